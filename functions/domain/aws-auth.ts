@@ -1,0 +1,70 @@
+/**
+ * The aws-auth ConfigMap the eksctl way (`eksctl create iamidentitymapping`): mapRoles and
+ * mapUsers are YAML lists inside the ConfigMap's data. Merging keeps every entry we did not ask
+ * for — EKS adds node and Fargate roles itself, and removing them would orphan the nodes.
+ */
+import { parse, stringify } from 'yaml';
+import type { IdentityMappingSpec } from './spec';
+
+export interface RoleMapping {
+  rolearn: string;
+  username?: string;
+  groups?: string[];
+}
+export interface UserMapping {
+  userarn: string;
+  username?: string;
+  groups?: string[];
+}
+export type AwsAuthData = Record<string, string>;
+
+function parseList<T>(text: string | undefined, key: string): T[] {
+  if (!text || !text.trim()) return [];
+  const parsed: unknown = parse(text);
+  if (!Array.isArray(parsed)) throw new Error(`aws-auth ${key} is not a YAML list`);
+  return parsed as T[];
+}
+
+function isRole(arn: string): boolean {
+  return /:role\//.test(arn);
+}
+
+function entry(mapping: IdentityMappingSpec) {
+  return {
+    ...(mapping.username ? { username: mapping.username } : {}),
+    ...(mapping.groups.length ? { groups: mapping.groups } : {}),
+  };
+}
+
+/**
+ * Returns the new data, or undefined when every wanted mapping is already present as asked
+ * (so a retried step makes no write).
+ */
+export function mergeIdentityMappings(current: AwsAuthData | undefined, wanted: IdentityMappingSpec[]): AwsAuthData | undefined {
+  const roles = parseList<RoleMapping>(current?.mapRoles, 'mapRoles');
+  const users = parseList<UserMapping>(current?.mapUsers, 'mapUsers');
+  let changed = false;
+  for (const mapping of wanted) {
+    const desired = entry(mapping);
+    if (isRole(mapping.arn)) changed = upsert(roles, 'rolearn', mapping.arn, desired) || changed;
+    else changed = upsert(users, 'userarn', mapping.arn, desired) || changed;
+  }
+  if (!changed) return undefined;
+  return {
+    ...(current ?? {}),
+    mapRoles: stringify(roles),
+    ...(users.length || current?.mapUsers !== undefined ? { mapUsers: stringify(users) } : {}),
+  };
+}
+
+function upsert<K extends 'rolearn' | 'userarn'>(list: Array<Record<K, string> & { username?: string; groups?: string[] }>, key: K, arn: string, desired: { username?: string; groups?: string[] }): boolean {
+  const index = list.findIndex((item) => item[key] === arn);
+  const next = { [key]: arn, ...desired } as Record<K, string> & { username?: string; groups?: string[] };
+  if (index === -1) {
+    list.push(next);
+    return true;
+  }
+  if (JSON.stringify(list[index]) === JSON.stringify(next)) return false;
+  list[index] = next;
+  return true;
+}

@@ -1,0 +1,397 @@
+/**
+ * The cluster stack's template, modelled on eksctl's `eksctl-<name>-cluster` stack: the network
+ * (a new VPC, or nothing when the caller brings subnets), the security groups, the IAM roles and
+ * the control plane. Nodegroups, Fargate profiles, access entries and add-ons are not here: later
+ * steps make them with the EKS API so each is its own retryable, observable step (DESIGN §4).
+ *
+ * Pure and deterministic: the same input renders byte-identical JSON, so a dry run shows exactly
+ * what a real run submits and a retried step re-submits the same template.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidSpecError, InvalidStepInputError } from '../shared/errors';
+import { parseCidr } from './cidr';
+import { exportName } from './naming';
+import type { NodegroupSpec, Spec } from './spec';
+
+/** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
+export const ROLE_PATH = '/eks-provisioner/';
+
+export interface CloudFormationResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  Condition?: string;
+}
+
+export interface CloudFormationOutput {
+  Description?: string;
+  Value: unknown;
+  Export?: { Name: string };
+  Condition?: string;
+}
+
+export interface CloudFormationTemplate {
+  AWSTemplateFormatVersion: '2010-09-09';
+  Description: string;
+  Parameters?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, CloudFormationResource>;
+  Outputs: Record<string, CloudFormationOutput>;
+}
+
+export interface ClusterTemplateInput {
+  spec: Spec;
+  stackName: string; // eksp-<name>-cluster
+  tags: Record<string, string>; // user tags + ownership tags, put on every taggable resource
+  /** Endpoint access the cluster is CREATED with (may differ from spec.endpointAccess; a later step switches it). */
+  initialEndpointAccess: { public: boolean; private: boolean; publicAccessCidrs: string[] };
+  /** For network.subnets (existing VPC): the VPC id the plan step resolved with EC2. */
+  existingVpcId?: string;
+}
+
+type NodegroupIam = Pick<NodegroupSpec, 'name'> & { iam?: { externalDNS?: boolean; additionalPolicyArns?: string[] } };
+
+/** Output name holding the node role ARN a given nodegroup must use (shared role, or its own when it has `iam` extras). */
+export function nodeRoleOutputName(nodegroup: NodegroupIam): string {
+  return hasOwnRole(nodegroup) ? `NodeInstanceRoleArn${logicalIdPart(nodegroup.name)}` : 'NodeInstanceRoleArn';
+}
+
+export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormationTemplate {
+  const template = new TemplateBuilder(input.stackName, input.tags);
+  const network = renderNetwork(template, input);
+  renderSecurityGroups(template, network);
+  renderRoles(template, input.spec);
+  renderControlPlane(template, input, network);
+  renderOutputs(template, input.spec, network);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${input.spec.network.vpc ? 'a new VPC, ' : ''}security groups, IAM roles and the control plane. Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
+}
+
+// ── Building blocks ──────────────────────────────────────────────────────────────────────────
+
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const getAtt = (logicalId: string, attribute: string) => ({ 'Fn::GetAtt': [logicalId, attribute] });
+const awsManagedPolicy = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` });
+
+class TemplateBuilder {
+  readonly resources: Record<string, CloudFormationResource> = {};
+  readonly outputs: Record<string, CloudFormationOutput> = {};
+
+  constructor(
+    readonly stackName: string,
+    private readonly tags: Record<string, string>,
+  ) {}
+
+  add(logicalId: string, resource: CloudFormationResource): string {
+    // Ids derived from user names must never collide: the second resource would silently replace the first.
+    if (!/^[A-Za-z0-9]+$/.test(logicalId) || logicalId in this.resources) throw new Error(`bad or duplicate logical id ${logicalId}`);
+    this.resources[logicalId] = resource;
+    return logicalId;
+  }
+
+  output(name: string, description: string, value: unknown): void {
+    this.outputs[name] = { Description: description, Value: value, Export: { Name: exportName(this.stackName, name) } };
+  }
+
+  /**
+   * The caller's and ownership tags, a Name like eksctl's (`<stack>/<id>`) unless the caller gave
+   * one, then resource-specific ones; sorted so tag order never changes the template. At most
+   * 40 + 4 + 2 tags, within AWS's 50 per resource.
+   */
+  tagsFor(logicalId: string, extra: Record<string, string> = {}): Array<{ Key: string; Value: string }> {
+    const all: Record<string, string> = { Name: `${this.stackName}/${logicalId}`, ...this.tags, ...extra };
+    return Object.keys(all)
+      .sort()
+      .map((Key) => ({ Key, Value: all[Key] ?? '' }));
+  }
+}
+
+/** What the rest of the template needs from the network, whether made here or brought by the caller. */
+interface Network {
+  vpc: unknown;
+  publicSubnets: unknown[];
+  privateSubnets: unknown[];
+}
+
+// ── Network ──────────────────────────────────────────────────────────────────────────────────
+
+function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): Network {
+  const { network } = input.spec;
+  if (network.subnets) {
+    if (!input.existingVpcId) throw new InvalidStepInputError('existingVpcId is required when the spec brings its own subnets (the plan step resolves it)');
+    return { vpc: input.existingVpcId, publicSubnets: [...network.subnets.public], privateSubnets: [...network.subnets.private] };
+  }
+  const { cidr, azCount, natGateway } = network.vpc;
+  const prefix = parseCidr(cidr)?.prefix;
+  if (prefix === undefined) throw new InvalidSpecError([{ pointer: '/network/vpc/cidr', message: `"${cidr}" is not an IPv4 CIDR block` }]);
+
+  template.add('VPC', {
+    Type: 'AWS::EC2::VPC',
+    // EKS needs DNS hostnames and resolution for the private endpoint and for nodes to register.
+    Properties: { CidrBlock: cidr, EnableDnsHostnames: true, EnableDnsSupport: true, Tags: template.tagsFor('VPC') },
+  });
+  template.add('InternetGateway', { Type: 'AWS::EC2::InternetGateway', Properties: { Tags: template.tagsFor('InternetGateway') } });
+  template.add('VPCGatewayAttachment', { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { InternetGatewayId: ref('InternetGateway'), VpcId: ref('VPC') } });
+  template.add('PublicRouteTable', { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('VPC'), Tags: template.tagsFor('PublicRouteTable') } });
+  template.add('PublicSubnetRoute', {
+    Type: 'AWS::EC2::Route',
+    Properties: { RouteTableId: ref('PublicRouteTable'), DestinationCidrBlock: '0.0.0.0/0', GatewayId: ref('InternetGateway') },
+    // A route to an unattached gateway fails; the attachment has no attribute to reference.
+    DependsOn: 'VPCGatewayAttachment',
+  });
+
+  const zones = Array.from({ length: azCount }, (_, i) => i + 1);
+  // Eight equal blocks (eksctl's /19s in a /16): publics take the first azCount, privates the next.
+  const subnetBlock = (index: number) => ({
+    'Fn::Select': [index, { 'Fn::Cidr': [getAtt('VPC', 'CidrBlock'), 2 * azCount, String(29 - prefix)] }],
+  });
+  const zone = (i: number) => ({ 'Fn::Select': [i - 1, { 'Fn::GetAZs': '' }] });
+
+  const publicSubnets = zones.map((i) => {
+    const id = template.add(`SubnetPublic${i}`, {
+      Type: 'AWS::EC2::Subnet',
+      Properties: {
+        VpcId: ref('VPC'),
+        AvailabilityZone: zone(i),
+        CidrBlock: subnetBlock(i - 1),
+        // Public nodegroups (privateNetworking false) need public IPs to reach the control plane.
+        MapPublicIpOnLaunch: true,
+        // Where the AWS Load Balancer Controller puts internet-facing load balancers.
+        Tags: template.tagsFor(`SubnetPublic${i}`, { 'kubernetes.io/role/elb': '1' }),
+      },
+    });
+    template.add(`RouteTableAssociationPublic${i}`, {
+      Type: 'AWS::EC2::SubnetRouteTableAssociation',
+      Properties: { RouteTableId: ref('PublicRouteTable'), SubnetId: ref(id) },
+    });
+    return ref(id);
+  });
+
+  const natCount = natGateway === 'HighlyAvailable' ? azCount : natGateway === 'Single' ? 1 : 0;
+  const natGateways = zones.slice(0, natCount).map((i) => {
+    template.add(`NATIP${i}`, {
+      Type: 'AWS::EC2::EIP',
+      Properties: { Domain: 'vpc', Tags: template.tagsFor(`NATIP${i}`) },
+      DependsOn: 'VPCGatewayAttachment',
+    });
+    return template.add(`NATGateway${i}`, {
+      Type: 'AWS::EC2::NatGateway',
+      Properties: { AllocationId: getAtt(`NATIP${i}`, 'AllocationId'), SubnetId: ref(`SubnetPublic${i}`), Tags: template.tagsFor(`NATGateway${i}`) },
+    });
+  });
+
+  const privateSubnets = zones.map((i) => {
+    const id = template.add(`SubnetPrivate${i}`, {
+      Type: 'AWS::EC2::Subnet',
+      Properties: {
+        VpcId: ref('VPC'),
+        AvailabilityZone: zone(i),
+        CidrBlock: subnetBlock(azCount + i - 1),
+        // Where the AWS Load Balancer Controller puts internal load balancers.
+        Tags: template.tagsFor(`SubnetPrivate${i}`, { 'kubernetes.io/role/internal-elb': '1' }),
+      },
+    });
+    template.add(`PrivateRouteTable${i}`, { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('VPC'), Tags: template.tagsFor(`PrivateRouteTable${i}`) } });
+    // HighlyAvailable keeps each zone's egress in its zone; Single sends every zone through the first.
+    const nat = natGateway === 'HighlyAvailable' ? natGateways[i - 1] : natGateways[0];
+    if (nat) {
+      template.add(`NATPrivateSubnetRoute${i}`, {
+        Type: 'AWS::EC2::Route',
+        Properties: { RouteTableId: ref(`PrivateRouteTable${i}`), DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: ref(nat) },
+      });
+    }
+    template.add(`RouteTableAssociationPrivate${i}`, {
+      Type: 'AWS::EC2::SubnetRouteTableAssociation',
+      Properties: { RouteTableId: ref(`PrivateRouteTable${i}`), SubnetId: ref(id) },
+    });
+    return ref(id);
+  });
+
+  return { vpc: ref('VPC'), publicSubnets, privateSubnets };
+}
+
+// ── Security groups ──────────────────────────────────────────────────────────────────────────
+
+const ALL_TRAFFIC = { IpProtocol: '-1' };
+const clusterSecurityGroup = () => getAtt('ControlPlane', 'ClusterSecurityGroupId');
+
+function renderSecurityGroups(template: TemplateBuilder, network: Network): void {
+  template.add('ControlPlaneSecurityGroup', {
+    Type: 'AWS::EC2::SecurityGroup',
+    Properties: { GroupDescription: 'Communication between the control plane and worker nodegroups', VpcId: network.vpc, Tags: template.tagsFor('ControlPlaneSecurityGroup') },
+  });
+  template.add('ClusterSharedNodeSecurityGroup', {
+    Type: 'AWS::EC2::SecurityGroup',
+    Properties: { GroupDescription: 'Communication between all nodes in the cluster', VpcId: network.vpc, Tags: template.tagsFor('ClusterSharedNodeSecurityGroup') },
+  });
+  template.add('IngressInterNodeGroupSG', {
+    Type: 'AWS::EC2::SecurityGroupIngress',
+    Properties: { ...ALL_TRAFFIC, Description: 'Allow nodes to communicate with each other (all ports)', GroupId: ref('ClusterSharedNodeSecurityGroup'), SourceSecurityGroupId: ref('ClusterSharedNodeSecurityGroup') },
+  });
+  // Managed nodegroups join EKS's own cluster security group, self-managed ones the shared one:
+  // these two rules let both kinds (and Fargate pods) reach each other.
+  template.add('IngressDefaultClusterToNodeSG', {
+    Type: 'AWS::EC2::SecurityGroupIngress',
+    Properties: { ...ALL_TRAFFIC, Description: 'Allow managed and unmanaged nodes to communicate with each other (all ports)', GroupId: ref('ClusterSharedNodeSecurityGroup'), SourceSecurityGroupId: clusterSecurityGroup() },
+  });
+  template.add('IngressNodeToDefaultClusterSG', {
+    Type: 'AWS::EC2::SecurityGroupIngress',
+    Properties: { ...ALL_TRAFFIC, Description: 'Allow unmanaged nodes to communicate with control plane (all ports)', GroupId: clusterSecurityGroup(), SourceSecurityGroupId: ref('ClusterSharedNodeSecurityGroup') },
+  });
+}
+
+// ── IAM roles ────────────────────────────────────────────────────────────────────────────────
+// No RoleName: CloudFormation names them, so two clusters never collide and the stack needs only
+// CAPABILITY_IAM. ROLE_PATH lets the service pass exactly these roles and no others.
+
+const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController'];
+const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'];
+
+function hasOwnRole(nodegroup: NodegroupIam): boolean {
+  return Boolean(nodegroup.iam?.externalDNS) || (nodegroup.iam?.additionalPolicyArns?.length ?? 0) > 0;
+}
+
+function trustPolicy(service: string, actions: string[], condition?: Record<string, unknown>) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: [service] }, Action: actions, ...(condition ? { Condition: condition } : {}) }],
+  };
+}
+
+function renderRoles(template: TemplateBuilder, spec: Spec): void {
+  template.add('ServiceRole', {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      // sts:TagSession: EKS tags the sessions it opens with this role (required for EKS Auto Mode, harmless otherwise).
+      AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+      ManagedPolicyArns: CLUSTER_POLICIES.map(awsManagedPolicy),
+      Path: ROLE_PATH,
+      Tags: template.tagsFor('ServiceRole'),
+    },
+  });
+  template.add('NodeInstanceRole', nodeRole(template, 'NodeInstanceRole', []));
+  for (const nodegroup of spec.managedNodeGroups) {
+    if (!hasOwnRole(nodegroup)) continue;
+    const id = `NodeInstanceRole${logicalIdPart(nodegroup.name)}`;
+    template.add(id, nodeRole(template, id, nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false));
+  }
+  if (spec.fargateProfiles.length > 0) {
+    template.add('FargatePodExecutionRole', {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        // Confused-deputy guard: only this cluster's Fargate profiles may use the role.
+        AssumeRolePolicyDocument: trustPolicy('eks-fargate-pods.amazonaws.com', ['sts:AssumeRole'], {
+          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:fargateprofile/${spec.name}/*` } },
+        }),
+        ManagedPolicyArns: [awsManagedPolicy('AmazonEKSFargatePodExecutionRolePolicy')],
+        Path: ROLE_PATH,
+        Tags: template.tagsFor('FargatePodExecutionRole'),
+      },
+    });
+  }
+}
+
+function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): CloudFormationResource {
+  // IAM rejects a policy attached twice; the base policies win over a caller's copy of them.
+  const extra = additionalPolicyArns.filter((arn) => !NODE_POLICIES.some((name) => arn.endsWith(`:iam::aws:policy/${name}`)));
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
+      ManagedPolicyArns: [...NODE_POLICIES.map(awsManagedPolicy), ...extra],
+      Path: ROLE_PATH,
+      ...(externalDNS ? { Policies: [externalDnsPolicy()] } : {}),
+      Tags: template.tagsFor(logicalId),
+    },
+  };
+}
+
+/** What external-dns needs (as eksctl's `iam.withAddonPolicies.externalDNS`): change records, find zones. */
+function externalDnsPolicy() {
+  return {
+    PolicyName: 'ExternalDNS',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/*' } },
+        { Effect: 'Allow', Action: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'], Resource: '*' },
+      ],
+    },
+  };
+}
+
+// ── Control plane ────────────────────────────────────────────────────────────────────────────
+
+function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInput, network: Network): void {
+  const { spec, initialEndpointAccess: access } = input;
+  template.add('ControlPlane', {
+    Type: 'AWS::EKS::Cluster',
+    Properties: {
+      Name: spec.name,
+      Version: spec.version,
+      RoleArn: getAtt('ServiceRole', 'Arn'),
+      ResourcesVpcConfig: {
+        SecurityGroupIds: [ref('ControlPlaneSecurityGroup')],
+        // EKS places its control-plane ENIs in these; public ones too, as eksctl does, so load
+        // balancers and public nodegroups can use them.
+        SubnetIds: [...network.publicSubnets, ...network.privateSubnets],
+        EndpointPublicAccess: access.public,
+        EndpointPrivateAccess: access.private,
+        // EKS rejects CIDRs for a public endpoint that is switched off.
+        ...(access.public && access.publicAccessCidrs.length > 0 ? { PublicAccessCidrs: [...access.publicAccessCidrs] } : {}),
+      },
+      // The service's role becomes the first admin, so later steps can add access entries and aws-auth.
+      AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: true },
+      ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
+      ...(spec.secretsEncryption ? { EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: spec.secretsEncryption.kmsKeyArn } }] } : {}),
+      Tags: template.tagsFor('ControlPlane'),
+    },
+  });
+}
+
+// ── Outputs ──────────────────────────────────────────────────────────────────────────────────
+
+const joined = (items: unknown[]) => ({ 'Fn::Join': [',', items] });
+
+function renderOutputs(template: TemplateBuilder, spec: Spec, network: Network): void {
+  template.output('ClusterName', 'Name of the EKS cluster', ref('ControlPlane'));
+  template.output('ClusterArn', 'ARN of the EKS cluster', getAtt('ControlPlane', 'Arn'));
+  template.output('Endpoint', 'Kubernetes API server endpoint', getAtt('ControlPlane', 'Endpoint'));
+  template.output('CertificateAuthorityData', 'Base64 certificate authority of the API server', getAtt('ControlPlane', 'CertificateAuthorityData'));
+  template.output('ClusterSecurityGroupId', 'Security group EKS made for the cluster (managed nodes and Fargate pods join it)', clusterSecurityGroup());
+  template.output('ServiceRoleArn', 'Role the EKS control plane uses', getAtt('ServiceRole', 'Arn'));
+  template.output('NodeInstanceRoleArn', 'Node role shared by nodegroups without their own IAM extras', getAtt('NodeInstanceRole', 'Arn'));
+  template.output('SecurityGroup', 'Control plane security group', ref('ControlPlaneSecurityGroup'));
+  template.output('ClusterSharedNodeSecurityGroup', 'Security group shared by all nodes', ref('ClusterSharedNodeSecurityGroup'));
+  template.output('SubnetsPrivate', 'Private subnets, comma-separated', joined(network.privateSubnets));
+  // CloudFormation refuses to export an empty value, and existing VPCs may have no public subnets.
+  if (network.publicSubnets.length > 0) template.output('SubnetsPublic', 'Public subnets, comma-separated', joined(network.publicSubnets));
+  template.output('VPC', 'VPC of the cluster', network.vpc);
+  if (spec.fargateProfiles.length > 0) {
+    template.output('FargatePodExecutionRoleArn', 'Pod execution role for the Fargate profiles', getAtt('FargatePodExecutionRole', 'Arn'));
+  }
+  for (const nodegroup of spec.managedNodeGroups) {
+    if (!hasOwnRole(nodegroup)) continue;
+    template.output(nodeRoleOutputName(nodegroup), `Node role of nodegroup ${nodegroup.name}`, getAtt(`NodeInstanceRole${logicalIdPart(nodegroup.name)}`, 'Arn'));
+  }
+}
+
+// ── Logical ids ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A logical-id fragment for a user-chosen name: PascalCase for readers, plus a hash of the exact
+ * name whenever PascalCase lost something ("ng-1", "ng_1" and "ng1" are distinct nodegroups).
+ * Depends on the name alone, so nodeRoleOutputName agrees with the template without seeing it.
+ */
+function logicalIdPart(name: string): string {
+  const pascal = name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+  return pascal === name ? pascal : `${pascal}${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+}

@@ -1,0 +1,42 @@
+/**
+ * Endpoint access: what the cluster is created with, and whether a switch is needed at the end.
+ * EKS rejects an update that changes nothing, so the live config is diffed first.
+ */
+import { sameCidrSet } from './cidr';
+import type { ResolvedEndpointAccess, Spec } from './spec';
+
+/**
+ * Steps that talk to the Kubernetes API (aws-auth edits) must reach it from outside the VPC, so
+ * such clusters start with an unrestricted public endpoint and switch at the end. Clusters that
+ * need no Kubernetes API call are created with their final access: no 5–7 minute update.
+ */
+export function initialEndpointAccess(spec: Spec): ResolvedEndpointAccess {
+  if (!needsKubernetesApi(spec)) return spec.endpointAccess;
+  return { public: true, private: spec.endpointAccess.private, publicAccessCidrs: ['0.0.0.0/0'] };
+}
+
+export function needsKubernetesApi(spec: Spec): boolean {
+  return spec.authenticationMode !== 'API' && spec.identityMappings.length > 0;
+}
+
+export interface LiveEndpointAccess {
+  endpointPublicAccess?: boolean;
+  endpointPrivateAccess?: boolean;
+  publicAccessCidrs?: string[];
+}
+
+/** The UpdateClusterConfig resourcesVpcConfig to send, or undefined when the live config already matches. */
+export function endpointAccessChange(live: LiveEndpointAccess, wanted: ResolvedEndpointAccess) {
+  const liveCidrs = live.endpointPublicAccess ? (live.publicAccessCidrs ?? ['0.0.0.0/0']) : [];
+  const wantedCidrs = wanted.public ? wanted.publicAccessCidrs : [];
+  const same =
+    Boolean(live.endpointPublicAccess) === wanted.public &&
+    Boolean(live.endpointPrivateAccess) === wanted.private &&
+    sameCidrSet(liveCidrs, wantedCidrs);
+  if (same) return undefined;
+  return {
+    endpointPublicAccess: wanted.public,
+    endpointPrivateAccess: wanted.private,
+    ...(wanted.public ? { publicAccessCidrs: wanted.publicAccessCidrs } : {}),
+  };
+}

@@ -1,0 +1,54 @@
+/** Names, ownership tags and idempotency tokens: deterministic, so every retry computes the same ones. */
+import { createHash } from 'node:crypto';
+
+export const SERVICE_TAG_PREFIX = 'eks-provisioner:';
+export const TAG_CLUSTER = `${SERVICE_TAG_PREFIX}cluster`;
+export const TAG_OWNER = `${SERVICE_TAG_PREFIX}owner`;
+export const TAG_OPERATION = `${SERVICE_TAG_PREFIX}operation-id`;
+export const TAG_MANAGED_BY = `${SERVICE_TAG_PREFIX}managed-by`;
+
+/** Like eksctl's `eksctl-<name>-cluster`. */
+export function clusterStackName(clusterName: string): string {
+  return `eksp-${clusterName}-cluster`;
+}
+
+/** Export names of the cluster stack's outputs: `<stack>::<Output>`, as eksctl does. */
+export function exportName(stackName: string, output: string): string {
+  return `${stackName}::${output}`;
+}
+
+export interface Ownership {
+  clusterName: string;
+  owner: string;
+  operationId: string;
+}
+
+/** The caller's tags plus the service's ownership tags (which win: callers cannot forge ownership). */
+export function ownershipTags(userTags: Record<string, string> | undefined, ownership: Ownership): Record<string, string> {
+  return {
+    ...(userTags ?? {}),
+    [TAG_CLUSTER]: ownership.clusterName,
+    [TAG_OWNER]: ownership.owner,
+    [TAG_OPERATION]: ownership.operationId,
+    [TAG_MANAGED_BY]: 'eks-provisioner',
+  };
+}
+
+/**
+ * Idempotency token for one AWS create/delete call of one operation. Same operation + step +
+ * resource → same token, so a retried step repeats the call without creating twice.
+ * Fits CloudFormation's ClientRequestToken ([a-zA-Z0-9][-a-zA-Z0-9]*, ≤128) and EKS's (≤64).
+ */
+export function idempotencyToken(operationId: string, step: string, resource = ''): string {
+  const digest = createHash('sha256').update(`${operationId}\u0000${step}\u0000${resource}`).digest('hex');
+  return `eksp-${digest.slice(0, 40)}`;
+}
+
+/** Deterministic event id: consumers dedupe on it if a step's retry re-sends an event. */
+export function eventId(...parts: string[]): string {
+  return createHash('md5').update(parts.join('\u0000')).digest('hex');
+}
+
+export function accessPolicyArn(policy: string): string {
+  return policy.startsWith('arn:') ? policy : `arn:aws:eks::aws:cluster-access-policy/${policy}`;
+}

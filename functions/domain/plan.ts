@@ -1,0 +1,39 @@
+/** The ordered steps a provisioning will take: shown by a dry run and recorded by the Plan step. */
+import { endpointAccessChange, initialEndpointAccess } from './endpoint-access';
+import { clusterStackName } from './naming';
+import type { Spec } from './spec';
+
+export function provisioningSteps(spec: Spec): string[] {
+  const stackName = clusterStackName(spec.name);
+  const initial = initialEndpointAccess(spec);
+  const live = { endpointPublicAccess: initial.public, endpointPrivateAccess: initial.private, publicAccessCidrs: initial.publicAccessCidrs };
+  return [
+    `Create cluster stack ${stackName} (Kubernetes ${spec.version})`,
+    ...spec.managedNodeGroups.map((ng) => `Create nodegroup ${ng.name} (${ng.instanceTypes.join(', ')} ${ng.capacityType}, ${ng.minSize}/${ng.desiredSize}/${ng.maxSize})`),
+    ...spec.fargateProfiles.map((fp) => `Create Fargate profile ${fp.name} (${fp.selectors.map((s) => s.namespace).join(', ')})`),
+    ...spec.addons.map((addon) => `Create add-on ${addon.name}${addon.version ? ` ${addon.version}` : ''}`),
+    ...spec.accessEntries.map((entry) => `Create access entry ${entry.principalArn}`),
+    ...spec.identityMappings.map((mapping) => `Map ${mapping.arn} in aws-auth`),
+    ...(endpointAccessChange(live, spec.endpointAccess) ? [`Switch endpoint access to ${describeAccess(spec)}`] : []),
+  ];
+}
+
+function describeAccess(spec: Spec): string {
+  const a = spec.endpointAccess;
+  const parts = [a.public ? `public (${a.publicAccessCidrs.join(', ')})` : '', a.private ? 'private' : ''].filter(Boolean);
+  return parts.join(' + ');
+}
+
+/** Private subnets must span at least two AZs (EKS requires it for the control plane). */
+export function subnetAzProblems(subnets: Array<{ subnetId: string; vpcId: string; availabilityZone: string }>, privateIds: string[]): string[] {
+  const problems: string[] = [];
+  const vpcs = new Set(subnets.map((s) => s.vpcId));
+  if (vpcs.size > 1) problems.push(`subnets belong to different VPCs (${[...vpcs].join(', ')}); all must be in one VPC`);
+  const privateSubnets = subnets.filter((s) => privateIds.includes(s.subnetId));
+  const zones = new Set(privateSubnets.map((s) => s.availabilityZone));
+  if (privateSubnets.length >= 2 && zones.size < 2) {
+    const [first, ...rest] = privateSubnets;
+    problems.push(`${rest.map((s) => s.subnetId).join(', ')} ${rest.length > 1 ? 'are' : 'is'} in the same AZ as ${first!.subnetId} (${first!.availabilityZone}); EKS needs private subnets in at least two AZs`);
+  }
+  return problems;
+}

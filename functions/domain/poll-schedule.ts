@@ -1,0 +1,45 @@
+/**
+ * When to look again at something AWS is building. A create step returns the first wait; a
+ * check step either returns a longer coarse wait (still well before the resource can be ready)
+ * or throws its *NotReadyError so the ASL's Retry (short, backing off, bounded) polls near the
+ * expected finish. Coarse waits cost 3 state transitions each; retries cost 1. The figures come
+ * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
+ */
+
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'endpointUpdate' | 'rollback';
+
+interface Schedule {
+  /** First look: early enough to catch fast failures (template errors, bad parameters). */
+  firstCheckSeconds: number;
+  /** Rarely done before this; until then a check waits coarsely instead of retrying. */
+  earliestReadySeconds: number;
+}
+
+export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
+  stack: { firstCheckSeconds: 60, earliestReadySeconds: 480 },
+  nodegroup: { firstCheckSeconds: 60, earliestReadySeconds: 120 },
+  fargateProfile: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+  addon: { firstCheckSeconds: 15, earliestReadySeconds: 15 },
+  endpointUpdate: { firstCheckSeconds: 60, earliestReadySeconds: 240 },
+  rollback: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+};
+
+export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {
+  return Math.max(0, Math.round(POLL_SCHEDULES[kind].firstCheckSeconds - elapsedSeconds));
+}
+
+/**
+ * Seconds to wait coarsely before the next check, or 0 when the resource is close enough to
+ * its expected finish that the check should hand over to the ASL's Retry.
+ */
+export function coarseWaitSeconds(kind: PolledKind, elapsedSeconds: number): number {
+  const remaining = POLL_SCHEDULES[kind].earliestReadySeconds - elapsedSeconds;
+  // Not worth a 3-transition detour for less than 30 s: let Retry handle it.
+  return remaining >= 30 ? Math.round(remaining) : 0;
+}
+
+export function elapsedSeconds(since: string | Date | undefined, now: Date): number {
+  if (!since) return 0;
+  const start = since instanceof Date ? since : new Date(since);
+  return Math.max(0, (now.getTime() - start.getTime()) / 1000);
+}

@@ -1,0 +1,165 @@
+/**
+ * EKS rules a JSON Schema cannot express. Each returns problems as JSON pointers into the request
+ * and a sentence naming the rule, so a caller can fix every one in one go.
+ */
+import type { SpecProblem } from '../shared/errors';
+import { cidrProblem, parseCidr } from './cidr';
+import type { SpecDefaults, Spec } from './spec';
+
+type Rule = (spec: Spec, defaults: SpecDefaults) => SpecProblem[];
+
+/** Kubernetes reserves these label and taint domains for itself; EKS rejects them on nodegroups. */
+const RESERVED_LABEL_DOMAIN = /^([a-z0-9.-]*\.)?(kubernetes\.io|k8s\.io)\//;
+const MAX_FARGATE_SELECTORS = 5;
+
+const version: Rule = (spec, defaults) =>
+  defaults.kubernetesVersions.includes(spec.version)
+    ? []
+    : [{ pointer: '/version', message: `Kubernetes ${spec.version} is not offered; allowed versions are ${defaults.kubernetesVersions.join(', ')}` }];
+
+const network: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  if (spec.network.vpc) {
+    const cidr = parseCidr(spec.network.vpc.cidr);
+    const problem = cidrProblem(spec.network.vpc.cidr);
+    if (problem) problems.push({ pointer: '/network/vpc/cidr', message: problem });
+    else if (cidr && (cidr.prefix < 16 || cidr.prefix > 24)) {
+      problems.push({ pointer: '/network/vpc/cidr', message: 'the VPC prefix must be between /16 and /24 (VPC limits, and room for a subnet per AZ)' });
+    }
+  } else {
+    const privateSubnets = new Set(spec.network.subnets.private);
+    spec.network.subnets.public.forEach((id, i) => {
+      if (privateSubnets.has(id)) problems.push({ pointer: `/network/subnets/public/${i}`, message: `${id} is listed as both private and public` });
+    });
+  }
+  return problems;
+};
+
+const endpointAccess: Rule = (spec) => {
+  const access = spec.endpointAccess;
+  const problems: SpecProblem[] = [];
+  if (!access.public && !access.private) {
+    problems.push({ pointer: '/endpointAccess', message: 'public and private cannot both be false: the API server would be unreachable' });
+  }
+  if (!access.public && access.publicAccessCidrs.length > 0) {
+    problems.push({ pointer: '/endpointAccess/publicAccessCidrs', message: 'publicAccessCidrs apply only when public is true' });
+  }
+  access.publicAccessCidrs.forEach((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    if (problem) problems.push({ pointer: `/endpointAccess/publicAccessCidrs/${i}`, message: problem });
+  });
+  return problems;
+};
+
+const nodegroups: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  const existingSubnets = new Set([...(spec.network.subnets?.private ?? []), ...(spec.network.subnets?.public ?? [])]);
+  spec.managedNodeGroups.forEach((ng, i) => {
+    const at = `/managedNodeGroups/${i}`;
+    if (!(ng.minSize <= ng.desiredSize && ng.desiredSize <= ng.maxSize)) {
+      problems.push({ pointer: `${at}/desiredSize`, message: `sizes must satisfy minSize ≤ desiredSize ≤ maxSize (got ${ng.minSize} ≤ ${ng.desiredSize} ≤ ${ng.maxSize})` });
+    }
+    for (const key of Object.keys(ng.labels)) {
+      if (RESERVED_LABEL_DOMAIN.test(key)) problems.push({ pointer: `${at}/labels/${escapePointer(key)}`, message: 'labels must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
+    }
+    ng.taints.forEach((taint, t) => {
+      if (RESERVED_LABEL_DOMAIN.test(taint.key)) problems.push({ pointer: `${at}/taints/${t}/key`, message: 'taint keys must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
+    });
+    if (ng.privateNetworking && spec.network.vpc?.natGateway === 'Disable') {
+      problems.push({ pointer: `${at}/privateNetworking`, message: 'nodes in private subnets need a NAT gateway to join the cluster; set network.vpc.natGateway to Single or HighlyAvailable, or privateNetworking to false' });
+    }
+    if (!ng.privateNetworking && spec.network.subnets && spec.network.subnets.public.length === 0 && !ng.subnets) {
+      problems.push({ pointer: `${at}/privateNetworking`, message: 'privateNetworking false places nodes in public subnets, but network.subnets.public is empty' });
+    }
+    ng.subnets?.forEach((id, s) => {
+      if (spec.network.vpc) problems.push({ pointer: `${at}/subnets/${s}`, message: 'nodegroup subnets can only be chosen when the cluster uses existing subnets (network.subnets)' });
+      else if (!existingSubnets.has(id)) problems.push({ pointer: `${at}/subnets/${s}`, message: `${id} is not one of the cluster's subnets (network.subnets)` });
+    });
+  });
+  return problems.concat(duplicates(spec.managedNodeGroups.map((ng) => ng.name), '/managedNodeGroups', 'name', 'nodegroup name'));
+};
+
+const fargateProfiles: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  // The shorthand's profile sits at index 0 but has no index in the request: point at /fargate.
+  const offset = spec.fargate && spec.fargateProfiles[0]?.name === 'fp-default' && !spec.fargateProfiles.slice(1).some((p) => p.name === 'fp-default') ? 1 : 0;
+  spec.fargateProfiles.forEach((profile, i) => {
+    const at = i < offset ? '/fargate' : `/fargateProfiles/${i - offset}`;
+    const count = profile.selectors.length;
+    if (count < 1 || count > MAX_FARGATE_SELECTORS) {
+      problems.push({ pointer: `${at}/selectors`, message: `a Fargate profile takes 1 to ${MAX_FARGATE_SELECTORS} selectors (got ${count})` });
+    }
+    profile.subnets?.forEach((id, s) => {
+      if (spec.network.vpc) problems.push({ pointer: `${at}/subnets/${s}`, message: 'Fargate profile subnets can only be chosen when the cluster uses existing subnets (network.subnets)' });
+      else if (!spec.network.subnets.private.includes(id)) problems.push({ pointer: `${at}/subnets/${s}`, message: `${id} must be one of the cluster's private subnets: Fargate pods run only in private subnets` });
+    });
+  });
+  const names = spec.fargateProfiles.slice(offset).map((p) => p.name);
+  return problems.concat(
+    duplicates(names, '/fargateProfiles', 'name', 'Fargate profile name'),
+    offset && names.includes('fp-default') ? [{ pointer: '/fargate', message: 'fargate: true adds profile fp-default, which fargateProfiles already defines' }] : [],
+  );
+};
+
+const identities: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  const mode = spec.authenticationMode;
+  if (mode === 'CONFIG_MAP' && spec.accessEntries.length > 0) {
+    problems.push({ pointer: '/accessEntries', message: 'access entries need authenticationMode API or API_AND_CONFIG_MAP' });
+  }
+  if (mode === 'API' && spec.identityMappings.length > 0) {
+    problems.push({ pointer: '/identityMappings', message: 'aws-auth identity mappings need authenticationMode CONFIG_MAP or API_AND_CONFIG_MAP' });
+  }
+  spec.accessEntries.forEach((entry, i) => {
+    const at = `/accessEntries/${i}`;
+    if (entry.type !== 'STANDARD' && (entry.kubernetesGroups.length > 0 || entry.accessPolicies.length > 0 || entry.username)) {
+      problems.push({ pointer: `${at}/type`, message: `${entry.type} entries take no username, kubernetesGroups or accessPolicies (EKS sets them)` });
+    }
+    if (entry.type !== 'STANDARD' && !/:role\//.test(entry.principalArn)) {
+      problems.push({ pointer: `${at}/principalArn`, message: `${entry.type} entries must name an IAM role` });
+    }
+    entry.kubernetesGroups.forEach((group, g) => {
+      if (group.startsWith('system:')) problems.push({ pointer: `${at}/kubernetesGroups/${g}`, message: 'groups starting with system: are reserved; grant cluster-admin with the AmazonEKSClusterAdminPolicy access policy instead' });
+    });
+    entry.accessPolicies.forEach((policy, p) => {
+      const namespaces = policy.namespaces ?? [];
+      if (policy.scope === 'namespace' && namespaces.length === 0) problems.push({ pointer: `${at}/accessPolicies/${p}/namespaces`, message: 'a namespace-scoped access policy needs at least one namespace' });
+      if (policy.scope === 'cluster' && namespaces.length > 0) problems.push({ pointer: `${at}/accessPolicies/${p}/namespaces`, message: 'namespaces apply only to scope "namespace"' });
+    });
+    problems.push(...duplicates(entry.accessPolicies.map((p) => p.policy.replace(/^.*\//, '')), `${at}/accessPolicies`, 'policy', 'access policy'));
+  });
+  spec.identityMappings.forEach((mapping, i) => {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\//.test(mapping.arn)) {
+      problems.push({ pointer: `/identityMappings/${i}/arn`, message: 'aws-auth maps IAM roles (arn:aws:iam::<account>:role/…) or users (…:user/…)' });
+    }
+  });
+  return problems.concat(
+    duplicates(spec.accessEntries.map((e) => e.principalArn), '/accessEntries', 'principalArn', 'access entry principal'),
+    // eksctl's --no-duplicate-arns: two mappings for one ARN make aws-auth ambiguous.
+    duplicates(spec.identityMappings.map((m) => m.arn), '/identityMappings', 'arn', 'identity mapping ARN'),
+  );
+};
+
+const addons: Rule = (spec) => duplicates(spec.addons.map((a) => a.name), '/addons', 'name', 'add-on name');
+
+const RULES: Rule[] = [version, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
+
+export function specRuleProblems(spec: Spec, defaults: SpecDefaults): SpecProblem[] {
+  return RULES.flatMap((rule) => rule(spec, defaults));
+}
+
+function duplicates(values: string[], arrayPointer: string, field: string, what: string): SpecProblem[] {
+  const firstIndex = new Map<string, number>();
+  const problems: SpecProblem[] = [];
+  values.forEach((value, i) => {
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, i);
+    else problems.push({ pointer: `${arrayPointer}/${i}/${field}`, message: `duplicate ${what} "${value}" (first at ${arrayPointer}/${first})` });
+  });
+  return problems;
+}
+
+/** RFC 6901: "~" → "~0", "/" → "~1". */
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}

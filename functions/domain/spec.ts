@@ -1,0 +1,128 @@
+/**
+ * Turns a caller's cluster spec into the normalised spec every step works from: schema checks
+ * with the schema's defaults applied (eksctl's defaults), derived defaults, then the EKS rules
+ * JSON Schema cannot express. Bad input fails here with every problem named, before any AWS call.
+ */
+import type { ErrorObject } from 'ajv';
+import { validateClusterSpec } from '../generated/validators';
+import type { ClusterSpec, NormalisedClusterSpec, NormalisedFargateProfile } from '../generated/types';
+import { InvalidSpecError, type SpecProblem } from '../shared/errors';
+import { specRuleProblems } from './spec-rules';
+
+export interface SpecDefaults {
+  kubernetesVersions: string[];
+  defaultKubernetesVersion: string;
+}
+
+export interface NewVpcNetwork {
+  vpc: { cidr: string; azCount: number; natGateway: 'Single' | 'HighlyAvailable' | 'Disable' };
+  subnets?: undefined;
+}
+export interface ExistingSubnetsNetwork {
+  vpc?: undefined;
+  subnets: { private: string[]; public: string[] };
+}
+export interface ResolvedEndpointAccess {
+  public: boolean;
+  private: boolean;
+  publicAccessCidrs: string[];
+}
+
+/** The spec after normalisation: every default applied, the `fargate` shorthand expanded. */
+export type Spec = Omit<NormalisedClusterSpec, 'network' | 'endpointAccess' | 'version' | 'tags' | 'fargateProfiles'> & {
+  version: string;
+  tags: Record<string, string>;
+  network: NewVpcNetwork | ExistingSubnetsNetwork;
+  endpointAccess: ResolvedEndpointAccess;
+  fargateProfiles: NormalisedFargateProfile[];
+};
+
+export type NodegroupSpec = Spec['managedNodeGroups'][number];
+export type FargateProfileSpec = Spec['fargateProfiles'][number];
+export type AddonSpec = Spec['addons'][number];
+export type AccessEntrySpec = Spec['accessEntries'][number];
+export type IdentityMappingSpec = Spec['identityMappings'][number];
+
+export const DEFAULT_FARGATE_PROFILE: NormalisedFargateProfile = {
+  name: 'fp-default',
+  selectors: [{ namespace: 'default' }, { namespace: 'kube-system' }],
+};
+
+/** Validates and normalises; throws InvalidSpecError listing every problem. */
+export function normaliseSpec(input: unknown, defaults: SpecDefaults): Spec {
+  const candidate = structuredClone(input ?? {}) as ClusterSpec;
+  if (!validateClusterSpec(candidate)) throw new InvalidSpecError(schemaProblems(validateClusterSpec.errors ?? []));
+  const spec = applyDerivedDefaults(candidate as NormalisedClusterSpec, defaults);
+  const problems = specRuleProblems(spec, defaults);
+  if (problems.length > 0) throw new InvalidSpecError(problems);
+  return spec;
+}
+
+function applyDerivedDefaults(input: NormalisedClusterSpec, defaults: SpecDefaults): Spec {
+  const network = input.network?.subnets
+    ? { subnets: { private: input.network.subnets.private, public: input.network.subnets.public ?? [] } }
+    : { vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single' as const, ...(input.network?.vpc ?? {}) } };
+  const endpoint: Partial<ResolvedEndpointAccess> = input.endpointAccess ?? {};
+  const isPublic = endpoint.public ?? true;
+  const fargateProfiles = [...input.fargateProfiles];
+  if (input.fargate && !fargateProfiles.some((p) => p.name === DEFAULT_FARGATE_PROFILE.name)) fargateProfiles.unshift(structuredClone(DEFAULT_FARGATE_PROFILE));
+  return {
+    ...input,
+    version: input.version ?? defaults.defaultKubernetesVersion,
+    tags: (input.tags as Record<string, string> | undefined) ?? {},
+    network,
+    endpointAccess: {
+      public: isPublic,
+      private: endpoint.private ?? false,
+      // EKS's own default when the public endpoint is on and no CIDRs are given.
+      publicAccessCidrs: endpoint.publicAccessCidrs ?? (isPublic ? ['0.0.0.0/0'] : []),
+    },
+    fargateProfiles,
+  };
+}
+
+/** Ajv's errors as JSON pointers and rules a person can act on. */
+export function schemaProblems(errors: ErrorObject[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const error of errors) {
+    // The oneOf under /network reports each branch's `required`; one clear message replaces them.
+    if (error.schemaPath.includes('/oneOf/')) continue;
+    let pointer = error.instancePath;
+    let message = error.message ?? 'is invalid';
+    switch (error.keyword) {
+      case 'required':
+        pointer = `${pointer}/${(error.params as { missingProperty: string }).missingProperty}`;
+        message = 'is required';
+        break;
+      case 'additionalProperties':
+        pointer = `${pointer}/${(error.params as { additionalProperty: string }).additionalProperty}`;
+        message = 'is not a known field';
+        break;
+      case 'propertyNames':
+        message = `has an invalid key ${JSON.stringify((error.params as { propertyName: string }).propertyName)}`;
+        break;
+      case 'oneOf':
+        message = 'must give exactly one of "vpc" (a new VPC) or "subnets" (an existing VPC)';
+        break;
+      case 'pattern':
+        message = `must match ${(error.params as { pattern: string }).pattern}`;
+        break;
+      case 'enum':
+        message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+    }
+    if (error.keyword === 'propertyNames' && problems.some((p) => p.pointer === pointer && p.message === message)) continue;
+    problems.push({ pointer, message });
+  }
+  return dedupe(problems);
+}
+
+function dedupe(problems: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.pointer}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

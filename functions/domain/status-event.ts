@@ -1,0 +1,39 @@
+/** Builds the status events of DESIGN §6 (schemas/events/operation-status.schema.json). */
+import type { Operation, OperationStatusEvent, Phase } from '../generated/types';
+import { eventId } from './naming';
+
+export const EVENT_SOURCE = 'eks-provisioner';
+export const STATUS_DETAIL_TYPE = 'EKS Cluster Operation Status Change';
+export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'] as const;
+
+export type OperationStatus = OperationStatusEvent['status'];
+export type StepStatus = NonNullable<OperationStatusEvent['step']>['status'];
+
+export interface StatusChange {
+  status: OperationStatus;
+  phase: Phase;
+  step?: { name: string; status: StepStatus; resource?: string; startedAt: string; endedAt?: string };
+  error?: { code: string; message: string; resource?: string };
+  outputs?: Record<string, string>;
+}
+
+export function statusEvent(operation: Operation, change: StatusChange, now: Date): OperationStatusEvent {
+  return {
+    schemaVersion: '1.0',
+    eventId: eventId(operation.id, change.status, change.phase, change.step?.name ?? '', change.step?.resource ?? '', change.step?.status ?? ''),
+    operationId: operation.id,
+    operation: operation.type,
+    cluster: operation.cluster,
+    status: change.status,
+    phase: change.phase,
+    ...(change.step ? { step: change.step } : {}),
+    ...(change.error ? { error: change.error } : {}),
+    ...(change.outputs ? { outputs: change.outputs } : {}),
+    requestedBy: operation.requestedBy,
+    time: now.toISOString(),
+  };
+}
+
+export function isTerminal(status: OperationStatus): boolean {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}

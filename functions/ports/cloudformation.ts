@@ -1,0 +1,129 @@
+import {
+  AlreadyExistsException,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateTerminationProtectionCommand,
+  type CloudFormationClient,
+} from '@aws-sdk/client-cloudformation';
+import { classifyAwsError } from '../shared/errors';
+import type { StackEventLike } from '../domain/diagnosis';
+
+export interface StackDescription {
+  stackId: string;
+  stackName: string;
+  status: string;
+  statusReason?: string;
+  creationTime?: Date;
+  outputs: Record<string, string>;
+  tags: Record<string, string>;
+  terminationProtection: boolean;
+}
+
+export interface CreateStackRequest {
+  stackName: string;
+  templateBody: string;
+  tags: Record<string, string>;
+  clientRequestToken: string;
+  roleArn?: string;
+  onFailure: 'ROLLBACK' | 'DO_NOTHING';
+}
+
+/** The CloudFormation calls the service makes, nothing more. */
+export interface CloudFormationPort {
+  /** Returns false when a stack of that name already exists (the caller decides whether it is ours). */
+  createStack(request: CreateStackRequest): Promise<boolean>;
+  /** undefined when no such stack exists (CloudFormation says ValidationError, not NotFound). */
+  describeStack(stackName: string): Promise<StackDescription | undefined>;
+  /** Newest first, as CloudFormation returns them; at most `limit` events. */
+  stackEvents(stackName: string, limit?: number): Promise<StackEventLike[]>;
+  deleteStack(stackName: string, clientRequestToken: string, roleArn?: string): Promise<void>;
+  setTerminationProtection(stackName: string, enabled: boolean): Promise<void>;
+}
+
+function isMissingStack(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === 'ValidationError' && /does not exist/.test(e.message ?? '');
+}
+
+export class SdkCloudFormation implements CloudFormationPort {
+  constructor(private readonly client: () => CloudFormationClient) {}
+
+  async createStack(request: CreateStackRequest): Promise<boolean> {
+    try {
+      await this.client().send(
+        new CreateStackCommand({
+          StackName: request.stackName,
+          TemplateBody: request.templateBody,
+          Capabilities: ['CAPABILITY_IAM'],
+          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+          ClientRequestToken: request.clientRequestToken,
+          RoleARN: request.roleArn,
+          OnFailure: request.onFailure,
+          EnableTerminationProtection: true,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof AlreadyExistsException || (error as { name?: string }).name === 'AlreadyExistsException') return false;
+      throw classifyAwsError(error, `stack ${request.stackName}`);
+    }
+  }
+
+  async describeStack(stackName: string): Promise<StackDescription | undefined> {
+    try {
+      const { Stacks } = await this.client().send(new DescribeStacksCommand({ StackName: stackName }));
+      const stack = Stacks?.[0];
+      if (!stack) return undefined;
+      return {
+        stackId: stack.StackId ?? stackName,
+        stackName: stack.StackName ?? stackName,
+        status: stack.StackStatus ?? 'UNKNOWN',
+        statusReason: stack.StackStatusReason,
+        creationTime: stack.CreationTime,
+        outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+        tags: Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        terminationProtection: stack.EnableTerminationProtection ?? false,
+      };
+    } catch (error) {
+      if (isMissingStack(error)) return undefined;
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+  }
+
+  async stackEvents(stackName: string, limit = 300): Promise<StackEventLike[]> {
+    const events: StackEventLike[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client().send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }));
+        for (const e of page.StackEvents ?? []) {
+          events.push({ logicalResourceId: e.LogicalResourceId, resourceType: e.ResourceType, resourceStatus: e.ResourceStatus, resourceStatusReason: e.ResourceStatusReason, timestamp: e.Timestamp });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken && events.length < limit);
+    } catch (error) {
+      if (isMissingStack(error)) return events;
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+    return events;
+  }
+
+  async deleteStack(stackName: string, clientRequestToken: string, roleArn?: string): Promise<void> {
+    try {
+      await this.client().send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientRequestToken, RoleARN: roleArn }));
+    } catch (error) {
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+  }
+
+  async setTerminationProtection(stackName: string, enabled: boolean): Promise<void> {
+    try {
+      await this.client().send(new UpdateTerminationProtectionCommand({ StackName: stackName, EnableTerminationProtection: enabled }));
+    } catch (error) {
+      if (isMissingStack(error)) return;
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+  }
+}

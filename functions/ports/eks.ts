@@ -1,0 +1,240 @@
+import {
+  AssociateAccessPolicyCommand,
+  CreateAccessEntryCommand,
+  CreateAddonCommand,
+  CreateFargateProfileCommand,
+  CreateNodegroupCommand,
+  DeleteAddonCommand,
+  DeleteFargateProfileCommand,
+  DeleteNodegroupCommand,
+  DescribeAccessEntryCommand,
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
+  DescribeFargateProfileCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  ListAddonsCommand,
+  ListFargateProfilesCommand,
+  ListNodegroupsCommand,
+  UpdateAccessEntryCommand,
+  UpdateClusterConfigCommand,
+  type Addon,
+  type AssociateAccessPolicyCommandInput,
+  type Cluster,
+  type CreateAccessEntryCommandInput,
+  type CreateAddonCommandInput,
+  type CreateFargateProfileCommandInput,
+  type CreateNodegroupCommandInput,
+  type EKSClient,
+  type FargateProfile,
+  type Nodegroup,
+  type Update,
+  type VpcConfigRequest,
+} from '@aws-sdk/client-eks';
+import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
+
+export type { Addon, Cluster, FargateProfile, Nodegroup, Update };
+
+/** The EKS calls the service makes. Creates are idempotent: "already exists" is success. */
+export interface EksPort {
+  describeCluster(name: string): Promise<Cluster | undefined>;
+  createNodegroup(input: CreateNodegroupCommandInput): Promise<void>;
+  describeNodegroup(cluster: string, nodegroup: string): Promise<Nodegroup | undefined>;
+  listNodegroups(cluster: string): Promise<string[]>;
+  deleteNodegroup(cluster: string, nodegroup: string): Promise<void>;
+  createFargateProfile(input: CreateFargateProfileCommandInput): Promise<void>;
+  describeFargateProfile(cluster: string, profile: string): Promise<FargateProfile | undefined>;
+  listFargateProfiles(cluster: string): Promise<string[]>;
+  deleteFargateProfile(cluster: string, profile: string): Promise<void>;
+  createAddon(input: CreateAddonCommandInput): Promise<void>;
+  describeAddon(cluster: string, addon: string): Promise<Addon | undefined>;
+  /** The version EKS marks default for this add-on and Kubernetes version. */
+  defaultAddonVersion(addon: string, kubernetesVersion: string): Promise<string | undefined>;
+  listAddons(cluster: string): Promise<string[]>;
+  deleteAddon(cluster: string, addon: string): Promise<void>;
+  /** Creates, or brings an existing entry's username and groups to what is asked. */
+  putAccessEntry(input: CreateAccessEntryCommandInput): Promise<void>;
+  associateAccessPolicy(input: AssociateAccessPolicyCommandInput): Promise<void>;
+  /** Returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
+  updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string): Promise<string>;
+  describeUpdate(cluster: string, updateId: string): Promise<Update | undefined>;
+}
+
+const NOT_FOUND = 'ResourceNotFoundException';
+const IN_USE = 'ResourceInUseException';
+
+async function orUndefined<T>(call: Promise<T>, resource: string): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isAwsError(error, NOT_FOUND)) return undefined;
+    throw classifyAwsError(error, resource);
+  }
+}
+
+async function listAll(fetch: (nextToken?: string) => Promise<{ items?: string[]; nextToken?: string }>, resource: string): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await fetch(nextToken);
+      names.push(...(page.items ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if (isAwsError(error, NOT_FOUND)) return names;
+    throw classifyAwsError(error, resource);
+  }
+  return names;
+}
+
+export class SdkEks implements EksPort {
+  constructor(private readonly client: () => EKSClient) {}
+
+  async describeCluster(name: string) {
+    return (await orUndefined(this.client().send(new DescribeClusterCommand({ name })), `cluster ${name}`))?.cluster;
+  }
+
+  async createNodegroup(input: CreateNodegroupCommandInput) {
+    await this.createIdempotently(this.client().send(new CreateNodegroupCommand(input)), `nodegroup ${input.nodegroupName}`);
+  }
+
+  async describeNodegroup(cluster: string, nodegroup: string) {
+    return (await orUndefined(this.client().send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: nodegroup })), `nodegroup ${nodegroup}`))?.nodegroup;
+  }
+
+  listNodegroups(cluster: string) {
+    return listAll(async (nextToken) => {
+      const page = await this.client().send(new ListNodegroupsCommand({ clusterName: cluster, nextToken }));
+      return { items: page.nodegroups, nextToken: page.nextToken };
+    }, `cluster ${cluster}`);
+  }
+
+  async deleteNodegroup(cluster: string, nodegroup: string) {
+    await this.deleteIdempotently(this.client().send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: nodegroup })), `nodegroup ${nodegroup}`);
+  }
+
+  async createFargateProfile(input: CreateFargateProfileCommandInput) {
+    try {
+      await this.client().send(new CreateFargateProfileCommand(input));
+    } catch (error) {
+      if (!isAwsError(error, IN_USE)) throw classifyAwsError(error, `Fargate profile ${input.fargateProfileName}`);
+      // ResourceInUse means either "this profile exists" (idempotent success) or "another profile is in flight".
+      if (await this.describeFargateProfile(input.clusterName!, input.fargateProfileName!)) return;
+      throw new ResourceBusyError(`another Fargate profile is being created or deleted (EKS allows one at a time)`, { resource: `Fargate profile ${input.fargateProfileName}`, cause: error });
+    }
+  }
+
+  async describeFargateProfile(cluster: string, profile: string) {
+    return (await orUndefined(this.client().send(new DescribeFargateProfileCommand({ clusterName: cluster, fargateProfileName: profile })), `Fargate profile ${profile}`))?.fargateProfile;
+  }
+
+  listFargateProfiles(cluster: string) {
+    return listAll(async (nextToken) => {
+      const page = await this.client().send(new ListFargateProfilesCommand({ clusterName: cluster, nextToken }));
+      return { items: page.fargateProfileNames, nextToken: page.nextToken };
+    }, `cluster ${cluster}`);
+  }
+
+  async deleteFargateProfile(cluster: string, profile: string) {
+    try {
+      await this.client().send(new DeleteFargateProfileCommand({ clusterName: cluster, fargateProfileName: profile }));
+    } catch (error) {
+      if (isAwsError(error, NOT_FOUND)) return;
+      if (isAwsError(error, IN_USE)) throw new ResourceBusyError('another Fargate profile is being created or deleted (EKS allows one at a time)', { resource: `Fargate profile ${profile}`, cause: error });
+      throw classifyAwsError(error, `Fargate profile ${profile}`);
+    }
+  }
+
+  async createAddon(input: CreateAddonCommandInput) {
+    await this.createIdempotently(this.client().send(new CreateAddonCommand(input)), `add-on ${input.addonName}`);
+  }
+
+  async describeAddon(cluster: string, addon: string) {
+    return (await orUndefined(this.client().send(new DescribeAddonCommand({ clusterName: cluster, addonName: addon })), `add-on ${addon}`))?.addon;
+  }
+
+  async defaultAddonVersion(addon: string, kubernetesVersion: string) {
+    try {
+      const { addons } = await this.client().send(
+        new DescribeAddonVersionsCommand({ addonName: addon, kubernetesVersion }),
+      );
+      const versions = addons?.[0]?.addonVersions ?? [];
+      const preferred = versions.find((v) => v.compatibilities?.some((c) => c.defaultVersion && (!c.clusterVersion || c.clusterVersion === kubernetesVersion)));
+      return (preferred ?? versions[0])?.addonVersion;
+    } catch (error) {
+      throw classifyAwsError(error, `add-on ${addon}`);
+    }
+  }
+
+  listAddons(cluster: string) {
+    return listAll(async (nextToken) => {
+      const page = await this.client().send(new ListAddonsCommand({ clusterName: cluster, nextToken }));
+      return { items: page.addons, nextToken: page.nextToken };
+    }, `cluster ${cluster}`);
+  }
+
+  async deleteAddon(cluster: string, addon: string) {
+    await this.deleteIdempotently(this.client().send(new DeleteAddonCommand({ clusterName: cluster, addonName: addon })), `add-on ${addon}`);
+  }
+
+  async putAccessEntry(input: CreateAccessEntryCommandInput) {
+    const resource = `access entry ${input.principalArn}`;
+    try {
+      await this.client().send(new CreateAccessEntryCommand(input));
+      return;
+    } catch (error) {
+      if (!isAwsError(error, IN_USE)) throw classifyAwsError(error, resource);
+    }
+    const existing = (await orUndefined(this.client().send(new DescribeAccessEntryCommand({ clusterName: input.clusterName, principalArn: input.principalArn })), resource))?.accessEntry;
+    const sameGroups = JSON.stringify([...(existing?.kubernetesGroups ?? [])].sort()) === JSON.stringify([...(input.kubernetesGroups ?? [])].sort());
+    if (existing && sameGroups && (!input.username || existing.username === input.username)) return;
+    try {
+      await this.client().send(new UpdateAccessEntryCommand({ clusterName: input.clusterName, principalArn: input.principalArn, kubernetesGroups: input.kubernetesGroups, username: input.username, clientRequestToken: input.clientRequestToken }));
+    } catch (error) {
+      throw classifyAwsError(error, resource);
+    }
+  }
+
+  async associateAccessPolicy(input: AssociateAccessPolicyCommandInput) {
+    // Associating an already associated policy replaces its scope: naturally idempotent.
+    try {
+      await this.client().send(new AssociateAccessPolicyCommand(input));
+    } catch (error) {
+      throw classifyAwsError(error, `access entry ${input.principalArn}`);
+    }
+  }
+
+  async updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string) {
+    try {
+      const { update } = await this.client().send(new UpdateClusterConfigCommand({ name: cluster, resourcesVpcConfig: config, clientRequestToken }));
+      return update?.id ?? '';
+    } catch (error) {
+      if (isAwsError(error, IN_USE)) throw new UpdateInProgressError((error as Error).message, { resource: `cluster ${cluster}`, cause: error });
+      throw classifyAwsError(error, `cluster ${cluster}`);
+    }
+  }
+
+  async describeUpdate(cluster: string, updateId: string) {
+    return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId })), `update ${updateId}`))?.update;
+  }
+
+  private async createIdempotently(call: Promise<unknown>, resource: string) {
+    try {
+      await call;
+    } catch (error) {
+      if (isAwsError(error, IN_USE)) return;
+      throw classifyAwsError(error, resource);
+    }
+  }
+
+  private async deleteIdempotently(call: Promise<unknown>, resource: string) {
+    try {
+      await call;
+    } catch (error) {
+      if (isAwsError(error, NOT_FOUND)) return;
+      throw classifyAwsError(error, resource);
+    }
+  }
+}

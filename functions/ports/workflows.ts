@@ -1,0 +1,41 @@
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { classifyAwsError, isAwsError } from '../shared/errors';
+
+export interface ExecutionStatus {
+  status: string;
+  startDate?: Date;
+  stopDate?: Date;
+  error?: string;
+  cause?: string;
+}
+
+export interface WorkflowsPort {
+  /** Starts an execution named by the operation id; starting it again returns the same execution. */
+  start(stateMachineArn: string, name: string, input: unknown): Promise<string>;
+  describe(executionArn: string): Promise<ExecutionStatus | undefined>;
+}
+
+export class SdkWorkflows implements WorkflowsPort {
+  constructor(private readonly client: () => SFNClient) {}
+
+  async start(stateMachineArn: string, name: string, input: unknown): Promise<string> {
+    try {
+      const { executionArn } = await this.client().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+      return executionArn!;
+    } catch (error) {
+      // Same name and same input: Step Functions' own idempotency. The ARN is predictable.
+      if (error instanceof ExecutionAlreadyExists || isAwsError(error, 'ExecutionAlreadyExists')) return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+      throw classifyAwsError(error, `state machine ${stateMachineArn}`);
+    }
+  }
+
+  async describe(executionArn: string): Promise<ExecutionStatus | undefined> {
+    try {
+      const out = await this.client().send(new DescribeExecutionCommand({ executionArn }));
+      return { status: out.status ?? 'UNKNOWN', startDate: out.startDate, stopDate: out.stopDate, error: out.error, cause: out.cause };
+    } catch (error) {
+      if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
+      throw classifyAwsError(error, `execution ${executionArn}`);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Error names are the contract with the state machines: ASL retries only the retryable names and
+ * routes terminal ones to the failure path. Each class sets `name` (the Lambda errorType) and
+ * chains `cause`.
+ */
+
+export interface ErrorDetails {
+  /** The resource a person should look at, e.g. "nodegroup ng-spot" or "subnet-0abc". */
+  resource?: string;
+  cause?: unknown;
+}
+
+abstract class ProvisionerError extends Error {
+  readonly resource?: string;
+  constructor(message: string, details: ErrorDetails = {}) {
+    // The resource leads the message: Step Functions keeps only an error's name and message.
+    super(details.resource ? `${details.resource}: ${message}` : message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.resource = details.resource;
+  }
+}
+
+// ── Retryable: the ASL retries these with backoff ─────────────────────────────────────────────
+
+/** AWS throttled the call after the SDK's own retries. */
+export class ThrottlingError extends ProvisionerError {}
+/** AWS answered 5xx or the connection failed after the SDK's own retries. */
+export class AwsUnavailableError extends ProvisionerError {}
+/** EKS accepts one config update at a time: "... currently has update ... in progress". */
+export class UpdateInProgressError extends ProvisionerError {}
+/** EKS allows one Fargate profile CREATING or DELETING per cluster at a time. */
+export class ResourceBusyError extends ProvisionerError {}
+/** Someone else wrote aws-auth between our read and write (resourceVersion conflict). */
+export class KubernetesConflictError extends ProvisionerError {}
+
+/** Still being built: the ASL's Retry on these is the poll (short, backing off, bounded). */
+export class StackNotReadyError extends ProvisionerError {}
+export class NodegroupNotReadyError extends ProvisionerError {}
+export class FargateProfileNotReadyError extends ProvisionerError {}
+export class AddonNotReadyError extends ProvisionerError {}
+export class EndpointUpdateNotReadyError extends ProvisionerError {}
+export class RollbackNotDoneError extends ProvisionerError {}
+
+export const RETRYABLE_ERRORS = [
+  'ThrottlingError',
+  'AwsUnavailableError',
+  'UpdateInProgressError',
+  'ResourceBusyError',
+  'KubernetesConflictError',
+  'StackNotReadyError',
+  'NodegroupNotReadyError',
+  'FargateProfileNotReadyError',
+  'AddonNotReadyError',
+  'EndpointUpdateNotReadyError',
+  'RollbackNotDoneError',
+] as const;
+
+// ── Terminal: the ASL routes these to Diagnose ───────────────────────────────────────────────
+
+/** The request breaks a schema or EKS rule; `problems` name each field (JSON pointer) and rule. */
+export class InvalidSpecError extends ProvisionerError {
+  constructor(
+    readonly problems: SpecProblem[],
+    details: ErrorDetails = {},
+  ) {
+    super(problems.map((p) => `${p.pointer || '/'}: ${p.message}`).join('; '), details);
+  }
+}
+export interface SpecProblem {
+  /** JSON pointer into the request body, e.g. /managedNodeGroups/0/minSize. */
+  pointer: string;
+  message: string;
+}
+
+/** A stack reached a failed or rolled-back status, or a stack we did not create holds the name. */
+export class StackFailedError extends ProvisionerError {}
+export class NodegroupFailedError extends ProvisionerError {}
+export class FargateProfileFailedError extends ProvisionerError {}
+export class AddonFailedError extends ProvisionerError {}
+export class EndpointUpdateFailedError extends ProvisionerError {}
+/** The Kubernetes API refused an aws-auth edit. */
+export class KubernetesApiError extends ProvisionerError {}
+/** Rolling back could not delete a resource; a person must look. */
+export class RollbackFailedError extends ProvisionerError {}
+/** AWS refused the call for a reason retrying will not fix (bad parameter, access denied). */
+export class AwsRequestError extends ProvisionerError {}
+/** A step's input does not match its schema: a wiring bug between states. */
+export class InvalidStepInputError extends ProvisionerError {}
+
+export const TERMINAL_ERRORS = [
+  'InvalidSpecError',
+  'StackFailedError',
+  'NodegroupFailedError',
+  'FargateProfileFailedError',
+  'AddonFailedError',
+  'EndpointUpdateFailedError',
+  'KubernetesApiError',
+  'RollbackFailedError',
+  'AwsRequestError',
+  'InvalidStepInputError',
+] as const;
+
+/** Error names each SDK v3 client uses for throttling. */
+const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+
+interface SdkLikeError {
+  name?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+}
+
+/**
+ * Gives an AWS SDK failure a name from the contract above. Errors that already carry one of our
+ * names pass through unchanged.
+ */
+export function classifyAwsError(error: unknown, resource?: string): Error {
+  if (error instanceof ProvisionerError) return error;
+  const e = (error ?? {}) as SdkLikeError;
+  const message = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  if ((e.name && THROTTLING_NAMES.has(e.name)) || e.$retryable?.throttling) return new ThrottlingError(message, { resource, cause: error });
+  const networkCodes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'];
+  if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || (e.code && networkCodes.includes(e.code)) || e.name === 'TimeoutError') {
+    return new AwsUnavailableError(message, { resource, cause: error });
+  }
+  if (e.$fault === 'client' || e.$metadata) return new AwsRequestError(message, { resource, cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** True when an SDK error has the given AWS error code (the `name` SDK v3 gives it). */
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  return typeof error === 'object' && error !== null && names.includes((error as { name?: string }).name ?? '');
+}
+
+// ── Request conflicts (API answers 409) ──────────────────────────────────────────────────────
+
+/** Another operation holds the cluster: one operation per cluster at a time. */
+export class ClusterBusyError extends ProvisionerError {
+  constructor(
+    readonly clusterName: string,
+    readonly runningOperationId: string | undefined,
+  ) {
+    super(`cluster ${clusterName} has operation ${runningOperationId ?? '(unknown)'} in progress; retry when it ends`);
+  }
+}
+/** The name is taken by a cluster that exists (or is being created). */
+export class ClusterExistsError extends ProvisionerError {
+  constructor(readonly clusterName: string, status: string) {
+    super(`cluster ${clusterName} already exists (status ${status}); choose another name or delete it first`);
+  }
+}

@@ -1,0 +1,34 @@
+/** Task "Create Add-on": the asked version, or the one EKS marks default for the cluster's Kubernetes version. */
+import { validateResourceItem } from '../generated/validators';
+import type { Poll, ResourceItem } from '../generated/types';
+import { idempotencyToken, ownershipTags } from '../domain/naming';
+import type { AddonSpec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { step } from '../shared/step';
+import { addonPolling, observeAddon } from './addon';
+import { startedResource } from './resource-poll';
+
+export async function createAddon(input: ResourceItem, deps: Deps): Promise<Poll> {
+  const addon = input.item as unknown as AddonSpec;
+  const { operation } = input;
+  const cluster = operation.cluster.name;
+  let observed = observeAddon(await deps.eks.describeAddon(cluster, addon.name));
+  if (!observed) {
+    const live = await deps.eks.describeCluster(cluster);
+    const version = addon.version ?? (await deps.eks.defaultAddonVersion(addon.name, live?.version ?? ''));
+    await deps.eks.createAddon({
+      clusterName: cluster,
+      addonName: addon.name,
+      ...(version ? { addonVersion: version } : {}),
+      ...(addon.configurationValues ? { configurationValues: addon.configurationValues } : {}),
+      // EKS may have installed a self-managed copy (vpc-cni, kube-proxy, coredns): take it over.
+      resolveConflicts: 'OVERWRITE',
+      tags: ownershipTags(undefined, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id }),
+      clientRequestToken: idempotencyToken(operation.id, 'create-addon', addon.name),
+    });
+    observed = observeAddon(await deps.eks.describeAddon(cluster, addon.name));
+  }
+  return startedResource(deps, operation, addonPolling(addon.name), observed);
+}
+
+export const handler = step(validateResourceItem, createAddon);

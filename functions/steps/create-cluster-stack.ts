@@ -1,0 +1,41 @@
+/** Task "Create Cluster Stack": renders the template and creates the stack, idempotently. */
+import { validateProvisionState } from '../generated/validators';
+import type { ProvisionState, StackState } from '../generated/types';
+import { renderClusterTemplate } from '../domain/cluster-template';
+import { initialEndpointAccess } from '../domain/endpoint-access';
+import { idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import { firstWaitSeconds } from '../domain/poll-schedule';
+import type { Spec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { StackFailedError } from '../shared/errors';
+import { reportProgress } from '../shared/progress';
+import { step } from '../shared/step';
+
+export async function createClusterStack(input: ProvisionState, deps: Deps): Promise<StackState> {
+  const spec = input.spec as unknown as Spec;
+  const { operation } = input;
+  const stackName = input.plan.stackName;
+  const tags = ownershipTags(spec.tags, { clusterName: spec.name, owner: operation.requestedBy, operationId: operation.id });
+  const template = renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec), existingVpcId: input.plan.vpcId });
+  const created = await deps.cloudFormation.createStack({
+    stackName,
+    templateBody: JSON.stringify(template),
+    tags,
+    clientRequestToken: idempotencyToken(operation.id, 'create-cluster-stack'),
+    roleArn: deps.settings.cloudFormationRoleArn(),
+    // Rollback keeps the failure's events for Diagnose; retain leaves resources for inspection.
+    onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
+  });
+  const stack = await deps.cloudFormation.describeStack(stackName);
+  if (!created && stack?.tags[TAG_OPERATION] !== operation.id) {
+    const hint = stack?.status === 'ROLLBACK_COMPLETE' ? ' after a failed create; delete it to reuse the name' : '';
+    throw new StackFailedError(`already exists (status ${stack?.status ?? 'unknown'}) and was not created by this operation${hint}`, { resource: `stack ${stackName}` });
+  }
+  const startedAt = (stack?.creationTime ?? deps.clock()).toISOString();
+  if (created) {
+    await reportProgress(deps, operation, { status: 'IN_PROGRESS', phase: 'ClusterStack', step: { name: 'Create Cluster Stack', status: 'STARTED', resource: stackName, startedAt } });
+  }
+  return { stackName, stackId: stack?.stackId, ready: false, waitSeconds: firstWaitSeconds('stack'), status: stack?.status, startedAt };
+}
+
+export const handler = step(validateProvisionState, createClusterStack);

@@ -1,0 +1,33 @@
+/**
+ * Task "Create Fargate Profile" (Map with MaxConcurrency 1: EKS allows one profile CREATING or
+ * DELETING per cluster; ResourceBusyError is retried if one is still in flight).
+ */
+import { validateResourceItem } from '../generated/validators';
+import type { Poll, ResourceItem } from '../generated/types';
+import { idempotencyToken, ownershipTags } from '../domain/naming';
+import type { FargateProfileSpec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { step } from '../shared/step';
+import { fargateProfilePolling, observeFargateProfile } from './fargate-profile';
+import { startedResource } from './resource-poll';
+import { outputList, stackOutputs } from './stack-outputs';
+
+export async function createFargateProfile(input: ResourceItem, deps: Deps): Promise<Poll> {
+  const profile = input.item as unknown as FargateProfileSpec;
+  const outputs = stackOutputs(input);
+  const { operation } = input;
+  await deps.eks.createFargateProfile({
+    clusterName: operation.cluster.name,
+    fargateProfileName: profile.name,
+    podExecutionRoleArn: outputs.FargatePodExecutionRoleArn,
+    // Fargate pods run only in private subnets.
+    subnets: profile.subnets ?? outputList(outputs, 'SubnetsPrivate'),
+    selectors: profile.selectors.map((s) => ({ namespace: s.namespace, ...(s.labels ? { labels: s.labels } : {}) })),
+    tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),
+    clientRequestToken: idempotencyToken(operation.id, 'create-fargate-profile', profile.name),
+  });
+  const observed = observeFargateProfile(await deps.eks.describeFargateProfile(operation.cluster.name, profile.name));
+  return startedResource(deps, operation, fargateProfilePolling(profile.name), observed);
+}
+
+export const handler = step(validateResourceItem, createFargateProfile);

@@ -1,0 +1,45 @@
+/** Task "Create Nodegroup" (one Map iteration): CreateNodegroup with the stack's roles and subnets. */
+import type { CreateNodegroupCommandInput, TaintEffect } from '@aws-sdk/client-eks';
+import { validateResourceItem } from '../generated/validators';
+import type { Poll, ResourceItem } from '../generated/types';
+import { nodeRoleOutputName } from '../domain/cluster-template';
+import { idempotencyToken, ownershipTags } from '../domain/naming';
+import type { NodegroupSpec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { step } from '../shared/step';
+import { nodegroupPolling, observeNodegroup } from './nodegroup';
+import { startedResource } from './resource-poll';
+import { outputList, stackOutputs } from './stack-outputs';
+
+const TAINT_EFFECTS: Record<string, TaintEffect> = { NoSchedule: 'NO_SCHEDULE', NoExecute: 'NO_EXECUTE', PreferNoSchedule: 'PREFER_NO_SCHEDULE' };
+
+export function nodegroupRequest(input: ResourceItem, ng: NodegroupSpec): CreateNodegroupCommandInput {
+  const outputs = stackOutputs(input);
+  const { operation } = input;
+  const subnets = ng.subnets ?? outputList(outputs, ng.privateNetworking ? 'SubnetsPrivate' : 'SubnetsPublic');
+  return {
+    clusterName: operation.cluster.name,
+    nodegroupName: ng.name,
+    nodeRole: outputs[nodeRoleOutputName(ng)],
+    subnets,
+    scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
+    instanceTypes: ng.instanceTypes,
+    amiType: ng.amiType,
+    capacityType: ng.capacityType,
+    diskSize: ng.volumeSize,
+    labels: ng.labels,
+    taints: ng.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+    ...(ng.ssh ? { remoteAccess: { ec2SshKey: ng.ssh.publicKeyName, sourceSecurityGroups: ng.ssh.sourceSecurityGroupIds } } : {}),
+    tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),
+    clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup', ng.name),
+  };
+}
+
+export async function createNodegroup(input: ResourceItem, deps: Deps): Promise<Poll> {
+  const ng = input.item as unknown as NodegroupSpec;
+  await deps.eks.createNodegroup(nodegroupRequest(input, ng));
+  const observed = observeNodegroup(await deps.eks.describeNodegroup(input.operation.cluster.name, ng.name));
+  return startedResource(deps, input.operation, nodegroupPolling(ng.name), observed);
+}
+
+export const handler = step(validateResourceItem, createNodegroup);

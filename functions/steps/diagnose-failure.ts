@@ -1,0 +1,49 @@
+/**
+ * Task "Diagnose Failure": turns what the Catch recorded into a root cause a person can act on.
+ * Our own errors already name the resource and AWS's reason; anything else (a crash, a timeout)
+ * is explained from the stack's events when the stack has any to tell.
+ */
+import { validateFailureState } from '../generated/validators';
+import type { Diagnosis, FailureState } from '../generated/types';
+import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents } from '../domain/diagnosis';
+import { clusterStackName } from '../domain/naming';
+import { stackDeleteProgress } from '../domain/status';
+import type { Spec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { RETRYABLE_ERRORS, TERMINAL_ERRORS } from '../shared/errors';
+import { reportProgress } from '../shared/progress';
+import { step } from '../shared/step';
+
+const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
+
+export async function diagnoseFailure(input: FailureState, deps: Deps): Promise<Diagnosis> {
+  const spec = input.spec as unknown as Spec;
+  const stackName = clusterStackName(input.operation.cluster.name);
+  const parsed = parseFailure(input.failure);
+  const stack = await deps.cloudFormation.describeStack(stackName);
+  const resourcesCreated = stack !== undefined && stackDeleteProgress(stack.status) !== 'gone';
+
+  let { message, resource } = parsed;
+  const explainedByUs = OUR_ERRORS.has(parsed.code);
+  if (!explainedByUs && resourcesCreated) {
+    const cause = rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName));
+    if (cause) {
+      message = `${message} — stack ${stackName}: ${cause.message}`;
+      resource ??= cause.resource;
+    }
+  }
+  const result = diagnosis(parsed.code, message, phaseOfError(parsed.code), resourcesCreated, resource);
+
+  if (spec.onFailure === 'rollback' && resourcesCreated) {
+    const now = deps.clock().toISOString();
+    await reportProgress(deps, input.operation, {
+      status: 'IN_PROGRESS',
+      phase: 'Rollback',
+      step: { name: 'Roll Back', status: 'STARTED', resource: `stack ${stackName}`, startedAt: now },
+      error: { code: result.code, message: result.message, ...(result.resource ? { resource: result.resource } : {}) },
+    });
+  }
+  return result;
+}
+
+export const handler = step(validateFailureState, diagnoseFailure);

@@ -1,0 +1,23 @@
+/** Task "Finalize": the cluster is ready; the one terminal SUCCEEDED event carries what callers need. */
+import { validateProvisionState } from '../generated/validators';
+import type { ProvisionState } from '../generated/types';
+import type { Deps } from '../shared/deps';
+import { reportOutcome } from '../shared/progress';
+import { step } from '../shared/step';
+
+export async function finalize(input: ProvisionState, deps: Deps): Promise<Record<string, string>> {
+  const { operation } = input;
+  const cluster = await deps.eks.describeCluster(operation.cluster.name);
+  const outputs: Record<string, string> = {
+    clusterName: operation.cluster.name,
+    clusterArn: cluster?.arn ?? input.stack?.outputs?.ClusterArn ?? '',
+    endpoint: cluster?.endpoint ?? input.stack?.outputs?.Endpoint ?? '',
+    kubernetesVersion: cluster?.version ?? '',
+    stackName: input.plan.stackName,
+    kubeconfig: `aws eks update-kubeconfig --name ${operation.cluster.name} --region ${operation.cluster.region}`,
+  };
+  await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed', outputs }, 'ACTIVE');
+  return outputs;
+}
+
+export const handler = step(validateProvisionState, finalize);

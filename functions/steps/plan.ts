@@ -1,0 +1,28 @@
+/** Task "Plan": re-checks the spec (defence in depth), checks existing subnets with EC2, records the plan. */
+import { validateProvisionInput } from '../generated/validators';
+import type { Plan, ProvisionInput } from '../generated/types';
+import { clusterStackName } from '../domain/naming';
+import { provisioningSteps, subnetAzProblems } from '../domain/plan';
+import { normaliseSpec } from '../domain/spec';
+import type { Deps } from '../shared/deps';
+import { InvalidSpecError } from '../shared/errors';
+import { reportProgress } from '../shared/progress';
+import { step } from '../shared/step';
+
+export async function plan(input: ProvisionInput, deps: Deps): Promise<Plan> {
+  const startedAt = deps.clock().toISOString();
+  const spec = normaliseSpec(input.spec, deps.settings.guardrails());
+  const result: Plan = { stackName: clusterStackName(spec.name), steps: provisioningSteps(spec) };
+  if (spec.network.subnets) {
+    const ids = [...spec.network.subnets.private, ...spec.network.subnets.public];
+    const subnets = await deps.ec2.describeSubnets(ids);
+    const problems = subnetAzProblems(subnets, spec.network.subnets.private);
+    if (problems.length) throw new InvalidSpecError(problems.map((message) => ({ pointer: '/network/subnets', message })));
+    result.vpcId = subnets[0]?.vpcId;
+    result.availabilityZones = [...new Set(subnets.map((s) => s.availabilityZone))].sort();
+  }
+  await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Plan', step: { name: 'Plan', status: 'SUCCEEDED', startedAt, endedAt: deps.clock().toISOString() } });
+  return result;
+}
+
+export const handler = step(validateProvisionInput, plan);

@@ -1,0 +1,36 @@
+/**
+ * CDK entry (cdk.json: `npx tsx infra/app.ts`). Needs no AWS credentials: bound to an account and
+ * region only when the CLI provides them (CDK_DEFAULT_ACCOUNT/REGION), environment-agnostic
+ * otherwise. cdk-nag's AwsSolutions pack runs on every synth; an unacknowledged finding fails it.
+ *
+ * Guardrails come from context, e.g.
+ *   npx cdk deploy -c allowedKubernetesVersions=1.32,1.33 -c defaultKubernetesVersion=1.33
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_GUARDRAILS, ProvisionerStack } from './provisioner-stack';
+
+const app = new App();
+
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === '' ? undefined : String(value);
+};
+
+const allowed = context('allowedKubernetesVersions');
+new ProvisionerStack(app, 'EksProvisioner', {
+  env: account && region ? { account, region } : undefined,
+  description: 'eks-provisioner: Amazon EKS clusters on request (API Gateway, Step Functions, Lambda, EventBridge)',
+  guardrails: {
+    allowedKubernetesVersions: allowed ? allowed.split(',').map((v) => v.trim()).filter(Boolean) : DEFAULT_GUARDRAILS.allowedKubernetesVersions,
+    defaultKubernetesVersion: context('defaultKubernetesVersion') ?? DEFAULT_GUARDRAILS.defaultKubernetesVersion,
+  },
+  manageApiGatewayAccountLoggingRole: context('manageApiGatewayAccountLoggingRole') !== 'false',
+});
+
+// cdk-nag 3 is a policy-validation plugin (no longer an Aspect): findings fail `cdk synth`.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+app.synth();

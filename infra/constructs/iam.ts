@@ -1,0 +1,88 @@
+/**
+ * Least-privilege helpers: permissions are written as ARN patterns scoped to this account and
+ * region, and every wildcard that remains carries its justification right where it is granted,
+ * as a cdk-nag acknowledgement of exactly that finding (AwsSolutions-IAM5[Resource::<pattern>]).
+ */
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+// cdk-nag's own rendering of a resource in IAM5 finding ids, so acknowledgements match exactly.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import type { IConstruct } from 'constructs';
+
+/**
+ * An ARN pattern in CloudFormation `Fn::Sub` syntax, e.g.
+ * `arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/*`. Kept as one Fn::Sub
+ * (rather than Stack.formatArn) so the synthesized policy reads like the pattern and the cdk-nag
+ * finding id is the same whether or not the stack is bound to an account.
+ */
+export class ArnPattern {
+  constructor(readonly template: string) {}
+
+  /** The value to put in a policy statement. */
+  toPolicyResource(): string {
+    return Fn.sub(this.template);
+  }
+}
+
+const P = '${AWS::Partition}';
+const R = '${AWS::Region}';
+const A = '${AWS::AccountId}';
+
+export const arns = {
+  eks: (resource: string) => new ArnPattern(`arn:${P}:eks:${R}:${A}:${resource}`),
+  cloudformation: (resource: string) => new ArnPattern(`arn:${P}:cloudformation:${R}:${A}:${resource}`),
+  ec2: (resource: string) => new ArnPattern(`arn:${P}:ec2:${R}:${A}:${resource}`),
+  iam: (resource: string) => new ArnPattern(`arn:${P}:iam::${A}:${resource}`),
+  kms: (resource: string) => new ArnPattern(`arn:${P}:kms:${R}:${A}:${resource}`),
+};
+
+/** Naming contract with the cluster stack template (functions/domain): keep in sync with naming.ts. */
+export const CLUSTER_STACK_PATTERN = 'eksp-*-cluster';
+export const SERVICE_ROLE_PATH = '/eks-provisioner/';
+
+export const patterns = {
+  clusterStacks: arns.cloudformation(`stack/${CLUSTER_STACK_PATTERN}/*`),
+  clusters: arns.eks('cluster/*'),
+  nodegroups: arns.eks('nodegroup/*/*/*'),
+  fargateProfiles: arns.eks('fargateprofile/*/*/*'),
+  addons: arns.eks('addon/*/*/*'),
+  accessEntries: arns.eks('access-entry/*/*/*/*/*'),
+  /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */
+  serviceRoles: arns.iam(`role${SERVICE_ROLE_PATH}*`),
+};
+
+/** `*` for APIs that have no resource-level permissions (Describe*, X-Ray, log delivery). */
+export const ANY_RESOURCE = '*';
+
+export interface Permission {
+  actions: string[];
+  resources: Array<ArnPattern | string>;
+  conditions?: Record<string, Record<string, unknown>>;
+  /**
+   * Why the wildcard in `resources` is needed and what bounds it. Required when any resource
+   * contains `*`; it becomes the cdk-nag acknowledgement's reason.
+   */
+  wildcardReason?: string;
+}
+
+/** Adds `permission` to the role's policy and acknowledges its wildcards on that role only. */
+export function allow(role: IRole & IConstruct, permission: Permission): void {
+  const resources = permission.resources.map((r) => (r instanceof ArnPattern ? r.toPolicyResource() : r));
+  role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: permission.actions, resources, conditions: permission.conditions }));
+
+  const stack = Stack.of(role);
+  const findings = resources.map((r) => `Resource::${flattenCfnReference(stack.resolve(r))}`).filter((f) => f.includes('*'));
+  if (findings.length === 0) return;
+  if (!permission.wildcardReason) {
+    throw new Error(`${role.node.path}: ${permission.actions.join(', ')} on ${findings.join(', ')} needs a wildcardReason`);
+  }
+  for (const finding of new Set(findings)) acknowledgeIam5(role, finding, permission.wildcardReason);
+}
+
+/** Acknowledges one AwsSolutions-IAM5 finding (`Resource::...` or `Action::...`) on one construct. */
+export function acknowledgeIam5(scope: IConstruct, finding: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+}
+
+/** X-Ray has no resource-level permissions; Lambda and Step Functions add this statement for tracing. */
+export const XRAY_REASON = 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions (AWS service authorization reference); added by CDK for active tracing.';

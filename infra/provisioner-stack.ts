@@ -1,0 +1,96 @@
+/**
+ * The whole service in one stack: REST API → registry + provision state machine → step Lambdas
+ * → CloudFormation (with its own execution role) / EKS, status events on the service bus.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
+import { ProvisionerApi } from './constructs/api';
+import { ClusterStackRole } from './constructs/cluster-stack-role';
+import { StatusEventBus } from './constructs/event-bus';
+import { RegistryTable } from './constructs/registry-table';
+import { StepLambdas } from './constructs/step-lambdas';
+import { Workflow } from './constructs/workflow';
+
+export const SERVICE_NAME = 'eks-provisioner';
+
+export interface Guardrails {
+  /** Kubernetes minors a spec may ask for (ALLOWED_KUBERNETES_VERSIONS). */
+  allowedKubernetesVersions: string[];
+  /** Used when a spec names none; must be in the allowed list (DEFAULT_KUBERNETES_VERSION). */
+  defaultKubernetesVersion: string;
+}
+
+export const DEFAULT_GUARDRAILS: Guardrails = { allowedKubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+
+export interface ProvisionerStackProps extends StackProps {
+  guardrails?: Guardrails;
+  /** See ProvisionerApiProps.manageAccountLoggingRole. Default true. */
+  manageApiGatewayAccountLoggingRole?: boolean;
+}
+
+export class ProvisionerStack extends Stack {
+  readonly bus: StatusEventBus;
+  readonly registry: RegistryTable;
+  readonly steps: StepLambdas;
+  readonly clusterStackRole: ClusterStackRole;
+  readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
+  readonly api: ProvisionerApi;
+
+  constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
+    super(scope, id, props);
+    const guardrails = props.guardrails ?? DEFAULT_GUARDRAILS;
+    if (!guardrails.allowedKubernetesVersions.includes(guardrails.defaultKubernetesVersion)) {
+      throw new Error(`defaultKubernetesVersion ${guardrails.defaultKubernetesVersion} is not in allowedKubernetesVersions (${guardrails.allowedKubernetesVersions.join(', ')})`);
+    }
+
+    this.bus = new StatusEventBus(this, 'StatusEvents');
+    this.registry = new RegistryTable(this, 'Registry');
+
+    // What functions/shared/config.ts reads; per-function extras are added where they are known.
+    const environment: Record<string, string> = {
+      EVENT_BUS_NAME: this.bus.bus.eventBusName,
+      TABLE_NAME: this.registry.table.tableName,
+      SERVICE_NAME,
+      ALLOWED_KUBERNETES_VERSIONS: guardrails.allowedKubernetesVersions.join(','),
+      DEFAULT_KUBERNETES_VERSION: guardrails.defaultKubernetesVersion,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    };
+
+    this.steps = new StepLambdas(this, 'Steps', { environment, bus: this.bus.bus, table: this.registry.table });
+    this.clusterStackRole = new ClusterStackRole(this, 'ClusterStackRole', { kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole() });
+    this.steps.useClusterStackRole(this.clusterStackRole.role);
+
+    const workflows = new Map<StateMachineName, Workflow>();
+    workflows.set(
+      'provision-cluster',
+      new Workflow(this, 'ProvisionCluster', {
+        name: 'provision-cluster',
+        functionFor: (placeholder) => this.steps.function(TASK_FUNCTIONS[placeholder]).function,
+      }),
+    );
+    this.workflows = workflows;
+    const provision = this.workflow('provision-cluster');
+
+    this.api = new ProvisionerApi(this, 'Api', {
+      environment,
+      bus: this.bus.bus,
+      table: this.registry.table,
+      provisionStateMachine: provision.stateMachine,
+      manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });
+    new CfnOutput(this, 'ProvisionStateMachineArn', { value: provision.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
+    new CfnOutput(this, 'ClusterStackRoleArn', { value: this.clusterStackRole.role.roleArn, description: 'CloudFormation execution role of eksp-*-cluster stacks' });
+  }
+
+  workflow(name: StateMachineName): Workflow {
+    const workflow = this.workflows.get(name);
+    if (!workflow) throw new Error(`no state machine ${name}`);
+    return workflow;
+  }
+}

@@ -1,0 +1,14 @@
+/** TypeScript runs through SWC: no type-checking here (that is `npm run lint`), so tests start fast. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // middy ships ESM only; SWC turns it into CommonJS like our own sources.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,33 @@
+/**
+ * The one map from ASL placeholders to the handlers that serve them. CDK fills `${<Placeholder>}`
+ * with each function's ARN (definitionSubstitutions); the local runtime binds the same Task
+ * states to the same handler modules. Keys are placeholder names, values are modules under
+ * functions/steps/ (each exports `handler`).
+ */
+export const TASK_FUNCTIONS = {
+  PlanFunctionArn: 'plan',
+  CreateClusterStackFunctionArn: 'create-cluster-stack',
+  CheckClusterStackFunctionArn: 'check-cluster-stack',
+  CreateNodegroupFunctionArn: 'create-nodegroup',
+  CheckNodegroupFunctionArn: 'check-nodegroup',
+  CreateFargateProfileFunctionArn: 'create-fargate-profile',
+  CheckFargateProfileFunctionArn: 'check-fargate-profile',
+  CreateAddonFunctionArn: 'create-addon',
+  CheckAddonFunctionArn: 'check-addon',
+  MapIdentitiesFunctionArn: 'map-identities',
+  SwitchEndpointAccessFunctionArn: 'switch-endpoint-access',
+  CheckEndpointUpdateFunctionArn: 'check-endpoint-update',
+  FinalizeFunctionArn: 'finalize',
+  DiagnoseFailureFunctionArn: 'diagnose-failure',
+  RollBackFunctionArn: 'roll-back',
+  ReportFailureFunctionArn: 'report-failure',
+} as const;
+
+export type TaskPlaceholder = keyof typeof TASK_FUNCTIONS;
+export type StepModule = (typeof TASK_FUNCTIONS)[TaskPlaceholder];
+
+export const STATE_MACHINES = {
+  'provision-cluster': { file: 'provision-cluster.asl.json' },
+} as const;
+
+export type StateMachineName = keyof typeof STATE_MACHINES;

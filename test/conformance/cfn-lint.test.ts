@@ -1,0 +1,63 @@
+/**
+ * The rendered cluster templates through cfn-lint (AWS's CloudFormation linter), which knows
+ * rules the resource specification alone does not: value formats, GetAZs/Cidr usage, IAM policy
+ * shapes, region availability. One cfn-lint run for all templates keeps this to a few seconds.
+ *
+ * Needs `cfn-lint` (pip install cfn-lint) on PATH. Without it the test fails in CI and is
+ * skipped with a warning elsewhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderClusterTemplate } from '../../functions/domain/cluster-template';
+import { TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
+
+interface CfnLintMatch {
+  Filename: string;
+  Level: 'Error' | 'Warning' | 'Informational';
+  Message: string;
+  Rule: { Id: string };
+  Location: { Path?: Array<string | number> };
+}
+
+const hasCfnLint = !spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).error;
+const MISSING = 'cfn-lint is not on PATH (pip install cfn-lint)';
+
+let directory: string;
+let files: string[] = [];
+let matches: CfnLintMatch[] = [];
+
+beforeAll(() => {
+  if (!hasCfnLint) {
+    if (process.env.CI === 'true') throw new Error(`${MISSING}: the CloudFormation conformance tests cannot run`);
+    console.warn(`${MISSING}; skipping the CloudFormation conformance tests`);
+    return;
+  }
+  directory = mkdtempSync(join(tmpdir(), 'eksp-cfn-lint-'));
+  files = TEMPLATE_VARIANTS.map(([, input], i) => {
+    const file = join(directory, `cluster-${i}.json`);
+    writeFileSync(file, JSON.stringify(renderClusterTemplate(input), null, 2));
+    return file;
+  });
+  const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', 'us-east-1', '--', ...files], { encoding: 'utf8', timeout: 50_000 });
+  // Exit status is a bit mask of the levels found; the JSON is the authority, so only a run that produced none failed.
+  if (run.error || !run.stdout.trim().startsWith('[')) throw new Error(`cfn-lint did not run: ${run.error?.message ?? run.stderr}`);
+  matches = JSON.parse(run.stdout) as CfnLintMatch[];
+});
+
+afterAll(() => {
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('cfn-lint on the cluster template', () => {
+  it.each(TEMPLATE_VARIANTS.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
+    if (!hasCfnLint) return;
+
+    const errors = matches
+      .filter((m) => m.Filename === files[i] && m.Level === 'Error')
+      .map((m) => `${m.Rule.Id} at ${(m.Location.Path ?? []).join('.')}: ${m.Message}`);
+
+    expect(errors).toEqual([]);
+  });
+});

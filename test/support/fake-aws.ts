@@ -1,0 +1,439 @@
+/**
+ * An in-memory AWS behind the service's ports, for step and workflow tests: resources move
+ * through the real status sequences (a given number of describes each), faults are injectable,
+ * and every call is recorded in order. Time advances by `tickSeconds` on every describe, as if
+ * each poll were that far apart.
+ */
+import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
+import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
+import type { Addon, Cluster, EksPort, FargateProfile, Nodegroup, Update } from '../../functions/ports/eks';
+import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/ports/kubernetes';
+import type { ClusterStatus, OperationRecord, RegistryPort } from '../../functions/ports/registry';
+import type { StatusEventsPort } from '../../functions/ports/status-events';
+import type { WorkflowsPort } from '../../functions/ports/workflows';
+import type { Deps } from '../../functions/shared/deps';
+import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
+import type { StackEventLike } from '../../functions/domain/diagnosis';
+import { ClusterBusyError, ClusterExistsError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
+
+export interface Call {
+  service: string;
+  operation: string;
+  target?: string;
+}
+
+export interface Faults {
+  /** The stack fails this resource with this reason and rolls back (or stays CREATE_FAILED under DO_NOTHING). */
+  stackResourceFailure?: { logicalId: string; type: string; reason: string };
+  nodegroupFailure?: { nodegroup: string; code: string; message: string };
+  /** UpdateClusterConfig answers "update in progress" this many times first. */
+  updateInProgressTimes?: number;
+  updateFailure?: { message: string };
+  /** aws-auth writes conflict this many times first. */
+  awsAuthConflicts?: number;
+}
+
+interface Tracked {
+  status: string;
+  describesLeft: number;
+  createdAt: Date;
+}
+
+const NOT_FOUND = () => Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+
+export class FakeAws {
+  readonly calls: Call[] = [];
+  readonly events: OperationStatusEvent[] = [];
+  readonly faults: Faults;
+  readonly region = 'us-east-1';
+  private now = new Date('2026-11-21T10:00:00Z');
+  readonly stacks = new Map<string, StackDescription & { token: string; onFailure: string; describesLeft: number; template: { Outputs?: Record<string, unknown>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }; events: StackEventLike[] }>();
+  readonly clusters = new Map<string, Cluster>();
+  readonly nodegroups = new Map<string, Nodegroup & Tracked>();
+  readonly profiles = new Map<string, FargateProfile & Tracked>();
+  readonly addons = new Map<string, Addon & Tracked>();
+  readonly updates = new Map<string, Update & { describesLeft: number; config: Record<string, unknown> }>();
+  readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; policies: Map<string, unknown> }>();
+  readonly configMaps = new Map<string, ConfigMap>();
+  readonly subnets = new Map<string, SubnetDescription>();
+  readonly operations = new Map<string, OperationRecord>();
+  readonly clusterRecords = new Map<string, { status: ClusterStatus; lockedBy?: string; owner: string }>();
+  readonly executions: Array<{ name: string; input: unknown }> = [];
+
+  constructor(
+    faults: Faults = {},
+    /** Describes until done, per kind. */
+    readonly durations = { stack: 3, cluster: 0, nodegroup: 2, fargateProfile: 2, addon: 1, update: 2, nodegroupDelete: 2, profileDelete: 1, stackDelete: 2 },
+    readonly tickSeconds = 60,
+  ) {
+    this.faults = { ...faults };
+  }
+
+  clock = (): Date => new Date(this.now);
+
+  private tick(): void {
+    this.now = new Date(this.now.getTime() + this.tickSeconds * 1000);
+  }
+
+  private record(service: string, operation: string, target?: string): void {
+    this.calls.push({ service, operation, ...(target ? { target } : {}) });
+  }
+
+  /** "eks:CreateNodegroup ng-spot" lines, for asserting the order of AWS calls. */
+  callLog(filter?: (c: Call) => boolean): string[] {
+    return this.calls.filter(filter ?? (() => true)).map((c) => `${c.service}:${c.operation}${c.target ? ` ${c.target}` : ''}`);
+  }
+
+  deps(overrides: Partial<Deps['settings']> = {}): Deps {
+    return {
+      cloudFormation: this.cloudFormation,
+      eks: this.eks,
+      ec2: this.ec2,
+      events: this.statusEvents,
+      registry: this.registry,
+      kubernetes: this.kubernetes,
+      workflows: this.workflows,
+      clock: this.clock,
+      settings: {
+        guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
+        cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
+        provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
+        region: () => this.region,
+        ...overrides,
+      },
+    };
+  }
+
+  // ── CloudFormation ─────────────────────────────────────────────────────────────────────
+  readonly cloudFormation: CloudFormationPort = {
+    createStack: async (request: CreateStackRequest) => {
+      this.record('cloudformation', 'CreateStack', request.stackName);
+      const existing = this.stacks.get(request.stackName);
+      if (existing) return existing.token === request.clientRequestToken;
+      const template = JSON.parse(request.templateBody);
+      this.stacks.set(request.stackName, {
+        stackId: `arn:aws:cloudformation:us-east-1:111122223333:stack/${request.stackName}/1`,
+        stackName: request.stackName,
+        status: 'CREATE_IN_PROGRESS',
+        creationTime: this.clock(),
+        outputs: {},
+        tags: request.tags,
+        terminationProtection: true,
+        token: request.clientRequestToken,
+        onFailure: request.onFailure,
+        describesLeft: this.durations.stack,
+        template,
+        events: [],
+      });
+      return true;
+    },
+    describeStack: async (name) => {
+      this.record('cloudformation', 'DescribeStacks', name);
+      this.tick();
+      const stack = this.stacks.get(name);
+      if (!stack) return undefined;
+      if (stack.status.endsWith('_IN_PROGRESS') && stack.describesLeft-- <= 0) this.settleStack(stack);
+      if (stack.status === 'DELETE_COMPLETE') {
+        this.stacks.delete(name);
+        return undefined;
+      }
+      const { token: _t, onFailure: _o, describesLeft: _d, template: _tpl, events: _e, ...description } = stack;
+      return structuredClone(description);
+    },
+    stackEvents: async (name) => {
+      this.record('cloudformation', 'DescribeStackEvents', name);
+      return [...(this.stacks.get(name)?.events ?? [])].reverse();
+    },
+    deleteStack: async (name) => {
+      this.record('cloudformation', 'DeleteStack', name);
+      const stack = this.stacks.get(name);
+      if (!stack) return;
+      if (stack.terminationProtection) throw Object.assign(new Error(`Stack [${name}] cannot be deleted while TerminationProtection is enabled`), { name: 'ValidationError' });
+      if (stack.status !== 'DELETE_IN_PROGRESS') {
+        stack.status = 'DELETE_IN_PROGRESS';
+        stack.describesLeft = this.durations.stackDelete;
+        this.clusters.delete(this.clusterNameOf(stack));
+      }
+    },
+    setTerminationProtection: async (name, enabled) => {
+      this.record('cloudformation', 'UpdateTerminationProtection', name);
+      const stack = this.stacks.get(name);
+      if (stack) stack.terminationProtection = enabled;
+    },
+  };
+
+  private clusterNameOf(stack: { template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> } }): string {
+    return String(stack.template.Resources.ControlPlane?.Properties?.Name ?? '');
+  }
+
+  private settleStack(stack: NonNullable<ReturnType<FakeAws['stacks']['get']>>): void {
+    if (stack.status === 'DELETE_IN_PROGRESS') {
+      stack.status = 'DELETE_COMPLETE';
+      return;
+    }
+    const failure = this.faults.stackResourceFailure;
+    const at = this.clock();
+    if (failure) {
+      stack.events.push(
+        { logicalResourceId: failure.logicalId, resourceType: failure.type, resourceStatus: 'CREATE_FAILED', resourceStatusReason: failure.reason, timestamp: at },
+        { logicalResourceId: 'ControlPlane', resourceType: 'AWS::EKS::Cluster', resourceStatus: 'CREATE_FAILED', resourceStatusReason: 'Resource creation cancelled', timestamp: new Date(at.getTime() + 1000) },
+        { logicalResourceId: stack.stackName, resourceType: 'AWS::CloudFormation::Stack', resourceStatus: 'CREATE_FAILED', resourceStatusReason: `The following resource(s) failed to create: [${failure.logicalId}].`, timestamp: new Date(at.getTime() + 2000) },
+      );
+      stack.status = stack.onFailure === 'ROLLBACK' ? 'ROLLBACK_COMPLETE' : 'CREATE_FAILED';
+      return;
+    }
+    const name = this.clusterNameOf(stack);
+    const vpc = stack.template.Resources.ControlPlane?.Properties?.ResourcesVpcConfig as { EndpointPublicAccess?: boolean; EndpointPrivateAccess?: boolean; PublicAccessCidrs?: string[] };
+    this.clusters.set(name, {
+      name,
+      arn: `arn:aws:eks:us-east-1:111122223333:cluster/${name}`,
+      status: 'ACTIVE',
+      version: String(stack.template.Resources.ControlPlane?.Properties?.Version ?? ''),
+      endpoint: `https://${name}.gr7.us-east-1.eks.amazonaws.com`,
+      resourcesVpcConfig: { endpointPublicAccess: vpc?.EndpointPublicAccess ?? true, endpointPrivateAccess: vpc?.EndpointPrivateAccess ?? false, publicAccessCidrs: vpc?.PublicAccessCidrs ?? ['0.0.0.0/0'] },
+    });
+    stack.outputs = Object.fromEntries(Object.keys(stack.template.Outputs ?? {}).map((key) => [key, this.fakeOutput(key, name)]));
+    stack.status = 'CREATE_COMPLETE';
+  }
+
+  private fakeOutput(key: string, cluster: string): string {
+    if (key === 'Endpoint') return `https://${cluster}.gr7.us-east-1.eks.amazonaws.com`;
+    if (key === 'SubnetsPrivate') return 'subnet-0aaa0000000000001,subnet-0aaa0000000000002';
+    if (key === 'SubnetsPublic') return 'subnet-0bbb0000000000001,subnet-0bbb0000000000002';
+    if (key.endsWith('RoleArn')) return `arn:aws:iam::111122223333:role/eks-provisioner/${cluster}-${key}`;
+    if (key === 'ClusterName') return cluster;
+    if (key === 'CertificateAuthorityData') return Buffer.from('-----BEGIN CERTIFICATE-----fake').toString('base64');
+    return `${key.toLowerCase()}-${cluster}`;
+  }
+
+  // ── EKS ────────────────────────────────────────────────────────────────────────────────
+  private advance<T extends Tracked>(item: T | undefined, done: (item: T) => void): void {
+    if (item && (item.status.endsWith('ING') || item.status === 'PENDING') && item.describesLeft-- <= 0) done(item);
+  }
+
+  readonly eks: EksPort = {
+    describeCluster: async (name) => {
+      this.record('eks', 'DescribeCluster', name);
+      const cluster = this.clusters.get(name);
+      return cluster && structuredClone(cluster);
+    },
+    createNodegroup: async (input) => {
+      this.record('eks', 'CreateNodegroup', input.nodegroupName);
+      const key = `${input.clusterName}/${input.nodegroupName}`;
+      if (this.nodegroups.has(key)) return;
+      this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
+    },
+    describeNodegroup: async (cluster, name) => {
+      this.record('eks', 'DescribeNodegroup', name);
+      this.tick();
+      const ng = this.nodegroups.get(`${cluster}/${name}`);
+      this.advance(ng, (n) => {
+        if (n.status === 'DELETING') {
+          this.nodegroups.delete(`${cluster}/${name}`);
+          return;
+        }
+        const failure = this.faults.nodegroupFailure;
+        if (failure?.nodegroup === name) {
+          n.status = 'CREATE_FAILED';
+          n.health = { issues: [{ code: failure.code as never, message: failure.message, resourceIds: ['eks-ng-asg-1'] }] };
+        } else n.status = 'ACTIVE';
+      });
+      const current = this.nodegroups.get(`${cluster}/${name}`);
+      return current && (({ describesLeft: _d, ...rest }) => structuredClone(rest))(current);
+    },
+    listNodegroups: async (cluster) => {
+      this.record('eks', 'ListNodegroups', cluster);
+      return [...this.nodegroups.values()].filter((n) => n.clusterName === cluster).map((n) => n.nodegroupName!);
+    },
+    deleteNodegroup: async (cluster, name) => {
+      this.record('eks', 'DeleteNodegroup', name);
+      const ng = this.nodegroups.get(`${cluster}/${name}`);
+      if (ng && ng.status !== 'DELETING') Object.assign(ng, { status: 'DELETING', describesLeft: this.durations.nodegroupDelete });
+    },
+    createFargateProfile: async (input) => {
+      this.record('eks', 'CreateFargateProfile', input.fargateProfileName);
+      const key = `${input.clusterName}/${input.fargateProfileName}`;
+      if (this.profiles.has(key)) return;
+      if ([...this.profiles.values()].some((p) => p.clusterName === input.clusterName && (p.status === 'CREATING' || p.status === 'DELETING'))) {
+        throw new ResourceBusyError('another Fargate profile is being created or deleted', { resource: `Fargate profile ${input.fargateProfileName}` });
+      }
+      this.profiles.set(key, { fargateProfileName: input.fargateProfileName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.fargateProfile, podExecutionRoleArn: input.podExecutionRoleArn, subnets: input.subnets, selectors: input.selectors });
+    },
+    describeFargateProfile: async (cluster, name) => {
+      this.record('eks', 'DescribeFargateProfile', name);
+      this.tick();
+      const key = `${cluster}/${name}`;
+      this.advance(this.profiles.get(key), (p) => (p.status === 'DELETING' ? this.profiles.delete(key) : (p.status = 'ACTIVE')));
+      const current = this.profiles.get(key);
+      return current && (({ describesLeft: _d, ...rest }) => structuredClone(rest))(current);
+    },
+    listFargateProfiles: async (cluster) => {
+      this.record('eks', 'ListFargateProfiles', cluster);
+      return [...this.profiles.values()].filter((p) => p.clusterName === cluster).map((p) => p.fargateProfileName!);
+    },
+    deleteFargateProfile: async (cluster, name) => {
+      this.record('eks', 'DeleteFargateProfile', name);
+      const profile = this.profiles.get(`${cluster}/${name}`);
+      if (profile && profile.status !== 'DELETING') Object.assign(profile, { status: 'DELETING', describesLeft: this.durations.profileDelete });
+    },
+    createAddon: async (input) => {
+      this.record('eks', 'CreateAddon', input.addonName);
+      const key = `${input.clusterName}/${input.addonName}`;
+      if (!this.addons.has(key)) this.addons.set(key, { addonName: input.addonName, clusterName: input.clusterName, addonVersion: input.addonVersion, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.addon });
+    },
+    describeAddon: async (cluster, name) => {
+      this.record('eks', 'DescribeAddon', name);
+      this.tick();
+      const addon = this.addons.get(`${cluster}/${name}`);
+      this.advance(addon, (a) => (a.status = 'ACTIVE'));
+      return addon && (({ describesLeft: _d, ...rest }) => structuredClone(rest))(addon);
+    },
+    defaultAddonVersion: async (name, version) => {
+      this.record('eks', 'DescribeAddonVersions', name);
+      return `v1.0.0-eksbuild.${version.replace('.', '')}`;
+    },
+    listAddons: async (cluster) => {
+      this.record('eks', 'ListAddons', cluster);
+      return [...this.addons.values()].filter((a) => a.clusterName === cluster).map((a) => a.addonName!);
+    },
+    deleteAddon: async (cluster, name) => {
+      this.record('eks', 'DeleteAddon', name);
+      this.addons.delete(`${cluster}/${name}`);
+    },
+    putAccessEntry: async (input) => {
+      this.record('eks', 'CreateAccessEntry', input.principalArn);
+      const key = `${input.clusterName}/${input.principalArn}`;
+      const existing = this.accessEntries.get(key);
+      this.accessEntries.set(key, { username: input.username, kubernetesGroups: input.kubernetesGroups, policies: existing?.policies ?? new Map() });
+    },
+    associateAccessPolicy: async (input) => {
+      this.record('eks', 'AssociateAccessPolicy', `${input.principalArn} ${input.policyArn}`);
+      const entry = this.accessEntries.get(`${input.clusterName}/${input.principalArn}`);
+      if (!entry) throw Object.assign(new Error(`no access entry for ${input.principalArn}`), { name: 'ResourceNotFoundException' });
+      entry.policies.set(input.policyArn!, input.accessScope);
+    },
+    updateEndpointAccess: async (cluster, config, token) => {
+      this.record('eks', 'UpdateClusterConfig', cluster);
+      if ((this.faults.updateInProgressTimes ?? 0) > 0) {
+        this.faults.updateInProgressTimes!--;
+        throw new UpdateInProgressError(`Cluster has update 0000 in progress`, { resource: `cluster ${cluster}` });
+      }
+      const id = `update-${token.slice(-8)}`;
+      if (!this.updates.has(id)) this.updates.set(id, { id, type: 'EndpointAccessUpdate', status: 'InProgress', createdAt: this.clock(), describesLeft: this.durations.update, config: config as Record<string, unknown> });
+      return id;
+    },
+    describeUpdate: async (cluster, id) => {
+      this.record('eks', 'DescribeUpdate', id);
+      this.tick();
+      const update = this.updates.get(id);
+      if (!update) return undefined;
+      if (update.status === 'InProgress' && update.describesLeft-- <= 0) {
+        if (this.faults.updateFailure) {
+          update.status = 'Failed';
+          update.errors = [{ errorCode: 'Unknown' as never, errorMessage: this.faults.updateFailure.message, resourceIds: [cluster] }];
+        } else {
+          update.status = 'Successful';
+          const c = this.clusters.get(cluster)!;
+          c.resourcesVpcConfig = { ...c.resourcesVpcConfig, ...(update.config as object) };
+        }
+      }
+      const { describesLeft: _d, config: _c, ...rest } = update;
+      return structuredClone(rest);
+    },
+  };
+
+  // ── EC2, events, Kubernetes, registry, workflows ───────────────────────────────────────
+  readonly ec2: Ec2Port = {
+    describeSubnets: async (ids) => {
+      this.record('ec2', 'DescribeSubnets', ids.join(','));
+      return ids.map((id) => this.subnets.get(id)).filter((s): s is SubnetDescription => Boolean(s));
+    },
+  };
+
+  readonly statusEvents: StatusEventsPort = {
+    publish: async (event) => {
+      this.record('events', 'PutEvents', `${event.status} ${event.phase}${event.step ? ` ${event.step.name} ${event.step.status}` : ''}`);
+      this.events.push(structuredClone(event));
+    },
+  };
+
+  readonly kubernetes: KubernetesPort = {
+    readConfigMap: async (cluster: ClusterAccess, namespace, name) => {
+      this.record('kubernetes', 'GetConfigMap', `${namespace}/${name}`);
+      const map = this.configMaps.get(`${cluster.name}/${namespace}/${name}`);
+      return map && structuredClone(map);
+    },
+    writeConfigMap: async (cluster, namespace, name, data, resourceVersion) => {
+      this.record('kubernetes', resourceVersion ? 'ReplaceConfigMap' : 'CreateConfigMap', `${namespace}/${name}`);
+      if ((this.faults.awsAuthConflicts ?? 0) > 0) {
+        this.faults.awsAuthConflicts!--;
+        throw new KubernetesConflictError('ConfigMap changed', { resource: 'aws-auth' });
+      }
+      const key = `${cluster.name}/${namespace}/${name}`;
+      const current = this.configMaps.get(key);
+      if ((current?.resourceVersion ?? undefined) !== resourceVersion) throw new KubernetesConflictError('ConfigMap changed', { resource: 'aws-auth' });
+      this.configMaps.set(key, { data: structuredClone(data), resourceVersion: String(Number(current?.resourceVersion ?? 0) + 1) });
+    },
+  };
+
+  readonly registry: RegistryPort = {
+    beginCreate: async (operation: Operation) => {
+      this.record('dynamodb', 'PutItem', `cluster ${operation.cluster.name}`);
+      const existing = this.clusterRecords.get(operation.cluster.name);
+      if (existing && !(['ROLLED_BACK', 'DELETED'].includes(existing.status) && !existing.lockedBy)) {
+        if (existing.lockedBy) throw new ClusterBusyError(operation.cluster.name, existing.lockedBy);
+        throw new ClusterExistsError(operation.cluster.name, existing.status);
+      }
+      this.clusterRecords.set(operation.cluster.name, { status: 'CREATING', lockedBy: operation.id, owner: operation.requestedBy });
+    },
+    putOperation: async (record) => {
+      this.record('dynamodb', 'PutItem', `operation ${record.id}`);
+      if (this.operations.has(record.id)) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+      this.operations.set(record.id, structuredClone(record));
+    },
+    getOperation: async (id) => {
+      const record = this.operations.get(id);
+      return record && structuredClone(record);
+    },
+    setExecution: async (id, arn) => {
+      const record = this.operations.get(id);
+      if (record) record.executionArn = arn;
+    },
+    recordProgress: async (event) => {
+      this.record('dynamodb', 'UpdateItem', `operation ${event.operationId}`);
+      const record = this.operations.get(event.operationId);
+      if (!record || ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(record.status)) return;
+      Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time });
+      if (event.step) record.steps[event.eventId] = { ...event.step, phase: event.phase, at: event.time };
+    },
+    finish: async (event, clusterStatus) => {
+      this.record('dynamodb', 'UpdateItem', `operation ${event.operationId} ${event.status}`);
+      const record = this.operations.get(event.operationId)!;
+      Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time }, event.error ? { error: event.error } : {}, event.outputs ? { outputs: event.outputs } : {});
+      const cluster = this.clusterRecords.get(event.cluster.name);
+      if (cluster?.lockedBy === event.operationId) this.clusterRecords.set(event.cluster.name, { status: clusterStatus, owner: cluster.owner });
+      return structuredClone(record);
+    },
+    markTerminalEventSent: async (id) => {
+      this.operations.get(id)!.terminalEventSent = true;
+    },
+    abandonCreate: async (operation) => {
+      if (this.clusterRecords.get(operation.cluster.name)?.lockedBy === operation.id) this.clusterRecords.delete(operation.cluster.name);
+    },
+  };
+
+  readonly workflows: WorkflowsPort = {
+    start: async (arn, name, input) => {
+      this.record('sfn', 'StartExecution', name);
+      if (!this.executions.some((e) => e.name === name)) this.executions.push({ name, input });
+      return `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    },
+    describe: async () => ({ status: 'RUNNING' }),
+  };
+
+  /** An operation record as the API writes it, so steps' progress writes have something to update. */
+  seedOperation(operation: Operation): void {
+    this.clusterRecords.set(operation.cluster.name, { status: 'CREATING', lockedBy: operation.id, owner: operation.requestedBy });
+    this.operations.set(operation.id, { id: operation.id, type: operation.type, clusterName: operation.cluster.name, status: 'ACCEPTED', phase: 'Accepted', requestedBy: operation.requestedBy, requestedAt: operation.requestedAt, updatedAt: operation.requestedAt, steps: {} });
+  }
+}

@@ -1,0 +1,56 @@
+/** Inputs for the cluster template's tests: real specs through normaliseSpec, so defaults are the service's. */
+import type { ClusterTemplateInput } from '../../../functions/domain/cluster-template';
+import { clusterStackName, ownershipTags } from '../../../functions/domain/naming';
+import { normaliseSpec } from '../../../functions/domain/spec';
+
+export const SPEC_DEFAULTS = { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+
+export const EXISTING_VPC_ID = 'vpc-0123456789abcdef0';
+export const EXISTING_PRIVATE_SUBNETS = ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'];
+export const EXISTING_PUBLIC_SUBNETS = ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'];
+
+/** A template input for a request body, as the plan step would build it. */
+export function clusterTemplateInput(request: Record<string, unknown>, overrides: Partial<ClusterTemplateInput> = {}): ClusterTemplateInput {
+  const spec = normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS);
+  return {
+    spec,
+    stackName: clusterStackName(spec.name),
+    tags: ownershipTags(spec.tags, { clusterName: spec.name, owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0001' }),
+    initialEndpointAccess: { public: true, private: true, publicAccessCidrs: spec.endpointAccess.publicAccessCidrs },
+    ...(spec.network.subnets ? { existingVpcId: EXISTING_VPC_ID } : {}),
+    ...overrides,
+  };
+}
+
+/** Specs covering each branch of the template, for the whole-template checks (resource spec, cfn-lint). */
+export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
+  ['new VPC with the defaults (2 AZs, one NAT gateway)', clusterTemplateInput({})],
+  [
+    'new VPC in 3 AZs with a NAT gateway per AZ and every option on',
+    clusterTemplateInput({
+      name: 'everything',
+      tags: { team: 'platform', 'cost-center': '1234' },
+      network: { vpc: { cidr: '10.20.0.0/16', azCount: 3, natGateway: 'HighlyAvailable' } },
+      authenticationMode: 'API',
+      logging: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
+      secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      fargate: true,
+      fargateProfiles: [{ name: 'batch', selectors: [{ namespace: 'batch' }] }],
+      managedNodeGroups: [
+        { name: 'general' },
+        { name: 'ingress-dns', iam: { externalDNS: true } },
+        { name: 'gpu_workers', iam: { additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } },
+      ],
+      endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] },
+    }),
+  ],
+  ['new /24 VPC without NAT gateways (public nodes only)', clusterTemplateInput({ network: { vpc: { cidr: '10.0.0.0/24', natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'public', privateNetworking: false }] })],
+  ['existing VPC with public and private subnets', clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } })],
+  [
+    'existing VPC with private subnets only and a private endpoint',
+    clusterTemplateInput(
+      { network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: { public: false, private: true } },
+      { initialEndpointAccess: { public: false, private: true, publicAccessCidrs: [] } },
+    ),
+  ],
+];

@@ -1,0 +1,369 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CloudFormationResource,
+  type CloudFormationTemplate,
+  nodeRoleOutputName,
+  renderClusterTemplate,
+  ROLE_PATH,
+} from '../../../functions/domain/cluster-template';
+import { InvalidStepInputError } from '../../../functions/shared/errors';
+import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID } from './cluster-template-inputs';
+
+const render = (request: Record<string, unknown>, overrides = {}) => renderClusterTemplate(clusterTemplateInput(request, overrides));
+
+function ofType(template: CloudFormationTemplate, type: string): Array<[string, CloudFormationResource]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** Template values are JSON; assertions reach deep into them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function resource(template: CloudFormationTemplate, logicalId: string): CloudFormationResource & { Properties: Record<string, Json> } {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId}; have ${Object.keys(template.Resources).join(', ')}`);
+  return found as CloudFormationResource & { Properties: Record<string, Json> };
+}
+
+const tagMap = (r: CloudFormationResource) => Object.fromEntries((r.Properties?.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+const subnetRefs = (ids: string[]) => ids.map((id) => ({ Ref: id }));
+const VPC_TYPES = ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::InternetGateway', 'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::RouteTable', 'AWS::EC2::Route', 'AWS::EC2::NatGateway', 'AWS::EC2::EIP'];
+
+describe('renderClusterTemplate', () => {
+  describe('a new VPC', () => {
+    it.each([2, 3])('has a public and a private subnet in each of %i availability zones', (azCount) => {
+      const template = render({ network: { vpc: { azCount } } });
+
+      const subnets = ofType(template, 'AWS::EC2::Subnet').map(([id]) => id);
+      expect(subnets.sort()).toEqual([...Array.from({ length: azCount }, (_, i) => `SubnetPrivate${i + 1}`), ...Array.from({ length: azCount }, (_, i) => `SubnetPublic${i + 1}`)]);
+      for (let i = 1; i <= azCount; i++) {
+        const zone = { 'Fn::Select': [i - 1, { 'Fn::GetAZs': '' }] };
+        expect(resource(template, `SubnetPublic${i}`).Properties.AvailabilityZone).toEqual(zone);
+        expect(resource(template, `SubnetPrivate${i}`).Properties.AvailabilityZone).toEqual(zone);
+      }
+    });
+
+    it('gives every subnet its own block of the VPC CIDR, publics first (like eksctl)', () => {
+      const template = render({ network: { vpc: { azCount: 3 } } });
+
+      const blocks = ['SubnetPublic1', 'SubnetPublic2', 'SubnetPublic3', 'SubnetPrivate1', 'SubnetPrivate2', 'SubnetPrivate3'].map((id) => resource(template, id).Properties.CidrBlock);
+      expect(blocks.map((b) => b['Fn::Select'][0])).toEqual([0, 1, 2, 3, 4, 5]);
+      // A /16 split into /19s: 13 host bits per subnet, six subnets.
+      for (const block of blocks) expect(block['Fn::Select'][1]).toEqual({ 'Fn::Cidr': [{ 'Fn::GetAtt': ['VPC', 'CidrBlock'] }, 6, '13'] });
+    });
+
+    it('sizes subnets from the VPC prefix', () => {
+      const template = render({ network: { vpc: { cidr: '10.0.0.0/24' } } });
+
+      expect(resource(template, 'SubnetPublic1').Properties.CidrBlock['Fn::Select'][1]['Fn::Cidr'][2]).toBe('5');
+      expect(resource(template, 'VPC').Properties).toMatchObject({ CidrBlock: '10.0.0.0/24', EnableDnsHostnames: true, EnableDnsSupport: true });
+    });
+
+    it('marks public subnets for internet-facing load balancers and private ones for internal ones', () => {
+      const template = render({});
+
+      expect(resource(template, 'SubnetPublic1').Properties.MapPublicIpOnLaunch).toBe(true);
+      expect(tagMap(resource(template, 'SubnetPublic1'))).toMatchObject({ 'kubernetes.io/role/elb': '1' });
+      expect(resource(template, 'SubnetPrivate1').Properties.MapPublicIpOnLaunch).toBeUndefined();
+      expect(tagMap(resource(template, 'SubnetPrivate1'))).toMatchObject({ 'kubernetes.io/role/internal-elb': '1' });
+      expect(tagMap(resource(template, 'SubnetPrivate1'))).not.toHaveProperty('kubernetes.io/role/elb');
+    });
+
+    it('routes public subnets to the internet gateway', () => {
+      const template = render({});
+
+      expect(resource(template, 'PublicSubnetRoute')).toMatchObject({
+        Properties: { RouteTableId: { Ref: 'PublicRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'InternetGateway' } },
+        DependsOn: 'VPCGatewayAttachment',
+      });
+      const associations = ofType(template, 'AWS::EC2::SubnetRouteTableAssociation').map(([, r]) => r.Properties);
+      expect(associations).toContainEqual({ RouteTableId: { Ref: 'PublicRouteTable' }, SubnetId: { Ref: 'SubnetPublic2' } });
+    });
+
+    it.each([
+      ['Single', 2, ['NATGateway1', 'NATGateway1']],
+      ['Single', 3, ['NATGateway1', 'NATGateway1', 'NATGateway1']],
+      ['HighlyAvailable', 2, ['NATGateway1', 'NATGateway2']],
+      ['HighlyAvailable', 3, ['NATGateway1', 'NATGateway2', 'NATGateway3']],
+      ['Disable', 3, []],
+    ])('with natGateway %s in %i AZs routes the private subnets through %j', (natGateway, azCount, natPerZone) => {
+      const natCount = new Set(natPerZone).size;
+
+      const template = render({ network: { vpc: { natGateway, azCount } }, managedNodeGroups: [{ name: 'ng', privateNetworking: natGateway !== 'Disable' }] });
+
+      expect(ofType(template, 'AWS::EC2::NatGateway')).toHaveLength(natCount);
+      expect(ofType(template, 'AWS::EC2::EIP')).toHaveLength(natCount);
+      const natRoutes = ofType(template, 'AWS::EC2::Route')
+        .filter(([, r]) => r.Properties?.NatGatewayId)
+        .map(([, r]) => r.Properties);
+      expect(natRoutes).toEqual(natPerZone.map((nat, i) => ({ RouteTableId: { Ref: `PrivateRouteTable${i + 1}` }, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: { Ref: nat } })));
+      ofType(template, 'AWS::EC2::NatGateway').forEach(([id], i) => {
+        expect(resource(template, id).Properties).toMatchObject({ AllocationId: { 'Fn::GetAtt': [`NATIP${i + 1}`, 'AllocationId'] }, SubnetId: { Ref: `SubnetPublic${i + 1}` } });
+      });
+    });
+
+    it('exports the made subnets and VPC', () => {
+      const template = render({});
+
+      expect(template.Outputs.SubnetsPrivate?.Value).toEqual({ 'Fn::Join': [',', subnetRefs(['SubnetPrivate1', 'SubnetPrivate2'])] });
+      expect(template.Outputs.SubnetsPublic?.Value).toEqual({ 'Fn::Join': [',', subnetRefs(['SubnetPublic1', 'SubnetPublic2'])] });
+      expect(template.Outputs.VPC?.Value).toEqual({ Ref: 'VPC' });
+    });
+  });
+
+  describe('existing subnets', () => {
+    const network = { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } };
+
+    it('makes no network resources', () => {
+      const template = render({ network });
+
+      expect(Object.values(template.Resources).filter((r) => VPC_TYPES.includes(r.Type))).toEqual([]);
+    });
+
+    it('puts the control plane and security groups in the given subnets and VPC', () => {
+      const template = render({ network });
+
+      expect(resource(template, 'ControlPlane').Properties.ResourcesVpcConfig.SubnetIds).toEqual([...EXISTING_PUBLIC_SUBNETS, ...EXISTING_PRIVATE_SUBNETS]);
+      expect(resource(template, 'ControlPlaneSecurityGroup').Properties.VpcId).toBe(EXISTING_VPC_ID);
+      expect(resource(template, 'ClusterSharedNodeSecurityGroup').Properties.VpcId).toBe(EXISTING_VPC_ID);
+      expect(template.Outputs.VPC?.Value).toBe(EXISTING_VPC_ID);
+      expect(template.Outputs.SubnetsPrivate?.Value).toEqual({ 'Fn::Join': [',', EXISTING_PRIVATE_SUBNETS] });
+      expect(template.Outputs.SubnetsPublic?.Value).toEqual({ 'Fn::Join': [',', EXISTING_PUBLIC_SUBNETS] });
+    });
+
+    it('leaves SubnetsPublic out when there are no public subnets (CloudFormation cannot export an empty value)', () => {
+      const template = render({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } } });
+
+      expect(template.Outputs).not.toHaveProperty('SubnetsPublic');
+      expect(resource(template, 'ControlPlane').Properties.ResourcesVpcConfig.SubnetIds).toEqual(EXISTING_PRIVATE_SUBNETS);
+    });
+
+    it('refuses to render without the VPC id the plan step resolves', () => {
+      expect(() => render({ network }, { existingVpcId: undefined })).toThrow(InvalidStepInputError);
+    });
+  });
+
+  describe('security groups', () => {
+    it('lets nodes reach each other and EKS-managed nodes through the cluster security group', () => {
+      const template = render({});
+      const clusterSg = { 'Fn::GetAtt': ['ControlPlane', 'ClusterSecurityGroupId'] };
+      const sharedSg = { Ref: 'ClusterSharedNodeSecurityGroup' };
+
+      expect(resource(template, 'IngressInterNodeGroupSG').Properties).toMatchObject({ GroupId: sharedSg, SourceSecurityGroupId: sharedSg, IpProtocol: '-1' });
+      expect(resource(template, 'IngressDefaultClusterToNodeSG').Properties).toMatchObject({ GroupId: sharedSg, SourceSecurityGroupId: clusterSg, IpProtocol: '-1' });
+      expect(resource(template, 'IngressNodeToDefaultClusterSG').Properties).toMatchObject({ GroupId: clusterSg, SourceSecurityGroupId: sharedSg, IpProtocol: '-1' });
+      expect(resource(template, 'ControlPlane').Properties.ResourcesVpcConfig.SecurityGroupIds).toEqual([{ Ref: 'ControlPlaneSecurityGroup' }]);
+    });
+  });
+
+  describe('IAM roles', () => {
+    const managedPolicy = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` });
+    const everything = {
+      fargate: true,
+      managedNodeGroups: [
+        { name: 'plain' },
+        { name: 'dns', iam: { externalDNS: true } },
+        { name: 'extra_policies', iam: { additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] } },
+      ],
+    };
+
+    it('puts every role under the service path so iam:PassRole can be scoped to it', () => {
+      const template = render(everything);
+
+      const roles = ofType(template, 'AWS::IAM::Role');
+      expect(roles.length).toBe(5);
+      for (const [, role] of roles) {
+        expect(role.Properties?.Path).toBe(ROLE_PATH);
+        expect(role.Properties).not.toHaveProperty('RoleName');
+      }
+    });
+
+    it('gives the control plane the EKS cluster policies', () => {
+      const role = resource(render({}), 'ServiceRole');
+
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['eks.amazonaws.com'] });
+      expect(role.Properties.ManagedPolicyArns).toEqual([managedPolicy('AmazonEKSClusterPolicy'), managedPolicy('AmazonEKSVPCResourceController')]);
+    });
+
+    it('gives nodes the worker, registry, SSM and CNI policies', () => {
+      const role = resource(render({}), 'NodeInstanceRole');
+
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['ec2.amazonaws.com'] });
+      expect(role.Properties.ManagedPolicyArns).toEqual(
+        ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'].map(managedPolicy),
+      );
+    });
+
+    it.each([
+      ['no Fargate', {}, false],
+      ['the fargate shorthand', { fargate: true }, true],
+      ['an explicit profile', { fargateProfiles: [{ name: 'batch', selectors: [{ namespace: 'batch' }] }] }, true],
+    ])('makes the Fargate pod execution role only when asked for (%s)', (_, request, expected) => {
+      const template = render(request);
+
+      expect('FargatePodExecutionRole' in template.Resources).toBe(expected);
+      expect('FargatePodExecutionRoleArn' in template.Outputs).toBe(expected);
+    });
+
+    it("limits the Fargate role to this cluster's profiles", () => {
+      const role = resource(render({ name: 'alpha', fargate: true }), 'FargatePodExecutionRole');
+
+      const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+      expect(statement.Principal).toEqual({ Service: ['eks-fargate-pods.amazonaws.com'] });
+      expect(statement.Condition).toEqual({ ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:fargateprofile/alpha/*' } } });
+      expect(role.Properties.ManagedPolicyArns).toEqual([managedPolicy('AmazonEKSFargatePodExecutionRolePolicy')]);
+    });
+
+    it('gives a nodegroup with externalDNS its own role that may change Route 53 records', () => {
+      const template = render(everything);
+      const dns = { name: 'dns', iam: { externalDNS: true } };
+
+      const output = template.Outputs[nodeRoleOutputName(dns)];
+      expect(output).toBeDefined();
+      const roleId = (output?.Value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = resource(template, roleId);
+      const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+      expect(statements).toContainEqual({ Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/*' } });
+      expect(statements).toContainEqual({ Effect: 'Allow', Action: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource'], Resource: '*' });
+      expect(role.Properties.ManagedPolicyArns).toContainEqual(managedPolicy('AmazonEKSWorkerNodePolicy'));
+    });
+
+    it('adds a nodegroup\'s additional policies to its own role, once each', () => {
+      const template = render(everything);
+      const ng = everything.managedNodeGroups[2]!;
+
+      const roleId = (template.Outputs[nodeRoleOutputName(ng)]?.Value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const policies = resource(template, roleId).Properties.ManagedPolicyArns;
+      expect(policies).toHaveLength(5);
+      expect(policies).toContainEqual('arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess');
+      expect(resource(template, roleId).Properties).not.toHaveProperty('Policies');
+    });
+
+    it('shares the node role among nodegroups without IAM extras', () => {
+      const template = render(everything);
+
+      expect(nodeRoleOutputName({ name: 'plain' })).toBe('NodeInstanceRoleArn');
+      expect(nodeRoleOutputName({ name: 'plain', iam: { externalDNS: false, additionalPolicyArns: [] } })).toBe('NodeInstanceRoleArn');
+      expect(Object.keys(template.Outputs).filter((name) => name.startsWith('NodeInstanceRoleArn'))).toHaveLength(3);
+    });
+
+    it('names per-nodegroup outputs distinctly even when names differ only in punctuation or case', () => {
+      const names = ['ng-1', 'ng_1', 'ng1', 'Ng1', 'NG-1'];
+
+      const outputs = names.map((name) => nodeRoleOutputName({ name, iam: { externalDNS: true } }));
+
+      expect(new Set(outputs).size).toBe(names.length);
+      for (const output of outputs) expect(output).toMatch(/^NodeInstanceRoleArn[A-Za-z0-9]+$/);
+      expect(nodeRoleOutputName({ name: 'Workers', iam: { externalDNS: true } })).toBe('NodeInstanceRoleArnWorkers');
+    });
+  });
+
+  describe('the control plane', () => {
+    it('is created with the requested name, version and authentication mode', () => {
+      const cluster = resource(render({ name: 'alpha', version: '1.32', authenticationMode: 'API' }), 'ControlPlane');
+
+      expect(cluster.Type).toBe('AWS::EKS::Cluster');
+      expect(cluster.Properties).toMatchObject({
+        Name: 'alpha',
+        Version: '1.32',
+        RoleArn: { 'Fn::GetAtt': ['ServiceRole', 'Arn'] },
+        AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true },
+      });
+    });
+
+    it('is created with the initial endpoint access, not the final one', () => {
+      const cluster = resource(
+        render({ endpointAccess: { public: false, private: true } }, { initialEndpointAccess: { public: true, private: true, publicAccessCidrs: ['198.51.100.7/32'] } }),
+        'ControlPlane',
+      );
+
+      expect(cluster.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['198.51.100.7/32'] });
+    });
+
+    it('sends no public CIDRs for a private-only endpoint', () => {
+      const cluster = resource(render({}, { initialEndpointAccess: { public: false, private: true, publicAccessCidrs: [] } }), 'ControlPlane');
+
+      expect(cluster.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: false, EndpointPrivateAccess: true });
+      expect(cluster.Properties.ResourcesVpcConfig).not.toHaveProperty('PublicAccessCidrs');
+    });
+
+    it('enables control-plane logging and secrets encryption only when asked', () => {
+      const plain = resource(render({}), 'ControlPlane');
+      const asked = resource(render({ logging: ['api', 'audit'], secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abcd-1234' } }), 'ControlPlane');
+
+      expect(plain.Properties).not.toHaveProperty('Logging');
+      expect(plain.Properties).not.toHaveProperty('EncryptionConfig');
+      expect(asked.Properties.Logging).toEqual({ ClusterLogging: { EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }] } });
+      expect(asked.Properties.EncryptionConfig).toEqual([{ Resources: ['secrets'], Provider: { KeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abcd-1234' } }]);
+    });
+  });
+
+  describe('the whole template', () => {
+    const everything = {
+      tags: { team: 'platform' },
+      network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } },
+      fargate: true,
+      managedNodeGroups: [{ name: 'dns', iam: { externalDNS: true } }],
+    };
+    // These types have no Tags property in CloudFormation.
+    const UNTAGGABLE = ['AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::SecurityGroupIngress'];
+
+    it.each([
+      ['a new VPC', everything],
+      ['existing subnets', { ...everything, network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } } }],
+    ])('carries the user and ownership tags on every taggable resource (%s)', (_, request) => {
+      const input = clusterTemplateInput(request);
+
+      const template = renderClusterTemplate(input);
+
+      expect(input.tags).toMatchObject({ team: 'platform', 'eks-provisioner:cluster': 'demo' });
+      for (const [id, r] of Object.entries(template.Resources)) {
+        if (UNTAGGABLE.includes(r.Type)) continue;
+        expect([id, tagMap(r)]).toEqual([id, expect.objectContaining(input.tags)]);
+      }
+    });
+
+    it("names resources like eksctl (<stack>/<logical id>) unless the user's tags name them", () => {
+      expect(tagMap(resource(render({}), 'VPC')).Name).toBe('eksp-demo-cluster/VPC');
+      expect(tagMap(resource(render({ tags: { Name: 'mine' } }), 'VPC')).Name).toBe('mine');
+    });
+
+    it('exports every output as <stack>::<output>', () => {
+      const template = render(everything);
+
+      for (const [name, output] of Object.entries(template.Outputs)) expect(output.Export).toEqual({ Name: `eksp-demo-cluster::${name}` });
+    });
+
+    it.each([
+      ['a new VPC', {}],
+      ['existing subnets', { network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } } }],
+    ])('has every output the workflow requires (%s)', (_, request) => {
+      const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/workflow/workflow-state.schema.json'), 'utf8'));
+      const required: string[] = (schema.definitions ?? schema.$defs).StackOutputs.required;
+
+      const template = render(request);
+
+      expect(required.length).toBeGreaterThan(0);
+      expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(required));
+      expect(Object.keys(template.Outputs)).toContain('ClusterSecurityGroupId');
+    });
+
+    it('uses alphanumeric logical ids and says what it is', () => {
+      const template = render({ name: 'alpha', ...everything, managedNodeGroups: [{ name: 'dns-v2_x', iam: { externalDNS: true } }] });
+
+      for (const id of [...Object.keys(template.Resources), ...Object.keys(template.Outputs)]) expect(id).toMatch(/^[A-Za-z0-9]+$/);
+      expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
+      expect(template.Description).toContain('eks-provisioner');
+      expect(template.Description).toContain('"alpha"');
+    });
+
+    it('renders identical JSON for the same input, whatever order the tags came in', () => {
+      const first = clusterTemplateInput(everything);
+      const second = clusterTemplateInput(everything);
+      second.tags = Object.fromEntries(Object.entries(second.tags).reverse());
+
+      expect(JSON.stringify(renderClusterTemplate(second))).toBe(JSON.stringify(renderClusterTemplate(first)));
+    });
+  });
+});
