@@ -62,6 +62,7 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   renderSecurityGroups(template, network);
   renderRoles(template, input.spec);
   renderControlPlane(template, input, network);
+  renderLaunchTemplates(template, input.spec);
   renderOutputs(template, input.spec, network);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -354,6 +355,56 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
 }
 
 // ── Outputs ──────────────────────────────────────────────────────────────────────────────────
+
+// ── Launch templates ─────────────────────────────────────────────────────────────────────────
+// One per nodegroup, as eksctl makes: the only way to give managed nodes a gp3/io volume, IMDSv2
+// and an SSH key together. With a launch template EKS adds no security group of its own, so the
+// cluster's and the shared node group are listed here.
+
+export function launchTemplateOutputName(nodegroup: Pick<NodegroupSpec, 'name'>): string {
+  return `LaunchTemplate${logicalIdPart(nodegroup.name)}`;
+}
+
+/** Bottlerocket boots from a small OS volume and keeps data (images, pods) on the second device. */
+function dataDevice(amiType: string): string {
+  return amiType.startsWith('BOTTLEROCKET') ? '/dev/xvdb' : '/dev/xvda';
+}
+
+function renderLaunchTemplates(template: TemplateBuilder, spec: Spec): void {
+  for (const nodegroup of spec.managedNodeGroups) {
+    const id = launchTemplateOutputName(nodegroup);
+    const securityGroups: unknown[] = [clusterSecurityGroup(), ref('ClusterSharedNodeSecurityGroup')];
+    const sshSources = nodegroup.ssh?.sourceSecurityGroupIds ?? [];
+    if (sshSources.length > 0) {
+      const sshGroup = template.add(`SSH${logicalIdPart(nodegroup.name)}`, {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: `SSH to nodegroup ${nodegroup.name} from the given security groups`,
+          VpcId: getAtt('ClusterSharedNodeSecurityGroup', 'VpcId'),
+          SecurityGroupIngress: sshSources.map((source) => ({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, SourceSecurityGroupId: source, Description: `SSH from ${source}` })),
+          Tags: template.tagsFor(`SSH${logicalIdPart(nodegroup.name)}`),
+        },
+      });
+      securityGroups.push(ref(sshGroup));
+    }
+    const tags = template.tagsFor(id, { 'eks-provisioner:nodegroup': nodegroup.name });
+    template.add(id, {
+      Type: 'AWS::EC2::LaunchTemplate',
+      Properties: {
+        LaunchTemplateData: {
+          BlockDeviceMappings: [{ DeviceName: dataDevice(nodegroup.amiType), Ebs: { VolumeSize: nodegroup.volumeSize, VolumeType: nodegroup.volumeType, Encrypted: true } }],
+          // IMDSv2 only; hop limit 2 so pods on the node network can still reach it, as eksctl sets.
+          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+          SecurityGroupIds: securityGroups,
+          ...(nodegroup.ssh ? { KeyName: nodegroup.ssh.publicKeyName } : {}),
+          TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: tags })),
+        },
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+      },
+    });
+    template.output(id, `Launch template of nodegroup ${nodegroup.name}`, ref(id));
+  }
+}
 
 const joined = (items: unknown[]) => ({ 'Fn::Join': [',', items] });
 

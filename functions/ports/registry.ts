@@ -33,6 +33,8 @@ export interface OperationRecord {
   error?: OperationStatusEvent['error'];
   outputs?: Record<string, string>;
   terminalEventSent?: boolean;
+  /** Hash of the request an Idempotency-Key was used with: a replay must match it. */
+  requestHash?: string;
 }
 
 export interface RegistryPort {

@@ -37,6 +37,8 @@ export const config = {
   cloudFormationRoleArn: () => process.env.CLOUDFORMATION_ROLE_ARN || undefined,
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
+  /** Principals that may act on every cluster, besides each cluster's owner. */
+  adminPrincipalArns: () => list('ADMIN_PRINCIPAL_ARNS', []),
   guardrails: (): Guardrails => {
     const kubernetesVersions = list('ALLOWED_KUBERNETES_VERSIONS', ['1.31', '1.32', '1.33']);
     const defaultKubernetesVersion = optional('DEFAULT_KUBERNETES_VERSION', kubernetesVersions[kubernetesVersions.length - 1] ?? '1.33');

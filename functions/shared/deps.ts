@@ -31,6 +31,7 @@ export interface Settings {
   cloudFormationRoleArn: () => string | undefined;
   provisionStateMachineArn: () => string;
   region: () => string;
+  adminPrincipalArns: () => string[];
 }
 
 function sdkDeps(): Deps {
@@ -49,6 +50,7 @@ function sdkDeps(): Deps {
       cloudFormationRoleArn: config.cloudFormationRoleArn,
       provisionStateMachineArn: config.provisionStateMachineArn,
       region: config.region,
+      adminPrincipalArns: config.adminPrincipalArns,
     },
   };
 }

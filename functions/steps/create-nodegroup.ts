@@ -2,7 +2,7 @@
 import type { CreateNodegroupCommandInput, TaintEffect } from '@aws-sdk/client-eks';
 import { validateResourceItem } from '../generated/validators';
 import type { Poll, ResourceItem } from '../generated/types';
-import { nodeRoleOutputName } from '../domain/cluster-template';
+import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { NodegroupSpec } from '../domain/spec';
 import type { Deps } from '../shared/deps';
@@ -26,10 +26,10 @@ export function nodegroupRequest(input: ResourceItem, ng: NodegroupSpec): Create
     instanceTypes: ng.instanceTypes,
     amiType: ng.amiType,
     capacityType: ng.capacityType,
-    diskSize: ng.volumeSize,
+    // Volume size and type, IMDSv2, the SSH key and security groups live in the stack's launch template.
+    launchTemplate: { id: outputs[launchTemplateOutputName(ng)] },
     labels: ng.labels,
     taints: ng.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
-    ...(ng.ssh ? { remoteAccess: { ec2SshKey: ng.ssh.publicKeyName, sourceSecurityGroups: ng.ssh.sourceSecurityGroupIds } } : {}),
     tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),
     clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup', ng.name),
   };

@@ -20,6 +20,8 @@ export interface Call {
   service: string;
   operation: string;
   target?: string;
+  /** The idempotency token the request carried (ClientRequestToken), when it had one. */
+  token?: string;
 }
 
 export interface Faults {
@@ -39,7 +41,6 @@ interface Tracked {
   createdAt: Date;
 }
 
-const NOT_FOUND = () => Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
 
 export class FakeAws {
   readonly calls: Call[] = [];
@@ -75,8 +76,8 @@ export class FakeAws {
     this.now = new Date(this.now.getTime() + this.tickSeconds * 1000);
   }
 
-  private record(service: string, operation: string, target?: string): void {
-    this.calls.push({ service, operation, ...(target ? { target } : {}) });
+  private record(service: string, operation: string, target?: string, token?: string): void {
+    this.calls.push({ service, operation, ...(target ? { target } : {}), ...(token ? { token } : {}) });
   }
 
   /** "eks:CreateNodegroup ng-spot" lines, for asserting the order of AWS calls. */
@@ -99,6 +100,7 @@ export class FakeAws {
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
         region: () => this.region,
+        adminPrincipalArns: () => ['arn:aws:iam::111122223333:role/platform-admin'],
         ...overrides,
       },
     };
@@ -107,7 +109,7 @@ export class FakeAws {
   // ── CloudFormation ─────────────────────────────────────────────────────────────────────
   readonly cloudFormation: CloudFormationPort = {
     createStack: async (request: CreateStackRequest) => {
-      this.record('cloudformation', 'CreateStack', request.stackName);
+      this.record('cloudformation', 'CreateStack', request.stackName, request.clientRequestToken);
       const existing = this.stacks.get(request.stackName);
       if (existing) return existing.token === request.clientRequestToken;
       const template = JSON.parse(request.templateBody);
@@ -144,8 +146,8 @@ export class FakeAws {
       this.record('cloudformation', 'DescribeStackEvents', name);
       return [...(this.stacks.get(name)?.events ?? [])].reverse();
     },
-    deleteStack: async (name) => {
-      this.record('cloudformation', 'DeleteStack', name);
+    deleteStack: async (name, token) => {
+      this.record('cloudformation', 'DeleteStack', name, token);
       const stack = this.stacks.get(name);
       if (!stack) return;
       if (stack.terminationProtection) throw Object.assign(new Error(`Stack [${name}] cannot be deleted while TerminationProtection is enabled`), { name: 'ValidationError' });
@@ -218,7 +220,7 @@ export class FakeAws {
       return cluster && structuredClone(cluster);
     },
     createNodegroup: async (input) => {
-      this.record('eks', 'CreateNodegroup', input.nodegroupName);
+      this.record('eks', 'CreateNodegroup', input.nodegroupName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.nodegroupName}`;
       if (this.nodegroups.has(key)) return;
       this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
@@ -251,7 +253,7 @@ export class FakeAws {
       if (ng && ng.status !== 'DELETING') Object.assign(ng, { status: 'DELETING', describesLeft: this.durations.nodegroupDelete });
     },
     createFargateProfile: async (input) => {
-      this.record('eks', 'CreateFargateProfile', input.fargateProfileName);
+      this.record('eks', 'CreateFargateProfile', input.fargateProfileName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.fargateProfileName}`;
       if (this.profiles.has(key)) return;
       if ([...this.profiles.values()].some((p) => p.clusterName === input.clusterName && (p.status === 'CREATING' || p.status === 'DELETING'))) {
@@ -277,7 +279,7 @@ export class FakeAws {
       if (profile && profile.status !== 'DELETING') Object.assign(profile, { status: 'DELETING', describesLeft: this.durations.profileDelete });
     },
     createAddon: async (input) => {
-      this.record('eks', 'CreateAddon', input.addonName);
+      this.record('eks', 'CreateAddon', input.addonName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.addonName}`;
       if (!this.addons.has(key)) this.addons.set(key, { addonName: input.addonName, clusterName: input.clusterName, addonVersion: input.addonVersion, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.addon });
     },
@@ -313,7 +315,7 @@ export class FakeAws {
       entry.policies.set(input.policyArn!, input.accessScope);
     },
     updateEndpointAccess: async (cluster, config, token) => {
-      this.record('eks', 'UpdateClusterConfig', cluster);
+      this.record('eks', 'UpdateClusterConfig', cluster, token);
       if ((this.faults.updateInProgressTimes ?? 0) > 0) {
         this.faults.updateInProgressTimes!--;
         throw new UpdateInProgressError(`Cluster has update 0000 in progress`, { resource: `cluster ${cluster}` });
@@ -430,6 +432,27 @@ export class FakeAws {
     },
     describe: async () => ({ status: 'RUNNING' }),
   };
+
+  /**
+   * A stack this operation did not create (another operation's leftover, or made by hand), as
+   * CloudFormation would describe it: settled, termination-protected, with the given tags.
+   */
+  seedStack(stackName: string, status: string, tags: Record<string, string>): void {
+    this.stacks.set(stackName, {
+      stackId: `arn:aws:cloudformation:us-east-1:111122223333:stack/${stackName}/0`,
+      stackName,
+      status,
+      creationTime: this.clock(),
+      outputs: {},
+      tags,
+      terminationProtection: true,
+      token: 'not-ours',
+      onFailure: 'DO_NOTHING',
+      describesLeft: 0,
+      template: { Resources: {} },
+      events: [],
+    });
+  }
 
   /** An operation record as the API writes it, so steps' progress writes have something to update. */
   seedOperation(operation: Operation): void {

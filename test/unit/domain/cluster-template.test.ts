@@ -4,6 +4,7 @@ import {
   type CloudFormationResource,
   type CloudFormationTemplate,
   nodeRoleOutputName,
+  launchTemplateOutputName,
   renderClusterTemplate,
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
@@ -26,7 +27,13 @@ function resource(template: CloudFormationTemplate, logicalId: string): CloudFor
   return found as CloudFormationResource & { Properties: Record<string, Json> };
 }
 
-const tagMap = (r: CloudFormationResource) => Object.fromEntries((r.Properties?.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+type TagList = Array<{ Key: string; Value: string }>;
+/** A resource's own tags: `Tags`, or for launch templates the `launch-template` tag specification. */
+const tagMap = (r: CloudFormationResource) => {
+  const specs = r.Properties?.TagSpecifications as Array<{ ResourceType: string; Tags: TagList }> | undefined;
+  const tags = (r.Properties?.Tags as TagList | undefined) ?? specs?.find((s) => s.ResourceType === 'launch-template')?.Tags ?? [];
+  return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+};
 const subnetRefs = (ids: string[]) => ids.map((id) => ({ Ref: id }));
 const VPC_TYPES = ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::InternetGateway', 'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::RouteTable', 'AWS::EC2::Route', 'AWS::EC2::NatGateway', 'AWS::EC2::EIP'];
 
@@ -365,5 +372,41 @@ describe('renderClusterTemplate', () => {
 
       expect(JSON.stringify(renderClusterTemplate(second))).toBe(JSON.stringify(renderClusterTemplate(first)));
     });
+  });
+});
+
+describe('nodegroup launch templates', () => {
+  const launchTemplate = (template: ReturnType<typeof renderClusterTemplate>, name: string) => template.Resources[launchTemplateOutputName({ name })]!;
+
+  it('gives each nodegroup a launch template with its volume, IMDSv2 only, and the cluster and shared node security groups', () => {
+    const template = renderClusterTemplate(clusterTemplateInput({ managedNodeGroups: [{ name: 'ng-general' }, { name: 'ng-io', volumeSize: 200, volumeType: 'io2' }] }));
+
+    const general = launchTemplate(template, 'ng-general').Properties!.LaunchTemplateData as Record<string, unknown>;
+    const io = launchTemplate(template, 'ng-io').Properties!.LaunchTemplateData as Record<string, unknown>;
+
+    expect(general.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 80, VolumeType: 'gp3', Encrypted: true } }]);
+    expect(io.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 200, VolumeType: 'io2', Encrypted: true } }]);
+    expect(general.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+    expect(general.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': ['ControlPlane', 'ClusterSecurityGroupId'] }, { Ref: 'ClusterSharedNodeSecurityGroup' }]);
+    expect(template.Outputs[launchTemplateOutputName({ name: 'ng-io' })]?.Value).toEqual({ Ref: launchTemplateOutputName({ name: 'ng-io' }) });
+  });
+
+  it('puts Bottlerocket data on its second device', () => {
+    const template = renderClusterTemplate(clusterTemplateInput({ managedNodeGroups: [{ name: 'br', amiType: 'BOTTLEROCKET_x86_64' }] }));
+
+    const data = launchTemplate(template, 'br').Properties!.LaunchTemplateData as { BlockDeviceMappings: Array<{ DeviceName: string }> };
+
+    expect(data.BlockDeviceMappings[0]!.DeviceName).toBe('/dev/xvdb');
+  });
+
+  it('adds the SSH key, and port 22 only from the given security groups', () => {
+    const template = renderClusterTemplate(clusterTemplateInput({ managedNodeGroups: [{ name: 'ops', ssh: { publicKeyName: 'ops-key', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] } }] }));
+
+    const data = launchTemplate(template, 'ops').Properties!.LaunchTemplateData as { KeyName: string; SecurityGroupIds: unknown[] };
+    const sshGroup = Object.values(template.Resources).find((r) => r.Type === 'AWS::EC2::SecurityGroup' && JSON.stringify(r).includes('SSH to nodegroup ops'))!;
+
+    expect(data.KeyName).toBe('ops-key');
+    expect(data.SecurityGroupIds).toHaveLength(3);
+    expect(sshGroup.Properties!.SecurityGroupIngress).toEqual([expect.objectContaining({ FromPort: 22, ToPort: 22, SourceSecurityGroupId: 'sg-0123456789abcdef0' })]);
   });
 });

@@ -1,0 +1,17 @@
+/** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only. */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { mayAccess } from '../domain/caller';
+import type { Deps } from '../shared/deps';
+import { json, problem } from './problem';
+import type { ApiRequest } from './request';
+
+export async function getOperation(request: ApiRequest, deps: Deps, id: string): Promise<APIGatewayProxyResult> {
+  const record = await deps.registry.getOperation(id);
+  if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
+  if (!mayAccess(request.caller, record.requestedBy, deps.settings.adminPrincipalArns())) {
+    return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
+  }
+  const { steps, requestHash: _hash, terminalEventSent: _sent, ...rest } = record;
+  const timeline = Object.values(steps ?? {}).sort((a, b) => a.at.localeCompare(b.at));
+  return json(200, { ...rest, steps: timeline });
+}

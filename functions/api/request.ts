@@ -1,0 +1,29 @@
+/** The parts of an API Gateway proxy event the routes use. The caller comes only from the IAM-authenticated request context. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  body: string | null;
+  query: Record<string, string | undefined>;
+  idempotencyKey?: string;
+  /** IAM ARN API Gateway authenticated (AWS_IAM); never a header the client could set. */
+  caller: string;
+  account: string;
+}
+
+export function toApiRequest(event: APIGatewayProxyEvent): ApiRequest | undefined {
+  const caller = event.requestContext?.identity?.userArn;
+  if (!caller) return undefined;
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return {
+    method: event.httpMethod.toUpperCase(),
+    path: event.path,
+    body,
+    query: event.queryStringParameters ?? {},
+    idempotencyKey: headers['idempotency-key'] || undefined,
+    caller,
+    account: event.requestContext.accountId,
+  };
+}

@@ -1,0 +1,164 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { routeRequest } from '../../../functions/api/handler';
+import { FakeAws } from '../../support/fake-aws';
+import { referenceSpec } from '../../support/provision-run';
+
+const OWNER = 'arn:aws:sts::111122223333:assumed-role/platform-portal/session-1';
+const STRANGER = 'arn:aws:iam::111122223333:user/someone-else';
+
+function event(method: string, path: string, options: { body?: unknown; caller?: string | null; headers?: Record<string, string>; query?: Record<string, string> } = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    headers: options.headers ?? {},
+    queryStringParameters: options.query ?? null,
+    isBase64Encoded: false,
+    requestContext: { accountId: '111122223333', identity: { userArn: options.caller === undefined ? OWNER : options.caller } },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+const body = (response: { body: string }) => JSON.parse(response.body);
+
+describe('POST /clusters', () => {
+  it('accepts a valid spec: locks the name, records the operation, starts the execution named by it and announces ACCEPTED', async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    const { operationId, status } = body(response);
+    expect(status).toBe('ACCEPTED');
+    expect(response.headers?.location).toBe(`/operations/${operationId}`);
+    expect(aws.executions).toEqual([{ name: operationId, input: expect.objectContaining({ operation: expect.objectContaining({ id: operationId, type: 'CREATE', requestedBy: OWNER }) }) }]);
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ lockedBy: operationId });
+    expect(aws.events.map((e) => e.status)).toEqual(['ACCEPTED']);
+  });
+
+  it('answers 422 with a JSON pointer and rule for each problem, and calls no AWS API', async () => {
+    const aws = new FakeAws();
+    const spec = { name: 'Bad_Name', endpointAccess: { public: false, private: false }, managedNodeGroups: [{ name: 'ng', minSize: 3, desiredSize: 1 }] };
+
+    const response = await routeRequest(event('POST', '/clusters', { body: spec }), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(body(response).errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/name' })]));
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const response = await routeRequest(event('POST', '/clusters', { body: '{not json' }), new FakeAws().deps());
+
+    expect(response.statusCode).toBe(400);
+    expect(body(response).title).toBe('Malformed request');
+  });
+
+  it('answers 409 naming the running operation when the cluster already has one', async () => {
+    const aws = new FakeAws();
+    const first = body(await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps()));
+
+    const second = await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps());
+
+    expect(second.statusCode).toBe(409);
+    expect(body(second).runningOperationId).toBe(first.operationId);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('replays the same operation for the same Idempotency-Key and body, and refuses the key with another body', async () => {
+    const aws = new FakeAws();
+    const headers = { 'Idempotency-Key': 'ticket-4711' };
+    const first = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+
+    const replay = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+    const misuse = await routeRequest(event('POST', '/clusters', { body: { ...referenceSpec(), version: '1.32' }, headers }), aws.deps());
+
+    expect(replay.statusCode).toBe(202);
+    expect(body(replay).operationId).toBe(body(first).operationId);
+    expect(misuse.statusCode).toBe(422);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('returns the plan and the rendered template for ?dryRun=true without touching AWS', async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), query: { dryRun: 'true' } }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    const plan = body(response);
+    expect(plan.stackName).toBe('eksp-reference-cluster');
+    expect(plan.steps).toEqual(expect.arrayContaining([expect.stringContaining('ng-spot'), expect.stringContaining('Switch endpoint access')]));
+    expect(plan.template.Resources.ControlPlane.Type).toBe('AWS::EKS::Cluster');
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('frees the name and ends the operation when the execution cannot be started', async () => {
+    const aws = new FakeAws();
+    aws.workflows.start = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps());
+
+    expect(response.statusCode).toBe(503);
+    expect(aws.clusterRecords.has('reference')).toBe(false);
+    expect([...aws.operations.values()].map((o) => o.status)).toEqual(['FAILED']);
+  });
+});
+
+describe('GET /operations/{id}', () => {
+  async function created(aws: FakeAws): Promise<string> {
+    return body(await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps())).operationId;
+  }
+
+  it('shows the owner the status and step timeline', async () => {
+    const aws = new FakeAws();
+    const id = await created(aws);
+
+    const response = await routeRequest(event('GET', `/operations/${id}`, { caller: 'arn:aws:sts::111122223333:assumed-role/platform-portal/another-session' }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    expect(body(response)).toMatchObject({ id, status: 'ACCEPTED', clusterName: 'reference', steps: [] });
+    expect(body(response).requestHash).toBeUndefined();
+  });
+
+  it('lets a configured admin read it and refuses anyone else with 403', async () => {
+    const aws = new FakeAws();
+    const id = await created(aws);
+
+    const admin = await routeRequest(event('GET', `/operations/${id}`, { caller: 'arn:aws:sts::111122223333:assumed-role/platform-admin/oncall' }), aws.deps());
+    const stranger = await routeRequest(event('GET', `/operations/${id}`, { caller: STRANGER }), aws.deps());
+
+    expect(admin.statusCode).toBe(200);
+    expect(stranger.statusCode).toBe(403);
+  });
+
+  it('answers 404 for an unknown operation', async () => {
+    const response = await routeRequest(event('GET', '/operations/op-unknown'), new FakeAws().deps());
+
+    expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('routing', () => {
+  it('refuses a request without an IAM identity with 401', async () => {
+    const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), caller: null }), new FakeAws().deps());
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 405 for a known path with another method and 404 for an unknown path', async () => {
+    const aws = new FakeAws();
+
+    expect((await routeRequest(event('DELETE', '/operations/op-1'), aws.deps())).statusCode).toBe(405);
+    expect((await routeRequest(event('GET', '/nowhere'), aws.deps())).statusCode).toBe(404);
+  });
+
+  it('never takes the caller from a header', async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), caller: null, headers: { 'x-eksp-caller': OWNER } }), aws.deps());
+
+    expect(response.statusCode).toBe(401);
+  });
+});
