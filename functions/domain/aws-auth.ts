@@ -64,7 +64,13 @@ function upsert<K extends 'rolearn' | 'userarn'>(list: Array<Record<K, string> &
     list.push(next);
     return true;
   }
-  if (JSON.stringify(list[index]) === JSON.stringify(next)) return false;
+  if (sameEntry(list[index]!, next)) return false;
   list[index] = next;
   return true;
+}
+
+/** Key order carries no meaning: eksctl and hand edits write `groups` before `rolearn`. */
+function sameEntry(a: object, b: object): boolean {
+  const canonical = (entry: object) => JSON.stringify(Object.entries(entry).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return canonical(a) === canonical(b);
 }

@@ -29,7 +29,7 @@ export function rootCauseFromStackEvents(events: StackEventLike[]): { resource: 
 }
 
 /** Our errors put the resource first ("nodegroup ng-spot: ..."); the Lambda runtime keeps only name and message. */
-const RESOURCE_PREFIX = /^((?:stack|nodegroup|Fargate profile|add-on|update|cluster|subnet|access entry|aws-auth|endpoint access)\s[^:]*|aws-auth):\s/;
+const RESOURCE_PREFIX = /^((?:stack|nodegroup|Fargate profile|add-on|update|cluster|subnet|access entry|aws-auth|endpoint access|event bus)\s[^:]*|aws-auth|endpoint access):\s/;
 
 export function parseFailure(failure: Failure): { code: string; message: string; resource?: string } {
   const code = failure.Error;

@@ -2,8 +2,10 @@
  * EKS rules a JSON Schema cannot express. Each returns problems as JSON pointers into the request
  * and a sentence naming the rule, so a caller can fix every one in one go.
  */
+import type { NormalisedFargateProfile } from '../generated/types';
 import type { SpecProblem } from '../shared/errors';
 import { cidrProblem, parseCidr } from './cidr';
+import { SERVICE_TAG_PREFIX } from './naming';
 import type { SpecDefaults, Spec } from './spec';
 
 type Rule = (spec: Spec, defaults: SpecDefaults) => SpecProblem[];
@@ -11,6 +13,22 @@ type Rule = (spec: Spec, defaults: SpecDefaults) => SpecProblem[];
 /** Kubernetes reserves these label and taint domains for itself; EKS rejects them on nodegroups. */
 const RESERVED_LABEL_DOMAIN = /^([a-z0-9.-]*\.)?(kubernetes\.io|k8s\.io)\//;
 const MAX_FARGATE_SELECTORS = 5;
+const RESERVED_USERNAME = /^(system|eks|aws|amazon|iam):/;
+
+/** Graviton families carry a "g" after the generation digit: m6g, c7gn, t4g, r8gd (but not g5 or p4d). */
+function isGravitonType(instanceType: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+}
+
+/** What the `fargate: true` shorthand expands to (eksctl's fp-default). */
+export const DEFAULT_FARGATE_PROFILE: NormalisedFargateProfile = {
+  name: 'fp-default',
+  selectors: [{ namespace: 'default' }, { namespace: 'kube-system' }],
+};
+
+function isShorthandProfile(profile: NormalisedFargateProfile | undefined): boolean {
+  return profile?.name === DEFAULT_FARGATE_PROFILE.name && profile.subnets === undefined && JSON.stringify(profile.selectors) === JSON.stringify(DEFAULT_FARGATE_PROFILE.selectors);
+}
 
 const version: Rule = (spec, defaults) =>
   defaults.kubernetesVersions.includes(spec.version)
@@ -59,6 +77,12 @@ const nodegroups: Rule = (spec) => {
     if (!(ng.minSize <= ng.desiredSize && ng.desiredSize <= ng.maxSize)) {
       problems.push({ pointer: `${at}/desiredSize`, message: `sizes must satisfy minSize ≤ desiredSize ≤ maxSize (got ${ng.minSize} ≤ ${ng.desiredSize} ≤ ${ng.maxSize})` });
     }
+    const armAmi = /ARM_64/.test(ng.amiType);
+    ng.instanceTypes.forEach((type, t) => {
+      if (isGravitonType(type) !== armAmi) {
+        problems.push({ pointer: `${at}/instanceTypes/${t}`, message: `${type} is ${isGravitonType(type) ? 'an Arm (Graviton)' : 'an x86_64'} instance type but amiType ${ng.amiType} is for ${armAmi ? 'Arm' : 'x86_64'}` });
+      }
+    });
     for (const key of Object.keys(ng.labels)) {
       if (RESERVED_LABEL_DOMAIN.test(key)) problems.push({ pointer: `${at}/labels/${escapePointer(key)}`, message: 'labels must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
     }
@@ -82,7 +106,9 @@ const nodegroups: Rule = (spec) => {
 const fargateProfiles: Rule = (spec) => {
   const problems: SpecProblem[] = [];
   // The shorthand's profile sits at index 0 but has no index in the request: point at /fargate.
-  const offset = spec.fargate && spec.fargateProfiles[0]?.name === 'fp-default' && !spec.fargateProfiles.slice(1).some((p) => p.name === 'fp-default') ? 1 : 0;
+  // Only an exact copy of the expansion counts as the shorthand's (so normalising twice is stable);
+  // any other fp-default came from the caller and clashes with the shorthand.
+  const offset = spec.fargate && isShorthandProfile(spec.fargateProfiles[0]) && !spec.fargateProfiles.slice(1).some((p) => p.name === DEFAULT_FARGATE_PROFILE.name) ? 1 : 0;
   spec.fargateProfiles.forEach((profile, i) => {
     const at = i < offset ? '/fargate' : `/fargateProfiles/${i - offset}`;
     const count = profile.selectors.length;
@@ -94,10 +120,13 @@ const fargateProfiles: Rule = (spec) => {
       else if (!spec.network.subnets.private.includes(id)) problems.push({ pointer: `${at}/subnets/${s}`, message: `${id} must be one of the cluster's private subnets: Fargate pods run only in private subnets` });
     });
   });
+  if (spec.fargateProfiles.length > 0 && spec.network.vpc?.natGateway === 'Disable') {
+    problems.push({ pointer: '/network/vpc/natGateway', message: 'Fargate pods run in private subnets and need a NAT gateway to pull images and reach EKS; use Single or HighlyAvailable' });
+  }
   const names = spec.fargateProfiles.slice(offset).map((p) => p.name);
   return problems.concat(
     duplicates(names, '/fargateProfiles', 'name', 'Fargate profile name'),
-    offset && names.includes('fp-default') ? [{ pointer: '/fargate', message: 'fargate: true adds profile fp-default, which fargateProfiles already defines' }] : [],
+    spec.fargate && names.includes(DEFAULT_FARGATE_PROFILE.name) ? [{ pointer: '/fargate', message: 'fargate: true adds profile fp-default, which fargateProfiles already defines' }] : [],
   );
 };
 
@@ -117,6 +146,9 @@ const identities: Rule = (spec) => {
     }
     if (entry.type !== 'STANDARD' && !/:role\//.test(entry.principalArn)) {
       problems.push({ pointer: `${at}/principalArn`, message: `${entry.type} entries must name an IAM role` });
+    }
+    if (entry.username && RESERVED_USERNAME.test(entry.username)) {
+      problems.push({ pointer: `${at}/username`, message: 'usernames starting with system:, eks:, aws:, amazon: or iam: are reserved by EKS' });
     }
     entry.kubernetesGroups.forEach((group, g) => {
       if (group.startsWith('system:')) problems.push({ pointer: `${at}/kubernetesGroups/${g}`, message: 'groups starting with system: are reserved; grant cluster-admin with the AmazonEKSClusterAdminPolicy access policy instead' });
@@ -142,7 +174,13 @@ const identities: Rule = (spec) => {
 
 const addons: Rule = (spec) => duplicates(spec.addons.map((a) => a.name), '/addons', 'name', 'add-on name');
 
-const RULES: Rule[] = [version, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
+/** Ownership tags are the service's proof of who owns what: callers may not set them. */
+const tags: Rule = (spec) =>
+  Object.keys(spec.tags)
+    .filter((key) => key.startsWith(SERVICE_TAG_PREFIX))
+    .map((key) => ({ pointer: `/tags/${escapePointer(key)}`, message: `tag keys starting with ${SERVICE_TAG_PREFIX} are reserved for ownership tags the service sets` }));
+
+const RULES: Rule[] = [tags, version, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
 
 export function specRuleProblems(spec: Spec, defaults: SpecDefaults): SpecProblem[] {
   return RULES.flatMap((rule) => rule(spec, defaults));

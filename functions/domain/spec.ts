@@ -7,7 +7,9 @@ import type { ErrorObject } from 'ajv';
 import { validateClusterSpec } from '../generated/validators';
 import type { ClusterSpec, NormalisedClusterSpec, NormalisedFargateProfile } from '../generated/types';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
-import { specRuleProblems } from './spec-rules';
+import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
+
+export { DEFAULT_FARGATE_PROFILE };
 
 export interface SpecDefaults {
   kubernetesVersions: string[];
@@ -43,19 +45,25 @@ export type AddonSpec = Spec['addons'][number];
 export type AccessEntrySpec = Spec['accessEntries'][number];
 export type IdentityMappingSpec = Spec['identityMappings'][number];
 
-export const DEFAULT_FARGATE_PROFILE: NormalisedFargateProfile = {
-  name: 'fp-default',
-  selectors: [{ namespace: 'default' }, { namespace: 'kube-system' }],
-};
-
 /** Validates and normalises; throws InvalidSpecError listing every problem. */
 export function normaliseSpec(input: unknown, defaults: SpecDefaults): Spec {
   const candidate = structuredClone(input ?? {}) as ClusterSpec;
+  acceptResolvedPrivateEndpoint(candidate);
   if (!validateClusterSpec(candidate)) throw new InvalidSpecError(schemaProblems(validateClusterSpec.errors ?? []));
   const spec = applyDerivedDefaults(candidate as NormalisedClusterSpec, defaults);
   const problems = specRuleProblems(spec, defaults);
   if (problems.length > 0) throw new InvalidSpecError(problems);
   return spec;
+}
+
+/**
+ * A normalised private-only endpoint carries `publicAccessCidrs: []`, which the schema refuses
+ * from callers (an empty list would lock everyone out of a public endpoint). Read it back as
+ * "no CIDRs", so a normalised spec normalises again unchanged (the Plan step re-checks it).
+ */
+function acceptResolvedPrivateEndpoint(candidate: unknown): void {
+  const access = (candidate as { endpointAccess?: { public?: unknown; publicAccessCidrs?: unknown } }).endpointAccess;
+  if (access?.public === false && Array.isArray(access.publicAccessCidrs) && access.publicAccessCidrs.length === 0) delete access.publicAccessCidrs;
 }
 
 function applyDerivedDefaults(input: NormalisedClusterSpec, defaults: SpecDefaults): Spec {

@@ -7,7 +7,7 @@
 export type Progress = 'pending' | 'ready' | 'failed';
 
 function classify(table: Record<string, Progress>, status: string | undefined): Progress {
-  return (status && table[status]) || 'failed';
+  return (status !== undefined && Object.hasOwn(table, status) && table[status]) || 'failed';
 }
 
 /** Stack being created. A rollback in progress already means failure: its cause is in the events. */

@@ -1,0 +1,171 @@
+import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents, type StackEventLike } from '../../../functions/domain/diagnosis';
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 21, 10, minute));
+const event = (minute: number, logicalResourceId: string, resourceType: string, resourceStatus: string, resourceStatusReason?: string): StackEventLike => ({
+  timestamp: at(minute),
+  logicalResourceId,
+  resourceType,
+  resourceStatus,
+  ...(resourceStatusReason ? { resourceStatusReason } : {}),
+});
+
+describe('rootCauseFromStackEvents', () => {
+  /** Newest first, as DescribeStackEvents returns them. */
+  const ROLLED_BACK_STACK: StackEventLike[] = [
+    event(14, 'eksp-demo-cluster', 'AWS::CloudFormation::Stack', 'ROLLBACK_COMPLETE'),
+    event(12, 'NATGateway', 'AWS::EC2::NatGateway', 'DELETE_COMPLETE'),
+    event(10, 'eksp-demo-cluster', 'AWS::CloudFormation::Stack', 'ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to create: [ControlPlane, NATGateway]. Rollback requested by user.'),
+    event(9, 'NATGateway', 'AWS::EC2::NatGateway', 'CREATE_FAILED', 'Resource creation cancelled'),
+    event(8, 'ControlPlane', 'AWS::EKS::Cluster', 'CREATE_FAILED', 'Resource handler returned message: "Kubernetes version 1.20 is not supported" (HandlerErrorCode: InvalidRequest)'),
+    event(7, 'ServiceRole', 'AWS::IAM::Role', 'CREATE_COMPLETE'),
+    event(1, 'eksp-demo-cluster', 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
+  ];
+
+  it('names the first failed resource whose reason is a cause, not a consequence', () => {
+    const cause = rootCauseFromStackEvents(ROLLED_BACK_STACK);
+
+    expect(cause).toEqual({
+      resource: 'ControlPlane (AWS::EKS::Cluster)',
+      message: 'ControlPlane (AWS::EKS::Cluster) CREATE_FAILED: Resource handler returned message: "Kubernetes version 1.20 is not supported" (HandlerErrorCode: InvalidRequest)',
+    });
+  });
+
+  it('finds the same cause whatever order the events come in', () => {
+    const cause = rootCauseFromStackEvents([...ROLLED_BACK_STACK].reverse());
+
+    expect(cause?.resource).toBe('ControlPlane (AWS::EKS::Cluster)');
+  });
+
+  it('picks the earliest of several real failures', () => {
+    const events = [
+      event(9, 'NodeInstanceRole', 'AWS::IAM::Role', 'CREATE_FAILED', 'Maximum policy size exceeded'),
+      event(5, 'VPC', 'AWS::EC2::VPC', 'CREATE_FAILED', 'The maximum number of VPCs has been reached.'),
+    ];
+
+    expect(rootCauseFromStackEvents(events)?.resource).toBe('VPC (AWS::EC2::VPC)');
+  });
+
+  it.each([
+    ['Resource creation cancelled'],
+    ['Resource update cancelled'],
+    ['The following resource(s) failed to create: [X].'],
+  ])('skips a failure whose reason is "%s" when a real cause follows it', (reason) => {
+    const events = [event(3, 'Subnet1', 'AWS::EC2::Subnet', 'CREATE_FAILED', reason), event(4, 'Subnet2', 'AWS::EC2::Subnet', 'CREATE_FAILED', 'The CIDR 10.0.0.0/24 conflicts with another subnet')];
+
+    expect(rootCauseFromStackEvents(events)?.resource).toBe('Subnet2 (AWS::EC2::Subnet)');
+  });
+
+  it('falls back to the first failure when every reason is a consequence', () => {
+    const events = [event(4, 'B', 'AWS::EC2::Subnet', 'CREATE_FAILED', 'Resource creation cancelled'), event(3, 'A', 'AWS::EC2::Subnet', 'CREATE_FAILED', 'Resource creation cancelled')];
+
+    expect(rootCauseFromStackEvents(events)?.resource).toBe('A (AWS::EC2::Subnet)');
+  });
+
+  it('says when AWS gave no reason', () => {
+    const cause = rootCauseFromStackEvents([event(2, 'ControlPlane', 'AWS::EKS::Cluster', 'DELETE_FAILED')]);
+
+    expect(cause?.message).toBe('ControlPlane (AWS::EKS::Cluster) DELETE_FAILED: no reason given');
+  });
+
+  it.each<[string, StackEventLike[]]>([
+    ['no events', []],
+    ['only successes', [event(1, 'VPC', 'AWS::EC2::VPC', 'CREATE_COMPLETE')]],
+    ['only the stack’s own failure', [event(1, 'eksp-demo-cluster', 'AWS::CloudFormation::Stack', 'ROLLBACK_FAILED', 'boom')]],
+  ])('finds no cause in %s', (_, events) => {
+    expect(rootCauseFromStackEvents(events)).toBeUndefined();
+  });
+});
+
+describe('parseFailure', () => {
+  it('reads the message of a Lambda error from its JSON Cause', () => {
+    const cause = JSON.stringify({ errorType: 'NodegroupFailedError', errorMessage: 'nodegroup ng-spot: CREATE_FAILED: Ec2SubnetInvalidConfiguration', trace: ['NodegroupFailedError: ...'] });
+
+    const parsed = parseFailure({ Error: 'NodegroupFailedError', Cause: cause });
+
+    expect(parsed).toEqual({ code: 'NodegroupFailedError', message: 'nodegroup ng-spot: CREATE_FAILED: Ec2SubnetInvalidConfiguration', resource: 'nodegroup ng-spot' });
+  });
+
+  it('reads an ErrorMessage field too', () => {
+    const parsed = parseFailure({ Error: 'AwsRequestError', Cause: JSON.stringify({ ErrorMessage: 'AccessDenied: not authorized' }) });
+
+    expect(parsed).toEqual({ code: 'AwsRequestError', message: 'AccessDenied: not authorized' });
+  });
+
+  it('keeps a plain-text Cause as the message', () => {
+    const parsed = parseFailure({ Error: 'States.Timeout', Cause: 'Task timed out after 900.00 seconds' });
+
+    expect(parsed).toEqual({ code: 'States.Timeout', message: 'Task timed out after 900.00 seconds' });
+  });
+
+  it('keeps a JSON Cause without a message as it is', () => {
+    const cause = JSON.stringify({ something: 'else' });
+
+    expect(parseFailure({ Error: 'States.TaskFailed', Cause: cause }).message).toBe(cause);
+  });
+
+  it('uses the error name as the message when there is no Cause', () => {
+    expect(parseFailure({ Error: 'States.Runtime' })).toEqual({ code: 'States.Runtime', message: 'States.Runtime' });
+  });
+
+  it.each([
+    ['stack eksp-demo-cluster: ROLLBACK_COMPLETE: ControlPlane failed', 'stack eksp-demo-cluster'],
+    ['nodegroup ng-spot: CREATE_FAILED', 'nodegroup ng-spot'],
+    ['Fargate profile fp-default: DELETE_FAILED', 'Fargate profile fp-default'],
+    ['add-on coredns: CREATE_FAILED: InsufficientNumberOfReplicas', 'add-on coredns'],
+    ['update 0f1e2d3c-aaaa-bbbb-cccc-1234567890ab: Failed', 'update 0f1e2d3c-aaaa-bbbb-cccc-1234567890ab'],
+    ['cluster demo: update in progress', 'cluster demo'],
+    ['subnet subnet-0abc1234: not found', 'subnet subnet-0abc1234'],
+    ['aws-auth: Kubernetes API of demo refused to write (403): forbidden', 'aws-auth'],
+    ['endpoint access: no update id in the workflow state', 'endpoint access'],
+    ['event bus eks-provisioner: PutEvents rejected the status event: InternalFailure', 'event bus eks-provisioner'],
+  ])('takes the resource from "%s"', (message, resource) => {
+    expect(parseFailure({ Error: 'SomeError', Cause: JSON.stringify({ errorMessage: message }) }).resource).toBe(resource);
+  });
+
+  it.each([
+    'Task timed out after 900.00 seconds',
+    'Cannot read properties of undefined (reading "x")',
+    'Resource handler returned message: "x"',
+  ])('names no resource for "%s"', (message) => {
+    expect(parseFailure({ Error: 'Error', Cause: message })).not.toHaveProperty('resource');
+  });
+});
+
+describe('phaseOfError', () => {
+  it.each([
+    ['InvalidSpecError', 'Plan'],
+    ['StackFailedError', 'ClusterStack'],
+    ['StackNotReadyError', 'ClusterStack'],
+    ['NodegroupFailedError', 'ComputeAndAccess'],
+    ['NodegroupNotReadyError', 'ComputeAndAccess'],
+    ['FargateProfileFailedError', 'ComputeAndAccess'],
+    ['AddonFailedError', 'ComputeAndAccess'],
+    ['KubernetesApiError', 'ComputeAndAccess'],
+    ['KubernetesConflictError', 'ComputeAndAccess'],
+    ['EndpointUpdateFailedError', 'EndpointAccess'],
+    ['EndpointUpdateNotReadyError', 'EndpointAccess'],
+    ['UpdateInProgressError', 'EndpointAccess'],
+    ['AwsRequestError', 'Diagnose'],
+    ['States.Timeout', 'Diagnose'],
+    ['States.TaskFailed', 'Diagnose'],
+    ['Error', 'Diagnose'],
+  ])('puts %s in phase %s', (code, phase) => {
+    expect(phaseOfError(code)).toBe(phase);
+  });
+});
+
+describe('diagnosis', () => {
+  it('includes the resource when there is one', () => {
+    expect(diagnosis('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED', 'ComputeAndAccess', true, 'nodegroup ng-spot')).toEqual({
+      code: 'NodegroupFailedError',
+      message: 'nodegroup ng-spot: CREATE_FAILED',
+      phase: 'ComputeAndAccess',
+      resourcesCreated: true,
+      resource: 'nodegroup ng-spot',
+    });
+  });
+
+  it('leaves the resource out when there is none', () => {
+    expect(diagnosis('States.Timeout', 'timed out', 'Diagnose', false)).toEqual({ code: 'States.Timeout', message: 'timed out', phase: 'Diagnose', resourcesCreated: false });
+  });
+});

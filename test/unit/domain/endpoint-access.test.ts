@@ -1,0 +1,94 @@
+import { endpointAccessChange, initialEndpointAccess, needsKubernetesApi, type LiveEndpointAccess } from '../../../functions/domain/endpoint-access';
+import { normaliseSpec, type ResolvedEndpointAccess } from '../../../functions/domain/spec';
+
+const SPEC_DEFAULTS = { kubernetesVersions: ['1.33'], defaultKubernetesVersion: '1.33' };
+const spec = (request: Record<string, unknown>) => normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS);
+
+const MAPPING = { arn: 'arn:aws:iam::111122223333:role/ops', groups: ['ops'] };
+const ACCESS_ENTRY = { principalArn: 'arn:aws:iam::111122223333:role/admin', accessPolicies: [{ policy: 'AmazonEKSClusterAdminPolicy' }] };
+const PRIVATE_ONLY = { public: false, private: true };
+const RESTRICTED = { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] };
+
+describe('needsKubernetesApi', () => {
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ['identity mappings in API_AND_CONFIG_MAP mode', { identityMappings: [MAPPING] }, true],
+    ['identity mappings in CONFIG_MAP mode', { authenticationMode: 'CONFIG_MAP', identityMappings: [MAPPING] }, true],
+    ['access entries only (made with the EKS API)', { accessEntries: [ACCESS_ENTRY] }, false],
+    ['nothing to map', {}, false],
+  ])('answers for %s: %s', (_, request, expected) => {
+    expect(needsKubernetesApi(spec(request))).toBe(expected);
+  });
+});
+
+describe('initialEndpointAccess', () => {
+  it.each<[string, Record<string, unknown>, ResolvedEndpointAccess]>([
+    ['a private-only cluster with aws-auth mappings starts public and unrestricted, keeping private', { endpointAccess: PRIVATE_ONLY, identityMappings: [MAPPING] }, { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] }],
+    ['a CIDR-restricted cluster with aws-auth mappings starts open to all', { endpointAccess: RESTRICTED, identityMappings: [MAPPING] }, { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] }],
+    ['a private-only cluster with access entries only starts private (no switch later)', { endpointAccess: PRIVATE_ONLY, accessEntries: [ACCESS_ENTRY] }, { public: false, private: true, publicAccessCidrs: [] }],
+    ['a CIDR-restricted cluster without mappings starts restricted', { endpointAccess: RESTRICTED }, RESTRICTED],
+    ['the default endpoint starts as it ends', {}, { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] }],
+  ])('%s', (_, request, expected) => {
+    expect(initialEndpointAccess(spec(request))).toEqual(expected);
+  });
+
+  it('needs no switch at the end when no Kubernetes API call is made', () => {
+    const cluster = spec({ endpointAccess: PRIVATE_ONLY });
+    const initial = initialEndpointAccess(cluster);
+
+    const change = endpointAccessChange({ endpointPublicAccess: initial.public, endpointPrivateAccess: initial.private, publicAccessCidrs: initial.publicAccessCidrs }, cluster.endpointAccess);
+
+    expect(change).toBeUndefined();
+  });
+});
+
+describe('endpointAccessChange', () => {
+  it.each<[string, LiveEndpointAccess, ResolvedEndpointAccess]>([
+    ['the same public endpoint and CIDRs', { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] }, { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] }],
+    ['the same CIDRs in another order', { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['198.51.100.0/24', '203.0.113.0/24'] }, { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }],
+    ['a public endpoint EKS reports without CIDRs (open to all)', { endpointPublicAccess: true, endpointPrivateAccess: false }, { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] }],
+    ['a private endpoint whose leftover CIDRs EKS still reports', { endpointPublicAccess: false, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] }, { public: false, private: true, publicAccessCidrs: [] }],
+  ])('asks for no update when the live config matches: %s', (_, live, wanted) => {
+    expect(endpointAccessChange(live, wanted)).toBeUndefined();
+  });
+
+  it.each<[string, LiveEndpointAccess, ResolvedEndpointAccess, object]>([
+    [
+      'restricts an open public endpoint to the wanted CIDRs',
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
+      { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] },
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] },
+    ],
+    [
+      'adds a missing CIDR',
+      { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['203.0.113.0/24'] },
+      { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] },
+      { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] },
+    ],
+    [
+      'turns the public endpoint off and sends no CIDRs',
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
+      { public: false, private: true, publicAccessCidrs: [] },
+      { endpointPublicAccess: false, endpointPrivateAccess: true },
+    ],
+    [
+      'turns the private endpoint on',
+      { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] },
+      { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] },
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
+    ],
+    [
+      'turns the private endpoint off',
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
+      { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] },
+      { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] },
+    ],
+    [
+      'turns the public endpoint back on with its CIDRs',
+      { endpointPublicAccess: false, endpointPrivateAccess: true },
+      { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] },
+      { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] },
+    ],
+  ])('%s', (_, live, wanted, expected) => {
+    expect(endpointAccessChange(live, wanted)).toEqual(expected);
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { provisioningSteps, subnetAzProblems } from '../../../functions/domain/plan';
+import { normaliseSpec } from '../../../functions/domain/spec';
+
+const SPEC_DEFAULTS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+const spec = (request: Record<string, unknown>) => normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS);
+const referenceSpec = (): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '../../fixtures/reference-cluster.json'), 'utf8'));
+const MAPPING = { arn: 'arn:aws:iam::111122223333:role/ops', groups: ['ops'] };
+
+describe('provisioningSteps', () => {
+  it('lists every step of the reference cluster in order, ending with the endpoint switch', () => {
+    const steps = provisioningSteps(normaliseSpec(referenceSpec(), SPEC_DEFAULTS));
+
+    expect(steps).toEqual([
+      'Create cluster stack eksp-reference-cluster (Kubernetes 1.33)',
+      'Create nodegroup ng-general (m5.large ON_DEMAND, 2/2/2)',
+      'Create nodegroup ng-spot (t3.medium SPOT, 1/1/3)',
+      'Create Fargate profile fp-default (default, kube-system)',
+      'Create add-on vpc-cni',
+      'Create add-on coredns',
+      'Create add-on kube-proxy',
+      'Create access entry arn:aws:iam::111122223333:role/cluster-admin',
+      'Create access entry arn:aws:iam::111122223333:user/viewer',
+      'Create access entry arn:aws:iam::111122223333:role/deployer',
+      'Map arn:aws:iam::111122223333:role/legacy-ops in aws-auth',
+      'Switch endpoint access to public (203.0.113.0/24) + private',
+    ]);
+  });
+
+  it('plans only the cluster stack for a spec with just a name', () => {
+    expect(provisioningSteps(spec({}))).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.33)']);
+  });
+
+  it('shows the add-on version when one is pinned', () => {
+    const steps = provisioningSteps(spec({ version: '1.32', addons: [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }] }));
+
+    expect(steps).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.32)', 'Create add-on coredns v1.11.4-eksbuild.2']);
+  });
+
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ['restricted CIDRs and no aws-auth mappings (created with its final access)', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24'] } }, undefined],
+    ['a private-only endpoint and access entries only', { endpointAccess: { public: false, private: true }, accessEntries: [{ principalArn: 'arn:aws:iam::111122223333:role/admin' }] }, undefined],
+    ['the default endpoint and aws-auth mappings (already open to all)', { identityMappings: [MAPPING] }, undefined],
+    ['a private-only endpoint and aws-auth mappings', { endpointAccess: { public: false, private: true }, identityMappings: [MAPPING] }, 'Switch endpoint access to private'],
+    ['restricted CIDRs and aws-auth mappings', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24, 198.51.100.0/24)'],
+    ['a restricted public endpoint and aws-auth mappings in CONFIG_MAP mode', { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24)'],
+  ])('switches endpoint access for %s only when needed', (_, request, expected) => {
+    const switchSteps = provisioningSteps(spec(request)).filter((s) => s.startsWith('Switch endpoint access'));
+
+    expect(switchSteps).toEqual(expected ? [expected] : []);
+  });
+});
+
+describe('subnetAzProblems', () => {
+  const subnet = (subnetId: string, availabilityZone: string, vpcId = 'vpc-0123456789abcdef0') => ({ subnetId, vpcId, availabilityZone });
+
+  it('finds nothing wrong with private subnets in two AZs of one VPC', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a'), subnet('subnet-b1', 'us-east-1b'), subnet('subnet-pub', 'us-east-1a')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-b1'])).toEqual([]);
+  });
+
+  it('names the subnet that shares an AZ with the first', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a'), subnet('subnet-a2', 'us-east-1a')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-a2'])).toEqual(['subnet-a2 is in the same AZ as subnet-a1 (us-east-1a); EKS needs private subnets in at least two AZs']);
+  });
+
+  it('names every subnet that shares the AZ', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a'), subnet('subnet-a2', 'us-east-1a'), subnet('subnet-a3', 'us-east-1a')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-a2', 'subnet-a3'])).toEqual(['subnet-a2, subnet-a3 are in the same AZ as subnet-a1 (us-east-1a); EKS needs private subnets in at least two AZs']);
+  });
+
+  it('counts only private subnets towards the two AZs', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a'), subnet('subnet-a2', 'us-east-1a'), subnet('subnet-pub', 'us-east-1b')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-a2'])).toHaveLength(1);
+  });
+
+  it('names the VPCs when the subnets span more than one', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a', 'vpc-0aaaaaaaaaaaaaaa1'), subnet('subnet-b1', 'us-east-1b', 'vpc-0bbbbbbbbbbbbbbb2')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-b1'])).toEqual(['subnets belong to different VPCs (vpc-0aaaaaaaaaaaaaaa1, vpc-0bbbbbbbbbbbbbbb2); all must be in one VPC']);
+  });
+
+  it('reports both problems at once', () => {
+    const subnets = [subnet('subnet-a1', 'us-east-1a', 'vpc-0aaaaaaaaaaaaaaa1'), subnet('subnet-a2', 'us-east-1a', 'vpc-0bbbbbbbbbbbbbbb2')];
+
+    expect(subnetAzProblems(subnets, ['subnet-a1', 'subnet-a2'])).toHaveLength(2);
+  });
+});
