@@ -27,7 +27,7 @@ export async function checkClusterStack(input: ProvisionState, deps: Deps): Prom
   await reportProgress(deps, input.operation, {
     status: 'IN_PROGRESS',
     phase: 'ClusterStack',
-    step: { name: 'Create Cluster Stack', status: 'SUCCEEDED', resource: stackName, startedAt, endedAt: deps.clock().toISOString() },
+    step: { name: 'Create Cluster Stack', status: 'SUCCEEDED', resource: `stack ${stackName}`, startedAt, endedAt: deps.clock().toISOString() },
   });
   return { stackName, stackId: stack.stackId, ready: true, waitSeconds: 0, status: stack.status, startedAt, outputs: stack.outputs as StackState['outputs'] };
 }

@@ -33,7 +33,7 @@ export async function createClusterStack(input: ProvisionState, deps: Deps): Pro
   }
   const startedAt = (stack?.creationTime ?? deps.clock()).toISOString();
   if (created) {
-    await reportProgress(deps, operation, { status: 'IN_PROGRESS', phase: 'ClusterStack', step: { name: 'Create Cluster Stack', status: 'STARTED', resource: stackName, startedAt } });
+    await reportProgress(deps, operation, { status: 'IN_PROGRESS', phase: 'ClusterStack', step: { name: 'Create Cluster Stack', status: 'STARTED', resource: `stack ${stackName}`, startedAt } });
   }
   return { stackName, stackId: stack?.stackId, ready: false, waitSeconds: firstWaitSeconds('stack'), status: stack?.status, startedAt };
 }

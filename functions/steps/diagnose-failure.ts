@@ -6,7 +6,7 @@
 import { validateFailureState } from '../generated/validators';
 import type { Diagnosis, FailureState } from '../generated/types';
 import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents } from '../domain/diagnosis';
-import { clusterStackName } from '../domain/naming';
+import { clusterStackName, TAG_OPERATION } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { Spec } from '../domain/spec';
 import type { Deps } from '../shared/deps';
@@ -21,7 +21,9 @@ export async function diagnoseFailure(input: FailureState, deps: Deps): Promise<
   const stackName = clusterStackName(input.operation.cluster.name);
   const parsed = parseFailure(input.failure);
   const stack = await deps.cloudFormation.describeStack(stackName);
-  const resourcesCreated = stack !== undefined && stackDeleteProgress(stack.status) !== 'gone';
+  // Only a stack this operation created is ours to roll back: one that already held the name
+  // (another operation's, or made by hand) must survive our failure.
+  const resourcesCreated = stack !== undefined && stackDeleteProgress(stack.status) !== 'gone' && stack.tags[TAG_OPERATION] === input.operation.id;
 
   let { message, resource } = parsed;
   const explainedByUs = OUR_ERRORS.has(parsed.code);

@@ -54,7 +54,7 @@ export async function mapIdentities(input: ProvisionState, deps: Deps): Promise<
 
 /** Read-merge-write with the resourceVersion: a concurrent write (EKS adding a node role) makes ours fail with a retried conflict, never lose theirs. */
 async function updateAwsAuth(input: ProvisionState, spec: Spec, deps: Deps): Promise<void> {
-  const outputs = stackOutputs(input as Required<Pick<ProvisionState, 'stack'>>);
+  const outputs = stackOutputs(input);
   const access = { name: input.operation.cluster.name, endpoint: outputs.Endpoint, certificateAuthority: outputs.CertificateAuthorityData };
   const current = await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name);
   const merged = mergeIdentityMappings(current?.data, spec.identityMappings);

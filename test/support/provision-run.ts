@@ -18,45 +18,71 @@ export interface ProvisionRun {
   /** States entered plus retries: what Step Functions bills as state transitions. */
   transitions: number;
   statesEntered: string[];
+  /** One entry per StateRetried event: the state's name (Step Functions bills each as a transition). */
+  retried: string[];
+}
+
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export interface ProvisionRunOptions {
+  /**
+   * Replaces a Task state's handler, e.g. to crash after the real handler's side effect. Receives
+   * the state's name and the real handler; return it unchanged for states left alone.
+   */
+  wrapHandler?: (state: string, handler: TaskHandler) => TaskHandler;
 }
 
 export function operationFor(clusterName: string, id = 'op-0001'): Operation {
   return { id, type: 'CREATE', cluster: { name: clusterName, region: 'us-east-1', account: '111122223333' }, requestedBy: 'arn:aws:iam::111122223333:role/platform-portal', requestedAt: '2026-11-21T10:00:00.000Z' };
 }
 
-export async function runProvision(aws: FakeAws, rawSpec: Record<string, unknown>, operation = operationFor(String(rawSpec.name))): Promise<ProvisionRun> {
+export async function runProvision(
+  aws: FakeAws,
+  rawSpec: Record<string, unknown>,
+  operation = operationFor(String(rawSpec.name)),
+  options: ProvisionRunOptions = {},
+): Promise<ProvisionRun> {
   const spec = normaliseSpec(rawSpec, aws.deps().settings.guardrails());
   aws.seedOperation(operation);
   const definition = readDefinition('provision-cluster');
   const machine = new StateMachine(substituted(definition) as never);
   const restore = useDeps(aws.deps());
   const statesEntered: string[] = [];
+  const retried: string[] = [];
   let transitions = 0;
   try {
+    const real = await localTaskHandlers(definition);
+    const handlers = options.wrapHandler ? Object.fromEntries(Object.entries(real).map(([state, handler]) => [state, options.wrapHandler!(state, handler)])) : real;
     const execution = machine.run(
-      { operation, spec },
+      // Plain JSON, though the runner's JSONValue type cannot tell that from our interfaces.
+      { operation, spec } as unknown as Parameters<typeof machine.run>[0],
       {
-        overrides: { taskResourceLocalHandlers: await localTaskHandlers(definition), ...timeOverrides(definition, 0) },
-        eventLogs: true,
+        // Handlers take and return JSON (Lambda's contract), which their `unknown` types do not show.
+        overrides: { taskResourceLocalHandlers: handlers as never, ...timeOverrides(definition, 0) },
       },
     );
     const collect = (async () => {
-      for await (const event of execution.eventLogs!) {
+      for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') {
           transitions++;
           statesEntered.push((event as { state: { name: string } }).state.name);
         }
-        if (event.type === 'StateRetried') transitions++;
+        if (event.type === 'StateRetried') {
+          transitions++;
+          retried.push((event as { state: { name: string } }).state.name);
+        }
       }
     })();
     try {
       const output = await execution.result;
       await collect;
-      return { status: 'SUCCEEDED', output, transitions, statesEntered };
+      return { status: 'SUCCEEDED', output, transitions, statesEntered, retried };
     } catch (error) {
       await collect.catch(() => undefined);
-      const e = error as { name?: string; message?: string; errorName?: string };
-      return { status: 'FAILED', error: e.name, cause: e.message, transitions, statesEntered };
+      // The runner wraps the Fail state's error; DescribeExecution would report the Fail state's own Error and Cause.
+      const e = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+      const failed = e.cause ?? e;
+      return { status: 'FAILED', error: failed.name, cause: failed.message, transitions, statesEntered, retried };
     }
   } finally {
     restore();

@@ -1,0 +1,108 @@
+/**
+ * The house rules every statemachines/*.asl.json keeps (STYLE §4, §7; DESIGN §5), as functions
+ * returning the problems they find, so a test can show each rule also rejects a broken copy.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RETRYABLE_ERRORS } from '../../functions/shared/errors';
+import { allStates, STATEMACHINES_DIR } from '../../local/runtime/state-machine-runner';
+import { TASK_FUNCTIONS } from '../../statemachines/task-functions';
+
+type Json = Record<string, unknown>;
+export interface Definition {
+  StartAt: string;
+  States: Record<string, Json & { Type: string }>;
+}
+interface Retrier {
+  ErrorEquals: string[];
+}
+interface Catcher {
+  ErrorEquals: string[];
+  Next: string;
+}
+
+export const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const BLIND_ERRORS = ['States.ALL', 'States.TaskFailed'];
+const PLACEHOLDER = /^\$\{(\w+)\}$/;
+
+/** Every workflow file, by file name. */
+export function aslFiles(): Array<{ file: string; definition: Definition }> {
+  return readdirSync(STATEMACHINES_DIR)
+    .filter((file) => file.endsWith('.asl.json'))
+    .sort()
+    .map((file) => ({ file, definition: JSON.parse(readFileSync(join(STATEMACHINES_DIR, file), 'utf8')) as Definition }));
+}
+
+const states = (definition: Definition) => allStates(definition as Parameters<typeof allStates>[0]) as Array<[string, Json & { Type: string }]>;
+const tasks = (definition: Definition) => states(definition).filter(([, state]) => state.Type === 'Task');
+const retriers = (state: Json) => (state.Retry as Retrier[] | undefined) ?? [];
+
+export function placeholderOf(state: Json): string | undefined {
+  return PLACEHOLDER.exec(String(state.Resource ?? ''))?.[1];
+}
+
+/** The placeholder of every Task state, nested ones included. */
+export function taskPlaceholders(definition: Definition): string[] {
+  return tasks(definition).flatMap(([, state]) => placeholderOf(state) ?? []);
+}
+
+/** Task Resources are `${Placeholder}`s that TASK_FUNCTIONS maps to a step module. */
+export function placeholderProblems(definition: Definition): string[] {
+  return tasks(definition).flatMap(([name, state]) => {
+    const placeholder = placeholderOf(state);
+    if (!placeholder) return [`${name}: Resource ${String(state.Resource)} is not a \${Placeholder}`];
+    return placeholder in TASK_FUNCTIONS ? [] : [`${name}: placeholder ${placeholder} is not a key of TASK_FUNCTIONS`];
+  });
+}
+
+/** Every Task retries the Lambda service's own transient errors (REFERENCE, Step Functions). */
+export function lambdaRetryProblems(definition: Definition): string[] {
+  return tasks(definition).flatMap(([name, state]) => {
+    const retried = new Set(retriers(state).flatMap((r) => r.ErrorEquals));
+    const missing = LAMBDA_SERVICE_ERRORS.filter((error) => !retried.has(error));
+    return missing.length ? [`${name}: does not retry ${missing.join(', ')}`] : [];
+  });
+}
+
+/** Retry only named, retryable errors: never a wildcard, never a terminal error. */
+export function retryNameProblems(definition: Definition): string[] {
+  const retryable = new Set<string>(RETRYABLE_ERRORS);
+  return states(definition).flatMap(([name, state]) =>
+    retriers(state).flatMap((retrier) =>
+      retrier.ErrorEquals.flatMap((error) => {
+        if (BLIND_ERRORS.includes(error)) return [`${name}: retries ${error}`];
+        if (LAMBDA_SERVICE_ERRORS.includes(error) || retryable.has(error)) return [];
+        return [`${name}: retries ${error}, which is not in RETRYABLE_ERRORS (functions/shared/errors.ts)`];
+      }),
+    ),
+  );
+}
+
+/** EKS allows one Fargate profile CREATING or DELETING per cluster: the Map creating them runs one at a time. */
+export function fargateConcurrencyProblems(definition: Definition): string[] {
+  return fargateMaps(definition).flatMap(([name, state]) => (state.MaxConcurrency === 1 ? [] : [`${name}: MaxConcurrency is ${String(state.MaxConcurrency)}, not 1`]));
+}
+
+export function fargateMaps(definition: Definition): Array<[string, Json & { Type: string }]> {
+  return states(definition).filter(
+    ([, state]) => state.Type === 'Map' && Object.values((state.ItemProcessor as Definition | undefined)?.States ?? {}).some((inner) => placeholderOf(inner) === 'CreateFargateProfileFunctionArn'),
+  );
+}
+
+/**
+ * Exactly one terminal event (DESIGN §6): every top-level state that can fail is caught and
+ * routed to the failure path, which ends in the one state sending the FAILED/ROLLED_BACK event.
+ */
+export function failurePathProblems(definition: Definition, reporter: string, failurePath: string[]): string[] {
+  return Object.entries(definition.States)
+    .filter(([name, state]) => ['Task', 'Parallel', 'Map'].includes(state.Type) && name !== reporter)
+    .flatMap(([name, state]) => {
+      const catchAll = ((state.Catch as Catcher[] | undefined) ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
+      if (!catchAll) return [`${name}: a failure here is not caught, so no terminal event would be sent`];
+      return failurePath.includes(catchAll.Next) ? [] : [`${name}: caught into ${catchAll.Next}, not the failure path (${failurePath.join(', ')})`];
+    });
+}
+
+export function houseRuleProblems(definition: Definition): string[] {
+  return [...placeholderProblems(definition), ...lambdaRetryProblems(definition), ...retryNameProblems(definition), ...fargateConcurrencyProblems(definition)];
+}

@@ -1,0 +1,152 @@
+/**
+ * Static checks of every statemachines/*.asl.json: valid Amazon States Language once CDK has
+ * filled the placeholders, wired to real step modules, and keeping the retry rules of STYLE §4.
+ */
+import aslValidator from 'asl-validator';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { substituted } from '../../local/runtime/state-machine-runner';
+import { STATE_MACHINES, TASK_FUNCTIONS } from '../../statemachines/task-functions';
+import {
+  aslFiles,
+  failurePathProblems,
+  fargateConcurrencyProblems,
+  fargateMaps,
+  houseRuleProblems,
+  lambdaRetryProblems,
+  placeholderProblems,
+  retryNameProblems,
+  taskPlaceholders,
+  type Definition,
+} from './asl-rules';
+
+const files = aslFiles();
+const provision = files.find((f) => f.file === STATE_MACHINES['provision-cluster'].file)!.definition;
+
+/** What CDK deploys: every `${XFunctionArn}` replaced by a function ARN. */
+const deployed = (definition: Definition) => substituted(definition as Parameters<typeof substituted>[0]) as unknown as Definition;
+
+function validate(definition: Definition) {
+  // asl-validator writes QueryLanguage into every state it visits: never hand it the original.
+  return aslValidator(structuredClone(definition));
+}
+
+function brokenCopy(edit: (definition: Definition) => void): Definition {
+  const copy = structuredClone(provision);
+  edit(copy);
+  return copy;
+}
+
+/** A top-level state of a copy, for the negative cases to break. */
+const state = (definition: Definition, name: string): Record<string, unknown> => definition.States[name]!;
+
+describe('statemachines/*.asl.json', () => {
+  it('finds the workflows, each registered in STATE_MACHINES so CDK deploys it', () => {
+    expect(files.map((f) => f.file)).toContain('provision-cluster.asl.json');
+    const registered = Object.values(STATE_MACHINES).map((m) => m.file as string);
+    for (const { file } of files) expect(registered).toContain(file);
+  });
+
+  it.each(files.map((f) => [f.file, f.definition] as const))('%s is valid ASL with its placeholders substituted as CDK would', (_file, definition) => {
+    const result = validate(deployed(definition));
+
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each(files.map((f) => [f.file, f.definition] as const))('%s keeps the house rules: known placeholders, Lambda retries, named retryable errors, one Fargate profile at a time', (_file, definition) => {
+    expect(houseRuleProblems(definition)).toEqual([]);
+  });
+
+  it('uses every step module in TASK_FUNCTIONS, and each module exists under functions/steps', () => {
+    const used = new Set(files.flatMap((f) => taskPlaceholders(f.definition)));
+
+    for (const [placeholder, module] of Object.entries(TASK_FUNCTIONS)) {
+      expect({ placeholder, used: used.has(placeholder) }).toEqual({ placeholder, used: true });
+      expect(existsSync(join(__dirname, '..', '..', 'functions', 'steps', `${module}.ts`))).toBe(true);
+    }
+  });
+
+  it('creates Fargate profiles in a Map with MaxConcurrency 1 (EKS: one profile CREATING or DELETING per cluster)', () => {
+    const maps = fargateMaps(provision);
+
+    expect(maps.map(([name]) => name)).toEqual(['Fargate Profiles']);
+    expect(maps[0]![1].MaxConcurrency).toBe(1);
+  });
+
+  it('routes every failure after acceptance to Diagnose Failure or Report Failure, so one terminal event is always sent', () => {
+    expect(failurePathProblems(provision, 'Report Failure', ['Diagnose Failure', 'Report Failure'])).toEqual([]);
+    expect(provision.States['Report Failure']).toMatchObject({ Type: 'Task', Next: 'Provisioning Failed' });
+    expect(provision.States['Provisioning Failed']).toMatchObject({ Type: 'Fail' });
+  });
+});
+
+describe('the checks reject a broken copy', () => {
+  it('asl-validator rejects a transition to a state that does not exist', () => {
+    const broken = brokenCopy((d) => {
+      state(d, 'Plan').Next = 'No Such State';
+    });
+
+    const result = validate(deployed(broken));
+
+    expect(result.isValid).toBe(false);
+    expect(result.errorsText('\n')).toContain('No Such State');
+  });
+
+  it('asl-validator rejects a Task without a Resource', () => {
+    const broken = brokenCopy((d) => {
+      delete state(d, 'Finalize').Resource;
+    });
+
+    expect(validate(deployed(broken)).isValid).toBe(false);
+  });
+
+  it('flags a placeholder with no step module', () => {
+    const broken = brokenCopy((d) => {
+      state(d, 'Finalize').Resource = '${FinaliseFunctionArn}';
+    });
+
+    expect(placeholderProblems(broken)).toEqual(['Finalize: placeholder FinaliseFunctionArn is not a key of TASK_FUNCTIONS']);
+  });
+
+  it('flags a Task that does not retry the Lambda service errors', () => {
+    const broken = brokenCopy((d) => {
+      const plan = state(d, 'Plan');
+      plan.Retry = (plan.Retry as Array<{ ErrorEquals: string[] }>).filter((r) => !r.ErrorEquals.includes('Lambda.ServiceException'));
+    });
+
+    expect(lambdaRetryProblems(broken)).toEqual([expect.stringMatching(/^Plan: does not retry Lambda\.ServiceException/)]);
+  });
+
+  it.each([
+    ['States.ALL', 'Plan: retries States.ALL'],
+    ['States.TaskFailed', 'Plan: retries States.TaskFailed'],
+    ['StackFailedError', 'Plan: retries StackFailedError, which is not in RETRYABLE_ERRORS (functions/shared/errors.ts)'],
+  ])('flags a Retry on %s', (error, problem) => {
+    const broken = brokenCopy((d) => {
+      (state(d, 'Plan').Retry as unknown[]).push({ ErrorEquals: [error], MaxAttempts: 3 });
+    });
+
+    expect(retryNameProblems(broken)).toEqual([problem]);
+  });
+
+  it('flags a Fargate profile Map that runs profiles concurrently', () => {
+    const broken = brokenCopy((d) => {
+      d.States['Add Compute And Access']!.Branches = (d.States['Add Compute And Access']!.Branches as Definition[]).map((branch) =>
+        branch.StartAt === 'Fargate Profiles' ? { ...branch, States: { ...branch.States, 'Fargate Profiles': { ...branch.States['Fargate Profiles']!, MaxConcurrency: 0 } } } : branch,
+      );
+    });
+
+    expect(fargateConcurrencyProblems(broken)).toEqual(['Fargate Profiles: MaxConcurrency is 0, not 1']);
+  });
+
+  it('flags a state whose failure would skip the terminal event', () => {
+    const broken = brokenCopy((d) => {
+      delete state(d, 'Switch Endpoint Access').Catch;
+    });
+
+    expect(failurePathProblems(broken, 'Report Failure', ['Diagnose Failure', 'Report Failure'])).toEqual([
+      'Switch Endpoint Access: a failure here is not caught, so no terminal event would be sent',
+    ]);
+  });
+});

@@ -1,0 +1,407 @@
+/**
+ * provision-cluster.asl.json executed end to end: the real step handlers over the in-memory AWS
+ * (test/support/fake-aws.ts), Waits and Retry intervals zeroed. Each scenario checks what a user
+ * would see: the order of the AWS calls that matter, the status events (schema-valid, one per
+ * phase change, exactly one terminal), and what is left in AWS and the registry afterwards.
+ */
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { OperationStatusEvent } from '../../functions/generated/types';
+import { idempotencyToken } from '../../functions/domain/naming';
+import { isTerminal } from '../../functions/domain/status-event';
+import { FakeAws, type Faults } from '../support/fake-aws';
+import { operationFor, referenceSpec, runProvision, type TaskHandler } from '../support/provision-run';
+
+const SCHEMAS = join(__dirname, '..', '..', 'schemas');
+const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
+const ajv = new Ajv({ strict: false });
+ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
+const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
+
+const CLUSTER = 'reference';
+const STACK = 'eksp-reference-cluster';
+const OPERATION_ID = 'op-0001';
+const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
+const PHASE_ORDER = ['Plan', 'ClusterStack', 'ComputeAndAccess', 'EndpointAccess', 'Completed'];
+const FINAL_ENDPOINT = { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] };
+const NAT_FAILURE: Faults['stackResourceFailure'] = { logicalId: 'NATGateway', type: 'AWS::EC2::NatGateway', reason: 'The maximum number of addresses has been reached' };
+const NODE_ROLE = { rolearn: 'arn:aws:iam::111122223333:role/eks-node-role', username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+/** Every event matches the published schema; exactly one is terminal, and it comes last. */
+function expectWellFormedEvents(aws: FakeAws): OperationStatusEvent {
+  for (const event of aws.events) {
+    validEvent(event);
+    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
+  }
+  const terminal = aws.events.filter((e) => isTerminal(e.status));
+  expect(terminal).toHaveLength(1);
+  expect(aws.events.at(-1)).toBe(terminal[0]);
+  return terminal[0]!;
+}
+
+const matches = (line: string, pattern: string | RegExp) => (typeof pattern === 'string' ? line === pattern || line.startsWith(`${pattern} `) : pattern.test(line));
+
+/** Every call matching `earlier` happened before every call matching `later` (both happened). */
+function expectBefore(log: string[], earlier: string | RegExp, later: string | RegExp): void {
+  const first = log.flatMap((line, i) => (matches(line, earlier) ? [i] : []));
+  const then = log.flatMap((line, i) => (matches(line, later) ? [i] : []));
+  if (first.length === 0 || then.length === 0 || Math.max(...first) > Math.min(...then)) {
+    throw new Error(`expected every ${String(earlier)} (${first.length} calls) before every ${String(later)} (${then.length} calls) in:\n${log.join('\n')}`);
+  }
+}
+
+const count = (log: string[], pattern: string | RegExp) => log.filter((line) => matches(line, pattern)).length;
+
+/** "Create Nodegroup nodegroup ng-spot STARTED", one line per event with a step. */
+const stepEvents = (aws: FakeAws) => aws.events.filter((e) => e.step).map((e) => `${e.step!.name}${e.step!.resource ? ` ${e.step!.resource}` : ''} ${e.step!.status}`);
+
+const EKS_WRITES = /^eks:(Create|Associate|UpdateClusterConfig)/;
+
+function withoutIdentityMappings(): Record<string, unknown> {
+  return { ...referenceSpec(), identityMappings: [] };
+}
+
+function controlPlaneAccess(aws: FakeAws) {
+  const vpc = aws.stacks.get(STACK)!.template.Resources.ControlPlane!.Properties!.ResourcesVpcConfig as Record<string, unknown>;
+  return { endpointPublicAccess: vpc.EndpointPublicAccess, endpointPrivateAccess: vpc.EndpointPrivateAccess, publicAccessCidrs: vpc.PublicAccessCidrs };
+}
+
+/** Runs the real handler, then fails the way Lambda does after the function's work was done. */
+function crashOnceAfter(state: string, when: (input: unknown) => boolean = () => true) {
+  let crashed = false;
+  return (name: string, handler: TaskHandler): TaskHandler =>
+    name !== state
+      ? handler
+      : async (input) => {
+          const output = await handler(input);
+          if (!crashed && when(input)) {
+            crashed = true;
+            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
+          }
+          return output;
+        };
+}
+
+// ── scenarios ────────────────────────────────────────────────────────────────────────────────
+
+describe('provisioning the reference cluster', () => {
+  let aws: FakeAws;
+  let run: Awaited<ReturnType<typeof runProvision>>;
+  let log: string[];
+
+  beforeAll(async () => {
+    aws = new FakeAws();
+    // EKS's own entry for a node role, already in aws-auth: the mapping must be merged, not replace it.
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_ROLE]) }, resourceVersion: '7' });
+    run = await runProvision(aws, referenceSpec());
+    log = aws.callLog();
+  });
+
+  it('succeeds with a single terminal SUCCEEDED event carrying the endpoint and cluster ARN', () => {
+    expect(run.status).toBe('SUCCEEDED');
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({
+      status: 'SUCCEEDED',
+      phase: 'Completed',
+      outputs: { endpoint: `https://${CLUSTER}.gr7.us-east-1.eks.amazonaws.com`, clusterArn: `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`, kubernetesVersion: '1.33' },
+    });
+  });
+
+  it('reports the phases in order: Plan, ClusterStack, ComputeAndAccess, EndpointAccess, Completed', () => {
+    const phases = aws.events.map((e) => e.phase).filter((phase, i, all) => phase !== all[i - 1]);
+
+    expect(phases).toEqual(PHASE_ORDER);
+  });
+
+  it('sends one STARTED and one SUCCEEDED event per resource, never one per poll', () => {
+    const [updateId] = [...aws.updates.keys()];
+
+    expect(stepEvents(aws).sort()).toEqual(
+      [
+        'Plan SUCCEEDED',
+        `Create Cluster Stack stack ${STACK} STARTED`,
+        `Create Cluster Stack stack ${STACK} SUCCEEDED`,
+        ...['ng-general', 'ng-spot'].flatMap((ng) => [`Create Nodegroup nodegroup ${ng} STARTED`, `Create Nodegroup nodegroup ${ng} SUCCEEDED`]),
+        'Create Fargate Profile Fargate profile fp-default STARTED',
+        'Create Fargate Profile Fargate profile fp-default SUCCEEDED',
+        ...['vpc-cni', 'coredns', 'kube-proxy'].flatMap((addon) => [`Create Add-on add-on ${addon} STARTED`, `Create Add-on add-on ${addon} SUCCEEDED`]),
+        'Map Identities SUCCEEDED',
+        `Switch Endpoint Access update ${updateId} STARTED`,
+        `Switch Endpoint Access update ${updateId} SUCCEEDED`,
+      ].sort(),
+    );
+    expect(new Set(aws.events.map((e) => e.eventId)).size).toBe(aws.events.length);
+    // The stack and the resources were polled several times each; the events did not follow.
+    expect(count(log, 'cloudformation:DescribeStacks')).toBeGreaterThan(2);
+    expect(count(log, 'eks:DescribeNodegroup ng-spot')).toBeGreaterThan(2);
+  });
+
+  it('creates the stack first, with a ClientRequestToken derived from the operation id', () => {
+    const createStack = aws.calls.filter((c) => c.operation === 'CreateStack');
+
+    expect(createStack).toEqual([{ service: 'cloudformation', operation: 'CreateStack', target: STACK, token: idempotencyToken(OPERATION_ID, 'create-cluster-stack') }]);
+    expectBefore(log, 'cloudformation:CreateStack', EKS_WRITES);
+    expectBefore(log, 'cloudformation:CreateStack', /^kubernetes:/);
+    // Every EKS create carries a token too, so a retried step cannot create twice.
+    expect(aws.calls.filter((c) => c.service === 'eks' && /^(Create(Nodegroup|FargateProfile|Addon)|UpdateClusterConfig)$/.test(c.operation)).every((c) => c.token?.startsWith('eksp-'))).toBe(true);
+  });
+
+  it('adds compute and identities before switching the endpoint, while the API is still reachable', () => {
+    expectBefore(log, 'eks:CreateNodegroup', 'eks:UpdateClusterConfig');
+    expectBefore(log, 'eks:CreateFargateProfile', 'eks:UpdateClusterConfig');
+    expectBefore(log, 'eks:CreateAddon', 'eks:UpdateClusterConfig');
+    expectBefore(log, 'eks:CreateAccessEntry', 'eks:UpdateClusterConfig');
+    expectBefore(log, 'kubernetes:ReplaceConfigMap kube-system/aws-auth', 'eks:UpdateClusterConfig');
+    expectBefore(log, 'eks:UpdateClusterConfig', 'eks:DescribeUpdate');
+    expect(count(log, 'eks:UpdateClusterConfig')).toBe(1);
+  });
+
+  it('creates the cluster with an open public endpoint for aws-auth, then ends with the spec’s endpoint access', () => {
+    expect(controlPlaneAccess(aws)).toEqual({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] });
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
+  });
+
+  it('leaves the access entries with their policies, and aws-auth with the mapping next to EKS’s node role', () => {
+    const entry = (arn: string) => aws.accessEntries.get(`${CLUSTER}/${arn}`);
+
+    expect(Object.fromEntries(entry('arn:aws:iam::111122223333:role/cluster-admin')!.policies)).toEqual({
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy': { type: 'cluster' },
+    });
+    expect(Object.fromEntries(entry('arn:aws:iam::111122223333:user/viewer')!.policies)).toEqual({
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy': { type: 'namespace', namespaces: ['apps'] },
+    });
+    expect(entry('arn:aws:iam::111122223333:role/deployer')).toEqual({ username: 'deployer', kubernetesGroups: ['deployers'], policies: new Map() });
+    expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_ROLE, { rolearn: 'arn:aws:iam::111122223333:role/legacy-ops', username: 'legacy-ops', groups: ['ops'] }]);
+  });
+
+  it('stays within 100 state transitions', () => {
+    expect(run.transitions).toBeLessThanOrEqual(100);
+  });
+
+  it('records the operation as SUCCEEDED with a step timeline, and releases the cluster', () => {
+    const record = aws.operations.get(OPERATION_ID)!;
+    const timeline = Object.values(record.steps).map((s) => `${s.name} ${s.status}`);
+
+    expect(record).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', terminalEventSent: true, outputs: { clusterName: CLUSTER } });
+    expect(timeline).toEqual(expect.arrayContaining(['Plan SUCCEEDED', 'Create Cluster Stack SUCCEEDED', 'Create Nodegroup SUCCEEDED', 'Create Fargate Profile SUCCEEDED', 'Create Add-on SUCCEEDED', 'Map Identities SUCCEEDED', 'Switch Endpoint Access SUCCEEDED']));
+    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ACTIVE', owner: operationFor(CLUSTER).requestedBy });
+  });
+});
+
+describe('when the cluster stack fails and rolls back', () => {
+  it('reports ROLLED_BACK with the failed resource and CloudFormation’s reason, deletes the stack and frees the name', async () => {
+    const aws = new FakeAws({ stackResourceFailure: NAT_FAILURE });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'StackFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'ClusterStack', error: { code: 'StackFailedError' } });
+    expect(terminal.error!.message).toContain('NATGateway (AWS::EC2::NatGateway) CREATE_FAILED: The maximum number of addresses has been reached');
+    expect(terminal.error!.message).not.toContain('Resource creation cancelled');
+
+    const log = aws.callLog();
+    expect(log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+    // The root cause is read from the stack events before deleting the stack takes them away.
+    expectBefore(log, 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack');
+    expectBefore(log, 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack');
+    expect(aws.stacks.has(STACK)).toBe(false);
+    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ROLLED_BACK', owner: operationFor(CLUSTER).requestedBy });
+
+    // The name is reusable: a new create is accepted and provisions the cluster.
+    delete aws.faults.stackResourceFailure;
+    await expect(aws.registry.beginCreate(operationFor(CLUSTER, 'op-0002'), referenceSpec())).resolves.toBeUndefined();
+    const retry = await runProvision(aws, referenceSpec(), operationFor(CLUSTER, 'op-0002'));
+    expect(retry.status).toBe('SUCCEEDED');
+    expect(aws.stacks.get(STACK)!.status).toBe('CREATE_COMPLETE');
+  });
+
+  it('with onFailure retain, reports FAILED and leaves the stack in CREATE_FAILED for inspection', async () => {
+    const aws = new FakeAws({ stackResourceFailure: NAT_FAILURE });
+
+    const run = await runProvision(aws, { ...referenceSpec(), onFailure: 'retain' });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'StackFailedError' });
+    expect(run.statesEntered).not.toContain('Roll Back');
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'ClusterStack', error: { code: 'StackFailedError' } });
+    expect(terminal.error!.message).toContain('The maximum number of addresses has been reached');
+    const log = aws.callLog();
+    expect(count(log, 'cloudformation:DeleteStack')).toBe(0);
+    expect(count(log, 'cloudformation:UpdateTerminationProtection')).toBe(0);
+    expect(aws.stacks.get(STACK)).toMatchObject({ status: 'CREATE_FAILED', terminationProtection: true });
+    // The retained stack still holds the name.
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('FAILED');
+    await expect(aws.registry.beginCreate(operationFor(CLUSTER, 'op-0002'), referenceSpec())).rejects.toMatchObject({ name: 'ClusterExistsError' });
+  });
+
+  it('never rolls back a stack it did not create', async () => {
+    const aws = new FakeAws();
+    aws.seedStack(STACK, 'CREATE_COMPLETE', { 'eks-provisioner:operation-id': 'op-earlier' });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'StackFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', error: { code: 'StackFailedError', resource: `stack ${STACK}` } });
+    expect(terminal.error!.message).toContain('was not created by this operation');
+    const log = aws.callLog();
+    expect(count(log, 'cloudformation:UpdateTerminationProtection')).toBe(0);
+    expect(count(log, 'cloudformation:DeleteStack')).toBe(0);
+    expect(log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+    expect(aws.stacks.get(STACK)).toMatchObject({ status: 'CREATE_COMPLETE', terminationProtection: true });
+  });
+});
+
+describe('when a nodegroup fails to create', () => {
+  it('reports ROLLED_BACK with the nodegroup’s health issue, deleting nodegroups and Fargate profiles before the stack', async () => {
+    const aws = new FakeAws({ nodegroupFailure: { nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances. UnfulfillableCapacity' } });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'NodegroupFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: { code: 'NodegroupFailedError', resource: 'nodegroup ng-spot' } });
+    expect(terminal.error!.message).toContain('AsgInstanceLaunchFailures: Could not launch Spot Instances. UnfulfillableCapacity');
+
+    const log = aws.callLog();
+    expect(count(log, 'eks:UpdateClusterConfig')).toBe(0);
+    expectBefore(log, 'eks:DeleteNodegroup ng-general', 'cloudformation:DeleteStack');
+    expectBefore(log, 'eks:DeleteNodegroup ng-spot', 'cloudformation:DeleteStack');
+    expectBefore(log, 'eks:DeleteFargateProfile fp-default', 'cloudformation:DeleteStack');
+    expectBefore(log, 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack');
+    expect({ stacks: aws.stacks.size, clusters: aws.clusters.size, nodegroups: aws.nodegroups.size, profiles: aws.profiles.size }).toEqual({ stacks: 0, clusters: 0, nodegroups: 0, profiles: 0 });
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('ROLLED_BACK');
+  });
+});
+
+describe('switching endpoint access', () => {
+  it('waits out "update in progress" and succeeds, retrying the same idempotent request', async () => {
+    const aws = new FakeAws({ updateInProgressTimes: 2 });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried.filter((state) => state === 'Switch Endpoint Access')).toHaveLength(2);
+    const updates = aws.calls.filter((c) => c.operation === 'UpdateClusterConfig');
+    expect(updates).toHaveLength(3);
+    expect(new Set(updates.map((c) => c.token)).size).toBe(1);
+    expectWellFormedEvents(aws);
+    expect(stepEvents(aws).filter((line) => line.startsWith('Switch Endpoint Access'))).toEqual([expect.stringMatching(/STARTED$/), expect.stringMatching(/SUCCEEDED$/)]);
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
+  });
+
+  it('reports EKS’s own error when the update fails, and rolls back', async () => {
+    const aws = new FakeAws({ updateFailure: { message: 'Subnet subnet-0bbb0000000000001 does not have enough free addresses' } });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'EndpointUpdateFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'EndpointAccess', error: { code: 'EndpointUpdateFailedError' } });
+    expect(terminal.error!.message).toContain('Subnet subnet-0bbb0000000000001 does not have enough free addresses');
+    expectBefore(aws.callLog(), 'eks:DescribeUpdate', 'cloudformation:DeleteStack');
+    expect(aws.stacks.size + aws.nodegroups.size + aws.profiles.size).toBe(0);
+  });
+
+  it('is not needed without identity mappings: the cluster is created with its final access and no update is made', async () => {
+    const aws = new FakeAws();
+
+    const run = await runProvision(aws, withoutIdentityMappings());
+
+    expect(run.status).toBe('SUCCEEDED');
+    expectWellFormedEvents(aws);
+    expect(controlPlaneAccess(aws)).toEqual(FINAL_ENDPOINT);
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
+    const log = aws.callLog();
+    expect(count(log, 'eks:UpdateClusterConfig') + count(log, 'eks:DescribeUpdate')).toBe(0);
+    expect(log.filter((line) => line.startsWith('kubernetes:'))).toEqual([]);
+    expect(stepEvents(aws)).toContain('Switch Endpoint Access SKIPPED');
+  });
+});
+
+describe('identities', () => {
+  it('retries an aws-auth write that lost a race, and keeps both writers’ entries', async () => {
+    const aws = new FakeAws({ awsAuthConflicts: 1 });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried.filter((state) => state === 'Map Identities')).toHaveLength(1);
+    expectWellFormedEvents(aws);
+    expect(stepEvents(aws).filter((line) => line.startsWith('Map Identities'))).toEqual(['Map Identities SUCCEEDED']);
+    expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([{ rolearn: 'arn:aws:iam::111122223333:role/legacy-ops', username: 'legacy-ops', groups: ['ops'] }]);
+  });
+});
+
+describe('a Fargate-only cluster', () => {
+  it('creates its profiles one at a time and no nodegroups', async () => {
+    const aws = new FakeAws();
+    const spec = { ...withoutIdentityMappings(), managedNodeGroups: [], fargateProfiles: [{ name: 'fp-batch', selectors: [{ namespace: 'batch' }] }] };
+
+    const run = await runProvision(aws, spec);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expectWellFormedEvents(aws);
+    const log = aws.callLog();
+    expect(log.filter((line) => line.includes('Nodegroup'))).toEqual([]);
+    // EKS refuses a second profile while one is CREATING; the Map never asks.
+    expectBefore(log, 'eks:DescribeFargateProfile fp-default', 'eks:CreateFargateProfile fp-batch');
+    expect(run.retried).not.toContain('Create Fargate Profile');
+    expect([...aws.profiles.values()].map((p) => `${p.fargateProfileName} ${p.status}`)).toEqual(['fp-default ACTIVE', 'fp-batch ACTIVE']);
+  });
+});
+
+describe('a spec that fails the Plan', () => {
+  it('reports FAILED in the Plan phase before creating anything, and frees the name', async () => {
+    const aws = new FakeAws();
+    const ids = { private: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'], public: ['subnet-0bbb0000000000001'] };
+    for (const subnetId of [...ids.private, ...ids.public]) aws.subnets.set(subnetId, { subnetId, vpcId: 'vpc-0abc', availabilityZone: 'us-east-1a', cidrBlock: '10.0.0.0/24' });
+
+    const run = await runProvision(aws, { ...withoutIdentityMappings(), network: { subnets: ids } });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'InvalidSpecError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'Plan', error: { code: 'InvalidSpecError' } });
+    expect(terminal.error!.message).toContain('at least two AZs');
+    expect(aws.callLog().filter((line) => line.startsWith('cloudformation:') && line !== `cloudformation:DescribeStacks ${STACK}`)).toEqual([]);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('ROLLED_BACK');
+  });
+});
+
+describe('a step that crashes after its side effect', () => {
+  it('is retried without creating twice; a re-sent event keeps its id', async () => {
+    const aws = new FakeAws();
+    const crash = crashOnceAfter('Create Nodegroup', (input) => (input as { item: { name: string } }).item.name === 'ng-spot');
+
+    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler: crash });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried).toContain('Create Nodegroup');
+    const creates = aws.calls.filter((c) => c.operation === 'CreateNodegroup' && c.target === 'ng-spot');
+    expect(creates).toHaveLength(2);
+    expect(new Set(creates.map((c) => c.token)).size).toBe(1);
+    expect([...aws.nodegroups.values()].map((n) => `${n.nodegroupName} ${n.status}`)).toEqual(['ng-general ACTIVE', 'ng-spot ACTIVE']);
+
+    expectWellFormedEvents(aws);
+    const started = aws.events.filter((e) => e.step?.resource === 'nodegroup ng-spot' && e.step.status === 'STARTED');
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(started.map((e) => e.eventId)).size).toBe(1);
+    const timeline = Object.values(aws.operations.get(OPERATION_ID)!.steps).filter((s) => s.resource === 'nodegroup ng-spot');
+    expect(timeline.map((s) => s.status).sort()).toEqual(['STARTED', 'SUCCEEDED']);
+  });
+
+  it('sends the terminal event once even when Finalize is retried after sending it', async () => {
+    const aws = new FakeAws();
+
+    const run = await runProvision(aws, withoutIdentityMappings(), operationFor(CLUSTER), { wrapHandler: crashOnceAfter('Finalize') });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried).toContain('Finalize');
+    expect(expectWellFormedEvents(aws).status).toBe('SUCCEEDED');
+  });
+});
