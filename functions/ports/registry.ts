@@ -154,7 +154,8 @@ export class DynamoRegistry implements RegistryPort {
       values[':outputs'] = event.outputs;
       update += ', outputs = :outputs';
     }
-    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(event.operationId), UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values })));
+    // Never conjure a partial record for an operation the registry does not know.
+    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(event.operationId), UpdateExpression: update, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names, ExpressionAttributeValues: values })));
     try {
       await this.client().send(
         new UpdateCommand({

@@ -14,7 +14,7 @@ import type { WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
 import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
-import { ClusterBusyError, ClusterExistsError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
+import { ClusterBusyError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
 
 export interface Call {
   service: string;
@@ -348,7 +348,10 @@ export class FakeAws {
   readonly ec2: Ec2Port = {
     describeSubnets: async (ids) => {
       this.record('ec2', 'DescribeSubnets', ids.join(','));
-      return ids.map((id) => this.subnets.get(id)).filter((s): s is SubnetDescription => Boolean(s));
+      const missing = ids.filter((id) => !this.subnets.has(id));
+      // As the real adapter does with EC2's InvalidSubnetID.NotFound.
+      if (missing.length) throw new InvalidSpecError(missing.map((id) => ({ pointer: '/network/subnets', message: `${id} does not exist in this account and region` })));
+      return ids.map((id) => this.subnets.get(id)!);
     },
   };
 

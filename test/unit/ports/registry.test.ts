@@ -1,0 +1,261 @@
+/** DynamoRegistry against dynalite (DynamoDB on in-memory LevelDB), started in-process on 127.0.0.1. */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { statusEvent, type StatusChange } from '../../../functions/domain/status-event';
+import type { Operation } from '../../../functions/generated/types';
+import { DynamoRegistry, type OperationRecord } from '../../../functions/ports/registry';
+import { rejectionOf } from './port-helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+
+const TABLE = 'eksp-registry';
+let server: Server;
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let registry: DynamoRegistry;
+let sequence = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' } });
+  documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byCluster',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  registry = new DynamoRegistry(() => documents, () => TABLE);
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+/** A fresh cluster name and operation per test: the table is shared. */
+function newOperation(cluster = `cluster-${++sequence}`, id = `op-${sequence}-${Math.random().toString(36).slice(2, 8)}`): Operation {
+  return { id, type: 'CREATE', cluster: { name: cluster, region: 'us-east-1', account: '111122223333' }, requestedBy: 'arn:aws:iam::111122223333:role/portal', requestedAt: '2026-11-21T10:00:00.000Z' };
+}
+
+function recordOf(operation: Operation): OperationRecord {
+  return { id: operation.id, type: 'CREATE', clusterName: operation.cluster.name, status: 'ACCEPTED', phase: 'Accepted', requestedBy: operation.requestedBy, requestedAt: operation.requestedAt, updatedAt: operation.requestedAt, steps: {} };
+}
+
+async function accepted(operation = newOperation()): Promise<Operation> {
+  await registry.beginCreate(operation, { name: operation.cluster.name });
+  await registry.putOperation(recordOf(operation));
+  return operation;
+}
+
+const event = (operation: Operation, change: StatusChange, at = '2026-11-21T10:05:00Z') => statusEvent(operation, change, new Date(at));
+const stackStarted: StatusChange = { status: 'IN_PROGRESS', phase: 'ClusterStack', step: { name: 'Create Cluster Stack', status: 'STARTED', resource: 'eksp-x-cluster', startedAt: '2026-11-21T10:01:00.000Z' } };
+const rolledBack: StatusChange = { status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: { code: 'NodegroupFailedError', message: 'nodegroup ng-1: CREATE_FAILED' } };
+const succeeded: StatusChange = { status: 'SUCCEEDED', phase: 'Completed', outputs: { clusterName: 'x' } };
+
+const clusterItem = async (name: string) => (await documents.send(new GetCommand({ TableName: TABLE, Key: { pk: `CLUSTER#${name}`, sk: 'CLUSTER' } }))).Item;
+
+describe('DynamoRegistry', () => {
+  describe('the one-operation-per-cluster lock', () => {
+    it('records a new cluster as CREATING, locked by the operation', async () => {
+      const operation = newOperation();
+
+      await registry.beginCreate(operation, { name: operation.cluster.name });
+
+      expect(await clusterItem(operation.cluster.name)).toMatchObject({ name: operation.cluster.name, status: 'CREATING', lockedBy: operation.id, owner: operation.requestedBy, spec: { name: operation.cluster.name } });
+    });
+
+    it('refuses a second create of the same name with ClusterBusyError naming the running operation', async () => {
+      const first = await accepted();
+      const second = newOperation(first.cluster.name, 'op-second');
+
+      const error = await rejectionOf(registry.beginCreate(second, {}));
+
+      expect(error.name).toBe('ClusterBusyError');
+      expect(error.runningOperationId).toBe(first.id);
+      expect(error.message).toContain(first.id);
+    });
+
+    it('makes the name reusable once the first create finished ROLLED_BACK', async () => {
+      const first = await accepted();
+      await registry.finish(event(first, rolledBack), 'ROLLED_BACK');
+      const second = newOperation(first.cluster.name, 'op-retry');
+
+      await registry.beginCreate(second, {});
+
+      expect(await clusterItem(first.cluster.name)).toMatchObject({ status: 'CREATING', lockedBy: 'op-retry' });
+    });
+
+    it('refuses the name with ClusterExistsError once the first create finished ACTIVE', async () => {
+      const first = await accepted();
+      await registry.finish(event(first, succeeded), 'ACTIVE');
+
+      const error = await rejectionOf(registry.beginCreate(newOperation(first.cluster.name, 'op-again'), {}));
+
+      expect(error.name).toBe('ClusterExistsError');
+      expect(error.message).toContain('status ACTIVE');
+    });
+
+    it('releases the lock on finish', async () => {
+      const operation = await accepted();
+
+      await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+
+      const cluster = await clusterItem(operation.cluster.name);
+      expect(cluster).toMatchObject({ status: 'ROLLED_BACK' });
+      expect(cluster).not.toHaveProperty('lockedBy');
+    });
+
+    it("leaves another operation's lock alone when an old operation finishes late", async () => {
+      const first = await accepted();
+      await registry.finish(event(first, rolledBack), 'ROLLED_BACK');
+      const second = await accepted(newOperation(first.cluster.name, 'op-now'));
+
+      await registry.finish(event(first, rolledBack), 'ROLLED_BACK');
+
+      expect(await clusterItem(second.cluster.name)).toMatchObject({ status: 'CREATING', lockedBy: 'op-now' });
+    });
+
+    it('abandonCreate frees a name whose execution never started', async () => {
+      const operation = newOperation();
+      await registry.beginCreate(operation, {});
+
+      await registry.abandonCreate(operation);
+
+      expect(await clusterItem(operation.cluster.name)).toBeUndefined();
+      await expect(registry.beginCreate(newOperation(operation.cluster.name, 'op-next'), {})).resolves.toBeUndefined();
+    });
+  });
+
+  describe('operation records', () => {
+    it('stores and reads back an operation without its keys', async () => {
+      const operation = await accepted();
+
+      const record = await registry.getOperation(operation.id);
+
+      expect(record).toEqual(recordOf(operation));
+    });
+
+    it('refuses a second record with the same id', async () => {
+      const operation = await accepted();
+
+      const error = await rejectionOf(registry.putOperation(recordOf(operation)));
+
+      expect(error.name).toBe('AwsRequestError');
+      expect(error.message).toContain('ConditionalCheckFailedException');
+    });
+
+    it('returns undefined for an unknown operation', async () => {
+      await expect(registry.getOperation('op-unknown')).resolves.toBeUndefined();
+    });
+
+    it('records the execution ARN', async () => {
+      const operation = await accepted();
+
+      await registry.setExecution(operation.id, 'arn:aws:states:us-east-1:111122223333:execution:provision-cluster:x');
+
+      expect((await registry.getOperation(operation.id))!.executionArn).toBe('arn:aws:states:us-east-1:111122223333:execution:provision-cluster:x');
+    });
+  });
+
+  describe('recordProgress', () => {
+    it('keys the step timeline by event id, so a retried step overwrites its own entry', async () => {
+      const operation = await accepted();
+      const started = event(operation, stackStarted, '2026-11-21T10:01:00Z');
+      const retried = event(operation, stackStarted, '2026-11-21T10:02:00Z');
+
+      await registry.recordProgress(started);
+      await registry.recordProgress(retried);
+
+      const record = await registry.getOperation(operation.id);
+      expect(record).toMatchObject({ status: 'IN_PROGRESS', phase: 'ClusterStack', updatedAt: '2026-11-21T10:02:00.000Z' });
+      expect(record!.steps).toEqual({ [started.eventId]: { ...stackStarted.step, phase: 'ClusterStack', at: '2026-11-21T10:02:00.000Z' } });
+    });
+
+    it('adds a new entry for a new step', async () => {
+      const operation = await accepted();
+
+      await registry.recordProgress(event(operation, stackStarted));
+      await registry.recordProgress(event(operation, { ...stackStarted, step: { ...stackStarted.step!, status: 'SUCCEEDED' } }));
+
+      expect(Object.keys((await registry.getOperation(operation.id))!.steps)).toHaveLength(2);
+    });
+
+    it('does not reopen a finished operation', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+
+      await registry.recordProgress(event(operation, stackStarted, '2026-11-21T11:00:00Z'));
+
+      const record = await registry.getOperation(operation.id);
+      expect(record).toMatchObject({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess' });
+      expect(record!.steps).toEqual({});
+    });
+
+    it('writes nothing for an operation it has no record of', async () => {
+      const operation = newOperation();
+
+      await registry.recordProgress(event(operation, stackStarted));
+
+      await expect(registry.getOperation(operation.id)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('finish and the terminal event', () => {
+    it('records the terminal status with the error, and returns the record not yet marked sent', async () => {
+      const operation = await accepted();
+
+      const record = await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+
+      expect(record).toMatchObject({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: rolledBack.error });
+      expect(record.terminalEventSent).toBeUndefined();
+    });
+
+    it('records outputs of a success', async () => {
+      const operation = await accepted();
+
+      const record = await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      expect(record).toMatchObject({ status: 'SUCCEEDED', outputs: { clusterName: 'x' } });
+    });
+
+    it('remembers that the terminal event was sent, so a repeated finish can skip it', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+
+      await registry.markTerminalEventSent(operation.id);
+      const again = await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+
+      expect(again.terminalEventSent).toBe(true);
+    });
+  });
+
+  it('names an unreachable table AwsRequestError with the registry first', async () => {
+    const elsewhere = new DynamoRegistry(() => documents, () => 'no-such-table');
+
+    const error = await rejectionOf(elsewhere.getOperation('op-1'));
+
+    expect(error.name).toBe('AwsRequestError');
+    expect(error.message).toMatch(/^registry no-such-table: ResourceNotFoundException/);
+  });
+});

@@ -1,0 +1,55 @@
+import { finalize } from '../../../functions/steps/finalize';
+import { CLUSTER, completeStack, fakeAws, operation, provisionState, specOf, STACK } from './step-inputs';
+
+const ARN = `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`;
+const input = () => provisionState(specOf(), { stack: completeStack(specOf()) });
+
+function withCluster() {
+  const aws = fakeAws();
+  aws.clusters.set(CLUSTER, { name: CLUSTER, arn: ARN, status: 'ACTIVE', version: '1.33', endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com' });
+  return aws;
+}
+
+describe('Finalize', () => {
+  it('sends one SUCCEEDED event carrying what a caller needs to use the cluster', async () => {
+    const aws = withCluster();
+
+    const outputs = await finalize(input(), aws.deps());
+
+    expect(outputs).toEqual({
+      clusterName: CLUSTER,
+      clusterArn: ARN,
+      endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
+      kubernetesVersion: '1.33',
+      stackName: STACK,
+      kubeconfig: `aws eks update-kubeconfig --name ${CLUSTER} --region us-east-1`,
+    });
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', outputs })]);
+  });
+
+  it('marks the cluster ACTIVE and releases its lock', async () => {
+    const aws = withCluster();
+
+    await finalize(input(), aws.deps());
+
+    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ACTIVE', owner: operation.requestedBy });
+    expect(aws.operations.get(operation.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+  });
+
+  it('sends no second event when run again', async () => {
+    const aws = withCluster();
+
+    await finalize(input(), aws.deps());
+    await finalize(input(), aws.deps());
+
+    expect(aws.events.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(1);
+  });
+
+  it('falls back to the stack outputs when DescribeCluster finds nothing', async () => {
+    const aws = fakeAws();
+
+    const outputs = await finalize(input(), aws.deps());
+
+    expect(outputs).toMatchObject({ clusterArn: ARN, endpoint: `https://${CLUSTER}.gr7.us-east-1.eks.amazonaws.com`, kubernetesVersion: '' });
+  });
+});

@@ -1,0 +1,85 @@
+import { DescribeSubnetsCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { ProvisionInput } from '../../../functions/generated/types';
+import { SdkEc2 } from '../../../functions/ports/ec2';
+import { plan } from '../../../functions/steps/plan';
+import type { FakeAws } from '../../support/fake-aws';
+import { CLUSTER, EXISTING_SUBNETS, fakeAws, operation, rejectionOf, STACK } from './step-inputs';
+
+const [PRIVATE_A, PRIVATE_B] = EXISTING_SUBNETS.private as [string, string];
+const [PUBLIC_A, PUBLIC_B] = EXISTING_SUBNETS.public as [string, string];
+const VPC = 'vpc-0ccc0000000000001';
+
+const input = (spec: Record<string, unknown>): ProvisionInput => ({ operation, spec: { name: CLUSTER, ...spec } });
+const existingSubnetsSpec = { network: { subnets: EXISTING_SUBNETS } };
+
+function withSubnets(aws: FakeAws, zones: Record<string, string>, vpcOf: (id: string) => string = () => VPC): FakeAws {
+  for (const [subnetId, availabilityZone] of Object.entries(zones)) aws.subnets.set(subnetId, { subnetId, vpcId: vpcOf(subnetId), availabilityZone, cidrBlock: '10.0.0.0/24' });
+  return aws;
+}
+
+describe('Plan', () => {
+  it('plans a new-VPC cluster without asking EC2 anything and reports Plan SUCCEEDED', async () => {
+    const aws = fakeAws();
+
+    const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }] }), aws.deps());
+
+    expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33)`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)'] });
+    expect(aws.callLog((c) => c.service === 'ec2')).toEqual([]);
+    expect(aws.events).toEqual([expect.objectContaining({ phase: 'Plan', step: expect.objectContaining({ name: 'Plan', status: 'SUCCEEDED' }) })]);
+  });
+
+  it('resolves the VPC and availability zones of existing subnets', async () => {
+    const aws = withSubnets(fakeAws(), { [PRIVATE_A]: 'us-east-1b', [PRIVATE_B]: 'us-east-1a', [PUBLIC_A]: 'us-east-1b', [PUBLIC_B]: 'us-east-1a' });
+
+    const result = await plan(input(existingSubnetsSpec), aws.deps());
+
+    expect(result).toMatchObject({ stackName: STACK, vpcId: VPC, availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    expect(aws.callLog((c) => c.service === 'ec2')).toEqual([`ec2:DescribeSubnets ${[...EXISTING_SUBNETS.private, ...EXISTING_SUBNETS.public].join(',')}`]);
+  });
+
+  it('refuses private subnets in one availability zone with InvalidSpecError naming both subnets', async () => {
+    const aws = withSubnets(fakeAws(), { [PRIVATE_A]: 'us-east-1a', [PRIVATE_B]: 'us-east-1a', [PUBLIC_A]: 'us-east-1a', [PUBLIC_B]: 'us-east-1b' });
+
+    const error = await rejectionOf(plan(input(existingSubnetsSpec), aws.deps()));
+
+    expect(error.name).toBe('InvalidSpecError');
+    expect(error.message).toContain(PRIVATE_A);
+    expect(error.message).toContain(PRIVATE_B);
+    expect(error.problems).toEqual([{ pointer: '/network/subnets', message: expect.stringContaining('same AZ') }]);
+    expect(aws.events).toEqual([]);
+  });
+
+  it('refuses subnets from different VPCs', async () => {
+    const aws = withSubnets(fakeAws(), { [PRIVATE_A]: 'us-east-1a', [PRIVATE_B]: 'us-east-1b', [PUBLIC_A]: 'us-east-1a', [PUBLIC_B]: 'us-east-1b' }, (id) => (id === PUBLIC_B ? 'vpc-0ddd0000000000001' : VPC));
+
+    const error = await rejectionOf(plan(input(existingSubnetsSpec), aws.deps()));
+
+    expect(error.name).toBe('InvalidSpecError');
+    expect(error.message).toContain('different VPCs');
+  });
+
+  it('refuses a subnet EC2 does not know with InvalidSpecError naming it', async () => {
+    const client = new EC2Client({ region: 'us-east-1' });
+    mockClient(client)
+      .on(DescribeSubnetsCommand)
+      .rejects(new EC2ServiceException({ name: 'InvalidSubnetID.NotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `The subnet ID '${PUBLIC_B}' does not exist` }));
+    const aws = fakeAws();
+
+    const error = await rejectionOf(plan(input(existingSubnetsSpec), { ...aws.deps(), ec2: new SdkEc2(() => client) }));
+
+    expect(error.name).toBe('InvalidSpecError');
+    expect(error.problems).toEqual([{ pointer: '/network/subnets', message: `${PUBLIC_B} does not exist in this account and region` }]);
+    expect(aws.events).toEqual([]);
+  });
+
+  it('re-checks the spec against the service guardrails before any AWS call', async () => {
+    const aws = fakeAws();
+
+    const error = await rejectionOf(plan(input({ network: { vpc: {} }, version: '1.31' }), aws.deps()));
+
+    expect(error.name).toBe('InvalidSpecError');
+    expect(error.problems).toEqual([expect.objectContaining({ pointer: '/version' })]);
+    expect(aws.calls).toEqual([]);
+  });
+});
