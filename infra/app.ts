@@ -4,7 +4,8 @@
  * otherwise. cdk-nag's AwsSolutions pack runs on every synth; an unacknowledged finding fails it.
  *
  * Guardrails come from context, e.g.
- *   npx cdk deploy -c allowedKubernetesVersions=1.32,1.33 -c defaultKubernetesVersion=1.33
+ *   npx cdk deploy -c allowedKubernetesVersions=1.32,1.33 -c defaultKubernetesVersion=1.33 \
+ *     -c adminPrincipalArns=arn:aws:iam::111122223333:role/PlatformAdmin
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -19,14 +20,20 @@ const context = (key: string): string | undefined => {
   return value === undefined || value === '' ? undefined : String(value);
 };
 
-const allowed = context('allowedKubernetesVersions');
+const list = (key: string): string[] | undefined =>
+  context(key)
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
 new ProvisionerStack(app, 'EksProvisioner', {
   env: account && region ? { account, region } : undefined,
   description: 'eks-provisioner: Amazon EKS clusters on request (API Gateway, Step Functions, Lambda, EventBridge)',
   guardrails: {
-    allowedKubernetesVersions: allowed ? allowed.split(',').map((v) => v.trim()).filter(Boolean) : DEFAULT_GUARDRAILS.allowedKubernetesVersions,
+    allowedKubernetesVersions: list('allowedKubernetesVersions') ?? DEFAULT_GUARDRAILS.allowedKubernetesVersions,
     defaultKubernetesVersion: context('defaultKubernetesVersion') ?? DEFAULT_GUARDRAILS.defaultKubernetesVersion,
   },
+  adminPrincipalArns: list('adminPrincipalArns'),
   manageApiGatewayAccountLoggingRole: context('manageApiGatewayAccountLoggingRole') !== 'false',
 });
 

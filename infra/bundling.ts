@@ -35,11 +35,13 @@ export const ESM_REQUIRE_BANNER =
  *   file initialises faster than resolving hundreds of files under /var/runtime/node_modules.
  * - minify: smaller files load and parse faster at cold start.
  * - keepNames: Step Functions matches Retry/Catch on the Lambda errorType, which is the JS error's
- *   `name`. Our errors set `name` explicitly, but keepNames makes any class whose name is derived
- *   from `constructor.name` survive minification too; it costs a few KB.
+ *   `name`, and functions/shared/errors.ts derives it from `new.target.name`. Minified without
+ *   keepNames, StackNotReadyError would surface as "e" and no Retry would ever match. Costs a few KB.
  * - sourcemap off: an inline map doubles the file and its parse time, and Lambda only applies
  *   maps with NODE_OPTIONS=--enable-source-maps, which slows every cold start. keepNames keeps
  *   stack traces readable enough to find the function.
+ * - alias @aws-sdk/credential-provider-node → functions/shared/lambda-credentials.ts: Lambda gives
+ *   credentials in the environment, so the rest of the default chain is ~90 KB of dead weight.
  * - legal comments stay at the end of the file (esbuild's default for bundles), as licences ask.
  */
 export const esbuildOptions = {
@@ -52,6 +54,7 @@ export const esbuildOptions = {
   sourcemap: false,
   mainFields: ['module', 'main'],
   external: [] as string[],
+  alias: { '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'functions', 'shared', 'lambda-credentials.ts') },
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
@@ -71,6 +74,7 @@ export function nodejsBundling(): BundlingOptions {
     mainFields: esbuildOptions.mainFields,
     externalModules: esbuildOptions.external,
     bundleAwsSDK: true,
+    esbuildArgs: Object.fromEntries(Object.entries(esbuildOptions.alias).map(([from, to]) => [`--alias:${from}`, to])),
     banner: esbuildOptions.banner.js,
     // esbuild's CLI default (info) prints a size line per function on every synth.
     logLevel: LogLevel.WARNING,

@@ -4,12 +4,12 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
+import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
 import { RegistryTable } from './constructs/registry-table';
-import { StepLambdas } from './constructs/step-lambdas';
+import { StepLambdas, pascalCase } from './constructs/step-lambdas';
 import { Workflow } from './constructs/workflow';
 
 export const SERVICE_NAME = 'eks-provisioner';
@@ -25,6 +25,8 @@ export const DEFAULT_GUARDRAILS: Guardrails = { allowedKubernetesVersions: ['1.3
 
 export interface ProvisionerStackProps extends StackProps {
   guardrails?: Guardrails;
+  /** Principals allowed to act on every cluster, not only their own (ADMIN_PRINCIPAL_ARNS). */
+  adminPrincipalArns?: string[];
   /** See ProvisionerApiProps.manageAccountLoggingRole. Default true. */
   manageApiGatewayAccountLoggingRole?: boolean;
 }
@@ -62,19 +64,20 @@ export class ProvisionerStack extends Stack {
     this.clusterStackRole = new ClusterStackRole(this, 'ClusterStackRole', { kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole() });
     this.steps.useClusterStackRole(this.clusterStackRole.role);
 
+    // One Standard state machine per ASL file, its Tasks bound to the step functions.
     const workflows = new Map<StateMachineName, Workflow>();
-    workflows.set(
-      'provision-cluster',
-      new Workflow(this, 'ProvisionCluster', {
-        name: 'provision-cluster',
-        functionFor: (placeholder) => this.steps.function(TASK_FUNCTIONS[placeholder]).function,
-      }),
-    );
+    for (const name of Object.keys(STATE_MACHINES) as StateMachineName[]) {
+      workflows.set(
+        name,
+        new Workflow(this, pascalCase(name), { name, functionFor: (placeholder) => this.steps.function(TASK_FUNCTIONS[placeholder]).function }),
+      );
+    }
     this.workflows = workflows;
     const provision = this.workflow('provision-cluster');
 
+    const admins = props.adminPrincipalArns ?? [];
     this.api = new ProvisionerApi(this, 'Api', {
-      environment,
+      environment: admins.length > 0 ? { ...environment, ADMIN_PRINCIPAL_ARNS: admins.join(',') } : environment,
       bus: this.bus.bus,
       table: this.registry.table,
       provisionStateMachine: provision.stateMachine,

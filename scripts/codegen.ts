@@ -31,7 +31,8 @@ const validators: Record<string, string> = {
 
 function generateValidators(): string {
   // useDefaults: the schema's `default`s are the single source of eksctl-like defaults.
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, code: { source: true, esm: true, lines: false } });
+  // inlineRefs: false keeps one function per shared definition (SubnetId, Cidr, ...) instead of a copy per use: half the code.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, inlineRefs: false, code: { source: true, esm: true, lines: false } });
   ajv.addSchema([workflow, statusEvent, clusterSpec]);
   return standaloneCode(ajv, validators);
 }

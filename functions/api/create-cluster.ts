@@ -11,12 +11,12 @@ import { clusterStackName, ownershipTags } from '../domain/naming';
 import { provisioningSteps } from '../domain/plan';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { statusEvent } from '../domain/status-event';
-import type { Deps } from '../shared/deps';
+import type { ApiDeps, ApiRequest } from './request';
 import { ClusterBusyError, ClusterExistsError, InvalidSpecError } from '../shared/errors';
 import { json, problem } from './problem';
-import type { ApiRequest } from './request';
 
-export async function createCluster(request: ApiRequest, deps: Deps): Promise<APIGatewayProxyResult> {
+
+export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   let body: unknown;
   try {
     body = JSON.parse(request.body ?? '');

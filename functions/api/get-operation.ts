@@ -1,11 +1,11 @@
 /** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mayAccess } from '../domain/caller';
-import type { Deps } from '../shared/deps';
+import type { ApiDeps, ApiRequest } from './request';
 import { json, problem } from './problem';
-import type { ApiRequest } from './request';
 
-export async function getOperation(request: ApiRequest, deps: Deps, id: string): Promise<APIGatewayProxyResult> {
+
+export async function getOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
   if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
   if (!mayAccess(request.caller, record.requestedBy, deps.settings.adminPrincipalArns())) {

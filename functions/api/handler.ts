@@ -2,21 +2,24 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { deps, type Deps } from '../shared/deps';
+import { dynamoRegistry } from '../ports/registry';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { sdkWorkflows } from '../ports/workflows';
+import { wire } from '../shared/deps';
 import { logger } from '../shared/logger';
 import { createCluster } from './create-cluster';
 import { getOperation } from './get-operation';
 import { problem } from './problem';
-import { toApiRequest, type ApiRequest } from './request';
+import { toApiRequest, type ApiDeps, type ApiRequest } from './request';
 
-type Route = (request: ApiRequest, deps: Deps, ...params: string[]) => Promise<APIGatewayProxyResult>;
+type Route = (request: ApiRequest, deps: ApiDeps, ...params: string[]) => Promise<APIGatewayProxyResult>;
 
 const ROUTES: Array<{ method: string; pattern: RegExp; route: Route }> = [
   { method: 'POST', pattern: /^\/clusters\/?$/, route: createCluster },
   { method: 'GET', pattern: /^\/operations\/([A-Za-z0-9_-]{1,80})$/, route: getOperation },
 ];
 
-export async function routeRequest(event: APIGatewayProxyEvent, services: Deps): Promise<APIGatewayProxyResult> {
+export async function routeRequest(event: APIGatewayProxyEvent, services: ApiDeps): Promise<APIGatewayProxyResult> {
   const request = toApiRequest(event);
   if (!request) return problem({ status: 401, title: 'Unauthenticated', detail: 'requests must be signed with AWS SigV4 (AWS_IAM)' });
   const matches = ROUTES.filter((r) => r.pattern.test(request.path));
@@ -34,5 +37,7 @@ export async function routeRequest(event: APIGatewayProxyEvent, services: Deps):
     return problem({ status: 503, title: 'Service unavailable', detail: 'the request could not be completed; it is safe to retry (with the same Idempotency-Key)' });
   }
 }
+
+const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows });
 
 export const handler = middy((event: APIGatewayProxyEvent) => routeRequest(event, deps())).use(injectLambdaContext(logger, { resetKeys: true }));

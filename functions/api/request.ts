@@ -1,5 +1,9 @@
 /** The parts of an API Gateway proxy event the routes use. The caller comes only from the IAM-authenticated request context. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { StepDeps } from '../shared/deps';
+
+/** The ports the API uses: the registry, the workflows it starts, the events it announces. */
+export type ApiDeps = StepDeps<'events' | 'registry' | 'workflows'>;
 
 export interface ApiRequest {
   method: string;

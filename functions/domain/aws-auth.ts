@@ -3,7 +3,7 @@
  * mapUsers are YAML lists inside the ConfigMap's data. Merging keeps every entry we did not ask
  * for — EKS adds node and Fargate roles itself, and removing them would orphan the nodes.
  */
-import { parse, stringify } from 'yaml';
+import { dump, load } from 'js-yaml';
 import type { IdentityMappingSpec } from './spec';
 
 export interface RoleMapping {
@@ -20,7 +20,7 @@ export type AwsAuthData = Record<string, string>;
 
 function parseList<T>(text: string | undefined, key: string): T[] {
   if (!text || !text.trim()) return [];
-  const parsed: unknown = parse(text);
+  const parsed: unknown = load(text);
   if (!Array.isArray(parsed)) throw new Error(`aws-auth ${key} is not a YAML list`);
   return parsed as T[];
 }
@@ -52,8 +52,8 @@ export function mergeIdentityMappings(current: AwsAuthData | undefined, wanted: 
   if (!changed) return undefined;
   return {
     ...(current ?? {}),
-    mapRoles: stringify(roles),
-    ...(users.length || current?.mapUsers !== undefined ? { mapUsers: stringify(users) } : {}),
+    mapRoles: dump(roles),
+    ...(users.length || current?.mapUsers !== undefined ? { mapUsers: dump(users) } : {}),
   };
 }
 

@@ -5,10 +5,11 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   UpdateTerminationProtectionCommand,
-  type CloudFormationClient,
+  CloudFormationClient,
 } from '@aws-sdk/client-cloudformation';
 import { classifyAwsError } from '../shared/errors';
 import type { StackEventLike } from '../domain/diagnosis';
+import { once } from '../shared/once';
 
 export interface StackDescription {
   stackId: string;
@@ -127,3 +128,6 @@ export class SdkCloudFormation implements CloudFormationPort {
     }
   }
 }
+
+/** The port over the SDK, with its client built once per container. */
+export const sdkCloudFormation = once((): CloudFormationPort => new SdkCloudFormation(once(() => new CloudFormationClient({}))));

@@ -1,5 +1,19 @@
-import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { classifyAwsError, InvalidSpecError } from '../shared/errors';
+/**
+ * The one EC2 call the service makes (DescribeSubnets), as a SigV4-signed EC2 Query request.
+ * Why not @aws-sdk/client-ec2: its serializers for ~700 operations are one module that does not
+ * tree-shake, 547 KB minified — more than the whole 500 KB budget of the Plan function — for a
+ * read of four fields. The protocol is the documented ec2Query: form-encoded Action and
+ * Version, lists as `SubnetId.N`, XML answers with lists in `<item>`, errors in
+ * `<Response><Errors><Error>`. Endpoint and credentials resolve as the SDK's do.
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { XMLParser } from 'fast-xml-parser';
+import { config } from '../shared/config';
+import { AwsRequestError, AwsUnavailableError, InvalidSpecError, ThrottlingError } from '../shared/errors';
+import { once } from '../shared/once';
 
 export interface SubnetDescription {
   subnetId: string;
@@ -13,20 +27,78 @@ export interface Ec2Port {
   describeSubnets(subnetIds: string[]): Promise<SubnetDescription[]>;
 }
 
-export class SdkEc2 implements Ec2Port {
-  constructor(private readonly client: () => EC2Client) {}
+export const EC2_API_VERSION = '2016-11-15';
+const THROTTLING_CODES = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException']);
+
+/** AWS_ENDPOINT_URL_EC2, then AWS_ENDPOINT_URL, then the regional endpoint: the SDK's own order. */
+export function ec2Endpoint(region: string): URL {
+  return new URL(process.env.AWS_ENDPOINT_URL_EC2 || process.env.AWS_ENDPOINT_URL || `https://ec2.${region}.amazonaws.com/`);
+}
+
+export interface QueryEc2Options {
+  region: () => string;
+  credentials: AwsCredentialIdentityProvider;
+}
+
+interface Ec2Xml {
+  DescribeSubnetsResponse?: { subnetSet?: { item?: Array<Record<string, unknown>> } };
+  Response?: { Errors?: { Error?: Array<{ Code?: string; Message?: string }> } };
+}
+
+// Lists come as repeated <item> (and <Error>); everything stays text (ids must not become numbers).
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'item' || name === 'Error' });
+
+export class QueryEc2 implements Ec2Port {
+  constructor(private readonly options: QueryEc2Options) {}
 
   async describeSubnets(subnetIds: string[]): Promise<SubnetDescription[]> {
+    const resource = `subnets ${subnetIds.join(', ')}`;
+    const form = new URLSearchParams({ Action: 'DescribeSubnets', Version: EC2_API_VERSION });
+    subnetIds.forEach((id, i) => form.set(`SubnetId.${i + 1}`, id));
+    const { status, body } = await this.send(form, resource);
+    const xml = parser.parse(body) as Ec2Xml;
+    if (status >= 200 && status < 300) {
+      return (xml.DescribeSubnetsResponse?.subnetSet?.item ?? []).map((s) => ({
+        subnetId: String(s.subnetId ?? ''),
+        vpcId: String(s.vpcId ?? ''),
+        availabilityZone: String(s.availabilityZone ?? ''),
+        cidrBlock: String(s.cidrBlock ?? ''),
+      }));
+    }
+    const error = xml.Response?.Errors?.Error?.[0];
+    const code = error?.Code ?? `HTTP ${status}`;
+    const message = `${code}: ${error?.Message ?? body.slice(0, 200)}`;
+    if (code === 'InvalidSubnetID.NotFound' || code === 'InvalidSubnetID.Malformed') {
+      const missing = subnetIds.filter((id) => error?.Message?.includes(id));
+      throw new InvalidSpecError((missing.length ? missing : subnetIds).map((id) => ({ pointer: '/network/subnets', message: `${id} does not exist in this account and region` })));
+    }
+    if (THROTTLING_CODES.has(code)) throw new ThrottlingError(message, { resource });
+    if (status >= 500) throw new AwsUnavailableError(message, { resource });
+    throw new AwsRequestError(message, { resource });
+  }
+
+  private async send(form: URLSearchParams, resource: string): Promise<{ status: number; body: string }> {
+    const region = this.options.region();
+    const endpoint = ec2Endpoint(region);
+    const body = form.toString();
+    const signer = new SignatureV4({ credentials: this.options.credentials, region, service: 'ec2', sha256: Sha256 });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      path: endpoint.pathname,
+      headers: { host: endpoint.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    });
     try {
-      const { Subnets } = await this.client().send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-      return (Subnets ?? []).map((s) => ({ subnetId: s.SubnetId ?? '', vpcId: s.VpcId ?? '', availabilityZone: s.AvailabilityZone ?? '', cidrBlock: s.CidrBlock ?? '' }));
+      const response = await fetch(endpoint, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(10_000) });
+      return { status: response.status, body: await response.text() };
     } catch (error) {
-      const e = error as { name?: string; message?: string };
-      if (e.name === 'InvalidSubnetID.NotFound') {
-        const missing = subnetIds.filter((id) => e.message?.includes(id));
-        throw new InvalidSpecError((missing.length ? missing : subnetIds).map((id) => ({ pointer: '/network/subnets', message: `${id} does not exist in this account and region` })));
-      }
-      throw classifyAwsError(error, `subnets ${subnetIds.join(', ')}`);
+      throw new AwsUnavailableError(`cannot reach EC2 at ${endpoint.origin}: ${(error as Error).message}`, { resource, cause: error });
     }
   }
 }
+
+/** The port with the default credential chain, built once per container. */
+export const queryEc2 = once((): Ec2Port => new QueryEc2({ region: config.region, credentials: defaultProvider() }));

@@ -26,13 +26,14 @@ import {
   type CreateAddonCommandInput,
   type CreateFargateProfileCommandInput,
   type CreateNodegroupCommandInput,
-  type EKSClient,
+  EKSClient,
   type FargateProfile,
   type Nodegroup,
   type Update,
   type VpcConfigRequest,
 } from '@aws-sdk/client-eks';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
+import { once } from '../shared/once';
 
 export type { Addon, Cluster, FargateProfile, Nodegroup, Update };
 
@@ -238,3 +239,6 @@ export class SdkEks implements EksPort {
     }
   }
 }
+
+/** The port over the SDK, with its client built once per container. */
+export const sdkEks = once((): EksPort => new SdkEks(once(() => new EKSClient({}))));

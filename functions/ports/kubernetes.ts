@@ -5,6 +5,10 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { AwsUnavailableError, KubernetesApiError, KubernetesConflictError } from '../shared/errors';
+import { STSClient } from '@aws-sdk/client-sts';
+import { config } from '../shared/config';
+import { once } from '../shared/once';
+import { kubernetesCredentials, kubernetesToken } from './kubernetes-token';
 
 export interface ClusterAccess {
   name: string;
@@ -92,3 +96,12 @@ function safeMessage(body: string): string {
     return body.slice(0, 200);
   }
 }
+
+/**
+ * The port with IAM tokens: signed as the role in KUBERNETES_ACCESS_ROLE_ARN when set (the cluster's
+ * creator, which EKS makes cluster-admin), else as the function itself.
+ */
+export const httpKubernetes = once((): KubernetesPort => {
+  const credentials = kubernetesCredentials(once(() => new STSClient({})), process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined);
+  return new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), credentials));
+});

@@ -3,9 +3,12 @@
  * and operation records with their step timeline. Conditional writes only: it runs on dynalite,
  * which has no transactions.
  */
-import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation, OperationStatusEvent } from '../generated/types';
 import { ClusterBusyError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
+import { config } from '../shared/config';
+import { once } from '../shared/once';
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
 
@@ -201,3 +204,12 @@ export class DynamoRegistry implements RegistryPort {
     }
   }
 }
+
+/** The port over the SDK, with its client built once per container. */
+export const dynamoRegistry = once(
+  (): RegistryPort =>
+    new DynamoRegistry(
+      once(() => DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })),
+      config.tableName,
+    ),
+);

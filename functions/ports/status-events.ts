@@ -1,7 +1,9 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { OperationStatusEvent } from '../generated/types';
 import { EVENT_SOURCE, STATUS_DETAIL_TYPE } from '../domain/status-event';
 import { AwsUnavailableError, classifyAwsError } from '../shared/errors';
+import { config } from '../shared/config';
+import { once } from '../shared/once';
 
 export interface StatusEventsPort {
   publish(event: OperationStatusEvent): Promise<void>;
@@ -31,3 +33,6 @@ export class EventBridgeStatusEvents implements StatusEventsPort {
     }
   }
 }
+
+/** The port over the SDK, with its client built once per container. */
+export const eventBridgeStatusEvents = once((): StatusEventsPort => new EventBridgeStatusEvents(once(() => new EventBridgeClient({})), config.eventBusName));

@@ -1,5 +1,6 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '../shared/errors';
+import { once } from '../shared/once';
 
 export interface ExecutionStatus {
   status: string;
@@ -39,3 +40,6 @@ export class SdkWorkflows implements WorkflowsPort {
     }
   }
 }
+
+/** The port over the SDK, with its client built once per container. */
+export const sdkWorkflows = once((): WorkflowsPort => new SdkWorkflows(once(() => new SFNClient({}))));

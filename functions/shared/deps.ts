@@ -1,19 +1,19 @@
 /**
- * The ports a step may use, built once per container from the SDK clients. Tests and the local
- * runtime can install other implementations (fakes) with `useDeps`; the handlers do not change.
+ * What a handler works with: the ports it declares, a clock and settings. Each handler names its
+ * ports (`step(validator, { eks: sdkEks, ... }, run)`) so its bundle holds only those SDK
+ * clients, and TypeScript holds `run` to them. Tests and the local runtime may install other
+ * implementations of every port with `useDeps`; the handlers do not change.
  */
-import { SdkCloudFormation, type CloudFormationPort } from '../ports/cloudformation';
-import { SdkEc2, type Ec2Port } from '../ports/ec2';
-import { SdkEks, type EksPort } from '../ports/eks';
-import { HttpKubernetes, type KubernetesPort } from '../ports/kubernetes';
-import { kubernetesCredentials, kubernetesToken } from '../ports/kubernetes-token';
-import { DynamoRegistry, type RegistryPort } from '../ports/registry';
-import { EventBridgeStatusEvents, type StatusEventsPort } from '../ports/status-events';
-import { SdkWorkflows, type WorkflowsPort } from '../ports/workflows';
-import { clients } from './clients';
+import type { CloudFormationPort } from '../ports/cloudformation';
+import type { Ec2Port } from '../ports/ec2';
+import type { EksPort } from '../ports/eks';
+import type { KubernetesPort } from '../ports/kubernetes';
+import type { RegistryPort } from '../ports/registry';
+import type { StatusEventsPort } from '../ports/status-events';
+import type { WorkflowsPort } from '../ports/workflows';
 import { config, type Guardrails } from './config';
 
-export interface Deps {
+export interface Ports {
   cloudFormation: CloudFormationPort;
   eks: EksPort;
   ec2: Ec2Port;
@@ -21,11 +21,10 @@ export interface Deps {
   registry: RegistryPort;
   kubernetes: KubernetesPort;
   workflows: WorkflowsPort;
-  clock: () => Date;
-  settings: Settings;
 }
+export type PortName = keyof Ports;
 
-/** Configuration a step reads, resolved lazily so each function only requires its own variables. */
+/** Configuration a handler reads, resolved lazily so each function only requires its own variables. */
 export interface Settings {
   guardrails: () => Guardrails;
   cloudFormationRoleArn: () => string | undefined;
@@ -34,38 +33,43 @@ export interface Settings {
   adminPrincipalArns: () => string[];
 }
 
-function sdkDeps(): Deps {
-  const credentials = kubernetesCredentials(clients.sts, process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined);
-  return {
-    cloudFormation: new SdkCloudFormation(clients.cloudFormation),
-    eks: new SdkEks(clients.eks),
-    ec2: new SdkEc2(clients.ec2),
-    events: new EventBridgeStatusEvents(clients.eventBridge, config.eventBusName),
-    registry: new DynamoRegistry(clients.dynamo, config.tableName),
-    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), credentials)),
-    workflows: new SdkWorkflows(clients.sfn),
-    clock: () => new Date(),
-    settings: {
-      guardrails: config.guardrails,
-      cloudFormationRoleArn: config.cloudFormationRoleArn,
-      provisionStateMachineArn: config.provisionStateMachineArn,
-      region: config.region,
-      adminPrincipalArns: config.adminPrincipalArns,
-    },
-  };
+export interface Deps extends Ports {
+  clock: () => Date;
+  settings: Settings;
 }
 
-let current: Deps | undefined;
+/** A handler's view: only the ports it declared. */
+export type StepDeps<K extends PortName> = Pick<Ports, K> & { clock: () => Date; settings: Settings };
+export type PortFactories<K extends PortName> = { [P in K]: () => Ports[P] };
 
-export function deps(): Deps {
-  return (current ??= sdkDeps());
+const settings: Settings = {
+  guardrails: config.guardrails,
+  cloudFormationRoleArn: config.cloudFormationRoleArn,
+  provisionStateMachineArn: config.provisionStateMachineArn,
+  region: config.region,
+  adminPrincipalArns: config.adminPrincipalArns,
+};
+
+let installed: Deps | undefined;
+
+/** Resolves a handler's deps: the installed ones if any, else its declared ports (built once). */
+export function wire<K extends PortName>(factories: PortFactories<K>): () => StepDeps<K> {
+  let built: StepDeps<K> | undefined;
+  return () => {
+    if (installed) return installed;
+    if (!built) {
+      const ports = Object.fromEntries(Object.entries(factories).map(([name, factory]) => [name, (factory as () => unknown)()])) as Pick<Ports, K>;
+      built = { ...ports, clock: () => new Date(), settings };
+    }
+    return built;
+  };
 }
 
 /** Installs other ports (fakes in tests); returns a function restoring the previous ones. */
 export function useDeps(replacement: Deps): () => void {
-  const previous = current;
-  current = replacement;
+  const previous = installed;
+  installed = replacement;
   return () => {
-    current = previous;
+    installed = previous;
   };
 }

@@ -1,16 +1,17 @@
 /**
- * Every Task state's handler is `step(validator, run)`: middy with structured logging, the
- * input checked against its schema (a wiring bug fails loudly, by name), and AWS failures given
- * the names the ASL retries or catches.
+ * Every Task state's handler is `step(validator, ports, run)`: middy with structured logging, the
+ * input checked against its schema (a wiring bug fails loudly, by name), only the declared ports,
+ * and AWS failures given the names the ASL retries or catches.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CompiledValidator } from '../generated/validators';
 import { classifyAwsError, InvalidStepInputError } from './errors';
-import { deps, type Deps } from './deps';
+import { wire, type PortFactories, type PortName, type StepDeps } from './deps';
 import { logger } from './logger';
 
-export function step<Input, Output>(validate: CompiledValidator, run: (input: Input, deps: Deps) => Promise<Output>) {
+export function step<Input, Output, K extends PortName>(validate: CompiledValidator, ports: PortFactories<K>, run: (input: Input, deps: StepDeps<K>) => Promise<Output>) {
+  const deps = wire(ports);
   return middy(async (event: unknown): Promise<Output> => {
     if (!validate(event)) {
       const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

@@ -4,12 +4,15 @@ import type { ProvisionState, StackState } from '../generated/types';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { coarseWaitSeconds, elapsedSeconds } from '../domain/poll-schedule';
 import { stackCreateProgress } from '../domain/status';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { StackFailedError, StackNotReadyError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function checkClusterStack(input: ProvisionState, deps: Deps): Promise<StackState> {
+export async function checkClusterStack(input: ProvisionState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const stackName = input.plan.stackName;
   const stack = await deps.cloudFormation.describeStack(stackName);
   if (!stack) throw new StackFailedError('no longer exists: it was deleted while being created', { resource: `stack ${stackName}` });
@@ -32,4 +35,4 @@ export async function checkClusterStack(input: ProvisionState, deps: Deps): Prom
   return { stackName, stackId: stack.stackId, ready: true, waitSeconds: 0, status: stack.status, startedAt, outputs: stack.outputs as StackState['outputs'] };
 }
 
-export const handler = step(validateProvisionState, checkClusterStack);
+export const handler = step(validateProvisionState, { cloudFormation: sdkCloudFormation, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkClusterStack);

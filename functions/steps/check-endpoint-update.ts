@@ -3,12 +3,15 @@ import { validateProvisionState } from '../generated/validators';
 import type { Poll, ProvisionState } from '../generated/types';
 import { coarseWaitSeconds, elapsedSeconds } from '../domain/poll-schedule';
 import { updateProgress } from '../domain/status';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError, EndpointUpdateNotReadyError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function checkEndpointUpdate(input: ProvisionState, deps: Deps): Promise<Poll> {
+export async function checkEndpointUpdate(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const { operation } = input;
   const updateId = input.endpoint?.updateId;
   const resource = `update ${updateId}`;
@@ -30,4 +33,4 @@ export async function checkEndpointUpdate(input: ProvisionState, deps: Deps): Pr
   return { ready: true, waitSeconds: 0, updateId, status: update.status, startedAt };
 }
 
-export const handler = step(validateProvisionState, checkEndpointUpdate);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkEndpointUpdate);

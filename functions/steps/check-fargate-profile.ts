@@ -2,15 +2,18 @@
 import { validateResourceItem } from '../generated/validators';
 import type { Poll, ResourceItem } from '../generated/types';
 import type { FargateProfileSpec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { fargateProfilePolling, observeFargateProfile } from './fargate-profile';
 import { checkedResource } from './resource-poll';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function checkFargateProfile(input: ResourceItem, deps: Deps): Promise<Poll> {
+export async function checkFargateProfile(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const { name } = input.item as unknown as FargateProfileSpec;
   const observed = observeFargateProfile(await deps.eks.describeFargateProfile(input.operation.cluster.name, name));
   return checkedResource(deps, input.operation, fargateProfilePolling(name), observed);
 }
 
-export const handler = step(validateResourceItem, checkFargateProfile);
+export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkFargateProfile);

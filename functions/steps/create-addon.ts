@@ -3,12 +3,15 @@ import { validateResourceItem } from '../generated/validators';
 import type { Poll, ResourceItem } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { AddonSpec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { addonPolling, observeAddon } from './addon';
 import { startedResource } from './resource-poll';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function createAddon(input: ResourceItem, deps: Deps): Promise<Poll> {
+export async function createAddon(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const addon = input.item as unknown as AddonSpec;
   const { operation } = input;
   const cluster = operation.cluster.name;
@@ -31,4 +34,4 @@ export async function createAddon(input: ResourceItem, deps: Deps): Promise<Poll
   return startedResource(deps, operation, addonPolling(addon.name), observed);
 }
 
-export const handler = step(validateResourceItem, createAddon);
+export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createAddon);

@@ -6,12 +6,15 @@ import { initialEndpointAccess } from '../domain/endpoint-access';
 import { idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
 import { firstWaitSeconds } from '../domain/poll-schedule';
 import type { Spec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function createClusterStack(input: ProvisionState, deps: Deps): Promise<StackState> {
+export async function createClusterStack(input: ProvisionState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const spec = input.spec as unknown as Spec;
   const { operation } = input;
   const stackName = input.plan.stackName;
@@ -38,4 +41,4 @@ export async function createClusterStack(input: ProvisionState, deps: Deps): Pro
   return { stackName, stackId: stack?.stackId, ready: false, waitSeconds: firstWaitSeconds('stack'), status: stack?.status, startedAt };
 }
 
-export const handler = step(validateProvisionState, createClusterStack);
+export const handler = step(validateProvisionState, { cloudFormation: sdkCloudFormation, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createClusterStack);

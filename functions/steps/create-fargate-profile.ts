@@ -6,13 +6,16 @@ import { validateResourceItem } from '../generated/validators';
 import type { Poll, ResourceItem } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { FargateProfileSpec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { fargateProfilePolling, observeFargateProfile } from './fargate-profile';
 import { startedResource } from './resource-poll';
 import { outputList, stackOutputs } from './stack-outputs';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function createFargateProfile(input: ResourceItem, deps: Deps): Promise<Poll> {
+export async function createFargateProfile(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const profile = input.item as unknown as FargateProfileSpec;
   const outputs = stackOutputs(input);
   const { operation } = input;
@@ -30,4 +33,4 @@ export async function createFargateProfile(input: ResourceItem, deps: Deps): Pro
   return startedResource(deps, operation, fargateProfilePolling(profile.name), observed);
 }
 
-export const handler = step(validateResourceItem, createFargateProfile);
+export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createFargateProfile);

@@ -5,11 +5,14 @@ import type { Poll, ResourceItem } from '../generated/types';
 import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { NodegroupSpec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { nodegroupPolling, observeNodegroup } from './nodegroup';
 import { startedResource } from './resource-poll';
 import { outputList, stackOutputs } from './stack-outputs';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
 const TAINT_EFFECTS: Record<string, TaintEffect> = { NoSchedule: 'NO_SCHEDULE', NoExecute: 'NO_EXECUTE', PreferNoSchedule: 'PREFER_NO_SCHEDULE' };
 
@@ -35,11 +38,11 @@ export function nodegroupRequest(input: ResourceItem, ng: NodegroupSpec): Create
   };
 }
 
-export async function createNodegroup(input: ResourceItem, deps: Deps): Promise<Poll> {
+export async function createNodegroup(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const ng = input.item as unknown as NodegroupSpec;
   await deps.eks.createNodegroup(nodegroupRequest(input, ng));
   const observed = observeNodegroup(await deps.eks.describeNodegroup(input.operation.cluster.name, ng.name));
   return startedResource(deps, input.operation, nodegroupPolling(ng.name), observed);
 }
 
-export const handler = step(validateResourceItem, createNodegroup);
+export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createNodegroup);

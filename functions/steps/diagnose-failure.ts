@@ -9,14 +9,17 @@ import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents } from 
 import { clusterStackName, TAG_OPERATION } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { Spec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { RETRYABLE_ERRORS, TERMINAL_ERRORS } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
 const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
 
-export async function diagnoseFailure(input: FailureState, deps: Deps): Promise<Diagnosis> {
+export async function diagnoseFailure(input: FailureState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<Diagnosis> {
   const spec = input.spec as unknown as Spec;
   const stackName = clusterStackName(input.operation.cluster.name);
   const parsed = parseFailure(input.failure);
@@ -48,4 +51,4 @@ export async function diagnoseFailure(input: FailureState, deps: Deps): Promise<
   return result;
 }
 
-export const handler = step(validateFailureState, diagnoseFailure);
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, events: eventBridgeStatusEvents, registry: dynamoRegistry }, diagnoseFailure);

@@ -1,11 +1,14 @@
 /** Task "Finalize": the cluster is ready; the one terminal SUCCEEDED event carries what callers need. */
 import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState } from '../generated/types';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function finalize(input: ProvisionState, deps: Deps): Promise<Record<string, string>> {
+export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Record<string, string>> {
   const { operation } = input;
   const cluster = await deps.eks.describeCluster(operation.cluster.name);
   const outputs: Record<string, string> = {
@@ -20,4 +23,4 @@ export async function finalize(input: ProvisionState, deps: Deps): Promise<Recor
   return outputs;
 }
 
-export const handler = step(validateProvisionState, finalize);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, finalize);

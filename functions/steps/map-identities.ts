@@ -8,14 +8,18 @@ import type { ProvisionState } from '../generated/types';
 import { mergeIdentityMappings } from '../domain/aws-auth';
 import { accessPolicyArn, idempotencyToken, ownershipTags } from '../domain/naming';
 import type { Spec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
 import { stackOutputs } from './stack-outputs';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { httpKubernetes } from '../ports/kubernetes';
+import { dynamoRegistry } from '../ports/registry';
 
 const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 
-export async function mapIdentities(input: ProvisionState, deps: Deps): Promise<{ accessEntries: number; identityMappings: number }> {
+export async function mapIdentities(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>): Promise<{ accessEntries: number; identityMappings: number }> {
   const spec = input.spec as unknown as Spec;
   const { operation } = input;
   const startedAt = deps.clock().toISOString();
@@ -53,7 +57,7 @@ export async function mapIdentities(input: ProvisionState, deps: Deps): Promise<
 }
 
 /** Read-merge-write with the resourceVersion: a concurrent write (EKS adding a node role) makes ours fail with a retried conflict, never lose theirs. */
-async function updateAwsAuth(input: ProvisionState, spec: Spec, deps: Deps): Promise<void> {
+async function updateAwsAuth(input: ProvisionState, spec: Spec, deps: StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>): Promise<void> {
   const outputs = stackOutputs(input);
   const access = { name: input.operation.cluster.name, endpoint: outputs.Endpoint, certificateAuthority: outputs.CertificateAuthorityData };
   const current = await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name);
@@ -62,4 +66,4 @@ async function updateAwsAuth(input: ProvisionState, spec: Spec, deps: Deps): Pro
   await deps.kubernetes.writeConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name, merged, current?.resourceVersion);
 }
 
-export const handler = step(validateProvisionState, mapIdentities);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: httpKubernetes, registry: dynamoRegistry }, mapIdentities);

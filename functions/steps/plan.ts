@@ -4,12 +4,15 @@ import type { Plan, ProvisionInput } from '../generated/types';
 import { clusterStackName } from '../domain/naming';
 import { provisioningSteps, subnetAzProblems } from '../domain/plan';
 import { normaliseSpec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { InvalidSpecError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { queryEc2 } from '../ports/ec2';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function plan(input: ProvisionInput, deps: Deps): Promise<Plan> {
+export async function plan(input: ProvisionInput, deps: StepDeps<'ec2' | 'events' | 'registry'>): Promise<Plan> {
   const startedAt = deps.clock().toISOString();
   const spec = normaliseSpec(input.spec, deps.settings.guardrails());
   const result: Plan = { stackName: clusterStackName(spec.name), steps: provisioningSteps(spec) };
@@ -25,4 +28,4 @@ export async function plan(input: ProvisionInput, deps: Deps): Promise<Plan> {
   return result;
 }
 
-export const handler = step(validateProvisionInput, plan);
+export const handler = step(validateProvisionInput, { ec2: queryEc2, events: eventBridgeStatusEvents, registry: dynamoRegistry }, plan);

@@ -7,11 +7,13 @@ import { validateFailureState } from '../generated/validators';
 import type { FailureState } from '../generated/types';
 import { diagnosis, parseFailure, phaseOfError } from '../domain/diagnosis';
 import type { Spec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function reportFailure(input: FailureState, deps: Deps): Promise<{ error: string; cause: string }> {
+export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
   const spec = input.spec as unknown as Spec;
   // Diagnose itself may have failed: fall back to the raw failure rather than lose the terminal event.
   const parsed = parseFailure(input.failure);
@@ -30,4 +32,4 @@ export async function reportFailure(input: FailureState, deps: Deps): Promise<{ 
   return { error: found.code, cause: message };
 }
 
-export const handler = step(validateFailureState, reportFailure);
+export const handler = step(validateFailureState, { events: eventBridgeStatusEvents, registry: dynamoRegistry }, reportFailure);

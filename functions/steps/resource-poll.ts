@@ -6,7 +6,7 @@
 import type { Operation, Poll } from '../generated/types';
 import { coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../domain/poll-schedule';
 import type { Progress } from '../domain/status';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import type { ErrorDetails } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 
@@ -30,13 +30,13 @@ export interface PolledResource {
   notReadyError: ErrorClass;
 }
 
-export async function startedResource(deps: Deps, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
+export async function startedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
   const startedAt = (observed?.createdAt ?? deps.clock()).toISOString();
   await reportProgress(deps, operation, { status: 'IN_PROGRESS', phase: 'ComputeAndAccess', step: { name: polled.stepName, status: 'STARTED', resource: polled.resource, startedAt } });
   return { ready: false, waitSeconds: firstWaitSeconds(polled.kind, elapsedSeconds(startedAt, deps.clock())), status: observed?.status, startedAt };
 }
 
-export async function checkedResource(deps: Deps, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
+export async function checkedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
   if (!observed) throw new polled.failedError('disappeared while being created', { resource: polled.resource });
   const startedAt = (observed.createdAt ?? deps.clock()).toISOString();
   const progress = polled.classify(observed.status);

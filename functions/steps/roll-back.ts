@@ -9,11 +9,13 @@ import type { FailureState, Poll } from '../generated/types';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, idempotencyToken } from '../domain/naming';
 import { stackDeleteProgress, subresourceDeleteProgress } from '../domain/status';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { RollbackFailedError, RollbackNotDoneError } from '../shared/errors';
 import { step } from '../shared/step';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkEks } from '../ports/eks';
 
-export async function rollBack(input: FailureState, deps: Deps): Promise<Poll> {
+export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
   const remaining = [...(await deleteNodegroups(cluster, deps)), ...(await deleteFargateProfiles(cluster, deps))];
@@ -34,7 +36,7 @@ export async function rollBack(input: FailureState, deps: Deps): Promise<Poll> {
 }
 
 /** Starts every deletable nodegroup's delete; returns those still present. */
-async function deleteNodegroups(cluster: string, deps: Deps): Promise<string[]> {
+async function deleteNodegroups(cluster: string, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<string[]> {
   const names = await deps.eks.listNodegroups(cluster);
   for (const name of names) {
     const nodegroup = await deps.eks.describeNodegroup(cluster, name);
@@ -49,7 +51,7 @@ async function deleteNodegroups(cluster: string, deps: Deps): Promise<string[]> 
 }
 
 /** EKS deletes one Fargate profile at a time: start the next only when none is DELETING. */
-async function deleteFargateProfiles(cluster: string, deps: Deps): Promise<string[]> {
+async function deleteFargateProfiles(cluster: string, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<string[]> {
   const names = await deps.eks.listFargateProfiles(cluster);
   const profiles = await Promise.all(names.map(async (name) => ({ name, status: (await deps.eks.describeFargateProfile(cluster, name))?.status })));
   const failed = profiles.find((p) => subresourceDeleteProgress(p.status) === 'failed');
@@ -60,4 +62,4 @@ async function deleteFargateProfiles(cluster: string, deps: Deps): Promise<strin
   return names.map((name) => `Fargate profile ${name}`);
 }
 
-export const handler = step(validateFailureState, rollBack);
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks }, rollBack);

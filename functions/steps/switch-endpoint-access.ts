@@ -9,12 +9,15 @@ import { endpointAccessChange } from '../domain/endpoint-access';
 import { idempotencyToken } from '../domain/naming';
 import { firstWaitSeconds } from '../domain/poll-schedule';
 import type { Spec } from '../domain/spec';
-import type { Deps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 
-export async function switchEndpointAccess(input: ProvisionState, deps: Deps): Promise<Poll> {
+export async function switchEndpointAccess(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const spec = input.spec as unknown as Spec;
   const { operation } = input;
   const startedAt = deps.clock().toISOString();
@@ -30,4 +33,4 @@ export async function switchEndpointAccess(input: ProvisionState, deps: Deps): P
   return { ready: false, waitSeconds: firstWaitSeconds('endpointUpdate'), updateId, startedAt };
 }
 
-export const handler = step(validateProvisionState, switchEndpointAccess);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, switchEndpointAccess);

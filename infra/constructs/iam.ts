@@ -36,7 +36,7 @@ export const arns = {
   kms: (resource: string) => new ArnPattern(`arn:${P}:kms:${R}:${A}:${resource}`),
 };
 
-/** Naming contract with the cluster stack template (functions/domain): keep in sync with naming.ts. */
+/** Naming contract with functions/domain (naming.ts, cluster-template.ts ROLE_PATH); test/infra checks it. */
 export const CLUSTER_STACK_PATTERN = 'eksp-*-cluster';
 export const SERVICE_ROLE_PATH = '/eks-provisioner/';
 

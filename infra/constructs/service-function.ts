@@ -43,7 +43,8 @@ export class ServiceFunction extends Construct {
       // Operational logs, not the audit record (that is the registry table and the event archive).
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group in the account).
+    // Instead of AWSLambdaBasicExecutionRole (CreateLogGroup/CreateLogStream/PutLogEvents on every
+    // log group in the account): write to this function's own group only.
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {

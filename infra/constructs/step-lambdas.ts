@@ -76,6 +76,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [
       { actions: ['eks:CreateNodegroup', 'eks:TagResource'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+      // The nodegroup uses the launch template the cluster stack made; EKS reads it as the caller.
+      { actions: ['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
       passServiceRoles('eks.amazonaws.com', 'ec2.amazonaws.com'),
       ...serviceLinkedRole('eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup'),
     ],
@@ -100,6 +102,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'create-addon': {
     description: 'Create Add-on: EKS CreateAddon at the requested or default version',
     permissions: [
+      // DescribeCluster: the cluster's Kubernetes version picks the default add-on version.
+      { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:CreateAddon', 'eks:TagResource'], resources: [patterns.clusters, patterns.addons], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeAddonVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
@@ -107,16 +111,13 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   },
   'check-addon': {
     description: 'Check Add-on: add-on status',
-    permissions: [
-      { actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['eks:DescribeAddonVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
-    ],
+    permissions: [{ actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST }],
   },
   'map-identities': {
     description: 'Map Identities: EKS access entries and the aws-auth ConfigMap (as the cluster creator)',
     timeout: Duration.seconds(60),
+    // The Kubernetes endpoint and CA come from the cluster stack's outputs in the state.
     permissions: [
-      { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
       {
         actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies'],
@@ -128,9 +129,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   },
   'switch-endpoint-access': {
     description: 'Switch Endpoint Access: UpdateClusterConfig only when the endpoint access differs',
-    permissions: [
-      { actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
-    ],
+    // The update it starts is watched by Check Endpoint Update.
+    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'check-endpoint-update': {
     description: 'Check Endpoint Update: DescribeUpdate until Successful or Failed',
@@ -138,14 +138,13 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   },
   finalize: {
     description: 'Finalize: records outputs (endpoint, CA, stack outputs) and the SUCCEEDED event',
-    permissions: [
-      { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['cloudformation:DescribeStacks'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
-    ],
+    // Stack outputs are already in the state (Check Cluster Stack put them there).
+    permissions: [{ actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'diagnose-failure': {
     description: 'Diagnose Failure: root cause from stack events, nodegroup health, update errors',
     timeout: Duration.seconds(60),
+    // Read-only EKS on top of the stack events: nodegroup health and update errors (DESIGN §5).
     permissions: [
       { actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
       {
@@ -159,15 +158,16 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     ],
   },
   'roll-back': {
-    description: 'Roll Back: deletes what the operation made (nodegroups, profiles, add-ons, stack) so the name is reusable',
+    description: 'Roll Back: deletes what the operation made (nodegroups, Fargate profiles, then the stack) so the name is reusable',
     timeout: Duration.seconds(60),
+    // Nodegroups and profiles go first (the stack cannot delete a cluster that still has them);
+    // add-ons are deleted with the cluster by the stack.
     permissions: [
-      { actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAddons'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:ListNodegroups', 'eks:ListFargateProfiles'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeNodegroup', 'eks:DeleteNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeFargateProfile', 'eks:DeleteFargateProfile'], resources: [patterns.fargateProfiles], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['eks:DescribeAddon', 'eks:DeleteAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
       {
-        actions: ['cloudformation:DescribeStacks', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection'],
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection'],
         resources: [patterns.clusterStacks],
         wildcardReason: STACKS_REASON,
       },

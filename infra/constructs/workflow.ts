@@ -59,7 +59,6 @@ export class Workflow extends Construct {
       // carry cluster specs and error details, and logs are not the place for them.
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
-      comment: `eks-provisioner ${props.name} (statemachines/${STATE_MACHINES[props.name].file})`,
     });
 
     // Task Resources are function ARNs: invoke exactly those (unqualified) functions, nothing else.

@@ -33,15 +33,15 @@ describe('step', () => {
   afterEach(() => restore());
 
   it('runs the step with the validated input and the installed deps', async () => {
-    const run = jest.fn(async (input: { name: string }, given: Deps) => `${input.name} with ${(given as unknown as { marker: string }).marker}`);
+    const run = jest.fn(async (input: { name: string }, given: unknown) => `${input.name} with ${(given as unknown as { marker: string }).marker}`);
 
-    await expect(step(validate, run)({ name: 'demo' }, context)).resolves.toBe('demo with installed deps');
+    await expect(step(validate, {}, run)({ name: 'demo' }, context)).resolves.toBe('demo with installed deps');
   });
 
   it('refuses input that breaks the schema with InvalidStepInputError naming the field, without running the step', async () => {
     const run = jest.fn();
 
-    const error = await rejectionOf(step(validate, run)({ name: 42 }, context));
+    const error = await rejectionOf(step(validate, {}, run)({ name: 42 }, context));
 
     expect(error.name).toBe('InvalidStepInputError');
     expect(error.message).toBe('step input does not match its schema: /name must be string');
@@ -51,21 +51,35 @@ describe('step', () => {
   it('names an SDK throttling error ThrottlingError', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 
-    const error = await rejectionOf(step(validate, async () => Promise.reject(throttled))({ name: 'demo' }, context));
+    const error = await rejectionOf(step(validate, {}, async () => Promise.reject(throttled))({ name: 'demo' }, context));
 
     expect(error.name).toBe('ThrottlingError');
     expect(error.cause).toBe(throttled);
   });
 
   it('names an SDK 5xx AwsUnavailableError', async () => {
-    const error = await rejectionOf(step(validate, async () => Promise.reject(Object.assign(new Error('internal'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } })))({ name: 'demo' }, context));
+    const error = await rejectionOf(step(validate, {}, async () => Promise.reject(Object.assign(new Error('internal'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } })))({ name: 'demo' }, context));
 
     expect(error.name).toBe('AwsUnavailableError');
+  });
+
+  it('builds only the ports the handler declares when none are installed', async () => {
+    restore();
+    const built: string[] = [];
+    const ports = { eks: () => (built.push('eks'), {} as Deps['eks']) };
+
+    const handler = step(validate, ports, async (_input, given) => Object.keys(given).sort());
+    const first = await handler({ name: 'demo' }, context);
+    await handler({ name: 'again' }, context);
+    restore = useDeps(deps);
+
+    expect(first).toEqual(['clock', 'eks', 'settings']);
+    expect(built).toEqual(['eks']);
   });
 
   it('lets our own errors through unchanged', async () => {
     const ours = new KubernetesConflictError('changed', { resource: 'aws-auth' });
 
-    await expect(step(validate, async () => Promise.reject(ours))({ name: 'demo' }, context)).rejects.toBe(ours);
+    await expect(step(validate, {}, async () => Promise.reject(ours))({ name: 'demo' }, context)).rejects.toBe(ours);
   });
 });

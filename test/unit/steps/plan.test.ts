@@ -1,7 +1,4 @@
-import { DescribeSubnetsCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { ProvisionInput } from '../../../functions/generated/types';
-import { SdkEc2 } from '../../../functions/ports/ec2';
 import { plan } from '../../../functions/steps/plan';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, EXISTING_SUBNETS, fakeAws, operation, rejectionOf, STACK } from './step-inputs';
@@ -60,13 +57,9 @@ describe('Plan', () => {
   });
 
   it('refuses a subnet EC2 does not know with InvalidSpecError naming it', async () => {
-    const client = new EC2Client({ region: 'us-east-1' });
-    mockClient(client)
-      .on(DescribeSubnetsCommand)
-      .rejects(new EC2ServiceException({ name: 'InvalidSubnetID.NotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `The subnet ID '${PUBLIC_B}' does not exist` }));
-    const aws = fakeAws();
+    const aws = withSubnets(fakeAws(), { [PRIVATE_A]: 'us-east-1a', [PRIVATE_B]: 'us-east-1b', [PUBLIC_A]: 'us-east-1a' });
 
-    const error = await rejectionOf(plan(input(existingSubnetsSpec), { ...aws.deps(), ec2: new SdkEc2(() => client) }));
+    const error = await rejectionOf(plan(input(existingSubnetsSpec), aws.deps()));
 
     expect(error.name).toBe('InvalidSpecError');
     expect(error.problems).toEqual([{ pointer: '/network/subnets', message: `${PUBLIC_B} does not exist in this account and region` }]);

@@ -1,0 +1,390 @@
+/**
+ * The deployed shape of the service: the workflow is the ASL file with every Task bound to its
+ * step's Lambda, every entry point is authenticated, state is durable, IAM is least privilege,
+ * and cdk-nag's AwsSolutions pack finds nothing unacknowledged. Synthesizes once, with the real
+ * esbuild bundling (so a handler that does not bundle fails here too).
+ */
+import { App, type CfnResource } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { API_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
+import { CLUSTER_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { aslPath } from '../../infra/constructs/workflow';
+import { ProvisionerStack } from '../../infra/provisioner-stack';
+import { ROLE_PATH } from '../../functions/domain/cluster-template';
+import { clusterStackName } from '../../functions/domain/naming';
+import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
+
+/** Synthesized CloudFormation, navigated freely by the assertions (its shape is what is under test). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+let stack: ProvisionerStack;
+let template: Template;
+let resources: Record<string, Json>;
+
+beforeAll(() => {
+  const app = new App();
+  stack = new ProvisionerStack(app, 'EksProvisionerTest');
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Json>;
+}, 180_000);
+
+const logicalId = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const getAtt = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Every statement of every AWS::IAM::Policy attached to the role with this logical id. */
+function statementsOfRole(roleLogicalId: string): Json[] {
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => asArray(p.Properties.Roles).some((r: Json) => r.Ref === roleLogicalId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+}
+
+function allStatements(): Json[] {
+  return [
+    ...ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]),
+    ...ofType('AWS::IAM::Role').flatMap(([, r]) => asArray(r.Properties.Policies).flatMap((p: Json) => p.PolicyDocument.Statement as Json[])),
+  ];
+}
+
+interface TaskState {
+  name: string;
+  resource: string;
+}
+
+/** Task states at any depth: Parallel branches and Map item processors included. */
+function taskStates(states: Json): TaskState[] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? [{ name, resource: state.Resource as string }] : []),
+    ...asArray(state.Branches).flatMap((branch: Json) => taskStates(branch.States)),
+    ...(state.ItemProcessor ? taskStates(state.ItemProcessor.States) : []),
+    ...(state.Iterator ? taskStates(state.Iterator.States) : []),
+  ]);
+}
+
+const stateMachineNames = Object.keys(STATE_MACHINES) as StateMachineName[];
+
+describe('workflow', () => {
+  it.each(stateMachineNames)('%s is the ASL file, each Task bound to the ARN of its step module’s function', (name) => {
+    const asl = readFileSync(aslPath(name), 'utf8');
+    const props = resources[logicalId(stack.workflow(name).stateMachine)]!.Properties as Json;
+
+    expect(JSON.parse(props.DefinitionString)).toEqual(JSON.parse(asl));
+    const tasks = taskStates(JSON.parse(asl).States);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      const placeholder = /^\$\{(\w+)\}$/.exec(task.resource)?.[1] as TaskPlaceholder | undefined;
+      expect({ task: task.name, placeholder }).toEqual({ task: task.name, placeholder: expect.any(String) });
+      expect(TASK_FUNCTIONS).toHaveProperty(placeholder!);
+      const fn = stack.steps.function(TASK_FUNCTIONS[placeholder!]).function;
+      expect({ task: task.name, resolvesTo: props.DefinitionSubstitutions[placeholder!] }).toEqual({ task: task.name, resolvesTo: getAtt(fn) });
+    }
+  });
+
+  it.each(stateMachineNames)('%s leaves no ${...} placeholder unresolved', (name) => {
+    const props = resources[logicalId(stack.workflow(name).stateMachine)]!.Properties as Json;
+    const substitutions = props.DefinitionSubstitutions as Json;
+    // What CloudFormation does with DefinitionSubstitutions at deploy time.
+    const deployed = (props.DefinitionString as string).replace(/\$\{(\w+)\}/g, (match, key: string) => (key in substitutions ? `<${key}>` : match));
+    expect(deployed).not.toMatch(/\$\{[^}]*\}/);
+  });
+
+  it.each(stateMachineNames)('%s may invoke the step functions it names and nothing else', (name) => {
+    const workflow = stack.workflow(name);
+    const statements = statementsOfRole(logicalId(workflow.stateMachine.role));
+    const invoke = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+    const used = [...new Set(workflow.placeholders.map((p) => TASK_FUNCTIONS[p]))];
+
+    expect(invoke).toHaveLength(1);
+    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining(used.map((m) => getAtt(stack.steps.function(m).function))));
+    expect(asArray(invoke[0]!.Resource)).toHaveLength(used.length);
+    expect(asArray(invoke[0]!.Resource)).not.toContainEqual(getAtt(stack.api.handler.function));
+  });
+
+  it('is a Standard state machine that logs every transition without execution data and is traced', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [Match.objectLike({})] },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('deploys one function per step module plus the API handler', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 1);
+  });
+
+  it('runs every function on nodejs22.x, arm64, traced, logging to its own log group', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect({ id, ...fn.Properties }).toMatchObject({
+        id,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
+      expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(256);
+      expect(fn.Properties.MemorySize).toBeLessThanOrEqual(512);
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('gives each function the configuration functions/shared/config.ts requires of it', () => {
+    const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties.Environment.Variables ?? {}) as Json;
+    const cfnRole = getAtt(stack.clusterStackRole.role);
+    for (const module of stepModules()) {
+      expect(env(stack.steps.function(module).function)).toMatchObject({ EVENT_BUS_NAME: expect.anything(), TABLE_NAME: expect.anything(), SERVICE_NAME: 'eks-provisioner' });
+    }
+    expect(env(stack.steps.function('create-cluster-stack').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
+    expect(env(stack.steps.function('roll-back').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
+    expect(env(stack.steps.function('map-identities').function)).toMatchObject({ KUBERNETES_ACCESS_ROLE_ARN: cfnRole });
+    expect(env(stack.api.handler.function)).toMatchObject({
+      PROVISION_STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow('provision-cluster').stateMachine) },
+      ALLOWED_KUBERNETES_VERSIONS: expect.any(String),
+      DEFAULT_KUBERNETES_VERSION: expect.any(String),
+    });
+  });
+});
+
+describe('REST API', () => {
+  /** "GET /clusters/{name}" for every method, from the Resource tree. */
+  function routes(): string[] {
+    const path = (ref: Json | undefined): string => {
+      if (!ref || !ref.Ref) return '';
+      const resource = resources[ref.Ref as string]!;
+      return `${path(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+    };
+    return ofType('AWS::ApiGateway::Method').map(([, m]) => `${m.Properties.HttpMethod} ${path(m.Properties.ResourceId) || '/'}`);
+  }
+
+  it('requires SigV4 (AWS_IAM) on every method', () => {
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThan(0);
+    for (const [id, method] of methods) expect({ id, auth: method.Properties.AuthorizationType }).toEqual({ id, auth: 'AWS_IAM' });
+  });
+
+  it('routes the cluster and operation resources to the API function', () => {
+    expect(routes()).toEqual(
+      expect.arrayContaining(['POST /clusters', 'GET /clusters', 'GET /clusters/{name}', 'DELETE /clusters/{name}', 'ANY /clusters/{name}/{proxy+}', 'GET /operations', 'GET /operations/{id}']),
+    );
+    for (const [, method] of ofType('AWS::ApiGateway::Method')) {
+      expect(method.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY' });
+      expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(logicalId(stack.api.handler.function));
+    }
+  });
+
+  it('logs access with the caller, traces and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"caller"') },
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', DataTraceEnabled: false, ThrottlingRateLimit: Match.anyValue() })]),
+    });
+  });
+});
+
+describe('state', () => {
+  it('keeps the registry table on demand, recoverable and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byCluster',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('archives the service’s status events from the eks-provisioner bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'eks-provisioner' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAtt(stack.bus.bus),
+      EventPattern: { source: ['eks-provisioner'] },
+      RetentionDays: 90,
+    });
+  });
+});
+
+describe('IAM', () => {
+  const lambdaRoles = () =>
+    ofType('AWS::IAM::Role').filter(([, r]) =>
+      (r.Properties.AssumeRolePolicyDocument.Statement as Json[]).some((s) => asArray(s.Principal?.Service).includes('lambda.amazonaws.com')),
+    );
+
+  it('scopes permissions by the names the cluster stack template really uses', () => {
+    const stackPattern = new RegExp(`^${CLUSTER_STACK_PATTERN.replace(/\*/g, '[a-z0-9-]+')}$`);
+    expect(clusterStackName('team-a-dev')).toMatch(stackPattern);
+    expect(ROLE_PATH).toBe(SERVICE_ROLE_PATH);
+  });
+
+  it('gives no Lambda role iam:CreateRole, an IAM wildcard or a managed policy', () => {
+    expect(lambdaRoles()).toHaveLength(stepModules().length + 1);
+    for (const [id, role] of lambdaRoles()) {
+      expect({ id, managed: role.Properties.ManagedPolicyArns }).toEqual({ id, managed: undefined });
+      for (const statement of statementsOfRole(id)) {
+        for (const action of asArray(statement.Action as string | string[])) {
+          expect({ id, action }).not.toEqual({ id, action: expect.stringMatching(/^(\*|iam:\*|iam:CreateRole|iam:Put\w*Policy|iam:Attach\w*Policy)$/) });
+        }
+      }
+    }
+  });
+
+  it('lets only the CloudFormation execution role create roles, and only under /eks-provisioner/', () => {
+    const creators = allStatements().filter((s) => asArray(s.Action).includes('iam:CreateRole'));
+    expect(creators).toHaveLength(1);
+    expect(statementsOfRole(logicalId(stack.clusterStackRole.role))).toContainEqual(creators[0]);
+    expect(creators[0]!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*' });
+  });
+
+  it('conditions every iam:PassRole on the service the role is passed to', () => {
+    const passRoles = allStatements().filter((s) => asArray(s.Action).includes('iam:PassRole'));
+    expect(passRoles.length).toBeGreaterThan(0);
+    for (const statement of passRoles) {
+      expect(statement.Condition?.StringEquals?.['iam:PassedToService']).toBeDefined();
+      expect(asArray(statement.Resource)).not.toContain('*');
+    }
+  });
+
+  it('passes the CloudFormation execution role only to CloudFormation, from the steps that create or delete stacks', () => {
+    const cfnRole = getAtt(stack.clusterStackRole.role);
+    const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
+    expect(passers.map(([id]) => id).sort()).toEqual(
+      [logicalId(stack.steps.function('create-cluster-stack').role), logicalId(stack.steps.function('roll-back').role)].sort(),
+    );
+    for (const [id] of passers) {
+      const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+    }
+  });
+
+  it('lets CloudFormation and the map-identities function, nobody else, assume the CloudFormation execution role', () => {
+    const trust = resources[logicalId(stack.clusterStackRole.role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
+    const principals = trust.flatMap((s) => {
+      expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+      return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
+    });
+    expect(principals).toHaveLength(2);
+    expect(principals).toEqual(expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }]));
+  });
+
+  /**
+   * What each port method calls in AWS. A step whose code starts calling something new fails
+   * here until its IAM (infra/constructs/step-lambdas.ts) and this map say what that needs:
+   * local mode runs without IAM, so this is where a missing permission shows before AWS does.
+   */
+  const PORT_ACTIONS: Record<string, string[]> = {
+    'cloudFormation.createStack': ['cloudformation:CreateStack', 'iam:PassRole'],
+    'cloudFormation.describeStack': ['cloudformation:DescribeStacks'],
+    'cloudFormation.stackEvents': ['cloudformation:DescribeStackEvents'],
+    'cloudFormation.deleteStack': ['cloudformation:DeleteStack', 'iam:PassRole'],
+    'cloudFormation.setTerminationProtection': ['cloudformation:UpdateTerminationProtection'],
+    'ec2.describeSubnets': ['ec2:DescribeSubnets'],
+    'eks.describeCluster': ['eks:DescribeCluster'],
+    'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],
+    'eks.describeNodegroup': ['eks:DescribeNodegroup'],
+    'eks.listNodegroups': ['eks:ListNodegroups'],
+    'eks.deleteNodegroup': ['eks:DeleteNodegroup'],
+    'eks.createFargateProfile': ['eks:CreateFargateProfile', 'iam:PassRole'],
+    'eks.describeFargateProfile': ['eks:DescribeFargateProfile'],
+    'eks.listFargateProfiles': ['eks:ListFargateProfiles'],
+    'eks.deleteFargateProfile': ['eks:DeleteFargateProfile'],
+    'eks.createAddon': ['eks:CreateAddon'],
+    'eks.describeAddon': ['eks:DescribeAddon'],
+    'eks.defaultAddonVersion': ['eks:DescribeAddonVersions'],
+    'eks.listAddons': ['eks:ListAddons'],
+    'eks.deleteAddon': ['eks:DeleteAddon'],
+    'eks.putAccessEntry': ['eks:CreateAccessEntry', 'eks:DescribeAccessEntry', 'eks:UpdateAccessEntry'],
+    'eks.associateAccessPolicy': ['eks:AssociateAccessPolicy'],
+    'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
+    'eks.describeUpdate': ['eks:DescribeUpdate'],
+    // The Kubernetes API is called as the cluster creator (KUBERNETES_ACCESS_ROLE_ARN).
+    'kubernetes.readConfigMap': ['sts:AssumeRole'],
+    'kubernetes.writeConfigMap': ['sts:AssumeRole'],
+    'events.publish': ['events:PutEvents'],
+    'workflows.start': ['states:StartExecution'],
+    'workflows.describe': ['states:DescribeExecution'],
+    'registry.abandonCreate': ['dynamodb:DeleteItem'],
+  };
+  /** Registry methods all read and write items of the one table; listing ones use the index. */
+  const registryActions = (method: string) => PORT_ACTIONS[`registry.${method}`] ?? (/^(list|find|query)/.test(method) ? ['dynamodb:Query'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  const NO_AWS = new Set(['settings', 'clock']);
+
+  /** `deps.<port>.<method>(` calls in the entry and the local modules it imports (not ports/ or deps.ts). */
+  function portCalls(entry: string): Set<string> {
+    const calls = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file) || !existsSync(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/\bdeps(?:\(\))?\.(\w+)\.(\w+)\(/g)) calls.add(`${m[1]}.${m[2]}`);
+      for (const m of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+        const target = resolve(dirname(file), m[1]!);
+        if (target.includes(`${join('functions', 'ports')}`) || target.endsWith(join('shared', 'deps')) || target.includes(join('functions', 'generated'))) continue;
+        visit(`${target}.ts`);
+      }
+    };
+    visit(entry);
+    return calls;
+  }
+
+  function roleFor(entry: FunctionEntry) {
+    return entry.name === API_FUNCTION ? stack.api.handler.role : stack.steps.function(entry.name as StepModule).role;
+  }
+
+  it.each(functionEntries().map((e) => [e.name, e] as const))('grants %s every AWS call its code makes', (_name, entry) => {
+    const granted = new Set(statementsOfRole(logicalId(roleFor(entry))).flatMap((s) => asArray(s.Action as string | string[])));
+    const calls = [...portCalls(entry.entry)].filter((call) => !NO_AWS.has(call.split('.')[0]!));
+    for (const call of calls) {
+      const [port, method] = call.split('.') as [string, string];
+      const needed = port === 'registry' ? registryActions(method) : PORT_ACTIONS[call];
+      expect({ call, known: needed !== undefined }).toEqual({ call, known: true });
+      for (const action of needed ?? []) expect({ call, action, granted: granted.has(action) }).toEqual({ call, action, granted: true });
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions finds no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings).toEqual([]);
+  });
+
+  it('CDK itself reports no error or warning while synthesizing the stack', () => {
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('acknowledges each finding with a reason, never a rule as a whole for IAM wildcards', () => {
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, rules: m.data as Record<string, string> })));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { path, rules } of acknowledged) {
+      for (const [id, reason] of Object.entries(rules)) {
+        expect({ path, id, reason: reason.length > 40 }).toEqual({ path, id, reason: true });
+        expect({ path, id }).not.toEqual({ path, id: expect.stringMatching(/AwsSolutions-IAM5$/) });
+      }
+    }
+  });
+});
