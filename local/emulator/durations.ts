@@ -1,0 +1,63 @@
+/**
+ * How long AWS takes, as distributions (shared REFERENCE "Durations seen in the field"), sampled
+ * with a seeded generator so a run is reproducible. Values are emulated seconds; every sample is
+ * recorded so the benchmark can compute the AWS critical path of what actually ran.
+ */
+export type DurationKind =
+  | 'controlPlaneCreate'
+  | 'controlPlaneDelete'
+  | 'natGatewayCreate'
+  | 'networkResource'
+  | 'iamRole'
+  | 'nodegroupCreate'
+  | 'nodegroupDelete'
+  | 'nodegroupUpdate'
+  | 'fargateProfileCreate'
+  | 'fargateProfileDelete'
+  | 'addonCreate'
+  | 'addonDelete'
+  | 'endpointAccessUpdate'
+  | 'loggingUpdate'
+  | 'versionUpdate';
+
+/** Triangular distributions [min, mode, max] in seconds. */
+export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
+  controlPlaneCreate: [510, 600, 720], // 8.5–12 min; eksctl's log in the seeds: ~11 min for the whole stack
+  controlPlaneDelete: [180, 300, 480], // 3–8 min
+  natGatewayCreate: [60, 90, 150],
+  networkResource: [1, 3, 10], // VPC, subnets, routes, security groups
+  iamRole: [5, 10, 20],
+  nodegroupCreate: [120, 200, 240], // 2–4 min; seeds: 3.5 min
+  nodegroupDelete: [180, 240, 360], // 3–6 min
+  nodegroupUpdate: [60, 120, 300],
+  fargateProfileCreate: [30, 150, 360], // 0.5–6 min; seeds: 4.3 min
+  fargateProfileDelete: [30, 90, 180],
+  addonCreate: [20, 45, 90],
+  addonDelete: [10, 30, 60],
+  endpointAccessUpdate: [300, 360, 420], // 5–7 min; seeds: "about 6 minutes"
+  loggingUpdate: [20, 30, 45],
+  versionUpdate: [1200, 1500, 2100],
+};
+
+export interface Sample {
+  kind: DurationKind;
+  resource: string;
+  seconds: number;
+}
+
+export class Durations {
+  readonly samples: Sample[] = [];
+
+  constructor(private readonly random: () => number) {}
+
+  /** Samples a duration for one resource and records it. */
+  sample(kind: DurationKind, resource: string): number {
+    const [min, mode, max] = DISTRIBUTIONS[kind];
+    const u = this.random();
+    const cut = (mode - min) / (max - min);
+    const seconds = u < cut ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode));
+    const rounded = Math.round(seconds * 10) / 10;
+    this.samples.push({ kind, resource, seconds: rounded });
+    return rounded;
+  }
+}

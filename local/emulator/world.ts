@@ -1,0 +1,141 @@
+/**
+ * Everything the emulated account holds, shared by the services: CloudFormation creates EC2,
+ * IAM and EKS resources here; EC2, EKS and STS read them. One World per emulator.
+ */
+import { randomBytes } from 'node:crypto';
+import { EmulatedClock, seededRandom } from './clock';
+import { Durations } from './durations';
+import { Faults } from './faults';
+
+export interface WorldOptions {
+  account?: string;
+  region?: string;
+  timeScale: number;
+  seed?: number;
+}
+
+export interface Tagged {
+  tags: Record<string, string>;
+}
+export interface Vpc extends Tagged {
+  vpcId: string;
+  cidrBlock: string;
+}
+export interface Subnet extends Tagged {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  mapPublicIpOnLaunch: boolean;
+}
+export interface SecurityGroup extends Tagged {
+  groupId: string;
+  vpcId: string;
+  description: string;
+}
+export interface Role extends Tagged {
+  arn: string;
+  roleName: string;
+  path: string;
+  assumeRolePolicyDocument: unknown;
+  managedPolicyArns: string[];
+}
+/** Any other EC2 resource CloudFormation makes (gateways, routes, EIPs, launch templates...). */
+export interface GenericResource extends Tagged {
+  id: string;
+  type: string;
+  properties: Record<string, unknown>;
+}
+
+export class Ec2State {
+  readonly vpcs = new Map<string, Vpc>();
+  readonly subnets = new Map<string, Subnet>();
+  readonly securityGroups = new Map<string, SecurityGroup>();
+  readonly other = new Map<string, GenericResource>();
+}
+
+export class IamState {
+  readonly roles = new Map<string, Role>();
+
+  byArn(arn: string): Role | undefined {
+    return [...this.roles.values()].find((r) => r.arn === arn);
+  }
+}
+
+/** What CloudFormation's AWS::EKS::Cluster provider needs of the EKS emulator. */
+export interface EksBackend {
+  /** Starts creating; resolves when ACTIVE, rejects with AWS's reason when the create fails. */
+  createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
+  /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
+  deleteClusterForStack(name: string): Promise<void>;
+}
+
+/** Step Functions executions, provided by the local runtime (which binds Task states to handlers). */
+export interface ExecutionBackend {
+  start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; startDate: Date }>;
+  describe(executionArn: string): ExecutionRecord | undefined;
+  list(stateMachineArn: string, statusFilter?: string): ExecutionRecord[];
+  history(executionArn: string): Array<{ id: number; timestamp: Date; type: string; details?: Record<string, unknown> }>;
+  stop(executionArn: string, error?: string, cause?: string): Promise<void>;
+  stateMachines(): Array<{ stateMachineArn: string; name: string }>;
+}
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: Date;
+  stopDate?: Date;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface BusEvent {
+  bus: string;
+  source: string;
+  detailType: string;
+  detail: unknown;
+  time: string;
+  id: string;
+}
+
+export class World {
+  readonly account: string;
+  readonly region: string;
+  readonly clock: EmulatedClock;
+  readonly random: () => number;
+  readonly durations: Durations;
+  readonly faults: Faults;
+  readonly ec2 = new Ec2State();
+  readonly iam = new IamState();
+  /** Every event put on any bus, in order (GET /_local/events). */
+  readonly busEvents: BusEvent[] = [];
+  /** Every call served, for the benchmark: "service:Operation". */
+  readonly calls: string[] = [];
+  eks?: EksBackend;
+  executions?: ExecutionBackend;
+
+  constructor(options: WorldOptions) {
+    this.account = options.account ?? '000000000000';
+    this.region = options.region ?? 'us-east-1';
+    this.clock = new EmulatedClock(options.timeScale);
+    this.random = seededRandom(options.seed ?? 42);
+    this.durations = new Durations(this.random);
+    this.faults = new Faults(seededRandom((options.seed ?? 42) + 1));
+  }
+
+  /** AWS-style id: `vpc-0a1b2c3d4e5f60718`. */
+  newId(prefix: string): string {
+    return `${prefix}-0${randomBytes(8).toString('hex').slice(0, 16)}`;
+  }
+
+  availabilityZones(region = this.region): string[] {
+    return ['a', 'b', 'c', 'd', 'e', 'f'].map((z) => `${region}${z}`);
+  }
+
+  arn(service: string, resource: string, region: string = this.region): string {
+    return `arn:aws:${service}:${region}:${this.account}:${resource}`;
+  }
+}
