@@ -13,6 +13,7 @@ import { normaliseSpec, type Spec } from '../domain/spec';
 import { statusEvent } from '../domain/status-event';
 import type { ApiDeps, ApiRequest } from './request';
 import { ClusterBusyError, ClusterExistsError, InvalidSpecError } from '../shared/errors';
+import { reportOutcome } from '../shared/progress';
 import { json, problem } from './problem';
 
 
@@ -56,7 +57,6 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
     if (error instanceof ClusterExistsError) return problem({ status: 409, title: 'Cluster exists', detail: error.message });
     throw error;
   }
-  const acceptedEvent = statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock());
   await deps.registry.putOperation({
     id: operation.id,
     type: operation.type,
@@ -69,16 +69,17 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
     steps: {},
     requestHash,
   });
+  // ACCEPTED goes out before the execution starts, so it is always the operation's first event.
+  await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
   try {
     const executionArn = await deps.workflows.start(deps.settings.provisionStateMachineArn(), operation.id, { operation, spec });
     await deps.registry.setExecution(operation.id, executionArn);
   } catch (error) {
-    // Nothing was made: free the name and end the operation so it does not dangle as ACCEPTED.
+    // Nothing was made: free the name and end the accepted operation with its one terminal event.
     await deps.registry.abandonCreate(operation);
-    await deps.registry.finish(statusEvent(operation, { status: 'FAILED', phase: 'Accepted', error: { code: (error as Error).name, message: (error as Error).message } }, deps.clock()), 'ROLLED_BACK');
+    await reportOutcome(deps, operation, { status: 'FAILED', phase: 'Accepted', error: { code: (error as Error).name, message: (error as Error).message } }, 'ROLLED_BACK');
     throw error;
   }
-  await deps.events.publish(acceptedEvent);
   return accepted(operation.id, spec.name, 'ACCEPTED');
 }
 

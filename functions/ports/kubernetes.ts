@@ -62,7 +62,8 @@ export class HttpKubernetes implements KubernetesPort {
   }
 
   private async call(cluster: ClusterAccess, method: string, path: string, body?: unknown): Promise<HttpResult> {
-    const url = new URL(path, cluster.endpoint);
+    // Appended, not resolved: an endpoint with a path (a proxy, the local emulator's /k8s/<name>) keeps it.
+    const url = new URL(cluster.endpoint.replace(/\/+$/, '') + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const token = await this.token(cluster.name);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;

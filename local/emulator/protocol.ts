@@ -13,9 +13,15 @@ export interface SigningInfo {
   service?: string;
 }
 
-/** Reads the SigV4 credential scope: `Credential=AKID/20261121/us-east-1/eks/aws4_request`. */
+/**
+ * Reads the SigV4 credential scope `AKID/20261121/us-east-1/eks/aws4_request`: from the
+ * Authorization header, or from X-Amz-Credential for presigned URLs (the STS URL inside a
+ * Kubernetes token arrives that way).
+ */
 export function signingInfo(req: IncomingMessage): SigningInfo {
-  const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '');
+  const presigned = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('X-Amz-Credential');
+  const scope = presigned ?? /Credential=([^,\s]+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const match = /^([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request$/.exec(scope);
   return match ? { accessKeyId: match[1], region: match[2], service: match[3] } : {};
 }
 

@@ -22,8 +22,8 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 }
 
 type Json = Record<string, unknown>;
-type StateDefinition = Json & { Type: string; Resource?: string; Branches?: Array<{ States: Record<string, StateDefinition> }>; ItemProcessor?: { States: Record<string, StateDefinition> }; Iterator?: { States: Record<string, StateDefinition> } };
-interface Definition {
+export type StateDefinition = Json & { Type: string; Resource?: string; Branches?: Array<{ States: Record<string, StateDefinition> }>; ItemProcessor?: { States: Record<string, StateDefinition> }; Iterator?: { States: Record<string, StateDefinition> } };
+export interface Definition {
   StartAt: string;
   States: Record<string, StateDefinition>;
 }
@@ -66,7 +66,8 @@ export function substituted(definition: Definition, region = 'us-east-1', accoun
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-function lambdaContext(functionName: string): Context {
+/** The context object Lambda passes a handler (what middy's logger middleware reads). */
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + 60_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -92,7 +92,7 @@ describe('POST /clusters', () => {
     expect(aws.calls).toEqual([]);
   });
 
-  it('frees the name and ends the operation when the execution cannot be started', async () => {
+  it('frees the name and ends the operation with one terminal FAILED event when the execution cannot be started', async () => {
     const aws = new FakeAws();
     aws.workflows.start = async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
@@ -103,6 +103,7 @@ describe('POST /clusters', () => {
     expect(response.statusCode).toBe(503);
     expect(aws.clusterRecords.has('reference')).toBe(false);
     expect([...aws.operations.values()].map((o) => o.status)).toEqual(['FAILED']);
+    expect(aws.events.map((e) => e.status)).toEqual(['ACCEPTED', 'FAILED']);
   });
 });
 

@@ -128,3 +128,21 @@ describe('HttpKubernetes', () => {
     expect(error.message).toContain(`cannot reach the Kubernetes API of demo at http://127.0.0.1:${port}`);
   });
 });
+
+describe('HttpKubernetes endpoints with a path', () => {
+  it('keeps the endpoint path in front of the API path, as kubectl does', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","message":"not found"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const kubernetes = new HttpKubernetes(async () => 'k8s-aws-v1.token');
+
+    await kubernetes.readConfigMap({ name: 'demo', endpoint: `http://127.0.0.1:${port}/k8s/demo/` }, 'kube-system', 'aws-auth');
+    await new Promise((resolve) => server.close(resolve));
+
+    expect(seen).toEqual(['/k8s/demo/api/v1/namespaces/kube-system/configmaps/aws-auth']);
+  });
+});

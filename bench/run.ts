@@ -1,0 +1,211 @@
+/**
+ * `npm run bench`: provisions the reference scenario in local mode and reports, from one run,
+ * - end-to-end time against the AWS critical path of the durations the emulator sampled,
+ * - the same durations scheduled the way eksctl waits (phases in sequence, fixed polls),
+ * - state transitions, Lambda invocations and AWS calls by operation,
+ * - bundle size and cold init per function against a bare-SDK baseline.
+ * Writes docs/BENCHMARKS.md and prints a last line `BENCH_JSON {...}`.
+ */
+import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../infra/bundling';
+import { startLocal } from '../local/start';
+import { measureColdInit, type ColdInit } from './cold-init';
+import { criticalPath, eksctlSchedule, type PhaseDurations } from './schedules';
+
+/** Large enough that handler and HTTP time (real ms) stay small in emulated seconds. */
+const DEFAULT_SCALE = 0.05;
+
+interface StatusEvent {
+  detail: { status: string; phase: string; time: string; operationId: string; step?: { name: string; status: string; resource?: string } };
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  const body = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url} → ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function provisionReference(apiUrl: string, awsUrl: string): Promise<{ operationId: string; events: StatusEvent[] }> {
+  const spec = readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8');
+  const { operationId } = await json<{ operationId: string }>(`${apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: spec });
+  for (;;) {
+    const { events } = await json<{ events: StatusEvent[] }>(`${awsUrl}/_local/events?source=eks-provisioner`);
+    const mine = events.filter((e) => e.detail.operationId === operationId);
+    if (mine.some((e) => ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(e.detail.status))) return { operationId, events: mine };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const seconds = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+const minutes = (s: number) => `${(s / 60).toFixed(1)} min`;
+
+async function main(): Promise<void> {
+  const timeScale = Number(process.env.EKSP_TIME_SCALE || DEFAULT_SCALE);
+  const seed = Number(process.env.EKSP_SEED || 7);
+  const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed, quiet: true });
+  const realStart = Date.now();
+  let result: Omit<Figures, 'ratioEndToEndToCriticalPath' | 'ratioEksctlToCriticalPath' | 'ratioEndToEndToEksctl' | 'coldInit'>;
+  try {
+    const { events } = await provisionReference(local.apiUrl, local.awsUrl);
+    const realSeconds = (Date.now() - realStart) / 1000;
+    const accepted = events.find((e) => e.detail.status === 'ACCEPTED')!;
+    const terminal = events[events.length - 1]!;
+    const execution = local.executions.list(local.stateMachineArn)[0]!;
+    await local.executions.settled(execution.executionArn);
+    const stats = local.executions.stats(execution.executionArn)!;
+    const phases = await phaseDurations(local.awsUrl, 'eksp-reference-cluster');
+    result = {
+      outcome: terminal.detail.status,
+      timeScale,
+      seed,
+      realSeconds: round(realSeconds, 1),
+      endToEndSeconds: round(seconds(accepted.detail.time, terminal.detail.time), 1),
+      phases,
+      criticalPathSeconds: round(criticalPath(phases), 1),
+      eksctlScheduleSeconds: round(eksctlSchedule(phases), 1),
+      transitions: stats.transitions,
+      lambdaInvocations: stats.lambdaInvocations,
+      retries: stats.retries,
+      awsCalls: callsByOperation(local.world.calls),
+    };
+  } finally {
+    await local.stop();
+  }
+  const coldInit = await measureColdInit(5);
+  const figures: Figures = {
+    ...result,
+    ratioEndToEndToCriticalPath: round(result.endToEndSeconds / result.criticalPathSeconds),
+    ratioEksctlToCriticalPath: round(result.eksctlScheduleSeconds / result.criticalPathSeconds),
+    ratioEndToEndToEksctl: round(result.endToEndSeconds / result.eksctlScheduleSeconds),
+    coldInit,
+  };
+  writeFileSync(join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md'), report(figures));
+  console.log(`end-to-end ${minutes(figures.endToEndSeconds)} vs critical path ${minutes(figures.criticalPathSeconds)} (×${figures.ratioEndToEndToCriticalPath}); eksctl-style ${minutes(figures.eksctlScheduleSeconds)} (×${figures.ratioEksctlToCriticalPath}); ${figures.transitions} transitions, ${figures.lambdaInvocations} invocations`);
+  console.log(`BENCH_JSON ${JSON.stringify(figures)}`);
+  if (figures.outcome !== 'SUCCEEDED') process.exit(1);
+}
+
+/** The emulator's sampled durations, grouped into the provisioning's AWS phases. */
+async function phaseDurations(awsUrl: string, stackName: string): Promise<PhaseDurations> {
+  const { samples } = await json<{ samples: Array<{ kind: string; resource: string; seconds: number }> }>(`${awsUrl}/_local/samples`);
+  const of = (kind: string) => samples.filter((s) => s.kind === kind);
+  return {
+    stack: await stackSeconds(awsUrl, stackName),
+    nodegroups: of('nodegroupCreate').map((s) => s.seconds),
+    fargateProfiles: of('fargateProfileCreate').map((s) => s.seconds),
+    addons: of('addonCreate').map((s) => ({ name: s.resource, seconds: s.seconds })),
+    endpointUpdate: of('endpointAccessUpdate').reduce((sum, s) => sum + s.seconds, 0),
+  };
+}
+
+/**
+ * The stack's own duration as CloudFormation reports it (first stack event to CREATE_COMPLETE):
+ * the sampled resource durations along the template's longest dependency chain.
+ */
+async function stackSeconds(awsUrl: string, stackName: string): Promise<number> {
+  const client = new CloudFormationClient({ endpoint: awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const stackEvents = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new DescribeStackEventsCommand({ StackName: stackName, NextToken }));
+    stackEvents.push(...(page.StackEvents ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const own = stackEvents.filter((e) => e.ResourceType === 'AWS::CloudFormation::Stack').map((e) => ({ status: e.ResourceStatus, at: e.Timestamp!.getTime() }));
+  const started = Math.min(...own.map((e) => e.at));
+  const completed = own.find((e) => e.status === 'CREATE_COMPLETE')?.at;
+  if (completed === undefined) throw new Error(`stack ${stackName} never reached CREATE_COMPLETE`);
+  return (completed - started) / 1000;
+}
+
+function callsByOperation(calls: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) counts[call] = (counts[call] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+interface Figures {
+  outcome: string;
+  timeScale: number;
+  seed: number;
+  realSeconds: number;
+  endToEndSeconds: number;
+  phases: PhaseDurations;
+  criticalPathSeconds: number;
+  eksctlScheduleSeconds: number;
+  transitions: number;
+  lambdaInvocations: number;
+  retries: number;
+  awsCalls: Record<string, number>;
+  ratioEndToEndToCriticalPath: number;
+  ratioEksctlToCriticalPath: number;
+  ratioEndToEndToEksctl: number;
+  coldInit: { baseline: ColdInit; functions: ColdInit[] };
+}
+
+function report(f: Figures): string {
+  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+  const totalCalls = Object.values(f.awsCalls).reduce((a, b) => a + b, 0);
+  return `# Benchmarks
+
+Measured by \`npm run bench\` in one run on this machine (2 cores); figures are ratios within
+that run, since machines are noisy. Rerun: \`npm run bench\` (\`EKSP_TIME_SCALE\`, default
+${DEFAULT_SCALE}, and \`EKSP_SEED\` choose the emulated speed and the sampled durations).
+
+## Reference scenario (examples/reference-cluster.json)
+
+Outcome **${f.outcome}**, time scale ${f.timeScale}, seed ${f.seed}, ${f.realSeconds} s of real time.
+
+| schedule | emulated time | ÷ critical path |
+|---|---|---|
+| AWS critical path of the sampled durations | ${minutes(f.criticalPathSeconds)} | 1.000 |
+| **eks-provisioner, end to end** (ACCEPTED → terminal event) | ${minutes(f.endToEndSeconds)} | **${f.ratioEndToEndToCriticalPath}** |
+| the same durations scheduled the way eksctl waits | ${minutes(f.eksctlScheduleSeconds)} | ${f.ratioEksctlToCriticalPath} |
+
+eks-provisioner takes ×${f.ratioEndToEndToEksctl} of the eksctl-style schedule.
+
+Sampled phases: cluster stack ${minutes(f.phases.stack)}; nodegroups ${f.phases.nodegroups.map((s) => `${Math.round(s)} s`).join(', ')};
+Fargate profiles ${f.phases.fargateProfiles.map((s) => `${Math.round(s)} s`).join(', ')}; add-ons ${f.phases.addons.map((a) => `${Math.round(a.seconds)} s`).join(', ')};
+endpoint update ${Math.round(f.phases.endpointUpdate)} s.
+
+The critical path runs the stack, then the slowest of {nodegroups, Fargate profiles one after
+another (an EKS rule), add-ons (coredns becomes ACTIVE once nodes exist)}, then the endpoint
+update. The eksctl-style schedule runs the same durations in sequence — stack, nodegroups, then
+Fargate profiles, then the endpoint update — each finishing at the next poll (30 s stack and
+nodegroup polls, 60 s Fargate polls, endpoint polls backing off 30 → 60 → 120 s).
+
+## Step Functions and AWS usage per provisioning
+
+| figure | value |
+|---|---|
+| state transitions (states entered + retries) | **${f.transitions}** |
+| Lambda invocations | ${f.lambdaInvocations} |
+| retries | ${f.retries} |
+| AWS calls | ${totalCalls} |
+
+| AWS call | count |
+|---|---|
+${Object.entries(f.awsCalls)
+  .map(([call, count]) => `| ${call} | ${count} |`)
+  .join('\n')}
+
+## Bundles and cold init
+
+Each bundle imported in a fresh Node process and invoked once (an input its schema refuses, so
+no network), median of 5. The baseline is a bundle that only builds an SDK v3 EKS client.
+
+| function | bundle KB | import ms | first invoke ms |
+|---|---|---|---|
+| ${f.coldInit.baseline.name} | ${kb(f.coldInit.baseline.bytes)} | ${f.coldInit.baseline.importMs} | ${f.coldInit.baseline.firstInvokeMs} |
+${f.coldInit.functions.map((c) => `| ${c.name} | ${kb(c.bytes)} | ${c.importMs} | ${c.firstInvokeMs} |`).join('\n')}
+`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,729 @@
+/**
+ * The stack lifecycle, as CloudFormation runs it:
+ *
+ *   CREATE_IN_PROGRESS ──▶ CREATE_COMPLETE
+ *          │ a resource fails (its reason is the root cause; resources still creating are
+ *          │ "Resource creation cancelled")
+ *          ├─ OnFailure ROLLBACK   ──▶ ROLLBACK_IN_PROGRESS ──▶ ROLLBACK_COMPLETE | ROLLBACK_FAILED
+ *          ├─ OnFailure DO_NOTHING ──▶ CREATE_FAILED
+ *          └─ OnFailure DELETE     ──▶ DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE | DELETE_FAILED
+ *   DeleteStack: DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE (gone from DescribeStacks by name) | DELETE_FAILED
+ *
+ * Resources are created in dependency order (DependsOn, Ref, Fn::GetAtt, Fn::Sub), independent
+ * ones in parallel, each taking its sampled emulated duration; deletion runs in reverse order.
+ * Every transition is a stack event; stack status changes also go on the default event bus as
+ * "CloudFormation Stack Status Change", as AWS publishes them.
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { SpecDatabase } from '@aws-cdk/service-spec-types';
+import { EmulatorError } from '../../protocol';
+import type { World } from '../../world';
+import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
+import { providerFor, ResourceFailure, type DeleteContext, type Json, type ProviderContext } from './providers';
+import { resourceAttributes, resourceSpec, resourceValidation } from './resource-spec';
+import {
+  dependenciesOf,
+  dependencyOrder,
+  evaluateConditions,
+  MAX_TEMPLATE_BODY,
+  parseTemplateBody,
+  requiredCapabilities,
+  resolveParameters,
+  type ResolvedParameter,
+  type Template,
+} from './template';
+
+export interface StackEvent {
+  eventId: string;
+  stackId: string;
+  stackName: string;
+  logicalResourceId: string;
+  physicalResourceId?: string;
+  resourceType: string;
+  timestamp: Date;
+  resourceStatus: string;
+  resourceStatusReason?: string;
+  resourceProperties?: string;
+  clientRequestToken?: string;
+}
+
+export interface StackResource {
+  logicalId: string;
+  type: string;
+  status: string;
+  reason?: string;
+  physicalId?: string;
+  attributes: Json;
+  properties: Json;
+  timestamp: Date;
+  /** The underlying resource exists (its create succeeded, even if the stack had cancelled it). */
+  created: boolean;
+  /** Settles when the provider's create is over (a cancelled EKS cluster keeps creating). */
+  settled: Promise<void>;
+  dependencies: Set<string>;
+  deletionPolicy?: string;
+  /** Emulated seconds the create took: its sampled durations (or, for the EKS backend, the time it took). */
+  createSeconds?: number;
+}
+
+export interface StackOutput {
+  OutputKey: string;
+  OutputValue: string;
+  Description?: string;
+  ExportName?: string;
+}
+
+export type OnFailure = 'ROLLBACK' | 'DO_NOTHING' | 'DELETE';
+
+export interface Stack {
+  stackId: string;
+  stackName: string;
+  description?: string;
+  templateBody: string;
+  template: Template;
+  parameters: ResolvedParameter[];
+  conditions: Map<string, boolean>;
+  tags: Array<{ Key: string; Value: string }>;
+  capabilities: string[];
+  notificationArns: string[];
+  roleArn?: string;
+  timeoutInMinutes?: number;
+  onFailure: OnFailure;
+  terminationProtection: boolean;
+  status: string;
+  statusReason?: string;
+  creationTime: Date;
+  lastUpdatedTime?: Date;
+  deletionTime?: Date;
+  resources: Map<string, StackResource>;
+  events: StackEvent[];
+  outputs: StackOutput[];
+  createToken?: string;
+  deleteTokens: Set<string>;
+  /** The token of the operation in progress, stamped on its events. */
+  currentToken?: string;
+  deleteRequested: boolean;
+  retainOnDelete: Set<string>;
+  abort: AbortController;
+  /** TimeoutInMinutes ran out while creating. */
+  timedOut: boolean;
+  /** The running operation; tests may await it. */
+  work: Promise<void>;
+}
+
+export interface CreateStackRequest {
+  stackName?: string;
+  templateBody?: string;
+  templateUrl?: string;
+  parameters: Array<{ key: string; value?: string; usePreviousValue?: boolean }>;
+  tags: Array<{ Key: string; Value: string }>;
+  capabilities: string[];
+  notificationArns: string[];
+  clientRequestToken?: string;
+  roleArn?: string;
+  onFailure?: string;
+  disableRollback?: boolean;
+  enableTerminationProtection: boolean;
+  timeoutInMinutes?: number;
+}
+
+const validation = (message: string) => new EmulatorError(400, 'ValidationError', message);
+const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
+const TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
+const STACK_TYPE = 'AWS::CloudFormation::Stack';
+const DONE_DELETING = new Set(['DELETE_COMPLETE', 'DELETE_SKIPPED']);
+
+class Cancelled extends Error {
+  constructor() {
+    super('Resource creation cancelled');
+  }
+}
+
+/** Races a promise with the stack's abort signal. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof ResourceFailure || error instanceof TemplateError) return error.message;
+  return `Internal Failure: ${(error as Error)?.message ?? String(error)}`;
+}
+
+export class CloudFormationEngine {
+  readonly stacks: Stack[] = [];
+  /** Exports of this region: name → the exporting stack and value. */
+  readonly exports = new Map<string, { stackId: string; value: string }>();
+  /** Export name → ids of the stacks importing it. */
+  private readonly imports = new Map<string, Set<string>>();
+  /** The resource specification, once loaded (the first stack loads it). */
+  private db?: SpecDatabase;
+
+  constructor(private readonly world: World) {}
+
+  /** Loads the resource specification now rather than at the first CreateStack (~0.6 s of busy event loop). */
+  async warmUp(): Promise<void> {
+    this.db = await resourceSpec();
+  }
+
+  // ── Lookups ────────────────────────────────────────────────────────────────────────────────
+
+  /** By name: the live stack (deleted ones are only found by stack id, as in AWS). */
+  find(nameOrId: string): Stack | undefined {
+    if (nameOrId.startsWith('arn:')) return this.stacks.find((s) => s.stackId === nameOrId);
+    return this.stacks.find((s) => s.stackName === nameOrId && s.status !== 'DELETE_COMPLETE');
+  }
+
+  require(nameOrId: string | undefined, message: (name: string) => string = (name) => `Stack with id ${name} does not exist`): Stack {
+    const stack = nameOrId ? this.find(nameOrId) : undefined;
+    if (!stack) throw validation(message(nameOrId ?? ''));
+    return stack;
+  }
+
+  // ── CreateStack ────────────────────────────────────────────────────────────────────────────
+
+  createStack(request: CreateStackRequest): Stack {
+    const { stackName } = request;
+    if (!stackName) throw validation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
+    if (!STACK_NAME.test(stackName) || stackName.length > 128) {
+      throw validation(`1 validation error detected: Value '${stackName}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*`);
+    }
+    const token = request.clientRequestToken;
+    if (token !== undefined && (!TOKEN.test(token) || token.length > 128)) {
+      throw validation(`1 validation error detected: Value '${token}' at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9][-a-zA-Z0-9]*`);
+    }
+    const existing = this.find(stackName);
+    if (existing) {
+      if (token !== undefined && existing.createToken === token) return existing;
+      throw new EmulatorError(400, 'AlreadyExistsException', `Stack [${stackName}] already exists`);
+    }
+    if (request.templateUrl !== undefined) throw validation('TemplateURL is not supported by the local emulator: pass the template as TemplateBody');
+    const body = request.templateBody;
+    if (body === undefined) throw validation('Either Template URL or Template Body must be specified.');
+    if (Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY) throw validation(`1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
+    if (request.tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    if (request.onFailure !== undefined && request.disableRollback !== undefined) throw validation('You cannot specify both DisableRollback and OnFailure.');
+    const onFailure = (request.onFailure ?? (request.disableRollback ? 'DO_NOTHING' : 'ROLLBACK')) as OnFailure;
+    if (!['ROLLBACK', 'DO_NOTHING', 'DELETE'].includes(onFailure)) {
+      throw validation(`1 validation error detected: Value '${onFailure}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`);
+    }
+
+    const stackId = this.world.arn('cloudformation', `stack/${stackName}/${randomUUID()}`);
+    const template = this.asValidation(() => parseTemplateBody(body));
+    const parameters = this.asValidation(() => resolveParameters(template, request.parameters, this.world));
+    const stack: Stack = {
+      stackId,
+      stackName,
+      ...(template.Description !== undefined ? { description: template.Description } : {}),
+      templateBody: body,
+      template,
+      parameters,
+      conditions: new Map(),
+      tags: request.tags,
+      capabilities: request.capabilities,
+      notificationArns: request.notificationArns,
+      ...(request.roleArn ? { roleArn: request.roleArn } : {}),
+      ...(request.timeoutInMinutes !== undefined ? { timeoutInMinutes: request.timeoutInMinutes } : {}),
+      onFailure,
+      terminationProtection: request.enableTerminationProtection,
+      status: 'CREATE_IN_PROGRESS',
+      creationTime: this.world.clock.now(),
+      resources: new Map(),
+      events: [],
+      outputs: [],
+      ...(token !== undefined ? { createToken: token, currentToken: token } : {}),
+      deleteTokens: new Set(),
+      deleteRequested: false,
+      retainOnDelete: new Set(),
+      abort: new AbortController(),
+      timedOut: false,
+      work: Promise.resolve(),
+    };
+    // Every resource in flight listens for the cancellation.
+    setMaxListeners(0, stack.abort.signal);
+    stack.conditions = this.asValidation(() => evaluateConditions(template, this.evaluationContext(stack)));
+    this.checkCapabilities(template, request.capabilities);
+
+    this.stacks.push(stack);
+    this.setStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated');
+    stack.work = this.runCreate(stack).catch((error: unknown) => this.setStatus(stack, stack.status.startsWith('DELETE') ? 'DELETE_FAILED' : 'CREATE_FAILED', reasonOf(error)));
+    return stack;
+  }
+
+  private asValidation<T>(check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      if (error instanceof TemplateError) throw validation(error.message);
+      throw error;
+    }
+  }
+
+  private checkCapabilities(template: Template, given: string[]): void {
+    const { capability } = requiredCapabilities(template);
+    if (!capability) return;
+    if (given.includes('CAPABILITY_NAMED_IAM') || (capability === 'CAPABILITY_IAM' && given.includes('CAPABILITY_IAM'))) return;
+    throw new EmulatorError(400, 'InsufficientCapabilitiesException', `Requires capabilities : [${capability}]`);
+  }
+
+  /** ValidateTemplate: the template's parameters, description and required capabilities. */
+  validateTemplate(body: string | undefined): { template: Template; capability?: string; capabilityTypes: string[] } {
+    if (body === undefined) throw validation('Either Template URL or Template Body must be specified.');
+    if (Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY) throw validation(`1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
+    const template = this.asValidation(() => parseTemplateBody(body));
+    const { capability, types } = requiredCapabilities(template);
+    return { template, ...(capability ? { capability } : {}), capabilityTypes: types };
+  }
+
+  // ── Creating ───────────────────────────────────────────────────────────────────────────────
+
+  private async runCreate(stack: Stack): Promise<void> {
+    const { template } = stack;
+    if (stack.timeoutInMinutes !== undefined && stack.timeoutInMinutes > 0) {
+      void this.world.clock.sleep(stack.timeoutInMinutes * 60).then(() => {
+        if (stack.status !== 'CREATE_IN_PROGRESS' || stack.abort.signal.aborted) return;
+        stack.timedOut = true;
+        stack.abort.abort();
+      });
+    }
+    const db = (this.db ??= await resourceSpec());
+    const active = Object.keys(template.Resources).filter((id) => {
+      const condition = template.Resources[id]?.Condition;
+      return condition === undefined || stack.conditions.get(condition) === true;
+    });
+    const activeSet = new Set(active);
+    const order = dependencyOrder(template, active);
+    const dependencies = new Map(order.map((id) => [id, [...dependenciesOf(template, id)].filter((d) => activeSet.has(d))]));
+    const pending = [...order];
+    const running = new Set<Promise<void>>();
+    const signal = stack.abort.signal;
+    const launch = () => {
+      for (const id of [...pending]) {
+        if (signal.aborted) return;
+        if (!(dependencies.get(id) ?? []).every((d) => stack.resources.get(d)?.status === 'CREATE_COMPLETE')) continue;
+        pending.splice(pending.indexOf(id), 1);
+        const creation: Promise<void> = this.createResource(stack, id, db, dependencies.get(id) ?? []).finally(() => running.delete(creation));
+        running.add(creation);
+      }
+    };
+    launch();
+    while (running.size > 0) {
+      await Promise.race(running);
+      launch();
+    }
+    await Promise.all([...stack.resources.values()].map((r) => r.settled));
+
+    if (stack.deleteRequested) return this.runDelete(stack);
+    let failure: string | undefined;
+    // In the order they failed: the root cause first, then what was cancelled.
+    const failed = stack.events.filter((e) => e.resourceStatus === 'CREATE_FAILED' && e.resourceType !== STACK_TYPE).map((e) => e.logicalResourceId);
+    if (stack.timedOut) failure = 'Stack creation time exceeded the specified timeout. ';
+    else if (failed.length > 0) failure = `The following resource(s) failed to create: [${failed.join(', ')}]. `;
+    else {
+      try {
+        stack.outputs = this.evaluateOutputs(stack);
+      } catch (error) {
+        failure = `${reasonOf(error)} `;
+      }
+    }
+    if (!failure) {
+      for (const output of stack.outputs) if (output.ExportName) this.exports.set(output.ExportName, { stackId: stack.stackId, value: output.OutputValue });
+      this.setStatus(stack, 'CREATE_COMPLETE');
+      return;
+    }
+    stack.outputs = [];
+    if (stack.onFailure === 'DO_NOTHING') {
+      this.setStatus(stack, 'CREATE_FAILED', failure);
+    } else if (stack.onFailure === 'DELETE') {
+      this.setStatus(stack, 'DELETE_IN_PROGRESS', `${failure}Delete requested by user.`);
+      return this.runDelete(stack);
+    } else {
+      this.setStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failure}Rollback requested by user.`);
+      const undeleted = await this.deleteResources(stack);
+      this.setStatus(stack, undeleted.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', undeleted.length > 0 ? `The following resource(s) failed to delete: [${undeleted.join(', ')}]. ` : undefined);
+    }
+    if (stack.deleteRequested) {
+      this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+      return this.runDelete(stack);
+    }
+  }
+
+  private async createResource(stack: Stack, logicalId: string, db: SpecDatabase, dependencies: string[]): Promise<void> {
+    const declaration = stack.template.Resources[logicalId];
+    if (!declaration) return;
+    const record: StackResource = {
+      logicalId,
+      type: declaration.Type,
+      status: 'CREATE_IN_PROGRESS',
+      attributes: {},
+      properties: {},
+      timestamp: this.world.clock.now(),
+      created: false,
+      settled: Promise.resolve(),
+      dependencies: new Set(dependencies),
+      ...(declaration.DeletionPolicy ? { deletionPolicy: declaration.DeletionPolicy } : {}),
+    };
+    stack.resources.set(logicalId, record);
+    const signal = stack.abort.signal;
+    let problem: string | undefined;
+    try {
+      const resolved = evaluate(declaration.Properties ?? {}, this.evaluationContext(stack));
+      record.properties = resolved === NO_VALUE ? {} : (resolved as Json);
+    } catch (error) {
+      problem = reasonOf(error);
+    }
+    this.resourceEvent(stack, record, 'CREATE_IN_PROGRESS', undefined, JSON.stringify(record.properties));
+    problem ??= resourceValidation(db, logicalId, declaration.Type, record.properties);
+    const injected = problem === undefined ? this.world.faults.stackResourceFailure(stack.stackName, logicalId) : undefined;
+    const context = this.providerContext(stack, record, db, signal);
+    try {
+      if (problem !== undefined) throw new ResourceFailure(problem);
+      if (injected !== undefined) {
+        await context.wait('networkResource');
+        throw new ResourceFailure(injected);
+      }
+      const started = this.world.clock.now().getTime();
+      const work = providerFor(declaration.Type).create(context);
+      record.settled = work.then(
+        (created) => {
+          record.physicalId = created.physicalId;
+          record.attributes = created.attributes;
+          record.created = true;
+        },
+        () => undefined,
+      );
+      const created = await abortable(work, signal);
+      record.physicalId = created.physicalId;
+      record.createSeconds ??= (this.world.clock.now().getTime() - started) / 1000;
+      this.setResourceStatus(stack, record, 'CREATE_COMPLETE');
+    } catch (error) {
+      if (error instanceof Cancelled) {
+        this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
+        return;
+      }
+      this.setResourceStatus(stack, record, 'CREATE_FAILED', reasonOf(error));
+      // The first failure stops the stack: nothing new starts, what is in flight is cancelled.
+      stack.abort.abort();
+    }
+  }
+
+  private providerContext(stack: Stack, record: StackResource, db: SpecDatabase, signal: AbortSignal): ProviderContext {
+    const { world } = this;
+    return {
+      world,
+      stackName: stack.stackName,
+      stackId: stack.stackId,
+      logicalId: record.logicalId,
+      type: record.type,
+      properties: record.properties,
+      stackTags: {
+        ...Object.fromEntries(stack.tags.map((t) => [t.Key, t.Value])),
+        'aws:cloudformation:stack-name': stack.stackName,
+        'aws:cloudformation:stack-id': stack.stackId,
+      },
+      specAttributes: resourceAttributes(db, record.type) ?? [],
+      signal,
+      wait: (kind) => {
+        const seconds = world.durations.sample(kind, `${stack.stackName}/${record.logicalId}`);
+        record.createSeconds = (record.createSeconds ?? 0) + seconds;
+        return abortable(world.clock.sleep(seconds), signal);
+      },
+    };
+  }
+
+  private evaluateOutputs(stack: Stack): StackOutput[] {
+    const context = this.evaluationContext(stack);
+    const outputs: StackOutput[] = [];
+    const names = new Set<string>();
+    for (const [key, declaration] of Object.entries(stack.template.Outputs)) {
+      if (declaration.Condition !== undefined && stack.conditions.get(declaration.Condition) !== true) continue;
+      const value = evaluate(declaration.Value, context);
+      const outputValue = Array.isArray(value) ? value.join(',') : String(value);
+      const output: StackOutput = { OutputKey: key, OutputValue: outputValue, ...(declaration.Description !== undefined ? { Description: String(declaration.Description) } : {}) };
+      if (declaration.Export !== undefined) {
+        const exportName = String(evaluate(declaration.Export.Name, context));
+        if (names.has(exportName)) throw new TemplateError(`Template format error: duplicate Export names ${exportName}`);
+        names.add(exportName);
+        const owner = this.exports.get(exportName);
+        if (owner && owner.stackId !== stack.stackId) throw new TemplateError(`Export with name ${exportName} is already exported by stack ${this.stacks.find((s) => s.stackId === owner.stackId)?.stackName ?? owner.stackId}.`);
+        if (outputValue === '') throw new TemplateError(`Template error: Output ${key} exports ${exportName} with an empty value.`);
+        output.ExportName = exportName;
+      }
+      outputs.push(output);
+    }
+    return outputs;
+  }
+
+  // ── Deleting ───────────────────────────────────────────────────────────────────────────────
+
+  deleteStack(nameOrId: string | undefined, token: string | undefined, retainResources: string[]): void {
+    if (!nameOrId) throw validation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
+    const stack = this.find(nameOrId);
+    if (!stack || stack.status === 'DELETE_COMPLETE') return; // deleting a missing stack succeeds, as in AWS
+    if (stack.terminationProtection) throw validation(`Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`);
+    if (token !== undefined && stack.deleteTokens.has(token)) return;
+    if (stack.status === 'DELETE_IN_PROGRESS') return;
+    if (retainResources.length > 0) {
+      if (stack.status !== 'DELETE_FAILED') throw validation(`Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
+      for (const id of retainResources) stack.retainOnDelete.add(id);
+    }
+    if (token !== undefined) stack.deleteTokens.add(token);
+    // The delete's events carry its token (or none), not the create's.
+    if (token === undefined) delete stack.currentToken;
+    else stack.currentToken = token;
+    switch (stack.status) {
+      case 'CREATE_IN_PROGRESS':
+        // The running create cancels what is in flight, then deletes what was made.
+        stack.deleteRequested = true;
+        this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+        stack.abort.abort();
+        return;
+      case 'ROLLBACK_IN_PROGRESS':
+        stack.deleteRequested = true;
+        return;
+      default:
+        this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+        stack.work = this.runDelete(stack).catch((error: unknown) => this.setStatus(stack, 'DELETE_FAILED', reasonOf(error)));
+    }
+  }
+
+  private async runDelete(stack: Stack): Promise<void> {
+    stack.deletionTime = this.world.clock.now();
+    for (const output of stack.outputs) {
+      if (!output.ExportName) continue;
+      const importers = [...(this.imports.get(output.ExportName) ?? [])]
+        .map((id) => this.stacks.find((s) => s.stackId === id))
+        .filter((s): s is Stack => s !== undefined && s !== stack && !['DELETE_COMPLETE', 'ROLLBACK_COMPLETE'].includes(s.status));
+      if (importers.length > 0) {
+        this.setStatus(stack, 'DELETE_FAILED', `Export ${output.ExportName} cannot be deleted as it is in use by ${importers.map((s) => s.stackName).join(', ')}`);
+        return;
+      }
+    }
+    const undeleted = await this.deleteResources(stack);
+    if (undeleted.length > 0) {
+      this.setStatus(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${undeleted.join(', ')}]. `);
+      return;
+    }
+    for (const [name, owner] of this.exports) if (owner.stackId === stack.stackId) this.exports.delete(name);
+    for (const importers of this.imports.values()) importers.delete(stack.stackId);
+    this.setStatus(stack, 'DELETE_COMPLETE');
+  }
+
+  /** Deletes what the stack made, dependents first, independent ones in parallel; returns the ids that failed. */
+  private async deleteResources(stack: Stack): Promise<string[]> {
+    const targets = [...stack.resources.values()].filter((r) => !DONE_DELETING.has(r.status));
+    await Promise.all(targets.map((r) => r.settled));
+    const remaining = new Set(targets.map((r) => r.logicalId));
+    const started = new Set<string>();
+    const failed: string[] = [];
+    const running = new Set<Promise<void>>();
+    const blocked = (id: string) => [...remaining].some((other) => other !== id && stack.resources.get(other)?.dependencies.has(id));
+    const launch = () => {
+      for (const id of remaining) {
+        if (started.has(id) || blocked(id)) continue;
+        started.add(id);
+        const record = stack.resources.get(id) as StackResource;
+        const deletion: Promise<void> = this.deleteResource(stack, record)
+          .then((ok) => {
+            if (ok) remaining.delete(id);
+            else failed.push(id);
+          })
+          .finally(() => running.delete(deletion));
+        running.add(deletion);
+      }
+    };
+    launch();
+    while (running.size > 0) {
+      await Promise.race(running);
+      launch();
+    }
+    return failed;
+  }
+
+  private async deleteResource(stack: Stack, record: StackResource): Promise<boolean> {
+    if (record.created && (record.deletionPolicy === 'Retain' || record.deletionPolicy === 'RetainExceptOnCreate' || stack.retainOnDelete.has(record.logicalId))) {
+      if (!(record.deletionPolicy === 'RetainExceptOnCreate' && stack.status === 'ROLLBACK_IN_PROGRESS')) {
+        this.setResourceStatus(stack, record, 'DELETE_SKIPPED');
+        return true;
+      }
+    }
+    if (!record.created) {
+      this.setResourceStatus(stack, record, 'DELETE_COMPLETE');
+      return true;
+    }
+    this.setResourceStatus(stack, record, 'DELETE_IN_PROGRESS');
+    const db = (this.db ??= await resourceSpec());
+    const never = new AbortController().signal;
+    const context: DeleteContext = {
+      ...this.providerContext(stack, record, db, never),
+      wait: (kind) => this.world.clock.sleep(this.world.durations.sample(kind, `${stack.stackName}/${record.logicalId} (delete)`)),
+      physicalId: record.physicalId as string,
+      attributes: record.attributes,
+    };
+    try {
+      await providerFor(record.type).delete(context);
+      record.created = false;
+      this.setResourceStatus(stack, record, 'DELETE_COMPLETE');
+      return true;
+    } catch (error) {
+      this.setResourceStatus(stack, record, 'DELETE_FAILED', reasonOf(error));
+      return false;
+    }
+  }
+
+  /**
+   * The stack's critical path in AWS time: the longest dependency chain of created resources,
+   * summing their sampled durations (what AWS would have taken with perfect parallelism).
+   */
+  criticalPath(nameOrId: string): { seconds: number; resources: string[] } {
+    const stack = this.require(nameOrId);
+    const memo = new Map<string, { seconds: number; resources: string[] }>();
+    const longest = (id: string): { seconds: number; resources: string[] } => {
+      const known = memo.get(id);
+      if (known) return known;
+      const record = stack.resources.get(id);
+      const before = [...(record?.dependencies ?? [])].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
+      const result = { seconds: before.seconds + (record?.createSeconds ?? 0), resources: [...before.resources, id] };
+      memo.set(id, result);
+      return result;
+    };
+    return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
+  }
+
+  setTerminationProtection(nameOrId: string | undefined, enabled: boolean): Stack {
+    const stack = this.require(nameOrId, (name) => `Stack [${name}] does not exist`);
+    if (stack.status === 'DELETE_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE') {
+      throw validation(`Stack [${stack.stackName}] is in ${stack.status} state and can not be updated.`);
+    }
+    stack.terminationProtection = enabled;
+    return stack;
+  }
+
+  // ── Intrinsic evaluation against a stack ───────────────────────────────────────────────────
+
+  private evaluationContext(stack: Stack): EvaluationContext {
+    const { world } = this;
+    const { template } = stack;
+    const unresolved = (name: string) => new TemplateError(`Template format error: Unresolved resource dependencies [${name}] in the Resources block of the template`);
+    return {
+      region: world.region,
+      ref: (name) => {
+        const parameter = stack.parameters.find((p) => p.key === name);
+        if (parameter) return parameter.value;
+        switch (name) {
+          case 'AWS::AccountId':
+            return world.account;
+          case 'AWS::Region':
+            return world.region;
+          case 'AWS::StackName':
+            return stack.stackName;
+          case 'AWS::StackId':
+            return stack.stackId;
+          case 'AWS::Partition':
+            return 'aws';
+          case 'AWS::URLSuffix':
+            return 'amazonaws.com';
+          case 'AWS::NotificationARNs':
+            return stack.notificationArns;
+        }
+        const resource = stack.resources.get(name);
+        if (resource?.physicalId !== undefined && resource.status === 'CREATE_COMPLETE') return resource.physicalId;
+        throw unresolved(name);
+      },
+      getAtt: (logicalId, attribute) => {
+        const resource = stack.resources.get(logicalId);
+        const declared = template.Resources[logicalId];
+        if (!declared) throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${logicalId}`);
+        if (!resource || resource.status !== 'CREATE_COMPLETE') throw unresolved(logicalId);
+        const value = resource.attributes[attribute];
+        if (value !== undefined) return value;
+        const known = this.db ? resourceAttributes(this.db, resource.type) : undefined;
+        if (known?.includes(attribute)) throw new TemplateError(`Template error: the local emulator does not model attribute ${attribute} of ${resource.type} (resource ${logicalId})`);
+        throw new TemplateError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
+      },
+      condition: (name) => {
+        const value = stack.conditions.get(name);
+        if (value === undefined) throw new TemplateError(`Template error: unresolved condition dependency ${name} in Fn::If`);
+        return value;
+      },
+      importValue: (name) => {
+        const exported = this.exports.get(name);
+        if (!exported) throw new TemplateError(`No export named ${name} found`);
+        let importers = this.imports.get(name);
+        if (!importers) this.imports.set(name, (importers = new Set()));
+        importers.add(stack.stackId);
+        return exported.value;
+      },
+      availabilityZones: (region) => world.availabilityZones(region),
+      findInMap: (map, top, second) => {
+        const value = template.Mappings[map]?.[top]?.[second];
+        if (value === undefined) throw new TemplateError(`Template error: Unable to get mapping for ${map}::${top}::${second}`);
+        return value;
+      },
+    };
+  }
+
+  // ── Events ─────────────────────────────────────────────────────────────────────────────────
+
+  private setStatus(stack: Stack, status: string, reason?: string): void {
+    stack.status = status;
+    if (reason === undefined) delete stack.statusReason;
+    else stack.statusReason = reason;
+    if (status === 'ROLLBACK_IN_PROGRESS' || status === 'DELETE_IN_PROGRESS') stack.lastUpdatedTime = this.world.clock.now();
+    const event = this.pushEvent(stack, { logicalResourceId: stack.stackName, physicalResourceId: stack.stackId, resourceType: STACK_TYPE, resourceStatus: status, ...(reason !== undefined ? { resourceStatusReason: reason } : {}) });
+    this.world.busEvents.push({
+      bus: 'default',
+      source: 'aws.cloudformation',
+      detailType: 'CloudFormation Stack Status Change',
+      detail: { 'stack-id': stack.stackId, 'status-details': { status, 'detailed-status': '', 'status-reason': reason ?? '' } },
+      time: event.timestamp.toISOString(),
+      id: randomUUID(),
+    });
+  }
+
+  private setResourceStatus(stack: Stack, record: StackResource, status: string, reason?: string): void {
+    record.status = status;
+    if (reason === undefined) delete record.reason;
+    else record.reason = reason;
+    record.timestamp = this.world.clock.now();
+    this.resourceEvent(stack, record, status, reason);
+  }
+
+  private resourceEvent(stack: Stack, record: StackResource, status: string, reason?: string, properties?: string): void {
+    this.pushEvent(stack, {
+      logicalResourceId: record.logicalId,
+      ...(record.physicalId !== undefined ? { physicalResourceId: record.physicalId } : { physicalResourceId: '' }),
+      resourceType: record.type,
+      resourceStatus: status,
+      ...(reason !== undefined ? { resourceStatusReason: reason } : {}),
+      ...(properties !== undefined ? { resourceProperties: properties } : {}),
+    });
+  }
+
+  private pushEvent(stack: Stack, event: Omit<StackEvent, 'eventId' | 'stackId' | 'stackName' | 'timestamp'>): StackEvent {
+    const full: StackEvent = {
+      eventId: randomUUID(),
+      stackId: stack.stackId,
+      stackName: stack.stackName,
+      timestamp: this.world.clock.now(),
+      ...event,
+      ...(stack.currentToken !== undefined ? { clientRequestToken: stack.currentToken } : {}),
+    };
+    stack.events.push(full);
+    return full;
+  }
+}

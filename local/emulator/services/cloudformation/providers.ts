@@ -1,0 +1,561 @@
+/**
+ * Resource providers: what each resource type does to the emulated account when CloudFormation
+ * creates or deletes it, how long that takes (world.durations), its physical id and the
+ * attributes Fn::GetAtt reads. EC2 and IAM resources land in world.ec2 / world.iam, where the EC2
+ * and EKS emulators see them; AWS::EKS::Cluster is delegated to the EKS emulator (world.eks).
+ * Types in the resource specification without a provider here are created generically (an id,
+ * a short wait) so templates using them still deploy.
+ *
+ * Failures carry the reason CloudFormation shows in the resource's CREATE_FAILED/DELETE_FAILED
+ * event, in the registry handlers' wording.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DurationKind } from '../../durations';
+import { EmulatorError } from '../../protocol';
+import type { GenericResource, SecurityGroup, World } from '../../world';
+import { formatIpv4, ipv4Range, isObject } from './intrinsics';
+
+export type Json = Record<string, unknown>;
+
+export interface ProviderContext {
+  world: World;
+  stackName: string;
+  stackId: string;
+  logicalId: string;
+  type: string;
+  /** Resolved properties (no intrinsics left). */
+  properties: Json;
+  /** Stack tags and CloudFormation's aws:cloudformation:* tags, which AWS puts on every resource it tags. */
+  stackTags: Record<string, string>;
+  /** Attributes the specification lists for the type (generic provider). */
+  specAttributes: string[];
+  /** Aborted when the stack gives up on this creation (another resource failed, or a delete). */
+  signal: AbortSignal;
+  /** Samples a duration of this kind for this resource and waits it out (rejects when aborted). */
+  wait(kind: DurationKind): Promise<void>;
+}
+
+export interface DeleteContext extends ProviderContext {
+  physicalId: string;
+  attributes: Json;
+}
+
+export interface Created {
+  physicalId: string;
+  attributes: Json;
+}
+
+export interface Provider {
+  create(context: ProviderContext): Promise<Created>;
+  delete(context: DeleteContext): Promise<void>;
+}
+
+/** A resource failure with CloudFormation's reason text. */
+export class ResourceFailure extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ResourceFailure';
+  }
+}
+
+/** How a registry handler reports a failed AWS call: `Resource handler returned message: "... (Service: Ec2, ...)"`. */
+export function handlerFailure(message: string, service: string, statusCode: number, handlerErrorCode: string): ResourceFailure {
+  return new ResourceFailure(`Resource handler returned message: "${message} (Service: ${service}, Status Code: ${statusCode}, Request ID: ${randomUUID()})" (RequestToken: ${randomUUID()}, HandlerErrorCode: ${handlerErrorCode})`);
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+function randomSuffix(length: number, alphabet = ALPHANUMERIC): string {
+  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** CloudFormation's generated names: `<stack>-<logicalId>-<SUFFIX>`, the first two parts cut to fit `max`. */
+export function generatedName(stackName: string, logicalId: string, max: number, suffixLength = 12): string {
+  const suffix = randomSuffix(suffixLength);
+  const room = max - suffixLength - 2;
+  let stack = stackName;
+  let logical = logicalId;
+  while (stack.length + logical.length > room) {
+    if (stack.length >= logical.length) stack = stack.slice(0, -1);
+    else logical = logical.slice(0, -1);
+  }
+  return `${stack}-${logical}-${suffix}`;
+}
+
+function tagsOf(value: unknown): Record<string, string> {
+  if (!Array.isArray(value)) return isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)])) : {};
+  return Object.fromEntries(value.filter(isObject).map((tag) => [String(tag.Key), String(tag.Value)]));
+}
+
+function resourceTags(context: ProviderContext, tags: unknown = context.properties.Tags): Record<string, string> {
+  return { ...context.stackTags, 'aws:cloudformation:logical-id': context.logicalId, ...tagsOf(tags) };
+}
+
+const bool = (value: unknown) => value === true || value === 'true';
+const str = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+
+const ec2 = (message: string, handlerErrorCode = 'InvalidRequest', status = 400) => handlerFailure(message, 'Ec2', status, handlerErrorCode);
+const iam = (message: string, handlerErrorCode = 'InvalidRequest', status = 400) => handlerFailure(message, 'Iam', status, handlerErrorCode);
+
+function requireVpc(world: World, vpcId: unknown): string {
+  const id = str(vpcId);
+  if (!id || !world.ec2.vpcs.has(id)) throw ec2(`The vpc ID '${String(vpcId)}' does not exist`, 'NotFound');
+  return id;
+}
+
+/** Generic EC2 records (gateways, routes, EIPs, launch templates): `world.ec2.other`. */
+function saveOther(context: ProviderContext, id: string, extra: Json = {}, tags = resourceTags(context)): void {
+  const record: GenericResource = { id, type: context.type, properties: { ...context.properties, ...extra }, tags };
+  context.world.ec2.other.set(id, record);
+}
+
+/** A provider that waits `kind`, then records and returns what `make` produces. */
+function simple(kind: DurationKind, make: (context: ProviderContext) => Created, remove: (context: DeleteContext) => void = () => {}, deleteKind: DurationKind = 'networkResource'): Provider {
+  return {
+    async create(context) {
+      await context.wait(kind);
+      return make(context);
+    },
+    async delete(context) {
+      await context.wait(deleteKind);
+      remove(context);
+    },
+  };
+}
+
+// ── EC2 ──────────────────────────────────────────────────────────────────────────────────────
+
+const vpc: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const cidr = str(properties.CidrBlock);
+    if (!cidr) throw ec2('Either CidrBlock or Ipv4IpamPoolId must be specified (the local emulator does not model IPAM)');
+    const range = ipv4Range(cidr);
+    if (!range || range.prefix < 16 || range.prefix > 28) throw ec2(`The CIDR '${cidr}' is invalid.`);
+    const vpcId = world.newId('vpc');
+    const defaultSecurityGroup = world.newId('sg');
+    const tags = resourceTags(context);
+    world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: `${formatIpv4(range.first)}/${range.prefix}`, tags });
+    const defaultGroup: SecurityGroup & { groupName: string } = { groupId: defaultSecurityGroup, vpcId, description: 'default VPC security group', groupName: 'default', tags: {} };
+    world.ec2.securityGroups.set(defaultSecurityGroup, defaultGroup);
+    return {
+      physicalId: vpcId,
+      attributes: {
+        VpcId: vpcId,
+        CidrBlock: `${formatIpv4(range.first)}/${range.prefix}`,
+        CidrBlockAssociations: [world.newId('vpc-cidr-assoc')],
+        DefaultNetworkAcl: world.newId('acl'),
+        DefaultSecurityGroup: defaultSecurityGroup,
+        Ipv6CidrBlocks: [],
+      },
+    };
+  },
+  (context) => {
+    const { world, physicalId } = context;
+    const defaultGroup = str(context.attributes.DefaultSecurityGroup);
+    const dependents = [
+      ...[...world.ec2.subnets.values()].filter((s) => s.vpcId === physicalId).map((s) => s.subnetId),
+      ...[...world.ec2.securityGroups.values()].filter((g) => g.vpcId === physicalId && g.groupId !== defaultGroup).map((g) => g.groupId),
+      ...[...world.ec2.other.values()].filter((o) => o.properties.VpcId === physicalId || o.properties.attachedVpcId === physicalId).map((o) => o.id),
+    ];
+    if (dependents.length > 0) throw ec2(`The vpc '${physicalId}' has dependencies and cannot be deleted.`, 'GeneralServiceException');
+    if (defaultGroup) world.ec2.securityGroups.delete(defaultGroup);
+    world.ec2.vpcs.delete(physicalId);
+  },
+);
+
+const subnet: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const vpcId = requireVpc(world, properties.VpcId);
+    const vpcRange = ipv4Range(world.ec2.vpcs.get(vpcId)?.cidrBlock ?? '');
+    const cidr = str(properties.CidrBlock);
+    if (!cidr) throw ec2('Either CidrBlock or Ipv4IpamPoolId must be specified');
+    const range = ipv4Range(cidr);
+    if (!range || !vpcRange || range.prefix < 16 || range.prefix > 28 || range.first < vpcRange.first || range.first + range.size > vpcRange.first + vpcRange.size || `${formatIpv4(range.first)}/${range.prefix}` !== cidr) {
+      throw ec2(`The CIDR '${cidr}' is invalid.`);
+    }
+    for (const other of world.ec2.subnets.values()) {
+      const otherRange = ipv4Range(other.cidrBlock);
+      if (other.vpcId === vpcId && otherRange && range.first < otherRange.first + otherRange.size && otherRange.first < range.first + range.size) {
+        throw ec2(`The CIDR '${cidr}' conflicts with another subnet`, 'AlreadyExists');
+      }
+    }
+    const zones = world.availabilityZones();
+    const zone = str(properties.AvailabilityZone) ?? zones[0] ?? `${world.region}a`;
+    if (!zones.includes(zone)) throw ec2(`Value (${zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${zones.join(', ')}.`);
+    const subnetId = world.newId('subnet');
+    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: cidr, availabilityZone: zone, mapPublicIpOnLaunch: bool(properties.MapPublicIpOnLaunch), tags: resourceTags(context) });
+    return {
+      physicalId: subnetId,
+      attributes: {
+        SubnetId: subnetId,
+        VpcId: vpcId,
+        AvailabilityZone: zone,
+        AvailabilityZoneId: `${world.region.replace(/^(\w\w)-(\w)\w*-(\d+)$/, '$1$2$3')}-az${zones.indexOf(zone) + 1}`,
+        CidrBlock: cidr,
+        NetworkAclAssociationId: world.newId('aclassoc'),
+        Ipv6CidrBlocks: [],
+      },
+    };
+  },
+  (context) => {
+    context.world.ec2.subnets.delete(context.physicalId);
+  },
+);
+
+/** Group names per VPC, per world (the shared SecurityGroup record has no name field). */
+const groupNamesByWorld = new WeakMap<World, Map<string, Map<string, string>>>();
+function groupNamesOf(world: World): Map<string, Map<string, string>> {
+  let names = groupNamesByWorld.get(world);
+  if (!names) groupNamesByWorld.set(world, (names = new Map()));
+  return names;
+}
+
+const securityGroup: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties, stackName, logicalId } = context;
+    if (properties.VpcId === undefined) throw ec2('No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.', 'InvalidRequest');
+    const vpcId = requireVpc(world, properties.VpcId);
+    const groupName = str(properties.GroupName) ?? generatedName(stackName, logicalId, 255);
+    const groupNames = groupNamesOf(world);
+    if (groupNames.get(vpcId)?.has(groupName)) throw ec2(`The security group '${groupName}' already exists for VPC '${vpcId}'`, 'AlreadyExists');
+    const groupId = world.newId('sg');
+    // groupName is not in the shared record type; the EC2 emulator reads it when present.
+    const group: SecurityGroup & { groupName: string } = { groupId, vpcId, description: String(properties.GroupDescription ?? ''), groupName, tags: resourceTags(context) };
+    world.ec2.securityGroups.set(groupId, group);
+    groupNames.set(vpcId, new Map([...(groupNames.get(vpcId) ?? []), [groupName, groupId]]));
+    return { physicalId: groupId, attributes: { GroupId: groupId, VpcId: vpcId, Id: groupId } };
+  },
+  (context) => {
+    const group = context.world.ec2.securityGroups.get(context.physicalId);
+    const names = group && groupNamesOf(context.world).get(group.vpcId);
+    for (const [name, id] of names ?? []) if (id === context.physicalId) names?.delete(name);
+    context.world.ec2.securityGroups.delete(context.physicalId);
+  },
+);
+
+const securityGroupIngress: Provider = simple(
+  'networkResource',
+  (context) => {
+    const id = context.world.newId('sgr');
+    saveOther(context, id);
+    return { physicalId: id, attributes: { Id: id } };
+  },
+  (context) => void context.world.ec2.other.delete(context.physicalId),
+);
+
+const internetGateway: Provider = simple(
+  'networkResource',
+  (context) => {
+    const id = context.world.newId('igw');
+    saveOther(context, id);
+    return { physicalId: id, attributes: { InternetGatewayId: id } };
+  },
+  (context) => {
+    if (context.world.ec2.other.get(context.physicalId)?.properties.attachedVpcId) throw ec2(`The internetGateway '${context.physicalId}' has dependencies and cannot be deleted.`, 'GeneralServiceException');
+    context.world.ec2.other.delete(context.physicalId);
+  },
+);
+
+const gatewayAttachment: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const vpcId = requireVpc(world, properties.VpcId);
+    const gatewayId = str(properties.InternetGatewayId);
+    if (!gatewayId) throw ec2('The local emulator only models internet gateway attachments (InternetGatewayId)');
+    const gateway = world.ec2.other.get(gatewayId);
+    if (!gateway) throw ec2(`The internetGateway ID '${gatewayId}' does not exist`, 'NotFound');
+    if (gateway.properties.attachedVpcId) throw ec2(`resource ${gatewayId} is already attached to network ${String(gateway.properties.attachedVpcId)}`, 'AlreadyExists');
+    gateway.properties.attachedVpcId = vpcId;
+    return { physicalId: `IGW|${vpcId}`, attributes: { AttachmentType: 'IGW', VpcId: vpcId } };
+  },
+  (context) => {
+    const gateway = context.world.ec2.other.get(String(context.properties.InternetGatewayId));
+    if (gateway) delete gateway.properties.attachedVpcId;
+  },
+);
+
+const routeTable: Provider = simple(
+  'networkResource',
+  (context) => {
+    const vpcId = requireVpc(context.world, context.properties.VpcId);
+    const id = context.world.newId('rtb');
+    saveOther(context, id, { VpcId: vpcId });
+    return { physicalId: id, attributes: { RouteTableId: id } };
+  },
+  (context) => {
+    const associated = [...context.world.ec2.other.values()].some((o) => o.type === 'AWS::EC2::SubnetRouteTableAssociation' && o.properties.RouteTableId === context.physicalId);
+    if (associated) throw ec2(`The routeTable '${context.physicalId}' has dependencies and cannot be deleted.`, 'GeneralServiceException');
+    context.world.ec2.other.delete(context.physicalId);
+  },
+);
+
+const route: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const table = str(properties.RouteTableId);
+    if (!table || !world.ec2.other.has(table)) throw ec2(`The routeTable ID '${String(table)}' does not exist`, 'NotFound');
+    const destination = str(properties.DestinationCidrBlock) ?? str(properties.DestinationIpv6CidrBlock) ?? str(properties.DestinationPrefixListId) ?? '';
+    for (const target of ['GatewayId', 'NatGatewayId']) {
+      const id = str(properties[target]);
+      if (id && id.startsWith(target === 'GatewayId' ? 'igw-' : 'nat-') && !world.ec2.other.has(id)) throw ec2(`The ${target === 'GatewayId' ? 'gateway' : 'natGateway'} ID '${id}' does not exist`, 'NotFound');
+      const gateway = id ? world.ec2.other.get(id) : undefined;
+      if (gateway?.type === 'AWS::EC2::InternetGateway' && !gateway.properties.attachedVpcId) throw ec2(`route table ${table} and network gateway ${id} belong to different networks`);
+    }
+    const id = `${table}|${destination}`;
+    if (world.ec2.other.has(`route:${id}`)) throw ec2(`The route identified by ${destination} already exists.`, 'AlreadyExists');
+    saveOther(context, `route:${id}`);
+    return { physicalId: id, attributes: { CidrBlock: destination } };
+  },
+  (context) => void context.world.ec2.other.delete(`route:${context.physicalId}`),
+);
+
+const subnetRouteTableAssociation: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    if (!world.ec2.subnets.has(String(properties.SubnetId))) throw ec2(`The subnet ID '${String(properties.SubnetId)}' does not exist`, 'NotFound');
+    if (!world.ec2.other.has(String(properties.RouteTableId))) throw ec2(`The routeTable ID '${String(properties.RouteTableId)}' does not exist`, 'NotFound');
+    const id = world.newId('rtbassoc');
+    saveOther(context, id);
+    return { physicalId: id, attributes: { Id: id } };
+  },
+  (context) => void context.world.ec2.other.delete(context.physicalId),
+);
+
+const eip: Provider = simple(
+  'networkResource',
+  (context) => {
+    const allocationId = context.world.newId('eipalloc');
+    const [a, b, c] = [...randomBytes(3)];
+    const publicIp = `54.${a}.${b}.${(c ?? 0) % 254 + 1}`;
+    saveOther(context, allocationId, { PublicIp: publicIp });
+    return { physicalId: publicIp, attributes: { AllocationId: allocationId, PublicIp: publicIp } };
+  },
+  (context) => {
+    const allocationId = String(context.attributes.AllocationId);
+    const inUse = [...context.world.ec2.other.values()].some((o) => o.type === 'AWS::EC2::NatGateway' && o.properties.AllocationId === allocationId);
+    if (inUse) throw ec2(`The address with allocation id [${allocationId}] is in use`, 'ResourceConflict');
+    context.world.ec2.other.delete(allocationId);
+  },
+);
+
+const natGateway: Provider = simple(
+  'natGatewayCreate',
+  (context) => {
+    const { world, properties } = context;
+    const subnetId = String(properties.SubnetId);
+    if (!world.ec2.subnets.has(subnetId)) throw ec2(`The subnet ID '${subnetId}' does not exist`, 'NotFound');
+    const allocationId = str(properties.AllocationId);
+    if (properties.ConnectivityType !== 'private' && (!allocationId || !world.ec2.other.has(allocationId))) throw ec2(`The allocation ID '${String(allocationId)}' does not exist`, 'NotFound');
+    const id = world.newId('nat');
+    saveOther(context, id, { VpcId: world.ec2.subnets.get(subnetId)?.vpcId });
+    return { physicalId: id, attributes: { NatGatewayId: id, EniId: world.newId('eni') } };
+  },
+  (context) => void context.world.ec2.other.delete(context.physicalId),
+);
+
+const launchTemplate: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const name = str(properties.LaunchTemplateName) ?? `${context.logicalId}_${randomSuffix(12).toLowerCase()}`;
+    const taken = [...world.ec2.other.values()].some((o) => o.type === 'AWS::EC2::LaunchTemplate' && o.properties.LaunchTemplateName === name);
+    if (taken) throw ec2(`Launch template name already in use.`, 'AlreadyExists');
+    const id = world.newId('lt');
+    const specification = (properties.TagSpecifications as unknown[] | undefined)?.filter(isObject).find((s) => s.ResourceType === 'launch-template');
+    saveOther(context, id, { LaunchTemplateName: name, LatestVersionNumber: 1 }, resourceTags(context, specification?.Tags));
+    return { physicalId: id, attributes: { LaunchTemplateId: id, LatestVersionNumber: '1', DefaultVersionNumber: '1' } };
+  },
+  (context) => void context.world.ec2.other.delete(context.physicalId),
+);
+
+// ── IAM ──────────────────────────────────────────────────────────────────────────────────────
+
+const IAM_PATH = /^\/(?:[\x21-\x7e]*\/)?$/;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy\/.+$/;
+
+function policyDocument(value: unknown, field: string): Json {
+  let document = value;
+  if (typeof document === 'string') {
+    try {
+      document = JSON.parse(document);
+    } catch {
+      throw iam(`Syntax errors in policy. (${field})`, 'InvalidRequest');
+    }
+  }
+  if (!isObject(document) || (!Array.isArray(document.Statement) && !isObject(document.Statement))) throw iam(`Syntax errors in policy. (${field})`, 'InvalidRequest');
+  return document;
+}
+
+function iamPath(value: unknown): string {
+  const path = str(value) ?? '/';
+  if (!IAM_PATH.test(path) || path.length > 512) throw iam(`1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+  return path;
+}
+
+function requireRoles(world: World, roles: unknown): string[] {
+  const names = Array.isArray(roles) ? roles.map(String) : [];
+  for (const name of names) if (!world.iam.roles.has(name)) throw iam(`The role with name ${name} cannot be found.`, 'NotFound', 404);
+  return names;
+}
+
+const role: Provider = simple(
+  'iamRole',
+  (context) => {
+    const { world, properties, stackName, logicalId } = context;
+    const roleName = str(properties.RoleName) ?? generatedName(stackName, logicalId, 64);
+    if (world.iam.roles.has(roleName)) throw iam(`Role with name ${roleName} already exists.`, 'AlreadyExists', 409);
+    const path = iamPath(properties.Path);
+    const assumeRolePolicyDocument = policyDocument(properties.AssumeRolePolicyDocument, 'AssumeRolePolicyDocument');
+    const managedPolicyArns = Array.isArray(properties.ManagedPolicyArns) ? properties.ManagedPolicyArns.map(String) : [];
+    const bad = managedPolicyArns.find((arn) => !POLICY_ARN.test(arn));
+    if (bad) throw iam(`ARN ${bad} is not valid.`);
+    if (new Set(managedPolicyArns).size !== managedPolicyArns.length) throw iam('The same managed policy is attached more than once.');
+    for (const policy of Array.isArray(properties.Policies) ? properties.Policies.filter(isObject) : []) policyDocument(policy.PolicyDocument, `Policies.${String(policy.PolicyName)}`);
+    const arn = `arn:aws:iam::${world.account}:role${path}${roleName}`;
+    world.iam.roles.set(roleName, { arn, roleName, path, assumeRolePolicyDocument, managedPolicyArns, tags: resourceTags(context) });
+    return { physicalId: roleName, attributes: { Arn: arn, RoleId: `AROA${randomSuffix(17)}` } };
+  },
+  (context) => void context.world.iam.roles.delete(context.physicalId),
+  'iamRole',
+);
+
+const inlinePolicy: Provider = simple(
+  'iamRole',
+  (context) => {
+    const { world, properties, stackName } = context;
+    policyDocument(properties.PolicyDocument, 'PolicyDocument');
+    requireRoles(world, properties.Roles);
+    const id = `${stackName.slice(0, 5)}-${String(properties.PolicyName).slice(0, 5)}-${randomSuffix(12)}`;
+    return { physicalId: id, attributes: { Id: id } };
+  },
+  () => {},
+  'iamRole',
+);
+
+const managedPolicy: Provider = simple(
+  'iamRole',
+  (context) => {
+    const { world, properties, stackName, logicalId } = context;
+    policyDocument(properties.PolicyDocument, 'PolicyDocument');
+    const roles = requireRoles(world, properties.Roles);
+    const name = str(properties.ManagedPolicyName) ?? generatedName(stackName, logicalId, 128);
+    const arn = `arn:aws:iam::${world.account}:policy${iamPath(properties.Path)}${name}`;
+    for (const roleName of roles) world.iam.roles.get(roleName)?.managedPolicyArns.push(arn);
+    const now = world.clock.now().toISOString();
+    return {
+      physicalId: arn,
+      attributes: { PolicyArn: arn, PolicyId: `ANPA${randomSuffix(17)}`, DefaultVersionId: 'v1', AttachmentCount: roles.length, IsAttachable: 'true', PermissionsBoundaryUsageCount: 0, CreateDate: now, UpdateDate: now },
+    };
+  },
+  (context) => {
+    for (const r of context.world.iam.roles.values()) r.managedPolicyArns = r.managedPolicyArns.filter((arn) => arn !== context.physicalId);
+  },
+  'iamRole',
+);
+
+const instanceProfile: Provider = simple(
+  'iamRole',
+  (context) => {
+    const { world, properties, stackName, logicalId } = context;
+    requireRoles(world, properties.Roles);
+    const name = str(properties.InstanceProfileName) ?? generatedName(stackName, logicalId, 128);
+    return { physicalId: name, attributes: { Arn: `arn:aws:iam::${world.account}:instance-profile${iamPath(properties.Path)}${name}` } };
+  },
+  () => {},
+  'iamRole',
+);
+
+// ── EKS ──────────────────────────────────────────────────────────────────────────────────────
+
+function eksFailure(error: unknown): ResourceFailure {
+  if (error instanceof ResourceFailure) return error;
+  const message = (error as Error)?.message ?? String(error);
+  if (message.startsWith('Resource handler returned message')) return new ResourceFailure(message);
+  if (error instanceof EmulatorError) return handlerFailure(message, 'Eks', error.status, error.status === 404 ? 'NotFound' : error.status === 409 ? 'ResourceConflict' : error.status >= 500 ? 'ServiceInternalError' : 'InvalidRequest');
+  return new ResourceFailure(`Resource handler returned message: "${message}" (RequestToken: ${randomUUID()}, HandlerErrorCode: GeneralServiceException)`);
+}
+
+/** The EKS backend's lowerCamel result as the type's attributes. */
+function clusterAttributes(result: Record<string, string>): Json {
+  const attributes: Json = {};
+  for (const [key, value] of Object.entries(result)) attributes[key.charAt(0).toUpperCase() + key.slice(1)] = value;
+  if (result.certificateAuthorityData !== undefined) attributes['CertificateAuthority.Data'] = result.certificateAuthorityData;
+  return attributes;
+}
+
+const eksCluster: Provider = {
+  async create(context) {
+    const { world, properties, logicalId } = context;
+    if (!world.eks) throw new ResourceFailure('Resource handler returned message: "EKS is not emulated by this local endpoint" (HandlerErrorCode: ServiceInternalError)');
+    const name = str(properties.Name) ?? `${logicalId}-${randomSuffix(12).toLowerCase()}`;
+    // Not abortable: like AWS, a cancelled cluster keeps creating and the rollback deletes it.
+    const result = await world.eks.createClusterForStack({ ...properties, Name: name }, { ...context.stackTags, 'aws:cloudformation:logical-id': logicalId }).catch((error: unknown) => {
+      throw eksFailure(error);
+    });
+    return { physicalId: result.name, attributes: clusterAttributes(result) };
+  },
+  async delete(context) {
+    if (!context.world.eks) return;
+    await context.world.eks.deleteClusterForStack(context.physicalId).catch((error: unknown) => {
+      throw eksFailure(error);
+    });
+  },
+};
+
+// ── Everything else ──────────────────────────────────────────────────────────────────────────
+
+/** Any type the specification knows: an id after a short wait; Id/Name/Arn attributes derived from it. */
+const generic: Provider = simple('networkResource', (context) => {
+  const { world, type, stackName, logicalId } = context;
+  const physicalId = generatedName(stackName, logicalId, 128);
+  const [, service = 'unknown', resource = 'resource'] = type.split('::');
+  const attributes: Json = {};
+  for (const attribute of context.specAttributes) {
+    if (/Arn$/.test(attribute)) attributes[attribute] = `arn:aws:${service.toLowerCase()}:${world.region}:${world.account}:${resource.toLowerCase()}/${physicalId}`;
+    else if (/(Id|Name)$/.test(attribute)) attributes[attribute] = physicalId;
+  }
+  return { physicalId, attributes };
+});
+
+const unsupported = (what: string): Provider => ({
+  create: () => Promise.reject(new ResourceFailure(`${what} are not supported by the local emulator`)),
+  delete: () => Promise.resolve(),
+});
+
+const PROVIDERS: Record<string, Provider> = {
+  'AWS::EC2::VPC': vpc,
+  'AWS::EC2::Subnet': subnet,
+  'AWS::EC2::SecurityGroup': securityGroup,
+  'AWS::EC2::SecurityGroupIngress': securityGroupIngress,
+  'AWS::EC2::SecurityGroupEgress': securityGroupIngress,
+  'AWS::EC2::InternetGateway': internetGateway,
+  'AWS::EC2::VPCGatewayAttachment': gatewayAttachment,
+  'AWS::EC2::RouteTable': routeTable,
+  'AWS::EC2::Route': route,
+  'AWS::EC2::SubnetRouteTableAssociation': subnetRouteTableAssociation,
+  'AWS::EC2::EIP': eip,
+  'AWS::EC2::NatGateway': natGateway,
+  'AWS::EC2::LaunchTemplate': launchTemplate,
+  'AWS::IAM::Role': role,
+  'AWS::IAM::Policy': inlinePolicy,
+  'AWS::IAM::ManagedPolicy': managedPolicy,
+  'AWS::IAM::InstanceProfile': instanceProfile,
+  'AWS::EKS::Cluster': eksCluster,
+  'AWS::CloudFormation::Stack': unsupported('Nested stacks (AWS::CloudFormation::Stack)'),
+  'AWS::CloudFormation::CustomResource': unsupported('Custom resources'),
+  'AWS::CloudFormation::Macro': unsupported('Macros'),
+};
+
+export function providerFor(type: string): Provider {
+  if (type.startsWith('Custom::')) return unsupported('Custom resources');
+  return PROVIDERS[type] ?? generic;
+}
+
+export const MODELLED_TYPES = Object.keys(PROVIDERS);

@@ -1,0 +1,91 @@
+/**
+ * The emulator's own controls under /_local (plain JSON, not an AWS protocol; errors are
+ * `{"message", "code"}` with an HTTP status). These requests are not AWS calls: they are neither
+ * counted in world.calls nor subject to faults.
+ *
+ *   POST   /_local/faults   {"rules": [...]}  adds fault rules → 200 {"rules": [every active rule]}
+ *   GET    /_local/faults                      → {"rules": [...]}
+ *   DELETE /_local/faults                      clears every rule → {"rules": []}
+ *   GET    /_local/events[?source=&detailType=&bus=&after=N]
+ *                                              → {"events": [...], "next": N} every event put on any
+ *                                                bus, in order; `after` skips the first N events
+ *                                                (pass the previous answer's `next` to poll)
+ *   GET    /_local/calls                       → {"total", "calls": {"service:Operation": count}}
+ *   GET    /_local/samples                     → {"samples": [{kind, resource, seconds}]}
+ *   GET    /_local/health                      → {"status": "ok", "timeScale", "region", "account"}
+ */
+import type { ServerResponse } from 'node:http';
+import { EmulatorError, sendJson } from '../protocol';
+import type { RequestContext, ServiceModule } from '../server';
+import type { World } from '../world';
+
+type Route = (world: World, ctx: RequestContext) => unknown;
+
+function parseJsonBody(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = body.trim() ? JSON.parse(body) : undefined;
+  } catch (error) {
+    throw new EmulatorError(400, 'ValidationError', `the body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EmulatorError(400, 'ValidationError', 'body must be {"rules": [...]}');
+  return parsed as Record<string, unknown>;
+}
+
+const ROUTES: Record<string, Partial<Record<string, Route>>> = {
+  '/_local/faults': {
+    GET: (world) => ({ rules: world.faults.list() }),
+    POST: (world, ctx) => ({ rules: world.faults.add(parseJsonBody(ctx.body).rules) }),
+    DELETE: (world) => {
+      world.faults.clear();
+      return { rules: world.faults.list() };
+    },
+  },
+  '/_local/events': {
+    GET: (world, ctx) => {
+      const query = ctx.url.searchParams;
+      const afterText = query.get('after');
+      const after = afterText === null ? 0 : Number(afterText);
+      if (!Number.isInteger(after) || after < 0) throw new EmulatorError(400, 'ValidationError', `after must be a non-negative integer, got "${afterText}"`);
+      const source = query.get('source');
+      const detailType = query.get('detailType') ?? query.get('detail-type');
+      const bus = query.get('bus');
+      const events = world.busEvents.slice(after).filter((e) => (source === null || e.source === source) && (detailType === null || e.detailType === detailType) && (bus === null || e.bus === bus));
+      return { events, next: world.busEvents.length };
+    },
+  },
+  '/_local/calls': {
+    GET: (world) => {
+      const calls: Record<string, number> = {};
+      for (const call of world.calls) calls[call] = (calls[call] ?? 0) + 1;
+      return { total: world.calls.length, calls };
+    },
+  },
+  '/_local/samples': {
+    GET: (world) => ({ samples: world.durations.samples }),
+  },
+  '/_local/health': {
+    GET: (world) => ({ status: 'ok', timeScale: world.clock.scale, region: world.region, account: world.account }),
+  },
+};
+
+export function createLocalControlService(world: World): ServiceModule {
+  return {
+    name: 'local',
+    async handle(ctx: RequestContext): Promise<void> {
+      const path = ctx.url.pathname.replace(/\/+$/, '');
+      const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
+      if (!route) throw new EmulatorError(404, 'NotFound', `no local control at ${ctx.url.pathname}; try ${Object.keys(ROUTES).join(', ')}`);
+      const method = (ctx.req.method ?? 'GET').toUpperCase();
+      const handler = route[method];
+      if (!handler) {
+        ctx.res.setHeader('allow', Object.keys(route).join(', '));
+        throw new EmulatorError(405, 'MethodNotAllowed', `${method} ${path} is not supported; use ${Object.keys(route).join(' or ')}`);
+      }
+      sendJson(ctx.res, 200, handler(world, ctx));
+    },
+    renderError(res: ServerResponse, error: EmulatorError): void {
+      sendJson(res, error.status, { message: error.message, code: error.code });
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The REST API on 127.0.0.1, as API Gateway would serve it: each HTTP request becomes a REST API
+ * proxy event for the unchanged API handler, and its result is written back.
+ *
+ * API Gateway (AWS_IAM auth) puts the SigV4-authenticated caller in requestContext.identity. Here
+ * nothing is signed, so the caller is a local principal, or the IAM ARN in the `x-eksp-caller`
+ * header: a local-mode-only stand-in for "signed as someone else". The adapter moves it into the
+ * request context and strips the header; the handlers only ever read the request context, so a
+ * deployed API ignores the header (test/unit/api: "never takes the caller from a header").
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaContext } from './state-machine-runner';
+
+export const LOCAL_CALLER = 'arn:aws:iam::000000000000:user/local-developer';
+export const CALLER_HEADER = 'x-eksp-caller';
+
+/** IAM users and roles, and STS assumed-role sessions (what API Gateway reports for roles). */
+const IAM_ARN = /^arn:aws[a-z-]*:(?:iam::(\d{12}):(?:user|role)\/[\w+=,.@/-]+|sts::(\d{12}):assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | void>;
+
+export interface ApiServerOptions {
+  port?: number;
+  handler: ApiHandler;
+  /** The principal when no x-eksp-caller header is given. */
+  defaultCaller?: string;
+  stage?: string;
+  /** One line per request (method, path, status, caller) when given. */
+  log?: (line: string) => void;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string): void {
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The REST API (v1) proxy event API Gateway sends a Lambda proxy integration. */
+export function toProxyEvent(req: IncomingMessage, body: string, caller: string, stage: string): APIGatewayProxyEvent {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    if (name.toLowerCase() === CALLER_HEADER) continue;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    (multiQuery[key] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const account = IAM_ARN.exec(caller)?.slice(1).find(Boolean) ?? '000000000000';
+  const now = new Date();
+  return {
+    resource: '/{proxy+}',
+    path: url.pathname,
+    httpMethod: (req.method ?? 'GET').toUpperCase(),
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: { proxy: url.pathname.replace(/^\//, '') },
+    stageVariables: null,
+    body: body.length ? body : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: account,
+      apiId: 'local',
+      authorizer: null,
+      domainName: req.headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      extendedRequestId: randomUUID(),
+      httpMethod: (req.method ?? 'GET').toUpperCase(),
+      path: `/${stage}${url.pathname}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId: randomUUID(),
+      requestTime: now.toUTCString(),
+      requestTimeEpoch: now.getTime(),
+      resourceId: 'local',
+      resourcePath: '/{proxy+}',
+      stage,
+      identity: {
+        accessKey: null,
+        accountId: account,
+        apiKey: null,
+        apiKeyId: null,
+        caller,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: caller,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: caller,
+      },
+    },
+  };
+}
+
+/** Writes a proxy result back as API Gateway does (single and multi-value headers merged). */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResult | void): void {
+  if (!result) {
+    problem(res, 502, 'Bad gateway', 'the handler returned no response');
+    return;
+  }
+  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String);
+  headers['content-length'] = String(body.length);
+  headers['x-amzn-requestid'] ??= randomUUID();
+  res.writeHead(result.statusCode, headers);
+  res.end(body);
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
+  const defaultCaller = options.defaultCaller ?? LOCAL_CALLER;
+  const stage = options.stage ?? 'local';
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const override = req.headers[CALLER_HEADER];
+        const caller = (Array.isArray(override) ? override[0] : override)?.trim() || defaultCaller;
+        if (!IAM_ARN.test(caller)) {
+          problem(res, 400, 'Invalid caller', `${CALLER_HEADER} must be an IAM user or role ARN (or an STS assumed-role ARN), got "${caller}"`);
+          return;
+        }
+        const body = await readBody(req);
+        const result = await options.handler(toProxyEvent(req, body, caller, stage), lambdaContext('eksp-api'));
+        writeResult(res, result);
+        options.log?.(`${req.method} ${req.url} → ${result ? result.statusCode : 502} (${caller})`);
+      } catch (error) {
+        // What API Gateway answers when the integration fails.
+        if (!res.headersSent) problem(res, 502, 'Bad gateway', `the API handler failed: ${(error as Error).message}`);
+        options.log?.(`${req.method} ${req.url} → 502: ${(error as Error).message}`);
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

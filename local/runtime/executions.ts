@@ -1,0 +1,298 @@
+/**
+ * Step Functions executions for the local cloud (the emulator's StartExecution, DescribeExecution,
+ * ListExecutions, GetExecutionHistory and StopExecution land here): statemachines/*.asl.json run
+ * by aws-local-stepfunctions, each Task state bound to its real handler with the payload Lambda
+ * would pass (a JSON copy), Wait states and Retry intervals scaled by the emulator's time factor
+ * (scaled-time.ts), and every execution recorded with an AWS-shaped history.
+ */
+import { StateMachine } from 'aws-local-stepfunctions';
+import { EmulatorError } from '../emulator/protocol';
+import { seededRandom } from '../emulator/clock';
+import type { ExecutionBackend, ExecutionRecord, World } from '../emulator/world';
+import type { StateMachineName } from '../../statemachines/task-functions';
+import { allStates, localTaskHandlers, readDefinition, substituted, type Definition, type StateDefinition } from './state-machine-runner';
+import { scaledOverrides, type ExecutionTiming } from './scaled-time';
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+export interface HistoryEvent {
+  id: number;
+  timestamp: Date;
+  type: string;
+  /** AWS's `<type>EventDetails` content, e.g. {name, input} for TaskStateEntered. */
+  details?: Record<string, unknown>;
+}
+
+/** Counts the benchmark reads: what Step Functions bills (transitions) and Lambda invocations. */
+export interface ExecutionStats {
+  /** States entered plus retries. */
+  transitions: number;
+  lambdaInvocations: number;
+  retries: number;
+  /** Task state name → invocations. */
+  invocationsByState: Record<string, number>;
+}
+
+interface RegisteredMachine {
+  stateMachineArn: string;
+  name: string;
+  creationDate: Date;
+  definition: Definition;
+  states: Map<string, StateDefinition>;
+  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+interface Execution {
+  record: ExecutionRecord;
+  machine: RegisteredMachine;
+  /** Raw events with the real time they happened; ids and emulated timestamps are given on read. */
+  events: Array<{ realMs: number; seq: number; type: string; details?: Record<string, unknown> }>;
+  stats: ExecutionStats;
+  abort?: () => void;
+  done: Promise<void>;
+}
+
+export interface LocalExecutionsOptions {
+  /** Prefix of the local Lambda function names and state machine names. */
+  prefix?: string;
+  /** Where warnings go (default: stderr). */
+  warn?: (message: string) => void;
+}
+
+const EXECUTION_NAME = /^[A-Za-z0-9_.\-~:]{1,80}$/;
+
+export class LocalExecutions implements ExecutionBackend {
+  private readonly machines = new Map<string, RegisteredMachine>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly random: () => number;
+  private seq = 0;
+  private readonly prefix: string;
+  private readonly warn: (message: string) => void;
+
+  constructor(
+    private readonly world: World,
+    options: LocalExecutionsOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'eksp-';
+    this.warn = options.warn ?? ((message) => process.stderr.write(`[local executions] ${message}\n`));
+    // Jitter has its own stream so it never shifts the emulator's sampled durations.
+    this.random = seededRandom(0x5eed ^ Math.floor(world.random() * 2 ** 31));
+  }
+
+  /** Loads statemachines/<name>.asl.json, binds its Task states to the real handlers, returns its ARN. */
+  async register(name: StateMachineName): Promise<string> {
+    const definition = substituted(readDefinition(name), this.world.region, this.world.account);
+    return this.registerDefinition(`${this.prefix}${name}`, definition, await localTaskHandlers(readDefinition(name)));
+  }
+
+  /** Any definition with handlers for its Task states by state name (what register() does for the ASL files). */
+  registerDefinition(machineName: string, definition: Definition, handlers: Record<string, (input: unknown) => Promise<unknown>>): string {
+    // Validates the definition now (asl-validator mutates its argument: give it a copy).
+    new StateMachine(structuredClone(definition) as never);
+    const stateMachineArn = this.world.arn('states', `stateMachine:${machineName}`);
+    this.machines.set(stateMachineArn, { stateMachineArn, name: machineName, creationDate: this.world.clock.now(), definition, states: new Map(allStates(definition)), handlers });
+    return stateMachineArn;
+  }
+
+  /** What DescribeStateMachine shows besides the ARN and name. */
+  stateMachines(): Array<{ stateMachineArn: string; name: string; definition: string; roleArn: string; type: string; creationDate: Date }> {
+    return [...this.machines.values()].map(({ stateMachineArn, name, definition, creationDate }) => ({ stateMachineArn, name, definition: JSON.stringify(definition), roleArn: this.roleArn(name), type: 'STANDARD', creationDate }));
+  }
+
+  private roleArn(machineName: string): string {
+    return this.world.arn('iam', `role/${machineName}-role`, '');
+  }
+
+  async start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; startDate: Date }> {
+    const machine = this.machines.get(stateMachineArn);
+    if (!machine) throw new EmulatorError(400, 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!EXECUTION_NAME.test(name)) throw new EmulatorError(400, 'InvalidName', `Invalid Name: '${name}'`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input || '{}');
+    } catch {
+      throw new EmulatorError(400, 'InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not JSON');
+    }
+    const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // Standard workflows: same name and input while running is the same execution; anything else is taken.
+      if (existing.record.status === 'RUNNING' && existing.record.input === input) return { executionArn, startDate: existing.record.startDate };
+      throw new EmulatorError(400, 'ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record: ExecutionRecord = { executionArn, stateMachineArn, name, status: 'RUNNING', startDate: this.world.clock.now(), input };
+    const execution: Execution = { record, machine, events: [], stats: { transitions: 0, lambdaInvocations: 0, retries: 0, invocationsByState: {} }, done: Promise.resolve() };
+    this.executions.set(executionArn, execution);
+    execution.done = this.run(execution, parsed);
+    return { executionArn, startDate: record.startDate };
+  }
+
+  describe(executionArn: string): ExecutionRecord | undefined {
+    const execution = this.executions.get(executionArn);
+    return execution && { ...execution.record };
+  }
+
+  list(stateMachineArn: string, statusFilter?: string): ExecutionRecord[] {
+    return [...this.executions.values()]
+      .filter((e) => e.record.stateMachineArn === stateMachineArn && (!statusFilter || e.record.status === statusFilter))
+      .map((e) => ({ ...e.record }))
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  }
+
+  history(executionArn: string): HistoryEvent[] {
+    const execution = this.executions.get(executionArn);
+    if (!execution) return [];
+    return [...execution.events]
+      .sort((a, b) => a.realMs - b.realMs || a.seq - b.seq)
+      .map((e, i) => ({ id: i + 1, timestamp: this.emulated(e.realMs), type: e.type, ...(e.details ? { details: e.details } : {}) }));
+  }
+
+  async stop(executionArn: string, error?: string, cause?: string): Promise<void> {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new EmulatorError(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (execution.record.status !== 'RUNNING') return;
+    Object.assign(execution.record, { status: 'ABORTED', stopDate: this.world.clock.now(), ...(error ? { error } : {}), ...(cause ? { cause } : {}) });
+    this.event(execution, 'ExecutionAborted', { ...(error ? { error } : {}), ...(cause ? { cause } : {}) });
+    execution.abort?.();
+    await execution.done;
+  }
+
+  /** Transitions, Lambda invocations and retries of one execution. */
+  stats(executionArn: string): ExecutionStats | undefined {
+    const execution = this.executions.get(executionArn);
+    return execution && structuredClone(execution.stats);
+  }
+
+  /** Resolves when the execution has stopped (tests, the demo, shutdown). */
+  async settled(executionArn: string): Promise<ExecutionRecord | undefined> {
+    await this.executions.get(executionArn)?.done;
+    return this.describe(executionArn);
+  }
+
+  /** Aborts every running execution (shutdown): no timer outlives the local cloud. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.executions.values()].filter((e) => e.record.status === 'RUNNING').map((e) => this.stop(e.record.executionArn, 'LocalShutdown', 'the local cloud stopped')));
+  }
+
+  private async run(execution: Execution, input: unknown): Promise<void> {
+    const { machine, record } = execution;
+    const timing: ExecutionTiming = {
+      states: machine.states,
+      taskStates: Object.keys(machine.handlers),
+      invoke: (state, payload) => this.invoke(execution, state, payload),
+      scale: this.world.clock.scale,
+      now: () => this.world.clock.now(),
+      random: this.random,
+      warn: (message) => this.warn(`${record.name}: ${message}`),
+    };
+    const stateMachine = new StateMachine(structuredClone(machine.definition) as never, { validationOptions: { noValidate: true } });
+    const running = stateMachine.run(input as never, {
+      overrides: scaledOverrides(timing),
+      context: {
+        Execution: { Id: record.executionArn, Name: record.name, RoleArn: this.roleArn(machine.name) },
+        StateMachine: { Id: machine.stateMachineArn, Name: machine.name },
+      } as never,
+    });
+    execution.abort = running.abort;
+    const collecting = this.collect(execution, running.eventLogs);
+    try {
+      const output = await running.result;
+      if (record.status === 'RUNNING') Object.assign(record, { status: 'SUCCEEDED', stopDate: this.world.clock.now(), output: JSON.stringify(output ?? null) });
+    } catch (failure) {
+      if (record.status === 'RUNNING') {
+        const e = failure as Error & { cause?: Error };
+        if (e.name === 'ExecutionTimeoutError') {
+          Object.assign(record, { status: 'TIMED_OUT', stopDate: this.world.clock.now(), error: 'States.Timeout', cause: 'The execution timed out' });
+        } else {
+          // The runner wraps what failed the execution (a Fail state's Error and Cause, or an uncaught error).
+          const failed = e.cause ?? e;
+          Object.assign(record, { status: 'FAILED', stopDate: this.world.clock.now(), error: failed.name, cause: failed.message });
+        }
+      }
+    }
+    await collecting.catch(() => undefined);
+  }
+
+  /** A Task state as Lambda runs it: a JSON copy in, a JSON copy out, errors as Lambda reports them. */
+  private async invoke(execution: Execution, state: string, payload: unknown): Promise<unknown> {
+    const handler = execution.machine.handlers[state];
+    if (!handler) throw Object.assign(new Error(`no handler bound to Task state "${state}"`), { name: 'States.Runtime' });
+    const resource = String(execution.machine.states.get(state)?.Resource ?? state);
+    execution.stats.lambdaInvocations++;
+    execution.stats.invocationsByState[state] = (execution.stats.invocationsByState[state] ?? 0) + 1;
+    this.event(execution, 'LambdaFunctionScheduled', { resource, input: JSON.stringify(payload) });
+    this.event(execution, 'LambdaFunctionStarted');
+    let result: unknown;
+    try {
+      result = JSON.parse(JSON.stringify((await handler(payload)) ?? null));
+    } catch (error) {
+      const e = error as Error;
+      // Lambda's error for Step Functions: Error is the errorType, Cause the runtime's JSON.
+      const cause = JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: (e.stack ?? '').split('\n') });
+      this.event(execution, 'LambdaFunctionFailed', { error: e.name, cause });
+      throw Object.assign(new Error(cause), { name: e.name });
+    }
+    if (this.world.faults.takeStepCrash(state)) {
+      // The side effect happened; the result is lost on the way back, as when Lambda's service fails.
+      const message = 'Lambda was unable to return the function result (Service: Lambda, Status Code: 500)';
+      this.event(execution, 'LambdaFunctionFailed', { error: 'Lambda.ServiceException', cause: message });
+      throw Object.assign(new Error(message), { name: 'Lambda.ServiceException' });
+    }
+    this.event(execution, 'LambdaFunctionSucceeded', { output: JSON.stringify(result) });
+    return result;
+  }
+
+  private async collect(execution: Execution, logs: AsyncGenerator<EventLog>): Promise<void> {
+    for await (const log of logs) {
+      const at = log.timestamp;
+      switch (log.type) {
+        case 'ExecutionStarted':
+          this.event(execution, 'ExecutionStarted', { input: JSON.stringify(log.input), roleArn: this.roleArn(execution.machine.name) }, at);
+          break;
+        case 'ExecutionSucceeded':
+          this.event(execution, 'ExecutionSucceeded', { output: JSON.stringify(log.output ?? null) }, at);
+          break;
+        case 'ExecutionFailed':
+          this.event(execution, 'ExecutionFailed', { error: log.Error, cause: String(log.Cause ?? '') }, at);
+          break;
+        case 'ExecutionTimeout':
+          this.event(execution, 'ExecutionTimedOut', { error: 'States.Timeout' }, at);
+          break;
+        case 'StateEntered':
+          execution.stats.transitions++;
+          this.event(execution, `${log.state.type}StateEntered`, { name: log.state.name, input: JSON.stringify(log.state.input ?? null) }, at);
+          break;
+        case 'StateExited':
+          this.event(execution, `${log.state.type}StateExited`, { name: log.state.name, output: JSON.stringify(log.state.output ?? null) }, at);
+          break;
+        case 'StateRetried':
+          // Step Functions has no retry event (a retry is the next LambdaFunctionScheduled) but bills it as a transition.
+          execution.stats.transitions++;
+          execution.stats.retries++;
+          break;
+        case 'MapIterationStarted':
+        case 'MapIterationSucceeded':
+        case 'MapIterationFailed':
+          this.event(execution, log.type, { name: log.parentState.name, index: log.index }, at);
+          break;
+        case 'ParallelBranchStarted':
+        case 'ParallelBranchSucceeded':
+        case 'ParallelBranchFailed':
+          // AWS records ParallelStateStarted/Succeeded/Failed once per state, not per branch.
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private event(execution: Execution, type: string, details?: Record<string, unknown>, realMs = Date.now()): void {
+    execution.events.push({ realMs, seq: this.seq++, type, ...(details ? { details } : {}) });
+  }
+
+  /** Emulated time of a real instant (the runner's timestamps are real). */
+  private emulated(realMs: number): Date {
+    const clock = this.world.clock;
+    return new Date(clock.now().getTime() - (Date.now() - realMs) / clock.scale);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * `npm start`: the whole service on a laptop. One process runs
+ *   - the local AWS endpoint (local/emulator) on 127.0.0.1:EKSP_AWS_PORT (4566), DynamoDB from dynalite;
+ *   - the state machines from statemachines/*.asl.json with the real handlers (local/runtime/executions.ts);
+ *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler.
+ * The handlers and their SDK clients are unchanged: AWS_ENDPOINT_URL points them at the emulator.
+ *
+ * EKSP_TIME_SCALE (default 0.01) is real time per emulated time: at 0.01 an 11-minute control
+ * plane takes 6.6 s, and the state machine's Wait states and Retry intervals shrink alike.
+ * EKSP_SEED seeds the sampled durations (same seed, same durations).
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { startLocalAws, type LocalAws } from './emulator';
+import type { World } from './emulator/world';
+import { startApiServer, LOCAL_CALLER, type RunningApi } from './runtime/api-server';
+import { localDeps } from './runtime/deps';
+import { LocalExecutions } from './runtime/executions';
+import { useDeps } from '../functions/shared/deps';
+
+export const DEFAULTS = { awsPort: 4566, apiPort: 3000, timeScale: 0.01 } as const;
+export const EVENT_BUS_NAME = 'eks-provisioner';
+export const TABLE_NAME = 'eksp-registry';
+/** The access key the handlers sign with; the emulator knows its secret (STS tokens are verified). */
+const LOCAL_KEY = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface StartOptions {
+  /** 0 picks a free port. Default EKSP_AWS_PORT or 4566. */
+  awsPort?: number;
+  /** 0 picks a free port. Default EKSP_API_PORT or 3000. */
+  apiPort?: number;
+  /** Default EKSP_TIME_SCALE or 0.01. */
+  timeScale?: number;
+  /** Default EKSP_SEED or the emulator's own (42). */
+  seed?: number;
+  /** No banner and no request log. */
+  quiet?: boolean;
+  /** Where the banner and request log go (default stdout). */
+  log?: (line: string) => void;
+}
+
+export interface LocalMode {
+  apiUrl: string;
+  awsUrl: string;
+  world: World;
+  executions: LocalExecutions;
+  stateMachineArn: string;
+  timeScale: number;
+  stop(): Promise<void>;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${text}"`);
+  return value;
+}
+
+/** EKSP_AWS_PORT, EKSP_API_PORT, EKSP_TIME_SCALE, EKSP_SEED. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): StartOptions {
+  const options: StartOptions = {};
+  const awsPort = numberFrom(env, 'EKSP_AWS_PORT');
+  const apiPort = numberFrom(env, 'EKSP_API_PORT');
+  const timeScale = numberFrom(env, 'EKSP_TIME_SCALE');
+  const seed = numberFrom(env, 'EKSP_SEED');
+  if (awsPort !== undefined) options.awsPort = awsPort;
+  if (apiPort !== undefined) options.apiPort = apiPort;
+  if (timeScale !== undefined) options.timeScale = timeScale;
+  if (seed !== undefined) options.seed = seed;
+  return options;
+}
+
+/** Sets environment variables, remembering what they were so stop() can put them back. */
+class Environment {
+  private readonly saved = new Map<string, string | undefined>();
+
+  set(values: Record<string, string | undefined>): void {
+    for (const [name, value] of Object.entries(values)) {
+      if (!this.saved.has(name)) this.saved.set(name, process.env[name]);
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+
+  /** Only when the user has not set it. */
+  default(values: Record<string, string>): void {
+    this.set(Object.fromEntries(Object.entries(values).filter(([name]) => !process.env[name])));
+  }
+
+  restore(): void {
+    for (const [name, value] of this.saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    this.saved.clear();
+  }
+}
+
+/** Per-service endpoint overrides would send some clients elsewhere: local mode is all local. */
+const SERVICE_ENDPOINT_VARIABLES = ['EKS', 'CLOUDFORMATION', 'EC2', 'STS', 'EVENTBRIDGE', 'SFN', 'DYNAMODB', 'LAMBDA', 'IAM'].map((s) => `AWS_ENDPOINT_URL_${s}`);
+
+function pointSdkAt(environment: Environment, awsUrl: string, region: string): void {
+  environment.set({
+    AWS_ENDPOINT_URL: awsUrl,
+    ...Object.fromEntries(SERVICE_ENDPOINT_VARIABLES.map((name) => [name, undefined])),
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_KEY.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+}
+
+/** What the CDK stack creates: the registry table (same keys and index as infra) and the bus. */
+async function provisionServiceResources(): Promise<void> {
+  const dynamo = new DynamoDBClient({});
+  const events = new EventBridgeClient({});
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: TABLE_NAME,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byCluster',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    await events.send(new CreateEventBusCommand({ Name: EVENT_BUS_NAME }));
+  } finally {
+    dynamo.destroy();
+    events.destroy();
+  }
+}
+
+function banner(mode: LocalMode, awsPort: number): string {
+  const api = mode.apiUrl;
+  const aws = mode.awsUrl;
+  return [
+    '',
+    'eks-provisioner local mode',
+    `  REST API          ${api}   (caller ${LOCAL_CALLER}; another with -H 'x-eksp-caller: <IAM ARN>')`,
+    `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local)`,
+    `  status events     ${aws}/_local/events`,
+    `  faults            ${aws}/_local/faults`,
+    `  time scale        ${mode.timeScale} (an 11-minute control plane takes ${((660 * mode.timeScale)).toFixed(1)} s)`,
+    '',
+    'Try it:',
+    `  curl -s -X POST ${api}/clusters -H 'content-type: application/json' -d @examples/reference-cluster.json`,
+    `  curl -s ${api}/operations/<operationId from the answer>`,
+    `  curl -s ${aws}/_local/events`,
+    `  AWS_ENDPOINT_URL=${aws} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws eks list-clusters --region us-east-1`,
+    '',
+    `Or run \`EKSP_API_URL=${api} EKSP_AWS_URL=${aws} npm run demo\` in another terminal. Ctrl-C stops everything.`,
+    ...(awsPort === DEFAULTS.awsPort ? [] : [`(the local AWS endpoint is on port ${awsPort}, not the default ${DEFAULTS.awsPort})`]),
+    '',
+  ].join('\n');
+}
+
+/** Starts the local cloud and the service on it. Ports 0 pick free ones; stop() undoes everything. */
+export async function startLocal(options: StartOptions = {}): Promise<LocalMode> {
+  const settings = { ...optionsFromEnv(), ...options };
+  const timeScale = settings.timeScale ?? DEFAULTS.timeScale;
+  const log = settings.quiet ? () => undefined : (settings.log ?? ((line: string) => process.stdout.write(`${line}\n`)));
+  const environment = new Environment();
+  const cleanups: Array<() => Promise<void> | void> = [() => environment.restore()];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const aws: LocalAws = await startLocalAws({
+      port: settings.awsPort ?? DEFAULTS.awsPort,
+      timeScale,
+      ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+      credentials: { [LOCAL_KEY.accessKeyId]: LOCAL_KEY.secretAccessKey },
+    });
+    cleanups.push(() => aws.close());
+    const { world } = aws;
+    pointSdkAt(environment, aws.url, world.region);
+    // The handlers' logger reads its level when first imported; their JSON lines drown the banner.
+    environment.default({ POWERTOOLS_LOG_LEVEL: settings.quiet ? 'SILENT' : 'ERROR' });
+    await provisionServiceResources();
+
+    const executions = new LocalExecutions(world, { warn: (message) => log(`[executions] ${message}`) });
+    world.executions = executions;
+    cleanups.push(() => executions.stopAll());
+    const stateMachineArn = await executions.register('provision-cluster');
+    environment.set({ EVENT_BUS_NAME, TABLE_NAME, PROVISION_STATE_MACHINE_ARN: stateMachineArn });
+    // The operator's choices win: ADMIN_PRINCIPAL_ARNS, ALLOWED_KUBERNETES_VERSIONS, DEFAULT_KUBERNETES_VERSION,
+    // CLOUDFORMATION_ROLE_ARN and KUBERNETES_ACCESS_ROLE_ARN are read from the environment as deployed.
+    const restoreDeps = useDeps(localDeps(() => world.clock.now()));
+    cleanups.push(() => restoreDeps());
+
+    const { handler } = await import('../functions/api/handler');
+    const api: RunningApi = await startApiServer({
+      port: settings.apiPort ?? DEFAULTS.apiPort,
+      handler: handler as never,
+      ...(settings.quiet ? {} : { log: (line: string) => log(`[api] ${line}`) }),
+    });
+    cleanups.push(() => api.close());
+
+    const mode: LocalMode = { apiUrl: api.url, awsUrl: aws.url, world, executions, stateMachineArn, timeScale, stop };
+    log(banner(mode, aws.port));
+    return mode;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const mode = await startLocal();
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local cloud...\n`);
+    mode.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const e = error as NodeJS.ErrnoException;
+    process.stderr.write(e.code === 'EADDRINUSE' ? `cannot start: ${e.message} (another local mode running? set EKSP_AWS_PORT / EKSP_API_PORT)\n` : `cannot start: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+}

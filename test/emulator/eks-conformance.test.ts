@@ -1,0 +1,127 @@
+/**
+ * Third-party clients against the local EKS: the AWS CLI (`aws eks describe-cluster`, errors
+ * included) and boto3 with its waiters (cluster_active, nodegroup_active,
+ * fargate_profile_active). They ship with the machine image; without them these tests skip with a
+ * warning, except under CI=true, where they are required.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { createEksService } from '../../local/emulator/services/eks';
+import { createStsService } from '../../local/emulator/services/sts';
+import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
+import { World } from '../../local/emulator/world';
+
+const run = promisify(execFile);
+const ACCOUNT = '000000000000';
+const REQUIRED = process.env.CI === 'true';
+
+function works(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+  return result.status === 0;
+}
+const HAS_AWS_CLI = works('aws', ['--version']);
+const HAS_BOTO3 = works('python3', ['-c', 'import boto3']);
+
+/** True when the tool is there; otherwise warns (or, under CI, fails) and the test ends early. */
+function toolPresent(present: boolean, tool: string): boolean {
+  if (present) return true;
+  if (REQUIRED) throw new Error(`${tool} is required for the conformance tests when CI=true, but it is not installed`);
+  console.warn(`skipping EKS conformance with ${tool}: it is not installed (required when CI=true)`);
+  return false;
+}
+
+let emulator: RunningEmulator;
+let world: World;
+let eks: EKSClient;
+const subnets: string[] = [];
+let environment: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  // A little slower than the other emulator tests, so the waiters see CREATING before ACTIVE.
+  world = new World({ timeScale: 0.002 });
+  const service = createEksService(world, { baseUrl: () => emulator.url });
+  emulator = await startEmulator({ timeScale: 0.002, services: [service, createStsService(world)] }, world);
+  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'x' } });
+  const vpcId = world.newId('vpc');
+  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
+  ['a', 'b'].forEach((zone, i) => {
+    const subnetId = world.newId('subnet');
+    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
+    subnets.push(subnetId);
+  });
+  for (const [name, policies] of [
+    ['cluster-role', ['AmazonEKSClusterPolicy']],
+    ['node-role', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']],
+    ['pod-role', ['AmazonEKSFargatePodExecutionRolePolicy']],
+  ] as const) {
+    world.iam.roles.set(name, { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, roleName: name, path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: policies.map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
+  }
+  // Only the emulator: no user config, profile or instance metadata may leak in.
+  environment = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'AKIDCONFORMANCE',
+    AWS_SECRET_ACCESS_KEY: 'conformance-secret',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+});
+
+afterAll(async () => {
+  eks.destroy();
+  emulator.server.closeAllConnections();
+  await emulator.close();
+});
+
+const createCluster = (name: string) =>
+  eks.send(new CreateClusterCommand({ name, version: '1.33', roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster-role`, resourcesVpcConfig: { subnetIds: subnets }, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
+
+describe('EKS conformance with third-party clients', () => {
+  it('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
+    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI')) return;
+    await createCluster('cli');
+
+    const { stdout } = await run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
+    const missing = await run('aws', ['eks', 'describe-cluster', '--name', 'nope', '--endpoint-url', emulator.url], { env: environment }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    const { cluster } = JSON.parse(stdout) as { cluster: Record<string, unknown> };
+    expect(cluster).toMatchObject({ name: 'cli', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/cli`, version: '1.33', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } });
+    expect(['CREATING', 'ACTIVE']).toContain(cluster.status);
+    // AWS CLI v1 prints EKS timestamps as the epoch seconds EKS sends.
+    expect(Math.abs(Number(cluster.createdAt) * 1000 - world.clock.now().getTime())).toBeLessThan(3_600_000);
+    expect(missing?.code).toBe(255);
+    expect(missing?.stderr).toMatch(/ResourceNotFoundException/);
+  });
+
+  it('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
+    if (!toolPresent(HAS_BOTO3, 'python3 with boto3')) return;
+    await createCluster('waited');
+    const script = [
+      'import json, os, sys, boto3',
+      "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
+      "fast = {'Delay': 1, 'MaxAttempts': 30}",
+      "seen = [eks.describe_cluster(name='waited')['cluster']['status']]",
+      "eks.get_waiter('cluster_active').wait(name='waited', WaiterConfig=fast)",
+      "seen.append(eks.describe_cluster(name='waited')['cluster']['status'])",
+      'subnets = sys.argv[1].split(",")',
+      "eks.create_nodegroup(clusterName='waited', nodegroupName='ng', nodeRole=sys.argv[2], subnets=subnets, scalingConfig={'minSize': 1, 'maxSize': 2, 'desiredSize': 1})",
+      "eks.get_waiter('nodegroup_active').wait(clusterName='waited', nodegroupName='ng', WaiterConfig=fast)",
+      "eks.create_fargate_profile(clusterName='waited', fargateProfileName='fp', podExecutionRoleArn=sys.argv[3], selectors=[{'namespace': 'default'}])",
+      "eks.get_waiter('fargate_profile_active').wait(clusterName='waited', fargateProfileName='fp', WaiterConfig=fast)",
+      "seen.append(eks.describe_nodegroup(clusterName='waited', nodegroupName='ng')['nodegroup']['status'])",
+      "seen.append(eks.describe_fargate_profile(clusterName='waited', fargateProfileName='fp')['fargateProfile']['status'])",
+      'print(json.dumps(seen))',
+    ].join('\n');
+
+    const { stdout } = await run('python3', ['-c', script, subnets.join(','), `arn:aws:iam::${ACCOUNT}:role/node-role`, `arn:aws:iam::${ACCOUNT}:role/pod-role`], { env: environment, timeout: 60_000 });
+
+    expect(JSON.parse(stdout)).toEqual(['CREATING', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * The per-cluster Kubernetes API through the service's own client and token — HttpKubernetes and
+ * kubernetesToken from functions/ports — plus raw requests for what the port does not send:
+ * endpoint access, token checks, authorization, merge patches and nodes.
+ */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
+import { load } from 'js-yaml';
+import { HttpKubernetes, type ClusterAccess } from '../../functions/ports/kubernetes';
+import { kubernetesToken } from '../../functions/ports/kubernetes-token';
+import { mergeIdentityMappings } from '../../functions/domain/aws-auth';
+import { KubernetesConflictError } from '../../functions/shared/errors';
+import { createEksService } from '../../local/emulator/services/eks';
+import { createKubernetesService } from '../../local/emulator/services/kubernetes';
+import { createStsService } from '../../local/emulator/services/sts';
+import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
+import { World } from '../../local/emulator/world';
+import { rejectionOf } from '../support/rejection';
+
+const SCALE = 0.001;
+const ACCOUNT = '000000000000';
+const POLICY = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+const AWS_AUTH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+
+interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+const ADMIN: Keys = { accessKeyId: 'AKIDPLATFORMADMIN', secretAccessKey: 'admin-secret' };
+const INTRUDER: Keys = { accessKeyId: 'AKIDINTRUDER', secretAccessKey: 'intruder-secret' };
+const VIEWER: Keys = { accessKeyId: 'AKIDVIEWER', secretAccessKey: 'viewer-secret' };
+const ARNS = { admin: `arn:aws:iam::${ACCOUNT}:user/platform-admin`, intruder: `arn:aws:iam::${ACCOUNT}:user/intruder`, viewer: `arn:aws:iam::${ACCOUNT}:user/viewer` };
+
+let emulator: RunningEmulator;
+let world: World;
+let eks: EKSClient;
+let previousStsEndpoint: string | undefined;
+const net = { subnets: [] as string[] };
+let nodeRole = '';
+const endpoints: Record<string, ClusterAccess> = {};
+
+function seedAccount(): void {
+  const vpcId = world.newId('vpc');
+  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
+  ['a', 'b'].forEach((zone, i) => {
+    const subnetId = world.newId('subnet');
+    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
+    net.subnets.push(subnetId);
+  });
+  world.iam.roles.set('eks-service-role', { arn: `arn:aws:iam::${ACCOUNT}:role/eks-service-role`, roleName: 'eks-service-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: [], tags: {} });
+  nodeRole = `arn:aws:iam::${ACCOUNT}:role/eksp/node-instance-role`;
+  world.iam.roles.set('node-instance-role', {
+    arn: nodeRole,
+    roleName: 'node-instance-role',
+    path: '/eksp/',
+    assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'],
+    tags: {},
+  });
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const tokenFor = (cluster: string, keys: Keys = ADMIN, now?: Date) => kubernetesToken(cluster, 'us-east-1', async () => keys, now);
+
+/** One request to a cluster's API, as kubectl would send it. */
+async function kube(cluster: string, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string } = {}) {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(`${emulator.url}/k8s/${cluster}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+function clusterInput(name: string, overrides: Partial<CreateClusterCommandInput> = {}): CreateClusterCommandInput {
+  return { name, version: '1.33', roleArn: `arn:aws:iam::${ACCOUNT}:role/eks-service-role`, resourcesVpcConfig: { subnetIds: net.subnets }, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' }, ...overrides };
+}
+
+async function nodegroupActive(cluster: string, name: string, labels: Record<string, string> = {}, taints: Array<{ key: string; value: string; effect: 'NO_SCHEDULE' }> = []) {
+  await eks.send(new CreateNodegroupCommand({ clusterName: cluster, nodegroupName: name, nodeRole, subnets: net.subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['t3.medium'], labels, taints }));
+  await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', `nodegroup ${name} ACTIVE`);
+}
+
+beforeAll(async () => {
+  world = new World({ timeScale: SCALE });
+  const credentials = Object.fromEntries([ADMIN, INTRUDER, VIEWER].map((k) => [k.accessKeyId, k.secretAccessKey]));
+  const eksService = createEksService(world, { baseUrl: () => emulator.url });
+  emulator = await startEmulator(
+    {
+      timeScale: SCALE,
+      services: [
+        eksService,
+        createStsService(world, { callers: { [ADMIN.accessKeyId]: ARNS.admin, [INTRUDER.accessKeyId]: ARNS.intruder, [VIEWER.accessKeyId]: ARNS.viewer }, credentials }),
+        createKubernetesService(world, { eks: eksService, credentials }),
+      ],
+    },
+    world,
+  );
+  previousStsEndpoint = process.env.AWS_ENDPOINT_URL_STS;
+  process.env.AWS_ENDPOINT_URL_STS = emulator.url;
+  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
+  seedAccount();
+
+  // The platform admin creates every cluster, so EKS makes it their admin.
+  const clusters: Array<[string, Partial<CreateClusterCommandInput>]> = [
+    ['main', {}],
+    ['legacy', { accessConfig: { authenticationMode: 'CONFIG_MAP' } }],
+    ['private-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: false, endpointPrivateAccess: true } }],
+    ['office-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: true, publicAccessCidrs: ['198.51.100.0/24'] } }],
+  ];
+  await Promise.all(clusters.map(([name, overrides]) => eks.send(new CreateClusterCommand(clusterInput(name, overrides)))));
+  for (const [name] of clusters) {
+    const cluster = await until(() => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!), (c) => c.status === 'ACTIVE', `cluster ${name} ACTIVE`);
+    endpoints[name] = { name, endpoint: cluster.endpoint!, certificateAuthority: cluster.certificateAuthority!.data! };
+  }
+});
+
+afterAll(async () => {
+  if (previousStsEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+  else process.env.AWS_ENDPOINT_URL_STS = previousStsEndpoint;
+  eks.destroy();
+  emulator.server.closeAllConnections();
+  await emulator.close();
+});
+
+describe('the Kubernetes API of a cluster', () => {
+  it('answers /version to anyone, with the cluster version', async () => {
+    const { status, body } = await kube('main', 'GET', '/version');
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ major: '1', minor: '33', gitVersion: expect.stringMatching(/^v1\.33\./) });
+  });
+
+  it("lets the cluster creator read and write aws-auth with the service's HttpKubernetes and token", async () => {
+    const kubernetes = new HttpKubernetes((name) => tokenFor(name));
+
+    const before = await kubernetes.readConfigMap(endpoints.main!, 'kube-system', 'aws-auth');
+    await kubernetes.writeConfigMap(endpoints.main!, 'kube-system', 'aws-auth', { mapUsers: `- userarn: ${ARNS.viewer}\n  username: viewer\n` });
+    const created = await kubernetes.readConfigMap(endpoints.main!, 'kube-system', 'aws-auth');
+    await kubernetes.writeConfigMap(endpoints.main!, 'kube-system', 'aws-auth', { ...created!.data, mapRoles: '[]\n' }, created!.resourceVersion);
+    const replaced = await kubernetes.readConfigMap(endpoints.main!, 'kube-system', 'aws-auth');
+
+    expect(before).toBeUndefined();
+    expect(created!.data.mapUsers).toContain(ARNS.viewer);
+    expect(Number(replaced!.resourceVersion)).toBeGreaterThan(Number(created!.resourceVersion));
+    expect(replaced!.data).toEqual({ mapUsers: created!.data.mapUsers, mapRoles: '[]\n' });
+    expect(world.calls).toEqual(expect.arrayContaining(['kubernetes:GetConfigMap', 'kubernetes:CreateConfigMap', 'kubernetes:ReplaceConfigMap']));
+  });
+
+  it('refuses (401) a token for another cluster, an expired one, a wrongly signed one, a malformed one and an unmapped caller', async () => {
+    const forOtherCluster = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('legacy') });
+    const expired = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('main', ADMIN, new Date(Date.now() - 5 * 60_000)) });
+    const badSignature = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('main', { ...ADMIN, secretAccessKey: 'not-the-secret' }) });
+    const padded = await kube('main', 'GET', AWS_AUTH, { token: `${await tokenFor('main')}=` });
+    const notAnEksToken = await kube('main', 'GET', AWS_AUTH, { token: 'eyJhbGciOiJSUzI1NiJ9.e30.sig' });
+    const unmapped = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('main', INTRUDER) });
+    const noToken = await kube('main', 'GET', AWS_AUTH);
+
+    for (const refused of [forOtherCluster, expired, badSignature, padded, notAnEksToken, unmapped, noToken]) {
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 });
+    }
+    expect(forOtherCluster.body.message).toMatch(/signature/);
+    expect(expired.body.message).toMatch(/expired/);
+    expect(unmapped.body.message).toContain(ARNS.intruder);
+  });
+
+  it('lets an AmazonEKSViewPolicy access entry read ConfigMaps in its namespaces, but not write them or list nodes (403)', async () => {
+    await eks.send(new CreateAccessEntryCommand({ clusterName: 'main', principalArn: ARNS.viewer, username: 'viewer' }));
+    await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'main', principalArn: ARNS.viewer, policyArn: POLICY('AmazonEKSViewPolicy'), accessScope: { type: 'namespace', namespaces: ['kube-system'] } }));
+    const token = await tokenFor('main', VIEWER);
+
+    const read = await kube('main', 'GET', AWS_AUTH, { token });
+    const write = await kube('main', 'PATCH', AWS_AUTH, { token, body: { data: { mapRoles: '' } }, contentType: 'application/merge-patch+json' });
+    const nodes = await kube('main', 'GET', '/api/v1/nodes', { token });
+
+    expect(read.status).toBe(200);
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', message: 'configmaps "aws-auth" is forbidden: User "viewer" cannot patch resource "configmaps" in API group "" in the namespace "kube-system"' });
+    expect(nodes.status).toBe(403);
+  });
+
+  it('accepts an assumed role once its role has a cluster-admin access entry', async () => {
+    const sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: ADMIN });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, RoleSessionName: 'operator' }));
+    sts.destroy();
+    const assumed: Keys = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+
+    const before = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', assumed) });
+    await eks.send(new CreateAccessEntryCommand({ clusterName: 'main', principalArn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator` }));
+    await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'main', principalArn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, policyArn: POLICY('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }));
+    const after = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', assumed) });
+    const wrongSession = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', { ...assumed, sessionToken: 'forged' }) });
+
+    expect(before.status).toBe(401);
+    expect(after.status).toBe(200);
+    expect(after.body.kind).toBe('NodeList');
+    expect(wrongSession.status).toBe(401);
+  });
+
+  it('honours endpoint access: a private-only endpoint and CIDRs without the local caller refuse it (403) until opened', async () => {
+    const privateOnly = await kube('private-only', 'GET', '/version', { token: await tokenFor('private-only') });
+    const officeOnly = await kube('office-only', 'GET', '/version', { token: await tokenFor('office-only') });
+
+    expect(privateOnly.status).toBe(403);
+    expect(privateOnly.body.message).toMatch(/private \(endpointPublicAccess=false\)/);
+    expect(officeOnly.status).toBe(403);
+    expect(officeOnly.body.message).toMatch(/203\.0\.113\.10.*198\.51\.100\.0\/24/);
+
+    const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'office-only', resourcesVpcConfig: { publicAccessCidrs: ['198.51.100.0/24', '203.0.113.0/24'] } }));
+    await until(() => eks.send(new DescribeUpdateCommand({ name: 'office-only', updateId: update!.id })).then((r) => r.update!.status), (s) => s === 'Successful', 'endpoint update');
+    expect((await kube('office-only', 'GET', '/version')).status).toBe(200);
+  });
+});
+
+describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
+  const kubernetes = new HttpKubernetes((name) => tokenFor(name));
+
+  it('answers a create that lost the race with 409, so HttpKubernetes raises KubernetesConflictError and a re-read keeps the node role', async () => {
+    const read = await kubernetes.readConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth');
+    await nodegroupActive('legacy', 'ng-general', { workload: 'general' }, [{ key: 'dedicated', value: 'general', effect: 'NO_SCHEDULE' }]);
+
+    const lost = await rejectionOf(kubernetes.writeConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth', { mapUsers: '[]\n' }, read?.resourceVersion));
+    const reread = await kubernetes.readConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth');
+    const merged = mergeIdentityMappings(reread!.data, [{ arn: ARNS.intruder, username: 'break-glass', groups: ['system:masters'] }]);
+    await kubernetes.writeConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth', merged!, reread!.resourceVersion);
+    const final = await kubernetes.readConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth');
+
+    expect(read).toBeUndefined();
+    expect(lost).toBeInstanceOf(KubernetesConflictError);
+    // EKS maps the role without its path, as an assumed-role session reports it.
+    expect(load(final!.data.mapRoles!)).toEqual([{ rolearn: `arn:aws:iam::${ACCOUNT}:role/node-instance-role`, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }]);
+    expect(load(final!.data.mapUsers!)).toEqual([{ userarn: ARNS.intruder, username: 'break-glass', groups: ['system:masters'] }]);
+  });
+
+  it('gives system:masters in aws-auth cluster-admin, and refuses a replace carrying a stale resourceVersion (409 Conflict)', async () => {
+    const token = await tokenFor('legacy', INTRUDER);
+    const current = await kube('legacy', 'GET', AWS_AUTH, { token });
+    await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { metadata: { annotations: { reviewed: 'yes' } } }, contentType: 'application/merge-patch+json' });
+
+    const stalePut = await kube('legacy', 'PUT', AWS_AUTH, { token, body: current.body });
+    const stalePatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { metadata: { resourceVersion: current.body.metadata.resourceVersion }, data: { mapUsers: '[]\n' } }, contentType: 'application/merge-patch+json' });
+    const jsonPatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: [{ op: 'remove', path: '/data/mapUsers' }], contentType: 'application/json-patch+json' });
+
+    expect(current.status).toBe(200);
+    expect(stalePut.status).toBe(409);
+    expect(stalePut.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409, details: { name: 'aws-auth', kind: 'configmaps' } });
+    expect(stalePatch.status).toBe(409);
+    expect(jsonPatch.status).toBe(415);
+    expect((await kube('legacy', 'GET', AWS_AUTH, { token })).body.metadata.annotations).toEqual({ reviewed: 'yes' });
+  });
+
+  it('lists one node per desired node of each ACTIVE nodegroup, with its nodegroup, labels and taints', async () => {
+    const { status, body } = await kube('legacy', 'GET', '/api/v1/nodes', { token: await tokenFor('legacy') });
+
+    expect(status).toBe(200);
+    expect(body.items).toHaveLength(2);
+    for (const node of body.items) {
+      expect(node.metadata.name).toMatch(/^ip-10-0-\d+-\d+\.ec2\.internal$/);
+      expect(node.metadata.labels).toMatchObject({ 'eks.amazonaws.com/nodegroup': 'ng-general', 'eks.amazonaws.com/capacityType': 'ON_DEMAND', 'node.kubernetes.io/instance-type': 't3.medium', workload: 'general' });
+      expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'general', effect: 'NoSchedule' }]);
+      expect(node.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
+    }
+    expect(new Set(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).size).toBe(2);
+  });
+});
