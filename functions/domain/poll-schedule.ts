@@ -6,7 +6,7 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'endpointUpdate' | 'rollback';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback';
 
 interface Schedule {
   /** First look: early enough to catch fast failures (template errors, bad parameters). */
@@ -17,10 +17,13 @@ interface Schedule {
 
 export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   stack: { firstCheckSeconds: 60, earliestReadySeconds: 480 },
-  nodegroup: { firstCheckSeconds: 60, earliestReadySeconds: 120 },
+  // Nodegroup and endpoint-update failures surface late anyway; one look at the earliest finish saves a coarse loop.
+  nodegroup: { firstCheckSeconds: 120, earliestReadySeconds: 120 },
   fargateProfile: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
   addon: { firstCheckSeconds: 15, earliestReadySeconds: 15 },
-  endpointUpdate: { firstCheckSeconds: 60, earliestReadySeconds: 240 },
+  // Add-ons whose pods need nodes (coredns) stay DEGRADED until the first nodegroup is up.
+  addonOnNodes: { firstCheckSeconds: 120, earliestReadySeconds: 120 },
+  endpointUpdate: { firstCheckSeconds: 240, earliestReadySeconds: 240 },
   rollback: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
 };
 
@@ -42,4 +45,11 @@ export function elapsedSeconds(since: string | Date | undefined, now: Date): num
   if (!since) return 0;
   const start = since instanceof Date ? since : new Date(since);
   return Math.max(0, (now.getTime() - start.getTime()) / 1000);
+}
+
+/** Add-ons that run as Deployments on worker nodes: ACTIVE only once nodes (or Fargate pods) run them. */
+const ADDONS_ON_NODES = new Set(['coredns', 'aws-ebs-csi-driver', 'aws-efs-csi-driver', 'metrics-server']);
+
+export function addonPollKind(addonName: string): PolledKind {
+  return ADDONS_ON_NODES.has(addonName) ? 'addonOnNodes' : 'addon';
 }

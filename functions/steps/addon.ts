@@ -1,11 +1,12 @@
 /** What the add-on steps share. */
 import type { Addon } from '../ports/eks';
+import { addonPollKind } from '../domain/poll-schedule';
 import { addonProgress } from '../domain/status';
 import { AddonFailedError, AddonNotReadyError } from '../shared/errors';
 import type { Observed, PolledResource } from './resource-poll';
 
 export const addonPolling = (name: string): PolledResource => ({
-  kind: 'addon',
+  kind: addonPollKind(name),
   stepName: 'Create Add-on',
   resource: `add-on ${name}`,
   classify: addonProgress,

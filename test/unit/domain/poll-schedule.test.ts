@@ -2,7 +2,7 @@
  * The figures in POLL_SCHEDULES are tuned by the benchmark; these tests pin the behaviour around
  * them (never wait past readiness, no coarse wait under 30 s), not the figures themselves.
  */
-import { POLL_SCHEDULES, coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../../../functions/domain/poll-schedule';
+import { addonPollKind, POLL_SCHEDULES, coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../../../functions/domain/poll-schedule';
 
 const KINDS = Object.keys(POLL_SCHEDULES) as PolledKind[];
 
@@ -72,5 +72,20 @@ describe('elapsedSeconds', () => {
     ['a start in the future (clock skew)', '2026-11-21T10:06:00.000Z', 0],
   ])('measures %s as %s s', (_, since, expected) => {
     expect(elapsedSeconds(since, now)).toBe(expected);
+  });
+});
+
+describe('addonPollKind', () => {
+  it.each([
+    ['coredns', 'addonOnNodes'],
+    ['aws-ebs-csi-driver', 'addonOnNodes'],
+    ['vpc-cni', 'addon'],
+    ['kube-proxy', 'addon'],
+  ])('polls %s as %s', (name, kind) => {
+    expect(addonPollKind(name)).toBe(kind);
+  });
+
+  it('never looks at a node-bound add-on before the first nodegroup can be ACTIVE', () => {
+    expect(POLL_SCHEDULES.addonOnNodes.firstCheckSeconds).toBeGreaterThanOrEqual(POLL_SCHEDULES.nodegroup.earliestReadySeconds);
   });
 });

@@ -92,14 +92,14 @@ describe('Create Nodegroup', () => {
     });
   });
 
-  it('creates the nodegroup, reports it STARTED and asks for the first check a minute after it started', async () => {
+  it('creates the nodegroup, reports it STARTED and asks for the first check when a nodegroup can first be ACTIVE (two minutes after it started)', async () => {
     const aws = fakeAws({ tickSeconds: 10 });
     const { input } = nodegroupOf({});
 
     const result = await createNodegroup(input, aws.deps());
 
     expect(aws.nodegroups.get(`${CLUSTER}/ng-1`)).toMatchObject({ status: 'CREATING', nodeRole: input.stack.outputs!.NodeInstanceRoleArn });
-    expect(result).toEqual({ ready: false, waitSeconds: 50, status: 'CREATING', startedAt: T0.toISOString() });
+    expect(result).toEqual({ ready: false, waitSeconds: 110, status: 'CREATING', startedAt: T0.toISOString() });
     expect(aws.events).toEqual([expect.objectContaining({ phase: 'ComputeAndAccess', step: { name: 'Create Nodegroup', status: 'STARTED', resource: 'nodegroup ng-1', startedAt: T0.toISOString() } })]);
   });
 

@@ -28,7 +28,7 @@ describe('Switch Endpoint Access', () => {
     const result = await switchEndpointAccess(provisionState(specOf(FINAL_ACCESS)), aws.deps());
 
     expect(update).toHaveBeenCalledWith(CLUSTER, { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }, idempotencyToken(operation.id, 'switch-endpoint-access'));
-    expect(result).toEqual({ ready: false, waitSeconds: 60, updateId: expect.any(String), startedAt: T0.toISOString() });
+    expect(result).toEqual({ ready: false, waitSeconds: 240, updateId: expect.any(String), startedAt: T0.toISOString() });
     expect(aws.events).toEqual([expect.objectContaining({ step: expect.objectContaining({ name: 'Switch Endpoint Access', status: 'STARTED', resource: `update ${result.updateId}` }) })]);
   });
 
