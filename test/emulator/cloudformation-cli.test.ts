@@ -127,3 +127,37 @@ describe('the AWS CLI against the local CloudFormation endpoint', () => {
     expect(await aws('delete-stack', '--stack-name', 'cli-stack')).toMatchObject({ code: 0 });
   }, 60_000);
 });
+
+describe('boto3 waiters against the local CloudFormation endpoint', () => {
+  it('stack_create_complete succeeds on a complete stack and stops with an error on a rolled-back one', async () => {
+    if (!available) return;
+    // botocore's own acceptors read our DescribeStacks: CREATE_COMPLETE is success, ROLLBACK_COMPLETE a failure state.
+    const body = JSON.stringify({
+      Resources: {
+        VPC: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.9.0.0/16' } },
+        Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'VPC' }, CidrBlock: '10.9.0.0/24' } },
+        EIP: { Type: 'AWS::EC2::EIP', Properties: { Domain: 'vpc' } },
+        NAT: { Type: 'AWS::EC2::NatGateway', Properties: { SubnetId: { Ref: 'Subnet' }, AllocationId: { 'Fn::GetAtt': ['EIP', 'AllocationId'] } } },
+      },
+    });
+    world.faults.add([{ kind: 'stack-resource-failure', stack: 'waiter-broken', logicalId: 'NAT', reason: 'The maximum number of addresses has been reached.' }]);
+    const script = `
+import boto3, json, sys
+from botocore.exceptions import WaiterError
+cfn = boto3.client('cloudformation', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local')
+results = {}
+for name in ('waiter-ok', 'waiter-broken'):
+    cfn.create_stack(StackName=name, TemplateBody=sys.argv[2])
+    try:
+        cfn.get_waiter('stack_create_complete').wait(StackName=name, WaiterConfig={'Delay': 1, 'MaxAttempts': 60})
+        results[name] = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
+    except WaiterError as error:
+        results[name] = 'WaiterError: ' + str(error.last_response['Stacks'][0]['StackStatus'])
+print(json.dumps(results))
+`;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+    const { stdout } = await run('python3', ['-c', script, emulator.url, body], { env: inherited, timeout: 60_000 });
+
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ 'waiter-ok': 'CREATE_COMPLETE', 'waiter-broken': 'WaiterError: ROLLBACK_COMPLETE' });
+  });
+});
