@@ -8,6 +8,12 @@
 
 export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback';
 
+/**
+ * Kinds polled inside a Map item: their check only retries (no coarse loop in the ASL), so their
+ * first look must not come before the earliest finish.
+ */
+export const RETRY_ONLY_KINDS: PolledKind[] = ['nodegroup', 'fargateProfile', 'addon', 'addonOnNodes'];
+
 interface Schedule {
   /** First look: early enough to catch fast failures (template errors, bad parameters). */
   firstCheckSeconds: number;

@@ -1,10 +1,12 @@
 /**
  * The shared shape of the create/check steps for EKS sub-resources (nodegroups, Fargate
  * profiles, add-ons): report the start once, then on each check either report success, fail
- * with the resource's own diagnosis, wait coarsely, or throw the *NotReadyError the ASL retries.
+ * with the resource's own diagnosis, or throw the *NotReadyError the ASL retries. The create
+ * step's first wait already runs to the earliest finish, so a check never asks for a coarse
+ * wait: the Map items end at the check, with no Choice loop (fewer state transitions).
  */
 import type { Operation, Poll } from '../generated/types';
-import { coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../domain/poll-schedule';
+import { elapsedSeconds, firstWaitSeconds, type PolledKind } from '../domain/poll-schedule';
 import type { Progress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import type { ErrorDetails } from '../shared/errors';
@@ -41,11 +43,7 @@ export async function checkedResource(deps: StepDeps<'events' | 'registry'>, ope
   const startedAt = (observed.createdAt ?? deps.clock()).toISOString();
   const progress = polled.classify(observed.status);
   if (progress === 'failed') throw new polled.failedError(`${observed.status}: ${observed.problems || 'EKS gave no reason'}`, { resource: polled.resource });
-  if (progress === 'pending') {
-    const wait = coarseWaitSeconds(polled.kind, elapsedSeconds(startedAt, deps.clock()));
-    if (wait === 0) throw new polled.notReadyError(`${observed.status}`, { resource: polled.resource });
-    return { ready: false, waitSeconds: wait, status: observed.status, startedAt };
-  }
+  if (progress === 'pending') throw new polled.notReadyError(`${observed.status}`, { resource: polled.resource });
   await reportProgress(deps, operation, {
     status: 'IN_PROGRESS',
     phase: 'ComputeAndAccess',

@@ -2,7 +2,7 @@
  * The figures in POLL_SCHEDULES are tuned by the benchmark; these tests pin the behaviour around
  * them (never wait past readiness, no coarse wait under 30 s), not the figures themselves.
  */
-import { addonPollKind, POLL_SCHEDULES, coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../../../functions/domain/poll-schedule';
+import { addonPollKind, POLL_SCHEDULES, RETRY_ONLY_KINDS, coarseWaitSeconds, elapsedSeconds, firstWaitSeconds, type PolledKind } from '../../../functions/domain/poll-schedule';
 
 const KINDS = Object.keys(POLL_SCHEDULES) as PolledKind[];
 
@@ -87,5 +87,12 @@ describe('addonPollKind', () => {
 
   it('never looks at a node-bound add-on before the first nodegroup can be ACTIVE', () => {
     expect(POLL_SCHEDULES.addonOnNodes.firstCheckSeconds).toBeGreaterThanOrEqual(POLL_SCHEDULES.nodegroup.earliestReadySeconds);
+  });
+});
+
+describe('kinds polled only by retries (Map items)', () => {
+  it.each(RETRY_ONLY_KINDS)('%s is first looked at no sooner than its earliest finish, so its check never needs a coarse wait', (kind) => {
+    expect(POLL_SCHEDULES[kind].firstCheckSeconds).toBeGreaterThanOrEqual(POLL_SCHEDULES[kind].earliestReadySeconds);
+    expect(coarseWaitSeconds(kind, POLL_SCHEDULES[kind].firstCheckSeconds)).toBe(0);
   });
 });

@@ -36,12 +36,12 @@ describe('Check Add-on', () => {
     expect(error.message).toBe('add-on coredns: DEGRADED');
   });
 
-  it('waits coarsely before polling coredns until nodes can exist: its pods run on them', async () => {
+  it('leaves all waiting to the state machine Retry, even checked the moment it started', async () => {
     const aws = await created({ durations: { addon: 99 } });
 
-    const result = await checkAddon(input(), depsAt(aws, T0));
+    const error = await rejectionOf(checkAddon(input(), depsAt(aws, T0)));
 
-    expect(result).toMatchObject({ ready: false, waitSeconds: 120, status: 'CREATING' });
+    expect(error.name).toBe('AddonNotReadyError');
   });
 
   it("fails with AddonFailedError carrying EKS's health issues", async () => {

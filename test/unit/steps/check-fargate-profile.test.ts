@@ -9,13 +9,13 @@ function input() {
 }
 
 describe('Check Fargate Profile', () => {
-  it('waits coarsely when checked the moment the profile started', async () => {
+  it('leaves all waiting to the state machine Retry, even checked the moment the profile started', async () => {
     const aws = fakeAws();
     await createFargateProfile(input(), aws.deps());
 
-    const result = await checkFargateProfile(input(), depsAt(aws, T0));
+    const error = await rejectionOf(checkFargateProfile(input(), depsAt(aws, T0)));
 
-    expect(result).toEqual({ ready: false, waitSeconds: 30, status: 'CREATING', startedAt: T0.toISOString() });
+    expect(error.name).toBe('FargateProfileNotReadyError');
   });
 
   it('throws FargateProfileNotReadyError for the state machine Retry once it could be ready', async () => {

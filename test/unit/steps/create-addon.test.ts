@@ -36,6 +36,17 @@ describe('Create Add-on', () => {
     expect(aws.events).toEqual([expect.objectContaining({ step: expect.objectContaining({ name: 'Create Add-on', status: 'STARTED', resource: 'add-on vpc-cni' }) })]);
   });
 
+  it.each([
+    ['vpc-cni', 15],
+    ['coredns', 120],
+  ])('looks at %s first after %i s: add-ons whose pods need nodes wait for the first nodegroup', async (name, seconds) => {
+    const aws = withCluster(fakeAws({ tickSeconds: 0 }));
+
+    const result = await createAddon(addonOf({ name }), aws.deps());
+
+    expect(result.waitSeconds).toBe(seconds);
+  });
+
   it('installs the asked version without looking up the default', async () => {
     const aws = withCluster(fakeAws());
     const create = jest.spyOn(aws.eks, 'createAddon');
