@@ -17,6 +17,7 @@ import { startApiServer, LOCAL_CALLER, type RunningApi } from './runtime/api-ser
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
 import { useDeps } from '../functions/shared/deps';
+import { registryTableInput } from '../functions/ports/registry-table';
 
 export const DEFAULTS = { awsPort: 4566, apiPort: 3000, timeScale: 0.01 } as const;
 export const EVENT_BUS_NAME = 'eks-provisioner';
@@ -121,25 +122,7 @@ async function provisionServiceResources(): Promise<void> {
   const events = new EventBridgeClient({});
   try {
     await dynamo.send(
-      new CreateTableCommand({
-        TableName: TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'byCluster',
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
+      new CreateTableCommand(registryTableInput(TABLE_NAME)),
     );
     await events.send(new CreateEventBusCommand({ Name: EVENT_BUS_NAME }));
   } finally {

@@ -5,9 +5,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { BY_CLUSTER_INDEX as INDEX, REGISTRY_KEYS } from '../../functions/ports/registry-table';
 
 /** GSI for "operations of a cluster" and "clusters of an owner" (gsi1pk CLUSTER#… / OWNER#…). */
-export const BY_CLUSTER_INDEX = 'byCluster';
+export const BY_CLUSTER_INDEX = INDEX.name;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export class RegistryTable extends Construct {
@@ -16,8 +17,8 @@ export class RegistryTable extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: REGISTRY_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: REGISTRY_KEYS.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Items that carry expiresAt (epoch seconds), e.g. idempotency keys, expire on their own.
@@ -28,8 +29,8 @@ export class RegistryTable extends Construct {
     });
     this.table.addGlobalSecondaryIndex({
       indexName: BY_CLUSTER_INDEX,
-      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      partitionKey: { name: INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: INDEX.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
   }
