@@ -189,12 +189,14 @@ describe('the cluster template', () => {
     expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
 
     // No waits of its own: the stack took its critical path of sampled durations, plus the real
-    // milliseconds of processing, which at this scale (0.001) are emulated seconds.
+    // milliseconds of processing, which at this scale (0.001) are emulated seconds — so the bound
+    // leaves room for a loaded machine while still catching an added wait or lost parallelism
+    // (either costs a whole resource duration or more, i.e. well over half the path).
     const critical = service.engine.criticalPath(input.stackName);
     expect(critical.resources).toEqual(expect.arrayContaining(['ServiceRole', 'ControlPlane']));
     const elapsed = ((timestamps.at(-1) ?? 0) - (timestamps[0] ?? 0)) / 1000;
     expect(elapsed).toBeGreaterThanOrEqual(critical.seconds - 1);
-    expect(elapsed).toBeLessThan(critical.seconds * 1.15);
+    expect(elapsed).toBeLessThan(critical.seconds * 1.5);
 
     const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: input.stackName }));
     expect(StackResources).toHaveLength(Object.keys(template.Resources).length);
