@@ -5,9 +5,9 @@
  * /_local for the emulator's own controls (faults, events).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorError, readBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
+import { listenOnLoopback } from '../listen';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -75,11 +75,7 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -10,9 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from './state-machine-runner';
+import { listenOnLoopback } from '../listen';
 
 export const LOCAL_CALLER = 'arn:aws:iam::000000000000:user/local-developer';
 export const CALLER_HEADER = 'x-eksp-caller';
@@ -160,11 +160,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -42,6 +42,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
+import { until } from '../support/until';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -76,16 +77,6 @@ function seedAccount(): void {
   roles.node = role('node-instance-role', 'ec2.amazonaws.com', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEKS_CNI_Policy']);
   roles.bareNode = role('bare-node-role', 'ec2.amazonaws.com', []);
   roles.fargate = role('fargate-pod-execution-role', 'eks-fargate-pods.amazonaws.com', ['AmazonEKSFargatePodExecutionRolePolicy']);
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The error name a call fails with, or 'ok': for polling until something is gone. */

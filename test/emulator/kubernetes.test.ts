@@ -16,6 +16,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
+import { until } from '../support/until';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -58,16 +59,6 @@ function seedAccount(): void {
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'],
     tags: {},
   });
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const tokenFor = (cluster: string, keys: Keys = ADMIN, now?: Date) => kubernetesToken(cluster, 'us-east-1', async () => keys, now);
