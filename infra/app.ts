@@ -3,13 +3,15 @@
  * region only when the CLI provides them (CDK_DEFAULT_ACCOUNT/REGION), environment-agnostic
  * otherwise. cdk-nag's AwsSolutions pack runs on every synth; an unacknowledged finding fails it.
  *
- * Guardrails come from context, e.g.
- *   npx cdk deploy -c allowedKubernetesVersions=1.32,1.33 -c defaultKubernetesVersion=1.33 \
- *     -c adminPrincipalArns=arn:aws:iam::111122223333:role/PlatformAdmin
+ * Guardrails (docs/guardrails.md) and admins come from context, on the command line or in cdk.json, e.g.
+ *   npx cdk deploy -c guardrails='{"kubernetesVersions":["1.32","1.33"],"maxNodesPerCluster":20}' \
+ *     -c adminPrincipalArns=arn:aws:iam::111122223333:role/PlatformAdmin \
+ *     -c eventSources='{"com.example.portal":"arn:aws:iam::111122223333:role/Portal"}'
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_GUARDRAILS, ProvisionerStack } from './provisioner-stack';
+import type { Guardrails } from '../functions/domain/guardrails';
+import { ProvisionerStack } from './provisioner-stack';
 
 const app = new App();
 
@@ -26,14 +28,24 @@ const list = (key: string): string[] | undefined =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+/** An object in cdk.json, a JSON string with -c; the stack checks its content. */
+function jsonContext<T>(key: string, what: string): T | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') return value as T;
+  try {
+    return JSON.parse(value) as T;
+  } catch (error) {
+    throw new Error(`context ${key} must be ${what}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 new ProvisionerStack(app, 'EksProvisioner', {
   env: account && region ? { account, region } : undefined,
   description: 'eks-provisioner: Amazon EKS clusters on request (API Gateway, Step Functions, Lambda, EventBridge)',
-  guardrails: {
-    allowedKubernetesVersions: list('allowedKubernetesVersions') ?? DEFAULT_GUARDRAILS.allowedKubernetesVersions,
-    defaultKubernetesVersion: context('defaultKubernetesVersion') ?? DEFAULT_GUARDRAILS.defaultKubernetesVersion,
-  },
+  guardrails: jsonContext<Guardrails>('guardrails', 'a JSON object (see docs/guardrails.md)'),
   adminPrincipalArns: list('adminPrincipalArns'),
+  eventSources: jsonContext<Record<string, string>>('eventSources', 'a JSON object of event source → IAM principal ARN (see docs/events.md)'),
   manageApiGatewayAccountLoggingRole: context('manageApiGatewayAccountLoggingRole') !== 'false',
 });
 

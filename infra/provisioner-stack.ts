@@ -2,31 +2,34 @@
  * The whole service in one stack: REST API → registry + provision state machine → step Lambdas
  * → CloudFormation (with its own execution role) / EKS, status events on the service bus.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { resolveGuardrails, type Guardrails } from '../functions/domain/guardrails';
+import { eventSourcesFrom } from '../functions/domain/operation-request';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
+import { ExpirySchedules } from './constructs/expiry';
 import { RegistryTable } from './constructs/registry-table';
 import { StepLambdas, pascalCase } from './constructs/step-lambdas';
 import { Workflow } from './constructs/workflow';
 
 export const SERVICE_NAME = 'eks-provisioner';
 
-export interface Guardrails {
-  /** Kubernetes minors a spec may ask for (ALLOWED_KUBERNETES_VERSIONS). */
-  allowedKubernetesVersions: string[];
-  /** Used when a spec names none; must be in the allowed list (DEFAULT_KUBERNETES_VERSION). */
-  defaultKubernetesVersion: string;
-}
-
-export const DEFAULT_GUARDRAILS: Guardrails = { allowedKubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
-
 export interface ProvisionerStackProps extends StackProps {
+  /**
+   * Limits every cluster spec must respect (schemas/config/guardrails.schema.json, docs/guardrails.md),
+   * checked at synth and handed to the functions as GUARDRAILS. Default: Kubernetes 1.31-1.33, nothing else restricted.
+   */
   guardrails?: Guardrails;
   /** Principals allowed to act on every cluster, not only their own (ADMIN_PRINCIPAL_ARNS). */
   adminPrincipalArns?: string[];
+  /**
+   * Event sources that may request operations on the bus ("EKS Cluster Operation Requested"),
+   * each acting as the IAM principal it maps to (EVENT_SOURCES; docs/events.md). Default none.
+   */
+  eventSources?: Record<string, string>;
   /** See ProvisionerApiProps.manageAccountLoggingRole. Default true. */
   manageApiGatewayAccountLoggingRole?: boolean;
 }
@@ -38,13 +41,14 @@ export class ProvisionerStack extends Stack {
   readonly clusterStackRole: ClusterStackRole;
   readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
   readonly api: ProvisionerApi;
+  readonly expiry: ExpirySchedules;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
-    const guardrails = props.guardrails ?? DEFAULT_GUARDRAILS;
-    if (!guardrails.allowedKubernetesVersions.includes(guardrails.defaultKubernetesVersion)) {
-      throw new Error(`defaultKubernetesVersion ${guardrails.defaultKubernetesVersion} is not in allowedKubernetesVersions (${guardrails.allowedKubernetesVersions.join(', ')})`);
-    }
+    // The functions' own check, run at synth: a bad value fails `cdk synth`, not every cold start.
+    const guardrails = resolveGuardrails(props.guardrails ?? {});
+    if (guardrails.problems) throw new Error(`invalid guardrails: ${guardrails.problems.map((p) => `guardrails ${p.pointer ? `${p.pointer} ` : ''}${p.message}`).join('; ')}`);
+    const eventSources = props.eventSources && eventSourcesOrThrow(props.eventSources);
 
     this.bus = new StatusEventBus(this, 'StatusEvents');
     this.registry = new RegistryTable(this, 'Registry');
@@ -54,8 +58,7 @@ export class ProvisionerStack extends Stack {
       EVENT_BUS_NAME: this.bus.bus.eventBusName,
       TABLE_NAME: this.registry.table.tableName,
       SERVICE_NAME,
-      ALLOWED_KUBERNETES_VERSIONS: guardrails.allowedKubernetesVersions.join(','),
-      DEFAULT_KUBERNETES_VERSION: guardrails.defaultKubernetesVersion,
+      GUARDRAILS: JSON.stringify(guardrails.guardrails),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     };
@@ -75,18 +78,28 @@ export class ProvisionerStack extends Stack {
     this.workflows = workflows;
     const provision = this.workflow('provision-cluster');
 
+    // The API function has a fixed name so the expiry schedules can target it by ARN: a reference
+    // would make a cycle (API → state machines → Finalize → API).
+    const apiFunctionName = `${this.stackName}-api`;
+    this.expiry = new ExpirySchedules(this, 'Expiry', { targetFunctionArn: this.formatArn({ service: 'lambda', resource: 'function', resourceName: apiFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) });
+    this.steps.useExpirySchedules(this.expiry);
+
     const admins = props.adminPrincipalArns ?? [];
     this.api = new ProvisionerApi(this, 'Api', {
       environment: admins.length > 0 ? { ...environment, ADMIN_PRINCIPAL_ARNS: admins.join(',') } : environment,
       bus: this.bus.bus,
       table: this.registry.table,
-      provisionStateMachine: provision.stateMachine,
+      stateMachines: { provision: provision.stateMachine, delete: this.workflow('delete-cluster').stateMachine, update: this.workflow('update-cluster').stateMachine },
+      functionName: apiFunctionName,
+      eventSources,
       manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });
     new CfnOutput(this, 'ProvisionStateMachineArn', { value: provision.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeleteStateMachineArn', { value: this.workflow('delete-cluster').stateMachine.stateMachineArn });
+    new CfnOutput(this, 'UpdateStateMachineArn', { value: this.workflow('update-cluster').stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'ClusterStackRoleArn', { value: this.clusterStackRole.role.roleArn, description: 'CloudFormation execution role of eksp-*-cluster stacks' });
   }
@@ -95,5 +108,14 @@ export class ProvisionerStack extends Stack {
     const workflow = this.workflows.get(name);
     if (!workflow) throw new Error(`no state machine ${name}`);
     return workflow;
+  }
+}
+
+/** The functions' own check, at synth. */
+function eventSourcesOrThrow(sources: unknown): Record<string, string> {
+  try {
+    return eventSourcesFrom(sources);
+  } catch (error) {
+    throw new Error(`invalid eventSources: ${(error as Error).message}`, { cause: error });
   }
 }

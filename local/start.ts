@@ -10,12 +10,16 @@
  * EKSP_SEED seeds the sampled durations (same seed, same durations).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startLocalAws, type LocalAws } from './emulator';
 import type { World } from './emulator/world';
-import { startApiServer, LOCAL_CALLER, type RunningApi } from './runtime/api-server';
+import { startApiServer, LOCAL_CALLER, type ApiHandler, type RunningApi } from './runtime/api-server';
+import { lambdaContext } from './runtime/state-machine-runner';
+import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
+import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/domain/operation-request';
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
+import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
 
@@ -116,6 +120,30 @@ function pointSdkAt(environment: Environment, awsUrl: string, region: string): v
   });
 }
 
+/** The API function's name in local mode (its ARN is the expiry schedules' target). */
+const API_FUNCTION = 'eksp-api';
+/** The event source local mode allows by default (EVENT_SOURCES), acting as the local developer. */
+export const LOCAL_EVENT_SOURCE = 'local.portal';
+
+/** Every statemachines/*.asl.json, by name, as the CDK stack deploys them. */
+async function registerStateMachines(executions: LocalExecutions): Promise<Record<StateMachineName, string>> {
+  const arns = {} as Record<StateMachineName, string>;
+  for (const name of Object.keys(STATE_MACHINES) as StateMachineName[]) arns[name] = await executions.register(name);
+  return arns;
+}
+
+/** The rule the CDK stack puts on the bus: operation requests from allowed sources go to the API function. */
+async function routeOperationRequests(apiFunctionArn: string, sources: string[]): Promise<void> {
+  if (sources.length === 0) return;
+  const events = new EventBridgeClient({});
+  try {
+    await events.send(new PutRuleCommand({ Name: OPERATION_REQUESTS_RULE, EventBusName: EVENT_BUS_NAME, EventPattern: JSON.stringify(operationRequestPattern(sources)) }));
+    await events.send(new PutTargetsCommand({ Rule: OPERATION_REQUESTS_RULE, EventBusName: EVENT_BUS_NAME, Targets: [{ Id: 'api', Arn: apiFunctionArn }] }));
+  } finally {
+    events.destroy();
+  }
+}
+
 /** What the CDK stack creates: the registry table (same keys and index as infra) and the bus. */
 async function provisionServiceResources(): Promise<void> {
   const dynamo = new DynamoDBClient({});
@@ -158,6 +186,8 @@ function banner(mode: LocalMode, awsPort: number): string {
 /** Starts the local cloud and the service on it. Ports 0 pick free ones; stop() undoes everything. */
 export async function startLocal(options: StartOptions = {}): Promise<LocalMode> {
   const settings = { ...optionsFromEnv(), ...options };
+  // A bad GUARDRAILS stops `npm start` before anything listens, as it fails a Lambda at cold start.
+  config.guardrails();
   const timeScale = settings.timeScale ?? DEFAULTS.timeScale;
   const log = settings.quiet ? () => undefined : (settings.log ?? ((line: string) => process.stdout.write(`${line}\n`)));
   const environment = new Environment();
@@ -182,14 +212,30 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const executions = new LocalExecutions(world, { warn: (message) => log(`[executions] ${message}`) });
     world.executions = executions;
     cleanups.push(() => executions.stopAll());
-    const stateMachineArn = await executions.register('provision-cluster');
-    environment.set({ EVENT_BUS_NAME, TABLE_NAME, PROVISION_STATE_MACHINE_ARN: stateMachineArn });
-    // The operator's choices win: ADMIN_PRINCIPAL_ARNS, ALLOWED_KUBERNETES_VERSIONS, DEFAULT_KUBERNETES_VERSION,
-    // CLOUDFORMATION_ROLE_ARN and KUBERNETES_ACCESS_ROLE_ARN are read from the environment as deployed.
+    const machines = await registerStateMachines(executions);
+    const stateMachineArn = machines['provision-cluster'];
+    environment.set({
+      EVENT_BUS_NAME,
+      TABLE_NAME,
+      PROVISION_STATE_MACHINE_ARN: stateMachineArn,
+      DELETE_STATE_MACHINE_ARN: machines['delete-cluster'],
+      UPDATE_STATE_MACHINE_ARN: machines['update-cluster'],
+      EXPIRY_TARGET_ARN: world.arn('lambda', `function:${API_FUNCTION}`),
+      SCHEDULER_ROLE_ARN: world.arn('iam', 'role/eksp-scheduler', ''),
+    });
+    // Event-requested operations: a local source acting as the local developer, unless configured.
+    environment.default({ EVENT_SOURCES: JSON.stringify({ [LOCAL_EVENT_SOURCE]: LOCAL_CALLER }) });
+    // The operator's choices win: ADMIN_PRINCIPAL_ARNS, GUARDRAILS, CLOUDFORMATION_ROLE_ARN and
+    // KUBERNETES_ACCESS_ROLE_ARN are read from the environment as deployed.
     const restoreDeps = useDeps(localDeps(() => world.clock.now()));
     cleanups.push(() => restoreDeps());
 
     const { handler } = await import('../functions/api/handler');
+    // The API function also takes the bus rule's events and the expiry schedules' invocations.
+    world.functions.warn = (message) => log(`[lambda] ${message}`);
+    const apiFunctionArn = world.functions.register(API_FUNCTION, (event) => (handler as unknown as ApiHandler)(event as never, lambdaContext(API_FUNCTION)));
+    cleanups.push(() => void world.functions.unregister(API_FUNCTION));
+    await routeOperationRequests(apiFunctionArn, Object.keys(config.eventSources()));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,

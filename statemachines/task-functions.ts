@@ -21,6 +21,17 @@ export const TASK_FUNCTIONS = {
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   RollBackFunctionArn: 'roll-back',
   ReportFailureFunctionArn: 'report-failure',
+  DeleteComputeFunctionArn: 'delete-compute',
+  CheckComputeDeletionFunctionArn: 'check-compute-deletion',
+  DeleteClusterStackFunctionArn: 'delete-cluster-stack',
+  CheckClusterStackDeletionFunctionArn: 'check-cluster-stack-deletion',
+  FinalizeDeletionFunctionArn: 'finalize-deletion',
+  ReportOperationFailureFunctionArn: 'report-operation-failure',
+  ChangeNodegroupFunctionArn: 'change-nodegroup',
+  ChangeFargateProfileFunctionArn: 'change-fargate-profile',
+  ChangeAccessFunctionArn: 'change-access',
+  ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
+  FinalizeUpdateFunctionArn: 'finalize-update',
 } as const;
 
 export type TaskPlaceholder = keyof typeof TASK_FUNCTIONS;
@@ -28,6 +39,8 @@ export type StepModule = (typeof TASK_FUNCTIONS)[TaskPlaceholder];
 
 export const STATE_MACHINES = {
   'provision-cluster': { file: 'provision-cluster.asl.json' },
+  'delete-cluster': { file: 'delete-cluster.asl.json' },
+  'update-cluster': { file: 'update-cluster.asl.json' },
 } as const;
 
 export type StateMachineName = keyof typeof STATE_MACHINES;

@@ -1,17 +1,46 @@
 /** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { mayAccess } from '../domain/caller';
+import type { StepEntry } from '../ports/registry';
+import { mayUse } from './access';
 import type { ApiDeps, ApiRequest } from './request';
 import { json, problem } from './problem';
-
 
 export async function getOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
   if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
-  if (!mayAccess(request.caller, record.requestedBy, deps.settings.adminPrincipalArns())) {
+  if (!mayUse(request, deps, record.requestedBy)) {
     return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
   }
   const { steps, requestHash: _hash, terminalEventSent: _sent, ...rest } = record;
-  const timeline = Object.values(steps ?? {}).sort((a, b) => a.at.localeCompare(b.at));
-  return json(200, { ...rest, steps: timeline });
+  return json(200, { ...rest, steps: timeline(Object.values(steps ?? {})) });
+}
+
+export interface TimelineStep {
+  name: string;
+  resource?: string;
+  phase: string;
+  status: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+/**
+ * One line per step and resource: the registry holds one entry per status event (STARTED, then
+ * SUCCEEDED or FAILED); the timeline shows each step once, with its start, end and latest status.
+ */
+export function timeline(entries: StepEntry[]): TimelineStep[] {
+  const steps = new Map<string, TimelineStep>();
+  for (const entry of [...entries].sort((a, b) => a.at.localeCompare(b.at))) {
+    const key = `${entry.name}\u0000${entry.resource ?? ''}`;
+    const seen = steps.get(key);
+    steps.set(key, {
+      name: entry.name,
+      ...(entry.resource ? { resource: entry.resource } : {}),
+      phase: entry.phase,
+      status: entry.status,
+      startedAt: seen && seen.startedAt < entry.startedAt ? seen.startedAt : entry.startedAt,
+      ...(entry.endedAt ? { endedAt: entry.endedAt } : {}),
+    });
+  }
+  return [...steps.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }

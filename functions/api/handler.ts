@@ -1,43 +1,57 @@
-/** The REST API's Lambda (API Gateway proxy integration, AWS_IAM auth): routing and error shape only. */
+/**
+ * The API's Lambda: REST requests from API Gateway (proxy integration, AWS_IAM auth), and
+ * "EKS Cluster Operation Requested" events from the bus rule or a cluster's expiry schedule,
+ * which take the same routes. Routing and error shape only; each route is its own module.
+ */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoRegistry } from '../ports/registry';
+import type { OperationRequestEvent } from '../domain/operation-request';
+import { sdkEks } from '../ports/eks';
+import { dynamoRegistry, InvalidCursorError } from '../ports/registry';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { sdkWorkflows } from '../ports/workflows';
+import { config } from '../shared/config';
 import { wire } from '../shared/deps';
 import { logger } from '../shared/logger';
-import { createCluster } from './create-cluster';
-import { getOperation } from './get-operation';
+import { handleOperationRequest, isOperationRequest } from './operation-requests';
 import { problem } from './problem';
 import { toApiRequest, type ApiDeps, type ApiRequest } from './request';
+import { matchRoute } from './routes';
 
-type Route = (request: ApiRequest, deps: ApiDeps, ...params: string[]) => Promise<APIGatewayProxyResult>;
-
-const ROUTES: Array<{ method: string; pattern: RegExp; route: Route }> = [
-  { method: 'POST', pattern: /^\/clusters\/?$/, route: createCluster },
-  { method: 'GET', pattern: /^\/operations\/([A-Za-z0-9_-]{1,80})$/, route: getOperation },
-];
-
-export async function routeRequest(event: APIGatewayProxyEvent, services: ApiDeps): Promise<APIGatewayProxyResult> {
-  const request = toApiRequest(event);
-  if (!request) return problem({ status: 401, title: 'Unauthenticated', detail: 'requests must be signed with AWS SigV4 (AWS_IAM)' });
-  const matches = ROUTES.filter((r) => r.pattern.test(request.path));
-  const match = matches.find((r) => r.method === request.method);
-  if (!match) {
-    return matches.length
-      ? problem({ status: 405, title: 'Method not allowed', detail: `${request.method} is not supported on ${request.path}`, allow: matches.map((r) => r.method) })
+export async function dispatch(request: ApiRequest, services: ApiDeps): Promise<APIGatewayProxyResult> {
+  const match = matchRoute(request.method, request.path);
+  if (!match.route) {
+    return match.allowed.length
+      ? problem({ status: 405, title: 'Method not allowed', detail: `${request.method} is not supported on ${request.path}`, allow: match.allowed })
       : problem({ status: 404, title: 'Not found', detail: `no route for ${request.method} ${request.path}` });
   }
-  const params = match.pattern.exec(request.path)!.slice(1).map(decodeURIComponent);
   try {
-    return await match.route(request, services, ...params);
+    return await match.route.handler(request, services, ...match.params);
   } catch (error) {
+    if (error instanceof InvalidCursorError) return problem({ status: 400, title: 'Invalid query', detail: error.message, errors: [{ pointer: '/query/cursor', message: error.message }] });
     logger.error('request failed', { errorName: (error as Error).name, errorMessage: (error as Error).message, path: request.path });
     return problem({ status: 503, title: 'Service unavailable', detail: 'the request could not be completed; it is safe to retry (with the same Idempotency-Key)' });
   }
 }
 
-const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows });
+export async function routeRequest(event: APIGatewayProxyEvent, services: ApiDeps): Promise<APIGatewayProxyResult> {
+  const request = toApiRequest(event);
+  if (!request) return problem({ status: 401, title: 'Unauthenticated', detail: 'requests must be signed with AWS SigV4 (AWS_IAM)' });
+  return dispatch(request, services);
+}
 
-export const handler = middy((event: APIGatewayProxyEvent) => routeRequest(event, deps())).use(injectLambdaContext(logger, { resetKeys: true }));
+export type ApiEvent = APIGatewayProxyEvent | OperationRequestEvent;
+/** A REST response, or for an event what was done with it (nobody reads it but the logs). */
+export type ApiOutcome = APIGatewayProxyResult | { statusCode: number; operationId?: string };
+
+export function handleEvent(event: ApiEvent, services: ApiDeps): Promise<ApiOutcome> {
+  return isOperationRequest(event) ? handleOperationRequest(event, services, dispatch) : routeRequest(event, services);
+}
+
+// A bad GUARDRAILS fails this function at cold start (an init error), not on each request.
+config.guardrails();
+
+const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows, eks: sdkEks });
+
+export const handler = middy((event: ApiEvent): Promise<ApiOutcome> => handleEvent(event, deps())).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -2,8 +2,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { StepDeps } from '../shared/deps';
 
-/** The ports the API uses: the registry, the workflows it starts, the events it announces. */
-export type ApiDeps = StepDeps<'events' | 'registry' | 'workflows'>;
+/** The ports the API uses: the registry, the workflows it starts, the events it announces, EKS for live state. */
+export type ApiDeps = StepDeps<'events' | 'registry' | 'workflows' | 'eks'>;
 
 export interface ApiRequest {
   method: string;
@@ -14,6 +14,8 @@ export interface ApiRequest {
   /** IAM ARN API Gateway authenticated (AWS_IAM); never a header the client could set. */
   caller: string;
   account: string;
+  /** The service acting on its own behalf (a cluster's expiry): allowed on every cluster. */
+  system?: boolean;
 }
 
 export function toApiRequest(event: APIGatewayProxyEvent): ApiRequest | undefined {

@@ -74,3 +74,37 @@ function sameEntry(a: object, b: object): boolean {
   const canonical = (entry: object) => JSON.stringify(Object.entries(entry).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
   return canonical(a) === canonical(b);
 }
+
+/** Groups EKS gives the roles of nodes and Fargate pods: removing such a mapping cuts them off the cluster. */
+const NODE_GROUPS = ['system:nodes', 'system:bootstrappers', 'system:node-proxier'];
+
+export interface FoundMapping {
+  arn: string;
+  username?: string;
+  groups: string[];
+  /** A node or Fargate pod role's mapping (EKS's own), which the service never removes. */
+  node: boolean;
+}
+
+/** The mapping of `arn` in mapRoles or mapUsers, if any. */
+export function findIdentityMapping(current: AwsAuthData | undefined, arn: string): FoundMapping | undefined {
+  const found =
+    parseList<RoleMapping>(current?.mapRoles, 'mapRoles').find((m) => m.rolearn === arn) ?? parseList<UserMapping>(current?.mapUsers, 'mapUsers').find((m) => m.userarn === arn);
+  if (!found) return undefined;
+  const groups = found.groups ?? [];
+  return { arn, ...(found.username ? { username: found.username } : {}), groups, node: groups.some((g) => NODE_GROUPS.includes(g)) };
+}
+
+/** The data without `arn`'s mapping, or undefined when it has none (so a retried step makes no write). */
+export function removeIdentityMapping(current: AwsAuthData | undefined, arn: string): AwsAuthData | undefined {
+  const roles = parseList<RoleMapping>(current?.mapRoles, 'mapRoles');
+  const users = parseList<UserMapping>(current?.mapUsers, 'mapUsers');
+  const keptRoles = roles.filter((m) => m.rolearn !== arn);
+  const keptUsers = users.filter((m) => m.userarn !== arn);
+  if (keptRoles.length === roles.length && keptUsers.length === users.length) return undefined;
+  return {
+    ...(current ?? {}),
+    ...(keptRoles.length !== roles.length ? { mapRoles: dump(keptRoles) } : {}),
+    ...(keptUsers.length !== users.length ? { mapUsers: dump(keptUsers) } : {}),
+  };
+}

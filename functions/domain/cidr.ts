@@ -34,6 +34,14 @@ export function cidrProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** True when every address of `inner` is also in `outer` (a block contains itself); false when either does not parse. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || i.prefix < o.prefix) return false;
+  return ((o.address & mask(o.prefix)) >>> 0) === ((i.address & mask(o.prefix)) >>> 0);
+}
+
 /** CIDR lists compare as sets (EKS returns them in its own order). */
 export function sameCidrSet(a: readonly string[], b: readonly string[]): boolean {
   const left = new Set(a);

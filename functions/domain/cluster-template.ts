@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidSpecError, InvalidStepInputError } from '../shared/errors';
 import { parseCidr } from './cidr';
-import { exportName } from './naming';
+import { clusterStackName, exportName } from './naming';
 import type { NodegroupSpec, Spec } from './spec';
 
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
@@ -67,6 +67,62 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${input.spec.network.vpc ? 'a new VPC, ' : ''}security groups, IAM roles and the control plane. Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
+}
+
+/** What a nodegroup added to a running cluster needs besides the cluster stack's exports. */
+export interface NodegroupTemplateInput {
+  clusterName: string;
+  nodegroup: NodegroupSpec;
+  stackName: string; // eksp-<cluster>-nodegroup-<ng>
+  tags: Record<string, string>;
+}
+
+/** Outputs of a nodegroup stack, which the Create Nodegroup call reads. */
+export const NODEGROUP_STACK_OUTPUTS = { nodeRole: 'NodeInstanceRoleArn', launchTemplate: 'LaunchTemplateId' } as const;
+
+/**
+ * A nodegroup added after provisioning, like eksctl's `eksctl-<cluster>-nodegroup-<ng>` stack:
+ * its own node role (the policies and `iam` options a nodegroup gets in the cluster stack) and
+ * its launch template, joined to the cluster's security groups through the cluster stack's
+ * exports. Importing them also keeps the cluster stack from being deleted underneath it.
+ */
+export function renderNodegroupTemplate(input: NodegroupTemplateInput): CloudFormationTemplate {
+  const { nodegroup } = input;
+  const template = new TemplateBuilder(input.stackName, input.tags);
+  const imported = (output: string) => ({ 'Fn::ImportValue': exportName(clusterStackName(input.clusterName), output) });
+  template.add('NodeInstanceRole', nodeRole(template, 'NodeInstanceRole', nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false));
+  const launchTemplate = renderLaunchTemplate(template, nodegroup, {
+    clusterSecurityGroup: imported('ClusterSecurityGroupId'),
+    sharedNodeSecurityGroup: imported('ClusterSharedNodeSecurityGroup'),
+    vpc: imported('VPC'),
+  });
+  template.output(NODEGROUP_STACK_OUTPUTS.nodeRole, `Node role of nodegroup ${nodegroup.name}`, getAtt('NodeInstanceRole', 'Arn'));
+  template.output(NODEGROUP_STACK_OUTPUTS.launchTemplate, `Launch template of nodegroup ${nodegroup.name}`, ref(launchTemplate));
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Nodegroup "${nodegroup.name}" of EKS cluster "${input.clusterName}" made by eks-provisioner: its node role and launch template. The nodegroup itself is made with the EKS API.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
+}
+
+export interface FargateTemplateInput {
+  clusterName: string;
+  stackName: string; // eksp-<cluster>-fargate
+  tags: Record<string, string>;
+}
+
+/** The pod execution role for Fargate profiles added to a cluster whose stack has none (made without profiles). */
+export function renderFargateTemplate(input: FargateTemplateInput): CloudFormationTemplate {
+  const template = new TemplateBuilder(input.stackName, input.tags);
+  template.add('FargatePodExecutionRole', fargatePodExecutionRole(template, input.clusterName));
+  template.output('FargatePodExecutionRoleArn', 'Pod execution role for the Fargate profiles', getAtt('FargatePodExecutionRole', 'Arn'));
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Fargate pod execution role of EKS cluster "${input.clusterName}" made by eks-provisioner, shared by the profiles added after provisioning.`,
     Resources: template.resources,
     Outputs: template.outputs,
   };
@@ -280,20 +336,22 @@ function renderRoles(template: TemplateBuilder, spec: Spec): void {
     const id = `NodeInstanceRole${logicalIdPart(nodegroup.name)}`;
     template.add(id, nodeRole(template, id, nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false));
   }
-  if (spec.fargateProfiles.length > 0) {
-    template.add('FargatePodExecutionRole', {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        // Confused-deputy guard: only this cluster's Fargate profiles may use the role.
-        AssumeRolePolicyDocument: trustPolicy('eks-fargate-pods.amazonaws.com', ['sts:AssumeRole'], {
-          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:fargateprofile/${spec.name}/*` } },
-        }),
-        ManagedPolicyArns: [awsManagedPolicy('AmazonEKSFargatePodExecutionRolePolicy')],
-        Path: ROLE_PATH,
-        Tags: template.tagsFor('FargatePodExecutionRole'),
-      },
-    });
-  }
+  if (spec.fargateProfiles.length > 0) template.add('FargatePodExecutionRole', fargatePodExecutionRole(template, spec.name));
+}
+
+function fargatePodExecutionRole(template: TemplateBuilder, clusterName: string): CloudFormationResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      // Confused-deputy guard: only this cluster's Fargate profiles may use the role.
+      AssumeRolePolicyDocument: trustPolicy('eks-fargate-pods.amazonaws.com', ['sts:AssumeRole'], {
+        ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:fargateprofile/${clusterName}/*` } },
+      }),
+      ManagedPolicyArns: [awsManagedPolicy('AmazonEKSFargatePodExecutionRolePolicy')],
+      Path: ROLE_PATH,
+      Tags: template.tagsFor('FargatePodExecutionRole'),
+    },
+  };
 }
 
 function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): CloudFormationResource {
@@ -370,40 +428,54 @@ function dataDevice(amiType: string): string {
   return amiType.startsWith('BOTTLEROCKET') ? '/dev/xvdb' : '/dev/xvda';
 }
 
+/** Where a nodegroup's launch template finds the cluster's security groups and VPC: in the same stack, or imported from it. */
+interface NodeNetwork {
+  clusterSecurityGroup: unknown;
+  sharedNodeSecurityGroup: unknown;
+  vpc: unknown;
+}
+
 function renderLaunchTemplates(template: TemplateBuilder, spec: Spec): void {
+  const network = { clusterSecurityGroup: clusterSecurityGroup(), sharedNodeSecurityGroup: ref('ClusterSharedNodeSecurityGroup'), vpc: getAtt('ClusterSharedNodeSecurityGroup', 'VpcId') };
   for (const nodegroup of spec.managedNodeGroups) {
-    const id = launchTemplateOutputName(nodegroup);
-    const securityGroups: unknown[] = [clusterSecurityGroup(), ref('ClusterSharedNodeSecurityGroup')];
-    const sshSources = nodegroup.ssh?.sourceSecurityGroupIds ?? [];
-    if (sshSources.length > 0) {
-      const sshGroup = template.add(`SSH${logicalIdPart(nodegroup.name)}`, {
-        Type: 'AWS::EC2::SecurityGroup',
-        Properties: {
-          GroupDescription: `SSH to nodegroup ${nodegroup.name} from the given security groups`,
-          VpcId: getAtt('ClusterSharedNodeSecurityGroup', 'VpcId'),
-          SecurityGroupIngress: sshSources.map((source) => ({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, SourceSecurityGroupId: source, Description: `SSH from ${source}` })),
-          Tags: template.tagsFor(`SSH${logicalIdPart(nodegroup.name)}`),
-        },
-      });
-      securityGroups.push(ref(sshGroup));
-    }
-    const tags = template.tagsFor(id, { 'eks-provisioner:nodegroup': nodegroup.name });
-    template.add(id, {
-      Type: 'AWS::EC2::LaunchTemplate',
-      Properties: {
-        LaunchTemplateData: {
-          BlockDeviceMappings: [{ DeviceName: dataDevice(nodegroup.amiType), Ebs: { VolumeSize: nodegroup.volumeSize, VolumeType: nodegroup.volumeType, Encrypted: true } }],
-          // IMDSv2 only; hop limit 2 so pods on the node network can still reach it, as eksctl sets.
-          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
-          SecurityGroupIds: securityGroups,
-          ...(nodegroup.ssh ? { KeyName: nodegroup.ssh.publicKeyName } : {}),
-          TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: tags })),
-        },
-        TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
-      },
-    });
+    const id = renderLaunchTemplate(template, nodegroup, network);
     template.output(id, `Launch template of nodegroup ${nodegroup.name}`, ref(id));
   }
+}
+
+/** The nodegroup's launch template (and its SSH security group, when asked for); returns the template's logical id. */
+function renderLaunchTemplate(template: TemplateBuilder, nodegroup: NodegroupSpec, network: NodeNetwork): string {
+  const id = launchTemplateOutputName(nodegroup);
+  const securityGroups: unknown[] = [network.clusterSecurityGroup, network.sharedNodeSecurityGroup];
+  const sshSources = nodegroup.ssh?.sourceSecurityGroupIds ?? [];
+  if (sshSources.length > 0) {
+    const sshGroup = template.add(`SSH${logicalIdPart(nodegroup.name)}`, {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: `SSH to nodegroup ${nodegroup.name} from the given security groups`,
+        VpcId: network.vpc,
+        SecurityGroupIngress: sshSources.map((source) => ({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, SourceSecurityGroupId: source, Description: `SSH from ${source}` })),
+        Tags: template.tagsFor(`SSH${logicalIdPart(nodegroup.name)}`),
+      },
+    });
+    securityGroups.push(ref(sshGroup));
+  }
+  const tags = template.tagsFor(id, { 'eks-provisioner:nodegroup': nodegroup.name });
+  template.add(id, {
+    Type: 'AWS::EC2::LaunchTemplate',
+    Properties: {
+      LaunchTemplateData: {
+        BlockDeviceMappings: [{ DeviceName: dataDevice(nodegroup.amiType), Ebs: { VolumeSize: nodegroup.volumeSize, VolumeType: nodegroup.volumeType, Encrypted: true } }],
+        // IMDSv2 only; hop limit 2 so pods on the node network can still reach it, as eksctl sets.
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+        SecurityGroupIds: securityGroups,
+        ...(nodegroup.ssh ? { KeyName: nodegroup.ssh.publicKeyName } : {}),
+        TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: tags })),
+      },
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+    },
+  });
+  return id;
 }
 
 const joined = (items: unknown[]) => ({ 'Fn::Join': [',', items] });

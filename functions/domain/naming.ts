@@ -12,6 +12,24 @@ export function clusterStackName(clusterName: string): string {
   return `eksp-${clusterName}-cluster`;
 }
 
+/**
+ * A nodegroup added after provisioning gets its own stack (node role, launch template), like
+ * eksctl's `eksctl-<cluster>-nodegroup-<ng>`; nodegroups made at provisioning live in the cluster stack.
+ */
+export function nodegroupStackName(clusterName: string, nodegroupName: string): string {
+  // Stack names allow no underscore, nodegroup names do: "ng_1" becomes "ng-1-<hash>", distinct from "ng-1".
+  const safe = /^[A-Za-z0-9-]+$/.test(nodegroupName) ? nodegroupName : `${nodegroupName.replace(/[^A-Za-z0-9-]/g, '-')}-${createHash('sha256').update(nodegroupName).digest('hex').slice(0, 8)}`;
+  return `eksp-${clusterName}-nodegroup-${safe}`;
+}
+
+/**
+ * The Fargate pod execution role of a cluster made without Fargate profiles: the first profile
+ * added later brings this small stack; every later profile shares its role.
+ */
+export function fargateStackName(clusterName: string): string {
+  return `eksp-${clusterName}-fargate`;
+}
+
 /** Export names of the cluster stack's outputs: `<stack>::<Output>`, as eksctl does. */
 export function exportName(stackName: string, output: string): string {
   return `${stackName}::${output}`;

@@ -6,13 +6,13 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate';
 
 /**
- * Kinds polled inside a Map item: their check only retries (no coarse loop in the ASL), so their
- * first look must not come before the earliest finish.
+ * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
+ * ASL), so their first look must not come before the earliest finish.
  */
-export const RETRY_ONLY_KINDS: PolledKind[] = ['nodegroup', 'fargateProfile', 'addon', 'addonOnNodes'];
+export const RETRY_ONLY_KINDS: PolledKind[] = ['nodegroup', 'fargateProfile', 'addon', 'addonOnNodes', 'nodegroupDelete', 'fargateProfileDelete', 'stackDelete', 'emptyStackDelete'];
 
 interface Schedule {
   /** First look: early enough to catch fast failures (template errors, bad parameters). */
@@ -31,6 +31,17 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   addonOnNodes: { firstCheckSeconds: 120, earliestReadySeconds: 120 },
   endpointUpdate: { firstCheckSeconds: 240, earliestReadySeconds: 240 },
   rollback: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+  // delete-cluster: nodegroups take 3-6 min to delete; profiles (one at a time) and nodegroup stacks less.
+  nodegroupDelete: { firstCheckSeconds: 180, earliestReadySeconds: 180 },
+  fargateProfileDelete: { firstCheckSeconds: 60, earliestReadySeconds: 60 },
+  // Deleting a cluster stack deletes the control plane (3-8 min) and the VPC after it.
+  stackDelete: { firstCheckSeconds: 180, earliestReadySeconds: 180 },
+  // A stack CloudFormation already rolled back holds no resources: its delete takes seconds.
+  emptyStackDelete: { firstCheckSeconds: 10, earliestReadySeconds: 10 },
+  // update-cluster: a nodegroup's or Fargate's own stack (an IAM role, a launch template) is made or deleted in 30-60 s.
+  roleStack: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+  // A scaling-only UpdateNodegroupConfig changes the Auto Scaling group's sizes, not its nodes: under a minute.
+  nodegroupUpdate: { firstCheckSeconds: 20, earliestReadySeconds: 20 },
 };
 
 export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {

@@ -6,9 +6,9 @@ import type { NormalisedFargateProfile } from '../generated/types';
 import type { SpecProblem } from '../shared/errors';
 import { cidrProblem, parseCidr } from './cidr';
 import { SERVICE_TAG_PREFIX } from './naming';
-import type { SpecDefaults, Spec } from './spec';
+import type { Spec } from './spec';
 
-type Rule = (spec: Spec, defaults: SpecDefaults) => SpecProblem[];
+type Rule = (spec: Spec) => SpecProblem[];
 
 /** Kubernetes reserves these label and taint domains for itself; EKS rejects them on nodegroups. */
 const RESERVED_LABEL_DOMAIN = /^([a-z0-9.-]*\.)?(kubernetes\.io|k8s\.io)\//;
@@ -29,11 +29,6 @@ export const DEFAULT_FARGATE_PROFILE: NormalisedFargateProfile = {
 function isShorthandProfile(profile: NormalisedFargateProfile | undefined): boolean {
   return profile?.name === DEFAULT_FARGATE_PROFILE.name && profile.subnets === undefined && JSON.stringify(profile.selectors) === JSON.stringify(DEFAULT_FARGATE_PROFILE.selectors);
 }
-
-const version: Rule = (spec, defaults) =>
-  defaults.kubernetesVersions.includes(spec.version)
-    ? []
-    : [{ pointer: '/version', message: `Kubernetes ${spec.version} is not offered; allowed versions are ${defaults.kubernetesVersions.join(', ')}` }];
 
 const network: Rule = (spec) => {
   const problems: SpecProblem[] = [];
@@ -180,10 +175,11 @@ const tags: Rule = (spec) =>
     .filter((key) => key.startsWith(SERVICE_TAG_PREFIX))
     .map((key) => ({ pointer: `/tags/${escapePointer(key)}`, message: `tag keys starting with ${SERVICE_TAG_PREFIX} are reserved for ownership tags the service sets` }));
 
-const RULES: Rule[] = [tags, version, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
 
-export function specRuleProblems(spec: Spec, defaults: SpecDefaults): SpecProblem[] {
-  return RULES.flatMap((rule) => rule(spec, defaults));
+/** The EKS rules; the service's own limits are guardrails.ts's. */
+export function specRuleProblems(spec: Spec): SpecProblem[] {
+  return RULES.flatMap((rule) => rule(spec));
 }
 
 function duplicates(values: string[], arrayPointer: string, field: string, what: string): SpecProblem[] {
@@ -198,6 +194,6 @@ function duplicates(values: string[], arrayPointer: string, field: string, what:
 }
 
 /** RFC 6901: "~" → "~0", "/" → "~1". */
-function escapePointer(segment: string): string {
+export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -7,14 +7,10 @@ import type { ErrorObject } from 'ajv';
 import { validateClusterSpec } from '../generated/validators';
 import type { ClusterSpec, NormalisedClusterSpec, NormalisedFargateProfile } from '../generated/types';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
+import { guardrailProblems, type ResolvedGuardrails } from './guardrails';
 import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
 
 export { DEFAULT_FARGATE_PROFILE };
-
-export interface SpecDefaults {
-  kubernetesVersions: string[];
-  defaultKubernetesVersion: string;
-}
 
 export interface NewVpcNetwork {
   vpc: { cidr: string; azCount: number; natGateway: 'Single' | 'HighlyAvailable' | 'Disable' };
@@ -45,13 +41,21 @@ export type AddonSpec = Spec['addons'][number];
 export type AccessEntrySpec = Spec['accessEntries'][number];
 export type IdentityMappingSpec = Spec['identityMappings'][number];
 
-/** Validates and normalises; throws InvalidSpecError listing every problem. */
-export function normaliseSpec(input: unknown, defaults: SpecDefaults): Spec {
+/**
+ * Validates and normalises; throws InvalidSpecError listing every problem: the EKS rules and the
+ * service's guardrails together, so one answer names everything to fix.
+ */
+export function normaliseSpec(input: unknown, guardrails: ResolvedGuardrails): Spec {
   const candidate = structuredClone(input ?? {}) as ClusterSpec;
   acceptResolvedPrivateEndpoint(candidate);
   if (!validateClusterSpec(candidate)) throw new InvalidSpecError(schemaProblems(validateClusterSpec.errors ?? []));
-  const spec = applyDerivedDefaults(candidate as NormalisedClusterSpec, defaults);
-  const problems = specRuleProblems(spec, defaults);
+  const spec = applyDerivedDefaults(candidate as NormalisedClusterSpec, guardrails);
+  const cidrsDefaulted = candidate.endpointAccess?.publicAccessCidrs === undefined;
+  const problems = [
+    ...specRuleProblems(spec),
+    // A defaulted 0.0.0.0/0 has no index in the request: point at the list the caller should add.
+    ...guardrailProblems(spec, guardrails).map((p) => (cidrsDefaulted && p.pointer.startsWith('/endpointAccess/publicAccessCidrs/') ? { ...p, pointer: '/endpointAccess/publicAccessCidrs' } : p)),
+  ];
   if (problems.length > 0) throw new InvalidSpecError(problems);
   return spec;
 }
@@ -66,7 +70,7 @@ function acceptResolvedPrivateEndpoint(candidate: unknown): void {
   if (access?.public === false && Array.isArray(access.publicAccessCidrs) && access.publicAccessCidrs.length === 0) delete access.publicAccessCidrs;
 }
 
-function applyDerivedDefaults(input: NormalisedClusterSpec, defaults: SpecDefaults): Spec {
+function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: ResolvedGuardrails): Spec {
   const network = input.network?.subnets
     ? { subnets: { private: input.network.subnets.private, public: input.network.subnets.public ?? [] } }
     : { vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single' as const, ...(input.network?.vpc ?? {}) } };
@@ -76,7 +80,7 @@ function applyDerivedDefaults(input: NormalisedClusterSpec, defaults: SpecDefaul
   if (input.fargate && !fargateProfiles.some((p) => p.name === DEFAULT_FARGATE_PROFILE.name)) fargateProfiles.unshift(structuredClone(DEFAULT_FARGATE_PROFILE));
   return {
     ...input,
-    version: input.version ?? defaults.defaultKubernetesVersion,
+    version: input.version ?? guardrails.defaultKubernetesVersion,
     tags: (input.tags as Record<string, string> | undefined) ?? {},
     network,
     endpointAccess: {

@@ -23,6 +23,7 @@ export function statusEvent(operation: Operation, change: StatusChange, now: Dat
     eventId: eventId(operation.id, change.status, change.phase, change.step?.name ?? '', change.step?.resource ?? '', change.step?.status ?? ''),
     operationId: operation.id,
     operation: operation.type,
+    ...(operation.action ? { action: operation.action } : {}),
     cluster: operation.cluster,
     status: change.status,
     phase: change.phase,

@@ -4,6 +4,7 @@ import {
   CreateAddonCommand,
   CreateFargateProfileCommand,
   CreateNodegroupCommand,
+  DeleteAccessEntryCommand,
   DeleteAddonCommand,
   DeleteFargateProfileCommand,
   DeleteNodegroupCommand,
@@ -14,13 +15,18 @@ import {
   DescribeFargateProfileCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
+  ListAccessEntriesCommand,
+  ListAssociatedAccessPoliciesCommand,
   ListAddonsCommand,
   ListFargateProfilesCommand,
   ListNodegroupsCommand,
   UpdateAccessEntryCommand,
   UpdateClusterConfigCommand,
+  UpdateNodegroupConfigCommand,
+  type AccessEntry,
   type Addon,
   type AssociateAccessPolicyCommandInput,
+  type AssociatedAccessPolicy,
   type Cluster,
   type CreateAccessEntryCommandInput,
   type CreateAddonCommandInput,
@@ -29,13 +35,14 @@ import {
   EKSClient,
   type FargateProfile,
   type Nodegroup,
+  type NodegroupScalingConfig,
   type Update,
   type VpcConfigRequest,
 } from '@aws-sdk/client-eks';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
-export type { Addon, Cluster, FargateProfile, Nodegroup, Update };
+export type { AccessEntry, Addon, AssociatedAccessPolicy, Cluster, FargateProfile, Nodegroup, NodegroupScalingConfig, Update };
 
 /** The EKS calls the service makes. Creates are idempotent: "already exists" is success. */
 export interface EksPort {
@@ -57,9 +64,18 @@ export interface EksPort {
   /** Creates, or brings an existing entry's username and groups to what is asked. */
   putAccessEntry(input: CreateAccessEntryCommandInput): Promise<void>;
   associateAccessPolicy(input: AssociateAccessPolicyCommandInput): Promise<void>;
+  listAccessEntries(cluster: string): Promise<string[]>;
+  describeAccessEntry(cluster: string, principalArn: string): Promise<AccessEntry | undefined>;
+  /** The access policies associated with an entry and their scopes; none when the entry does not exist. */
+  listAssociatedAccessPolicies(cluster: string, principalArn: string): Promise<AssociatedAccessPolicy[]>;
+  /** Deleting an entry also removes its policy associations; an absent entry is success. */
+  deleteAccessEntry(cluster: string, principalArn: string): Promise<void>;
+  /** Returns the update id. Throws UpdateInProgressError while the nodegroup has another update (EKS's 409). */
+  updateNodegroupScaling(cluster: string, nodegroup: string, scaling: NodegroupScalingConfig, clientRequestToken: string): Promise<string>;
   /** Returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
   updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string): Promise<string>;
-  describeUpdate(cluster: string, updateId: string): Promise<Update | undefined>;
+  /** `nodegroup` for a nodegroup's updates (DescribeUpdate's nodegroupName). */
+  describeUpdate(cluster: string, updateId: string, nodegroup?: string): Promise<Update | undefined>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -217,8 +233,49 @@ export class SdkEks implements EksPort {
     }
   }
 
-  async describeUpdate(cluster: string, updateId: string) {
-    return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId })), `update ${updateId}`))?.update;
+  listAccessEntries(cluster: string) {
+    return listAll(async (nextToken) => {
+      const page = await this.client().send(new ListAccessEntriesCommand({ clusterName: cluster, nextToken }));
+      return { items: page.accessEntries, nextToken: page.nextToken };
+    }, `cluster ${cluster}`);
+  }
+
+  async describeAccessEntry(cluster: string, principalArn: string) {
+    return (await orUndefined(this.client().send(new DescribeAccessEntryCommand({ clusterName: cluster, principalArn })), `access entry ${principalArn}`))?.accessEntry;
+  }
+
+  async listAssociatedAccessPolicies(cluster: string, principalArn: string) {
+    const policies: AssociatedAccessPolicy[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client().send(new ListAssociatedAccessPoliciesCommand({ clusterName: cluster, principalArn, nextToken }));
+        policies.push(...(page.associatedAccessPolicies ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (isAwsError(error, NOT_FOUND)) return [];
+      throw classifyAwsError(error, `access entry ${principalArn}`);
+    }
+    return policies;
+  }
+
+  async deleteAccessEntry(cluster: string, principalArn: string) {
+    await this.deleteIdempotently(this.client().send(new DeleteAccessEntryCommand({ clusterName: cluster, principalArn })), `access entry ${principalArn}`);
+  }
+
+  async updateNodegroupScaling(cluster: string, nodegroup: string, scaling: NodegroupScalingConfig, clientRequestToken: string) {
+    try {
+      const { update } = await this.client().send(new UpdateNodegroupConfigCommand({ clusterName: cluster, nodegroupName: nodegroup, scalingConfig: scaling, clientRequestToken }));
+      return update?.id ?? '';
+    } catch (error) {
+      if (isAwsError(error, IN_USE)) throw new UpdateInProgressError((error as Error).message, { resource: `nodegroup ${nodegroup}`, cause: error });
+      throw classifyAwsError(error, `nodegroup ${nodegroup}`);
+    }
+  }
+
+  async describeUpdate(cluster: string, updateId: string, nodegroup?: string) {
+    return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId, ...(nodegroup ? { nodegroupName: nodegroup } : {}) })), `update ${updateId}`))?.update;
   }
 
   private async createIdempotently(call: Promise<unknown>, resource: string) {

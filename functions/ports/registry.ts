@@ -4,13 +4,15 @@
  * which has no transactions.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation, OperationStatusEvent } from '../generated/types';
-import { ClusterBusyError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
+import { principalOf } from '../domain/caller';
+import { ClusterBusyError, ClusterChangedError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
+import { BY_CLUSTER_INDEX } from './registry-table';
 
-export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
+export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
 
 export interface StepEntry {
   name: string;
@@ -25,6 +27,8 @@ export interface StepEntry {
 export interface OperationRecord {
   id: string;
   type: Operation['type'];
+  /** For updates: what changes. */
+  action?: Operation['action'];
   clusterName: string;
   status: OperationStatusEvent['status'];
   phase: OperationStatusEvent['phase'];
@@ -40,6 +44,44 @@ export interface OperationRecord {
   requestHash?: string;
 }
 
+/** A cluster as the registry knows it: who owns it, its desired spec, and the lock. */
+export interface ClusterRecord {
+  name: string;
+  owner: string;
+  status: ClusterStatus;
+  /** The normalised spec the cluster was created with, kept current by successful updates. */
+  spec: unknown;
+  /** The running operation, while there is one (the one-operation-per-cluster lock). */
+  lockedBy?: string;
+  /** The last operation started on the cluster. */
+  lastOperationId?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic version: every write of the record adds one; writers state the version they read. */
+  version: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface PageQuery {
+  limit: number;
+  cursor?: string;
+}
+
+/** How an operation on an existing cluster takes its lock. */
+export interface OperationLock {
+  /** The record version the caller read (and checked ownership and state against). */
+  expectedVersion: number;
+  /** Statuses the cluster may be in for this operation. */
+  from: ClusterStatus[];
+  /** The cluster's status while the operation runs. */
+  to: ClusterStatus;
+}
+
 export interface RegistryPort {
   /** Records the cluster and takes its lock; ClusterExistsError / ClusterBusyError otherwise. */
   beginCreate(operation: Operation, spec: unknown): Promise<void>;
@@ -48,17 +90,65 @@ export interface RegistryPort {
   setExecution(operationId: string, executionArn: string): Promise<void>;
   /** Idempotent: the timeline is keyed by event id, so a retried step overwrites its own entry. */
   recordProgress(event: OperationStatusEvent): Promise<void>;
-  /** Marks the operation terminal and releases the cluster lock. Returns the record as it now is. */
-  finish(event: OperationStatusEvent, clusterStatus: ClusterStatus): Promise<OperationRecord>;
+  getCluster(name: string): Promise<ClusterRecord | undefined>;
+  /** An owner's clusters (by principal), or every cluster when no owner is given; by name. */
+  listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>>;
+  /** A cluster's operations, newest first. */
+  listOperations(clusterName: string, query: PageQuery): Promise<Page<OperationRecord>>;
+  /**
+   * Takes an existing cluster's lock for `operation`: ClusterBusyError when another operation
+   * holds it, ClusterChangedError when the record moved past `expectedVersion` or out of `from`.
+   */
+  beginOperation(operation: Operation, lock: OperationLock): Promise<void>;
+  /**
+   * Marks the operation terminal and releases the cluster lock, setting the cluster's status (and
+   * its spec, when an update changed it). Returns the operation record as it now is.
+   */
+  finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown): Promise<OperationRecord>;
   markTerminalEventSent(operationId: string): Promise<void>;
   /** Undoes beginCreate when the execution could not be started. */
   abandonCreate(operation: Operation): Promise<void>;
+  /** Undoes beginOperation when the execution could not be started: lock released, status restored. */
+  abandonOperation(operation: Operation, status: ClusterStatus): Promise<void>;
 }
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: 'CLUSTER' });
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' });
 /** A cluster record in these states no longer holds its name (DESIGN: rollback makes the name reusable). */
 const REUSABLE: ClusterStatus[] = ['ROLLED_BACK', 'DELETED'];
+
+/** Clusters are indexed by their owner's principal (not session), so a role's next session lists them too. */
+const ownerIndexKeys = (owner: string, name: string) => ({ gsi1pk: `OWNER#${principalOf(owner)}`, gsi1sk: name });
+
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...record } = item;
+  return record as T;
+}
+
+/** Records written before versioning have none: version 0. */
+function versionIs(expected: number): string {
+  return expected > 0 ? 'version = :expected' : 'attribute_not_exists(version)';
+}
+
+/** The page cursor is DynamoDB's LastEvaluatedKey, opaque to callers. */
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key) && Object.values(key).every((v) => typeof v === 'string')) return key as Record<string, unknown>;
+  } catch {
+    // falls through
+  }
+  throw new InvalidCursorError('the cursor is not one this API returned');
+}
 
 export class DynamoRegistry implements RegistryPort {
   constructor(
@@ -79,11 +169,12 @@ export class DynamoRegistry implements RegistryPort {
             status: 'CREATING' satisfies ClusterStatus,
             spec,
             lockedBy: operation.id,
+            lastOperationId: operation.id,
             createdAt: operation.requestedAt,
             updatedAt: operation.requestedAt,
-            gsi1pk: `OWNER#${operation.requestedBy}`,
-            gsi1sk: name,
-          },
+            version: 1,
+            ...ownerIndexKeys(operation.requestedBy, name),
+          } satisfies ClusterRecord & Record<string, unknown>,
           ConditionExpression: 'attribute_not_exists(pk) OR (#status IN (:rolledBack, :deleted) AND attribute_not_exists(lockedBy))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':rolledBack': REUSABLE[0], ':deleted': REUSABLE[1] },
@@ -108,9 +199,7 @@ export class DynamoRegistry implements RegistryPort {
 
   async getOperation(id: string): Promise<OperationRecord | undefined> {
     const { Item } = await this.call((c) => c.send(new GetCommand({ TableName: this.tableName(), Key: operationKey(id), ConsistentRead: true })));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...record } = Item;
-    return record as OperationRecord;
+    return Item ? withoutKeys<OperationRecord>(Item) : undefined;
   }
 
   async setExecution(operationId: string, executionArn: string): Promise<void> {
@@ -144,7 +233,88 @@ export class DynamoRegistry implements RegistryPort {
     }
   }
 
-  async finish(event: OperationStatusEvent, clusterStatus: ClusterStatus): Promise<OperationRecord> {
+  async getCluster(name: string): Promise<ClusterRecord | undefined> {
+    const { Item } = await this.call((c) => c.send(new GetCommand({ TableName: this.tableName(), Key: clusterKey(name), ConsistentRead: true })));
+    return Item ? withoutKeys<ClusterRecord>(Item) : undefined;
+  }
+
+  async listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>> {
+    // Gone clusters (rolled back, deleted) keep their record for history but are not listed.
+    const gone = { FilterExpression: 'NOT (#status IN (:rolledBack, :deleted))', ExpressionAttributeValues: { ':rolledBack': REUSABLE[0], ':deleted': REUSABLE[1] } };
+    const owner = query.owner;
+    const page = owner
+      ? await this.call((c) =>
+          c.send(
+            new QueryCommand({
+              TableName: this.tableName(),
+              IndexName: BY_CLUSTER_INDEX.name,
+              KeyConditionExpression: '#gsi1pk = :owner',
+              FilterExpression: gone.FilterExpression,
+              ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey, '#status': 'status' },
+              ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':owner': ownerIndexKeys(owner, '').gsi1pk },
+              Limit: query.limit,
+              ExclusiveStartKey: decodeCursor(query.cursor),
+            }),
+          ),
+        )
+      : // Admins see every cluster: a scan of cluster records, paged like the owner's query.
+        await this.call((c) =>
+          c.send(
+            new ScanCommand({
+              TableName: this.tableName(),
+              FilterExpression: `sk = :cluster AND ${gone.FilterExpression}`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':cluster': 'CLUSTER' },
+              Limit: query.limit,
+              ExclusiveStartKey: decodeCursor(query.cursor),
+            }),
+          ),
+        );
+    return { items: (page.Items ?? []).map((item) => withoutKeys<ClusterRecord>(item)), ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+  }
+
+  async listOperations(clusterName: string, query: PageQuery): Promise<Page<OperationRecord>> {
+    const page = await this.call((c) =>
+      c.send(
+        new QueryCommand({
+          TableName: this.tableName(),
+          IndexName: BY_CLUSTER_INDEX.name,
+          KeyConditionExpression: '#gsi1pk = :cluster',
+          ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':cluster': `CLUSTER#${clusterName}` },
+          ScanIndexForward: false,
+          Limit: query.limit,
+          ExclusiveStartKey: decodeCursor(query.cursor),
+        }),
+      ),
+    );
+    return { items: (page.Items ?? []).map((item) => withoutKeys<OperationRecord>(item)), ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+  }
+
+  async beginOperation(operation: Operation, lock: OperationLock): Promise<void> {
+    const name = operation.cluster.name;
+    const statuses = Object.fromEntries(lock.from.map((status, i) => [`:from${i}`, status]));
+    try {
+      await this.client().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: clusterKey(name),
+          UpdateExpression: 'SET lockedBy = :operation, lastOperationId = :operation, #status = :to, updatedAt = :now ADD version :one',
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(lockedBy) AND ${versionIs(lock.expectedVersion)} AND #status IN (${Object.keys(statuses).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...statuses, ':operation': operation.id, ':to': lock.to, ':now': operation.requestedAt, ':one': 1, ...(lock.expectedVersion > 0 ? { ':expected': lock.expectedVersion } : {}) },
+        }),
+      );
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
+      const current = await this.getCluster(name);
+      if (!current) throw new ClusterChangedError(name, 'it no longer exists');
+      if (current.lockedBy) throw new ClusterBusyError(name, current.lockedBy);
+      throw new ClusterChangedError(name, `it is now ${current.status}, version ${current.version ?? 0}`);
+    }
+  }
+
+  async finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown): Promise<OperationRecord> {
     const names: Record<string, string> = { '#status': 'status', '#phase': 'phase' };
     const values: Record<string, unknown> = { ':status': event.status, ':phase': event.phase, ':now': event.time };
     let update = 'SET #status = :status, #phase = :phase, updatedAt = :now';
@@ -164,10 +334,10 @@ export class DynamoRegistry implements RegistryPort {
         new UpdateCommand({
           TableName: this.tableName(),
           Key: clusterKey(event.cluster.name),
-          UpdateExpression: 'SET #status = :status, updatedAt = :now REMOVE lockedBy',
+          UpdateExpression: `SET #status = :status, updatedAt = :now${clusterSpec === undefined ? '' : ', spec = :spec'} REMOVE lockedBy ADD version :one`,
           ConditionExpression: 'lockedBy = :operation',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': clusterStatus, ':now': event.time, ':operation': event.operationId },
+          ExpressionAttributeValues: { ':status': clusterStatus, ':now': event.time, ':operation': event.operationId, ':one': 1, ...(clusterSpec === undefined ? {} : { ':spec': clusterSpec }) },
         }),
       );
     } catch (error) {
@@ -191,9 +361,21 @@ export class DynamoRegistry implements RegistryPort {
     }
   }
 
-  private async getCluster(name: string): Promise<{ status: ClusterStatus; lockedBy?: string; owner: string } | undefined> {
-    const { Item } = await this.call((c) => c.send(new GetCommand({ TableName: this.tableName(), Key: clusterKey(name), ConsistentRead: true })));
-    return Item as { status: ClusterStatus; lockedBy?: string; owner: string } | undefined;
+  async abandonOperation(operation: Operation, status: ClusterStatus): Promise<void> {
+    try {
+      await this.client().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: clusterKey(operation.cluster.name),
+          UpdateExpression: 'SET #status = :status REMOVE lockedBy ADD version :one',
+          ConditionExpression: 'lockedBy = :operation',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':operation': operation.id, ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
   }
 
   private async call<T>(request: (client: DynamoDBDocumentClient) => Promise<T>): Promise<T> {

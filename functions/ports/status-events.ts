@@ -1,12 +1,27 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { OperationStatusEvent } from '../generated/types';
+import { OPERATION_REJECTED_DETAIL_TYPE } from '../domain/operation-request';
 import { EVENT_SOURCE, STATUS_DETAIL_TYPE } from '../domain/status-event';
 import { AwsUnavailableError, classifyAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
 
+/** Detail of "EKS Cluster Operation Request Rejected": an event-requested operation that was not accepted. */
+export interface RequestRejection {
+  /** The id of the requesting event. */
+  requestId: string;
+  source: string;
+  operation: string;
+  cluster: string;
+  /** The problem the REST API would have answered (status, title, detail, errors). */
+  problem: Record<string, unknown>;
+  time: string;
+}
+
 export interface StatusEventsPort {
   publish(event: OperationStatusEvent): Promise<void>;
+  /** Tells an event requester its request was refused: nobody waits on a response to an event. */
+  publishRejection(rejection: RequestRejection): Promise<void>;
 }
 
 export class EventBridgeStatusEvents implements StatusEventsPort {
@@ -15,12 +30,20 @@ export class EventBridgeStatusEvents implements StatusEventsPort {
     private readonly busName: () => string,
   ) {}
 
-  async publish(event: OperationStatusEvent): Promise<void> {
+  publish(event: OperationStatusEvent): Promise<void> {
+    return this.put(STATUS_DETAIL_TYPE, event);
+  }
+
+  publishRejection(rejection: RequestRejection): Promise<void> {
+    return this.put(OPERATION_REJECTED_DETAIL_TYPE, rejection);
+  }
+
+  private async put(detailType: string, detail: unknown): Promise<void> {
     let result;
     try {
       result = await this.client().send(
         new PutEventsCommand({
-          Entries: [{ Source: EVENT_SOURCE, DetailType: STATUS_DETAIL_TYPE, Detail: JSON.stringify(event), EventBusName: this.busName(), Resources: [] }],
+          Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName(), Resources: [] }],
         }),
       );
     } catch (error) {
@@ -29,7 +52,7 @@ export class EventBridgeStatusEvents implements StatusEventsPort {
     // PutEvents reports per-entry failures in a 200 response; they are transient (throttling, internal).
     if ((result.FailedEntryCount ?? 0) > 0) {
       const entry = result.Entries?.[0];
-      throw new AwsUnavailableError(`PutEvents rejected the status event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`, { resource: `event bus ${this.busName()}` });
+      throw new AwsUnavailableError(`PutEvents rejected the ${detailType} event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`, { resource: `event bus ${this.busName()}` });
     }
   }
 }

@@ -2,6 +2,8 @@
  * Service configuration: read once at cold start, typed, failing fast when something is missing.
  * Only the variables a function actually reads are required of it.
  */
+import { resolveGuardrails, type ResolvedGuardrails } from '../domain/guardrails';
+import { eventSourcesFrom } from '../domain/operation-request';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -23,9 +25,28 @@ function list(name: string, fallback: string[]): string[] {
   return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : fallback;
 }
 
-export interface Guardrails {
-  kubernetesVersions: string[];
-  defaultKubernetesVersion: string;
+/** Parsed and checked once per value of GUARDRAILS (so once per cold start in Lambda). */
+let guardrailsCache: { raw: string | undefined; guardrails: ResolvedGuardrails } | undefined;
+
+/**
+ * GUARDRAILS: JSON per schemas/config/guardrails.schema.json; absent, the defaults (versions
+ * 1.31-1.33, default 1.33, nothing else restricted). Anything wrong is a ConfigError naming the field.
+ */
+function guardrails(): ResolvedGuardrails {
+  const raw = process.env.GUARDRAILS;
+  if (guardrailsCache && guardrailsCache.raw === raw) return guardrailsCache.guardrails;
+  let parsed: unknown = {};
+  if (raw !== undefined && raw.trim() !== '') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch (error) {
+      throw new ConfigError(`GUARDRAILS is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const result = resolveGuardrails(parsed);
+  if (result.problems) throw new ConfigError(result.problems.map((p) => `GUARDRAILS ${p.pointer ? `${p.pointer} ` : ''}${p.message}`).join('; '));
+  guardrailsCache = { raw, guardrails: result.guardrails };
+  return result.guardrails;
 }
 
 export const config = {
@@ -37,14 +58,35 @@ export const config = {
   cloudFormationRoleArn: () => process.env.CLOUDFORMATION_ROLE_ARN || undefined,
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
+  deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),
+  updateStateMachineArn: () => required('UPDATE_STATE_MACHINE_ARN'),
   /** Principals that may act on every cluster, besides each cluster's owner. */
   adminPrincipalArns: () => list('ADMIN_PRINCIPAL_ARNS', []),
-  guardrails: (): Guardrails => {
-    const kubernetesVersions = list('ALLOWED_KUBERNETES_VERSIONS', ['1.31', '1.32', '1.33']);
-    const defaultKubernetesVersion = optional('DEFAULT_KUBERNETES_VERSION', kubernetesVersions[kubernetesVersions.length - 1] ?? '1.33');
-    if (!kubernetesVersions.includes(defaultKubernetesVersion)) {
-      throw new ConfigError(`DEFAULT_KUBERNETES_VERSION ${defaultKubernetesVersion} is not in ALLOWED_KUBERNETES_VERSIONS (${kubernetesVersions.join(', ')})`);
+  /**
+   * Event sources allowed to request operations on the bus, each acting as one IAM principal
+   * (it owns what it creates): EVENT_SOURCES='{"com.example.portal":"arn:aws:iam::…:role/portal"}'.
+   */
+  eventSources: (): Record<string, string> => {
+    const text = process.env.EVENT_SOURCES;
+    if (!text) return {};
+    try {
+      return eventSourcesFrom(JSON.parse(text));
+    } catch (error) {
+      throw new ConfigError(`EVENT_SOURCES: ${(error as Error).message}`);
     }
-    return { kubernetesVersions, defaultKubernetesVersion };
   },
+  /** EventBridge Scheduler group that holds the clusters' expiry (`ttl`) schedules. */
+  scheduleGroupName: () => optional('SCHEDULE_GROUP_NAME', 'default'),
+  /** The function an expiry schedule invokes: the API function, which deletes the cluster. */
+  expiryTargetArn: () => required('EXPIRY_TARGET_ARN'),
+  /** The role EventBridge Scheduler assumes to invoke the expiry target. */
+  schedulerRoleArn: () => required('SCHEDULER_ROLE_ARN'),
+  /** The account expiry events name: the target function's own (arn:aws:lambda:region:ACCOUNT:function:name). */
+  expiryAccount: (): string => {
+    const account = config.expiryTargetArn().split(':')[4] ?? '';
+    if (!/^\d{12}$/.test(account)) throw new ConfigError(`EXPIRY_TARGET_ARN must be a Lambda function ARN with an account, got ${config.expiryTargetArn()}`);
+    return account;
+  },
+  /** The limits every cluster spec must respect (docs/guardrails.md). */
+  guardrails,
 };

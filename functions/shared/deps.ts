@@ -9,9 +9,11 @@ import type { Ec2Port } from '../ports/ec2';
 import type { EksPort } from '../ports/eks';
 import type { KubernetesPort } from '../ports/kubernetes';
 import type { RegistryPort } from '../ports/registry';
+import type { SchedulesPort } from '../ports/schedules';
 import type { StatusEventsPort } from '../ports/status-events';
 import type { WorkflowsPort } from '../ports/workflows';
-import { config, type Guardrails } from './config';
+import type { ResolvedGuardrails } from '../domain/guardrails';
+import { config } from './config';
 
 export interface Ports {
   cloudFormation: CloudFormationPort;
@@ -21,16 +23,20 @@ export interface Ports {
   registry: RegistryPort;
   kubernetes: KubernetesPort;
   workflows: WorkflowsPort;
+  schedules: SchedulesPort;
 }
 export type PortName = keyof Ports;
 
 /** Configuration a handler reads, resolved lazily so each function only requires its own variables. */
 export interface Settings {
-  guardrails: () => Guardrails;
+  guardrails: () => ResolvedGuardrails;
   cloudFormationRoleArn: () => string | undefined;
   provisionStateMachineArn: () => string;
+  deleteStateMachineArn: () => string;
+  updateStateMachineArn: () => string;
   region: () => string;
   adminPrincipalArns: () => string[];
+  eventSources: () => Record<string, string>;
 }
 
 export interface Deps extends Ports {
@@ -42,12 +48,16 @@ export interface Deps extends Ports {
 export type StepDeps<K extends PortName> = Pick<Ports, K> & { clock: () => Date; settings: Settings };
 export type PortFactories<K extends PortName> = { [P in K]: () => Ports[P] };
 
-const settings: Settings = {
+/** The deployed settings, read lazily from functions/shared/config.ts. */
+export const settings: Settings = {
   guardrails: config.guardrails,
   cloudFormationRoleArn: config.cloudFormationRoleArn,
   provisionStateMachineArn: config.provisionStateMachineArn,
+  deleteStateMachineArn: config.deleteStateMachineArn,
+  updateStateMachineArn: config.updateStateMachineArn,
   region: config.region,
   adminPrincipalArns: config.adminPrincipalArns,
+  eventSources: config.eventSources,
 };
 
 let installed: Deps | undefined;

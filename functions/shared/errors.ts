@@ -40,6 +40,10 @@ export class FargateProfileNotReadyError extends ProvisionerError {}
 export class AddonNotReadyError extends ProvisionerError {}
 export class EndpointUpdateNotReadyError extends ProvisionerError {}
 export class RollbackNotDoneError extends ProvisionerError {}
+/** delete-cluster: nodegroups, Fargate profiles or nodegroup stacks are still being deleted. */
+export class TeardownNotDoneError extends ProvisionerError {}
+/** delete-cluster: the cluster stack is still being deleted, or busy with another operation. */
+export class StackDeleteNotDoneError extends ProvisionerError {}
 
 export const RETRYABLE_ERRORS = [
   'ThrottlingError',
@@ -53,6 +57,8 @@ export const RETRYABLE_ERRORS = [
   'AddonNotReadyError',
   'EndpointUpdateNotReadyError',
   'RollbackNotDoneError',
+  'TeardownNotDoneError',
+  'StackDeleteNotDoneError',
 ] as const;
 
 // ── Terminal: the ASL routes these to Diagnose ───────────────────────────────────────────────
@@ -82,10 +88,17 @@ export class EndpointUpdateFailedError extends ProvisionerError {}
 export class KubernetesApiError extends ProvisionerError {}
 /** Rolling back could not delete a resource; a person must look. */
 export class RollbackFailedError extends ProvisionerError {}
+/** delete-cluster: AWS could not delete a resource (DELETE_FAILED); a person must look, then DELETE again. */
+export class DeleteFailedError extends ProvisionerError {}
 /** AWS refused the call for a reason retrying will not fix (bad parameter, access denied). */
 export class AwsRequestError extends ProvisionerError {}
 /** A step's input does not match its schema: a wiring bug between states. */
 export class InvalidStepInputError extends ProvisionerError {}
+/**
+ * An update the live cluster says must not or cannot be made: removing the access entry EKS
+ * made for a node or Fargate role (or the service's own), scaling a nodegroup that is not there.
+ */
+export class ChangeRefusedError extends ProvisionerError {}
 
 export const TERMINAL_ERRORS = [
   'InvalidSpecError',
@@ -96,8 +109,10 @@ export const TERMINAL_ERRORS = [
   'EndpointUpdateFailedError',
   'KubernetesApiError',
   'RollbackFailedError',
+  'DeleteFailedError',
   'AwsRequestError',
   'InvalidStepInputError',
+  'ChangeRefusedError',
 ] as const;
 
 /** Error names each SDK v3 client uses for throttling. */
@@ -143,6 +158,12 @@ export class ClusterBusyError extends ProvisionerError {
     readonly runningOperationId: string | undefined,
   ) {
     super(`cluster ${clusterName} has operation ${runningOperationId ?? '(unknown)'} in progress; retry when it ends`);
+  }
+}
+/** The cluster record changed between the read that authorised an operation and its lock (optimistic versioning). */
+export class ClusterChangedError extends ProvisionerError {
+  constructor(readonly clusterName: string, detail: string) {
+    super(`cluster ${clusterName} changed while the request was checked (${detail}); read it again and retry`);
   }
 }
 /** The name is taken by a cluster that exists (or is being created). */

@@ -18,9 +18,11 @@ export async function reportOutcome(
   operation: Operation,
   change: StatusChange,
   clusterStatus: ClusterStatus,
+  /** The cluster's spec from now on, when the operation changed it (update-cluster). */
+  clusterSpec?: unknown,
 ): Promise<void> {
   const event = statusEvent(operation, change, deps.clock());
-  const record = await deps.registry.finish(event, clusterStatus);
+  const record = clusterSpec === undefined ? await deps.registry.finish(event, clusterStatus) : await deps.registry.finish(event, clusterStatus, clusterSpec);
   if (record.terminalEventSent) return;
   await deps.events.publish(event);
   await deps.registry.markTerminalEventSent(operation.id);

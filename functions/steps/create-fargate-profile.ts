@@ -3,7 +3,8 @@
  * DELETING per cluster; ResourceBusyError is retried if one is still in flight).
  */
 import { validateResourceItem } from '../generated/validators';
-import type { Poll, ResourceItem } from '../generated/types';
+import type { CreateFargateProfileCommandInput } from '@aws-sdk/client-eks';
+import type { Operation, Poll, ResourceItem, StackOutputs } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { FargateProfileSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
@@ -19,18 +20,23 @@ export async function createFargateProfile(input: ResourceItem, deps: StepDeps<'
   const profile = input.item as unknown as FargateProfileSpec;
   const outputs = stackOutputs(input);
   const { operation } = input;
-  await deps.eks.createFargateProfile({
+  await deps.eks.createFargateProfile(fargateProfileRequest(operation, profile, outputs.FargatePodExecutionRoleArn, outputs));
+  const observed = observeFargateProfile(await deps.eks.describeFargateProfile(operation.cluster.name, profile.name));
+  return startedResource(deps, operation, fargateProfilePolling(profile.name), observed);
+}
+
+/** The profile's CreateFargateProfile request; `clusterStackOutputs` give the subnets of profiles that name none. */
+export function fargateProfileRequest(operation: Operation, profile: FargateProfileSpec, podExecutionRoleArn: string | undefined, clusterStackOutputs: Record<string, string>): CreateFargateProfileCommandInput {
+  return {
     clusterName: operation.cluster.name,
     fargateProfileName: profile.name,
-    podExecutionRoleArn: outputs.FargatePodExecutionRoleArn,
+    podExecutionRoleArn,
     // Fargate pods run only in private subnets.
-    subnets: profile.subnets ?? outputList(outputs, 'SubnetsPrivate'),
+    subnets: profile.subnets ?? outputList(clusterStackOutputs as StackOutputs, 'SubnetsPrivate'),
     selectors: profile.selectors.map((s) => ({ namespace: s.namespace, ...(s.labels ? { labels: s.labels } : {}) })),
     tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),
     clientRequestToken: idempotencyToken(operation.id, 'create-fargate-profile', profile.name),
-  });
-  const observed = observeFargateProfile(await deps.eks.describeFargateProfile(operation.cluster.name, profile.name));
-  return startedResource(deps, operation, fargateProfilePolling(profile.name), observed);
+  };
 }
 
 export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createFargateProfile);

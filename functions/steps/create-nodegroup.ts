@@ -1,7 +1,7 @@
 /** Task "Create Nodegroup" (one Map iteration): CreateNodegroup with the stack's roles and subnets. */
 import type { CreateNodegroupCommandInput, TaintEffect } from '@aws-sdk/client-eks';
 import { validateResourceItem } from '../generated/validators';
-import type { Poll, ResourceItem } from '../generated/types';
+import type { Operation, Poll, ResourceItem, StackOutputs } from '../generated/types';
 import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { NodegroupSpec } from '../domain/spec';
@@ -18,19 +18,30 @@ const TAINT_EFFECTS: Record<string, TaintEffect> = { NoSchedule: 'NO_SCHEDULE', 
 
 export function nodegroupRequest(input: ResourceItem, ng: NodegroupSpec): CreateNodegroupCommandInput {
   const outputs = stackOutputs(input);
-  const { operation } = input;
-  const subnets = ng.subnets ?? outputList(outputs, ng.privateNetworking ? 'SubnetsPrivate' : 'SubnetsPublic');
+  return nodegroupRequestFor(input.operation, ng, { nodeRole: outputs[nodeRoleOutputName(ng)], launchTemplateId: outputs[launchTemplateOutputName(ng)], clusterStackOutputs: outputs });
+}
+
+/** Where a nodegroup's role and launch template come from: the cluster stack at provisioning, its own stack when added later. */
+export interface NodegroupResources {
+  nodeRole: string | undefined;
+  launchTemplateId: string | undefined;
+  /** The cluster stack's outputs: the subnets of nodegroups that name none. */
+  clusterStackOutputs: Record<string, string>;
+}
+
+export function nodegroupRequestFor(operation: Operation, ng: NodegroupSpec, resources: NodegroupResources): CreateNodegroupCommandInput {
+  const subnets = ng.subnets ?? outputList(resources.clusterStackOutputs as StackOutputs, ng.privateNetworking ? 'SubnetsPrivate' : 'SubnetsPublic');
   return {
     clusterName: operation.cluster.name,
     nodegroupName: ng.name,
-    nodeRole: outputs[nodeRoleOutputName(ng)],
+    nodeRole: resources.nodeRole,
     subnets,
     scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
     instanceTypes: ng.instanceTypes,
     amiType: ng.amiType,
     capacityType: ng.capacityType,
     // Volume size and type, IMDSv2, the SSH key and security groups live in the stack's launch template.
-    launchTemplate: { id: outputs[launchTemplateOutputName(ng)] },
+    launchTemplate: { id: resources.launchTemplateId },
     labels: ng.labels,
     taints: ng.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
     tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),

@@ -1,14 +1,20 @@
-/** Task "Finalize": the cluster is ready; the one terminal SUCCEEDED event carries what callers need. */
+/**
+ * Task "Finalize": the cluster is ready. A cluster with a `ttl` gets its expiry schedule; the one
+ * terminal SUCCEEDED event carries what callers need.
+ */
 import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState } from '../generated/types';
+import { expiresAt } from '../domain/expiry';
+import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { sdkSchedules } from '../ports/schedules';
 
-export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Record<string, string>> {
+export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry' | 'schedules'>): Promise<Record<string, string>> {
   const { operation } = input;
   const cluster = await deps.eks.describeCluster(operation.cluster.name);
   const outputs: Record<string, string> = {
@@ -19,8 +25,14 @@ export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'ev
     stackName: input.plan.stackName,
     kubeconfig: `aws eks update-kubeconfig --name ${operation.cluster.name} --region ${operation.cluster.region}`,
   };
+  const { ttl } = input.spec as unknown as Spec;
+  if (ttl) {
+    const at = expiresAt(operation.requestedAt, ttl, deps.clock());
+    await deps.schedules.scheduleExpiry(operation.cluster.name, at);
+    outputs.expiresAt = at.toISOString();
+  }
   await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed', outputs }, 'ACTIVE');
   return outputs;
 }
 
-export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, finalize);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry, schedules: sdkSchedules }, finalize);

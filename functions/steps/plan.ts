@@ -4,6 +4,7 @@ import type { Plan, ProvisionInput } from '../generated/types';
 import { clusterStackName } from '../domain/naming';
 import { provisioningSteps, subnetAzProblems } from '../domain/plan';
 import { normaliseSpec } from '../domain/spec';
+import { config } from '../shared/config';
 import type { StepDeps } from '../shared/deps';
 import { InvalidSpecError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
@@ -27,5 +28,8 @@ export async function plan(input: ProvisionInput, deps: StepDeps<'ec2' | 'events
   await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Plan', step: { name: 'Plan', status: 'SUCCEEDED', startedAt, endedAt: deps.clock().toISOString() } });
   return result;
 }
+
+// A bad GUARDRAILS fails this function at cold start (an init error), not on each execution.
+config.guardrails();
 
 export const handler = step(validateProvisionInput, { ec2: queryEc2, events: eventBridgeStatusEvents, registry: dynamoRegistry }, plan);

@@ -2,7 +2,7 @@
  * The REST API (DESIGN §7): API Gateway with AWS_IAM (SigV4) on every method, proxying to one
  * thin Lambda that routes, authorises the owner and validates bodies against the schemas.
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -17,7 +17,8 @@ import {
   type RequestValidator,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -25,12 +26,21 @@ import { apiEntry } from '../bundling';
 import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
 import { BY_CLUSTER_INDEX } from './registry-table';
+import { patterns } from './iam';
+import { OPERATION_REQUESTED_DETAIL_TYPE, OPERATION_REQUESTS_RULE, operationRequestPattern } from '../../functions/domain/operation-request';
+
+const READS_LIVE_CLUSTERS = 'Any cluster the caller owns may be read; ownership is checked by the function against the registry, and cluster names come from requests.';
 
 export interface ProvisionerApiProps {
   environment: Record<string, string>;
   bus: IEventBus;
   table: ITable;
-  provisionStateMachine: StateMachine;
+  /** The state machines the API starts: provision-cluster, delete-cluster, update-cluster. */
+  stateMachines: { provision: StateMachine; delete: StateMachine; update: StateMachine };
+  /** The API function's fixed name (its ARN is the expiry schedules' target). */
+  functionName: string;
+  /** Event sources allowed to request operations on the bus → the principal each acts as (EVENT_SOURCES). */
+  eventSources?: Record<string, string>;
   /**
    * Create the account-level API Gateway CloudWatch Logs role (AWS::ApiGateway::Account). API
    * Gateway can write access and execution logs only once the account has one; turn this off
@@ -47,25 +57,33 @@ export class ProvisionerApi extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionerApiProps) {
     super(scope, id);
 
+    const { provision, delete: deletion, update } = props.stateMachines;
+    const eventSources = props.eventSources ?? {};
     this.handler = new ServiceFunction(this, 'Handler', {
       entry: apiEntry(),
-      description: 'eks-provisioner REST API: validation, ownership, registry lock, StartExecution',
+      functionName: props.functionName,
+      description: 'eks-provisioner API: REST routes and operation-request events; validation, ownership, registry lock, StartExecution',
       // API Gateway's integration timeout is 29 s; a longer Lambda timeout would only hide it.
       timeout: Duration.seconds(29),
       // User-facing latency: more memory is more CPU for the cold start (schema validators, SDK).
       memorySize: 512,
-      environment: { ...props.environment, PROVISION_STATE_MACHINE_ARN: props.provisionStateMachine.stateMachineArn },
+      environment: {
+        ...props.environment,
+        PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
+        DELETE_STATE_MACHINE_ARN: deletion.stateMachineArn,
+        UPDATE_STATE_MACHINE_ARN: update.stateMachineArn,
+        ...(Object.keys(eventSources).length > 0 ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
+      },
     });
     props.bus.grantPutEventsTo(this.handler.role);
     // DeleteItem: abandonCreate releases the lock when StartExecution fails; the index lists
-    // a cluster's operations and an owner's clusters.
-    grantRegistry(this.handler, props.table, { actions: ['dynamodb:DeleteItem'], index: BY_CLUSTER_INDEX });
-    props.provisionStateMachine.grantStartExecution(this.handler.role);
-    this.handler.allow({
-      actions: ['states:DescribeExecution'],
-      resources: [`arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.provisionStateMachine.stateMachineName}:*`],
-      wildcardReason: 'DescribeExecution on executions of the provision state machine only; execution names are chosen at StartExecution.',
-    });
+    // a cluster's operations and an owner's clusters; Scan lists every cluster for an admin.
+    grantRegistry(this.handler, props.table, { actions: ['dynamodb:DeleteItem', 'dynamodb:Scan'], index: BY_CLUSTER_INDEX });
+    for (const machine of [provision, deletion, update]) machine.grantStartExecution(this.handler.role);
+    // GET /clusters/{name} and /kubeconfig show the live cluster: read-only EKS calls.
+    this.handler.allow({ actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries'], resources: [patterns.clusters], wildcardReason: READS_LIVE_CLUSTERS });
+    this.handler.allow({ actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: READS_LIVE_CLUSTERS });
+    this.handler.allow({ actions: ['eks:DescribeFargateProfile'], resources: [patterns.fargateProfiles], wildcardReason: READS_LIVE_CLUSTERS });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const manageAccount = props.manageAccountLoggingRole ?? true;
@@ -128,9 +146,21 @@ export class ProvisionerApi extends Construct {
     method(cluster, 'DELETE', { 'method.request.path.name': true });
     // endpoint-access, nodegroups, fargate-profiles, access-entries, kubeconfig: routed in the handler.
     method(cluster.addResource('{proxy+}'), 'ANY', { 'method.request.path.name': true, 'method.request.path.proxy': true });
+    method(this.api.root.addResource('openapi.json'), 'GET');
     const operations = this.api.root.addResource('operations');
     method(operations, 'GET', { 'method.request.querystring.cluster': false });
     method(operations.addResource('{id}'), 'GET', { 'method.request.path.id': true });
+
+    // Operations requested on the bus by the allowed sources run through the same function.
+    if (Object.keys(eventSources).length > 0) {
+      new Rule(this, 'OperationRequests', {
+        ruleName: OPERATION_REQUESTS_RULE,
+        eventBus: props.bus,
+        description: 'eks-provisioner: "EKS Cluster Operation Requested" from the allowed sources (EVENT_SOURCES) to the API function',
+        eventPattern: { source: operationRequestPattern(Object.keys(eventSources)).source, detailType: [OPERATION_REQUESTED_DETAIL_TYPE] },
+        targets: [new LambdaFunction(this.handler.function, { retryAttempts: 4 })],
+      });
+    }
 
     const stage = this.api.deploymentStage;
     Validations.of(stage).acknowledge({

@@ -1,5 +1,8 @@
 /**
- * The role CloudFormation assumes to create and delete cluster stacks (`eksp-<cluster>-cluster`).
+ * The role CloudFormation assumes to create and delete cluster stacks (`eksp-<cluster>-cluster`),
+ * and the stacks update-cluster adds to them (`eksp-<cluster>-nodegroup-<ng>`: a node role, a
+ * launch template and an SSH security group; `eksp-<cluster>-fargate`: a pod execution role),
+ * which need nothing the cluster stack does not.
  * Only this role can create IAM roles, and only under /eks-provisioner/, so no Lambda holds
  * iam:CreateRole. It is also the identity that creates the EKS cluster, which EKS makes
  * cluster-admin; map-identities assumes it to write aws-auth (CONFIG_MAP modes).
@@ -27,7 +30,7 @@ export class ClusterStackRole extends Construct {
         new ServicePrincipal('cloudformation.amazonaws.com'),
         ...props.kubernetesAdmins.map((r) => new ArnPrincipal(r.roleArn)),
       ),
-      description: 'eks-provisioner: CloudFormation execution role for eksp-*-cluster stacks; creator (cluster-admin) of their EKS clusters',
+      description: 'eks-provisioner: CloudFormation execution role for eksp-*-cluster stacks (and the nodegroup and Fargate stacks added later); creator (cluster-admin) of their EKS clusters',
     });
 
     allow(this.role, {

@@ -34,14 +34,25 @@ export const arns = {
   ec2: (resource: string) => new ArnPattern(`arn:${P}:ec2:${R}:${A}:${resource}`),
   iam: (resource: string) => new ArnPattern(`arn:${P}:iam::${A}:${resource}`),
   kms: (resource: string) => new ArnPattern(`arn:${P}:kms:${R}:${A}:${resource}`),
+  scheduler: (resource: string) => new ArnPattern(`arn:${P}:scheduler:${R}:${A}:${resource}`),
 };
 
 /** Naming contract with functions/domain (naming.ts, cluster-template.ts ROLE_PATH); test/infra checks it. */
 export const CLUSTER_STACK_PATTERN = 'eksp-*-cluster';
+/** Stacks of nodegroups added after provisioning (naming.ts nodegroupStackName). */
+export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
+/** The Fargate stack (pod execution role) of a cluster made without profiles (naming.ts fargateStackName). */
+export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
+/** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
+export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
+export const EXPIRY_SCHEDULE_GROUP = 'default';
 export const SERVICE_ROLE_PATH = '/eks-provisioner/';
 
 export const patterns = {
   clusterStacks: arns.cloudformation(`stack/${CLUSTER_STACK_PATTERN}/*`),
+  nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
+  fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
+  expirySchedules: arns.scheduler(`schedule/${EXPIRY_SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
   clusters: arns.eks('cluster/*'),
   nodegroups: arns.eks('nodegroup/*/*/*'),
   fargateProfiles: arns.eks('fargateprofile/*/*/*'),

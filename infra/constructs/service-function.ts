@@ -24,6 +24,8 @@ export interface ServiceFunctionProps {
   environment: Record<string, string>;
   permissions?: Permission[];
   logRetention?: RetentionDays;
+  /** A fixed name, for a function whose ARN others must know without a reference to it. */
+  functionName?: string;
 }
 
 export class ServiceFunction extends Construct {
@@ -50,6 +52,7 @@ export class ServiceFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry.entry,
       handler: 'handler',
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       description: props.description,
       runtime: RUNTIME,
       architecture: Architecture.ARM_64,

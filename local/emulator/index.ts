@@ -9,7 +9,9 @@ import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './ser
 import { createEksService } from './services/eks';
 import { createEventBridgeService } from './services/eventbridge';
 import { createKubernetesService } from './services/kubernetes';
+import { createLambdaService } from './services/lambda';
 import { createLocalControlService } from './services/local-control';
+import { createSchedulerService } from './services/scheduler';
 import { createStepFunctionsService } from './services/stepfunctions';
 import { createStsService } from './services/sts';
 import { startEmulator, type RunningEmulator, type ServiceModule } from './server';
@@ -30,7 +32,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, EventBridge, Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, EventBridge, EventBridge Scheduler, Lambda (Invoke), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
@@ -46,6 +48,8 @@ function assemble(world: World, options: ServicesOptions): { services: ServiceMo
     createStsService(world, { credentials, ...(options.callers ? { callers: options.callers } : {}) }),
     createEc2Service(world),
     createEventBridgeService(world),
+    createSchedulerService(world),
+    createLambdaService(world),
     createStepFunctionsService(world),
     createDynamoDbService(world, options.dynaliteUrl),
     createLocalControlService(world),

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
 import { Faults } from './faults';
+import { LocalFunctions } from './functions';
 
 export interface WorldOptions {
   account?: string;
@@ -101,6 +102,65 @@ export interface BusEvent {
   id: string;
 }
 
+/** An EventBridge Scheduler schedule group (`default` always exists). */
+export interface ScheduleGroup {
+  name: string;
+  arn: string;
+  creationDate: Date;
+  lastModificationDate: Date;
+  tags: Record<string, string>;
+}
+
+/** An EventBridge Scheduler schedule, as CreateSchedule/UpdateSchedule last set it. */
+export interface Schedule {
+  name: string;
+  groupName: string;
+  arn: string;
+  scheduleExpression: string;
+  scheduleExpressionTimezone?: string;
+  startDate?: Date;
+  endDate?: Date;
+  description?: string;
+  state: 'ENABLED' | 'DISABLED';
+  kmsKeyArn?: string;
+  actionAfterCompletion: 'NONE' | 'DELETE';
+  flexibleTimeWindow: { Mode: 'OFF' | 'FLEXIBLE'; MaximumWindowInMinutes?: number };
+  /** The Target structure as the API carries it (Arn, RoleArn, Input, EventBridgeParameters...). */
+  target: Record<string, unknown> & { Arn: string; RoleArn: string; Input?: string };
+  creationDate: Date;
+  lastModificationDate: Date;
+  /** The ClientToken that created it: a retried CreateSchedule with the same token succeeds. */
+  clientToken?: string;
+  /** When it fires next (emulated time); undefined when it will not fire again. */
+  nextInvocation?: Date;
+}
+
+/** One time a schedule invoked its target (GET /_local/schedules). */
+export interface ScheduleFiring {
+  scheduleArn: string;
+  groupName: string;
+  name: string;
+  targetArn: string;
+  /** The time the expression named, and when it actually fired (emulated time, ISO). */
+  scheduledTime: string;
+  time: string;
+  /** The Lambda request id, event id or execution ARN the target call produced. */
+  invocationId?: string;
+  error?: string;
+}
+
+export class SchedulerState {
+  readonly groups = new Map<string, ScheduleGroup>();
+  /** Key `group/name`. */
+  readonly schedules = new Map<string, Schedule>();
+  /** Every firing, in order. */
+  readonly firings: ScheduleFiring[] = [];
+
+  list(groupName?: string): Schedule[] {
+    return [...this.schedules.values()].filter((s) => groupName === undefined || s.groupName === groupName);
+  }
+}
+
 export class World {
   readonly account: string;
   readonly region: string;
@@ -114,6 +174,10 @@ export class World {
   readonly busEvents: BusEvent[] = [];
   /** Every call served, for the benchmark: "service:Operation". */
   readonly calls: string[] = [];
+  /** Lambda functions the emulator can invoke: Invoke, EventBridge and Scheduler targets. */
+  readonly functions = new LocalFunctions(this);
+  /** EventBridge Scheduler's schedule groups, schedules and firings. */
+  readonly scheduler = new SchedulerState();
   eks?: EksBackend;
   executions?: ExecutionBackend;
 

@@ -11,6 +11,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -22,9 +23,10 @@ import { HttpKubernetes } from '../../functions/ports/kubernetes';
 import { kubernetesCredentials, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
+import { expirySettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
 import { SdkWorkflows } from '../../functions/ports/workflows';
 import { config } from '../../functions/shared/config';
-import type { Deps } from '../../functions/shared/deps';
+import { settings, type Deps } from '../../functions/shared/deps';
 import { once } from '../../functions/shared/once';
 
 /** Every port over the SDK, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
@@ -38,13 +40,8 @@ export function localDeps(clock: () => Date): Deps {
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
     kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth)),
     workflows: new SdkWorkflows(once(() => new SFNClient({}))),
+    schedules: new SdkSchedules(once(() => new SchedulerClient({})), expirySettingsFromConfig),
     clock,
-    settings: {
-      guardrails: config.guardrails,
-      cloudFormationRoleArn: config.cloudFormationRoleArn,
-      provisionStateMachineArn: config.provisionStateMachineArn,
-      region: config.region,
-      adminPrincipalArns: config.adminPrincipalArns,
-    },
+    settings,
   };
 }

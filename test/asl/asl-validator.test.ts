@@ -22,6 +22,8 @@ import {
 
 const files = aslFiles();
 const provision = files.find((f) => f.file === STATE_MACHINES['provision-cluster'].file)!.definition;
+const deletion = files.find((f) => f.file === STATE_MACHINES['delete-cluster'].file)!.definition;
+const update = files.find((f) => f.file === STATE_MACHINES['update-cluster'].file)!.definition;
 
 /** What CDK deploys: every `${XFunctionArn}` replaced by a function ARN. */
 const deployed = (definition: Definition) => substituted(definition as Parameters<typeof substituted>[0]) as unknown as Definition;
@@ -78,6 +80,41 @@ describe('statemachines/*.asl.json', () => {
     expect(failurePathProblems(provision, 'Report Failure', ['Diagnose Failure', 'Report Failure'])).toEqual([]);
     expect(provision.States['Report Failure']).toMatchObject({ Type: 'Task', Next: 'Provisioning Failed' });
     expect(provision.States['Provisioning Failed']).toMatchObject({ Type: 'Fail' });
+  });
+
+  it('delete-cluster routes every failure to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
+    expect(failurePathProblems(deletion, 'Report Operation Failure', ['Report Operation Failure'])).toEqual([]);
+    expect(deletion.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Deletion Failed' });
+    expect(deletion.States['Deletion Failed']).toEqual({ Type: 'Fail', ErrorPath: '$.result.error', CausePath: '$.result.cause' });
+  });
+
+  it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
+    expect(failurePathProblems(update, 'Report Operation Failure', ['Report Operation Failure'])).toEqual([]);
+    expect(update.States['Route Change']!.Default).toBe('Unknown Change');
+    expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Report Operation Failure' });
+    expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });
+    expect(update.States['Update Failed']).toEqual({ Type: 'Fail', ErrorPath: '$.result.error', CausePath: '$.result.cause' });
+  });
+
+  it('update-cluster waits out EKS’s one-update-at-a-time and one-Fargate-profile-at-a-time rules instead of failing', () => {
+    const retried = (state: string) => ((update.States[state]!.Retry as Array<{ ErrorEquals: string[] }>) ?? []).flatMap((r) => r.ErrorEquals);
+
+    expect(retried('Change Endpoint Access')).toContain('UpdateInProgressError');
+    expect(retried('Change Nodegroup')).toContain('UpdateInProgressError');
+    expect(retried('Change Fargate Profile')).toContain('ResourceBusyError');
+  });
+
+  it('delete-cluster deletes compute before the cluster stack, and the stack before the registry and the event', () => {
+    const next = (name: string) => String(deletion.States[name]!.Next ?? (deletion.States[name]!.Choices as Array<{ Next: string }> | undefined)?.[0]?.Next);
+
+    expect([deletion.StartAt, next('Delete Compute'), next('Compute Deleted?'), next('Check Compute Deletion'), next('Cluster Stack Deleted?'), next('Check Cluster Stack Deletion')]).toEqual([
+      'Delete Compute',
+      'Compute Deleted?',
+      'Delete Cluster Stack',
+      'Delete Cluster Stack',
+      'Finalize Deletion',
+      'Finalize Deletion',
+    ]);
   });
 });
 

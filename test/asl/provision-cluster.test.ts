@@ -188,7 +188,8 @@ describe('provisioning the reference cluster', () => {
 
     expect(record).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', terminalEventSent: true, outputs: { clusterName: CLUSTER } });
     expect(timeline).toEqual(expect.arrayContaining(['Plan SUCCEEDED', 'Create Cluster Stack SUCCEEDED', 'Create Nodegroup SUCCEEDED', 'Create Fargate Profile SUCCEEDED', 'Create Add-on SUCCEEDED', 'Map Identities SUCCEEDED', 'Switch Endpoint Access SUCCEEDED']));
-    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ACTIVE', owner: operationFor(CLUSTER).requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', owner: operationFor(CLUSTER).requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
   });
 });
 
@@ -210,7 +211,8 @@ describe('when the cluster stack fails and rolls back', () => {
     expectBefore(log, 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack');
     expectBefore(log, 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack');
     expect(aws.stacks.has(STACK)).toBe(false);
-    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ROLLED_BACK', owner: operationFor(CLUSTER).requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ROLLED_BACK', owner: operationFor(CLUSTER).requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
 
     // The name is reusable: a new create is accepted and provisions the cluster.
     delete aws.faults.stackResourceFailure;

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
-import { TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
+import { ADDED_STACK_TEMPLATES, TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
 
 interface CfnLintMatch {
   Filename: string;
@@ -26,6 +26,7 @@ const MISSING = 'cfn-lint is not on PATH (pip install cfn-lint)';
 
 let directory: string;
 let files: string[] = [];
+let addedFiles: string[] = [];
 let matches: CfnLintMatch[] = [];
 
 beforeAll(() => {
@@ -40,7 +41,12 @@ beforeAll(() => {
     writeFileSync(file, JSON.stringify(renderClusterTemplate(input), null, 2));
     return file;
   });
-  const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', 'us-east-1', '--', ...files], { encoding: 'utf8', timeout: 50_000 });
+  addedFiles = ADDED_STACK_TEMPLATES.map(([, template], i) => {
+    const file = join(directory, `added-${i}.json`);
+    writeFileSync(file, JSON.stringify(template, null, 2));
+    return file;
+  });
+  const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', 'us-east-1', '--', ...files, ...addedFiles], { encoding: 'utf8', timeout: 50_000 });
   // Exit status is a bit mask of the levels found; the JSON is the authority, so only a run that produced none failed.
   if (run.error || !run.stdout.trim().startsWith('[')) throw new Error(`cfn-lint did not run: ${run.error?.message ?? run.stderr}`);
   matches = JSON.parse(run.stdout) as CfnLintMatch[];
@@ -56,6 +62,18 @@ describe('cfn-lint on the cluster template', () => {
 
     const errors = matches
       .filter((m) => m.Filename === files[i] && m.Level === 'Error')
+      .map((m) => `${m.Rule.Id} at ${(m.Location.Path ?? []).join('.')}: ${m.Message}`);
+
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('cfn-lint on the stacks update-cluster adds', () => {
+  it.each(ADDED_STACK_TEMPLATES.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
+    if (!hasCfnLint) return;
+
+    const errors = matches
+      .filter((m) => m.Filename === addedFiles[i] && m.Level === 'Error')
       .map((m) => `${m.Rule.Id} at ${(m.Location.Path ?? []).join('.')}: ${m.Message}`);
 
     expect(errors).toEqual([]);

@@ -3,65 +3,30 @@
  * state machine and handlers, unchanged SDK clients, the local AWS endpoint. Scenarios run one
  * after another on one local cloud (faults are global), each with its own cluster name.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { EKSClient, DescribeClusterCommand, ListClustersCommand, ListFargateProfilesCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, ListNodegroupsCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
+import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
 
 /** ~1,700 emulated seconds per reference provisioning → about 5 s each. */
 const TIME_SCALE = 0.003;
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 const OTHER = 'arn:aws:iam::111122223333:role/someone-else';
-const TERMINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
-
-interface StatusEvent {
-  operationId: string;
-  eventId: string;
-  status: string;
-  phase: string;
-  time: string;
-  step?: { name: string; status: string; resource?: string };
-  error?: { code: string; message: string; resource?: string };
-  outputs?: Record<string, string>;
-}
-
 let local: LocalMode;
-let cloudFormation: CloudFormationClient;
+let cloud: LocalCloud;
 let eks: EKSClient;
 
 const reference = (name: string): Record<string, unknown> => ({ ...JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'reference-cluster.json'), 'utf8')), name });
 
-async function call(method: string, path: string, options: { body?: unknown; caller?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(options.caller ? { 'x-eksp-caller': options.caller } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, options: { body?: unknown; caller?: string } = {}) => cloud.call(method, path, options);
 
 async function setFaults(rules: unknown[]): Promise<void> {
   const response = await fetch(`${local.awsUrl}/_local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
   expect(response.status).toBe(200);
 }
 
-/** Every status event of the operation, in bus order, once its terminal event is there. */
-async function eventsUntilTerminal(operationId: string, timeoutMs = 25_000): Promise<StatusEvent[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const page = (await (await fetch(`${local.awsUrl}/_local/events?source=eks-provisioner`)).json()) as { events: Array<{ detail: StatusEvent }> };
-    const events = page.events.map((e) => e.detail).filter((d) => d.operationId === operationId);
-    if (events.some((e) => TERMINAL.includes(e.status))) {
-      // Let a stray late event (there must be none) show up before judging the order.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const again = (await (await fetch(`${local.awsUrl}/_local/events?source=eks-provisioner`)).json()) as { events: Array<{ detail: StatusEvent }> };
-      return again.events.map((e) => e.detail).filter((d) => d.operationId === operationId);
-    }
-    if (Date.now() > deadline) throw new Error(`no terminal event for ${operationId} after ${timeoutMs} ms; got ${events.map((e) => `${e.status}/${e.phase}`).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const eventsUntilTerminal = (operationId: string) => cloud.eventsUntilTerminal(operationId);
 
 async function provision(name: string, caller = OWNER, spec = reference(name)): Promise<{ operationId: string; events: StatusEvent[] }> {
   const accepted = await call('POST', '/clusters', { body: spec, caller });
@@ -70,39 +35,12 @@ async function provision(name: string, caller = OWNER, spec = reference(name)): 
   return { operationId, events: await eventsUntilTerminal(operationId) };
 }
 
-/**
- * EventBridge does not promise delivery order, so consumers order status events by their `time`:
- * ACCEPTED comes first by time. The terminal event is the last one put on the bus, and the only one.
- */
-function expectOneTerminalLast(events: StatusEvent[], status: string): StatusEvent {
-  const byTime = [...events].sort((a, b) => a.time.localeCompare(b.time));
-  expect(byTime[0]).toMatchObject({ status: 'ACCEPTED', phase: 'Accepted' });
-  const terminals = events.filter((e) => TERMINAL.includes(e.status));
-  if (terminals.length !== 1 || terminals[0]!.status !== status) {
-    throw new Error(`expected one terminal event ${status}, got ${JSON.stringify(terminals.map((e) => ({ status: e.status, phase: e.phase, error: e.error })))}`);
-  }
-  const last = events.at(-1)!;
-  expect(last.status).toBe(status);
-  return last;
-}
-
-/** Nothing of the cluster left in the emulator: no stack, no cluster (so no nodegroups or Fargate profiles). */
-async function expectNothingLeft(name: string): Promise<void> {
-  const stacks = await cloudFormation.send(new DescribeStacksCommand({ StackName: `eksp-${name}-cluster` })).then(
-    (out) => out.Stacks ?? [],
-    () => [],
-  );
-  expect(stacks.filter((s) => s.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
-  expect((await eks.send(new ListClustersCommand({}))).clusters).not.toContain(name);
-  await expect(eks.send(new ListNodegroupsCommand({ clusterName: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-  await expect(eks.send(new ListFargateProfilesCommand({ clusterName: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-}
+const expectNothingLeft = (name: string) => cloud.expectNothingLeft(name);
 
 beforeAll(async () => {
   local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 2026, quiet: true });
-  const client = { endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  cloudFormation = new CloudFormationClient(client);
-  eks = new EKSClient(client);
+  cloud = new LocalCloud(local);
+  eks = cloud.eks;
 }, 30_000);
 
 afterEach(async () => {
@@ -110,8 +48,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  cloudFormation?.destroy();
-  eks?.destroy();
+  cloud?.destroy();
   await local?.stop();
 });
 

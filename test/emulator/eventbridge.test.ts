@@ -275,13 +275,26 @@ describe('rules and targets', () => {
     expect(await rejectionOf(events.send(new PutTargetsCommand({ Rule: 'nope', Targets: [{ Id: 'a', Arn: STATE_MACHINE }] })))).toBeInstanceOf(ResourceNotFoundException);
   });
 
-  it('records a failed delivery when no runtime is attached or the target is not a state machine', async () => {
-    await events.send(new PutRuleCommand({ Name: 'to-lambda', EventPattern: JSON.stringify({ source: ['lambda-test'] }) }));
-    await events.send(new PutTargetsCommand({ Rule: 'to-lambda', Targets: [{ Id: 'fn', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:f' }] }));
+  it('records a failed delivery when the target is neither a state machine nor a function, or the function is not registered', async () => {
+    world.functions.warn = () => undefined;
+    await events.send(new PutRuleCommand({ Name: 'to-elsewhere', EventPattern: JSON.stringify({ source: ['elsewhere-test'] }) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'to-elsewhere',
+        Targets: [
+          { Id: 'topic', Arn: 'arn:aws:sns:us-east-1:000000000000:alerts' },
+          { Id: 'fn', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:not-registered' },
+        ],
+      }),
+    );
 
-    await events.send(new PutEventsCommand({ Entries: [{ Source: 'lambda-test', DetailType: 'x', Detail: '{}' }] }));
+    const out = await events.send(new PutEventsCommand({ Entries: [{ Source: 'elsewhere-test', DetailType: 'x', Detail: '{}' }] }));
 
-    expect(service.deliveries().at(-1)).toMatchObject({ targetId: 'fn', error: expect.stringContaining('only to Step Functions') });
+    expect(out.FailedEntryCount).toBe(0);
+    expect(service.deliveries().slice(-2)).toEqual([
+      expect.objectContaining({ targetId: 'topic', error: expect.stringContaining('only to Step Functions state machine and Lambda function targets') }),
+      expect.objectContaining({ targetId: 'fn', error: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:not-registered' }),
+    ]);
   });
 
   it('TestEventPattern answers with the matcher', async () => {

@@ -11,16 +11,20 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { API_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
-import { CLUSTER_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
 import { ProvisionerStack } from '../../infra/provisioner-stack';
 import { ROLE_PATH } from '../../functions/domain/cluster-template';
-import { clusterStackName } from '../../functions/domain/naming';
+import { clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
 
 /** Synthesized CloudFormation, navigated freely by the assertions (its shape is what is under test). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
+
+const PORTAL_SOURCE = 'com.example.portal';
+const PORTAL_ROLE = 'arn:aws:iam::111122223333:role/portal';
 
 let stack: ProvisionerStack;
 let template: Template;
@@ -28,7 +32,7 @@ let resources: Record<string, Json>;
 
 beforeAll(() => {
   const app = new App();
-  stack = new ProvisionerStack(app, 'EksProvisionerTest');
+  stack = new ProvisionerStack(app, 'EksProvisionerTest', { eventSources: { [PORTAL_SOURCE]: PORTAL_ROLE } });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Json>;
 }, 180_000);
@@ -139,17 +143,56 @@ describe('functions', () => {
   it('gives each function the configuration functions/shared/config.ts requires of it', () => {
     const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties.Environment.Variables ?? {}) as Json;
     const cfnRole = getAtt(stack.clusterStackRole.role);
+    const guardrails = JSON.stringify({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' });
     for (const module of stepModules()) {
-      expect(env(stack.steps.function(module).function)).toMatchObject({ EVENT_BUS_NAME: expect.anything(), TABLE_NAME: expect.anything(), SERVICE_NAME: 'eks-provisioner' });
+      expect(env(stack.steps.function(module).function)).toMatchObject({ EVENT_BUS_NAME: expect.anything(), TABLE_NAME: expect.anything(), SERVICE_NAME: 'eks-provisioner', GUARDRAILS: guardrails });
     }
     expect(env(stack.steps.function('create-cluster-stack').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
     expect(env(stack.steps.function('roll-back').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
+    for (const module of ['delete-compute', 'check-compute-deletion', 'delete-cluster-stack'] as const) {
+      expect(env(stack.steps.function(module).function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
+    }
     expect(env(stack.steps.function('map-identities').function)).toMatchObject({ KUBERNETES_ACCESS_ROLE_ARN: cfnRole });
+    for (const module of ['change-nodegroup', 'change-fargate-profile'] as const) expect(env(stack.steps.function(module).function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
+    // Change Access acts as the cluster creator, and refuses to remove that role's own access.
+    expect(env(stack.steps.function('change-access').function)).toMatchObject({ KUBERNETES_ACCESS_ROLE_ARN: cfnRole, CLOUDFORMATION_ROLE_ARN: cfnRole });
     expect(env(stack.api.handler.function)).toMatchObject({
       PROVISION_STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow('provision-cluster').stateMachine) },
-      ALLOWED_KUBERNETES_VERSIONS: expect.any(String),
-      DEFAULT_KUBERNETES_VERSION: expect.any(String),
+      GUARDRAILS: guardrails,
     });
+  });
+});
+
+describe('guardrails', () => {
+  /** Bundling skipped: these stacks are about configuration, and the main stack already bundles. */
+  const unbundledApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+  it('hands the configured guardrails, defaults applied, to every function as GUARDRAILS', () => {
+    const configured = new ProvisionerStack(unbundledApp(), 'Guarded', { guardrails: { instanceTypes: ['m5.*'], maxNodesPerCluster: 20, publicAccessCidrs: ['203.0.113.0/24'], requiredTags: ['team'] } });
+
+    const functions = Object.values(Template.fromStack(configured).findResources('AWS::Lambda::Function'));
+
+    expect(functions).toHaveLength(stepModules().length + 1);
+    for (const fn of functions) {
+      expect(JSON.parse(fn.Properties.Environment.Variables.GUARDRAILS)).toEqual({
+        kubernetesVersions: ['1.31', '1.32', '1.33'],
+        defaultKubernetesVersion: '1.33',
+        instanceTypes: ['m5.*'],
+        maxNodesPerCluster: 20,
+        publicAccessCidrs: ['203.0.113.0/24'],
+        requiredTags: ['team'],
+      });
+    }
+  });
+
+  it.each([
+    ['a count that is not an integer', { maxNodesPerCluster: 'ten' }, 'invalid guardrails: guardrails /maxNodesPerCluster must be integer'],
+    ['a default version outside the list', { kubernetesVersions: ['1.32'], defaultKubernetesVersion: '1.33' }, 'invalid guardrails: guardrails /defaultKubernetesVersion 1.33 must be one of kubernetesVersions (1.32)'],
+    ['a public CIDR with host bits set', { publicAccessCidrs: ['10.0.0.1/8'] }, 'invalid guardrails: guardrails /publicAccessCidrs/0 "10.0.0.1/8" has host bits set; did you mean "10.0.0.0/8"?'],
+  ])('fails synth naming the field for %s', (_, guardrails, message) => {
+    const synth = () => new ProvisionerStack(unbundledApp(), 'Misconfigured', { guardrails: guardrails as never });
+
+    expect(synth).toThrow(message);
   });
 });
 
@@ -180,12 +223,66 @@ describe('REST API', () => {
     }
   });
 
+  it('serves its OpenAPI document', () => {
+    expect(routes()).toContain('GET /openapi.json');
+  });
+
+  it('lets the API function start the three state machines and read live clusters, nothing more of EKS', () => {
+    const statements = statementsOfRole(logicalId(stack.api.handler.role));
+    for (const name of ['provision-cluster', 'delete-cluster', 'update-cluster'] as const) {
+      expect(statements).toContainEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: logicalId(stack.workflow(name).stateMachine) } }));
+    }
+    const eks = statements.flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('eks:'));
+    expect(new Set(eks)).toEqual(new Set(['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile']));
+  });
+
+  it('hands "Operation Requested" events from the allowed sources to the API function', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(stack.bus.bus) },
+      EventPattern: { source: [PORTAL_SOURCE], 'detail-type': ['EKS Cluster Operation Requested'] },
+      Targets: [Match.objectLike({ Arn: getAtt(stack.api.handler.function) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'EksProvisionerTest-api', Environment: { Variables: Match.objectLike({ EVENT_SOURCES: JSON.stringify({ [PORTAL_SOURCE]: PORTAL_ROLE }) }) } });
+  });
+
+  it('refuses, at synth, event sources that are reserved or not mapped to a principal', () => {
+    expect(() => new ProvisionerStack(new App(), 'Bad', { eventSources: { 'eks-provisioner.expiry': PORTAL_ROLE } })).toThrow('invalid eventSources: eks-provisioner.expiry: sources aws.* and eks-provisioner* are reserved');
+    expect(() => new ProvisionerStack(new App(), 'Bad2', { eventSources: { [PORTAL_SOURCE]: 'portal' } })).toThrow(/must map to an IAM principal ARN/);
+  });
+
   it('logs access with the caller, traces and throttles the stage', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"caller"') },
       MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', DataTraceEnabled: false, ThrottlingRateLimit: Match.anyValue() })]),
     });
+  });
+});
+
+describe('cluster expiry (ttl)', () => {
+  const API_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:EksProvisionerTest-api']] };
+
+  it('has Scheduler assume a role of its own, for this account only, that may invoke only the API function', () => {
+    const role = resources[logicalId(stack.expiry.role)]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+    ]);
+    expect(statementsOfRole(logicalId(stack.expiry.role))).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: API_ARN })]);
+  });
+
+  it('lets Finalize create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
+    const finalize = statementsOfRole(logicalId(stack.steps.function('finalize').role));
+    expect(finalize).toContainEqual(expect.objectContaining({ Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'] }));
+    expect(finalize).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: getAtt(stack.expiry.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
+    const deletion = statementsOfRole(logicalId(stack.steps.function('finalize-deletion').role));
+    expect(deletion.flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual(['scheduler:DeleteSchedule']);
+  });
+
+  it('tells both where schedules go and what they invoke', () => {
+    for (const module of ['finalize', 'finalize-deletion'] as const) {
+      const variables = resources[logicalId(stack.steps.function(module).function)]!.Properties.Environment.Variables;
+      expect(variables).toMatchObject({ EXPIRY_TARGET_ARN: API_ARN, SCHEDULER_ROLE_ARN: getAtt(stack.expiry.role), SCHEDULE_GROUP_NAME: 'default' });
+    }
   });
 });
 
@@ -233,6 +330,12 @@ describe('IAM', () => {
   it('scopes permissions by the names the cluster stack template really uses', () => {
     const stackPattern = new RegExp(`^${CLUSTER_STACK_PATTERN.replace(/\*/g, '[a-z0-9-]+')}$`);
     expect(clusterStackName('team-a-dev')).toMatch(stackPattern);
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/\*/g, '[A-Za-z0-9_-]+')}$`);
+    expect(nodegroupStackName('team-a-dev', 'ng-gpu_1')).toMatch(glob(NODEGROUP_STACK_PATTERN));
+    expect(nodegroupStackName('team-a-dev', 'ng-gpu_1')).not.toMatch(stackPattern);
+    expect(expiryScheduleName('team-a-dev')).toMatch(glob(EXPIRY_SCHEDULE_PATTERN));
+    expect(fargateStackName('team-a-dev')).toMatch(glob(FARGATE_STACK_PATTERN));
+    expect(fargateStackName('team-a-dev')).not.toMatch(stackPattern);
     expect(ROLE_PATH).toBe(SERVICE_ROLE_PATH);
   });
 
@@ -268,7 +371,7 @@ describe('IAM', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      [logicalId(stack.steps.function('create-cluster-stack').role), logicalId(stack.steps.function('roll-back').role)].sort(),
+      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'change-nodegroup', 'change-fargate-profile'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -276,14 +379,16 @@ describe('IAM', () => {
     }
   });
 
-  it('lets CloudFormation and the map-identities function, nobody else, assume the CloudFormation execution role', () => {
+  it('lets CloudFormation and the map-identities and change-access functions, nobody else, assume the CloudFormation execution role', () => {
     const trust = resources[logicalId(stack.clusterStackRole.role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
     const principals = trust.flatMap((s) => {
       expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
       return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
     });
-    expect(principals).toHaveLength(2);
-    expect(principals).toEqual(expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }]));
+    expect(principals).toHaveLength(3);
+    expect(principals).toEqual(
+      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }]),
+    );
   });
 
   /**
@@ -313,6 +418,10 @@ describe('IAM', () => {
     'eks.listAddons': ['eks:ListAddons'],
     'eks.deleteAddon': ['eks:DeleteAddon'],
     'eks.putAccessEntry': ['eks:CreateAccessEntry', 'eks:DescribeAccessEntry', 'eks:UpdateAccessEntry'],
+    'eks.describeAccessEntry': ['eks:DescribeAccessEntry'],
+    'eks.listAssociatedAccessPolicies': ['eks:ListAssociatedAccessPolicies'],
+    'eks.deleteAccessEntry': ['eks:DeleteAccessEntry'],
+    'eks.updateNodegroupScaling': ['eks:UpdateNodegroupConfig'],
     'eks.associateAccessPolicy': ['eks:AssociateAccessPolicy'],
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
@@ -323,6 +432,12 @@ describe('IAM', () => {
     'workflows.start': ['states:StartExecution'],
     'workflows.describe': ['states:DescribeExecution'],
     'registry.abandonCreate': ['dynamodb:DeleteItem'],
+    'schedules.cancelExpiry': ['scheduler:DeleteSchedule'],
+    'schedules.scheduleExpiry': ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'],
+    'events.publishRejection': ['events:PutEvents'],
+    'eks.listAccessEntries': ['eks:ListAccessEntries'],
+    // Admins list every cluster: a scan of the table.
+    'registry.listClusters': ['dynamodb:Query', 'dynamodb:Scan'],
   };
   /** Registry methods all read and write items of the one table; listing ones use the index. */
   const registryActions = (method: string) => PORT_ACTIONS[`registry.${method}`] ?? (/^(list|find|query)/.test(method) ? ['dynamodb:Query'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -360,6 +475,99 @@ describe('IAM', () => {
       expect({ call, known: needed !== undefined }).toEqual({ call, known: true });
       for (const action of needed ?? []) expect({ call, action, granted: granted.has(action) }).toEqual({ call, action, granted: true });
     }
+  });
+});
+
+describe('delete-cluster’s functions', () => {
+  const sub = (pattern: string) => ({ 'Fn::Sub': pattern });
+  const CLUSTER_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-cluster/*');
+  const NODEGROUP_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-nodegroup-*/*');
+  const FARGATE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-fargate/*');
+  const NODEGROUPS = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:nodegroup/*/*/*');
+  const PROFILES = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:fargateprofile/*/*/*');
+  const SCHEDULES = sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/eksp-*-expiry');
+
+  /** Action → the resources the module's role may do it on (registry, bus, X-Ray and PassRole left out). */
+  function grants(module: StepModule): Record<string, unknown[]> {
+    const byAction: Record<string, unknown[]> = {};
+    for (const statement of statementsOfRole(logicalId(stack.steps.function(module).role))) {
+      for (const action of asArray(statement.Action as string | string[])) {
+        if (/^(dynamodb|events|xray|iam|logs):/.test(action)) continue;
+        (byAction[action] ??= []).push(...asArray(statement.Resource));
+      }
+    }
+    return byAction;
+  }
+
+  it('are the Tasks of the delete-cluster state machine', () => {
+    expect(stack.workflow('delete-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
+      ['check-cluster-stack-deletion', 'check-compute-deletion', 'delete-cluster-stack', 'delete-compute', 'finalize-deletion', 'report-operation-failure'].sort(),
+    );
+  });
+
+  it.each(['delete-compute', 'check-compute-deletion'] as const)('%s deletes nodegroups, Fargate profiles, nodegroup and Fargate role stacks, never the cluster stack', (module) => {
+    expect(grants(module)).toEqual({
+      'eks:ListNodegroups': [expect.anything()],
+      'eks:ListFargateProfiles': [expect.anything()],
+      'eks:DescribeNodegroup': [NODEGROUPS],
+      'eks:DeleteNodegroup': [NODEGROUPS],
+      'eks:DescribeFargateProfile': [PROFILES],
+      'eks:DeleteFargateProfile': [PROFILES],
+      'cloudformation:DescribeStacks': [NODEGROUP_STACKS, FARGATE_STACKS],
+      'cloudformation:DescribeStackEvents': [NODEGROUP_STACKS, FARGATE_STACKS],
+      'cloudformation:DeleteStack': [NODEGROUP_STACKS, FARGATE_STACKS],
+      'cloudformation:UpdateTerminationProtection': [NODEGROUP_STACKS, FARGATE_STACKS],
+    });
+  });
+
+  it('delete-cluster-stack deletes only cluster stacks; check-cluster-stack-deletion only reads them', () => {
+    expect(grants('delete-cluster-stack')).toEqual({
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS],
+      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS],
+      'cloudformation:UpdateTerminationProtection': [CLUSTER_STACKS],
+      'cloudformation:DeleteStack': [CLUSTER_STACKS],
+    });
+    expect(grants('check-cluster-stack-deletion')).toEqual({ 'cloudformation:DescribeStacks': [CLUSTER_STACKS], 'cloudformation:DescribeStackEvents': [CLUSTER_STACKS] });
+  });
+
+  it('finalize-deletion may delete only clusters’ expiry schedules; report-operation-failure calls no AWS service but the registry and the bus', () => {
+    expect(grants('finalize-deletion')).toEqual({ 'scheduler:DeleteSchedule': [SCHEDULES] });
+    expect(grants('report-operation-failure')).toEqual({});
+  });
+});
+
+describe('update-cluster’s functions', () => {
+  const sub = (pattern: string) => ({ 'Fn::Sub': pattern });
+  const stacks = (pattern: string) => sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${pattern}/*`);
+
+  /** Every CloudFormation action of the module's role → the stacks it may do it on. */
+  function stackGrants(module: StepModule): Record<string, unknown[]> {
+    const byAction: Record<string, unknown[]> = {};
+    for (const statement of statementsOfRole(logicalId(stack.steps.function(module).role))) {
+      for (const action of asArray(statement.Action as string | string[]).filter((a) => a.startsWith('cloudformation:'))) (byAction[action] ??= []).push(...asArray(statement.Resource));
+    }
+    return byAction;
+  }
+
+  it('are the Tasks of the update-cluster state machine', () => {
+    expect(stack.workflow('update-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
+      ['change-access', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'finalize-update', 'report-operation-failure'].sort(),
+    );
+  });
+
+  it.each([
+    ['change-nodegroup', 'eksp-*-nodegroup-*'],
+    ['change-fargate-profile', 'eksp-*-fargate'],
+  ] as const)('%s creates and deletes only its own stacks (%s) and only reads the cluster stack', (module, own) => {
+    const grants = stackGrants(module);
+
+    for (const action of ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DescribeStackEvents']) expect({ action, on: grants[action] }).toEqual({ action, on: [stacks(own)] });
+    expect(grants['cloudformation:DescribeStacks']).toEqual(expect.arrayContaining([stacks('eksp-*-cluster'), stacks(own)]));
+  });
+
+  it('gives Change Access and Change Endpoint Access no CloudFormation at all', () => {
+    expect(stackGrants('change-access')).toEqual({});
+    expect(stackGrants('change-endpoint-access')).toEqual({});
   });
 });
 

@@ -8,13 +8,15 @@ import type { CloudFormationPort, CreateStackRequest, StackDescription } from '.
 import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
 import type { Addon, Cluster, EksPort, FargateProfile, Nodegroup, Update } from '../../functions/ports/eks';
 import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/ports/kubernetes';
-import type { ClusterStatus, OperationRecord, RegistryPort } from '../../functions/ports/registry';
-import type { StatusEventsPort } from '../../functions/ports/status-events';
+import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort } from '../../functions/ports/registry';
+import type { SchedulesPort } from '../../functions/ports/schedules';
+import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
 import type { WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
 import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
-import { ClusterBusyError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
+import { principalOf } from '../../functions/domain/caller';
+import { ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
 
 export interface Call {
   service: string;
@@ -33,6 +35,8 @@ export interface Faults {
   updateFailure?: { message: string };
   /** aws-auth writes conflict this many times first. */
   awsAuthConflicts?: number;
+  /** Deleting a stack fails on this resource with this reason: the stack ends DELETE_FAILED. */
+  stackDeleteFailure?: { logicalId: string; type: string; reason: string };
 }
 
 interface Tracked {
@@ -45,6 +49,7 @@ interface Tracked {
 export class FakeAws {
   readonly calls: Call[] = [];
   readonly events: OperationStatusEvent[] = [];
+  readonly rejections: RequestRejection[] = [];
   readonly faults: Faults;
   readonly region = 'us-east-1';
   private now = new Date('2026-11-21T10:00:00Z');
@@ -53,12 +58,15 @@ export class FakeAws {
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
-  readonly updates = new Map<string, Update & { describesLeft: number; config: Record<string, unknown> }>();
-  readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; policies: Map<string, unknown> }>();
+  readonly updates = new Map<string, Update & { describesLeft: number; config: Record<string, unknown>; apply?: () => void }>();
+  /** `type` only for entries EKS makes itself (EC2_LINUX, FARGATE_LINUX, ...); absent means STANDARD. */
+  readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; policies: Map<string, unknown> }>();
   readonly configMaps = new Map<string, ConfigMap>();
   readonly subnets = new Map<string, SubnetDescription>();
   readonly operations = new Map<string, OperationRecord>();
-  readonly clusterRecords = new Map<string, { status: ClusterStatus; lockedBy?: string; owner: string }>();
+  readonly clusterRecords = new Map<string, ClusterRecord>();
+  /** Cluster name → when its expiry schedule fires. */
+  readonly expirySchedules = new Map<string, Date>();
   readonly executions: Array<{ name: string; input: unknown }> = [];
 
   constructor(
@@ -94,11 +102,15 @@ export class FakeAws {
       registry: this.registry,
       kubernetes: this.kubernetes,
       workflows: this.workflows,
+      schedules: this.schedules,
       clock: this.clock,
       settings: {
         guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
+        deleteStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:delete-cluster',
+        updateStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:update-cluster',
+        eventSources: () => ({ 'com.example.portal': 'arn:aws:iam::111122223333:role/portal' }),
         region: () => this.region,
         adminPrincipalArns: () => ['arn:aws:iam::111122223333:role/platform-admin'],
         ...overrides,
@@ -170,6 +182,16 @@ export class FakeAws {
 
   private settleStack(stack: NonNullable<ReturnType<FakeAws['stacks']['get']>>): void {
     if (stack.status === 'DELETE_IN_PROGRESS') {
+      const deleteFailure = this.faults.stackDeleteFailure;
+      if (deleteFailure) {
+        const at = this.clock();
+        stack.events.push(
+          { logicalResourceId: deleteFailure.logicalId, resourceType: deleteFailure.type, resourceStatus: 'DELETE_FAILED', resourceStatusReason: deleteFailure.reason, timestamp: at },
+          { logicalResourceId: stack.stackName, resourceType: 'AWS::CloudFormation::Stack', resourceStatus: 'DELETE_FAILED', resourceStatusReason: `The following resource(s) failed to delete: [${deleteFailure.logicalId}].`, timestamp: new Date(at.getTime() + 1000) },
+        );
+        stack.status = 'DELETE_FAILED';
+        return;
+      }
       stack.status = 'DELETE_COMPLETE';
       return;
     }
@@ -185,6 +207,12 @@ export class FakeAws {
       return;
     }
     const name = this.clusterNameOf(stack);
+    // A nodegroup's or Fargate's own stack makes no cluster: its outputs are named after the stack.
+    if (!name) {
+      stack.outputs = Object.fromEntries(Object.keys(stack.template.Outputs ?? {}).map((key) => [key, this.fakeOutput(key, stack.stackName)]));
+      stack.status = 'CREATE_COMPLETE';
+      return;
+    }
     const vpc = stack.template.Resources.ControlPlane?.Properties?.ResourcesVpcConfig as { EndpointPublicAccess?: boolean; EndpointPrivateAccess?: boolean; PublicAccessCidrs?: string[] };
     this.clusters.set(name, {
       name,
@@ -223,7 +251,7 @@ export class FakeAws {
       this.record('eks', 'CreateNodegroup', input.nodegroupName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.nodegroupName}`;
       if (this.nodegroups.has(key)) return;
-      this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
+      this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, launchTemplate: input.launchTemplate, subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
     },
     describeNodegroup: async (cluster, name) => {
       this.record('eks', 'DescribeNodegroup', name);
@@ -306,13 +334,41 @@ export class FakeAws {
       this.record('eks', 'CreateAccessEntry', input.principalArn);
       const key = `${input.clusterName}/${input.principalArn}`;
       const existing = this.accessEntries.get(key);
-      this.accessEntries.set(key, { username: input.username, kubernetesGroups: input.kubernetesGroups, policies: existing?.policies ?? new Map() });
+      this.accessEntries.set(key, { username: input.username, kubernetesGroups: input.kubernetesGroups, ...(input.type && input.type !== 'STANDARD' ? { type: input.type } : {}), policies: existing?.policies ?? new Map() });
     },
     associateAccessPolicy: async (input) => {
       this.record('eks', 'AssociateAccessPolicy', `${input.principalArn} ${input.policyArn}`);
       const entry = this.accessEntries.get(`${input.clusterName}/${input.principalArn}`);
       if (!entry) throw Object.assign(new Error(`no access entry for ${input.principalArn}`), { name: 'ResourceNotFoundException' });
       entry.policies.set(input.policyArn!, input.accessScope);
+    },
+    listAccessEntries: async (cluster) => {
+      this.record('eks', 'ListAccessEntries', cluster);
+      return [...this.accessEntries.keys()].filter((key) => key.startsWith(`${cluster}/`)).map((key) => key.slice(cluster.length + 1));
+    },
+    describeAccessEntry: async (cluster, principalArn) => {
+      this.record('eks', 'DescribeAccessEntry', principalArn);
+      const entry = this.accessEntries.get(`${cluster}/${principalArn}`);
+      return entry && { clusterName: cluster, principalArn, username: entry.username, kubernetesGroups: entry.kubernetesGroups, type: entry.type ?? 'STANDARD' };
+    },
+    listAssociatedAccessPolicies: async (cluster, principalArn) => {
+      this.record('eks', 'ListAssociatedAccessPolicies', principalArn);
+      const entry = this.accessEntries.get(`${cluster}/${principalArn}`);
+      return [...(entry?.policies ?? new Map<string, unknown>())].map(([policyArn, accessScope]) => ({ policyArn, accessScope: structuredClone(accessScope) as never }));
+    },
+    deleteAccessEntry: async (cluster, principalArn) => {
+      this.record('eks', 'DeleteAccessEntry', principalArn);
+      this.accessEntries.delete(`${cluster}/${principalArn}`);
+    },
+    updateNodegroupScaling: async (cluster, nodegroup, scaling, token) => {
+      this.record('eks', 'UpdateNodegroupConfig', nodegroup, token);
+      const ng = this.nodegroups.get(`${cluster}/${nodegroup}`);
+      if (!ng) throw Object.assign(new Error(`No node group found for name: ${nodegroup}.`), { name: 'ResourceNotFoundException' });
+      const id = `update-${token.slice(-8)}`;
+      if (!this.updates.has(id)) {
+        this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), describesLeft: this.durations.update, config: {}, apply: () => (ng.scalingConfig = { ...ng.scalingConfig, ...scaling }) });
+      }
+      return id;
     },
     updateEndpointAccess: async (cluster, config, token) => {
       this.record('eks', 'UpdateClusterConfig', cluster, token);
@@ -335,11 +391,14 @@ export class FakeAws {
           update.errors = [{ errorCode: 'Unknown' as never, errorMessage: this.faults.updateFailure.message, resourceIds: [cluster] }];
         } else {
           update.status = 'Successful';
-          const c = this.clusters.get(cluster)!;
-          c.resourcesVpcConfig = { ...c.resourcesVpcConfig, ...(update.config as object) };
+          if (update.apply) update.apply();
+          else {
+            const c = this.clusters.get(cluster)!;
+            c.resourcesVpcConfig = { ...c.resourcesVpcConfig, ...(update.config as object) };
+          }
         }
       }
-      const { describesLeft: _d, config: _c, ...rest } = update;
+      const { describesLeft: _d, config: _c, apply: _a, ...rest } = update;
       return structuredClone(rest);
     },
   };
@@ -359,6 +418,10 @@ export class FakeAws {
     publish: async (event) => {
       this.record('events', 'PutEvents', `${event.status} ${event.phase}${event.step ? ` ${event.step.name} ${event.step.status}` : ''}`);
       this.events.push(structuredClone(event));
+    },
+    publishRejection: async (rejection) => {
+      this.record('events', 'PutEvents', `REJECTED ${rejection.operation} ${rejection.cluster}`);
+      this.rejections.push(structuredClone(rejection));
     },
   };
 
@@ -382,14 +445,37 @@ export class FakeAws {
   };
 
   readonly registry: RegistryPort = {
-    beginCreate: async (operation: Operation) => {
+    beginCreate: async (operation: Operation, spec) => {
       this.record('dynamodb', 'PutItem', `cluster ${operation.cluster.name}`);
       const existing = this.clusterRecords.get(operation.cluster.name);
       if (existing && !(['ROLLED_BACK', 'DELETED'].includes(existing.status) && !existing.lockedBy)) {
         if (existing.lockedBy) throw new ClusterBusyError(operation.cluster.name, existing.lockedBy);
         throw new ClusterExistsError(operation.cluster.name, existing.status);
       }
-      this.clusterRecords.set(operation.cluster.name, { status: 'CREATING', lockedBy: operation.id, owner: operation.requestedBy });
+      this.clusterRecords.set(operation.cluster.name, { name: operation.cluster.name, status: 'CREATING', lockedBy: operation.id, lastOperationId: operation.id, owner: operation.requestedBy, spec: structuredClone(spec), createdAt: operation.requestedAt, updatedAt: operation.requestedAt, version: 1 });
+    },
+    getCluster: async (name) => {
+      const record = this.clusterRecords.get(name);
+      return record && structuredClone(record);
+    },
+    listClusters: async ({ owner, limit }) => ({
+      items: [...this.clusterRecords.values()]
+        .filter((c) => (!owner || principalOf(c.owner) === principalOf(owner)) && !['ROLLED_BACK', 'DELETED'].includes(c.status))
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .slice(0, limit)
+        .map((c) => structuredClone(c)),
+    }),
+    // Newest first; the fake clock often stands still, so among equal times the later write comes first.
+    listOperations: async (cluster, { limit }) => ({
+      items: [...this.operations.values()].filter((o) => o.clusterName === cluster).reverse().sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)).slice(0, limit).map((o) => structuredClone(o)),
+    }),
+    beginOperation: async (operation, lock) => {
+      this.record('dynamodb', 'UpdateItem', `cluster ${operation.cluster.name} lock`);
+      const cluster = this.clusterRecords.get(operation.cluster.name);
+      if (!cluster) throw new ClusterChangedError(operation.cluster.name, 'it no longer exists');
+      if (cluster.lockedBy) throw new ClusterBusyError(operation.cluster.name, cluster.lockedBy);
+      if (cluster.version !== lock.expectedVersion || !lock.from.includes(cluster.status)) throw new ClusterChangedError(operation.cluster.name, `now ${cluster.status}, version ${cluster.version}`);
+      Object.assign(cluster, { status: lock.to, lockedBy: operation.id, lastOperationId: operation.id, updatedAt: operation.requestedAt, version: cluster.version + 1 });
     },
     putOperation: async (record) => {
       this.record('dynamodb', 'PutItem', `operation ${record.id}`);
@@ -411,12 +497,15 @@ export class FakeAws {
       Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time });
       if (event.step) record.steps[event.eventId] = { ...event.step, phase: event.phase, at: event.time };
     },
-    finish: async (event, clusterStatus) => {
+    finish: async (event, clusterStatus, clusterSpec) => {
       this.record('dynamodb', 'UpdateItem', `operation ${event.operationId} ${event.status}`);
       const record = this.operations.get(event.operationId)!;
       Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time }, event.error ? { error: event.error } : {}, event.outputs ? { outputs: event.outputs } : {});
       const cluster = this.clusterRecords.get(event.cluster.name);
-      if (cluster?.lockedBy === event.operationId) this.clusterRecords.set(event.cluster.name, { status: clusterStatus, owner: cluster.owner });
+      if (cluster?.lockedBy === event.operationId) {
+        delete cluster.lockedBy;
+        Object.assign(cluster, { status: clusterStatus, updatedAt: event.time, version: cluster.version + 1 }, clusterSpec === undefined ? {} : { spec: structuredClone(clusterSpec) });
+      }
       return structuredClone(record);
     },
     markTerminalEventSent: async (id) => {
@@ -424,6 +513,23 @@ export class FakeAws {
     },
     abandonCreate: async (operation) => {
       if (this.clusterRecords.get(operation.cluster.name)?.lockedBy === operation.id) this.clusterRecords.delete(operation.cluster.name);
+    },
+    abandonOperation: async (operation, status) => {
+      const cluster = this.clusterRecords.get(operation.cluster.name);
+      if (cluster?.lockedBy !== operation.id) return;
+      delete cluster.lockedBy;
+      Object.assign(cluster, { status, version: cluster.version + 1 });
+    },
+  };
+
+  readonly schedules: SchedulesPort = {
+    scheduleExpiry: async (cluster, at) => {
+      this.record('scheduler', 'CreateSchedule', cluster);
+      this.expirySchedules.set(cluster, new Date(at));
+    },
+    cancelExpiry: async (cluster) => {
+      this.record('scheduler', 'DeleteSchedule', cluster);
+      this.expirySchedules.delete(cluster);
     },
   };
 
@@ -458,8 +564,19 @@ export class FakeAws {
   }
 
   /** An operation record as the API writes it, so steps' progress writes have something to update. */
-  seedOperation(operation: Operation): void {
-    this.clusterRecords.set(operation.cluster.name, { status: 'CREATING', lockedBy: operation.id, owner: operation.requestedBy });
+  seedOperation(operation: Operation, cluster: { status?: ClusterStatus; spec?: unknown } = {}): void {
+    const previous = this.clusterRecords.get(operation.cluster.name);
+    this.clusterRecords.set(operation.cluster.name, {
+      name: operation.cluster.name,
+      status: cluster.status ?? (operation.type === 'CREATE' ? 'CREATING' : operation.type === 'DELETE' ? 'DELETING' : 'UPDATING'),
+      lockedBy: operation.id,
+      lastOperationId: operation.id,
+      owner: previous?.owner ?? operation.requestedBy,
+      spec: cluster.spec ?? previous?.spec ?? {},
+      createdAt: previous?.createdAt ?? operation.requestedAt,
+      updatedAt: operation.requestedAt,
+      version: (previous?.version ?? 0) + 1,
+    });
     this.operations.set(operation.id, { id: operation.id, type: operation.type, clusterName: operation.cluster.name, status: 'ACCEPTED', phase: 'Accepted', requestedBy: operation.requestedBy, requestedAt: operation.requestedAt, updatedAt: operation.requestedAt, steps: {} });
   }
 }

@@ -6,6 +6,7 @@ import type { Operation } from '../../functions/generated/types';
 import { normaliseSpec } from '../../functions/domain/spec';
 import { useDeps } from '../../functions/shared/deps';
 import { localTaskHandlers, readDefinition, substituted, timeOverrides } from '../../local/runtime/state-machine-runner';
+import type { StateMachineName } from '../../statemachines/task-functions';
 import { FakeAws } from './fake-aws';
 
 export const referenceSpec = (): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference-cluster.json'), 'utf8'));
@@ -44,7 +45,12 @@ export async function runProvision(
 ): Promise<ProvisionRun> {
   const spec = normaliseSpec(rawSpec, aws.deps().settings.guardrails());
   aws.seedOperation(operation);
-  const definition = readDefinition('provision-cluster');
+  return runWorkflow(aws, 'provision-cluster', { operation, spec }, options);
+}
+
+/** Runs any statemachines/*.asl.json with the given execution input, every Task on its real handler over `aws`. */
+export async function runWorkflow(aws: FakeAws, name: StateMachineName, input: Record<string, unknown>, options: ProvisionRunOptions = {}): Promise<ProvisionRun> {
+  const definition = readDefinition(name);
   const machine = new StateMachine(substituted(definition) as never);
   const restore = useDeps(aws.deps());
   const statesEntered: string[] = [];
@@ -55,7 +61,7 @@ export async function runProvision(
     const handlers = options.wrapHandler ? Object.fromEntries(Object.entries(real).map(([state, handler]) => [state, options.wrapHandler!(state, handler)])) : real;
     const execution = machine.run(
       // Plain JSON, though the runner's JSONValue type cannot tell that from our interfaces.
-      { operation, spec } as unknown as Parameters<typeof machine.run>[0],
+      input as unknown as Parameters<typeof machine.run>[0],
       {
         // Handlers take and return JSON (Lambda's contract), which their `unknown` types do not show.
         overrides: { taskResourceLocalHandlers: handlers as never, ...timeOverrides(definition, 0) },

@@ -1,7 +1,10 @@
 /**
  * EventBridge (awsJson1.1, `X-Amz-Target: AWSEvents.X`): PutEvents onto named buses, the buses
  * themselves, and rules with targets so a matched event can start a local Step Functions
- * execution, as an EventBridge rule → state machine target does in AWS.
+ * execution or invoke a function registered in world.functions, as EventBridge rule → state
+ * machine and rule → Lambda targets do in AWS. A Lambda target is invoked asynchronously (as
+ * EventBridge does) with the full event envelope, or the target's Input/InputPath/InputTransformer
+ * result; its failure is recorded in world.functions.invocations and never fails PutEvents.
  *
  * Every accepted event is appended to world.busEvents in order (GET /_local/events). Other
  * emulated services that publish on a bus themselves (CloudFormation's "CloudFormation Stack
@@ -10,12 +13,14 @@
  *
  * Differences from AWS, on purpose: a PutEvents entry for a bus that does not exist fails with
  * ErrorCode ResourceNotFoundException (AWS has historically accepted such events and dropped
- * them silently, a misconfiguration a laptop should surface). Only Step Functions targets are
- * delivered; other target ARNs are accepted and their deliveries recorded as failed.
+ * them silently, a misconfiguration a laptop should surface). Only Step Functions and Lambda
+ * targets are delivered; other target ARNs, and functions no one registered, are accepted and
+ * their deliveries recorded as failed.
  * ScheduleExpression rules are stored but never fire.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { FunctionNotFoundError } from '../functions';
 import { EmulatorError, sendAwsJsonError, sendJson } from '../protocol';
 import type { RequestContext, ServiceModule } from '../server';
 import type { BusEvent, World } from '../world';
@@ -196,6 +201,8 @@ export interface Delivery {
   targetId: string;
   targetArn: string;
   executionArn?: string;
+  /** The Lambda request id, for a function target (its outcome: world.functions.invocations). */
+  requestId?: string;
   error?: string;
 }
 
@@ -280,12 +287,36 @@ function targetInput(target: RuleTarget, envelope: EventEnvelope): string {
   return JSON.stringify(envelope);
 }
 
+const LAMBDA_TARGET = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:/;
+
+/** An asynchronous invoke, as EventBridge makes: queued now, run after PutEvents answers. */
+function deliverToFunction(world: World, rule: EventRule, target: RuleTarget, envelope: EventEnvelope, delivery: Delivery): void {
+  const input = targetInput(target, envelope);
+  let event: unknown;
+  try {
+    event = JSON.parse(input);
+  } catch {
+    event = input; // an InputTransformer may render plain text
+  }
+  try {
+    delivery.requestId = world.functions.invokeAsync(target.Arn, event, { source: 'events', trigger: rule.arn }).requestId;
+  } catch (error) {
+    if (!(error instanceof FunctionNotFoundError)) throw error;
+    delivery.error = `ResourceNotFoundException: ${error.message}`;
+    world.functions.warn(`rule ${rule.name} on bus ${rule.bus}: target ${target.Id} was not delivered: ${delivery.error} (register it with world.functions.register)`);
+  }
+}
+
 function deliver(world: World, state: EventBridgeState, rule: EventRule, envelope: EventEnvelope): void {
   for (const target of rule.targets.values()) {
     const delivery: Delivery = { rule: rule.name, bus: rule.bus, eventId: envelope.id, targetId: target.Id, targetArn: target.Arn };
     state.deliveries.push(delivery);
+    if (LAMBDA_TARGET.test(target.Arn)) {
+      deliverToFunction(world, rule, target, envelope, delivery);
+      continue;
+    }
     if (!/^arn:aws[\w-]*:states:[^:]*:[^:]*:stateMachine:/.test(target.Arn)) {
-      delivery.error = 'the local EventBridge delivers only to Step Functions state machine targets';
+      delivery.error = 'the local EventBridge delivers only to Step Functions state machine and Lambda function targets';
       continue;
     }
     if (!world.executions) {
@@ -589,7 +620,7 @@ export interface EventBridgeOptions {
 export interface EventBridgeService extends ServiceModule {
   /** Every attempt to hand a matched event to a target, in order. */
   deliveries(): Delivery[];
-  /** Resolves when every delivery started so far has been answered. */
+  /** Resolves when every delivery started so far has been answered and every function it invoked has returned. */
   idle(): Promise<void>;
 }
 
@@ -620,6 +651,7 @@ export function createEventBridgeService(world: World, options: EventBridgeOptio
     deliveries: () => [...state.deliveries],
     idle: async () => {
       while (state.pending.size) await Promise.all([...state.pending]);
+      await world.functions.idle();
     },
   };
 }

@@ -11,6 +11,13 @@
  *                                                bus, in order; `after` skips the first N events
  *                                                (pass the previous answer's `next` to poll)
  *   GET    /_local/calls                       → {"total", "calls": {"service:Operation": count}}
+ *   GET    /_local/schedules[?group=]          → {"schedules": [...], "firings": [...]} EventBridge
+ *                                                Scheduler's schedules (with nextInvocation) and
+ *                                                every time one fired
+ *   GET    /_local/invocations[?function=&after=N]
+ *                                              → {"functions": [{name, arn}], "invocations": [...],
+ *                                                "next": N} Lambda invocations in order (Invoke,
+ *                                                EventBridge and Scheduler targets)
  *   GET    /_local/samples                     → {"samples": [{kind, resource, seconds}]}
  *   GET    /_local/health                      → {"status": "ok", "timeScale", "region", "account"}
  */
@@ -30,6 +37,12 @@ function parseJsonBody(body: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EmulatorError(400, 'ValidationError', 'body must be {"rules": [...]}');
   return parsed as Record<string, unknown>;
+}
+
+function nonNegative(text: string | null): number {
+  const value = text === null ? 0 : Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new EmulatorError(400, 'ValidationError', `after must be a non-negative integer, got "${text}"`);
+  return value;
 }
 
 const ROUTES: Record<string, Partial<Record<string, Route>>> = {
@@ -59,6 +72,28 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
       const calls: Record<string, number> = {};
       for (const call of world.calls) calls[call] = (calls[call] ?? 0) + 1;
       return { total: world.calls.length, calls };
+    },
+  },
+  '/_local/schedules': {
+    GET: (world, ctx) => {
+      const group = ctx.url.searchParams.get('group');
+      return {
+        schedules: world.scheduler.list(group ?? undefined).map(({ clientToken: _token, ...schedule }) => schedule),
+        firings: world.scheduler.firings.filter((f) => group === null || f.groupName === group),
+      };
+    },
+  },
+  '/_local/invocations': {
+    GET: (world, ctx) => {
+      const query = ctx.url.searchParams;
+      const after = nonNegative(query.get('after'));
+      const name = query.get('function');
+      const arn = name === null ? undefined : (world.functions.arnOf(name) ?? name);
+      return {
+        functions: world.functions.list().map((f) => ({ name: f.name, arn: f.arn })),
+        invocations: world.functions.invocations.slice(after).filter((i) => arn === undefined || i.functionArn === arn),
+        next: world.functions.invocations.length,
+      };
     },
   },
   '/_local/samples': {

@@ -1,24 +1,10 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routeRequest } from '../../../functions/api/handler';
+import { apiEvent, OWNER, responseBody, STRANGER } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
 
-const OWNER = 'arn:aws:sts::111122223333:assumed-role/platform-portal/session-1';
-const STRANGER = 'arn:aws:iam::111122223333:user/someone-else';
-
-function event(method: string, path: string, options: { body?: unknown; caller?: string | null; headers?: Record<string, string>; query?: Record<string, string> } = {}): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    path,
-    body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    headers: options.headers ?? {},
-    queryStringParameters: options.query ?? null,
-    isBase64Encoded: false,
-    requestContext: { accountId: '111122223333', identity: { userArn: options.caller === undefined ? OWNER : options.caller } },
-  } as unknown as APIGatewayProxyEvent;
-}
-
-const body = (response: { body: string }) => JSON.parse(response.body);
+const event = apiEvent;
+const body = responseBody;
 
 describe('POST /clusters', () => {
   it('accepts a valid spec: locks the name, records the operation, starts the execution named by it and announces ACCEPTED', async () => {
@@ -44,6 +30,24 @@ describe('POST /clusters', () => {
     expect(response.statusCode).toBe(422);
     expect(response.headers?.['content-type']).toBe('application/problem+json');
     expect(body(response).errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/name' })]));
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('answers 422 as problem+json listing each guardrail the spec breaks, with no AWS call', async () => {
+    const aws = new FakeAws();
+    const deps = aws.deps({ guardrails: () => ({ kubernetesVersions: ['1.33'], defaultKubernetesVersion: '1.33', instanceTypes: ['m5.*'], maxNodesPerCluster: 4, requiredTags: ['team'] }) });
+    const spec = { ...referenceSpec(), tags: { 'cost-center': '1234' } };
+
+    const response = await routeRequest(event('POST', '/clusters', { body: spec }), deps);
+
+    expect(response.statusCode).toBe(422);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(body(response)).toMatchObject({ status: 422, title: 'Invalid cluster spec' });
+    expect(body(response).errors).toEqual([
+      { pointer: '/managedNodeGroups/1/instanceTypes/0', message: 't3.medium is not an allowed instance type (guardrail instanceTypes: m5.*)' },
+      { pointer: '/managedNodeGroups', message: "the nodegroups' maxSize adds up to 5 nodes, above the cluster limit (guardrail maxNodesPerCluster: 4)" },
+      { pointer: '/tags', message: 'tag team is required (guardrail requiredTags: team)' },
+    ]);
     expect(aws.calls).toEqual([]);
   });
 
@@ -161,5 +165,22 @@ describe('routing', () => {
     const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), caller: null, headers: { 'x-eksp-caller': OWNER } }), aws.deps());
 
     expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('cold start', () => {
+  it('fails to load (a Lambda init error) when GUARDRAILS is invalid, naming the field', async () => {
+    const saved = process.env.GUARDRAILS;
+    process.env.GUARDRAILS = '{"maxNodesPerCluster":"ten"}';
+    try {
+      const load = jest.isolateModulesAsync(async () => {
+        await import('../../../functions/api/handler');
+      });
+
+      await expect(load).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', message: 'GUARDRAILS /maxNodesPerCluster must be integer' }));
+    } finally {
+      if (saved === undefined) delete process.env.GUARDRAILS;
+      else process.env.GUARDRAILS = saved;
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { mergeIdentityMappings, type AwsAuthData } from '../../../functions/domain/aws-auth';
+import { findIdentityMapping, mergeIdentityMappings, removeIdentityMapping, type AwsAuthData } from '../../../functions/domain/aws-auth';
 import type { IdentityMappingSpec } from '../../../functions/domain/spec';
 
 const NODE_ROLE = 'arn:aws:iam::111122223333:role/eksp-demo-cluster-NodeInstanceRole-1A2B3C';
@@ -128,5 +128,36 @@ describe('mergeIdentityMappings', () => {
     const act = () => mergeIdentityMappings({ mapRoles: 'rolearn: x\n' }, [mapping(OPS_ROLE)]);
 
     expect(act).toThrow('aws-auth mapRoles is not a YAML list');
+  });
+});
+
+describe('removeIdentityMapping', () => {
+  const withOps = mergeIdentityMappings(EKS_WRITTEN, [mapping(OPS_ROLE, 'ops', ['ops']), mapping(ALICE, 'alice', ['viewers'])]);
+
+  it('removes the role’s mapping and keeps EKS’s entries and the users', () => {
+    const removed = removeIdentityMapping(withOps, OPS_ROLE);
+
+    expect(rolesOf(removed).map((r) => r.rolearn)).toEqual([NODE_ROLE, FARGATE_ROLE]);
+    expect(removed?.mapUsers).toBe(withOps?.mapUsers);
+  });
+
+  it('removes a user’s mapping', () => {
+    expect(usersOf(removeIdentityMapping(withOps, ALICE))).toEqual([]);
+  });
+
+  it('returns undefined when there is nothing to remove, so a retry writes nothing', () => {
+    expect(removeIdentityMapping(EKS_WRITTEN, OPS_ROLE)).toBeUndefined();
+    expect(removeIdentityMapping(undefined, OPS_ROLE)).toBeUndefined();
+  });
+});
+
+describe('findIdentityMapping', () => {
+  it('tells a node or Fargate role’s mapping from a person’s', () => {
+    const data = mergeIdentityMappings(EKS_WRITTEN, [mapping(OPS_ROLE, 'ops', ['ops'])]);
+
+    expect(findIdentityMapping(data, NODE_ROLE)).toMatchObject({ node: true, groups: ['system:bootstrappers', 'system:nodes'] });
+    expect(findIdentityMapping(data, FARGATE_ROLE)).toMatchObject({ node: true });
+    expect(findIdentityMapping(data, OPS_ROLE)).toEqual({ arn: OPS_ROLE, username: 'ops', groups: ['ops'], node: false });
+    expect(findIdentityMapping(data, ALICE)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { cidrProblem, networkOf, parseCidr, sameCidrSet } from '../../../functions/domain/cidr';
+import { cidrContains, cidrProblem, networkOf, parseCidr, sameCidrSet } from '../../../functions/domain/cidr';
 
 describe('parseCidr', () => {
   it.each([
@@ -65,5 +65,25 @@ describe('sameCidrSet', () => {
   ])('is %s for %s', (expected, _, a, b) => {
     expect(sameCidrSet(a, b)).toBe(expected);
     expect(sameCidrSet(b, a)).toBe(expected);
+  });
+});
+
+describe('cidrContains', () => {
+  it.each<[boolean, string, string, string]>([
+    [true, 'a block itself', '10.0.0.0/8', '10.0.0.0/8'],
+    [true, 'a smaller block inside', '10.0.0.0/8', '10.20.30.0/24'],
+    [true, 'a single address inside', '203.0.113.0/24', '203.0.113.7/32'],
+    [true, 'the last address of the block', '203.0.113.0/24', '203.0.113.255/32'],
+    [true, 'anything in 0.0.0.0/0', '0.0.0.0/0', '198.51.100.0/24'],
+    [true, '0.0.0.0/0 in itself', '0.0.0.0/0', '0.0.0.0/0'],
+    [true, 'a block in the upper half of the address space', '128.0.0.0/1', '255.255.255.0/24'],
+    [false, 'a larger block around it', '10.20.0.0/16', '10.0.0.0/8'],
+    [false, '0.0.0.0/0 in a smaller block', '10.0.0.0/8', '0.0.0.0/0'],
+    [false, 'a neighbouring block', '203.0.113.0/24', '203.0.114.0/24'],
+    [false, 'an overlapping block that reaches outside', '203.0.113.128/25', '203.0.113.0/24'],
+    [false, 'an unparseable inner block', '10.0.0.0/8', '10.0.0.0'],
+    [false, 'an unparseable outer block', 'everything', '10.0.0.0/8'],
+  ])('is %s for %s', (expected, _, outer, inner) => {
+    expect(cidrContains(outer, inner)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 /** Inputs for the cluster template's tests: real specs through normaliseSpec, so defaults are the service's. */
-import type { ClusterTemplateInput } from '../../../functions/domain/cluster-template';
-import { clusterStackName, ownershipTags } from '../../../functions/domain/naming';
+import { renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
+import { clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 import { normaliseSpec } from '../../../functions/domain/spec';
 
 export const SPEC_DEFAULTS = { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
@@ -53,4 +53,29 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
       { initialEndpointAccess: { public: false, private: true, publicAccessCidrs: [] } },
     ),
   ],
+];
+
+/** A nodegroup added to cluster "demo" after provisioning, as update-cluster renders its stack. */
+export function nodegroupTemplateFor(nodegroup: Record<string, unknown>): CloudFormationTemplate {
+  const spec = normaliseSpec({ name: 'demo', network: { vpc: {} }, managedNodeGroups: [nodegroup] }, SPEC_DEFAULTS);
+  const added = spec.managedNodeGroups[0]!;
+  const tags = ownershipTags({ team: 'platform' }, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0002' });
+  return renderNodegroupTemplate({ clusterName: 'demo', nodegroup: added, stackName: nodegroupStackName('demo', added.name), tags });
+}
+
+/** The stacks update-cluster adds to a running cluster, for the same whole-template checks. */
+export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
+  ['nodegroup stack with the defaults', nodegroupTemplateFor({ name: 'ng-added' })],
+  [
+    'nodegroup stack with every option (own IAM extras, SSH, Bottlerocket, an underscore in the name)',
+    nodegroupTemplateFor({
+      name: 'gpu_workers',
+      amiType: 'BOTTLEROCKET_x86_64',
+      volumeType: 'gp2',
+      volumeSize: 200,
+      iam: { externalDNS: true, additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
+      ssh: { publicKeyName: 'ops-key', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] },
+    }),
+  ],
+  ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }) })],
 ];

@@ -5,7 +5,7 @@
 import type { SpecDatabase } from '@aws-cdk/service-spec-types';
 import { renderClusterTemplate } from '../../../functions/domain/cluster-template';
 import { loadResourceSpec, specProblems, type TemplateLike } from '../../support/resource-spec';
-import { TEMPLATE_VARIANTS } from './cluster-template-inputs';
+import { ADDED_STACK_TEMPLATES, TEMPLATE_VARIANTS } from './cluster-template-inputs';
 
 let db: SpecDatabase;
 
@@ -23,6 +23,22 @@ describe('the cluster template against the CloudFormation resource specification
   it.each(TEMPLATE_VARIANTS)('%s: tags every resource type CloudFormation can tag', (_, input) => {
     const template = renderClusterTemplate(input);
 
+    const untagged = Object.entries(template.Resources)
+      .filter(([, resource]) => {
+        const tagging = db.lookup('resource', 'cloudFormationType', 'equals', resource.Type)[0]?.tagInformation;
+        return tagging !== undefined && !(tagging.tagPropertyName in (resource.Properties ?? {}));
+      })
+      .map(([id]) => id);
+    expect(untagged).toEqual([]);
+  });
+});
+
+describe('the stacks update-cluster adds, against the CloudFormation resource specification', () => {
+  it.each(ADDED_STACK_TEMPLATES)('%s: known types, properties, attributes and references only', (_, template) => {
+    expect(specProblems(template, db)).toEqual([]);
+  });
+
+  it.each(ADDED_STACK_TEMPLATES)('%s: tags every resource type CloudFormation can tag', (_, template) => {
     const untagged = Object.entries(template.Resources)
       .filter(([, resource]) => {
         const tagging = db.lookup('resource', 'cloudFormationType', 'equals', resource.Type)[0]?.tagInformation;

@@ -5,11 +5,13 @@ import {
   type CloudFormationTemplate,
   nodeRoleOutputName,
   launchTemplateOutputName,
+  NODEGROUP_STACK_OUTPUTS,
   renderClusterTemplate,
+  renderFargateTemplate,
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
 import { InvalidStepInputError } from '../../../functions/shared/errors';
-import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID } from './cluster-template-inputs';
+import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor } from './cluster-template-inputs';
 
 const render = (request: Record<string, unknown>, overrides = {}) => renderClusterTemplate(clusterTemplateInput(request, overrides));
 
@@ -408,5 +410,52 @@ describe('nodegroup launch templates', () => {
     expect(data.KeyName).toBe('ops-key');
     expect(data.SecurityGroupIds).toHaveLength(3);
     expect(sshGroup.Properties!.SecurityGroupIngress).toEqual([expect.objectContaining({ FromPort: 22, ToPort: 22, SourceSecurityGroupId: 'sg-0123456789abcdef0' })]);
+  });
+});
+
+describe('the stack of a nodegroup added later (renderNodegroupTemplate)', () => {
+  const cluster = renderClusterTemplate(clusterTemplateInput({ managedNodeGroups: [{ name: 'ng-1', iam: { externalDNS: true } }] }));
+  const nodegroup = nodegroupTemplateFor({ name: 'ng-1', iam: { externalDNS: true } });
+  const imports = (value: unknown): string[] => [...JSON.stringify(value).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]!);
+
+  it('gives its node role exactly what the cluster stack gives a nodegroup with the same options', () => {
+    const { Tags: _own, ...role } = resource(nodegroup, 'NodeInstanceRole').Properties;
+    const { Tags: _cluster, ...inCluster } = resource(cluster, nodeRoleOutputName({ name: 'ng-1', iam: { externalDNS: true } }).replace(/Arn/, '')).Properties;
+
+    expect(role).toEqual(inCluster);
+    expect(role.Path).toBe(ROLE_PATH);
+  });
+
+  it('gives its launch template what the cluster stack’s would have, with the security groups imported from the cluster stack', () => {
+    const own = resource(nodegroup, launchTemplateOutputName({ name: 'ng-1' })).Properties.LaunchTemplateData;
+    const inCluster = resource(cluster, launchTemplateOutputName({ name: 'ng-1' })).Properties.LaunchTemplateData;
+
+    expect({ ...own, SecurityGroupIds: undefined, TagSpecifications: undefined }).toEqual({ ...inCluster, SecurityGroupIds: undefined, TagSpecifications: undefined });
+    expect(own.SecurityGroupIds).toEqual([{ 'Fn::ImportValue': 'eksp-demo-cluster::ClusterSecurityGroupId' }, { 'Fn::ImportValue': 'eksp-demo-cluster::ClusterSharedNodeSecurityGroup' }]);
+  });
+
+  it('imports only what the cluster stack exports', () => {
+    const exported = Object.values(cluster.Outputs).map((o) => o.Export?.Name);
+    const withSsh = nodegroupTemplateFor({ name: 'ops', ssh: { publicKeyName: 'k', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] } });
+
+    expect(imports(withSsh.Resources).sort()).toEqual(['eksp-demo-cluster::ClusterSecurityGroupId', 'eksp-demo-cluster::ClusterSharedNodeSecurityGroup', 'eksp-demo-cluster::VPC']);
+    for (const name of imports(withSsh.Resources)) expect(exported).toContain(name);
+  });
+
+  it('outputs the role and launch template Create Nodegroup uses', () => {
+    expect(Object.keys(nodegroup.Outputs).sort()).toEqual([NODEGROUP_STACK_OUTPUTS.launchTemplate, NODEGROUP_STACK_OUTPUTS.nodeRole].sort());
+    expect(nodegroup.Outputs[NODEGROUP_STACK_OUTPUTS.nodeRole]!.Value).toEqual({ 'Fn::GetAtt': ['NodeInstanceRole', 'Arn'] });
+  });
+});
+
+describe('the Fargate stack of a cluster made without profiles (renderFargateTemplate)', () => {
+  it('holds the pod execution role the cluster stack would have made, usable by this cluster’s profiles only', () => {
+    const cluster = renderClusterTemplate(clusterTemplateInput({ fargate: true }));
+    const fargate = renderFargateTemplate({ clusterName: 'demo', stackName: 'eksp-demo-fargate', tags: {} });
+    const { Tags: _a, ...role } = resource(fargate, 'FargatePodExecutionRole').Properties;
+    const { Tags: _b, ...inCluster } = resource(cluster, 'FargatePodExecutionRole').Properties;
+
+    expect(role).toEqual(inCluster);
+    expect(fargate.Outputs.FargatePodExecutionRoleArn!.Value).toEqual({ 'Fn::GetAtt': ['FargatePodExecutionRole', 'Arn'] });
   });
 });

@@ -1,4 +1,4 @@
-import { TAG_CLUSTER, TAG_MANAGED_BY, TAG_OPERATION, TAG_OWNER, accessPolicyArn, clusterStackName, eventId, exportName, idempotencyToken, ownershipTags } from '../../../functions/domain/naming';
+import { TAG_CLUSTER, TAG_MANAGED_BY, TAG_OPERATION, TAG_OWNER, accessPolicyArn, clusterStackName, eventId, exportName, fargateStackName, idempotencyToken, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 
 /** CloudFormation's ClientRequestToken pattern; EKS's clientRequestToken is at most 64 characters. */
 const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
@@ -16,6 +16,23 @@ describe('clusterStackName', () => {
 
     expect(name.length).toBeLessThanOrEqual(128);
     expect(name).toMatch(/^[a-zA-Z][-a-zA-Z0-9]*$/);
+  });
+});
+
+describe('stacks added to a cluster later', () => {
+  const STACK_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
+
+  it('names a nodegroup’s stack like eksctl, and the Fargate stack', () => {
+    expect(nodegroupStackName('team-a', 'ng-1')).toBe('eksp-team-a-nodegroup-ng-1');
+    expect(fargateStackName('team-a')).toBe('eksp-team-a-fargate');
+  });
+
+  it('keeps nodegroup names CloudFormation refuses in a stack name distinct and valid', () => {
+    const underscored = nodegroupStackName('team-a', 'ng_1');
+
+    expect(underscored).toMatch(/^eksp-team-a-nodegroup-ng-1-[0-9a-f]{8}$/);
+    expect(underscored).not.toBe(nodegroupStackName('team-a', 'ng-1'));
+    expect(nodegroupStackName('a'.repeat(40), `n${'_'.repeat(62)}`)).toMatch(STACK_NAME);
   });
 });
 

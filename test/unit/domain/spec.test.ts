@@ -173,7 +173,7 @@ describe('normaliseSpec as a function of its input', () => {
   it('states every problem in the error message, each led by its pointer', () => {
     const act = () => normaliseSpec({ name: 'demo', version: '1.20', onFailure: 'rollback', endpointAccess: { public: false } }, SPEC_DEFAULTS);
 
-    expect(act).toThrow(/^\/version: Kubernetes 1\.20 is not offered; allowed versions are 1\.31, 1\.32, 1\.33; \/endpointAccess: public and private cannot both be false/);
+    expect(act).toThrow(/^\/endpointAccess: public and private cannot both be false.*; \/version: Kubernetes 1\.20 is not an allowed version \(guardrail kubernetesVersions: 1\.31, 1\.32, 1\.33\)$/);
   });
 });
 

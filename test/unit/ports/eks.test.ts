@@ -14,6 +14,7 @@ import {
   DescribeUpdateCommand,
   EKSClient,
   InvalidParameterException,
+  ListAssociatedAccessPoliciesCommand,
   ListNodegroupsCommand,
   ResourceInUseException,
   ResourceNotFoundException,
@@ -242,6 +243,27 @@ describe('SdkEks', () => {
     await port.associateAccessPolicy(input);
 
     expect(mock).toHaveReceivedCommandWith(AssociateAccessPolicyCommand, input);
+  });
+
+  describe('listAssociatedAccessPolicies', () => {
+    const principalArn = 'arn:aws:iam::111122223333:user/viewer';
+
+    it('lists every associated policy with its scope, across pages', async () => {
+      const { mock, port } = setup();
+      const view = { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'namespace' as const, namespaces: ['apps'] } };
+      const edit = { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'cluster' as const } };
+      mock.on(ListAssociatedAccessPoliciesCommand).resolvesOnce({ associatedAccessPolicies: [view], nextToken: 'p2' }).resolvesOnce({ associatedAccessPolicies: [edit] });
+
+      expect(await port.listAssociatedAccessPolicies(CLUSTER, principalArn)).toEqual([view, edit]);
+      expect(mock).toHaveReceivedNthCommandWith(2, ListAssociatedAccessPoliciesCommand, { clusterName: CLUSTER, principalArn, nextToken: 'p2' });
+    });
+
+    it('lists none for an entry that does not exist', async () => {
+      const { mock, port } = setup();
+      mock.on(ListAssociatedAccessPoliciesCommand).rejects(notFound('No access entry found'));
+
+      expect(await port.listAssociatedAccessPolicies(CLUSTER, principalArn)).toEqual([]);
+    });
   });
 
   it('names EKS throttling ThrottlingError and a 5xx AwsUnavailableError', async () => {

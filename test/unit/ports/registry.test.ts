@@ -233,6 +233,143 @@ describe('DynamoRegistry', () => {
     });
   });
 
+  describe('clusters', () => {
+    /** An ACTIVE cluster, as a finished provisioning leaves it. */
+    async function activeCluster(owner = 'arn:aws:iam::111122223333:role/portal', name = `cluster-${++sequence}`): Promise<Operation> {
+      const operation = { ...newOperation(name), requestedBy: owner };
+      await accepted(operation);
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+      return operation;
+    }
+    const updateOf = (created: Operation, id = `op-u-${++sequence}`): Operation => ({ ...created, id, type: 'UPDATE', action: 'SCALE_NODEGROUP' });
+
+    it('reads a cluster back with its owner, spec, status and version, without its keys', async () => {
+      const created = await activeCluster();
+
+      const record = await registry.getCluster(created.cluster.name);
+
+      expect(record).toEqual({ name: created.cluster.name, owner: created.requestedBy, status: 'ACTIVE', spec: { name: created.cluster.name }, lastOperationId: created.id, createdAt: created.requestedAt, updatedAt: '2026-11-21T10:05:00.000Z', version: 2 });
+    });
+
+    it('locks an ACTIVE cluster for an update at the version read, and bumps the version', async () => {
+      const created = await activeCluster();
+      const update = updateOf(created);
+
+      await registry.beginOperation(update, { expectedVersion: 2, from: ['ACTIVE'], to: 'UPDATING' });
+
+      expect(await registry.getCluster(created.cluster.name)).toMatchObject({ status: 'UPDATING', lockedBy: update.id, lastOperationId: update.id, version: 3 });
+    });
+
+    it('refuses a second operation while one runs, naming the running one', async () => {
+      const created = await activeCluster();
+      const first = updateOf(created);
+      await registry.beginOperation(first, { expectedVersion: 2, from: ['ACTIVE'], to: 'UPDATING' });
+
+      const error = await rejectionOf(registry.beginOperation(updateOf(created), { expectedVersion: 3, from: ['ACTIVE', 'UPDATING'], to: 'UPDATING' }));
+
+      expect(error).toMatchObject({ name: 'ClusterBusyError', runningOperationId: first.id });
+    });
+
+    it('refuses a lock taken on a stale read (optimistic versioning)', async () => {
+      const created = await activeCluster();
+
+      const error = await rejectionOf(registry.beginOperation(updateOf(created), { expectedVersion: 1, from: ['ACTIVE'], to: 'UPDATING' }));
+
+      expect(error.name).toBe('ClusterChangedError');
+      expect(error.message).toMatch(/version 2/);
+    });
+
+    it('refuses a lock from a status the operation does not allow', async () => {
+      const created = await activeCluster();
+
+      const error = await rejectionOf(registry.beginOperation(updateOf(created), { expectedVersion: 2, from: ['FAILED'], to: 'DELETING' }));
+
+      expect(error.name).toBe('ClusterChangedError');
+      expect(error.message).toMatch(/now ACTIVE/);
+    });
+
+    it('stores the new spec when an update finishes, and releases the lock', async () => {
+      const created = await activeCluster();
+      const update = updateOf(created);
+      await registry.beginOperation(update, { expectedVersion: 2, from: ['ACTIVE'], to: 'UPDATING' });
+      await registry.putOperation({ ...recordOf(update), type: 'UPDATE' });
+
+      await registry.finish(event(update, succeeded), 'ACTIVE', { name: created.cluster.name, version: '1.33' });
+
+      const record = await registry.getCluster(created.cluster.name);
+      expect(record).toMatchObject({ status: 'ACTIVE', spec: { name: created.cluster.name, version: '1.33' }, version: 4 });
+      expect(record?.lockedBy).toBeUndefined();
+    });
+
+    it('abandonOperation restores the status and frees the lock when the execution never started', async () => {
+      const created = await activeCluster();
+      const update = updateOf(created);
+      await registry.beginOperation(update, { expectedVersion: 2, from: ['ACTIVE'], to: 'DELETING' });
+
+      await registry.abandonOperation(update, 'ACTIVE');
+
+      const record = await registry.getCluster(created.cluster.name);
+      expect(record).toMatchObject({ status: 'ACTIVE', version: 4 });
+      expect(record?.lockedBy).toBeUndefined();
+    });
+
+    it("lists an owner's clusters by name, across the role's sessions, in pages", async () => {
+      const owner = `arn:aws:iam::111122223333:role/lister-${++sequence}`;
+      const names = ['c-b', 'c-a', 'c-c'].map((n) => `${n}-${sequence}`);
+      for (const name of names) await activeCluster(owner, name);
+      await activeCluster('arn:aws:iam::111122223333:role/someone-else');
+
+      const session = owner.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/session-1';
+      const first = await registry.listClusters({ owner: session, limit: 2 });
+      const second = await registry.listClusters({ owner, limit: 2, cursor: first.cursor });
+
+      expect([...first.items, ...second.items].map((c) => c.name)).toEqual([...names].sort());
+      expect(second.cursor).toBeUndefined();
+    });
+
+    it('leaves deleted and rolled-back clusters out of listings', async () => {
+      const owner = `arn:aws:iam::111122223333:role/gone-${++sequence}`;
+      const kept = await activeCluster(owner);
+      const gone = { ...newOperation(), requestedBy: owner };
+      await accepted(gone);
+      await registry.finish(event(gone, rolledBack), 'ROLLED_BACK');
+
+      const { items } = await registry.listClusters({ owner, limit: 10 });
+
+      expect(items.map((c) => c.name)).toEqual([kept.cluster.name]);
+    });
+
+    it('lists every cluster for an admin (no owner), in pages that together hold them all', async () => {
+      const created = await activeCluster();
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await registry.listClusters({ limit: 3, cursor });
+        seen.push(...page.items.map((c) => c.name));
+        cursor = page.cursor;
+      } while (cursor);
+
+      expect(seen).toContain(created.cluster.name);
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    it("lists a cluster's operations newest first", async () => {
+      const created = await activeCluster();
+      const later = { ...updateOf(created), requestedAt: '2026-11-22T09:00:00.000Z' };
+      await registry.putOperation({ ...recordOf(later), type: 'UPDATE' });
+
+      const { items } = await registry.listOperations(created.cluster.name, { limit: 10 });
+
+      expect(items.map((o) => o.id)).toEqual([later.id, created.id]);
+    });
+
+    it('refuses a cursor it did not hand out', async () => {
+      const error = await rejectionOf(registry.listClusters({ limit: 2, cursor: 'not-a-cursor' }));
+
+      expect(error.name).toBe('InvalidCursorError');
+    });
+  });
+
   it('names an unreachable table AwsRequestError with the registry first', async () => {
     const elsewhere = new DynamoRegistry(() => documents, () => 'no-such-table');
 

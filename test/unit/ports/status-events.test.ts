@@ -27,6 +27,16 @@ describe('EventBridgeStatusEvents', () => {
     expect(mock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [{ Source: EVENT_SOURCE, DetailType: STATUS_DETAIL_TYPE, Detail: JSON.stringify(event), EventBusName: BUS, Resources: [] }] });
   });
 
+  it('puts a rejection with its own detail type, so requesters of event-triggered operations hear of refusals', async () => {
+    const { mock, port } = setup();
+    mock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
+    const rejection = { requestId: 'evt-1', source: 'com.example.portal', operation: 'DELETE_CLUSTER', cluster: 'demo', problem: { status: 404, title: 'Cluster not found' }, time: '2026-11-21T10:00:05.000Z' };
+
+    await port.publishRejection(rejection);
+
+    expect(mock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [{ Source: EVENT_SOURCE, DetailType: 'EKS Cluster Operation Request Rejected', Detail: JSON.stringify(rejection), EventBusName: BUS, Resources: [] }] });
+  });
+
   it('fails with the retryable AwsUnavailableError when PutEvents reports a failed entry in its 200 answer', async () => {
     const { mock, port } = setup();
     mock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
@@ -34,7 +44,7 @@ describe('EventBridgeStatusEvents', () => {
     const error = await rejectionOf(port.publish(event));
 
     expect(error.name).toBe('AwsUnavailableError');
-    expect(error.message).toBe(`event bus ${BUS}: PutEvents rejected the status event: InternalFailure try again`);
+    expect(error.message).toBe(`event bus ${BUS}: PutEvents rejected the EKS Cluster Operation Status Change event: InternalFailure try again`);
   });
 
   it('names a refused call AwsRequestError, leading with the bus', async () => {

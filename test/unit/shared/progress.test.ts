@@ -17,7 +17,7 @@ function recorder(terminalEventSent = false) {
     },
     markTerminalEventSent: async (id: string) => void log.push(`markTerminalEventSent ${id}`),
   } as unknown as RegistryPort;
-  const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)) };
+  const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)), publishRejection: async () => undefined };
   return { log, published, deps: { registry, events, clock: () => NOW } };
 }
 

@@ -32,8 +32,28 @@ describe('Finalize', () => {
 
     await finalize(input(), aws.deps());
 
-    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ACTIVE', owner: operation.requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', owner: operation.requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
     expect(aws.operations.get(operation.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+  });
+
+  it('schedules the deletion of a cluster with a ttl, counted from the request, and says when', async () => {
+    const aws = withCluster();
+    const state = provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) });
+
+    const outputs = await finalize(state, aws.deps());
+
+    const expected = new Date(new Date(operation.requestedAt).getTime() + 72 * 3600_000);
+    expect(aws.expirySchedules.get(CLUSTER)).toEqual(expected);
+    expect(outputs.expiresAt).toBe(expected.toISOString());
+  });
+
+  it('schedules nothing for a cluster without a ttl', async () => {
+    const aws = withCluster();
+
+    await finalize(input(), aws.deps());
+
+    expect(aws.expirySchedules.size).toBe(0);
   });
 
   it('sends no second event when run again', async () => {

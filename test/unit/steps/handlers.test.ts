@@ -20,6 +20,17 @@ import * as plan from '../../../functions/steps/plan';
 import * as reportFailure from '../../../functions/steps/report-failure';
 import * as rollBack from '../../../functions/steps/roll-back';
 import * as switchEndpointAccess from '../../../functions/steps/switch-endpoint-access';
+import * as deleteCompute from '../../../functions/steps/delete-compute';
+import * as checkComputeDeletion from '../../../functions/steps/check-compute-deletion';
+import * as deleteClusterStack from '../../../functions/steps/delete-cluster-stack';
+import * as checkClusterStackDeletion from '../../../functions/steps/check-cluster-stack-deletion';
+import * as finalizeDeletion from '../../../functions/steps/finalize-deletion';
+import * as reportOperationFailure from '../../../functions/steps/report-operation-failure';
+import * as changeNodegroup from '../../../functions/steps/change-nodegroup';
+import * as changeFargateProfile from '../../../functions/steps/change-fargate-profile';
+import * as changeAccess from '../../../functions/steps/change-access';
+import * as changeEndpointAccess from '../../../functions/steps/change-endpoint-access';
+import * as finalizeUpdate from '../../../functions/steps/finalize-update';
 import { CLUSTER, fakeAws, provisionState, rejectionOf, specOf, STACK } from './step-inputs';
 
 const context = { functionName: 'eksp-step', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:eksp-step', memoryLimitInMB: '256' } as unknown as Context;
@@ -41,6 +52,17 @@ const HANDLERS = {
   'Roll Back': rollBack.handler,
   'Report Failure': reportFailure.handler,
   'Finalize': finalize.handler,
+  'Delete Compute': deleteCompute.handler,
+  'Check Compute Deletion': checkComputeDeletion.handler,
+  'Delete Cluster Stack': deleteClusterStack.handler,
+  'Check Cluster Stack Deletion': checkClusterStackDeletion.handler,
+  'Finalize Deletion': finalizeDeletion.handler,
+  'Report Operation Failure': reportOperationFailure.handler,
+  'Change Nodegroup': changeNodegroup.handler,
+  'Change Fargate Profile': changeFargateProfile.handler,
+  'Change Access': changeAccess.handler,
+  'Change Endpoint Access': changeEndpointAccess.handler,
+  'Finalize Update': finalizeUpdate.handler,
 };
 
 const throttled = () => new CloudFormationServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });

@@ -76,3 +76,20 @@ describe('Plan', () => {
     expect(aws.calls).toEqual([]);
   });
 });
+
+describe('Plan cold start', () => {
+  it('fails to load (a Lambda init error) when GUARDRAILS is invalid, naming the field', async () => {
+    const saved = process.env.GUARDRAILS;
+    process.env.GUARDRAILS = '{"publicAccessCidrs":["0.0.0.0/8","10.0.0.1/8"]}';
+    try {
+      const load = jest.isolateModulesAsync(async () => {
+        await import('../../../functions/steps/plan');
+      });
+
+      await expect(load).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringMatching(/^GUARDRAILS \/publicAccessCidrs\/1 "10\.0\.0\.1\/8" has host bits set/) }));
+    } finally {
+      if (saved === undefined) delete process.env.GUARDRAILS;
+      else process.env.GUARDRAILS = saved;
+    }
+  });
+});

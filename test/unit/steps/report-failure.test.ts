@@ -22,7 +22,8 @@ describe('Report Failure', () => {
 
     expect(result).toEqual({ error: 'NodegroupFailedError', cause: DIAGNOSIS.message });
     expect(terminalEvents(aws)).toEqual([expect.objectContaining({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: { code: 'NodegroupFailedError', message: DIAGNOSIS.message, resource: 'nodegroup ng-spot' } })]);
-    expect(aws.clusterRecords.get(CLUSTER)).toEqual({ status: 'ROLLED_BACK', owner: operation.requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ROLLED_BACK', owner: operation.requestedBy });
+    expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
     expect(aws.operations.get(operation.id)).toMatchObject({ status: 'ROLLED_BACK', terminalEventSent: true });
   });
 

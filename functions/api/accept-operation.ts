@@ -1,0 +1,95 @@
+/**
+ * Accepting an operation, the same way for every route and event: Idempotency-Key replay (same
+ * key and request → the same operation; same key, other request → 422), the cluster's lock
+ * (409 naming the running operation), the operation record, the ACCEPTED event, and the
+ * execution named by the operation id. A start that fails undoes the lock and ends the
+ * operation with its one terminal event.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ChangeAction, Operation } from '../generated/types';
+import { statusEvent } from '../domain/status-event';
+import type { ClusterStatus } from '../ports/registry';
+import { ClusterBusyError, ClusterChangedError, ClusterExistsError } from '../shared/errors';
+import { reportOutcome } from '../shared/progress';
+import { json, problem } from './problem';
+import type { ApiDeps, ApiRequest } from './request';
+
+export interface OperationToStart {
+  type: Operation['type'];
+  action?: ChangeAction;
+  clusterName: string;
+  /** What makes two requests "the same" for an Idempotency-Key replay. */
+  fingerprint: unknown;
+  stateMachineArn: string;
+  /** Takes the cluster's lock (beginCreate / beginOperation). */
+  lock(operation: Operation): Promise<void>;
+  /** Gives it back when the execution could not be started; returns the cluster's status as it is again. */
+  unlock(operation: Operation): Promise<ClusterStatus>;
+  executionInput(operation: Operation): unknown;
+}
+
+/** The operation id: derived from the caller and Idempotency-Key when there is one, so a replay finds it. */
+function operationId(request: ApiRequest): string {
+  if (!request.idempotencyKey) return `op-${randomUUID()}`;
+  return `op-${createHash('sha256').update(`${request.caller}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start: OperationToStart): Promise<APIGatewayProxyResult> {
+  const requestHash = createHash('sha256').update(JSON.stringify({ type: start.type, action: start.action, cluster: start.clusterName, request: start.fingerprint })).digest('hex');
+  const operation: Operation = {
+    id: operationId(request),
+    type: start.type,
+    ...(start.action ? { action: start.action } : {}),
+    cluster: { name: start.clusterName, region: deps.settings.region(), account: request.account },
+    requestedBy: request.caller,
+    requestedAt: deps.clock().toISOString(),
+  };
+
+  if (request.idempotencyKey) {
+    const previous = await deps.registry.getOperation(operation.id);
+    if (previous && previous.requestHash !== requestHash) {
+      return problem({ status: 422, title: 'Idempotency key reused', detail: `Idempotency-Key ${request.idempotencyKey} was used with a different request (operation ${previous.id})` });
+    }
+    if (previous) return accepted(previous.id, previous.clusterName, previous.status);
+  }
+
+  try {
+    await start.lock(operation);
+  } catch (error) {
+    // The same key sent twice at once: the other request holds the lock for this very operation.
+    if (error instanceof ClusterBusyError && error.runningOperationId === operation.id) return accepted(operation.id, start.clusterName, 'ACCEPTED');
+    if (error instanceof ClusterBusyError) return problem({ status: 409, title: 'Cluster busy', detail: error.message, runningOperationId: error.runningOperationId, links: { runningOperation: `/operations/${error.runningOperationId}` } });
+    if (error instanceof ClusterExistsError || error instanceof ClusterChangedError) return problem({ status: 409, title: error instanceof ClusterExistsError ? 'Cluster exists' : 'Cluster changed', detail: error.message });
+    throw error;
+  }
+  await deps.registry.putOperation({
+    id: operation.id,
+    type: operation.type,
+    ...(operation.action ? { action: operation.action } : {}),
+    clusterName: start.clusterName,
+    status: 'ACCEPTED',
+    phase: 'Accepted',
+    requestedBy: operation.requestedBy,
+    requestedAt: operation.requestedAt,
+    updatedAt: operation.requestedAt,
+    steps: {},
+    requestHash,
+  });
+  // ACCEPTED goes out before the execution starts, so it is always the operation's first event.
+  await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
+  try {
+    const executionArn = await deps.workflows.start(start.stateMachineArn, operation.id, start.executionInput(operation));
+    await deps.registry.setExecution(operation.id, executionArn);
+  } catch (error) {
+    // Nothing was done: give the lock back and end the accepted operation with its one terminal event.
+    const status = await start.unlock(operation);
+    await reportOutcome(deps, operation, { status: 'FAILED', phase: 'Accepted', error: { code: (error as Error).name, message: (error as Error).message } }, status);
+    throw error;
+  }
+  return accepted(operation.id, start.clusterName, 'ACCEPTED');
+}
+
+function accepted(operationId: string, clusterName: string, status: string): APIGatewayProxyResult {
+  return json(202, { operationId, cluster: clusterName, status, links: { operation: `/operations/${operationId}` } }, { location: `/operations/${operationId}` });
+}

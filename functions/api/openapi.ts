@@ -1,0 +1,99 @@
+/**
+ * The OpenAPI 3.1 document of the REST API, built from the route table (routes.ts) and the JSON
+ * Schemas the API validates with: GET /openapi.json answers it, scripts/openapi.ts writes the copy
+ * in docs/openapi.json.
+ */
+import clusterSpecSchema from '../../schemas/cluster-spec.schema.json';
+import statusEventSchema from '../../schemas/events/operation-status.schema.json';
+import type { BodySchema, Route } from './routes';
+
+type Json = Record<string, unknown>;
+
+/** draft-07 `#/definitions/X` references, pointed at the document's components. */
+function asComponent(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/definitions\/(\w+)"/g, '"#/components/schemas/$1"').replace(/"\.\.\/workflow\/workflow-state\.schema\.json#\/definitions\/\w+"/g, '"#/components/schemas/Enum"'));
+}
+
+function componentSchemas(): Json {
+  const { definitions, $schema: _s, $id: _i, ...clusterSpec } = clusterSpecSchema as Json & { definitions: Json };
+  const { $schema: _s2, $id: _i2, ...statusEvent } = statusEventSchema as Json;
+  return {
+    ...(asComponent(definitions) as Json),
+    ClusterSpec: asComponent(clusterSpec),
+    // The status event's enums live in the workflow schema; here they are plain strings.
+    OperationStatusEvent: JSON.parse(JSON.stringify(asComponent(statusEvent)).replace(/\{"\$ref":"#\/components\/schemas\/Enum"\}/g, '{"type":"string"}').replace(/"description":"For UPDATE operations: what changes.","\$ref":"#\/components\/schemas\/Enum"/g, '"description":"For UPDATE operations: what changes.","type":"string"')),
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details (application/problem+json).',
+      required: ['type', 'title', 'status', 'detail'],
+      properties: {
+        type: { type: 'string', format: 'uri' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string', description: 'JSON pointer into the request body (or /query/<name>)' }, message: { type: 'string' } } } },
+        runningOperationId: { type: 'string', description: '409 Cluster busy: the operation holding the cluster.' },
+      },
+    },
+    OperationAccepted: {
+      type: 'object',
+      required: ['operationId', 'cluster', 'status', 'links'],
+      properties: { operationId: { type: 'string' }, cluster: { type: 'string' }, status: { type: 'string' }, links: { type: 'object', properties: { operation: { type: 'string' } } } },
+    },
+  };
+}
+
+function bodySchema(schema: BodySchema): unknown {
+  if ('clusterSpec' in schema) return { $ref: '#/components/schemas/ClusterSpec' };
+  if ('definition' in schema) return { $ref: `#/components/schemas/${schema.definition}` };
+  return schema.inline;
+}
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+function operation(route: Route): Json {
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const parameters = [
+    ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' }, ...(name === route.greedyParam ? { description: 'An IAM ARN, percent-encoded (/ as %2F)' } : {}) })),
+    ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: { type: q.type } })),
+    ...(route.startsOperation ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Same key and same request: the same operation (safe to retry). Same key, other request: 422.', schema: { type: 'string', maxLength: 255 } }] : []),
+  ];
+  const success = route.startsOperation
+    ? { description: route.success.description, headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/OperationAccepted' } } } }
+    : { description: route.success.description, content: { [route.success.contentType ?? 'application/json']: { schema: { type: route.success.contentType === 'application/yaml' ? 'string' : 'object' } } } };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body ? { requestBody: { required: true, description: route.body.description, content: { 'application/json': { schema: bodySchema(route.body.schema) } } } } : {}),
+    responses: {
+      [String(route.success.status)]: success,
+      ...(route.operationId === 'createCluster' ? { '200': { description: '?dryRun=true: the plan', content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+      ...(route.body || route.query ? { '400': problemResponse('Malformed request') } : {}),
+      '403': problemResponse('Not the owner of the cluster, nor an admin (or the IAM signature was refused)'),
+      ...(pathParams.length ? { '404': problemResponse('No such cluster, nodegroup, profile, access entry or operation') } : {}),
+      ...(route.startsOperation ? { '409': problemResponse('Another operation runs on the cluster (runningOperationId), or it is in a state that does not allow this') } : {}),
+      ...(route.body || route.startsOperation ? { '422': problemResponse('Invalid spec or change, a guardrail, or an Idempotency-Key reused with another request: errors[] names each field') } : {}),
+    },
+  };
+}
+
+export function buildOpenApi(routes: readonly Route[]): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'eks-provisioner',
+      version: '1.0.0',
+      description: 'EKS clusters on request. Every request is signed with AWS SigV4 (service execute-api); errors are application/problem+json. Operations run asynchronously: follow /operations/{id} or the status events on the bus.',
+    },
+    servers: [{ url: 'https://{api}.execute-api.{region}.amazonaws.com/v1', variables: { api: { default: 'abc123' }, region: { default: 'us-east-1' } } }, { url: 'http://127.0.0.1:3000', description: 'local mode (npm start)' }],
+    security: [{ sigv4: [] }],
+    paths,
+    components: {
+      securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS Signature Version 4 (API Gateway AWS_IAM authorization)', 'x-amazon-apigateway-authtype': 'awsSigv4' } },
+      schemas: componentSchemas(),
+    },
+  };
+}

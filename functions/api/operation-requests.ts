@@ -1,0 +1,82 @@
+/**
+ * Operations requested by events (DESIGN §2): "EKS Cluster Operation Requested" from an allowed
+ * source (EVENT_SOURCES maps each to the IAM principal it acts as), or from a cluster's expiry
+ * schedule. Each becomes the matching REST request, so validation, ownership, the lock and
+ * idempotency are the API's own; a refusal is announced on the bus, since nobody waits for a reply.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { validateOperationRequest } from '../generated/validators';
+import { EXPIRY_SOURCE, type OperationRequestDetail, type OperationRequestEvent, type RequestedOperation } from '../domain/operation-request';
+import { logger } from '../shared/logger';
+import type { ApiDeps, ApiRequest } from './request';
+import { problem } from './problem';
+
+/** Each requested operation as its REST route: method, path (below /clusters/{cluster}) and whether it has a target. */
+const AS_ROUTE: Record<RequestedOperation, { method: string; path: (cluster: string, target: string) => string; needsTarget?: boolean }> = {
+  CREATE_CLUSTER: { method: 'POST', path: () => '/clusters' },
+  DELETE_CLUSTER: { method: 'DELETE', path: (c) => `/clusters/${c}` },
+  SET_ENDPOINT_ACCESS: { method: 'PUT', path: (c) => `/clusters/${c}/endpoint-access` },
+  ADD_NODEGROUP: { method: 'POST', path: (c) => `/clusters/${c}/nodegroups` },
+  SCALE_NODEGROUP: { method: 'PATCH', path: (c, t) => `/clusters/${c}/nodegroups/${t}`, needsTarget: true },
+  REMOVE_NODEGROUP: { method: 'DELETE', path: (c, t) => `/clusters/${c}/nodegroups/${t}`, needsTarget: true },
+  ADD_FARGATE_PROFILE: { method: 'POST', path: (c) => `/clusters/${c}/fargate-profiles` },
+  REMOVE_FARGATE_PROFILE: { method: 'DELETE', path: (c, t) => `/clusters/${c}/fargate-profiles/${t}`, needsTarget: true },
+  ADD_ACCESS_ENTRY: { method: 'POST', path: (c) => `/clusters/${c}/access-entries` },
+  REMOVE_ACCESS_ENTRY: { method: 'DELETE', path: (c, t) => `/clusters/${c}/access-entries/${t}`, needsTarget: true },
+};
+
+export function isOperationRequest(event: unknown): event is OperationRequestEvent {
+  return typeof event === 'object' && event !== null && 'detail-type' in event && 'source' in event;
+}
+
+type Dispatch = (request: ApiRequest, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
+
+/** Runs the request through the API's routes; answers what it did (for logs), announcing refusals. */
+export async function handleOperationRequest(event: OperationRequestEvent, deps: ApiDeps, dispatch: Dispatch): Promise<{ statusCode: number; operationId?: string }> {
+  const detail = event.detail as Partial<OperationRequestDetail> | undefined;
+  const translated = toApiRequest(event, deps);
+  const result = 'rejected' in translated ? translated.rejected : await dispatch(translated.request, deps);
+  const body = JSON.parse(result.body || '{}') as { operationId?: string };
+  if (result.statusCode >= 400) {
+    await deps.events.publishRejection({
+      requestId: event.id,
+      source: event.source,
+      operation: String(detail?.operation ?? ''),
+      cluster: String(detail?.cluster ?? ''),
+      problem: body,
+      time: deps.clock().toISOString(),
+    });
+    logger.warn('operation request rejected', { requestId: event.id, source: event.source, statusCode: result.statusCode });
+  }
+  return { statusCode: result.statusCode, ...(body.operationId ? { operationId: body.operationId } : {}) };
+}
+
+function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: ApiRequest } | { rejected: APIGatewayProxyResult } {
+  const expiry = event.source === EXPIRY_SOURCE;
+  const principal = expiry ? undefined : deps.settings.eventSources()[event.source];
+  // The bus rule admits only configured sources; this holds if the function is invoked otherwise.
+  if (!expiry && !principal) return { rejected: problem({ status: 403, title: 'Forbidden', detail: `event source ${event.source} may not request operations (EVENT_SOURCES)` }) };
+  if (!validateOperationRequest(event.detail)) {
+    const errors = (validateOperationRequest.errors ?? []).map((e) => ({ pointer: `/detail${e.instancePath}`, message: e.message ?? 'is invalid' }));
+    return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: `${errors.length} problem(s) in the event detail`, errors }) };
+  }
+  const detail = event.detail;
+  const route = AS_ROUTE[detail.operation];
+  if (route.needsTarget && !detail.target) return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: `${detail.operation} needs a target`, errors: [{ pointer: '/detail/target', message: `is required for ${detail.operation}` }] }) };
+  if (detail.operation === 'CREATE_CLUSTER' && (detail.body as { name?: unknown } | undefined)?.name !== detail.cluster) {
+    return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: 'the cluster to create must be named in both detail.cluster and detail.body.name', errors: [{ pointer: '/detail/body/name', message: `must equal detail.cluster (${detail.cluster})` }] }) };
+  }
+  return {
+    request: {
+      method: route.method,
+      path: route.path(encodeURIComponent(detail.cluster), encodeURIComponent(detail.target ?? '')),
+      body: detail.body === undefined ? null : JSON.stringify(detail.body),
+      query: {},
+      idempotencyKey: detail.idempotencyKey ?? event.id,
+      // The expiry schedule is the service itself; others act as their configured principal.
+      caller: principal ?? `arn:aws:iam::${event.account}:role/eks-provisioner-expiry`,
+      account: event.account,
+      ...(expiry ? { system: true } : {}),
+    },
+  };
+}

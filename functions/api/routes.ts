@@ -1,0 +1,109 @@
+/**
+ * Every REST route (DESIGN §7) in one table: the handler routes by it, and scripts/openapi.ts
+ * writes the OpenAPI document from it and the schemas, so the two cannot drift.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { addAccessEntry, addFargateProfile, addNodegroup, removeAccessEntry, removeFargateProfile, removeNodegroup, scaleNodegroup, setEndpointAccess } from './change-cluster';
+import { createCluster } from './create-cluster';
+import { deleteCluster } from './delete-cluster';
+import { getCluster } from './get-cluster';
+import { getKubeconfig } from './get-kubeconfig';
+import { getOperation } from './get-operation';
+import { getOpenApi } from './get-openapi';
+import { listClusters } from './list-clusters';
+import { listOperations } from './list-operations';
+import type { ApiDeps, ApiRequest } from './request';
+
+export type RouteHandler = (request: ApiRequest, deps: ApiDeps, ...params: string[]) => Promise<APIGatewayProxyResult>;
+
+/** Where a route's request body is described: a definition of the cluster spec schema, or inline. */
+export type BodySchema = { definition: string } | { clusterSpec: true } | { inline: Record<string, unknown> };
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** OpenAPI path template; `{param}` is one path segment. */
+  path: string;
+  operationId: string;
+  summary: string;
+  handler: RouteHandler;
+  /** A parameter that may span segments (an IAM ARN with `/`, when API Gateway has decoded %2F). */
+  greedyParam?: string;
+  body?: { description: string; schema: BodySchema };
+  query?: Array<{ name: string; description: string; required?: boolean; type: 'string' | 'integer' | 'boolean' }>;
+  /** The success answer: 202 (an operation started), 200, … */
+  success: { status: number; description: string; contentType?: string };
+  /** Starts an operation: takes Idempotency-Key, answers 409 while another runs. */
+  startsOperation?: boolean;
+}
+
+const PAGING = [
+  { name: 'limit', description: 'Page size, 1–100 (default 50).', type: 'integer' as const },
+  { name: 'cursor', description: 'nextCursor of the previous page.', type: 'string' as const },
+];
+const ACCEPTED = { status: 202, description: 'Accepted: the operation started. Follow links.operation (or the Location header) for its progress.' };
+
+export const ROUTES: Route[] = [
+  {
+    method: 'POST', path: '/clusters', operationId: 'createCluster', summary: 'Create a cluster from a cluster spec (or review its plan with ?dryRun=true)', handler: createCluster,
+    body: { description: 'The cluster spec', schema: { clusterSpec: true } },
+    query: [{ name: 'dryRun', description: 'true: validate and answer the plan (normalised spec, steps, rendered template) without creating anything.', type: 'boolean' }],
+    success: ACCEPTED, startsOperation: true,
+  },
+  { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
+  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state and running operation', handler: getCluster, success: { status: 200, description: 'The cluster' } },
+  { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true },
+  {
+    method: 'PUT', path: '/clusters/{name}/endpoint-access', operationId: 'setEndpointAccess', summary: 'Switch the API endpoint: public, private, both, and the public CIDRs', handler: setEndpointAccess,
+    body: { description: 'The endpoint access wanted', schema: { definition: 'EndpointAccess' } }, success: ACCEPTED, startsOperation: true,
+  },
+  {
+    method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup', handler: addNodegroup,
+    body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, success: ACCEPTED, startsOperation: true,
+  },
+  {
+    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'scaleNodegroup', summary: "Scale a nodegroup (min, max, desired)", handler: scaleNodegroup,
+    body: {
+      description: 'The sizes to change',
+      schema: { inline: { type: 'object', additionalProperties: false, minProperties: 1, properties: { minSize: { type: 'integer', minimum: 0 }, maxSize: { type: 'integer', minimum: 1 }, desiredSize: { type: 'integer', minimum: 0 } } } },
+    },
+    success: ACCEPTED, startsOperation: true,
+  },
+  { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: 'Remove a nodegroup', handler: removeNodegroup, success: ACCEPTED, startsOperation: true },
+  {
+    method: 'POST', path: '/clusters/{name}/fargate-profiles', operationId: 'addFargateProfile', summary: 'Add a Fargate profile', handler: addFargateProfile,
+    body: { description: 'The profile, as in fargateProfiles[] of the cluster spec', schema: { definition: 'FargateProfile' } }, success: ACCEPTED, startsOperation: true,
+  },
+  { method: 'DELETE', path: '/clusters/{name}/fargate-profiles/{profile}', operationId: 'removeFargateProfile', summary: 'Remove a Fargate profile', handler: removeFargateProfile, success: ACCEPTED, startsOperation: true },
+  {
+    method: 'POST', path: '/clusters/{name}/access-entries', operationId: 'addAccessEntry', summary: 'Give an IAM principal access: an EKS access entry, or an aws-auth identity mapping', handler: addAccessEntry,
+    body: { description: 'An access entry ({"principalArn": …}) or an aws-auth identity mapping ({"arn": …})', schema: { inline: { oneOf: [{ $ref: '#/components/schemas/AccessEntry' }, { $ref: '#/components/schemas/IdentityMapping' }] } } },
+    success: ACCEPTED, startsOperation: true,
+  },
+  {
+    method: 'DELETE', path: '/clusters/{name}/access-entries/{principalArn}', operationId: 'removeAccessEntry', summary: "Remove a principal's access entry or aws-auth mapping (the ARN percent-encoded)", handler: removeAccessEntry,
+    greedyParam: 'principalArn', success: ACCEPTED, startsOperation: true,
+  },
+  { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },
+  { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, type: 'string' }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
+  { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },
+  { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', summary: 'This API as an OpenAPI 3.1 document', handler: getOpenApi, success: { status: 200, description: 'The OpenAPI document' } },
+];
+
+export interface RouteMatch {
+  route?: Route;
+  /** Methods the path supports, for a 405. */
+  allowed: string[];
+  params: string[];
+}
+
+const compiled = ROUTES.map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === route.greedyParam ? '(.+)' : '([^/]+)'))}/?$`),
+}));
+
+export function matchRoute(method: string, path: string): RouteMatch {
+  const matching = compiled.filter((c) => c.pattern.test(path));
+  const hit = matching.find((c) => c.route.method === method);
+  if (!hit) return { allowed: [...new Set(matching.map((c) => c.route.method))], params: [] };
+  return { route: hit.route, allowed: [], params: hit.pattern.exec(path)!.slice(1).map((p) => decodeURIComponent(p)) };
+}

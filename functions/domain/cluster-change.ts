@@ -1,0 +1,417 @@
+/**
+ * update-cluster's decisions (DESIGN §5): given one change, the cluster's desired spec after it
+ * and a snapshot of the live cluster, the next thing to do — or nothing, because the cluster is
+ * already as asked. EKS rejects an update that changes nothing, so a no-op change never reaches
+ * it. Each step of update-cluster reads the live state, asks this module, makes the call it
+ * names and comes back after a wait: a reconcile loop, so running any step twice does no harm.
+ */
+import type { ClusterChange } from '../generated/types';
+import {
+  EndpointUpdateFailedError,
+  EndpointUpdateNotReadyError,
+  FargateProfileFailedError,
+  FargateProfileNotReadyError,
+  InvalidStepInputError,
+  NodegroupFailedError,
+  NodegroupNotReadyError,
+  StackFailedError,
+  StackNotReadyError,
+  type ErrorDetails,
+} from '../shared/errors';
+import { findIdentityMapping, mergeIdentityMappings, removeIdentityMapping, type AwsAuthData } from './aws-auth';
+import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access';
+import { accessPolicyArn, fargateStackName, nodegroupStackName } from './naming';
+import type { PolledKind } from './poll-schedule';
+import type { AccessEntrySpec, FargateProfileSpec, IdentityMappingSpec, NodegroupSpec, Spec } from './spec';
+import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDeleteProgress, subresourceDeleteProgress, updateProgress } from './status';
+
+// ── Stages ───────────────────────────────────────────────────────────────────────────────────
+
+/** Something the change waits for; Poll.stage carries it from one look to the next. */
+export type Stage =
+  | 'nodegroupStack'
+  | 'nodegroup'
+  | 'nodegroupScaling'
+  | 'nodegroupDelete'
+  | 'nodegroupStackDelete'
+  | 'fargateStack'
+  | 'fargateStackDelete'
+  | 'fargateProfile'
+  | 'fargateProfileDelete'
+  | 'endpointUpdate';
+
+/** Poll.stage once a change is done: Finalize Update reports it as the result. */
+export type ChangeResult = 'applied' | 'unchanged';
+
+type ErrorClass = new (message: string, details?: ErrorDetails) => Error;
+
+interface StageInfo {
+  /** The step name in status events and the operation's timeline. */
+  stepName: string;
+  pollKind: PolledKind;
+  /** Thrown near the expected finish, for the ASL's Retry to poll. */
+  notReadyError: ErrorClass;
+  failedError: ErrorClass;
+  /** What it is, e.g. "stack eksp-demo-nodegroup-ng-1". */
+  resource: (cluster: string, target: string) => string;
+}
+
+const nodegroupStack = (cluster: string, target: string) => `stack ${nodegroupStackName(cluster, target)}`;
+const fargateStack = (cluster: string) => `stack ${fargateStackName(cluster)}`;
+
+export const STAGES: Record<Stage, StageInfo> = {
+  nodegroupStack: { stepName: 'Create Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
+  nodegroup: { stepName: 'Create Nodegroup', pollKind: 'nodegroup', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupScaling: { stepName: 'Scale Nodegroup', pollKind: 'nodegroupUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupDelete: { stepName: 'Delete Nodegroup', pollKind: 'nodegroupDelete', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupStackDelete: { stepName: 'Delete Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
+  fargateStack: { stepName: 'Create Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
+  fargateStackDelete: { stepName: 'Delete Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
+  fargateProfile: { stepName: 'Create Fargate Profile', pollKind: 'fargateProfile', notReadyError: FargateProfileNotReadyError, failedError: FargateProfileFailedError, resource: (_, fp) => `Fargate profile ${fp}` },
+  fargateProfileDelete: { stepName: 'Delete Fargate Profile', pollKind: 'fargateProfileDelete', notReadyError: FargateProfileNotReadyError, failedError: FargateProfileFailedError, resource: (_, fp) => `Fargate profile ${fp}` },
+  endpointUpdate: { stepName: 'Switch Endpoint Access', pollKind: 'endpointUpdate', notReadyError: EndpointUpdateNotReadyError, failedError: EndpointUpdateFailedError, resource: (cluster) => `cluster ${cluster}` },
+};
+
+export function isStage(value: string | undefined): value is Stage {
+  return value !== undefined && Object.hasOwn(STAGES, value);
+}
+
+/** Stages that wait on the change's own stack (its root cause is in the stack's events). */
+export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 'fargateStack', 'fargateStackDelete'];
+
+// ── The change's target ──────────────────────────────────────────────────────────────────────
+
+/** The nodegroup or Fargate profile name or principal ARN the change is about; the cluster's name for the endpoint. */
+export function changeTarget(change: ClusterChange, clusterName: string): string {
+  if (change.target) return change.target;
+  const item = (change.item ?? {}) as { name?: string; principalArn?: string; arn?: string };
+  const target = item.name ?? item.principalArn ?? item.arn;
+  if (target) return target;
+  if (change.action === 'SET_ENDPOINT_ACCESS') return clusterName;
+  throw new InvalidStepInputError(`${change.action} names no target and has no item`);
+}
+
+/** What the change is about, as status events name resources. */
+export function changeResource(change: ClusterChange, clusterName: string): string {
+  const target = changeTarget(change, clusterName);
+  switch (change.action) {
+    case 'ADD_NODEGROUP':
+    case 'SCALE_NODEGROUP':
+    case 'REMOVE_NODEGROUP':
+      return `nodegroup ${target}`;
+    case 'ADD_FARGATE_PROFILE':
+    case 'REMOVE_FARGATE_PROFILE':
+      return `Fargate profile ${target}`;
+    case 'ADD_ACCESS_ENTRY':
+      return change.itemKind === 'identityMapping' ? `identity mapping ${target}` : `access entry ${target}`;
+    case 'REMOVE_ACCESS_ENTRY':
+      return `access entry ${target}`;
+    case 'SET_ENDPOINT_ACCESS':
+      return `cluster ${clusterName}`;
+  }
+}
+
+/**
+ * The added item as the desired spec has it (normalised, defaults applied), or the change's item
+ * when the spec does not list it.
+ */
+function addedItem<T>(change: ClusterChange, list: T[], key: (item: T) => string, clusterName: string): T {
+  const target = changeTarget(change, clusterName);
+  const found = list.find((item) => key(item) === target) ?? (change.item as T | undefined);
+  if (!found) throw new InvalidStepInputError(`${change.action} ${target}: neither the change's item nor the spec has it`);
+  return found;
+}
+
+// ── Live state ───────────────────────────────────────────────────────────────────────────────
+
+export interface Scaling {
+  minSize?: number;
+  maxSize?: number;
+  desiredSize?: number;
+}
+
+export interface LiveStack {
+  status: string;
+  /** The operation that created it (its ownership tag). */
+  operationId?: string;
+  outputs: Record<string, string>;
+}
+
+export interface LiveSubresource {
+  status: string;
+  /** Why it failed, in AWS's words (health issues). */
+  problems?: string;
+}
+
+export interface LiveAccessEntry {
+  type?: string;
+  username?: string;
+  kubernetesGroups: string[];
+  policies: Array<{ policyArn: string; scope: { type?: string; namespaces?: string[] } }>;
+}
+
+/** What a step read of the live cluster; each action reads only what its decision needs. */
+export interface LiveState {
+  /** The cluster stack's outputs (subnets, security groups, roles). */
+  clusterStackOutputs?: Record<string, string>;
+  /** The change's own stack: the nodegroup's (eksp-<cluster>-nodegroup-<ng>) or the Fargate role's (eksp-<cluster>-fargate). */
+  stack?: LiveStack;
+  nodegroup?: LiveSubresource & { scaling?: Scaling };
+  fargateProfile?: LiveSubresource;
+  /** The update this change started (Poll.updateId), as DescribeUpdate reports it. */
+  update?: { status: string; errors?: string };
+  endpointAccess?: LiveEndpointAccess;
+  accessEntry?: LiveAccessEntry;
+  /** aws-auth's data; undefined when there is no ConfigMap. */
+  awsAuth?: AwsAuthData;
+  /** Principals whose access entries are never removed: the service's own role, the cluster creator. */
+  protectedPrincipals?: string[];
+}
+
+// ── Decisions ────────────────────────────────────────────────────────────────────────────────
+
+export type AccessScope = { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
+
+export type ChangeCall =
+  | { call: 'createNodegroupStack'; nodegroup: NodegroupSpec }
+  | { call: 'createNodegroup'; nodegroup: NodegroupSpec; stackOutputs: Record<string, string> }
+  | { call: 'scaleNodegroup'; nodegroup: string; scaling: Required<Scaling> }
+  | { call: 'deleteNodegroup'; nodegroup: string }
+  | { call: 'createFargateStack' }
+  | { call: 'createFargateProfile'; profile: FargateProfileSpec; podExecutionRoleArn: string }
+  | { call: 'deleteFargateProfile'; profile: string }
+  /** The change's own stack: a leftover of an earlier operation, or the removed nodegroup's. */
+  | { call: 'deleteStack' }
+  | { call: 'updateEndpointAccess'; config: NonNullable<ReturnType<typeof endpointAccessChange>> }
+  | { call: 'putAccessEntry'; entry: AccessEntrySpec }
+  | { call: 'associateAccessPolicy'; principalArn: string; policyArn: string; scope: AccessScope }
+  | { call: 'deleteAccessEntry'; principalArn: string }
+  | { call: 'writeAwsAuth'; data: AwsAuthData };
+
+export type NextStep =
+  /** The cluster is as the change asks. */
+  | { kind: 'inSync' }
+  /** Make these calls; then wait for `stage`, or, without one, the change is done. */
+  | { kind: 'apply'; calls: ChangeCall[]; stage?: Stage }
+  /** Something is in flight: look again later. */
+  | { kind: 'wait'; stage: Stage; status: string }
+  /** AWS says it failed; `reason` in AWS's words. */
+  | { kind: 'failed'; stage: Stage; reason: string }
+  /** The live cluster says this change must not or cannot be made; `reason` follows the change's resource. */
+  | { kind: 'refused'; reason: string };
+
+const IN_SYNC: NextStep = { kind: 'inSync' };
+const apply = (stage: Stage | undefined, ...calls: ChangeCall[]): NextStep => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
+const wait = (stage: Stage, status: string): NextStep => ({ kind: 'wait', stage, status });
+const failed = (stage: Stage, reason: string): NextStep => ({ kind: 'failed', stage, reason });
+const refused = (reason: string): NextStep => ({ kind: 'refused', reason });
+
+export function nextChangeStep(change: ClusterChange, spec: Spec, live: LiveState, operationId: string): NextStep {
+  const target = changeTarget(change, spec.name);
+  switch (change.action) {
+    case 'ADD_NODEGROUP':
+      return addNodegroup(addedItem(change, spec.managedNodeGroups, (n) => n.name, spec.name), live, operationId);
+    case 'SCALE_NODEGROUP':
+      return scaleNodegroup(target, change.scaling ?? {}, live);
+    case 'REMOVE_NODEGROUP':
+      return removeNodegroup(target, live);
+    case 'ADD_FARGATE_PROFILE':
+      return addFargateProfile(addedItem(change, spec.fargateProfiles, (p) => p.name, spec.name), live, operationId);
+    case 'REMOVE_FARGATE_PROFILE':
+      return removeFargateProfile(target, live);
+    case 'ADD_ACCESS_ENTRY':
+      return change.itemKind === 'identityMapping'
+        ? addIdentityMapping(addedItem(change, spec.identityMappings, (m) => m.arn, spec.name), live)
+        : addAccessEntry(addedItem(change, spec.accessEntries, (e) => e.principalArn, spec.name), live);
+    case 'REMOVE_ACCESS_ENTRY':
+      return removeAccess(target, live);
+    case 'SET_ENDPOINT_ACCESS':
+      return setEndpointAccess(spec, live);
+  }
+}
+
+const why = (resource: { status: string; problems?: string }) => `${resource.status}: ${resource.problems || 'EKS gave no reason'}`;
+
+/**
+ * The stack a nodegroup gets (role, launch template), then the nodegroup. A stack another
+ * operation left behind is deleted first: its launch template was rendered from another request.
+ */
+function addNodegroup(nodegroup: NodegroupSpec, live: LiveState, operationId: string): NextStep {
+  const existing = live.nodegroup;
+  if (existing) {
+    // A nodegroup of that name is still being deleted: create once it is gone.
+    if (existing.status === 'DELETING') return wait('nodegroup', existing.status);
+    const progress = nodegroupProgress(existing.status);
+    if (progress === 'ready') return IN_SYNC;
+    if (progress === 'pending') return wait('nodegroup', existing.status);
+    return failed('nodegroup', why(existing));
+  }
+  const stack = live.stack;
+  if (!stack) return apply('nodegroupStack', { call: 'createNodegroupStack', nodegroup });
+  if (stack.operationId !== operationId) return deleteLeftoverStack(stack, 'nodegroupStackDelete');
+  const progress = stackCreateProgress(stack.status);
+  if (progress === 'pending') return wait('nodegroupStack', stack.status);
+  if (progress === 'failed') return failed('nodegroupStack', stack.status);
+  return apply('nodegroup', { call: 'createNodegroup', nodegroup, stackOutputs: stack.outputs });
+}
+
+function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | 'fargateStackDelete'): NextStep {
+  const progress = stackDeleteProgress(stack.status);
+  if (progress === 'pending') return wait(stage, stack.status);
+  if (progress === 'failed') return failed(stage, `${stack.status}: a stack an earlier operation left could not be deleted`);
+  return apply(stage, { call: 'deleteStack' });
+}
+
+/**
+ * Only the sizes asked for change; the others stay as they are live (the cluster autoscaler may
+ * have moved desiredSize), except that an unasked desiredSize is kept within the new bounds.
+ */
+export function wantedScaling(live: Scaling, asked: Scaling): Required<Scaling> | { problem: string } {
+  const minSize = asked.minSize ?? live.minSize ?? 0;
+  const maxSize = asked.maxSize ?? live.maxSize ?? Math.max(minSize, 1);
+  const current = live.desiredSize ?? minSize;
+  const desiredSize = asked.desiredSize ?? Math.min(Math.max(current, minSize), maxSize);
+  if (minSize > maxSize) return { problem: `minSize ${minSize} would exceed maxSize ${maxSize}` };
+  if (desiredSize < minSize || desiredSize > maxSize) return { problem: `desiredSize ${desiredSize} would be outside minSize ${minSize} .. maxSize ${maxSize}` };
+  return { minSize, maxSize, desiredSize };
+}
+
+function scaleNodegroup(name: string, asked: Scaling, live: LiveState): NextStep {
+  if (live.update) {
+    const progress = updateProgress(live.update.status);
+    if (progress === 'pending') return wait('nodegroupScaling', live.update.status);
+    if (progress === 'failed') return failed('nodegroupScaling', `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
+    return IN_SYNC;
+  }
+  const nodegroup = live.nodegroup;
+  if (!nodegroup) return refused('does not exist on the cluster');
+  if (nodegroup.status === 'DELETING' || nodegroup.status === 'DELETE_FAILED') return refused(`is being deleted (${nodegroup.status})`);
+  // One update per nodegroup at a time: let the running one (or the create) finish first.
+  if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') return wait('nodegroupScaling', nodegroup.status);
+  const current = nodegroup.scaling ?? {};
+  const wanted = wantedScaling(current, asked);
+  if ('problem' in wanted) return refused(`now min ${current.minSize}, desired ${current.desiredSize}, max ${current.maxSize}: ${wanted.problem}`);
+  if (wanted.minSize === current.minSize && wanted.maxSize === current.maxSize && wanted.desiredSize === current.desiredSize) return IN_SYNC;
+  return apply('nodegroupScaling', { call: 'scaleNodegroup', nodegroup: name, scaling: wanted });
+}
+
+/** The nodegroup, then its own stack if it has one (nodegroups made at provisioning live in the cluster stack). */
+function removeNodegroup(name: string, live: LiveState): NextStep {
+  const nodegroup = live.nodegroup;
+  if (nodegroup) {
+    const progress = subresourceDeleteProgress(nodegroup.status);
+    if (progress === 'pending') return wait('nodegroupDelete', nodegroup.status);
+    if (progress === 'failed') return failed('nodegroupDelete', why(nodegroup));
+    return apply('nodegroupDelete', { call: 'deleteNodegroup', nodegroup: name });
+  }
+  const stack = live.stack;
+  if (!stack) return IN_SYNC;
+  const progress = stackDeleteProgress(stack.status);
+  if (progress === 'gone') return IN_SYNC;
+  if (progress === 'pending') return wait('nodegroupStackDelete', stack.status);
+  if (progress === 'failed') return failed('nodegroupStackDelete', stack.status);
+  return apply('nodegroupStackDelete', { call: 'deleteStack' });
+}
+
+/**
+ * With the cluster stack's pod execution role when it has one; otherwise with the role of the
+ * cluster's Fargate stack, made on first use and shared by every later profile.
+ */
+function addFargateProfile(profile: FargateProfileSpec, live: LiveState, operationId: string): NextStep {
+  const existing = live.fargateProfile;
+  if (existing) {
+    // A profile of that name is still being deleted: create once it is gone.
+    if (existing.status === 'DELETING') return wait('fargateProfile', existing.status);
+    const progress = fargateProfileProgress(existing.status);
+    if (progress === 'ready') return IN_SYNC;
+    if (progress === 'pending') return wait('fargateProfile', existing.status);
+    return failed('fargateProfile', why(existing));
+  }
+  const clusterRole = live.clusterStackOutputs?.FargatePodExecutionRoleArn;
+  if (clusterRole) return apply('fargateProfile', { call: 'createFargateProfile', profile, podExecutionRoleArn: clusterRole });
+  const stack = live.stack;
+  if (!stack) return apply('fargateStack', { call: 'createFargateStack' });
+  const progress = stackCreateProgress(stack.status);
+  if (progress === 'pending') return wait('fargateStack', stack.status);
+  if (progress === 'failed') return stack.operationId === operationId ? failed('fargateStack', stack.status) : deleteLeftoverStack(stack, 'fargateStackDelete');
+  const role = stack.outputs.FargatePodExecutionRoleArn;
+  if (!role) return failed('fargateStack', `${stack.status} without a FargatePodExecutionRoleArn output`);
+  return apply('fargateProfile', { call: 'createFargateProfile', profile, podExecutionRoleArn: role });
+}
+
+function removeFargateProfile(name: string, live: LiveState): NextStep {
+  const profile = live.fargateProfile;
+  if (!profile) return IN_SYNC;
+  const progress = subresourceDeleteProgress(profile.status);
+  if (progress === 'pending') return wait('fargateProfileDelete', profile.status);
+  if (progress === 'failed') return failed('fargateProfileDelete', why(profile));
+  return apply('fargateProfileDelete', { call: 'deleteFargateProfile', profile: name });
+}
+
+const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+
+function scopeOf(policy: AccessEntrySpec['accessPolicies'][number]): AccessScope {
+  return policy.scope === 'namespace' ? { type: 'namespace', namespaces: policy.namespaces ?? [] } : { type: 'cluster' };
+}
+
+/** The entry with its username and groups, and each policy with its scope; policies associated besides them stay. */
+function addAccessEntry(entry: AccessEntrySpec, live: LiveState): NextStep {
+  const existing = live.accessEntry;
+  const type = entry.type ?? 'STANDARD';
+  if (existing?.type && existing.type !== type) return refused(`exists with type ${existing.type}, and EKS cannot change an entry's type`);
+  const calls: ChangeCall[] = [];
+  const entryDiffers = !existing || !sameSet(existing.kubernetesGroups, entry.kubernetesGroups) || (entry.username !== undefined && existing.username !== entry.username);
+  if (entryDiffers) calls.push({ call: 'putAccessEntry', entry });
+  for (const policy of entry.accessPolicies) {
+    const policyArn = accessPolicyArn(policy.policy);
+    const scope = scopeOf(policy);
+    const associated = existing?.policies.find((p) => p.policyArn === policyArn);
+    const sameScope = associated?.scope.type === scope.type && (scope.type === 'cluster' || sameSet(associated.scope.namespaces, scope.namespaces));
+    if (!sameScope) calls.push({ call: 'associateAccessPolicy', principalArn: entry.principalArn, policyArn, scope });
+  }
+  return calls.length ? apply(undefined, ...calls) : IN_SYNC;
+}
+
+function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): NextStep {
+  const found = findIdentityMapping(live.awsAuth, mapping.arn);
+  const asked = [...mapping.groups].sort().join(',');
+  if (found?.node && [...found.groups].sort().join(',') !== asked) {
+    return refused(`aws-auth maps it into ${found.groups.join(', ')} for nodes or Fargate pods; changing it would cut them off the cluster`);
+  }
+  const merged = mergeIdentityMappings(live.awsAuth, [mapping]);
+  return merged ? apply(undefined, { call: 'writeAwsAuth', data: merged }) : IN_SYNC;
+}
+
+/**
+ * The access entry and the aws-auth mapping of the principal, whichever exist — but never those
+ * of nodes, Fargate pods or the service itself, without which the cluster or the service would
+ * lose its access. Every refusal is decided before any call, so nothing is half removed.
+ */
+function removeAccess(principalArn: string, live: LiveState): NextStep {
+  if (live.protectedPrincipals?.includes(principalArn)) {
+    return refused('is the cluster creator eks-provisioner acts as; removing its access would lock the service out of the cluster');
+  }
+  const entry = live.accessEntry;
+  if (entry?.type && entry.type !== 'STANDARD') {
+    return refused(`EKS made this entry (type ${entry.type}) for nodes or Fargate pods; deleting it would cut them off the cluster`);
+  }
+  const mapping = findIdentityMapping(live.awsAuth, principalArn);
+  if (mapping?.node) return refused(`aws-auth maps it into ${mapping.groups.join(', ')} for nodes or Fargate pods; removing it would cut them off the cluster`);
+  const calls: ChangeCall[] = [];
+  if (entry) calls.push({ call: 'deleteAccessEntry', principalArn });
+  const data = removeIdentityMapping(live.awsAuth, principalArn);
+  if (data) calls.push({ call: 'writeAwsAuth', data });
+  return calls.length ? apply(undefined, ...calls) : IN_SYNC;
+}
+
+/** UpdateClusterConfig only when the live access differs from the spec's (public/private, CIDRs as sets). */
+function setEndpointAccess(spec: Spec, live: LiveState): NextStep {
+  if (live.update) {
+    const progress = updateProgress(live.update.status);
+    if (progress === 'pending') return wait('endpointUpdate', live.update.status);
+    if (progress === 'failed') return failed('endpointUpdate', `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
+    return IN_SYNC;
+  }
+  const config = endpointAccessChange(live.endpointAccess ?? {}, spec.endpointAccess);
+  return config ? apply('endpointUpdate', { call: 'updateEndpointAccess', config }) : IN_SYNC;
+}

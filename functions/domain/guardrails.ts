@@ -1,0 +1,124 @@
+/**
+ * Guardrails: the limits a platform team sets on every cluster (schemas/config/guardrails.schema.json).
+ * normaliseSpec reports their violations with the spec's other problems, so a caller gets one 422
+ * naming each field before any AWS call. resolveGuardrails is the one check of the configuration
+ * itself, shared by the functions (env GUARDRAILS, at cold start) and the CDK stack (at synth).
+ */
+import type { ErrorObject } from 'ajv';
+import type { Guardrails } from '../generated/types';
+import { validateGuardrails } from '../generated/validators';
+import type { SpecProblem } from '../shared/errors';
+import { cidrContains, cidrProblem } from './cidr';
+import { SERVICE_TAG_PREFIX } from './naming';
+import type { Spec } from './spec';
+import { escapePointer } from './spec-rules';
+
+export type { Guardrails };
+
+/** Guardrails with their defaults applied: what the checks read. */
+export type ResolvedGuardrails = Guardrails & Required<Pick<Guardrails, 'kubernetesVersions' | 'defaultKubernetesVersion'>>;
+
+export type GuardrailsResolution = { guardrails: ResolvedGuardrails; problems?: undefined } | { guardrails?: undefined; problems: SpecProblem[] };
+
+/**
+ * Applies the defaults (the schema's, then the default version: the newest allowed) and checks what
+ * the schema cannot. Problems point into the configuration, e.g. /maxNodesPerCluster "must be integer".
+ */
+export function resolveGuardrails(input: unknown): GuardrailsResolution {
+  const candidate = structuredClone(input ?? {});
+  if (!validateGuardrails(candidate)) return { problems: configSchemaProblems(validateGuardrails.errors ?? []) };
+  const guardrails = candidate as Guardrails & Required<Pick<Guardrails, 'kubernetesVersions'>>;
+  const versions = guardrails.kubernetesVersions;
+  const defaultKubernetesVersion = guardrails.defaultKubernetesVersion ?? newest(versions);
+  const problems: SpecProblem[] = [];
+  if (!versions.includes(defaultKubernetesVersion)) {
+    problems.push({ pointer: '/defaultKubernetesVersion', message: `${defaultKubernetesVersion} must be one of kubernetesVersions (${versions.join(', ')})` });
+  }
+  guardrails.publicAccessCidrs?.forEach((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    if (problem) problems.push({ pointer: `/publicAccessCidrs/${i}`, message: problem });
+  });
+  guardrails.requiredTags?.forEach((key, i) => {
+    // Callers may not set the service's ownership tags, so requiring one would refuse every spec.
+    if (key.startsWith(SERVICE_TAG_PREFIX)) problems.push({ pointer: `/requiredTags/${i}`, message: `${key} cannot be required: tag keys starting with ${SERVICE_TAG_PREFIX} are set by the service, never by callers` });
+  });
+  return problems.length > 0 ? { problems } : { guardrails: { ...guardrails, defaultKubernetesVersion } };
+}
+
+/** Every guardrail the spec breaks, one problem per violation, pointing at the offending field. */
+export function guardrailProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails)];
+}
+
+/** "m5.large" allows exactly that type; "m5.*" the m5 family; "t3*" every type starting with t3 (t3, t3a). */
+export function instanceTypeAllowed(instanceType: string, allowed: readonly string[]): boolean {
+  return allowed.some((pattern) => (pattern.endsWith('*') ? instanceType.startsWith(pattern.slice(0, -1)) : instanceType === pattern));
+}
+
+function versionProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  if (guardrails.kubernetesVersions.includes(spec.version)) return [];
+  return [{ pointer: '/version', message: `Kubernetes ${spec.version} is not an allowed version (guardrail kubernetesVersions: ${guardrails.kubernetesVersions.join(', ')})` }];
+}
+
+function instanceTypeProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const allowed = guardrails.instanceTypes;
+  if (!allowed) return [];
+  return spec.managedNodeGroups.flatMap((ng, i) =>
+    ng.instanceTypes.flatMap((type, t) =>
+      instanceTypeAllowed(type, allowed) ? [] : [{ pointer: `/managedNodeGroups/${i}/instanceTypes/${t}`, message: `${type} is not an allowed instance type (guardrail instanceTypes: ${allowed.join(', ')})` }],
+    ),
+  );
+}
+
+function nodeCountProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const perNodegroup = guardrails.maxNodesPerNodegroup;
+  if (perNodegroup !== undefined) {
+    spec.managedNodeGroups.forEach((ng, i) => {
+      if (ng.maxSize > perNodegroup) problems.push({ pointer: `/managedNodeGroups/${i}/maxSize`, message: `maxSize ${ng.maxSize} is above the nodegroup limit (guardrail maxNodesPerNodegroup: ${perNodegroup})` });
+    });
+  }
+  const perCluster = guardrails.maxNodesPerCluster;
+  // maxSize, not desiredSize: the autoscaler may grow every nodegroup to its maximum.
+  const total = spec.managedNodeGroups.reduce((sum, ng) => sum + ng.maxSize, 0);
+  if (perCluster !== undefined && total > perCluster) {
+    problems.push({ pointer: '/managedNodeGroups', message: `the nodegroups' maxSize adds up to ${total} nodes, above the cluster limit (guardrail maxNodesPerCluster: ${perCluster})` });
+  }
+  return problems;
+}
+
+function publicAccessProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const allowed = guardrails.publicAccessCidrs;
+  if (!allowed || !spec.endpointAccess.public) return [];
+  return spec.endpointAccess.publicAccessCidrs.flatMap((cidr, i) => {
+    // A malformed block is the spec rules' to report; containment means nothing for it.
+    if (cidrProblem(cidr) || allowed.some((outer) => cidrContains(outer, cidr))) return [];
+    const what = cidr === '0.0.0.0/0' ? '0.0.0.0/0 (the whole internet; also what a public endpoint without publicAccessCidrs gets)' : cidr;
+    return [{ pointer: `/endpointAccess/publicAccessCidrs/${i}`, message: `${what} is not inside the allowed public access CIDRs (guardrail publicAccessCidrs: ${allowed.join(', ')})` }];
+  });
+}
+
+function requiredTagProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const required = guardrails.requiredTags ?? [];
+  const named = `(guardrail requiredTags: ${required.join(', ')})`;
+  return required.flatMap((key) => {
+    const value = spec.tags[key];
+    if (value === undefined) return [{ pointer: '/tags', message: `tag ${key} is required ${named}` }];
+    if (value.trim() === '') return [{ pointer: `/tags/${escapePointer(key)}`, message: `tag ${key} must have a non-empty value ${named}` }];
+    return [];
+  });
+}
+
+function newest(versions: readonly string[]): string {
+  const minor = (version: string) => Number(version.split('.')[1]);
+  return versions.reduce((a, b) => (minor(b) > minor(a) ? b : a));
+}
+
+/** Ajv's errors as pointers into the configuration and the rule broken ("/maxNodesPerCluster", "must be integer"). */
+function configSchemaProblems(errors: ErrorObject[]): SpecProblem[] {
+  return errors.map((error) =>
+    error.keyword === 'additionalProperties'
+      ? { pointer: `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`, message: 'is not a known guardrail (see schemas/config/guardrails.schema.json)' }
+      : { pointer: error.instancePath, message: error.message ?? 'is invalid' },
+  );
+}

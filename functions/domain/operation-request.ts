@@ -1,0 +1,83 @@
+/**
+ * Operations requested as events (DESIGN §2): detail-type "EKS Cluster Operation Requested" on
+ * the service bus, from an allowed source, or from the cluster's own expiry schedule (`ttl`).
+ * They go through the same validation, ownership, lock and idempotency as the REST routes.
+ */
+
+export const OPERATION_REQUESTED_DETAIL_TYPE = 'EKS Cluster Operation Requested';
+export const OPERATION_REJECTED_DETAIL_TYPE = 'EKS Cluster Operation Request Rejected';
+/** The source of expiry requests. Only the schedule sends it: the bus rule never admits it. */
+export const EXPIRY_SOURCE = 'eks-provisioner.expiry';
+
+/** The bus rule (CDK and local mode) that hands operation requests to the API function. */
+export const OPERATION_REQUESTS_RULE = 'eksp-operation-requests';
+
+/** Its pattern: only the allowed sources. The expiry source is never among them (config refuses eks-provisioner*). */
+export function operationRequestPattern(sources: string[]): { source: string[]; 'detail-type': string[] } {
+  return { source: [...sources].sort(), 'detail-type': [OPERATION_REQUESTED_DETAIL_TYPE] };
+}
+
+/**
+ * The allowed sources (EVENT_SOURCES, CDK context eventSources): source → the IAM principal it acts
+ * as. aws.* and eks-provisioner* are reserved: the expiry source must never be admitted by the rule.
+ */
+export function eventSourcesFrom(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('must be a JSON object of event source → IAM principal ARN');
+  for (const [source, principal] of Object.entries(value)) {
+    if (typeof principal !== 'string' || !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/.test(principal)) throw new Error(`${source} must map to an IAM principal ARN, got ${JSON.stringify(principal)}`);
+    if (source.startsWith('aws.') || source.startsWith('eks-provisioner')) throw new Error(`${source}: sources aws.* and eks-provisioner* are reserved`);
+  }
+  return value as Record<string, string>;
+}
+
+export type RequestedOperation =
+  | 'CREATE_CLUSTER'
+  | 'DELETE_CLUSTER'
+  | 'SET_ENDPOINT_ACCESS'
+  | 'ADD_NODEGROUP'
+  | 'SCALE_NODEGROUP'
+  | 'REMOVE_NODEGROUP'
+  | 'ADD_FARGATE_PROFILE'
+  | 'REMOVE_FARGATE_PROFILE'
+  | 'ADD_ACCESS_ENTRY'
+  | 'REMOVE_ACCESS_ENTRY';
+
+/** The detail of an "Operation Requested" event (schemas/events/operation-requested.schema.json). */
+export interface OperationRequestDetail {
+  operation: RequestedOperation;
+  cluster: string;
+  /** The nodegroup, Fargate profile or principal ARN the operation is about. */
+  target?: string;
+  /** What the matching REST route takes as its body (a cluster spec for CREATE_CLUSTER). */
+  body?: unknown;
+  /** Same key, same request: the same operation. Defaults to the event id (EventBridge may deliver twice). */
+  idempotencyKey?: string;
+}
+
+export interface OperationRequestEvent {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: OperationRequestDetail;
+}
+
+/** What a cluster's expiry schedule delivers to the API function when it fires. */
+export function expiryRequestEvent(clusterName: string, at: Date, region: string, account: string): OperationRequestEvent {
+  const key = `expiry-${clusterName}-${at.toISOString()}`;
+  return {
+    version: '0',
+    id: key,
+    'detail-type': OPERATION_REQUESTED_DETAIL_TYPE,
+    source: EXPIRY_SOURCE,
+    account,
+    time: at.toISOString(),
+    region,
+    resources: [],
+    detail: { operation: 'DELETE_CLUSTER', cluster: clusterName, idempotencyKey: key },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Task "Change Access" (update-cluster, ADD/REMOVE_ACCESS_ENTRY): an EKS access entry with its
+ * access policies, or an aws-auth identity mapping through the Kubernetes API (as the cluster
+ * creator, like Map Identities). Each call returns at once, so one look does the whole change.
+ * Removal takes the principal's entry and mapping, whichever exist, and refuses to touch those of
+ * nodes, Fargate pods or the service itself.
+ */
+import { validateUpdateInput } from '../generated/validators';
+import type { Poll, UpdateInput } from '../generated/types';
+import { nextChangeStep, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { idempotencyToken, ownershipTags } from '../domain/naming';
+import type { Spec } from '../domain/spec';
+import type { StepDeps } from '../shared/deps';
+import { KubernetesApiError } from '../shared/errors';
+import { step } from '../shared/step';
+import { ChangeProgress } from './update-change';
+import { sdkEks } from '../ports/eks';
+import { httpKubernetes, type ClusterAccess, type ConfigMap } from '../ports/kubernetes';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+type Deps = StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>;
+
+const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
+
+export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll> {
+  const spec = input.spec as unknown as Spec;
+  const { change } = input;
+  const progress = new ChangeProgress(input, deps, 'Change Access');
+  const { cluster, target: principalArn } = progress;
+  const removing = change.action === 'REMOVE_ACCESS_ENTRY';
+
+  const live: LiveState = {};
+  if (removing || change.itemKind !== 'identityMapping') {
+    const entry = await deps.eks.describeAccessEntry(cluster, principalArn);
+    if (entry) {
+      const policies = removing ? [] : await deps.eks.listAssociatedAccessPolicies(cluster, principalArn);
+      live.accessEntry = {
+        type: entry.type,
+        username: entry.username,
+        kubernetesGroups: entry.kubernetesGroups ?? [],
+        policies: policies.map((p) => ({ policyArn: p.policyArn ?? '', scope: { type: p.accessScope?.type, namespaces: p.accessScope?.namespaces } })),
+      };
+    }
+  }
+  let awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined;
+  if (removing || change.itemKind === 'identityMapping') {
+    const described = await deps.eks.describeCluster(cluster);
+    if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: aws-auth cannot be read', { resource: `cluster ${cluster}` });
+    // In API mode EKS reads no aws-auth: there is no mapping to remove.
+    if (!removing || (described.accessConfig?.authenticationMode ?? spec.authenticationMode) !== 'API') {
+      const access = { name: cluster, endpoint: described.endpoint, certificateAuthority: described.certificateAuthority?.data };
+      awsAuth = { access, current: await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name) };
+      live.awsAuth = awsAuth.current?.data;
+    }
+  }
+  const serviceRole = deps.settings.cloudFormationRoleArn();
+  live.protectedPrincipals = serviceRole ? [serviceRole] : [];
+
+  const next = nextChangeStep(change, spec, live, input.operation.id);
+  switch (next.kind) {
+    case 'inSync':
+      return progress.done(false);
+    case 'wait':
+      return progress.waiting(next.stage, next.status);
+    case 'refused':
+    case 'failed':
+      throw await progress.errorFor(next);
+    case 'apply':
+      for (const call of next.calls) await makeCall(call, input, awsAuth, deps);
+      return next.stage ? progress.started(next.stage) : progress.done(true);
+  }
+}
+
+async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {
+  const { operation } = input;
+  const cluster = operation.cluster.name;
+  switch (call.call) {
+    case 'putAccessEntry': {
+      const { entry } = call;
+      await deps.eks.putAccessEntry({
+        clusterName: cluster,
+        principalArn: entry.principalArn,
+        type: entry.type,
+        ...(entry.username ? { username: entry.username } : {}),
+        ...(entry.kubernetesGroups.length ? { kubernetesGroups: entry.kubernetesGroups } : {}),
+        tags: ownershipTags(undefined, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id }),
+        clientRequestToken: idempotencyToken(operation.id, 'create-access-entry', entry.principalArn),
+      });
+      return;
+    }
+    case 'associateAccessPolicy':
+      await deps.eks.associateAccessPolicy({ clusterName: cluster, principalArn: call.principalArn, policyArn: call.policyArn, accessScope: call.scope });
+      return;
+    case 'deleteAccessEntry':
+      await deps.eks.deleteAccessEntry(cluster, call.principalArn);
+      return;
+    case 'writeAwsAuth':
+      // Written against the version read: a concurrent write (EKS adding a node role) conflicts and the ASL retries from a fresh read.
+      if (!awsAuth) throw new KubernetesApiError('aws-auth was not read before writing it', { resource: 'aws-auth' });
+      await deps.kubernetes.writeConfigMap(awsAuth.access, AWS_AUTH.namespace, AWS_AUTH.name, call.data, awsAuth.current?.resourceVersion);
+      return;
+    default:
+      throw new Error(`Change Access cannot make ${call.call}`);
+  }
+}
+
+export const handler = step(validateUpdateInput, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: httpKubernetes, registry: dynamoRegistry }, changeAccess);

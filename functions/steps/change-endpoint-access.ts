@@ -1,0 +1,58 @@
+/**
+ * Task "Change Endpoint Access" (update-cluster, SET_ENDPOINT_ACCESS): UpdateClusterConfig only
+ * when the live endpoint access differs from the spec's (EKS rejects a no-op update), then
+ * DescribeUpdate until Successful; Failed or Cancelled carry EKS's errors. EKS runs one config
+ * update at a time: "update in progress" is UpdateInProgressError, which the ASL waits out.
+ */
+import { validateUpdateInput } from '../generated/validators';
+import type { Poll, UpdateInput } from '../generated/types';
+import { nextChangeStep, type LiveState } from '../domain/cluster-change';
+import { idempotencyToken } from '../domain/naming';
+import type { Spec } from '../domain/spec';
+import type { StepDeps } from '../shared/deps';
+import { EndpointUpdateFailedError } from '../shared/errors';
+import { step } from '../shared/step';
+import { ChangeProgress } from './update-change';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
+  const spec = input.spec as unknown as Spec;
+  const { operation } = input;
+  const progress = new ChangeProgress(input, deps, 'Change Endpoint Access');
+  const { cluster } = progress;
+
+  const described = await deps.eks.describeCluster(cluster);
+  if (!described) throw new EndpointUpdateFailedError('the cluster no longer exists', { resource: `cluster ${cluster}` });
+  const live: LiveState = { endpointAccess: described.resourcesVpcConfig ?? {} };
+  const updateId = progress.trackedUpdateId('endpointUpdate');
+  if (updateId) {
+    const update = await deps.eks.describeUpdate(cluster, updateId);
+    live.update = {
+      status: update?.status ?? 'Unknown',
+      errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}${e.resourceIds?.length ? ` (${e.resourceIds.join(', ')})` : ''}`).join('; '),
+    };
+  }
+
+  const next = nextChangeStep(input.change, spec, live, operation.id);
+  switch (next.kind) {
+    case 'inSync':
+      return progress.done(false);
+    case 'wait':
+      return progress.waiting(next.stage, next.status);
+    case 'refused':
+    case 'failed':
+      throw await progress.errorFor(next);
+    case 'apply': {
+      let newUpdateId: string | undefined;
+      for (const call of next.calls) {
+        if (call.call !== 'updateEndpointAccess') throw new Error(`Change Endpoint Access cannot make ${call.call}`);
+        newUpdateId = await deps.eks.updateEndpointAccess(cluster, call.config, idempotencyToken(operation.id, 'set-endpoint-access'));
+      }
+      return next.stage ? progress.started(next.stage, { updateId: newUpdateId }) : progress.done(true);
+    }
+  }
+}
+
+export const handler = step(validateUpdateInput, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeEndpointAccess);

@@ -1,0 +1,97 @@
+/**
+ * Task "Change Fargate Profile" (update-cluster, ADD/REMOVE_FARGATE_PROFILE), looked at again
+ * after each wait. EKS allows one profile CREATING or DELETING per cluster: ResourceBusyError is
+ * retried by the ASL. A cluster made without profiles has no pod execution role in its stack;
+ * the first profile added brings the cluster's Fargate stack (`eksp-<cluster>-fargate`) with one.
+ */
+import { validateUpdateInput } from '../generated/validators';
+import type { Poll, UpdateInput } from '../generated/types';
+import { renderFargateTemplate } from '../domain/cluster-template';
+import { nextChangeStep, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { rootCauseFromStackEvents } from '../domain/diagnosis';
+import { clusterStackName, fargateStackName, idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import type { Spec } from '../domain/spec';
+import type { StepDeps } from '../shared/deps';
+import { StackFailedError } from '../shared/errors';
+import { step } from '../shared/step';
+import { fargateProfileRequest } from './create-fargate-profile';
+import { observeFargateProfile } from './fargate-profile';
+import { ChangeProgress } from './update-change';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
+
+export async function changeFargateProfile(input: UpdateInput, deps: Deps): Promise<Poll> {
+  const spec = input.spec as unknown as Spec;
+  const progress = new ChangeProgress(input, deps, 'Change Fargate Profile');
+  const { cluster, target: name } = progress;
+  const stackName = fargateStackName(cluster);
+
+  const live: LiveState = {};
+  const observed = observeFargateProfile(await deps.eks.describeFargateProfile(cluster, name));
+  if (observed) live.fargateProfile = { status: observed.status ?? 'UNKNOWN', problems: observed.problems };
+  if (input.change.action === 'ADD_FARGATE_PROFILE' && !observed) {
+    const clusterStack = await deps.cloudFormation.describeStack(clusterStackName(cluster));
+    if (!clusterStack) throw new StackFailedError('does not exist: a Fargate profile needs its subnets', { resource: `stack ${clusterStackName(cluster)}` });
+    live.clusterStackOutputs = clusterStack.outputs;
+    if (!clusterStack.outputs.FargatePodExecutionRoleArn) {
+      const stack = await deps.cloudFormation.describeStack(stackName);
+      if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], outputs: stack.outputs };
+    }
+  }
+
+  const next = nextChangeStep(input.change, spec, live, input.operation.id);
+  switch (next.kind) {
+    case 'inSync':
+      return progress.done(false);
+    case 'wait':
+      return progress.waiting(next.stage, next.status);
+    case 'refused':
+      throw await progress.errorFor(next);
+    case 'failed': {
+      const cause = STACK_STAGES.includes(next.stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined;
+      throw await progress.errorFor(next, cause);
+    }
+    case 'apply':
+      for (const call of next.calls) await makeCall(call, input, spec, live, deps);
+      return next.stage ? progress.started(next.stage) : progress.done(true);
+  }
+}
+
+async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: LiveState, deps: Deps): Promise<void> {
+  const { operation } = input;
+  const cluster = operation.cluster.name;
+  const stackName = fargateStackName(cluster);
+  switch (call.call) {
+    case 'createFargateStack': {
+      const tags = ownershipTags(spec.tags, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id });
+      await deps.cloudFormation.createStack({
+        stackName,
+        templateBody: JSON.stringify(renderFargateTemplate({ clusterName: cluster, stackName, tags })),
+        tags,
+        clientRequestToken: idempotencyToken(operation.id, 'create-fargate-stack'),
+        roleArn: deps.settings.cloudFormationRoleArn(),
+        onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
+      });
+      return;
+    }
+    case 'createFargateProfile':
+      await deps.eks.createFargateProfile(fargateProfileRequest(operation, call.profile, call.podExecutionRoleArn, live.clusterStackOutputs ?? {}));
+      return;
+    case 'deleteFargateProfile':
+      await deps.eks.deleteFargateProfile(cluster, call.profile);
+      return;
+    case 'deleteStack':
+      // A failed Fargate stack an earlier operation left: the name must be free for a new one.
+      await deps.cloudFormation.setTerminationProtection(stackName, false);
+      await deps.cloudFormation.deleteStack(stackName, idempotencyToken(operation.id, 'delete-fargate-stack'), deps.settings.cloudFormationRoleArn());
+      return;
+    default:
+      throw new Error(`Change Fargate Profile cannot make ${call.call}`);
+  }
+}
+
+export const handler = step(validateUpdateInput, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeFargateProfile);

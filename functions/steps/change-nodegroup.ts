@@ -1,0 +1,114 @@
+/**
+ * Task "Change Nodegroup" (update-cluster, ADD/SCALE/REMOVE_NODEGROUP), looked at again after
+ * each wait until the nodegroup is as asked. An added nodegroup gets its own stack first (node
+ * role, launch template: `eksp-<cluster>-nodegroup-<ng>`), then CreateNodegroup with them; a
+ * scale is one UpdateNodegroupConfig, only when the sizes differ; a removed nodegroup is deleted,
+ * then its stack if it has one.
+ */
+import { validateUpdateInput } from '../generated/validators';
+import type { Poll, UpdateInput } from '../generated/types';
+import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
+import { nextChangeStep, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { rootCauseFromStackEvents } from '../domain/diagnosis';
+import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import type { Spec } from '../domain/spec';
+import type { StepDeps } from '../shared/deps';
+import { StackFailedError } from '../shared/errors';
+import { step } from '../shared/step';
+import { nodegroupRequestFor } from './create-nodegroup';
+import { observeNodegroup } from './nodegroup';
+import { ChangeProgress } from './update-change';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
+
+export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
+  const spec = input.spec as unknown as Spec;
+  const progress = new ChangeProgress(input, deps, 'Change Nodegroup');
+  const { cluster, target: name } = progress;
+  const stackName = nodegroupStackName(cluster, name);
+
+  const live: LiveState = {};
+  const nodegroup = await deps.eks.describeNodegroup(cluster, name);
+  if (nodegroup) {
+    const observed = observeNodegroup(nodegroup)!;
+    live.nodegroup = { status: observed.status ?? 'UNKNOWN', problems: observed.problems, scaling: nodegroup.scalingConfig };
+  }
+  if (input.change.action !== 'SCALE_NODEGROUP') {
+    const stack = await deps.cloudFormation.describeStack(stackName);
+    if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], outputs: stack.outputs };
+  }
+  const updateId = progress.trackedUpdateId('nodegroupScaling');
+  if (updateId) {
+    const update = await deps.eks.describeUpdate(cluster, updateId, name);
+    live.update = { status: update?.status ?? 'Unknown', errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ') };
+  }
+
+  const next = nextChangeStep(input.change, spec, live, input.operation.id);
+  switch (next.kind) {
+    case 'inSync':
+      return progress.done(false);
+    case 'wait':
+      return progress.waiting(next.stage, next.status);
+    case 'refused':
+      throw await progress.errorFor(next);
+    case 'failed': {
+      const cause = STACK_STAGES.includes(next.stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined;
+      throw await progress.errorFor(next, cause);
+    }
+    case 'apply': {
+      let newUpdateId: string | undefined;
+      for (const call of next.calls) newUpdateId = (await makeCall(call, input, spec, stackName, deps)) ?? newUpdateId;
+      return next.stage ? progress.started(next.stage, { updateId: newUpdateId }) : progress.done(true);
+    }
+  }
+}
+
+/** Returns the update id of a scaling update. */
+async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, stackName: string, deps: Deps): Promise<string | undefined> {
+  const { operation } = input;
+  const cluster = operation.cluster.name;
+  switch (call.call) {
+    case 'createNodegroupStack': {
+      const tags = ownershipTags(spec.tags, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id });
+      await deps.cloudFormation.createStack({
+        stackName,
+        templateBody: JSON.stringify(renderNodegroupTemplate({ clusterName: cluster, nodegroup: call.nodegroup, stackName, tags })),
+        tags,
+        clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup-stack', call.nodegroup.name),
+        roleArn: deps.settings.cloudFormationRoleArn(),
+        onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
+      });
+      return undefined;
+    }
+    case 'createNodegroup': {
+      const clusterStack = await deps.cloudFormation.describeStack(clusterStackName(cluster));
+      if (!clusterStack) throw new StackFailedError('does not exist: the nodegroup needs its subnets', { resource: `stack ${clusterStackName(cluster)}` });
+      await deps.eks.createNodegroup(
+        nodegroupRequestFor(operation, call.nodegroup, {
+          nodeRole: call.stackOutputs[NODEGROUP_STACK_OUTPUTS.nodeRole],
+          launchTemplateId: call.stackOutputs[NODEGROUP_STACK_OUTPUTS.launchTemplate],
+          clusterStackOutputs: clusterStack.outputs,
+        }),
+      );
+      return undefined;
+    }
+    case 'scaleNodegroup':
+      return deps.eks.updateNodegroupScaling(cluster, call.nodegroup, call.scaling, idempotencyToken(operation.id, 'scale-nodegroup', call.nodegroup));
+    case 'deleteNodegroup':
+      await deps.eks.deleteNodegroup(cluster, call.nodegroup);
+      return undefined;
+    case 'deleteStack':
+      // Stacks are made termination-protected; this one is the service's to delete.
+      await deps.cloudFormation.setTerminationProtection(stackName, false);
+      await deps.cloudFormation.deleteStack(stackName, idempotencyToken(operation.id, 'delete-nodegroup-stack', stackName), deps.settings.cloudFormationRoleArn());
+      return undefined;
+    default:
+      throw new Error(`Change Nodegroup cannot make ${call.call}`);
+  }
+}
+
+export const handler = step(validateUpdateInput, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeNodegroup);

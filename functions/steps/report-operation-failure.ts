@@ -1,0 +1,33 @@
+/**
+ * Task "Report Operation Failure" (delete-cluster, update-cluster): the operation's one terminal
+ * FAILED event, with the error parsed from the Catch's failure (code, message, the resource it
+ * names), and the cluster's status after it. Its result feeds the Fail state's Error and Cause.
+ */
+import { validateOperationFailureState } from '../generated/validators';
+import type { OperationFailureState, OperationType, Phase } from '../generated/types';
+import { parseFailure } from '../domain/diagnosis';
+import type { ClusterStatus } from '../ports/registry';
+import type { StepDeps } from '../shared/deps';
+import { reportOutcome } from '../shared/progress';
+import { step } from '../shared/step';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+/** Where a failed operation leaves the cluster. */
+export const AFTER_FAILURE: Record<OperationType, { phase: Phase; clusterStatus: ClusterStatus }> = {
+  // Something may remain half-deleted: FAILED, and DELETE may be asked for again.
+  DELETE: { phase: 'Teardown', clusterStatus: 'FAILED' },
+  // The change failed; the cluster itself still works.
+  UPDATE: { phase: 'Update', clusterStatus: 'ACTIVE' },
+  // provision-cluster reports its own failures (Report Failure, after Diagnose and Roll Back).
+  CREATE: { phase: 'Diagnose', clusterStatus: 'FAILED' },
+};
+
+export async function reportOperationFailure(input: OperationFailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
+  const { code, message, resource } = parseFailure(input.failure);
+  const { phase, clusterStatus } = AFTER_FAILURE[input.operation.type];
+  await reportOutcome(deps, input.operation, { status: 'FAILED', phase, error: { code, message, ...(resource ? { resource } : {}) } }, clusterStatus);
+  return { error: code, cause: message };
+}
+
+export const handler = step(validateOperationFailureState, { events: eventBridgeStatusEvents, registry: dynamoRegistry }, reportOperationFailure);

@@ -1,0 +1,44 @@
+/**
+ * Deleting a stack, shared by "Roll Back", delete-cluster's cluster stack and nodegroup stacks:
+ * one look, and DeleteStack (termination protection off first) when CloudFormation would accept
+ * it. A stack already gone counts as deleted; one busy with another operation is waited for.
+ */
+import type { StackDescription } from '../ports/cloudformation';
+import { TAG_CLUSTER, TAG_MANAGED_BY } from '../domain/naming';
+import { stackDeleteProgress } from '../domain/status';
+import type { StepDeps } from '../shared/deps';
+import { deleteFailureReason } from './stack-delete-failure';
+
+export type StackTeardown =
+  | { progress: 'gone' }
+  /** DeleteStack was called now or before; `wasEmpty` when CloudFormation had already rolled it back. */
+  | { progress: 'deleting'; status: string; stack: StackDescription; wasEmpty: boolean }
+  /** Another stack operation (a rollback, an update) runs: CloudFormation refuses DeleteStack until it settles. */
+  | { progress: 'busy'; status: string }
+  | { progress: 'failed'; reason: string }
+  /** Not made by this service for this cluster: never deleted. */
+  | { progress: 'refused'; reason: string };
+
+export interface StackTeardownOptions {
+  /** DELETE_FAILED is deleted again (a new DELETE of a cluster) rather than reported as failed. */
+  deleteAgainIfFailed?: boolean;
+  /** Delete only a stack carrying this service's ownership tags for this cluster. */
+  ownedBy?: string;
+  /** When this deletion began: older DELETE_FAILED events belong to an earlier attempt. */
+  since?: string;
+}
+
+/** One look at a stack being deleted; DeleteStack (termination protection off first) when it can be. */
+export async function advanceStackDeletion(stackName: string, token: string, deps: StepDeps<'cloudFormation'>, options: StackTeardownOptions = {}): Promise<StackTeardown> {
+  const stack = await deps.cloudFormation.describeStack(stackName);
+  const progress = stackDeleteProgress(stack?.status);
+  if (progress === 'gone' || !stack) return { progress: 'gone' };
+  if (options.ownedBy !== undefined && (stack.tags[TAG_MANAGED_BY] !== 'eks-provisioner' || stack.tags[TAG_CLUSTER] !== options.ownedBy)) {
+    return { progress: 'refused', reason: `was not created by eks-provisioner for cluster ${options.ownedBy} (its ownership tags say otherwise); delete it by hand if it should go` };
+  }
+  if (progress === 'failed' && !options.deleteAgainIfFailed) return { progress: 'failed', reason: `DELETE_FAILED: ${await deleteFailureReason(stack, deps, options.since)}` };
+  if (progress === 'pending') return stack.status === 'DELETE_IN_PROGRESS' ? { progress: 'deleting', status: stack.status, stack, wasEmpty: false } : { progress: 'busy', status: stack.status };
+  if (stack.terminationProtection) await deps.cloudFormation.setTerminationProtection(stackName, false);
+  await deps.cloudFormation.deleteStack(stackName, token, deps.settings.cloudFormationRoleArn());
+  return { progress: 'deleting', status: 'DELETE_IN_PROGRESS', stack, wasEmpty: stack.status === 'ROLLBACK_COMPLETE' };
+}

@@ -1,0 +1,301 @@
+/**
+ * delete-cluster.asl.json executed end to end: the real step handlers over the in-memory AWS
+ * (test/support/fake-aws.ts), Waits and Retry intervals zeroed. Clusters are first made the way
+ * users get them (provision-cluster, a nodegroup added later, a failed create kept for
+ * inspection); each scenario checks the order of the deletes, what is left in AWS and the
+ * registry, and the status events (schema-valid, exactly one terminal).
+ */
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
+import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags } from '../../functions/domain/naming';
+import { normaliseSpec, type Spec } from '../../functions/domain/spec';
+import { isTerminal } from '../../functions/domain/status-event';
+import { FakeAws, type Faults } from '../support/fake-aws';
+import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
+
+const SCHEMAS = join(__dirname, '..', '..', 'schemas');
+const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
+const ajv = new Ajv({ strict: false });
+ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
+const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
+
+const CLUSTER = 'reference';
+const STACK = clusterStackName(CLUSTER);
+const ADDED = 'ng-added';
+const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
+const DELETE_OPERATION: Operation = { ...operationFor(CLUSTER, 'op-delete-1'), type: 'DELETE' };
+const NAT_FAILURE: Faults['stackResourceFailure'] = { logicalId: 'NATGateway', type: 'AWS::EC2::NatGateway', reason: 'The maximum number of addresses has been reached' };
+const VPC_DELETE_FAILURE: Faults['stackDeleteFailure'] = { logicalId: 'VPC', type: 'AWS::EC2::VPC', reason: 'The vpc has dependencies and cannot be deleted' };
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function expectWellFormedEvents(aws: FakeAws, operationId = DELETE_OPERATION.id): OperationStatusEvent {
+  const events = aws.events.filter((e) => e.operationId === operationId);
+  for (const event of events) {
+    validEvent(event);
+    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
+  }
+  const terminal = events.filter((e) => isTerminal(e.status));
+  expect(terminal).toHaveLength(1);
+  expect(events.at(-1)).toBe(terminal[0]);
+  return terminal[0]!;
+}
+
+const matches = (line: string, pattern: string) => line === pattern || line.startsWith(`${pattern} `);
+
+function expectBefore(log: string[], earlier: string, later: string): void {
+  const first = log.flatMap((line, i) => (matches(line, earlier) ? [i] : []));
+  const then = log.flatMap((line, i) => (matches(line, later) ? [i] : []));
+  if (first.length === 0 || then.length === 0 || Math.max(...first) > Math.min(...then)) {
+    throw new Error(`expected every ${earlier} (${first.length} calls) before every ${later} (${then.length} calls) in:\n${log.join('\n')}`);
+  }
+}
+
+const count = (log: string[], pattern: string) => log.filter((line) => matches(line, pattern)).length;
+
+const leftInAws = (aws: FakeAws) => ({ stacks: aws.stacks.size, clusters: aws.clusters.size, nodegroups: aws.nodegroups.size, profiles: aws.profiles.size, schedules: aws.expirySchedules.size });
+const NOTHING_LEFT = { stacks: 0, clusters: 0, nodegroups: 0, profiles: 0, schedules: 0 };
+
+/** The spec as the registry keeps it: normalised, and kept current by update-cluster. */
+function specWith(raw: Record<string, unknown>, extraNodegroups: string[] = []): Spec {
+  const spec = normaliseSpec(raw, new FakeAws().deps().settings.guardrails());
+  return { ...spec, managedNodeGroups: [...spec.managedNodeGroups, ...extraNodegroups.map((name) => ({ ...spec.managedNodeGroups[0]!, name }))] };
+}
+
+/** Forget what making the cluster did, so assertions see only the delete's calls and events. */
+function forgetProvisioning(aws: FakeAws): void {
+  aws.calls.length = 0;
+  aws.events.length = 0;
+}
+
+/** A nodegroup added after provisioning: its own stack (node role, launch template) and the nodegroup. */
+function addNodegroupWithStack(aws: FakeAws, name: string): void {
+  aws.seedStack(nodegroupStackName(CLUSTER, name), 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: DELETE_OPERATION.requestedBy, operationId: 'op-add-nodegroup' }));
+  aws.nodegroups.set(`${CLUSTER}/${name}`, { nodegroupName: name, clusterName: CLUSTER, status: 'ACTIVE', createdAt: aws.clock(), describesLeft: 0 });
+}
+
+async function runDelete(aws: FakeAws, spec: Spec | undefined, options: { operation?: Operation; wrapHandler?: (state: string, handler: TaskHandler) => TaskHandler } = {}) {
+  const operation = options.operation ?? DELETE_OPERATION;
+  aws.seedOperation(operation);
+  return runWorkflow(aws, 'delete-cluster', { operation, ...(spec ? { spec } : {}) }, { wrapHandler: options.wrapHandler });
+}
+
+/** Runs the real handler, then fails the way Lambda does after the function's work was done. */
+function crashOnceAfter(state: string) {
+  let crashed = false;
+  return (name: string, handler: TaskHandler): TaskHandler =>
+    name !== state
+      ? handler
+      : async (input) => {
+          const output = await handler(input);
+          if (!crashed) {
+            crashed = true;
+            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
+          }
+          return output;
+        };
+}
+
+const TWO_PROFILES = { ...referenceSpec(), fargateProfiles: [{ name: 'fp-batch', selectors: [{ namespace: 'batch' }] }] };
+
+// ── scenarios ────────────────────────────────────────────────────────────────────────────────
+
+describe('deleting a provisioned cluster with a nodegroup added later', () => {
+  let aws: FakeAws;
+  let run: Awaited<ReturnType<typeof runDelete>>;
+  let log: string[];
+  const profilesDeletingAtEachDelete: string[][] = [];
+
+  beforeAll(async () => {
+    aws = new FakeAws();
+    expect((await runProvision(aws, TWO_PROFILES)).status).toBe('SUCCEEDED');
+    addNodegroupWithStack(aws, ADDED);
+    aws.expirySchedules.set(CLUSTER, new Date('2026-11-24T10:00:00Z'));
+    forgetProvisioning(aws);
+    const deleteProfile = aws.eks.deleteFargateProfile;
+    aws.eks.deleteFargateProfile = async (cluster, name) => {
+      profilesDeletingAtEachDelete.push([...aws.profiles.values()].filter((p) => p.status === 'DELETING').map((p) => p.fargateProfileName!));
+      return deleteProfile(cluster, name);
+    };
+
+    run = await runDelete(aws, specWith(TWO_PROFILES, [ADDED]));
+    log = aws.callLog();
+  });
+
+  it('succeeds with one terminal SUCCEEDED event, after a Teardown event', () => {
+    expect(run.status).toBe('SUCCEEDED');
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', operation: 'DELETE' });
+    expect(aws.events.map((e) => `${e.status} ${e.phase}${e.step ? ` ${e.step.name} ${e.step.status}` : ''}`)).toEqual([
+      'IN_PROGRESS Teardown',
+      'IN_PROGRESS Teardown Delete Cluster Stack STARTED',
+      'IN_PROGRESS Teardown Delete Cluster Stack SUCCEEDED',
+      'SUCCEEDED Completed',
+    ]);
+  });
+
+  it('leaves nothing behind in AWS, the expiry schedule included', () => {
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+  });
+
+  it('marks the cluster DELETED and unlocked, so its name can be used again', async () => {
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'DELETED' });
+    expect(aws.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+    expect(aws.operations.get(DELETE_OPERATION.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+    await expect(aws.registry.beginCreate(operationFor(CLUSTER, 'op-again'), referenceSpec())).resolves.toBeUndefined();
+  });
+
+  it('deletes every nodegroup and Fargate profile before the cluster stack', () => {
+    for (const ng of ['ng-general', 'ng-spot', ADDED]) expectBefore(log, `eks:DeleteNodegroup ${ng}`, `cloudformation:DeleteStack ${STACK}`);
+    for (const fp of ['fp-default', 'fp-batch']) expectBefore(log, `eks:DeleteFargateProfile ${fp}`, `cloudformation:DeleteStack ${STACK}`);
+  });
+
+  it('deletes the Fargate profiles one at a time (EKS allows one DELETING per cluster)', () => {
+    expect(profilesDeletingAtEachDelete).toEqual([[], []]);
+    expect(count(log, 'eks:DeleteFargateProfile')).toBe(2);
+  });
+
+  it('deletes the added nodegroup’s own stack after the nodegroup and before the cluster stack, whose exports it imports', () => {
+    expectBefore(log, `eks:DeleteNodegroup ${ADDED}`, `cloudformation:DeleteStack ${ADDED_STACK}`);
+    expectBefore(log, `cloudformation:DeleteStack ${ADDED_STACK}`, `cloudformation:DeleteStack ${STACK}`);
+    expect(count(log, `cloudformation:DeleteStack ${ADDED_STACK}`)).toBe(1);
+  });
+
+  it('turns termination protection off before deleting the cluster stack, with a token from the operation id', () => {
+    expectBefore(log, `cloudformation:UpdateTerminationProtection ${STACK}`, `cloudformation:DeleteStack ${STACK}`);
+    expect(aws.calls.filter((c) => c.operation === 'DeleteStack' && c.target === STACK)).toEqual([
+      { service: 'cloudformation', operation: 'DeleteStack', target: STACK, token: idempotencyToken(DELETE_OPERATION.id, 'delete-cluster-stack') },
+    ]);
+  });
+
+  it('polls with retries, not with a state per look', () => {
+    expect(run.retried.filter((s) => s === 'Check Compute Deletion').length).toBeGreaterThan(0);
+    expect(run.statesEntered.filter((s) => s === 'Check Compute Deletion')).toHaveLength(1);
+    expect(run.statesEntered.filter((s) => s === 'Check Cluster Stack Deletion')).toHaveLength(1);
+  });
+});
+
+describe('deleting a cluster whose create failed and was kept', () => {
+  it.each([
+    ['CREATE_FAILED (onFailure: retain)', 'retain'],
+    ['ROLLBACK_COMPLETE', 'rollback-complete'],
+  ])('deletes a stack in %s cleanly, with no nodegroups or profiles to delete', async (_status, how) => {
+    const aws = new FakeAws({ stackResourceFailure: NAT_FAILURE });
+    if (how === 'retain') {
+      expect(await runProvision(aws, { ...referenceSpec(), onFailure: 'retain' })).toMatchObject({ status: 'FAILED' });
+      expect(aws.stacks.get(STACK)!.status).toBe('CREATE_FAILED');
+    } else {
+      aws.seedStack(STACK, 'ROLLBACK_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: DELETE_OPERATION.requestedBy, operationId: 'op-0001' }));
+    }
+    forgetProvisioning(aws);
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    const log = aws.callLog();
+    expect(log.filter((line) => /^eks:Delete/.test(line))).toEqual([]);
+    expect(count(log, `cloudformation:DeleteStack ${STACK}`)).toBe(1);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+
+  it('finishes at once when the stack is already gone', async () => {
+    const aws = new FakeAws();
+
+    const run = await runDelete(aws, undefined);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).not.toContain('Check Cluster Stack Deletion');
+    expect(aws.callLog().filter((line) => /Delete(Stack|Nodegroup|FargateProfile)/.test(line))).toEqual([]);
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+});
+
+describe('a step that crashes after its side effect', () => {
+  it.each(['Delete Compute', 'Check Compute Deletion', 'Delete Cluster Stack', 'Check Cluster Stack Deletion', 'Finalize Deletion'])(
+    '%s is retried harmlessly: each delete asked for once per resource, one terminal event',
+    async (state) => {
+      const aws = new FakeAws();
+      await runProvision(aws, TWO_PROFILES);
+      forgetProvisioning(aws);
+
+      const run = await runDelete(aws, specWith(TWO_PROFILES), { wrapHandler: crashOnceAfter(state) });
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.retried).toContain(state);
+      expectWellFormedEvents(aws);
+      expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+      const deletes = aws.callLog((c) => /^Delete(Stack|Nodegroup|FargateProfile)$/.test(c.operation));
+      expect(deletes.sort()).toEqual([
+        `cloudformation:DeleteStack ${STACK}`,
+        'eks:DeleteFargateProfile fp-batch',
+        'eks:DeleteFargateProfile fp-default',
+        'eks:DeleteNodegroup ng-general',
+        'eks:DeleteNodegroup ng-spot',
+      ]);
+      expect(aws.calls.find((c) => c.operation === 'DeleteStack')!.token).toBe(idempotencyToken(DELETE_OPERATION.id, 'delete-cluster-stack'));
+      expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+    },
+  );
+});
+
+describe('when CloudFormation cannot delete the cluster stack', () => {
+  let aws: FakeAws;
+  let run: Awaited<ReturnType<typeof runDelete>>;
+
+  beforeAll(async () => {
+    aws = new FakeAws();
+    await runProvision(aws, referenceSpec());
+    forgetProvisioning(aws);
+    aws.faults.stackDeleteFailure = VPC_DELETE_FAILURE;
+    run = await runDelete(aws, specWith(referenceSpec()));
+  });
+
+  it('fails with DeleteFailedError and one FAILED event naming the stack and the resource’s reason', () => {
+    expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
+    expect(run.cause).toContain(VPC_DELETE_FAILURE.reason);
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'Teardown', error: { code: 'DeleteFailedError', resource: `stack ${STACK}` } });
+    expect(terminal.error!.message).toBe(`stack ${STACK}: DELETE_FAILED: VPC (AWS::EC2::VPC) DELETE_FAILED: ${VPC_DELETE_FAILURE.reason}`);
+  });
+
+  it('leaves the cluster FAILED and unlocked, with the stack in DELETE_FAILED for a person to look at', () => {
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'FAILED' });
+    expect(aws.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+    expect(aws.stacks.get(STACK)!.status).toBe('DELETE_FAILED');
+    expect(run.statesEntered.slice(-2)).toEqual(['Report Operation Failure', 'Deletion Failed']);
+  });
+
+  it('deletes the stack when DELETE is asked for again once the dependency is gone', async () => {
+    aws.faults.stackDeleteFailure = undefined;
+    forgetProvisioning(aws);
+    const again: Operation = { ...DELETE_OPERATION, id: 'op-delete-2' };
+
+    const second = await runDelete(aws, specWith(referenceSpec()), { operation: again });
+
+    expect(second.status).toBe('SUCCEEDED');
+    expect(expectWellFormedEvents(aws, again.id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(aws.calls.filter((c) => c.operation === 'DeleteStack').map((c) => c.token)).toEqual([idempotencyToken(again.id, 'delete-cluster-stack')]);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+});
+
+describe('a stack the service did not make', () => {
+  it('is never deleted: FAILED naming the stack, nothing deleted', async () => {
+    const aws = new FakeAws();
+    aws.seedStack(STACK, 'CREATE_COMPLETE', { team: 'someone-else' });
+
+    const run = await runDelete(aws, undefined);
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'DeleteFailedError', resource: `stack ${STACK}` } });
+    expect(count(aws.callLog(), 'cloudformation:DeleteStack') + count(aws.callLog(), 'cloudformation:UpdateTerminationProtection')).toBe(0);
+    expect(aws.stacks.get(STACK)).toMatchObject({ status: 'CREATE_COMPLETE', terminationProtection: true });
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('FAILED');
+  });
+});

@@ -1,0 +1,413 @@
+/**
+ * update-cluster.asl.json executed end to end: the real step handlers over the in-memory AWS
+ * (test/support/fake-aws.ts), Waits and Retry intervals zeroed, on clusters made the way users
+ * get them (provision-cluster). Each change is built as the API builds it (the registry's spec
+ * with the change applied, normalised again). Each scenario checks what a user would see: the
+ * AWS calls that matter and their order, what is left in AWS, the registry's record (ACTIVE, the
+ * new spec), and the status events (schema-valid, exactly one terminal, last).
+ */
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { ClusterChange, Operation, OperationStatusEvent } from '../../functions/generated/types';
+import { NODEGROUP_STACK_OUTPUTS } from '../../functions/domain/cluster-template';
+import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackName } from '../../functions/domain/naming';
+import { applyChange } from '../../functions/domain/spec-change';
+import { normaliseSpec, type Spec } from '../../functions/domain/spec';
+import { isTerminal } from '../../functions/domain/status-event';
+import { FakeAws } from '../support/fake-aws';
+import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
+
+const SCHEMAS = join(__dirname, '..', '..', 'schemas');
+const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
+const ajv = new Ajv({ strict: false });
+ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
+const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
+
+const CLUSTER = 'reference';
+const STACK = clusterStackName(CLUSTER);
+const UPDATE: Operation = { ...operationFor(CLUSTER, 'op-update-1'), type: 'UPDATE' };
+const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
+const OPS = 'arn:aws:iam::111122223333:role/ops';
+const NODE_ROLE = 'arn:aws:iam::111122223333:role/eks-node-role';
+const NODE_MAPPING = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+const WITHOUT_FARGATE = { ...referenceSpec(), fargate: false };
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+const guardrails = () => new FakeAws().deps().settings.guardrails();
+
+/** A cluster provisioned by provision-cluster, with what that did forgotten. Returns its spec as the registry keeps it. */
+async function provisioned(aws: FakeAws, raw: Record<string, unknown> = referenceSpec()): Promise<Spec> {
+  expect((await runProvision(aws, raw)).status).toBe('SUCCEEDED');
+  aws.calls.length = 0;
+  aws.events.length = 0;
+  return normaliseSpec(raw, guardrails());
+}
+
+interface UpdateOptions {
+  wrapHandler?: (state: string, handler: TaskHandler) => TaskHandler;
+}
+
+/** Starts update-cluster as the API does: the registry's spec with the change applied, normalised again. */
+async function runUpdate(aws: FakeAws, current: Spec, change: ClusterChange, options: UpdateOptions = {}) {
+  const desired = normaliseSpec(applyChange(current, change).spec, guardrails());
+  const operation = { ...UPDATE, action: change.action };
+  aws.seedOperation(operation, { status: 'UPDATING', spec: current });
+  const run = await runWorkflow(aws, 'update-cluster', { operation, change, spec: desired }, options);
+  return { run, desired, log: aws.callLog() };
+}
+
+/** Every event matches the published schema; exactly one is terminal, and it comes last. */
+function expectWellFormedEvents(aws: FakeAws): OperationStatusEvent {
+  for (const event of aws.events) {
+    validEvent(event);
+    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
+  }
+  const terminal = aws.events.filter((e) => isTerminal(e.status));
+  expect(terminal).toHaveLength(1);
+  expect(aws.events.at(-1)).toBe(terminal[0]);
+  expect(aws.events[0]).toMatchObject({ status: 'IN_PROGRESS', phase: 'Update' });
+  return terminal[0]!;
+}
+
+/** The run succeeded with one SUCCEEDED event carrying these outputs, and the registry keeps the new spec. */
+function expectApplied(aws: FakeAws, update: Awaited<ReturnType<typeof runUpdate>>, outputs: Record<string, string>): void {
+  expect({ status: update.run.status, error: update.run.error, cause: update.run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+  expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', operation: 'UPDATE', action: outputs.action, outputs });
+  const record = aws.clusterRecords.get(CLUSTER)!;
+  expect(record).toMatchObject({ status: 'ACTIVE', spec: update.desired });
+  expect(record.lockedBy).toBeUndefined();
+  expect(aws.operations.get(UPDATE.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true, outputs });
+}
+
+const matches = (line: string, pattern: string) => line === pattern || line.startsWith(`${pattern} `);
+const count = (log: string[], pattern: string) => log.filter((line) => matches(line, pattern)).length;
+
+function expectBefore(log: string[], earlier: string, later: string): void {
+  const first = log.flatMap((line, i) => (matches(line, earlier) ? [i] : []));
+  const then = log.flatMap((line, i) => (matches(line, later) ? [i] : []));
+  if (first.length === 0 || then.length === 0 || Math.max(...first) > Math.min(...then)) {
+    throw new Error(`expected every ${earlier} (${first.length} calls) before every ${later} (${then.length} calls) in:\n${log.join('\n')}`);
+  }
+}
+
+/** "Create Nodegroup nodegroup ng-x STARTED", one line per event with a step. */
+const stepEvents = (aws: FakeAws) => aws.events.filter((e) => e.step).map((e) => `${e.step!.name}${e.step!.resource ? ` ${e.step!.resource}` : ''} ${e.step!.status}`);
+
+const EKS_WRITES = /^eks:(Create|Update|Delete|Associate)/;
+
+// ── nodegroups ───────────────────────────────────────────────────────────────────────────────
+
+describe('adding a nodegroup', () => {
+  const ADDED = 'ng-added';
+  const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
+  const CHANGE: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: ADDED, instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 3 } };
+  let aws: FakeAws;
+  let update: Awaited<ReturnType<typeof runUpdate>>;
+
+  beforeAll(async () => {
+    aws = new FakeAws();
+    update = await runUpdate(aws, await provisioned(aws), CHANGE);
+  });
+
+  it('succeeds with one SUCCEEDED event, and the registry keeps the spec with the nodegroup', () => {
+    expectApplied(aws, update, { action: 'ADD_NODEGROUP', target: ADDED, result: 'applied' });
+    expect(update.desired.managedNodeGroups.map((n) => n.name)).toEqual(['ng-general', 'ng-spot', ADDED]);
+  });
+
+  it('creates the nodegroup’s own stack with a token from the operation, then the nodegroup with its role and launch template', () => {
+    expect(aws.calls.filter((c) => c.operation === 'CreateStack')).toEqual([{ service: 'cloudformation', operation: 'CreateStack', target: ADDED_STACK, token: idempotencyToken(UPDATE.id, 'create-nodegroup-stack', ADDED) }]);
+    expectBefore(update.log, `cloudformation:CreateStack ${ADDED_STACK}`, `eks:CreateNodegroup ${ADDED}`);
+    const outputs = aws.stacks.get(ADDED_STACK)!.outputs;
+    expect(aws.stacks.get(ADDED_STACK)!.status).toBe('CREATE_COMPLETE');
+    expect(aws.nodegroups.get(`${CLUSTER}/${ADDED}`)).toMatchObject({
+      status: 'ACTIVE',
+      nodeRole: outputs[NODEGROUP_STACK_OUTPUTS.nodeRole],
+      launchTemplate: { id: outputs[NODEGROUP_STACK_OUTPUTS.launchTemplate] },
+      scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 3 },
+    });
+  });
+
+  it('imports the cluster stack’s security groups into the nodegroup stack', () => {
+    expect(JSON.stringify(aws.stacks.get(ADDED_STACK)!.template)).toContain(`"Fn::ImportValue":"${STACK}::ClusterSharedNodeSecurityGroup"`);
+  });
+
+  it('reports each stage once: the change, the stack, the nodegroup, never one event per poll', () => {
+    expect(stepEvents(aws)).toEqual([
+      `Change Nodegroup nodegroup ${ADDED} STARTED`,
+      `Create Nodegroup Stack stack ${ADDED_STACK} STARTED`,
+      `Create Nodegroup Stack stack ${ADDED_STACK} SUCCEEDED`,
+      `Create Nodegroup nodegroup ${ADDED} STARTED`,
+      `Create Nodegroup nodegroup ${ADDED} SUCCEEDED`,
+      `Change Nodegroup nodegroup ${ADDED} SUCCEEDED`,
+    ]);
+    expect(count(update.log, `eks:DescribeNodegroup ${ADDED}`)).toBeGreaterThan(2);
+  });
+
+  it('polls near the finish with retries, not a Wait loop per look', () => {
+    expect(update.run.retried.filter((s) => s === 'Change Nodegroup').length).toBeGreaterThan(0);
+    expect(update.run.transitions).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('scaling a nodegroup', () => {
+  it('sends one UpdateNodegroupConfig with the asked sizes and follows the nodegroup’s update until Successful', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    const describeUpdate = jest.spyOn(aws.eks, 'describeUpdate');
+
+    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 3 } });
+
+    expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(aws.calls.filter((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([{ service: 'eks', operation: 'UpdateNodegroupConfig', target: 'ng-spot', token: idempotencyToken(UPDATE.id, 'scale-nodegroup', 'ng-spot') }]);
+    expect(describeUpdate).toHaveBeenCalledWith(CLUSTER, expect.any(String), 'ng-spot');
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toEqual({ minSize: 1, desiredSize: 3, maxSize: 3 });
+    expect(update.desired.managedNodeGroups.find((n) => n.name === 'ng-spot')).toMatchObject({ desiredSize: 3 });
+  });
+});
+
+describe('removing a nodegroup', () => {
+  it('deletes a nodegroup added later, waits until it is gone, then deletes its stack', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    const added = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } });
+    expect(added.run.status).toBe('SUCCEEDED');
+    aws.calls.length = 0;
+    aws.events.length = 0;
+
+    const update = await runUpdate(aws, added.desired, { action: 'REMOVE_NODEGROUP', target: 'ng-added' });
+
+    expectApplied(aws, update, { action: 'REMOVE_NODEGROUP', target: 'ng-added', result: 'applied' });
+    expectBefore(update.log, 'eks:DeleteNodegroup ng-added', `cloudformation:DeleteStack ${nodegroupStackName(CLUSTER, 'ng-added')}`);
+    expect(aws.nodegroups.has(`${CLUSTER}/ng-added`)).toBe(false);
+    expect(aws.stacks.has(nodegroupStackName(CLUSTER, 'ng-added'))).toBe(false);
+    expect(update.desired.managedNodeGroups.map((n) => n.name)).toEqual(['ng-general', 'ng-spot']);
+  });
+
+  it('deletes a nodegroup made at provisioning without touching the cluster stack', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'REMOVE_NODEGROUP', target: 'ng-spot' });
+
+    expectApplied(aws, update, { action: 'REMOVE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(update.log.filter((line) => /^(eks:Delete|cloudformation:(Delete|Update))/.test(line))).toEqual(['eks:DeleteNodegroup ng-spot']);
+    expect(aws.stacks.get(STACK)!.status).toBe('CREATE_COMPLETE');
+  });
+});
+
+// ── Fargate profiles ─────────────────────────────────────────────────────────────────────────
+
+describe('adding a Fargate profile', () => {
+  const CHANGE: ClusterChange = { action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } };
+
+  it('uses the cluster stack’s pod execution role when the cluster has one', async () => {
+    const aws = new FakeAws();
+    const update = await runUpdate(aws, await provisioned(aws), CHANGE);
+
+    expectApplied(aws, update, { action: 'ADD_FARGATE_PROFILE', target: 'fp-batch', result: 'applied' });
+    expect(aws.profiles.get(`${CLUSTER}/fp-batch`)).toMatchObject({ status: 'ACTIVE', podExecutionRoleArn: aws.stacks.get(STACK)!.outputs.FargatePodExecutionRoleArn });
+    expect(count(update.log, 'cloudformation:CreateStack')).toBe(0);
+  });
+
+  it('makes the cluster’s Fargate stack first when it was made without Fargate, and uses its role', async () => {
+    const aws = new FakeAws();
+    const update = await runUpdate(aws, await provisioned(aws, WITHOUT_FARGATE), CHANGE);
+
+    expectApplied(aws, update, { action: 'ADD_FARGATE_PROFILE', target: 'fp-batch', result: 'applied' });
+    expectBefore(update.log, `cloudformation:CreateStack ${fargateStackName(CLUSTER)}`, 'eks:CreateFargateProfile fp-batch');
+    expect(aws.profiles.get(`${CLUSTER}/fp-batch`)!.podExecutionRoleArn).toBe(aws.stacks.get(fargateStackName(CLUSTER))!.outputs.FargatePodExecutionRoleArn);
+  });
+
+  it('waits while another profile is being deleted (one at a time), then creates', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    await aws.eks.deleteFargateProfile(CLUSTER, 'fp-default');
+    aws.calls.length = 0;
+    // The fake moves a resource on as it is described: looking at fp-default lets time pass for its delete.
+    const timePasses = (state: string, handler: TaskHandler): TaskHandler =>
+      state !== 'Change Fargate Profile' ? handler : async (input) => (await aws.eks.describeFargateProfile(CLUSTER, 'fp-default'), handler(input));
+
+    const update = await runUpdate(aws, spec, CHANGE, { wrapHandler: timePasses });
+
+    expect(update.run.status).toBe('SUCCEEDED');
+    expect(update.run.retried).toContain('Change Fargate Profile');
+    expect(aws.profiles.get(`${CLUSTER}/fp-batch`)!.status).toBe('ACTIVE');
+  });
+});
+
+describe('removing a Fargate profile', () => {
+  it('deletes it and waits until it is gone', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' });
+
+    expectApplied(aws, update, { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default', result: 'applied' });
+    expect(aws.profiles.size).toBe(0);
+    expect(count(update.log, 'eks:DeleteFargateProfile fp-default')).toBe(1);
+    expect(update.desired.fargateProfiles).toEqual([]);
+  });
+});
+
+// ── access ───────────────────────────────────────────────────────────────────────────────────
+
+describe('adding and removing access', () => {
+  const ENTRY = { principalArn: OPS, kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['apps'] }] };
+  const MAPPING = { arn: OPS, username: 'ops', groups: ['ops'] };
+
+  it('adds an access entry with its policy', async () => {
+    const aws = new FakeAws();
+    const update = await runUpdate(aws, await provisioned(aws), { action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: ENTRY });
+
+    expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
+    expect(aws.accessEntries.get(`${CLUSTER}/${OPS}`)).toEqual({ kubernetesGroups: ['ops'], username: undefined, policies: new Map([['arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', { type: 'namespace', namespaces: ['apps'] }]]) });
+    expect(update.desired.accessEntries.map((e) => e.principalArn)).toContain(OPS);
+  });
+
+  it('removes an access entry, leaving the others', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer' });
+
+    expectApplied(aws, update, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer', result: 'applied' });
+    expect([...aws.accessEntries.keys()].sort()).toEqual([`${CLUSTER}/arn:aws:iam::111122223333:role/cluster-admin`, `${CLUSTER}/arn:aws:iam::111122223333:role/deployer`]);
+  });
+
+  it('adds an identity mapping to aws-auth next to EKS’s node role, through the Kubernetes API', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws, { ...referenceSpec(), identityMappings: [] });
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '3' });
+
+    const update = await runUpdate(aws, spec, { action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING });
+
+    expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
+    expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+  });
+
+  it('removes an identity mapping from aws-auth, keeping EKS’s node role', async () => {
+    const aws = new FakeAws();
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '3' });
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/legacy-ops' });
+
+    expectApplied(aws, update, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/legacy-ops', result: 'applied' });
+    expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_MAPPING]);
+    expect(update.desired.identityMappings).toEqual([]);
+  });
+
+  it('refuses to delete the access entry EKS made for a node role: one FAILED event, nothing removed, the cluster ACTIVE with its old spec', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    aws.accessEntries.set(`${CLUSTER}/${NODE_ROLE}`, { type: 'EC2_LINUX', kubernetesGroups: ['system:nodes'], policies: new Map() });
+    const before = { ...spec, accessEntries: [...spec.accessEntries, { principalArn: NODE_ROLE, type: 'EC2_LINUX' as const, kubernetesGroups: [], accessPolicies: [] }] };
+
+    const update = await runUpdate(aws, before, { action: 'REMOVE_ACCESS_ENTRY', target: NODE_ROLE });
+
+    expect(update.run).toMatchObject({ status: 'FAILED', error: 'ChangeRefusedError' });
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'ChangeRefusedError', message: expect.stringContaining('EKS made this entry (type EC2_LINUX)') } });
+    expect(aws.accessEntries.has(`${CLUSTER}/${NODE_ROLE}`)).toBe(true);
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: before });
+  });
+});
+
+// ── endpoint access ──────────────────────────────────────────────────────────────────────────
+
+describe('switching endpoint access', () => {
+  const PRIVATE_ONLY: ClusterChange = { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } };
+
+  it('waits out "update in progress" twice, then updates once and follows the update until Successful', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    aws.faults.updateInProgressTimes = 2;
+
+    const update = await runUpdate(aws, spec, PRIVATE_ONLY);
+
+    expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'applied' });
+    expect(update.run.retried.filter((s) => s === 'Change Endpoint Access').length).toBeGreaterThanOrEqual(2);
+    expect(count(update.log, 'eks:UpdateClusterConfig')).toBe(3);
+    expect(new Set(aws.calls.filter((c) => c.operation === 'UpdateClusterConfig').map((c) => c.token))).toEqual(new Set([idempotencyToken(UPDATE.id, 'set-endpoint-access')]));
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true });
+    expect(stepEvents(aws)).toEqual([
+      `Change Endpoint Access cluster ${CLUSTER} STARTED`,
+      `Switch Endpoint Access cluster ${CLUSTER} STARTED`,
+      `Switch Endpoint Access cluster ${CLUSTER} SUCCEEDED`,
+      `Change Endpoint Access cluster ${CLUSTER} SUCCEEDED`,
+    ]);
+  });
+
+  it('skips an access the cluster already has without any EKS write, and says unchanged', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] } });
+
+    expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'unchanged' });
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+    expect(stepEvents(aws)).toEqual([`Change Endpoint Access cluster ${CLUSTER} SKIPPED`]);
+    expect(update.run.statesEntered).toEqual(['Route Change', 'Change Endpoint Access', 'Endpoint Access Changed?', 'Finalize Update', 'Updated']);
+  });
+
+  it('fails with EKS’s message when the update fails: one FAILED event from the failure step, the cluster ACTIVE with its old spec', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    aws.faults.updateFailure = { message: 'The subnets have no free IP addresses' };
+
+    const update = await runUpdate(aws, spec, PRIVATE_ONLY);
+
+    expect(update.run).toMatchObject({ status: 'FAILED', error: 'EndpointUpdateFailedError', cause: expect.stringContaining('The subnets have no free IP addresses') });
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'EndpointUpdateFailedError', message: expect.stringContaining('update Failed') } });
+    expect(update.run.statesEntered.slice(-2)).toEqual(['Report Operation Failure', 'Update Failed']);
+    const record = aws.clusterRecords.get(CLUSTER)!;
+    expect(record).toMatchObject({ status: 'ACTIVE', spec });
+    expect(record.lockedBy).toBeUndefined();
+  });
+});
+
+// ── no-op and idempotency ────────────────────────────────────────────────────────────────────
+
+describe('a change the cluster already satisfies', () => {
+  it.each<[string, ClusterChange]>([
+    ['a nodegroup that exists', { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 1 } }],
+    ['a Fargate profile that is gone', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
+  ])('is skipped without an EKS write: %s', async (_, change) => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    if (change.action === 'REMOVE_FARGATE_PROFILE') aws.profiles.clear();
+
+    const update = await runUpdate(aws, spec, change);
+
+    expectApplied(aws, update, { action: change.action, target: change.target!, result: 'unchanged' });
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+  });
+});
+
+describe('a step that crashes after its side effect', () => {
+  it('creates the nodegroup stack once when Change Nodegroup is retried', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    let crashed = false;
+    const crashOnce = (state: string, handler: TaskHandler): TaskHandler =>
+      state !== 'Change Nodegroup'
+        ? handler
+        : async (input) => {
+            const output = await handler(input);
+            if (!crashed) {
+              crashed = true;
+              throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
+            }
+            return output;
+          };
+
+    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } }, { wrapHandler: crashOnce });
+
+    expectApplied(aws, update, { action: 'ADD_NODEGROUP', target: 'ng-added', result: 'applied' });
+    expect(new Set(aws.calls.filter((c) => c.operation === 'CreateStack').map((c) => c.token)).size).toBe(1);
+    expect(aws.stacks.size).toBe(2);
+  });
+});

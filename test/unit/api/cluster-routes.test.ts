@@ -1,0 +1,358 @@
+/** The cluster lifecycle routes (DESIGN §7) over FakeAws: ownership, lock, idempotency, validation, and what each starts. */
+import { load } from 'js-yaml';
+import { routeRequest } from '../../../functions/api/handler';
+import { ADMIN, apiEvent as event, OWNER, responseBody as body, STRANGER } from '../../support/api-event';
+import { FakeAws } from '../../support/fake-aws';
+import { referenceSpec } from '../../support/provision-run';
+
+const NAME = 'reference';
+
+/** A cluster the API created and provisioning finished: registry ACTIVE and unlocked, EKS ACTIVE. */
+async function activeCluster(aws: FakeAws, spec: Record<string, unknown> = referenceSpec()): Promise<string> {
+  const created = await routeRequest(event('POST', '/clusters', { body: spec }), aws.deps());
+  expect(created.statusCode).toBe(202);
+  const name = spec.name as string;
+  const record = aws.clusterRecords.get(name)!;
+  delete record.lockedBy;
+  Object.assign(record, { status: 'ACTIVE', version: record.version + 1 });
+  aws.clusters.set(name, {
+    name,
+    arn: `arn:aws:eks:us-east-1:111122223333:cluster/${name}`,
+    status: 'ACTIVE',
+    version: '1.33',
+    endpoint: `https://${name.toUpperCase()}.gr7.us-east-1.eks.amazonaws.com`,
+    certificateAuthority: { data: 'LS0tLS1CRUdJTi0tLS0t' },
+    resourcesVpcConfig: { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] },
+    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+  });
+  return body(created).operationId;
+}
+
+/** The execution input the last accepted request started. */
+const lastExecution = (aws: FakeAws) => aws.executions[aws.executions.length - 1]!.input as { operation: { type: string; action?: string }; change?: Record<string, unknown>; spec: Record<string, unknown> };
+
+describe('GET /clusters', () => {
+  it("lists the caller's own clusters and every cluster for an admin", async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    await activeCluster(aws, { ...referenceSpec(), name: 'strangers' }).catch(() => undefined);
+    aws.clusterRecords.get('strangers')!.owner = STRANGER;
+
+    const own = body(await routeRequest(event('GET', '/clusters'), aws.deps()));
+    const all = body(await routeRequest(event('GET', '/clusters', { caller: ADMIN }), aws.deps()));
+
+    expect(own.clusters.map((c: { name: string }) => c.name)).toEqual([NAME]);
+    expect(own.clusters[0]).toMatchObject({ name: NAME, status: 'ACTIVE', kubernetesVersion: '1.33', currentOperation: null, links: { self: '/clusters/reference' } });
+    expect(all.clusters.map((c: { name: string }) => c.name).sort()).toEqual([NAME, 'strangers']);
+  });
+
+  it('answers 400 naming the parameter for a page size out of range', async () => {
+    const response = await routeRequest(event('GET', '/clusters', { query: { limit: '1000' } }), new FakeAws().deps());
+
+    expect(response.statusCode).toBe(400);
+    expect(body(response).errors).toEqual([{ pointer: '/query/limit', message: 'must be an integer from 1 to 100' }]);
+  });
+});
+
+describe('GET /clusters/{name}', () => {
+  it('shows the owner the spec with the live state from EKS', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    await aws.eks.createNodegroup({ clusterName: NAME, nodegroupName: 'ng-general', nodeRole: 'arn:aws:iam::111122223333:role/node', subnets: ['subnet-1'], scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } });
+
+    const response = await routeRequest(event('GET', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    const cluster = body(response);
+    expect(cluster).toMatchObject({ name: NAME, status: 'ACTIVE', owner: OWNER, spec: { name: NAME, version: '1.33' } });
+    expect(cluster.live).toMatchObject({
+      status: 'ACTIVE',
+      endpoint: 'https://REFERENCE.gr7.us-east-1.eks.amazonaws.com',
+      endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] },
+      nodegroups: [{ name: 'ng-general', scaling: { minSize: 2, maxSize: 2, desiredSize: 2 } }],
+      fargateProfiles: [],
+      accessEntries: [],
+    });
+  });
+
+  it('shows the running operation while one holds the cluster', async () => {
+    const aws = new FakeAws();
+    const operationId = body(await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps())).operationId;
+
+    const cluster = body(await routeRequest(event('GET', `/clusters/${NAME}`), aws.deps()));
+
+    expect(cluster).toMatchObject({ status: 'CREATING', currentOperation: { id: operationId, link: `/operations/${operationId}` }, live: null });
+  });
+
+  it('answers 404 for an unknown cluster and 403 to a principal that is neither owner nor admin', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    expect((await routeRequest(event('GET', '/clusters/nobody'), aws.deps())).statusCode).toBe(404);
+    expect((await routeRequest(event('GET', `/clusters/${NAME}`, { caller: STRANGER }), aws.deps())).statusCode).toBe(403);
+    expect((await routeRequest(event('GET', `/clusters/${NAME}`, { caller: ADMIN }), aws.deps())).statusCode).toBe(200);
+  });
+});
+
+describe('GET /clusters/{name}/kubeconfig', () => {
+  it('answers YAML with the endpoint, the CA and the aws eks get-token exec plugin, and no credentials', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('GET', `/clusters/${NAME}/kubeconfig`), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toBe('application/yaml');
+    const config = load(response.body) as { clusters: Array<{ cluster: Record<string, string> }>; users: Array<{ user: { exec: { command: string; args: string[]; apiVersion: string } } }> };
+    expect(config.clusters[0]!.cluster).toEqual({ server: 'https://REFERENCE.gr7.us-east-1.eks.amazonaws.com', 'certificate-authority-data': 'LS0tLS1CRUdJTi0tLS0t' });
+    expect(config.users[0]!.user.exec).toMatchObject({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['--region', 'us-east-1', 'eks', 'get-token', '--cluster-name', NAME, '--output', 'json'] });
+    expect(response.body).not.toMatch(/token:|password|secret/i);
+  });
+
+  it('answers 409 while the cluster has no endpoint yet', async () => {
+    const aws = new FakeAws();
+    await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps());
+
+    const response = await routeRequest(event('GET', `/clusters/${NAME}/kubeconfig`), aws.deps());
+
+    expect(response.statusCode).toBe(409);
+    expect(body(response).detail).toMatch(/no API endpoint yet \(CREATING\)/);
+  });
+});
+
+describe('DELETE /clusters/{name}', () => {
+  it('locks the cluster as DELETING and starts delete-cluster with the registered spec', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'DELETING', lockedBy: body(response).operationId });
+    expect(lastExecution(aws)).toMatchObject({ operation: { type: 'DELETE', cluster: { name: NAME } }, spec: { name: NAME } });
+    expect(aws.events.map((e) => `${e.operation} ${e.status}`)).toContain('DELETE ACCEPTED');
+  });
+
+  it('deletes a failed provisioning that was retained', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    aws.clusterRecords.get(NAME)!.status = 'FAILED';
+
+    expect((await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps())).statusCode).toBe(202);
+  });
+
+  it('answers 409 naming the running operation while another holds the cluster', async () => {
+    const aws = new FakeAws();
+    const creating = body(await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps())).operationId;
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(409);
+    expect(body(response)).toMatchObject({ title: 'Cluster busy', runningOperationId: creating });
+  });
+
+  it('refuses a non-owner with 403 and starts nothing', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const executions = aws.executions.length;
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`, { caller: STRANGER }), aws.deps());
+
+    expect(response.statusCode).toBe(403);
+    expect(aws.executions).toHaveLength(executions);
+  });
+
+  it('gives the lock back and ends the operation with one FAILED event when the execution cannot start', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    aws.workflows.start = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(503);
+    expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'ACTIVE' });
+    expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
+    expect(aws.events.filter((e) => e.operation === 'DELETE').map((e) => e.status)).toEqual(['ACCEPTED', 'FAILED']);
+  });
+});
+
+describe('update routes', () => {
+  it('PATCH nodegroups/{ng} starts SCALE_NODEGROUP with the whole desired spec', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { maxSize: 5, desiredSize: 4 } }), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    const input = lastExecution(aws);
+    expect(input.operation).toMatchObject({ type: 'UPDATE', action: 'SCALE_NODEGROUP' });
+    expect(input.change).toEqual({ action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { maxSize: 5, desiredSize: 4 } });
+    expect(input.spec.managedNodeGroups).toContainEqual(expect.objectContaining({ name: 'ng-spot', minSize: 1, maxSize: 5, desiredSize: 4 }));
+    expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'UPDATING' });
+  });
+
+  it('answers 422 at the body pointer when the new sizes break min ≤ desired ≤ max', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { desiredSize: 9 } }), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([expect.objectContaining({ pointer: '/desiredSize' })]);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('answers 422 for fields that are not sizes', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { instanceTypes: ['m5.xlarge'] } }), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([{ pointer: '/instanceTypes', message: 'is not a scaling field (minSize, maxSize, desiredSize)' }]);
+  });
+
+  it('answers 404 for a nodegroup, profile or access entry the cluster does not have', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const nodegroup = await routeRequest(event('DELETE', `/clusters/${NAME}/nodegroups/ng-none`), aws.deps());
+    const profile = await routeRequest(event('DELETE', `/clusters/${NAME}/fargate-profiles/fp-none`), aws.deps());
+    const entry = await routeRequest(event('DELETE', `/clusters/${NAME}/access-entries/${encodeURIComponent('arn:aws:iam::111122223333:role/none')}`), aws.deps());
+
+    expect([nodegroup, profile, entry].map((r) => r.statusCode)).toEqual([404, 404, 404]);
+    expect(body(nodegroup)).toMatchObject({ title: 'Nodegroup not found', detail: 'cluster reference has no nodegroup ng-none' });
+  });
+
+  it('POST nodegroups validates the new nodegroup as part of the cluster (duplicate names, guardrails) and normalises it', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const duplicate = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-spot' } }), aws.deps());
+    const added = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-new', instanceTypes: ['m5.xlarge'] } }), aws.deps());
+
+    expect(duplicate.statusCode).toBe(422);
+    expect(body(duplicate).errors[0]).toMatchObject({ pointer: '/name' });
+    expect(added.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_NODEGROUP', target: 'ng-new', item: { name: 'ng-new', instanceTypes: ['m5.xlarge'], minSize: 2, desiredSize: 2, maxSize: 2, volumeType: 'gp3' } });
+  });
+
+  it('POST fargate-profiles and DELETE fargate-profiles/{fp} start their changes; removing fp-default turns the fargate shorthand off', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const added = await routeRequest(event('POST', `/clusters/${NAME}/fargate-profiles`, { body: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } }), aws.deps());
+    expect(added.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_FARGATE_PROFILE', target: 'fp-batch', item: { name: 'fp-batch' } });
+    aws.clusterRecords.get(NAME)!.lockedBy = undefined;
+    aws.clusterRecords.get(NAME)!.status = 'ACTIVE';
+
+    const removed = await routeRequest(event('DELETE', `/clusters/${NAME}/fargate-profiles/fp-default`), aws.deps());
+
+    expect(removed.statusCode).toBe(202);
+    expect(lastExecution(aws).spec).toMatchObject({ fargate: false, fargateProfiles: [] });
+  });
+
+  it('POST access-entries takes an access entry or an aws-auth mapping, and refuses a body that is neither', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const unlock = () => Object.assign(aws.clusterRecords.get(NAME)!, { lockedBy: undefined, status: 'ACTIVE' });
+
+    const entry = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { principalArn: 'arn:aws:iam::111122223333:role/dev', accessPolicies: [{ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['dev'] }] } }), aws.deps());
+    expect(entry.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', target: 'arn:aws:iam::111122223333:role/dev' });
+    unlock();
+    const mapping = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { arn: 'arn:aws:iam::111122223333:role/ops', username: 'ops', groups: ['ops'] } }), aws.deps());
+    expect(mapping.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping' });
+    unlock();
+    const neither = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { username: 'x' } }), aws.deps());
+    expect(neither.statusCode).toBe(422);
+  });
+
+  it('DELETE access-entries/{arn} takes the ARN percent-encoded or with its slashes', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const encoded = await routeRequest(event('DELETE', `/clusters/${NAME}/access-entries/${encodeURIComponent('arn:aws:iam::111122223333:role/deployer')}`), aws.deps());
+    Object.assign(aws.clusterRecords.get(NAME)!, { lockedBy: undefined, status: 'ACTIVE' });
+    const raw = await routeRequest(event('DELETE', `/clusters/${NAME}/access-entries/arn:aws:iam::111122223333:role/legacy-ops`), aws.deps());
+
+    expect([encoded.statusCode, raw.statusCode]).toEqual([202, 202]);
+    expect(lastExecution(aws).change).toEqual({ action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/legacy-ops' });
+    expect(lastExecution(aws).spec.identityMappings).toEqual([]);
+  });
+
+  it('PUT endpoint-access checks the public CIDRs like a new spec, pointing into the body', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const bad = await routeRequest(event('PUT', `/clusters/${NAME}/endpoint-access`, { body: { public: false, private: false } }), aws.deps());
+    const good = await routeRequest(event('PUT', `/clusters/${NAME}/endpoint-access`, { body: { public: false, private: true } }), aws.deps());
+
+    expect(bad.statusCode).toBe(422);
+    expect(body(bad).errors[0].pointer).toBe('');
+    expect(good.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toEqual({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } });
+    expect(lastExecution(aws).spec.endpointAccess).toEqual({ public: false, private: true, publicAccessCidrs: [] });
+  });
+
+  it('answers 409 to a second change while one runs, and replays an Idempotency-Key', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const headers = { 'Idempotency-Key': 'scale-1' };
+
+    const first = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { maxSize: 4 }, headers }), aws.deps());
+    const replay = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { maxSize: 4 }, headers }), aws.deps());
+    const other = await routeRequest(event('DELETE', `/clusters/${NAME}/nodegroups/ng-spot`), aws.deps());
+
+    expect(first.statusCode).toBe(202);
+    expect(replay.statusCode).toBe(202);
+    expect(body(replay).operationId).toBe(body(first).operationId);
+    expect(other.statusCode).toBe(409);
+    expect(body(other).runningOperationId).toBe(body(first).operationId);
+  });
+
+  it('refuses to change a cluster that is not ACTIVE (a retained failure can only be deleted)', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    aws.clusterRecords.get(NAME)!.status = 'FAILED';
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}/nodegroups/ng-spot`), aws.deps());
+
+    expect(response.statusCode).toBe(409);
+    expect(body(response).detail).toMatch(/is FAILED/);
+  });
+});
+
+describe('GET /operations?cluster=', () => {
+  it("lists the cluster's operations newest first for its owner, and requires the cluster", async () => {
+    const aws = new FakeAws();
+    const created = await activeCluster(aws);
+    const deleted = body(await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps())).operationId;
+
+    const response = await routeRequest(event('GET', '/operations', { query: { cluster: NAME } }), aws.deps());
+    const missing = await routeRequest(event('GET', '/operations'), aws.deps());
+    const stranger = await routeRequest(event('GET', '/operations', { query: { cluster: NAME }, caller: STRANGER }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    expect(body(response).operations.map((o: { id: string; type: string }) => `${o.type} ${o.id}`)).toEqual([`DELETE ${deleted}`, `CREATE ${created}`]);
+    expect(missing.statusCode).toBe(400);
+    expect(stranger.statusCode).toBe(403);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every route with its parameters, bodies and problem answers', async () => {
+    const response = await routeRequest(event('GET', '/openapi.json'), new FakeAws().deps());
+
+    const document = body(response);
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/clusters', '/clusters/{name}', '/clusters/{name}/nodegroups/{nodegroup}', '/clusters/{name}/access-entries/{principalArn}', '/operations', '/operations/{id}']));
+    expect(document.paths['/clusters/{name}/nodegroups'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ManagedNodeGroup' });
+    expect(document.components.schemas.ManagedNodeGroup).toBeDefined();
+    expect(JSON.stringify(document)).not.toMatch(/#\/definitions\//);
+  });
+});

@@ -1,0 +1,38 @@
+/** docs/openapi.json is the committed copy of GET /openapi.json: it must match the route table it is built from. */
+import { readFileSync } from 'node:fs';
+import { buildOpenApi } from '../../../functions/api/openapi';
+import { ROUTES } from '../../../functions/api/routes';
+import { OPENAPI_DOC, renderOpenApi } from '../../../scripts/openapi';
+
+type Paths = Record<string, Record<string, { operationId?: string }>>;
+
+const committed = () => readFileSync(OPENAPI_DOC, 'utf8');
+
+describe('docs/openapi.json', () => {
+  it('is exactly what buildOpenApi(ROUTES) gives, so readers see the API the code serves', () => {
+    const expected = renderOpenApi();
+
+    const text = committed();
+
+    // A bare toBe would print a 60 KB diff; the fix is one command.
+    if (text !== expected) throw new Error('docs/openapi.json differs from buildOpenApi(ROUTES): run `npm run openapi` and commit the result');
+    expect(JSON.parse(text)).toEqual(buildOpenApi(ROUTES));
+  });
+
+  it('describes every route of the table, under its path and method, with its operationId', () => {
+    const paths = (JSON.parse(committed()) as { paths: Paths }).paths;
+
+    const missing = ROUTES.filter((route) => paths[route.path]?.[route.method.toLowerCase()]?.operationId !== route.operationId).map((route) => `${route.method} ${route.path}`);
+
+    expect(missing).toEqual([]);
+  });
+
+  it('lists no path or method the route table does not serve', () => {
+    const paths = (JSON.parse(committed()) as { paths: Paths }).paths;
+    const served = new Set(ROUTES.map((route) => `${route.method.toLowerCase()} ${route.path}`));
+
+    const documented = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+
+    expect(documented.filter((entry) => !served.has(entry))).toEqual([]);
+  });
+});

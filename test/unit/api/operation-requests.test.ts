@@ -1,0 +1,119 @@
+/** "EKS Cluster Operation Requested" events: the same routes, checks and idempotency as the REST API. */
+import { handleEvent } from '../../../functions/api/handler';
+import { eventSourcesFrom, expiryRequestEvent, type OperationRequestDetail, type OperationRequestEvent } from '../../../functions/domain/operation-request';
+import { FakeAws } from '../../support/fake-aws';
+import { referenceSpec } from '../../support/provision-run';
+
+const PORTAL = 'com.example.portal';
+const PORTAL_ROLE = 'arn:aws:iam::111122223333:role/portal';
+
+function requested(detail: Partial<OperationRequestDetail>, options: { source?: string; id?: string } = {}): OperationRequestEvent {
+  return {
+    version: '0',
+    id: options.id ?? 'evt-0001',
+    'detail-type': 'EKS Cluster Operation Requested',
+    source: options.source ?? PORTAL,
+    account: '111122223333',
+    time: '2026-11-21T10:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: detail as OperationRequestDetail,
+  };
+}
+
+const create = () => requested({ operation: 'CREATE_CLUSTER', cluster: 'reference', body: referenceSpec() });
+
+describe('operation requested by an event', () => {
+  it('creates a cluster owned by the principal configured for its source', async () => {
+    const aws = new FakeAws();
+
+    const outcome = await handleEvent(create(), aws.deps());
+
+    expect(outcome.statusCode).toBe(202);
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ owner: PORTAL_ROLE, status: 'CREATING' });
+    expect(aws.events.map((e) => `${e.status} ${e.requestedBy}`)).toEqual([`ACCEPTED ${PORTAL_ROLE}`]);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('runs a redelivered event once: the event id is the default idempotency key', async () => {
+    const aws = new FakeAws();
+
+    const first = await handleEvent(create(), aws.deps());
+    const again = await handleEvent(create(), aws.deps());
+
+    expect(again).toEqual(first);
+    expect(aws.executions).toHaveLength(1);
+    expect(aws.rejections).toEqual([]);
+  });
+
+  it('announces a refusal on the bus with the problem the API would have answered', async () => {
+    const aws = new FakeAws();
+
+    const outcome = await handleEvent(requested({ operation: 'DELETE_CLUSTER', cluster: 'nobody' }), aws.deps());
+
+    expect(outcome.statusCode).toBe(404);
+    expect(aws.rejections).toEqual([expect.objectContaining({ requestId: 'evt-0001', source: PORTAL, operation: 'DELETE_CLUSTER', cluster: 'nobody', problem: expect.objectContaining({ status: 404, title: 'Cluster not found' }) })]);
+  });
+
+  it('refuses a source that EVENT_SOURCES does not name, before any registry or AWS call', async () => {
+    const aws = new FakeAws();
+
+    const outcome = await handleEvent({ ...create(), source: 'com.example.elsewhere' }, aws.deps());
+
+    expect(outcome.statusCode).toBe(403);
+    expect(aws.callLog().filter((c) => !c.startsWith('events:'))).toEqual([]);
+  });
+
+  it('refuses a malformed detail naming each field under /detail', async () => {
+    const aws = new FakeAws();
+
+    const outcome = await handleEvent(requested({ operation: 'EXPLODE' as never, cluster: '' }), aws.deps());
+
+    expect(outcome.statusCode).toBe(422);
+    expect(aws.rejections[0]!.problem).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ pointer: '/detail/operation' }), expect.objectContaining({ pointer: '/detail/cluster' })]) });
+  });
+
+  it('requires the target of a nodegroup change, and the created cluster named in both places', async () => {
+    const aws = new FakeAws();
+
+    const noTarget = await handleEvent(requested({ operation: 'REMOVE_NODEGROUP', cluster: 'reference' }), aws.deps());
+    const mismatch = await handleEvent(requested({ operation: 'CREATE_CLUSTER', cluster: 'other', body: referenceSpec() }), aws.deps());
+
+    expect([noTarget.statusCode, mismatch.statusCode]).toEqual([422, 422]);
+    expect(aws.rejections.map((r) => (r.problem.errors as Array<{ pointer: string }>)[0]!.pointer)).toEqual(['/detail/target', '/detail/body/name']);
+  });
+
+  it("only touches the source principal's own clusters", async () => {
+    const aws = new FakeAws();
+    await handleEvent(create(), aws.deps());
+    Object.assign(aws.clusterRecords.get('reference')!, { owner: 'arn:aws:iam::111122223333:role/someone-else', lockedBy: undefined, status: 'ACTIVE' });
+
+    const outcome = await handleEvent(requested({ operation: 'SCALE_NODEGROUP', cluster: 'reference', target: 'ng-spot', body: { maxSize: 5 } }, { id: 'evt-0002' }), aws.deps());
+
+    expect(outcome.statusCode).toBe(403);
+  });
+
+  it("deletes an expired cluster for its expiry schedule, whoever owns it", async () => {
+    const aws = new FakeAws();
+    await handleEvent(create(), aws.deps());
+    Object.assign(aws.clusterRecords.get('reference')!, { lockedBy: undefined, status: 'ACTIVE' });
+
+    const outcome = await handleEvent(expiryRequestEvent('reference', new Date('2026-11-24T10:00:00Z'), 'us-east-1', '111122223333'), aws.deps());
+
+    expect(outcome.statusCode).toBe(202);
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ status: 'DELETING' });
+    expect(aws.executions[aws.executions.length - 1]!.input).toMatchObject({ operation: { type: 'DELETE', requestedBy: 'arn:aws:iam::111122223333:role/eks-provisioner-expiry' } });
+  });
+});
+
+describe('allowed event sources', () => {
+  it('takes sources mapped to IAM principals', () => {
+    expect(eventSourcesFrom({ 'com.example.portal': PORTAL_ROLE })).toEqual({ 'com.example.portal': PORTAL_ROLE });
+  });
+
+  it('refuses a source mapped to something else, and the reserved sources', () => {
+    expect(() => eventSourcesFrom({ 'com.example.portal': 'portal' })).toThrow('com.example.portal must map to an IAM principal ARN, got "portal"');
+    expect(() => eventSourcesFrom({ 'eks-provisioner.expiry': PORTAL_ROLE })).toThrow('sources aws.* and eks-provisioner* are reserved');
+    expect(() => eventSourcesFrom(['x'])).toThrow('must be a JSON object');
+  });
+});

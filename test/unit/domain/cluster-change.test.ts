@@ -1,0 +1,340 @@
+/**
+ * update-cluster's decisions, one table per action: what the live cluster looks like → the one
+ * next thing to do. The rule they share: a change the live cluster already satisfies is in sync,
+ * with no call at all (EKS rejects a no-op update, and a skipped change costs nothing).
+ */
+import { stringify } from 'yaml';
+import type { ClusterChange } from '../../../functions/generated/types';
+import { changeResource, changeTarget, nextChangeStep, wantedScaling, type LiveState, type NextStep } from '../../../functions/domain/cluster-change';
+import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
+
+const OP = 'op-update-1';
+const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+const ADMIN = 'arn:aws:iam::111122223333:role/cluster-admin';
+const OPS = 'arn:aws:iam::111122223333:role/ops';
+const SERVICE = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
+const NODE_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/demo-NodeInstanceRole';
+const NODE_MAPPING = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+const POD_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/demo-FargatePodExecutionRoleArn';
+const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+
+/** The desired spec after the change, normalised as the API hands it over. */
+function specOf(extra: Record<string, unknown> = {}): Spec {
+  return normaliseSpec({ name: 'demo', network: { vpc: {} }, ...extra }, GUARDRAILS as never);
+}
+
+const decide = (change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep => nextChangeStep(change, spec, live, OP);
+const ours = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: OP, outputs });
+const leftover = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: 'op-earlier', outputs });
+
+describe('ADD_NODEGROUP', () => {
+  const spec = specOf({ managedNodeGroups: [{ name: 'ng-new', instanceTypes: ['m6i.large'] }] });
+  const change: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: 'ng-new', instanceTypes: ['m6i.large'] } };
+  const normalised = spec.managedNodeGroups[0]!;
+  const add = (live: LiveState) => decide(change, live, spec);
+
+  it('creates the nodegroup stack first, from the spec’s normalised nodegroup (defaults applied)', () => {
+    expect(add({})).toEqual({ kind: 'apply', stage: 'nodegroupStack', calls: [{ call: 'createNodegroupStack', nodegroup: normalised }] });
+    expect(normalised).toMatchObject({ desiredSize: 2, volumeType: 'gp3', amiType: expect.stringMatching(/^AL2023/) });
+  });
+
+  it('waits while the stack is being created', () => {
+    expect(add({ stack: ours('CREATE_IN_PROGRESS') })).toEqual({ kind: 'wait', stage: 'nodegroupStack', status: 'CREATE_IN_PROGRESS' });
+  });
+
+  it('creates the nodegroup with the complete stack’s outputs', () => {
+    const outputs = { NodeInstanceRoleArn: 'arn:role', LaunchTemplateId: 'lt-1' };
+
+    expect(add({ stack: ours('CREATE_COMPLETE', outputs) })).toEqual({ kind: 'apply', stage: 'nodegroup', calls: [{ call: 'createNodegroup', nodegroup: normalised, stackOutputs: outputs }] });
+  });
+
+  it.each(['ROLLBACK_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_IN_PROGRESS'])('fails when its own stack is %s', (status) => {
+    expect(add({ stack: ours(status) })).toEqual({ kind: 'failed', stage: 'nodegroupStack', reason: status });
+  });
+
+  it.each(['CREATE_COMPLETE', 'ROLLBACK_COMPLETE'])('deletes a %s stack an earlier operation left, whose launch template came from another request', (status) => {
+    expect(add({ stack: leftover(status) })).toEqual({ kind: 'apply', stage: 'nodegroupStackDelete', calls: [{ call: 'deleteStack' }] });
+  });
+
+  it('waits for that leftover stack to go, and fails when it cannot be deleted', () => {
+    expect(add({ stack: leftover('DELETE_IN_PROGRESS') })).toEqual({ kind: 'wait', stage: 'nodegroupStackDelete', status: 'DELETE_IN_PROGRESS' });
+    expect(add({ stack: leftover('DELETE_FAILED') })).toMatchObject({ kind: 'failed', stage: 'nodegroupStackDelete' });
+  });
+
+  it.each(['CREATING', 'UPDATING', 'DELETING'])('waits while a nodegroup of that name is %s', (status) => {
+    expect(add({ nodegroup: { status }, stack: ours('CREATE_COMPLETE') })).toEqual({ kind: 'wait', stage: 'nodegroup', status });
+  });
+
+  it('is in sync once the nodegroup is ACTIVE, whoever made it, with no call', () => {
+    expect(add({ nodegroup: { status: 'ACTIVE' } })).toEqual({ kind: 'inSync' });
+  });
+
+  it('fails with the nodegroup’s health issues', () => {
+    expect(add({ nodegroup: { status: 'CREATE_FAILED', problems: 'AsgInstanceLaunchFailures: no capacity' } })).toEqual({
+      kind: 'failed',
+      stage: 'nodegroup',
+      reason: 'CREATE_FAILED: AsgInstanceLaunchFailures: no capacity',
+    });
+  });
+});
+
+describe('SCALE_NODEGROUP', () => {
+  const scale = (scaling: ClusterChange['scaling'], live: LiveState) => decide({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling }, live);
+  const active = (minSize: number, desiredSize: number, maxSize: number): LiveState => ({ nodegroup: { status: 'ACTIVE', scaling: { minSize, desiredSize, maxSize } } });
+
+  it('updates only the sizes asked for, keeping the others as they are live', () => {
+    expect(scale({ desiredSize: 3 }, active(1, 2, 4))).toEqual({
+      kind: 'apply',
+      stage: 'nodegroupScaling',
+      calls: [{ call: 'scaleNodegroup', nodegroup: 'ng-1', scaling: { minSize: 1, desiredSize: 3, maxSize: 4 } }],
+    });
+  });
+
+  it('is in sync when the live sizes are already the ones asked for: no UpdateNodegroupConfig', () => {
+    expect(scale({ minSize: 1, desiredSize: 2, maxSize: 4 }, active(1, 2, 4))).toEqual({ kind: 'inSync' });
+  });
+
+  it('keeps an unasked desiredSize within new bounds', () => {
+    expect(scale({ maxSize: 1 }, active(1, 2, 4))).toMatchObject({ calls: [{ scaling: { minSize: 1, desiredSize: 1, maxSize: 1 } }] });
+    expect(scale({ minSize: 3 }, active(1, 2, 4))).toMatchObject({ calls: [{ scaling: { minSize: 3, desiredSize: 3, maxSize: 4 } }] });
+  });
+
+  it('refuses sizes that would break min ≤ desired ≤ max', () => {
+    expect(scale({ desiredSize: 5 }, active(1, 2, 4))).toEqual({ kind: 'refused', reason: 'now min 1, desired 2, max 4: desiredSize 5 would be outside minSize 1 .. maxSize 4' });
+    expect(scale({ minSize: 5 }, active(1, 2, 4))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('minSize 5 would exceed maxSize 4') });
+  });
+
+  it('refuses a nodegroup that is not on the cluster, or is being deleted', () => {
+    expect(scale({ desiredSize: 3 }, {})).toEqual({ kind: 'refused', reason: 'does not exist on the cluster' });
+    expect(scale({ desiredSize: 3 }, { nodegroup: { status: 'DELETING' } })).toMatchObject({ kind: 'refused' });
+  });
+
+  it('waits for an update already running on the nodegroup (one at a time)', () => {
+    expect(scale({ desiredSize: 3 }, { nodegroup: { status: 'UPDATING', scaling: { minSize: 1, desiredSize: 2, maxSize: 4 } } })).toEqual({ kind: 'wait', stage: 'nodegroupScaling', status: 'UPDATING' });
+  });
+
+  it('follows its own update: waits while InProgress, done when Successful, failed with EKS’s errors', () => {
+    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: { status: 'InProgress' } })).toEqual({ kind: 'wait', stage: 'nodegroupScaling', status: 'InProgress' });
+    expect(scale({ desiredSize: 3 }, { ...active(1, 3, 4), update: { status: 'Successful' } })).toEqual({ kind: 'inSync' });
+    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: { status: 'Failed', errors: 'InsufficientCapacity: none' } })).toEqual({
+      kind: 'failed',
+      stage: 'nodegroupScaling',
+      reason: 'update Failed: InsufficientCapacity: none',
+    });
+  });
+});
+
+describe('wantedScaling', () => {
+  it('takes what is asked over what is live', () => {
+    expect(wantedScaling({ minSize: 2, desiredSize: 2, maxSize: 2 }, { minSize: 0, desiredSize: 0 })).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
+  });
+});
+
+describe('REMOVE_NODEGROUP', () => {
+  const remove = (live: LiveState) => decide({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }, live);
+
+  it('deletes the nodegroup first, even with its stack still there', () => {
+    expect(remove({ nodegroup: { status: 'ACTIVE' }, stack: ours('CREATE_COMPLETE') })).toEqual({ kind: 'apply', stage: 'nodegroupDelete', calls: [{ call: 'deleteNodegroup', nodegroup: 'ng-1' }] });
+    expect(remove({ nodegroup: { status: 'DEGRADED' } })).toMatchObject({ kind: 'apply', stage: 'nodegroupDelete' });
+  });
+
+  it.each(['DELETING', 'CREATING', 'UPDATING'])('waits while the nodegroup is %s', (status) => {
+    expect(remove({ nodegroup: { status } })).toEqual({ kind: 'wait', stage: 'nodegroupDelete', status });
+  });
+
+  it('fails when EKS could not delete it', () => {
+    expect(remove({ nodegroup: { status: 'DELETE_FAILED', problems: 'Ec2SecurityGroupDeletionFailure: DependencyViolation' } })).toMatchObject({ kind: 'failed', stage: 'nodegroupDelete' });
+  });
+
+  it('then deletes its own stack, whoever made it, and waits for it', () => {
+    expect(remove({ stack: leftover('CREATE_COMPLETE') })).toEqual({ kind: 'apply', stage: 'nodegroupStackDelete', calls: [{ call: 'deleteStack' }] });
+    expect(remove({ stack: ours('DELETE_IN_PROGRESS') })).toEqual({ kind: 'wait', stage: 'nodegroupStackDelete', status: 'DELETE_IN_PROGRESS' });
+    expect(remove({ stack: ours('DELETE_FAILED') })).toMatchObject({ kind: 'failed', stage: 'nodegroupStackDelete' });
+  });
+
+  it('is in sync when neither is there (a nodegroup made at provisioning has no stack of its own)', () => {
+    expect(remove({})).toEqual({ kind: 'inSync' });
+  });
+});
+
+describe('ADD_FARGATE_PROFILE', () => {
+  const spec = specOf({ fargateProfiles: [{ name: 'fp-batch', selectors: [{ namespace: 'batch' }] }] });
+  const profile = spec.fargateProfiles[0]!;
+  const add = (live: LiveState) => decide({ action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } }, live, spec);
+
+  it('uses the cluster stack’s pod execution role when it has one', () => {
+    expect(add({ clusterStackOutputs: { FargatePodExecutionRoleArn: POD_ROLE } })).toEqual({
+      kind: 'apply',
+      stage: 'fargateProfile',
+      calls: [{ call: 'createFargateProfile', profile, podExecutionRoleArn: POD_ROLE }],
+    });
+  });
+
+  it('creates the Fargate stack first for a cluster made without profiles, then uses its role', () => {
+    expect(add({ clusterStackOutputs: {} })).toEqual({ kind: 'apply', stage: 'fargateStack', calls: [{ call: 'createFargateStack' }] });
+    expect(add({ clusterStackOutputs: {}, stack: ours('CREATE_IN_PROGRESS') })).toEqual({ kind: 'wait', stage: 'fargateStack', status: 'CREATE_IN_PROGRESS' });
+    expect(add({ clusterStackOutputs: {}, stack: ours('CREATE_COMPLETE', { FargatePodExecutionRoleArn: POD_ROLE }) })).toMatchObject({
+      stage: 'fargateProfile',
+      calls: [{ call: 'createFargateProfile', podExecutionRoleArn: POD_ROLE }],
+    });
+  });
+
+  it('shares a Fargate stack an earlier operation made', () => {
+    expect(add({ clusterStackOutputs: {}, stack: leftover('CREATE_COMPLETE', { FargatePodExecutionRoleArn: POD_ROLE }) })).toMatchObject({ stage: 'fargateProfile' });
+  });
+
+  it('deletes a failed Fargate stack an earlier operation left, but fails on its own', () => {
+    expect(add({ clusterStackOutputs: {}, stack: leftover('ROLLBACK_COMPLETE') })).toEqual({ kind: 'apply', stage: 'fargateStackDelete', calls: [{ call: 'deleteStack' }] });
+    expect(add({ clusterStackOutputs: {}, stack: ours('ROLLBACK_COMPLETE') })).toEqual({ kind: 'failed', stage: 'fargateStack', reason: 'ROLLBACK_COMPLETE' });
+  });
+
+  it('waits while the profile is CREATING, is in sync once ACTIVE, fails with its health issues', () => {
+    expect(add({ fargateProfile: { status: 'CREATING' } })).toEqual({ kind: 'wait', stage: 'fargateProfile', status: 'CREATING' });
+    expect(add({ fargateProfile: { status: 'ACTIVE' } })).toEqual({ kind: 'inSync' });
+    expect(add({ fargateProfile: { status: 'CREATE_FAILED', problems: 'PodExecutionRoleAlreadyInUse: x' } })).toMatchObject({ kind: 'failed', stage: 'fargateProfile' });
+  });
+});
+
+describe('REMOVE_FARGATE_PROFILE', () => {
+  const remove = (live: LiveState) => decide({ action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }, live);
+
+  it('deletes it, waits while it goes, and is in sync when it is gone', () => {
+    expect(remove({ fargateProfile: { status: 'ACTIVE' } })).toEqual({ kind: 'apply', stage: 'fargateProfileDelete', calls: [{ call: 'deleteFargateProfile', profile: 'fp-default' }] });
+    expect(remove({ fargateProfile: { status: 'DELETING' } })).toEqual({ kind: 'wait', stage: 'fargateProfileDelete', status: 'DELETING' });
+    expect(remove({ fargateProfile: { status: 'CREATING' } })).toEqual({ kind: 'wait', stage: 'fargateProfileDelete', status: 'CREATING' });
+    expect(remove({ fargateProfile: { status: 'DELETE_FAILED' } })).toMatchObject({ kind: 'failed', stage: 'fargateProfileDelete' });
+    expect(remove({})).toEqual({ kind: 'inSync' });
+  });
+});
+
+describe('ADD_ACCESS_ENTRY (access entry)', () => {
+  const entry = { principalArn: OPS, username: 'ops', kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['apps', 'web'] }] };
+  const spec = specOf({ accessEntries: [entry] });
+  const add = (live: LiveState) => decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: entry }, live, spec);
+  const inSync = { type: 'STANDARD', username: 'ops', kubernetesGroups: ['ops'], policies: [{ policyArn: VIEW, scope: { type: 'namespace', namespaces: ['web', 'apps'] } }] };
+
+  it('creates the entry, then associates each policy with its scope', () => {
+    expect(add({})).toEqual({
+      kind: 'apply',
+      calls: [
+        { call: 'putAccessEntry', entry: spec.accessEntries[0] },
+        { call: 'associateAccessPolicy', principalArn: OPS, policyArn: VIEW, scope: { type: 'namespace', namespaces: ['apps', 'web'] } },
+      ],
+    });
+  });
+
+  it('is in sync when the entry and its policies are there as asked (namespaces compare as sets)', () => {
+    expect(add({ accessEntry: inSync })).toEqual({ kind: 'inSync' });
+  });
+
+  it('makes only the calls that differ: groups, or a policy’s scope', () => {
+    expect(add({ accessEntry: { ...inSync, kubernetesGroups: ['viewers'] } })).toMatchObject({ calls: [{ call: 'putAccessEntry' }] });
+    expect(add({ accessEntry: { ...inSync, policies: [{ policyArn: VIEW, scope: { type: 'cluster' } }] } })).toMatchObject({ calls: [{ call: 'associateAccessPolicy', policyArn: VIEW }] });
+  });
+
+  it('refuses to turn an entry EKS made for nodes into a standard one', () => {
+    expect(add({ accessEntry: { ...inSync, type: 'EC2_LINUX' } })).toEqual({ kind: 'refused', reason: "exists with type EC2_LINUX, and EKS cannot change an entry's type" });
+  });
+});
+
+describe('ADD_ACCESS_ENTRY (identity mapping)', () => {
+  const mapping = { arn: OPS, username: 'ops', groups: ['ops'] };
+  const add = (awsAuth: LiveState['awsAuth']) => decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: mapping }, { awsAuth }, specOf({ identityMappings: [mapping] }));
+
+  it('writes aws-auth with the mapping next to the node role', () => {
+    const next = add({ mapRoles: stringify([NODE_MAPPING]) });
+
+    expect(next).toMatchObject({ kind: 'apply', calls: [{ call: 'writeAwsAuth' }] });
+    const written = next.kind === 'apply' && next.calls[0]?.call === 'writeAwsAuth' ? next.calls[0].data.mapRoles : '';
+    expect(written).toContain(OPS);
+    expect(written).toContain(NODE_ROLE);
+  });
+
+  it('is in sync when aws-auth already maps it so', () => {
+    expect(add({ mapRoles: stringify([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]) })).toEqual({ kind: 'inSync' });
+  });
+
+  it('refuses to remap a node role', () => {
+    const next = decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: { arn: NODE_ROLE, groups: ['ops'] } }, { awsAuth: { mapRoles: stringify([NODE_MAPPING]) } });
+
+    expect(next).toMatchObject({ kind: 'refused', reason: expect.stringContaining('system:nodes') });
+  });
+});
+
+describe('REMOVE_ACCESS_ENTRY', () => {
+  const remove = (principal: string, live: LiveState) => decide({ action: 'REMOVE_ACCESS_ENTRY', target: principal }, { protectedPrincipals: [SERVICE], ...live });
+  const standard = { type: 'STANDARD', kubernetesGroups: [], policies: [] };
+
+  it('deletes the access entry and the aws-auth mapping of the principal, keeping the rest of aws-auth', () => {
+    const next = remove(OPS, { accessEntry: standard, awsAuth: { mapRoles: stringify([NODE_MAPPING, { rolearn: OPS, groups: ['ops'] }]) } });
+
+    expect(next).toEqual({ kind: 'apply', calls: [{ call: 'deleteAccessEntry', principalArn: OPS }, { call: 'writeAwsAuth', data: { mapRoles: stringify([NODE_MAPPING]) } }] });
+  });
+
+  it('deletes only what exists', () => {
+    expect(remove(ADMIN, { accessEntry: standard })).toEqual({ kind: 'apply', calls: [{ call: 'deleteAccessEntry', principalArn: ADMIN }] });
+  });
+
+  it('is in sync when the principal has neither', () => {
+    expect(remove(OPS, { awsAuth: { mapRoles: stringify([NODE_MAPPING]) } })).toEqual({ kind: 'inSync' });
+  });
+
+  it.each(['EC2_LINUX', 'FARGATE_LINUX'])('refuses to delete the %s entry EKS made, before any call', (type) => {
+    expect(remove(NODE_ROLE, { accessEntry: { ...standard, type }, awsAuth: { mapRoles: stringify([{ rolearn: NODE_ROLE, groups: ['ops'] }]) } })).toEqual({
+      kind: 'refused',
+      reason: `EKS made this entry (type ${type}) for nodes or Fargate pods; deleting it would cut them off the cluster`,
+    });
+  });
+
+  it('refuses to remove a node role’s aws-auth mapping', () => {
+    expect(remove(NODE_ROLE, { awsAuth: { mapRoles: stringify([NODE_MAPPING]) } })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('system:bootstrappers, system:nodes') });
+  });
+
+  it('refuses to remove the service’s own access', () => {
+    expect(remove(SERVICE, { accessEntry: standard })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('lock the service out') });
+  });
+});
+
+describe('SET_ENDPOINT_ACCESS', () => {
+  const spec = specOf({ endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] } });
+  const set = (live: LiveState) => decide({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: true } }, live, spec);
+
+  it('updates the cluster config when the live access differs from the spec’s', () => {
+    expect(set({ endpointAccess: { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] } })).toEqual({
+      kind: 'apply',
+      stage: 'endpointUpdate',
+      calls: [{ call: 'updateEndpointAccess', config: { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] } }],
+    });
+  });
+
+  it('is in sync when they match, CIDRs compared as sets: no UpdateClusterConfig, which EKS would reject', () => {
+    expect(set({ endpointAccess: { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['198.51.100.0/24', '203.0.113.0/24'] } })).toEqual({ kind: 'inSync' });
+  });
+
+  it('follows its update until Successful, or fails with EKS’s message', () => {
+    const live = { endpointAccess: { endpointPublicAccess: true } };
+    expect(set({ ...live, update: { status: 'InProgress' } })).toEqual({ kind: 'wait', stage: 'endpointUpdate', status: 'InProgress' });
+    expect(set({ ...live, update: { status: 'Successful' } })).toEqual({ kind: 'inSync' });
+    expect(set({ ...live, update: { status: 'Failed', errors: 'InvalidParameterException: bad CIDR' } })).toEqual({ kind: 'failed', stage: 'endpointUpdate', reason: 'update Failed: InvalidParameterException: bad CIDR' });
+    expect(set({ ...live, update: { status: 'Cancelled' } })).toMatchObject({ kind: 'failed', reason: 'update Cancelled: EKS gave no reason' });
+  });
+});
+
+describe('the change’s target', () => {
+  it.each<[ClusterChange, string, string]>([
+    [{ action: 'ADD_NODEGROUP', item: { name: 'ng-new' } }, 'ng-new', 'nodegroup ng-new'],
+    [{ action: 'SCALE_NODEGROUP', target: 'ng-1' }, 'ng-1', 'nodegroup ng-1'],
+    [{ action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-1' } }, 'fp-1', 'Fargate profile fp-1'],
+    [{ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: { principalArn: OPS } }, OPS, `access entry ${OPS}`],
+    [{ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: { arn: OPS } }, OPS, `identity mapping ${OPS}`],
+    [{ action: 'REMOVE_ACCESS_ENTRY', target: OPS }, OPS, `access entry ${OPS}`],
+    [{ action: 'SET_ENDPOINT_ACCESS', endpointAccess: {} }, 'demo', 'cluster demo'],
+  ])('%j targets %s', (change, target, resource) => {
+    expect(changeTarget(change, 'demo')).toBe(target);
+    expect(changeResource(change, 'demo')).toBe(resource);
+  });
+
+  it('fails by name when a change names nothing', () => {
+    expect(() => changeTarget({ action: 'REMOVE_NODEGROUP' }, 'demo')).toThrow(expect.objectContaining({ name: 'InvalidStepInputError' }));
+  });
+});

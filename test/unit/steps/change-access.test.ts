@@ -1,0 +1,119 @@
+import { parse, stringify } from 'yaml';
+import { idempotencyToken } from '../../../functions/domain/naming';
+import type { ClusterChange } from '../../../functions/generated/types';
+import { changeAccess } from '../../../functions/steps/change-access';
+import type { FakeAws } from '../../support/fake-aws';
+import { CLUSTER, rejectionOf, specOf } from './step-inputs';
+import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
+
+const OPS = 'arn:aws:iam::111122223333:role/ops';
+const NODE_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/demo-NodeInstanceRole';
+const NODE_MAPPING = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
+const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+const ENTRY = { principalArn: OPS, username: 'ops', kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['apps'] }] };
+const MAPPING = { arn: OPS, username: 'ops', groups: ['ops'] };
+
+const entryOf = (aws: FakeAws, arn: string) => aws.accessEntries.get(`${CLUSTER}/${arn}`);
+const rolesIn = (aws: FakeAws) => parse(aws.configMaps.get(AWS_AUTH)?.data.mapRoles ?? '[]') as unknown[];
+
+describe('Change Access: ADD_ACCESS_ENTRY', () => {
+  const ADD: ClusterChange = { action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: ENTRY };
+
+  it('creates the access entry with a token and associates its policies, in one look', async () => {
+    const aws = provisionedAws(specOf());
+    const put = jest.spyOn(aws.eks, 'putAccessEntry');
+
+    const poll = await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+
+    expect(put).toHaveBeenCalledWith(expect.objectContaining({ principalArn: OPS, type: 'STANDARD', username: 'ops', kubernetesGroups: ['ops'], clientRequestToken: idempotencyToken(UPDATE_OPERATION.id, 'create-access-entry', OPS) }));
+    expect(Object.fromEntries(entryOf(aws, OPS)!.policies)).toEqual({ [VIEW]: { type: 'namespace', namespaces: ['apps'] } });
+    expect(poll).toEqual({ ready: true, waitSeconds: 0, stage: 'applied' });
+    expect(stepEvents(aws)).toEqual([`Change Access access entry ${OPS} STARTED`, `Change Access access entry ${OPS} SUCCEEDED`]);
+  });
+
+  it('skips an entry that is already there with its policies', async () => {
+    const aws = provisionedAws(specOf());
+    await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+    aws.calls.length = 0;
+
+    const poll = await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(aws.callLog((c) => /^(Create|Associate)/.test(c.operation))).toEqual([]);
+  });
+
+  it('merges an identity mapping into aws-auth next to EKS’s node role', async () => {
+    const aws = provisionedAws(specOf());
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '7' });
+
+    const poll = await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'applied' });
+    expect(rolesIn(aws)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
+    expect(aws.callLog((c) => c.service === 'eks' && c.operation !== 'DescribeCluster')).toEqual([]);
+  });
+
+  it('lets a write conflict through for the ASL to retry from a fresh read', async () => {
+    const aws = provisionedAws(specOf(), { faults: { awsAuthConflicts: 1 } });
+
+    const error = await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps()));
+
+    expect(error.name).toBe('KubernetesConflictError');
+  });
+});
+
+describe('Change Access: REMOVE_ACCESS_ENTRY', () => {
+  const remove = (arn: string): ClusterChange => ({ action: 'REMOVE_ACCESS_ENTRY', target: arn });
+
+  it('deletes the principal’s access entry and its aws-auth mapping, keeping the node role’s', async () => {
+    const aws = provisionedAws(specOf({ accessEntries: [ENTRY], identityMappings: [MAPPING] }));
+    aws.accessEntries.set(`${CLUSTER}/${OPS}`, { username: 'ops', kubernetesGroups: ['ops'], policies: new Map() });
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]) }, resourceVersion: '7' });
+
+    const poll = await changeAccess(updateInput(remove(OPS), specOf()), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'applied' });
+    expect(entryOf(aws, OPS)).toBeUndefined();
+    expect(rolesIn(aws)).toEqual([NODE_MAPPING]);
+  });
+
+  it('refuses to delete the entry EKS made for a node role, and changes nothing', async () => {
+    const aws = provisionedAws(specOf());
+    aws.accessEntries.set(`${CLUSTER}/${NODE_ROLE}`, { type: 'EC2_LINUX', kubernetesGroups: ['system:nodes'], policies: new Map() });
+
+    const error = await rejectionOf(changeAccess(updateInput(remove(NODE_ROLE), specOf()), aws.deps()));
+
+    expect(error.name).toBe('ChangeRefusedError');
+    expect(error.message).toBe(`access entry ${NODE_ROLE}: EKS made this entry (type EC2_LINUX) for nodes or Fargate pods; deleting it would cut them off the cluster`);
+    expect(entryOf(aws, NODE_ROLE)).toBeDefined();
+    expect(aws.callLog((c) => /^(Delete|Replace|Create)/.test(c.operation))).toEqual([]);
+  });
+
+  it('refuses to remove the service’s own access (the cluster creator)', async () => {
+    const aws = provisionedAws(specOf());
+    const service = aws.deps().settings.cloudFormationRoleArn()!;
+    aws.accessEntries.set(`${CLUSTER}/${service}`, { kubernetesGroups: [], policies: new Map() });
+
+    const error = await rejectionOf(changeAccess(updateInput(remove(service), specOf()), aws.deps()));
+
+    expect(error.name).toBe('ChangeRefusedError');
+  });
+
+  it('reads no aws-auth in API mode, where EKS ignores it', async () => {
+    const aws = provisionedAws(specOf({ authenticationMode: 'API' }));
+    aws.accessEntries.set(`${CLUSTER}/${OPS}`, { kubernetesGroups: [], policies: new Map() });
+
+    await changeAccess(updateInput(remove(OPS), specOf({ authenticationMode: 'API' })), aws.deps());
+
+    expect(aws.callLog((c) => c.service === 'kubernetes')).toEqual([]);
+    expect(entryOf(aws, OPS)).toBeUndefined();
+  });
+
+  it('skips a principal with neither an entry nor a mapping', async () => {
+    const aws = provisionedAws(specOf());
+
+    expect(await changeAccess(updateInput(remove(OPS), specOf()), aws.deps())).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(stepEvents(aws)).toEqual([`Change Access access entry ${OPS} SKIPPED`]);
+  });
+});

@@ -1,0 +1,206 @@
+import { NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
+import { idempotencyToken, nodegroupStackName, TAG_OPERATION } from '../../../functions/domain/naming';
+import type { ClusterChange, Poll } from '../../../functions/generated/types';
+import { changeNodegroup } from '../../../functions/steps/change-nodegroup';
+import type { FakeAws } from '../../support/fake-aws';
+import { CLUSTER, forgetCalls, rejectionOf, specOf } from './step-inputs';
+import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
+
+const ADDED = 'ng-added';
+const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
+const ADD: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: ADDED, instanceTypes: ['m6i.large'], privateNetworking: true } };
+const before = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 2, maxSize: 4 }] });
+const after = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 2, maxSize: 4 }, ADD.item] });
+
+/** The nodegroup stack completes at its next describe. */
+function completeStack(aws: FakeAws, name = ADDED_STACK): void {
+  aws.stacks.get(name)!.describesLeft = 0;
+}
+
+function activeNodegroup(aws: FakeAws, name: string, scaling = { minSize: 1, desiredSize: 2, maxSize: 4 }): void {
+  aws.nodegroups.set(`${CLUSTER}/${name}`, { nodegroupName: name, clusterName: CLUSTER, status: 'ACTIVE', createdAt: aws.clock(), describesLeft: 0, scalingConfig: scaling });
+}
+
+describe('Change Nodegroup: ADD_NODEGROUP', () => {
+  it('first creates the nodegroup’s own stack with the CloudFormation role, ownership tags and a token from the operation', async () => {
+    const aws = provisionedAws(before);
+    const createStack = jest.spyOn(aws.cloudFormation, 'createStack');
+
+    const poll = await changeNodegroup(updateInput(ADD, after), aws.deps());
+
+    expect(createStack).toHaveBeenCalledWith(
+      expect.objectContaining({
+        stackName: ADDED_STACK,
+        roleArn: 'arn:aws:iam::111122223333:role/eksp-cloudformation',
+        clientRequestToken: idempotencyToken(UPDATE_OPERATION.id, 'create-nodegroup-stack', ADDED),
+        tags: expect.objectContaining({ [TAG_OPERATION]: UPDATE_OPERATION.id }),
+        onFailure: 'ROLLBACK',
+      }),
+    );
+    expect(Object.keys(aws.stacks.get(ADDED_STACK)!.template.Resources)).toEqual(expect.arrayContaining(['NodeInstanceRole', expect.stringMatching(/^LaunchTemplate/)]));
+    expect(poll).toEqual({ ready: false, waitSeconds: 30, stage: 'nodegroupStack', startedAt: expect.any(String) });
+    expect(stepEvents(aws)).toEqual([`Change Nodegroup nodegroup ${ADDED} STARTED`, `Create Nodegroup Stack stack ${ADDED_STACK} STARTED`]);
+    expect(aws.events.every((e) => e.status === 'IN_PROGRESS' && e.phase === 'Update' && e.action === 'ADD_NODEGROUP')).toBe(true);
+  });
+
+  it('creates one stack when run twice with the same input', async () => {
+    const aws = provisionedAws(before);
+
+    await changeNodegroup(updateInput(ADD, after), aws.deps());
+    await changeNodegroup(updateInput(ADD, after), aws.deps());
+
+    expect(aws.stacks.size).toBe(2);
+    expect(aws.callLog((c) => c.operation === 'CreateStack')).toEqual([`cloudformation:CreateStack ${ADDED_STACK}`]);
+  });
+
+  it('then creates the nodegroup with the stack’s role and launch template, in the cluster’s private subnets', async () => {
+    const aws = provisionedAws(before);
+    const first = await changeNodegroup(updateInput(ADD, after), aws.deps());
+    completeStack(aws);
+    forgetCalls(aws);
+    const create = jest.spyOn(aws.eks, 'createNodegroup');
+
+    const poll = await changeNodegroup(updateInput(ADD, after, first), aws.deps());
+
+    const outputs = aws.stacks.get(ADDED_STACK)!.outputs;
+    expect(create).toHaveBeenCalledWith(
+      expect.objectContaining({
+        nodegroupName: ADDED,
+        nodeRole: outputs[NODEGROUP_STACK_OUTPUTS.nodeRole],
+        launchTemplate: { id: outputs[NODEGROUP_STACK_OUTPUTS.launchTemplate] },
+        subnets: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'],
+        instanceTypes: ['m6i.large'],
+        scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 2 },
+        clientRequestToken: idempotencyToken(UPDATE_OPERATION.id, 'create-nodegroup', ADDED),
+      }),
+    );
+    expect(poll).toMatchObject({ ready: false, waitSeconds: 120, stage: 'nodegroup' });
+    expect(stepEvents(aws)).toEqual([`Create Nodegroup Stack stack ${ADDED_STACK} SUCCEEDED`, `Create Nodegroup nodegroup ${ADDED} STARTED`]);
+  });
+
+  it('hands a short remaining wait to the ASL’s Retry, and reports nothing while it waits', async () => {
+    const aws = provisionedAws(before);
+    const poll: Poll = { ready: false, waitSeconds: 120, stage: 'nodegroup', startedAt: aws.clock().toISOString() };
+    aws.nodegroups.set(`${CLUSTER}/${ADDED}`, { nodegroupName: ADDED, clusterName: CLUSTER, status: 'CREATING', createdAt: aws.clock(), describesLeft: 99 });
+
+    const error = await rejectionOf(changeNodegroup(updateInput(ADD, after, { ...poll, startedAt: new Date(aws.clock().getTime() - 150_000).toISOString() }), aws.deps()));
+
+    expect(error.name).toBe('NodegroupNotReadyError');
+    expect(error.message).toBe(`nodegroup ${ADDED}: CREATING`);
+    expect(aws.events).toEqual([]);
+  });
+
+  it('ends when the nodegroup is ACTIVE: the stage and the change SUCCEEDED', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, ADDED);
+
+    const poll = await changeNodegroup(updateInput(ADD, after, { ready: false, waitSeconds: 120, stage: 'nodegroup', startedAt: aws.clock().toISOString() }), aws.deps());
+
+    expect(poll).toEqual({ ready: true, waitSeconds: 0, stage: 'applied' });
+    expect(stepEvents(aws)).toEqual([`Create Nodegroup nodegroup ${ADDED} SUCCEEDED`, `Change Nodegroup nodegroup ${ADDED} SUCCEEDED`]);
+  });
+
+  it('skips a nodegroup that is already there: no stack, no CreateNodegroup, one SKIPPED event', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, ADDED);
+
+    const poll = await changeNodegroup(updateInput(ADD, after), aws.deps());
+
+    expect(poll).toEqual({ ready: true, waitSeconds: 0, stage: 'unchanged' });
+    expect(aws.callLog((c) => /^Create/.test(c.operation))).toEqual([]);
+    expect(stepEvents(aws)).toEqual([`Change Nodegroup nodegroup ${ADDED} SKIPPED`]);
+  });
+
+  it('fails with the stack’s root cause when its stack rolls back', async () => {
+    const aws = provisionedAws(before, { faults: { stackResourceFailure: { logicalId: 'NodeInstanceRole', type: 'AWS::IAM::Role', reason: 'Role limit exceeded' } } });
+    const first = await changeNodegroup(updateInput(ADD, after), aws.deps());
+    completeStack(aws);
+
+    const error = await rejectionOf(changeNodegroup(updateInput(ADD, after, first), aws.deps()));
+
+    expect(error.name).toBe('StackFailedError');
+    expect(error.message).toBe(`stack ${ADDED_STACK}: ROLLBACK_COMPLETE: NodeInstanceRole (AWS::IAM::Role) CREATE_FAILED: Role limit exceeded`);
+  });
+});
+
+describe('Change Nodegroup: SCALE_NODEGROUP', () => {
+  const scale = (scaling: ClusterChange['scaling']): ClusterChange => ({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling });
+
+  it('sends UpdateNodegroupConfig with the merged sizes and a token, and follows the update by its id', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+    const update = jest.spyOn(aws.eks, 'updateNodegroupScaling');
+
+    const poll = await changeNodegroup(updateInput(scale({ desiredSize: 3 }), before), aws.deps());
+
+    expect(update).toHaveBeenCalledWith(CLUSTER, 'ng-1', { minSize: 1, desiredSize: 3, maxSize: 4 }, idempotencyToken(UPDATE_OPERATION.id, 'scale-nodegroup', 'ng-1'));
+    expect(poll).toMatchObject({ ready: false, stage: 'nodegroupScaling', updateId: expect.any(String) });
+    expect(stepEvents(aws)).toEqual(['Change Nodegroup nodegroup ng-1 STARTED', 'Scale Nodegroup nodegroup ng-1 STARTED']);
+  });
+
+  it('skips sizes the nodegroup already has: no UpdateNodegroupConfig', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+
+    const poll = await changeNodegroup(updateInput(scale({ minSize: 1, maxSize: 4 }), before), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(aws.callLog((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([]);
+  });
+
+  it('fails with EKS’s errors when the update fails', async () => {
+    const aws = provisionedAws(before, { faults: { updateFailure: { message: 'Nodegroup ng-1 has no capacity' } } });
+    activeNodegroup(aws, 'ng-1');
+    const poll = await changeNodegroup(updateInput(scale({ desiredSize: 3 }), before), aws.deps());
+    aws.updates.get(poll.updateId!)!.describesLeft = 0;
+
+    const error = await rejectionOf(changeNodegroup(updateInput(scale({ desiredSize: 3 }), before, { ...poll, startedAt: new Date(0).toISOString() }), aws.deps()));
+
+    expect(error.name).toBe('NodegroupFailedError');
+    expect(error.message).toBe('nodegroup ng-1: update Failed: Unknown: Nodegroup ng-1 has no capacity');
+  });
+
+  it('refuses a nodegroup that is not on the cluster', async () => {
+    const aws = provisionedAws(before);
+
+    const error = await rejectionOf(changeNodegroup(updateInput(scale({ desiredSize: 3 }), before), aws.deps()));
+
+    expect(error.name).toBe('ChangeRefusedError');
+    expect(error.message).toBe('nodegroup ng-1: does not exist on the cluster');
+  });
+});
+
+describe('Change Nodegroup: REMOVE_NODEGROUP', () => {
+  const REMOVE: ClusterChange = { action: 'REMOVE_NODEGROUP', target: ADDED };
+
+  it('deletes the nodegroup, and once it is gone its stack, termination protection off first', async () => {
+    const aws = provisionedAws(after);
+    aws.seedStack(ADDED_STACK, 'CREATE_COMPLETE', {});
+    activeNodegroup(aws, ADDED);
+
+    const first = await changeNodegroup(updateInput(REMOVE, before), aws.deps());
+    aws.nodegroups.delete(`${CLUSTER}/${ADDED}`);
+    const second = await changeNodegroup(updateInput(REMOVE, before, first), aws.deps());
+
+    expect(first).toMatchObject({ stage: 'nodegroupDelete', waitSeconds: 180 });
+    expect(second).toMatchObject({ stage: 'nodegroupStackDelete', waitSeconds: 30 });
+    expect(aws.callLog((c) => /^(DeleteNodegroup|UpdateTerminationProtection|DeleteStack)$/.test(c.operation))).toEqual([
+      `eks:DeleteNodegroup ${ADDED}`,
+      `cloudformation:UpdateTerminationProtection ${ADDED_STACK}`,
+      `cloudformation:DeleteStack ${ADDED_STACK}`,
+    ]);
+    expect(aws.stacks.get(ADDED_STACK)!.status).toBe('DELETE_IN_PROGRESS');
+  });
+
+  it('deletes no stack for a nodegroup made at provisioning (it lives in the cluster stack)', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+    const first = await changeNodegroup(updateInput({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }, specOf()), aws.deps());
+    aws.nodegroups.delete(`${CLUSTER}/ng-1`);
+
+    const done = await changeNodegroup(updateInput({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }, specOf(), first), aws.deps());
+
+    expect(done).toEqual({ ready: true, waitSeconds: 0, stage: 'applied' });
+    expect(aws.callLog((c) => c.operation === 'DeleteStack')).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import type { DeleteInput } from '../../../functions/generated/types';
+import { finalizeDeletion } from '../../../functions/steps/finalize-deletion';
+import { CLUSTER, fakeAws, operation } from './step-inputs';
+
+const DELETE = { ...operation, id: 'op-delete', type: 'DELETE' as const };
+const input: DeleteInput = { operation: DELETE, stack: { stackName: 'eksp-demo-cluster', ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' } };
+
+function aws() {
+  const fake = fakeAws();
+  fake.seedOperation(DELETE);
+  return fake;
+}
+
+describe('Finalize Deletion', () => {
+  it('cancels the expiry schedule, marks the cluster DELETED and unlocked, and sends one SUCCEEDED event', async () => {
+    const fake = aws();
+    fake.expirySchedules.set(CLUSTER, new Date('2026-11-24T10:00:00Z'));
+
+    await finalizeDeletion(input, fake.deps());
+
+    expect(fake.expirySchedules.has(CLUSTER)).toBe(false);
+    expect(fake.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'DELETED' });
+    expect(fake.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+    expect(fake.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', operation: 'DELETE' })]);
+    expect(fake.operations.get(DELETE.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+  });
+
+  it('is fine with a cluster that had no expiry schedule', async () => {
+    const fake = aws();
+
+    await finalizeDeletion(input, fake.deps());
+
+    expect(fake.callLog((c) => c.service === 'scheduler')).toEqual([`scheduler:DeleteSchedule ${CLUSTER}`]);
+    expect(fake.clusterRecords.get(CLUSTER)!.status).toBe('DELETED');
+  });
+
+  it('sends no second event when run again', async () => {
+    const fake = aws();
+
+    await finalizeDeletion(input, fake.deps());
+    await finalizeDeletion(input, fake.deps());
+
+    expect(fake.events).toHaveLength(1);
+  });
+});

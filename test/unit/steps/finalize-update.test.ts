@@ -1,0 +1,33 @@
+import type { ClusterChange } from '../../../functions/generated/types';
+import { finalizeUpdate } from '../../../functions/steps/finalize-update';
+import { CLUSTER, specOf } from './step-inputs';
+import { provisionedAws, UPDATE_OPERATION, updateInput } from './update-inputs';
+
+const SCALE: ClusterChange = { action: 'SCALE_NODEGROUP', target: 'ng-1', scaling: { desiredSize: 3 } };
+
+describe('Finalize Update', () => {
+  it('sends the one terminal SUCCEEDED event with what changed, and keeps the new spec in the registry', async () => {
+    const before = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 2, maxSize: 4 }] });
+    const after = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 3, maxSize: 4 }] });
+    const aws = provisionedAws(before);
+
+    const outputs = await finalizeUpdate(updateInput(SCALE, after, { ready: true, waitSeconds: 0, stage: 'applied' }), aws.deps());
+
+    expect(outputs).toEqual({ action: 'SCALE_NODEGROUP', target: 'ng-1', result: 'applied' });
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', action: 'SCALE_NODEGROUP', outputs })]);
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: after });
+    expect(aws.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+    expect(aws.operations.get(UPDATE_OPERATION.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+  });
+
+  it('says unchanged when the cluster already was as asked, and sends the event once when run twice', async () => {
+    const aws = provisionedAws(specOf());
+    const input = updateInput({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true } }, specOf(), { ready: true, waitSeconds: 0, stage: 'unchanged' });
+
+    await finalizeUpdate(input, aws.deps());
+    const outputs = await finalizeUpdate(input, aws.deps());
+
+    expect(outputs).toEqual({ action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'unchanged' });
+    expect(aws.events).toHaveLength(1);
+  });
+});
