@@ -9,6 +9,14 @@ import { join, relative } from 'node:path';
 import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, functionEntries, missingEntries } from '../infra/bundling';
 
 const BUDGET_KB = 500;
+/**
+ * The API function answers every route and event request: it carries four SDK clients (DynamoDB,
+ * EventBridge, Step Functions, EKS for the live state of GET /clusters/{name}) and the whole
+ * cluster-spec validator, where a step carries two or three clients. Its cold init is measured
+ * with the steps' (`npm run bench`, docs/BENCHMARKS.md).
+ */
+const BUDGETS_KB: Record<string, number> = { api: 600 };
+const budgetOf = (name: string) => BUDGETS_KB[name] ?? BUDGET_KB;
 const DIST = join(PROJECT_ROOT, 'dist');
 
 interface BundleReport {
@@ -65,14 +73,14 @@ async function main(): Promise<void> {
 
   const width = Math.max(...reports.map((r) => r.name.length), 'function'.length);
   console.log(`${'function'.padEnd(width)}  ${'size KB'.padStart(8)}`);
-  for (const r of reports) console.log(`${r.name.padEnd(width)}  ${kb(r.bytes).padStart(8)}${r.bytes > BUDGET_KB * 1024 ? '  over budget' : ''}`);
+  for (const r of reports) console.log(`${r.name.padEnd(width)}  ${kb(r.bytes).padStart(8)}${r.bytes > budgetOf(r.name) * 1024 ? '  over budget' : ''}`);
   const total = reports.reduce((sum, r) => sum + r.bytes, 0);
   console.log(`${reports.length} bundles, ${kb(total)} KB in total, in ${seconds}s → ${relative(process.cwd(), DIST) || DIST}/<function>/${BUNDLE_FILE}`);
 
-  const over = reports.filter((r) => r.bytes > BUDGET_KB * 1024);
+  const over = reports.filter((r) => r.bytes > budgetOf(r.name) * 1024);
   if (over.length > 0) {
     for (const r of over) {
-      console.error(`\n${r.name} is ${kb(r.bytes)} KB (budget ${BUDGET_KB} KB); largest contributors:`);
+      console.error(`\n${r.name} is ${kb(r.bytes)} KB (budget ${budgetOf(r.name)} KB); largest contributors:`);
       for (const h of r.heaviest) console.error(`  ${kb(h.bytes).padStart(8)} KB  ${h.path}`);
     }
     process.exit(1);

@@ -18,11 +18,11 @@ import {
   StackNotReadyError,
   type ErrorDetails,
 } from '../shared/errors';
-import { findIdentityMapping, mergeIdentityMappings, removeIdentityMapping, type AwsAuthData } from './aws-auth';
+import type { AwsAuthData } from './aws-auth';
 import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access';
-import { accessPolicyArn, fargateStackName, nodegroupStackName } from './naming';
+import { fargateStackName, nodegroupStackName } from './naming';
 import type { PolledKind } from './poll-schedule';
-import type { AccessEntrySpec, FargateProfileSpec, IdentityMappingSpec, NodegroupSpec, Spec } from './spec';
+import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
 import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDeleteProgress, subresourceDeleteProgress, updateProgress } from './status';
 
 // ── Stages ───────────────────────────────────────────────────────────────────────────────────
@@ -115,7 +115,7 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
  * The added item as the desired spec has it (normalised, defaults applied), or the change's item
  * when the spec does not list it.
  */
-function addedItem<T>(change: ClusterChange, list: T[], key: (item: T) => string, clusterName: string): T {
+export function addedItem<T>(change: ClusterChange, list: T[], key: (item: T) => string, clusterName: string): T {
   const target = changeTarget(change, clusterName);
   const found = list.find((item) => key(item) === target) ?? (change.item as T | undefined);
   if (!found) throw new InvalidStepInputError(`${change.action} ${target}: neither the change's item nor the spec has it`);
@@ -200,13 +200,16 @@ export type NextStep =
   /** The live cluster says this change must not or cannot be made; `reason` follows the change's resource. */
   | { kind: 'refused'; reason: string };
 
-const IN_SYNC: NextStep = { kind: 'inSync' };
-const apply = (stage: Stage | undefined, ...calls: ChangeCall[]): NextStep => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
+export const IN_SYNC: NextStep = { kind: 'inSync' };
+export const apply = (stage: Stage | undefined, ...calls: ChangeCall[]): NextStep => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
 const wait = (stage: Stage, status: string): NextStep => ({ kind: 'wait', stage, status });
 const failed = (stage: Stage, reason: string): NextStep => ({ kind: 'failed', stage, reason });
-const refused = (reason: string): NextStep => ({ kind: 'refused', reason });
+export const refused = (reason: string): NextStep => ({ kind: 'refused', reason });
 
-export function nextChangeStep(change: ClusterChange, spec: Spec, live: LiveState, operationId: string): NextStep {
+/** What one kind of change does next: each update step plans only its own kind (and bundles only that). */
+export type ChangePlanner = (change: ClusterChange, spec: Spec, live: LiveState, operationId: string) => NextStep;
+
+export const planNodegroupChange: ChangePlanner = (change, spec, live, operationId) => {
   const target = changeTarget(change, spec.name);
   switch (change.action) {
     case 'ADD_NODEGROUP':
@@ -215,20 +218,26 @@ export function nextChangeStep(change: ClusterChange, spec: Spec, live: LiveStat
       return scaleNodegroup(target, change.scaling ?? {}, live);
     case 'REMOVE_NODEGROUP':
       return removeNodegroup(target, live);
+    default:
+      throw new InvalidStepInputError(`${change.action} is not a nodegroup change`);
+  }
+};
+
+export const planFargateProfileChange: ChangePlanner = (change, spec, live, operationId) => {
+  switch (change.action) {
     case 'ADD_FARGATE_PROFILE':
       return addFargateProfile(addedItem(change, spec.fargateProfiles, (p) => p.name, spec.name), live, operationId);
     case 'REMOVE_FARGATE_PROFILE':
-      return removeFargateProfile(target, live);
-    case 'ADD_ACCESS_ENTRY':
-      return change.itemKind === 'identityMapping'
-        ? addIdentityMapping(addedItem(change, spec.identityMappings, (m) => m.arn, spec.name), live)
-        : addAccessEntry(addedItem(change, spec.accessEntries, (e) => e.principalArn, spec.name), live);
-    case 'REMOVE_ACCESS_ENTRY':
-      return removeAccess(target, live);
-    case 'SET_ENDPOINT_ACCESS':
-      return setEndpointAccess(spec, live);
+      return removeFargateProfile(changeTarget(change, spec.name), live);
+    default:
+      throw new InvalidStepInputError(`${change.action} is not a Fargate profile change`);
   }
-}
+};
+
+export const planEndpointAccessChange: ChangePlanner = (change, spec, live) => {
+  if (change.action !== 'SET_ENDPOINT_ACCESS') throw new InvalidStepInputError(`${change.action} is not an endpoint access change`);
+  return setEndpointAccess(spec, live);
+};
 
 const why = (resource: { status: string; problems?: string }) => `${resource.status}: ${resource.problems || 'EKS gave no reason'}`;
 
@@ -346,62 +355,6 @@ function removeFargateProfile(name: string, live: LiveState): NextStep {
   if (progress === 'pending') return wait('fargateProfileDelete', profile.status);
   if (progress === 'failed') return failed('fargateProfileDelete', why(profile));
   return apply('fargateProfileDelete', { call: 'deleteFargateProfile', profile: name });
-}
-
-const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
-
-function scopeOf(policy: AccessEntrySpec['accessPolicies'][number]): AccessScope {
-  return policy.scope === 'namespace' ? { type: 'namespace', namespaces: policy.namespaces ?? [] } : { type: 'cluster' };
-}
-
-/** The entry with its username and groups, and each policy with its scope; policies associated besides them stay. */
-function addAccessEntry(entry: AccessEntrySpec, live: LiveState): NextStep {
-  const existing = live.accessEntry;
-  const type = entry.type ?? 'STANDARD';
-  if (existing?.type && existing.type !== type) return refused(`exists with type ${existing.type}, and EKS cannot change an entry's type`);
-  const calls: ChangeCall[] = [];
-  const entryDiffers = !existing || !sameSet(existing.kubernetesGroups, entry.kubernetesGroups) || (entry.username !== undefined && existing.username !== entry.username);
-  if (entryDiffers) calls.push({ call: 'putAccessEntry', entry });
-  for (const policy of entry.accessPolicies) {
-    const policyArn = accessPolicyArn(policy.policy);
-    const scope = scopeOf(policy);
-    const associated = existing?.policies.find((p) => p.policyArn === policyArn);
-    const sameScope = associated?.scope.type === scope.type && (scope.type === 'cluster' || sameSet(associated.scope.namespaces, scope.namespaces));
-    if (!sameScope) calls.push({ call: 'associateAccessPolicy', principalArn: entry.principalArn, policyArn, scope });
-  }
-  return calls.length ? apply(undefined, ...calls) : IN_SYNC;
-}
-
-function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): NextStep {
-  const found = findIdentityMapping(live.awsAuth, mapping.arn);
-  const asked = [...mapping.groups].sort().join(',');
-  if (found?.node && [...found.groups].sort().join(',') !== asked) {
-    return refused(`aws-auth maps it into ${found.groups.join(', ')} for nodes or Fargate pods; changing it would cut them off the cluster`);
-  }
-  const merged = mergeIdentityMappings(live.awsAuth, [mapping]);
-  return merged ? apply(undefined, { call: 'writeAwsAuth', data: merged }) : IN_SYNC;
-}
-
-/**
- * The access entry and the aws-auth mapping of the principal, whichever exist — but never those
- * of nodes, Fargate pods or the service itself, without which the cluster or the service would
- * lose its access. Every refusal is decided before any call, so nothing is half removed.
- */
-function removeAccess(principalArn: string, live: LiveState): NextStep {
-  if (live.protectedPrincipals?.includes(principalArn)) {
-    return refused('is the cluster creator eks-provisioner acts as; removing its access would lock the service out of the cluster');
-  }
-  const entry = live.accessEntry;
-  if (entry?.type && entry.type !== 'STANDARD') {
-    return refused(`EKS made this entry (type ${entry.type}) for nodes or Fargate pods; deleting it would cut them off the cluster`);
-  }
-  const mapping = findIdentityMapping(live.awsAuth, principalArn);
-  if (mapping?.node) return refused(`aws-auth maps it into ${mapping.groups.join(', ')} for nodes or Fargate pods; removing it would cut them off the cluster`);
-  const calls: ChangeCall[] = [];
-  if (entry) calls.push({ call: 'deleteAccessEntry', principalArn });
-  const data = removeIdentityMapping(live.awsAuth, principalArn);
-  if (data) calls.push({ call: 'writeAwsAuth', data });
-  return calls.length ? apply(undefined, ...calls) : IN_SYNC;
 }
 
 /** UpdateClusterConfig only when the live access differs from the spec's (public/private, CIDRs as sets). */

@@ -7,7 +7,8 @@
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
-import { nextChangeStep, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { planAccessChange } from '../domain/access-change';
+import type { ChangeCall, LiveState } from '../domain/cluster-change';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
@@ -57,7 +58,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   const serviceRole = deps.settings.cloudFormationRoleArn();
   live.protectedPrincipals = serviceRole ? [serviceRole] : [];
 
-  const next = nextChangeStep(change, spec, live, input.operation.id);
+  const next = planAccessChange(change, spec, live, input.operation.id);
   switch (next.kind) {
     case 'inSync':
       return progress.done(false);

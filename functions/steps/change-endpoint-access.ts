@@ -6,7 +6,7 @@
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
-import { nextChangeStep, type LiveState } from '../domain/cluster-change';
+import { planEndpointAccessChange, type LiveState } from '../domain/cluster-change';
 import { idempotencyToken } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
@@ -35,7 +35,7 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
     };
   }
 
-  const next = nextChangeStep(input.change, spec, live, operation.id);
+  const next = planEndpointAccessChange(input.change, spec, live, operation.id);
   switch (next.kind) {
     case 'inSync':
       return progress.done(false);

@@ -7,7 +7,7 @@
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { renderFargateTemplate } from '../domain/cluster-template';
-import { nextChangeStep, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { planFargateProfileChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, fargateStackName, idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
@@ -43,7 +43,7 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
     }
   }
 
-  const next = nextChangeStep(input.change, spec, live, input.operation.id);
+  const next = planFargateProfileChange(input.change, spec, live, input.operation.id);
   switch (next.kind) {
     case 'inSync':
       return progress.done(false);

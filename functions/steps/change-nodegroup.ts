@@ -8,7 +8,7 @@
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
-import { nextChangeStep, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { planNodegroupChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
@@ -47,7 +47,7 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
     live.update = { status: update?.status ?? 'Unknown', errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ') };
   }
 
-  const next = nextChangeStep(input.change, spec, live, input.operation.id);
+  const next = planNodegroupChange(input.change, spec, live, input.operation.id);
   switch (next.kind) {
     case 'inSync':
       return progress.done(false);

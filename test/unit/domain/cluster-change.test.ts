@@ -5,7 +5,8 @@
  */
 import { stringify } from 'yaml';
 import type { ClusterChange } from '../../../functions/generated/types';
-import { changeResource, changeTarget, nextChangeStep, wantedScaling, type LiveState, type NextStep } from '../../../functions/domain/cluster-change';
+import { planAccessChange } from '../../../functions/domain/access-change';
+import { changeResource, changeTarget, planEndpointAccessChange, planFargateProfileChange, planNodegroupChange, wantedScaling, type ChangePlanner, type LiveState, type NextStep } from '../../../functions/domain/cluster-change';
 import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 
 const OP = 'op-update-1';
@@ -23,7 +24,18 @@ function specOf(extra: Record<string, unknown> = {}): Spec {
   return normaliseSpec({ name: 'demo', network: { vpc: {} }, ...extra }, GUARDRAILS as never);
 }
 
-const decide = (change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep => nextChangeStep(change, spec, live, OP);
+/** Each kind of change has its planner; the update step for that kind calls only it. */
+const PLANNERS: Record<ClusterChange['action'], ChangePlanner> = {
+  ADD_NODEGROUP: planNodegroupChange,
+  SCALE_NODEGROUP: planNodegroupChange,
+  REMOVE_NODEGROUP: planNodegroupChange,
+  ADD_FARGATE_PROFILE: planFargateProfileChange,
+  REMOVE_FARGATE_PROFILE: planFargateProfileChange,
+  ADD_ACCESS_ENTRY: planAccessChange,
+  REMOVE_ACCESS_ENTRY: planAccessChange,
+  SET_ENDPOINT_ACCESS: planEndpointAccessChange,
+};
+const decide = (change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep => PLANNERS[change.action](change, spec, live, OP);
 const ours = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: OP, outputs });
 const leftover = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: 'op-earlier', outputs });
 
@@ -336,5 +348,12 @@ describe('the change’s target', () => {
 
   it('fails by name when a change names nothing', () => {
     expect(() => changeTarget({ action: 'REMOVE_NODEGROUP' }, 'demo')).toThrow(expect.objectContaining({ name: 'InvalidStepInputError' }));
+  });
+});
+
+describe('planners', () => {
+  it('refuse a change of another kind (a wiring error between the ASL and the steps)', () => {
+    expect(() => planNodegroupChange({ action: 'SET_ENDPOINT_ACCESS' }, specOf(), {}, OP)).toThrow('SET_ENDPOINT_ACCESS is not a nodegroup change');
+    expect(() => planAccessChange({ action: 'REMOVE_NODEGROUP', target: 'ng' }, specOf(), {}, OP)).toThrow('REMOVE_NODEGROUP is not an access change');
   });
 });
