@@ -3,6 +3,7 @@
  * the service bus, from an allowed source, or from the cluster's own expiry schedule (`ttl`).
  * They go through the same validation, ownership, lock and idempotency as the REST routes.
  */
+import type { EventBridgeEvent } from 'aws-lambda';
 
 export const OPERATION_REQUESTED_DETAIL_TYPE = 'EKS Cluster Operation Requested';
 export const OPERATION_REJECTED_DETAIL_TYPE = 'EKS Cluster Operation Request Rejected';
@@ -54,17 +55,8 @@ export interface OperationRequestDetail {
   idempotencyKey?: string;
 }
 
-export interface OperationRequestEvent {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: OperationRequestDetail;
-}
+/** The EventBridge envelope a rule (or the expiry schedule) hands the API function. */
+export type OperationRequestEvent = EventBridgeEvent<string, OperationRequestDetail>;
 
 /** What a cluster's expiry schedule delivers to the API function when it fires. */
 export function expiryRequestEvent(clusterName: string, at: Date, region: string, account: string): OperationRequestEvent {

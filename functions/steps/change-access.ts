@@ -9,7 +9,7 @@ import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { planAccessChange } from '../domain/access-change';
 import type { ChangeCall, LiveState } from '../domain/cluster-change';
-import { idempotencyToken, ownershipTags } from '../domain/naming';
+import { accessEntryRequest } from './access-entry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { KubernetesApiError } from '../shared/errors';
@@ -58,19 +58,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   const serviceRole = deps.settings.cloudFormationRoleArn();
   live.protectedPrincipals = serviceRole ? [serviceRole] : [];
 
-  const next = planAccessChange(change, spec, live, input.operation.id);
-  switch (next.kind) {
-    case 'inSync':
-      return progress.done(false);
-    case 'wait':
-      return progress.waiting(next.stage, next.status);
-    case 'refused':
-    case 'failed':
-      throw await progress.errorFor(next);
-    case 'apply':
-      for (const call of next.calls) await makeCall(call, input, awsAuth, deps);
-      return next.stage ? progress.started(next.stage) : progress.done(true);
-  }
+  return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, awsAuth, deps));
 }
 
 async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {
@@ -79,15 +67,7 @@ async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access:
   switch (call.call) {
     case 'putAccessEntry': {
       const { entry } = call;
-      await deps.eks.putAccessEntry({
-        clusterName: cluster,
-        principalArn: entry.principalArn,
-        type: entry.type,
-        ...(entry.username ? { username: entry.username } : {}),
-        ...(entry.kubernetesGroups.length ? { kubernetesGroups: entry.kubernetesGroups } : {}),
-        tags: ownershipTags(undefined, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id }),
-        clientRequestToken: idempotencyToken(operation.id, 'create-access-entry', entry.principalArn),
-      });
+      await deps.eks.putAccessEntry(accessEntryRequest(operation, entry));
       return;
     }
     case 'associateAccessPolicy':

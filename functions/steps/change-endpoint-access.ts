@@ -35,24 +35,10 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
     };
   }
 
-  const next = planEndpointAccessChange(input.change, spec, live, operation.id);
-  switch (next.kind) {
-    case 'inSync':
-      return progress.done(false);
-    case 'wait':
-      return progress.waiting(next.stage, next.status);
-    case 'refused':
-    case 'failed':
-      throw await progress.errorFor(next);
-    case 'apply': {
-      let newUpdateId: string | undefined;
-      for (const call of next.calls) {
-        if (call.call !== 'updateEndpointAccess') throw new Error(`Change Endpoint Access cannot make ${call.call}`);
-        newUpdateId = await deps.eks.updateEndpointAccess(cluster, call.config, idempotencyToken(operation.id, 'set-endpoint-access'));
-      }
-      return next.stage ? progress.started(next.stage, { updateId: newUpdateId }) : progress.done(true);
-    }
-  }
+  return progress.follow(planEndpointAccessChange(input.change, spec, live, operation.id), (call) => {
+    if (call.call !== 'updateEndpointAccess') throw new Error(`Change Endpoint Access cannot make ${call.call}`);
+    return deps.eks.updateEndpointAccess(cluster, call.config, idempotencyToken(operation.id, 'set-endpoint-access'));
+  });
 }
 
 export const handler = step(validateUpdateInput, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeEndpointAccess);

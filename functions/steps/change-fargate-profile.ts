@@ -43,22 +43,11 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
     }
   }
 
-  const next = planFargateProfileChange(input.change, spec, live, input.operation.id);
-  switch (next.kind) {
-    case 'inSync':
-      return progress.done(false);
-    case 'wait':
-      return progress.waiting(next.stage, next.status);
-    case 'refused':
-      throw await progress.errorFor(next);
-    case 'failed': {
-      const cause = STACK_STAGES.includes(next.stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined;
-      throw await progress.errorFor(next, cause);
-    }
-    case 'apply':
-      for (const call of next.calls) await makeCall(call, input, spec, live, deps);
-      return next.stage ? progress.started(next.stage) : progress.done(true);
-  }
+  return progress.follow(
+    planFargateProfileChange(input.change, spec, live, input.operation.id),
+    (call) => makeCall(call, input, spec, live, deps),
+    async (stage) => (STACK_STAGES.includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
+  );
 }
 
 async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: LiveState, deps: Deps): Promise<void> {

@@ -47,24 +47,11 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
     live.update = { status: update?.status ?? 'Unknown', errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ') };
   }
 
-  const next = planNodegroupChange(input.change, spec, live, input.operation.id);
-  switch (next.kind) {
-    case 'inSync':
-      return progress.done(false);
-    case 'wait':
-      return progress.waiting(next.stage, next.status);
-    case 'refused':
-      throw await progress.errorFor(next);
-    case 'failed': {
-      const cause = STACK_STAGES.includes(next.stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined;
-      throw await progress.errorFor(next, cause);
-    }
-    case 'apply': {
-      let newUpdateId: string | undefined;
-      for (const call of next.calls) newUpdateId = (await makeCall(call, input, spec, stackName, deps)) ?? newUpdateId;
-      return next.stage ? progress.started(next.stage, { updateId: newUpdateId }) : progress.done(true);
-    }
-  }
+  return progress.follow(
+    planNodegroupChange(input.change, spec, live, input.operation.id),
+    (call) => makeCall(call, input, spec, stackName, deps),
+    async (stage) => (STACK_STAGES.includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
+  );
 }
 
 /** Returns the update id of a scaling update. */

@@ -6,7 +6,8 @@
 import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState } from '../generated/types';
 import { mergeIdentityMappings } from '../domain/aws-auth';
-import { accessPolicyArn, idempotencyToken, ownershipTags } from '../domain/naming';
+import { accessPolicyArn } from '../domain/naming';
+import { accessEntryRequest } from './access-entry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
@@ -26,15 +27,7 @@ export async function mapIdentities(input: ProvisionState, deps: StepDeps<'eks' 
   const cluster = operation.cluster.name;
 
   for (const entry of spec.accessEntries) {
-    await deps.eks.putAccessEntry({
-      clusterName: cluster,
-      principalArn: entry.principalArn,
-      type: entry.type,
-      ...(entry.username ? { username: entry.username } : {}),
-      ...(entry.kubernetesGroups.length ? { kubernetesGroups: entry.kubernetesGroups } : {}),
-      tags: ownershipTags(undefined, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id }),
-      clientRequestToken: idempotencyToken(operation.id, 'create-access-entry', entry.principalArn),
-    });
+    await deps.eks.putAccessEntry(accessEntryRequest(operation, entry));
     for (const policy of entry.accessPolicies) {
       await deps.eks.associateAccessPolicy({
         clusterName: cluster,

@@ -10,7 +10,7 @@
  * *NotReadyError for the ASL's Retry to poll (one state transition per look instead of three).
  */
 import type { Poll, UpdateInput } from '../generated/types';
-import { changeResource, changeTarget, isStage, STAGES, type ChangeResult, type NextStep, type Stage } from '../domain/cluster-change';
+import { changeResource, changeTarget, isStage, STAGES, type ChangeCall, type ChangeResult, type NextStep, type Stage } from '../domain/cluster-change';
 import { coarseWaitSeconds, elapsedSeconds, firstWaitSeconds } from '../domain/poll-schedule';
 import type { StatusChange } from '../domain/status-event';
 import type { StepDeps } from '../shared/deps';
@@ -32,6 +32,29 @@ export class ChangeProgress {
     this.target = changeTarget(input.change, this.cluster);
   }
 
+  /**
+   * Carries out the plan's next step: makes its calls (`call` answers an update id when the call
+   * starts an EKS update) and answers the Poll, or throws the refusal or failure it names
+   * (`rootCause` adds what only the step can find, e.g. a stack's failed resource).
+   */
+  async follow(next: NextStep, call: (call: ChangeCall) => Promise<string | undefined | void>, rootCause?: (stage: Stage) => Promise<string | undefined>): Promise<Poll> {
+    switch (next.kind) {
+      case 'inSync':
+        return this.done(false);
+      case 'wait':
+        return this.waiting(next.stage, next.status);
+      case 'refused':
+        throw await this.errorFor(next);
+      case 'failed':
+        throw await this.errorFor(next, rootCause ? await rootCause(next.stage) : undefined);
+      case 'apply': {
+        let updateId: string | undefined;
+        for (const each of next.calls) updateId = (await call(each)) ?? updateId;
+        return next.stage ? this.started(next.stage, { updateId }) : this.done(true);
+      }
+    }
+  }
+
   /** The update id the last Poll carried, while the change still waits for that stage. */
   trackedUpdateId(stage: Stage): string | undefined {
     return this.input.progress?.stage === stage ? this.input.progress.updateId : undefined;
@@ -45,14 +68,14 @@ export class ChangeProgress {
    * The refusal or failure `next` names, as the error the ASL catches. Found at the first look,
    * the phase's start is reported first, so every update's events begin the same way.
    */
-  async errorFor(next: Extract<NextStep, { kind: 'failed' | 'refused' }>, rootCause?: string): Promise<Error> {
+  private async errorFor(next: Extract<NextStep, { kind: 'failed' | 'refused' }>, rootCause?: string): Promise<Error> {
     if (!this.input.progress) await this.report({ name: this.stateName, status: 'STARTED', resource: this.changeResource(), startedAt: this.deps.clock().toISOString() });
     if (next.kind === 'refused') return new ChangeRefusedError(next.reason, { resource: this.changeResource() });
     return new STAGES[next.stage].failedError(rootCause ? `${next.reason}: ${rootCause}` : next.reason, { resource: this.stageResource(next.stage) });
   }
 
   /** Calls made for `stage`: wait for it, first looking at its earliest finish. */
-  async started(stage: Stage, extra: Pick<Poll, 'updateId' | 'status'> = {}): Promise<Poll> {
+  private async started(stage: Stage, extra: Pick<Poll, 'updateId' | 'status'> = {}): Promise<Poll> {
     const now = this.deps.clock();
     const startedAt = this.lastStage() === stage ? (this.input.progress?.startedAt ?? now.toISOString()) : now.toISOString();
     await this.reportMove(stage, now);
@@ -60,7 +83,7 @@ export class ChangeProgress {
   }
 
   /** Something is in flight for `stage`: wait coarsely, or throw for the ASL's Retry near the expected finish. */
-  async waiting(stage: Stage, status: string): Promise<Poll> {
+  private async waiting(stage: Stage, status: string): Promise<Poll> {
     const { progress } = this.input;
     if (!progress || this.lastStage() !== stage) return this.started(stage, { status });
     const now = this.deps.clock();
@@ -71,7 +94,7 @@ export class ChangeProgress {
   }
 
   /** The cluster is as the change asks: `unchanged` when it already was at the first look. */
-  async done(appliedNow: boolean): Promise<Poll> {
+  private async done(appliedNow: boolean): Promise<Poll> {
     const now = this.deps.clock();
     const result: ChangeResult = this.input.progress || appliedNow ? 'applied' : 'unchanged';
     if (result === 'unchanged') {
