@@ -95,6 +95,9 @@ export class ProvisionerStack extends Stack {
       manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole,
     });
 
+    // An expiry that finds its cluster busy is postponed by the API function (operation-requests.ts).
+    this.expiry.configure(this.api.handler, 'create');
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });
     new CfnOutput(this, 'ProvisionStateMachineArn', { value: provision.stateMachine.stateMachineArn });

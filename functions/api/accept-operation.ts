@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ChangeAction, Operation } from '../generated/types';
+import { principalOf } from '../domain/caller';
 import { statusEvent } from '../domain/status-event';
 import type { ClusterStatus } from '../ports/registry';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError } from '../shared/errors';
@@ -29,14 +30,38 @@ export interface OperationToStart {
   executionInput(operation: Operation): unknown;
 }
 
-/** The operation id: derived from the caller and Idempotency-Key when there is one, so a replay finds it. */
+/** What identifies a request for an Idempotency-Key replay. */
+export type RequestIdentity = Pick<OperationToStart, 'type' | 'action' | 'clusterName' | 'fingerprint'>;
+
+/**
+ * The operation id: derived from the caller's principal (not its session: a role's next session
+ * retrying is the same caller) and the Idempotency-Key when there is one, so a replay finds it.
+ */
 function operationId(request: ApiRequest): string {
   if (!request.idempotencyKey) return `op-${randomUUID()}`;
-  return `op-${createHash('sha256').update(`${request.caller}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+  return `op-${createHash('sha256').update(`${principalOf(request.caller)}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+const requestHashOf = (identity: RequestIdentity) =>
+  createHash('sha256').update(JSON.stringify({ type: identity.type, action: identity.action, cluster: identity.clusterName, request: identity.fingerprint })).digest('hex');
+
+/**
+ * The answer to a request already made with this Idempotency-Key: the same operation (202, even
+ * when it has ended and the cluster moved on), or 422 when the key came with another request.
+ * Routes ask first, before checks a repeated request would now fail (the nodegroup it added exists).
+ */
+export async function replayed(request: ApiRequest, deps: ApiDeps, identity: RequestIdentity): Promise<APIGatewayProxyResult | undefined> {
+  if (!request.idempotencyKey) return undefined;
+  const previous = await deps.registry.getOperation(operationId(request));
+  if (!previous) return undefined;
+  if (previous.requestHash !== requestHashOf(identity)) {
+    return problem({ status: 422, title: 'Idempotency key reused', detail: `Idempotency-Key ${request.idempotencyKey} was used with a different request (operation ${previous.id})` });
+  }
+  return accepted(previous.id, previous.clusterName, previous.status);
 }
 
 export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start: OperationToStart): Promise<APIGatewayProxyResult> {
-  const requestHash = createHash('sha256').update(JSON.stringify({ type: start.type, action: start.action, cluster: start.clusterName, request: start.fingerprint })).digest('hex');
+  const requestHash = requestHashOf(start);
   const operation: Operation = {
     id: operationId(request),
     type: start.type,
@@ -46,13 +71,8 @@ export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start:
     requestedAt: deps.clock().toISOString(),
   };
 
-  if (request.idempotencyKey) {
-    const previous = await deps.registry.getOperation(operation.id);
-    if (previous && previous.requestHash !== requestHash) {
-      return problem({ status: 422, title: 'Idempotency key reused', detail: `Idempotency-Key ${request.idempotencyKey} was used with a different request (operation ${previous.id})` });
-    }
-    if (previous) return accepted(previous.id, previous.clusterName, previous.status);
-  }
+  const replay = await replayed(request, deps, start);
+  if (replay) return replay;
 
   try {
     await start.lock(operation);

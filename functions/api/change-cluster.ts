@@ -17,7 +17,7 @@ import type { ClusterChange } from '../generated/types';
 import { applyChange, pointerInBody, UnknownTargetError } from '../domain/spec-change';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
-import { acceptOperation } from './accept-operation';
+import { acceptOperation, replayed } from './accept-operation';
 import { ownedCluster } from './access';
 import { parseObjectBody } from './body';
 import { problem } from './problem';
@@ -72,11 +72,14 @@ function withBody(request: ApiRequest, expected: string, build: (body: Record<st
 }
 
 async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, build: () => Built): Promise<APIGatewayProxyResult> {
+  const built = build();
+  if ('rejected' in built) return built.rejected;
+  const identity = { type: 'UPDATE' as const, action: built.change.action, clusterName: name, fingerprint: built.change };
+  const replay = await replayed(request, deps, identity);
+  if (replay) return replay;
   const found = await ownedCluster(request, deps, name);
   if ('denied' in found) return found.denied;
   const { cluster } = found;
-  const built = build();
-  if ('rejected' in built) return built.rejected;
   // A held lock is answered by acceptOperation: a replay of the holder, or 409 naming it.
   if (!cluster.lockedBy && cluster.status !== 'ACTIVE') return problem({ status: 409, title: 'Cluster not changeable', detail: `cluster ${name} is ${cluster.status}; only an ACTIVE cluster can be changed (a FAILED one can be deleted)` });
 
@@ -99,10 +102,7 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
   }
 
   return acceptOperation(request, deps, {
-    type: 'UPDATE',
-    action: change.action,
-    clusterName: name,
-    fingerprint: built.change,
+    ...identity,
     stateMachineArn: deps.settings.updateStateMachineArn(),
     lock: (operation) => deps.registry.beginOperation(operation, { expectedVersion: cluster.version, from: ['ACTIVE'], to: 'UPDATING' }),
     unlock: async (operation) => {

@@ -8,11 +8,12 @@ import { json, problem } from './problem';
 export async function getOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
   if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
-  if (!mayUse(request, deps, record.requestedBy)) {
+  // Who asked for it, or the cluster's owner (an admin's or the expiry's operation on their cluster).
+  if (!mayUse(request, deps, record.requestedBy) && !mayUse(request, deps, (await deps.registry.getCluster(record.clusterName))?.owner ?? record.requestedBy)) {
     return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
   }
-  const { steps, requestHash: _hash, terminalEventSent: _sent, ...rest } = record;
-  return json(200, { ...rest, steps: timeline(Object.values(steps ?? {})) });
+  const { steps, requestHash: _hash, terminalEventSent: _sent, clusterName, ...rest } = record;
+  return json(200, { ...rest, cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
 }
 
 export interface TimelineStep {

@@ -10,6 +10,7 @@ import type { OperationRequestEvent } from '../domain/operation-request';
 import { sdkEks } from '../ports/eks';
 import { dynamoRegistry, InvalidCursorError } from '../ports/registry';
 import { eventBridgeStatusEvents } from '../ports/status-events';
+import { sdkSchedules } from '../ports/schedules';
 import { sdkWorkflows } from '../ports/workflows';
 import { config } from '../shared/config';
 import { wire } from '../shared/deps';
@@ -23,7 +24,7 @@ export async function dispatch(request: ApiRequest, services: ApiDeps): Promise<
   const match = matchRoute(request.method, request.path);
   if (!match.route) {
     return match.allowed.length
-      ? problem({ status: 405, title: 'Method not allowed', detail: `${request.method} is not supported on ${request.path}`, allow: match.allowed })
+      ? withHeaders(problem({ status: 405, title: 'Method not allowed', detail: `${request.method} is not supported on ${request.path}`, allow: match.allowed }), { allow: match.allowed.join(', ') })
       : problem({ status: 404, title: 'Not found', detail: `no route for ${request.method} ${request.path}` });
   }
   try {
@@ -35,6 +36,10 @@ export async function dispatch(request: ApiRequest, services: ApiDeps): Promise<
   }
 }
 
+function withHeaders(result: APIGatewayProxyResult, headers: Record<string, string>): APIGatewayProxyResult {
+  return { ...result, headers: { ...result.headers, ...headers } };
+}
+
 export async function routeRequest(event: APIGatewayProxyEvent, services: ApiDeps): Promise<APIGatewayProxyResult> {
   const request = toApiRequest(event);
   if (!request) return problem({ status: 401, title: 'Unauthenticated', detail: 'requests must be signed with AWS SigV4 (AWS_IAM)' });
@@ -43,15 +48,16 @@ export async function routeRequest(event: APIGatewayProxyEvent, services: ApiDep
 
 export type ApiEvent = APIGatewayProxyEvent | OperationRequestEvent;
 /** A REST response, or for an event what was done with it (nobody reads it but the logs). */
-export type ApiOutcome = APIGatewayProxyResult | { statusCode: number; operationId?: string };
+export type ApiOutcome = APIGatewayProxyResult | Awaited<ReturnType<typeof handleOperationRequest>>;
 
 export function handleEvent(event: ApiEvent, services: ApiDeps): Promise<ApiOutcome> {
   return isOperationRequest(event) ? handleOperationRequest(event, services, dispatch) : routeRequest(event, services);
 }
 
-// A bad GUARDRAILS fails this function at cold start (an init error), not on each request.
+// A bad GUARDRAILS or EVENT_SOURCES fails this function at cold start (an init error), not on each request.
 config.guardrails();
+config.eventSources();
 
-const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows, eks: sdkEks });
+const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows, eks: sdkEks, schedules: sdkSchedules });
 
 export const handler = middy((event: ApiEvent): Promise<ApiOutcome> => handleEvent(event, deps())).use(injectLambdaContext(logger, { resetKeys: true }));

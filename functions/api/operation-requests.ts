@@ -25,6 +25,9 @@ const AS_ROUTE: Record<RequestedOperation, { method: string; path: (cluster: str
   REMOVE_ACCESS_ENTRY: { method: 'DELETE', path: (c, t) => `/clusters/${c}/access-entries/${t}`, needsTarget: true },
 };
 
+/** How long an expiry that found its cluster busy waits before it tries again. */
+export const EXPIRY_RETRY_MINUTES = 10;
+
 export function isOperationRequest(event: unknown): event is OperationRequestEvent {
   return typeof event === 'object' && event !== null && 'detail-type' in event && 'source' in event;
 }
@@ -32,11 +35,18 @@ export function isOperationRequest(event: unknown): event is OperationRequestEve
 type Dispatch = (request: ApiRequest, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
 /** Runs the request through the API's routes; answers what it did (for logs), announcing refusals. */
-export async function handleOperationRequest(event: OperationRequestEvent, deps: ApiDeps, dispatch: Dispatch): Promise<{ statusCode: number; operationId?: string }> {
+export async function handleOperationRequest(event: OperationRequestEvent, deps: ApiDeps, dispatch: Dispatch): Promise<{ statusCode: number; operationId?: string; postponedUntil?: string }> {
   const detail = event.detail as Partial<OperationRequestDetail> | undefined;
   const translated = toApiRequest(event, deps);
   const result = 'rejected' in translated ? translated.rejected : await dispatch(translated.request, deps);
   const body = JSON.parse(result.body || '{}') as { operationId?: string };
+  if (event.source === EXPIRY_SOURCE && result.statusCode === 409 && detail?.cluster) {
+    // The cluster is busy (an update runs): the expiry must not be lost, so it comes back later.
+    const at = new Date(deps.clock().getTime() + EXPIRY_RETRY_MINUTES * 60_000);
+    await deps.schedules.scheduleExpiry(detail.cluster, at);
+    logger.info('expiry postponed: the cluster is busy', { cluster: detail.cluster, until: at.toISOString() });
+    return { statusCode: result.statusCode, postponedUntil: at.toISOString() };
+  }
   if (result.statusCode >= 400) {
     await deps.events.publishRejection({
       requestId: event.id,

@@ -2,8 +2,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { StepDeps } from '../shared/deps';
 
-/** The ports the API uses: the registry, the workflows it starts, the events it announces, EKS for live state. */
-export type ApiDeps = StepDeps<'events' | 'registry' | 'workflows' | 'eks'>;
+/** The ports the API uses: the registry, the workflows it starts, the events it announces, EKS for live state, expiry schedules. */
+export type ApiDeps = StepDeps<'events' | 'registry' | 'workflows' | 'eks' | 'schedules'>;
 
 export interface ApiRequest {
   method: string;

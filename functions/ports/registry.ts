@@ -10,7 +10,7 @@ import { principalOf } from '../domain/caller';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
-import { BY_CLUSTER_INDEX } from './registry-table';
+import { BY_CLUSTER_INDEX, REGISTRY_KEYS } from './registry-table';
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
 
@@ -116,6 +116,12 @@ const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: 'CLUSTER' });
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' });
 /** A cluster record in these states no longer holds its name (DESIGN: rollback makes the name reusable). */
 const REUSABLE: ClusterStatus[] = ['ROLLED_BACK', 'DELETED'];
+
+/** The keys that continue a read after an item: the table's, plus the index's for an index query. */
+const TABLE_KEY = [REGISTRY_KEYS.partitionKey, REGISTRY_KEYS.sortKey] as const;
+const INDEX_KEY = [...TABLE_KEY, BY_CLUSTER_INDEX.partitionKey, BY_CLUSTER_INDEX.sortKey] as const;
+/** Items read per scan request when an admin lists every cluster. */
+const ADMIN_SCAN_PAGE = 100;
 
 /** Clusters are indexed by their owner's principal (not session), so a role's next session lists them too. */
 const ownerIndexKeys = (owner: string, name: string) => ({ gsi1pk: `OWNER#${principalOf(owner)}`, gsi1sk: name });
@@ -242,8 +248,9 @@ export class DynamoRegistry implements RegistryPort {
     // Gone clusters (rolled back, deleted) keep their record for history but are not listed.
     const gone = { FilterExpression: 'NOT (#status IN (:rolledBack, :deleted))', ExpressionAttributeValues: { ':rolledBack': REUSABLE[0], ':deleted': REUSABLE[1] } };
     const owner = query.owner;
-    const page = owner
-      ? await this.call((c) =>
+    if (owner) {
+      return this.fillPage<ClusterRecord>(query, INDEX_KEY, (start) =>
+        this.call((c) =>
           c.send(
             new QueryCommand({
               TableName: this.tableName(),
@@ -253,42 +260,66 @@ export class DynamoRegistry implements RegistryPort {
               ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey, '#status': 'status' },
               ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':owner': ownerIndexKeys(owner, '').gsi1pk },
               Limit: query.limit,
-              ExclusiveStartKey: decodeCursor(query.cursor),
+              ExclusiveStartKey: start,
             }),
           ),
-        )
-      : // Admins see every cluster: a scan of cluster records, paged like the owner's query.
-        await this.call((c) =>
-          c.send(
-            new ScanCommand({
-              TableName: this.tableName(),
-              FilterExpression: `sk = :cluster AND ${gone.FilterExpression}`,
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':cluster': 'CLUSTER' },
-              Limit: query.limit,
-              ExclusiveStartKey: decodeCursor(query.cursor),
-            }),
-          ),
-        );
-    return { items: (page.Items ?? []).map((item) => withoutKeys<ClusterRecord>(item)), ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+        ),
+      );
+    }
+    // Admins see every cluster: a scan of cluster records, in larger reads since operations share the table.
+    return this.fillPage<ClusterRecord>(query, TABLE_KEY, (start) =>
+      this.call((c) =>
+        c.send(
+          new ScanCommand({
+            TableName: this.tableName(),
+            FilterExpression: `sk = :cluster AND ${gone.FilterExpression}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':cluster': 'CLUSTER' },
+            Limit: Math.max(query.limit, ADMIN_SCAN_PAGE),
+            ExclusiveStartKey: start,
+          }),
+        ),
+      ),
+    );
   }
 
   async listOperations(clusterName: string, query: PageQuery): Promise<Page<OperationRecord>> {
-    const page = await this.call((c) =>
-      c.send(
-        new QueryCommand({
-          TableName: this.tableName(),
-          IndexName: BY_CLUSTER_INDEX.name,
-          KeyConditionExpression: '#gsi1pk = :cluster',
-          ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey },
-          ExpressionAttributeValues: { ':cluster': `CLUSTER#${clusterName}` },
-          ScanIndexForward: false,
-          Limit: query.limit,
-          ExclusiveStartKey: decodeCursor(query.cursor),
-        }),
+    return this.fillPage<OperationRecord>(query, INDEX_KEY, (start) =>
+      this.call((c) =>
+        c.send(
+          new QueryCommand({
+            TableName: this.tableName(),
+            IndexName: BY_CLUSTER_INDEX.name,
+            KeyConditionExpression: '#gsi1pk = :cluster',
+            ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey },
+            ExpressionAttributeValues: { ':cluster': `CLUSTER#${clusterName}` },
+            ScanIndexForward: false,
+            Limit: query.limit,
+            ExclusiveStartKey: start,
+          }),
+        ),
       ),
     );
-    return { items: (page.Items ?? []).map((item) => withoutKeys<OperationRecord>(item)), ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+  }
+
+  /**
+   * Reads until the page is full or the table is done: DynamoDB applies Limit before a filter, so
+   * one read may return few or none of the items asked for. A page cut short of what was read
+   * continues after its last item (its keys are a valid ExclusiveStartKey).
+   */
+  private async fillPage<T>(query: PageQuery, keyAttributes: readonly string[], read: (start?: Record<string, unknown>) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<Page<T>> {
+    const items: Record<string, unknown>[] = [];
+    let start = decodeCursor(query.cursor);
+    do {
+      const page = await read(start);
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (items.length < query.limit && start);
+    if (items.length > query.limit) {
+      items.length = query.limit;
+      start = Object.fromEntries(keyAttributes.map((key) => [key, items[items.length - 1]![key]]));
+    }
+    return { items: items.map((item) => withoutKeys<T>(item)), ...(start ? { cursor: encodeCursor(start) } : {}) };
   }
 
   async beginOperation(operation: Operation, lock: OperationLock): Promise<void> {

@@ -6,14 +6,16 @@
 import { validateFailureState } from '../generated/validators';
 import type { FailureState } from '../generated/types';
 import { diagnosis, parseFailure, phaseOfError } from '../domain/diagnosis';
+import { expiresAt } from '../domain/expiry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { sdkSchedules } from '../ports/schedules';
 
-export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
+export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry' | 'schedules'>): Promise<{ error: string; cause: string }> {
   const spec = input.spec as unknown as Spec;
   // Diagnose itself may have failed: fall back to the raw failure rather than lose the terminal event.
   const parsed = parseFailure(input.failure);
@@ -22,6 +24,8 @@ export async function reportFailure(input: FailureState, deps: StepDeps<'events'
   if (input.rollbackFailure) message += ` — rollback did not finish: ${parseFailure(input.rollbackFailure).message}`;
   const rolledBack = spec.onFailure === 'rollback' && found.resourcesCreated && input.rollback?.ready === true && !input.rollbackFailure;
   const status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
+  // A retained cluster with a ttl still expires: it costs money until someone deletes it.
+  if (!rolledBack && found.resourcesCreated && spec.ttl) await deps.schedules.scheduleExpiry(input.operation.cluster.name, expiresAt(input.operation.requestedAt, spec.ttl, deps.clock()));
   await reportOutcome(
     deps,
     input.operation,
@@ -32,4 +36,4 @@ export async function reportFailure(input: FailureState, deps: StepDeps<'events'
   return { error: found.code, cause: message };
 }
 
-export const handler = step(validateFailureState, { events: eventBridgeStatusEvents, registry: dynamoRegistry }, reportFailure);
+export const handler = step(validateFailureState, { events: eventBridgeStatusEvents, registry: dynamoRegistry, schedules: sdkSchedules }, reportFailure);

@@ -7,7 +7,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EXPIRY_SCHEDULE_GROUP } from './iam';
+import { EXPIRY_SCHEDULE_GROUP, patterns } from './iam';
+
+const SCHEDULES_REASON = "Expiry schedules are named eksp-<cluster>-expiry (functions/ports/schedules.ts), one per cluster, in the service's schedule group.";
 import type { ServiceFunction } from './service-function';
 
 export interface ExpirySchedulesProps {
@@ -31,13 +33,18 @@ export class ExpirySchedules extends Construct {
   }
 
   /**
-   * Gives a step what SdkSchedules reads (target, role, group). A step that creates schedules may
-   * also pass the role, only to Scheduler; the schedule permissions are in the step's policy.
+   * Gives a function what SdkSchedules reads (target, role, group) and the right to create and
+   * replace expiry schedules, passing the role only to Scheduler — or only to cancel them.
    */
   configure(fn: ServiceFunction, use: 'create' | 'cancel'): void {
     fn.function.addEnvironment('EXPIRY_TARGET_ARN', this.targetFunctionArn);
     fn.function.addEnvironment('SCHEDULER_ROLE_ARN', this.role.roleArn);
     fn.function.addEnvironment('SCHEDULE_GROUP_NAME', EXPIRY_SCHEDULE_GROUP);
-    if (use === 'create') fn.allow({ actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } });
+    if (use === 'cancel') {
+      fn.allow({ actions: ['scheduler:DeleteSchedule'], resources: [patterns.expirySchedules], wildcardReason: SCHEDULES_REASON });
+      return;
+    }
+    fn.allow({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'], resources: [patterns.expirySchedules], wildcardReason: SCHEDULES_REASON });
+    fn.allow({ actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } });
   }
 }

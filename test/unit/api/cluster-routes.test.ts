@@ -315,6 +315,23 @@ describe('update routes', () => {
     expect(body(other).runningOperationId).toBe(body(first).operationId);
   });
 
+  it('answers a replay with the same operation after it ended, even when the request would now fail', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const headers = { 'Idempotency-Key': 'add-ng-1' };
+    const first = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-new' }, headers }), aws.deps());
+    // The update finished: the registry's spec now has ng-new, so the same body is a duplicate name.
+    const record = aws.clusterRecords.get(NAME)!;
+    Object.assign(record, { lockedBy: undefined, status: 'ACTIVE', spec: lastExecution(aws).spec });
+    aws.operations.get(body(first).operationId)!.status = 'SUCCEEDED';
+
+    const replay = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-new' }, headers, caller: OWNER.replace('session-1', 'session-2') }), aws.deps());
+
+    expect(replay.statusCode).toBe(202);
+    expect(body(replay)).toMatchObject({ operationId: body(first).operationId, status: 'SUCCEEDED' });
+    expect(aws.executions).toHaveLength(2);
+  });
+
   it('refuses to change a cluster that is not ACTIVE (a retained failure can only be deleted)', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
@@ -324,6 +341,21 @@ describe('update routes', () => {
 
     expect(response.statusCode).toBe(409);
     expect(body(response).detail).toMatch(/is FAILED/);
+  });
+});
+
+describe('GET /operations/{id}', () => {
+  it("shows the cluster's owner an operation an admin started on it, and names the cluster as the lists do", async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const byAdmin = body(await routeRequest(event('DELETE', `/clusters/${NAME}`, { caller: ADMIN }), aws.deps())).operationId;
+
+    const response = await routeRequest(event('GET', `/operations/${byAdmin}`), aws.deps());
+    const stranger = await routeRequest(event('GET', `/operations/${byAdmin}`, { caller: STRANGER }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    expect(body(response)).toMatchObject({ id: byAdmin, cluster: NAME, type: 'DELETE', requestedBy: ADMIN });
+    expect(stranger.statusCode).toBe(403);
   });
 });
 

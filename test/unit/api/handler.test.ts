@@ -123,7 +123,7 @@ describe('GET /operations/{id}', () => {
     const response = await routeRequest(event('GET', `/operations/${id}`, { caller: 'arn:aws:sts::111122223333:assumed-role/platform-portal/another-session' }), aws.deps());
 
     expect(response.statusCode).toBe(200);
-    expect(body(response)).toMatchObject({ id, status: 'ACCEPTED', clusterName: 'reference', steps: [] });
+    expect(body(response)).toMatchObject({ id, status: 'ACCEPTED', cluster: 'reference', steps: [] });
     expect(body(response).requestHash).toBeUndefined();
   });
 
@@ -155,7 +155,9 @@ describe('routing', () => {
   it('answers 405 for a known path with another method and 404 for an unknown path', async () => {
     const aws = new FakeAws();
 
-    expect((await routeRequest(event('DELETE', '/operations/op-1'), aws.deps())).statusCode).toBe(405);
+    const wrongMethod = await routeRequest(event('DELETE', '/operations/op-1'), aws.deps());
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers?.allow).toBe('GET');
     expect((await routeRequest(event('GET', '/nowhere'), aws.deps())).statusCode).toBe(404);
   });
 

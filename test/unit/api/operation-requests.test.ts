@@ -93,6 +93,17 @@ describe('operation requested by an event', () => {
     expect(outcome.statusCode).toBe(403);
   });
 
+  it('postpones an expiry that finds its cluster busy, instead of losing it', async () => {
+    const aws = new FakeAws();
+    await handleEvent(create(), aws.deps());
+
+    const outcome = await handleEvent(expiryRequestEvent('reference', new Date('2026-11-24T10:00:00Z'), 'us-east-1', '111122223333'), aws.deps());
+
+    expect(outcome).toMatchObject({ statusCode: 409, postponedUntil: new Date(aws.clock().getTime() + 10 * 60_000).toISOString() });
+    expect(aws.expirySchedules.get('reference')).toEqual(new Date(aws.clock().getTime() + 10 * 60_000));
+    expect(aws.rejections).toEqual([]);
+  });
+
   it("deletes an expired cluster for its expiry schedule, whoever owns it", async () => {
     const aws = new FakeAws();
     await handleEvent(create(), aws.deps());

@@ -353,6 +353,31 @@ describe('DynamoRegistry', () => {
       expect(new Set(seen).size).toBe(seen.length);
     });
 
+    it('fills each page although DynamoDB filters after its limit (operations and gone clusters share the table)', async () => {
+      const owner = `arn:aws:iam::111122223333:role/pages-${++sequence}`;
+      for (let i = 0; i < 5; i++) {
+        const gone = { ...newOperation(), requestedBy: owner };
+        await accepted(gone);
+        await registry.finish(event(gone, rolledBack), 'ROLLED_BACK');
+        await activeCluster(owner);
+      }
+      const pages: number[] = [];
+      const names: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await registry.listClusters({ owner, limit: 2, cursor });
+        pages.push(page.items.length);
+        names.push(...page.items.map((c) => c.name));
+        cursor = page.cursor;
+      } while (cursor);
+
+      expect(pages.slice(0, 2)).toEqual([2, 2]);
+      expect(names).toHaveLength(5);
+      expect(new Set(names).size).toBe(5);
+      const admin = await registry.listClusters({ limit: 3 });
+      expect(admin.items).toHaveLength(3);
+    });
+
     it("lists a cluster's operations newest first", async () => {
       const created = await activeCluster();
       const later = { ...updateOf(created), requestedAt: '2026-11-22T09:00:00.000Z' };

@@ -36,6 +36,17 @@ describe('Report Failure', () => {
     expect(aws.clusterRecords.get(CLUSTER)!.status).toBe('FAILED');
   });
 
+  it('schedules the expiry of a retained cluster with a ttl, and of nothing rolled back', async () => {
+    const retained = fakeAws();
+    const rolledBack = fakeAws();
+
+    await reportFailure(failureState(specOf({ onFailure: 'retain', ttl: '2h' }), FAILURE, { diagnosis: DIAGNOSIS }), retained.deps());
+    await reportFailure(failureState(specOf({ ttl: '2h' }), FAILURE, { diagnosis: DIAGNOSIS, rollback: ROLLED_BACK }), rolledBack.deps());
+
+    expect(retained.expirySchedules.get(CLUSTER)).toEqual(new Date(new Date(operation.requestedAt).getTime() + 2 * 3600_000));
+    expect(rolledBack.expirySchedules.size).toBe(0);
+  });
+
   it('reports FAILED, adding why, when the rollback itself did not finish', async () => {
     const aws = fakeAws();
     const rollbackFailure = { Error: 'RollbackFailedError', Cause: lambdaCause('RollbackFailedError', 'stack eksp-demo-cluster: DELETE_FAILED: VPC has dependencies') };
