@@ -75,6 +75,9 @@ describe('a cluster from creation to deletion, through the API', () => {
     expect(cluster.status).toBe(200);
     expect(cluster.body).toMatchObject({ name: NAME, status: 'ACTIVE', owner: OWNER, currentOperation: null, live: { status: 'ACTIVE', endpointAccess: { public: true, private: true } } });
     expect((cluster.body.live as { nodegroups: Array<{ name: string }> }).nodegroups.map((n) => n.name).sort()).toEqual(['ng-general', 'ng-spot']);
+    const listed = await call('GET', '/clusters');
+    expect((listed.body.clusters as Array<{ name: string }>).map((c) => c.name)).toContain(NAME);
+    expect((await call('GET', '/openapi.json')).body).toMatchObject({ openapi: '3.1.0' });
   });
 
   it('answers 404 for an unknown cluster and 403 to another principal', async () => {
