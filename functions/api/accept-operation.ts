@@ -12,6 +12,7 @@ import { principalOf } from '../domain/caller';
 import { statusEvent } from '../domain/status-event';
 import type { ClusterStatus } from '../ports/registry';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import { reportOutcome } from '../shared/progress';
 import { json, problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
@@ -28,6 +29,8 @@ export interface OperationToStart {
   /** Gives it back when the execution could not be started; returns the cluster's status as it is again. */
   unlock(operation: Operation): Promise<ClusterStatus>;
   executionInput(operation: Operation): unknown;
+  /** The cluster's owner, kept on the operation: who may read it even after the name is reused. Default the requester (a create). */
+  clusterOwner?: string;
 }
 
 /** What identifies a request for an Idempotency-Key replay. */
@@ -60,6 +63,10 @@ export async function replayed(request: ApiRequest, deps: ApiDeps, identity: Req
   return accepted(previous.id, previous.clusterName, previous.status);
 }
 
+/**
+ * Starts the operation. Routes ask `replayed` first (before their own checks), so a request
+ * reaching here with a key is its first: two sent at once meet at the lock.
+ */
 export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start: OperationToStart): Promise<APIGatewayProxyResult> {
   const requestHash = requestHashOf(start);
   const operation: Operation = {
@@ -71,41 +78,55 @@ export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start:
     requestedAt: deps.clock().toISOString(),
   };
 
-  const replay = await replayed(request, deps, start);
-  if (replay) return replay;
-
   try {
     await start.lock(operation);
   } catch (error) {
-    // The same key sent twice at once: the other request holds the lock for this very operation.
-    if (error instanceof ClusterBusyError && error.runningOperationId === operation.id) return accepted(operation.id, start.clusterName, 'ACCEPTED');
+    // The same key sent twice at once: the other request holds the lock for this very operation,
+    // and answers for it once its record exists.
+    if (error instanceof ClusterBusyError && error.runningOperationId === operation.id) {
+      const record = await deps.registry.getOperation(operation.id);
+      if (record) return accepted(record.id, record.clusterName, record.status);
+    }
     if (error instanceof ClusterBusyError) return problem({ status: 409, title: 'Cluster busy', detail: error.message, runningOperationId: error.runningOperationId, links: { runningOperation: `/operations/${error.runningOperationId}` } });
     if (error instanceof ClusterExistsError || error instanceof ClusterChangedError) return problem({ status: 409, title: error instanceof ClusterExistsError ? 'Cluster exists' : 'Cluster changed', detail: error.message });
     throw error;
   }
-  await deps.registry.putOperation({
-    id: operation.id,
-    type: operation.type,
-    ...(operation.action ? { action: operation.action } : {}),
-    clusterName: start.clusterName,
-    status: 'ACCEPTED',
-    phase: 'Accepted',
-    requestedBy: operation.requestedBy,
-    requestedAt: operation.requestedAt,
-    updatedAt: operation.requestedAt,
-    steps: {},
-    requestHash,
-  });
-  // ACCEPTED goes out before the execution starts, so it is always the operation's first event.
-  await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
   try {
-    const executionArn = await deps.workflows.start(start.stateMachineArn, operation.id, start.executionInput(operation));
-    await deps.registry.setExecution(operation.id, executionArn);
+    await deps.registry.putOperation({
+      id: operation.id,
+      type: operation.type,
+      ...(operation.action ? { action: operation.action } : {}),
+      clusterName: start.clusterName,
+      clusterOwner: start.clusterOwner ?? operation.requestedBy,
+      status: 'ACCEPTED',
+      phase: 'Accepted',
+      requestedBy: operation.requestedBy,
+      requestedAt: operation.requestedAt,
+      updatedAt: operation.requestedAt,
+      steps: {},
+      requestHash,
+    });
   } catch (error) {
-    // Nothing was done: give the lock back and end the accepted operation with its one terminal event.
+    // No record, no event: nothing was accepted. The lock goes back.
+    await start.unlock(operation);
+    throw error;
+  }
+  let executionArn: string;
+  try {
+    // ACCEPTED goes out before the execution starts, so it is always the operation's first event.
+    await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
+    executionArn = await deps.workflows.start(start.stateMachineArn, operation.id, start.executionInput(operation));
+  } catch (error) {
+    // Nothing was started: give the lock back and end the operation with its one terminal event.
     const status = await start.unlock(operation);
     await reportOutcome(deps, operation, { status: 'FAILED', phase: 'Accepted', error: { code: (error as Error).name, message: (error as Error).message } }, status);
     throw error;
+  }
+  try {
+    await deps.registry.setExecution(operation.id, executionArn);
+  } catch (error) {
+    // The execution runs and holds the lock: only the ARN on the record is missing (it is named by the operation id).
+    logger.warn('could not record the execution ARN', { operationId: operation.id, errorName: (error as Error).name });
   }
   return accepted(operation.id, start.clusterName, 'ACCEPTED');
 }

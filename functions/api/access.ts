@@ -1,7 +1,7 @@
 /** Who may see and change a cluster: its owner (the principal that created it) or a configured admin. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mayAccess, principalOf } from '../domain/caller';
-import type { ClusterRecord } from '../ports/registry';
+import type { ClusterRecord, OperationRecord } from '../ports/registry';
 import { problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
 
@@ -11,6 +11,11 @@ export function isAdmin(request: ApiRequest, deps: ApiDeps): boolean {
 
 export function mayUse(request: ApiRequest, deps: ApiDeps, owner: string): boolean {
   return request.system === true || mayAccess(request.caller, owner, deps.settings.adminPrincipalArns());
+}
+
+/** An operation is its requester's and its cluster's owner's at the time (a reused name has a new owner). */
+export function mayUseOperation(request: ApiRequest, deps: ApiDeps, operation: OperationRecord): boolean {
+  return mayUse(request, deps, operation.requestedBy) || (operation.clusterOwner !== undefined && mayUse(request, deps, operation.clusterOwner));
 }
 
 /** Clusters that were rolled back or deleted no longer exist for the API (their name is free). */

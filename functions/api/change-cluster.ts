@@ -103,6 +103,7 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
 
   return acceptOperation(request, deps, {
     ...identity,
+    clusterOwner: cluster.owner,
     stateMachineArn: deps.settings.updateStateMachineArn(),
     lock: (operation) => deps.registry.beginOperation(operation, { expectedVersion: cluster.version, from: ['ACTIVE'], to: 'UPDATING' }),
     unlock: async (operation) => {

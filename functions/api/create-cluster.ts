@@ -9,7 +9,7 @@ import { clusterStackName, ownershipTags } from '../domain/naming';
 import { provisioningSteps } from '../domain/plan';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError } from '../shared/errors';
-import { acceptOperation } from './accept-operation';
+import { acceptOperation, replayed } from './accept-operation';
 import { json, problem } from './problem';
 import { parseBody } from './body';
 import type { ApiDeps, ApiRequest } from './request';
@@ -26,10 +26,11 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
   }
   if (request.query.dryRun === 'true') return json(200, dryRun(spec, request));
 
+  const identity = { type: 'CREATE' as const, clusterName: spec.name, fingerprint: spec };
+  const replay = await replayed(request, deps, identity);
+  if (replay) return replay;
   return acceptOperation(request, deps, {
-    type: 'CREATE',
-    clusterName: spec.name,
-    fingerprint: spec,
+    ...identity,
     stateMachineArn: deps.settings.provisionStateMachineArn(),
     lock: (operation) => deps.registry.beginCreate(operation, spec),
     unlock: async (operation) => {

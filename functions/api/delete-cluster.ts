@@ -16,6 +16,7 @@ export async function deleteCluster(request: ApiRequest, deps: ApiDeps, name: st
   const { cluster } = found;
   return acceptOperation(request, deps, {
     ...identity,
+    clusterOwner: cluster.owner,
     stateMachineArn: deps.settings.deleteStateMachineArn(),
     lock: (operation) => deps.registry.beginOperation(operation, { expectedVersion: cluster.version, from: ['ACTIVE', 'FAILED'], to: 'DELETING' }),
     unlock: async (operation) => {

@@ -1,15 +1,15 @@
 /** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StepEntry } from '../ports/registry';
-import { mayUse } from './access';
+import { mayUseOperation } from './access';
 import type { ApiDeps, ApiRequest } from './request';
 import { json, problem } from './problem';
 
 export async function getOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
   if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
-  // Who asked for it, or the cluster's owner (an admin's or the expiry's operation on their cluster).
-  if (!mayUse(request, deps, record.requestedBy) && !mayUse(request, deps, (await deps.registry.getCluster(record.clusterName))?.owner ?? record.requestedBy)) {
+  // Who asked for it, or the cluster's owner then (an admin's or the expiry's operation on their cluster).
+  if (!mayUseOperation(request, deps, record)) {
     return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
   }
   const { steps, requestHash: _hash, terminalEventSent: _sent, clusterName, ...rest } = record;

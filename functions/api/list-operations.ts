@@ -1,7 +1,7 @@
 /** GET /operations?cluster=: a cluster's operations, newest first, in pages (owner or admin). */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { OperationRecord } from '../ports/registry';
-import { mayUse } from './access';
+import { mayUse, mayUseOperation } from './access';
 import { pageQuery } from './paging';
 import { json, problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
@@ -14,9 +14,11 @@ export async function listOperations(request: ApiRequest, deps: ApiDeps): Promis
   // A deleted cluster's history stays readable by its owner.
   const cluster = await deps.registry.getCluster(name);
   if (!cluster) return problem({ status: 404, title: 'Cluster not found', detail: `no cluster ${name}` });
-  if (!mayUse(request, deps, cluster.owner)) return problem({ status: 403, title: 'Forbidden', detail: `cluster ${name} belongs to another principal` });
   const page = await deps.registry.listOperations(name, query.page);
-  return json(200, { operations: page.items.map(operationSummary), ...(page.cursor ? { nextCursor: page.cursor } : {}) });
+  // Each operation is its requester's and its cluster's owner's at the time: a name reused by another owner keeps the earlier operations to theirs.
+  const visible = page.items.filter((operation) => mayUseOperation(request, deps, operation));
+  if (visible.length === 0 && !mayUse(request, deps, cluster.owner)) return problem({ status: 403, title: 'Forbidden', detail: `cluster ${name} belongs to another principal` });
+  return json(200, { operations: visible.map(operationSummary), ...(page.cursor ? { nextCursor: page.cursor } : {}) });
 }
 
 function operationSummary(record: OperationRecord) {

@@ -25,6 +25,10 @@ const AS_ROUTE: Record<RequestedOperation, { method: string; path: (cluster: str
   REMOVE_ACCESS_ENTRY: { method: 'DELETE', path: (c, t) => `/clusters/${c}/access-entries/${t}`, needsTarget: true },
 };
 
+export class OperationRequestFailedError extends Error {
+  override name = 'OperationRequestFailedError';
+}
+
 /** How long an expiry that found its cluster busy waits before it tries again. */
 export const EXPIRY_RETRY_MINUTES = 10;
 
@@ -40,13 +44,17 @@ export async function handleOperationRequest(event: OperationRequestEvent, deps:
   const translated = toApiRequest(event, deps);
   const result = 'rejected' in translated ? translated.rejected : await dispatch(translated.request, deps);
   const body = JSON.parse(result.body || '{}') as { operationId?: string };
-  if (event.source === EXPIRY_SOURCE && result.statusCode === 409 && detail?.cluster) {
-    // The cluster is busy (an update runs): the expiry must not be lost, so it comes back later.
+  if (event.source === EXPIRY_SOURCE && (result.statusCode === 409 || result.statusCode >= 500) && detail?.cluster) {
+    // The cluster is busy (an update runs) or the service could not finish: the expiry must not be
+    // lost, so it comes back later, as a new request (its own key, so a failed start is not replayed).
     const at = new Date(deps.clock().getTime() + EXPIRY_RETRY_MINUTES * 60_000);
     await deps.schedules.scheduleExpiry(detail.cluster, at);
-    logger.info('expiry postponed: the cluster is busy', { cluster: detail.cluster, until: at.toISOString() });
+    logger.info('expiry postponed', { cluster: detail.cluster, statusCode: result.statusCode, until: at.toISOString() });
     return { statusCode: result.statusCode, postponedUntil: at.toISOString() };
   }
+  // The service could not finish it (a throttled or unavailable dependency): fail the invocation so
+  // it is retried (Lambda's async retry, Scheduler's retry policy). The idempotency key makes that safe.
+  if (result.statusCode >= 500) throw new OperationRequestFailedError(`operation request ${event.id} (${event.source}) could not be completed: ${result.statusCode}; it will be retried`);
   if (result.statusCode >= 400) {
     await deps.events.publishRejection({
       requestId: event.id,

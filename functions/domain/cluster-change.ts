@@ -134,6 +134,8 @@ export interface LiveStack {
   status: string;
   /** The operation that created it (its ownership tag). */
   operationId?: string;
+  /** The cluster it belongs to (its ownership tag): names of two clusters' stacks can coincide. */
+  cluster?: string;
   outputs: Record<string, string>;
 }
 
@@ -209,7 +211,18 @@ export const refused = (reason: string): NextStep => ({ kind: 'refused', reason 
 /** What one kind of change does next: each update step plans only its own kind (and bundles only that). */
 export type ChangePlanner = (change: ClusterChange, spec: Spec, live: LiveState, operationId: string) => NextStep;
 
+/**
+ * A stack of this name that another cluster owns is never touched: `eksp-a-nodegroup-x-cluster`
+ * is both cluster a's nodegroup x-cluster's stack and cluster a-nodegroup-x's own.
+ */
+function foreignStack(live: LiveState, clusterName: string): NextStep | undefined {
+  if (!live.stack || live.stack.cluster === clusterName) return undefined;
+  return refused(`a stack of the same name belongs to ${live.stack.cluster ? `cluster ${live.stack.cluster}` : 'something else'}; choose another name`);
+}
+
 export const planNodegroupChange: ChangePlanner = (change, spec, live, operationId) => {
+  const foreign = foreignStack(live, spec.name);
+  if (foreign) return foreign;
   const target = changeTarget(change, spec.name);
   switch (change.action) {
     case 'ADD_NODEGROUP':
@@ -224,6 +237,8 @@ export const planNodegroupChange: ChangePlanner = (change, spec, live, operation
 };
 
 export const planFargateProfileChange: ChangePlanner = (change, spec, live, operationId) => {
+  const foreign = foreignStack(live, spec.name);
+  if (foreign) return foreign;
   switch (change.action) {
     case 'ADD_FARGATE_PROFILE':
       return addFargateProfile(addedItem(change, spec.fargateProfiles, (p) => p.name, spec.name), live, operationId);

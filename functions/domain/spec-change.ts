@@ -41,6 +41,8 @@ export function applyChange(current: Spec, change: ClusterChange): AppliedChange
       const index = indexOf(spec.managedNodeGroups, (n) => n.name === target, 'nodegroup', target, spec.name);
       const nodegroup = spec.managedNodeGroups[index]!;
       for (const field of SCALING_FIELDS) if (change.scaling?.[field] !== undefined) nodegroup[field] = change.scaling[field];
+      // An unasked desiredSize follows the new bounds, as update-cluster applies it (wantedScaling).
+      if (change.scaling?.desiredSize === undefined) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
       return { spec, bodyPointer: `/managedNodeGroups/${index}` };
     }
     case 'REMOVE_NODEGROUP':

@@ -57,3 +57,8 @@ export function subresourceDeleteProgress(status: string | undefined): DeletePro
   if (status === 'CREATING' || status === 'UPDATING') return 'pending';
   return 'deletable';
 }
+
+/** An EKS update's errors in one line: "code: message (resource ids)", as DescribeUpdate gives them. */
+export function updateErrorsText(errors: ReadonlyArray<{ errorCode?: string; errorMessage?: string; resourceIds?: string[] }> | undefined): string {
+  return (errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}${e.resourceIds?.length ? ` (${e.resourceIds.join(', ')})` : ''}`).join('; ');
+}

@@ -30,6 +30,8 @@ export interface OperationRecord {
   /** For updates: what changes. */
   action?: Operation['action'];
   clusterName: string;
+  /** The cluster's owner when the operation was accepted (may differ from requestedBy: an admin, the expiry). */
+  clusterOwner?: string;
   status: OperationStatusEvent['status'];
   phase: OperationStatusEvent['phase'];
   requestedBy: string;

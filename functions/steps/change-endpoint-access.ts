@@ -4,6 +4,7 @@
  * DescribeUpdate until Successful; Failed or Cancelled carry EKS's errors. EKS runs one config
  * update at a time: "update in progress" is UpdateInProgressError, which the ASL waits out.
  */
+import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { planEndpointAccessChange, type LiveState } from '../domain/cluster-change';
@@ -31,7 +32,7 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
     const update = await deps.eks.describeUpdate(cluster, updateId);
     live.update = {
       status: update?.status ?? 'Unknown',
-      errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}${e.resourceIds?.length ? ` (${e.resourceIds.join(', ')})` : ''}`).join('; '),
+      errors: updateErrorsText(update?.errors),
     };
   }
 

@@ -9,7 +9,7 @@ import type { Poll, UpdateInput } from '../generated/types';
 import { renderFargateTemplate } from '../domain/cluster-template';
 import { planFargateProfileChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
-import { clusterStackName, fargateStackName, idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import { clusterStackName, fargateStackName, idempotencyToken, ownershipTags, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
@@ -39,7 +39,7 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
     live.clusterStackOutputs = clusterStack.outputs;
     if (!clusterStack.outputs.FargatePodExecutionRoleArn) {
       const stack = await deps.cloudFormation.describeStack(stackName);
-      if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], outputs: stack.outputs };
+      if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
     }
   }
 

@@ -5,12 +5,13 @@
  * scale is one UpdateNodegroupConfig, only when the sizes differ; a removed nodegroup is deleted,
  * then its stack if it has one.
  */
+import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
 import { planNodegroupChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
-import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
@@ -39,12 +40,12 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   }
   if (input.change.action !== 'SCALE_NODEGROUP') {
     const stack = await deps.cloudFormation.describeStack(stackName);
-    if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], outputs: stack.outputs };
+    if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
   }
   const updateId = progress.trackedUpdateId('nodegroupScaling');
   if (updateId) {
     const update = await deps.eks.describeUpdate(cluster, updateId, name);
-    live.update = { status: update?.status ?? 'Unknown', errors: (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ') };
+    live.update = { status: update?.status ?? 'Unknown', errors: updateErrorsText(update?.errors) };
   }
 
   return progress.follow(

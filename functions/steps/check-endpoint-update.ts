@@ -2,7 +2,7 @@
 import { validateProvisionState } from '../generated/validators';
 import type { Poll, ProvisionState } from '../generated/types';
 import { coarseWaitSeconds, elapsedSeconds } from '../domain/poll-schedule';
-import { updateProgress } from '../domain/status';
+import { updateProgress, updateErrorsText } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError, EndpointUpdateNotReadyError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
@@ -21,7 +21,7 @@ export async function checkEndpointUpdate(input: ProvisionState, deps: StepDeps<
   const startedAt = (update.createdAt ?? deps.clock()).toISOString();
   const progress = updateProgress(update.status);
   if (progress === 'failed') {
-    const errors = (update.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}${e.resourceIds?.length ? ` (${e.resourceIds.join(', ')})` : ''}`).join('; ');
+    const errors = updateErrorsText(update.errors);
     throw new EndpointUpdateFailedError(`${update.status}: ${errors || 'EKS gave no reason'}`, { resource });
   }
   if (progress === 'pending') {

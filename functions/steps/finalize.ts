@@ -4,7 +4,6 @@
  */
 import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState } from '../generated/types';
-import { expiresAt } from '../domain/expiry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
@@ -13,6 +12,7 @@ import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { sdkSchedules } from '../ports/schedules';
+import { scheduleExpiry } from './expiry';
 
 export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry' | 'schedules'>): Promise<Record<string, string>> {
   const { operation } = input;
@@ -25,12 +25,7 @@ export async function finalize(input: ProvisionState, deps: StepDeps<'eks' | 'ev
     stackName: input.plan.stackName,
     kubeconfig: `aws eks update-kubeconfig --name ${operation.cluster.name} --region ${operation.cluster.region}`,
   };
-  const { ttl } = input.spec as unknown as Spec;
-  if (ttl) {
-    const at = expiresAt(operation.requestedAt, ttl, deps.clock());
-    await deps.schedules.scheduleExpiry(operation.cluster.name, at);
-    outputs.expiresAt = at.toISOString();
-  }
+  Object.assign(outputs, await scheduleExpiry(operation, (input.spec as unknown as Spec).ttl, deps));
   await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed', outputs }, 'ACTIVE');
   return outputs;
 }

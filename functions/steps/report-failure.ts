@@ -6,7 +6,6 @@
 import { validateFailureState } from '../generated/validators';
 import type { FailureState } from '../generated/types';
 import { diagnosis, parseFailure, phaseOfError } from '../domain/diagnosis';
-import { expiresAt } from '../domain/expiry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
@@ -14,6 +13,7 @@ import { step } from '../shared/step';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { sdkSchedules } from '../ports/schedules';
+import { scheduleExpiry } from './expiry';
 
 export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry' | 'schedules'>): Promise<{ error: string; cause: string }> {
   const spec = input.spec as unknown as Spec;
@@ -24,8 +24,6 @@ export async function reportFailure(input: FailureState, deps: StepDeps<'events'
   if (input.rollbackFailure) message += ` — rollback did not finish: ${parseFailure(input.rollbackFailure).message}`;
   const rolledBack = spec.onFailure === 'rollback' && found.resourcesCreated && input.rollback?.ready === true && !input.rollbackFailure;
   const status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
-  // A retained cluster with a ttl still expires: it costs money until someone deletes it.
-  if (!rolledBack && found.resourcesCreated && spec.ttl) await deps.schedules.scheduleExpiry(input.operation.cluster.name, expiresAt(input.operation.requestedAt, spec.ttl, deps.clock()));
   await reportOutcome(
     deps,
     input.operation,
@@ -33,6 +31,8 @@ export async function reportFailure(input: FailureState, deps: StepDeps<'events'
     // Nothing left behind (rolled back, or nothing was ever made): the name is free again.
     rolledBack || !found.resourcesCreated ? 'ROLLED_BACK' : 'FAILED',
   );
+  // A retained cluster with a ttl still expires (it costs money until deleted); after the terminal event, which it must never block.
+  if (!rolledBack && found.resourcesCreated) await scheduleExpiry(input.operation, spec.ttl, deps);
   return { error: found.code, cause: message };
 }
 

@@ -178,6 +178,57 @@ describe('DELETE /clusters/{name}', () => {
   });
 });
 
+describe('accepting an operation when a write fails', () => {
+  it('gives the lock back and announces nothing when the operation record cannot be written', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const events = aws.events.length;
+    aws.registry.putOperation = async () => {
+      throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ThrottlingError' });
+    };
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(503);
+    expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'ACTIVE' });
+    expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
+    expect(aws.events).toHaveLength(events);
+  });
+
+  it('ends the operation with one FAILED event when ACCEPTED cannot be announced', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const publish = aws.statusEvents.publish;
+    let first = true;
+    aws.statusEvents.publish = async (e) => {
+      if (e.status === 'ACCEPTED' && first) {
+        first = false;
+        throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
+      }
+      return publish(e);
+    };
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(503);
+    expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
+    expect(aws.events.filter((e) => e.operation === 'DELETE').map((e) => e.status)).toEqual(['FAILED']);
+  });
+
+  it('answers 202 when the execution started but its ARN could not be recorded: it runs and holds the lock', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    aws.registry.setExecution = async () => {
+      throw Object.assign(new Error('timeout'), { name: 'AwsUnavailableError' });
+    };
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'DELETING', lockedBy: body(response).operationId });
+  });
+});
+
 describe('update routes', () => {
   it('PATCH nodegroups/{ng} starts SCALE_NODEGROUP with the whole desired spec', async () => {
     const aws = new FakeAws();
@@ -386,5 +437,23 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/clusters/{name}/nodegroups'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ManagedNodeGroup' });
     expect(document.components.schemas.ManagedNodeGroup).toBeDefined();
     expect(JSON.stringify(document)).not.toMatch(/#\/definitions\//);
+  });
+});
+
+describe('a reused cluster name', () => {
+  it("keeps the earlier owner's operations to them, and the new owner's to the new owner", async () => {
+    const aws = new FakeAws();
+    const first = await activeCluster(aws);
+    const deleted = body(await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps())).operationId;
+    Object.assign(aws.clusterRecords.get(NAME)!, { lockedBy: undefined, status: 'DELETED' });
+    const reused = body(await routeRequest(event('POST', '/clusters', { body: referenceSpec(), caller: STRANGER }), aws.deps())).operationId;
+
+    const forNewOwner = body(await routeRequest(event('GET', '/operations', { query: { cluster: NAME }, caller: STRANGER }), aws.deps()));
+    const forOldOwner = body(await routeRequest(event('GET', '/operations', { query: { cluster: NAME } }), aws.deps()));
+    const oldRead = await routeRequest(event('GET', `/operations/${first}`, { caller: STRANGER }), aws.deps());
+
+    expect(forNewOwner.operations.map((o: { id: string }) => o.id)).toEqual([reused]);
+    expect(forOldOwner.operations.map((o: { id: string }) => o.id).sort()).toEqual([first, deleted].sort());
+    expect(oldRead.statusCode).toBe(403);
   });
 });

@@ -55,6 +55,16 @@ describe('operation requested by an event', () => {
     expect(aws.rejections).toEqual([expect.objectContaining({ requestId: 'evt-0001', source: PORTAL, operation: 'DELETE_CLUSTER', cluster: 'nobody', problem: expect.objectContaining({ status: 404, title: 'Cluster not found' }) })]);
   });
 
+  it('fails the invocation, for a retry, when the service could not complete the request', async () => {
+    const aws = new FakeAws();
+    aws.workflows.start = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    await expect(handleEvent(create(), aws.deps())).rejects.toMatchObject({ name: 'OperationRequestFailedError' });
+    expect(aws.rejections).toEqual([]);
+  });
+
   it('refuses a source that EVENT_SOURCES does not name, before any registry or AWS call', async () => {
     const aws = new FakeAws();
 

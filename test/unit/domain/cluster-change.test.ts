@@ -19,9 +19,11 @@ const NODE_MAPPING = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDN
 const POD_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/demo-FargatePodExecutionRoleArn';
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 
+const CLUSTER_NAME = 'demo';
+
 /** The desired spec after the change, normalised as the API hands it over. */
 function specOf(extra: Record<string, unknown> = {}): Spec {
-  return normaliseSpec({ name: 'demo', network: { vpc: {} }, ...extra }, GUARDRAILS as never);
+  return normaliseSpec({ name: CLUSTER_NAME, network: { vpc: {} }, ...extra }, GUARDRAILS as never);
 }
 
 /** Each kind of change has its planner; the update step for that kind calls only it. */
@@ -36,8 +38,17 @@ const PLANNERS: Record<ClusterChange['action'], ChangePlanner> = {
   SET_ENDPOINT_ACCESS: planEndpointAccessChange,
 };
 const decide = (change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep => PLANNERS[change.action](change, spec, live, OP);
-const ours = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: OP, outputs });
-const leftover = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: 'op-earlier', outputs });
+const ours = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: OP, cluster: CLUSTER_NAME, outputs });
+const leftover = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: 'op-earlier', cluster: CLUSTER_NAME, outputs });
+
+describe('a stack of the same name that another cluster owns', () => {
+  it('is never created over, deleted or used', () => {
+    const foreign = { status: 'CREATE_COMPLETE', operationId: 'op-other', cluster: 'demo-nodegroup-ng', outputs: {} };
+
+    expect(decide({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }, { stack: foreign })).toEqual({ kind: 'refused', reason: 'a stack of the same name belongs to cluster demo-nodegroup-ng; choose another name' });
+    expect(decide({ action: 'ADD_FARGATE_PROFILE', target: 'fp-new', item: { name: 'fp-new', selectors: [{ namespace: 'x' }] } }, { stack: foreign })).toMatchObject({ kind: 'refused' });
+  });
+});
 
 describe('ADD_NODEGROUP', () => {
   const spec = specOf({ managedNodeGroups: [{ name: 'ng-new', instanceTypes: ['m6i.large'] }] });

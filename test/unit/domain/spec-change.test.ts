@@ -19,6 +19,12 @@ describe('applyChange', () => {
     expect((changed as Spec).managedNodeGroups[1]).toMatchObject({ name: 'ng-spot', minSize: 1, desiredSize: 1, maxSize: 6 });
   });
 
+  it('keeps an unasked desired size within the new bounds', () => {
+    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-general', scaling: { minSize: 3, maxSize: 5 } });
+
+    expect((changed as Spec).managedNodeGroups[0]).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 5 });
+  });
+
   it('removes an access entry or an identity mapping by principal ARN', () => {
     const entry = applyChange(spec(), { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/deployer' }).spec as Spec;
     const mapping = applyChange(spec(), { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/legacy-ops' }).spec as Spec;

@@ -1,5 +1,5 @@
 import { NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
-import { idempotencyToken, nodegroupStackName, TAG_OPERATION } from '../../../functions/domain/naming';
+import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../../../functions/domain/naming';
 import type { ClusterChange, Poll } from '../../../functions/generated/types';
 import { changeNodegroup } from '../../../functions/steps/change-nodegroup';
 import type { FakeAws } from '../../support/fake-aws';
@@ -175,7 +175,7 @@ describe('Change Nodegroup: REMOVE_NODEGROUP', () => {
 
   it('deletes the nodegroup, and once it is gone its stack, termination protection off first', async () => {
     const aws = provisionedAws(after);
-    aws.seedStack(ADDED_STACK, 'CREATE_COMPLETE', {});
+    aws.seedStack(ADDED_STACK, 'CREATE_COMPLETE', { [TAG_CLUSTER]: CLUSTER });
     activeNodegroup(aws, ADDED);
 
     const first = await changeNodegroup(updateInput(REMOVE, before), aws.deps());

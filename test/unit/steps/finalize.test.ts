@@ -48,6 +48,28 @@ describe('Finalize', () => {
     expect(outputs.expiresAt).toBe(expected.toISOString());
   });
 
+  it('still succeeds when Scheduler refuses the expiry, saying so in the outputs (a ready cluster is not rolled back for it)', async () => {
+    const aws = withCluster();
+    aws.schedules.scheduleExpiry = async () => {
+      throw Object.assign(new Error('not authorized to perform scheduler:CreateSchedule'), { name: 'AccessDeniedException', $fault: 'client' });
+    };
+
+    const outputs = await finalize(provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) }), aws.deps());
+
+    expect(outputs.expiresAt).toBeUndefined();
+    expect(outputs.expiryError).toMatch(/could not be scheduled \(AwsRequestError: .*AccessDeniedException/);
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+  });
+
+  it('lets the ASL retry a throttled expiry', async () => {
+    const aws = withCluster();
+    aws.schedules.scheduleExpiry = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    await expect(finalize(provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) }), aws.deps())).rejects.toMatchObject({ name: 'ThrottlingError' });
+  });
+
   it('schedules nothing for a cluster without a ttl', async () => {
     const aws = withCluster();
 
