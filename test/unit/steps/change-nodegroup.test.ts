@@ -157,7 +157,7 @@ describe('Change Nodegroup: SCALE_NODEGROUP', () => {
     const error = await rejectionOf(changeNodegroup(updateInput(scale({ desiredSize: 3 }), before, { ...poll, startedAt: new Date(0).toISOString() }), aws.deps()));
 
     expect(error.name).toBe('NodegroupFailedError');
-    expect(error.message).toBe('nodegroup ng-1: update Failed: Unknown: Nodegroup ng-1 has no capacity');
+    expect(error.message).toBe('nodegroup ng-1: update Failed: Unknown: Nodegroup ng-1 has no capacity (demo)');
   });
 
   it('refuses a nodegroup that is not on the cluster', async () => {
