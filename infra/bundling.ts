@@ -95,6 +95,13 @@ export function apiEntry(): FunctionEntry {
   return { name: API_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'api', 'handler.ts') };
 }
 
+/** Functions that react to AWS events: the execution-ended backstop. */
+export const EXECUTION_ENDED_FUNCTION = 'execution-ended';
+
+export function executionEndedEntry(): FunctionEntry {
+  return { name: EXECUTION_ENDED_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'execution-ended.ts') };
+}
+
 export function stepEntry(module: StepModule): FunctionEntry {
   return { name: module, entry: join(PROJECT_ROOT, 'functions', 'steps', `${module}.ts`) };
 }
@@ -106,7 +113,7 @@ export function stepModules(): StepModule[] {
 
 /** Every Lambda the service deploys: the API handler plus one per Task step module. */
 export function functionEntries(): FunctionEntry[] {
-  return [apiEntry(), ...stepModules().map(stepEntry)];
+  return [apiEntry(), executionEndedEntry(), ...stepModules().map(stepEntry)];
 }
 
 /** Entries whose source file is missing, so callers can fail with one clear message. */

@@ -10,6 +10,7 @@ import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statem
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
+import { ExecutionEnded } from './constructs/execution-ended';
 import { ExpirySchedules } from './constructs/expiry';
 import { RegistryTable } from './constructs/registry-table';
 import { StepLambdas, pascalCase } from './constructs/step-lambdas';
@@ -42,6 +43,7 @@ export class ProvisionerStack extends Stack {
   readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
   readonly api: ProvisionerApi;
   readonly expiry: ExpirySchedules;
+  readonly executionEnded: ExecutionEnded;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -97,6 +99,8 @@ export class ProvisionerStack extends Stack {
 
     // An expiry that finds its cluster busy is postponed by the API function (operation-requests.ts).
     this.expiry.configure(this.api.handler, 'create');
+
+    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });

@@ -17,6 +17,7 @@ import { startApiServer, LOCAL_CALLER, type ApiHandler, type RunningApi } from '
 import { lambdaContext } from './runtime/state-machine-runner';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/domain/operation-request';
+import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
 import { config } from '../functions/shared/config';
@@ -122,6 +123,8 @@ function pointSdkAt(environment: Environment, awsUrl: string, region: string): v
 
 /** The API function's name in local mode (its ARN is the expiry schedules' target). */
 const API_FUNCTION = 'eksp-api';
+/** The backstop reporting operations whose execution ended without (functions/listeners). */
+const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
 /** The event source local mode allows by default (EVENT_SOURCES), acting as the local developer. */
 export const LOCAL_EVENT_SOURCE = 'local.portal';
 
@@ -139,6 +142,18 @@ async function routeOperationRequests(apiFunctionArn: string, sources: string[])
   try {
     await events.send(new PutRuleCommand({ Name: OPERATION_REQUESTS_RULE, EventBusName: EVENT_BUS_NAME, EventPattern: JSON.stringify(operationRequestPattern(sources)) }));
     await events.send(new PutTargetsCommand({ Rule: OPERATION_REQUESTS_RULE, EventBusName: EVENT_BUS_NAME, Targets: [{ Id: 'api', Arn: apiFunctionArn }] }));
+  } finally {
+    events.destroy();
+  }
+}
+
+/** The backstop's rule on the default bus, as infra/constructs/execution-ended.ts makes it. */
+async function routeEndedExecutions(functionArn: string, stateMachineArns: string[]): Promise<void> {
+  const events = new EventBridgeClient({});
+  try {
+    const pattern = { source: [EXECUTION_STATUS_SOURCE], 'detail-type': [EXECUTION_STATUS_DETAIL_TYPE], detail: { status: UNREPORTED_ENDINGS, stateMachineArn: stateMachineArns } };
+    await events.send(new PutRuleCommand({ Name: EXECUTION_ENDED_FUNCTION, EventPattern: JSON.stringify(pattern) }));
+    await events.send(new PutTargetsCommand({ Rule: EXECUTION_ENDED_FUNCTION, Targets: [{ Id: 'backstop', Arn: functionArn }] }));
   } finally {
     events.destroy();
   }
@@ -236,6 +251,10 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const apiFunctionArn = world.functions.register(API_FUNCTION, (event) => (handler as unknown as ApiHandler)(event as never, lambdaContext(API_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(API_FUNCTION));
     await routeOperationRequests(apiFunctionArn, Object.keys(config.eventSources()));
+    const { handler: executionEnded } = await import('../functions/listeners/execution-ended');
+    const backstopArn = world.functions.register(EXECUTION_ENDED_FUNCTION, (event) => (executionEnded as unknown as ApiHandler)(event as never, lambdaContext(EXECUTION_ENDED_FUNCTION)));
+    cleanups.push(() => void world.functions.unregister(EXECUTION_ENDED_FUNCTION));
+    await routeEndedExecutions(backstopArn, Object.values(machines));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,

@@ -19,7 +19,15 @@ export function clusterStackName(clusterName: string): string {
 export function nodegroupStackName(clusterName: string, nodegroupName: string): string {
   // Stack names allow no underscore, nodegroup names do: "ng_1" becomes "ng-1-<hash>", distinct from "ng-1".
   const safe = /^[A-Za-z0-9-]+$/.test(nodegroupName) ? nodegroupName : `${nodegroupName.replace(/[^A-Za-z0-9-]/g, '-')}-${createHash('sha256').update(nodegroupName).digest('hex').slice(0, 8)}`;
-  return `eksp-${clusterName}-nodegroup-${safe}`;
+  return `${nodegroupStackPrefix(clusterName)}${safe}`;
+}
+
+/**
+ * What every nodegroup stack of a cluster starts with. Other clusters' stacks can start with it
+ * too (cluster "a-nodegroup-x" has "eksp-a-nodegroup-x-cluster"): tell them apart by TAG_CLUSTER.
+ */
+export function nodegroupStackPrefix(clusterName: string): string {
+  return `eksp-${clusterName}-nodegroup-`;
 }
 
 /**

@@ -4,6 +4,8 @@ import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStacksCommand,
+  StackStatus,
   UpdateTerminationProtectionCommand,
   CloudFormationClient,
 } from '@aws-sdk/client-cloudformation';
@@ -22,6 +24,11 @@ export interface StackDescription {
   terminationProtection: boolean;
 }
 
+export interface StackSummary {
+  stackName: string;
+  status: string;
+}
+
 export interface CreateStackRequest {
   stackName: string;
   templateBody: string;
@@ -37,11 +44,16 @@ export interface CloudFormationPort {
   createStack(request: CreateStackRequest): Promise<boolean>;
   /** undefined when no such stack exists (CloudFormation says ValidationError, not NotFound). */
   describeStack(stackName: string): Promise<StackDescription | undefined>;
+  /** Every stack not yet DELETE_COMPLETE whose name starts with `namePrefix`: ListStacks has no name filter, so all are paged through. */
+  listStacks(namePrefix: string): Promise<StackSummary[]>;
   /** Newest first, as CloudFormation returns them; at most `limit` events. */
   stackEvents(stackName: string, limit?: number): Promise<StackEventLike[]>;
   deleteStack(stackName: string, clientRequestToken: string, roleArn?: string): Promise<void>;
   setTerminationProtection(stackName: string, enabled: boolean): Promise<void>;
 }
+
+/** ListStacks keeps DELETE_COMPLETE stacks for 90 days: filtering them out server-side keeps the pages few. */
+const EXISTING_STACK_STATUSES = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
 
 function isMissingStack(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
@@ -91,6 +103,23 @@ export class SdkCloudFormation implements CloudFormationPort {
       if (isMissingStack(error)) return undefined;
       throw classifyAwsError(error, `stack ${stackName}`);
     }
+  }
+
+  async listStacks(namePrefix: string): Promise<StackSummary[]> {
+    const stacks: StackSummary[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client().send(new ListStacksCommand({ StackStatusFilter: EXISTING_STACK_STATUSES, NextToken: nextToken }));
+        for (const s of page.StackSummaries ?? []) {
+          if (s.StackName?.startsWith(namePrefix) && s.StackStatus !== StackStatus.DELETE_COMPLETE) stacks.push({ stackName: s.StackName, status: s.StackStatus ?? 'UNKNOWN' });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw classifyAwsError(error, `stacks ${namePrefix}*`);
+    }
+    return stacks;
   }
 
   async stackEvents(stackName: string, limit = 300): Promise<StackEventLike[]> {

@@ -9,11 +9,11 @@ import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
-import { advanceComputeTeardown, notDone, stackedNodegroups } from './compute-teardown';
+import { advanceComputeTeardown, notDone } from './compute-teardown';
 
 export async function checkComputeDeletion(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<Poll> {
   const startedAt = input.teardown?.startedAt ?? deps.clock().toISOString();
-  const teardown = await advanceComputeTeardown(input, deps, { nodegroups: stackedNodegroups(input.teardown), first: false, startedAt });
+  const teardown = await advanceComputeTeardown(input, deps, { first: false, startedAt });
   if (teardown.remaining.length > 0) throw notDone(input, teardown);
   return { ready: true, waitSeconds: 0, startedAt };
 }

@@ -1,8 +1,7 @@
 /**
  * Task "Delete Compute" (delete-cluster): the Teardown phase begins. Starts deleting every
- * nodegroup, the first Fargate profile and the stacks of nodegroups already gone (what an earlier
- * DELETE left DELETE_FAILED included), and notes which nodegroups have a stack of their own to
- * delete after them. Safe to repeat.
+ * nodegroup, the first Fargate profile and the cluster's nodegroup stacks whose nodegroup is
+ * already gone or never was (what an earlier DELETE left DELETE_FAILED included). Safe to repeat.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput, Poll } from '../generated/types';
@@ -13,12 +12,12 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { advanceComputeTeardown, specNodegroups, teardownPoll } from './compute-teardown';
+import { advanceComputeTeardown, teardownPoll } from './compute-teardown';
 
 export async function deleteCompute(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Teardown' });
   const startedAt = deps.clock().toISOString();
-  const teardown = await advanceComputeTeardown(input, deps, { nodegroups: specNodegroups(input), first: true, startedAt });
+  const teardown = await advanceComputeTeardown(input, deps, { first: true, startedAt });
   return teardownPoll(teardown, startedAt);
 }
 

@@ -16,8 +16,8 @@ export type StackTeardown =
   /** Another stack operation (a rollback, an update) runs: CloudFormation refuses DeleteStack until it settles. */
   | { progress: 'busy'; status: string }
   | { progress: 'failed'; reason: string }
-  /** Not made by this service for this cluster: never deleted. */
-  | { progress: 'refused'; reason: string };
+  /** Not made by this service for this cluster: never deleted. `otherCluster` when its ownership tag names another cluster. */
+  | { progress: 'refused'; reason: string; otherCluster?: string };
 
 export interface StackTeardownOptions {
   /** DELETE_FAILED is deleted again (a new DELETE of a cluster) rather than reported as failed. */
@@ -34,7 +34,12 @@ export async function advanceStackDeletion(stackName: string, token: string, dep
   const progress = stackDeleteProgress(stack?.status);
   if (progress === 'gone' || !stack) return { progress: 'gone' };
   if (options.ownedBy !== undefined && (stack.tags[TAG_MANAGED_BY] !== 'eks-provisioner' || stack.tags[TAG_CLUSTER] !== options.ownedBy)) {
-    return { progress: 'refused', reason: `was not created by eks-provisioner for cluster ${options.ownedBy} (its ownership tags say otherwise); delete it by hand if it should go` };
+    const owner = stack.tags[TAG_CLUSTER];
+    return {
+      progress: 'refused',
+      reason: `was not created by eks-provisioner for cluster ${options.ownedBy} (its ownership tags say otherwise); delete it by hand if it should go`,
+      ...(owner !== undefined && owner !== options.ownedBy ? { otherCluster: owner } : {}),
+    };
   }
   if (progress === 'failed' && !options.deleteAgainIfFailed) return { progress: 'failed', reason: `DELETE_FAILED: ${await deleteFailureReason(stack, deps, options.since)}` };
   if (progress === 'pending') return stack.status === 'DELETE_IN_PROGRESS' ? { progress: 'deleting', status: stack.status, stack, wasEmpty: false } : { progress: 'busy', status: stack.status };

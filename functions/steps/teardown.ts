@@ -25,16 +25,15 @@ export interface ComputeTeardown {
   remaining: string[];
   /** Nodegroups still there: they take longest (3-6 min). */
   nodegroups: string[];
-  /** Nodegroups whose own stack is still to be deleted (after the nodegroup, if it is still there). */
-  nodegroupStacks: string[];
   failed?: DeleteFailure;
 }
 
 export interface NodegroupStacks {
-  /** Nodegroups that may have a stack of their own (besides those EKS lists, unless `known`). */
-  nodegroups: string[];
-  /** Exactly these have one: no need to look at others, or at theirs while the nodegroup is still there. */
-  known?: boolean;
+  /**
+   * The stacks named like the cluster's nodegroup stacks (nodegroupStackPrefix), as ListStacks
+   * found them: a failed ADD_NODEGROUP can leave one with no nodegroup and in no spec.
+   */
+  stackNames: string[];
   /** The DeleteStack ClientRequestToken for a stack. */
   token: (stackName: string) => string;
 }
@@ -58,26 +57,22 @@ export async function teardownCompute(cluster: string, deps: TeardownDeps, optio
   const again = options.deleteAgainIfFailed ?? false;
   const nodegroups = await deleteNodegroups(cluster, deps, again);
   const nodegroupLabels = nodegroups.remaining.map((name) => `nodegroup ${name}`);
-  if (nodegroups.failed) return { remaining: nodegroupLabels, nodegroups: nodegroups.remaining, nodegroupStacks: [], failed: nodegroups.failed };
+  if (nodegroups.failed) return { remaining: nodegroupLabels, nodegroups: nodegroups.remaining, failed: nodegroups.failed };
   const profiles = await deleteFargateProfiles(cluster, deps, again);
   const remaining = [...nodegroupLabels, ...profiles.remaining];
-  const result: ComputeTeardown = { remaining, nodegroups: nodegroups.remaining, nodegroupStacks: [], ...(profiles.failed ? { failed: profiles.failed } : {}) };
+  const result: ComputeTeardown = { remaining, nodegroups: nodegroups.remaining, ...(profiles.failed ? { failed: profiles.failed } : {}) };
   const stacks = options.nodegroupStacks;
   if (!stacks || profiles.failed) return result;
 
-  const live = new Set(nodegroups.remaining);
-  const candidates = stacks.known ? stacks.nodegroups : [...stacks.nodegroups, ...nodegroups.remaining];
-  for (const name of new Set(candidates)) {
-    const stackName = nodegroupStackName(cluster, name);
-    if (live.has(name)) {
-      if (stacks.known || (await deps.cloudFormation.describeStack(stackName))) result.nodegroupStacks.push(name);
-      continue;
-    }
+  // A live nodegroup still uses its stack's node role and launch template: the stack waits for it.
+  const live = new Set(nodegroups.remaining.map((name) => nodegroupStackName(cluster, name)));
+  for (const stackName of stacks.stackNames) {
+    if (live.has(stackName)) continue;
     const stack = await advanceStackDeletion(stackName, stacks.token(stackName), deps, { ownedBy: cluster, deleteAgainIfFailed: again, since: options.since });
+    // Another cluster's stack that only shares the prefix: not ours to delete, nor in our way.
+    if (stack.progress === 'refused' && stack.otherCluster !== undefined) continue;
     if (stack.progress === 'failed' || stack.progress === 'refused') return { ...result, failed: { resource: `stack ${stackName}`, message: stack.reason } };
-    if (stack.progress === 'gone') continue;
-    remaining.push(`stack ${stackName}`);
-    result.nodegroupStacks.push(name);
+    if (stack.progress !== 'gone') remaining.push(`stack ${stackName}`);
   }
   // The pod execution role stack made for profiles added to a cluster created without Fargate:
   // it goes once no profile uses the role.

@@ -7,6 +7,8 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EmulatorError } from '../emulator/protocol';
+import { publishEvent } from '../emulator/services/eventbridge';
+import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, type ExecutionStatusChange } from '../../functions/domain/execution-status';
 import { seededRandom } from '../emulator/clock';
 import type { ExecutionBackend, ExecutionRecord, World } from '../emulator/world';
 import type { StateMachineName } from '../../statemachines/task-functions';
@@ -58,6 +60,9 @@ export interface LocalExecutionsOptions {
   /** Where warnings go (default: stderr). */
   warn?: (message: string) => void;
 }
+
+/** The error of executions aborted because the local cloud stops. */
+const LOCAL_SHUTDOWN = 'LocalShutdown';
 
 const EXECUTION_NAME = /^[A-Za-z0-9_.\-~:]{1,80}$/;
 
@@ -171,7 +176,7 @@ export class LocalExecutions implements ExecutionBackend {
 
   /** Aborts every running execution (shutdown): no timer outlives the local cloud. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.executions.values()].filter((e) => e.record.status === 'RUNNING').map((e) => this.stop(e.record.executionArn, 'LocalShutdown', 'the local cloud stopped')));
+    await Promise.all([...this.executions.values()].filter((e) => e.record.status === 'RUNNING').map((e) => this.stop(e.record.executionArn, LOCAL_SHUTDOWN, 'the local cloud stopped')));
   }
 
   private async run(execution: Execution, input: unknown): Promise<void> {
@@ -211,6 +216,29 @@ export class LocalExecutions implements ExecutionBackend {
       }
     }
     await collecting.catch(() => undefined);
+    this.announceEnd(execution);
+  }
+
+  /** What Step Functions puts on the default bus when an execution ends (the service's backstop listens). */
+  private announceEnd(execution: Execution): void {
+    const { record } = execution;
+    // Stopping the local cloud aborts what runs; nothing is left to hear about it.
+    if (record.error === LOCAL_SHUTDOWN) return;
+    const detail: ExecutionStatusChange & Record<string, unknown> = {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate.getTime(),
+      stopDate: record.stopDate?.getTime() ?? null,
+      error: record.error ?? null,
+      cause: record.cause ?? null,
+    };
+    try {
+      publishEvent(this.world, { source: EXECUTION_STATUS_SOURCE, detailType: EXECUTION_STATUS_DETAIL_TYPE, detail, resources: [record.executionArn] });
+    } catch (error) {
+      this.warn(`${record.name}: its status change was not published: ${(error as Error).message}`);
+    }
   }
 
   /** A Task state as Lambda runs it: a JSON copy in, a JSON copy out, errors as Lambda reports them. */

@@ -177,6 +177,27 @@ describe('deleting a provisioned cluster with a nodegroup added later', () => {
   });
 });
 
+describe('deleting a cluster with a nodegroup stack a failed ADD_NODEGROUP left behind', () => {
+  it('deletes the orphan stack (no nodegroup, in no spec) before the cluster stack whose exports it imports, and leaves nothing behind', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
+    // The stack was made, then CreateNodegroup was refused: no nodegroup, and the spec never took the change.
+    const orphan = nodegroupStackName(CLUSTER, 'ng_refused');
+    aws.seedStack(orphan, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: DELETE_OPERATION.requestedBy, operationId: 'op-add-nodegroup' }));
+    forgetProvisioning(aws);
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    const log = aws.callLog();
+    expectBefore(log, `cloudformation:DeleteStack ${orphan}`, `cloudformation:DeleteStack ${STACK}`);
+    expect(count(log, `cloudformation:DeleteStack ${orphan}`)).toBe(1);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+});
+
 describe('deleting a cluster whose create failed and was kept', () => {
   it.each([
     ['CREATE_FAILED (onFailure: retain)', 'retain'],

@@ -8,6 +8,7 @@
 import { DescribeAccessEntryCommand, DescribeClusterCommand, DescribeNodegroupCommand, ListFargateProfilesCommand } from '@aws-sdk/client-eks';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,6 +208,26 @@ describe('other lives', () => {
     await request({ operation: 'DELETE_CLUSTER', cluster: name });
     expect(await finished('DELETE')).toMatchObject({ status: 'SUCCEEDED' });
 
+    await cloud.expectNothingLeft(name);
+  });
+
+  it('ends an operation whose execution an operator stopped with one FAILED event, and the cluster can be deleted', async () => {
+    const name = 'stopped';
+    const accepted = await call('POST', '/clusters', { name });
+    const operationId = String(accepted.body.operationId);
+    const { executionArn } = (await call('GET', `/operations/${operationId}`)).body as { executionArn: string };
+    const sfn = new SFNClient({ endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stuck, stopped by hand' }));
+    } finally {
+      sfn.destroy();
+    }
+
+    const events = await cloud.eventsUntilTerminal(operationId);
+
+    expect(expectOneTerminalLast(events, 'FAILED').error).toMatchObject({ code: 'ExecutionAborted', message: expect.stringContaining('stuck, stopped by hand') });
+    expect((await call('GET', `/clusters/${name}`)).body).toMatchObject({ status: 'FAILED', currentOperation: null });
+    await completed(await call('DELETE', `/clusters/${name}`));
     await cloud.expectNothingLeft(name);
   });
 

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
 import { rootCauseFromStackEvents } from '../../functions/domain/diagnosis';
+import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { createCloudFormationService, type CloudFormationService } from '../../local/emulator/services/cloudformation';
 import { EmulatorError } from '../../local/emulator/protocol';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
@@ -540,6 +541,22 @@ describe('failures and rollbacks', () => {
     expect(events.some((e) => e.ResourceStatusReason === 'Resource creation cancelled')).toBe(true);
     expect(events.some((e) => e.ResourceStatus === 'CREATE_COMPLETE' && e.LogicalResourceId === input.stackName)).toBe(false);
     expect(eks.clusters.has('impatient')).toBe(false);
+  });
+});
+
+describe('ListStacks', () => {
+  it('filters by status and pages through every stack, so the service’s listStacks finds them all', async () => {
+    const names = Array.from({ length: 101 }, (_, i) => `listed-${i}`);
+    for (const name of names) await createStack({ StackName: name, TemplateBody: vpcTemplate() });
+    await cfn.send(new DeleteStackCommand({ StackName: 'listed-0' }));
+    await expect(settled('listed-0')).rejects.toThrow('does not exist');
+
+    const deleted = await cfn.send(new ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'] }));
+    const found = await new SdkCloudFormation(() => cfn).listStacks('listed-');
+
+    expect(deleted.StackSummaries?.map((s) => s.StackName)).toContain('listed-0');
+    expect(found.map((s) => s.stackName).sort()).toEqual(names.slice(1).sort());
+    expect(world.calls.filter((c) => c === 'cloudformation:ListStacks').length).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { API_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
+import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
@@ -120,8 +120,9 @@ describe('workflow', () => {
 });
 
 describe('functions', () => {
-  it('deploys one function per step module plus the API handler', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 1);
+  it('deploys one function per step module plus the API handler and the execution-ended backstop', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 2);
+    expect(functionEntries()).toHaveLength(stepModules().length + 2);
   });
 
   it('runs every function on nodejs22.x, arm64, traced, logging to its own log group', () => {
@@ -172,7 +173,7 @@ describe('guardrails', () => {
 
     const functions = Object.values(Template.fromStack(configured).findResources('AWS::Lambda::Function'));
 
-    expect(functions).toHaveLength(stepModules().length + 1);
+    expect(functions).toHaveLength(functionEntries().length);
     for (const fn of functions) {
       expect(JSON.parse(fn.Properties.Environment.Variables.GUARDRAILS)).toEqual({
         kubernetesVersions: ['1.31', '1.32', '1.33'],
@@ -259,6 +260,24 @@ describe('REST API', () => {
   });
 });
 
+describe('the execution-ended backstop', () => {
+  it("hears the service's executions that ended FAILED, TIMED_OUT or ABORTED, on the default bus", () => {
+    const rule = resources[logicalId(stack.executionEnded.rule)]!;
+    expect(rule.Properties.EventBusName).toBe('default');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: (['provision-cluster', 'delete-cluster', 'update-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })) },
+    });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.executionEnded.handler.function) })]);
+  });
+
+  it('may only read and write the registry and put events on the service bus', () => {
+    const actions = statementsOfRole(logicalId(stack.executionEnded.handler.role)).flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray):/.test(a))).toEqual([]);
+  });
+});
+
 describe('cluster expiry (ttl)', () => {
   const API_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:EksProvisionerTest-api']] };
 
@@ -340,7 +359,7 @@ describe('IAM', () => {
   });
 
   it('gives no Lambda role iam:CreateRole, an IAM wildcard or a managed policy', () => {
-    expect(lambdaRoles()).toHaveLength(stepModules().length + 1);
+    expect(lambdaRoles()).toHaveLength(functionEntries().length);
     for (const [id, role] of lambdaRoles()) {
       expect({ id, managed: role.Properties.ManagedPolicyArns }).toEqual({ id, managed: undefined });
       for (const statement of statementsOfRole(id)) {
@@ -399,6 +418,7 @@ describe('IAM', () => {
   const PORT_ACTIONS: Record<string, string[]> = {
     'cloudFormation.createStack': ['cloudformation:CreateStack', 'iam:PassRole'],
     'cloudFormation.describeStack': ['cloudformation:DescribeStacks'],
+    'cloudFormation.listStacks': ['cloudformation:ListStacks'],
     'cloudFormation.stackEvents': ['cloudformation:DescribeStackEvents'],
     'cloudFormation.deleteStack': ['cloudformation:DeleteStack', 'iam:PassRole'],
     'cloudFormation.setTerminationProtection': ['cloudformation:UpdateTerminationProtection'],
@@ -463,7 +483,9 @@ describe('IAM', () => {
   }
 
   function roleFor(entry: FunctionEntry) {
-    return entry.name === API_FUNCTION ? stack.api.handler.role : stack.steps.function(entry.name as StepModule).role;
+    if (entry.name === API_FUNCTION) return stack.api.handler.role;
+    if (entry.name === EXECUTION_ENDED_FUNCTION) return stack.executionEnded.handler.role;
+    return stack.steps.function(entry.name as StepModule).role;
   }
 
   it.each(functionEntries().map((e) => [e.name, e] as const))('grants %s every AWS call its code makes', (_name, entry) => {
@@ -517,6 +539,8 @@ describe('delete-cluster’s functions', () => {
       'cloudformation:DescribeStackEvents': [NODEGROUP_STACKS, FARGATE_STACKS],
       'cloudformation:DeleteStack': [NODEGROUP_STACKS, FARGATE_STACKS],
       'cloudformation:UpdateTerminationProtection': [NODEGROUP_STACKS, FARGATE_STACKS],
+      // Finds nodegroup stacks a failed ADD_NODEGROUP left; ListStacks has no resource-level permissions.
+      'cloudformation:ListStacks': ['*'],
     });
   });
 

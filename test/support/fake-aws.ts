@@ -154,6 +154,10 @@ export class FakeAws {
       const { token: _t, onFailure: _o, describesLeft: _d, template: _tpl, events: _e, ...description } = stack;
       return structuredClone(description);
     },
+    listStacks: async (prefix) => {
+      this.record('cloudformation', 'ListStacks', prefix);
+      return [...this.stacks.values()].filter((s) => s.stackName.startsWith(prefix) && s.status !== 'DELETE_COMPLETE').map((s) => ({ stackName: s.stackName, status: s.status }));
+    },
     stackEvents: async (name) => {
       this.record('cloudformation', 'DescribeStackEvents', name);
       return [...(this.stacks.get(name)?.events ?? [])].reverse();

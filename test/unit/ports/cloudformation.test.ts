@@ -7,6 +7,8 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   InsufficientCapabilitiesException,
+  ListStacksCommand,
+  StackStatus,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -121,6 +123,48 @@ describe('SdkCloudFormation', () => {
       const error = await rejectionOf(port.describeStack(STACK));
 
       expect(error.name).toBe('AwsUnavailableError');
+    });
+  });
+
+  describe('listStacks', () => {
+    const summary = (StackName: string, StackStatus: StackStatus) => ({ StackName, StackStatus, StackId: `arn:${StackName}`, CreationTime: new Date(0) });
+
+    it('follows NextToken through every page and keeps the stacks whose name starts with the prefix', async () => {
+      const { mock, port } = setup();
+      mock
+        .on(ListStacksCommand, { NextToken: undefined })
+        .resolves({ StackSummaries: [summary('eksp-demo-nodegroup-ng-a', 'CREATE_COMPLETE'), summary('eksp-demo-cluster', 'CREATE_COMPLETE')], NextToken: 'page-2' })
+        .on(ListStacksCommand, { NextToken: 'page-2' })
+        .resolves({ StackSummaries: [summary('other-stack', 'CREATE_COMPLETE'), summary('eksp-demo-nodegroup-ng-b', 'DELETE_FAILED')] });
+
+      const stacks = await port.listStacks('eksp-demo-nodegroup-');
+
+      expect(stacks).toEqual([
+        { stackName: 'eksp-demo-nodegroup-ng-a', status: 'CREATE_COMPLETE' },
+        { stackName: 'eksp-demo-nodegroup-ng-b', status: 'DELETE_FAILED' },
+      ]);
+      expect(mock).toHaveReceivedCommandTimes(ListStacksCommand, 2);
+    });
+
+    it('asks for every status but DELETE_COMPLETE, and drops a deleted stack should one come back anyway', async () => {
+      const { mock, port } = setup();
+      mock.on(ListStacksCommand).resolves({ StackSummaries: [summary('eksp-demo-nodegroup-ng-a', 'DELETE_COMPLETE')] });
+
+      const stacks = await port.listStacks('eksp-demo-nodegroup-');
+
+      expect(stacks).toEqual([]);
+      const filter = mock.commandCalls(ListStacksCommand)[0]!.args[0].input.StackStatusFilter;
+      expect([...(filter ?? [])].sort()).toEqual(Object.values(StackStatus).filter((s) => s !== 'DELETE_COMPLETE').sort());
+    });
+
+    it('names a refusal AwsRequestError, leading with the prefix', async () => {
+      const { mock, port } = setup();
+      mock.on(ListStacksCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: metadata, message: 'not authorized to perform: cloudformation:ListStacks' }));
+
+      const error = await rejectionOf(port.listStacks('eksp-demo-nodegroup-'));
+
+      expect(error.name).toBe('AwsRequestError');
+      expect(error.message).toBe('stacks eksp-demo-nodegroup-*: AccessDenied: not authorized to perform: cloudformation:ListStacks');
     });
   });
 

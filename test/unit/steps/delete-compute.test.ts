@@ -1,5 +1,5 @@
 import type { DeleteInput, Poll } from '../../../functions/generated/types';
-import { idempotencyToken, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
+import { clusterStackName, idempotencyToken, fargateStackName, nodegroupStackName, nodegroupStackPrefix, ownershipTags } from '../../../functions/domain/naming';
 import { POLL_SCHEDULES } from '../../../functions/domain/poll-schedule';
 import type { FargateProfile, Nodegroup } from '../../../functions/ports/eks';
 import { checkComputeDeletion } from '../../../functions/steps/check-compute-deletion';
@@ -31,12 +31,16 @@ const spec = specOf({ managedNodeGroups: [{ name: 'ng-a' }, { name: 'ng-b' }, { 
 const input = (extra: Partial<DeleteInput> = {}): DeleteInput => ({ operation: DELETE, spec: spec as unknown as DeleteInput['spec'], ...extra });
 
 /** "Delete Compute", then "Check Compute Deletion" as the state machine's Retry runs it, until it returns or fails terminally. */
-async function untilDeleted(fake: FakeAws, attempts = 30): Promise<Poll> {
-  const first = await deleteCompute(input(), fake.deps());
-  if (first.ready) return first;
+async function untilDeleted(fake: FakeAws, extra: Partial<DeleteInput> = {}): Promise<Poll> {
+  const first = await deleteCompute(input(extra), fake.deps());
+  return first.ready ? first : untilChecked(fake, first, extra);
+}
+
+/** "Check Compute Deletion" after `first`, as the Retry runs it. */
+async function untilChecked(fake: FakeAws, first: Poll, extra: Partial<DeleteInput> = {}, attempts = 30): Promise<Poll> {
   for (let i = 0; i < attempts; i++) {
     try {
-      return await checkComputeDeletion(input({ teardown: first }), fake.deps());
+      return await checkComputeDeletion(input({ ...extra, teardown: first }), fake.deps());
     } catch (error) {
       if ((error as Error).name !== 'TeardownNotDoneError') throw error;
     }
@@ -74,10 +78,10 @@ describe('Delete Compute', () => {
     const poll = await deleteCompute(input(), fake.deps());
 
     expect(poll).toMatchObject({ ready: true, waitSeconds: 0 });
-    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([...['ng-a', 'ng-b', 'ng-added'].map((ng) => `cloudformation:DescribeStacks ${nodegroupStackName(CLUSTER, ng)}`), `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
+    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
   });
 
-  it('notes which live nodegroups have a stack of their own, without touching the stack yet', async () => {
+  it('leaves a live nodegroup’s own stack alone until the nodegroup is gone', async () => {
     const fake = aws();
     addNodegroup(fake, 'ng-a');
     addNodegroup(fake, 'ng-added');
@@ -85,18 +89,50 @@ describe('Delete Compute', () => {
 
     const poll = await deleteCompute(input(), fake.deps());
 
-    expect(poll.stage).toBe('ng-added');
-    expect(fake.callLog((c) => c.operation === 'DeleteStack' || c.operation === 'UpdateTerminationProtection')).toEqual([]);
+    expect(poll.ready).toBe(false);
+    expect(fake.callLog((c) => c.target === ADDED_STACK)).toEqual([]);
   });
 
-  it('also finds the stack of a live nodegroup the spec does not name', async () => {
+  it('also deletes the stack of a nodegroup the spec does not name, once the nodegroup is gone', async () => {
     const fake = aws();
     addNodegroup(fake, 'ng-unlisted');
     addNodegroupStack(fake, 'ng-unlisted');
 
-    const poll = await deleteCompute(input({ spec: undefined }), fake.deps());
+    const result = await untilDeleted(fake, { spec: undefined });
 
-    expect(poll).toMatchObject({ ready: false, stage: 'ng-unlisted' });
+    expect(result.ready).toBe(true);
+    expect(fake.callLog((c) => c.operation === 'DeleteStack')).toEqual([`cloudformation:DeleteStack ${nodegroupStackName(CLUSTER, 'ng-unlisted')}`]);
+    expect(fake.stacks.size).toBe(0);
+  });
+
+  it('deletes a nodegroup stack a failed ADD_NODEGROUP left behind (no nodegroup, in no spec), and is not done until it is gone', async () => {
+    const fake = aws();
+    addNodegroupStack(fake, 'ng_refused');
+    const orphan = nodegroupStackName(CLUSTER, 'ng_refused');
+
+    const first = await deleteCompute(input(), fake.deps());
+    const notDone = await rejectionOf(checkComputeDeletion(input({ teardown: first }), fake.deps()));
+    const done = await untilChecked(fake, first);
+
+    expect(first.ready).toBe(false);
+    expect(notDone.message).toBe(`cluster ${CLUSTER}: waiting for stack ${orphan} to be deleted`);
+    expect(done.ready).toBe(true);
+    expect(fake.callLog((c) => c.target === orphan && c.operation !== 'DescribeStacks')).toEqual([`cloudformation:UpdateTerminationProtection ${orphan}`, `cloudformation:DeleteStack ${orphan}`]);
+    expect(fake.stacks.has(orphan)).toBe(false);
+  });
+
+  it('leaves alone another cluster’s stack that only shares the name prefix, without failing', async () => {
+    const fake = aws();
+    const otherCluster = `${CLUSTER}-nodegroup-x`;
+    const foreign = clusterStackName(otherCluster);
+    expect(foreign.startsWith(nodegroupStackPrefix(CLUSTER))).toBe(true);
+    fake.seedStack(foreign, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: otherCluster, owner: operation.requestedBy, operationId: 'op-other' }));
+
+    const poll = await deleteCompute(input(), fake.deps());
+
+    expect(poll).toMatchObject({ ready: true });
+    expect(fake.callLog((c) => c.target === foreign)).toEqual([`cloudformation:DescribeStacks ${foreign}`]);
+    expect(fake.stacks.get(foreign)).toMatchObject({ status: 'CREATE_COMPLETE', terminationProtection: true });
   });
 
   it('deletes at once the stack of a nodegroup that is already gone, protection off first, with a token from the operation id', async () => {
@@ -106,7 +142,7 @@ describe('Delete Compute', () => {
 
     const poll = await deleteCompute(input(), fake.deps());
 
-    expect(poll).toMatchObject({ ready: false, stage: 'ng-added' });
+    expect(poll).toMatchObject({ ready: false });
     expect(fake.callLog((c) => c.target === ADDED_STACK && c.operation !== 'DescribeStacks')).toEqual([`cloudformation:UpdateTerminationProtection ${ADDED_STACK}`, `cloudformation:DeleteStack ${ADDED_STACK}`]);
     expect(deleteStack).toHaveBeenCalledWith(ADDED_STACK, idempotencyToken(DELETE.id, 'delete-compute', ADDED_STACK), 'arn:aws:iam::111122223333:role/eksp-cloudformation');
   });
@@ -178,12 +214,14 @@ describe('Check Compute Deletion', () => {
     expect(fake.callLog((c) => c.operation.startsWith('Delete'))).toEqual([]);
   });
 
-  it('looks only at the stacks Delete Compute noted, not at every nodegroup the spec names', async () => {
+  it('looks only at the stacks that exist, not at every nodegroup the spec names', async () => {
     const fake = aws();
+    addNodegroupStack(fake, 'ng-added', 'DELETE_IN_PROGRESS');
+    fake.stacks.get(ADDED_STACK)!.describesLeft = 99;
 
-    await checkComputeDeletion(input({ teardown: { ready: false, waitSeconds: 180, stage: 'ng-added' } }), fake.deps());
+    await rejectionOf(checkComputeDeletion(input({ teardown: { ready: false, waitSeconds: 180 } }), fake.deps()));
 
-    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:DescribeStacks ${ADDED_STACK}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
+    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${ADDED_STACK}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
   });
 
   it('fails with DeleteFailedError naming a nodegroup EKS could not delete, with its health issue', async () => {
