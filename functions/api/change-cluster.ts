@@ -1,7 +1,8 @@
 /**
  * The update routes: each request becomes one ClusterChange, applied to the registered spec and
- * validated as a whole (schema, EKS rules, guardrails: a 422 names each problem at its pointer in
- * the body), then update-cluster runs it against the live cluster (DESIGN §5).
+ * validated as a whole (schema and EKS rules) and against the guardrails in what it changes (a
+ * 422 names each problem at its pointer in the body), then update-cluster runs it against the
+ * live cluster (DESIGN §5).
  *
  *   PUT    /clusters/{name}/endpoint-access          SET_ENDPOINT_ACCESS
  *   POST   /clusters/{name}/nodegroups               ADD_NODEGROUP
@@ -14,7 +15,8 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ClusterChange } from '../generated/types';
-import { applyChange, pointerInBody, UnknownTargetError } from '../domain/spec-change';
+import { applyChange, pointerInBody, UnknownTargetError, type AppliedChange } from '../domain/spec-change';
+import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
 import { acceptOperation, replayed } from './accept-operation';
@@ -83,23 +85,9 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
   // A held lock is answered by acceptOperation: a replay of the holder, or 409 naming it.
   if (!cluster.lockedBy && cluster.status !== 'ACTIVE') return problem({ status: 409, title: 'Cluster not changeable', detail: `cluster ${name} is ${cluster.status}; only an ACTIVE cluster can be changed (a FAILED one can be deleted)` });
 
-  let desired: Spec;
-  let change = built.change;
-  try {
-    const applied = applyChange(cluster.spec as Spec, change);
-    try {
-      desired = normaliseSpec(applied.spec, deps.settings.guardrails());
-    } catch (error) {
-      if (!(error instanceof InvalidSpecError)) throw error;
-      const errors = error.problems.map((p) => ({ ...p, pointer: pointerInBody(p.pointer, applied.bodyPointer) }));
-      return problem({ status: 422, title: 'Invalid change', detail: `${errors.length} problem(s) with the cluster after this change`, errors });
-    }
-    // The added item as normalised (defaults applied), which is what the workflow creates.
-    if (change.item && applied.bodyPointer) change = { ...change, item: itemAt(desired, applied.bodyPointer) };
-  } catch (error) {
-    if (error instanceof UnknownTargetError) return problem({ status: 404, title: `${capitalise(error.kind)} not found`, detail: error.message });
-    throw error;
-  }
+  const planned = desiredAfter(cluster.spec as Spec, built.change, deps);
+  if ('rejected' in planned) return planned.rejected;
+  const { change, desired } = planned;
 
   return acceptOperation(request, deps, {
     ...identity,
@@ -112,6 +100,33 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
     },
     executionInput: (operation) => ({ operation, change, spec: desired }),
   });
+}
+
+/** The whole spec after the change, or the 404/422 that says why there is none. */
+function desiredAfter(current: Spec, asked: ClusterChange, deps: ApiDeps): { change: ClusterChange; desired: Spec } | { rejected: APIGatewayProxyResult } {
+  let applied: AppliedChange;
+  try {
+    applied = applyChange(current, asked);
+  } catch (error) {
+    if (error instanceof UnknownTargetError) return { rejected: problem({ status: 404, title: `${capitalise(error.kind)} not found`, detail: error.message }) };
+    throw error;
+  }
+  let desired: Spec;
+  let errors: SpecProblem[];
+  try {
+    desired = normaliseSpec(applied.spec, specRulesOnly(current));
+    errors = changeGuardrailProblems(current, desired, applied.changed, deps.settings.guardrails());
+  } catch (error) {
+    if (!(error instanceof InvalidSpecError)) throw error;
+    errors = error.problems;
+  }
+  if (errors.length > 0) {
+    const inBody = errors.map((p) => ({ ...p, pointer: pointerInBody(p.pointer, applied.bodyPointer) }));
+    return { rejected: problem({ status: 422, title: 'Invalid change', detail: `${inBody.length} problem(s) with the cluster after this change`, errors: inBody }) };
+  }
+  // The added item as normalised (defaults applied), which is what the workflow creates.
+  const change = asked.item && applied.bodyPointer ? { ...asked, item: itemAt(desired!, applied.bodyPointer) } : asked;
+  return { change, desired: desired! };
 }
 
 function itemAt(spec: Spec, pointer: string): Record<string, unknown> {

@@ -122,3 +122,21 @@ function configSchemaProblems(errors: ErrorObject[]): SpecProblem[] {
       : { pointer: error.instancePath, message: error.message ?? 'is invalid' },
   );
 }
+
+/** Only the spec rules: what a cluster that already exists is normalised with, its guardrails judged by the change (below). */
+export function specRulesOnly(spec: Pick<Spec, 'version'>): ResolvedGuardrails {
+  return { kubernetesVersions: [spec.version], defaultKubernetesVersion: spec.version };
+}
+
+/**
+ * The guardrails a change breaks, judged by what it sets (`changed`: the item it adds, the sizes
+ * it scales, the endpoint access) and by the cluster's node total when it grows. What the cluster
+ * already broke before a guardrail was tightened (its version, a tag, another nodegroup's type)
+ * does not refuse a change that leaves it as it was: it can still be scaled down or trimmed.
+ */
+export function changeGuardrailProblems(before: Spec, after: Spec, changed: readonly string[], guardrails: ResolvedGuardrails): SpecProblem[] {
+  const total = (spec: Spec) => spec.managedNodeGroups.reduce((sum, ng) => sum + ng.maxSize, 0);
+  return guardrailProblems(after, guardrails).filter(
+    (problem) => changed.some((pointer) => problem.pointer === pointer || problem.pointer.startsWith(`${pointer}/`)) || (problem.pointer === '/managedNodeGroups' && total(after) > total(before)),
+  );
+}

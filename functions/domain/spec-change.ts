@@ -25,6 +25,8 @@ export interface AppliedChange {
    * the whole spec is reported at the body's own pointer.
    */
   bodyPointer?: string;
+  /** What the change sets, as pointers into the spec: guardrails judge these (and the node total), not what was there before. */
+  changed: string[];
 }
 
 const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
@@ -36,43 +38,45 @@ export function applyChange(current: Spec, change: ClusterChange): AppliedChange
   switch (change.action) {
     case 'ADD_NODEGROUP':
       spec.managedNodeGroups.push(change.item as never);
-      return { spec, bodyPointer: `/managedNodeGroups/${spec.managedNodeGroups.length - 1}` };
+      return added(spec, `/managedNodeGroups/${spec.managedNodeGroups.length - 1}`);
     case 'SCALE_NODEGROUP': {
       const index = indexOf(spec.managedNodeGroups, (n) => n.name === target, 'nodegroup', target, spec.name);
       const nodegroup = spec.managedNodeGroups[index]!;
       for (const field of SCALING_FIELDS) if (change.scaling?.[field] !== undefined) nodegroup[field] = change.scaling[field];
       // An unasked desiredSize follows the new bounds, as update-cluster applies it (wantedScaling).
       if (change.scaling?.desiredSize === undefined) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
-      return { spec, bodyPointer: `/managedNodeGroups/${index}` };
+      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed: SCALING_FIELDS.filter((f) => change.scaling?.[f] !== undefined).map((f) => `/managedNodeGroups/${index}/${f}`) };
     }
     case 'REMOVE_NODEGROUP':
       spec.managedNodeGroups.splice(indexOf(spec.managedNodeGroups, (n) => n.name === target, 'nodegroup', target, spec.name), 1);
-      return { spec };
+      return { spec, changed: [] };
     case 'ADD_FARGATE_PROFILE':
       spec.fargateProfiles.push(change.item as never);
-      return { spec, bodyPointer: `/fargateProfiles/${spec.fargateProfiles.length - 1}` };
+      return added(spec, `/fargateProfiles/${spec.fargateProfiles.length - 1}`);
     case 'REMOVE_FARGATE_PROFILE':
       spec.fargateProfiles.splice(indexOf(spec.fargateProfiles, (p) => p.name === target, 'Fargate profile', target, spec.name), 1);
       // The `fargate: true` shorthand would bring fp-default back on normalisation.
       spec.fargate = false;
-      return { spec };
+      return { spec, changed: [] };
     case 'ADD_ACCESS_ENTRY':
       if (change.itemKind === 'identityMapping') {
         spec.identityMappings.push(change.item as never);
-        return { spec, bodyPointer: `/identityMappings/${spec.identityMappings.length - 1}` };
+        return added(spec, `/identityMappings/${spec.identityMappings.length - 1}`);
       }
       spec.accessEntries.push(change.item as never);
-      return { spec, bodyPointer: `/accessEntries/${spec.accessEntries.length - 1}` };
+      return added(spec, `/accessEntries/${spec.accessEntries.length - 1}`);
     case 'REMOVE_ACCESS_ENTRY': {
       const entries = spec.accessEntries.filter((e) => e.principalArn !== target);
       const mappings = spec.identityMappings.filter((m) => m.arn !== target);
       if (entries.length === spec.accessEntries.length && mappings.length === spec.identityMappings.length) throw new UnknownTargetError('access entry', target, spec.name);
-      return { spec: { ...spec, accessEntries: entries, identityMappings: mappings } };
+      return { spec: { ...spec, accessEntries: entries, identityMappings: mappings }, changed: [] };
     }
     case 'SET_ENDPOINT_ACCESS':
-      return { spec: { ...spec, endpointAccess: change.endpointAccess }, bodyPointer: '/endpointAccess' };
+      return { spec: { ...spec, endpointAccess: change.endpointAccess }, bodyPointer: '/endpointAccess', changed: ['/endpointAccess'] };
   }
 }
+
+const added = (spec: unknown, pointer: string): AppliedChange => ({ spec, bodyPointer: pointer, changed: [pointer] });
 
 function indexOf<T>(items: T[], matches: (item: T) => boolean, kind: UnknownTargetError['kind'], target: string, cluster: string): number {
   const index = items.findIndex(matches);

@@ -395,6 +395,36 @@ describe('update routes', () => {
   });
 });
 
+describe('guardrails on changes', () => {
+  /** Tightened since the reference cluster was made: 1.33 is no longer allowed, nor ng-spot's maxSize 3. */
+  const TIGHTER = { kubernetesVersions: ['1.32'], defaultKubernetesVersion: '1.32', maxNodesPerNodegroup: 2, maxNodesPerCluster: 5, instanceTypes: ['m5.*'], publicAccessCidrs: ['203.0.113.0/24'] };
+  const tighter = (aws: FakeAws) => aws.deps({ guardrails: () => TIGHTER });
+
+  it('lets a cluster that broke tightened guardrails still shrink into them', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const removed = await routeRequest(event('DELETE', `/clusters/${NAME}/nodegroups/ng-spot`), tighter(aws));
+
+    expect(removed.statusCode).toBe(202);
+  });
+
+  it('holds what a change adds, scales or sets to them, naming each guardrail at its pointer in the body', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const scaled = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { maxSize: 4 } }), tighter(aws));
+    const added = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-big', instanceTypes: ['p4d.24xlarge'], maxSize: 2, minSize: 1, desiredSize: 1 } }), tighter(aws));
+    const opened = await routeRequest(event('PUT', `/clusters/${NAME}/endpoint-access`, { body: { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] } }), tighter(aws));
+
+    // ng-spot's t3.medium broke the instance types before: scaling it does not make it worse.
+    expect(body(scaled).errors).toEqual([expect.objectContaining({ pointer: '/maxSize', message: expect.stringContaining('maxNodesPerNodegroup') }), expect.objectContaining({ pointer: '/managedNodeGroups', message: expect.stringContaining('adds up to 6') })]);
+    expect(body(added).errors).toEqual([expect.objectContaining({ pointer: '/instanceTypes/0' }), expect.objectContaining({ pointer: '/managedNodeGroups', message: expect.stringContaining('maxNodesPerCluster') })]);
+    expect(body(opened).errors).toEqual([expect.objectContaining({ pointer: '/publicAccessCidrs/0' })]);
+    expect(aws.executions).toHaveLength(1);
+  });
+});
+
 describe('GET /operations/{id}', () => {
   it("shows the cluster's owner an operation an admin started on it, and names the cluster as the lists do", async () => {
     const aws = new FakeAws();
