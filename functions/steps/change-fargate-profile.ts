@@ -9,7 +9,7 @@ import type { Poll, UpdateInput } from '../generated/types';
 import { renderFargateTemplate } from '../domain/cluster-template';
 import { planFargateProfileChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
-import { clusterStackName, fargateStackName, idempotencyToken, ownershipTags, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
+import { clusterStackName, fargateStackName, idempotencyToken, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
@@ -21,6 +21,7 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { ownedStackRequest, stackTags } from './owned-stack';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
 
@@ -56,15 +57,9 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: 
   const stackName = fargateStackName(cluster);
   switch (call.call) {
     case 'createFargateStack': {
-      const tags = ownershipTags(spec.tags, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id });
-      await deps.cloudFormation.createStack({
-        stackName,
-        templateBody: JSON.stringify(renderFargateTemplate({ clusterName: cluster, stackName, tags })),
-        tags,
-        clientRequestToken: idempotencyToken(operation.id, 'create-fargate-stack'),
-        roleArn: deps.settings.cloudFormationRoleArn(),
-        onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
-      });
+      const tags = stackTags(operation, spec);
+      const template = renderFargateTemplate({ clusterName: cluster, stackName, tags });
+      await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-fargate-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
       return;
     }
     case 'createFargateProfile':

@@ -11,7 +11,7 @@ import type { Poll, UpdateInput } from '../generated/types';
 import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
 import { planNodegroupChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
-import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
+import { clusterStackName, idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
@@ -23,6 +23,7 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { ownedStackRequest, stackTags } from './owned-stack';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
 
@@ -61,15 +62,9 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, stackN
   const cluster = operation.cluster.name;
   switch (call.call) {
     case 'createNodegroupStack': {
-      const tags = ownershipTags(spec.tags, { clusterName: cluster, owner: operation.requestedBy, operationId: operation.id });
-      await deps.cloudFormation.createStack({
-        stackName,
-        templateBody: JSON.stringify(renderNodegroupTemplate({ clusterName: cluster, nodegroup: call.nodegroup, stackName, tags })),
-        tags,
-        clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup-stack', call.nodegroup.name),
-        roleArn: deps.settings.cloudFormationRoleArn(),
-        onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
-      });
+      const tags = stackTags(operation, spec);
+      const template = renderNodegroupTemplate({ clusterName: cluster, nodegroup: call.nodegroup, stackName, tags });
+      await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-nodegroup-stack', resource: call.nodegroup.name, roleArn: deps.settings.cloudFormationRoleArn() }));
       return undefined;
     }
     case 'createNodegroup': {

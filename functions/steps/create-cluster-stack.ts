@@ -3,7 +3,7 @@ import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState, StackState } from '../generated/types';
 import { renderClusterTemplate } from '../domain/cluster-template';
 import { initialEndpointAccess } from '../domain/endpoint-access';
-import { idempotencyToken, ownershipTags, TAG_OPERATION } from '../domain/naming';
+import { TAG_OPERATION } from '../domain/naming';
 import { firstWaitSeconds } from '../domain/poll-schedule';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
@@ -13,22 +13,15 @@ import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { ownedStackRequest, stackTags } from './owned-stack';
 
 export async function createClusterStack(input: ProvisionState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const spec = input.spec as unknown as Spec;
   const { operation } = input;
   const stackName = input.plan.stackName;
-  const tags = ownershipTags(spec.tags, { clusterName: spec.name, owner: operation.requestedBy, operationId: operation.id });
+  const tags = stackTags(operation, spec);
   const template = renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec), existingVpcId: input.plan.vpcId });
-  const created = await deps.cloudFormation.createStack({
-    stackName,
-    templateBody: JSON.stringify(template),
-    tags,
-    clientRequestToken: idempotencyToken(operation.id, 'create-cluster-stack'),
-    roleArn: deps.settings.cloudFormationRoleArn(),
-    // Rollback keeps the failure's events for Diagnose; retain leaves resources for inspection.
-    onFailure: spec.onFailure === 'retain' ? 'DO_NOTHING' : 'ROLLBACK',
-  });
+  const created = await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-cluster-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
   const stack = await deps.cloudFormation.describeStack(stackName);
   if (!created && stack?.tags[TAG_OPERATION] !== operation.id) {
     const hint = stack?.status === 'ROLLBACK_COMPLETE' ? ' after a failed create; delete it to reuse the name' : '';
