@@ -5,21 +5,12 @@
  * inspection); each scenario checks the order of the deletes, what is left in AWS and the
  * registry, and the status events (schema-valid, exactly one terminal).
  */
-import Ajv from 'ajv';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
+import type { Operation } from '../../functions/generated/types';
 import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags } from '../../functions/domain/naming';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
-import { isTerminal } from '../../functions/domain/status-event';
+import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
 import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
-
-const SCHEMAS = join(__dirname, '..', '..', 'schemas');
-const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
-const ajv = new Ajv({ strict: false });
-ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
-const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
 
 const CLUSTER = 'reference';
 const STACK = clusterStackName(CLUSTER);
@@ -31,17 +22,7 @@ const VPC_DELETE_FAILURE: Faults['stackDeleteFailure'] = { logicalId: 'VPC', typ
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
-function expectWellFormedEvents(aws: FakeAws, operationId = DELETE_OPERATION.id): OperationStatusEvent {
-  const events = aws.events.filter((e) => e.operationId === operationId);
-  for (const event of events) {
-    validEvent(event);
-    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
-  }
-  const terminal = events.filter((e) => isTerminal(e.status));
-  expect(terminal).toHaveLength(1);
-  expect(events.at(-1)).toBe(terminal[0]);
-  return terminal[0]!;
-}
+const expectDeleteEvents = (aws: FakeAws, operationId = DELETE_OPERATION.id) => expectWellFormedEvents(aws, operationId);
 
 const matches = (line: string, pattern: string) => line === pattern || line.startsWith(`${pattern} `);
 
@@ -126,7 +107,7 @@ describe('deleting a provisioned cluster with a nodegroup added later', () => {
 
   it('succeeds with one terminal SUCCEEDED event, after a Teardown event', () => {
     expect(run.status).toBe('SUCCEEDED');
-    const terminal = expectWellFormedEvents(aws);
+    const terminal = expectDeleteEvents(aws);
     expect(terminal).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', operation: 'DELETE' });
     expect(aws.events.map((e) => `${e.status} ${e.phase}${e.step ? ` ${e.step.name} ${e.step.status}` : ''}`)).toEqual([
       'IN_PROGRESS Teardown',
@@ -189,7 +170,7 @@ describe('deleting a cluster with a nodegroup stack a failed ADD_NODEGROUP left 
     const run = await runDelete(aws, specWith(referenceSpec()));
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
     const log = aws.callLog();
     expectBefore(log, `cloudformation:DeleteStack ${orphan}`, `cloudformation:DeleteStack ${STACK}`);
     expect(count(log, `cloudformation:DeleteStack ${orphan}`)).toBe(1);
@@ -215,7 +196,7 @@ describe('deleting a cluster whose create failed and was kept', () => {
     const run = await runDelete(aws, specWith(referenceSpec()));
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
     const log = aws.callLog();
     expect(log.filter((line) => /^eks:Delete/.test(line))).toEqual([]);
     expect(count(log, `cloudformation:DeleteStack ${STACK}`)).toBe(1);
@@ -231,7 +212,7 @@ describe('deleting a cluster whose create failed and was kept', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.statesEntered).not.toContain('Check Cluster Stack Deletion');
     expect(aws.callLog().filter((line) => /Delete(Stack|Nodegroup|FargateProfile)/.test(line))).toEqual([]);
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
     expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
   });
 });
@@ -248,7 +229,7 @@ describe('a step that crashes after its side effect', () => {
 
       expect(run.status).toBe('SUCCEEDED');
       expect(run.retried).toContain(state);
-      expectWellFormedEvents(aws);
+      expectDeleteEvents(aws);
       expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
       const deletes = aws.callLog((c) => /^Delete(Stack|Nodegroup|FargateProfile)$/.test(c.operation));
       expect(deletes.sort()).toEqual([
@@ -279,7 +260,7 @@ describe('when CloudFormation cannot delete the cluster stack', () => {
   it('fails with DeleteFailedError and one FAILED event naming the stack and the resource’s reason', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
     expect(run.cause).toContain(VPC_DELETE_FAILURE.reason);
-    const terminal = expectWellFormedEvents(aws);
+    const terminal = expectDeleteEvents(aws);
     expect(terminal).toMatchObject({ status: 'FAILED', phase: 'Teardown', error: { code: 'DeleteFailedError', resource: `stack ${STACK}` } });
     expect(terminal.error!.message).toBe(`stack ${STACK}: DELETE_FAILED: VPC (AWS::EC2::VPC) DELETE_FAILED: ${VPC_DELETE_FAILURE.reason}`);
   });
@@ -299,7 +280,7 @@ describe('when CloudFormation cannot delete the cluster stack', () => {
     const second = await runDelete(aws, specWith(referenceSpec()), { operation: again });
 
     expect(second.status).toBe('SUCCEEDED');
-    expect(expectWellFormedEvents(aws, again.id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(expectDeleteEvents(aws, again.id)).toMatchObject({ status: 'SUCCEEDED' });
     expect(aws.calls.filter((c) => c.operation === 'DeleteStack').map((c) => c.token)).toEqual([idempotencyToken(again.id, 'delete-cluster-stack')]);
     expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
     expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
@@ -314,7 +295,7 @@ describe('a stack the service did not make', () => {
     const run = await runDelete(aws, undefined);
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'DeleteFailedError', resource: `stack ${STACK}` } });
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'DeleteFailedError', resource: `stack ${STACK}` } });
     expect(count(aws.callLog(), 'cloudformation:DeleteStack') + count(aws.callLog(), 'cloudformation:UpdateTerminationProtection')).toBe(0);
     expect(aws.stacks.get(STACK)).toMatchObject({ status: 'CREATE_COMPLETE', terminationProtection: true });
     expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('FAILED');

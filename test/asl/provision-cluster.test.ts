@@ -4,21 +4,11 @@
  * would see: the order of the AWS calls that matter, the status events (schema-valid, one per
  * phase change, exactly one terminal), and what is left in AWS and the registry afterwards.
  */
-import Ajv from 'ajv';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { OperationStatusEvent } from '../../functions/generated/types';
 import { idempotencyToken } from '../../functions/domain/naming';
-import { isTerminal } from '../../functions/domain/status-event';
+import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
 import { operationFor, referenceSpec, runProvision, type TaskHandler } from '../support/provision-run';
-
-const SCHEMAS = join(__dirname, '..', '..', 'schemas');
-const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
-const ajv = new Ajv({ strict: false });
-ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
-const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
 
 const CLUSTER = 'reference';
 const STACK = 'eksp-reference-cluster';
@@ -30,18 +20,6 @@ const NAT_FAILURE: Faults['stackResourceFailure'] = { logicalId: 'NATGateway', t
 const NODE_ROLE = { rolearn: 'arn:aws:iam::111122223333:role/eks-node-role', username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-/** Every event matches the published schema; exactly one is terminal, and it comes last. */
-function expectWellFormedEvents(aws: FakeAws): OperationStatusEvent {
-  for (const event of aws.events) {
-    validEvent(event);
-    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
-  }
-  const terminal = aws.events.filter((e) => isTerminal(e.status));
-  expect(terminal).toHaveLength(1);
-  expect(aws.events.at(-1)).toBe(terminal[0]);
-  return terminal[0]!;
-}
 
 const matches = (line: string, pattern: string | RegExp) => (typeof pattern === 'string' ? line === pattern || line.startsWith(`${pattern} `) : pattern.test(line));
 

@@ -6,24 +6,15 @@
  * AWS calls that matter and their order, what is left in AWS, the registry's record (ACTIVE, the
  * new spec), and the status events (schema-valid, exactly one terminal, last).
  */
-import Ajv from 'ajv';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ClusterChange, Operation, OperationStatusEvent } from '../../functions/generated/types';
 import { NODEGROUP_STACK_OUTPUTS } from '../../functions/domain/cluster-template';
 import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackName } from '../../functions/domain/naming';
 import { applyChange } from '../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
-import { isTerminal } from '../../functions/domain/status-event';
+import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws } from '../support/fake-aws';
 import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
-
-const SCHEMAS = join(__dirname, '..', '..', 'schemas');
-const readSchema = (path: string) => JSON.parse(readFileSync(join(SCHEMAS, path), 'utf8')) as object;
-const ajv = new Ajv({ strict: false });
-ajv.addSchema(readSchema('workflow/workflow-state.schema.json'));
-const validEvent = ajv.compile(readSchema('events/operation-status.schema.json'));
 
 const CLUSTER = 'reference';
 const STACK = clusterStackName(CLUSTER);
@@ -59,23 +50,17 @@ async function runUpdate(aws: FakeAws, current: Spec, change: ClusterChange, opt
   return { run, desired, log: aws.callLog() };
 }
 
-/** Every event matches the published schema; exactly one is terminal, and it comes last. */
-function expectWellFormedEvents(aws: FakeAws): OperationStatusEvent {
-  for (const event of aws.events) {
-    validEvent(event);
-    expect({ eventId: event.eventId, errors: validEvent.errors ?? [] }).toEqual({ eventId: event.eventId, errors: [] });
-  }
-  const terminal = aws.events.filter((e) => isTerminal(e.status));
-  expect(terminal).toHaveLength(1);
-  expect(aws.events.at(-1)).toBe(terminal[0]);
+/** The shared event contract, and an update's first event is its Update phase. */
+function expectUpdateEvents(aws: FakeAws): OperationStatusEvent {
+  const terminal = expectWellFormedEvents(aws);
   expect(aws.events[0]).toMatchObject({ status: 'IN_PROGRESS', phase: 'Update' });
-  return terminal[0]!;
+  return terminal;
 }
 
 /** The run succeeded with one SUCCEEDED event carrying these outputs, and the registry keeps the new spec. */
 function expectApplied(aws: FakeAws, update: Awaited<ReturnType<typeof runUpdate>>, outputs: Record<string, string>): void {
   expect({ status: update.run.status, error: update.run.error, cause: update.run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
-  expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', operation: 'UPDATE', action: outputs.action, outputs });
+  expect(expectUpdateEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', operation: 'UPDATE', action: outputs.action, outputs });
   const record = aws.clusterRecords.get(CLUSTER)!;
   expect(record).toMatchObject({ status: 'ACTIVE', spec: update.desired });
   expect(record.lockedBy).toBeUndefined();
@@ -310,7 +295,7 @@ describe('adding and removing access', () => {
     const update = await runUpdate(aws, before, { action: 'REMOVE_ACCESS_ENTRY', target: NODE_ROLE });
 
     expect(update.run).toMatchObject({ status: 'FAILED', error: 'ChangeRefusedError' });
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'ChangeRefusedError', message: expect.stringContaining('EKS made this entry (type EC2_LINUX)') } });
+    expect(expectUpdateEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'ChangeRefusedError', message: expect.stringContaining('EKS made this entry (type EC2_LINUX)') } });
     expect(aws.accessEntries.has(`${CLUSTER}/${NODE_ROLE}`)).toBe(true);
     expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: before });
   });
@@ -361,7 +346,7 @@ describe('switching endpoint access', () => {
     const update = await runUpdate(aws, spec, PRIVATE_ONLY);
 
     expect(update.run).toMatchObject({ status: 'FAILED', error: 'EndpointUpdateFailedError', cause: expect.stringContaining('The subnets have no free IP addresses') });
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'EndpointUpdateFailedError', message: expect.stringContaining('update Failed') } });
+    expect(expectUpdateEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'EndpointUpdateFailedError', message: expect.stringContaining('update Failed') } });
     expect(update.run.statesEntered.slice(-2)).toEqual(['Report Operation Failure', 'Update Failed']);
     const record = aws.clusterRecords.get(CLUSTER)!;
     expect(record).toMatchObject({ status: 'ACTIVE', spec });

@@ -4,32 +4,17 @@
  * fargate_profile_active). They ship with the machine image; without them these tests skip with a
  * warning, except under CI=true, where they are required.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { createEksService } from '../../local/emulator/services/eks';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, toolPresent } from '../support/third-party';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
-const REQUIRED = process.env.CI === 'true';
-
-function works(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 });
-  return result.status === 0;
-}
-const HAS_AWS_CLI = works('aws', ['--version']);
-const HAS_BOTO3 = works('python3', ['-c', 'import boto3']);
-
-/** True when the tool is there; otherwise warns (or, under CI, fails) and the test ends early. */
-function toolPresent(present: boolean, tool: string): boolean {
-  if (present) return true;
-  if (REQUIRED) throw new Error(`${tool} is required for the conformance tests when CI=true, but it is not installed`);
-  console.warn(`skipping EKS conformance with ${tool}: it is not installed (required when CI=true)`);
-  return false;
-}
 
 let emulator: RunningEmulator;
 let world: World;
@@ -57,18 +42,7 @@ beforeAll(async () => {
   ] as const) {
     world.iam.roles.set(name, { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, roleName: name, path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: policies.map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
   }
-  // Only the emulator: no user config, profile or instance metadata may leak in.
-  environment = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ACCESS_KEY_ID: 'AKIDCONFORMANCE',
-    AWS_SECRET_ACCESS_KEY: 'conformance-secret',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  environment = emulatorOnlyEnvironment(emulator.url);
 });
 
 afterAll(async () => {
@@ -82,7 +56,7 @@ const createCluster = (name: string) =>
 
 describe('EKS conformance with third-party clients', () => {
   it('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
-    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI')) return;
+    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI', 'EKS')) return;
     await createCluster('cli');
 
     const { stdout } = await run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
@@ -101,7 +75,7 @@ describe('EKS conformance with third-party clients', () => {
   });
 
   it('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
-    if (!toolPresent(HAS_BOTO3, 'python3 with boto3')) return;
+    if (!toolPresent(HAS_BOTO3, 'python3 with boto3', 'EKS')) return;
     await createCluster('waited');
     const script = [
       'import json, os, sys, boto3',

@@ -4,7 +4,7 @@
  * image; without them these tests skip with a warning, except under CI=true, where they are
  * required.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,25 +13,10 @@ import { createLambdaService } from '../../local/emulator/services/lambda';
 import { createSchedulerService, type SchedulerService } from '../../local/emulator/services/scheduler';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, toolPresent } from '../support/third-party';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
-const REQUIRED = process.env.CI === 'true';
-
-function works(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 });
-  return result.status === 0;
-}
-const HAS_AWS_CLI = works('aws', ['--version']);
-const HAS_BOTO3 = works('python3', ['-c', 'import boto3']);
-
-/** True when the tool is there; otherwise warns (or, under CI, fails) and the test ends early. */
-function toolPresent(present: boolean, tool: string): boolean {
-  if (present) return true;
-  if (REQUIRED) throw new Error(`${tool} is required for the conformance tests when CI=true, but it is not installed`);
-  console.warn(`skipping Scheduler/Lambda conformance with ${tool}: it is not installed (required when CI=true)`);
-  return false;
-}
 
 let emulator: RunningEmulator;
 let world: World;
@@ -47,18 +32,7 @@ beforeAll(async () => {
   });
   scheduler = createSchedulerService(world);
   emulator = await startEmulator({ timeScale: 0.001, services: [scheduler, createLambdaService(world)] }, world);
-  // Only the emulator: no user config, profile or instance metadata may leak in.
-  environment = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ACCESS_KEY_ID: 'AKIDCONFORMANCE',
-    AWS_SECRET_ACCESS_KEY: 'conformance-secret',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  environment = emulatorOnlyEnvironment(emulator.url);
 });
 
 afterAll(async () => {
@@ -69,7 +43,7 @@ afterAll(async () => {
 
 describe('Scheduler and Lambda conformance with third-party clients', () => {
   it('boto3 creates, gets and deletes a schedule, parses its timestamps, and sees ConflictException, ResourceNotFoundException and ValidationException', async () => {
-    if (!toolPresent(HAS_BOTO3, 'python3 with boto3')) return;
+    if (!toolPresent(HAS_BOTO3, 'python3 with boto3', 'Scheduler/Lambda')) return;
     const script = [
       'import json, os, boto3',
       "s = boto3.client('scheduler', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
@@ -115,7 +89,7 @@ describe('Scheduler and Lambda conformance with third-party clients', () => {
   });
 
   it('`aws lambda invoke` reaches a registered function and writes its result; an unknown one is ResourceNotFoundException', async () => {
-    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI')) return;
+    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI', 'Scheduler/Lambda')) return;
     const dir = mkdtempSync(join(tmpdir(), 'lambda-invoke-'));
     try {
       const outFile = join(dir, 'out.json');
