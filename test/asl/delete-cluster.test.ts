@@ -10,7 +10,7 @@ import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags }
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
-import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
+import { crashOnceAfter, operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
 
 const CLUSTER = 'reference';
 const STACK = clusterStackName(CLUSTER);
@@ -61,22 +61,6 @@ async function runDelete(aws: FakeAws, spec: Spec | undefined, options: { operat
   const operation = options.operation ?? DELETE_OPERATION;
   aws.seedOperation(operation);
   return runWorkflow(aws, 'delete-cluster', { operation, ...(spec ? { spec } : {}) }, { wrapHandler: options.wrapHandler });
-}
-
-/** Runs the real handler, then fails the way Lambda does after the function's work was done. */
-function crashOnceAfter(state: string) {
-  let crashed = false;
-  return (name: string, handler: TaskHandler): TaskHandler =>
-    name !== state
-      ? handler
-      : async (input) => {
-          const output = await handler(input);
-          if (!crashed) {
-            crashed = true;
-            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
-          }
-          return output;
-        };
 }
 
 const TWO_PROFILES = { ...referenceSpec(), fargateProfiles: [{ name: 'fp-batch', selectors: [{ namespace: 'batch' }] }] };

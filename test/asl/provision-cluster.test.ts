@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken } from '../../functions/domain/naming';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
-import { operationFor, referenceSpec, runProvision, type TaskHandler } from '../support/provision-run';
+import { crashOnceAfter, operationFor, referenceSpec, runProvision } from '../support/provision-run';
 
 const CLUSTER = 'reference';
 const STACK = 'eksp-reference-cluster';
@@ -46,22 +46,6 @@ function withoutIdentityMappings(): Record<string, unknown> {
 function controlPlaneAccess(aws: FakeAws) {
   const vpc = aws.stacks.get(STACK)!.template.Resources.ControlPlane!.Properties!.ResourcesVpcConfig as Record<string, unknown>;
   return { endpointPublicAccess: vpc.EndpointPublicAccess, endpointPrivateAccess: vpc.EndpointPrivateAccess, publicAccessCidrs: vpc.PublicAccessCidrs };
-}
-
-/** Runs the real handler, then fails the way Lambda does after the function's work was done. */
-function crashOnceAfter(state: string, when: (input: unknown) => boolean = () => true) {
-  let crashed = false;
-  return (name: string, handler: TaskHandler): TaskHandler =>
-    name !== state
-      ? handler
-      : async (input) => {
-          const output = await handler(input);
-          if (!crashed && when(input)) {
-            crashed = true;
-            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
-          }
-          return output;
-        };
 }
 
 // ── scenarios ────────────────────────────────────────────────────────────────────────────────

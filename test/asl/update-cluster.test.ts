@@ -14,7 +14,7 @@ import { applyChange } from '../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws } from '../support/fake-aws';
-import { operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
+import { crashOnceAfter, operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
 
 const CLUSTER = 'reference';
 const STACK = clusterStackName(CLUSTER);
@@ -376,20 +376,8 @@ describe('a step that crashes after its side effect', () => {
   it('creates the nodegroup stack once when Change Nodegroup is retried', async () => {
     const aws = new FakeAws();
     const spec = await provisioned(aws);
-    let crashed = false;
-    const crashOnce = (state: string, handler: TaskHandler): TaskHandler =>
-      state !== 'Change Nodegroup'
-        ? handler
-        : async (input) => {
-            const output = await handler(input);
-            if (!crashed) {
-              crashed = true;
-              throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
-            }
-            return output;
-          };
 
-    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } }, { wrapHandler: crashOnce });
+    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } }, { wrapHandler: crashOnceAfter('Change Nodegroup') });
 
     expectApplied(aws, update, { action: 'ADD_NODEGROUP', target: 'ng-added', result: 'applied' });
     expect(new Set(aws.calls.filter((c) => c.operation === 'CreateStack').map((c) => c.token)).size).toBe(1);

@@ -94,3 +94,22 @@ export async function runWorkflow(aws: FakeAws, name: StateMachineName, input: R
     restore();
   }
 }
+
+/**
+ * A wrapHandler that runs the real handler of `state`, then fails once the way Lambda does after
+ * the function's work was done (for the first input `when` accepts): the retry must be harmless.
+ */
+export function crashOnceAfter(state: string, when: (input: unknown) => boolean = () => true) {
+  let crashed = false;
+  return (name: string, handler: TaskHandler): TaskHandler =>
+    name !== state
+      ? handler
+      : async (input) => {
+          const output = await handler(input);
+          if (!crashed && when(input)) {
+            crashed = true;
+            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
+          }
+          return output;
+        };
+}
