@@ -76,15 +76,17 @@ describe('EKS conformance with third-party clients', () => {
 
   it('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
     if (!toolPresent(HAS_BOTO3, 'python3 with boto3', 'EKS')) return;
-    await createCluster('waited');
+    // Created by the script itself, just before its first look: boto3 takes a while to import on
+    // a busy machine, and a cluster made earlier could be ACTIVE by then.
     const script = [
       'import json, os, sys, boto3',
       "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
       "fast = {'Delay': 1, 'MaxAttempts': 30}",
+      'subnets = sys.argv[1].split(",")',
+      "eks.create_cluster(name='waited', version='1.33', roleArn=sys.argv[4], resourcesVpcConfig={'subnetIds': subnets}, accessConfig={'authenticationMode': 'API_AND_CONFIG_MAP'})",
       "seen = [eks.describe_cluster(name='waited')['cluster']['status']]",
       "eks.get_waiter('cluster_active').wait(name='waited', WaiterConfig=fast)",
       "seen.append(eks.describe_cluster(name='waited')['cluster']['status'])",
-      'subnets = sys.argv[1].split(",")',
       "eks.create_nodegroup(clusterName='waited', nodegroupName='ng', nodeRole=sys.argv[2], subnets=subnets, scalingConfig={'minSize': 1, 'maxSize': 2, 'desiredSize': 1})",
       "eks.get_waiter('nodegroup_active').wait(clusterName='waited', nodegroupName='ng', WaiterConfig=fast)",
       "eks.create_fargate_profile(clusterName='waited', fargateProfileName='fp', podExecutionRoleArn=sys.argv[3], selectors=[{'namespace': 'default'}])",
@@ -94,7 +96,7 @@ describe('EKS conformance with third-party clients', () => {
       'print(json.dumps(seen))',
     ].join('\n');
 
-    const { stdout } = await run('python3', ['-c', script, subnets.join(','), `arn:aws:iam::${ACCOUNT}:role/node-role`, `arn:aws:iam::${ACCOUNT}:role/pod-role`], { env: environment, timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', script, subnets.join(','), `arn:aws:iam::${ACCOUNT}:role/node-role`, `arn:aws:iam::${ACCOUNT}:role/pod-role`, `arn:aws:iam::${ACCOUNT}:role/cluster-role`], { env: environment, timeout: 60_000 });
 
     expect(JSON.parse(stdout)).toEqual(['CREATING', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
   });
