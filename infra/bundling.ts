@@ -95,11 +95,18 @@ export function apiEntry(): FunctionEntry {
   return { name: API_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'api', 'handler.ts') };
 }
 
-/** Functions that react to AWS events: the execution-ended backstop. */
+/** Functions that react to events: the execution-ended backstop. */
 export const EXECUTION_ENDED_FUNCTION = 'execution-ended';
 
 export function executionEndedEntry(): FunctionEntry {
   return { name: EXECUTION_ENDED_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'execution-ended.ts') };
+}
+
+/** Metrics from the service's own status events. */
+export const OPERATION_METRICS_FUNCTION = 'operation-metrics';
+
+export function operationMetricsEntry(): FunctionEntry {
+  return { name: OPERATION_METRICS_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'operation-metrics.ts') };
 }
 
 export function stepEntry(module: StepModule): FunctionEntry {
@@ -113,7 +120,7 @@ export function stepModules(): StepModule[] {
 
 /** Every Lambda the service deploys: the API handler plus one per Task step module. */
 export function functionEntries(): FunctionEntry[] {
-  return [apiEntry(), executionEndedEntry(), ...stepModules().map(stepEntry)];
+  return [apiEntry(), executionEndedEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
 }
 
 /** Entries whose source file is missing, so callers can fail with one clear message. */

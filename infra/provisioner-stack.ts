@@ -12,6 +12,7 @@ import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
 import { ExecutionEnded } from './constructs/execution-ended';
 import { ExpirySchedules } from './constructs/expiry';
+import { Observability } from './constructs/observability';
 import { RegistryTable } from './constructs/registry-table';
 import { StepLambdas, pascalCase } from './constructs/step-lambdas';
 import { Workflow } from './constructs/workflow';
@@ -44,6 +45,7 @@ export class ProvisionerStack extends Stack {
   readonly api: ProvisionerApi;
   readonly expiry: ExpirySchedules;
   readonly executionEnded: ExecutionEnded;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -102,12 +104,23 @@ export class ProvisionerStack extends Stack {
 
     this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
 
+    this.observability = new Observability(this, 'Observability', {
+      environment,
+      bus: this.bus.bus,
+      table: this.registry.table,
+      serviceName: SERVICE_NAME,
+      workflows: [...workflows.values()],
+      api: this.api.api,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });
     new CfnOutput(this, 'ProvisionStateMachineArn', { value: provision.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeleteStateMachineArn', { value: this.workflow('delete-cluster').stateMachine.stateMachineArn });
     new CfnOutput(this, 'UpdateStateMachineArn', { value: this.workflow('update-cluster').stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn, description: 'Subscribe to get the alarms (failed executions, dead letters, API 5xx, operations settled by the reconciler)' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'ClusterStackRoleArn', { value: this.clusterStackRole.role.roleArn, description: 'CloudFormation execution role of eksp-*-cluster stacks' });
   }
 

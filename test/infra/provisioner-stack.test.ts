@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
+import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
@@ -120,9 +120,9 @@ describe('workflow', () => {
 });
 
 describe('functions', () => {
-  it('deploys one function per step module plus the API handler and the execution-ended backstop', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 2);
-    expect(functionEntries()).toHaveLength(stepModules().length + 2);
+  it('deploys one function per step module plus the API handler, the execution-ended backstop and the metrics listener', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 3);
+    expect(functionEntries()).toHaveLength(stepModules().length + 3);
   });
 
   it('runs every function on nodejs22.x, arm64, traced, logging to its own log group', () => {
@@ -275,6 +275,48 @@ describe('the execution-ended backstop', () => {
   it('may only read and write the registry and put events on the service bus', () => {
     const actions = statementsOfRole(logicalId(stack.executionEnded.handler.role)).flatMap((s) => asArray(s.Action as string | string[]));
     expect(actions.filter((a) => !/^(dynamodb|events|logs|xray):/.test(a))).toEqual([]);
+  });
+});
+
+describe('observability', () => {
+  const alarmOf = (construct: IConstruct) => resources[logicalId(construct)]!.Properties as Json;
+
+  it('turns every status event on the service bus into metrics, with retries and a dead-letter queue', () => {
+    const rule = resources[logicalId(stack.observability.rule)]!;
+    expect(rule.Properties.EventBusName).toEqual({ Ref: logicalId(stack.bus.bus) });
+    expect(rule.Properties.EventPattern).toEqual({ source: ['eks-provisioner'], 'detail-type': ['EKS Cluster Operation Status Change'] });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: getAtt(stack.observability.metricsFunction.function), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 }, DeadLetterConfig: { Arn: getAtt(stack.observability.deadLetterQueue) } }),
+    ]);
+  });
+
+  it('lets the metrics listener read operation records and nothing else of AWS (EMF metrics are log lines)', () => {
+    const statements = statementsOfRole(logicalId(stack.observability.metricsFunction.role));
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a))).toEqual(['dynamodb:GetItem']);
+  });
+
+  it('alarms on failed executions of each workflow, dead letters, API 5xx and operations the reconciler settled, all to one topic', () => {
+    const alarms = stack.observability.alarms.map(alarmOf);
+    expect(alarms).toHaveLength(3 + 1 + 1 + 1);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: logicalId(stack.observability.alarmTopic) }] });
+    }
+    const failedExecutions = alarms.filter((a) => a.Metrics?.some((m: Json) => m.Expression === 'failed + timedOut + aborted'));
+    expect(failedExecutions.map((a) => a.Metrics.find((m: Json) => m.Id === 'failed').MetricStat.Metric.Dimensions[0].Value)).toEqual(
+      (['provision-cluster', 'delete-cluster', 'update-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })),
+    );
+    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum' }));
+    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.observability.deadLetterQueue), 'QueueName'] } }] }));
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ Metrics: [expect.objectContaining({ MetricStat: { Metric: { Namespace: 'EksProvisioner', MetricName: 'OperationsSettledByReconciler', Dimensions: [{ Name: 'service', Value: 'eks-provisioner' }] }, Period: 300, Stat: 'Sum' } })] }),
+    );
+  });
+
+  it('draws one dashboard of operations by type and outcome, phase durations, executions and the API', () => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Json]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of ['OperationsAccepted', 'OperationsSucceeded', 'OperationsFailed', 'PhaseDuration', 'OperationDuration', 'ExecutionsFailed', '5XXError', 'Latency']) expect(body).toContain(metric);
   });
 });
 
@@ -458,9 +500,12 @@ describe('IAM', () => {
     'eks.listAccessEntries': ['eks:ListAccessEntries'],
     // Admins list every cluster: a scan of the table.
     'registry.listClusters': ['dynamodb:Query', 'dynamodb:Scan'],
+    // Embedded metric format: a log line, no API call.
+    'metrics.publish': [],
   };
-  /** Registry methods all read and write items of the one table; listing ones use the index. */
-  const registryActions = (method: string) => PORT_ACTIONS[`registry.${method}`] ?? (/^(list|find|query)/.test(method) ? ['dynamodb:Query'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  /** Registry methods read and write items of the one table; `get` ones only read an item; listing ones use the index. */
+  const registryActions = (method: string) =>
+    PORT_ACTIONS[`registry.${method}`] ?? (/^(list|find|query)/.test(method) ? ['dynamodb:Query'] : /^get[A-Z]/.test(method) ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   const NO_AWS = new Set(['settings', 'clock']);
 
   /** `deps.<port>.<method>(` calls in the entry and the local modules it imports (not ports/ or deps.ts). */
@@ -485,6 +530,7 @@ describe('IAM', () => {
   function roleFor(entry: FunctionEntry) {
     if (entry.name === API_FUNCTION) return stack.api.handler.role;
     if (entry.name === EXECUTION_ENDED_FUNCTION) return stack.executionEnded.handler.role;
+    if (entry.name === OPERATION_METRICS_FUNCTION) return stack.observability.metricsFunction.role;
     return stack.steps.function(entry.name as StepModule).role;
   }
 
