@@ -1,0 +1,366 @@
+/**
+ * `npm run trust`: the service's promises measured in local mode, in one run.
+ * - Fault matrix: every Task state of the three workflows crashing once after its side effect and
+ *   on every try, plus the AWS faults a cluster meets (a failed stack resource, a nodegroup that
+ *   cannot launch, a failed endpoint update, EventBridge and DynamoDB outages mid-run). For each
+ *   case: the terminal status, exactly one terminal event and nothing after it, registry record =
+ *   event = cluster, the lock released, and what a rolled-back cluster left behind.
+ * - Load: concurrent creations under 20% throttling of every AWS call, retried by the client as
+ *   the API says (503 with the same Idempotency-Key): outcomes, lost operations, wall time, peak memory.
+ * Prints one line per case and a summary, writes docs/TRUST.md, and ends with `TRUST_JSON {...}`.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../infra/bundling';
+import { startLocal, type LocalMode } from '../local/start';
+import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
+
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
+const DEFAULT_SCALE = 0.005;
+const CASE_TIMEOUT_MS = 180_000;
+
+interface StatusEvent {
+  operationId: string;
+  status: string;
+  phase: string;
+  time: string;
+  error?: { code: string; message: string; resource?: string };
+}
+
+interface FaultCase {
+  workflow: StateMachineName;
+  name: string;
+  rules: unknown[];
+  /** Faults put in place when the operation reaches this phase (and cleared `forMs` later), instead of from the start. */
+  during?: { phase: string; forMs: number };
+}
+
+interface CaseResult {
+  workflow: StateMachineName;
+  case: string;
+  terminal: string;
+  phase: string;
+  terminalEvents: number;
+  eventsAfterTerminal: number;
+  record: string;
+  clusterRecord: string;
+  cluster: string;
+  lockReleased: boolean;
+  agrees: boolean;
+  orphans: string[];
+  error?: string;
+  holds: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Task state names of a workflow, nested ones (Parallel branches, Map processors) included. */
+export function taskStates(workflow: StateMachineName): string[] {
+  const asl = JSON.parse(readFileSync(join(PROJECT_ROOT, 'statemachines', `${workflow}.asl.json`), 'utf8')) as { States: Record<string, AslState> };
+  const names: string[] = [];
+  const walk = (states: Record<string, AslState>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task') names.push(name);
+      for (const branch of state.Branches ?? []) walk(branch.States);
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) walk(processor.States);
+    }
+  };
+  walk(asl.States);
+  return names;
+}
+
+interface AslState {
+  Type: string;
+  Branches?: Array<{ States: Record<string, AslState> }>;
+  ItemProcessor?: { States: Record<string, AslState> };
+  Iterator?: { States: Record<string, AslState> };
+}
+
+class Driver {
+  readonly cloudFormation: CloudFormationClient;
+  readonly eks: EKSClient;
+
+  constructor(readonly local: LocalMode) {
+    const client = { endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.cloudFormation = new CloudFormationClient(client);
+    this.eks = new EKSClient(client);
+  }
+
+  async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.local.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  async faults(rules: unknown[]): Promise<void> {
+    await fetch(`${this.local.awsUrl}/_local/faults`, { method: 'DELETE' });
+    if (rules.length > 0) await fetch(`${this.local.awsUrl}/_local/faults`, { method: 'POST', body: JSON.stringify({ rules }) });
+  }
+
+  async events(operationId: string): Promise<StatusEvent[]> {
+    const page = (await (await fetch(`${this.local.awsUrl}/_local/events?source=eks-provisioner&detailType=${encodeURIComponent('EKS Cluster Operation Status Change')}`)).json()) as { events: Array<{ detail: StatusEvent }> };
+    return page.events.map((e) => e.detail).filter((d) => d.operationId === operationId);
+  }
+
+  /** Asks for an operation the way a careful client does: 503 and 429 are retried with the same Idempotency-Key. */
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; retries: number }> {
+    const key = randomUUID();
+    for (let retries = 0; ; retries++) {
+      const reply = await this.api(method, path, body, { 'idempotency-key': key });
+      if ((reply.status !== 503 && reply.status !== 429) || retries >= 20) return { ...reply, retries };
+      await sleep(Math.min(2_000, 50 * 2 ** retries) * Math.random());
+    }
+  }
+
+  async untilTerminal(operationId: string, during?: FaultCase['during'], rules: unknown[] = []): Promise<StatusEvent[]> {
+    const deadline = Date.now() + CASE_TIMEOUT_MS;
+    let injected = false;
+    for (;;) {
+      if (during && !injected) {
+        const { body } = await this.api('GET', `/operations/${operationId}`);
+        if (body.phase === during.phase) {
+          injected = true;
+          await this.faults(rules);
+          setTimeout(() => void this.faults([]), during.forMs);
+        }
+      }
+      const events = await this.events(operationId);
+      if (events.some((e) => TERMINAL.includes(e.status))) return events;
+      if (Date.now() > deadline) throw new Error(`no terminal event after ${CASE_TIMEOUT_MS / 1000} s (last: ${events.at(-1)?.status}/${events.at(-1)?.phase})`);
+      await sleep(100);
+    }
+  }
+
+  /** What of the cluster the emulator still holds: live stacks and the EKS cluster. */
+  async leftovers(name: string): Promise<string[]> {
+    const stacks = (await this.cloudFormation.send(new DescribeStacksCommand({}))).Stacks ?? [];
+    const left = stacks.filter((s) => s.StackName?.startsWith(`eksp-${name}-`) && s.StackStatus !== 'DELETE_COMPLETE').map((s) => `${s.StackName} ${s.StackStatus}`);
+    const cluster = await this.eksStatus(name);
+    return cluster === 'absent' ? left : [...left, `cluster ${name} ${cluster}`];
+  }
+
+  async eksStatus(name: string): Promise<string> {
+    try {
+      return (await this.eks.send(new DescribeClusterCommand({ name }))).cluster?.status ?? 'unknown';
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return 'absent';
+      throw error;
+    }
+  }
+
+  destroy(): void {
+    this.cloudFormation.destroy();
+    this.eks.destroy();
+  }
+}
+
+/** Record = event = cluster: what the registry and the emulator must show after each terminal status. */
+function agreement(terminal: string, record: string, clusterRecord: string, cluster: string, workflow: StateMachineName): boolean {
+  if (record !== terminal) return false;
+  if (workflow === 'delete-cluster') return terminal === 'SUCCEEDED' ? cluster === 'absent' && ['DELETED', 'absent'].includes(clusterRecord) : clusterRecord === 'FAILED';
+  if (workflow === 'update-cluster') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
+  if (terminal === 'SUCCEEDED') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
+  if (terminal === 'ROLLED_BACK') return cluster === 'absent' && ['ROLLED_BACK', 'absent'].includes(clusterRecord);
+  return clusterRecord === 'FAILED';
+}
+
+async function runCase(driver: Driver, spec: Record<string, unknown>, fault: FaultCase, index: number): Promise<CaseResult> {
+  const name = `${fault.workflow === 'provision-cluster' ? 'fp' : fault.workflow === 'update-cluster' ? 'fu' : 'fd'}${index}`;
+  const base = { workflow: fault.workflow, case: fault.name };
+  try {
+    await driver.faults([]);
+    if (fault.workflow !== 'provision-cluster') {
+      // Changes and deletions need a ready cluster first, made without faults.
+      const made = await driver.request('POST', '/clusters', { ...spec, name });
+      const madeEvents = await driver.untilTerminal(String(made.body.operationId));
+      if (madeEvents.at(-1)?.status !== 'SUCCEEDED') throw new Error(`could not make the cluster to change: ${madeEvents.at(-1)?.status}`);
+    }
+    if (!fault.during) await driver.faults(fault.rules);
+    const asked =
+      fault.workflow === 'provision-cluster'
+        ? await driver.request('POST', '/clusters', { ...spec, name })
+        : fault.workflow === 'delete-cluster'
+          ? await driver.request('DELETE', `/clusters/${name}`)
+          : await driver.request('PATCH', `/clusters/${name}/nodegroups/ng-general`, { desiredSize: 3, maxSize: 3 });
+    if (asked.status !== 202) throw new Error(`request answered ${asked.status}: ${JSON.stringify(asked.body)}`);
+    const operationId = String(asked.body.operationId);
+    await driver.untilTerminal(operationId, fault.during, fault.rules);
+    // Whatever runs after the terminal event (retries, a rollback that must not happen) has time to show itself.
+    const { executions } = driver.local;
+    const execution = executions.stateMachines().flatMap((m) => executions.list(m.stateMachineArn)).find((e) => e.name === operationId);
+    if (execution) await executions.settled(execution.executionArn);
+    await driver.faults([]);
+    await sleep(1_500);
+    const events = await driver.events(operationId);
+    const terminals = events.filter((e) => TERMINAL.includes(e.status));
+    const lastTerminal = events.findIndex((e) => e === terminals.at(-1));
+    const record = (await driver.api('GET', `/operations/${operationId}`)).body;
+    const clusterReply = await driver.api('GET', `/clusters/${name}`);
+    const clusterRecord = clusterReply.status === 404 ? 'absent' : String(clusterReply.body.status);
+    const cluster = await driver.eksStatus(name);
+    const terminal = terminals[0]?.status ?? 'none';
+    const orphans = terminal === 'ROLLED_BACK' || (fault.workflow === 'delete-cluster' && terminal === 'SUCCEEDED') ? await driver.leftovers(name) : [];
+    const lockReleased = clusterReply.status === 404 || !clusterReply.body.runningOperation;
+    const agrees = agreement(terminal, String(record.status), clusterRecord, cluster, fault.workflow);
+    const result: CaseResult = {
+      ...base,
+      terminal,
+      phase: terminals[0]?.phase ?? '',
+      terminalEvents: terminals.length,
+      eventsAfterTerminal: lastTerminal === -1 ? 0 : events.length - 1 - lastTerminal,
+      record: String(record.status),
+      clusterRecord,
+      cluster,
+      lockReleased,
+      agrees,
+      orphans,
+      ...(terminals[0]?.error ? { error: `${terminals[0].error.code}: ${terminals[0].error.message}`.slice(0, 160) } : {}),
+      holds: false,
+    };
+    result.holds = result.terminalEvents === 1 && result.eventsAfterTerminal === 0 && agrees && lockReleased && orphans.length === 0;
+    return result;
+  } catch (error) {
+    return { ...base, terminal: 'none', phase: '', terminalEvents: 0, eventsAfterTerminal: 0, record: '', clusterRecord: '', cluster: '', lockReleased: false, agrees: false, orphans: [], error: (error as Error).message, holds: false };
+  }
+}
+
+function faultCases(): FaultCase[] {
+  const cases: FaultCase[] = [];
+  for (const workflow of Object.keys(STATE_MACHINES) as StateMachineName[]) {
+    for (const state of taskStates(workflow)) {
+      cases.push({ workflow, name: `${state} crashes once`, rules: [{ kind: 'step-crash', state, count: 1 }] });
+      cases.push({ workflow, name: `${state} crashes every try`, rules: [{ kind: 'step-crash', state, count: 1_000 }] });
+    }
+  }
+  cases.push(
+    { workflow: 'provision-cluster', name: 'NAT gateway fails', rules: [{ kind: 'stack-resource-failure', logicalId: 'NATGateway1', reason: 'The maximum number of addresses has been reached.' }] },
+    { workflow: 'provision-cluster', name: 'nodegroup cannot launch', rules: [{ kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' }] },
+    { workflow: 'provision-cluster', name: 'endpoint update fails', rules: [{ kind: 'update-failure', updateType: 'EndpointAccessUpdate', message: 'Endpoint access could not be updated' }] },
+    { workflow: 'provision-cluster', name: 'EventBridge down during the endpoint switch', rules: [{ kind: 'server-error', service: 'events', rate: 1 }], during: { phase: 'EndpointAccess', forMs: 3_000 } },
+    { workflow: 'provision-cluster', name: 'DynamoDB down during compute', rules: [{ kind: 'server-error', service: 'dynamodb', rate: 1 }], during: { phase: 'ComputeAndAccess', forMs: 3_000 } },
+    { workflow: 'provision-cluster', name: '20% of AWS calls throttled', rules: [{ kind: 'throttle', service: '*', rate: 0.2 }] },
+  );
+  return cases;
+}
+
+interface LoadResult {
+  creations: number;
+  outcomes: Record<string, number>;
+  lost: number;
+  clientRetries: number;
+  wallSeconds: number;
+  peakRssMb: number;
+}
+
+async function load(driver: Driver, creations: number): Promise<LoadResult> {
+  await driver.faults([{ kind: 'throttle', service: '*', rate: 0.2 }]);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  const started = Date.now();
+  let clientRetries = 0;
+  const outcomes = await Promise.all(
+    Array.from({ length: creations }, async (_, i) => {
+      const asked = await driver.request('POST', '/clusters', { name: `load-${i}` });
+      clientRetries += asked.retries;
+      if (asked.status !== 202) return `HTTP ${asked.status}`;
+      try {
+        return (await driver.untilTerminal(String(asked.body.operationId))).find((e) => TERMINAL.includes(e.status))!.status;
+      } catch {
+        return 'lost';
+      }
+    }),
+  );
+  clearInterval(sampler);
+  await driver.faults([]);
+  const counted: Record<string, number> = {};
+  for (const outcome of outcomes) counted[outcome] = (counted[outcome] ?? 0) + 1;
+  return { creations, outcomes: counted, lost: counted.lost ?? 0, clientRetries, wallSeconds: Math.round((Date.now() - started) / 100) / 10, peakRssMb: Math.round(peak / 2 ** 20) };
+}
+
+function report(results: CaseResult[], loadResult: LoadResult | undefined, timeScale: number): string {
+  const held = results.filter((r) => r.holds).length;
+  const rows = results.map(
+    (r) =>
+      `| ${r.workflow} | ${r.case} | ${r.terminal} | ${r.phase} | ${r.terminalEvents} | ${r.eventsAfterTerminal} | ${r.record} / ${r.clusterRecord} / ${r.cluster} | ${r.agrees ? 'yes' : 'NO'} | ${r.lockReleased ? 'yes' : 'NO'} | ${r.orphans.length} | ${r.holds ? 'yes' : '**NO**'} | ${(r.error ?? '').replace(/\|/g, '/')} |`,
+  );
+  return [
+    '# Trust figures',
+    '',
+    `Written by \`npm run trust\` (local mode, time scale ${timeScale}). Each case provisions, changes or deletes a copy of`,
+    '[examples/reference-cluster.json](../examples/reference-cluster.json) with one fault injected; "holds" means exactly one terminal',
+    'event and nothing after it, registry record = event = cluster, the lock released, and nothing left behind by a rollback.',
+    '',
+    `**${held} of ${results.length} cases hold.**`,
+    '',
+    '| workflow | case | terminal | phase | terminal events | events after | record / cluster record / EKS | agree | lock released | orphans | holds | error |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...(loadResult
+      ? [
+          '## Concurrent creations under 20% throttling',
+          '',
+          `${loadResult.creations} creations of \`{"name": "load-<i>"}\` at once; the client retries 503/429 with the same Idempotency-Key.`,
+          '',
+          `| outcomes | lost | client retries | wall time | peak RSS |`,
+          '|---|---|---|---|---|',
+          `| ${Object.entries(loadResult.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')} | ${loadResult.lost} | ${loadResult.clientRetries} | ${loadResult.wallSeconds} s | ${loadResult.peakRssMb} MB |`,
+          '',
+        ]
+      : []),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const timeScale = Number(process.env.EKSP_TIME_SCALE || DEFAULT_SCALE);
+  const only = process.env.TRUST_ONLY; // a substring of case names, to rerun a few
+  const creations = Number(process.env.TRUST_CREATIONS ?? 200);
+  const spec = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8')) as Record<string, unknown>;
+  const results: CaseResult[] = [];
+  let loadResult: LoadResult | undefined;
+  const cases = faultCases().filter((c) => !only || `${c.workflow} ${c.name}`.includes(only));
+  const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed: 11, quiet: true });
+  const driver = new Driver(local);
+  try {
+    for (const [index, fault] of cases.entries()) {
+      const result = await runCase(driver, spec, fault, index);
+      results.push(result);
+      process.stdout.write(`${result.holds ? 'holds' : 'BROKEN'}  ${fault.workflow} / ${fault.name}: ${result.terminal} ${result.phase}${result.error ? ` (${result.error})` : ''}${result.holds ? '' : ` ${JSON.stringify({ terminalEvents: result.terminalEvents, after: result.eventsAfterTerminal, record: result.record, clusterRecord: result.clusterRecord, cluster: result.cluster, lock: result.lockReleased, orphans: result.orphans })}`}\n`);
+    }
+  } finally {
+    driver.destroy();
+    await local.stop();
+  }
+  if (creations > 0 && !only) {
+    const fresh = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed: 12, quiet: true });
+    const loadDriver = new Driver(fresh);
+    try {
+      loadResult = await load(loadDriver, creations);
+      process.stdout.write(`load: ${JSON.stringify(loadResult)}\n`);
+    } finally {
+      loadDriver.destroy();
+      await fresh.stop();
+    }
+  }
+  const markdown = report(results, loadResult, timeScale);
+  if (!only) writeFileSync(join(PROJECT_ROOT, 'docs', 'TRUST.md'), `${markdown}\n`);
+  process.stdout.write(`${markdown}\nTRUST_JSON ${JSON.stringify({ cases: results.length, held: results.filter((r) => r.holds).length, load: loadResult })}\n`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
