@@ -321,7 +321,8 @@ function report(results: CaseResult[], loadResult: LoadResult | undefined, timeS
 
 async function main(): Promise<void> {
   const timeScale = Number(process.env.EKSP_TIME_SCALE || DEFAULT_SCALE);
-  const only = process.env.TRUST_ONLY; // a substring of case names, to rerun a few
+  // TRUST_ONLY: a substring of case names, to rerun a few (then no load and no docs/TRUST.md); TRUST_CREATIONS=0 skips the load.
+  const only = process.env.TRUST_ONLY;
   const creations = Number(process.env.TRUST_CREATIONS ?? 200);
   const spec = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8')) as Record<string, unknown>;
   const results: CaseResult[] = [];
@@ -339,7 +340,7 @@ async function main(): Promise<void> {
     driver.destroy();
     await local.stop();
   }
-  if (creations > 0 && !only) {
+  if (creations > 0 && (!only || only === 'load')) {
     const fresh = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed: 12, quiet: true });
     const loadDriver = new Driver(fresh);
     try {
