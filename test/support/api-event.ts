@@ -11,6 +11,8 @@ export interface EventOptions {
   caller?: string | null;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** Sent with a body; default application/json (as any JSON client does), null for none. */
+  contentType?: string | null;
 }
 
 export function apiEvent(method: string, path: string, options: EventOptions = {}): APIGatewayProxyEvent {
@@ -18,7 +20,10 @@ export function apiEvent(method: string, path: string, options: EventOptions = {
     httpMethod: method,
     path,
     body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    headers: options.headers ?? {},
+    headers: {
+      ...(options.body !== undefined && options.contentType !== null ? { 'Content-Type': options.contentType ?? 'application/json' } : {}),
+      ...options.headers,
+    },
     queryStringParameters: options.query ?? null,
     isBase64Encoded: false,
     requestContext: { accountId: '111122223333', identity: { userArn: options.caller === undefined ? OWNER : options.caller } },

@@ -100,7 +100,7 @@ describe('operation requested by an event', () => {
 
     const outcome = await handleEvent(requested({ operation: 'SCALE_NODEGROUP', cluster: 'reference', target: 'ng-spot', body: { maxSize: 5 } }, { id: 'evt-0002' }), aws.deps());
 
-    expect(outcome.statusCode).toBe(403);
+    expect(outcome.statusCode).toBe(404);
   });
 
   it('postpones an expiry that finds its cluster busy, instead of losing it', async () => {
