@@ -4,28 +4,10 @@
  */
 import { routeRequest } from '../../../functions/api/handler';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS } from '../../../functions/api/limits';
-import type { ApiDeps } from '../../../functions/api/request';
 import { ROUTES, type Route } from '../../../functions/api/routes';
-import { ADMIN, apiEvent, OWNER, responseBody, type EventOptions } from '../../support/api-event';
+import { ADMIN, apiEvent, OWNER, responseBody, watched, type EventOptions } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
-
-/** The deps with every port call recorded, to show a refused request reached none of them. */
-function watched(deps: ApiDeps): { deps: ApiDeps; touched: string[] } {
-  const touched: string[] = [];
-  const wrap = <T extends object>(name: string, port: T): T =>
-    new Proxy(port, {
-      get(target, property) {
-        const value = Reflect.get(target, property) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          touched.push(`${name}.${String(property)}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return { deps: { ...deps, registry: wrap('registry', deps.registry), eks: wrap('eks', deps.eks), workflows: wrap('workflows', deps.workflows), events: wrap('events', deps.events), schedules: wrap('schedules', deps.schedules) }, touched };
-}
 
 /** A value each path parameter may take, so that only the one under test is wrong. */
 const GOOD: Record<string, string> = { name: 'reference', nodegroup: 'ng-spot', profile: 'fp-default', principalArn: encodeURIComponent('arn:aws:iam::111122223333:role/dev'), id: 'op-1' };
