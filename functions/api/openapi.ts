@@ -33,7 +33,7 @@ function componentSchemas(): Json {
         title: { type: 'string' },
         status: { type: 'integer' },
         detail: { type: 'string' },
-        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string', description: 'JSON pointer into the request body (or /query/<name>)' }, message: { type: 'string' } } } },
+        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string', description: 'JSON pointer into the request body, or the parameter: /path/<name>, /query/<name>, /header/<name>' }, message: { type: 'string' } } } },
         runningOperationId: { type: 'string', description: '409 Cluster busy: the operation holding the cluster.' },
       },
     },

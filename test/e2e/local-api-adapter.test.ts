@@ -134,7 +134,7 @@ describe('the local API adapter at the limits, as API Gateway answers them', () 
 
     expect(response.status).toBe(413);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect((await response.json()).detail).toContain(String(MAX_BODY_BYTES));
+    expect(((await response.json()) as { detail: string }).detail).toContain(String(MAX_BODY_BYTES));
     expect(aws.clusterRecords.size).toBe(0);
   });
 
@@ -149,6 +149,6 @@ describe('the local API adapter at the limits, as API Gateway answers them', () 
     const response = await fetch(`${real.url}/clusters?padding=${'x'.repeat(5000)}`);
 
     expect(response.status).toBe(414);
-    expect((await response.json()).errors).toEqual([expect.objectContaining({ pointer: '/query' })]);
+    expect(((await response.json()) as { errors: unknown }).errors).toEqual([expect.objectContaining({ pointer: '/query' })]);
   });
 });
