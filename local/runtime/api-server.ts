@@ -40,16 +40,25 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** The body, or undefined once it passes API Gateway's payload limit (reading stops there). */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > GATEWAY_LIMITS.maxPayloadBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body, or undefined once it passes API Gateway's payload limit: reading stops there, without
+ * destroying the socket, so the 413 can still be written (then the connection closes).
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= GATEWAY_LIMITS.maxPayloadBytes) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 function problemBody(status: number, title: string, detail: string): string {

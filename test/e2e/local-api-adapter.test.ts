@@ -129,6 +129,22 @@ describe('the local API adapter at the limits, as API Gateway answers them', () 
     expect(seen).toEqual([]);
   }, 10_000);
 
+  it('answers 413 to a chunked payload once it passes the limit, without handing it to the handler', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${api.url}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', reject);
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      for (let i = 0; i <= GATEWAY_LIMITS.maxPayloadBytes / chunk.length; i++) request.write(chunk);
+    });
+
+    expect(status).toBe(413);
+    expect(seen).toEqual([]);
+  }, 10_000);
+
   it(`passes a body above the API's own ${MAX_BODY_BYTES} bytes to the handler, which answers 413 naming the limit`, async () => {
     const response = await fetch(`${real.url}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...referenceSpec(), padding: 'x'.repeat(100_000) }) });
 
