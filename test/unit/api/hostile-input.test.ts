@@ -115,6 +115,22 @@ describe('hostile input on every route', () => {
     expect(touched).toEqual([]);
   });
 
+  const ODD_BODIES = ['null', '[]', '"text"', '42', '{', '{"a":1}}', '{"name":"\\ud800"}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}', `{"name":"${'x'.repeat(60_000)}"}`];
+  const bodyRoutes = ROUTES.filter((route) => route.body);
+
+  it.each(bodyRoutes.flatMap((route) => ODD_BODIES.map((text) => [`${route.method} ${route.path}`, text.slice(0, 40), route, text] as const)))('%s with the body %s → 4xx problem, nothing started', async (_route, _shown, route, text) => {
+    const aws = await world();
+    const { deps, touched } = watched(aws.deps());
+
+    const response = await routeRequest(apiEvent(route.method, pathOf(route), { ...goodOptions(route), body: text }), deps);
+
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(touched.filter((call) => !call.startsWith('registry.get'))).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('takes application/*+json and an explicit UTF-8 charset', async () => {
     const aws = await world();
 
