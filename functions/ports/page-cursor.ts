@@ -4,6 +4,11 @@
  * one that was forged or garbled, is an InvalidCursorError before any read: DynamoDB would
  * otherwise refuse a foreign ExclusiveStartKey with a ValidationException (a 5xx to the caller), or
  * start another owner's partition where the caller may not look.
+ *
+ * The binding is a hash, not a signature: it keeps a cursor to the caller and listing it was handed
+ * to, while what a cursor can name at all is limited by construction. The listing's partition is
+ * never read from the cursor (it is `fixed` below), so even a hand-made one only moves the start
+ * within what the caller may list anyway.
  */
 import { createHash } from 'node:crypto';
 
