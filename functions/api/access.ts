@@ -21,10 +21,19 @@ export function mayUseOperation(request: ApiRequest, deps: ApiDeps, operation: O
 /** Clusters that were rolled back or deleted no longer exist for the API (their name is free). */
 const GONE = new Set(['ROLLED_BACK', 'DELETED']);
 
-/** The cluster the caller may act on, or the 404/403 problem to answer. */
+/**
+ * The one answer for a cluster the caller may not see and for one that does not exist: the same
+ * status and body, so nobody learns which names other teams use (as S3 answers 404 for a bucket
+ * you cannot read when you may not list it).
+ */
+export const clusterNotFound = (name: string) => problem({ status: 404, title: 'Cluster not found', detail: `no cluster ${name}` });
+
+/** Likewise for an operation of someone else's. */
+export const operationNotFound = (id: string) => problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
+
+/** The cluster the caller may act on, or the 404 to answer (for a missing cluster and another's alike). */
 export async function ownedCluster(request: ApiRequest, deps: ApiDeps, name: string): Promise<{ cluster: ClusterRecord } | { denied: APIGatewayProxyResult }> {
   const cluster = await deps.registry.getCluster(name);
-  if (!cluster || GONE.has(cluster.status)) return { denied: problem({ status: 404, title: 'Cluster not found', detail: `no cluster ${name}` }) };
-  if (!mayUse(request, deps, cluster.owner)) return { denied: problem({ status: 403, title: 'Forbidden', detail: `cluster ${name} belongs to another principal; only its owner or an admin may use it` }) };
+  if (!cluster || GONE.has(cluster.status) || !mayUse(request, deps, cluster.owner)) return { denied: clusterNotFound(name) };
   return { cluster };
 }

@@ -8,8 +8,9 @@ import { initialEndpointAccess } from '../domain/endpoint-access';
 import { clusterStackName, ownershipTags } from '../domain/naming';
 import { provisioningSteps } from '../domain/plan';
 import { normaliseSpec, type Spec } from '../domain/spec';
-import { InvalidSpecError } from '../shared/errors';
+import { ClusterBusyError, ClusterExistsError, InvalidSpecError } from '../shared/errors';
 import { acceptOperation, replayed } from './accept-operation';
+import { mayUse } from './access';
 import { json, problem } from './problem';
 import { parseBody } from './body';
 import type { ApiDeps, ApiRequest } from './request';
@@ -29,16 +30,43 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
   const identity = { type: 'CREATE' as const, clusterName: spec.name, fingerprint: spec };
   const replay = await replayed(request, deps, identity);
   if (replay) return replay;
-  return acceptOperation(request, deps, {
-    ...identity,
-    stateMachineArn: deps.settings.provisionStateMachineArn(),
-    lock: (operation) => deps.registry.beginCreate(operation, spec),
-    unlock: async (operation) => {
-      await deps.registry.abandonCreate(operation);
-      return 'ROLLED_BACK';
-    },
-    executionInput: (operation) => ({ operation, spec }),
-  });
+  try {
+    return await acceptOperation(request, deps, {
+      ...identity,
+      stateMachineArn: deps.settings.provisionStateMachineArn(),
+      lock: async (operation) => {
+        try {
+          await deps.registry.beginCreate(operation, spec);
+        } catch (error) {
+          if ((error instanceof ClusterBusyError || error instanceof ClusterExistsError) && !(await holdsName(request, deps, spec.name))) throw new NameTakenError(spec.name);
+          throw error;
+        }
+      },
+      unlock: async (operation) => {
+        await deps.registry.abandonCreate(operation);
+        return 'ROLLED_BACK';
+      },
+      executionInput: (operation) => ({ operation, spec }),
+    });
+  } catch (error) {
+    // Another team's cluster: that the name is taken, and nothing about the cluster (its status, owner or running operation).
+    if (error instanceof NameTakenError) return problem({ status: 409, title: 'Cluster exists', detail: `the name ${spec.name} is taken; choose another` });
+    throw error;
+  }
+}
+
+/** The name is held by someone else's cluster: the caller learns only that it is taken. */
+class NameTakenError extends Error {
+  override name = 'NameTakenError';
+  constructor(clusterName: string) {
+    super(`the name ${clusterName} is taken`);
+  }
+}
+
+/** Whether the cluster holding the name is the caller's (or the caller is an admin): they see its status and running operation. */
+async function holdsName(request: ApiRequest, deps: ApiDeps, name: string): Promise<boolean> {
+  const holder = await deps.registry.getCluster(name);
+  return holder === undefined || mayUse(request, deps, holder.owner);
 }
 
 /** The plan a platform engineer reviews: normalised spec, ordered steps and the exact template. */

@@ -1,17 +1,14 @@
-/** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only. */
+/** GET /operations/{id}: status, phase, error or outputs, and the step timeline. Owner or admin only; to anyone else it does not exist. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StepEntry } from '../ports/registry';
-import { mayUseOperation } from './access';
+import { mayUseOperation, operationNotFound } from './access';
 import type { ApiDeps, ApiRequest } from './request';
-import { json, problem } from './problem';
+import { json } from './problem';
 
 export async function getOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
-  if (!record) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
   // Who asked for it, or the cluster's owner then (an admin's or the expiry's operation on their cluster).
-  if (!mayUseOperation(request, deps, record)) {
-    return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
-  }
+  if (!record || !mayUseOperation(request, deps, record)) return operationNotFound(id);
   const { steps, requestHash: _hash, terminalEventSent: _sent, clusterName, ...rest } = record;
   return json(200, { ...rest, cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
 }

@@ -15,6 +15,7 @@ import { sdkWorkflows } from '../ports/workflows';
 import { config } from '../shared/config';
 import { wire } from '../shared/deps';
 import { logger } from '../shared/logger';
+import { admit } from './admission';
 import { handleOperationRequest, isOperationRequest } from './operation-requests';
 import { problem } from './problem';
 import { toApiRequest, type ApiDeps, type ApiRequest } from './request';
@@ -27,10 +28,12 @@ export async function dispatch(request: ApiRequest, services: ApiDeps): Promise<
       ? withHeaders(problem({ status: 405, title: 'Method not allowed', detail: `${request.method} is not supported on ${request.path}`, allow: match.allowed }), { allow: match.allowed.join(', ') })
       : problem({ status: 404, title: 'Not found', detail: `no route for ${request.method} ${request.path}` });
   }
+  const admitted = admit(match.route, match.params, request);
+  if ('rejected' in admitted) return admitted.rejected;
   try {
-    return await match.route.handler(request, services, ...match.params);
+    return await match.route.handler(request, services, ...admitted.params);
   } catch (error) {
-    if (error instanceof InvalidCursorError) return problem({ status: 400, title: 'Invalid query', detail: error.message, errors: [{ pointer: '/query/cursor', message: error.message }] });
+    if (error instanceof InvalidCursorError) return problem({ status: 400, title: 'Invalid request', detail: `cursor: ${error.message}`, errors: [{ pointer: '/query/cursor', message: error.message }] });
     logger.error('request failed', { errorName: (error as Error).name, errorMessage: (error as Error).message, path: request.path });
     return problem({ status: 503, title: 'Service unavailable', detail: 'the request could not be completed; it is safe to retry (with the same Idempotency-Key)' });
   }

@@ -8,10 +8,8 @@ import { json } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
 
 export async function listClusters(request: ApiRequest, deps: ApiDeps): Promise<APIGatewayProxyResult> {
-  const query = pageQuery(request);
-  if ('rejected' in query) return query.rejected;
   const owner = isAdmin(request, deps) ? undefined : principalOf(request.caller);
-  const page = await deps.registry.listClusters({ ...query.page, ...(owner ? { owner } : {}) });
+  const page = await deps.registry.listClusters({ ...pageQuery(request), ...(owner ? { owner } : {}) });
   return json(200, { clusters: page.items.map(clusterSummary), ...(page.cursor ? { nextCursor: page.cursor } : {}) });
 }
 

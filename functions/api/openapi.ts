@@ -5,6 +5,8 @@
  */
 import clusterSpecSchema from '../../schemas/cluster-spec.schema.json';
 import statusEventSchema from '../../schemas/events/operation-status.schema.json';
+import { pathParameterNames } from './admission';
+import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, PATH_PARAMETERS } from './limits';
 import type { BodySchema, Route } from './routes';
 
 type Json = Record<string, unknown>;
@@ -31,7 +33,7 @@ function componentSchemas(): Json {
         title: { type: 'string' },
         status: { type: 'integer' },
         detail: { type: 'string' },
-        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string', description: 'JSON pointer into the request body (or /query/<name>)' }, message: { type: 'string' } } } },
+        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'message'], properties: { pointer: { type: 'string', description: 'JSON pointer into the request body, or the parameter: /path/<name>, /query/<name>, /header/<name>' }, message: { type: 'string' } } } },
         runningOperationId: { type: 'string', description: '409 Cluster busy: the operation holding the cluster.' },
       },
     },
@@ -52,12 +54,13 @@ function bodySchema(schema: BodySchema): unknown {
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
 function operation(route: Route): Json {
-  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const pathParams = pathParameterNames(route);
   const parameters = [
-    ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' }, ...(name === route.greedyParam ? { description: 'An IAM ARN, percent-encoded (/ as %2F)' } : {}) })),
-    ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: { type: q.type } })),
-    ...(route.startsOperation ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Same key and same request: the same operation (safe to retry). Same key, other request: 422.', schema: { type: 'string', maxLength: 255 } }] : []),
+    ...pathParams.map((name) => ({ name, in: 'path', required: true, description: PATH_PARAMETERS[name]!.description, schema: PATH_PARAMETERS[name]!.schema })),
+    ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema })),
+    ...(route.startsOperation ? [{ name: IDEMPOTENCY_KEY.name, in: 'header', required: false, description: 'Same key and same request: the same operation (safe to retry). Same key, other request: 422. Printable ASCII, no control characters.', schema: IDEMPOTENCY_KEY.schema }] : []),
   ];
+  const checked = pathParams.length > 0 || route.query !== undefined || route.startsOperation === true || route.body !== undefined;
   const success = route.startsOperation
     ? { description: route.success.description, headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/OperationAccepted' } } } }
     : { description: route.success.description, content: { [route.success.contentType ?? 'application/json']: { schema: { type: route.success.contentType === 'application/yaml' ? 'string' : 'object' } } } };
@@ -65,15 +68,19 @@ function operation(route: Route): Json {
     operationId: route.operationId,
     summary: route.summary,
     ...(parameters.length ? { parameters } : {}),
-    ...(route.body ? { requestBody: { required: true, description: route.body.description, content: { 'application/json': { schema: bodySchema(route.body.schema) } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, description: `${route.body.description}. JSON (application/json or application/*+json, UTF-8), at most ${MAX_BODY_BYTES} bytes and ${MAX_JSON_DEPTH} levels of nesting.`, content: { 'application/json': { schema: bodySchema(route.body.schema) } } } }
+      : {}),
     responses: {
       [String(route.success.status)]: success,
       ...(route.operationId === 'createCluster' ? { '200': { description: '?dryRun=true: the plan', content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
-      ...(route.body || route.query ? { '400': problemResponse('Malformed request') } : {}),
-      '403': problemResponse('Not the owner of the cluster, nor an admin (or the IAM signature was refused)'),
-      ...(pathParams.length ? { '404': problemResponse('No such cluster, nodegroup, profile, access entry or operation') } : {}),
+      ...(checked ? { '400': problemResponse('A parameter, header or body breaks its limits (errors[] names each: /path/<name>, /query/<name>, /header/<name>, or a pointer into the body), or a cursor this caller was not given') } : {}),
+      '403': problemResponse('The IAM signature was refused'),
+      ...(pathParams.length || route.query?.some((q) => q.name === 'cluster') ? { '404': problemResponse("No such cluster, nodegroup, profile, access entry or operation. Another principal's cluster or operation is answered the same way: nobody learns what others have.") } : {}),
       ...(route.startsOperation ? { '409': problemResponse('Another operation runs on the cluster (runningOperationId), or it is in a state that does not allow this') } : {}),
       ...(route.body || route.startsOperation ? { '422': problemResponse('Invalid spec or change, a guardrail, or an Idempotency-Key reused with another request: errors[] names each field') } : {}),
+      ...(route.body ? { '413': problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes`), '415': problemResponse('The body is not JSON in UTF-8 (Content-Type application/json or application/*+json)') } : {}),
+      '414': problemResponse(`The query string is longer than ${MAX_QUERY_CHARS} characters`),
     },
   };
 }

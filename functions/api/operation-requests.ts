@@ -9,6 +9,7 @@ import { validateOperationRequest } from '../generated/validators';
 import { EXPIRY_SOURCE, type OperationRequestDetail, type OperationRequestEvent, type RequestedOperation } from '../domain/operation-request';
 import { logger } from '../shared/logger';
 import type { ApiDeps, ApiRequest } from './request';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './limits';
 import { problem } from './problem';
 
 /** Each requested operation as its REST route: method, path (below /clusters/{cluster}) and whether it has a target. */
@@ -61,7 +62,7 @@ export async function handleOperationRequest(event: OperationRequestEvent, deps:
       source: event.source,
       operation: String(detail?.operation ?? ''),
       cluster: String(detail?.cluster ?? ''),
-      problem: body,
+      problem: inDetail(body),
       time: deps.clock().toISOString(),
     });
     logger.warn('operation request rejected', { requestId: event.id, source: event.source, statusCode: result.statusCode });
@@ -69,11 +70,29 @@ export async function handleOperationRequest(event: OperationRequestEvent, deps:
   return { statusCode: result.statusCode, ...(body.operationId ? { operationId: body.operationId } : {}) };
 }
 
+/** Where the router's pointers (/path/…, /header/…) are in the event: its detail's fields. */
+const DETAIL_POINTERS: Record<string, string> = {
+  '/path/name': '/detail/cluster',
+  '/path/nodegroup': '/detail/target',
+  '/path/profile': '/detail/target',
+  '/path/principalArn': '/detail/target',
+  '/header/Idempotency-Key': '/detail/idempotencyKey',
+};
+
+function inDetail(problemBody: Record<string, unknown>): Record<string, unknown> {
+  const errors = problemBody.errors as Array<{ pointer: string; message: string }> | undefined;
+  return errors ? { ...problemBody, errors: errors.map((e) => ({ ...e, pointer: DETAIL_POINTERS[e.pointer] ?? e.pointer })) } : problemBody;
+}
+
 function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: ApiRequest } | { rejected: APIGatewayProxyResult } {
   const expiry = event.source === EXPIRY_SOURCE;
   const principal = expiry ? undefined : deps.settings.eventSources()[event.source];
   // The bus rule admits only configured sources; this holds if the function is invoked otherwise.
   if (!expiry && !principal) return { rejected: problem({ status: 403, title: 'Forbidden', detail: `event source ${event.source} may not request operations (EVENT_SOURCES)` }) };
+  // Before anything recurses into it (the validator, JSON.stringify): a 20,000-deep body would overflow the stack.
+  if (valueNestsDeeperThan((event.detail as { body?: unknown } | undefined)?.body, MAX_JSON_DEPTH)) {
+    return { rejected: problem({ status: 400, title: 'Malformed request', detail: `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep`, errors: [{ pointer: '/detail/body', message: `must nest at most ${MAX_JSON_DEPTH} levels deep` }] }) };
+  }
   if (!validateOperationRequest(event.detail)) {
     const errors = (validateOperationRequest.errors ?? []).map((e) => ({ pointer: `/detail${e.instancePath}`, message: e.message ?? 'is invalid' }));
     return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: `${errors.length} problem(s) in the event detail`, errors }) };
@@ -89,6 +108,8 @@ function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: A
       method: route.method,
       path: route.path(encodeURIComponent(detail.cluster), encodeURIComponent(detail.target ?? '')),
       body: detail.body === undefined ? null : JSON.stringify(detail.body),
+      // The detail is already JSON: the router's media-type check holds by construction.
+      contentType: 'application/json',
       query: {},
       idempotencyKey: detail.idempotencyKey ?? event.id,
       // The expiry schedule is the service itself; others act as their configured principal.

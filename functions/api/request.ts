@@ -9,6 +9,8 @@ export interface ApiRequest {
   method: string;
   path: string;
   body: string | null;
+  /** The Content-Type header, as sent; the router reads only JSON bodies. */
+  contentType?: string;
   query: Record<string, string | undefined>;
   idempotencyKey?: string;
   /** IAM ARN API Gateway authenticated (AWS_IAM); never a header the client could set. */
@@ -27,8 +29,10 @@ export function toApiRequest(event: APIGatewayProxyEvent): ApiRequest | undefine
     method: event.httpMethod.toUpperCase(),
     path: event.path,
     body,
+    ...(headers['content-type'] !== undefined ? { contentType: headers['content-type'] } : {}),
     query: event.queryStringParameters ?? {},
-    idempotencyKey: headers['idempotency-key'] || undefined,
+    // An empty key is kept (and refused by the router), not taken for "no key".
+    ...(headers['idempotency-key'] !== undefined ? { idempotencyKey: headers['idempotency-key'] } : {}),
     caller,
     account: event.requestContext.accountId,
   };

@@ -12,6 +12,7 @@ import { getOperation } from './get-operation';
 import { getOpenApi } from './get-openapi';
 import { listClusters } from './list-clusters';
 import { listOperations } from './list-operations';
+import { CLUSTER_NAME, CURSOR, PAGE_SIZE, type ParameterSchema } from './limits';
 import type { ApiDeps, ApiRequest } from './request';
 
 export type RouteHandler = (request: ApiRequest, deps: ApiDeps, ...params: string[]) => Promise<APIGatewayProxyResult>;
@@ -29,7 +30,8 @@ export interface Route {
   /** A parameter that may span segments (an IAM ARN with `/`, when API Gateway has decoded %2F). */
   greedyParam?: string;
   body?: { description: string; schema: BodySchema };
-  query?: Array<{ name: string; description: string; required?: boolean; type: 'string' | 'integer' | 'boolean' }>;
+  /** Checked by the router (admission.ts) before the handler runs; path parameters are in limits.ts. */
+  query?: Array<{ name: string; description: string; required?: boolean; schema: ParameterSchema }>;
   /** The success answer: 202 (an operation started), 200, … */
   success: { status: number; description: string; contentType?: string };
   /** Starts an operation: takes Idempotency-Key, answers 409 while another runs. */
@@ -37,8 +39,8 @@ export interface Route {
 }
 
 const PAGING = [
-  { name: 'limit', description: 'Page size, 1–100 (default 50).', type: 'integer' as const },
-  { name: 'cursor', description: 'nextCursor of the previous page.', type: 'string' as const },
+  { name: 'limit', description: `Page size, ${PAGE_SIZE.schema.minimum}–${PAGE_SIZE.schema.maximum} (default ${PAGE_SIZE.default}).`, schema: PAGE_SIZE.schema },
+  { name: 'cursor', description: 'nextCursor of the previous page, as given; it works only for the caller and listing it came from.', schema: CURSOR },
 ];
 const ACCEPTED = { status: 202, description: 'Accepted: the operation started. Follow links.operation (or the Location header) for its progress.' };
 
@@ -46,7 +48,7 @@ export const ROUTES: Route[] = [
   {
     method: 'POST', path: '/clusters', operationId: 'createCluster', summary: 'Create a cluster from a cluster spec (or review its plan with ?dryRun=true)', handler: createCluster,
     body: { description: 'The cluster spec', schema: { clusterSpec: true } },
-    query: [{ name: 'dryRun', description: 'true: validate and answer the plan (normalised spec, steps, rendered template) without creating anything.', type: 'boolean' }],
+    query: [{ name: 'dryRun', description: 'true: validate and answer the plan (normalised spec, steps, rendered template) without creating anything.', schema: { type: 'boolean' } }],
     success: ACCEPTED, startsOperation: true,
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
@@ -84,7 +86,7 @@ export const ROUTES: Route[] = [
     greedyParam: 'principalArn', success: ACCEPTED, startsOperation: true,
   },
   { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },
-  { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, type: 'string' }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
+  { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, schema: CLUSTER_NAME }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
   { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', summary: 'This API as an OpenAPI 3.1 document', handler: getOpenApi, success: { status: 200, description: 'The OpenAPI document' } },
 ];
@@ -93,6 +95,7 @@ export interface RouteMatch {
   route?: Route;
   /** Methods the path supports, for a 405. */
   allowed: string[];
+  /** As they appear in the path (percent-encoded): the router decodes and checks them. */
   params: string[];
 }
 
@@ -105,5 +108,5 @@ export function matchRoute(method: string, path: string): RouteMatch {
   const matching = compiled.filter((c) => c.pattern.test(path));
   const hit = matching.find((c) => c.route.method === method);
   if (!hit) return { allowed: [...new Set(matching.map((c) => c.route.method))], params: [] };
-  return { route: hit.route, allowed: [], params: hit.pattern.exec(path)!.slice(1).map((p) => decodeURIComponent(p)) };
+  return { route: hit.route, allowed: [], params: hit.pattern.exec(path)!.slice(1) };
 }

@@ -10,6 +10,7 @@ import { principalOf } from '../domain/caller';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
+import { decodeCursor, encodeCursor, type CursorKey, type CursorScope } from './page-cursor';
 import { BY_CLUSTER_INDEX, REGISTRY_KEYS } from './registry-table';
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
@@ -72,6 +73,8 @@ export interface Page<T> {
 export interface PageQuery {
   limit: number;
   cursor?: string;
+  /** The principal listing: a cursor works only for the caller (and listing) it was handed to. */
+  caller?: string;
 }
 
 /** How an operation on an existing cluster takes its lock. */
@@ -138,25 +141,10 @@ function versionIs(expected: number): string {
   return expected > 0 ? 'version = :expected' : 'attribute_not_exists(version)';
 }
 
-/** The page cursor is DynamoDB's LastEvaluatedKey, opaque to callers. */
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
+export { InvalidCursorError } from './page-cursor';
 
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key) && Object.values(key).every((v) => typeof v === 'string')) return key as Record<string, unknown>;
-  } catch {
-    // falls through
-  }
-  throw new InvalidCursorError('the cursor is not one this API returned');
-}
+/** The scope a page's cursor is bound to: this listing, for this caller's principal (any of a role's sessions). */
+const scopeOf = (listing: string, query: PageQuery): CursorScope => ({ listing, caller: principalOf(query.caller ?? '') });
 
 export class DynamoRegistry implements RegistryPort {
   constructor(
@@ -251,7 +239,8 @@ export class DynamoRegistry implements RegistryPort {
     const gone = { FilterExpression: 'NOT (#status IN (:rolledBack, :deleted))', ExpressionAttributeValues: { ':rolledBack': REUSABLE[0], ':deleted': REUSABLE[1] } };
     const owner = query.owner;
     if (owner) {
-      return this.fillPage<ClusterRecord>(query, INDEX_KEY, (start) =>
+      const partition = ownerIndexKeys(owner, '').gsi1pk;
+      return this.fillPage<ClusterRecord>(query, scopeOf(partition, query), { attributes: INDEX_KEY, fixed: { [BY_CLUSTER_INDEX.partitionKey]: partition } }, (start) =>
         this.call((c) =>
           c.send(
             new QueryCommand({
@@ -260,7 +249,7 @@ export class DynamoRegistry implements RegistryPort {
               KeyConditionExpression: '#gsi1pk = :owner',
               FilterExpression: gone.FilterExpression,
               ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey, '#status': 'status' },
-              ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':owner': ownerIndexKeys(owner, '').gsi1pk },
+              ExpressionAttributeValues: { ...gone.ExpressionAttributeValues, ':owner': partition },
               Limit: query.limit,
               ExclusiveStartKey: start,
             }),
@@ -269,7 +258,7 @@ export class DynamoRegistry implements RegistryPort {
       );
     }
     // Admins see every cluster: a scan of cluster records, in larger reads since operations share the table.
-    return this.fillPage<ClusterRecord>(query, TABLE_KEY, (start) =>
+    return this.fillPage<ClusterRecord>(query, scopeOf('CLUSTERS', query), { attributes: TABLE_KEY }, (start) =>
       this.call((c) =>
         c.send(
           new ScanCommand({
@@ -286,7 +275,8 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async listOperations(clusterName: string, query: PageQuery): Promise<Page<OperationRecord>> {
-    return this.fillPage<OperationRecord>(query, INDEX_KEY, (start) =>
+    const partition = `CLUSTER#${clusterName}`;
+    return this.fillPage<OperationRecord>(query, scopeOf(partition, query), { attributes: INDEX_KEY, fixed: { [BY_CLUSTER_INDEX.partitionKey]: partition } }, (start) =>
       this.call((c) =>
         c.send(
           new QueryCommand({
@@ -294,7 +284,7 @@ export class DynamoRegistry implements RegistryPort {
             IndexName: BY_CLUSTER_INDEX.name,
             KeyConditionExpression: '#gsi1pk = :cluster',
             ExpressionAttributeNames: { '#gsi1pk': BY_CLUSTER_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':cluster': `CLUSTER#${clusterName}` },
+            ExpressionAttributeValues: { ':cluster': partition },
             ScanIndexForward: false,
             Limit: query.limit,
             ExclusiveStartKey: start,
@@ -309,9 +299,10 @@ export class DynamoRegistry implements RegistryPort {
    * one read may return few or none of the items asked for. A page cut short of what was read
    * continues after its last item (its keys are a valid ExclusiveStartKey).
    */
-  private async fillPage<T>(query: PageQuery, keyAttributes: readonly string[], read: (start?: Record<string, unknown>) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<Page<T>> {
+  private async fillPage<T>(query: PageQuery, scope: CursorScope, key: CursorKey, read: (start?: Record<string, unknown>) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<Page<T>> {
     const items: Record<string, unknown>[] = [];
-    let start = decodeCursor(query.cursor);
+    // Checked before the first read: a forged or foreign cursor never reaches DynamoDB.
+    let start: Record<string, unknown> | undefined = decodeCursor(query.cursor, scope, key);
     do {
       const page = await read(start);
       items.push(...(page.Items ?? []));
@@ -319,9 +310,9 @@ export class DynamoRegistry implements RegistryPort {
     } while (items.length < query.limit && start);
     if (items.length > query.limit) {
       items.length = query.limit;
-      start = Object.fromEntries(keyAttributes.map((key) => [key, items[items.length - 1]![key]]));
+      start = Object.fromEntries(key.attributes.map((name) => [name, items[items.length - 1]![name]]));
     }
-    return { items: items.map((item) => withoutKeys<T>(item)), ...(start ? { cursor: encodeCursor(start) } : {}) };
+    return { items: items.map((item) => withoutKeys<T>(item)), ...(start ? { cursor: encodeCursor(start, scope, key) } : {}) };
   }
 
   async beginOperation(operation: Operation, lock: OperationLock): Promise<void> {

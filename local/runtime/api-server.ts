@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { GATEWAY_LIMITS } from '../../functions/api/limits';
 import { lambdaContext } from './state-machine-runner';
 import { listenOnLoopback } from '../listen';
 
@@ -39,17 +40,58 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body, or undefined once it passes API Gateway's payload limit: reading stops there, without
+ * destroying the socket, so the 413 can still be written (then the connection closes).
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= GATEWAY_LIMITS.maxPayloadBytes) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string): void {
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
+function problemBody(status: number, title: string, detail: string): string {
+  return JSON.stringify({ type: 'about:blank', title, status, detail });
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string, close = false): void {
+  const body = problemBody(status, title, detail);
+  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) });
   res.end(body);
 }
+
+/**
+ * What API Gateway refuses before the integration: a request line and headers above its limit
+ * (414 when the URL alone is too long, as a long query string is; 431 otherwise) and a payload
+ * above 10 MB (413). Node itself would reset such a connection or buffer without bound.
+ */
+function gatewayRefusal(req: IncomingMessage): { status: number; title: string; detail: string } | undefined {
+  const limit = GATEWAY_LIMITS.maxRequestLineAndHeadersBytes;
+  const url = Buffer.byteLength(req.url ?? '');
+  if (url > limit) return { status: 414, title: 'URI too long', detail: `the request line must be at most ${limit} bytes (the URL is ${url})` };
+  const headers = req.rawHeaders.reduce((sum, part) => sum + Buffer.byteLength(part) + 2, url);
+  if (headers > limit) return { status: 431, title: 'Request header fields too large', detail: `the request line and headers must be at most ${limit} bytes together (got ${headers})` };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > GATEWAY_LIMITS.maxPayloadBytes) return { status: 413, title: 'Payload too large', detail: `the payload must be at most ${GATEWAY_LIMITS.maxPayloadBytes} bytes` };
+  return undefined;
+}
+
+/**
+ * Node parses request lines and headers up to this size; past the gateway's limit the adapter
+ * answers 414/431 itself, and only beyond this does Node's parser give up (answered 431 below).
+ */
+const PARSER_HEADER_BYTES = 1024 * 1024;
 
 /** The REST API (v1) proxy event API Gateway sends a Lambda proxy integration. */
 export function toProxyEvent(req: IncomingMessage, body: string, caller: string, stage: string): APIGatewayProxyEvent {
@@ -140,9 +182,16 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult | void):
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
   const defaultCaller = options.defaultCaller ?? LOCAL_CALLER;
   const stage = options.stage ?? 'local';
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: PARSER_HEADER_BYTES }, (req, res) => {
     void (async () => {
       try {
+        const refusal = gatewayRefusal(req);
+        if (refusal) {
+          // The rest of the request is not read: the connection closes after the answer.
+          problem(res, refusal.status, refusal.title, refusal.detail, true);
+          options.log?.(`${req.method} ${(req.url ?? '').slice(0, 80)}… → ${refusal.status}`);
+          return;
+        }
         const override = req.headers[CALLER_HEADER];
         const caller = (Array.isArray(override) ? override[0] : override)?.trim() || defaultCaller;
         if (!IAM_ARN.test(caller)) {
@@ -150,6 +199,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           return;
         }
         const body = await readBody(req);
+        if (body === undefined) {
+          problem(res, 413, 'Payload too large', `the payload must be at most ${GATEWAY_LIMITS.maxPayloadBytes} bytes`, true);
+          return;
+        }
         const result = await options.handler(toProxyEvent(req, body, caller, stage), lambdaContext('eksp-api'));
         writeResult(res, result);
         options.log?.(`${req.method} ${req.url} → ${result ? result.statusCode : 502} (${caller})`);
@@ -159,6 +212,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         options.log?.(`${req.method} ${req.url} → 502: ${(error as Error).message}`);
       }
     })();
+  });
+  // A request Node cannot parse (headers beyond even its limit, a malformed request line) gets an
+  // answer before the socket closes, not a reset.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, title] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request header fields too large'] : [400, 'Bad request'];
+    const body = problemBody(status, title, error.code === 'HPE_HEADER_OVERFLOW' ? `the request line and headers must be at most ${GATEWAY_LIMITS.maxRequestLineAndHeadersBytes} bytes together` : 'the request could not be parsed as HTTP/1.1');
+    socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   const port = await listenOnLoopback(server, options.port);
   return {

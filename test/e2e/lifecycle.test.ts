@@ -2,7 +2,7 @@
  * A cluster's whole life in local mode, over HTTP and the bus (issue: cluster lifecycle API):
  * create → get → scale → add a Fargate profile → add and remove an access entry → private-only
  * endpoint → kubeconfig → delete, with nothing left in the emulator and exactly one terminal
- * event per operation; plus concurrency (409), idempotent replay, ownership (403), unknown
+ * event per operation; plus concurrency (409), idempotent replay, ownership (404 to others), unknown
  * clusters (404), deleting a retained failure, ttl expiry and event-triggered operations.
  */
 import { DescribeAccessEntryCommand, DescribeClusterCommand, DescribeNodegroupCommand, ListFargateProfilesCommand } from '@aws-sdk/client-eks';
@@ -81,10 +81,10 @@ describe('a cluster from creation to deletion, through the API', () => {
     expect((await call('GET', '/openapi.json')).body).toMatchObject({ openapi: '3.1.0' });
   });
 
-  it('answers 404 for an unknown cluster and 403 to another principal', async () => {
+  it('answers 404 for an unknown cluster, and the same 404 to another principal', async () => {
     expect((await call('GET', '/clusters/no-such-cluster')).status).toBe(404);
-    expect((await call('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { maxSize: 9 }, { caller: OTHER })).status).toBe(403);
-    expect((await call('DELETE', `/clusters/${NAME}`, undefined, { caller: OTHER })).status).toBe(403);
+    expect((await call('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { maxSize: 9 }, { caller: OTHER })).status).toBe(404);
+    expect((await call('DELETE', `/clusters/${NAME}`, undefined, { caller: OTHER })).status).toBe(404);
   });
 
   it('scales a nodegroup while a second operation on the cluster is refused with 409', async () => {

@@ -122,13 +122,13 @@ describe('local mode, end to end over HTTP', () => {
     expect((await eks.send(new ListNodegroupsCommand({ clusterName: 'crashes' }))).nodegroups?.sort()).toEqual(['ng-general', 'ng-spot']);
   });
 
-  it('makes the x-eksp-caller the owner: another caller gets 403 on its operation', async () => {
+  it('makes the x-eksp-caller the owner: to another caller its operation does not exist (404)', async () => {
     const accepted = await call('POST', '/clusters', { body: { name: 'owned' }, caller: OWNER });
     expect(accepted.status).toBe(202);
     const path = `/operations/${String(accepted.body.operationId)}`;
 
-    expect((await call('GET', path, { caller: OTHER })).status).toBe(403);
-    expect((await call('GET', path)).status).toBe(403);
+    expect((await call('GET', path, { caller: OTHER })).status).toBe(404);
+    expect((await call('GET', path)).status).toBe(404);
     expect(await call('GET', path, { caller: OWNER })).toMatchObject({ status: 200, body: { requestedBy: OWNER } });
     await eventsUntilTerminal(String(accepted.body.operationId));
   });

@@ -16,6 +16,7 @@ import type { Deps } from '../../functions/shared/deps';
 import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
 import { principalOf } from '../../functions/domain/caller';
+import { decodeCursor, encodeCursor, type CursorScope } from '../../functions/ports/page-cursor';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
 
 export interface Call {
@@ -37,6 +38,15 @@ export interface Faults {
   awsAuthConflicts?: number;
   /** Deleting a stack fails on this resource with this reason: the stack ends DELETE_FAILED. */
   stackDeleteFailure?: { logicalId: string; type: string; reason: string };
+}
+
+/** A page with the registry's cursors (bound to listing and caller), continuing after the named item. */
+function pageOf<T>(items: T[], keyOf: (item: T) => string, scope: CursorScope, query: { limit: number; cursor?: string | undefined }): { items: T[]; cursor?: string } {
+  const key = { attributes: ['after'] };
+  const after = decodeCursor(query.cursor, scope, key)?.after;
+  const rest = after === undefined ? items : items.slice(items.findIndex((item) => keyOf(item) === after) + 1);
+  const page = rest.slice(0, query.limit).map((item) => structuredClone(item));
+  return { items: page, ...(rest.length > query.limit ? { cursor: encodeCursor({ after: keyOf(page[page.length - 1]!) }, scope, key) } : {}) };
 }
 
 interface Tracked {
@@ -462,17 +472,21 @@ export class FakeAws {
       const record = this.clusterRecords.get(name);
       return record && structuredClone(record);
     },
-    listClusters: async ({ owner, limit }) => ({
-      items: [...this.clusterRecords.values()]
-        .filter((c) => (!owner || principalOf(c.owner) === principalOf(owner)) && !['ROLLED_BACK', 'DELETED'].includes(c.status))
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .slice(0, limit)
-        .map((c) => structuredClone(c)),
-    }),
+    listClusters: async ({ owner, limit, cursor, caller }) =>
+      pageOf(
+        [...this.clusterRecords.values()].filter((c) => (!owner || principalOf(c.owner) === principalOf(owner)) && !['ROLLED_BACK', 'DELETED'].includes(c.status)).sort((a, b) => a.name.localeCompare(b.name)),
+        (c) => c.name,
+        { listing: owner ? `OWNER#${principalOf(owner)}` : 'CLUSTERS', caller: principalOf(caller ?? '') },
+        { limit, cursor },
+      ),
     // Newest first; the fake clock often stands still, so among equal times the later write comes first.
-    listOperations: async (cluster, { limit }) => ({
-      items: [...this.operations.values()].filter((o) => o.clusterName === cluster).reverse().sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)).slice(0, limit).map((o) => structuredClone(o)),
-    }),
+    listOperations: async (cluster, { limit, cursor, caller }) =>
+      pageOf(
+        [...this.operations.values()].filter((o) => o.clusterName === cluster).reverse().sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)),
+        (o) => o.id,
+        { listing: `CLUSTER#${cluster}`, caller: principalOf(caller ?? '') },
+        { limit, cursor },
+      ),
     beginOperation: async (operation, lock) => {
       this.record('dynamodb', 'UpdateItem', `cluster ${operation.cluster.name} lock`);
       const cluster = this.clusterRecords.get(operation.cluster.name);

@@ -84,12 +84,12 @@ describe('GET /clusters/{name}', () => {
     expect(cluster).toMatchObject({ status: 'CREATING', currentOperation: { id: operationId, link: `/operations/${operationId}` }, live: null });
   });
 
-  it('answers 404 for an unknown cluster and 403 to a principal that is neither owner nor admin', async () => {
+  it('answers 404 for an unknown cluster and to a principal that is neither owner nor admin', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
 
     expect((await routeRequest(event('GET', '/clusters/nobody'), aws.deps())).statusCode).toBe(404);
-    expect((await routeRequest(event('GET', `/clusters/${NAME}`, { caller: STRANGER }), aws.deps())).statusCode).toBe(403);
+    expect((await routeRequest(event('GET', `/clusters/${NAME}`, { caller: STRANGER }), aws.deps())).statusCode).toBe(404);
     expect((await routeRequest(event('GET', `/clusters/${NAME}`, { caller: ADMIN }), aws.deps())).statusCode).toBe(200);
   });
 });
@@ -151,14 +151,14 @@ describe('DELETE /clusters/{name}', () => {
     expect(body(response)).toMatchObject({ title: 'Cluster busy', runningOperationId: creating });
   });
 
-  it('refuses a non-owner with 403 and starts nothing', async () => {
+  it('answers a non-owner 404, as for a missing cluster, and starts nothing', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
     const executions = aws.executions.length;
 
     const response = await routeRequest(event('DELETE', `/clusters/${NAME}`, { caller: STRANGER }), aws.deps());
 
-    expect(response.statusCode).toBe(403);
+    expect(response.statusCode).toBe(404);
     expect(aws.executions).toHaveLength(executions);
   });
 
@@ -436,7 +436,7 @@ describe('GET /operations/{id}', () => {
 
     expect(response.statusCode).toBe(200);
     expect(body(response)).toMatchObject({ id: byAdmin, cluster: NAME, type: 'DELETE', requestedBy: ADMIN });
-    expect(stranger.statusCode).toBe(403);
+    expect(stranger.statusCode).toBe(404);
   });
 });
 
@@ -453,7 +453,7 @@ describe('GET /operations?cluster=', () => {
     expect(response.statusCode).toBe(200);
     expect(body(response).operations.map((o: { id: string; type: string }) => `${o.type} ${o.id}`)).toEqual([`DELETE ${deleted}`, `CREATE ${created}`]);
     expect(missing.statusCode).toBe(400);
-    expect(stranger.statusCode).toBe(403);
+    expect(stranger.statusCode).toBe(404);
   });
 });
 
@@ -484,6 +484,6 @@ describe('a reused cluster name', () => {
 
     expect(forNewOwner.operations.map((o: { id: string }) => o.id)).toEqual([reused]);
     expect(forOldOwner.operations.map((o: { id: string }) => o.id).sort()).toEqual([first, deleted].sort());
-    expect(oldRead.statusCode).toBe(403);
+    expect(oldRead.statusCode).toBe(404);
   });
 });

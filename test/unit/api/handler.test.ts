@@ -127,7 +127,7 @@ describe('GET /operations/{id}', () => {
     expect(body(response).requestHash).toBeUndefined();
   });
 
-  it('lets a configured admin read it and refuses anyone else with 403', async () => {
+  it('lets a configured admin read it and answers anyone else 404, as for a missing operation', async () => {
     const aws = new FakeAws();
     const id = await created(aws);
 
@@ -135,7 +135,7 @@ describe('GET /operations/{id}', () => {
     const stranger = await routeRequest(event('GET', `/operations/${id}`, { caller: STRANGER }), aws.deps());
 
     expect(admin.statusCode).toBe(200);
-    expect(stranger.statusCode).toBe(403);
+    expect(stranger.statusCode).toBe(404);
   });
 
   it('answers 404 for an unknown operation', async () => {

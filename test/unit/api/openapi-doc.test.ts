@@ -1,6 +1,7 @@
 /** docs/openapi.json is the committed copy of GET /openapi.json: it must match the route table it is built from. */
 import { readFileSync } from 'node:fs';
 import { buildOpenApi } from '../../../functions/api/openapi';
+import { IDEMPOTENCY_KEY, PATH_PARAMETERS } from '../../../functions/api/limits';
 import { ROUTES } from '../../../functions/api/routes';
 import { OPENAPI_DOC, renderOpenApi } from '../../../scripts/openapi';
 
@@ -34,5 +35,22 @@ describe('docs/openapi.json', () => {
     const documented = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
 
     expect(documented.filter((entry) => !served.has(entry))).toEqual([]);
+  });
+
+  it('shows every limit the router checks: each parameter and header schema, 413/414/415 where they apply', () => {
+    type Operation = { parameters?: Array<{ name: string; in: string; schema: unknown }>; responses: Record<string, unknown> };
+    const paths = (JSON.parse(committed()) as { paths: Record<string, Record<string, Operation>> }).paths;
+
+    for (const route of ROUTES) {
+      const operation = paths[route.path]![route.method.toLowerCase()]!;
+      const documented = Object.fromEntries((operation.parameters ?? []).map((p) => [`${p.in} ${p.name}`, p.schema]));
+      const checked = {
+        ...Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [`path ${m[1]}`, PATH_PARAMETERS[m[1]!]!.schema])),
+        ...Object.fromEntries((route.query ?? []).map((q) => [`query ${q.name}`, q.schema])),
+        ...(route.startsOperation ? { [`header ${IDEMPOTENCY_KEY.name}`]: IDEMPOTENCY_KEY.schema } : {}),
+      };
+      expect(documented).toEqual(checked);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(route.body ? ['413', '414', '415'] : ['414']));
+    }
   });
 });

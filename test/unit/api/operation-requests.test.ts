@@ -1,6 +1,7 @@
 /** "EKS Cluster Operation Requested" events: the same routes, checks and idempotency as the REST API. */
 import { handleEvent } from '../../../functions/api/handler';
 import { eventSourcesFrom, expiryRequestEvent, type OperationRequestDetail, type OperationRequestEvent } from '../../../functions/domain/operation-request';
+import { watched } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
 
@@ -100,7 +101,7 @@ describe('operation requested by an event', () => {
 
     const outcome = await handleEvent(requested({ operation: 'SCALE_NODEGROUP', cluster: 'reference', target: 'ng-spot', body: { maxSize: 5 } }, { id: 'evt-0002' }), aws.deps());
 
-    expect(outcome.statusCode).toBe(403);
+    expect(outcome.statusCode).toBe(404);
   });
 
   it('postpones an expiry that finds its cluster busy, instead of losing it', async () => {
@@ -124,6 +125,36 @@ describe('operation requested by an event', () => {
     expect(outcome.statusCode).toBe(202);
     expect(aws.clusterRecords.get('reference')).toMatchObject({ status: 'DELETING' });
     expect(aws.executions[aws.executions.length - 1]!.input).toMatchObject({ operation: { type: 'DELETE', requestedBy: 'arn:aws:iam::111122223333:role/eks-provisioner-expiry' } });
+  });
+});
+
+describe('hostile operation requests', () => {
+  const deep = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+
+  it.each([
+    ['a 20,000-deep body', { operation: 'ADD_NODEGROUP', cluster: 'reference', body: { name: deep(20_000) } }, 400, '/detail/body'],
+    ['a 5,000-character cluster', { operation: 'DELETE_CLUSTER', cluster: 'a'.repeat(5000) }, 422, '/detail/cluster'],
+    ['a cluster name no cluster can have', { operation: 'DELETE_CLUSTER', cluster: 'Bad\tName' }, 400, '/detail/cluster'],
+    ['a 5,000-character target', { operation: 'REMOVE_NODEGROUP', cluster: 'reference', target: 'n'.repeat(5000) }, 422, '/detail/target'],
+    ['a target with a newline', { operation: 'REMOVE_NODEGROUP', cluster: 'reference', target: 'ng\nx' }, 400, '/detail/target'],
+    ['an ARN target with a space', { operation: 'REMOVE_ACCESS_ENTRY', cluster: 'reference', target: 'arn:aws:iam::111122223333:role/a b' }, 400, '/detail/target'],
+    ['a 10,000-character idempotency key', { operation: 'DELETE_CLUSTER', cluster: 'reference', idempotencyKey: 'k'.repeat(10_000) }, 422, '/detail/idempotencyKey'],
+    ['an idempotency key with a tab', { operation: 'DELETE_CLUSTER', cluster: 'reference', idempotencyKey: 'a\tb' }, 422, '/detail/idempotencyKey'],
+    ['a body above the size limit', { operation: 'SET_ENDPOINT_ACCESS', cluster: 'reference', body: { public: true, padding: 'x'.repeat(70_000) } }, 413, ''],
+  ] as const)('rejects %s with a rejection event naming the field, before any registry or AWS call', async (_name, detail, status, pointer) => {
+    const aws = new FakeAws();
+    const { deps, touched } = watched(aws.deps());
+
+    const outcome = await handleEvent(requested(detail as Partial<OperationRequestDetail>), deps);
+
+    expect(outcome.statusCode).toBe(status);
+    expect(aws.rejections).toHaveLength(1);
+    expect(aws.rejections[0]!.problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer })]));
+    expect(touched).toEqual(['events.publishRejection']);
   });
 });
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { statusEvent, type StatusChange } from '../../../functions/domain/status-event';
 import type { Operation } from '../../../functions/generated/types';
 import { DynamoRegistry, type OperationRecord } from '../../../functions/ports/registry';
+import { encodeCursor } from '../../../functions/ports/page-cursor';
 import { rejectionOf } from './port-helpers';
 import { registryTableInput } from '../../../functions/ports/registry-table';
 
@@ -392,6 +393,31 @@ describe('DynamoRegistry', () => {
       const error = await rejectionOf(registry.listClusters({ limit: 2, cursor: 'not-a-cursor' }));
 
       expect(error.name).toBe('InvalidCursorError');
+    });
+
+    it("refuses another caller's or another listing's cursor, and a forged one, before reading the table", async () => {
+      const owner = `arn:aws:iam::111122223333:role/cursors-${++sequence}`;
+      const created = await activeCluster(owner);
+      await activeCluster(owner);
+      await activeCluster(owner);
+      const { cursor } = await registry.listClusters({ owner, limit: 1, caller: owner });
+      const forged = encodeCursor({ pk: `CLUSTER#${created.cluster.name}` }, { listing: `OWNER#${owner}`, caller: owner }, { attributes: ['pk', 'sk', 'gsi1sk'] });
+      let reads = 0;
+      const counted = new DynamoRegistry(() => {
+        reads++;
+        return documents;
+      }, () => TABLE);
+
+      const refused = await Promise.all([
+        rejectionOf(counted.listClusters({ owner, limit: 1, cursor, caller: 'arn:aws:iam::111122223333:role/someone-else' })),
+        rejectionOf(counted.listClusters({ limit: 1, cursor, caller: owner })),
+        rejectionOf(counted.listOperations(created.cluster.name, { limit: 1, cursor, caller: owner })),
+        rejectionOf(counted.listClusters({ owner, limit: 1, cursor: forged, caller: owner })),
+      ]);
+
+      expect(refused.map((e) => e.name)).toEqual(['InvalidCursorError', 'InvalidCursorError', 'InvalidCursorError', 'InvalidCursorError']);
+      expect(reads).toBe(0);
+      expect((await counted.listClusters({ owner, limit: 1, cursor, caller: `${owner.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/session-9` })).items).toHaveLength(1);
     });
   });
 
