@@ -198,7 +198,11 @@ describe('allowedNodePolicyArns', () => {
   const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
   const CNI = 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy';
   const SSM = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
-  const defaults = () => resolvedDefaults().allowedNodePolicyArns;
+  const defaults = (): string[] => {
+    const list = resolvedDefaults().allowedNodePolicyArns;
+    if (!list?.length) throw new Error('the default guardrails must allow the policies nodes commonly need');
+    return list;
+  };
   const withPolicies = (...arns: string[]) => spec({ managedNodeGroups: [nodegroup('ng-1'), nodegroup('ng-2', { iam: { additionalPolicyArns: arns } })] });
 
   it('refuses AdministratorAccess under the default list, pointing at the policy in the nodegroup', () => {
