@@ -56,6 +56,11 @@ export const config = {
   provisionStateMachineArn: () => required('PROVISION_STATE_MACHINE_ARN'),
   /** Role CloudFormation assumes for the cluster stack, so no Lambda needs iam:CreateRole. */
   cloudFormationRoleArn: () => process.env.CLOUDFORMATION_ROLE_ARN || undefined,
+  /**
+   * The managed policy every role the stacks create is bounded by (functions/domain/permissions-boundary.ts):
+   * the CloudFormation execution role creates no role without it, so a stack rendered without it fails.
+   */
+  permissionsBoundaryArn: () => required('PERMISSIONS_BOUNDARY_ARN'),
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
   deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),
