@@ -13,6 +13,7 @@ import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Archive, CfnEventBus, EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { principalOf } from '../../functions/domain/caller';
 
 export const EVENT_BUS_NAME = 'eks-provisioner';
 export const EVENT_SOURCE = 'eks-provisioner';
@@ -68,9 +69,20 @@ export class StatusEventBus extends Construct {
           ArnNotEquals: { 'aws:PrincipalArn': this.publishers.map((role) => role.roleArn) },
         }),
         ...Object.entries(this.requestSources).map(([source, principal], i) =>
-          denyPutEvents(`OnlyItsPrincipalSendsRequestSource${i}`, { StringEquals: { 'events:source': source }, ArnNotEquals: { 'aws:PrincipalArn': principal } }),
+          denyPutEvents(`OnlyItsPrincipalSendsRequestSource${i}`, { StringEquals: { 'events:source': source }, ArnNotLike: { 'aws:PrincipalArn': principalArnPatterns(principal) } }),
         ),
       ],
     });
   }
+}
+
+/**
+ * What aws:PrincipalArn is for a request sent as `principal`: the role, not the session, for an
+ * assumed role (as the API judges ownership, caller.ts), with or without an IAM path, which a
+ * mapping written as role/<name> does not show.
+ */
+export function principalArnPatterns(principal: string): string[] {
+  const arn = principalOf(principal);
+  const role = /^(arn:[^:]+:iam::\d{12}:role\/)([^/]+)$/.exec(arn);
+  return role ? [arn, `${role[1]}*/${role[2]}`] : [arn];
 }

@@ -14,6 +14,7 @@ import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, functionEntries, stepModules, t
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
+import { principalArnPatterns } from '../../infra/constructs/event-bus';
 import { ProvisionerStack } from '../../infra/provisioner-stack';
 import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { resolveGuardrails } from '../../functions/domain/guardrails';
@@ -400,9 +401,17 @@ describe('the service bus policy', () => {
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
         Resource: stack.resolve(stack.bus.arnByName),
-        Condition: { StringEquals: { 'events:source': PORTAL_SOURCE }, ArnNotEquals: { 'aws:PrincipalArn': PORTAL_ROLE } },
+        Condition: { StringEquals: { 'events:source': PORTAL_SOURCE }, ArnNotLike: { 'aws:PrincipalArn': [PORTAL_ROLE, 'arn:aws:iam::111122223333:role/*/portal'] } },
       },
     ]);
+  });
+
+  it.each([
+    ['a role', 'arn:aws:iam::111122223333:role/portal', ['arn:aws:iam::111122223333:role/portal', 'arn:aws:iam::111122223333:role/*/portal']],
+    ['an assumed-role session (its role is the principal)', 'arn:aws:sts::111122223333:assumed-role/portal/ticket-7', ['arn:aws:iam::111122223333:role/portal', 'arn:aws:iam::111122223333:role/*/portal']],
+    ['a user', 'arn:aws:iam::111122223333:user/ci', ['arn:aws:iam::111122223333:user/ci']],
+  ])('matches the sender of a source mapped to %s by its aws:PrincipalArn', (_, principal, patterns) => {
+    expect(principalArnPatterns(principal)).toEqual(patterns);
   });
 });
 
