@@ -120,6 +120,12 @@ describe('config', () => {
     expect(config.permissionsBoundaryArn()).toBe('arn:aws:iam::111122223333:policy/eks-provisioner/boundary');
   });
 
+  it('refuses a permissions boundary that is not a policy of an account', () => {
+    process.env.PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+    expect(() => config.permissionsBoundaryArn()).toThrow('PERMISSIONS_BOUNDARY_ARN must be a managed policy ARN of the account, got arn:aws:iam::aws:policy/AdministratorAccess');
+  });
+
   it('leaves optional settings at their defaults', () => {
     expect(config.cloudFormationRoleArn()).toBeUndefined();
     expect(config.serviceName()).toBe('eks-provisioner');
