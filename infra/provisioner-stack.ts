@@ -10,6 +10,7 @@ import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statem
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
+import { RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
 import { ExpirySchedules } from './constructs/expiry';
 import { Observability } from './constructs/observability';
@@ -38,6 +39,7 @@ export interface ProvisionerStackProps extends StackProps {
 
 export class ProvisionerStack extends Stack {
   readonly bus: StatusEventBus;
+  readonly permissionsBoundary: RolePermissionsBoundary;
   readonly registry: RegistryTable;
   readonly steps: StepLambdas;
   readonly clusterStackRole: ClusterStackRole;
@@ -55,7 +57,9 @@ export class ProvisionerStack extends Stack {
     const eventSources = props.eventSources && eventSourcesOrThrow(props.eventSources);
 
     this.bus = new StatusEventBus(this, 'StatusEvents');
+    if (eventSources) this.bus.restrictRequestSources(eventSources);
     this.registry = new RegistryTable(this, 'Registry');
+    this.permissionsBoundary = new RolePermissionsBoundary(this, 'RoleBoundary');
 
     // What functions/shared/config.ts reads; per-function extras are added where they are known.
     const environment: Record<string, string> = {
@@ -63,12 +67,17 @@ export class ProvisionerStack extends Stack {
       TABLE_NAME: this.registry.table.tableName,
       SERVICE_NAME,
       GUARDRAILS: JSON.stringify(guardrails.guardrails),
+      PERMISSIONS_BOUNDARY_ARN: this.permissionsBoundary.arn,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     };
 
-    this.steps = new StepLambdas(this, 'Steps', { environment, bus: this.bus.bus, table: this.registry.table });
-    this.clusterStackRole = new ClusterStackRole(this, 'ClusterStackRole', { kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole() });
+    this.steps = new StepLambdas(this, 'Steps', { environment, bus: this.bus, table: this.registry.table });
+    this.clusterStackRole = new ClusterStackRole(this, 'ClusterStackRole', {
+      kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole(),
+      permissionsBoundaryArn: this.permissionsBoundary.arn,
+      allowedNodePolicyArns: guardrails.guardrails.allowedNodePolicyArns ?? [],
+    });
     this.steps.useClusterStackRole(this.clusterStackRole.role);
 
     // One Standard state machine per ASL file, its Tasks bound to the step functions.
@@ -91,7 +100,7 @@ export class ProvisionerStack extends Stack {
     const admins = props.adminPrincipalArns ?? [];
     this.api = new ProvisionerApi(this, 'Api', {
       environment: admins.length > 0 ? { ...environment, ADMIN_PRINCIPAL_ARNS: admins.join(',') } : environment,
-      bus: this.bus.bus,
+      bus: this.bus,
       table: this.registry.table,
       stateMachines: { provision: provision.stateMachine, delete: this.workflow('delete-cluster').stateMachine, update: this.workflow('update-cluster').stateMachine },
       functionName: apiFunctionName,
@@ -102,7 +111,7 @@ export class ProvisionerStack extends Stack {
     // An expiry that finds its cluster busy is postponed by the API function (operation-requests.ts).
     this.expiry.configure(this.api.handler, 'create');
 
-    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
+    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
 
     this.observability = new Observability(this, 'Observability', {
       environment,

@@ -23,6 +23,7 @@ import { LocalExecutions } from './runtime/executions';
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
+import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../functions/domain/permissions-boundary';
 
 export const DEFAULTS = { awsPort: 4566, apiPort: 3000, timeScale: 0.01 } as const;
 export const EVENT_BUS_NAME = 'eks-provisioner';
@@ -174,6 +175,17 @@ async function provisionServiceResources(): Promise<void> {
   }
 }
 
+/**
+ * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator has
+ * no IAM API, so it goes straight into the world, as a deploy would have left it; roles that name
+ * another boundary fail as in IAM.
+ */
+function createPermissionsBoundary(world: World): string {
+  const arn = world.arn('iam', 'policy/eks-provisioner/eksp-role-boundary', '');
+  world.iam.policies.set(arn, { arn, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  return arn;
+}
+
 function banner(mode: LocalMode, awsPort: number): string {
   const api = mode.apiUrl;
   const aws = mode.awsUrl;
@@ -237,6 +249,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       UPDATE_STATE_MACHINE_ARN: machines['update-cluster'],
       EXPIRY_TARGET_ARN: world.arn('lambda', `function:${API_FUNCTION}`),
       SCHEDULER_ROLE_ARN: world.arn('iam', 'role/eksp-scheduler', ''),
+      PERMISSIONS_BOUNDARY_ARN: createPermissionsBoundary(world),
     });
     // Event-requested operations: a local source acting as the local developer, unless configured.
     environment.default({ EVENT_SOURCES: JSON.stringify({ [LOCAL_EVENT_SOURCE]: LOCAL_CALLER }) });

@@ -25,7 +25,7 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
     if (error instanceof InvalidSpecError) return problem({ status: 422, title: 'Invalid cluster spec', detail: `${error.problems.length} problem(s) in the cluster spec`, errors: error.problems });
     throw error;
   }
-  if (request.query.dryRun === 'true') return json(200, dryRun(spec, request));
+  if (request.query.dryRun === 'true') return json(200, dryRun(spec, request, deps));
 
   const identity = { type: 'CREATE' as const, clusterName: spec.name, fingerprint: spec };
   const replay = await replayed(request, deps, identity);
@@ -70,7 +70,7 @@ async function holdsName(request: ApiRequest, deps: ApiDeps, name: string): Prom
 }
 
 /** The plan a platform engineer reviews: normalised spec, ordered steps and the exact template. */
-function dryRun(spec: Spec, request: ApiRequest) {
+function dryRun(spec: Spec, request: ApiRequest, deps: ApiDeps) {
   const stackName = clusterStackName(spec.name);
   const tags = ownershipTags(spec.tags, { clusterName: spec.name, owner: request.caller, operationId: 'dry-run' });
   const canRender = !spec.network.subnets;
@@ -80,6 +80,6 @@ function dryRun(spec: Spec, request: ApiRequest) {
     steps: provisioningSteps(spec),
     initialEndpointAccess: initialEndpointAccess(spec),
     // Existing subnets need their VPC id from EC2, which a dry run does not call.
-    template: canRender ? renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec) }) : null,
+    template: canRender ? renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() }) : null,
   };
 }

@@ -39,10 +39,17 @@ export interface CloudFormationTemplate {
   Outputs: Record<string, CloudFormationOutput>;
 }
 
-export interface ClusterTemplateInput {
+/** What every stack the service renders needs. */
+interface StackTemplateInput {
+  stackName: string;
+  tags: Record<string, string>; // user tags + ownership tags, put on every taggable resource
+  /** The managed policy every role of the stack is bounded by (permissions-boundary.ts; config PERMISSIONS_BOUNDARY_ARN). */
+  permissionsBoundaryArn: string;
+}
+
+export interface ClusterTemplateInput extends StackTemplateInput {
   spec: Spec;
   stackName: string; // eksp-<name>-cluster
-  tags: Record<string, string>; // user tags + ownership tags, put on every taggable resource
   /** Endpoint access the cluster is CREATED with (may differ from spec.endpointAccess; a later step switches it). */
   initialEndpointAccess: { public: boolean; private: boolean; publicAccessCidrs: string[] };
   /** For network.subnets (existing VPC): the VPC id the plan step resolved with EC2. */
@@ -57,7 +64,7 @@ export function nodeRoleOutputName(nodegroup: NodegroupIam): string {
 }
 
 export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormationTemplate {
-  const template = new TemplateBuilder(input.stackName, input.tags);
+  const template = new TemplateBuilder(input);
   const network = renderNetwork(template, input);
   renderSecurityGroups(template, network);
   renderRoles(template, input.spec);
@@ -73,11 +80,10 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
 }
 
 /** What a nodegroup added to a running cluster needs besides the cluster stack's exports. */
-export interface NodegroupTemplateInput {
+export interface NodegroupTemplateInput extends StackTemplateInput {
   clusterName: string;
   nodegroup: NodegroupSpec;
   stackName: string; // eksp-<cluster>-nodegroup-<ng>
-  tags: Record<string, string>;
 }
 
 /** Outputs of a nodegroup stack, which the Create Nodegroup call reads. */
@@ -91,9 +97,9 @@ export const NODEGROUP_STACK_OUTPUTS = { nodeRole: 'NodeInstanceRoleArn', launch
  */
 export function renderNodegroupTemplate(input: NodegroupTemplateInput): CloudFormationTemplate {
   const { nodegroup } = input;
-  const template = new TemplateBuilder(input.stackName, input.tags);
+  const template = new TemplateBuilder(input);
   const imported = (output: string) => ({ 'Fn::ImportValue': exportName(clusterStackName(input.clusterName), output) });
-  template.add('NodeInstanceRole', nodeRole(template, 'NodeInstanceRole', nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false));
+  nodeRole(template, 'NodeInstanceRole', nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false);
   const launchTemplate = renderLaunchTemplate(template, nodegroup, {
     clusterSecurityGroup: imported('ClusterSecurityGroupId'),
     sharedNodeSecurityGroup: imported('ClusterSharedNodeSecurityGroup'),
@@ -109,16 +115,15 @@ export function renderNodegroupTemplate(input: NodegroupTemplateInput): CloudFor
   };
 }
 
-export interface FargateTemplateInput {
+export interface FargateTemplateInput extends StackTemplateInput {
   clusterName: string;
   stackName: string; // eksp-<cluster>-fargate
-  tags: Record<string, string>;
 }
 
 /** The pod execution role for Fargate profiles added to a cluster whose stack has none (made without profiles). */
 export function renderFargateTemplate(input: FargateTemplateInput): CloudFormationTemplate {
-  const template = new TemplateBuilder(input.stackName, input.tags);
-  template.add('FargatePodExecutionRole', fargatePodExecutionRole(template, input.clusterName));
+  const template = new TemplateBuilder(input);
+  fargatePodExecutionRole(template, input.clusterName);
   template.output('FargatePodExecutionRoleArn', 'Pod execution role for the Fargate profiles', getAtt('FargatePodExecutionRole', 'Arn'));
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -137,13 +142,34 @@ const awsManagedPolicy = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}
 class TemplateBuilder {
   readonly resources: Record<string, CloudFormationResource> = {};
   readonly outputs: Record<string, CloudFormationOutput> = {};
+  readonly stackName: string;
+  private readonly tags: Record<string, string>;
+  private readonly permissionsBoundaryArn: string;
 
-  constructor(
-    readonly stackName: string,
-    private readonly tags: Record<string, string>,
-  ) {}
+  constructor(input: StackTemplateInput) {
+    this.stackName = input.stackName;
+    this.tags = input.tags;
+    this.permissionsBoundaryArn = input.permissionsBoundaryArn;
+  }
 
   add(logicalId: string, resource: CloudFormationResource): string {
+    // Roles only through role(): none may be made without the permissions boundary.
+    if (resource.Type === 'AWS::IAM::Role') throw new Error(`${logicalId}: IAM roles are added with role(), which bounds them`);
+    return this.put(logicalId, resource);
+  }
+
+  /**
+   * The one way a template gets an IAM role: under ROLE_PATH, tagged, and bounded by the service's
+   * permissions boundary, which the CloudFormation execution role requires of every role it creates.
+   */
+  role(logicalId: string, properties: { AssumeRolePolicyDocument: unknown; ManagedPolicyArns: unknown[]; Policies?: unknown[] }): string {
+    return this.put(logicalId, {
+      Type: 'AWS::IAM::Role',
+      Properties: { ...properties, Path: ROLE_PATH, PermissionsBoundary: this.permissionsBoundaryArn, Tags: this.tagsFor(logicalId) },
+    });
+  }
+
+  private put(logicalId: string, resource: CloudFormationResource): string {
     // Ids derived from user names must never collide: the second resource would silently replace the first.
     if (!/^[A-Za-z0-9]+$/.test(logicalId) || logicalId in this.resources) throw new Error(`bad or duplicate logical id ${logicalId}`);
     this.resources[logicalId] = resource;
@@ -307,6 +333,14 @@ function renderSecurityGroups(template: TemplateBuilder, network: Network): void
 
 const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController'];
 const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'];
+const FARGATE_POLICIES = ['AmazonEKSFargatePodExecutionRolePolicy'];
+
+/**
+ * The AWS managed policies (names under arn:<partition>:iam::aws:policy/) the templates attach on
+ * their own, whatever the spec says: the CloudFormation execution role may attach these and the
+ * allowedNodePolicyArns guardrail's, nothing else.
+ */
+export const TEMPLATE_MANAGED_POLICIES: readonly string[] = [...CLUSTER_POLICIES, ...NODE_POLICIES, ...FARGATE_POLICIES];
 
 function hasOwnRole(nodegroup: NodegroupIam): boolean {
   return Boolean(nodegroup.iam?.externalDNS) || (nodegroup.iam?.additionalPolicyArns?.length ?? 0) > 0;
@@ -320,53 +354,37 @@ function trustPolicy(service: string, actions: string[], condition?: Record<stri
 }
 
 function renderRoles(template: TemplateBuilder, spec: Spec): void {
-  template.add('ServiceRole', {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      // sts:TagSession: EKS tags the sessions it opens with this role (required for EKS Auto Mode, harmless otherwise).
-      AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
-      ManagedPolicyArns: CLUSTER_POLICIES.map(awsManagedPolicy),
-      Path: ROLE_PATH,
-      Tags: template.tagsFor('ServiceRole'),
-    },
+  template.role('ServiceRole', {
+    // sts:TagSession: EKS tags the sessions it opens with this role (required for EKS Auto Mode, harmless otherwise).
+    AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+    ManagedPolicyArns: CLUSTER_POLICIES.map(awsManagedPolicy),
   });
-  template.add('NodeInstanceRole', nodeRole(template, 'NodeInstanceRole', []));
+  nodeRole(template, 'NodeInstanceRole', []);
   for (const nodegroup of spec.managedNodeGroups) {
     if (!hasOwnRole(nodegroup)) continue;
-    const id = `NodeInstanceRole${logicalIdPart(nodegroup.name)}`;
-    template.add(id, nodeRole(template, id, nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false));
+    nodeRole(template, `NodeInstanceRole${logicalIdPart(nodegroup.name)}`, nodegroup.iam?.additionalPolicyArns ?? [], nodegroup.iam?.externalDNS ?? false);
   }
-  if (spec.fargateProfiles.length > 0) template.add('FargatePodExecutionRole', fargatePodExecutionRole(template, spec.name));
+  if (spec.fargateProfiles.length > 0) fargatePodExecutionRole(template, spec.name);
 }
 
-function fargatePodExecutionRole(template: TemplateBuilder, clusterName: string): CloudFormationResource {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      // Confused-deputy guard: only this cluster's Fargate profiles may use the role.
-      AssumeRolePolicyDocument: trustPolicy('eks-fargate-pods.amazonaws.com', ['sts:AssumeRole'], {
-        ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:fargateprofile/${clusterName}/*` } },
-      }),
-      ManagedPolicyArns: [awsManagedPolicy('AmazonEKSFargatePodExecutionRolePolicy')],
-      Path: ROLE_PATH,
-      Tags: template.tagsFor('FargatePodExecutionRole'),
-    },
-  };
+function fargatePodExecutionRole(template: TemplateBuilder, clusterName: string): void {
+  template.role('FargatePodExecutionRole', {
+    // Confused-deputy guard: only this cluster's Fargate profiles may use the role.
+    AssumeRolePolicyDocument: trustPolicy('eks-fargate-pods.amazonaws.com', ['sts:AssumeRole'], {
+      ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:fargateprofile/${clusterName}/*` } },
+    }),
+    ManagedPolicyArns: FARGATE_POLICIES.map(awsManagedPolicy),
+  });
 }
 
-function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): CloudFormationResource {
+function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): void {
   // IAM rejects a policy attached twice; the base policies win over a caller's copy of them.
   const extra = additionalPolicyArns.filter((arn) => !NODE_POLICIES.some((name) => arn.endsWith(`:iam::aws:policy/${name}`)));
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
-      ManagedPolicyArns: [...NODE_POLICIES.map(awsManagedPolicy), ...extra],
-      Path: ROLE_PATH,
-      ...(externalDNS ? { Policies: [externalDnsPolicy()] } : {}),
-      Tags: template.tagsFor(logicalId),
-    },
-  };
+  template.role(logicalId, {
+    AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
+    ManagedPolicyArns: [...NODE_POLICIES.map(awsManagedPolicy), ...extra],
+    ...(externalDNS ? { Policies: [externalDnsPolicy()] } : {}),
+  });
 }
 
 /** What external-dns needs (as eksctl's `iam.withAddonPolicies.externalDNS`): change records, find zones. */

@@ -18,6 +18,13 @@ export type { Guardrails };
 /** Guardrails with their defaults applied: what the checks read. */
 export type ResolvedGuardrails = Guardrails & Required<Pick<Guardrails, 'kubernetesVersions' | 'defaultKubernetesVersion'>>;
 
+/**
+ * AWS managed policies that administer IAM, the organization or the account. Never allowed on a node
+ * role, whatever the configuration says: every pod on the node could use them (through IMDS) to make
+ * itself an administrator.
+ */
+const ADMINISTRATION_POLICIES = ['AdministratorAccess', 'IAMFullAccess', 'AWSOrganizationsFullAccess', 'AWSAccountManagementFullAccess'];
+
 export type GuardrailsResolution = { guardrails: ResolvedGuardrails; problems?: undefined } | { guardrails?: undefined; problems: SpecProblem[] };
 
 /**
@@ -42,12 +49,16 @@ export function resolveGuardrails(input: unknown): GuardrailsResolution {
     // Callers may not set the service's ownership tags, so requiring one would refuse every spec.
     if (key.startsWith(SERVICE_TAG_PREFIX)) problems.push({ pointer: `/requiredTags/${i}`, message: `${key} cannot be required: tag keys starting with ${SERVICE_TAG_PREFIX} are set by the service, never by callers` });
   });
+  guardrails.allowedNodePolicyArns?.forEach((arn, i) => {
+    const name = ADMINISTRATION_POLICIES.find((policy) => arn.endsWith(`:iam::aws:policy/${policy}`));
+    if (name) problems.push({ pointer: `/allowedNodePolicyArns/${i}`, message: `${name} cannot be allowed on node roles: it administers IAM, the organization or the account, and every pod on the node could use it` });
+  });
   return problems.length > 0 ? { problems } : { guardrails: { ...guardrails, defaultKubernetesVersion } };
 }
 
 /** Every guardrail the spec breaks, one problem per violation, pointing at the offending field. */
 export function guardrailProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
-  return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails)];
+  return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails), ...nodePolicyProblems(spec, guardrails)];
 }
 
 /** "m5.large" allows exactly that type; "m5.*" the m5 family; "t3*" every type starting with t3 (t3, t3a). */
@@ -107,6 +118,17 @@ function requiredTagProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecPr
     if (value.trim() === '') return [{ pointer: `/tags/${escapePointer(key)}`, message: `tag ${key} must have a non-empty value ${named}` }];
     return [];
   });
+}
+
+function nodePolicyProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const allowed = guardrails.allowedNodePolicyArns;
+  if (!allowed) return [];
+  const named = allowed.length > 0 ? `(guardrail allowedNodePolicyArns: ${allowed.join(', ')})` : '(guardrail allowedNodePolicyArns allows none)';
+  return spec.managedNodeGroups.flatMap((ng, i) =>
+    (ng.iam?.additionalPolicyArns ?? []).flatMap((arn, p) =>
+      allowed.includes(arn) ? [] : [{ pointer: `/managedNodeGroups/${i}/iam/additionalPolicyArns/${p}`, message: `${arn} is not a policy nodes may have ${named}` }],
+    ),
+  );
 }
 
 function newest(versions: readonly string[]): string {

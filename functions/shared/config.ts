@@ -56,6 +56,15 @@ export const config = {
   provisionStateMachineArn: () => required('PROVISION_STATE_MACHINE_ARN'),
   /** Role CloudFormation assumes for the cluster stack, so no Lambda needs iam:CreateRole. */
   cloudFormationRoleArn: () => process.env.CLOUDFORMATION_ROLE_ARN || undefined,
+  /**
+   * The managed policy every role the stacks create is bounded by (functions/domain/permissions-boundary.ts):
+   * the CloudFormation execution role creates no role without it, so a stack rendered without it fails.
+   */
+  permissionsBoundaryArn: (): string => {
+    const arn = required('PERMISSIONS_BOUNDARY_ARN');
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(arn)) throw new ConfigError(`PERMISSIONS_BOUNDARY_ARN must be a managed policy ARN of the account, got ${arn}`);
+    return arn;
+  },
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
   deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),

@@ -31,6 +31,7 @@ export type PortName = keyof Ports;
 export interface Settings {
   guardrails: () => ResolvedGuardrails;
   cloudFormationRoleArn: () => string | undefined;
+  permissionsBoundaryArn: () => string;
   provisionStateMachineArn: () => string;
   deleteStateMachineArn: () => string;
   updateStateMachineArn: () => string;
@@ -52,6 +53,7 @@ export type PortFactories<K extends PortName> = { [P in K]: () => Ports[P] };
 export const settings: Settings = {
   guardrails: config.guardrails,
   cloudFormationRoleArn: config.cloudFormationRoleArn,
+  permissionsBoundaryArn: config.permissionsBoundaryArn,
   provisionStateMachineArn: config.provisionStateMachineArn,
   deleteStateMachineArn: config.deleteStateMachineArn,
   updateStateMachineArn: config.updateStateMachineArn,

@@ -58,7 +58,7 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: 
   switch (call.call) {
     case 'createFargateStack': {
       const tags = stackTags(operation, spec);
-      const template = renderFargateTemplate({ clusterName: cluster, stackName, tags });
+      const template = renderFargateTemplate({ clusterName: cluster, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
       await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-fargate-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
       return;
     }

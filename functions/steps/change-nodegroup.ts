@@ -63,7 +63,7 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, stackN
   switch (call.call) {
     case 'createNodegroupStack': {
       const tags = stackTags(operation, spec);
-      const template = renderNodegroupTemplate({ clusterName: cluster, nodegroup: call.nodegroup, stackName, tags });
+      const template = renderNodegroupTemplate({ clusterName: cluster, nodegroup: call.nodegroup, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
       await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-nodegroup-stack', resource: call.nodegroup.name, roleArn: deps.settings.cloudFormationRoleArn() }));
       return undefined;
     }

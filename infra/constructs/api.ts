@@ -17,12 +17,13 @@ import {
   type RequestValidator,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { apiEntry } from '../bundling';
+import type { StatusEventBus } from './event-bus';
 import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
 import { BY_CLUSTER_INDEX } from './registry-table';
@@ -33,7 +34,7 @@ const READS_LIVE_CLUSTERS = 'Any cluster the caller owns may be read; ownership 
 
 export interface ProvisionerApiProps {
   environment: Record<string, string>;
-  bus: IEventBus;
+  bus: StatusEventBus;
   table: ITable;
   /** The state machines the API starts: provision-cluster, delete-cluster, update-cluster. */
   stateMachines: { provision: StateMachine; delete: StateMachine; update: StateMachine };
@@ -75,7 +76,7 @@ export class ProvisionerApi extends Construct {
         ...(Object.keys(eventSources).length > 0 ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
       },
     });
-    props.bus.grantPutEventsTo(this.handler.role);
+    props.bus.grantPublish(this.handler.role);
     // DeleteItem: abandonCreate releases the lock when StartExecution fails; the index lists
     // a cluster's operations and an owner's clusters; Scan lists every cluster for an admin.
     grantRegistry(this.handler, props.table, { actions: ['dynamodb:DeleteItem', 'dynamodb:Scan'], index: BY_CLUSTER_INDEX });
@@ -155,7 +156,7 @@ export class ProvisionerApi extends Construct {
     if (Object.keys(eventSources).length > 0) {
       new Rule(this, 'OperationRequests', {
         ruleName: OPERATION_REQUESTS_RULE,
-        eventBus: props.bus,
+        eventBus: props.bus.bus,
         description: 'eks-provisioner: "EKS Cluster Operation Requested" from the allowed sources (EVENT_SOURCES) to the API function',
         eventPattern: { source: operationRequestPattern(Object.keys(eventSources)).source, detailType: [OPERATION_REQUESTED_DETAIL_TYPE] },
         targets: [new LambdaFunction(this.handler.function, { retryAttempts: 4 })],

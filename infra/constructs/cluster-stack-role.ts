@@ -6,14 +6,34 @@
  * Only this role can create IAM roles, and only under /eks-provisioner/, so no Lambda holds
  * iam:CreateRole. It is also the identity that creates the EKS cluster, which EKS makes
  * cluster-admin; map-identities assumes it to write aws-auth (CONFIG_MAP modes).
+ *
+ * The roles it makes are bounded: it may create a role, or give one a policy, only with the
+ * service's permissions boundary on it, may attach only the policies the templates attach and the
+ * allowedNodePolicyArns guardrail allows, and may never take a boundary off or change it. A template
+ * that asked for more (a bug, or a spec that slipped past the guardrail) fails in CloudFormation
+ * instead of putting an administrator role on EC2 instances.
  */
-import { ArnPrincipal, CompositePrincipal, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Fn } from 'aws-cdk-lib';
+import { ArnPrincipal, CompositePrincipal, Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { ANY_RESOURCE, arns, allow, patterns } from './iam';
 
 export interface ClusterStackRoleProps {
   /** Roles allowed to assume this one besides CloudFormation (map-identities' role). */
   kubernetesAdmins: IRole[];
+  /** The managed policy every role it creates must carry as its permissions boundary. */
+  permissionsBoundaryArn: string;
+  /** The allowedNodePolicyArns guardrail: what nodegroups may attach besides the templates' own policies. */
+  allowedNodePolicyArns: readonly string[];
+}
+
+/** The policies the execution role may attach: the templates' own (in the stack's partition) and the guardrail's. */
+export function attachablePolicyArns(allowedNodePolicyArns: readonly string[]): string[] {
+  const own = TEMPLATE_MANAGED_POLICIES.map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`));
+  // The templates' own policies are listed already, in every partition.
+  const extra = allowedNodePolicyArns.filter((arn) => !TEMPLATE_MANAGED_POLICIES.some((name) => arn.endsWith(`:iam::aws:policy/${name}`)));
+  return [...own, ...extra];
 }
 
 const EC2_NETWORKING_REASON =
@@ -96,17 +116,30 @@ export class ClusterStackRole extends Construct {
       wildcardReason: EC2_NETWORKING_REASON,
     });
 
+    const rolesReason = 'Cluster stacks create their roles (cluster service role, node roles, Fargate pod execution role) with generated names under the /eks-provisioner/ path; no other role can be created or changed.';
+    const bounded = { 'iam:PermissionsBoundary': props.permissionsBoundaryArn };
+    // What can add permissions to a role: only to a role that carries the boundary (CreateRole: is created with it).
+    allow(this.role, {
+      actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      resources: [patterns.serviceRoles],
+      conditions: { StringEquals: bounded },
+      wildcardReason: `${rolesReason} Only with the service's permissions boundary.`,
+    });
+    allow(this.role, {
+      actions: ['iam:AttachRolePolicy'],
+      resources: [patterns.serviceRoles],
+      conditions: { StringEquals: bounded, ArnEquals: { 'iam:PolicyARN': attachablePolicyArns(props.allowedNodePolicyArns) } },
+      wildcardReason: `${rolesReason} Only the templates' own policies and the allowedNodePolicyArns guardrail's, only to a role with the service's permissions boundary.`,
+    });
+    // Taking permissions away is never an escalation, and roles made before the boundary existed must still be deletable.
     allow(this.role, {
       actions: [
-        'iam:CreateRole',
         'iam:DeleteRole',
         'iam:GetRole',
         'iam:TagRole',
         'iam:UntagRole',
         'iam:UpdateAssumeRolePolicy',
-        'iam:AttachRolePolicy',
         'iam:DetachRolePolicy',
-        'iam:PutRolePolicy',
         'iam:DeleteRolePolicy',
         'iam:GetRolePolicy',
         'iam:ListRolePolicies',
@@ -114,8 +147,29 @@ export class ClusterStackRole extends Construct {
         'iam:ListInstanceProfilesForRole',
       ],
       resources: [patterns.serviceRoles],
-      wildcardReason: 'Cluster stacks create their roles (cluster service role, node roles, Fargate pod execution role) with generated names under the /eks-provisioner/ path; no other role can be created or changed.',
+      wildcardReason: rolesReason,
     });
+    // Explicit, so no later Allow (here or in another policy on this role) can lift them.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'NeverRemoveABoundary', effect: Effect.DENY, actions: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'], resources: [ANY_RESOURCE] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'NeverChangeABoundaryAway',
+        effect: Effect.DENY,
+        actions: ['iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary'],
+        resources: [ANY_RESOURCE],
+        conditions: { StringNotEquals: bounded },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'NeverEditTheBoundary',
+        effect: Effect.DENY,
+        actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+        resources: [props.permissionsBoundaryArn],
+      }),
+    );
     allow(this.role, {
       actions: ['iam:PassRole'],
       resources: [patterns.serviceRoles],

@@ -4,19 +4,20 @@
  * go to a function that reports an operation whose workflow did not (functions/listeners).
  */
 import { Duration } from 'aws-cdk-lib';
-import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { executionEndedEntry } from '../bundling';
 import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../../functions/domain/execution-status';
+import type { StatusEventBus } from './event-bus';
 import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
 
 export interface ExecutionEndedProps {
   environment: Record<string, string>;
-  bus: IEventBus;
+  bus: StatusEventBus;
   table: ITable;
   stateMachines: StateMachine[];
 }
@@ -34,7 +35,7 @@ export class ExecutionEnded extends Construct {
       memorySize: 256,
       environment: props.environment,
     });
-    props.bus.grantPutEventsTo(this.handler.role);
+    props.bus.grantPublish(this.handler.role);
     grantRegistry(this.handler, props.table);
     this.rule = new Rule(this, 'Rule', {
       description: 'eks-provisioner: its executions that ended FAILED, TIMED_OUT or ABORTED',

@@ -4,13 +4,13 @@
  * synthesize until someone decides what it may do.
  */
 import { Duration } from 'aws-cdk-lib';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StepModule } from '../../statemachines/task-functions';
 import { stepEntry, stepModules } from '../bundling';
 import { ANY_RESOURCE, arns, patterns, type Permission } from './iam';
+import type { StatusEventBus } from './event-bus';
 import type { ExpirySchedules } from './expiry';
 import { ServiceFunction } from './service-function';
 
@@ -305,7 +305,7 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
 export interface StepLambdasProps {
   /** Environment every function gets (bus, table, service name, guardrails). */
   environment: Record<string, string>;
-  bus: IEventBus;
+  bus: StatusEventBus;
   table: ITable;
 }
 
@@ -326,7 +326,7 @@ export class StepLambdas extends Construct {
         environment: props.environment,
         permissions: policy.permissions,
       });
-      props.bus.grantPutEventsTo(fn.role);
+      props.bus.grantPublish(fn.role);
       grantRegistry(fn, props.table);
       functions.set(module, fn);
     }

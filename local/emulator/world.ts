@@ -40,6 +40,13 @@ export interface Role extends Tagged {
   path: string;
   assumeRolePolicyDocument: unknown;
   managedPolicyArns: string[];
+  /** The managed policy capping the role, when it has one. */
+  permissionsBoundary?: string;
+}
+/** A customer managed policy of the account (AWS managed ones, arn:…:iam::aws:policy/…, always exist). */
+export interface ManagedPolicy {
+  arn: string;
+  document: unknown;
 }
 /** Any other EC2 resource CloudFormation makes (gateways, routes, EIPs, launch templates...). */
 export interface GenericResource extends Tagged {
@@ -57,6 +64,13 @@ export class Ec2State {
 
 export class IamState {
   readonly roles = new Map<string, Role>();
+  /** By ARN. */
+  readonly policies = new Map<string, ManagedPolicy>();
+
+  /** Whether a role may name `arn` as its permissions boundary: an AWS managed policy, or one of the account's. */
+  policyExists(arn: string): boolean {
+    return /^arn:aws[a-z-]*:iam::aws:policy\//.test(arn) || this.policies.has(arn);
+  }
 
   byArn(arn: string): Role | undefined {
     return [...this.roles.values()].find((r) => r.arn === arn);

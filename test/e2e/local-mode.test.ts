@@ -68,6 +68,11 @@ describe('local mode, end to end over HTTP', () => {
     const cluster = (await eks.send(new DescribeClusterCommand({ name: 'reference' }))).cluster!;
     expect(cluster).toMatchObject({ status: 'ACTIVE', resourcesVpcConfig: { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] } });
     expect((await eks.send(new ListNodegroupsCommand({ clusterName: 'reference' }))).nodegroups?.sort()).toEqual(['ng-general', 'ng-spot']);
+    // Every role the stack made is bounded by the boundary local mode deployed, as the execution role demands in AWS.
+    const roles = [...local.world.iam.roles.values()].filter((role) => role.path === '/eks-provisioner/');
+    expect(roles.length).toBeGreaterThan(0);
+    expect(new Set(roles.map((role) => role.permissionsBoundary))).toEqual(new Set([process.env.PERMISSIONS_BOUNDARY_ARN]));
+    expect(local.world.iam.policies.has(process.env.PERMISSIONS_BOUNDARY_ARN ?? '')).toBe(true);
   });
 
   it('rolls back a stack whose NAT gateway fails, naming the resource, and leaves nothing behind', async () => {

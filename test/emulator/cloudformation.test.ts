@@ -32,6 +32,8 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World, type EksBackend } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID } from '../unit/domain/cluster-template-inputs';
+import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
+import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -82,6 +84,8 @@ beforeAll(async () => {
   world = new World({ timeScale: 0.001, seed: 7 });
   eks = new FakeEks(world);
   world.eks = eks;
+  // The boundary the service deploys, which every role of the rendered templates names.
+  world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
   service = createCloudFormationService(world);
   emulator = await startEmulator({ timeScale: 0.001, services: [service] }, world);
   await service.warmUp();
@@ -167,6 +171,7 @@ describe('the cluster template', () => {
     const role = world.iam.byArn(roleArn);
     expect(roleArn).toMatch(/^arn:aws:iam::000000000000:role\/eks-provisioner\/eksp-newvpc-cluster-ServiceRole-[A-Z0-9]{12}$/);
     expect(role?.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy', 'arn:aws:iam::aws:policy/AmazonEKSVPCResourceController']);
+    expect(role?.permissionsBoundary).toBe(PERMISSIONS_BOUNDARY_ARN);
     expect([...world.iam.roles.keys()].every((name) => name.length <= 64)).toBe(true);
 
     // The control plane got the resolved properties, with every subnet and the role.
@@ -283,6 +288,17 @@ describe('CreateStack rules', () => {
       expect({ what, name: error.name, message: error.message }).toEqual({ what, name: code, message });
     }
     await expect(cfn.send(new DescribeStacksCommand({ StackName: 'checked' }))).rejects.toThrow('Stack with id checked does not exist');
+  });
+
+  it('a role whose permissions boundary does not exist fails as in IAM, and the stack rolls back', async () => {
+    const missing = 'arn:aws:iam::000000000000:policy/eks-provisioner/never-deployed';
+    const role = (boundary: string) => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] }, PermissionsBoundary: boundary } });
+
+    await createStack({ StackName: 'unbounded', TemplateBody: vpcTemplate({ Role: role(missing) }) });
+    const stack = await settled('unbounded');
+
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect((await eventsOf('unbounded')).find((e) => e.LogicalResourceId === 'Role' && e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toContain(`Scope ARN: ${missing} does not exist or is not attachable.`);
   });
 
   it('ValidateTemplate reports parameters and capabilities; YAML short forms are understood', async () => {

@@ -14,8 +14,11 @@ import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, fun
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
+import { principalArnPatterns } from '../../infra/constructs/event-bus';
 import { ProvisionerStack } from '../../infra/provisioner-stack';
-import { ROLE_PATH } from '../../functions/domain/cluster-template';
+import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
+import { resolveGuardrails } from '../../functions/domain/guardrails';
+import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
 
@@ -144,9 +147,10 @@ describe('functions', () => {
   it('gives each function the configuration functions/shared/config.ts requires of it', () => {
     const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties.Environment.Variables ?? {}) as Json;
     const cfnRole = getAtt(stack.clusterStackRole.role);
-    const guardrails = JSON.stringify({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' });
+    const guardrails = JSON.stringify(resolveGuardrails({}).guardrails);
+    const boundary = { Ref: logicalId(stack.permissionsBoundary.policy) };
     for (const module of stepModules()) {
-      expect(env(stack.steps.function(module).function)).toMatchObject({ EVENT_BUS_NAME: expect.anything(), TABLE_NAME: expect.anything(), SERVICE_NAME: 'eks-provisioner', GUARDRAILS: guardrails });
+      expect(env(stack.steps.function(module).function)).toMatchObject({ EVENT_BUS_NAME: expect.anything(), TABLE_NAME: expect.anything(), SERVICE_NAME: 'eks-provisioner', GUARDRAILS: guardrails, PERMISSIONS_BOUNDARY_ARN: boundary });
     }
     expect(env(stack.steps.function('create-cluster-stack').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
     expect(env(stack.steps.function('roll-back').function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
@@ -157,9 +161,11 @@ describe('functions', () => {
     for (const module of ['change-nodegroup', 'change-fargate-profile'] as const) expect(env(stack.steps.function(module).function)).toMatchObject({ CLOUDFORMATION_ROLE_ARN: cfnRole });
     // Change Access acts as the cluster creator, and refuses to remove that role's own access.
     expect(env(stack.steps.function('change-access').function)).toMatchObject({ KUBERNETES_ACCESS_ROLE_ARN: cfnRole, CLOUDFORMATION_ROLE_ARN: cfnRole });
+    // The API renders the template of a dry run, boundary included.
     expect(env(stack.api.handler.function)).toMatchObject({
       PROVISION_STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow('provision-cluster').stateMachine) },
       GUARDRAILS: guardrails,
+      PERMISSIONS_BOUNDARY_ARN: boundary,
     });
   });
 });
@@ -182,14 +188,31 @@ describe('guardrails', () => {
         maxNodesPerCluster: 20,
         publicAccessCidrs: ['203.0.113.0/24'],
         requiredTags: ['team'],
+        allowedNodePolicyArns: resolveGuardrails({}).guardrails!.allowedNodePolicyArns,
       });
     }
+  });
+
+  it('lets the CloudFormation execution role attach exactly the templates\' policies and the configured node policies', () => {
+    const own = 'arn:aws:iam::111122223333:policy/nodes-read-artifacts';
+    const configured = new ProvisionerStack(unbundledApp(), 'CustomNodePolicies', { guardrails: { allowedNodePolicyArns: [own, 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] } });
+    const json = Template.fromStack(configured).toJSON().Resources as Record<string, Json>;
+    const roleId = configured.getLogicalId(configured.clusterStackRole.role.node.defaultChild as CfnResource);
+
+    const attach = Object.values(json)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((ref: Json) => ref.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((st) => asArray(st.Action).includes('iam:AttachRolePolicy'));
+
+    expect(attach).toHaveLength(1);
+    expect(attach[0]!.Condition.ArnEquals['iam:PolicyARN']).toEqual([...TEMPLATE_MANAGED_POLICIES.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` })), own]);
   });
 
   it.each([
     ['a count that is not an integer', { maxNodesPerCluster: 'ten' }, 'invalid guardrails: guardrails /maxNodesPerCluster must be integer'],
     ['a default version outside the list', { kubernetesVersions: ['1.32'], defaultKubernetesVersion: '1.33' }, 'invalid guardrails: guardrails /defaultKubernetesVersion 1.33 must be one of kubernetesVersions (1.32)'],
     ['a public CIDR with host bits set', { publicAccessCidrs: ['10.0.0.1/8'] }, 'invalid guardrails: guardrails /publicAccessCidrs/0 "10.0.0.1/8" has host bits set; did you mean "10.0.0.0/8"?'],
+    ['AdministratorAccess as a node policy', { allowedNodePolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }, 'invalid guardrails: guardrails /allowedNodePolicyArns/0 AdministratorAccess cannot be allowed on node roles'],
   ])('fails synth naming the field for %s', (_, guardrails, message) => {
     const synth = () => new ProvisionerStack(unbundledApp(), 'Misconfigured', { guardrails: guardrails as never });
 
@@ -382,6 +405,65 @@ describe('state', () => {
   });
 });
 
+describe('the service bus policy', () => {
+  const busPolicy = () => resources[logicalId(stack.bus.bus)]!.Properties.Policy as Json;
+  const statement = (sid: string) => (busPolicy().Statement as Json[]).find((st) => st.Sid === sid);
+
+  it('denies everyone but the service\'s functions sending eks-provisioner events', () => {
+    const publishers = lambdaRoleIds().map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+
+    expect(statement('OnlyTheServiceSendsItsEvents')).toEqual({
+      Sid: 'OnlyTheServiceSendsItsEvents',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Resource: stack.resolve(stack.bus.arnByName),
+      Condition: { StringLike: { 'events:source': ['eks-provisioner', 'eks-provisioner.*'] }, ArnNotEquals: { 'aws:PrincipalArn': expect.arrayContaining(publishers) } },
+    });
+  });
+
+  it('names every role that may put events on the bus among the senders it lets through, and no other', () => {
+    const busArn = JSON.stringify(getAtt(stack.bus.bus));
+    const putters = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.PolicyDocument.Statement as Json[]).some((st) => asArray(st.Action).includes('events:PutEvents') && JSON.stringify(st.Resource) === busArn))
+      .flatMap(([, p]) => asArray(p.Properties.Roles).map((r: Json) => ({ 'Fn::GetAtt': [r.Ref, 'Arn'] })));
+    const allowed = statement('OnlyTheServiceSendsItsEvents')!.Condition.ArnNotEquals['aws:PrincipalArn'] as Json[];
+
+    expect(putters.length).toBe(functionEntries().length);
+    expect(new Set(allowed.map((a) => JSON.stringify(a)))).toEqual(new Set(putters.map((p) => JSON.stringify(p))));
+  });
+
+  it('denies everyone but its configured principal sending as a request source', () => {
+    const requests = (busPolicy().Statement as Json[]).filter((st) => st.Sid !== 'OnlyTheServiceSendsItsEvents');
+
+    expect(requests).toEqual([
+      {
+        Sid: 'OnlyItsPrincipalSendsRequestSource0',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: stack.resolve(stack.bus.arnByName),
+        Condition: { StringEquals: { 'events:source': PORTAL_SOURCE }, ArnNotLike: { 'aws:PrincipalArn': [PORTAL_ROLE, 'arn:aws:iam::111122223333:role/*/portal'] } },
+      },
+    ]);
+  });
+
+  it.each([
+    ['a role', 'arn:aws:iam::111122223333:role/portal', ['arn:aws:iam::111122223333:role/portal', 'arn:aws:iam::111122223333:role/*/portal']],
+    ['an assumed-role session (its role is the principal)', 'arn:aws:sts::111122223333:assumed-role/portal/ticket-7', ['arn:aws:iam::111122223333:role/portal', 'arn:aws:iam::111122223333:role/*/portal']],
+    ['a user', 'arn:aws:iam::111122223333:user/ci', ['arn:aws:iam::111122223333:user/ci']],
+  ])('matches the sender of a source mapped to %s by its aws:PrincipalArn', (_, principal, patterns) => {
+    expect(principalArnPatterns(principal)).toEqual(patterns);
+  });
+});
+
+/** The roles of the service's Lambda functions. */
+function lambdaRoleIds(): string[] {
+  return ofType('AWS::IAM::Role')
+    .filter(([, r]) => (r.Properties.AssumeRolePolicyDocument.Statement as Json[]).some((st) => asArray(st.Principal?.Service).includes('lambda.amazonaws.com')))
+    .map(([id]) => id);
+}
+
 describe('IAM', () => {
   const lambdaRoles = () =>
     ofType('AWS::IAM::Role').filter(([, r]) =>
@@ -417,6 +499,70 @@ describe('IAM', () => {
     expect(creators).toHaveLength(1);
     expect(statementsOfRole(logicalId(stack.clusterStackRole.role))).toContainEqual(creators[0]);
     expect(creators[0]!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*' });
+  });
+
+  describe('roles the stacks create', () => {
+    const boundary = () => ({ Ref: logicalId(stack.permissionsBoundary.policy) });
+    const executionRoleStatements = () => statementsOfRole(logicalId(stack.clusterStackRole.role));
+    const granting = (action: string) => executionRoleStatements().filter((st) => st.Effect === 'Allow' && asArray(st.Action).includes(action));
+
+    it('deploys the boundary as a managed policy under the service path, the document local mode uses too', () => {
+      const policy = resources[logicalId(stack.permissionsBoundary.policy)]!;
+
+      expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+      expect(policy.Properties.Path).toBe(SERVICE_ROLE_PATH);
+      expect(policy.Properties.PolicyDocument).toEqual(PERMISSIONS_BOUNDARY_DOCUMENT);
+      expect(policy.Properties.Roles ?? []).toEqual([]);
+    });
+
+    it('boundary: denies IAM administration (but the ELB service-linked role), Organizations and the account', () => {
+      const denies = PERMISSIONS_BOUNDARY_DOCUMENT.Statement.filter((st) => st.Effect === 'Deny');
+
+      expect(denies).toEqual([
+        expect.objectContaining({ Action: 'iam:*', NotResource: 'arn:*:iam::*:role/aws-service-role/elasticloadbalancing.amazonaws.com/*' }),
+        expect.objectContaining({ Action: ['organizations:*', 'account:*'], Resource: '*' }),
+      ]);
+      const allowed = PERMISSIONS_BOUNDARY_DOCUMENT.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => asArray<string>(st.Action as string | string[]));
+      expect(allowed.filter((action) => /^(iam|sts|organizations|account):/.test(action) || action === '*')).toEqual(['iam:CreateServiceLinkedRole']);
+    });
+
+    it.each(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy'])('lets the execution role %s only under the boundary', (action) => {
+      const statements = granting(action);
+
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) expect(statement.Condition?.StringEquals?.['iam:PermissionsBoundary']).toEqual(boundary());
+    });
+
+    it('lets the execution role attach only the templates\' policies and the allowedNodePolicyArns guardrail\'s, never AdministratorAccess', () => {
+      const [attach, ...more] = granting('iam:AttachRolePolicy');
+      const allowed = resolveGuardrails({}).guardrails!.allowedNodePolicyArns!;
+
+      expect(more).toEqual([]);
+      const arns = attach!.Condition.ArnEquals['iam:PolicyARN'] as unknown[];
+      expect(arns).toEqual(expect.arrayContaining(TEMPLATE_MANAGED_POLICIES.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` }))));
+      expect(arns).toEqual(expect.arrayContaining(allowed.filter((arn) => !TEMPLATE_MANAGED_POLICIES.some((name) => arn.endsWith(`/${name}`)))));
+      expect(JSON.stringify(arns)).not.toContain('AdministratorAccess');
+    });
+
+    it('denies the execution role removing a boundary, changing one away, or editing the service boundary', () => {
+      const denies = executionRoleStatements().filter((st) => st.Effect === 'Deny');
+
+      expect(denies).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Action: expect.arrayContaining(['iam:DeleteRolePermissionsBoundary']), Resource: '*' }),
+          expect.objectContaining({ Action: expect.arrayContaining(['iam:PutRolePermissionsBoundary']), Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary() } } }),
+          expect.objectContaining({ Action: expect.arrayContaining(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']), Resource: boundary() }),
+        ]),
+      );
+      expect(denies.every((st) => st.Condition === undefined || !('StringEquals' in st.Condition))).toBe(true);
+    });
+
+    it('gives no role but the execution role a way to add permissions to a role or change a boundary', () => {
+      const escalating = /^iam:(CreateRole|PutRolePolicy|AttachRolePolicy|PutRolePermissionsBoundary|DeleteRolePermissionsBoundary|\*)$/;
+      const holders = ofType('AWS::IAM::Policy').filter(([, p]) => (p.Properties.PolicyDocument.Statement as Json[]).some((st) => st.Effect === 'Allow' && asArray<string>(st.Action).some((a) => escalating.test(a))));
+
+      expect(holders.flatMap(([, p]) => asArray(p.Properties.Roles).map((r: Json) => r.Ref))).toEqual([logicalId(stack.clusterStackRole.role)]);
+    });
   });
 
   it('conditions every iam:PassRole on the service the role is passed to', () => {

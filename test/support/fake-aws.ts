@@ -19,6 +19,9 @@ import { principalOf } from '../../functions/domain/caller';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../functions/ports/page-cursor';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
 
+/** The permissions boundary the fake settings name (PERMISSIONS_BOUNDARY_ARN), also in the templates tests render. */
+export const PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/eksp-role-boundary';
+
 export interface Call {
   service: string;
   operation: string;
@@ -117,6 +120,7 @@ export class FakeAws {
       settings: {
         guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
+        permissionsBoundaryArn: () => PERMISSIONS_BOUNDARY_ARN,
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
         deleteStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:delete-cluster',
         updateStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:update-cluster',

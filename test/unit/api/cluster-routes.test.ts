@@ -1,6 +1,7 @@
 /** The cluster lifecycle routes (DESIGN §7) over FakeAws: ownership, lock, idempotency, validation, and what each starts. */
 import { load } from 'js-yaml';
 import { routeRequest } from '../../../functions/api/handler';
+import { resolveGuardrails } from '../../../functions/domain/guardrails';
 import { ADMIN, apiEvent as event, OWNER, responseBody as body, STRANGER } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
@@ -422,6 +423,25 @@ describe('guardrails on changes', () => {
     expect(body(added).errors).toEqual([expect.objectContaining({ pointer: '/instanceTypes/0' }), expect.objectContaining({ pointer: '/managedNodeGroups', message: expect.stringContaining('maxNodesPerCluster') })]);
     expect(body(opened).errors).toEqual([expect.objectContaining({ pointer: '/publicAccessCidrs/0' })]);
     expect(aws.executions).toHaveLength(1);
+  });
+});
+
+describe('node policies of an added nodegroup', () => {
+  it('answers 422 at the policy in the body to a nodegroup asking for AdministratorAccess, and starts nothing', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const calls = aws.calls.length;
+    const deps = aws.deps({ guardrails: () => resolveGuardrails({}).guardrails! });
+
+    const added = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-admin', iam: { additionalPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] } } }), deps);
+    const callsOfRefused = aws.calls.slice(calls);
+    const allowed = await routeRequest(event('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-ssm', iam: { additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'] } } }), deps);
+
+    expect(added.statusCode).toBe(422);
+    expect(body(added).errors).toEqual([{ pointer: '/iam/additionalPolicyArns/0', message: expect.stringContaining('AdministratorAccess is not a policy nodes may have') }]);
+    expect(callsOfRefused).toEqual([]);
+    expect(allowed.statusCode).toBe(202);
+    expect(aws.executions).toHaveLength(2);
   });
 });
 

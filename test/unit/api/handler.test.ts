@@ -1,4 +1,5 @@
 import { routeRequest } from '../../../functions/api/handler';
+import { resolveGuardrails } from '../../../functions/domain/guardrails';
 import { apiEvent, OWNER, responseBody, STRANGER } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
@@ -48,6 +49,18 @@ describe('POST /clusters', () => {
       { pointer: '/managedNodeGroups', message: "the nodegroups' maxSize adds up to 5 nodes, above the cluster limit (guardrail maxNodesPerCluster: 4)" },
       { pointer: '/tags', message: 'tag team is required (guardrail requiredTags: team)' },
     ]);
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('answers 422 at the policy to a nodegroup asking for AdministratorAccess under the default guardrails, with no AWS call', async () => {
+    const aws = new FakeAws();
+    const deps = aws.deps({ guardrails: () => resolveGuardrails({}).guardrails! });
+    const spec = { name: 'escalate', managedNodeGroups: [{ name: 'ng-1', iam: { additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/AdministratorAccess'] } }] };
+
+    const response = await routeRequest(event('POST', '/clusters', { body: spec }), deps);
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([{ pointer: '/managedNodeGroups/0/iam/additionalPolicyArns/1', message: expect.stringContaining('AdministratorAccess is not a policy nodes may have (guardrail allowedNodePolicyArns:') }]);
     expect(aws.calls).toEqual([]);
   });
 

@@ -2,6 +2,7 @@
 import { renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
 import { clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 import { normaliseSpec } from '../../../functions/domain/spec';
+import { PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 
 export const SPEC_DEFAULTS = { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
 
@@ -17,6 +18,7 @@ export function clusterTemplateInput(request: Record<string, unknown>, overrides
     stackName: clusterStackName(spec.name),
     tags: ownershipTags(spec.tags, { clusterName: spec.name, owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0001' }),
     initialEndpointAccess: { public: true, private: true, publicAccessCidrs: spec.endpointAccess.publicAccessCidrs },
+    permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
     ...(spec.network.subnets ? { existingVpcId: EXISTING_VPC_ID } : {}),
     ...overrides,
   };
@@ -60,7 +62,7 @@ export function nodegroupTemplateFor(nodegroup: Record<string, unknown>): CloudF
   const spec = normaliseSpec({ name: 'demo', network: { vpc: {} }, managedNodeGroups: [nodegroup] }, SPEC_DEFAULTS);
   const added = spec.managedNodeGroups[0]!;
   const tags = ownershipTags({ team: 'platform' }, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0002' });
-  return renderNodegroupTemplate({ clusterName: 'demo', nodegroup: added, stackName: nodegroupStackName('demo', added.name), tags });
+  return renderNodegroupTemplate({ clusterName: 'demo', nodegroup: added, stackName: nodegroupStackName('demo', added.name), tags, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
 }
 
 /** The stacks update-cluster adds to a running cluster, for the same whole-template checks. */
@@ -77,5 +79,5 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
       ssh: { publicKeyName: 'ops-key', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] },
     }),
   ],
-  ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }) })],
+  ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
 ];

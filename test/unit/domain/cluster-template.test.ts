@@ -11,7 +11,8 @@ import {
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
 import { InvalidStepInputError } from '../../../functions/shared/errors';
-import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor } from './cluster-template-inputs';
+import { PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { ADDED_STACK_TEMPLATES, clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor, TEMPLATE_VARIANTS } from './cluster-template-inputs';
 
 const render = (request: Record<string, unknown>, overrides = {}) => renderClusterTemplate(clusterTemplateInput(request, overrides));
 
@@ -186,6 +187,29 @@ describe('renderClusterTemplate', () => {
         expect(role.Properties?.Path).toBe(ROLE_PATH);
         expect(role.Properties).not.toHaveProperty('RoleName');
       }
+    });
+
+    describe('permissions boundary', () => {
+      const rendered: Array<[string, CloudFormationTemplate]> = [
+        ...TEMPLATE_VARIANTS.map(([name, input]): [string, CloudFormationTemplate] => [`cluster stack: ${name}`, renderClusterTemplate(input)]),
+        ['cluster stack with every kind of role', render(everything)],
+        ...ADDED_STACK_TEMPLATES,
+      ];
+
+      it.each(rendered)('%s: bounds every role by the service boundary', (_, template) => {
+        const roles = ofType(template, 'AWS::IAM::Role');
+
+        expect(roles.length).toBeGreaterThan(0);
+        for (const [logicalId, role] of roles) expect([logicalId, role.Properties?.PermissionsBoundary]).toEqual([logicalId, PERMISSIONS_BOUNDARY_ARN]);
+      });
+
+      it('bounds them by whichever boundary the stack is given', () => {
+        const other = 'arn:aws:iam::444455556666:policy/eks-provisioner/other-boundary';
+
+        const roles = ofType(render(everything, { permissionsBoundaryArn: other }), 'AWS::IAM::Role');
+
+        expect(new Set(roles.map(([, role]) => role.Properties?.PermissionsBoundary))).toEqual(new Set([other]));
+      });
     });
 
     it('gives the control plane the EKS cluster policies', () => {
@@ -451,7 +475,7 @@ describe('the stack of a nodegroup added later (renderNodegroupTemplate)', () =>
 describe('the Fargate stack of a cluster made without profiles (renderFargateTemplate)', () => {
   it('holds the pod execution role the cluster stack would have made, usable by this cluster’s profiles only', () => {
     const cluster = renderClusterTemplate(clusterTemplateInput({ fargate: true }));
-    const fargate = renderFargateTemplate({ clusterName: 'demo', stackName: 'eksp-demo-fargate', tags: {} });
+    const fargate = renderFargateTemplate({ clusterName: 'demo', stackName: 'eksp-demo-fargate', tags: {}, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
     const { Tags: _a, ...role } = resource(fargate, 'FargatePodExecutionRole').Properties;
     const { Tags: _b, ...inCluster } = resource(cluster, 'FargatePodExecutionRole').Properties;
 

@@ -194,6 +194,64 @@ describe('guardrailProblems', () => {
   });
 });
 
+describe('allowedNodePolicyArns', () => {
+  const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const CNI = 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy';
+  const SSM = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+  const defaults = (): string[] => {
+    const list = resolvedDefaults().allowedNodePolicyArns;
+    if (!list?.length) throw new Error('the default guardrails must allow the policies nodes commonly need');
+    return list;
+  };
+  const withPolicies = (...arns: string[]) => spec({ managedNodeGroups: [nodegroup('ng-1'), nodegroup('ng-2', { iam: { additionalPolicyArns: arns } })] });
+
+  it('refuses AdministratorAccess under the default list, pointing at the policy in the nodegroup', () => {
+    const problems = guardrailProblems(withPolicies(SSM, ADMIN), under({ allowedNodePolicyArns: defaults() }));
+
+    expect(problems).toEqual([{ pointer: '/managedNodeGroups/1/iam/additionalPolicyArns/1', message: expect.stringMatching(/^arn:aws:iam::aws:policy\/AdministratorAccess is not a policy nodes may have \(guardrail allowedNodePolicyArns: arn:aws:iam::aws:policy\/AmazonEKSWorkerNodePolicy, /) }]);
+  });
+
+  it('accepts every policy of the default list', () => {
+    expect(guardrailProblems(withPolicies(...defaults()), under({ allowedNodePolicyArns: defaults() }))).toEqual([]);
+  });
+
+  it('holds nodegroups to a custom list, including a policy of the account', () => {
+    const own = 'arn:aws:iam::111122223333:policy/nodes-read-artifacts';
+
+    const problems = guardrailProblems(withPolicies(own, CNI), under({ allowedNodePolicyArns: [own] }));
+
+    expect(problems).toEqual([{ pointer: '/managedNodeGroups/1/iam/additionalPolicyArns/1', message: `${CNI} is not a policy nodes may have (guardrail allowedNodePolicyArns: ${own})` }]);
+  });
+
+  it('refuses every extra policy when the list is empty', () => {
+    expect(guardrailProblems(withPolicies(CNI), under({ allowedNodePolicyArns: [] }))).toEqual([{ pointer: '/managedNodeGroups/1/iam/additionalPolicyArns/0', message: `${CNI} is not a policy nodes may have (guardrail allowedNodePolicyArns allows none)` }]);
+  });
+
+  it('is in force by default: a configuration that does not name it still refuses AdministratorAccess', () => {
+    expect(problemsOf({ managedNodeGroups: [nodegroup('ng-1', { iam: { additionalPolicyArns: [ADMIN] } })] }, resolvedDefaults())).toEqual([expect.objectContaining({ pointer: '/managedNodeGroups/0/iam/additionalPolicyArns/0' })]);
+  });
+
+  it('cannot be configured to allow a policy that administers IAM, the organization or the account', () => {
+    const result = resolveGuardrails({ allowedNodePolicyArns: [SSM, ADMIN, 'arn:aws-us-gov:iam::aws:policy/IAMFullAccess'] });
+
+    expect(result.problems).toEqual([
+      { pointer: '/allowedNodePolicyArns/1', message: expect.stringMatching(/^AdministratorAccess cannot be allowed on node roles/) },
+      { pointer: '/allowedNodePolicyArns/2', message: expect.stringMatching(/^IAMFullAccess cannot be allowed on node roles/) },
+    ]);
+  });
+
+  it('refuses an entry that is not a policy ARN', () => {
+    expect(resolveGuardrails({ allowedNodePolicyArns: ['AdministratorAccess'] }).problems).toEqual([{ pointer: '/allowedNodePolicyArns/0', message: expect.stringContaining('must match pattern') }]);
+  });
+});
+
+/** The guardrails a deployment gets when it configures none. */
+function resolvedDefaults(): ResolvedGuardrails {
+  const { guardrails } = resolveGuardrails({});
+  if (!guardrails) throw new Error('the default guardrails must resolve');
+  return guardrails;
+}
+
 describe('instanceTypeAllowed', () => {
   it.each<[boolean, string, string]>([
     [true, 'm5.large', 'm5.large'],
@@ -220,7 +278,7 @@ describe('resolveGuardrails', () => {
 
     const result = resolveGuardrails(input);
 
-    expect(result).toEqual({ guardrails: { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10 } });
+    expect(result).toEqual({ guardrails: { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10, allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy']) } });
     expect(input).toEqual({ maxNodesPerCluster: 10 });
   });
 

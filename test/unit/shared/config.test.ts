@@ -1,6 +1,8 @@
 import { config } from '../../../functions/shared/config';
 
-const VARIABLES = ['GUARDRAILS', 'EVENT_BUS_NAME', 'TABLE_NAME', 'PROVISION_STATE_MACHINE_ARN', 'CLOUDFORMATION_ROLE_ARN', 'SERVICE_NAME', 'ADMIN_PRINCIPAL_ARNS'];
+const VARIABLES = ['GUARDRAILS', 'EVENT_BUS_NAME', 'TABLE_NAME', 'PROVISION_STATE_MACHINE_ARN', 'CLOUDFORMATION_ROLE_ARN', 'PERMISSIONS_BOUNDARY_ARN', 'SERVICE_NAME', 'ADMIN_PRINCIPAL_ARNS'];
+/** What allowedNodePolicyArns is when the configuration does not name it: the schema's default list. */
+const DEFAULT_NODE_POLICIES = { allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']) };
 
 describe('config', () => {
   const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
@@ -19,16 +21,16 @@ describe('config', () => {
       ['unset', undefined],
       ['empty', ''],
       ['an empty object', '{}'],
-    ])('allow Kubernetes 1.31 to 1.33, default 1.33, and restrict nothing else when %s', (_, value) => {
+    ])('allow Kubernetes 1.31 to 1.33, default 1.33, the default node policies, and restrict nothing else when %s', (_, value) => {
       if (value !== undefined) process.env.GUARDRAILS = value;
 
-      expect(config.guardrails()).toEqual({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' });
+      expect(config.guardrails()).toEqual({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', ...DEFAULT_NODE_POLICIES });
     });
 
     it('keep the default versions when only other guardrails are set', () => {
       process.env.GUARDRAILS = '{"maxNodesPerCluster":10,"instanceTypes":["m5.*","t3.large"]}';
 
-      expect(config.guardrails()).toEqual({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10, instanceTypes: ['m5.*', 't3.large'] });
+      expect(config.guardrails()).toEqual({ kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10, instanceTypes: ['m5.*', 't3.large'], ...DEFAULT_NODE_POLICIES });
     });
 
     it('default to the newest allowed version, whatever the order of the list', () => {
@@ -52,6 +54,7 @@ describe('config', () => {
         maxNodesPerCluster: 30,
         publicAccessCidrs: ['203.0.113.0/24', '10.0.0.0/8'],
         requiredTags: ['team', 'cost-center'],
+        allowedNodePolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::111122223333:policy/nodes-read-artifacts'],
       };
       process.env.GUARDRAILS = JSON.stringify(all);
 
@@ -107,6 +110,20 @@ describe('config', () => {
     process.env.TABLE_NAME = 'eksp-registry';
 
     expect(config.tableName()).toBe('eksp-registry');
+  });
+
+  it('requires the permissions boundary: no stack may be rendered without one', () => {
+    expect(() => config.permissionsBoundaryArn()).toThrow('environment variable PERMISSIONS_BOUNDARY_ARN is required');
+
+    process.env.PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/boundary';
+
+    expect(config.permissionsBoundaryArn()).toBe('arn:aws:iam::111122223333:policy/eks-provisioner/boundary');
+  });
+
+  it('refuses a permissions boundary that is not a policy of an account', () => {
+    process.env.PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+    expect(() => config.permissionsBoundaryArn()).toThrow('PERMISSIONS_BOUNDARY_ARN must be a managed policy ARN of the account, got arn:aws:iam::aws:policy/AdministratorAccess');
   });
 
   it('leaves optional settings at their defaults', () => {

@@ -418,8 +418,14 @@ const role: Provider = simple(
     if (bad) throw iam(`ARN ${bad} is not valid.`);
     if (new Set(managedPolicyArns).size !== managedPolicyArns.length) throw iam('The same managed policy is attached more than once.');
     for (const policy of Array.isArray(properties.Policies) ? properties.Policies.filter(isObject) : []) policyDocument(policy.PolicyDocument, `Policies.${String(policy.PolicyName)}`);
+    const permissionsBoundary = str(properties.PermissionsBoundary);
+    if (permissionsBoundary !== undefined) {
+      if (!POLICY_ARN.test(permissionsBoundary)) throw iam(`ARN ${permissionsBoundary} is not valid.`);
+      // IAM's answer to CreateRole with a boundary that is not a policy of the account (nor an AWS managed one).
+      if (!world.iam.policyExists(permissionsBoundary)) throw iam(`Scope ARN: ${permissionsBoundary} does not exist or is not attachable.`, 'NotFound', 404);
+    }
     const arn = `arn:aws:iam::${world.account}:role${path}${roleName}`;
-    world.iam.roles.set(roleName, { arn, roleName, path, assumeRolePolicyDocument, managedPolicyArns, tags: resourceTags(context) });
+    world.iam.roles.set(roleName, { arn, roleName, path, assumeRolePolicyDocument, managedPolicyArns, tags: resourceTags(context), ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}) });
     return { physicalId: roleName, attributes: { Arn: arn, RoleId: `AROA${randomSuffix(17)}` } };
   },
   (context) => void context.world.iam.roles.delete(context.physicalId),
@@ -443,10 +449,11 @@ const managedPolicy: Provider = simple(
   'iamRole',
   (context) => {
     const { world, properties, stackName, logicalId } = context;
-    policyDocument(properties.PolicyDocument, 'PolicyDocument');
+    const document = policyDocument(properties.PolicyDocument, 'PolicyDocument');
     const roles = requireRoles(world, properties.Roles);
     const name = str(properties.ManagedPolicyName) ?? generatedName(stackName, logicalId, 128);
     const arn = `arn:aws:iam::${world.account}:policy${iamPath(properties.Path)}${name}`;
+    world.iam.policies.set(arn, { arn, document });
     for (const roleName of roles) world.iam.roles.get(roleName)?.managedPolicyArns.push(arn);
     const now = world.clock.now().toISOString();
     return {
@@ -455,6 +462,7 @@ const managedPolicy: Provider = simple(
     };
   },
   (context) => {
+    context.world.iam.policies.delete(context.physicalId);
     for (const r of context.world.iam.roles.values()) r.managedPolicyArns = r.managedPolicyArns.filter((arn) => arn !== context.physicalId);
   },
   'iamRole',
