@@ -81,7 +81,7 @@ export class ProvisionerStack extends Stack {
     const provision = this.workflow('provision-cluster');
 
     // The API function has a fixed name so the expiry schedules can target it by ARN: a reference
-    // would make a cycle (API → state machines → Finalize → API).
+    // would make a cycle (API → state machines → Collect Outputs → API).
     const apiFunctionName = `${this.stackName}-api`;
     this.expiry = new ExpirySchedules(this, 'Expiry', { targetFunctionArn: this.formatArn({ service: 'lambda', resource: 'function', resourceName: apiFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) });
     this.steps.useExpirySchedules(this.expiry);

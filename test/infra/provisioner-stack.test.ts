@@ -289,8 +289,8 @@ describe('cluster expiry (ttl)', () => {
     expect(statementsOfRole(logicalId(stack.expiry.role))).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: API_ARN })]);
   });
 
-  it('lets Finalize create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
-    const finalize = statementsOfRole(logicalId(stack.steps.function('finalize').role));
+  it('lets Collect Outputs create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
+    const finalize = statementsOfRole(logicalId(stack.steps.function('collect-outputs').role));
     expect(finalize).toContainEqual(expect.objectContaining({ Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'] }));
     expect(finalize).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: getAtt(stack.expiry.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
     const deletion = statementsOfRole(logicalId(stack.steps.function('finalize-deletion').role));
@@ -298,7 +298,7 @@ describe('cluster expiry (ttl)', () => {
   });
 
   it('tells both where schedules go and what they invoke', () => {
-    for (const module of ['finalize', 'finalize-deletion'] as const) {
+    for (const module of ['collect-outputs', 'finalize-deletion'] as const) {
       const variables = resources[logicalId(stack.steps.function(module).function)]!.Properties.Environment.Variables;
       expect(variables).toMatchObject({ EXPIRY_TARGET_ARN: API_ARN, SCHEDULER_ROLE_ARN: getAtt(stack.expiry.role), SCHEDULE_GROUP_NAME: 'default' });
     }
