@@ -102,6 +102,13 @@ export function executionEndedEntry(): FunctionEntry {
   return { name: EXECUTION_ENDED_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'execution-ended.ts') };
 }
 
+/** The scheduled reconciler: settles operations and redelivers terminal events. */
+export const RECONCILER_FUNCTION = 'reconciler';
+
+export function reconcilerEntry(): FunctionEntry {
+  return { name: RECONCILER_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'reconciler.ts') };
+}
+
 export function stepEntry(module: StepModule): FunctionEntry {
   return { name: module, entry: join(PROJECT_ROOT, 'functions', 'steps', `${module}.ts`) };
 }
@@ -113,7 +120,7 @@ export function stepModules(): StepModule[] {
 
 /** Every Lambda the service deploys: the API handler plus one per Task step module. */
 export function functionEntries(): FunctionEntry[] {
-  return [apiEntry(), executionEndedEntry(), ...stepModules().map(stepEntry)];
+  return [apiEntry(), executionEndedEntry(), reconcilerEntry(), ...stepModules().map(stepEntry)];
 }
 
 /** Entries whose source file is missing, so callers can fail with one clear message. */

@@ -11,6 +11,7 @@ import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
 import { ExecutionEnded } from './constructs/execution-ended';
+import { Reconciler } from './constructs/reconciler';
 import { ExpirySchedules } from './constructs/expiry';
 import { RegistryTable } from './constructs/registry-table';
 import { StepLambdas, pascalCase } from './constructs/step-lambdas';
@@ -44,6 +45,7 @@ export class ProvisionerStack extends Stack {
   readonly api: ProvisionerApi;
   readonly expiry: ExpirySchedules;
   readonly executionEnded: ExecutionEnded;
+  readonly reconciler: Reconciler;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -101,6 +103,7 @@ export class ProvisionerStack extends Stack {
     this.expiry.configure(this.api.handler, 'create');
 
     this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
+    this.reconciler = new Reconciler(this, 'Reconciler', { environment, bus: this.bus.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.bus.eventBusName });

@@ -2,13 +2,15 @@
  * `npm start`: the whole service on a laptop. One process runs
  *   - the local AWS endpoint (local/emulator) on 127.0.0.1:EKSP_AWS_PORT (4566), DynamoDB from dynalite;
  *   - the state machines from statemachines/*.asl.json with the real handlers (local/runtime/executions.ts);
- *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler.
+ *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler;
+ *   - the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time, as the CDK stack's schedule runs it.
  * The handlers and their SDK clients are unchanged: AWS_ENDPOINT_URL points them at the emulator.
  *
  * EKSP_TIME_SCALE (default 0.01) is real time per emulated time: at 0.01 an 11-minute control
  * plane takes 6.6 s, and the state machine's Wait states and Retry intervals shrink alike.
  * EKSP_SEED seeds the sampled durations (same seed, same durations).
  */
+import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startLocalAws, type LocalAws } from './emulator';
@@ -17,7 +19,7 @@ import { startApiServer, LOCAL_CALLER, type ApiHandler, type RunningApi } from '
 import { lambdaContext } from './runtime/state-machine-runner';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/domain/operation-request';
-import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
+import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, RECONCILE_INTERVAL_MINUTES, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
 import { config } from '../functions/shared/config';
@@ -125,6 +127,8 @@ function pointSdkAt(environment: Environment, awsUrl: string, region: string): v
 const API_FUNCTION = 'eksp-api';
 /** The backstop reporting operations whose execution ended without (functions/listeners). */
 const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
+/** The scheduled reconciler (functions/listeners/reconciler.ts). */
+const RECONCILER_FUNCTION = 'eksp-reconciler';
 /** The event source local mode allows by default (EVENT_SOURCES), acting as the local developer. */
 export const LOCAL_EVENT_SOURCE = 'local.portal';
 
@@ -157,6 +161,33 @@ async function routeEndedExecutions(functionArn: string, stateMachineArns: strin
   } finally {
     events.destroy();
   }
+}
+
+/**
+ * Runs the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time with the event an
+ * EventBridge schedule rule sends, one run at a time. Returns what stops it.
+ */
+function scheduleReconciler(world: World, functionArn: string): () => Promise<void> {
+  const ruleArn = world.arn('events', `rule/${RECONCILER_FUNCTION}`);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(run, world.clock.realMs(RECONCILE_INTERVAL_MINUTES * 60));
+    timer.unref?.();
+  };
+  const run = () => {
+    const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: world.clock.now().toISOString(), region: world.region, resources: [ruleArn], detail: {} };
+    // A failed run is recorded with the function's invocations; the next one tries again.
+    running = world.functions.invoke(functionArn, event, { source: 'events', trigger: ruleArn }).catch(() => undefined).finally(next);
+  };
+  next();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
 }
 
 /** What the CDK stack creates: the registry table (same keys and index as infra) and the bus. */
@@ -255,6 +286,10 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const backstopArn = world.functions.register(EXECUTION_ENDED_FUNCTION, (event) => (executionEnded as unknown as ApiHandler)(event as never, lambdaContext(EXECUTION_ENDED_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(EXECUTION_ENDED_FUNCTION));
     await routeEndedExecutions(backstopArn, Object.values(machines));
+    const { handler: reconciler } = await import('../functions/listeners/reconciler');
+    const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
+    cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
+    cleanups.push(scheduleReconciler(world, reconcilerArn));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,

@@ -16,8 +16,7 @@ import { dynamoRegistry } from '../ports/registry';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { wire, type StepDeps } from '../shared/deps';
 import { logger } from '../shared/logger';
-import { endedWithoutOutcome } from './reconciler';
-import { settle } from './settle';
+import { endedWithoutOutcome, settle } from './settle';
 
 export async function executionEnded(event: EventBridgeEvent<string, ExecutionStatusChange>, deps: StepDeps<'events' | 'registry'>): Promise<'reported' | 'already reported' | 'not ours'> {
   const { detail } = event;

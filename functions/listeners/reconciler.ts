@@ -12,15 +12,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { ExecutionStatusChange } from '../domain/execution-status';
 import { isTerminal } from '../domain/status-event';
 import type { OperationRecord } from '../ports/registry';
 import { dynamoRegistry } from '../ports/registry';
 import { eventBridgeStatusEvents } from '../ports/status-events';
-import { executionArnOf, sdkWorkflows, type ExecutionStatus } from '../ports/workflows';
+import { executionArnOf, sdkWorkflows } from '../ports/workflows';
 import { wire, type StepDeps } from '../shared/deps';
 import { logger } from '../shared/logger';
-import { completeOutcome, settle, type Ending, type Where } from './settle';
+import { completeOutcome, endedWithoutOutcome, settle, type Ending, type Where } from './settle';
 
 /** How long an operation whose execution does not exist may wait for its start (the API's own, or its caller's retry). */
 export const NEVER_STARTED_GRACE_SECONDS = 10 * 60;
@@ -35,16 +34,6 @@ export interface ReconcileReport {
 }
 
 type ReconcilerDeps = StepDeps<'events' | 'registry' | 'workflows'>;
-
-/** The error of an execution that ended without its workflow's outcome. */
-export function endedWithoutOutcome(record: OperationRecord, executionName: string, execution: Pick<ExecutionStatus, 'status'> & Pick<ExecutionStatusChange, 'error' | 'cause'>): Ending {
-  const reason = [execution.error, execution.cause].filter(Boolean).join(': ');
-  return {
-    code: `Execution${pascal(execution.status)}`,
-    message: `the ${record.type.toLowerCase()} workflow ended ${execution.status} without reporting its outcome${reason ? ` (${reason})` : ''}`,
-    resource: `execution ${executionName}`,
-  };
-}
 
 export async function reconcile(deps: ReconcilerDeps, where: Where): Promise<ReconcileReport> {
   const report: ReconcileReport = { operations: {} };
@@ -92,8 +81,6 @@ async function reconcileOne(deps: ReconcilerDeps, record: OperationRecord, where
   logger.warn('operation settled by the reconciler', { operationId: record.id, code: ending.code });
   return settled.terminalEventSent ? 'settled' : 'undelivered';
 }
-
-const pascal = (status: string) => status.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 
 const deps = wire({ events: eventBridgeStatusEvents, registry: dynamoRegistry, workflows: sdkWorkflows });
 

@@ -67,3 +67,15 @@ export async function completeOutcome(deps: Pick<Deps, 'registry' | 'events'>, r
   const delivered = await deliverOutcome(deps, record);
   return { ...record, terminalEventSent: delivered };
 }
+
+/** The error of an execution that ended without its workflow's outcome. */
+export function endedWithoutOutcome(record: OperationRecord, executionName: string, execution: { status: string; error?: string | null; cause?: string | null }): Ending {
+  const reason = [execution.error, execution.cause].filter(Boolean).join(': ');
+  return {
+    code: `Execution${pascal(execution.status)}`,
+    message: `the ${record.type.toLowerCase()} workflow ended ${execution.status} without reporting its outcome${reason ? ` (${reason})` : ''}`,
+    resource: `execution ${executionName}`,
+  };
+}
+
+const pascal = (status: string) => status.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
