@@ -62,7 +62,7 @@ export async function settle(deps: Pick<Deps, 'registry' | 'events' | 'clock'>, 
 }
 
 /** What a committed outcome may have left undone (its commit's writer crashed, the bus refused): the lock, the delivery. */
-export async function completeOutcome(deps: Pick<Deps, 'registry' | 'events'>, record: OperationRecord): Promise<OperationRecord> {
+export async function completeOutcome(deps: Pick<Deps, 'registry' | 'events' | 'clock'>, record: OperationRecord): Promise<OperationRecord> {
   await deps.registry.releaseCluster(record);
   const delivered = await deliverOutcome(deps, record);
   return { ...record, terminalEventSent: delivered };

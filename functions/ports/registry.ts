@@ -51,6 +51,8 @@ export interface OperationRecord {
   terminalEventSent?: boolean;
   /** The terminal event, from the moment the outcome is committed: delivered from here until the bus takes it. */
   terminalEvent?: OperationStatusEvent;
+  /** When a deliverer took the right to put the terminal event on the bus (claimDelivery). */
+  deliveringSince?: string;
   /** What the committed outcome makes of the cluster, so a lock release cut short can be finished later. */
   clusterAfter?: { status: ClusterStatus; spec?: unknown };
   /** The cluster's status before the operation took its lock: where an operation that never started leaves it. */
@@ -135,6 +137,14 @@ export interface RegistryPort {
   finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown, options?: { unchangedSince?: string }): Promise<OperationRecord>;
   /** Releases the lock of a committed operation (idempotent): what finish does after the commit. */
   releaseCluster(record: OperationRecord): Promise<void>;
+  /**
+   * Takes the right to deliver the terminal event: false while another deliverer holds it (since
+   * after `staleBefore`) or once it is sent, so concurrent deliverers (the step, the listener, the
+   * reconciler, abort) do not put it on the bus twice.
+   */
+  claimDelivery(operationId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Gives the right back after the bus refused the event, for the next deliverer. */
+  releaseDelivery(operationId: string): Promise<void>;
   /** The terminal event is on the bus: the operation is settled and leaves the unsettled index. */
   markTerminalEventSent(operationId: string): Promise<void>;
   /** StartExecution failed: the operation may be started again with its Idempotency-Key. */
@@ -454,12 +464,34 @@ export class DynamoRegistry implements RegistryPort {
         new UpdateCommand({
           TableName: this.tableName(),
           Key: operationKey(operationId),
-          UpdateExpression: 'SET terminalEventSent = :yes REMOVE #upk, #usk',
+          UpdateExpression: 'SET terminalEventSent = :yes REMOVE #upk, #usk, deliveringSince',
           ExpressionAttributeNames: { '#upk': UNSETTLED_INDEX.partitionKey, '#usk': UNSETTLED_INDEX.sortKey },
           ExpressionAttributeValues: { ':yes': true },
         }),
       ),
     );
+  }
+
+  async claimDelivery(operationId: string, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.client().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: operationKey(operationId),
+          UpdateExpression: 'SET deliveringSince = :now',
+          ConditionExpression: 'attribute_exists(terminalEvent) AND attribute_not_exists(terminalEventSent) AND (attribute_not_exists(deliveringSince) OR deliveringSince < :stale)',
+          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
+  }
+
+  async releaseDelivery(operationId: string): Promise<void> {
+    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(operationId), UpdateExpression: 'REMOVE deliveringSince' })));
   }
 
   async markNotStarted(operationId: string): Promise<void> {

@@ -21,6 +21,8 @@ type ReportDeps = Pick<Deps, 'registry' | 'events' | 'clock'>;
 
 /** Waits between in-process delivery attempts of a terminal event, in ms; the reconciler takes over after. */
 export const DELIVERY_BACKOFF_MS = [200, 1000];
+/** How long a deliverer that crashed keeps the others from delivering (its claim is then stale). */
+export const DELIVERY_LEASE_MS = 5 * 60_000;
 
 export async function reportProgress(deps: ReportDeps, operation: Operation, change: StatusChange): Promise<void> {
   const event = statusEvent(operation, change, deps.clock());
@@ -44,18 +46,21 @@ export async function reportOutcome(
 ): Promise<OperationRecord> {
   const event = statusEvent(operation, change, deps.clock());
   const record = await deps.registry.finish(event, clusterStatus, clusterSpec, options);
-  await deliverOutcome(deps, record);
-  return record;
+  const delivered = await deliverOutcome(deps, record);
+  return { ...record, terminalEventSent: delivered };
 }
 
 /**
- * Puts the record's committed terminal event on the bus unless it is there already; true when it
- * is. Never throws for the bus: an undelivered event waits on the record for the reconciler.
+ * Puts the record's committed terminal event on the bus unless it is there already or another
+ * deliverer holds the claim; true when this call saw it delivered. Never throws for the bus: an
+ * undelivered event waits on the record for the reconciler.
  */
-export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events'>, record: OperationRecord): Promise<boolean> {
+export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events' | 'clock'>, record: OperationRecord): Promise<boolean> {
   if (record.terminalEventSent) return true;
   const event = record.terminalEvent;
   if (!event) return false;
+  const now = deps.clock();
+  if (!(await deps.registry.claimDelivery(record.id, now.toISOString(), new Date(now.getTime() - DELIVERY_LEASE_MS).toISOString()))) return false;
   for (let attempt = 0; ; attempt++) {
     try {
       await deps.events.publish(event);
@@ -63,6 +68,7 @@ export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events'>, re
     } catch (error) {
       if (attempt >= DELIVERY_BACKOFF_MS.length) {
         logger.warn('terminal event not delivered yet: the reconciler will redeliver it', { operationId: record.id, eventId: event.eventId, errorName: (error as Error).name });
+        await deps.registry.releaseDelivery(record.id);
         return false;
       }
       await sleep(DELIVERY_BACKOFF_MS[attempt]);

@@ -524,6 +524,16 @@ export class FakeAws {
     },
     markTerminalEventSent: async (id) => {
       this.operations.get(id)!.terminalEventSent = true;
+      delete this.operations.get(id)!.deliveringSince;
+    },
+    claimDelivery: async (id, now, staleBefore) => {
+      const record = this.operations.get(id);
+      if (!record?.terminalEvent || record.terminalEventSent || (record.deliveringSince && record.deliveringSince >= staleBefore)) return false;
+      record.deliveringSince = now;
+      return true;
+    },
+    releaseDelivery: async (id) => {
+      delete this.operations.get(id)!.deliveringSince;
     },
     markNotStarted: async (id) => {
       const record = this.operations.get(id);

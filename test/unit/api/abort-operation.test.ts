@@ -50,14 +50,30 @@ describe('POST /operations/{id}/abort', () => {
     expect(aws.operations.get(id)).toMatchObject({ status: 'ACCEPTED' });
   });
 
-  it('answers 409 for an operation that already ended, and sends no second terminal event', async () => {
+  it('answers an abort repeated the same, and sends no second terminal event', async () => {
     const aws = new FakeAws();
     const id = await created(aws);
-    await abort(aws, id, ADMIN);
+    const first = await abort(aws, id, ADMIN);
 
     const again = await abort(aws, id, ADMIN);
 
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(200);
+    expect(responseBody(again)).toEqual(responseBody(first));
     expect(aws.events.filter((e) => e.status === 'FAILED')).toHaveLength(1);
+  });
+
+  it('answers 409 for an operation that ended otherwise, and leaves it as it ended', async () => {
+    const aws = new FakeAws();
+    const id = await created(aws);
+    const { reportOutcome } = await import('../../../functions/shared/progress');
+    const record = aws.operations.get(id)!;
+    await reportOutcome(aws.deps(), { id, type: 'CREATE', cluster: { name: 'reference', region: 'us-east-1', account: '111122223333' }, requestedBy: record.requestedBy, requestedAt: record.requestedAt }, { status: 'SUCCEEDED', phase: 'Completed' }, 'ACTIVE');
+
+    const response = await abort(aws, id, ADMIN);
+
+    expect(response.statusCode).toBe(409);
+    expect(aws.operations.get(id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(aws.executionEndings.size).toBe(0);
+    expect(aws.events.map((e) => e.status)).toEqual(['ACCEPTED', 'SUCCEEDED']);
   });
 });

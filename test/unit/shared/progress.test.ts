@@ -16,6 +16,8 @@ function recorder(terminalEventSent = false, refuseProgress = false) {
       return { id: operation.id, status: event.status, terminalEvent: event, terminalEventSent } as OperationRecord;
     },
     markTerminalEventSent: async (id: string) => void log.push(`markTerminalEventSent ${id}`),
+    claimDelivery: async () => true,
+    releaseDelivery: async (id: string) => void log.push(`releaseDelivery ${id}`),
   } as unknown as RegistryPort;
   const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)), publishRejection: async () => undefined };
   return { log, published, deps: { registry, events, clock: () => NOW } };
@@ -72,7 +74,7 @@ describe('reportOutcome', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     expect(attempts).toBe(DELIVERY_BACKOFF_MS.length + 1);
-    expect(log).toEqual(['finish SUCCEEDED ACTIVE']);
+    expect(log).toEqual(['finish SUCCEEDED ACTIVE', 'releaseDelivery op-1']);
   });
 
   it('publishes nothing when the terminal event was already sent', async () => {
