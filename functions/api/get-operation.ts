@@ -12,8 +12,9 @@ export async function getOperation(request: ApiRequest, deps: ApiDeps, id: strin
   if (!mayUseOperation(request, deps, record)) {
     return problem({ status: 403, title: 'Forbidden', detail: `operation ${id} belongs to another principal` });
   }
-  const { steps, requestHash: _hash, terminalEventSent: _sent, clusterName, ...rest } = record;
-  return json(200, { ...rest, cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
+  // The outbox and delivery bookkeeping stay inside: the outcome itself is in status, error and outputs.
+  const { steps, requestHash: _hash, terminalEventSent: _sent, terminalEvent, clusterAfter: _after, deliveringSince: _claim, notStarted: _notStarted, clusterName, ...rest } = record;
+  return json(200, { ...rest, ...(terminalEvent?.settledBy ? { settledBy: terminalEvent.settledBy } : {}), cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
 }
 
 export interface TimelineStep {

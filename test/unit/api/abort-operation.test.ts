@@ -27,6 +27,17 @@ describe('POST /operations/{id}/abort', () => {
     expect(aws.clusterRecords.get('reference')!.lockedBy).toBeUndefined();
   });
 
+  it('shows the owner the aborted operation with settledBy, and none of the delivery bookkeeping', async () => {
+    const aws = new FakeAws();
+    const id = await created(aws);
+    await abort(aws, id, ADMIN);
+
+    const response = await routeRequest(apiEvent('GET', `/operations/${id}`, { caller: OWNER }), aws.deps());
+
+    expect(responseBody(response)).toMatchObject({ status: 'FAILED', settledBy: 'abort', error: { code: 'OperationAborted' } });
+    for (const internal of ['terminalEvent', 'clusterAfter', 'deliveringSince', 'terminalEventSent', 'notStarted']) expect(responseBody(response)).not.toHaveProperty(internal);
+  });
+
   it('refuses the operation’s owner with 403: only admins abort', async () => {
     const aws = new FakeAws();
     const id = await created(aws);
