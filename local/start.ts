@@ -10,7 +10,6 @@
  * plane takes 6.6 s, and the state machine's Wait states and Retry intervals shrink alike.
  * EKSP_SEED seeds the sampled durations (same seed, same durations).
  */
-import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { startLocalAws, type LocalAws } from './emulator';
@@ -19,9 +18,10 @@ import { startApiServer, LOCAL_CALLER, type ApiHandler, type RunningApi } from '
 import { lambdaContext } from './runtime/state-machine-runner';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/domain/operation-request';
-import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, RECONCILE_INTERVAL_MINUTES, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
+import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
+import { scheduleReconciler } from './runtime/reconciler-schedule';
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
@@ -163,33 +163,6 @@ async function routeEndedExecutions(functionArn: string, stateMachineArns: strin
   }
 }
 
-/**
- * Runs the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time with the event an
- * EventBridge schedule rule sends, one run at a time. Returns what stops it.
- */
-function scheduleReconciler(world: World, functionArn: string): () => Promise<void> {
-  const ruleArn = world.arn('events', `rule/${RECONCILER_FUNCTION}`);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const next = () => {
-    if (stopped) return;
-    timer = setTimeout(run, world.clock.realMs(RECONCILE_INTERVAL_MINUTES * 60));
-    timer.unref?.();
-  };
-  const run = () => {
-    const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: world.account, time: world.clock.now().toISOString(), region: world.region, resources: [ruleArn], detail: {} };
-    // A failed run is recorded with the function's invocations; the next one tries again.
-    running = world.functions.invoke(functionArn, event, { source: 'events', trigger: ruleArn }).catch(() => undefined).finally(next);
-  };
-  next();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
-}
-
 /** What the CDK stack creates: the registry table (same keys and index as infra) and the bus. */
 async function provisionServiceResources(): Promise<void> {
   const dynamo = new DynamoDBClient({});
@@ -289,7 +262,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const { handler: reconciler } = await import('../functions/listeners/reconciler');
     const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
-    cleanups.push(scheduleReconciler(world, reconcilerArn));
+    cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,
