@@ -45,6 +45,8 @@ export interface StartOptions {
   quiet?: boolean;
   /** Where the banner and request log go (default stdout). */
   log?: (line: string) => void;
+  /** Run the reconciler on its schedule (default true); the benchmark counts calls per provisioning without it. */
+  reconciler?: boolean;
 }
 
 export interface LocalMode {
@@ -262,7 +264,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const { handler: reconciler } = await import('../functions/listeners/reconciler');
     const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
-    cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
+    if (settings.reconciler !== false) cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,
