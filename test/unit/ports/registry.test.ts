@@ -285,6 +285,29 @@ describe('DynamoRegistry', () => {
     });
   });
 
+  describe('delivering the terminal event', () => {
+    it('lets one deliverer at a time claim it, another after the claim went stale or was given back, and none once it is sent', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      const first = await registry.claimDelivery(operation.id, '2026-11-21T10:06:00.000Z', '2026-11-21T10:01:00.000Z');
+      const concurrent = await registry.claimDelivery(operation.id, '2026-11-21T10:06:01.000Z', '2026-11-21T10:01:01.000Z');
+      const afterStale = await registry.claimDelivery(operation.id, '2026-11-21T10:12:00.000Z', '2026-11-21T10:07:00.000Z');
+      await registry.releaseDelivery(operation.id);
+      const afterRelease = await registry.claimDelivery(operation.id, '2026-11-21T10:12:01.000Z', '2026-11-21T10:07:01.000Z');
+      await registry.markTerminalEventSent(operation.id);
+      const afterSent = await registry.claimDelivery(operation.id, '2026-11-21T11:00:00.000Z', '2026-11-21T10:55:00.000Z');
+
+      expect([first, concurrent, afterStale, afterRelease, afterSent]).toEqual([true, false, true, true, false]);
+    });
+
+    it('has nothing to claim before the outcome is committed', async () => {
+      const operation = await accepted();
+
+      await expect(registry.claimDelivery(operation.id, '2026-11-21T10:06:00.000Z', '2026-11-21T10:01:00.000Z')).resolves.toBe(false);
+    });
+  });
+
   describe('the unsettled index', () => {
     const unsettledIds = async () => {
       const ids: string[] = [];
