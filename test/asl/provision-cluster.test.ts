@@ -394,6 +394,23 @@ describe('a step that crashes after its side effect', () => {
     expect(aws.stacks.get(STACK)?.status).toBe('CREATE_COMPLETE');
   });
 
+  it('provisions the cluster SUCCEEDED while the bus refuses every event: the outcome waits on the record for delivery', async () => {
+    const aws = new FakeAws();
+    aws.statusEvents.publish = async () => {
+      throw Object.assign(new Error('PutEvents: InternalFailure'), { name: 'AwsUnavailableError' });
+    };
+
+    const run = await runProvision(aws, withoutIdentityMappings(), operationFor(CLUSTER));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).not.toContain('Diagnose Failure');
+    const record = aws.operations.get(OPERATION_ID)!;
+    expect(record).toMatchObject({ status: 'SUCCEEDED', terminalEvent: expect.objectContaining({ status: 'SUCCEEDED' }) });
+    expect(record.terminalEventSent).toBeUndefined();
+    expect(Object.keys(record.steps).length).toBeGreaterThan(5);
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE' });
+  });
+
   it('rolls back when Collect Outputs fails, before anything is committed', async () => {
     const aws = new FakeAws();
     const refuse = (name: string, handler: (input: unknown) => Promise<unknown>) =>
