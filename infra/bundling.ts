@@ -109,6 +109,13 @@ export function operationMetricsEntry(): FunctionEntry {
   return { name: OPERATION_METRICS_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'operation-metrics.ts') };
 }
 
+/** The scheduled reconciler: settles operations and redelivers terminal events. */
+export const RECONCILER_FUNCTION = 'reconciler';
+
+export function reconcilerEntry(): FunctionEntry {
+  return { name: RECONCILER_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'reconciler.ts') };
+}
+
 export function stepEntry(module: StepModule): FunctionEntry {
   return { name: module, entry: join(PROJECT_ROOT, 'functions', 'steps', `${module}.ts`) };
 }
@@ -120,7 +127,7 @@ export function stepModules(): StepModule[] {
 
 /** Every Lambda the service deploys: the API handler plus one per Task step module. */
 export function functionEntries(): FunctionEntry[] {
-  return [apiEntry(), executionEndedEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
+  return [apiEntry(), executionEndedEntry(), reconcilerEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
 }
 
 /** Entries whose source file is missing, so callers can fail with one clear message. */

@@ -12,6 +12,7 @@ import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { StatusEventBus } from './constructs/event-bus';
 import { RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
+import { Reconciler } from './constructs/reconciler';
 import { ExpirySchedules } from './constructs/expiry';
 import { Observability } from './constructs/observability';
 import { RegistryTable } from './constructs/registry-table';
@@ -48,6 +49,7 @@ export class ProvisionerStack extends Stack {
   readonly expiry: ExpirySchedules;
   readonly executionEnded: ExecutionEnded;
   readonly observability: Observability;
+  readonly reconciler: Reconciler;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -92,7 +94,7 @@ export class ProvisionerStack extends Stack {
     const provision = this.workflow('provision-cluster');
 
     // The API function has a fixed name so the expiry schedules can target it by ARN: a reference
-    // would make a cycle (API → state machines → Finalize → API).
+    // would make a cycle (API → state machines → Collect Outputs → API).
     const apiFunctionName = `${this.stackName}-api`;
     this.expiry = new ExpirySchedules(this, 'Expiry', { targetFunctionArn: this.formatArn({ service: 'lambda', resource: 'function', resourceName: apiFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) });
     this.steps.useExpirySchedules(this.expiry);
@@ -112,6 +114,7 @@ export class ProvisionerStack extends Stack {
     this.expiry.configure(this.api.handler, 'create');
 
     this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
+    this.reconciler = new Reconciler(this, 'Reconciler', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
 
     this.observability = new Observability(this, 'Observability', {
       environment,
@@ -120,6 +123,7 @@ export class ProvisionerStack extends Stack {
       serviceName: SERVICE_NAME,
       workflows: [...workflows.values()],
       api: this.api.api,
+      deadLetterQueues: [this.executionEnded.deadLetters],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API base URL (SigV4, service execute-api)' });

@@ -2,7 +2,8 @@
  * `npm start`: the whole service on a laptop. One process runs
  *   - the local AWS endpoint (local/emulator) on 127.0.0.1:EKSP_AWS_PORT (4566), DynamoDB from dynalite;
  *   - the state machines from statemachines/*.asl.json with the real handlers (local/runtime/executions.ts);
- *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler.
+ *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler;
+ *   - the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time, as the CDK stack's schedule runs it.
  * The handlers and their SDK clients are unchanged: AWS_ENDPOINT_URL points them at the emulator.
  *
  * EKSP_TIME_SCALE (default 0.01) is real time per emulated time: at 0.01 an 11-minute control
@@ -20,6 +21,7 @@ import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/d
 import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
+import { scheduleReconciler } from './runtime/reconciler-schedule';
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
@@ -44,6 +46,8 @@ export interface StartOptions {
   quiet?: boolean;
   /** Where the banner and request log go (default stdout). */
   log?: (line: string) => void;
+  /** Run the reconciler on its schedule (default true); the benchmark counts calls per provisioning without it. */
+  reconciler?: boolean;
 }
 
 export interface LocalMode {
@@ -126,6 +130,8 @@ function pointSdkAt(environment: Environment, awsUrl: string, region: string): v
 const API_FUNCTION = 'eksp-api';
 /** The backstop reporting operations whose execution ended without (functions/listeners). */
 const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
+/** The scheduled reconciler (functions/listeners/reconciler.ts). */
+const RECONCILER_FUNCTION = 'eksp-reconciler';
 /** The event source local mode allows by default (EVENT_SOURCES), acting as the local developer. */
 export const LOCAL_EVENT_SOURCE = 'local.portal';
 
@@ -268,6 +274,10 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const backstopArn = world.functions.register(EXECUTION_ENDED_FUNCTION, (event) => (executionEnded as unknown as ApiHandler)(event as never, lambdaContext(EXECUTION_ENDED_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(EXECUTION_ENDED_FUNCTION));
     await routeEndedExecutions(backstopArn, Object.values(machines));
+    const { handler: reconciler } = await import('../functions/listeners/reconciler');
+    const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
+    cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
+    if (settings.reconciler !== false) cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,

@@ -17,6 +17,7 @@ export const TASK_FUNCTIONS = {
   MapIdentitiesFunctionArn: 'map-identities',
   SwitchEndpointAccessFunctionArn: 'switch-endpoint-access',
   CheckEndpointUpdateFunctionArn: 'check-endpoint-update',
+  CollectOutputsFunctionArn: 'collect-outputs',
   FinalizeFunctionArn: 'finalize',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   RollBackFunctionArn: 'roll-back',

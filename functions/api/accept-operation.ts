@@ -2,8 +2,9 @@
  * Accepting an operation, the same way for every route and event: Idempotency-Key replay (same
  * key and request → the same operation; same key, other request → 422), the cluster's lock
  * (409 naming the running operation), the operation record, the ACCEPTED event, and the
- * execution named by the operation id. A start that fails undoes the lock and ends the
- * operation with its one terminal event.
+ * execution named by the operation id. A start that fails gives the lock back and leaves the
+ * operation not started: the caller is told to retry (503), and the same Idempotency-Key starts
+ * it then; never retried, the reconciler ends it with its terminal event.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
@@ -13,7 +14,6 @@ import { statusEvent } from '../domain/status-event';
 import type { ClusterStatus } from '../ports/registry';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { reportOutcome } from '../shared/progress';
 import { json, problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
 
@@ -31,6 +31,8 @@ export interface OperationToStart {
   executionInput(operation: Operation): unknown;
   /** The cluster's owner, kept on the operation: who may read it even after the name is reused. Default the requester (a create). */
   clusterOwner?: string;
+  /** The cluster's status before the lock, for an existing cluster: where an operation that never starts leaves it. */
+  clusterStatusBefore?: ClusterStatus;
 }
 
 /** What identifies a request for an Idempotency-Key replay. */
@@ -60,6 +62,8 @@ export async function replayed(request: ApiRequest, deps: ApiDeps, identity: Req
   if (previous.requestHash !== requestHashOf(identity)) {
     return problem({ status: 422, title: 'Idempotency key reused', detail: `Idempotency-Key ${request.idempotencyKey} was used with a different request (operation ${previous.id})` });
   }
+  // Its start failed and the caller was told to retry: this is that retry, not a replay.
+  if (previous.notStarted) return undefined;
   return accepted(previous.id, previous.clusterName, previous.status);
 }
 
@@ -98,6 +102,8 @@ export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start:
       ...(operation.action ? { action: operation.action } : {}),
       clusterName: start.clusterName,
       clusterOwner: start.clusterOwner ?? operation.requestedBy,
+      ...(start.clusterStatusBefore ? { clusterStatusBefore: start.clusterStatusBefore } : {}),
+      stateMachineArn: start.stateMachineArn,
       status: 'ACCEPTED',
       phase: 'Accepted',
       requestedBy: operation.requestedBy,
@@ -111,15 +117,21 @@ export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start:
     await start.unlock(operation);
     throw error;
   }
+  try {
+    // ACCEPTED goes out before the execution starts, so it is always the operation's first event;
+    // like every progress event it is best effort: the record says ACCEPTED either way.
+    await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
+  } catch (error) {
+    logger.warn('ACCEPTED event not delivered (the registry has it)', { operationId: operation.id, errorName: (error as Error).name });
+  }
   let executionArn: string;
   try {
-    // ACCEPTED goes out before the execution starts, so it is always the operation's first event.
-    await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
     executionArn = await deps.workflows.start(start.stateMachineArn, operation.id, start.executionInput(operation));
   } catch (error) {
-    // Nothing was started: give the lock back and end the operation with its one terminal event.
-    const status = await start.unlock(operation);
-    await reportOutcome(deps, operation, { status: 'FAILED', phase: 'Accepted', error: { code: (error as Error).name, message: (error as Error).message } }, status);
+    // Nothing was started: the lock goes back and the record says so, so that the retry the
+    // answer asks for (the same Idempotency-Key) starts it rather than replaying a failure.
+    await start.unlock(operation);
+    await deps.registry.markNotStarted(operation.id);
     throw error;
   }
   try {

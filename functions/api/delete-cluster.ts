@@ -17,6 +17,7 @@ export async function deleteCluster(request: ApiRequest, deps: ApiDeps, name: st
   return acceptOperation(request, deps, {
     ...identity,
     clusterOwner: cluster.owner,
+    clusterStatusBefore: cluster.status,
     stateMachineArn: deps.settings.deleteStateMachineArn(),
     lock: (operation) => deps.registry.beginOperation(operation, { expectedVersion: cluster.version, from: ['ACTIVE', 'FAILED'], to: 'DELETING' }),
     unlock: async (operation) => {

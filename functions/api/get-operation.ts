@@ -9,8 +9,9 @@ export async function getOperation(request: ApiRequest, deps: ApiDeps, id: strin
   const record = await deps.registry.getOperation(id);
   // Who asked for it, or the cluster's owner then (an admin's or the expiry's operation on their cluster).
   if (!record || !mayUseOperation(request, deps, record)) return operationNotFound(id);
-  const { steps, requestHash: _hash, terminalEventSent: _sent, clusterName, ...rest } = record;
-  return json(200, { ...rest, cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
+  // The outbox and delivery bookkeeping stay inside: the outcome itself is in status, error and outputs.
+  const { steps, requestHash: _hash, terminalEventSent: _sent, terminalEvent, clusterAfter: _after, deliveringSince: _claim, notStarted: _notStarted, clusterName, ...rest } = record;
+  return json(200, { ...rest, ...(terminalEvent?.settledBy ? { settledBy: terminalEvent.settledBy } : {}), cluster: clusterName, steps: timeline(Object.values(steps ?? {})) });
 }
 
 export interface TimelineStep {

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { addAccessEntry, addFargateProfile, addNodegroup, removeAccessEntry, removeFargateProfile, removeNodegroup, scaleNodegroup, setEndpointAccess } from './change-cluster';
+import { abortOperation } from './abort-operation';
 import { createCluster } from './create-cluster';
 import { deleteCluster } from './delete-cluster';
 import { getCluster } from './get-cluster';
@@ -88,6 +89,10 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },
   { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, schema: CLUSTER_NAME }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
   { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },
+  {
+    method: 'POST', path: '/operations/{id}/abort', operationId: 'abortOperation', summary: 'Abort an operation (admins only): stop its execution and end it FAILED, releasing the cluster', handler: abortOperation,
+    success: { status: 200, description: 'The operation, ended FAILED with settledBy "abort" (409 when it had already ended)' },
+  },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', summary: 'This API as an OpenAPI 3.1 document', handler: getOpenApi, success: { status: 200, description: 'The OpenAPI document' } },
 ];
 

@@ -15,3 +15,6 @@ export interface ExecutionStatusChange {
   error?: string | null;
   cause?: string | null;
 }
+
+/** How often the reconciler runs (an EventBridge schedule in AWS, the emulated clock locally). */
+export const RECONCILE_INTERVAL_MINUTES = 5;

@@ -15,6 +15,8 @@ export interface StatusChange {
   step?: { name: string; status: StepStatus; resource?: string; startedAt: string; endedAt?: string };
   error?: { code: string; message: string; resource?: string };
   outputs?: Record<string, string>;
+  /** A terminal outcome the workflow did not report itself: who settled it. */
+  settledBy?: OperationStatusEvent['settledBy'];
 }
 
 export function statusEvent(operation: Operation, change: StatusChange, now: Date): OperationStatusEvent {
@@ -30,6 +32,7 @@ export function statusEvent(operation: Operation, change: StatusChange, now: Dat
     ...(change.step ? { step: change.step } : {}),
     ...(change.error ? { error: change.error } : {}),
     ...(change.outputs ? { outputs: change.outputs } : {}),
+    ...(change.settledBy ? { settledBy: change.settledBy } : {}),
     requestedBy: operation.requestedBy,
     time: now.toISOString(),
   };

@@ -2,16 +2,23 @@
  * The registry (DynamoDB, one table): cluster records with the one-operation-per-cluster lock,
  * and operation records with their step timeline. Conditional writes only: it runs on dynalite,
  * which has no transactions.
+ *
+ * It is the operations' source of truth. An outcome is committed on the operation record first
+ * (the first outcome wins; nothing reopens it), together with the terminal event, which waits
+ * there until the bus takes it (an outbox), and the cluster status the outcome sets; then the
+ * cluster's lock is released. Each write can be repeated, so whoever finds an operation half-way
+ * (a retried step, the reconciler) finishes it the same way.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Operation, OperationStatusEvent } from '../generated/types';
 import { principalOf } from '../domain/caller';
-import { ClusterBusyError, ClusterChangedError, ClusterExistsError, classifyAwsError, isAwsError } from '../shared/errors';
+import { isTerminal } from '../domain/status-event';
+import { ClusterBusyError, ClusterChangedError, ClusterExistsError, OperationNotFoundError, classifyAwsError, isAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
 import { decodeCursor, encodeCursor, type CursorKey, type CursorScope } from './page-cursor';
-import { BY_CLUSTER_INDEX, REGISTRY_KEYS } from './registry-table';
+import { BY_CLUSTER_INDEX, REGISTRY_KEYS, UNSETTLED_INDEX } from './registry-table';
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'FAILED' | 'ROLLED_BACK' | 'DELETING' | 'DELETED';
 
@@ -43,6 +50,18 @@ export interface OperationRecord {
   error?: OperationStatusEvent['error'];
   outputs?: Record<string, string>;
   terminalEventSent?: boolean;
+  /** The terminal event, from the moment the outcome is committed: delivered from here until the bus takes it. */
+  terminalEvent?: OperationStatusEvent;
+  /** When a deliverer took the right to put the terminal event on the bus (claimDelivery). */
+  deliveringSince?: string;
+  /** What the committed outcome makes of the cluster, so a lock release cut short can be finished later. */
+  clusterAfter?: { status: ClusterStatus; spec?: unknown };
+  /** The cluster's status before the operation took its lock: where an operation that never started leaves it. */
+  clusterStatusBefore?: ClusterStatus;
+  /** The state machine its execution (named by the operation id) runs on. */
+  stateMachineArn?: string;
+  /** StartExecution failed: the request was answered 503, and the same Idempotency-Key may start it again. */
+  notStarted?: boolean;
   /** Hash of the request an Idempotency-Key was used with: a replay must match it. */
   requestHash?: string;
 }
@@ -90,11 +109,16 @@ export interface OperationLock {
 export interface RegistryPort {
   /** Records the cluster and takes its lock; ClusterExistsError / ClusterBusyError otherwise. */
   beginCreate(operation: Operation, spec: unknown): Promise<void>;
+  /** A new operation record; it may replace one whose execution never started (`notStarted`). */
   putOperation(record: OperationRecord): Promise<void>;
   getOperation(id: string): Promise<OperationRecord | undefined>;
   setExecution(operationId: string, executionArn: string): Promise<void>;
-  /** Idempotent: the timeline is keyed by event id, so a retried step overwrites its own entry. */
-  recordProgress(event: OperationStatusEvent): Promise<void>;
+  /**
+   * Idempotent: the timeline is keyed by event id, so a retried step overwrites its own entry.
+   * False when the operation's outcome is already committed: the progress is dropped, and its
+   * event must not be sent (no event follows the terminal one).
+   */
+  recordProgress(event: OperationStatusEvent): Promise<boolean>;
   getCluster(name: string): Promise<ClusterRecord | undefined>;
   /** An owner's clusters (by principal), or every cluster when no owner is given; by name. */
   listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>>;
@@ -106,11 +130,30 @@ export interface RegistryPort {
    */
   beginOperation(operation: Operation, lock: OperationLock): Promise<void>;
   /**
-   * Marks the operation terminal and releases the cluster lock, setting the cluster's status (and
-   * its spec, when an update changed it). Returns the operation record as it now is.
+   * Commits the outcome (the terminal `event`, kept for delivery) unless one is committed already
+   * (the first wins), then releases the cluster lock with the committed outcome's cluster status
+   * (and spec, when an update changed it). Returns the operation record as it now is: its
+   * status and terminalEvent are the committed outcome, which may be an earlier one.
+   * `unchangedSince`: commit only if the record was not written since that updatedAt (a settlement
+   * decided on what was read must not overtake the operation moving on).
    */
-  finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown): Promise<OperationRecord>;
+  finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown, options?: { unchangedSince?: string }): Promise<OperationRecord>;
+  /** Releases the lock of a committed operation (idempotent): what finish does after the commit. */
+  releaseCluster(record: OperationRecord): Promise<void>;
+  /**
+   * Takes the right to deliver the terminal event: false while another deliverer holds it (since
+   * after `staleBefore`) or once it is sent, so concurrent deliverers (the step, the listener, the
+   * reconciler, abort) do not put it on the bus twice.
+   */
+  claimDelivery(operationId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Gives the right back after the bus refused the event, for the next deliverer. */
+  releaseDelivery(operationId: string): Promise<void>;
+  /** The terminal event is on the bus: the operation is settled and leaves the unsettled index. */
   markTerminalEventSent(operationId: string): Promise<void>;
+  /** StartExecution failed: the operation may be started again with its Idempotency-Key. */
+  markNotStarted(operationId: string): Promise<void>;
+  /** Operations not settled yet (running, or terminal with the event undelivered), oldest first. */
+  listUnsettled(query: PageQuery): Promise<Page<OperationRecord>>;
   /** Undoes beginCreate when the execution could not be started. */
   abandonCreate(operation: Operation): Promise<void>;
   /** Undoes beginOperation when the execution could not be started: lock released, status restored. */
@@ -125,6 +168,9 @@ const REUSABLE: ClusterStatus[] = ['ROLLED_BACK', 'DELETED'];
 /** The keys that continue a read after an item: the table's, plus the index's for an index query. */
 const TABLE_KEY = [REGISTRY_KEYS.partitionKey, REGISTRY_KEYS.sortKey] as const;
 const INDEX_KEY = [...TABLE_KEY, BY_CLUSTER_INDEX.partitionKey, BY_CLUSTER_INDEX.sortKey] as const;
+const UNSETTLED_KEY = [...TABLE_KEY, UNSETTLED_INDEX.partitionKey, UNSETTLED_INDEX.sortKey] as const;
+const UNSETTLED = 'UNSETTLED';
+const TERMINAL_VALUES = { ':t0': 'SUCCEEDED', ':t1': 'FAILED', ':t2': 'ROLLED_BACK' };
 /** Items read per scan request when an admin lists every cluster. */
 const ADMIN_SCAN_PAGE = 100;
 
@@ -132,7 +178,7 @@ const ADMIN_SCAN_PAGE = 100;
 const ownerIndexKeys = (owner: string, name: string) => ({ gsi1pk: `OWNER#${principalOf(owner)}`, gsi1sk: name });
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...record } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, [UNSETTLED_INDEX.partitionKey]: _u1, [UNSETTLED_INDEX.sortKey]: _u2, ...record } = item;
   return record as T;
 }
 
@@ -187,8 +233,17 @@ export class DynamoRegistry implements RegistryPort {
   async putOperation(record: OperationRecord): Promise<void> {
     await this.call((c) => c.send(new PutCommand({
         TableName: this.tableName(),
-        Item: { ...operationKey(record.id), ...record, gsi1pk: `CLUSTER#${record.clusterName}`, gsi1sk: record.requestedAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: {
+          ...operationKey(record.id),
+          ...record,
+          gsi1pk: `CLUSTER#${record.clusterName}`,
+          gsi1sk: record.requestedAt,
+          [UNSETTLED_INDEX.partitionKey]: UNSETTLED,
+          [UNSETTLED_INDEX.sortKey]: `${record.requestedAt}#${record.id}`,
+        },
+        // A start that failed left its record for the same key to start again.
+        ConditionExpression: 'attribute_not_exists(pk) OR notStarted = :yes',
+        ExpressionAttributeValues: { ':yes': true },
       })),
     );
   }
@@ -202,9 +257,9 @@ export class DynamoRegistry implements RegistryPort {
     await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(operationId), UpdateExpression: 'SET executionArn = :arn', ExpressionAttributeValues: { ':arn': executionArn } })));
   }
 
-  async recordProgress(event: OperationStatusEvent): Promise<void> {
+  async recordProgress(event: OperationStatusEvent): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status', '#phase': 'phase' };
-    const values: Record<string, unknown> = { ':status': event.status, ':phase': event.phase, ':now': event.time, ':t0': 'SUCCEEDED', ':t1': 'FAILED', ':t2': 'ROLLED_BACK' };
+    const values: Record<string, unknown> = { ':status': event.status, ':phase': event.phase, ':now': event.time, ...TERMINAL_VALUES };
     let update = 'SET #status = :status, #phase = :phase, updatedAt = :now';
     if (event.step) {
       names['#id'] = event.eventId;
@@ -223,8 +278,9 @@ export class DynamoRegistry implements RegistryPort {
           ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) return;
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
       throw classifyAwsError(error, `registry ${this.tableName()}`);
     }
   }
@@ -338,10 +394,11 @@ export class DynamoRegistry implements RegistryPort {
     }
   }
 
-  async finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown): Promise<OperationRecord> {
+  async finish(event: OperationStatusEvent, clusterStatus: ClusterStatus, clusterSpec?: unknown, options: { unchangedSince?: string } = {}): Promise<OperationRecord> {
     const names: Record<string, string> = { '#status': 'status', '#phase': 'phase' };
-    const values: Record<string, unknown> = { ':status': event.status, ':phase': event.phase, ':now': event.time };
-    let update = 'SET #status = :status, #phase = :phase, updatedAt = :now';
+    const clusterAfter = { status: clusterStatus, ...(clusterSpec === undefined ? {} : { spec: clusterSpec }) };
+    const values: Record<string, unknown> = { ':status': event.status, ':phase': event.phase, ':now': event.time, ':event': event, ':after': clusterAfter, ...TERMINAL_VALUES };
+    let update = 'SET #status = :status, #phase = :phase, updatedAt = :now, terminalEvent = :event, clusterAfter = :after';
     if (event.error) {
       values[':error'] = event.error;
       update += ', #error = :error';
@@ -351,28 +408,117 @@ export class DynamoRegistry implements RegistryPort {
       values[':outputs'] = event.outputs;
       update += ', outputs = :outputs';
     }
-    // Never conjure a partial record for an operation the registry does not know.
-    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(event.operationId), UpdateExpression: update, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names, ExpressionAttributeValues: values })));
+    // Never conjure a partial record for an operation the registry does not know; never reopen an outcome.
+    let condition = 'attribute_exists(pk) AND NOT (#status IN (:t0, :t1, :t2))';
+    if (options.unchangedSince) {
+      condition += ' AND updatedAt = :seen';
+      values[':seen'] = options.unchangedSince;
+    }
+    let record: OperationRecord | undefined;
+    try {
+      const { Attributes } = await this.client().send(
+        new UpdateCommand({ TableName: this.tableName(), Key: operationKey(event.operationId), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }),
+      );
+      record = withoutKeys<OperationRecord>(Attributes!);
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
+      record = await this.getOperation(event.operationId);
+      if (!record) throw new OperationNotFoundError(`operation ${event.operationId} is not in the registry`);
+    }
+    await this.releaseCluster(record);
+    return record;
+  }
+
+  async releaseCluster(record: OperationRecord): Promise<void> {
+    const after = record.clusterAfter;
+    if (!after || !isTerminal(record.status)) return;
     try {
       await this.client().send(
         new UpdateCommand({
           TableName: this.tableName(),
-          Key: clusterKey(event.cluster.name),
-          UpdateExpression: `SET #status = :status, updatedAt = :now${clusterSpec === undefined ? '' : ', spec = :spec'} REMOVE lockedBy ADD version :one`,
+          Key: clusterKey(record.clusterName),
+          UpdateExpression: `SET #status = :status, updatedAt = :now${after.spec === undefined ? '' : ', spec = :spec'} REMOVE lockedBy ADD version :one`,
           ConditionExpression: 'lockedBy = :operation',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': clusterStatus, ':now': event.time, ':operation': event.operationId, ':one': 1, ...(clusterSpec === undefined ? {} : { ':spec': clusterSpec }) },
+          ExpressionAttributeValues: { ':status': after.status, ':now': record.updatedAt, ':operation': record.id, ':one': 1, ...(after.spec === undefined ? {} : { ':spec': after.spec }) },
         }),
       );
     } catch (error) {
-      // Already released by an earlier attempt of this step: nothing to do.
+      // Already released (an earlier attempt), or given back when its start failed: nothing to do.
       if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
     }
-    return (await this.getOperation(event.operationId))!;
   }
 
   async markTerminalEventSent(operationId: string): Promise<void> {
-    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(operationId), UpdateExpression: 'SET terminalEventSent = :yes', ExpressionAttributeValues: { ':yes': true } })));
+    await this.call((c) =>
+      c.send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: operationKey(operationId),
+          UpdateExpression: 'SET terminalEventSent = :yes REMOVE #upk, #usk, deliveringSince',
+          ExpressionAttributeNames: { '#upk': UNSETTLED_INDEX.partitionKey, '#usk': UNSETTLED_INDEX.sortKey },
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      ),
+    );
+  }
+
+  async claimDelivery(operationId: string, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.client().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: operationKey(operationId),
+          UpdateExpression: 'SET deliveringSince = :now',
+          ConditionExpression: 'attribute_exists(terminalEvent) AND attribute_not_exists(terminalEventSent) AND (attribute_not_exists(deliveringSince) OR deliveringSince < :stale)',
+          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
+  }
+
+  async releaseDelivery(operationId: string): Promise<void> {
+    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: operationKey(operationId), UpdateExpression: 'REMOVE deliveringSince' })));
+  }
+
+  async markNotStarted(operationId: string): Promise<void> {
+    try {
+      await this.client().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: operationKey(operationId),
+          UpdateExpression: 'SET notStarted = :yes',
+          ConditionExpression: '#status = :accepted',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':yes': true, ':accepted': 'ACCEPTED' },
+        }),
+      );
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
+  }
+
+  async listUnsettled(query: PageQuery): Promise<Page<OperationRecord>> {
+    // The reconciler's own listing: one partition, read by the service only.
+    return this.fillPage<OperationRecord>(query, scopeOf('UNSETTLED', query), { attributes: UNSETTLED_KEY, fixed: { [UNSETTLED_INDEX.partitionKey]: UNSETTLED } }, (start) =>
+      this.call((c) =>
+        c.send(
+          new QueryCommand({
+            TableName: this.tableName(),
+            IndexName: UNSETTLED_INDEX.name,
+            KeyConditionExpression: '#upk = :unsettled',
+            ExpressionAttributeNames: { '#upk': UNSETTLED_INDEX.partitionKey },
+            ExpressionAttributeValues: { ':unsettled': UNSETTLED },
+            Limit: query.limit,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      ),
+    );
   }
 
   async abandonCreate(operation: Operation): Promise<void> {

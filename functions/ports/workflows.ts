@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { once } from '../shared/once';
 
@@ -13,7 +13,15 @@ export interface ExecutionStatus {
 export interface WorkflowsPort {
   /** Starts an execution named by the operation id; starting it again returns the same execution. */
   start(stateMachineArn: string, name: string, input: unknown): Promise<string>;
+  /** Undefined when there is no such execution (it never started). */
   describe(executionArn: string): Promise<ExecutionStatus | undefined>;
+  /** StopExecution; an execution that already ended or never existed is left as it is. */
+  stop(executionArn: string, error: string, cause: string): Promise<void>;
+}
+
+/** An execution's ARN is predictable from its state machine and name. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 export class SdkWorkflows implements WorkflowsPort {
@@ -25,7 +33,7 @@ export class SdkWorkflows implements WorkflowsPort {
       return executionArn!;
     } catch (error) {
       // Same name and same input: Step Functions' own idempotency. The ARN is predictable.
-      if (error instanceof ExecutionAlreadyExists || isAwsError(error, 'ExecutionAlreadyExists')) return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+      if (error instanceof ExecutionAlreadyExists || isAwsError(error, 'ExecutionAlreadyExists')) return executionArnOf(stateMachineArn, name);
       throw classifyAwsError(error, `state machine ${stateMachineArn}`);
     }
   }
@@ -37,6 +45,15 @@ export class SdkWorkflows implements WorkflowsPort {
     } catch (error) {
       if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
       throw classifyAwsError(error, `execution ${executionArn}`);
+    }
+  }
+
+  async stop(executionArn: string, error: string, cause: string): Promise<void> {
+    try {
+      await this.client().send(new StopExecutionCommand({ executionArn, error, cause }));
+    } catch (failure) {
+      if (isAwsError(failure, 'ExecutionDoesNotExist')) return;
+      throw classifyAwsError(failure, `execution ${executionArn}`);
     }
   }
 }

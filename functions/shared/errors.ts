@@ -94,6 +94,8 @@ export class DeleteFailedError extends ProvisionerError {}
 export class AwsRequestError extends ProvisionerError {}
 /** A step's input does not match its schema: a wiring bug between states. */
 export class InvalidStepInputError extends ProvisionerError {}
+/** An outcome for an operation the registry has no record of: never conjured, a wiring bug. */
+export class OperationNotFoundError extends ProvisionerError {}
 /**
  * An update the live cluster says must not or cannot be made: removing the access entry EKS
  * made for a node or Fargate role (or the service's own), scaling a nodegroup that is not there.

@@ -26,6 +26,7 @@ import { apiEntry } from '../bundling';
 import type { StatusEventBus } from './event-bus';
 import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
+import { EXECUTIONS_REASON, executionsOf } from './reconciler';
 import { BY_CLUSTER_INDEX } from './registry-table';
 import { patterns } from './iam';
 import { OPERATION_REQUESTED_DETAIL_TYPE, OPERATION_REQUESTS_RULE, operationRequestPattern } from '../../functions/domain/operation-request';
@@ -81,6 +82,8 @@ export class ProvisionerApi extends Construct {
     // a cluster's operations and an owner's clusters; Scan lists every cluster for an admin.
     grantRegistry(this.handler, props.table, { actions: ['dynamodb:DeleteItem', 'dynamodb:Scan'], index: BY_CLUSTER_INDEX });
     for (const machine of [provision, deletion, update]) machine.grantStartExecution(this.handler.role);
+    // POST /operations/{id}/abort (admins): stops the operation's execution.
+    this.handler.allow({ actions: ['states:StopExecution'], resources: executionsOf(this, [provision, deletion, update]), wildcardReason: EXECUTIONS_REASON });
     // GET /clusters/{name} and /kubeconfig show the live cluster: read-only EKS calls.
     this.handler.allow({ actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries'], resources: [patterns.clusters], wildcardReason: READS_LIVE_CLUSTERS });
     this.handler.allow({ actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: READS_LIVE_CLUSTERS });
@@ -150,7 +153,9 @@ export class ProvisionerApi extends Construct {
     method(this.api.root.addResource('openapi.json'), 'GET');
     const operations = this.api.root.addResource('operations');
     method(operations, 'GET', { 'method.request.querystring.cluster': false });
-    method(operations.addResource('{id}'), 'GET', { 'method.request.path.id': true });
+    const operation = operations.addResource('{id}');
+    method(operation, 'GET', { 'method.request.path.id': true });
+    method(operation.addResource('abort'), 'POST', { 'method.request.path.id': true });
 
     // Operations requested on the bus by the allowed sources run through the same function.
     if (Object.keys(eventSources).length > 0) {

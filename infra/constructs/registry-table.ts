@@ -5,7 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { BY_CLUSTER_INDEX as INDEX, REGISTRY_KEYS } from '../../functions/ports/registry-table';
+import { BY_CLUSTER_INDEX as INDEX, REGISTRY_KEYS, UNSETTLED_INDEX } from '../../functions/ports/registry-table';
 
 /** GSI for "operations of a cluster" and "clusters of an owner" (gsi1pk CLUSTER#… / OWNER#…). */
 export const BY_CLUSTER_INDEX = INDEX.name;
@@ -31,6 +31,13 @@ export class RegistryTable extends Construct {
       indexName: BY_CLUSTER_INDEX,
       partitionKey: { name: INDEX.partitionKey, type: AttributeType.STRING },
       sortKey: { name: INDEX.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    // Sparse: only operations not yet settled carry its keys (the reconciler's reading list).
+    this.table.addGlobalSecondaryIndex({
+      indexName: UNSETTLED_INDEX.name,
+      partitionKey: { name: UNSETTLED_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: UNSETTLED_INDEX.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
   }

@@ -159,11 +159,15 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Check Endpoint Update: DescribeUpdate until Successful or Failed',
     permissions: [{ actions: ['eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
-  finalize: {
-    description: 'Finalize: records outputs (endpoint, CA, stack outputs), schedules a ttl expiry, sends the SUCCEEDED event',
+  'collect-outputs': {
+    description: 'Collect Outputs: the SUCCEEDED event\'s outputs (endpoint, ARN, version) and the ttl expiry schedule',
     // Stack outputs are already in the state (Check Cluster Stack put them there).
     permissions: [{ actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
     expirySchedules: 'create',
+  },
+  finalize: {
+    description: 'Finalize: commits the SUCCEEDED outcome in the registry and delivers its event (registry and bus only)',
+    permissions: [],
   },
   'diagnose-failure': {
     description: 'Diagnose Failure: root cause from stack events, nodegroup health, update errors',

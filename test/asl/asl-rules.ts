@@ -90,17 +90,47 @@ export function fargateMaps(definition: Definition): Array<[string, Json & { Typ
 }
 
 /**
- * Exactly one terminal event (DESIGN §6): every top-level state that can fail is caught and
- * routed to the failure path, which ends in the one state sending the FAILED/ROLLED_BACK event.
+ * Exactly one terminal event: every top-level state that can fail is caught and routed to the
+ * failure path, which ends in the state reporting the FAILED/ROLLED_BACK outcome. The states that
+ * commit an outcome (`committers`: that reporter and the success commit) are not caught at all.
  */
-export function failurePathProblems(definition: Definition, reporter: string, failurePath: string[]): string[] {
+export function failurePathProblems(definition: Definition, committers: string[], failurePath: string[]): string[] {
   return Object.entries(definition.States)
-    .filter(([name, state]) => ['Task', 'Parallel', 'Map'].includes(state.Type) && name !== reporter)
+    .filter(([name, state]) => ['Task', 'Parallel', 'Map'].includes(state.Type) && !committers.includes(name))
     .flatMap(([name, state]) => {
       const catchAll = ((state.Catch as Catcher[] | undefined) ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
       if (!catchAll) return [`${name}: a failure here is not caught, so no terminal event would be sent`];
       return failurePath.includes(catchAll.Next) ? [] : [`${name}: caught into ${catchAll.Next}, not the failure path (${failurePath.join(', ')})`];
     });
+}
+
+/** Where a top-level state may go next: Next, a Choice's branches and default, its Catch targets. */
+function successors(state: Json): string[] {
+  const choices = ((state.Choices as Array<{ Next: string }> | undefined) ?? []).map((c) => c.Next);
+  const catches = ((state.Catch as Catcher[] | undefined) ?? []).map((c) => c.Next);
+  return [state.Next, state.Default, ...choices, ...catches].filter((next): next is string => typeof next === 'string');
+}
+
+/**
+ * Terminal truth: the state that commits SUCCEEDED has no Catch and nothing after it reaches the
+ * failure path, so a step failing after the outcome is committed can never diagnose, roll back or
+ * report a failure of a finished cluster.
+ */
+export function afterSuccessProblems(definition: Definition, successCommit: string, failurePath: string[]): string[] {
+  const commit = definition.States[successCommit];
+  if (!commit) return [`${successCommit}: no such state`];
+  const problems = commit.Catch ? [`${successCommit}: commits the outcome but has a Catch`] : [];
+  const seen = new Set<string>();
+  const queue = successors(commit);
+  while (queue.length) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (failurePath.includes(name)) problems.push(`${successCommit}: ${name} can follow the committed outcome`);
+    const next = definition.States[name];
+    if (next) queue.push(...successors(next));
+  }
+  return problems;
 }
 
 export function houseRuleProblems(definition: Definition): string[] {

@@ -9,6 +9,7 @@ import { substituted } from '../../local/runtime/state-machine-runner';
 import { STATE_MACHINES, TASK_FUNCTIONS } from '../../statemachines/task-functions';
 import {
   aslFiles,
+  afterSuccessProblems,
   failurePathProblems,
   fargateConcurrencyProblems,
   fargateMaps,
@@ -77,19 +78,26 @@ describe('statemachines/*.asl.json', () => {
   });
 
   it('routes every failure after acceptance to Diagnose Failure or Report Failure, so one terminal event is always sent', () => {
-    expect(failurePathProblems(provision, 'Report Failure', ['Diagnose Failure', 'Report Failure'])).toEqual([]);
+    expect(failurePathProblems(provision, ['Report Failure', 'Finalize'], ['Diagnose Failure', 'Report Failure'])).toEqual([]);
     expect(provision.States['Report Failure']).toMatchObject({ Type: 'Task', Next: 'Provisioning Failed' });
     expect(provision.States['Provisioning Failed']).toMatchObject({ Type: 'Fail' });
   });
 
+  it('never lets anything after the committed SUCCEEDED outcome reach Diagnose Failure, Roll Back or a failure report', () => {
+    expect(afterSuccessProblems(provision, 'Finalize', ['Diagnose Failure', 'Roll Back?', 'Roll Back', 'Report Failure'])).toEqual([]);
+    expect(afterSuccessProblems(deletion, 'Finalize Deletion', ['Report Operation Failure'])).toEqual([]);
+    expect(afterSuccessProblems(update, 'Finalize Update', ['Report Operation Failure'])).toEqual([]);
+    expect(provision.States['Collect Outputs']).toMatchObject({ Next: 'Finalize', Catch: [expect.objectContaining({ Next: 'Diagnose Failure' })] });
+  });
+
   it('delete-cluster routes every failure to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
-    expect(failurePathProblems(deletion, 'Report Operation Failure', ['Report Operation Failure'])).toEqual([]);
+    expect(failurePathProblems(deletion, ['Report Operation Failure', 'Finalize Deletion'], ['Report Operation Failure'])).toEqual([]);
     expect(deletion.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Deletion Failed' });
     expect(deletion.States['Deletion Failed']).toEqual({ Type: 'Fail', ErrorPath: '$.result.error', CausePath: '$.result.cause' });
   });
 
   it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
-    expect(failurePathProblems(update, 'Report Operation Failure', ['Report Operation Failure'])).toEqual([]);
+    expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Report Operation Failure'])).toEqual([]);
     expect(update.States['Route Change']!.Default).toBe('Unknown Change');
     expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Report Operation Failure' });
     expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });
@@ -177,12 +185,26 @@ describe('the checks reject a broken copy', () => {
     expect(fargateConcurrencyProblems(broken)).toEqual(['Fargate Profiles: MaxConcurrency is 0, not 1']);
   });
 
+  it('flags a success commit whose failure would be diagnosed and rolled back', () => {
+    const broken = brokenCopy((d) => {
+      state(d, 'Finalize').Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Diagnose Failure' }];
+    });
+
+    expect(afterSuccessProblems(broken, 'Finalize', ['Diagnose Failure', 'Roll Back?', 'Roll Back', 'Report Failure'])).toEqual([
+      'Finalize: commits the outcome but has a Catch',
+      'Finalize: Diagnose Failure can follow the committed outcome',
+      'Finalize: Roll Back? can follow the committed outcome',
+      'Finalize: Report Failure can follow the committed outcome',
+      'Finalize: Roll Back can follow the committed outcome',
+    ]);
+  });
+
   it('flags a state whose failure would skip the terminal event', () => {
     const broken = brokenCopy((d) => {
       delete state(d, 'Switch Endpoint Access').Catch;
     });
 
-    expect(failurePathProblems(broken, 'Report Failure', ['Diagnose Failure', 'Report Failure'])).toEqual([
+    expect(failurePathProblems(broken, ['Report Failure', 'Finalize'], ['Diagnose Failure', 'Report Failure'])).toEqual([
       'Switch Endpoint Access: a failure here is not caught, so no terminal event would be sent',
     ]);
   });

@@ -368,4 +368,62 @@ describe('a step that crashes after its side effect', () => {
     expect(run.retried).toContain('Finalize');
     expect(expectWellFormedEvents(aws).status).toBe('SUCCEEDED');
   });
+
+  it('never rolls back a SUCCEEDED cluster when Finalize crashes after its commit on every try', async () => {
+    const aws = new FakeAws();
+    const crashAlways = (name: string, handler: (input: unknown) => Promise<unknown>) =>
+      name !== 'Finalize'
+        ? handler
+        : async (input: unknown) => {
+            await handler(input);
+            throw Object.assign(new Error('Lambda was unable to return the function result'), { name: 'Lambda.ServiceException' });
+          };
+
+    const run = await runProvision(aws, withoutIdentityMappings(), operationFor(CLUSTER), { wrapHandler: crashAlways });
+
+    // The execution fails (the Lambda did); the operation, its one event and the cluster say SUCCEEDED.
+    expect(run.status).toBe('FAILED');
+    expect(run.statesEntered).not.toEqual(expect.arrayContaining(['Diagnose Failure']));
+    expect(run.statesEntered).not.toEqual(expect.arrayContaining(['Roll Back']));
+    expect(run.statesEntered).not.toEqual(expect.arrayContaining(['Report Failure']));
+    expect(aws.events.filter((e) => ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(e.status)).map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(aws.events.at(-1)!.status).toBe('SUCCEEDED');
+    expect(aws.operations.get(OPERATION_ID)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE' });
+    expect(aws.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+    expect(aws.stacks.get(STACK)?.status).toBe('CREATE_COMPLETE');
+  });
+
+  it('provisions the cluster SUCCEEDED while the bus refuses every event: the outcome waits on the record for delivery', async () => {
+    const aws = new FakeAws();
+    aws.statusEvents.publish = async () => {
+      throw Object.assign(new Error('PutEvents: InternalFailure'), { name: 'AwsUnavailableError' });
+    };
+
+    const run = await runProvision(aws, withoutIdentityMappings(), operationFor(CLUSTER));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).not.toContain('Diagnose Failure');
+    const record = aws.operations.get(OPERATION_ID)!;
+    expect(record).toMatchObject({ status: 'SUCCEEDED', terminalEvent: expect.objectContaining({ status: 'SUCCEEDED' }) });
+    expect(record.terminalEventSent).toBeUndefined();
+    expect(Object.keys(record.steps).length).toBeGreaterThan(5);
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  it('rolls back when Collect Outputs fails, before anything is committed', async () => {
+    const aws = new FakeAws();
+    const refuse = (name: string, handler: (input: unknown) => Promise<unknown>) =>
+      name !== 'Collect Outputs'
+        ? handler
+        : async () => {
+            throw Object.assign(new Error('eks:DescribeCluster: AccessDeniedException: not authorized'), { name: 'AwsRequestError' });
+          };
+
+    const run = await runProvision(aws, withoutIdentityMappings(), operationFor(CLUSTER), { wrapHandler: refuse });
+
+    expect(run.statesEntered).toEqual(expect.arrayContaining(['Collect Outputs', 'Diagnose Failure', 'Roll Back', 'Report Failure']));
+    expect(run.statesEntered).not.toContain('Finalize');
+    expect(expectWellFormedEvents(aws).status).toBe('ROLLED_BACK');
+  });
 });

@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
+import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
@@ -123,9 +123,9 @@ describe('workflow', () => {
 });
 
 describe('functions', () => {
-  it('deploys one function per step module plus the API handler, the execution-ended backstop and the metrics listener', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 3);
-    expect(functionEntries()).toHaveLength(stepModules().length + 3);
+  it('deploys one function per step module plus the API handler, the execution-ended listener, the reconciler and the metrics listener', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 4);
+    expect(functionEntries()).toHaveLength(stepModules().length + 4);
   });
 
   it('runs every function on nodejs22.x, arm64, traced, logging to its own log group', () => {
@@ -239,7 +239,7 @@ describe('REST API', () => {
 
   it('routes the cluster and operation resources to the API function', () => {
     expect(routes()).toEqual(
-      expect.arrayContaining(['POST /clusters', 'GET /clusters', 'GET /clusters/{name}', 'DELETE /clusters/{name}', 'ANY /clusters/{name}/{proxy+}', 'GET /operations', 'GET /operations/{id}']),
+      expect.arrayContaining(['POST /clusters', 'GET /clusters', 'GET /clusters/{name}', 'DELETE /clusters/{name}', 'ANY /clusters/{name}/{proxy+}', 'GET /operations', 'GET /operations/{id}', 'POST /operations/{id}/abort']),
     );
     for (const [, method] of ofType('AWS::ApiGateway::Method')) {
       expect(method.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY' });
@@ -295,9 +295,42 @@ describe('the execution-ended backstop', () => {
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.executionEnded.handler.function) })]);
   });
 
-  it('may only read and write the registry and put events on the service bus', () => {
+  it('may only read and write the registry and put events on the service bus (and hand what fails to its dead-letter queue)', () => {
     const actions = statementsOfRole(logicalId(stack.executionEnded.handler.role)).flatMap((s) => asArray(s.Action as string | string[]));
-    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray|sqs):/.test(a))).toEqual([]);
+  });
+
+  it('is retried by EventBridge and by Lambda, and what still fails is kept in an encrypted dead-letter queue', () => {
+    const queue = resources[logicalId(stack.executionEnded.deadLetters)]!;
+    expect(queue).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 } });
+    const target = resources[logicalId(stack.executionEnded.rule)]!.Properties.Targets[0];
+    expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 8 }, DeadLetterConfig: { Arn: getAtt(stack.executionEnded.deadLetters) } });
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName.Ref === logicalId(stack.executionEnded.handler.function));
+    expect(configs).toHaveLength(1);
+    expect(configs[0]![1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: getAtt(stack.executionEnded.deadLetters) } } });
+  });
+});
+
+describe('the reconciler', () => {
+  it('runs every 5 minutes on an EventBridge schedule', () => {
+    const rule = resources[logicalId(stack.reconciler.rule)]!;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.reconciler.handler.function) })]);
+  });
+
+  it('reads the unsettled index, describes only the service’s executions and puts events on the service bus, nothing else', () => {
+    const statements = statementsOfRole(logicalId(stack.reconciler.handler.role));
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray):/.test(a))).toEqual(['states:DescribeExecution']);
+    const describe = statements.find((s) => s.Action === 'states:DescribeExecution')!;
+    expect(JSON.stringify(describe.Resource)).toContain(':execution:');
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query', Resource: expect.objectContaining({ 'Fn::Join': expect.arrayContaining([expect.arrayContaining(['/index/unsettled'])]) }) }));
+  });
+
+  it('has the registry table index the operations not yet settled', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    expect(tables[0]![1].Properties.GlobalSecondaryIndexes).toContainEqual(expect.objectContaining({ IndexName: 'unsettled', KeySchema: [{ AttributeName: 'unsettledPk', KeyType: 'HASH' }, { AttributeName: 'unsettledSk', KeyType: 'RANGE' }] }));
   });
 });
 
@@ -354,8 +387,8 @@ describe('cluster expiry (ttl)', () => {
     expect(statementsOfRole(logicalId(stack.expiry.role))).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: API_ARN })]);
   });
 
-  it('lets Finalize create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
-    const finalize = statementsOfRole(logicalId(stack.steps.function('finalize').role));
+  it('lets Collect Outputs create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
+    const finalize = statementsOfRole(logicalId(stack.steps.function('collect-outputs').role));
     expect(finalize).toContainEqual(expect.objectContaining({ Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'] }));
     expect(finalize).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: getAtt(stack.expiry.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
     const deletion = statementsOfRole(logicalId(stack.steps.function('finalize-deletion').role));
@@ -363,7 +396,7 @@ describe('cluster expiry (ttl)', () => {
   });
 
   it('tells both where schedules go and what they invoke', () => {
-    for (const module of ['finalize', 'finalize-deletion'] as const) {
+    for (const module of ['collect-outputs', 'finalize-deletion'] as const) {
       const variables = resources[logicalId(stack.steps.function(module).function)]!.Properties.Environment.Variables;
       expect(variables).toMatchObject({ EXPIRY_TARGET_ARN: API_ARN, SCHEDULER_ROLE_ARN: getAtt(stack.expiry.role), SCHEDULE_GROUP_NAME: 'default' });
     }
@@ -390,6 +423,7 @@ describe('state', () => {
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
           }),
+          Match.objectLike({ IndexName: 'unsettled' }),
         ],
       }),
     });
@@ -641,6 +675,7 @@ describe('IAM', () => {
     'events.publish': ['events:PutEvents'],
     'workflows.start': ['states:StartExecution'],
     'workflows.describe': ['states:DescribeExecution'],
+    'workflows.stop': ['states:StopExecution'],
     'registry.abandonCreate': ['dynamodb:DeleteItem'],
     'schedules.cancelExpiry': ['scheduler:DeleteSchedule'],
     'schedules.scheduleExpiry': ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'],
@@ -679,6 +714,7 @@ describe('IAM', () => {
     if (entry.name === API_FUNCTION) return stack.api.handler.role;
     if (entry.name === EXECUTION_ENDED_FUNCTION) return stack.executionEnded.handler.role;
     if (entry.name === OPERATION_METRICS_FUNCTION) return stack.observability.metricsFunction.role;
+    if (entry.name === RECONCILER_FUNCTION) return stack.reconciler.handler.role;
     return stack.steps.function(entry.name as StepModule).role;
   }
 

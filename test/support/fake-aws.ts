@@ -11,7 +11,7 @@ import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/p
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
-import type { WorkflowsPort } from '../../functions/ports/workflows';
+import type { ExecutionStatus, WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
 import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
@@ -81,6 +81,8 @@ export class FakeAws {
   /** Cluster name → when its expiry schedule fires. */
   readonly expirySchedules = new Map<string, Date>();
   readonly executions: Array<{ name: string; input: unknown }> = [];
+  /** How executions ended, by name (absent: still running). */
+  readonly executionEndings = new Map<string, ExecutionStatus>();
 
   constructor(
     faults: Faults = {},
@@ -501,7 +503,7 @@ export class FakeAws {
     },
     putOperation: async (record) => {
       this.record('dynamodb', 'PutItem', `operation ${record.id}`);
-      if (this.operations.has(record.id)) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+      if (this.operations.has(record.id) && !this.operations.get(record.id)!.notStarted) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
       this.operations.set(record.id, structuredClone(record));
     },
     getOperation: async (id) => {
@@ -515,24 +517,49 @@ export class FakeAws {
     recordProgress: async (event) => {
       this.record('dynamodb', 'UpdateItem', `operation ${event.operationId}`);
       const record = this.operations.get(event.operationId);
-      if (!record || ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(record.status)) return;
+      if (!record || ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(record.status)) return false;
       Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time });
       if (event.step) record.steps[event.eventId] = { ...event.step, phase: event.phase, at: event.time };
+      return true;
     },
-    finish: async (event, clusterStatus, clusterSpec) => {
+    // As DynamoRegistry: the first outcome wins, then the lock is released with the committed outcome's cluster status.
+    finish: async (event, clusterStatus, clusterSpec, options = {}) => {
       this.record('dynamodb', 'UpdateItem', `operation ${event.operationId} ${event.status}`);
-      const record = this.operations.get(event.operationId)!;
-      Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time }, event.error ? { error: event.error } : {}, event.outputs ? { outputs: event.outputs } : {});
-      const cluster = this.clusterRecords.get(event.cluster.name);
-      if (cluster?.lockedBy === event.operationId) {
-        delete cluster.lockedBy;
-        Object.assign(cluster, { status: clusterStatus, updatedAt: event.time, version: cluster.version + 1 }, clusterSpec === undefined ? {} : { spec: structuredClone(clusterSpec) });
+      const record = this.operations.get(event.operationId);
+      if (!record) throw Object.assign(new Error(`operation ${event.operationId} is not in the registry`), { name: 'OperationNotFoundError' });
+      const open = !['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(record.status) && (!options.unchangedSince || options.unchangedSince === record.updatedAt);
+      if (open) {
+        Object.assign(record, { status: event.status, phase: event.phase, updatedAt: event.time, terminalEvent: structuredClone(event), clusterAfter: { status: clusterStatus, ...(clusterSpec === undefined ? {} : { spec: structuredClone(clusterSpec) }) } }, event.error ? { error: event.error } : {}, event.outputs ? { outputs: event.outputs } : {});
       }
+      await this.registry.releaseCluster(record);
       return structuredClone(record);
+    },
+    releaseCluster: async (record) => {
+      const cluster = this.clusterRecords.get(record.clusterName);
+      if (!record.clusterAfter || !['SUCCEEDED', 'FAILED', 'ROLLED_BACK'].includes(record.status) || cluster?.lockedBy !== record.id) return;
+      delete cluster.lockedBy;
+      Object.assign(cluster, { status: record.clusterAfter.status, updatedAt: record.updatedAt, version: cluster.version + 1 }, record.clusterAfter.spec === undefined ? {} : { spec: structuredClone(record.clusterAfter.spec) });
     },
     markTerminalEventSent: async (id) => {
       this.operations.get(id)!.terminalEventSent = true;
+      delete this.operations.get(id)!.deliveringSince;
     },
+    claimDelivery: async (id, now, staleBefore) => {
+      const record = this.operations.get(id);
+      if (!record?.terminalEvent || record.terminalEventSent || (record.deliveringSince && record.deliveringSince >= staleBefore)) return false;
+      record.deliveringSince = now;
+      return true;
+    },
+    releaseDelivery: async (id) => {
+      delete this.operations.get(id)!.deliveringSince;
+    },
+    markNotStarted: async (id) => {
+      const record = this.operations.get(id);
+      if (record?.status === 'ACCEPTED') record.notStarted = true;
+    },
+    listUnsettled: async ({ limit }) => ({
+      items: [...this.operations.values()].filter((o) => !o.terminalEventSent).slice(0, limit).map((o) => structuredClone(o)),
+    }),
     abandonCreate: async (operation) => {
       if (this.clusterRecords.get(operation.cluster.name)?.lockedBy === operation.id) this.clusterRecords.delete(operation.cluster.name);
     },
@@ -561,7 +588,16 @@ export class FakeAws {
       if (!this.executions.some((e) => e.name === name)) this.executions.push({ name, input });
       return `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
     },
-    describe: async () => ({ status: 'RUNNING' }),
+    // An execution started here runs until a test ends it (executionEndings) or stops it; any other does not exist.
+    describe: async (arn) => {
+      const name = arn.split(':').at(-1)!;
+      return this.executionEndings.get(name) ?? (this.executions.some((e) => e.name === name) ? { status: 'RUNNING' } : undefined);
+    },
+    stop: async (arn, error, cause) => {
+      const name = arn.split(':').at(-1)!;
+      this.record('sfn', 'StopExecution', name);
+      if (this.executions.some((e) => e.name === name) && !this.executionEndings.has(name)) this.executionEndings.set(name, { status: 'ABORTED', error, cause });
+    },
   };
 
   /**

@@ -19,6 +19,7 @@ export interface StatusEvent {
   step?: { name: string; status: string; resource?: string };
   error?: { code: string; message: string; resource?: string };
   outputs?: Record<string, string>;
+  settledBy?: string;
 }
 
 export interface Reply {

@@ -163,7 +163,7 @@ describe('DELETE /clusters/{name}', () => {
     expect(aws.executions).toHaveLength(executions);
   });
 
-  it('gives the lock back and ends the operation with one FAILED event when the execution cannot start', async () => {
+  it('gives the lock back and sends no terminal event when the execution cannot start: the answer asks for a retry', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
     aws.workflows.start = async () => {
@@ -175,7 +175,8 @@ describe('DELETE /clusters/{name}', () => {
     expect(response.statusCode).toBe(503);
     expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'ACTIVE' });
     expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
-    expect(aws.events.filter((e) => e.operation === 'DELETE').map((e) => e.status)).toEqual(['ACCEPTED', 'FAILED']);
+    expect(aws.events.filter((e) => e.operation === 'DELETE').map((e) => e.status)).toEqual(['ACCEPTED']);
+    expect([...aws.operations.values()].filter((o) => o.type === 'DELETE')).toEqual([expect.objectContaining({ status: 'ACCEPTED', notStarted: true, clusterStatusBefore: 'ACTIVE' })]);
   });
 });
 
@@ -196,24 +197,21 @@ describe('accepting an operation when a write fails', () => {
     expect(aws.events).toHaveLength(events);
   });
 
-  it('ends the operation with one FAILED event when ACCEPTED cannot be announced', async () => {
+  it('starts the operation even when ACCEPTED cannot be announced: a bus outage fails nothing', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
     const publish = aws.statusEvents.publish;
-    let first = true;
     aws.statusEvents.publish = async (e) => {
-      if (e.status === 'ACCEPTED' && first) {
-        first = false;
-        throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
-      }
+      if (e.status === 'ACCEPTED') throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
       return publish(e);
     };
 
     const response = await routeRequest(event('DELETE', `/clusters/${NAME}`), aws.deps());
 
-    expect(response.statusCode).toBe(503);
-    expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
-    expect(aws.events.filter((e) => e.operation === 'DELETE').map((e) => e.status)).toEqual(['FAILED']);
+    expect(response.statusCode).toBe(202);
+    const { operationId } = JSON.parse(response.body);
+    expect(aws.clusterRecords.get(NAME)!.lockedBy).toBe(operationId);
+    expect(aws.executions.map((e) => e.name)).toContain(operationId);
   });
 
   it('answers 202 when the execution started but its ARN could not be recorded: it runs and holds the lock', async () => {

@@ -109,7 +109,7 @@ describe('POST /clusters', () => {
     expect(aws.calls).toEqual([]);
   });
 
-  it('frees the name and ends the operation with one terminal FAILED event when the execution cannot be started', async () => {
+  it('frees the name and caches nothing when the execution cannot be started: the answer asks for a retry', async () => {
     const aws = new FakeAws();
     aws.workflows.start = async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
@@ -118,9 +118,50 @@ describe('POST /clusters', () => {
     const response = await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps());
 
     expect(response.statusCode).toBe(503);
+    expect(body(response).detail).toContain('safe to retry');
     expect(aws.clusterRecords.has('reference')).toBe(false);
-    expect([...aws.operations.values()].map((o) => o.status)).toEqual(['FAILED']);
-    expect(aws.events.map((e) => e.status)).toEqual(['ACCEPTED', 'FAILED']);
+    expect([...aws.operations.values()]).toEqual([expect.objectContaining({ status: 'ACCEPTED', notStarted: true })]);
+    expect(aws.events.map((e) => e.status)).toEqual(['ACCEPTED']);
+  });
+
+  it('starts the operation when a request whose start failed is retried with the same Idempotency-Key', async () => {
+    const aws = new FakeAws();
+    const start = aws.workflows.start;
+    aws.workflows.start = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    const headers = { 'Idempotency-Key': 'ticket-503' };
+    const refused = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+    aws.workflows.start = start;
+
+    const retried = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+    const replayed = await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+
+    expect(refused.statusCode).toBe(503);
+    expect(retried.statusCode).toBe(202);
+    expect(aws.executions.map((e) => e.name)).toEqual([body(retried).operationId]);
+    expect(aws.operations.get(body(retried).operationId)).toMatchObject({ status: 'ACCEPTED' });
+    expect(aws.operations.get(body(retried).operationId)!.notStarted).toBeUndefined();
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ lockedBy: body(retried).operationId });
+    expect(body(replayed).operationId).toBe(body(retried).operationId);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('starts a retried operation once when two retries of a failed start arrive together', async () => {
+    const aws = new FakeAws();
+    const start = aws.workflows.start;
+    aws.workflows.start = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    const headers = { 'Idempotency-Key': 'ticket-twice' };
+    await routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps());
+    aws.workflows.start = start;
+
+    const answers = await Promise.all([1, 2].map(() => routeRequest(event('POST', '/clusters', { body: referenceSpec(), headers }), aws.deps())));
+
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202]);
+    expect(new Set(answers.map((a) => body(a).operationId)).size).toBe(1);
+    expect(aws.executions).toHaveLength(1);
   });
 });
 

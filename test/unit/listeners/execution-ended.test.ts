@@ -66,6 +66,47 @@ describe('Execution Ended', () => {
     expect(aws.events.filter((e) => e.status === 'FAILED')).toHaveLength(1);
   });
 
+  it('marks what it settles settledBy reconciler', async () => {
+    const aws = new FakeAws();
+    const op = operation('UPDATE');
+    aws.seedOperation(op);
+
+    await executionEnded(ended(op, 'ABORTED', 'Stopped'), aws.deps());
+
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'FAILED', settledBy: 'reconciler' })]);
+  });
+
+  it('delivers a committed outcome whose event the bus refused, instead of settling the operation again', async () => {
+    const aws = new FakeAws();
+    const op = operation('CREATE');
+    aws.seedOperation(op);
+    const publish = aws.statusEvents.publish;
+    aws.statusEvents.publish = async () => {
+      throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
+    };
+    await reportOutcome(aws.deps(), op, { status: 'SUCCEEDED', phase: 'Completed' }, 'ACTIVE');
+    aws.statusEvents.publish = publish;
+
+    const outcome = await executionEnded(ended(op, 'FAILED', 'Lambda.ServiceException'), aws.deps());
+
+    expect(outcome).toBe('already reported');
+    expect(aws.events.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(aws.operations.get(op.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+    expect(aws.clusterRecords.get('demo')).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  it('fails (for Lambda to retry) when the registry cannot be written, leaving the operation to the next try', async () => {
+    const aws = new FakeAws();
+    const op = operation('CREATE');
+    aws.seedOperation(op);
+    aws.registry.finish = async () => {
+      throw Object.assign(new Error('We encountered an internal error'), { name: 'AwsUnavailableError' });
+    };
+
+    await expect(executionEnded(ended(op, 'FAILED'), aws.deps())).rejects.toMatchObject({ name: 'AwsUnavailableError' });
+    expect(aws.events).toEqual([]);
+  });
+
   it('ignores executions that are not operations, and runs that succeeded', async () => {
     const aws = new FakeAws();
     const op = operation('CREATE');

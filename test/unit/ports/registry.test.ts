@@ -1,6 +1,6 @@
 /** DynamoRegistry against dynalite (DynamoDB on in-memory LevelDB), started in-process on 127.0.0.1. */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statusEvent, type StatusChange } from '../../../functions/domain/status-event';
@@ -231,6 +231,121 @@ describe('DynamoRegistry', () => {
       const again = await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
 
       expect(again.terminalEventSent).toBe(true);
+    });
+
+    it('keeps the first outcome: a later one changes neither the record, its terminal event nor the cluster', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      const later = await registry.finish(event(operation, rolledBack, '2026-11-21T11:00:00Z'), 'ROLLED_BACK');
+
+      expect(later).toMatchObject({ status: 'SUCCEEDED', outputs: { clusterName: 'x' }, terminalEvent: expect.objectContaining({ status: 'SUCCEEDED' }) });
+      expect(later.error).toBeUndefined();
+      expect(await clusterItem(operation.cluster.name)).toMatchObject({ status: 'ACTIVE' });
+    });
+
+    it('keeps the terminal event on the record until it is marked sent, and releases the lock with the committed cluster status', async () => {
+      const operation = await accepted();
+
+      const record = await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      expect(record).toMatchObject({ terminalEvent: expect.objectContaining({ status: 'SUCCEEDED', eventId: expect.any(String) }), clusterAfter: { status: 'ACTIVE' } });
+      const cluster = await clusterItem(operation.cluster.name);
+      expect(cluster).toMatchObject({ status: 'ACTIVE' });
+      expect(cluster!.lockedBy).toBeUndefined();
+    });
+
+    it('releases a lock a crash left held after the commit, from the record alone', async () => {
+      const operation = await accepted();
+      const record = await registry.finish(event(operation, rolledBack), 'ROLLED_BACK');
+      await documents.send(new UpdateCommand({ TableName: TABLE, Key: { pk: `CLUSTER#${operation.cluster.name}`, sk: 'CLUSTER' }, UpdateExpression: 'SET lockedBy = :id, #status = :creating', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':id': operation.id, ':creating': 'CREATING' } }));
+
+      await registry.releaseCluster(record);
+
+      const cluster = await clusterItem(operation.cluster.name);
+      expect(cluster).toMatchObject({ status: 'ROLLED_BACK' });
+      expect(cluster!.lockedBy).toBeUndefined();
+    });
+
+    it('commits a settlement decided on a record only if the record has not moved since', async () => {
+      const operation = await accepted();
+      const seen = (await registry.getOperation(operation.id))!;
+      await registry.recordProgress(event(operation, stackStarted, '2026-11-21T10:01:00Z'));
+
+      const record = await registry.finish(event(operation, { status: 'FAILED', phase: 'Accepted', error: { code: 'ExecutionNeverStarted', message: 'x' } }), 'ROLLED_BACK', undefined, { unchangedSince: seen.updatedAt });
+
+      expect(record).toMatchObject({ status: 'IN_PROGRESS' });
+      expect(await clusterItem(operation.cluster.name)).toMatchObject({ lockedBy: operation.id });
+    });
+
+    it('refuses progress once the outcome is committed, so its event is never sent', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      await expect(registry.recordProgress(event(operation, stackStarted, '2026-11-21T11:00:00Z'))).resolves.toBe(false);
+    });
+  });
+
+  describe('delivering the terminal event', () => {
+    it('lets one deliverer at a time claim it, another after the claim went stale or was given back, and none once it is sent', async () => {
+      const operation = await accepted();
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+      const first = await registry.claimDelivery(operation.id, '2026-11-21T10:06:00.000Z', '2026-11-21T10:01:00.000Z');
+      const concurrent = await registry.claimDelivery(operation.id, '2026-11-21T10:06:01.000Z', '2026-11-21T10:01:01.000Z');
+      const afterStale = await registry.claimDelivery(operation.id, '2026-11-21T10:12:00.000Z', '2026-11-21T10:07:00.000Z');
+      await registry.releaseDelivery(operation.id);
+      const afterRelease = await registry.claimDelivery(operation.id, '2026-11-21T10:12:01.000Z', '2026-11-21T10:07:01.000Z');
+      await registry.markTerminalEventSent(operation.id);
+      const afterSent = await registry.claimDelivery(operation.id, '2026-11-21T11:00:00.000Z', '2026-11-21T10:55:00.000Z');
+
+      expect([first, concurrent, afterStale, afterRelease, afterSent]).toEqual([true, false, true, true, false]);
+    });
+
+    it('has nothing to claim before the outcome is committed', async () => {
+      const operation = await accepted();
+
+      await expect(registry.claimDelivery(operation.id, '2026-11-21T10:06:00.000Z', '2026-11-21T10:01:00.000Z')).resolves.toBe(false);
+    });
+  });
+
+  describe('the unsettled index', () => {
+    const unsettledIds = async () => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await registry.listUnsettled({ limit: 2, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.items.map((r) => r.id));
+        cursor = page.cursor;
+      } while (cursor);
+      return ids;
+    };
+
+    it('lists an operation from acceptance until its terminal event is sent, through its outcome', async () => {
+      const operation = await accepted();
+      expect(await unsettledIds()).toContain(operation.id);
+
+      await registry.finish(event(operation, succeeded), 'ACTIVE');
+      expect(await unsettledIds()).toContain(operation.id);
+
+      await registry.markTerminalEventSent(operation.id);
+      expect(await unsettledIds()).not.toContain(operation.id);
+    });
+  });
+
+  describe('a start that failed', () => {
+    it('lets the same operation be recorded again once marked not started, and only then', async () => {
+      const operation = await accepted();
+      const again = { ...recordOf(operation), requestedAt: '2026-11-21T10:10:00.000Z', updatedAt: '2026-11-21T10:10:00.000Z' };
+      const refused = await rejectionOf(registry.putOperation(again));
+
+      await registry.markNotStarted(operation.id);
+      await registry.putOperation(again);
+
+      expect(refused.name).toMatch(/ConditionalCheckFailed|AwsRequestError/);
+      const record = await registry.getOperation(operation.id);
+      expect(record).toMatchObject({ status: 'ACCEPTED', requestedAt: '2026-11-21T10:10:00.000Z' });
+      expect(record!.notStarted).toBeUndefined();
     });
   });
 

@@ -1,85 +1,25 @@
 import { finalize } from '../../../functions/steps/finalize';
-import { CLUSTER, completeStack, fakeAws, operation, provisionState, specOf, STACK } from './step-inputs';
+import { reportOutcome } from '../../../functions/shared/progress';
+import { CLUSTER, completeStack, fakeAws, operation, provisionState, specOf } from './step-inputs';
 
-const ARN = `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`;
-const input = () => provisionState(specOf(), { stack: completeStack(specOf()) });
-
-function withCluster() {
-  const aws = fakeAws();
-  aws.clusters.set(CLUSTER, { name: CLUSTER, arn: ARN, status: 'ACTIVE', version: '1.33', endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com' });
-  return aws;
-}
+const OUTPUTS = { clusterName: CLUSTER, endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com' };
+const input = () => ({ ...provisionState(specOf(), { stack: completeStack(specOf()) }), outputs: OUTPUTS });
 
 describe('Finalize', () => {
-  it('sends one SUCCEEDED event carrying what a caller needs to use the cluster', async () => {
-    const aws = withCluster();
+  it('commits SUCCEEDED with the collected outputs, releases the cluster ACTIVE, then sends the one terminal event', async () => {
+    const aws = fakeAws();
 
     const outputs = await finalize(input(), aws.deps());
 
-    expect(outputs).toEqual({
-      clusterName: CLUSTER,
-      clusterArn: ARN,
-      endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
-      kubernetesVersion: '1.33',
-      stackName: STACK,
-      kubeconfig: `aws eks update-kubeconfig --name ${CLUSTER} --region us-east-1`,
-    });
-    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', outputs })]);
-  });
-
-  it('marks the cluster ACTIVE and releases its lock', async () => {
-    const aws = withCluster();
-
-    await finalize(input(), aws.deps());
-
+    expect(outputs).toEqual(OUTPUTS);
+    expect(aws.operations.get(operation.id)).toMatchObject({ status: 'SUCCEEDED', outputs: OUTPUTS, terminalEventSent: true });
     expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', owner: operation.requestedBy });
     expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
-    expect(aws.operations.get(operation.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
-  });
-
-  it('schedules the deletion of a cluster with a ttl, counted from the request, and says when', async () => {
-    const aws = withCluster();
-    const state = provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) });
-
-    const outputs = await finalize(state, aws.deps());
-
-    const expected = new Date(new Date(operation.requestedAt).getTime() + 72 * 3600_000);
-    expect(aws.expirySchedules.get(CLUSTER)).toEqual(expected);
-    expect(outputs.expiresAt).toBe(expected.toISOString());
-  });
-
-  it('still succeeds when Scheduler refuses the expiry, saying so in the outputs (a ready cluster is not rolled back for it)', async () => {
-    const aws = withCluster();
-    aws.schedules.scheduleExpiry = async () => {
-      throw Object.assign(new Error('not authorized to perform scheduler:CreateSchedule'), { name: 'AccessDeniedException', $fault: 'client' });
-    };
-
-    const outputs = await finalize(provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) }), aws.deps());
-
-    expect(outputs.expiresAt).toBeUndefined();
-    expect(outputs.expiryError).toMatch(/could not be scheduled \(AwsRequestError: .*AccessDeniedException/);
-    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
-  });
-
-  it('lets the ASL retry a throttled expiry', async () => {
-    const aws = withCluster();
-    aws.schedules.scheduleExpiry = async () => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    };
-
-    await expect(finalize(provisionState(specOf({ ttl: '72h' }), { stack: completeStack(specOf()) }), aws.deps())).rejects.toMatchObject({ name: 'ThrottlingError' });
-  });
-
-  it('schedules nothing for a cluster without a ttl', async () => {
-    const aws = withCluster();
-
-    await finalize(input(), aws.deps());
-
-    expect(aws.expirySchedules.size).toBe(0);
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', outputs: OUTPUTS })]);
   });
 
   it('sends no second event when run again', async () => {
-    const aws = withCluster();
+    const aws = fakeAws();
 
     await finalize(input(), aws.deps());
     await finalize(input(), aws.deps());
@@ -87,11 +27,28 @@ describe('Finalize', () => {
     expect(aws.events.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(1);
   });
 
-  it('falls back to the stack outputs when DescribeCluster finds nothing', async () => {
+  it('succeeds with the outcome committed when the bus refuses the event, which waits on the record for the reconciler', async () => {
     const aws = fakeAws();
+    aws.statusEvents.publish = async () => {
+      throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
+    };
 
-    const outputs = await finalize(input(), aws.deps());
+    await finalize(input(), aws.deps());
 
-    expect(outputs).toMatchObject({ clusterArn: ARN, endpoint: `https://${CLUSTER}.gr7.us-east-1.eks.amazonaws.com`, kubernetesVersion: '' });
+    const record = aws.operations.get(operation.id)!;
+    expect(record).toMatchObject({ status: 'SUCCEEDED', terminalEvent: expect.objectContaining({ status: 'SUCCEEDED', outputs: OUTPUTS }) });
+    expect(record.terminalEventSent).toBeUndefined();
+    expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
+  });
+
+  it('never turns a SUCCEEDED operation into another outcome: the first committed wins, and its event is the one sent', async () => {
+    const aws = fakeAws();
+    await finalize(input(), aws.deps());
+
+    const record = await reportOutcome(aws.deps(), operation, { status: 'ROLLED_BACK', phase: 'Rollback', error: { code: 'X', message: 'late' } }, 'ROLLED_BACK');
+
+    expect(record).toMatchObject({ status: 'SUCCEEDED' });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE' });
+    expect(aws.events.map((e) => e.status)).toEqual(['SUCCEEDED']);
   });
 });

@@ -14,6 +14,7 @@ import * as createClusterStack from '../../../functions/steps/create-cluster-sta
 import * as createFargateProfile from '../../../functions/steps/create-fargate-profile';
 import * as createNodegroup from '../../../functions/steps/create-nodegroup';
 import * as diagnoseFailure from '../../../functions/steps/diagnose-failure';
+import * as collectOutputs from '../../../functions/steps/collect-outputs';
 import * as finalize from '../../../functions/steps/finalize';
 import * as mapIdentities from '../../../functions/steps/map-identities';
 import * as plan from '../../../functions/steps/plan';
@@ -51,6 +52,7 @@ const HANDLERS = {
   'Diagnose Failure': diagnoseFailure.handler,
   'Roll Back': rollBack.handler,
   'Report Failure': reportFailure.handler,
+  'Collect Outputs': collectOutputs.handler,
   'Finalize': finalize.handler,
   'Delete Compute': deleteCompute.handler,
   'Check Compute Deletion': checkComputeDeletion.handler,
@@ -87,7 +89,7 @@ describe('step handlers', () => {
     aws.clusters.set(CLUSTER, { name: CLUSTER, arn: `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`, version: '1.33', endpoint: 'https://x.eks.amazonaws.com' });
     restore = useDeps(aws.deps());
 
-    const outputs = await finalize.handler(provisionState(specOf()), context);
+    const outputs = await collectOutputs.handler(provisionState(specOf()), context);
 
     expect(outputs).toMatchObject({ clusterName: CLUSTER, stackName: STACK });
   });
