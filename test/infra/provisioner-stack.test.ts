@@ -354,7 +354,8 @@ describe('observability', () => {
 
   it('alarms on failed executions of each workflow, dead letters, API 5xx and operations the reconciler settled, all to one topic', () => {
     const alarms = stack.observability.alarms.map(alarmOf);
-    expect(alarms).toHaveLength(3 + 1 + 1 + 1);
+    // Three workflows; two dead-letter queues (the metrics rule's, the execution-ended listener's); the API; the reconciler.
+    expect(alarms).toHaveLength(3 + 2 + 1 + 1);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: logicalId(stack.observability.alarmTopic) }] });
     }
@@ -363,7 +364,9 @@ describe('observability', () => {
       (['provision-cluster', 'delete-cluster', 'update-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })),
     );
     expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum' }));
-    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.observability.deadLetterQueue), 'QueueName'] } }] }));
+    for (const queue of [stack.observability.deadLetterQueue, stack.executionEnded.deadLetters]) {
+      expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }] }));
+    }
     expect(alarms).toContainEqual(
       expect.objectContaining({ Metrics: [expect.objectContaining({ MetricStat: { Metric: { Namespace: 'EksProvisioner', MetricName: 'OperationsSettledByReconciler', Dimensions: [{ Name: 'service', Value: 'eks-provisioner' }] }, Period: 300, Stat: 'Sum' } })] }),
     );
