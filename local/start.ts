@@ -231,8 +231,13 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
   try {
     const data = settings.dataDir ? openDataDir(settings.dataDir, { fresh: settings.fresh ?? false }) : undefined;
     if (data) cleanups.push(() => data.release());
+    const awsPort = settings.awsPort ?? DEFAULTS.awsPort;
+    if (data?.saved && awsPort !== 0 && awsPort !== data.saved.awsPort) {
+      log(`[data dir] the saved clusters' endpoints are on port ${data.saved.awsPort}; this run serves ${awsPort}, so workflows resumed now call the old port (keep EKSP_AWS_PORT the same, or use EKSP_FRESH=1)`);
+    }
     const aws: LocalAws = await startLocalAws({
-      port: settings.awsPort ?? DEFAULTS.awsPort,
+      // A free port (0) on a saved world is the port it had: the emulated clusters' endpoints name it.
+      port: awsPort === 0 && data?.saved ? data.saved.awsPort : awsPort,
       timeScale,
       ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
       credentials: { [LOCAL_KEY.accessKeyId]: LOCAL_KEY.secretAccessKey },
@@ -280,7 +285,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     // With the backstop listening, so an execution that cannot resume still ends with one terminal event.
     const restored = data?.saved ? executions.restore(data.saved.executions) : { resumed: [], ended: [] };
     if (data) {
-      const saver = new StateSaver(data.dir, world, executions, (message) => log(`[data dir] ${message}`));
+      const saver = new StateSaver(data.dir, world, executions, aws.port, (message) => log(`[data dir] ${message}`));
       executions.onChange = () => saver.saveSoon();
       saver.save(true);
       saver.start();

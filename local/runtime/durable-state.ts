@@ -34,6 +34,11 @@ export interface SavedState {
   savedAt: string;
   /** The emulated clock at the save (epoch ms). */
   emulatedNow: number;
+  /**
+   * The local AWS endpoint's port: cluster endpoints and stack outputs name it, and workflows
+   * carry them, so a restart asked for a free port (0) takes this one again.
+   */
+  awsPort: number;
   /** The world's parts but its clock (persistence.ts's snapshot). */
   world: Record<string, unknown>;
   executions: SavedExecution[];
@@ -108,6 +113,7 @@ export class StateSaver {
     private readonly dir: DataDir,
     private readonly world: World,
     private readonly executions: LocalExecutions,
+    private readonly awsPort: number,
     private readonly warn: (message: string) => void = (message) => process.stderr.write(`[data dir] ${message}\n`),
   ) {}
 
@@ -132,7 +138,7 @@ export class StateSaver {
       // The clock moves all the time: compare the rest, and write the clock alone now and then.
       const body = JSON.stringify({ world, executions: this.executions.snapshot() });
       if (!force && body === this.lastBody && Date.now() - this.lastWrite < CLOCK_INTERVAL_MS) return;
-      const state = `{"version":${SNAPSHOT_VERSION},"savedAt":${JSON.stringify(new Date().toISOString())},"emulatedNow":${emulatedNow},${body.slice(1)}`;
+      const state = `{"version":${SNAPSHOT_VERSION},"savedAt":${JSON.stringify(new Date().toISOString())},"emulatedNow":${emulatedNow},"awsPort":${this.awsPort},${body.slice(1)}`;
       this.dir.write(STATE_FILE, state);
       this.lastBody = body;
       this.lastWrite = Date.now();
