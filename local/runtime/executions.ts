@@ -217,8 +217,12 @@ export class LocalExecutions implements ExecutionBackend {
       const machine = this.machines.get(record.stateMachineArn);
       this.seq = Math.max(this.seq, ...entry.events.map((e) => e.seq + 1));
       if (!machine) {
-        // Its ASL file is gone: nothing can run it, nor show it through the Step Functions API.
-        if (record.status === 'RUNNING') this.warn(`${record.name}: state machine ${record.stateMachineArn} is no longer defined; the execution cannot resume`);
+        // Its ASL file is gone: nothing can run it, nor show it through the Step Functions API; its ending is still announced.
+        if (record.status === 'RUNNING') {
+          this.warn(`${record.name}: state machine ${record.stateMachineArn} is no longer defined; the execution cannot resume`);
+          this.endUnresumed(record, [], `its state machine ${record.stateMachineArn} is no longer defined`);
+          outcome.ended.push(record.executionArn);
+        }
         continue;
       }
       const execution: Execution = { record, machine, events: entry.events, stats: entry.stats, ...(entry.current ? { current: entry.current } : {}), done: Promise.resolve() };
@@ -226,7 +230,7 @@ export class LocalExecutions implements ExecutionBackend {
       if (record.status !== 'RUNNING') continue;
       const from = entry.current ?? { state: machine.definition.StartAt, input: safeParse(record.input) };
       if (!(from.state in machine.definition.States)) {
-        this.endUnresumed(execution, `it was in state "${from.state}", which ${record.stateMachineArn} no longer has`);
+        this.endUnresumed(record, execution.events, `it was in state "${from.state}", which ${record.stateMachineArn} no longer has`);
         outcome.ended.push(record.executionArn);
         continue;
       }
@@ -237,11 +241,11 @@ export class LocalExecutions implements ExecutionBackend {
     return outcome;
   }
 
-  private endUnresumed(execution: Execution, why: string): void {
+  private endUnresumed(record: ExecutionRecord, events: RecordedEvent[], why: string): void {
     const cause = `local mode restarted and could not resume this execution: ${why}`;
-    Object.assign(execution.record, { status: 'ABORTED', stopDate: this.world.clock.now(), error: NOT_RESUMED, cause });
-    this.event(execution, 'ExecutionAborted', { error: NOT_RESUMED, cause });
-    this.announceEnd(execution);
+    Object.assign(record, { status: 'ABORTED', stopDate: this.world.clock.now(), error: NOT_RESUMED, cause });
+    events.push({ at: this.world.clock.now().getTime(), seq: this.seq++, type: 'ExecutionAborted', details: { error: NOT_RESUMED, cause } });
+    this.announceEnd(record);
   }
 
   async stop(executionArn: string, error?: string, cause?: string): Promise<void> {
@@ -309,13 +313,12 @@ export class LocalExecutions implements ExecutionBackend {
       }
     }
     await collecting.catch(() => undefined);
-    this.announceEnd(execution);
+    this.announceEnd(record);
     this.onChange?.();
   }
 
   /** What Step Functions puts on the default bus when an execution ends (the service's backstop listens). */
-  private announceEnd(execution: Execution): void {
-    const { record } = execution;
+  private announceEnd(record: ExecutionRecord): void {
     // Stopping the local cloud aborts what runs; nothing is left to hear about it.
     if (record.error === LOCAL_SHUTDOWN) return;
     const detail: ExecutionStatusChange & Record<string, unknown> = {

@@ -189,9 +189,15 @@ describe('executions across a restart', () => {
     expect(types.filter((t) => t === 'TaskStateEntered')).toEqual(['TaskStateEntered', 'TaskStateEntered', 'TaskStateEntered']);
   });
 
-  it('end ABORTED with the reason, announced to the backstop, when their state no longer exists', async () => {
+  it('end ABORTED with the reason, announced to the backstop, when their state or state machine no longer exists', async () => {
     const after = runtime({ First: async () => ({}), Second: async () => ({}) });
+    const gone = after.arn.replace('two-steps', 'removed');
     const saved: SavedExecution[] = [
+      {
+        record: { executionArn: gone.replace(':stateMachine:', ':execution:') + ':op-3', stateMachineArn: gone, name: 'op-3', status: 'RUNNING', startDate: new Date().toISOString(), input: '{}' },
+        events: [],
+        stats: { transitions: 1, lambdaInvocations: 0, retries: 0, invocationsByState: {} },
+      },
       {
         record: { executionArn: after.arn.replace(':stateMachine:', ':execution:') + ':op-2', stateMachineArn: after.arn, name: 'op-2', status: 'RUNNING', startDate: new Date().toISOString(), input: '{}' },
         events: [],
@@ -202,9 +208,12 @@ describe('executions across a restart', () => {
 
     const outcome = after.executions.restore(saved);
 
-    expect(outcome.ended).toHaveLength(1);
-    expect(after.executions.describe(outcome.ended[0]!)).toMatchObject({ status: 'ABORTED', error: NOT_RESUMED, cause: expect.stringContaining('"Renamed State"') });
-    expect(after.world.busEvents.filter((e) => e.detailType === 'Step Functions Execution Status Change').map((e) => e.detail)).toEqual([expect.objectContaining({ status: 'ABORTED', error: NOT_RESUMED })]);
+    expect(outcome).toEqual({ resumed: [], ended: [saved[0]!.record.executionArn, saved[1]!.record.executionArn] });
+    expect(after.executions.describe(saved[1]!.record.executionArn)).toMatchObject({ status: 'ABORTED', error: NOT_RESUMED, cause: expect.stringContaining('"Renamed State"') });
+    expect(after.world.busEvents.filter((e) => e.detailType === 'Step Functions Execution Status Change').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ name: 'op-3', status: 'ABORTED', error: NOT_RESUMED, cause: expect.stringContaining('no longer defined') }),
+      expect.objectContaining({ name: 'op-2', status: 'ABORTED', error: NOT_RESUMED }),
+    ]);
   });
 });
 
