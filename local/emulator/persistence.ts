@@ -89,6 +89,17 @@ export function snapshotWorld(world: World): WorldSnapshot {
   };
 }
 
+/**
+ * A cheap sign that the world changed, so an idle local mode does not serialise it four times a
+ * second: every API call is counted in world.calls, and the changes timers make leave an event
+ * (stack events, transitions done, bus events, firings). A change it misses is saved with the
+ * clock, at most a few seconds later.
+ */
+export function worldRevision(world: World): string {
+  const stackEvents = world.cloudFormation?.stacks.reduce((n, stack) => n + stack.events.length + stack.resources.size, 0) ?? 0;
+  return [world.calls.length, world.busEvents.length, world.functions.invocations.length, world.scheduler.firings.length, stackEvents, eksOf(world)?.transitions.size ?? 0, world.eventBridge?.deliveries.length ?? 0].join('/');
+}
+
 /** Puts every entry of `from` into `into`, replacing what was there. */
 function refill<K, V>(into: Map<K, V>, from: Map<K, V> | undefined): void {
   into.clear();

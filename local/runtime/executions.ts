@@ -196,6 +196,11 @@ export class LocalExecutions implements ExecutionBackend {
       .map((e, i) => ({ id: i + 1, timestamp: new Date(e.at), type: e.type, ...(e.details ? { details: e.details } : {}) }));
   }
 
+  /** Grows with every history event: what changed since a save. */
+  get revision(): number {
+    return this.seq;
+  }
+
   /** Every execution as JSON, for the data dir. */
   snapshot(): SavedExecution[] {
     return [...this.executions.values()].map(({ record: { startDate, stopDate, ...record }, events, stats, current }) => ({

@@ -246,6 +246,22 @@ describe('the data dir', () => {
     expect(next.world.busEvents).toEqual(world.busEvents);
   });
 
+  it('writes again when the world changes, not while it stands still', () => {
+    const { world } = worldWith();
+    const executions = new LocalExecutions(world, { warn: () => undefined });
+    const opened = openDataDir(temporary);
+    const saver = new StateSaver(opened.dir, world, executions, 4566);
+
+    saver.save();
+    saver.save();
+    world.calls.push('eks:DescribeCluster');
+    saver.save();
+    opened.release();
+
+    expect(saver.writes).toBe(2);
+    expect(opened.dir.read<SavedState>('state.json')?.world).toMatchObject({ calls: ['eks:DescribeCluster'] });
+  });
+
   it('is refused while another live process holds it, taken over from a killed one, and emptied by fresh', () => {
     writeFileSync(join(temporary, 'lock'), String(process.ppid));
     expect(() => openDataDir(temporary)).toThrow(DataDirError);
