@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EKSClient, ListNodegroupsCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
 import { TERMINAL, type StatusEvent } from '../support/local-cloud';
 import { until } from '../support/until';
@@ -98,6 +98,10 @@ describe('durable local mode', () => {
     // First kill: the cluster stack is creating (its control plane takes minutes of emulated time).
     await until(() => statusEvents(running, operationId), (events) => events.some((e) => e.phase === 'ClusterStack'), 'the ClusterStack phase', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 600));
+    const midStack = aws(running);
+    expect((await midStack.cloudFormation.send(new DescribeStacksCommand({ StackName: `eksp-${NAME}-cluster` }))).Stacks?.[0]?.StackStatus).toBe('CREATE_IN_PROGRESS');
+    midStack.eks.destroy();
+    midStack.cloudFormation.destroy();
     await killHard(running);
 
     running = await start();
@@ -108,6 +112,11 @@ describe('durable local mode', () => {
     // Second kill: nodegroups and Fargate profiles are creating.
     await until(() => statusEvents(running, operationId), (events) => events.some((e) => e.phase === 'ComputeAndAccess'), 'the ComputeAndAccess phase', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const midNodegroups = aws(running);
+    const creating = await Promise.all(['ng-general', 'ng-spot'].map((nodegroupName) => midNodegroups.eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName })).then((r) => r.nodegroup?.status, () => 'not yet')));
+    expect(creating).toContain('CREATING');
+    midNodegroups.eks.destroy();
+    midNodegroups.cloudFormation.destroy();
     await killHard(running);
 
     running = await start();

@@ -296,6 +296,8 @@ export class CloudFormationEngine {
    * in the EKS emulator and waited for.
    */
   resume(): void {
+    // Providers' contexts read the resource specification: loaded before any resumed work runs.
+    const loaded = this.db ? Promise.resolve() : resourceSpec().then((db) => void (this.db = db));
     for (const stack of this.stacks) {
       stack.abort = new AbortController();
       setMaxListeners(0, stack.abort.signal);
@@ -303,13 +305,15 @@ export class CloudFormationEngine {
       if (!IN_PROGRESS.has(stack.status)) continue;
       const failed = (status: string) => (error: unknown) => this.setStatus(stack, status, reasonOf(error));
       if (stack.status === 'CREATE_IN_PROGRESS') {
-        stack.work = this.runCreate(stack, true).catch(failed('CREATE_FAILED'));
+        stack.work = loaded.then(() => this.runCreate(stack, true)).catch(failed('CREATE_FAILED'));
       } else if (stack.status === 'ROLLBACK_IN_PROGRESS') {
-        stack.work = this.cancelInterrupted(stack)
+        stack.work = loaded
+          .then(() => this.cancelInterrupted(stack))
           .then(() => this.rollBack(stack))
           .catch(failed('ROLLBACK_FAILED'));
       } else {
-        stack.work = this.cancelInterrupted(stack)
+        stack.work = loaded
+          .then(() => this.cancelInterrupted(stack))
           .then(() => this.runDelete(stack))
           .catch(failed('DELETE_FAILED'));
       }
@@ -342,7 +346,8 @@ export class CloudFormationEngine {
   }
 
   private resumeContext(stack: Stack, record: StackResource): ProviderContext {
-    return this.providerContext(stack, record, this.db as SpecDatabase, stack.abort.signal);
+    if (!this.db) throw new Error('the resource specification is loaded before stacks resume');
+    return this.providerContext(stack, record, this.db, stack.abort.signal);
   }
 
   private asValidation<T>(check: () => T): T {
