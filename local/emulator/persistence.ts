@@ -142,6 +142,11 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   world.faults.clear();
   if (saved.faults?.length) world.faults.add(saved.faults);
   replaceArray(world.functions.invocations, saved.invocations);
+  // An invocation under way when the process died never finished: say so rather than show it running forever.
+  for (const invocation of world.functions.invocations) {
+    if (invocation.status !== 'RUNNING') continue;
+    Object.assign(invocation, { status: 'FAILED', endTime: world.clock.now().toISOString(), error: { errorType: 'LocalRestart', errorMessage: 'local mode stopped during the invocation' } });
+  }
   for (const part of ['groups', 'schedules', 'lastFired'] as const) refill(world.scheduler[part] as Map<unknown, unknown>, saved.scheduler?.[part] as Map<unknown, unknown>);
   replaceArray(world.scheduler.firings, saved.scheduler?.firings);
   if (saved.eventBridge) {

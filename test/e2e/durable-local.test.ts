@@ -5,11 +5,13 @@
  * event, the emulated cluster ACTIVE, nothing made twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EKSClient, ListNodegroupsCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import { startLocal } from '../../local/start';
+import type { SavedState } from '../../local/runtime/durable-state';
 import { TERMINAL, type StatusEvent } from '../support/local-cloud';
 import { until } from '../support/until';
 
@@ -159,5 +161,40 @@ describe('durable local mode', () => {
     expect(await statusEvents(running, operationId)).toEqual([]);
     expect(running.output()).not.toMatch(/resumed \d+ execution/);
     await stopGently(running);
+  }, 120_000);
+
+  it('ends an execution it cannot resume with one terminal FAILED event from the backstop, never silence', async () => {
+    const options = { apiPort: 0, awsPort: 0, timeScale: Number(TIME_SCALE), seed: 7, quiet: true, dataDir };
+    const first = await startLocal(options);
+    const accepted = await fetch(`${first.apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'orphan' }) });
+    const { operationId } = (await accepted.json()) as { operationId: string };
+    await until(async () => first.world.busEvents.some((e) => (e.detail as StatusEvent).operationId === operationId && (e.detail as StatusEvent).phase === 'ClusterStack'), Boolean, 'the ClusterStack phase', 20_000);
+    await first.stop();
+    // The state machine changed meanwhile: the state the execution was in is gone.
+    const state = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as SavedState;
+    const execution = state.executions.find((e) => e.record.name === operationId)!;
+    expect(execution.record.status).toBe('RUNNING');
+    execution.current = { state: 'Renamed State', input: execution.current?.input ?? {} };
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify(state));
+
+    const second = await startLocal(options);
+    try {
+      expect(second.restored).toEqual({ resumed: [], ended: [execution.record.executionArn] });
+      const events = await until(
+        async () => second.world.busEvents.map((e) => e.detail as StatusEvent).filter((e) => e.operationId === operationId),
+        (list) => list.some((e) => TERMINAL.includes(e.status)),
+        'the terminal event',
+        20_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const terminal = second.world.busEvents.map((e) => e.detail as StatusEvent).filter((e) => e.operationId === operationId && TERMINAL.includes(e.status));
+      expect(terminal).toHaveLength(1);
+      expect(terminal[0]).toMatchObject({ status: 'FAILED', error: { code: 'ExecutionAborted', message: expect.stringContaining('could not resume this execution: it was in state "Renamed State"') } });
+      expect(events.at(-1)).toBe(events.find((e) => TERMINAL.includes(e.status)));
+      const operation = (await (await fetch(`${second.apiUrl}/operations/${operationId}`)).json()) as Record<string, unknown>;
+      expect(operation).toMatchObject({ status: 'FAILED' });
+    } finally {
+      await second.stop();
+    }
   }, 120_000);
 });

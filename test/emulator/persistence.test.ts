@@ -72,11 +72,12 @@ describe('the world, saved and restored', () => {
     expect(drift).toBeLessThan(100_000);
   });
 
-  it('finishes an EKS cluster that was CREATING at the emulated time it was due, and keeps the event log', async () => {
+  it('finishes an EKS cluster that was CREATING at the emulated time it was due, keeps the event log, and ends invocations the restart cut short', async () => {
     const { world, eks } = worldWith();
     const network = seedNetwork(world);
     eks.createCluster({ name: 'kept', roleArn: network.role, resourcesVpcConfig: { subnetIds: network.subnets } }, 'arn:aws:iam::000000000000:user/local-developer');
     publishEvent(world, { source: 'eks-provisioner', detailType: 'EKS Cluster Operation Status Change', detail: { operationId: 'op-1', status: 'ACCEPTED' } });
+    world.functions.invocations.push({ requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', source: 'events', invocationType: 'Event', startTime: new Date().toISOString(), status: 'RUNNING', event: {} });
     const [pending] = [...eks.transitions.values()];
     const saved = throughDisk(snapshotWorld(world));
 
@@ -89,6 +90,7 @@ describe('the world, saved and restored', () => {
     expect([...next.eks.transitions.values()]).toEqual([pending]);
     expect(next.world.busEvents.map((e) => e.detail)).toEqual([{ operationId: 'op-1', status: 'ACCEPTED' }]);
     expect(next.world.ec2.vpcs.get('vpc-1')).toMatchObject({ cidrBlock: '10.0.0.0/16' });
+    expect(next.world.functions.invocations).toEqual([expect.objectContaining({ requestId: 'r-1', status: 'FAILED', error: { errorType: 'LocalRestart', errorMessage: 'local mode stopped during the invocation' } })]);
     await cluster.ready;
     // Ready at its due time (timers may wake a little late, never early).
     const late = next.world.clock.now().getTime() - pending!.dueAt;
