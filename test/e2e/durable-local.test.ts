@@ -34,7 +34,7 @@ const children: ChildProcess[] = [];
 async function start(extraEnv: Record<string, string> = {}): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, EKSP_DATA_DIR: dataDir, EKSP_API_PORT: '0', EKSP_AWS_PORT: '0', EKSP_TIME_SCALE: TIME_SCALE, EKSP_SEED: '7', ...extraEnv },
+    env: { ...process.env, EKSP_DATA_DIR: dataDir, EKSP_API_PORT: '0', EKSP_AWS_PORT: '0', EKSP_TIME_SCALE: TIME_SCALE, EKSP_SEED: '7', EKSP_FRESH: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
