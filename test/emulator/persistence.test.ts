@@ -191,6 +191,41 @@ describe('executions across a restart', () => {
     expect(types.filter((t) => t === 'TaskStateEntered')).toEqual(['TaskStateEntered', 'TaskStateEntered', 'TaskStateEntered']);
   });
 
+  it('resume at a Wait sized by SecondsPath from the state input, scaled, as the Task before it would have sized it', async () => {
+    const waits = {
+      StartAt: 'Poll',
+      States: {
+        Poll: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:poll', ResultPath: '$.poll', Next: 'Pause' },
+        Pause: { Type: 'Wait', SecondsPath: '$.poll.waitSeconds', Next: 'Done' },
+        Done: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:done', End: true },
+      },
+    } as unknown as Definition;
+    const world = new World({ timeScale: SCALE, seed: 7 });
+    createEventBridgeService(world);
+    const warnings: string[] = [];
+    const executions = new LocalExecutions(world, { warn: (message) => warnings.push(message) });
+    let doneAt = 0;
+    const arn = executions.registerDefinition('waits', waits, { Poll: async () => ({ waitSeconds: 1 }), Done: async () => void (doneAt = Date.now()) });
+    const executionArn = arn.replace(':stateMachine:', ':execution:') + ':op-4';
+
+    const started = Date.now();
+    executions.restore([
+      {
+        record: { executionArn, stateMachineArn: arn, name: 'op-4', status: 'RUNNING', startDate: new Date().toISOString(), input: '{}' },
+        events: [],
+        stats: { transitions: 1, lambdaInvocations: 1, retries: 0, invocationsByState: {} },
+        current: { state: 'Pause', input: { poll: { waitSeconds: 300 } } },
+      },
+    ]);
+    const record = await executions.settled(executionArn);
+
+    expect(record?.status).toBe('SUCCEEDED');
+    expect(warnings).toEqual([]);
+    // 300 emulated seconds at 0.001: 300 ms.
+    expect(doneAt - started).toBeGreaterThanOrEqual(290);
+    expect(doneAt - started).toBeLessThan(1500);
+  });
+
   it('end ABORTED with the reason, announced to the backstop, when their state or state machine no longer exists', async () => {
     const after = runtime({ First: async () => ({}), Second: async () => ({}) });
     const gone = after.arn.replace('two-steps', 'removed');
