@@ -84,7 +84,13 @@ export function openDataDir(path: string, options: { fresh?: boolean } = {}): Op
     rmSync(dir.file(STATE_FILE), { force: true });
     rmSync(dir.file(DYNAMODB_DIR), { recursive: true, force: true });
   }
-  const saved = dir.read<SavedState>(STATE_FILE);
+  let saved: SavedState | undefined;
+  try {
+    saved = dir.read<SavedState>(STATE_FILE);
+  } catch (error) {
+    rmSync(lock, { force: true });
+    throw new DataDirError(`data dir ${path}: ${STATE_FILE} cannot be read (${(error as Error).message}); start with EKSP_FRESH=1 to begin again`);
+  }
   if (saved && saved.version !== SNAPSHOT_VERSION) {
     rmSync(lock, { force: true });
     throw new DataDirError(`data dir ${path} was written by another version of local mode (layout ${saved.version}, this one reads ${SNAPSHOT_VERSION}); start with EKSP_FRESH=1 to begin again`);

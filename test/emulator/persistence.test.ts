@@ -30,7 +30,7 @@ beforeEach(() => {
 afterEach(() => rmSync(temporary, { recursive: true, force: true }));
 
 /** A world with the services whose state it holds, as startLocalAws assembles them. */
-function worldWith(options: { emulatedStart?: number } = {}) {
+function worldWith(options: { emulatedStart?: number; timeScale?: number } = {}) {
   const world = new World({ timeScale: SCALE, seed: 3, ...options });
   const eks = createEksService(world, { baseUrl: 'http://127.0.0.1:1' }).state;
   const cloudFormation = createCloudFormationService(world).engine;
@@ -126,6 +126,33 @@ describe('the world, saved and restored', () => {
     expect([...next.world.ec2.subnets.values()].filter((s) => s.cidrBlock === '10.1.0.0/24')).toHaveLength(1);
     expect(stack.events.filter((e) => e.logicalResourceId === 'Subnet' && e.resourceStatus === 'CREATE_COMPLETE')).toHaveLength(1);
     expect(stack.events.filter((e) => e.logicalResourceId === 'Nat' && e.resourceStatus === 'CREATE_IN_PROGRESS')).toHaveLength(1);
+  });
+});
+
+describe('a stack deleting when saved', () => {
+  it('finishes deleting after the restore and leaves nothing in the account', async () => {
+    // Slower: network resources delete in 1–10 emulated seconds, which a poll must be able to catch.
+    const { world, cloudFormation } = worldWith({ timeScale: 0.05 });
+    await cloudFormation.warmUp();
+    const template = { Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.2.0.0/16' } }, Gateway: { Type: 'AWS::EC2::InternetGateway' } } };
+    const stack = cloudFormation.createStack({ stackName: 'going', templateBody: JSON.stringify(template), parameters: [], tags: [], capabilities: [], notificationArns: [], enableTerminationProtection: false });
+    await stack.work;
+    expect(stack.status).toBe('CREATE_COMPLETE');
+    cloudFormation.deleteStack('going', undefined, []);
+    await until(async () => [...stack.resources.values()].map((r) => r.status), (statuses) => statuses.includes('DELETE_IN_PROGRESS'), 'a resource deleting');
+    expect(stack.status).toBe('DELETE_IN_PROGRESS');
+    const saved = throughDisk(snapshotWorld(world));
+
+    const next = worldWith({ emulatedStart: saved.emulatedNow, timeScale: 0.05 });
+    restoreWorld(next.world, saved);
+    next.cloudFormation.resume();
+    const restored = next.cloudFormation.stacks.find((s) => s.stackName === 'going')!;
+    await restored.work;
+
+    expect(restored.status).toBe('DELETE_COMPLETE');
+    expect([...next.world.ec2.vpcs.values()].filter((v) => v.cidrBlock === '10.2.0.0/16')).toEqual([]);
+    expect(next.world.ec2.other.size).toBe(0);
+    expect(restored.events.filter((e) => e.resourceStatus === 'DELETE_IN_PROGRESS' && e.logicalResourceId !== 'going')).toHaveLength(2);
   });
 });
 
@@ -318,10 +345,13 @@ describe('the data dir', () => {
     expect(existsSync(join(temporary, 'lock'))).toBe(false);
   });
 
-  it('refuses a state.json of another layout, pointing at EKSP_FRESH', () => {
+  it('refuses a state.json of another layout, or one that is not JSON, pointing at EKSP_FRESH', () => {
     writeFileSync(join(temporary, 'state.json'), JSON.stringify({ version: 999 }));
-
     expect(() => openDataDir(temporary)).toThrow(/EKSP_FRESH=1/);
+
+    writeFileSync(join(temporary, 'state.json'), '{"version":1,');
+    expect(() => openDataDir(temporary)).toThrow(/state.json cannot be read .*EKSP_FRESH=1/);
+    expect(existsSync(join(temporary, 'lock'))).toBe(false);
   });
 
   it('is .eksp under the working directory unless EKSP_DATA_DIR names one; EKSP_FRESH takes 1 or 0', () => {
