@@ -218,9 +218,10 @@ export class LocalExecutions implements ExecutionBackend {
   restore(saved: readonly SavedExecution[]): { resumed: string[]; ended: string[] } {
     const outcome = { resumed: [] as string[], ended: [] as string[] };
     for (const entry of saved) {
-      const record: ExecutionRecord = { ...entry.record, startDate: new Date(entry.record.startDate), ...(entry.record.stopDate ? { stopDate: new Date(entry.record.stopDate) } : {}) } as ExecutionRecord;
+      const { startDate, stopDate, ...fields } = entry.record;
+      const record: ExecutionRecord = { ...fields, startDate: new Date(startDate), ...(stopDate ? { stopDate: new Date(stopDate) } : {}) };
       const machine = this.machines.get(record.stateMachineArn);
-      this.seq = Math.max(this.seq, ...entry.events.map((e) => e.seq + 1));
+      this.seq = entry.events.reduce((next, e) => Math.max(next, e.seq + 1), this.seq);
       if (!machine) {
         // Its ASL file is gone: nothing can run it, nor show it through the Step Functions API; its ending is still announced.
         if (record.status === 'RUNNING') {
