@@ -9,9 +9,12 @@
  * EKSP_TIME_SCALE (default 0.01) is real time per emulated time: at 0.01 an 11-minute control
  * plane takes 6.6 s, and the state machine's Wait states and Retry intervals shrink alike.
  * EKSP_SEED seeds the sampled durations (same seed, same durations).
+ * EKSP_DATA_DIR (default .eksp/) keeps the registry, the emulated world, the event log and the
+ * executions across restarts (runtime/durable-state.ts); EKSP_FRESH=1 starts it empty.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-eventbridge';
 import { startLocalAws, type LocalAws } from './emulator';
 import type { World } from './emulator/world';
 import { startApiServer, LOCAL_CALLER, type ApiHandler, type RunningApi } from './runtime/api-server';
@@ -22,6 +25,7 @@ import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDIN
 import { localDeps } from './runtime/deps';
 import { LocalExecutions } from './runtime/executions';
 import { scheduleReconciler } from './runtime/reconciler-schedule';
+import { DataDirError, DEFAULT_DATA_DIR, openDataDir, savedWorld, StateSaver } from './runtime/durable-state';
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
@@ -48,6 +52,13 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Run the reconciler on its schedule (default true); the benchmark counts calls per provisioning without it. */
   reconciler?: boolean;
+  /**
+   * Keep everything here across restarts (`npm start`: EKSP_DATA_DIR or .eksp/). Absent: in
+   * memory, as the tests and the demo run.
+   */
+  dataDir?: string;
+  /** Empty the data dir first (EKSP_FRESH=1). */
+  fresh?: boolean;
 }
 
 export interface LocalMode {
@@ -57,6 +68,10 @@ export interface LocalMode {
   executions: LocalExecutions;
   stateMachineArn: string;
   timeScale: number;
+  /** The data dir in use, if any. */
+  dataDir?: string;
+  /** Executions a restart resumed, and those it ended because they could not resume. */
+  restored: { resumed: string[]; ended: string[] };
   stop(): Promise<void>;
 }
 
@@ -166,15 +181,17 @@ async function routeEndedExecutions(functionArn: string, stateMachineArns: strin
   }
 }
 
-/** What the CDK stack creates: the registry table (same keys and index as infra) and the bus. */
+/** What the CDK stack creates: the registry table (same keys and index as infra) and the bus; a data dir may have them already. */
 async function provisionServiceResources(): Promise<void> {
   const dynamo = new DynamoDBClient({});
   const events = new EventBridgeClient({});
   try {
-    await dynamo.send(
-      new CreateTableCommand(registryTableInput(TABLE_NAME)),
-    );
-    await events.send(new CreateEventBusCommand({ Name: EVENT_BUS_NAME }));
+    await dynamo.send(new CreateTableCommand(registryTableInput(TABLE_NAME))).catch((error: unknown) => {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
+    await events.send(new CreateEventBusCommand({ Name: EVENT_BUS_NAME })).catch((error: unknown) => {
+      if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+    });
   } finally {
     dynamo.destroy();
     events.destroy();
@@ -203,6 +220,7 @@ function banner(mode: LocalMode, awsPort: number): string {
     `  status events     ${aws}/_local/events`,
     `  faults            ${aws}/_local/faults`,
     `  time scale        ${mode.timeScale} (an 11-minute control plane takes ${((660 * mode.timeScale)).toFixed(1)} s)`,
+    `  data dir          ${mode.dataDir ?? '(none: in memory)'}${mode.restored.resumed.length + mode.restored.ended.length > 0 ? `   (resumed ${mode.restored.resumed.length} execution(s), ended ${mode.restored.ended.length})` : ''}`,
     '',
     'Try it:',
     `  curl -s -X POST ${api}/clusters -H 'content-type: application/json' -d @examples/reference-cluster.json`,
@@ -229,11 +247,20 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const data = settings.dataDir ? openDataDir(settings.dataDir, { fresh: settings.fresh ?? false }) : undefined;
+    if (data) cleanups.push(() => data.release());
+    const awsPort = settings.awsPort ?? DEFAULTS.awsPort;
+    if (data?.saved && awsPort !== 0 && awsPort !== data.saved.awsPort) {
+      log(`[data dir] the saved clusters' endpoints are on port ${data.saved.awsPort}; this run serves ${awsPort}, so workflows resumed now call the old port (keep EKSP_AWS_PORT the same, or use EKSP_FRESH=1)`);
+    }
     const aws: LocalAws = await startLocalAws({
-      port: settings.awsPort ?? DEFAULTS.awsPort,
+      // A free port (0) on a saved world is the port it had: the emulated clusters' endpoints name it.
+      port: awsPort === 0 && data?.saved ? data.saved.awsPort : awsPort,
       timeScale,
       ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
       credentials: { [LOCAL_KEY.accessKeyId]: LOCAL_KEY.secretAccessKey },
+      ...(data ? { dynamoPath: data.dynamoPath } : {}),
+      ...(data?.saved ? { restore: savedWorld(data.saved) } : {}),
     });
     cleanups.push(() => aws.close());
     const { world } = aws;
@@ -278,6 +305,16 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
     cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
     if (settings.reconciler !== false) cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
+    // With the backstop listening, so an execution that cannot resume still ends with one terminal event.
+    const restored = data?.saved ? executions.restore(data.saved.executions) : { resumed: [], ended: [] };
+    if (data) {
+      const saver = new StateSaver(data.dir, world, executions, aws.port, (message) => log(`[data dir] ${message}`));
+      executions.onChange = () => saver.saveSoon();
+      saver.save(true);
+      saver.start();
+      // Runs before the executions are aborted (cleanups run in reverse): they are saved running.
+      cleanups.push(() => saver.close());
+    }
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: handler as never,
@@ -285,7 +322,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     });
     cleanups.push(() => api.close());
 
-    const mode: LocalMode = { apiUrl: api.url, awsUrl: aws.url, world, executions, stateMachineArn, timeScale, stop };
+    const mode: LocalMode = { apiUrl: api.url, awsUrl: aws.url, world, executions, stateMachineArn, timeScale, ...(data ? { dataDir: data.dir.path } : {}), restored, stop };
     log(banner(mode, aws.port));
     return mode;
   } catch (error) {
@@ -294,8 +331,15 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
   }
 }
 
+/** `npm start`'s data dir: EKSP_DATA_DIR or .eksp/ under the working directory; EKSP_FRESH=1 empties it. */
+export function durableOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Pick<StartOptions, 'dataDir' | 'fresh'> {
+  const fresh = env.EKSP_FRESH?.trim();
+  if (fresh !== undefined && fresh !== '' && fresh !== '0' && fresh !== '1') throw new Error(`EKSP_FRESH must be 1 or 0, got "${fresh}"`);
+  return { dataDir: resolve(cwd, env.EKSP_DATA_DIR?.trim() || DEFAULT_DATA_DIR), fresh: fresh === '1' };
+}
+
 async function main(): Promise<void> {
-  const mode = await startLocal();
+  const mode = await startLocal(durableOptionsFromEnv());
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -316,7 +360,8 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     const e = error as NodeJS.ErrnoException;
-    process.stderr.write(e.code === 'EADDRINUSE' ? `cannot start: ${e.message} (another local mode running? set EKSP_AWS_PORT / EKSP_API_PORT)\n` : `cannot start: ${e.stack ?? e.message}\n`);
+    if (e.code === 'EADDRINUSE') process.stderr.write(`cannot start: ${e.message} (another local mode running? set EKSP_AWS_PORT / EKSP_API_PORT)\n`);
+    else process.stderr.write(`cannot start: ${e instanceof DataDirError ? e.message : (e.stack ?? e.message)}\n`);
     process.exit(1);
   });
 }

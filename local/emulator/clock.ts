@@ -3,7 +3,8 @@
  * 11-minute control plane takes 6.6 s. Everything the emulator reports (creation times, update
  * times, event timestamps) is in emulated time, which runs 1/scale as fast as the wall clock from
  * the emulator's start, so callers comparing elapsed times with real-world durations (the poll
- * schedule) see AWS-like numbers.
+ * schedule) see AWS-like numbers. A clock restored from a data dir starts at the emulated instant
+ * last saved (`emulatedStart`): time the process was down does not pass for the emulated account.
  */
 export class EmulatedClock {
   private readonly realStart = Date.now();
@@ -27,6 +28,14 @@ export class EmulatedClock {
   /** Resolves after `seconds` of emulated time. */
   sleep(seconds: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.realMs(seconds)).unref?.());
+  }
+
+  /**
+   * Resolves at an emulated instant (epoch ms): what resumable work waits for, since a duration
+   * recorded as its end survives a restart where a running timer does not.
+   */
+  sleepUntil(emulatedMs: number): Promise<void> {
+    return this.sleep((emulatedMs - this.now().getTime()) / 1000);
   }
 }
 

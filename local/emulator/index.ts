@@ -11,11 +11,13 @@ import { createEventBridgeService } from './services/eventbridge';
 import { createKubernetesService } from './services/kubernetes';
 import { createLambdaService } from './services/lambda';
 import { createLocalControlService } from './services/local-control';
-import { createSchedulerService } from './services/scheduler';
+import { createSchedulerService, type SchedulerService } from './services/scheduler';
 import { createStepFunctionsService } from './services/stepfunctions';
 import { createStsService } from './services/sts';
 import { startEmulator, type RunningEmulator, type ServiceModule } from './server';
 import { World } from './world';
+import { restoreWorld, type WorldSnapshot } from './persistence';
+import type { EksState } from './services/eks/state';
 
 export { World } from './world';
 export type { RunningEmulator, ServiceModule } from './server';
@@ -37,10 +39,18 @@ export function createServices(world: World, options: ServicesOptions): ServiceM
   return assemble(world, options).services;
 }
 
-function assemble(world: World, options: ServicesOptions): { services: ServiceModule[]; cloudFormation: CloudFormationService } {
+interface Assembled {
+  services: ServiceModule[];
+  cloudFormation: CloudFormationService;
+  scheduler: SchedulerService;
+  eks: EksState;
+}
+
+function assemble(world: World, options: ServicesOptions): Assembled {
   const credentials = options.credentials ?? {};
   const eks = createEksService(world, { baseUrl: options.baseUrl });
   const cloudFormation = createCloudFormationService(world);
+  const scheduler = createSchedulerService(world);
   const services = [
     cloudFormation,
     eks,
@@ -48,13 +58,13 @@ function assemble(world: World, options: ServicesOptions): { services: ServiceMo
     createStsService(world, { credentials, ...(options.callers ? { callers: options.callers } : {}) }),
     createEc2Service(world),
     createEventBridgeService(world),
-    createSchedulerService(world),
+    scheduler,
     createLambdaService(world),
     createStepFunctionsService(world),
     createDynamoDbService(world, options.dynaliteUrl),
     createLocalControlService(world),
   ];
-  return { services, cloudFormation };
+  return { services, cloudFormation, scheduler, eks: eks.state };
 }
 
 export interface LocalAwsOptions {
@@ -64,6 +74,10 @@ export interface LocalAwsOptions {
   seed?: number;
   credentials?: Record<string, string>;
   callers?: Record<string, string>;
+  /** A saved world to continue (local/emulator/persistence.ts): its clock, resources and work in progress. */
+  restore?: WorldSnapshot;
+  /** Where dynalite keeps its tables (LevelDB); in memory when absent. */
+  dynamoPath?: string;
 }
 
 export interface LocalAws {
@@ -79,16 +93,23 @@ export interface LocalAws {
 
 /** dynalite, then the emulator with every service and the default network seeded. */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
-  const world = new World({ timeScale: options.timeScale, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-  const dynalite = await startDynalite();
+  const world = new World({ timeScale: options.timeScale, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.restore ? { emulatedStart: options.restore.emulatedNow } : {}) });
+  const dynalite = await startDynalite(options.dynamoPath ? { path: options.dynamoPath } : {});
   try {
     let baseUrl = '';
-    const { services, cloudFormation } = assemble(world, { baseUrl: () => baseUrl, dynaliteUrl: dynalite.url, ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.callers ? { callers: options.callers } : {}) });
+    const { services, cloudFormation, scheduler, eks } = assemble(world, { baseUrl: () => baseUrl, dynaliteUrl: dynalite.url, ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.callers ? { callers: options.callers } : {}) });
     const emulator = await startEmulator({ port: options.port, timeScale: options.timeScale, ...(options.seed !== undefined ? { seed: options.seed } : {}), services }, world);
     baseUrl = emulator.url;
     // The resource specification takes ~0.6 s of busy event loop to load: at a time scale of 0.003
     // that would be minutes of emulated time stolen from the first stack's timeline.
     await cloudFormation.engine.warmUp();
+    if (options.restore) {
+      restoreWorld(world, options.restore);
+      // What was in progress goes on from where the clock stood: EKS first (stacks wait for its clusters).
+      eks.resume();
+      cloudFormation.engine.resume();
+      scheduler.resume();
+    }
     const defaultNetwork = seedDefaultNetwork(world);
     return {
       url: emulator.url,

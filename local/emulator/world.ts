@@ -7,12 +7,17 @@ import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
 import { Faults } from './faults';
 import { LocalFunctions } from './functions';
+import type { CloudFormationState } from './services/cloudformation/engine';
+import type { EventBridgeState } from './services/eventbridge';
+import type { StsIdentities } from './services/sts';
 
 export interface WorldOptions {
   account?: string;
   region?: string;
   timeScale: number;
   seed?: number;
+  /** Where the emulated clock starts (a restored world continues from its saved instant). Default: now. */
+  emulatedStart?: number;
 }
 
 export interface Tagged {
@@ -60,6 +65,10 @@ export class Ec2State {
   readonly subnets = new Map<string, Subnet>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly other = new Map<string, GenericResource>();
+  /** VPC ids created as the account's default VPC. */
+  readonly defaultVpcIds = new Set<string>();
+  /** CloudFormation security group names per VPC → group id (the shared record has no name field). */
+  readonly groupNames = new Map<string, Map<string, string>>();
 }
 
 export class IamState {
@@ -83,6 +92,8 @@ export interface EksBackend {
   createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
   deleteClusterForStack(name: string): Promise<void>;
+  /** A cluster a stack was creating before a restart: resolves as createClusterForStack would; undefined when there is no such cluster. */
+  resumeClusterForStack?(name: string): ReturnType<EksBackend['createClusterForStack']> | undefined;
 }
 
 /** Step Functions executions, provided by the local runtime (which binds Task states to handlers). */
@@ -167,6 +178,8 @@ export class SchedulerState {
   readonly groups = new Map<string, ScheduleGroup>();
   /** Key `group/name`. */
   readonly schedules = new Map<string, Schedule>();
+  /** Key `group/name` → the scheduled time it last fired for (a one-time schedule fires once). */
+  readonly lastFired = new Map<string, Date>();
   /** Every firing, in order. */
   readonly firings: ScheduleFiring[] = [];
 
@@ -192,13 +205,19 @@ export class World {
   readonly functions = new LocalFunctions(this);
   /** EventBridge Scheduler's schedule groups, schedules and firings. */
   readonly scheduler = new SchedulerState();
+  /** CloudFormation's stacks, exports and imports (services/cloudformation/engine.ts makes it). */
+  cloudFormation?: CloudFormationState;
+  /** EventBridge's buses, rules and deliveries (services/eventbridge.ts makes it). */
+  eventBridge?: EventBridgeState;
+  /** STS's keys: configured callers and secrets, and the keys AssumeRole issued (services/sts.ts makes it). */
+  sts?: StsIdentities;
   eks?: EksBackend;
   executions?: ExecutionBackend;
 
   constructor(options: WorldOptions) {
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
-    this.clock = new EmulatedClock(options.timeScale);
+    this.clock = new EmulatedClock(options.timeScale, options.emulatedStart);
     this.random = seededRandom(options.seed ?? 42);
     this.durations = new Durations(this.random);
     this.faults = new Faults(seededRandom((options.seed ?? 42) + 1));

@@ -4,6 +4,13 @@
  * by aws-local-stepfunctions, each Task state bound to its real handler with the payload Lambda
  * would pass (a JSON copy), Wait states and Retry intervals scaled by the emulator's time factor
  * (scaled-time.ts), and every execution recorded with an AWS-shaped history.
+ *
+ * Durable local mode saves snapshot() with the world and hands it to restore() on the next start:
+ * a running execution resumes at the top-level state it was in, with that state's input, under
+ * the same name and ARN, by running the same ASL with StartAt set to that state (a derived
+ * definition: the file stays the only copy). The steps are idempotent (request tokens from the
+ * operation id), so a state run again makes nothing twice. One that cannot resume ends ABORTED
+ * with its reason, and its status change reaches the service's backstop like any other ending.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EmulatorError } from '../emulator/protocol';
@@ -44,14 +51,38 @@ interface RegisteredMachine {
   handlers: Record<string, (input: unknown) => Promise<unknown>>;
 }
 
+/** A history event as recorded: emulated epoch ms and arrival order; ids are given on read. */
+interface RecordedEvent {
+  at: number;
+  seq: number;
+  type: string;
+  details?: Record<string, unknown>;
+}
+
+/** The top-level state an execution is in, with its input: where it resumes after a restart. */
+export interface CurrentState {
+  state: string;
+  input: unknown;
+}
+
 interface Execution {
   record: ExecutionRecord;
   machine: RegisteredMachine;
-  /** Raw events with the real time they happened; ids and emulated timestamps are given on read. */
-  events: Array<{ realMs: number; seq: number; type: string; details?: Record<string, unknown> }>;
+  events: RecordedEvent[];
   stats: ExecutionStats;
+  current?: CurrentState;
+  /** Started again after a restart: the runner's ExecutionStarted is not the execution's. */
+  resumed?: boolean;
   abort?: () => void;
   done: Promise<void>;
+}
+
+/** What snapshot() saves of one execution (JSON; dates as ISO strings). */
+export interface SavedExecution {
+  record: Omit<ExecutionRecord, 'startDate' | 'stopDate'> & { startDate: string; stopDate?: string };
+  events: RecordedEvent[];
+  stats: ExecutionStats;
+  current?: CurrentState;
 }
 
 export interface LocalExecutionsOptions {
@@ -63,8 +94,18 @@ export interface LocalExecutionsOptions {
 
 /** The error of executions aborted because the local cloud stops. */
 const LOCAL_SHUTDOWN = 'LocalShutdown';
+/** The error of executions a restarted local cloud could not resume. */
+export const NOT_RESUMED = 'LocalRestartNotResumed';
 
 const EXECUTION_NAME = /^[A-Za-z0-9_.\-~:]{1,80}$/;
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    return {};
+  }
+}
 
 export class LocalExecutions implements ExecutionBackend {
   private readonly machines = new Map<string, RegisteredMachine>();
@@ -73,6 +114,8 @@ export class LocalExecutions implements ExecutionBackend {
   private seq = 0;
   private readonly prefix: string;
   private readonly warn: (message: string) => void;
+  /** Called when an execution starts, enters a top-level state or ends (durable local mode saves then). */
+  onChange?: () => void;
 
   constructor(
     private readonly world: World,
@@ -129,6 +172,7 @@ export class LocalExecutions implements ExecutionBackend {
     const execution: Execution = { record, machine, events: [], stats: { transitions: 0, lambdaInvocations: 0, retries: 0, invocationsByState: {} }, done: Promise.resolve() };
     this.executions.set(executionArn, execution);
     execution.done = this.run(execution, parsed);
+    this.onChange?.();
     return { executionArn, startDate: record.startDate };
   }
 
@@ -148,8 +192,66 @@ export class LocalExecutions implements ExecutionBackend {
     const execution = this.executions.get(executionArn);
     if (!execution) return [];
     return [...execution.events]
-      .sort((a, b) => a.realMs - b.realMs || a.seq - b.seq)
-      .map((e, i) => ({ id: i + 1, timestamp: this.emulated(e.realMs), type: e.type, ...(e.details ? { details: e.details } : {}) }));
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .map((e, i) => ({ id: i + 1, timestamp: new Date(e.at), type: e.type, ...(e.details ? { details: e.details } : {}) }));
+  }
+
+  /** Grows with every history event: what changed since a save. */
+  get revision(): number {
+    return this.seq;
+  }
+
+  /** Every execution as JSON, for the data dir. */
+  snapshot(): SavedExecution[] {
+    return [...this.executions.values()].map(({ record: { startDate, stopDate, ...record }, events, stats, current }) => ({
+      record: { ...record, startDate: startDate.toISOString(), ...(stopDate ? { stopDate: stopDate.toISOString() } : {}) },
+      events,
+      stats,
+      ...(current ? { current } : {}),
+    }));
+  }
+
+  /**
+   * Loads saved executions (after register(): the machines must be known) and resumes the running
+   * ones; returns the ARNs of those resumed and those ended because they could not be.
+   */
+  restore(saved: readonly SavedExecution[]): { resumed: string[]; ended: string[] } {
+    const outcome = { resumed: [] as string[], ended: [] as string[] };
+    for (const entry of saved) {
+      const { startDate, stopDate, ...fields } = entry.record;
+      const record: ExecutionRecord = { ...fields, startDate: new Date(startDate), ...(stopDate ? { stopDate: new Date(stopDate) } : {}) };
+      const machine = this.machines.get(record.stateMachineArn);
+      this.seq = entry.events.reduce((next, e) => Math.max(next, e.seq + 1), this.seq);
+      if (!machine) {
+        // Its ASL file is gone: nothing can run it, nor show it through the Step Functions API; its ending is still announced.
+        if (record.status === 'RUNNING') {
+          this.warn(`${record.name}: state machine ${record.stateMachineArn} is no longer defined; the execution cannot resume`);
+          this.endUnresumed(record, [], `its state machine ${record.stateMachineArn} is no longer defined`);
+          outcome.ended.push(record.executionArn);
+        }
+        continue;
+      }
+      const execution: Execution = { record, machine, events: entry.events, stats: entry.stats, ...(entry.current ? { current: entry.current } : {}), done: Promise.resolve() };
+      this.executions.set(record.executionArn, execution);
+      if (record.status !== 'RUNNING') continue;
+      const from = entry.current ?? { state: machine.definition.StartAt, input: safeParse(record.input) };
+      if (!(from.state in machine.definition.States)) {
+        this.endUnresumed(record, execution.events, `it was in state "${from.state}", which ${record.stateMachineArn} no longer has`);
+        outcome.ended.push(record.executionArn);
+        continue;
+      }
+      execution.resumed = true;
+      execution.done = this.run(execution, from.input, { ...machine.definition, StartAt: from.state });
+      outcome.resumed.push(record.executionArn);
+    }
+    return outcome;
+  }
+
+  private endUnresumed(record: ExecutionRecord, events: RecordedEvent[], why: string): void {
+    const cause = `local mode restarted and could not resume this execution: ${why}`;
+    Object.assign(record, { status: 'ABORTED', stopDate: this.world.clock.now(), error: NOT_RESUMED, cause });
+    events.push({ at: this.world.clock.now().getTime(), seq: this.seq++, type: 'ExecutionAborted', details: { error: NOT_RESUMED, cause } });
+    this.announceEnd(record);
   }
 
   async stop(executionArn: string, error?: string, cause?: string): Promise<void> {
@@ -179,7 +281,8 @@ export class LocalExecutions implements ExecutionBackend {
     await Promise.all([...this.executions.values()].filter((e) => e.record.status === 'RUNNING').map((e) => this.stop(e.record.executionArn, LOCAL_SHUTDOWN, 'the local cloud stopped')));
   }
 
-  private async run(execution: Execution, input: unknown): Promise<void> {
+  /** `definition`: the machine's, or one derived from it that starts where a resumed execution was. */
+  private async run(execution: Execution, input: unknown, definition: Definition = execution.machine.definition): Promise<void> {
     const { machine, record } = execution;
     const timing: ExecutionTiming = {
       states: machine.states,
@@ -190,7 +293,7 @@ export class LocalExecutions implements ExecutionBackend {
       random: this.random,
       warn: (message) => this.warn(`${record.name}: ${message}`),
     };
-    const stateMachine = new StateMachine(structuredClone(machine.definition) as never, { validationOptions: { noValidate: true } });
+    const stateMachine = new StateMachine(structuredClone(definition) as never, { validationOptions: { noValidate: true } });
     const running = stateMachine.run(input as never, {
       overrides: scaledOverrides(timing),
       context: {
@@ -216,12 +319,12 @@ export class LocalExecutions implements ExecutionBackend {
       }
     }
     await collecting.catch(() => undefined);
-    this.announceEnd(execution);
+    this.announceEnd(record);
+    this.onChange?.();
   }
 
   /** What Step Functions puts on the default bus when an execution ends (the service's backstop listens). */
-  private announceEnd(execution: Execution): void {
-    const { record } = execution;
+  private announceEnd(record: ExecutionRecord): void {
     // Stopping the local cloud aborts what runs; nothing is left to hear about it.
     if (record.error === LOCAL_SHUTDOWN) return;
     const detail: ExecutionStatusChange & Record<string, unknown> = {
@@ -275,7 +378,7 @@ export class LocalExecutions implements ExecutionBackend {
       const at = log.timestamp;
       switch (log.type) {
         case 'ExecutionStarted':
-          this.event(execution, 'ExecutionStarted', { input: JSON.stringify(log.input), roleArn: this.roleArn(execution.machine.name) }, at);
+          if (!execution.resumed) this.event(execution, 'ExecutionStarted', { input: JSON.stringify(log.input), roleArn: this.roleArn(execution.machine.name) }, at);
           break;
         case 'ExecutionSucceeded':
           this.event(execution, 'ExecutionSucceeded', { output: JSON.stringify(log.output ?? null) }, at);
@@ -288,6 +391,11 @@ export class LocalExecutions implements ExecutionBackend {
           break;
         case 'StateEntered':
           execution.stats.transitions++;
+          // State names are unique in a state machine: a top-level name is the top-level state.
+          if (log.state.name in execution.machine.definition.States) {
+            execution.current = { state: log.state.name, input: log.state.input ?? null };
+            this.onChange?.();
+          }
           this.event(execution, `${log.state.type}StateEntered`, { name: log.state.name, input: JSON.stringify(log.state.input ?? null) }, at);
           break;
         case 'StateExited':
@@ -315,7 +423,8 @@ export class LocalExecutions implements ExecutionBackend {
   }
 
   private event(execution: Execution, type: string, details?: Record<string, unknown>, realMs = Date.now()): void {
-    execution.events.push({ realMs, seq: this.seq++, type, ...(details ? { details } : {}) });
+    // Emulated time, fixed when it happens: the history reads the same after a restart.
+    execution.events.push({ at: this.emulated(realMs).getTime(), seq: this.seq++, type, ...(details ? { details } : {}) });
   }
 
   /** Emulated time of a real instant (the runner's timestamps are real). */

@@ -57,7 +57,11 @@ class RunScope {
   private readonly retries = new Map<string, { attempts: number[]; pending?: number[] }>();
   readonly overrides: ScopedOverrides;
 
-  constructor(private readonly timing: ExecutionTiming) {
+  constructor(
+    private readonly timing: ExecutionTiming,
+    /** The run's input: the first state's input (a resumed execution may start at a Wait). */
+    private readonly input: unknown,
+  ) {
     this.overrides = {
       [SCOPE]: timing,
       taskResourceLocalHandlers: Object.fromEntries(timing.taskStates.map((state) => [state, (input: unknown) => this.invoke(state, input)])),
@@ -130,7 +134,8 @@ class RunScope {
 
   /** A JSONPath into the Wait's input, answered from the result the run's last Task put at its ResultPath. */
   private fromLastResult(path: string): unknown {
-    if (!this.last) return undefined;
+    // No Task ran yet in this run: the Wait is its first state, whose input is the run's input.
+    if (!this.last) return readPath(this.input, path);
     const resultPath = this.timing.states.get(this.last.state)?.ResultPath;
     if (resultPath === null) return undefined;
     const base = typeof resultPath === 'string' ? resultPath : '$';
@@ -141,6 +146,16 @@ class RunScope {
     else return undefined;
     return rest === '' ? this.last.result : rest.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), this.last.result);
   }
+}
+
+/** A dotted JSONPath (`$.poll.waitSeconds`) read from a value. */
+function readPath(value: unknown, path: string): unknown {
+  if (path === '$') return value;
+  if (!path.startsWith('$.')) return undefined;
+  return path
+    .slice(2)
+    .split('.')
+    .reduce<unknown>((current, key) => (current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
 }
 
 type RunFn = StateMachine['run'];
@@ -154,7 +169,7 @@ function installScopedRuns(): void {
   StateMachine.prototype.run = function run(this: StateMachine, input, options) {
     const timing = (options?.overrides as Partial<ScopedOverrides> | undefined)?.[SCOPE];
     if (!timing) return original.call(this, input, options);
-    return original.call(this, input, { ...options, overrides: new RunScope(timing).overrides as never });
+    return original.call(this, input, { ...options, overrides: new RunScope(timing, input).overrides as never });
   };
 }
 

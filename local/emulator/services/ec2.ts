@@ -17,11 +17,8 @@ import type { SecurityGroup, Subnet, Tagged, Vpc, World } from '../world';
 
 export const EC2_VERSION = '2016-11-15';
 
-/** VPC ids created as the account's default VPC (world.ts has no field for it). */
-const defaultVpcs = new WeakMap<World, Set<string>>();
-
 function isDefaultVpc(world: World, vpcId: string): boolean {
-  return defaultVpcs.get(world)?.has(vpcId) ?? false;
+  return world.ec2.defaultVpcIds.has(vpcId);
 }
 
 // ── Helpers ─────────────────────────────────────────────────────────────────────────────────
@@ -335,8 +332,7 @@ export interface DefaultNetwork {
  * Idempotent: a second call returns the VPC already made.
  */
 export function seedDefaultNetwork(world: World): DefaultNetwork {
-  const known = defaultVpcs.get(world) ?? new Set<string>();
-  defaultVpcs.set(world, known);
+  const known = world.ec2.defaultVpcIds;
   const existing = [...known].map((id) => world.ec2.vpcs.get(id)).find((v): v is Vpc => v !== undefined);
   if (existing) {
     return { vpc: existing, subnets: [...world.ec2.subnets.values()].filter((s) => s.vpcId === existing.vpcId) };

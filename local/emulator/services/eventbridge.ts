@@ -219,7 +219,8 @@ export interface EventEnvelope {
   detail: unknown;
 }
 
-class EventBridgeState {
+/** EventBridge's part of the World (world.eventBridge): plain data but `pending`, which is in-flight work. */
+export class EventBridgeState {
   readonly buses = new Map<string, EventBus>();
   readonly rules = new Map<string, EventRule>(); // key: bus/name
   readonly deliveries: Delivery[] = [];
@@ -241,15 +242,8 @@ class EventBridgeState {
   }
 }
 
-const states = new WeakMap<World, EventBridgeState>();
-
 function stateOf(world: World): EventBridgeState {
-  let state = states.get(world);
-  if (!state) {
-    state = new EventBridgeState(world);
-    states.set(world, state);
-  }
-  return state;
+  return (world.eventBridge ??= new EventBridgeState(world));
 }
 
 /** `name` or `arn:aws:events:region:account:event-bus/name` → name. */

@@ -279,8 +279,6 @@ interface Runtime {
   world: World;
   state: SchedulerState;
   timers: Map<Schedule, NodeJS.Timeout>;
-  /** For rate schedules: the last occurrence fired, so the next one follows it. */
-  lastFired: WeakMap<Schedule, Date>;
   warn: (message: string) => void;
 }
 
@@ -290,10 +288,12 @@ const keyOf = (groupName: string, name: string) => `${groupName}/${name}`;
 function nextInvocation(runtime: Runtime, schedule: Schedule, now: Date): Date | undefined {
   const parsed = parseScheduleExpression(schedule.scheduleExpression, schedule.scheduleExpressionTimezone ?? 'UTC');
   if (parsed.kind === 'cron') return undefined;
-  if (parsed.kind === 'at') return runtime.lastFired.has(schedule) ? undefined : parsed.at;
+  // For rate schedules the last occurrence fired, so the next one follows it (world state: it survives a restart).
+  const lastFired = runtime.state.lastFired.get(keyOf(schedule.groupName, schedule.name));
+  if (parsed.kind === 'at') return lastFired ? undefined : parsed.at;
   const start = (schedule.startDate ?? schedule.creationDate).getTime();
   const interval = parsed.seconds * 1000;
-  const after = Math.max(now.getTime(), (runtime.lastFired.get(schedule)?.getTime() ?? -Infinity) + 1);
+  const after = Math.max(now.getTime(), (lastFired?.getTime() ?? -Infinity) + 1);
   const next = new Date(start + Math.max(0, Math.ceil((after - start) / interval)) * interval);
   return schedule.endDate && next >= schedule.endDate ? undefined : next;
 }
@@ -379,7 +379,7 @@ function fire(runtime: Runtime, schedule: Schedule, scheduledTime: Date): void {
     time: world.clock.now().toISOString(),
   };
   state.firings.push(firing);
-  runtime.lastFired.set(schedule, scheduledTime);
+  state.lastFired.set(keyOf(schedule.groupName, schedule.name), scheduledTime);
   invokeTarget(runtime, schedule, scheduledTime, firing);
   arm(runtime, schedule);
   // A recurring schedule completes only when it has an EndDate (AWS keeps open-ended ones).
@@ -513,6 +513,7 @@ function operations(runtime: Runtime): Array<{ method: string; path: string; ope
         const request = validScheduleRequest(world, params.Name!, body);
         const previous = existingSchedule(state, request.groupName, request.name);
         disarm(runtime, previous);
+        state.lastFired.delete(keyOf(previous.groupName, previous.name));
         // UpdateSchedule replaces every field: what the call leaves out returns to its default.
         const schedule: Schedule = { name: previous.name, groupName: previous.groupName, arn: previous.arn, ...request.fields, creationDate: previous.creationDate, lastModificationDate: world.clock.now(), ...(previous.clientToken ? { clientToken: previous.clientToken } : {}) };
         state.schedules.set(keyOf(schedule.groupName, schedule.name), schedule);
@@ -528,6 +529,7 @@ function operations(runtime: Runtime): Array<{ method: string; path: string; ope
         const schedule = existingSchedule(state, groupParam(query), params.Name!);
         disarm(runtime, schedule);
         state.schedules.delete(keyOf(schedule.groupName, schedule.name));
+        state.lastFired.delete(keyOf(schedule.groupName, schedule.name));
         return {};
       },
     },
@@ -581,6 +583,7 @@ function operations(runtime: Runtime): Array<{ method: string; path: string; ope
         for (const schedule of state.list(params.Name)) {
           disarm(runtime, schedule);
           state.schedules.delete(keyOf(schedule.groupName, schedule.name));
+          state.lastFired.delete(keyOf(schedule.groupName, schedule.name));
         }
         state.groups.delete(params.Name!);
         return {};
@@ -645,12 +648,14 @@ export interface SchedulerOptions {
 export interface SchedulerService extends ServiceModule {
   /** Cancels every pending firing (the schedules stay in world.scheduler). */
   stop(): void;
+  /** Arms every schedule already in world.scheduler (a world restored from a data dir). */
+  resume(): void;
 }
 
 export function createSchedulerService(world: World, options: SchedulerOptions = {}): SchedulerService {
   const state = world.scheduler;
   if (!state.groups.has(DEFAULT_GROUP)) createGroup(world, state, DEFAULT_GROUP);
-  const runtime: Runtime = { world, state, timers: new Map(), lastFired: new WeakMap(), warn: options.warn ?? ((message) => console.warn(`[scheduler] ${message}`)) };
+  const runtime: Runtime = { world, state, timers: new Map(), warn: options.warn ?? ((message) => console.warn(`[scheduler] ${message}`)) };
   const table = operations(runtime);
   return {
     name: 'scheduler',
@@ -699,6 +704,9 @@ export function createSchedulerService(world: World, options: SchedulerOptions =
     stop(): void {
       for (const timer of runtime.timers.values()) clearTimeout(timer);
       runtime.timers.clear();
+    },
+    resume(): void {
+      for (const schedule of state.schedules.values()) arm(runtime, schedule);
     },
   };
 }

@@ -96,7 +96,8 @@ export function samePrincipal(a: string, b: string): boolean {
 export class StsIdentities {
   private readonly callers = new Map<string, string>();
   private readonly secrets = new Map<string, string>();
-  private readonly issued = new Map<string, IssuedKey>();
+  /** Keys AssumeRole issued (expiry in real time, as the SDK checks it): world state, so they outlive a restart. */
+  readonly issued = new Map<string, IssuedKey>();
 
   constructor(private readonly world: World) {}
 
@@ -183,16 +184,9 @@ function trustsAwsPrincipals(document: unknown): boolean {
   });
 }
 
-const registries = new WeakMap<World, StsIdentities>();
-
 /** The one identity registry of a World. */
 export function stsIdentities(world: World): StsIdentities {
-  let registry = registries.get(world);
-  if (!registry) {
-    registry = new StsIdentities(world);
-    registries.set(world, registry);
-  }
-  return registry;
+  return (world.sts ??= new StsIdentities(world));
 }
 
 // ── Presigned GetCallerIdentity URLs (what a k8s-aws-v1. token carries) ─────────────────────

@@ -20,7 +20,7 @@ import type { SpecDatabase } from '@aws-cdk/service-spec-types';
 import { EmulatorError } from '../../protocol';
 import type { World } from '../../world';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
-import { providerFor, ResourceFailure, type DeleteContext, type Json, type ProviderContext } from './providers';
+import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation } from './resource-spec';
 import {
   dependenciesOf,
@@ -65,6 +65,8 @@ export interface StackResource {
   deletionPolicy?: string;
   /** Emulated seconds the create took: its sampled durations (or, for the EKS backend, the time it took). */
   createSeconds?: number;
+  /** When the provider's current wait ends (emulated epoch ms): a restored stack waits out only the rest. */
+  dueAt?: number;
 }
 
 export interface StackOutput {
@@ -164,16 +166,38 @@ function reasonOf(error: unknown): string {
   return `Internal Failure: ${(error as Error)?.message ?? String(error)}`;
 }
 
-export class CloudFormationEngine {
+/** CloudFormation's part of the World (world.cloudFormation), so it can be saved and restored. */
+export class CloudFormationState {
   readonly stacks: Stack[] = [];
   /** Exports of this region: name → the exporting stack and value. */
   readonly exports = new Map<string, { stackId: string; value: string }>();
   /** Export name → ids of the stacks importing it. */
-  private readonly imports = new Map<string, Set<string>>();
+  readonly imports = new Map<string, Set<string>>();
+}
+
+/** Statuses a restored stack was interrupted in: its work is started again where it was. */
+const IN_PROGRESS = new Set(['CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'DELETE_IN_PROGRESS']);
+
+export class CloudFormationEngine {
+  private readonly state: CloudFormationState;
   /** The resource specification, once loaded (the first stack loads it). */
   private db?: SpecDatabase;
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: World) {
+    this.state = world.cloudFormation ??= new CloudFormationState();
+  }
+
+  get stacks(): Stack[] {
+    return this.state.stacks;
+  }
+
+  get exports(): Map<string, { stackId: string; value: string }> {
+    return this.state.exports;
+  }
+
+  private get imports(): Map<string, Set<string>> {
+    return this.state.imports;
+  }
 
   /** Loads the resource specification now rather than at the first CreateStack (~0.6 s of busy event loop). */
   async warmUp(): Promise<void> {
@@ -264,6 +288,68 @@ export class CloudFormationEngine {
     return stack;
   }
 
+  /**
+   * Restarts the work of stacks restored in progress (a local mode started on its data dir): a
+   * create goes on with the resources it had not finished, each waiting out only what was left of
+   * its duration; a rollback or delete deletes what is left. Resources whose providers had not
+   * finished made nothing yet (they act after their wait), except an EKS cluster, which is found
+   * in the EKS emulator and waited for.
+   */
+  resume(): void {
+    // Providers' contexts read the resource specification: loaded before any resumed work runs.
+    const loaded = this.db ? Promise.resolve() : resourceSpec().then((db) => void (this.db = db));
+    for (const stack of this.stacks) {
+      stack.abort = new AbortController();
+      setMaxListeners(0, stack.abort.signal);
+      for (const record of stack.resources.values()) record.settled = Promise.resolve();
+      if (!IN_PROGRESS.has(stack.status)) continue;
+      const failed = (status: string) => (error: unknown) => this.setStatus(stack, status, reasonOf(error));
+      if (stack.status === 'CREATE_IN_PROGRESS') {
+        stack.work = loaded.then(() => this.runCreate(stack, true)).catch(failed('CREATE_FAILED'));
+      } else if (stack.status === 'ROLLBACK_IN_PROGRESS') {
+        stack.work = loaded
+          .then(() => this.cancelInterrupted(stack))
+          .then(() => this.rollBack(stack))
+          .catch(failed('ROLLBACK_FAILED'));
+      } else {
+        stack.work = loaded
+          .then(() => this.cancelInterrupted(stack))
+          .then(() => this.runDelete(stack))
+          .catch(failed('DELETE_FAILED'));
+      }
+    }
+  }
+
+  /** A restored create that will not go on: resources it was making are cancelled, an EKS cluster is awaited so the delete finds it. */
+  private async cancelInterrupted(stack: Stack): Promise<void> {
+    for (const record of stack.resources.values()) {
+      if (record.status !== 'CREATE_IN_PROGRESS') continue;
+      this.reattach(stack, record);
+      this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
+    }
+    await Promise.all([...stack.resources.values()].map((r) => r.settled));
+  }
+
+  /** What a provider left running before the restart (an EKS cluster): `settled` follows it to its end. */
+  private reattach(stack: Stack, record: StackResource): Promise<Created> | undefined {
+    const work = providerFor(record.type).resume?.(this.resumeContext(stack, record));
+    if (!work) return undefined;
+    record.settled = work.then(
+      (created) => {
+        record.physicalId = created.physicalId;
+        record.attributes = created.attributes;
+        record.created = true;
+      },
+      () => undefined,
+    );
+    return work;
+  }
+
+  private resumeContext(stack: Stack, record: StackResource): ProviderContext {
+    if (!this.db) throw new Error('the resource specification is loaded before stacks resume');
+    return this.providerContext(stack, record, this.db, stack.abort.signal);
+  }
+
   private asValidation<T>(check: () => T): T {
     try {
       return check();
@@ -291,10 +377,10 @@ export class CloudFormationEngine {
 
   // ── Creating ───────────────────────────────────────────────────────────────────────────────
 
-  private async runCreate(stack: Stack): Promise<void> {
+  private async runCreate(stack: Stack, resuming = false): Promise<void> {
     const { template } = stack;
     if (stack.timeoutInMinutes !== undefined && stack.timeoutInMinutes > 0) {
-      void this.world.clock.sleep(stack.timeoutInMinutes * 60).then(() => {
+      void this.world.clock.sleepUntil(stack.creationTime.getTime() + stack.timeoutInMinutes * 60_000).then(() => {
         if (stack.status !== 'CREATE_IN_PROGRESS' || stack.abort.signal.aborted) return;
         stack.timedOut = true;
         stack.abort.abort();
@@ -308,15 +394,20 @@ export class CloudFormationEngine {
     const activeSet = new Set(active);
     const order = dependencyOrder(template, active);
     const dependencies = new Map(order.map((id) => [id, [...dependenciesOf(template, id)].filter((d) => activeSet.has(d))]));
-    const pending = [...order];
+    // Resumed: what is complete (or failed) stays so; what was in progress starts again.
+    const pending = order.filter((id) => !resuming || (stack.resources.get(id)?.status ?? 'CREATE_IN_PROGRESS') === 'CREATE_IN_PROGRESS');
     const running = new Set<Promise<void>>();
     const signal = stack.abort.signal;
+    if (resuming && (stack.timedOut || [...stack.resources.values()].some((r) => r.status === 'CREATE_FAILED'))) {
+      stack.abort.abort();
+      await this.cancelInterrupted(stack);
+    }
     const launch = () => {
       for (const id of [...pending]) {
         if (signal.aborted) return;
         if (!(dependencies.get(id) ?? []).every((d) => stack.resources.get(d)?.status === 'CREATE_COMPLETE')) continue;
         pending.splice(pending.indexOf(id), 1);
-        const creation: Promise<void> = this.createResource(stack, id, db, dependencies.get(id) ?? []).finally(() => running.delete(creation));
+        const creation: Promise<void> = this.createResource(stack, id, db, dependencies.get(id) ?? [], resuming ? stack.resources.get(id) : undefined).finally(() => running.delete(creation));
         running.add(creation);
       }
     };
@@ -353,8 +444,7 @@ export class CloudFormationEngine {
       return this.runDelete(stack);
     } else {
       this.setStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failure}Rollback requested by user.`);
-      const undeleted = await this.deleteResources(stack);
-      this.setStatus(stack, undeleted.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', undeleted.length > 0 ? `The following resource(s) failed to delete: [${undeleted.join(', ')}]. ` : undefined);
+      return this.rollBack(stack);
     }
     if (stack.deleteRequested) {
       this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
@@ -362,9 +452,20 @@ export class CloudFormationEngine {
     }
   }
 
-  private async createResource(stack: Stack, logicalId: string, db: SpecDatabase, dependencies: string[]): Promise<void> {
+  /** ROLLBACK_IN_PROGRESS: deletes what the create made, then a delete asked for meanwhile. */
+  private async rollBack(stack: Stack): Promise<void> {
+    const undeleted = await this.deleteResources(stack);
+    this.setStatus(stack, undeleted.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', undeleted.length > 0 ? `The following resource(s) failed to delete: [${undeleted.join(', ')}]. ` : undefined);
+    if (stack.deleteRequested) {
+      this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+      return this.runDelete(stack);
+    }
+  }
+
+  private async createResource(stack: Stack, logicalId: string, db: SpecDatabase, dependencies: string[], resumed?: StackResource): Promise<void> {
     const declaration = stack.template.Resources[logicalId];
     if (!declaration) return;
+    if (resumed) return this.resumeResource(stack, resumed, db);
     const record: StackResource = {
       logicalId,
       type: declaration.Type,
@@ -421,8 +522,31 @@ export class CloudFormationEngine {
     }
   }
 
-  private providerContext(stack: Stack, record: StackResource, db: SpecDatabase, signal: AbortSignal): ProviderContext {
+  /** A resource whose create was under way at the restart: its provider's wait goes on to the same end. */
+  private async resumeResource(stack: Stack, record: StackResource, db: SpecDatabase): Promise<void> {
+    const signal = stack.abort.signal;
+    const context = this.providerContext(stack, record, db, signal, record.dueAt);
+    try {
+      const created = await abortable(this.reattach(stack, record) ?? providerFor(record.type).create(context), signal);
+      record.physicalId = created.physicalId;
+      record.attributes = created.attributes;
+      record.created = true;
+      record.createSeconds ??= (this.world.clock.now().getTime() - record.timestamp.getTime()) / 1000;
+      this.setResourceStatus(stack, record, 'CREATE_COMPLETE');
+    } catch (error) {
+      if (error instanceof Cancelled) {
+        this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
+        return;
+      }
+      this.setResourceStatus(stack, record, 'CREATE_FAILED', reasonOf(error));
+      stack.abort.abort();
+    }
+  }
+
+  /** `resumeAt`: the first wait ends then (a restored resource), not after a fresh sample. */
+  private providerContext(stack: Stack, record: StackResource, db: SpecDatabase, signal: AbortSignal, resumeAt?: number): ProviderContext {
     const { world } = this;
+    let resumeWaitAt = resumeAt;
     return {
       world,
       stackName: stack.stackName,
@@ -438,9 +562,15 @@ export class CloudFormationEngine {
       specAttributes: resourceAttributes(db, record.type) ?? [],
       signal,
       wait: (kind) => {
+        if (resumeWaitAt !== undefined) {
+          const at = resumeWaitAt;
+          resumeWaitAt = undefined;
+          return abortable(world.clock.sleepUntil(at), signal);
+        }
         const seconds = world.durations.sample(kind, `${stack.stackName}/${record.logicalId}`);
         record.createSeconds = (record.createSeconds ?? 0) + seconds;
-        return abortable(world.clock.sleep(seconds), signal);
+        record.dueAt = world.clock.now().getTime() + seconds * 1000;
+        return abortable(world.clock.sleepUntil(record.dueAt), signal);
       },
     };
   }
@@ -565,12 +695,18 @@ export class CloudFormationEngine {
       this.setResourceStatus(stack, record, 'DELETE_COMPLETE');
       return true;
     }
-    this.setResourceStatus(stack, record, 'DELETE_IN_PROGRESS');
+    // A delete restored in progress goes on to the end it had; its event was already sent.
+    let resumeAt = record.status === 'DELETE_IN_PROGRESS' ? record.dueAt : undefined;
+    if (record.status !== 'DELETE_IN_PROGRESS') this.setResourceStatus(stack, record, 'DELETE_IN_PROGRESS');
     const db = (this.db ??= await resourceSpec());
     const never = new AbortController().signal;
     const context: DeleteContext = {
       ...this.providerContext(stack, record, db, never),
-      wait: (kind) => this.world.clock.sleep(this.world.durations.sample(kind, `${stack.stackName}/${record.logicalId} (delete)`)),
+      wait: (kind) => {
+        if (resumeAt === undefined) record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample(kind, `${stack.stackName}/${record.logicalId} (delete)`) * 1000;
+        resumeAt = undefined;
+        return this.world.clock.sleepUntil(record.dueAt as number);
+      },
       physicalId: record.physicalId as string,
       attributes: record.attributes,
     };

@@ -48,6 +48,12 @@ export interface Created {
 export interface Provider {
   create(context: ProviderContext): Promise<Created>;
   delete(context: DeleteContext): Promise<void>;
+  /**
+   * A create under way when local mode stopped, if it had already acted (an EKS cluster keeps
+   * creating in the EKS emulator): resolves when it is done. Absent or undefined: nothing was made
+   * yet (other providers act after their wait), so the create simply runs again.
+   */
+  resume?(context: ProviderContext): Promise<Created> | undefined;
 }
 
 /** A resource failure with CloudFormation's reason text. */
@@ -205,12 +211,9 @@ const subnet: Provider = simple(
   },
 );
 
-/** Group names per VPC, per world (the shared SecurityGroup record has no name field). */
-const groupNamesByWorld = new WeakMap<World, Map<string, Map<string, string>>>();
+/** Group names per VPC (the shared SecurityGroup record has no name field). */
 function groupNamesOf(world: World): Map<string, Map<string, string>> {
-  let names = groupNamesByWorld.get(world);
-  if (!names) groupNamesByWorld.set(world, (names = new Map()));
-  return names;
+  return world.ec2.groupNames;
 }
 
 const securityGroup: Provider = simple(
@@ -508,6 +511,16 @@ const eksCluster: Provider = {
       throw eksFailure(error);
     });
     return { physicalId: result.name, attributes: clusterAttributes(result) };
+  },
+  resume(context) {
+    const name = str(context.properties.Name);
+    const creating = name ? context.world.eks?.resumeClusterForStack?.(name) : undefined;
+    return creating?.then(
+      (result) => ({ physicalId: result.name, attributes: clusterAttributes(result) }),
+      (error: unknown) => {
+        throw eksFailure(error);
+      },
+    );
   },
   async delete(context) {
     if (!context.world.eks) return;

@@ -202,6 +202,29 @@ export interface Update {
   addonName?: string;
 }
 
+/** What an update changes when it succeeds: data, not a closure, so a saved world can finish it. */
+export type UpdateChange =
+  | { kind: 'endpointAccess'; vpc: Pick<VpcConfig, 'endpointPublicAccess' | 'endpointPrivateAccess' | 'publicAccessCidrs'> }
+  | { kind: 'logging'; enabledLogTypes: string[] }
+  | { kind: 'authenticationMode'; from: AuthenticationMode; to: AuthenticationMode }
+  | { kind: 'version'; version: string }
+  | { kind: 'nodegroupConfig'; nodegroup: string; scalingConfig: ScalingConfig; labels: Record<string, string>; taints: Taint[]; updateConfig: Record<string, number> };
+
+/**
+ * What EKS finishes once a sampled duration has passed. Resources are named by cluster id and ARN
+ * (a cluster deleted and made again under the same name is another cluster).
+ */
+export type Transition =
+  | { kind: 'clusterCreated' | 'clusterDeleted'; clusterName: string; clusterId: string }
+  | { kind: 'nodegroupCreated' | 'nodegroupDeleted' | 'fargateProfileCreated' | 'fargateProfileDeleted' | 'addonCreated' | 'addonDeleted'; clusterName: string; clusterId: string; name: string; arn: string }
+  | { kind: 'updateFinished'; clusterName: string; clusterId: string; updateId: string; change: UpdateChange };
+
+/** A transition and when it happens (emulated epoch ms): part of the saved world, re-armed on restore. */
+export interface PendingTransition {
+  dueAt: number;
+  transition: Transition;
+}
+
 // ── Errors as EKS names them ─────────────────────────────────────────────────────────────────
 
 const invalidParameter = (message: string) => new EmulatorError(400, 'InvalidParameterException', message);
@@ -284,6 +307,8 @@ export interface StackClusterContext {
 
 export class EksState implements EksBackend {
   readonly clusters = new Map<string, Cluster>();
+  /** Transitions waiting for their time, by id. */
+  readonly transitions = new Map<string, PendingTransition>();
   private readonly deferreds = new WeakMap<Cluster, { ready: Deferred; gone: Deferred }>();
 
   constructor(
@@ -297,10 +322,155 @@ export class EksState implements EksBackend {
     return this.world.clock.now();
   }
 
-  /** Runs `then` after a duration sampled for this resource, in emulated time. */
-  private after(kind: DurationKind, resource: string, then: () => void): void {
+  /** Makes `transition` happen after a duration sampled for this resource, in emulated time. */
+  private after(kind: DurationKind, resource: string, transition: Transition): void {
     const seconds = this.world.durations.sample(kind, resource);
-    void this.world.clock.sleep(seconds).then(then, () => undefined);
+    const id = randomUUID();
+    const pending: PendingTransition = { dueAt: this.now().getTime() + seconds * 1000, transition };
+    this.transitions.set(id, pending);
+    this.arm(id, pending);
+  }
+
+  private arm(id: string, pending: PendingTransition): void {
+    void this.world.clock.sleepUntil(pending.dueAt).then(() => {
+      if (this.transitions.get(id) !== pending) return;
+      this.transitions.delete(id);
+      this.complete(pending.transition);
+    });
+  }
+
+  /**
+   * After the clusters and transitions were restored from a saved world: the clusters get their
+   * ready/gone signals back and every transition is armed for the time it was due.
+   */
+  resume(): void {
+    for (const cluster of this.clusters.values()) {
+      // The emulator may listen on another port than before.
+      if (cluster.endpoint !== undefined) cluster.endpoint = `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(cluster.name)}`;
+      const signals = { ready: deferred(), gone: deferred() };
+      if (cluster.status !== 'CREATING') signals.ready.resolve();
+      Object.assign(cluster, { ready: signals.ready.promise, gone: signals.gone.promise });
+      this.deferreds.set(cluster, signals);
+    }
+    for (const [id, pending] of this.transitions) this.arm(id, pending);
+  }
+
+  private complete(transition: Transition): void {
+    const cluster = this.clusters.get(transition.clusterName);
+    if (!cluster || cluster.id !== transition.clusterId) return;
+    switch (transition.kind) {
+      case 'clusterCreated':
+        if (cluster.status !== 'CREATING') return;
+        cluster.status = 'ACTIVE';
+        cluster.endpoint = `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(cluster.name)}`;
+        if (cluster.bootstrapClusterCreatorAdminPermissions && cluster.authenticationMode !== 'CONFIG_MAP') this.addCreatorEntry(cluster);
+        this.deferreds.get(cluster)?.ready.resolve();
+        return;
+      case 'clusterDeleted':
+        this.clusters.delete(cluster.name);
+        this.world.ec2.securityGroups.delete(cluster.vpc.clusterSecurityGroupId);
+        this.deferreds.get(cluster)?.gone.resolve();
+        return;
+      case 'nodegroupCreated': {
+        const nodegroup = cluster.nodegroups.get(transition.name);
+        if (nodegroup?.arn !== transition.arn || nodegroup.status !== 'CREATING') return;
+        nodegroup.modifiedAt = this.now();
+        const failure = this.world.faults.nodegroupFailure(nodegroup.name);
+        if (failure) {
+          nodegroup.status = 'CREATE_FAILED';
+          nodegroup.healthIssues = [{ code: failure.code, message: failure.message, resourceIds: [nodegroup.autoScalingGroupName] }];
+          return;
+        }
+        nodegroup.status = 'ACTIVE';
+        this.computeJoined(cluster, nodegroup.nodeRole, 'EC2_LINUX');
+        this.refreshAddons(cluster);
+        return;
+      }
+      case 'nodegroupDeleted':
+        if (cluster.nodegroups.get(transition.name)?.arn !== transition.arn) return;
+        cluster.nodegroups.delete(transition.name);
+        this.refreshAddons(cluster);
+        return;
+      case 'fargateProfileCreated': {
+        const profile = cluster.fargateProfiles.get(transition.name);
+        if (profile?.arn !== transition.arn || profile.status !== 'CREATING') return;
+        profile.status = 'ACTIVE';
+        this.computeJoined(cluster, profile.podExecutionRoleArn, 'FARGATE_LINUX');
+        this.refreshAddons(cluster);
+        return;
+      }
+      case 'fargateProfileDeleted':
+        if (cluster.fargateProfiles.get(transition.name)?.arn !== transition.arn) return;
+        cluster.fargateProfiles.delete(transition.name);
+        this.refreshAddons(cluster);
+        return;
+      case 'addonCreated': {
+        const addon = cluster.addons.get(transition.name);
+        if (addon?.arn !== transition.arn || addon.status !== 'CREATING') return;
+        addon.status = 'ACTIVE';
+        this.refreshAddons(cluster);
+        return;
+      }
+      case 'addonDeleted':
+        if (cluster.addons.get(transition.name)?.arn === transition.arn) cluster.addons.delete(transition.name);
+        return;
+      case 'updateFinished':
+        this.finishUpdate(cluster, transition.updateId, transition.change);
+        return;
+      default: {
+        const unknown: never = transition;
+        throw new Error(`unknown transition ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private finishUpdate(cluster: Cluster, updateId: string, change: UpdateChange): void {
+    const update = cluster.updates.get(updateId);
+    if (!update || update.status !== 'InProgress') return;
+    const nodegroup = update.nodegroupName ? cluster.nodegroups.get(update.nodegroupName) : undefined;
+    const failure = this.world.faults.updateFailure(update.type);
+    if (failure) {
+      update.status = 'Failed';
+      update.errors = [{ errorCode: 'Unknown', errorMessage: failure, resourceIds: [update.nodegroupName ?? cluster.name] }];
+    } else {
+      this.applyChange(cluster, change);
+      update.status = 'Successful';
+    }
+    if (nodegroup) {
+      if (nodegroup.status === 'UPDATING') nodegroup.status = 'ACTIVE';
+      nodegroup.modifiedAt = this.now();
+      this.refreshAddons(cluster);
+    } else if (cluster.status === 'UPDATING') {
+      cluster.status = 'ACTIVE';
+    }
+  }
+
+  private applyChange(cluster: Cluster, change: UpdateChange): void {
+    switch (change.kind) {
+      case 'endpointAccess':
+        Object.assign(cluster.vpc, change.vpc);
+        return;
+      case 'logging':
+        cluster.enabledLogTypes = change.enabledLogTypes;
+        return;
+      case 'authenticationMode':
+        cluster.authenticationMode = change.to;
+        if (change.from === 'CONFIG_MAP') this.enableAccessEntries(cluster);
+        return;
+      case 'version':
+        cluster.version = change.version;
+        return;
+      case 'nodegroupConfig': {
+        const nodegroup = cluster.nodegroups.get(change.nodegroup);
+        if (!nodegroup) return;
+        Object.assign(nodegroup, { scalingConfig: change.scalingConfig, labels: change.labels, taints: change.taints, updateConfig: change.updateConfig });
+        return;
+      }
+      default: {
+        const unknown: never = change;
+        throw new Error(`unknown update change ${JSON.stringify(unknown)}`);
+      }
+    }
   }
 
   cluster(name: string): Cluster {
@@ -431,13 +601,7 @@ export class EksState implements EksBackend {
     this.clusters.set(name, cluster);
     this.deferreds.set(cluster, signals);
 
-    this.after('controlPlaneCreate', `cluster/${name}`, () => {
-      if (cluster.status !== 'CREATING') return;
-      cluster.status = 'ACTIVE';
-      cluster.endpoint = `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(name)}`;
-      if (cluster.bootstrapClusterCreatorAdminPermissions && cluster.authenticationMode !== 'CONFIG_MAP') this.addCreatorEntry(cluster);
-      signals.ready.resolve();
-    });
+    this.after('controlPlaneCreate', `cluster/${name}`, { kind: 'clusterCreated', clusterName: name, clusterId: id });
     return cluster;
   }
 
@@ -469,11 +633,7 @@ export class EksState implements EksBackend {
     if (cluster.fargateProfiles.size > 0) throw inUse(`Cluster has fargate profiles attached: ${[...cluster.fargateProfiles.keys()].join(', ')}`);
     cluster.status = 'DELETING';
     for (const addon of cluster.addons.values()) addon.status = 'DELETING';
-    this.after('controlPlaneDelete', `cluster/${name}`, () => {
-      this.clusters.delete(name);
-      this.world.ec2.securityGroups.delete(cluster.vpc.clusterSecurityGroupId);
-      this.deferreds.get(cluster)?.gone.resolve();
-    });
+    this.after('controlPlaneDelete', `cluster/${name}`, { kind: 'clusterDeleted', clusterName: name, clusterId: cluster.id });
     return cluster;
   }
 
@@ -492,7 +652,7 @@ export class EksState implements EksBackend {
     fields: Pick<Update, 'type' | 'params'> & { nodegroupName?: string },
     token: string | undefined,
     kind: DurationKind,
-    apply: () => void,
+    change: UpdateChange,
   ): Update {
     const update: Update = { id: randomUUID(), status: 'InProgress', createdAt: this.now(), errors: [], ...fields };
     cluster.updates.set(update.id, update);
@@ -500,24 +660,7 @@ export class EksState implements EksBackend {
     const nodegroup = fields.nodegroupName ? cluster.nodegroups.get(fields.nodegroupName) : undefined;
     if (nodegroup) nodegroup.status = 'UPDATING';
     else cluster.status = 'UPDATING';
-    this.after(kind, `${fields.nodegroupName ? `nodegroup/${cluster.name}/${fields.nodegroupName}` : `cluster/${cluster.name}`}:${fields.type}`, () => {
-      if (update.status !== 'InProgress') return;
-      const failure = this.world.faults.updateFailure(fields.type);
-      if (failure) {
-        update.status = 'Failed';
-        update.errors = [{ errorCode: 'Unknown', errorMessage: failure, resourceIds: [fields.nodegroupName ?? cluster.name] }];
-      } else {
-        apply();
-        update.status = 'Successful';
-      }
-      if (nodegroup) {
-        if (nodegroup.status === 'UPDATING') nodegroup.status = 'ACTIVE';
-        nodegroup.modifiedAt = this.now();
-        this.refreshAddons(cluster);
-      } else if (cluster.status === 'UPDATING') {
-        cluster.status = 'ACTIVE';
-      }
-    });
+    this.after(kind, `${fields.nodegroupName ? `nodegroup/${cluster.name}/${fields.nodegroupName}` : `cluster/${cluster.name}`}:${fields.type}`, { kind: 'updateFinished', clusterName: cluster.name, clusterId: cluster.id, updateId: update.id, change });
     return update;
   }
 
@@ -567,7 +710,7 @@ export class EksState implements EksBackend {
         },
         input.clientRequestToken,
         'endpointAccessUpdate',
-        () => Object.assign(cluster.vpc, next),
+        { kind: 'endpointAccess', vpc: next },
       );
     }
 
@@ -578,9 +721,7 @@ export class EksState implements EksBackend {
         { types: next, enabled: true },
         { types: LOG_TYPES.filter((t) => !next.includes(t)), enabled: false },
       ].filter((s) => s.types.length > 0);
-      return this.startUpdate(cluster, { type: 'LoggingUpdate', params: [{ type: 'ClusterLogging', value: JSON.stringify({ clusterLogging }) }] }, input.clientRequestToken, 'loggingUpdate', () => {
-        cluster.enabledLogTypes = next;
-      });
+      return this.startUpdate(cluster, { type: 'LoggingUpdate', params: [{ type: 'ClusterLogging', value: JSON.stringify({ clusterLogging }) }] }, input.clientRequestToken, 'loggingUpdate', { kind: 'logging', enabledLogTypes: next });
     }
 
     const requested = input.accessConfig!;
@@ -593,10 +734,7 @@ export class EksState implements EksBackend {
       throw invalidParameter(`Unsupported authentication mode update from ${from} to ${to}: the mode only moves forward, one step at a time (${AUTHENTICATION_LADDER.join(' → ')})`);
     }
     // The auth-mode switch takes about as long as a logging change (seconds to a minute).
-    return this.startUpdate(cluster, { type: 'AccessConfigUpdate', params: [{ type: 'AuthenticationMode', value: to }] }, input.clientRequestToken, 'loggingUpdate', () => {
-      cluster.authenticationMode = to;
-      if (from === 'CONFIG_MAP') this.enableAccessEntries(cluster);
-    });
+    return this.startUpdate(cluster, { type: 'AccessConfigUpdate', params: [{ type: 'AuthenticationMode', value: to }] }, input.clientRequestToken, 'loggingUpdate', { kind: 'authenticationMode', from, to });
   }
 
   updateClusterVersion(name: string, input: UpdateClusterVersionRequest): Update {
@@ -616,9 +754,7 @@ export class EksState implements EksBackend {
       { type: 'VersionUpdate', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: PLATFORM_VERSION }] },
       input.clientRequestToken,
       'versionUpdate',
-      () => {
-        cluster.version = version;
-      },
+      { kind: 'version', version },
     );
   }
 
@@ -748,19 +884,7 @@ export class EksState implements EksBackend {
     };
     cluster.nodegroups.set(name, nodegroup);
 
-    this.after('nodegroupCreate', `nodegroup/${clusterName}/${name}`, () => {
-      if (nodegroup.status !== 'CREATING') return;
-      nodegroup.modifiedAt = this.now();
-      const failure = this.world.faults.nodegroupFailure(name);
-      if (failure) {
-        nodegroup.status = 'CREATE_FAILED';
-        nodegroup.healthIssues = [{ code: failure.code, message: failure.message, resourceIds: [nodegroup.autoScalingGroupName] }];
-        return;
-      }
-      nodegroup.status = 'ACTIVE';
-      this.computeJoined(cluster, nodegroup.nodeRole, 'EC2_LINUX');
-      this.refreshAddons(cluster);
-    });
+    this.after('nodegroupCreate', `nodegroup/${clusterName}/${name}`, { kind: 'nodegroupCreated', clusterName, clusterId: cluster.id, name, arn: nodegroup.arn });
     return nodegroup;
   }
 
@@ -772,10 +896,7 @@ export class EksState implements EksBackend {
     nodegroup.status = 'DELETING';
     nodegroup.modifiedAt = this.now();
     this.refreshAddons(cluster);
-    this.after('nodegroupDelete', `nodegroup/${clusterName}/${name}`, () => {
-      cluster.nodegroups.delete(name);
-      this.refreshAddons(cluster);
-    });
+    this.after('nodegroupDelete', `nodegroup/${clusterName}/${name}`, { kind: 'nodegroupDeleted', clusterName, clusterId: cluster.id, name, arn: nodegroup.arn });
     return nodegroup;
   }
 
@@ -821,12 +942,7 @@ export class EksState implements EksBackend {
     if (JSON.stringify(updateConfig) !== JSON.stringify(nodegroup.updateConfig)) params.push({ type: 'MaxUnavailable', value: JSON.stringify(updateConfig) });
 
     if (params.length === 0) throw invalidParameter('No changes needed: the nodegroup already has the requested configuration');
-    return this.startUpdate(cluster, { type: 'ConfigUpdate', params, nodegroupName: name }, input.clientRequestToken, 'nodegroupUpdate', () => {
-      nodegroup.scalingConfig = scaling;
-      nodegroup.labels = labels;
-      nodegroup.taints = taints;
-      nodegroup.updateConfig = updateConfig;
-    });
+    return this.startUpdate(cluster, { type: 'ConfigUpdate', params, nodegroupName: name }, input.clientRequestToken, 'nodegroupUpdate', { kind: 'nodegroupConfig', nodegroup: name, scalingConfig: scaling, labels, taints, updateConfig });
   }
 
   // ── Fargate profiles ─────────────────────────────────────────────────────────────────────
@@ -887,12 +1003,7 @@ export class EksState implements EksBackend {
       ...(input.clientRequestToken ? { clientRequestToken: input.clientRequestToken } : {}),
     };
     cluster.fargateProfiles.set(name, profile);
-    this.after('fargateProfileCreate', `fargateprofile/${clusterName}/${name}`, () => {
-      if (profile.status !== 'CREATING') return;
-      profile.status = 'ACTIVE';
-      this.computeJoined(cluster, profile.podExecutionRoleArn, 'FARGATE_LINUX');
-      this.refreshAddons(cluster);
-    });
+    this.after('fargateProfileCreate', `fargateprofile/${clusterName}/${name}`, { kind: 'fargateProfileCreated', clusterName, clusterId: cluster.id, name, arn: profile.arn });
     return profile;
   }
 
@@ -904,10 +1015,7 @@ export class EksState implements EksBackend {
     if (busy) throw inUse(`Cannot delete Fargate Profile ${name} because cluster ${clusterName} currently has Fargate profile ${busy.name} in status ${busy.status}`);
     profile.status = 'DELETING';
     this.refreshAddons(cluster);
-    this.after('fargateProfileDelete', `fargateprofile/${clusterName}/${name}`, () => {
-      cluster.fargateProfiles.delete(name);
-      this.refreshAddons(cluster);
-    });
+    this.after('fargateProfileDelete', `fargateprofile/${clusterName}/${name}`, { kind: 'fargateProfileDeleted', clusterName, clusterId: cluster.id, name, arn: profile.arn });
     return profile;
   }
 
@@ -956,11 +1064,7 @@ export class EksState implements EksBackend {
       healthIssues: [],
     };
     cluster.addons.set(name, addon);
-    this.after('addonCreate', `addon/${clusterName}/${name}`, () => {
-      if (addon.status !== 'CREATING') return;
-      addon.status = 'ACTIVE';
-      this.refreshAddons(cluster);
-    });
+    this.after('addonCreate', `addon/${clusterName}/${name}`, { kind: 'addonCreated', clusterName, clusterId: cluster.id, name, arn: addon.arn });
     return addon;
   }
 
@@ -970,9 +1074,7 @@ export class EksState implements EksBackend {
     if (addon.status === 'DELETING') return addon;
     addon.status = 'DELETING';
     addon.modifiedAt = this.now();
-    this.after('addonDelete', `addon/${clusterName}/${name}`, () => {
-      if (cluster.addons.get(name) === addon) cluster.addons.delete(name);
-    });
+    this.after('addonDelete', `addon/${clusterName}/${name}`, { kind: 'addonDeleted', clusterName, clusterId: cluster.id, name, arn: addon.arn });
     return addon;
   }
 
@@ -1210,6 +1312,11 @@ export class EksState implements EksBackend {
     const cluster = this.createCluster(input, context.creatorArn ?? `arn:aws:iam::${this.world.account}:user/local-developer`);
     await cluster.ready;
     return clusterAttributes(cluster);
+  }
+
+  resumeClusterForStack(name: string): ReturnType<EksBackend['createClusterForStack']> | undefined {
+    const cluster = this.clusters.get(name);
+    return cluster && cluster.ready.then(() => clusterAttributes(cluster));
   }
 
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
