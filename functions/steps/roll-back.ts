@@ -3,20 +3,27 @@
  * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), then the
  * stack (termination protection off first); the deleting itself is teardown.ts, shared with
  * delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
- * remains; the ASL's Retry is the wait. Safe to repeat.
+ * remains; the ASL's Retry is the wait. Safe to repeat. When nothing is left it says so once
+ * ("Roll Back" SUCCEEDED): Report Failure goes by that, not by whether some attempt threw, since
+ * an attempt can crash after its work is done.
  */
 import { validateFailureState } from '../generated/validators';
 import type { FailureState, Poll } from '../generated/types';
 import { clusterStackName, idempotencyToken } from '../domain/naming';
-import type { StepDeps } from '../shared/deps';
+import type { Deps, StepDeps } from '../shared/deps';
 import { RollbackFailedError, RollbackNotDoneError } from '../shared/errors';
+import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 import { advanceStackDeletion } from './stack-teardown';
 import { teardownCompute } from './teardown';
 
-export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<Poll> {
+const ROLL_BACK = 'Roll Back';
+
+export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
   const compute = await teardownCompute(cluster, deps);
@@ -24,9 +31,25 @@ export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormati
   if (compute.remaining.length > 0) throw new RollbackNotDoneError(`waiting for ${compute.remaining.join(', ')} to be deleted`, { resource: `cluster ${cluster}` });
 
   const stack = await advanceStackDeletion(stackName, idempotencyToken(input.operation.id, 'roll-back'), deps);
-  if (stack.progress === 'gone') return { ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
+  if (stack.progress === 'gone') {
+    await reportRolledBack(input, stackName, deps);
+    return { ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
+  }
   if (stack.progress === 'failed' || stack.progress === 'refused') throw new RollbackFailedError(stack.reason, { resource: `stack ${stackName}` });
   throw new RollbackNotDoneError(stack.status, { resource: `stack ${stackName}` });
 }
 
-export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks }, rollBack);
+async function reportRolledBack(input: FailureState, stackName: string, deps: StepDeps<'events' | 'registry'>): Promise<void> {
+  const record = await deps.registry.getOperation(input.operation.id);
+  const started = Object.values(record?.steps ?? {}).find((s) => s.name === ROLL_BACK && s.status === 'STARTED');
+  const now = deps.clock().toISOString();
+  await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Rollback', step: { name: ROLL_BACK, status: 'SUCCEEDED', resource: `stack ${stackName}`, startedAt: started?.startedAt ?? now, endedAt: now } });
+}
+
+/** Whether Roll Back last saw nothing left of what the operation made. */
+export async function rollbackObservedDone(deps: Pick<Deps, 'registry'>, operationId: string): Promise<boolean> {
+  const record = await deps.registry.getOperation(operationId);
+  return Object.values(record?.steps ?? {}).some((s) => s.name === ROLL_BACK && s.status === 'SUCCEEDED');
+}
+
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);

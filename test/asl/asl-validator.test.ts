@@ -7,8 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { substituted } from '../../local/runtime/state-machine-runner';
 import { STATE_MACHINES, TASK_FUNCTIONS } from '../../statemachines/task-functions';
+import { FAILED_STATES } from '../../functions/domain/diagnosis';
 import {
   aslFiles,
+  failedStateProblems,
   failurePathProblems,
   fargateConcurrencyProblems,
   fargateMaps,
@@ -91,9 +93,13 @@ describe('statemachines/*.asl.json', () => {
   it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
     expect(failurePathProblems(update, 'Report Operation Failure', ['Report Operation Failure'])).toEqual([]);
     expect(update.States['Route Change']!.Default).toBe('Unknown Change');
-    expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Report Operation Failure' });
+    expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Result: { Where: { State: 'Route Change' } }, Next: 'Report Operation Failure' });
     expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });
     expect(update.States['Update Failed']).toEqual({ Type: 'Fail', ErrorPath: '$.result.error', CausePath: '$.result.cause' });
+  });
+
+  it.each(files.map((f) => [f.file, f.definition] as const))('%s records the state that failed, with its item in a Map, and each such state has a phase', (_file, definition) => {
+    expect(failedStateProblems(definition, ['Diagnose Failure', 'Roll Back', 'Report Failure', 'Report Operation Failure'], Object.keys(FAILED_STATES))).toEqual([]);
   });
 
   it('update-cluster waits out EKS’s one-update-at-a-time and one-Fargate-profile-at-a-time rules instead of failing', () => {
@@ -175,6 +181,19 @@ describe('the checks reject a broken copy', () => {
     });
 
     expect(fargateConcurrencyProblems(broken)).toEqual(['Fargate Profiles: MaxConcurrency is 0, not 1']);
+  });
+
+  it('flags a caught state that does not record its name, and one with no phase', () => {
+    const broken = brokenCopy((d) => {
+      (state(d, 'Plan').Catch as Array<{ Next: string }>)[0]!.Next = 'Diagnose Failure';
+      d.States['Finalize Failed']!.Result = { State: 'Finalise' };
+    });
+
+    expect(failedStateProblems(broken, ['Diagnose Failure', 'Roll Back', 'Report Failure'], Object.keys(FAILED_STATES).filter((name) => name !== 'Check Add-on'))).toEqual([
+      'Plan: its Catch does not lead to a Pass state recording "Plan" at $.failure.Where',
+      'Finalize: its Catch does not lead to a Pass state recording "Finalize" at $.failure.Where',
+      'Check Add-on: not in FAILED_STATES, so its failures have no phase',
+    ]);
   });
 
   it('flags a state whose failure would skip the terminal event', () => {
