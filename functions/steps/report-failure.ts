@@ -14,7 +14,7 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { sdkSchedules } from '../ports/schedules';
 import { scheduleExpiry } from './expiry';
-import { rollbackObservedDone } from './roll-back';
+import { rollbackObservedDone } from './rollback-outcome';
 
 export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry' | 'schedules'>): Promise<{ error: string; cause: string }> {
   const spec = input.spec as unknown as Spec;

@@ -10,9 +10,8 @@
 import { validateFailureState } from '../generated/validators';
 import type { FailureState, Poll } from '../generated/types';
 import { clusterStackName, idempotencyToken } from '../domain/naming';
-import type { Deps, StepDeps } from '../shared/deps';
+import type { StepDeps } from '../shared/deps';
 import { RollbackFailedError, RollbackNotDoneError } from '../shared/errors';
-import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
@@ -20,8 +19,7 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { advanceStackDeletion } from './stack-teardown';
 import { teardownCompute } from './teardown';
-
-const ROLL_BACK = 'Roll Back';
+import { reportRolledBack } from './rollback-outcome';
 
 export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
@@ -32,24 +30,11 @@ export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormati
 
   const stack = await advanceStackDeletion(stackName, idempotencyToken(input.operation.id, 'roll-back'), deps);
   if (stack.progress === 'gone') {
-    await reportRolledBack(input, stackName, deps);
+    await reportRolledBack(input.operation, `stack ${stackName}`, deps);
     return { ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
   }
   if (stack.progress === 'failed' || stack.progress === 'refused') throw new RollbackFailedError(stack.reason, { resource: `stack ${stackName}` });
   throw new RollbackNotDoneError(stack.status, { resource: `stack ${stackName}` });
-}
-
-async function reportRolledBack(input: FailureState, stackName: string, deps: StepDeps<'events' | 'registry'>): Promise<void> {
-  const record = await deps.registry.getOperation(input.operation.id);
-  const started = Object.values(record?.steps ?? {}).find((s) => s.name === ROLL_BACK && s.status === 'STARTED');
-  const now = deps.clock().toISOString();
-  await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Rollback', step: { name: ROLL_BACK, status: 'SUCCEEDED', resource: `stack ${stackName}`, startedAt: started?.startedAt ?? now, endedAt: now } });
-}
-
-/** Whether Roll Back last saw nothing left of what the operation made. */
-export async function rollbackObservedDone(deps: Pick<Deps, 'registry'>, operationId: string): Promise<boolean> {
-  const record = await deps.registry.getOperation(operationId);
-  return Object.values(record?.steps ?? {}).some((s) => s.name === ROLL_BACK && s.status === 'SUCCEEDED');
 }
 
 export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);
