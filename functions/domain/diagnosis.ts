@@ -59,18 +59,39 @@ function parsedJson(text: string | undefined): unknown {
   }
 }
 
+/**
+ * A raised failure as aws-local-stepfunctions (local mode, the ASL tests) hands it on: its
+ * intrinsic functions drop every backslash from a string they return, so the JSON of a failure
+ * whose Cause is itself JSON arrives unparseable. Where is last and plain (state and item names
+ * hold no quotes), Error first: both survive, and the Cause between them is kept as text.
+ */
+const MANGLED_RAISED_FAILURE = /^\{"Error":"([^"]+)","Cause":"([\s\S]*)","Where":(\{"State":"[^"\\]+"(?:,"Item":"[^"\\]*")?\})\}$/;
+
+function raisedFailure(cause: string | undefined): (Failure & { Where: FailedState }) | undefined {
+  const parsed = parsedJson(cause);
+  if (isRaisedFailure(parsed)) return parsed;
+  const mangled = cause === undefined ? null : MANGLED_RAISED_FAILURE.exec(cause);
+  return mangled ? { Error: mangled[1]!, Cause: mangled[2]!, Where: JSON.parse(mangled[3]!) as FailedState } : undefined;
+}
+
 /** The innermost failure: the state that failed first, not the Parallel state that passed it on. */
 function innermost(failure: Failure): Failure {
-  const inner = parsedJson(failure.Cause);
-  return isRaisedFailure(inner) ? innermost(inner) : failure;
+  const inner = raisedFailure(failure.Cause);
+  return inner ? innermost(inner) : failure;
+}
+
+/** A Lambda error's message: from its JSON Cause, or, when that lost its escapes (above), by its field. */
+function lambdaMessage(cause: string): string | undefined {
+  const parsed = parsedJson(cause) as { errorMessage?: string; ErrorMessage?: string } | undefined;
+  if (parsed && typeof parsed === 'object') return parsed.errorMessage ?? parsed.ErrorMessage;
+  return /^\{"errorType":"[^"]*","errorMessage":"([\s\S]*)","trace":\[/.exec(cause)?.[1];
 }
 
 export function parseFailure(failure: Failure): ParsedFailure {
   const at = innermost(failure);
   const code = at.Error;
-  let message = at.Cause || code;
-  const cause = parsedJson(message) as { errorMessage?: string; ErrorMessage?: string } | undefined;
-  if (cause && typeof cause === 'object') message = cause.errorMessage ?? cause.ErrorMessage ?? message;
+  const cause = at.Cause || code;
+  const message = lambdaMessage(cause) ?? cause;
   const match = RESOURCE_PREFIX.exec(message);
   return { code, message, ...(match ? { resource: match[1] } : {}), ...(at.Where ? { where: at.Where } : {}) };
 }

@@ -56,6 +56,28 @@ describe('provision-cluster: a failure in each Task state', () => {
   });
 });
 
+describe('a failure of our own inside a branch, reported as Lambda reports it (a JSON Cause)', () => {
+  it('keeps the error’s own message and resource, and the phase of the state that failed', async () => {
+    const aws = new FakeAws({ nodegroupFailure: { nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch "Spot" Instances' } });
+    // Lambda's errorType/errorMessage/trace JSON, as local mode and AWS hand it to the Catch.
+    const asLambda = (_state: string, handler: TaskHandler): TaskHandler => async (input) => {
+      try {
+        return await handler(input);
+      } catch (error) {
+        const e = error as Error;
+        throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: (e.stack ?? '').split('\n') })), { name: e.name });
+      }
+    };
+
+    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler: asLambda });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'NodegroupFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: { code: 'NodegroupFailedError', resource: 'nodegroup ng-spot' } });
+    expect(terminal.error!.message).toMatch(/^nodegroup ng-spot: CREATE_FAILED: AsgInstanceLaunchFailures: Could not launch "?Spot"? Instances/);
+  });
+});
+
 describe('update-cluster: a failure in each Task state', () => {
   const guardrails = () => new FakeAws().deps().settings.guardrails();
   const UPDATE: Operation = { ...operationFor(CLUSTER, 'op-update-1'), type: 'UPDATE' };

@@ -168,6 +168,15 @@ describe('locateFailure', () => {
     });
   });
 
+  it('reads a branch’s failure that lost its backslashes on the way (local mode’s intrinsic functions drop them)', () => {
+    const inner = { Error: 'NodegroupFailedError', Cause: lambdaError('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED: Could not launch "spot"\ninstances'), Where: { State: 'Check Nodegroup', Item: 'ng-spot' } };
+    const mangled = { Error: 'NodegroupFailedError', Cause: JSON.stringify(inner).replaceAll('\\', '') };
+
+    const located = locateFailure({ ...mangled, Where: { State: 'Add Compute And Access' } }, { cluster: 'demo' });
+
+    expect(located).toMatchObject({ code: 'NodegroupFailedError', message: 'nodegroup ng-spot: CREATE_FAILED: Could not launch "spot"ninstances', resource: 'nodegroup ng-spot', phase: 'ComputeAndAccess', state: 'Check Nodegroup' });
+  });
+
   it('gives our own error without a resource the state’s resource, and its message unchanged', () => {
     const located = locateFailure({ Error: 'InvalidSpecError', Cause: lambdaError('InvalidSpecError', '/network/subnets: must span at least two AZs'), Where: { State: 'Plan' } }, { cluster: 'demo' });
 
