@@ -151,6 +151,22 @@ describe('scaling a nodegroup', () => {
     expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toEqual({ minSize: 1, desiredSize: 3, maxSize: 3 });
     expect(update.desired.managedNodeGroups.find((n) => n.name === 'ng-spot')).toMatchObject({ desiredSize: 3 });
   });
+
+  it('waits out a version update of the nodegroup started outside the service before comparing sizes', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    // `aws eks update-nodegroup-version`, in progress; the nodegroup still reads ACTIVE.
+    aws.updates.set('ng-version', { id: 'ng-version', type: 'VersionUpdate', status: 'InProgress', createdAt: aws.clock(), clusterName: CLUSTER, nodegroupName: 'ng-spot', describesLeft: 2, config: {}, apply: () => undefined });
+
+    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 3 } });
+
+    expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(update.run.retried).toContain('Change Nodegroup');
+    expect(aws.updates.get('ng-version')!.status).toBe('Successful');
+    const firstScale = update.log.findIndex((line) => line.startsWith('eks:UpdateNodegroupConfig'));
+    expect(update.log.slice(0, firstScale).filter((line) => line === 'eks:DescribeUpdate ng-version').length).toBeGreaterThanOrEqual(3);
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toMatchObject({ desiredSize: 3 });
+  });
 });
 
 describe('removing a nodegroup', () => {
