@@ -40,3 +40,25 @@ export function endpointAccessChange(live: LiveEndpointAccess, wanted: ResolvedE
     ...(wanted.public ? { publicAccessCidrs: wanted.publicAccessCidrs } : {}),
   };
 }
+
+/**
+ * The endpoint access an EndpointAccessUpdate leaves once it applies, from its params (EKS lists
+ * EndpointPublicAccess, EndpointPrivateAccess and PublicAccessCidrs, the CIDRs as a JSON array);
+ * what it does not list stays as it is live.
+ */
+export function endpointAccessAfter(live: LiveEndpointAccess, params: ReadonlyArray<{ type?: string; value?: string }> | undefined): LiveEndpointAccess {
+  const after = { ...live };
+  for (const { type, value } of params ?? []) {
+    if (value === undefined) continue;
+    if (type === 'EndpointPublicAccess') after.endpointPublicAccess = value === 'true';
+    if (type === 'EndpointPrivateAccess') after.endpointPrivateAccess = value === 'true';
+    if (type === 'PublicAccessCidrs') {
+      try {
+        after.publicAccessCidrs = JSON.parse(value) as string[];
+      } catch {
+        // Not the JSON array EKS sends: keep the live CIDRs, so the update is not taken for the asked one.
+      }
+    }
+  }
+  return after;
+}

@@ -20,6 +20,7 @@ import {
   ListAddonsCommand,
   ListFargateProfilesCommand,
   ListNodegroupsCommand,
+  ListUpdatesCommand,
   UpdateAccessEntryCommand,
   UpdateClusterConfigCommand,
   UpdateNodegroupConfigCommand,
@@ -76,6 +77,8 @@ export interface EksPort {
   updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string): Promise<string>;
   /** `nodegroup` for a nodegroup's updates (DescribeUpdate's nodegroupName). */
   describeUpdate(cluster: string, updateId: string, nodegroup?: string): Promise<Update | undefined>;
+  /** Every update of the cluster (or of one nodegroup), whoever started it: ListUpdates, then DescribeUpdate for each. */
+  describeUpdates(cluster: string, nodegroup?: string): Promise<Update[]>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -276,6 +279,17 @@ export class SdkEks implements EksPort {
 
   async describeUpdate(cluster: string, updateId: string, nodegroup?: string) {
     return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId, ...(nodegroup ? { nodegroupName: nodegroup } : {}) })), `update ${updateId}`))?.update;
+  }
+
+  async describeUpdates(cluster: string, nodegroup?: string) {
+    const target = nodegroup ? { nodegroupName: nodegroup } : {};
+    const ids = await listAll(async (nextToken) => {
+      const page = await this.client().send(new ListUpdatesCommand({ name: cluster, nextToken, ...target }));
+      return { items: page.updateIds, nextToken: page.nextToken };
+    }, nodegroup ? `nodegroup ${nodegroup}` : `cluster ${cluster}`);
+    // ListUpdates promises no order and names finished updates too: each one is looked at.
+    const updates = await Promise.all(ids.map((id) => this.describeUpdate(cluster, id, nodegroup)));
+    return updates.filter((update): update is Update => update !== undefined);
   }
 
   private async createIdempotently(call: Promise<unknown>, resource: string) {

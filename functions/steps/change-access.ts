@@ -3,7 +3,8 @@
  * access policies, or an aws-auth identity mapping through the Kubernetes API (as the cluster
  * creator, like Map Identities). Each call returns at once, so one look does the whole change.
  * Removal takes the principal's entry and mapping, whichever exist, and refuses to touch those of
- * nodes, Fargate pods or the service itself.
+ * nodes, Fargate pods or the service itself. It first waits out any update of the cluster,
+ * whoever started it (settled.ts): an authentication mode update decides whether entries work.
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
@@ -15,6 +16,7 @@ import type { StepDeps } from '../shared/deps';
 import { KubernetesApiError } from '../shared/errors';
 import { step } from '../shared/step';
 import { ChangeProgress } from './update-change';
+import { settledCluster } from './settled';
 import { sdkEks } from '../ports/eks';
 import { httpKubernetes, type ClusterAccess, type ConfigMap } from '../ports/kubernetes';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -31,6 +33,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   const { cluster, target: principalArn } = progress;
   const removing = change.action === 'REMOVE_ACCESS_ENTRY';
 
+  const settled = await settledCluster(deps, cluster);
   const live: LiveState = {};
   if (removing || change.itemKind !== 'identityMapping') {
     const entry = await deps.eks.describeAccessEntry(cluster, principalArn);
@@ -46,7 +49,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   }
   let awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined;
   if (removing || change.itemKind === 'identityMapping') {
-    const described = await deps.eks.describeCluster(cluster);
+    const described = settled?.cluster;
     if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: aws-auth cannot be read', { resource: `cluster ${cluster}` });
     // In API mode EKS reads no aws-auth: there is no mapping to remove.
     if (!removing || (described.accessConfig?.authenticationMode ?? spec.authenticationMode) !== 'API') {

@@ -2,18 +2,23 @@
  * Task "Change Endpoint Access" (update-cluster, SET_ENDPOINT_ACCESS): UpdateClusterConfig only
  * when the live endpoint access differs from the spec's (EKS rejects a no-op update), then
  * DescribeUpdate until Successful; Failed or Cancelled carry EKS's errors. EKS runs one config
- * update at a time: "update in progress" is UpdateInProgressError, which the ASL waits out.
+ * update at a time: "update in progress" is UpdateInProgressError, which the ASL waits out — and
+ * the diff waits for any update in progress, whoever started it (settled.ts), unless that update
+ * already makes the asked change (this step's own, when an attempt's answer was lost): then it is
+ * followed as if this step had started it.
  */
 import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { planEndpointAccessChange, type LiveState } from '../domain/cluster-change';
+import { endpointAccessAfter, endpointAccessChange } from '../domain/endpoint-access';
 import { idempotencyToken } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { ChangeProgress } from './update-change';
+import { settledCluster, type Settled } from './settled';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
@@ -24,10 +29,15 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
   const progress = new ChangeProgress(input, deps, 'Change Endpoint Access');
   const { cluster } = progress;
 
-  const described = await deps.eks.describeCluster(cluster);
-  if (!described) throw new EndpointUpdateFailedError('the cluster no longer exists', { resource: `cluster ${cluster}` });
-  const live: LiveState = { endpointAccess: described.resourcesVpcConfig ?? {} };
   const updateId = progress.trackedUpdateId('endpointUpdate');
+  // Following our own update, the diff is done: only its status matters.
+  const settled: Settled | undefined = updateId
+    ? await deps.eks.describeCluster(cluster).then((described) => described && { cluster: described })
+    : await settledCluster(deps, cluster, {
+        follow: (update, described) => update.type === 'EndpointAccessUpdate' && !endpointAccessChange(endpointAccessAfter(described.resourcesVpcConfig ?? {}, update.params), spec.endpointAccess),
+      });
+  if (!settled) throw new EndpointUpdateFailedError('the cluster no longer exists', { resource: `cluster ${cluster}` });
+  const live: LiveState = { endpointAccess: settled.cluster.resourcesVpcConfig ?? {} };
   if (updateId) {
     const update = await deps.eks.describeUpdate(cluster, updateId);
     live.update = {
@@ -38,6 +48,8 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
 
   return progress.follow(planEndpointAccessChange(input.change, spec, live, operation.id), (call) => {
     if (call.call !== 'updateEndpointAccess') throw new Error(`Change Endpoint Access cannot make ${call.call}`);
+    // The update in progress already makes this change: follow it rather than ask again.
+    if (settled.following) return Promise.resolve(settled.following.id);
     return deps.eks.updateEndpointAccess(cluster, call.config, idempotencyToken(operation.id, 'set-endpoint-access'));
   });
 }

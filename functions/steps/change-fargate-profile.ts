@@ -3,6 +3,7 @@
  * after each wait. EKS allows one profile CREATING or DELETING per cluster: ResourceBusyError is
  * retried by the ASL. A cluster made without profiles has no pod execution role in its stack;
  * the first profile added brings the cluster's Fargate stack (`eksp-<cluster>-fargate`) with one.
+ * Each look first waits out any update of the cluster, whoever started it (settled.ts).
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
@@ -17,6 +18,7 @@ import { step } from '../shared/step';
 import { fargateProfileRequest } from './create-fargate-profile';
 import { observeFargateProfile } from './fargate-profile';
 import { ChangeProgress } from './update-change';
+import { settledCluster } from './settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -31,6 +33,7 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
   const { cluster, target: name } = progress;
   const stackName = fargateStackName(cluster);
 
+  await settledCluster(deps, cluster);
   const live: LiveState = {};
   const observed = observeFargateProfile(await deps.eks.describeFargateProfile(cluster, name));
   if (observed) live.fargateProfile = { status: observed.status ?? 'UNKNOWN', problems: observed.problems };

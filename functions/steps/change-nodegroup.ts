@@ -3,7 +3,9 @@
  * each wait until the nodegroup is as asked. An added nodegroup gets its own stack first (node
  * role, launch template: `eksp-<cluster>-nodegroup-<ng>`), then CreateNodegroup with them; a
  * scale is one UpdateNodegroupConfig, only when the sizes differ; a removed nodegroup is deleted,
- * then its stack if it has one.
+ * then its stack if it has one. Each look first waits out any update of the cluster, and of the
+ * nodegroup for a scale or removal, whoever started it (settled.ts): EKS creates no nodegroup in
+ * an UPDATING cluster, and a diff against sizes about to change could say "unchanged" wrongly.
  */
 import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
@@ -19,6 +21,7 @@ import { step } from '../shared/step';
 import { nodegroupRequestFor } from './create-nodegroup';
 import { observeNodegroup } from './nodegroup';
 import { ChangeProgress } from './update-change';
+import { settledCluster } from './settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -33,6 +36,10 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   const { cluster, target: name } = progress;
   const stackName = nodegroupStackName(cluster, name);
 
+  const updateId = progress.trackedUpdateId('nodegroupScaling');
+  // Following our own scaling update, only its status matters.
+  if (!updateId) await settledCluster(deps, cluster, input.change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
+
   const live: LiveState = {};
   const nodegroup = await deps.eks.describeNodegroup(cluster, name);
   if (nodegroup) {
@@ -43,7 +50,6 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
     const stack = await deps.cloudFormation.describeStack(stackName);
     if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
   }
-  const updateId = progress.trackedUpdateId('nodegroupScaling');
   if (updateId) {
     const update = await deps.eks.describeUpdate(cluster, updateId, name);
     live.update = { status: update?.status ?? 'Unknown', errors: updateErrorsText(update?.errors) };

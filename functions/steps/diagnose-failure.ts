@@ -5,7 +5,7 @@
  */
 import { validateFailureState } from '../generated/validators';
 import type { Diagnosis, FailureState } from '../generated/types';
-import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents } from '../domain/diagnosis';
+import { diagnosis, locateFailure, rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, TAG_OPERATION } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { Spec } from '../domain/spec';
@@ -22,7 +22,7 @@ const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
 export async function diagnoseFailure(input: FailureState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<Diagnosis> {
   const spec = input.spec as unknown as Spec;
   const stackName = clusterStackName(input.operation.cluster.name);
-  const parsed = parseFailure(input.failure);
+  const parsed = locateFailure(input.failure, { cluster: input.operation.cluster.name });
   const stack = await deps.cloudFormation.describeStack(stackName);
   // Only a stack this operation created is ours to roll back: one that already held the name
   // (another operation's, or made by hand) must survive our failure.
@@ -37,7 +37,7 @@ export async function diagnoseFailure(input: FailureState, deps: StepDeps<'cloud
       resource ??= cause.resource;
     }
   }
-  const result = diagnosis(parsed.code, message, phaseOfError(parsed.code), resourcesCreated, resource);
+  const result = diagnosis(parsed.code, message, parsed.phase, resourcesCreated, resource);
 
   if (spec.onFailure === 'rollback' && resourcesCreated) {
     const now = deps.clock().toISOString();

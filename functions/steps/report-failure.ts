@@ -5,7 +5,7 @@
  */
 import { validateFailureState } from '../generated/validators';
 import type { FailureState } from '../generated/types';
-import { diagnosis, parseFailure, phaseOfError } from '../domain/diagnosis';
+import { diagnosis, locateFailure, parseFailure } from '../domain/diagnosis';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
@@ -14,15 +14,18 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { sdkSchedules } from '../ports/schedules';
 import { scheduleExpiry } from './expiry';
+import { rollbackObservedDone } from './rollback-outcome';
 
 export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry' | 'schedules'>): Promise<{ error: string; cause: string }> {
   const spec = input.spec as unknown as Spec;
   // Diagnose itself may have failed: fall back to the raw failure rather than lose the terminal event.
-  const parsed = parseFailure(input.failure);
-  const found = input.diagnosis ?? diagnosis(parsed.code, parsed.message, phaseOfError(parsed.code), true, parsed.resource);
+  const parsed = locateFailure(input.failure, { cluster: input.operation.cluster.name });
+  const found = input.diagnosis ?? diagnosis(parsed.code, parsed.message, parsed.phase, true, parsed.resource);
   let message = found.message;
-  if (input.rollbackFailure) message += ` — rollback did not finish: ${parseFailure(input.rollbackFailure).message}`;
-  const rolledBack = spec.onFailure === 'rollback' && found.resourcesCreated && input.rollback?.ready === true && !input.rollbackFailure;
+  // What Roll Back last saw, not whether an attempt threw: one may crash after deleting the last thing.
+  const rollbackDone = input.rollback?.ready === true || (input.rollbackFailure !== undefined && (await rollbackObservedDone(deps, input.operation.id)));
+  const rolledBack = spec.onFailure === 'rollback' && found.resourcesCreated && rollbackDone;
+  if (input.rollbackFailure && !rolledBack) message += ` — rollback did not finish: ${parseFailure(input.rollbackFailure).message}`;
   const status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
   await reportOutcome(
     deps,

@@ -5,7 +5,7 @@
  */
 import { validateOperationFailureState } from '../generated/validators';
 import type { OperationFailureState, OperationType, Phase } from '../generated/types';
-import { parseFailure } from '../domain/diagnosis';
+import { locateFailure } from '../domain/diagnosis';
 import type { ClusterStatus } from '../ports/registry';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
@@ -24,8 +24,8 @@ export const AFTER_FAILURE: Record<OperationType, { phase: Phase; clusterStatus:
 };
 
 export async function reportOperationFailure(input: OperationFailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
-  const { code, message, resource } = parseFailure(input.failure);
-  const { phase, clusterStatus } = AFTER_FAILURE[input.operation.type];
+  const { clusterStatus, phase: fallbackPhase } = AFTER_FAILURE[input.operation.type];
+  const { code, message, resource, phase } = locateFailure(input.failure, { cluster: input.operation.cluster.name, ...(input.change ? { change: input.change } : {}) }, fallbackPhase);
   await reportOutcome(deps, input.operation, { status: 'FAILED', phase, error: { code, message, ...(resource ? { resource } : {}) } }, clusterStatus);
   return { error: code, cause: message };
 }

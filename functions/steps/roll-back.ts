@@ -3,7 +3,9 @@
  * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), then the
  * stack (termination protection off first); the deleting itself is teardown.ts, shared with
  * delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
- * remains; the ASL's Retry is the wait. Safe to repeat.
+ * remains; the ASL's Retry is the wait. Safe to repeat. When nothing is left it says so once
+ * ("Roll Back" SUCCEEDED): Report Failure goes by that, not by whether some attempt threw, since
+ * an attempt can crash after its work is done.
  */
 import { validateFailureState } from '../generated/validators';
 import type { FailureState, Poll } from '../generated/types';
@@ -13,10 +15,13 @@ import { RollbackFailedError, RollbackNotDoneError } from '../shared/errors';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
 import { advanceStackDeletion } from './stack-teardown';
 import { teardownCompute } from './teardown';
+import { reportRolledBack } from './rollback-outcome';
 
-export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<Poll> {
+export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
   const compute = await teardownCompute(cluster, deps);
@@ -24,9 +29,12 @@ export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormati
   if (compute.remaining.length > 0) throw new RollbackNotDoneError(`waiting for ${compute.remaining.join(', ')} to be deleted`, { resource: `cluster ${cluster}` });
 
   const stack = await advanceStackDeletion(stackName, idempotencyToken(input.operation.id, 'roll-back'), deps);
-  if (stack.progress === 'gone') return { ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
+  if (stack.progress === 'gone') {
+    await reportRolledBack(input.operation, `stack ${stackName}`, deps);
+    return { ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
+  }
   if (stack.progress === 'failed' || stack.progress === 'refused') throw new RollbackFailedError(stack.reason, { resource: `stack ${stackName}` });
   throw new RollbackNotDoneError(stack.status, { resource: `stack ${stackName}` });
 }
 
-export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks }, rollBack);
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);

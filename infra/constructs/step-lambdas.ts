@@ -153,7 +153,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'switch-endpoint-access': {
     description: 'Switch Endpoint Access: UpdateClusterConfig only when the endpoint access differs',
     // The update it starts is watched by Check Endpoint Update.
-    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
+    // ListUpdates and DescribeUpdate: it waits out updates of any origin before it diffs.
+    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'check-endpoint-update': {
     description: 'Check Endpoint Update: DescribeUpdate until Successful or Failed',
@@ -256,7 +257,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       },
       { actions: ['eks:CreateNodegroup', 'eks:TagResource'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeNodegroup', 'eks:UpdateNodegroupConfig', 'eks:DeleteNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['eks:DescribeUpdate'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+      // Updates of any origin of the cluster and the nodegroup are waited out before it diffs.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       // The nodegroup uses the launch template of its stack; EKS reads it as the caller.
       { actions: ['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
       passServiceRoles('eks.amazonaws.com', 'ec2.amazonaws.com'),
@@ -276,6 +278,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       },
       { actions: ['eks:CreateFargateProfile', 'eks:TagResource'], resources: [patterns.clusters, patterns.fargateProfiles], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:DescribeFargateProfile', 'eks:DeleteFargateProfile'], resources: [patterns.fargateProfiles], wildcardReason: NAMED_BY_REQUEST },
+      // Updates of any origin of the cluster are waited out first.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
       passServiceRoles('eks.amazonaws.com', 'eks-fargate-pods.amazonaws.com'),
       ...serviceLinkedRole('eks-fargate.amazonaws.com', 'AWSServiceRoleForAmazonEKSForFargate'),
     ],
@@ -285,8 +289,8 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Change Access: adds or removes one access entry (with its access policies) or aws-auth mapping (as the cluster creator) (update-cluster)',
     timeout: Duration.seconds(60),
     permissions: [
-      // The Kubernetes endpoint and CA for aws-auth, and the cluster's authentication mode.
-      { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      // The Kubernetes endpoint and CA for aws-auth, the cluster's authentication mode, and updates of any origin to wait out first.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
       { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
       {
         actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies'],
@@ -298,7 +302,7 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   },
   'change-endpoint-access': {
     description: 'Change Endpoint Access: UpdateClusterConfig only when the endpoint access differs, then DescribeUpdate until done (update-cluster)',
-    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
+    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'finalize-update': {
     description: 'Finalize Update: records the cluster\'s new spec and sends the SUCCEEDED event (update-cluster)',

@@ -100,7 +100,8 @@ export function failurePathProblems(definition: Definition, committers: string[]
     .flatMap(([name, state]) => {
       const catchAll = ((state.Catch as Catcher[] | undefined) ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
       if (!catchAll) return [`${name}: a failure here is not caught, so no terminal event would be sent`];
-      return failurePath.includes(catchAll.Next) ? [] : [`${name}: caught into ${catchAll.Next}, not the failure path (${failurePath.join(', ')})`];
+      const next = throughPassStates(definition.States, catchAll.Next);
+      return failurePath.includes(next) ? [] : [`${name}: caught into ${next}, not the failure path (${failurePath.join(', ')})`];
     });
 }
 
@@ -131,6 +132,42 @@ export function afterSuccessProblems(definition: Definition, successCommit: stri
     if (next) queue.push(...successors(next));
   }
   return problems;
+}
+
+/** Where a chain of Pass states starting at `name` leads. */
+function throughPassStates(states: Definition['States'], name: string): string {
+  let at = name;
+  for (let hops = 0; states[at]?.Type === 'Pass' && typeof states[at]!.Next === 'string' && hops < 10; hops++) at = states[at]!.Next as string;
+  return at;
+}
+
+/**
+ * Errors say where (docs/events.md): every state whose failure is caught — nested Tasks included
+ * — is caught into a Pass state that records its own name at $.failure.Where.State (and, in a
+ * Map, the item's name), and FAILED_STATES (functions/domain/diagnosis.ts) knows its phase.
+ */
+export function failedStateProblems(definition: Definition, reporters: string[], knownStates: string[]): string[] {
+  const scopes = (states: Definition['States']): Array<Definition['States']> => [
+    states,
+    ...Object.values(states).flatMap((state) => [
+      ...((state.Branches as Definition[] | undefined) ?? []).flatMap((branch) => scopes(branch.States)),
+      ...[state.ItemProcessor as Definition | undefined].filter((p): p is Definition => Boolean(p)).flatMap((p) => scopes(p.States)),
+    ]),
+  ];
+  return scopes(definition.States).flatMap((states) =>
+    Object.entries(states)
+      .filter(([name, state]) => ['Task', 'Parallel', 'Map'].includes(state.Type) && !reporters.includes(name) && Array.isArray(state.Catch))
+      .flatMap(([name, state]) => {
+        const problems: string[] = knownStates.includes(name) ? [] : [`${name}: not in FAILED_STATES, so its failures have no phase`];
+        const catchAll = (state.Catch as Catcher[]).find((c) => c.ErrorEquals.includes('States.ALL'));
+        const recorder = catchAll ? states[catchAll.Next] : undefined;
+        const recorded = (recorder?.Result ?? recorder?.Parameters) as { State?: string } | undefined;
+        if (!catchAll || recorder?.Type !== 'Pass' || recorder.ResultPath !== '$.failure.Where' || recorded?.State !== name) {
+          problems.push(`${name}: its Catch does not lead to a Pass state recording "${name}" at $.failure.Where`);
+        }
+        return problems;
+      }),
+  );
 }
 
 export function houseRuleProblems(definition: Definition): string[] {

@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { substituted } from '../../local/runtime/state-machine-runner';
 import { STATE_MACHINES, TASK_FUNCTIONS } from '../../statemachines/task-functions';
+import { FAILED_STATES } from '../../functions/domain/diagnosis';
 import {
   aslFiles,
   afterSuccessProblems,
+  failedStateProblems,
   failurePathProblems,
   fargateConcurrencyProblems,
   fargateMaps,
@@ -87,7 +89,8 @@ describe('statemachines/*.asl.json', () => {
     expect(afterSuccessProblems(provision, 'Finalize', ['Diagnose Failure', 'Roll Back?', 'Roll Back', 'Report Failure'])).toEqual([]);
     expect(afterSuccessProblems(deletion, 'Finalize Deletion', ['Report Operation Failure'])).toEqual([]);
     expect(afterSuccessProblems(update, 'Finalize Update', ['Report Operation Failure'])).toEqual([]);
-    expect(provision.States['Collect Outputs']).toMatchObject({ Next: 'Finalize', Catch: [expect.objectContaining({ Next: 'Diagnose Failure' })] });
+    expect(provision.States['Collect Outputs']).toMatchObject({ Next: 'Finalize', Catch: [expect.objectContaining({ Next: 'Collect Outputs Failed' })] });
+    expect(provision.States['Collect Outputs Failed']).toMatchObject({ Type: 'Pass', Next: 'Diagnose Failure' });
   });
 
   it('delete-cluster routes every failure to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
@@ -99,9 +102,13 @@ describe('statemachines/*.asl.json', () => {
   it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
     expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Report Operation Failure'])).toEqual([]);
     expect(update.States['Route Change']!.Default).toBe('Unknown Change');
-    expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'Report Operation Failure' });
+    expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Result: { Where: { State: 'Route Change' } }, Next: 'Report Operation Failure' });
     expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });
     expect(update.States['Update Failed']).toEqual({ Type: 'Fail', ErrorPath: '$.result.error', CausePath: '$.result.cause' });
+  });
+
+  it.each(files.map((f) => [f.file, f.definition] as const))('%s records the state that failed, with its item in a Map, and each such state has a phase', (_file, definition) => {
+    expect(failedStateProblems(definition, ['Diagnose Failure', 'Roll Back', 'Report Failure', 'Report Operation Failure'], Object.keys(FAILED_STATES))).toEqual([]);
   });
 
   it('update-cluster waits out EKS’s one-update-at-a-time and one-Fargate-profile-at-a-time rules instead of failing', () => {
@@ -196,6 +203,19 @@ describe('the checks reject a broken copy', () => {
       'Finalize: Roll Back? can follow the committed outcome',
       'Finalize: Report Failure can follow the committed outcome',
       'Finalize: Roll Back can follow the committed outcome',
+    ]);
+  });
+
+  it('flags a caught state that does not record its name, and one with no phase', () => {
+    const broken = brokenCopy((d) => {
+      (state(d, 'Plan').Catch as Array<{ Next: string }>)[0]!.Next = 'Diagnose Failure';
+      d.States['Collect Outputs Failed']!.Result = { State: 'Collect Output' };
+    });
+
+    expect(failedStateProblems(broken, ['Diagnose Failure', 'Roll Back', 'Report Failure'], Object.keys(FAILED_STATES).filter((name) => name !== 'Check Add-on'))).toEqual([
+      'Plan: its Catch does not lead to a Pass state recording "Plan" at $.failure.Where',
+      'Collect Outputs: its Catch does not lead to a Pass state recording "Collect Outputs" at $.failure.Where',
+      'Check Add-on: not in FAILED_STATES, so its failures have no phase',
     ]);
   });
 

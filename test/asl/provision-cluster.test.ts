@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken } from '../../functions/domain/naming';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
-import { crashOnceAfter, operationFor, referenceSpec, runProvision } from '../support/provision-run';
+import { crashOnceAfter, operationFor, referenceSpec, runProvision, type TaskHandler } from '../support/provision-run';
 
 const CLUSTER = 'reference';
 const STACK = 'eksp-reference-cluster';
@@ -270,6 +270,44 @@ describe('switching endpoint access', () => {
     expect(terminal.error!.message).toContain('Subnet subnet-0bbb0000000000001 does not have enough free addresses');
     expectBefore(aws.callLog(), 'eks:DescribeUpdate', 'cloudformation:DeleteStack');
     expect(aws.stacks.size + aws.nodegroups.size + aws.profiles.size).toBe(0);
+  });
+
+  it('follows its own update after an attempt’s answer was lost, instead of waiting it out or asking again', async () => {
+    const aws = new FakeAws();
+
+    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler: crashOnceAfter('Switch Endpoint Access') });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried.filter((state) => state === 'Switch Endpoint Access')).toHaveLength(1);
+    expect(count(aws.callLog(), 'eks:UpdateClusterConfig')).toBe(1);
+    expectWellFormedEvents(aws);
+    const [updateId] = [...aws.updates.keys()];
+    // The lost attempt's STARTED is sent again with the same id; consumers dedupe on it.
+    const switchEvents = aws.events.filter((e) => e.step?.name === 'Switch Endpoint Access');
+    expect([...new Map(switchEvents.map((e) => [e.eventId, `${e.step!.resource} ${e.step!.status}`])).values()]).toEqual([`update ${updateId} STARTED`, `update ${updateId} SUCCEEDED`]);
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
+  });
+
+  it('waits out an endpoint update started outside the service before comparing, then makes the switch', async () => {
+    const aws = new FakeAws();
+    let elsewhere: string | undefined;
+    // Someone runs `aws eks update-cluster-config` just as the compute is added.
+    const wrapHandler = (state: string, handler: TaskHandler): TaskHandler =>
+      state !== 'Map Identities'
+        ? handler
+        : async (input) => {
+            const output = await handler(input);
+            elsewhere ??= aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
+            return output;
+          };
+
+    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried).toContain('Switch Endpoint Access');
+    expect(aws.updates.get(elsewhere!)!.status).toBe('Successful');
+    expectBefore(aws.callLog(), `eks:DescribeUpdate ${elsewhere}`, 'eks:UpdateClusterConfig');
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
   });
 
   it('is not needed without identity mappings: the cluster is created with its final access and no update is made', async () => {

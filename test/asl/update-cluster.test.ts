@@ -151,6 +151,22 @@ describe('scaling a nodegroup', () => {
     expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toEqual({ minSize: 1, desiredSize: 3, maxSize: 3 });
     expect(update.desired.managedNodeGroups.find((n) => n.name === 'ng-spot')).toMatchObject({ desiredSize: 3 });
   });
+
+  it('waits out a version update of the nodegroup started outside the service before comparing sizes', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    // `aws eks update-nodegroup-version`, in progress; the nodegroup still reads ACTIVE.
+    aws.updates.set('ng-version', { id: 'ng-version', type: 'VersionUpdate', status: 'InProgress', createdAt: aws.clock(), clusterName: CLUSTER, nodegroupName: 'ng-spot', describesLeft: 2, config: {}, apply: () => undefined });
+
+    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 3 } });
+
+    expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(update.run.retried).toContain('Change Nodegroup');
+    expect(aws.updates.get('ng-version')!.status).toBe('Successful');
+    const firstScale = update.log.findIndex((line) => line.startsWith('eks:UpdateNodegroupConfig'));
+    expect(update.log.slice(0, firstScale).filter((line) => line === 'eks:DescribeUpdate ng-version').length).toBeGreaterThanOrEqual(3);
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toMatchObject({ desiredSize: 3 });
+  });
 });
 
 describe('removing a nodegroup', () => {
@@ -351,6 +367,57 @@ describe('switching endpoint access', () => {
     const record = aws.clusterRecords.get(CLUSTER)!;
     expect(record).toMatchObject({ status: 'ACTIVE', spec });
     expect(record.lockedBy).toBeUndefined();
+  });
+});
+
+describe('an update started outside the service', () => {
+  const AS_PROVISIONED = { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] };
+
+  it('is waited out before the diff, so a change the stale config seemed to satisfy is still made and the cluster ends as asked', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    // `aws eks update-cluster-config` to private only, still in progress: the cluster reads as before.
+    const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
+
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: AS_PROVISIONED });
+
+    expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'applied' });
+    expect(update.run.retried).toContain('Change Endpoint Access');
+    expect(aws.updates.get(elsewhere)!.status).toBe('Successful');
+    expect(count(update.log, 'eks:UpdateClusterConfig')).toBe(1);
+    expectBefore(update.log, `eks:DescribeUpdate ${elsewhere}`, 'eks:UpdateClusterConfig');
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] });
+    expect(aws.clusters.get(CLUSTER)!.status).toBe('ACTIVE');
+  });
+
+  it('follows an update in progress that already makes the asked change, instead of waiting it out', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
+
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } });
+
+    expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'applied' });
+    expect(update.run.retried).not.toContain('Change Endpoint Access');
+    expect(count(update.log, 'eks:UpdateClusterConfig')).toBe(0);
+    expect(stepEvents(aws)).toContain(`Switch Endpoint Access cluster ${CLUSTER} SUCCEEDED`);
+    expect(aws.updates.get(elsewhere)!.status).toBe('Successful');
+    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true });
+  });
+
+  it('makes an added nodegroup wait while the cluster is UPDATING (EKS creates none then)', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
+
+    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } });
+
+    expect(update.run.status).toBe('SUCCEEDED');
+    expect(update.run.retried).toContain('Change Nodegroup');
+    // The update was looked at until it finished (two looks in progress, the third done) before the nodegroup's stack was made.
+    const firstCreate = update.log.findIndex((line) => line.startsWith('cloudformation:CreateStack'));
+    expect(update.log.slice(0, firstCreate).filter((line) => line === `eks:DescribeUpdate ${elsewhere}`).length).toBeGreaterThanOrEqual(3);
+    expect(aws.updates.get(elsewhere)!.status).toBe('Successful');
   });
 });
 

@@ -5,7 +5,7 @@
  * event per operation; plus concurrency (409), idempotent replay, ownership (404 to others), unknown
  * clusters (404), deleting a retained failure, ttl expiry and event-triggered operations.
  */
-import { DescribeAccessEntryCommand, DescribeClusterCommand, DescribeNodegroupCommand, ListFargateProfilesCommand } from '@aws-sdk/client-eks';
+import { DescribeAccessEntryCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, ListFargateProfilesCommand, UpdateClusterConfigCommand } from '@aws-sdk/client-eks';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
@@ -131,6 +131,18 @@ describe('a cluster from creation to deletion, through the API', () => {
     await completed(accepted(await call('PUT', `/clusters/${NAME}/endpoint-access`, { public: false, private: true })));
 
     expect((await describeCluster(NAME)).resourcesVpcConfig).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true });
+  });
+
+  it('waits out an endpoint update started outside the service (as by aws eks update-cluster-config), then makes the asked change', async () => {
+    // `aws eks update-cluster-config` back to public and private: in progress, the cluster still reads private only.
+    const { update } = await cloud.eks.send(new UpdateClusterConfigCommand({ name: NAME, resourcesVpcConfig: { endpointPublicAccess: true, endpointPrivateAccess: true } }));
+    expect((await describeCluster(NAME)).resourcesVpcConfig).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true });
+
+    const events = await completed(accepted(await call('PUT', `/clusters/${NAME}/endpoint-access`, { public: false, private: true })));
+
+    expect(events.at(-1)).toMatchObject({ outputs: { action: 'SET_ENDPOINT_ACCESS', result: 'applied' } });
+    expect((await cloud.eks.send(new DescribeUpdateCommand({ name: NAME, updateId: update!.id }))).update?.status).toBe('Successful');
+    expect(await describeCluster(NAME)).toMatchObject({ status: 'ACTIVE', resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true } });
   });
 
   it('hands out a kubeconfig for the cluster', async () => {

@@ -301,6 +301,10 @@ describe('nodegroups', () => {
     expect(tooBig.message).toMatch(/can't be greater than max size 3/);
     expect(noop.name).toBe('InvalidParameterException');
     expect((await nodegroupOf('compute', 'ng-general')).status).toBe('UPDATING');
+    // ListUpdates as EKS scopes it: a nodegroup's updates with nodegroupName, the cluster's own without.
+    expect((await eks.send(new ListUpdatesCommand({ name: 'compute', nodegroupName: 'ng-general' }))).updateIds).toEqual([update!.id]);
+    expect((await eks.send(new ListUpdatesCommand({ name: 'compute' }))).updateIds).not.toContain(update!.id);
+    expect(await rejectionOf(eks.send(new ListUpdatesCommand({ name: 'compute', nodegroupName: 'ng-missing' })))).toMatchObject({ name: 'ResourceNotFoundException' });
     const done = await until(() => eks.send(new DescribeUpdateCommand({ name: 'compute', updateId: update!.id, nodegroupName: 'ng-general' })).then((r) => r.update!), (u) => u.status !== 'InProgress', 'nodegroup update');
     expect(done).toMatchObject({ status: 'Successful', type: 'ConfigUpdate' });
     expect(await nodegroupOf('compute', 'ng-general')).toMatchObject({ status: 'ACTIVE', scalingConfig: { desiredSize: 3 }, taints: [{ key: 'dedicated', value: 'batch', effect: 'NO_SCHEDULE' }] });

@@ -672,6 +672,7 @@ describe('IAM', () => {
     'eks.associateAccessPolicy': ['eks:AssociateAccessPolicy'],
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
+    'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
     // The Kubernetes API is called as the cluster creator (KUBERNETES_ACCESS_ROLE_ARN).
     'kubernetes.readConfigMap': ['sts:AssumeRole'],
     'kubernetes.writeConfigMap': ['sts:AssumeRole'],

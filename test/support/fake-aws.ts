@@ -71,7 +71,7 @@ export class FakeAws {
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
-  readonly updates = new Map<string, Update & { describesLeft: number; config: Record<string, unknown>; apply?: () => void }>();
+  readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void }>();
   /** `type` only for entries EKS makes itself (EC2_LINUX, FARGATE_LINUX, ...); absent means STANDARD. */
   readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; policies: Map<string, unknown> }>();
   readonly configMaps = new Map<string, ConfigMap>();
@@ -386,7 +386,7 @@ export class FakeAws {
       if (!ng) throw Object.assign(new Error(`No node group found for name: ${nodegroup}.`), { name: 'ResourceNotFoundException' });
       const id = `update-${token.slice(-8)}`;
       if (!this.updates.has(id)) {
-        this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), describesLeft: this.durations.update, config: {}, apply: () => (ng.scalingConfig = { ...ng.scalingConfig, ...scaling }) });
+        this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {}, apply: () => (ng.scalingConfig = { ...ng.scalingConfig, ...scaling }) });
       }
       return id;
     },
@@ -397,8 +397,18 @@ export class FakeAws {
         throw new UpdateInProgressError(`Cluster has update 0000 in progress`, { resource: `cluster ${cluster}` });
       }
       const id = `update-${token.slice(-8)}`;
-      if (!this.updates.has(id)) this.updates.set(id, { id, type: 'EndpointAccessUpdate', status: 'InProgress', createdAt: this.clock(), describesLeft: this.durations.update, config: config as Record<string, unknown> });
+      if (this.updates.has(id)) return id;
+      // EKS's 409: one cluster config update at a time, whoever started the other.
+      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
+      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      this.startClusterUpdate(cluster, id, config as Record<string, unknown>);
       return id;
+    },
+    describeUpdates: async (cluster, nodegroup) => {
+      this.record('eks', 'ListUpdates', nodegroup ?? cluster);
+      const ids = [...this.updates.values()].filter((u) => u.clusterName === cluster && u.nodegroupName === nodegroup).map((u) => u.id!);
+      const described = await Promise.all(ids.map((id) => this.eks.describeUpdate(cluster, id, nodegroup)));
+      return described.filter((u): u is Update => u !== undefined);
     },
     describeUpdate: async (cluster, id) => {
       this.record('eks', 'DescribeUpdate', id);
@@ -417,11 +427,34 @@ export class FakeAws {
             c.resourcesVpcConfig = { ...c.resourcesVpcConfig, ...(update.config as object) };
           }
         }
+        const c = this.clusters.get(cluster);
+        if (!update.nodegroupName && c?.status === 'UPDATING') c.status = 'ACTIVE';
       }
-      const { describesLeft: _d, config: _c, apply: _a, ...rest } = update;
+      const { describesLeft: _d, config: _c, apply: _a, clusterName: _cn, nodegroupName: _ng, ...rest } = update;
       return structuredClone(rest);
     },
   };
+
+  private startClusterUpdate(cluster: string, id: string, config: Record<string, unknown>, describes = this.durations.update): void {
+    const params = [
+      ...(config.endpointPublicAccess === undefined ? [] : [{ type: 'EndpointPublicAccess' as const, value: String(config.endpointPublicAccess) }]),
+      ...(config.endpointPrivateAccess === undefined ? [] : [{ type: 'EndpointPrivateAccess' as const, value: String(config.endpointPrivateAccess) }]),
+      ...(config.publicAccessCidrs === undefined ? [] : [{ type: 'PublicAccessCidrs' as const, value: JSON.stringify(config.publicAccessCidrs) }]),
+    ];
+    this.updates.set(id, { id, type: 'EndpointAccessUpdate', status: 'InProgress', params, createdAt: this.clock(), clusterName: cluster, describesLeft: describes, config });
+    const c = this.clusters.get(cluster);
+    if (c) c.status = 'UPDATING';
+  }
+
+  /**
+   * An endpoint access update someone else started (`aws eks update-cluster-config`): the cluster
+   * is UPDATING with its old config until the update has been described `describes` more times.
+   */
+  startUpdateElsewhere(cluster: string, config: Record<string, unknown>, describes = this.durations.update): string {
+    const id = `update-elsewhere-${this.updates.size + 1}`;
+    this.startClusterUpdate(cluster, id, config, describes);
+    return id;
+  }
 
   // ── EC2, events, Kubernetes, registry, workflows ───────────────────────────────────────
   readonly ec2: Ec2Port = {

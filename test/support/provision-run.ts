@@ -113,3 +113,17 @@ export function crashOnceAfter(state: string, when: (input: unknown) => boolean 
           return output;
         };
 }
+
+/**
+ * A wrapHandler under which `state` fails every time, before its handler runs, with a Lambda
+ * service error (for the inputs `when` accepts): the Retry gives up and the Catch takes over.
+ */
+export function failEveryTime(state: string, when: (input: unknown) => boolean = () => true, error = { name: 'Lambda.ServiceException', message: 'Lambda is unable to run the function (Service: Lambda, Status Code: 500)' }) {
+  return (name: string, handler: TaskHandler): TaskHandler =>
+    name !== state
+      ? handler
+      : async (input) => {
+          if (when(input)) throw Object.assign(new Error(error.message), { name: error.name });
+          return handler(input);
+        };
+}

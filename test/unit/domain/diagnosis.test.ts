@@ -1,4 +1,4 @@
-import { diagnosis, parseFailure, phaseOfError, rootCauseFromStackEvents, type StackEventLike } from '../../../functions/domain/diagnosis';
+import { diagnosis, FAILED_STATES, locateFailure, parseFailure, phaseOfError, rootCauseFromStackEvents, type StackEventLike } from '../../../functions/domain/diagnosis';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 21, 10, minute));
 const event = (minute: number, logicalResourceId: string, resourceType: string, resourceStatus: string, resourceStatusReason?: string): StackEventLike => ({
@@ -128,6 +128,77 @@ describe('parseFailure', () => {
     'Resource handler returned message: "x"',
   ])('names no resource for "%s"', (message) => {
     expect(parseFailure({ Error: 'Error', Cause: message })).not.toHaveProperty('resource');
+  });
+});
+
+describe('locateFailure', () => {
+  const lambdaError = (name: string, message: string) => JSON.stringify({ errorType: name, errorMessage: message, trace: [] });
+  /** What a Raise … Failure state hands the Parallel state's Catch: the branch's failure as JSON. */
+  const raised = (failure: object) => ({ Error: (failure as { Error: string }).Error, Cause: JSON.stringify(failure) });
+
+  it('names the state and resource of a Lambda service error, in the message and as the resource', () => {
+    const located = locateFailure({ Error: 'Lambda.ServiceException', Cause: 'Rate exceeded (Service: Lambda, Status Code: 500)', Where: { State: 'Create Cluster Stack' } }, { cluster: 'demo' });
+
+    expect(located).toEqual({
+      code: 'Lambda.ServiceException',
+      message: 'stack eksp-demo-cluster: Create Cluster Stack: Lambda.ServiceException: Rate exceeded (Service: Lambda, Status Code: 500)',
+      resource: 'stack eksp-demo-cluster',
+      phase: 'ClusterStack',
+      state: 'Create Cluster Stack',
+    });
+  });
+
+  it('finds the failing state and item inside a Parallel branch, not the Parallel state that passed it on', () => {
+    const inner = { Error: 'States.Timeout', Where: { State: 'Check Add-on', Item: 'coredns' } };
+
+    const located = locateFailure({ ...raised(inner), Where: { State: 'Add Compute And Access' } }, { cluster: 'demo' });
+
+    expect(located).toMatchObject({ code: 'States.Timeout', message: 'add-on coredns: Check Add-on: States.Timeout', resource: 'add-on coredns', phase: 'ComputeAndAccess', state: 'Check Add-on' });
+  });
+
+  it('keeps the message of our own errors, which already lead with their resource', () => {
+    const failure = { Error: 'NodegroupFailedError', Cause: lambdaError('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED: AsgInstanceLaunchFailures'), Where: { State: 'Check Nodegroup', Item: 'ng-spot' } };
+
+    expect(locateFailure({ ...raised(failure), Where: { State: 'Add Compute And Access' } }, { cluster: 'demo' })).toEqual({
+      code: 'NodegroupFailedError',
+      message: 'nodegroup ng-spot: CREATE_FAILED: AsgInstanceLaunchFailures',
+      resource: 'nodegroup ng-spot',
+      phase: 'ComputeAndAccess',
+      state: 'Check Nodegroup',
+    });
+  });
+
+  it('reads a branch’s failure that lost its backslashes on the way (local mode’s intrinsic functions drop them)', () => {
+    const inner = { Error: 'NodegroupFailedError', Cause: lambdaError('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED: Could not launch "spot"\ninstances'), Where: { State: 'Check Nodegroup', Item: 'ng-spot' } };
+    const mangled = { Error: 'NodegroupFailedError', Cause: JSON.stringify(inner).replaceAll('\\', '') };
+
+    const located = locateFailure({ ...mangled, Where: { State: 'Add Compute And Access' } }, { cluster: 'demo' });
+
+    expect(located).toMatchObject({ code: 'NodegroupFailedError', message: 'nodegroup ng-spot: CREATE_FAILED: Could not launch "spot"ninstances', resource: 'nodegroup ng-spot', phase: 'ComputeAndAccess', state: 'Check Nodegroup' });
+  });
+
+  it('gives our own error without a resource the state’s resource, and its message unchanged', () => {
+    const located = locateFailure({ Error: 'InvalidSpecError', Cause: lambdaError('InvalidSpecError', '/network/subnets: must span at least two AZs'), Where: { State: 'Plan' } }, { cluster: 'demo' });
+
+    expect(located).toMatchObject({ message: '/network/subnets: must span at least two AZs', resource: 'cluster demo', phase: 'Plan' });
+  });
+
+  it('names the change of an update', () => {
+    const located = locateFailure(
+      { Error: 'Lambda.Unknown', Cause: 'The function ran out of memory', Where: { State: 'Change Access' } },
+      { cluster: 'demo', change: { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:role/ops' } },
+    );
+
+    expect(located).toMatchObject({ resource: 'access entry arn:aws:iam::111122223333:role/ops', phase: 'Update', message: 'access entry arn:aws:iam::111122223333:role/ops: Change Access: Lambda.Unknown: The function ran out of memory' });
+  });
+
+  it('falls back to the phase given, or the error’s, when no state was recorded', () => {
+    expect(locateFailure({ Error: 'States.TaskFailed', Cause: 'boom' }, { cluster: 'demo' }, 'Teardown')).toEqual({ code: 'States.TaskFailed', message: 'boom', phase: 'Teardown' });
+    expect(locateFailure({ Error: 'StackFailedError', Cause: 'stack x: failed' }, { cluster: 'demo' })).toMatchObject({ phase: 'ClusterStack', resource: 'stack x' });
+  });
+
+  it('never puts a recorded state in the Diagnose phase', () => {
+    expect(Object.entries(FAILED_STATES).filter(([, facts]) => facts.phase === 'Diagnose')).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { endpointAccessChange, initialEndpointAccess, needsKubernetesApi, type LiveEndpointAccess } from '../../../functions/domain/endpoint-access';
+import { endpointAccessAfter, endpointAccessChange, initialEndpointAccess, needsKubernetesApi, type LiveEndpointAccess } from '../../../functions/domain/endpoint-access';
 import { normaliseSpec, type ResolvedEndpointAccess } from '../../../functions/domain/spec';
 
 const SPEC_DEFAULTS = { kubernetesVersions: ['1.33'], defaultKubernetesVersion: '1.33' };
@@ -90,5 +90,24 @@ describe('endpointAccessChange', () => {
     ],
   ])('%s', (_, live, wanted, expected) => {
     expect(endpointAccessChange(live, wanted)).toEqual(expected);
+  });
+});
+
+describe('endpointAccessAfter', () => {
+  const LIVE: LiveEndpointAccess = { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] };
+
+  it('applies the params of an EndpointAccessUpdate as EKS lists them', () => {
+    const params = [
+      { type: 'EndpointPublicAccess', value: 'true' },
+      { type: 'EndpointPrivateAccess', value: 'true' },
+      { type: 'PublicAccessCidrs', value: '["203.0.113.0/24"]' },
+    ];
+
+    expect(endpointAccessAfter(LIVE, params)).toEqual({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] });
+  });
+
+  it('keeps what the update does not list, and CIDRs it cannot read', () => {
+    expect(endpointAccessAfter(LIVE, [{ type: 'EndpointPrivateAccess', value: 'true' }, { type: 'PublicAccessCidrs', value: 'not json' }])).toEqual({ ...LIVE, endpointPrivateAccess: true });
+    expect(endpointAccessAfter(LIVE, undefined)).toEqual(LIVE);
   });
 });

@@ -43,6 +43,16 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
     expect(aws.callLog((c) => /^(Create|Associate)/.test(c.operation))).toEqual([]);
   });
 
+  it('waits, writing nothing, while the cluster has an update in progress (an authentication mode switch decides whether entries work)', async () => {
+    const aws = provisionedAws(specOf());
+    aws.startUpdateElsewhere(CLUSTER, { endpointPrivateAccess: true }, 5);
+
+    const error = await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', item: { principalArn: OPS } }, specOf()), aws.deps()));
+
+    expect(error).toMatchObject({ name: 'UpdateInProgressError', resource: `cluster ${CLUSTER}` });
+    expect(aws.callLog((c) => /^(Create|Associate|Delete|Update)/.test(c.operation))).toEqual([]);
+  });
+
   it('merges an identity mapping into aws-auth next to EKS’s node role', async () => {
     const aws = provisionedAws(specOf());
     aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '7' });
@@ -51,7 +61,7 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
 
     expect(poll).toMatchObject({ ready: true, stage: 'applied' });
     expect(rolesIn(aws)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
-    expect(aws.callLog((c) => c.service === 'eks' && c.operation !== 'DescribeCluster')).toEqual([]);
+    expect(aws.callLog((c) => c.service === 'eks' && !['DescribeCluster', 'ListUpdates'].includes(c.operation))).toEqual([]);
   });
 
   it('lets a write conflict through for the ASL to retry from a fresh read', async () => {

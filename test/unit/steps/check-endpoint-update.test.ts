@@ -8,7 +8,7 @@ const input = (updateId: string | undefined = UPDATE_ID) => provisionState(specO
 
 function withUpdate(aws: FakeAws, update: Partial<Update>, describesLeft = Number.MAX_SAFE_INTEGER): FakeAws {
   aws.clusters.set(CLUSTER, { name: CLUSTER, status: 'ACTIVE', resourcesVpcConfig: { endpointPublicAccess: true } });
-  aws.updates.set(UPDATE_ID, { id: UPDATE_ID, type: 'EndpointAccessUpdate', status: 'InProgress', createdAt: T0, describesLeft, config: { endpointPrivateAccess: true }, ...update });
+  aws.updates.set(UPDATE_ID, { id: UPDATE_ID, type: 'EndpointAccessUpdate', status: 'InProgress', createdAt: T0, clusterName: CLUSTER, describesLeft, config: { endpointPrivateAccess: true }, ...update });
   return aws;
 }
 

@@ -1,5 +1,6 @@
 import type { Diagnosis } from '../../../functions/generated/types';
 import { reportFailure } from '../../../functions/steps/report-failure';
+import { reportRolledBack } from '../../../functions/steps/rollback-outcome';
 import { CLUSTER, failureState, fakeAws, lambdaCause, operation, specOf } from './step-inputs';
 
 const FAILURE = { Error: 'NodegroupFailedError', Cause: lambdaCause('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED: AsgInstanceLaunchFailures: Could not launch Spot Instances') };
@@ -56,6 +57,19 @@ describe('Report Failure', () => {
     expect(result.cause).toBe(`${DIAGNOSIS.message} — rollback did not finish: stack eksp-demo-cluster: DELETE_FAILED: VPC has dependencies`);
     expect(terminalEvents(aws)).toEqual([expect.objectContaining({ status: 'FAILED', error: expect.objectContaining({ message: result.cause }) })]);
     expect(aws.clusterRecords.get(CLUSTER)!.status).toBe('FAILED');
+  });
+
+  it('reports ROLLED_BACK, without "did not finish", when Roll Back last saw nothing left though its last attempt crashed', async () => {
+    const aws = fakeAws();
+    aws.seedOperation(operation);
+    await reportRolledBack(operation, 'stack eksp-demo-cluster', aws.deps());
+    const rollbackFailure = { Error: 'Lambda.ServiceException', Cause: 'Lambda was unable to return the function result' };
+
+    const result = await reportFailure(failureState(specOf({ onFailure: 'rollback' }), FAILURE, { diagnosis: DIAGNOSIS, rollbackFailure }), aws.deps());
+
+    expect(result.cause).toBe(DIAGNOSIS.message);
+    expect(terminalEvents(aws)).toEqual([expect.objectContaining({ status: 'ROLLED_BACK', error: expect.objectContaining({ message: DIAGNOSIS.message }) })]);
+    expect(aws.clusterRecords.get(CLUSTER)!.status).toBe('ROLLED_BACK');
   });
 
   it('reports FAILED but frees the name when nothing was ever created', async () => {

@@ -69,6 +69,8 @@ describe('Roll Back', () => {
     const result = await untilDone(aws);
 
     expect(result).toEqual({ ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' });
+    // Said once nothing is left, in the timeline Report Failure reads.
+    expect(aws.events.filter((e) => e.step?.name === 'Roll Back').map((e) => `${e.phase} ${e.step!.status} ${e.step!.resource}`)).toEqual([`Rollback SUCCEEDED stack ${STACK}`]);
     expect(profilesDeletingAtEachDelete).toEqual([[], []]);
     expect(leftWhenStackDeleted).toEqual([{ nodegroups: 0, profiles: 0, terminationProtection: false }]);
     const log = aws.callLog((c) => c.operation.startsWith('Delete') || c.operation === 'UpdateTerminationProtection');
