@@ -2,7 +2,7 @@
  * The update routes: each request becomes one ClusterChange, applied to the registered spec and
  * validated as a whole (schema and EKS rules) and against the guardrails in what it changes (a
  * 422 names each problem at its pointer in the body), then update-cluster runs it against the
- * live cluster (DESIGN §5).
+ * live cluster (docs/architecture.md, Workflows).
  *
  *   PUT    /clusters/{name}/endpoint-access          SET_ENDPOINT_ACCESS
  *   POST   /clusters/{name}/nodegroups               ADD_NODEGROUP

@@ -1,5 +1,5 @@
 /**
- * Operations requested by events (DESIGN §2): "EKS Cluster Operation Requested" from an allowed
+ * Operations requested by events (docs/architecture.md, Operations requested as events): "EKS Cluster Operation Requested" from an allowed
  * source (EVENT_SOURCES maps each to the IAM principal it acts as), or from a cluster's expiry
  * schedule. Each becomes the matching REST request, so validation, ownership, the lock and
  * idempotency are the API's own; a refusal is announced on the bus, since nobody waits for a reply.

@@ -1,5 +1,5 @@
 /**
- * Every REST route (DESIGN §7) in one table: the handler routes by it, and scripts/openapi.ts
+ * Every REST route (docs/api.md) in one table: the handler routes by it, and scripts/openapi.ts
  * writes the OpenAPI document from it and the schemas, so the two cannot drift.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';

@@ -1,5 +1,5 @@
 /**
- * update-cluster's decisions (DESIGN §5): given one change, the cluster's desired spec after it
+ * update-cluster's decisions (docs/architecture.md, Workflows): given one change, the cluster's desired spec after it
  * and a snapshot of the live cluster, the next thing to do — or nothing, because the cluster is
  * already as asked. EKS rejects an update that changes nothing, so a no-op change never reaches
  * it. Each step of update-cluster reads the live state, asks this module, makes the call it

@@ -2,7 +2,7 @@
  * The cluster stack's template, modelled on eksctl's `eksctl-<name>-cluster` stack: the network
  * (a new VPC, or nothing when the caller brings subnets), the security groups, the IAM roles and
  * the control plane. Nodegroups, Fargate profiles, access entries and add-ons are not here: later
- * steps make them with the EKS API so each is its own retryable, observable step (DESIGN §4).
+ * steps make them with the EKS API so each is its own retryable, observable step (docs/architecture.md, The cluster stack).
  *
  * Pure and deterministic: the same input renders byte-identical JSON, so a dry run shows exactly
  * what a real run submits and a retried step re-submits the same template.

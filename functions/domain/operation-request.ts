@@ -1,5 +1,5 @@
 /**
- * Operations requested as events (DESIGN §2): detail-type "EKS Cluster Operation Requested" on
+ * Operations requested as events (docs/events.md): detail-type "EKS Cluster Operation Requested" on
  * the service bus, from an allowed source, or from the cluster's own expiry schedule (`ttl`).
  * They go through the same validation, ownership, lock and idempotency as the REST routes.
  */

@@ -1,4 +1,4 @@
-/** Builds the status events of DESIGN §6 (schemas/events/operation-status.schema.json). */
+/** Builds the status events of docs/events.md (schemas/events/operation-status.schema.json). */
 import type { Operation, OperationStatusEvent, Phase } from '../generated/types';
 import { eventId } from './naming';
 

@@ -162,7 +162,7 @@ export interface RegistryPort {
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: 'CLUSTER' });
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' });
-/** A cluster record in these states no longer holds its name (DESIGN: rollback makes the name reusable). */
+/** A cluster record in these states no longer holds its name (docs/failure-semantics.md: a rollback makes the name reusable). */
 const REUSABLE: ClusterStatus[] = ['ROLLED_BACK', 'DELETED'];
 
 /** The keys that continue a read after an item: the table's, plus the index's for an index query. */

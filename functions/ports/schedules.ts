@@ -1,6 +1,6 @@
 /**
  * Cluster expiry (`ttl`): one one-time EventBridge Scheduler schedule per cluster that, when it
- * fires, asks the service to delete the cluster (DESIGN §3 `ttl`). Scheduled when a cluster
+ * fires, asks the service to delete the cluster (the spec's `ttl`, docs/events.md). Scheduled when a cluster
  * becomes ready, cancelled when it is deleted.
  */
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand, type CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';

@@ -1,5 +1,5 @@
 /**
- * The REST API (DESIGN §7): API Gateway with AWS_IAM (SigV4) on every method, proxying to one
+ * The REST API (docs/api.md): API Gateway with AWS_IAM (SigV4) on every method, proxying to one
  * thin Lambda that routes, authorises the owner and validates bodies against the schemas.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -175,7 +175,7 @@ export class ProvisionerApi extends Construct {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-COG4',
-      reason: 'Callers are AWS principals (portals, pipelines, engineers) authenticated with SigV4 (AuthorizationType AWS_IAM), not Cognito user pool users (DESIGN §7).',
+      reason: 'Callers are AWS principals (portals, pipelines, engineers) authenticated with SigV4 (AuthorizationType AWS_IAM), not Cognito user pool users (docs/api.md).',
     });
     if (manageAccount) {
       const cloudWatchRole = this.api.node.findChild('CloudWatchRole');

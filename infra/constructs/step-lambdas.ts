@@ -173,7 +173,7 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'diagnose-failure': {
     description: 'Diagnose Failure: root cause from stack events, nodegroup health, update errors',
     timeout: Duration.seconds(60),
-    // Read-only EKS on top of the stack events: nodegroup health and update errors (DESIGN §5).
+    // Read-only EKS on top of the stack events: nodegroup health and update errors (docs/events.md, Where a failure happened).
     permissions: [
       { actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
       {

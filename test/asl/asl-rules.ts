@@ -1,5 +1,5 @@
 /**
- * The house rules every statemachines/*.asl.json keeps (STYLE §4, §7; DESIGN §5), as functions
+ * The house rules every statemachines/*.asl.json keeps (docs/architecture.md, Workflows and Steps, ports and errors), as functions
  * returning the problems they find, so a test can show each rule also rejects a broken copy.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Static checks of every statemachines/*.asl.json: valid Amazon States Language once CDK has
- * filled the placeholders, wired to real step modules, and keeping the retry rules of STYLE §4.
+ * filled the placeholders, wired to real step modules, and keeping the retry rules of docs/architecture.md (Steps, ports and errors).
  */
 import aslValidator from 'asl-validator';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** The cluster lifecycle routes (DESIGN §7) over FakeAws: ownership, lock, idempotency, validation, and what each starts. */
+/** The cluster lifecycle routes (docs/api.md) over FakeAws: ownership, lock, idempotency, validation, and what each starts. */
 import { load } from 'js-yaml';
 import { routeRequest } from '../../../functions/api/handler';
 import { resolveGuardrails } from '../../../functions/domain/guardrails';

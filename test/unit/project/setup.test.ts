@@ -3,6 +3,7 @@
  * test noticing: the lock lacked other platforms' optional binaries (npm ci refuses such a lock:
  * "Missing: @swc/core-darwin-arm64 from lock file") and `npm start` needed a hand-run codegen.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -52,5 +53,16 @@ describe('a fresh clone installs and starts with the README commands', () => {
 
     expect(ciScript).toMatch(/^npm ci\b/m);
     expect(ciScript).not.toMatch(/npm install/);
+  });
+});
+
+describe('the repository stands on its own', () => {
+  it('points at its own docs, never at a design or style document outside it', () => {
+    const files = execFileSync('git', ['ls-files', '--', 'functions', 'infra', 'local', 'bench', 'scripts', 'statemachines', 'schemas', 'test', 'docs', 'README.md'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    const outside = /\b(DESIGN|STYLE|REFERENCE)\.md\b|\b(DESIGN|STYLE)\s*(§|\\u00a7)/;
+
+    const offenders = files.filter((file) => file !== 'test/unit/project/setup.test.ts' && outside.test(readFileSync(join(root, file), 'utf8')));
+
+    expect(offenders).toEqual([]);
   });
 });
