@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../infra/bundling';
-import { startLocal, type LocalMode } from '../local/start';
+import { localClientConfig, startLocal, type LocalMode } from '../local/start';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
@@ -85,9 +85,8 @@ class Driver {
   readonly eks: EKSClient;
 
   constructor(readonly local: LocalMode) {
-    const client = { endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    this.cloudFormation = new CloudFormationClient(client);
-    this.eks = new EKSClient(client);
+    this.cloudFormation = new CloudFormationClient(localClientConfig(local.awsUrl));
+    this.eks = new EKSClient(localClientConfig(local.awsUrl));
   }
 
   async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -169,7 +168,8 @@ function agreement(terminal: string, record: string, clusterRecord: string, clus
   if (workflow === 'update-cluster') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
   if (terminal === 'SUCCEEDED') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
   if (terminal === 'ROLLED_BACK') return cluster === 'absent' && ['ROLLED_BACK', 'absent'].includes(clusterRecord);
-  return clusterRecord === 'FAILED';
+  // FAILED: either kept (the record says FAILED) or nothing was ever made (the name is free and EKS has no cluster).
+  return clusterRecord === 'FAILED' || (['ROLLED_BACK', 'absent'].includes(clusterRecord) && cluster === 'absent');
 }
 
 async function runCase(driver: Driver, spec: Record<string, unknown>, fault: FaultCase, index: number): Promise<CaseResult> {
@@ -207,7 +207,9 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
     const clusterRecord = clusterReply.status === 404 ? 'absent' : String(clusterReply.body.status);
     const cluster = await driver.eksStatus(name);
     const terminal = terminals[0]?.status ?? 'none';
-    const orphans = terminal === 'ROLLED_BACK' || (fault.workflow === 'delete-cluster' && terminal === 'SUCCEEDED') ? await driver.leftovers(name) : [];
+    // Whatever says the name is free must have left nothing behind.
+    const nameFree = terminal === 'ROLLED_BACK' || (fault.workflow === 'delete-cluster' && terminal === 'SUCCEEDED') || (fault.workflow === 'provision-cluster' && ['ROLLED_BACK', 'absent'].includes(clusterRecord));
+    const orphans = nameFree ? await driver.leftovers(name) : [];
     const lockReleased = clusterReply.status === 404 || !clusterReply.body.runningOperation;
     const agrees = agreement(terminal, String(record.status), clusterRecord, cluster, fault.workflow);
     const result: CaseResult = {

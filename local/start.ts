@@ -37,6 +37,11 @@ export const TABLE_NAME = 'eksp-registry';
 /** The access key the handlers sign with; the emulator knows its secret (STS tokens are verified). */
 const LOCAL_KEY = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** What an SDK client outside local mode (a test, the benchmarks) needs to reach its AWS endpoint. */
+export function localClientConfig(awsUrl: string): { endpoint: string; region: string; credentials: typeof LOCAL_KEY } {
+  return { endpoint: awsUrl, region: 'us-east-1', credentials: LOCAL_KEY };
+}
+
 export interface StartOptions {
   /** 0 picks a free port. Default EKSP_AWS_PORT or 4566. */
   awsPort?: number;

@@ -4,7 +4,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient, ListClustersCommand, ListFargateProfilesCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
-import type { LocalMode } from '../../local/start';
+import { localClientConfig, type LocalMode } from '../../local/start';
 
 export const TERMINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
 
@@ -34,9 +34,8 @@ export class LocalCloud {
   readonly eks: EKSClient;
 
   constructor(readonly local: LocalMode) {
-    const client = { endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    this.cloudFormation = new CloudFormationClient(client);
-    this.eks = new EKSClient(client);
+    this.cloudFormation = new CloudFormationClient(localClientConfig(local.awsUrl));
+    this.eks = new EKSClient(localClientConfig(local.awsUrl));
   }
 
   async call(method: string, path: string, options: { body?: unknown; caller?: string; headers?: Record<string, string> } = {}): Promise<Reply> {

@@ -1,17 +1,13 @@
 /** What the dashboard and the alarms are fed: counts by type and outcome, and durations of terminal operations. */
-import type { OperationStatusEvent } from '../../../functions/generated/types';
+import type { Operation, OperationStatusEvent } from '../../../functions/generated/types';
+import { statusEvent } from '../../../functions/domain/status-event';
 import { METRIC, operationMetrics, type OperationTimeline } from '../../../functions/domain/operation-metrics';
 
+const OPERATION: Operation = { id: 'op-1', type: 'CREATE', cluster: { name: 'demo', region: 'us-east-1', account: '111122223333' }, requestedBy: 'arn:aws:iam::111122223333:role/portal', requestedAt: '2026-11-21T10:00:00.000Z' };
+
+/** A status event as the service builds it, at 10:20. */
 const event = (status: OperationStatusEvent['status'], extra: Partial<OperationStatusEvent> = {}): OperationStatusEvent => ({
-  schemaVersion: '1.0',
-  eventId: '0'.repeat(32),
-  operationId: 'op-1',
-  operation: 'CREATE',
-  cluster: { name: 'demo', region: 'us-east-1', account: '111122223333' },
-  status,
-  phase: 'Completed',
-  requestedBy: 'arn:aws:iam::111122223333:role/portal',
-  time: '2026-11-21T10:20:00.000Z',
+  ...statusEvent(OPERATION, { status, phase: 'Completed' }, new Date('2026-11-21T10:20:00.000Z')),
   ...extra,
 });
 

@@ -1,21 +1,15 @@
 /** The metrics listener: every status event on the bus becomes CloudWatch metrics (EMF on stdout). */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { OperationStatusEvent } from '../../../functions/generated/types';
+import type { Operation, OperationStatusEvent } from '../../../functions/generated/types';
+import { statusEvent } from '../../../functions/domain/status-event';
 import { recordOperationMetrics } from '../../../functions/listeners/operation-metrics';
 import { emfMetrics } from '../../../functions/ports/metrics';
 import type { OperationRecord } from '../../../functions/ports/registry';
 
-const detail = (status: OperationStatusEvent['status']): OperationStatusEvent => ({
-  schemaVersion: '1.0',
-  eventId: '0'.repeat(32),
-  operationId: 'op-1',
-  operation: 'CREATE',
-  cluster: { name: 'demo', region: 'us-east-1', account: '111122223333' },
-  status,
-  phase: status === 'ACCEPTED' ? 'Accepted' : 'Completed',
-  requestedBy: 'arn:aws:iam::111122223333:role/portal',
-  time: '2026-11-21T10:20:00.000Z',
-});
+const OPERATION: Operation = { id: 'op-1', type: 'CREATE', cluster: { name: 'demo', region: 'us-east-1', account: '111122223333' }, requestedBy: 'arn:aws:iam::111122223333:role/portal', requestedAt: '2026-11-21T10:00:00.000Z' };
+
+const detail = (status: OperationStatusEvent['status']): OperationStatusEvent =>
+  statusEvent(OPERATION, { status, phase: status === 'ACCEPTED' ? 'Accepted' : 'Completed' }, new Date('2026-11-21T10:20:00.000Z'));
 
 const onBus = (status: OperationStatusEvent['status']): EventBridgeEvent<string, OperationStatusEvent> => ({
   version: '0',
