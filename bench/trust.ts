@@ -246,8 +246,8 @@ function faultCases(): FaultCase[] {
     { workflow: 'provision-cluster', name: 'NAT gateway fails', rules: [{ kind: 'stack-resource-failure', logicalId: 'NATGateway1', reason: 'The maximum number of addresses has been reached.' }] },
     { workflow: 'provision-cluster', name: 'nodegroup cannot launch', rules: [{ kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' }] },
     { workflow: 'provision-cluster', name: 'endpoint update fails', rules: [{ kind: 'update-failure', updateType: 'EndpointAccessUpdate', message: 'Endpoint access could not be updated' }] },
-    { workflow: 'provision-cluster', name: 'EventBridge down for 10 minutes from the endpoint switch', rules: [{ kind: 'server-error', service: 'events', rate: 1 }], during: { phase: 'EndpointAccess', emulatedMs: 600_000 } },
-    { workflow: 'provision-cluster', name: 'DynamoDB down for 10 minutes from compute', rules: [{ kind: 'server-error', service: 'dynamodb', rate: 1 }], during: { phase: 'ComputeAndAccess', emulatedMs: 600_000 } },
+    { workflow: 'provision-cluster', name: 'EventBridge down during the endpoint switch', rules: [{ kind: 'server-error', service: 'events', rate: 1 }], during: { phase: 'EndpointAccess', emulatedMs: 600_000 } },
+    { workflow: 'provision-cluster', name: 'DynamoDB down during compute', rules: [{ kind: 'server-error', service: 'dynamodb', rate: 1 }], during: { phase: 'ComputeAndAccess', emulatedMs: 600_000 } },
     { workflow: 'provision-cluster', name: '20% of AWS calls throttled', rules: [{ kind: 'throttle', service: '*', rate: 0.2 }] },
   );
   return cases;
