@@ -1,7 +1,9 @@
 /**
- * Task "Finalize Deletion" (delete-cluster): everything is gone. Cancels the cluster's expiry
- * schedule (a cluster without one is fine), marks the cluster DELETED (its name is free again)
- * and sends the one terminal SUCCEEDED event, at most once however often the step runs.
+ * Task "Finalize Deletion" (delete-cluster): everything is gone. Commits SUCCEEDED first (the
+ * cluster DELETED, its name free again; the one terminal event, however often the step runs),
+ * then cancels the cluster's expiry schedule (a cluster without one is fine). The state has no
+ * Catch: a Scheduler failure is retried, and if it outlasts the retries the deletion stays
+ * SUCCEEDED, as it is; the schedule then fires once and finds no cluster to expire.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput } from '../generated/types';
@@ -14,8 +16,8 @@ import { dynamoRegistry } from '../ports/registry';
 
 export async function finalizeDeletion(input: DeleteInput, deps: StepDeps<'schedules' | 'events' | 'registry'>): Promise<void> {
   const { operation } = input;
-  await deps.schedules.cancelExpiry(operation.cluster.name);
   await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed' }, 'DELETED');
+  await deps.schedules.cancelExpiry(operation.cluster.name);
 }
 
 export const handler = step(validateDeleteInput, { schedules: sdkSchedules, events: eventBridgeStatusEvents, registry: dynamoRegistry }, finalizeDeletion);

@@ -92,7 +92,7 @@ export class Observability extends Construct {
       new GraphWidget({ title: 'Operations failed', left: OPERATION_TYPES.map((t) => this.metric(METRIC.failed, { OperationType: t }, 'Sum')), width: 8 }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Create: phase durations (p90)', left: ['Plan', 'ClusterStack', 'ComputeAndAccess', 'EndpointAccess', 'Finalize'].map((phase) => this.metric(METRIC.phaseDuration, { OperationType: 'CREATE', Phase: phase }, 'p90')), width: 12 }),
+      new GraphWidget({ title: 'Create: phase durations (p90)', left: ['Plan', 'ClusterStack', 'ComputeAndAccess', 'EndpointAccess'].map((phase) => this.metric(METRIC.phaseDuration, { OperationType: 'CREATE', Phase: phase }, 'p90')), width: 12 }),
       new GraphWidget({ title: 'Operation duration (p90)', left: OPERATION_TYPES.map((t) => this.metric(METRIC.operationDuration, { OperationType: t }, 'p90')), width: 12 }),
     );
     this.dashboard.addWidgets(

@@ -42,4 +42,16 @@ describe('Finalize Deletion', () => {
 
     expect(fake.events).toHaveLength(1);
   });
+
+  it('commits the deletion before it touches the schedule, so a Scheduler outage cannot leave it unreported', async () => {
+    const fake = aws();
+    const deps = fake.deps();
+    deps.schedules.cancelExpiry = () => Promise.reject(Object.assign(new Error('Service Unavailable'), { name: 'AwsUnavailableError' }));
+
+    await expect(finalizeDeletion(input, deps)).rejects.toMatchObject({ name: 'AwsUnavailableError' });
+
+    expect(fake.operations.get(DELETE.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
+    expect(fake.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'DELETED' });
+    expect(fake.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+  });
 });
