@@ -33,7 +33,8 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
   const { cluster, target: name } = progress;
   const stackName = fargateStackName(cluster);
 
-  await settledCluster(deps, cluster);
+  // Once our own stage runs, each poll reads only what it follows (no ListUpdates per poll).
+  if (!progress.underway) await settledCluster(deps, cluster);
   const live: LiveState = {};
   const observed = observeFargateProfile(await deps.eks.describeFargateProfile(cluster, name));
   if (observed) live.fargateProfile = { status: observed.status ?? 'UNKNOWN', problems: observed.problems };

@@ -37,8 +37,8 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   const stackName = nodegroupStackName(cluster, name);
 
   const updateId = progress.trackedUpdateId('nodegroupScaling');
-  // Following our own scaling update, only its status matters.
-  if (!updateId) await settledCluster(deps, cluster, input.change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
+  // Following a stage of our own (a stack, a nodegroup, our scaling update), only its status matters.
+  if (!progress.underway) await settledCluster(deps, cluster, input.change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
 
   const live: LiveState = {};
   const nodegroup = await deps.eks.describeNodegroup(cluster, name);

@@ -55,6 +55,11 @@ export class ChangeProgress {
     }
   }
 
+  /** Whether this change has started a stage of its own: from then on only that stage's status matters, not other updates. */
+  get underway(): boolean {
+    return this.input.progress?.stage !== undefined;
+  }
+
   /** The update id the last Poll carried, while the change still waits for that stage. */
   trackedUpdateId(stage: Stage): string | undefined {
     return this.input.progress?.stage === stage ? this.input.progress.updateId : undefined;

@@ -90,6 +90,16 @@ describe('Change Nodegroup: ADD_NODEGROUP', () => {
     expect(aws.events).toEqual([]);
   });
 
+  it('polls its own nodegroup without reading the cluster’s updates again (they were waited out before the first call)', async () => {
+    const aws = provisionedAws(before);
+    aws.nodegroups.set(`${CLUSTER}/${ADDED}`, { nodegroupName: ADDED, clusterName: CLUSTER, status: 'CREATING', createdAt: aws.clock(), describesLeft: 99 });
+    forgetCalls(aws);
+
+    await rejectionOf(changeNodegroup(updateInput(ADD, after, { ready: false, waitSeconds: 120, stage: 'nodegroup', startedAt: new Date(aws.clock().getTime() - 150_000).toISOString() }), aws.deps()));
+
+    expect(aws.callLog((c) => c.service === 'eks')).toEqual([`eks:DescribeNodegroup ${ADDED}`]);
+  });
+
   it('ends when the nodegroup is ACTIVE: the stage and the change SUCCEEDED', async () => {
     const aws = provisionedAws(before);
     activeNodegroup(aws, ADDED);
