@@ -9,13 +9,13 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { executionArnOf } from '../ports/workflows';
 import { settle } from '../listeners/settle';
-import { isAdmin, mayUseOperation } from './access';
+import { isAdmin, mayUseOperation, operationNotFound } from './access';
 import { json, problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
 
 export async function abortOperation(request: ApiRequest, deps: ApiDeps, id: string): Promise<APIGatewayProxyResult> {
   const record = await deps.registry.getOperation(id);
-  if (!record || !mayUseOperation(request, deps, record)) return problem({ status: 404, title: 'Operation not found', detail: `no operation ${id}` });
+  if (!record || !mayUseOperation(request, deps, record)) return operationNotFound(id);
   if (!isAdmin(request, deps)) return problem({ status: 403, title: 'Forbidden', detail: `only an admin may abort operation ${id}` });
   const executionArn = record.executionArn ?? (record.stateMachineArn ? executionArnOf(record.stateMachineArn, id) : undefined);
   const reason = `aborted by ${request.caller}`;

@@ -153,7 +153,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
 };
 
 /** Errors our steps throw: their messages already lead with the resource (errors.ts). */
-const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
+export const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
 
 export interface LocatedFailure {
   code: string;

@@ -5,19 +5,16 @@
  */
 import { validateFailureState } from '../generated/validators';
 import type { Diagnosis, FailureState } from '../generated/types';
-import { diagnosis, locateFailure, rootCauseFromStackEvents } from '../domain/diagnosis';
+import { diagnosis, locateFailure, OUR_ERRORS, rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, TAG_OPERATION } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
-import { RETRYABLE_ERRORS, TERMINAL_ERRORS } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-
-const OUR_ERRORS = new Set<string>([...TERMINAL_ERRORS, ...RETRYABLE_ERRORS]);
 
 export async function diagnoseFailure(input: FailureState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<Diagnosis> {
   const spec = input.spec as unknown as Spec;
