@@ -144,7 +144,7 @@ class RunScope {
     else if (base === '$' && path.startsWith('$.')) rest = path.slice(2);
     else if (path.startsWith(`${base}.`)) rest = path.slice(base.length + 1);
     else return undefined;
-    return rest === '' ? this.last.result : rest.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), this.last.result);
+    return readPath(this.last.result, rest === '' ? '$' : `$.${rest}`);
   }
 }
 

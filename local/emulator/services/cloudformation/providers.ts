@@ -211,11 +211,6 @@ const subnet: Provider = simple(
   },
 );
 
-/** Group names per VPC (the shared SecurityGroup record has no name field). */
-function groupNamesOf(world: World): Map<string, Map<string, string>> {
-  return world.ec2.groupNames;
-}
-
 const securityGroup: Provider = simple(
   'networkResource',
   (context) => {
@@ -223,7 +218,7 @@ const securityGroup: Provider = simple(
     if (properties.VpcId === undefined) throw ec2('No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.', 'InvalidRequest');
     const vpcId = requireVpc(world, properties.VpcId);
     const groupName = str(properties.GroupName) ?? generatedName(stackName, logicalId, 255);
-    const groupNames = groupNamesOf(world);
+    const groupNames = world.ec2.groupNames;
     if (groupNames.get(vpcId)?.has(groupName)) throw ec2(`The security group '${groupName}' already exists for VPC '${vpcId}'`, 'AlreadyExists');
     const groupId = world.newId('sg');
     // groupName is not in the shared record type; the EC2 emulator reads it when present.
@@ -234,7 +229,7 @@ const securityGroup: Provider = simple(
   },
   (context) => {
     const group = context.world.ec2.securityGroups.get(context.physicalId);
-    const names = group && groupNamesOf(context.world).get(group.vpcId);
+    const names = group && context.world.ec2.groupNames.get(group.vpcId);
     for (const [name, id] of names ?? []) if (id === context.physicalId) names?.delete(name);
     context.world.ec2.securityGroups.delete(context.physicalId);
   },
