@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../infra/bundling';
+import { allStates, readDefinition } from '../local/runtime/state-machine-runner';
 import { localClientConfig, startLocal, type LocalMode } from '../local/start';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 
@@ -59,25 +60,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Task state names of a workflow, nested ones (Parallel branches, Map processors) included. */
 export function taskStates(workflow: StateMachineName): string[] {
-  const asl = JSON.parse(readFileSync(join(PROJECT_ROOT, 'statemachines', `${workflow}.asl.json`), 'utf8')) as { States: Record<string, AslState> };
-  const names: string[] = [];
-  const walk = (states: Record<string, AslState>) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Task') names.push(name);
-      for (const branch of state.Branches ?? []) walk(branch.States);
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor) walk(processor.States);
-    }
-  };
-  walk(asl.States);
-  return names;
-}
-
-interface AslState {
-  Type: string;
-  Branches?: Array<{ States: Record<string, AslState> }>;
-  ItemProcessor?: { States: Record<string, AslState> };
-  Iterator?: { States: Record<string, AslState> };
+  return allStates(readDefinition(workflow))
+    .filter(([, state]) => state.Type === 'Task')
+    .map(([name]) => name);
 }
 
 class Driver {
