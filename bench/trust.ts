@@ -37,7 +37,24 @@ interface FaultCase {
   rules: unknown[];
   /** Faults put in place when the operation reaches this phase, and cleared after `emulatedMs` of emulated time, instead of from the start. */
   during?: { phase: string; emulatedMs: number };
+  /** For update-cluster: the change to ask for (default: scale ng-general), so the faulted state runs. */
+  change?: { method: string; path: string; body: unknown };
 }
+
+const SCALE = { method: 'PATCH', path: '/nodegroups/ng-general', body: { desiredSize: 3, maxSize: 3 } };
+/** The change that runs each update-cluster Task state. */
+const CHANGE_FOR_STATE: Record<string, FaultCase['change']> = {
+  'Change Fargate Profile': { method: 'POST', path: '/fargate-profiles', body: { name: 'fp-extra', selectors: [{ namespace: 'extra' }] } },
+  'Change Access': { method: 'POST', path: '/access-entries', body: { principalArn: 'arn:aws:iam::111122223333:role/extra', accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'cluster' }] } },
+  'Change Endpoint Access': { method: 'PUT', path: '/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] } },
+};
+/** States that run only after a failure: each is faulted together with a failure that reaches it. */
+const FAILURE_FOR_WORKFLOW: Record<StateMachineName, unknown> = {
+  'provision-cluster': { kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' },
+  'update-cluster': { kind: 'step-crash', state: 'Change Nodegroup', count: 1_000 },
+  'delete-cluster': { kind: 'step-crash', state: 'Delete Compute', count: 1_000 },
+};
+const FAILURE_PATH = ['Diagnose Failure', 'Roll Back', 'Report Failure', 'Report Operation Failure'];
 
 interface CaseResult {
   workflow: StateMachineName;
@@ -52,6 +69,8 @@ interface CaseResult {
   lockReleased: boolean;
   agrees: boolean;
   orphans: string[];
+  /** Whether the injected step crash happened at all (the state ran); undefined for other faults. */
+  fired?: boolean;
   error?: string;
   holds: boolean;
 }
@@ -87,6 +106,15 @@ class Driver {
   async faults(rules: unknown[]): Promise<void> {
     await fetch(`${this.local.awsUrl}/_local/faults`, { method: 'DELETE' });
     if (rules.length > 0) await fetch(`${this.local.awsUrl}/_local/faults`, { method: 'POST', body: JSON.stringify({ rules }) });
+  }
+
+  /** Whether the case's step crash fired: its rule's count went down (or it was used up). */
+  async crashFired(rules: unknown[]): Promise<boolean | undefined> {
+    const crash = (rules as Array<{ kind: string; state: string; count: number }>).find((r) => r.kind === 'step-crash');
+    if (!crash) return undefined;
+    const { rules: left } = (await (await fetch(`${this.local.awsUrl}/_local/faults`)).json()) as { rules: Array<{ kind: string; state?: string; count?: number }> };
+    const remaining = left.find((r) => r.kind === 'step-crash' && r.state === crash.state)?.count ?? 0;
+    return remaining < crash.count;
   }
 
   async events(operationId: string): Promise<StatusEvent[]> {
@@ -174,7 +202,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
         ? await driver.request('POST', '/clusters', { ...spec, name })
         : fault.workflow === 'delete-cluster'
           ? await driver.request('DELETE', `/clusters/${name}`)
-          : await driver.request('PATCH', `/clusters/${name}/nodegroups/ng-general`, { desiredSize: 3, maxSize: 3 });
+          : await driver.request((fault.change ?? SCALE).method, `/clusters/${name}${(fault.change ?? SCALE).path}`, (fault.change ?? SCALE).body);
     if (asked.status !== 202) throw new Error(`request answered ${asked.status}: ${JSON.stringify(asked.body)}`);
     const operationId = String(asked.body.operationId);
     await driver.untilTerminal(operationId, fault.during, fault.rules);
@@ -182,6 +210,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
     const { executions } = driver.local;
     const execution = executions.stateMachines().flatMap((m) => executions.list(m.stateMachineArn)).find((e) => e.name === operationId);
     if (execution) await executions.settled(execution.executionArn);
+    const fired = await driver.crashFired(fault.rules);
     await driver.faults([]);
     await sleep(1_500);
     const events = await driver.events(operationId);
@@ -209,6 +238,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
       lockReleased,
       agrees,
       orphans,
+      ...(fired !== undefined ? { fired } : {}),
       ...(terminals[0]?.error ? { error: `${terminals[0].error.code}: ${terminals[0].error.message}`.slice(0, 160) } : {}),
       holds: false,
     };
@@ -223,8 +253,11 @@ function faultCases(): FaultCase[] {
   const cases: FaultCase[] = [];
   for (const workflow of Object.keys(STATE_MACHINES) as StateMachineName[]) {
     for (const state of taskStates(workflow)) {
-      cases.push({ workflow, name: `${state} crashes once`, rules: [{ kind: 'step-crash', state, count: 1 }] });
-      cases.push({ workflow, name: `${state} crashes every try`, rules: [{ kind: 'step-crash', state, count: 1_000 }] });
+      const failure = FAILURE_PATH.includes(state) ? [FAILURE_FOR_WORKFLOW[workflow]] : [];
+      const change = CHANGE_FOR_STATE[state];
+      for (const [label, count] of [['once', 1], ['every try', 1_000]] as const) {
+        cases.push({ workflow, name: `${state} crashes ${label}${failure.length ? ' (after a failure)' : ''}`, rules: [{ kind: 'step-crash', state, count }, ...failure], ...(change ? { change } : {}) });
+      }
     }
   }
   cases.push(
@@ -276,7 +309,7 @@ function report(results: CaseResult[], loadResult: LoadResult | undefined, timeS
   const held = results.filter((r) => r.holds).length;
   const rows = results.map(
     (r) =>
-      `| ${r.workflow} | ${r.case} | ${r.terminal} | ${r.phase} | ${r.terminalEvents} | ${r.eventsAfterTerminal} | ${r.record} / ${r.clusterRecord} / ${r.cluster} | ${r.agrees ? 'yes' : 'NO'} | ${r.lockReleased ? 'yes' : 'NO'} | ${r.orphans.length} | ${r.holds ? 'yes' : '**NO**'} | ${(r.error ?? '').replace(/\|/g, '/')} |`,
+      `| ${r.workflow} | ${r.case} | ${r.fired === undefined ? '' : r.fired ? 'yes' : 'NO'} | ${r.terminal} | ${r.phase} | ${r.terminalEvents} | ${r.eventsAfterTerminal} | ${r.record} / ${r.clusterRecord} / ${r.cluster} | ${r.agrees ? 'yes' : 'NO'} | ${r.lockReleased ? 'yes' : 'NO'} | ${r.orphans.length} | ${r.holds ? 'yes' : '**NO**'} | ${(r.error ?? '').replace(/\|/g, '/')} |`,
   );
   return [
     '# Trust figures',
@@ -285,10 +318,10 @@ function report(results: CaseResult[], loadResult: LoadResult | undefined, timeS
     '[examples/reference-cluster.json](../examples/reference-cluster.json) with one fault injected; "holds" means exactly one terminal',
     'event and nothing after it, registry record = event = cluster, the lock released, and nothing left behind by a rollback.',
     '',
-    `**${held} of ${results.length} cases hold.**`,
+    `**${held} of ${results.length} cases hold**; every step crash fired in ${results.filter((r) => r.fired !== false).length} of them (a crash that did not fire means its state never ran).`,
     '',
-    '| workflow | case | terminal | phase | terminal events | events after | record / cluster record / EKS | agree | lock released | orphans | holds | error |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workflow | case | fault fired | terminal | phase | terminal events | events after | record / cluster record / EKS | agree | lock released | orphans | holds | error |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...(loadResult
@@ -321,7 +354,7 @@ async function main(): Promise<void> {
     for (const [index, fault] of cases.entries()) {
       const result = await runCase(driver, spec, fault, index);
       results.push(result);
-      process.stdout.write(`${result.holds ? 'holds' : 'BROKEN'}  ${fault.workflow} / ${fault.name}: ${result.terminal} ${result.phase}${result.error ? ` (${result.error})` : ''}${result.holds ? '' : ` ${JSON.stringify({ terminalEvents: result.terminalEvents, after: result.eventsAfterTerminal, record: result.record, clusterRecord: result.clusterRecord, cluster: result.cluster, lock: result.lockReleased, orphans: result.orphans })}`}\n`);
+      process.stdout.write(`${result.holds ? 'holds' : 'BROKEN'}  ${fault.workflow} / ${fault.name}${result.fired === false ? ' (the crash never fired)' : ''}: ${result.terminal} ${result.phase}${result.error ? ` (${result.error})` : ''}${result.holds ? '' : ` ${JSON.stringify({ terminalEvents: result.terminalEvents, after: result.eventsAfterTerminal, record: result.record, clusterRecord: result.clusterRecord, cluster: result.cluster, lock: result.lockReleased, orphans: result.orphans })}`}\n`);
     }
   } finally {
     driver.destroy();
