@@ -81,6 +81,7 @@ function operation(route: Route): Json {
       ...(route.body || route.startsOperation ? { '422': problemResponse('Invalid spec or change, a guardrail, or an Idempotency-Key reused with another request: errors[] names each field') } : {}),
       ...(route.body ? { '413': problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes`), '415': problemResponse('The body is not JSON in UTF-8 (Content-Type application/json or application/*+json)') } : {}),
       '414': problemResponse(`The query string is longer than ${MAX_QUERY_CHARS} characters`),
+      ...Object.fromEntries(Object.entries(route.problems ?? {}).map(([status, when]) => [status, problemResponse(when)])),
     },
   };
 }

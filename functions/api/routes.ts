@@ -37,6 +37,8 @@ export interface Route {
   success: { status: number; description: string; contentType?: string };
   /** Starts an operation: takes Idempotency-Key, answers 409 while another runs. */
   startsOperation?: boolean;
+  /** Problem answers of this route alone (status → when), documented over the common ones. */
+  problems?: Record<string, string>;
 }
 
 const PAGING = [
@@ -91,7 +93,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },
   {
     method: 'POST', path: '/operations/{id}/abort', operationId: 'abortOperation', summary: 'Abort an operation (admins only): stop its execution and end it FAILED, releasing the cluster', handler: abortOperation,
-    success: { status: 200, description: 'The operation, ended FAILED with settledBy "abort" (409 when it had already ended)' },
+    success: { status: 200, description: 'The operation, ended FAILED with settledBy "abort"' },
+    problems: { '403': 'The IAM signature was refused, or the caller may see the operation but is not an admin', '409': 'The operation had already ended: the answer names how' },
   },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', summary: 'This API as an OpenAPI 3.1 document', handler: getOpenApi, success: { status: 200, description: 'The OpenAPI document' } },
 ];

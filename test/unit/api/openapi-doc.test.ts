@@ -28,6 +28,13 @@ describe('docs/openapi.json', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents answers only one route gives: abort refuses non-admins (403) and an operation that already ended (409)', () => {
+    const abort = (buildOpenApi(ROUTES).paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>)['/operations/{id}/abort']!.post!;
+
+    expect(abort.responses['403']!.description).toContain('not an admin');
+    expect(abort.responses['409']!.description).toContain('already ended');
+  });
+
   it('lists no path or method the route table does not serve', () => {
     const paths = (JSON.parse(committed()) as { paths: Paths }).paths;
     const served = new Set(ROUTES.map((route) => `${route.method.toLowerCase()} ${route.path}`));
