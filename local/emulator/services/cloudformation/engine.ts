@@ -333,7 +333,14 @@ export class CloudFormationEngine {
   /** What a provider left running before the restart (an EKS cluster): `settled` follows it to its end. */
   private reattach(stack: Stack, record: StackResource): Promise<Created> | undefined {
     const work = providerFor(record.type).resume?.(this.resumeContext(stack, record));
-    if (!work) return undefined;
+    return work && this.track(record, work);
+  }
+
+  /**
+   * A create in flight: `settled` follows it to its end, cancelled or not, so a rollback or a
+   * delete that overtakes it still learns what it made and deletes that too.
+   */
+  private track(record: StackResource, work: Promise<Created>): Promise<Created> {
     record.settled = work.then(
       (created) => {
         record.physicalId = created.physicalId;
@@ -498,15 +505,7 @@ export class CloudFormationEngine {
         throw new ResourceFailure(injected);
       }
       const started = this.world.clock.now().getTime();
-      const work = providerFor(declaration.Type).create(context);
-      record.settled = work.then(
-        (created) => {
-          record.physicalId = created.physicalId;
-          record.attributes = created.attributes;
-          record.created = true;
-        },
-        () => undefined,
-      );
+      const work = this.track(record, providerFor(declaration.Type).create(context));
       const created = await abortable(work, signal);
       record.physicalId = created.physicalId;
       record.createSeconds ??= (this.world.clock.now().getTime() - started) / 1000;
@@ -527,7 +526,7 @@ export class CloudFormationEngine {
     const signal = stack.abort.signal;
     const context = this.providerContext(stack, record, db, signal, record.dueAt);
     try {
-      const created = await abortable(this.reattach(stack, record) ?? providerFor(record.type).create(context), signal);
+      const created = await abortable(this.reattach(stack, record) ?? this.track(record, providerFor(record.type).create(context)), signal);
       record.physicalId = created.physicalId;
       record.attributes = created.attributes;
       record.created = true;
