@@ -14,6 +14,7 @@ import { statusEvent } from '../domain/status-event';
 import type { ClusterStatus } from '../ports/registry';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { publishProgress } from '../shared/progress';
 import { json, problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
 
@@ -117,13 +118,9 @@ export async function acceptOperation(request: ApiRequest, deps: ApiDeps, start:
     await start.unlock(operation);
     throw error;
   }
-  try {
-    // ACCEPTED goes out before the execution starts, so it is always the operation's first event;
-    // like every progress event it is best effort: the record says ACCEPTED either way.
-    await deps.events.publish(statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
-  } catch (error) {
-    logger.warn('ACCEPTED event not delivered (the registry has it)', { operationId: operation.id, errorName: (error as Error).name });
-  }
+  // ACCEPTED goes out before the execution starts, so it is always the operation's first event;
+  // like every progress event it is best effort: the record says ACCEPTED either way.
+  await publishProgress(deps, statusEvent(operation, { status: 'ACCEPTED', phase: 'Accepted' }, deps.clock()));
   let executionArn: string;
   try {
     executionArn = await deps.workflows.start(start.stateMachineArn, operation.id, start.executionInput(operation));

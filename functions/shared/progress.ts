@@ -11,7 +11,7 @@
  * Consumers dedupe on `eventId` (a delivery whose acknowledgement was lost is repeated).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Operation } from '../generated/types';
+import type { Operation, OperationStatusEvent } from '../generated/types';
 import { statusEvent, type StatusChange } from '../domain/status-event';
 import type { ClusterStatus, OperationRecord } from '../ports/registry';
 import type { Deps } from './deps';
@@ -27,10 +27,15 @@ export const DELIVERY_LEASE_MS = 5 * 60_000;
 export async function reportProgress(deps: ReportDeps, operation: Operation, change: StatusChange): Promise<void> {
   const event = statusEvent(operation, change, deps.clock());
   if (!(await deps.registry.recordProgress(event))) return;
+  await publishProgress(deps, event);
+}
+
+/** A progress event is best effort: the registry, which has it already, is the truth, and a bus outage never fails an operation. */
+export async function publishProgress(deps: Pick<ReportDeps, 'events'>, event: OperationStatusEvent): Promise<void> {
   try {
     await deps.events.publish(event);
   } catch (error) {
-    logger.warn('progress event not delivered (the registry has it)', { operationId: operation.id, eventId: event.eventId, errorName: (error as Error).name });
+    logger.warn('progress event not delivered (the registry has it)', { operationId: event.operationId, eventId: event.eventId, status: event.status, errorName: (error as Error).name });
   }
 }
 
