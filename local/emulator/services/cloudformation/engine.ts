@@ -504,42 +504,41 @@ export class CloudFormationEngine {
         await context.wait('networkResource');
         throw new ResourceFailure(injected);
       }
-      const started = this.world.clock.now().getTime();
-      const work = this.track(record, providerFor(declaration.Type).create(context));
-      const created = await abortable(work, signal);
+    } catch (error) {
+      this.createFailed(stack, record, error);
+      return;
+    }
+    await this.finishCreate(stack, record, this.track(record, providerFor(declaration.Type).create(context)), this.world.clock.now().getTime());
+  }
+
+  /** Waits for a create in flight and records how it ended. */
+  private async finishCreate(stack: Stack, record: StackResource, work: Promise<Created>, startedMs: number): Promise<void> {
+    try {
+      const created = await abortable(work, stack.abort.signal);
       record.physicalId = created.physicalId;
-      record.createSeconds ??= (this.world.clock.now().getTime() - started) / 1000;
+      record.attributes = created.attributes;
+      record.created = true;
+      record.createSeconds ??= (this.world.clock.now().getTime() - startedMs) / 1000;
       this.setResourceStatus(stack, record, 'CREATE_COMPLETE');
     } catch (error) {
-      if (error instanceof Cancelled) {
-        this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
-        return;
-      }
-      this.setResourceStatus(stack, record, 'CREATE_FAILED', reasonOf(error));
-      // The first failure stops the stack: nothing new starts, what is in flight is cancelled.
-      stack.abort.abort();
+      this.createFailed(stack, record, error);
     }
+  }
+
+  private createFailed(stack: Stack, record: StackResource, error: unknown): void {
+    if (error instanceof Cancelled) {
+      this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
+      return;
+    }
+    this.setResourceStatus(stack, record, 'CREATE_FAILED', reasonOf(error));
+    // The first failure stops the stack: nothing new starts, what is in flight is cancelled.
+    stack.abort.abort();
   }
 
   /** A resource whose create was under way at the restart: its provider's wait goes on to the same end. */
   private async resumeResource(stack: Stack, record: StackResource, db: SpecDatabase): Promise<void> {
-    const signal = stack.abort.signal;
-    const context = this.providerContext(stack, record, db, signal, record.dueAt);
-    try {
-      const created = await abortable(this.reattach(stack, record) ?? this.track(record, providerFor(record.type).create(context)), signal);
-      record.physicalId = created.physicalId;
-      record.attributes = created.attributes;
-      record.created = true;
-      record.createSeconds ??= (this.world.clock.now().getTime() - record.timestamp.getTime()) / 1000;
-      this.setResourceStatus(stack, record, 'CREATE_COMPLETE');
-    } catch (error) {
-      if (error instanceof Cancelled) {
-        this.setResourceStatus(stack, record, 'CREATE_FAILED', 'Resource creation cancelled');
-        return;
-      }
-      this.setResourceStatus(stack, record, 'CREATE_FAILED', reasonOf(error));
-      stack.abort.abort();
-    }
+    const context = this.providerContext(stack, record, db, stack.abort.signal, record.dueAt);
+    await this.finishCreate(stack, record, this.reattach(stack, record) ?? this.track(record, providerFor(record.type).create(context)), record.timestamp.getTime());
   }
 
   /** `resumeAt`: the first wait ends then (a restored resource), not after a fresh sample. */
