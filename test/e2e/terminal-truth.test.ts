@@ -124,38 +124,3 @@ describe('terminal truth under faults', () => {
     expect(await cloud.call('GET', '/clusters/aborted')).toMatchObject({ status: 200, body: { status: 'FAILED', currentOperation: null } });
   });
 });
-
-describe('idempotency that survives a failed start', () => {
-  // Its own local cloud without the reconciler: at this time scale the SDK's real-time backoff on
-  // the throttled StartExecution spans emulated minutes, so the reconciler's ten-minute grace for an
-  // operation that never started could end before the client's retry. In AWS it is seconds
-  // against ten minutes; the reconciler's own part is tested elsewhere.
-  let quiet: LocalMode;
-  let quietCloud: LocalCloud;
-
-  beforeAll(async () => {
-    quiet = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 7, quiet: true, reconciler: false });
-    quietCloud = new LocalCloud(quiet);
-  }, 30_000);
-
-  afterAll(async () => {
-    quietCloud?.destroy();
-    await quiet?.stop();
-  });
-
-  it('starts the operation when a request refused for a throttled StartExecution is retried with the same Idempotency-Key', async () => {
-    const headers = { 'Idempotency-Key': 'retry-after-503' };
-    const faults = `${quiet.awsUrl}/_local/faults`;
-    await fetch(faults, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ kind: 'throttle', service: 'states', operation: 'StartExecution', rate: 1 }] }) });
-    const refused = await quietCloud.call('POST', '/clusters', { body: spec('start-throttled'), headers });
-    expect(refused.status).toBe(503);
-    await fetch(faults, { method: 'DELETE' });
-
-    const retried = await quietCloud.call('POST', '/clusters', { body: spec('start-throttled'), headers });
-    expect(retried).toMatchObject({ status: 202, body: { status: 'ACCEPTED', operationId: refused.body.operationId ?? expect.any(String) } });
-    const events = await quietCloud.eventsUntilTerminal(String(retried.body.operationId));
-
-    expectOneTerminalLast(events, 'SUCCEEDED');
-    expect((await quietCloud.eks.send(new DescribeClusterCommand({ name: 'start-throttled' }))).cluster?.status).toBe('ACTIVE');
-  });
-});
