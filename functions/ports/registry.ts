@@ -266,23 +266,17 @@ export class DynamoRegistry implements RegistryPort {
       values[':step'] = { ...event.step, phase: event.phase, at: event.time };
       update += ', steps.#id = :step';
     }
-    try {
-      await this.client().send(
-        new UpdateCommand({
-          TableName: this.tableName(),
-          Key: operationKey(event.operationId),
-          UpdateExpression: update,
-          // A late progress write must not reopen a finished operation.
-          ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:t0, :t1, :t2))',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
-      throw classifyAwsError(error, `registry ${this.tableName()}`);
-    }
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName(),
+        Key: operationKey(event.operationId),
+        UpdateExpression: update,
+        // A late progress write must not reopen a finished operation.
+        ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:t0, :t1, :t2))',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   async getCluster(name: string): Promise<ClusterRecord | undefined> {
@@ -432,21 +426,17 @@ export class DynamoRegistry implements RegistryPort {
   async releaseCluster(record: OperationRecord): Promise<void> {
     const after = record.clusterAfter;
     if (!after || !isTerminal(record.status)) return;
-    try {
-      await this.client().send(
-        new UpdateCommand({
-          TableName: this.tableName(),
-          Key: clusterKey(record.clusterName),
-          UpdateExpression: `SET #status = :status, updatedAt = :now${after.spec === undefined ? '' : ', spec = :spec'} REMOVE lockedBy ADD version :one`,
-          ConditionExpression: 'lockedBy = :operation',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': after.status, ':now': record.updatedAt, ':operation': record.id, ':one': 1, ...(after.spec === undefined ? {} : { ':spec': after.spec }) },
-        }),
-      );
-    } catch (error) {
-      // Already released (an earlier attempt), or given back when its start failed: nothing to do.
-      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
-    }
+    // Already released (an earlier attempt), or given back when its start failed: nothing to do.
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName(),
+        Key: clusterKey(record.clusterName),
+        UpdateExpression: `SET #status = :status, updatedAt = :now${after.spec === undefined ? '' : ', spec = :spec'} REMOVE lockedBy ADD version :one`,
+        ConditionExpression: 'lockedBy = :operation',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': after.status, ':now': record.updatedAt, ':operation': record.id, ':one': 1, ...(after.spec === undefined ? {} : { ':spec': after.spec }) },
+      }),
+    );
   }
 
   async markTerminalEventSent(operationId: string): Promise<void> {
@@ -464,21 +454,15 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async claimDelivery(operationId: string, now: string, staleBefore: string): Promise<boolean> {
-    try {
-      await this.client().send(
-        new UpdateCommand({
-          TableName: this.tableName(),
-          Key: operationKey(operationId),
-          UpdateExpression: 'SET deliveringSince = :now',
-          ConditionExpression: 'attribute_exists(terminalEvent) AND attribute_not_exists(terminalEventSent) AND (attribute_not_exists(deliveringSince) OR deliveringSince < :stale)',
-          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
-      throw classifyAwsError(error, `registry ${this.tableName()}`);
-    }
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName(),
+        Key: operationKey(operationId),
+        UpdateExpression: 'SET deliveringSince = :now',
+        ConditionExpression: 'attribute_exists(terminalEvent) AND attribute_not_exists(terminalEventSent) AND (attribute_not_exists(deliveringSince) OR deliveringSince < :stale)',
+        ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+      }),
+    );
   }
 
   async releaseDelivery(operationId: string): Promise<void> {
@@ -486,20 +470,16 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async markNotStarted(operationId: string): Promise<void> {
-    try {
-      await this.client().send(
-        new UpdateCommand({
-          TableName: this.tableName(),
-          Key: operationKey(operationId),
-          UpdateExpression: 'SET notStarted = :yes',
-          ConditionExpression: '#status = :accepted',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':yes': true, ':accepted': 'ACCEPTED' },
-        }),
-      );
-    } catch (error) {
-      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
-    }
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName(),
+        Key: operationKey(operationId),
+        UpdateExpression: 'SET notStarted = :yes',
+        ConditionExpression: '#status = :accepted',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':yes': true, ':accepted': 'ACCEPTED' },
+      }),
+    );
   }
 
   async listUnsettled(query: PageQuery): Promise<Page<OperationRecord>> {
@@ -522,29 +502,35 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async abandonCreate(operation: Operation): Promise<void> {
-    try {
-      await this.client().send(
-        new DeleteCommand({ TableName: this.tableName(), Key: clusterKey(operation.cluster.name), ConditionExpression: 'lockedBy = :operation', ExpressionAttributeValues: { ':operation': operation.id } }),
-      );
-    } catch (error) {
-      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
-    }
+    await this.conditionally(
+      new DeleteCommand({ TableName: this.tableName(), Key: clusterKey(operation.cluster.name), ConditionExpression: 'lockedBy = :operation', ExpressionAttributeValues: { ':operation': operation.id } }),
+    );
   }
 
   async abandonOperation(operation: Operation, status: ClusterStatus): Promise<void> {
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName(),
+        Key: clusterKey(operation.cluster.name),
+        UpdateExpression: 'SET #status = :status REMOVE lockedBy ADD version :one',
+        ConditionExpression: 'lockedBy = :operation',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':operation': operation.id, ':one': 1 },
+      }),
+    );
+  }
+
+  /**
+   * A conditional write: true when it was made, false when its condition did not hold (another
+   * writer got there first, or there is nothing left to do); any other failure is named.
+   */
+  private async conditionally(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
-      await this.client().send(
-        new UpdateCommand({
-          TableName: this.tableName(),
-          Key: clusterKey(operation.cluster.name),
-          UpdateExpression: 'SET #status = :status REMOVE lockedBy ADD version :one',
-          ConditionExpression: 'lockedBy = :operation',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':operation': operation.id, ':one': 1 },
-        }),
-      );
+      await this.client().send(command);
+      return true;
     } catch (error) {
-      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, `registry ${this.tableName()}`);
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, `registry ${this.tableName()}`);
     }
   }
 
