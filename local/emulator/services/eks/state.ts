@@ -346,13 +346,18 @@ export class EksState implements EksBackend {
   resume(): void {
     for (const cluster of this.clusters.values()) {
       // The emulator may listen on another port than before.
-      if (cluster.endpoint !== undefined) cluster.endpoint = `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(cluster.name)}`;
+      if (cluster.endpoint !== undefined) cluster.endpoint = this.endpointOf(cluster.name);
       const signals = { ready: deferred(), gone: deferred() };
       if (cluster.status !== 'CREATING') signals.ready.resolve();
       Object.assign(cluster, { ready: signals.ready.promise, gone: signals.gone.promise });
       this.deferreds.set(cluster, signals);
     }
     for (const [id, pending] of this.transitions) this.arm(id, pending);
+  }
+
+  /** A cluster's Kubernetes API on this emulator (its port may differ after a restart). */
+  private endpointOf(name: string): string {
+    return `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(name)}`;
   }
 
   private complete(transition: Transition): void {
@@ -362,7 +367,7 @@ export class EksState implements EksBackend {
       case 'clusterCreated':
         if (cluster.status !== 'CREATING') return;
         cluster.status = 'ACTIVE';
-        cluster.endpoint = `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(cluster.name)}`;
+        cluster.endpoint = this.endpointOf(cluster.name);
         if (cluster.bootstrapClusterCreatorAdminPermissions && cluster.authenticationMode !== 'CONFIG_MAP') this.addCreatorEntry(cluster);
         this.deferreds.get(cluster)?.ready.resolve();
         return;
