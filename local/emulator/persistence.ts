@@ -75,6 +75,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
     ...(encode({
       ec2: world.ec2,
       iam: world.iam,
+      autoScaling: world.autoScaling,
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
       calls: world.calls,
@@ -111,7 +112,8 @@ function replaceArray<T>(into: T[], from: T[] | undefined): void {
 }
 
 interface DecodedWorld {
-  ec2: { vpcs: World['ec2']['vpcs']; subnets: World['ec2']['subnets']; securityGroups: World['ec2']['securityGroups']; other: World['ec2']['other']; groupNames: World['ec2']['groupNames']; defaultVpcIds: Set<string> };
+  ec2: Pick<World['ec2'], 'vpcs' | 'subnets' | 'securityGroups' | 'other' | 'groupNames' | 'instances' | 'networkInterfaces' | 'defaultVpcIds'>;
+  autoScaling?: Pick<World['autoScaling'], 'groups'>;
   stsIssued?: StsIdentities['issued'];
   iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
   busEvents: World['busEvents'];
@@ -131,7 +133,8 @@ interface DecodedWorld {
  */
 export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   const saved = decode<DecodedWorld>(snapshot);
-  for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
+  for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames', 'instances', 'networkInterfaces'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
+  refill(world.autoScaling.groups, saved.autoScaling?.groups);
   world.ec2.defaultVpcIds.clear();
   for (const id of saved.ec2?.defaultVpcIds ?? []) world.ec2.defaultVpcIds.add(id);
   if (saved.stsIssued) refill(stsIdentities(world).issued, saved.stsIssued);

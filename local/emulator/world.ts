@@ -34,10 +34,65 @@ export interface Subnet extends Tagged {
   availabilityZone: string;
   mapPublicIpOnLaunch: boolean;
 }
+/** One rule of a security group, as IpPermissions carries it (ingress or egress). */
+export interface SecurityGroupRule {
+  ruleId: string;
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIp?: string;
+  /** Another group as the source (ingress) or destination (egress). */
+  groupId?: string;
+  description?: string;
+}
 export interface SecurityGroup extends Tagged {
   groupId: string;
   vpcId: string;
   description: string;
+  /** Rules the stack's ingress resources (or the group's own SecurityGroupIngress) made; absent = none. */
+  ingress?: SecurityGroupRule[];
+  /** Absent = the default allow-all egress rule every new group has. */
+  egress?: SecurityGroupRule[];
+}
+/** An EC2 instance: a node of a nodegroup's Auto Scaling group, the same one kubectl lists. */
+export interface Instance extends Tagged {
+  instanceId: string;
+  instanceType: string;
+  imageId: string;
+  vpcId: string;
+  subnetId: string;
+  availabilityZone: string;
+  /** Inside its subnet's CIDR; the node's InternalIP. */
+  privateIpAddress: string;
+  /** ip-192-168-1-10.ec2.internal: the node's name. */
+  privateDnsName: string;
+  /** Set when the subnet maps public IPs on launch. */
+  publicIpAddress?: string;
+  securityGroupIds: string[];
+  /** The primary network interface. */
+  networkInterfaceId: string;
+  iamInstanceProfileArn?: string;
+  launchTemplate?: { id: string; name: string; version: string };
+  autoScalingGroupName?: string;
+  launchTime: Date;
+  state: 'pending' | 'running' | 'shutting-down' | 'terminated';
+  architecture: 'x86_64' | 'arm64';
+  capacityType: 'ON_DEMAND' | 'SPOT';
+}
+/** An elastic network interface (instances' primary ones, NAT gateways', the control plane's). */
+export interface NetworkInterface extends Tagged {
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  description: string;
+  interfaceType: string;
+  securityGroupIds: string[];
+  /** The instance it is attached to, when it is. */
+  instanceId?: string;
+  status: 'available' | 'in-use';
+  requesterId?: string;
 }
 export interface Role extends Tagged {
   arn: string;
@@ -69,6 +124,30 @@ export class Ec2State {
   readonly defaultVpcIds = new Set<string>();
   /** CloudFormation security group names per VPC → group id (the shared record has no name field). */
   readonly groupNames = new Map<string, Map<string, string>>();
+  readonly instances = new Map<string, Instance>();
+  readonly networkInterfaces = new Map<string, NetworkInterface>();
+}
+
+/** An Auto Scaling group (a managed nodegroup's, named eks-<nodegroup>-<uuid>). */
+export interface AutoScalingGroup extends Tagged {
+  name: string;
+  arn: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  subnetIds: string[];
+  availabilityZones: string[];
+  launchTemplate?: { id: string; name: string; version: string };
+  mixedInstanceTypes?: string[];
+  instanceIds: string[];
+  createdTime: Date;
+  /** 'Delete in progress' while it is being deleted. */
+  status?: string;
+}
+
+export class AutoScalingState {
+  /** By group name. */
+  readonly groups = new Map<string, AutoScalingGroup>();
 }
 
 export class IamState {
@@ -197,6 +276,7 @@ export class World {
   readonly faults: Faults;
   readonly ec2 = new Ec2State();
   readonly iam = new IamState();
+  readonly autoScaling = new AutoScalingState();
   /** Every event put on any bus, in order (GET /_local/events). */
   readonly busEvents: BusEvent[] = [];
   /** Every call served, for the benchmark: "service:Operation". */
