@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
 import { ADDED_STACK_TEMPLATES, TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
+import { HAS_CFN_LINT, itWith } from '../support/third-party';
 
 interface CfnLintMatch {
   Filename: string;
@@ -21,8 +22,7 @@ interface CfnLintMatch {
   Location: { Path?: Array<string | number> };
 }
 
-const hasCfnLint = !spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).error;
-const MISSING = 'cfn-lint is not on PATH (pip install cfn-lint)';
+const itWithCfnLint = itWith(HAS_CFN_LINT, 'cfn-lint');
 
 let directory: string;
 let files: string[] = [];
@@ -30,11 +30,7 @@ let addedFiles: string[] = [];
 let matches: CfnLintMatch[] = [];
 
 beforeAll(() => {
-  if (!hasCfnLint) {
-    if (process.env.CI === 'true') throw new Error(`${MISSING}: the CloudFormation conformance tests cannot run`);
-    console.warn(`${MISSING}; skipping the CloudFormation conformance tests`);
-    return;
-  }
+  if (!HAS_CFN_LINT) return;
   directory = mkdtempSync(join(tmpdir(), 'eksp-cfn-lint-'));
   files = TEMPLATE_VARIANTS.map(([, input], i) => {
     const file = join(directory, `cluster-${i}.json`);
@@ -57,9 +53,7 @@ afterAll(() => {
 });
 
 describe('cfn-lint on the cluster template', () => {
-  it.each(TEMPLATE_VARIANTS.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
-    if (!hasCfnLint) return;
-
+  itWithCfnLint.each(TEMPLATE_VARIANTS.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
     const errors = matches
       .filter((m) => m.Filename === files[i] && m.Level === 'Error')
       .map((m) => `${m.Rule.Id} at ${(m.Location.Path ?? []).join('.')}: ${m.Message}`);
@@ -69,9 +63,7 @@ describe('cfn-lint on the cluster template', () => {
 });
 
 describe('cfn-lint on the stacks update-cluster adds', () => {
-  it.each(ADDED_STACK_TEMPLATES.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
-    if (!hasCfnLint) return;
-
+  itWithCfnLint.each(ADDED_STACK_TEMPLATES.map(([name], i) => [name, i] as const))('%s: no errors', (_, i) => {
     const errors = matches
       .filter((m) => m.Filename === addedFiles[i] && m.Level === 'Error')
       .map((m) => `${m.Rule.Id} at ${(m.Location.Path ?? []).join('.')}: ${m.Message}`);

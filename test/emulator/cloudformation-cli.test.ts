@@ -1,7 +1,7 @@
 /**
  * Conformance: the AWS CLI (v1, botocore — a client written independently of the SDK v3) against
- * the local CloudFormation endpoint. Skips with a message when `aws` is not installed; required
- * under CI=true.
+ * the local CloudFormation endpoint. Each test shows as skipped, with its reason, when its tool is not
+ * installed; required under CI=true.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,37 +11,21 @@ import { promisify } from 'node:util';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 
 const run = promisify(execFile);
 
-async function awsCliAvailable(): Promise<boolean> {
-  try {
-    await run('aws', ['--version'], { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let available = false;
 let emulator: RunningEmulator;
 let world: World;
 let dir: string;
 
 beforeAll(async () => {
-  available = await awsCliAvailable();
-  if (!available) {
-    if (process.env.CI === 'true') throw new Error('the AWS CLI (`aws`) is required for the CloudFormation conformance tests under CI=true');
-    console.warn('AWS CLI not found: skipping the CloudFormation CLI conformance tests (they are required under CI=true)');
-    return;
-  }
   world = new World({ timeScale: 0.001 });
   emulator = await startEmulator({ timeScale: 0.001, services: [createCloudFormationService(world)] }, world);
   dir = mkdtempSync(join(tmpdir(), 'cfn-cli-'));
 });
 
 afterAll(async () => {
-  if (!available) return;
   await emulator.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -77,8 +61,7 @@ const template = {
 };
 
 describe('the AWS CLI against the local CloudFormation endpoint', () => {
-  it('create-stack, describe-stacks, describe-stack-events, list-exports and errors parse as AWS’s', async () => {
-    if (!available) return;
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('create-stack, describe-stacks, describe-stack-events, list-exports and errors parse as AWS’s', async () => {
     const file = join(dir, 'template.json');
     writeFileSync(file, JSON.stringify(template));
 
@@ -129,8 +112,7 @@ describe('the AWS CLI against the local CloudFormation endpoint', () => {
 });
 
 describe('boto3 waiters against the local CloudFormation endpoint', () => {
-  it('stack_create_complete succeeds on a complete stack and stops with an error on a rolled-back one', async () => {
-    if (!available) return;
+  itWith(HAS_BOTO3, 'python3 with boto3')('stack_create_complete succeeds on a complete stack and stops with an error on a rolled-back one', async () => {
     // botocore's own acceptors read our DescribeStacks: CREATE_COMPLETE is success, ROLLBACK_COMPLETE a failure state.
     const body = JSON.stringify({
       Resources: {

@@ -11,7 +11,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, toolPresent } from '../support/third-party';
+import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
@@ -55,8 +55,7 @@ const createCluster = (name: string) =>
   eks.send(new CreateClusterCommand({ name, version: '1.33', roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster-role`, resourcesVpcConfig: { subnetIds: subnets }, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
 
 describe('EKS conformance with third-party clients', () => {
-  it('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
-    if (!toolPresent(HAS_AWS_CLI, 'the AWS CLI', 'EKS')) return;
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
     await createCluster('cli');
 
     const { stdout } = await run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
@@ -74,8 +73,7 @@ describe('EKS conformance with third-party clients', () => {
     expect(missing?.stderr).toMatch(/ResourceNotFoundException/);
   });
 
-  it('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
-    if (!toolPresent(HAS_BOTO3, 'python3 with boto3', 'EKS')) return;
+  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
     // Created by the script itself, just before its first look: boto3 takes a while to import on
     // a busy machine, and a cluster made earlier could be ACTIVE by then.
     const script = [

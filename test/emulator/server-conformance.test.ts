@@ -7,7 +7,7 @@
  * Needs `aws`, `python3` with boto3, and `moto_server` on PATH. Without them these tests are
  * skipped with a warning, except under CI=true where they fail.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createEc2Service, seedDefaultNetwork } from '../../local/emulator/services/ec2';
 import { createEventBridgeService } from '../../local/emulator/services/eventbridge';
@@ -15,6 +15,7 @@ import { createLocalControlService } from '../../local/emulator/services/local-c
 import { createStepFunctionsService } from '../../local/emulator/services/stepfunctions';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type ExecutionBackend, type ExecutionRecord } from '../../local/emulator/world';
+import { HAS_AWS_CLI, HAS_BOTO3, HAS_MOTO, itWith } from '../support/third-party';
 
 /** Parsed JSON from the tools, navigated freely in assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,21 +23,6 @@ type Json = any;
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:eksp-provision';
 
-function available(command: string, args: string[]): boolean {
-  const run = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
-  return !run.error && run.status === 0;
-}
-
-const hasCli = available('aws', ['--version']);
-const hasBoto3 = available('python3', ['-c', 'import boto3']);
-const hasMoto = hasBoto3 && available('python3', ['-c', 'import moto.server']) && !spawnSync('moto_server', ['--help'], { encoding: 'utf8', timeout: 20_000 }).error;
-
-function requireTool(present: boolean, what: string): boolean {
-  if (present) return true;
-  if (process.env.CI === 'true') throw new Error(`${what} is not available: the emulator conformance tests cannot run under CI`);
-  console.warn(`${what} is not available; skipping its emulator conformance tests`);
-  return false;
-}
 
 /** Isolated from any real AWS configuration on the machine. */
 const toolEnv = {
@@ -123,14 +109,7 @@ afterAll(async () => {
 });
 
 describe('AWS CLI v1 against the emulator', () => {
-  let enabled = false;
-  beforeAll(() => {
-    enabled = requireTool(hasCli, 'The AWS CLI (aws)');
-  });
-
-  it('aws ec2 describe-subnets', async () => {
-    if (!enabled) return;
-
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws ec2 describe-subnets', async () => {
     const { code, json, stderr } = await aws('ec2', 'describe-subnets', '--subnet-ids', subnetId);
 
     expect(stderr).toBe('');
@@ -138,9 +117,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(json.Subnets).toEqual([expect.objectContaining({ SubnetId: subnetId, VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', AvailableIpAddressCount: 251, DefaultForAz: false, Tags: [{ Key: 'Name', Value: 'x' }] })]);
   });
 
-  it('aws ec2 describe-subnets --filters and an unknown id', async () => {
-    if (!enabled) return;
-
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws ec2 describe-subnets --filters and an unknown id', async () => {
     const [filtered, missing] = await Promise.all([aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true'), aws('ec2', 'describe-subnets', '--subnet-ids', 'subnet-0123456789abcdef0')]);
 
     expect(filtered.json.Subnets.map((s: { AvailabilityZone: string }) => s.AvailabilityZone)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
@@ -148,8 +125,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(missing.stderr).toContain("(InvalidSubnetID.NotFound) when calling the DescribeSubnets operation: The subnet ID 'subnet-0123456789abcdef0' does not exist");
   });
 
-  it('aws events put-events', async () => {
-    if (!enabled) return;
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws events put-events', async () => {
     const entries = JSON.stringify([{ Source: 'eks-provisioner', DetailType: 'EKS Cluster Operation Status Change', Detail: '{"status":"IN_PROGRESS"}', EventBusName: 'eks-provisioner' }]);
 
     const { code, json } = await aws('events', 'put-events', '--entries', entries);
@@ -159,9 +135,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(world.busEvents.at(-1)).toMatchObject({ id: json.Entries[0].EventId, bus: 'eks-provisioner', detail: { status: 'IN_PROGRESS' } });
   });
 
-  it('aws stepfunctions list-executions', async () => {
-    if (!enabled) return;
-
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws stepfunctions list-executions', async () => {
     const { code, json } = await aws('stepfunctions', 'list-executions', '--state-machine-arn', STATE_MACHINE, '--status-filter', 'RUNNING');
 
     expect(code).toBe(0);
@@ -191,9 +165,7 @@ print(json.dumps(out, default=str))
 `;
 
 describe('boto3 against the emulator', () => {
-  it('parses EC2, EventBridge and Step Functions answers', async () => {
-    if (!requireTool(hasBoto3, 'python3 with boto3')) return;
-
+  itWith(HAS_BOTO3, 'python3 with boto3')('parses EC2, EventBridge and Step Functions answers', async () => {
     const { code, stdout, stderr } = await run('python3', ['-c', BOTO3_SCRIPT, emulator.url, subnetId, STATE_MACHINE]);
 
     expect(stderr).toBe('');
@@ -267,12 +239,13 @@ function commonShape(value: unknown, other: unknown): Shape {
 }
 
 describe('differential against moto_server', () => {
+  const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');
   let moto: ChildProcess | undefined;
   let motoUrl = '';
   let diff: { moto: Record<string, Json>; ours: Record<string, Json> } | undefined;
 
   beforeAll(async () => {
-    if (!requireTool(hasMoto, 'moto_server (moto) with boto3')) return;
+    if (!HAS_MOTO) return;
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
         const { port: free } = probe.address() as { port: number };
@@ -307,34 +280,30 @@ describe('differential against moto_server', () => {
     }
   });
 
-  it.each(['subnet', 'vpc', 'zone'])('DescribeX %s items: every field moto returns, we return, with the same type', (resource) => {
-    if (!diff) return;
-    const theirs = diff.moto[resource];
-    const ours = diff.ours[resource];
+  itWithMoto.each(['subnet', 'vpc', 'zone'])('DescribeX %s items: every field moto returns, we return, with the same type', (resource) => {
+    const theirs = diff!.moto[resource];
+    const ours = diff!.ours[resource];
 
     expect(Object.keys(ours)).toEqual(expect.arrayContaining(Object.keys(theirs)));
     expect(commonShape(ours, theirs)).toEqual(commonShape(theirs, ours));
   });
 
-  it('the subnet values that do not depend on ids agree', () => {
-    if (!diff) return;
+  itWithMoto('the subnet values that do not depend on ids agree', () => {
     const pick = (s: Record<string, unknown>) => ({ CidrBlock: s.CidrBlock, AvailabilityZone: s.AvailabilityZone, State: s.State, AvailableIpAddressCount: s.AvailableIpAddressCount, DefaultForAz: s.DefaultForAz, MapPublicIpOnLaunch: s.MapPublicIpOnLaunch, Tags: s.Tags });
 
-    expect(pick(diff.ours.subnet)).toEqual(pick(diff.moto.subnet));
+    expect(pick(diff!.ours.subnet)).toEqual(pick(diff!.moto.subnet));
   });
 
-  it('an unknown subnet id is the same error', () => {
-    if (!diff) return;
+  itWithMoto('an unknown subnet id is the same error', () => {
 
-    expect(diff.ours.subnetNotFound).toEqual(diff.moto.subnetNotFound);
+    expect(diff!.ours.subnetNotFound).toEqual(diff!.moto.subnetNotFound);
   });
 
-  it('PutEvents answers the same shape, per-entry errors included', () => {
-    if (!diff) return;
+  itWithMoto('PutEvents answers the same shape, per-entry errors included', () => {
 
-    expect(shapeOf(diff.ours.putEvents)).toEqual(shapeOf(diff.moto.putEvents));
-    expect(diff.ours.putEvents.FailedEntryCount).toBe(diff.moto.putEvents.FailedEntryCount);
-    expect(diff.ours.putEvents.Entries.map((e: Record<string, string>) => Object.keys(e).sort())).toEqual(diff.moto.putEvents.Entries.map((e: Record<string, string>) => Object.keys(e).sort()));
-    expect(diff.ours.putEvents.Entries[1]).toEqual(diff.moto.putEvents.Entries[1]);
+    expect(shapeOf(diff!.ours.putEvents)).toEqual(shapeOf(diff!.moto.putEvents));
+    expect(diff!.ours.putEvents.FailedEntryCount).toBe(diff!.moto.putEvents.FailedEntryCount);
+    expect(diff!.ours.putEvents.Entries.map((e: Record<string, string>) => Object.keys(e).sort())).toEqual(diff!.moto.putEvents.Entries.map((e: Record<string, string>) => Object.keys(e).sort()));
+    expect(diff!.ours.putEvents.Entries[1]).toEqual(diff!.moto.putEvents.Entries[1]);
   });
 });

@@ -13,13 +13,21 @@ function works(command: string, args: string[]): boolean {
 
 export const HAS_AWS_CLI = works('aws', ['--version']);
 export const HAS_BOTO3 = works('python3', ['-c', 'import boto3']);
+export const HAS_MOTO = HAS_BOTO3 && works('python3', ['-c', 'import moto.server']) && works('moto_server', ['--help']);
+export const HAS_CFN_LINT = works('cfn-lint', ['--version']);
+export const HAS_KUBECTL = works('kubectl', ['version', '--client']);
 
-/** True when the tool is there; otherwise warns (or, under CI, fails) and the test ends early. */
-export function toolPresent(present: boolean, tool: string, suite: string): boolean {
-  if (present) return true;
+/**
+ * `it` when the tool is there. Otherwise `it.skip` with the reason in the test's name, so the
+ * report shows it skipped (never passed); under CI=true a missing tool fails the suite instead.
+ */
+export function itWith(present: boolean, tool: string): jest.It {
+  if (present) return it;
   if (REQUIRED) throw new Error(`${tool} is required for the conformance tests when CI=true, but it is not installed`);
-  console.warn(`skipping ${suite} conformance with ${tool}: it is not installed (required when CI=true)`);
-  return false;
+  const reason = (name: string) => `${name} (skipped: ${tool} is not installed)`;
+  const skip = (name: string, ...rest: unknown[]) => (it.skip as (...args: unknown[]) => void)(reason(name), ...rest);
+  skip.each = (table: unknown) => (name: string, ...rest: unknown[]) => (it.skip.each as (t: unknown) => (...args: unknown[]) => void)(table)(reason(name), ...rest);
+  return skip as unknown as jest.It;
 }
 
 /** Only the emulator: no user config, profile or instance metadata may leak in. */
