@@ -49,6 +49,8 @@ export interface SecurityGroup extends Tagged {
   groupId: string;
   vpcId: string;
   description: string;
+  /** GroupName; absent on groups made before names were kept (the logical id or the id stands in). */
+  groupName?: string;
   /** Rules the stack's ingress resources (or the group's own SecurityGroupIngress) made; absent = none. */
   ingress?: SecurityGroupRule[];
   /** Absent = the default allow-all egress rule every new group has. */
@@ -57,6 +59,8 @@ export interface SecurityGroup extends Tagged {
 /** An EC2 instance: a node of a nodegroup's Auto Scaling group, the same one kubectl lists. */
 export interface Instance extends Tagged {
   instanceId: string;
+  /** Instances launched by one request share a reservation (an Auto Scaling group launches one at a time). */
+  reservationId: string;
   instanceType: string;
   imageId: string;
   vpcId: string;
@@ -76,6 +80,8 @@ export interface Instance extends Tagged {
   autoScalingGroupName?: string;
   launchTime: Date;
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
+  /** Why and when it last changed state, e.g. `User initiated (2026-01-02 10:00:00 GMT)` on termination. */
+  stateTransitionReason?: string;
   architecture: 'x86_64' | 'arm64';
   capacityType: 'ON_DEMAND' | 'SPOT';
 }

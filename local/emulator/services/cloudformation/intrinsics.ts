@@ -7,6 +7,7 @@
  *
  * Errors are TemplateErrors whose message is the reason CloudFormation reports.
  */
+import { carveCidr } from '../../ipv4';
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -251,35 +252,9 @@ export function references(value: unknown, into: References = { refs: new Set(),
 
 // ── Fn::Cidr ─────────────────────────────────────────────────────────────────────────────────
 
-function parseIpv4Cidr(text: string): { address: number; prefix: number } | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text.trim());
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  return { address: octets.reduce((acc, o) => acc * 256 + o, 0), prefix };
-}
-
-export function formatIpv4(address: number): string {
-  return [2 ** 24, 2 ** 16, 2 ** 8, 1].map((unit) => Math.floor(address / unit) % 256).join('.');
-}
-
-/** Parses an IPv4 CIDR into its first address and size; undefined when malformed. */
-export function ipv4Range(text: string): { first: number; size: number; prefix: number } | undefined {
-  const cidr = parseIpv4Cidr(text);
-  if (!cidr) return undefined;
-  const size = 2 ** (32 - cidr.prefix);
-  return { first: Math.floor(cidr.address / size) * size, size, prefix: cidr.prefix };
-}
-
 /** `count` consecutive blocks of 2^cidrBits addresses from the start of `block`, as CloudFormation carves them. */
 export function cidrSubnets(block: string, count: number, cidrBits: number): string[] {
-  const range = ipv4Range(block);
-  if (!range) throw new TemplateError(`Template error: Fn::Cidr requires an IPv4 CIDR block as ipBlock, got "${block}"`);
-  if (!Number.isInteger(count) || count < 1 || count > 256) throw new TemplateError(`Template error: Fn::Cidr count must be an integer from 1 to 256, got ${count}`);
-  const prefix = 32 - cidrBits;
-  if (!Number.isInteger(cidrBits) || cidrBits < 0 || prefix < range.prefix) throw new TemplateError(`Template error: Fn::Cidr cidrBits ${cidrBits} does not fit in ${block}`);
-  const size = 2 ** cidrBits;
-  if (count * size > range.size) throw new TemplateError(`Template error: Fn::Cidr cannot carve ${count} subnets of /${prefix} from ${block}`);
-  return Array.from({ length: count }, (_, i) => `${formatIpv4(range.first + i * size)}/${prefix}`);
+  const carved = carveCidr(block, count, cidrBits);
+  if (!Array.isArray(carved)) throw new TemplateError(`Template error: Fn::Cidr ${carved.problem}`);
+  return carved;
 }

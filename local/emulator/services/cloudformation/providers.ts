@@ -13,7 +13,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DurationKind } from '../../durations';
 import { EmulatorError } from '../../protocol';
 import type { GenericResource, SecurityGroup, World } from '../../world';
-import { formatIpv4, ipv4Range, isObject } from './intrinsics';
+import { formatIpv4, ipv4Range } from '../../ipv4';
+import { addDefaultSecurityGroup } from '../ec2/default-network';
+import { authorize, groupOfRule, referencingGroups, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
+import { createNetworkInterface } from '../ec2/state';
+import { isObject } from './intrinsics';
 
 export type Json = Record<string, unknown>;
 
@@ -142,8 +146,7 @@ const vpc: Provider = simple(
     const defaultSecurityGroup = world.newId('sg');
     const tags = resourceTags(context);
     world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: `${formatIpv4(range.first)}/${range.prefix}`, tags });
-    const defaultGroup: SecurityGroup & { groupName: string } = { groupId: defaultSecurityGroup, vpcId, description: 'default VPC security group', groupName: 'default', tags: {} };
-    world.ec2.securityGroups.set(defaultSecurityGroup, defaultGroup);
+    addDefaultSecurityGroup(world, vpcId, defaultSecurityGroup);
     return {
       physicalId: vpcId,
       attributes: {
@@ -211,6 +214,17 @@ const subnet: Provider = simple(
   },
 );
 
+/** An EC2 error (a rule refused) as the resource's failure. */
+function ec2Failure(error: unknown): ResourceFailure {
+  if (error instanceof EmulatorError) return ec2(error.message, error.code.endsWith('.NotFound') ? 'NotFound' : error.code.endsWith('.Duplicate') ? 'AlreadyExists' : 'InvalidRequest');
+  throw error;
+}
+
+/** The rules of a group's inline SecurityGroupIngress / SecurityGroupEgress list. */
+function inlineRules(value: unknown, direction: Direction): ReturnType<typeof ruleSpecFromProperties>[] {
+  return (Array.isArray(value) ? value.filter(isObject) : []).map((entry) => ruleSpecFromProperties(entry, direction));
+}
+
 const securityGroup: Provider = simple(
   'networkResource',
   (context) => {
@@ -221,29 +235,60 @@ const securityGroup: Provider = simple(
     const groupNames = world.ec2.groupNames;
     if (groupNames.get(vpcId)?.has(groupName)) throw ec2(`The security group '${groupName}' already exists for VPC '${vpcId}'`, 'AlreadyExists');
     const groupId = world.newId('sg');
-    // groupName is not in the shared record type; the EC2 emulator reads it when present.
-    const group: SecurityGroup & { groupName: string } = { groupId, vpcId, description: String(properties.GroupDescription ?? ''), groupName, tags: resourceTags(context) };
+    const group: SecurityGroup = { groupId, vpcId, description: String(properties.GroupDescription ?? ''), groupName, tags: resourceTags(context) };
     world.ec2.securityGroups.set(groupId, group);
+    try {
+      authorize(world, group, 'ingress', inlineRules(properties.SecurityGroupIngress, 'ingress'));
+      // Egress given replaces the default allow-all rule, as CloudFormation does.
+      if (properties.SecurityGroupEgress !== undefined) {
+        group.egress = [];
+        authorize(world, group, 'egress', inlineRules(properties.SecurityGroupEgress, 'egress'));
+      }
+    } catch (error) {
+      // A refused rule leaves no group behind.
+      world.ec2.securityGroups.delete(groupId);
+      throw ec2Failure(error);
+    }
     groupNames.set(vpcId, new Map([...(groupNames.get(vpcId) ?? []), [groupName, groupId]]));
     return { physicalId: groupId, attributes: { GroupId: groupId, VpcId: vpcId, Id: groupId } };
   },
   (context) => {
-    const group = context.world.ec2.securityGroups.get(context.physicalId);
-    const names = group && context.world.ec2.groupNames.get(group.vpcId);
-    for (const [name, id] of names ?? []) if (id === context.physicalId) names?.delete(name);
-    context.world.ec2.securityGroups.delete(context.physicalId);
+    const { world, physicalId } = context;
+    const group = world.ec2.securityGroups.get(physicalId);
+    if (!group) return;
+    const dependent = referencingGroups(world, physicalId)[0];
+    if (dependent) throw ec2(`resource ${physicalId} has a dependent object`, 'ResourceConflict');
+    const names = world.ec2.groupNames.get(group.vpcId);
+    for (const [name, id] of names ?? []) if (id === physicalId) names?.delete(name);
+    world.ec2.securityGroups.delete(physicalId);
   },
 );
 
-const securityGroupIngress: Provider = simple(
-  'networkResource',
-  (context) => {
-    const id = context.world.newId('sgr');
-    saveOther(context, id);
-    return { physicalId: id, attributes: { Id: id } };
-  },
-  (context) => void context.world.ec2.other.delete(context.physicalId),
-);
+/** AWS::EC2::SecurityGroupIngress / Egress: one rule added to GroupId; its physical id is the rule's id (sgr-…). */
+function securityGroupRule(direction: Direction): Provider {
+  return simple(
+    'networkResource',
+    (context) => {
+      const { world, properties } = context;
+      const groupId = str(properties.GroupId);
+      if (!groupId) throw ec2('GroupId is required: the local emulator has no default VPC groups to name by GroupName', 'InvalidRequest');
+      const group = world.ec2.securityGroups.get(groupId);
+      if (!group) throw ec2(`The security group '${groupId}' does not exist`, 'NotFound');
+      let added;
+      try {
+        added = authorize(world, group, direction, [ruleSpecFromProperties(properties, direction)]);
+      } catch (error) {
+        throw ec2Failure(error);
+      }
+      const ruleId = added[0]!.ruleId;
+      return { physicalId: ruleId, attributes: { Id: ruleId } };
+    },
+    (context) => {
+      const group = groupOfRule(context.world, context.physicalId);
+      if (group) revokeByIds(group, new Set([context.physicalId]));
+    },
+  );
+}
 
 const internetGateway: Provider = simple(
   'networkResource',
@@ -352,10 +397,24 @@ const natGateway: Provider = simple(
     const allocationId = str(properties.AllocationId);
     if (properties.ConnectivityType !== 'private' && (!allocationId || !world.ec2.other.has(allocationId))) throw ec2(`The allocation ID '${String(allocationId)}' does not exist`, 'NotFound');
     const id = world.newId('nat');
-    saveOther(context, id, { VpcId: world.ec2.subnets.get(subnetId)?.vpcId });
-    return { physicalId: id, attributes: { NatGatewayId: id, EniId: world.newId('eni') } };
+    const subnet = world.ec2.subnets.get(subnetId)!;
+    // The gateway's interface takes an address of its subnet, as EC2 shows it in DescribeNetworkInterfaces.
+    let eni;
+    try {
+      eni = createNetworkInterface(world, { subnet, description: `Interface for NAT Gateway ${id}`, interfaceType: 'nat_gateway', securityGroupIds: [], status: 'in-use' });
+    } catch (error) {
+      throw ec2Failure(error);
+    }
+    const publicIp = allocationId ? world.ec2.other.get(allocationId)?.properties.PublicIp : undefined;
+    saveOther(context, id, { VpcId: subnet.vpcId, NetworkInterfaceId: eni.networkInterfaceId, PrivateIp: eni.privateIpAddress, ...(publicIp ? { PublicIp: publicIp } : {}), CreateTime: world.clock.now() });
+    return { physicalId: id, attributes: { NatGatewayId: id, EniId: eni.networkInterfaceId } };
   },
-  (context) => void context.world.ec2.other.delete(context.physicalId),
+  (context) => {
+    const gateway = context.world.ec2.other.get(context.physicalId);
+    const eniId = gateway?.properties.NetworkInterfaceId;
+    if (typeof eniId === 'string') context.world.ec2.networkInterfaces.delete(eniId);
+    context.world.ec2.other.delete(context.physicalId);
+  },
 );
 
 const launchTemplate: Provider = simple(
@@ -367,7 +426,7 @@ const launchTemplate: Provider = simple(
     if (taken) throw ec2(`Launch template name already in use.`, 'AlreadyExists');
     const id = world.newId('lt');
     const specification = (properties.TagSpecifications as unknown[] | undefined)?.filter(isObject).find((s) => s.ResourceType === 'launch-template');
-    saveOther(context, id, { LaunchTemplateName: name, LatestVersionNumber: 1 }, resourceTags(context, specification?.Tags));
+    saveOther(context, id, { LaunchTemplateName: name, LatestVersionNumber: 1, CreateTime: world.clock.now(), CreatedBy: `arn:aws:iam::${world.account}:root` }, resourceTags(context, specification?.Tags));
     return { physicalId: id, attributes: { LaunchTemplateId: id, LatestVersionNumber: '1', DefaultVersionNumber: '1' } };
   },
   (context) => void context.world.ec2.other.delete(context.physicalId),
@@ -549,8 +608,8 @@ const PROVIDERS: Record<string, Provider> = {
   'AWS::EC2::VPC': vpc,
   'AWS::EC2::Subnet': subnet,
   'AWS::EC2::SecurityGroup': securityGroup,
-  'AWS::EC2::SecurityGroupIngress': securityGroupIngress,
-  'AWS::EC2::SecurityGroupEgress': securityGroupIngress,
+  'AWS::EC2::SecurityGroupIngress': securityGroupRule('ingress'),
+  'AWS::EC2::SecurityGroupEgress': securityGroupRule('egress'),
   'AWS::EC2::InternetGateway': internetGateway,
   'AWS::EC2::VPCGatewayAttachment': gatewayAttachment,
   'AWS::EC2::RouteTable': routeTable,

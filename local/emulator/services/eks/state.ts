@@ -22,6 +22,7 @@ import type {
 } from '@aws-sdk/client-eks';
 import { load } from 'js-yaml';
 import { EmulatorError } from '../../protocol';
+import { parseCidr } from '../../ipv4';
 import type { DurationKind } from '../../durations';
 import type { EksBackend, Role, Subnet, World } from '../../world';
 import { principalArnOf, samePrincipal } from '../sts';
@@ -39,6 +40,11 @@ import {
   minor,
 } from './catalog';
 import { KubeStore, addAwsAuthRole } from './kube-store';
+import { attachControlPlaneNetwork, detachControlPlaneNetwork } from '../ec2/control-plane-network';
+import { drainNodegroupCapacity, launchNodegroupCapacity, releaseNodegroupCapacity, scaleNodegroupCapacity } from '../ec2/nodegroup-capacity';
+
+/** Kept here for the modules that import it with the cluster types (the Kubernetes API's endpoint check). */
+export { cidrContains } from '../../ipv4';
 
 // ── Records ──────────────────────────────────────────────────────────────────────────────────
 
@@ -256,24 +262,6 @@ function fakeCertificateAuthority(): string {
   return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString('base64');
 }
 
-function parseCidr(text: string): { address: number; prefix: number } | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  return { address: octets.reduce((acc, o) => acc * 256 + o, 0), prefix };
-}
-
-/** True when the IPv4 address lies in the CIDR block. */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const block = parseCidr(cidr);
-  const address = parseCidr(`${ip}/32`);
-  if (!block || !address) return false;
-  const mask = block.prefix === 0 ? 0 : (0xffffffff << (32 - block.prefix)) >>> 0;
-  return ((block.address & mask) >>> 0) === ((address.address & mask) >>> 0);
-}
-
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const left = new Set(a);
   const right = new Set(b);
@@ -373,6 +361,7 @@ export class EksState implements EksBackend {
         return;
       case 'clusterDeleted':
         this.clusters.delete(cluster.name);
+        detachControlPlaneNetwork(this.world, cluster);
         this.world.ec2.securityGroups.delete(cluster.vpc.clusterSecurityGroupId);
         this.deferreds.get(cluster)?.gone.resolve();
         return;
@@ -387,15 +376,19 @@ export class EksState implements EksBackend {
           return;
         }
         nodegroup.status = 'ACTIVE';
+        launchNodegroupCapacity(this.world, cluster, nodegroup);
         this.computeJoined(cluster, nodegroup.nodeRole, 'EC2_LINUX');
         this.refreshAddons(cluster);
         return;
       }
-      case 'nodegroupDeleted':
-        if (cluster.nodegroups.get(transition.name)?.arn !== transition.arn) return;
+      case 'nodegroupDeleted': {
+        const nodegroup = cluster.nodegroups.get(transition.name);
+        if (nodegroup?.arn !== transition.arn) return;
         cluster.nodegroups.delete(transition.name);
+        releaseNodegroupCapacity(this.world, nodegroup);
         this.refreshAddons(cluster);
         return;
+      }
       case 'fargateProfileCreated': {
         const profile = cluster.fargateProfiles.get(transition.name);
         if (profile?.arn !== transition.arn || profile.status !== 'CREATING') return;
@@ -469,6 +462,7 @@ export class EksState implements EksBackend {
         const nodegroup = cluster.nodegroups.get(change.nodegroup);
         if (!nodegroup) return;
         Object.assign(nodegroup, { scalingConfig: change.scalingConfig, labels: change.labels, taints: change.taints, updateConfig: change.updateConfig });
+        scaleNodegroupCapacity(this.world, cluster, nodegroup);
         return;
       }
       default: {
@@ -605,6 +599,7 @@ export class EksState implements EksBackend {
     };
     this.clusters.set(name, cluster);
     this.deferreds.set(cluster, signals);
+    attachControlPlaneNetwork(this.world, cluster);
 
     this.after('controlPlaneCreate', `cluster/${name}`, { kind: 'clusterCreated', clusterName: name, clusterId: id });
     return cluster;
@@ -900,6 +895,7 @@ export class EksState implements EksBackend {
     if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') throw inUse(`Nodegroup ${name} cannot be deleted because it is currently in ${nodegroup.status} status`);
     nodegroup.status = 'DELETING';
     nodegroup.modifiedAt = this.now();
+    drainNodegroupCapacity(this.world, nodegroup);
     this.refreshAddons(cluster);
     this.after('nodegroupDelete', `nodegroup/${clusterName}/${name}`, { kind: 'nodegroupDeleted', clusterName, clusterId: cluster.id, name, arn: nodegroup.arn });
     return nodegroup;

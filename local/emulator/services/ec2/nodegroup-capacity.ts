@@ -1,0 +1,175 @@
+/**
+ * A managed nodegroup's capacity, as EKS makes it: once the nodegroup is ACTIVE, its Auto Scaling
+ * group (`eks-<nodegroup>-<uuid>`, the name DescribeNodegroup reports), the launch template EKS
+ * makes when the nodegroup brings none (`eks-<uuid>`), and `desiredSize` instances spread over the
+ * nodegroup's subnets the way Auto Scaling balances zones. Scaling launches or terminates
+ * instances; deleting the nodegroup terminates them and removes the group and EKS's template.
+ *
+ * The EKS emulator calls these hooks at its transitions (eks/state.ts); everything lands on
+ * world.ec2 and world.autoScaling, where DescribeInstances, the Auto Scaling API and the
+ * Kubernetes API's nodes read it.
+ */
+import type { AutoScalingGroup, Instance, Subnet, World } from '../../world';
+import type { Cluster, Nodegroup } from '../eks/state';
+import { amiFor, architectureOf, forgetOldTerminated, launchInstance, terminateInstance } from './instances';
+import { createLaunchTemplate, findLaunchTemplate, LAUNCH_TEMPLATE_TYPE, type LaunchTemplate } from './state';
+
+/** The uuid EKS gave the nodegroup: the last part of its ARN, shared by its group and template names. */
+function nodegroupUuid(nodegroup: Nodegroup): string {
+  return nodegroup.arn.split('/').pop() ?? nodegroup.name;
+}
+
+function ownershipTags(cluster: Cluster, nodegroup: Nodegroup): Record<string, string> {
+  return { 'eks:cluster-name': cluster.name, 'eks:nodegroup-name': nodegroup.name, [`kubernetes.io/cluster/${cluster.name}`]: 'owned' };
+}
+
+/** The instance profile EKS makes for the node role (`eks-<uuid>`). */
+function instanceProfileArn(world: World, nodegroup: Nodegroup): string {
+  return `arn:aws:iam::${world.account}:instance-profile/eks-${nodegroupUuid(nodegroup)}`;
+}
+
+/** The template EKS makes for a nodegroup without one: the AMI, disk, node role and cluster security group. */
+function eksLaunchTemplate(world: World, cluster: Cluster, nodegroup: Nodegroup): LaunchTemplate {
+  const securityGroupIds = [cluster.vpc.clusterSecurityGroupId, ...(nodegroup.remoteAccessSecurityGroup ? [nodegroup.remoteAccessSecurityGroup] : [])];
+  const userData = ['MIME-Version: 1.0', 'Content-Type: application/node.eks.aws', '', '---', 'apiVersion: node.eks.aws/v1alpha1', 'kind: NodeConfig', 'spec:', '  cluster:', `    name: ${cluster.name}`, `    apiServerEndpoint: ${cluster.endpoint ?? ''}`, `    cidr: ${cluster.serviceIpv4Cidr}`, ''].join('\n');
+  return createLaunchTemplate(world, {
+    name: `eks-${nodegroupUuid(nodegroup)}`,
+    createdBy: `arn:aws:sts::${world.account}:assumed-role/AWSServiceRoleForAmazonEKSNodegroup/EKS`,
+    data: {
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, VolumeSize: nodegroup.diskSize ?? 20, VolumeType: 'gp3' } }],
+      IamInstanceProfile: { Arn: instanceProfileArn(world, nodegroup) },
+      ImageId: amiFor(world, nodegroup.amiType, nodegroup.version),
+      InstanceType: nodegroup.instanceTypes[0] ?? 't3.medium',
+      MetadataOptions: { HttpPutResponseHopLimit: 2, HttpTokens: 'required' },
+      SecurityGroupIds: securityGroupIds,
+      UserData: Buffer.from(userData).toString('base64'),
+      ...(nodegroup.remoteAccess?.ec2SshKey ? { KeyName: nodegroup.remoteAccess.ec2SshKey } : {}),
+    },
+    tags: { ...ownershipTags(cluster, nodegroup) },
+  });
+}
+
+function groupOf(world: World, nodegroup: Nodegroup): AutoScalingGroup | undefined {
+  return world.autoScaling.groups.get(nodegroup.autoScalingGroupName);
+}
+
+/** Called when the nodegroup becomes ACTIVE: its group, template and instances. Idempotent. */
+export function launchNodegroupCapacity(world: World, cluster: Cluster, nodegroup: Nodegroup): AutoScalingGroup {
+  const existing = groupOf(world, nodegroup);
+  if (existing) return existing;
+  const template = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+  const used = template ?? eksLaunchTemplate(world, cluster, nodegroup);
+  const subnets = nodegroup.subnets.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined);
+  const name = nodegroup.autoScalingGroupName;
+  const tags = {
+    ...ownershipTags(cluster, nodegroup),
+    'k8s.io/cluster-autoscaler/enabled': 'true',
+    [`k8s.io/cluster-autoscaler/${cluster.name}`]: 'owned',
+  };
+  const group: AutoScalingGroup = {
+    name,
+    arn: world.arn('autoscaling', `autoScalingGroup:${nodegroupUuid(nodegroup)}:autoScalingGroupName/${name}`),
+    minSize: nodegroup.scalingConfig.minSize,
+    maxSize: nodegroup.scalingConfig.maxSize,
+    desiredCapacity: nodegroup.scalingConfig.desiredSize,
+    subnetIds: subnets.map((s) => s.subnetId),
+    availabilityZones: [...new Set(subnets.map((s) => s.availabilityZone))],
+    launchTemplate: { id: used.id, name: used.name, version: nodegroup.launchTemplate?.version ?? String(used.version) },
+    ...(nodegroup.instanceTypes.length > 1 ? { mixedInstanceTypes: [...nodegroup.instanceTypes] } : {}),
+    instanceIds: [],
+    createdTime: world.clock.now(),
+    tags,
+  };
+  world.autoScaling.groups.set(name, group);
+  reconcile(world, cluster, nodegroup, group);
+  return group;
+}
+
+/** Called when a nodegroup config update applied: the group takes the new sizes and launches or terminates to match. */
+export function scaleNodegroupCapacity(world: World, cluster: Cluster, nodegroup: Nodegroup): void {
+  const group = groupOf(world, nodegroup);
+  if (!group) return;
+  Object.assign(group, { minSize: nodegroup.scalingConfig.minSize, maxSize: nodegroup.scalingConfig.maxSize, desiredCapacity: nodegroup.scalingConfig.desiredSize });
+  reconcile(world, cluster, nodegroup, group);
+}
+
+/** Called when the nodegroup starts DELETING: the group drains (its instances shut down). */
+export function drainNodegroupCapacity(world: World, nodegroup: Nodegroup): void {
+  const group = groupOf(world, nodegroup);
+  if (!group) return;
+  Object.assign(group, { status: 'Delete in progress', minSize: 0, maxSize: 0, desiredCapacity: 0 });
+  for (const id of group.instanceIds) {
+    const instance = world.ec2.instances.get(id);
+    if (instance && instance.state !== 'terminated') instance.state = 'shutting-down';
+  }
+}
+
+/** Called when the nodegroup is gone: its instances terminated, its group and EKS's template deleted. */
+export function releaseNodegroupCapacity(world: World, nodegroup: Nodegroup): void {
+  const group = groupOf(world, nodegroup);
+  if (group) {
+    for (const id of group.instanceIds) terminateInstance(world, id);
+    world.autoScaling.groups.delete(group.name);
+  }
+  const eksTemplate = `eks-${nodegroupUuid(nodegroup)}`;
+  for (const [id, record] of world.ec2.other) {
+    if (record.type === LAUNCH_TEMPLATE_TYPE && record.properties.LaunchTemplateName === eksTemplate) world.ec2.other.delete(id);
+  }
+}
+
+/** The group's live instances. */
+function membersOf(world: World, group: AutoScalingGroup): Instance[] {
+  return group.instanceIds.map((id) => world.ec2.instances.get(id)).filter((i): i is Instance => i !== undefined && i.state !== 'terminated');
+}
+
+/**
+ * Launches or terminates until the group has desiredCapacity instances. Like Auto Scaling's zone
+ * balancing, a launch goes to the subnet whose zone has the fewest of the group's instances, and
+ * a scale-in takes the newest instance from the zone with the most.
+ */
+function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: AutoScalingGroup): void {
+  forgetOldTerminated(world);
+  const subnets = group.subnetIds.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined);
+  if (subnets.length === 0) return;
+  const template = group.launchTemplate ? findLaunchTemplate(world, { id: group.launchTemplate.id }) : undefined;
+  const data = template?.data ?? {};
+  const perZone = (members: Instance[]) => (zone: string) => members.filter((i) => i.availabilityZone === zone).length;
+  let members = membersOf(world, group);
+  while (members.length < group.desiredCapacity) {
+    const count = perZone(members);
+    const subnet = subnets.reduce((best, s) => (count(s.availabilityZone) < count(best.availabilityZone) ? s : best));
+    const types = nodegroup.instanceTypes.length ? nodegroup.instanceTypes : [String(data.InstanceType ?? 't3.medium')];
+    // On-Demand takes the first type (prioritized); Spot spreads over them (diversified).
+    const instanceType = nodegroup.capacityType === 'SPOT' ? types[members.length % types.length]! : types[0]!;
+    const securityGroupIds = Array.isArray(data.SecurityGroupIds) && data.SecurityGroupIds.length ? data.SecurityGroupIds.map(String) : [cluster.vpc.clusterSecurityGroupId];
+    const instance = launchInstance(world, {
+      subnet,
+      instanceType,
+      imageId: typeof data.ImageId === 'string' ? data.ImageId : amiFor(world, nodegroup.amiType, nodegroup.version),
+      architecture: architectureOf(nodegroup.amiType, instanceType),
+      securityGroupIds,
+      capacityType: nodegroup.capacityType === 'SPOT' ? 'SPOT' : 'ON_DEMAND',
+      iamInstanceProfileArn: instanceProfileArn(world, nodegroup),
+      launchTemplate: group.launchTemplate,
+      autoScalingGroupName: group.name,
+      tags: {
+        ...ownershipTags(cluster, nodegroup),
+        'aws:autoscaling:groupName': group.name,
+        'aws:ec2launchtemplate:id': group.launchTemplate?.id ?? '',
+        'aws:ec2launchtemplate:version': group.launchTemplate?.version ?? '1',
+        'k8s.io/cluster-autoscaler/enabled': 'true',
+        [`k8s.io/cluster-autoscaler/${cluster.name}`]: 'owned',
+      },
+    });
+    group.instanceIds.push(instance.instanceId);
+    members = [...members, instance];
+  }
+  while (members.length > group.desiredCapacity) {
+    const count = perZone(members);
+    const crowded = members.reduce((best, i) => (count(i.availabilityZone) > count(best.availabilityZone) ? i : best)).availabilityZone;
+    const victim = members.filter((i) => i.availabilityZone === crowded).reduce((newest, i) => (i.launchTime >= newest.launchTime ? i : newest));
+    terminateInstance(world, victim.instanceId);
+    group.instanceIds = group.instanceIds.filter((id) => id !== victim.instanceId);
+    members = members.filter((i) => i !== victim);
+  }
+}
