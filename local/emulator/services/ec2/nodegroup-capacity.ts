@@ -1,7 +1,8 @@
 /**
  * A managed nodegroup's capacity, as EKS makes it: once the nodegroup is ACTIVE, its Auto Scaling
- * group (`eks-<nodegroup>-<uuid>`, the name DescribeNodegroup reports), the launch template EKS
- * makes when the nodegroup brings none (`eks-<uuid>`), and `desiredSize` instances spread over the
+ * group (`eks-<nodegroup>-<uuid>`, the name DescribeNodegroup reports), the launch template the
+ * group uses (`eks-<uuid>`: EKS's own, or a copy of the nodegroup's template with EKS's
+ * additions, as EKS makes for custom templates), and `desiredSize` instances spread over the
  * nodegroup's subnets the way Auto Scaling balances zones. Scaling launches or terminates
  * instances; deleting the nodegroup terminates them and removes the group and EKS's template.
  *
@@ -28,8 +29,11 @@ function instanceProfileArn(world: World, nodegroup: Nodegroup): string {
   return `arn:aws:iam::${world.account}:instance-profile/eks-${nodegroupUuid(nodegroup)}`;
 }
 
-/** The template EKS makes for a nodegroup without one: the AMI, disk, node role and cluster security group. */
-function eksLaunchTemplate(world: World, cluster: Cluster, nodegroup: Nodegroup): LaunchTemplate {
+/**
+ * The template the group launches from: EKS's defaults (the AMI, disk, node role, cluster
+ * security group, bootstrap user data) under whatever the nodegroup's own template sets.
+ */
+function eksLaunchTemplate(world: World, cluster: Cluster, nodegroup: Nodegroup, custom: LaunchTemplate | undefined): LaunchTemplate {
   const securityGroupIds = [cluster.vpc.clusterSecurityGroupId, ...(nodegroup.remoteAccessSecurityGroup ? [nodegroup.remoteAccessSecurityGroup] : [])];
   const userData = ['MIME-Version: 1.0', 'Content-Type: application/node.eks.aws', '', '---', 'apiVersion: node.eks.aws/v1alpha1', 'kind: NodeConfig', 'spec:', '  cluster:', `    name: ${cluster.name}`, `    apiServerEndpoint: ${cluster.endpoint ?? ''}`, `    cidr: ${cluster.serviceIpv4Cidr}`, ''].join('\n');
   return createLaunchTemplate(world, {
@@ -44,6 +48,7 @@ function eksLaunchTemplate(world: World, cluster: Cluster, nodegroup: Nodegroup)
       SecurityGroupIds: securityGroupIds,
       UserData: Buffer.from(userData).toString('base64'),
       ...(nodegroup.remoteAccess?.ec2SshKey ? { KeyName: nodegroup.remoteAccess.ec2SshKey } : {}),
+      ...(custom?.data ?? {}),
     },
     tags: { ...ownershipTags(cluster, nodegroup) },
   });
@@ -57,8 +62,8 @@ function groupOf(world: World, nodegroup: Nodegroup): AutoScalingGroup | undefin
 export function launchNodegroupCapacity(world: World, cluster: Cluster, nodegroup: Nodegroup): AutoScalingGroup {
   const existing = groupOf(world, nodegroup);
   if (existing) return existing;
-  const template = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
-  const used = template ?? eksLaunchTemplate(world, cluster, nodegroup);
+  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+  const used = eksLaunchTemplate(world, cluster, nodegroup, custom);
   const subnets = nodegroup.subnets.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined);
   const name = nodegroup.autoScalingGroupName;
   const tags = {
@@ -74,7 +79,7 @@ export function launchNodegroupCapacity(world: World, cluster: Cluster, nodegrou
     desiredCapacity: nodegroup.scalingConfig.desiredSize,
     subnetIds: subnets.map((s) => s.subnetId),
     availabilityZones: [...new Set(subnets.map((s) => s.availabilityZone))],
-    launchTemplate: { id: used.id, name: used.name, version: nodegroup.launchTemplate?.version ?? String(used.version) },
+    launchTemplate: { id: used.id, name: used.name, version: String(used.version) },
     ...(nodegroup.instanceTypes.length > 1 ? { mixedInstanceTypes: [...nodegroup.instanceTypes] } : {}),
     instanceIds: [],
     createdTime: world.clock.now(),
@@ -138,7 +143,7 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
   while (members.length < group.desiredCapacity) {
     const count = perZone(members);
     const subnet = subnets.reduce((best, s) => (count(s.availabilityZone) < count(best.availabilityZone) ? s : best));
-    const types = nodegroup.instanceTypes.length ? nodegroup.instanceTypes : [String(data.InstanceType ?? 't3.medium')];
+    const types = nodegroup.instanceTypes.length ? nodegroup.instanceTypes : [String(data.InstanceType)];
     // On-Demand takes the first type (prioritized); Spot spreads over them (diversified).
     const instanceType = nodegroup.capacityType === 'SPOT' ? types[members.length % types.length]! : types[0]!;
     const securityGroupIds = Array.isArray(data.SecurityGroupIds) && data.SecurityGroupIds.length ? data.SecurityGroupIds.map(String) : [cluster.vpc.clusterSecurityGroupId];
