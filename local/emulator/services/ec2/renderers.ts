@@ -285,6 +285,7 @@ export function natGatewayXml(nat: NatGateway): Xml {
     natGatewayAddressSet: [
       {
         allocationId: nat.allocationId,
+        associationId: nat.allocationId ? derivedId('eipassoc', nat.allocationId) : undefined,
         networkInterfaceId: nat.networkInterfaceId,
         privateIp: nat.privateIp,
         publicIp: nat.publicIp,
