@@ -16,6 +16,7 @@ import { createCloudFormationService } from '../../local/emulator/services/cloud
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { createEksService } from '../../local/emulator/services/eks';
 import { createStsService } from '../../local/emulator/services/sts';
+import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
@@ -177,6 +178,17 @@ describe('a managed nodegroup’s instances', () => {
 
     const templates = items((await call({ Action: 'DescribeLaunchTemplateVersions', LaunchTemplateName: `eks-${uuid}` })).xml, 'DescribeLaunchTemplateVersions', 'launchTemplateVersionSet');
     expect(templates[0]!.launchTemplateData).toMatchObject({ instanceType: 'm5.large', imageId: instances[0]!.imageId, securityGroupIdSet: { item: [outputs.ClusterSecurityGroupId] }, metadataOptions: { httpTokens: 'required' } });
+  });
+
+  it('the instances, interfaces, rules and Auto Scaling group survive a save and restore of the world', () => {
+    const restored = new World({ timeScale: SCALE });
+    restoreWorld(restored, JSON.parse(JSON.stringify(snapshotWorld(world))));
+
+    expect(restored.ec2.instances).toEqual(world.ec2.instances);
+    expect(restored.ec2.networkInterfaces).toEqual(world.ec2.networkInterfaces);
+    expect(restored.ec2.securityGroups).toEqual(world.ec2.securityGroups);
+    expect(restored.ec2.other).toEqual(world.ec2.other);
+    expect(restored.autoScaling.groups).toEqual(world.autoScaling.groups);
   });
 
   it('finds a node by its private address or DNS name, as `kubectl get nodes` names it', async () => {

@@ -27,8 +27,7 @@ import {
   type Zone,
 } from './renderers';
 import { rulesOf } from './security-group-rules';
-import { availabilityZoneId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf } from './state';
-import { usableAddressCount } from '../../ipv4';
+import { availableAddressCount, availabilityZoneId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf } from './state';
 
 /** Resources named by id, in the order asked; unknown ids fail the whole call, naming each. */
 function byIds<T>(ids: string[], map: Map<string, T>, prefix: string, notFoundCode: string, what: string): T[] {
@@ -112,7 +111,7 @@ export const OPERATIONS: Record<string, QueryOperation> = {
       'owner-id': () => world.account,
       state: () => 'available',
       'subnet-arn': (s) => world.arn('ec2', `subnet/${s.subnetId}`),
-      'available-ip-address-count': (s) => usableAddressCount(s.cidrBlock),
+      'available-ip-address-count': (s) => availableAddressCount(world, s),
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
     return { subnetSet: items.map((s) => subnetXml(world, s)), nextToken };

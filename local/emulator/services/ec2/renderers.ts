@@ -5,9 +5,8 @@
  */
 import type { XmlValue } from '../../protocol';
 import type { Instance, NetworkInterface, SecurityGroup, SecurityGroupRule, Subnet, Tagged, Vpc, World } from '../../world';
-import { usableAddressCount } from '../../ipv4';
 import { ipPermissions, rulesOf } from './security-group-rules';
-import { availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type NatGateway } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type NatGateway } from './state';
 
 type Xml = Record<string, XmlValue>;
 
@@ -17,12 +16,10 @@ export function tagSet(resource: Tagged | Record<string, string>): Array<{ key: 
 }
 
 export function subnetXml(world: World, subnet: Subnet): Xml {
-  // Addresses interfaces hold are not free: AWS counts them out.
-  const held = [...world.ec2.networkInterfaces.values()].filter((eni) => eni.subnetId === subnet.subnetId).length;
   return {
     availabilityZone: subnet.availabilityZone,
     availabilityZoneId: availabilityZoneId(subnet.availabilityZone),
-    availableIpAddressCount: Math.max(0, usableAddressCount(subnet.cidrBlock) - held),
+    availableIpAddressCount: availableAddressCount(world, subnet),
     cidrBlock: subnet.cidrBlock,
     defaultForAz: isDefaultVpc(world, subnet.vpcId),
     mapPublicIpOnLaunch: subnet.mapPublicIpOnLaunch,

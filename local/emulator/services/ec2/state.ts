@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
-import { allocateAddress, formatIpv4, parseIpv4 } from '../../ipv4';
+import { allocateAddress, formatIpv4, parseIpv4, usableAddressCount } from '../../ipv4';
 import type { GenericResource, NetworkInterface, SecurityGroup, Subnet, World } from '../../world';
 
 export const EC2_VERSION = '2016-11-15';
@@ -71,6 +71,12 @@ export function addressesInUse(world: World, subnetId: string): Set<string> {
   for (const eni of world.ec2.networkInterfaces.values()) if (eni.subnetId === subnetId) taken.add(eni.privateIpAddress);
   for (const instance of world.ec2.instances.values()) if (instance.subnetId === subnetId && instance.state !== 'terminated') taken.add(instance.privateIpAddress);
   return taken;
+}
+
+/** AvailableIpAddressCount: the usable addresses no interface holds. */
+export function availableAddressCount(world: World, subnet: Subnet): number {
+  const held = [...world.ec2.networkInterfaces.values()].filter((eni) => eni.subnetId === subnet.subnetId).length;
+  return Math.max(0, usableAddressCount(subnet.cidrBlock) - held);
 }
 
 export interface NewNetworkInterface {
