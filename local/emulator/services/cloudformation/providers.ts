@@ -13,7 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DurationKind } from '../../durations';
 import { EmulatorError } from '../../protocol';
 import type { GenericResource, SecurityGroup, World } from '../../world';
-import { formatIpv4, ipv4Range } from '../../ipv4';
+import { cidrsOverlap, formatIpv4, ipv4Range } from '../../ipv4';
 import { addDefaultSecurityGroup } from '../ec2/default-network';
 import { authorize, groupOfRule, referencingGroups, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
 import { createNetworkInterface } from '../ec2/state';
@@ -186,8 +186,7 @@ const subnet: Provider = simple(
       throw ec2(`The CIDR '${cidr}' is invalid.`);
     }
     for (const other of world.ec2.subnets.values()) {
-      const otherRange = ipv4Range(other.cidrBlock);
-      if (other.vpcId === vpcId && otherRange && range.first < otherRange.first + otherRange.size && otherRange.first < range.first + range.size) {
+      if (other.vpcId === vpcId && cidrsOverlap(other.cidrBlock, cidr)) {
         throw ec2(`The CIDR '${cidr}' conflicts with another subnet`, 'AlreadyExists');
       }
     }
@@ -210,7 +209,11 @@ const subnet: Provider = simple(
     };
   },
   (context) => {
-    context.world.ec2.subnets.delete(context.physicalId);
+    const { world, physicalId } = context;
+    // EC2 refuses while an interface (an instance's, a NAT gateway's, EKS's) still holds an address of it.
+    const holder = [...world.ec2.networkInterfaces.values()].find((eni) => eni.subnetId === physicalId);
+    if (holder) throw ec2(`The subnet '${physicalId}' has dependencies and cannot be deleted.`, 'GeneralServiceException');
+    world.ec2.subnets.delete(physicalId);
   },
 );
 
