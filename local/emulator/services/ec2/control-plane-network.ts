@@ -9,7 +9,10 @@ import type { Cluster } from '../eks/state';
 import { authorize, dropReferencesTo } from './security-group-rules';
 import { createNetworkInterface } from './state';
 
-/** The account EKS's control plane instances run in: it owns the attachments of the cluster's ENIs. */
+/**
+ * Stands for the AWS-owned account EKS's control plane runs in (AWS does not document it): it owns
+ * the attachments of the cluster's interfaces, which is how they show as cross-account.
+ */
 export const EKS_CONTROL_PLANE_ACCOUNT = '602401143452';
 
 /** How many interfaces EKS places: two, in two zones. */

@@ -10,9 +10,8 @@ import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDe
 
 type Xml = Record<string, XmlValue>;
 
-export function tagSet(resource: Tagged | Record<string, string>): Array<{ key: string; value: string }> {
-  const tags = 'tags' in resource && typeof resource.tags === 'object' ? (resource as Tagged).tags : (resource as Record<string, string>);
-  return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
+export function tagSet(resource: Tagged): Array<{ key: string; value: string }> {
+  return Object.entries(resource.tags ?? {}).map(([key, value]) => ({ key, value }));
 }
 
 export function subnetXml(world: World, subnet: Subnet): Xml {
@@ -227,8 +226,6 @@ export function reservationXml(world: World, instance: Instance): Xml {
   return {
     reservationId: instance.reservationId,
     ownerId: world.account,
-    // Auto Scaling launched it on the account's behalf.
-    requesterId: instance.autoScalingGroupName ? '940372691376' : undefined,
     groupSet: [],
     instancesSet: [instanceXml(world, instance)],
   };
@@ -294,7 +291,7 @@ export function natGatewayXml(nat: NatGateway): Xml {
     state: 'available',
     subnetId: nat.subnetId,
     vpcId: nat.vpcId,
-    tagSet: tagSet(nat.tags),
+    tagSet: tagSet(nat),
     connectivityType: nat.connectivityType,
   };
 }
@@ -307,7 +304,7 @@ export function launchTemplateXml(template: LaunchTemplate): Xml {
     createdBy: template.createdBy,
     defaultVersionNumber: template.version,
     latestVersionNumber: template.version,
-    tagSet: tagSet(template.tags),
+    tagSet: tagSet(template),
   };
 }
 
