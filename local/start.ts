@@ -230,7 +230,7 @@ function banner(mode: LocalMode, awsPort: number): string {
     '',
     'eks-provisioner local mode',
     `  REST API          ${api}   (caller ${LOCAL_CALLER}; another with -H 'x-eksp-caller: <IAM ARN>')`,
-    `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local)`,
+    `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local = ${LOCAL_CALLER}; ${OTHER_DEVELOPER_KEY.accessKeyId}/local = ${OTHER_DEVELOPER})`,
     `  status events     ${aws}/_local/events`,
     `  faults            ${aws}/_local/faults`,
     `  time scale        ${mode.timeScale} (an 11-minute control plane takes ${((660 * mode.timeScale)).toFixed(1)} s)`,

@@ -57,13 +57,15 @@ async function kubernetesAs(keys: { accessKeyId: string; secretAccessKey: string
 }
 
 describe('principals in local mode', () => {
-  it('creates the cluster as the CloudFormation execution role: its session is the creator', () => {
+  it('creates the cluster as the CloudFormation execution role: its session is the creator', async () => {
     const cluster = (local.world.eks as EksState).clusters.get(NAME)!;
 
     expect(cluster.creatorArn).toBe(EXECUTION_ROLE);
     expect(callsOf('eks:CreateCluster')).toEqual([
       { call: 'eks:CreateCluster', principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eksp-cluster-stack-role/AWSCloudFormation`, invokedBy: 'cloudformation.amazonaws.com', time: expect.any(String) },
     ]);
+    const listed = (await (await fetch(`${local.awsUrl}/_local/principals?call=eks:CreateCluster`)).json()) as { calls: unknown[] };
+    expect(listed.calls).toEqual(JSON.parse(JSON.stringify(callsOf('eks:CreateCluster'))));
     const role = [...local.world.iam.roles.values()].find((r) => r.arn === EXECUTION_ROLE)!;
     expect(role.assumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
