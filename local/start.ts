@@ -288,7 +288,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     world.executions = executions;
     cleanups.push(() => executions.stopAll());
     // The roles CDK would make: each function's execution role, the CloudFormation execution role.
-    const { clusterStackRoleArn, schedulerRoleArn } = createServiceRoles(world);
+    const { schedulerRoleArn } = createServiceRoles(world);
     const machines = await registerStateMachines(executions);
     const stateMachineArn = machines['provision-cluster'];
     environment.set({
