@@ -81,6 +81,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
       calls: world.calls,
+      callPrincipals: world.callPrincipals,
       samples: world.durations.samples,
       faults: world.faults.list(),
       invocations: world.functions.invocations,
@@ -121,6 +122,7 @@ interface DecodedWorld {
   iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
   busEvents: World['busEvents'];
   calls: string[];
+  callPrincipals?: World['callPrincipals'];
   samples: Sample[];
   faults: FaultRule[];
   invocations: Invocation[];
@@ -146,6 +148,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   refill(world.iam.policies, saved.iam?.policies);
   replaceArray(world.busEvents, saved.busEvents);
   replaceArray(world.calls, saved.calls);
+  replaceArray(world.callPrincipals, saved.callPrincipals);
   replaceArray(world.durations.samples, saved.samples);
   world.faults.clear();
   if (saved.faults?.length) world.faults.add(saved.faults);

@@ -16,6 +16,13 @@ import type { TLSSocket } from 'node:tls';
 import { EmulatorError, readBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
 import { listenOnLoopback } from '../listen';
+import { requestAccessKeyId, servingRequestOf } from './call-principals';
+import { stsIdentities } from './services/sts';
+
+/** The principal a request's key stands for (an expired session still names its session), for the call record. */
+function callerOf(world: World, accessKeyId: string | undefined): string {
+  return accessKeyId === undefined ? 'anonymous' : stsIdentities(world).identify(accessKeyId, 0).arn;
+}
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -111,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
       }
       try {
         const body = await readBody(req);
-        await service.handle({ req, res, url, body, signing, world });
+        await servingRequestOf(callerOf(world, requestAccessKeyId(req, signing)), () => service.handle({ req, res, url, body, signing, world }));
       } catch (error) {
         if (res.headersSent) return;
         const emulatorError = error instanceof EmulatorError ? error : new EmulatorError(500, 'InternalFailure', (error as Error).message);
