@@ -115,7 +115,7 @@ interface DecodedWorld {
   ec2: Pick<World['ec2'], 'vpcs' | 'subnets' | 'securityGroups' | 'other' | 'groupNames' | 'instances' | 'networkInterfaces' | 'defaultVpcIds'>;
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
   stsIssued?: StsIdentities['issued'];
-  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
+  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles'] };
   busEvents: World['busEvents'];
   calls: string[];
   samples: Sample[];
@@ -140,6 +140,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   if (saved.stsIssued) refill(stsIdentities(world).issued, saved.stsIssued);
   refill(world.iam.roles, saved.iam?.roles);
   refill(world.iam.policies, saved.iam?.policies);
+  refill(world.iam.instanceProfiles, saved.iam?.instanceProfiles);
   replaceArray(world.busEvents, saved.busEvents);
   replaceArray(world.calls, saved.calls);
   replaceArray(world.durations.samples, saved.samples);
