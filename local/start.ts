@@ -213,9 +213,9 @@ async function provisionServiceResources(): Promise<void> {
 }
 
 /**
- * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator has
- * no IAM API, so it goes straight into the world, as a deploy would have left it; roles that name
- * another boundary fail as in IAM.
+ * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator's
+ * IAM is read-only (no CreatePolicy), so it goes straight into the world, as a deploy would have
+ * left it; roles that name another boundary fail as in IAM.
  */
 function createPermissionsBoundary(world: World): string {
   const arn = world.arn('iam', 'policy/eks-provisioner/eksp-role-boundary', '');

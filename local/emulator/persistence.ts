@@ -119,7 +119,7 @@ interface DecodedWorld {
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
   certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
-  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
+  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles'] };
   busEvents: World['busEvents'];
   calls: string[];
   callPrincipals?: World['callPrincipals'];
@@ -146,6 +146,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   if (saved.stsIssued) refill(stsIdentities(world).issued, saved.stsIssued);
   refill(world.iam.roles, saved.iam?.roles);
   refill(world.iam.policies, saved.iam?.policies);
+  refill(world.iam.instanceProfiles, saved.iam?.instanceProfiles);
   replaceArray(world.busEvents, saved.busEvents);
   replaceArray(world.calls, saved.calls);
   replaceArray(world.callPrincipals, saved.callPrincipals);

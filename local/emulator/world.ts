@@ -104,11 +104,30 @@ export interface Role extends Tagged {
   managedPolicyArns: string[];
   /** The managed policy capping the role, when it has one. */
   permissionsBoundary?: string;
+  /** When it was made; a role put straight on the World gets one the first time IAM shows it. */
+  createDate?: Date;
+  description?: string;
+  /** Seconds a session of the role may last (IAM's default: 3600). */
+  maxSessionDuration?: number;
+  /** Inline policies by name: the role's own `Policies` and the AWS::IAM::Policy resources naming it. */
+  inlinePolicies?: Record<string, unknown>;
 }
 /** A customer managed policy of the account (AWS managed ones, arn:…:iam::aws:policy/…, always exist). */
 export interface ManagedPolicy {
   arn: string;
   document: unknown;
+  /** When it was made; a policy put straight on the World gets one the first time IAM shows it. */
+  createDate?: Date;
+  description?: string;
+}
+/** An instance profile: what a node's EC2 instance carries to act as its role. */
+export interface InstanceProfile extends Tagged {
+  name: string;
+  arn: string;
+  path: string;
+  /** IAM allows one role per instance profile; a list because the API carries one. */
+  roleNames: string[];
+  createDate: Date;
 }
 /** Any other EC2 resource CloudFormation makes (gateways, routes, EIPs, launch templates...). */
 export interface GenericResource extends Tagged {
@@ -156,6 +175,8 @@ export class IamState {
   readonly roles = new Map<string, Role>();
   /** By ARN. */
   readonly policies = new Map<string, ManagedPolicy>();
+  /** By name. */
+  readonly instanceProfiles = new Map<string, InstanceProfile>();
 
   /** Whether a role may name `arn` as its permissions boundary: an AWS managed policy, or one of the account's. */
   policyExists(arn: string): boolean {

@@ -26,13 +26,14 @@
  * after DurationSeconds of wall-clock time, like the SigV4 dates SDK signers produce, so a client
  * caching by the reported Expiration is never refused early.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { RequestContext, ServiceModule } from '../server';
 import { EmulatorError, parseForm, sendQueryError, sendQueryResult } from '../protocol';
 import type { Role, World } from '../world';
+import { iamUniqueId, roleIdFor } from './iam/state';
 
 const NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';
@@ -74,11 +75,6 @@ export interface StsOptions {
   callers?: Record<string, string>;
   /** accessKeyId → secretAccessKey of static keys, so their presigned URLs can be verified. */
   credentials?: Record<string, string>;
-}
-
-/** Deterministic IAM-style unique id (AIDA…/AROA…) for an ARN. */
-function uniqueId(prefix: string, seed: string): string {
-  return prefix + createHash('sha256').update(seed).digest('hex').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 17);
 }
 
 function randomKey(prefix: string, length: number): string {
@@ -139,7 +135,7 @@ export class StsIdentities {
     const arn = (accessKeyId && this.callers.get(accessKeyId)) || this.defaultArn;
     const account = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] ?? this.world.account;
     const assumed = ASSUMED_ROLE_ARN.exec(arn);
-    return { arn, account, userId: assumed ? `${uniqueId('AROA', principalArnOf(arn))}:${assumed[3]}` : uniqueId('AIDA', arn) };
+    return { arn, account, userId: assumed ? `${iamUniqueId('AROA', principalArnOf(arn))}:${assumed[3]}` : iamUniqueId('AIDA', arn) };
   }
 
   /** The secret (and session token) of a key the emulator knows, for signature checks. */
@@ -190,7 +186,7 @@ export class StsIdentities {
     const [, account, roleName] = ROLE_ARN.exec(roleArn) as unknown as [string, string, string];
     const accessKeyId = randomKey('ASIA', 16);
     const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
-    const roleId = uniqueId('AROA', `arn:aws:iam::${account}:role/${roleName}`);
+    const roleId = roleIdFor(account, roleName);
     const key: IssuedKey = {
       secretAccessKey: randomBytes(30).toString('base64').slice(0, 40),
       sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(96).toString('base64')}`,
