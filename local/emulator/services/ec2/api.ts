@@ -27,7 +27,7 @@ import {
   type Zone,
 } from './renderers';
 import { rulesOf } from './security-group-rules';
-import { availableAddressCount, availabilityZoneId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf } from './state';
 
 /** Resources named by id, in the order asked; unknown ids fail the whole call, naming each. */
 function byIds<T>(ids: string[], map: Map<string, T>, prefix: string, notFoundCode: string, what: string): T[] {
@@ -52,7 +52,7 @@ function instanceFilters(world: World): Record<string, FieldReader<Instance>> {
   const live = (i: Instance) => i.state !== 'terminated';
   return {
     'instance-id': (i) => i.instanceId,
-    'reservation-id': (i) => i.reservationId,
+    'reservation-id': (i) => i.reservationId ?? derivedId('r', i.instanceId),
     'private-ip-address': (i) => (live(i) ? i.privateIpAddress : undefined),
     'private-dns-name': (i) => (live(i) ? i.privateDnsName : undefined),
     'ip-address': (i) => (live(i) ? i.publicIpAddress : undefined),

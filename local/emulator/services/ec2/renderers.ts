@@ -224,7 +224,7 @@ export function instanceXml(world: World, instance: Instance): Xml {
 
 export function reservationXml(world: World, instance: Instance): Xml {
   return {
-    reservationId: instance.reservationId,
+    reservationId: instance.reservationId ?? derivedId('r', instance.instanceId),
     ownerId: world.account,
     groupSet: [],
     instancesSet: [instanceXml(world, instance)],
