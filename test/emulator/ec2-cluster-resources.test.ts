@@ -12,13 +12,16 @@ import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeClusterCommand,
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { cidrContains, ipv4Range, parseIpv4 } from '../../local/emulator/ipv4';
+import { createAutoScalingService } from '../../local/emulator/services/autoscaling';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { createEksService } from '../../local/emulator/services/eks';
+import { createIamService } from '../../local/emulator/services/iam';
 import { createStsService } from '../../local/emulator/services/sts';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { queryPost } from '../support/aws-tools';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
 import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { emulatorOnlyEnvironment, HAS_AWS_CLI, itWith } from '../support/third-party';
@@ -60,7 +63,7 @@ beforeAll(async () => {
   world = new World({ timeScale: SCALE, seed: 7 });
   const eksService = createEksService(world, { baseUrl: () => emulator.url });
   world.eks = eksService.state;
-  emulator = await startEmulator({ timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world)] }, world);
+  emulator = await startEmulator({ timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), createAutoScalingService(world)] }, world);
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
   const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
   cloudFormation = new CloudFormationClient(client);
@@ -180,6 +183,21 @@ describe('a managed nodegroup’s instances', () => {
     expect(templates[0]!.launchTemplateData).toMatchObject({ instanceType: 'm5.large', imageId: instances[0]!.imageId, securityGroupIdSet: { item: [outputs.ClusterSecurityGroupId] }, metadataOptions: { httpTokens: 'required' } });
   });
 
+  it('Auto Scaling and IAM show the same group, instances and instance profile', async () => {
+    const nodegroup = await nodegroupOf('ng-general');
+    const uuid = nodegroup.nodegroupArn!.split('/').pop()!;
+    const groups = await queryPost(emulator.url, 'autoscaling', { Action: 'DescribeAutoScalingGroups', Version: '2011-01-01', 'AutoScalingGroupNames.member.1': asgName });
+    const profile = await queryPost(emulator.url, 'iam', { Action: 'GetInstanceProfile', Version: '2010-05-08', InstanceProfileName: `eks-${uuid}` });
+
+    expect(groups.status).toBe(200);
+    expect(groups.text('AutoScalingGroupName')).toBe(asgName);
+    expect(groups.all('InstanceId').sort()).toEqual([...world.autoScaling.groups.get(asgName)!.instanceIds].sort());
+    expect(groups.all('LifecycleState')).toEqual(['InService', 'InService', 'InService']);
+    expect(profile.status).toBe(200);
+    expect(profile.text('Arn')).toBe(`arn:aws:iam::${world.account}:instance-profile/eks-${uuid}`);
+    expect(profile.text('RoleName')).toBe(outputs.NodeInstanceRoleArn!.split('/').pop());
+  });
+
   it('the instances, interfaces, rules and Auto Scaling group survive a save and restore of the world', () => {
     const restored = new World({ timeScale: SCALE });
     restoreWorld(restored, JSON.parse(JSON.stringify(snapshotWorld(world))));
@@ -235,7 +253,7 @@ describe('a managed nodegroup’s instances', () => {
     expect(running.map((i) => i.placement.availabilityZone).sort()).toEqual(['us-east-1a', 'us-east-1b']);
   });
 
-  it('deleting the nodegroup terminates its instances and removes its group and EKS’s launch template', async () => {
+  it('deleting the nodegroup terminates its instances and removes its group, EKS’s launch template and instance profile', async () => {
     const uuid = (await nodegroupOf('ng-general')).nodegroupArn!.split('/').pop()!;
     await eks.send(new DeleteNodegroupCommand({ clusterName: CLUSTER, nodegroupName: 'ng-general' }));
     expect(world.autoScaling.groups.get(asgName)?.status).toBe('Delete in progress');
@@ -244,6 +262,7 @@ describe('a managed nodegroup’s instances', () => {
     expect((await instancesOf('ng-general')).map((i) => i.instanceState.name)).toEqual(expect.arrayContaining(['terminated']));
     expect((await instancesOf('ng-general')).every((i) => i.instanceState.name === 'terminated')).toBe(true);
     expect(world.autoScaling.groups.has(asgName)).toBe(false);
+    expect(world.iam.instanceProfiles.has(`eks-${uuid}`)).toBe(false);
     const missing = await call({ Action: 'DescribeLaunchTemplates', 'LaunchTemplateName.1': `eks-${uuid}` });
     expect(missing.xml.Response.Errors.Error[0].Code).toBe('InvalidLaunchTemplateName.NotFoundException');
     expect([...world.ec2.networkInterfaces.values()].filter((e) => e.instanceId)).toEqual([]);

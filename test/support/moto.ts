@@ -1,7 +1,6 @@
 /**
  * moto_server for differential conformance tests: started on a free loopback port in its own
- * process group (so only it is stopped), and the shape comparison the differential tests make —
- * keys and value types, recursively, restricted to what both sides return.
+ * process group, so stopping it stops only it. Shapes are compared with ./shapes.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -44,36 +43,4 @@ export async function startMoto(env: NodeJS.ProcessEnv): Promise<RunningMoto> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-}
-
-export type Shape = string | { [key: string]: Shape } | Shape[];
-
-/** Keys and value types, recursively (lists by their first element). */
-export function shapeOf(value: unknown): Shape {
-  if (Array.isArray(value)) return value.length ? [shapeOf(value[0])] : [];
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shapeOf(v)]));
-  return typeof value;
-}
-
-/** The shape of `value` restricted to the keys `other` also has, recursively. */
-export function commonShape(value: unknown, other: unknown): Shape {
-  if (Array.isArray(value) && Array.isArray(other)) return value.length && other.length ? [commonShape(value[0], other[0])] : [];
-  if (value && other && typeof value === 'object' && typeof other === 'object' && !Array.isArray(value) && !Array.isArray(other)) {
-    const otherRecord = other as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k]) => k in otherRecord)
-        .map(([k, v]) => [k, commonShape(v, otherRecord[k])]),
-    );
-  }
-  return shapeOf(value);
-}
-
-/** Paths of keys `theirs` has that `ours` lacks, recursively (lists by their first element). */
-export function missingKeys(ours: unknown, theirs: unknown, path = ''): string[] {
-  if (Array.isArray(theirs)) return Array.isArray(ours) && ours.length && theirs.length ? missingKeys(ours[0], theirs[0], `${path}[0]`) : [];
-  if (theirs === null || typeof theirs !== 'object') return [];
-  if (ours === null || typeof ours !== 'object') return [path];
-  const mine = ours as Record<string, unknown>;
-  return Object.entries(theirs).flatMap(([key, value]) => (key in mine ? missingKeys(mine[key], value, `${path}.${key}`) : [`${path}.${key}`]));
 }

@@ -5,7 +5,7 @@
  * it does not know.
  */
 import { EmulatorError, formList, type XmlValue } from '../../protocol';
-import { pageOf, queryFilters, type PageRules } from '../../query-lists';
+import { pageOf, queryFilters, type PageRules } from '../../query/member-lists';
 import type { AutoScalingReads } from './state';
 import { activityShape, groupShape, instanceShape } from './shapes';
 

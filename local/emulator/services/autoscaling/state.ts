@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
-import { matchesTagFilter, type QueryFilter } from '../../query-lists';
+import { matchesTagFilter, type QueryFilter } from '../../query/member-lists';
 import type { AutoScalingGroup, Instance, World } from '../../world';
 
 export type LifecycleState = 'Pending' | 'InService' | 'Terminating';

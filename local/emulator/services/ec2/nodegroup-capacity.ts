@@ -29,6 +29,14 @@ function instanceProfileArn(world: World, nodegroup: Nodegroup): string {
   return `arn:aws:iam::${world.account}:instance-profile/eks-${nodegroupUuid(nodegroup)}`;
 }
 
+/** Registers that profile in IAM (GetInstanceProfile finds it), holding the node role. */
+function createInstanceProfile(world: World, nodegroup: Nodegroup): void {
+  const name = `eks-${nodegroupUuid(nodegroup)}`;
+  if (world.iam.instanceProfiles.has(name)) return;
+  const roleName = nodegroup.nodeRole.split('/').pop() ?? nodegroup.nodeRole;
+  world.iam.instanceProfiles.set(name, { name, arn: instanceProfileArn(world, nodegroup), path: '/', roleNames: [roleName], createDate: world.clock.now(), tags: {} });
+}
+
 /**
  * The template the group launches from: EKS's defaults (the AMI, disk, node role, cluster
  * security group, bootstrap user data) under whatever the nodegroup's own template sets.
@@ -62,6 +70,7 @@ function groupOf(world: World, nodegroup: Nodegroup): AutoScalingGroup | undefin
 export function launchNodegroupCapacity(world: World, cluster: Cluster, nodegroup: Nodegroup): AutoScalingGroup {
   const existing = groupOf(world, nodegroup);
   if (existing) return existing;
+  createInstanceProfile(world, nodegroup);
   const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
   const used = eksLaunchTemplate(world, cluster, nodegroup, custom);
   const subnets = nodegroup.subnets.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined);
@@ -109,7 +118,7 @@ export function drainNodegroupCapacity(world: World, nodegroup: Nodegroup): void
   }
 }
 
-/** Called when the nodegroup is gone: its instances terminated, its group and EKS's template deleted. */
+/** Called when the nodegroup is gone: its instances terminated, its group, EKS's template and instance profile deleted. */
 export function releaseNodegroupCapacity(world: World, nodegroup: Nodegroup): void {
   const group = groupOf(world, nodegroup);
   if (group) {
@@ -117,6 +126,7 @@ export function releaseNodegroupCapacity(world: World, nodegroup: Nodegroup): vo
     world.autoScaling.groups.delete(group.name);
   }
   const eksTemplate = `eks-${nodegroupUuid(nodegroup)}`;
+  world.iam.instanceProfiles.delete(eksTemplate);
   for (const [id, record] of world.ec2.other) {
     if (record.type === LAUNCH_TEMPLATE_TYPE && record.properties.LaunchTemplateName === eksTemplate) world.ec2.other.delete(id);
   }

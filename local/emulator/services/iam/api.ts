@@ -5,7 +5,7 @@
  * for an action it does not know.
  */
 import { EmulatorError, type XmlValue } from '../../protocol';
-import { pageOf, type PageRules } from '../../query-lists';
+import { pageOf, type PageRules } from '../../query/member-lists';
 import type { IamReads } from './state';
 import { encodedDocument, instanceProfileShape, policyShape, roleDetail, roleSummary } from './shapes';
 

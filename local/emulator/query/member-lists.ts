@@ -1,11 +1,13 @@
 /**
- * Lists over awsQuery (IAM, Auto Scaling): opaque page tokens and tag filters, in one place so
- * each service's actions only say which parameter names and limits they use.
+ * Lists over awsQuery (IAM, Auto Scaling): `.member.N` filters, opaque page tokens
+ * (Marker/MaxItems, NextToken/MaxRecords) and tag filters, so each service's actions only say
+ * which parameter names and limits they use. EC2's own list conventions (`Filter.N`,
+ * MaxResults) are filters.ts and paging.ts.
  *
  * A token is the position of the next item, base64url-encoded; AWS's are opaque too, so callers
  * only ever pass back what they were given.
  */
-import { EmulatorError, formList } from './protocol';
+import { EmulatorError, formList } from '../protocol';
 
 export interface PageRequest {
   /** The token the previous page returned (IAM's Marker, Auto Scaling's NextToken). */
