@@ -20,7 +20,7 @@ import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
 import { SdkEks } from '../../functions/ports/eks';
 import { HttpKubernetes } from '../../functions/ports/kubernetes';
-import { kubernetesCredentials, kubernetesToken } from '../../functions/ports/kubernetes-token';
+import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
 import { expirySettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
@@ -31,14 +31,16 @@ import { once } from '../../functions/shared/once';
 
 /** Every port over the SDK, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
 export function localDeps(clock: () => Date): Deps {
-  const kubernetesAuth = kubernetesCredentials(once(() => new STSClient({})), process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined);
+  const sts = once(() => new STSClient({}));
+  const kubernetesRole = process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined;
+  const kubernetesAuth = kubernetesCredentials(sts, kubernetesRole);
   return {
     cloudFormation: new SdkCloudFormation(once(() => new CloudFormationClient({}))),
     eks: new SdkEks(once(() => new EKSClient({}))),
     ec2: new QueryEc2({ region: config.region, credentials: defaultProvider() }),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({})), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
-    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth)),
+    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth), kubernetesPrincipal(sts, kubernetesRole)),
     workflows: new SdkWorkflows(once(() => new SFNClient({}))),
     schedules: new SdkSchedules(once(() => new SchedulerClient({})), expirySettingsFromConfig),
     clock,
