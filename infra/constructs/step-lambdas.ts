@@ -77,7 +77,7 @@ const DELETE_COMPUTE: Permission[] = [
   { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
 ];
 
-const STEP_POLICIES: Record<StepModule, StepPolicy> = {
+export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   plan: {
     description: 'Plan: checks the spec against guardrails and the account (subnets), renders the cluster stack',
     permissions: [{ actions: ['ec2:DescribeSubnets'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY }],

@@ -3,6 +3,8 @@
  * IAM and EKS resources here; EC2, EKS and STS read them. One World per emulator.
  */
 import { randomBytes } from 'node:crypto';
+import { CallLog, type CallPrincipal } from './call-principals';
+import { LocalCertificates } from './certificates';
 import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
 import { Faults } from './faults';
@@ -168,7 +170,7 @@ export class IamState {
 /** What CloudFormation's AWS::EKS::Cluster provider needs of the EKS emulator. */
 export interface EksBackend {
   /** Starts creating; resolves when ACTIVE, rejects with AWS's reason when the create fails. */
-  createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
+  createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>, context?: { /** Who CloudFormation acts as: the stack's role session, else the CreateStack caller. */ creatorArn?: string }): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
   deleteClusterForStack(name: string): Promise<void>;
   /** A cluster a stack was creating before a restart: resolves as createClusterForStack would; undefined when there is no such cluster. */
@@ -277,10 +279,14 @@ export class World {
   readonly ec2 = new Ec2State();
   readonly iam = new IamState();
   readonly autoScaling = new AutoScalingState();
+  /** The CA and server certificate of the clusters' HTTPS endpoints. */
+  readonly certificates: LocalCertificates;
   /** Every event put on any bus, in order (GET /_local/events). */
   readonly busEvents: BusEvent[] = [];
-  /** Every call served, for the benchmark: "service:Operation". */
-  readonly calls: string[] = [];
+  /** Who made each call (served, or made by a service on someone's behalf), in order (call-principals.ts). */
+  readonly callPrincipals: CallPrincipal[] = [];
+  /** Every call served, for the benchmark: "service:Operation"; each push also records its principal in callPrincipals. */
+  readonly calls: string[] = new CallLog(this.callPrincipals, () => this.clock.now());
   /** Lambda functions the emulator can invoke: Invoke, EventBridge and Scheduler targets. */
   readonly functions = new LocalFunctions(this);
   /** EventBridge Scheduler's schedule groups, schedules and firings. */
@@ -301,6 +307,7 @@ export class World {
     this.random = seededRandom(options.seed ?? 42);
     this.durations = new Durations(this.random);
     this.faults = new Faults(seededRandom((options.seed ?? 42) + 1));
+    this.certificates = new LocalCertificates(() => this.clock.now());
   }
 
   /** AWS-style id: `vpc-0a1b2c3d4e5f60718`. */

@@ -29,6 +29,8 @@ export interface ProviderContext {
   stackTags: Record<string, string>;
   /** Attributes the specification lists for the type (generic provider). */
   specAttributes: string[];
+  /** Who CloudFormation acts as for this stack (engine.ts actingAs): its role's session, else the caller. */
+  actingAs?: string;
   /** Aborted when the stack gives up on this creation (another resource failed, or a delete). */
   signal: AbortSignal;
   /** Samples a duration of this kind for this resource and waits it out (rejects when aborted). */
@@ -496,13 +498,22 @@ function clusterAttributes(result: Record<string, string>): Json {
   return attributes;
 }
 
+/** A call CloudFormation makes as the stack's identity, in the principals record (CloudTrail's invokedBy). */
+function recordOnBehalf(context: ProviderContext, call: string): void {
+  if (!context.actingAs) return;
+  context.world.callPrincipals.push({ call, principal: context.actingAs, time: context.world.clock.now().toISOString(), invokedBy: 'cloudformation.amazonaws.com' });
+}
+
 const eksCluster: Provider = {
   async create(context) {
     const { world, properties, logicalId } = context;
     if (!world.eks) throw new ResourceFailure('Resource handler returned message: "EKS is not emulated by this local endpoint" (HandlerErrorCode: ServiceInternalError)');
     const name = str(properties.Name) ?? `${logicalId}-${randomSuffix(12).toLowerCase()}`;
+    recordOnBehalf(context, 'eks:CreateCluster');
     // Not abortable: like AWS, a cancelled cluster keeps creating and the rollback deletes it.
-    const result = await world.eks.createClusterForStack({ ...properties, Name: name }, { ...context.stackTags, 'aws:cloudformation:logical-id': logicalId }).catch((error: unknown) => {
+    // The cluster's creator (its bootstrap admin) is whoever CloudFormation acts as.
+    const creator = context.actingAs ? { creatorArn: context.actingAs } : {};
+    const result = await world.eks.createClusterForStack({ ...properties, Name: name }, { ...context.stackTags, 'aws:cloudformation:logical-id': logicalId }, creator).catch((error: unknown) => {
       throw eksFailure(error);
     });
     return { physicalId: result.name, attributes: clusterAttributes(result) };
@@ -519,6 +530,7 @@ const eksCluster: Provider = {
   },
   async delete(context) {
     if (!context.world.eks) return;
+    recordOnBehalf(context, 'eks:DeleteCluster');
     await context.world.eks.deleteClusterForStack(context.physicalId).catch((error: unknown) => {
       throw eksFailure(error);
     });
