@@ -64,7 +64,7 @@ export class HttpKubernetes implements KubernetesPort {
     if (result.status >= 200 && result.status < 300) return;
     const reason = safeMessage(result.body);
     if (result.status >= 500 || result.status === 429) throw new AwsUnavailableError(`Kubernetes API of ${cluster.name} answered ${result.status} to ${what}: ${reason}`, { resource: 'aws-auth' });
-    throw new KubernetesApiError(`Kubernetes API of ${cluster.name} refused to ${what} (${result.status}): ${reason}`, { resource: 'aws-auth' });
+    throw new KubernetesApiError(`Kubernetes API of ${cluster.name} refused to ${what} (${result.status}): ${reason}`, { resource: 'aws-auth', status: result.status });
   }
 
   private async call(cluster: ClusterAccess, method: string, path: string, body?: unknown): Promise<HttpResult> {

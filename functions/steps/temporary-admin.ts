@@ -3,7 +3,8 @@
  * API only to write aws-auth, and for exactly that time its own principal (kubernetes.principal())
  * gets an access entry with AmazonEKSClusterAdminPolicy, removed when the write is done or has
  * failed. The entry carries TEMPORARY_ADMIN_TAG: a retry after a crash between create and delete
- * finds it, reuses it and removes it; an entry without the tag was not made here (the owner's, a
+ * finds it, reuses it and removes it (so does the retry after a 401/403 from an entry EKS has not
+ * put into effect yet); an entry without the tag was not made here (the owner's, a
  * spec's, the creator's of a cluster made before, an operator's) and is never touched.
  *
  * CONFIG_MAP mode has no access entries: the creator's bootstrap admin (which EKS requires there)
@@ -13,6 +14,7 @@ import type { Operation } from '../generated/types';
 import { accessPolicyArn, idempotencyToken, ownershipTags, SERVICE_TAG_PREFIX } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
+import { AwsUnavailableError, KubernetesApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 
 export const TEMPORARY_ADMIN_TAG = `${SERVICE_TAG_PREFIX}temporary-admin`;
@@ -32,12 +34,17 @@ export interface TemporaryAdminScope {
 export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminScope, work: () => Promise<T>): Promise<T> {
   if (scope.mode === 'CONFIG_MAP') return work();
   const principal = await deps.kubernetes.principal();
-  const granted = !scope.othersPrincipals.includes(principal) && (await grant(deps, scope.operation, principal));
-  if (!granted) return work();
+  const granted = scope.othersPrincipals.includes(principal) ? 'not ours' : await grant(deps, scope.operation, principal);
+  if (granted === 'not ours') return work();
   let result: T;
   try {
     result = await work();
   } catch (error) {
+    // EKS takes a few seconds to put a new entry into effect: the retry (retryable by name)
+    // finds the tagged entry, uses it and removes it then.
+    if (granted === 'created' && error instanceof KubernetesApiError && (error.status === 401 || error.status === 403)) {
+      throw new AwsUnavailableError(`the access entry of ${principal} is not in effect yet at the Kubernetes API; retrying`, { resource: 'aws-auth', cause: error });
+    }
     await revoke(deps, scope.operation, principal).catch((cleanup: unknown) => {
       // The work's error is the one to report; the entry is found again by the step's retry.
       logger.warn('could not remove the temporary access entry after a failed write', { principal, error: String(cleanup) });
@@ -48,11 +55,11 @@ export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminSco
   return result;
 }
 
-/** Makes (or, after a crash, finds) the service's tagged entry with cluster-admin; false when an entry not ours exists. */
-async function grant(deps: Deps, operation: Operation, principal: string): Promise<boolean> {
+/** Makes (or, after a crash or a retry, finds) the service's tagged entry with cluster-admin; 'not ours' when an entry someone else made exists. */
+async function grant(deps: Deps, operation: Operation, principal: string): Promise<'created' | 'found' | 'not ours'> {
   const cluster = operation.cluster.name;
   const existing = await deps.eks.describeAccessEntry(cluster, principal);
-  if (existing && existing.tags?.[TEMPORARY_ADMIN_TAG] === undefined) return false;
+  if (existing && existing.tags?.[TEMPORARY_ADMIN_TAG] === undefined) return 'not ours';
   if (!existing) {
     await deps.eks.putAccessEntry({
       clusterName: cluster,
@@ -63,7 +70,7 @@ async function grant(deps: Deps, operation: Operation, principal: string): Promi
     });
   }
   await deps.eks.associateAccessPolicy({ clusterName: cluster, principalArn: principal, policyArn: CLUSTER_ADMIN, accessScope: { type: 'cluster' } });
-  return true;
+  return existing ? 'found' : 'created';
 }
 
 /** Deletes the service's entry, checking the tag again: an absent entry is success. */

@@ -3,6 +3,7 @@ import { idempotencyToken, TAG_CLUSTER, TAG_OPERATION } from '../../../functions
 import type { Spec } from '../../../functions/domain/spec';
 import { mapIdentities } from '../../../functions/steps/map-identities';
 import { TEMPORARY_ADMIN_TAG } from '../../../functions/steps/temporary-admin';
+import { KubernetesApiError } from '../../../functions/shared/errors';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, completeStack, fakeAws, operation, provisionState, rejectionOf, specOf } from './step-inputs';
 
@@ -240,6 +241,22 @@ describe('Map Identities', () => {
 
       expect(aws.accessEntries.has(`${CLUSTER}/${SERVICE}`)).toBe(true);
       expect(aws.callLog((c) => c.target === SERVICE)).toEqual([`eks:DescribeAccessEntry ${SERVICE}`]);
+    });
+
+    it('asks for a retry, keeping its entry, when the Kubernetes API does not honour the entry just made yet; the retry uses and removes it', async () => {
+      const aws = fakeAws();
+      const read = aws.kubernetes.readConfigMap;
+      aws.kubernetes.readConfigMap = jest.fn().mockRejectedValueOnce(new KubernetesApiError('Unauthorized', { resource: 'aws-auth', status: 401 })).mockImplementation(read);
+
+      const error = await rejectionOf(mapIdentities(stateWithStack(spec), aws.deps()));
+
+      expect(error.name).toBe('AwsUnavailableError');
+      expect(aws.accessEntries.get(`${CLUSTER}/${SERVICE}`)?.tags).toMatchObject({ [TEMPORARY_ADMIN_TAG]: operation.id });
+
+      await mapIdentities(stateWithStack(spec), aws.deps());
+
+      expect(aws.accessEntries.has(`${CLUSTER}/${SERVICE}`)).toBe(false);
+      expect(aws.callLog((c) => c.operation === 'CreateAccessEntry' && c.target === SERVICE)).toHaveLength(1);
     });
 
     it('removes on retry the entry a crash between its create and delete left', async () => {
