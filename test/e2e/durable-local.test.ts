@@ -135,7 +135,7 @@ describe('durable local mode', () => {
     const { eks, cloudFormation } = aws(running);
     try {
       const cluster = (await eks.send(new DescribeClusterCommand({ name: NAME }))).cluster!;
-      expect(cluster).toMatchObject({ status: 'ACTIVE', endpoint: expect.stringContaining(`${running.awsUrl}/k8s/${NAME}`), resourcesVpcConfig: { endpointPrivateAccess: true } });
+      expect(cluster).toMatchObject({ status: 'ACTIVE', endpoint: `${running.awsUrl.replace('http:', 'https:')}/k8s/${NAME}`, resourcesVpcConfig: { endpointPrivateAccess: true } });
       const nodegroups = (await eks.send(new ListNodegroupsCommand({ clusterName: NAME }))).nodegroups!.sort();
       expect(nodegroups).toEqual(['ng-general', 'ng-spot']);
       for (const nodegroupName of nodegroups) expect((await eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName }))).nodegroup?.status).toBe('ACTIVE');
