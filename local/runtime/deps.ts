@@ -22,7 +22,7 @@ import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
 import { SdkEks } from '../../functions/ports/eks';
 import { HttpKubernetes } from '../../functions/ports/kubernetes';
-import { kubernetesCredentials, kubernetesToken } from '../../functions/ports/kubernetes-token';
+import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
 import { expirySettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
@@ -54,7 +54,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity): Deps {
     ec2: new QueryEc2({ region: config.region, credentials }),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
-    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth)),
+    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth), kubernetesPrincipal(sts, identity.kubernetesAccessRoleArn)),
     workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
     schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), expirySettingsFromConfig),
     clock,
