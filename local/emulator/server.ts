@@ -5,7 +5,7 @@
  * /_local for the emulator's own controls (faults, events).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { EmulatorError, readBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
+import { EmulatorError, readRawBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
 import { listenOnLoopback } from '../listen';
 
@@ -14,6 +14,8 @@ export interface RequestContext {
   res: ServerResponse;
   url: URL;
   body: string;
+  /** The same body as bytes, for binary encodings (Kubernetes protobuf); absent when a caller builds the context by hand. */
+  rawBody?: Buffer;
   signing: SigningInfo;
   world: World;
 }
@@ -66,8 +68,8 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
         return;
       }
       try {
-        const body = await readBody(req);
-        await service.handle({ req, res, url, body, signing, world });
+        const rawBody = await readRawBody(req);
+        await service.handle({ req, res, url, body: rawBody.toString('utf8'), rawBody, signing, world });
       } catch (error) {
         if (res.headersSent) return;
         const emulatorError = error instanceof EmulatorError ? error : new EmulatorError(500, 'InternalFailure', (error as Error).message);
