@@ -10,6 +10,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { CertificateMaterial } from './certificates';
 import type { FaultRule } from './faults';
 import type { Sample } from './durations';
 import type { Invocation } from './functions';
@@ -76,6 +77,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       ec2: world.ec2,
       iam: world.iam,
       autoScaling: world.autoScaling,
+      certificates: world.certificates.saved(),
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
       calls: world.calls,
@@ -114,6 +116,7 @@ function replaceArray<T>(into: T[], from: T[] | undefined): void {
 interface DecodedWorld {
   ec2: Pick<World['ec2'], 'vpcs' | 'subnets' | 'securityGroups' | 'other' | 'groupNames' | 'instances' | 'networkInterfaces' | 'defaultVpcIds'>;
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
+  certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
   iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
   busEvents: World['busEvents'];
@@ -135,6 +138,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   const saved = decode<DecodedWorld>(snapshot);
   for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames', 'instances', 'networkInterfaces'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
   refill(world.autoScaling.groups, saved.autoScaling?.groups);
+  world.certificates.restore(saved.certificates);
   world.ec2.defaultVpcIds.clear();
   for (const id of saved.ec2?.defaultVpcIds ?? []) world.ec2.defaultVpcIds.add(id);
   if (saved.stsIssued) refill(stsIdentities(world).issued, saved.stsIssued);

@@ -3,8 +3,16 @@
  * AWS_ENDPOINT_URL. Requests are routed by protocol: X-Amz-Target for the awsJson services, the
  * SigV4 signing service for the others, /k8s/<cluster> for the per-cluster Kubernetes API and
  * /_local for the emulator's own controls (faults, events).
+ *
+ * The same port speaks HTTPS too: a connection whose first byte is a TLS handshake record goes to
+ * an HTTPS server holding the local CA's certificate (certificates.ts), so each cluster's
+ * endpoint is `https://127.0.0.1:<port>/k8s/<cluster>` as EKS's are HTTPS, while the AWS SDKs
+ * keep `AWS_ENDPOINT_URL=http://127.0.0.1:<port>`. One port to configure, one to forward.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { EmulatorError, readRawBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
 import { listenOnLoopback } from '../listen';
@@ -34,11 +42,47 @@ export interface EmulatorOptions extends WorldOptions {
 }
 
 export interface RunningEmulator {
+  /** http://127.0.0.1:<port>: the AWS endpoint. */
   url: string;
   port: number;
   world: World;
   server: Server;
   close(): Promise<void>;
+}
+
+/** The first byte of a TLS connection: a handshake record (ClientHello). */
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * Hands each new connection on the listening server to the HTTPS server when it opens with a
+ * TLS handshake; plain HTTP stays where it is. The HTTPS server's certificate is made on the
+ * first TLS connection (most emulators never see one).
+ */
+function acceptTlsOnSamePort(server: Server, handler: RequestListener, world: World): { closeAllConnections(): void } {
+  let secure: HttpsServer | undefined;
+  const httpsServer = () => {
+    if (secure) return secure;
+    const { serverCertificate, serverKey } = world.certificates.get();
+    secure = createHttpsServer({ cert: serverCertificate, key: serverKey }, handler);
+    return secure;
+  };
+  // Replaces the default 'connection' handling: the first chunk decides who parses the stream.
+  const plain = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    socket.once('readable', () => {
+      const first = socket.read(1) as Buffer | null;
+      if (first) socket.unshift(first);
+      if (first?.[0] === TLS_HANDSHAKE) httpsServer().emit('connection', socket);
+      else for (const listener of plain) listener.call(server, socket);
+    });
+  });
+  return { closeAllConnections: () => secure?.closeAllConnections() };
+}
+
+/** Whether a request came over the TLS side of the port. */
+export function overTls(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true;
 }
 
 const TARGET_SERVICES: Array<[prefix: string, service: string]> = [
@@ -58,7 +102,7 @@ function routeName(req: IncomingMessage, url: URL, signing: SigningInfo): string
 
 export async function startEmulator(options: EmulatorOptions, world = new World(options)): Promise<RunningEmulator> {
   const services = new Map(options.services.map((s) => [s.name, s]));
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const signing = signingInfo(req);
@@ -76,13 +120,19 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
         service.renderError(res, emulatorError);
       }
     })();
-  });
+  };
+  const server = createServer(handler);
+  const secure = acceptTlsOnSamePort(server, handler, world);
   const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     world,
     server,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        secure.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

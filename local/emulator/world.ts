@@ -3,6 +3,7 @@
  * IAM and EKS resources here; EC2, EKS and STS read them. One World per emulator.
  */
 import { randomBytes } from 'node:crypto';
+import { LocalCertificates } from './certificates';
 import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
 import { Faults } from './faults';
@@ -277,6 +278,8 @@ export class World {
   readonly ec2 = new Ec2State();
   readonly iam = new IamState();
   readonly autoScaling = new AutoScalingState();
+  /** The CA and server certificate of the clusters' HTTPS endpoints. */
+  readonly certificates: LocalCertificates;
   /** Every event put on any bus, in order (GET /_local/events). */
   readonly busEvents: BusEvent[] = [];
   /** Every call served, for the benchmark: "service:Operation". */
@@ -301,6 +304,7 @@ export class World {
     this.random = seededRandom(options.seed ?? 42);
     this.durations = new Durations(this.random);
     this.faults = new Faults(seededRandom((options.seed ?? 42) + 1));
+    this.certificates = new LocalCertificates(() => this.clock.now());
   }
 
   /** AWS-style id: `vpc-0a1b2c3d4e5f60718`. */

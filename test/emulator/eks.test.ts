@@ -123,7 +123,7 @@ afterAll(async () => {
 afterEach(() => world.faults.clear());
 
 describe('clusters', () => {
-  it('moves CREATING → ACTIVE and only then has an endpoint under /k8s/<name> and a CA, with epoch-second timestamps', async () => {
+  it('moves CREATING → ACTIVE and only then has an HTTPS endpoint under /k8s/<name> and a CA, with epoch-second timestamps', async () => {
     const before = world.clock.now().getTime();
     const { cluster } = await eks.send(new CreateClusterCommand(clusterInput('lifecycle')));
     const after = world.clock.now().getTime();
@@ -135,7 +135,7 @@ describe('clusters', () => {
     expect(cluster!.createdAt!.getTime()).toBeLessThanOrEqual(after + 1000);
 
     const active = await clusterActive('lifecycle');
-    expect(active.endpoint).toBe(`${emulator.url}/k8s/lifecycle`);
+    expect(active.endpoint).toBe(`${emulator.url.replace('http:', 'https:')}/k8s/lifecycle`);
     expect(Buffer.from(active.certificateAuthority!.data!, 'base64').toString()).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
     expect(active.resourcesVpcConfig).toMatchObject({ vpcId: net.vpcId, endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] });
     expect(world.ec2.securityGroups.get(active.resourcesVpcConfig!.clusterSecurityGroupId!)?.tags['aws:eks:cluster-name']).toBe('lifecycle');
@@ -476,7 +476,7 @@ describe('the AWS::EKS::Cluster backend', () => {
 
     const attributes = await state.createClusterForStack(properties(), { 'aws:cloudformation:stack-name': 'eksp-from-stack-cluster' }, { creatorArn: stackRole });
 
-    expect(attributes).toMatchObject({ name: 'from-stack', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/from-stack`, endpoint: `${emulator.url}/k8s/from-stack`, Endpoint: `${emulator.url}/k8s/from-stack` });
+    expect(attributes).toMatchObject({ name: 'from-stack', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/from-stack`, endpoint: `${emulator.url.replace('http:', 'https:')}/k8s/from-stack`, Endpoint: `${emulator.url.replace('http:', 'https:')}/k8s/from-stack` });
     expect(Buffer.from(attributes.certificateAuthorityData, 'base64').toString()).toContain('BEGIN CERTIFICATE');
     const cluster = await describe_('from-stack');
     expect(cluster).toMatchObject({ status: 'ACTIVE', version: '1.32', tags: { 'eks-provisioner:cluster': 'from-stack', 'aws:cloudformation:stack-name': 'eksp-from-stack-cluster' }, logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: true }, expect.anything()] } });

@@ -96,7 +96,9 @@ describe('the world, saved and restored', () => {
     const late = next.world.clock.now().getTime() - pending!.dueAt;
     expect(late).toBeGreaterThanOrEqual(-1000);
     expect(late).toBeLessThan(60_000);
-    expect(next.eks.cluster('kept')).toMatchObject({ status: 'ACTIVE', endpoint: 'http://127.0.0.1:1/k8s/kept' });
+    expect(next.eks.cluster('kept')).toMatchObject({ status: 'ACTIVE', endpoint: 'https://127.0.0.1:1/k8s/kept' });
+    // The same CA as before the restart: kubeconfigs saved then still verify the endpoint.
+    expect(next.eks.cluster('kept').certificateAuthorityData).toBe(world.certificates.authorityData());
     expect(next.eks.cluster('kept').kube.getConfigMap('kube-system', 'aws-auth')).toBeUndefined();
   });
 

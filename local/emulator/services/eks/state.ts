@@ -250,12 +250,6 @@ function deferred(): Deferred {
   return { promise, resolve };
 }
 
-/** A PEM-looking CA bundle, base64 as DescribeCluster returns certificateAuthority.data (never used for TLS here). */
-function fakeCertificateAuthority(): string {
-  const body = randomBytes(780).toString('base64').replace(/(.{64})/g, '$1\n').trim();
-  return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString('base64');
-}
-
 function parseCidr(text: string): { address: number; prefix: number } | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
   if (!match) return undefined;
@@ -355,9 +349,12 @@ export class EksState implements EksBackend {
     for (const [id, pending] of this.transitions) this.arm(id, pending);
   }
 
-  /** A cluster's Kubernetes API on this emulator (its port may differ after a restart). */
+  /**
+   * A cluster's Kubernetes API on this emulator (its port may differ after a restart): HTTPS on
+   * the emulator's own port, which tells TLS from plain HTTP by the first byte (server.ts).
+   */
   private endpointOf(name: string): string {
-    return `${this.options.baseUrl().replace(/\/$/, '')}/k8s/${encodeURIComponent(name)}`;
+    return `${this.options.baseUrl().replace(/\/$/, '').replace(/^http:/, 'https:')}/k8s/${encodeURIComponent(name)}`;
   }
 
   private complete(transition: Transition): void {
@@ -587,7 +584,7 @@ export class EksState implements EksBackend {
       serviceIpv4Cidr: input.kubernetesNetworkConfig?.serviceIpv4Cidr ?? '10.100.0.0/16',
       ipFamily: input.kubernetesNetworkConfig?.ipFamily ?? 'ipv4',
       oidcIssuer: `https://oidc.eks.${this.world.region}.amazonaws.com/id/${randomBytes(16).toString('hex').toUpperCase()}`,
-      certificateAuthorityData: fakeCertificateAuthority(),
+      certificateAuthorityData: this.world.certificates.authorityData(),
       authenticationMode,
       bootstrapClusterCreatorAdminPermissions: bootstrap,
       creatorArn: principalArnOf(creatorArn),
