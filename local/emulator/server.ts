@@ -69,15 +69,26 @@ function acceptTlsOnSamePort(server: Server, handler: RequestListener, world: Wo
   // Replaces the default 'connection' handling: the first chunk decides who parses the stream.
   const plain = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
+  // The listening server counts these sockets until they close, and the HTTPS server's own
+  // closeAllConnections does not end a kept-alive one's TCP socket: close() destroys them itself.
+  const handedOver = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;
       if (first) socket.unshift(first);
-      if (first?.[0] === TLS_HANDSHAKE) httpsServer().emit('connection', socket);
-      else for (const listener of plain) listener.call(server, socket);
+      if (first?.[0] === TLS_HANDSHAKE) {
+        handedOver.add(socket);
+        socket.once('close', () => handedOver.delete(socket));
+        httpsServer().emit('connection', socket);
+      } else for (const listener of plain) listener.call(server, socket);
     });
   });
-  return { closeAllConnections: () => secure?.closeAllConnections() };
+  return {
+    closeAllConnections: () => {
+      secure?.closeAllConnections();
+      for (const socket of handedOver) socket.destroy();
+    },
+  };
 }
 
 /** Whether a request came over the TLS side of the port. */
