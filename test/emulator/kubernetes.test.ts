@@ -14,7 +14,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createKubernetesService } from '../../local/emulator/services/kubernetes';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import { World, type Instance } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
 
@@ -59,6 +59,32 @@ function seedAccount(): void {
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'],
     tags: {},
   });
+}
+
+/** EC2 instances of a nodegroup, as its Auto Scaling group launches them (one per IP). */
+function putInstances(cluster: string, nodegroup: string, ips: string[], state: Instance['state'] = 'running'): void {
+  for (const ip of ips) {
+    const instanceId = world.newId('i');
+    const subnetId = net.subnets[Number(ip.split('.')[2]) < 32 ? 0 : 1]!;
+    const subnet = world.ec2.subnets.get(subnetId)!;
+    world.ec2.instances.set(instanceId, {
+      instanceId,
+      instanceType: 't3.medium',
+      imageId: 'ami-0123456789abcdef0',
+      vpcId: subnet.vpcId,
+      subnetId,
+      availabilityZone: subnet.availabilityZone,
+      privateIpAddress: ip,
+      privateDnsName: `ip-${ip.replace(/\./g, '-')}.ec2.internal`,
+      securityGroupIds: [],
+      networkInterfaceId: world.newId('eni'),
+      launchTime: world.clock.now(),
+      state,
+      architecture: 'x86_64',
+      capacityType: 'ON_DEMAND',
+      tags: { 'eks:cluster-name': cluster, 'eks:nodegroup-name': nodegroup, [`kubernetes.io/cluster/${cluster}`]: 'owned', 'aws:autoscaling:groupName': `eks-${nodegroup}-0` },
+    });
+  }
 }
 
 const tokenFor = (cluster: string, keys: Keys = ADMIN, now?: Date) => kubernetesToken(cluster, 'us-east-1', async () => keys, now);
@@ -154,15 +180,27 @@ describe('the Kubernetes API of a cluster', () => {
     const padded = await kube('main', 'GET', AWS_AUTH, { token: `${await tokenFor('main')}=` });
     const notAnEksToken = await kube('main', 'GET', AWS_AUTH, { token: 'eyJhbGciOiJSUzI1NiJ9.e30.sig' });
     const unmapped = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('main', INTRUDER) });
-    const noToken = await kube('main', 'GET', AWS_AUTH);
 
-    for (const refused of [forOtherCluster, expired, badSignature, padded, notAnEksToken, unmapped, noToken]) {
+    for (const refused of [forOtherCluster, expired, badSignature, padded, notAnEksToken, unmapped]) {
       expect(refused.status).toBe(401);
       expect(refused.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 });
     }
     expect(forOtherCluster.body.message).toMatch(/signature/);
     expect(expired.body.message).toMatch(/expired/);
     expect(unmapped.body.message).toContain(ARNS.intruder);
+  });
+
+  it('treats a request without a token as system:anonymous, as EKS (anonymous auth on): /version only, 403 elsewhere', async () => {
+    const version = await kube('main', 'GET', '/version');
+    const discovery = await kube('main', 'GET', '/api');
+    const awsAuth = await kube('main', 'GET', AWS_AUTH);
+
+    expect(version.status).toBe(200);
+    expect(discovery).toMatchObject({ status: 403, body: { reason: 'Forbidden', message: 'forbidden: User "system:anonymous" cannot get path "/api"' } });
+    expect(awsAuth).toMatchObject({
+      status: 403,
+      body: { reason: 'Forbidden', message: 'configmaps "aws-auth" is forbidden: User "system:anonymous" cannot get resource "configmaps" in API group "" in the namespace "kube-system"' },
+    });
   });
 
   it('lets an AmazonEKSViewPolicy access entry read ConfigMaps in its namespaces, but not write them or list nodes (403)', async () => {
@@ -240,17 +278,21 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
 
     const stalePut = await kube('legacy', 'PUT', AWS_AUTH, { token, body: current.body });
     const stalePatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { metadata: { resourceVersion: current.body.metadata.resourceVersion }, data: { mapUsers: '[]\n' } }, contentType: 'application/merge-patch+json' });
-    const jsonPatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: [{ op: 'remove', path: '/data/mapUsers' }], contentType: 'application/json-patch+json' });
+    const applyPatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { data: {} }, contentType: 'application/apply-patch+yaml' });
 
     expect(current.status).toBe(200);
     expect(stalePut.status).toBe(409);
     expect(stalePut.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409, details: { name: 'aws-auth', kind: 'configmaps' } });
     expect(stalePatch.status).toBe(409);
-    expect(jsonPatch.status).toBe(415);
+    expect(applyPatch).toMatchObject({ status: 415, body: { reason: 'UnsupportedMediaType' } });
     expect((await kube('legacy', 'GET', AWS_AUTH, { token })).body.metadata.annotations).toEqual({ reviewed: 'yes' });
   });
 
-  it('lists one node per desired node of each ACTIVE nodegroup, with its nodegroup, labels and taints', async () => {
+  it("lists a node per running EC2 instance of the cluster's nodegroups, with its nodegroup, labels and taints", async () => {
+    putInstances('legacy', 'ng-general', ['10.0.3.17', '10.0.40.9']);
+    putInstances('legacy', 'ng-general', ['10.0.5.5'], 'terminated');
+    putInstances('main', 'ng-other', ['10.0.6.6']);
+
     const { status, body } = await kube('legacy', 'GET', '/api/v1/nodes', { token: await tokenFor('legacy') });
 
     expect(status).toBe(200);
@@ -259,8 +301,9 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
       expect(node.metadata.name).toMatch(/^ip-10-0-\d+-\d+\.ec2\.internal$/);
       expect(node.metadata.labels).toMatchObject({ 'eks.amazonaws.com/nodegroup': 'ng-general', 'eks.amazonaws.com/capacityType': 'ON_DEMAND', 'node.kubernetes.io/instance-type': 't3.medium', workload: 'general' });
       expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'general', effect: 'NoSchedule' }]);
-      expect(node.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
+      expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     }
-    expect(new Set(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).size).toBe(2);
+    expect(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(['ip-10-0-3-17.ec2.internal', 'ip-10-0-40-9.ec2.internal']);
+    expect(body.items.map((n: { status: { addresses: Array<{ type: string; address: string }> } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address)).toEqual(['10.0.3.17', '10.0.40.9']);
   });
 });

@@ -195,7 +195,14 @@ export function createKubernetesService(world: World, options: KubernetesOptions
     const filter = (objects: Json[]) => {
       const byLabels = labelSelector(query.get('labelSelector'));
       const byFields = fieldSelector(query.get('fieldSelector'));
-      return objects.filter((o) => (namespace === undefined || ((o.metadata ?? {}) as Json).namespace === namespace) && byLabels(o) && byFields(o));
+      const key = (o: Json) => {
+        const metadata = (o.metadata ?? {}) as Json;
+        return `${String(metadata.namespace ?? '')}/${String(metadata.name)}`;
+      };
+      // In the order etcd lists them: by namespace, then name.
+      return objects
+        .filter((o) => (namespace === undefined || ((o.metadata ?? {}) as Json).namespace === namespace) && byLabels(o) && byFields(o))
+        .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     };
 
     switch (type.name) {
