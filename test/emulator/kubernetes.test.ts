@@ -185,9 +185,11 @@ describe('the Kubernetes API of a cluster', () => {
       expect(refused.status).toBe(401);
       expect(refused.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 });
     }
-    expect(forOtherCluster.body.message).toMatch(/signature/);
-    expect(expired.body.message).toMatch(/expired/);
-    expect(unmapped.body.message).toContain(ARNS.intruder);
+    // The message is kube-apiserver's bare "Unauthorized"; the emulator's reason is in the causes.
+    expect(unmapped.body.message).toBe('Unauthorized');
+    expect(forOtherCluster.body.details.causes[0].message).toMatch(/signature/);
+    expect(expired.body.details.causes[0].message).toMatch(/expired/);
+    expect(unmapped.body.details.causes[0].message).toContain(ARNS.intruder);
   });
 
   it('treats a request without a token as system:anonymous, as EKS (anonymous auth on): /version only, 403 elsewhere', async () => {

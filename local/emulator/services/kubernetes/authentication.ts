@@ -58,7 +58,12 @@ export interface TokenCheckOptions {
   lookup: (accessKeyId: string) => KeySecret | undefined;
 }
 
-const unauthorized = (why: string) => new StatusError(401, 'Unauthorized', `Unauthorized: ${why}`);
+/**
+ * kube-apiserver's 401 says only "Unauthorized" (kubectl prints "You must be logged in to the
+ * server (Unauthorized)"); the reason the emulator refused is kept in details.causes for whoever
+ * reads the body.
+ */
+const unauthorized = (why: string) => new StatusError(401, 'Unauthorized', 'Unauthorized', { causes: [{ reason: 'Unauthorized', message: why }] });
 
 /** The caller of a request: ANONYMOUS without a bearer token; throws 401 for a token EKS would refuse. */
 export async function authenticate(req: IncomingMessage, cluster: Cluster, options: TokenCheckOptions): Promise<KubeUser> {

@@ -12,6 +12,7 @@ export interface StatusDetails {
   /** The resource (plural) the error is about, as the API server fills it. */
   kind?: string;
   uid?: string;
+  causes?: Array<{ reason: string; message: string; field?: string }>;
 }
 
 export class StatusError extends EmulatorError {
