@@ -4,7 +4,7 @@
  * endpoint access, token checks, authorization, merge patches and nodes.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
+import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateAddonCommand, CreateClusterCommand, CreateFargateProfileCommand, DescribeAddonCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
 import { load } from 'js-yaml';
 import { HttpKubernetes, type ClusterAccess } from '../../functions/ports/kubernetes';
 import { kubernetesToken } from '../../functions/ports/kubernetes-token';
@@ -133,6 +133,8 @@ beforeAll(async () => {
     ['legacy', { accessConfig: { authenticationMode: 'CONFIG_MAP' } }],
     ['private-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: false, endpointPrivateAccess: true } }],
     ['office-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: true, publicAccessCidrs: ['198.51.100.0/24'] } }],
+    ['workloads', {}],
+    ['serverless', {}],
   ];
   await Promise.all(clusters.map(([name, overrides]) => eks.send(new CreateClusterCommand(clusterInput(name, overrides)))));
   for (const [name] of clusters) {
@@ -231,11 +233,27 @@ describe('the Kubernetes API of a cluster', () => {
     await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'main', principalArn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, policyArn: POLICY('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }));
     const after = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', assumed) });
     const wrongSession = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', { ...assumed, sessionToken: 'forged' }) });
+    const whoami = await kube('main', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { token: await tokenFor('main', assumed), body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
 
     expect(before.status).toBe(401);
     expect(after.status).toBe(200);
     expect(after.body.kind).toBe('NodeList');
     expect(wrongSession.status).toBe(401);
+    // The access entry's default username for a role is the session ARN form EKS uses.
+    expect(whoami).toMatchObject({
+      status: 201,
+      body: {
+        kind: 'SelfSubjectReview',
+        status: {
+          userInfo: {
+            username: `arn:aws:sts::${ACCOUNT}:assumed-role/k8s-operator/operator`,
+            uid: expect.stringMatching(new RegExp(`^aws-iam-authenticator:${ACCOUNT}:AROA[A-Z0-9]+$`)),
+            groups: ['system:authenticated'],
+            extra: { accessKeyId: [assumed.accessKeyId], arn: [`arn:aws:sts::${ACCOUNT}:assumed-role/k8s-operator/operator`], canonicalArn: [`arn:aws:iam::${ACCOUNT}:role/k8s-operator`], sessionName: ['operator'] },
+          },
+        },
+      },
+    });
   });
 
   it('honours endpoint access: a private-only endpoint and CIDRs without the local caller refuse it (403) until opened', async () => {
@@ -307,5 +325,112 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
     }
     expect(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(['ip-10-0-3-17.ec2.internal', 'ip-10-0-40-9.ec2.internal']);
     expect(body.items.map((n: { status: { addresses: Array<{ type: string; address: string }> } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address)).toEqual(['10.0.3.17', '10.0.40.9']);
+  });
+});
+
+describe('what kubectl sees of a cluster', () => {
+  const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+  it('answers what it does not serve as kube-apiserver does: 404 for unknown groups, resources and subresources, 405 for unserved verbs and watches', async () => {
+    const token = await tokenFor('main');
+    const notFound = { status: 404, body: { kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' } };
+
+    expect(await kube('main', 'GET', '/apis/batch/v1/namespaces/default/jobs', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/apis/batch/v1', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/secrets', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth/status', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/nodes', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'DELETE', '/api/v1/nodes/ip-10-0-0-1.ec2.internal', { token })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'POST', '/api/v1/namespaces/default/pods', { token, body: { metadata: { name: 'x' } } })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'GET', '/api/v1/pods?watch=true', { token })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/configmaps/absent', { token })).toMatchObject({ status: 404, body: { message: 'configmaps "absent" not found', details: { name: 'absent', kind: 'configmaps' } } });
+  });
+
+  it("derives the system add-ons' objects: DaemonSets on every node, coredns Pending without nodes and Running on them, services on 172.20.0.0/16 for a 10.0.0.0/8 VPC", async () => {
+    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns']) await eks.send(new CreateAddonCommand({ clusterName: 'workloads', addonName }));
+    // Installed: coredns is DEGRADED while it has nowhere to run.
+    await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'workloads', addonName: 'coredns' })).then((r) => r.addon!.status), (status) => status === 'DEGRADED', 'coredns installed');
+    const token = await tokenFor('workloads');
+    const before = await kube('workloads', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
+
+    await nodegroupActive('workloads', 'ng-system');
+    putInstances('workloads', 'ng-system', ['10.0.8.8', '10.0.33.3']);
+    const pods = await kube('workloads', 'GET', '/api/v1/pods', { token });
+    const daemonSets = await kube('workloads', 'GET', '/apis/apps/v1/daemonsets', { token });
+    const coredns = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns', { token });
+    const replicaSets = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/replicasets?labelSelector=k8s-app%3Dkube-dns', { token });
+    const services = await kube('workloads', 'GET', '/api/v1/services', { token });
+
+    expect(before.body.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name.replace(/-[a-z0-9]{10}-[a-z0-9]{5}$/, ''), p.status.phase])).toEqual([
+      ['coredns', 'Pending'],
+      ['coredns', 'Pending'],
+    ]);
+    const placed = pods.body.items.map((p: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { podIP: string; phase: string } }) => ({
+      app: p.metadata.name.replace(/(-[a-z0-9]{10})?-[a-z0-9]{5}$/, ''),
+      node: p.spec.nodeName,
+      ip: p.status.podIP,
+      hostNetwork: p.spec.hostNetwork ?? false,
+      phase: p.status.phase,
+    }));
+    expect(placed.filter((p: { app: string }) => p.app !== 'coredns')).toEqual(
+      expect.arrayContaining([
+        { app: 'aws-node', node: 'ip-10-0-8-8.ec2.internal', ip: '10.0.8.8', hostNetwork: true, phase: 'Running' },
+        { app: 'aws-node', node: 'ip-10-0-33-3.ec2.internal', ip: '10.0.33.3', hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: 'ip-10-0-8-8.ec2.internal', ip: '10.0.8.8', hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: 'ip-10-0-33-3.ec2.internal', ip: '10.0.33.3', hostNetwork: true, phase: 'Running' },
+      ]),
+    );
+    const dns = placed.filter((p: { app: string }) => p.app === 'coredns');
+    expect(dns.map((p: { node: string }) => p.node).sort()).toEqual(['ip-10-0-33-3.ec2.internal', 'ip-10-0-8-8.ec2.internal']);
+    for (const pod of dns) {
+      // The VPC CNI gives a pod a secondary IP of its node's subnet (10.0.0.0/19 or 10.0.32.0/19).
+      const subnetBase = pod.node === 'ip-10-0-8-8.ec2.internal' ? 0 : 32;
+      const third = Number(pod.ip.split('.')[2]);
+      expect(pod).toMatchObject({ hostNetwork: false, phase: 'Running' });
+      expect(third >= subnetBase && third < subnetBase + 32 && !['10.0.8.8', '10.0.33.3'].includes(pod.ip)).toBe(true);
+    }
+    expect(daemonSets.body.items.map((d: { metadata: { name: string }; status: { desiredNumberScheduled: number; numberReady: number } }) => [d.metadata.name, d.status.desiredNumberScheduled, d.status.numberReady])).toEqual([
+      ['aws-node', 2, 2],
+      ['kube-proxy', 2, 2],
+    ]);
+    expect(coredns.body).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1', spec: { replicas: 2 }, status: { readyReplicas: 2, availableReplicas: 2 } });
+    expect(replicaSets.body.items).toHaveLength(1);
+    expect(services.body.items.map((svc: { metadata: { namespace: string; name: string }; spec: { clusterIP: string } }) => [svc.metadata.namespace, svc.metadata.name, svc.spec.clusterIP])).toEqual([
+      ['default', 'kubernetes', '172.20.0.1'],
+      ['kube-system', 'kube-dns', '172.20.0.10'],
+    ]);
+  });
+
+  it('answers kubectl get with the Table the server prints, across namespaces with -A', async () => {
+    const token = await tokenFor('workloads');
+    const headers = { accept: TABLE, authorization: `Bearer ${token}` };
+
+    const response = await fetch(`${emulator.url}/k8s/workloads/apis/apps/v1/daemonsets?limit=500`, { headers });
+    const table = (await response.json()) as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { metadata: { namespace: string } } }> };
+
+    expect(response.headers.get('content-type')).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers', 'Images', 'Selector']);
+    expect(table.rows.map((r) => [r.object.metadata.namespace, ...r.cells.slice(0, 7)])).toEqual([
+      ['kube-system', 'aws-node', 2, 2, 2, 2, 2, '<none>'],
+      ['kube-system', 'kube-proxy', 2, 2, 2, 2, 2, '<none>'],
+    ]);
+  });
+
+  it('runs coredns on Fargate nodes when only a Fargate profile selects its pods', async () => {
+    world.iam.roles.set('pod-execution-role', { arn: `arn:aws:iam::${ACCOUNT}:role/pod-execution-role`, roleName: 'pod-execution-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy'], tags: {} });
+    await eks.send(new CreateAddonCommand({ clusterName: 'serverless', addonName: 'coredns' }));
+    await eks.send(new CreateFargateProfileCommand({ clusterName: 'serverless', fargateProfileName: 'system', podExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/pod-execution-role`, selectors: [{ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }] }));
+    const token = await tokenFor('serverless');
+    const nodes = await until(() => kube('serverless', 'GET', '/api/v1/nodes', { token }), (r) => r.body.items?.length === 2, 'two Fargate nodes');
+    const pods = await kube('serverless', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
+
+    for (const node of nodes.body.items) {
+      expect(node.metadata.name).toMatch(/^fargate-ip-10-0-\d+-\d+\.ec2\.internal$/);
+      expect(node.metadata.labels).toMatchObject({ 'eks.amazonaws.com/compute-type': 'fargate', 'eks.amazonaws.com/fargate-profile': 'system' });
+    }
+    expect(pods.body.items.map((p: { spec: { nodeName: string }; status: { podIP: string } }) => [p.spec.nodeName, p.status.podIP]).sort()).toEqual(
+      nodes.body.items.map((n: { metadata: { name: string }; status: { addresses: Array<{ type: string; address: string }> } }) => [n.metadata.name, n.status.addresses[0]!.address]).sort(),
+    );
   });
 });
