@@ -140,8 +140,23 @@ describe('protobuf request bodies', () => {
     expect(decodeProtobuf(body)).toEqual({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'kube-system', verb: 'patch', resource: 'configmaps', name: 'a'.repeat(200) } } });
   });
 
+  it('decodes a ConfigMap as kubectl create configmap sends it: metadata, data and binaryData maps, immutable', () => {
+    const entry = (key: string, value: string | Buffer) => Buffer.concat([field(1, key), field(2, value)]);
+    const metadata = Buffer.concat([field(1, 'settings'), field(3, 'default'), field(11, entry('team', 'a')), field(14, 'keep')]);
+    const configMap = Buffer.concat([field(1, metadata), field(2, entry('color', 'blue')), field(2, entry('size', 'small')), field(3, entry('blob', Buffer.from([0xff, 0x00]))), Buffer.from([0x20, 0x01])]);
+
+    expect(decodeProtobuf(envelope('v1', 'ConfigMap', configMap))).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'default', labels: { team: 'a' }, finalizers: ['keep'] },
+      data: { color: 'blue', size: 'small' },
+      binaryData: { blob: '/wA=' },
+      immutable: true,
+    });
+  });
+
   it('refuses bodies without the magic (400) and kinds it does not decode (415)', () => {
     expect(() => decodeProtobuf(Buffer.from('{}'))).toThrow(expect.objectContaining({ status: 400 }));
-    expect(() => decodeProtobuf(envelope('v1', 'ConfigMap', Buffer.alloc(0)))).toThrow(expect.objectContaining({ status: 415 }));
+    expect(() => decodeProtobuf(envelope('v1', 'Secret', Buffer.alloc(0)))).toThrow(expect.objectContaining({ status: 415 }));
   });
 });

@@ -212,7 +212,7 @@ describe('kubectl against an emulated EKS cluster', () => {
     expect(load(configMap.data.mapRoles)).toEqual([{ rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }]);
   });
 
-  withKubectl('`kubectl apply -f` creates and then configures a ConfigMap (client-side apply with the OpenAPI schema and server-side validation)', async () => {
+  withKubectl('`kubectl apply -f` creates and then configures a ConfigMap (client-side apply with the OpenAPI schema and server-side validation); `create`, `get` and `delete` work too', async () => {
     const file = join(dir, 'settings.yaml');
     const manifest = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-settings\n  namespace: default\ndata:\n${data}`;
     writeFileSync(file, manifest('  color: blue\n  size: small\n'));
@@ -222,6 +222,10 @@ describe('kubectl against an emulated EKS cluster', () => {
     writeFileSync(file, manifest('  color: green\n').replace('\ndata:', '\nunknownField: 1\ndata:'));
     const strict = await kubectl(['apply', '-f', file]);
     const data = await kubectl(['get', 'cm', 'team-settings', '-o', 'jsonpath={.data}']);
+    const createdImperatively = await kubectl(['create', 'configmap', 'scratch', '--from-literal=a=b']);
+    const listed = await kubectl(['get', 'cm']);
+    const deleted = await kubectl(['delete', 'cm', 'scratch']);
+    const gone = await kubectl(['get', 'cm', 'scratch']);
 
     expect(created).toMatchObject({ code: 0, stdout: 'configmap/team-settings created\n' });
     expect(configured).toMatchObject({ code: 0, stdout: 'configmap/team-settings configured\n', stderr: '' });
@@ -229,6 +233,13 @@ describe('kubectl against an emulated EKS cluster', () => {
     expect(JSON.parse(data.stdout)).toEqual({ color: 'green' });
     expect(strict.code).not.toBe(0);
     expect(strict.stderr).toMatch(/unknown field "unknownField"/);
+    expect(createdImperatively).toMatchObject({ code: 0, stdout: 'configmap/scratch created\n' });
+    expect(rows(listed.stdout).map(([name, count]) => [name, count])).toEqual([
+      ['scratch', '1'],
+      ['team-settings', '1'],
+    ]);
+    expect(deleted).toMatchObject({ code: 0, stdout: 'configmap "scratch" deleted\n' });
+    expect(gone.stderr).toBe('Error from server (NotFound): configmaps "scratch" not found\n');
   });
 
   withKubectl('`kubectl patch` (strategic merge, merge and JSON patch) and `kubectl edit` (KUBE_EDITOR) change aws-auth', async () => {

@@ -1,11 +1,11 @@
 /**
  * Request bodies in Kubernetes' protobuf encoding. kubectl's typed clients send built-in kinds
  * as `application/vnd.kubernetes.protobuf` (the `auth whoami` and `auth can-i` reviews among
- * them) while accepting JSON answers. The encoding is the magic `k8s\0` followed by a
- * runtime.Unknown message (typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2: the object's own
- * protobuf). Only the review kinds are decoded, into the JSON shape the routes read: the
- * fields are numbered as in k8s.io/api's generated.proto for authorization/v1 and
- * authentication/v1.
+ * them, and `kubectl create configmap`) while accepting JSON answers. The encoding is the magic
+ * `k8s\0` followed by a runtime.Unknown message (typeMeta = 1 {apiVersion = 1, kind = 2}, raw =
+ * 2: the object's own protobuf). The review kinds and ConfigMap are decoded, into the JSON shape
+ * the routes read: the fields are numbered as in k8s.io/api's generated.proto (authorization/v1,
+ * authentication/v1, core/v1 and meta/v1's ObjectMeta).
  */
 import { StatusError, type Json } from './status';
 
@@ -69,6 +69,34 @@ const strings = (names: Record<number, string>, fields: Fields | undefined): Jso
   return result;
 };
 
+/** A protobuf map<string, string|bytes>: repeated entries {key = 1, value = 2}. */
+const map = (fields: Fields, n: number, bytes = false): Record<string, string> | undefined => {
+  const entries = fields.get(n);
+  if (!entries?.length) return undefined;
+  const result: Record<string, string> = {};
+  for (const entry of entries) {
+    if (!Buffer.isBuffer(entry)) continue;
+    const pair = readMessage(entry);
+    const value = pair.get(2)?.[0];
+    result[text(pair, 1) ?? ''] = Buffer.isBuffer(value) ? (bytes ? value.toString('base64') : value.toString('utf8')) : '';
+  }
+  return result;
+};
+
+/** The ObjectMeta fields a client sets on a new object (name, generateName, namespace, labels, annotations, finalizers). */
+function objectMeta(fields: Fields | undefined): Json {
+  if (!fields) return {};
+  const finalizers = (fields.get(14) ?? []).filter(Buffer.isBuffer).map((b) => b.toString('utf8'));
+  const labels = map(fields, 11);
+  const annotations = map(fields, 12);
+  return {
+    ...strings({ 1: 'name', 2: 'generateName', 3: 'namespace', 5: 'uid', 6: 'resourceVersion' }, fields),
+    ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
+    ...(finalizers.length ? { finalizers } : {}),
+  };
+}
+
 const RESOURCE_ATTRIBUTES = { 1: 'namespace', 2: 'verb', 3: 'group', 4: 'version', 5: 'resource', 6: 'subresource', 7: 'name' };
 const NON_RESOURCE_ATTRIBUTES = { 1: 'path', 2: 'verb' };
 
@@ -90,6 +118,13 @@ export function decodeProtobuf(body: Buffer): Json {
         const resourceAttributes = strings(RESOURCE_ATTRIBUTES, spec && message(spec, 1));
         const nonResourceAttributes = strings(NON_RESOURCE_ATTRIBUTES, spec && message(spec, 2));
         return { apiVersion, kind, spec: { ...(resourceAttributes ? { resourceAttributes } : {}), ...(nonResourceAttributes ? { nonResourceAttributes } : {}) } };
+      }
+      case 'ConfigMap': {
+        // `kubectl create configmap` sends it so: metadata = 1, data = 2, binaryData = 3, immutable = 4.
+        const data = map(object, 2);
+        const binaryData = map(object, 3, true);
+        const immutable = object.get(4)?.[0];
+        return { apiVersion, kind, metadata: objectMeta(message(object, 1)), ...(data ? { data } : {}), ...(binaryData ? { binaryData } : {}), ...(immutable !== undefined ? { immutable: immutable === 1 } : {}) };
       }
       case 'SelfSubjectRulesReview':
         return { apiVersion, kind, spec: strings({ 1: 'namespace' }, spec) ?? {} };
