@@ -22,7 +22,10 @@ import { lambdaContext } from './runtime/state-machine-runner';
 import { STATE_MACHINES, type StateMachineName } from '../statemachines/task-functions';
 import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/domain/operation-request';
 import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
-import { localDeps } from './runtime/deps';
+import { functionScopedDeps } from './runtime/deps';
+import { runAsFunction } from './runtime/function-scope';
+import { API_FUNCTION, createServiceRoles, EXECUTION_ENDED_FUNCTION, functionIdentity, RECONCILER_FUNCTION } from './runtime/service-roles';
+import type { Context } from 'aws-lambda';
 import { LocalExecutions } from './runtime/executions';
 import { scheduleReconciler } from './runtime/reconciler-schedule';
 import { DataDirError, DEFAULT_DATA_DIR, openDataDir, savedWorld, StateSaver } from './runtime/durable-state';
@@ -146,12 +149,18 @@ function pointSdkAt(environment: Environment, awsUrl: string, region: string): v
   });
 }
 
-/** The API function's name in local mode (its ARN is the expiry schedules' target). */
-const API_FUNCTION = 'eksp-api';
-/** The backstop reporting operations whose execution ended without (functions/listeners). */
-const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
-/** The scheduled reconciler (functions/listeners/reconciler.ts). */
-const RECONCILER_FUNCTION = 'eksp-reconciler';
+/**
+ * A second human of the account, for showing what another principal may do (a 404 from the API
+ * for someone else's cluster, a 401 from its Kubernetes API): sign with this key (secret
+ * `local`) and STS, EKS and the Kubernetes API see `arn:aws:iam::000000000000:user/other-developer`.
+ */
+export const OTHER_DEVELOPER_KEY = { accessKeyId: 'AKIDOTHERDEVELOPER', secretAccessKey: 'local' };
+export const OTHER_DEVELOPER = 'arn:aws:iam::000000000000:user/other-developer';
+
+/** A handler run as one invocation of its Lambda function: its ports act as the function's role. */
+function asFunction<E, R>(functionName: string, handler: (event: E, context: Context) => R): (event: E) => R {
+  return (event) => runAsFunction(functionName, () => handler(event, lambdaContext(functionName)));
+}
 /** The event source local mode allows by default (EVENT_SOURCES), acting as the local developer. */
 export const LOCAL_EVENT_SOURCE = 'local.portal';
 
@@ -204,9 +213,9 @@ async function provisionServiceResources(): Promise<void> {
 }
 
 /**
- * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator has
- * no IAM API, so it goes straight into the world, as a deploy would have left it; roles that name
- * another boundary fail as in IAM.
+ * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator's
+ * IAM is read-only (no CreatePolicy), so it goes straight into the world, as a deploy would have
+ * left it; roles that name another boundary fail as in IAM.
  */
 function createPermissionsBoundary(world: World): string {
   const arn = world.arn('iam', 'policy/eks-provisioner/eksp-role-boundary', '');
@@ -221,7 +230,7 @@ function banner(mode: LocalMode, awsPort: number): string {
     '',
     'eks-provisioner local mode',
     `  REST API          ${api}   (caller ${LOCAL_CALLER}; another with -H 'x-eksp-caller: <IAM ARN>')`,
-    `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local)`,
+    `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local = ${LOCAL_CALLER}; ${OTHER_DEVELOPER_KEY.accessKeyId}/local = ${OTHER_DEVELOPER})`,
     `  status events     ${aws}/_local/events`,
     `  faults            ${aws}/_local/faults`,
     `  time scale        ${mode.timeScale} (an 11-minute control plane takes ${((660 * mode.timeScale)).toFixed(1)} s)`,
@@ -263,7 +272,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       port: awsPort === 0 && data?.saved ? data.saved.awsPort : awsPort,
       timeScale,
       ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
-      credentials: { [LOCAL_KEY.accessKeyId]: LOCAL_KEY.secretAccessKey },
+      credentials: { [LOCAL_KEY.accessKeyId]: LOCAL_KEY.secretAccessKey, [OTHER_DEVELOPER_KEY.accessKeyId]: OTHER_DEVELOPER_KEY.secretAccessKey },
+      callers: { [OTHER_DEVELOPER_KEY.accessKeyId]: OTHER_DEVELOPER },
       ...(data ? { dynamoPath: data.dynamoPath } : {}),
       ...(data?.saved ? { restore: savedWorld(data.saved) } : {}),
     });
@@ -277,6 +287,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const executions = new LocalExecutions(world, { warn: (message) => log(`[executions] ${message}`) });
     world.executions = executions;
     cleanups.push(() => executions.stopAll());
+    // The roles CDK would make: each function's execution role, the CloudFormation execution role.
+    const { schedulerRoleArn } = createServiceRoles(world);
     const machines = await registerStateMachines(executions);
     const stateMachineArn = machines['provision-cluster'];
     environment.set({
@@ -286,28 +298,30 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       DELETE_STATE_MACHINE_ARN: machines['delete-cluster'],
       UPDATE_STATE_MACHINE_ARN: machines['update-cluster'],
       EXPIRY_TARGET_ARN: world.arn('lambda', `function:${API_FUNCTION}`),
-      SCHEDULER_ROLE_ARN: world.arn('iam', 'role/eksp-scheduler', ''),
+      SCHEDULER_ROLE_ARN: schedulerRoleArn,
       PERMISSIONS_BOUNDARY_ARN: createPermissionsBoundary(world),
     });
     // Event-requested operations: a local source acting as the local developer, unless configured.
     environment.default({ EVENT_SOURCES: JSON.stringify({ [LOCAL_EVENT_SOURCE]: LOCAL_CALLER }) });
-    // The operator's choices win: ADMIN_PRINCIPAL_ARNS, GUARDRAILS, CLOUDFORMATION_ROLE_ARN and
-    // KUBERNETES_ACCESS_ROLE_ARN are read from the environment as deployed.
-    const restoreDeps = useDeps(localDeps(() => world.clock.now()));
+    // The operator's choices win for ADMIN_PRINCIPAL_ARNS and GUARDRAILS, read from the environment
+    // as deployed. Each function acts as its own role, wired with the CloudFormation execution role
+    // as CDK wires it (CLOUDFORMATION_ROLE_ARN, KUBERNETES_ACCESS_ROLE_ARN per function).
+    const restoreDeps = useDeps(functionScopedDeps(() => world.clock.now(), (functionName) => functionIdentity(world, functionName)));
     cleanups.push(() => restoreDeps());
 
     const { handler } = await import('../functions/api/handler');
     // The API function also takes the bus rule's events and the expiry schedules' invocations.
     world.functions.warn = (message) => log(`[lambda] ${message}`);
-    const apiFunctionArn = world.functions.register(API_FUNCTION, (event) => (handler as unknown as ApiHandler)(event as never, lambdaContext(API_FUNCTION)));
+    const apiHandler = asFunction(API_FUNCTION, handler as unknown as ApiHandler);
+    const apiFunctionArn = world.functions.register(API_FUNCTION, (event) => apiHandler(event as never));
     cleanups.push(() => void world.functions.unregister(API_FUNCTION));
     await routeOperationRequests(apiFunctionArn, Object.keys(config.eventSources()));
     const { handler: executionEnded } = await import('../functions/listeners/execution-ended');
-    const backstopArn = world.functions.register(EXECUTION_ENDED_FUNCTION, (event) => (executionEnded as unknown as ApiHandler)(event as never, lambdaContext(EXECUTION_ENDED_FUNCTION)));
+    const backstopArn = world.functions.register(EXECUTION_ENDED_FUNCTION, asFunction(EXECUTION_ENDED_FUNCTION, executionEnded as (event: unknown, context: Context) => unknown));
     cleanups.push(() => void world.functions.unregister(EXECUTION_ENDED_FUNCTION));
     await routeEndedExecutions(backstopArn, Object.values(machines));
     const { handler: reconciler } = await import('../functions/listeners/reconciler');
-    const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, (event) => (reconciler as unknown as ApiHandler)(event as never, lambdaContext(RECONCILER_FUNCTION)));
+    const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, asFunction(RECONCILER_FUNCTION, reconciler as (event: unknown, context: Context) => unknown));
     cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
     if (settings.reconciler !== false) cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
     // With the backstop listening, so an execution that cannot resume still ends with one terminal event.
@@ -322,7 +336,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     }
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
-      handler: handler as never,
+      handler: (event) => apiHandler(event),
       ...(settings.quiet ? {} : { log: (line: string) => log(`[api] ${line}`) }),
     });
     cleanups.push(() => api.close());

@@ -77,7 +77,7 @@ function dryRun(spec: Spec, request: ApiRequest, deps: ApiDeps) {
   return {
     spec,
     stackName,
-    steps: provisioningSteps(spec),
+    steps: provisioningSteps(spec, request.caller),
     initialEndpointAccess: initialEndpointAccess(spec),
     // Existing subnets need their VPC id from EC2, which a dry run does not call.
     template: canRender ? renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() }) : null,

@@ -58,12 +58,12 @@ function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): Next
 
 /**
  * The access entry and the aws-auth mapping of the principal, whichever exist — but never those
- * of nodes, Fargate pods or the service itself, without which the cluster or the service would
- * lose its access. Every refusal is decided before any call, so nothing is half removed.
+ * of nodes, Fargate pods or the bootstrapped creator the service acts as, without which the
+ * cluster or the service would lose its access. Every refusal is decided before any call, so nothing is half removed.
  */
 function removeAccess(principalArn: string, live: LiveState): NextStep {
   if (live.protectedPrincipals?.includes(principalArn)) {
-    return refused('is the cluster creator eks-provisioner acts as; removing its access would lock the service out of the cluster');
+    return refused('is the cluster creator EKS made admin, which eks-provisioner acts as in this cluster; removing its access would lock the service out of the cluster');
   }
   const entry = live.accessEntry;
   if (entry?.type && entry.type !== 'STANDARD') {
@@ -72,9 +72,11 @@ function removeAccess(principalArn: string, live: LiveState): NextStep {
   const mapping = findIdentityMapping(live.awsAuth, principalArn);
   if (mapping?.node) return refused(`aws-auth maps it into ${mapping.groups.join(', ')} for nodes or Fargate pods; removing it would cut them off the cluster`);
   const calls: ChangeCall[] = [];
-  if (entry) calls.push({ call: 'deleteAccessEntry', principalArn });
+  // aws-auth first: when the principal is the one the service writes it as (local mode, where
+  // the developer is both), its entry must still be there for the write.
   const data = removeIdentityMapping(live.awsAuth, principalArn);
   if (data) calls.push({ call: 'writeAwsAuth', data });
+  if (entry) calls.push({ call: 'deleteAccessEntry', principalArn });
   return calls.length ? apply(undefined, ...calls) : IN_SYNC;
 }
 

@@ -421,13 +421,23 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
         // EKS rejects CIDRs for a public endpoint that is switched off.
         ...(access.public && access.publicAccessCidrs.length > 0 ? { PublicAccessCidrs: [...access.publicAccessCidrs] } : {}),
       },
-      // The service's role becomes the first admin, so later steps can add access entries and aws-auth.
-      AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: true },
+      AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrapsCreatorAdmin(spec.authenticationMode) },
       ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
       ...(spec.secretsEncryption ? { EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: spec.secretsEncryption.kmsKeyArn } }] } : {}),
       Tags: template.tagsFor('ControlPlane'),
     },
   });
+}
+
+/**
+ * Whether EKS makes the cluster's creator (the service's CloudFormation role) a standing admin.
+ * Not in API modes: the service keeps no standing access there; access entries need only the EKS
+ * API, and for an aws-auth write it grants itself an entry for that time (temporary-admin.ts).
+ * CONFIG_MAP mode has no access entries, so EKS requires the creator's bootstrap admin there: it
+ * is how the service writes aws-auth at all.
+ */
+export function bootstrapsCreatorAdmin(mode: Spec['authenticationMode']): boolean {
+  return mode === 'CONFIG_MAP';
 }
 
 // ── Outputs ──────────────────────────────────────────────────────────────────────────────────

@@ -15,8 +15,11 @@ export function initialEndpointAccess(spec: Spec): ResolvedEndpointAccess {
   return { public: true, private: spec.endpointAccess.private, publicAccessCidrs: ['0.0.0.0/0'] };
 }
 
+/** aws-auth is written: the spec's mappings, or in CONFIG_MAP mode the owner's (owner-access.ts). */
 export function needsKubernetesApi(spec: Spec): boolean {
-  return spec.authenticationMode !== 'API' && spec.identityMappings.length > 0;
+  if (spec.authenticationMode === 'API') return false;
+  const ownerMapped = spec.authenticationMode === 'CONFIG_MAP' && (spec.ownerAccess ?? 'none') !== 'none';
+  return spec.identityMappings.length > 0 || ownerMapped;
 }
 
 export interface LiveEndpointAccess {

@@ -1,9 +1,12 @@
 /** The ordered steps a provisioning will take: shown by a dry run and recorded by the Plan step. */
 import { endpointAccessChange, initialEndpointAccess } from './endpoint-access';
 import { clusterStackName } from './naming';
+import { ownerGrant } from './owner-access';
 import type { Spec } from './spec';
 
-export function provisioningSteps(spec: Spec): string[] {
+/** `requester`: who asks (the operation's owner), whose own access is part of the plan. */
+export function provisioningSteps(spec: Spec, requester: string): string[] {
+  const owner = ownerGrant(spec, requester);
   const stackName = clusterStackName(spec.name);
   const initial = initialEndpointAccess(spec);
   const live = { endpointPublicAccess: initial.public, endpointPrivateAccess: initial.private, publicAccessCidrs: initial.publicAccessCidrs };
@@ -14,8 +17,14 @@ export function provisioningSteps(spec: Spec): string[] {
     ...spec.addons.map((addon) => `Create add-on ${addon.name}${addon.version ? ` ${addon.version}` : ''}`),
     ...spec.accessEntries.map((entry) => `Create access entry ${entry.principalArn}`),
     ...spec.identityMappings.map((mapping) => `Map ${mapping.arn} in aws-auth`),
+    ...(owner.accessEntry ? [`Create access entry ${owner.principalArn} for the owner (${owner.accessEntry.accessPolicies.map(describePolicy).join(', ')})`] : []),
+    ...(owner.identityMapping ? [`Map ${owner.principalArn} in aws-auth for the owner (${owner.identityMapping.groups.join(', ')})`] : []),
     ...(endpointAccessChange(live, spec.endpointAccess) ? [`Switch endpoint access to ${describeAccess(spec)}`] : []),
   ];
+}
+
+function describePolicy(policy: { policy: string; scope?: string; namespaces?: string[] }): string {
+  return policy.scope === 'namespace' ? `${policy.policy} in ${(policy.namespaces ?? []).join(', ')}` : `${policy.policy}, cluster-wide`;
 }
 
 function describeAccess(spec: Spec): string {

@@ -5,7 +5,8 @@
 import type { NormalisedFargateProfile } from '../generated/types';
 import type { SpecProblem } from '../shared/errors';
 import { cidrProblem, parseCidr } from './cidr';
-import { SERVICE_TAG_PREFIX } from './naming';
+import { DEFAULT_OWNER_POLICY } from './eksctl-defaults';
+import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
 import type { Spec } from './spec';
 
 type Rule = (spec: Spec) => SpecProblem[];
@@ -167,6 +168,25 @@ const identities: Rule = (spec) => {
   );
 };
 
+/**
+ * The owner's access. CONFIG_MAP mode has no access entries, only aws-auth groups, and the one
+ * group that grants anything without the caller's own RBAC is system:masters (cluster-admin): a
+ * narrower policy cannot be expressed there, so it is refused rather than widened.
+ */
+const ownerAccess: Rule = (spec) => {
+  const access = spec.ownerAccess;
+  if (access === 'none') return [];
+  const problems: SpecProblem[] = [];
+  const namespaces = access.namespaces ?? [];
+  if (access.scope === 'namespace' && namespaces.length === 0) problems.push({ pointer: '/ownerAccess/namespaces', message: 'a namespace-scoped access policy needs at least one namespace' });
+  if (access.scope === 'cluster' && namespaces.length > 0) problems.push({ pointer: '/ownerAccess/namespaces', message: 'namespaces apply only to scope "namespace"' });
+  const clusterAdmin = accessPolicyArn(access.policy) === accessPolicyArn(DEFAULT_OWNER_POLICY) && access.scope === 'cluster';
+  if (spec.authenticationMode === 'CONFIG_MAP' && !clusterAdmin) {
+    problems.push({ pointer: '/ownerAccess', message: `authenticationMode CONFIG_MAP can give the owner only cluster-admin (aws-auth's system:masters): use ${DEFAULT_OWNER_POLICY} with scope "cluster", "none", or an API mode` });
+  }
+  return problems;
+};
+
 const addons: Rule = (spec) => duplicates(spec.addons.map((a) => a.name), '/addons', 'name', 'add-on name');
 
 /** Ownership tags are the service's proof of who owns what: callers may not set them. */
@@ -175,7 +195,7 @@ const tags: Rule = (spec) =>
     .filter((key) => key.startsWith(SERVICE_TAG_PREFIX))
     .map((key) => ({ pointer: `/tags/${escapePointer(key)}`, message: `tag keys starting with ${SERVICE_TAG_PREFIX} are reserved for ownership tags the service sets` }));
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, addons];
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

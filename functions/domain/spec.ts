@@ -1,13 +1,15 @@
 /**
- * Turns a caller's cluster spec into the normalised spec every step works from: schema checks
- * with the schema's defaults applied (eksctl's defaults), derived defaults, then the EKS rules
- * JSON Schema cannot express. Bad input fails here with every problem named, before any AWS call.
+ * Turns a caller's cluster spec into the normalised spec every step works from: eksctl's default
+ * nodegroup and add-ons where the spec is silent, schema checks with the schema's defaults applied
+ * (eksctl's defaults), derived defaults, then the EKS rules JSON Schema cannot express. Bad input
+ * fails here with every problem named, before any AWS call.
  */
 import type { ErrorObject } from 'ajv';
 import { validateClusterSpec } from '../generated/validators';
-import type { ClusterSpec, NormalisedClusterSpec, NormalisedFargateProfile } from '../generated/types';
+import type { ClusterSpec, NormalisedAccessPolicy, NormalisedAddon, NormalisedClusterSpec, NormalisedFargateProfile, NormalisedManagedNodeGroup } from '../generated/types';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
 import { guardrailProblems, type ResolvedGuardrails } from './guardrails';
+import { COMPUTE_KEYS, DEFAULT_ADDON_NAMES, defaultNodegroupName } from './eksctl-defaults';
 import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
 
 export { DEFAULT_FARGATE_PROFILE };
@@ -26,13 +28,23 @@ export interface ResolvedEndpointAccess {
   publicAccessCidrs: string[];
 }
 
-/** The spec after normalisation: every default applied, the `fargate` shorthand expanded. */
-export type Spec = Omit<NormalisedClusterSpec, 'network' | 'endpointAccess' | 'version' | 'tags' | 'fargateProfiles'> & {
+/** The owner's access after normalisation: "none", or one access policy with its scope. */
+export type OwnerAccess = 'none' | (NormalisedAccessPolicy & { scope: 'cluster' | 'namespace' });
+
+/**
+ * The spec after normalisation: every default applied, the `fargate` shorthand expanded. The
+ * nodegroup and add-on lists have no schema default (absent and empty mean different things), so
+ * their normalised type is stated here.
+ */
+export type Spec = Omit<NormalisedClusterSpec, 'network' | 'endpointAccess' | 'version' | 'tags' | 'fargateProfiles' | 'managedNodeGroups' | 'addons' | 'ownerAccess'> & {
   version: string;
   tags: Record<string, string>;
   network: NewVpcNetwork | ExistingSubnetsNetwork;
   endpointAccess: ResolvedEndpointAccess;
   fargateProfiles: NormalisedFargateProfile[];
+  managedNodeGroups: NormalisedManagedNodeGroup[];
+  addons: NormalisedAddon[];
+  ownerAccess: OwnerAccess;
 };
 
 export type NodegroupSpec = Spec['managedNodeGroups'][number];
@@ -48,13 +60,19 @@ export type IdentityMappingSpec = Spec['identityMappings'][number];
 export function normaliseSpec(input: unknown, guardrails: ResolvedGuardrails): Spec {
   const candidate = structuredClone(input ?? {}) as ClusterSpec;
   acceptResolvedPrivateEndpoint(candidate);
+  const { nodegroupDefaulted } = applyEksctlDefaults(candidate);
   if (!validateClusterSpec(candidate)) throw new InvalidSpecError(schemaProblems(validateClusterSpec.errors ?? []));
   const spec = applyDerivedDefaults(candidate as NormalisedClusterSpec, guardrails);
   const cidrsDefaulted = candidate.endpointAccess?.publicAccessCidrs === undefined;
   const problems = [
     ...specRuleProblems(spec),
-    // A defaulted 0.0.0.0/0 has no index in the request: point at the list the caller should add.
-    ...guardrailProblems(spec, guardrails).map((p) => (cidrsDefaulted && p.pointer.startsWith('/endpointAccess/publicAccessCidrs/') ? { ...p, pointer: '/endpointAccess/publicAccessCidrs' } : p)),
+    ...guardrailProblems(spec, guardrails).map((p) => {
+      // A defaulted 0.0.0.0/0 has no index in the request: point at the list the caller should add.
+      if (cidrsDefaulted && p.pointer.startsWith('/endpointAccess/publicAccessCidrs/')) return { ...p, pointer: '/endpointAccess/publicAccessCidrs' };
+      // Nor has the default nodegroup: point at the list whose absence made it, and say so.
+      if (nodegroupDefaulted && p.pointer.startsWith('/managedNodeGroups/')) return { pointer: '/managedNodeGroups', message: `the default nodegroup ${spec.managedNodeGroups[0]?.name}: ${p.message}; give managedNodeGroups yourself` };
+      return p;
+    }),
   ];
   if (problems.length > 0) throw new InvalidSpecError(problems);
   return spec;
@@ -68,6 +86,22 @@ export function normaliseSpec(input: unknown, guardrails: ResolvedGuardrails): S
 function acceptResolvedPrivateEndpoint(candidate: unknown): void {
   const access = (candidate as { endpointAccess?: { public?: unknown; publicAccessCidrs?: unknown } }).endpointAccess;
   if (access?.public === false && Array.isArray(access.publicAccessCidrs) && access.publicAccessCidrs.length === 0) delete access.publicAccessCidrs;
+}
+
+/**
+ * eksctl's defaults for what the spec does not mention: one managed nodegroup when no compute is
+ * asked for (no managedNodeGroups, fargate or fargateProfiles key), and the default add-ons when
+ * there is no addons key. Added before the schema check so the schema's own ManagedNodeGroup
+ * defaults (2 x m5.large, AL2023) shape the nodegroup and every guardrail sees it like any other.
+ * An explicit empty list means none. A normalised spec carries both lists, so it normalises again
+ * unchanged.
+ */
+function applyEksctlDefaults(candidate: ClusterSpec): { nodegroupDefaulted: boolean } {
+  if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) return { nodegroupDefaulted: false };
+  const nodegroupDefaulted = COMPUTE_KEYS.every((key) => !(key in candidate)) && typeof candidate.name === 'string';
+  if (nodegroupDefaulted) candidate.managedNodeGroups = [{ name: defaultNodegroupName(candidate.name) }];
+  if (!('addons' in candidate)) candidate.addons = DEFAULT_ADDON_NAMES.map((name) => ({ name }));
+  return { nodegroupDefaulted };
 }
 
 function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: ResolvedGuardrails): Spec {
@@ -90,6 +124,10 @@ function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: Resolved
       publicAccessCidrs: endpoint.publicAccessCidrs ?? (isPublic ? ['0.0.0.0/0'] : []),
     },
     fargateProfiles,
+    // Absent only when the spec asked for Fargate instead (no nodegroup is defaulted then).
+    managedNodeGroups: input.managedNodeGroups ?? [],
+    addons: input.addons ?? [],
+    ownerAccess: input.ownerAccess === 'none' ? 'none' : { ...input.ownerAccess, scope: input.ownerAccess.scope ?? 'cluster' },
   };
 }
 
@@ -97,8 +135,9 @@ function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: Resolved
 export function schemaProblems(errors: ErrorObject[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   for (const error of errors) {
-    // The oneOf under /network reports each branch's `required`; one clear message replaces them.
-    if (error.schemaPath.includes('/oneOf/')) continue;
+    // A oneOf reports each branch's failure; one clear message replaces them. But an ownerAccess
+    // object is an access policy: what is wrong inside it is worth naming.
+    if (error.instancePath.startsWith('/ownerAccess') ? isOwnerAccessBranchNoise(error) : error.schemaPath.includes('/oneOf/')) continue;
     let pointer = error.instancePath;
     let message = error.message ?? 'is invalid';
     switch (error.keyword) {
@@ -114,7 +153,7 @@ export function schemaProblems(errors: ErrorObject[]): SpecProblem[] {
         message = `has an invalid key ${JSON.stringify((error.params as { propertyName: string }).propertyName)}`;
         break;
       case 'oneOf':
-        message = 'must give exactly one of "vpc" (a new VPC) or "subnets" (an existing VPC)';
+        message = pointer === '/ownerAccess' ? 'must be "none" or an access policy ({"policy": …, "scope": "cluster" | "namespace", "namespaces": […]})' : 'must give exactly one of "vpc" (a new VPC) or "subnets" (an existing VPC)';
         break;
       case 'pattern':
         message = `must match ${(error.params as { pattern: string }).pattern}`;
@@ -127,6 +166,11 @@ export function schemaProblems(errors: ErrorObject[]): SpecProblem[] {
     problems.push({ pointer, message });
   }
   return dedupe(problems);
+}
+
+/** "not a string", "not an object": each branch's view of an ownerAccess that matches neither, said once by the oneOf message. */
+function isOwnerAccessBranchNoise(error: ErrorObject): boolean {
+  return error.instancePath === '/ownerAccess' && !['oneOf', 'required', 'additionalProperties'].includes(error.keyword);
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {

@@ -4,10 +4,11 @@
  * valid 60 seconds. The Kubernetes API authenticates the caller by replaying the URL.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { principalOf } from '../domain/caller';
 import { classifyAwsError } from '../shared/errors';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
@@ -60,5 +61,26 @@ export function kubernetesCredentials(sts: () => STSClient, roleArn: string | un
     } catch (error) {
       throw classifyAwsError(error, `role ${roleArn}`);
     }
+  };
+}
+
+/**
+ * The IAM principal the Kubernetes API sees the service as, in the form access entries name it:
+ * the role in KUBERNETES_ACCESS_ROLE_ARN when set, else the function's own identity from STS
+ * GetCallerIdentity (an assumed-role session maps to its role). Asked once.
+ */
+export function kubernetesPrincipal(sts: () => STSClient, roleArn: string | undefined): () => Promise<string> {
+  let principal: Promise<string> | undefined;
+  return () => {
+    principal ??= roleArn
+      ? Promise.resolve(principalOf(roleArn))
+      : sts()
+          .send(new GetCallerIdentityCommand({}))
+          .then(({ Arn }) => principalOf(Arn!))
+          .catch((error: unknown) => {
+            principal = undefined;
+            throw classifyAwsError(error, 'the service identity');
+          });
+    return principal;
   };
 }

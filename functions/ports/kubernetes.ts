@@ -8,7 +8,7 @@ import { AwsUnavailableError, KubernetesApiError, KubernetesConflictError } from
 import { STSClient } from '@aws-sdk/client-sts';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
-import { kubernetesCredentials, kubernetesToken } from './kubernetes-token';
+import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from './kubernetes-token';
 
 export interface ClusterAccess {
   name: string;
@@ -23,6 +23,8 @@ export interface ConfigMap {
 }
 
 export interface KubernetesPort {
+  /** The IAM principal this port reaches the Kubernetes API as (a role ARN for assumed roles): the one access entries must name. */
+  principal(): Promise<string>;
   readConfigMap(cluster: ClusterAccess, namespace: string, name: string): Promise<ConfigMap | undefined>;
   /** Creates when resourceVersion is undefined, else replaces that version (409 → KubernetesConflictError). */
   writeConfigMap(cluster: ClusterAccess, namespace: string, name: string, data: Record<string, string>, resourceVersion?: string): Promise<void>;
@@ -34,7 +36,11 @@ interface HttpResult {
 }
 
 export class HttpKubernetes implements KubernetesPort {
-  constructor(private readonly token: (clusterName: string) => Promise<string>) {}
+  constructor(
+    private readonly token: (clusterName: string) => Promise<string>,
+    /** Default: the default credentials' identity, the one `token` signs with unless told otherwise. */
+    readonly principal: () => Promise<string> = kubernetesPrincipal(once(() => new STSClient({})), undefined),
+  ) {}
 
   async readConfigMap(cluster: ClusterAccess, namespace: string, name: string): Promise<ConfigMap | undefined> {
     const result = await this.call(cluster, 'GET', `/api/v1/namespaces/${namespace}/configmaps/${name}`);
@@ -58,7 +64,7 @@ export class HttpKubernetes implements KubernetesPort {
     if (result.status >= 200 && result.status < 300) return;
     const reason = safeMessage(result.body);
     if (result.status >= 500 || result.status === 429) throw new AwsUnavailableError(`Kubernetes API of ${cluster.name} answered ${result.status} to ${what}: ${reason}`, { resource: 'aws-auth' });
-    throw new KubernetesApiError(`Kubernetes API of ${cluster.name} refused to ${what} (${result.status}): ${reason}`, { resource: 'aws-auth' });
+    throw new KubernetesApiError(`Kubernetes API of ${cluster.name} refused to ${what} (${result.status}): ${reason}`, { resource: 'aws-auth', status: result.status });
   }
 
   private async call(cluster: ClusterAccess, method: string, path: string, body?: unknown): Promise<HttpResult> {
@@ -100,9 +106,11 @@ function safeMessage(body: string): string {
 
 /**
  * The port with IAM tokens: signed as the role in KUBERNETES_ACCESS_ROLE_ARN when set (the cluster's
- * creator, which EKS makes cluster-admin), else as the function itself.
+ * creator), else as the function itself. Either way it has access only while a step grants it.
  */
 export const httpKubernetes = once((): KubernetesPort => {
-  const credentials = kubernetesCredentials(once(() => new STSClient({})), process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined);
-  return new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), credentials));
+  const sts = once(() => new STSClient({}));
+  const roleArn = process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined;
+  const credentials = kubernetesCredentials(sts, roleArn);
+  return new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), credentials), kubernetesPrincipal(sts, roleArn));
 });

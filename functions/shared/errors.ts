@@ -24,7 +24,7 @@ abstract class ProvisionerError extends Error {
 
 /** AWS throttled the call after the SDK's own retries. */
 export class ThrottlingError extends ProvisionerError {}
-/** AWS answered 5xx or the connection failed after the SDK's own retries. */
+/** AWS answered 5xx or the connection failed after the SDK's own retries, or an access entry just made is not in effect yet (EKS propagates it within seconds). */
 export class AwsUnavailableError extends ProvisionerError {}
 /** EKS accepts one config update at a time: "... currently has update ... in progress". */
 export class UpdateInProgressError extends ProvisionerError {}
@@ -85,7 +85,14 @@ export class FargateProfileFailedError extends ProvisionerError {}
 export class AddonFailedError extends ProvisionerError {}
 export class EndpointUpdateFailedError extends ProvisionerError {}
 /** The Kubernetes API refused an aws-auth edit. */
-export class KubernetesApiError extends ProvisionerError {}
+export class KubernetesApiError extends ProvisionerError {
+  /** The HTTP status it answered, when it answered: 401 and 403 say who may not, not what is wrong. */
+  readonly status?: number;
+  constructor(message: string, details: ErrorDetails & { status?: number } = {}) {
+    super(message, details);
+    this.status = details.status;
+  }
+}
 /** Rolling back could not delete a resource; a person must look. */
 export class RollbackFailedError extends ProvisionerError {}
 /** delete-cluster: AWS could not delete a resource (DELETE_FAILED); a person must look, then DELETE again. */

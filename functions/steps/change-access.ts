@@ -1,10 +1,11 @@
 /**
  * Task "Change Access" (update-cluster, ADD/REMOVE_ACCESS_ENTRY): an EKS access entry with its
- * access policies, or an aws-auth identity mapping through the Kubernetes API (as the cluster
- * creator, like Map Identities). Each call returns at once, so one look does the whole change.
- * Removal takes the principal's entry and mapping, whichever exist, and refuses to touch those of
- * nodes, Fargate pods or the service itself. It first waits out any update of the cluster,
- * whoever started it (settled.ts): an authentication mode update decides whether entries work.
+ * access policies, or an aws-auth identity mapping through the Kubernetes API (with cluster-admin
+ * held only for that time, like Map Identities: temporary-admin.ts). Each call returns at once,
+ * so one look does the whole change. Removal takes the principal's entry and mapping, whichever
+ * exist, and refuses to touch those of nodes, Fargate pods or the creator EKS bootstrapped. It
+ * first waits out any update of the cluster, whoever started it (settled.ts): an authentication
+ * mode update decides whether entries work.
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
@@ -17,6 +18,7 @@ import { KubernetesApiError } from '../shared/errors';
 import { step } from '../shared/step';
 import { ChangeProgress } from './update-change';
 import { settledCluster } from './settled';
+import { withTemporaryAdmin } from './temporary-admin';
 import { sdkEks } from '../ports/eks';
 import { httpKubernetes, type ClusterAccess, type ConfigMap } from '../ports/kubernetes';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -47,21 +49,26 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
       };
     }
   }
-  let awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined;
-  if (removing || change.itemKind === 'identityMapping') {
-    const described = settled?.cluster;
-    if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: aws-auth cannot be read', { resource: `cluster ${cluster}` });
-    // In API mode EKS reads no aws-auth: there is no mapping to remove.
-    if (!removing || (described.accessConfig?.authenticationMode ?? spec.authenticationMode) !== 'API') {
-      const access = { name: cluster, endpoint: described.endpoint, certificateAuthority: described.certificateAuthority?.data };
-      awsAuth = { access, current: await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name) };
-      live.awsAuth = awsAuth.current?.data;
-    }
-  }
+  const described = settled?.cluster;
+  // The cluster creator EKS made admin (CONFIG_MAP clusters, and clusters made before the service
+  // stopped keeping standing access) is whom the service acts as there: its access stays.
   const serviceRole = deps.settings.cloudFormationRoleArn();
-  live.protectedPrincipals = serviceRole ? [serviceRole] : [];
+  const bootstrapped = described?.accessConfig?.bootstrapClusterCreatorAdminPermissions !== false;
+  live.protectedPrincipals = serviceRole && bootstrapped ? [serviceRole] : [];
 
-  return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, awsAuth, deps));
+  const mode = described?.accessConfig?.authenticationMode ?? spec.authenticationMode;
+  // In API mode EKS reads no aws-auth: there is no mapping to remove.
+  const readsAwsAuth = removing ? mode !== 'API' : change.itemKind === 'identityMapping';
+  if (!readsAwsAuth) return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, undefined, deps));
+
+  if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: aws-auth cannot be read', { resource: `cluster ${cluster}` });
+  const access = { name: cluster, endpoint: described.endpoint, certificateAuthority: described.certificateAuthority?.data };
+  const othersPrincipals = spec.accessEntries.map((e) => e.principalArn);
+  return withTemporaryAdmin(deps, { operation: input.operation, mode: mode as Spec['authenticationMode'], othersPrincipals }, async () => {
+    const awsAuth = { access, current: await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name) };
+    live.awsAuth = awsAuth.current?.data;
+    return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, awsAuth, deps));
+  });
 }
 
 async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {

@@ -16,7 +16,7 @@ import { dynamoRegistry } from '../ports/registry';
 export async function plan(input: ProvisionInput, deps: StepDeps<'ec2' | 'events' | 'registry'>): Promise<Plan> {
   const startedAt = deps.clock().toISOString();
   const spec = normaliseSpec(input.spec, deps.settings.guardrails());
-  const result: Plan = { stackName: clusterStackName(spec.name), steps: provisioningSteps(spec) };
+  const result: Plan = { stackName: clusterStackName(spec.name), steps: provisioningSteps(spec, input.operation.requestedBy) };
   if (spec.network.subnets) {
     const ids = [...spec.network.subnets.private, ...spec.network.subnets.public];
     const subnets = await deps.ec2.describeSubnets(ids);

@@ -18,7 +18,7 @@ import { ServiceFunction } from './service-function';
 type ClusterStackRoleUse =
   /** Passes it to CloudFormation (CreateStack/DeleteStack RoleARN): CLOUDFORMATION_ROLE_ARN. */
   | 'pass'
-  /** Assumes it to reach the Kubernetes API as the cluster creator: KUBERNETES_ACCESS_ROLE_ARN. */
+  /** Assumes it to reach the Kubernetes API as the service's principal (admin only while a step grants it): KUBERNETES_ACCESS_ROLE_ARN. */
   | 'assume';
 
 interface StepPolicy {
@@ -77,7 +77,7 @@ const DELETE_COMPUTE: Permission[] = [
   { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
 ];
 
-const STEP_POLICIES: Record<StepModule, StepPolicy> = {
+export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   plan: {
     description: 'Plan: checks the spec against guardrails and the account (subnets), renders the cluster stack',
     permissions: [{ actions: ['ec2:DescribeSubnets'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY }],
@@ -137,13 +137,14 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [{ actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST }],
   },
   'map-identities': {
-    description: 'Map Identities: EKS access entries and the aws-auth ConfigMap (as the cluster creator)',
+    description: 'Map Identities: EKS access entries and the aws-auth ConfigMap (cluster-admin held only for the write)',
     timeout: Duration.seconds(60),
     // The Kubernetes endpoint and CA come from the cluster stack's outputs in the state.
     permissions: [
       { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
       {
-        actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies'],
+        // DeleteAccessEntry: the service's own temporary cluster-admin entry, removed after the aws-auth write (temporary-admin.ts).
+        actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DeleteAccessEntry'],
         resources: [patterns.accessEntries],
         wildcardReason: NAMED_BY_REQUEST,
       },
@@ -286,7 +287,7 @@ const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     clusterStackRole: 'pass',
   },
   'change-access': {
-    description: 'Change Access: adds or removes one access entry (with its access policies) or aws-auth mapping (as the cluster creator) (update-cluster)',
+    description: 'Change Access: adds or removes one access entry (with its access policies) or aws-auth mapping (cluster-admin held only for the write) (update-cluster)',
     timeout: Duration.seconds(60),
     permissions: [
       // The Kubernetes endpoint and CA for aws-auth, the cluster's authentication mode, and updates of any origin to wait out first.
@@ -360,7 +361,7 @@ export class StepLambdas extends Construct {
     }
     for (const fn of this.using('assume')) {
       fn.function.addEnvironment('KUBERNETES_ACCESS_ROLE_ARN', role.roleArn);
-      // The same role, as the cluster creator whose access entry must never be removed (Change Access).
+      // The same role: the creator EKS bootstraps as admin in CONFIG_MAP clusters, whose access Change Access never removes.
       fn.function.addEnvironment('CLOUDFORMATION_ROLE_ARN', role.roleArn);
       fn.allow({ actions: ['sts:AssumeRole'], resources: [role.roleArn] });
     }

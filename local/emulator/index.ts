@@ -3,11 +3,13 @@
  * DynamoDB from dynalite. `npm start` (local/start.ts) runs this and attaches the local runtime
  * (world.executions) so Step Functions executions run the real handlers.
  */
+import { createAutoScalingService } from './services/autoscaling';
 import { createCloudFormationService, type CloudFormationService } from './services/cloudformation';
 import { createDynamoDbService, startDynalite, type RunningDynalite } from './services/dynamodb';
 import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './services/ec2';
 import { createEksService } from './services/eks';
 import { createEventBridgeService } from './services/eventbridge';
+import { createIamService } from './services/iam';
 import { createKubernetesService } from './services/kubernetes';
 import { createLambdaService } from './services/lambda';
 import { createLocalControlService } from './services/local-control';
@@ -34,7 +36,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, EventBridge, EventBridge Scheduler, Lambda (Invoke), Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, EventBridge, EventBridge Scheduler, Lambda (Invoke), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
@@ -57,6 +59,8 @@ function assemble(world: World, options: ServicesOptions): Assembled {
     createKubernetesService(world, { eks, credentials }),
     createStsService(world, { credentials, ...(options.callers ? { callers: options.callers } : {}) }),
     createEc2Service(world),
+    createIamService(world),
+    createAutoScalingService(world),
     createEventBridgeService(world),
     scheduler,
     createLambdaService(world),

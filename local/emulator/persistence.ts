@@ -81,6 +81,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
       calls: world.calls,
+      callPrincipals: world.callPrincipals,
       samples: world.durations.samples,
       faults: world.faults.list(),
       invocations: world.functions.invocations,
@@ -118,9 +119,10 @@ interface DecodedWorld {
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
   certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
-  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies'] };
+  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles'] };
   busEvents: World['busEvents'];
   calls: string[];
+  callPrincipals?: World['callPrincipals'];
   samples: Sample[];
   faults: FaultRule[];
   invocations: Invocation[];
@@ -144,8 +146,10 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   if (saved.stsIssued) refill(stsIdentities(world).issued, saved.stsIssued);
   refill(world.iam.roles, saved.iam?.roles);
   refill(world.iam.policies, saved.iam?.policies);
+  refill(world.iam.instanceProfiles, saved.iam?.instanceProfiles);
   replaceArray(world.busEvents, saved.busEvents);
   replaceArray(world.calls, saved.calls);
+  replaceArray(world.callPrincipals, saved.callPrincipals);
   replaceArray(world.durations.samples, saved.samples);
   world.faults.clear();
   if (saved.faults?.length) world.faults.add(saved.faults);

@@ -16,6 +16,13 @@ import type { TLSSocket } from 'node:tls';
 import { EmulatorError, readRawBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
 import { listenOnLoopback } from '../listen';
+import { requestAccessKeyId, servingRequestOf } from './call-principals';
+import { stsIdentities } from './services/sts';
+
+/** The principal a request's key stands for (an expired session still names its session), for the call record. */
+function callerOf(world: World, accessKeyId: string | undefined): string {
+  return accessKeyId === undefined ? 'anonymous' : stsIdentities(world).identify(accessKeyId, 0).arn;
+}
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -124,7 +131,7 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
       }
       try {
         const rawBody = await readRawBody(req);
-        await service.handle({ req, res, url, body: rawBody.toString('utf8'), rawBody, signing, world });
+        await servingRequestOf(callerOf(world, requestAccessKeyId(req, signing)), () => service.handle({ req, res, url, body: rawBody.toString('utf8'), rawBody, signing, world }));
       } catch (error) {
         if (res.headersSent) return;
         const emulatorError = error instanceof EmulatorError ? error : new EmulatorError(500, 'InternalFailure', (error as Error).message);

@@ -3,6 +3,7 @@
  * IAM and EKS resources here; EC2, EKS and STS read them. One World per emulator.
  */
 import { randomBytes } from 'node:crypto';
+import { CallLog, type CallPrincipal } from './call-principals';
 import { LocalCertificates } from './certificates';
 import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
@@ -103,11 +104,30 @@ export interface Role extends Tagged {
   managedPolicyArns: string[];
   /** The managed policy capping the role, when it has one. */
   permissionsBoundary?: string;
+  /** When it was made; a role put straight on the World gets one the first time IAM shows it. */
+  createDate?: Date;
+  description?: string;
+  /** Seconds a session of the role may last (IAM's default: 3600). */
+  maxSessionDuration?: number;
+  /** Inline policies by name: the role's own `Policies` and the AWS::IAM::Policy resources naming it. */
+  inlinePolicies?: Record<string, unknown>;
 }
 /** A customer managed policy of the account (AWS managed ones, arn:…:iam::aws:policy/…, always exist). */
 export interface ManagedPolicy {
   arn: string;
   document: unknown;
+  /** When it was made; a policy put straight on the World gets one the first time IAM shows it. */
+  createDate?: Date;
+  description?: string;
+}
+/** An instance profile: what a node's EC2 instance carries to act as its role. */
+export interface InstanceProfile extends Tagged {
+  name: string;
+  arn: string;
+  path: string;
+  /** IAM allows one role per instance profile; a list because the API carries one. */
+  roleNames: string[];
+  createDate: Date;
 }
 /** Any other EC2 resource CloudFormation makes (gateways, routes, EIPs, launch templates...). */
 export interface GenericResource extends Tagged {
@@ -155,6 +175,8 @@ export class IamState {
   readonly roles = new Map<string, Role>();
   /** By ARN. */
   readonly policies = new Map<string, ManagedPolicy>();
+  /** By name. */
+  readonly instanceProfiles = new Map<string, InstanceProfile>();
 
   /** Whether a role may name `arn` as its permissions boundary: an AWS managed policy, or one of the account's. */
   policyExists(arn: string): boolean {
@@ -169,7 +191,7 @@ export class IamState {
 /** What CloudFormation's AWS::EKS::Cluster provider needs of the EKS emulator. */
 export interface EksBackend {
   /** Starts creating; resolves when ACTIVE, rejects with AWS's reason when the create fails. */
-  createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
+  createClusterForStack(properties: Record<string, unknown>, stackTags: Record<string, string>, context?: { /** Who CloudFormation acts as: the stack's role session, else the CreateStack caller. */ creatorArn?: string }): Promise<{ name: string; arn: string; endpoint: string; certificateAuthorityData: string; clusterSecurityGroupId: string; [attribute: string]: string }>;
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
   deleteClusterForStack(name: string): Promise<void>;
   /** A cluster a stack was creating before a restart: resolves as createClusterForStack would; undefined when there is no such cluster. */
@@ -282,8 +304,10 @@ export class World {
   readonly certificates: LocalCertificates;
   /** Every event put on any bus, in order (GET /_local/events). */
   readonly busEvents: BusEvent[] = [];
-  /** Every call served, for the benchmark: "service:Operation". */
-  readonly calls: string[] = [];
+  /** Who made each call (served, or made by a service on someone's behalf), in order (call-principals.ts). */
+  readonly callPrincipals: CallPrincipal[] = [];
+  /** Every call served, for the benchmark: "service:Operation"; each push also records its principal in callPrincipals. */
+  readonly calls: string[] = new CallLog(this.callPrincipals, () => this.clock.now());
   /** Lambda functions the emulator can invoke: Invoke, EventBridge and Scheduler targets. */
   readonly functions = new LocalFunctions(this);
   /** EventBridge Scheduler's schedule groups, schedules and firings. */

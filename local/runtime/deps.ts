@@ -3,6 +3,9 @@
  * with (functions/ports), unchanged SDK clients reaching the emulator through AWS_ENDPOINT_URL,
  * and the emulated clock, so a step's elapsed-time maths sees AWS-like durations.
  *
+ * Each function gets its own ports (SDK clients signing as its role, settings as CDK wires it),
+ * as each Lambda function has its own container; functionScopedDeps picks them per invocation.
+ *
  * Built here rather than through the ports' `once` factories: those keep their first client for
  * the life of the process (a Lambda container), and a process may start the local cloud more
  * than once (tests, the benchmark), each time on another port. Same adapters, same composition.
@@ -14,13 +17,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
 import { SdkEks } from '../../functions/ports/eks';
 import { HttpKubernetes } from '../../functions/ports/kubernetes';
-import { kubernetesCredentials, kubernetesToken } from '../../functions/ports/kubernetes-token';
+import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
 import { expirySettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
@@ -28,20 +30,52 @@ import { SdkWorkflows } from '../../functions/ports/workflows';
 import { config } from '../../functions/shared/config';
 import { settings, type Deps } from '../../functions/shared/deps';
 import { once } from '../../functions/shared/once';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { currentFunction } from './function-scope';
 
-/** Every port over the SDK, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
-export function localDeps(clock: () => Date): Deps {
-  const kubernetesAuth = kubernetesCredentials(once(() => new STSClient({})), process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined);
+/** Who a function's ports act as: its role's credentials and the execution role it is wired with. */
+export interface FunctionIdentity {
+  credentials: AwsCredentialIdentityProvider;
+  /** CLOUDFORMATION_ROLE_ARN as CDK sets it for this function. */
+  cloudFormationRoleArn?: string;
+  /** KUBERNETES_ACCESS_ROLE_ARN as CDK sets it for this function. */
+  kubernetesAccessRoleArn?: string;
+}
+
+/** Every port over the SDK for one function, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
+export function localDeps(clock: () => Date, identity: FunctionIdentity): Deps {
+  const { credentials } = identity;
+  const sts = once(() => new STSClient({ credentials }));
+  // Without an access role the Kubernetes API sees the function's own role, as in Lambda.
+  const kubernetesAuth = identity.kubernetesAccessRoleArn ? kubernetesCredentials(sts, identity.kubernetesAccessRoleArn) : credentials;
   return {
-    cloudFormation: new SdkCloudFormation(once(() => new CloudFormationClient({}))),
-    eks: new SdkEks(once(() => new EKSClient({}))),
-    ec2: new QueryEc2({ region: config.region, credentials: defaultProvider() }),
-    events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({})), config.eventBusName),
-    registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
-    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth)),
-    workflows: new SdkWorkflows(once(() => new SFNClient({}))),
-    schedules: new SdkSchedules(once(() => new SchedulerClient({})), expirySettingsFromConfig),
+    cloudFormation: new SdkCloudFormation(once(() => new CloudFormationClient({ credentials }))),
+    eks: new SdkEks(once(() => new EKSClient({ credentials }))),
+    ec2: new QueryEc2({ region: config.region, credentials }),
+    events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
+    registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
+    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth), kubernetesPrincipal(sts, identity.kubernetesAccessRoleArn)),
+    workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
+    schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), expirySettingsFromConfig),
     clock,
-    settings,
+    settings: { ...settings, cloudFormationRoleArn: () => identity.cloudFormationRoleArn },
   };
+}
+
+/**
+ * The Deps to install for every handler of the process: each property resolves to the ports of
+ * the function whose invocation is running (function-scope.ts), built on its first invocation
+ * as a Lambda container builds them, with that function's identity. Code outside any invocation
+ * has no function, hence no credentials: it is a wiring mistake, and it fails by name.
+ */
+export function functionScopedDeps(clock: () => Date, identityOf: (functionName: string) => FunctionIdentity): Deps {
+  const containers = new Map<string, Deps>();
+  const current = (): Deps => {
+    const functionName = currentFunction();
+    if (!functionName) throw new Error('local mode: a handler used its ports outside a Lambda invocation (runAsFunction), so it has no function role to act as');
+    let deps = containers.get(functionName);
+    if (!deps) containers.set(functionName, (deps = localDeps(clock, identityOf(functionName))));
+    return deps;
+  };
+  return new Proxy({} as Deps, { get: (_target, port) => current()[port as keyof Deps] });
 }

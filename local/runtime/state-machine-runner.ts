@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type TaskPlaceholder } from '../../statemachines/task-functions';
+import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
+import { runAsFunction } from './function-scope';
+import { stepFunctionName } from './service-roles';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Lambda runs 22, this machine may run 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -91,7 +93,9 @@ export async function localTaskHandlers(definition: Definition): Promise<Record<
   for (const [state, module] of Object.entries(taskModules(definition))) {
     const { handler } = (await import(`../../functions/steps/${module}`)) as { handler: Handler };
     // Lambda hands the function a JSON copy of the state input, never the runner's own object.
-    handlers[state] = async (input) => handler(JSON.parse(JSON.stringify(input)), lambdaContext(`eksp-${module}`));
+    // Each invocation runs as its function (its role's credentials in local mode: runtime/deps.ts).
+    const functionName = stepFunctionName(module as StepModule);
+    handlers[state] = async (input) => runAsFunction(functionName, () => handler(JSON.parse(JSON.stringify(input)), lambdaContext(functionName)));
   }
   return handlers;
 }

@@ -136,8 +136,16 @@ describe('provisioning the reference cluster', () => {
     expect(Object.fromEntries(entry('arn:aws:iam::111122223333:user/viewer')!.policies)).toEqual({
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy': { type: 'namespace', namespaces: ['apps'] },
     });
-    expect(entry('arn:aws:iam::111122223333:role/deployer')).toEqual({ username: 'deployer', kubernetesGroups: ['deployers'], policies: new Map() });
+    expect(entry('arn:aws:iam::111122223333:role/deployer')).toMatchObject({ username: 'deployer', kubernetesGroups: ['deployers'], policies: new Map() });
     expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_ROLE, { rolearn: 'arn:aws:iam::111122223333:role/legacy-ops', username: 'legacy-ops', groups: ['ops'] }]);
+  });
+
+  it("gives the owner cluster-admin and leaves the service no standing access, though it wrote aws-auth", () => {
+    expect(Object.fromEntries(aws.accessEntries.get(`${CLUSTER}/arn:aws:iam::111122223333:role/platform-portal`)!.policies)).toEqual({
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy': { type: 'cluster' },
+    });
+    expect(aws.callLog((c) => c.operation === 'CreateAccessEntry' && c.target === aws.servicePrincipal)).toHaveLength(1);
+    expect(aws.accessEntries.has(`${CLUSTER}/${aws.servicePrincipal}`)).toBe(false);
   });
 
   it('stays within 100 state transitions', () => {

@@ -264,7 +264,7 @@ describe('adding and removing access', () => {
     const update = await runUpdate(aws, await provisioned(aws), { action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: ENTRY });
 
     expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
-    expect(aws.accessEntries.get(`${CLUSTER}/${OPS}`)).toEqual({ kubernetesGroups: ['ops'], username: undefined, policies: new Map([['arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', { type: 'namespace', namespaces: ['apps'] }]]) });
+    expect(aws.accessEntries.get(`${CLUSTER}/${OPS}`)).toMatchObject({ kubernetesGroups: ['ops'], username: undefined, policies: new Map([['arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', { type: 'namespace', namespaces: ['apps'] }]]) });
     expect(update.desired.accessEntries.map((e) => e.principalArn)).toContain(OPS);
   });
 
@@ -275,7 +275,7 @@ describe('adding and removing access', () => {
     const update = await runUpdate(aws, spec, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer' });
 
     expectApplied(aws, update, { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer', result: 'applied' });
-    expect([...aws.accessEntries.keys()].sort()).toEqual([`${CLUSTER}/arn:aws:iam::111122223333:role/cluster-admin`, `${CLUSTER}/arn:aws:iam::111122223333:role/deployer`]);
+    expect([...aws.accessEntries.keys()].sort()).toEqual([`${CLUSTER}/arn:aws:iam::111122223333:role/cluster-admin`, `${CLUSTER}/arn:aws:iam::111122223333:role/deployer`, `${CLUSTER}/arn:aws:iam::111122223333:role/platform-portal`]);
   });
 
   it('adds an identity mapping to aws-auth next to EKS’s node role, through the Kubernetes API', async () => {
@@ -287,7 +287,14 @@ describe('adding and removing access', () => {
 
     expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
     expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
-    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+    // No EKS write but the service's own cluster-admin, held only around the aws-auth write.
+    const service = aws.servicePrincipal;
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([
+      `eks:CreateAccessEntry ${service}`,
+      `eks:AssociateAccessPolicy ${service} arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+      `eks:DeleteAccessEntry ${service}`,
+    ]);
+    expect(aws.accessEntries.has(`${CLUSTER}/${service}`)).toBe(false);
   });
 
   it('removes an identity mapping from aws-auth, keeping EKS’s node role', async () => {

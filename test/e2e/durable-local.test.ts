@@ -135,7 +135,7 @@ describe('durable local mode', () => {
     const { eks, cloudFormation } = aws(running);
     try {
       const cluster = (await eks.send(new DescribeClusterCommand({ name: NAME }))).cluster!;
-      expect(cluster).toMatchObject({ status: 'ACTIVE', endpoint: expect.stringContaining(`${running.awsUrl}/k8s/${NAME}`), resourcesVpcConfig: { endpointPrivateAccess: true } });
+      expect(cluster).toMatchObject({ status: 'ACTIVE', endpoint: `${running.awsUrl.replace('http:', 'https:')}/k8s/${NAME}`, resourcesVpcConfig: { endpointPrivateAccess: true } });
       const nodegroups = (await eks.send(new ListNodegroupsCommand({ clusterName: NAME }))).nodegroups!.sort();
       expect(nodegroups).toEqual(['ng-general', 'ng-spot']);
       for (const nodegroupName of nodegroups) expect((await eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName }))).nodegroup?.status).toBe('ACTIVE');
@@ -151,7 +151,7 @@ describe('durable local mode', () => {
 
   it('starts empty with EKSP_FRESH=1: no operation, no event, no execution of the previous run', async () => {
     let running = await start();
-    const accepted = await fetch(`${running.apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forgotten' }) });
+    const accepted = await fetch(`${running.apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forgotten', managedNodeGroups: [], addons: [] }) });
     expect(accepted.status).toBe(202);
     const { operationId } = (await accepted.json()) as { operationId: string };
     await stopGently(running);
@@ -166,7 +166,7 @@ describe('durable local mode', () => {
   it('ends an execution it cannot resume with one terminal FAILED event from the backstop, never silence', async () => {
     const options = { apiPort: 0, awsPort: 0, timeScale: Number(TIME_SCALE), seed: 7, quiet: true, dataDir };
     const first = await startLocal(options);
-    const accepted = await fetch(`${first.apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'orphan' }) });
+    const accepted = await fetch(`${first.apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'orphan', managedNodeGroups: [], addons: [] }) });
     const { operationId } = (await accepted.json()) as { operationId: string };
     await until(async () => first.world.busEvents.some((e) => (e.detail as StatusEvent).operationId === operationId && (e.detail as StatusEvent).phase === 'ClusterStack'), Boolean, 'the ClusterStack phase', 20_000);
     await first.stop();

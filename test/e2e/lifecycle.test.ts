@@ -21,6 +21,8 @@ const TIME_SCALE = 0.003;
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 const OTHER = 'arn:aws:iam::111122223333:role/someone-else';
 const DEVELOPER = 'arn:aws:iam::111122223333:role/developer';
+/** For scenarios about something else: no default nodegroup or add-ons to wait for. */
+const NO_COMPUTE = { managedNodeGroups: [], addons: [] };
 
 let local: LocalMode;
 let cloud: LocalCloud;
@@ -185,7 +187,7 @@ describe('other lives', () => {
 
   it('deletes a cluster when its ttl expires', async () => {
     const name = 'short-lived';
-    const created = await completed(await call('POST', '/clusters', { name, ttl: '45m' }));
+    const created = await completed(await call('POST', '/clusters', { name, ttl: '45m', ...NO_COMPUTE }));
     expect(created.at(-1)!.outputs?.expiresAt).toBeDefined();
 
     // 45 emulated minutes after the request: a few real seconds at this time scale.
@@ -214,7 +216,7 @@ describe('other lives', () => {
         30_000,
       );
 
-    await request({ operation: 'CREATE_CLUSTER', cluster: name, body: { name } });
+    await request({ operation: 'CREATE_CLUSTER', cluster: name, body: { name, ...NO_COMPUTE } });
     expect(await finished('CREATE')).toMatchObject({ status: 'SUCCEEDED' });
     expect((await call('GET', `/clusters/${name}`, undefined, { caller: LOCAL_CALLER })).body).toMatchObject({ owner: LOCAL_CALLER, status: 'ACTIVE' });
     await request({ operation: 'DELETE_CLUSTER', cluster: name });
@@ -225,7 +227,7 @@ describe('other lives', () => {
 
   it('ends an operation whose execution an operator stopped with one FAILED event, and the cluster can be deleted', async () => {
     const name = 'stopped';
-    const accepted = await call('POST', '/clusters', { name });
+    const accepted = await call('POST', '/clusters', { name, ...NO_COMPUTE });
     const operationId = String(accepted.body.operationId);
     const { executionArn } = (await call('GET', `/operations/${operationId}`)).body as { executionArn: string };
     const sfn = new SFNClient({ endpoint: local.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

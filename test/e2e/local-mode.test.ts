@@ -128,7 +128,7 @@ describe('local mode, end to end over HTTP', () => {
   });
 
   it('makes the x-eksp-caller the owner: to another caller its operation does not exist (404)', async () => {
-    const accepted = await call('POST', '/clusters', { body: { name: 'owned' }, caller: OWNER });
+    const accepted = await call('POST', '/clusters', { body: { name: 'owned', managedNodeGroups: [], addons: [] }, caller: OWNER });
     expect(accepted.status).toBe(202);
     const path = `/operations/${String(accepted.body.operationId)}`;
 

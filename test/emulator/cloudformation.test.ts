@@ -281,8 +281,12 @@ describe('CreateStack rules', () => {
       ['a missing parameter', { TemplateBody: JSON.stringify({ Parameters: { Cidr: { Type: 'String' } }, Resources: { V: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: { Ref: 'Cidr' } } } } }) }, 'ValidationError', 'Parameters: [Cidr] must have values'],
       ['an unknown parameter', { TemplateBody: template, Parameters: [{ ParameterKey: 'Extra', ParameterValue: 'x' }] }, 'ValidationError', 'Parameters: [Extra] do not exist in the template'],
       ['IAM without the capability', { TemplateBody: JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } } }), Capabilities: [] }, 'InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_IAM]'],
+      ['a RoleARN that does not exist', { RoleARN: 'arn:aws:iam::000000000000:role/never-made' }, 'ValidationError', 'Role arn:aws:iam::000000000000:role/never-made is invalid or cannot be assumed'],
+      ['a RoleARN that does not trust CloudFormation', { RoleARN: 'arn:aws:iam::000000000000:role/lambda-only' }, 'ValidationError', 'Role arn:aws:iam::000000000000:role/lambda-only is invalid or cannot be assumed'],
       ['a bad stack name', { StackName: '1-bad_name' }, 'ValidationError', "1 validation error detected: Value '1-bad_name' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"],
     ];
+    const lambdaTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    world.iam.roles.set('lambda-only', { arn: 'arn:aws:iam::000000000000:role/lambda-only', roleName: 'lambda-only', path: '/', assumeRolePolicyDocument: lambdaTrust, managedPolicyArns: [], tags: {} });
     for (const [what, input, code, message] of cases) {
       const error = await rejectionOf(createStack({ StackName: 'checked', TemplateBody: template, ...input }));
       expect({ what, name: error.name, message: error.message }).toEqual({ what, name: code, message });

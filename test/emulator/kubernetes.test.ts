@@ -59,6 +59,9 @@ function seedAccount(): void {
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'],
     tags: {},
   });
+  // A role people of the account may assume (STS evaluates trust policies).
+  const operator = { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] };
+  world.iam.roles.set('k8s-operator', { arn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, roleName: 'k8s-operator', path: '/', assumeRolePolicyDocument: operator, managedPolicyArns: [], tags: {} });
 }
 
 /** EC2 instances of a nodegroup, as its Auto Scaling group launches them (one per IP). */

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { kubernetesToken, TOKEN_PREFIX } from '../../functions/ports/kubernetes-token';
-import { createStsService } from '../../local/emulator/services/sts';
+import { createStsService, stsIdentities, trustAllows } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator, type ServiceModule } from '../../local/emulator/server';
 import { EmulatorError } from '../../local/emulator/protocol';
 import { World } from '../../local/emulator/world';
@@ -52,15 +52,26 @@ beforeAll(async () => {
   world = new World({ timeScale: 0.001 });
   sts = createStsService(world, { callers: { [MAPPED.accessKeyId]: `arn:aws:iam::${ACCOUNT}:user/platform/alice` }, credentials: { [DEVELOPER.accessKeyId]: DEVELOPER.secretAccessKey } });
   emulator = await startEmulator({ timeScale: 0.001, services: [sts] }, world);
-  world.iam.roles.set('node-role', {
-    arn: `arn:aws:iam::${ACCOUNT}:role/node-role`,
-    roleName: 'node-role',
-    path: '/',
-    assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-    managedPolicyArns: [],
-    tags: {},
+  role('node-role', { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  // As CDK renders the CloudFormation execution role: CloudFormation and one function's role may assume it.
+  role('cluster-stack-role', { Version: '2012-10-17', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com', AWS: [`arn:aws:iam::${ACCOUNT}:role/map-identities-role`] } }] }, '/eksp/');
+  role('map-identities-role', { Version: '2012-10-17', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] });
+  role('account-role', { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
+  role('alice-only', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'sts:AssumeRole' }] }));
+  role('denies-alice', {
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole' },
+      { Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/platform/alice` }, Action: 'sts:AssumeRole' },
+    ],
   });
 });
+
+function role(name: string, trust: unknown, path = '/'): void {
+  world.iam.roles.set(name, { arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}`, roleName: name, path, assumeRolePolicyDocument: trust, managedPolicyArns: [], tags: {} });
+}
+
+const keysOf = (credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined) => ({ accessKeyId: credentials!.AccessKeyId!, secretAccessKey: credentials!.SecretAccessKey!, sessionToken: credentials!.SessionToken! });
+const assume = (keys: Parameters<typeof client>[0], roleName: string, path = '/') => client(keys).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role${path}${roleName}`, RoleSessionName: 'session' }));
 
 afterAll(async () => {
   clients.forEach((c) => c.destroy());
@@ -78,10 +89,12 @@ describe('STS', () => {
     expect(world.calls).toContain('sts:GetCallerIdentity');
   });
 
-  it('assumes a role of the account: the new key is the assumed-role session, expiring in emulated time', async () => {
-    const { Credentials, AssumedRoleUser } = await client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`, RoleSessionName: 'map-identities', DurationSeconds: 900 }));
-    const assumed = await client({ accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! }).send(new GetCallerIdentityCommand({}));
+  it('assumes a role whose trust policy names the caller\'s role: the new key is the assumed-role session, expiring in emulated time', async () => {
+    const lambda = stsIdentities(world).issueForService('lambda.amazonaws.com', `arn:aws:iam::${ACCOUNT}:role/map-identities-role`, 'eksp-map-identities', 900);
+    const { Credentials, AssumedRoleUser } = await client(lambda).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`, RoleSessionName: 'map-identities', DurationSeconds: 900 }));
+    const assumed = await client(keysOf(Credentials)).send(new GetCallerIdentityCommand({}));
 
+    expect(lambda.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/map-identities-role/eksp-map-identities`);
     expect(Credentials!.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/cluster-stack-role/map-identities`);
     expect(assumed.Arn).toBe(AssumedRoleUser!.Arn);
@@ -91,14 +104,64 @@ describe('STS', () => {
     expect(lifetime).toBeLessThanOrEqual(900_000);
   });
 
-  it("refuses a role of another account, a role that trusts only a service, and a session shorter than 15 minutes", async () => {
+  it('lets the account root in for any principal of the account, and a named user in for that user only', async () => {
+    const byDeveloper = await assume(DEVELOPER, 'account-role');
+    const byAlice = await assume(MAPPED, 'alice-only');
+    const developerRefused = await rejectionOf(assume(DEVELOPER, 'alice-only'));
+    // A session of a role of the account is a principal of the account too.
+    const bySession = await assume(keysOf(byDeveloper.Credentials), 'account-role');
+
+    expect(byDeveloper.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/account-role/session`);
+    // IAM paths do not matter: alice is user/platform/alice, the trust policy names user/alice.
+    expect(byAlice.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/alice-only/session`);
+    expect(developerRefused).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(developerRefused.message).toBe(`User: arn:aws:iam::${ACCOUNT}:user/local-developer is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${ACCOUNT}:role/alice-only`);
+    expect(bySession.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/account-role/session`);
+  });
+
+  it('refuses a caller the trust policy does not name, an explicit Deny, a role that does not exist, another account\'s role, a service-only role, and a session shorter than 15 minutes', async () => {
+    const notTrusted = await rejectionOf(assume(DEVELOPER, 'cluster-stack-role', '/eksp/'));
+    const denied = await rejectionOf(assume(MAPPED, 'denies-alice'));
+    const missing = await rejectionOf(assume(DEVELOPER, 'no-such-role'));
     const otherAccount = await rejectionOf(client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/admin', RoleSessionName: 'x1' })));
     const serviceRole = await rejectionOf(client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/node-role`, RoleSessionName: 'x1' })));
-    const short = await rejectionOf(client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/admin`, RoleSessionName: 'x1', DurationSeconds: 60 })));
+    const lambdaRole = await rejectionOf(assume(DEVELOPER, 'map-identities-role'));
+    const short = await rejectionOf(client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/account-role`, RoleSessionName: 'x1', DurationSeconds: 60 })));
 
+    expect(notTrusted).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(notTrusted.message).toBe(`User: arn:aws:iam::${ACCOUNT}:user/local-developer is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`);
+    expect(denied.name).toBe('AccessDenied');
+    expect(missing.name).toBe('AccessDenied');
     expect(otherAccount).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     expect(serviceRole.name).toBe('AccessDenied');
+    expect(lambdaRole.name).toBe('AccessDenied');
     expect(short).toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('issues a service its role only when the role trusts that service', () => {
+    const identities = stsIdentities(world);
+    const cloudFormation = identities.issueForService('cloudformation.amazonaws.com', `arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`, 'AWSCloudFormation', 900);
+
+    expect(cloudFormation.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/cluster-stack-role/AWSCloudFormation`);
+    expect(identities.identify(cloudFormation.accessKeyId).arn).toBe(cloudFormation.arn);
+    expect(() => identities.issueForService('lambda.amazonaws.com', `arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`, 'x1', 900)).toThrow(
+      `lambda.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`,
+    );
+    expect(() => identities.issueForService('lambda.amazonaws.com', `arn:aws:iam::${ACCOUNT}:role/account-role`, 'x1', 900)).toThrow('not authorized');
+  });
+
+  it('evaluates trust statements as IAM does: Allow needs sts:AssumeRole, a Condition it cannot evaluate allows nobody', () => {
+    const caller = { callerArn: `arn:aws:iam::${ACCOUNT}:user/bob` };
+    const allow = (statement: Record<string, unknown>) => trustAllows({ Statement: [{ Effect: 'Allow', ...statement }] }, caller);
+
+    expect(allow({ Principal: '*', Action: 'sts:AssumeRole' })).toBe(true);
+    expect(allow({ Principal: { AWS: '*' }, Action: ['sts:TagSession', 'sts:AssumeRole'] })).toBe(true);
+    expect(allow({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'sts:AssumeRoleWithWebIdentity' })).toBe(false);
+    expect(allow({ Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' })).toBe(false);
+    expect(allow({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } })).toBe(false);
+    expect(allow({ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' })).toBe(false);
+    expect(trustAllows({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }, { service: 'lambda.amazonaws.com' })).toBe(false);
+    expect(trustAllows('not json', caller)).toBe(false);
   });
 
   it('answers the presigned GET of an EKS token with the caller, and refuses it with another cluster id or once expired', async () => {

@@ -673,8 +673,10 @@ describe('IAM', () => {
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
     'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
-    // The Kubernetes API is called as the cluster creator (KUBERNETES_ACCESS_ROLE_ARN).
+    // The Kubernetes API is called as the role in KUBERNETES_ACCESS_ROLE_ARN.
     'kubernetes.readConfigMap': ['sts:AssumeRole'],
+    // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
+    'kubernetes.principal': [],
     'kubernetes.writeConfigMap': ['sts:AssumeRole'],
     'events.publish': ['events:PutEvents'],
     'workflows.start': ['states:StartExecution'],

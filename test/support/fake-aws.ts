@@ -73,7 +73,9 @@ export class FakeAws {
   readonly addons = new Map<string, Addon & Tracked>();
   readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void }>();
   /** `type` only for entries EKS makes itself (EC2_LINUX, FARGATE_LINUX, ...); absent means STANDARD. */
-  readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; policies: Map<string, unknown> }>();
+  readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; tags?: Record<string, string>; policies: Map<string, unknown> }>();
+  /** The principal the Kubernetes port acts as (KubernetesPort.principal): the CloudFormation role, as deployed. */
+  servicePrincipal = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
   readonly configMaps = new Map<string, ConfigMap>();
   readonly subnets = new Map<string, SubnetDescription>();
   readonly operations = new Map<string, OperationRecord>();
@@ -354,7 +356,7 @@ export class FakeAws {
       this.record('eks', 'CreateAccessEntry', input.principalArn);
       const key = `${input.clusterName}/${input.principalArn}`;
       const existing = this.accessEntries.get(key);
-      this.accessEntries.set(key, { username: input.username, kubernetesGroups: input.kubernetesGroups, ...(input.type && input.type !== 'STANDARD' ? { type: input.type } : {}), policies: existing?.policies ?? new Map() });
+      this.accessEntries.set(key, { username: input.username, kubernetesGroups: input.kubernetesGroups, ...(input.type && input.type !== 'STANDARD' ? { type: input.type } : {}), tags: existing?.tags ?? { ...(input.tags ?? {}) }, policies: existing?.policies ?? new Map() });
     },
     associateAccessPolicy: async (input) => {
       this.record('eks', 'AssociateAccessPolicy', `${input.principalArn} ${input.policyArn}`);
@@ -369,7 +371,7 @@ export class FakeAws {
     describeAccessEntry: async (cluster, principalArn) => {
       this.record('eks', 'DescribeAccessEntry', principalArn);
       const entry = this.accessEntries.get(`${cluster}/${principalArn}`);
-      return entry && { clusterName: cluster, principalArn, username: entry.username, kubernetesGroups: entry.kubernetesGroups, type: entry.type ?? 'STANDARD' };
+      return entry && { clusterName: cluster, principalArn, username: entry.username, kubernetesGroups: entry.kubernetesGroups, type: entry.type ?? 'STANDARD', tags: { ...(entry.tags ?? {}) } };
     },
     listAssociatedAccessPolicies: async (cluster, principalArn) => {
       this.record('eks', 'ListAssociatedAccessPolicies', principalArn);
@@ -479,6 +481,7 @@ export class FakeAws {
   };
 
   readonly kubernetes: KubernetesPort = {
+    principal: async () => this.servicePrincipal,
     readConfigMap: async (cluster: ClusterAccess, namespace, name) => {
       this.record('kubernetes', 'GetConfigMap', `${namespace}/${name}`);
       const map = this.configMaps.get(`${cluster.name}/${namespace}/${name}`);

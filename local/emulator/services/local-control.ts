@@ -11,6 +11,7 @@
  *                                                bus, in order; `after` skips the first N events
  *                                                (pass the previous answer's `next` to poll)
  *   GET    /_local/calls                       → {"total", "calls": {"service:Operation": count}}
+ *   GET    /_local/principals[?principal=&call=] → {"calls": [{"call", "principal", "time", "invokedBy"?}]} (who made each call)
  *   GET    /_local/schedules[?group=]          → {"schedules": [...], "firings": [...]} EventBridge
  *                                                Scheduler's schedules (with nextInvocation) and
  *                                                every time one fired
@@ -72,6 +73,14 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
       const calls: Record<string, number> = {};
       for (const call of world.calls) calls[call] = (calls[call] ?? 0) + 1;
       return { total: world.calls.length, calls };
+    },
+  },
+  '/_local/principals': {
+    // Who made each call, in order; ?principal= narrows to one ARN, ?call= to one service:Operation.
+    GET: (world, ctx) => {
+      const principal = ctx.url.searchParams.get('principal');
+      const call = ctx.url.searchParams.get('call');
+      return { calls: world.callPrincipals.filter((c) => (principal === null || c.principal === principal) && (call === null || c.call === call)) };
     },
   },
   '/_local/schedules': {

@@ -7,24 +7,33 @@
  * `arn:aws:iam::<account>:user/local-developer`. Keys handed out by AssumeRole map back to
  * `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
  *
- * AssumeRole rule (the emulator holds no IAM policies to evaluate): any role ARN of this account
- * may be assumed — the roles the local runtime uses (the CloudFormation execution role CDK makes
- * in AWS) are not in the emulated world — except a role that does exist in the world and whose
- * trust policy names only service principals (eks, ec2, ...): assuming a node role or the
- * cluster service role is refused with AccessDenied, as AWS would. Roles of other accounts are
- * refused (no cross-account trust here).
+ * AssumeRole evaluates the role's trust policy (its AssumeRolePolicyDocument in world.iam) for
+ * the caller, as IAM does for a caller of the same account: an explicit Deny wins; an Allow of
+ * sts:AssumeRole allows when its Principal is "*", names the caller's principal (the role of an
+ * assumed-role session, or the user; IAM paths ignored), the exact session ARN, or the account
+ * (`arn:aws:iam::<account>:root` or the bare id), which lets any principal of that account in.
+ * `Service` principals (eks, ec2, lambda, cloudformation...) never match a caller: a role that
+ * trusts only services cannot be assumed with AssumeRole. A role that does not exist, a role of
+ * another account and an Allow with a Condition (not evaluated here) allow nobody. Refusals are
+ * AccessDenied: `User: <caller> is not authorized to perform: sts:AssumeRole on resource: <role>`.
+ * What is not evaluated: the caller's own identity policies and permissions boundaries.
+ *
+ * Services assume roles too: `issueForService` is what Lambda does for a function's execution
+ * role (and CloudFormation for a stack's RoleARN) — no caller, the role must trust the service.
+ * The local runtime uses it to give each handler its function's role session.
  *
  * Expiration is reported in emulated time (as every other timestamp); the key itself is refused
  * after DurationSeconds of wall-clock time, like the SigV4 dates SDK signers produce, so a client
  * caching by the reported Expiration is never refused early.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { RequestContext, ServiceModule } from '../server';
 import { EmulatorError, parseForm, sendQueryError, sendQueryResult } from '../protocol';
-import type { World } from '../world';
+import type { Role, World } from '../world';
+import { iamUniqueId, roleIdFor } from './iam/state';
 
 const NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';
@@ -50,16 +59,22 @@ export interface KeySecret {
   sessionToken?: string;
 }
 
+/** Credentials a service got for a role (what Lambda puts in a function's environment). */
+export interface ServiceSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** The assumed-role session: arn:aws:sts::<account>:assumed-role/<role>/<session>. */
+  arn: string;
+  /** Wall-clock instant after which the key is refused. */
+  expiration: Date;
+}
+
 export interface StsOptions {
   /** accessKeyId → caller ARN (an IAM user or role ARN, or an assumed-role ARN). */
   callers?: Record<string, string>;
   /** accessKeyId → secretAccessKey of static keys, so their presigned URLs can be verified. */
   credentials?: Record<string, string>;
-}
-
-/** Deterministic IAM-style unique id (AIDA…/AROA…) for an ARN. */
-function uniqueId(prefix: string, seed: string): string {
-  return prefix + createHash('sha256').update(seed).digest('hex').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 17);
 }
 
 function randomKey(prefix: string, length: number): string {
@@ -120,7 +135,7 @@ export class StsIdentities {
     const arn = (accessKeyId && this.callers.get(accessKeyId)) || this.defaultArn;
     const account = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] ?? this.world.account;
     const assumed = ASSUMED_ROLE_ARN.exec(arn);
-    return { arn, account, userId: assumed ? `${uniqueId('AROA', principalArnOf(arn))}:${assumed[3]}` : uniqueId('AIDA', arn) };
+    return { arn, account, userId: assumed ? `${iamUniqueId('AROA', principalArnOf(arn))}:${assumed[3]}` : iamUniqueId('AIDA', arn) };
   }
 
   /** The secret (and session token) of a key the emulator knows, for signature checks. */
@@ -131,18 +146,47 @@ export class StsIdentities {
     return secret === undefined ? undefined : { secretAccessKey: secret };
   }
 
+  /** AssumeRole by a caller: allowed only when the role's trust policy lets the caller's principal in. */
   assumeRole(callerArn: string, roleArn: string, sessionName: string, durationSeconds: number) {
+    const role = this.roleOf(roleArn);
+    const denied = new EmulatorError(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    if (!role || !trustAllows(role.assumeRolePolicyDocument, { callerArn })) throw denied;
+    return this.issue(roleArn, sessionName, durationSeconds);
+  }
+
+  /**
+   * A service assuming a role it was given (Lambda a function's execution role, CloudFormation a
+   * stack's RoleARN): the role must exist and trust that service principal.
+   */
+  issueForService(service: string, roleArn: string, sessionName: string, durationSeconds: number): ServiceSession {
+    const role = this.roleOf(roleArn);
+    if (!role || !trustAllows(role.assumeRolePolicyDocument, { service })) {
+      throw new EmulatorError(403, 'AccessDenied', `${service} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    }
+    const { Credentials, AssumedRoleUser } = this.issue(roleArn, sessionName, durationSeconds);
+    return {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      sessionToken: Credentials.SessionToken,
+      arn: AssumedRoleUser.Arn,
+      // Wall-clock, as the key is refused: the service hands these to a client in this process, not over the wire.
+      expiration: new Date(this.issued.get(Credentials.AccessKeyId)!.expiresAtMs),
+    };
+  }
+
+  /** The role an ARN names in this account's IAM (path ignored, as assumed-role sessions drop it), if any. */
+  private roleOf(roleArn: string): Role | undefined {
     const match = ROLE_ARN.exec(roleArn);
     if (!match) throw new EmulatorError(400, 'ValidationError', `${roleArn} is invalid: RoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
-    const [, account, roleName] = match as unknown as [string, string, string];
-    const denied = new EmulatorError(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
-    if (account !== this.world.account) throw denied;
-    const role = this.world.iam.byArn(roleArn) ?? [...this.world.iam.roles.values()].find((r) => r.roleName === roleName);
-    if (role && !trustsAwsPrincipals(role.assumeRolePolicyDocument)) throw denied;
+    if (match[1] !== this.world.account) return undefined;
+    return this.world.iam.byArn(roleArn) ?? [...this.world.iam.roles.values()].find((r) => r.roleName === match[2]);
+  }
 
+  private issue(roleArn: string, sessionName: string, durationSeconds: number) {
+    const [, account, roleName] = ROLE_ARN.exec(roleArn) as unknown as [string, string, string];
     const accessKeyId = randomKey('ASIA', 16);
     const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
-    const roleId = uniqueId('AROA', `arn:aws:iam::${account}:role/${roleName}`);
+    const roleId = roleIdFor(account, roleName);
     const key: IssuedKey = {
       secretAccessKey: randomBytes(30).toString('base64').slice(0, 40),
       sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(96).toString('base64')}`,
@@ -163,25 +207,64 @@ export class StsIdentities {
   }
 }
 
-/** A trust policy that lets some AWS principal (an account, role or user; "*") assume the role, not only services. */
-function trustsAwsPrincipals(document: unknown): boolean {
+/** Who wants to assume the role: a caller (user, role or assumed-role session ARN) or a service principal. */
+export type TrustRequester = { callerArn: string; service?: undefined } | { service: string; callerArn?: undefined };
+
+interface TrustStatement {
+  Effect?: string;
+  Action?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+const ACCOUNT_ROOT = /^arn:aws:iam::(\d{12}):root$/;
+
+/** Whether a trust policy (AssumeRolePolicyDocument, object or JSON text) lets the requester assume the role. */
+export function trustAllows(document: unknown, requester: TrustRequester): boolean {
+  const statements = trustStatements(document).filter((s) => actionMatches(s.Action) && principalMatches(s.Principal, requester));
+  if (statements.some((s) => s.Effect === 'Deny')) return false;
+  return statements.some((s) => s.Effect === 'Allow' && s.Condition === undefined);
+}
+
+function trustStatements(document: unknown): TrustStatement[] {
   let policy = document;
   if (typeof policy === 'string') {
     try {
       policy = JSON.parse(policy);
     } catch {
-      return true;
+      return [];
     }
   }
-  const statements = (policy as { Statement?: unknown })?.Statement;
-  if (statements === undefined) return true;
-  const list = Array.isArray(statements) ? statements : [statements];
-  return list.some((s: { Effect?: string; Principal?: unknown }) => {
-    if (s?.Effect !== 'Allow') return false;
-    if (s.Principal === '*') return true;
-    const aws = (s.Principal as { AWS?: unknown } | undefined)?.AWS;
-    return aws !== undefined && (!Array.isArray(aws) || aws.length > 0);
-  });
+  const statements = (policy as { Statement?: unknown } | undefined)?.Statement;
+  if (statements === undefined || statements === null) return [];
+  return (Array.isArray(statements) ? statements : [statements]) as TrustStatement[];
+}
+
+function listOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function actionMatches(action: unknown): boolean {
+  return listOf(action).some((a) => ['sts:assumerole', 'sts:*', '*'].includes(a.toLowerCase()));
+}
+
+function principalMatches(principal: unknown, requester: TrustRequester): boolean {
+  if (principal === '*') return requester.callerArn !== undefined;
+  if (typeof principal !== 'object' || principal === null) return false;
+  const { AWS: aws, Service: service } = principal as { AWS?: unknown; Service?: unknown };
+  if (requester.service !== undefined) return listOf(service).includes(requester.service);
+  return listOf(aws).some((entry) => awsPrincipalMatches(entry, requester.callerArn));
+}
+
+/** One `AWS` entry of a trust policy against a caller: "*", the account, the session, or the caller's principal. */
+function awsPrincipalMatches(entry: string, callerArn: string): boolean {
+  if (entry === '*') return true;
+  const callerAccount = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(callerArn)?.[1];
+  const account = /^\d{12}$/.test(entry) ? entry : ACCOUNT_ROOT.exec(entry)?.[1];
+  if (account !== undefined) return account === callerAccount;
+  if (ASSUMED_ROLE_ARN.test(entry)) return entry === callerArn;
+  return samePrincipal(entry, callerArn);
 }
 
 /** The one identity registry of a World. */

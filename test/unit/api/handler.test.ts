@@ -109,6 +109,38 @@ describe('POST /clusters', () => {
     expect(aws.calls).toEqual([]);
   });
 
+  it("shows eksctl's defaults in the dry run of a spec with just a name: the nodegroup, the add-ons and the owner's access", async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: { name: 'demo' }, query: { dryRun: 'true' }, caller: 'arn:aws:sts::111122223333:assumed-role/platform-portal/s1' }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    const plan = body(response);
+    expect(plan.spec).toMatchObject({
+      managedNodeGroups: [{ name: 'ng-2a97516c', instanceTypes: ['m5.large'], desiredSize: 2, amiType: 'AL2023_x86_64_STANDARD' }],
+      addons: [{ name: 'vpc-cni' }, { name: 'kube-proxy' }, { name: 'coredns' }, { name: 'metrics-server' }],
+      ownerAccess: { policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' },
+    });
+    expect(plan.steps).toEqual(
+      expect.arrayContaining([
+        'Create nodegroup ng-2a97516c (m5.large ON_DEMAND, 2/2/2)',
+        'Create add-on metrics-server',
+        'Create access entry arn:aws:iam::111122223333:role/platform-portal for the owner (AmazonEKSClusterAdminPolicy, cluster-wide)',
+      ]),
+    );
+    expect(plan.template.Resources.ControlPlane.Properties.AccessConfig).toEqual({ AuthenticationMode: 'API_AND_CONFIG_MAP', BootstrapClusterCreatorAdminPermissions: false });
+  });
+
+  it('refuses a narrower owner access in CONFIG_MAP mode with a 422 naming /ownerAccess', async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: { name: 'demo', authenticationMode: 'CONFIG_MAP', ownerAccess: { policy: 'AmazonEKSViewPolicy' } } }), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([{ pointer: '/ownerAccess', message: expect.stringContaining('only cluster-admin') }]);
+    expect(aws.calls).toEqual([]);
+  });
+
   it('frees the name and caches nothing when the execution cannot be started: the answer asks for a retry', async () => {
     const aws = new FakeAws();
     aws.workflows.start = async () => {

@@ -288,10 +288,10 @@ describe('REMOVE_ACCESS_ENTRY', () => {
   const remove = (principal: string, live: LiveState) => decide({ action: 'REMOVE_ACCESS_ENTRY', target: principal }, { protectedPrincipals: [SERVICE], ...live });
   const standard = { type: 'STANDARD', kubernetesGroups: [], policies: [] };
 
-  it('deletes the access entry and the aws-auth mapping of the principal, keeping the rest of aws-auth', () => {
+  it('removes the aws-auth mapping of the principal, keeping the rest of aws-auth, then its access entry (which may be what the write is made with)', () => {
     const next = remove(OPS, { accessEntry: standard, awsAuth: { mapRoles: stringify([NODE_MAPPING, { rolearn: OPS, groups: ['ops'] }]) } });
 
-    expect(next).toEqual({ kind: 'apply', calls: [{ call: 'deleteAccessEntry', principalArn: OPS }, { call: 'writeAwsAuth', data: { mapRoles: stringify([NODE_MAPPING]) } }] });
+    expect(next).toEqual({ kind: 'apply', calls: [{ call: 'writeAwsAuth', data: { mapRoles: stringify([NODE_MAPPING]) } }, { call: 'deleteAccessEntry', principalArn: OPS }] });
   });
 
   it('deletes only what exists', () => {

@@ -301,8 +301,18 @@ describe('renderClusterTemplate', () => {
         Name: 'alpha',
         Version: '1.32',
         RoleArn: { 'Fn::GetAtt': ['ServiceRole', 'Arn'] },
-        AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true },
+        AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
       });
+    });
+
+    it.each([
+      ['API', false],
+      ['API_AND_CONFIG_MAP', false],
+      ['CONFIG_MAP', true],
+    ] as const)('in %s mode makes the creator (the service) a standing admin: %s', (authenticationMode, bootstrap) => {
+      const cluster = resource(render({ authenticationMode }), 'ControlPlane');
+
+      expect(cluster.Properties.AccessConfig).toEqual({ AuthenticationMode: authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrap });
     });
 
     it('is created with the initial endpoint access, not the final one', () => {

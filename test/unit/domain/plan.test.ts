@@ -7,12 +7,16 @@ const SPEC_DEFAULTS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesV
 const spec = (request: Record<string, unknown>) => normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS);
 const referenceSpec = (): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '../../fixtures/reference-cluster.json'), 'utf8'));
 const MAPPING = { arn: 'arn:aws:iam::111122223333:role/ops', groups: ['ops'] };
+/** API Gateway's identity for a portal's session: the owner is its role. */
+const REQUESTER = 'arn:aws:sts::111122223333:assumed-role/platform-portal/session-1';
+const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
+const steps = (request: Record<string, unknown>) => provisioningSteps(spec(request), REQUESTER);
 
 describe('provisioningSteps', () => {
   it('lists every step of the reference cluster in order, ending with the endpoint switch', () => {
-    const steps = provisioningSteps(normaliseSpec(referenceSpec(), SPEC_DEFAULTS));
+    const planned = provisioningSteps(normaliseSpec(referenceSpec(), SPEC_DEFAULTS), REQUESTER);
 
-    expect(steps).toEqual([
+    expect(planned).toEqual([
       'Create cluster stack eksp-reference-cluster (Kubernetes 1.33)',
       'Create nodegroup ng-general (m5.large ON_DEMAND, 2/2/2)',
       'Create nodegroup ng-spot (t3.medium SPOT, 1/1/3)',
@@ -24,18 +28,44 @@ describe('provisioningSteps', () => {
       'Create access entry arn:aws:iam::111122223333:user/viewer',
       'Create access entry arn:aws:iam::111122223333:role/deployer',
       'Map arn:aws:iam::111122223333:role/legacy-ops in aws-auth',
+      `Create access entry ${OWNER} for the owner (AmazonEKSClusterAdminPolicy, cluster-wide)`,
       'Switch endpoint access to public (203.0.113.0/24) + private',
     ]);
   });
 
-  it('plans only the cluster stack for a spec with just a name', () => {
-    expect(provisioningSteps(spec({}))).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.33)']);
+  it("plans eksctl's defaults for a spec with just a name: one nodegroup, the default add-ons and the owner's access", () => {
+    expect(steps({})).toEqual([
+      'Create cluster stack eksp-demo-cluster (Kubernetes 1.33)',
+      'Create nodegroup ng-2a97516c (m5.large ON_DEMAND, 2/2/2)',
+      'Create add-on vpc-cni',
+      'Create add-on kube-proxy',
+      'Create add-on coredns',
+      'Create add-on metrics-server',
+      `Create access entry ${OWNER} for the owner (AmazonEKSClusterAdminPolicy, cluster-wide)`,
+    ]);
+  });
+
+  it('plans only the cluster stack when the spec asks for no nodegroup, add-on or owner access', () => {
+    expect(steps({ managedNodeGroups: [], addons: [], ownerAccess: 'none' })).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.33)']);
   });
 
   it('shows the add-on version when one is pinned', () => {
-    const steps = provisioningSteps(spec({ version: '1.32', addons: [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }] }));
+    const planned = steps({ version: '1.32', managedNodeGroups: [], ownerAccess: 'none', addons: [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }] });
 
-    expect(steps).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.32)', 'Create add-on coredns v1.11.4-eksbuild.2']);
+    expect(planned).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.32)', 'Create add-on coredns v1.11.4-eksbuild.2']);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a narrower policy', { ownerAccess: { policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['team-a'] } }, `Create access entry ${OWNER} for the owner (AmazonEKSViewPolicy in team-a)`],
+    ['CONFIG_MAP mode', { authenticationMode: 'CONFIG_MAP' }, `Map ${OWNER} in aws-auth for the owner (system:masters)`],
+  ])("plans the owner's access for %s", (_, request, expected) => {
+    expect(steps(request).filter((s) => s.includes('for the owner'))).toEqual([expected]);
+  });
+
+  it('leaves the owner to an access entry the spec gives its principal', () => {
+    const planned = steps({ accessEntries: [{ principalArn: OWNER, accessPolicies: [{ policy: 'AmazonEKSEditPolicy' }] }] });
+
+    expect(planned.filter((s) => s.includes(OWNER))).toEqual([`Create access entry ${OWNER}`]);
   });
 
   it.each<[string, Record<string, unknown>, string | undefined]>([
@@ -45,8 +75,10 @@ describe('provisioningSteps', () => {
     ['a private-only endpoint and aws-auth mappings', { endpointAccess: { public: false, private: true }, identityMappings: [MAPPING] }, 'Switch endpoint access to private'],
     ['restricted CIDRs and aws-auth mappings', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24, 198.51.100.0/24)'],
     ['a restricted public endpoint and aws-auth mappings in CONFIG_MAP mode', { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24)'],
+    ["a private-only endpoint in CONFIG_MAP mode (the owner's aws-auth mapping)", { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: false, private: true } }, 'Switch endpoint access to private'],
+    ['a private-only endpoint in CONFIG_MAP mode with no owner access', { authenticationMode: 'CONFIG_MAP', ownerAccess: 'none', endpointAccess: { public: false, private: true } }, undefined],
   ])('switches endpoint access for %s only when needed', (_, request, expected) => {
-    const switchSteps = provisioningSteps(spec(request)).filter((s) => s.startsWith('Switch endpoint access'));
+    const switchSteps = steps(request).filter((s) => s.startsWith('Switch endpoint access'));
 
     expect(switchSteps).toEqual(expected ? [expected] : []);
   });

@@ -55,7 +55,7 @@ describe('normaliseSpec defaults (eksctl-like)', () => {
     expect(spec.endpointAccess).toEqual(expected);
   });
 
-  it('defaults authentication to API_AND_CONFIG_MAP, failure handling to rollback and lists to empty', () => {
+  it('defaults authentication to API_AND_CONFIG_MAP, failure handling to rollback and the other lists to empty', () => {
     const spec = normaliseSpec({ name: 'demo' }, SPEC_DEFAULTS);
 
     expect(spec).toMatchObject({
@@ -64,12 +64,57 @@ describe('normaliseSpec defaults (eksctl-like)', () => {
       tags: {},
       accessEntries: [],
       identityMappings: [],
-      managedNodeGroups: [],
       fargate: false,
       fargateProfiles: [],
-      addons: [],
       logging: [],
     });
+  });
+
+  it("gives a spec that asks for no compute eksctl's one managed nodegroup: 2 x m5.large, AL2023, with a name derived from the cluster's", () => {
+    const spec = normaliseSpec({ name: 'demo' }, SPEC_DEFAULTS);
+
+    expect(spec.managedNodeGroups).toEqual([
+      { name: 'ng-2a97516c', instanceTypes: ['m5.large'], desiredSize: 2, minSize: 2, maxSize: 2, volumeSize: 80, volumeType: 'gp3', amiType: 'AL2023_x86_64_STANDARD', capacityType: 'ON_DEMAND', labels: {}, taints: [], privateNetworking: true },
+    ]);
+  });
+
+  it('names the default nodegroup the same for the same cluster name, and differently for another', () => {
+    const name = (cluster: string) => normaliseSpec({ name: cluster }, SPEC_DEFAULTS).managedNodeGroups[0]!.name;
+
+    expect(name('demo')).toBe(name('demo'));
+    expect(name('other')).toMatch(/^ng-[0-9a-f]{8}$/);
+    expect(name('other')).not.toBe(name('demo'));
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an empty managedNodeGroups list', { managedNodeGroups: [] }],
+    ['fargate: true', { fargate: true }],
+    ['fargate: false (compute mentioned)', { fargate: false }],
+    ['Fargate profiles', { fargateProfiles: [{ name: 'fp-apps', selectors: [{ namespace: 'apps' }] }] }],
+  ])('defaults no nodegroup for %s', (_, request) => {
+    expect(normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS).managedNodeGroups).toEqual([]);
+  });
+
+  it("gives a spec without addons eksctl's default add-ons, with no version (EKS's default for the cluster's Kubernetes version)", () => {
+    expect(normaliseSpec({ name: 'demo' }, SPEC_DEFAULTS).addons).toEqual([{ name: 'vpc-cni' }, { name: 'kube-proxy' }, { name: 'coredns' }, { name: 'metrics-server' }]);
+  });
+
+  it('gives no add-on for an explicit empty list, and only the listed ones for a list', () => {
+    expect(normaliseSpec({ name: 'demo', addons: [] }, SPEC_DEFAULTS).addons).toEqual([]);
+    expect(normaliseSpec({ name: 'demo', addons: [{ name: 'coredns' }] }, SPEC_DEFAULTS).addons).toEqual([{ name: 'coredns' }]);
+  });
+
+  it('normalises a normalised spec to itself, defaults included (the Plan step re-checks it)', () => {
+    const once = normaliseSpec({ name: 'demo' }, SPEC_DEFAULTS);
+
+    expect(normaliseSpec(once, SPEC_DEFAULTS)).toEqual(once);
+  });
+
+  it('holds the default nodegroup to the guardrails like any other, pointing at the list whose absence made it', () => {
+    const act = () => normaliseSpec({ name: 'demo' }, { ...SPEC_DEFAULTS, instanceTypes: ['t3.*'] });
+
+    expect(act).toThrow(InvalidSpecError);
+    expect(() => act()).toThrow(/^\/managedNodeGroups: the default nodegroup ng-2a97516c: m5\.large is not an allowed instance type \(guardrail instanceTypes: t3\.\*\); give managedNodeGroups yourself$/);
   });
 
   it('takes the default Kubernetes version from the service configuration', () => {
@@ -200,5 +245,46 @@ describe('schemaProblems', () => {
     const problems = schemaProblems([{ instancePath: '/managedNodeGroups/0/volumeSize', schemaPath: '#/definitions/ManagedNodeGroup/properties/volumeSize/minimum', keyword: 'minimum', params: { comparison: '>=', limit: 20 }, message: 'must be >= 20' }]);
 
     expect(problems).toEqual([{ pointer: '/managedNodeGroups/0/volumeSize', message: 'must be >= 20' }]);
+  });
+});
+
+describe('normaliseSpec ownerAccess', () => {
+  const owner = (request: Record<string, unknown>) => normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS).ownerAccess;
+  const problems = (request: Record<string, unknown>) => {
+    try {
+      normaliseSpec({ name: 'demo', ...request }, SPEC_DEFAULTS);
+    } catch (error) {
+      return (error as InvalidSpecError).problems;
+    }
+    return [];
+  };
+
+  it('gives the owner cluster-admin by default', () => {
+    expect(owner({})).toEqual({ policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' });
+  });
+
+  it('takes "none", and a narrower policy with its scope defaulted to the cluster', () => {
+    expect(owner({ ownerAccess: 'none' })).toBe('none');
+    expect(owner({ ownerAccess: { policy: 'AmazonEKSViewPolicy' } })).toEqual({ policy: 'AmazonEKSViewPolicy', scope: 'cluster' });
+    expect(owner({ ownerAccess: { policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['team-a'] } })).toEqual({ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['team-a'] });
+  });
+
+  it('names what is wrong with it by pointer', () => {
+    expect(problems({ ownerAccess: 'all' })).toEqual([{ pointer: '/ownerAccess', message: expect.stringContaining('must be "none" or an access policy') }]);
+    expect(problems({ ownerAccess: { policy: 'AmazonEKSViewPolicy', scope: 'namespace' } })).toEqual([{ pointer: '/ownerAccess/namespaces', message: 'a namespace-scoped access policy needs at least one namespace' }]);
+    expect(problems({ ownerAccess: { policy: 'View!' } })).toContainEqual({ pointer: '/ownerAccess/policy', message: expect.stringContaining('must match') });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a narrower policy', { policy: 'AmazonEKSViewPolicy' }],
+    ['cluster-admin in namespaces only', { policy: 'AmazonEKSClusterAdminPolicy', scope: 'namespace', namespaces: ['team-a'] }],
+  ])('refuses %s in CONFIG_MAP mode, where aws-auth can only say system:masters', (_, ownerAccess) => {
+    expect(problems({ authenticationMode: 'CONFIG_MAP', ownerAccess })).toEqual([{ pointer: '/ownerAccess', message: expect.stringContaining('CONFIG_MAP can give the owner only cluster-admin') }]);
+  });
+
+  it('takes cluster-admin (by name or ARN) and "none" in CONFIG_MAP mode', () => {
+    expect(problems({ authenticationMode: 'CONFIG_MAP' })).toEqual([]);
+    expect(problems({ authenticationMode: 'CONFIG_MAP', ownerAccess: { policy: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy' } })).toEqual([]);
+    expect(problems({ authenticationMode: 'CONFIG_MAP', ownerAccess: 'none' })).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken } from '../../../functions/domain/naming';
 import type { ClusterChange } from '../../../functions/generated/types';
 import { changeAccess } from '../../../functions/steps/change-access';
+import { TEMPORARY_ADMIN_TAG } from '../../../functions/steps/temporary-admin';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, rejectionOf, specOf } from './step-inputs';
 import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
@@ -13,6 +14,10 @@ const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 const ENTRY = { principalArn: OPS, username: 'ops', kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['apps'] }] };
 const MAPPING = { arn: OPS, username: 'ops', groups: ['ops'] };
+/** Whom the service reaches the Kubernetes API as (FakeAws's default: the CloudFormation role, as deployed). */
+const SERVICE = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
+const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
+const CLUSTER_ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
 const entryOf = (aws: FakeAws, arn: string) => aws.accessEntries.get(`${CLUSTER}/${arn}`);
 const rolesIn = (aws: FakeAws) => parse(aws.configMaps.get(AWS_AUTH)?.data.mapRoles ?? '[]') as unknown[];
@@ -61,7 +66,43 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
 
     expect(poll).toMatchObject({ ready: true, stage: 'applied' });
     expect(rolesIn(aws)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
-    expect(aws.callLog((c) => c.service === 'eks' && !['DescribeCluster', 'ListUpdates'].includes(c.operation))).toEqual([]);
+  });
+
+  it('holds cluster-admin through an access entry of its own only around the aws-auth read and write', async () => {
+    const aws = provisionedAws(specOf());
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '7' });
+
+    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+
+    expect(aws.callLog((c) => c.service === 'kubernetes' || (c.service === 'eks' && !['DescribeCluster', 'ListUpdates'].includes(c.operation)))).toEqual([
+      `eks:DescribeAccessEntry ${SERVICE}`,
+      `eks:CreateAccessEntry ${SERVICE}`,
+      `eks:AssociateAccessPolicy ${SERVICE} ${CLUSTER_ADMIN}`,
+      'kubernetes:GetConfigMap kube-system/aws-auth',
+      'kubernetes:ReplaceConfigMap kube-system/aws-auth',
+      `eks:DescribeAccessEntry ${SERVICE}`,
+      `eks:DeleteAccessEntry ${SERVICE}`,
+    ]);
+    expect(entryOf(aws, SERVICE)).toBeUndefined();
+  });
+
+  it('removes its access entry when the aws-auth write fails too', async () => {
+    const aws = provisionedAws(specOf(), { faults: { awsAuthConflicts: 1 } });
+
+    await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps()));
+
+    expect(aws.callLog((c) => c.operation === 'DeleteAccessEntry')).toEqual([`eks:DeleteAccessEntry ${SERVICE}`]);
+    expect(entryOf(aws, SERVICE)).toBeUndefined();
+  });
+
+  it('grants nothing in CONFIG_MAP mode, where the creator EKS made admin is the service', async () => {
+    const spec = specOf({ authenticationMode: 'CONFIG_MAP', identityMappings: [MAPPING] });
+    const aws = provisionedAws(spec);
+
+    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, spec), aws.deps());
+
+    expect(aws.callLog((c) => c.target === SERVICE)).toEqual([]);
+    expect(rolesIn(aws)).toEqual([{ rolearn: OPS, username: 'ops', groups: ['ops'] }]);
   });
 
   it('lets a write conflict through for the ASL to retry from a fresh read', async () => {
@@ -97,17 +138,45 @@ describe('Change Access: REMOVE_ACCESS_ENTRY', () => {
     expect(error.name).toBe('ChangeRefusedError');
     expect(error.message).toBe(`access entry ${NODE_ROLE}: EKS made this entry (type EC2_LINUX) for nodes or Fargate pods; deleting it would cut them off the cluster`);
     expect(entryOf(aws, NODE_ROLE)).toBeDefined();
-    expect(aws.callLog((c) => /^(Delete|Replace|Create)/.test(c.operation))).toEqual([]);
+    // Only its own temporary access, made to read aws-auth and gone again.
+    expect(aws.callLog((c) => /^(Delete|Replace|Create)/.test(c.operation) && c.target !== SERVICE)).toEqual([]);
+    expect(entryOf(aws, SERVICE)).toBeUndefined();
   });
 
-  it('refuses to remove the service’s own access (the cluster creator)', async () => {
+  it('refuses to remove the access of the cluster creator EKS made admin, which the service acts as', async () => {
     const aws = provisionedAws(specOf());
-    const service = aws.deps().settings.cloudFormationRoleArn()!;
-    aws.accessEntries.set(`${CLUSTER}/${service}`, { kubernetesGroups: [], policies: new Map() });
+    aws.clusters.get(CLUSTER)!.accessConfig = { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true };
+    aws.accessEntries.set(`${CLUSTER}/${SERVICE}`, { kubernetesGroups: [], policies: new Map() });
 
-    const error = await rejectionOf(changeAccess(updateInput(remove(service), specOf()), aws.deps()));
+    const error = await rejectionOf(changeAccess(updateInput(remove(SERVICE), specOf()), aws.deps()));
 
     expect(error.name).toBe('ChangeRefusedError');
+    expect(entryOf(aws, SERVICE)).toBeDefined();
+  });
+
+  it('leaves an entry it did not make for itself alone (here the owner, who is also whom the service acts as), removing only what was asked', async () => {
+    const aws = provisionedAws(specOf({ identityMappings: [MAPPING] }));
+    aws.servicePrincipal = OWNER;
+    aws.accessEntries.set(`${CLUSTER}/${OWNER}`, { kubernetesGroups: [], tags: {}, policies: new Map([[CLUSTER_ADMIN, { type: 'cluster' }]]) });
+    aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([{ rolearn: OPS, groups: ['ops'] }]) }, resourceVersion: '3' });
+
+    await changeAccess(updateInput(remove(OPS), specOf()), aws.deps());
+
+    expect(rolesIn(aws)).toEqual([]);
+    expect(entryOf(aws, OWNER)).toBeDefined();
+    expect(aws.callLog((c) => c.target === OWNER && c.operation !== 'DescribeAccessEntry')).toEqual([]);
+  });
+
+  it('finds and removes an entry of its own left by a crash between its create and delete', async () => {
+    const aws = provisionedAws(specOf());
+    // What a crash after the create leaves: the tagged entry with cluster-admin.
+    aws.accessEntries.set(`${CLUSTER}/${SERVICE}`, { kubernetesGroups: [], tags: { [TEMPORARY_ADMIN_TAG]: UPDATE_OPERATION.id }, policies: new Map([[CLUSTER_ADMIN, { type: 'cluster' }]]) });
+
+    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+
+    expect(aws.callLog((c) => c.operation === 'CreateAccessEntry')).toEqual([]);
+    expect(entryOf(aws, SERVICE)).toBeUndefined();
+    expect(rolesIn(aws)).toEqual([{ rolearn: OPS, username: 'ops', groups: ['ops'] }]);
   });
 
   it('reads no aws-auth in API mode, where EKS ignores it', async () => {

@@ -19,7 +19,7 @@ describe('Plan', () => {
   it('plans a new-VPC cluster without asking EC2 anything and reports Plan SUCCEEDED', async () => {
     const aws = fakeAws();
 
-    const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }] }), aws.deps());
+    const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }], addons: [], ownerAccess: 'none' }), aws.deps());
 
     expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33)`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)'] });
     expect(aws.callLog((c) => c.service === 'ec2')).toEqual([]);

@@ -18,9 +18,9 @@ export const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
 
-/** A normalised spec: a new VPC unless the overrides say otherwise. */
+/** A normalised spec: a new VPC and no access for the owner (tests of it say so) unless the overrides say otherwise. */
 export function specOf(overrides: Record<string, unknown> = {}): Spec {
-  return normaliseSpec({ name: CLUSTER, network: { vpc: {} }, ...overrides }, GUARDRAILS);
+  return normaliseSpec({ name: CLUSTER, network: { vpc: {} }, ownerAccess: 'none', ...overrides }, GUARDRAILS);
 }
 
 export const EXISTING_SUBNETS = { private: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'], public: ['subnet-0bbb0000000000001', 'subnet-0bbb0000000000002'] };

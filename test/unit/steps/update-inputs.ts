@@ -31,6 +31,8 @@ export function provisionedAws(spec: Spec, options: { faults?: ConstructorParame
     endpoint: `https://${CLUSTER}.gr7.us-east-1.eks.amazonaws.com`,
     certificateAuthority: { data: 'LS0tLS1CRUdJTg==' },
     resourcesVpcConfig: { endpointPublicAccess: spec.endpointAccess.public, endpointPrivateAccess: spec.endpointAccess.private, publicAccessCidrs: spec.endpointAccess.publicAccessCidrs },
+    // As the cluster template makes it: the creator is a standing admin only in CONFIG_MAP mode.
+    accessConfig: { authenticationMode: spec.authenticationMode, bootstrapClusterCreatorAdminPermissions: spec.authenticationMode === 'CONFIG_MAP' },
   });
   aws.seedOperation(UPDATE_OPERATION, { status: 'UPDATING', spec });
   return aws;

@@ -5,13 +5,15 @@
  */
 import { formList, formStructList, EmulatorError, sendQueryResult, type XmlValue } from '../../protocol';
 import type { RequestContext } from '../../server';
+import { stsIdentities } from '../sts';
 import type { CloudFormationEngine, Stack, StackEvent, StackResource } from './engine';
 
 export const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 export const API_VERSION = '2010-05-15';
 const PAGE_SIZE = 100;
 
-type Action = (form: URLSearchParams, engine: CloudFormationEngine) => Record<string, XmlValue>;
+/** The request's caller, resolved only by the actions that need it (the identity a stack acts as without a RoleARN). */
+type Action = (form: URLSearchParams, engine: CloudFormationEngine, callerArn: () => string) => Record<string, XmlValue>;
 
 const validation = (message: string) => new EmulatorError(400, 'ValidationError', message);
 
@@ -123,8 +125,9 @@ function resourceFilter(form: URLSearchParams, engine: CloudFormationEngine): Ar
 // ── Actions ──────────────────────────────────────────────────────────────────────────────────
 
 export const ACTIONS: Record<string, Action> = {
-  CreateStack(form, engine) {
+  CreateStack(form, engine, callerArn) {
     const stack = engine.createStack({
+      callerArn: callerArn(),
       stackName: optional(form, 'StackName'),
       templateBody: optional(form, 'TemplateBody'),
       templateUrl: optional(form, 'TemplateURL'),
@@ -265,6 +268,6 @@ export async function handleQuery(ctx: RequestContext, engine: CloudFormationEng
   ctx.world.faults.checkCall('cloudformation', action, 'Throttling');
   const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (!handler) throw new EmulatorError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? API_VERSION}`);
-  const result = handler(form, engine);
+  const result = handler(form, engine, () => stsIdentities(ctx.world).identify(ctx.signing.accessKeyId).arn);
   sendQueryResult(ctx.res, action, NAMESPACE, result);
 }

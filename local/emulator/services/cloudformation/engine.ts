@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { SpecDatabase } from '@aws-cdk/service-spec-types';
 import { EmulatorError } from '../../protocol';
+import { trustAllows } from '../sts';
 import type { World } from '../../world';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
 import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
@@ -90,6 +91,8 @@ export interface Stack {
   capabilities: string[];
   notificationArns: string[];
   roleArn?: string;
+  /** Who called CreateStack; the stack acts as them when it has no RoleARN. */
+  callerArn?: string;
   timeoutInMinutes?: number;
   onFailure: OnFailure;
   terminationProtection: boolean;
@@ -124,6 +127,8 @@ export interface CreateStackRequest {
   notificationArns: string[];
   clientRequestToken?: string;
   roleArn?: string;
+  /** The caller's ARN (the API's signer); absent for stacks made in-process (tests). */
+  callerArn?: string;
   onFailure?: string;
   disableRollback?: boolean;
   enableTerminationProtection: boolean;
@@ -135,6 +140,18 @@ const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 const TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 const DONE_DELETING = new Set(['DELETE_COMPLETE', 'DELETE_SKIPPED']);
+
+const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
+
+/**
+ * Who CloudFormation acts as for a stack: the session it gets for the stack's RoleARN (AWS names
+ * it AWSCloudFormation), else the CreateStack caller. Undefined for stacks made in-process.
+ */
+export function actingAs(stack: Pick<Stack, 'roleArn' | 'callerArn'>): string | undefined {
+  if (!stack.roleArn) return stack.callerArn;
+  const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(stack.roleArn) ?? [];
+  return account && roleName ? `arn:aws:sts::${account}:assumed-role/${roleName}/AWSCloudFormation` : stack.callerArn;
+}
 
 class Cancelled extends Error {
   constructor() {
@@ -235,6 +252,7 @@ export class CloudFormationEngine {
       if (token !== undefined && existing.createToken === token) return existing;
       throw new EmulatorError(400, 'AlreadyExistsException', `Stack [${stackName}] already exists`);
     }
+    if (request.roleArn !== undefined) this.requireAssumableRole(request.roleArn);
     if (request.templateUrl !== undefined) throw validation('TemplateURL is not supported by the local emulator: pass the template as TemplateBody');
     const body = request.templateBody;
     if (body === undefined) throw validation('Either Template URL or Template Body must be specified.');
@@ -261,6 +279,7 @@ export class CloudFormationEngine {
       capabilities: request.capabilities,
       notificationArns: request.notificationArns,
       ...(request.roleArn ? { roleArn: request.roleArn } : {}),
+      ...(request.callerArn ? { callerArn: request.callerArn } : {}),
       ...(request.timeoutInMinutes !== undefined ? { timeoutInMinutes: request.timeoutInMinutes } : {}),
       onFailure,
       terminationProtection: request.enableTerminationProtection,
@@ -541,10 +560,20 @@ export class CloudFormationEngine {
     await this.finishCreate(stack, record, this.reattach(stack, record) ?? this.track(record, providerFor(record.type).create(context)), record.timestamp.getTime());
   }
 
+  /**
+   * CloudFormation assumes a stack's RoleARN for everything it does to the stack: the role must
+   * exist and trust cloudformation.amazonaws.com, or CreateStack fails as in AWS.
+   */
+  private requireAssumableRole(roleArn: string): void {
+    const role = this.world.iam.byArn(roleArn);
+    if (!role || !trustAllows(role.assumeRolePolicyDocument, { service: CLOUDFORMATION_SERVICE })) throw validation(`Role ${roleArn} is invalid or cannot be assumed`);
+  }
+
   /** `resumeAt`: the first wait ends then (a restored resource), not after a fresh sample. */
   private providerContext(stack: Stack, record: StackResource, db: SpecDatabase, signal: AbortSignal, resumeAt?: number): ProviderContext {
     const { world } = this;
     let resumeWaitAt = resumeAt;
+    const identity = actingAs(stack);
     return {
       world,
       stackName: stack.stackName,
@@ -558,6 +587,7 @@ export class CloudFormationEngine {
         'aws:cloudformation:stack-id': stack.stackId,
       },
       specAttributes: resourceAttributes(db, record.type) ?? [],
+      ...(identity ? { actingAs: identity } : {}),
       signal,
       wait: (kind) => {
         if (resumeWaitAt !== undefined) {

@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DurationKind } from '../../durations';
 import { EmulatorError } from '../../protocol';
 import type { GenericResource, SecurityGroup, World } from '../../world';
+import { iamUniqueId, roleIdFor } from '../iam/state';
 import { formatIpv4, ipv4Range, isObject } from './intrinsics';
 
 export type Json = Record<string, unknown>;
@@ -29,6 +30,8 @@ export interface ProviderContext {
   stackTags: Record<string, string>;
   /** Attributes the specification lists for the type (generic provider). */
   specAttributes: string[];
+  /** Who CloudFormation acts as for this stack (engine.ts actingAs): its role's session, else the caller. */
+  actingAs?: string;
   /** Aborted when the stack gives up on this creation (another resource failed, or a delete). */
   signal: AbortSignal;
   /** Samples a duration of this kind for this resource and waits it out (rejects when aborted). */
@@ -415,7 +418,8 @@ const role: Provider = simple(
     const bad = managedPolicyArns.find((arn) => !POLICY_ARN.test(arn));
     if (bad) throw iam(`ARN ${bad} is not valid.`);
     if (new Set(managedPolicyArns).size !== managedPolicyArns.length) throw iam('The same managed policy is attached more than once.');
-    for (const policy of Array.isArray(properties.Policies) ? properties.Policies.filter(isObject) : []) policyDocument(policy.PolicyDocument, `Policies.${String(policy.PolicyName)}`);
+    const inlinePolicies: Record<string, unknown> = {};
+    for (const policy of Array.isArray(properties.Policies) ? properties.Policies.filter(isObject) : []) inlinePolicies[String(policy.PolicyName)] = policyDocument(policy.PolicyDocument, `Policies.${String(policy.PolicyName)}`);
     const permissionsBoundary = str(properties.PermissionsBoundary);
     if (permissionsBoundary !== undefined) {
       if (!POLICY_ARN.test(permissionsBoundary)) throw iam(`ARN ${permissionsBoundary} is not valid.`);
@@ -423,8 +427,21 @@ const role: Provider = simple(
       if (!world.iam.policyExists(permissionsBoundary)) throw iam(`Scope ARN: ${permissionsBoundary} does not exist or is not attachable.`, 'NotFound', 404);
     }
     const arn = `arn:aws:iam::${world.account}:role${path}${roleName}`;
-    world.iam.roles.set(roleName, { arn, roleName, path, assumeRolePolicyDocument, managedPolicyArns, tags: resourceTags(context), ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}) });
-    return { physicalId: roleName, attributes: { Arn: arn, RoleId: `AROA${randomSuffix(17)}` } };
+    const description = str(properties.Description);
+    world.iam.roles.set(roleName, {
+      arn,
+      roleName,
+      path,
+      assumeRolePolicyDocument,
+      managedPolicyArns,
+      inlinePolicies,
+      tags: resourceTags(context),
+      createDate: world.clock.now(),
+      ...(properties.MaxSessionDuration !== undefined ? { maxSessionDuration: Number(properties.MaxSessionDuration) } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
+    });
+    return { physicalId: roleName, attributes: { Arn: arn, RoleId: roleIdFor(world.account, roleName) } };
   },
   (context) => void context.world.iam.roles.delete(context.physicalId),
   'iamRole',
@@ -434,12 +451,22 @@ const inlinePolicy: Provider = simple(
   'iamRole',
   (context) => {
     const { world, properties, stackName } = context;
-    policyDocument(properties.PolicyDocument, 'PolicyDocument');
-    requireRoles(world, properties.Roles);
+    const document = policyDocument(properties.PolicyDocument, 'PolicyDocument');
+    // The policy is embedded in each role it names (its users and groups are not emulated).
+    for (const roleName of requireRoles(world, properties.Roles)) {
+      const named = world.iam.roles.get(roleName);
+      if (named) named.inlinePolicies = { ...named.inlinePolicies, [String(properties.PolicyName)]: document };
+    }
     const id = `${stackName.slice(0, 5)}-${String(properties.PolicyName).slice(0, 5)}-${randomSuffix(12)}`;
     return { physicalId: id, attributes: { Id: id } };
   },
-  () => {},
+  (context) => {
+    const policyName = String(context.properties.PolicyName);
+    for (const roleName of Array.isArray(context.properties.Roles) ? context.properties.Roles.map(String) : []) {
+      const named = context.world.iam.roles.get(roleName);
+      if (named?.inlinePolicies) delete named.inlinePolicies[policyName];
+    }
+  },
   'iamRole',
 );
 
@@ -451,12 +478,13 @@ const managedPolicy: Provider = simple(
     const roles = requireRoles(world, properties.Roles);
     const name = str(properties.ManagedPolicyName) ?? generatedName(stackName, logicalId, 128);
     const arn = `arn:aws:iam::${world.account}:policy${iamPath(properties.Path)}${name}`;
-    world.iam.policies.set(arn, { arn, document });
+    const description = str(properties.Description);
+    world.iam.policies.set(arn, { arn, document, createDate: world.clock.now(), ...(description !== undefined ? { description } : {}) });
     for (const roleName of roles) world.iam.roles.get(roleName)?.managedPolicyArns.push(arn);
     const now = world.clock.now().toISOString();
     return {
       physicalId: arn,
-      attributes: { PolicyArn: arn, PolicyId: `ANPA${randomSuffix(17)}`, DefaultVersionId: 'v1', AttachmentCount: roles.length, IsAttachable: 'true', PermissionsBoundaryUsageCount: 0, CreateDate: now, UpdateDate: now },
+      attributes: { PolicyArn: arn, PolicyId: iamUniqueId('ANPA', arn), DefaultVersionId: 'v1', AttachmentCount: roles.length, IsAttachable: 'true', PermissionsBoundaryUsageCount: 0, CreateDate: now, UpdateDate: now },
     };
   },
   (context) => {
@@ -470,11 +498,15 @@ const instanceProfile: Provider = simple(
   'iamRole',
   (context) => {
     const { world, properties, stackName, logicalId } = context;
-    requireRoles(world, properties.Roles);
+    const roleNames = requireRoles(world, properties.Roles);
     const name = str(properties.InstanceProfileName) ?? generatedName(stackName, logicalId, 128);
-    return { physicalId: name, attributes: { Arn: `arn:aws:iam::${world.account}:instance-profile${iamPath(properties.Path)}${name}` } };
+    if (world.iam.instanceProfiles.has(name)) throw iam(`Instance Profile ${name} already exists.`, 'AlreadyExists', 409);
+    const path = iamPath(properties.Path);
+    const arn = `arn:aws:iam::${world.account}:instance-profile${path}${name}`;
+    world.iam.instanceProfiles.set(name, { name, arn, path, roleNames, createDate: world.clock.now(), tags: {} });
+    return { physicalId: name, attributes: { Arn: arn } };
   },
-  () => {},
+  (context) => void context.world.iam.instanceProfiles.delete(context.physicalId),
   'iamRole',
 );
 
@@ -496,13 +528,22 @@ function clusterAttributes(result: Record<string, string>): Json {
   return attributes;
 }
 
+/** A call CloudFormation makes as the stack's identity, in the principals record (CloudTrail's invokedBy). */
+function recordOnBehalf(context: ProviderContext, call: string): void {
+  if (!context.actingAs) return;
+  context.world.callPrincipals.push({ call, principal: context.actingAs, time: context.world.clock.now().toISOString(), invokedBy: 'cloudformation.amazonaws.com' });
+}
+
 const eksCluster: Provider = {
   async create(context) {
     const { world, properties, logicalId } = context;
     if (!world.eks) throw new ResourceFailure('Resource handler returned message: "EKS is not emulated by this local endpoint" (HandlerErrorCode: ServiceInternalError)');
     const name = str(properties.Name) ?? `${logicalId}-${randomSuffix(12).toLowerCase()}`;
+    recordOnBehalf(context, 'eks:CreateCluster');
     // Not abortable: like AWS, a cancelled cluster keeps creating and the rollback deletes it.
-    const result = await world.eks.createClusterForStack({ ...properties, Name: name }, { ...context.stackTags, 'aws:cloudformation:logical-id': logicalId }).catch((error: unknown) => {
+    // The cluster's creator (its bootstrap admin) is whoever CloudFormation acts as.
+    const creator = context.actingAs ? { creatorArn: context.actingAs } : {};
+    const result = await world.eks.createClusterForStack({ ...properties, Name: name }, { ...context.stackTags, 'aws:cloudformation:logical-id': logicalId }, creator).catch((error: unknown) => {
       throw eksFailure(error);
     });
     return { physicalId: result.name, attributes: clusterAttributes(result) };
@@ -519,6 +560,7 @@ const eksCluster: Provider = {
   },
   async delete(context) {
     if (!context.world.eks) return;
+    recordOnBehalf(context, 'eks:DeleteCluster');
     await context.world.eks.deleteClusterForStack(context.physicalId).catch((error: unknown) => {
       throw eksFailure(error);
     });

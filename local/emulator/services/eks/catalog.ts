@@ -66,6 +66,15 @@ export const ADDONS: AddonCatalogEntry[] = [
     ]),
   },
   {
+    // An EKS add-on since 2025; eksctl installs it by default since 0.201.0.
+    name: 'metrics-server',
+    type: 'observability',
+    versions: [
+      { version: 'v0.8.0-eksbuild.1', clusters: range('1.28', '1.34'), defaultFor: range('1.28', '1.34') },
+      { version: 'v0.7.2-eksbuild.3', clusters: range('1.28', '1.33'), defaultFor: [] },
+    ],
+  },
+  {
     name: 'aws-ebs-csi-driver',
     type: 'storage',
     versions: [

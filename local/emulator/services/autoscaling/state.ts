@@ -1,0 +1,123 @@
+/**
+ * What Auto Scaling reads of the emulated account: the groups in world.autoScaling (a managed
+ * nodegroup's, made by the EKS emulator) and their instances in world.ec2.instances, with the
+ * lifecycle each instance is in and the scaling activities that brought it there. Read-only:
+ * EKS owns its nodegroups' groups, as in AWS.
+ */
+import { createHash } from 'node:crypto';
+import { EmulatorError } from '../../protocol';
+import { matchesTagFilter, type QueryFilter } from '../../query-lists';
+import type { AutoScalingGroup, Instance, World } from '../../world';
+
+export type LifecycleState = 'Pending' | 'InService' | 'Terminating';
+
+/** An instance of a group, as Auto Scaling sees it. */
+export interface Member {
+  group: AutoScalingGroup;
+  instance: Instance;
+  lifecycleState: LifecycleState;
+}
+
+/** A scaling activity: one launch of an instance. */
+export interface Activity {
+  activityId: string;
+  groupName: string;
+  groupArn: string;
+  description: string;
+  cause: string;
+  startTime: Date;
+  endTime?: Date;
+  statusCode: 'InProgress' | 'Successful';
+  progress: number;
+  /** Where the instance was launched (the activity's Details). */
+  subnetId: string;
+  availabilityZone: string;
+}
+
+/** EC2's state as the group's lifecycle: a terminated instance has left its group. */
+const LIFECYCLE: Record<Instance['state'], LifecycleState | undefined> = {
+  pending: 'Pending',
+  running: 'InService',
+  'shutting-down': 'Terminating',
+  terminated: undefined,
+};
+
+/** A stable UUID-shaped id for an activity, so pages and repeated calls agree. */
+function activityId(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export class AutoScalingReads {
+  constructor(private readonly world: World) {}
+
+  get account(): string {
+    return this.world.account;
+  }
+
+  /**
+   * Groups by name (unknown names are left out, not refused, as in AWS), then by filters; in
+   * name order, as AWS lists them.
+   */
+  groups(names: string[], filters: QueryFilter[]): AutoScalingGroup[] {
+    const all = [...this.world.autoScaling.groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const named = names.length ? all.filter((group) => names.includes(group.name)) : all;
+    return named.filter((group) =>
+      filters.every((filter) => {
+        const matched = matchesTagFilter(group.tags, filter);
+        if (matched === undefined) throw new EmulatorError(400, 'ValidationError', `Filter type ${filter.name} is not correct. Allowed Filter types are: tag-key tag-value tag:<key>`);
+        return matched;
+      }),
+    );
+  }
+
+  /** The group's instances EC2 still has and that have not left it (terminated). */
+  members(group: AutoScalingGroup): Member[] {
+    return group.instanceIds.flatMap((id) => {
+      const instance = this.world.ec2.instances.get(id);
+      const lifecycleState = instance && LIFECYCLE[instance.state];
+      return instance && lifecycleState ? [{ group, instance, lifecycleState }] : [];
+    });
+  }
+
+  /** Every group's members, or those of the given instance ids (ids outside any group are left out). */
+  allMembers(instanceIds: string[]): Member[] {
+    const members = this.groups([], []).flatMap((group) => this.members(group));
+    return instanceIds.length ? members.filter((member) => instanceIds.includes(member.instance.instanceId)) : members;
+  }
+
+  /**
+   * The group's instances are bought as Spot when its instances are (EKS puts a Spot nodegroup's
+   * whole group on Spot); a group without instances yet reads as On-Demand.
+   */
+  isSpot(group: AutoScalingGroup): boolean {
+    return this.members(group).some((member) => member.instance.capacityType === 'SPOT');
+  }
+
+  /**
+   * The launches that made the group what it is, newest first, derived from its instances'
+   * launch times and states. The emulator keeps no activity log and instances no termination
+   * time, so terminations are not shown.
+   */
+  activities(groupName: string | undefined): Activity[] {
+    const groups = this.groups(groupName ? [groupName] : [], []);
+    const activities = groups.flatMap((group) => {
+      const launched = group.instanceIds
+        .map((id) => this.world.ec2.instances.get(id))
+        .filter((instance): instance is Instance => instance !== undefined)
+        .sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime());
+      return launched.map((instance, index): Activity => ({
+        activityId: activityId(`launch/${instance.instanceId}`),
+        groupName: group.name,
+        groupArn: group.arn,
+        description: `Launching a new EC2 instance: ${instance.instanceId}`,
+        cause: `At ${instance.launchTime.toISOString()} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${index} to ${index + 1}.`,
+        startTime: instance.launchTime,
+        subnetId: instance.subnetId,
+        availabilityZone: instance.availabilityZone,
+        ...(instance.state === 'pending' ? { statusCode: 'InProgress', progress: 30 } : { statusCode: 'Successful', progress: 100, endTime: instance.launchTime }),
+      }));
+    });
+    return activities.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  }
+}
