@@ -34,6 +34,8 @@ let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
 let dir: string;
+/** The cluster's nodes as EC2 knows them, in name order: what kubectl must show. */
+let nodes: Array<{ name: string; ip: string; zone: string }>;
 
 beforeAll(async () => {
   world = new World({ timeScale: SCALE });
@@ -92,6 +94,9 @@ beforeAll(async () => {
       });
     });
   }
+  nodes = clusterInstances(world, eksService.state.clusters.get('demo')!)
+    .map((i) => ({ name: i.privateDnsName, ip: i.privateIpAddress, zone: i.availabilityZone }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns']) await eks.send(new CreateAddonCommand({ clusterName: 'demo', addonName }));
   await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: KEYS.viewer.arn }));
   await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn: KEYS.viewer.arn, policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'namespace', namespaces: ['kube-system'] } }));
@@ -154,20 +159,15 @@ describe('kubectl against an emulated EKS cluster', () => {
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
-    expect(rows(stdout).map(([name, status, roles, , version]) => [name, status, roles, version])).toEqual([
-      ['ip-192-168-44-9.ec2.internal', 'Ready', '<none>', 'v1.33.5-eks-113cf36'],
-      ['ip-192-168-7-21.ec2.internal', 'Ready', '<none>', 'v1.33.5-eks-113cf36'],
-    ]);
+    expect(nodes).toHaveLength(2);
+    expect(rows(stdout).map(([name, status, roles, , version]) => [name, status, roles, version])).toEqual(nodes.map((n) => [n.name, 'Ready', '<none>', 'v1.33.5-eks-113cf36']));
   });
 
   withKubectl('`kubectl get nodes -o wide` adds the private IPs, and -L shows the nodegroup and zone labels', async () => {
     const { stdout } = await kubectl(['get', 'nodes', '-o', 'wide', '-L', 'eks.amazonaws.com/nodegroup,topology.kubernetes.io/zone']);
 
     expect(stdout.split('\n')[0]).toMatch(/INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME\s+NODEGROUP\s+ZONE$/);
-    expect(rows(stdout).map((cells) => [cells[5], cells.at(-2), cells.at(-1)])).toEqual([
-      ['192.168.44.9', 'ng-general', 'us-east-1b'],
-      ['192.168.7.21', 'ng-general', 'us-east-1a'],
-    ]);
+    expect(rows(stdout).map((cells) => [cells[5], cells.at(-2), cells.at(-1)])).toEqual(nodes.map((n) => [n.ip, 'ng-general', n.zone]));
   });
 
   withKubectl('`kubectl get pods -A` and `get ds,deploy,svc -A` show the system add-ons running on the nodes', async () => {
@@ -186,10 +186,15 @@ describe('kubectl against an emulated EKS cluster', () => {
       ['kube-system', 'kube-proxy', '1/1', 'Running'],
     ]);
     const ipOf = (prefix: string) => podRows.filter(([, name]) => name!.startsWith(prefix)).map((cells) => cells[6]);
-    expect(ipOf('aws-node-').sort()).toEqual(['192.168.44.9', '192.168.7.21']);
-    expect(ipOf('kube-proxy-').sort()).toEqual(['192.168.44.9', '192.168.7.21']);
-    for (const ip of ipOf('coredns-')) expect(ip).toMatch(/^192\.168\.(\d|[12]\d|3[01]|3[2-9]|[45]\d|6[0-3])\.\d+$/);
-    expect(ipOf('coredns-')).not.toContain('192.168.7.21');
+    const nodeIps = nodes.map((n) => n.ip).sort();
+    expect(ipOf('aws-node-').sort()).toEqual(nodeIps);
+    expect(ipOf('kube-proxy-').sort()).toEqual(nodeIps);
+    // coredns gets VPC addresses of its own (the subnets are 192.168.0.0/19 and 192.168.32.0/19).
+    for (const ip of ipOf('coredns-')) {
+      expect(ip).toMatch(/^192\.168\.\d+\.\d+$/);
+      expect(Number(ip!.split('.')[2])).toBeLessThan(64);
+      expect(nodeIps).not.toContain(ip);
+    }
 
     expect(daemonSets.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/);
     expect(rows(daemonSets.stdout).map((cells) => cells.slice(0, 8))).toEqual([

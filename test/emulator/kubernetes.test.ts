@@ -64,6 +64,18 @@ function seedAccount(): void {
   world.iam.roles.set('k8s-operator', { arn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, roleName: 'k8s-operator', path: '/', assumeRolePolicyDocument: operator, managedPolicyArns: [], tags: {} });
 }
 
+/**
+ * The running instances of a nodegroup: those its Auto Scaling group launched when the EC2 side
+ * launches them, else these IPs put in as it would. Sorted by node name.
+ */
+function nodegroupInstances(cluster: string, nodegroup: string, ips: string[]): Array<{ name: string; ip: string; cidr: string }> {
+  const launched = () => [...world.ec2.instances.values()].filter((i) => i.state === 'running' && i.tags['eks:cluster-name'] === cluster && i.tags['eks:nodegroup-name'] === nodegroup);
+  if (launched().length === 0) putInstances(cluster, nodegroup, ips);
+  return launched()
+    .map((i) => ({ name: i.privateDnsName, ip: i.privateIpAddress, cidr: world.ec2.subnets.get(i.subnetId)!.cidrBlock }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** EC2 instances of a nodegroup, as its Auto Scaling group launches them (one per IP). */
 function putInstances(cluster: string, nodegroup: string, ips: string[], state: Instance['state'] = 'running'): void {
   for (const ip of ips) {
@@ -312,7 +324,7 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
   });
 
   it("lists a node per running EC2 instance of the cluster's nodegroups, with its nodegroup, labels and taints", async () => {
-    putInstances('legacy', 'ng-general', ['10.0.3.17', '10.0.40.9']);
+    const instances = nodegroupInstances('legacy', 'ng-general', ['10.0.3.17', '10.0.40.9']);
     putInstances('legacy', 'ng-general', ['10.0.5.5'], 'terminated');
     putInstances('main', 'ng-other', ['10.0.6.6']);
 
@@ -326,8 +338,9 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
       expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'general', effect: 'NoSchedule' }]);
       expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     }
-    expect(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(['ip-10-0-3-17.ec2.internal', 'ip-10-0-40-9.ec2.internal']);
-    expect(body.items.map((n: { status: { addresses: Array<{ type: string; address: string }> } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address)).toEqual(['10.0.3.17', '10.0.40.9']);
+    expect(instances).toHaveLength(2);
+    expect(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(instances.map((i) => i.name));
+    expect(body.items.map((n: { status: { addresses: Array<{ type: string; address: string }> } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address)).toEqual(instances.map((i) => i.ip));
   });
 });
 
@@ -357,7 +370,7 @@ describe('what kubectl sees of a cluster', () => {
     const before = await kube('workloads', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
 
     await nodegroupActive('workloads', 'ng-system');
-    putInstances('workloads', 'ng-system', ['10.0.8.8', '10.0.33.3']);
+    const [first, second] = nodegroupInstances('workloads', 'ng-system', ['10.0.8.8', '10.0.33.3']) as [{ name: string; ip: string; cidr: string }, { name: string; ip: string; cidr: string }];
     const pods = await kube('workloads', 'GET', '/api/v1/pods', { token });
     const daemonSets = await kube('workloads', 'GET', '/apis/apps/v1/daemonsets', { token });
     const coredns = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns', { token });
@@ -377,20 +390,22 @@ describe('what kubectl sees of a cluster', () => {
     }));
     expect(placed.filter((p: { app: string }) => p.app !== 'coredns')).toEqual(
       expect.arrayContaining([
-        { app: 'aws-node', node: 'ip-10-0-8-8.ec2.internal', ip: '10.0.8.8', hostNetwork: true, phase: 'Running' },
-        { app: 'aws-node', node: 'ip-10-0-33-3.ec2.internal', ip: '10.0.33.3', hostNetwork: true, phase: 'Running' },
-        { app: 'kube-proxy', node: 'ip-10-0-8-8.ec2.internal', ip: '10.0.8.8', hostNetwork: true, phase: 'Running' },
-        { app: 'kube-proxy', node: 'ip-10-0-33-3.ec2.internal', ip: '10.0.33.3', hostNetwork: true, phase: 'Running' },
+        { app: 'aws-node', node: first.name, ip: first.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'aws-node', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: first.name, ip: first.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
       ]),
     );
     const dns = placed.filter((p: { app: string }) => p.app === 'coredns');
-    expect(dns.map((p: { node: string }) => p.node).sort()).toEqual(['ip-10-0-33-3.ec2.internal', 'ip-10-0-8-8.ec2.internal']);
+    expect(dns.map((p: { node: string }) => p.node).sort()).toEqual([first.name, second.name].sort());
     for (const pod of dns) {
-      // The VPC CNI gives a pod a secondary IP of its node's subnet (10.0.0.0/19 or 10.0.32.0/19).
-      const subnetBase = pod.node === 'ip-10-0-8-8.ec2.internal' ? 0 : 32;
+      // The VPC CNI gives a pod a secondary IP of its node's subnet (a /19 here), never the node's own.
+      const node = [first, second].find((n) => n.name === pod.node)!;
+      const subnetBase = Number(node.cidr.split('.')[2]);
       const third = Number(pod.ip.split('.')[2]);
       expect(pod).toMatchObject({ hostNetwork: false, phase: 'Running' });
-      expect(third >= subnetBase && third < subnetBase + 32 && !['10.0.8.8', '10.0.33.3'].includes(pod.ip)).toBe(true);
+      expect(node.cidr).toMatch(/\/19$/);
+      expect(third >= subnetBase && third < subnetBase + 32 && ![first.ip, second.ip].includes(pod.ip)).toBe(true);
     }
     expect(daemonSets.body.items.map((d: { metadata: { name: string }; status: { desiredNumberScheduled: number; numberReady: number } }) => [d.metadata.name, d.status.desiredNumberScheduled, d.status.numberReady])).toEqual([
       ['aws-node', 2, 2],
