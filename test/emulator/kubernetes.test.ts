@@ -362,8 +362,8 @@ describe('what kubectl sees of a cluster', () => {
     expect(await kube('main', 'GET', '/api/v1/namespaces/default/configmaps/absent', { token })).toMatchObject({ status: 404, body: { message: 'configmaps "absent" not found', details: { name: 'absent', kind: 'configmaps' } } });
   });
 
-  it("derives the system add-ons' objects: DaemonSets on every node, coredns Pending without nodes and Running on them, services on 172.20.0.0/16 for a 10.0.0.0/8 VPC", async () => {
-    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns']) await eks.send(new CreateAddonCommand({ clusterName: 'workloads', addonName }));
+  it("derives the system add-ons' objects: DaemonSets on every node, coredns and metrics-server Pending without nodes and Running on them, services on 172.20.0.0/16 for a 10.0.0.0/8 VPC", async () => {
+    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']) await eks.send(new CreateAddonCommand({ clusterName: 'workloads', addonName }));
     // Installed: coredns is DEGRADED while it has nowhere to run.
     await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'workloads', addonName: 'coredns' })).then((r) => r.addon!.status), (status) => status === 'DEGRADED', 'coredns installed');
     const token = await tokenFor('workloads');
@@ -380,6 +380,8 @@ describe('what kubectl sees of a cluster', () => {
     expect(before.body.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name.replace(/-[a-z0-9]{10}-[a-z0-9]{5}$/, ''), p.status.phase])).toEqual([
       ['coredns', 'Pending'],
       ['coredns', 'Pending'],
+      ['metrics-server', 'Pending'],
+      ['metrics-server', 'Pending'],
     ]);
     const placed = pods.body.items.map((p: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { podIP: string; phase: string } }) => ({
       app: p.metadata.name.replace(/(-[a-z0-9]{10})?-[a-z0-9]{5}$/, ''),
@@ -388,7 +390,7 @@ describe('what kubectl sees of a cluster', () => {
       hostNetwork: p.spec.hostNetwork ?? false,
       phase: p.status.phase,
     }));
-    expect(placed.filter((p: { app: string }) => p.app !== 'coredns')).toEqual(
+    expect(placed.filter((p: { app: string }) => p.app !== 'coredns' && p.app !== 'metrics-server')).toEqual(
       expect.arrayContaining([
         { app: 'aws-node', node: first.name, ip: first.ip, hostNetwork: true, phase: 'Running' },
         { app: 'aws-node', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
@@ -396,6 +398,7 @@ describe('what kubectl sees of a cluster', () => {
         { app: 'kube-proxy', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
       ]),
     );
+    expect(placed.filter((p: { app: string; phase: string }) => p.app === 'metrics-server' && p.phase === 'Running')).toHaveLength(2);
     const dns = placed.filter((p: { app: string }) => p.app === 'coredns');
     expect(dns.map((p: { node: string }) => p.node).sort()).toEqual([first.name, second.name].sort());
     for (const pod of dns) {
@@ -416,6 +419,12 @@ describe('what kubectl sees of a cluster', () => {
     expect(services.body.items.map((svc: { metadata: { namespace: string; name: string }; spec: { clusterIP: string } }) => [svc.metadata.namespace, svc.metadata.name, svc.spec.clusterIP])).toEqual([
       ['default', 'kubernetes', '172.20.0.1'],
       ['kube-system', 'kube-dns', '172.20.0.10'],
+      ['kube-system', 'metrics-server', expect.stringMatching(/^172\.20\.0\.\d+$/)],
+    ]);
+    const deployments = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/deployments', { token });
+    expect(deployments.body.items.map((d: { metadata: { name: string }; status: { readyReplicas: number } }) => [d.metadata.name, d.status.readyReplicas])).toEqual([
+      ['coredns', 2],
+      ['metrics-server', 2],
     ]);
   });
 
