@@ -1,7 +1,9 @@
 /**
  * The per-cluster Kubernetes API through the service's own client and token — HttpKubernetes and
  * kubernetesToken from functions/ports — plus raw requests for what the port does not send:
- * endpoint access, token checks, authorization, merge patches and nodes.
+ * endpoint access, token checks, the anonymous user, authorization, patches, nodes from EC2
+ * instances, the add-ons' workloads and services, 404/405 for what is not served, Tables and
+ * whoami. kubectl itself is in kubernetes-kubectl.test.ts.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateAddonCommand, CreateClusterCommand, CreateFargateProfileCommand, DescribeAddonCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
