@@ -3,7 +3,7 @@
  * (what client-side apply and --validate look for), Tables (kubectl get's columns and ages),
  * list selectors, and protobuf request bodies of the review kinds.
  */
-import { discoveryDocument } from '../../local/emulator/services/kubernetes/discovery';
+import { aggregatedDiscovery, discoveryDocument, wantsAggregatedDiscovery } from '../../local/emulator/services/kubernetes/discovery';
 import { openApiDocument, openApiIndex } from '../../local/emulator/services/kubernetes/openapi';
 import { decodeProtobuf } from '../../local/emulator/services/kubernetes/protobuf';
 import { RESOURCE_TYPES, findResource } from '../../local/emulator/services/kubernetes/resources';
@@ -25,6 +25,17 @@ describe('discovery', () => {
     expect(core.resources.map((r: { name: string }) => r.name).sort()).toEqual(['configmaps', 'namespaces', 'nodes', 'pods', 'services']);
     expect(core.resources.find((r: { name: string }) => r.name === 'configmaps')).toEqual({ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['cm'] });
     expect(apps.resources.map((r: { shortNames: string[] }) => r.shortNames[0])).toEqual(['ds', 'deploy', 'rs']);
+  });
+
+  it('answers the aggregated (v2) form of /api and /apis to a client that asks for it', () => {
+    const core = aggregatedDiscovery('/api') as any;
+    const named = aggregatedDiscovery('/apis') as any;
+
+    expect(wantsAggregatedDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json')).toBe(true);
+    expect(wantsAggregatedDiscovery('application/json')).toBe(false);
+    expect(core).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items: [{ metadata: {}, versions: [{ version: 'v1', freshness: 'Current' }] }] });
+    expect(core.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'nodes')).toEqual({ resource: 'nodes', responseKind: { group: '', version: 'v1', kind: 'Node' }, scope: 'Cluster', singularResource: 'node', verbs: ['get', 'list'], shortNames: ['no'] });
+    expect(named.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io']);
   });
 
   it('has nothing for groups and versions it does not serve', () => {

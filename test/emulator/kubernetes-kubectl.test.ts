@@ -163,6 +163,15 @@ describe('kubectl against an emulated EKS cluster', () => {
     expect(rows(stdout).map(([name, status, roles, , version]) => [name, status, roles, version])).toEqual(nodes.map((n) => [n.name, 'Ready', '<none>', 'v1.33.5-eks-113cf36']));
   });
 
+  withKubectl('kubectl takes the aggregated discovery document: two discovery requests, none per group version', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const { code, stderr } = await kubectl(['get', 'nodes', '-v=6'], { env: { HOME: home } });
+    const requested = [...stderr.matchAll(/"Response" verb="GET" url="https:\/\/127\.0\.0\.1:\d+\/k8s\/demo([^"?]*)/g)].map((m) => m[1]);
+
+    expect(code).toBe(0);
+    expect(requested).toEqual(['/api', '/apis', '/api/v1/nodes']);
+  });
+
   withKubectl('`kubectl get nodes -o wide` adds the private IPs, and -L shows the nodegroup and zone labels', async () => {
     const { stdout } = await kubectl(['get', 'nodes', '-o', 'wide', '-L', 'eks.amazonaws.com/nodegroup,topology.kubernetes.io/zone']);
 

@@ -2,12 +2,13 @@
  * Discovery documents: /api (APIVersions), /api/v1 and /apis/<group>/<version>
  * (APIResourceList), /apis (APIGroupList) and /apis/<group> (APIGroup), built from the resource
  * catalogue so only what is served is advertised. kubectl 1.33 first asks /api and /apis for the
- * aggregated form (`application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`, with
- * plain `application/json` as its last choice); these answers are the plain documents with
- * content type application/json, on which client-go falls back to the per-group-version
- * documents, as it does against servers without aggregated discovery.
+ * aggregated form (`application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`, then
+ * v2beta1, then plain `application/json`): asked so, /api and /apis answer the v2
+ * APIGroupDiscoveryList (every group, version and resource in one document, as kube-apiserver
+ * does), which spares kubectl one request per group version; a client that asks for plain JSON
+ * gets the plain documents.
  */
-import { groupVersions, resourcesOf } from './resources';
+import { RESOURCE_TYPES, groupVersions, resourcesOf } from './resources';
 import type { Json } from './status';
 
 function groupEntry(group: string): Json {
@@ -47,6 +48,44 @@ export function discoveryDocument(path: string, serverAddress: string): Json | u
       verbs: r.verbs,
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
+    })),
+  };
+}
+
+export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** Whether an Accept header asks for the v2 aggregated discovery document. */
+export function wantsAggregatedDiscovery(accept: string | undefined): boolean {
+  return (accept ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .some((part) => /^application\/json\s*;/.test(part) && /\bas=APIGroupDiscoveryList\b/.test(part) && /\bg=apidiscovery\.k8s\.io\b/.test(part) && /\bv=v2\b/.test(part));
+}
+
+/** The APIGroupDiscoveryList of /api (the core group) or /apis (the named groups). */
+export function aggregatedDiscovery(path: '/api' | '/apis'): Json {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((group) => (path === '/api' ? group === '' : group !== ''));
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map((group) => ({
+      metadata: group ? { name: group } : {},
+      versions: groupVersions()
+        .filter((gv) => gv.group === group)
+        .map(({ version }) => ({
+          version,
+          resources: RESOURCE_TYPES.filter((r) => r.group === group && r.version === version).map((r) => ({
+            resource: r.name,
+            responseKind: { group: r.group, version: r.version, kind: r.kind },
+            scope: r.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: r.singularName,
+            verbs: r.verbs,
+            ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+            ...(r.categories ? { categories: r.categories } : {}),
+          })),
+          freshness: 'Current',
+        })),
     })),
   };
 }

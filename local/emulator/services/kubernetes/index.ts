@@ -26,7 +26,7 @@ import { stsIdentities, type KeySecret } from '../sts';
 import { authenticate, type KubeUser } from './authentication';
 import { authorize, forbidden, type RequestAttributes } from './authorization';
 import { createConfigMap, deleteConfigMap, patchConfigMap, replaceConfigMap, type WriteOptions } from './configmaps';
-import { discoveryDocument } from './discovery';
+import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, discoveryDocument, wantsAggregatedDiscovery } from './discovery';
 import { openApiDocument, openApiIndex } from './openapi';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobuf } from './protobuf';
 import { findResource, type ResourceType } from './resources';
@@ -114,6 +114,9 @@ export function createKubernetesService(world: World, options: KubernetesOptions
         operation: 'Discovery',
         attributes,
         run: () => {
+          if ((path === '/api' || path === '/apis') && wantsAggregatedDiscovery(ctx.req.headers.accept)) {
+            return { status: 200, body: aggregatedDiscovery(path), contentType: AGGREGATED_DISCOVERY_CONTENT_TYPE };
+          }
           const document = discoveryDocument(path, `${ctx.req.headers.host ?? '127.0.0.1'}`);
           if (!document) throw noSuchResource();
           return { status: 200, body: document };
