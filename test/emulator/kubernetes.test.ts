@@ -366,8 +366,10 @@ describe('what kubectl sees of a cluster', () => {
 
   it("derives the system add-ons' objects: DaemonSets on every node, coredns and metrics-server Pending without nodes and Running on them, services on 172.20.0.0/16 for a 10.0.0.0/8 VPC", async () => {
     for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']) await eks.send(new CreateAddonCommand({ clusterName: 'workloads', addonName }));
-    // Installed: coredns is DEGRADED while it has nowhere to run.
-    await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'workloads', addonName: 'coredns' })).then((r) => r.addon!.status), (status) => status === 'DEGRADED', 'coredns installed');
+    // Installed: ACTIVE, or DEGRADED while a Deployment has nowhere to run.
+    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']) {
+      await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'workloads', addonName })).then((r) => r.addon!.status), (status) => status === 'ACTIVE' || status === 'DEGRADED', `${addonName} installed`);
+    }
     const token = await tokenFor('workloads');
     const before = await kube('workloads', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
 
