@@ -367,7 +367,8 @@ function services(world: World, cluster: Cluster): Json[] {
   }
   const metrics = cluster.addons.get('metrics-server');
   if (metrics && INSTALLED.has(metrics.status)) {
-    result.push(service('kube-system', 'metrics-server', nthAddress(cidr, 100 + (uid(`${cluster.id}/metrics`).charCodeAt(0) % 100)), [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }], { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, metrics.createdAt));
+    // Any other Service gets a free address of the range, as the allocator picks one.
+    result.push(service('kube-system', 'metrics-server', addressIn(cidr, `${cluster.id}/service/metrics-server`, [nthAddress(cidr, 1), nthAddress(cidr, 10)]), [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }], { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, metrics.createdAt));
   }
   return result;
 }
