@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { EmulatorError, readBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
+import { EmulatorError, readRawBody, sendAwsJsonError, signingInfo, type SigningInfo } from './protocol';
 import { World, type WorldOptions } from './world';
 import { listenOnLoopback } from '../listen';
 import { requestAccessKeyId, servingRequestOf } from './call-principals';
@@ -29,6 +29,8 @@ export interface RequestContext {
   res: ServerResponse;
   url: URL;
   body: string;
+  /** The same body as bytes, for binary encodings (Kubernetes protobuf); absent when a caller builds the context by hand. */
+  rawBody?: Buffer;
   signing: SigningInfo;
   world: World;
 }
@@ -74,15 +76,26 @@ function acceptTlsOnSamePort(server: Server, handler: RequestListener, world: Wo
   // Replaces the default 'connection' handling: the first chunk decides who parses the stream.
   const plain = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
+  // The listening server counts these sockets until they close, and the HTTPS server's own
+  // closeAllConnections does not end a kept-alive one's TCP socket: close() destroys them itself.
+  const handedOver = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;
       if (first) socket.unshift(first);
-      if (first?.[0] === TLS_HANDSHAKE) httpsServer().emit('connection', socket);
-      else for (const listener of plain) listener.call(server, socket);
+      if (first?.[0] === TLS_HANDSHAKE) {
+        handedOver.add(socket);
+        socket.once('close', () => handedOver.delete(socket));
+        httpsServer().emit('connection', socket);
+      } else for (const listener of plain) listener.call(server, socket);
     });
   });
-  return { closeAllConnections: () => secure?.closeAllConnections() };
+  return {
+    closeAllConnections: () => {
+      secure?.closeAllConnections();
+      for (const socket of handedOver) socket.destroy();
+    },
+  };
 }
 
 /** Whether a request came over the TLS side of the port. */
@@ -117,8 +130,8 @@ export async function startEmulator(options: EmulatorOptions, world = new World(
         return;
       }
       try {
-        const body = await readBody(req);
-        await servingRequestOf(callerOf(world, requestAccessKeyId(req, signing)), () => service.handle({ req, res, url, body, signing, world }));
+        const rawBody = await readRawBody(req);
+        await servingRequestOf(callerOf(world, requestAccessKeyId(req, signing)), () => service.handle({ req, res, url, body: rawBody.toString('utf8'), rawBody, signing, world }));
       } catch (error) {
         if (res.headersSent) return;
         const emulatorError = error instanceof EmulatorError ? error : new EmulatorError(500, 'InternalFailure', (error as Error).message);

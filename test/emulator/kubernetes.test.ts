@@ -1,10 +1,12 @@
 /**
  * The per-cluster Kubernetes API through the service's own client and token — HttpKubernetes and
  * kubernetesToken from functions/ports — plus raw requests for what the port does not send:
- * endpoint access, token checks, authorization, merge patches and nodes.
+ * endpoint access, token checks, the anonymous user, authorization, patches, nodes from EC2
+ * instances, the add-ons' workloads and services, 404/405 for what is not served, Tables and
+ * whoami. kubectl itself is in kubernetes-kubectl.test.ts.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
+import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateAddonCommand, CreateClusterCommand, CreateFargateProfileCommand, DescribeAddonCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
 import { load } from 'js-yaml';
 import { HttpKubernetes, type ClusterAccess } from '../../functions/ports/kubernetes';
 import { kubernetesToken } from '../../functions/ports/kubernetes-token';
@@ -14,7 +16,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createKubernetesService } from '../../local/emulator/services/kubernetes';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import { World, type Instance } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
 
@@ -64,6 +66,44 @@ function seedAccount(): void {
   world.iam.roles.set('k8s-operator', { arn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, roleName: 'k8s-operator', path: '/', assumeRolePolicyDocument: operator, managedPolicyArns: [], tags: {} });
 }
 
+/**
+ * The running instances of a nodegroup: those its Auto Scaling group launched when the EC2 side
+ * launches them, else these IPs put in as it would. Sorted by node name.
+ */
+function nodegroupInstances(cluster: string, nodegroup: string, ips: string[]): Array<{ name: string; ip: string; cidr: string }> {
+  const launched = () => [...world.ec2.instances.values()].filter((i) => i.state === 'running' && i.tags['eks:cluster-name'] === cluster && i.tags['eks:nodegroup-name'] === nodegroup);
+  if (launched().length === 0) putInstances(cluster, nodegroup, ips);
+  return launched()
+    .map((i) => ({ name: i.privateDnsName, ip: i.privateIpAddress, cidr: world.ec2.subnets.get(i.subnetId)!.cidrBlock }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** EC2 instances of a nodegroup, as its Auto Scaling group launches them (one per IP). */
+function putInstances(cluster: string, nodegroup: string, ips: string[], state: Instance['state'] = 'running'): void {
+  for (const ip of ips) {
+    const instanceId = world.newId('i');
+    const subnetId = net.subnets[Number(ip.split('.')[2]) < 32 ? 0 : 1]!;
+    const subnet = world.ec2.subnets.get(subnetId)!;
+    world.ec2.instances.set(instanceId, {
+      instanceId,
+      instanceType: 't3.medium',
+      imageId: 'ami-0123456789abcdef0',
+      vpcId: subnet.vpcId,
+      subnetId,
+      availabilityZone: subnet.availabilityZone,
+      privateIpAddress: ip,
+      privateDnsName: `ip-${ip.replace(/\./g, '-')}.ec2.internal`,
+      securityGroupIds: [],
+      networkInterfaceId: world.newId('eni'),
+      launchTime: world.clock.now(),
+      state,
+      architecture: 'x86_64',
+      capacityType: 'ON_DEMAND',
+      tags: { 'eks:cluster-name': cluster, 'eks:nodegroup-name': nodegroup, [`kubernetes.io/cluster/${cluster}`]: 'owned', 'aws:autoscaling:groupName': `eks-${nodegroup}-0` },
+    });
+  }
+}
+
 const tokenFor = (cluster: string, keys: Keys = ADMIN, now?: Date) => kubernetesToken(cluster, 'us-east-1', async () => keys, now);
 
 /** One request to a cluster's API, as kubectl would send it. */
@@ -110,6 +150,8 @@ beforeAll(async () => {
     ['legacy', { accessConfig: { authenticationMode: 'CONFIG_MAP' } }],
     ['private-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: false, endpointPrivateAccess: true } }],
     ['office-only', { resourcesVpcConfig: { subnetIds: net.subnets, endpointPublicAccess: true, publicAccessCidrs: ['198.51.100.0/24'] } }],
+    ['workloads', {}],
+    ['serverless', {}],
   ];
   await Promise.all(clusters.map(([name, overrides]) => eks.send(new CreateClusterCommand(clusterInput(name, overrides)))));
   for (const [name] of clusters) {
@@ -157,15 +199,29 @@ describe('the Kubernetes API of a cluster', () => {
     const padded = await kube('main', 'GET', AWS_AUTH, { token: `${await tokenFor('main')}=` });
     const notAnEksToken = await kube('main', 'GET', AWS_AUTH, { token: 'eyJhbGciOiJSUzI1NiJ9.e30.sig' });
     const unmapped = await kube('main', 'GET', AWS_AUTH, { token: await tokenFor('main', INTRUDER) });
-    const noToken = await kube('main', 'GET', AWS_AUTH);
 
-    for (const refused of [forOtherCluster, expired, badSignature, padded, notAnEksToken, unmapped, noToken]) {
+    for (const refused of [forOtherCluster, expired, badSignature, padded, notAnEksToken, unmapped]) {
       expect(refused.status).toBe(401);
       expect(refused.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 });
     }
-    expect(forOtherCluster.body.message).toMatch(/signature/);
-    expect(expired.body.message).toMatch(/expired/);
-    expect(unmapped.body.message).toContain(ARNS.intruder);
+    // The message is kube-apiserver's bare "Unauthorized"; the emulator's reason is in the causes.
+    expect(unmapped.body.message).toBe('Unauthorized');
+    expect(forOtherCluster.body.details.causes[0].message).toMatch(/signature/);
+    expect(expired.body.details.causes[0].message).toMatch(/expired/);
+    expect(unmapped.body.details.causes[0].message).toContain(ARNS.intruder);
+  });
+
+  it('treats a request without a token as system:anonymous, as EKS (anonymous auth on): /version only, 403 elsewhere', async () => {
+    const version = await kube('main', 'GET', '/version');
+    const discovery = await kube('main', 'GET', '/api');
+    const awsAuth = await kube('main', 'GET', AWS_AUTH);
+
+    expect(version.status).toBe(200);
+    expect(discovery).toMatchObject({ status: 403, body: { reason: 'Forbidden', message: 'forbidden: User "system:anonymous" cannot get path "/api"' } });
+    expect(awsAuth).toMatchObject({
+      status: 403,
+      body: { reason: 'Forbidden', message: 'configmaps "aws-auth" is forbidden: User "system:anonymous" cannot get resource "configmaps" in API group "" in the namespace "kube-system"' },
+    });
   });
 
   it('lets an AmazonEKSViewPolicy access entry read ConfigMaps in its namespaces, but not write them or list nodes (403)', async () => {
@@ -194,11 +250,27 @@ describe('the Kubernetes API of a cluster', () => {
     await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'main', principalArn: `arn:aws:iam::${ACCOUNT}:role/k8s-operator`, policyArn: POLICY('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }));
     const after = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', assumed) });
     const wrongSession = await kube('main', 'GET', '/api/v1/nodes', { token: await tokenFor('main', { ...assumed, sessionToken: 'forged' }) });
+    const whoami = await kube('main', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { token: await tokenFor('main', assumed), body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
 
     expect(before.status).toBe(401);
     expect(after.status).toBe(200);
     expect(after.body.kind).toBe('NodeList');
     expect(wrongSession.status).toBe(401);
+    // The access entry's default username for a role is the session ARN form EKS uses.
+    expect(whoami).toMatchObject({
+      status: 201,
+      body: {
+        kind: 'SelfSubjectReview',
+        status: {
+          userInfo: {
+            username: `arn:aws:sts::${ACCOUNT}:assumed-role/k8s-operator/operator`,
+            uid: expect.stringMatching(new RegExp(`^aws-iam-authenticator:${ACCOUNT}:AROA[A-Z0-9]+$`)),
+            groups: ['system:authenticated'],
+            extra: { accessKeyId: [assumed.accessKeyId], arn: [`arn:aws:sts::${ACCOUNT}:assumed-role/k8s-operator/operator`], canonicalArn: [`arn:aws:iam::${ACCOUNT}:role/k8s-operator`], sessionName: ['operator'] },
+          },
+        },
+      },
+    });
   });
 
   it('honours endpoint access: a private-only endpoint and CIDRs without the local caller refuse it (403) until opened', async () => {
@@ -243,17 +315,21 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
 
     const stalePut = await kube('legacy', 'PUT', AWS_AUTH, { token, body: current.body });
     const stalePatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { metadata: { resourceVersion: current.body.metadata.resourceVersion }, data: { mapUsers: '[]\n' } }, contentType: 'application/merge-patch+json' });
-    const jsonPatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: [{ op: 'remove', path: '/data/mapUsers' }], contentType: 'application/json-patch+json' });
+    const applyPatch = await kube('legacy', 'PATCH', AWS_AUTH, { token, body: { data: {} }, contentType: 'application/apply-patch+yaml' });
 
     expect(current.status).toBe(200);
     expect(stalePut.status).toBe(409);
     expect(stalePut.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409, details: { name: 'aws-auth', kind: 'configmaps' } });
     expect(stalePatch.status).toBe(409);
-    expect(jsonPatch.status).toBe(415);
+    expect(applyPatch).toMatchObject({ status: 415, body: { reason: 'UnsupportedMediaType' } });
     expect((await kube('legacy', 'GET', AWS_AUTH, { token })).body.metadata.annotations).toEqual({ reviewed: 'yes' });
   });
 
-  it('lists one node per desired node of each ACTIVE nodegroup, with its nodegroup, labels and taints', async () => {
+  it("lists a node per running EC2 instance of the cluster's nodegroups, with its nodegroup, labels and taints", async () => {
+    const instances = nodegroupInstances('legacy', 'ng-general', ['10.0.3.17', '10.0.40.9']);
+    putInstances('legacy', 'ng-general', ['10.0.5.5'], 'terminated');
+    putInstances('main', 'ng-other', ['10.0.6.6']);
+
     const { status, body } = await kube('legacy', 'GET', '/api/v1/nodes', { token: await tokenFor('legacy') });
 
     expect(status).toBe(200);
@@ -262,8 +338,130 @@ describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
       expect(node.metadata.name).toMatch(/^ip-10-0-\d+-\d+\.ec2\.internal$/);
       expect(node.metadata.labels).toMatchObject({ 'eks.amazonaws.com/nodegroup': 'ng-general', 'eks.amazonaws.com/capacityType': 'ON_DEMAND', 'node.kubernetes.io/instance-type': 't3.medium', workload: 'general' });
       expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'general', effect: 'NoSchedule' }]);
-      expect(node.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
+      expect(node.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     }
-    expect(new Set(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).size).toBe(2);
+    expect(instances).toHaveLength(2);
+    expect(body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(instances.map((i) => i.name));
+    expect(body.items.map((n: { status: { addresses: Array<{ type: string; address: string }> } }) => n.status.addresses.find((a) => a.type === 'InternalIP')!.address)).toEqual(instances.map((i) => i.ip));
+  });
+});
+
+describe('what kubectl sees of a cluster', () => {
+  const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+  it('answers what it does not serve as kube-apiserver does: 404 for unknown groups, resources and subresources, 405 for unserved verbs and watches', async () => {
+    const token = await tokenFor('main');
+    const notFound = { status: 404, body: { kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' } };
+
+    expect(await kube('main', 'GET', '/apis/batch/v1/namespaces/default/jobs', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/apis/batch/v1', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/secrets', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth/status', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/nodes', { token })).toMatchObject(notFound);
+    expect(await kube('main', 'DELETE', '/api/v1/nodes/ip-10-0-0-1.ec2.internal', { token })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'POST', '/api/v1/namespaces/default/pods', { token, body: { metadata: { name: 'x' } } })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'GET', '/api/v1/pods?watch=true', { token })).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await kube('main', 'GET', '/api/v1/namespaces/default/configmaps/absent', { token })).toMatchObject({ status: 404, body: { message: 'configmaps "absent" not found', details: { name: 'absent', kind: 'configmaps' } } });
+  });
+
+  it("derives the system add-ons' objects: DaemonSets on every node, coredns and metrics-server Pending without nodes and Running on them, services on 172.20.0.0/16 for a 10.0.0.0/8 VPC", async () => {
+    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']) await eks.send(new CreateAddonCommand({ clusterName: 'workloads', addonName }));
+    // Installed: ACTIVE, or DEGRADED while a Deployment has nowhere to run.
+    for (const addonName of ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']) {
+      await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'workloads', addonName })).then((r) => r.addon!.status), (status) => status === 'ACTIVE' || status === 'DEGRADED', `${addonName} installed`);
+    }
+    const token = await tokenFor('workloads');
+    const before = await kube('workloads', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
+
+    await nodegroupActive('workloads', 'ng-system');
+    const [first, second] = nodegroupInstances('workloads', 'ng-system', ['10.0.8.8', '10.0.33.3']) as [{ name: string; ip: string; cidr: string }, { name: string; ip: string; cidr: string }];
+    const pods = await kube('workloads', 'GET', '/api/v1/pods', { token });
+    const daemonSets = await kube('workloads', 'GET', '/apis/apps/v1/daemonsets', { token });
+    const coredns = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns', { token });
+    const replicaSets = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/replicasets?labelSelector=k8s-app%3Dkube-dns', { token });
+    const services = await kube('workloads', 'GET', '/api/v1/services', { token });
+
+    expect(before.body.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name.replace(/-[a-z0-9]{10}-[a-z0-9]{5}$/, ''), p.status.phase])).toEqual([
+      ['coredns', 'Pending'],
+      ['coredns', 'Pending'],
+      ['metrics-server', 'Pending'],
+      ['metrics-server', 'Pending'],
+    ]);
+    const placed = pods.body.items.map((p: { metadata: { name: string }; spec: { nodeName: string; hostNetwork?: boolean }; status: { podIP: string; phase: string } }) => ({
+      app: p.metadata.name.replace(/(-[a-z0-9]{10})?-[a-z0-9]{5}$/, ''),
+      node: p.spec.nodeName,
+      ip: p.status.podIP,
+      hostNetwork: p.spec.hostNetwork ?? false,
+      phase: p.status.phase,
+    }));
+    expect(placed.filter((p: { app: string }) => p.app !== 'coredns' && p.app !== 'metrics-server')).toEqual(
+      expect.arrayContaining([
+        { app: 'aws-node', node: first.name, ip: first.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'aws-node', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: first.name, ip: first.ip, hostNetwork: true, phase: 'Running' },
+        { app: 'kube-proxy', node: second.name, ip: second.ip, hostNetwork: true, phase: 'Running' },
+      ]),
+    );
+    expect(placed.filter((p: { app: string; phase: string }) => p.app === 'metrics-server' && p.phase === 'Running')).toHaveLength(2);
+    const dns = placed.filter((p: { app: string }) => p.app === 'coredns');
+    expect(dns.map((p: { node: string }) => p.node).sort()).toEqual([first.name, second.name].sort());
+    for (const pod of dns) {
+      // The VPC CNI gives a pod a secondary IP of its node's subnet (a /19 here), never the node's own.
+      const node = [first, second].find((n) => n.name === pod.node)!;
+      const subnetBase = Number(node.cidr.split('.')[2]);
+      const third = Number(pod.ip.split('.')[2]);
+      expect(pod).toMatchObject({ hostNetwork: false, phase: 'Running' });
+      expect(node.cidr).toMatch(/\/19$/);
+      expect(third >= subnetBase && third < subnetBase + 32 && ![first.ip, second.ip].includes(pod.ip)).toBe(true);
+    }
+    expect(daemonSets.body.items.map((d: { metadata: { name: string }; status: { desiredNumberScheduled: number; numberReady: number } }) => [d.metadata.name, d.status.desiredNumberScheduled, d.status.numberReady])).toEqual([
+      ['aws-node', 2, 2],
+      ['kube-proxy', 2, 2],
+    ]);
+    expect(coredns.body).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1', spec: { replicas: 2 }, status: { readyReplicas: 2, availableReplicas: 2 } });
+    expect(replicaSets.body.items).toHaveLength(1);
+    expect(services.body.items.map((svc: { metadata: { namespace: string; name: string }; spec: { clusterIP: string } }) => [svc.metadata.namespace, svc.metadata.name, svc.spec.clusterIP])).toEqual([
+      ['default', 'kubernetes', '172.20.0.1'],
+      ['kube-system', 'kube-dns', '172.20.0.10'],
+      ['kube-system', 'metrics-server', expect.stringMatching(/^172\.20\.\d+\.\d+$/)],
+    ]);
+    const deployments = await kube('workloads', 'GET', '/apis/apps/v1/namespaces/kube-system/deployments', { token });
+    expect(deployments.body.items.map((d: { metadata: { name: string }; status: { readyReplicas: number } }) => [d.metadata.name, d.status.readyReplicas])).toEqual([
+      ['coredns', 2],
+      ['metrics-server', 2],
+    ]);
+  });
+
+  it('answers kubectl get with the Table the server prints, across namespaces with -A', async () => {
+    const token = await tokenFor('workloads');
+    const headers = { accept: TABLE, authorization: `Bearer ${token}` };
+
+    const response = await fetch(`${emulator.url}/k8s/workloads/apis/apps/v1/daemonsets?limit=500`, { headers });
+    const table = (await response.json()) as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { metadata: { namespace: string } } }> };
+
+    expect(response.headers.get('content-type')).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers', 'Images', 'Selector']);
+    expect(table.rows.map((r) => [r.object.metadata.namespace, ...r.cells.slice(0, 7)])).toEqual([
+      ['kube-system', 'aws-node', 2, 2, 2, 2, 2, '<none>'],
+      ['kube-system', 'kube-proxy', 2, 2, 2, 2, 2, '<none>'],
+    ]);
+  });
+
+  it('runs coredns on Fargate nodes when only a Fargate profile selects its pods', async () => {
+    world.iam.roles.set('pod-execution-role', { arn: `arn:aws:iam::${ACCOUNT}:role/pod-execution-role`, roleName: 'pod-execution-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy'], tags: {} });
+    await eks.send(new CreateAddonCommand({ clusterName: 'serverless', addonName: 'coredns' }));
+    await eks.send(new CreateFargateProfileCommand({ clusterName: 'serverless', fargateProfileName: 'system', podExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/pod-execution-role`, selectors: [{ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }] }));
+    const token = await tokenFor('serverless');
+    const nodes = await until(() => kube('serverless', 'GET', '/api/v1/nodes', { token }), (r) => r.body.items?.length === 2, 'two Fargate nodes');
+    const pods = await kube('serverless', 'GET', '/api/v1/namespaces/kube-system/pods', { token });
+
+    for (const node of nodes.body.items) {
+      expect(node.metadata.name).toMatch(/^fargate-ip-10-0-\d+-\d+\.ec2\.internal$/);
+      expect(node.metadata.labels).toMatchObject({ 'eks.amazonaws.com/compute-type': 'fargate', 'eks.amazonaws.com/fargate-profile': 'system' });
+    }
+    expect(pods.body.items.map((p: { spec: { nodeName: string }; status: { podIP: string } }) => [p.spec.nodeName, p.status.podIP]).sort()).toEqual(
+      nodes.body.items.map((n: { metadata: { name: string }; status: { addresses: Array<{ type: string; address: string }> } }) => [n.metadata.name, n.status.addresses[0]!.address]).sort(),
+    );
   });
 });

@@ -5,7 +5,7 @@
  * to the nodes, in the cluster's subnets. The EKS emulator calls these at create and delete.
  */
 import type { World } from '../../world';
-import type { Cluster } from '../eks/state';
+import type { Cluster } from '../eks/model';
 import { authorize, dropReferencesTo } from './security-group-rules';
 import { createNetworkInterface } from './state';
 

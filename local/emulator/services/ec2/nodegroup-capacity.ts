@@ -11,7 +11,7 @@
  * Kubernetes API's nodes read it.
  */
 import type { AutoScalingGroup, Instance, Subnet, World } from '../../world';
-import type { Cluster, Nodegroup } from '../eks/state';
+import type { Cluster, Nodegroup } from '../eks/model';
 import { amiFor, architectureOf, forgetOldTerminated, launchInstance, terminateInstance } from './instances';
 import { createLaunchTemplate, findLaunchTemplate, LAUNCH_TEMPLATE_TYPE, type LaunchTemplate } from './state';
 

@@ -1,7 +1,8 @@
 /**
  * EKS over restJson1: the REST paths the SDK v3 serializers use (checked against
  * @aws-sdk/client-eks), JSON bodies with epoch-second timestamps, errors as status +
- * x-amzn-errortype. Routing and rendering only; every rule lives in state.ts.
+ * x-amzn-errortype. Routing and rendering only; every rule lives in the state (state.ts and the
+ * parts it composes).
  */
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../../server';

@@ -1,5 +1,6 @@
 /**
- * The EKS emulator: restJson1 routes (api.ts) over the state and rules (state.ts). Creating the
+ * The EKS emulator: restJson1 routes (api.ts) over the state and rules (state.ts, which hands each
+ * call to the part with that job: clusters.ts, nodegroups.ts, transitions.ts...). Creating the
  * service also installs its state as `world.eks`, CloudFormation's AWS::EKS::Cluster provider.
  */
 import type { ServiceModule } from '../../server';

@@ -1,0 +1,97 @@
+/**
+ * EKS add-ons: CreateAddon's checks (catalog versions, configuration values), DeleteAddon, and
+ * their health: an add-on whose pods need capacity (coredns) is DEGRADED until it has somewhere to run.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CreateAddonRequest } from '@aws-sdk/client-eks';
+import { load } from 'js-yaml';
+import { COREDNS_POD_LABELS, NEEDS_CAPACITY, addonEntry, defaultAddonVersion } from './catalog';
+import { EksPart } from './context';
+import type { Addon, Cluster } from './model';
+import { inUse, invalidParameter, notFound } from './validation';
+
+export class Addons extends EksPart {
+  addon(clusterName: string, name: string): Addon {
+    const addon = this.cluster(clusterName).addons.get(name);
+    if (!addon) throw notFound(`No addon: ${name} found in cluster: ${clusterName}`);
+    return addon;
+  }
+
+  createAddon(clusterName: string, input: CreateAddonRequest): Addon {
+    const cluster = this.usableCluster(clusterName);
+    const name = input.addonName ?? '';
+    const entry = addonEntry(name);
+    if (!entry) throw invalidParameter(`Addon ${name} specified is not supported in ${cluster.version} Kubernetes version`);
+    if (cluster.addons.has(name)) throw inUse('Addon already exists.');
+    const version = input.addonVersion ?? defaultAddonVersion(name, cluster.version);
+    if (!version || !entry.versions.some((v) => v.version === version && v.clusters.includes(cluster.version))) {
+      throw invalidParameter(`Addon version specified is not supported: ${name} ${input.addonVersion ?? '(default)'} on Kubernetes ${cluster.version}`);
+    }
+    if (input.resolveConflicts && !['NONE', 'OVERWRITE', 'PRESERVE'].includes(input.resolveConflicts)) throw invalidParameter('resolveConflicts must be NONE, OVERWRITE or PRESERVE');
+    if (input.configurationValues !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = load(input.configurationValues);
+      } catch (error) {
+        throw invalidParameter(`ConfigurationValue provided in request is not supported: ${(error as Error).message}`);
+      }
+      if (input.configurationValues.trim() && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
+        throw invalidParameter('ConfigurationValue provided in request is not supported: it must be a JSON or YAML object');
+      }
+    }
+    const now = this.now();
+    const addon: Addon = {
+      name,
+      clusterName,
+      status: 'CREATING',
+      version,
+      arn: this.arn(`addon/${clusterName}/${name}/${randomUUID()}`),
+      createdAt: now,
+      modifiedAt: now,
+      ...(input.serviceAccountRoleArn ? { serviceAccountRoleArn: input.serviceAccountRoleArn } : {}),
+      ...(input.configurationValues !== undefined ? { configurationValues: input.configurationValues } : {}),
+      tags: { ...(input.tags ?? {}) },
+      healthIssues: [],
+    };
+    cluster.addons.set(name, addon);
+    this.after('addonCreate', `addon/${clusterName}/${name}`, { kind: 'addonCreated', clusterName, clusterId: cluster.id, name, arn: addon.arn });
+    return addon;
+  }
+
+  deleteAddon(clusterName: string, name: string): Addon {
+    const cluster = this.cluster(clusterName);
+    const addon = this.addon(clusterName, name);
+    if (addon.status === 'DELETING') return addon;
+    addon.status = 'DELETING';
+    addon.modifiedAt = this.now();
+    this.after('addonDelete', `addon/${clusterName}/${name}`, { kind: 'addonDeleted', clusterName, clusterId: cluster.id, name, arn: addon.arn });
+    return addon;
+  }
+
+  /** Where coredns can run: a nodegroup with untainted nodes, or a Fargate profile selecting its pods. */
+  hasCapacityForCoreDns(cluster: Cluster): boolean {
+    const nodes = [...cluster.nodegroups.values()].some(
+      (n) => (n.status === 'ACTIVE' || n.status === 'UPDATING') && n.scalingConfig.desiredSize > 0 && !n.taints.some((t) => t.effect !== 'PREFER_NO_SCHEDULE' && t.key !== 'CriticalAddonsOnly'),
+    );
+    const fargate = [...cluster.fargateProfiles.values()].some(
+      (p) => p.status === 'ACTIVE' && p.selectors.some((s) => s.namespace === 'kube-system' && Object.entries(s.labels ?? {}).every(([k, v]) => COREDNS_POD_LABELS[k] === v)),
+    );
+    return nodes || fargate;
+  }
+
+  /** Add-ons whose pods need capacity are DEGRADED without it and ACTIVE with it. */
+  refreshAddons(cluster: Cluster): void {
+    const capacity = this.hasCapacityForCoreDns(cluster);
+    for (const addon of cluster.addons.values()) {
+      if (addon.status !== 'ACTIVE' && addon.status !== 'DEGRADED') continue;
+      const next = NEEDS_CAPACITY.has(addon.name) && !capacity ? 'DEGRADED' : 'ACTIVE';
+      if (next === addon.status) continue;
+      addon.status = next;
+      addon.modifiedAt = this.now();
+      addon.healthIssues =
+        next === 'DEGRADED'
+          ? [{ code: 'InsufficientNumberOfReplicas', message: "The add-on is unhealthy because it doesn't have the desired number of replicas.", resourceIds: [] }]
+          : [];
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The EKS emulator's records: clusters and what hangs off them (nodegroups, Fargate profiles,
+ * add-ons, access entries, updates), and the transitions that finish them later. Plain data that
+ * the state's parts change and persistence.ts saves; no rules live here.
+ */
+import type { KubeStore } from './kube-store';
+
+export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED';
+export type AuthenticationMode = 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+/** Forward only, one step at a time. */
+export const AUTHENTICATION_LADDER: AuthenticationMode[] = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'];
+
+export interface Issue {
+  code: string;
+  message: string;
+  resourceIds: string[];
+}
+
+export interface VpcConfig {
+  subnetIds: string[];
+  securityGroupIds: string[];
+  clusterSecurityGroupId: string;
+  vpcId: string;
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
+}
+
+export interface Cluster {
+  name: string;
+  arn: string;
+  id: string;
+  createdAt: Date;
+  version: string;
+  platformVersion: string;
+  roleArn: string;
+  status: ClusterStatus;
+  vpc: VpcConfig;
+  enabledLogTypes: string[];
+  serviceIpv4Cidr: string;
+  ipFamily: string;
+  oidcIssuer: string;
+  certificateAuthorityData: string;
+  /** Set once ACTIVE: the Kubernetes API emulator's URL for this cluster. */
+  endpoint?: string;
+  authenticationMode: AuthenticationMode;
+  bootstrapClusterCreatorAdminPermissions: boolean;
+  /** The IAM principal that created the cluster (an assumed role is its role). */
+  creatorArn: string;
+  tags: Record<string, string>;
+  encryptionConfig?: unknown[];
+  nodegroups: Map<string, Nodegroup>;
+  fargateProfiles: Map<string, FargateProfile>;
+  addons: Map<string, Addon>;
+  accessEntries: Map<string, AccessEntry>;
+  updates: Map<string, Update>;
+  updateTokens: Map<string, string>;
+  kube: KubeStore;
+  ready: Promise<void>;
+  gone: Promise<void>;
+}
+
+export type NodegroupStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'CREATE_FAILED' | 'DELETE_FAILED' | 'DEGRADED';
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE';
+}
+export interface ScalingConfig {
+  minSize: number;
+  maxSize: number;
+  desiredSize: number;
+}
+export interface Nodegroup {
+  name: string;
+  arn: string;
+  clusterName: string;
+  version: string;
+  releaseVersion: string;
+  createdAt: Date;
+  modifiedAt: Date;
+  status: NodegroupStatus;
+  capacityType: string;
+  scalingConfig: ScalingConfig;
+  instanceTypes: string[];
+  subnets: string[];
+  remoteAccess?: { ec2SshKey?: string; sourceSecurityGroups?: string[] };
+  remoteAccessSecurityGroup?: string;
+  amiType: string;
+  nodeRole: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  diskSize?: number;
+  launchTemplate?: { id?: string; name?: string; version?: string };
+  updateConfig: Record<string, number>;
+  tags: Record<string, string>;
+  healthIssues: Issue[];
+  autoScalingGroupName: string;
+  clientRequestToken?: string;
+}
+
+export type FargateProfileStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'CREATE_FAILED' | 'DELETE_FAILED';
+export interface FargateSelector {
+  namespace: string;
+  labels?: Record<string, string>;
+}
+export interface FargateProfile {
+  name: string;
+  arn: string;
+  clusterName: string;
+  createdAt: Date;
+  podExecutionRoleArn: string;
+  subnets: string[];
+  selectors: FargateSelector[];
+  status: FargateProfileStatus;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+}
+
+export type AddonStatus = 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED';
+export interface Addon {
+  name: string;
+  clusterName: string;
+  status: AddonStatus;
+  version: string;
+  arn: string;
+  createdAt: Date;
+  modifiedAt: Date;
+  serviceAccountRoleArn?: string;
+  configurationValues?: string;
+  tags: Record<string, string>;
+  healthIssues: Issue[];
+}
+
+export interface PolicyAssociation {
+  policyArn: string;
+  accessScope: { type: 'cluster' | 'namespace'; namespaces: string[] };
+  associatedAt: Date;
+  modifiedAt: Date;
+}
+export type AccessEntryType = 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'EC2' | 'HYBRID_LINUX' | 'HYPERPOD_LINUX';
+export interface AccessEntry {
+  clusterName: string;
+  principalArn: string;
+  arn: string;
+  type: AccessEntryType;
+  username: string;
+  kubernetesGroups: string[];
+  createdAt: Date;
+  modifiedAt: Date;
+  tags: Record<string, string>;
+  policies: Map<string, PolicyAssociation>;
+}
+
+export type UpdateStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+export interface Update {
+  id: string;
+  status: UpdateStatus;
+  type: string;
+  params: Array<{ type: string; value: string }>;
+  createdAt: Date;
+  errors: Array<{ errorCode: string; errorMessage: string; resourceIds: string[] }>;
+  nodegroupName?: string;
+  addonName?: string;
+}
+
+/** What an update changes when it succeeds: data, not a closure, so a saved world can finish it. */
+export type UpdateChange =
+  | { kind: 'endpointAccess'; vpc: Pick<VpcConfig, 'endpointPublicAccess' | 'endpointPrivateAccess' | 'publicAccessCidrs'> }
+  | { kind: 'logging'; enabledLogTypes: string[] }
+  | { kind: 'authenticationMode'; from: AuthenticationMode; to: AuthenticationMode }
+  | { kind: 'version'; version: string }
+  | { kind: 'nodegroupConfig'; nodegroup: string; scalingConfig: ScalingConfig; labels: Record<string, string>; taints: Taint[]; updateConfig: Record<string, number> };
+
+/**
+ * What EKS finishes once a sampled duration has passed. Resources are named by cluster id and ARN
+ * (a cluster deleted and made again under the same name is another cluster).
+ */
+export type Transition =
+  | { kind: 'clusterCreated' | 'clusterDeleted'; clusterName: string; clusterId: string }
+  | { kind: 'nodegroupCreated' | 'nodegroupDeleted' | 'fargateProfileCreated' | 'fargateProfileDeleted' | 'addonCreated' | 'addonDeleted'; clusterName: string; clusterId: string; name: string; arn: string }
+  | { kind: 'updateFinished'; clusterName: string; clusterId: string; updateId: string; change: UpdateChange };
+
+/** A transition and when it happens (emulated epoch ms): part of the saved world, re-armed on restore. */
+export interface PendingTransition {
+  dueAt: number;
+  transition: Transition;
+}

@@ -1,0 +1,126 @@
+/**
+ * The cluster's nodes. A managed nodegroup's node is its EC2 instance (world.ec2.instances,
+ * which the nodegroup's Auto Scaling group launched): every running instance tagged
+ * `eks:cluster-name` = this cluster is a Ready node named after its private DNS name, with its
+ * private IP as InternalIP and the labels EKS's AMI and the nodegroup put on it (zone, region,
+ * instance type, capacity type, nodegroup, the nodegroup's own labels and taints). Fargate nodes
+ * (one per Fargate pod) are made by the workloads that run there (see workloads.ts).
+ */
+import type { Instance, World } from '../../world';
+import type { Cluster, Nodegroup } from '../eks/state';
+import { privateDnsName, timestamp, uid } from './names';
+import type { Json } from './status';
+
+export interface NodeInfo {
+  name: string;
+  ip: string;
+  subnetId: string;
+  zone: string;
+  /** Taints block the system pods that do not tolerate them (coredns tolerates CriticalAddonsOnly). */
+  taints: Array<{ key: string; value?: string; effect: string }>;
+  fargate: boolean;
+  object: Json;
+}
+
+const TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', NO_EXECUTE: 'NoExecute', PREFER_NO_SCHEDULE: 'PreferNoSchedule' };
+
+/** Capacity of the instance types nodegroups commonly use (cpu, memory in Ki, max pods with the VPC CNI). */
+const CAPACITY: Record<string, [cpu: number, memoryKi: number, pods: number]> = {
+  't3.small': [2, 1_929_168, 11],
+  't3.medium': [2, 3_943_416, 17],
+  't3.large': [2, 8_049_176, 35],
+  't3.xlarge': [4, 16_202_120, 58],
+  'm5.large': [2, 7_851_536, 29],
+  'm5.xlarge': [4, 15_896_204, 58],
+  'm6i.large': [2, 7_851_536, 29],
+  'c5.large': [2, 3_787_920, 29],
+  'm6g.large': [2, 7_851_536, 29],
+  't4g.medium': [2, 3_943_416, 17],
+};
+
+/** The kubelet EKS's AMIs ship for a minor version: `v1.33.5-eks-113cf36`. */
+export function kubeletVersion(minor: string): string {
+  return `v${minor}.5-eks-113cf36`;
+}
+
+export function clusterInstances(world: World, cluster: Cluster): Instance[] {
+  return [...world.ec2.instances.values()]
+    .filter((i) => i.state === 'running' && (i.tags['eks:cluster-name'] === cluster.name || i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned'))
+    .sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime() || a.privateDnsName.localeCompare(b.privateDnsName));
+}
+
+export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
+  return clusterInstances(world, cluster).map((instance) => {
+    const nodegroup: Nodegroup | undefined = cluster.nodegroups.get(instance.tags['eks:nodegroup-name'] ?? '');
+    const arch = instance.architecture === 'arm64' ? 'arm64' : 'amd64';
+    const name = instance.privateDnsName || privateDnsName(instance.privateIpAddress, world.region);
+    const taints = (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
+    const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
+    const version = kubeletVersion(nodegroup?.version ?? cluster.version);
+    const object: Json = {
+      metadata: {
+        name,
+        uid: uid(`node/${instance.instanceId}`),
+        resourceVersion: cluster.kube.resourceVersion,
+        creationTimestamp: timestamp(instance.launchTime),
+        labels: {
+          'beta.kubernetes.io/arch': arch,
+          'beta.kubernetes.io/instance-type': instance.instanceType,
+          'beta.kubernetes.io/os': 'linux',
+          'eks.amazonaws.com/capacityType': instance.capacityType,
+          ...(nodegroup ? { 'eks.amazonaws.com/nodegroup': nodegroup.name } : {}),
+          'eks.amazonaws.com/nodegroup-image': instance.imageId,
+          ...(instance.launchTemplate ? { 'eks.amazonaws.com/sourceLaunchTemplateId': instance.launchTemplate.id, 'eks.amazonaws.com/sourceLaunchTemplateVersion': instance.launchTemplate.version } : {}),
+          'failure-domain.beta.kubernetes.io/region': world.region,
+          'failure-domain.beta.kubernetes.io/zone': instance.availabilityZone,
+          'k8s.io/cloud-provider-aws': uid(`cloud-provider/${cluster.name}`).replace(/-/g, ''),
+          'kubernetes.io/arch': arch,
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'node.kubernetes.io/instance-type': instance.instanceType,
+          'topology.kubernetes.io/region': world.region,
+          'topology.kubernetes.io/zone': instance.availabilityZone,
+          ...(nodegroup?.labels ?? {}),
+        },
+        annotations: { 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      },
+      spec: { providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`, ...(taints.length ? { taints } : {}) },
+      status: {
+        capacity: { cpu: String(cpu), 'ephemeral-storage': '20893676Ki', 'hugepages-2Mi': '0', memory: `${memoryKi}Ki`, pods: String(pods) },
+        allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18181869946', 'hugepages-2Mi': '0', memory: `${memoryKi - 560_000}Ki`, pods: String(pods) },
+        conditions: nodeConditions(instance.launchTime),
+        addresses: [
+          { type: 'InternalIP', address: instance.privateIpAddress },
+          ...(instance.publicIpAddress ? [{ type: 'ExternalIP', address: instance.publicIpAddress }] : []),
+          { type: 'InternalDNS', address: name },
+          { type: 'Hostname', address: name },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          architecture: arch,
+          bootID: uid(`boot/${instance.instanceId}`),
+          containerRuntimeVersion: 'containerd://1.7.27',
+          kernelVersion: arch === 'arm64' ? '6.1.150-174.273.amzn2023.aarch64' : '6.1.150-174.273.amzn2023.x86_64',
+          kubeProxyVersion: '',
+          kubeletVersion: version,
+          machineID: uid(`machine/${instance.instanceId}`).replace(/-/g, ''),
+          operatingSystem: 'linux',
+          osImage: 'Amazon Linux 2023.8.20250915',
+          systemUUID: uid(`system/${instance.instanceId}`),
+        },
+      },
+    };
+    return { name, ip: instance.privateIpAddress, subnetId: instance.subnetId, zone: instance.availabilityZone, taints, fargate: false, object };
+  });
+}
+
+export function nodeConditions(since: Date): Json[] {
+  const at = timestamp(since);
+  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: at, lastTransitionTime: at, reason, message });
+  return [
+    condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+  ];
+}
