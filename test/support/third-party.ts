@@ -25,8 +25,10 @@ export function itWith(present: boolean, tool: string): jest.It {
   if (present) return it;
   if (REQUIRED) throw new Error(`${tool} is required for the conformance tests when CI=true, but it is not installed`);
   const reason = (name: string) => `${name} (skipped: ${tool} is not installed)`;
+  /* eslint-disable no-restricted-properties -- the one sanctioned skip: a missing tool, named in each test's title */
   const skip = (name: string, ...rest: unknown[]) => (it.skip as (...args: unknown[]) => void)(reason(name), ...rest);
   skip.each = (table: unknown) => (name: string, ...rest: unknown[]) => (it.skip.each as (t: unknown) => (...args: unknown[]) => void)(table)(reason(name), ...rest);
+  /* eslint-enable no-restricted-properties */
   return skip as unknown as jest.It;
 }
 
