@@ -17,7 +17,12 @@ export class EmulatedClock {
   }
 
   now(): Date {
-    return new Date(this.emulatedStart + (Date.now() - this.realStart) / this.scale);
+    return this.at(Date.now());
+  }
+
+  /** The emulated instant of a wall-clock one: one formula, so two real instants keep their order. */
+  at(realMs: number): Date {
+    return new Date(this.emulatedStart + (realMs - this.realStart) / this.scale);
   }
 
   /** Real milliseconds that pass while `seconds` of emulated time do. */

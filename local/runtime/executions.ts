@@ -429,7 +429,6 @@ export class LocalExecutions implements ExecutionBackend {
 
   /** Emulated time of a real instant (the runner's timestamps are real). */
   private emulated(realMs: number): Date {
-    const clock = this.world.clock;
-    return new Date(clock.now().getTime() - (Date.now() - realMs) / clock.scale);
+    return this.world.clock.at(realMs);
   }
 }

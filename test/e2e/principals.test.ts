@@ -8,6 +8,7 @@ import { kubernetesToken } from '../../functions/ports/kubernetes-token';
 import type { EksState } from '../../local/emulator/services/eks/state';
 import { OTHER_DEVELOPER_KEY, startLocal, type LocalMode } from '../../local/start';
 import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
+import { kubeFetch } from '../support/kube-fetch';
 
 const ACCOUNT = '000000000000';
 const NAME = 'whoami';
@@ -50,10 +51,10 @@ afterAll(async () => {
 const callsOf = (call: string) => local.world.callPrincipals.slice(firstCall).filter((c) => c.call === call);
 const principalsOf = (call: string) => [...new Set(callsOf(call).map((c) => c.principal))].sort();
 
-async function kubernetesAs(keys: { accessKeyId: string; secretAccessKey: string }, path: string): Promise<{ status: number; body: { message?: string } }> {
+async function kubernetesAs(keys: { accessKeyId: string; secretAccessKey: string }, path: string): Promise<{ status: number; body: { message?: string; details?: { causes?: Array<{ message: string }> } } }> {
   const token = await kubernetesToken(NAME, 'us-east-1', async () => keys);
-  const response = await fetch(`${local.awsUrl}/k8s/${NAME}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  return { status: response.status, body: (await response.json()) as { message?: string } };
+  const response = await kubeFetch(`${local.awsUrl.replace('http:', 'https:')}/k8s/${NAME}${path}`, local.world.certificates.get().caCertificate, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  return { status: response.status, body: response.json<{ message?: string; details?: { causes?: Array<{ message: string }> } }>() };
 }
 
 describe('principals in local mode', () => {
@@ -92,6 +93,8 @@ describe('principals in local mode', () => {
 
     expect(developer.status).toBe(200);
     expect(other.status).toBe(401);
-    expect(other.body.message).toContain(`arn:aws:iam::${ACCOUNT}:user/other-developer is not mapped to a Kubernetes identity`);
+    // kube-apiserver says only "Unauthorized"; the emulator keeps its reason in details.causes.
+    expect(other.body.message).toBe('Unauthorized');
+    expect(other.body.details?.causes?.[0]?.message).toContain(`arn:aws:iam::${ACCOUNT}:user/other-developer is not mapped to a Kubernetes identity`);
   });
 });

@@ -79,6 +79,13 @@ describe('the cluster endpoint', () => {
     await expect(get(`${cluster.endpoint}/version`)).rejects.toThrow(/self[- ]signed certificate|unable to verify/i);
   });
 
+  it('answers plain HTTP on the cluster endpoint as kube-apiserver does: 400, HTTPS only', async () => {
+    const response = await fetch(`${emulator.url}/k8s/tls/version`);
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe('Client sent an HTTP request to an HTTPS server.\n');
+  });
+
   it('leaves the AWS APIs on plain HTTP at the same port', async () => {
     const response = await fetch(`${emulator.url}/clusters/tls`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=local/20261203/us-east-1/eks/aws4_request, SignedHeaders=host, Signature=0' } });
 

@@ -19,6 +19,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World, type Instance } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
+import { kubeFetch } from '../support/kube-fetch';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -104,6 +105,9 @@ function putInstances(cluster: string, nodegroup: string, ips: string[], state: 
   }
 }
 
+/** The clusters' endpoints: HTTPS on the emulator's port. */
+const httpsUrl = () => emulator.url.replace('http:', 'https:');
+
 const tokenFor = (cluster: string, keys: Keys = ADMIN, now?: Date) => kubernetesToken(cluster, 'us-east-1', async () => keys, now);
 
 /** One request to a cluster's API, as kubectl would send it. */
@@ -111,8 +115,8 @@ async function kube(cluster: string, method: string, path: string, options: { to
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${emulator.url}/k8s/${cluster}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
-  return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await kubeFetch(`${httpsUrl()}/k8s/${cluster}${path}`, world.certificates.get().caCertificate, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  return { status: response.status, body: response.json<Record<string, any>>() }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 function clusterInput(name: string, overrides: Partial<CreateClusterCommandInput> = {}): CreateClusterCommandInput {
@@ -436,8 +440,8 @@ describe('what kubectl sees of a cluster', () => {
     const token = await tokenFor('workloads');
     const headers = { accept: TABLE, authorization: `Bearer ${token}` };
 
-    const response = await fetch(`${emulator.url}/k8s/workloads/apis/apps/v1/daemonsets?limit=500`, { headers });
-    const table = (await response.json()) as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { metadata: { namespace: string } } }> };
+    const response = await kubeFetch(`${httpsUrl()}/k8s/workloads/apis/apps/v1/daemonsets?limit=500`, world.certificates.get().caCertificate, { headers });
+    const table = response.json() as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { metadata: { namespace: string } } }> };
 
     expect(response.headers.get('content-type')).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
     expect(table.kind).toBe('Table');

@@ -17,7 +17,7 @@
  * included: the state here changes only through other APIs, and `kubectl get` does not watch).
  */
 import type { ServerResponse } from 'node:http';
-import type { RequestContext, ServiceModule } from '../../server';
+import { overTls, type RequestContext, type ServiceModule } from '../../server';
 import { EmulatorError, sendJson } from '../../protocol';
 import type { World } from '../../world';
 import type { ConfigMapObject } from '../eks/kube-store';
@@ -260,6 +260,12 @@ export function createKubernetesService(world: World, options: KubernetesOptions
   }
 
   async function handle(ctx: RequestContext): Promise<void> {
+    if (!overTls(ctx.req)) {
+      // What kube-apiserver (Go's net/http) answers plain HTTP on its TLS port: the endpoint is HTTPS only.
+      ctx.res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      ctx.res.end('Client sent an HTTP request to an HTTPS server.\n');
+      return;
+    }
     const match = /^\/k8s\/([^/]+)(\/.*)?$/.exec(ctx.url.pathname);
     if (!match) throw noSuchResource();
     const clusterName = decodeURIComponent(match[1]!);
