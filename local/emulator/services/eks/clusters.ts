@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CreateClusterRequest } from '@aws-sdk/client-eks';
 import { attachControlPlaneNetwork } from '../ec2/control-plane-network';
+import { cidrsOverlap } from '../../ipv4';
 import { principalArnOf } from '../sts';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, LOG_TYPES, PLATFORM_VERSION } from './catalog';
 import { EksPart, deferred } from './context';
@@ -75,7 +76,7 @@ export class Clusters extends EksPart {
         publicAccessCidrs,
       },
       enabledLogTypes,
-      serviceIpv4Cidr: input.kubernetesNetworkConfig?.serviceIpv4Cidr ?? '10.100.0.0/16',
+      serviceIpv4Cidr: input.kubernetesNetworkConfig?.serviceIpv4Cidr ?? defaultServiceCidr(this.world.ec2.vpcs.get(vpcId)?.cidrBlock),
       ipFamily: input.kubernetesNetworkConfig?.ipFamily ?? 'ipv4',
       oidcIssuer: `https://oidc.eks.${this.world.region}.amazonaws.com/id/${randomBytes(16).toString('hex').toUpperCase()}`,
       certificateAuthorityData: this.world.certificates.authorityData(),
@@ -135,4 +136,9 @@ export function nextLogTypes(current: readonly string[], setups: ReadonlyArray<{
     }
   }
   return LOG_TYPES.filter((t) => enabled.has(t));
+}
+
+/** EKS's default service CIDR: 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (so they cannot overlap). */
+export function defaultServiceCidr(vpcCidr: string | undefined): string {
+  return vpcCidr !== undefined && cidrsOverlap(vpcCidr, '10.0.0.0/8') ? '172.20.0.0/16' : '10.100.0.0/16';
 }

@@ -4,6 +4,7 @@
  * keeps them until the pods are recreated.
  */
 import { createHash } from 'node:crypto';
+import { allocateAddress, formatIpv4, ipv4Range, SUBNET_RESERVED_LOW } from '../../ipv4';
 
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no confusable digits). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -27,40 +28,18 @@ export function uid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function toInt(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) >>> 0;
-}
-function toIp(n: number): string {
-  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
-}
-
 /**
  * An address inside a CIDR chosen by the seed, never one of the five AWS reserves in a subnet
  * (network, router, DNS, future, broadcast) and never one of `avoid`.
  */
 export function addressIn(cidr: string, seed: string, avoid: string[] = []): string {
-  const [base = '10.0.0.0', bits = '24'] = cidr.split('/');
-  const size = 2 ** (32 - Number(bits));
-  const network = toInt(base) & ~(size - 1);
-  const usable = Math.max(1, size - 5);
-  const offset = digest(seed).readUInt32BE(0) % usable;
-  for (let attempt = 0; attempt < usable; attempt++) {
-    const ip = toIp((network + 4 + ((offset + attempt) % usable)) >>> 0);
-    if (!avoid.includes(ip)) return ip;
-  }
-  return toIp(network + 4);
+  const start = digest(seed).readUInt32BE(0) / 2 ** 32;
+  return allocateAddress(cidr, new Set(avoid), () => start) ?? formatIpv4((ipv4Range(cidr)?.first ?? 0) + SUBNET_RESERVED_LOW);
 }
 
 /** The n-th address of a CIDR: `.1` of a service CIDR is the API server's ClusterIP, `.10` the DNS one. */
 export function nthAddress(cidr: string, n: number): string {
-  const [base = '10.100.0.0'] = cidr.split('/');
-  return toIp((toInt(base) + n) >>> 0);
-}
-
-export function inCidr(ip: string, cidr: string): boolean {
-  const [base = '0.0.0.0', bits = '0'] = cidr.split('/');
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  return ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+  return formatIpv4((ipv4Range(cidr)?.first ?? 0) + n);
 }
 
 /** ip-10-0-1-23.ec2.internal (us-east-1) or ip-10-0-1-23.eu-west-1.compute.internal. */

@@ -10,15 +10,14 @@
  *   whose taints they tolerate, one after another; coredns runs on Fargate instead when no node
  *   takes it and a Fargate profile selects its pods (one Fargate node per pod, pod IP = that
  *   node's); otherwise its pods are Pending, as EKS shows them while the add-on is DEGRADED.
- * - Services `kubernetes` (default) and `kube-dns` on EKS's service CIDR: the cluster's
- *   serviceIpv4Cidr, whose EKS default is 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in
- *   10.0.0.0/8 — ClusterIPs .1 and .10.
+ * - Services `kubernetes` (default) and `kube-dns` on the cluster's serviceIpv4Cidr (EKS's
+ *   default: 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8) — ClusterIPs .1 and .10.
  * - Namespaces from the cluster's Kubernetes store.
  */
 import type { World } from '../../world';
 import { COREDNS_POD_LABELS } from '../eks/catalog';
 import type { Addon, Cluster } from '../eks/state';
-import { addressIn, inCidr, nameSuffix, nthAddress, privateDnsName, templateHash, timestamp, uid } from './names';
+import { addressIn, nameSuffix, nthAddress, privateDnsName, templateHash, timestamp, uid } from './names';
 import { instanceNodes, nodeConditions, type NodeInfo } from './nodes';
 import type { Json } from './status';
 
@@ -129,12 +128,6 @@ function tolerates(tolerations: Toleration[], taint: { key: string; effect: stri
   return taint.effect === 'PreferNoSchedule' || tolerations.some((t) => (t.key === undefined || t.key === taint.key) && (t.effect === undefined || t.effect === taint.effect));
 }
 
-/** EKS's service CIDR for the cluster (see the module comment). */
-export function serviceCidr(world: World, cluster: Cluster): string {
-  const vpcCidr = world.ec2.vpcs.get(cluster.vpc.vpcId)?.cidrBlock;
-  if (cluster.serviceIpv4Cidr === '10.100.0.0/16' && vpcCidr && inCidr(vpcCidr.split('/')[0]!, '10.0.0.0/8')) return '172.20.0.0/16';
-  return cluster.serviceIpv4Cidr;
-}
 
 export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
   const resourceVersion = cluster.kube.resourceVersion;
@@ -337,7 +330,7 @@ function fargateNode(world: World, cluster: Cluster, profile: string, subnetId: 
 }
 
 function services(world: World, cluster: Cluster): Json[] {
-  const cidr = serviceCidr(world, cluster);
+  const cidr = cluster.serviceIpv4Cidr;
   const resourceVersion = cluster.kube.resourceVersion;
   const service = (namespace: string, name: string, clusterIp: string, ports: Json[], labels: Record<string, string>, selector: Record<string, string> | undefined, created: Date): Json => ({
     kind: 'Service',
