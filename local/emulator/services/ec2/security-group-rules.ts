@@ -31,15 +31,8 @@ export function rulesOf(group: SecurityGroup, direction: Direction): SecurityGro
   return group.egress ?? [defaultEgressRule(group.groupId)];
 }
 
-/** A rule as CloudFormation's IpProtocol/FromPort/ToPort/CidrIp/Source|DestinationSecurityGroupId/Description describe it. */
-export interface RuleSpec {
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIp?: string;
-  groupId?: string;
-  description?: string;
-}
+/** A rule as CloudFormation's IpProtocol/FromPort/ToPort/CidrIp/Source|DestinationSecurityGroupId/Description describe it: a rule before it has an id. */
+export type RuleSpec = Omit<SecurityGroupRule, 'ruleId'>;
 
 /** Reads a rule from CloudFormation properties (a SecurityGroupIngress/Egress resource or an inline entry). */
 export function ruleSpecFromProperties(properties: Record<string, unknown>, direction: Direction): RuleSpec {
