@@ -322,7 +322,7 @@ export class World {
   cloudFormation?: CloudFormationState;
   /** EventBridge's buses, rules and deliveries (services/eventbridge.ts makes it). */
   eventBridge?: EventBridgeState;
-  /** STS's keys: configured callers and secrets, and the keys AssumeRole issued (services/sts.ts makes it). */
+  /** STS's keys: configured callers and secrets, and the keys AssumeRole issued (services/sts/ makes it). */
   sts?: StsIdentities;
   eks?: EksBackend;
   executions?: ExecutionBackend;

@@ -6,14 +6,13 @@
  * missing entity is the same error code and status. Shows as skipped, with its reason, without
  * moto; required under CI=true.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createAutoScalingService } from '../../local/emulator/services/autoscaling';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createIamService } from '../../local/emulator/services/iam';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { python } from '../support/aws-tools';
+import { startMoto, type RunningMoto } from '../support/moto';
 import { commonShape, keyPaths } from '../support/shapes';
 import { HAS_MOTO, itWith } from '../support/third-party';
 
@@ -105,18 +104,9 @@ for side, url in (('moto', moto_url), ('ours', ours_url)):
 print(json.dumps(result, default=str))
 `;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 let world: World;
 let emulator: RunningEmulator;
-let moto: ChildProcess | undefined;
+let moto: RunningMoto | undefined;
 let diff: { moto: Record<string, Json>; ours: Record<string, Json> } | undefined;
 
 /** Our side: the stack's IAM resources, and the groups with one running instance each. */
@@ -171,32 +161,13 @@ beforeAll(async () => {
   world = new World({ timeScale: 0.001 });
   emulator = await startEmulator({ timeScale: 0.001, services: [createIamService(world), createAutoScalingService(world)] }, world);
   await buildOurs();
-  const port = await freePort();
-  const motoUrl = `http://127.0.0.1:${port}`;
   const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: environment, detached: true, stdio: 'ignore' });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await fetch(`${motoUrl}/moto-api/`);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${motoUrl} within 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  diff = await python(emulator.url, SCRIPT, motoUrl, emulator.url);
+  moto = await startMoto(environment);
+  diff = await python(emulator.url, SCRIPT, moto.url, emulator.url);
 }, 60_000);
 
 afterAll(async () => {
-  // Only the process group this test started.
-  if (moto?.pid) {
-    try {
-      process.kill(-moto.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  moto?.stop();
   await emulator?.close();
 });
 

@@ -149,6 +149,13 @@ describe('query dispatch', () => {
     expect(() => resolveOperation(ec2, world, new URLSearchParams({ Action: 'Ping', DryRun: 'true' }))).toThrow(expect.objectContaining({ status: 412, code: 'DryRunOperation' }));
   });
 
+  it('lets an awsQuery service answer any Version, and answers a missing awsQuery Action as the empty one it is', () => {
+    const iam = { name: 'iam', protocol: 'awsQuery' as const, namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', version: '2010-05-08', throttleCode: 'Throttling', checkVersion: false, operations };
+    expect(resolveOperation(iam, world, new URLSearchParams({ Action: 'Ping', Version: '2009-01-01' })).action).toBe('Ping');
+    expect(() => resolveOperation({ ...iam, checkVersion: true }, world, new URLSearchParams({ Action: 'Ping', Version: '2009-01-01' }))).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }));
+    expect(() => resolveOperation(iam, world, new URLSearchParams({ Version: '2010-05-08' }))).toThrow(new EmulatorError(400, 'InvalidAction', 'Could not find operation  for version 2010-05-08'));
+  });
+
   it('answers awsQuery services in their shapes: a Result wrapper, and InvalidAction in an ErrorResponse', async () => {
     const service = createQueryService(world, { name: 'autoscaling', protocol: 'awsQuery', namespace: 'http://autoscaling.amazonaws.com/doc/2011-01-01/', version: '2011-01-01', throttleCode: 'Throttling', operations });
     const emulator = await startEmulator({ timeScale: 0.001, services: [service] }, world);

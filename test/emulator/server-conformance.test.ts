@@ -7,14 +7,14 @@
  * Needs `aws`, `python3` with boto3, and `moto_server` on PATH. Without them these tests are
  * skipped with a warning, except under CI=true where they fail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { createEc2Service, seedDefaultNetwork } from '../../local/emulator/services/ec2';
 import { createEventBridgeService } from '../../local/emulator/services/eventbridge';
 import { createLocalControlService } from '../../local/emulator/services/local-control';
 import { createStepFunctionsService } from '../../local/emulator/services/stepfunctions';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type ExecutionBackend, type ExecutionRecord } from '../../local/emulator/world';
+import { startMoto, type RunningMoto } from '../support/moto';
 import { HAS_AWS_CLI, HAS_BOTO3, HAS_MOTO, itWith } from '../support/third-party';
 
 /** Parsed JSON from the tools, navigated freely in assertions. */
@@ -240,45 +240,18 @@ function commonShape(value: unknown, other: unknown): Shape {
 
 describe('differential against moto_server', () => {
   const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');
-  let moto: ChildProcess | undefined;
-  let motoUrl = '';
+  let moto: RunningMoto | undefined;
   let diff: { moto: Record<string, Json>; ours: Record<string, Json> } | undefined;
 
   beforeAll(async () => {
     if (!HAS_MOTO) return;
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as { port: number };
-        probe.close(() => resolve(free));
-      });
-    });
-    motoUrl = `http://127.0.0.1:${port}`;
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: toolEnv, detached: true, stdio: 'ignore' });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        await fetch(`${motoUrl}/moto-api/`);
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${motoUrl} within 20 s`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    const { code, stdout, stderr } = await run('python3', ['-c', DIFF_SCRIPT, motoUrl, emulator.url, subnetId, vpcId]);
+    moto = await startMoto(toolEnv);
+    const { code, stdout, stderr } = await run('python3', ['-c', DIFF_SCRIPT, moto.url, emulator.url, subnetId, vpcId]);
     if (code !== 0) throw new Error(`the differential script failed: ${stderr}`);
     diff = JSON.parse(stdout);
   }, 40_000);
 
-  afterAll(() => {
-    // Only the process group this test started.
-    if (moto?.pid) {
-      try {
-        process.kill(-moto.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  afterAll(() => moto?.stop());
 
   itWithMoto.each(['subnet', 'vpc', 'zone'])('DescribeX %s items: every field moto returns, we return, with the same type', (resource) => {
     const theirs = diff!.moto[resource];

@@ -4,7 +4,8 @@
  * of a GET), take `Action` and `Version`, count the call, let fault rules throttle it, and run the
  * operation, answering in the protocol's own success and error shapes. An action the service
  * does not emulate answers the error AWS gives for an unknown action, which the CLI and the SDKs
- * print cleanly.
+ * print cleanly. Each service only declares its operations (an operation reads what else it
+ * needs from the RequestContext: the caller's key, the method, the headers of a presigned GET).
  */
 import type { ServerResponse } from 'node:http';
 import { EmulatorError, sendEc2Error, sendEc2Result, sendQueryError, sendQueryResult, type XmlValue } from '../protocol';
@@ -19,8 +20,13 @@ interface CommonDefinition {
   name: string;
   /** The API version the service speaks (`Version=`). */
   version: string;
-  /** The code a throttle fault answers (EC2 RequestLimitExceeded, IAM and Auto Scaling Throttling). */
+  /** The code a throttle fault answers (EC2 RequestLimitExceeded; IAM, Auto Scaling, CloudFormation and STS Throttling). */
   throttleCode: string;
+  /**
+   * Whether a `Version` other than `version` is refused. EC2 refuses it; the awsQuery services
+   * here have always answered whatever Version the caller sent, and keep doing so.
+   */
+  checkVersion?: boolean;
   operations: Record<string, QueryOperation>;
 }
 
@@ -54,11 +60,12 @@ export function resolveOperation(definition: QueryServiceDefinition, world: Worl
   const action = form.get('Action') ?? '';
   world.calls.push(`${definition.name}:${action || 'Unknown'}`);
   world.faults.checkCall(definition.name, action, definition.throttleCode);
-  if (!action) throw new EmulatorError(400, 'MissingAction', 'The request must contain the parameter Action');
+  // EC2 names a missing Action; awsQuery answers it as the empty action it is.
+  if (!action && definition.protocol === 'ec2Query') throw new EmulatorError(400, 'MissingAction', 'The request must contain the parameter Action');
   const operation = Object.hasOwn(definition.operations, action) ? definition.operations[action] : undefined;
   if (!operation) throw unknownActionError(definition, action, form.get('Version'));
   const version = form.get('Version');
-  if (version && version !== definition.version) throw new EmulatorError(400, 'InvalidParameterValue', `Version ${version} is not supported by the local ${definition.name} emulator (use ${definition.version})`);
+  if ((definition.checkVersion ?? true) && version && version !== definition.version) throw new EmulatorError(400, 'InvalidParameterValue', `Version ${version} is not supported by the local ${definition.name} emulator (use ${definition.version})`);
   if (definition.protocol === 'ec2Query' && form.get('DryRun') === 'true') throw new EmulatorError(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
   return { action, operation };
 }

@@ -2,9 +2,10 @@
  * The Auto Scaling actions over awsQuery (Action=X&Version=2011-01-01, lists as `.member.N`,
  * pages by NextToken/MaxRecords): the reads the AWS CLI, boto3 and the cluster autoscaler make of
  * a nodegroup's group. Any other action answers InvalidAction, as Auto Scaling does for an action
- * it does not know.
+ * it does not know (query/dispatch.ts).
  */
 import { EmulatorError, formList, type XmlValue } from '../../protocol';
+import type { QueryOperation } from '../../query';
 import { pageOf, queryFilters, type PageRules } from '../../query/member-lists';
 import type { AutoScalingReads } from './state';
 import { activityShape, groupShape, instanceShape } from './shapes';
@@ -49,9 +50,7 @@ export const ACTIONS: Record<string, Action> = {
   },
 };
 
-/** The result of one action, or InvalidAction for one Auto Scaling has but this emulator does not (or that does not exist). */
-export function runAction(action: string, form: URLSearchParams, reads: AutoScalingReads): Record<string, XmlValue> {
-  const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!handler) throw new EmulatorError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? API_VERSION}`);
-  return handler(form, reads);
+/** The operations for query/dispatch.ts, over one view of the World (AutoScalingReads). */
+export function operationsOver(reads: AutoScalingReads): Record<string, QueryOperation> {
+  return Object.fromEntries(Object.entries(ACTIONS).map(([name, action]) => [name, (_world, form) => action(form, reads)]));
 }

@@ -1,10 +1,11 @@
 /**
  * The CloudFormation actions over awsQuery (Action=X&Version=2010-05-15, lists as `.member.N`),
- * answering the XML shapes the SDK v3 and the AWS CLI deserialize. Unknown actions get
- * InvalidAction; every served call is counted (world.calls) and may be throttled by a fault rule.
+ * answering the XML shapes the SDK v3 and the AWS CLI deserialize. query/dispatch.ts answers
+ * unknown actions with InvalidAction, counts every call (world.calls) and lets fault rules
+ * throttle it.
  */
-import { formList, formStructList, EmulatorError, sendQueryResult, type XmlValue } from '../../protocol';
-import type { RequestContext } from '../../server';
+import { formList, formStructList, EmulatorError, type XmlValue } from '../../protocol';
+import type { QueryOperation } from '../../query';
 import { stsIdentities } from '../sts';
 import type { CloudFormationEngine, Stack, StackEvent, StackResource } from './engine';
 
@@ -261,13 +262,9 @@ export const ACTIONS: Record<string, Action> = {
   },
 };
 
-export async function handleQuery(ctx: RequestContext, engine: CloudFormationEngine): Promise<void> {
-  const form = new URLSearchParams(ctx.body);
-  const action = form.get('Action') ?? '';
-  ctx.world.calls.push(`cloudformation:${action}`);
-  ctx.world.faults.checkCall('cloudformation', action, 'Throttling');
-  const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!handler) throw new EmulatorError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? API_VERSION}`);
-  const result = handler(form, engine, () => stsIdentities(ctx.world).identify(ctx.signing.accessKeyId).arn);
-  sendQueryResult(ctx.res, action, NAMESPACE, result);
+/** The operations for query/dispatch.ts over one engine; the caller is resolved only by the actions that ask for it. */
+export function operationsOver(engine: CloudFormationEngine): Record<string, QueryOperation> {
+  return Object.fromEntries(
+    Object.entries(ACTIONS).map(([name, action]) => [name, (world, form, ctx) => action(form, engine, () => stsIdentities(world).identify(ctx.signing.accessKeyId).arn)]),
+  );
 }

@@ -1,13 +1,13 @@
 /**
  * The local CloudFormation endpoint (awsQuery, Version 2010-05-15): stacks made of emulated EC2,
  * IAM and EKS resources, checked against the AWS resource specification. See engine.ts for the
- * lifecycle, api.ts for the actions, providers.ts for the resource types.
+ * lifecycle, api.ts for the actions, providers.ts for the resource types; the dispatch is
+ * query/dispatch.ts.
  */
-import type { ServerResponse } from 'node:http';
-import { sendQueryError, type EmulatorError } from '../../protocol';
+import { createQueryService } from '../../query';
 import type { ServiceModule } from '../../server';
 import type { World } from '../../world';
-import { handleQuery } from './api';
+import { API_VERSION, NAMESPACE, operationsOver } from './api';
 import { CloudFormationEngine } from './engine';
 
 export { CloudFormationEngine } from './engine';
@@ -27,15 +27,14 @@ export interface CloudFormationService extends ServiceModule {
 
 export function createCloudFormationService(world: World): CloudFormationService {
   const engine = new CloudFormationEngine(world);
-  return {
+  const service = createQueryService(world, {
     name: 'cloudformation',
-    engine,
-    warmUp: () => engine.warmUp(),
-    handle: (ctx) => {
-      // The CLI and SDKs POST a form; a GET with the same query string is accepted too.
-      const body = ctx.body || ctx.url.search.slice(1);
-      return handleQuery({ ...ctx, body }, engine);
-    },
-    renderError: (res: ServerResponse, error: EmulatorError) => sendQueryError(res, error.status, error.code, error.message),
-  };
+    protocol: 'awsQuery',
+    namespace: NAMESPACE,
+    version: API_VERSION,
+    checkVersion: false,
+    throttleCode: 'Throttling',
+    operations: operationsOver(engine),
+  });
+  return { ...service, engine, warmUp: () => engine.warmUp() };
 }

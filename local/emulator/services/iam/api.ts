@@ -2,9 +2,10 @@
  * The IAM actions over awsQuery (Action=X&Version=2010-05-08, lists as `.member.N`, pages by
  * Marker/MaxItems with IsTruncated): the reads the AWS CLI and boto3 make of the roles, policies
  * and instance profiles the stacks created. Any other action answers InvalidAction, as IAM does
- * for an action it does not know.
+ * for an action it does not know (query/dispatch.ts).
  */
 import { EmulatorError, type XmlValue } from '../../protocol';
+import type { QueryOperation } from '../../query';
 import { pageOf, type PageRules } from '../../query/member-lists';
 import type { IamReads } from './state';
 import { encodedDocument, instanceProfileShape, policyShape, roleDetail, roleSummary } from './shapes';
@@ -84,9 +85,7 @@ export const ACTIONS: Record<string, Action> = {
   },
 };
 
-/** The result of one action, or InvalidAction for one IAM has but this emulator does not (or that does not exist). */
-export function runAction(action: string, form: URLSearchParams, reads: IamReads): Record<string, XmlValue> {
-  const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!handler) throw new EmulatorError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? API_VERSION}`);
-  return handler(form, reads);
+/** The operations for query/dispatch.ts, over one view of the World (IamReads). */
+export function operationsOver(reads: IamReads): Record<string, QueryOperation> {
+  return Object.fromEntries(Object.entries(ACTIONS).map(([name, action]) => [name, (_world, form) => action(form, reads)]));
 }

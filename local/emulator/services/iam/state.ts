@@ -15,7 +15,7 @@ export function iamUniqueId(prefix: string, seed: string): string {
 
 /**
  * A role's RoleId. Seeded by the role's path-less ARN, as STS seeds the AssumedRoleId of a
- * session of the role (services/sts.ts), so `AROA…:session` from GetCallerIdentity starts with
+ * session of the role (services/sts/identities.ts), so `AROA…:session` from GetCallerIdentity starts with
  * the RoleId GetRole shows, as in AWS.
  */
 export function roleIdFor(account: string, roleName: string): string {
