@@ -8,12 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../../functions';
 import type { Schedule, ScheduleFiring, World } from '../../world';
 import { publishEvent } from '../eventbridge';
-import { asBody } from './validation';
-
-/** The targets the local Scheduler invokes (and whose Input must be JSON). */
-export const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/;
-export const EVENT_BUS_ARN = /^arn:aws[\w-]*:events:[^:]+:\d{12}:event-bus\/(.+)$/;
-export const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[^:]+:\d{12}:stateMachine:.+$/;
+import { asBody, EVENT_BUS_ARN, LAMBDA_ARN, STATE_MACHINE_ARN } from './validation';
 
 function contextInput(input: string, schedule: Schedule, scheduledTime: Date, executionId: string): string {
   const values: Record<string, string> = {

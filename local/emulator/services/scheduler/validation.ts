@@ -7,7 +7,6 @@ import { EmulatorError } from '../../protocol';
 import type { Schedule, World } from '../../world';
 import { isTimeZone, parseScheduleExpression } from './expressions';
 import { DEFAULT_GROUP } from './state';
-import { EVENT_BUS_ARN, LAMBDA_ARN, STATE_MACHINE_ARN } from './targets';
 
 export type Body = Record<string, unknown>;
 
@@ -16,6 +15,11 @@ const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws(-[a-z]+)?:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[0-9a-zA-Z-_]*$/;
 const CLIENT_TOKEN_PATTERN = /^[a-zA-Z0-9-_]+$/;
 const DEFAULT_RETRY_POLICY = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };
+
+/** The targets the local Scheduler invokes (and whose Input must be JSON). */
+export const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/;
+export const EVENT_BUS_ARN = /^arn:aws[\w-]*:events:[^:]+:\d{12}:event-bus\/(.+)$/;
+export const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[^:]+:\d{12}:stateMachine:.+$/;
 
 /** Collects AWS-style constraint messages: "N validation errors detected: Value ... at 'x' ...". */
 export class Problems {
