@@ -320,7 +320,7 @@ export class World {
   readonly scheduler = new SchedulerState();
   /** CloudFormation's stacks, exports and imports (services/cloudformation/engine.ts makes it). */
   cloudFormation?: CloudFormationState;
-  /** EventBridge's buses, rules and deliveries (services/eventbridge.ts makes it). */
+  /** EventBridge's buses, rules and deliveries (services/eventbridge/state.ts makes it). */
   eventBridge?: EventBridgeState;
   /** STS's keys: configured callers and secrets, and the keys AssumeRole issued (services/sts/ makes it). */
   sts?: StsIdentities;

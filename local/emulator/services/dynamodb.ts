@@ -10,13 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EmulatorError, sendJson } from '../protocol';
+import { countTargetedCall, sendAwsJsonError } from '../json';
+import { EmulatorError } from '../protocol';
 import type { RequestContext, ServiceModule } from '../server';
 import type { World } from '../world';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
-const TARGET_PREFIX = 'DynamoDB_20120810.';
+const TARGET = { name: 'dynamodb', targetPrefix: 'DynamoDB_20120810.' };
 
 /** Connection-scoped headers a proxy must not forward (RFC 9110 §7.6.1), plus the ones it recomputes. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
@@ -36,10 +36,8 @@ export function createDynamoDbService(world: World, dynaliteUrl: string): Servic
   return {
     name: 'dynamodb',
     handle(ctx: RequestContext): Promise<void> {
-      const target = String(ctx.req.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-      world.calls.push(`dynamodb:${operation || 'Unknown'}`);
-      world.faults.checkCall('dynamodb', operation);
+      // dynalite answers unknown operations and bad bodies itself, in its own words.
+      countTargetedCall(TARGET, world, ctx);
 
       const body = Buffer.from(ctx.body, 'utf8');
       const headers = { ...forwardable(ctx.req.headers), host: upstream.host, 'content-length': String(body.length) };
@@ -64,7 +62,7 @@ export function createDynamoDbService(world: World, dynaliteUrl: string): Servic
       });
     },
     renderError(res: ServerResponse, error: EmulatorError): void {
-      sendJson(res, error.status, { __type: `${NAMESPACE}#${error.code}`, message: error.message }, CONTENT_TYPE);
+      sendAwsJsonError(res, 'awsJson1.0', NAMESPACE, error);
     },
   };
 }

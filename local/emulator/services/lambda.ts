@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { FunctionNotFoundError } from '../functions';
+import { checkRestJsonFaults } from '../json';
 import { EmulatorError } from '../protocol';
 import type { RequestContext, ServiceModule } from '../server';
 import type { World } from '../world';
@@ -97,13 +98,7 @@ export function createLambdaService(world: World): ServiceModule {
       const match = INVOKE_PATH.exec(ctx.url.pathname);
       const operation = match && method === 'POST' ? 'Invoke' : 'Unknown';
       world.calls.push(`lambda:${operation}`);
-      try {
-        world.faults.checkCall('lambda', operation, 'TooManyRequestsException');
-      } catch (error) {
-        if (error instanceof EmulatorError && error.code === 'TooManyRequestsException') throw new EmulatorError(429, error.code, error.message);
-        if (error instanceof EmulatorError && error.status >= 500) throw new EmulatorError(500, 'ServiceException', error.message);
-        throw error;
-      }
+      checkRestJsonFaults(world, 'lambda', operation, { throttleCode: 'TooManyRequestsException', serverErrorCode: 'ServiceException' });
       if (!match || method !== 'POST') throw new EmulatorError(404, 'UnknownOperationException', `The local Lambda implements only Invoke (POST /2015-03-31/functions/{FunctionName}/invocations), not ${method} ${ctx.url.pathname}`);
       // ?Qualifier= names a version or alias: all of them run the one registered code.
       await invoke(world, ctx, decodeURIComponent(match[1]!));

@@ -9,15 +9,12 @@
  * ExecutionAlreadyExists.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { EmulatorError, sendJson } from '../protocol';
-import type { RequestContext, ServiceModule } from '../server';
+import { createAwsJsonService, type AwsJsonOperation, type JsonInput } from '../json';
+import { EmulatorError } from '../protocol';
+import type { ServiceModule } from '../server';
 import type { ExecutionBackend, ExecutionRecord, World } from '../world';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
-const NAMESPACE = 'com.amazonaws.states';
-
-type Input = Record<string, unknown>;
+type Input = JsonInput;
 
 const epochSeconds = (date: Date | undefined): number | undefined => (date ? date.getTime() / 1000 : undefined);
 
@@ -84,8 +81,6 @@ interface StateMachineInfo {
   creationDate?: Date;
 }
 
-type Operation = (backend: ExecutionBackend, input: Input) => Promise<unknown> | unknown;
-
 export function createStepFunctionsService(world: World): ServiceModule {
   /** In-flight starts by execution ARN, so two identical concurrent calls return one execution. */
   const starting = new Map<string, Promise<{ executionArn: string; startDate: Date; input: string }>>();
@@ -128,7 +123,7 @@ export function createStepFunctionsService(world: World): ServiceModule {
     return { items: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64url') } : {}) };
   }
 
-  const operations: Record<string, Operation> = {
+  const operations: Record<string, AwsJsonOperation<ExecutionBackend>> = {
     async StartExecution(backend, input) {
       const stateMachineArn = requiredString(input, 'stateMachineArn');
       stateMachine(backend, stateMachineArn);
@@ -241,29 +236,19 @@ export function createStepFunctionsService(world: World): ServiceModule {
     },
   };
 
-  return {
+  return createAwsJsonService<ExecutionBackend>(world, {
     name: 'states',
-    async handle(ctx: RequestContext): Promise<void> {
-      const target = String(ctx.req.headers['x-amz-target'] ?? '');
-      const operationName = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
-      world.calls.push(`states:${operationName || 'Unknown'}`);
-      world.faults.checkCall('states', operationName);
-      const operation = Object.hasOwn(operations, operationName) ? operations[operationName] : undefined;
-      if (!operation) throw new EmulatorError(400, 'UnknownOperationException', `The local Step Functions does not implement ${target || 'this operation (no X-Amz-Target)'}`);
-      let input: Input;
-      try {
-        input = ctx.body ? (JSON.parse(ctx.body) as Input) : {};
-      } catch {
-        throw new EmulatorError(400, 'SerializationException', 'Malformed JSON request body');
-      }
-      const backend = world.executions;
-      if (!backend) {
+    protocol: 'awsJson1.0',
+    targetPrefix: 'AWSStepFunctions.',
+    namespace: 'com.amazonaws.states',
+    title: 'Step Functions',
+    operations,
+    malformedBodyMessage: 'Malformed JSON request body',
+    context(operationName) {
+      if (!world.executions) {
         throw new EmulatorError(400, 'LocalRuntimeUnavailable', `No Step Functions runtime is attached to the local emulator (world.executions is unset): ${operationName} needs the local runtime (npm start) to run state machines`);
       }
-      sendJson(ctx.res, 200, await operation(backend, input), CONTENT_TYPE);
+      return world.executions;
     },
-    renderError(res: ServerResponse, error: EmulatorError): void {
-      sendJson(res, error.status, { __type: `${NAMESPACE}#${error.code}`, message: error.message }, CONTENT_TYPE);
-    },
-  };
+  });
 }
