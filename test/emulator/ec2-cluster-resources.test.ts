@@ -6,7 +6,6 @@
  * Scaling group, launch template and instances (inside their subnets), through scaling and
  * deletion. The AWS CLI reads the same answers.
  */
-import { spawn } from 'node:child_process';
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
@@ -21,7 +20,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
-import { queryPost } from '../support/aws-tools';
+import { queryPost, spawnCollect } from '../support/aws-tools';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
 import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { emulatorOnlyEnvironment, HAS_AWS_CLI, itWith } from '../support/third-party';
@@ -48,15 +47,7 @@ async function instancesOf(nodegroup: string): Promise<Xml[]> {
 }
 
 function runAws(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('aws', [...args, '--output', 'json'], { env: emulatorOnlyEnvironment(emulator.url) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCollect('aws', [...args, '--output', 'json'], emulatorOnlyEnvironment(emulator.url));
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
  *
  * Needs python3 with boto3 and moto_server; skipped with the reason otherwise, required under CI=true.
  */
-import { spawn } from 'node:child_process';
+import { spawnCollect } from '../support/aws-tools';
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { launchInstance } from '../../local/emulator/services/ec2/instances';
 import { authorize } from '../../local/emulator/services/ec2/security-group-rules';
@@ -117,15 +117,7 @@ function seedOurs(): Record<string, string> {
 }
 
 function runScript(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', SCRIPT, ...args], { env: emulatorOnlyEnvironment('') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCollect('python3', ['-c', SCRIPT, ...args], emulatorOnlyEnvironment(''));
 }
 
 beforeAll(async () => {

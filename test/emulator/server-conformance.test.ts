@@ -7,7 +7,7 @@
  * Needs `aws`, `python3` with boto3, and `moto_server` on PATH. Without them these tests are
  * skipped with a warning, except under CI=true where they fail.
  */
-import { spawn } from 'node:child_process';
+import { spawnCollect } from '../support/aws-tools';
 import { createEc2Service, seedDefaultNetwork } from '../../local/emulator/services/ec2';
 import { createEventBridgeService } from '../../local/emulator/services/eventbridge';
 import { createLocalControlService } from '../../local/emulator/services/local-control';
@@ -15,6 +15,7 @@ import { createStepFunctionsService } from '../../local/emulator/services/stepfu
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type ExecutionBackend, type ExecutionRecord } from '../../local/emulator/world';
 import { startMoto, type RunningMoto } from '../support/moto';
+import { commonShape, shapeOf } from '../support/shapes';
 import { HAS_AWS_CLI, HAS_BOTO3, HAS_MOTO, itWith } from '../support/third-party';
 
 /** Parsed JSON from the tools, navigated freely in assertions. */
@@ -44,15 +45,7 @@ delete (toolEnv as Record<string, string | undefined>).AWS_ENDPOINT_URL;
 
 /** Runs a tool without blocking the event loop (the emulator answers from this process). */
 function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: toolEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCollect(command, args, toolEnv);
 }
 
 async function aws(...args: string[]): Promise<{ code: number | null; json: Json; stderr: string }> {
@@ -214,29 +207,6 @@ for side, (ec2, events), subnet_id, vpc_id in (('moto', (m_ec2, m_events), subne
   }
 print(json.dumps(result, default=str))
 `;
-
-type Shape = string | { [key: string]: Shape } | Shape[];
-
-/** Keys and value types, recursively (lists by their first element). */
-function shapeOf(value: unknown): Shape {
-  if (Array.isArray(value)) return value.length ? [shapeOf(value[0])] : [];
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shapeOf(v)]));
-  return typeof value;
-}
-
-/** The shape of `value` restricted to the keys `other` also has, recursively. */
-function commonShape(value: unknown, other: unknown): Shape {
-  if (Array.isArray(value) && Array.isArray(other)) return value.length && other.length ? [commonShape(value[0], other[0])] : [];
-  if (value && other && typeof value === 'object' && typeof other === 'object' && !Array.isArray(value) && !Array.isArray(other)) {
-    const otherRecord = other as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k]) => k in otherRecord)
-        .map(([k, v]) => [k, commonShape(v, otherRecord[k])]),
-    );
-  }
-  return shapeOf(value);
-}
 
 describe('differential against moto_server', () => {
   const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');

@@ -13,8 +13,13 @@ export interface ToolRun {
 }
 
 export function runTool(command: string, args: string[], endpointUrl: string): Promise<ToolRun> {
+  return spawnCollect(command, args, { ...emulatorOnlyEnvironment(endpointUrl), AWS_MAX_ATTEMPTS: '1' });
+}
+
+/** Runs a command with this environment and collects its output, without blocking the event loop. */
+export function spawnCollect(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...emulatorOnlyEnvironment(endpointUrl), AWS_MAX_ATTEMPTS: '1' } });
+    const child = spawn(command, args, { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
