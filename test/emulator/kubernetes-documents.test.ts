@@ -20,9 +20,9 @@ describe('discovery', () => {
     const apps = discoveryDocument('/apis/apps/v1', '127.0.0.1:4566') as any;
 
     expect(api).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    expect(apis.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io']);
+    expect(apis.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io']);
     expect(apis.groups[0]).toEqual({ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
-    expect(core.resources.map((r: { name: string }) => r.name).sort()).toEqual(['configmaps', 'namespaces', 'nodes', 'pods', 'services']);
+    expect(core.resources.map((r: { name: string }) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'nodes', 'pods', 'services']);
     expect(core.resources.find((r: { name: string }) => r.name === 'configmaps')).toEqual({ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['cm'] });
     expect(apps.resources.map((r: { shortNames: string[] }) => r.shortNames[0])).toEqual(['ds', 'deploy', 'rs']);
   });
@@ -35,7 +35,7 @@ describe('discovery', () => {
     expect(wantsAggregatedDiscovery('application/json')).toBe(false);
     expect(core).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items: [{ metadata: {}, versions: [{ version: 'v1', freshness: 'Current' }] }] });
     expect(core.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'nodes')).toEqual({ resource: 'nodes', responseKind: { group: '', version: 'v1', kind: 'Node' }, scope: 'Cluster', singularResource: 'node', verbs: ['get', 'list'], shortNames: ['no'] });
-    expect(named.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io']);
+    expect(named.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io']);
   });
 
   it('has nothing for groups and versions it does not serve', () => {
@@ -50,7 +50,7 @@ describe('OpenAPI v3', () => {
   it('indexes one document per served group version, addressed under the cluster path', () => {
     const index = openApiIndex('/k8s/demo') as { paths: Record<string, { serverRelativeURL: string }> };
 
-    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1', 'apis/authorization.k8s.io/v1']);
+    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1', 'apis/authorization.k8s.io/v1', 'apis/coordination.k8s.io/v1']);
     expect(index.paths['api/v1']!.serverRelativeURL).toMatch(/^\/k8s\/demo\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   });
 

@@ -179,6 +179,17 @@ describe('kubectl against an emulated EKS cluster', () => {
     expect(rows(stdout).map((cells) => [cells[5], cells.at(-2), cells.at(-1)])).toEqual(nodes.map((n) => [n.ip, 'ng-general', n.zone]));
   });
 
+  withKubectl('`kubectl describe node` reads the node and its heartbeat Lease without errors; `kubectl get events -A` finds none', async () => {
+    const described = await kubectl(['describe', 'node', nodes[0]!.name]);
+    const events = await kubectl(['get', 'events', '-A']);
+
+    expect(described).toMatchObject({ code: 0, stderr: '' });
+    expect(described.stdout).toMatch(new RegExp(`^Lease:\\s*\\n\\s+HolderIdentity:\\s+${nodes[0]!.name.replace(/\./g, '\\.')}`, 'm'));
+    expect(described.stdout).toMatch(/^Events:\s+<none>/m);
+    expect(events).toMatchObject({ code: 0, stdout: '' });
+    expect(events.stderr).toMatch(/No resources found/);
+  });
+
   withKubectl('`kubectl get pods -A` and `get ds,deploy,svc -A` show the system add-ons running on the nodes', async () => {
     const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']);
     const daemonSets = await kubectl(['get', 'ds', '-A']);

@@ -24,6 +24,7 @@ const READ: Verb[] = ['get', 'list'];
 const WRITE: Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update'];
 
 export const RESOURCE_TYPES: ResourceType[] = [
+  { group: '', version: 'v1', name: 'events', singularName: 'event', kind: 'Event', namespaced: true, verbs: READ, shortNames: ['ev'] },
   { group: '', version: 'v1', name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', namespaced: true, verbs: WRITE, shortNames: ['cm'] },
   { group: '', version: 'v1', name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, verbs: READ, shortNames: ['ns'] },
   { group: '', version: 'v1', name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, verbs: READ, shortNames: ['no'] },
@@ -35,6 +36,8 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'authentication.k8s.io', version: 'v1', name: 'selfsubjectreviews', singularName: 'selfsubjectreview', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
   { group: 'authorization.k8s.io', version: 'v1', name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
   { group: 'authorization.k8s.io', version: 'v1', name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
+  // kube-apiserver lists coordination.k8s.io after the groups above.
+  { group: 'coordination.k8s.io', version: 'v1', name: 'leases', singularName: 'lease', kind: 'Lease', namespaced: true, verbs: READ },
 ];
 
 /** The group versions served, core first: `v1`, `apps/v1`, ... */

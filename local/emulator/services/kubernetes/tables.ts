@@ -144,6 +144,14 @@ const COLUMNS: Record<string, Column[]> = {
     AGE,
     { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.', cell: (o) => selectorText(o.spec.selector) },
   ],
+  leases: [NAME, { name: 'Holder', type: 'string', description: 'holderIdentity contains the identity of the holder of a current lease.', cell: (o) => o.spec?.holderIdentity ?? '' }, AGE],
+  events: [
+    { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.', cell: (o, now) => humanDuration(now.getTime() - Date.parse(o.lastTimestamp ?? o.metadata.creationTimestamp)) },
+    { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning).', cell: (o) => o.type ?? '' },
+    { name: 'Reason', type: 'string', description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.', cell: (o) => o.reason ?? '' },
+    { name: 'Object', type: 'string', description: 'The object that this event is about.', cell: (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}` },
+    { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.', cell: (o) => o.message ?? '' },
+  ],
   configmaps: [NAME, { name: 'Data', type: 'integer', description: 'Data contains the configuration data.', cell: (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length }, AGE],
   namespaces: [NAME, { name: 'Status', type: 'string', description: 'The status of the namespace', cell: (o) => o.status?.phase ?? 'Active' }, AGE],
 };

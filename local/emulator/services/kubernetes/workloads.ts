@@ -29,6 +29,10 @@ export interface ClusterObjects {
   daemonsets: Json[];
   deployments: Json[];
   replicasets: Json[];
+  /** Each node's heartbeat in kube-node-lease, renewed as the kubelet renews it (every 10 s). */
+  leases: Json[];
+  /** No events are recorded: the emulator runs no controllers that would write them. */
+  events: Json[];
 }
 
 interface Toleration {
@@ -133,7 +137,7 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
   const resourceVersion = cluster.kube.resourceVersion;
   const ec2Nodes = instanceNodes(world, cluster);
   const fargateNodes: NodeInfo[] = [];
-  const objects: ClusterObjects = { namespaces: [], nodes: [], pods: [], services: [], daemonsets: [], deployments: [], replicasets: [] };
+  const objects: ClusterObjects = { namespaces: [], nodes: [], pods: [], services: [], daemonsets: [], deployments: [], replicasets: [], leases: [], events: [] };
   const later = (...dates: Date[]) => new Date(Math.max(...dates.map((d) => d.getTime())));
 
   for (const workload of SYSTEM_WORKLOADS) {
@@ -280,6 +284,7 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
   }
 
   objects.nodes = [...ec2Nodes, ...fargateNodes].map((n) => ({ kind: 'Node', apiVersion: 'v1', ...n.object }));
+  objects.leases = objects.nodes.map((node) => nodeLease(node, world.clock.now(), resourceVersion));
   objects.services = services(world, cluster);
   objects.namespaces = [...cluster.kube.namespaces].sort().map((name) => ({
     kind: 'Namespace',
@@ -364,4 +369,25 @@ function services(world: World, cluster: Cluster): Json[] {
     result.push(service('kube-system', 'metrics-server', addressIn(cidr, `${cluster.id}/service/metrics-server`, [nthAddress(cidr, 1), nthAddress(cidr, 10)]), [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }], { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, { 'app.kubernetes.io/instance': 'metrics-server', 'app.kubernetes.io/name': 'metrics-server' }, metrics.createdAt));
   }
   return result;
+}
+
+/** The Lease a node's kubelet keeps in kube-node-lease (what `kubectl describe node` reads as its heartbeat). */
+function nodeLease(node: Json, now: Date, resourceVersion: string): Json {
+  const metadata = node.metadata as Json;
+  const name = String(metadata.name);
+  // Renewed every 10 s: the last renewal is the latest 10-second mark.
+  const renewTime = new Date(Math.floor(now.getTime() / 10_000) * 10_000).toISOString().replace('Z', '000Z');
+  return {
+    kind: 'Lease',
+    apiVersion: 'coordination.k8s.io/v1',
+    metadata: {
+      name,
+      namespace: 'kube-node-lease',
+      uid: uid(`lease/${String(metadata.uid)}`),
+      resourceVersion,
+      creationTimestamp: metadata.creationTimestamp,
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: metadata.uid }],
+    },
+    spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime },
+  };
 }
