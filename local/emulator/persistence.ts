@@ -21,8 +21,12 @@ import { stsIdentities, type StsIdentities } from './services/sts';
 import type { Cluster, EksState, PendingTransition } from './services/eks/state';
 import type { World } from './world';
 
-/** Bumped when the layout changes: a data dir of another version is refused, not misread. */
-export const SNAPSHOT_VERSION = 1;
+/**
+ * Bumped when the layout changes: a data dir of another version is refused, not misread.
+ * 2: the local CA, EC2 instances and interfaces, Auto Scaling groups, instance profiles, call
+ * principals (a world saved before has clusters whose CA data no endpoint serves).
+ */
+export const SNAPSHOT_VERSION = 2;
 
 /** A value as JSON can carry it: Dates, Maps and Sets tagged; functions, promises and abort controllers left out. */
 export function encode(value: unknown): unknown {
