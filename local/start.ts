@@ -306,7 +306,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     // The operator's choices win for ADMIN_PRINCIPAL_ARNS and GUARDRAILS, read from the environment
     // as deployed. Each function acts as its own role, wired with the CloudFormation execution role
     // as CDK wires it (CLOUDFORMATION_ROLE_ARN, KUBERNETES_ACCESS_ROLE_ARN per function).
-    const restoreDeps = useDeps(functionScopedDeps(() => world.clock.now(), (functionName) => functionIdentity(world, functionName)));
+    const restoreDeps = useDeps(functionScopedDeps(() => world.clock.now(), (functionName) => functionIdentity(world, functionName), (ms) => world.clock.sleep(ms / 1000)));
     cleanups.push(() => restoreDeps());
 
     const { handler } = await import('../functions/api/handler');

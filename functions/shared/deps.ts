@@ -43,10 +43,12 @@ export interface Settings {
 export interface Deps extends Ports {
   clock: () => Date;
   settings: Settings;
+  /** Waits `ms` of the clock's time: real time as deployed; in local mode the clock is emulated, so the wait is scaled with it. Default: real time. */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** A handler's view: only the ports it declared. */
-export type StepDeps<K extends PortName> = Pick<Ports, K> & { clock: () => Date; settings: Settings };
+export type StepDeps<K extends PortName> = Pick<Ports, K> & Pick<Deps, 'clock' | 'settings' | 'wait'>;
 export type PortFactories<K extends PortName> = { [P in K]: () => Ports[P] };
 
 /** The deployed settings, read lazily from functions/shared/config.ts. */

@@ -60,7 +60,7 @@ export async function reportOutcome(
  * deliverer holds the claim; true when this call saw it delivered. Never throws for the bus: an
  * undelivered event waits on the record for the reconciler.
  */
-export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events' | 'clock'>, record: OperationRecord): Promise<boolean> {
+export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events' | 'clock' | 'wait'>, record: OperationRecord): Promise<boolean> {
   if (record.terminalEventSent) return true;
   const event = record.terminalEvent;
   if (!event) return false;
@@ -76,7 +76,8 @@ export async function deliverOutcome(deps: Pick<Deps, 'registry' | 'events' | 'c
         await deps.registry.releaseDelivery(record.id);
         return false;
       }
-      await sleep(DELIVERY_BACKOFF_MS[attempt]);
+      // On the deps' clock: the claim's lease is measured on it too.
+      await (deps.wait ?? sleep)(DELIVERY_BACKOFF_MS[attempt]!);
     }
   }
   await deps.registry.markTerminalEventSent(record.id);

@@ -43,7 +43,7 @@ export interface FunctionIdentity {
 }
 
 /** Every port over the SDK for one function, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
-export function localDeps(clock: () => Date, identity: FunctionIdentity): Deps {
+export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (ms: number) => Promise<void>): Deps {
   const { credentials } = identity;
   const sts = once(() => new STSClient({ credentials }));
   // Without an access role the Kubernetes API sees the function's own role, as in Lambda.
@@ -58,6 +58,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity): Deps {
     workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
     schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), expirySettingsFromConfig),
     clock,
+    wait,
     settings: { ...settings, cloudFormationRoleArn: () => identity.cloudFormationRoleArn },
   };
 }
@@ -68,13 +69,13 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity): Deps {
  * as a Lambda container builds them, with that function's identity. Code outside any invocation
  * has no function, hence no credentials: it is a wiring mistake, and it fails by name.
  */
-export function functionScopedDeps(clock: () => Date, identityOf: (functionName: string) => FunctionIdentity): Deps {
+export function functionScopedDeps(clock: () => Date, identityOf: (functionName: string) => FunctionIdentity, wait: (ms: number) => Promise<void>): Deps {
   const containers = new Map<string, Deps>();
   const current = (): Deps => {
     const functionName = currentFunction();
     if (!functionName) throw new Error('local mode: a handler used its ports outside a Lambda invocation (runAsFunction), so it has no function role to act as');
     let deps = containers.get(functionName);
-    if (!deps) containers.set(functionName, (deps = localDeps(clock, identityOf(functionName))));
+    if (!deps) containers.set(functionName, (deps = localDeps(clock, identityOf(functionName), wait)));
     return deps;
   };
   return new Proxy({} as Deps, { get: (_target, port) => current()[port as keyof Deps] });

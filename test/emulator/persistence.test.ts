@@ -12,7 +12,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEventBridgeService, publishEvent } from '../../local/emulator/services/eventbridge';
 import { startDynalite } from '../../local/emulator/services/dynamodb';
-import { DataDir, decode, encode, restoreWorld, snapshotWorld, type WorldSnapshot } from '../../local/emulator/persistence';
+import { DataDir, SNAPSHOT_VERSION, decode, encode, restoreWorld, snapshotWorld, type WorldSnapshot } from '../../local/emulator/persistence';
 import { World } from '../../local/emulator/world';
 import { LocalExecutions, NOT_RESUMED, type SavedExecution } from '../../local/runtime/executions';
 import { openDataDir, DataDirError, StateSaver, savedWorld, type SavedState } from '../../local/runtime/durable-state';
@@ -306,7 +306,7 @@ describe('the data dir', () => {
     again.release();
 
     const state = again.saved as SavedState;
-    expect(state).toMatchObject({ version: 1, awsPort: 4566, executions: [] });
+    expect(state).toMatchObject({ version: SNAPSHOT_VERSION, awsPort: 4566, executions: [] });
     const next = worldWith({ emulatedStart: state.emulatedNow });
     restoreWorld(next.world, savedWorld(state));
     expect(next.world.busEvents).toEqual(world.busEvents);

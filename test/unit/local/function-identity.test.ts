@@ -51,7 +51,7 @@ function barrier(count: number): () => Promise<void> {
 
 describe('a handler invocation acts as its function', () => {
   it('gives two concurrent invocations their own principals, through the ports and GetCallerIdentity', async () => {
-    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn));
+    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn), (ms) => world.clock.sleep(ms / 1000));
     const together = barrier(2);
     const before = world.callPrincipals.length;
 
@@ -76,14 +76,14 @@ describe('a handler invocation acts as its function', () => {
   });
 
   it('wires each function with the execution role as CDK does', () => {
-    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn));
+    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn), (ms) => world.clock.sleep(ms / 1000));
 
     expect(runAsFunction('eksp-create-cluster-stack', () => deps.settings.cloudFormationRoleArn())).toBe('arn:aws:iam::000000000000:role/eksp-cluster-stack-role');
     expect(runAsFunction('eksp-plan', () => deps.settings.cloudFormationRoleArn())).toBeUndefined();
   });
 
   it('refuses ports used outside any invocation: there is no role to act as', () => {
-    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn));
+    const deps = functionScopedDeps(() => world.clock.now(), (fn) => functionIdentity(world, fn), (ms) => world.clock.sleep(ms / 1000));
 
     expect(() => deps.ec2).toThrow('outside a Lambda invocation');
   });

@@ -20,7 +20,7 @@ function recorder(terminalEventSent = false, refuseProgress = false) {
     releaseDelivery: async (id: string) => void log.push(`releaseDelivery ${id}`),
   } as unknown as RegistryPort;
   const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)), publishRejection: async () => undefined };
-  return { log, published, deps: { registry, events, clock: () => NOW } };
+  return { log, published, deps: { registry, events, clock: () => NOW } as { registry: typeof registry; events: typeof events; clock: () => Date; wait?: (ms: number) => Promise<void> } };
 }
 
 describe('reportProgress', () => {
@@ -75,6 +75,21 @@ describe('reportOutcome', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect(attempts).toBe(DELIVERY_BACKOFF_MS.length + 1);
     expect(log).toEqual(['finish SUCCEEDED ACTIVE', 'releaseDelivery op-1']);
+  });
+
+  it('waits between delivery attempts on the deps’ clock (emulated, so scaled, in local mode), where the claim’s lease is measured', async () => {
+    const { deps } = recorder(false);
+    const waited: number[] = [];
+    deps.events.publish = async () => {
+      throw Object.assign(new Error('PutEvents failed'), { name: 'AwsUnavailableError' });
+    };
+    deps.wait = async (ms) => {
+      waited.push(ms);
+    };
+
+    await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed' }, 'ACTIVE');
+
+    expect(waited).toEqual(DELIVERY_BACKOFF_MS);
   });
 
   it('publishes nothing when the terminal event was already sent', async () => {
