@@ -333,7 +333,7 @@ describe('the data dir', () => {
     expect(() => openDataDir(temporary)).toThrow(DataDirError);
 
     writeFileSync(join(temporary, 'lock'), '2147483646');
-    writeFileSync(join(temporary, 'state.json'), JSON.stringify({ version: 1, world: {}, executions: [], emulatedNow: 0, awsPort: 1 }));
+    writeFileSync(join(temporary, 'state.json'), JSON.stringify({ version: SNAPSHOT_VERSION, world: {}, executions: [], emulatedNow: 0, awsPort: 1 }));
     mkdirSync(join(temporary, 'dynamodb'));
     const kept = openDataDir(temporary);
     expect(kept.saved).toBeDefined();
