@@ -146,28 +146,11 @@ function attachmentXml(world: World, eni: NetworkInterface, since: Date): Xml {
   };
 }
 
+/** An instance's interface inside DescribeInstances: DescribeNetworkInterfaces' view, less what the instance's own record says already. */
 function instanceInterfaceXml(world: World, instance: Instance, eni: NetworkInterface): Xml {
-  const association = instance.publicIpAddress ? { publicIp: instance.publicIpAddress, publicDnsName: publicDnsNameOf(world, instance.publicIpAddress), ipOwnerId: 'amazon' } : undefined;
-  const privateDnsName = privateDnsNameOf(world, eni.privateIpAddress);
+  const { availabilityZone: _zone, requesterId: _requester, requesterManaged: _managed, tagSet: _tags, attachment: _attachment, ...shared } = networkInterfaceXml(world, eni);
   const { instanceId: _instanceId, instanceOwnerId: _owner, ...attachment } = attachmentXml(world, eni, instance.launchTime);
-  return {
-    association,
-    attachment,
-    description: eni.description,
-    groupSet: groupSetXml(world, eni.securityGroupIds),
-    ipv6AddressesSet: [],
-    macAddress: macAddressOf(eni.networkInterfaceId),
-    networkInterfaceId: eni.networkInterfaceId,
-    ownerId: world.account,
-    privateDnsName,
-    privateIpAddress: eni.privateIpAddress,
-    privateIpAddressesSet: [{ association, primary: true, privateDnsName, privateIpAddress: eni.privateIpAddress }],
-    sourceDestCheck: true,
-    status: eni.status,
-    subnetId: eni.subnetId,
-    vpcId: eni.vpcId,
-    interfaceType: eni.interfaceType,
-  };
+  return { ...shared, attachment };
 }
 
 export function instanceXml(world: World, instance: Instance): Xml {
