@@ -50,39 +50,24 @@ export class LocalCertificates {
   }
 }
 
+// EKS names its cluster CAs "kubernetes".
+const CA_NAME = [{ name: 'commonName', value: 'kubernetes' }];
+
 function issue(now: Date): CertificateMaterial {
-  const pki = forge.pki;
   // Wall-clock dates, not the emulated clock: TLS clients check validity against their own clock.
   const notBefore = new Date(Math.min(now.getTime(), Date.now()) - 60 * 60_000);
   const notAfter = new Date(notBefore);
   notAfter.setFullYear(notAfter.getFullYear() + VALIDITY_YEARS);
+  const validity = { notBefore, notAfter };
 
-  const caKeys = pki.rsa.generateKeyPair({ bits: 2048 });
-  const ca = pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
-  ca.serialNumber = serial();
-  ca.validity.notBefore = notBefore;
-  ca.validity.notAfter = notAfter;
-  // EKS names its cluster CAs "kubernetes".
-  const caName = [{ name: 'commonName', value: 'kubernetes' }];
-  ca.setSubject(caName);
-  ca.setIssuer(caName);
-  ca.setExtensions([
+  const caKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+  const ca = signed(caKeys.publicKey, CA_NAME, validity, caKeys.privateKey, [
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
-
-  const serverKeys = pki.rsa.generateKeyPair({ bits: 2048 });
-  const server = pki.createCertificate();
-  server.publicKey = serverKeys.publicKey;
-  server.serialNumber = serial();
-  server.validity.notBefore = notBefore;
-  server.validity.notAfter = notAfter;
-  server.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
-  server.setIssuer(caName);
-  server.setExtensions([
+  const serverKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+  const server = signed(serverKeys.publicKey, [{ name: 'commonName', value: 'kube-apiserver' }], validity, caKeys.privateKey, [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
@@ -99,11 +84,24 @@ function issue(now: Date): CertificateMaterial {
       ],
     },
   ]);
-  server.sign(caKeys.privateKey, forge.md.sha256.create());
 
   // forge writes CRLF line ends; EKS's certificateAuthority.data (and most PEM) uses LF.
   const pem = (text: string) => text.replace(/\r\n/g, '\n');
-  return { caCertificate: pem(pki.certificateToPem(ca)), serverCertificate: pem(pki.certificateToPem(server)), serverKey: pem(pki.privateKeyToPem(serverKeys.privateKey)) };
+  return { caCertificate: pem(forge.pki.certificateToPem(ca)), serverCertificate: pem(forge.pki.certificateToPem(server)), serverKey: pem(forge.pki.privateKeyToPem(serverKeys.privateKey)) };
+}
+
+/** A certificate for `publicKey` with this subject and extensions, issued and signed by the CA. */
+function signed(publicKey: forge.pki.PublicKey, subject: forge.pki.CertificateField[], validity: { notBefore: Date; notAfter: Date }, caKey: forge.pki.rsa.PrivateKey, extensions: object[]): forge.pki.Certificate {
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = publicKey;
+  certificate.serialNumber = serial();
+  certificate.validity.notBefore = validity.notBefore;
+  certificate.validity.notAfter = validity.notAfter;
+  certificate.setSubject(subject);
+  certificate.setIssuer(CA_NAME);
+  certificate.setExtensions(extensions);
+  certificate.sign(caKey, forge.md.sha256.create());
+  return certificate;
 }
 
 /** A positive random serial (the leading byte's top bit clear). */
