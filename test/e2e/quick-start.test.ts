@@ -4,12 +4,12 @@
  * get-token`) and the AWS CLI — against the local cloud. Each step needs kubectl or the AWS CLI
  * and shows as skipped, with the reason, when they are absent (required under CI=true).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OTHER_DEVELOPER_KEY, startLocal, type LocalMode } from '../../local/start';
 import { cidrContains } from '../../local/emulator/ipv4';
+import { spawnCollect, type ToolRun } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
 import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
 
@@ -23,36 +23,20 @@ let cloud: LocalCloud;
 let home: string;
 let kubeconfig: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a tool as the user would from a shell set up as the README says; never throws. */
-function sh(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      {
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          AWS_ENDPOINT_URL: local.awsUrl,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: join(home, 'aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          KUBECONFIG: kubeconfig,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+function sh(command: string, args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
+  return spawnCollect(command, args, {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ENDPOINT_URL: local.awsUrl,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    KUBECONFIG: kubeconfig,
+    ...env,
   });
 }
 

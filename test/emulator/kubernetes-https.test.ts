@@ -5,15 +5,16 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient, type Cluster } from '@aws-sdk/client-eks';
+import { seedDefaultNetwork } from '../../local/emulator/services/ec2';
 import { createEksService } from '../../local/emulator/services/eks';
 import { createKubernetesService } from '../../local/emulator/services/kubernetes';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { kubeFetch } from '../support/kube-fetch';
 import { HAS_KUBECTL, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
@@ -27,13 +28,7 @@ beforeAll(async () => {
   world = new World({ timeScale: SCALE });
   const eks = createEksService(world, { baseUrl: () => emulator.url });
   emulator = await startEmulator({ timeScale: SCALE, services: [eks, createKubernetesService(world, { eks })] }, world);
-  const vpcId = world.newId('vpc');
-  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
-  const subnetIds = ['a', 'b'].map((zone, i) => {
-    const subnetId = world.newId('subnet');
-    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
-    return subnetId;
-  });
+  const subnetIds = seedDefaultNetwork(world).subnets.map((s) => s.subnetId);
   world.iam.roles.set('cluster-role', { arn: 'arn:aws:iam::000000000000:role/cluster-role', roleName: 'cluster-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: [], tags: {} });
   const client = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await client.send(new CreateClusterCommand({ name: 'tls', roleArn: 'arn:aws:iam::000000000000:role/cluster-role', resourcesVpcConfig: { subnetIds } }));
@@ -51,23 +46,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function get(url: string, ca?: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...(ca ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('the cluster endpoint', () => {
   it('is HTTPS on the emulator port, and its certificate verifies against the cluster’s certificateAuthority.data', async () => {
     const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64');
 
-    const { status, body } = await get(`${cluster.endpoint}/version`, ca);
+    const { status, text: body } = await kubeFetch(`${cluster.endpoint}/version`, ca.toString());
 
     expect(cluster.endpoint).toBe(`https://127.0.0.1:${emulator.port}/k8s/tls`);
     expect(ca.toString()).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
@@ -76,7 +59,7 @@ describe('the cluster endpoint', () => {
   });
 
   it('is refused by a client that does not trust the local CA', async () => {
-    await expect(get(`${cluster.endpoint}/version`)).rejects.toThrow(/self[- ]signed certificate|unable to verify/i);
+    await expect(kubeFetch(`${cluster.endpoint}/version`, undefined)).rejects.toThrow(/self[- ]signed certificate|unable to verify/i);
   });
 
   it('answers plain HTTP on the cluster endpoint as kube-apiserver does: 400, HTTPS only', async () => {

@@ -4,7 +4,6 @@
  * HTTPS verified with the cluster's certificateAuthority.data. The cluster has a nodegroup with
  * two EC2 instances and the vpc-cni, kube-proxy and coredns add-ons, as a fresh EKS cluster has.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { clusterInstances } from '../../local/emulator/services/kubernetes/nodes
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
+import { spawnCollect, type ToolRun } from '../support/aws-tools';
 import { HAS_AWS_CLI, HAS_KUBECTL, emulatorOnlyEnvironment, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
@@ -71,29 +71,7 @@ beforeAll(async () => {
   const cluster = await until(() => eks.send(new DescribeClusterCommand({ name: 'demo' })).then((r) => r.cluster!), (c) => c.status === 'ACTIVE', 'cluster demo ACTIVE');
   await eks.send(new CreateNodegroupCommand({ clusterName: 'demo', nodegroupName: 'ng-general', nodeRole: NODE_ROLE, subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 }, instanceTypes: ['t3.medium'] }));
   await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: 'demo', nodegroupName: 'ng-general' })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', 'nodegroup ACTIVE');
-  // The nodegroup's Auto Scaling group launches its instances; where the EC2 side does not yet, they are put in here.
-  if (clusterInstances(world, eksService.state.clusters.get('demo')!).length === 0) {
-    ['192.168.7.21', '192.168.44.9'].forEach((ip, i) => {
-      const instanceId = world.newId('i');
-      world.ec2.instances.set(instanceId, {
-        instanceId,
-        instanceType: 't3.medium',
-        imageId: 'ami-0123456789abcdef0',
-        vpcId,
-        subnetId: subnets[i]!,
-        availabilityZone: `us-east-1${i ? 'b' : 'a'}`,
-        privateIpAddress: ip,
-        privateDnsName: `ip-${ip.replace(/\./g, '-')}.ec2.internal`,
-        securityGroupIds: [],
-        networkInterfaceId: world.newId('eni'),
-        launchTime: world.clock.now(),
-        state: 'running',
-        architecture: 'x86_64',
-        capacityType: 'ON_DEMAND',
-        tags: { 'eks:cluster-name': 'demo', 'eks:nodegroup-name': 'ng-general', 'kubernetes.io/cluster/demo': 'owned', 'aws:autoscaling:groupName': 'eks-ng-general-0' },
-      });
-    });
-  }
+  // The nodegroup's Auto Scaling group launched its instances: the nodes kubectl lists.
   nodes = clusterInstances(world, eksService.state.clusters.get('demo')!)
     .map((i) => ({ name: i.privateDnsName, ip: i.privateIpAddress, zone: i.availabilityZone }))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -135,15 +113,8 @@ afterAll(async () => {
 });
 
 /** Runs kubectl with only the emulator reachable: its own HOME (fresh discovery cache) and the AWS CLI aimed at the emulator. */
-function kubectl(args: string[], options: { context?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'kubectl',
-      ['--kubeconfig', join(dir, 'config'), '--context', options.context ?? 'admin', ...args],
-      { timeout: 60_000, env: { ...emulatorOnlyEnvironment(emulator.url), HOME: dir, ...options.env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function kubectl(args: string[], options: { context?: string; env?: Record<string, string> } = {}): Promise<ToolRun> {
+  return spawnCollect('kubectl', ['--kubeconfig', join(dir, 'config'), '--context', options.context ?? 'admin', ...args], { ...emulatorOnlyEnvironment(emulator.url), HOME: dir, ...options.env });
 }
 
 const rows = (stdout: string) =>

@@ -11,9 +11,10 @@ export interface KubeResponse {
   json<T = unknown>(): T;
 }
 
-export function kubeFetch(url: string, ca: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<KubeResponse> {
+/** `ca` undefined: Node's default trust, which the local CA is not part of. */
+export function kubeFetch(url: string, ca: string | undefined, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ca }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
