@@ -1,21 +1,13 @@
 /**
- * The update routes: each request becomes one ClusterChange, applied to the registered spec and
- * validated as a whole (schema and EKS rules) and against the guardrails in what it changes (a
- * 422 names each problem at its pointer in the body), then update-cluster runs it against the
+ * The update routes, one per change action (CHANGE_ROUTES, checked complete by the compiler):
+ * each request becomes a ChangeRequest, applied to the registered spec and validated as a whole
+ * (schema and EKS rules) and against the guardrails in what it changes (a 422 names each problem
+ * at its pointer in the body), then update-cluster runs the resulting ClusterChange against the
  * live cluster (docs/architecture.md, Workflows).
- *
- *   PUT    /clusters/{name}/endpoint-access          SET_ENDPOINT_ACCESS
- *   POST   /clusters/{name}/nodegroups               ADD_NODEGROUP
- *   PATCH  /clusters/{name}/nodegroups/{ng}          SCALE_NODEGROUP
- *   DELETE /clusters/{name}/nodegroups/{ng}          REMOVE_NODEGROUP
- *   POST   /clusters/{name}/fargate-profiles         ADD_FARGATE_PROFILE
- *   DELETE /clusters/{name}/fargate-profiles/{fp}    REMOVE_FARGATE_PROFILE
- *   POST   /clusters/{name}/access-entries           ADD_ACCESS_ENTRY (access entry or aws-auth mapping)
- *   DELETE /clusters/{name}/access-entries/{arn}     REMOVE_ACCESS_ENTRY
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ClusterChange } from '../generated/types';
-import { applyChange, pointerInBody, UnknownTargetError, type AppliedChange } from '../domain/spec-change';
+import type { ChangeAction, ClusterChange } from '../generated/types';
+import { applyChange, pointerInBody, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
 import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
@@ -24,59 +16,87 @@ import { ownedCluster } from './access';
 import { parseObjectBody } from './body';
 import { problem } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
+import type { Route } from './routes';
 
-type Built = { change: ClusterChange } | { rejected: APIGatewayProxyResult };
+type Built = { request: ChangeRequest } | { rejected: APIGatewayProxyResult };
 
-const invalid = (detail: string, errors: SpecProblem[]): { rejected: APIGatewayProxyResult } => ({ rejected: problem({ status: 422, title: 'Invalid change', detail, errors }) });
+interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 'startsOperation'> {
+  /** What the body must be, in a 400's words; absent: the route takes no body. */
+  expects?: string;
+  /** Checks beyond the body's schema that the spec cannot express once merged into it. */
+  check?: (body: Record<string, unknown>) => { detail: string; errors: SpecProblem[] } | undefined;
+}
 
-export const setEndpointAccess = (request: ApiRequest, deps: ApiDeps, name: string) =>
-  changeCluster(request, deps, name, () => withBody(request, 'a JSON endpointAccess object ({"public": …, "private": …, "publicAccessCidrs": […]})', (body) => ({ change: { action: 'SET_ENDPOINT_ACCESS', endpointAccess: body } })));
+const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'];
 
-export const addNodegroup = (request: ApiRequest, deps: ApiDeps, name: string) =>
-  changeCluster(request, deps, name, () => withBody(request, 'a JSON managed nodegroup (as in managedNodeGroups[] of the cluster spec)', (body) => ({ change: { action: 'ADD_NODEGROUP', target: String(body.name ?? ''), item: body } })));
+export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
+  SET_ENDPOINT_ACCESS: {
+    method: 'PUT', path: '/clusters/{name}/endpoint-access', operationId: 'setEndpointAccess', summary: 'Switch the API endpoint: public, private, both, and the public CIDRs',
+    body: { description: 'The endpoint access wanted', schema: { definition: 'EndpointAccess' } }, expects: 'a JSON endpointAccess object ({"public": …, "private": …, "publicAccessCidrs": […]})',
+  },
+  ADD_NODEGROUP: {
+    method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup',
+    body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, expects: 'a JSON managed nodegroup (as in managedNodeGroups[] of the cluster spec)',
+  },
+  SCALE_NODEGROUP: {
+    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'scaleNodegroup', summary: 'Scale a nodegroup (min, max, desired)',
+    body: {
+      description: 'The sizes to change',
+      schema: { inline: { type: 'object', additionalProperties: false, minProperties: 1, properties: { minSize: { type: 'integer', minimum: 0 }, maxSize: { type: 'integer', minimum: 1 }, desiredSize: { type: 'integer', minimum: 0 } } } },
+    },
+    expects: 'a JSON object with minSize, maxSize and/or desiredSize',
+    check: (body) => {
+      const unknown = Object.keys(body).filter((field) => !SCALING_FIELDS.includes(field));
+      if (unknown.length > 0) return { detail: 'only minSize, maxSize and desiredSize can be changed on a nodegroup', errors: unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a scaling field (minSize, maxSize, desiredSize)' })) };
+      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: 'must give at least one of minSize, maxSize, desiredSize' }] };
+      return undefined;
+    },
+  },
+  REMOVE_NODEGROUP: { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: 'Remove a nodegroup' },
+  ADD_FARGATE_PROFILE: {
+    method: 'POST', path: '/clusters/{name}/fargate-profiles', operationId: 'addFargateProfile', summary: 'Add a Fargate profile',
+    body: { description: 'The profile, as in fargateProfiles[] of the cluster spec', schema: { definition: 'FargateProfile' } }, expects: 'a JSON Fargate profile (as in fargateProfiles[] of the cluster spec)',
+  },
+  REMOVE_FARGATE_PROFILE: { method: 'DELETE', path: '/clusters/{name}/fargate-profiles/{profile}', operationId: 'removeFargateProfile', summary: 'Remove a Fargate profile' },
+  ADD_ACCESS_ENTRY: {
+    method: 'POST', path: '/clusters/{name}/access-entries', operationId: 'addAccessEntry', summary: 'Give an IAM principal access: an EKS access entry, or an aws-auth identity mapping',
+    body: { description: 'An access entry ({"principalArn": …}) or an aws-auth identity mapping ({"arn": …})', schema: { inline: { oneOf: [{ $ref: '#/components/schemas/AccessEntry' }, { $ref: '#/components/schemas/IdentityMapping' }] } } },
+    expects: 'a JSON access entry ({"principalArn": …}) or aws-auth identity mapping ({"arn": …})',
+    check: (body) =>
+      'principalArn' in body === 'arn' in body
+        ? { detail: 'say which kind of mapping this is', errors: [{ pointer: '', message: 'must have either principalArn (an EKS access entry) or arn (an aws-auth identity mapping), not both' }] }
+        : undefined,
+  },
+  REMOVE_ACCESS_ENTRY: {
+    method: 'DELETE', path: '/clusters/{name}/access-entries/{principalArn}', operationId: 'removeAccessEntry', summary: "Remove a principal's access entry or aws-auth mapping (the ARN percent-encoded)",
+    greedyParam: 'principalArn',
+  },
+};
 
-const SCALING_FIELDS = new Set(['minSize', 'maxSize', 'desiredSize']);
+/** The change routes as the router and the OpenAPI document take them; `accepted` is every operation route's 202. */
+export function changeRoutes(accepted: Route['success']): Route[] {
+  return (Object.entries(CHANGE_ROUTES) as Array<[ChangeAction, ChangeRoute]>).map(([action, { expects, check, ...route }]) => ({
+    ...route,
+    operation: action,
+    success: accepted,
+    startsOperation: true,
+    handler: (request, deps, name, target) => changeCluster(request, deps, name!, () => buildRequest(request, action, target, expects, check)),
+  }));
+}
 
-export const scaleNodegroup = (request: ApiRequest, deps: ApiDeps, name: string, nodegroup: string) =>
-  changeCluster(request, deps, name, () =>
-    withBody(request, 'a JSON object with minSize, maxSize and/or desiredSize', (body): Built => {
-      const unknown = Object.keys(body).filter((field) => !SCALING_FIELDS.has(field));
-      if (unknown.length > 0) return invalid('only minSize, maxSize and desiredSize can be changed on a nodegroup', unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a scaling field (minSize, maxSize, desiredSize)' })));
-      if (Object.keys(body).length === 0) return invalid('nothing to change', [{ pointer: '', message: 'must give at least one of minSize, maxSize, desiredSize' }]);
-      return { change: { action: 'SCALE_NODEGROUP', target: nodegroup, scaling: body as ClusterChange['scaling'] } };
-    }),
-  );
-
-export const removeNodegroup = (request: ApiRequest, deps: ApiDeps, name: string, nodegroup: string) =>
-  changeCluster(request, deps, name, () => ({ change: { action: 'REMOVE_NODEGROUP', target: nodegroup } }));
-
-export const addFargateProfile = (request: ApiRequest, deps: ApiDeps, name: string) =>
-  changeCluster(request, deps, name, () => withBody(request, 'a JSON Fargate profile (as in fargateProfiles[] of the cluster spec)', (body) => ({ change: { action: 'ADD_FARGATE_PROFILE', target: String(body.name ?? ''), item: body } })));
-
-export const removeFargateProfile = (request: ApiRequest, deps: ApiDeps, name: string, profile: string) =>
-  changeCluster(request, deps, name, () => ({ change: { action: 'REMOVE_FARGATE_PROFILE', target: profile } }));
-
-export const addAccessEntry = (request: ApiRequest, deps: ApiDeps, name: string) =>
-  changeCluster(request, deps, name, () =>
-    withBody(request, 'a JSON access entry ({"principalArn": …}) or aws-auth identity mapping ({"arn": …})', (body): Built => {
-      const isEntry = 'principalArn' in body;
-      if (isEntry === 'arn' in body) return invalid('say which kind of mapping this is', [{ pointer: '', message: 'must have either principalArn (an EKS access entry) or arn (an aws-auth identity mapping), not both' }]);
-      return { change: { action: 'ADD_ACCESS_ENTRY', target: String(isEntry ? body.principalArn : body.arn), item: body, itemKind: isEntry ? 'accessEntry' : 'identityMapping' } };
-    }),
-  );
-
-export const removeAccessEntry = (request: ApiRequest, deps: ApiDeps, name: string, principalArn: string) =>
-  changeCluster(request, deps, name, () => ({ change: { action: 'REMOVE_ACCESS_ENTRY', target: principalArn } }));
-
-function withBody(request: ApiRequest, expected: string, build: (body: Record<string, unknown>) => Built): Built {
-  const body = parseObjectBody(request, expected);
-  return 'rejected' in body ? body : build(body.value);
+function buildRequest(request: ApiRequest, action: ChangeAction, target: string | undefined, expects: string | undefined, check: ChangeRoute['check']): Built {
+  if (expects === undefined) return { request: { action, ...(target !== undefined ? { target } : {}) } };
+  const body = parseObjectBody(request, expects);
+  if ('rejected' in body) return body;
+  const refused = check?.(body.value);
+  if (refused) return { rejected: problem({ status: 422, title: 'Invalid change', ...refused }) };
+  return { request: { action, ...(target !== undefined ? { target } : {}), body: body.value } };
 }
 
 async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, build: () => Built): Promise<APIGatewayProxyResult> {
   const built = build();
   if ('rejected' in built) return built.rejected;
-  const identity = { type: 'UPDATE' as const, action: built.change.action, clusterName: name, fingerprint: built.change };
+  const identity = { type: 'UPDATE' as const, action: built.request.action, clusterName: name, fingerprint: built.request };
   const replay = await replayed(request, deps, identity);
   if (replay) return replay;
   const found = await ownedCluster(request, deps, name);
@@ -85,7 +105,7 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
   // A held lock is answered by acceptOperation: a replay of the holder, or 409 naming it.
   if (!cluster.lockedBy && cluster.status !== 'ACTIVE') return problem({ status: 409, title: 'Cluster not changeable', detail: `cluster ${name} is ${cluster.status}; only an ACTIVE cluster can be changed (a FAILED one can be deleted)` });
 
-  const planned = desiredAfter(cluster.spec as Spec, built.change, deps);
+  const planned = desiredAfter(cluster.spec as Spec, built.request, deps);
   if ('rejected' in planned) return planned.rejected;
   const { change, desired } = planned;
 
@@ -103,7 +123,7 @@ async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, b
 }
 
 /** The whole spec after the change, or the 404/422 that says why there is none. */
-function desiredAfter(current: Spec, asked: ClusterChange, deps: ApiDeps): { change: ClusterChange; desired: Spec } | { rejected: APIGatewayProxyResult } {
+function desiredAfter(current: Spec, asked: ChangeRequest, deps: ApiDeps): { change: ClusterChange; desired: Spec } | { rejected: APIGatewayProxyResult } {
   let applied: AppliedChange;
   try {
     applied = applyChange(current, asked);
@@ -124,14 +144,7 @@ function desiredAfter(current: Spec, asked: ClusterChange, deps: ApiDeps): { cha
     const inBody = errors.map((p) => ({ ...p, pointer: pointerInBody(p.pointer, applied.bodyPointer) }));
     return { rejected: problem({ status: 422, title: 'Invalid change', detail: `${inBody.length} problem(s) with the cluster after this change`, errors: inBody }) };
   }
-  // The added item as normalised (defaults applied), which is what the workflow creates.
-  const change = asked.item && applied.bodyPointer ? { ...asked, item: itemAt(desired!, applied.bodyPointer) } : asked;
-  return { change, desired: desired! };
-}
-
-function itemAt(spec: Spec, pointer: string): Record<string, unknown> {
-  const [, list, index] = pointer.split('/');
-  return (spec as unknown as Record<string, Array<Record<string, unknown>>>)[list!]![Number(index)]!;
+  return { change: applied.change(desired!), desired: desired! };
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -11,20 +11,15 @@ import { logger } from '../shared/logger';
 import type { ApiDeps, ApiRequest } from './request';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './limits';
 import { problem } from './problem';
+import { ROUTES, type Route } from './routes';
 
-/** Each requested operation as its REST route: method, path (below /clusters/{cluster}) and whether it has a target. */
-const AS_ROUTE: Record<RequestedOperation, { method: string; path: (cluster: string, target: string) => string; needsTarget?: boolean }> = {
-  CREATE_CLUSTER: { method: 'POST', path: () => '/clusters' },
-  DELETE_CLUSTER: { method: 'DELETE', path: (c) => `/clusters/${c}` },
-  SET_ENDPOINT_ACCESS: { method: 'PUT', path: (c) => `/clusters/${c}/endpoint-access` },
-  ADD_NODEGROUP: { method: 'POST', path: (c) => `/clusters/${c}/nodegroups` },
-  SCALE_NODEGROUP: { method: 'PATCH', path: (c, t) => `/clusters/${c}/nodegroups/${t}`, needsTarget: true },
-  REMOVE_NODEGROUP: { method: 'DELETE', path: (c, t) => `/clusters/${c}/nodegroups/${t}`, needsTarget: true },
-  ADD_FARGATE_PROFILE: { method: 'POST', path: (c) => `/clusters/${c}/fargate-profiles` },
-  REMOVE_FARGATE_PROFILE: { method: 'DELETE', path: (c, t) => `/clusters/${c}/fargate-profiles/${t}`, needsTarget: true },
-  ADD_ACCESS_ENTRY: { method: 'POST', path: (c) => `/clusters/${c}/access-entries` },
-  REMOVE_ACCESS_ENTRY: { method: 'DELETE', path: (c, t) => `/clusters/${c}/access-entries/${t}`, needsTarget: true },
-};
+/** Each requested operation as its REST route (the route that names it in routes.ts). */
+const AS_ROUTE = Object.fromEntries(ROUTES.filter((route) => route.operation).map((route) => [route.operation, route])) as Record<RequestedOperation, Route>;
+
+/** The route's path for the event's cluster and target (every parameter after {name} is the target). */
+function pathOf(route: Route, cluster: string, target: string): string {
+  return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'name' ? cluster : target));
+}
 
 export class OperationRequestFailedError extends Error {
   override name = 'OperationRequestFailedError';
@@ -99,14 +94,14 @@ function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: A
   }
   const detail = event.detail;
   const route = AS_ROUTE[detail.operation];
-  if (route.needsTarget && !detail.target) return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: `${detail.operation} needs a target`, errors: [{ pointer: '/detail/target', message: `is required for ${detail.operation}` }] }) };
+  if (/\{(?!name\})\w+\}/.test(route.path) && !detail.target) return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: `${detail.operation} needs a target`, errors: [{ pointer: '/detail/target', message: `is required for ${detail.operation}` }] }) };
   if (detail.operation === 'CREATE_CLUSTER' && (detail.body as { name?: unknown } | undefined)?.name !== detail.cluster) {
     return { rejected: problem({ status: 422, title: 'Invalid operation request', detail: 'the cluster to create must be named in both detail.cluster and detail.body.name', errors: [{ pointer: '/detail/body/name', message: `must equal detail.cluster (${detail.cluster})` }] }) };
   }
   return {
     request: {
       method: route.method,
-      path: route.path(encodeURIComponent(detail.cluster), encodeURIComponent(detail.target ?? '')),
+      path: pathOf(route, encodeURIComponent(detail.cluster), encodeURIComponent(detail.target ?? '')),
       body: detail.body === undefined ? null : JSON.stringify(detail.body),
       // The detail is already JSON: the router's media-type check holds by construction.
       contentType: 'application/json',

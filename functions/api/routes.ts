@@ -3,7 +3,7 @@
  * writes the OpenAPI document from it and the schemas, so the two cannot drift.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { addAccessEntry, addFargateProfile, addNodegroup, removeAccessEntry, removeFargateProfile, removeNodegroup, scaleNodegroup, setEndpointAccess } from './change-cluster';
+import { changeRoutes } from './change-cluster';
 import { abortOperation } from './abort-operation';
 import { createCluster } from './create-cluster';
 import { deleteCluster } from './delete-cluster';
@@ -15,6 +15,7 @@ import { listClusters } from './list-clusters';
 import { listOperations } from './list-operations';
 import { CLUSTER_NAME, CURSOR, PAGE_SIZE, type ParameterSchema } from './limits';
 import type { ApiDeps, ApiRequest } from './request';
+import type { RequestedOperation } from '../domain/operation-request';
 
 export type RouteHandler = (request: ApiRequest, deps: ApiDeps, ...params: string[]) => Promise<APIGatewayProxyResult>;
 
@@ -37,6 +38,8 @@ export interface Route {
   success: { status: number; description: string; contentType?: string };
   /** Starts an operation: takes Idempotency-Key, answers 409 while another runs. */
   startsOperation?: boolean;
+  /** The operation an "Operation Requested" event names to ask for this route (operation-requests.ts). */
+  operation?: RequestedOperation;
   /** Problem answers of this route alone (status → when), documented over the common ones. */
   problems?: Record<string, string>;
 }
@@ -52,42 +55,12 @@ export const ROUTES: Route[] = [
     method: 'POST', path: '/clusters', operationId: 'createCluster', summary: 'Create a cluster from a cluster spec (or review its plan with ?dryRun=true)', handler: createCluster,
     body: { description: 'The cluster spec', schema: { clusterSpec: true } },
     query: [{ name: 'dryRun', description: 'true: validate and answer the plan (normalised spec, steps, rendered template) without creating anything.', schema: { type: 'boolean' } }],
-    success: ACCEPTED, startsOperation: true,
+    success: ACCEPTED, startsOperation: true, operation: 'CREATE_CLUSTER',
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
   { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state and running operation', handler: getCluster, success: { status: 200, description: 'The cluster' } },
-  { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true },
-  {
-    method: 'PUT', path: '/clusters/{name}/endpoint-access', operationId: 'setEndpointAccess', summary: 'Switch the API endpoint: public, private, both, and the public CIDRs', handler: setEndpointAccess,
-    body: { description: 'The endpoint access wanted', schema: { definition: 'EndpointAccess' } }, success: ACCEPTED, startsOperation: true,
-  },
-  {
-    method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup', handler: addNodegroup,
-    body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, success: ACCEPTED, startsOperation: true,
-  },
-  {
-    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'scaleNodegroup', summary: "Scale a nodegroup (min, max, desired)", handler: scaleNodegroup,
-    body: {
-      description: 'The sizes to change',
-      schema: { inline: { type: 'object', additionalProperties: false, minProperties: 1, properties: { minSize: { type: 'integer', minimum: 0 }, maxSize: { type: 'integer', minimum: 1 }, desiredSize: { type: 'integer', minimum: 0 } } } },
-    },
-    success: ACCEPTED, startsOperation: true,
-  },
-  { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: 'Remove a nodegroup', handler: removeNodegroup, success: ACCEPTED, startsOperation: true },
-  {
-    method: 'POST', path: '/clusters/{name}/fargate-profiles', operationId: 'addFargateProfile', summary: 'Add a Fargate profile', handler: addFargateProfile,
-    body: { description: 'The profile, as in fargateProfiles[] of the cluster spec', schema: { definition: 'FargateProfile' } }, success: ACCEPTED, startsOperation: true,
-  },
-  { method: 'DELETE', path: '/clusters/{name}/fargate-profiles/{profile}', operationId: 'removeFargateProfile', summary: 'Remove a Fargate profile', handler: removeFargateProfile, success: ACCEPTED, startsOperation: true },
-  {
-    method: 'POST', path: '/clusters/{name}/access-entries', operationId: 'addAccessEntry', summary: 'Give an IAM principal access: an EKS access entry, or an aws-auth identity mapping', handler: addAccessEntry,
-    body: { description: 'An access entry ({"principalArn": …}) or an aws-auth identity mapping ({"arn": …})', schema: { inline: { oneOf: [{ $ref: '#/components/schemas/AccessEntry' }, { $ref: '#/components/schemas/IdentityMapping' }] } } },
-    success: ACCEPTED, startsOperation: true,
-  },
-  {
-    method: 'DELETE', path: '/clusters/{name}/access-entries/{principalArn}', operationId: 'removeAccessEntry', summary: "Remove a principal's access entry or aws-auth mapping (the ARN percent-encoded)", handler: removeAccessEntry,
-    greedyParam: 'principalArn', success: ACCEPTED, startsOperation: true,
-  },
+  { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true, operation: 'DELETE_CLUSTER' },
+  ...changeRoutes(ACCEPTED),
   { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },
   { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, schema: CLUSTER_NAME }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
   { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },

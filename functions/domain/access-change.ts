@@ -4,21 +4,16 @@
  * because aws-auth is YAML: only the step that edits access carries the YAML parser.
  */
 import { findIdentityMapping, mergeIdentityMappings, removeIdentityMapping } from './aws-auth';
-import { addedItem, apply, changeTarget, IN_SYNC, refused, type AccessScope, type ChangeCall, type ChangePlanner, type LiveState, type NextStep } from './cluster-change';
+import { apply, IN_SYNC, refused, type AccessCall, type AccessScope, type ChangePlanner, type LiveState, type NextStep } from './cluster-change';
 import { accessPolicyArn } from './naming';
 import type { AccessEntrySpec, IdentityMappingSpec } from './spec';
-import { InvalidStepInputError } from '../shared/errors';
 
-export const planAccessChange: ChangePlanner = (change, spec, live) => {
+export const planAccessChange: ChangePlanner<'Change Access', AccessCall> = (change, _spec, live) => {
   switch (change.action) {
     case 'ADD_ACCESS_ENTRY':
-      return change.itemKind === 'identityMapping'
-        ? addIdentityMapping(addedItem(change, spec.identityMappings, (m) => m.arn, spec.name), live)
-        : addAccessEntry(addedItem(change, spec.accessEntries, (e) => e.principalArn, spec.name), live);
+      return 'arn' in change.item ? addIdentityMapping(change.item, live) : addAccessEntry(change.item, live);
     case 'REMOVE_ACCESS_ENTRY':
-      return removeAccess(changeTarget(change, spec.name), live);
-    default:
-      throw new InvalidStepInputError(`${change.action} is not an access change`);
+      return removeAccess(change.target, live);
   }
 };
 
@@ -29,11 +24,11 @@ function scopeOf(policy: AccessEntrySpec['accessPolicies'][number]): AccessScope
 }
 
 /** The entry with its username and groups, and each policy with its scope; policies associated besides them stay. */
-function addAccessEntry(entry: AccessEntrySpec, live: LiveState): NextStep {
+function addAccessEntry(entry: AccessEntrySpec, live: LiveState): NextStep<AccessCall> {
   const existing = live.accessEntry;
   const type = entry.type ?? 'STANDARD';
   if (existing?.type && existing.type !== type) return refused(`exists with type ${existing.type}, and EKS cannot change an entry's type`);
-  const calls: ChangeCall[] = [];
+  const calls: AccessCall[] = [];
   const entryDiffers = !existing || !sameSet(existing.kubernetesGroups, entry.kubernetesGroups) || (entry.username !== undefined && existing.username !== entry.username);
   if (entryDiffers) calls.push({ call: 'putAccessEntry', entry });
   for (const policy of entry.accessPolicies) {
@@ -46,7 +41,7 @@ function addAccessEntry(entry: AccessEntrySpec, live: LiveState): NextStep {
   return calls.length ? apply(undefined, ...calls) : IN_SYNC;
 }
 
-function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): NextStep {
+function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): NextStep<AccessCall> {
   const found = findIdentityMapping(live.awsAuth, mapping.arn);
   const asked = [...mapping.groups].sort().join(',');
   if (found?.node && [...found.groups].sort().join(',') !== asked) {
@@ -61,7 +56,7 @@ function addIdentityMapping(mapping: IdentityMappingSpec, live: LiveState): Next
  * of nodes, Fargate pods or the bootstrapped creator the service acts as, without which the
  * cluster or the service would lose its access. Every refusal is decided before any call, so nothing is half removed.
  */
-function removeAccess(principalArn: string, live: LiveState): NextStep {
+function removeAccess(principalArn: string, live: LiveState): NextStep<AccessCall> {
   if (live.protectedPrincipals?.includes(principalArn)) {
     return refused('is the cluster creator EKS made admin, which eks-provisioner acts as in this cluster; removing its access would lock the service out of the cluster');
   }
@@ -71,7 +66,7 @@ function removeAccess(principalArn: string, live: LiveState): NextStep {
   }
   const mapping = findIdentityMapping(live.awsAuth, principalArn);
   if (mapping?.node) return refused(`aws-auth maps it into ${mapping.groups.join(', ')} for nodes or Fargate pods; removing it would cut them off the cluster`);
-  const calls: ChangeCall[] = [];
+  const calls: AccessCall[] = [];
   // aws-auth first: when the principal is the one the service writes it as (local mode, where
   // the developer is both), its entry must still be there for the write.
   const data = removeIdentityMapping(live.awsAuth, principalArn);

@@ -6,12 +6,12 @@
  * names and comes back after a wait: a reconcile loop, so running any step twice does no harm.
  */
 import type { ClusterChange } from '../generated/types';
+import type { ChangeFor, ChangeState } from './change-actions';
 import {
   EndpointUpdateFailedError,
   EndpointUpdateNotReadyError,
   FargateProfileFailedError,
   FargateProfileNotReadyError,
-  InvalidStepInputError,
   NodegroupFailedError,
   NodegroupNotReadyError,
   StackFailedError,
@@ -83,12 +83,7 @@ export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 
 
 /** The nodegroup or Fargate profile name or principal ARN the change is about; the cluster's name for the endpoint. */
 export function changeTarget(change: ClusterChange, clusterName: string): string {
-  if (change.target) return change.target;
-  const item = (change.item ?? {}) as { name?: string; principalArn?: string; arn?: string };
-  const target = item.name ?? item.principalArn ?? item.arn;
-  if (target) return target;
-  if (change.action === 'SET_ENDPOINT_ACCESS') return clusterName;
-  throw new InvalidStepInputError(`${change.action} names no target and has no item`);
+  return 'target' in change ? change.target : clusterName;
 }
 
 /** What the change is about, as status events name resources. */
@@ -103,23 +98,12 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
     case 'REMOVE_FARGATE_PROFILE':
       return `Fargate profile ${target}`;
     case 'ADD_ACCESS_ENTRY':
-      return change.itemKind === 'identityMapping' ? `identity mapping ${target}` : `access entry ${target}`;
+      return 'arn' in change.item ? `identity mapping ${target}` : `access entry ${target}`;
     case 'REMOVE_ACCESS_ENTRY':
       return `access entry ${target}`;
     case 'SET_ENDPOINT_ACCESS':
       return `cluster ${clusterName}`;
   }
-}
-
-/**
- * The added item as the desired spec has it (normalised, defaults applied), or the change's item
- * when the spec does not list it.
- */
-export function addedItem<T>(change: ClusterChange, list: T[], key: (item: T) => string, clusterName: string): T {
-  const target = changeTarget(change, clusterName);
-  const found = list.find((item) => key(item) === target) ?? (change.item as T | undefined);
-  if (!found) throw new InvalidStepInputError(`${change.action} ${target}: neither the change's item nor the spec has it`);
-  return found;
 }
 
 // ── Live state ───────────────────────────────────────────────────────────────────────────────
@@ -174,27 +158,35 @@ export interface LiveState {
 
 export type AccessScope = { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
 
-export type ChangeCall =
+/** The change's own stack: a leftover of an earlier operation, or the removed nodegroup's. */
+type DeleteOwnStack = { call: 'deleteStack' };
+
+/** The calls each update-cluster state makes: its step handles every one of its own, and no other. */
+export type NodegroupCall =
   | { call: 'createNodegroupStack'; nodegroup: NodegroupSpec }
   | { call: 'createNodegroup'; nodegroup: NodegroupSpec; stackOutputs: Record<string, string> }
   | { call: 'scaleNodegroup'; nodegroup: string; scaling: Required<Scaling> }
   | { call: 'deleteNodegroup'; nodegroup: string }
+  | DeleteOwnStack;
+export type FargateProfileCall =
   | { call: 'createFargateStack' }
   | { call: 'createFargateProfile'; profile: FargateProfileSpec; podExecutionRoleArn: string }
   | { call: 'deleteFargateProfile'; profile: string }
-  /** The change's own stack: a leftover of an earlier operation, or the removed nodegroup's. */
-  | { call: 'deleteStack' }
-  | { call: 'updateEndpointAccess'; config: NonNullable<ReturnType<typeof endpointAccessChange>> }
+  | DeleteOwnStack;
+export type EndpointAccessCall = { call: 'updateEndpointAccess'; config: NonNullable<ReturnType<typeof endpointAccessChange>> };
+export type AccessCall =
   | { call: 'putAccessEntry'; entry: AccessEntrySpec }
   | { call: 'associateAccessPolicy'; principalArn: string; policyArn: string; scope: AccessScope }
   | { call: 'deleteAccessEntry'; principalArn: string }
   | { call: 'writeAwsAuth'; data: AwsAuthData };
 
-export type NextStep =
+export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall;
+
+export type NextStep<C extends ChangeCall = ChangeCall> =
   /** The cluster is as the change asks. */
   | { kind: 'inSync' }
   /** Make these calls; then wait for `stage`, or, without one, the change is done. */
-  | { kind: 'apply'; calls: ChangeCall[]; stage?: Stage }
+  | { kind: 'apply'; calls: C[]; stage?: Stage }
   /** Something is in flight: look again later. */
   | { kind: 'wait'; stage: Stage; status: string }
   /** AWS says it failed; `reason` in AWS's words. */
@@ -202,57 +194,49 @@ export type NextStep =
   /** The live cluster says this change must not or cannot be made; `reason` follows the change's resource. */
   | { kind: 'refused'; reason: string };
 
-export const IN_SYNC: NextStep = { kind: 'inSync' };
-export const apply = (stage: Stage | undefined, ...calls: ChangeCall[]): NextStep => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
-const wait = (stage: Stage, status: string): NextStep => ({ kind: 'wait', stage, status });
-const failed = (stage: Stage, reason: string): NextStep => ({ kind: 'failed', stage, reason });
-export const refused = (reason: string): NextStep => ({ kind: 'refused', reason });
+export const IN_SYNC = { kind: 'inSync' } as const;
+export const apply = <C extends ChangeCall>(stage: Stage | undefined, ...calls: C[]): NextStep<C> => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
+const wait = (stage: Stage, status: string) => ({ kind: 'wait', stage, status }) as const;
+const failed = (stage: Stage, reason: string) => ({ kind: 'failed', stage, reason }) as const;
+export const refused = (reason: string) => ({ kind: 'refused', reason }) as const;
 
-/** What one kind of change does next: each update step plans only its own kind (and bundles only that). */
-export type ChangePlanner = (change: ClusterChange, spec: Spec, live: LiveState, operationId: string) => NextStep;
+/** What one update-cluster state does next for its own kind of change (and bundles only that). */
+export type ChangePlanner<S extends ChangeState, C extends ChangeCall> = (change: ChangeFor<S>, spec: Spec, live: LiveState, operationId: string) => NextStep<C>;
 
 /**
  * A stack of this name that another cluster owns is never touched: `eksp-a-nodegroup-x-cluster`
  * is both cluster a's nodegroup x-cluster's stack and cluster a-nodegroup-x's own.
  */
-function foreignStack(live: LiveState, clusterName: string): NextStep | undefined {
+function foreignStack(live: LiveState, clusterName: string): NextStep<never> | undefined {
   if (!live.stack || live.stack.cluster === clusterName) return undefined;
   return refused(`a stack of the same name belongs to ${live.stack.cluster ? `cluster ${live.stack.cluster}` : 'something else'}; choose another name`);
 }
 
-export const planNodegroupChange: ChangePlanner = (change, spec, live, operationId) => {
+export const planNodegroupChange: ChangePlanner<'Change Nodegroup', NodegroupCall> = (change, spec, live, operationId) => {
   const foreign = foreignStack(live, spec.name);
   if (foreign) return foreign;
-  const target = changeTarget(change, spec.name);
   switch (change.action) {
     case 'ADD_NODEGROUP':
-      return addNodegroup(addedItem(change, spec.managedNodeGroups, (n) => n.name, spec.name), live, operationId);
+      return addNodegroup(change.item, live, operationId);
     case 'SCALE_NODEGROUP':
-      return scaleNodegroup(target, change.scaling ?? {}, live);
+      return scaleNodegroup(change.target, change.scaling, live);
     case 'REMOVE_NODEGROUP':
-      return removeNodegroup(target, live);
-    default:
-      throw new InvalidStepInputError(`${change.action} is not a nodegroup change`);
+      return removeNodegroup(change.target, live);
   }
 };
 
-export const planFargateProfileChange: ChangePlanner = (change, spec, live, operationId) => {
+export const planFargateProfileChange: ChangePlanner<'Change Fargate Profile', FargateProfileCall> = (change, spec, live, operationId) => {
   const foreign = foreignStack(live, spec.name);
   if (foreign) return foreign;
   switch (change.action) {
     case 'ADD_FARGATE_PROFILE':
-      return addFargateProfile(addedItem(change, spec.fargateProfiles, (p) => p.name, spec.name), live, operationId);
+      return addFargateProfile(change.item, live, operationId);
     case 'REMOVE_FARGATE_PROFILE':
-      return removeFargateProfile(changeTarget(change, spec.name), live);
-    default:
-      throw new InvalidStepInputError(`${change.action} is not a Fargate profile change`);
+      return removeFargateProfile(change.target, live);
   }
 };
 
-export const planEndpointAccessChange: ChangePlanner = (change, spec, live) => {
-  if (change.action !== 'SET_ENDPOINT_ACCESS') throw new InvalidStepInputError(`${change.action} is not an endpoint access change`);
-  return setEndpointAccess(spec, live);
-};
+export const planEndpointAccessChange: ChangePlanner<'Change Endpoint Access', EndpointAccessCall> = (_change, spec, live) => setEndpointAccess(spec, live);
 
 const why = (resource: { status: string; problems?: string }) => `${resource.status}: ${resource.problems || 'EKS gave no reason'}`;
 
@@ -260,7 +244,7 @@ const why = (resource: { status: string; problems?: string }) => `${resource.sta
  * The stack a nodegroup gets (role, launch template), then the nodegroup. A stack another
  * operation left behind is deleted first: its launch template was rendered from another request.
  */
-function addNodegroup(nodegroup: NodegroupSpec, live: LiveState, operationId: string): NextStep {
+function addNodegroup(nodegroup: NodegroupSpec, live: LiveState, operationId: string): NextStep<NodegroupCall> {
   const existing = live.nodegroup;
   if (existing) {
     // A nodegroup of that name is still being deleted: create once it is gone.
@@ -279,7 +263,7 @@ function addNodegroup(nodegroup: NodegroupSpec, live: LiveState, operationId: st
   return apply('nodegroup', { call: 'createNodegroup', nodegroup, stackOutputs: stack.outputs });
 }
 
-function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | 'fargateStackDelete'): NextStep {
+function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | 'fargateStackDelete'): NextStep<DeleteOwnStack> {
   const progress = stackDeleteProgress(stack.status);
   if (progress === 'pending') return wait(stage, stack.status);
   if (progress === 'failed') return failed(stage, `${stack.status}: a stack an earlier operation left could not be deleted`);
@@ -300,7 +284,7 @@ export function wantedScaling(live: Scaling, asked: Scaling): Required<Scaling> 
   return { minSize, maxSize, desiredSize };
 }
 
-function scaleNodegroup(name: string, asked: Scaling, live: LiveState): NextStep {
+function scaleNodegroup(name: string, asked: Scaling, live: LiveState): NextStep<NodegroupCall> {
   if (live.update) {
     const progress = updateProgress(live.update.status);
     if (progress === 'pending') return wait('nodegroupScaling', live.update.status);
@@ -320,7 +304,7 @@ function scaleNodegroup(name: string, asked: Scaling, live: LiveState): NextStep
 }
 
 /** The nodegroup, then its own stack if it has one (nodegroups made at provisioning live in the cluster stack). */
-function removeNodegroup(name: string, live: LiveState): NextStep {
+function removeNodegroup(name: string, live: LiveState): NextStep<NodegroupCall> {
   const nodegroup = live.nodegroup;
   if (nodegroup) {
     const progress = subresourceDeleteProgress(nodegroup.status);
@@ -341,7 +325,7 @@ function removeNodegroup(name: string, live: LiveState): NextStep {
  * With the cluster stack's pod execution role when it has one; otherwise with the role of the
  * cluster's Fargate stack, made on first use and shared by every later profile.
  */
-function addFargateProfile(profile: FargateProfileSpec, live: LiveState, operationId: string): NextStep {
+function addFargateProfile(profile: FargateProfileSpec, live: LiveState, operationId: string): NextStep<FargateProfileCall> {
   const existing = live.fargateProfile;
   if (existing) {
     // A profile of that name is still being deleted: create once it is gone.
@@ -363,7 +347,7 @@ function addFargateProfile(profile: FargateProfileSpec, live: LiveState, operati
   return apply('fargateProfile', { call: 'createFargateProfile', profile, podExecutionRoleArn: role });
 }
 
-function removeFargateProfile(name: string, live: LiveState): NextStep {
+function removeFargateProfile(name: string, live: LiveState): NextStep<FargateProfileCall> {
   const profile = live.fargateProfile;
   if (!profile) return IN_SYNC;
   const progress = subresourceDeleteProgress(profile.status);
@@ -373,7 +357,7 @@ function removeFargateProfile(name: string, live: LiveState): NextStep {
 }
 
 /** UpdateClusterConfig only when the live access differs from the spec's (public/private, CIDRs as sets). */
-function setEndpointAccess(spec: Spec, live: LiveState): NextStep {
+function setEndpointAccess(spec: Spec, live: LiveState): NextStep<EndpointAccessCall> {
   if (live.update) {
     const progress = updateProgress(live.update.status);
     if (progress === 'pending') return wait('endpointUpdate', live.update.status);

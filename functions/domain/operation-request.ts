@@ -4,6 +4,7 @@
  * They go through the same validation, ownership, lock and idempotency as the REST routes.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
+import type { OperationRequestDetail } from '../generated/types';
 
 export const OPERATION_REQUESTED_DETAIL_TYPE = 'EKS Cluster Operation Requested';
 export const OPERATION_REJECTED_DETAIL_TYPE = 'EKS Cluster Operation Request Rejected';
@@ -31,29 +32,10 @@ export function eventSourcesFrom(value: unknown): Record<string, string> {
   return value as Record<string, string>;
 }
 
-export type RequestedOperation =
-  | 'CREATE_CLUSTER'
-  | 'DELETE_CLUSTER'
-  | 'SET_ENDPOINT_ACCESS'
-  | 'ADD_NODEGROUP'
-  | 'SCALE_NODEGROUP'
-  | 'REMOVE_NODEGROUP'
-  | 'ADD_FARGATE_PROFILE'
-  | 'REMOVE_FARGATE_PROFILE'
-  | 'ADD_ACCESS_ENTRY'
-  | 'REMOVE_ACCESS_ENTRY';
-
-/** The detail of an "Operation Requested" event (schemas/events/operation-requested.schema.json). */
-export interface OperationRequestDetail {
-  operation: RequestedOperation;
-  cluster: string;
-  /** The nodegroup, Fargate profile or principal ARN the operation is about. */
-  target?: string;
-  /** What the matching REST route takes as its body (a cluster spec for CREATE_CLUSTER). */
-  body?: unknown;
-  /** Same key, same request: the same operation. Defaults to the event id (EventBridge may deliver twice). */
-  idempotencyKey?: string;
-}
+/** The detail of an "Operation Requested" event, from schemas/events/operation-requested.schema.json. */
+export type { OperationRequestDetail };
+/** What such an event may ask for: creation, deletion or one of update-cluster's change actions. */
+export type RequestedOperation = OperationRequestDetail['operation'];
 
 /** The EventBridge envelope a rule (or the expiry schedule) hands the API function. */
 export type OperationRequestEvent = EventBridgeEvent<string, OperationRequestDetail>;

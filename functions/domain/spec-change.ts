@@ -3,13 +3,21 @@
  * whole desired spec, which is validated again as a whole (schema, EKS rules, guardrails), so an
  * added nodegroup is held to exactly the rules of one given at creation.
  */
-import type { ClusterChange } from '../generated/types';
-import type { Spec } from './spec';
+import type { ChangeAction, ClusterChange } from '../generated/types';
+import { CHANGE_ACTIONS } from './change-actions';
+import type { AccessEntrySpec, FargateProfileSpec, IdentityMappingSpec, NodegroupSpec, Spec } from './spec';
+
+/** A change as a route asks for it: the action, the path's target, the request body as sent. */
+export interface ChangeRequest {
+  action: ChangeAction;
+  target?: string;
+  body?: Record<string, unknown>;
+}
 
 export class UnknownTargetError extends Error {
   override name = 'UnknownTargetError';
   constructor(
-    readonly kind: 'nodegroup' | 'Fargate profile' | 'access entry',
+    readonly kind: string,
     readonly target: string,
     cluster: string,
   ) {
@@ -27,58 +35,68 @@ export interface AppliedChange {
   bodyPointer?: string;
   /** What the change sets, as pointers into the spec: guardrails judge these (and the node total), not what was there before. */
   changed: string[];
+  /** The change update-cluster makes, from the desired spec once validated and normalised (an added item with its defaults). */
+  change: (desired: Spec) => ClusterChange;
 }
 
 const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
 
-/** The spec after `change`. Targets must exist (UnknownTargetError); bodies are checked later, in place. */
-export function applyChange(current: Spec, change: ClusterChange): AppliedChange {
+/** The spec after `request`. Targets must exist (UnknownTargetError); bodies are checked later, in place. */
+export function applyChange(current: Spec, request: ChangeRequest): AppliedChange {
   const spec = structuredClone(current);
-  const target = change.target ?? '';
-  switch (change.action) {
-    case 'ADD_NODEGROUP':
-      spec.managedNodeGroups.push(change.item as never);
-      return added(spec, `/managedNodeGroups/${spec.managedNodeGroups.length - 1}`);
+  const target = request.target ?? '';
+  const body = request.body ?? {};
+  const find = <T>(items: T[], matches: (item: T) => boolean) => indexOf(items, matches, CHANGE_ACTIONS[request.action].targetKind, target, spec.name);
+  switch (request.action) {
+    case 'ADD_NODEGROUP': {
+      const at = spec.managedNodeGroups.push(body as unknown as NodegroupSpec) - 1;
+      return added(spec, `/managedNodeGroups/${at}`, (desired) => ({ action: 'ADD_NODEGROUP', target: desired.managedNodeGroups[at]!.name, item: desired.managedNodeGroups[at]! }));
+    }
     case 'SCALE_NODEGROUP': {
-      const index = indexOf(spec.managedNodeGroups, (n) => n.name === target, 'nodegroup', target, spec.name);
+      const index = find(spec.managedNodeGroups, (n) => n.name === target);
       const nodegroup = spec.managedNodeGroups[index]!;
-      for (const field of SCALING_FIELDS) if (change.scaling?.[field] !== undefined) nodegroup[field] = change.scaling[field];
+      const scaling = Object.fromEntries(SCALING_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f] as number]));
+      Object.assign(nodegroup, scaling);
       // An unasked desiredSize follows the new bounds, as update-cluster applies it (wantedScaling).
-      if (change.scaling?.desiredSize === undefined) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
-      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed: SCALING_FIELDS.filter((f) => change.scaling?.[f] !== undefined).map((f) => `/managedNodeGroups/${index}/${f}`) };
+      if (scaling.desiredSize === undefined) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
+      const changed = Object.keys(scaling).map((f) => `/managedNodeGroups/${index}/${f}`);
+      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: () => ({ action: 'SCALE_NODEGROUP', target, scaling }) };
     }
     case 'REMOVE_NODEGROUP':
-      spec.managedNodeGroups.splice(indexOf(spec.managedNodeGroups, (n) => n.name === target, 'nodegroup', target, spec.name), 1);
-      return { spec, changed: [] };
-    case 'ADD_FARGATE_PROFILE':
-      spec.fargateProfiles.push(change.item as never);
-      return added(spec, `/fargateProfiles/${spec.fargateProfiles.length - 1}`);
+      spec.managedNodeGroups.splice(find(spec.managedNodeGroups, (n) => n.name === target), 1);
+      return removed(spec, { action: 'REMOVE_NODEGROUP', target });
+    case 'ADD_FARGATE_PROFILE': {
+      const at = spec.fargateProfiles.push(body as unknown as FargateProfileSpec) - 1;
+      return added(spec, `/fargateProfiles/${at}`, (desired) => ({ action: 'ADD_FARGATE_PROFILE', target: desired.fargateProfiles[at]!.name, item: desired.fargateProfiles[at]! }));
+    }
     case 'REMOVE_FARGATE_PROFILE':
-      spec.fargateProfiles.splice(indexOf(spec.fargateProfiles, (p) => p.name === target, 'Fargate profile', target, spec.name), 1);
+      spec.fargateProfiles.splice(find(spec.fargateProfiles, (p) => p.name === target), 1);
       // The `fargate: true` shorthand would bring fp-default back on normalisation.
       spec.fargate = false;
-      return { spec, changed: [] };
-    case 'ADD_ACCESS_ENTRY':
-      if (change.itemKind === 'identityMapping') {
-        spec.identityMappings.push(change.item as never);
-        return added(spec, `/identityMappings/${spec.identityMappings.length - 1}`);
+      return removed(spec, { action: 'REMOVE_FARGATE_PROFILE', target });
+    case 'ADD_ACCESS_ENTRY': {
+      if ('arn' in body) {
+        const at = spec.identityMappings.push(body as unknown as IdentityMappingSpec) - 1;
+        return added(spec, `/identityMappings/${at}`, (desired) => ({ action: 'ADD_ACCESS_ENTRY', target: desired.identityMappings[at]!.arn, item: desired.identityMappings[at]! }));
       }
-      spec.accessEntries.push(change.item as never);
-      return added(spec, `/accessEntries/${spec.accessEntries.length - 1}`);
+      const at = spec.accessEntries.push(body as unknown as AccessEntrySpec) - 1;
+      return added(spec, `/accessEntries/${at}`, (desired) => ({ action: 'ADD_ACCESS_ENTRY', target: desired.accessEntries[at]!.principalArn, item: desired.accessEntries[at]! }));
+    }
     case 'REMOVE_ACCESS_ENTRY': {
       const entries = spec.accessEntries.filter((e) => e.principalArn !== target);
       const mappings = spec.identityMappings.filter((m) => m.arn !== target);
       if (entries.length === spec.accessEntries.length && mappings.length === spec.identityMappings.length) throw new UnknownTargetError('access entry', target, spec.name);
-      return { spec: { ...spec, accessEntries: entries, identityMappings: mappings }, changed: [] };
+      return removed({ ...spec, accessEntries: entries, identityMappings: mappings }, { action: 'REMOVE_ACCESS_ENTRY', target });
     }
     case 'SET_ENDPOINT_ACCESS':
-      return { spec: { ...spec, endpointAccess: change.endpointAccess }, bodyPointer: '/endpointAccess', changed: ['/endpointAccess'] };
+      return { spec: { ...spec, endpointAccess: body }, bodyPointer: '/endpointAccess', changed: ['/endpointAccess'], change: (desired) => ({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: desired.endpointAccess }) };
   }
 }
 
-const added = (spec: unknown, pointer: string): AppliedChange => ({ spec, bodyPointer: pointer, changed: [pointer] });
+const added = (spec: unknown, pointer: string, change: AppliedChange['change']): AppliedChange => ({ spec, bodyPointer: pointer, changed: [pointer], change });
+const removed = (spec: unknown, change: ClusterChange): AppliedChange => ({ spec, changed: [], change: () => change });
 
-function indexOf<T>(items: T[], matches: (item: T) => boolean, kind: UnknownTargetError['kind'], target: string, cluster: string): number {
+function indexOf<T>(items: T[], matches: (item: T) => boolean, kind: string, target: string, cluster: string): number {
   const index = items.findIndex(matches);
   if (index < 0) throw new UnknownTargetError(kind, target, cluster);
   return index;

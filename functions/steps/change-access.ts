@@ -10,15 +10,16 @@
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { planAccessChange } from '../domain/access-change';
-import type { ChangeCall, LiveState } from '../domain/cluster-change';
-import { accessEntryRequest } from './access-entry';
+import type { AccessCall, LiveState } from '../domain/cluster-change';
+import { accessEntryRequest } from '../step-support/access-entry';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { KubernetesApiError } from '../shared/errors';
 import { step } from '../shared/step';
-import { ChangeProgress } from './update-change';
-import { settledCluster } from './settled';
-import { withTemporaryAdmin } from './temporary-admin';
+import { changeFor } from '../domain/change-actions';
+import { ChangeProgress } from '../step-support/update-change';
+import { settledCluster } from '../step-support/settled';
+import { withTemporaryAdmin } from '../step-support/temporary-admin';
 import { sdkEks } from '../ports/eks';
 import { httpKubernetes, type ClusterAccess, type ConfigMap } from '../ports/kubernetes';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -29,15 +30,15 @@ type Deps = StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>;
 const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 
 export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll> {
-  const spec = input.spec as unknown as Spec;
-  const { change } = input;
+  const spec = input.spec;
+  const change = changeFor(input.change, 'Change Access');
   const progress = new ChangeProgress(input, deps, 'Change Access');
   const { cluster, target: principalArn } = progress;
   const removing = change.action === 'REMOVE_ACCESS_ENTRY';
 
   const settled = await settledCluster(deps, cluster);
   const live: LiveState = {};
-  if (removing || change.itemKind !== 'identityMapping') {
+  if (change.action === 'REMOVE_ACCESS_ENTRY' || !('arn' in change.item)) {
     const entry = await deps.eks.describeAccessEntry(cluster, principalArn);
     if (entry) {
       const policies = removing ? [] : await deps.eks.listAssociatedAccessPolicies(cluster, principalArn);
@@ -58,7 +59,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
 
   const mode = described?.accessConfig?.authenticationMode ?? spec.authenticationMode;
   // In API mode EKS reads no aws-auth: there is no mapping to remove.
-  const readsAwsAuth = removing ? mode !== 'API' : change.itemKind === 'identityMapping';
+  const readsAwsAuth = change.action === 'REMOVE_ACCESS_ENTRY' ? mode !== 'API' : 'arn' in change.item;
   if (!readsAwsAuth) return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, undefined, deps));
 
   if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: aws-auth cannot be read', { resource: `cluster ${cluster}` });
@@ -71,7 +72,7 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   });
 }
 
-async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {
+async function makeCall(call: AccessCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {
   const { operation } = input;
   const cluster = operation.cluster.name;
   switch (call.call) {
@@ -91,8 +92,6 @@ async function makeCall(call: ChangeCall, input: UpdateInput, awsAuth: { access:
       if (!awsAuth) throw new KubernetesApiError('aws-auth was not read before writing it', { resource: 'aws-auth' });
       await deps.kubernetes.writeConfigMap(awsAuth.access, AWS_AUTH.namespace, AWS_AUTH.name, call.data, awsAuth.current?.resourceVersion);
       return;
-    default:
-      throw new Error(`Change Access cannot make ${call.call}`);
   }
 }
 

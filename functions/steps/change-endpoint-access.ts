@@ -17,14 +17,15 @@ import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { step } from '../shared/step';
-import { ChangeProgress } from './update-change';
-import { settledCluster, type Settled } from './settled';
+import { changeFor } from '../domain/change-actions';
+import { ChangeProgress } from '../step-support/update-change';
+import { settledCluster, type Settled } from '../step-support/settled';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   const { operation } = input;
   const progress = new ChangeProgress(input, deps, 'Change Endpoint Access');
   const { cluster } = progress;
@@ -46,8 +47,7 @@ export async function changeEndpointAccess(input: UpdateInput, deps: StepDeps<'e
     };
   }
 
-  return progress.follow(planEndpointAccessChange(input.change, spec, live, operation.id), (call) => {
-    if (call.call !== 'updateEndpointAccess') throw new Error(`Change Endpoint Access cannot make ${call.call}`);
+  return progress.follow(planEndpointAccessChange(changeFor(input.change, 'Change Endpoint Access'), spec, live, operation.id), (call) => {
     // The update in progress already makes this change: follow it rather than ask again.
     if (settled.following) return Promise.resolve(settled.following.id);
     return deps.eks.updateEndpointAccess(cluster, call.config, idempotencyToken(operation.id, 'set-endpoint-access'));

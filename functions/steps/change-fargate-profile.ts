@@ -8,7 +8,7 @@
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { renderFargateTemplate } from '../domain/cluster-template';
-import { planFargateProfileChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { planFargateProfileChange, STACK_STAGES, type FargateProfileCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, fargateStackName, idempotencyToken, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
@@ -16,19 +16,21 @@ import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { fargateProfileRequest } from './create-fargate-profile';
-import { observeFargateProfile } from './fargate-profile';
-import { ChangeProgress } from './update-change';
-import { settledCluster } from './settled';
+import { observeFargateProfile } from '../step-support/fargate-profile';
+import { changeFor } from '../domain/change-actions';
+import { ChangeProgress } from '../step-support/update-change';
+import { settledCluster } from '../step-support/settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { ownedStackRequest, stackTags } from './owned-stack';
+import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
 
 export async function changeFargateProfile(input: UpdateInput, deps: Deps): Promise<Poll> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
+  const change = changeFor(input.change, 'Change Fargate Profile');
   const progress = new ChangeProgress(input, deps, 'Change Fargate Profile');
   const { cluster, target: name } = progress;
   const stackName = fargateStackName(cluster);
@@ -38,7 +40,7 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
   const live: LiveState = {};
   const observed = observeFargateProfile(await deps.eks.describeFargateProfile(cluster, name));
   if (observed) live.fargateProfile = { status: observed.status ?? 'UNKNOWN', problems: observed.problems };
-  if (input.change.action === 'ADD_FARGATE_PROFILE' && !observed) {
+  if (change.action === 'ADD_FARGATE_PROFILE' && !observed) {
     const clusterStack = await deps.cloudFormation.describeStack(clusterStackName(cluster));
     if (!clusterStack) throw new StackFailedError('does not exist: a Fargate profile needs its subnets', { resource: `stack ${clusterStackName(cluster)}` });
     live.clusterStackOutputs = clusterStack.outputs;
@@ -49,13 +51,13 @@ export async function changeFargateProfile(input: UpdateInput, deps: Deps): Prom
   }
 
   return progress.follow(
-    planFargateProfileChange(input.change, spec, live, input.operation.id),
+    planFargateProfileChange(change, spec, live, input.operation.id),
     (call) => makeCall(call, input, spec, live, deps),
     async (stage) => (STACK_STAGES.includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
   );
 }
 
-async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: LiveState, deps: Deps): Promise<void> {
+async function makeCall(call: FargateProfileCall, input: UpdateInput, spec: Spec, live: LiveState, deps: Deps): Promise<void> {
   const { operation } = input;
   const cluster = operation.cluster.name;
   const stackName = fargateStackName(cluster);
@@ -77,8 +79,6 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, live: 
       await deps.cloudFormation.setTerminationProtection(stackName, false);
       await deps.cloudFormation.deleteStack(stackName, idempotencyToken(operation.id, 'delete-fargate-stack'), deps.settings.cloudFormationRoleArn());
       return;
-    default:
-      throw new Error(`Change Fargate Profile cannot make ${call.call}`);
   }
 }
 

@@ -11,7 +11,7 @@ import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
-import { planNodegroupChange, STACK_STAGES, type ChangeCall, type LiveState } from '../domain/cluster-change';
+import { planNodegroupChange, STACK_STAGES, type NodegroupCall, type LiveState } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
@@ -19,26 +19,28 @@ import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { nodegroupRequestFor } from './create-nodegroup';
-import { observeNodegroup } from './nodegroup';
-import { ChangeProgress } from './update-change';
-import { settledCluster } from './settled';
+import { observeNodegroup } from '../step-support/nodegroup';
+import { changeFor } from '../domain/change-actions';
+import { ChangeProgress } from '../step-support/update-change';
+import { settledCluster } from '../step-support/settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { ownedStackRequest, stackTags } from './owned-stack';
+import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
 
 export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
+  const change = changeFor(input.change, 'Change Nodegroup');
   const progress = new ChangeProgress(input, deps, 'Change Nodegroup');
   const { cluster, target: name } = progress;
   const stackName = nodegroupStackName(cluster, name);
 
   const updateId = progress.trackedUpdateId('nodegroupScaling');
   // Following a stage of our own (a stack, a nodegroup, our scaling update), only its status matters.
-  if (!progress.underway) await settledCluster(deps, cluster, input.change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
+  if (!progress.underway) await settledCluster(deps, cluster, change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
 
   const live: LiveState = {};
   const nodegroup = await deps.eks.describeNodegroup(cluster, name);
@@ -46,7 +48,7 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
     const observed = observeNodegroup(nodegroup)!;
     live.nodegroup = { status: observed.status ?? 'UNKNOWN', problems: observed.problems, scaling: nodegroup.scalingConfig };
   }
-  if (input.change.action !== 'SCALE_NODEGROUP') {
+  if (change.action !== 'SCALE_NODEGROUP') {
     const stack = await deps.cloudFormation.describeStack(stackName);
     if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
   }
@@ -56,14 +58,14 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   }
 
   return progress.follow(
-    planNodegroupChange(input.change, spec, live, input.operation.id),
+    planNodegroupChange(change, spec, live, input.operation.id),
     (call) => makeCall(call, input, spec, stackName, deps),
     async (stage) => (STACK_STAGES.includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
   );
 }
 
 /** Returns the update id of a scaling update. */
-async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, stackName: string, deps: Deps): Promise<string | undefined> {
+async function makeCall(call: NodegroupCall, input: UpdateInput, spec: Spec, stackName: string, deps: Deps): Promise<string | undefined> {
   const { operation } = input;
   const cluster = operation.cluster.name;
   switch (call.call) {
@@ -95,8 +97,6 @@ async function makeCall(call: ChangeCall, input: UpdateInput, spec: Spec, stackN
       await deps.cloudFormation.setTerminationProtection(stackName, false);
       await deps.cloudFormation.deleteStack(stackName, idempotencyToken(operation.id, 'delete-nodegroup-stack', stackName), deps.settings.cloudFormationRoleArn());
       return undefined;
-    default:
-      throw new Error(`Change Nodegroup cannot make ${call.call}`);
   }
 }
 

@@ -14,7 +14,7 @@ import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { deleteFailureReason } from './stack-delete-failure';
+import { deleteFailureReason } from '../step-support/stack-delete-failure';
 
 export async function checkClusterStackDeletion(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const stackName = input.stack?.stackName ?? clusterStackName(input.operation.cluster.name);

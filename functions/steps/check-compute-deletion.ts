@@ -9,7 +9,7 @@ import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
-import { advanceComputeTeardown, notDone } from './compute-teardown';
+import { advanceComputeTeardown, notDone } from '../step-support/compute-teardown';
 
 export async function checkComputeDeletion(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'eks'>): Promise<Poll> {
   const startedAt = input.teardown?.startedAt ?? deps.clock().toISOString();

@@ -1,19 +1,19 @@
 /** Task "Check Fargate Profile". */
-import { validateResourceItem } from '../generated/validators';
-import type { Poll, ResourceItem } from '../generated/types';
+import { validateFargateProfileItem } from '../generated/validators';
+import type { Poll, FargateProfileItem } from '../generated/types';
 import type { FargateProfileSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
-import { fargateProfilePolling, observeFargateProfile } from './fargate-profile';
-import { checkedResource } from './resource-poll';
+import { fargateProfilePolling, observeFargateProfile } from '../step-support/fargate-profile';
+import { checkedResource } from '../step-support/resource-poll';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
-export async function checkFargateProfile(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const { name } = input.item as unknown as FargateProfileSpec;
+export async function checkFargateProfile(input: FargateProfileItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
+  const { name } = input.item;
   const observed = observeFargateProfile(await deps.eks.describeFargateProfile(input.operation.cluster.name, name));
   return checkedResource(deps, input.operation, fargateProfilePolling(name), observed);
 }
 
-export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkFargateProfile);
+export const handler = step(validateFargateProfileItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkFargateProfile);

@@ -11,7 +11,7 @@ import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { sdkEks } from '../ports/eks';
 import { sdkSchedules } from '../ports/schedules';
-import { scheduleExpiry } from './expiry';
+import { scheduleExpiry } from '../step-support/expiry';
 
 export async function collectOutputs(input: ProvisionState, deps: StepDeps<'eks' | 'schedules'>): Promise<Record<string, string>> {
   const { operation } = input;
@@ -24,7 +24,7 @@ export async function collectOutputs(input: ProvisionState, deps: StepDeps<'eks'
     stackName: input.plan.stackName,
     kubeconfig: `aws eks update-kubeconfig --name ${operation.cluster.name} --region ${operation.cluster.region}`,
   };
-  Object.assign(outputs, await scheduleExpiry(operation, (input.spec as unknown as Spec).ttl, deps));
+  Object.assign(outputs, await scheduleExpiry(operation, (input.spec).ttl, deps));
   return outputs;
 }
 

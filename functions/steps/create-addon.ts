@@ -1,18 +1,18 @@
 /** Task "Create Add-on": the asked version, or the one EKS marks default for the cluster's Kubernetes version. */
-import { validateResourceItem } from '../generated/validators';
-import type { Poll, ResourceItem } from '../generated/types';
+import { validateAddonItem } from '../generated/validators';
+import type { Poll, AddonItem } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { AddonSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
-import { addonPolling, observeAddon } from './addon';
-import { startedResource } from './resource-poll';
+import { addonPolling, observeAddon } from '../step-support/addon';
+import { startedResource } from '../step-support/resource-poll';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
-export async function createAddon(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const addon = input.item as unknown as AddonSpec;
+export async function createAddon(input: AddonItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
+  const addon = input.item;
   const { operation } = input;
   const cluster = operation.cluster.name;
   let observed = observeAddon(await deps.eks.describeAddon(cluster, addon.name));
@@ -34,4 +34,4 @@ export async function createAddon(input: ResourceItem, deps: StepDeps<'eks' | 'e
   return startedResource(deps, operation, addonPolling(addon.name), observed);
 }
 
-export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createAddon);
+export const handler = step(validateAddonItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createAddon);

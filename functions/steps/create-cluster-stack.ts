@@ -13,10 +13,10 @@ import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { ownedStackRequest, stackTags } from './owned-stack';
+import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 
 export async function createClusterStack(input: ProvisionState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   const { operation } = input;
   const stackName = input.plan.stackName;
   const tags = stackTags(operation, spec);

@@ -2,22 +2,22 @@
  * Task "Create Fargate Profile" (Map with MaxConcurrency 1: EKS allows one profile CREATING or
  * DELETING per cluster; ResourceBusyError is retried if one is still in flight).
  */
-import { validateResourceItem } from '../generated/validators';
+import { validateFargateProfileItem } from '../generated/validators';
 import type { CreateFargateProfileCommandInput } from '@aws-sdk/client-eks';
-import type { Operation, Poll, ResourceItem, StackOutputs } from '../generated/types';
+import type { Operation, Poll, FargateProfileItem, StackOutputs } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { FargateProfileSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
-import { fargateProfilePolling, observeFargateProfile } from './fargate-profile';
-import { startedResource } from './resource-poll';
-import { outputList, stackOutputs } from './stack-outputs';
+import { fargateProfilePolling, observeFargateProfile } from '../step-support/fargate-profile';
+import { startedResource } from '../step-support/resource-poll';
+import { outputList, stackOutputs } from '../step-support/stack-outputs';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
-export async function createFargateProfile(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const profile = input.item as unknown as FargateProfileSpec;
+export async function createFargateProfile(input: FargateProfileItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
+  const profile = input.item;
   const outputs = stackOutputs(input);
   const { operation } = input;
   await deps.eks.createFargateProfile(fargateProfileRequest(operation, profile, outputs.FargatePodExecutionRoleArn, outputs));
@@ -39,4 +39,4 @@ export function fargateProfileRequest(operation: Operation, profile: FargateProf
   };
 }
 
-export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createFargateProfile);
+export const handler = step(validateFargateProfileItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createFargateProfile);

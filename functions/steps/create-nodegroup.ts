@@ -1,22 +1,22 @@
 /** Task "Create Nodegroup" (one Map iteration): CreateNodegroup with the stack's roles and subnets. */
 import type { CreateNodegroupCommandInput, TaintEffect } from '@aws-sdk/client-eks';
-import { validateResourceItem } from '../generated/validators';
-import type { Operation, Poll, ResourceItem, StackOutputs } from '../generated/types';
+import { validateNodegroupItem } from '../generated/validators';
+import type { Operation, Poll, NodegroupItem, StackOutputs } from '../generated/types';
 import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import type { NodegroupSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
-import { nodegroupPolling, observeNodegroup } from './nodegroup';
-import { startedResource } from './resource-poll';
-import { outputList, stackOutputs } from './stack-outputs';
+import { nodegroupPolling, observeNodegroup } from '../step-support/nodegroup';
+import { startedResource } from '../step-support/resource-poll';
+import { outputList, stackOutputs } from '../step-support/stack-outputs';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 const TAINT_EFFECTS: Record<string, TaintEffect> = { NoSchedule: 'NO_SCHEDULE', NoExecute: 'NO_EXECUTE', PreferNoSchedule: 'PREFER_NO_SCHEDULE' };
 
-export function nodegroupRequest(input: ResourceItem, ng: NodegroupSpec): CreateNodegroupCommandInput {
+export function nodegroupRequest(input: NodegroupItem, ng: NodegroupSpec): CreateNodegroupCommandInput {
   const outputs = stackOutputs(input);
   return nodegroupRequestFor(input.operation, ng, { nodeRole: outputs[nodeRoleOutputName(ng)], launchTemplateId: outputs[launchTemplateOutputName(ng)], clusterStackOutputs: outputs });
 }
@@ -49,11 +49,11 @@ export function nodegroupRequestFor(operation: Operation, ng: NodegroupSpec, res
   };
 }
 
-export async function createNodegroup(input: ResourceItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const ng = input.item as unknown as NodegroupSpec;
+export async function createNodegroup(input: NodegroupItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
+  const ng = input.item;
   await deps.eks.createNodegroup(nodegroupRequest(input, ng));
   const observed = observeNodegroup(await deps.eks.describeNodegroup(input.operation.cluster.name, ng.name));
   return startedResource(deps, input.operation, nodegroupPolling(ng.name), observed);
 }
 
-export const handler = step(validateResourceItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createNodegroup);
+export const handler = step(validateNodegroupItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, createNodegroup);

@@ -15,7 +15,7 @@ import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { advanceStackDeletion } from './stack-teardown';
+import { advanceStackDeletion } from '../step-support/stack-teardown';
 
 export async function deleteClusterStack(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const { operation } = input;

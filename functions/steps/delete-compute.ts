@@ -12,7 +12,7 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { advanceComputeTeardown, teardownPoll } from './compute-teardown';
+import { advanceComputeTeardown, teardownPoll } from '../step-support/compute-teardown';
 
 export async function deleteCompute(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   await reportProgress(deps, input.operation, { status: 'IN_PROGRESS', phase: 'Teardown' });

@@ -17,7 +17,7 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 export async function diagnoseFailure(input: FailureState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<Diagnosis> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   const stackName = clusterStackName(input.operation.cluster.name);
   const parsed = locateFailure(input.failure, { cluster: input.operation.cluster.name });
   const stack = await deps.cloudFormation.describeStack(stackName);

@@ -10,13 +10,13 @@ import type { ProvisionState } from '../generated/types';
 import { mergeIdentityMappings } from '../domain/aws-auth';
 import { accessPolicyArn } from '../domain/naming';
 import { ownerGrant } from '../domain/owner-access';
-import { accessEntryRequest } from './access-entry';
+import { accessEntryRequest } from '../step-support/access-entry';
 import type { IdentityMappingSpec, Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
-import { stackOutputs } from './stack-outputs';
-import { withTemporaryAdmin } from './temporary-admin';
+import { stackOutputs } from '../step-support/stack-outputs';
+import { withTemporaryAdmin } from '../step-support/temporary-admin';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { httpKubernetes } from '../ports/kubernetes';
@@ -25,7 +25,7 @@ import { dynamoRegistry } from '../ports/registry';
 const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 
 export async function mapIdentities(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>): Promise<{ accessEntries: number; identityMappings: number }> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   const { operation } = input;
   const startedAt = deps.clock().toISOString();
   const cluster = operation.cluster.name;

@@ -13,11 +13,11 @@ import { step } from '../shared/step';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { sdkSchedules } from '../ports/schedules';
-import { scheduleExpiry } from './expiry';
-import { rollbackObservedDone } from './rollback-outcome';
+import { scheduleExpiry } from '../step-support/expiry';
+import { rollbackObservedDone } from '../step-support/rollback-outcome';
 
 export async function reportFailure(input: FailureState, deps: StepDeps<'events' | 'registry' | 'schedules'>): Promise<{ error: string; cause: string }> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   // Diagnose itself may have failed: fall back to the raw failure rather than lose the terminal event.
   const parsed = locateFailure(input.failure, { cluster: input.operation.cluster.name });
   const found = input.diagnosis ?? diagnosis(parsed.code, parsed.message, parsed.phase, true, parsed.resource);

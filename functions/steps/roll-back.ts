@@ -17,9 +17,9 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { advanceStackDeletion } from './stack-teardown';
-import { teardownCompute } from './teardown';
-import { reportRolledBack } from './rollback-outcome';
+import { advanceStackDeletion } from '../step-support/stack-teardown';
+import { teardownCompute } from '../step-support/teardown';
+import { reportRolledBack } from '../step-support/rollback-outcome';
 
 export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;

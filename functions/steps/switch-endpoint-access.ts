@@ -15,13 +15,13 @@ import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
-import { settledCluster } from './settled';
+import { settledCluster } from '../step-support/settled';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 export async function switchEndpointAccess(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
-  const spec = input.spec as unknown as Spec;
+  const spec = input.spec;
   const { operation } = input;
   const startedAt = deps.clock().toISOString();
   const settled = await settledCluster(deps, operation.cluster.name, {

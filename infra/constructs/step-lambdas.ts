@@ -61,7 +61,7 @@ function passServiceRoles(...services: string[]): Permission {
 }
 
 /**
- * delete-cluster's teardown of what runs on the cluster (functions/steps/teardown.ts): nodegroups
+ * delete-cluster's teardown of what runs on the cluster (functions/step-support/teardown.ts): nodegroups
  * and Fargate profiles with EKS, then each nodegroup's own stack (found with ListStacks) with the
  * CloudFormation execution role. Add-ons and access entries go with the cluster, deleted by its stack.
  */

@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../../../functions/generated/types';
 import { reportFailure } from '../../../functions/steps/report-failure';
-import { reportRolledBack } from '../../../functions/steps/rollback-outcome';
+import { reportRolledBack } from '../../../functions/step-support/rollback-outcome';
 import { CLUSTER, failureState, fakeAws, lambdaCause, operation, specOf } from './step-inputs';
 
 const FAILURE = { Error: 'NodegroupFailedError', Cause: lambdaCause('NodegroupFailedError', 'nodegroup ng-spot: CREATE_FAILED: AsgInstanceLaunchFailures: Could not launch Spot Instances') };

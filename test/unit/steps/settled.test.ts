@@ -1,4 +1,4 @@
-import { settledCluster } from '../../../functions/steps/settled';
+import { settledCluster } from '../../../functions/step-support/settled';
 import { CLUSTER, fakeAws, rejectionOf, T0 } from './step-inputs';
 
 function withCluster(status = 'ACTIVE') {

@@ -64,12 +64,12 @@ export function completeStack(spec: Spec): StackState {
 }
 
 export function provisionState(spec: Spec, extra: Partial<ProvisionState> = {}): ProvisionState {
-  return { operation, spec: spec as unknown as ProvisionState['spec'], plan: { stackName: STACK, steps: [] }, ...extra };
+  return { operation, spec, plan: { stackName: STACK, steps: [] }, ...extra };
 }
 
 /** One Map iteration's input: a nodegroup, Fargate profile or add-on of the spec and the complete stack. */
-export function resourceItem(spec: Spec, item: object, stack: StackState = completeStack(spec)): ResourceItem {
-  return { operation, stack, item: item as ResourceItem['item'] };
+export function resourceItem<T extends object>(spec: Spec, item: T, stack: StackState = completeStack(spec)): ResourceItem & { item: T } {
+  return { operation, stack, item: item as ResourceItem['item'] & T };
 }
 
 export function failureState(spec: Spec, failure: Failure, extra: Partial<FailureState> = {}): FailureState {

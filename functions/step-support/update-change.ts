@@ -37,7 +37,7 @@ export class ChangeProgress {
    * starts an EKS update) and answers the Poll, or throws the refusal or failure it names
    * (`rootCause` adds what only the step can find, e.g. a stack's failed resource).
    */
-  async follow(next: NextStep, call: (call: ChangeCall) => Promise<string | undefined | void>, rootCause?: (stage: Stage) => Promise<string | undefined>): Promise<Poll> {
+  async follow<C extends ChangeCall>(next: NextStep<C>, call: (call: C) => Promise<string | undefined | void>, rootCause?: (stage: Stage) => Promise<string | undefined>): Promise<Poll> {
     switch (next.kind) {
       case 'inSync':
         return this.done(false);
