@@ -1,23 +1,5 @@
-import type { AddonInfo } from '@aws-sdk/client-eks';
 import { addonTarget, compareAddonVersions, compatibleAddonVersions, defaultAddonVersion } from '../../../../functions/domain/upgrade/addon-targets';
-
-/** A DescribeAddonVersions entry: version → the Kubernetes versions it supports, "*" marking where it is the default. */
-function addonInfo(name: string, versions: Record<string, string[]>): AddonInfo {
-  return {
-    addonName: name,
-    addonVersions: Object.entries(versions).map(([addonVersion, k8s]) => ({
-      addonVersion,
-      compatibilities: k8s.map((v) => ({ clusterVersion: v.replace('*', ''), defaultVersion: v.endsWith('*'), platformVersions: ['*'] })),
-    })),
-  };
-}
-
-const COREDNS = addonInfo('coredns', {
-  'v1.11.1-eksbuild.9': ['1.31', '1.32*'],
-  'v1.11.3-eksbuild.1': ['1.31*', '1.32', '1.33'],
-  'v1.11.4-eksbuild.2': ['1.32', '1.33*'],
-  'v1.12.1-eksbuild.1': ['1.33'],
-});
+import { addonInfo, COREDNS } from './fixtures';
 
 describe('add-on versions', () => {
   test('versions compare part by part as numbers: v1.10 after v1.9, eksbuild.10 after eksbuild.9', () => {
