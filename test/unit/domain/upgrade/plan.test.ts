@@ -33,7 +33,7 @@ describe('planUpgrade', () => {
   test('an ERROR insight stops the plan unless forced', () => {
     const insights = [{ name: 'Deprecated APIs', kubernetesVersion: '1.33', insightStatus: { status: 'ERROR' as const } }];
     expect(planUpgrade(healthyUpgrade({ insights })).canProceed).toBe(false);
-    const forced = planUpgrade(healthyUpgrade({ insights, force: true }));
+    const forced = planUpgrade({ ...healthyUpgrade({ insights }), force: true });
     expect(forced).toMatchObject({ canProceed: true, force: true, problems: [expect.objectContaining({ code: 'UpgradeInsightError' })] });
   });
 
