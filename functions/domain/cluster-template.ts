@@ -424,9 +424,23 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
       AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrapsCreatorAdmin(spec.authenticationMode) },
       ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
       ...(spec.secretsEncryption ? { EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: spec.secretsEncryption.kmsKeyArn } }] } : {}),
+      ...lifecycleSettings(spec),
       Tags: template.tagsFor('ControlPlane'),
     },
   });
+}
+
+/**
+ * The running cluster's lifecycle settings, rendered only when the spec sets them: absent, EKS
+ * applies its own defaults (extended support, no zonal shift, no deletion protection), and the
+ * templates of clusters that never asked stay as they were, so re-rendering one changes nothing.
+ */
+function lifecycleSettings(spec: Spec): Record<string, unknown> {
+  return {
+    ...(spec.upgradePolicy ? { UpgradePolicy: { SupportType: spec.upgradePolicy.supportType } } : {}),
+    ...(spec.zonalShift ? { ZonalShiftConfig: { Enabled: spec.zonalShift.enabled } } : {}),
+    ...(spec.deletionProtection ? { DeletionProtection: true } : {}),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { cidrProblem, parseCidr } from './cidr';
 import { DEFAULT_OWNER_POLICY } from './eksctl-defaults';
 import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
 import type { Spec } from './spec';
+import { parseMaintenanceWindow } from './upgrade/maintenance-window';
 
 type Rule = (spec: Spec) => SpecProblem[];
 
@@ -195,7 +196,24 @@ const tags: Rule = (spec) =>
     .filter((key) => key.startsWith(SERVICE_TAG_PREFIX))
     .map((key) => ({ pointer: `/tags/${escapePointer(key)}`, message: `tag keys starting with ${SERVICE_TAG_PREFIX} are reserved for ownership tags the service sets` }));
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons];
+/**
+ * The window must parse (its grammar is maintenance-window.ts's), and unattended upgrades need
+ * one: a control plane upgraded at whatever hour the service happens to look is what a window
+ * exists to prevent.
+ */
+const maintenance: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  const window = spec.maintenance?.window;
+  if (window !== undefined) {
+    const parsed = parseMaintenanceWindow(window);
+    if (parsed.problem) problems.push({ pointer: '/maintenance/window', message: parsed.problem });
+  } else if (spec.maintenance?.autoUpgrade) {
+    problems.push({ pointer: '/maintenance/window', message: 'autoUpgrade needs a window saying when upgrades may start, e.g. "sat 02:00-06:00 UTC"' });
+  }
+  return problems;
+};
+
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

@@ -340,6 +340,17 @@ describe('renderClusterTemplate', () => {
       expect(asked.Properties.Logging).toEqual({ ClusterLogging: { EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }] } });
       expect(asked.Properties.EncryptionConfig).toEqual([{ Resources: ['secrets'], Provider: { KeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abcd-1234' } }]);
     });
+
+    it('sets the upgrade policy, zonal shift and deletion protection only when the spec does, so EKS defaults apply otherwise', () => {
+      const plain = resource(render({}), 'ControlPlane');
+      const asked = resource(render({ upgradePolicy: { supportType: 'STANDARD' }, zonalShift: { enabled: true }, deletionProtection: true }), 'ControlPlane');
+      const off = resource(render({ zonalShift: { enabled: false }, deletionProtection: false }), 'ControlPlane');
+
+      for (const property of ['UpgradePolicy', 'ZonalShiftConfig', 'DeletionProtection']) expect(plain.Properties).not.toHaveProperty(property);
+      expect(asked.Properties).toMatchObject({ UpgradePolicy: { SupportType: 'STANDARD' }, ZonalShiftConfig: { Enabled: true }, DeletionProtection: true });
+      expect(off.Properties.ZonalShiftConfig).toEqual({ Enabled: false });
+      expect(off.Properties).not.toHaveProperty('DeletionProtection');
+    });
   });
 
   describe('the whole template', () => {

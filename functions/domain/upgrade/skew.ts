@@ -1,0 +1,51 @@
+/**
+ * Version skew between the control plane and managed nodegroups during an upgrade. The workflow
+ * moves the control plane through every pass first and upgrades nodegroups after the last one, so
+ * kubelets lag further behind with each pass. Kubernetes' skew policy lets a kubelet be up to
+ * three minors older than the API server from 1.28 on (two before): a nodegroup that would lag
+ * more stops the pass that breaks it. A nodegroup can never be newer than the control plane
+ * (EKS: "Nodegroup Kubernetes version should be equal to Cluster kubernetes version" at most).
+ */
+import type { Nodegroup } from '@aws-sdk/client-eks';
+import type { UpgradeProblem } from './problem';
+import { compareMinors, minorsBetween, parseMinor } from './versions';
+
+/** The oldest kubelet an API server of this version supports, in minors behind it. */
+export function maxKubeletLag(controlPlaneVersion: string): number {
+  const parsed = parseMinor(controlPlaneVersion);
+  // Kubernetes 1.28 widened the kubelet skew from n-2 to n-3 (KEP-3935).
+  return parsed && (parsed.major > 1 || parsed.minor >= 28) ? 3 : 2;
+}
+
+/** Skew problems of each managed nodegroup for an upgrade from `current` through `passes`. */
+export function nodegroupSkewProblems(nodegroups: readonly Nodegroup[], current: string, passes: readonly string[]): UpgradeProblem[] {
+  const last = passes[passes.length - 1];
+  return nodegroups.flatMap((nodegroup): UpgradeProblem[] => {
+    const name = nodegroup.nodegroupName ?? '(unnamed)';
+    const version = nodegroup.version;
+    const resource = `nodegroup ${name}`;
+    if (version === undefined || !parseMinor(version)) {
+      return [{ code: 'NodegroupVersionUnknown', severity: 'warning', resource, message: `EKS reports no Kubernetes version for nodegroup ${name}, so its skew cannot be checked`, forceOverrides: false }];
+    }
+    if (compareMinors(version, current) > 0) {
+      return [{ code: 'NodegroupNewerThanControlPlane', severity: 'error', resource, message: `nodegroup ${name} runs Kubernetes ${version}, newer than the control plane's ${current}, which EKS never allows: the cluster's state is not what EKS reports`, recommendation: 'describe the cluster and the nodegroup again; if they still disagree, open an AWS support case before upgrading', forceOverrides: false }];
+    }
+    const breaking = passes.find((pass) => minorsBetween(version, pass) > maxKubeletLag(pass));
+    if (breaking === undefined) return [];
+    const lag = minorsBetween(version, breaking);
+    // Upgrading the nodegroup first helps only as far as the control plane's current version.
+    const fixable = last === undefined || minorsBetween(current, last) <= maxKubeletLag(last);
+    const recommendation = fixable
+      ? `upgrade nodegroup ${name} to ${current} (the control plane's version) first, then retry`
+      : `upgrade nodegroup ${name} to ${current} first, then upgrade the cluster at most ${maxKubeletLag(last)} minors at a time`;
+    return [{
+      code: 'NodegroupSkew',
+      severity: 'error',
+      resource,
+      pass: breaking,
+      message: `nodegroup ${name} runs Kubernetes ${version}: once the control plane reaches ${breaking} its kubelets would be ${lag} minors behind, more than the ${maxKubeletLag(breaking)} Kubernetes supports`,
+      recommendation,
+      forceOverrides: false,
+    }];
+  });
+}
