@@ -7,6 +7,11 @@
  * taken from EKS's `versionStatus`, so it follows the emulated clock in local mode and a cached
  * catalogue does not go stale at midnight. Pure: no SDK.
  */
+import type { VersionSupportEndingEvent } from '../generated/types';
+import { eventId } from './naming';
+
+/** detail-type of the notices (schemas/events/version-support-ending.schema.json); source eks-provisioner. */
+export const VERSION_SUPPORT_ENDING_DETAIL_TYPE = 'EKS Cluster Version Support Ending';
 
 export type SupportStatus = 'STANDARD_SUPPORT' | 'EXTENDED_SUPPORT' | 'UNSUPPORTED';
 /** upgradePolicy.supportType of a cluster: what happens when standard support ends. */
@@ -122,11 +127,32 @@ export function versionSupport(now: Date, version: string, supportType: SupportT
  * created 20 days before the end) sends the 30-day notice, not the 90-day one too; once a nearer
  * notice went out, a farther one is never due again. Nothing once support has ended.
  */
-export function supportEndingNotices(now: Date, supportEnds: Date | string, sent: readonly NoticeThreshold[]): NoticeThreshold[] {
+export function supportEndingNotices(now: Date, supportEnds: Date | string, sent: readonly number[]): NoticeThreshold[] {
   if (new Date(supportEnds) <= now) return [];
   const daysLeft = daysUntil(now, supportEnds);
   const reached = NOTICE_THRESHOLDS.filter((threshold) => daysLeft <= threshold);
   const nearest = reached[reached.length - 1];
   if (nearest === undefined || sent.some((threshold) => threshold <= nearest)) return [];
   return [nearest];
+}
+
+/**
+ * The notice event. Its id is the same whoever builds it, for the same cluster incarnation
+ * (`clusterCreatedAt`), version, ending and threshold: a consumer dedupes on it.
+ */
+export function versionSupportEndingEvent(cluster: VersionSupportEndingEvent['cluster'], clusterCreatedAt: string, support: VersionSupport, threshold: NoticeThreshold, now: Date): VersionSupportEndingEvent {
+  return {
+    schemaVersion: '1.0',
+    eventId: eventId('version-support-ending', cluster.account, cluster.region, cluster.name, clusterCreatedAt, support.version, support.ending, String(threshold)),
+    cluster,
+    version: support.version,
+    supportType: support.supportType,
+    ending: support.ending,
+    endOfStandardSupport: support.endOfStandardSupport,
+    endOfExtendedSupport: support.endOfExtendedSupport,
+    daysLeft: support.daysLeft,
+    threshold,
+    ...(support.recommendedVersion ? { recommendedVersion: support.recommendedVersion } : {}),
+    time: now.toISOString(),
+  };
 }
