@@ -55,7 +55,7 @@ export const ROUTES: Route[] = [
     success: ACCEPTED, startsOperation: true,
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
-  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state and running operation', handler: getCluster, success: { status: 200, description: 'The cluster' } },
+  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)' } },
   { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true },
   {
     method: 'PUT', path: '/clusters/{name}/endpoint-access', operationId: 'setEndpointAccess', summary: 'Switch the API endpoint: public, private, both, and the public CIDRs', handler: setEndpointAccess,

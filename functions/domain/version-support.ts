@@ -19,6 +19,9 @@ export type SupportType = 'STANDARD' | 'EXTENDED';
 /** EKS's default upgrade policy when a cluster names none. */
 export const DEFAULT_SUPPORT_TYPE: SupportType = 'EXTENDED';
 
+/** How often the version support check runs (an EventBridge schedule in AWS, the emulated clock locally). */
+export const VERSION_CHECK_INTERVAL_HOURS = 24;
+
 /** Days before the end of support on which the owner is told, farthest first. */
 export const NOTICE_THRESHOLDS = [90, 30, 7] as const;
 export type NoticeThreshold = (typeof NOTICE_THRESHOLDS)[number];

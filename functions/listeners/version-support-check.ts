@@ -21,8 +21,6 @@ import { wire, type StepDeps } from '../shared/deps';
 import { logger } from '../shared/logger';
 import type { Where } from './settle';
 
-/** How often the check runs (an EventBridge schedule in AWS, the emulated clock locally). */
-export const VERSION_CHECK_INTERVAL_HOURS = 24;
 /** A claim this old without its notice sent is a run that died in between: another run may send it. */
 export const NOTICE_CLAIM_STALE_SECONDS = 60 * 60;
 /** Clusters read per registry page. */

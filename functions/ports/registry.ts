@@ -550,14 +550,20 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async claimVersionNotice(key: VersionNoticeKey, now: string, staleBefore: string): Promise<boolean> {
-    return this.conditionally(
-      new PutCommand({
-        TableName: this.tableName(),
-        Item: { ...noticeKey(key), ...key, claimedAt: now },
-        ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND claimedAt < :stale)',
-        ExpressionAttributeValues: { ':stale': staleBefore },
-      }),
-    );
+    try {
+      await this.client().send(
+        new PutCommand({
+          TableName: this.tableName(),
+          Item: { ...noticeKey(key), ...key, claimedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND claimedAt < :stale)',
+          ExpressionAttributeValues: { ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
   }
 
   async markVersionNoticeSent(key: VersionNoticeKey, now: string): Promise<void> {
@@ -591,7 +597,7 @@ export class DynamoRegistry implements RegistryPort {
    * A conditional write: true when it was made, false when its condition did not hold (another
    * writer got there first, or there is nothing left to do); any other failure is named.
    */
-  private async conditionally(command: UpdateCommand | DeleteCommand | PutCommand): Promise<boolean> {
+  private async conditionally(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
       await this.client().send(command);
       return true;
