@@ -35,7 +35,8 @@ describeServed(title, () => {
     // The check runs when the test invokes it, not on its daily schedule.
     local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 77, quiet: true, versionSupportCheck: false });
     cloud = new LocalCloud(local);
-    const accepted = await cloud.call('POST', '/clusters', { caller: OWNER, body: { name: NAME, managedNodeGroups: [], addons: [] } });
+    // The oldest version the default guardrails allow: the nearest to its end of support, so a notice is likely due.
+    const accepted = await cloud.call('POST', '/clusters', { caller: OWNER, body: { name: NAME, version: '1.31', managedNodeGroups: [], addons: [] } });
     expect(accepted).toMatchObject({ status: 202 });
     expectOneTerminalLast(await cloud.eventsUntilTerminal(String(accepted.body.operationId)), 'SUCCEEDED');
   }, 60_000);
