@@ -116,6 +116,13 @@ export function reconcilerEntry(): FunctionEntry {
   return { name: RECONCILER_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'reconciler.ts') };
 }
 
+/** The daily version support check: notices before a cluster's Kubernetes version loses support. */
+export const VERSION_SUPPORT_CHECK_FUNCTION = 'version-support-check';
+
+export function versionSupportCheckEntry(): FunctionEntry {
+  return { name: VERSION_SUPPORT_CHECK_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'version-support-check.ts') };
+}
+
 export function stepEntry(module: StepModule): FunctionEntry {
   return { name: module, entry: join(PROJECT_ROOT, 'functions', 'steps', `${module}.ts`) };
 }
@@ -125,9 +132,9 @@ export function stepModules(): StepModule[] {
   return [...new Set(Object.values(TASK_FUNCTIONS))];
 }
 
-/** Every Lambda the service deploys: the API handler plus one per Task step module. */
+/** Every Lambda the service deploys: the API handler, the listeners, plus one per Task step module. */
 export function functionEntries(): FunctionEntry[] {
-  return [apiEntry(), executionEndedEntry(), reconcilerEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
+  return [apiEntry(), executionEndedEntry(), reconcilerEntry(), versionSupportCheckEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
 }
 
 /** Entries whose source file is missing, so callers can fail with one clear message. */

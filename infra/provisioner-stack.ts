@@ -13,6 +13,7 @@ import { StatusEventBus } from './constructs/event-bus';
 import { RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
 import { Reconciler } from './constructs/reconciler';
+import { VersionSupportCheck } from './constructs/version-support-check';
 import { ExpirySchedules } from './constructs/expiry';
 import { Observability } from './constructs/observability';
 import { RegistryTable } from './constructs/registry-table';
@@ -50,6 +51,7 @@ export class ProvisionerStack extends Stack {
   readonly executionEnded: ExecutionEnded;
   readonly observability: Observability;
   readonly reconciler: Reconciler;
+  readonly versionSupportCheck: VersionSupportCheck;
 
   constructor(scope: Construct, id: string, props: ProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -115,6 +117,7 @@ export class ProvisionerStack extends Stack {
 
     this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
     this.reconciler = new Reconciler(this, 'Reconciler', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
+    this.versionSupportCheck = new VersionSupportCheck(this, 'VersionSupportCheck', { environment, bus: this.bus, table: this.registry.table });
 
     this.observability = new Observability(this, 'Observability', {
       environment,

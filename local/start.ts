@@ -3,7 +3,8 @@
  *   - the local AWS endpoint (local/emulator) on 127.0.0.1:EKSP_AWS_PORT (4566), DynamoDB from dynalite;
  *   - the state machines from statemachines/*.asl.json with the real handlers (local/runtime/executions.ts);
  *   - the REST API on 127.0.0.1:EKSP_API_PORT (3000), API Gateway proxy events into the real API handler;
- *   - the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time, as the CDK stack's schedule runs it.
+ *   - the reconciler every RECONCILE_INTERVAL_MINUTES of emulated time, as the CDK stack's schedule runs it;
+ *   - the version support check every VERSION_CHECK_INTERVAL_HOURS of emulated time (a day), likewise.
  * The handlers and their SDK clients are unchanged: AWS_ENDPOINT_URL points them at the emulator.
  *
  * EKSP_TIME_SCALE (default 0.01) is real time per emulated time: at 0.01 an 11-minute control
@@ -24,10 +25,12 @@ import { OPERATION_REQUESTS_RULE, operationRequestPattern } from '../functions/d
 import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDINGS } from '../functions/domain/execution-status';
 import { functionScopedDeps } from './runtime/deps';
 import { runAsFunction } from './runtime/function-scope';
-import { API_FUNCTION, createServiceRoles, EXECUTION_ENDED_FUNCTION, functionIdentity, RECONCILER_FUNCTION } from './runtime/service-roles';
+import { API_FUNCTION, createServiceRoles, EXECUTION_ENDED_FUNCTION, functionIdentity, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION } from './runtime/service-roles';
 import type { Context } from 'aws-lambda';
 import { LocalExecutions } from './runtime/executions';
 import { scheduleReconciler } from './runtime/reconciler-schedule';
+import { scheduleRate } from './runtime/rate-schedule';
+import { VERSION_CHECK_INTERVAL_HOURS } from '../functions/domain/version-support';
 import { DataDirError, DEFAULT_DATA_DIR, openDataDir, savedWorld, StateSaver } from './runtime/durable-state';
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
@@ -60,6 +63,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Run the reconciler on its schedule (default true); the benchmark counts calls per provisioning without it. */
   reconciler?: boolean;
+  /** Run the version support check on its daily schedule (default true); its function is registered either way. */
+  versionSupportCheck?: boolean;
   /**
    * Keep everything here across restarts (`npm start`: EKSP_DATA_DIR or .eksp/). Absent: in
    * memory, as the tests and the demo run.
@@ -324,6 +329,10 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     const reconcilerArn = world.functions.register(RECONCILER_FUNCTION, asFunction(RECONCILER_FUNCTION, reconciler as (event: unknown, context: Context) => unknown));
     cleanups.push(() => void world.functions.unregister(RECONCILER_FUNCTION));
     if (settings.reconciler !== false) cleanups.push(scheduleReconciler(world, reconcilerArn, RECONCILER_FUNCTION));
+    const { handler: versionSupportCheck } = await import('../functions/listeners/version-support-check');
+    const versionCheckArn = world.functions.register(VERSION_SUPPORT_CHECK_FUNCTION, asFunction(VERSION_SUPPORT_CHECK_FUNCTION, versionSupportCheck as (event: unknown, context: Context) => unknown));
+    cleanups.push(() => void world.functions.unregister(VERSION_SUPPORT_CHECK_FUNCTION));
+    if (settings.versionSupportCheck !== false) cleanups.push(scheduleRate(world, versionCheckArn, VERSION_SUPPORT_CHECK_FUNCTION, VERSION_CHECK_INTERVAL_HOURS * 60 * 60));
     // With the backstop listening, so an execution that cannot resume still ends with one terminal event.
     const restored = data?.saved ? executions.restore(data.saved.executions) : { resumed: [], ended: [] };
     if (data) {

@@ -1,18 +1,44 @@
 /**
  * GET /clusters/{name}: the registered spec with the live state from EKS (status, endpoint and
- * its access, nodegroups, Fargate profiles, access entries) and the operation running, if any.
+ * its access, nodegroups, Fargate profiles, access entries), the support of an ACTIVE cluster's
+ * Kubernetes version, and the operation running, if any.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { supportTypeOf, versionSupport, type VersionSupport } from '../domain/version-support';
+import type { ClusterRecord } from '../ports/registry';
+import { logger } from '../shared/logger';
 import { ownedCluster } from './access';
 import { clusterSummary } from './list-clusters';
 import { json } from './problem';
 import type { ApiDeps, ApiRequest } from './request';
+import { versionCatalogue } from './version-catalogue';
 
 export async function getCluster(request: ApiRequest, deps: ApiDeps, name: string): Promise<APIGatewayProxyResult> {
   const found = await ownedCluster(request, deps, name);
   if ('denied' in found) return found.denied;
   const { cluster } = found;
-  return json(200, { ...clusterSummary(cluster), version: cluster.version, spec: cluster.spec, live: await liveState(deps, name) });
+  const live = await liveState(deps, name);
+  return json(200, { ...clusterSummary(cluster), version: cluster.version, spec: cluster.spec, live, ...(await supportOf(deps, cluster, live?.kubernetesVersion)) });
+}
+
+/**
+ * `versionSupport` of an ACTIVE cluster, for the version EKS runs (it may have upgraded the
+ * cluster itself at the end of support), else the spec's. When EKS cannot give its version
+ * catalogue the cluster is still answered, with `versionSupportUnavailable` saying why.
+ */
+async function supportOf(deps: ApiDeps, cluster: ClusterRecord, liveVersion: string | undefined): Promise<{ versionSupport?: VersionSupport; versionSupportUnavailable?: string }> {
+  const version = liveVersion ?? (cluster.spec as { version?: string } | undefined)?.version;
+  if (cluster.status !== 'ACTIVE' || !version) return {};
+  const now = deps.clock();
+  let versions;
+  try {
+    versions = await versionCatalogue(deps);
+  } catch (error) {
+    logger.warn('cluster versions unavailable', { errorName: (error as Error).name, errorMessage: (error as Error).message });
+    return { versionSupportUnavailable: `EKS did not give its Kubernetes versions (DescribeClusterVersions: ${(error as Error).name}); try again later` };
+  }
+  const support = versionSupport(now, version, supportTypeOf(cluster.spec), versions);
+  return support ? { versionSupport: support } : { versionSupportUnavailable: `EKS lists no support dates for Kubernetes ${version}` };
 }
 
 /** What EKS says now; null before the control plane exists (early in provisioning, or after deletion). */

@@ -58,7 +58,7 @@ export const ROUTES: Route[] = [
     success: ACCEPTED, startsOperation: true, operation: 'CREATE_CLUSTER',
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
-  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state and running operation', handler: getCluster, success: { status: 200, description: 'The cluster' } },
+  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)' } },
   { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true, operation: 'DELETE_CLUSTER' },
   ...changeRoutes(ACCEPTED),
   { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },

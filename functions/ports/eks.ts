@@ -12,6 +12,7 @@ import {
   DescribeAddonCommand,
   DescribeAddonVersionsCommand,
   DescribeClusterCommand,
+  DescribeClusterVersionsCommand,
   DescribeFargateProfileCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
@@ -29,6 +30,7 @@ import {
   type AssociateAccessPolicyCommandInput,
   type AssociatedAccessPolicy,
   type Cluster,
+  type ClusterVersionInformation,
   type CreateAccessEntryCommandInput,
   type CreateAddonCommandInput,
   type CreateFargateProfileCommandInput,
@@ -40,6 +42,7 @@ import {
   type Update,
   type VpcConfigRequest,
 } from '@aws-sdk/client-eks';
+import type { KubernetesVersionInfo } from '../domain/version-support';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
@@ -79,6 +82,8 @@ export interface EksPort {
   describeUpdate(cluster: string, updateId: string, nodegroup?: string): Promise<Update | undefined>;
   /** Every update of the cluster (or of one nodegroup), whoever started it: ListUpdates, then DescribeUpdate for each. */
   describeUpdates(cluster: string, nodegroup?: string): Promise<Update[]>;
+  /** Every Kubernetes minor EKS knows, supported or not, with its support dates (DescribeClusterVersions). */
+  clusterVersions(): Promise<KubernetesVersionInfo[]>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -292,6 +297,32 @@ export class SdkEks implements EksPort {
     return updates.filter((update): update is Update => update !== undefined);
   }
 
+  async clusterVersions() {
+    const versions: KubernetesVersionInfo[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        // includeAll: without it EKS leaves out versions past extended support, which a cluster may still run.
+        const page = await this.client().send(new DescribeClusterVersionsCommand({ includeAll: true, nextToken }));
+        for (const v of page.clusterVersions ?? []) {
+          if (!v.clusterVersion) continue;
+          versions.push({
+            version: v.clusterVersion,
+            ...(v.releaseDate ? { releaseDate: v.releaseDate.toISOString() } : {}),
+            ...(v.endOfStandardSupportDate ? { endOfStandardSupport: v.endOfStandardSupportDate.toISOString() } : {}),
+            ...(v.endOfExtendedSupportDate ? { endOfExtendedSupport: v.endOfExtendedSupportDate.toISOString() } : {}),
+            ...(supportStatusOf(v) ? { status: supportStatusOf(v) } : {}),
+            defaultVersion: v.defaultVersion ?? false,
+          });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw classifyAwsError(error, 'cluster versions');
+    }
+    return versions;
+  }
+
   private async createIdempotently(call: Promise<unknown>, resource: string) {
     try {
       await call;
@@ -309,6 +340,13 @@ export class SdkEks implements EksPort {
       throw classifyAwsError(error, resource);
     }
   }
+}
+
+/** EKS's status of a version: `versionStatus`, or the deprecated lower-case `status` older answers carry. */
+function supportStatusOf(v: ClusterVersionInformation): KubernetesVersionInfo['status'] {
+  if (v.versionStatus) return v.versionStatus;
+  const legacy = { 'standard-support': 'STANDARD_SUPPORT', 'extended-support': 'EXTENDED_SUPPORT', unsupported: 'UNSUPPORTED' } as const;
+  return v.status ? legacy[v.status] : undefined;
 }
 
 /** The port over the SDK, with its client built once per container. */

@@ -83,6 +83,18 @@ export interface ClusterRecord {
   version: number;
 }
 
+/**
+ * One version support notice: per cluster (its incarnation, since a deleted cluster's name may be
+ * taken again), Kubernetes version, support that ends and threshold.
+ */
+export interface VersionNoticeKey {
+  cluster: string;
+  clusterCreatedAt: string;
+  version: string;
+  ending: string;
+  threshold: number;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque; pass it back to get the next page. Absent on the last page. */
@@ -154,6 +166,17 @@ export interface RegistryPort {
   markNotStarted(operationId: string): Promise<void>;
   /** Operations not settled yet (running, or terminal with the event undelivered), oldest first. */
   listUnsettled(query: PageQuery): Promise<Page<OperationRecord>>;
+  /** The thresholds of the notices sent about this cluster's version and ending support. */
+  versionNoticesSent(key: Omit<VersionNoticeKey, 'threshold'>): Promise<number[]>;
+  /**
+   * Takes the right to send a notice: false once it is sent, or while another run sends it (a
+   * claim made after `staleBefore`), so runs that overlap or repeat never send it twice.
+   */
+  claimVersionNotice(key: VersionNoticeKey, now: string, staleBefore: string): Promise<boolean>;
+  /** The notice is on the bus. */
+  markVersionNoticeSent(key: VersionNoticeKey, now: string): Promise<void>;
+  /** Gives the right back after the bus refused the notice, for the next run. */
+  releaseVersionNotice(key: VersionNoticeKey): Promise<void>;
   /** Undoes beginCreate when the execution could not be started. */
   abandonCreate(operation: Operation): Promise<void>;
   /** Undoes beginOperation when the execution could not be started: lock released, status restored. */
@@ -162,6 +185,9 @@ export interface RegistryPort {
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: 'CLUSTER' });
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' });
+/** Notices live in their cluster's partition, beside its record; listings of clusters read only sk CLUSTER. */
+const noticePrefix = (key: Omit<VersionNoticeKey, 'threshold'>) => `VERSION_NOTICE#${key.clusterCreatedAt}#${key.version}#${key.ending}#`;
+const noticeKey = (key: VersionNoticeKey) => ({ pk: clusterKey(key.cluster).pk, sk: `${noticePrefix(key)}${key.threshold}` });
 /** A cluster record in these states no longer holds its name (docs/failure-semantics.md: a rollback makes the name reusable). */
 const REUSABLE: ClusterStatus[] = ['ROLLED_BACK', 'DELETED'];
 
@@ -499,6 +525,53 @@ export class DynamoRegistry implements RegistryPort {
         ),
       ),
     );
+  }
+
+  async versionNoticesSent(key: Omit<VersionNoticeKey, 'threshold'>): Promise<number[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call((c) =>
+        c.send(
+          new QueryCommand({
+            TableName: this.tableName(),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            FilterExpression: 'attribute_exists(sentAt)',
+            ExpressionAttributeValues: { ':pk': clusterKey(key.cluster).pk, ':prefix': noticePrefix(key) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.map((item) => Number(item.threshold));
+  }
+
+  async claimVersionNotice(key: VersionNoticeKey, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.client().send(
+        new PutCommand({
+          TableName: this.tableName(),
+          Item: { ...noticeKey(key), ...key, claimedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND claimedAt < :stale)',
+          ExpressionAttributeValues: { ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, `registry ${this.tableName()}`);
+    }
+  }
+
+  async markVersionNoticeSent(key: VersionNoticeKey, now: string): Promise<void> {
+    await this.call((c) => c.send(new UpdateCommand({ TableName: this.tableName(), Key: noticeKey(key), UpdateExpression: 'SET sentAt = :now', ExpressionAttributeValues: { ':now': now } })));
+  }
+
+  async releaseVersionNotice(key: VersionNoticeKey): Promise<void> {
+    await this.conditionally(new DeleteCommand({ TableName: this.tableName(), Key: noticeKey(key), ConditionExpression: 'attribute_not_exists(sentAt)' }));
   }
 
   async abandonCreate(operation: Operation): Promise<void> {

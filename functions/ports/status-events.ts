@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { OperationStatusEvent } from '../generated/types';
+import type { OperationStatusEvent, VersionSupportEndingEvent } from '../generated/types';
 import { OPERATION_REJECTED_DETAIL_TYPE } from '../domain/operation-request';
 import { EVENT_SOURCE, STATUS_DETAIL_TYPE } from '../domain/status-event';
+import { VERSION_SUPPORT_ENDING_DETAIL_TYPE } from '../domain/version-support';
 import { AwsUnavailableError, classifyAwsError } from '../shared/errors';
 import { config } from '../shared/config';
 import { once } from '../shared/once';
@@ -22,6 +23,8 @@ export interface StatusEventsPort {
   publish(event: OperationStatusEvent): Promise<void>;
   /** Tells an event requester its request was refused: nobody waits on a response to an event. */
   publishRejection(rejection: RequestRejection): Promise<void>;
+  /** Tells a cluster's owner its Kubernetes version's support ends soon (the daily version support check). */
+  publishVersionSupportEnding(notice: VersionSupportEndingEvent): Promise<void>;
 }
 
 export class EventBridgeStatusEvents implements StatusEventsPort {
@@ -36,6 +39,10 @@ export class EventBridgeStatusEvents implements StatusEventsPort {
 
   publishRejection(rejection: RequestRejection): Promise<void> {
     return this.put(OPERATION_REJECTED_DETAIL_TYPE, rejection);
+  }
+
+  publishVersionSupportEnding(notice: VersionSupportEndingEvent): Promise<void> {
+    return this.put(VERSION_SUPPORT_ENDING_DETAIL_TYPE, notice);
   }
 
   private async put(detailType: string, detail: unknown): Promise<void> {

@@ -28,7 +28,8 @@ import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
 import { EXECUTIONS_REASON, executionsOf } from './reconciler';
 import { BY_CLUSTER_INDEX } from './registry-table';
-import { patterns } from './iam';
+import { ANY_RESOURCE, patterns } from './iam';
+import { CLUSTER_VERSIONS_REASON } from './version-support-check';
 import { OPERATION_REQUESTED_DETAIL_TYPE, OPERATION_REQUESTS_RULE, operationRequestPattern } from '../../functions/domain/operation-request';
 
 const READS_LIVE_CLUSTERS = 'Any cluster the caller owns may be read; ownership is checked by the function against the registry, and cluster names come from requests.';
@@ -88,6 +89,8 @@ export class ProvisionerApi extends Construct {
     this.handler.allow({ actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries'], resources: [patterns.clusters], wildcardReason: READS_LIVE_CLUSTERS });
     this.handler.allow({ actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: READS_LIVE_CLUSTERS });
     this.handler.allow({ actions: ['eks:DescribeFargateProfile'], resources: [patterns.fargateProfiles], wildcardReason: READS_LIVE_CLUSTERS });
+    // GET /clusters/{name} shows how long an ACTIVE cluster's Kubernetes version is supported.
+    this.handler.allow({ actions: ['eks:DescribeClusterVersions'], resources: [ANY_RESOURCE], wildcardReason: CLUSTER_VERSIONS_REASON });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const manageAccount = props.manageAccountLoggingRole ?? true;

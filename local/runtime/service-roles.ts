@@ -21,6 +21,8 @@ export const API_FUNCTION = 'eksp-api';
 export const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
 /** The scheduled reconciler (functions/listeners/reconciler.ts). */
 export const RECONCILER_FUNCTION = 'eksp-reconciler';
+/** The daily version support check (functions/listeners/version-support-check.ts). */
+export const VERSION_SUPPORT_CHECK_FUNCTION = 'eksp-version-support-check';
 /** The role EventBridge Scheduler invokes the API function with (a cluster's ttl expiry). */
 export const SCHEDULER_ROLE = 'eksp-scheduler';
 /** The CloudFormation execution role of cluster stacks. */
@@ -57,7 +59,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
 /** Every Lambda function of the service that local mode runs. */
 export function serviceFunctionNames(): string[] {
   const steps = [...new Set(Object.values(TASK_FUNCTIONS))].map(stepFunctionName);
-  return [API_FUNCTION, EXECUTION_ENDED_FUNCTION, RECONCILER_FUNCTION, ...steps];
+  return [API_FUNCTION, EXECUTION_ENDED_FUNCTION, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION, ...steps];
 }
 
 /** What one function is wired with, as the CDK stack wires it. */

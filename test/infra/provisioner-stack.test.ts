@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
+import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
 import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
@@ -123,9 +123,9 @@ describe('workflow', () => {
 });
 
 describe('functions', () => {
-  it('deploys one function per step module plus the API handler, the execution-ended listener, the reconciler and the metrics listener', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 4);
-    expect(functionEntries()).toHaveLength(stepModules().length + 4);
+  it('deploys one function per step module plus the API handler, the execution-ended listener, the reconciler, the version support check and the metrics listener', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(stepModules().length + 5);
+    expect(functionEntries()).toHaveLength(stepModules().length + 5);
   });
 
   it('runs every function on nodejs22.x, arm64, traced, logging to its own log group', () => {
@@ -251,13 +251,13 @@ describe('REST API', () => {
     expect(routes()).toContain('GET /openapi.json');
   });
 
-  it('lets the API function start the three state machines and read live clusters, nothing more of EKS', () => {
+  it('lets the API function start the three state machines and read live clusters and the version catalogue, nothing more of EKS', () => {
     const statements = statementsOfRole(logicalId(stack.api.handler.role));
     for (const name of ['provision-cluster', 'delete-cluster', 'update-cluster'] as const) {
       expect(statements).toContainEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: logicalId(stack.workflow(name).stateMachine) } }));
     }
     const eks = statements.flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('eks:'));
-    expect(new Set(eks)).toEqual(new Set(['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile']));
+    expect(new Set(eks)).toEqual(new Set(['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile', 'eks:DescribeClusterVersions']));
   });
 
   it('hands "Operation Requested" events from the allowed sources to the API function', () => {
@@ -331,6 +331,30 @@ describe('the reconciler', () => {
     const tables = ofType('AWS::DynamoDB::Table');
     expect(tables).toHaveLength(1);
     expect(tables[0]![1].Properties.GlobalSecondaryIndexes).toContainEqual(expect.objectContaining({ IndexName: 'unsettled', KeySchema: [{ AttributeName: 'unsettledPk', KeyType: 'HASH' }, { AttributeName: 'unsettledSk', KeyType: 'RANGE' }] }));
+  });
+});
+
+describe('the version support check', () => {
+  it('runs once a day on an EventBridge schedule, retried twice', () => {
+    const rule = resources[logicalId(stack.versionSupportCheck.rule)]!;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.versionSupportCheck.handler.function), RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 2 }) })]);
+  });
+
+  it('reads the version catalogue, the registry table and puts events on the service bus, nothing else', () => {
+    const statements = statementsOfRole(logicalId(stack.versionSupportCheck.handler.role));
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'eks:DescribeClusterVersions', 'events:PutEvents']);
+    const table = { 'Fn::GetAtt': [logicalId(stack.registry.table), 'Arn'] };
+    for (const s of statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')))) expect(s.Resource).toEqual(table);
+    expect(statements.find((s) => s.Action === 'events:PutEvents')!.Resource).toEqual(getAtt(stack.bus.bus));
+    // DescribeClusterVersions reads a catalogue, not a resource: IAM knows no narrower resource for it.
+    expect(statements.find((s) => s.Action === 'eks:DescribeClusterVersions')!.Resource).toBe('*');
+  });
+
+  it('lets the API read the version catalogue, for GET /clusters/{name}', () => {
+    const statements = statementsOfRole(logicalId(stack.api.handler.role));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'eks:DescribeClusterVersions', Resource: '*' }));
   });
 });
 
@@ -673,6 +697,7 @@ describe('IAM', () => {
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
     'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
+    'eks.clusterVersions': ['eks:DescribeClusterVersions'],
     // The Kubernetes API is called as the role in KUBERNETES_ACCESS_ROLE_ARN.
     'kubernetes.readConfigMap': ['sts:AssumeRole'],
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
@@ -686,6 +711,10 @@ describe('IAM', () => {
     'schedules.cancelExpiry': ['scheduler:DeleteSchedule'],
     'schedules.scheduleExpiry': ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'],
     'events.publishRejection': ['events:PutEvents'],
+    'events.publishVersionSupportEnding': ['events:PutEvents'],
+    // Notices sit in their cluster's partition: read with a query of the table, not an index.
+    'registry.versionNoticesSent': ['dynamodb:Query'],
+    'registry.releaseVersionNotice': ['dynamodb:DeleteItem'],
     'eks.listAccessEntries': ['eks:ListAccessEntries'],
     // Admins list every cluster: a scan of the table.
     'registry.listClusters': ['dynamodb:Query', 'dynamodb:Scan'],
@@ -721,6 +750,7 @@ describe('IAM', () => {
     if (entry.name === EXECUTION_ENDED_FUNCTION) return stack.executionEnded.handler.role;
     if (entry.name === OPERATION_METRICS_FUNCTION) return stack.observability.metricsFunction.role;
     if (entry.name === RECONCILER_FUNCTION) return stack.reconciler.handler.role;
+    if (entry.name === VERSION_SUPPORT_CHECK_FUNCTION) return stack.versionSupportCheck.handler.role;
     return stack.steps.function(entry.name as StepModule).role;
   }
 

@@ -8,12 +8,14 @@ import type { CloudFormationPort, CreateStackRequest, StackDescription } from '.
 import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
 import type { Addon, Cluster, EksPort, FargateProfile, Nodegroup, Update } from '../../functions/ports/eks';
 import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/ports/kubernetes';
-import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort } from '../../functions/ports/registry';
+import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
 import type { ExecutionStatus, WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
-import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
+import type { Operation, OperationStatusEvent, VersionSupportEndingEvent } from '../../functions/generated/types';
+import type { KubernetesVersionInfo } from '../../functions/domain/version-support';
+import { CLUSTER_VERSIONS } from './cluster-versions';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
 import { principalOf } from '../../functions/domain/caller';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../functions/ports/page-cursor';
@@ -41,6 +43,10 @@ export interface Faults {
   awsAuthConflicts?: number;
   /** Deleting a stack fails on this resource with this reason: the stack ends DELETE_FAILED. */
   stackDeleteFailure?: { logicalId: string; type: string; reason: string };
+  /** DescribeClusterVersions fails (EKS unreachable). */
+  clusterVersionsUnavailable?: boolean;
+  /** PutEvents refuses this many version support notices first. */
+  noticeRefusals?: number;
 }
 
 /** A page with the registry's cursors (bound to listing and caller), continuing after the named item. */
@@ -51,6 +57,8 @@ function pageOf<T>(items: T[], keyOf: (item: T) => string, scope: CursorScope, q
   const page = rest.slice(0, query.limit).map((item) => structuredClone(item));
   return { items: page, ...(rest.length > query.limit ? { cursor: encodeCursor({ after: keyOf(page[page.length - 1]!) }, scope, key) } : {}) };
 }
+
+const noticeKeyOf = (key: VersionNoticeKey) => `${key.cluster}#${key.clusterCreatedAt}#${key.version}#${key.ending}#${key.threshold}`;
 
 interface Tracked {
   status: string;
@@ -63,9 +71,18 @@ export class FakeAws {
   readonly calls: Call[] = [];
   readonly events: OperationStatusEvent[] = [];
   readonly rejections: RequestRejection[] = [];
+  readonly versionNotices: VersionSupportEndingEvent[] = [];
+  /** What DescribeClusterVersions answers. */
+  clusterVersions: KubernetesVersionInfo[] = structuredClone(CLUSTER_VERSIONS);
+  /** Version support notices claimed, by key, with when they were sent once they were. */
+  readonly noticeRecords = new Map<string, { claimedAt: string; sentAt?: string }>();
   readonly faults: Faults;
   readonly region = 'us-east-1';
   private now = new Date('2026-11-21T10:00:00Z');
+  /** Moves the clock on (the version support check's tests span days). */
+  advanceClock(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
   readonly stacks = new Map<string, StackDescription & { token: string; onFailure: string; describesLeft: number; template: { Outputs?: Record<string, unknown>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }; events: StackEventLike[] }>();
   readonly clusters = new Map<string, Cluster>();
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
@@ -406,6 +423,11 @@ export class FakeAws {
       this.startClusterUpdate(cluster, id, config as Record<string, unknown>);
       return id;
     },
+    clusterVersions: async () => {
+      this.record('eks', 'DescribeClusterVersions');
+      if (this.faults.clusterVersionsUnavailable) throw Object.assign(new Error('cluster versions: ServiceUnavailableException: Service Unavailable'), { name: 'AwsUnavailableError' });
+      return structuredClone(this.clusterVersions);
+    },
     describeUpdates: async (cluster, nodegroup) => {
       this.record('eks', 'ListUpdates', nodegroup ?? cluster);
       const ids = [...this.updates.values()].filter((u) => u.clusterName === cluster && u.nodegroupName === nodegroup).map((u) => u.id!);
@@ -477,6 +499,14 @@ export class FakeAws {
     publishRejection: async (rejection) => {
       this.record('events', 'PutEvents', `REJECTED ${rejection.operation} ${rejection.cluster}`);
       this.rejections.push(structuredClone(rejection));
+    },
+    publishVersionSupportEnding: async (notice) => {
+      this.record('events', 'PutEvents', `VERSION ${notice.cluster.name} ${notice.version} ${notice.threshold}`);
+      if ((this.faults.noticeRefusals ?? 0) > 0) {
+        this.faults.noticeRefusals!--;
+        throw Object.assign(new Error('PutEvents rejected the EKS Cluster Version Support Ending event: InternalFailure'), { name: 'AwsUnavailableError' });
+      }
+      this.versionNotices.push(structuredClone(notice));
     },
   };
 
@@ -596,6 +626,22 @@ export class FakeAws {
     listUnsettled: async ({ limit }) => ({
       items: [...this.operations.values()].filter((o) => !o.terminalEventSent).slice(0, limit).map((o) => structuredClone(o)),
     }),
+    // As DynamoRegistry: one claim at a time (a stale one may be taken over), none once sent.
+    versionNoticesSent: async (key) =>
+      [...this.noticeRecords].filter(([k, record]) => record.sentAt && k.startsWith(noticeKeyOf({ ...key, threshold: 0 }).replace(/0$/, ''))).map(([k]) => Number(k.split('#').at(-1))),
+    claimVersionNotice: async (key, now, staleBefore) => {
+      this.record('dynamodb', 'PutItem', `notice ${noticeKeyOf(key)}`);
+      const record = this.noticeRecords.get(noticeKeyOf(key));
+      if (record && (record.sentAt || record.claimedAt >= staleBefore)) return false;
+      this.noticeRecords.set(noticeKeyOf(key), { claimedAt: now });
+      return true;
+    },
+    markVersionNoticeSent: async (key, now) => {
+      this.noticeRecords.get(noticeKeyOf(key))!.sentAt = now;
+    },
+    releaseVersionNotice: async (key) => {
+      if (!this.noticeRecords.get(noticeKeyOf(key))?.sentAt) this.noticeRecords.delete(noticeKeyOf(key));
+    },
     abandonCreate: async (operation) => {
       if (this.clusterRecords.get(operation.cluster.name)?.lockedBy === operation.id) this.clusterRecords.delete(operation.cluster.name);
     },

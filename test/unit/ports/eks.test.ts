@@ -10,6 +10,7 @@ import {
   DescribeAccessEntryCommand,
   DescribeAddonVersionsCommand,
   DescribeClusterCommand,
+  DescribeClusterVersionsCommand,
   DescribeFargateProfileCommand,
   DescribeUpdateCommand,
   EKSClient,
@@ -187,6 +188,32 @@ describe('SdkEks', () => {
       mock.on(DescribeAddonVersionsCommand).resolves({ addons: [] });
 
       await expect(port.defaultAddonVersion('coredns', '1.33')).resolves.toBeUndefined();
+    });
+  });
+
+  describe('clusterVersions', () => {
+    it('reads every page of every version, supported or not, with its dates as instants and its status', async () => {
+      const { mock, port } = setup();
+      mock.on(DescribeClusterVersionsCommand, { includeAll: true, nextToken: undefined }).resolves({
+        clusterVersions: [{ clusterVersion: '1.34', releaseDate: new Date('2025-10-02T00:00:00Z'), endOfStandardSupportDate: new Date('2026-12-02T00:00:00Z'), endOfExtendedSupportDate: new Date('2027-12-02T00:00:00Z'), versionStatus: 'STANDARD_SUPPORT', defaultVersion: true }],
+        nextToken: 'page-2',
+      });
+      mock.on(DescribeClusterVersionsCommand, { includeAll: true, nextToken: 'page-2' }).resolves({ clusterVersions: [{ clusterVersion: '1.30', status: 'unsupported' }] });
+
+      await expect(port.clusterVersions()).resolves.toEqual([
+        { version: '1.34', releaseDate: '2025-10-02T00:00:00.000Z', endOfStandardSupport: '2026-12-02T00:00:00.000Z', endOfExtendedSupport: '2027-12-02T00:00:00.000Z', status: 'STANDARD_SUPPORT', defaultVersion: true },
+        { version: '1.30', status: 'UNSUPPORTED', defaultVersion: false },
+      ]);
+    });
+
+    it('names the failure when EKS cannot answer', async () => {
+      const { mock, port } = setup();
+      mock.on(DescribeClusterVersionsCommand).rejects(new ServerException({ $metadata: { ...metadata, httpStatusCode: 500 }, message: 'internal' }));
+
+      const error = await rejectionOf(port.clusterVersions());
+
+      expect(error.name).toBe('AwsUnavailableError');
+      expect(error.message).toContain('cluster versions');
     });
   });
 

@@ -309,6 +309,55 @@ describe('DynamoRegistry', () => {
     });
   });
 
+  describe('version support notices', () => {
+    const noticeOf = (cluster: string, threshold: number) => ({ cluster, clusterCreatedAt: '2026-11-21T10:00:00.000Z', version: '1.34', ending: 'STANDARD_SUPPORT', threshold });
+
+    it('lets one run at a time claim a notice, another after the claim went stale or was given back, and none once it is sent', async () => {
+      const { cluster } = await accepted();
+      const notice = noticeOf(cluster.name, 30);
+
+      const first = await registry.claimVersionNotice(notice, '2026-11-21T10:06:00.000Z', '2026-11-21T09:06:00.000Z');
+      const concurrent = await registry.claimVersionNotice(notice, '2026-11-21T10:06:01.000Z', '2026-11-21T09:06:01.000Z');
+      const afterStale = await registry.claimVersionNotice(notice, '2026-11-21T11:07:00.000Z', '2026-11-21T10:07:00.000Z');
+      await registry.releaseVersionNotice(notice);
+      const afterRelease = await registry.claimVersionNotice(notice, '2026-11-21T11:07:01.000Z', '2026-11-21T10:07:01.000Z');
+      await registry.markVersionNoticeSent(notice, '2026-11-21T11:07:02.000Z');
+      await registry.releaseVersionNotice(notice);
+      const afterSent = await registry.claimVersionNotice(notice, '2026-11-22T11:00:00.000Z', '2026-11-22T10:00:00.000Z');
+
+      expect([first, concurrent, afterStale, afterRelease, afterSent]).toEqual([true, false, true, true, false]);
+    });
+
+    it('lists the thresholds sent for a cluster\'s version and ending, not those only claimed nor other versions\'', async () => {
+      const { cluster } = await accepted();
+      for (const threshold of [90, 30, 7]) await registry.claimVersionNotice(noticeOf(cluster.name, threshold), '2026-11-21T10:00:00.000Z', '2026-11-21T09:00:00.000Z');
+      await registry.markVersionNoticeSent(noticeOf(cluster.name, 90), '2026-11-21T10:00:01.000Z');
+      await registry.markVersionNoticeSent(noticeOf(cluster.name, 30), '2026-11-21T10:00:01.000Z');
+      await registry.claimVersionNotice({ ...noticeOf(cluster.name, 90), version: '1.33' }, '2026-11-21T10:00:00.000Z', '2026-11-21T09:00:00.000Z');
+      await registry.markVersionNoticeSent({ ...noticeOf(cluster.name, 90), version: '1.33' }, '2026-11-21T10:00:01.000Z');
+
+      const sent = await registry.versionNoticesSent({ cluster: cluster.name, clusterCreatedAt: '2026-11-21T10:00:00.000Z', version: '1.34', ending: 'STANDARD_SUPPORT' });
+
+      expect(sent.sort()).toEqual([30, 90]);
+    });
+
+    it('keeps notices out of the cluster listing and the cluster record', async () => {
+      const { cluster } = await accepted();
+      await registry.claimVersionNotice(noticeOf(cluster.name, 90), '2026-11-21T10:00:00.000Z', '2026-11-21T09:00:00.000Z');
+
+      const listed: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await registry.listClusters({ limit: 50, ...(cursor ? { cursor } : {}) });
+        listed.push(...page.items.map((c) => c.name));
+        cursor = page.cursor;
+      } while (cursor);
+
+      expect(listed.filter((name) => name === cluster.name)).toEqual([cluster.name]);
+      expect((await registry.getCluster(cluster.name))?.status).toBe('CREATING');
+    });
+  });
+
   describe('the unsettled index', () => {
     const unsettledIds = async () => {
       const ids: string[] = [];

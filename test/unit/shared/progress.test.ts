@@ -19,7 +19,7 @@ function recorder(terminalEventSent = false, refuseProgress = false) {
     claimDelivery: async () => true,
     releaseDelivery: async (id: string) => void log.push(`releaseDelivery ${id}`),
   } as unknown as RegistryPort;
-  const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)), publishRejection: async () => undefined };
+  const events = { publish: async (event: OperationStatusEvent) => void (log.push(`publish ${event.status}`), published.push(event)), publishRejection: async () => undefined, publishVersionSupportEnding: async () => undefined };
   return { log, published, deps: { registry, events, clock: () => NOW } as { registry: typeof registry; events: typeof events; clock: () => Date; wait?: (ms: number) => Promise<void> } };
 }
 
