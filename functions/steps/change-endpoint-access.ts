@@ -13,7 +13,6 @@ import type { Poll, UpdateInput } from '../generated/types';
 import { planEndpointAccessChange, type LiveState } from '../domain/cluster-change';
 import { endpointAccessAfter, endpointAccessChange } from '../domain/endpoint-access';
 import { idempotencyToken } from '../domain/naming';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { step } from '../shared/step';

@@ -1,7 +1,6 @@
 /** Task "Check Add-on". */
 import { validateAddonItem } from '../generated/validators';
 import type { Poll, AddonItem } from '../generated/types';
-import type { AddonSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { addonPolling, observeAddon } from '../step-support/addon';

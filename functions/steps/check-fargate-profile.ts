@@ -1,7 +1,6 @@
 /** Task "Check Fargate Profile". */
 import { validateFargateProfileItem } from '../generated/validators';
 import type { Poll, FargateProfileItem } from '../generated/types';
-import type { FargateProfileSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { fargateProfilePolling, observeFargateProfile } from '../step-support/fargate-profile';

@@ -1,7 +1,6 @@
 /** Task "Check Nodegroup": ACTIVE, failed with its health issues, or not ready yet. */
 import { validateNodegroupItem } from '../generated/validators';
 import type { Poll, NodegroupItem } from '../generated/types';
-import type { NodegroupSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { nodegroupPolling, observeNodegroup } from '../step-support/nodegroup';

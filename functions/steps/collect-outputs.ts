@@ -6,7 +6,6 @@
  */
 import { validateProvisionState } from '../generated/validators';
 import type { ProvisionState } from '../generated/types';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { sdkEks } from '../ports/eks';

@@ -2,7 +2,6 @@
 import { validateAddonItem } from '../generated/validators';
 import type { Poll, AddonItem } from '../generated/types';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
-import type { AddonSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
 import { addonPolling, observeAddon } from '../step-support/addon';

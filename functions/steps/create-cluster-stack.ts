@@ -5,7 +5,6 @@ import { renderClusterTemplate } from '../domain/cluster-template';
 import { initialEndpointAccess } from '../domain/endpoint-access';
 import { TAG_OPERATION } from '../domain/naming';
 import { firstWaitSeconds } from '../domain/poll-schedule';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';

@@ -8,7 +8,6 @@ import type { Diagnosis, FailureState } from '../generated/types';
 import { diagnosis, locateFailure, OUR_ERRORS, rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, TAG_OPERATION } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';

@@ -11,7 +11,7 @@ import { mergeIdentityMappings } from '../domain/aws-auth';
 import { accessPolicyArn } from '../domain/naming';
 import { ownerGrant } from '../domain/owner-access';
 import { accessEntryRequest } from '../step-support/access-entry';
-import type { IdentityMappingSpec, Spec } from '../domain/spec';
+import type { IdentityMappingSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';

@@ -6,7 +6,6 @@
 import { validateFailureState } from '../generated/validators';
 import type { FailureState } from '../generated/types';
 import { diagnosis, locateFailure, parseFailure } from '../domain/diagnosis';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';

@@ -10,7 +10,6 @@ import type { Poll, ProvisionState } from '../generated/types';
 import { endpointAccessAfter, endpointAccessChange } from '../domain/endpoint-access';
 import { idempotencyToken } from '../domain/naming';
 import { elapsedSeconds, firstWaitSeconds } from '../domain/poll-schedule';
-import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { EndpointUpdateFailedError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
