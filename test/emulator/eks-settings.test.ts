@@ -1,0 +1,233 @@
+/**
+ * The settings of a running EKS cluster, as AWS runs them: deletion protection, the upgrade policy,
+ * zonal shift and envelope encryption (AssociateEncryptionConfig), through @aws-sdk/client-eks and
+ * the AWS CLI, and through CloudFormation (AWS::EKS::Cluster properties, a protected cluster's
+ * failed stack delete).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  AssociateEncryptionConfigCommand,
+  CreateClusterCommand,
+  DeleteClusterCommand,
+  DescribeClusterCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  UpdateClusterConfigCommand,
+  type Cluster,
+  type CreateClusterCommandInput,
+  type Update,
+} from '@aws-sdk/client-eks';
+import { createEksService } from '../../local/emulator/services/eks';
+import { createStsService } from '../../local/emulator/services/sts';
+import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
+import { World } from '../../local/emulator/world';
+import { rejectionOf } from '../support/rejection';
+import { emulatorOnlyEnvironment, HAS_AWS_CLI, itWith } from '../support/third-party';
+import { until } from '../support/until';
+
+const SCALE = 0.001;
+const ACCOUNT = '000000000000';
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const run = promisify(execFile);
+
+let emulator: RunningEmulator;
+let world: World;
+let eks: EKSClient;
+const subnets: string[] = [];
+const roleArn = `arn:aws:iam::${ACCOUNT}:role/cluster-role`;
+
+beforeAll(async () => {
+  world = new World({ timeScale: SCALE });
+  const service = createEksService(world, { baseUrl: () => emulator.url });
+  emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world)] }, world);
+  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const vpcId = world.newId('vpc');
+  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
+  ['a', 'b'].forEach((zone, i) => {
+    const subnetId = world.newId('subnet');
+    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
+    subnets.push(subnetId);
+  });
+  world.iam.roles.set('cluster-role', { arn: roleArn, roleName: 'cluster-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'], tags: {} });
+});
+
+afterAll(async () => {
+  eks.destroy();
+  emulator.server.closeAllConnections();
+  await emulator.close();
+});
+
+const describeCluster = (name: string) => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!);
+const clusterActive = (name: string) => until(() => describeCluster(name), (c) => c.status === 'ACTIVE', `cluster ${name} ACTIVE`);
+const updateDone = (name: string, updateId: string, timeoutMs?: number) =>
+  until(() => eks.send(new DescribeUpdateCommand({ name, updateId })).then((r) => r.update!), (u) => u.status !== 'InProgress', `update ${updateId} done`, timeoutMs);
+
+async function activeCluster(name: string, overrides: Partial<CreateClusterCommandInput> = {}): Promise<Cluster> {
+  await eks.send(new CreateClusterCommand({ name, version: '1.33', roleArn, resourcesVpcConfig: { subnetIds: subnets }, ...overrides }));
+  return clusterActive(name);
+}
+
+describe('defaults and CreateCluster', () => {
+  it('shows AWS defaults: no deletion protection, EXTENDED support, zonal shift off, no encryption', async () => {
+    const cluster = await activeCluster('defaults');
+
+    expect(cluster).toMatchObject({ deletionProtection: false, upgradePolicy: { supportType: 'EXTENDED' }, zonalShiftConfig: { enabled: false } });
+    expect(cluster.encryptionConfig).toBeUndefined();
+  });
+
+  it('takes the settings asked for at creation and refuses a support type EKS does not have', async () => {
+    const cluster = await activeCluster('chosen', {
+      deletionProtection: true,
+      upgradePolicy: { supportType: 'STANDARD' },
+      zonalShiftConfig: { enabled: true },
+      encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }],
+    });
+    const bad = await rejectionOf(eks.send(new CreateClusterCommand({ name: 'bad-support', roleArn, resourcesVpcConfig: { subnetIds: subnets }, upgradePolicy: { supportType: 'FOREVER' as never } })));
+
+    expect(cluster).toMatchObject({ deletionProtection: true, upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true }, encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }] });
+    expect(bad).toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+  });
+});
+
+describe('deletion protection', () => {
+  it('refuses DeleteCluster of an ACTIVE protected cluster with InvalidRequestException until UpdateClusterConfig turns it off', async () => {
+    await activeCluster('protected', { deletionProtection: true });
+
+    const refused = await rejectionOf(eks.send(new DeleteClusterCommand({ name: 'protected' })));
+    const noop = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'protected', deletionProtection: true })));
+    const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'protected', deletionProtection: false }));
+    const during = await describeCluster('protected');
+    const done = await updateDone('protected', update!.id!);
+    const after = await clusterActive('protected');
+    const { cluster: deleting } = await eks.send(new DeleteClusterCommand({ name: 'protected' }));
+
+    expect(refused).toMatchObject({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+    expect(refused.message).toMatch(/deletion protection/);
+    expect(noop).toMatchObject({ name: 'InvalidParameterException', message: 'Cluster is already at the desired configuration with deletionProtection: true' });
+    expect(update).toMatchObject({ type: 'DeletionProtectionUpdate', status: 'InProgress', params: [{ type: 'DeletionProtection', value: 'false' }] });
+    expect(during).toMatchObject({ status: 'UPDATING', deletionProtection: true });
+    expect(done.status).toBe('Successful');
+    expect(after.deletionProtection).toBe(false);
+    expect(deleting?.status).toBe('DELETING');
+  });
+
+  it('turns protection on for a running cluster with DeletionProtectionUpdate', async () => {
+    await activeCluster('guard');
+    const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'guard', deletionProtection: true }));
+    await updateDone('guard', update!.id!);
+    await clusterActive('guard');
+
+    const refused = await rejectionOf(eks.send(new DeleteClusterCommand({ name: 'guard' })));
+
+    expect((await describeCluster('guard')).deletionProtection).toBe(true);
+    expect(refused.name).toBe('InvalidRequestException');
+  });
+});
+
+describe('upgrade policy and zonal shift', () => {
+  it('UpgradePolicyUpdate and ZonalShiftConfigUpdate move UPDATING → ACTIVE, one at a time, and a no-op is refused', async () => {
+    await activeCluster('policies');
+
+    const sameSupport = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'EXTENDED' } })));
+    const sameShift = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: false } })));
+    const two = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true } })));
+    const { update: policy } = await eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'STANDARD' } }));
+    const busy = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: true } })));
+    expect((await describeCluster('policies')).status).toBe('UPDATING');
+    await updateDone('policies', policy!.id!);
+    await clusterActive('policies');
+    const { update: shift } = await eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: true } }));
+    await updateDone('policies', shift!.id!);
+    const after = await clusterActive('policies');
+
+    expect(sameSupport).toMatchObject({ name: 'InvalidParameterException', message: 'Cluster is already at the desired configuration with upgradePolicy supportType: EXTENDED' });
+    expect(sameShift).toMatchObject({ name: 'InvalidParameterException', message: 'Cluster is already at the desired configuration with zonalShiftConfig enabled: false' });
+    expect(two).toMatchObject({ name: 'InvalidParameterException', message: 'Only one type of update can be allowed.' });
+    expect(policy).toMatchObject({ type: 'UpgradePolicyUpdate', params: [{ type: 'UpgradePolicy', value: '{"supportType":"STANDARD"}' }] });
+    expect(busy).toMatchObject({ name: 'ResourceInUseException', $metadata: { httpStatusCode: 409 } });
+    expect(busy.message).toContain(policy!.id!);
+    expect(shift).toMatchObject({ type: 'ZonalShiftConfigUpdate', params: [{ type: 'ZonalShiftConfig', value: '{"enabled":true}' }] });
+    expect(after).toMatchObject({ upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true } });
+  });
+});
+
+describe('AssociateEncryptionConfig', () => {
+  it('encrypts secrets of a cluster that had no encryption after a long update; then it can neither be associated again nor changed', async () => {
+    await activeCluster('encrypt');
+
+    const noKey = await rejectionOf(eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: {} }] })));
+    const otherRegion = await rejectionOf(eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY.replace('us-east-1', 'eu-west-1') } }] })));
+    const started = world.clock.now().getTime();
+    const { update } = await eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }], clientRequestToken: 'enc-1' }));
+    const retried = await eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }], clientRequestToken: 'enc-1' }));
+    const during = await describeCluster('encrypt');
+    const done = await updateDone('encrypt', update!.id!, 10_000);
+    const tookSeconds = (world.clock.now().getTime() - started) / 1000;
+    const after = await clusterActive('encrypt');
+    const again = await rejectionOf(eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY.replace('1234abcd', 'ffffffff') } }] })));
+
+    expect(noKey).toMatchObject({ name: 'InvalidParameterException', message: 'KeyArn is required' });
+    expect(otherRegion.name).toBe('InvalidParameterException');
+    expect(update).toMatchObject({ type: 'AssociateEncryptionConfig', status: 'InProgress', params: [{ type: 'EncryptionConfig' }] });
+    expect(JSON.parse(update!.params![0]!.value!)).toEqual([{ resources: ['secrets'], provider: { keyArn: KEY } }]);
+    expect(retried.update?.id).toBe(update!.id);
+    expect(during.status).toBe('UPDATING');
+    expect(during.encryptionConfig).toBeUndefined();
+    expect((done as Update).status).toBe('Successful');
+    // Tens of minutes in AWS: every secret is re-encrypted.
+    expect(tookSeconds).toBeGreaterThanOrEqual(900);
+    expect(after.encryptionConfig).toEqual([{ resources: ['secrets'], provider: { keyArn: KEY } }]);
+    expect(again).toMatchObject({ name: 'InvalidParameterException', message: 'Encryption is already enabled on the cluster' });
+  });
+});
+
+describe('through the AWS CLI', () => {
+  let environment: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    environment = emulatorOnlyEnvironment(emulator.url);
+  });
+  const aws = (...args: string[]) => run('aws', ['eks', ...args, '--endpoint-url', emulator.url, '--output', 'json'], { env: environment }).then((r) => JSON.parse(r.stdout) as Record<string, Record<string, unknown>>);
+  const failure = (...args: string[]) =>
+    run('aws', ['eks', ...args, '--endpoint-url', emulator.url], { env: environment }).then(
+      () => undefined,
+      (error: { stderr: string }) => error.stderr,
+    );
+  const cliUpdateDone = (name: string, id: string, timeoutMs?: number) => until(() => aws('describe-update', '--name', name, '--update-id', id), (r) => r.update!.status !== 'InProgress', `update ${id}`, timeoutMs);
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('`update-cluster-config --deletion-protection | --upgrade-policy | --zonal-shift-config` and `associate-encryption-config` update a cluster; `delete-cluster` of a protected one fails', async () => {
+    await activeCluster('cli-settings');
+
+    const protect = await aws('update-cluster-config', '--name', 'cli-settings', '--deletion-protection');
+    await cliUpdateDone('cli-settings', String(protect.update!.id));
+    await clusterActive('cli-settings');
+    const refusedDelete = await failure('delete-cluster', '--name', 'cli-settings');
+    const policy = await aws('update-cluster-config', '--name', 'cli-settings', '--upgrade-policy', 'supportType=STANDARD');
+    await cliUpdateDone('cli-settings', String(policy.update!.id));
+    await clusterActive('cli-settings');
+    const shift = await aws('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
+    await cliUpdateDone('cli-settings', String(shift.update!.id));
+    await clusterActive('cli-settings');
+    const noop = await failure('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
+    const encrypt = await aws('associate-encryption-config', '--cluster-name', 'cli-settings', '--encryption-config', JSON.stringify([{ resources: ['secrets'], provider: { keyArn: KEY } }]));
+    await cliUpdateDone('cli-settings', String(encrypt.update!.id), 10_000);
+    await clusterActive('cli-settings');
+    const unprotect = await aws('update-cluster-config', '--name', 'cli-settings', '--no-deletion-protection');
+    await cliUpdateDone('cli-settings', String(unprotect.update!.id));
+    const { cluster } = await aws('describe-cluster', '--name', 'cli-settings');
+
+    expect(protect.update).toMatchObject({ type: 'DeletionProtectionUpdate', status: 'InProgress', params: [{ type: 'DeletionProtection', value: 'true' }] });
+    expect(refusedDelete).toMatch(/InvalidRequestException.*deletion protection/);
+    expect(policy.update).toMatchObject({ type: 'UpgradePolicyUpdate' });
+    expect(shift.update).toMatchObject({ type: 'ZonalShiftConfigUpdate' });
+    expect(noop).toMatch(/InvalidParameterException.*already at the desired configuration/);
+    expect(encrypt.update).toMatchObject({ type: 'AssociateEncryptionConfig', status: 'InProgress' });
+    expect(unprotect.update).toMatchObject({ type: 'DeletionProtectionUpdate', params: [{ type: 'DeletionProtection', value: 'false' }] });
+    expect(cluster).toMatchObject({
+      deletionProtection: false,
+      upgradePolicy: { supportType: 'STANDARD' },
+      zonalShiftConfig: { enabled: true },
+      encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }],
+    });
+  });
+});
