@@ -7,18 +7,31 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import {
   AssociateEncryptionConfigCommand,
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClusterCommand,
   DescribeUpdateCommand,
   EKSClient,
+  ListTagsForResourceCommand,
   UpdateClusterConfigCommand,
   type Cluster,
   type CreateClusterCommandInput,
   type Update,
 } from '@aws-sdk/client-eks';
+import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEksService } from '../../local/emulator/services/eks';
+import { createIamService } from '../../local/emulator/services/iam';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
@@ -34,14 +47,19 @@ const run = promisify(execFile);
 let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
+let cfn: CloudFormationClient;
 const subnets: string[] = [];
 const roleArn = `arn:aws:iam::${ACCOUNT}:role/cluster-role`;
 
 beforeAll(async () => {
   world = new World({ timeScale: SCALE });
   const service = createEksService(world, { baseUrl: () => emulator.url });
-  emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world)] }, world);
-  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const cloudFormation = createCloudFormationService(world);
+  emulator = await startEmulator({ timeScale: SCALE, services: [service, cloudFormation, createIamService(world), createStsService(world)] }, world);
+  await cloudFormation.warmUp();
+  const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 };
+  eks = new EKSClient(client);
+  cfn = new CloudFormationClient(client);
   const vpcId = world.newId('vpc');
   world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
   ['a', 'b'].forEach((zone, i) => {
@@ -54,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   eks.destroy();
+  cfn.destroy();
   emulator.server.closeAllConnections();
   await emulator.close();
 });
@@ -179,6 +198,98 @@ describe('AssociateEncryptionConfig', () => {
     expect(tookSeconds).toBeGreaterThanOrEqual(900);
     expect(after.encryptionConfig).toEqual([{ resources: ['secrets'], provider: { keyArn: KEY } }]);
     expect(again).toMatchObject({ name: 'InvalidParameterException', message: 'Encryption is already enabled on the cluster' });
+  });
+});
+
+/** A cluster stack: its role and the AWS::EKS::Cluster with the settings given as properties. */
+function clusterStack(name: string, settings: Record<string, unknown>): string {
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: {
+      ServiceRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],
+        },
+      },
+      ControlPlane: {
+        Type: 'AWS::EKS::Cluster',
+        Properties: { Name: name, Version: '1.33', RoleArn: { 'Fn::GetAtt': ['ServiceRole', 'Arn'] }, ResourcesVpcConfig: { SubnetIds: subnets }, Tags: [{ Key: 'team', Value: 'cluster-own' }], ...settings },
+      },
+    },
+  });
+}
+
+const stackOf = (name: string) => cfn.send(new DescribeStacksCommand({ StackName: name })).then((r) => r.Stacks![0]!);
+const settledStack = (name: string, timeoutMs = 10_000) => until(() => stackOf(name), (s: Stack) => !String(s.StackStatus).endsWith('IN_PROGRESS'), `stack ${name} settled`, timeoutMs);
+const eventsOf = (name: string) => cfn.send(new DescribeStackEventsCommand({ StackName: name })).then((r) => [...(r.StackEvents ?? [])].reverse());
+const clusterTags = (name: string) => describeCluster(name).then((c) => eks.send(new ListTagsForResourceCommand({ resourceArn: c.arn! }))).then((r) => r.tags ?? {});
+
+describe('through CloudFormation', () => {
+  it('AWS::EKS::Cluster takes DeletionProtection, UpgradePolicy and ZonalShiftConfig; deleting the stack of a protected cluster fails its ControlPlane', async () => {
+    const body = clusterStack('cfn-protected', { DeletionProtection: true, UpgradePolicy: { SupportType: 'STANDARD' }, ZonalShiftConfig: { Enabled: true } });
+    await cfn.send(new CreateStackCommand({ StackName: 'protected-stack', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
+    expect((await settledStack('protected-stack')).StackStatus).toBe('CREATE_COMPLETE');
+    const cluster = await describeCluster('cfn-protected');
+
+    await cfn.send(new DeleteStackCommand({ StackName: 'protected-stack' }));
+    const failed = await settledStack('protected-stack');
+    const { StackResourceDetail: controlPlane } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'protected-stack', LogicalResourceId: 'ControlPlane' }));
+    const { StackResourceDetail: role } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'protected-stack', LogicalResourceId: 'ServiceRole' }));
+    // Once protection is off, the delete goes through.
+    const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'cfn-protected', deletionProtection: false }));
+    await updateDone('cfn-protected', update!.id!);
+    await clusterActive('cfn-protected');
+    const { StackId } = await stackOf('protected-stack');
+    await cfn.send(new DeleteStackCommand({ StackName: 'protected-stack' }));
+    const deleted = await settledStack(StackId!);
+
+    expect(cluster).toMatchObject({ deletionProtection: true, upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true } });
+    expect(failed).toMatchObject({ StackStatus: 'DELETE_FAILED', StackStatusReason: 'The following resource(s) failed to delete: [ControlPlane]. ' });
+    expect(controlPlane?.ResourceStatus).toBe('DELETE_FAILED');
+    expect(controlPlane?.ResourceStatusReason).toMatch(/deletion protection.*HandlerErrorCode: InvalidRequest/);
+    // The role the cluster depends on is not deleted while the cluster stays.
+    expect(role?.ResourceStatus).toBe('CREATE_COMPLETE');
+    expect(deleted.StackStatus).toBe('DELETE_COMPLETE');
+  });
+
+  it('UpdateStack with UsePreviousTemplate and new Tags retags the cluster and the role (UPDATE_IN_PROGRESS → UPDATE_COMPLETE); the same tags again are "No updates are to be performed."', async () => {
+    await cfn.send(new CreateStackCommand({ StackName: 'tagged-stack', TemplateBody: clusterStack('cfn-tagged', {}), Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'stack' }] }));
+    await settledStack('tagged-stack');
+    const before = await clusterTags('cfn-tagged');
+
+    const noCapabilities = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', UsePreviousTemplate: true, Tags: [{ Key: 'cost-center', Value: '42' }] })));
+    await cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'stack' }] }));
+    const during = await stackOf('tagged-stack');
+    const updated = await settledStack('tagged-stack');
+    const after = await clusterTags('cfn-tagged');
+    const { StackResourceDetail: role } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'tagged-stack', LogicalResourceId: 'ServiceRole' }));
+    const roleTags = world.iam.roles.get(role!.PhysicalResourceId!)!.tags;
+    const events = await eventsOf('tagged-stack');
+    const again = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'team', Value: 'stack' }, { Key: 'cost-center', Value: '42' }] })));
+
+    expect(before).toMatchObject({ env: 'dev', team: 'cluster-own', 'aws:cloudformation:logical-id': 'ControlPlane' });
+    expect(noCapabilities).toMatchObject({ name: 'InsufficientCapabilitiesException' });
+    expect(during.StackStatus).toBe('UPDATE_IN_PROGRESS');
+    expect(updated).toMatchObject({ StackStatus: 'UPDATE_COMPLETE', Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'stack' }] });
+    expect(updated.LastUpdatedTime).toBeInstanceOf(Date);
+    // The old stack tag comes off, the new one goes on, and the cluster's own Tags still win.
+    expect(after).toMatchObject({ 'cost-center': '42', team: 'cluster-own', 'aws:cloudformation:stack-name': 'tagged-stack' });
+    expect(after).not.toHaveProperty('env');
+    expect(roleTags).toMatchObject({ 'cost-center': '42', team: 'stack' });
+    expect(roleTags).not.toHaveProperty('env');
+    const update = events.slice(events.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'tagged-stack'));
+    expect(update.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)).toEqual([
+      'tagged-stack UPDATE_IN_PROGRESS',
+      'ServiceRole UPDATE_IN_PROGRESS',
+      'ServiceRole UPDATE_COMPLETE',
+      'ControlPlane UPDATE_IN_PROGRESS',
+      'ControlPlane UPDATE_COMPLETE',
+      'tagged-stack UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      'tagged-stack UPDATE_COMPLETE',
+    ]);
+    expect(again).toMatchObject({ name: 'ValidationError', message: 'No updates are to be performed.' });
   });
 });
 

@@ -231,6 +231,10 @@ export class EksState implements EksBackend {
     return this.parts.stacks.resumeClusterForStack(name);
   }
 
+  clusterTagsForStack(name: string): { tags: Record<string, string> } | undefined {
+    return this.clusters.get(name);
+  }
+
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */
   deleteClusterForStack(name: string): Promise<void> {
     return this.parts.stacks.deleteClusterForStack(name);
