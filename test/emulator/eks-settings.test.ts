@@ -341,4 +341,24 @@ describe('through the AWS CLI', () => {
       encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }],
     });
   });
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws cloudformation update-stack --use-previous-template --tags` retags the stack and its cluster; a repeat fails with "No updates are to be performed."', async () => {
+    await cfn.send(new CreateStackCommand({ StackName: 'cli-tags', TemplateBody: clusterStack('cfn-cli-tags', {}), Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'env', Value: 'dev' }] }));
+    await settledStack('cli-tags');
+    const updateStack = ['cloudformation', 'update-stack', '--stack-name', 'cli-tags', '--use-previous-template', '--capabilities', 'CAPABILITY_IAM', '--tags', 'Key=env,Value=prod', 'Key=owner,Value=platform', '--endpoint-url', emulator.url, '--output', 'json'];
+
+    const { stdout } = await run('aws', updateStack, { env: environment });
+    const updated = await settledStack('cli-tags');
+    const repeat = await run('aws', updateStack, { env: environment }).then(
+      () => undefined,
+      (error: { stderr: string }) => error.stderr,
+    );
+    const described = JSON.parse((await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', 'cli-tags', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment })).stdout) as { Stacks: Array<{ StackStatus: string; Tags: unknown }> };
+
+    expect(JSON.parse(stdout)).toEqual({ StackId: updated.StackId });
+    expect(updated.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(described.Stacks[0]).toMatchObject({ StackStatus: 'UPDATE_COMPLETE', Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'owner', Value: 'platform' }] });
+    expect(await clusterTags('cfn-cli-tags')).toMatchObject({ env: 'prod', owner: 'platform' });
+    expect(repeat).toMatch(/ValidationError.*No updates are to be performed\./);
+  });
 });
