@@ -19,18 +19,22 @@ import {
 import {
   AssociateEncryptionConfigCommand,
   CreateClusterCommand,
+  CreateNodegroupCommand,
   DeleteClusterCommand,
   DescribeClusterCommand,
+  DescribeNodegroupCommand,
   DescribeUpdateCommand,
   EKSClient,
   ListTagsForResourceCommand,
   UpdateClusterConfigCommand,
+  UpdateNodegroupConfigCommand,
   type Cluster,
   type CreateClusterCommandInput,
   type Update,
 } from '@aws-sdk/client-eks';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
-import { createEksService } from '../../local/emulator/services/eks';
+import { createEksService, type EksState } from '../../local/emulator/services/eks';
+import { instanceNodes } from '../../local/emulator/services/kubernetes/nodes';
 import { createIamService } from '../../local/emulator/services/iam';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
@@ -47,13 +51,16 @@ const run = promisify(execFile);
 let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
+let state: EksState;
 let cfn: CloudFormationClient;
 const subnets: string[] = [];
 const roleArn = `arn:aws:iam::${ACCOUNT}:role/cluster-role`;
+const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/node-role`;
 
 beforeAll(async () => {
   world = new World({ timeScale: SCALE });
   const service = createEksService(world, { baseUrl: () => emulator.url });
+  state = service.state;
   const cloudFormation = createCloudFormationService(world);
   emulator = await startEmulator({ timeScale: SCALE, services: [service, cloudFormation, createIamService(world), createStsService(world)] }, world);
   await cloudFormation.warmUp();
@@ -67,6 +74,7 @@ beforeAll(async () => {
     world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
     subnets.push(subnetId);
   });
+  world.iam.roles.set('node-role', { arn: nodeRoleArn, roleName: 'node-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
   world.iam.roles.set('cluster-role', { arn: roleArn, roleName: 'cluster-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'], tags: {} });
 });
 
@@ -198,6 +206,49 @@ describe('AssociateEncryptionConfig', () => {
     expect(tookSeconds).toBeGreaterThanOrEqual(900);
     expect(after.encryptionConfig).toEqual([{ resources: ['secrets'], provider: { keyArn: KEY } }]);
     expect(again).toMatchObject({ name: 'InvalidParameterException', message: 'Encryption is already enabled on the cluster' });
+  });
+});
+
+describe('UpdateNodegroupConfig', () => {
+  it('checks labels, taints and updateConfig as EKS does, runs one update at a time, and the Nodes show the new labels and taints', async () => {
+    await activeCluster('workers');
+    await eks.send(new CreateNodegroupCommand({ clusterName: 'workers', nodegroupName: 'ng', nodeRole: nodeRoleArn, subnets, scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 2 }, labels: { tier: 'web' } }));
+    await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: 'workers', nodegroupName: 'ng' })).then((r) => r.nodegroup!), (n) => n.status === 'ACTIVE', 'nodegroup ng ACTIVE');
+    const update = (input: Omit<ConstructorParameters<typeof UpdateNodegroupConfigCommand>[0], 'clusterName' | 'nodegroupName'>) => eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'workers', nodegroupName: 'ng', ...input }));
+
+    const both = await rejectionOf(update({ labels: { addOrUpdateLabels: { tier: 'api' }, removeLabels: ['tier'] } }));
+    const badEffect = await rejectionOf(update({ taints: { addOrUpdateTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' as never }] } }));
+    const noop = await rejectionOf(update({ labels: { addOrUpdateLabels: { tier: 'web' } } }));
+    const twoLimits = await rejectionOf(update({ updateConfig: { maxUnavailable: 1, maxUnavailablePercentage: 50 } }));
+    const tooMany = await rejectionOf(update({ updateConfig: { maxUnavailablePercentage: 101 } }));
+    const { update: started } = await update({
+      labels: { addOrUpdateLabels: { team: 'data' }, removeLabels: ['tier'] },
+      taints: { addOrUpdateTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }] },
+      updateConfig: { maxUnavailablePercentage: 50 },
+    });
+    const busy = await rejectionOf(update({ scalingConfig: { desiredSize: 3 } }));
+    await until(() => eks.send(new DescribeUpdateCommand({ name: 'workers', nodegroupName: 'ng', updateId: started!.id! })).then((r) => r.update!), (u) => u.status !== 'InProgress', 'nodegroup update done');
+    const nodegroup = await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: 'workers', nodegroupName: 'ng' })).then((r) => r.nodegroup!), (n) => n.status === 'ACTIVE', 'nodegroup ng ACTIVE again');
+    const nodes = instanceNodes(world, state.cluster('workers')).map((n) => n.object as { metadata: { labels: Record<string, string> }; spec: { taints?: unknown[] } });
+
+    for (const refused of [both, badEffect, noop, twoLimits, tooMany]) expect(refused).toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+    expect(started).toMatchObject({ type: 'ConfigUpdate', status: 'InProgress' });
+    expect(started!.params).toEqual(
+      expect.arrayContaining([
+        { type: 'LabelsToAdd', value: '{"team":"data"}' },
+        { type: 'LabelsToRemove', value: '["tier"]' },
+        { type: 'TaintsToAdd', value: '[{"key":"dedicated","value":"gpu","effect":"NO_SCHEDULE"}]' },
+        { type: 'MaxUnavailablePercentage', value: '50' },
+      ]),
+    );
+    expect(busy).toMatchObject({ name: 'ResourceInUseException' });
+    expect(nodegroup).toMatchObject({ labels: { team: 'data' }, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }], updateConfig: { maxUnavailablePercentage: 50 } });
+    expect(nodes).toHaveLength(2);
+    for (const node of nodes) {
+      expect(node.metadata.labels).toMatchObject({ team: 'data', 'eks.amazonaws.com/nodegroup': 'ng' });
+      expect(node.metadata.labels).not.toHaveProperty('tier');
+      expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
+    }
   });
 });
 
