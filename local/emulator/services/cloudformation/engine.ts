@@ -815,8 +815,12 @@ export class CloudFormationEngine {
         if (!holder) continue;
         const next = retagged(holder.tags, before, after, tagMap(tagList(record.properties.Tags)));
         if (JSON.stringify(next) === JSON.stringify(holder.tags)) continue;
-        this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
-        await this.world.clock.sleep(this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (tags)`));
+        // A resource restored mid-update waits out the rest of its wait; its event was already sent.
+        if (record.status !== 'UPDATE_IN_PROGRESS' || record.dueAt === undefined) {
+          record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (tags)`) * 1000;
+          this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
+        }
+        await this.world.clock.sleepUntil(record.dueAt);
         holder.tags = next;
         this.setResourceStatus(stack, record, 'UPDATE_COMPLETE');
       }
