@@ -1,8 +1,9 @@
 /**
  * The settings of a running EKS cluster, as AWS runs them: deletion protection, the upgrade policy,
- * zonal shift and envelope encryption (AssociateEncryptionConfig), through @aws-sdk/client-eks and
- * the AWS CLI, and through CloudFormation (AWS::EKS::Cluster properties, a protected cluster's
- * failed stack delete).
+ * zonal shift and envelope encryption (AssociateEncryptionConfig), UpdateNodegroupConfig's labels,
+ * taints and updateConfig, through @aws-sdk/client-eks, the AWS CLI and boto3 (skipped with the
+ * reason when absent, required when CI=true), and through CloudFormation (AWS::EKS::Cluster
+ * properties, a protected cluster's failed stack delete, UpdateStack with new stack tags).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -32,7 +33,7 @@ import {
   type CreateClusterCommandInput,
   type Update,
 } from '@aws-sdk/client-eks';
-import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
+import { createCloudFormationService, type CloudFormationEngine } from '../../local/emulator/services/cloudformation';
 import { createEksService, type EksState } from '../../local/emulator/services/eks';
 import { instanceNodes } from '../../local/emulator/services/kubernetes/nodes';
 import { createIamService } from '../../local/emulator/services/iam';
@@ -40,7 +41,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
 const SCALE = 0.001;
@@ -53,6 +54,7 @@ let world: World;
 let eks: EKSClient;
 let state: EksState;
 let cfn: CloudFormationClient;
+let stacks: CloudFormationEngine;
 const subnets: string[] = [];
 const roleArn = `arn:aws:iam::${ACCOUNT}:role/cluster-role`;
 const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/node-role`;
@@ -64,6 +66,7 @@ beforeAll(async () => {
   const cloudFormation = createCloudFormationService(world);
   emulator = await startEmulator({ timeScale: SCALE, services: [service, cloudFormation, createIamService(world), createStsService(world)] }, world);
   await cloudFormation.warmUp();
+  stacks = cloudFormation.engine;
   const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 };
   eks = new EKSClient(client);
   cfn = new CloudFormationClient(client);
@@ -87,6 +90,8 @@ afterAll(async () => {
 
 const describeCluster = (name: string) => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!);
 const clusterActive = (name: string) => until(() => describeCluster(name), (c) => c.status === 'ACTIVE', `cluster ${name} ACTIVE`);
+/** The emulated seconds EKS took (was sampled to take) for a cluster update of this type. */
+const tookSeconds = (cluster: string, type: string) => world.durations.samples.filter((s) => s.resource === `cluster/${cluster}:${type}`).map((s) => s.seconds);
 const updateDone = (name: string, updateId: string, timeoutMs?: number) =>
   until(() => eks.send(new DescribeUpdateCommand({ name, updateId })).then((r) => r.update!), (u) => u.status !== 'InProgress', `update ${updateId} done`, timeoutMs);
 
@@ -124,7 +129,6 @@ describe('deletion protection', () => {
     const refused = await rejectionOf(eks.send(new DeleteClusterCommand({ name: 'protected' })));
     const noop = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'protected', deletionProtection: true })));
     const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'protected', deletionProtection: false }));
-    const during = await describeCluster('protected');
     const done = await updateDone('protected', update!.id!);
     const after = await clusterActive('protected');
     const { cluster: deleting } = await eks.send(new DeleteClusterCommand({ name: 'protected' }));
@@ -133,7 +137,9 @@ describe('deletion protection', () => {
     expect(refused.message).toMatch(/deletion protection/);
     expect(noop).toMatchObject({ name: 'InvalidParameterException', message: 'Cluster is already at the desired configuration with deletionProtection: true' });
     expect(update).toMatchObject({ type: 'DeletionProtectionUpdate', status: 'InProgress', params: [{ type: 'DeletionProtection', value: 'false' }] });
-    expect(during).toMatchObject({ status: 'UPDATING', deletionProtection: true });
+    // Seconds, not minutes: a flag on the control plane (the cluster is UPDATING meanwhile, as the encryption test sees).
+    expect(tookSeconds('protected', 'DeletionProtectionUpdate')).toEqual([expect.any(Number)]);
+    expect(tookSeconds('protected', 'DeletionProtectionUpdate')[0]).toBeLessThanOrEqual(40);
     expect(done.status).toBe('Successful');
     expect(after.deletionProtection).toBe(false);
     expect(deleting?.status).toBe('DELETING');
@@ -153,15 +159,13 @@ describe('deletion protection', () => {
 });
 
 describe('upgrade policy and zonal shift', () => {
-  it('UpgradePolicyUpdate and ZonalShiftConfigUpdate move UPDATING → ACTIVE, one at a time, and a no-op is refused', async () => {
+  it('UpgradePolicyUpdate and ZonalShiftConfigUpdate take seconds, one kind per call, and a no-op is refused', async () => {
     await activeCluster('policies');
 
     const sameSupport = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'EXTENDED' } })));
     const sameShift = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: false } })));
     const two = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true } })));
     const { update: policy } = await eks.send(new UpdateClusterConfigCommand({ name: 'policies', upgradePolicy: { supportType: 'STANDARD' } }));
-    const busy = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: true } })));
-    expect((await describeCluster('policies')).status).toBe('UPDATING');
     await updateDone('policies', policy!.id!);
     await clusterActive('policies');
     const { update: shift } = await eks.send(new UpdateClusterConfigCommand({ name: 'policies', zonalShiftConfig: { enabled: true } }));
@@ -172,8 +176,7 @@ describe('upgrade policy and zonal shift', () => {
     expect(sameShift).toMatchObject({ name: 'InvalidParameterException', message: 'Cluster is already at the desired configuration with zonalShiftConfig enabled: false' });
     expect(two).toMatchObject({ name: 'InvalidParameterException', message: 'Only one type of update can be allowed.' });
     expect(policy).toMatchObject({ type: 'UpgradePolicyUpdate', params: [{ type: 'UpgradePolicy', value: '{"supportType":"STANDARD"}' }] });
-    expect(busy).toMatchObject({ name: 'ResourceInUseException', $metadata: { httpStatusCode: 409 } });
-    expect(busy.message).toContain(policy!.id!);
+    for (const type of ['UpgradePolicyUpdate', 'ZonalShiftConfigUpdate']) expect(tookSeconds('policies', type)[0]).toBeLessThanOrEqual(40);
     expect(shift).toMatchObject({ type: 'ZonalShiftConfigUpdate', params: [{ type: 'ZonalShiftConfig', value: '{"enabled":true}' }] });
     expect(after).toMatchObject({ upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true } });
   });
@@ -189,8 +192,9 @@ describe('AssociateEncryptionConfig', () => {
     const { update } = await eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }], clientRequestToken: 'enc-1' }));
     const retried = await eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }], clientRequestToken: 'enc-1' }));
     const during = await describeCluster('encrypt');
+    const busy = await rejectionOf(eks.send(new UpdateClusterConfigCommand({ name: 'encrypt', zonalShiftConfig: { enabled: true } })));
     const done = await updateDone('encrypt', update!.id!, 10_000);
-    const tookSeconds = (world.clock.now().getTime() - started) / 1000;
+    const elapsedSeconds = (world.clock.now().getTime() - started) / 1000;
     const after = await clusterActive('encrypt');
     const again = await rejectionOf(eks.send(new AssociateEncryptionConfigCommand({ clusterName: 'encrypt', encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY.replace('1234abcd', 'ffffffff') } }] })));
 
@@ -201,9 +205,12 @@ describe('AssociateEncryptionConfig', () => {
     expect(retried.update?.id).toBe(update!.id);
     expect(during.status).toBe('UPDATING');
     expect(during.encryptionConfig).toBeUndefined();
+    // One update at a time, whatever its kind.
+    expect(busy).toMatchObject({ name: 'ResourceInUseException', $metadata: { httpStatusCode: 409 } });
+    expect(busy.message).toContain(update!.id!);
     expect((done as Update).status).toBe('Successful');
     // Tens of minutes in AWS: every secret is re-encrypted.
-    expect(tookSeconds).toBeGreaterThanOrEqual(900);
+    expect(elapsedSeconds).toBeGreaterThanOrEqual(900);
     expect(after.encryptionConfig).toEqual([{ resources: ['secrets'], provider: { keyArn: KEY } }]);
     expect(again).toMatchObject({ name: 'InvalidParameterException', message: 'Encryption is already enabled on the cluster' });
   });
@@ -288,6 +295,7 @@ describe('through CloudFormation', () => {
     const failed = await settledStack('protected-stack');
     const { StackResourceDetail: controlPlane } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'protected-stack', LogicalResourceId: 'ControlPlane' }));
     const { StackResourceDetail: role } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'protected-stack', LogicalResourceId: 'ServiceRole' }));
+    const notUpdatable = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'protected-stack', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'k', Value: 'v' }] })));
     // Once protection is off, the delete goes through.
     const { update } = await eks.send(new UpdateClusterConfigCommand({ name: 'cfn-protected', deletionProtection: false }));
     await updateDone('cfn-protected', update!.id!);
@@ -302,6 +310,7 @@ describe('through CloudFormation', () => {
     expect(controlPlane?.ResourceStatusReason).toMatch(/deletion protection.*HandlerErrorCode: InvalidRequest/);
     // The role the cluster depends on is not deleted while the cluster stays.
     expect(role?.ResourceStatus).toBe('CREATE_COMPLETE');
+    expect(notUpdatable).toMatchObject({ name: 'ValidationError', message: `Stack:${failed.StackId} is in DELETE_FAILED state and can not be updated.` });
     expect(deleted.StackStatus).toBe('DELETE_COMPLETE');
   });
 
@@ -312,7 +321,7 @@ describe('through CloudFormation', () => {
 
     const noCapabilities = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', UsePreviousTemplate: true, Tags: [{ Key: 'cost-center', Value: '42' }] })));
     await cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'stack' }] }));
-    const during = await stackOf('tagged-stack');
+    const otherTemplate = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'tagged-stack', TemplateBody: clusterStack('cfn-tagged', { Version: '1.34' }), Capabilities: ['CAPABILITY_IAM'] })));
     const updated = await settledStack('tagged-stack');
     const after = await clusterTags('cfn-tagged');
     const { StackResourceDetail: role } = await cfn.send(new DescribeStackResourceCommand({ StackName: 'tagged-stack', LogicalResourceId: 'ServiceRole' }));
@@ -322,7 +331,7 @@ describe('through CloudFormation', () => {
 
     expect(before).toMatchObject({ env: 'dev', team: 'cluster-own', 'aws:cloudformation:logical-id': 'ControlPlane' });
     expect(noCapabilities).toMatchObject({ name: 'InsufficientCapabilitiesException' });
-    expect(during.StackStatus).toBe('UPDATE_IN_PROGRESS');
+    expect(otherTemplate.name).toBe('ValidationError');
     expect(updated).toMatchObject({ StackStatus: 'UPDATE_COMPLETE', Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'stack' }] });
     expect(updated.LastUpdatedTime).toBeInstanceOf(Date);
     // The old stack tag comes off, the new one goes on, and the cluster's own Tags still win.
@@ -341,6 +350,28 @@ describe('through CloudFormation', () => {
       'tagged-stack UPDATE_COMPLETE',
     ]);
     expect(again).toMatchObject({ name: 'ValidationError', message: 'No updates are to be performed.' });
+  });
+
+  it('refuses DeleteStack while the tag update runs', async () => {
+    await cfn.send(new CreateStackCommand({ StackName: 'busy-stack', TemplateBody: clusterStack('cfn-busy', {}), Capabilities: ['CAPABILITY_IAM'] }));
+    await settledStack('busy-stack');
+
+    // In-process, so nothing can finish between the update starting and the delete being asked for.
+    const stack = stacks.updateStack({ stackName: 'busy-stack', usePreviousTemplate: true, parameters: [], tags: [{ Key: 'env', Value: 'prod' }], capabilities: ['CAPABILITY_IAM'] });
+    const status = stack.status;
+    const refused = (() => {
+      try {
+        stacks.deleteStack('busy-stack', undefined, []);
+        return undefined;
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    await stack.work;
+
+    expect(status).toBe('UPDATE_IN_PROGRESS');
+    expect(refused).toMatchObject({ code: 'ValidationError', message: 'Stack [busy-stack] cannot be deleted while in status UPDATE_IN_PROGRESS' });
+    expect(stack.status).toBe('UPDATE_COMPLETE');
   });
 });
 
@@ -390,6 +421,42 @@ describe('through the AWS CLI', () => {
       upgradePolicy: { supportType: 'STANDARD' },
       zonalShiftConfig: { enabled: true },
       encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: KEY } }],
+    });
+  });
+
+  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 reads the settings, updates them and gets the modeled InvalidRequestException for a protected cluster', async () => {
+    await activeCluster('boto-settings', { deletionProtection: true });
+    const script = [
+      'import json, os, sys, time, boto3',
+      "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
+      'def settled(update):',
+      '    for _ in range(300):',
+      "        if eks.describe_update(name='boto-settings', updateId=update['id'])['update']['status'] != 'InProgress': break",
+      '        time.sleep(0.05)',
+      '    for _ in range(300):',
+      "        if eks.describe_cluster(name='boto-settings')['cluster']['status'] == 'ACTIVE': return",
+      '        time.sleep(0.05)',
+      "before = eks.describe_cluster(name='boto-settings')['cluster']",
+      'try:',
+      "    eks.delete_cluster(name='boto-settings')",
+      "    refused = 'deleted'",
+      'except eks.exceptions.InvalidRequestException as error:',
+      "    refused = error.response['Error']['Code']",
+      "policy = eks.update_cluster_config(name='boto-settings', upgradePolicy={'supportType': 'STANDARD'})['update']",
+      'settled(policy)',
+      "off = eks.update_cluster_config(name='boto-settings', deletionProtection=False)['update']",
+      'settled(off)',
+      "after = eks.describe_cluster(name='boto-settings')['cluster']",
+      "print(json.dumps({'before': [before['deletionProtection'], before['upgradePolicy'], before['zonalShiftConfig']], 'refused': refused, 'types': [policy['type'], off['type']], 'after': [after['deletionProtection'], after['upgradePolicy']]}))",
+    ].join('\n');
+
+    const { stdout } = await run('python3', ['-c', script], { env: environment, timeout: 60_000 });
+
+    expect(JSON.parse(stdout)).toEqual({
+      before: [true, { supportType: 'EXTENDED' }, { enabled: false }],
+      refused: 'InvalidRequestException',
+      types: ['UpgradePolicyUpdate', 'DeletionProtectionUpdate'],
+      after: [false, { supportType: 'STANDARD' }],
     });
   });
 
