@@ -18,7 +18,9 @@ export type DurationKind =
   | 'addonDelete'
   | 'endpointAccessUpdate'
   | 'loggingUpdate'
-  | 'versionUpdate';
+  | 'versionUpdate'
+  | 'clusterSettingUpdate'
+  | 'encryptionAssociate';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -37,6 +39,8 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   endpointAccessUpdate: [300, 360, 420], // 5–7 min; seeds: "about 6 minutes"
   loggingUpdate: [20, 30, 45],
   versionUpdate: [1200, 1500, 2100],
+  clusterSettingUpdate: [5, 15, 40], // deletion protection, upgrade policy, zonal shift: a flag on the control plane
+  encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
 };
 
 export interface Sample {

@@ -202,6 +202,8 @@ export interface EksBackend {
   deleteClusterForStack(name: string): Promise<void>;
   /** A cluster a stack was creating before a restart: resolves as createClusterForStack would; undefined when there is no such cluster. */
   resumeClusterForStack?(name: string): ReturnType<EksBackend['createClusterForStack']> | undefined;
+  /** A stack's cluster, whose tags a stack update changes (as TagResource / UntagResource would); undefined when it is gone. */
+  clusterTagsForStack?(name: string): { tags: Record<string, string> } | undefined;
 }
 
 /** Step Functions executions, provided by the local runtime (which binds Task states to handlers). */

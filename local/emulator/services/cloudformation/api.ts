@@ -149,6 +149,26 @@ export const ACTIONS: Record<string, Action> = {
     return { StackId: stack.stackId };
   },
 
+  UpdateStack(form, engine) {
+    const tagged = form.has('Tags') || [...form.keys()].some((k) => k.startsWith('Tags.'));
+    const stack = engine.updateStack({
+      stackName: optional(form, 'StackName'),
+      usePreviousTemplate: booleanParam(form, 'UsePreviousTemplate') ?? false,
+      templateBody: optional(form, 'TemplateBody'),
+      templateUrl: optional(form, 'TemplateURL'),
+      parameters: formStructList(form, 'Parameters', ['ParameterKey', 'ParameterValue', 'UsePreviousValue']).map((p) => ({
+        key: p.ParameterKey ?? '',
+        ...(p.ParameterValue !== undefined ? { value: p.ParameterValue } : {}),
+        ...(p.UsePreviousValue !== undefined ? { usePreviousValue: p.UsePreviousValue === 'true' } : {}),
+      })),
+      // Tags= (an empty list) removes every stack tag; no Tags at all keeps them.
+      ...(tagged ? { tags: formStructList(form, 'Tags', ['Key', 'Value']).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) } : {}),
+      capabilities: formList(form, 'Capabilities'),
+      clientRequestToken: optional(form, 'ClientRequestToken'),
+    });
+    return { StackId: stack.stackId };
+  },
+
   DescribeStacks(form, engine) {
     const name = optional(form, 'StackName');
     const stacks = name ? [engine.require(name)] : engine.stacks.filter((s) => s.status !== 'DELETE_COMPLETE');

@@ -8,6 +8,9 @@
  *          ├─ OnFailure DO_NOTHING ──▶ CREATE_FAILED
  *          └─ OnFailure DELETE     ──▶ DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE | DELETE_FAILED
  *   DeleteStack: DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE (gone from DescribeStacks by name) | DELETE_FAILED
+ *   UpdateStack (new stack tags on the same template, stack-update.ts): UPDATE_IN_PROGRESS ──▶
+ *          resources that take tags UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
+ *          UPDATE_COMPLETE_CLEANUP_IN_PROGRESS ──▶ UPDATE_COMPLETE
  *
  * Resources are created in dependency order (DependsOn, Ref, Fn::GetAtt, Fn::Sub), independent
  * ones in parallel, each taking its sampled emulated duration; deletion runs in reverse order.
@@ -22,7 +25,8 @@ import { trustAllows } from '../sts';
 import type { World } from '../../world';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
 import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
-import { resourceAttributes, resourceSpec, resourceValidation } from './resource-spec';
+import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
+import { checkSameTemplate, retagged, tagHolder, tagMap, UPDATABLE, UPDATING, type UpdateStackRequest } from './stack-update';
 import {
   dependenciesOf,
   dependencyOrder,
@@ -88,6 +92,8 @@ export interface Stack {
   parameters: ResolvedParameter[];
   conditions: Map<string, boolean>;
   tags: Array<{ Key: string; Value: string }>;
+  /** While UpdateStack changes the tags: the stack tags before it, which come off the resources. */
+  previousTags?: Array<{ Key: string; Value: string }>;
   capabilities: string[];
   notificationArns: string[];
   roleArn?: string;
@@ -321,6 +327,10 @@ export class CloudFormationEngine {
       stack.abort = new AbortController();
       setMaxListeners(0, stack.abort.signal);
       for (const record of stack.resources.values()) record.settled = Promise.resolve();
+      if (UPDATING.has(stack.status)) {
+        stack.work = loaded.then(() => this.runTagUpdate(stack)).catch(() => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE'));
+        continue;
+      }
       if (!IN_PROGRESS.has(stack.status)) continue;
       const failed = (status: string) => (error: unknown) => this.setStatus(stack, status, reasonOf(error));
       if (stack.status === 'CREATE_IN_PROGRESS') {
@@ -635,6 +645,7 @@ export class CloudFormationEngine {
     if (stack.terminationProtection) throw validation(`Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`);
     if (token !== undefined && stack.deleteTokens.has(token)) return;
     if (stack.status === 'DELETE_IN_PROGRESS') return;
+    if (UPDATING.has(stack.status)) throw validation(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     if (retainResources.length > 0) {
       if (stack.status !== 'DELETE_FAILED') throw validation(`Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
       for (const id of retainResources) stack.retainOnDelete.add(id);
@@ -768,6 +779,57 @@ export class CloudFormationEngine {
     return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
   }
 
+  // ── Updating (new stack tags on the same template) ───────────────────────────────────────
+
+  updateStack(request: UpdateStackRequest): Stack {
+    const stack = this.require(request.stackName, (name) => `Stack [${name}] does not exist`);
+    if (!UPDATABLE.has(stack.status)) throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+    checkSameTemplate(request, stack);
+    this.checkCapabilities(stack.template, request.capabilities);
+    const tags = request.tags ?? stack.tags;
+    if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    const before = tagMap(stack.tags);
+    const after = tagMap(tags);
+    const same = Object.keys(before).length === Object.keys(after).length && Object.entries(after).every(([k, v]) => before[k] === v);
+    if (same) throw validation('No updates are to be performed.');
+    stack.previousTags = stack.tags;
+    stack.tags = tags.map((t) => ({ ...t }));
+    stack.capabilities = request.capabilities;
+    if (request.clientRequestToken === undefined) delete stack.currentToken;
+    else stack.currentToken = request.clientRequestToken;
+    stack.lastUpdatedTime = this.world.clock.now();
+    this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
+    stack.work = this.runTagUpdate(stack).catch((error: unknown) => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE', reasonOf(error)));
+    return stack;
+  }
+
+  /** Tags each created resource that takes tags, one after another (each a short wait), then completes the stack. */
+  private async runTagUpdate(stack: Stack): Promise<void> {
+    const db = (this.db ??= await resourceSpec());
+    const before = tagMap(stack.previousTags ?? []);
+    const after = tagMap(stack.tags);
+    if (stack.status === 'UPDATE_IN_PROGRESS') {
+      for (const record of stack.resources.values()) {
+        if (!record.created || record.physicalId === undefined || !takesTags(db, record.type)) continue;
+        const holder = tagHolder(this.world, record.type, record.physicalId);
+        if (!holder) continue;
+        const next = retagged(holder.tags, before, after, tagMap(tagList(record.properties.Tags)));
+        if (JSON.stringify(next) === JSON.stringify(holder.tags)) continue;
+        // A resource restored mid-update waits out the rest of its wait; its event was already sent.
+        if (record.status !== 'UPDATE_IN_PROGRESS' || record.dueAt === undefined) {
+          record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (tags)`) * 1000;
+          this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
+        }
+        await this.world.clock.sleepUntil(record.dueAt);
+        holder.tags = next;
+        this.setResourceStatus(stack, record, 'UPDATE_COMPLETE');
+      }
+      this.setStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    }
+    delete stack.previousTags;
+    this.setStatus(stack, 'UPDATE_COMPLETE');
+  }
+
   setTerminationProtection(nameOrId: string | undefined, enabled: boolean): Stack {
     const stack = this.require(nameOrId, (name) => `Stack [${name}] does not exist`);
     if (stack.status === 'DELETE_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE') {
@@ -890,4 +952,11 @@ export class CloudFormationEngine {
     stack.events.push(full);
     return full;
   }
+}
+
+/** A template's Tags property as a list (the EKS and EC2 forms are Key/Value lists; a map is taken too). */
+function tagList(value: unknown): Array<{ Key: string; Value: string }> {
+  if (Array.isArray(value)) return value.filter((t): t is { Key: unknown; Value: unknown } => typeof t === 'object' && t !== null).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
+  if (value && typeof value === 'object') return Object.entries(value).map(([Key, Value]) => ({ Key, Value: String(Value) }));
+  return [];
 }

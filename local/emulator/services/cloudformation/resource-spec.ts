@@ -110,6 +110,12 @@ export function resourceAttributes(db: SpecDatabase, type: string): string[] | u
   return spec && Object.keys(spec.attributes);
 }
 
+/** Whether the type has a Tags property: CloudFormation puts stack tags on exactly those resources. */
+export function takesTags(db: SpecDatabase, type: string): boolean {
+  const spec = resourceTypeSpec(db, type);
+  return spec !== undefined && 'Tags' in spec.properties;
+}
+
 /** Every problem found, as `<path>: <what is wrong>`; empty when the template passes. */
 export function specProblems(template: TemplateLike, db: SpecDatabase = loadResourceSpec()): string[] {
   const checker = new Checker(template, db);

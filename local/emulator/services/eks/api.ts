@@ -55,7 +55,9 @@ export function renderCluster(c: Cluster) {
     ...(c.encryptionConfig ? { encryptionConfig: c.encryptionConfig } : {}),
     health: { issues: [] },
     accessConfig: { bootstrapClusterCreatorAdminPermissions: c.bootstrapClusterCreatorAdminPermissions, authenticationMode: c.authenticationMode },
-    upgradePolicy: { supportType: 'STANDARD' },
+    upgradePolicy: { supportType: c.supportType ?? 'EXTENDED' },
+    zonalShiftConfig: { enabled: c.zonalShiftEnabled === true },
+    deletionProtection: c.deletionProtection === true,
   };
 }
 
@@ -192,6 +194,7 @@ function routes(state: EksState): Route[] {
     r('GET', '/clusters/{name}', 'DescribeCluster', (c) => ({ cluster: renderCluster(state.cluster(c.params.name!)) })),
     r('DELETE', '/clusters/{name}', 'DeleteCluster', (c) => ({ cluster: renderCluster(state.deleteCluster(c.params.name!)) })),
     r('POST', '/clusters/{name}/update-config', 'UpdateClusterConfig', (c) => ({ update: renderUpdate(state.updateClusterConfig(c.params.name!, c.body as never)) })),
+    r('POST', '/clusters/{name}/encryption-config/associate', 'AssociateEncryptionConfig', (c) => ({ update: renderUpdate(state.associateEncryptionConfig(c.params.name!, c.body as never)) })),
     r('POST', '/clusters/{name}/updates', 'UpdateClusterVersion', (c) => ({ update: renderUpdate(state.updateClusterVersion(c.params.name!, c.body as never)) })),
     r('GET', '/clusters/{name}/updates', 'ListUpdates', (c) => listed('updateIds', state.listUpdates(c.params.name!, target(c.query)), c.query)),
     r('GET', '/clusters/{name}/updates/{updateId}', 'DescribeUpdate', (c) => ({ update: renderUpdate(state.describeUpdate(c.params.name!, c.params.updateId!, target(c.query))) })),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CreateClusterRequest } from '@aws-sdk/client-eks';
 import type { EksBackend } from '../../world';
 import { EksPart } from './context';
-import type { AuthenticationMode, Cluster } from './model';
+import type { AuthenticationMode, Cluster, SupportType } from './model';
 import { asBoolean } from './validation';
 
 export interface StackClusterContext {
@@ -42,6 +42,9 @@ export class StackClusters extends EksPart {
       ...(p.Logging?.ClusterLogging?.EnabledTypes ? { logging: { clusterLogging: [{ types: p.Logging.ClusterLogging.EnabledTypes.map((t) => t.Type) as never[], enabled: true }] } } : {}),
       ...(p.KubernetesNetworkConfig ? { kubernetesNetworkConfig: { serviceIpv4Cidr: p.KubernetesNetworkConfig.ServiceIpv4Cidr, ipFamily: p.KubernetesNetworkConfig.IpFamily as never } } : {}),
       ...(p.EncryptionConfig ? { encryptionConfig: p.EncryptionConfig.map((e) => ({ resources: e.Resources, provider: { keyArn: e.Provider?.KeyArn } })) } : {}),
+      ...(p.DeletionProtection !== undefined ? { deletionProtection: asBoolean(p.DeletionProtection, false) } : {}),
+      ...(p.UpgradePolicy?.SupportType !== undefined ? { upgradePolicy: { supportType: p.UpgradePolicy.SupportType as SupportType } } : {}),
+      ...(p.ZonalShiftConfig?.Enabled !== undefined ? { zonalShiftConfig: { enabled: asBoolean(p.ZonalShiftConfig.Enabled, false) } } : {}),
       tags,
     };
     const cluster = this.parts.clusters.createCluster(input, context.creatorArn ?? `arn:aws:iam::${this.world.account}:user/local-developer`);
@@ -77,6 +80,9 @@ interface CfnClusterProperties {
   Logging?: { ClusterLogging?: { EnabledTypes?: Array<{ Type: string }> } };
   KubernetesNetworkConfig?: { ServiceIpv4Cidr?: string; IpFamily?: string };
   EncryptionConfig?: Array<{ Resources?: string[]; Provider?: { KeyArn?: string } }>;
+  DeletionProtection?: boolean | string;
+  UpgradePolicy?: { SupportType?: string };
+  ZonalShiftConfig?: { Enabled?: boolean | string };
   Tags?: Array<{ Key: string; Value: string }>;
 }
 
@@ -94,7 +100,7 @@ export function clusterAttributes(cluster: Cluster) {
     ClusterSecurityGroupId: cluster.vpc.clusterSecurityGroupId,
     Id: cluster.id,
     OpenIdConnectIssuerUrl: cluster.oidcIssuer,
-    EncryptionConfigKeyArn: String((cluster.encryptionConfig?.[0] as { provider?: { keyArn?: string } } | undefined)?.provider?.keyArn ?? ''),
+    EncryptionConfigKeyArn: cluster.encryptionConfig?.[0]?.provider.keyArn ?? '',
     'KubernetesNetworkConfig.ServiceIpv4Cidr': cluster.serviceIpv4Cidr,
     'KubernetesNetworkConfig.ServiceIpv6Cidr': '',
   };

@@ -47,6 +47,8 @@ export class Clusters extends EksPart {
     const bootstrap = asBoolean(input.accessConfig?.bootstrapClusterCreatorAdminPermissions, true);
     if (!bootstrap && authenticationMode === 'CONFIG_MAP') throw invalidParameter('bootstrapClusterCreatorAdminPermissions must be true when authenticationMode is CONFIG_MAP');
 
+    const settings = this.parts.settings.atCreate(input);
+
     const clusterSecurityGroupId = this.world.newId('sg');
     this.world.ec2.securityGroups.set(clusterSecurityGroupId, {
       groupId: clusterSecurityGroupId,
@@ -84,7 +86,7 @@ export class Clusters extends EksPart {
       bootstrapClusterCreatorAdminPermissions: bootstrap,
       creatorArn: principalArnOf(creatorArn),
       tags: { ...(input.tags ?? {}) },
-      ...(input.encryptionConfig ? { encryptionConfig: input.encryptionConfig as unknown[] } : {}),
+      ...settings,
       nodegroups: new Map(),
       fargateProfiles: new Map(),
       addons: new Map(),
@@ -107,6 +109,7 @@ export class Clusters extends EksPart {
     const cluster = this.cluster(name);
     if (cluster.status === 'DELETING') return cluster;
     if (cluster.status === 'CREATING' || cluster.status === 'UPDATING') throw inUse(`Cluster ${name} is in ${cluster.status} state and cannot be deleted until it is ACTIVE`);
+    this.parts.settings.checkDeletable(cluster);
     if (cluster.nodegroups.size > 0) throw inUse(`Cluster has nodegroups attached: ${[...cluster.nodegroups.keys()].join(', ')}`);
     if (cluster.fargateProfiles.size > 0) throw inUse(`Cluster has fargate profiles attached: ${[...cluster.fargateProfiles.keys()].join(', ')}`);
     cluster.status = 'DELETING';

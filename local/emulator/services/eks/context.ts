@@ -14,6 +14,7 @@ import type { Clusters } from './clusters';
 import type { FargateProfiles } from './fargate-profiles';
 import type { Cluster, PendingTransition, Transition } from './model';
 import type { Nodegroups } from './nodegroups';
+import type { ClusterSettings } from './settings';
 import type { Tags } from './tags';
 import type { Transitions } from './transitions';
 import type { Updates } from './updates';
@@ -52,6 +53,7 @@ export interface EksParts {
   readonly accessEntries: AccessEntries;
   readonly tags: Tags;
   readonly stacks: StackClusters;
+  readonly settings: ClusterSettings;
 }
 
 /** The state all parts share. It lives on the EksState (world.eks), never in module scope. */

@@ -7,6 +7,13 @@ import type { KubeStore } from './kube-store';
 
 export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED';
 export type AuthenticationMode = 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+/** What happens at the end of standard support: EXTENDED stays on the version (and costs more), STANDARD is upgraded. */
+export type SupportType = 'STANDARD' | 'EXTENDED';
+/** Envelope encryption of Kubernetes secrets with a KMS key: set at creation or by AssociateEncryptionConfig, never changed after. */
+export interface EncryptionConfig {
+  resources: string[];
+  provider: { keyArn: string };
+}
 /** Forward only, one step at a time. */
 export const AUTHENTICATION_LADDER: AuthenticationMode[] = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'];
 
@@ -48,7 +55,11 @@ export interface Cluster {
   /** The IAM principal that created the cluster (an assumed role is its role). */
   creatorArn: string;
   tags: Record<string, string>;
-  encryptionConfig?: unknown[];
+  encryptionConfig?: EncryptionConfig[];
+  /** DeleteCluster of an ACTIVE protected cluster is refused (settings.ts). */
+  deletionProtection: boolean;
+  supportType: SupportType;
+  zonalShiftEnabled: boolean;
   nodegroups: Map<string, Nodegroup>;
   fargateProfiles: Map<string, FargateProfile>;
   addons: Map<string, Addon>;
@@ -170,6 +181,10 @@ export type UpdateChange =
   | { kind: 'logging'; enabledLogTypes: string[] }
   | { kind: 'authenticationMode'; from: AuthenticationMode; to: AuthenticationMode }
   | { kind: 'version'; version: string }
+  | { kind: 'deletionProtection'; enabled: boolean }
+  | { kind: 'upgradePolicy'; supportType: SupportType }
+  | { kind: 'zonalShift'; enabled: boolean }
+  | { kind: 'encryption'; encryptionConfig: EncryptionConfig[] }
   | { kind: 'nodegroupConfig'; nodegroup: string; scalingConfig: ScalingConfig; labels: Record<string, string>; taints: Taint[]; updateConfig: Record<string, number> };
 
 /**

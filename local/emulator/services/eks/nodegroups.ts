@@ -55,6 +55,16 @@ export class Nodegroups extends EksPart {
     return list;
   }
 
+  /** maxUnavailable (1–100 nodes) or maxUnavailablePercentage (1–100 %), exactly one of them. */
+  private checkUpdateConfig(config: { maxUnavailable?: number; maxUnavailablePercentage?: number } | undefined): Record<string, number> | undefined {
+    if (config === undefined) return undefined;
+    const { maxUnavailable, maxUnavailablePercentage } = config;
+    if ((maxUnavailable === undefined) === (maxUnavailablePercentage === undefined)) throw invalidParameter('updateConfig must specify either maxUnavailable or maxUnavailablePercentage, not both');
+    const [field, value] = maxUnavailable !== undefined ? (['maxUnavailable', maxUnavailable] as const) : (['maxUnavailablePercentage', maxUnavailablePercentage!] as const);
+    if (!Number.isInteger(value) || value < 1 || value > 100) throw invalidParameter(`updateConfig.${field} must be an integer from 1 to 100`);
+    return { [field]: value };
+  }
+
   /** Managed nodes join only with a role that carries the worker and registry policies. */
   private checkNodeRole(arn: string): void {
     const role = this.findRole(arn);
@@ -125,7 +135,7 @@ export class Nodegroups extends EksPart {
       labels: { ...(input.labels ?? {}) },
       taints,
       ...(launchTemplate ? { launchTemplate: { ...launchTemplate, version: launchTemplate.version ?? '1' } } : { diskSize: input.diskSize ?? 20 }),
-      updateConfig: { ...(input.updateConfig ?? { maxUnavailable: 1 }) } as Record<string, number>,
+      updateConfig: this.checkUpdateConfig(input.updateConfig) ?? { maxUnavailable: 1 },
       tags: { ...(input.tags ?? {}) },
       healthIssues: [],
       autoScalingGroupName: `eks-${name}-${uuid}`,
@@ -188,8 +198,10 @@ export class Nodegroups extends EksPart {
     if (newTaints.length) params.push({ type: 'TaintsToAdd', value: JSON.stringify(newTaints) });
     if (removedTaints) params.push({ type: 'TaintsToRemove', value: JSON.stringify(removeTaints) });
 
-    const updateConfig = input.updateConfig ? ({ ...input.updateConfig } as Record<string, number>) : nodegroup.updateConfig;
-    if (JSON.stringify(updateConfig) !== JSON.stringify(nodegroup.updateConfig)) params.push({ type: 'MaxUnavailable', value: JSON.stringify(updateConfig) });
+    const updateConfig = this.checkUpdateConfig(input.updateConfig) ?? nodegroup.updateConfig;
+    if (JSON.stringify(updateConfig) !== JSON.stringify(nodegroup.updateConfig)) {
+      for (const [field, value] of Object.entries(updateConfig)) params.push({ type: field === 'maxUnavailable' ? 'MaxUnavailable' : 'MaxUnavailablePercentage', value: String(value) });
+    }
 
     if (params.length === 0) throw invalidParameter('No changes needed: the nodegroup already has the requested configuration');
     return this.parts.updates.startUpdate(cluster, { type: 'ConfigUpdate', params, nodegroupName: name }, input.clientRequestToken, 'nodegroupUpdate', { kind: 'nodegroupConfig', nodegroup: name, scalingConfig: scaling, labels, taints, updateConfig });

@@ -15,6 +15,7 @@
  */
 import type {
   AssociateAccessPolicyRequest,
+  AssociateEncryptionConfigRequest,
   CreateAccessEntryRequest,
   CreateAddonRequest,
   CreateClusterRequest,
@@ -34,6 +35,7 @@ import { EksContext, type EksParts, type EksStateOptions } from './context';
 import { FargateProfiles } from './fargate-profiles';
 import type { AccessEntry, Addon, Cluster, FargateProfile, Nodegroup, PendingTransition, PolicyAssociation, Update } from './model';
 import { Nodegroups } from './nodegroups';
+import { ClusterSettings } from './settings';
 import { Tags } from './tags';
 import { Transitions } from './transitions';
 import { Updates } from './updates';
@@ -66,6 +68,7 @@ export class EksState implements EksBackend {
       accessEntries: new AccessEntries(context),
       tags: new Tags(context),
       stacks: new StackClusters(context),
+      settings: new ClusterSettings(context),
     };
     context.assemble(this.parts);
   }
@@ -98,6 +101,11 @@ export class EksState implements EksBackend {
 
   updateClusterVersion(name: string, input: UpdateClusterVersionRequest): Update {
     return this.parts.updates.updateClusterVersion(name, input);
+  }
+
+  /** Envelope encryption of secrets for a cluster that has none (settings.ts). */
+  associateEncryptionConfig(name: string, input: AssociateEncryptionConfigRequest): Update {
+    return this.parts.settings.associateEncryptionConfig(name, input);
   }
 
   describeUpdate(name: string, updateId: string, target: { nodegroupName?: string; addonName?: string }): Update {
@@ -221,6 +229,10 @@ export class EksState implements EksBackend {
 
   resumeClusterForStack(name: string): ReturnType<EksBackend['createClusterForStack']> | undefined {
     return this.parts.stacks.resumeClusterForStack(name);
+  }
+
+  clusterTagsForStack(name: string): { tags: Record<string, string> } | undefined {
+    return this.clusters.get(name);
   }
 
   /** Resolves when the cluster is gone; rejects (ResourceInUse) while nodegroups or Fargate profiles remain. */

@@ -1,5 +1,6 @@
 /**
- * EKS updates: UpdateClusterConfig (endpoint access, logging, authentication mode),
+ * EKS updates: UpdateClusterConfig (endpoint access, logging, authentication mode; the settings
+ * deletion protection, upgrade policy and zonal shift come from settings.ts),
  * UpdateClusterVersion and the nodegroup updates nodegroups.ts starts; one in progress at a time,
  * deduplicated by clientRequestToken, finished (or failed by a fault) when their transition is due.
  */
@@ -10,6 +11,7 @@ import { scaleNodegroupCapacity } from '../ec2/nodegroup-capacity';
 import { KUBERNETES_VERSIONS, LOG_TYPES, PLATFORM_VERSION, minor } from './catalog';
 import { checkCidrs, nextLogTypes } from './clusters';
 import { EksPart } from './context';
+import { SETTING_MEMBERS } from './settings';
 import { AUTHENTICATION_LADDER, type AuthenticationMode, type Cluster, type Update, type UpdateChange } from './model';
 import { asBoolean, inUse, invalidParameter, notFound } from './validation';
 
@@ -70,6 +72,12 @@ export class Updates extends EksPart {
 
   private applyChange(cluster: Cluster, change: UpdateChange): void {
     switch (change.kind) {
+      case 'deletionProtection':
+      case 'upgradePolicy':
+      case 'zonalShift':
+      case 'encryption':
+        this.parts.settings.apply(cluster, change);
+        return;
       case 'endpointAccess':
         Object.assign(cluster.vpc, change.vpc);
         return;
@@ -102,15 +110,20 @@ export class Updates extends EksPart {
     const repeated = this.byToken(cluster, input.clientRequestToken, '');
     if (repeated) return repeated;
 
-    const unsupported = (['upgradePolicy', 'zonalShiftConfig', 'computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'deletionProtection', 'controlPlaneScalingConfig'] as const).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined);
+    const unsupported = (['computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'controlPlaneScalingConfig'] as const).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined);
     if (unsupported.length) throw invalidParameter(`The local emulator does not update ${unsupported.join(', ')}`);
-    const kinds = (['resourcesVpcConfig', 'logging', 'accessConfig'] as const).filter((k) => input[k] !== undefined);
-    if (kinds.length === 0) throw invalidParameter('UpdateClusterConfig needs one of resourcesVpcConfig, logging or accessConfig');
+    const kinds = (['resourcesVpcConfig', 'logging', 'accessConfig', ...SETTING_MEMBERS] as const).filter((k) => input[k] !== undefined);
+    if (kinds.length === 0) throw invalidParameter(`UpdateClusterConfig needs one of resourcesVpcConfig, logging, accessConfig, ${SETTING_MEMBERS.join(', ')}`);
     if (kinds.length > 1) throw invalidParameter('Only one type of update can be allowed.');
 
     if (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') throw inUse(`Cluster ${name} is in ${cluster.status} state`);
     const running = this.inProgressUpdate(cluster);
     if (running) throw inUse(`Cluster has update ${running.id} in progress`);
+
+    if ((SETTING_MEMBERS as readonly string[]).includes(kinds[0]!)) {
+      const setting = this.parts.settings.settingUpdate(cluster, input);
+      return this.startUpdate(cluster, { type: setting.type, params: setting.params }, input.clientRequestToken, setting.duration, setting.change);
+    }
 
     if (input.resourcesVpcConfig) {
       const requested = input.resourcesVpcConfig;
