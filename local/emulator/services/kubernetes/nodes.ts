@@ -7,7 +7,10 @@
  * (one per Fargate pod) are made by the workloads that run there (see workloads.ts).
  */
 import type { Instance, World } from '../../world';
+import { amiFor } from '../ec2/instances';
+import { KUBERNETES_VERSIONS } from '../eks/catalog';
 import type { Cluster, Nodegroup } from '../eks/state';
+import { kubeletGitVersion } from '../eks/versions';
 import { privateDnsName, timestamp, uid } from './names';
 import type { Json } from './status';
 
@@ -38,9 +41,14 @@ const CAPACITY: Record<string, [cpu: number, memoryKi: number, pods: number]> = 
   't4g.medium': [2, 3_943_416, 17],
 };
 
-/** The kubelet EKS's AMIs ship for a minor version: `v1.33.5-eks-113cf36`. */
-export function kubeletVersion(minor: string): string {
-  return `v${minor}.5-eks-113cf36`;
+/**
+ * The Kubernetes minor version of a node's kubelet: the one of the EKS optimized AMI it booted
+ * (during a nodegroup version update, replaced nodes run the new AMI while the others still run
+ * the old one); the nodegroup's version when the AMI is not EKS's (a launch template's own).
+ */
+function nodeMinorVersion(world: World, instance: Instance, nodegroup: Nodegroup | undefined, cluster: Cluster): string {
+  if (!nodegroup) return cluster.version;
+  return KUBERNETES_VERSIONS.find((v) => amiFor(world, nodegroup.amiType, v) === instance.imageId) ?? nodegroup.version;
 }
 
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
@@ -56,7 +64,7 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
     const name = instance.privateDnsName || privateDnsName(instance.privateIpAddress, world.region);
     const taints = (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
     const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
-    const version = kubeletVersion(nodegroup?.version ?? cluster.version);
+    const version = kubeletGitVersion(nodeMinorVersion(world, instance, nodegroup, cluster));
     const object: Json = {
       metadata: {
         name,
