@@ -12,6 +12,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEventBridgeService, publishEvent } from '../../local/emulator/services/eventbridge';
 import { startDynalite } from '../../local/emulator/services/dynamodb';
+import { versionPhase } from '../../local/emulator/services/eks/versions';
 import { DataDir, SNAPSHOT_VERSION, decode, encode, restoreWorld, snapshotWorld, type WorldSnapshot } from '../../local/emulator/persistence';
 import { World } from '../../local/emulator/world';
 import { LocalExecutions, NOT_RESUMED, type SavedExecution } from '../../local/runtime/executions';
@@ -70,6 +71,20 @@ describe('the world, saved and restored', () => {
     const drift = restored.clock.now().getTime() - saved.emulatedNow;
     expect(drift).toBeGreaterThanOrEqual(0);
     expect(drift).toBeLessThan(100_000);
+  });
+
+  it('keeps the EKS version calendar where it was: the epoch is when the world was first made, not when it was restored', async () => {
+    const { world } = worldWith();
+    await sleep(100); // 100 s of emulated time at this scale
+    const saved = throughDisk(snapshotWorld(world));
+
+    const next = worldWith({ emulatedStart: saved.emulatedNow });
+    const unrestored = next.world.calendarEpoch;
+    restoreWorld(next.world, saved);
+
+    expect(unrestored).toBeGreaterThan(world.calendarEpoch);
+    expect(next.world.calendarEpoch).toBe(world.calendarEpoch);
+    expect(versionPhase(next.world, '1.33')).toEqual(versionPhase(world, '1.33'));
   });
 
   it('finishes an EKS cluster that was CREATING at the emulated time it was due, keeps the event log, and ends invocations the restart cut short', async () => {
