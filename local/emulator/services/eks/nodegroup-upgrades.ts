@@ -138,6 +138,12 @@ export class NodegroupUpgrades extends EksPart {
       this.nextStep(cluster, update, { ...plan, remaining: plan.remaining.slice(batch.length) });
       return;
     }
+    // Nodes a scale-out launched from the old template meanwhile are rolled too before the update ends.
+    const stragglers = nodegroupInstanceIds(this.world, nodegroup).filter((id) => this.world.ec2.instances.get(id)?.imageId !== image);
+    if (stragglers.length > 0) {
+      this.nextStep(cluster, update, { ...plan, remaining: stragglers });
+      return;
+    }
 
     const failure = this.world.faults.updateFailure(update.type);
     if (failure) {
