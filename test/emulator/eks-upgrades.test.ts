@@ -184,6 +184,19 @@ describe('UpdateClusterVersion', () => {
     expect(took).toBeLessThanOrEqual(720);
   });
 
+  it('is blocked by an upgrade insight in ERROR for the target version unless forced', async () => {
+    await activeCluster('blocked', '1.32');
+    world.faults.add([{ kind: 'insight', name: 'Ingress NGINX retirement', status: 'ERROR', kubernetesVersion: '1.33', cluster: 'blocked' }]);
+
+    const refused = await rejectionOf(eks.send(new UpdateClusterVersionCommand({ name: 'blocked', version: '1.33' })));
+    const { update } = await eks.send(new UpdateClusterVersionCommand({ name: 'blocked', version: '1.33', force: true }));
+
+    expect(refused.name).toBe('InvalidRequestException');
+    expect(refused.message).toMatch(/blocked by upgrade insights in ERROR status: Ingress NGINX retirement/);
+    expect(update!.params).toContainEqual({ type: 'Force', value: 'true' });
+    expect((await updateDone('blocked', update!.id!, {})).status).toBe('Successful');
+  });
+
   it('refuses an upgrade that would leave a nodegroup more than three minors behind', async () => {
     await activeCluster('skew', '1.31');
     await activeNodegroup('skew', 'old', 1, { version: '1.28' });

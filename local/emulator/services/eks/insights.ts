@@ -52,6 +52,13 @@ export class Insights extends EksPart {
     return cluster.insights!;
   }
 
+  /** The names of the UPGRADE_READINESS insights in ERROR for an upgrade to `version`, as last run. */
+  blockingInsights(cluster: Cluster, version: string): string[] {
+    return this.snapshot(cluster)
+      .insights.filter((i) => i.category === 'UPGRADE_READINESS' && i.kubernetesVersion === version && i.insightStatus.status === 'ERROR')
+      .map((i) => i.name);
+  }
+
   startInsightsRefresh(clusterName: string): { message: string; status: string } {
     const cluster = this.cluster(clusterName);
     const snapshot = this.snapshot(cluster);

@@ -11,7 +11,7 @@ import { KUBERNETES_VERSIONS, LOG_TYPES, PLATFORM_VERSION, minor } from './catal
 import { checkCidrs, nextLogTypes } from './clusters';
 import { EksPart } from './context';
 import { AUTHENTICATION_LADDER, type AuthenticationMode, type Cluster, type Update, type UpdateChange } from './model';
-import { asBoolean, inUse, invalidParameter, notFound } from './validation';
+import { asBoolean, inUse, invalidParameter, invalidRequest, notFound } from './validation';
 
 /** How many minor versions a kubelet may lag the control plane (Kubernetes' skew policy since 1.28). */
 const MAX_KUBELET_SKEW = 3;
@@ -212,9 +212,17 @@ export class Updates extends EksPart {
         `Nodegroup(s) [${behind.map((n) => n.name).join(', ')}] at Kubernetes version ${behind[0]!.version} would be more than ${MAX_KUBELET_SKEW} minor versions behind cluster version ${version}; update them before updating the cluster version`,
       );
     }
+    // Upgrade insights in ERROR block the upgrade unless it is forced (EKS's readiness checks).
+    const force = asBoolean(input.force, false);
+    const blocking = force ? [] : this.parts.insights.blockingInsights(cluster, version);
+    if (blocking.length) {
+      throw invalidRequest(
+        `Upgrade to Kubernetes version ${version} is blocked by upgrade insights in ERROR status: ${blocking.join(', ')}. Resolve them (ListInsights, DescribeInsight, then StartInsightsRefresh) or set force to override the readiness checks`,
+      );
+    }
     return this.startUpdate(
       cluster,
-      { type: 'VersionUpdate', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: PLATFORM_VERSION }] },
+      { type: 'VersionUpdate', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: PLATFORM_VERSION }, ...(force ? [{ type: 'Force', value: 'true' }] : [])] },
       input.clientRequestToken,
       'versionUpdate',
       { kind: 'version', version },
