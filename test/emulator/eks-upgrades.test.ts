@@ -255,6 +255,19 @@ describe('UpdateNodegroupVersion', () => {
     expect(Object.values(kubelets('pct', 'wide'))).toEqual(Array(4).fill('v1.33.5-eks-113cf36'));
   });
 
+  it('refuses to take an Amazon Linux 2 nodegroup to 1.33, which has no AL2 AMIs', async () => {
+    await activeCluster('al2', '1.33');
+    await eks.send(new CreateNodegroupCommand({ clusterName: 'al2', nodegroupName: 'legacy', nodeRole, subnets, version: '1.32', amiType: 'AL2_x86_64', scalingConfig: { minSize: 1, maxSize: 1, desiredSize: 1 } }));
+    await until(() => nodegroupOf('al2', 'legacy'), (n) => n.status === 'ACTIVE', 'legacy ACTIVE');
+
+    const refused = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'al2', nodegroupName: 'legacy' })));
+    const insights = (await eks.send(new ListInsightsCommand({ clusterName: 'al2', filter: { statuses: ['ERROR'] } }))).insights!;
+
+    expect(refused).toMatchObject({ name: 'InvalidParameterException', message: 'AMI Type AL2_x86_64 is only supported for kubernetes versions 1.32 or earlier' });
+    // Upgrading the cluster to 1.34 is then blocked by the Amazon Linux 2 insight (and not by skew).
+    expect(insights.map((i) => i.name)).toEqual(['Amazon Linux 2 compatibility']);
+  });
+
   it('refuses a version newer than the cluster, a no-op, an unknown release and a second update at once', async () => {
     await activeCluster('rules', '1.33');
     await activeNodegroup('rules', 'ng', 1);

@@ -46,6 +46,8 @@ export class NodegroupUpgrades extends EksPart {
     if (minor(version) > minor(cluster.version) || (version !== cluster.version && version !== nodegroup.version)) {
       throw invalidParameter('Nodegroup Kubernetes version should be equal to Cluster kubernetes version');
     }
+    // EKS publishes no Amazon Linux 2 AMIs from Kubernetes 1.33 on.
+    if (nodegroup.amiType.startsWith('AL2_') && minor(version) >= 33) throw invalidParameter(`AMI Type ${nodegroup.amiType} is only supported for kubernetes versions 1.32 or earlier`);
     const releaseVersion = checkReleaseVersion(version, input.releaseVersion);
     const launchTemplateVersion = this.launchTemplateVersion(nodegroup, input.launchTemplate);
     if (version === nodegroup.version && releaseVersion === nodegroup.releaseVersion && launchTemplateVersion === undefined) {
