@@ -320,14 +320,15 @@ describe('UpdateNodegroupVersion', () => {
 });
 
 describe('UpdateAddon', () => {
-  it('moves an add-on to a compatible version as an AddonUpdate (UPDATING → ACTIVE) and refuses incompatible versions and no-ops', async () => {
+  it('moves an add-on to a compatible version as an AddonUpdate (UPDATING → ACTIVE), refuses incompatible versions, and accepts a no-op as EKS does', async () => {
     await activeCluster('addons', '1.33');
     await activeNodegroup('addons', 'ng', 1);
     await eks.send(new CreateAddonCommand({ clusterName: 'addons', addonName: 'coredns', addonVersion: 'v1.11.4-eksbuild.14' }));
     await until(() => eks.send(new DescribeAddonCommand({ clusterName: 'addons', addonName: 'coredns' })).then((r) => r.addon!.status), (s) => s === 'ACTIVE', 'coredns ACTIVE');
 
     const incompatible = await rejectionOf(eks.send(new UpdateAddonCommand({ clusterName: 'addons', addonName: 'coredns', addonVersion: 'v1.10.1-eksbuild.18' })));
-    const noop = await rejectionOf(eks.send(new UpdateAddonCommand({ clusterName: 'addons', addonName: 'coredns', addonVersion: 'v1.11.4-eksbuild.14' })));
+    const noop = (await eks.send(new UpdateAddonCommand({ clusterName: 'addons', addonName: 'coredns', addonVersion: 'v1.11.4-eksbuild.14' }))).update!;
+    const noopDone = await updateDone('addons', noop.id!, { addonName: 'coredns' });
     const { update } = await eks.send(new UpdateAddonCommand({ clusterName: 'addons', addonName: 'coredns', addonVersion: 'v1.12.1-eksbuild.2', resolveConflicts: 'OVERWRITE', configurationValues: '{"replicaCount": 3}' }));
     const during = (await eks.send(new DescribeAddonCommand({ clusterName: 'addons', addonName: 'coredns' }))).addon!;
     const done = await updateDone('addons', update!.id!, { addonName: 'coredns' });
@@ -335,7 +336,7 @@ describe('UpdateAddon', () => {
     const listed = await eks.send(new ListUpdatesCommand({ name: 'addons', addonName: 'coredns' }));
 
     expect(incompatible.name).toBe('InvalidParameterException');
-    expect(noop.name).toBe('InvalidParameterException');
+    expect(noopDone).toMatchObject({ type: 'AddonUpdate', status: 'Successful', params: [{ type: 'AddonVersion', value: 'v1.11.4-eksbuild.14' }] });
     expect(update).toMatchObject({
       type: 'AddonUpdate',
       params: [
@@ -347,7 +348,7 @@ describe('UpdateAddon', () => {
     expect(during.status).toBe('UPDATING');
     expect(done.status).toBe('Successful');
     expect(after).toMatchObject({ status: 'ACTIVE', addonVersion: 'v1.12.1-eksbuild.2', configurationValues: '{"replicaCount": 3}' });
-    expect(listed.updateIds).toEqual([update!.id]);
+    expect(listed.updateIds).toEqual([noop.id, update!.id]);
     expect((await clusterOf('addons')).status).toBe('ACTIVE');
   });
 });

@@ -3,7 +3,7 @@
  * version, per the catalog's compatibilities), other configuration values or another service
  * account role, as an AddonUpdate the cluster's updates list (DescribeUpdate with addonName). The
  * add-on is UPDATING until the update's transition is due, then ACTIVE (or DEGRADED when its pods
- * still have nowhere to run).
+ * still have nowhere to run). An update that changes nothing is accepted, as EKS accepts it.
  */
 import type { UpdateAddonRequest } from '@aws-sdk/client-eks';
 import { addonEntry } from './catalog';
@@ -33,12 +33,8 @@ export class AddonUpdates extends EksPart {
     if (input.configurationValues !== undefined) checkConfigurationValues(input.configurationValues);
     if (input.serviceAccountRoleArn) this.requireRole(input.serviceAccountRoleArn, 'serviceAccountRoleArn');
 
-    const changesValues = input.configurationValues !== undefined && input.configurationValues !== (addon.configurationValues ?? '');
-    const changesRole = input.serviceAccountRoleArn !== undefined && input.serviceAccountRoleArn !== (addon.serviceAccountRoleArn ?? '');
-    if (version === addon.version && !changesValues && !changesRole) {
-      throw invalidParameter(`Addon ${name} is already at version ${version} with the requested configuration`);
-    }
-
+    // Unlike UpdateNodegroupVersion, EKS accepts an UpdateAddon that changes nothing (aws/aws-sdk-go-v2#2554:
+    // without addonVersion the call "runs but does nothing"): it is an update that succeeds.
     return this.parts.updates.startUpdate(
       cluster,
       {
