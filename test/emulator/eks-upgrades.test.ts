@@ -106,6 +106,13 @@ function kubelets(cluster: string, nodegroup: string): Record<string, string> {
   );
 }
 
+/** Whether each node of a nodegroup is cordoned (spec.unschedulable), with its kubelet version. */
+function cordoning(cluster: string, nodegroup: string): Array<[kubelet: string, cordoned: boolean]> {
+  return instanceNodes(world, state.cluster(cluster))
+    .filter((n) => (n.object.metadata as { labels: Record<string, string> }).labels['eks.amazonaws.com/nodegroup'] === nodegroup)
+    .map((n) => [(n.object.status as { nodeInfo: { kubeletVersion: string } }).nodeInfo.kubeletVersion, (n.object.spec as { unschedulable?: boolean }).unschedulable === true]);
+}
+
 describe('the version calendar', () => {
   it('lists the supported versions newest first with their real dates, 1.33 the default, in the phases they had on 2025-10-15', async () => {
     const { clusterVersions } = await eks.send(new DescribeClusterVersionsCommand({}));
@@ -218,8 +225,8 @@ describe('UpdateNodegroupVersion', () => {
     const { update } = await eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'roll', nodegroupName: 'ng-1' }));
     // Part way: some nodes already replaced, the others still on the old kubelet.
     const midway = await until(
-      async () => kubelets('roll', 'ng-1'),
-      (k) => Object.values(k).includes('v1.33.5-eks-113cf36') && Object.values(k).includes('v1.31.12-eks-113cf36'),
+      async () => cordoning('roll', 'ng-1'),
+      (nodes) => nodes.some(([k]) => k === 'v1.33.5-eks-113cf36') && nodes.some(([k]) => k === 'v1.31.12-eks-113cf36'),
       'a nodegroup half rolled',
       15_000,
     );
@@ -231,11 +238,14 @@ describe('UpdateNodegroupVersion', () => {
 
     expect(Object.values(before)).toEqual(['v1.31.12-eks-113cf36', 'v1.31.12-eks-113cf36', 'v1.31.12-eks-113cf36']);
     expect(update).toMatchObject({ type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: '1.33' }, { type: 'ReleaseVersion', value: '1.33.5-20250915' }] });
-    expect(Object.keys(midway)).toHaveLength(3);
+    expect(midway).toHaveLength(3);
+    // The nodes still to replace are cordoned (kubectl: SchedulingDisabled); their replacements are not.
+    for (const [kubelet, cordoned] of midway) expect(cordoned).toBe(kubelet === 'v1.31.12-eks-113cf36');
     expect(midwayStatus).toBe('UPDATING');
     expect(done.status).toBe('Successful');
     expect(nodegroup).toMatchObject({ status: 'ACTIVE', version: '1.33', releaseVersion: '1.33.5-20250915' });
     expect(Object.values(after)).toEqual(['v1.33.5-eks-113cf36', 'v1.33.5-eks-113cf36', 'v1.33.5-eks-113cf36']);
+    expect(cordoning('roll', 'ng-1').filter(([, cordoned]) => cordoned)).toEqual([]);
     // Every node was replaced: none of the old names remain.
     expect(Object.keys(after).filter((n) => n in before)).toEqual([]);
     expect(listed.updateIds).toContain(update!.id);

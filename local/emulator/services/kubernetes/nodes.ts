@@ -51,6 +51,15 @@ function nodeMinorVersion(world: World, instance: Instance, nodegroup: Nodegroup
   return KUBERNETES_VERSIONS.find((v) => amiFor(world, nodegroup.amiType, v) === instance.imageId) ?? nodegroup.version;
 }
 
+/**
+ * When a node was cordoned: while its nodegroup's version update runs, EKS cordons every node
+ * launched before the update (those it will replace), so kubectl shows them SchedulingDisabled.
+ */
+function cordonedForUpdate(cluster: Cluster, nodegroup: Nodegroup, instance: Instance): Date | undefined {
+  const update = [...cluster.updates.values()].find((u) => u.status === 'InProgress' && u.type === 'VersionUpdate' && u.nodegroupName === nodegroup.name);
+  return update && instance.launchTime < update.createdAt ? update.createdAt : undefined;
+}
+
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
   return [...world.ec2.instances.values()]
     .filter((i) => i.state === 'running' && (i.tags['eks:cluster-name'] === cluster.name || i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned'))
@@ -65,6 +74,7 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
     const taints = (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
     const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
     const version = kubeletGitVersion(nodeMinorVersion(world, instance, nodegroup, cluster));
+    const cordonedSince = nodegroup ? cordonedForUpdate(cluster, nodegroup, instance) : undefined;
     const object: Json = {
       metadata: {
         name,
@@ -92,7 +102,11 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
         },
         annotations: { 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
-      spec: { providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`, ...(taints.length ? { taints } : {}) },
+      spec: {
+        providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`,
+        ...(cordonedSince ? { unschedulable: true } : {}),
+        ...(taints.length || cordonedSince ? { taints: [...taints, ...(cordonedSince ? [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: timestamp(cordonedSince) }] : [])] } : {}),
+      },
       status: {
         capacity: { cpu: String(cpu), 'ephemeral-storage': '20893676Ki', 'hugepages-2Mi': '0', memory: `${memoryKi}Ki`, pods: String(pods) },
         allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18181869946', 'hugepages-2Mi': '0', memory: `${memoryKi - 560_000}Ki`, pods: String(pods) },
