@@ -299,6 +299,12 @@ describe('UpdateNodegroupVersion', () => {
     expect((await nodegroupOf('rules', 'ng')).releaseVersion).toBe('1.33.5-20250904');
   });
 
+  it('refuses a pod-eviction-failure or insight fault rule that misses what it needs', () => {
+    expect(() => world.faults.add([{ kind: 'pod-eviction-failure', nodegroup: 'ng-1', podDisruptionBudget: 'web-pdb' }])).toThrow('rules[0].pod must be a string');
+    expect(() => world.faults.add([{ kind: 'insight', name: 'x', status: 'BROKEN', kubernetesVersion: '1.34' }])).toThrow('rules[0].status must be PASSING, WARNING, ERROR or UNKNOWN');
+    expect(world.faults.list()).toEqual([]);
+  });
+
   it('fails with PodEvictionFailure naming the pod and its PodDisruptionBudget unless forced; the nodegroup stays on its version', async () => {
     await activeCluster('pdb', '1.33');
     await activeNodegroup('pdb', 'ng-1', 2, { version: '1.32' });
