@@ -20,7 +20,11 @@ export type DurationKind =
   | 'loggingUpdate'
   | 'versionUpdate'
   | 'clusterSettingUpdate'
-  | 'encryptionAssociate';
+  | 'encryptionAssociate'
+  | 'nodegroupUpgradeBatch'
+  | 'podEvictionRetries'
+  | 'addonUpdate'
+  | 'insightsRefresh';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -38,7 +42,13 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   addonDelete: [10, 30, 60],
   endpointAccessUpdate: [300, 360, 420], // 5–7 min; seeds: "about 6 minutes"
   loggingUpdate: [20, 30, 45],
-  versionUpdate: [1200, 1500, 2100],
+  versionUpdate: [480, 600, 720], // 8–12 min for the control plane's minor version
+  // One batch of a nodegroup version update: launch the new nodes, cordon and drain the old ones, terminate them.
+  nodegroupUpgradeBatch: [150, 240, 420],
+  // EKS retries evicting a pod for 15 minutes before it fails the update (PodEvictionFailure).
+  podEvictionRetries: [900, 930, 990],
+  addonUpdate: [30, 60, 150],
+  insightsRefresh: [15, 40, 90],
   clusterSettingUpdate: [5, 15, 40], // deletion protection, upgrade policy, zonal shift: a flag on the control plane
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
 };

@@ -10,9 +10,21 @@ export type FaultRule =
   | { kind: 'stack-resource-failure'; logicalId: string; reason: string; stack?: string }
   | { kind: 'nodegroup-failure'; nodegroup: string; code?: string; message: string }
   | { kind: 'update-failure'; updateType: string; message: string }
-  | { kind: 'step-crash'; state: string; count?: number };
+  | { kind: 'step-crash'; state: string; count?: number }
+  /** A PodDisruptionBudget keeps a pod on the nodegroup: a version update without force fails; `count` updates, else all. */
+  | { kind: 'pod-eviction-failure'; nodegroup: string; pod: string; namespace?: string; podDisruptionBudget: string; count?: number }
+  /** An UPGRADE_READINESS insight of that name and status for upgrades to kubernetesVersion (every cluster, or `cluster`). */
+  | { kind: 'insight'; name: string; status: InsightFaultStatus; kubernetesVersion: string; cluster?: string; description?: string; recommendation?: string };
 
-const KINDS = ['throttle', 'server-error', 'stack-resource-failure', 'nodegroup-failure', 'update-failure', 'step-crash'];
+export type InsightFaultStatus = 'PASSING' | 'WARNING' | 'ERROR' | 'UNKNOWN';
+export type PodEvictionBlock = { pod: string; namespace: string; podDisruptionBudget: string };
+
+const KINDS = ['throttle', 'server-error', 'stack-resource-failure', 'nodegroup-failure', 'update-failure', 'step-crash', 'pod-eviction-failure', 'insight'];
+/** Fields each kind needs, as strings, so a misspelt rule is refused rather than never matching. */
+const REQUIRED: Record<string, string[]> = {
+  'pod-eviction-failure': ['nodegroup', 'pod', 'podDisruptionBudget'],
+  insight: ['name', 'status', 'kubernetesVersion'],
+};
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -29,6 +41,11 @@ export class Faults {
       if ((kind === 'throttle' || kind === 'server-error') && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) {
         throw new EmulatorError(400, 'ValidationError', `rules[${i}].rate must be a number between 0 and 1`);
       }
+      for (const field of REQUIRED[kind] ?? []) {
+        if (typeof (rule as Record<string, unknown>)[field] !== 'string') throw new EmulatorError(400, 'ValidationError', `rules[${i}].${field} must be a string`);
+      }
+      const status = (rule as { status?: string }).status;
+      if (kind === 'insight' && !['PASSING', 'WARNING', 'ERROR', 'UNKNOWN'].includes(status ?? '')) throw new EmulatorError(400, 'ValidationError', `rules[${i}].status must be PASSING, WARNING, ERROR or UNKNOWN`);
     });
     this.rules.push(...(rules as FaultRule[]));
     return this.list();
@@ -70,6 +87,19 @@ export class Faults {
 
   updateFailure(updateType: string): string | undefined {
     return this.rules.find((r): r is Extract<FaultRule, { kind: 'update-failure' }> => r.kind === 'update-failure' && r.updateType === updateType)?.message;
+  }
+
+  /** The pod a PodDisruptionBudget keeps on this nodegroup, when a rule says so; uses up one count. */
+  takePodEvictionFailure(nodegroup: string): PodEvictionBlock | undefined {
+    const rule = this.rules.find((r): r is Extract<FaultRule, { kind: 'pod-eviction-failure' }> => r.kind === 'pod-eviction-failure' && r.nodegroup === nodegroup && (r.count === undefined || r.count > 0));
+    if (!rule) return undefined;
+    if (rule.count !== undefined) rule.count -= 1;
+    return { pod: rule.pod, namespace: rule.namespace ?? 'default', podDisruptionBudget: rule.podDisruptionBudget };
+  }
+
+  /** The insights rules add for a cluster's upgrade to `kubernetesVersion`. */
+  insights(cluster: string, kubernetesVersion: string): Array<Extract<FaultRule, { kind: 'insight' }>> {
+    return this.rules.filter((r): r is Extract<FaultRule, { kind: 'insight' }> => r.kind === 'insight' && r.kubernetesVersion === kubernetesVersion && (!r.cluster || r.cluster === cluster)).map((r) => ({ ...r }));
   }
 
   /** True when the named Task state should crash now (after its side effect); uses up one count. */

@@ -64,6 +64,8 @@ export function decode<T = unknown>(value: unknown): T {
 export interface WorldSnapshot {
   /** The emulated clock when saved (epoch ms): a restored clock starts here. */
   emulatedNow: number;
+  /** World.calendarEpoch; absent in worlds saved before it existed (the restored world's start stands in). */
+  calendarEpoch?: number;
   [part: string]: unknown;
 }
 
@@ -77,6 +79,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
   const eks = eksOf(world);
   return {
     emulatedNow: world.clock.now().getTime(),
+    calendarEpoch: world.calendarEpoch,
     ...(encode({
       ec2: world.ec2,
       iam: world.iam,
@@ -142,6 +145,7 @@ interface DecodedWorld {
  */
 export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   const saved = decode<DecodedWorld>(snapshot);
+  if (typeof snapshot.calendarEpoch === 'number') world.calendarEpoch = snapshot.calendarEpoch;
   for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames', 'instances', 'networkInterfaces'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
   refill(world.autoScaling.groups, saved.autoScaling?.groups);
   world.certificates.restore(saved.certificates);

@@ -302,6 +302,11 @@ export class World {
   readonly account: string;
   readonly region: string;
   readonly clock: EmulatedClock;
+  /**
+   * When this world was first made (emulated epoch ms), saved with it: the EKS version calendar
+   * reads its catalog's dates relative to this instant (services/eks/versions.ts).
+   */
+  calendarEpoch: number;
   readonly random: () => number;
   readonly durations: Durations;
   readonly faults: Faults;
@@ -333,6 +338,7 @@ export class World {
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
     this.clock = new EmulatedClock(options.timeScale, options.emulatedStart);
+    this.calendarEpoch = this.clock.now().getTime();
     this.random = seededRandom(options.seed ?? 42);
     this.durations = new Durations(this.random);
     this.faults = new Faults(seededRandom((options.seed ?? 42) + 1));

@@ -12,6 +12,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEventBridgeService, publishEvent } from '../../local/emulator/services/eventbridge';
 import { startDynalite } from '../../local/emulator/services/dynamodb';
+import { versionPhase } from '../../local/emulator/services/eks/versions';
 import { DataDir, SNAPSHOT_VERSION, decode, encode, restoreWorld, snapshotWorld, type WorldSnapshot } from '../../local/emulator/persistence';
 import { World } from '../../local/emulator/world';
 import { LocalExecutions, NOT_RESUMED, type SavedExecution } from '../../local/runtime/executions';
@@ -72,6 +73,20 @@ describe('the world, saved and restored', () => {
     expect(drift).toBeLessThan(100_000);
   });
 
+  it('keeps the EKS version calendar where it was: the epoch is when the world was first made, not when it was restored', async () => {
+    const { world } = worldWith();
+    await sleep(100); // 100 s of emulated time at this scale
+    const saved = throughDisk(snapshotWorld(world));
+
+    const next = worldWith({ emulatedStart: saved.emulatedNow });
+    const unrestored = next.world.calendarEpoch;
+    restoreWorld(next.world, saved);
+
+    expect(unrestored).toBeGreaterThan(world.calendarEpoch);
+    expect(next.world.calendarEpoch).toBe(world.calendarEpoch);
+    expect(versionPhase(next.world, '1.33')).toEqual(versionPhase(world, '1.33'));
+  });
+
   it('finishes an EKS cluster that was CREATING at the emulated time it was due, keeps the event log, and ends invocations the restart cut short', async () => {
     const { world, eks } = worldWith();
     const network = seedNetwork(world);
@@ -100,6 +115,33 @@ describe('the world, saved and restored', () => {
     // The same CA as before the restart: kubeconfigs saved then still verify the endpoint.
     expect(next.eks.cluster('kept').certificateAuthorityData).toBe(world.certificates.authorityData());
     expect(next.eks.cluster('kept').kube.getConfigMap('kube-system', 'aws-auth')).toBeUndefined();
+  });
+
+  it('goes on rolling a nodegroup version update from the batch it had reached', async () => {
+    const { world, eks } = worldWith();
+    const network = seedNetwork(world);
+    const nodeRole = 'arn:aws:iam::000000000000:role/node';
+    world.iam.roles.set('node', { arn: nodeRole, roleName: 'node', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
+    await eks.createCluster({ name: 'rolling', version: '1.33', roleArn: network.role, resourcesVpcConfig: { subnetIds: network.subnets } }, 'arn:aws:iam::000000000000:user/local-developer').ready;
+    eks.createNodegroup('rolling', { clusterName: 'rolling', nodegroupName: 'ng', version: '1.32', nodeRole, subnets: network.subnets, scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 } });
+    await until(async () => eks.nodegroup('rolling', 'ng').status, (s) => s === 'ACTIVE', 'ng ACTIVE');
+    const update = eks.updateNodegroupVersion('rolling', 'ng', { clusterName: 'rolling', nodegroupName: 'ng' });
+    const live = () => [...world.ec2.instances.values()].filter((i) => i.state === 'running');
+    const before = live().map((i) => i.instanceId);
+    await until(async () => live().filter((i) => !before.includes(i.instanceId)).length, (n) => n === 1, 'one node replaced');
+    const saved = throughDisk(snapshotWorld(world));
+
+    const next = worldWith({ emulatedStart: saved.emulatedNow });
+    restoreWorld(next.world, saved);
+    next.eks.resume();
+    await until(async () => next.eks.describeUpdate('rolling', update.id, { nodegroupName: 'ng' }).status, (s) => s !== 'InProgress', 'update done');
+
+    expect(next.eks.nodegroup('rolling', 'ng')).toMatchObject({ status: 'ACTIVE', version: '1.33' });
+    const running = [...next.world.ec2.instances.values()].filter((i) => i.state === 'running');
+    // Three nodes, none of the originals, and only one launch for the node replaced before the save.
+    expect(running).toHaveLength(3);
+    expect(running.filter((i) => before.includes(i.instanceId))).toEqual([]);
+    expect(new Set(running.map((i) => i.imageId)).size).toBe(1);
   });
 
   it('completes a stack that was CREATE_IN_PROGRESS without creating any resource twice', async () => {

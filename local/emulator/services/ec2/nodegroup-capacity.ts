@@ -156,26 +156,7 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
     const types = nodegroup.instanceTypes.length ? nodegroup.instanceTypes : [String(data.InstanceType)];
     // On-Demand takes the first type (prioritized); Spot spreads over them (diversified).
     const instanceType = nodegroup.capacityType === 'SPOT' ? types[members.length % types.length]! : types[0]!;
-    const securityGroupIds = Array.isArray(data.SecurityGroupIds) && data.SecurityGroupIds.length ? data.SecurityGroupIds.map(String) : [cluster.vpc.clusterSecurityGroupId];
-    const instance = launchInstance(world, {
-      subnet,
-      instanceType,
-      imageId: typeof data.ImageId === 'string' ? data.ImageId : amiFor(world, nodegroup.amiType, nodegroup.version),
-      architecture: architectureOf(nodegroup.amiType, instanceType),
-      securityGroupIds,
-      capacityType: nodegroup.capacityType === 'SPOT' ? 'SPOT' : 'ON_DEMAND',
-      iamInstanceProfileArn: instanceProfileArn(world, nodegroup),
-      launchTemplate: group.launchTemplate,
-      autoScalingGroupName: group.name,
-      tags: {
-        ...ownershipTags(cluster, nodegroup),
-        'aws:autoscaling:groupName': group.name,
-        'aws:ec2launchtemplate:id': group.launchTemplate?.id ?? '',
-        'aws:ec2launchtemplate:version': group.launchTemplate?.version ?? '1',
-        'k8s.io/cluster-autoscaler/enabled': 'true',
-        [`k8s.io/cluster-autoscaler/${cluster.name}`]: 'owned',
-      },
-    });
+    const instance = launchMember(world, cluster, nodegroup, group, subnet, instanceType, typeof data.ImageId === 'string' ? data.ImageId : amiFor(world, nodegroup.amiType, nodegroup.version));
     group.instanceIds.push(instance.instanceId);
     members = [...members, instance];
   }
@@ -187,4 +168,82 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
     group.instanceIds = group.instanceIds.filter((id) => id !== victim.instanceId);
     members = members.filter((i) => i !== victim);
   }
+}
+
+/** Launches one instance of the group into `subnet`, as the group's launch template describes it. */
+function launchMember(world: World, cluster: Cluster, nodegroup: Nodegroup, group: AutoScalingGroup, subnet: Subnet, instanceType: string, imageId: string): Instance {
+  const template = group.launchTemplate ? findLaunchTemplate(world, { id: group.launchTemplate.id }) : undefined;
+  const data = template?.data ?? {};
+  const securityGroupIds = Array.isArray(data.SecurityGroupIds) && data.SecurityGroupIds.length ? data.SecurityGroupIds.map(String) : [cluster.vpc.clusterSecurityGroupId];
+  return launchInstance(world, {
+    subnet,
+    instanceType,
+    imageId,
+    architecture: architectureOf(nodegroup.amiType, instanceType),
+    securityGroupIds,
+    capacityType: nodegroup.capacityType === 'SPOT' ? 'SPOT' : 'ON_DEMAND',
+    iamInstanceProfileArn: instanceProfileArn(world, nodegroup),
+    launchTemplate: group.launchTemplate,
+    autoScalingGroupName: group.name,
+    tags: {
+      ...ownershipTags(cluster, nodegroup),
+      'aws:autoscaling:groupName': group.name,
+      'aws:ec2launchtemplate:id': group.launchTemplate?.id ?? '',
+      'aws:ec2launchtemplate:version': group.launchTemplate?.version ?? '1',
+      'k8s.io/cluster-autoscaler/enabled': 'true',
+      [`k8s.io/cluster-autoscaler/${cluster.name}`]: 'owned',
+    },
+  });
+}
+
+/** The ids of the nodegroup's running instances, oldest first: what a version update replaces. */
+export function nodegroupInstanceIds(world: World, nodegroup: Nodegroup): string[] {
+  const group = groupOf(world, nodegroup);
+  return group ? membersOf(world, group).sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime()).map((i) => i.instanceId) : [];
+}
+
+/**
+ * The image a version update moves the nodegroup to: EKS's optimized AMI of `version`, unless the
+ * nodegroup's own launch template names its image (a custom AMI is the template's business).
+ */
+export function upgradeImage(world: World, nodegroup: Nodegroup, version: string): string {
+  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+  return typeof custom?.data.ImageId === 'string' ? custom.data.ImageId : amiFor(world, nodegroup.amiType, version);
+}
+
+/**
+ * One batch of a managed nodegroup's version update: for each old instance, a new one from
+ * `imageId` in the same subnet (EKS launches replacements in the zone of the node they replace),
+ * then the old one is terminated once drained. Returns the names of the nodes replaced.
+ */
+export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegroup: Nodegroup, oldIds: string[], imageId: string): string[] {
+  const group = groupOf(world, nodegroup);
+  if (!group) return [];
+  const replaced: string[] = [];
+  for (const id of oldIds) {
+    const old = world.ec2.instances.get(id);
+    const subnet = old ? world.ec2.subnets.get(old.subnetId) : undefined;
+    if (!old || old.state === 'terminated' || !subnet) continue;
+    const instance = launchMember(world, cluster, nodegroup, group, subnet, old.instanceType, imageId);
+    group.instanceIds.push(instance.instanceId);
+    terminateInstance(world, id, 'Service initiated');
+    group.instanceIds = group.instanceIds.filter((member) => member !== id);
+    replaced.push(old.privateDnsName);
+  }
+  return replaced;
+}
+
+/**
+ * When a version update succeeds: EKS's launch template gets a new version with the new image
+ * and the group launches from it, so later scale-outs start the new AMI too.
+ */
+export function retargetNodegroupTemplate(world: World, nodegroup: Nodegroup, imageId: string): void {
+  const group = groupOf(world, nodegroup);
+  const record = group?.launchTemplate ? world.ec2.other.get(group.launchTemplate.id) : undefined;
+  if (!group?.launchTemplate || !record) return;
+  const data = (record.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
+  if (data.ImageId === imageId) return;
+  const version = Number(record.properties.LatestVersionNumber ?? 1) + 1;
+  record.properties = { ...record.properties, LaunchTemplateData: { ...data, ImageId: imageId }, LatestVersionNumber: version };
+  group.launchTemplate = { ...group.launchTemplate, version: String(version) };
 }

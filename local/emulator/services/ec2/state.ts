@@ -131,7 +131,7 @@ export interface LaunchTemplate {
   tags: Record<string, string>;
 }
 
-/** The launch templates of the account (one version each: nothing here makes a second). */
+/** The launch templates of the account, each as its latest version (a nodegroup version update bumps EKS's own; earlier versions are not kept). */
 export function launchTemplates(world: World): LaunchTemplate[] {
   return [...world.ec2.other.values()].filter((o) => o.type === LAUNCH_TEMPLATE_TYPE).map((o) => launchTemplateOf(world, o));
 }

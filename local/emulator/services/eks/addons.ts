@@ -10,6 +10,19 @@ import { EksPart } from './context';
 import type { Addon, Cluster } from './model';
 import { inUse, invalidParameter, notFound } from './validation';
 
+/** configurationValues must be a JSON or YAML object (or empty). */
+export function checkConfigurationValues(values: string): void {
+  let parsed: unknown;
+  try {
+    parsed = load(values);
+  } catch (error) {
+    throw invalidParameter(`ConfigurationValue provided in request is not supported: ${(error as Error).message}`);
+  }
+  if (values.trim() && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
+    throw invalidParameter('ConfigurationValue provided in request is not supported: it must be a JSON or YAML object');
+  }
+}
+
 export class Addons extends EksPart {
   addon(clusterName: string, name: string): Addon {
     const addon = this.cluster(clusterName).addons.get(name);
@@ -28,17 +41,7 @@ export class Addons extends EksPart {
       throw invalidParameter(`Addon version specified is not supported: ${name} ${input.addonVersion ?? '(default)'} on Kubernetes ${cluster.version}`);
     }
     if (input.resolveConflicts && !['NONE', 'OVERWRITE', 'PRESERVE'].includes(input.resolveConflicts)) throw invalidParameter('resolveConflicts must be NONE, OVERWRITE or PRESERVE');
-    if (input.configurationValues !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = load(input.configurationValues);
-      } catch (error) {
-        throw invalidParameter(`ConfigurationValue provided in request is not supported: ${(error as Error).message}`);
-      }
-      if (input.configurationValues.trim() && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
-        throw invalidParameter('ConfigurationValue provided in request is not supported: it must be a JSON or YAML object');
-      }
-    }
+    if (input.configurationValues !== undefined) checkConfigurationValues(input.configurationValues);
     const now = this.now();
     const addon: Addon = {
       name,

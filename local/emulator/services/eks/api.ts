@@ -10,6 +10,7 @@ import { EmulatorError, sendJson, sendRestJsonError } from '../../protocol';
 import { stsIdentities } from '../sts';
 import { ACCESS_POLICIES, ACCESS_POLICY_PREFIX, ADDONS } from './catalog';
 import { LOG_TYPES } from './catalog';
+import { describeClusterVersions } from './versions';
 import type { AccessEntry, Addon, Cluster, EksState, FargateProfile, Nodegroup, PolicyAssociation, Update } from './state';
 
 type Body = Record<string, unknown>;
@@ -177,6 +178,14 @@ function describeAddonVersions(query: URLSearchParams) {
   return { addons: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
+/** ListInsights pages through its JSON body (maxResults, nextToken), not the query string. */
+function bodyPaging(body: Body): URLSearchParams {
+  const query = new URLSearchParams();
+  if (body.maxResults !== undefined) query.set('maxResults', String(body.maxResults));
+  if (typeof body.nextToken === 'string') query.set('nextToken', body.nextToken);
+  return query;
+}
+
 function listed<T>(key: string, items: T[], query: URLSearchParams) {
   const page = paginate(items, query);
   return { [key]: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
@@ -207,6 +216,14 @@ function routes(state: EksState): Route[] {
       update: renderUpdate(state.updateNodegroupConfig(c.params.clusterName!, c.params.nodegroupName!, c.body as never)),
     })),
 
+    r('POST', '/clusters/{clusterName}/node-groups/{nodegroupName}/update-version', 'UpdateNodegroupVersion', (c) => ({
+      update: renderUpdate(state.updateNodegroupVersion(c.params.clusterName!, c.params.nodegroupName!, c.body as never)),
+    })),
+    r('POST', '/clusters/{clusterName}/insights-refresh', 'StartInsightsRefresh', (c) => state.insights.startInsightsRefresh(c.params.clusterName!)),
+    r('GET', '/clusters/{clusterName}/insights-refresh', 'DescribeInsightsRefresh', (c) => state.insights.describeInsightsRefresh(c.params.clusterName!)),
+    r('POST', '/clusters/{clusterName}/insights', 'ListInsights', (c) => listed('insights', state.insights.listInsights(c.params.clusterName!, c.body.filter as never), bodyPaging(c.body))),
+    r('GET', '/clusters/{clusterName}/insights/{id}', 'DescribeInsight', (c) => ({ insight: state.insights.describeInsight(c.params.clusterName!, c.params.id!) })),
+
     r('POST', '/clusters/{clusterName}/fargate-profiles', 'CreateFargateProfile', (c) => ({ fargateProfile: renderFargateProfile(state.createFargateProfile(c.params.clusterName!, withCluster(c))) })),
     r('GET', '/clusters/{clusterName}/fargate-profiles', 'ListFargateProfiles', (c) => listed('fargateProfileNames', [...state.cluster(c.params.clusterName!).fargateProfiles.keys()], c.query)),
     r('GET', '/clusters/{clusterName}/fargate-profiles/{fargateProfileName}', 'DescribeFargateProfile', (c) => ({
@@ -219,8 +236,10 @@ function routes(state: EksState): Route[] {
     r('POST', '/clusters/{clusterName}/addons', 'CreateAddon', (c) => ({ addon: renderAddon(state.createAddon(c.params.clusterName!, withCluster(c))) })),
     r('GET', '/clusters/{clusterName}/addons', 'ListAddons', (c) => listed('addons', [...state.cluster(c.params.clusterName!).addons.keys()], c.query)),
     r('GET', '/clusters/{clusterName}/addons/{addonName}', 'DescribeAddon', (c) => ({ addon: renderAddon(state.addon(c.params.clusterName!, c.params.addonName!)) })),
+    r('POST', '/clusters/{clusterName}/addons/{addonName}/update', 'UpdateAddon', (c) => ({ update: renderUpdate(state.updateAddon(c.params.clusterName!, c.params.addonName!, c.body as never)) })),
     r('DELETE', '/clusters/{clusterName}/addons/{addonName}', 'DeleteAddon', (c) => ({ addon: renderAddon(state.deleteAddon(c.params.clusterName!, c.params.addonName!)) })),
     r('GET', '/addons/supported-versions', 'DescribeAddonVersions', (c) => describeAddonVersions(c.query)),
+    r('GET', '/cluster-versions', 'DescribeClusterVersions', (c) => listed('clusterVersions', describeClusterVersions(state.world, c.query), c.query)),
 
     r('POST', '/clusters/{clusterName}/access-entries', 'CreateAccessEntry', (c) => ({ accessEntry: renderAccessEntry(state.createAccessEntry(c.params.clusterName!, withCluster(c))) })),
     r('GET', '/clusters/{clusterName}/access-entries', 'ListAccessEntries', (c) => listed('accessEntries', state.listAccessEntries(c.params.clusterName!, c.query.get('associatedPolicyArn') ?? undefined), c.query)),

@@ -3,7 +3,10 @@
  * compatibilities and defaults, and the access policies. A small, fixed slice of the real lists.
  */
 
-export const KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'];
+import { KUBERNETES_RELEASES } from './version-catalog';
+
+/** Oldest first; their calendar (release and support dates, patch versions) is in version-catalog.ts. */
+export const KUBERNETES_VERSIONS = KUBERNETES_RELEASES.map((r) => r.version).reverse();
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
 
 export const PLATFORM_VERSION = 'eks.8';

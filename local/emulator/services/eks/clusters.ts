@@ -11,6 +11,7 @@ import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, LOG_TYPES, PLATFORM_VE
 import { EksPart, deferred } from './context';
 import { KubeStore } from './kube-store';
 import { AUTHENTICATION_LADDER, type AuthenticationMode, type Cluster } from './model';
+import { requireCreatableVersion } from './versions';
 import { IAM_PRINCIPAL, asBoolean, inUse, invalidParameter, parseCidr } from './validation';
 
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
@@ -22,6 +23,7 @@ export class Clusters extends EksPart {
     if (this.clusters.has(name)) throw inUse(`Cluster already exists with name: ${name}`);
     const version = input.version ?? DEFAULT_KUBERNETES_VERSION;
     if (!KUBERNETES_VERSIONS.includes(version)) throw invalidParameter(`unsupported Kubernetes version ${version}`);
+    requireCreatableVersion(this.world, version);
     const roleArn = input.roleArn;
     if (!roleArn) throw invalidParameter('roleArn is required');
     if (!IAM_PRINCIPAL.test(roleArn) || (this.inAccount(roleArn) && !this.findRole(roleArn))) {

@@ -8,11 +8,14 @@ import type { DurationKind } from '../../durations';
 import type { Role, Subnet, World } from '../../world';
 import { samePrincipal } from '../sts';
 import type { AccessEntries } from './access-entries';
+import type { AddonUpdates } from './addon-updates';
 import type { Addons } from './addons';
 import type { StackClusters } from './cloudformation-provider';
 import type { Clusters } from './clusters';
 import type { FargateProfiles } from './fargate-profiles';
+import type { Insights } from './insights';
 import type { Cluster, PendingTransition, Transition } from './model';
+import type { NodegroupUpgrades } from './nodegroup-upgrades';
 import type { Nodegroups } from './nodegroups';
 import type { ClusterSettings } from './settings';
 import type { Tags } from './tags';
@@ -54,6 +57,9 @@ export interface EksParts {
   readonly tags: Tags;
   readonly stacks: StackClusters;
   readonly settings: ClusterSettings;
+  readonly nodegroupUpgrades: NodegroupUpgrades;
+  readonly addonUpdates: AddonUpdates;
+  readonly insights: Insights;
 }
 
 /** The state all parts share. It lives on the EksState (world.eks), never in module scope. */

@@ -66,6 +66,8 @@ export interface Cluster {
   accessEntries: Map<string, AccessEntry>;
   updates: Map<string, Update>;
   updateTokens: Map<string, string>;
+  /** Upgrade insights as the last refresh found them (insights.ts); absent until first asked for. */
+  insights?: InsightsSnapshot;
   kube: KubeStore;
   ready: Promise<void>;
   gone: Promise<void>;
@@ -185,6 +187,7 @@ export type UpdateChange =
   | { kind: 'upgradePolicy'; supportType: SupportType }
   | { kind: 'zonalShift'; enabled: boolean }
   | { kind: 'encryption'; encryptionConfig: EncryptionConfig[] }
+  | { kind: 'addon'; addon: string; version: string; configurationValues?: string; serviceAccountRoleArn?: string }
   | { kind: 'nodegroupConfig'; nodegroup: string; scalingConfig: ScalingConfig; labels: Record<string, string>; taints: Taint[]; updateConfig: Record<string, number> };
 
 /**
@@ -194,7 +197,58 @@ export type UpdateChange =
 export type Transition =
   | { kind: 'clusterCreated' | 'clusterDeleted'; clusterName: string; clusterId: string }
   | { kind: 'nodegroupCreated' | 'nodegroupDeleted' | 'fargateProfileCreated' | 'fargateProfileDeleted' | 'addonCreated' | 'addonDeleted'; clusterName: string; clusterId: string; name: string; arn: string }
-  | { kind: 'updateFinished'; clusterName: string; clusterId: string; updateId: string; change: UpdateChange };
+  | { kind: 'updateFinished'; clusterName: string; clusterId: string; updateId: string; change: UpdateChange }
+  | { kind: 'nodegroupUpgradeStep'; clusterName: string; clusterId: string; updateId: string; plan: NodegroupUpgradePlan }
+  | { kind: 'insightsRefreshed'; clusterName: string; clusterId: string };
+
+/**
+ * A nodegroup version update under way (nodegroup-upgrades.ts): what it moves to and the old
+ * instances still to replace, a batch (updateConfig's maxUnavailable) per step.
+ */
+export interface NodegroupUpgradePlan {
+  nodegroup: string;
+  nodegroupArn: string;
+  version: string;
+  releaseVersion: string;
+  launchTemplateVersion?: string;
+  force: boolean;
+  batchSize: number;
+  /** Instance ids launched before the update that still run the old AMI. */
+  remaining: string[];
+  /** The pod a PodDisruptionBudget keeps from eviction (a fault), when there is one. */
+  evictionBlocked?: { pod: string; namespace: string; podDisruptionBudget: string };
+}
+
+export type InsightStatusValue = 'PASSING' | 'WARNING' | 'ERROR' | 'UNKNOWN';
+export interface InsightResource {
+  insightStatus: { status: InsightStatusValue; reason: string };
+  kubernetesResourceUri?: string;
+  arn?: string;
+}
+/** One upgrade insight (DescribeInsight's shape, dates as Dates). */
+export interface InsightRecord {
+  id: string;
+  name: string;
+  category: 'UPGRADE_READINESS' | 'MISCONFIGURATION';
+  kubernetesVersion: string;
+  lastRefreshTime: Date;
+  lastTransitionTime: Date;
+  description: string;
+  insightStatus: { status: InsightStatusValue; reason: string };
+  recommendation: string;
+  additionalInfo: Record<string, string>;
+  resources: InsightResource[];
+  categorySpecificSummary: {
+    deprecationDetails: Array<{ usage: string; replacedWith: string; stopServingVersion: string; startServingReplacementVersion: string; clientStats: Array<{ userAgent: string; numberOfRequestsLast30Days: number; lastRequestTime: Date }> }>;
+    addonCompatibilityDetails: Array<{ name: string; compatibleVersions: string[] }>;
+  };
+}
+export interface InsightsSnapshot {
+  /** The cluster version the checks looked at: a cluster upgraded since has stale insights. */
+  clusterVersion: string;
+  insights: InsightRecord[];
+  refresh: { status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED'; startedAt: Date; endedAt?: Date };
+}
 
 /** A transition and when it happens (emulated epoch ms): part of the saved world, re-armed on restore. */
 export interface PendingTransition {

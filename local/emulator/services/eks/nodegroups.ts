@@ -7,6 +7,7 @@ import type { CreateNodegroupRequest, UpdateNodegroupConfigRequest } from '@aws-
 import { drainNodegroupCapacity } from '../ec2/nodegroup-capacity';
 import { KUBERNETES_VERSIONS, minor } from './catalog';
 import { EksPart } from './context';
+import { checkReleaseVersion } from './nodegroup-upgrades';
 import type { Nodegroup, ScalingConfig, Taint, Update } from './model';
 import { CHILD_NAME, inUse, invalidParameter, limitExceeded, notFound } from './validation';
 
@@ -121,7 +122,7 @@ export class Nodegroups extends EksPart {
       arn: this.arn(`nodegroup/${clusterName}/${name}/${uuid}`),
       clusterName,
       version,
-      releaseVersion: `${version}.0-20251101`,
+      releaseVersion: checkReleaseVersion(version, input.releaseVersion),
       createdAt: now,
       modifiedAt: now,
       status: 'CREATING',

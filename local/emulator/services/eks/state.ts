@@ -24,16 +24,21 @@ import type {
   UpdateAccessEntryRequest,
   UpdateClusterConfigRequest,
   UpdateClusterVersionRequest,
+  UpdateAddonRequest,
   UpdateNodegroupConfigRequest,
+  UpdateNodegroupVersionRequest,
 } from '@aws-sdk/client-eks';
 import type { EksBackend, World } from '../../world';
 import { AccessEntries } from './access-entries';
+import { AddonUpdates } from './addon-updates';
 import { Addons } from './addons';
 import { StackClusters, type StackClusterContext, type clusterAttributes } from './cloudformation-provider';
 import { Clusters } from './clusters';
 import { EksContext, type EksParts, type EksStateOptions } from './context';
 import { FargateProfiles } from './fargate-profiles';
+import { Insights } from './insights';
 import type { AccessEntry, Addon, Cluster, FargateProfile, Nodegroup, PendingTransition, PolicyAssociation, Update } from './model';
+import { NodegroupUpgrades } from './nodegroup-upgrades';
 import { Nodegroups } from './nodegroups';
 import { ClusterSettings } from './settings';
 import { Tags } from './tags';
@@ -69,6 +74,9 @@ export class EksState implements EksBackend {
       tags: new Tags(context),
       stacks: new StackClusters(context),
       settings: new ClusterSettings(context),
+      nodegroupUpgrades: new NodegroupUpgrades(context),
+      addonUpdates: new AddonUpdates(context),
+      insights: new Insights(context),
     };
     context.assemble(this.parts);
   }
@@ -134,6 +142,10 @@ export class EksState implements EksBackend {
     return this.parts.nodegroups.updateNodegroupConfig(clusterName, name, input);
   }
 
+  updateNodegroupVersion(clusterName: string, name: string, input: UpdateNodegroupVersionRequest): Update {
+    return this.parts.nodegroupUpgrades.updateNodegroupVersion(clusterName, name, input);
+  }
+
   // ── Fargate profiles ─────────────────────────────────────────────────────────────────────
 
   fargateProfile(clusterName: string, name: string): FargateProfile {
@@ -160,6 +172,16 @@ export class EksState implements EksBackend {
 
   deleteAddon(clusterName: string, name: string): Addon {
     return this.parts.addons.deleteAddon(clusterName, name);
+  }
+
+  updateAddon(clusterName: string, name: string, input: UpdateAddonRequest): Update {
+    return this.parts.addonUpdates.updateAddon(clusterName, name, input);
+  }
+
+  // ── Upgrade insights ─────────────────────────────────────────────────────────────────────
+
+  get insights(): Insights {
+    return this.parts.insights;
   }
 
   /** Where coredns can run: a nodegroup with untainted nodes, or a Fargate profile selecting its pods. */

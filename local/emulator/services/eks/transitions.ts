@@ -116,6 +116,12 @@ export class Transitions extends EksPart {
       case 'updateFinished':
         this.parts.updates.finishUpdate(cluster, transition.updateId, transition.change);
         return;
+      case 'nodegroupUpgradeStep':
+        this.parts.nodegroupUpgrades.step(cluster, transition.updateId, transition.plan);
+        return;
+      case 'insightsRefreshed':
+        this.parts.insights.finishRefresh(cluster);
+        return;
       default: {
         const unknown: never = transition;
         throw new Error(`unknown transition ${JSON.stringify(unknown)}`);

@@ -13,7 +13,10 @@ import { checkCidrs, nextLogTypes } from './clusters';
 import { EksPart } from './context';
 import { SETTING_MEMBERS } from './settings';
 import { AUTHENTICATION_LADDER, type AuthenticationMode, type Cluster, type Update, type UpdateChange } from './model';
-import { asBoolean, inUse, invalidParameter, notFound } from './validation';
+import { asBoolean, inUse, invalidParameter, invalidRequest, notFound } from './validation';
+
+/** How many minor versions a kubelet may lag the control plane (Kubernetes' skew policy since 1.28). */
+const MAX_KUBELET_SKEW = 3;
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const left = new Set(a);
@@ -34,18 +37,21 @@ export class Updates extends EksPart {
 
   startUpdate(
     cluster: Cluster,
-    fields: Pick<Update, 'type' | 'params'> & { nodegroupName?: string },
+    fields: Pick<Update, 'type' | 'params'> & { nodegroupName?: string; addonName?: string },
     token: string | undefined,
     kind: DurationKind,
     change: UpdateChange,
   ): Update {
     const update: Update = { id: randomUUID(), status: 'InProgress', createdAt: this.now(), errors: [], ...fields };
     cluster.updates.set(update.id, update);
-    if (token) cluster.updateTokens.set(`${fields.nodegroupName ?? ''}/${token}`, update.id);
+    if (token) cluster.updateTokens.set(`${fields.nodegroupName ?? (fields.addonName ? `addon/${fields.addonName}` : '')}/${token}`, update.id);
     const nodegroup = fields.nodegroupName ? cluster.nodegroups.get(fields.nodegroupName) : undefined;
+    const addon = fields.addonName ? cluster.addons.get(fields.addonName) : undefined;
     if (nodegroup) nodegroup.status = 'UPDATING';
+    else if (addon) addon.status = 'UPDATING';
     else cluster.status = 'UPDATING';
-    this.after(kind, `${fields.nodegroupName ? `nodegroup/${cluster.name}/${fields.nodegroupName}` : `cluster/${cluster.name}`}:${fields.type}`, { kind: 'updateFinished', clusterName: cluster.name, clusterId: cluster.id, updateId: update.id, change });
+    const resource = fields.nodegroupName ? `nodegroup/${cluster.name}/${fields.nodegroupName}` : fields.addonName ? `addon/${cluster.name}/${fields.addonName}` : `cluster/${cluster.name}`;
+    this.after(kind, `${resource}:${fields.type}`, { kind: 'updateFinished', clusterName: cluster.name, clusterId: cluster.id, updateId: update.id, change });
     return update;
   }
 
@@ -53,10 +59,11 @@ export class Updates extends EksPart {
     const update = cluster.updates.get(updateId);
     if (!update || update.status !== 'InProgress') return;
     const nodegroup = update.nodegroupName ? cluster.nodegroups.get(update.nodegroupName) : undefined;
+    const addon = update.addonName ? cluster.addons.get(update.addonName) : undefined;
     const failure = this.world.faults.updateFailure(update.type);
     if (failure) {
       update.status = 'Failed';
-      update.errors = [{ errorCode: 'Unknown', errorMessage: failure, resourceIds: [update.nodegroupName ?? cluster.name] }];
+      update.errors = [{ errorCode: 'Unknown', errorMessage: failure, resourceIds: [update.nodegroupName ?? update.addonName ?? cluster.name] }];
     } else {
       this.applyChange(cluster, change);
       update.status = 'Successful';
@@ -65,6 +72,13 @@ export class Updates extends EksPart {
       if (nodegroup.status === 'UPDATING') nodegroup.status = 'ACTIVE';
       nodegroup.modifiedAt = this.now();
       this.parts.addons.refreshAddons(cluster);
+    } else if (addon) {
+      // ACTIVE again, then DEGRADED if its pods still have nowhere to run.
+      if (addon.status === 'UPDATING') addon.status = 'ACTIVE';
+      addon.modifiedAt = this.now();
+      this.parts.addons.refreshAddons(cluster);
+    } else if (update.addonName) {
+      // The add-on was deleted meanwhile; the cluster was never UPDATING for it.
     } else if (cluster.status === 'UPDATING') {
       cluster.status = 'ACTIVE';
     }
@@ -91,6 +105,14 @@ export class Updates extends EksPart {
       case 'version':
         cluster.version = change.version;
         return;
+      case 'addon': {
+        const addon = cluster.addons.get(change.addon);
+        if (!addon) return;
+        addon.version = change.version;
+        if (change.configurationValues !== undefined) addon.configurationValues = change.configurationValues;
+        if (change.serviceAccountRoleArn !== undefined) addon.serviceAccountRoleArn = change.serviceAccountRoleArn;
+        return;
+      }
       case 'nodegroupConfig': {
         const nodegroup = cluster.nodegroups.get(change.nodegroup);
         if (!nodegroup) return;
@@ -195,9 +217,25 @@ export class Updates extends EksPart {
     if (!KUBERNETES_VERSIONS.includes(version) || minor(version) !== minor(cluster.version) + 1) {
       throw invalidParameter(`Unsupported Kubernetes minor version update from ${cluster.version} to ${version}`);
     }
+    // Kubelets may be up to three minors older than the control plane (1.28+): a nodegroup that
+    // would fall further behind has to be updated first.
+    const behind = [...cluster.nodegroups.values()].filter((n) => minor(version) - minor(n.version) > MAX_KUBELET_SKEW);
+    if (behind.length) {
+      throw invalidParameter(
+        `Nodegroup(s) [${behind.map((n) => n.name).join(', ')}] at Kubernetes version ${behind[0]!.version} would be more than ${MAX_KUBELET_SKEW} minor versions behind cluster version ${version}; update them before updating the cluster version`,
+      );
+    }
+    // Upgrade insights in ERROR block the upgrade unless it is forced (EKS's readiness checks).
+    const force = asBoolean(input.force, false);
+    const blocking = force ? [] : this.parts.insights.blockingInsights(cluster, version);
+    if (blocking.length) {
+      throw invalidRequest(
+        `Upgrade to Kubernetes version ${version} is blocked by upgrade insights in ERROR status: ${blocking.join(', ')}. Resolve them (ListInsights, DescribeInsight, then StartInsightsRefresh) or set force to override the readiness checks`,
+      );
+    }
     return this.startUpdate(
       cluster,
-      { type: 'VersionUpdate', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: PLATFORM_VERSION }] },
+      { type: 'VersionUpdate', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: PLATFORM_VERSION }, ...(force ? [{ type: 'Force', value: 'true' }] : [])] },
       input.clientRequestToken,
       'versionUpdate',
       { kind: 'version', version },

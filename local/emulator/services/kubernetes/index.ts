@@ -22,6 +22,7 @@ import { EmulatorError, sendJson } from '../../protocol';
 import type { World } from '../../world';
 import type { ConfigMapObject } from '../eks/kube-store';
 import { cidrContains, type Cluster, type EksState } from '../eks/state';
+import { controlPlaneGitVersion } from '../eks/versions';
 import { stsIdentities, type KeySecret } from '../sts';
 import { authenticate, type KubeUser } from './authentication';
 import { authorize, forbidden, type RequestAttributes } from './authorization';
@@ -104,7 +105,7 @@ export function createKubernetesService(world: World, options: KubernetesOptions
     const route = (operation: string, body: () => unknown, contentType?: string): Route => ({ operation, attributes, run: () => ({ status: 200, body: body(), ...(contentType ? { contentType } : {}) }) });
     if (path === '/version') {
       const [major, minor] = cluster.version.split('.');
-      return route('GetVersion', () => ({ major, minor, gitVersion: `v${cluster.version}.5-eks-2ea9a15`, ...SERVER_BUILD }));
+      return route('GetVersion', () => ({ major, minor, gitVersion: controlPlaneGitVersion(cluster.version), ...SERVER_BUILD }));
     }
     if (['/healthz', '/livez', '/readyz'].includes(path)) {
       return { operation: 'Health', attributes, run: () => ({ status: 200, body: 'ok', contentType: 'text/plain; charset=utf-8' }) };

@@ -7,7 +7,10 @@
  * (one per Fargate pod) are made by the workloads that run there (see workloads.ts).
  */
 import type { Instance, World } from '../../world';
+import { amiFor } from '../ec2/instances';
+import { KUBERNETES_VERSIONS } from '../eks/catalog';
 import type { Cluster, Nodegroup } from '../eks/state';
+import { kubeletGitVersion } from '../eks/versions';
 import { privateDnsName, timestamp, uid } from './names';
 import type { Json } from './status';
 
@@ -38,9 +41,23 @@ const CAPACITY: Record<string, [cpu: number, memoryKi: number, pods: number]> = 
   't4g.medium': [2, 3_943_416, 17],
 };
 
-/** The kubelet EKS's AMIs ship for a minor version: `v1.33.5-eks-113cf36`. */
-export function kubeletVersion(minor: string): string {
-  return `v${minor}.5-eks-113cf36`;
+/**
+ * The Kubernetes minor version of a node's kubelet: the one of the EKS optimized AMI it booted
+ * (during a nodegroup version update, replaced nodes run the new AMI while the others still run
+ * the old one); the nodegroup's version when the AMI is not EKS's (a launch template's own).
+ */
+function nodeMinorVersion(world: World, instance: Instance, nodegroup: Nodegroup | undefined, cluster: Cluster): string {
+  if (!nodegroup) return cluster.version;
+  return KUBERNETES_VERSIONS.find((v) => amiFor(world, nodegroup.amiType, v) === instance.imageId) ?? nodegroup.version;
+}
+
+/**
+ * When a node was cordoned: while its nodegroup's version update runs, EKS cordons every node
+ * launched before the update (those it will replace), so kubectl shows them SchedulingDisabled.
+ */
+function cordonedForUpdate(cluster: Cluster, nodegroup: Nodegroup, instance: Instance): Date | undefined {
+  const update = [...cluster.updates.values()].find((u) => u.status === 'InProgress' && u.type === 'VersionUpdate' && u.nodegroupName === nodegroup.name);
+  return update && instance.launchTime < update.createdAt ? update.createdAt : undefined;
 }
 
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
@@ -56,7 +73,8 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
     const name = instance.privateDnsName || privateDnsName(instance.privateIpAddress, world.region);
     const taints = (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
     const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
-    const version = kubeletVersion(nodegroup?.version ?? cluster.version);
+    const version = kubeletGitVersion(nodeMinorVersion(world, instance, nodegroup, cluster));
+    const cordonedSince = nodegroup ? cordonedForUpdate(cluster, nodegroup, instance) : undefined;
     const object: Json = {
       metadata: {
         name,
@@ -84,7 +102,11 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
         },
         annotations: { 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
-      spec: { providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`, ...(taints.length ? { taints } : {}) },
+      spec: {
+        providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`,
+        ...(cordonedSince ? { unschedulable: true } : {}),
+        ...(taints.length || cordonedSince ? { taints: [...taints, ...(cordonedSince ? [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: timestamp(cordonedSince) }] : [])] } : {}),
+      },
       status: {
         capacity: { cpu: String(cpu), 'ephemeral-storage': '20893676Ki', 'hugepages-2Mi': '0', memory: `${memoryKi}Ki`, pods: String(pods) },
         allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18181869946', 'hugepages-2Mi': '0', memory: `${memoryKi - 560_000}Ki`, pods: String(pods) },

@@ -17,6 +17,7 @@
 import type { World } from '../../world';
 import { COREDNS_POD_LABELS } from '../eks/catalog';
 import type { Addon, Cluster } from '../eks/state';
+import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, nameSuffix, nthAddress, privateDnsName, templateHash, timestamp, uid } from './names';
 import { instanceNodes, nodeConditions, type NodeInfo } from './nodes';
 import type { Json } from './status';
@@ -328,7 +329,7 @@ function fargateNode(world: World, cluster: Cluster, profile: string, subnetId: 
         { type: 'InternalDNS', address: name },
         { type: 'Hostname', address: name },
       ],
-      nodeInfo: { architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7.27', kernelVersion: '5.10.240-238.955.amzn2.x86_64', kubeletVersion: `v${cluster.version}.5-eks-113cf36`, operatingSystem: 'linux', osImage: 'Amazon Linux 2' },
+      nodeInfo: { architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7.27', kernelVersion: '5.10.240-238.955.amzn2.x86_64', kubeletVersion: kubeletGitVersion(cluster.version), operatingSystem: 'linux', osImage: 'Amazon Linux 2' },
     },
   };
   return { name, ip, subnetId, zone, taints: [], fargate: true, object };
