@@ -1,7 +1,7 @@
 /**
  * Every update-cluster change action in one table, keyed by the schema's ChangeAction: which
  * Task state of statemachines/update-cluster.asl.json carries it out and what it is about. The
- * table must name every action (the compiler checks it), and test/asl/update-cluster.test.ts
+ * table must name every action (the compiler checks it), and test/asl/change-routing.test.ts
  * checks that the ASL routes each action to its state, so a new action cannot be half wired.
  */
 import type { ChangeAction, ClusterChange } from '../generated/types';

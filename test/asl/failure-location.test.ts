@@ -4,9 +4,10 @@
  * the state that failed — never "Diagnose" — and names the state and the resource it was working
  * on, inside Parallel branches and Map iterations too. Runs the real workflows over the fake AWS.
  */
-import type { ClusterChange, Operation, OperationStatusEvent, Phase } from '../../functions/generated/types';
-import { applyChange } from '../../functions/domain/spec-change';
+import type { Operation, OperationStatusEvent, Phase } from '../../functions/generated/types';
+import type { ChangeRequest } from '../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
+import { apiChange } from '../support/change-request';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws } from '../support/fake-aws';
 import { crashOnceAfter, failEveryTime, operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
@@ -82,19 +83,20 @@ describe('update-cluster: a failure in each Task state', () => {
   const guardrails = () => new FakeAws().deps().settings.guardrails();
   const UPDATE: Operation = { ...operationFor(CLUSTER, 'op-update-1'), type: 'UPDATE' };
 
-  it.each<[string, Phase, string, ClusterChange]>([
-    ['Change Nodegroup', 'Update', 'nodegroup ng-spot', { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 2 } }],
+  it.each<[string, Phase, string, ChangeRequest]>([
+    ['Change Nodegroup', 'Update', 'nodegroup ng-spot', { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 2 } }],
     ['Change Fargate Profile', 'Update', 'Fargate profile fp-default', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
     ['Change Access', 'Update', 'access entry arn:aws:iam::111122223333:user/viewer', { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer' }],
-    ['Change Endpoint Access', 'Update', THE_CLUSTER, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: false } }],
-  ])('%s: the phase is %s and the error names the state and %s', async (state, phase, resource, change) => {
+    ['Change Endpoint Access', 'Update', THE_CLUSTER, { action: 'SET_ENDPOINT_ACCESS', body: { public: true, private: false } }],
+  ])('%s: the phase is %s and the error names the state and %s', async (state, phase, resource, request) => {
     const aws = new FakeAws();
     expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
     const current: Spec = normaliseSpec(referenceSpec(), guardrails());
+    const { change, spec: desired } = apiChange(current, request);
     const operation = { ...UPDATE, action: change.action };
     aws.seedOperation(operation, { status: 'UPDATING', spec: current });
 
-    const run = await runWorkflow(aws, 'update-cluster', { operation, change, spec: normaliseSpec(applyChange(current, change).spec, guardrails()) }, { wrapHandler: failEveryTime(state) });
+    const run = await runWorkflow(aws, 'update-cluster', { operation, change, spec: desired }, { wrapHandler: failEveryTime(state) });
 
     expect(run).toMatchObject({ status: 'FAILED', error: 'Lambda.ServiceException' });
     expectFailureAt(aws, UPDATE.id, state, phase, resource);

@@ -7,11 +7,12 @@
  * new spec), and the status events (schema-valid, exactly one terminal, last).
  */
 import { parse, stringify } from 'yaml';
-import type { ClusterChange, Operation, OperationStatusEvent } from '../../functions/generated/types';
+import type { Operation, OperationStatusEvent } from '../../functions/generated/types';
 import { NODEGROUP_STACK_OUTPUTS } from '../../functions/domain/cluster-template';
 import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackName } from '../../functions/domain/naming';
-import { applyChange } from '../../functions/domain/spec-change';
+import type { ChangeRequest } from '../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
+import { apiChange } from '../support/change-request';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws } from '../support/fake-aws';
 import { crashOnceAfter, operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
@@ -41,13 +42,13 @@ interface UpdateOptions {
   wrapHandler?: (state: string, handler: TaskHandler) => TaskHandler;
 }
 
-/** Starts update-cluster as the API does: the registry's spec with the change applied, normalised again. */
-async function runUpdate(aws: FakeAws, current: Spec, change: ClusterChange, options: UpdateOptions = {}) {
-  const desired = normaliseSpec(applyChange(current, change).spec, guardrails());
+/** Starts update-cluster as the API does: the registry's spec with the request applied, normalised again, and the change made of it. */
+async function runUpdate(aws: FakeAws, current: Spec, request: ChangeRequest, options: UpdateOptions = {}) {
+  const { change, spec: desired } = apiChange(current, request);
   const operation = { ...UPDATE, action: change.action };
   aws.seedOperation(operation, { status: 'UPDATING', spec: current });
   const run = await runWorkflow(aws, 'update-cluster', { operation, change, spec: desired }, options);
-  return { run, desired, log: aws.callLog() };
+  return { run, change, desired, log: aws.callLog() };
 }
 
 /** The shared event contract, and an update's first event is its Update phase. */
@@ -88,7 +89,7 @@ const EKS_WRITES = /^eks:(Create|Update|Delete|Associate)/;
 describe('adding a nodegroup', () => {
   const ADDED = 'ng-added';
   const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
-  const CHANGE: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: ADDED, instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 3 } };
+  const CHANGE: ChangeRequest = { action: 'ADD_NODEGROUP', body: { name: ADDED, instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 3 } };
   let aws: FakeAws;
   let update: Awaited<ReturnType<typeof runUpdate>>;
 
@@ -143,7 +144,7 @@ describe('scaling a nodegroup', () => {
     const spec = await provisioned(aws);
     const describeUpdate = jest.spyOn(aws.eks, 'describeUpdate');
 
-    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 3 } });
+    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
 
     expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
     expect(aws.calls.filter((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([{ service: 'eks', operation: 'UpdateNodegroupConfig', target: 'ng-spot', token: idempotencyToken(UPDATE.id, 'scale-nodegroup', 'ng-spot') }]);
@@ -158,7 +159,7 @@ describe('scaling a nodegroup', () => {
     // `aws eks update-nodegroup-version`, in progress; the nodegroup still reads ACTIVE.
     aws.updates.set('ng-version', { id: 'ng-version', type: 'VersionUpdate', status: 'InProgress', createdAt: aws.clock(), clusterName: CLUSTER, nodegroupName: 'ng-spot', describesLeft: 2, config: {}, apply: () => undefined });
 
-    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 3 } });
+    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
 
     expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
     expect(update.run.retried).toContain('Change Nodegroup');
@@ -173,7 +174,7 @@ describe('removing a nodegroup', () => {
   it('deletes a nodegroup added later, waits until it is gone, then deletes its stack', async () => {
     const aws = new FakeAws();
     const spec = await provisioned(aws);
-    const added = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } });
+    const added = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', body: { name: 'ng-added' } });
     expect(added.run.status).toBe('SUCCEEDED');
     aws.calls.length = 0;
     aws.events.length = 0;
@@ -202,7 +203,7 @@ describe('removing a nodegroup', () => {
 // ── Fargate profiles ─────────────────────────────────────────────────────────────────────────
 
 describe('adding a Fargate profile', () => {
-  const CHANGE: ClusterChange = { action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } };
+  const CHANGE: ChangeRequest = { action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } };
 
   it('uses the cluster stack’s pod execution role when the cluster has one', async () => {
     const aws = new FakeAws();
@@ -261,7 +262,7 @@ describe('adding and removing access', () => {
 
   it('adds an access entry with its policy', async () => {
     const aws = new FakeAws();
-    const update = await runUpdate(aws, await provisioned(aws), { action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: ENTRY });
+    const update = await runUpdate(aws, await provisioned(aws), { action: 'ADD_ACCESS_ENTRY', body: ENTRY });
 
     expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
     expect(aws.accessEntries.get(`${CLUSTER}/${OPS}`)).toMatchObject({ kubernetesGroups: ['ops'], username: undefined, policies: new Map([['arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', { type: 'namespace', namespaces: ['apps'] }]]) });
@@ -283,9 +284,12 @@ describe('adding and removing access', () => {
     const spec = await provisioned(aws, { ...referenceSpec(), identityMappings: [] });
     aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '3' });
 
-    const update = await runUpdate(aws, spec, { action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING });
+    const update = await runUpdate(aws, spec, { action: 'ADD_ACCESS_ENTRY', body: MAPPING });
 
     expectApplied(aws, update, { action: 'ADD_ACCESS_ENTRY', target: OPS, result: 'applied' });
+    // An item with an arn: the change is an aws-auth mapping, not an access entry.
+    expect(update.change).toEqual({ action: 'ADD_ACCESS_ENTRY', target: OPS, item: MAPPING });
+    expect(update.desired.accessEntries.map((e) => e.principalArn)).not.toContain(OPS);
     expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
     // No EKS write but the service's own cluster-admin, held only around the aws-auth write.
     const service = aws.servicePrincipal;
@@ -327,7 +331,7 @@ describe('adding and removing access', () => {
 // ── endpoint access ──────────────────────────────────────────────────────────────────────────
 
 describe('switching endpoint access', () => {
-  const PRIVATE_ONLY: ClusterChange = { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } };
+  const PRIVATE_ONLY: ChangeRequest = { action: 'SET_ENDPOINT_ACCESS', body: { public: false, private: true } };
 
   it('waits out "update in progress" twice, then updates once and follows the update until Successful', async () => {
     const aws = new FakeAws();
@@ -353,7 +357,7 @@ describe('switching endpoint access', () => {
     const aws = new FakeAws();
     const spec = await provisioned(aws);
 
-    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] } });
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', body: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] } });
 
     expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'unchanged' });
     expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
@@ -386,7 +390,7 @@ describe('an update started outside the service', () => {
     // `aws eks update-cluster-config` to private only, still in progress: the cluster reads as before.
     const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
 
-    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: AS_PROVISIONED });
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', body: AS_PROVISIONED });
 
     expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'applied' });
     expect(update.run.retried).toContain('Change Endpoint Access');
@@ -402,7 +406,7 @@ describe('an update started outside the service', () => {
     const spec = await provisioned(aws);
     const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
 
-    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } });
+    const update = await runUpdate(aws, spec, { action: 'SET_ENDPOINT_ACCESS', body: { public: false, private: true } });
 
     expectApplied(aws, update, { action: 'SET_ENDPOINT_ACCESS', target: CLUSTER, result: 'applied' });
     expect(update.run.retried).not.toContain('Change Endpoint Access');
@@ -417,7 +421,7 @@ describe('an update started outside the service', () => {
     const spec = await provisioned(aws);
     const elsewhere = aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
 
-    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } });
+    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', body: { name: 'ng-added' } });
 
     expect(update.run.status).toBe('SUCCEEDED');
     expect(update.run.retried).toContain('Change Nodegroup');
@@ -431,8 +435,8 @@ describe('an update started outside the service', () => {
 // ── no-op and idempotency ────────────────────────────────────────────────────────────────────
 
 describe('a change the cluster already satisfies', () => {
-  it.each<[string, ClusterChange]>([
-    ['a nodegroup that exists', { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { desiredSize: 1 } }],
+  it.each<[string, ChangeRequest]>([
+    ['a nodegroup that exists', { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 1 } }],
     ['a Fargate profile that is gone', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
   ])('is skipped without an EKS write: %s', async (_, change) => {
     const aws = new FakeAws();
@@ -451,7 +455,7 @@ describe('a step that crashes after its side effect', () => {
     const aws = new FakeAws();
     const spec = await provisioned(aws);
 
-    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', item: { name: 'ng-added' } }, { wrapHandler: crashOnceAfter('Change Nodegroup') });
+    const update = await runUpdate(aws, spec, { action: 'ADD_NODEGROUP', body: { name: 'ng-added' } }, { wrapHandler: crashOnceAfter('Change Nodegroup') });
 
     expectApplied(aws, update, { action: 'ADD_NODEGROUP', target: 'ng-added', result: 'applied' });
     expect(new Set(aws.calls.filter((c) => c.operation === 'CreateStack').map((c) => c.token)).size).toBe(1);

@@ -310,13 +310,22 @@ describe('update routes', () => {
     await activeCluster(aws);
     const unlock = () => Object.assign(aws.clusterRecords.get(NAME)!, { lockedBy: undefined, status: 'ACTIVE' });
 
-    const entry = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { principalArn: 'arn:aws:iam::111122223333:role/dev', accessPolicies: [{ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['dev'] }] } }), aws.deps());
+    const DEV = 'arn:aws:iam::111122223333:role/dev';
+    const OPS = 'arn:aws:iam::111122223333:role/ops';
+
+    const entry = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { principalArn: DEV, accessPolicies: [{ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['dev'] }] } }), aws.deps());
     expect(entry.statusCode).toBe(202);
-    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', target: 'arn:aws:iam::111122223333:role/dev' });
+    // The item as the desired spec has it, defaults filled in: an access entry (principalArn), not a mapping.
+    const entryChange = lastExecution(aws).change!;
+    expect(entryChange).toEqual({ action: 'ADD_ACCESS_ENTRY', target: DEV, item: { principalArn: DEV, type: 'STANDARD', kubernetesGroups: [], accessPolicies: [{ policy: 'AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['dev'] }] } });
+    expect(lastExecution(aws).spec.accessEntries).toContainEqual(entryChange.item);
     unlock();
-    const mapping = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { arn: 'arn:aws:iam::111122223333:role/ops', username: 'ops', groups: ['ops'] } }), aws.deps());
+    const mapping = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { arn: OPS, username: 'ops', groups: ['ops'] } }), aws.deps());
     expect(mapping.statusCode).toBe(202);
-    expect(lastExecution(aws).change).toMatchObject({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping' });
+    // An item with an arn: an aws-auth identity mapping.
+    const mappingChange = lastExecution(aws).change!;
+    expect(mappingChange).toEqual({ action: 'ADD_ACCESS_ENTRY', target: OPS, item: { arn: OPS, username: 'ops', groups: ['ops'] } });
+    expect(lastExecution(aws).spec.identityMappings).toContainEqual(mappingChange.item);
     unlock();
     const neither = await routeRequest(event('POST', `/clusters/${NAME}/access-entries`, { body: { username: 'x' } }), aws.deps());
     expect(neither.statusCode).toBe(422);
@@ -345,7 +354,8 @@ describe('update routes', () => {
     expect(bad.statusCode).toBe(422);
     expect(body(bad).errors[0].pointer).toBe('');
     expect(good.statusCode).toBe(202);
-    expect(lastExecution(aws).change).toEqual({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true } });
+    // The endpoint access as normalised: what the desired spec has.
+    expect(lastExecution(aws).change).toEqual({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: false, private: true, publicAccessCidrs: [] } });
     expect(lastExecution(aws).spec.endpointAccess).toEqual({ public: false, private: true, publicAccessCidrs: [] });
   });
 

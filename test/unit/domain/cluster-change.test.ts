@@ -5,9 +5,13 @@
  */
 import { stringify } from 'yaml';
 import type { ClusterChange } from '../../../functions/generated/types';
+import { validateUpdateInput } from '../../../functions/generated/validators';
 import { planAccessChange } from '../../../functions/domain/access-change';
-import { changeResource, changeTarget, planEndpointAccessChange, planFargateProfileChange, planNodegroupChange, wantedScaling, type ChangePlanner, type LiveState, type NextStep } from '../../../functions/domain/cluster-change';
+import { CHANGE_ACTIONS, changeFor, type ChangeFor } from '../../../functions/domain/change-actions';
+import { changeResource, changeTarget, planEndpointAccessChange, planFargateProfileChange, planNodegroupChange, wantedScaling, type LiveState, type NextStep, type Scaling } from '../../../functions/domain/cluster-change';
 import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
+import { apiChange } from '../../support/change-request';
+import { UPDATE_OPERATION } from '../steps/update-inputs';
 
 const OP = 'op-update-1';
 const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
@@ -26,18 +30,22 @@ function specOf(extra: Record<string, unknown> = {}): Spec {
   return normaliseSpec({ name: CLUSTER_NAME, network: { vpc: {} }, ...extra }, GUARDRAILS as never);
 }
 
-/** Each kind of change has its planner; the update step for that kind calls only it. */
-const PLANNERS: Record<ClusterChange['action'], ChangePlanner> = {
-  ADD_NODEGROUP: planNodegroupChange,
-  SCALE_NODEGROUP: planNodegroupChange,
-  REMOVE_NODEGROUP: planNodegroupChange,
-  ADD_FARGATE_PROFILE: planFargateProfileChange,
-  REMOVE_FARGATE_PROFILE: planFargateProfileChange,
-  ADD_ACCESS_ENTRY: planAccessChange,
-  REMOVE_ACCESS_ENTRY: planAccessChange,
-  SET_ENDPOINT_ACCESS: planEndpointAccessChange,
-};
-const decide = (change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep => PLANNERS[change.action](change, spec, live, OP);
+/** Each kind of change has its planner, that of the state CHANGE_ACTIONS routes it to; the update step of that state calls only it. */
+function decide(change: ClusterChange, live: LiveState = {}, spec: Spec = specOf()): NextStep {
+  const state = CHANGE_ACTIONS[change.action].state;
+  switch (state) {
+    case 'Change Nodegroup':
+      return planNodegroupChange(changeFor(change, state), spec, live, OP);
+    case 'Change Fargate Profile':
+      return planFargateProfileChange(changeFor(change, state), spec, live, OP);
+    case 'Change Access':
+      return planAccessChange(changeFor(change, state), spec, live, OP);
+    case 'Change Endpoint Access':
+      return planEndpointAccessChange(changeFor(change, state), spec, live, OP);
+  }
+}
+/** The change and desired spec the API makes of a request on `spec` (default: a cluster with no nodegroups, profiles or access entries of its own). */
+const requested = (request: Parameters<typeof apiChange>[1], spec: Spec = specOf({ managedNodeGroups: [] })) => apiChange(spec, request);
 const ours = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: OP, cluster: CLUSTER_NAME, outputs });
 const leftover = (status: string, outputs: Record<string, string> = {}) => ({ status, operationId: 'op-earlier', cluster: CLUSTER_NAME, outputs });
 
@@ -46,13 +54,13 @@ describe('a stack of the same name that another cluster owns', () => {
     const foreign = { status: 'CREATE_COMPLETE', operationId: 'op-other', cluster: 'demo-nodegroup-ng', outputs: {} };
 
     expect(decide({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }, { stack: foreign })).toEqual({ kind: 'refused', reason: 'a stack of the same name belongs to cluster demo-nodegroup-ng; choose another name' });
-    expect(decide({ action: 'ADD_FARGATE_PROFILE', target: 'fp-new', item: { name: 'fp-new', selectors: [{ namespace: 'x' }] } }, { stack: foreign })).toMatchObject({ kind: 'refused' });
+    const addProfile = requested({ action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-new', selectors: [{ namespace: 'x' }] } });
+    expect(decide(addProfile.change, { stack: foreign }, addProfile.spec)).toMatchObject({ kind: 'refused' });
   });
 });
 
 describe('ADD_NODEGROUP', () => {
-  const spec = specOf({ managedNodeGroups: [{ name: 'ng-new', instanceTypes: ['m6i.large'] }] });
-  const change: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: 'ng-new', instanceTypes: ['m6i.large'] } };
+  const { change, spec } = requested({ action: 'ADD_NODEGROUP', body: { name: 'ng-new', instanceTypes: ['m6i.large'] } });
   const normalised = spec.managedNodeGroups[0]!;
   const add = (live: LiveState) => decide(change, live, spec);
 
@@ -102,7 +110,7 @@ describe('ADD_NODEGROUP', () => {
 });
 
 describe('SCALE_NODEGROUP', () => {
-  const scale = (scaling: ClusterChange['scaling'], live: LiveState) => decide({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling }, live);
+  const scale = (scaling: Scaling, live: LiveState) => decide({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling }, live);
   const active = (minSize: number, desiredSize: number, maxSize: number): LiveState => ({ nodegroup: { status: 'ACTIVE', scaling: { minSize, desiredSize, maxSize } } });
 
   it('updates only the sizes asked for, keeping the others as they are live', () => {
@@ -181,9 +189,9 @@ describe('REMOVE_NODEGROUP', () => {
 });
 
 describe('ADD_FARGATE_PROFILE', () => {
-  const spec = specOf({ fargateProfiles: [{ name: 'fp-batch', selectors: [{ namespace: 'batch' }] }] });
+  const { change, spec } = requested({ action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } });
   const profile = spec.fargateProfiles[0]!;
-  const add = (live: LiveState) => decide({ action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-batch', selectors: [{ namespace: 'batch' }] } }, live, spec);
+  const add = (live: LiveState) => decide(change, live, spec);
 
   it('uses the cluster stack’s pod execution role when it has one', () => {
     expect(add({ clusterStackOutputs: { FargatePodExecutionRoleArn: POD_ROLE } })).toEqual({
@@ -232,15 +240,15 @@ describe('REMOVE_FARGATE_PROFILE', () => {
 
 describe('ADD_ACCESS_ENTRY (access entry)', () => {
   const entry = { principalArn: OPS, username: 'ops', kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['apps', 'web'] }] };
-  const spec = specOf({ accessEntries: [entry] });
-  const add = (live: LiveState) => decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: entry }, live, spec);
+  const { change, spec } = requested({ action: 'ADD_ACCESS_ENTRY', body: entry });
+  const add = (live: LiveState) => decide(change, live, spec);
   const inSync = { type: 'STANDARD', username: 'ops', kubernetesGroups: ['ops'], policies: [{ policyArn: VIEW, scope: { type: 'namespace', namespaces: ['web', 'apps'] } }] };
 
   it('creates the entry, then associates each policy with its scope', () => {
     expect(add({})).toEqual({
       kind: 'apply',
       calls: [
-        { call: 'putAccessEntry', entry: spec.accessEntries[0] },
+        { call: 'putAccessEntry', entry: spec.accessEntries.find((e) => e.principalArn === OPS) },
         { call: 'associateAccessPolicy', principalArn: OPS, policyArn: VIEW, scope: { type: 'namespace', namespaces: ['apps', 'web'] } },
       ],
     });
@@ -262,7 +270,13 @@ describe('ADD_ACCESS_ENTRY (access entry)', () => {
 
 describe('ADD_ACCESS_ENTRY (identity mapping)', () => {
   const mapping = { arn: OPS, username: 'ops', groups: ['ops'] };
-  const add = (awsAuth: LiveState['awsAuth']) => decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: mapping }, { awsAuth }, specOf({ identityMappings: [mapping] }));
+  const { change, spec } = requested({ action: 'ADD_ACCESS_ENTRY', body: mapping });
+  const add = (awsAuth: LiveState['awsAuth']) => decide(change, { awsAuth }, spec);
+
+  it('is an item with an arn: an aws-auth mapping, not an access entry', () => {
+    expect(change).toEqual({ action: 'ADD_ACCESS_ENTRY', target: OPS, item: mapping });
+    expect(spec.accessEntries.map((e) => e.principalArn)).not.toContain(OPS);
+  });
 
   it('writes aws-auth with the mapping next to the node role', () => {
     const next = add({ mapRoles: stringify([NODE_MAPPING]) });
@@ -278,7 +292,8 @@ describe('ADD_ACCESS_ENTRY (identity mapping)', () => {
   });
 
   it('refuses to remap a node role', () => {
-    const next = decide({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: { arn: NODE_ROLE, groups: ['ops'] } }, { awsAuth: { mapRoles: stringify([NODE_MAPPING]) } });
+    const remap = requested({ action: 'ADD_ACCESS_ENTRY', body: { arn: NODE_ROLE, groups: ['ops'] } });
+    const next = decide(remap.change, { awsAuth: { mapRoles: stringify([NODE_MAPPING]) } }, remap.spec);
 
     expect(next).toMatchObject({ kind: 'refused', reason: expect.stringContaining('system:nodes') });
   });
@@ -319,8 +334,8 @@ describe('REMOVE_ACCESS_ENTRY', () => {
 });
 
 describe('SET_ENDPOINT_ACCESS', () => {
-  const spec = specOf({ endpointAccess: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] } });
-  const set = (live: LiveState) => decide({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: true } }, live, spec);
+  const { change, spec } = requested({ action: 'SET_ENDPOINT_ACCESS', body: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] } });
+  const set = (live: LiveState) => decide(change, live, spec);
 
   it('updates the cluster config when the live access differs from the spec’s', () => {
     expect(set({ endpointAccess: { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] } })).toEqual({
@@ -344,27 +359,47 @@ describe('SET_ENDPOINT_ACCESS', () => {
 });
 
 describe('the change’s target', () => {
-  it.each<[ClusterChange, string, string]>([
-    [{ action: 'ADD_NODEGROUP', item: { name: 'ng-new' } }, 'ng-new', 'nodegroup ng-new'],
-    [{ action: 'SCALE_NODEGROUP', target: 'ng-1' }, 'ng-1', 'nodegroup ng-1'],
-    [{ action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-1' } }, 'fp-1', 'Fargate profile fp-1'],
-    [{ action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: { principalArn: OPS } }, OPS, `access entry ${OPS}`],
-    [{ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: { arn: OPS } }, OPS, `identity mapping ${OPS}`],
-    [{ action: 'REMOVE_ACCESS_ENTRY', target: OPS }, OPS, `access entry ${OPS}`],
-    [{ action: 'SET_ENDPOINT_ACCESS', endpointAccess: {} }, 'demo', 'cluster demo'],
-  ])('%j targets %s', (change, target, resource) => {
+  it.each<[string, ClusterChange, string, string]>([
+    ['an added nodegroup', requested({ action: 'ADD_NODEGROUP', body: { name: 'ng-new' } }).change, 'ng-new', 'nodegroup ng-new'],
+    ['a scaled nodegroup', { action: 'SCALE_NODEGROUP', target: 'ng-1', scaling: { maxSize: 3 } }, 'ng-1', 'nodegroup ng-1'],
+    ['a removed nodegroup', { action: 'REMOVE_NODEGROUP', target: 'ng-1' }, 'ng-1', 'nodegroup ng-1'],
+    ['an added Fargate profile', requested({ action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-1', selectors: [{ namespace: 'x' }] } }).change, 'fp-1', 'Fargate profile fp-1'],
+    ['a removed Fargate profile', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-1' }, 'fp-1', 'Fargate profile fp-1'],
+    ['an added access entry', requested({ action: 'ADD_ACCESS_ENTRY', body: { principalArn: OPS } }).change, OPS, `access entry ${OPS}`],
+    ['an added identity mapping (an item with an arn)', requested({ action: 'ADD_ACCESS_ENTRY', body: { arn: OPS } }).change, OPS, `identity mapping ${OPS}`],
+    ['a removed access entry', { action: 'REMOVE_ACCESS_ENTRY', target: OPS }, OPS, `access entry ${OPS}`],
+    ['the endpoint access', requested({ action: 'SET_ENDPOINT_ACCESS', body: { public: true } }).change, 'demo', 'cluster demo'],
+  ])('%s targets %s', (_what, change, target, resource) => {
     expect(changeTarget(change, 'demo')).toBe(target);
     expect(changeResource(change, 'demo')).toBe(resource);
   });
 
-  it('fails by name when a change names nothing', () => {
-    expect(() => changeTarget({ action: 'REMOVE_NODEGROUP' }, 'demo')).toThrow(expect.objectContaining({ name: 'InvalidStepInputError' }));
+  it('is named by every change but the endpoint access’s: the step input’s schema refuses one without', () => {
+    const input = (change: unknown) => ({ operation: { ...UPDATE_OPERATION, action: 'REMOVE_NODEGROUP' }, change, spec: specOf() });
+
+    expect(validateUpdateInput(input({ action: 'REMOVE_NODEGROUP', target: 'ng-1' }))).toBe(true);
+    expect(validateUpdateInput(input({ action: 'REMOVE_NODEGROUP' }))).toBe(false);
+    expect(validateUpdateInput.errors).toContainEqual(expect.objectContaining({ params: { missingProperty: 'target' } }));
   });
 });
 
 describe('planners', () => {
-  it('refuse a change of another kind (a wiring error between the ASL and the steps)', () => {
-    expect(() => planNodegroupChange({ action: 'SET_ENDPOINT_ACCESS' }, specOf(), {}, OP)).toThrow('SET_ENDPOINT_ACCESS is not a nodegroup change');
-    expect(() => planAccessChange({ action: 'REMOVE_NODEGROUP', target: 'ng' }, specOf(), {}, OP)).toThrow('REMOVE_NODEGROUP is not an access change');
+  it('take only their own state’s changes; a change the ASL routed elsewhere is refused by name (a wiring error between the ASL and the steps)', () => {
+    const endpoint = apiChange(specOf(), { action: 'SET_ENDPOINT_ACCESS', body: { public: true } }).change;
+    const removeNodegroup: ClusterChange = { action: 'REMOVE_NODEGROUP', target: 'ng' };
+
+    expect(() => changeFor(endpoint, 'Change Nodegroup')).toThrow('SET_ENDPOINT_ACCESS is not carried out by Change Nodegroup (it is Change Endpoint Access\'s)');
+    expect(() => changeFor(removeNodegroup, 'Change Access')).toThrow('REMOVE_NODEGROUP is not carried out by Change Access (it is Change Nodegroup\'s)');
+    expect(changeFor(removeNodegroup, 'Change Nodegroup')).toBe(removeNodegroup);
+  });
+
+  it('admit, by their types, only their own state’s changes (checked by the compiler, never run)', () => {
+    const wiredWrongly = (endpoint: ChangeFor<'Change Endpoint Access'>, removeNodegroup: ChangeFor<'Change Nodegroup'>) => [
+      // @ts-expect-error the nodegroup planner takes no endpoint change
+      planNodegroupChange(endpoint, specOf(), {}, OP),
+      // @ts-expect-error nor the access planner a nodegroup change
+      planAccessChange(removeNodegroup, specOf(), {}, OP),
+    ];
+    expect(wiredWrongly).toBeInstanceOf(Function);
   });
 });

@@ -7,20 +7,20 @@ const spec = (): Spec => normaliseSpec(referenceSpec(), GUARDRAILS);
 
 describe('applyChange', () => {
   it('appends an added nodegroup and says where the body sits in the spec', () => {
-    const { spec: changed, bodyPointer } = applyChange(spec(), { action: 'ADD_NODEGROUP', target: 'ng-new', item: { name: 'ng-new' } });
+    const { spec: changed, bodyPointer } = applyChange(spec(), { action: 'ADD_NODEGROUP', body: { name: 'ng-new' } });
 
     expect((changed as Spec).managedNodeGroups.map((n) => n.name)).toEqual(['ng-general', 'ng-spot', 'ng-new']);
     expect(bodyPointer).toBe('/managedNodeGroups/2');
   });
 
   it('changes only the sizes given when scaling', () => {
-    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { maxSize: 6 } });
+    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { maxSize: 6 } });
 
     expect((changed as Spec).managedNodeGroups[1]).toMatchObject({ name: 'ng-spot', minSize: 1, desiredSize: 1, maxSize: 6 });
   });
 
   it('keeps an unasked desired size within the new bounds', () => {
-    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-general', scaling: { minSize: 3, maxSize: 5 } });
+    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-general', body: { minSize: 3, maxSize: 5 } });
 
     expect((changed as Spec).managedNodeGroups[0]).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 5 });
   });
@@ -41,7 +41,7 @@ describe('applyChange', () => {
 
   it('names the missing target', () => {
     expect(() => applyChange(spec(), { action: 'REMOVE_NODEGROUP', target: 'ng-none' })).toThrow('cluster reference has no nodegroup ng-none');
-    expect(() => applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-none', scaling: { maxSize: 3 } })).toThrow(expect.objectContaining({ name: 'UnknownTargetError' }));
+    expect(() => applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-none', body: { maxSize: 3 } })).toThrow(expect.objectContaining({ name: 'UnknownTargetError' }));
   });
 
   it('leaves the registered spec untouched', () => {

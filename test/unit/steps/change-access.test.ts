@@ -5,7 +5,7 @@ import { changeAccess } from '../../../functions/steps/change-access';
 import { TEMPORARY_ADMIN_TAG } from '../../../functions/step-support/temporary-admin';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, rejectionOf, specOf } from './step-inputs';
-import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
+import { provisionedAws, requestedUpdate, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
 
 const OPS = 'arn:aws:iam::111122223333:role/ops';
 const NODE_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/demo-NodeInstanceRole';
@@ -14,6 +14,9 @@ const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 const ENTRY = { principalArn: OPS, username: 'ops', kubernetesGroups: ['ops'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'namespace', namespaces: ['apps'] }] };
 const MAPPING = { arn: OPS, username: 'ops', groups: ['ops'] };
+/** The API's requests for them: the same route, told apart by the body (an identity mapping is an item with an arn). */
+const ADD = { action: 'ADD_ACCESS_ENTRY', body: ENTRY } as const;
+const ADD_MAPPING = { action: 'ADD_ACCESS_ENTRY', body: MAPPING } as const;
 /** Whom the service reaches the Kubernetes API as (FakeAws's default: the CloudFormation role, as deployed). */
 const SERVICE = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
@@ -23,13 +26,12 @@ const entryOf = (aws: FakeAws, arn: string) => aws.accessEntries.get(`${CLUSTER}
 const rolesIn = (aws: FakeAws) => parse(aws.configMaps.get(AWS_AUTH)?.data.mapRoles ?? '[]') as unknown[];
 
 describe('Change Access: ADD_ACCESS_ENTRY', () => {
-  const ADD: ClusterChange = { action: 'ADD_ACCESS_ENTRY', itemKind: 'accessEntry', item: ENTRY };
 
   it('creates the access entry with a token and associates its policies, in one look', async () => {
     const aws = provisionedAws(specOf());
     const put = jest.spyOn(aws.eks, 'putAccessEntry');
 
-    const poll = await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+    const poll = await changeAccess(requestedUpdate(specOf(), ADD), aws.deps());
 
     expect(put).toHaveBeenCalledWith(expect.objectContaining({ principalArn: OPS, type: 'STANDARD', username: 'ops', kubernetesGroups: ['ops'], clientRequestToken: idempotencyToken(UPDATE_OPERATION.id, 'create-access-entry', OPS) }));
     expect(Object.fromEntries(entryOf(aws, OPS)!.policies)).toEqual({ [VIEW]: { type: 'namespace', namespaces: ['apps'] } });
@@ -39,10 +41,10 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
 
   it('skips an entry that is already there with its policies', async () => {
     const aws = provisionedAws(specOf());
-    await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+    await changeAccess(requestedUpdate(specOf(), ADD), aws.deps());
     aws.calls.length = 0;
 
-    const poll = await changeAccess(updateInput(ADD, specOf({ accessEntries: [ENTRY] })), aws.deps());
+    const poll = await changeAccess(requestedUpdate(specOf(), ADD), aws.deps());
 
     expect(poll).toMatchObject({ ready: true, stage: 'unchanged' });
     expect(aws.callLog((c) => /^(Create|Associate)/.test(c.operation))).toEqual([]);
@@ -52,7 +54,7 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
     const aws = provisionedAws(specOf());
     aws.startUpdateElsewhere(CLUSTER, { endpointPrivateAccess: true }, 5);
 
-    const error = await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', item: { principalArn: OPS } }, specOf()), aws.deps()));
+    const error = await rejectionOf(changeAccess(requestedUpdate(specOf(), { action: 'ADD_ACCESS_ENTRY', body: { principalArn: OPS } }), aws.deps()));
 
     expect(error).toMatchObject({ name: 'UpdateInProgressError', resource: `cluster ${CLUSTER}` });
     expect(aws.callLog((c) => /^(Create|Associate|Delete|Update)/.test(c.operation))).toEqual([]);
@@ -62,7 +64,7 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
     const aws = provisionedAws(specOf());
     aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '7' });
 
-    const poll = await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+    const poll = await changeAccess(requestedUpdate(specOf(), ADD_MAPPING), aws.deps());
 
     expect(poll).toMatchObject({ ready: true, stage: 'applied' });
     expect(rolesIn(aws)).toEqual([NODE_MAPPING, { rolearn: OPS, username: 'ops', groups: ['ops'] }]);
@@ -72,7 +74,7 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
     const aws = provisionedAws(specOf());
     aws.configMaps.set(AWS_AUTH, { data: { mapRoles: stringify([NODE_MAPPING]) }, resourceVersion: '7' });
 
-    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+    await changeAccess(requestedUpdate(specOf(), ADD_MAPPING), aws.deps());
 
     expect(aws.callLog((c) => c.service === 'kubernetes' || (c.service === 'eks' && !['DescribeCluster', 'ListUpdates'].includes(c.operation)))).toEqual([
       `eks:DescribeAccessEntry ${SERVICE}`,
@@ -89,17 +91,17 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
   it('removes its access entry when the aws-auth write fails too', async () => {
     const aws = provisionedAws(specOf(), { faults: { awsAuthConflicts: 1 } });
 
-    await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps()));
+    await rejectionOf(changeAccess(requestedUpdate(specOf(), ADD_MAPPING), aws.deps()));
 
     expect(aws.callLog((c) => c.operation === 'DeleteAccessEntry')).toEqual([`eks:DeleteAccessEntry ${SERVICE}`]);
     expect(entryOf(aws, SERVICE)).toBeUndefined();
   });
 
   it('grants nothing in CONFIG_MAP mode, where the creator EKS made admin is the service', async () => {
-    const spec = specOf({ authenticationMode: 'CONFIG_MAP', identityMappings: [MAPPING] });
+    const spec = specOf({ authenticationMode: 'CONFIG_MAP' });
     const aws = provisionedAws(spec);
 
-    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, spec), aws.deps());
+    await changeAccess(requestedUpdate(spec, ADD_MAPPING), aws.deps());
 
     expect(aws.callLog((c) => c.target === SERVICE)).toEqual([]);
     expect(rolesIn(aws)).toEqual([{ rolearn: OPS, username: 'ops', groups: ['ops'] }]);
@@ -108,7 +110,7 @@ describe('Change Access: ADD_ACCESS_ENTRY', () => {
   it('lets a write conflict through for the ASL to retry from a fresh read', async () => {
     const aws = provisionedAws(specOf(), { faults: { awsAuthConflicts: 1 } });
 
-    const error = await rejectionOf(changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps()));
+    const error = await rejectionOf(changeAccess(requestedUpdate(specOf(), ADD_MAPPING), aws.deps()));
 
     expect(error.name).toBe('KubernetesConflictError');
   });
@@ -172,7 +174,7 @@ describe('Change Access: REMOVE_ACCESS_ENTRY', () => {
     // What a crash after the create leaves: the tagged entry with cluster-admin.
     aws.accessEntries.set(`${CLUSTER}/${SERVICE}`, { kubernetesGroups: [], tags: { [TEMPORARY_ADMIN_TAG]: UPDATE_OPERATION.id }, policies: new Map([[CLUSTER_ADMIN, { type: 'cluster' }]]) });
 
-    await changeAccess(updateInput({ action: 'ADD_ACCESS_ENTRY', itemKind: 'identityMapping', item: MAPPING }, specOf({ identityMappings: [MAPPING] })), aws.deps());
+    await changeAccess(requestedUpdate(specOf(), ADD_MAPPING), aws.deps());
 
     expect(aws.callLog((c) => c.operation === 'CreateAccessEntry')).toEqual([]);
     expect(entryOf(aws, SERVICE)).toBeUndefined();

@@ -3,10 +3,10 @@ import type { ClusterChange } from '../../../functions/generated/types';
 import { changeFargateProfile } from '../../../functions/steps/change-fargate-profile';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, forgetCalls, rejectionOf, specOf } from './step-inputs';
-import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
+import { provisionedAws, requestedUpdate, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
 
 const FARGATE_STACK = fargateStackName(CLUSTER);
-const ADD: ClusterChange = { action: 'ADD_FARGATE_PROFILE', item: { name: 'fp-batch', selectors: [{ namespace: 'batch', labels: { tier: 'jobs' } }] } };
+const ADD = { action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-batch', selectors: [{ namespace: 'batch', labels: { tier: 'jobs' } }] } } as const;
 const withoutFargate = specOf();
 const withDefaultProfile = specOf({ fargate: true });
 
@@ -19,7 +19,7 @@ describe('Change Fargate Profile: ADD_FARGATE_PROFILE', () => {
     const aws = provisionedAws(withDefaultProfile);
     const create = jest.spyOn(aws.eks, 'createFargateProfile');
 
-    const poll = await changeFargateProfile(updateInput(ADD, specOf({ fargate: true, fargateProfiles: [ADD.item] })), aws.deps());
+    const poll = await changeFargateProfile(requestedUpdate(withDefaultProfile, ADD), aws.deps());
 
     expect(create).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -37,10 +37,10 @@ describe('Change Fargate Profile: ADD_FARGATE_PROFILE', () => {
   it('makes the cluster’s Fargate stack first when the cluster stack has no pod execution role, then uses its role', async () => {
     const aws = provisionedAws(withoutFargate);
 
-    const first = await changeFargateProfile(updateInput(ADD, specOf({ fargateProfiles: [ADD.item] })), aws.deps());
+    const first = await changeFargateProfile(requestedUpdate(withoutFargate, ADD), aws.deps());
     aws.stacks.get(FARGATE_STACK)!.describesLeft = 0;
     forgetCalls(aws);
-    const second = await changeFargateProfile(updateInput(ADD, specOf({ fargateProfiles: [ADD.item] }), first), aws.deps());
+    const second = await changeFargateProfile(requestedUpdate(withoutFargate, ADD, first), aws.deps());
 
     expect(first).toMatchObject({ stage: 'fargateStack', waitSeconds: 30 });
     expect(Object.keys(aws.stacks.get(FARGATE_STACK)!.template.Resources)).toEqual(['FargatePodExecutionRole']);
@@ -53,7 +53,7 @@ describe('Change Fargate Profile: ADD_FARGATE_PROFILE', () => {
     const aws = provisionedAws(withDefaultProfile);
     profile(aws, 'fp-default', 'DELETING');
 
-    const error = await rejectionOf(changeFargateProfile(updateInput(ADD, withDefaultProfile), aws.deps()));
+    const error = await rejectionOf(changeFargateProfile(requestedUpdate(withDefaultProfile, ADD), aws.deps()));
 
     expect(error.name).toBe('ResourceBusyError');
     expect(aws.events).toEqual([]);
@@ -63,7 +63,7 @@ describe('Change Fargate Profile: ADD_FARGATE_PROFILE', () => {
     const aws = provisionedAws(withDefaultProfile);
     profile(aws, 'fp-batch', 'ACTIVE');
 
-    const poll = await changeFargateProfile(updateInput(ADD, withDefaultProfile), aws.deps());
+    const poll = await changeFargateProfile(requestedUpdate(withDefaultProfile, ADD), aws.deps());
 
     expect(poll).toEqual({ ready: true, waitSeconds: 0, stage: 'unchanged' });
     expect(aws.callLog((c) => c.operation.startsWith('Create'))).toEqual([]);

@@ -1,16 +1,17 @@
 import { NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
+import type { Scaling } from '../../../functions/domain/cluster-change';
 import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../../../functions/domain/naming';
 import type { ClusterChange, Poll } from '../../../functions/generated/types';
 import { changeNodegroup } from '../../../functions/steps/change-nodegroup';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, forgetCalls, rejectionOf, specOf } from './step-inputs';
-import { provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
+import { apiChange, provisionedAws, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
 
 const ADDED = 'ng-added';
 const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
-const ADD: ClusterChange = { action: 'ADD_NODEGROUP', item: { name: ADDED, instanceTypes: ['m6i.large'], privateNetworking: true } };
 const before = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 2, maxSize: 4 }] });
-const after = specOf({ managedNodeGroups: [{ name: 'ng-1', minSize: 1, desiredSize: 2, maxSize: 4 }, ADD.item] });
+/** The added nodegroup, as the API hands it over: normalised within the desired spec. */
+const { change: ADD, spec: after } = apiChange(before, { action: 'ADD_NODEGROUP', body: { name: ADDED, instanceTypes: ['m6i.large'], privateNetworking: true } });
 
 /** The nodegroup stack completes at its next describe. */
 function completeStack(aws: FakeAws, name = ADDED_STACK): void {
@@ -134,7 +135,7 @@ describe('Change Nodegroup: ADD_NODEGROUP', () => {
 });
 
 describe('Change Nodegroup: SCALE_NODEGROUP', () => {
-  const scale = (scaling: ClusterChange['scaling']): ClusterChange => ({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling });
+  const scale = (scaling: Scaling): ClusterChange => ({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling });
 
   it('sends UpdateNodegroupConfig with the merged sizes and a token, and follows the update by its id', async () => {
     const aws = provisionedAws(before);

@@ -1,7 +1,7 @@
 import type { ClusterChange } from '../../../functions/generated/types';
 import { finalizeUpdate } from '../../../functions/steps/finalize-update';
 import { CLUSTER, specOf } from './step-inputs';
-import { provisionedAws, UPDATE_OPERATION, updateInput } from './update-inputs';
+import { provisionedAws, requestedUpdate, UPDATE_OPERATION, updateInput } from './update-inputs';
 
 const SCALE: ClusterChange = { action: 'SCALE_NODEGROUP', target: 'ng-1', scaling: { desiredSize: 3 } };
 
@@ -22,7 +22,7 @@ describe('Finalize Update', () => {
 
   it('says unchanged when the cluster already was as asked, and sends the event once when run twice', async () => {
     const aws = provisionedAws(specOf());
-    const input = updateInput({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true } }, specOf(), { ready: true, waitSeconds: 0, stage: 'unchanged' });
+    const input = requestedUpdate(specOf(), { action: 'SET_ENDPOINT_ACCESS', body: { public: true } }, { ready: true, waitSeconds: 0, stage: 'unchanged' });
 
     await finalizeUpdate(input, aws.deps());
     const outputs = await finalizeUpdate(input, aws.deps());

@@ -4,68 +4,18 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SdkCloudFormation } from '../../../functions/ports/cloudformation';
 import { useDeps } from '../../../functions/shared/deps';
-import * as checkAddon from '../../../functions/steps/check-addon';
 import * as checkClusterStack from '../../../functions/steps/check-cluster-stack';
-import * as checkEndpointUpdate from '../../../functions/steps/check-endpoint-update';
-import * as checkFargateProfile from '../../../functions/steps/check-fargate-profile';
-import * as checkNodegroup from '../../../functions/steps/check-nodegroup';
-import * as createAddon from '../../../functions/steps/create-addon';
-import * as createClusterStack from '../../../functions/steps/create-cluster-stack';
-import * as createFargateProfile from '../../../functions/steps/create-fargate-profile';
-import * as createNodegroup from '../../../functions/steps/create-nodegroup';
-import * as diagnoseFailure from '../../../functions/steps/diagnose-failure';
 import * as collectOutputs from '../../../functions/steps/collect-outputs';
-import * as finalize from '../../../functions/steps/finalize';
-import * as mapIdentities from '../../../functions/steps/map-identities';
-import * as plan from '../../../functions/steps/plan';
-import * as reportFailure from '../../../functions/steps/report-failure';
-import * as rollBack from '../../../functions/steps/roll-back';
-import * as switchEndpointAccess from '../../../functions/steps/switch-endpoint-access';
-import * as deleteCompute from '../../../functions/steps/delete-compute';
-import * as checkComputeDeletion from '../../../functions/steps/check-compute-deletion';
-import * as deleteClusterStack from '../../../functions/steps/delete-cluster-stack';
-import * as checkClusterStackDeletion from '../../../functions/steps/check-cluster-stack-deletion';
-import * as finalizeDeletion from '../../../functions/steps/finalize-deletion';
-import * as reportOperationFailure from '../../../functions/steps/report-operation-failure';
-import * as changeNodegroup from '../../../functions/steps/change-nodegroup';
-import * as changeFargateProfile from '../../../functions/steps/change-fargate-profile';
-import * as changeAccess from '../../../functions/steps/change-access';
-import * as changeEndpointAccess from '../../../functions/steps/change-endpoint-access';
-import * as finalizeUpdate from '../../../functions/steps/finalize-update';
+import { TASK_FUNCTIONS } from '../../../statemachines/task-functions';
 import { CLUSTER, fakeAws, provisionState, rejectionOf, specOf, STACK } from './step-inputs';
 
 const context = { functionName: 'eksp-step', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:eksp-step', memoryLimitInMB: '256' } as unknown as Context;
 
-const HANDLERS = {
-  'Plan': plan.handler,
-  'Create Cluster Stack': createClusterStack.handler,
-  'Check Cluster Stack': checkClusterStack.handler,
-  'Create Nodegroup': createNodegroup.handler,
-  'Check Nodegroup': checkNodegroup.handler,
-  'Create Fargate Profile': createFargateProfile.handler,
-  'Check Fargate Profile': checkFargateProfile.handler,
-  'Create Add-on': createAddon.handler,
-  'Check Add-on': checkAddon.handler,
-  'Map Identities': mapIdentities.handler,
-  'Switch Endpoint Access': switchEndpointAccess.handler,
-  'Check Endpoint Update': checkEndpointUpdate.handler,
-  'Diagnose Failure': diagnoseFailure.handler,
-  'Roll Back': rollBack.handler,
-  'Report Failure': reportFailure.handler,
-  'Collect Outputs': collectOutputs.handler,
-  'Finalize': finalize.handler,
-  'Delete Compute': deleteCompute.handler,
-  'Check Compute Deletion': checkComputeDeletion.handler,
-  'Delete Cluster Stack': deleteClusterStack.handler,
-  'Check Cluster Stack Deletion': checkClusterStackDeletion.handler,
-  'Finalize Deletion': finalizeDeletion.handler,
-  'Report Operation Failure': reportOperationFailure.handler,
-  'Change Nodegroup': changeNodegroup.handler,
-  'Change Fargate Profile': changeFargateProfile.handler,
-  'Change Access': changeAccess.handler,
-  'Change Endpoint Access': changeEndpointAccess.handler,
-  'Finalize Update': finalizeUpdate.handler,
-};
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Every step module a Task state can name (statemachines/task-functions.ts), so a new step is covered as soon as it is wired. */
+const STEP_MODULES = [...new Set(Object.values(TASK_FUNCTIONS))].sort();
+const handlerOf = async (module: string): Promise<Handler> => ((await import(`../../../functions/steps/${module}`)) as { handler: Handler }).handler;
 
 const throttled = () => new CloudFormationServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 
@@ -73,9 +23,10 @@ describe('step handlers', () => {
   let restore: () => void = () => undefined;
   afterEach(() => restore());
 
-  it.each(Object.entries(HANDLERS))('%s refuses an input that breaks its schema with InvalidStepInputError, calling no AWS', async (_state, handler) => {
+  it.each(STEP_MODULES)('%s refuses an input that breaks its schema with InvalidStepInputError, calling no AWS', async (module) => {
     const aws = fakeAws();
     restore = useDeps(aws.deps());
+    const handler = await handlerOf(module);
 
     const error = await rejectionOf(handler({ operation: { id: 'op 1' }, unexpected: true }, context));
 

@@ -1,4 +1,6 @@
 import type { ProvisionInput } from '../../../functions/generated/types';
+import { specRulesOnly, type ResolvedGuardrails } from '../../../functions/domain/guardrails';
+import { normaliseSpec } from '../../../functions/domain/spec';
 import { plan } from '../../../functions/steps/plan';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, EXISTING_SUBNETS, fakeAws, operation, rejectionOf, STACK } from './step-inputs';
@@ -7,7 +9,10 @@ const [PRIVATE_A, PRIVATE_B] = EXISTING_SUBNETS.private as [string, string];
 const [PUBLIC_A, PUBLIC_B] = EXISTING_SUBNETS.public as [string, string];
 const VPC = 'vpc-0ccc0000000000001';
 
-const input = (spec: Record<string, unknown>): ProvisionInput => ({ operation, spec: { name: CLUSTER, ...spec } });
+/** The service's guardrails, as FakeAws's settings give them. */
+const GUARDRAILS: ResolvedGuardrails = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+/** Plan's input as the API starts provision-cluster with it: the spec normalised (by default under the service's guardrails). */
+const input = (spec: Record<string, unknown>, guardrails = GUARDRAILS): ProvisionInput => ({ operation, spec: normaliseSpec({ name: CLUSTER, ...spec }, guardrails) });
 const existingSubnetsSpec = { network: { subnets: EXISTING_SUBNETS } };
 
 function withSubnets(aws: FakeAws, zones: Record<string, string>, vpcOf: (id: string) => string = () => VPC): FakeAws {
@@ -69,7 +74,8 @@ describe('Plan', () => {
   it('re-checks the spec against the service guardrails before any AWS call', async () => {
     const aws = fakeAws();
 
-    const error = await rejectionOf(plan(input({ network: { vpc: {} }, version: '1.31' }), aws.deps()));
+    // Normalised when 1.31 was allowed; the service's guardrails no longer allow it.
+    const error = await rejectionOf(plan(input({ network: { vpc: {} }, version: '1.31' }, specRulesOnly({ version: '1.31' })), aws.deps()));
 
     expect(error.name).toBe('InvalidSpecError');
     expect(error.problems).toEqual([expect.objectContaining({ pointer: '/version' })]);

@@ -1,6 +1,7 @@
 import type { Operation, OperationFailureState } from '../../../functions/generated/types';
 import { reportOperationFailure } from '../../../functions/steps/report-operation-failure';
-import { CLUSTER, fakeAws, lambdaCause, operation } from './step-inputs';
+import { apiChange } from '../../support/change-request';
+import { CLUSTER, fakeAws, lambdaCause, operation, specOf } from './step-inputs';
 
 const DELETE: Operation = { ...operation, id: 'op-delete', type: 'DELETE' };
 const UPDATE: Operation = { ...operation, id: 'op-update', type: 'UPDATE', action: 'ADD_NODEGROUP' };
@@ -34,7 +35,9 @@ describe('Report Operation Failure', () => {
     const fake = aws(UPDATE);
     const failure = { Error: 'NodegroupFailedError', Cause: lambdaCause('NodegroupFailedError', 'nodegroup ng-new: CREATE_FAILED: AsgInstanceLaunchFailures: no capacity') };
 
-    const result = await reportOperationFailure(failed(UPDATE, failure, { change: { action: 'ADD_NODEGROUP', target: 'ng-new' } }), fake.deps());
+    const { change, spec } = apiChange(specOf(), { action: 'ADD_NODEGROUP', body: { name: 'ng-new' } });
+
+    const result = await reportOperationFailure(failed(UPDATE, failure, { change, spec }), fake.deps());
 
     expect(result).toEqual({ error: 'NodegroupFailedError', cause: 'nodegroup ng-new: CREATE_FAILED: AsgInstanceLaunchFailures: no capacity' });
     expect(fake.events).toEqual([expect.objectContaining({ status: 'FAILED', phase: 'Update', action: 'ADD_NODEGROUP', error: expect.objectContaining({ resource: 'nodegroup ng-new' }) })]);

@@ -2,16 +2,27 @@
 import { renderClusterTemplate } from '../../../functions/domain/cluster-template';
 import { initialEndpointAccess } from '../../../functions/domain/endpoint-access';
 import { clusterStackName, ownershipTags } from '../../../functions/domain/naming';
+import type { ChangeRequest } from '../../../functions/domain/spec-change';
 import type { Spec } from '../../../functions/domain/spec';
 import type { ClusterChange, Operation, Poll, UpdateInput } from '../../../functions/generated/types';
 import { FakeAws, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 import { operationFor } from '../../support/provision-run';
 import { CLUSTER, outputsFor } from './step-inputs';
 
+import { apiChange } from '../../support/change-request';
+
+export { apiChange };
+
 export const UPDATE_OPERATION: Operation = { ...operationFor(CLUSTER, 'op-update-1'), type: 'UPDATE' };
 
 export function updateInput(change: ClusterChange, spec: Spec, progress?: Poll): UpdateInput {
   return { operation: { ...UPDATE_OPERATION, action: change.action }, change, spec: spec as unknown as UpdateInput['spec'], ...(progress ? { progress } : {}) };
+}
+
+/** The input update-cluster starts with when the API takes `request` for a cluster of `spec`: its change and the desired spec, normalised. */
+export function requestedUpdate(spec: Spec, request: ChangeRequest, progress?: Poll): UpdateInput {
+  const { change, spec: desired } = apiChange(spec, request);
+  return updateInput(change, desired, progress);
 }
 
 /**
