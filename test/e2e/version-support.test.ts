@@ -2,13 +2,8 @@
  * Version support end to end in local mode: GET /clusters/{name} shows an ACTIVE cluster's
  * version support as the emulated EKS's DescribeClusterVersions gives it, and the version support
  * check (invoked as its schedule rule invokes it) puts each notice due on the bus once.
- *
- * It needs the emulator to serve DescribeClusterVersions (GET /cluster-versions). Until it does,
- * the tests show as skipped with that reason; under CI=true a missing route fails instead.
  */
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { supportEndingNotices, versionSupport, type KubernetesVersionInfo, type VersionSupport } from '../../functions/domain/version-support';
 import type { VersionSupportEndingEvent } from '../../functions/generated/types';
 import type { VersionCheckReport } from '../../functions/listeners/version-support-check';
@@ -20,17 +15,10 @@ const TIME_SCALE = 0.003;
 const NAME = 'versions';
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 
-/** Whether the emulated EKS declares the DescribeClusterVersions route (local/emulator/services/eks/api.ts). */
-const SERVED = readFileSync(join(__dirname, '..', '..', 'local', 'emulator', 'services', 'eks', 'api.ts'), 'utf8').includes("'DescribeClusterVersions'");
-if (!SERVED && process.env.CI === 'true') throw new Error('the emulator does not serve DescribeClusterVersions (GET /cluster-versions), which these tests need when CI=true');
-/* eslint-disable-next-line no-restricted-properties -- skipped only while the route is missing, named in the title */
-const describeServed = SERVED ? describe : describe.skip;
-const title = `version support in local mode${SERVED ? '' : ' (skipped: the emulator does not serve DescribeClusterVersions, GET /cluster-versions)'}`;
-
 let local: LocalMode;
 let cloud: LocalCloud;
 
-describeServed(title, () => {
+describe('version support in local mode', () => {
   beforeAll(async () => {
     // The check runs when the test invokes it, not on its daily schedule.
     local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 77, quiet: true, versionSupportCheck: false });
