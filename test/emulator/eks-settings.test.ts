@@ -43,6 +43,7 @@ import { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 import { until } from '../support/until';
+import { seedTwoZoneVpc } from '../support/eks-world';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -70,13 +71,7 @@ beforeAll(async () => {
   const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 };
   eks = new EKSClient(client);
   cfn = new CloudFormationClient(client);
-  const vpcId = world.newId('vpc');
-  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
-  ['a', 'b'].forEach((zone, i) => {
-    const subnetId = world.newId('subnet');
-    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
-    subnets.push(subnetId);
-  });
+  subnets.push(...seedTwoZoneVpc(world));
   world.iam.roles.set('node-role', { arn: nodeRoleArn, roleName: 'node-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
   world.iam.roles.set('cluster-role', { arn: roleArn, roleName: 'cluster-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'], tags: {} });
 });

@@ -13,6 +13,7 @@ import { World } from '../../local/emulator/world';
 import { awsCli, python } from '../support/aws-tools';
 import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 import { until } from '../support/until';
+import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
 
 const SCALE = 0.002;
 const ACCOUNT = '000000000000';
@@ -27,19 +28,8 @@ beforeAll(async () => {
   const service = createEksService(world, { baseUrl: () => emulator.url });
   emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world)] }, world);
   eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'x' } });
-  const vpcId = world.newId('vpc');
-  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
-  ['a', 'b'].forEach((zone, i) => {
-    const subnetId = world.newId('subnet');
-    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
-    subnets.push(subnetId);
-  });
-  for (const [name, policies] of [
-    ['cluster-role', ['AmazonEKSClusterPolicy']],
-    ['node-role', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']],
-  ] as const) {
-    world.iam.roles.set(name, { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, roleName: name, path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: policies.map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
-  }
+  subnets.push(...seedTwoZoneVpc(world));
+  seedRoles(world, ACCOUNT, { 'cluster-role': ['AmazonEKSClusterPolicy'], 'node-role': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'] });
 });
 
 afterAll(async () => {

@@ -34,6 +34,7 @@ import { World } from '../../local/emulator/world';
 import { kubeFetch } from '../support/kube-fetch';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
+import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -52,19 +53,8 @@ beforeAll(async () => {
   state = service.state;
   emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world), createKubernetesService(world, { eks: service })] }, world);
   eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDUPGRADES', secretAccessKey: 'x' }, maxAttempts: 1 });
-  const vpcId = world.newId('vpc');
-  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
-  ['a', 'b'].forEach((zone, i) => {
-    const subnetId = world.newId('subnet');
-    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
-    subnets.push(subnetId);
-  });
-  for (const [name, policies] of [
-    ['cluster-role', ['AmazonEKSClusterPolicy']],
-    ['node-role', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']],
-  ] as const) {
-    world.iam.roles.set(name, { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, roleName: name, path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: policies.map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
-  }
+  subnets.push(...seedTwoZoneVpc(world));
+  seedRoles(world, ACCOUNT, { 'cluster-role': ['AmazonEKSClusterPolicy'], 'node-role': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'] });
 });
 
 afterAll(async () => {

@@ -20,6 +20,7 @@ import { World, type Instance } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
 import { kubeFetch } from '../support/kube-fetch';
+import { seedTwoZoneVpc } from '../support/eks-world';
 
 const SCALE = 0.001;
 const ACCOUNT = '000000000000';
@@ -45,13 +46,7 @@ let nodeRole = '';
 const endpoints: Record<string, ClusterAccess> = {};
 
 function seedAccount(): void {
-  const vpcId = world.newId('vpc');
-  world.ec2.vpcs.set(vpcId, { vpcId, cidrBlock: '10.0.0.0/16', tags: {} });
-  ['a', 'b'].forEach((zone, i) => {
-    const subnetId = world.newId('subnet');
-    world.ec2.subnets.set(subnetId, { subnetId, vpcId, cidrBlock: `10.0.${i * 32}.0/19`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false, tags: {} });
-    net.subnets.push(subnetId);
-  });
+  net.subnets.push(...seedTwoZoneVpc(world));
   world.iam.roles.set('eks-service-role', { arn: `arn:aws:iam::${ACCOUNT}:role/eks-service-role`, roleName: 'eks-service-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: [], tags: {} });
   nodeRole = `arn:aws:iam::${ACCOUNT}:role/eksp/node-instance-role`;
   world.iam.roles.set('node-instance-role', {
