@@ -31,19 +31,26 @@ describe('lifecycle settings in the spec', () => {
   });
 
   it('normalises a normalised spec to itself', () => {
-    const once = normaliseSpec({ name: 'demo', maintenance: { autoUpgrade: true, window: 'mon-fri 22:00-02:00 UTC' }, zonalShift: { enabled: false } }, SPEC_DEFAULTS);
+    const once = normaliseSpec({ name: 'demo', maintenance: { autoUpgrade: false, window: 'mon-fri 22:00-02:00 UTC' }, zonalShift: { enabled: false } }, SPEC_DEFAULTS);
 
     expect(normaliseSpec(once, SPEC_DEFAULTS)).toEqual(once);
   });
 
-  it('accepts auto-upgrades inside a valid window', () => {
-    expect(problemsOf({ maintenance: { autoUpgrade: true, window: 'sat,sun 01:00-05:00 UTC' } })).toEqual([]);
+  it('keeps a valid window without auto-upgrades', () => {
+    expect(problemsOf({ maintenance: { window: 'sat,sun 01:00-05:00 UTC' } })).toEqual([]);
+  });
+
+  it('names a missing window as well as the refused auto-upgrade', () => {
+    expect(problemsOf({ maintenance: { autoUpgrade: true } })).toContainEqual({ pointer: '/maintenance/window', message: expect.stringContaining('autoUpgrade needs a window') });
+  });
+
+  it('refuses auto-upgrades, which the service does not start yet, rather than accept them and never upgrade', () => {
+    expect(problemsOf({ maintenance: { autoUpgrade: true, window: 'sat,sun 01:00-05:00 UTC' } })).toEqual([{ pointer: '/maintenance/autoUpgrade', message: expect.stringContaining('is not offered yet') }]);
   });
 
   it.each([
     [{ maintenance: { window: 'sat 02:00-06:00 CET' } }, { pointer: '/maintenance/window', message: expect.stringContaining('time zone CET is not supported: only UTC for now') }],
     [{ maintenance: { window: 'sat 02:00-6 UTC' } }, { pointer: '/maintenance/window', message: expect.stringContaining('must be HH:MM-HH:MM') }],
-    [{ maintenance: { autoUpgrade: true } }, { pointer: '/maintenance/window', message: expect.stringContaining('autoUpgrade needs a window') }],
     [{ zonalShift: {} }, { pointer: '/zonalShift/enabled', message: 'is required' }],
     [{ upgradePolicy: { supportType: 'EXTENDED', extra: 1 } }, { pointer: '/upgradePolicy/extra', message: 'is not a known field' }],
     [{ deletionProtection: 'yes' }, { pointer: '/deletionProtection', message: 'must be boolean' }],
