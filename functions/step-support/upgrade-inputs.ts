@@ -1,0 +1,83 @@
+/**
+ * What an upgrade's preflight reads from EKS, in one place: the Preflight step (after an insights
+ * refresh) and `POST /clusters/{name}/upgrade?dryRun=true` (with the insights as they are) plan
+ * from the same answers, so a dry run shows what the workflow would decide.
+ */
+import type { ClusterVersionInformation } from '@aws-sdk/client-eks';
+import { planUpgrade, versionSnapshot, type UpgradePlan, type VersionSnapshot } from '../domain/upgrade/plan';
+import type { PreflightInput } from '../domain/upgrade/preflight';
+import { upgradePasses, upgradeRefusal } from '../domain/upgrade/versions';
+import type { Spec } from '../domain/spec';
+import type { Addon, EksPort, Insight, InsightSummary, Nodegroup } from '../ports/eks';
+import type { Settings } from '../shared/deps';
+import { ChangeRefusedError } from '../shared/errors';
+
+export interface UpgradeReading {
+  input: PreflightInput;
+  /** The versions of the cluster's parts as read. */
+  before: VersionSnapshot;
+}
+
+/** The category of insights that speak of an upgrade (MISCONFIGURATION ones do not stop one). */
+const UPGRADE_READINESS = 'UPGRADE_READINESS';
+
+/**
+ * Reads everything preflight judges. Insights are listed for the passes the control plane makes
+ * (an insight's kubernetesVersion is the version it checks readiness for); an ERROR is described
+ * too, for its recommendation, since that is what the person reading a refusal needs.
+ */
+export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Settings, 'guardrails'> }, name: string, spec: Spec, targetVersion: string): Promise<UpgradeReading> {
+  const cluster = await deps.eks.describeCluster(name);
+  if (!cluster?.version) throw new ChangeRefusedError('EKS does not know this cluster (DescribeCluster found none)', { resource: `cluster ${name}` });
+  const currentVersion = cluster.version;
+  const passes = upgradeRefusal(currentVersion, targetVersion) ? [] : upgradePasses(currentVersion, targetVersion);
+  const [offered, insights, addons, nodegroups] = await Promise.all([
+    deps.eks.clusterVersions().then((versions) => versions.map((v): ClusterVersionInformation => ({ clusterVersion: v.version, ...(v.status ? { versionStatus: v.status } : {}) }))),
+    passes.length > 0 ? readInsights(deps.eks, name, passes) : Promise.resolve([]),
+    readAddons(deps.eks, name),
+    readNodegroups(deps.eks, name),
+  ]);
+  const addonVersions = (await Promise.all(addons.map((a) => deps.eks.addonVersions(a.addonName!)))).filter((info) => info !== undefined);
+  const input: PreflightInput = {
+    clusterName: name,
+    ...(cluster.status ? { clusterStatus: cluster.status } : {}),
+    currentVersion,
+    targetVersion,
+    offeredVersions: offered,
+    guardrails: { kubernetesVersions: deps.settings.guardrails().kubernetesVersions },
+    insights,
+    addons,
+    addonVersions,
+    pinnedAddons: spec.addons.map((a) => ({ name: a.name, ...(a.version ? { version: a.version } : {}) })),
+    nodegroups,
+  };
+  return { input, before: versionSnapshot(currentVersion, addons, nodegroups) };
+}
+
+/** The plan from a reading: what the dry run answers and the Preflight step judges. */
+export function planFrom(reading: UpgradeReading, force: boolean): UpgradePlan {
+  return planUpgrade({ ...reading.input, force });
+}
+
+async function readInsights(eks: EksPort, name: string, passes: string[]): Promise<Array<InsightSummary | Insight>> {
+  const summaries = await eks.listInsights(name, { categories: [UPGRADE_READINESS], kubernetesVersions: passes });
+  return Promise.all(summaries.map(async (summary) => (summary.insightStatus?.status === 'ERROR' && summary.id ? ((await eks.describeInsight(name, summary.id)) ?? summary) : summary)));
+}
+
+async function readAddons(eks: EksPort, name: string): Promise<Addon[]> {
+  const names = await eks.listAddons(name);
+  const addons = await Promise.all(names.map((addon) => eks.describeAddon(name, addon)));
+  return addons.filter((a): a is Addon => a !== undefined && a.addonName !== undefined);
+}
+
+async function readNodegroups(eks: EksPort, name: string): Promise<Nodegroup[]> {
+  const names = await eks.listNodegroups(name);
+  const nodegroups = await Promise.all(names.map((ng) => eks.describeNodegroup(name, ng)));
+  return nodegroups.filter((n): n is Nodegroup => n !== undefined);
+}
+
+/** The cluster's versions as they are now (Finalize Upgrade's "after"). */
+export async function readVersions(eks: EksPort, name: string): Promise<VersionSnapshot> {
+  const [cluster, addons, nodegroups] = await Promise.all([eks.describeCluster(name), readAddons(eks, name), readNodegroups(eks, name)]);
+  return versionSnapshot(cluster?.version ?? '(unknown)', addons, nodegroups);
+}
