@@ -8,7 +8,8 @@ import { planUpgrade, versionSnapshot, type UpgradePlan, type VersionSnapshot } 
 import type { PreflightInput } from '../domain/upgrade/preflight';
 import { upgradePasses, upgradeRefusal } from '../domain/upgrade/versions';
 import type { Spec } from '../domain/spec';
-import type { Addon, EksPort, Insight, InsightSummary, Nodegroup } from '../ports/eks';
+import type { EksPort, Insight, InsightSummary } from '../ports/eks';
+import { readAddons, readNodegroups } from './live-versions';
 import type { Settings } from '../shared/deps';
 import { ChangeRefusedError } from '../shared/errors';
 
@@ -33,9 +34,9 @@ export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Set
   const passes = upgradeRefusal(currentVersion, targetVersion) ? [] : upgradePasses(currentVersion, targetVersion);
   const [offered, insights, addons, nodegroups] = await Promise.all([
     deps.eks.clusterVersions().then((versions) => versions.map((v): ClusterVersionInformation => ({ clusterVersion: v.version, ...(v.status ? { versionStatus: v.status } : {}) }))),
-    passes.length > 0 ? readInsights(deps.eks, name, passes) : Promise.resolve([]),
-    readAddons(deps.eks, name),
-    readNodegroups(deps.eks, name),
+    passes.length > 0 ? readInsights(deps, name, passes) : Promise.resolve([]),
+    readAddons(deps, name),
+    readNodegroups(deps, name),
   ]);
   const addonVersions = (await Promise.all(addons.map((a) => deps.eks.addonVersions(a.addonName!)))).filter((info) => info !== undefined);
   const input: PreflightInput = {
@@ -59,25 +60,7 @@ export function planFrom(reading: UpgradeReading, force: boolean): UpgradePlan {
   return planUpgrade({ ...reading.input, force });
 }
 
-async function readInsights(eks: EksPort, name: string, passes: string[]): Promise<Array<InsightSummary | Insight>> {
-  const summaries = await eks.listInsights(name, { categories: [UPGRADE_READINESS], kubernetesVersions: passes });
-  return Promise.all(summaries.map(async (summary) => (summary.insightStatus?.status === 'ERROR' && summary.id ? ((await eks.describeInsight(name, summary.id)) ?? summary) : summary)));
-}
-
-async function readAddons(eks: EksPort, name: string): Promise<Addon[]> {
-  const names = await eks.listAddons(name);
-  const addons = await Promise.all(names.map((addon) => eks.describeAddon(name, addon)));
-  return addons.filter((a): a is Addon => a !== undefined && a.addonName !== undefined);
-}
-
-async function readNodegroups(eks: EksPort, name: string): Promise<Nodegroup[]> {
-  const names = await eks.listNodegroups(name);
-  const nodegroups = await Promise.all(names.map((ng) => eks.describeNodegroup(name, ng)));
-  return nodegroups.filter((n): n is Nodegroup => n !== undefined);
-}
-
-/** The cluster's versions as they are now (Finalize Upgrade's "after"). */
-export async function readVersions(eks: EksPort, name: string): Promise<VersionSnapshot> {
-  const [cluster, addons, nodegroups] = await Promise.all([eks.describeCluster(name), readAddons(eks, name), readNodegroups(eks, name)]);
-  return versionSnapshot(cluster?.version ?? '(unknown)', addons, nodegroups);
+async function readInsights(deps: { eks: EksPort }, name: string, passes: string[]): Promise<Array<InsightSummary | Insight>> {
+  const summaries = await deps.eks.listInsights(name, { categories: [UPGRADE_READINESS], kubernetesVersions: passes });
+  return Promise.all(summaries.map(async (summary) => (summary.insightStatus?.status === 'ERROR' && summary.id ? ((await deps.eks.describeInsight(name, summary.id)) ?? summary) : summary)));
 }

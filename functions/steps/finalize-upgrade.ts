@@ -12,7 +12,7 @@ import type { StepDeps } from '../shared/deps';
 import { InvalidStepInputError } from '../shared/errors';
 import { reportOutcome } from '../shared/progress';
 import { step } from '../shared/step';
-import { readVersions } from '../step-support/upgrade-inputs';
+import { readVersions } from '../step-support/live-versions';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
@@ -21,7 +21,7 @@ export async function finalizeUpgrade(input: UpgradeInput, deps: StepDeps<'eks' 
   const { operation } = input;
   const before = input.preflight?.before;
   if (!before) throw new InvalidStepInputError('Finalize Upgrade runs after Preflight: the state has no versions from before');
-  const after = await readVersions(deps.eks, operation.cluster.name);
+  const after = await readVersions(deps, operation.cluster.name);
   const outputs = upgradeOutputs(before, after);
   await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed', outputs }, 'ACTIVE', specAfter(input.spec, after));
   return outputs;

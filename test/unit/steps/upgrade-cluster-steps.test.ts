@@ -1,5 +1,7 @@
 import { idempotencyToken } from '../../../functions/domain/naming';
-import type { UpgradeInput } from '../../../functions/generated/types';
+import type { Poll, UpgradeInput } from '../../../functions/generated/types';
+
+type PreflightState = NonNullable<UpgradeInput['preflight']>;
 import { finalizeUpgrade } from '../../../functions/steps/finalize-upgrade';
 import { upgradeAddon } from '../../../functions/steps/upgrade-addon';
 import { upgradeControlPlane } from '../../../functions/steps/upgrade-control-plane';
@@ -14,7 +16,7 @@ const POLLING = ['InsightsRefreshNotDoneError', 'VersionUpdateNotReadyError', 'N
 
 /** Preflight run to its end: the state the next steps get. */
 async function preflightDone(aws: ReturnType<typeof runningAws>, input: UpgradeInput): Promise<UpgradeInput> {
-  const { result } = await untilReady((preflight) => upgradePreflight({ ...input, ...(preflight ? { preflight } : {}) }, aws.deps()), POLLING);
+  const { result } = await untilReady<PreflightState>((preflight) => upgradePreflight({ ...input, ...(preflight ? { preflight } : {}) }, aws.deps()), POLLING);
   return { ...input, preflight: result };
 }
 
@@ -96,7 +98,7 @@ describe('Upgrade Control Plane', () => {
     const { aws, state } = await planned('1.31');
     aws.events.length = 0;
 
-    const { result } = await untilReady((controlPlane) => upgradeControlPlane({ ...state, ...(controlPlane ? { controlPlane } : {}) }, aws.deps()), POLLING);
+    const { result } = await untilReady<Poll>((controlPlane) => upgradeControlPlane({ ...state, ...(controlPlane ? { controlPlane } : {}) }, aws.deps()), POLLING);
 
     expect(result).toEqual({ ready: true, waitSeconds: 0 });
     expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
@@ -146,7 +148,7 @@ describe('Upgrade Control Plane', () => {
   it('stops with EKS’s errors when a pass fails', async () => {
     const { aws, state } = await planned('1.32', runningAws({ version: '1.32', faults: { updateFailure: { message: 'Cluster upgrade failed: admission webhook unreachable' } } }));
 
-    const error = await rejectionOf(untilReady((controlPlane) => upgradeControlPlane({ ...state, ...(controlPlane ? { controlPlane } : {}) }, aws.deps()), POLLING));
+    const error = await rejectionOf(untilReady<Poll>((controlPlane) => upgradeControlPlane({ ...state, ...(controlPlane ? { controlPlane } : {}) }, aws.deps()), POLLING));
 
     expect(error.name).toBe('ControlPlaneUpgradeFailedError');
     expect(error.message).toMatch(new RegExp(`^cluster ${CLUSTER}: the update to Kubernetes 1.33 \\(update .+\\) ended Failed: Unknown: Cluster upgrade failed: admission webhook unreachable`));
@@ -159,7 +161,7 @@ describe('Upgrade Nodegroup', () => {
   it('asks for the control plane’s version and follows the update until it is done', async () => {
     const aws = runningAws({ version: '1.33', nodegroups: [{ name: 'ng-1', version: '1.32' }] });
 
-    const { result } = await untilReady((poll) => upgradeNodegroup(upgradeItem(NG, false, poll), aws.deps()), POLLING);
+    const { result } = await untilReady<Poll>((poll) => upgradeNodegroup(upgradeItem(NG, false, poll), aws.deps()), POLLING);
 
     expect(result).toEqual({ ready: true, waitSeconds: 0 });
     expect(aws.nodegroups.get(`${CLUSTER}/ng-1`)!.version).toBe('1.33');
@@ -171,7 +173,7 @@ describe('Upgrade Nodegroup', () => {
     const message = 'Reached max retries while trying to evict pods from nodes in node group ng-1: pod payments/api-7d9f blocked by PodDisruptionBudget payments/api-pdb';
     const aws = runningAws({ version: '1.33', nodegroups: [{ name: 'ng-1', version: '1.32' }], faults: { podEvictionFailure: { nodegroup: 'ng-1', message } } });
 
-    const error = await rejectionOf(untilReady((poll) => upgradeNodegroup(upgradeItem(NG, false, poll), aws.deps()), POLLING));
+    const error = await rejectionOf(untilReady<Poll>((poll) => upgradeNodegroup(upgradeItem(NG, false, poll), aws.deps()), POLLING));
 
     expect(error.name).toBe('NodegroupUpgradeFailedError');
     expect(error.message).toContain(`nodegroup ng-1: the update to Kubernetes 1.33 ended Failed: PodEvictionFailure: ${message}`);
@@ -181,7 +183,7 @@ describe('Upgrade Nodegroup', () => {
   it('evicts regardless when forced', async () => {
     const aws = runningAws({ version: '1.33', nodegroups: [{ name: 'ng-1', version: '1.32' }], faults: { podEvictionFailure: { nodegroup: 'ng-1', message: 'blocked' } } });
 
-    await untilReady((poll) => upgradeNodegroup(upgradeItem(NG, true, poll), aws.deps()), POLLING);
+    await untilReady<Poll>((poll) => upgradeNodegroup(upgradeItem(NG, true, poll), aws.deps()), POLLING);
 
     expect(aws.callLog((c) => c.operation === 'UpdateNodegroupVersion')).toEqual(['eks:UpdateNodegroupVersion ng-1 1.33 force']);
     expect(aws.nodegroups.get(`${CLUSTER}/ng-1`)!.version).toBe('1.33');
@@ -205,7 +207,7 @@ describe('Upgrade Add-on', () => {
     const aws = runningAws({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.32') }] });
     const update = jest.spyOn(aws.eks, 'updateAddon');
 
-    const { result } = await untilReady((poll) => upgradeAddon(upgradeItem(COREDNS, false, poll), aws.deps()), POLLING);
+    const { result } = await untilReady<Poll>((poll) => upgradeAddon(upgradeItem(COREDNS, false, poll), aws.deps()), POLLING);
 
     expect(result.ready).toBe(true);
     expect(update).toHaveBeenCalledTimes(1);
@@ -216,7 +218,7 @@ describe('Upgrade Add-on', () => {
   it('fails with the add-on’s health issue when the update fails', async () => {
     const aws = runningAws({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.32') }], faults: { addonUpdateFailure: { addon: 'coredns', message: 'Conflicts found when trying to apply. Will not continue due to resolve conflicts mode.' } } });
 
-    const error = await rejectionOf(untilReady((poll) => upgradeAddon(upgradeItem(COREDNS, false, poll), aws.deps()), POLLING));
+    const error = await rejectionOf(untilReady<Poll>((poll) => upgradeAddon(upgradeItem(COREDNS, false, poll), aws.deps()), POLLING));
 
     expect(error.name).toBe('AddonFailedError');
     expect(error.message).toBe(`add-on coredns: the update to ${addonVersionFor('1.33')} ended UPDATE_FAILED: ConfigurationConflict: Conflicts found when trying to apply. Will not continue due to resolve conflicts mode.`);
