@@ -55,7 +55,7 @@ const FAILURE_FOR_WORKFLOW: Record<StateMachineName, unknown> = {
   'delete-cluster': { kind: 'step-crash', state: 'Delete Compute', count: 1_000 },
   'upgrade-cluster': { kind: 'step-crash', state: 'Preflight', count: 1_000 },
 };
-/** Workflows the fault cases cannot drive yet: the emulator serves no UpdateClusterVersion, insights or UpdateNodegroupVersion. */
+/** Workflows the fault cases cannot drive yet: the emulator serves no upgrade insights, UpdateNodegroupVersion or UpdateAddon. */
 const NOT_EMULATED: StateMachineName[] = ['upgrade-cluster'];
 const FAILURE_PATH = ['Diagnose Failure', 'Roll Back', 'Report Failure', 'Report Operation Failure'];
 
