@@ -25,8 +25,11 @@ export async function upgradeAddon(input: UpgradeItem, deps: StepDeps<'eks' | 'e
   const addon = await deps.eks.describeAddon(cluster, item.name);
   if (!addon) throw new AddonFailedError('the add-on no longer exists (deleted while the cluster was upgraded)', { resource });
   const issues = (addon.health?.issues ?? []).map((i) => `${i.code}: ${i.message}`).join('; ');
+  // Whether this step asked for an update: until then the add-on is only being looked at (another update may be waited out).
+  const asked = poll?.updateId !== undefined;
 
-  if (addon.status === 'UPDATE_FAILED' || addon.status === 'CREATE_FAILED') {
+  // An earlier update of someone else's that failed is no reason to stop: this one may well succeed.
+  if ((addon.status === 'UPDATE_FAILED' && asked) || addon.status === 'CREATE_FAILED') {
     throw new AddonFailedError(`the update to ${item.to} ended ${addon.status}${issues ? `: ${issues}` : ''}`, { resource });
   }
   if (addon.status === 'UPDATING' || addon.status === 'CREATING' || addon.status === 'DELETING') {
@@ -34,15 +37,15 @@ export async function upgradeAddon(input: UpgradeItem, deps: StepDeps<'eks' | 'e
     return poll ? stillRunning('addonUpdate', poll, now, notReady, addon.status) : startedPoll('addonUpdate', now, { status: addon.status });
   }
   if (addon.addonVersion === item.to) {
-    if (!poll) await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now.toISOString(), endedAt: now.toISOString() });
-    else await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SUCCEEDED', resource, startedAt: poll.startedAt ?? now.toISOString(), endedAt: now.toISOString() });
+    if (!asked) await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now.toISOString(), endedAt: now.toISOString() });
+    else await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SUCCEEDED', resource, startedAt: poll?.startedAt ?? now.toISOString(), endedAt: now.toISOString() });
     return DONE;
   }
-  // Our update was asked for but EKS does not show it yet, or the add-on is back at another version: ask (again) with the same token.
+  // Not asked yet, or asked but EKS does not show it yet: ask (again) with the same token.
   const updateId = await deps.eks.updateAddon(cluster, item.name, item.to, idempotencyToken(operation.id, 'upgrade-addon', `${item.name}@${item.to}`));
-  if (!poll) await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'STARTED', resource, startedAt: now.toISOString() });
+  if (!asked) await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'STARTED', resource, startedAt: now.toISOString() });
   const started = startedPoll('addonUpdate', now, { updateId, status: 'UPDATING' });
-  return poll?.startedAt ? { ...started, startedAt: poll.startedAt } : started;
+  return asked && poll?.startedAt ? { ...started, startedAt: poll.startedAt } : started;
 }
 
 export const handler = step(validateUpgradeItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, upgradeAddon);

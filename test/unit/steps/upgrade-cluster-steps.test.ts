@@ -253,3 +253,18 @@ describe('Finalize Upgrade', () => {
     expect(record.spec).toMatchObject({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.33') }, { name: 'kube-proxy' }] });
   });
 });
+
+describe('Upgrade Add-on, when someone else updates it', () => {
+  const COREDNS = { kind: 'addon' as const, name: 'coredns', to: addonVersionFor('1.33') };
+
+  it('waits out an update in progress, then asks for its own and reports it once', async () => {
+    const aws = runningAws({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.32') }] });
+    Object.assign(aws.addons.get(`${CLUSTER}/coredns`)!, { status: 'UPDATING', describesLeft: 1 });
+
+    const { result } = await untilReady<Poll>((poll) => upgradeAddon(upgradeItem(COREDNS, false, poll), aws.deps()), POLLING);
+
+    expect(result.ready).toBe(true);
+    expect(aws.callLog((c) => c.operation === 'UpdateAddon')).toEqual([`eks:UpdateAddon coredns ${addonVersionFor('1.33')}`]);
+    expect(stepEvents(aws)).toEqual(['Upgrade Add-on add-on coredns STARTED', 'Upgrade Add-on add-on coredns SUCCEEDED']);
+  });
+});
