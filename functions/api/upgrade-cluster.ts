@@ -11,8 +11,8 @@ import type { Spec } from '../domain/spec';
 import { plannedSnapshots } from '../domain/upgrade/plan';
 import { blockingProblems } from '../domain/upgrade/problem';
 import { upgradeRefusal } from '../domain/upgrade/versions';
-import type { SpecProblem } from '../shared/errors';
-import { planFrom, readUpgradeInputs } from '../step-support/upgrade-inputs';
+import { ChangeRefusedError, type SpecProblem } from '../shared/errors';
+import { planFrom, readUpgradeInputs, type UpgradeReading } from '../step-support/upgrade-inputs';
 import { acceptOperation, replayed } from './accept-operation';
 import { ownedCluster } from './access';
 import { parseObjectBody } from './body';
@@ -58,7 +58,15 @@ export async function upgradeCluster(request: ApiRequest, deps: ApiDeps, name: s
   if (refused.length > 0) return problem({ status: 422, title: 'Invalid upgrade', detail: `Kubernetes ${spec.version} cannot be upgraded to ${upgrade.version}`, errors: refused });
 
   if (dryRun) {
-    const plan = planFrom(await readUpgradeInputs(deps, name, spec, upgrade.version), upgrade.force);
+    let reading: UpgradeReading;
+    try {
+      reading = await readUpgradeInputs(deps, name, spec, upgrade.version);
+    } catch (error) {
+      // The registry says ACTIVE but EKS has no such cluster: nothing to plan from.
+      if (error instanceof ChangeRefusedError) return problem({ status: 409, title: 'Cluster not changeable', detail: error.message });
+      throw error;
+    }
+    const plan = planFrom(reading, upgrade.force);
     return json(200, { dryRun: true, plan, blocking: blockingProblems(plan.problems, upgrade.force), expected: plannedSnapshots(plan) });
   }
 

@@ -122,6 +122,17 @@ describe('POST /clusters/{name}/upgrade', () => {
     expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();
   });
 
+  it('?dryRun=true answers 409 when EKS does not know the cluster the registry has', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    aws.clusters.delete(NAME);
+
+    const response = await upgrade(aws, { version: '1.33' }, { query: { dryRun: 'true' } });
+
+    expect(response.statusCode).toBe(409);
+    expect(body(response).detail).toBe(`cluster ${NAME}: EKS does not know this cluster (DescribeCluster found none)`);
+  });
+
   it('is what an UPGRADE_CLUSTER event asks for', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
