@@ -116,6 +116,25 @@ describe('upgrade-cluster', () => {
     expect(record.lockedBy).toBeUndefined();
   });
 
+  it('asked again with force after a PodDisruptionBudget stopped a nodegroup, it catches the data plane up without another pass', async () => {
+    const { aws, spec } = running('1.32', { podEvictionFailure: { nodegroup: 'ng-spot', message: 'pod payments/api-7d9f blocked by PodDisruptionBudget payments/api-pdb' } });
+    expect((await runUpgrade(aws, spec, { version: '1.33', force: false })).run.status).toBe('FAILED');
+    aws.calls.length = 0;
+    aws.events.length = 0;
+    const retry: Operation = { ...UPGRADE, id: 'op-upgrade-2' };
+    aws.seedOperation(retry, { status: 'UPDATING', spec });
+
+    const run = await runWorkflow(aws, 'upgrade-cluster', { operation: retry, spec, upgrade: { version: '1.33', force: true } });
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const log = aws.callLog((c) => c.service === 'eks' && c.operation.startsWith('Update'));
+    expect(log).toEqual(['eks:UpdateNodegroupVersion ng-spot 1.33 force']);
+    expect(expectWellFormedEvents(aws, retry.id)).toMatchObject({ status: 'SUCCEEDED', outputs: { version: '1.33 → 1.33', 'nodegroup/ng-spot': '1.32 → 1.33', 'nodegroup/ng-general': '1.33 → 1.33' } });
+    const steps = aws.events.filter((e) => e.step).map((e) => `${e.step!.name} ${e.step!.resource} ${e.step!.status}`);
+    expect(steps).toEqual(expect.arrayContaining([`Control Plane 1.33 cluster ${CLUSTER} SKIPPED`, 'Upgrade Nodegroup nodegroup ng-general SKIPPED', 'Upgrade Nodegroup nodegroup ng-spot SUCCEEDED']));
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: { version: '1.33' } });
+  });
+
   it('a control plane pass that fails ends the upgrade with EKS’s errors in phase ControlPlane', async () => {
     const { aws, spec } = running('1.32', { updateFailure: { message: 'Cluster upgrade failed: admission webhook unreachable' } });
 
