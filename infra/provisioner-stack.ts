@@ -106,7 +106,7 @@ export class ProvisionerStack extends Stack {
       environment: admins.length > 0 ? { ...environment, ADMIN_PRINCIPAL_ARNS: admins.join(',') } : environment,
       bus: this.bus,
       table: this.registry.table,
-      stateMachines: { provision: provision.stateMachine, delete: this.workflow('delete-cluster').stateMachine, update: this.workflow('update-cluster').stateMachine },
+      stateMachines: { provision: provision.stateMachine, delete: this.workflow('delete-cluster').stateMachine, update: this.workflow('update-cluster').stateMachine, upgrade: this.workflow('upgrade-cluster').stateMachine },
       functionName: apiFunctionName,
       eventSources,
       manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole,
@@ -134,6 +134,7 @@ export class ProvisionerStack extends Stack {
     new CfnOutput(this, 'ProvisionStateMachineArn', { value: provision.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeleteStateMachineArn', { value: this.workflow('delete-cluster').stateMachine.stateMachineArn });
     new CfnOutput(this, 'UpdateStateMachineArn', { value: this.workflow('update-cluster').stateMachine.stateMachineArn });
+    new CfnOutput(this, 'UpgradeStateMachineArn', { value: this.workflow('upgrade-cluster').stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn, description: 'Subscribe to get the alarms (failed executions, dead letters, API 5xx, operations settled by the reconciler)' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });

@@ -302,6 +302,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       PROVISION_STATE_MACHINE_ARN: stateMachineArn,
       DELETE_STATE_MACHINE_ARN: machines['delete-cluster'],
       UPDATE_STATE_MACHINE_ARN: machines['update-cluster'],
+      UPGRADE_STATE_MACHINE_ARN: machines['upgrade-cluster'],
       EXPIRY_TARGET_ARN: world.arn('lambda', `function:${API_FUNCTION}`),
       SCHEDULER_ROLE_ARN: schedulerRoleArn,
       PERMISSIONS_BOUNDARY_ARN: createPermissionsBoundary(world),

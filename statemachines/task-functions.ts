@@ -33,6 +33,11 @@ export const TASK_FUNCTIONS = {
   ChangeAccessFunctionArn: 'change-access',
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
   FinalizeUpdateFunctionArn: 'finalize-update',
+  UpgradePreflightFunctionArn: 'upgrade-preflight',
+  UpgradeControlPlaneFunctionArn: 'upgrade-control-plane',
+  UpgradeAddonFunctionArn: 'upgrade-addon',
+  UpgradeNodegroupFunctionArn: 'upgrade-nodegroup',
+  FinalizeUpgradeFunctionArn: 'finalize-upgrade',
 } as const;
 
 export type TaskPlaceholder = keyof typeof TASK_FUNCTIONS;
@@ -42,6 +47,7 @@ export const STATE_MACHINES = {
   'provision-cluster': { file: 'provision-cluster.asl.json' },
   'delete-cluster': { file: 'delete-cluster.asl.json' },
   'update-cluster': { file: 'update-cluster.asl.json' },
+  'upgrade-cluster': { file: 'upgrade-cluster.asl.json' },
 } as const;
 
 export type StateMachineName = keyof typeof STATE_MACHINES;

@@ -73,7 +73,7 @@ function operation(route: Route): Json {
       : {}),
     responses: {
       [String(route.success.status)]: success,
-      ...(route.operationId === 'createCluster' ? { '200': { description: '?dryRun=true: the plan', content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+      ...(route.operationId === 'createCluster' || route.operationId === 'upgradeCluster' ? { '200': { description: '?dryRun=true: the plan', content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
       ...(checked ? { '400': problemResponse('A parameter, header or body breaks its limits (errors[] names each: /path/<name>, /query/<name>, /header/<name>, or a pointer into the body), or a cursor this caller was not given') } : {}),
       '403': problemResponse('The IAM signature was refused'),
       ...(pathParams.length || route.query?.some((q) => q.name === 'cluster') ? { '404': problemResponse("No such cluster, nodegroup, profile, access entry or operation. Another principal's cluster or operation is answered the same way: nobody learns what others have.") } : {}),

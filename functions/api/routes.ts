@@ -13,6 +13,7 @@ import { getOperation } from './get-operation';
 import { getOpenApi } from './get-openapi';
 import { listClusters } from './list-clusters';
 import { listOperations } from './list-operations';
+import { UPGRADE_BODY_SCHEMA, upgradeCluster } from './upgrade-cluster';
 import { CLUSTER_NAME, CURSOR, PAGE_SIZE, type ParameterSchema } from './limits';
 import type { ApiDeps, ApiRequest } from './request';
 import type { RequestedOperation } from '../domain/operation-request';
@@ -61,6 +62,13 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)' } },
   { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true, operation: 'DELETE_CLUSTER' },
   ...changeRoutes(ACCEPTED),
+  {
+    method: 'POST', path: '/clusters/{name}/upgrade', operationId: 'upgradeCluster', summary: 'Upgrade the Kubernetes version: preflight, control plane one minor at a time, add-ons and nodegroups (or review the plan with ?dryRun=true)',
+    handler: (request, deps, name) => upgradeCluster(request, deps, name!),
+    body: { description: 'The version to reach, and whether to force past upgrade insights and PodDisruptionBudgets', schema: { inline: UPGRADE_BODY_SCHEMA } },
+    query: [{ name: 'dryRun', description: "true: answer the upgrade plan (passes, add-on and nodegroup versions, preflight problems) from the cluster as it is, with EKS's upgrade insights as they are (no refresh), without changing anything.", schema: { type: 'boolean' } }],
+    success: ACCEPTED, startsOperation: true, operation: 'UPGRADE_CLUSTER',
+  },
   { method: 'GET', path: '/clusters/{name}/kubeconfig', operationId: 'getKubeconfig', summary: 'A kubeconfig using the `aws eks get-token` exec plugin', handler: getKubeconfig, success: { status: 200, description: 'kubeconfig YAML', contentType: 'application/yaml' } },
   { method: 'GET', path: '/operations', operationId: 'listOperations', summary: "A cluster's operations, newest first", handler: listOperations, query: [{ name: 'cluster', description: 'The cluster name', required: true, schema: CLUSTER_NAME }, ...PAGING], success: { status: 200, description: 'A page of operations' } },
   { method: 'GET', path: '/operations/{id}', operationId: 'getOperation', summary: 'An operation: status, phase, error or outputs, and its step timeline', handler: getOperation, success: { status: 200, description: 'The operation' } },

@@ -119,7 +119,7 @@ const theItem = (kind: string) => (at: FailureContext) => (at.item ? `${kind} ${
 const theChange = (at: FailureContext) => (at.change ? changeResource(at.change, at.cluster) : theCluster(at));
 
 /**
- * Every state of the three workflows whose failure is caught: the phase it belongs to and what it
+ * Every state of the four workflows whose failure is caught: the phase it belongs to and what it
  * works on. The ASL test checks that each caught state is here and that its Catch records its name.
  */
 export const FAILED_STATES: Record<string, StateFacts> = {
@@ -145,6 +145,12 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Change Fargate Profile': { phase: 'Update', resource: theChange },
   'Change Access': { phase: 'Update', resource: theChange },
   'Change Endpoint Access': { phase: 'Update', resource: theChange },
+  // upgrade-cluster
+  Preflight: { phase: 'Preflight', resource: theCluster },
+  'Upgrade Control Plane': { phase: 'ControlPlane', resource: theCluster },
+  'Upgrade Data Plane': { phase: 'DataPlane', resource: theCluster },
+  'Upgrade Add-on': { phase: 'DataPlane', resource: theItem('add-on') },
+  'Upgrade Nodegroup': { phase: 'DataPlane', resource: theItem('nodegroup') },
   // delete-cluster
   'Delete Compute': { phase: 'Teardown', resource: theCluster },
   'Check Compute Deletion': { phase: 'Teardown', resource: theCluster },

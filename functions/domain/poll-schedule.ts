@@ -6,7 +6,7 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate';
 
 /**
  * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
@@ -42,6 +42,15 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   roleStack: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
   // A scaling-only UpdateNodegroupConfig changes the Auto Scaling group's sizes, not its nodes: under a minute.
   nodegroupUpdate: { firstCheckSeconds: 20, earliestReadySeconds: 20 },
+  // upgrade-cluster: an upgrade insights refresh re-reads the audit logs' API calls: about a minute.
+  insightsRefresh: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+  // UpdateClusterVersion takes 8-12 min per minor; failures (a bad add-on, a webhook) surface late too.
+  versionUpdate: { firstCheckSeconds: 480, earliestReadySeconds: 480 },
+  // UpdateNodegroupVersion replaces nodes batch by batch (maxUnavailable): a few minutes per batch,
+  // and a PodDisruptionBudget that blocks eviction fails it only after EKS's own retries.
+  nodegroupVersionUpdate: { firstCheckSeconds: 240, earliestReadySeconds: 240 },
+  // UpdateAddon rolls the add-on's DaemonSet or Deployment: about a minute.
+  addonUpdate: { firstCheckSeconds: 45, earliestReadySeconds: 45 },
 };
 
 export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {

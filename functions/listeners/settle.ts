@@ -13,10 +13,14 @@ import { deliverOutcome, reportOutcome } from '../shared/progress';
 
 export type SettledBy = NonNullable<OperationStatusEvent['settledBy']>;
 
-/** Where an operation that ran and ended without an outcome leaves its cluster: a create or delete may have left something behind; a failed update left a working cluster. */
-const CLUSTER_AFTER: Record<Operation['type'], ClusterStatus> = { CREATE: 'FAILED', DELETE: 'FAILED', UPDATE: 'ACTIVE' };
+/**
+ * Where an operation that ran and ended without an outcome leaves its cluster: a create or delete
+ * may have left something behind; a failed update or upgrade left a working cluster (an upgrade
+ * stopped between passes runs the last version it reached, which EKS supports like any other).
+ */
+const CLUSTER_AFTER: Record<Operation['type'], ClusterStatus> = { CREATE: 'FAILED', DELETE: 'FAILED', UPDATE: 'ACTIVE', UPGRADE: 'ACTIVE' };
 /** Where one that never started leaves it: as it was (a create made nothing, so the name is free). */
-const CLUSTER_UNTOUCHED: Record<Operation['type'], ClusterStatus> = { CREATE: 'ROLLED_BACK', DELETE: 'ACTIVE', UPDATE: 'ACTIVE' };
+const CLUSTER_UNTOUCHED: Record<Operation['type'], ClusterStatus> = { CREATE: 'ROLLED_BACK', DELETE: 'ACTIVE', UPDATE: 'ACTIVE', UPGRADE: 'ACTIVE' };
 
 /** The account and region the operation's events name (the registry record does not keep them). */
 export interface Where {

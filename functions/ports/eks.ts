@@ -14,19 +14,27 @@ import {
   DescribeClusterCommand,
   DescribeClusterVersionsCommand,
   DescribeFargateProfileCommand,
+  DescribeInsightCommand,
+  DescribeInsightsRefreshCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
   ListAddonsCommand,
   ListFargateProfilesCommand,
+  ListInsightsCommand,
   ListNodegroupsCommand,
   ListUpdatesCommand,
+  StartInsightsRefreshCommand,
   UpdateAccessEntryCommand,
+  UpdateAddonCommand,
   UpdateClusterConfigCommand,
+  UpdateClusterVersionCommand,
   UpdateNodegroupConfigCommand,
+  UpdateNodegroupVersionCommand,
   type AccessEntry,
   type Addon,
+  type AddonInfo,
   type AssociateAccessPolicyCommandInput,
   type AssociatedAccessPolicy,
   type Cluster,
@@ -37,6 +45,8 @@ import {
   type CreateNodegroupCommandInput,
   EKSClient,
   type FargateProfile,
+  type Insight,
+  type InsightSummary,
   type Nodegroup,
   type NodegroupScalingConfig,
   type Update,
@@ -46,7 +56,14 @@ import type { KubernetesVersionInfo } from '../domain/version-support';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
-export type { AccessEntry, Addon, AssociatedAccessPolicy, Cluster, FargateProfile, Nodegroup, NodegroupScalingConfig, Update };
+export type { AccessEntry, Addon, AddonInfo, AssociatedAccessPolicy, Cluster, FargateProfile, Insight, InsightSummary, Nodegroup, NodegroupScalingConfig, Update };
+
+/** An upgrade insights refresh (StartInsightsRefresh / DescribeInsightsRefresh): IN_PROGRESS, FAILED or COMPLETED. */
+export interface InsightsRefresh {
+  status?: string;
+  message?: string;
+  startedAt?: string;
+}
 
 /** The EKS calls the service makes. Creates are idempotent: "already exists" is success. */
 export interface EksPort {
@@ -84,6 +101,21 @@ export interface EksPort {
   describeUpdates(cluster: string, nodegroup?: string): Promise<Update[]>;
   /** Every Kubernetes minor EKS knows, supported or not, with its support dates (DescribeClusterVersions). */
   clusterVersions(): Promise<KubernetesVersionInfo[]>;
+  /** UpdateClusterVersion to the next minor; returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
+  updateClusterVersion(cluster: string, version: string, clientRequestToken: string): Promise<string>;
+  /** UpdateNodegroupVersion to the control plane's version (`force`: evict despite PodDisruptionBudgets); returns the update id. */
+  updateNodegroupVersion(cluster: string, nodegroup: string, options: { version: string; force: boolean }, clientRequestToken: string): Promise<string>;
+  /** UpdateAddon to a version, keeping the cluster's own changes to its configuration (resolveConflicts PRESERVE); returns the update id. */
+  updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string): Promise<string>;
+  /** Asks EKS to re-run the upgrade insights checks now rather than at their daily refresh. */
+  startInsightsRefresh(cluster: string): Promise<InsightsRefresh>;
+  describeInsightsRefresh(cluster: string): Promise<InsightsRefresh>;
+  /** Insights of the categories and Kubernetes versions asked for (ListInsights, every page). */
+  listInsights(cluster: string, filter: { categories: string[]; kubernetesVersions: string[] }): Promise<InsightSummary[]>;
+  /** One insight with its recommendation and the resources it found (DescribeInsight). */
+  describeInsight(cluster: string, id: string): Promise<Insight | undefined>;
+  /** Every version of an add-on EKS publishes, for every Kubernetes version (DescribeAddonVersions by name, every page). */
+  addonVersions(addon: string): Promise<AddonInfo | undefined>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -321,6 +353,84 @@ export class SdkEks implements EksPort {
       throw classifyAwsError(error, 'cluster versions');
     }
     return versions;
+  }
+
+  async updateClusterVersion(cluster: string, version: string, clientRequestToken: string) {
+    return this.startUpdate(() => this.client().send(new UpdateClusterVersionCommand({ name: cluster, version, clientRequestToken })), `cluster ${cluster}`);
+  }
+
+  async updateNodegroupVersion(cluster: string, nodegroup: string, options: { version: string; force: boolean }, clientRequestToken: string) {
+    return this.startUpdate(() => this.client().send(new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: nodegroup, version: options.version, force: options.force, clientRequestToken })), `nodegroup ${nodegroup}`);
+  }
+
+  async updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string) {
+    return this.startUpdate(() => this.client().send(new UpdateAddonCommand({ clusterName: cluster, addonName: addon, addonVersion: version, resolveConflicts: 'PRESERVE', clientRequestToken })), `add-on ${addon}`);
+  }
+
+  async startInsightsRefresh(cluster: string) {
+    try {
+      const answer = await this.client().send(new StartInsightsRefreshCommand({ clusterName: cluster }));
+      return { ...(answer.status ? { status: answer.status } : {}), ...(answer.message ? { message: answer.message } : {}) };
+    } catch (error) {
+      throw classifyAwsError(error, `cluster ${cluster}`);
+    }
+  }
+
+  async describeInsightsRefresh(cluster: string) {
+    try {
+      const answer = await this.client().send(new DescribeInsightsRefreshCommand({ clusterName: cluster }));
+      return { ...(answer.status ? { status: answer.status } : {}), ...(answer.message ? { message: answer.message } : {}), ...(answer.startedAt ? { startedAt: answer.startedAt.toISOString() } : {}) };
+    } catch (error) {
+      throw classifyAwsError(error, `cluster ${cluster}`);
+    }
+  }
+
+  async listInsights(cluster: string, filter: { categories: string[]; kubernetesVersions: string[] }) {
+    const insights: InsightSummary[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client().send(new ListInsightsCommand({ clusterName: cluster, filter: { categories: filter.categories as never, kubernetesVersions: filter.kubernetesVersions }, nextToken }));
+        insights.push(...(page.insights ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw classifyAwsError(error, `cluster ${cluster}`);
+    }
+    return insights;
+  }
+
+  async describeInsight(cluster: string, id: string) {
+    return (await orUndefined(this.client().send(new DescribeInsightCommand({ clusterName: cluster, id })), `insight ${id}`))?.insight;
+  }
+
+  async addonVersions(addon: string) {
+    let info: AddonInfo | undefined;
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client().send(new DescribeAddonVersionsCommand({ addonName: addon, nextToken }));
+        for (const each of page.addons ?? []) {
+          if (each.addonName !== addon) continue;
+          info = info ? { ...info, addonVersions: [...(info.addonVersions ?? []), ...(each.addonVersions ?? [])] } : each;
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw classifyAwsError(error, `add-on ${addon}`);
+    }
+    return info;
+  }
+
+  /** An Update* call that starts an EKS update: its id, or UpdateInProgressError on EKS's 409 "update in progress". */
+  private async startUpdate(call: () => Promise<{ update?: Update }>, resource: string): Promise<string> {
+    try {
+      const { update } = await call();
+      return update?.id ?? '';
+    } catch (error) {
+      if (isAwsError(error, IN_USE)) throw new UpdateInProgressError((error as Error).message, { resource, cause: error });
+      throw classifyAwsError(error, resource);
+    }
   }
 
   private async createIdempotently(call: Promise<unknown>, resource: string) {

@@ -69,6 +69,7 @@ export const config = {
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
   deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),
   updateStateMachineArn: () => required('UPDATE_STATE_MACHINE_ARN'),
+  upgradeStateMachineArn: () => required('UPGRADE_STATE_MACHINE_ARN'),
   /** Principals that may act on every cluster, besides each cluster's owner. */
   adminPrincipalArns: () => list('ADMIN_PRINCIPAL_ARNS', []),
   /**

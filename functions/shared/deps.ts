@@ -35,6 +35,7 @@ export interface Settings {
   provisionStateMachineArn: () => string;
   deleteStateMachineArn: () => string;
   updateStateMachineArn: () => string;
+  upgradeStateMachineArn: () => string;
   region: () => string;
   adminPrincipalArns: () => string[];
   eventSources: () => Record<string, string>;
@@ -59,6 +60,7 @@ export const settings: Settings = {
   provisionStateMachineArn: config.provisionStateMachineArn,
   deleteStateMachineArn: config.deleteStateMachineArn,
   updateStateMachineArn: config.updateStateMachineArn,
+  upgradeStateMachineArn: config.upgradeStateMachineArn,
   region: config.region,
   adminPrincipalArns: config.adminPrincipalArns,
   eventSources: config.eventSources,

@@ -44,6 +44,10 @@ export class RollbackNotDoneError extends ProvisionerError {}
 export class TeardownNotDoneError extends ProvisionerError {}
 /** delete-cluster: the cluster stack is still being deleted, or busy with another operation. */
 export class StackDeleteNotDoneError extends ProvisionerError {}
+/** upgrade-cluster: the upgrade insights refresh preflight asked for is still running. */
+export class InsightsRefreshNotDoneError extends ProvisionerError {}
+/** upgrade-cluster: the control plane's version update (one minor) is still running. */
+export class VersionUpdateNotReadyError extends ProvisionerError {}
 
 export const RETRYABLE_ERRORS = [
   'ThrottlingError',
@@ -59,6 +63,8 @@ export const RETRYABLE_ERRORS = [
   'RollbackNotDoneError',
   'TeardownNotDoneError',
   'StackDeleteNotDoneError',
+  'InsightsRefreshNotDoneError',
+  'VersionUpdateNotReadyError',
 ] as const;
 
 // ── Terminal: the ASL routes these to Diagnose ───────────────────────────────────────────────
@@ -108,6 +114,19 @@ export class OperationNotFoundError extends ProvisionerError {}
  * made for a node or Fargate role (or the service's own), scaling a nodegroup that is not there.
  */
 export class ChangeRefusedError extends ProvisionerError {}
+/**
+ * upgrade-cluster's preflight found what stops the upgrade (an upgrade insight's ERROR unless
+ * forced, an add-on with no version for the target, a nodegroup too far behind, …), before any
+ * UpdateClusterVersion: the message names each problem's resource, what is wrong and what to do.
+ */
+export class UpgradeRefusedError extends ProvisionerError {}
+/** A control plane version update ended Failed or Cancelled; the message carries EKS's errors. */
+export class ControlPlaneUpgradeFailedError extends ProvisionerError {}
+/**
+ * UpdateNodegroupVersion ended Failed: PodEvictionFailure (a PodDisruptionBudget kept a pod from
+ * being evicted; EKS's message names the pod) unless forced, or the new nodes did not join.
+ */
+export class NodegroupUpgradeFailedError extends ProvisionerError {}
 
 export const TERMINAL_ERRORS = [
   'InvalidSpecError',
@@ -122,6 +141,9 @@ export const TERMINAL_ERRORS = [
   'AwsRequestError',
   'InvalidStepInputError',
   'ChangeRefusedError',
+  'UpgradeRefusedError',
+  'ControlPlaneUpgradeFailedError',
+  'NodegroupUpgradeFailedError',
 ] as const;
 
 /** Error names each SDK v3 client uses for throttling. */

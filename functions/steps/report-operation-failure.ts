@@ -1,5 +1,5 @@
 /**
- * Task "Report Operation Failure" (delete-cluster, update-cluster): the operation's one terminal
+ * Task "Report Operation Failure" (delete-cluster, update-cluster, upgrade-cluster): the operation's one terminal
  * FAILED event, with the error parsed from the Catch's failure (code, message, the resource it
  * names), and the cluster's status after it. Its result feeds the Fail state's Error and Cause.
  */
@@ -19,6 +19,9 @@ export const AFTER_FAILURE: Record<OperationType, { phase: Phase; clusterStatus:
   DELETE: { phase: 'Teardown', clusterStatus: 'FAILED' },
   // The change failed; the cluster itself still works.
   UPDATE: { phase: 'Update', clusterStatus: 'ACTIVE' },
+  // An upgrade stopped in preflight changed nothing; one stopped later leaves the cluster on the
+  // last version it reached, working (the failed state's phase says where: FAILED_STATES).
+  UPGRADE: { phase: 'Preflight', clusterStatus: 'ACTIVE' },
   // provision-cluster reports its own failures (Report Failure, after Diagnose and Roll Back).
   CREATE: { phase: 'Diagnose', clusterStatus: 'FAILED' },
 };

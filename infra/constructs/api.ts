@@ -25,7 +25,7 @@ import { Construct } from 'constructs';
 import { apiEntry } from '../bundling';
 import type { StatusEventBus } from './event-bus';
 import { ServiceFunction } from './service-function';
-import { grantRegistry } from './step-lambdas';
+import { grantRegistry, UPGRADE_PLAN_READS } from './step-lambdas';
 import { EXECUTIONS_REASON, executionsOf } from './reconciler';
 import { BY_CLUSTER_INDEX } from './registry-table';
 import { ANY_RESOURCE, patterns } from './iam';
@@ -38,8 +38,8 @@ export interface ProvisionerApiProps {
   environment: Record<string, string>;
   bus: StatusEventBus;
   table: ITable;
-  /** The state machines the API starts: provision-cluster, delete-cluster, update-cluster. */
-  stateMachines: { provision: StateMachine; delete: StateMachine; update: StateMachine };
+  /** The state machines the API starts: provision-cluster, delete-cluster, update-cluster, upgrade-cluster. */
+  stateMachines: { provision: StateMachine; delete: StateMachine; update: StateMachine; upgrade: StateMachine };
   /** The API function's fixed name (its ARN is the expiry schedules' target). */
   functionName: string;
   /** Event sources allowed to request operations on the bus → the principal each acts as (EVENT_SOURCES). */
@@ -60,7 +60,7 @@ export class ProvisionerApi extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionerApiProps) {
     super(scope, id);
 
-    const { provision, delete: deletion, update } = props.stateMachines;
+    const { provision, delete: deletion, update, upgrade } = props.stateMachines;
     const eventSources = props.eventSources ?? {};
     this.handler = new ServiceFunction(this, 'Handler', {
       entry: apiEntry(),
@@ -75,6 +75,7 @@ export class ProvisionerApi extends Construct {
         PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn,
         DELETE_STATE_MACHINE_ARN: deletion.stateMachineArn,
         UPDATE_STATE_MACHINE_ARN: update.stateMachineArn,
+        UPGRADE_STATE_MACHINE_ARN: upgrade.stateMachineArn,
         ...(Object.keys(eventSources).length > 0 ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
       },
     });
@@ -82,15 +83,17 @@ export class ProvisionerApi extends Construct {
     // DeleteItem: abandonCreate releases the lock when StartExecution fails; the index lists
     // a cluster's operations and an owner's clusters; Scan lists every cluster for an admin.
     grantRegistry(this.handler, props.table, { actions: ['dynamodb:DeleteItem', 'dynamodb:Scan'], index: BY_CLUSTER_INDEX });
-    for (const machine of [provision, deletion, update]) machine.grantStartExecution(this.handler.role);
+    for (const machine of [provision, deletion, update, upgrade]) machine.grantStartExecution(this.handler.role);
     // POST /operations/{id}/abort (admins): stops the operation's execution.
-    this.handler.allow({ actions: ['states:StopExecution'], resources: executionsOf(this, [provision, deletion, update]), wildcardReason: EXECUTIONS_REASON });
+    this.handler.allow({ actions: ['states:StopExecution'], resources: executionsOf(this, [provision, deletion, update, upgrade]), wildcardReason: EXECUTIONS_REASON });
     // GET /clusters/{name} and /kubeconfig show the live cluster: read-only EKS calls.
     this.handler.allow({ actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries'], resources: [patterns.clusters], wildcardReason: READS_LIVE_CLUSTERS });
     this.handler.allow({ actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: READS_LIVE_CLUSTERS });
     this.handler.allow({ actions: ['eks:DescribeFargateProfile'], resources: [patterns.fargateProfiles], wildcardReason: READS_LIVE_CLUSTERS });
     // GET /clusters/{name} shows how long an ACTIVE cluster's Kubernetes version is supported.
     this.handler.allow({ actions: ['eks:DescribeClusterVersions'], resources: [ANY_RESOURCE], wildcardReason: CLUSTER_VERSIONS_REASON });
+    // POST /clusters/{name}/upgrade?dryRun=true plans from what the Preflight step reads (no insights refresh: read-only).
+    for (const permission of UPGRADE_PLAN_READS) this.handler.allow(permission);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const manageAccount = props.manageAccountLoggingRole ?? true;

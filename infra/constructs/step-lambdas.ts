@@ -77,6 +77,22 @@ const DELETE_COMPUTE: Permission[] = [
   { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
 ];
 
+/**
+ * What an upgrade's preflight reads (functions/step-support/upgrade-inputs.ts): the Preflight step,
+ * and the API for `POST /clusters/{name}/upgrade?dryRun=true` (which reads the insights as they
+ * are: no StartInsightsRefresh). Read-only but for the refresh.
+ */
+export const UPGRADE_PLAN_READS: Permission[] = [
+  { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:ListInsights', 'eks:DescribeInsight', 'eks:ListAddons', 'eks:ListNodegroups'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+  { actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+  { actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+  { actions: ['eks:DescribeClusterVersions', 'eks:DescribeAddonVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
+];
+const UPGRADE_READS: Permission[] = [
+  ...UPGRADE_PLAN_READS,
+  { actions: ['eks:StartInsightsRefresh', 'eks:DescribeInsightsRefresh'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+];
+
 export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   plan: {
     description: 'Plan: checks the spec against guardrails and the account (subnets), renders the cluster stack',
@@ -308,6 +324,36 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'finalize-update': {
     description: 'Finalize Update: records the cluster\'s new spec and sends the SUCCEEDED event (update-cluster)',
     permissions: [],
+  },
+  'upgrade-preflight': {
+    description: 'Preflight: refreshes upgrade insights, reads versions, insights, add-ons and nodegroups, and plans the upgrade; changes nothing (upgrade-cluster)',
+    timeout: Duration.seconds(60),
+    permissions: UPGRADE_READS,
+  },
+  'upgrade-control-plane': {
+    description: 'Upgrade Control Plane: UpdateClusterVersion one minor at a time, each followed with DescribeUpdate (upgrade-cluster)',
+    // ListUpdates and DescribeUpdate: updates of any origin are waited out before the version is compared.
+    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterVersion', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
+  },
+  'upgrade-addon': {
+    description: 'Upgrade Add-on: UpdateAddon to the version planned for the target, then DescribeAddon until ACTIVE (upgrade-cluster)',
+    permissions: [{ actions: ['eks:DescribeAddon', 'eks:UpdateAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST }],
+  },
+  'upgrade-nodegroup': {
+    description: 'Upgrade Nodegroup: UpdateNodegroupVersion to the control plane\'s version, then DescribeUpdate until done (upgrade-cluster)',
+    permissions: [
+      { actions: ['eks:DescribeNodegroup', 'eks:UpdateNodegroupVersion'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+      // Updates of any origin of the cluster and the nodegroup are waited out before the version is compared.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+    ],
+  },
+  'finalize-upgrade': {
+    description: 'Finalize Upgrade: reads the versions now, records the spec at the new version and sends the SUCCEEDED event with versions before and after (upgrade-cluster)',
+    permissions: [
+      { actions: ['eks:DescribeCluster', 'eks:ListAddons', 'eks:ListNodegroups'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+    ],
   },
 };
 

@@ -164,6 +164,7 @@ describe('functions', () => {
     // The API renders the template of a dry run, boundary included.
     expect(env(stack.api.handler.function)).toMatchObject({
       PROVISION_STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow('provision-cluster').stateMachine) },
+      UPGRADE_STATE_MACHINE_ARN: { Ref: logicalId(stack.workflow('upgrade-cluster').stateMachine) },
       GUARDRAILS: guardrails,
       PERMISSIONS_BOUNDARY_ARN: boundary,
     });
@@ -251,13 +252,27 @@ describe('REST API', () => {
     expect(routes()).toContain('GET /openapi.json');
   });
 
-  it('lets the API function start the three state machines and read live clusters and the version catalogue, nothing more of EKS', () => {
+  it('lets the API function start the four state machines and read live clusters, the version catalogue and what an upgrade plan reads, nothing more of EKS', () => {
     const statements = statementsOfRole(logicalId(stack.api.handler.role));
-    for (const name of ['provision-cluster', 'delete-cluster', 'update-cluster'] as const) {
+    for (const name of ['provision-cluster', 'delete-cluster', 'update-cluster', 'upgrade-cluster'] as const) {
       expect(statements).toContainEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: logicalId(stack.workflow(name).stateMachine) } }));
     }
     const eks = statements.flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('eks:'));
-    expect(new Set(eks)).toEqual(new Set(['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile', 'eks:DescribeClusterVersions']));
+    // The upgrade dry run reads as Preflight does, but never refreshes insights or updates anything.
+    const upgradePlan = ['eks:ListUpdates', 'eks:DescribeUpdate', 'eks:ListInsights', 'eks:DescribeInsight', 'eks:ListAddons', 'eks:DescribeAddon', 'eks:DescribeAddonVersions'];
+    expect(new Set(eks)).toEqual(new Set(['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListFargateProfiles', 'eks:ListAccessEntries', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile', 'eks:DescribeClusterVersions', ...upgradePlan]));
+    expect(eks.filter((a) => /^eks:(Update|Start|Create|Delete)/.test(a))).toEqual([]);
+  });
+
+  it('gives each upgrade step only its own EKS calls', () => {
+    const eksActions = (module: Parameters<typeof stack.steps.function>[0]) =>
+      new Set(statementsOfRole(logicalId(stack.steps.function(module).function.role!)).flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('eks:')));
+    const reads = ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:ListInsights', 'eks:DescribeInsight', 'eks:ListAddons', 'eks:ListNodegroups', 'eks:DescribeAddon', 'eks:DescribeNodegroup', 'eks:DescribeClusterVersions', 'eks:DescribeAddonVersions'];
+    expect(eksActions('upgrade-preflight')).toEqual(new Set([...reads, 'eks:StartInsightsRefresh', 'eks:DescribeInsightsRefresh']));
+    expect(eksActions('upgrade-control-plane')).toEqual(new Set(['eks:DescribeCluster', 'eks:UpdateClusterVersion', 'eks:ListUpdates', 'eks:DescribeUpdate']));
+    expect(eksActions('upgrade-addon')).toEqual(new Set(['eks:DescribeAddon', 'eks:UpdateAddon']));
+    expect(eksActions('upgrade-nodegroup')).toEqual(new Set(['eks:DescribeNodegroup', 'eks:UpdateNodegroupVersion', 'eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate']));
+    expect(eksActions('finalize-upgrade')).toEqual(new Set(['eks:DescribeCluster', 'eks:ListAddons', 'eks:ListNodegroups', 'eks:DescribeAddon', 'eks:DescribeNodegroup']));
   });
 
   it('hands "Operation Requested" events from the allowed sources to the API function', () => {
@@ -290,7 +305,7 @@ describe('the execution-ended backstop', () => {
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: (['provision-cluster', 'delete-cluster', 'update-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })) },
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: (['provision-cluster', 'delete-cluster', 'update-cluster', 'upgrade-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })) },
     });
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.executionEnded.handler.function) })]);
   });
@@ -378,14 +393,14 @@ describe('observability', () => {
 
   it('alarms on failed executions of each workflow, dead letters, API 5xx and operations the reconciler settled, all to one topic', () => {
     const alarms = stack.observability.alarms.map(alarmOf);
-    // Three workflows; two dead-letter queues (the metrics rule's, the execution-ended listener's); the API; the reconciler.
-    expect(alarms).toHaveLength(3 + 2 + 1 + 1);
+    // Four workflows; two dead-letter queues (the metrics rule's, the execution-ended listener's); the API; the reconciler.
+    expect(alarms).toHaveLength(4 + 2 + 1 + 1);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: logicalId(stack.observability.alarmTopic) }] });
     }
     const failedExecutions = alarms.filter((a) => a.Metrics?.some((m: Json) => m.Expression === 'failed + timedOut + aborted'));
     expect(failedExecutions.map((a) => a.Metrics.find((m: Json) => m.Id === 'failed').MetricStat.Metric.Dimensions[0].Value)).toEqual(
-      (['provision-cluster', 'delete-cluster', 'update-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })),
+      (['provision-cluster', 'delete-cluster', 'update-cluster', 'upgrade-cluster'] as const).map((name) => ({ Ref: logicalId(stack.workflow(name).stateMachine) })),
     );
     expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum' }));
     for (const queue of [stack.observability.deadLetterQueue, stack.executionEnded.deadLetters]) {
@@ -698,6 +713,14 @@ describe('IAM', () => {
     'eks.describeUpdate': ['eks:DescribeUpdate'],
     'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
     'eks.clusterVersions': ['eks:DescribeClusterVersions'],
+    'eks.updateClusterVersion': ['eks:UpdateClusterVersion'],
+    'eks.updateNodegroupVersion': ['eks:UpdateNodegroupVersion'],
+    'eks.updateAddon': ['eks:UpdateAddon'],
+    'eks.startInsightsRefresh': ['eks:StartInsightsRefresh'],
+    'eks.describeInsightsRefresh': ['eks:DescribeInsightsRefresh'],
+    'eks.listInsights': ['eks:ListInsights'],
+    'eks.describeInsight': ['eks:DescribeInsight'],
+    'eks.addonVersions': ['eks:DescribeAddonVersions'],
     // The Kubernetes API is called as the role in KUBERNETES_ACCESS_ROLE_ARN.
     'kubernetes.readConfigMap': ['sts:AssumeRole'],
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).

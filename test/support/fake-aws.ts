@@ -6,7 +6,7 @@
  */
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
 import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
-import type { Addon, Cluster, EksPort, FargateProfile, Nodegroup, Update } from '../../functions/ports/eks';
+import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, Update } from '../../functions/ports/eks';
 import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
@@ -47,6 +47,10 @@ export interface Faults {
   clusterVersionsUnavailable?: boolean;
   /** PutEvents refuses this many version support notices first. */
   noticeRefusals?: number;
+  /** UpdateNodegroupVersion of this nodegroup ends Failed with PodEvictionFailure unless forced. */
+  podEvictionFailure?: { nodegroup: string; message: string };
+  /** UpdateAddon of this add-on ends UPDATE_FAILED with this health issue. */
+  addonUpdateFailure?: { addon: string; message: string };
 }
 
 /** A page with the registry's cursors (bound to listing and caller), continuing after the named item. */
@@ -88,7 +92,16 @@ export class FakeAws {
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
-  readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void }>();
+  readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void; fail?: () => Update['errors'] }>();
+  /** Upgrade insights (ListInsights / DescribeInsight), of every cluster: `clusterName` says whose. */
+  readonly insights: Array<Insight & { clusterName: string }> = [];
+  /** The insights refresh StartInsightsRefresh began: COMPLETED after this many more describes. */
+  insightsRefresh?: { status: string; describesLeft: number };
+  /**
+   * What DescribeAddonVersions answers per add-on; absent, one version per Kubernetes version of
+   * `clusterVersions`, v1.0.0-eksbuild.<major><minor>, each the default (as defaultAddonVersion says).
+   */
+  readonly addonCatalogue = new Map<string, AddonInfo>();
   /** `type` only for entries EKS makes itself (EC2_LINUX, FARGATE_LINUX, ...); absent means STANDARD. */
   readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; tags?: Record<string, string>; policies: Map<string, unknown> }>();
   /** The principal the Kubernetes port acts as (KubernetesPort.principal): the CloudFormation role, as deployed. */
@@ -145,6 +158,7 @@ export class FakeAws {
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
         deleteStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:delete-cluster',
         updateStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:update-cluster',
+        upgradeStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:upgrade-cluster',
         eventSources: () => ({ 'com.example.portal': 'arn:aws:iam::111122223333:role/portal' }),
         region: () => this.region,
         adminPrincipalArns: () => ['arn:aws:iam::111122223333:role/platform-admin'],
@@ -354,7 +368,13 @@ export class FakeAws {
       this.record('eks', 'DescribeAddon', name);
       this.tick();
       const addon = this.addons.get(`${cluster}/${name}`);
-      this.advance(addon, (a) => (a.status = 'ACTIVE'));
+      this.advance(addon, (a) => {
+        const failure = this.faults.addonUpdateFailure;
+        if (a.status === 'UPDATING' && failure?.addon === name) {
+          a.status = 'UPDATE_FAILED';
+          a.health = { issues: [{ code: 'ConfigurationConflict', message: failure.message, resourceIds: [name] }] };
+        } else a.status = 'ACTIVE';
+      });
       return addon && (({ describesLeft: _d, ...rest }) => structuredClone(rest))(addon);
     },
     defaultAddonVersion: async (name, version) => {
@@ -423,6 +443,75 @@ export class FakeAws {
       this.startClusterUpdate(cluster, id, config as Record<string, unknown>);
       return id;
     },
+    updateClusterVersion: async (cluster, version, token) => {
+      this.record('eks', 'UpdateClusterVersion', `${cluster} ${version}`, token);
+      const id = `update-${token.slice(-8)}`;
+      if (this.updates.has(id)) return id;
+      const c = this.clusters.get(cluster);
+      if (!c) throw Object.assign(new Error(`No cluster found for name: ${cluster}.`), { name: 'ResourceNotFoundException' });
+      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
+      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      const [major, minor] = (c.version ?? '0.0').split('.').map(Number);
+      if (version !== `${major}.${minor! + 1}`) throw Object.assign(new Error(`Unsupported Kubernetes minor version update from ${c.version} to ${version}`), { name: 'InvalidParameterException' });
+      this.updates.set(id, { id, type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: 'eks.1' }], createdAt: this.clock(), clusterName: cluster, describesLeft: this.durations.update, config: {}, apply: () => (c.version = version) });
+      c.status = 'UPDATING';
+      return id;
+    },
+    updateNodegroupVersion: async (cluster, nodegroup, options, token) => {
+      this.record('eks', 'UpdateNodegroupVersion', `${nodegroup} ${options.version}${options.force ? ' force' : ''}`, token);
+      const id = `update-${token.slice(-8)}`;
+      if (this.updates.has(id)) return id;
+      const ng = this.nodegroups.get(`${cluster}/${nodegroup}`);
+      if (!ng) throw Object.assign(new Error(`No node group found for name: ${nodegroup}.`), { name: 'ResourceNotFoundException' });
+      if (this.clusters.get(cluster)?.version !== options.version) throw Object.assign(new Error('Nodegroup Kubernetes version should be equal to Cluster kubernetes version'), { name: 'InvalidParameterException' });
+      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && u.nodegroupName === nodegroup && u.status === 'InProgress');
+      if (running) throw new UpdateInProgressError(`Nodegroup has update ${running.id} in progress`, { resource: `nodegroup ${nodegroup}` });
+      const eviction = this.faults.podEvictionFailure;
+      this.updates.set(id, {
+        id, type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: options.version }], createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {},
+        apply: () => (ng.version = options.version),
+        fail: () => (eviction?.nodegroup === nodegroup && !options.force ? [{ errorCode: 'PodEvictionFailure' as never, errorMessage: eviction.message, resourceIds: [nodegroup] }] : undefined),
+      });
+      return id;
+    },
+    updateAddon: async (cluster, name, version, token) => {
+      this.record('eks', 'UpdateAddon', `${name} ${version}`, token);
+      const addon = this.addons.get(`${cluster}/${name}`);
+      if (!addon) throw Object.assign(new Error(`No addon: ${name} found in cluster: ${cluster}`), { name: 'ResourceNotFoundException' });
+      if (addon.status === 'UPDATING') throw new UpdateInProgressError(`Addon ${name} has an update in progress`, { resource: `add-on ${name}` });
+      Object.assign(addon, { addonVersion: version, status: 'UPDATING', describesLeft: this.durations.addon });
+      return `update-${token.slice(-8)}`;
+    },
+    startInsightsRefresh: async (cluster) => {
+      this.record('eks', 'StartInsightsRefresh', cluster);
+      this.insightsRefresh = { status: 'IN_PROGRESS', describesLeft: 1 };
+      return { status: 'IN_PROGRESS' };
+    },
+    describeInsightsRefresh: async (cluster) => {
+      this.record('eks', 'DescribeInsightsRefresh', cluster);
+      this.tick();
+      const refresh = this.insightsRefresh;
+      if (!refresh) return {};
+      if (refresh.status === 'IN_PROGRESS' && refresh.describesLeft-- <= 0) refresh.status = 'COMPLETED';
+      return { status: refresh.status };
+    },
+    listInsights: async (cluster, filter) => {
+      this.record('eks', 'ListInsights', `${cluster} ${filter.kubernetesVersions.join(',')}`);
+      return this.insights
+        .filter((i) => i.clusterName === cluster && filter.categories.includes(i.category ?? '') && filter.kubernetesVersions.includes(i.kubernetesVersion ?? ''))
+        .map(({ clusterName: _c, recommendation: _r, additionalInfo: _a, resources: _res, categorySpecificSummary: _s, ...summary }) => structuredClone(summary));
+    },
+    describeInsight: async (cluster, id) => {
+      this.record('eks', 'DescribeInsight', id);
+      const insight = this.insights.find((i) => i.clusterName === cluster && i.id === id);
+      return insight && (({ clusterName: _c, ...rest }) => structuredClone(rest))(insight);
+    },
+    addonVersions: async (name) => {
+      this.record('eks', 'DescribeAddonVersions', name);
+      const listed = this.addonCatalogue.get(name);
+      if (listed) return structuredClone(listed);
+      return { addonName: name, addonVersions: this.clusterVersions.map((v) => ({ addonVersion: `v1.0.0-eksbuild.${v.version.replace('.', '')}`, compatibilities: [{ clusterVersion: v.version, defaultVersion: true }] })) };
+    },
     clusterVersions: async () => {
       this.record('eks', 'DescribeClusterVersions');
       if (this.faults.clusterVersionsUnavailable) throw Object.assign(new Error('cluster versions: ServiceUnavailableException: Service Unavailable'), { name: 'AwsUnavailableError' });
@@ -440,7 +529,11 @@ export class FakeAws {
       const update = this.updates.get(id);
       if (!update) return undefined;
       if (update.status === 'InProgress' && update.describesLeft-- <= 0) {
-        if (this.faults.updateFailure) {
+        const errors = update.fail?.();
+        if (errors) {
+          update.status = 'Failed';
+          update.errors = errors;
+        } else if (this.faults.updateFailure) {
           update.status = 'Failed';
           update.errors = [{ errorCode: 'Unknown' as never, errorMessage: this.faults.updateFailure.message, resourceIds: [cluster] }];
         } else {
@@ -454,7 +547,7 @@ export class FakeAws {
         const c = this.clusters.get(cluster);
         if (!update.nodegroupName && c?.status === 'UPDATING') c.status = 'ACTIVE';
       }
-      const { describesLeft: _d, config: _c, apply: _a, clusterName: _cn, nodegroupName: _ng, ...rest } = update;
+      const { describesLeft: _d, config: _c, apply: _a, fail: _f, clusterName: _cn, nodegroupName: _ng, ...rest } = update;
       return structuredClone(rest);
     },
   };

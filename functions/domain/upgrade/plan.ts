@@ -6,7 +6,7 @@
  */
 import type { Addon, Nodegroup } from '@aws-sdk/client-eks';
 import { addonTarget, type AddonTargetChoice } from './addon-targets';
-import { preflightProblems, type PreflightInput } from './preflight';
+import { dataPlaneBehind, preflightProblems, type PreflightInput } from './preflight';
 import { blockingProblems, type UpgradeProblem } from './problem';
 import { upgradePasses, upgradeRefusal } from './versions';
 
@@ -55,8 +55,11 @@ export function planUpgrade(input: PreflightInput & { force?: boolean }): Upgrad
   const force = input.force ?? false;
   const problems = preflightProblems(input);
   const base = { cluster: input.clusterName, from: input.currentVersion, to: input.targetVersion, force, problems, canProceed: blockingProblems(problems, force).length === 0 };
-  if (upgradeRefusal(input.currentVersion, input.targetVersion)) return { ...base, passes: [], addons: [], nodegroups: [] };
-  const passes = upgradePasses(input.currentVersion, input.targetVersion);
+  const refusal = upgradeRefusal(input.currentVersion, input.targetVersion);
+  const catchUp = refusal?.code === 'SameVersion' && dataPlaneBehind(input);
+  if (refusal && !catchUp) return { ...base, passes: [], addons: [], nodegroups: [] };
+  // Catching up (preflight.ts, dataPlaneBehind): no pass, the add-ons and nodegroups to the version the control plane runs.
+  const passes = catchUp ? [] : upgradePasses(input.currentVersion, input.targetVersion);
   return { ...base, passes, addons: plannedAddons(input), nodegroups: plannedNodegroups(input.nodegroups, input.targetVersion) };
 }
 

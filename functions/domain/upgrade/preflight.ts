@@ -9,7 +9,7 @@ import type { ResolvedGuardrails } from '../guardrails';
 import { addonTarget, compatibleAddonVersions, defaultAddonVersion } from './addon-targets';
 import type { UpgradeProblem } from './problem';
 import { nodegroupSkewProblems } from './skew';
-import { upgradePasses, upgradeRefusal } from './versions';
+import { compareMinors, parseMinor, upgradePasses, upgradeRefusal } from './versions';
 
 export interface PreflightInput {
   clusterName: string;
@@ -37,16 +37,36 @@ export function preflightProblems(input: PreflightInput): UpgradeProblem[] {
   const cluster = `cluster ${input.clusterName}`;
   const problems: UpgradeProblem[] = [...clusterStatusProblems(input, cluster)];
   const refusal = upgradeRefusal(input.currentVersion, input.targetVersion);
-  if (refusal) return [...problems, { code: refusal.code, severity: 'error', resource: cluster, message: refusal.message, forceOverrides: false }];
-  const passes = upgradePasses(input.currentVersion, input.targetVersion);
+  const catchUp = refusal?.code === 'SameVersion' && dataPlaneBehind(input);
+  if (refusal && !catchUp) return [...problems, { code: refusal.code, severity: 'error', resource: cluster, message: refusal.message, forceOverrides: false }];
+  // Catching up, the control plane makes no pass: the add-ons are checked against the version it runs.
+  const passes = catchUp ? [] : upgradePasses(input.currentVersion, input.targetVersion);
   return [
     ...problems,
     ...versionProblems(input, passes, cluster),
     ...insightProblems(input.insights, passes),
-    ...addonProblems(input, passes),
+    ...addonProblems(input, catchUp ? [input.targetVersion] : passes),
     ...nodegroupStatusProblems(input.nodegroups),
     ...nodegroupSkewProblems(input.nodegroups, input.currentVersion, passes),
   ];
+}
+
+/**
+ * The control plane already runs the target but its data plane does not: an upgrade that failed
+ * after its last pass (a PodDisruptionBudget blocked a nodegroup, an add-on update failed). Asked
+ * again, the upgrade catches the nodegroups and add-ons up instead of being refused as "the same
+ * version", so that retrying (with `force`, say) is the remedy a failure can name.
+ */
+export function dataPlaneBehind(input: PreflightInput): boolean {
+  const target = input.targetVersion;
+  if (!parseMinor(target)) return false;
+  const nodegroupBehind = input.nodegroups.some((ng) => ng.version !== undefined && parseMinor(ng.version) !== undefined && compareMinors(ng.version, target) < 0);
+  const addonBehind = input.addons.some((addon) => {
+    const pinned = input.pinnedAddons?.find((a) => a.name === addon.addonName)?.version;
+    const { target: chosen } = addonTarget({ name: addon.addonName ?? '', kubernetesVersion: target, installedVersion: addon.addonVersion, pinnedVersion: pinned, info: input.addonVersions.find((a) => a.addonName === addon.addonName) });
+    return chosen !== undefined && chosen.to !== addon.addonVersion;
+  });
+  return nodegroupBehind || addonBehind;
 }
 
 /** EKS takes one update at a time and refuses UpdateClusterVersion unless the cluster is ACTIVE. */

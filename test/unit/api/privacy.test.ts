@@ -32,6 +32,7 @@ const CLUSTER_REQUESTS: Array<{ operationId: string; method: string; path: strin
   { operationId: 'addAccessEntry', method: 'POST', path: `/clusters/${NAME}/access-entries`, options: { body: { principalArn: 'arn:aws:iam::111122223333:role/dev' } } },
   { operationId: 'removeAccessEntry', method: 'DELETE', path: `/clusters/${NAME}/access-entries/${encodeURIComponent('arn:aws:iam::111122223333:role/dev')}` },
   { operationId: 'getKubeconfig', method: 'GET', path: `/clusters/${NAME}/kubeconfig` },
+  { operationId: 'upgradeCluster', method: 'POST', path: `/clusters/${NAME}/upgrade`, options: { body: { version: '1.33' } } },
   { operationId: 'listOperations', method: 'GET', path: '/operations', options: { query: { cluster: NAME } } },
 ];
 

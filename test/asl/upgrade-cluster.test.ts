@@ -1,0 +1,163 @@
+/**
+ * upgrade-cluster.asl.json executed end to end: the real step handlers over the in-memory AWS
+ * (test/support/fake-aws.ts), Waits and Retry intervals zeroed, on a cluster running in the fake
+ * at an older Kubernetes version with a nodegroup and add-ons. Each scenario checks what a user
+ * would see: the AWS calls that matter and their order, the versions left in AWS, the registry's
+ * record (ACTIVE, the spec at the new version), and the status events (schema-valid, exactly one
+ * terminal, last).
+ */
+import type { Operation } from '../../functions/generated/types';
+import { normaliseSpec, type Spec } from '../../functions/domain/spec';
+import { FAILED_STATES } from '../../functions/domain/diagnosis';
+import { FakeAws } from '../support/fake-aws';
+import { operationFor, runWorkflow } from '../support/provision-run';
+import { expectWellFormedEvents } from '../support/status-events';
+import { readDefinition } from '../../local/runtime/state-machine-runner';
+
+const CLUSTER = 'reference';
+const UPGRADE: Operation = { ...operationFor(CLUSTER, 'op-upgrade-1'), type: 'UPGRADE' };
+const addonVersion = (kubernetes: string) => `v1.0.0-eksbuild.${kubernetes.replace('.', '')}`;
+
+function running(version: string, faults: ConstructorParameters<typeof FakeAws>[0] = {}): { aws: FakeAws; spec: Spec } {
+  const aws = new FakeAws(faults);
+  const spec = { ...normaliseSpec({ name: CLUSTER, network: { vpc: {} }, ownerAccess: 'none', addons: [{ name: 'vpc-cni' }, { name: 'coredns' }] }, aws.deps().settings.guardrails()), version };
+  aws.clusters.set(CLUSTER, { name: CLUSTER, arn: `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`, status: 'ACTIVE', version });
+  for (const name of ['ng-general', 'ng-spot']) {
+    aws.nodegroups.set(`${CLUSTER}/${name}`, { nodegroupName: name, clusterName: CLUSTER, status: 'ACTIVE', version, createdAt: aws.clock(), describesLeft: 0, updateConfig: { maxUnavailable: 1 } });
+  }
+  for (const name of ['vpc-cni', 'coredns']) {
+    aws.addons.set(`${CLUSTER}/${name}`, { addonName: name, clusterName: CLUSTER, status: 'ACTIVE', addonVersion: addonVersion(version), createdAt: aws.clock(), describesLeft: 0 });
+  }
+  aws.seedOperation(UPGRADE, { status: 'UPDATING', spec });
+  return { aws, spec };
+}
+
+async function runUpgrade(aws: FakeAws, spec: Spec, upgrade: { version: string; force: boolean }) {
+  const run = await runWorkflow(aws, 'upgrade-cluster', { operation: UPGRADE, spec, upgrade });
+  return { run, log: aws.callLog((c) => c.service === 'eks') };
+}
+
+function errorInsight(kubernetesVersion: string) {
+  return {
+    clusterName: CLUSTER, id: 'insight-removed-apis', name: `Deprecated APIs removed in Kubernetes v${kubernetesVersion}`, category: 'UPGRADE_READINESS' as const, kubernetesVersion,
+    description: `Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes v${kubernetesVersion}.`,
+    insightStatus: { status: 'ERROR' as const, reason: 'Deprecated API usage detected within the last 30 days.' },
+    recommendation: `Update manifests and clients to use newer Kubernetes APIs if applicable before upgrading to Kubernetes v${kubernetesVersion}.`,
+  };
+}
+
+describe('upgrade-cluster', () => {
+  it('1.31 → 1.33: preflight, two control plane passes, then add-ons and nodegroups, one SUCCEEDED event with every version', async () => {
+    const { aws, spec } = running('1.31');
+
+    const { run, log } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const versions = log.filter((line) => /Update(ClusterVersion|NodegroupVersion|Addon) /.test(line));
+    expect(versions.slice(0, 2)).toEqual([`eks:UpdateClusterVersion ${CLUSTER} 1.32`, `eks:UpdateClusterVersion ${CLUSTER} 1.33`]);
+    expect(versions.slice(2).sort()).toEqual([`eks:UpdateAddon coredns ${addonVersion('1.33')}`, `eks:UpdateAddon vpc-cni ${addonVersion('1.33')}`, 'eks:UpdateNodegroupVersion ng-general 1.33', 'eks:UpdateNodegroupVersion ng-spot 1.33']);
+    expect(log.indexOf(`eks:StartInsightsRefresh ${CLUSTER}`)).toBeLessThan(log.indexOf(`eks:UpdateClusterVersion ${CLUSTER} 1.32`));
+
+    expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
+    expect([...aws.nodegroups.values()].map((n) => n.version)).toEqual(['1.33', '1.33']);
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({
+      status: 'SUCCEEDED', phase: 'Completed', operation: 'UPGRADE',
+      outputs: { version: '1.31 → 1.33', 'addon/coredns': `${addonVersion('1.31')} → ${addonVersion('1.33')}`, 'addon/vpc-cni': `${addonVersion('1.31')} → ${addonVersion('1.33')}`, 'nodegroup/ng-general': '1.31 → 1.33', 'nodegroup/ng-spot': '1.31 → 1.33' },
+    });
+    const steps = aws.events.filter((e) => e.step).map((e) => `${e.phase} ${e.step!.name} ${e.step!.status}`);
+    expect(steps.slice(0, 6)).toEqual(['Preflight Preflight STARTED', 'Preflight Preflight SUCCEEDED', 'ControlPlane Control Plane 1.32 STARTED', 'ControlPlane Control Plane 1.32 SUCCEEDED', 'ControlPlane Control Plane 1.33 STARTED', 'ControlPlane Control Plane 1.33 SUCCEEDED']);
+    expect(steps.filter((s) => s.startsWith('DataPlane')).sort()).toEqual([...Array(2).fill('DataPlane Upgrade Add-on STARTED'), ...Array(2).fill('DataPlane Upgrade Add-on SUCCEEDED'), ...Array(2).fill('DataPlane Upgrade Nodegroup STARTED'), ...Array(2).fill('DataPlane Upgrade Nodegroup SUCCEEDED')]);
+    const record = aws.clusterRecords.get(CLUSTER)!;
+    expect(record).toMatchObject({ status: 'ACTIVE', spec: { version: '1.33' } });
+    expect(record.lockedBy).toBeUndefined();
+  });
+
+  it('an upgrade insight ERROR stops it in Preflight, before any UpdateClusterVersion, naming the insight and what to do', async () => {
+    const { aws, spec } = running('1.32');
+    aws.insights.push(errorInsight('1.33'));
+
+    const { run, log } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('UpgradeRefusedError');
+    expect(log.filter((line) => line.startsWith('eks:Update'))).toEqual([]);
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'Preflight', error: { code: 'UpgradeRefusedError', resource: `cluster ${CLUSTER}` } });
+    expect(terminal.error!.message).toContain('insight Deprecated APIs removed in Kubernetes v1.33');
+    expect(terminal.error!.message).toContain('recommendation: Update manifests and clients to use newer Kubernetes APIs');
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: { version: '1.32' } });
+  });
+
+  it('force goes past the insight ERROR', async () => {
+    const { aws, spec } = running('1.32');
+    aws.insights.push(errorInsight('1.33'));
+
+    const { run } = await runUpgrade(aws, spec, { version: '1.33', force: true });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
+  });
+
+  it('a PodDisruptionBudget blocking eviction fails the data plane with the nodegroup and EKS’s message; the cluster stays ACTIVE at the new control plane version', async () => {
+    const message = 'Reached max retries while trying to evict pods from nodes in node group ng-spot: pod payments/api-7d9f blocked by PodDisruptionBudget payments/api-pdb';
+    const { aws, spec } = running('1.32', { podEvictionFailure: { nodegroup: 'ng-spot', message } });
+
+    const { run } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('NodegroupUpgradeFailedError');
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'DataPlane', error: { code: 'NodegroupUpgradeFailedError', resource: 'nodegroup ng-spot' } });
+    expect(terminal.error!.message).toContain(`PodEvictionFailure: ${message}`);
+    expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
+    const record = aws.clusterRecords.get(CLUSTER)!;
+    expect(record.status).toBe('ACTIVE');
+    expect(record.lockedBy).toBeUndefined();
+  });
+
+  it('asked again with force after a PodDisruptionBudget stopped a nodegroup, it catches the data plane up without another pass', async () => {
+    const { aws, spec } = running('1.32', { podEvictionFailure: { nodegroup: 'ng-spot', message: 'pod payments/api-7d9f blocked by PodDisruptionBudget payments/api-pdb' } });
+    expect((await runUpgrade(aws, spec, { version: '1.33', force: false })).run.status).toBe('FAILED');
+    aws.calls.length = 0;
+    aws.events.length = 0;
+    const retry: Operation = { ...UPGRADE, id: 'op-upgrade-2' };
+    aws.seedOperation(retry, { status: 'UPDATING', spec });
+
+    const run = await runWorkflow(aws, 'upgrade-cluster', { operation: retry, spec, upgrade: { version: '1.33', force: true } });
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const log = aws.callLog((c) => c.service === 'eks' && c.operation.startsWith('Update'));
+    expect(log).toEqual(['eks:UpdateNodegroupVersion ng-spot 1.33 force']);
+    expect(expectWellFormedEvents(aws, retry.id)).toMatchObject({ status: 'SUCCEEDED', outputs: { version: '1.33 → 1.33', 'nodegroup/ng-spot': '1.32 → 1.33', 'nodegroup/ng-general': '1.33 → 1.33' } });
+    const steps = aws.events.filter((e) => e.step).map((e) => `${e.step!.name} ${e.step!.resource} ${e.step!.status}`);
+    expect(steps).toEqual(expect.arrayContaining([`Control Plane 1.33 cluster ${CLUSTER} SKIPPED`, 'Upgrade Nodegroup nodegroup ng-general SKIPPED', 'Upgrade Nodegroup nodegroup ng-spot SUCCEEDED']));
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: { version: '1.33' } });
+  });
+
+  it('a control plane pass that fails ends the upgrade with EKS’s errors in phase ControlPlane', async () => {
+    const { aws, spec } = running('1.32', { updateFailure: { message: 'Cluster upgrade failed: admission webhook unreachable' } });
+
+    const { run } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect(run.error).toBe('ControlPlaneUpgradeFailedError');
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'ControlPlane', error: { code: 'ControlPlaneUpgradeFailedError', resource: `cluster ${CLUSTER}` } });
+    expect(aws.callLog((c) => c.operation === 'UpdateNodegroupVersion' || c.operation === 'UpdateAddon')).toEqual([]);
+  });
+
+  it('every state a Catch leaves is in FAILED_STATES with its phase', () => {
+    const definition = readDefinition('upgrade-cluster') as { States: Record<string, unknown> };
+    const recorded: string[] = [];
+    const visit = (states: Record<string, { Type: string; Parameters?: { State?: string }; Result?: { State?: string }; Branches?: Array<{ States: Record<string, never> }>; ItemProcessor?: { States: Record<string, never> } }>) => {
+      for (const state of Object.values(states)) {
+        const name = state.Result?.State ?? state.Parameters?.State;
+        if (state.Type === 'Pass' && name) recorded.push(name);
+        for (const branch of state.Branches ?? []) visit(branch.States);
+        if (state.ItemProcessor) visit(state.ItemProcessor.States);
+      }
+    };
+    visit(definition.States as never);
+    expect(recorded.sort()).toEqual(['Preflight', 'Upgrade Add-on', 'Upgrade Control Plane', 'Upgrade Data Plane', 'Upgrade Nodegroup']);
+    for (const state of recorded) expect(FAILED_STATES[state]).toBeDefined();
+  });
+});
