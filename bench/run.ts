@@ -3,6 +3,8 @@
  * - end-to-end time against the AWS critical path of the durations the emulator sampled,
  * - the same durations scheduled the way eksctl waits (phases in sequence, fixed polls),
  * - state transitions, Lambda invocations and AWS calls by operation,
+ * - then an upgrade of the same cluster one minor up, against its critical path and an eksctl-style
+ *   schedule of the same sampled durations, with its transitions and calls,
  * - bundle size and cold init per function against a bare-SDK baseline.
  * Writes docs/BENCHMARKS.md and prints a last line `BENCH_JSON {...}`.
  */
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../infra/bundling';
 import { startLocal } from '../local/start';
 import { measureColdInit, type ColdInit } from './cold-init';
-import { criticalPath, eksctlSchedule, type PhaseDurations } from './schedules';
+import { criticalPath, eksctlSchedule, eksctlUpgradeSchedule, upgradeCriticalPath, type PhaseDurations, type UpgradeDurations } from './schedules';
 
 /** Large enough that handler and HTTP time (real ms) stay small in emulated seconds. */
 const DEFAULT_SCALE = 0.05;
@@ -28,9 +30,21 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
+/** The reference cluster's version and the one the benchmark upgrades it to, which the guardrails must then allow. */
+const UPGRADE = { from: '1.33', to: '1.34' };
+
 async function provisionReference(apiUrl: string, awsUrl: string): Promise<{ operationId: string; events: StatusEvent[] }> {
   const spec = readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8');
   const { operationId } = await json<{ operationId: string }>(`${apiUrl}/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: spec });
+  return untilTerminal(awsUrl, operationId);
+}
+
+async function upgradeReference(apiUrl: string, awsUrl: string): Promise<{ operationId: string; events: StatusEvent[] }> {
+  const { operationId } = await json<{ operationId: string }>(`${apiUrl}/clusters/reference/upgrade`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: UPGRADE.to }) });
+  return untilTerminal(awsUrl, operationId);
+}
+
+async function untilTerminal(awsUrl: string, operationId: string): Promise<{ operationId: string; events: StatusEvent[] }> {
   for (;;) {
     const { events } = await json<{ events: StatusEvent[] }>(`${awsUrl}/_local/events?source=eks-provisioner`);
     const mine = events.filter((e) => e.detail.operationId === operationId);
@@ -46,8 +60,10 @@ const minutes = (s: number) => `${(s / 60).toFixed(1)} min`;
 async function main(): Promise<void> {
   const timeScale = Number(process.env.EKSP_TIME_SCALE || DEFAULT_SCALE);
   const seed = Number(process.env.EKSP_SEED || 7);
-  // Without the reconciler: its calls come every 5 minutes whatever runs, not per provisioning.
-  const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed, quiet: true, reconciler: false });
+  // The default guardrails stop at the reference's version; the upgrade needs the next one allowed.
+  process.env.GUARDRAILS = JSON.stringify({ kubernetesVersions: ['1.31', '1.32', UPGRADE.from, UPGRADE.to], defaultKubernetesVersion: UPGRADE.from });
+  // Without the reconciler and the daily version check: their calls come on a schedule whatever runs, not per operation.
+  const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed, quiet: true, reconciler: false, versionSupportCheck: false });
   const realStart = Date.now();
   let result: Omit<Figures, 'ratioEndToEndToCriticalPath' | 'ratioEksctlToCriticalPath' | 'ratioEndToEndToEksctl' | 'coldInit'>;
   try {
@@ -74,6 +90,7 @@ async function main(): Promise<void> {
       lambdaInvocations: stats.lambdaInvocations,
       retries: stats.retries,
       awsCalls: callsByOperation(local.world.calls),
+      upgrade: await measureUpgrade(local),
     };
   } finally {
     await local.stop();
@@ -89,7 +106,60 @@ async function main(): Promise<void> {
   writeFileSync(join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md'), report(figures));
   console.log(`end-to-end ${minutes(figures.endToEndSeconds)} vs critical path ${minutes(figures.criticalPathSeconds)} (×${figures.ratioEndToEndToCriticalPath}); eksctl-style ${minutes(figures.eksctlScheduleSeconds)} (×${figures.ratioEksctlToCriticalPath}); ${figures.transitions} transitions, ${figures.lambdaInvocations} invocations`);
   console.log(`BENCH_JSON ${JSON.stringify(figures)}`);
-  if (figures.outcome !== 'SUCCEEDED') process.exit(1);
+  console.log(`upgrade ${UPGRADE.from} → ${UPGRADE.to}: end-to-end ${minutes(figures.upgrade.endToEndSeconds)} vs critical path ${minutes(figures.upgrade.criticalPathSeconds)} (×${figures.upgrade.ratioEndToEndToCriticalPath}); eksctl-style ${minutes(figures.upgrade.eksctlScheduleSeconds)}; ${figures.upgrade.transitions} transitions`);
+  console.log(`BENCH_JSON ${JSON.stringify(figures)}`);
+  if (figures.outcome !== 'SUCCEEDED' || figures.upgrade.outcome !== 'SUCCEEDED') process.exit(1);
+}
+
+type LocalMode = Awaited<ReturnType<typeof startLocal>>;
+
+/** Upgrades the provisioned reference cluster and measures it the way the provisioning is measured. */
+async function measureUpgrade(local: LocalMode): Promise<UpgradeFigures> {
+  const callsBefore = local.world.calls.length;
+  const samplesBefore = (await json<{ samples: Sample[] }>(`${local.awsUrl}/_local/samples`)).samples.length;
+  const { operationId, events } = await upgradeReference(local.apiUrl, local.awsUrl);
+  const accepted = events.find((e) => e.detail.status === 'ACCEPTED')!;
+  const terminal = events[events.length - 1]!;
+  const upgradeMachine = local.executions.stateMachines().find((m) => m.stateMachineArn.endsWith(':eksp-upgrade-cluster'))!;
+  const execution = local.executions.list(upgradeMachine.stateMachineArn).find((e) => e.name === operationId)!;
+  await local.executions.settled(execution.executionArn);
+  const stats = local.executions.stats(execution.executionArn)!;
+  const samples = (await json<{ samples: Sample[] }>(`${local.awsUrl}/_local/samples`)).samples.slice(samplesBefore);
+  const durations = upgradeDurations(samples);
+  const endToEndSeconds = round(seconds(accepted.detail.time, terminal.detail.time), 1);
+  const criticalPathSeconds = round(upgradeCriticalPath(durations), 1);
+  const eksctlScheduleSeconds = round(eksctlUpgradeSchedule(durations), 1);
+  return {
+    outcome: terminal.detail.status,
+    durations,
+    endToEndSeconds,
+    criticalPathSeconds,
+    eksctlScheduleSeconds,
+    ratioEndToEndToCriticalPath: round(endToEndSeconds / criticalPathSeconds),
+    ratioEksctlToCriticalPath: round(eksctlScheduleSeconds / criticalPathSeconds),
+    transitions: stats.transitions,
+    lambdaInvocations: stats.lambdaInvocations,
+    awsCalls: callsByOperation(local.world.calls.slice(callsBefore)),
+  };
+}
+
+interface Sample {
+  kind: string;
+  resource: string;
+  seconds: number;
+}
+
+/** The upgrade's sampled durations: a nodegroup's rolling update is the sum of its batches. */
+function upgradeDurations(samples: Sample[]): UpgradeDurations {
+  const of = (kind: string) => samples.filter((s) => s.kind === kind);
+  const batches = new Map<string, number>();
+  for (const batch of of('nodegroupUpgradeBatch')) batches.set(batch.resource, (batches.get(batch.resource) ?? 0) + batch.seconds);
+  return {
+    insightsRefresh: of('insightsRefresh').reduce((total, s) => total + s.seconds, 0),
+    controlPlanePasses: of('versionUpdate').map((s) => s.seconds),
+    addons: of('addonUpdate').map((s) => s.seconds),
+    nodegroups: [...batches.values()],
+  };
 }
 
 /** The emulator's sampled durations, grouped into the provisioning's AWS phases. */
@@ -161,7 +231,21 @@ interface Figures {
   ratioEndToEndToCriticalPath: number;
   ratioEksctlToCriticalPath: number;
   ratioEndToEndToEksctl: number;
+  upgrade: UpgradeFigures;
   coldInit: { baseline: ColdInit; functions: ColdInit[] };
+}
+
+interface UpgradeFigures {
+  outcome: string;
+  durations: UpgradeDurations;
+  endToEndSeconds: number;
+  criticalPathSeconds: number;
+  eksctlScheduleSeconds: number;
+  ratioEndToEndToCriticalPath: number;
+  ratioEksctlToCriticalPath: number;
+  transitions: number;
+  lambdaInvocations: number;
+  awsCalls: Record<string, number>;
 }
 
 function report(f: Figures): string {
@@ -218,6 +302,33 @@ nodegroup polls, 60 s Fargate polls, endpoint polls backing off 30 → 60 → 12
 | AWS call | count |
 |---|---|
 ${Object.entries(f.awsCalls)
+  .map(([call, count]) => `| ${call} | ${count} |`)
+  .join('\n')}
+
+## Upgrade of the reference cluster (${f.upgrade.durations.controlPlanePasses.length} pass, ${UPGRADE.from} → ${UPGRADE.to})
+
+\`POST /clusters/reference/upgrade {"version": "${UPGRADE.to}"}\` on the cluster just provisioned (the
+benchmark's guardrails allow ${UPGRADE.to}). Outcome **${f.upgrade.outcome}**.
+
+| schedule | emulated time | ÷ critical path |
+|---|---|---|
+| AWS critical path: the control plane, then the slower of add-ons and nodegroups | ${minutes(f.upgrade.criticalPathSeconds)} | 1.000 |
+| **eks-provisioner, end to end** (ACCEPTED → terminal event) | ${minutes(f.upgrade.endToEndSeconds)} | **${f.upgrade.ratioEndToEndToCriticalPath}** |
+| the same durations the eksctl way (control plane, add-ons one by one, nodegroups one by one) | ${minutes(f.upgrade.eksctlScheduleSeconds)} | ${f.upgrade.ratioEksctlToCriticalPath} |
+
+Sampled: control plane ${f.upgrade.durations.controlPlanePasses.map((s) => `${Math.round(s)} s`).join(', ')}; add-ons ${f.upgrade.durations.addons.map((s) => `${Math.round(s)} s`).join(', ') || 'none updated'};
+nodegroups ${f.upgrade.durations.nodegroups.map((s) => `${Math.round(s)} s`).join(', ')} (rolling, all batches); the preflight's insights refresh
+${Math.round(f.upgrade.durations.insightsRefresh)} s, which the service waits for and eksctl does not (it reads no insights), so it counts against the service.
+
+| figure | value |
+|---|---|
+| state transitions | **${f.upgrade.transitions}** |
+| Lambda invocations | ${f.upgrade.lambdaInvocations} |
+| AWS calls | ${Object.values(f.upgrade.awsCalls).reduce((a, b) => a + b, 0)} |
+
+| AWS call | count |
+|---|---|
+${Object.entries(f.upgrade.awsCalls)
   .map(([call, count]) => `| ${call} | ${count} |`)
   .join('\n')}
 

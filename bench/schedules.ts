@@ -47,3 +47,26 @@ export function eksctlSchedule(phases: PhaseDurations): number {
   const endpoint = phases.endpointUpdate > 0 ? backoffPoll(phases.endpointUpdate) : 0;
   return stack + nodegroups + fargate + endpoint;
 }
+
+/** An upgrade's sampled AWS durations: each control-plane pass, each add-on update, each nodegroup's rolling update (its batches summed). */
+export interface UpgradeDurations {
+  /** StartInsightsRefresh until COMPLETED: the service's preflight reads fresh insights; eksctl reads none. */
+  insightsRefresh: number;
+  controlPlanePasses: number[];
+  addons: number[];
+  nodegroups: number[];
+}
+
+/** The control plane, one pass after another (EKS's rule), then add-ons and nodegroups all at once. */
+export function upgradeCriticalPath(upgrade: UpgradeDurations): number {
+  return sum(upgrade.controlPlanePasses) + Math.max(max(upgrade.addons), max(upgrade.nodegroups));
+}
+
+/**
+ * eksctl's upgrade as its docs run it: `eksctl upgrade cluster` per pass, then `eksctl update
+ * addon` for each add-on, then `eksctl upgrade nodegroup` for each nodegroup, one after another,
+ * each noticed at its next 30 s poll.
+ */
+export function eksctlUpgradeSchedule(upgrade: UpgradeDurations): number {
+  return sum([...upgrade.controlPlanePasses, ...upgrade.addons, ...upgrade.nodegroups].map((s) => nextPoll(s, 30)));
+}

@@ -53,11 +53,14 @@ const FAILURE_FOR_WORKFLOW: Record<StateMachineName, unknown> = {
   'provision-cluster': { kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' },
   'update-cluster': { kind: 'step-crash', state: 'Change Nodegroup', count: 1_000 },
   'delete-cluster': { kind: 'step-crash', state: 'Delete Compute', count: 1_000 },
-  'upgrade-cluster': { kind: 'step-crash', state: 'Preflight', count: 1_000 },
+  // A failure after a change began: it reaches Settle Upgrade as well as the report.
+  'upgrade-cluster': { kind: 'step-crash', state: 'Upgrade Nodegroup', count: 1_000 },
 };
-/** Workflows the fault cases cannot drive yet: the emulator serves no upgrade insights, UpdateNodegroupVersion or UpdateAddon. */
-const NOT_EMULATED: StateMachineName[] = ['upgrade-cluster'];
-const FAILURE_PATH = ['Diagnose Failure', 'Roll Back', 'Report Failure', 'Report Operation Failure'];
+/** Cluster names per workflow's cases: fp0, fu3, … */
+const CASE_PREFIX: Record<StateMachineName, string> = { 'provision-cluster': 'fp', 'update-cluster': 'fu', 'delete-cluster': 'fd', 'upgrade-cluster': 'fg' };
+/** The upgrade the upgrade-cluster cases ask for: the reference cluster made one minor behind, then brought to its version. */
+const UPGRADE = { from: '1.32', to: '1.33' };
+const FAILURE_PATH = ['Diagnose Failure', 'Roll Back', 'Settle Upgrade', 'Report Failure', 'Report Operation Failure'];
 
 interface CaseResult {
   workflow: StateMachineName;
@@ -181,7 +184,8 @@ class Driver {
 function agreement(terminal: string, record: string, clusterRecord: string, cluster: string, workflow: StateMachineName): boolean {
   if (record !== terminal) return false;
   if (workflow === 'delete-cluster') return terminal === 'SUCCEEDED' ? cluster === 'absent' && ['DELETED', 'absent'].includes(clusterRecord) : clusterRecord === 'FAILED';
-  if (workflow === 'update-cluster') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
+  // A failed change or upgrade leaves the cluster as it was: working, and changeable again.
+  if (workflow === 'update-cluster' || workflow === 'upgrade-cluster') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
   if (terminal === 'SUCCEEDED') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
   if (terminal === 'ROLLED_BACK') return cluster === 'absent' && ['ROLLED_BACK', 'absent'].includes(clusterRecord);
   // FAILED: either kept (the record says FAILED) or nothing was ever made (the name is free and EKS has no cluster).
@@ -189,13 +193,14 @@ function agreement(terminal: string, record: string, clusterRecord: string, clus
 }
 
 async function runCase(driver: Driver, spec: Record<string, unknown>, fault: FaultCase, index: number): Promise<CaseResult> {
-  const name = `${fault.workflow === 'provision-cluster' ? 'fp' : fault.workflow === 'update-cluster' ? 'fu' : 'fd'}${index}`;
+  const name = `${CASE_PREFIX[fault.workflow]}${index}`;
   const base = { workflow: fault.workflow, case: fault.name };
   try {
     await driver.faults([]);
     if (fault.workflow !== 'provision-cluster') {
       // Changes and deletions need a ready cluster first, made without faults.
-      const made = await driver.request('POST', '/clusters', { ...spec, name });
+      // An upgrade needs a cluster one minor behind the reference's version.
+      const made = await driver.request('POST', '/clusters', { ...spec, name, ...(fault.workflow === 'upgrade-cluster' ? { version: UPGRADE.from } : {}) });
       const madeEvents = await driver.untilTerminal(String(made.body.operationId));
       if (madeEvents.at(-1)?.status !== 'SUCCEEDED') throw new Error(`could not make the cluster to change: ${madeEvents.at(-1)?.status}`);
     }
@@ -205,7 +210,9 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
         ? await driver.request('POST', '/clusters', { ...spec, name })
         : fault.workflow === 'delete-cluster'
           ? await driver.request('DELETE', `/clusters/${name}`)
-          : await driver.request((fault.change ?? SCALE).method, `/clusters/${name}${(fault.change ?? SCALE).path}`, (fault.change ?? SCALE).body);
+          : fault.workflow === 'upgrade-cluster'
+            ? await driver.request('POST', `/clusters/${name}/upgrade`, { version: UPGRADE.to })
+            : await driver.request((fault.change ?? SCALE).method, `/clusters/${name}${(fault.change ?? SCALE).path}`, (fault.change ?? SCALE).body);
     if (asked.status !== 202) throw new Error(`request answered ${asked.status}: ${JSON.stringify(asked.body)}`);
     const operationId = String(asked.body.operationId);
     await driver.untilTerminal(operationId, fault.during, fault.rules);
@@ -255,7 +262,6 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
 function faultCases(): FaultCase[] {
   const cases: FaultCase[] = [];
   for (const workflow of Object.keys(STATE_MACHINES) as StateMachineName[]) {
-    if (NOT_EMULATED.includes(workflow)) continue;
     for (const state of taskStates(workflow)) {
       const failure = FAILURE_PATH.includes(state) ? [FAILURE_FOR_WORKFLOW[workflow]] : [];
       const change = CHANGE_FOR_STATE[state];

@@ -33,6 +33,7 @@ export const TASK_FUNCTIONS = {
   ChangeAccessFunctionArn: 'change-access',
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
   FinalizeUpdateFunctionArn: 'finalize-update',
+  SettleUpgradeFunctionArn: 'settle-upgrade',
   UpgradePreflightFunctionArn: 'upgrade-preflight',
   UpgradeControlPlaneFunctionArn: 'upgrade-control-plane',
   UpgradeAddonFunctionArn: 'upgrade-addon',

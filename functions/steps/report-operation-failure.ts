@@ -28,9 +28,20 @@ export const AFTER_FAILURE: Record<OperationType, { phase: Phase; clusterStatus:
 
 export async function reportOperationFailure(input: OperationFailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
   const { clusterStatus, phase: fallbackPhase } = AFTER_FAILURE[input.operation.type];
-  const { code, message, resource, phase } = locateFailure(input.failure, { cluster: input.operation.cluster.name, ...(input.change ? { change: input.change } : {}) }, fallbackPhase);
-  await reportOutcome(deps, input.operation, { status: 'FAILED', phase, error: { code, message, ...(resource ? { resource } : {}) } }, clusterStatus);
+  const located = locateFailure(input.failure, { cluster: input.operation.cluster.name, ...(input.change ? { change: input.change } : {}) }, fallbackPhase);
+  const { code, resource, phase } = located;
+  const message = input.settle?.updating?.length ? `${located.message} (EKS was still updating ${input.settle.updating.join(', ')} when this was reported)` : located.message;
+  await reportOutcome(deps, input.operation, { status: 'FAILED', phase, error: { code, message, ...(resource ? { resource } : {}) } }, clusterStatus, reachedSpec(input));
   return { error: code, cause: message };
+}
+
+/**
+ * An upgrade that failed after a pass keeps the control plane on the version it reached (EKS
+ * cannot go back): the registry records that version, so it stays the truth about the cluster.
+ */
+function reachedSpec(input: OperationFailureState): OperationFailureState['spec'] | undefined {
+  const reached = input.settle?.version;
+  return input.spec && reached && reached !== input.spec.version ? { ...input.spec, version: reached } : undefined;
 }
 
 export const handler = step(validateOperationFailureState, { events: eventBridgeStatusEvents, registry: dynamoRegistry }, reportOperationFailure);

@@ -259,7 +259,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     expirySchedules: 'cancel',
   },
   'report-operation-failure': {
-    description: 'Report Operation Failure: records a failed delete or update and sends the terminal FAILED event',
+    description: 'Report Operation Failure: records a failed delete, update or upgrade and sends the terminal FAILED event',
     permissions: [],
   },
   'change-nodegroup': {
@@ -329,6 +329,14 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Preflight: refreshes upgrade insights, reads versions, insights, add-ons and nodegroups, and plans the upgrade; changes nothing (upgrade-cluster)',
     timeout: Duration.seconds(60),
     permissions: UPGRADE_READS,
+  },
+  'settle-upgrade': {
+    description: 'Settle Upgrade: waits until EKS is updating nothing of the cluster before a failed upgrade is reported (upgrade-cluster)',
+    permissions: [
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:ListNodegroups', 'eks:ListAddons'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+    ],
   },
   'upgrade-control-plane': {
     description: 'Upgrade Control Plane: UpdateClusterVersion one minor at a time, each followed with DescribeUpdate (upgrade-cluster)',

@@ -1,4 +1,4 @@
-import { backoffPoll, criticalPath, eksctlSchedule, nextPoll, type PhaseDurations } from '../../../bench/schedules';
+import { backoffPoll, criticalPath, eksctlSchedule, eksctlUpgradeSchedule, nextPoll, upgradeCriticalPath, type PhaseDurations, type UpgradeDurations } from '../../../bench/schedules';
 
 const reference: PhaseDurations = {
   stack: 660,
@@ -49,5 +49,18 @@ describe('eksctl-style schedule', () => {
     [360, 450],
   ])('a backing-off poll notices %i s at %i s', (seconds, expected) => {
     expect(backoffPoll(seconds)).toBe(expected);
+  });
+});
+
+describe('upgrade schedules', () => {
+  const upgrade: UpgradeDurations = { insightsRefresh: 40, controlPlanePasses: [560, 610], addons: [45, 70, 95], nodegroups: [480, 730] };
+
+  it('runs the passes one after another, then the slower of the add-ons and the nodegroups', () => {
+    expect(upgradeCriticalPath(upgrade)).toBe(560 + 610 + 730);
+    expect(upgradeCriticalPath({ ...upgrade, nodegroups: [] })).toBe(560 + 610 + 95);
+  });
+
+  it('runs everything in sequence the eksctl way, each step noticed at its next 30 s poll', () => {
+    expect(eksctlUpgradeSchedule(upgrade)).toBe(570 + 630 + 60 + 90 + 120 + 480 + 750);
   });
 });

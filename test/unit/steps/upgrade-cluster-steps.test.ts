@@ -156,7 +156,7 @@ describe('Upgrade Control Plane', () => {
 });
 
 describe('Upgrade Nodegroup', () => {
-  const NG = { kind: 'nodegroup' as const, name: 'ng-1', from: '1.32', to: '1.33' };
+  const NG = { name: 'ng-1', from: '1.32', to: '1.33' };
 
   it('asks for the control plane’s version and follows the update until it is done', async () => {
     const aws = runningAws({ version: '1.33', nodegroups: [{ name: 'ng-1', version: '1.32' }] });
@@ -201,7 +201,7 @@ describe('Upgrade Nodegroup', () => {
 });
 
 describe('Upgrade Add-on', () => {
-  const COREDNS = { kind: 'addon' as const, name: 'coredns', to: addonVersionFor('1.33') };
+  const COREDNS = { name: 'coredns', to: addonVersionFor('1.33') };
 
   it('updates the add-on to the planned version, preserving its configuration, until ACTIVE', async () => {
     const aws = runningAws({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.32') }] });
@@ -255,7 +255,7 @@ describe('Finalize Upgrade', () => {
 });
 
 describe('Upgrade Add-on, when someone else updates it', () => {
-  const COREDNS = { kind: 'addon' as const, name: 'coredns', to: addonVersionFor('1.33') };
+  const COREDNS = { name: 'coredns', to: addonVersionFor('1.33') };
 
   it('waits out an update in progress, then asks for its own and reports it once', async () => {
     const aws = runningAws({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.32') }] });

@@ -36,7 +36,7 @@ export function specAt(version: string, overrides: Record<string, unknown> = {})
 }
 
 export function upgradeInput(spec: Spec, upgrade: UpgradeRequest, state: Partial<UpgradeInput> = {}): UpgradeInput {
-  return { operation: UPGRADE_OPERATION, spec: spec as unknown as UpgradeInput['spec'], upgrade, ...state };
+  return { operation: UPGRADE_OPERATION, spec, upgrade, ...state };
 }
 
 export function upgradeItem(item: UpgradeItem['item'], force = false, poll?: UpgradeItem['poll']): UpgradeItem {

@@ -203,11 +203,13 @@ export class Insights extends EksPart {
   private addonCompatibility(cluster: Cluster, next: string): Check {
     const details: Array<{ name: string; compatibleVersions: string[] }> = [];
     const resources: InsightResource[] = [];
+    const incompatible: string[] = [];
     for (const addon of cluster.addons.values()) {
       const versions = addonEntry(addon.name)?.versions ?? [];
       const compatibleVersions = versions.filter((v) => v.clusters.includes(next)).map((v) => v.version);
       details.push({ name: addon.name, compatibleVersions });
-      if (!compatibleVersions.includes(addon.version)) {
+      if (!compatibleVersions.includes(addon.version) && !withinKubeProxySkew(addon.name, addon.version, next)) {
+        incompatible.push(`${addon.name} ${addon.version}`);
         resources.push({ insightStatus: { status: 'ERROR', reason: `Add-on ${addon.name} version ${addon.version} is not compatible with Kubernetes ${next}.` }, arn: addon.arn });
       }
     }
@@ -216,7 +218,7 @@ export class Insights extends EksPart {
       name: 'EKS add-on version compatibility',
       description: 'Checks version of installed EKS add-ons to ensure they are compatible with the next version of Kubernetes.',
       status,
-      reason: status === 'PASSING' ? 'All installed EKS add-on versions are compatible with next Kubernetes version.' : `Add-on versions not compatible with Kubernetes ${next}: ${resources.length}.`,
+      reason: status === 'PASSING' ? 'All installed EKS add-on versions are compatible with next Kubernetes version.' : `Add-on versions not compatible with Kubernetes ${next}: ${incompatible.join(', ')}.`,
       recommendation: 'Upgrade your EKS add-on to a version compatible with the next Kubernetes version.',
       additionalInfo: { 'Updating an add-on': 'https://docs.aws.amazon.com/eks/latest/userguide/updating-an-add-on.html' },
       resources,
@@ -238,6 +240,18 @@ export class Insights extends EksPart {
       resources: blocked.map((n) => ({ insightStatus: { status: 'ERROR' as const, reason: `Node group ${n.name} uses ${n.amiType}.` }, arn: n.arn })),
     };
   }
+}
+
+/**
+ * kube-proxy follows Kubernetes' skew policy, as the kubelet does: a version built for an older
+ * minor keeps working up to three minors behind the control plane (EKS's kube-proxy guide), so it
+ * is upgraded after the control plane rather than blocking it.
+ */
+function withinKubeProxySkew(addon: string, version: string, next: string): boolean {
+  const built = /^v1\.(\d+)\./.exec(version)?.[1];
+  if (addon !== 'kube-proxy' || built === undefined) return false;
+  const lag = minor(next) - Number(built);
+  return lag >= 0 && lag <= MAX_KUBELET_SKEW;
 }
 
 function clusterHealth(): Check {
