@@ -69,6 +69,7 @@ describe('EKS upgrades with third-party clients', () => {
   itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
     await clusterWithNodegroup('cli', '1.33', '1.32');
     await addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3');
+    await addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14');
 
     const newer = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng', '--kubernetes-version', '1.34');
     const started = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng');
@@ -85,11 +86,11 @@ describe('EKS upgrades with third-party clients', () => {
     expect(started.json).toMatchObject({ update: { type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: '1.33' }, { type: 'ReleaseVersion', value: '1.33.5-20250915' }] } });
     expect(described.json).toMatchObject({ update: { id: updateId, status: 'Successful', errors: [] } });
     expect(addonUpdate.json).toMatchObject({ update: { type: 'AddonUpdate', status: 'InProgress', params: [{ type: 'AddonVersion', value: 'v1.33.0-minimal-eksbuild.3' }, { type: 'ResolveConflicts', value: 'PRESERVE' }] } });
-    // kube-proxy's versions are per Kubernetes version: the 1.33 one blocks the upgrade to 1.34.
+    // coredns v1.11 does not run on 1.34 and blocks the upgrade; kube-proxy follows the skew policy and does not.
     expect((insights.json as { insights: Array<{ name: string }> }).insights.map((i) => i.name)).toEqual(['EKS add-on version compatibility']);
-    expect(detail.json).toMatchObject({
-      insight: { name: 'EKS add-on version compatibility', kubernetesVersion: '1.34', insightStatus: { status: 'ERROR' }, categorySpecificSummary: { addonCompatibilityDetails: [{ name: 'kube-proxy', compatibleVersions: ['v1.34.0-eksbuild.3', 'v1.34.0-minimal-eksbuild.3'] }] } },
-    });
+    expect(detail.json).toMatchObject({ insight: { name: 'EKS add-on version compatibility', kubernetesVersion: '1.34', insightStatus: { status: 'ERROR', reason: expect.stringContaining('coredns v1.11.4-eksbuild.14') } } });
+    expect((detail.json as { insight: { insightStatus: { reason: string } } }).insight.insightStatus.reason).not.toContain('kube-proxy');
+    expect((detail.json as { insight: { categorySpecificSummary: { addonCompatibilityDetails: unknown[] } } }).insight.categorySpecificSummary.addonCompatibilityDetails).toContainEqual({ name: 'coredns', compatibleVersions: ['v1.12.1-eksbuild.2'] });
   });
 
   itWith(HAS_BOTO3, 'python3 with boto3')('boto3 parses the version dates, waits through UpdateNodegroupVersion and UpdateAddon with its waiters, and sees PodEvictionFailure and the insights refresh', async () => {
