@@ -89,6 +89,8 @@ export class FakeAws {
   }
   readonly stacks = new Map<string, StackDescription & { token: string; onFailure: string; describesLeft: number; template: { Outputs?: Record<string, unknown>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }; events: StackEventLike[] }>();
   readonly clusters = new Map<string, Cluster>();
+  /** Cluster stacks whose delete meets a cluster with deletion protection: it ends DELETE_FAILED. */
+  private readonly protectedStacks = new Set<string>();
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
@@ -219,7 +221,10 @@ export class FakeAws {
       if (stack.status !== 'DELETE_IN_PROGRESS') {
         stack.status = 'DELETE_IN_PROGRESS';
         stack.describesLeft = this.durations.stackDelete;
-        this.clusters.delete(this.clusterNameOf(stack));
+        const cluster = this.clusters.get(this.clusterNameOf(stack));
+        // As EKS: an ACTIVE cluster with deletion protection is not deleted, so the stack's delete fails at ControlPlane.
+        if (cluster?.deletionProtection && cluster.status === 'ACTIVE') this.protectedStacks.add(name);
+        else this.clusters.delete(this.clusterNameOf(stack));
       }
     },
     updateStackTags: async (name, tags, token) => {
@@ -250,7 +255,9 @@ export class FakeAws {
       return;
     }
     if (stack.status === 'DELETE_IN_PROGRESS') {
-      const deleteFailure = this.faults.stackDeleteFailure;
+      const deleteFailure = this.protectedStacks.delete(stack.stackName)
+        ? { logicalId: 'ControlPlane', type: 'AWS::EKS::Cluster', reason: 'Cannot delete cluster while deletion protection is enabled (Service: Eks, Status Code: 400, InvalidRequestException)' }
+        : this.faults.stackDeleteFailure;
       if (deleteFailure) {
         const at = this.clock();
         stack.events.push(
