@@ -89,7 +89,7 @@ export const STAGES: Record<Stage, StageInfo> = {
   zonalShiftUpdate: settingStage('Update Zonal Shift', 'settingUpdate'),
   authenticationModeUpdate: settingStage('Update Authentication Mode', 'settingUpdate'),
   encryptionUpdate: settingStage('Associate Encryption Config', 'encryptionUpdate'),
-  stackTags: { stepName: 'Tag Stacks', pollKind: 'stackTagUpdate', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `stacks ${clusterStackName(cluster)} and the cluster's other stacks` },
+  stackTags: { stepName: 'Tag Stacks', pollKind: 'stackTagUpdate', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `stacks of cluster ${cluster} (${clusterStackName(cluster)} and its nodegroup and Fargate stacks)` },
 };
 
 export function isStage(value: string | undefined): value is Stage {

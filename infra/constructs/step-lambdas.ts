@@ -326,7 +326,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'change-settings': {
-    description: "Change Settings: the cluster's logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode or secrets encryption, one EKS update at a time, each followed with DescribeUpdate; the service's stacks re-tagged (update-cluster)",
+    description: "Change Settings: the cluster's settings (PATCH /clusters/{name}), one EKS update at a time, each followed with DescribeUpdate; the stacks' and the cluster's tags (update-cluster)",
     permissions: [
       {
         actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:UpdateClusterConfig', 'eks:AssociateEncryptionConfig', 'eks:TagResource', 'eks:UntagResource'],
