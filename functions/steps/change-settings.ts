@@ -28,7 +28,6 @@ import { dynamoRegistry } from '../ports/registry';
 type Deps = StepDeps<'eks' | 'cloudFormation' | 'events' | 'registry'>;
 
 export async function changeSettings(input: UpdateInput, deps: Deps): Promise<Poll> {
-  const { operation } = input;
   const { settings } = changeFor(input.change, 'Change Settings');
   const progress = new ChangeProgress(input, deps, 'Change Settings');
   const { cluster } = progress;
