@@ -32,6 +32,8 @@ export const TASK_FUNCTIONS = {
   ChangeFargateProfileFunctionArn: 'change-fargate-profile',
   ChangeAccessFunctionArn: 'change-access',
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
+  ChangeSettingsFunctionArn: 'change-settings',
+  DisableDeletionProtectionFunctionArn: 'disable-deletion-protection',
   FinalizeUpdateFunctionArn: 'finalize-update',
   SettleUpgradeFunctionArn: 'settle-upgrade',
   UpgradePreflightFunctionArn: 'upgrade-preflight',

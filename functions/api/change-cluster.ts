@@ -9,7 +9,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ChangeAction, ClusterChange } from '../generated/types';
 import { applyChange, pointerInBody, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
 import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
-import { normaliseSpec, type Spec } from '../domain/spec';
+import { CLUSTER_SETTING_FIELDS, normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
 import { acceptOperation, replayed } from './accept-operation';
 import { ownedCluster } from './access';
@@ -28,6 +28,14 @@ interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 
 }
 
 const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'];
+const SETTING_FIELDS: readonly string[] = CLUSTER_SETTING_FIELDS;
+/** Each setting's schema is the cluster spec's own: the merged spec is validated as a whole. */
+const SETTINGS_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(CLUSTER_SETTING_FIELDS.map((field) => [field, { $ref: `#/components/schemas/ClusterSpec/properties/${field}` }])),
+};
 
 export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
   SET_ENDPOINT_ACCESS: {
@@ -49,6 +57,17 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
       const unknown = Object.keys(body).filter((field) => !SCALING_FIELDS.includes(field));
       if (unknown.length > 0) return { detail: 'only minSize, maxSize and desiredSize can be changed on a nodegroup', errors: unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a scaling field (minSize, maxSize, desiredSize)' })) };
       if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: 'must give at least one of minSize, maxSize, desiredSize' }] };
+      return undefined;
+    },
+  },
+  UPDATE_SETTINGS: {
+    method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption",
+    body: { description: 'The settings to change, as in the cluster spec; tags given replace the whole set of your tags', schema: { inline: SETTINGS_BODY } },
+    expects: `a JSON object with some of ${CLUSTER_SETTING_FIELDS.join(', ')}`,
+    check: (body) => {
+      const unknown = Object.keys(body).filter((field) => !SETTING_FIELDS.includes(field));
+      if (unknown.length > 0) return { detail: `only ${CLUSTER_SETTING_FIELDS.join(', ')} can be changed with PATCH`, errors: unknown.map((field) => ({ pointer: `/${field}`, message: `is not a setting PATCH changes (${CLUSTER_SETTING_FIELDS.join(', ')})` })) };
+      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: `must give at least one of ${CLUSTER_SETTING_FIELDS.join(', ')}` }] };
       return undefined;
     },
   },
@@ -140,6 +159,7 @@ function desiredAfter(current: Spec, asked: ChangeRequest, deps: ApiDeps): { cha
     if (!(error instanceof InvalidSpecError)) throw error;
     errors = error.problems;
   }
+  errors = [...(applied.problems ?? []), ...errors];
   if (errors.length > 0) {
     const inBody = errors.map((p) => ({ ...p, pointer: pointerInBody(p.pointer, applied.bodyPointer) }));
     return { rejected: problem({ status: 422, title: 'Invalid change', detail: `${inBody.length} problem(s) with the cluster after this change`, errors: inBody }) };

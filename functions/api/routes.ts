@@ -60,7 +60,12 @@ export const ROUTES: Route[] = [
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
   { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)' } },
-  { method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster, success: ACCEPTED, startsOperation: true, operation: 'DELETE_CLUSTER' },
+  {
+    method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster,
+    query: [{ name: 'disableDeletionProtection', description: "true: a cluster with deletion protection has it turned off, then is deleted (without it such a cluster is refused with 409).", schema: { type: 'boolean' } }],
+    success: ACCEPTED, startsOperation: true, operation: 'DELETE_CLUSTER',
+    problems: { '409': 'Another operation runs on the cluster, or it has deletion protection and ?disableDeletionProtection=true was not given' },
+  },
   ...changeRoutes(ACCEPTED),
   {
     method: 'POST', path: '/clusters/{name}/upgrade', operationId: 'upgradeCluster', summary: 'Upgrade the Kubernetes version: preflight, control plane one minor at a time, add-ons and nodegroups (or review the plan with ?dryRun=true)',

@@ -8,7 +8,7 @@ import type { ChangeAction, ClusterChange } from '../generated/types';
 import { InvalidStepInputError } from '../shared/errors';
 
 /** The update-cluster Task states, one per kind of thing a change touches. */
-export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access';
+export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings';
 
 interface ChangeActionInfo {
   state: ChangeState;
@@ -25,6 +25,7 @@ export const CHANGE_ACTIONS = {
   ADD_ACCESS_ENTRY: { state: 'Change Access', targetKind: 'access entry' },
   REMOVE_ACCESS_ENTRY: { state: 'Change Access', targetKind: 'access entry' },
   SET_ENDPOINT_ACCESS: { state: 'Change Endpoint Access', targetKind: 'cluster' },
+  UPDATE_SETTINGS: { state: 'Change Settings', targetKind: 'cluster' },
 } as const satisfies Record<ChangeAction, ChangeActionInfo>;
 
 // The schema lists the actions twice (the ChangeAction enum and ClusterChange's branches): the compiler holds them equal.

@@ -10,6 +10,8 @@ import type { ChangeFor, ChangeState } from './change-actions';
 import {
   EndpointUpdateFailedError,
   EndpointUpdateNotReadyError,
+  SettingsUpdateFailedError,
+  SettingsUpdateNotReadyError,
   FargateProfileFailedError,
   FargateProfileNotReadyError,
   NodegroupFailedError,
@@ -20,7 +22,8 @@ import {
 } from '../shared/errors';
 import type { AwsAuthData } from './aws-auth';
 import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access';
-import { fargateStackName, nodegroupStackName } from './naming';
+import { clusterStackName, fargateStackName, nodegroupStackName } from './naming';
+import type { SettingsCall } from './cluster-settings';
 import type { PolledKind } from './poll-schedule';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
 import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDeleteProgress, subresourceDeleteProgress, updateProgress } from './status';
@@ -38,7 +41,14 @@ export type Stage =
   | 'fargateStackDelete'
   | 'fargateProfile'
   | 'fargateProfileDelete'
-  | 'endpointUpdate';
+  | 'endpointUpdate'
+  | 'loggingUpdate'
+  | 'deletionProtectionUpdate'
+  | 'upgradePolicyUpdate'
+  | 'zonalShiftUpdate'
+  | 'authenticationModeUpdate'
+  | 'encryptionUpdate'
+  | 'stackTags';
 
 /** Poll.stage once a change is done: Finalize Update reports it as the result. */
 export type ChangeResult = 'applied' | 'unchanged';
@@ -57,6 +67,9 @@ interface StageInfo {
 }
 
 const nodegroupStack = (cluster: string, target: string) => `stack ${nodegroupStackName(cluster, target)}`;
+function settingStage(stepName: string, pollKind: PolledKind): StageInfo {
+  return { stepName, pollKind, notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `cluster ${cluster}` };
+}
 const fargateStack = (cluster: string) => `stack ${fargateStackName(cluster)}`;
 
 export const STAGES: Record<Stage, StageInfo> = {
@@ -70,6 +83,13 @@ export const STAGES: Record<Stage, StageInfo> = {
   fargateProfile: { stepName: 'Create Fargate Profile', pollKind: 'fargateProfile', notReadyError: FargateProfileNotReadyError, failedError: FargateProfileFailedError, resource: (_, fp) => `Fargate profile ${fp}` },
   fargateProfileDelete: { stepName: 'Delete Fargate Profile', pollKind: 'fargateProfileDelete', notReadyError: FargateProfileNotReadyError, failedError: FargateProfileFailedError, resource: (_, fp) => `Fargate profile ${fp}` },
   endpointUpdate: { stepName: 'Switch Endpoint Access', pollKind: 'endpointUpdate', notReadyError: EndpointUpdateNotReadyError, failedError: EndpointUpdateFailedError, resource: (cluster) => `cluster ${cluster}` },
+  loggingUpdate: settingStage('Update Logging', 'loggingUpdate'),
+  deletionProtectionUpdate: settingStage('Update Deletion Protection', 'settingUpdate'),
+  upgradePolicyUpdate: settingStage('Update Upgrade Policy', 'settingUpdate'),
+  zonalShiftUpdate: settingStage('Update Zonal Shift', 'settingUpdate'),
+  authenticationModeUpdate: settingStage('Update Authentication Mode', 'settingUpdate'),
+  encryptionUpdate: settingStage('Associate Encryption Config', 'encryptionUpdate'),
+  stackTags: { stepName: 'Tag Stacks', pollKind: 'stackTagUpdate', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `stacks of cluster ${cluster} (${clusterStackName(cluster)} and its nodegroup and Fargate stacks)` },
 };
 
 export function isStage(value: string | undefined): value is Stage {
@@ -102,6 +122,7 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
     case 'REMOVE_ACCESS_ENTRY':
       return `access entry ${target}`;
     case 'SET_ENDPOINT_ACCESS':
+    case 'UPDATE_SETTINGS':
       return `cluster ${clusterName}`;
   }
 }
@@ -180,7 +201,7 @@ export type AccessCall =
   | { call: 'deleteAccessEntry'; principalArn: string }
   | { call: 'writeAwsAuth'; data: AwsAuthData };
 
-export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall;
+export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall;
 
 export type NextStep<C extends ChangeCall = ChangeCall> =
   /** The cluster is as the change asks. */
@@ -196,8 +217,8 @@ export type NextStep<C extends ChangeCall = ChangeCall> =
 
 export const IN_SYNC = { kind: 'inSync' } as const;
 export const apply = <C extends ChangeCall>(stage: Stage | undefined, ...calls: C[]): NextStep<C> => ({ kind: 'apply', calls, ...(stage ? { stage } : {}) });
-const wait = (stage: Stage, status: string) => ({ kind: 'wait', stage, status }) as const;
-const failed = (stage: Stage, reason: string) => ({ kind: 'failed', stage, reason }) as const;
+export const wait = (stage: Stage, status: string) => ({ kind: 'wait', stage, status }) as const;
+export const failed = (stage: Stage, reason: string) => ({ kind: 'failed', stage, reason }) as const;
 export const refused = (reason: string) => ({ kind: 'refused', reason }) as const;
 
 /** What one update-cluster state does next for its own kind of change (and bundles only that). */

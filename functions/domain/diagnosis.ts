@@ -145,6 +145,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Change Fargate Profile': { phase: 'Update', resource: theChange },
   'Change Access': { phase: 'Update', resource: theChange },
   'Change Endpoint Access': { phase: 'Update', resource: theChange },
+  'Change Settings': { phase: 'Update', resource: theChange },
   // upgrade-cluster
   Preflight: { phase: 'Preflight', resource: theCluster },
   'Upgrade Control Plane': { phase: 'ControlPlane', resource: theCluster },
@@ -152,6 +153,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Upgrade Add-on': { phase: 'DataPlane', resource: theItem('add-on') },
   'Upgrade Nodegroup': { phase: 'DataPlane', resource: theItem('nodegroup') },
   // delete-cluster
+  'Disable Deletion Protection': { phase: 'Teardown', resource: theCluster },
   'Delete Compute': { phase: 'Teardown', resource: theCluster },
   'Check Compute Deletion': { phase: 'Teardown', resource: theCluster },
   'Delete Cluster Stack': { phase: 'Teardown', resource: theClusterStack },

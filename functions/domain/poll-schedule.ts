@@ -6,7 +6,7 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate';
 
 /**
  * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
@@ -51,6 +51,14 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   nodegroupVersionUpdate: { firstCheckSeconds: 240, earliestReadySeconds: 240 },
   // UpdateAddon rolls the add-on's DaemonSet or Deployment: about a minute.
   addonUpdate: { firstCheckSeconds: 45, earliestReadySeconds: 45 },
+  // A flag on the control plane (deletion protection, upgrade policy, zonal shift, authentication mode): seconds to a minute.
+  settingUpdate: { firstCheckSeconds: 10, earliestReadySeconds: 10 },
+  // Control-plane logging reconfigures the log delivery: under a minute.
+  loggingUpdate: { firstCheckSeconds: 20, earliestReadySeconds: 20 },
+  // AssociateEncryptionConfig re-encrypts every secret: 15-45 min.
+  encryptionUpdate: { firstCheckSeconds: 900, earliestReadySeconds: 900 },
+  // UpdateStack with new tags only re-tags each resource: under a minute.
+  stackTagUpdate: { firstCheckSeconds: 15, earliestReadySeconds: 15 },
 };
 
 export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {

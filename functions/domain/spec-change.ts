@@ -5,7 +5,9 @@
  */
 import type { ChangeAction, ClusterChange } from '../generated/types';
 import { CHANGE_ACTIONS } from './change-actions';
-import type { AccessEntrySpec, FargateProfileSpec, IdentityMappingSpec, NodegroupSpec, Spec } from './spec';
+import type { SpecProblem } from '../shared/errors';
+import { settingsTransitionProblems } from './cluster-settings';
+import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type Spec } from './spec';
 
 /** A change as a route asks for it: the action, the path's target, the request body as sent. */
 export interface ChangeRequest {
@@ -37,6 +39,8 @@ export interface AppliedChange {
   changed: string[];
   /** The change update-cluster makes, from the desired spec once validated and normalised (an added item with its defaults). */
   change: (desired: Spec) => ClusterChange;
+  /** What the change may not do from the current spec, whatever the desired one says (EKS's one-way settings). */
+  problems?: SpecProblem[];
 }
 
 const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
@@ -90,6 +94,14 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
     }
     case 'SET_ENDPOINT_ACCESS':
       return { spec: { ...spec, endpointAccess: body }, bodyPointer: '/endpointAccess', changed: ['/endpointAccess'], change: (desired) => ({ action: 'SET_ENDPOINT_ACCESS', endpointAccess: desired.endpointAccess }) };
+    case 'UPDATE_SETTINGS': {
+      // Each field given replaces the spec's (tags too: the map given is the whole new set of the user's tags).
+      const asked = CLUSTER_SETTING_FIELDS.filter((field) => body[field] !== undefined);
+      const merged: Record<string, unknown> = { ...spec };
+      for (const field of asked) merged[field] = body[field];
+      const settings = (desired: Spec): ClusterSettings => Object.fromEntries(asked.map((field) => [field, desired[field]]));
+      return { spec: merged, changed: asked.map((field) => `/${field}`), change: (desired) => ({ action: 'UPDATE_SETTINGS', settings: settings(desired) }), problems: settingsTransitionProblems(current, body) };
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import {
   DescribeStacksCommand,
   ListStacksCommand,
   StackStatus,
+  UpdateStackCommand,
   UpdateTerminationProtectionCommand,
   CloudFormationClient,
 } from '@aws-sdk/client-cloudformation';
@@ -50,6 +51,12 @@ export interface CloudFormationPort {
   stackEvents(stackName: string, limit?: number): Promise<StackEventLike[]>;
   deleteStack(stackName: string, clientRequestToken: string, roleArn?: string): Promise<void>;
   setTerminationProtection(stackName: string, enabled: boolean): Promise<void>;
+  /**
+   * UpdateStack with the same template and new stack tags, which CloudFormation puts on every
+   * resource that takes tags. False when the stack already has exactly these tags (CloudFormation's
+   * "No updates are to be performed.").
+   */
+  updateStackTags(stackName: string, tags: Record<string, string>, clientRequestToken: string, roleArn?: string): Promise<boolean>;
 }
 
 /** ListStacks keeps DELETE_COMPLETE stacks for 90 days: filtering them out server-side keeps the pages few. */
@@ -144,6 +151,27 @@ export class SdkCloudFormation implements CloudFormationPort {
     try {
       await this.client().send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientRequestToken, RoleARN: roleArn }));
     } catch (error) {
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+  }
+
+  async updateStackTags(stackName: string, tags: Record<string, string>, clientRequestToken: string, roleArn?: string): Promise<boolean> {
+    try {
+      await this.client().send(
+        new UpdateStackCommand({
+          StackName: stackName,
+          UsePreviousTemplate: true,
+          // The stacks hold IAM roles: CloudFormation asks for the capability on every update.
+          Capabilities: ['CAPABILITY_IAM'],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          ClientRequestToken: clientRequestToken,
+          RoleARN: roleArn,
+        }),
+      );
+      return true;
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      if (e?.name === 'ValidationError' && /No updates are to be performed/.test(e.message ?? '')) return false;
       throw classifyAwsError(error, `stack ${stackName}`);
     }
   }

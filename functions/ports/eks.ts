@@ -1,5 +1,10 @@
 import {
   AssociateAccessPolicyCommand,
+  AssociateEncryptionConfigCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type LogType,
+  type UpdateClusterConfigCommandInput,
   CreateAccessEntryCommand,
   CreateAddonCommand,
   CreateFargateProfileCommand,
@@ -53,6 +58,7 @@ import {
   type VpcConfigRequest,
 } from '@aws-sdk/client-eks';
 import type { KubernetesVersionInfo } from '../domain/version-support';
+import type { ClusterConfigChange } from '../domain/cluster-settings';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
@@ -95,6 +101,14 @@ export interface EksPort {
   updateNodegroupScaling(cluster: string, nodegroup: string, scaling: NodegroupScalingConfig, clientRequestToken: string): Promise<string>;
   /** Returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
   updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string): Promise<string>;
+  /** UpdateClusterConfig with one setting (EKS refuses two kinds in one call); returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
+  updateClusterConfig(cluster: string, change: ClusterConfigChange, clientRequestToken: string): Promise<string>;
+  /** AssociateEncryptionConfig: envelope encryption of secrets with the key, on a cluster that has none; returns the update id. */
+  associateEncryptionConfig(cluster: string, kmsKeyArn: string, clientRequestToken: string): Promise<string>;
+  /** TagResource on an EKS resource's ARN: takes effect at once. */
+  tagResource(resourceArn: string, tags: Record<string, string>): Promise<void>;
+  /** UntagResource: takes the keys off at once. */
+  untagResource(resourceArn: string, keys: string[]): Promise<void>;
   /** `nodegroup` for a nodegroup's updates (DescribeUpdate's nodegroupName). */
   describeUpdate(cluster: string, updateId: string, nodegroup?: string): Promise<Update | undefined>;
   /** Every update of the cluster (or of one nodegroup), whoever started it: ListUpdates, then DescribeUpdate for each. */
@@ -270,6 +284,33 @@ export class SdkEks implements EksPort {
     } catch (error) {
       if (isAwsError(error, IN_USE)) throw new UpdateInProgressError((error as Error).message, { resource: `cluster ${cluster}`, cause: error });
       throw classifyAwsError(error, `cluster ${cluster}`);
+    }
+  }
+
+  async updateClusterConfig(cluster: string, change: ClusterConfigChange, clientRequestToken: string) {
+    return this.startUpdate(() => this.client().send(new UpdateClusterConfigCommand({ name: cluster, ...clusterConfigInput(change), clientRequestToken })), `cluster ${cluster}`);
+  }
+
+  async associateEncryptionConfig(cluster: string, kmsKeyArn: string, clientRequestToken: string) {
+    return this.startUpdate(
+      () => this.client().send(new AssociateEncryptionConfigCommand({ clusterName: cluster, encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: kmsKeyArn } }], clientRequestToken })),
+      `cluster ${cluster}`,
+    );
+  }
+
+  async tagResource(resourceArn: string, tags: Record<string, string>) {
+    try {
+      await this.client().send(new TagResourceCommand({ resourceArn, tags }));
+    } catch (error) {
+      throw classifyAwsError(error, resourceArn);
+    }
+  }
+
+  async untagResource(resourceArn: string, keys: string[]) {
+    try {
+      await this.client().send(new UntagResourceCommand({ resourceArn, tagKeys: keys }));
+    } catch (error) {
+      throw classifyAwsError(error, resourceArn);
     }
   }
 
@@ -450,6 +491,19 @@ export class SdkEks implements EksPort {
       throw classifyAwsError(error, resource);
     }
   }
+}
+
+/** The UpdateClusterConfig members for one setting. */
+function clusterConfigInput(change: ClusterConfigChange): Omit<UpdateClusterConfigCommandInput, 'name'> {
+  if ('logging' in change) {
+    const { enable, disable } = change.logging;
+    const setup = [...(enable.length > 0 ? [{ types: enable as LogType[], enabled: true }] : []), ...(disable.length > 0 ? [{ types: disable as LogType[], enabled: false }] : [])];
+    return { logging: { clusterLogging: setup } };
+  }
+  if ('deletionProtection' in change) return { deletionProtection: change.deletionProtection };
+  if ('supportType' in change) return { upgradePolicy: { supportType: change.supportType } };
+  if ('zonalShift' in change) return { zonalShiftConfig: { enabled: change.zonalShift } };
+  return { accessConfig: { authenticationMode: change.authenticationMode } };
 }
 
 /** EKS's status of a version: `versionStatus`, or the deprecated lower-case `status` older answers carry. */

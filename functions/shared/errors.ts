@@ -39,6 +39,8 @@ export class NodegroupNotReadyError extends ProvisionerError {}
 export class FargateProfileNotReadyError extends ProvisionerError {}
 export class AddonNotReadyError extends ProvisionerError {}
 export class EndpointUpdateNotReadyError extends ProvisionerError {}
+/** A cluster settings update (UpdateClusterConfig, AssociateEncryptionConfig) or the stacks' re-tagging is still under way. */
+export class SettingsUpdateNotReadyError extends ProvisionerError {}
 export class RollbackNotDoneError extends ProvisionerError {}
 /** delete-cluster: nodegroups, Fargate profiles or nodegroup stacks are still being deleted. */
 export class TeardownNotDoneError extends ProvisionerError {}
@@ -60,6 +62,7 @@ export const RETRYABLE_ERRORS = [
   'FargateProfileNotReadyError',
   'AddonNotReadyError',
   'EndpointUpdateNotReadyError',
+  'SettingsUpdateNotReadyError',
   'RollbackNotDoneError',
   'TeardownNotDoneError',
   'StackDeleteNotDoneError',
@@ -90,6 +93,8 @@ export class NodegroupFailedError extends ProvisionerError {}
 export class FargateProfileFailedError extends ProvisionerError {}
 export class AddonFailedError extends ProvisionerError {}
 export class EndpointUpdateFailedError extends ProvisionerError {}
+/** A settings update ended Failed or Cancelled (EKS's errors), or a stack's re-tagging rolled back. */
+export class SettingsUpdateFailedError extends ProvisionerError {}
 /** The Kubernetes API refused an aws-auth edit. */
 export class KubernetesApiError extends ProvisionerError {
   /** The HTTP status it answered, when it answered: 401 and 403 say who may not, not what is wrong. */
@@ -135,6 +140,7 @@ export const TERMINAL_ERRORS = [
   'FargateProfileFailedError',
   'AddonFailedError',
   'EndpointUpdateFailedError',
+  'SettingsUpdateFailedError',
   'KubernetesApiError',
   'RollbackFailedError',
   'DeleteFailedError',

@@ -237,6 +237,10 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: DELETE_COMPUTE,
     clusterStackRole: 'pass',
   },
+  'disable-deletion-protection': {
+    description: 'Disable Deletion Protection: UpdateClusterConfig deletionProtection false, followed with DescribeUpdate, before a DELETE that asked for it (delete-cluster)',
+    permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
+  },
   'delete-cluster-stack': {
     description: 'Delete Cluster Stack: termination protection off, then DeleteStack eksp-<cluster>-cluster with the CloudFormation execution role',
     // DescribeStackEvents: the shared stack deletion (stack-teardown.ts) reads why a delete failed.
@@ -320,6 +324,20 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'change-endpoint-access': {
     description: 'Change Endpoint Access: UpdateClusterConfig only when the endpoint access differs, then DescribeUpdate until done (update-cluster)',
     permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
+  },
+  'change-settings': {
+    description: "Change Settings: the cluster's settings (PATCH /clusters/{name}), one EKS update at a time, each followed with DescribeUpdate; the stacks' and the cluster's tags (update-cluster)",
+    permissions: [
+      {
+        actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:UpdateClusterConfig', 'eks:AssociateEncryptionConfig', 'eks:TagResource', 'eks:UntagResource'],
+        resources: [patterns.clusters],
+        wildcardReason: NAMED_BY_REQUEST,
+      },
+      // The stacks' tags: UpdateStack with the previous template, run by the CloudFormation execution role.
+      { actions: ['cloudformation:DescribeStacks', 'cloudformation:UpdateStack'], resources: [patterns.clusterStacks, patterns.nodegroupStacks, patterns.fargateStacks], wildcardReason: NODEGROUP_STACKS_REASON },
+      { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
+    ],
+    clusterStackRole: 'pass',
   },
   'finalize-update': {
     description: 'Finalize Update: records the cluster\'s new spec and sends the SUCCEEDED event (update-cluster)',

@@ -52,6 +52,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'delete-cluster-stack': 'pass',
   'change-nodegroup': 'pass',
   'change-fargate-profile': 'pass',
+  'change-settings': 'pass',
   'map-identities': 'assume',
   'change-access': 'assume',
 };

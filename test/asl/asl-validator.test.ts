@@ -119,11 +119,17 @@ describe('statemachines/*.asl.json', () => {
     expect(retried('Change Fargate Profile')).toContain('ResourceBusyError');
   });
 
-  it('delete-cluster deletes compute before the cluster stack, and the stack before the registry and the event', () => {
+  it('delete-cluster turns deletion protection off (when asked) before anything, compute before the cluster stack, and the stack before the registry and the event', () => {
     const next = (name: string) => String(deletion.States[name]!.Next ?? (deletion.States[name]!.Choices as Array<{ Next: string }> | undefined)?.[0]?.Next);
 
-    expect([deletion.StartAt, next('Delete Compute'), next('Compute Deleted?'), next('Check Compute Deletion'), next('Cluster Stack Deleted?'), next('Check Cluster Stack Deletion')]).toEqual([
+    expect([deletion.StartAt, next('Protection To Disable?'), next('Disable Deletion Protection'), next('Protection Off?'), deletion.States['Protection To Disable?']!.Default]).toEqual([
+      'Protection To Disable?',
+      'Disable Deletion Protection',
+      'Protection Off?',
       'Delete Compute',
+      'Delete Compute',
+    ]);
+    expect([next('Delete Compute'), next('Compute Deleted?'), next('Check Compute Deletion'), next('Cluster Stack Deleted?'), next('Check Cluster Stack Deletion')]).toEqual([
       'Compute Deleted?',
       'Delete Cluster Stack',
       'Delete Cluster Stack',

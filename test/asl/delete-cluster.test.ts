@@ -285,3 +285,40 @@ describe('a stack the service did not make', () => {
     expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('FAILED');
   });
 });
+
+describe('deleting a cluster with deletion protection', () => {
+  const PROTECTED = { ...referenceSpec(), deletionProtection: true };
+
+  it('with disableDeletionProtection turns it off (followed to Successful) before deleting anything, and leaves nothing', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, PROTECTED)).status).toBe('SUCCEEDED');
+    aws.clusters.get(CLUSTER)!.deletionProtection = true;
+    forgetProvisioning(aws);
+    const operation = DELETE_OPERATION;
+    aws.seedOperation(operation);
+
+    const run = await runWorkflow(aws, 'delete-cluster', { operation, spec: specWith(PROTECTED), disableDeletionProtection: true });
+
+    expect(run.status).toBe('SUCCEEDED');
+    const log = aws.callLog();
+    expectBefore(log, 'eks:UpdateClusterConfig', 'eks:DeleteNodegroup');
+    expectBefore(log, 'eks:DescribeUpdate', 'cloudformation:DeleteStack');
+    expect(count(log, 'eks:UpdateClusterConfig')).toBe(1);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+    expect(aws.events.filter((e) => e.step?.name === 'Disable Deletion Protection').map((e) => e.step!.status)).toEqual(['STARTED', 'SUCCEEDED']);
+    expectDeleteEvents(aws);
+  });
+
+  it('without it, the cluster stack’s delete fails at ControlPlane, as in AWS (the API refuses such a DELETE first)', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, PROTECTED)).status).toBe('SUCCEEDED');
+    aws.clusters.get(CLUSTER)!.deletionProtection = true;
+    forgetProvisioning(aws);
+
+    const run = await runDelete(aws, specWith(PROTECTED));
+
+    expect(run.status).toBe('FAILED');
+    expect(aws.callLog((c) => c.operation === 'UpdateClusterConfig')).toEqual([]);
+    expect(aws.events.at(-1)?.error?.message).toContain('deletion protection');
+  });
+});

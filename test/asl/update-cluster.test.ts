@@ -462,3 +462,52 @@ describe('a step that crashes after its side effect', () => {
     expect(aws.stacks.size).toBe(2);
   });
 });
+
+// ── settings ─────────────────────────────────────────────────────────────────────────────────
+
+describe('changing the cluster’s settings', () => {
+  const SETTINGS: ChangeRequest = { action: 'UPDATE_SETTINGS', body: { logging: ['api'], deletionProtection: true, authenticationMode: 'API', tags: { team: 'green' } } };
+
+  it('routes to Change Settings, one EKS update at a time (authentication in two steps), then re-tags the stack and the cluster', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws, { ...referenceSpec(), identityMappings: [] });
+
+    const update = await runUpdate(aws, spec, SETTINGS);
+
+    expectApplied(aws, update, { action: 'UPDATE_SETTINGS', target: CLUSTER, result: 'applied' });
+    expect(update.run.statesEntered.slice(0, 2)).toEqual(['Route Change', 'Change Settings']);
+    expect(update.log.filter((line) => /UpdateClusterConfig|UpdateStack|TagResource/.test(line))).toEqual([
+      `eks:UpdateClusterConfig ${CLUSTER} logging`,
+      `eks:UpdateClusterConfig ${CLUSTER} deletionProtection`,
+      `eks:UpdateClusterConfig ${CLUSTER} authenticationMode`,
+      `eks:UpdateClusterConfig ${CLUSTER} authenticationMode`,
+      `cloudformation:UpdateStack ${STACK}`,
+      `eks:TagResource arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER} team`,
+    ]);
+    expect(aws.clusters.get(CLUSTER)).toMatchObject({ deletionProtection: true, accessConfig: { authenticationMode: 'API' } });
+    expect(aws.stacks.get(STACK)!.tags).toMatchObject({ team: 'green', 'eks-provisioner:cluster': CLUSTER });
+  });
+
+  it('skips settings the cluster already has without any EKS write', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+
+    const update = await runUpdate(aws, spec, { action: 'UPDATE_SETTINGS', body: { deletionProtection: false, logging: [] } });
+
+    expectApplied(aws, update, { action: 'UPDATE_SETTINGS', target: CLUSTER, result: 'unchanged' });
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual([]);
+    expect(stepEvents(aws)).toEqual([`Change Settings cluster ${CLUSTER} SKIPPED`]);
+  });
+
+  it('fails with EKS’s message when an update fails: one FAILED event, the cluster ACTIVE with its old spec', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    aws.faults.updateFailure = { message: 'Logging is not available in this Region' };
+
+    const update = await runUpdate(aws, spec, { action: 'UPDATE_SETTINGS', body: { logging: ['api'] } });
+
+    expect(update.run).toMatchObject({ status: 'FAILED', error: 'SettingsUpdateFailedError', cause: expect.stringContaining('Logging is not available in this Region') });
+    expect(expectUpdateEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'SettingsUpdateFailedError' } });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec });
+  });
+});

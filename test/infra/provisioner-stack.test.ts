@@ -652,11 +652,11 @@ describe('IAM', () => {
     }
   });
 
-  it('passes the CloudFormation execution role only to CloudFormation, from the steps that create or delete stacks', () => {
+  it('passes the CloudFormation execution role only to CloudFormation, from the steps that create, update (tags) or delete stacks', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'change-nodegroup', 'change-fargate-profile'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'change-nodegroup', 'change-fargate-profile', 'change-settings'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -688,6 +688,7 @@ describe('IAM', () => {
     'cloudFormation.stackEvents': ['cloudformation:DescribeStackEvents'],
     'cloudFormation.deleteStack': ['cloudformation:DeleteStack', 'iam:PassRole'],
     'cloudFormation.setTerminationProtection': ['cloudformation:UpdateTerminationProtection'],
+    'cloudFormation.updateStackTags': ['cloudformation:UpdateStack', 'iam:PassRole'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
     'eks.describeCluster': ['eks:DescribeCluster'],
     'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],
@@ -710,6 +711,10 @@ describe('IAM', () => {
     'eks.updateNodegroupScaling': ['eks:UpdateNodegroupConfig'],
     'eks.associateAccessPolicy': ['eks:AssociateAccessPolicy'],
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
+    'eks.updateClusterConfig': ['eks:UpdateClusterConfig'],
+    'eks.associateEncryptionConfig': ['eks:AssociateEncryptionConfig'],
+    'eks.tagResource': ['eks:TagResource'],
+    'eks.untagResource': ['eks:UntagResource'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
     'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
     'eks.clusterVersions': ['eks:DescribeClusterVersions'],
@@ -812,7 +817,7 @@ describe('delete-cluster’s functions', () => {
 
   it('are the Tasks of the delete-cluster state machine', () => {
     expect(stack.workflow('delete-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['check-cluster-stack-deletion', 'check-compute-deletion', 'delete-cluster-stack', 'delete-compute', 'finalize-deletion', 'report-operation-failure'].sort(),
+      ['check-cluster-stack-deletion', 'check-compute-deletion', 'delete-cluster-stack', 'delete-compute', 'disable-deletion-protection', 'finalize-deletion', 'report-operation-failure'].sort(),
     );
   });
 
@@ -864,7 +869,7 @@ describe('update-cluster’s functions', () => {
 
   it('are the Tasks of the update-cluster state machine', () => {
     expect(stack.workflow('update-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['change-access', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'finalize-update', 'report-operation-failure'].sort(),
+      ['change-access', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
     );
   });
 

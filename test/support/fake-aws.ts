@@ -89,6 +89,8 @@ export class FakeAws {
   }
   readonly stacks = new Map<string, StackDescription & { token: string; onFailure: string; describesLeft: number; template: { Outputs?: Record<string, unknown>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }; events: StackEventLike[] }>();
   readonly clusters = new Map<string, Cluster>();
+  /** Cluster stacks whose delete meets a cluster with deletion protection: it ends DELETE_FAILED. */
+  private readonly protectedStacks = new Set<string>();
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
@@ -219,8 +221,22 @@ export class FakeAws {
       if (stack.status !== 'DELETE_IN_PROGRESS') {
         stack.status = 'DELETE_IN_PROGRESS';
         stack.describesLeft = this.durations.stackDelete;
-        this.clusters.delete(this.clusterNameOf(stack));
+        const cluster = this.clusters.get(this.clusterNameOf(stack));
+        // As EKS: an ACTIVE cluster with deletion protection is not deleted, so the stack's delete fails at ControlPlane.
+        if (cluster?.deletionProtection && cluster.status === 'ACTIVE') this.protectedStacks.add(name);
+        else this.clusters.delete(this.clusterNameOf(stack));
       }
+    },
+    updateStackTags: async (name, tags, token) => {
+      this.record('cloudformation', 'UpdateStack', name, token);
+      const stack = this.stacks.get(name);
+      if (!stack) throw Object.assign(new Error(`Stack [${name}] does not exist`), { name: 'ValidationError' });
+      if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(stack.status)) throw Object.assign(new Error(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`), { name: 'ValidationError' });
+      if (JSON.stringify(Object.entries(stack.tags).sort()) === JSON.stringify(Object.entries(tags).sort())) return false;
+      stack.tags = { ...tags };
+      stack.status = 'UPDATE_IN_PROGRESS';
+      stack.describesLeft = 1;
+      return true;
     },
     setTerminationProtection: async (name, enabled) => {
       this.record('cloudformation', 'UpdateTerminationProtection', name);
@@ -234,8 +250,14 @@ export class FakeAws {
   }
 
   private settleStack(stack: NonNullable<ReturnType<FakeAws['stacks']['get']>>): void {
+    if (stack.status === 'UPDATE_IN_PROGRESS') {
+      stack.status = 'UPDATE_COMPLETE';
+      return;
+    }
     if (stack.status === 'DELETE_IN_PROGRESS') {
-      const deleteFailure = this.faults.stackDeleteFailure;
+      const deleteFailure = this.protectedStacks.delete(stack.stackName)
+        ? { logicalId: 'ControlPlane', type: 'AWS::EKS::Cluster', reason: 'Cannot delete cluster while deletion protection is enabled (Service: Eks, Status Code: 400, InvalidRequestException)' }
+        : this.faults.stackDeleteFailure;
       if (deleteFailure) {
         const at = this.clock();
         stack.events.push(
@@ -442,6 +464,48 @@ export class FakeAws {
       if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
       this.startClusterUpdate(cluster, id, config as Record<string, unknown>);
       return id;
+    },
+    updateClusterConfig: async (cluster, change, token) => {
+      this.record('eks', 'UpdateClusterConfig', `${cluster} ${Object.keys(change)[0]}`, token);
+      const id = `update-${token.slice(-8)}`;
+      if (this.updates.has(id)) return id;
+      const c = this.clusters.get(cluster);
+      if (!c) throw Object.assign(new Error(`No cluster found for name: ${cluster}.`), { name: 'ResourceNotFoundException' });
+      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
+      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      const apply = (): void => {
+        if ('logging' in change) {
+          const enabled = new Set(c.logging?.clusterLogging?.filter((l) => l.enabled).flatMap((l) => l.types ?? []) ?? []);
+          for (const type of change.logging.enable) enabled.add(type as never);
+          for (const type of change.logging.disable) enabled.delete(type as never);
+          c.logging = { clusterLogging: [{ types: [...enabled], enabled: true }] };
+        } else if ('deletionProtection' in change) c.deletionProtection = change.deletionProtection;
+        else if ('supportType' in change) c.upgradePolicy = { supportType: change.supportType };
+        else if ('zonalShift' in change) c.zonalShiftConfig = { enabled: change.zonalShift };
+        else c.accessConfig = { ...c.accessConfig, authenticationMode: change.authenticationMode };
+      };
+      this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, describesLeft: this.durations.update, config: {}, apply });
+      c.status = 'UPDATING';
+      return id;
+    },
+    associateEncryptionConfig: async (cluster, kmsKeyArn, token) => {
+      this.record('eks', 'AssociateEncryptionConfig', cluster, token);
+      const id = `update-${token.slice(-8)}`;
+      if (this.updates.has(id)) return id;
+      const c = this.clusters.get(cluster)!;
+      this.updates.set(id, { id, type: 'AssociateEncryptionConfig', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, describesLeft: this.durations.update, config: {}, apply: () => (c.encryptionConfig = [{ resources: ['secrets'], provider: { keyArn: kmsKeyArn } }]) });
+      c.status = 'UPDATING';
+      return id;
+    },
+    tagResource: async (arn, tags) => {
+      this.record('eks', 'TagResource', `${arn} ${Object.keys(tags).sort().join(',')}`);
+      const c = [...this.clusters.values()].find((each) => each.arn === arn);
+      if (c) c.tags = { ...c.tags, ...tags };
+    },
+    untagResource: async (arn, keys) => {
+      this.record('eks', 'UntagResource', `${arn} ${[...keys].sort().join(',')}`);
+      const c = [...this.clusters.values()].find((each) => each.arn === arn);
+      if (c) c.tags = Object.fromEntries(Object.entries(c.tags ?? {}).filter(([key]) => !keys.includes(key)));
     },
     updateClusterVersion: async (cluster, version, token) => {
       this.record('eks', 'UpdateClusterVersion', `${cluster} ${version}`, token);

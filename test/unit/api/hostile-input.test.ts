@@ -20,6 +20,7 @@ const GOOD_BODY: Record<string, unknown> = {
   addFargateProfile: { name: 'fp-new', selectors: [{ namespace: 'jobs' }] },
   addAccessEntry: { principalArn: 'arn:aws:iam::111122223333:role/dev' },
   upgradeCluster: { version: '1.33' },
+  updateClusterSettings: { deletionProtection: true },
 };
 
 const pathOf = (route: Route, override: Record<string, string> = {}) => route.path.replace(/\{(\w+)\}/g, (_m, name: string) => override[name] ?? GOOD[name]!);

@@ -23,6 +23,7 @@ async function ownersCluster(aws: FakeAws): Promise<string> {
 const CLUSTER_REQUESTS: Array<{ operationId: string; method: string; path: string; options?: EventOptions }> = [
   { operationId: 'getCluster', method: 'GET', path: `/clusters/${NAME}` },
   { operationId: 'deleteCluster', method: 'DELETE', path: `/clusters/${NAME}` },
+  { operationId: 'updateClusterSettings', method: 'PATCH', path: `/clusters/${NAME}`, options: { body: { deletionProtection: true } } },
   { operationId: 'setEndpointAccess', method: 'PUT', path: `/clusters/${NAME}/endpoint-access`, options: { body: { public: true, private: true } } },
   { operationId: 'addNodegroup', method: 'POST', path: `/clusters/${NAME}/nodegroups`, options: { body: { name: 'ng-new', instanceType: 'm5.large', minSize: 1, maxSize: 2, desiredSize: 1 } } },
   { operationId: 'scaleNodegroup', method: 'PATCH', path: `/clusters/${NAME}/nodegroups/ng-spot`, options: { body: { desiredSize: 1 } } },

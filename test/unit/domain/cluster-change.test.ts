@@ -42,6 +42,9 @@ function decide(change: ClusterChange, live: LiveState = {}, spec: Spec = specOf
       return planAccessChange(changeFor(change, state), spec, live, OP);
     case 'Change Endpoint Access':
       return planEndpointAccessChange(changeFor(change, state), spec, live, OP);
+    case 'Change Settings':
+      // Its planner reads the cluster's settings and stacks, not LiveState: test/unit/domain/cluster-settings.test.ts.
+      throw new Error('Change Settings is planned by planSettingsChange');
   }
 }
 /** The change and desired spec the API makes of a request on `spec` (default: a cluster with no nodegroups, profiles or access entries of its own). */

@@ -9,6 +9,7 @@ import {
   InsufficientCapabilitiesException,
   ListStacksCommand,
   StackStatus,
+  UpdateStackCommand,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -219,5 +220,31 @@ describe('SdkCloudFormation', () => {
     await port.setTerminationProtection(STACK, false);
 
     expect(mock).toHaveReceivedCommandWith(UpdateTerminationProtectionCommand, { StackName: STACK, EnableTerminationProtection: false });
+  });
+
+  describe('updateStackTags', () => {
+    it('updates the stack with its previous template and the new tags, with the IAM capability and the execution role', async () => {
+      const { mock, port } = setup();
+      mock.on(UpdateStackCommand).resolves({ StackId: 'id' });
+
+      await expect(port.updateStackTags(STACK, { team: 'green', 'eks-provisioner:cluster': 'demo' }, 'eksp-token', 'arn:aws:iam::111122223333:role/cfn')).resolves.toBe(true);
+      expect(mock).toHaveReceivedCommandWith(UpdateStackCommand, {
+        StackName: STACK,
+        UsePreviousTemplate: true,
+        Capabilities: ['CAPABILITY_IAM'],
+        Tags: [{ Key: 'team', Value: 'green' }, { Key: 'eks-provisioner:cluster', Value: 'demo' }],
+        ClientRequestToken: 'eksp-token',
+        RoleARN: 'arn:aws:iam::111122223333:role/cfn',
+      });
+    });
+
+    it('answers false when the stack already has those tags, and names the stack on other errors', async () => {
+      const { mock, port } = setup();
+      mock.on(UpdateStackCommand).rejectsOnce(validationError('No updates are to be performed.')).rejectsOnce(validationError('Stack:arn is in UPDATE_IN_PROGRESS state and can not be updated.'));
+
+      await expect(port.updateStackTags(STACK, {}, 'eksp-token')).resolves.toBe(false);
+      const error = await rejectionOf(port.updateStackTags(STACK, {}, 'eksp-token'));
+      expect(error.message).toContain(`stack ${STACK}`);
+    });
   });
 });

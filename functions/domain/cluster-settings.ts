@@ -1,0 +1,200 @@
+/**
+ * PATCH /clusters/{name}: the running cluster's settings (logging, tags, deletion protection,
+ * upgrade policy, zonal shift, authentication mode, secrets encryption) and the rules EKS puts on
+ * changing them, then update-cluster's "Change Settings" decisions against the live cluster.
+ *
+ * EKS takes one kind of change per UpdateClusterConfig and one update at a time, and refuses an
+ * update that changes nothing: the planner sends the first setting that differs, follows its
+ * update to Successful, then looks again. Tags are not an update: the service's stacks are
+ * re-tagged (UpdateStack, same template), then the cluster itself (TagResource/UntagResource),
+ * last because a stack update puts the template's own resource tags back on the cluster.
+ */
+import { apply, failed, IN_SYNC, refused, wait, type NextStep, type Stage } from './cluster-change';
+import { SERVICE_TAG_PREFIX } from './naming';
+import type { ClusterSettings, Spec } from './spec';
+import { stackCreateProgress, updateProgress } from './status';
+import type { SpecProblem } from '../shared/errors';
+
+type AuthenticationMode = Spec['authenticationMode'];
+type SupportType = NonNullable<Spec['upgradePolicy']>['supportType'];
+
+/** EKS moves authentication forward only, one step at a time: CONFIG_MAP → API_AND_CONFIG_MAP → API. */
+export const AUTHENTICATION_MODE_ORDER: readonly AuthenticationMode[] = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'];
+
+/**
+ * What a PATCH may not do whatever the rest of the spec says (EKS's rules): move authentication
+ * back, or change or remove secrets encryption once it is on. Values the schema refuses anyway
+ * are left to it.
+ */
+export function settingsTransitionProblems(current: Spec, asked: Record<string, unknown>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const mode = asked.authenticationMode;
+  if (typeof mode === 'string' && AUTHENTICATION_MODE_ORDER.includes(mode as AuthenticationMode)) {
+    if (AUTHENTICATION_MODE_ORDER.indexOf(mode as AuthenticationMode) < AUTHENTICATION_MODE_ORDER.indexOf(current.authenticationMode)) {
+      problems.push({ pointer: '/authenticationMode', message: `can only move forward (CONFIG_MAP → API_AND_CONFIG_MAP → API), not from ${current.authenticationMode} back to ${mode} (EKS rule)` });
+    }
+  }
+  if ('secretsEncryption' in asked && current.secretsEncryption) {
+    const key = (asked.secretsEncryption as { kmsKeyArn?: unknown } | null)?.kmsKeyArn;
+    if (key !== current.secretsEncryption.kmsKeyArn) {
+      problems.push({ pointer: '/secretsEncryption', message: `secrets encryption is on with ${current.secretsEncryption.kmsKeyArn}: once enabled it cannot be changed or removed (EKS rule)` });
+    }
+  }
+  return problems;
+}
+
+// ── Live state ───────────────────────────────────────────────────────────────────────────────
+
+/** The settings as DescribeCluster reports them. */
+export interface LiveSettings {
+  /** The control-plane log types enabled. */
+  logging: string[];
+  tags: Record<string, string>;
+  deletionProtection: boolean;
+  supportType?: string;
+  zonalShift: boolean;
+  authenticationMode?: string;
+  /** The KMS key secrets are encrypted with, when they are. */
+  encryptionKeyArn?: string;
+}
+
+/** One of the service's stacks of the cluster (the cluster stack, nodegroup and Fargate stacks). */
+export interface LiveStackTags {
+  stackName: string;
+  status: string;
+  tags: Record<string, string>;
+}
+
+export interface LiveSettingsState {
+  settings: LiveSettings;
+  stacks: LiveStackTags[];
+  /** The EKS update this change started last (Poll.updateId), as DescribeUpdate reports it. */
+  update?: { status: string; errors?: string };
+  /** The stage the change was waiting for at the last look. */
+  stage?: Stage;
+}
+
+// ── Decisions ────────────────────────────────────────────────────────────────────────────────
+
+/** One UpdateClusterConfig holds one of these (EKS refuses two kinds in one call). */
+export type ClusterConfigChange =
+  | { logging: { enable: string[]; disable: string[] } }
+  | { deletionProtection: boolean }
+  | { supportType: SupportType }
+  | { zonalShift: boolean }
+  | { authenticationMode: AuthenticationMode };
+
+export type SettingsCall =
+  | { call: 'updateClusterConfig'; config: ClusterConfigChange }
+  | { call: 'associateEncryptionConfig'; kmsKeyArn: string }
+  | { call: 'updateStackTags'; stackName: string; tags: Record<string, string> }
+  | { call: 'untagCluster'; keys: string[] }
+  | { call: 'tagCluster'; tags: Record<string, string> };
+
+/** The stage an EKS update of each kind is followed in. */
+const UPDATE_STAGES = {
+  logging: 'loggingUpdate',
+  deletionProtection: 'deletionProtectionUpdate',
+  supportType: 'upgradePolicyUpdate',
+  zonalShift: 'zonalShiftUpdate',
+  authenticationMode: 'authenticationModeUpdate',
+} as const satisfies Record<string, Stage>;
+
+export const SETTINGS_UPDATE_STAGES: Stage[] = [...Object.values(UPDATE_STAGES), 'encryptionUpdate'];
+
+/**
+ * The next thing Change Settings does: follow the update it started, or start the next one EKS
+ * needs, or re-tag the stacks, or the cluster; IN_SYNC once everything asked for is live.
+ */
+export function planSettingsChange(settings: ClusterSettings, live: LiveSettingsState): NextStep<SettingsCall> {
+  if (live.update && live.stage) {
+    const progress = updateProgress(live.update.status);
+    if (progress === 'pending') return wait(live.stage, live.update.status);
+    if (progress === 'failed') return failed(live.stage, `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
+  }
+  const update = nextClusterUpdate(settings, live.settings);
+  if (update) return update;
+  if (settings.tags === undefined) return IN_SYNC;
+  const stacks = nextStackTags(settings.tags, live);
+  if (stacks) return stacks;
+  return clusterTags(settings.tags, live.settings.tags);
+}
+
+/** The first setting EKS must change, in a fixed order; undefined when all are live. */
+function nextClusterUpdate(settings: ClusterSettings, live: LiveSettings): NextStep<SettingsCall> | undefined {
+  const config = (change: ClusterConfigChange, stage: Stage) => apply(stage, { call: 'updateClusterConfig', config: change });
+  if (settings.logging) {
+    const wanted = new Set<string>(settings.logging);
+    const enabled = new Set(live.logging);
+    const enable = [...wanted].filter((type) => !enabled.has(type)).sort();
+    const disable = [...enabled].filter((type) => !wanted.has(type)).sort();
+    if (enable.length > 0 || disable.length > 0) return config({ logging: { enable, disable } }, UPDATE_STAGES.logging);
+  }
+  if (settings.deletionProtection !== undefined && settings.deletionProtection !== live.deletionProtection) {
+    return config({ deletionProtection: settings.deletionProtection }, UPDATE_STAGES.deletionProtection);
+  }
+  // EKS's default is EXTENDED: a cluster that never set a policy reports none on older answers.
+  if (settings.upgradePolicy && settings.upgradePolicy.supportType !== (live.supportType ?? 'EXTENDED')) {
+    return config({ supportType: settings.upgradePolicy.supportType }, UPDATE_STAGES.supportType);
+  }
+  if (settings.zonalShift && settings.zonalShift.enabled !== live.zonalShift) return config({ zonalShift: settings.zonalShift.enabled }, UPDATE_STAGES.zonalShift);
+  if (settings.authenticationMode) {
+    const next = nextAuthenticationMode(live.authenticationMode, settings.authenticationMode);
+    if (next === 'backward') return refused(`is in authenticationMode ${live.authenticationMode}, which cannot move back to ${settings.authenticationMode} (EKS rule)`);
+    if (next) return config({ authenticationMode: next }, UPDATE_STAGES.authenticationMode);
+  }
+  if (settings.secretsEncryption) {
+    const key = settings.secretsEncryption.kmsKeyArn;
+    if (live.encryptionKeyArn === undefined) return apply('encryptionUpdate', { call: 'associateEncryptionConfig', kmsKeyArn: key });
+    if (live.encryptionKeyArn !== key) return refused(`encrypts secrets with ${live.encryptionKeyArn}, which cannot be changed to ${key} (EKS rule)`);
+  }
+  return undefined;
+}
+
+/** One step toward `wanted` (EKS moves one step at a time), undefined when there, 'backward' when past it. */
+export function nextAuthenticationMode(live: string | undefined, wanted: AuthenticationMode): AuthenticationMode | 'backward' | undefined {
+  // A cluster that reports no accessConfig predates access entries: it is CONFIG_MAP.
+  const at = AUTHENTICATION_MODE_ORDER.indexOf((live ?? 'CONFIG_MAP') as AuthenticationMode);
+  const to = AUTHENTICATION_MODE_ORDER.indexOf(wanted);
+  if (at === to) return undefined;
+  if (at > to) return 'backward';
+  return AUTHENTICATION_MODE_ORDER[at + 1];
+}
+
+/**
+ * A tag the service or AWS owns, never the user's: the ownership tags (`eks-provisioner:*`),
+ * AWS's (`aws:*`, e.g. aws:cloudformation:stack-name) and the template's Name tag.
+ */
+export function isServiceTag(key: string): boolean {
+  return key.startsWith(SERVICE_TAG_PREFIX) || key.startsWith('aws:') || key === 'Name';
+}
+
+/** A stack's tags with the user's replaced by `userTags`; the service's ownership tags stay as they are. */
+export function retaggedStack(current: Record<string, string>, userTags: Record<string, string>): Record<string, string> {
+  const kept = Object.fromEntries(Object.entries(current).filter(([key]) => isServiceTag(key)));
+  return { ...userTags, ...kept };
+}
+
+const sameTags = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** Every stack whose tags differ is updated at once (CloudFormation updates stacks independently); any still updating is waited for. */
+function nextStackTags(userTags: Record<string, string>, live: LiveSettingsState): NextStep<SettingsCall> | undefined {
+  const busy = live.stacks.find((s) => /_IN_PROGRESS$/.test(s.status));
+  if (busy) return wait('stackTags', `${busy.stackName} ${busy.status}`);
+  const stale = live.stacks.filter((s) => !sameTags(s.tags, retaggedStack(s.tags, userTags)));
+  if (stale.length === 0) return undefined;
+  // Our own update rolled back: CloudFormation put the old tags back.
+  const rolledBack = live.stage === 'stackTags' ? stale.find((s) => s.status.startsWith('UPDATE_ROLLBACK')) : undefined;
+  if (rolledBack) return failed('stackTags', `${rolledBack.stackName} ${rolledBack.status}`);
+  const unusable = stale.find((s) => stackCreateProgress(s.status) !== 'ready' && !['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(s.status));
+  if (unusable) return refused(`has stack ${unusable.stackName} in ${unusable.status}, which CloudFormation cannot update`);
+  return apply('stackTags', ...stale.map((s) => ({ call: 'updateStackTags' as const, stackName: s.stackName, tags: retaggedStack(s.tags, userTags) })));
+}
+
+/** The cluster's own tags: the user's that are no longer wanted come off, the wanted ones go on; both take effect at once. */
+function clusterTags(userTags: Record<string, string>, live: Record<string, string>): NextStep<SettingsCall> {
+  const keys = Object.keys(live).filter((key) => !isServiceTag(key) && !(key in userTags)).sort();
+  const tags = Object.fromEntries(Object.entries(userTags).filter(([key, value]) => live[key] !== value));
+  const calls: SettingsCall[] = [...(keys.length > 0 ? [{ call: 'untagCluster' as const, keys }] : []), ...(Object.keys(tags).length > 0 ? [{ call: 'tagCluster' as const, tags }] : [])];
+  return calls.length > 0 ? apply(undefined, ...calls) : IN_SYNC;
+}

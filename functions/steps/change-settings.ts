@@ -1,0 +1,106 @@
+/**
+ * Task "Change Settings" (update-cluster, UPDATE_SETTINGS): the settings PATCH /clusters/{name}
+ * asked for, against the live cluster (functions/domain/cluster-settings.ts decides). EKS takes
+ * one kind of change per UpdateClusterConfig and one update at a time: each update is followed
+ * with DescribeUpdate to Successful before the next is asked for, and a setting already live is
+ * never sent (EKS refuses a no-op). Tags: the service's stacks are re-tagged with UpdateStack
+ * (same template, the user's new tags and the service's ownership tags as they are), then the
+ * cluster with TagResource/UntagResource.
+ */
+import { validateUpdateInput } from '../generated/validators';
+import type { Poll, UpdateInput } from '../generated/types';
+import { changeFor } from '../domain/change-actions';
+import { isStage } from '../domain/cluster-change';
+import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
+import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
+import { updateErrorsText } from '../domain/status';
+import type { Cluster } from '../ports/eks';
+import type { StepDeps } from '../shared/deps';
+import { SettingsUpdateFailedError } from '../shared/errors';
+import { step } from '../shared/step';
+import { ChangeProgress } from '../step-support/update-change';
+import { settledCluster } from '../step-support/settled';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkEks } from '../ports/eks';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+import { dynamoRegistry } from '../ports/registry';
+
+type Deps = StepDeps<'eks' | 'cloudFormation' | 'events' | 'registry'>;
+
+export async function changeSettings(input: UpdateInput, deps: Deps): Promise<Poll> {
+  const { settings } = changeFor(input.change, 'Change Settings');
+  const progress = new ChangeProgress(input, deps, 'Change Settings');
+  const { cluster } = progress;
+  const stage = isStage(input.progress?.stage) ? input.progress.stage : undefined;
+  const updateId = stage && SETTINGS_UPDATE_STAGES.includes(stage) ? progress.trackedUpdateId(stage) : undefined;
+
+  const live: Partial<LiveSettingsState> = stage ? { stage } : {};
+  // The update first, the cluster after: an update that finished in between is then seen in the cluster too.
+  if (updateId) {
+    const update = await deps.eks.describeUpdate(cluster, updateId);
+    live.update = { status: update?.status ?? 'Unknown', errors: updateErrorsText(update?.errors) };
+  }
+  // Following our own update, only its status matters; otherwise updates of any origin are waited out first.
+  const described = updateId ? await deps.eks.describeCluster(cluster) : (await settledCluster(deps, cluster))?.cluster;
+  if (!described) throw new SettingsUpdateFailedError('the cluster no longer exists', { resource: `cluster ${cluster}` });
+  live.settings = liveSettings(described);
+  live.stacks = settings.tags !== undefined ? await serviceStacks(cluster, deps) : [];
+
+  return progress.follow(planSettingsChange(settings, live as LiveSettingsState), (call) => make(call, described, input, deps));
+}
+
+/** The settings as DescribeCluster reports them. */
+export function liveSettings(cluster: Cluster): LiveSettings {
+  const encryption = cluster.encryptionConfig?.find((config) => config.resources?.includes('secrets'));
+  return {
+    logging: (cluster.logging?.clusterLogging ?? []).filter((setup) => setup.enabled).flatMap((setup) => setup.types ?? []),
+    tags: cluster.tags ?? {},
+    deletionProtection: cluster.deletionProtection ?? false,
+    ...(cluster.upgradePolicy?.supportType ? { supportType: cluster.upgradePolicy.supportType } : {}),
+    zonalShift: cluster.zonalShiftConfig?.enabled ?? false,
+    ...(cluster.accessConfig?.authenticationMode ? { authenticationMode: cluster.accessConfig.authenticationMode } : {}),
+    ...(encryption?.provider?.keyArn ? { encryptionKeyArn: encryption.provider.keyArn } : {}),
+  };
+}
+
+/** The cluster stack, nodegroup stacks and the Fargate stack that this cluster owns (a stack of the same name another cluster owns is not ours). */
+async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags[]> {
+  const nodegroupStacks = (await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster))).map((s) => s.stackName);
+  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster)];
+  const stacks: LiveStackTags[] = [];
+  for (const name of names) {
+    const stack = await deps.cloudFormation.describeStack(name);
+    if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) continue;
+    stacks.push({ stackName: name, status: stack.status, tags: stack.tags });
+  }
+  return stacks;
+}
+
+/** Makes one call; answers the update id of an EKS update. */
+async function make(call: SettingsCall, cluster: Cluster, input: UpdateInput, deps: Deps): Promise<string | undefined> {
+  const name = input.operation.cluster.name;
+  // Each distinct call its own token: two steps of authentication mode are two updates.
+  const token = (what: unknown) => idempotencyToken(input.operation.id, 'update-settings', JSON.stringify(what));
+  switch (call.call) {
+    case 'updateClusterConfig':
+      return deps.eks.updateClusterConfig(name, call.config, token(call.config));
+    case 'associateEncryptionConfig':
+      return deps.eks.associateEncryptionConfig(name, call.kmsKeyArn, token(call));
+    case 'updateStackTags':
+      await deps.cloudFormation.updateStackTags(call.stackName, call.tags, token(call), deps.settings.cloudFormationRoleArn());
+      return undefined;
+    case 'untagCluster':
+      await deps.eks.untagResource(clusterArn(cluster, name), call.keys);
+      return undefined;
+    case 'tagCluster':
+      await deps.eks.tagResource(clusterArn(cluster, name), call.tags);
+      return undefined;
+  }
+}
+
+function clusterArn(cluster: Cluster, name: string): string {
+  if (!cluster.arn) throw new SettingsUpdateFailedError('DescribeCluster gave no ARN to tag', { resource: `cluster ${name}` });
+  return cluster.arn;
+}
+
+export const handler = step(validateUpdateInput, { eks: sdkEks, cloudFormation: sdkCloudFormation, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeSettings);

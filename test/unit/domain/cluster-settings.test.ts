@@ -1,0 +1,94 @@
+import { nextAuthenticationMode, planSettingsChange, retaggedStack, settingsTransitionProblems, type LiveSettings, type LiveSettingsState } from '../../../functions/domain/cluster-settings';
+import { normaliseSpec, type ClusterSettings } from '../../../functions/domain/spec';
+
+const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
+const OWNERSHIP = { 'eks-provisioner:cluster': 'demo', 'eks-provisioner:operation-id': 'op-1', 'eks-provisioner:managed-by': 'eks-provisioner' };
+
+const LIVE: LiveSettings = { logging: [], tags: { ...OWNERSHIP, Name: 'eksp-demo-cluster/ControlPlane', team: 'blue' }, deletionProtection: false, supportType: 'EXTENDED', zonalShift: false, authenticationMode: 'API_AND_CONFIG_MAP' };
+
+function live(settings: Partial<LiveSettings> = {}, rest: Partial<LiveSettingsState> = {}): LiveSettingsState {
+  return { settings: { ...LIVE, ...settings }, stacks: [{ stackName: 'eksp-demo-cluster', status: 'CREATE_COMPLETE', tags: { ...OWNERSHIP, team: 'blue' } }], ...rest };
+}
+
+const plan = (settings: ClusterSettings, state: LiveSettingsState = live()) => planSettingsChange(settings, state);
+
+describe('Change Settings decisions', () => {
+  it('makes one EKS update at a time, in a fixed order, even when several settings differ', () => {
+    const next = plan({ logging: ['api'], deletionProtection: true, zonalShift: { enabled: true } });
+
+    expect(next).toEqual({ kind: 'apply', stage: 'loggingUpdate', calls: [{ call: 'updateClusterConfig', config: { logging: { enable: ['api'], disable: [] } } }] });
+  });
+
+  it('sends only what differs: logging types turned on and off, a setting already live skipped', () => {
+    const next = plan({ logging: ['api', 'audit'], deletionProtection: false, zonalShift: { enabled: true } }, live({ logging: ['audit', 'scheduler'] }));
+
+    expect(next).toEqual({ kind: 'apply', stage: 'loggingUpdate', calls: [{ call: 'updateClusterConfig', config: { logging: { enable: ['api'], disable: ['scheduler'] } } }] });
+    expect(plan({ deletionProtection: false, zonalShift: { enabled: true } })).toMatchObject({ stage: 'zonalShiftUpdate', calls: [{ config: { zonalShift: true } }] });
+  });
+
+  it('is in sync when every setting asked for is live: nothing reaches EKS', () => {
+    expect(plan({ deletionProtection: false, upgradePolicy: { supportType: 'EXTENDED' }, zonalShift: { enabled: false }, authenticationMode: 'API_AND_CONFIG_MAP', logging: [] })).toEqual({ kind: 'inSync' });
+    expect(plan({ tags: { team: 'blue' } })).toEqual({ kind: 'inSync' });
+  });
+
+  it('follows its update to Successful before the next one', () => {
+    const settings = { deletionProtection: true, upgradePolicy: { supportType: 'STANDARD' as const } };
+
+    expect(plan(settings, live({}, { stage: 'deletionProtectionUpdate', update: { status: 'InProgress' } }))).toEqual({ kind: 'wait', stage: 'deletionProtectionUpdate', status: 'InProgress' });
+    expect(plan(settings, live({ deletionProtection: true }, { stage: 'deletionProtectionUpdate', update: { status: 'Successful' } }))).toMatchObject({ kind: 'apply', stage: 'upgradePolicyUpdate', calls: [{ config: { supportType: 'STANDARD' } }] });
+    expect(plan(settings, live({}, { stage: 'deletionProtectionUpdate', update: { status: 'Failed', errors: 'AccessDenied: no' } }))).toEqual({ kind: 'failed', stage: 'deletionProtectionUpdate', reason: 'update Failed: AccessDenied: no' });
+  });
+
+  it('moves authentication forward one step at a time, and refuses to move it back', () => {
+    expect(plan({ authenticationMode: 'API' }, live({ authenticationMode: 'CONFIG_MAP' }))).toMatchObject({ stage: 'authenticationModeUpdate', calls: [{ config: { authenticationMode: 'API_AND_CONFIG_MAP' } }] });
+    expect(plan({ authenticationMode: 'API' }, live({ authenticationMode: 'API_AND_CONFIG_MAP' }))).toMatchObject({ calls: [{ config: { authenticationMode: 'API' } }] });
+    expect(plan({ authenticationMode: 'CONFIG_MAP' })).toEqual({ kind: 'refused', reason: 'is in authenticationMode API_AND_CONFIG_MAP, which cannot move back to CONFIG_MAP (EKS rule)' });
+    expect(nextAuthenticationMode(undefined, 'API_AND_CONFIG_MAP')).toBe('API_AND_CONFIG_MAP');
+  });
+
+  it('associates secrets encryption once, and refuses another key', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/abc';
+
+    expect(plan({ secretsEncryption: { kmsKeyArn: key } })).toEqual({ kind: 'apply', stage: 'encryptionUpdate', calls: [{ call: 'associateEncryptionConfig', kmsKeyArn: key }] });
+    expect(plan({ secretsEncryption: { kmsKeyArn: key } }, live({ encryptionKeyArn: key }))).toEqual({ kind: 'inSync' });
+    expect(plan({ secretsEncryption: { kmsKeyArn: key } }, live({ encryptionKeyArn: `${key}2` }))).toMatchObject({ kind: 'refused' });
+  });
+
+  it('re-tags the stacks (ownership tags kept), then the cluster (the service’s tags and Name never removed)', () => {
+    const tags = { team: 'green', env: 'test' };
+
+    expect(plan({ tags })).toEqual({ kind: 'apply', stage: 'stackTags', calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: { ...tags, ...OWNERSHIP } }] });
+    const stacksDone = live({}, { stage: 'stackTags', stacks: [{ stackName: 'eksp-demo-cluster', status: 'UPDATE_COMPLETE', tags: { ...OWNERSHIP, ...tags } }] });
+    expect(plan({ tags }, stacksDone)).toEqual({ kind: 'apply', calls: [{ call: 'tagCluster', tags }] });
+    const envOnly = live({}, { stage: 'stackTags', stacks: [{ stackName: 'eksp-demo-cluster', status: 'UPDATE_COMPLETE', tags: { ...OWNERSHIP, env: 'test' } }] });
+    expect(plan({ tags: { env: 'test' } }, envOnly)).toEqual({ kind: 'apply', calls: [{ call: 'untagCluster', keys: ['team'] }, { call: 'tagCluster', tags: { env: 'test' } }] });
+  });
+
+  it('waits for a stack still updating, and fails when its re-tagging rolled back', () => {
+    const tags = { team: 'green' };
+    const busy = live({}, { stage: 'stackTags', stacks: [{ stackName: 'eksp-demo-cluster', status: 'UPDATE_IN_PROGRESS', tags: { ...OWNERSHIP, ...tags } }] });
+    const rolledBack = live({}, { stage: 'stackTags', stacks: [{ stackName: 'eksp-demo-cluster', status: 'UPDATE_ROLLBACK_COMPLETE', tags: { ...OWNERSHIP, team: 'blue' } }] });
+
+    expect(plan({ tags }, busy)).toEqual({ kind: 'wait', stage: 'stackTags', status: 'eksp-demo-cluster UPDATE_IN_PROGRESS' });
+    expect(plan({ tags }, rolledBack)).toEqual({ kind: 'failed', stage: 'stackTags', reason: 'eksp-demo-cluster UPDATE_ROLLBACK_COMPLETE' });
+  });
+
+  it('keeps a stack’s ownership tags whatever the user’s tags are', () => {
+    expect(retaggedStack({ ...OWNERSHIP, team: 'blue' }, { 'eks-provisioner:cluster': 'other', team: 'red' })).toEqual({ ...OWNERSHIP, team: 'red' });
+  });
+});
+
+describe('what a PATCH may not do (EKS rules)', () => {
+  const current = normaliseSpec({ name: 'demo', authenticationMode: 'API', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' } }, GUARDRAILS as never);
+
+  it('names authentication moving back and secrets encryption changed or removed', () => {
+    expect(settingsTransitionProblems(current, { authenticationMode: 'CONFIG_MAP', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/other' } }).map((p) => p.pointer)).toEqual(['/authenticationMode', '/secretsEncryption']);
+    expect(settingsTransitionProblems(current, { secretsEncryption: null })).toHaveLength(1);
+  });
+
+  it('lets the same values through, and encryption be enabled on a cluster without it', () => {
+    expect(settingsTransitionProblems(current, { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' } })).toEqual([]);
+    const plain = normaliseSpec({ name: 'demo' }, GUARDRAILS as never);
+    expect(settingsTransitionProblems(plain, { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' } })).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+import type { ClusterChange, Poll } from '../../../functions/generated/types';
+import { changeSettings } from '../../../functions/steps/change-settings';
+import { CLUSTER, rejectionOf, specOf } from './step-inputs';
+import { provisionedAws, stepEvents, updateInput } from './update-inputs';
+
+const before = specOf();
+const ARN = `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}`;
+
+/** Runs the step as the ASL loop does until it is done (or `limit` looks), feeding each Poll back. */
+async function runToEnd(change: ClusterChange, aws: ReturnType<typeof provisionedAws>, limit = 20): Promise<Poll> {
+  let progress: Poll | undefined;
+  for (let look = 0; look < limit; look++) {
+    try {
+      progress = await changeSettings(updateInput(change, before, progress), aws.deps());
+    } catch (error) {
+      // The ASL's Retry: look again with the same input.
+      if ((error as Error).name === 'SettingsUpdateNotReadyError') continue;
+      throw error;
+    }
+    if (progress.ready) return progress;
+  }
+  throw new Error('not done');
+}
+
+describe('Change Settings', () => {
+  it('makes one UpdateClusterConfig per setting, each followed to Successful before the next, and reports each', async () => {
+    const aws = provisionedAws(before);
+    const change: ClusterChange = { action: 'UPDATE_SETTINGS', settings: { logging: ['api'], deletionProtection: true, zonalShift: { enabled: true } } };
+
+    const done = await runToEnd(change, aws);
+
+    expect(done).toEqual({ ready: true, waitSeconds: 0, stage: 'applied' });
+    expect(aws.callLog((c) => c.operation === 'UpdateClusterConfig')).toEqual([`eks:UpdateClusterConfig ${CLUSTER} logging`, `eks:UpdateClusterConfig ${CLUSTER} deletionProtection`, `eks:UpdateClusterConfig ${CLUSTER} zonalShift`]);
+    expect(aws.clusters.get(CLUSTER)).toMatchObject({ deletionProtection: true, zonalShiftConfig: { enabled: true }, logging: { clusterLogging: [{ types: ['api'], enabled: true }] } });
+    expect(stepEvents(aws).filter((e) => e.endsWith('SUCCEEDED'))).toEqual([
+      `Update Logging cluster ${CLUSTER} SUCCEEDED`,
+      `Update Deletion Protection cluster ${CLUSTER} SUCCEEDED`,
+      `Update Zonal Shift cluster ${CLUSTER} SUCCEEDED`,
+      `Change Settings cluster ${CLUSTER} SUCCEEDED`,
+    ]);
+  });
+
+  it('skips settings the cluster already has: nothing reaches EKS', async () => {
+    const aws = provisionedAws(before);
+
+    const poll = await changeSettings(updateInput({ action: 'UPDATE_SETTINGS', settings: { deletionProtection: false, zonalShift: { enabled: false }, logging: [] } }, before), aws.deps());
+
+    expect(poll).toEqual({ ready: true, waitSeconds: 0, stage: 'unchanged' });
+    expect(aws.callLog((c) => c.operation === 'UpdateClusterConfig' || c.operation === 'UpdateStack')).toEqual([]);
+    expect(stepEvents(aws)).toEqual([`Change Settings cluster ${CLUSTER} SKIPPED`]);
+  });
+
+  it('re-tags the stack keeping its ownership tags, then the cluster', async () => {
+    const aws = provisionedAws(before);
+    aws.clusters.get(CLUSTER)!.tags = { 'eks-provisioner:cluster': CLUSTER, old: 'x' };
+    const ownership = { ...aws.stacks.get(`eksp-${CLUSTER}-cluster`)!.tags };
+
+    await runToEnd({ action: 'UPDATE_SETTINGS', settings: { tags: { team: 'green' } } }, aws);
+
+    expect(aws.stacks.get(`eksp-${CLUSTER}-cluster`)!.tags).toEqual({ ...ownership, team: 'green' });
+    expect(aws.callLog((c) => c.service === 'eks' && /^(Tag|Untag)Resource$/.test(c.operation))).toEqual([`eks:UntagResource ${ARN} old`, `eks:TagResource ${ARN} team`]);
+    expect(aws.clusters.get(CLUSTER)!.tags).toEqual({ 'eks-provisioner:cluster': CLUSTER, team: 'green' });
+  });
+
+  it('fails with EKS’s errors when an update fails', async () => {
+    const aws = provisionedAws(before, { faults: { updateFailure: { message: 'KMS key is disabled' } } });
+
+    const error = await rejectionOf(runToEnd({ action: 'UPDATE_SETTINGS', settings: { deletionProtection: true } }, aws));
+
+    expect(error).toMatchObject({ name: 'SettingsUpdateFailedError', message: expect.stringContaining('KMS key is disabled') });
+  });
+});
