@@ -26,7 +26,8 @@ export interface Settled {
   following?: Update;
 }
 
-const inProgress = (updates: Update[]) => updates.filter((u) => updateProgress(u.status) === 'pending');
+/** The updates among these EKS still runs. */
+export const inProgress = (updates: Update[]) => updates.filter((u) => updateProgress(u.status) === 'pending');
 const named = (updates: Update[]) => updates.map((u) => `update ${u.id} (${u.type ?? 'unknown type'})`).join(', ');
 
 /** The cluster once nothing is being updated; undefined when the cluster does not exist. */

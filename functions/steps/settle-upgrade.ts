@@ -9,11 +9,11 @@
 import { validateOperationFailureState } from '../generated/validators';
 import type { OperationFailureState, UpgradeSettle } from '../generated/types';
 import { elapsedSeconds } from '../domain/poll-schedule';
-import { updateProgress } from '../domain/status';
 import type { EksPort } from '../ports/eks';
 import { sdkEks } from '../ports/eks';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
+import { inProgress } from '../step-support/settled';
 
 /** Longer than a control-plane pass (8–12 min) and a few nodegroup batches; a person is told past it. */
 export const SETTLE_LIMIT_SECONDS = 45 * 60;
@@ -35,7 +35,7 @@ export async function settleUpgrade(input: OperationFailureState, deps: StepDeps
 
 /** The cluster, nodegroups and add-ons EKS is still updating, whoever started the update. */
 async function updatingParts(eks: EksPort, name: string, clusterStatus: string | undefined): Promise<string[]> {
-  const clusterUpdates = (await eks.describeUpdates(name)).filter((u) => updateProgress(u.status) === 'pending');
+  const clusterUpdates = inProgress(await eks.describeUpdates(name));
   const parts = clusterStatus === 'UPDATING' || clusterUpdates.length > 0 ? [`cluster ${name}`] : [];
   for (const nodegroup of await eks.listNodegroups(name)) {
     if ((await eks.describeNodegroup(name, nodegroup))?.status === 'UPDATING') parts.push(`nodegroup ${nodegroup}`);

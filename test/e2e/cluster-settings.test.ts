@@ -9,7 +9,7 @@
 import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startLocal, type LocalMode } from '../../local/start';
-import { spawnCollect } from '../support/aws-tools';
+import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
 import { HAS_AWS_CLI, itWith } from '../support/third-party';
 
@@ -30,14 +30,7 @@ let eks: EKSClient;
 let cloudFormation: CloudFormationClient;
 
 async function aws<T>(args: string[]): Promise<T> {
-  const run = await spawnCollect('aws', args, {
-    PATH: process.env.PATH,
-    AWS_ENDPOINT_URL: local.awsUrl,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  const run = await spawnCollect('aws', args, localModeShell(local.awsUrl));
   if (run.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }

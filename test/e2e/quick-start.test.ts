@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OTHER_DEVELOPER_KEY, startLocal, type LocalMode } from '../../local/start';
 import { cidrContains } from '../../local/emulator/ipv4';
-import { spawnCollect, type ToolRun } from '../support/aws-tools';
+import { localModeShell, spawnCollect, type ToolRun } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
 import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
 
@@ -25,19 +25,7 @@ let kubeconfig: string;
 
 /** Runs a tool as the user would from a shell set up as the README says; never throws. */
 function sh(command: string, args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
-  return spawnCollect(command, args, {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ENDPOINT_URL: local.awsUrl,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    KUBECONFIG: kubeconfig,
-    ...env,
-  });
+  return spawnCollect(command, args, localModeShell(local.awsUrl, { HOME: home, AWS_CONFIG_FILE: join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'), KUBECONFIG: kubeconfig, ...env }));
 }
 
 async function json<T>(command: string, args: string[], env?: Record<string, string>): Promise<T> {

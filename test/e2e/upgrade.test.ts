@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
-import { spawnCollect } from '../support/aws-tools';
+import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
 import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
 
@@ -31,16 +31,7 @@ let home: string;
 
 /** The AWS CLI or kubectl against the local cloud, as the README sets a shell up; throws with stderr on failure. */
 async function tool<T>(command: 'aws' | 'kubectl', args: string[]): Promise<T> {
-  const run = await spawnCollect(command, args, {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ENDPOINT_URL: local.awsUrl,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    KUBECONFIG: join(home, 'kubeconfig'),
-  });
+  const run = await spawnCollect(command, args, localModeShell(local.awsUrl, { HOME: home, KUBECONFIG: join(home, 'kubeconfig') }));
   if (run.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }

@@ -29,6 +29,22 @@ export function spawnCollect(command: string, args: string[], env: NodeJS.Proces
   });
 }
 
+/**
+ * The environment the README's shell gives the AWS CLI and kubectl against `npm start`: the local
+ * endpoint and the `local` developer's keys; `extra` adds the caller's HOME, KUBECONFIG or files.
+ */
+export function localModeShell(awsUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_ENDPOINT_URL: awsUrl,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
 /** `aws <args> --output json`; `json` is the parsed stdout when there is one. */
 export async function awsCli(endpointUrl: string, ...args: string[]): Promise<ToolRun & { json: unknown }> {
   const run = await runTool('aws', [...args, '--output', 'json'], endpointUrl);

@@ -459,9 +459,7 @@ export class FakeAws {
       }
       const id = `update-${token.slice(-8)}`;
       if (this.updates.has(id)) return id;
-      // EKS's 409: one cluster config update at a time, whoever started the other.
-      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
-      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      this.refuseWhileClusterUpdates(cluster);
       this.startClusterUpdate(cluster, id, config as Record<string, unknown>);
       return id;
     },
@@ -469,10 +467,8 @@ export class FakeAws {
       this.record('eks', 'UpdateClusterConfig', `${cluster} ${Object.keys(change)[0]}`, token);
       const id = `update-${token.slice(-8)}`;
       if (this.updates.has(id)) return id;
-      const c = this.clusters.get(cluster);
-      if (!c) throw Object.assign(new Error(`No cluster found for name: ${cluster}.`), { name: 'ResourceNotFoundException' });
-      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
-      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      const c = this.knownCluster(cluster);
+      this.refuseWhileClusterUpdates(cluster);
       const apply = (): void => {
         if ('logging' in change) {
           const enabled = new Set(c.logging?.clusterLogging?.filter((l) => l.enabled).flatMap((l) => l.types ?? []) ?? []);
@@ -511,10 +507,8 @@ export class FakeAws {
       this.record('eks', 'UpdateClusterVersion', `${cluster} ${version}`, token);
       const id = `update-${token.slice(-8)}`;
       if (this.updates.has(id)) return id;
-      const c = this.clusters.get(cluster);
-      if (!c) throw Object.assign(new Error(`No cluster found for name: ${cluster}.`), { name: 'ResourceNotFoundException' });
-      const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
-      if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+      const c = this.knownCluster(cluster);
+      this.refuseWhileClusterUpdates(cluster);
       const [major, minor] = (c.version ?? '0.0').split('.').map(Number);
       if (version !== `${major}.${minor! + 1}`) throw Object.assign(new Error(`Unsupported Kubernetes minor version update from ${c.version} to ${version}`), { name: 'InvalidParameterException' });
       this.updates.set(id, { id, type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: 'eks.1' }], createdAt: this.clock(), clusterName: cluster, describesLeft: this.durations.update, config: {}, apply: () => (c.version = version) });
@@ -861,6 +855,18 @@ export class FakeAws {
   }
 
   /** An operation record as the API writes it, so steps' progress writes have something to update. */
+  private knownCluster(cluster: string) {
+    const c = this.clusters.get(cluster);
+    if (!c) throw Object.assign(new Error(`No cluster found for name: ${cluster}.`), { name: 'ResourceNotFoundException' });
+    return c;
+  }
+
+  /** EKS's 409: one update of a cluster's own at a time, whoever started the other. */
+  private refuseWhileClusterUpdates(cluster: string): void {
+    const running = [...this.updates.values()].find((u) => u.clusterName === cluster && !u.nodegroupName && u.status === 'InProgress');
+    if (running) throw new UpdateInProgressError(`Cluster has update ${running.id} in progress`, { resource: `cluster ${cluster}` });
+  }
+
   seedOperation(operation: Operation, cluster: { status?: ClusterStatus; spec?: unknown } = {}): void {
     const previous = this.clusterRecords.get(operation.cluster.name);
     this.clusterRecords.set(operation.cluster.name, {
