@@ -14,7 +14,7 @@ import { RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
 import { Reconciler } from './constructs/reconciler';
 import { VersionSupportCheck } from './constructs/version-support-check';
-import { ExpirySchedules } from './constructs/expiry';
+import { ServiceSchedules } from './constructs/schedules';
 import { Observability } from './constructs/observability';
 import { RegistryTable } from './constructs/registry-table';
 import { StepLambdas, pascalCase } from './constructs/step-lambdas';
@@ -47,7 +47,7 @@ export class ProvisionerStack extends Stack {
   readonly clusterStackRole: ClusterStackRole;
   readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
   readonly api: ProvisionerApi;
-  readonly expiry: ExpirySchedules;
+  readonly schedules: ServiceSchedules;
   readonly executionEnded: ExecutionEnded;
   readonly observability: Observability;
   readonly reconciler: Reconciler;
@@ -95,11 +95,11 @@ export class ProvisionerStack extends Stack {
     this.workflows = workflows;
     const provision = this.workflow('provision-cluster');
 
-    // The API function has a fixed name so the expiry schedules can target it by ARN: a reference
+    // The API function has a fixed name so the schedules can target it by ARN: a reference
     // would make a cycle (API → state machines → Collect Outputs → API).
     const apiFunctionName = `${this.stackName}-api`;
-    this.expiry = new ExpirySchedules(this, 'Expiry', { targetFunctionArn: this.formatArn({ service: 'lambda', resource: 'function', resourceName: apiFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) });
-    this.steps.useExpirySchedules(this.expiry);
+    this.schedules = new ServiceSchedules(this, 'Schedules', { targetFunctionArn: this.formatArn({ service: 'lambda', resource: 'function', resourceName: apiFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) });
+    this.steps.useSchedules(this.schedules);
 
     const admins = props.adminPrincipalArns ?? [];
     this.api = new ProvisionerApi(this, 'Api', {
@@ -113,11 +113,13 @@ export class ProvisionerStack extends Stack {
     });
 
     // An expiry that finds its cluster busy is postponed by the API function (operation-requests.ts).
-    this.expiry.configure(this.api.handler, 'create');
+    this.schedules.configure(this.api.handler, { use: 'create', kinds: ['expiry'] });
 
     this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
     this.reconciler = new Reconciler(this, 'Reconciler', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
     this.versionSupportCheck = new VersionSupportCheck(this, 'VersionSupportCheck', { environment, bus: this.bus, table: this.registry.table });
+    // The daily check schedules each unattended upgrade for its cluster's maintenance window.
+    this.schedules.configure(this.versionSupportCheck.handler, { use: 'create', kinds: ['upgrade'] });
 
     this.observability = new Observability(this, 'Observability', {
       environment,

@@ -61,7 +61,7 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
     },
   },
   UPDATE_SETTINGS: {
-    method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption",
+    method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance (unattended upgrades)",
     body: { description: 'The settings to change, as in the cluster spec; tags given replace the whole set of your tags', schema: { inline: SETTINGS_BODY } },
     expects: `a JSON object with some of ${CLUSTER_SETTING_FIELDS.join(', ')}`,
     check: (body) => {

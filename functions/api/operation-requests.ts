@@ -1,12 +1,14 @@
 /**
  * Operations requested by events (docs/architecture.md, Operations requested as events): "EKS Cluster Operation Requested" from an allowed
- * source (EVENT_SOURCES maps each to the IAM principal it acts as), or from a cluster's expiry
- * schedule. Each becomes the matching REST request, so validation, ownership, the lock and
- * idempotency are the API's own; a refusal is announced on the bus, since nobody waits for a reply.
+ * source (EVENT_SOURCES maps each to the IAM principal it acts as), or from one of the service's
+ * own schedules (a cluster's expiry, its unattended upgrade). Each becomes the matching REST
+ * request, so validation, ownership, the lock and idempotency are the API's own; a refusal is
+ * announced on the bus, since nobody waits for a reply.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { validateOperationRequest } from '../generated/validators';
-import { EXPIRY_SOURCE, type OperationRequestDetail, type OperationRequestEvent, type RequestedOperation } from '../domain/operation-request';
+import { EXPIRY_SOURCE, isSystemSource, MAINTENANCE_SOURCE, SYSTEM_SOURCES, type OperationRequestDetail, type OperationRequestEvent, type RequestedOperation } from '../domain/operation-request';
+import { unattendedUpgradeNotWanted, type UnattendedSpec } from '../domain/upgrade/unattended';
 import { logger } from '../shared/logger';
 import type { ApiDeps, ApiRequest } from './request';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './limits';
@@ -35,8 +37,16 @@ export function isOperationRequest(event: unknown): event is OperationRequestEve
 type Dispatch = (request: ApiRequest, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
 /** Runs the request through the API's routes; answers what it did (for logs), announcing refusals. */
-export async function handleOperationRequest(event: OperationRequestEvent, deps: ApiDeps, dispatch: Dispatch): Promise<{ statusCode: number; operationId?: string; postponedUntil?: string }> {
+export async function handleOperationRequest(event: OperationRequestEvent, deps: ApiDeps, dispatch: Dispatch): Promise<{ statusCode: number; operationId?: string; postponedUntil?: string; skipped?: string }> {
   const detail = event.detail as Partial<OperationRequestDetail> | undefined;
+  if (event.source === MAINTENANCE_SOURCE) {
+    const skipped = await staleUnattendedUpgrade(detail, deps);
+    if (skipped) {
+      // A plan the cluster has moved past is no refusal: nobody asked for it any more.
+      logger.info('unattended upgrade not started', { cluster: detail?.cluster, reason: skipped });
+      return { statusCode: 200, skipped };
+    }
+  }
   const translated = toApiRequest(event, deps);
   const result = 'rejected' in translated ? translated.rejected : await dispatch(translated.request, deps);
   const body = JSON.parse(result.body || '{}') as { operationId?: string };
@@ -65,6 +75,19 @@ export async function handleOperationRequest(event: OperationRequestEvent, deps:
   return { statusCode: result.statusCode, ...(body.operationId ? { operationId: body.operationId } : {}) };
 }
 
+/**
+ * Why a scheduled unattended upgrade is no longer wanted, read from the registry when the schedule
+ * fires (domain/upgrade/unattended.ts); undefined when it should go ahead, or when the request is
+ * one the route itself refuses (no such cluster, a malformed body), so the refusal is announced.
+ */
+async function staleUnattendedUpgrade(detail: Partial<OperationRequestDetail> | undefined, deps: ApiDeps): Promise<string | undefined> {
+  const version = (detail?.body as { version?: unknown } | undefined)?.version;
+  if (typeof detail?.cluster !== 'string' || typeof version !== 'string') return undefined;
+  const cluster = await deps.registry.getCluster(detail.cluster);
+  if (!cluster?.spec) return undefined;
+  return unattendedUpgradeNotWanted(cluster.spec as UnattendedSpec, version, deps.clock());
+}
+
 /** Where the router's pointers (/path/…, /header/…) are in the event: its detail's fields. */
 const DETAIL_POINTERS: Record<string, string> = {
   '/path/name': '/detail/cluster',
@@ -80,10 +103,11 @@ function inDetail(problemBody: Record<string, unknown>): Record<string, unknown>
 }
 
 function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: ApiRequest } | { rejected: APIGatewayProxyResult } {
-  const expiry = event.source === EXPIRY_SOURCE;
-  const principal = expiry ? undefined : deps.settings.eventSources()[event.source];
+  // The service's own schedules act as the service's role; others as their configured principal.
+  const systemRole = isSystemSource(event.source) ? SYSTEM_SOURCES[event.source] : undefined;
+  const principal = systemRole ? `arn:aws:iam::${event.account}:role/${systemRole}` : deps.settings.eventSources()[event.source];
   // The bus rule admits only configured sources; this holds if the function is invoked otherwise.
-  if (!expiry && !principal) return { rejected: problem({ status: 403, title: 'Forbidden', detail: `event source ${event.source} may not request operations (EVENT_SOURCES)` }) };
+  if (!principal) return { rejected: problem({ status: 403, title: 'Forbidden', detail: `event source ${event.source} may not request operations (EVENT_SOURCES)` }) };
   // Before anything recurses into it (the validator, JSON.stringify): a 20,000-deep body would overflow the stack.
   if (valueNestsDeeperThan((event.detail as { body?: unknown } | undefined)?.body, MAX_JSON_DEPTH)) {
     return { rejected: problem({ status: 400, title: 'Malformed request', detail: `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep`, errors: [{ pointer: '/detail/body', message: `must nest at most ${MAX_JSON_DEPTH} levels deep` }] }) };
@@ -107,10 +131,9 @@ function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: A
       contentType: 'application/json',
       query: {},
       idempotencyKey: detail.idempotencyKey ?? event.id,
-      // The expiry schedule is the service itself; others act as their configured principal.
-      caller: principal ?? `arn:aws:iam::${event.account}:role/eks-provisioner-expiry`,
+      caller: principal,
       account: event.account,
-      ...(expiry ? { system: true } : {}),
+      ...(systemRole ? { system: true } : {}),
     },
   };
 }

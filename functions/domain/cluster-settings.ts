@@ -1,7 +1,9 @@
 /**
  * PATCH /clusters/{name}: the running cluster's settings (logging, tags, deletion protection,
- * upgrade policy, zonal shift, authentication mode, secrets encryption) and the rules EKS puts on
- * changing them, then update-cluster's "Change Settings" decisions against the live cluster.
+ * upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance) and the rules
+ * EKS puts on changing them, then update-cluster's "Change Settings" decisions against the live
+ * cluster. `maintenance` is the service's own (when it may upgrade the cluster): nothing in AWS
+ * holds it, so it takes no call and lands in the registry with the rest of the spec.
  *
  * EKS takes one kind of change per UpdateClusterConfig and one update at a time, and refuses an
  * update that changes nothing: the planner sends the first setting that differs, follows its

@@ -10,6 +10,16 @@ export const OPERATION_REQUESTED_DETAIL_TYPE = 'EKS Cluster Operation Requested'
 export const OPERATION_REJECTED_DETAIL_TYPE = 'EKS Cluster Operation Request Rejected';
 /** The source of expiry requests. Only the schedule sends it: the bus rule never admits it. */
 export const EXPIRY_SOURCE = 'eks-provisioner.expiry';
+/** The source of unattended upgrades in a cluster's maintenance window; like expiry, only a schedule sends it. */
+export const MAINTENANCE_SOURCE = 'eks-provisioner.maintenance';
+
+/** The service's own sources and the role each acts as: the API allows them on every cluster. */
+export const SYSTEM_SOURCES = { [EXPIRY_SOURCE]: 'eks-provisioner-expiry', [MAINTENANCE_SOURCE]: 'eks-provisioner-maintenance' } as const;
+export type SystemSource = keyof typeof SYSTEM_SOURCES;
+
+export function isSystemSource(source: string): source is SystemSource {
+  return Object.hasOwn(SYSTEM_SOURCES, source);
+}
 
 /** The bus rule (CDK and local mode) that hands operation requests to the API function. */
 export const OPERATION_REQUESTS_RULE = 'eksp-operation-requests';
@@ -43,15 +53,18 @@ export type OperationRequestEvent = EventBridgeEvent<string, OperationRequestDet
 /** What a cluster's expiry schedule delivers to the API function when it fires. */
 export function expiryRequestEvent(clusterName: string, at: Date, region: string, account: string): OperationRequestEvent {
   const key = `expiry-${clusterName}-${at.toISOString()}`;
-  return {
-    version: '0',
-    id: key,
-    'detail-type': OPERATION_REQUESTED_DETAIL_TYPE,
-    source: EXPIRY_SOURCE,
-    account,
-    time: at.toISOString(),
-    region,
-    resources: [],
-    detail: { operation: 'DELETE_CLUSTER', cluster: clusterName, idempotencyKey: key },
-  };
+  return scheduledEvent(EXPIRY_SOURCE, key, at, region, account, { operation: 'DELETE_CLUSTER', cluster: clusterName, idempotencyKey: key });
+}
+
+/**
+ * What a cluster's maintenance upgrade schedule delivers when its window opens: the upgrade to
+ * `version`, keyed by cluster, version and window start, so a redelivery starts nothing twice.
+ */
+export function maintenanceUpgradeEvent(clusterName: string, version: string, at: Date, region: string, account: string): OperationRequestEvent {
+  const key = `maintenance-${clusterName}-${version}-${at.toISOString()}`;
+  return scheduledEvent(MAINTENANCE_SOURCE, key, at, region, account, { operation: 'UPGRADE_CLUSTER', cluster: clusterName, body: { version }, idempotencyKey: key });
+}
+
+function scheduledEvent(source: SystemSource, id: string, at: Date, region: string, account: string, detail: OperationRequestDetail): OperationRequestEvent {
+  return { version: '0', id, 'detail-type': OPERATION_REQUESTED_DETAIL_TYPE, source, account, time: at.toISOString(), region, resources: [], detail };
 }

@@ -199,12 +199,10 @@ const tags: Rule = (spec) =>
 /**
  * The window must parse (its grammar is maintenance-window.ts's), and unattended upgrades need
  * one: a control plane upgraded at whatever hour the service happens to look is what a window
- * exists to prevent. The service does not start upgrades on its own yet, so asking it to is
- * refused rather than accepted and silently never done.
+ * exists to prevent.
  */
 const maintenance: Rule = (spec) => {
   const problems: SpecProblem[] = [];
-  if (spec.maintenance?.autoUpgrade) problems.push({ pointer: '/maintenance/autoUpgrade', message: 'is not offered yet: the service does not start upgrades on its own; leave it false (a window is kept for when it does)' });
   const window = spec.maintenance?.window;
   if (window !== undefined) {
     const parsed = parseMaintenanceWindow(window);

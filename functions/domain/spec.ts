@@ -54,7 +54,7 @@ export type AccessEntrySpec = Spec['accessEntries'][number];
 export type IdentityMappingSpec = Spec['identityMappings'][number];
 
 /** The running cluster's settings PATCH /clusters/{name} changes, each independently of the others. */
-export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption'] as const;
+export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance'] as const;
 export type ClusterSettingField = (typeof CLUSTER_SETTING_FIELDS)[number];
 /** Some of those settings, as the normalised spec has them. */
 export type ClusterSettings = Partial<Pick<Spec, ClusterSettingField>>;

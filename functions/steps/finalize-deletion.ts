@@ -1,9 +1,9 @@
 /**
  * Task "Finalize Deletion" (delete-cluster): everything is gone. Commits SUCCEEDED first (the
  * cluster DELETED, its name free again; the one terminal event, however often the step runs),
- * then cancels the cluster's expiry schedule (a cluster without one is fine). The state has no
- * Catch: a Scheduler failure is retried, and if it outlasts the retries the deletion stays
- * SUCCEEDED, as it is; the schedule then fires once and finds no cluster to expire.
+ * then cancels the cluster's expiry and unattended-upgrade schedules (a cluster without them is
+ * fine). The state has no Catch: a Scheduler failure is retried, and if it outlasts the retries
+ * the deletion stays SUCCEEDED, as it is; a schedule then fires once and finds no cluster.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput } from '../generated/types';
@@ -18,6 +18,7 @@ export async function finalizeDeletion(input: DeleteInput, deps: StepDeps<'sched
   const { operation } = input;
   await reportOutcome(deps, operation, { status: 'SUCCEEDED', phase: 'Completed' }, 'DELETED');
   await deps.schedules.cancelExpiry(operation.cluster.name);
+  await deps.schedules.cancelUpgrade(operation.cluster.name);
 }
 
 export const handler = step(validateDeleteInput, { schedules: sdkSchedules, events: eventBridgeStatusEvents, registry: dynamoRegistry }, finalizeDeletion);

@@ -45,14 +45,17 @@ export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
 export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
 /** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
 export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
-export const EXPIRY_SCHEDULE_GROUP = 'default';
+/** Clusters' unattended-upgrade schedules (ports/schedules.ts upgradeScheduleName), in the same group. */
+export const UPGRADE_SCHEDULE_PATTERN = 'eksp-*-upgrade';
+export const SCHEDULE_GROUP = 'default';
 export const SERVICE_ROLE_PATH = '/eks-provisioner/';
 
 export const patterns = {
   clusterStacks: arns.cloudformation(`stack/${CLUSTER_STACK_PATTERN}/*`),
   nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
   fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
-  expirySchedules: arns.scheduler(`schedule/${EXPIRY_SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
+  expirySchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
+  upgradeSchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${UPGRADE_SCHEDULE_PATTERN}`),
   clusters: arns.eks('cluster/*'),
   nodegroups: arns.eks('nodegroup/*/*/*'),
   fargateProfiles: arns.eks('fargateprofile/*/*/*'),

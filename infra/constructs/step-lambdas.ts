@@ -11,7 +11,7 @@ import type { StepModule } from '../../statemachines/task-functions';
 import { stepEntry, stepModules } from '../bundling';
 import { ANY_RESOURCE, arns, patterns, type Permission } from './iam';
 import type { StatusEventBus } from './event-bus';
-import type { ExpirySchedules } from './expiry';
+import type { ScheduleGrant, ServiceSchedules } from './schedules';
 import { ServiceFunction } from './service-function';
 
 /** How a step uses the CloudFormation execution role (cluster-stack-role.ts). */
@@ -27,8 +27,8 @@ interface StepPolicy {
   timeout?: Duration;
   permissions: Permission[];
   clusterStackRole?: ClusterStackRoleUse;
-  /** Creates (and replaces) or cancels cluster expiry schedules (infra/constructs/expiry.ts). */
-  expirySchedules?: 'create' | 'cancel';
+  /** Creates (and replaces) or cancels the cluster's schedules (infra/constructs/schedules.ts). */
+  schedules?: ScheduleGrant;
 }
 
 const NAMED_BY_REQUEST = 'EKS resource names come from the cluster spec, so the ARN is a pattern; scoped to this account and region and to the resource type the step works on.';
@@ -181,7 +181,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Collect Outputs: the SUCCEEDED event\'s outputs (endpoint, ARN, version) and the ttl expiry schedule',
     // Stack outputs are already in the state (Check Cluster Stack put them there).
     permissions: [{ actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
-    expirySchedules: 'create',
+    schedules: { use: 'create', kinds: ['expiry'] },
   },
   finalize: {
     description: 'Finalize: commits the SUCCEEDED outcome in the registry and delivers its event (registry and bus only)',
@@ -223,7 +223,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'report-failure': {
     description: 'Report Failure: records the failure and sends the terminal FAILED/ROLLED_BACK event; a retained cluster with a ttl gets its expiry',
     permissions: [],
-    expirySchedules: 'create',
+    schedules: { use: 'create', kinds: ['expiry'] },
   },
   'delete-compute': {
     description: 'Delete Compute: starts deleting nodegroups, the first Fargate profile and nodegroup stacks (delete-cluster)',
@@ -258,9 +258,9 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [{ actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON }],
   },
   'finalize-deletion': {
-    description: 'Finalize Deletion: cancels the expiry schedule, marks the cluster DELETED and sends the SUCCEEDED event',
+    description: 'Finalize Deletion: marks the cluster DELETED, sends the SUCCEEDED event and cancels its expiry and upgrade schedules',
     permissions: [],
-    expirySchedules: 'cancel',
+    schedules: { use: 'cancel', kinds: ['expiry', 'upgrade'] },
   },
   'report-operation-failure': {
     description: 'Report Operation Failure: records a failed delete, update or upgrade and sends the terminal FAILED event',
@@ -439,11 +439,11 @@ export class StepLambdas extends Construct {
     }
   }
 
-  /** Gives the steps that create or cancel expiry schedules their settings (and the role to pass). */
-  useExpirySchedules(expiry: ExpirySchedules): void {
+  /** Gives the steps that create or cancel the cluster's schedules their settings (and the role to pass). */
+  useSchedules(schedules: ServiceSchedules): void {
     for (const [module, fn] of this.functions) {
-      const use = STEP_POLICIES[module].expirySchedules;
-      if (use) expiry.configure(fn, use);
+      const grant = STEP_POLICIES[module].schedules;
+      if (grant) schedules.configure(fn, grant);
     }
   }
 

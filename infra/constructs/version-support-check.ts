@@ -1,8 +1,9 @@
 /**
  * The version support check (functions/listeners/version-support-check.ts) on an EventBridge
  * schedule: once a day it reads EKS's Kubernetes version catalogue, lists the registry's clusters,
- * records the notices it sends there (conditional writes in the clusters' partitions) and puts
- * "EKS Cluster Version Support Ending" events on the service bus; nothing else.
+ * records the notices it sends there (conditional writes in the clusters' partitions), puts
+ * "EKS Cluster Version Support Ending" events on the service bus and schedules unattended upgrades
+ * (the stack grants that through infra/constructs/schedules.ts); nothing else.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -33,7 +34,7 @@ export class VersionSupportCheck extends Construct {
     super(scope, id);
     this.handler = new ServiceFunction(this, 'Handler', {
       entry: versionSupportCheckEntry(),
-      description: 'eks-provisioner: tells cluster owners 90, 30 and 7 days before their Kubernetes version loses support',
+      description: 'eks-provisioner: tells cluster owners 90, 30 and 7 days before their Kubernetes version loses support; schedules unattended upgrades',
       timeout: Duration.seconds(60),
       memorySize: 256,
       environment: props.environment,

@@ -25,7 +25,7 @@ import { HttpKubernetes } from '../../functions/ports/kubernetes';
 import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
-import { expirySettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
+import { scheduleSettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
 import { SdkWorkflows } from '../../functions/ports/workflows';
 import { config } from '../../functions/shared/config';
 import { settings, type Deps } from '../../functions/shared/deps';
@@ -56,7 +56,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
     kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth), kubernetesPrincipal(sts, identity.kubernetesAccessRoleArn)),
     workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
-    schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), expirySettingsFromConfig),
+    schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), scheduleSettingsFromConfig),
     clock,
     wait,
     settings: { ...settings, cloudFormationRoleArn: () => identity.cloudFormationRoleArn },

@@ -4,7 +4,7 @@
  * lambda.amazonaws.com, infra/constructs/service-function.ts), and cluster stacks run under the
  * CloudFormation execution role (infra/constructs/cluster-stack-role.ts), which CloudFormation
  * and the steps that reach the Kubernetes API as the cluster creator may assume; and the role
- * EventBridge Scheduler invokes the API function with (infra/constructs/expiry.ts).
+ * EventBridge Scheduler invokes the API function with (infra/constructs/schedules.ts).
  *
  * CDK generates role names; locally they are deterministic: `<function name>-role` and
  * `eksp-cluster-stack-role`. Only trust policies are put in the world: the emulator does not
@@ -23,7 +23,7 @@ export const EXECUTION_ENDED_FUNCTION = 'eksp-execution-ended';
 export const RECONCILER_FUNCTION = 'eksp-reconciler';
 /** The daily version support check (functions/listeners/version-support-check.ts). */
 export const VERSION_SUPPORT_CHECK_FUNCTION = 'eksp-version-support-check';
-/** The role EventBridge Scheduler invokes the API function with (a cluster's ttl expiry). */
+/** The role EventBridge Scheduler invokes the API function with (a cluster's ttl expiry, its unattended upgrade). */
 export const SCHEDULER_ROLE = 'eksp-scheduler';
 /** The CloudFormation execution role of cluster stacks. */
 export const CLUSTER_STACK_ROLE = 'eksp-cluster-stack-role';

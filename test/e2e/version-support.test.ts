@@ -1,11 +1,13 @@
 /**
  * Version support end to end in local mode: GET /clusters/{name} shows an ACTIVE cluster's
  * version support as the emulated EKS's DescribeClusterVersions gives it, and the version support
- * check (invoked as its schedule rule invokes it) puts each notice due on the bus once.
+ * check (invoked as its schedule rule invokes it) puts each notice due on the bus once, and
+ * schedules the unattended upgrade of a cluster behind EKS's default version, which the emulated
+ * Scheduler starts in the cluster's window.
  */
-import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
 import { supportEndingNotices, versionSupport, type KubernetesVersionInfo, type VersionSupport } from '../../functions/domain/version-support';
-import type { VersionSupportEndingEvent } from '../../functions/generated/types';
+import type { OperationStatusEvent, VersionSupportEndingEvent } from '../../functions/generated/types';
 import type { VersionCheckReport } from '../../functions/listeners/version-support-check';
 import { VERSION_SUPPORT_CHECK_FUNCTION } from '../../local/runtime/service-roles';
 import { startLocal, type LocalMode } from '../../local/start';
@@ -34,6 +36,15 @@ describe('version support in local mode', () => {
     await local?.stop();
   });
 
+  /** One run of the check, invoked as its schedule rule invokes it. */
+  async function runCheck(): Promise<VersionCheckReport> {
+    const now = local.world.clock.now();
+    const event = { version: '0', id: `check-${Date.now()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: local.world.account, time: now.toISOString(), region: local.world.region, resources: [], detail: {} };
+    const result = await local.world.functions.invoke(VERSION_SUPPORT_CHECK_FUNCTION, event, { source: 'events' });
+    expect(result.error).toBeUndefined();
+    return result.payload as VersionCheckReport;
+  }
+
   /** The emulated EKS's catalogue, read the way the port reads it. */
   async function catalogue(): Promise<KubernetesVersionInfo[]> {
     const { clusterVersions = [] } = await cloud.eks.send(new DescribeClusterVersionsCommand({ includeAll: true }));
@@ -58,15 +69,9 @@ describe('version support in local mode', () => {
     const support = (await cloud.call('GET', `/clusters/${NAME}`, { caller: OWNER })).body.versionSupport as VersionSupport;
     const now = local.world.clock.now();
     const expected = supportEndingNotices(now, support.supportEnds, []);
-    const run = async () => {
-      const event = { version: '0', id: `check-${Date.now()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: local.world.account, time: now.toISOString(), region: local.world.region, resources: [], detail: {} };
-      const result = await local.world.functions.invoke(VERSION_SUPPORT_CHECK_FUNCTION, event, { source: 'events' });
-      expect(result.error).toBeUndefined();
-      return result.payload as VersionCheckReport;
-    };
 
-    const first = await run();
-    const second = await run();
+    const first = await runCheck();
+    const second = await runCheck();
     const notices = (await cloud.busEvents<VersionSupportEndingEvent>('EKS Cluster Version Support Ending')).filter((n) => n.cluster.name === NAME);
 
     expect(first.clusters[NAME]).toEqual(expected.length ? { verdict: 'sent', version: support.version, threshold: expected[0] } : { verdict: 'not-due', version: support.version });
@@ -75,4 +80,33 @@ describe('version support in local mode', () => {
     // The same figures as the API's, worked out from the same catalogue.
     expect(versionSupport(now, support.version, 'EXTENDED', await catalogue())).toMatchObject({ supportEnds: support.supportEnds });
   });
+
+  it('upgrades a cluster behind EKS\'s default version on its own, one minor, in its window', async () => {
+    const name = 'unattended';
+    // A window that is always open: the schedule starts the upgrade a minute after the check.
+    const created = await cloud.call('POST', '/clusters', { caller: OWNER, body: { name, version: '1.32', managedNodeGroups: [], addons: [], maintenance: { autoUpgrade: true, window: 'mon-sun 00:00-24:00 UTC' } } });
+    expectOneTerminalLast(await cloud.eventsUntilTerminal(String(created.body.operationId)), 'SUCCEEDED');
+
+    const report = await runCheck();
+    expect(report.upgrades[name]).toEqual({ scheduled: { version: '1.33', at: expect.any(String) } });
+    expect(report.upgrades[NAME]).toEqual({ none: 'not-enabled' });
+
+    const accepted = await waitFor(async () => (await cloud.busEvents<OperationStatusEvent>()).find((e) => e.cluster.name === name && e.operation === 'UPGRADE'));
+    expect(accepted.requestedBy).toBe(`arn:aws:iam::${local.world.account}:role/eks-provisioner-maintenance`);
+    expectOneTerminalLast(await cloud.eventsUntilTerminal(accepted.operationId, 40_000), 'SUCCEEDED');
+    const { cluster } = await cloud.eks.send(new DescribeClusterCommand({ name }));
+    expect(cluster?.version).toBe('1.33');
+    // At EKS's default now: nothing more to plan.
+    expect((await runCheck()).upgrades[name]).toEqual({ none: 'current' });
+  }, 60_000);
 });
+
+async function waitFor<T>(find: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the unattended upgrade to start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -11,8 +11,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
-import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
-import { expiryScheduleName } from '../../functions/ports/schedules';
+import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, UPGRADE_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { expiryScheduleName, upgradeScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
 import { principalArnPatterns } from '../../infra/constructs/event-bus';
 import { ProvisionerStack } from '../../infra/provisioner-stack';
@@ -356,10 +356,13 @@ describe('the version support check', () => {
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.versionSupportCheck.handler.function), RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 2 }) })]);
   });
 
-  it('reads the version catalogue, the registry table and puts events on the service bus, nothing else', () => {
+  it('reads the version catalogue, the registry table, puts events on the service bus and schedules unattended upgrades, nothing else', () => {
     const statements = statementsOfRole(logicalId(stack.versionSupportCheck.handler.role));
     const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
-    expect(actions.filter((a) => !/^(logs|xray):/.test(a)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'eks:DescribeClusterVersions', 'events:PutEvents']);
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a)).sort()).toEqual([
+      'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'eks:DescribeClusterVersions', 'events:PutEvents',
+      'iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule',
+    ]);
     const table = { 'Fn::GetAtt': [logicalId(stack.registry.table), 'Arn'] };
     for (const s of statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')))) expect(s.Resource).toEqual(table);
     expect(statements.find((s) => s.Action === 'events:PutEvents')!.Resource).toEqual(getAtt(stack.bus.bus));
@@ -422,25 +425,33 @@ describe('cluster expiry (ttl)', () => {
   const API_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:EksProvisionerTest-api']] };
 
   it('has Scheduler assume a role of its own, for this account only, that may invoke only the API function', () => {
-    const role = resources[logicalId(stack.expiry.role)]!;
+    const role = resources[logicalId(stack.schedules.role)]!;
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
     ]);
-    expect(statementsOfRole(logicalId(stack.expiry.role))).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: API_ARN })]);
+    expect(statementsOfRole(logicalId(stack.schedules.role))).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: API_ARN })]);
   });
 
   it('lets Collect Outputs create or replace expiry schedules and pass that role to Scheduler only; Finalize Deletion only cancels', () => {
     const finalize = statementsOfRole(logicalId(stack.steps.function('collect-outputs').role));
     expect(finalize).toContainEqual(expect.objectContaining({ Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'] }));
-    expect(finalize).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: getAtt(stack.expiry.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
+    expect(finalize).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: getAtt(stack.schedules.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
     const deletion = statementsOfRole(logicalId(stack.steps.function('finalize-deletion').role));
     expect(deletion.flatMap((s) => asArray(s.Action as string | string[])).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual(['scheduler:DeleteSchedule']);
+  });
+
+  it('lets the version check create only upgrade schedules, the API only expiry schedules, and Finalize Deletion cancel both', () => {
+    const schedule = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/default/${name}` });
+    const resourcesFor = (role: Parameters<typeof logicalId>[0], action: string) => statementsOfRole(logicalId(role)).filter((s) => asArray(s.Action as string | string[]).includes(action)).map((s) => s.Resource);
+    expect(resourcesFor(stack.versionSupportCheck.handler.role, 'scheduler:CreateSchedule')).toEqual([schedule('eksp-*-upgrade')]);
+    expect(resourcesFor(stack.api.handler.role, 'scheduler:CreateSchedule')).toEqual([schedule('eksp-*-expiry')]);
+    expect(resourcesFor(stack.steps.function('finalize-deletion').role, 'scheduler:DeleteSchedule')).toEqual([[schedule('eksp-*-expiry'), schedule('eksp-*-upgrade')]]);
   });
 
   it('tells both where schedules go and what they invoke', () => {
     for (const module of ['collect-outputs', 'finalize-deletion'] as const) {
       const variables = resources[logicalId(stack.steps.function(module).function)]!.Properties.Environment.Variables;
-      expect(variables).toMatchObject({ EXPIRY_TARGET_ARN: API_ARN, SCHEDULER_ROLE_ARN: getAtt(stack.expiry.role), SCHEDULE_GROUP_NAME: 'default' });
+      expect(variables).toMatchObject({ EXPIRY_TARGET_ARN: API_ARN, SCHEDULER_ROLE_ARN: getAtt(stack.schedules.role), SCHEDULE_GROUP_NAME: 'default' });
     }
   });
 });
@@ -555,6 +566,8 @@ describe('IAM', () => {
     expect(nodegroupStackName('team-a-dev', 'ng-gpu_1')).toMatch(glob(NODEGROUP_STACK_PATTERN));
     expect(nodegroupStackName('team-a-dev', 'ng-gpu_1')).not.toMatch(stackPattern);
     expect(expiryScheduleName('team-a-dev')).toMatch(glob(EXPIRY_SCHEDULE_PATTERN));
+    expect(upgradeScheduleName('team-a-dev')).toMatch(glob(UPGRADE_SCHEDULE_PATTERN));
+    expect(expiryScheduleName('team-a-dev')).not.toMatch(glob(UPGRADE_SCHEDULE_PATTERN));
     expect(fargateStackName('team-a-dev')).toMatch(glob(FARGATE_STACK_PATTERN));
     expect(fargateStackName('team-a-dev')).not.toMatch(stackPattern);
     expect(ROLE_PATH).toBe(SERVICE_ROLE_PATH);
@@ -738,6 +751,8 @@ describe('IAM', () => {
     'registry.abandonCreate': ['dynamodb:DeleteItem'],
     'schedules.cancelExpiry': ['scheduler:DeleteSchedule'],
     'schedules.scheduleExpiry': ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'],
+    'schedules.cancelUpgrade': ['scheduler:DeleteSchedule'],
+    'schedules.scheduleUpgrade': ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'],
     'events.publishRejection': ['events:PutEvents'],
     'events.publishVersionSupportEnding': ['events:PutEvents'],
     // Notices sit in their cluster's partition: read with a query of the table, not an index.
@@ -848,8 +863,8 @@ describe('delete-cluster’s functions', () => {
     expect(grants('check-cluster-stack-deletion')).toEqual({ 'cloudformation:DescribeStacks': [CLUSTER_STACKS], 'cloudformation:DescribeStackEvents': [CLUSTER_STACKS] });
   });
 
-  it('finalize-deletion may delete only clusters’ expiry schedules; report-operation-failure calls no AWS service but the registry and the bus', () => {
-    expect(grants('finalize-deletion')).toEqual({ 'scheduler:DeleteSchedule': [SCHEDULES] });
+  it('finalize-deletion may delete only clusters’ expiry and upgrade schedules; report-operation-failure calls no AWS service but the registry and the bus', () => {
+    expect(grants('finalize-deletion')).toEqual({ 'scheduler:DeleteSchedule': [SCHEDULES, { 'Fn::Sub': SCHEDULES['Fn::Sub'].replace('-expiry', '-upgrade') }] });
     expect(grants('report-operation-failure')).toEqual({});
   });
 });

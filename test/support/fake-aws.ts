@@ -114,6 +114,8 @@ export class FakeAws {
   readonly clusterRecords = new Map<string, ClusterRecord>();
   /** Cluster name → when its expiry schedule fires. */
   readonly expirySchedules = new Map<string, Date>();
+  /** Cluster name → the unattended upgrade its schedule starts, and when. */
+  readonly upgradeSchedules = new Map<string, { version: string; at: Date }>();
   readonly executions: Array<{ name: string; input: unknown }> = [];
   /** How executions ended, by name (absent: still running). */
   readonly executionEndings = new Map<string, ExecutionStatus>();
@@ -812,6 +814,14 @@ export class FakeAws {
     cancelExpiry: async (cluster) => {
       this.record('scheduler', 'DeleteSchedule', cluster);
       this.expirySchedules.delete(cluster);
+    },
+    scheduleUpgrade: async (cluster, version, at) => {
+      this.record('scheduler', 'CreateSchedule', `${cluster} upgrade`);
+      this.upgradeSchedules.set(cluster, { version, at: new Date(at) });
+    },
+    cancelUpgrade: async (cluster) => {
+      this.record('scheduler', 'DeleteSchedule', `${cluster} upgrade`);
+      this.upgradeSchedules.delete(cluster);
     },
   };
 

@@ -1,6 +1,6 @@
 /** "EKS Cluster Operation Requested" events: the same routes, checks and idempotency as the REST API. */
 import { handleEvent } from '../../../functions/api/handler';
-import { eventSourcesFrom, expiryRequestEvent, type OperationRequestDetail, type OperationRequestEvent } from '../../../functions/domain/operation-request';
+import { eventSourcesFrom, expiryRequestEvent, maintenanceUpgradeEvent, type OperationRequestDetail, type OperationRequestEvent } from '../../../functions/domain/operation-request';
 import { watched } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
@@ -125,6 +125,64 @@ describe('operation requested by an event', () => {
     expect(outcome.statusCode).toBe(202);
     expect(aws.clusterRecords.get('reference')).toMatchObject({ status: 'DELETING' });
     expect(aws.executions[aws.executions.length - 1]!.input).toMatchObject({ operation: { type: 'DELETE', requestedBy: 'arn:aws:iam::111122223333:role/eks-provisioner-expiry' } });
+  });
+});
+
+describe('an unattended upgrade, when its schedule fires', () => {
+  const MAINTENANCE_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner-maintenance';
+
+  /** The reference cluster, ACTIVE at 1.32, owned by the portal, with unattended upgrades on Saturday mornings (FakeAws's clock: Saturday 10:00 UTC). */
+  async function behindCluster(maintenance: Record<string, unknown> = { autoUpgrade: true, window: 'sat 09:00-12:00 UTC' }) {
+    const aws = new FakeAws();
+    await handleEvent(create(), aws.deps());
+    const record = aws.clusterRecords.get('reference')!;
+    Object.assign(record, { lockedBy: undefined, status: 'ACTIVE', spec: { ...(record.spec as object), version: '1.32', maintenance } });
+    return aws;
+  }
+  const fired = (aws: FakeAws, version = '1.33') => maintenanceUpgradeEvent('reference', version, aws.clock(), 'us-east-1', '111122223333');
+
+  it('starts the guided upgrade as the service, whoever owns the cluster', async () => {
+    const aws = await behindCluster();
+
+    const outcome = await handleEvent(fired(aws), aws.deps());
+
+    expect(outcome.statusCode).toBe(202);
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ status: 'UPDATING' });
+    expect(aws.executions.at(-1)!.input).toMatchObject({ operation: { type: 'UPGRADE', requestedBy: MAINTENANCE_ROLE }, upgrade: { version: '1.33', force: false } });
+  });
+
+  it('starts it once, however often the schedule delivers it', async () => {
+    const aws = await behindCluster();
+
+    const first = await handleEvent(fired(aws), aws.deps());
+    const again = await handleEvent(fired(aws), aws.deps());
+
+    expect(again).toEqual(first);
+    expect(aws.executions.filter((e) => (e.input as { upgrade?: unknown }).upgrade)).toHaveLength(1);
+  });
+
+  it.each([
+    ['turned off', { autoUpgrade: false, window: 'sat 09:00-12:00 UTC' }, '1.33', 'no longer enabled'],
+    ['moved to another day', { autoUpgrade: true, window: 'sun 09:00-12:00 UTC' }, '1.33', 'outside the maintenance window'],
+    ['already done by hand', { autoUpgrade: true, window: 'sat 09:00-12:00 UTC' }, '1.32', 'already runs Kubernetes 1.32'],
+  ])('starts nothing and announces nothing when the plan is stale (%s)', async (_case, maintenance, version, reason) => {
+    const aws = await behindCluster(maintenance);
+
+    const outcome = await handleEvent(fired(aws, version), aws.deps());
+
+    expect(outcome).toEqual({ statusCode: 200, skipped: expect.stringContaining(reason) });
+    expect(aws.clusterRecords.get('reference')).toMatchObject({ status: 'ACTIVE' });
+    expect(aws.rejections).toEqual([]);
+  });
+
+  it('announces a refusal, such as a cluster busy with another operation, as a rejection event', async () => {
+    const aws = await behindCluster();
+    Object.assign(aws.clusterRecords.get('reference')!, { lockedBy: 'op-other', status: 'UPDATING' });
+
+    const outcome = await handleEvent(fired(aws), aws.deps());
+
+    expect(outcome.statusCode).toBe(409);
+    expect(aws.rejections).toEqual([expect.objectContaining({ source: 'eks-provisioner.maintenance', operation: 'UPGRADE_CLUSTER', cluster: 'reference' })]);
   });
 });
 

@@ -141,3 +141,36 @@ describe('the version support check', () => {
     expect(aws.versionNotices).toEqual([]);
   });
 });
+
+describe('the version check, for clusters with unattended upgrades', () => {
+  const onSundays = { maintenance: { autoUpgrade: true, window: 'sun 02:00-06:00 UTC' } };
+
+  it('schedules the next minor for the window\'s next start, again each day, and nothing for the others', async () => {
+    const aws = new FakeAws();
+    cluster(aws, 'auto', '1.32', 'ACTIVE', onSundays);
+    cluster(aws, 'manual', '1.32');
+    cluster(aws, 'current', '1.34', 'ACTIVE', onSundays);
+    cluster(aws, 'busy', '1.32', 'UPDATING', onSundays);
+
+    const report = await checkVersionSupport(aws.deps(), WHERE);
+    const again = await checkVersionSupport(aws.deps(), WHERE);
+
+    expect(report.upgrades).toEqual({ auto: { scheduled: { version: '1.33', at: '2026-11-22T02:00:00.000Z' } }, manual: { none: 'not-enabled' }, current: { none: 'current' } });
+    expect(again.upgrades).toEqual(report.upgrades);
+    expect([...aws.upgradeSchedules]).toEqual([['auto', { version: '1.33', at: new Date('2026-11-22T02:00:00.000Z') }]]);
+  });
+
+  it('keeps sending notices when Scheduler fails, and says which cluster it could not schedule', async () => {
+    const aws = new FakeAws();
+    cluster(aws, 'auto', '1.34', 'ACTIVE', onSundays);
+    cluster(aws, 'behind', '1.31', 'ACTIVE', onSundays);
+    aws.schedules.scheduleUpgrade = async () => {
+      throw new Error('ThrottlingException: Rate exceeded');
+    };
+
+    const report = await checkVersionSupport(aws.deps(), WHERE);
+
+    expect(report.upgrades).toEqual({ auto: { none: 'current' }, behind: { none: 'error' } });
+    expect(report.clusters.behind).toEqual({ verdict: 'sent', version: '1.31', threshold: 7 });
+  });
+});

@@ -1,12 +1,12 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, ThrottlingException, UpdateScheduleCommand, ValidationException } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { expiryRequestEvent } from '../../../functions/domain/operation-request';
-import { atExpression, SdkSchedules, type ExpirySettings } from '../../../functions/ports/schedules';
+import { expiryRequestEvent, maintenanceUpgradeEvent } from '../../../functions/domain/operation-request';
+import { atExpression, SdkSchedules, type ScheduleSettings } from '../../../functions/ports/schedules';
 import { config } from '../../../functions/shared/config';
 import { metadata, rejectionOf } from './port-helpers';
 
-const settings: ExpirySettings = {
+const settings: ScheduleSettings = {
   groupName: 'eks-provisioner',
   targetArn: 'arn:aws:lambda:eu-west-1:111122223333:function:eksp-api',
   roleArn: 'arn:aws:iam::111122223333:role/eksp-scheduler',
@@ -66,7 +66,7 @@ describe('SdkSchedules.scheduleExpiry', () => {
     const throttled = await rejectionOf(port.scheduleExpiry('demo', AT));
 
     expect(refused.name).toBe('AwsRequestError');
-    expect(refused.message).toBe('expiry schedule eksp-demo-expiry: ValidationException: Invalid Schedule Expression at(x)');
+    expect(refused.message).toBe('schedule eksp-demo-expiry: ValidationException: Invalid Schedule Expression at(x)');
     expect(throttled.name).toBe('ThrottlingError');
   });
 });
@@ -93,6 +93,32 @@ describe('SdkSchedules.cancelExpiry', () => {
     mock.on(DeleteScheduleCommand).rejects(refusal(ThrottlingException, 429, 'Rate exceeded'));
 
     expect((await rejectionOf(port.cancelExpiry('demo'))).name).toBe('ThrottlingError');
+  });
+});
+
+describe('SdkSchedules.scheduleUpgrade and cancelUpgrade', () => {
+  it('creates a one-time schedule of its own that asks the API function, as the maintenance source, to upgrade the cluster', async () => {
+    const { mock, port } = setup();
+    mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+
+    await port.scheduleUpgrade('demo', '1.33', AT);
+
+    expect(mock).toHaveReceivedCommandWith(CreateScheduleCommand, { ...expectedInput, Name: 'eksp-demo-upgrade', Target: { ...expectedInput.Target, Input: JSON.stringify(maintenanceUpgradeEvent('demo', '1.33', AT, 'eu-west-1', '111122223333')) } });
+    const input = JSON.parse(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input.Target!.Input!);
+    expect(input).toMatchObject({ source: 'eks-provisioner.maintenance', detail: { operation: 'UPGRADE_CLUSTER', cluster: 'demo', body: { version: '1.33' }, idempotencyKey: 'maintenance-demo-1.33-2026-11-24T10:15:30.456Z' } });
+  });
+
+  it('replaces a plan made before, and cancels it without minding one already gone', async () => {
+    const { mock, port } = setup();
+    mock.on(CreateScheduleCommand).rejects(refusal(ConflictException, 409, 'Schedule eksp-demo-upgrade already exists.'));
+    mock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    mock.on(DeleteScheduleCommand).rejects(refusal(ResourceNotFoundException, 404, 'Schedule eksp-demo-upgrade does not exist.'));
+
+    await port.scheduleUpgrade('demo', '1.34', AT);
+    await port.cancelUpgrade('demo');
+
+    expect(mock).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: 'eksp-demo-upgrade' });
+    expect(mock).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'eksp-demo-upgrade', GroupName: 'eks-provisioner' });
   });
 });
 

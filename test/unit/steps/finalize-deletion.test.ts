@@ -12,25 +12,27 @@ function aws() {
 }
 
 describe('Finalize Deletion', () => {
-  it('cancels the expiry schedule, marks the cluster DELETED and unlocked, and sends one SUCCEEDED event', async () => {
+  it('cancels the expiry and upgrade schedules, marks the cluster DELETED and unlocked, and sends one SUCCEEDED event', async () => {
     const fake = aws();
     fake.expirySchedules.set(CLUSTER, new Date('2026-11-24T10:00:00Z'));
+    fake.upgradeSchedules.set(CLUSTER, { version: '1.34', at: new Date('2026-11-22T02:00:00Z') });
 
     await finalizeDeletion(input, fake.deps());
 
     expect(fake.expirySchedules.has(CLUSTER)).toBe(false);
+    expect(fake.upgradeSchedules.has(CLUSTER)).toBe(false);
     expect(fake.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'DELETED' });
     expect(fake.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
     expect(fake.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', operation: 'DELETE' })]);
     expect(fake.operations.get(DELETE.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });
   });
 
-  it('is fine with a cluster that had no expiry schedule', async () => {
+  it('is fine with a cluster that had no schedules', async () => {
     const fake = aws();
 
     await finalizeDeletion(input, fake.deps());
 
-    expect(fake.callLog((c) => c.service === 'scheduler')).toEqual([`scheduler:DeleteSchedule ${CLUSTER}`]);
+    expect(fake.callLog((c) => c.service === 'scheduler')).toEqual([`scheduler:DeleteSchedule ${CLUSTER}`, `scheduler:DeleteSchedule ${CLUSTER} upgrade`]);
     expect(fake.clusterRecords.get(CLUSTER)!.status).toBe('DELETED');
   });
 
