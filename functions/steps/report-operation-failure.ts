@@ -26,8 +26,17 @@ export const AFTER_FAILURE: Record<OperationType, { phase: Phase; clusterStatus:
   CREATE: { phase: 'Diagnose', clusterStatus: 'FAILED' },
 };
 
+/**
+ * delete-cluster states that change nothing of the cluster: a failure there leaves it working.
+ * Disable Deletion Protection acts only on a cluster EKS reports ACTIVE, and turning protection
+ * off is all it does, so a cluster it could not unprotect is still the ACTIVE cluster it was.
+ */
+const DELETE_STATES_BEFORE_ANY_DELETION = ['Disable Deletion Protection'];
+
 export async function reportOperationFailure(input: OperationFailureState, deps: StepDeps<'events' | 'registry'>): Promise<{ error: string; cause: string }> {
-  const { clusterStatus, phase: fallbackPhase } = AFTER_FAILURE[input.operation.type];
+  const { phase: fallbackPhase } = AFTER_FAILURE[input.operation.type];
+  const nothingDeleted = input.operation.type === 'DELETE' && DELETE_STATES_BEFORE_ANY_DELETION.includes(input.failure.Where?.State ?? '');
+  const clusterStatus = nothingDeleted ? 'ACTIVE' : AFTER_FAILURE[input.operation.type].clusterStatus;
   const located = locateFailure(input.failure, { cluster: input.operation.cluster.name, ...(input.change ? { change: input.change } : {}) }, fallbackPhase);
   const { code, resource, phase } = located;
   const message = input.settle?.updating?.length ? `${located.message} (EKS was still updating ${input.settle.updating.join(', ')} when this was reported)` : located.message;

@@ -31,6 +31,17 @@ describe('Report Operation Failure', () => {
     expect(fake.operations.get(DELETE.id)).toMatchObject({ status: 'FAILED', terminalEventSent: true, error: { code: 'DeleteFailedError' } });
   });
 
+  it('leaves the cluster ACTIVE when the DELETE failed turning deletion protection off, before deleting anything', async () => {
+    const fake = aws(DELETE);
+    const failure = { Error: 'SettingsUpdateFailedError', Cause: lambdaCause('SettingsUpdateFailedError', 'cluster demo: turning deletion protection off: update Failed: AccessDenied'), Where: { State: 'Disable Deletion Protection' } };
+
+    await reportOperationFailure(failed(DELETE, failure), fake.deps());
+
+    expect(fake.events).toEqual([expect.objectContaining({ status: 'FAILED', operation: 'DELETE' })]);
+    expect(fake.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE' });
+    expect(fake.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
+  });
+
   it('reports a failed UPDATE and leaves the cluster ACTIVE: the change failed, the cluster still works', async () => {
     const fake = aws(UPDATE);
     const failure = { Error: 'NodegroupFailedError', Cause: lambdaCause('NodegroupFailedError', 'nodegroup ng-new: CREATE_FAILED: AsgInstanceLaunchFailures: no capacity') };
