@@ -3,8 +3,8 @@
  * and deletion protection, changes the upgrade policy and zonal shift and replaces the tags; the
  * AWS CLI sees them on the cluster and on its stack. DELETE is then refused (409) until asked
  * with ?disableDeletionProtection=true, which turns protection off and deletes everything. Before
- * that, PATCH /clusters/{name}/nodegroups/{ng} changes a nodegroup's labels, taints, update config
- * and AMI release, which the AWS CLI sees on the nodegroup. The
+ * that, a nodegroup added at an older AMI release has its labels, taints, update config and release
+ * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup. The
  * AWS CLI checks show as skipped with their reason when it is absent (required under CI=true);
  * the API's own answers and the SDK's view are checked regardless.
  */
@@ -115,13 +115,18 @@ describe('changing a running nodegroup', () => {
   let events: StatusEvent[];
 
   beforeAll(async () => {
-    // Another AMI release of the nodegroup's Kubernetes version than the one it runs, as the emulator publishes them.
+    // A nodegroup pinned to an older AMI release of the cluster's version (as the emulator publishes them), so there is a newer one to roll to.
     const { nodegroup } = await eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName: 'ng-a' }));
-    releaseVersion = amiReleaseVersions(nodegroup!.version!).find((release) => release !== nodegroup!.releaseVersion)!;
-    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-a`, { body: { ...NODEGROUP_CHANGE, releaseVersion } });
+    const releases = amiReleaseVersions(nodegroup!.version!);
+    releaseVersion = releases.at(-1)!;
+    const added = await cloud.call('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-b', minSize: 1, desiredSize: 1, maxSize: 1, releaseVersion: releases[0] } });
+    expect(added.status).toBe(202);
+    expectOneTerminalLast(await cloud.eventsUntilTerminal(String(added.body.operationId), 60_000), 'SUCCEEDED');
+
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-b`, { body: { ...NODEGROUP_CHANGE, releaseVersion } });
     expect(accepted.status).toBe(202);
     events = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
-  }, 90_000);
+  }, 120_000);
 
   it('succeeds with one UpdateNodegroupConfig, then the rolling AMI release update, each reported', () => {
     expectOneTerminalLast(events, 'SUCCEEDED');
@@ -130,13 +135,13 @@ describe('changing a running nodegroup', () => {
   });
 
   itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-nodegroup shows the labels, taints, update config and release', async () => {
-    const { nodegroup } = await aws<{ nodegroup: { labels: Record<string, string>; taints: unknown[]; updateConfig: unknown; releaseVersion: string; status: string } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-a']);
+    const { nodegroup } = await aws<{ nodegroup: { labels: Record<string, string>; taints: unknown[]; updateConfig: unknown; releaseVersion: string; status: string } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-b']);
 
     expect(nodegroup).toMatchObject({ status: 'ACTIVE', labels: NODEGROUP_CHANGE.labels, taints: [{ key: 'dedicated', value: 'batch', effect: 'NO_SCHEDULE' }], updateConfig: NODEGROUP_CHANGE.updateConfig, releaseVersion });
   });
 
   it('a PATCH the nodegroup already satisfies is SKIPPED, never sent to EKS', async () => {
-    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-a`, { body: { labels: NODEGROUP_CHANGE.labels, releaseVersion } });
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-b`, { body: { labels: NODEGROUP_CHANGE.labels, releaseVersion } });
     expect(accepted.status).toBe(202);
     const again = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 30_000);
 
