@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ChangeAction, ClusterChange } from '../generated/types';
-import { applyChange, pointerInBody, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
+import { applyChange, NODEGROUP_SETTING_FIELDS, pointerInBody, SCALING_FIELDS, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
 import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
 import { CLUSTER_SETTING_FIELDS, normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
@@ -27,7 +27,14 @@ interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 
   check?: (body: Record<string, unknown>) => { detail: string; errors: SpecProblem[] } | undefined;
 }
 
-const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'];
+const NODEGROUP_FIELDS: readonly string[] = [...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS];
+/** Each field's schema is the nodegroup spec's own: the merged spec is validated as a whole. */
+const NODEGROUP_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(NODEGROUP_FIELDS.map((field) => [field, { $ref: `#/components/schemas/ManagedNodeGroup/properties/${field}` }])),
+};
 const SETTING_FIELDS: readonly string[] = CLUSTER_SETTING_FIELDS;
 /** Each setting's schema is the cluster spec's own: the merged spec is validated as a whole. */
 const SETTINGS_BODY = {
@@ -46,17 +53,14 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
     method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup',
     body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, expects: 'a JSON managed nodegroup (as in managedNodeGroups[] of the cluster spec)',
   },
-  SCALE_NODEGROUP: {
-    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'scaleNodegroup', summary: 'Scale a nodegroup (min, max, desired)',
-    body: {
-      description: 'The sizes to change',
-      schema: { inline: { type: 'object', additionalProperties: false, minProperties: 1, properties: { minSize: { type: 'integer', minimum: 0 }, maxSize: { type: 'integer', minimum: 1 }, desiredSize: { type: 'integer', minimum: 0 } } } },
-    },
-    expects: 'a JSON object with minSize, maxSize and/or desiredSize',
+  UPDATE_NODEGROUP: {
+    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version",
+    body: { description: 'The settings to change, as in managedNodeGroups[] of the cluster spec; labels and taints given replace the whole set', schema: { inline: NODEGROUP_BODY } },
+    expects: `a JSON object with some of ${NODEGROUP_FIELDS.join(', ')}`,
     check: (body) => {
-      const unknown = Object.keys(body).filter((field) => !SCALING_FIELDS.includes(field));
-      if (unknown.length > 0) return { detail: 'only minSize, maxSize and desiredSize can be changed on a nodegroup', errors: unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a scaling field (minSize, maxSize, desiredSize)' })) };
-      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: 'must give at least one of minSize, maxSize, desiredSize' }] };
+      const unknown = Object.keys(body).filter((field) => !NODEGROUP_FIELDS.includes(field));
+      if (unknown.length > 0) return { detail: `only ${NODEGROUP_FIELDS.join(', ')} can be changed on a running nodegroup`, errors: unknown.map((field) => ({ pointer: `/${field}`, message: `is not changeable on a running nodegroup (${NODEGROUP_FIELDS.join(', ')})` })) };
+      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: `must give at least one of ${NODEGROUP_FIELDS.join(', ')}` }] };
       return undefined;
     },
   },

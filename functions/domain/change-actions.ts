@@ -18,7 +18,7 @@ interface ChangeActionInfo {
 
 export const CHANGE_ACTIONS = {
   ADD_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
-  SCALE_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
+  UPDATE_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
   REMOVE_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
   ADD_FARGATE_PROFILE: { state: 'Change Fargate Profile', targetKind: 'Fargate profile' },
   REMOVE_FARGATE_PROFILE: { state: 'Change Fargate Profile', targetKind: 'Fargate profile' },

@@ -25,6 +25,7 @@ import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access
 import { clusterStackName, fargateStackName, nodegroupStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
 import type { PolledKind } from './poll-schedule';
+import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
 import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDeleteProgress, subresourceDeleteProgress, updateProgress } from './status';
 
@@ -34,7 +35,8 @@ import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDe
 export type Stage =
   | 'nodegroupStack'
   | 'nodegroup'
-  | 'nodegroupScaling'
+  | 'nodegroupConfigUpdate'
+  | 'nodegroupReleaseUpdate'
   | 'nodegroupDelete'
   | 'nodegroupStackDelete'
   | 'fargateStack'
@@ -75,7 +77,8 @@ const fargateStack = (cluster: string) => `stack ${fargateStackName(cluster)}`;
 export const STAGES: Record<Stage, StageInfo> = {
   nodegroupStack: { stepName: 'Create Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
   nodegroup: { stepName: 'Create Nodegroup', pollKind: 'nodegroup', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
-  nodegroupScaling: { stepName: 'Scale Nodegroup', pollKind: 'nodegroupUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupConfigUpdate: { stepName: 'Update Nodegroup Config', pollKind: 'nodegroupUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupReleaseUpdate: { stepName: 'Update Nodegroup AMI Release', pollKind: 'nodegroupVersionUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupDelete: { stepName: 'Delete Nodegroup', pollKind: 'nodegroupDelete', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupStackDelete: { stepName: 'Delete Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
   fargateStack: { stepName: 'Create Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
@@ -111,7 +114,7 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
   const target = changeTarget(change, clusterName);
   switch (change.action) {
     case 'ADD_NODEGROUP':
-    case 'SCALE_NODEGROUP':
+    case 'UPDATE_NODEGROUP':
     case 'REMOVE_NODEGROUP':
       return `nodegroup ${target}`;
     case 'ADD_FARGATE_PROFILE':
@@ -129,11 +132,8 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
 
 // ── Live state ───────────────────────────────────────────────────────────────────────────────
 
-export interface Scaling {
-  minSize?: number;
-  maxSize?: number;
-  desiredSize?: number;
-}
+export type { Scaling } from './nodegroup-update';
+export { wantedScaling } from './nodegroup-update';
 
 export interface LiveStack {
   status: string;
@@ -163,10 +163,10 @@ export interface LiveState {
   clusterStackOutputs?: Record<string, string>;
   /** The change's own stack: the nodegroup's (eksp-<cluster>-nodegroup-<ng>) or the Fargate role's (eksp-<cluster>-fargate). */
   stack?: LiveStack;
-  nodegroup?: LiveSubresource & { scaling?: Scaling };
+  nodegroup?: LiveSubresource & LiveNodegroupSettings;
   fargateProfile?: LiveSubresource;
-  /** The update this change started (Poll.updateId), as DescribeUpdate reports it. */
-  update?: { status: string; errors?: string };
+  /** The update this change started (Poll.updateId), as DescribeUpdate reports it; `stage` is the one it was started for. */
+  update?: { status: string; errors?: string; errorCodes?: string[]; stage?: Stage };
   endpointAccess?: LiveEndpointAccess;
   accessEntry?: LiveAccessEntry;
   /** aws-auth's data; undefined when there is no ConfigMap. */
@@ -186,7 +186,8 @@ type DeleteOwnStack = { call: 'deleteStack' };
 export type NodegroupCall =
   | { call: 'createNodegroupStack'; nodegroup: NodegroupSpec }
   | { call: 'createNodegroup'; nodegroup: NodegroupSpec; stackOutputs: Record<string, string> }
-  | { call: 'scaleNodegroup'; nodegroup: string; scaling: Required<Scaling> }
+  | { call: 'updateNodegroupConfig'; nodegroup: string; config: NodegroupConfigChange }
+  | { call: 'updateNodegroupRelease'; nodegroup: string; releaseVersion: string }
   | { call: 'deleteNodegroup'; nodegroup: string }
   | DeleteOwnStack;
 export type FargateProfileCall =
@@ -239,8 +240,8 @@ export const planNodegroupChange: ChangePlanner<'Change Nodegroup', NodegroupCal
   switch (change.action) {
     case 'ADD_NODEGROUP':
       return addNodegroup(change.item, live, operationId);
-    case 'SCALE_NODEGROUP':
-      return scaleNodegroup(change.target, change.scaling, live);
+    case 'UPDATE_NODEGROUP':
+      return updateNodegroup(change.target, change.update, live);
     case 'REMOVE_NODEGROUP':
       return removeNodegroup(change.target, live);
   }
@@ -292,36 +293,37 @@ function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | '
 }
 
 /**
- * Only the sizes asked for change; the others stay as they are live (the cluster autoscaler may
- * have moved desiredSize), except that an unasked desiredSize is kept within the new bounds.
+ * One UpdateNodegroupConfig with what differs, followed until it ends; then, when the AMI release
+ * differs, one UpdateNodegroupVersion (a rolling replacement of the nodes), followed likewise.
+ * EKS runs one update per nodegroup at a time, so the second waits for the first.
  */
-export function wantedScaling(live: Scaling, asked: Scaling): Required<Scaling> | { problem: string } {
-  const minSize = asked.minSize ?? live.minSize ?? 0;
-  const maxSize = asked.maxSize ?? live.maxSize ?? Math.max(minSize, 1);
-  const current = live.desiredSize ?? minSize;
-  const desiredSize = asked.desiredSize ?? Math.min(Math.max(current, minSize), maxSize);
-  if (minSize > maxSize) return { problem: `minSize ${minSize} would exceed maxSize ${maxSize}` };
-  if (desiredSize < minSize || desiredSize > maxSize) return { problem: `desiredSize ${desiredSize} would be outside minSize ${minSize} .. maxSize ${maxSize}` };
-  return { minSize, maxSize, desiredSize };
-}
-
-function scaleNodegroup(name: string, asked: Scaling, live: LiveState): NextStep<NodegroupCall> {
-  if (live.update) {
-    const progress = updateProgress(live.update.status);
-    if (progress === 'pending') return wait('nodegroupScaling', live.update.status);
-    if (progress === 'failed') return failed('nodegroupScaling', `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
-    return IN_SYNC;
+function updateNodegroup(name: string, asked: NodegroupUpdate, live: LiveState): NextStep<NodegroupCall> {
+  const tracked = live.update;
+  if (tracked) {
+    const stage = tracked.stage ?? 'nodegroupConfigUpdate';
+    const progress = updateProgress(tracked.status);
+    if (progress === 'pending') return wait(stage, tracked.status);
+    if (progress === 'failed') {
+      const advice = stage === 'nodegroupReleaseUpdate' ? podEvictionAdvice(tracked.errorCodes ?? [], 'then send the change again') : '';
+      return failed(stage, `update ${tracked.status}: ${tracked.errors || 'EKS gave no reason'}${advice}`);
+    }
+    if (stage === 'nodegroupReleaseUpdate') return IN_SYNC;
   }
   const nodegroup = live.nodegroup;
   if (!nodegroup) return refused('does not exist on the cluster');
   if (nodegroup.status === 'DELETING' || nodegroup.status === 'DELETE_FAILED') return refused(`is being deleted (${nodegroup.status})`);
   // One update per nodegroup at a time: let the running one (or the create) finish first.
-  if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') return wait('nodegroupScaling', nodegroup.status);
-  const current = nodegroup.scaling ?? {};
-  const wanted = wantedScaling(current, asked);
-  if ('problem' in wanted) return refused(`now min ${current.minSize}, desired ${current.desiredSize}, max ${current.maxSize}: ${wanted.problem}`);
-  if (wanted.minSize === current.minSize && wanted.maxSize === current.maxSize && wanted.desiredSize === current.desiredSize) return IN_SYNC;
-  return apply('nodegroupScaling', { call: 'scaleNodegroup', nodegroup: name, scaling: wanted });
+  if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') return wait(tracked?.stage ?? 'nodegroupConfigUpdate', nodegroup.status);
+  // Once our config update succeeded it is not diffed again: the autoscaler may have moved desiredSize since.
+  if (!tracked) {
+    const config = nodegroupConfigChange(asked, nodegroup);
+    if (config && 'problem' in config) return refused(config.problem);
+    if (config) return apply('nodegroupConfigUpdate', { call: 'updateNodegroupConfig', nodegroup: name, config });
+  }
+  if (asked.releaseVersion !== undefined && asked.releaseVersion !== nodegroup.releaseVersion) {
+    return apply('nodegroupReleaseUpdate', { call: 'updateNodegroupRelease', nodegroup: name, releaseVersion: asked.releaseVersion });
+  }
+  return IN_SYNC;
 }
 
 /** The nodegroup, then its own stack if it has one (nodegroups made at provisioning live in the cluster stack). */

@@ -7,6 +7,7 @@ import type { ChangeAction, ClusterChange } from '../generated/types';
 import { CHANGE_ACTIONS } from './change-actions';
 import type { SpecProblem } from '../shared/errors';
 import { settingsTransitionProblems } from './cluster-settings';
+import type { NodegroupUpdate } from './nodegroup-update';
 import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type Spec } from './spec';
 
 /** A change as a route asks for it: the action, the path's target, the request body as sent. */
@@ -43,7 +44,9 @@ export interface AppliedChange {
   problems?: SpecProblem[];
 }
 
-const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
+export const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
+/** What PATCH /clusters/{name}/nodegroups/{nodegroup} changes besides the sizes; instanceTypes and the rest need a new nodegroup. */
+export const NODEGROUP_SETTING_FIELDS = ['labels', 'taints', 'updateConfig', 'releaseVersion'] as const;
 
 /** The spec after `request`. Targets must exist (UnknownTargetError); bodies are checked later, in place. */
 export function applyChange(current: Spec, request: ChangeRequest): AppliedChange {
@@ -56,15 +59,29 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
       const at = spec.managedNodeGroups.push(body as unknown as NodegroupSpec) - 1;
       return added(spec, `/managedNodeGroups/${at}`, (desired) => ({ action: 'ADD_NODEGROUP', target: desired.managedNodeGroups[at]!.name, item: desired.managedNodeGroups[at]! }));
     }
-    case 'SCALE_NODEGROUP': {
+    case 'UPDATE_NODEGROUP': {
       const index = find(spec.managedNodeGroups, (n) => n.name === target);
       const nodegroup = spec.managedNodeGroups[index]!;
       const scaling = Object.fromEntries(SCALING_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f] as number]));
       Object.assign(nodegroup, scaling);
       // An unasked desiredSize follows the new bounds, as update-cluster applies it (wantedScaling).
       if (scaling.desiredSize === undefined) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
-      const changed = Object.keys(scaling).map((f) => `/managedNodeGroups/${index}/${f}`);
-      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: () => ({ action: 'SCALE_NODEGROUP', target, scaling }) };
+      // Labels and taints given are the whole new set; updateConfig and releaseVersion replace the spec's.
+      const settings = NODEGROUP_SETTING_FIELDS.filter((f) => body[f] !== undefined);
+      Object.assign(nodegroup, Object.fromEntries(settings.map((field) => [field, body[field]])));
+      const changed = [...Object.keys(scaling), ...settings].map((f) => `/managedNodeGroups/${index}/${f}`);
+      const asked = (field: (typeof NODEGROUP_SETTING_FIELDS)[number]) => settings.includes(field);
+      const update = (desired: Spec): NodegroupUpdate => {
+        const after = desired.managedNodeGroups[index]!;
+        return {
+          ...(Object.keys(scaling).length ? { scaling } : {}),
+          ...(asked('labels') ? { labels: after.labels } : {}),
+          ...(asked('taints') ? { taints: after.taints } : {}),
+          ...(asked('updateConfig') && after.updateConfig ? { updateConfig: after.updateConfig } : {}),
+          ...(asked('releaseVersion') && after.releaseVersion ? { releaseVersion: after.releaseVersion } : {}),
+        };
+      };
+      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: (desired) => ({ action: 'UPDATE_NODEGROUP', target, update: update(desired) }) };
     }
     case 'REMOVE_NODEGROUP':
       spec.managedNodeGroups.splice(find(spec.managedNodeGroups, (n) => n.name === target), 1);

@@ -86,6 +86,10 @@ const nodegroups: Rule = (spec) => {
     ng.taints.forEach((taint, t) => {
       if (RESERVED_LABEL_DOMAIN.test(taint.key)) problems.push({ pointer: `${at}/taints/${t}/key`, message: 'taint keys must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
     });
+    // An EKS optimized Amazon Linux release is numbered after its Kubernetes version (1.33.5-20251001); Bottlerocket's are its own.
+    if (ng.releaseVersion !== undefined && !ng.amiType.startsWith('BOTTLEROCKET') && !ng.releaseVersion.startsWith(`${spec.version}.`)) {
+      problems.push({ pointer: `${at}/releaseVersion`, message: `must be an AMI release of the cluster's Kubernetes version ${spec.version} (${spec.version}.<patch>-<date>), got ${ng.releaseVersion}` });
+    }
     if (ng.privateNetworking && spec.network.vpc?.natGateway === 'Disable') {
       problems.push({ pointer: `${at}/privateNetworking`, message: 'nodes in private subnets need a NAT gateway to join the cluster; set network.vpc.natGateway to Single or HighlyAvailable, or privateNetworking to false' });
     }

@@ -59,12 +59,16 @@ import {
 } from '@aws-sdk/client-eks';
 import type { KubernetesVersionInfo } from '../domain/version-support';
 import type { ClusterConfigChange } from '../domain/cluster-settings';
+import type { NodegroupConfigChange } from '../domain/nodegroup-update';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
 export type { AccessEntry, Addon, AddonInfo, AssociatedAccessPolicy, Cluster, FargateProfile, Insight, InsightSummary, Nodegroup, NodegroupScalingConfig, Update };
 
 /** An upgrade insights refresh (StartInsightsRefresh / DescribeInsightsRefresh): IN_PROGRESS, FAILED or COMPLETED. */
+/** UpdateNodegroupVersion's target: the control plane's version, or an AMI release of the nodegroup's own version. */
+export type NodegroupVersionChange = ({ version: string; releaseVersion?: undefined } | { version?: undefined; releaseVersion: string }) & { force: boolean };
+
 export interface InsightsRefresh {
   status?: string;
   message?: string;
@@ -97,8 +101,8 @@ export interface EksPort {
   listAssociatedAccessPolicies(cluster: string, principalArn: string): Promise<AssociatedAccessPolicy[]>;
   /** Deleting an entry also removes its policy associations; an absent entry is success. */
   deleteAccessEntry(cluster: string, principalArn: string): Promise<void>;
-  /** Returns the update id. Throws UpdateInProgressError while the nodegroup has another update (EKS's 409). */
-  updateNodegroupScaling(cluster: string, nodegroup: string, scaling: NodegroupScalingConfig, clientRequestToken: string): Promise<string>;
+  /** UpdateNodegroupConfig with what differs (sizes, labels, taints, updateConfig); returns the update id. Throws UpdateInProgressError while the nodegroup has another update (EKS's 409). */
+  updateNodegroupConfig(cluster: string, nodegroup: string, config: NodegroupConfigChange, clientRequestToken: string): Promise<string>;
   /** Returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
   updateEndpointAccess(cluster: string, config: VpcConfigRequest, clientRequestToken: string): Promise<string>;
   /** UpdateClusterConfig with one setting (EKS refuses two kinds in one call); returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
@@ -117,8 +121,12 @@ export interface EksPort {
   clusterVersions(): Promise<KubernetesVersionInfo[]>;
   /** UpdateClusterVersion to the next minor; returns the update id. Throws UpdateInProgressError while another update runs (EKS's 409). */
   updateClusterVersion(cluster: string, version: string, clientRequestToken: string): Promise<string>;
-  /** UpdateNodegroupVersion to the control plane's version (`force`: evict despite PodDisruptionBudgets); returns the update id. */
-  updateNodegroupVersion(cluster: string, nodegroup: string, options: { version: string; force: boolean }, clientRequestToken: string): Promise<string>;
+  /**
+   * UpdateNodegroupVersion, a rolling replacement of the nodes: to the control plane's `version`,
+   * or to another AMI `releaseVersion` of the nodegroup's own version (`force`: evict despite
+   * PodDisruptionBudgets); returns the update id.
+   */
+  updateNodegroupVersion(cluster: string, nodegroup: string, options: NodegroupVersionChange, clientRequestToken: string): Promise<string>;
   /** UpdateAddon to a version, keeping the cluster's own changes to its configuration (resolveConflicts PRESERVE); returns the update id. */
   updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string): Promise<string>;
   /** Asks EKS to re-run the upgrade insights checks now rather than at their daily refresh. */
@@ -345,9 +353,9 @@ export class SdkEks implements EksPort {
     await this.deleteIdempotently(this.client().send(new DeleteAccessEntryCommand({ clusterName: cluster, principalArn })), `access entry ${principalArn}`);
   }
 
-  async updateNodegroupScaling(cluster: string, nodegroup: string, scaling: NodegroupScalingConfig, clientRequestToken: string) {
+  async updateNodegroupConfig(cluster: string, nodegroup: string, config: NodegroupConfigChange, clientRequestToken: string) {
     try {
-      const { update } = await this.client().send(new UpdateNodegroupConfigCommand({ clusterName: cluster, nodegroupName: nodegroup, scalingConfig: scaling, clientRequestToken }));
+      const { update } = await this.client().send(new UpdateNodegroupConfigCommand({ clusterName: cluster, nodegroupName: nodegroup, ...config, clientRequestToken }));
       return update?.id ?? '';
     } catch (error) {
       if (isAwsError(error, IN_USE)) throw new UpdateInProgressError((error as Error).message, { resource: `nodegroup ${nodegroup}`, cause: error });
@@ -400,8 +408,12 @@ export class SdkEks implements EksPort {
     return this.startUpdate(() => this.client().send(new UpdateClusterVersionCommand({ name: cluster, version, clientRequestToken })), `cluster ${cluster}`);
   }
 
-  async updateNodegroupVersion(cluster: string, nodegroup: string, options: { version: string; force: boolean }, clientRequestToken: string) {
-    return this.startUpdate(() => this.client().send(new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: nodegroup, version: options.version, force: options.force, clientRequestToken })), `nodegroup ${nodegroup}`);
+  async updateNodegroupVersion(cluster: string, nodegroup: string, options: NodegroupVersionChange, clientRequestToken: string) {
+    const { version, releaseVersion, force } = options;
+    return this.startUpdate(
+      () => this.client().send(new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: nodegroup, ...(version ? { version } : {}), ...(releaseVersion ? { releaseVersion } : {}), force, clientRequestToken })),
+      `nodegroup ${nodegroup}`,
+    );
   }
 
   async updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string) {

@@ -1,11 +1,13 @@
 /**
- * Task "Change Nodegroup" (update-cluster, ADD/SCALE/REMOVE_NODEGROUP), looked at again after
+ * Task "Change Nodegroup" (update-cluster, ADD/UPDATE/REMOVE_NODEGROUP), looked at again after
  * each wait until the nodegroup is as asked. An added nodegroup gets its own stack first (node
- * role, launch template: `eksp-<cluster>-nodegroup-<ng>`), then CreateNodegroup with them; a
- * scale is one UpdateNodegroupConfig, only when the sizes differ; a removed nodegroup is deleted,
- * then its stack if it has one. Each look first waits out any update of the cluster, and of the
- * nodegroup for a scale or removal, whoever started it (settled.ts): EKS creates no nodegroup in
- * an UPDATING cluster, and a diff against sizes about to change could say "unchanged" wrongly.
+ * role, launch template: `eksp-<cluster>-nodegroup-<ng>`), then CreateNodegroup with them; an
+ * update is one UpdateNodegroupConfig with what differs from DescribeNodegroup (sizes, labels,
+ * taints, updateConfig), then UpdateNodegroupVersion when the AMI release differs, each followed
+ * until it ends (domain/nodegroup-update.ts); a removed nodegroup is deleted, then its stack if it
+ * has one. Each look first waits out any update of the cluster, and of the nodegroup for an
+ * update or removal, whoever started it (settled.ts): EKS creates no nodegroup in an UPDATING
+ * cluster, and a diff against settings about to change could say "unchanged" wrongly.
  */
 import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
@@ -31,6 +33,9 @@ import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
 
+/** The stages of an UPDATE_NODEGROUP that follow an EKS update by its id. */
+const NODEGROUP_UPDATE_STAGES = ['nodegroupConfigUpdate', 'nodegroupReleaseUpdate'] as const;
+
 export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
   const spec = input.spec;
   const change = changeFor(input.change, 'Change Nodegroup');
@@ -38,23 +43,32 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   const { cluster, target: name } = progress;
   const stackName = nodegroupStackName(cluster, name);
 
-  const updateId = progress.trackedUpdateId('nodegroupScaling');
-  // Following a stage of our own (a stack, a nodegroup, our scaling update), only its status matters.
+  const tracked = NODEGROUP_UPDATE_STAGES.map((stage) => ({ stage, updateId: progress.trackedUpdateId(stage) })).find((t) => t.updateId !== undefined);
+  // Following a stage of our own (a stack, a nodegroup, our update), only its status matters.
   if (!progress.underway) await settledCluster(deps, cluster, change.action === 'ADD_NODEGROUP' ? {} : { nodegroup: name });
 
   const live: LiveState = {};
   const nodegroup = await deps.eks.describeNodegroup(cluster, name);
   if (nodegroup) {
     const observed = observeNodegroup(nodegroup)!;
-    live.nodegroup = { status: observed.status ?? 'UNKNOWN', problems: observed.problems, scaling: nodegroup.scalingConfig };
+    live.nodegroup = {
+      status: observed.status ?? 'UNKNOWN',
+      problems: observed.problems,
+      scaling: nodegroup.scalingConfig,
+      labels: nodegroup.labels ?? {},
+      taints: (nodegroup.taints ?? []).flatMap((t) => (t.key && t.effect ? [{ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }] : [])),
+      ...(nodegroup.updateConfig ? { updateConfig: nodegroup.updateConfig } : {}),
+      ...(nodegroup.releaseVersion ? { releaseVersion: nodegroup.releaseVersion } : {}),
+    };
   }
-  if (change.action !== 'SCALE_NODEGROUP') {
+  if (change.action !== 'UPDATE_NODEGROUP') {
     const stack = await deps.cloudFormation.describeStack(stackName);
     if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
   }
-  if (updateId) {
-    const update = await deps.eks.describeUpdate(cluster, updateId, name);
-    live.update = { status: update?.status ?? 'Unknown', errors: updateErrorsText(update?.errors) };
+  if (tracked) {
+    const update = await deps.eks.describeUpdate(cluster, tracked.updateId!, name);
+    const errorCodes = (update?.errors ?? []).flatMap((e) => (e.errorCode ? [e.errorCode] : []));
+    live.update = { status: update?.status ?? 'Unknown', errors: updateErrorsText(update?.errors), errorCodes, stage: tracked.stage };
   }
 
   return progress.follow(
@@ -64,7 +78,7 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   );
 }
 
-/** Returns the update id of a scaling update. */
+/** Returns the update id of an update it starts. */
 async function makeCall(call: NodegroupCall, input: UpdateInput, spec: Spec, stackName: string, deps: Deps): Promise<string | undefined> {
   const { operation } = input;
   const cluster = operation.cluster.name;
@@ -87,8 +101,10 @@ async function makeCall(call: NodegroupCall, input: UpdateInput, spec: Spec, sta
       );
       return undefined;
     }
-    case 'scaleNodegroup':
-      return deps.eks.updateNodegroupScaling(cluster, call.nodegroup, call.scaling, idempotencyToken(operation.id, 'scale-nodegroup', call.nodegroup));
+    case 'updateNodegroupConfig':
+      return deps.eks.updateNodegroupConfig(cluster, call.nodegroup, call.config, idempotencyToken(operation.id, 'update-nodegroup-config', call.nodegroup));
+    case 'updateNodegroupRelease':
+      return deps.eks.updateNodegroupVersion(cluster, call.nodegroup, { releaseVersion: call.releaseVersion, force: false }, idempotencyToken(operation.id, 'update-nodegroup-release', `${call.nodegroup}@${call.releaseVersion}`));
     case 'deleteNodegroup':
       await deps.eks.deleteNodegroup(cluster, call.nodegroup);
       return undefined;

@@ -1,9 +1,10 @@
 /** Task "Create Nodegroup" (one Map iteration): CreateNodegroup with the stack's roles and subnets. */
-import type { CreateNodegroupCommandInput, TaintEffect } from '@aws-sdk/client-eks';
+import type { CreateNodegroupCommandInput } from '@aws-sdk/client-eks';
 import { validateNodegroupItem } from '../generated/validators';
 import type { Operation, Poll, NodegroupItem, StackOutputs } from '../generated/types';
 import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
+import { eksTaints } from '../domain/nodegroup-update';
 import type { NodegroupSpec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { step } from '../shared/step';
@@ -13,8 +14,6 @@ import { outputList, stackOutputs } from '../step-support/stack-outputs';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-
-const TAINT_EFFECTS: Record<string, TaintEffect> = { NoSchedule: 'NO_SCHEDULE', NoExecute: 'NO_EXECUTE', PreferNoSchedule: 'PREFER_NO_SCHEDULE' };
 
 export function nodegroupRequest(input: NodegroupItem, ng: NodegroupSpec): CreateNodegroupCommandInput {
   const outputs = stackOutputs(input);
@@ -43,7 +42,10 @@ export function nodegroupRequestFor(operation: Operation, ng: NodegroupSpec, res
     // Volume size and type, IMDSv2, the SSH key and security groups live in the stack's launch template.
     launchTemplate: { id: resources.launchTemplateId },
     labels: ng.labels,
-    taints: ng.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+    taints: eksTaints(ng.taints),
+    // Absent: EKS's defaults (one node at a time; the newest AMI release of the version).
+    ...(ng.updateConfig ? { updateConfig: ng.updateConfig } : {}),
+    ...(ng.releaseVersion ? { releaseVersion: ng.releaseVersion } : {}),
     tags: ownershipTags(undefined, { clusterName: operation.cluster.name, owner: operation.requestedBy, operationId: operation.id }),
     clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup', ng.name),
   };

@@ -27,11 +27,16 @@ export async function finalizeUpgrade(input: UpgradeInput, deps: StepDeps<'eks' 
   return outputs;
 }
 
-/** The spec at the version the cluster runs; a pinned add-on version follows what is installed now (an unpinned one stays unpinned). */
+/**
+ * The spec at the version the cluster runs; a pinned add-on version follows what is installed now
+ * (an unpinned one stays unpinned). A nodegroup's AMI release pin of an older Kubernetes version is
+ * dropped: the upgrade moved the nodes to the newest release of the new one (spec-rules.ts).
+ */
 export function specAfter(spec: Spec, after: VersionSnapshot): Spec {
   return {
     ...spec,
     version: after.version,
+    managedNodeGroups: spec.managedNodeGroups.map(({ releaseVersion, ...ng }) => (releaseVersion === undefined || releaseVersion.startsWith(`${after.version}.`) || ng.amiType.startsWith('BOTTLEROCKET') ? { ...ng, ...(releaseVersion !== undefined ? { releaseVersion } : {}) } : ng)),
     addons: spec.addons.map((addon) => (addon.version !== undefined && after.addons[addon.name] ? { ...addon, version: after.addons[addon.name] } : addon)),
   };
 }

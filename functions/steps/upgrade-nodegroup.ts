@@ -9,6 +9,7 @@
 import { validateUpgradeItem } from '../generated/validators';
 import type { Poll, UpgradeItem } from '../generated/types';
 import { idempotencyToken } from '../domain/naming';
+import { podEvictionAdvice } from '../domain/nodegroup-update';
 import { updateErrorsText } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { NodegroupNotReadyError, NodegroupUpgradeFailedError } from '../shared/errors';
@@ -52,10 +53,8 @@ export async function upgradeNodegroup(input: UpgradeItem, deps: StepDeps<'eks' 
 
 function failure(name: string, to: string, status: string | undefined, errors: Parameters<typeof updateErrorsText>[0], force: boolean): NodegroupUpgradeFailedError {
   const text = updateErrorsText(errors);
-  const evictionBlocked = (errors ?? []).some((e) => e.errorCode === 'PodEvictionFailure');
-  const advice = evictionBlocked && !force
-    ? ' — a PodDisruptionBudget kept a pod from being evicted: let it allow an eviction (or scale the workload), or retry the upgrade with "force": true to evict regardless'
-    : '';
+  const errorCodes = (errors ?? []).flatMap((e) => (e.errorCode ? [e.errorCode] : []));
+  const advice = force ? '' : podEvictionAdvice(errorCodes, 'or retry the upgrade with "force": true to evict regardless');
   return new NodegroupUpgradeFailedError(`the update to Kubernetes ${to} ended ${status ?? 'unknown to EKS'}${text ? `: ${text}` : ''}${advice}`, { resource: `nodegroup ${name}` });
 }
 

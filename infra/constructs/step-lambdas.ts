@@ -267,7 +267,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [],
   },
   'change-nodegroup': {
-    description: 'Change Nodegroup: adds (its own stack, then CreateNodegroup), scales (UpdateNodegroupConfig) or removes (DeleteNodegroup, then its stack) one nodegroup (update-cluster)',
+    description: 'Change Nodegroup: adds (its own stack, then CreateNodegroup), updates (UpdateNodegroupConfig, then UpdateNodegroupVersion for another AMI release) or removes (DeleteNodegroup, then its stack) one nodegroup (update-cluster)',
     permissions: [
       // The cluster stack's outputs: the subnets of an added nodegroup.
       { actions: ['cloudformation:DescribeStacks'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
@@ -277,7 +277,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         wildcardReason: NODEGROUP_STACKS_REASON,
       },
       { actions: ['eks:CreateNodegroup', 'eks:TagResource'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['eks:DescribeNodegroup', 'eks:UpdateNodegroupConfig', 'eks:DeleteNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeNodegroup', 'eks:UpdateNodegroupConfig', 'eks:UpdateNodegroupVersion', 'eks:DeleteNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       // Updates of any origin of the cluster and the nodegroup are waited out before it diffs.
       { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       // The nodegroup uses the launch template of its stack; EKS reads it as the caller.

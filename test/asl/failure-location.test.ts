@@ -84,7 +84,7 @@ describe('update-cluster: a failure in each Task state', () => {
   const UPDATE: Operation = { ...operationFor(CLUSTER, 'op-update-1'), type: 'UPDATE' };
 
   it.each<[string, Phase, string, ChangeRequest]>([
-    ['Change Nodegroup', 'Update', 'nodegroup ng-spot', { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 2 } }],
+    ['Change Nodegroup', 'Update', 'nodegroup ng-spot', { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 2 } }],
     ['Change Fargate Profile', 'Update', 'Fargate profile fp-default', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
     ['Change Access', 'Update', 'access entry arn:aws:iam::111122223333:user/viewer', { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer' }],
     ['Change Endpoint Access', 'Update', THE_CLUSTER, { action: 'SET_ENDPOINT_ACCESS', body: { public: true, private: false } }],

@@ -144,10 +144,10 @@ describe('scaling a nodegroup', () => {
     const spec = await provisioned(aws);
     const describeUpdate = jest.spyOn(aws.eks, 'describeUpdate');
 
-    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
+    const update = await runUpdate(aws, spec, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
 
-    expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
-    expect(aws.calls.filter((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([{ service: 'eks', operation: 'UpdateNodegroupConfig', target: 'ng-spot', token: idempotencyToken(UPDATE.id, 'scale-nodegroup', 'ng-spot') }]);
+    expectApplied(aws, update, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(aws.calls.filter((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([{ service: 'eks', operation: 'UpdateNodegroupConfig', target: 'ng-spot scalingConfig', token: idempotencyToken(UPDATE.id, 'update-nodegroup-config', 'ng-spot') }]);
     expect(describeUpdate).toHaveBeenCalledWith(CLUSTER, expect.any(String), 'ng-spot');
     expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toEqual({ minSize: 1, desiredSize: 3, maxSize: 3 });
     expect(update.desired.managedNodeGroups.find((n) => n.name === 'ng-spot')).toMatchObject({ desiredSize: 3 });
@@ -159,14 +159,29 @@ describe('scaling a nodegroup', () => {
     // `aws eks update-nodegroup-version`, in progress; the nodegroup still reads ACTIVE.
     aws.updates.set('ng-version', { id: 'ng-version', type: 'VersionUpdate', status: 'InProgress', createdAt: aws.clock(), clusterName: CLUSTER, nodegroupName: 'ng-spot', describesLeft: 2, config: {}, apply: () => undefined });
 
-    const update = await runUpdate(aws, spec, { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
+    const update = await runUpdate(aws, spec, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 3 } });
 
-    expectApplied(aws, update, { action: 'SCALE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expectApplied(aws, update, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', result: 'applied' });
     expect(update.run.retried).toContain('Change Nodegroup');
     expect(aws.updates.get('ng-version')!.status).toBe('Successful');
     const firstScale = update.log.findIndex((line) => line.startsWith('eks:UpdateNodegroupConfig'));
     expect(update.log.slice(0, firstScale).filter((line) => line === 'eks:DescribeUpdate ng-version').length).toBeGreaterThanOrEqual(3);
     expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.scalingConfig).toMatchObject({ desiredSize: 3 });
+  });
+});
+
+describe('updating a nodegroup’s labels, taints and AMI release', () => {
+  it('sends one UpdateNodegroupConfig with what differs, then UpdateNodegroupVersion with the release, each followed until Successful', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws);
+    aws.nodegroups.get(`${CLUSTER}/ng-spot`)!.releaseVersion = '1.33.5-20251001';
+
+    const update = await runUpdate(aws, spec, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { labels: { team: 'b' }, taints: [], releaseVersion: '1.33.5-20251101' } });
+
+    expectApplied(aws, update, { action: 'UPDATE_NODEGROUP', target: 'ng-spot', result: 'applied' });
+    expect(update.log.filter((line) => /^eks:UpdateNodegroup/.test(line))).toEqual(['eks:UpdateNodegroupConfig ng-spot labels,taints', 'eks:UpdateNodegroupVersion ng-spot release 1.33.5-20251101']);
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-spot`)).toMatchObject({ labels: { team: 'b' }, taints: [], releaseVersion: '1.33.5-20251101' });
+    expect(update.desired.managedNodeGroups.find((n) => n.name === 'ng-spot')).toMatchObject({ labels: { team: 'b' }, taints: [], releaseVersion: '1.33.5-20251101' });
   });
 });
 
@@ -436,7 +451,7 @@ describe('an update started outside the service', () => {
 
 describe('a change the cluster already satisfies', () => {
   it.each<[string, ChangeRequest]>([
-    ['a nodegroup that exists', { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 1 } }],
+    ['a nodegroup that exists', { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 1 } }],
     ['a Fargate profile that is gone', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
   ])('is skipped without an EKS write: %s', async (_, change) => {
     const aws = new FakeAws();

@@ -2,12 +2,15 @@
  * A running cluster's settings end to end in local mode: PATCH /clusters/{name} turns on logging
  * and deletion protection, changes the upgrade policy and zonal shift and replaces the tags; the
  * AWS CLI sees them on the cluster and on its stack. DELETE is then refused (409) until asked
- * with ?disableDeletionProtection=true, which turns protection off and deletes everything. The
+ * with ?disableDeletionProtection=true, which turns protection off and deletes everything. Before
+ * that, a nodegroup added at an older AMI release has its labels, taints, update config and release
+ * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup. The
  * AWS CLI checks show as skipped with their reason when it is absent (required under CI=true);
  * the API's own answers and the SDK's view are checked regardless.
  */
-import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { amiReleaseVersions } from '../../local/emulator/services/eks/versions';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
@@ -103,6 +106,47 @@ describe('changing a running cluster’s settings', () => {
 
     expectOneTerminalLast(again, 'SUCCEEDED');
     expect(again.filter((e) => e.step?.name === 'Change Settings').map((e) => e.step!.status)).toEqual(['SKIPPED']);
+  });
+});
+
+describe('changing a running nodegroup', () => {
+  const NODEGROUP_CHANGE = { labels: { team: 'green', tier: 'batch' }, taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }], updateConfig: { maxUnavailablePercentage: 50 } };
+  let releaseVersion: string;
+  let events: StatusEvent[];
+
+  beforeAll(async () => {
+    // A nodegroup pinned to an older AMI release of the cluster's version (as the emulator publishes them), so there is a newer one to roll to.
+    const { nodegroup } = await eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName: 'ng-a' }));
+    const releases = amiReleaseVersions(nodegroup!.version!);
+    releaseVersion = releases.at(-1)!;
+    const added = await cloud.call('POST', `/clusters/${NAME}/nodegroups`, { body: { name: 'ng-b', minSize: 1, desiredSize: 1, maxSize: 1, releaseVersion: releases[0] } });
+    expect(added.status).toBe(202);
+    expectOneTerminalLast(await cloud.eventsUntilTerminal(String(added.body.operationId), 60_000), 'SUCCEEDED');
+
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-b`, { body: { ...NODEGROUP_CHANGE, releaseVersion } });
+    expect(accepted.status).toBe(202);
+    events = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
+  }, 120_000);
+
+  it('succeeds with one UpdateNodegroupConfig, then the rolling AMI release update, each reported', () => {
+    expectOneTerminalLast(events, 'SUCCEEDED');
+
+    expect(events.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Nodegroup Config', 'Update Nodegroup AMI Release', 'Change Nodegroup']);
+  });
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-nodegroup shows the labels, taints, update config and release', async () => {
+    const { nodegroup } = await aws<{ nodegroup: { labels: Record<string, string>; taints: unknown[]; updateConfig: unknown; releaseVersion: string; status: string } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-b']);
+
+    expect(nodegroup).toMatchObject({ status: 'ACTIVE', labels: NODEGROUP_CHANGE.labels, taints: [{ key: 'dedicated', value: 'batch', effect: 'NO_SCHEDULE' }], updateConfig: NODEGROUP_CHANGE.updateConfig, releaseVersion });
+  });
+
+  it('a PATCH the nodegroup already satisfies is SKIPPED, never sent to EKS', async () => {
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-b`, { body: { labels: NODEGROUP_CHANGE.labels, releaseVersion } });
+    expect(accepted.status).toBe(202);
+    const again = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 30_000);
+
+    expectOneTerminalLast(again, 'SUCCEEDED');
+    expect(again.filter((e) => e.step?.name === 'Change Nodegroup').map((e) => e.step!.status)).toEqual(['SKIPPED']);
   });
 });
 

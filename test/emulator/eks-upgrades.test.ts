@@ -73,7 +73,7 @@ async function activeCluster(name: string, version: string): Promise<void> {
   await until(() => clusterOf(name), (c) => c.status === 'ACTIVE', `cluster ${name} ACTIVE`);
 }
 
-async function activeNodegroup(cluster: string, name: string, size: number, extra: { version?: string; updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number } } = {}): Promise<void> {
+async function activeNodegroup(cluster: string, name: string, size: number, extra: { version?: string; releaseVersion?: string; updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number } } = {}): Promise<void> {
   await eks.send(new CreateNodegroupCommand({ clusterName: cluster, nodegroupName: name, nodeRole, subnets, scalingConfig: { minSize: size, maxSize: size, desiredSize: size }, ...extra }));
   await until(() => nodegroupOf(cluster, name), (n) => n.status === 'ACTIVE', `nodegroup ${name} ACTIVE`);
 }
@@ -268,25 +268,28 @@ describe('UpdateNodegroupVersion', () => {
     expect(insights.map((i) => i.name)).toEqual(['Amazon Linux 2 compatibility']);
   });
 
-  it('refuses a version newer than the cluster, a no-op, an unknown release and a second update at once', async () => {
+  it('refuses a version newer than the cluster, a no-op, an unknown release, a rollback of the AMI and a second update at once', async () => {
     await activeCluster('rules', '1.33');
-    await activeNodegroup('rules', 'ng', 1);
+    await activeNodegroup('rules', 'ng', 1, { releaseVersion: '1.33.5-20250904' });
     const current = await nodegroupOf('rules', 'ng');
 
     const newer = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', version: '1.34' })));
-    const same = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng' })));
+    const same = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20250904' })));
     const badRelease = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20990101' })));
-    // An older release of the same version is an update of its own (a rollback of the AMI).
-    const { update } = await eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20250904' }));
+    // A newer release of the same version is an update of its own.
+    const { update } = await eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20250915' }));
     const second = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20250915' })));
     await updateDone('rules', update!.id!, { nodegroupName: 'ng' });
+    // EKS never rolls a nodegroup back to an older AMI release.
+    const rollback = await rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'rules', nodegroupName: 'ng', releaseVersion: '1.33.5-20250904' })));
 
-    expect(current).toMatchObject({ version: '1.33', releaseVersion: '1.33.5-20250915' });
+    expect(current).toMatchObject({ version: '1.33', releaseVersion: '1.33.5-20250904' });
     expect(newer).toMatchObject({ name: 'InvalidParameterException', message: 'Nodegroup Kubernetes version should be equal to Cluster kubernetes version' });
     expect(same.name).toBe('InvalidParameterException');
     expect(badRelease).toMatchObject({ name: 'InvalidParameterException', message: 'Requested release version 1.33.5-20990101 is not valid for kubernetes version 1.33.' });
     expect(second.name).toBe('ResourceInUseException');
-    expect((await nodegroupOf('rules', 'ng')).releaseVersion).toBe('1.33.5-20250904');
+    expect((await nodegroupOf('rules', 'ng')).releaseVersion).toBe('1.33.5-20250915');
+    expect(rollback).toMatchObject({ name: 'InvalidParameterException', message: 'Requested Nodegroup release version 1.33.5-20250904 is invalid. Allowed release version is 1.33.5-20250915' });
   });
 
   it('refuses a pod-eviction-failure or insight fault rule that misses what it needs', () => {

@@ -721,7 +721,7 @@ describe('IAM', () => {
     'eks.describeAccessEntry': ['eks:DescribeAccessEntry'],
     'eks.listAssociatedAccessPolicies': ['eks:ListAssociatedAccessPolicies'],
     'eks.deleteAccessEntry': ['eks:DeleteAccessEntry'],
-    'eks.updateNodegroupScaling': ['eks:UpdateNodegroupConfig'],
+    'eks.updateNodegroupConfig': ['eks:UpdateNodegroupConfig'],
     'eks.associateAccessPolicy': ['eks:AssociateAccessPolicy'],
     'eks.updateEndpointAccess': ['eks:UpdateClusterConfig'],
     'eks.updateClusterConfig': ['eks:UpdateClusterConfig'],

@@ -443,13 +443,27 @@ export class FakeAws {
       this.record('eks', 'DeleteAccessEntry', principalArn);
       this.accessEntries.delete(`${cluster}/${principalArn}`);
     },
-    updateNodegroupScaling: async (cluster, nodegroup, scaling, token) => {
-      this.record('eks', 'UpdateNodegroupConfig', nodegroup, token);
+    updateNodegroupConfig: async (cluster, nodegroup, config, token) => {
+      this.record('eks', 'UpdateNodegroupConfig', `${nodegroup} ${Object.keys(config).join(',')}`, token);
       const ng = this.nodegroups.get(`${cluster}/${nodegroup}`);
       if (!ng) throw Object.assign(new Error(`No node group found for name: ${nodegroup}.`), { name: 'ResourceNotFoundException' });
       const id = `update-${token.slice(-8)}`;
       if (!this.updates.has(id)) {
-        this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {}, apply: () => (ng.scalingConfig = { ...ng.scalingConfig, ...scaling }) });
+        const apply = () => {
+          if (config.scalingConfig) ng.scalingConfig = { ...ng.scalingConfig, ...config.scalingConfig };
+          if (config.labels) {
+            const labels = { ...(ng.labels ?? {}), ...(config.labels.addOrUpdateLabels ?? {}) };
+            for (const key of config.labels.removeLabels ?? []) delete labels[key];
+            ng.labels = labels;
+          }
+          if (config.taints) {
+            const same = (a: { key?: string; effect?: string }, b: { key?: string; effect?: string }) => a.key === b.key && a.effect === b.effect;
+            const kept = (ng.taints ?? []).filter((t) => ![...(config.taints!.removeTaints ?? []), ...(config.taints!.addOrUpdateTaints ?? [])].some((r) => same(r, t)));
+            ng.taints = [...kept, ...(config.taints.addOrUpdateTaints ?? [])];
+          }
+          if (config.updateConfig) ng.updateConfig = { ...config.updateConfig };
+        };
+        this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {}, apply });
       }
       return id;
     },
@@ -518,18 +532,18 @@ export class FakeAws {
       return id;
     },
     updateNodegroupVersion: async (cluster, nodegroup, options, token) => {
-      this.record('eks', 'UpdateNodegroupVersion', `${nodegroup} ${options.version}${options.force ? ' force' : ''}`, token);
+      this.record('eks', 'UpdateNodegroupVersion', `${nodegroup} ${options.version ?? `release ${options.releaseVersion}`}${options.force ? ' force' : ''}`, token);
       const id = `update-${token.slice(-8)}`;
       if (this.updates.has(id)) return id;
       const ng = this.nodegroups.get(`${cluster}/${nodegroup}`);
       if (!ng) throw Object.assign(new Error(`No node group found for name: ${nodegroup}.`), { name: 'ResourceNotFoundException' });
-      if (this.clusters.get(cluster)?.version !== options.version) throw Object.assign(new Error('Nodegroup Kubernetes version should be equal to Cluster kubernetes version'), { name: 'InvalidParameterException' });
+      if (options.version !== undefined && this.clusters.get(cluster)?.version !== options.version) throw Object.assign(new Error('Nodegroup Kubernetes version should be equal to Cluster kubernetes version'), { name: 'InvalidParameterException' });
       const running = [...this.updates.values()].find((u) => u.clusterName === cluster && u.nodegroupName === nodegroup && u.status === 'InProgress');
       if (running) throw new UpdateInProgressError(`Nodegroup has update ${running.id} in progress`, { resource: `nodegroup ${nodegroup}` });
       const eviction = this.faults.podEvictionFailure;
       this.updates.set(id, {
-        id, type: 'VersionUpdate', status: 'InProgress', params: [{ type: 'Version', value: options.version }], createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {},
-        apply: () => (ng.version = options.version),
+        id, type: 'VersionUpdate', status: 'InProgress', params: [options.version !== undefined ? { type: 'Version', value: options.version } : { type: 'ReleaseVersion', value: options.releaseVersion }], createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {},
+        apply: () => (options.version !== undefined ? (ng.version = options.version) : (ng.releaseVersion = options.releaseVersion)),
         fail: () => (eviction?.nodegroup === nodegroup && !options.force ? [{ errorCode: 'PodEvictionFailure' as never, errorMessage: eviction.message, resourceIds: [nodegroup] }] : undefined),
       });
       return id;

@@ -229,7 +229,7 @@ describe('accepting an operation when a write fails', () => {
 });
 
 describe('update routes', () => {
-  it('PATCH nodegroups/{ng} starts SCALE_NODEGROUP with the whole desired spec', async () => {
+  it('PATCH nodegroups/{ng} starts UPDATE_NODEGROUP with the whole desired spec', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
 
@@ -237,8 +237,8 @@ describe('update routes', () => {
 
     expect(response.statusCode).toBe(202);
     const input = lastExecution(aws);
-    expect(input.operation).toMatchObject({ type: 'UPDATE', action: 'SCALE_NODEGROUP' });
-    expect(input.change).toEqual({ action: 'SCALE_NODEGROUP', target: 'ng-spot', scaling: { maxSize: 5, desiredSize: 4 } });
+    expect(input.operation).toMatchObject({ type: 'UPDATE', action: 'UPDATE_NODEGROUP' });
+    expect(input.change).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-spot', update: { scaling: { maxSize: 5, desiredSize: 4 } } });
     expect(input.spec.managedNodeGroups).toContainEqual(expect.objectContaining({ name: 'ng-spot', minSize: 1, maxSize: 5, desiredSize: 4 }));
     expect(aws.clusterRecords.get(NAME)).toMatchObject({ status: 'UPDATING' });
   });
@@ -254,14 +254,43 @@ describe('update routes', () => {
     expect(aws.executions).toHaveLength(1);
   });
 
-  it('answers 422 for fields that are not sizes', async () => {
+  it('PATCH nodegroups/{ng} takes labels, taints, updateConfig and releaseVersion into the desired spec and the change', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const asked = { labels: { team: 'b' }, taints: [{ key: 'dedicated', effect: 'NoSchedule' }], updateConfig: { maxUnavailable: 2 }, releaseVersion: '1.33.5-20251101' };
+
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: asked }), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    const input = lastExecution(aws);
+    expect(input.change).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-spot', update: asked });
+    expect(input.spec.managedNodeGroups).toContainEqual(expect.objectContaining({ name: 'ng-spot', ...asked }));
+  });
+
+  it('answers 422 at the body pointer for an updateConfig that is not exactly one of its two fields, or a malformed release version', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const both = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { updateConfig: { maxUnavailable: 1, maxUnavailablePercentage: 10 } } }), aws.deps());
+    const tooMany = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { updateConfig: { maxUnavailable: 101 } } }), aws.deps());
+    const release = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { releaseVersion: 'latest' } }), aws.deps());
+
+    expect([both, tooMany, release].map((r) => r.statusCode)).toEqual([422, 422, 422]);
+    expect(body(both).errors).toEqual([expect.objectContaining({ pointer: '/updateConfig' })]);
+    expect(body(tooMany).errors).toEqual([expect.objectContaining({ pointer: '/updateConfig/maxUnavailable' })]);
+    expect(body(release).errors).toEqual([expect.objectContaining({ pointer: '/releaseVersion' })]);
+  });
+
+  it('answers 422 for fields a running nodegroup cannot change, instance types among them', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
 
     const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { instanceTypes: ['m5.xlarge'] } }), aws.deps());
 
     expect(response.statusCode).toBe(422);
-    expect(body(response).errors).toEqual([{ pointer: '/instanceTypes', message: 'is not a scaling field (minSize, maxSize, desiredSize)' }]);
+    expect(body(response).errors).toEqual([
+      { pointer: '/instanceTypes', message: 'is not changeable on a running nodegroup (minSize, maxSize, desiredSize, labels, taints, updateConfig, releaseVersion)' },
+    ]);
   });
 
   it('answers 404 for a nodegroup, profile or access entry the cluster does not have', async () => {

@@ -16,7 +16,7 @@ const GOOD_BODY: Record<string, unknown> = {
   createCluster: referenceSpec(),
   setEndpointAccess: { public: true, private: true },
   addNodegroup: { name: 'ng-new', instanceType: 'm5.large', minSize: 1, maxSize: 2, desiredSize: 1 },
-  scaleNodegroup: { desiredSize: 1 },
+  updateNodegroup: { desiredSize: 1 },
   addFargateProfile: { name: 'fp-new', selectors: [{ namespace: 'jobs' }] },
   addAccessEntry: { principalArn: 'arn:aws:iam::111122223333:role/dev' },
   upgradeCluster: { version: '1.33' },

@@ -99,7 +99,7 @@ describe('operation requested by an event', () => {
     await handleEvent(create(), aws.deps());
     Object.assign(aws.clusterRecords.get('reference')!, { owner: 'arn:aws:iam::111122223333:role/someone-else', lockedBy: undefined, status: 'ACTIVE' });
 
-    const outcome = await handleEvent(requested({ operation: 'SCALE_NODEGROUP', cluster: 'reference', target: 'ng-spot', body: { maxSize: 5 } }, { id: 'evt-0002' }), aws.deps());
+    const outcome = await handleEvent(requested({ operation: 'UPDATE_NODEGROUP', cluster: 'reference', target: 'ng-spot', body: { maxSize: 5 } }, { id: 'evt-0002' }), aws.deps());
 
     expect(outcome.statusCode).toBe(404);
   });

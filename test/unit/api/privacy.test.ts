@@ -26,7 +26,7 @@ const CLUSTER_REQUESTS: Array<{ operationId: string; method: string; path: strin
   { operationId: 'updateClusterSettings', method: 'PATCH', path: `/clusters/${NAME}`, options: { body: { deletionProtection: true } } },
   { operationId: 'setEndpointAccess', method: 'PUT', path: `/clusters/${NAME}/endpoint-access`, options: { body: { public: true, private: true } } },
   { operationId: 'addNodegroup', method: 'POST', path: `/clusters/${NAME}/nodegroups`, options: { body: { name: 'ng-new', instanceType: 'm5.large', minSize: 1, maxSize: 2, desiredSize: 1 } } },
-  { operationId: 'scaleNodegroup', method: 'PATCH', path: `/clusters/${NAME}/nodegroups/ng-spot`, options: { body: { desiredSize: 1 } } },
+  { operationId: 'updateNodegroup', method: 'PATCH', path: `/clusters/${NAME}/nodegroups/ng-spot`, options: { body: { desiredSize: 1 } } },
   { operationId: 'removeNodegroup', method: 'DELETE', path: `/clusters/${NAME}/nodegroups/ng-spot` },
   { operationId: 'addFargateProfile', method: 'POST', path: `/clusters/${NAME}/fargate-profiles`, options: { body: { name: 'fp-new', selectors: [{ namespace: 'jobs' }] } } },
   { operationId: 'removeFargateProfile', method: 'DELETE', path: `/clusters/${NAME}/fargate-profiles/fp-default` },

@@ -8,6 +8,7 @@ import type { ClusterChange } from '../../../functions/generated/types';
 import { validateUpdateInput } from '../../../functions/generated/validators';
 import { planAccessChange } from '../../../functions/domain/access-change';
 import { CHANGE_ACTIONS, changeFor, type ChangeFor } from '../../../functions/domain/change-actions';
+import type { NodegroupUpdate } from '../../../functions/domain/nodegroup-update';
 import { changeResource, changeTarget, planEndpointAccessChange, planFargateProfileChange, planNodegroupChange, wantedScaling, type LiveState, type NextStep, type Scaling } from '../../../functions/domain/cluster-change';
 import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 import { apiChange } from '../../support/change-request';
@@ -112,16 +113,24 @@ describe('ADD_NODEGROUP', () => {
   });
 });
 
-describe('SCALE_NODEGROUP', () => {
-  const scale = (scaling: Scaling, live: LiveState) => decide({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling }, live);
+describe('UPDATE_NODEGROUP', () => {
+  const update = (asked: NodegroupUpdate, live: LiveState) => decide({ action: 'UPDATE_NODEGROUP', target: 'ng-1', update: asked }, live);
+  const scale = (scaling: Scaling, live: LiveState) => update({ scaling }, live);
   const active = (minSize: number, desiredSize: number, maxSize: number): LiveState => ({ nodegroup: { status: 'ACTIVE', scaling: { minSize, desiredSize, maxSize } } });
+  const configCall = (config: object) => ({ kind: 'apply', stage: 'nodegroupConfigUpdate', calls: [{ call: 'updateNodegroupConfig', nodegroup: 'ng-1', config }] });
+  const LIVE: LiveState = {
+    nodegroup: {
+      status: 'ACTIVE',
+      scaling: { minSize: 1, desiredSize: 2, maxSize: 4 },
+      labels: { team: 'a', tier: 'web' },
+      taints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }],
+      updateConfig: { maxUnavailable: 1 },
+      releaseVersion: '1.33.5-20251001',
+    },
+  };
 
   it('updates only the sizes asked for, keeping the others as they are live', () => {
-    expect(scale({ desiredSize: 3 }, active(1, 2, 4))).toEqual({
-      kind: 'apply',
-      stage: 'nodegroupScaling',
-      calls: [{ call: 'scaleNodegroup', nodegroup: 'ng-1', scaling: { minSize: 1, desiredSize: 3, maxSize: 4 } }],
-    });
+    expect(scale({ desiredSize: 3 }, active(1, 2, 4))).toEqual(configCall({ scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 4 } }));
   });
 
   it('is in sync when the live sizes are already the ones asked for: no UpdateNodegroupConfig', () => {
@@ -129,13 +138,63 @@ describe('SCALE_NODEGROUP', () => {
   });
 
   it('keeps an unasked desiredSize within new bounds', () => {
-    expect(scale({ maxSize: 1 }, active(1, 2, 4))).toMatchObject({ calls: [{ scaling: { minSize: 1, desiredSize: 1, maxSize: 1 } }] });
-    expect(scale({ minSize: 3 }, active(1, 2, 4))).toMatchObject({ calls: [{ scaling: { minSize: 3, desiredSize: 3, maxSize: 4 } }] });
+    expect(scale({ maxSize: 1 }, active(1, 2, 4))).toMatchObject({ calls: [{ config: { scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 1 } } }] });
+    expect(scale({ minSize: 3 }, active(1, 2, 4))).toMatchObject({ calls: [{ config: { scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 4 } } }] });
   });
 
   it('refuses sizes that would break min ≤ desired ≤ max', () => {
     expect(scale({ desiredSize: 5 }, active(1, 2, 4))).toEqual({ kind: 'refused', reason: 'now min 1, desired 2, max 4: desiredSize 5 would be outside minSize 1 .. maxSize 4' });
     expect(scale({ minSize: 5 }, active(1, 2, 4))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('minSize 5 would exceed maxSize 4') });
+  });
+
+  it('sends labels as added or updated and removed against the live set: the map given is the whole new set', () => {
+    expect(update({ labels: { team: 'b', tier: 'web', zone: 'x' } }, LIVE)).toEqual(configCall({ labels: { addOrUpdateLabels: { team: 'b', zone: 'x' } } }));
+    expect(update({ labels: { tier: 'web' } }, LIVE)).toEqual(configCall({ labels: { removeLabels: ['team'] } }));
+    expect(update({ labels: {} }, LIVE)).toEqual(configCall({ labels: { removeLabels: ['team', 'tier'] } }));
+    expect(update({ labels: { tier: 'web', team: 'a' } }, LIVE)).toEqual({ kind: 'inSync' });
+  });
+
+  it('sends taints in EKS’s spelling: a new value for the same key and effect is an update, a taint no longer given is removed', () => {
+    expect(update({ taints: [{ key: 'dedicated', value: 'cpu', effect: 'NoSchedule' }] }, LIVE)).toEqual(configCall({ taints: { addOrUpdateTaints: [{ key: 'dedicated', value: 'cpu', effect: 'NO_SCHEDULE' }] } }));
+    expect(update({ taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoExecute' }] }, LIVE)).toEqual(
+      configCall({ taints: { addOrUpdateTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_EXECUTE' }], removeTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }] } }),
+    );
+    expect(update({ taints: [] }, LIVE)).toEqual(configCall({ taints: { removeTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }] } }));
+    expect(update({ taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }, LIVE)).toEqual({ kind: 'inSync' });
+  });
+
+  it('sends updateConfig only when it differs', () => {
+    expect(update({ updateConfig: { maxUnavailablePercentage: 50 } }, LIVE)).toEqual(configCall({ updateConfig: { maxUnavailablePercentage: 50 } }));
+    expect(update({ updateConfig: { maxUnavailable: 1 } }, LIVE)).toEqual({ kind: 'inSync' });
+  });
+
+  it('puts every differing field in one UpdateNodegroupConfig and leaves out those already as asked', () => {
+    expect(update({ scaling: { desiredSize: 2 }, labels: { team: 'a', tier: 'web' }, taints: [], updateConfig: { maxUnavailable: 2 } }, LIVE)).toEqual(
+      configCall({ taints: { removeTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }] }, updateConfig: { maxUnavailable: 2 } }),
+    );
+  });
+
+  it('rolls the nodes to another AMI release with UpdateNodegroupVersion, after the config update when both differ', () => {
+    const release = { kind: 'apply', stage: 'nodegroupReleaseUpdate', calls: [{ call: 'updateNodegroupRelease', nodegroup: 'ng-1', releaseVersion: '1.33.5-20251101' }] };
+    expect(update({ releaseVersion: '1.33.5-20251101' }, LIVE)).toEqual(release);
+    expect(update({ releaseVersion: '1.33.5-20251001' }, LIVE)).toEqual({ kind: 'inSync' });
+
+    const both: NodegroupUpdate = { labels: {}, releaseVersion: '1.33.5-20251101' };
+    expect(update(both, LIVE)).toEqual(configCall({ labels: { removeLabels: ['team', 'tier'] } }));
+    expect(update(both, { ...LIVE, update: { status: 'InProgress', stage: 'nodegroupConfigUpdate' } })).toEqual({ kind: 'wait', stage: 'nodegroupConfigUpdate', status: 'InProgress' });
+    // The config update done, the diff is not made again (the autoscaler may move sizes meanwhile): the release is next.
+    expect(update(both, { ...LIVE, update: { status: 'Successful', stage: 'nodegroupConfigUpdate' } })).toEqual(release);
+    expect(update(both, { ...LIVE, update: { status: 'InProgress', stage: 'nodegroupReleaseUpdate' } })).toEqual({ kind: 'wait', stage: 'nodegroupReleaseUpdate', status: 'InProgress' });
+    expect(update(both, { ...LIVE, update: { status: 'Successful', stage: 'nodegroupReleaseUpdate' } })).toEqual({ kind: 'inSync' });
+  });
+
+  it('fails a release update EKS could not finish, with advice when a PodDisruptionBudget blocked an eviction', () => {
+    const failedUpdate = { status: 'Failed', errors: 'PodEvictionFailure: Reached max retries', errorCodes: ['PodEvictionFailure'], stage: 'nodegroupReleaseUpdate' as const };
+    expect(update({ releaseVersion: '1.33.5-20251101' }, { ...LIVE, update: failedUpdate })).toEqual({
+      kind: 'failed',
+      stage: 'nodegroupReleaseUpdate',
+      reason: 'update Failed: PodEvictionFailure: Reached max retries — a PodDisruptionBudget kept a pod from being evicted: let it allow an eviction (or scale the workload), then send the change again',
+    });
   });
 
   it('refuses a nodegroup that is not on the cluster, or is being deleted', () => {
@@ -144,15 +203,16 @@ describe('SCALE_NODEGROUP', () => {
   });
 
   it('waits for an update already running on the nodegroup (one at a time)', () => {
-    expect(scale({ desiredSize: 3 }, { nodegroup: { status: 'UPDATING', scaling: { minSize: 1, desiredSize: 2, maxSize: 4 } } })).toEqual({ kind: 'wait', stage: 'nodegroupScaling', status: 'UPDATING' });
+    expect(scale({ desiredSize: 3 }, { nodegroup: { status: 'UPDATING', scaling: { minSize: 1, desiredSize: 2, maxSize: 4 } } })).toEqual({ kind: 'wait', stage: 'nodegroupConfigUpdate', status: 'UPDATING' });
   });
 
   it('follows its own update: waits while InProgress, done when Successful, failed with EKS’s errors', () => {
-    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: { status: 'InProgress' } })).toEqual({ kind: 'wait', stage: 'nodegroupScaling', status: 'InProgress' });
-    expect(scale({ desiredSize: 3 }, { ...active(1, 3, 4), update: { status: 'Successful' } })).toEqual({ kind: 'inSync' });
-    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: { status: 'Failed', errors: 'InsufficientCapacity: none' } })).toEqual({
+    const own = (status: string, errors?: string) => ({ status, stage: 'nodegroupConfigUpdate' as const, ...(errors ? { errors } : {}) });
+    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: own('InProgress') })).toEqual({ kind: 'wait', stage: 'nodegroupConfigUpdate', status: 'InProgress' });
+    expect(scale({ desiredSize: 3 }, { ...active(1, 3, 4), update: own('Successful') })).toEqual({ kind: 'inSync' });
+    expect(scale({ desiredSize: 3 }, { ...active(1, 2, 4), update: own('Failed', 'InsufficientCapacity: none') })).toEqual({
       kind: 'failed',
-      stage: 'nodegroupScaling',
+      stage: 'nodegroupConfigUpdate',
       reason: 'update Failed: InsufficientCapacity: none',
     });
   });
@@ -364,7 +424,7 @@ describe('SET_ENDPOINT_ACCESS', () => {
 describe('the change’s target', () => {
   it.each<[string, ClusterChange, string, string]>([
     ['an added nodegroup', requested({ action: 'ADD_NODEGROUP', body: { name: 'ng-new' } }).change, 'ng-new', 'nodegroup ng-new'],
-    ['a scaled nodegroup', { action: 'SCALE_NODEGROUP', target: 'ng-1', scaling: { maxSize: 3 } }, 'ng-1', 'nodegroup ng-1'],
+    ['a scaled nodegroup', { action: 'UPDATE_NODEGROUP', target: 'ng-1', update: { scaling: { maxSize: 3 } } }, 'ng-1', 'nodegroup ng-1'],
     ['a removed nodegroup', { action: 'REMOVE_NODEGROUP', target: 'ng-1' }, 'ng-1', 'nodegroup ng-1'],
     ['an added Fargate profile', requested({ action: 'ADD_FARGATE_PROFILE', body: { name: 'fp-1', selectors: [{ namespace: 'x' }] } }).change, 'fp-1', 'Fargate profile fp-1'],
     ['a removed Fargate profile', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-1' }, 'fp-1', 'Fargate profile fp-1'],

@@ -14,15 +14,31 @@ describe('applyChange', () => {
   });
 
   it('changes only the sizes given when scaling', () => {
-    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-spot', body: { maxSize: 6 } });
+    const { spec: changed } = applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { maxSize: 6 } });
 
     expect((changed as Spec).managedNodeGroups[1]).toMatchObject({ name: 'ng-spot', minSize: 1, desiredSize: 1, maxSize: 6 });
   });
 
   it('keeps an unasked desired size within the new bounds', () => {
-    const { spec: changed } = applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-general', body: { minSize: 3, maxSize: 5 } });
+    const { spec: changed } = applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-general', body: { minSize: 3, maxSize: 5 } });
 
     expect((changed as Spec).managedNodeGroups[0]).toMatchObject({ minSize: 3, desiredSize: 3, maxSize: 5 });
+  });
+
+  it('replaces labels and taints with the whole set given, and sets updateConfig and releaseVersion; the change carries only what was asked', () => {
+    const body = { labels: { team: 'b' }, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }], updateConfig: { maxUnavailablePercentage: 50 }, releaseVersion: '1.33.5-20251101' };
+    const applied = applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body });
+    const desired = normaliseSpec(applied.spec, GUARDRAILS);
+
+    expect(desired.managedNodeGroups[1]).toMatchObject({ name: 'ng-spot', ...body, minSize: 1, maxSize: 3 });
+    expect(applied.changed).toEqual(['/managedNodeGroups/1/labels', '/managedNodeGroups/1/taints', '/managedNodeGroups/1/updateConfig', '/managedNodeGroups/1/releaseVersion']);
+    expect(applied.change(desired)).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-spot', update: body });
+  });
+
+  it('mixes sizes and settings in one change', () => {
+    const applied = applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-spot', body: { desiredSize: 2, labels: {} } });
+
+    expect(applied.change(normaliseSpec(applied.spec, GUARDRAILS))).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-spot', update: { scaling: { desiredSize: 2 }, labels: {} } });
   });
 
   it('removes an access entry or an identity mapping by principal ARN', () => {
@@ -41,7 +57,7 @@ describe('applyChange', () => {
 
   it('names the missing target', () => {
     expect(() => applyChange(spec(), { action: 'REMOVE_NODEGROUP', target: 'ng-none' })).toThrow('cluster reference has no nodegroup ng-none');
-    expect(() => applyChange(spec(), { action: 'SCALE_NODEGROUP', target: 'ng-none', body: { maxSize: 3 } })).toThrow(expect.objectContaining({ name: 'UnknownTargetError' }));
+    expect(() => applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-none', body: { maxSize: 3 } })).toThrow(expect.objectContaining({ name: 'UnknownTargetError' }));
   });
 
   it('leaves the registered spec untouched', () => {

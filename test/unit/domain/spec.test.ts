@@ -288,3 +288,36 @@ describe('normaliseSpec ownerAccess', () => {
     expect(problems({ authenticationMode: 'CONFIG_MAP', ownerAccess: 'none' })).toEqual([]);
   });
 });
+
+describe('a nodegroup’s updateConfig and releaseVersion', () => {
+  const nodegroupProblems = (nodegroup: Record<string, unknown>) => {
+    try {
+      normaliseSpec({ name: 'demo', version: '1.32', managedNodeGroups: [{ name: 'ng-1', ...nodegroup }] }, SPEC_DEFAULTS);
+      return [];
+    } catch (error) {
+      if (error instanceof InvalidSpecError) return error.problems.map((p) => p.pointer);
+      throw error;
+    }
+  };
+
+  it('takes either maxUnavailable or maxUnavailablePercentage, 1 to 100, and nothing else', () => {
+    expect(nodegroupProblems({ updateConfig: { maxUnavailable: 3 } })).toEqual([]);
+    expect(nodegroupProblems({ updateConfig: { maxUnavailablePercentage: 100 } })).toEqual([]);
+    expect(nodegroupProblems({ updateConfig: { maxUnavailable: 1, maxUnavailablePercentage: 10 } })).toEqual(['/managedNodeGroups/0/updateConfig']);
+    expect(nodegroupProblems({ updateConfig: {} })).toEqual(['/managedNodeGroups/0/updateConfig']);
+    expect(nodegroupProblems({ updateConfig: { maxUnavailable: 0 } })).toEqual(['/managedNodeGroups/0/updateConfig/maxUnavailable']);
+  });
+
+  it('takes an Amazon Linux AMI release only of the cluster’s Kubernetes version; Bottlerocket has its own numbering', () => {
+    expect(nodegroupProblems({ releaseVersion: '1.32.9-20251001' })).toEqual([]);
+    expect(nodegroupProblems({ releaseVersion: '1.31.9-20251001' })).toEqual(['/managedNodeGroups/0/releaseVersion']);
+    expect(nodegroupProblems({ releaseVersion: 'latest' })).toEqual(['/managedNodeGroups/0/releaseVersion']);
+    expect(nodegroupProblems({ amiType: 'BOTTLEROCKET_x86_64', releaseVersion: '1.49.0-5d9ac849' })).toEqual([]);
+  });
+
+  it('leaves both out when the spec does (EKS’s defaults apply), so specs written before stay valid', () => {
+    const ng = normaliseSpec({ name: 'demo', managedNodeGroups: [{ name: 'ng-1' }] }, SPEC_DEFAULTS).managedNodeGroups[0]!;
+    expect(ng).not.toHaveProperty('updateConfig');
+    expect(ng).not.toHaveProperty('releaseVersion');
+  });
+});

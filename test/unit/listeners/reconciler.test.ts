@@ -12,7 +12,7 @@ const REQUESTED = '2026-11-21T10:00:00.000Z';
 const operation = (type: Operation['type'] = 'CREATE', id = `op-${type.toLowerCase()}-1`): Operation => ({
   id,
   type,
-  ...(type === 'UPDATE' ? { action: 'SCALE_NODEGROUP' as const } : {}),
+  ...(type === 'UPDATE' ? { action: 'UPDATE_NODEGROUP' as const } : {}),
   cluster: { name: 'demo', region: 'us-east-1', account: '111122223333' },
   requestedBy: 'arn:aws:iam::111122223333:role/portal',
   requestedAt: REQUESTED,

@@ -406,7 +406,7 @@ describe('DynamoRegistry', () => {
       await registry.finish(event(operation, succeeded), 'ACTIVE');
       return operation;
     }
-    const updateOf = (created: Operation, id = `op-u-${++sequence}`): Operation => ({ ...created, id, type: 'UPDATE', action: 'SCALE_NODEGROUP' });
+    const updateOf = (created: Operation, id = `op-u-${++sequence}`): Operation => ({ ...created, id, type: 'UPDATE', action: 'UPDATE_NODEGROUP' });
 
     it('reads a cluster back with its owner, spec, status and version, without its keys', async () => {
       const created = await activeCluster();

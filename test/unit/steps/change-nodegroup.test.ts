@@ -1,5 +1,6 @@
 import { NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
 import type { Scaling } from '../../../functions/domain/cluster-change';
+import type { NodegroupUpdate } from '../../../functions/domain/nodegroup-update';
 import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../../../functions/domain/naming';
 import type { ClusterChange, Poll } from '../../../functions/generated/types';
 import { changeNodegroup } from '../../../functions/steps/change-nodegroup';
@@ -134,19 +135,23 @@ describe('Change Nodegroup: ADD_NODEGROUP', () => {
   });
 });
 
-describe('Change Nodegroup: SCALE_NODEGROUP', () => {
-  const scale = (scaling: Scaling): ClusterChange => ({ action: 'SCALE_NODEGROUP', target: 'ng-1', scaling });
+describe('Change Nodegroup: UPDATE_NODEGROUP', () => {
+  const scale = (scaling: Scaling): ClusterChange => ({ action: 'UPDATE_NODEGROUP', target: 'ng-1', update: { scaling } });
+  const change = (update: NodegroupUpdate): ClusterChange => ({ action: 'UPDATE_NODEGROUP', target: 'ng-1', update });
+  /** One more look after the update EKS reports done. */
+  const finishUpdate = (aws: FakeAws, poll: Poll) => (aws.updates.get(poll.updateId!)!.describesLeft = 0);
+  const later = (poll: Poll): Poll => ({ ...poll, startedAt: new Date(0).toISOString() });
 
   it('sends UpdateNodegroupConfig with the merged sizes and a token, and follows the update by its id', async () => {
     const aws = provisionedAws(before);
     activeNodegroup(aws, 'ng-1');
-    const update = jest.spyOn(aws.eks, 'updateNodegroupScaling');
+    const update = jest.spyOn(aws.eks, 'updateNodegroupConfig');
 
     const poll = await changeNodegroup(updateInput(scale({ desiredSize: 3 }), before), aws.deps());
 
-    expect(update).toHaveBeenCalledWith(CLUSTER, 'ng-1', { minSize: 1, desiredSize: 3, maxSize: 4 }, idempotencyToken(UPDATE_OPERATION.id, 'scale-nodegroup', 'ng-1'));
-    expect(poll).toMatchObject({ ready: false, stage: 'nodegroupScaling', updateId: expect.any(String) });
-    expect(stepEvents(aws)).toEqual(['Change Nodegroup nodegroup ng-1 STARTED', 'Scale Nodegroup nodegroup ng-1 STARTED']);
+    expect(update).toHaveBeenCalledWith(CLUSTER, 'ng-1', { scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 4 } }, idempotencyToken(UPDATE_OPERATION.id, 'update-nodegroup-config', 'ng-1'));
+    expect(poll).toMatchObject({ ready: false, stage: 'nodegroupConfigUpdate', updateId: expect.any(String) });
+    expect(stepEvents(aws)).toEqual(['Change Nodegroup nodegroup ng-1 STARTED', 'Update Nodegroup Config nodegroup ng-1 STARTED']);
   });
 
   it('skips sizes the nodegroup already has: no UpdateNodegroupConfig', async () => {
@@ -159,13 +164,73 @@ describe('Change Nodegroup: SCALE_NODEGROUP', () => {
     expect(aws.callLog((c) => c.operation === 'UpdateNodegroupConfig')).toEqual([]);
   });
 
+  it('changes labels, taints and updateConfig in one UpdateNodegroupConfig, then the AMI release with UpdateNodegroupVersion, each followed to its end', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+    Object.assign(aws.nodegroups.get(`${CLUSTER}/ng-1`)!, { labels: { team: 'a' }, taints: [], updateConfig: { maxUnavailable: 1 }, releaseVersion: '1.33.5-20251001' });
+    const asked = change({ labels: { team: 'b' }, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }], updateConfig: { maxUnavailablePercentage: 50 }, releaseVersion: '1.33.5-20251101' });
+    const config = jest.spyOn(aws.eks, 'updateNodegroupConfig');
+    const version = jest.spyOn(aws.eks, 'updateNodegroupVersion');
+
+    const first = await changeNodegroup(updateInput(asked, before), aws.deps());
+    finishUpdate(aws, first);
+    const second = await changeNodegroup(updateInput(asked, before, later(first)), aws.deps());
+    finishUpdate(aws, second);
+    const third = await changeNodegroup(updateInput(asked, before, later(second)), aws.deps());
+
+    expect(config).toHaveBeenCalledWith(
+      CLUSTER,
+      'ng-1',
+      { labels: { addOrUpdateLabels: { team: 'b' } }, taints: { addOrUpdateTaints: [{ key: 'dedicated', value: 'gpu', effect: 'NO_SCHEDULE' }] }, updateConfig: { maxUnavailablePercentage: 50 } },
+      expect.any(String),
+    );
+    expect(version).toHaveBeenCalledWith(CLUSTER, 'ng-1', { releaseVersion: '1.33.5-20251101', force: false }, idempotencyToken(UPDATE_OPERATION.id, 'update-nodegroup-release', 'ng-1@1.33.5-20251101'));
+    expect(second).toMatchObject({ ready: false, stage: 'nodegroupReleaseUpdate', updateId: expect.any(String) });
+    expect(second.updateId).not.toBe(first.updateId);
+    expect(third).toMatchObject({ ready: true, stage: 'applied' });
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-1`)).toMatchObject({ labels: { team: 'b' }, updateConfig: { maxUnavailablePercentage: 50 }, releaseVersion: '1.33.5-20251101' });
+    expect(stepEvents(aws)).toEqual([
+      'Change Nodegroup nodegroup ng-1 STARTED',
+      'Update Nodegroup Config nodegroup ng-1 STARTED',
+      'Update Nodegroup Config nodegroup ng-1 SUCCEEDED',
+      'Update Nodegroup AMI Release nodegroup ng-1 STARTED',
+      'Update Nodegroup AMI Release nodegroup ng-1 SUCCEEDED',
+      'Change Nodegroup nodegroup ng-1 SUCCEEDED',
+    ]);
+  });
+
+  it('makes no call at all when every field is already as asked, and says unchanged', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+    Object.assign(aws.nodegroups.get(`${CLUSTER}/ng-1`)!, { labels: { team: 'a' }, taints: [{ key: 'dedicated', effect: 'NO_SCHEDULE' }], updateConfig: { maxUnavailable: 1 }, releaseVersion: '1.33.5-20251001' });
+
+    const poll = await changeNodegroup(updateInput(change({ labels: { team: 'a' }, taints: [{ key: 'dedicated', effect: 'NoSchedule' }], updateConfig: { maxUnavailable: 1 }, releaseVersion: '1.33.5-20251001' }), before), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(aws.callLog((c) => /^UpdateNodegroup/.test(c.operation))).toEqual([]);
+    expect(stepEvents(aws)).toEqual(['Change Nodegroup nodegroup ng-1 SKIPPED']);
+  });
+
+  it('names the PodDisruptionBudget as the reason when the rolling release update cannot evict a pod', async () => {
+    const aws = provisionedAws(before, { faults: { podEvictionFailure: { nodegroup: 'ng-1', message: 'Reached max retries while trying to evict pods from nodes in node group ng-1' } } });
+    activeNodegroup(aws, 'ng-1');
+    const asked = change({ releaseVersion: '1.33.5-20251101' });
+    const poll = await changeNodegroup(updateInput(asked, before), aws.deps());
+    finishUpdate(aws, poll);
+
+    const error = await rejectionOf(changeNodegroup(updateInput(asked, before, later(poll)), aws.deps()));
+
+    expect(error.name).toBe('NodegroupFailedError');
+    expect(error.message).toMatch(/^nodegroup ng-1: update Failed: PodEvictionFailure: Reached max retries .* — a PodDisruptionBudget kept a pod from being evicted/);
+  });
+
   it('fails with EKS’s errors when the update fails', async () => {
     const aws = provisionedAws(before, { faults: { updateFailure: { message: 'Nodegroup ng-1 has no capacity' } } });
     activeNodegroup(aws, 'ng-1');
     const poll = await changeNodegroup(updateInput(scale({ desiredSize: 3 }), before), aws.deps());
-    aws.updates.get(poll.updateId!)!.describesLeft = 0;
+    finishUpdate(aws, poll);
 
-    const error = await rejectionOf(changeNodegroup(updateInput(scale({ desiredSize: 3 }), before, { ...poll, startedAt: new Date(0).toISOString() }), aws.deps()));
+    const error = await rejectionOf(changeNodegroup(updateInput(scale({ desiredSize: 3 }), before, later(poll)), aws.deps()));
 
     expect(error.name).toBe('NodegroupFailedError');
     expect(error.message).toBe('nodegroup ng-1: update Failed: Unknown: Nodegroup ng-1 has no capacity (demo)');

@@ -38,6 +38,15 @@ describe('Create Nodegroup', () => {
       expect(nodegroupRequest(input, ng).taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: eksEffect }]);
     });
 
+    it('passes updateConfig and releaseVersion when the spec has them, and leaves EKS its defaults otherwise', () => {
+      const given = nodegroupOf({ updateConfig: { maxUnavailablePercentage: 25 }, releaseVersion: '1.33.5-20251001' });
+      const silent = nodegroupOf({});
+
+      expect(nodegroupRequest(given.input, given.ng)).toMatchObject({ updateConfig: { maxUnavailablePercentage: 25 }, releaseVersion: '1.33.5-20251001' });
+      expect(nodegroupRequest(silent.input, silent.ng)).not.toHaveProperty('updateConfig');
+      expect(nodegroupRequest(silent.input, silent.ng)).not.toHaveProperty('releaseVersion');
+    });
+
     it('uses the shared node role for a nodegroup without IAM extras', () => {
       const { ng, input } = nodegroupOf({});
 

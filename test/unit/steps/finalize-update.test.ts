@@ -3,7 +3,7 @@ import { finalizeUpdate } from '../../../functions/steps/finalize-update';
 import { CLUSTER, specOf } from './step-inputs';
 import { provisionedAws, requestedUpdate, UPDATE_OPERATION, updateInput } from './update-inputs';
 
-const SCALE: ClusterChange = { action: 'SCALE_NODEGROUP', target: 'ng-1', scaling: { desiredSize: 3 } };
+const SCALE: ClusterChange = { action: 'UPDATE_NODEGROUP', target: 'ng-1', update: { scaling: { desiredSize: 3 } } };
 
 describe('Finalize Update', () => {
   it('sends the one terminal SUCCEEDED event with what changed, and keeps the new spec in the registry', async () => {
@@ -13,8 +13,8 @@ describe('Finalize Update', () => {
 
     const outputs = await finalizeUpdate(updateInput(SCALE, after, { ready: true, waitSeconds: 0, stage: 'applied' }), aws.deps());
 
-    expect(outputs).toEqual({ action: 'SCALE_NODEGROUP', target: 'ng-1', result: 'applied' });
-    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', action: 'SCALE_NODEGROUP', outputs })]);
+    expect(outputs).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-1', result: 'applied' });
+    expect(aws.events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', phase: 'Completed', action: 'UPDATE_NODEGROUP', outputs })]);
     expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: after });
     expect(aws.clusterRecords.get(CLUSTER)!.lockedBy).toBeUndefined();
     expect(aws.operations.get(UPDATE_OPERATION.id)).toMatchObject({ status: 'SUCCEEDED', terminalEventSent: true });

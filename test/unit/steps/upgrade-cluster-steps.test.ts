@@ -2,7 +2,7 @@ import { idempotencyToken } from '../../../functions/domain/naming';
 import type { Poll, UpgradeInput } from '../../../functions/generated/types';
 
 type PreflightState = NonNullable<UpgradeInput['preflight']>;
-import { finalizeUpgrade } from '../../../functions/steps/finalize-upgrade';
+import { finalizeUpgrade, specAfter } from '../../../functions/steps/finalize-upgrade';
 import { upgradeAddon } from '../../../functions/steps/upgrade-addon';
 import { upgradeControlPlane } from '../../../functions/steps/upgrade-control-plane';
 import { upgradeNodegroup } from '../../../functions/steps/upgrade-nodegroup';
@@ -251,6 +251,17 @@ describe('Finalize Upgrade', () => {
     expect(record.status).toBe('ACTIVE');
     expect(record.lockedBy).toBeUndefined();
     expect(record.spec).toMatchObject({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.33') }, { name: 'kube-proxy' }] });
+  });
+});
+
+describe('the spec after an upgrade', () => {
+  it('drops a nodegroup’s AMI release pin of the old Kubernetes version: the nodes run the new version’s newest release', () => {
+    const spec = specAt('1.32', { version: '1.32', managedNodeGroups: [{ name: 'ng-1', releaseVersion: '1.32.9-20251001' }, { name: 'ng-2' }] });
+
+    const after = specAfter(spec, { version: '1.33', addons: {}, nodegroups: { 'ng-1': '1.33', 'ng-2': '1.33' } });
+
+    expect(after.managedNodeGroups.map((ng) => ng.releaseVersion)).toEqual([undefined, undefined]);
+    expect(specAfter(spec, { version: '1.32', addons: {}, nodegroups: {} }).managedNodeGroups[0]!.releaseVersion).toBe('1.32.9-20251001');
   });
 });
 

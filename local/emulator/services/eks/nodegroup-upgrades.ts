@@ -1,6 +1,6 @@
 /**
  * UpdateNodegroupVersion: a managed nodegroup moves to the cluster's Kubernetes version or to
- * another AMI release of its own, by rolling its nodes as EKS does: batches of updateConfig's
+ * a newer AMI release of its own (never back to an older one), by rolling its nodes as EKS does: batches of updateConfig's
  * maxUnavailable (or maxUnavailablePercentage; default one node), each a few minutes (launch the
  * replacement in the same zone, drain the old node, terminate it). The nodegroup reports the new
  * version and release once every node is replaced. A pod that a PodDisruptionBudget keeps from
@@ -49,6 +49,11 @@ export class NodegroupUpgrades extends EksPart {
     // EKS publishes no Amazon Linux 2 AMIs from Kubernetes 1.33 on.
     if (nodegroup.amiType.startsWith('AL2_') && minor(version) >= 33) throw invalidParameter(`AMI Type ${nodegroup.amiType} is only supported for kubernetes versions 1.32 or earlier`);
     const releaseVersion = checkReleaseVersion(version, input.releaseVersion);
+    // EKS rolls a nodegroup forward only: an older AMI release of the version it runs is refused.
+    const releases = amiReleaseVersions(version);
+    if (version === nodegroup.version && releases.indexOf(releaseVersion) < releases.indexOf(nodegroup.releaseVersion)) {
+      throw invalidParameter(`Requested Nodegroup release version ${releaseVersion} is invalid. Allowed release version is ${releases.at(-1)}`);
+    }
     const launchTemplateVersion = this.launchTemplateVersion(nodegroup, input.launchTemplate);
     if (version === nodegroup.version && releaseVersion === nodegroup.releaseVersion && launchTemplateVersion === undefined) {
       throw invalidParameter(`Nodegroup ${name} is already at Kubernetes version ${version} with release version ${releaseVersion}`);
