@@ -36,7 +36,7 @@ describe('SdkEks upgrade calls', () => {
   it.each([
     ['updateClusterVersion', UpdateClusterVersionCommand, (port: SdkEks) => port.updateClusterVersion(CLUSTER, '1.33', 't'), 'cluster demo'],
     ['updateNodegroupVersion', UpdateNodegroupVersionCommand, (port: SdkEks) => port.updateNodegroupVersion(CLUSTER, 'ng-1', { version: '1.33', force: false }, 't'), 'nodegroup ng-1'],
-    ['updateAddon', UpdateAddonCommand, (port: SdkEks) => port.updateAddon(CLUSTER, 'coredns', 'v1.12.1-eksbuild.2', 't'), 'add-on coredns'],
+    ['updateAddon', UpdateAddonCommand, (port: SdkEks) => port.updateAddon(CLUSTER, 'coredns', { version: 'v1.12.1-eksbuild.2' }, 't'), 'add-on coredns'],
   ] as const)('%s turns the 409 "update in progress" into the retryable UpdateInProgressError, naming the resource', async (_name, command, call, resource) => {
     const { mock, port } = setup();
     mock.on(command as never).rejects(new ResourceInUseException({ $metadata: { ...metadata, httpStatusCode: 409 }, message: 'update 8ea4c9a2 in progress' }));
@@ -52,7 +52,7 @@ describe('SdkEks upgrade calls', () => {
     mock.on(UpdateNodegroupVersionCommand).resolves({ update: { id: 'u-ng' } }).on(UpdateAddonCommand).resolves({ update: { id: 'u-addon' } });
 
     await port.updateNodegroupVersion(CLUSTER, 'ng-1', { version: '1.33', force: true }, 'eksp-ng');
-    await port.updateAddon(CLUSTER, 'coredns', 'v1.12.1-eksbuild.2', 'eksp-addon');
+    await port.updateAddon(CLUSTER, 'coredns', { version: 'v1.12.1-eksbuild.2' }, 'eksp-addon');
 
     expect(mock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, { clusterName: CLUSTER, nodegroupName: 'ng-1', version: '1.33', force: true, clientRequestToken: 'eksp-ng' });
     expect(mock).toHaveReceivedCommandWith(UpdateAddonCommand, { clusterName: CLUSTER, addonName: 'coredns', addonVersion: 'v1.12.1-eksbuild.2', resolveConflicts: 'PRESERVE', clientRequestToken: 'eksp-addon' });
