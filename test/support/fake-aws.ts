@@ -392,7 +392,8 @@ export class FakeAws {
       this.record('eks', 'DescribeAddon', name);
       this.tick();
       const addon = this.addons.get(`${cluster}/${name}`);
-      if (addon?.status === 'DELETING' && addon.describesLeft-- <= 0) {
+      if (addon?.status === 'DELETING') {
+        if (addon.describesLeft-- > 0) return (({ describesLeft: _d, ...rest }) => structuredClone(rest))(addon);
         this.addons.delete(`${cluster}/${name}`);
         return undefined;
       }
