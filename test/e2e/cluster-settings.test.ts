@@ -135,7 +135,8 @@ describe('an add-on’s life on the running cluster', () => {
     for (const events of [configured, upgraded, again]) expectOneTerminalLast(events, 'SUCCEEDED');
     expect(steps(configured)).toEqual(['Update Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
     expect(steps(again)).toEqual(['Change Addon SKIPPED']);
-    const registered = (await cloud.call('GET', `/clusters/${NAME}`)).body.spec.addons as Array<{ name: string }>;
+    const { spec } = (await cloud.call('GET', `/clusters/${NAME}`)).body as { spec: { addons: Array<{ name: string }> } };
+    const registered = spec.addons;
     expect(registered.find((a) => a.name === ADDON)).toEqual({ name: ADDON, version: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
   }, 60_000);
 
