@@ -136,8 +136,7 @@ describe('an add-on’s life on the running cluster', () => {
     expect(steps(configured)).toEqual(['Update Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
     expect(steps(again)).toEqual(['Change Addon SKIPPED']);
     const { spec } = (await cloud.call('GET', `/clusters/${NAME}`)).body as { spec: { addons: Array<{ name: string }> } };
-    const registered = spec.addons;
-    expect(registered.find((a) => a.name === ADDON)).toEqual({ name: ADDON, version: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
+    expect(spec.addons.find((a) => a.name === ADDON)).toEqual({ name: ADDON, version: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
   }, 60_000);
 
   it('a version EKS does not offer for the cluster’s Kubernetes version fails before any call, naming those it does', async () => {
