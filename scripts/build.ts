@@ -16,7 +16,15 @@ const BUDGET_KB = 500;
  * or three clients. Change Access alone carries a YAML parser (aws-auth) besides the typed change
  * validator. Their cold init is measured with the steps' (`npm run bench`, docs/BENCHMARKS.md).
  */
-const BUDGETS_KB: Record<string, number> = { api: 640, 'change-access': 520 };
+const BUDGETS_KB: Record<string, number> = {
+  api: 640,
+  // The update-cluster steps carry UpdateInput's validator, whose ClusterChange grows about 3 KB of
+  // generated code per change action: the add-on routes' three took these a few KB over.
+  'change-access': 530,
+  'change-nodegroup': 505,
+  // Every step's Operation names the change actions, and the EKS port gained DescribeUpdate for add-ons: 0.4 KB over.
+  'map-identities': 505,
+};
 const budgetOf = (name: string) => BUDGETS_KB[name] ?? BUDGET_KB;
 const DIST = join(PROJECT_ROOT, 'dist');
 

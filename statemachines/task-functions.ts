@@ -33,6 +33,7 @@ export const TASK_FUNCTIONS = {
   ChangeAccessFunctionArn: 'change-access',
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
   ChangeSettingsFunctionArn: 'change-settings',
+  ChangeAddonFunctionArn: 'change-addon',
   DisableDeletionProtectionFunctionArn: 'disable-deletion-protection',
   FinalizeUpdateFunctionArn: 'finalize-update',
   SettleUpgradeFunctionArn: 'settle-upgrade',

@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ChangeAction, ClusterChange } from '../generated/types';
-import { applyChange, NODEGROUP_SETTING_FIELDS, pointerInBody, SCALING_FIELDS, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
+import { ADDON_FIELDS, applyChange, NODEGROUP_SETTING_FIELDS, pointerInBody, SCALING_FIELDS, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
 import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
 import { CLUSTER_SETTING_FIELDS, normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
@@ -25,6 +25,8 @@ interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 
   expects?: string;
   /** Checks beyond the body's schema that the spec cannot express once merged into it. */
   check?: (body: Record<string, unknown>) => { detail: string; errors: SpecProblem[] } | undefined;
+  /** What the route's query parameters (`query`, checked by admission) add to the request. */
+  options?: (query: ApiRequest['query']) => Pick<ChangeRequest, 'preserve'>;
 }
 
 const NODEGROUP_FIELDS: readonly string[] = [...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS];
@@ -34,6 +36,14 @@ const NODEGROUP_BODY = {
   additionalProperties: false,
   minProperties: 1,
   properties: Object.fromEntries(NODEGROUP_FIELDS.map((field) => [field, { $ref: `#/components/schemas/ManagedNodeGroup/properties/${field}` }])),
+};
+const ADDON_PATCH_FIELDS: readonly string[] = ADDON_FIELDS;
+/** Each field's schema is the cluster spec's Addon's: the merged spec is validated as a whole. */
+const ADDON_PATCH_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(ADDON_FIELDS.map((field) => [field, { $ref: `#/components/schemas/Addon/properties/${field}` }])),
 };
 const SETTING_FIELDS: readonly string[] = CLUSTER_SETTING_FIELDS;
 /** Each setting's schema is the cluster spec's own: the merged spec is validated as a whole. */
@@ -75,6 +85,26 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
       return undefined;
     },
   },
+  ADD_ADDON: {
+    method: 'POST', path: '/clusters/{name}/addons', operationId: 'addAddon', summary: 'Install an EKS add-on (at the version asked, or EKS\'s default for the cluster\'s Kubernetes version)',
+    body: { description: 'The add-on, as in addons[] of the cluster spec', schema: { definition: 'Addon' } }, expects: 'a JSON add-on (as in addons[] of the cluster spec)',
+  },
+  UPDATE_ADDON: {
+    method: 'PATCH', path: '/clusters/{name}/addons/{addon}', operationId: 'updateAddon', summary: "Change an add-on's version or configuration values (only what differs from the live add-on is sent to EKS)",
+    body: { description: 'The fields to change', schema: { inline: ADDON_PATCH_BODY } },
+    expects: 'a JSON object with version and/or configurationValues',
+    check: (body) => {
+      const unknown = Object.keys(body).filter((field) => !ADDON_PATCH_FIELDS.includes(field));
+      if (unknown.length > 0) return { detail: 'only version and configurationValues can be changed on an add-on', errors: unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a field PATCH changes on an add-on (version, configurationValues)' })) };
+      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: 'must give at least one of version, configurationValues' }] };
+      return undefined;
+    },
+  },
+  REMOVE_ADDON: {
+    method: 'DELETE', path: '/clusters/{name}/addons/{addon}', operationId: 'removeAddon', summary: 'Remove an add-on (with ?preserve=true its Kubernetes resources stay on the cluster)',
+    query: [{ name: 'preserve', description: "true: EKS stops managing the add-on but leaves its Kubernetes resources on the cluster (DeleteAddon's preserve).", schema: { type: 'boolean' } }],
+    options: (query) => (query.preserve === 'true' ? { preserve: true } : {}),
+  },
   REMOVE_NODEGROUP: { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: 'Remove a nodegroup' },
   ADD_FARGATE_PROFILE: {
     method: 'POST', path: '/clusters/{name}/fargate-profiles', operationId: 'addFargateProfile', summary: 'Add a Fargate profile',
@@ -98,22 +128,23 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
 
 /** The change routes as the router and the OpenAPI document take them; `accepted` is every operation route's 202. */
 export function changeRoutes(accepted: Route['success']): Route[] {
-  return (Object.entries(CHANGE_ROUTES) as Array<[ChangeAction, ChangeRoute]>).map(([action, { expects, check, ...route }]) => ({
+  return (Object.entries(CHANGE_ROUTES) as Array<[ChangeAction, ChangeRoute]>).map(([action, { expects, check, options, ...route }]) => ({
     ...route,
     operation: action,
     success: accepted,
     startsOperation: true,
-    handler: (request, deps, name, target) => changeCluster(request, deps, name!, () => buildRequest(request, action, target, expects, check)),
+    handler: (request, deps, name, target) => changeCluster(request, deps, name!, () => buildRequest(request, action, target, { expects, check, options })),
   }));
 }
 
-function buildRequest(request: ApiRequest, action: ChangeAction, target: string | undefined, expects: string | undefined, check: ChangeRoute['check']): Built {
-  if (expects === undefined) return { request: { action, ...(target !== undefined ? { target } : {}) } };
+function buildRequest(request: ApiRequest, action: ChangeAction, target: string | undefined, { expects, check, options }: Pick<ChangeRoute, 'expects' | 'check' | 'options'>): Built {
+  const asked = { action, ...(target !== undefined ? { target } : {}), ...options?.(request.query) };
+  if (expects === undefined) return { request: asked };
   const body = parseObjectBody(request, expects);
   if ('rejected' in body) return body;
   const refused = check?.(body.value);
   if (refused) return { rejected: problem({ status: 422, title: 'Invalid change', ...refused }) };
-  return { request: { action, ...(target !== undefined ? { target } : {}), body: body.value } };
+  return { request: { ...asked, body: body.value } };
 }
 
 async function changeCluster(request: ApiRequest, deps: ApiDeps, name: string, build: () => Built): Promise<APIGatewayProxyResult> {

@@ -56,6 +56,7 @@ export const PATH_PARAMETERS: Record<string, { schema: ParameterSchema; descript
   name: { schema: CLUSTER_NAME, description: 'The cluster name' },
   nodegroup: { schema: stringRule(definitions.ManagedNodeGroup.properties.name), description: 'The nodegroup name' },
   profile: { schema: stringRule(definitions.FargateProfile.properties.name), description: 'The Fargate profile name' },
+  addon: { schema: stringRule(definitions.Addon.properties.name), description: 'The add-on name' },
   principalArn: { schema: stringRule(definitions.IamArn), description: 'An IAM ARN, percent-encoded (/ as %2F)' },
   // Ids are op- and a UUID or a 32-digit hash (accept-operation.ts); the slack admits neither more nor odd characters.
   id: { schema: { type: 'string', minLength: 4, maxLength: 64, pattern: '^op-[A-Za-z0-9-]+$' }, description: 'The operation id' },

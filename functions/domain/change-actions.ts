@@ -8,12 +8,12 @@ import type { ChangeAction, ClusterChange } from '../generated/types';
 import { InvalidStepInputError } from '../shared/errors';
 
 /** The update-cluster Task states, one per kind of thing a change touches. */
-export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings';
+export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings' | 'Change Addon';
 
 interface ChangeActionInfo {
   state: ChangeState;
   /** What the target is, in messages ("cluster demo has no nodegroup ng-9"). */
-  targetKind: 'nodegroup' | 'Fargate profile' | 'access entry' | 'cluster';
+  targetKind: 'nodegroup' | 'Fargate profile' | 'access entry' | 'cluster' | 'add-on';
 }
 
 export const CHANGE_ACTIONS = {
@@ -26,6 +26,9 @@ export const CHANGE_ACTIONS = {
   REMOVE_ACCESS_ENTRY: { state: 'Change Access', targetKind: 'access entry' },
   SET_ENDPOINT_ACCESS: { state: 'Change Endpoint Access', targetKind: 'cluster' },
   UPDATE_SETTINGS: { state: 'Change Settings', targetKind: 'cluster' },
+  ADD_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
+  UPDATE_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
+  REMOVE_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
 } as const satisfies Record<ChangeAction, ChangeActionInfo>;
 
 // The schema lists the actions twice (the ChangeAction enum and ClusterChange's branches): the compiler holds them equal.

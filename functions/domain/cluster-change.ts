@@ -12,6 +12,8 @@ import {
   EndpointUpdateNotReadyError,
   SettingsUpdateFailedError,
   SettingsUpdateNotReadyError,
+  AddonFailedError,
+  AddonNotReadyError,
   FargateProfileFailedError,
   FargateProfileNotReadyError,
   NodegroupFailedError,
@@ -24,6 +26,7 @@ import type { AwsAuthData } from './aws-auth';
 import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access';
 import { clusterStackName, fargateStackName, nodegroupStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
+import type { AddonCall } from './addon-change';
 import type { PolledKind } from './poll-schedule';
 import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
@@ -50,7 +53,10 @@ export type Stage =
   | 'zonalShiftUpdate'
   | 'authenticationModeUpdate'
   | 'encryptionUpdate'
-  | 'stackTags';
+  | 'stackTags'
+  | 'addonCreate'
+  | 'addonUpdate'
+  | 'addonDelete';
 
 /** Poll.stage once a change is done: Finalize Update reports it as the result. */
 export type ChangeResult = 'applied' | 'unchanged';
@@ -92,6 +98,9 @@ export const STAGES: Record<Stage, StageInfo> = {
   zonalShiftUpdate: settingStage('Update Zonal Shift', 'settingUpdate'),
   authenticationModeUpdate: settingStage('Update Authentication Mode', 'settingUpdate'),
   encryptionUpdate: settingStage('Associate Encryption Config', 'encryptionUpdate'),
+  addonCreate: { stepName: 'Create Add-on', pollKind: 'addon', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
+  addonUpdate: { stepName: 'Update Add-on', pollKind: 'addonUpdate', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
+  addonDelete: { stepName: 'Delete Add-on', pollKind: 'addonDelete', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   stackTags: { stepName: 'Tag Stacks', pollKind: 'stackTagUpdate', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `stacks of cluster ${cluster} (${clusterStackName(cluster)} and its nodegroup and Fargate stacks)` },
 };
 
@@ -104,7 +113,7 @@ export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 
 
 // ── The change's target ──────────────────────────────────────────────────────────────────────
 
-/** The nodegroup or Fargate profile name or principal ARN the change is about; the cluster's name for the endpoint. */
+/** The nodegroup, Fargate profile or add-on name or principal ARN the change is about; the cluster's name for the endpoint and settings. */
 export function changeTarget(change: ClusterChange, clusterName: string): string {
   return 'target' in change ? change.target : clusterName;
 }
@@ -127,6 +136,10 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
     case 'SET_ENDPOINT_ACCESS':
     case 'UPDATE_SETTINGS':
       return `cluster ${clusterName}`;
+    case 'ADD_ADDON':
+    case 'UPDATE_ADDON':
+    case 'REMOVE_ADDON':
+      return `add-on ${target}`;
   }
 }
 
@@ -202,7 +215,7 @@ export type AccessCall =
   | { call: 'deleteAccessEntry'; principalArn: string }
   | { call: 'writeAwsAuth'; data: AwsAuthData };
 
-export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall;
+export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall | AddonCall;
 
 export type NextStep<C extends ChangeCall = ChangeCall> =
   /** The cluster is as the change asks. */

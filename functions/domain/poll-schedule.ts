@@ -6,7 +6,7 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'addonDelete' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate';
 
 /**
  * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
@@ -51,6 +51,8 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   nodegroupVersionUpdate: { firstCheckSeconds: 240, earliestReadySeconds: 240 },
   // UpdateAddon rolls the add-on's DaemonSet or Deployment: about a minute.
   addonUpdate: { firstCheckSeconds: 45, earliestReadySeconds: 45 },
+  // DeleteAddon removes the add-on's resources from the cluster (or only EKS's management, with preserve): 10-60 s.
+  addonDelete: { firstCheckSeconds: 15, earliestReadySeconds: 15 },
   // A flag on the control plane (deletion protection, upgrade policy, zonal shift, authentication mode): seconds to a minute.
   settingUpdate: { firstCheckSeconds: 10, earliestReadySeconds: 10 },
   // Control-plane logging reconfigures the log delivery: under a minute.

@@ -8,13 +8,15 @@ import { CHANGE_ACTIONS } from './change-actions';
 import type { SpecProblem } from '../shared/errors';
 import { settingsTransitionProblems } from './cluster-settings';
 import type { NodegroupUpdate } from './nodegroup-update';
-import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type Spec } from './spec';
+import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type AddonSpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type Spec } from './spec';
 
 /** A change as a route asks for it: the action, the path's target, the request body as sent. */
 export interface ChangeRequest {
   action: ChangeAction;
   target?: string;
   body?: Record<string, unknown>;
+  /** DELETE …/addons/{addon}?preserve=true: keep the add-on's Kubernetes resources. */
+  preserve?: boolean;
 }
 
 export class UnknownTargetError extends Error {
@@ -47,6 +49,8 @@ export interface AppliedChange {
 export const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
 /** What PATCH /clusters/{name}/nodegroups/{nodegroup} changes besides the sizes; instanceTypes and the rest need a new nodegroup. */
 export const NODEGROUP_SETTING_FIELDS = ['labels', 'taints', 'updateConfig', 'releaseVersion'] as const;
+/** What PATCH /clusters/{name}/addons/{addon} may change. */
+export const ADDON_FIELDS = ['version', 'configurationValues'] as const;
 
 /** The spec after `request`. Targets must exist (UnknownTargetError); bodies are checked later, in place. */
 export function applyChange(current: Spec, request: ChangeRequest): AppliedChange {
@@ -119,6 +123,20 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
       const settings = (desired: Spec): ClusterSettings => Object.fromEntries(asked.map((field) => [field, desired[field]]));
       return { spec: merged, changed: asked.map((field) => `/${field}`), change: (desired) => ({ action: 'UPDATE_SETTINGS', settings: settings(desired) }), problems: settingsTransitionProblems(current, body) };
     }
+    case 'ADD_ADDON': {
+      const at = spec.addons.push(body as unknown as AddonSpec) - 1;
+      return added(spec, `/addons/${at}`, (desired) => ({ action: 'ADD_ADDON', target: desired.addons[at]!.name, item: desired.addons[at]! }));
+    }
+    case 'UPDATE_ADDON': {
+      const index = find(spec.addons, (a) => a.name === target);
+      const asked = ADDON_FIELDS.filter((f) => body[f] !== undefined);
+      for (const field of asked) spec.addons[index]![field] = body[field] as string;
+      const changes = (desired: Spec) => Object.fromEntries(asked.map((f) => [f, desired.addons[index]![f]]));
+      return { spec, bodyPointer: `/addons/${index}`, changed: asked.map((f) => `/addons/${index}/${f}`), change: (desired) => ({ action: 'UPDATE_ADDON', target, changes: changes(desired) }) };
+    }
+    case 'REMOVE_ADDON':
+      spec.addons.splice(find(spec.addons, (a) => a.name === target), 1);
+      return removed(spec, { action: 'REMOVE_ADDON', target, preserve: request.preserve === true });
   }
 }
 

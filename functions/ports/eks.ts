@@ -60,6 +60,7 @@ import {
 import type { KubernetesVersionInfo } from '../domain/version-support';
 import type { ClusterConfigChange } from '../domain/cluster-settings';
 import type { NodegroupConfigChange } from '../domain/nodegroup-update';
+import type { AddonChange } from '../domain/addon-change';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
@@ -91,7 +92,8 @@ export interface EksPort {
   /** The version EKS marks default for this add-on and Kubernetes version. */
   defaultAddonVersion(addon: string, kubernetesVersion: string): Promise<string | undefined>;
   listAddons(cluster: string): Promise<string[]>;
-  deleteAddon(cluster: string, addon: string): Promise<void>;
+  /** `preserve`: EKS stops managing the add-on but leaves its Kubernetes resources on the cluster. An absent add-on is success. */
+  deleteAddon(cluster: string, addon: string, options?: { preserve?: boolean }): Promise<void>;
   /** Creates, or brings an existing entry's username and groups to what is asked. */
   putAccessEntry(input: CreateAccessEntryCommandInput): Promise<void>;
   associateAccessPolicy(input: AssociateAccessPolicyCommandInput): Promise<void>;
@@ -115,6 +117,8 @@ export interface EksPort {
   untagResource(resourceArn: string, keys: string[]): Promise<void>;
   /** `nodegroup` for a nodegroup's updates (DescribeUpdate's nodegroupName). */
   describeUpdate(cluster: string, updateId: string, nodegroup?: string): Promise<Update | undefined>;
+  /** An add-on's update (DescribeUpdate with addonName). */
+  describeAddonUpdate(cluster: string, addon: string, updateId: string): Promise<Update | undefined>;
   /** Every update of the cluster (or of one nodegroup), whoever started it: ListUpdates, then DescribeUpdate for each. */
   describeUpdates(cluster: string, nodegroup?: string): Promise<Update[]>;
   /** Every Kubernetes minor EKS knows, supported or not, with its support dates (DescribeClusterVersions). */
@@ -127,8 +131,11 @@ export interface EksPort {
    * PodDisruptionBudgets); returns the update id.
    */
   updateNodegroupVersion(cluster: string, nodegroup: string, options: NodegroupVersionChange, clientRequestToken: string): Promise<string>;
-  /** UpdateAddon to a version, keeping the cluster's own changes to its configuration (resolveConflicts PRESERVE); returns the update id. */
-  updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string): Promise<string>;
+  /**
+   * UpdateAddon with only the fields given (a version, configuration values), keeping the
+   * cluster's own changes to the add-on's resources (resolveConflicts PRESERVE); returns the update id.
+   */
+  updateAddon(cluster: string, addon: string, change: AddonChange, clientRequestToken: string): Promise<string>;
   /** Asks EKS to re-run the upgrade insights checks now rather than at their daily refresh. */
   startInsightsRefresh(cluster: string): Promise<InsightsRefresh>;
   describeInsightsRefresh(cluster: string): Promise<InsightsRefresh>;
@@ -254,8 +261,8 @@ export class SdkEks implements EksPort {
     }, `cluster ${cluster}`);
   }
 
-  async deleteAddon(cluster: string, addon: string) {
-    await this.deleteIdempotently(this.client().send(new DeleteAddonCommand({ clusterName: cluster, addonName: addon })), `add-on ${addon}`);
+  async deleteAddon(cluster: string, addon: string, options: { preserve?: boolean } = {}) {
+    await this.deleteIdempotently(this.client().send(new DeleteAddonCommand({ clusterName: cluster, addonName: addon, ...(options.preserve ? { preserve: true } : {}) })), `add-on ${addon}`);
   }
 
   async putAccessEntry(input: CreateAccessEntryCommandInput) {
@@ -367,6 +374,10 @@ export class SdkEks implements EksPort {
     return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId, ...(nodegroup ? { nodegroupName: nodegroup } : {}) })), `update ${updateId}`))?.update;
   }
 
+  async describeAddonUpdate(cluster: string, addon: string, updateId: string) {
+    return (await orUndefined(this.client().send(new DescribeUpdateCommand({ name: cluster, updateId, addonName: addon })), `update ${updateId}`))?.update;
+  }
+
   async describeUpdates(cluster: string, nodegroup?: string) {
     const target = nodegroup ? { nodegroupName: nodegroup } : {};
     const ids = await listAll(async (nextToken) => {
@@ -416,8 +427,9 @@ export class SdkEks implements EksPort {
     );
   }
 
-  async updateAddon(cluster: string, addon: string, version: string, clientRequestToken: string) {
-    return this.startUpdate(() => this.client().send(new UpdateAddonCommand({ clusterName: cluster, addonName: addon, addonVersion: version, resolveConflicts: 'PRESERVE', clientRequestToken })), `add-on ${addon}`);
+  async updateAddon(cluster: string, addon: string, change: AddonChange, clientRequestToken: string) {
+    const fields = { ...(change.version !== undefined ? { addonVersion: change.version } : {}), ...(change.configurationValues !== undefined ? { configurationValues: change.configurationValues } : {}) };
+    return this.startUpdate(() => this.client().send(new UpdateAddonCommand({ clusterName: cluster, addonName: addon, ...fields, resolveConflicts: 'PRESERVE', clientRequestToken })), `add-on ${addon}`);
   }
 
   async startInsightsRefresh(cluster: string) {

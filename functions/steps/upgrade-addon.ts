@@ -42,7 +42,7 @@ export async function upgradeAddon(input: UpgradeItem, deps: StepDeps<'eks' | 'e
     return DONE;
   }
   // Not asked yet, or asked but EKS does not show it yet: ask (again) with the same token.
-  const updateId = await deps.eks.updateAddon(cluster, item.name, item.to, idempotencyToken(operation.id, 'upgrade-addon', `${item.name}@${item.to}`));
+  const updateId = await deps.eks.updateAddon(cluster, item.name, { version: item.to }, idempotencyToken(operation.id, 'upgrade-addon', `${item.name}@${item.to}`));
   if (!asked) await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'STARTED', resource, startedAt: now.toISOString() });
   const started = startedPoll('addonUpdate', now, { updateId, status: 'UPDATING' });
   return asked && poll?.startedAt ? { ...started, startedAt: poll.startedAt } : started;

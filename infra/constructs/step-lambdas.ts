@@ -339,6 +339,16 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     ],
     clusterStackRole: 'pass',
   },
+  'change-addon': {
+    description: 'Change Addon: CreateAddon, UpdateAddon (only the fields that differ, followed with DescribeUpdate) or DeleteAddon, then DescribeAddon until done (update-cluster)',
+    permissions: [
+      // Updates of any origin of the cluster are waited out first; DescribeCluster's Kubernetes version decides which add-on versions fit.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters, patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:CreateAddon', 'eks:TagResource'], resources: [patterns.clusters, patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeAddon', 'eks:UpdateAddon', 'eks:DeleteAddon'], resources: [patterns.addons], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeAddonVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
+    ],
+  },
   'finalize-update': {
     description: 'Finalize Update: records the cluster\'s new spec and sends the SUCCEEDED event (update-cluster)',
     permissions: [],

@@ -88,6 +88,7 @@ describe('update-cluster: a failure in each Task state', () => {
     ['Change Fargate Profile', 'Update', 'Fargate profile fp-default', { action: 'REMOVE_FARGATE_PROFILE', target: 'fp-default' }],
     ['Change Access', 'Update', 'access entry arn:aws:iam::111122223333:user/viewer', { action: 'REMOVE_ACCESS_ENTRY', target: 'arn:aws:iam::111122223333:user/viewer' }],
     ['Change Endpoint Access', 'Update', THE_CLUSTER, { action: 'SET_ENDPOINT_ACCESS', body: { public: true, private: false } }],
+    ['Change Addon', 'Update', 'add-on coredns', { action: 'UPDATE_ADDON', target: 'coredns', body: { configurationValues: '{}' } }],
   ])('%s: the phase is %s and the error names the state and %s', async (state, phase, resource, request) => {
     const aws = new FakeAws();
     expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');

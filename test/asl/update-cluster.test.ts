@@ -526,3 +526,41 @@ describe('changing the cluster’s settings', () => {
     expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec });
   });
 });
+
+// ── add-ons ──────────────────────────────────────────────────────────────────────────────────
+
+describe('changing an add-on', () => {
+  it('sends one UpdateAddon with only the configuration values, follows its update to Successful, and the registry keeps them', async () => {
+    const aws = new FakeAws();
+    const current = await provisioned(aws);
+
+    const update = await runUpdate(aws, current, { action: 'UPDATE_ADDON', target: 'coredns', body: { configurationValues: '{"replicaCount":3}' } });
+
+    expectApplied(aws, update, { action: 'UPDATE_ADDON', target: 'coredns', result: 'applied' });
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual(['eks:UpdateAddon coredns {"replicaCount":3}']);
+    expect(aws.addons.get(`${CLUSTER}/coredns`)).toMatchObject({ status: 'ACTIVE', configurationValues: '{"replicaCount":3}' });
+    expect(stepEvents(aws)).toEqual(['Change Addon add-on coredns STARTED', 'Update Add-on add-on coredns STARTED', 'Update Add-on add-on coredns SUCCEEDED', 'Change Addon add-on coredns SUCCEEDED']);
+  });
+
+  it('a Failed update ends the operation FAILED with its errors, the cluster ACTIVE with its old spec', async () => {
+    const aws = new FakeAws({ addonUpdateFailure: { addon: 'coredns', message: 'Conflicts found when trying to apply. Will not continue due to resolve conflicts mode.' } });
+    const current = await provisioned(aws);
+
+    const update = await runUpdate(aws, current, { action: 'UPDATE_ADDON', target: 'coredns', body: { configurationValues: '{"replicaCount":3}' } });
+
+    expect(update.run).toMatchObject({ status: 'FAILED', error: 'AddonFailedError' });
+    expect(expectUpdateEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'Update', error: { code: 'AddonFailedError', resource: 'add-on coredns', message: expect.stringContaining('update Failed: ConfigurationConflict: Conflicts found') } });
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', spec: current });
+  });
+
+  it('removes an add-on with preserve and waits until EKS no longer knows it', async () => {
+    const aws = new FakeAws({}, { ...new FakeAws().durations, addonDelete: 2 });
+    const current = await provisioned(aws);
+
+    const update = await runUpdate(aws, current, { action: 'REMOVE_ADDON', target: 'kube-proxy', preserve: true });
+
+    expectApplied(aws, update, { action: 'REMOVE_ADDON', target: 'kube-proxy', result: 'applied' });
+    expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual(['eks:DeleteAddon kube-proxy preserve']);
+    expect(aws.addons.has(`${CLUSTER}/kube-proxy`)).toBe(false);
+  });
+});

@@ -4,7 +4,9 @@
  * AWS CLI sees them on the cluster and on its stack. DELETE is then refused (409) until asked
  * with ?disableDeletionProtection=true, which turns protection off and deletes everything. Before
  * that, a nodegroup added at an older AMI release has its labels, taints, update config and release
- * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup. The
+ * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup; and
+ * an add-on is installed, re-configured, moved to another version and removed through the add-on
+ * routes, and `aws eks describe-addon` shows each result. The
  * AWS CLI checks show as skipped with their reason when it is absent (required under CI=true);
  * the API's own answers and the SDK's view are checked regardless.
  */
@@ -147,6 +149,65 @@ describe('changing a running nodegroup', () => {
 
     expectOneTerminalLast(again, 'SUCCEEDED');
     expect(again.filter((e) => e.step?.name === 'Change Nodegroup').map((e) => e.step!.status)).toEqual(['SKIPPED']);
+  });
+});
+
+describe('an add-on’s life on the running cluster', () => {
+  const ADDON = 'aws-ebs-csi-driver';
+  type Described = { addon: { addonName: string; addonVersion: string; status: string; configurationValues?: string } };
+
+  /** Starts the change and waits for its terminal event. */
+  async function change(method: string, path: string, body?: unknown): Promise<StatusEvent[]> {
+    const accepted = await cloud.call(method, path, body === undefined ? {} : { body });
+    expect(accepted.status).toBe(202);
+    return cloud.eventsUntilTerminal(String(accepted.body.operationId), 30_000);
+  }
+  const steps = (events: StatusEvent[]) => events.filter((e) => e.step?.status === 'SUCCEEDED' || e.step?.status === 'SKIPPED').map((e) => `${e.step!.name} ${e.step!.status}`);
+
+  it('POST /clusters/{name}/addons installs it at the version asked', async () => {
+    const events = await change('POST', `/clusters/${NAME}/addons`, { name: ADDON, version: 'v1.41.0-eksbuild.1' });
+
+    expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(steps(events)).toEqual(['Create Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
+  }, 40_000);
+
+  it('PATCH changes only what differs: the configuration values, then the version; the same values again are SKIPPED', async () => {
+    const configured = await change('PATCH', `/clusters/${NAME}/addons/${ADDON}`, { configurationValues: '{"controller":{"replicaCount":1}}' });
+    const upgraded = await change('PATCH', `/clusters/${NAME}/addons/${ADDON}`, { version: 'v1.44.0-eksbuild.1', configurationValues: '{ "controller": { "replicaCount": 1 } }' });
+    const again = await change('PATCH', `/clusters/${NAME}/addons/${ADDON}`, { configurationValues: '{"controller":{"replicaCount":1}}' });
+
+    for (const events of [configured, upgraded, again]) expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(steps(configured)).toEqual(['Update Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
+    expect(steps(again)).toEqual(['Change Addon SKIPPED']);
+    const { spec } = (await cloud.call('GET', `/clusters/${NAME}`)).body as { spec: { addons: Array<{ name: string }> } };
+    expect(spec.addons.find((a) => a.name === ADDON)).toEqual({ name: ADDON, version: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
+  }, 60_000);
+
+  it('a version EKS does not offer for the cluster’s Kubernetes version fails before any call, naming those it does', async () => {
+    const events = await change('PATCH', `/clusters/${NAME}/addons/${ADDON}`, { version: 'v1.0.0-eksbuild.1' });
+
+    expectOneTerminalLast(events, 'FAILED');
+    expect(events.at(-1)!.error).toMatchObject({ code: 'ChangeRefusedError', message: expect.stringContaining('EKS lists v1.44.0-eksbuild.1, v1.41.0-eksbuild.1') });
+  }, 40_000);
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-addon shows the version and configuration values the PATCHes set', async () => {
+    const { addon } = await aws<Described>(['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', ADDON]);
+
+    expect(addon).toMatchObject({ addonName: ADDON, status: 'ACTIVE', addonVersion: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
+  });
+
+  it('DELETE /clusters/{name}/addons/{addon} removes it until EKS no longer knows it', async () => {
+    const events = await change('DELETE', `/clusters/${NAME}/addons/${ADDON}`);
+
+    expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(steps(events)).toEqual(['Delete Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
+  }, 40_000);
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-addon then answers ResourceNotFoundException', async () => {
+    const run = await spawnCollect('aws', ['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', ADDON], localModeShell(local.awsUrl));
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('ResourceNotFoundException');
   });
 });
 

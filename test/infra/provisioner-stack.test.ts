@@ -729,6 +729,7 @@ describe('IAM', () => {
     'eks.tagResource': ['eks:TagResource'],
     'eks.untagResource': ['eks:UntagResource'],
     'eks.describeUpdate': ['eks:DescribeUpdate'],
+    'eks.describeAddonUpdate': ['eks:DescribeUpdate'],
     'eks.describeUpdates': ['eks:ListUpdates', 'eks:DescribeUpdate'],
     'eks.clusterVersions': ['eks:DescribeClusterVersions'],
     'eks.updateClusterVersion': ['eks:UpdateClusterVersion'],
@@ -884,7 +885,7 @@ describe('update-cluster’s functions', () => {
 
   it('are the Tasks of the update-cluster state machine', () => {
     expect(stack.workflow('update-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['change-access', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
+      ['change-access', 'change-addon', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
     );
   });
 

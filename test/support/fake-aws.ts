@@ -94,7 +94,9 @@ export class FakeAws {
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
-  readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void; fail?: () => Update['errors'] }>();
+  /** Add-ons deleted with preserve (cluster/name): their Kubernetes resources stay on the cluster. */
+  readonly preservedAddons = new Set<string>();
+  readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; addonName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void; fail?: () => Update['errors'] }>();
   /** Upgrade insights (ListInsights / DescribeInsight), of every cluster: `clusterName` says whose. */
   readonly insights: Array<Insight & { clusterName: string }> = [];
   /** The insights refresh StartInsightsRefresh began: COMPLETED after this many more describes. */
@@ -123,7 +125,7 @@ export class FakeAws {
   constructor(
     faults: Faults = {},
     /** Describes until done, per kind. */
-    readonly durations = { stack: 3, cluster: 0, nodegroup: 2, fargateProfile: 2, addon: 1, update: 2, nodegroupDelete: 2, profileDelete: 1, stackDelete: 2 },
+    readonly durations = { stack: 3, cluster: 0, nodegroup: 2, fargateProfile: 2, addon: 1, addonDelete: 0, update: 2, nodegroupDelete: 2, profileDelete: 1, stackDelete: 2 },
     readonly tickSeconds = 60,
   ) {
     this.faults = { ...faults };
@@ -386,12 +388,17 @@ export class FakeAws {
     createAddon: async (input) => {
       this.record('eks', 'CreateAddon', input.addonName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.addonName}`;
-      if (!this.addons.has(key)) this.addons.set(key, { addonName: input.addonName, clusterName: input.clusterName, addonVersion: input.addonVersion, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.addon });
+      if (!this.addons.has(key)) this.addons.set(key, { addonName: input.addonName, clusterName: input.clusterName, addonVersion: input.addonVersion, ...(input.configurationValues !== undefined ? { configurationValues: input.configurationValues } : {}), status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.addon });
     },
     describeAddon: async (cluster, name) => {
       this.record('eks', 'DescribeAddon', name);
       this.tick();
       const addon = this.addons.get(`${cluster}/${name}`);
+      if (addon?.status === 'DELETING') {
+        if (addon.describesLeft-- > 0) return (({ describesLeft: _d, ...rest }) => structuredClone(rest))(addon);
+        this.addons.delete(`${cluster}/${name}`);
+        return undefined;
+      }
       this.advance(addon, (a) => {
         const failure = this.faults.addonUpdateFailure;
         if (a.status === 'UPDATING' && failure?.addon === name) {
@@ -409,9 +416,14 @@ export class FakeAws {
       this.record('eks', 'ListAddons', cluster);
       return [...this.addons.values()].filter((a) => a.clusterName === cluster).map((a) => a.addonName!);
     },
-    deleteAddon: async (cluster, name) => {
-      this.record('eks', 'DeleteAddon', name);
-      this.addons.delete(`${cluster}/${name}`);
+    deleteAddon: async (cluster, name, options) => {
+      this.record('eks', 'DeleteAddon', options?.preserve ? `${name} preserve` : name);
+      const addon = this.addons.get(`${cluster}/${name}`);
+      if (!addon) return;
+      // Gone at once by default; DELETING for durations.addonDelete more looks when a test sets it.
+      if (this.durations.addonDelete === 0) this.addons.delete(`${cluster}/${name}`);
+      else Object.assign(addon, { status: 'DELETING', describesLeft: this.durations.addonDelete });
+      if (options?.preserve) this.preservedAddons.add(`${cluster}/${name}`);
     },
     putAccessEntry: async (input) => {
       this.record('eks', 'CreateAccessEntry', input.principalArn);
@@ -548,13 +560,26 @@ export class FakeAws {
       });
       return id;
     },
-    updateAddon: async (cluster, name, version, token) => {
-      this.record('eks', 'UpdateAddon', `${name} ${version}`, token);
+    updateAddon: async (cluster, name, change, token) => {
+      this.record('eks', 'UpdateAddon', [name, change.version, change.configurationValues].filter((v) => v !== undefined).join(' '), token);
+      const id = `update-${token.slice(-8)}`;
+      if (this.updates.has(id)) return id;
       const addon = this.addons.get(`${cluster}/${name}`);
       if (!addon) throw Object.assign(new Error(`No addon: ${name} found in cluster: ${cluster}`), { name: 'ResourceNotFoundException' });
       if (addon.status === 'UPDATING') throw new UpdateInProgressError(`Addon ${name} has an update in progress`, { resource: `add-on ${name}` });
-      Object.assign(addon, { addonVersion: version, status: 'UPDATING', describesLeft: this.durations.addon });
-      return `update-${token.slice(-8)}`;
+      const fields = { ...(change.version !== undefined ? { addonVersion: change.version } : {}), ...(change.configurationValues !== undefined ? { configurationValues: change.configurationValues } : {}) };
+      Object.assign(addon, { ...fields, status: 'UPDATING', describesLeft: this.durations.addon });
+      // The add-on's own update (DescribeUpdate with addonName): Failed with the add-on's health issue under addonUpdateFailure.
+      const failure = this.faults.addonUpdateFailure;
+      this.updates.set(id, {
+        id, type: 'AddonUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, addonName: name, describesLeft: this.durations.addon, config: {},
+        fail: () => (failure?.addon === name ? [{ errorCode: 'ConfigurationConflict' as never, errorMessage: failure.message, resourceIds: [name] }] : undefined),
+      });
+      return id;
+    },
+    describeAddonUpdate: async (cluster, name, id) => {
+      const update = this.updates.get(id);
+      return update?.addonName === name ? this.eks.describeUpdate(cluster, id) : undefined;
     },
     startInsightsRefresh: async (cluster) => {
       this.record('eks', 'StartInsightsRefresh', cluster);
@@ -593,7 +618,7 @@ export class FakeAws {
     },
     describeUpdates: async (cluster, nodegroup) => {
       this.record('eks', 'ListUpdates', nodegroup ?? cluster);
-      const ids = [...this.updates.values()].filter((u) => u.clusterName === cluster && u.nodegroupName === nodegroup).map((u) => u.id!);
+      const ids = [...this.updates.values()].filter((u) => u.clusterName === cluster && u.nodegroupName === nodegroup && !u.addonName).map((u) => u.id!);
       const described = await Promise.all(ids.map((id) => this.eks.describeUpdate(cluster, id, nodegroup)));
       return described.filter((u): u is Update => u !== undefined);
     },
@@ -619,9 +644,9 @@ export class FakeAws {
           }
         }
         const c = this.clusters.get(cluster);
-        if (!update.nodegroupName && c?.status === 'UPDATING') c.status = 'ACTIVE';
+        if (!update.nodegroupName && !update.addonName && c?.status === 'UPDATING') c.status = 'ACTIVE';
       }
-      const { describesLeft: _d, config: _c, apply: _a, fail: _f, clusterName: _cn, nodegroupName: _ng, ...rest } = update;
+      const { describesLeft: _d, config: _c, apply: _a, fail: _f, clusterName: _cn, nodegroupName: _ng, addonName: _an, ...rest } = update;
       return structuredClone(rest);
     },
   };

@@ -46,6 +46,9 @@ function decide(change: ClusterChange, live: LiveState = {}, spec: Spec = specOf
     case 'Change Settings':
       // Its planner reads the cluster's settings and stacks, not LiveState: test/unit/domain/cluster-settings.test.ts.
       throw new Error('Change Settings is planned by planSettingsChange');
+    case 'Change Addon':
+      // Its planner reads the live add-on, not LiveState: test/unit/domain/addon-change.test.ts.
+      throw new Error('Change Addon is planned by planAddonChange');
   }
 }
 /** The change and desired spec the API makes of a request on `spec` (default: a cluster with no nodegroups, profiles or access entries of its own). */
@@ -432,6 +435,9 @@ describe('the change’s target', () => {
     ['an added identity mapping (an item with an arn)', requested({ action: 'ADD_ACCESS_ENTRY', body: { arn: OPS } }).change, OPS, `identity mapping ${OPS}`],
     ['a removed access entry', { action: 'REMOVE_ACCESS_ENTRY', target: OPS }, OPS, `access entry ${OPS}`],
     ['the endpoint access', requested({ action: 'SET_ENDPOINT_ACCESS', body: { public: true } }).change, 'demo', 'cluster demo'],
+    ['an added add-on', requested({ action: 'ADD_ADDON', body: { name: 'aws-ebs-csi-driver' } }).change, 'aws-ebs-csi-driver', 'add-on aws-ebs-csi-driver'],
+    ['a changed add-on', { action: 'UPDATE_ADDON', target: 'coredns', changes: { version: 'v1.12.1-eksbuild.2' } }, 'coredns', 'add-on coredns'],
+    ['a removed add-on', { action: 'REMOVE_ADDON', target: 'coredns', preserve: false }, 'coredns', 'add-on coredns'],
   ])('%s targets %s', (_what, change, target, resource) => {
     expect(changeTarget(change, 'demo')).toBe(target);
     expect(changeResource(change, 'demo')).toBe(resource);

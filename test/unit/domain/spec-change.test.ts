@@ -55,6 +55,47 @@ describe('applyChange', () => {
     expect(normaliseSpec(changed, GUARDRAILS).fargateProfiles).toEqual([]);
   });
 
+  it('appends an added add-on; its change carries it as normalised', () => {
+    const applied = applyChange(spec(), { action: 'ADD_ADDON', body: { name: 'metrics-server', configurationValues: '{"replicas":1}' } });
+    const desired = normaliseSpec(applied.spec, GUARDRAILS);
+
+    expect(desired.addons.map((a) => a.name)).toEqual(['vpc-cni', 'coredns', 'kube-proxy', 'metrics-server']);
+    expect(applied.bodyPointer).toBe('/addons/3');
+    expect(applied.change(desired)).toEqual({ action: 'ADD_ADDON', target: 'metrics-server', item: { name: 'metrics-server', configurationValues: '{"replicas":1}' } });
+  });
+
+  it('refuses an add-on the spec already has, at the body’s name', () => {
+    const applied = applyChange(spec(), { action: 'ADD_ADDON', body: { name: 'coredns' } });
+
+    expect(() => normaliseSpec(applied.spec, GUARDRAILS)).toThrow(expect.objectContaining({ name: 'InvalidSpecError', problems: [expect.objectContaining({ pointer: '/addons/3/name' })] }));
+  });
+
+  it.each([
+    ['the version only', { version: 'v1.11.4-eksbuild.14' }, { version: 'v1.11.4-eksbuild.14' }],
+    ['the configuration only', { configurationValues: '{"replicaCount":3}' }, { configurationValues: '{"replicaCount":3}' }],
+    ['both', { version: 'v1.11.4-eksbuild.14', configurationValues: '' }, { version: 'v1.11.4-eksbuild.14', configurationValues: '' }],
+  ])('updates %s of an add-on, and its change holds only those fields', (_what, body, changes) => {
+    const applied = applyChange(spec(), { action: 'UPDATE_ADDON', target: 'coredns', body });
+    const desired = normaliseSpec(applied.spec, GUARDRAILS);
+
+    expect(desired.addons[1]).toEqual({ name: 'coredns', ...changes });
+    expect(applied.changed).toEqual(Object.keys(changes).map((f) => `/addons/1/${f}`));
+    expect(applied.change(desired)).toEqual({ action: 'UPDATE_ADDON', target: 'coredns', changes });
+  });
+
+  it('removes an add-on, with preserve when asked', () => {
+    const applied = applyChange(spec(), { action: 'REMOVE_ADDON', target: 'kube-proxy', preserve: true });
+
+    expect((applied.spec as Spec).addons.map((a) => a.name)).toEqual(['vpc-cni', 'coredns']);
+    expect(applied.change(applied.spec as Spec)).toEqual({ action: 'REMOVE_ADDON', target: 'kube-proxy', preserve: true });
+    expect(applyChange(spec(), { action: 'REMOVE_ADDON', target: 'kube-proxy' }).change(spec())).toEqual({ action: 'REMOVE_ADDON', target: 'kube-proxy', preserve: false });
+  });
+
+  it('names the missing add-on', () => {
+    expect(() => applyChange(spec(), { action: 'UPDATE_ADDON', target: 'aws-ebs-csi-driver', body: { version: 'v1.0.0' } })).toThrow('cluster reference has no add-on aws-ebs-csi-driver');
+    expect(() => applyChange(spec(), { action: 'REMOVE_ADDON', target: 'aws-ebs-csi-driver' })).toThrow(expect.objectContaining({ name: 'UnknownTargetError', kind: 'add-on' }));
+  });
+
   it('names the missing target', () => {
     expect(() => applyChange(spec(), { action: 'REMOVE_NODEGROUP', target: 'ng-none' })).toThrow('cluster reference has no nodegroup ng-none');
     expect(() => applyChange(spec(), { action: 'UPDATE_NODEGROUP', target: 'ng-none', body: { maxSize: 3 } })).toThrow(expect.objectContaining({ name: 'UnknownTargetError' }));

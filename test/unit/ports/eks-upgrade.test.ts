@@ -1,8 +1,10 @@
 /** The EKS calls of the upgrade workflow (functions/ports/eks.ts) against a mocked SDK client. */
 import {
+  DeleteAddonCommand,
   DescribeAddonVersionsCommand,
   DescribeInsightCommand,
   DescribeInsightsRefreshCommand,
+  DescribeUpdateCommand,
   EKSClient,
   ListInsightsCommand,
   ResourceInUseException,
@@ -36,7 +38,7 @@ describe('SdkEks upgrade calls', () => {
   it.each([
     ['updateClusterVersion', UpdateClusterVersionCommand, (port: SdkEks) => port.updateClusterVersion(CLUSTER, '1.33', 't'), 'cluster demo'],
     ['updateNodegroupVersion', UpdateNodegroupVersionCommand, (port: SdkEks) => port.updateNodegroupVersion(CLUSTER, 'ng-1', { version: '1.33', force: false }, 't'), 'nodegroup ng-1'],
-    ['updateAddon', UpdateAddonCommand, (port: SdkEks) => port.updateAddon(CLUSTER, 'coredns', 'v1.12.1-eksbuild.2', 't'), 'add-on coredns'],
+    ['updateAddon', UpdateAddonCommand, (port: SdkEks) => port.updateAddon(CLUSTER, 'coredns', { version: 'v1.12.1-eksbuild.2' }, 't'), 'add-on coredns'],
   ] as const)('%s turns the 409 "update in progress" into the retryable UpdateInProgressError, naming the resource', async (_name, command, call, resource) => {
     const { mock, port } = setup();
     mock.on(command as never).rejects(new ResourceInUseException({ $metadata: { ...metadata, httpStatusCode: 409 }, message: 'update 8ea4c9a2 in progress' }));
@@ -52,10 +54,24 @@ describe('SdkEks upgrade calls', () => {
     mock.on(UpdateNodegroupVersionCommand).resolves({ update: { id: 'u-ng' } }).on(UpdateAddonCommand).resolves({ update: { id: 'u-addon' } });
 
     await port.updateNodegroupVersion(CLUSTER, 'ng-1', { version: '1.33', force: true }, 'eksp-ng');
-    await port.updateAddon(CLUSTER, 'coredns', 'v1.12.1-eksbuild.2', 'eksp-addon');
+    await port.updateAddon(CLUSTER, 'coredns', { version: 'v1.12.1-eksbuild.2' }, 'eksp-addon');
 
     expect(mock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, { clusterName: CLUSTER, nodegroupName: 'ng-1', version: '1.33', force: true, clientRequestToken: 'eksp-ng' });
     expect(mock).toHaveReceivedCommandWith(UpdateAddonCommand, { clusterName: CLUSTER, addonName: 'coredns', addonVersion: 'v1.12.1-eksbuild.2', resolveConflicts: 'PRESERVE', clientRequestToken: 'eksp-addon' });
+  });
+
+  it('UpdateAddon sends only the fields asked for; DescribeUpdate of an add-on names it; DeleteAddon passes preserve', async () => {
+    const { mock, port } = setup();
+    mock.on(UpdateAddonCommand).resolves({ update: { id: 'u-addon' } }).on(DescribeUpdateCommand).resolves({ update: { id: 'u-addon', status: 'Successful' } }).on(DeleteAddonCommand).resolves({});
+
+    await port.updateAddon(CLUSTER, 'coredns', { configurationValues: '{"replicaCount":3}' }, 'eksp-config');
+    const update = await port.describeAddonUpdate(CLUSTER, 'coredns', 'u-addon');
+    await port.deleteAddon(CLUSTER, 'coredns', { preserve: true });
+
+    expect(mock.commandCalls(UpdateAddonCommand)[0]!.args[0].input).toEqual({ clusterName: CLUSTER, addonName: 'coredns', configurationValues: '{"replicaCount":3}', resolveConflicts: 'PRESERVE', clientRequestToken: 'eksp-config' });
+    expect(mock).toHaveReceivedCommandWith(DescribeUpdateCommand, { name: CLUSTER, updateId: 'u-addon', addonName: 'coredns' });
+    expect(update?.status).toBe('Successful');
+    expect(mock).toHaveReceivedCommandWith(DeleteAddonCommand, { clusterName: CLUSTER, addonName: 'coredns', preserve: true });
   });
 
   it('starts and describes an insights refresh', async () => {

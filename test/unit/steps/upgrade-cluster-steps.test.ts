@@ -211,7 +211,7 @@ describe('Upgrade Add-on', () => {
 
     expect(result.ready).toBe(true);
     expect(update).toHaveBeenCalledTimes(1);
-    expect(update).toHaveBeenCalledWith(CLUSTER, 'coredns', addonVersionFor('1.33'), idempotencyToken(UPGRADE_OPERATION.id, 'upgrade-addon', `coredns@${addonVersionFor('1.33')}`));
+    expect(update).toHaveBeenCalledWith(CLUSTER, 'coredns', { version: addonVersionFor('1.33') }, idempotencyToken(UPGRADE_OPERATION.id, 'upgrade-addon', `coredns@${addonVersionFor('1.33')}`));
     expect(stepEvents(aws)).toEqual(['Upgrade Add-on add-on coredns STARTED', 'Upgrade Add-on add-on coredns SUCCEEDED']);
   });
 

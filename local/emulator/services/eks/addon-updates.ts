@@ -7,7 +7,7 @@
  */
 import type { UpdateAddonRequest } from '@aws-sdk/client-eks';
 import { addonEntry } from './catalog';
-import { checkConfigurationValues } from './addons';
+import { checkConfigurationValues } from './addon-configuration';
 import { EksPart } from './context';
 import type { Update } from './model';
 import { inUse, invalidParameter } from './validation';
@@ -30,7 +30,7 @@ export class AddonUpdates extends EksPart {
       throw invalidParameter(`Addon version specified is not supported: ${name} ${version} on Kubernetes ${cluster.version}`);
     }
     if (input.resolveConflicts !== undefined && !RESOLVE_CONFLICTS.includes(input.resolveConflicts)) throw invalidParameter(`resolveConflicts must be ${RESOLVE_CONFLICTS.join(', ')}`);
-    if (input.configurationValues !== undefined) checkConfigurationValues(input.configurationValues);
+    if (input.configurationValues !== undefined) checkConfigurationValues(name, input.configurationValues);
     if (input.serviceAccountRoleArn) this.requireRole(input.serviceAccountRoleArn, 'serviceAccountRoleArn');
 
     // Unlike UpdateNodegroupVersion, EKS accepts an UpdateAddon that changes nothing (aws/aws-sdk-go-v2#2554:

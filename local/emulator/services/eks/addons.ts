@@ -1,27 +1,16 @@
 /**
- * EKS add-ons: CreateAddon's checks (catalog versions, configuration values), DeleteAddon, and
- * their health: an add-on whose pods need capacity (coredns) is DEGRADED until it has somewhere to run.
+ * EKS add-ons: CreateAddon's checks (catalog versions, configuration values against the add-on's
+ * schema, addon-configuration.ts), DeleteAddon (with `preserve`, the add-on's Kubernetes resources
+ * stay on the cluster, no longer managed by EKS), and their health: an add-on whose pods need
+ * capacity (coredns) is DEGRADED until it has somewhere to run.
  */
 import { randomUUID } from 'node:crypto';
 import type { CreateAddonRequest } from '@aws-sdk/client-eks';
-import { load } from 'js-yaml';
+import { checkConfigurationValues } from './addon-configuration';
 import { COREDNS_POD_LABELS, NEEDS_CAPACITY, addonEntry, defaultAddonVersion } from './catalog';
 import { EksPart } from './context';
 import type { Addon, Cluster } from './model';
 import { inUse, invalidParameter, notFound } from './validation';
-
-/** configurationValues must be a JSON or YAML object (or empty). */
-export function checkConfigurationValues(values: string): void {
-  let parsed: unknown;
-  try {
-    parsed = load(values);
-  } catch (error) {
-    throw invalidParameter(`ConfigurationValue provided in request is not supported: ${(error as Error).message}`);
-  }
-  if (values.trim() && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
-    throw invalidParameter('ConfigurationValue provided in request is not supported: it must be a JSON or YAML object');
-  }
-}
 
 export class Addons extends EksPart {
   addon(clusterName: string, name: string): Addon {
@@ -41,7 +30,7 @@ export class Addons extends EksPart {
       throw invalidParameter(`Addon version specified is not supported: ${name} ${input.addonVersion ?? '(default)'} on Kubernetes ${cluster.version}`);
     }
     if (input.resolveConflicts && !['NONE', 'OVERWRITE', 'PRESERVE'].includes(input.resolveConflicts)) throw invalidParameter('resolveConflicts must be NONE, OVERWRITE or PRESERVE');
-    if (input.configurationValues !== undefined) checkConfigurationValues(input.configurationValues);
+    if (input.configurationValues !== undefined) checkConfigurationValues(name, input.configurationValues);
     const now = this.now();
     const addon: Addon = {
       name,
@@ -57,15 +46,18 @@ export class Addons extends EksPart {
       healthIssues: [],
     };
     cluster.addons.set(name, addon);
+    // EKS takes over what a preserving delete left behind (resolveConflicts decides whose fields win).
+    cluster.preservedAddons?.delete(name);
     this.after('addonCreate', `addon/${clusterName}/${name}`, { kind: 'addonCreated', clusterName, clusterId: cluster.id, name, arn: addon.arn });
     return addon;
   }
 
-  deleteAddon(clusterName: string, name: string): Addon {
+  deleteAddon(clusterName: string, name: string, preserve = false): Addon {
     const cluster = this.cluster(clusterName);
     const addon = this.addon(clusterName, name);
     if (addon.status === 'DELETING') return addon;
     addon.status = 'DELETING';
+    if (preserve) addon.preserveOnDelete = true;
     addon.modifiedAt = this.now();
     this.after('addonDelete', `addon/${clusterName}/${name}`, { kind: 'addonDeleted', clusterName, clusterId: cluster.id, name, arn: addon.arn });
     return addon;

@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../../server';
 import { EmulatorError, sendJson, sendRestJsonError } from '../../protocol';
 import { stsIdentities } from '../sts';
+import { describeAddonConfiguration as addonConfiguration } from './addon-configuration';
 import { ACCESS_POLICIES, ACCESS_POLICY_PREFIX, ADDONS } from './catalog';
 import { LOG_TYPES } from './catalog';
 import { describeClusterVersions } from './versions';
@@ -178,6 +179,15 @@ function describeAddonVersions(query: URLSearchParams) {
   return { addons: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
+/** DescribeAddonConfiguration: both query parameters are required, the version one EKS lists for the add-on. */
+function describeAddonConfiguration(query: URLSearchParams) {
+  const name = query.get('addonName') ?? '';
+  const version = query.get('addonVersion') ?? '';
+  const entry = ADDONS.find((a) => a.name === name);
+  if (!entry || !entry.versions.some((v) => v.version === version)) throw new EmulatorError(400, 'InvalidParameterException', `Addon version specified is not supported: ${name} ${version}`);
+  return addonConfiguration(name, version);
+}
+
 /** ListInsights pages through its JSON body (maxResults, nextToken), not the query string. */
 function bodyPaging(body: Body): URLSearchParams {
   const query = new URLSearchParams();
@@ -237,7 +247,8 @@ function routes(state: EksState): Route[] {
     r('GET', '/clusters/{clusterName}/addons', 'ListAddons', (c) => listed('addons', [...state.cluster(c.params.clusterName!).addons.keys()], c.query)),
     r('GET', '/clusters/{clusterName}/addons/{addonName}', 'DescribeAddon', (c) => ({ addon: renderAddon(state.addon(c.params.clusterName!, c.params.addonName!)) })),
     r('POST', '/clusters/{clusterName}/addons/{addonName}/update', 'UpdateAddon', (c) => ({ update: renderUpdate(state.updateAddon(c.params.clusterName!, c.params.addonName!, c.body as never)) })),
-    r('DELETE', '/clusters/{clusterName}/addons/{addonName}', 'DeleteAddon', (c) => ({ addon: renderAddon(state.deleteAddon(c.params.clusterName!, c.params.addonName!)) })),
+    r('DELETE', '/clusters/{clusterName}/addons/{addonName}', 'DeleteAddon', (c) => ({ addon: renderAddon(state.deleteAddon(c.params.clusterName!, c.params.addonName!, c.query.get('preserve') === 'true')) })),
+    r('GET', '/addons/configuration-schemas', 'DescribeAddonConfiguration', (c) => describeAddonConfiguration(c.query)),
     r('GET', '/addons/supported-versions', 'DescribeAddonVersions', (c) => describeAddonVersions(c.query)),
     r('GET', '/cluster-versions', 'DescribeClusterVersions', (c) => listed('clusterVersions', describeClusterVersions(state.world, c.query), c.query)),
 

@@ -63,6 +63,8 @@ export interface Cluster {
   nodegroups: Map<string, Nodegroup>;
   fargateProfiles: Map<string, FargateProfile>;
   addons: Map<string, Addon>;
+  /** Add-ons deleted with preserve: EKS no longer knows them, their workloads still run (absent in worlds saved before). */
+  preservedAddons?: Map<string, Addon>;
   accessEntries: Map<string, AccessEntry>;
   updates: Map<string, Update>;
   updateTokens: Map<string, string>;
@@ -143,6 +145,8 @@ export interface Addon {
   configurationValues?: string;
   tags: Record<string, string>;
   healthIssues: Issue[];
+  /** DeleteAddon asked to keep its Kubernetes resources: once deleted it moves to Cluster.preservedAddons. */
+  preserveOnDelete?: boolean;
 }
 
 export interface PolicyAssociation {

@@ -170,8 +170,8 @@ export class EksState implements EksBackend {
     return this.parts.addons.createAddon(clusterName, input);
   }
 
-  deleteAddon(clusterName: string, name: string): Addon {
-    return this.parts.addons.deleteAddon(clusterName, name);
+  deleteAddon(clusterName: string, name: string, preserve = false): Addon {
+    return this.parts.addons.deleteAddon(clusterName, name, preserve);
   }
 
   updateAddon(clusterName: string, name: string, input: UpdateAddonRequest): Update {

@@ -110,9 +110,13 @@ export class Transitions extends EksPart {
         this.parts.addons.refreshAddons(cluster);
         return;
       }
-      case 'addonDeleted':
-        if (cluster.addons.get(transition.name)?.arn === transition.arn) cluster.addons.delete(transition.name);
+      case 'addonDeleted': {
+        const addon = cluster.addons.get(transition.name);
+        if (addon?.arn !== transition.arn) return;
+        cluster.addons.delete(transition.name);
+        if (addon.preserveOnDelete) (cluster.preservedAddons ??= new Map()).set(transition.name, { ...addon, status: 'ACTIVE' });
         return;
+      }
       case 'updateFinished':
         this.parts.updates.finishUpdate(cluster, transition.updateId, transition.change);
         return;

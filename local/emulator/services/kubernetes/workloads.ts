@@ -2,8 +2,8 @@
  * The objects a new EKS cluster runs, derived from what the cluster has (read-only here):
  * - Nodes: the nodegroups' running EC2 instances (nodes.ts), plus one Fargate node per pod that
  *   runs on Fargate.
- * - The system add-ons installed on the cluster (EKS add-ons; an add-on that is not installed
- *   has no objects): vpc-cni → DaemonSet aws-node, kube-proxy → DaemonSet kube-proxy (one pod
+ * - The system add-ons installed on the cluster (EKS add-ons, and those a DeleteAddon with
+ *   preserve left running; an add-on that is not installed has no objects): vpc-cni → DaemonSet aws-node, kube-proxy → DaemonSet kube-proxy (one pod
  *   per EC2 node, host network, pod IP = node IP); coredns → Deployment coredns (2 replicas,
  *   pod IPs from the VPC CNI inside the node's subnet) and Service kube-dns; metrics-server →
  *   Deployment metrics-server (2 replicas) and its Service. A Deployment's pods go to nodes
@@ -142,8 +142,10 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
   const later = (...dates: Date[]) => new Date(Math.max(...dates.map((d) => d.getTime())));
 
   for (const workload of SYSTEM_WORKLOADS) {
-    const addon = cluster.addons.get(workload.addon);
-    if (!addon || !INSTALLED.has(addon.status)) continue;
+    const managed = cluster.addons.get(workload.addon);
+    // A preserving DeleteAddon left the add-on's resources running, now self-managed.
+    const addon = managed && INSTALLED.has(managed.status) ? managed : managed ? undefined : cluster.preservedAddons?.get(workload.addon);
+    if (!addon) continue;
     const containers = workload.containers(addon, world.region);
     const ownerUid = uid(`${cluster.id}/${workload.kind}/${workload.name}`);
     const podSpec = (node?: NodeInfo): Json => ({
