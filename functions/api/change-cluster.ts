@@ -29,30 +29,24 @@ interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 
   options?: (query: ApiRequest['query']) => Pick<ChangeRequest, 'preserve'>;
 }
 
-const NODEGROUP_FIELDS: readonly string[] = [...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS];
-/** Each field's schema is the nodegroup spec's own: the merged spec is validated as a whole. */
-const NODEGROUP_BODY = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: Object.fromEntries(NODEGROUP_FIELDS.map((field) => [field, { $ref: `#/components/schemas/ManagedNodeGroup/properties/${field}` }])),
-};
-const ADDON_PATCH_FIELDS: readonly string[] = ADDON_FIELDS;
-/** Each field's schema is the cluster spec's Addon's: the merged spec is validated as a whole. */
-const ADDON_PATCH_BODY = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: Object.fromEntries(ADDON_FIELDS.map((field) => [field, { $ref: `#/components/schemas/Addon/properties/${field}` }])),
-};
-const SETTING_FIELDS: readonly string[] = CLUSTER_SETTING_FIELDS;
-/** Each setting's schema is the cluster spec's own: the merged spec is validated as a whole. */
-const SETTINGS_BODY = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: Object.fromEntries(CLUSTER_SETTING_FIELDS.map((field) => [field, { $ref: `#/components/schemas/ClusterSpec/properties/${field}` }])),
-};
+/**
+ * A PATCH route's body: some of `fields`, each with the schema it has in the spec (the merged spec
+ * is validated as a whole afterwards), and the 422 naming any other field, or an empty body.
+ */
+function partialBody(fields: readonly string[], schemaOf: (field: string) => string, description: string, where: string): Pick<ChangeRoute, 'body' | 'expects' | 'check'> {
+  const list = fields.join(', ');
+  const schema = { type: 'object', additionalProperties: false, minProperties: 1, properties: Object.fromEntries(fields.map((field) => [field, { $ref: schemaOf(field) }])) };
+  return {
+    body: { description, schema: { inline: schema } },
+    expects: `a JSON object with some of ${list}`,
+    check: (body) => {
+      const unknown = Object.keys(body).filter((field) => !fields.includes(field));
+      if (unknown.length > 0) return { detail: `only ${list} can be changed ${where}`, errors: unknown.map((field) => ({ pointer: `/${field}`, message: `is not changeable ${where} (${list})` })) };
+      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: `must give at least one of ${list}` }] };
+      return undefined;
+    },
+  };
+}
 
 export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
   SET_ENDPOINT_ACCESS: {
@@ -65,25 +59,11 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
   },
   UPDATE_NODEGROUP: {
     method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version",
-    body: { description: 'The settings to change, as in managedNodeGroups[] of the cluster spec; labels and taints given replace the whole set', schema: { inline: NODEGROUP_BODY } },
-    expects: `a JSON object with some of ${NODEGROUP_FIELDS.join(', ')}`,
-    check: (body) => {
-      const unknown = Object.keys(body).filter((field) => !NODEGROUP_FIELDS.includes(field));
-      if (unknown.length > 0) return { detail: `only ${NODEGROUP_FIELDS.join(', ')} can be changed on a running nodegroup`, errors: unknown.map((field) => ({ pointer: `/${field}`, message: `is not changeable on a running nodegroup (${NODEGROUP_FIELDS.join(', ')})` })) };
-      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: `must give at least one of ${NODEGROUP_FIELDS.join(', ')}` }] };
-      return undefined;
-    },
+    ...partialBody([...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS], (field) => `#/components/schemas/ManagedNodeGroup/properties/${field}`, 'The settings to change, as in managedNodeGroups[] of the cluster spec; labels and taints given replace the whole set', 'on a running nodegroup'),
   },
   UPDATE_SETTINGS: {
     method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance (unattended upgrades)",
-    body: { description: 'The settings to change, as in the cluster spec; tags given replace the whole set of your tags', schema: { inline: SETTINGS_BODY } },
-    expects: `a JSON object with some of ${CLUSTER_SETTING_FIELDS.join(', ')}`,
-    check: (body) => {
-      const unknown = Object.keys(body).filter((field) => !SETTING_FIELDS.includes(field));
-      if (unknown.length > 0) return { detail: `only ${CLUSTER_SETTING_FIELDS.join(', ')} can be changed with PATCH`, errors: unknown.map((field) => ({ pointer: `/${field}`, message: `is not a setting PATCH changes (${CLUSTER_SETTING_FIELDS.join(', ')})` })) };
-      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: `must give at least one of ${CLUSTER_SETTING_FIELDS.join(', ')}` }] };
-      return undefined;
-    },
+    ...partialBody(CLUSTER_SETTING_FIELDS, (field) => `#/components/schemas/ClusterSpec/properties/${field}`, 'The settings to change, as in the cluster spec; tags given replace the whole set of your tags', 'with PATCH /clusters/{name}'),
   },
   ADD_ADDON: {
     method: 'POST', path: '/clusters/{name}/addons', operationId: 'addAddon', summary: 'Install an EKS add-on (at the version asked, or EKS\'s default for the cluster\'s Kubernetes version)',
@@ -91,14 +71,7 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
   },
   UPDATE_ADDON: {
     method: 'PATCH', path: '/clusters/{name}/addons/{addon}', operationId: 'updateAddon', summary: "Change an add-on's version or configuration values (only what differs from the live add-on is sent to EKS)",
-    body: { description: 'The fields to change', schema: { inline: ADDON_PATCH_BODY } },
-    expects: 'a JSON object with version and/or configurationValues',
-    check: (body) => {
-      const unknown = Object.keys(body).filter((field) => !ADDON_PATCH_FIELDS.includes(field));
-      if (unknown.length > 0) return { detail: 'only version and configurationValues can be changed on an add-on', errors: unknown.map((field) => ({ pointer: `/${field}`, message: 'is not a field PATCH changes on an add-on (version, configurationValues)' })) };
-      if (Object.keys(body).length === 0) return { detail: 'nothing to change', errors: [{ pointer: '', message: 'must give at least one of version, configurationValues' }] };
-      return undefined;
-    },
+    ...partialBody(ADDON_FIELDS, (field) => `#/components/schemas/Addon/properties/${field}`, 'The fields to change', 'on an add-on'),
   },
   REMOVE_ADDON: {
     method: 'DELETE', path: '/clusters/{name}/addons/{addon}', operationId: 'removeAddon', summary: 'Remove an add-on (with ?preserve=true its Kubernetes resources stay on the cluster)',

@@ -66,7 +66,7 @@ describe('PATCH /clusters/{name}/addons/{addon}', () => {
     const empty = await routeRequest(event('PATCH', `/clusters/${NAME}/addons/coredns`, { body: {} }), aws.deps());
 
     expect(unknown.statusCode).toBe(422);
-    expect(body(unknown).errors).toEqual([{ pointer: '/serviceAccountRoleArn', message: 'is not a field PATCH changes on an add-on (version, configurationValues)' }]);
+    expect(body(unknown).errors).toEqual([{ pointer: '/serviceAccountRoleArn', message: 'is not changeable on an add-on (version, configurationValues)' }]);
     expect(empty.statusCode).toBe(422);
     expect(body(empty).errors).toEqual([{ pointer: '', message: 'must give at least one of version, configurationValues' }]);
   });
