@@ -8,13 +8,17 @@
  * EKS takes one kind of change per UpdateClusterConfig and one update at a time, and refuses an
  * update that changes nothing: the planner sends the first setting that differs, follows its
  * update to Successful, then looks again. Tags are not an update: the service's stacks are
- * re-tagged (UpdateStack, same template), then the cluster itself (TagResource/UntagResource),
- * last because a stack update puts the template's own resource tags back on the cluster.
+ * re-tagged (UpdateStack with the new stack tags and the stack's current template with the
+ * user's tags rewritten in its resources' own Tags, template-tags.ts: a resource's own tags win
+ * over stack tags), then the cluster itself (TagResource/UntagResource), last because a stack
+ * update puts the template's own resource tags back on the cluster.
  */
 import { apply, failed, IN_SYNC, refused, wait, type NextStep, type Stage } from './cluster-change';
+import { RESOURCE_TAGS } from './cluster-template';
 import { SERVICE_TAG_PREFIX } from './naming';
 import type { ClusterSettings, Spec } from './spec';
 import { stackCreateProgress, updateProgress } from './status';
+import { retagTemplate } from './template-tags';
 import type { SpecProblem } from '../shared/errors';
 
 type AuthenticationMode = Spec['authenticationMode'];
@@ -65,6 +69,8 @@ export interface LiveStackTags {
   stackName: string;
   status: string;
   tags: Record<string, string>;
+  /** The stack's current template (GetTemplate), parsed; absent when it is not JSON (not one the service rendered), then only the stack tags change. */
+  template?: Record<string, unknown>;
 }
 
 export interface LiveSettingsState {
@@ -89,9 +95,18 @@ export type ClusterConfigChange =
 export type SettingsCall =
   | { call: 'updateClusterConfig'; config: ClusterConfigChange }
   | { call: 'associateEncryptionConfig'; kmsKeyArn: string }
-  | { call: 'updateStackTags'; stackName: string; tags: Record<string, string> }
+  /** New stack tags; with `template`, also that template (the current one, its resources' user tags rewritten). */
+  | { call: 'updateStackTags'; stackName: string; tags: Record<string, string>; template?: StackTemplateChange }
   | { call: 'untagCluster'; keys: string[] }
   | { call: 'tagCluster'; tags: Record<string, string> };
+
+/** A stack's template with the user's tags rewritten; its parameters keep their values (UsePreviousValue). */
+export interface StackTemplateChange {
+  template: Record<string, unknown>;
+  parameterKeys: string[];
+  /** The resources whose tags change, for the reader of a plan. */
+  resources: string[];
+}
 
 /** The stage an EKS update of each kind is followed in. */
 const UPDATE_STAGES = {
@@ -171,6 +186,15 @@ export function isServiceTag(key: string): boolean {
   return key.startsWith(SERVICE_TAG_PREFIX) || key.startsWith('aws:') || key === 'Name';
 }
 
+/**
+ * A tag key in a template resource's own tags that is the user's: not the service's or AWS's, and
+ * not one the template puts on a resource for its own sake (cluster-template.ts RESOURCE_TAGS).
+ * A user tag with such a key is therefore never changed on resources, only on the stacks and cluster.
+ */
+export function isUserTemplateTag(key: string): boolean {
+  return !isServiceTag(key) && !(Object.values(RESOURCE_TAGS) as string[]).includes(key);
+}
+
 /** A stack's tags with the user's replaced by `userTags`; the service's ownership tags stay as they are. */
 export function retaggedStack(current: Record<string, string>, userTags: Record<string, string>): Record<string, string> {
   const kept = Object.fromEntries(Object.entries(current).filter(([key]) => isServiceTag(key)));
@@ -179,18 +203,34 @@ export function retaggedStack(current: Record<string, string>, userTags: Record<
 
 const sameTags = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
-/** Every stack whose tags differ is updated at once (CloudFormation updates stacks independently); any still updating is waited for. */
+/** What updates a stack to `userTags`: its stack tags, and its template when a resource's own tags differ; undefined when it is up to date. */
+export function stackRetag(stack: LiveStackTags, userTags: Record<string, string>): Extract<SettingsCall, { call: 'updateStackTags' }> | undefined {
+  const tags = retaggedStack(stack.tags, userTags);
+  const retagged = stack.template ? retagTemplate(stack.template, userTags, isUserTemplateTag) : undefined;
+  const template: StackTemplateChange | undefined =
+    retagged && retagged.changed.length > 0 ? { template: retagged.template, parameterKeys: Object.keys(isRecord(stack.template?.Parameters) ? stack.template.Parameters : {}), resources: retagged.changed } : undefined;
+  if (!template && sameTags(stack.tags, tags)) return undefined;
+  return { call: 'updateStackTags', stackName: stack.stackName, tags, ...(template ? { template } : {}) };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every stack whose stack tags or resources' own tags differ is updated at once (CloudFormation
+ * updates stacks independently); any still updating is waited for.
+ */
 function nextStackTags(userTags: Record<string, string>, live: LiveSettingsState): NextStep<SettingsCall> | undefined {
   const busy = live.stacks.find((s) => /_IN_PROGRESS$/.test(s.status));
   if (busy) return wait('stackTags', `${busy.stackName} ${busy.status}`);
-  const stale = live.stacks.filter((s) => !sameTags(s.tags, retaggedStack(s.tags, userTags)));
+  const calls = live.stacks.map((s) => stackRetag(s, userTags)).filter((call) => call !== undefined);
+  const stale = live.stacks.filter((s) => calls.some((call) => call.stackName === s.stackName));
   if (stale.length === 0) return undefined;
   // Our own update rolled back: CloudFormation put the old tags back.
   const rolledBack = live.stage === 'stackTags' ? stale.find((s) => s.status.startsWith('UPDATE_ROLLBACK')) : undefined;
   if (rolledBack) return failed('stackTags', `${rolledBack.stackName} ${rolledBack.status}`);
   const unusable = stale.find((s) => stackCreateProgress(s.status) !== 'ready' && !['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(s.status));
   if (unusable) return refused(`has stack ${unusable.stackName} in ${unusable.status}, which CloudFormation cannot update`);
-  return apply('stackTags', ...stale.map((s) => ({ call: 'updateStackTags' as const, stackName: s.stackName, tags: retaggedStack(s.tags, userTags) })));
+  return apply('stackTags', ...calls);
 }
 
 /** The cluster's own tags: the user's that are no longer wanted come off, the wanted ones go on; both take effect at once. */

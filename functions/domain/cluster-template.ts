@@ -16,6 +16,12 @@ import type { NodegroupSpec, Spec } from './spec';
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
 export const ROLE_PATH = '/eks-provisioner/';
 
+/**
+ * Tags the template puts on particular resources for their own sake (where the AWS Load Balancer
+ * Controller places load balancers): not the user's, so a change of the user's tags leaves them.
+ */
+export const RESOURCE_TAGS = { publicLoadBalancers: 'kubernetes.io/role/elb', internalLoadBalancers: 'kubernetes.io/role/internal-elb' } as const;
+
 export interface CloudFormationResource {
   Type: string;
   Properties?: Record<string, unknown>;
@@ -244,7 +250,7 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
         // Public nodegroups (privateNetworking false) need public IPs to reach the control plane.
         MapPublicIpOnLaunch: true,
         // Where the AWS Load Balancer Controller puts internet-facing load balancers.
-        Tags: template.tagsFor(`SubnetPublic${i}`, { 'kubernetes.io/role/elb': '1' }),
+        Tags: template.tagsFor(`SubnetPublic${i}`, { [RESOURCE_TAGS.publicLoadBalancers]: '1' }),
       },
     });
     template.add(`RouteTableAssociationPublic${i}`, {
@@ -275,7 +281,7 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
         AvailabilityZone: zone(i),
         CidrBlock: subnetBlock(azCount + i - 1),
         // Where the AWS Load Balancer Controller puts internal load balancers.
-        Tags: template.tagsFor(`SubnetPrivate${i}`, { 'kubernetes.io/role/internal-elb': '1' }),
+        Tags: template.tagsFor(`SubnetPrivate${i}`, { [RESOURCE_TAGS.internalLoadBalancers]: '1' }),
       },
     });
     template.add(`PrivateRouteTable${i}`, { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('VPC'), Tags: template.tagsFor(`PrivateRouteTable${i}`) } });

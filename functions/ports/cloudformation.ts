@@ -4,6 +4,7 @@ import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
   ListStacksCommand,
   StackStatus,
   UpdateStackCommand,
@@ -39,6 +40,16 @@ export interface CreateStackRequest {
   onFailure: 'ROLLBACK' | 'DO_NOTHING';
 }
 
+export interface UpdateStackTagsRequest {
+  stackName: string;
+  /** The stack's new tags, which CloudFormation puts on every resource that takes tags (a resource's own Tags win). */
+  tags: Record<string, string>;
+  /** A new template body (the current one with resources' tags rewritten); absent, the previous template is kept. Parameters keep their values. */
+  template?: { body: string; parameterKeys: string[] };
+  clientRequestToken: string;
+  roleArn?: string;
+}
+
 /** The CloudFormation calls the service makes, nothing more. */
 export interface CloudFormationPort {
   /** Returns false when a stack of that name already exists (the caller decides whether it is ours). */
@@ -51,12 +62,13 @@ export interface CloudFormationPort {
   stackEvents(stackName: string, limit?: number): Promise<StackEventLike[]>;
   deleteStack(stackName: string, clientRequestToken: string, roleArn?: string): Promise<void>;
   setTerminationProtection(stackName: string, enabled: boolean): Promise<void>;
+  /** The stack's current template body as it was submitted (GetTemplate, Original stage); undefined when no such stack exists. */
+  getTemplate(stackName: string): Promise<string | undefined>;
   /**
-   * UpdateStack with the same template and new stack tags, which CloudFormation puts on every
-   * resource that takes tags. False when the stack already has exactly these tags (CloudFormation's
-   * "No updates are to be performed.").
+   * UpdateStack with new stack tags and the previous template or one that differs only in its
+   * resources' tags. False when nothing would change (CloudFormation's "No updates are to be performed.").
    */
-  updateStackTags(stackName: string, tags: Record<string, string>, clientRequestToken: string, roleArn?: string): Promise<boolean>;
+  updateStackTags(request: UpdateStackTagsRequest): Promise<boolean>;
 }
 
 /** ListStacks keeps DELETE_COMPLETE stacks for 90 days: filtering them out server-side keeps the pages few. */
@@ -155,17 +167,30 @@ export class SdkCloudFormation implements CloudFormationPort {
     }
   }
 
-  async updateStackTags(stackName: string, tags: Record<string, string>, clientRequestToken: string, roleArn?: string): Promise<boolean> {
+  async getTemplate(stackName: string): Promise<string | undefined> {
+    try {
+      const { TemplateBody } = await this.client().send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+      return TemplateBody;
+    } catch (error) {
+      if (isMissingStack(error)) return undefined;
+      throw classifyAwsError(error, `stack ${stackName}`);
+    }
+  }
+
+  async updateStackTags(request: UpdateStackTagsRequest): Promise<boolean> {
+    const { stackName, tags, template } = request;
     try {
       await this.client().send(
         new UpdateStackCommand({
           StackName: stackName,
-          UsePreviousTemplate: true,
+          ...(template
+            ? { TemplateBody: template.body, Parameters: template.parameterKeys.map((ParameterKey) => ({ ParameterKey, UsePreviousValue: true })) }
+            : { UsePreviousTemplate: true }),
           // The stacks hold IAM roles: CloudFormation asks for the capability on every update.
           Capabilities: ['CAPABILITY_IAM'],
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-          ClientRequestToken: clientRequestToken,
-          RoleARN: roleArn,
+          ClientRequestToken: request.clientRequestToken,
+          RoleARN: request.roleArn,
         }),
       );
       return true;

@@ -4,8 +4,9 @@
  * one kind of change per UpdateClusterConfig and one update at a time: each update is followed
  * with DescribeUpdate to Successful before the next is asked for, and a setting already live is
  * never sent (EKS refuses a no-op). Tags: the service's stacks are re-tagged with UpdateStack
- * (same template, the user's new tags and the service's ownership tags as they are), then the
- * cluster with TagResource/UntagResource.
+ * (the user's new tags and the service's ownership tags as they are, and the stack's current
+ * template with the user's tags rewritten in its resources' own Tags), then the cluster with
+ * TagResource/UntagResource.
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
@@ -71,9 +72,22 @@ async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags
   for (const name of names) {
     const stack = await deps.cloudFormation.describeStack(name);
     if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) continue;
-    stacks.push({ stackName: name, status: stack.status, tags: stack.tags });
+    // A stack still updating is waited for before its template matters.
+    const template = /_IN_PROGRESS$/.test(stack.status) ? undefined : parsedTemplate(await deps.cloudFormation.getTemplate(name));
+    stacks.push({ stackName: name, status: stack.status, tags: stack.tags, ...(template ? { template } : {}) });
   }
   return stacks;
+}
+
+/** The template as JSON, as the service renders every stack; anything else (YAML, gone) is left alone. */
+function parsedTemplate(body: string | undefined): Record<string, unknown> | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Makes one call; answers the update id of an EKS update. */
@@ -87,7 +101,13 @@ async function make(call: SettingsCall, cluster: Cluster, input: UpdateInput, de
     case 'associateEncryptionConfig':
       return deps.eks.associateEncryptionConfig(name, call.kmsKeyArn, token(call));
     case 'updateStackTags':
-      await deps.cloudFormation.updateStackTags(call.stackName, call.tags, token(call), deps.settings.cloudFormationRoleArn());
+      await deps.cloudFormation.updateStackTags({
+        stackName: call.stackName,
+        tags: call.tags,
+        ...(call.template ? { template: { body: JSON.stringify(call.template.template), parameterKeys: call.template.parameterKeys } } : {}),
+        clientRequestToken: token(call),
+        roleArn: deps.settings.cloudFormationRoleArn(),
+      });
       return undefined;
     case 'untagCluster':
       await deps.eks.untagResource(clusterArn(cluster, name), call.keys);

@@ -1,7 +1,7 @@
 /**
  * A running cluster's settings end to end in local mode: PATCH /clusters/{name} turns on logging
  * and deletion protection, changes the upgrade policy and zonal shift and replaces the tags; the
- * AWS CLI sees them on the cluster and on its stack. DELETE is then refused (409) until asked
+ * AWS CLI sees them on the cluster, on its stack and on the stack's resources (VPC, node role). DELETE is then refused (409) until asked
  * with ?disableDeletionProtection=true, which turns protection off and deletes everything. Before
  * that, a nodegroup added at an older AMI release has its labels, taints, update config and release
  * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup; and
@@ -99,6 +99,22 @@ describe('changing a running cluster’s settings', () => {
     expect(Stacks[0]!.StackStatus).toBe('UPDATE_COMPLETE');
     expect(tags).toMatchObject({ team: 'green', env: 'test', 'eks-provisioner:cluster': NAME, 'eks-provisioner:managed-by': 'eks-provisioner' });
     expect(tags).not.toHaveProperty('cost-center');
+  });
+
+  itWith(HAS_AWS_CLI, 'the AWS CLI')("aws ec2 describe-vpcs and aws iam list-role-tags show the new tags on the stack's resources (their own tags, not only the stack's)", async () => {
+    const physicalId = async (logicalId: string) =>
+      (await aws<{ StackResourceDetail: { PhysicalResourceId: string } }>(['cloudformation', 'describe-stack-resource', '--stack-name', `eksp-${NAME}-cluster`, '--logical-resource-id', logicalId])).StackResourceDetail.PhysicalResourceId;
+    const asMap = (tags: Array<{ Key: string; Value: string }>) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+
+    const { Vpcs } = await aws<{ Vpcs: Array<{ Tags: Array<{ Key: string; Value: string }> }> }>(['ec2', 'describe-vpcs', '--vpc-ids', await physicalId('VPC')]);
+    const { Tags: roleTags } = await aws<{ Tags: Array<{ Key: string; Value: string }> }>(['iam', 'list-role-tags', '--role-name', await physicalId('NodeInstanceRole')]);
+
+    const vpc = asMap(Vpcs[0]!.Tags);
+    expect(vpc).toMatchObject({ team: 'green', env: 'test', Name: `eksp-${NAME}-cluster/VPC`, 'eks-provisioner:cluster': NAME });
+    expect(vpc).not.toHaveProperty('cost-center');
+    const role = asMap(roleTags);
+    expect(role).toMatchObject({ team: 'green', env: 'test', 'eks-provisioner:cluster': NAME });
+    expect(role).not.toHaveProperty('cost-center');
   });
 
   it('a PATCH that changes nothing is SKIPPED, never sent to EKS', async () => {

@@ -174,14 +174,14 @@ describe('the world, saved and restored', () => {
 });
 
 describe('a stack updating its tags when saved', () => {
-  it('finishes tagging after the restore, each resource tagged once, and ends UPDATE_COMPLETE', async () => {
+  it('finishes tagging after the restore (stack tags and the new template’s own tags), each resource tagged once, and ends UPDATE_COMPLETE', async () => {
     // Slower: each resource's tags take 1–10 emulated seconds, which a poll must be able to catch.
     const { world, cloudFormation } = worldWith({ timeScale: 0.05 });
     await cloudFormation.warmUp();
-    const template = { Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.3.0.0/16' } }, Gateway: { Type: 'AWS::EC2::InternetGateway' } } };
-    const stack = cloudFormation.createStack({ stackName: 'retagged', templateBody: JSON.stringify(template), parameters: [], tags: [{ Key: 'env', Value: 'dev' }], capabilities: [], notificationArns: [], enableTerminationProtection: false });
+    const template = (owner: string) => ({ Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.3.0.0/16', Tags: [{ Key: 'owner', Value: owner }] } }, Gateway: { Type: 'AWS::EC2::InternetGateway' } } });
+    const stack = cloudFormation.createStack({ stackName: 'retagged', templateBody: JSON.stringify(template('a')), parameters: [], tags: [{ Key: 'env', Value: 'dev' }], capabilities: [], notificationArns: [], enableTerminationProtection: false });
     await stack.work;
-    cloudFormation.updateStack({ stackName: 'retagged', usePreviousTemplate: true, parameters: [], tags: [{ Key: 'env', Value: 'prod' }], capabilities: [] });
+    cloudFormation.updateStack({ stackName: 'retagged', usePreviousTemplate: false, templateBody: JSON.stringify(template('b')), parameters: [], tags: [{ Key: 'env', Value: 'prod' }], capabilities: [] });
     await until(async () => [...stack.resources.values()].map((r) => r.status), (statuses) => statuses.includes('UPDATE_IN_PROGRESS'), 'a resource updating');
     const saved = throughDisk(snapshotWorld(world));
 
@@ -193,7 +193,9 @@ describe('a stack updating its tags when saved', () => {
 
     expect(restored.status).toBe('UPDATE_COMPLETE');
     const vpc = [...next.world.ec2.vpcs.values()].find((v) => v.cidrBlock === '10.3.0.0/16')!;
-    expect(vpc.tags).toMatchObject({ env: 'prod', 'aws:cloudformation:logical-id': 'Vpc' });
+    expect(vpc.tags).toMatchObject({ env: 'prod', owner: 'b', 'aws:cloudformation:logical-id': 'Vpc' });
+    expect(restored.templateBody).toBe(JSON.stringify(template('b')));
+    expect(restored.retagging).toBeUndefined();
     expect(next.world.ec2.other.get(restored.resources.get('Gateway')!.physicalId!)!.tags.env).toBe('prod');
     for (const id of ['Vpc', 'Gateway']) expect(restored.events.filter((e) => e.logicalResourceId === id && e.resourceStatus === 'UPDATE_IN_PROGRESS')).toHaveLength(1);
   });

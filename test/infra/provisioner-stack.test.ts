@@ -702,6 +702,7 @@ describe('IAM', () => {
     'cloudFormation.deleteStack': ['cloudformation:DeleteStack', 'iam:PassRole'],
     'cloudFormation.setTerminationProtection': ['cloudformation:UpdateTerminationProtection'],
     'cloudFormation.updateStackTags': ['cloudformation:UpdateStack', 'iam:PassRole'],
+    'cloudFormation.getTemplate': ['cloudformation:GetTemplate'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
     'eks.describeCluster': ['eks:DescribeCluster'],
     'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],

@@ -231,13 +231,21 @@ export class FakeAws {
         else this.clusters.delete(this.clusterNameOf(stack));
       }
     },
-    updateStackTags: async (name, tags, token) => {
+    getTemplate: async (name) => {
+      this.record('cloudformation', 'GetTemplate', name);
+      const stack = this.stacks.get(name);
+      return stack ? JSON.stringify(stack.template) : undefined;
+    },
+    updateStackTags: async ({ stackName: name, tags, template, clientRequestToken: token }) => {
       this.record('cloudformation', 'UpdateStack', name, token);
       const stack = this.stacks.get(name);
       if (!stack) throw Object.assign(new Error(`Stack [${name}] does not exist`), { name: 'ValidationError' });
       if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(stack.status)) throw Object.assign(new Error(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`), { name: 'ValidationError' });
-      if (JSON.stringify(Object.entries(stack.tags).sort()) === JSON.stringify(Object.entries(tags).sort())) return false;
+      const newTemplate = template ? (JSON.parse(template.body) as typeof stack.template) : stack.template;
+      const sameTemplate = JSON.stringify(newTemplate) === JSON.stringify(stack.template);
+      if (sameTemplate && JSON.stringify(Object.entries(stack.tags).sort()) === JSON.stringify(Object.entries(tags).sort())) return false;
       stack.tags = { ...tags };
+      stack.template = newTemplate;
       stack.status = 'UPDATE_IN_PROGRESS';
       stack.describesLeft = 1;
       return true;

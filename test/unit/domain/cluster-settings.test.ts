@@ -1,4 +1,4 @@
-import { nextAuthenticationMode, planSettingsChange, retaggedStack, settingsTransitionProblems, type LiveSettings, type LiveSettingsState } from '../../../functions/domain/cluster-settings';
+import { isUserTemplateTag, nextAuthenticationMode, planSettingsChange, retaggedStack, settingsTransitionProblems, type LiveSettings, type LiveSettingsState } from '../../../functions/domain/cluster-settings';
 import { normaliseSpec, type ClusterSettings } from '../../../functions/domain/spec';
 
 const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
@@ -71,6 +71,52 @@ describe('Change Settings decisions', () => {
 
     expect(plan({ tags }, busy)).toEqual({ kind: 'wait', stage: 'stackTags', status: 'eksp-demo-cluster UPDATE_IN_PROGRESS' });
     expect(plan({ tags }, rolledBack)).toEqual({ kind: 'failed', stage: 'stackTags', reason: 'eksp-demo-cluster UPDATE_ROLLBACK_COMPLETE' });
+  });
+
+  describe("the resources' own tags in a stack's template", () => {
+    const vpc = (tags: Record<string, string>) => ({
+      Parameters: { Env: { Type: 'String' } },
+      Resources: { VPC: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16', Tags: Object.entries({ Name: 'eksp-demo-cluster/VPC', ...OWNERSHIP, ...tags }).map(([Key, Value]) => ({ Key, Value })) } } },
+    });
+    const stack = (stackTags: Record<string, string>, template: Record<string, unknown>, status = 'UPDATE_COMPLETE') => ({ stackName: 'eksp-demo-cluster', status, tags: { ...OWNERSHIP, ...stackTags }, template });
+
+    it('sends the template with the user’s tags rewritten along with the new stack tags, parameters kept', () => {
+      const next = plan({ tags: { team: 'green' } }, live({}, { stacks: [stack({ team: 'blue', env: 'test' }, vpc({ team: 'blue', env: 'test' }), 'CREATE_COMPLETE')] }));
+
+      expect(next).toEqual({
+        kind: 'apply',
+        stage: 'stackTags',
+        calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: { ...OWNERSHIP, team: 'green' }, template: { template: vpc({ team: 'green' }), parameterKeys: ['Env'], resources: ['VPC'] } }],
+      });
+    });
+
+    it('updates a stack whose stack tags are right but whose resources still carry old tags (re-tagged before resources were)', () => {
+      const next = plan({ tags: { team: 'green' } }, live({}, { stacks: [stack({ team: 'green' }, vpc({ team: 'blue', env: 'test' }))] }));
+
+      expect(next).toMatchObject({ kind: 'apply', stage: 'stackTags', calls: [{ call: 'updateStackTags', tags: { ...OWNERSHIP, team: 'green' }, template: { template: vpc({ team: 'green' }), resources: ['VPC'] } }] });
+    });
+
+    it('sends the stack tags alone when the template is already right, or could not be read; moves on to the cluster when both are', () => {
+      expect(plan({ tags: { team: 'green' } }, live({}, { stacks: [stack({ team: 'blue' }, vpc({ team: 'green' }))] }))).toEqual({
+        kind: 'apply',
+        stage: 'stackTags',
+        calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: { ...OWNERSHIP, team: 'green' } }],
+      });
+      expect(plan({ tags: { team: 'green' } }, live({ tags: { team: 'green' } }, { stacks: [stack({ team: 'green' }, vpc({ team: 'green' }))] }))).toEqual({ kind: 'inSync' });
+    });
+
+    it('fails when its own update of a stack rolled back with the resources’ old tags', () => {
+      expect(plan({ tags: { team: 'green' } }, live({}, { stage: 'stackTags', stacks: [stack({ team: 'green' }, vpc({ team: 'blue' }), 'UPDATE_ROLLBACK_COMPLETE')] }))).toEqual({
+        kind: 'failed',
+        stage: 'stackTags',
+        reason: 'eksp-demo-cluster UPDATE_ROLLBACK_COMPLETE',
+      });
+    });
+
+    it('counts as the user’s neither the service’s, AWS’s or Name tags nor the load-balancer tags the template puts on subnets', () => {
+      expect(['team', 'kubernetes.io/cluster/demo'].every(isUserTemplateTag)).toBe(true);
+      expect(['Name', 'aws:cloudformation:stack-name', 'eks-provisioner:cluster', 'kubernetes.io/role/elb', 'kubernetes.io/role/internal-elb'].some(isUserTemplateTag)).toBe(false);
+    });
   });
 
   it('keeps a stack’s ownership tags whatever the user’s tags are', () => {

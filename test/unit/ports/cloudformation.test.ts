@@ -6,6 +6,7 @@ import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
   InsufficientCapabilitiesException,
   ListStacksCommand,
   StackStatus,
@@ -227,7 +228,7 @@ describe('SdkCloudFormation', () => {
       const { mock, port } = setup();
       mock.on(UpdateStackCommand).resolves({ StackId: 'id' });
 
-      await expect(port.updateStackTags(STACK, { team: 'green', 'eks-provisioner:cluster': 'demo' }, 'eksp-token', 'arn:aws:iam::111122223333:role/cfn')).resolves.toBe(true);
+      await expect(port.updateStackTags({ stackName: STACK, tags: { team: 'green', 'eks-provisioner:cluster': 'demo' }, clientRequestToken: 'eksp-token', roleArn: 'arn:aws:iam::111122223333:role/cfn' })).resolves.toBe(true);
       expect(mock).toHaveReceivedCommandWith(UpdateStackCommand, {
         StackName: STACK,
         UsePreviousTemplate: true,
@@ -242,8 +243,32 @@ describe('SdkCloudFormation', () => {
       const { mock, port } = setup();
       mock.on(UpdateStackCommand).rejectsOnce(validationError('No updates are to be performed.')).rejectsOnce(validationError('Stack:arn is in UPDATE_IN_PROGRESS state and can not be updated.'));
 
-      await expect(port.updateStackTags(STACK, {}, 'eksp-token')).resolves.toBe(false);
-      const error = await rejectionOf(port.updateStackTags(STACK, {}, 'eksp-token'));
+      await expect(port.updateStackTags({ stackName: STACK, tags: {}, clientRequestToken: 'eksp-token' })).resolves.toBe(false);
+      const error = await rejectionOf(port.updateStackTags({ stackName: STACK, tags: {}, clientRequestToken: 'eksp-token' }));
+      expect(error.message).toContain(`stack ${STACK}`);
+    });
+
+    it('sends a new template body with every parameter at its previous value when given one', async () => {
+      const { mock, port } = setup();
+      mock.on(UpdateStackCommand).resolves({ StackId: 'id' });
+
+      await port.updateStackTags({ stackName: STACK, tags: { team: 'green' }, template: { body: '{"Resources":{}}', parameterKeys: ['Env'] }, clientRequestToken: 'eksp-token' });
+
+      const sent = mock.commandCalls(UpdateStackCommand)[0]?.args[0].input;
+      expect(sent).toMatchObject({ StackName: STACK, TemplateBody: '{"Resources":{}}', Parameters: [{ ParameterKey: 'Env', UsePreviousValue: true }], Tags: [{ Key: 'team', Value: 'green' }] });
+      expect(sent?.UsePreviousTemplate).toBeUndefined();
+    });
+  });
+
+  describe('getTemplate', () => {
+    it('reads the template as submitted; undefined for a missing stack, the stack named on other errors', async () => {
+      const { mock, port } = setup();
+      mock.on(GetTemplateCommand).resolvesOnce({ TemplateBody: '{"Resources":{}}' }).rejectsOnce(missing()).rejectsOnce(validationError('Rate exceeded'));
+
+      await expect(port.getTemplate(STACK)).resolves.toBe('{"Resources":{}}');
+      expect(mock).toHaveReceivedCommandWith(GetTemplateCommand, { StackName: STACK, TemplateStage: 'Original' });
+      await expect(port.getTemplate(STACK)).resolves.toBeUndefined();
+      const error = await rejectionOf(port.getTemplate(STACK));
       expect(error.message).toContain(`stack ${STACK}`);
     });
   });

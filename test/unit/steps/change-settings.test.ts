@@ -62,6 +62,32 @@ describe('Change Settings', () => {
     expect(aws.clusters.get(CLUSTER)!.tags).toEqual({ 'eks-provisioner:cluster': CLUSTER, team: 'green' });
   });
 
+  it("rewrites the user's tags in the stack's resources (its current template), not only the stack tags, in one UpdateStack", async () => {
+    const aws = provisionedAws(before);
+    const stack = aws.stacks.get(`eksp-${CLUSTER}-cluster`)!;
+    const tagsOf = (id: string) => Object.fromEntries((stack.template.Resources[id]?.Properties?.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+    // As created with {old: 'x'}: on the stack and in every resource's own Tags, with the ownership tags.
+    stack.tags = { ...stack.tags, old: 'x' };
+    for (const resource of Object.values(stack.template.Resources)) {
+      const tags = resource.Properties?.Tags;
+      if (Array.isArray(tags)) tags.push({ Key: 'eks-provisioner:cluster', Value: CLUSTER }, { Key: 'old', Value: 'x' });
+    }
+    const vpcName = tagsOf('VPC').Name;
+
+    await runToEnd({ action: 'UPDATE_SETTINGS', settings: { tags: { team: 'green' } } }, aws);
+
+    expect(aws.callLog((c) => c.operation === 'UpdateStack')).toHaveLength(1);
+    expect(tagsOf('VPC')).toMatchObject({ Name: vpcName, team: 'green', 'eks-provisioner:cluster': CLUSTER });
+    expect(tagsOf('VPC')).not.toHaveProperty('old');
+    expect(tagsOf('NodeInstanceRole')).toMatchObject({ team: 'green' });
+    expect(tagsOf('SubnetPublic1')).toMatchObject({ team: 'green', 'kubernetes.io/role/elb': '1' });
+    expect(stack.tags).not.toHaveProperty('old');
+    // Everything is as asked now: another look changes nothing.
+    const again = await changeSettings(updateInput({ action: 'UPDATE_SETTINGS', settings: { tags: { team: 'green' } } }, before), aws.deps());
+    expect(again).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(aws.callLog((c) => c.operation === 'UpdateStack')).toHaveLength(1);
+  });
+
   it('fails with EKS’s errors when an update fails', async () => {
     const aws = provisionedAws(before, { faults: { updateFailure: { message: 'KMS key is disabled' } } });
 

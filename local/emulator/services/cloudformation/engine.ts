@@ -8,8 +8,8 @@
  *          ├─ OnFailure DO_NOTHING ──▶ CREATE_FAILED
  *          └─ OnFailure DELETE     ──▶ DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE | DELETE_FAILED
  *   DeleteStack: DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE (gone from DescribeStacks by name) | DELETE_FAILED
- *   UpdateStack (new stack tags on the same template, stack-update.ts): UPDATE_IN_PROGRESS ──▶
- *          resources that take tags UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
+ *   UpdateStack (new stack tags, a template changing resources' own tags only, stack-update.ts):
+ *          UPDATE_IN_PROGRESS ──▶ resources whose tags change UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
  *          UPDATE_COMPLETE_CLEANUP_IN_PROGRESS ──▶ UPDATE_COMPLETE
  *
  * Resources are created in dependency order (DependsOn, Ref, Fn::GetAtt, Fn::Sub), independent
@@ -26,7 +26,7 @@ import type { World } from '../../world';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
 import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
-import { checkSameTemplate, retagged, tagHolder, tagMap, UPDATABLE, UPDATING, type UpdateStackRequest } from './stack-update';
+import { checkUpdateRequest, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, tagPaths, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
 import {
   dependenciesOf,
   dependencyOrder,
@@ -94,6 +94,8 @@ export interface Stack {
   tags: Array<{ Key: string; Value: string }>;
   /** While UpdateStack changes the tags: the stack tags before it, which come off the resources. */
   previousTags?: Array<{ Key: string; Value: string }>;
+  /** While UpdateStack changes the tags: the resources whose own tags the new template changes and that are not yet updated. */
+  retagging?: string[];
   capabilities: string[];
   notificationArns: string[];
   roleArn?: string;
@@ -779,21 +781,30 @@ export class CloudFormationEngine {
     return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
   }
 
-  // ── Updating (new stack tags on the same template) ───────────────────────────────────────
+  // ── Updating (new stack tags, resources' own tags) ──────────────────────────────────────
 
   updateStack(request: UpdateStackRequest): Stack {
     const stack = this.require(request.stackName, (name) => `Stack [${name}] does not exist`);
     if (!UPDATABLE.has(stack.status)) throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
-    checkSameTemplate(request, stack);
-    this.checkCapabilities(stack.template, request.capabilities);
+    checkUpdateRequest(request, stack);
+    const body = request.usePreviousTemplate ? undefined : request.templateBody;
+    if (body !== undefined && Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY) throw validation(`1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
+    const template = body === undefined ? stack.template : this.asValidation(() => parseTemplateBody(body));
+    const retagging = templateTagChanges(stack.template, template);
+    this.checkCapabilities(template, request.capabilities);
     const tags = request.tags ?? stack.tags;
     if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
     const before = tagMap(stack.tags);
     const after = tagMap(tags);
     const same = Object.keys(before).length === Object.keys(after).length && Object.entries(after).every(([k, v]) => before[k] === v);
-    if (same) throw validation('No updates are to be performed.');
+    if (same && retagging.length === 0) throw validation('No updates are to be performed.');
     stack.previousTags = stack.tags;
     stack.tags = tags.map((t) => ({ ...t }));
+    if (body !== undefined) {
+      stack.templateBody = body;
+      stack.template = template;
+    }
+    stack.retagging = retagging;
     stack.capabilities = request.capabilities;
     if (request.clientRequestToken === undefined) delete stack.currentToken;
     else stack.currentToken = request.clientRequestToken;
@@ -803,31 +814,68 @@ export class CloudFormationEngine {
     return stack;
   }
 
-  /** Tags each created resource that takes tags, one after another (each a short wait), then completes the stack. */
+  /**
+   * Updates each created resource whose tags change, one after another (each a short wait), then
+   * completes the stack: the stack tags on those that take them, the template's own tags on those
+   * it changed (a launch template's new data a new version).
+   */
   private async runTagUpdate(stack: Stack): Promise<void> {
     const db = (this.db ??= await resourceSpec());
     const before = tagMap(stack.previousTags ?? []);
     const after = tagMap(stack.tags);
     if (stack.status === 'UPDATE_IN_PROGRESS') {
       for (const record of stack.resources.values()) {
-        if (!record.created || record.physicalId === undefined || !takesTags(db, record.type)) continue;
+        if (!record.created || record.physicalId === undefined) continue;
+        const templateChanged = stack.retagging?.includes(record.logicalId) ?? false;
+        const stackTagged = takesTags(db, record.type);
+        if (!stackTagged && !templateChanged) continue;
+        const properties = templateChanged ? this.retaggedProperties(stack, record) : record.properties;
         const holder = tagHolder(this.world, record.type, record.physicalId);
-        if (!holder) continue;
-        const next = retagged(holder.tags, before, after, tagMap(tagList(record.properties.Tags)));
-        if (JSON.stringify(next) === JSON.stringify(holder.tags)) continue;
+        const next = holder ? retagged(holder.tags, stackTagged ? before : {}, stackTagged ? after : {}, ownTags(record.type, record.properties), ownTags(record.type, properties)) : undefined;
+        if (!templateChanged && (!holder || JSON.stringify(next) === JSON.stringify(holder.tags))) continue;
         // A resource restored mid-update waits out the rest of its wait; its event was already sent.
         if (record.status !== 'UPDATE_IN_PROGRESS' || record.dueAt === undefined) {
           record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (tags)`) * 1000;
           this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
         }
         await this.world.clock.sleepUntil(record.dueAt);
-        holder.tags = next;
+        if (holder && next) holder.tags = next;
+        if (templateChanged) {
+          if (launchTemplateDataChanged(record.type, record.properties, properties)) this.newLaunchTemplateVersion(record, properties);
+          record.properties = properties;
+          stack.retagging = stack.retagging?.filter((id) => id !== record.logicalId);
+        }
         this.setResourceStatus(stack, record, 'UPDATE_COMPLETE');
       }
       this.setStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     }
     delete stack.previousTags;
+    delete stack.retagging;
     this.setStatus(stack, 'UPDATE_COMPLETE');
+  }
+
+  /** The resource's properties with its own tags as the stack's (new) template declares them, evaluated. */
+  private retaggedProperties(stack: Stack, record: StackResource): Json {
+    const declared = stack.template.Resources[record.logicalId]?.Properties;
+    let properties = record.properties;
+    for (const path of tagPaths(record.type)) {
+      const value = valueAt(declared, path);
+      const evaluated = value === undefined ? undefined : evaluate(value, this.evaluationContext(stack));
+      properties = withValueAt(properties, path, evaluated === NO_VALUE ? undefined : evaluated);
+    }
+    return properties;
+  }
+
+  /**
+   * A launch template whose data changed: CloudFormation creates a new version, which becomes the
+   * default and latest (the emulated account keeps the latest only, ec2/state.ts).
+   */
+  private newLaunchTemplateVersion(record: StackResource, properties: Json): void {
+    const template = this.world.ec2.other.get(record.physicalId ?? '');
+    if (!template) return;
+    const version = Number(template.properties.LatestVersionNumber ?? 1) + 1;
+    template.properties = { ...template.properties, LaunchTemplateData: properties.LaunchTemplateData, LatestVersionNumber: version };
+    record.attributes = { ...record.attributes, LatestVersionNumber: String(version), DefaultVersionNumber: String(version) };
   }
 
   setTerminationProtection(nameOrId: string | undefined, enabled: boolean): Stack {
@@ -954,9 +1002,3 @@ export class CloudFormationEngine {
   }
 }
 
-/** A template's Tags property as a list (the EKS and EC2 forms are Key/Value lists; a map is taken too). */
-function tagList(value: unknown): Array<{ Key: string; Value: string }> {
-  if (Array.isArray(value)) return value.filter((t): t is { Key: unknown; Value: unknown } => typeof t === 'object' && t !== null).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
-  if (value && typeof value === 'object') return Object.entries(value).map(([Key, Value]) => ({ Key, Value: String(Value) }));
-  return [];
-}

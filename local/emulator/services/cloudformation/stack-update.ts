@@ -1,14 +1,20 @@
 /**
- * UpdateStack as far as the local emulator takes it: the same template (UsePreviousTemplate, or
- * the same body) and the same parameter values, with new stack tags. CloudFormation then tags
- * every resource that takes tags with the new stack tags (and takes the old ones off), each
- * resource UPDATE_IN_PROGRESS → UPDATE_COMPLETE, the stack UPDATE_IN_PROGRESS →
+ * UpdateStack as far as the local emulator takes it: new stack tags, and a template whose only
+ * differences from the current one are resources' own tags (a resource's `Tags`, a launch
+ * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`), with the same
+ * parameter values. CloudFormation then tags every resource that takes tags with the new stack
+ * tags (and takes the old ones off), a resource's own tags winning over stack tags; a launch
+ * template whose data changed gets a new version. Each resource that changes goes
+ * UPDATE_IN_PROGRESS → UPDATE_COMPLETE, the stack UPDATE_IN_PROGRESS →
  * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS → UPDATE_COMPLETE; when nothing would change, the call
- * fails with "No updates are to be performed.". This module has the rules and where each
- * resource type keeps its tags; engine.ts runs the update.
+ * fails with "No updates are to be performed.". Any other template change (a resource added,
+ * removed or otherwise changed, another section) is refused: the local emulator does not replace
+ * or modify resources. This module has the rules and where each resource type keeps its tags;
+ * engine.ts runs the update.
  */
 import { EmulatorError } from '../../protocol';
 import type { World } from '../../world';
+import type { Template } from './template';
 
 export interface UpdateStackRequest {
   stackName?: string;
@@ -35,37 +41,138 @@ export function tagMap(tags: ReadonlyArray<{ Key: string; Value: string }>): Rec
 }
 
 /**
- * What the update keeps of the stack: it must be the same template and the same parameter values,
- * since the local emulator does not replace or modify resources; new tags are the change.
+ * The request's own rules (template given one way, parameters kept): the local emulator changes
+ * no parameter value, since that could change more than tags.
  */
-export function checkSameTemplate(
-  request: UpdateStackRequest,
-  stack: { templateBody: string; parameters: Array<{ key: string; raw: string }> },
-): void {
+export function checkUpdateRequest(request: UpdateStackRequest, stack: { parameters: Array<{ key: string; raw: string }> }): void {
   if (request.usePreviousTemplate && (request.templateBody !== undefined || request.templateUrl !== undefined)) {
     throw validation('You cannot specify both usePreviousTemplate and Template Body/Template URL');
   }
   if (!request.usePreviousTemplate) {
     if (request.templateUrl !== undefined) throw validation('TemplateURL is not supported by the local emulator: pass the template as TemplateBody');
     if (request.templateBody === undefined) throw validation('Either Template URL or Template Body must be specified.');
-    if (request.templateBody !== stack.templateBody) throw validation('The local emulator updates a stack\'s tags only: pass the same template (or UsePreviousTemplate)');
   }
   for (const given of request.parameters) {
     const current = stack.parameters.find((p) => p.key === given.key);
     if (!current) throw validation(`Parameters: [${given.key}] do not exist in the template`);
     if (given.usePreviousValue === true && given.value !== undefined) throw validation(`Invalid input for parameter key ${given.key}. Cannot specify usePreviousValue as true and non empty value for a parameter`);
-    if (given.usePreviousValue !== true && given.value !== current.raw) throw validation('The local emulator updates a stack\'s tags only: parameter values must stay the same (UsePreviousValue)');
+    if (given.usePreviousValue !== true && given.value !== current.raw) throw validation('The local emulator cannot change parameter values in place: pass each with UsePreviousValue');
   }
 }
 
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * A resource's tags after the stack tags change from `before` to `after`: the old stack tags come
- * off, the new ones go on, and the resource's own Tags from the template still win over both.
+ * Where a resource declaration of `type` keeps its own tags, as property paths: every type's
+ * `Tags`; a launch template's `TagSpecifications` (its own tags) and `LaunchTemplateData.TagSpecifications`
+ * (its instances', volumes' and interfaces', a change of which is a new version).
  */
-export function retagged(current: Record<string, string>, before: Record<string, string>, after: Record<string, string>, own: Record<string, string>): Record<string, string> {
+export function tagPaths(type: string): string[][] {
+  return type === LAUNCH_TEMPLATE ? [['Tags'], ['TagSpecifications'], ['LaunchTemplateData', 'TagSpecifications']] : [['Tags']];
+}
+
+const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+
+/** The value at `path` under `properties`, undefined when absent. */
+export function valueAt(properties: unknown, path: string[]): unknown {
+  let value = properties;
+  for (const part of path) value = isObject(value) ? value[part] : undefined;
+  return value;
+}
+
+/** A copy of `properties` with `value` at `path` (deleted when undefined); the objects on the way are copied, not shared. */
+export function withValueAt(properties: Json, path: string[], value: unknown): Json {
+  const [head, ...rest] = path;
+  if (head === undefined) return properties;
+  const copy = { ...properties };
+  if (rest.length === 0) {
+    if (value === undefined) delete copy[head];
+    else copy[head] = value;
+  } else if (isObject(copy[head])) {
+    copy[head] = withValueAt(copy[head], rest, value);
+  } else if (value !== undefined) {
+    copy[head] = withValueAt({}, rest, value);
+  }
+  return copy;
+}
+
+/** JSON with object keys sorted, so two declarations compare by content, not key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/** A resource declaration without its own tags. */
+function untagged(resource: unknown): string {
+  if (!isObject(resource)) return canonical(resource);
+  const type = String(resource.Type);
+  let properties = isObject(resource.Properties) ? resource.Properties : undefined;
+  if (properties) for (const path of tagPaths(type)) properties = withValueAt(properties, path, undefined);
+  return canonical({ ...resource, ...(properties ? { Properties: properties } : {}) });
+}
+
+const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications); delete and create the stack for other changes.`);
+
+/**
+ * The logical ids of the resources whose own tags differ between the stack's template and `next`,
+ * in `next`'s order; a ValidationError naming the resource (or section) for any other difference.
+ */
+export function templateTagChanges(current: Template, next: Template): string[] {
+  for (const section of ['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Mappings', 'Conditions', 'Outputs'] as const) {
+    if (canonical(current[section]) !== canonical(next[section])) throw cannotChange(`the template's ${section} section changes`);
+  }
+  const removed = Object.keys(current.Resources).find((id) => !(id in next.Resources));
+  if (removed) throw cannotChange(`resource ${removed} is removed`);
+  const changed: string[] = [];
+  for (const [id, resource] of Object.entries(next.Resources)) {
+    const before = current.Resources[id];
+    if (!before) throw cannotChange(`resource ${id} is added`);
+    if (before.Type !== resource.Type) throw cannotChange(`resource ${id} changes type from ${before.Type} to ${resource.Type}`);
+    if (untagged(before) !== untagged(resource)) throw cannotChange(`resource ${id} (${resource.Type}) changes more than its tags`);
+    if (tagPaths(resource.Type).some((path) => canonical(valueAt(before.Properties, path)) !== canonical(valueAt(resource.Properties, path)))) changed.push(id);
+  }
+  return changed;
+}
+
+/**
+ * A resource's own tags from its (evaluated) properties: a launch template's are in its
+ * launch-template TagSpecification, every other type's in Tags.
+ */
+export function ownTags(type: string, properties: Json): Record<string, string> {
+  if (type === LAUNCH_TEMPLATE) {
+    const specifications = Array.isArray(properties.TagSpecifications) ? properties.TagSpecifications.filter(isObject) : [];
+    return tagMap(tagList(specifications.find((s) => s.ResourceType === 'launch-template')?.Tags));
+  }
+  return tagMap(tagList(properties.Tags));
+}
+
+/** A Tags value as a list (the EKS and EC2 forms are Key/Value lists; a map is taken too). */
+export function tagList(value: unknown): Array<{ Key: string; Value: string }> {
+  if (Array.isArray(value)) return value.filter(isObject).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
+  if (isObject(value)) return Object.entries(value).map(([Key, Value]) => ({ Key, Value: String(Value) }));
+  return [];
+}
+
+/** Whether the launch template's data (what its instances get) changed: CloudFormation makes a new version then. */
+export function launchTemplateDataChanged(type: string, before: Json, after: Json): boolean {
+  return type === LAUNCH_TEMPLATE && canonical(before.LaunchTemplateData) !== canonical(after.LaunchTemplateData);
+}
+
+/**
+ * A resource's tags after the stack tags change from `before` to `after` and its own tags (the
+ * template's) from `ownBefore` to `ownAfter`: old stack tags and old own tags no longer given come
+ * off, the new ones go on, and the resource's own tags win over stack tags.
+ */
+export function retagged(
+  current: Record<string, string>,
+  before: Record<string, string>,
+  after: Record<string, string>,
+  ownBefore: Record<string, string>,
+  ownAfter: Record<string, string>,
+): Record<string, string> {
   const next = { ...current };
-  for (const key of Object.keys(before)) if (!(key in after) && !(key in own)) delete next[key];
-  return { ...next, ...after, ...own };
+  for (const key of [...Object.keys(before), ...Object.keys(ownBefore)]) if (!(key in after) && !(key in ownAfter)) delete next[key];
+  return { ...next, ...after, ...ownAfter };
 }
 
 /** Where a resource of a stack keeps its tags in the emulated account, when its type takes them. */

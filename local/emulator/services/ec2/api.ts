@@ -297,8 +297,8 @@ export const OPERATIONS: Record<string, QueryOperation> = {
     if (id !== null && templates.length === 0) throw new EmulatorError(400, 'InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`);
     if (name !== null && templates.length === 0) throw new EmulatorError(400, 'InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`);
     const versions = formList(form, 'LaunchTemplateVersion', false);
-    // One version each: 1, $Latest and $Default all name it.
-    const unknown = versions.find((v) => !['1', '$Latest', '$Default'].includes(v));
+    // One version each, the latest (a stack update or a nodegroup version update makes a new one): its number, $Latest and $Default all name it.
+    const unknown = versions.find((v) => !['$Latest', '$Default'].includes(v) && !templates.some((t) => String(t.version) === v));
     if (unknown !== undefined) throw new EmulatorError(400, 'InvalidLaunchTemplateVersion.NotFound', `Could not find launch template version ${unknown}`);
     const filtered = applyFilters(templates, parseFilters(form), {
       'is-default-version': () => true,
