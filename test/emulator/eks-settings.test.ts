@@ -381,28 +381,29 @@ describe('through the AWS CLI', () => {
       () => undefined,
       (error: { stderr: string }) => error.stderr,
     );
-  const cliUpdateDone = (name: string, id: string, timeoutMs?: number) => until(() => aws('describe-update', '--name', name, '--update-id', id), (r) => r.update!.status !== 'InProgress', `update ${id}`, timeoutMs);
 
   itWith(HAS_AWS_CLI, 'the AWS CLI')('`update-cluster-config --deletion-protection | --upgrade-policy | --zonal-shift-config` and `associate-encryption-config` update a cluster; `delete-cluster` of a protected one fails', async () => {
     await activeCluster('cli-settings');
 
+    // The waits between steps poll through the SDK (an AWS CLI process costs about a second a poll);
+    // the CLI's describe-update is checked once, on the last update, next to describe-cluster.
     const protect = await aws('update-cluster-config', '--name', 'cli-settings', '--deletion-protection');
-    await cliUpdateDone('cli-settings', String(protect.update!.id));
+    await updateDone('cli-settings', String(protect.update!.id));
     await clusterActive('cli-settings');
     const refusedDelete = await failure('delete-cluster', '--name', 'cli-settings');
     const policy = await aws('update-cluster-config', '--name', 'cli-settings', '--upgrade-policy', 'supportType=STANDARD');
-    await cliUpdateDone('cli-settings', String(policy.update!.id));
+    await updateDone('cli-settings', String(policy.update!.id));
     await clusterActive('cli-settings');
     const shift = await aws('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
-    await cliUpdateDone('cli-settings', String(shift.update!.id));
+    await updateDone('cli-settings', String(shift.update!.id));
     await clusterActive('cli-settings');
     const noop = await failure('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
     const encrypt = await aws('associate-encryption-config', '--cluster-name', 'cli-settings', '--encryption-config', JSON.stringify([{ resources: ['secrets'], provider: { keyArn: KEY } }]));
-    await cliUpdateDone('cli-settings', String(encrypt.update!.id), 10_000);
+    await updateDone('cli-settings', String(encrypt.update!.id), 10_000);
     await clusterActive('cli-settings');
     const unprotect = await aws('update-cluster-config', '--name', 'cli-settings', '--no-deletion-protection');
-    await cliUpdateDone('cli-settings', String(unprotect.update!.id));
-    const { cluster } = await aws('describe-cluster', '--name', 'cli-settings');
+    await updateDone('cli-settings', String(unprotect.update!.id));
+    const [{ cluster }, described] = await Promise.all([aws('describe-cluster', '--name', 'cli-settings'), aws('describe-update', '--name', 'cli-settings', '--update-id', String(unprotect.update!.id))]);
 
     expect(protect.update).toMatchObject({ type: 'DeletionProtectionUpdate', status: 'InProgress', params: [{ type: 'DeletionProtection', value: 'true' }] });
     expect(refusedDelete).toMatch(/InvalidRequestException.*deletion protection/);
@@ -411,6 +412,7 @@ describe('through the AWS CLI', () => {
     expect(noop).toMatch(/InvalidParameterException.*already at the desired configuration/);
     expect(encrypt.update).toMatchObject({ type: 'AssociateEncryptionConfig', status: 'InProgress' });
     expect(unprotect.update).toMatchObject({ type: 'DeletionProtectionUpdate', params: [{ type: 'DeletionProtection', value: 'false' }] });
+    expect(described.update).toMatchObject({ id: unprotect.update!.id, type: 'DeletionProtectionUpdate', status: 'Successful' });
     expect(cluster).toMatchObject({
       deletionProtection: false,
       upgradePolicy: { supportType: 'STANDARD' },

@@ -15,7 +15,7 @@ import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
 import { until } from '../support/until';
 import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
 
-const SCALE = 0.002;
+const SCALE = 0.001;
 const ACCOUNT = '000000000000';
 
 let emulator: RunningEmulator;
@@ -55,9 +55,11 @@ async function addonActive(cluster: string, addonName: string, addonVersion: str
 
 describe('EKS upgrades with third-party clients', () => {
   itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster-versions` lists the calendar and filters it (--default-only, --version-status)', async () => {
-    const all = await awsCli(emulator.url, 'eks', 'describe-cluster-versions');
-    const defaults = await awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--default-only');
-    const extended = await awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--version-status', 'EXTENDED_SUPPORT');
+    const [all, defaults, extended] = await Promise.all([
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions'),
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--default-only'),
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--version-status', 'EXTENDED_SUPPORT'),
+    ]);
 
     type Versions = { clusterVersions: Array<Record<string, unknown>> };
     expect(all.code).toBe(0);
@@ -68,15 +70,16 @@ describe('EKS upgrades with third-party clients', () => {
 
   itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
     await clusterWithNodegroup('cli', '1.33', '1.32');
-    await addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3');
-    await addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14');
+    await Promise.all([addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3'), addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14')]);
 
     const newer = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng', '--kubernetes-version', '1.34');
     const started = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng');
     const updateId = (started.json as { update: { id: string } }).update.id;
     await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: 'cli', nodegroupName: 'ng' })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', 'ng ACTIVE again', 20_000);
-    const described = await awsCli(emulator.url, 'eks', 'describe-update', '--name', 'cli', '--update-id', updateId, '--nodegroup-name', 'ng');
-    const addonUpdate = await awsCli(emulator.url, 'eks', 'update-addon', '--cluster-name', 'cli', '--addon-name', 'kube-proxy', '--addon-version', 'v1.33.0-minimal-eksbuild.3', '--resolve-conflicts', 'PRESERVE');
+    const [described, addonUpdate] = await Promise.all([
+      awsCli(emulator.url, 'eks', 'describe-update', '--name', 'cli', '--update-id', updateId, '--nodegroup-name', 'ng'),
+      awsCli(emulator.url, 'eks', 'update-addon', '--cluster-name', 'cli', '--addon-name', 'kube-proxy', '--addon-version', 'v1.33.0-minimal-eksbuild.3', '--resolve-conflicts', 'PRESERVE'),
+    ]);
     const insights = await awsCli(emulator.url, 'eks', 'list-insights', '--cluster-name', 'cli', '--filter', 'statuses=ERROR,kubernetesVersions=1.34');
     const errorInsight = (insights.json as { insights: Array<{ id: string; name: string }> }).insights[0]!;
     const detail = await awsCli(emulator.url, 'eks', 'describe-insight', '--cluster-name', 'cli', '--id', errorInsight.id);
@@ -100,7 +103,8 @@ describe('EKS upgrades with third-party clients', () => {
     const script = [
       'import json, os, time, boto3',
       "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
-      "fast = {'Delay': 1, 'MaxAttempts': 60}",
+      // Waiters poll every 0.2 s (botocore sleeps Delay seconds; EKS's own 30 s would outlast the run).
+      "fast = {'Delay': 0.2, 'MaxAttempts': 300}",
       "versions = eks.describe_cluster_versions(clusterVersions=['1.33'])['clusterVersions']",
       "out = {'endOfStandardSupport': versions[0]['endOfStandardSupportDate'].isoformat(), 'status': versions[0]['versionStatus']}",
       "blocked = eks.update_nodegroup_version(clusterName='py', nodegroupName='ng')['update']",
