@@ -47,11 +47,13 @@ describe('EKS conformance with third-party clients', () => {
   itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
     await createCluster('cli');
 
-    const { stdout } = await run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
-    const missing = await run('aws', ['eks', 'describe-cluster', '--name', 'nope', '--endpoint-url', emulator.url], { env: environment }).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+    const [{ stdout }, missing] = await Promise.all([
+      run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment }),
+      run('aws', ['eks', 'describe-cluster', '--name', 'nope', '--endpoint-url', emulator.url], { env: environment }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      ),
+    ]);
 
     const { cluster } = JSON.parse(stdout) as { cluster: Record<string, unknown> };
     expect(cluster).toMatchObject({ name: 'cli', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/cli`, version: '1.33', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } });

@@ -91,11 +91,13 @@ describe('Scheduler and Lambda conformance with third-party clients', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lambda-invoke-'));
     try {
       const outFile = join(dir, 'out.json');
-      const { stdout } = await run('aws', ['lambda', 'invoke', '--function-name', 'eksp-api', '--payload', '{"source":"cli"}', outFile, '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
-      const missing = await run('aws', ['lambda', 'invoke', '--function-name', 'nobody', join(dir, 'none.json'), '--endpoint-url', emulator.url], { env: environment }).then(
-        () => undefined,
-        (error: { code: number; stderr: string }) => error,
-      );
+      const [{ stdout }, missing] = await Promise.all([
+        run('aws', ['lambda', 'invoke', '--function-name', 'eksp-api', '--payload', '{"source":"cli"}', outFile, '--endpoint-url', emulator.url, '--output', 'json'], { env: environment }),
+        run('aws', ['lambda', 'invoke', '--function-name', 'nobody', join(dir, 'none.json'), '--endpoint-url', emulator.url], { env: environment }).then(
+          () => undefined,
+          (error: { code: number; stderr: string }) => error,
+        ),
+      ]);
 
       expect(JSON.parse(stdout)).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
       expect(JSON.parse(readFileSync(outFile, 'utf8'))).toEqual({ accepted: true });
