@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
 import { ADDED_STACK_TEMPLATES, TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
-import { HAS_CFN_LINT, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 interface CfnLintMatch {
   Filename: string;
@@ -22,7 +22,7 @@ interface CfnLintMatch {
   Location: { Path?: Array<string | number> };
 }
 
-const itWithCfnLint = itWith(HAS_CFN_LINT, 'cfn-lint');
+const itWithCfnLint = itWith(tools.cfnLint, 'cfn-lint');
 
 let directory: string;
 let files: string[] = [];
@@ -30,7 +30,7 @@ let addedFiles: string[] = [];
 let matches: CfnLintMatch[] = [];
 
 beforeAll(() => {
-  if (!HAS_CFN_LINT) return;
+  if (!tools.cfnLint) return;
   directory = mkdtempSync(join(tmpdir(), 'eksp-cfn-lint-'));
   files = TEMPLATE_VARIANTS.map(([, input], i) => {
     const file = join(directory, `cluster-${i}.json`);

@@ -11,7 +11,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
-import { HAS_AWS_CLI, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 const TIME_SCALE = 0.001;
 const NAME = 'settled';
@@ -84,7 +84,7 @@ describe('changing a running cluster’s settings', () => {
     expect(cluster?.tags).not.toHaveProperty('cost-center');
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-cluster and aws cloudformation describe-stacks show them', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-cluster and aws cloudformation describe-stacks show them', async () => {
     const [{ cluster }, { Stacks }] = await Promise.all([
       aws<{ cluster: { deletionProtection: boolean; upgradePolicy: { supportType: string }; zonalShiftConfig: { enabled: boolean }; tags: Record<string, string>; logging: { clusterLogging: Array<{ types: string[]; enabled: boolean }> } } }>(['eks', 'describe-cluster', '--name', NAME]),
       aws<{ Stacks: Array<{ StackStatus: string; Tags: Array<{ Key: string; Value: string }> }> }>(['cloudformation', 'describe-stacks', '--stack-name', `eksp-${NAME}-cluster`]),

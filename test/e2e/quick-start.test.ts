@@ -11,12 +11,12 @@ import { OTHER_DEVELOPER_KEY, startLocal, type LocalMode } from '../../local/sta
 import { cidrContains } from '../../local/emulator/ipv4';
 import { localModeShell, spawnCollect, type ToolRun } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
-import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 /** The default cluster (a new VPC, 2 × m5.large, eksctl's add-ons) takes ~20 emulated minutes: ~1.2 s here. */
 const TIME_SCALE = 0.001;
 const LOCAL_DEVELOPER = 'arn:aws:iam::000000000000:user/local-developer';
-const itWithTools = itWith(HAS_KUBECTL && HAS_AWS_CLI, 'kubectl and the AWS CLI');
+const itWithTools = itWith(tools.kubectl && tools.awsCli, 'kubectl and the AWS CLI');
 
 let local: LocalMode;
 let cloud: LocalCloud;

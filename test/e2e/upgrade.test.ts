@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
-import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 /** Creation (~20 emulated minutes) and the upgrade (two passes of 8–12 min, then rolling nodes) take a second or two each here. */
 const TIME_SCALE = 0.001;
@@ -127,7 +127,7 @@ describe('upgrading a cluster from 1.31 to 1.33', () => {
       expect(cluster.body).toMatchObject({ status: 'ACTIVE', spec: { version: '1.33' } });
     });
 
-    itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-cluster, describe-nodegroup and describe-addon show 1.33 and its default add-on versions', async () => {
+    itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-cluster, describe-nodegroup and describe-addon show 1.33 and its default add-on versions', async () => {
       // Nine reads, one AWS CLI process each: they run side by side.
       const [{ cluster }, nodegroups, addons] = await Promise.all([
         tool<{ cluster: { version: string; status: string } }>('aws', ['eks', 'describe-cluster', '--name', NAME]),
@@ -151,7 +151,7 @@ describe('upgrading a cluster from 1.31 to 1.33', () => {
       }
     });
 
-    itWith(HAS_KUBECTL && HAS_AWS_CLI, 'kubectl and the AWS CLI')('kubectl shows every node at v1.33', async () => {
+    itWith(tools.kubectl && tools.awsCli, 'kubectl and the AWS CLI')('kubectl shows every node at v1.33', async () => {
       const kubeconfig = await cloud.call('GET', `/clusters/${NAME}/kubeconfig`);
       writeFileSync(join(home, 'kubeconfig'), kubeconfig.text);
       const nodes = await tool<{ items: Array<{ status: { nodeInfo: { kubeletVersion: string } } }> }>('kubectl', ['get', 'nodes', '-o', 'json']);

@@ -20,7 +20,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { spawnCollect, type ToolRun } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_KUBECTL, emulatorOnlyEnvironment, itWith } from '../support/third-party';
+import { tools, emulatorOnlyEnvironment, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
 const SCALE = 0.001;
@@ -32,7 +32,7 @@ const KEYS = {
 };
 const AUDITOR = `arn:aws:iam::${ACCOUNT}:user/auditor`;
 const NODE_ROLE = `arn:aws:iam::${ACCOUNT}:role/node-role`;
-const withKubectl = itWith(HAS_KUBECTL && HAS_AWS_CLI, HAS_KUBECTL ? 'the AWS CLI (for aws eks get-token)' : 'kubectl');
+const withKubectl = itWith(tools.kubectl && tools.awsCli, tools.kubectl ? 'the AWS CLI (for aws eks get-token)' : 'kubectl');
 
 let emulator: RunningEmulator;
 let world: World;
