@@ -6,45 +6,33 @@
  * skip with the reason in their names, except under CI=true, where they are required.
  */
 import { CreateAddonCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeAddonCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { createEksService } from '../../local/emulator/services/eks';
-import { createStsService } from '../../local/emulator/services/sts';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import type { RunningEmulator } from '../../local/emulator/server';
+import type { World } from '../../local/emulator/world';
 import { awsCli, python } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
-import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
+import { CLUSTER_ROLE_ARN, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
 
-const SCALE = 0.001;
-const ACCOUNT = '000000000000';
-
+let fixture: EksWorld;
 let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
-const subnets: string[] = [];
+let subnets: string[];
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE });
-  const service = createEksService(world, { baseUrl: () => emulator.url });
-  emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world)] }, world);
-  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'x' } });
-  subnets.push(...seedTwoZoneVpc(world));
-  seedRoles(world, ACCOUNT, { 'cluster-role': ['AmazonEKSClusterPolicy'], 'node-role': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'] });
+  fixture = await startEksWorld({ scale: 0.001, accessKeyId: 'AKIDCONFORMANCE' });
+  ({ emulator, world, eks, subnets } = fixture);
 });
 
-afterAll(async () => {
-  eks.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => fixture.stop());
 
 afterEach(() => world.faults.clear());
 
 /** An ACTIVE cluster at `version` with an ACTIVE two-node nodegroup `ng` at `nodegroupVersion`. */
 async function clusterWithNodegroup(name: string, version: string, nodegroupVersion: string): Promise<void> {
-  await eks.send(new CreateClusterCommand({ name, version, roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster-role`, resourcesVpcConfig: { subnetIds: subnets } }));
+  await eks.send(new CreateClusterCommand({ name, version, roleArn: CLUSTER_ROLE_ARN, resourcesVpcConfig: { subnetIds: subnets } }));
   await until(() => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!.status), (s) => s === 'ACTIVE', `cluster ${name} ACTIVE`, 20_000);
-  await eks.send(new CreateNodegroupCommand({ clusterName: name, nodegroupName: 'ng', version: nodegroupVersion, nodeRole: `arn:aws:iam::${ACCOUNT}:role/node-role`, subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
+  await eks.send(new CreateNodegroupCommand({ clusterName: name, nodegroupName: 'ng', version: nodegroupVersion, nodeRole: NODE_ROLE_ARN, subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
   await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: 'ng' })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', `nodegroup ${name}/ng ACTIVE`, 20_000);
 }
 
@@ -54,7 +42,7 @@ async function addonActive(cluster: string, addonName: string, addonVersion: str
 }
 
 describe('EKS upgrades with third-party clients', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster-versions` lists the calendar and filters it (--default-only, --version-status)', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws eks describe-cluster-versions` lists the calendar and filters it (--default-only, --version-status)', async () => {
     const [all, defaults, extended] = await Promise.all([
       awsCli(emulator.url, 'eks', 'describe-cluster-versions'),
       awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--default-only'),
@@ -68,7 +56,7 @@ describe('EKS upgrades with third-party clients', () => {
     expect((extended.json as Versions).clusterVersions.map((v) => v.clusterVersion)).toEqual(['1.30', '1.29', '1.28']);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
     await clusterWithNodegroup('cli', '1.33', '1.32');
     await Promise.all([addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3'), addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14')]);
 
@@ -96,7 +84,7 @@ describe('EKS upgrades with third-party clients', () => {
     expect((detail.json as { insight: { categorySpecificSummary: { addonCompatibilityDetails: unknown[] } } }).insight.categorySpecificSummary.addonCompatibilityDetails).toContainEqual({ name: 'coredns', compatibleVersions: ['v1.12.1-eksbuild.2'] });
   });
 
-  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 parses the version dates, waits through UpdateNodegroupVersion and UpdateAddon with its waiters, and sees PodEvictionFailure and the insights refresh', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('boto3 parses the version dates, waits through UpdateNodegroupVersion and UpdateAddon with its waiters, and sees PodEvictionFailure and the insights refresh', async () => {
     await clusterWithNodegroup('py', '1.33', '1.32');
     await addonActive('py', 'coredns', 'v1.11.4-eksbuild.14');
     world.faults.add([{ kind: 'pod-eviction-failure', nodegroup: 'ng', pod: 'web-7d9c', namespace: 'shop', podDisruptionBudget: 'web-pdb', count: 1 }]);
