@@ -23,7 +23,7 @@ let cloud: LocalCloud;
 let firstCall = 0;
 
 beforeAll(async () => {
-  local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: 0.001, seed: 77, quiet: true });
+  local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: 0.003, seed: 77, quiet: true });
   cloud = new LocalCloud(local);
   firstCall = local.world.callPrincipals.length;
   const reply = await cloud.call('POST', '/clusters', {

@@ -11,7 +11,7 @@ import { VERSION_SUPPORT_CHECK_FUNCTION } from '../../local/runtime/service-role
 import { startLocal, type LocalMode } from '../../local/start';
 import { LocalCloud, expectOneTerminalLast } from '../support/local-cloud';
 
-const TIME_SCALE = 0.001;
+const TIME_SCALE = 0.003;
 const NAME = 'versions';
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 
