@@ -10,5 +10,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // Whether the AWS CLI, boto3, moto, cfn-lint and kubectl are installed is asked once per run.
+  globalSetup: '<rootDir>/test/support/tool-probes-setup.ts',
+  globalTeardown: '<rootDir>/test/support/tool-probes-teardown.ts',
   testTimeout: 60000,
 };

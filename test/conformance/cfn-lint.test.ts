@@ -15,7 +15,7 @@ import { isUserTemplateTag } from '../../functions/domain/cluster-settings';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
 import { retagTemplate } from '../../functions/domain/template-tags';
 import { ADDED_STACK_TEMPLATES, TEMPLATE_VARIANTS } from '../unit/domain/cluster-template-inputs';
-import { HAS_CFN_LINT, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 interface CfnLintMatch {
   Filename: string;
@@ -25,7 +25,7 @@ interface CfnLintMatch {
   Location: { Path?: Array<string | number> };
 }
 
-const itWithCfnLint = itWith(HAS_CFN_LINT, 'cfn-lint');
+const itWithCfnLint = itWith(tools.cfnLint, 'cfn-lint');
 
 let directory: string;
 let files: string[] = [];
@@ -38,7 +38,7 @@ const RETAGGED = [...TEMPLATE_VARIANTS.map(([name, input]) => [name, renderClust
 let matches: CfnLintMatch[] = [];
 
 beforeAll(() => {
-  if (!HAS_CFN_LINT) return;
+  if (!tools.cfnLint) return;
   directory = mkdtempSync(join(tmpdir(), 'eksp-cfn-lint-'));
   files = TEMPLATE_VARIANTS.map(([, input], i) => {
     const file = join(directory, `cluster-${i}.json`);

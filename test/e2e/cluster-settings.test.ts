@@ -16,9 +16,9 @@ import { amiReleaseVersions } from '../../local/emulator/services/eks/versions';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
-import { HAS_AWS_CLI, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
-const TIME_SCALE = 0.003;
+const TIME_SCALE = 0.001;
 const NAME = 'settled';
 const SPEC = { name: NAME, tags: { team: 'blue', 'cost-center': '42' }, managedNodeGroups: [{ name: 'ng-a', minSize: 1, desiredSize: 1, maxSize: 2 }] };
 const SETTINGS = {
@@ -89,12 +89,14 @@ describe('changing a running cluster’s settings', () => {
     expect(cluster?.tags).not.toHaveProperty('cost-center');
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-cluster and aws cloudformation describe-stacks show them', async () => {
-    const { cluster } = await aws<{ cluster: { deletionProtection: boolean; upgradePolicy: { supportType: string }; zonalShiftConfig: { enabled: boolean }; tags: Record<string, string>; logging: { clusterLogging: Array<{ types: string[]; enabled: boolean }> } } }>(['eks', 'describe-cluster', '--name', NAME]);
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-cluster and aws cloudformation describe-stacks show them', async () => {
+    const [{ cluster }, { Stacks }] = await Promise.all([
+      aws<{ cluster: { deletionProtection: boolean; upgradePolicy: { supportType: string }; zonalShiftConfig: { enabled: boolean }; tags: Record<string, string>; logging: { clusterLogging: Array<{ types: string[]; enabled: boolean }> } } }>(['eks', 'describe-cluster', '--name', NAME]),
+      aws<{ Stacks: Array<{ StackStatus: string; Tags: Array<{ Key: string; Value: string }> }> }>(['cloudformation', 'describe-stacks', '--stack-name', `eksp-${NAME}-cluster`]),
+    ]);
     expect(cluster).toMatchObject({ deletionProtection: true, upgradePolicy: { supportType: 'STANDARD' }, zonalShiftConfig: { enabled: true }, tags: { team: 'green', env: 'test' } });
     expect(cluster.logging.clusterLogging.filter((l) => l.enabled).flatMap((l) => l.types).sort()).toEqual(['api', 'audit']);
 
-    const { Stacks } = await aws<{ Stacks: Array<{ StackStatus: string; Tags: Array<{ Key: string; Value: string }> }> }>(['cloudformation', 'describe-stacks', '--stack-name', `eksp-${NAME}-cluster`]);
     const tags = Object.fromEntries(Stacks[0]!.Tags.map((t) => [t.Key, t.Value]));
     expect(Stacks[0]!.StackStatus).toBe('UPDATE_COMPLETE');
     expect(tags).toMatchObject({ team: 'green', env: 'test', 'eks-provisioner:cluster': NAME, 'eks-provisioner:managed-by': 'eks-provisioner' });

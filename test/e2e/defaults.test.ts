@@ -9,7 +9,7 @@ import { defaultNodegroupName } from '../../functions/domain/eksctl-defaults';
 import { startLocal, type LocalMode } from '../../local/start';
 import { expectOneTerminalLast, LocalCloud, type Reply } from '../support/local-cloud';
 
-const TIME_SCALE = 0.003;
+const TIME_SCALE = 0.001;
 const NAME = 'demo';
 /** A portal's session: the owner is its role. */
 const CALLER = 'arn:aws:sts::111122223333:assumed-role/platform-portal/portal-session';

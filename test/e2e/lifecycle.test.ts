@@ -17,7 +17,7 @@ import { LOCAL_EVENT_SOURCE, startLocal, type LocalMode } from '../../local/star
 import { expectOneTerminalLast, LocalCloud, TERMINAL, type Reply, type StatusEvent } from '../support/local-cloud';
 import { until } from '../support/until';
 
-const TIME_SCALE = 0.003;
+const TIME_SCALE = 0.001;
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 const OTHER = 'arn:aws:iam::111122223333:role/someone-else';
 const DEVELOPER = 'arn:aws:iam::111122223333:role/developer';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
 
-/** ~1,700 emulated seconds per reference provisioning → about 5 s each. */
-const TIME_SCALE = 0.003;
+/** ~1,700 emulated seconds per reference provisioning → under 2 s of waiting each. */
+const TIME_SCALE = 0.001;
 const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 const OTHER = 'arn:aws:iam::111122223333:role/someone-else';
 let local: LocalMode;

@@ -11,12 +11,12 @@ import { OTHER_DEVELOPER_KEY, startLocal, type LocalMode } from '../../local/sta
 import { cidrContains } from '../../local/emulator/ipv4';
 import { localModeShell, spawnCollect, type ToolRun } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
-import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
-/** The default cluster (a new VPC, 2 × m5.large, eksctl's add-ons) takes ~20 emulated minutes: ~4 s here. */
-const TIME_SCALE = 0.003;
+/** The default cluster (a new VPC, 2 × m5.large, eksctl's add-ons) takes ~20 emulated minutes: ~1.2 s here. */
+const TIME_SCALE = 0.001;
 const LOCAL_DEVELOPER = 'arn:aws:iam::000000000000:user/local-developer';
-const itWithTools = itWith(HAS_KUBECTL && HAS_AWS_CLI, 'kubectl and the AWS CLI');
+const itWithTools = itWith(tools.kubectl && tools.awsCli, 'kubectl and the AWS CLI');
 
 let local: LocalMode;
 let cloud: LocalCloud;
@@ -63,9 +63,12 @@ afterAll(async () => {
 
 describe('the quick start, with kubectl and the AWS CLI', () => {
   itWithTools('kubectl get nodes lists two Ready m5.large nodes, and aws ec2 describe-instances shows their IPs inside their subnets', async () => {
-    const table = await sh('kubectl', ['get', 'nodes']);
-    const nodes = await json<KubeList<Node>>('kubectl', ['get', 'nodes', '-o', 'json']);
-    const { Reservations } = await json<{ Reservations: Array<{ Instances: Array<{ PrivateIpAddress: string; SubnetId: string; Placement: { AvailabilityZone: string }; InstanceType: string }> }> }>('aws', ['ec2', 'describe-instances', '--filters', 'Name=tag:eks:cluster-name,Values=demo', 'Name=instance-state-name,Values=running']);
+    // Reads only: each is a kubectl (with its aws eks get-token) or aws process, so they run side by side.
+    const [table, nodes, { Reservations }] = await Promise.all([
+      sh('kubectl', ['get', 'nodes']),
+      json<KubeList<Node>>('kubectl', ['get', 'nodes', '-o', 'json']),
+      json<{ Reservations: Array<{ Instances: Array<{ PrivateIpAddress: string; SubnetId: string; Placement: { AvailabilityZone: string }; InstanceType: string }> }> }>('aws', ['ec2', 'describe-instances', '--filters', 'Name=tag:eks:cluster-name,Values=demo', 'Name=instance-state-name,Values=running']),
+    ]);
     const instances = Reservations.flatMap((r) => r.Instances);
     const { Subnets } = await json<{ Subnets: Array<{ SubnetId: string; CidrBlock: string; AvailabilityZone: string }> }>('aws', ['ec2', 'describe-subnets', '--subnet-ids', ...instances.map((i) => i.SubnetId)]);
 
@@ -88,16 +91,20 @@ describe('the quick start, with kubectl and the AWS CLI', () => {
   });
 
   itWithTools('kubectl get ds -A shows aws-node and kube-proxy; the add-ons’ pods run', async () => {
-    const daemonSets = await json<KubeList<{ metadata: { name: string; namespace: string } }>>('kubectl', ['get', 'ds', '-A', '-o', 'json']);
-    const pods = await json<KubeList<{ metadata: { name: string }; status: { phase: string } }>>('kubectl', ['get', 'pods', '-A', '-o', 'json']);
+    const [daemonSets, pods] = await Promise.all([
+      json<KubeList<{ metadata: { name: string; namespace: string } }>>('kubectl', ['get', 'ds', '-A', '-o', 'json']),
+      json<KubeList<{ metadata: { name: string }; status: { phase: string } }>>('kubectl', ['get', 'pods', '-A', '-o', 'json']),
+    ]);
 
     expect(daemonSets.items.map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(expect.arrayContaining(['kube-system/aws-node', 'kube-system/kube-proxy']));
     expect(pods.items.filter((p) => p.metadata.name.startsWith('coredns-')).map((p) => p.status.phase)).toEqual(['Running', 'Running']);
   });
 
   itWithTools('kubectl -n kube-system get cm aws-auth -o yaml works, and kubectl auth whoami names the owner', async () => {
-    const awsAuth = await sh('kubectl', ['-n', 'kube-system', 'get', 'cm', 'aws-auth', '-o', 'yaml']);
-    const whoami = await json<{ status: { userInfo: { username: string; extra?: Record<string, string[]> } } }>('kubectl', ['auth', 'whoami', '-o', 'json']);
+    const [awsAuth, whoami] = await Promise.all([
+      sh('kubectl', ['-n', 'kube-system', 'get', 'cm', 'aws-auth', '-o', 'yaml']),
+      json<{ status: { userInfo: { username: string; extra?: Record<string, string[]> } } }>('kubectl', ['auth', 'whoami', '-o', 'json']),
+    ]);
 
     expect(awsAuth).toMatchObject({ code: 0, stderr: '' });
     expect(awsAuth.stdout).toMatch(/^apiVersion: v1\n[\s\S]*kind: ConfigMap/m);

@@ -9,7 +9,7 @@ import { startLocal, type LocalMode } from '../../local/start';
 import { expectOneTerminalLast, LocalCloud, TERMINAL, type StatusEvent } from '../support/local-cloud';
 import { until } from '../support/until';
 
-const TIME_SCALE = 0.003;
+const TIME_SCALE = 0.0015;
 const ADMIN = 'arn:aws:iam::111122223333:role/platform-admin';
 let local: LocalMode;
 let cloud: LocalCloud;

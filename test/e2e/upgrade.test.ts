@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
-import { HAS_AWS_CLI, HAS_KUBECTL, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
-/** Creation (~20 emulated minutes) and the upgrade (two passes of 8–12 min, then rolling nodes) take a few seconds each here. */
-const TIME_SCALE = 0.003;
+/** Creation (~20 emulated minutes) and the upgrade (two passes of 8–12 min, then rolling nodes) take a second or two each here. */
+const TIME_SCALE = 0.001;
 const NAME = 'upgraded';
 const SPEC = {
   name: NAME,
@@ -127,22 +127,31 @@ describe('upgrading a cluster from 1.31 to 1.33', () => {
       expect(cluster.body).toMatchObject({ status: 'ACTIVE', spec: { version: '1.33' } });
     });
 
-    itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-cluster, describe-nodegroup and describe-addon show 1.33 and its default add-on versions', async () => {
-      const { cluster } = await tool<{ cluster: { version: string; status: string } }>('aws', ['eks', 'describe-cluster', '--name', NAME]);
+    itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-cluster, describe-nodegroup and describe-addon show 1.33 and its default add-on versions', async () => {
+      // Nine reads, one AWS CLI process each: they run side by side.
+      const [{ cluster }, nodegroups, addons] = await Promise.all([
+        tool<{ cluster: { version: string; status: string } }>('aws', ['eks', 'describe-cluster', '--name', NAME]),
+        Promise.all(SPEC.managedNodeGroups.map((ng) => tool<{ nodegroup: { version: string; status: string } }>('aws', ['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', ng.name]))),
+        Promise.all(
+          SPEC.addons.map(({ name }) =>
+            Promise.all([
+              tool<{ addon: { addonVersion: string; status: string } }>('aws', ['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', name]),
+              tool<{ addons: Array<{ addonVersions: Array<{ addonVersion: string; compatibilities: Array<{ clusterVersion: string; defaultVersion: boolean }> }> }> }>('aws', ['eks', 'describe-addon-versions', '--addon-name', name, '--kubernetes-version', '1.33']),
+            ]),
+          ),
+        ),
+      ]);
       expect(cluster).toMatchObject({ version: '1.33', status: 'ACTIVE' });
-      for (const ng of SPEC.managedNodeGroups) {
-        const { nodegroup } = await tool<{ nodegroup: { version: string; status: string } }>('aws', ['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', ng.name]);
-        expect(nodegroup).toMatchObject({ version: '1.33', status: 'ACTIVE' });
-      }
-      for (const { name } of SPEC.addons) {
-        const { addon } = await tool<{ addon: { addonVersion: string; status: string } }>('aws', ['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', name]);
-        const { addons } = await tool<{ addons: Array<{ addonVersions: Array<{ addonVersion: string; compatibilities: Array<{ clusterVersion: string; defaultVersion: boolean }> }> }> }>('aws', ['eks', 'describe-addon-versions', '--addon-name', name, '--kubernetes-version', '1.33']);
-        const defaultFor133 = addons[0]!.addonVersions.find((v) => v.compatibilities.some((c) => c.clusterVersion === '1.33' && c.defaultVersion))?.addonVersion;
+      expect(nodegroups).toHaveLength(SPEC.managedNodeGroups.length);
+      for (const { nodegroup } of nodegroups) expect(nodegroup).toMatchObject({ version: '1.33', status: 'ACTIVE' });
+      expect(addons).toHaveLength(SPEC.addons.length);
+      for (const [{ addon }, { addons: versions }] of addons) {
+        const defaultFor133 = versions[0]!.addonVersions.find((v) => v.compatibilities.some((c) => c.clusterVersion === '1.33' && c.defaultVersion))?.addonVersion;
         expect(addon).toMatchObject({ addonVersion: defaultFor133, status: 'ACTIVE' });
       }
     });
 
-    itWith(HAS_KUBECTL && HAS_AWS_CLI, 'kubectl and the AWS CLI')('kubectl shows every node at v1.33', async () => {
+    itWith(tools.kubectl && tools.awsCli, 'kubectl and the AWS CLI')('kubectl shows every node at v1.33', async () => {
       const kubeconfig = await cloud.call('GET', `/clusters/${NAME}/kubeconfig`);
       writeFileSync(join(home, 'kubeconfig'), kubeconfig.text);
       const nodes = await tool<{ items: Array<{ status: { nodeInfo: { kubeletVersion: string } } }> }>('kubectl', ['get', 'nodes', '-o', 'json']);

@@ -8,7 +8,7 @@ import { createAutoScalingService } from '../../local/emulator/services/autoscal
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type AutoScalingGroup, type Instance } from '../../local/emulator/world';
 import { awsCli, python, queryPost } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 let world: World;
 let emulator: RunningEmulator;
@@ -186,7 +186,7 @@ describe('Auto Scaling over awsQuery', () => {
 });
 
 describe('the AWS CLI against the local Auto Scaling endpoint', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('describe-auto-scaling-groups by nodegroup tag, and an unknown operation, print as AWS’s', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('describe-auto-scaling-groups by nodegroup tag, and an unknown operation, print as AWS’s', async () => {
     const [groups, unknown] = await Promise.all([
       awsCli(emulator.url, 'autoscaling', 'describe-auto-scaling-groups', '--filters', 'Name=tag:eks:nodegroup-name,Values=standard'),
       awsCli(emulator.url, 'autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', standard.name, '--desired-capacity', '3'),
@@ -220,7 +220,7 @@ describe('the AWS CLI against the local Auto Scaling endpoint', () => {
 });
 
 describe('boto3 against the local Auto Scaling endpoint', () => {
-  itWith(HAS_BOTO3, 'python3 with boto3')('the paginator walks every group by NextToken; instances and activities parse', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('the paginator walks every group by NextToken; instances and activities parse', async () => {
     const script = `
 import boto3, json, sys
 asg = boto3.client('autoscaling', endpoint_url=sys.argv[1], region_name='us-east-1')

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
-import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 const run = promisify(execFile);
 
@@ -61,7 +61,7 @@ const template = {
 };
 
 describe('the AWS CLI against the local CloudFormation endpoint', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('create-stack, describe-stacks, describe-stack-events, list-exports and errors parse as AWS’s', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('create-stack, describe-stacks, describe-stack-events, list-exports and errors parse as AWS’s', async () => {
     const file = join(dir, 'template.json');
     writeFileSync(file, JSON.stringify(template));
 
@@ -112,7 +112,7 @@ describe('the AWS CLI against the local CloudFormation endpoint', () => {
 });
 
 describe('boto3 waiters against the local CloudFormation endpoint', () => {
-  itWith(HAS_BOTO3, 'python3 with boto3')('stack_create_complete succeeds on a complete stack and stops with an error on a rolled-back one', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('stack_create_complete succeeds on a complete stack and stops with an error on a rolled-back one', async () => {
     // botocore's own acceptors read our DescribeStacks: CREATE_COMPLETE is success, ROLLBACK_COMPLETE a failure state.
     const body = JSON.stringify({
       Resources: {

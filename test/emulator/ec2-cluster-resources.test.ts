@@ -23,7 +23,7 @@ import { World } from '../../local/emulator/world';
 import { queryPost, spawnCollect } from '../support/aws-tools';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
 import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
 import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
 
@@ -209,7 +209,7 @@ describe('a managed nodegroup’s instances', () => {
     expect(items(byName.xml, 'DescribeInstances', 'reservationSet').map((r) => r.instancesSet.item[0].instanceId)).toEqual([first!.instanceId]);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws ec2 describe-instances --filters Name=tag:eks:nodegroup-name,... and describe-security-groups print them', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws ec2 describe-instances --filters Name=tag:eks:nodegroup-name,... and describe-security-groups print them', async () => {
     const [instances, groups] = await Promise.all([
       runAws(['ec2', 'describe-instances', '--filters', 'Name=tag:eks:nodegroup-name,Values=ng-general', '--query', 'Reservations[].Instances[].[InstanceId,PrivateIpAddress,State.Name]']),
       runAws(['ec2', 'describe-security-groups', '--group-ids', outputs.ClusterSecurityGroupId!]),

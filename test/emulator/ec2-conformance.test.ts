@@ -16,7 +16,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World } from '../../local/emulator/world';
 import { startMoto, type RunningMoto } from '../support/moto';
 import { commonShape, keyPaths } from '../support/shapes';
-import { emulatorOnlyEnvironment, HAS_MOTO, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 
 /** Parsed JSON from the script, navigated freely in assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,7 +123,7 @@ function runScript(args: string[]): Promise<{ code: number | null; stdout: strin
 beforeAll(async () => {
   world = new World({ timeScale: 0.001, seed: 3 });
   emulator = await startEmulator({ timeScale: 0.001, services: [createEc2Service(world)] }, world);
-  if (!HAS_MOTO) return;
+  if (!tools.moto) return;
   const ours = seedOurs();
   const env = emulatorOnlyEnvironment('');
   delete env.AWS_ENDPOINT_URL;
@@ -139,7 +139,7 @@ afterAll(async () => {
 });
 
 describe('EC2 against moto_server', () => {
-  const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');
+  const itWithMoto = itWith(tools.moto, 'moto_server (moto) with boto3');
 
   itWithMoto.each(['reservation', 'networkInterface', 'securityGroup', 'securityGroupRules', 'launchTemplate', 'launchTemplateVersion', 'natGateway'])('%s: every field moto returns, we return, with the same type', (what) => {
     const theirs = diff!.moto[what];

@@ -11,7 +11,7 @@ import { createEksService } from '../../local/emulator/services/eks';
 import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
 
 const run = promisify(execFile);
@@ -44,14 +44,16 @@ const createCluster = (name: string) =>
   eks.send(new CreateClusterCommand({ name, version: '1.33', roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster-role`, resourcesVpcConfig: { subnetIds: subnets }, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
 
 describe('EKS conformance with third-party clients', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws eks describe-cluster` parses the cluster (epoch-second timestamps included) and reports a missing one as ResourceNotFoundException', async () => {
     await createCluster('cli');
 
-    const { stdout } = await run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
-    const missing = await run('aws', ['eks', 'describe-cluster', '--name', 'nope', '--endpoint-url', emulator.url], { env: environment }).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+    const [{ stdout }, missing] = await Promise.all([
+      run('aws', ['eks', 'describe-cluster', '--name', 'cli', '--endpoint-url', emulator.url, '--output', 'json'], { env: environment }),
+      run('aws', ['eks', 'describe-cluster', '--name', 'nope', '--endpoint-url', emulator.url], { env: environment }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      ),
+    ]);
 
     const { cluster } = JSON.parse(stdout) as { cluster: Record<string, unknown> };
     expect(cluster).toMatchObject({ name: 'cli', arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/cli`, version: '1.33', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } });
@@ -62,13 +64,14 @@ describe('EKS conformance with third-party clients', () => {
     expect(missing?.stderr).toMatch(/ResourceNotFoundException/);
   });
 
-  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('boto3 waiters cluster_active, nodegroup_active and fargate_profile_active wait through CREATING to ACTIVE', async () => {
     // Created by the script itself, just before its first look: boto3 takes a while to import on
     // a busy machine, and a cluster made earlier could be ACTIVE by then.
     const script = [
       'import json, os, sys, boto3',
       "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
-      "fast = {'Delay': 1, 'MaxAttempts': 30}",
+      // botocore sleeps Delay seconds between polls; 0.2 s keeps each wait near the resource's own time.
+      "fast = {'Delay': 0.2, 'MaxAttempts': 150}",
       'subnets = sys.argv[1].split(",")',
       "eks.create_cluster(name='waited', version='1.33', roleArn=sys.argv[4], resourcesVpcConfig={'subnetIds': subnets}, accessConfig={'authenticationMode': 'API_AND_CONFIG_MAP'})",
       "seen = [eks.describe_cluster(name='waited')['cluster']['status']]",

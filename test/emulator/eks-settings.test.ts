@@ -34,53 +34,49 @@ import {
   type Update,
 } from '@aws-sdk/client-eks';
 import { createCloudFormationService, type CloudFormationEngine } from '../../local/emulator/services/cloudformation';
-import { createEksService, type EksState } from '../../local/emulator/services/eks';
+import type { EksState } from '../../local/emulator/services/eks';
 import { instanceNodes } from '../../local/emulator/services/kubernetes/nodes';
 import { createIamService } from '../../local/emulator/services/iam';
-import { createStsService } from '../../local/emulator/services/sts';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import type { RunningEmulator } from '../../local/emulator/server';
+import type { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
-import { seedTwoZoneVpc } from '../support/eks-world';
+import { ACCOUNT, CLUSTER_ROLE_ARN, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
 
-const SCALE = 0.001;
-const ACCOUNT = '000000000000';
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const run = promisify(execFile);
 
+let fixture: EksWorld;
 let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
 let state: EksState;
 let cfn: CloudFormationClient;
 let stacks: CloudFormationEngine;
-const subnets: string[] = [];
-const roleArn = `arn:aws:iam::${ACCOUNT}:role/cluster-role`;
-const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/node-role`;
+let subnets: string[];
+const roleArn = CLUSTER_ROLE_ARN;
+const nodeRoleArn = NODE_ROLE_ARN;
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE });
-  const service = createEksService(world, { baseUrl: () => emulator.url });
-  state = service.state;
-  const cloudFormation = createCloudFormationService(world);
-  emulator = await startEmulator({ timeScale: SCALE, services: [service, cloudFormation, createIamService(world), createStsService(world)] }, world);
-  await cloudFormation.warmUp();
+  let cloudFormation!: ReturnType<typeof createCloudFormationService>;
+  fixture = await startEksWorld({
+    scale: 0.001,
+    accessKeyId: 'AKIDSETTINGS',
+    more: (w) => {
+      cloudFormation = createCloudFormationService(w);
+      return [cloudFormation, createIamService(w)];
+    },
+    ready: () => cloudFormation.warmUp(),
+  });
+  ({ emulator, world, eks, state, subnets } = fixture);
   stacks = cloudFormation.engine;
-  const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 };
-  eks = new EKSClient(client);
-  cfn = new CloudFormationClient(client);
-  subnets.push(...seedTwoZoneVpc(world));
-  world.iam.roles.set('node-role', { arn: nodeRoleArn, roleName: 'node-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`), tags: {} });
-  world.iam.roles.set('cluster-role', { arn: roleArn, roleName: 'cluster-role', path: '/', assumeRolePolicyDocument: {}, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'], tags: {} });
+  cfn = new CloudFormationClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSETTINGS', secretAccessKey: 'x' }, maxAttempts: 1 });
 });
 
 afterAll(async () => {
-  eks.destroy();
   cfn.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
+  await fixture.stop();
 });
 
 const describeCluster = (name: string) => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!);
@@ -381,28 +377,29 @@ describe('through the AWS CLI', () => {
       () => undefined,
       (error: { stderr: string }) => error.stderr,
     );
-  const cliUpdateDone = (name: string, id: string, timeoutMs?: number) => until(() => aws('describe-update', '--name', name, '--update-id', id), (r) => r.update!.status !== 'InProgress', `update ${id}`, timeoutMs);
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`update-cluster-config --deletion-protection | --upgrade-policy | --zonal-shift-config` and `associate-encryption-config` update a cluster; `delete-cluster` of a protected one fails', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`update-cluster-config --deletion-protection | --upgrade-policy | --zonal-shift-config` and `associate-encryption-config` update a cluster; `delete-cluster` of a protected one fails', async () => {
     await activeCluster('cli-settings');
 
+    // The waits between steps poll through the SDK (an AWS CLI process costs about a second a poll);
+    // the CLI's describe-update is checked once, on the last update, next to describe-cluster.
     const protect = await aws('update-cluster-config', '--name', 'cli-settings', '--deletion-protection');
-    await cliUpdateDone('cli-settings', String(protect.update!.id));
+    await updateDone('cli-settings', String(protect.update!.id));
     await clusterActive('cli-settings');
     const refusedDelete = await failure('delete-cluster', '--name', 'cli-settings');
     const policy = await aws('update-cluster-config', '--name', 'cli-settings', '--upgrade-policy', 'supportType=STANDARD');
-    await cliUpdateDone('cli-settings', String(policy.update!.id));
+    await updateDone('cli-settings', String(policy.update!.id));
     await clusterActive('cli-settings');
     const shift = await aws('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
-    await cliUpdateDone('cli-settings', String(shift.update!.id));
+    await updateDone('cli-settings', String(shift.update!.id));
     await clusterActive('cli-settings');
     const noop = await failure('update-cluster-config', '--name', 'cli-settings', '--zonal-shift-config', 'enabled=true');
     const encrypt = await aws('associate-encryption-config', '--cluster-name', 'cli-settings', '--encryption-config', JSON.stringify([{ resources: ['secrets'], provider: { keyArn: KEY } }]));
-    await cliUpdateDone('cli-settings', String(encrypt.update!.id), 10_000);
+    await updateDone('cli-settings', String(encrypt.update!.id), 10_000);
     await clusterActive('cli-settings');
     const unprotect = await aws('update-cluster-config', '--name', 'cli-settings', '--no-deletion-protection');
-    await cliUpdateDone('cli-settings', String(unprotect.update!.id));
-    const { cluster } = await aws('describe-cluster', '--name', 'cli-settings');
+    await updateDone('cli-settings', String(unprotect.update!.id));
+    const [{ cluster }, described] = await Promise.all([aws('describe-cluster', '--name', 'cli-settings'), aws('describe-update', '--name', 'cli-settings', '--update-id', String(unprotect.update!.id))]);
 
     expect(protect.update).toMatchObject({ type: 'DeletionProtectionUpdate', status: 'InProgress', params: [{ type: 'DeletionProtection', value: 'true' }] });
     expect(refusedDelete).toMatch(/InvalidRequestException.*deletion protection/);
@@ -411,6 +408,7 @@ describe('through the AWS CLI', () => {
     expect(noop).toMatch(/InvalidParameterException.*already at the desired configuration/);
     expect(encrypt.update).toMatchObject({ type: 'AssociateEncryptionConfig', status: 'InProgress' });
     expect(unprotect.update).toMatchObject({ type: 'DeletionProtectionUpdate', params: [{ type: 'DeletionProtection', value: 'false' }] });
+    expect(described.update).toMatchObject({ id: unprotect.update!.id, type: 'DeletionProtectionUpdate', status: 'Successful' });
     expect(cluster).toMatchObject({
       deletionProtection: false,
       upgradePolicy: { supportType: 'STANDARD' },
@@ -419,7 +417,7 @@ describe('through the AWS CLI', () => {
     });
   });
 
-  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 reads the settings, updates them and gets the modeled InvalidRequestException for a protected cluster', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('boto3 reads the settings, updates them and gets the modeled InvalidRequestException for a protected cluster', async () => {
     await activeCluster('boto-settings', { deletionProtection: true });
     const script = [
       'import json, os, sys, time, boto3',
@@ -455,7 +453,7 @@ describe('through the AWS CLI', () => {
     });
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws cloudformation update-stack --use-previous-template --tags` retags the stack and its cluster; a repeat fails with "No updates are to be performed."', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws cloudformation update-stack --use-previous-template --tags` retags the stack and its cluster; a repeat fails with "No updates are to be performed."', async () => {
     await cfn.send(new CreateStackCommand({ StackName: 'cli-tags', TemplateBody: clusterStack('cfn-cli-tags', {}), Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'env', Value: 'dev' }] }));
     await settledStack('cli-tags');
     const updateStack = ['cloudformation', 'update-stack', '--stack-name', 'cli-tags', '--use-previous-template', '--capabilities', 'CAPABILITY_IAM', '--tags', 'Key=env,Value=prod', 'Key=owner,Value=platform', '--endpoint-url', emulator.url, '--output', 'json'];

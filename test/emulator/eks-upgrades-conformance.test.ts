@@ -6,45 +6,33 @@
  * skip with the reason in their names, except under CI=true, where they are required.
  */
 import { CreateAddonCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeAddonCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { createEksService } from '../../local/emulator/services/eks';
-import { createStsService } from '../../local/emulator/services/sts';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import type { RunningEmulator } from '../../local/emulator/server';
+import type { World } from '../../local/emulator/world';
 import { awsCli, python } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
-import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
+import { CLUSTER_ROLE_ARN, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
 
-const SCALE = 0.002;
-const ACCOUNT = '000000000000';
-
+let fixture: EksWorld;
 let emulator: RunningEmulator;
 let world: World;
 let eks: EKSClient;
-const subnets: string[] = [];
+let subnets: string[];
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE });
-  const service = createEksService(world, { baseUrl: () => emulator.url });
-  emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world)] }, world);
-  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'x' } });
-  subnets.push(...seedTwoZoneVpc(world));
-  seedRoles(world, ACCOUNT, { 'cluster-role': ['AmazonEKSClusterPolicy'], 'node-role': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'] });
+  fixture = await startEksWorld({ scale: 0.001, accessKeyId: 'AKIDCONFORMANCE' });
+  ({ emulator, world, eks, subnets } = fixture);
 });
 
-afterAll(async () => {
-  eks.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => fixture.stop());
 
 afterEach(() => world.faults.clear());
 
 /** An ACTIVE cluster at `version` with an ACTIVE two-node nodegroup `ng` at `nodegroupVersion`. */
 async function clusterWithNodegroup(name: string, version: string, nodegroupVersion: string): Promise<void> {
-  await eks.send(new CreateClusterCommand({ name, version, roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster-role`, resourcesVpcConfig: { subnetIds: subnets } }));
+  await eks.send(new CreateClusterCommand({ name, version, roleArn: CLUSTER_ROLE_ARN, resourcesVpcConfig: { subnetIds: subnets } }));
   await until(() => eks.send(new DescribeClusterCommand({ name })).then((r) => r.cluster!.status), (s) => s === 'ACTIVE', `cluster ${name} ACTIVE`, 20_000);
-  await eks.send(new CreateNodegroupCommand({ clusterName: name, nodegroupName: 'ng', version: nodegroupVersion, nodeRole: `arn:aws:iam::${ACCOUNT}:role/node-role`, subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
+  await eks.send(new CreateNodegroupCommand({ clusterName: name, nodegroupName: 'ng', version: nodegroupVersion, nodeRole: NODE_ROLE_ARN, subnets, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
   await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: 'ng' })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', `nodegroup ${name}/ng ACTIVE`, 20_000);
 }
 
@@ -54,10 +42,12 @@ async function addonActive(cluster: string, addonName: string, addonVersion: str
 }
 
 describe('EKS upgrades with third-party clients', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks describe-cluster-versions` lists the calendar and filters it (--default-only, --version-status)', async () => {
-    const all = await awsCli(emulator.url, 'eks', 'describe-cluster-versions');
-    const defaults = await awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--default-only');
-    const extended = await awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--version-status', 'EXTENDED_SUPPORT');
+  itWith(tools.awsCli, 'the AWS CLI')('`aws eks describe-cluster-versions` lists the calendar and filters it (--default-only, --version-status)', async () => {
+    const [all, defaults, extended] = await Promise.all([
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions'),
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--default-only'),
+      awsCli(emulator.url, 'eks', 'describe-cluster-versions', '--version-status', 'EXTENDED_SUPPORT'),
+    ]);
 
     type Versions = { clusterVersions: Array<Record<string, unknown>> };
     expect(all.code).toBe(0);
@@ -66,17 +56,18 @@ describe('EKS upgrades with third-party clients', () => {
     expect((extended.json as Versions).clusterVersions.map((v) => v.clusterVersion)).toEqual(['1.30', '1.29', '1.28']);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws eks update-nodegroup-version`, `describe-update`, `update-addon`, `list-insights` and `describe-insight` carry the upgrade through', async () => {
     await clusterWithNodegroup('cli', '1.33', '1.32');
-    await addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3');
-    await addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14');
+    await Promise.all([addonActive('cli', 'kube-proxy', 'v1.33.0-eksbuild.3'), addonActive('cli', 'coredns', 'v1.11.4-eksbuild.14')]);
 
     const newer = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng', '--kubernetes-version', '1.34');
     const started = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'cli', '--nodegroup-name', 'ng');
     const updateId = (started.json as { update: { id: string } }).update.id;
     await until(() => eks.send(new DescribeNodegroupCommand({ clusterName: 'cli', nodegroupName: 'ng' })).then((r) => r.nodegroup!.status), (s) => s === 'ACTIVE', 'ng ACTIVE again', 20_000);
-    const described = await awsCli(emulator.url, 'eks', 'describe-update', '--name', 'cli', '--update-id', updateId, '--nodegroup-name', 'ng');
-    const addonUpdate = await awsCli(emulator.url, 'eks', 'update-addon', '--cluster-name', 'cli', '--addon-name', 'kube-proxy', '--addon-version', 'v1.33.0-minimal-eksbuild.3', '--resolve-conflicts', 'PRESERVE');
+    const [described, addonUpdate] = await Promise.all([
+      awsCli(emulator.url, 'eks', 'describe-update', '--name', 'cli', '--update-id', updateId, '--nodegroup-name', 'ng'),
+      awsCli(emulator.url, 'eks', 'update-addon', '--cluster-name', 'cli', '--addon-name', 'kube-proxy', '--addon-version', 'v1.33.0-minimal-eksbuild.3', '--resolve-conflicts', 'PRESERVE'),
+    ]);
     const insights = await awsCli(emulator.url, 'eks', 'list-insights', '--cluster-name', 'cli', '--filter', 'statuses=ERROR,kubernetesVersions=1.34');
     const errorInsight = (insights.json as { insights: Array<{ id: string; name: string }> }).insights[0]!;
     const detail = await awsCli(emulator.url, 'eks', 'describe-insight', '--cluster-name', 'cli', '--id', errorInsight.id);
@@ -93,14 +84,15 @@ describe('EKS upgrades with third-party clients', () => {
     expect((detail.json as { insight: { categorySpecificSummary: { addonCompatibilityDetails: unknown[] } } }).insight.categorySpecificSummary.addonCompatibilityDetails).toContainEqual({ name: 'coredns', compatibleVersions: ['v1.12.1-eksbuild.2'] });
   });
 
-  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 parses the version dates, waits through UpdateNodegroupVersion and UpdateAddon with its waiters, and sees PodEvictionFailure and the insights refresh', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('boto3 parses the version dates, waits through UpdateNodegroupVersion and UpdateAddon with its waiters, and sees PodEvictionFailure and the insights refresh', async () => {
     await clusterWithNodegroup('py', '1.33', '1.32');
     await addonActive('py', 'coredns', 'v1.11.4-eksbuild.14');
     world.faults.add([{ kind: 'pod-eviction-failure', nodegroup: 'ng', pod: 'web-7d9c', namespace: 'shop', podDisruptionBudget: 'web-pdb', count: 1 }]);
     const script = [
       'import json, os, time, boto3',
       "eks = boto3.client('eks', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
-      "fast = {'Delay': 1, 'MaxAttempts': 60}",
+      // Waiters poll every 0.2 s (botocore sleeps Delay seconds; EKS's own 30 s would outlast the run).
+      "fast = {'Delay': 0.2, 'MaxAttempts': 300}",
       "versions = eks.describe_cluster_versions(clusterVersions=['1.33'])['clusterVersions']",
       "out = {'endOfStandardSupport': versions[0]['endOfStandardSupportDate'].isoformat(), 'status': versions[0]['versionStatus']}",
       "blocked = eks.update_nodegroup_version(clusterName='py', nodegroupName='ng')['update']",

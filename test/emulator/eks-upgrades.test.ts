@@ -25,43 +25,32 @@ import {
   UpdateNodegroupVersionCommand,
   type Update,
 } from '@aws-sdk/client-eks';
-import { createEksService, type EksState } from '../../local/emulator/services/eks';
+import type { EksState } from '../../local/emulator/services/eks';
 import { createKubernetesService } from '../../local/emulator/services/kubernetes';
 import { instanceNodes } from '../../local/emulator/services/kubernetes/nodes';
-import { createStsService } from '../../local/emulator/services/sts';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import type { RunningEmulator } from '../../local/emulator/server';
+import type { World } from '../../local/emulator/world';
 import { kubeFetch } from '../support/kube-fetch';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
-import { seedRoles, seedTwoZoneVpc } from '../support/eks-world';
+import { ACCOUNT, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
 
-const SCALE = 0.001;
-const ACCOUNT = '000000000000';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+let fixture: EksWorld;
 let emulator: RunningEmulator;
 let world: World;
 let state: EksState;
 let eks: EKSClient;
-const subnets: string[] = [];
-const nodeRole = `arn:aws:iam::${ACCOUNT}:role/node-role`;
+let subnets: string[];
+const nodeRole = NODE_ROLE_ARN;
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE });
-  const service = createEksService(world, { baseUrl: () => emulator.url });
-  state = service.state;
-  emulator = await startEmulator({ timeScale: SCALE, services: [service, createStsService(world), createKubernetesService(world, { eks: service })] }, world);
-  eks = new EKSClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDUPGRADES', secretAccessKey: 'x' }, maxAttempts: 1 });
-  subnets.push(...seedTwoZoneVpc(world));
-  seedRoles(world, ACCOUNT, { 'cluster-role': ['AmazonEKSClusterPolicy'], 'node-role': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'] });
+  fixture = await startEksWorld({ scale: 0.001, accessKeyId: 'AKIDUPGRADES', more: (w, service) => [createKubernetesService(w, { eks: service })] });
+  ({ emulator, world, state, eks, subnets } = fixture);
 });
 
-afterAll(async () => {
-  eks.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => fixture.stop());
 
 afterEach(() => world.faults.clear());
 

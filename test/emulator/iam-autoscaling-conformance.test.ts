@@ -14,7 +14,7 @@ import { World } from '../../local/emulator/world';
 import { python } from '../support/aws-tools';
 import { startMoto, type RunningMoto } from '../support/moto';
 import { commonShape, keyPaths } from '../support/shapes';
-import { HAS_MOTO, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -157,7 +157,7 @@ async function buildOurs(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!HAS_MOTO) return;
+  if (!tools.moto) return;
   world = new World({ timeScale: 0.001 });
   emulator = await startEmulator({ timeScale: 0.001, services: [createIamService(world), createAutoScalingService(world)] }, world);
   await buildOurs();
@@ -171,7 +171,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');
+const itWithMoto = itWith(tools.moto, 'moto_server (moto) with boto3');
 
 describe('IAM and Auto Scaling, differential against moto_server', () => {
   itWithMoto.each(['getRole', 'listRoles', 'attached', 'rolePolicies', 'getRolePolicy', 'instanceProfile', 'profilesForRole', 'policy', 'standardGroup', 'spotGroup', 'unknownGroup', 'instances', 'launchConfigurations'])(

@@ -11,7 +11,7 @@ import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { awsCli, python, queryPost } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 const BOUNDARY = 'arn:aws:iam::000000000000:policy/eks-provisioner/eksp-role-boundary';
 const EC2_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
@@ -232,7 +232,7 @@ describe('IAM over awsQuery', () => {
 });
 
 describe('the AWS CLI against the local IAM endpoint', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('get-role, list-attached-role-policies, get-instance-profile, and errors print as AWS’s', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('get-role, list-attached-role-policies, get-instance-profile, and errors print as AWS’s', async () => {
     // Each CLI start takes about a second: the calls run side by side.
     const [role, attached, profile, missing, unknown] = await Promise.all([
       awsCli(emulator.url, 'iam', 'get-role', '--role-name', 'eksp-demo-node'),
@@ -272,7 +272,7 @@ describe('the AWS CLI against the local IAM endpoint', () => {
 });
 
 describe('boto3 against the local IAM endpoint', () => {
-  itWith(HAS_BOTO3, 'python3 with boto3')('the paginators walk ListRoles by Marker, and documents come back as dicts', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('the paginators walk ListRoles by Marker, and documents come back as dicts', async () => {
     const script = `
 import boto3, json, sys
 iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1')

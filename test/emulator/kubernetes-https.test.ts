@@ -15,7 +15,7 @@ import { createKubernetesService } from '../../local/emulator/services/kubernete
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { kubeFetch } from '../support/kube-fetch';
-import { HAS_KUBECTL, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
 const SCALE = 0.0005;
@@ -96,7 +96,7 @@ describe('the cluster endpoint', () => {
     return run.stderr;
   }
 
-  itWith(HAS_KUBECTL, 'kubectl')('kubectl verifies it with the kubeconfig’s CA data (and gets as far as authentication), and refuses it with another CA', async () => {
+  itWith(tools.kubectl, 'kubectl')('kubectl verifies it with the kubeconfig’s CA data (and gets as far as authentication), and refuses it with another CA', async () => {
     const trusted = await kubectlVersion(cluster.certificateAuthority!.data!);
     const other = new World({ timeScale: SCALE }).certificates.authorityData();
     const untrusted = await kubectlVersion(other);

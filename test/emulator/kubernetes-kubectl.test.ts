@@ -3,6 +3,10 @@
  * whose user is the exec plugin `aws eks get-token` (the AWS CLI pointed at the emulator), over
  * HTTPS verified with the cluster's certificateAuthority.data. The cluster has a nodegroup with
  * two EC2 instances and the vpc-cni, kube-proxy and coredns add-ons, as a fresh EKS cluster has.
+ *
+ * The first test signs in exactly so on every call. The others keep each user's token from its
+ * first `aws eks get-token` (tokens live 15 minutes, as in EKS) instead of starting the AWS CLI,
+ * a Python process of about a second, for each of some thirty kubectl calls.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +20,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { spawnCollect, type ToolRun } from '../support/aws-tools';
-import { HAS_AWS_CLI, HAS_KUBECTL, emulatorOnlyEnvironment, itWith } from '../support/third-party';
+import { tools, emulatorOnlyEnvironment, itWith } from '../support/third-party';
 import { until } from '../support/until';
 
 const SCALE = 0.001;
@@ -28,7 +32,7 @@ const KEYS = {
 };
 const AUDITOR = `arn:aws:iam::${ACCOUNT}:user/auditor`;
 const NODE_ROLE = `arn:aws:iam::${ACCOUNT}:role/node-role`;
-const withKubectl = itWith(HAS_KUBECTL && HAS_AWS_CLI, HAS_KUBECTL ? 'the AWS CLI (for aws eks get-token)' : 'kubectl');
+const withKubectl = itWith(tools.kubectl && tools.awsCli, tools.kubectl ? 'the AWS CLI (for aws eks get-token)' : 'kubectl');
 
 let emulator: RunningEmulator;
 let world: World;
@@ -80,11 +84,15 @@ beforeAll(async () => {
   await eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn: KEYS.viewer.arn, policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'namespace', namespaces: ['kube-system'] } }));
 
   dir = mkdtempSync(join(tmpdir(), 'eksp-kubectl-'));
-  const user = (key: (typeof KEYS)[keyof typeof KEYS]) => ({
+  const getToken = ['aws', 'eks', 'get-token', '--cluster-name', 'demo', '--region', 'us-east-1'];
+  // Prints the token cached in $1, or runs the rest of its arguments once to get and cache it.
+  const cachingPlugin = join(dir, 'cached-token.sh');
+  writeFileSync(cachingPlugin, '#!/bin/sh\ncache=$1; shift\nif [ ! -s "$cache" ]; then "$@" > "$cache.$$" && mv "$cache.$$" "$cache" || exit 1; fi\nexec cat "$cache"\n');
+  chmodSync(cachingPlugin, 0o755);
+  const user = (name: string, key: (typeof KEYS)[keyof typeof KEYS], cached: boolean) => ({
     exec: {
       apiVersion: 'client.authentication.k8s.io/v1beta1',
-      command: 'aws',
-      args: ['eks', 'get-token', '--cluster-name', 'demo', '--region', 'us-east-1'],
+      ...(cached ? { command: cachingPlugin, args: [join(dir, `token-${name}.json`), ...getToken] } : { command: getToken[0], args: getToken.slice(1) }),
       env: [
         { name: 'AWS_ACCESS_KEY_ID', value: key.id },
         { name: 'AWS_SECRET_ACCESS_KEY', value: key.secret },
@@ -98,8 +106,8 @@ beforeAll(async () => {
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'demo', cluster: { server: cluster.endpoint, 'certificate-authority-data': cluster.certificateAuthority!.data } }],
-      users: Object.entries(KEYS).map(([name, key]) => ({ name, user: user(key) })),
-      contexts: Object.keys(KEYS).map((name) => ({ name, context: { cluster: 'demo', user: name } })),
+      users: [...Object.entries(KEYS).map(([name, key]) => ({ name, user: user(name, key, true) })), { name: 'admin-uncached', user: user('admin', KEYS.admin, false) }],
+      contexts: [...Object.keys(KEYS), 'admin-uncached'].map((name) => ({ name, context: { cluster: 'demo', user: name } })),
       'current-context': 'admin',
     }),
   );
@@ -125,8 +133,8 @@ const rows = (stdout: string) =>
     .map((line) => line.split(/\s+/));
 
 describe('kubectl against an emulated EKS cluster', () => {
-  withKubectl('`kubectl get nodes` shows the two EC2 instances as Ready nodes with the EKS kubelet version', async () => {
-    const { code, stdout, stderr } = await kubectl(['get', 'nodes']);
+  withKubectl('`kubectl get nodes`, signed in by `aws eks get-token` itself, shows the two EC2 instances as Ready nodes with the EKS kubelet version', async () => {
+    const { code, stdout, stderr } = await kubectl(['get', 'nodes'], { context: 'admin-uncached' });
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
@@ -151,8 +159,7 @@ describe('kubectl against an emulated EKS cluster', () => {
   });
 
   withKubectl('`kubectl describe node` reads the node and its heartbeat Lease without errors; `kubectl get events -A` finds none', async () => {
-    const described = await kubectl(['describe', 'node', nodes[0]!.name]);
-    const events = await kubectl(['get', 'events', '-A']);
+    const [described, events] = await Promise.all([kubectl(['describe', 'node', nodes[0]!.name]), kubectl(['get', 'events', '-A'])]);
 
     expect(described).toMatchObject({ code: 0, stderr: '' });
     expect(described.stdout).toMatch(new RegExp(`^Lease:\\s*\\n\\s+HolderIdentity:\\s+${nodes[0]!.name.replace(/\./g, '\\.')}`, 'm'));
@@ -162,10 +169,7 @@ describe('kubectl against an emulated EKS cluster', () => {
   });
 
   withKubectl('`kubectl get pods -A` and `get ds,deploy,svc -A` show the system add-ons running on the nodes', async () => {
-    const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']);
-    const daemonSets = await kubectl(['get', 'ds', '-A']);
-    const deployments = await kubectl(['get', 'deploy', '-A']);
-    const services = await kubectl(['get', 'svc', '-A']);
+    const [pods, daemonSets, deployments, services] = await Promise.all([kubectl(['get', 'pods', '-A', '-o', 'wide']), kubectl(['get', 'ds', '-A']), kubectl(['get', 'deploy', '-A']), kubectl(['get', 'svc', '-A'])]);
 
     const podRows = rows(pods.stdout);
     expect(podRows.map(([namespace, name, ready, status]) => [namespace, name!.replace(/(-[a-z0-9]{10})?-[a-z0-9]{5}$/, ''), ready, status])).toEqual([
@@ -264,11 +268,13 @@ describe('kubectl against an emulated EKS cluster', () => {
   });
 
   withKubectl('`kubectl auth whoami` names the caller as EKS does, and `kubectl auth can-i` answers from the access policies', async () => {
-    const whoami = await kubectl(['auth', 'whoami', '-o', 'json']);
-    const adminNodes = await kubectl(['auth', 'can-i', 'delete', 'nodes']);
-    const viewerRead = await kubectl(['auth', 'can-i', 'get', 'configmaps', '-n', 'kube-system'], { context: 'viewer' });
-    const viewerWrite = await kubectl(['auth', 'can-i', 'patch', 'configmaps', '-n', 'kube-system'], { context: 'viewer' });
-    const viewerElsewhere = await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'default'], { context: 'viewer' });
+    const [whoami, adminNodes, viewerRead, viewerWrite, viewerElsewhere] = await Promise.all([
+      kubectl(['auth', 'whoami', '-o', 'json']),
+      kubectl(['auth', 'can-i', 'delete', 'nodes']),
+      kubectl(['auth', 'can-i', 'get', 'configmaps', '-n', 'kube-system'], { context: 'viewer' }),
+      kubectl(['auth', 'can-i', 'patch', 'configmaps', '-n', 'kube-system'], { context: 'viewer' }),
+      kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'default'], { context: 'viewer' }),
+    ]);
 
     expect(JSON.parse(whoami.stdout)).toMatchObject({
       kind: 'SelfSubjectReview',
@@ -290,9 +296,7 @@ describe('kubectl against an emulated EKS cluster', () => {
   });
 
   withKubectl('a principal without access is Unauthorized; a viewer is Forbidden outside its policy', async () => {
-    const stranger = await kubectl(['get', 'pods', '-A'], { context: 'stranger' });
-    const viewerNodes = await kubectl(['get', 'nodes'], { context: 'viewer' });
-    const viewerPods = await kubectl(['-n', 'kube-system', 'get', 'pods'], { context: 'viewer' });
+    const [stranger, viewerNodes, viewerPods] = await Promise.all([kubectl(['get', 'pods', '-A'], { context: 'stranger' }), kubectl(['get', 'nodes'], { context: 'viewer' }), kubectl(['-n', 'kube-system', 'get', 'pods'], { context: 'viewer' })]);
 
     expect(stranger.code).not.toBe(0);
     expect(stranger.stderr).toMatch(/error: You must be logged in to the server \(Unauthorized\)/);

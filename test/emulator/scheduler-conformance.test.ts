@@ -13,7 +13,7 @@ import { createLambdaService } from '../../local/emulator/services/lambda';
 import { createSchedulerService, type SchedulerService } from '../../local/emulator/services/scheduler';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
-import { emulatorOnlyEnvironment, HAS_AWS_CLI, HAS_BOTO3, itWith } from '../support/third-party';
+import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('Scheduler and Lambda conformance with third-party clients', () => {
-  itWith(HAS_BOTO3, 'python3 with boto3')('boto3 creates, gets and deletes a schedule, parses its timestamps, and sees ConflictException, ResourceNotFoundException and ValidationException', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('boto3 creates, gets and deletes a schedule, parses its timestamps, and sees ConflictException, ResourceNotFoundException and ValidationException', async () => {
     const script = [
       'import json, os, boto3',
       "s = boto3.client('scheduler', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')",
@@ -87,15 +87,17 @@ describe('Scheduler and Lambda conformance with third-party clients', () => {
     expect(world.scheduler.list()).toEqual([]);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('`aws lambda invoke` reaches a registered function and writes its result; an unknown one is ResourceNotFoundException', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('`aws lambda invoke` reaches a registered function and writes its result; an unknown one is ResourceNotFoundException', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lambda-invoke-'));
     try {
       const outFile = join(dir, 'out.json');
-      const { stdout } = await run('aws', ['lambda', 'invoke', '--function-name', 'eksp-api', '--payload', '{"source":"cli"}', outFile, '--endpoint-url', emulator.url, '--output', 'json'], { env: environment });
-      const missing = await run('aws', ['lambda', 'invoke', '--function-name', 'nobody', join(dir, 'none.json'), '--endpoint-url', emulator.url], { env: environment }).then(
-        () => undefined,
-        (error: { code: number; stderr: string }) => error,
-      );
+      const [{ stdout }, missing] = await Promise.all([
+        run('aws', ['lambda', 'invoke', '--function-name', 'eksp-api', '--payload', '{"source":"cli"}', outFile, '--endpoint-url', emulator.url, '--output', 'json'], { env: environment }),
+        run('aws', ['lambda', 'invoke', '--function-name', 'nobody', join(dir, 'none.json'), '--endpoint-url', emulator.url], { env: environment }).then(
+          () => undefined,
+          (error: { code: number; stderr: string }) => error,
+        ),
+      ]);
 
       expect(JSON.parse(stdout)).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
       expect(JSON.parse(readFileSync(outFile, 'utf8'))).toEqual({ accepted: true });

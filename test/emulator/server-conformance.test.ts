@@ -16,7 +16,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World, type ExecutionBackend, type ExecutionRecord } from '../../local/emulator/world';
 import { startMoto, type RunningMoto } from '../support/moto';
 import { commonShape, shapeOf } from '../support/shapes';
-import { HAS_AWS_CLI, HAS_BOTO3, HAS_MOTO, itWith } from '../support/third-party';
+import { tools, itWith } from '../support/third-party';
 
 /** Parsed JSON from the tools, navigated freely in assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('AWS CLI v1 against the emulator', () => {
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws ec2 describe-subnets', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws ec2 describe-subnets', async () => {
     const { code, json, stderr } = await aws('ec2', 'describe-subnets', '--subnet-ids', subnetId);
 
     expect(stderr).toBe('');
@@ -110,7 +110,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(json.Subnets).toEqual([expect.objectContaining({ SubnetId: subnetId, VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', AvailableIpAddressCount: 251, DefaultForAz: false, Tags: [{ Key: 'Name', Value: 'x' }] })]);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws ec2 describe-subnets --filters and an unknown id', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws ec2 describe-subnets --filters and an unknown id', async () => {
     const [filtered, missing] = await Promise.all([aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true'), aws('ec2', 'describe-subnets', '--subnet-ids', 'subnet-0123456789abcdef0')]);
 
     expect(filtered.json.Subnets.map((s: { AvailabilityZone: string }) => s.AvailabilityZone)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
@@ -118,7 +118,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(missing.stderr).toContain("(InvalidSubnetID.NotFound) when calling the DescribeSubnets operation: The subnet ID 'subnet-0123456789abcdef0' does not exist");
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws events put-events', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws events put-events', async () => {
     const entries = JSON.stringify([{ Source: 'eks-provisioner', DetailType: 'EKS Cluster Operation Status Change', Detail: '{"status":"IN_PROGRESS"}', EventBusName: 'eks-provisioner' }]);
 
     const { code, json } = await aws('events', 'put-events', '--entries', entries);
@@ -128,7 +128,7 @@ describe('AWS CLI v1 against the emulator', () => {
     expect(world.busEvents.at(-1)).toMatchObject({ id: json.Entries[0].EventId, bus: 'eks-provisioner', detail: { status: 'IN_PROGRESS' } });
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws stepfunctions list-executions', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws stepfunctions list-executions', async () => {
     const { code, json } = await aws('stepfunctions', 'list-executions', '--state-machine-arn', STATE_MACHINE, '--status-filter', 'RUNNING');
 
     expect(code).toBe(0);
@@ -158,7 +158,7 @@ print(json.dumps(out, default=str))
 `;
 
 describe('boto3 against the emulator', () => {
-  itWith(HAS_BOTO3, 'python3 with boto3')('parses EC2, EventBridge and Step Functions answers', async () => {
+  itWith(tools.boto3, 'python3 with boto3')('parses EC2, EventBridge and Step Functions answers', async () => {
     const { code, stdout, stderr } = await run('python3', ['-c', BOTO3_SCRIPT, emulator.url, subnetId, STATE_MACHINE]);
 
     expect(stderr).toBe('');
@@ -209,12 +209,12 @@ print(json.dumps(result, default=str))
 `;
 
 describe('differential against moto_server', () => {
-  const itWithMoto = itWith(HAS_MOTO, 'moto_server (moto) with boto3');
+  const itWithMoto = itWith(tools.moto, 'moto_server (moto) with boto3');
   let moto: RunningMoto | undefined;
   let diff: { moto: Record<string, Json>; ours: Record<string, Json> } | undefined;
 
   beforeAll(async () => {
-    if (!HAS_MOTO) return;
+    if (!tools.moto) return;
     moto = await startMoto(toolEnv);
     const { code, stdout, stderr } = await run('python3', ['-c', DIFF_SCRIPT, moto.url, emulator.url, subnetId, vpcId]);
     if (code !== 0) throw new Error(`the differential script failed: ${stderr}`);

@@ -20,6 +20,7 @@ import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/clu
 import { resolveGuardrails } from '../../functions/domain/guardrails';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
+import { withDirectEsbuild } from '../support/direct-esbuild';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
 
 /** Synthesized CloudFormation, navigated freely by the assertions (its shape is what is under test). */
@@ -34,9 +35,11 @@ let template: Template;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  const app = new App();
-  stack = new ProvisionerStack(app, 'EksProvisionerTest', { eventSources: { [PORTAL_SOURCE]: PORTAL_ROLE } });
-  template = Template.fromStack(stack);
+  withDirectEsbuild(() => {
+    const app = new App();
+    stack = new ProvisionerStack(app, 'EksProvisionerTest', { eventSources: { [PORTAL_SOURCE]: PORTAL_ROLE } });
+    template = Template.fromStack(stack);
+  });
   resources = template.toJSON().Resources as Record<string, Json>;
 }, 180_000);
 
@@ -914,8 +917,9 @@ describe('cdk-nag', () => {
   });
 
   it('CDK itself reports no error or warning while synthesizing the stack', () => {
-    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   it('acknowledges each finding with a reason, never a rule as a whole for IAM wildcards', () => {

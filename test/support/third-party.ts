@@ -4,18 +4,52 @@
  * in which they reach only the emulator.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROBES_DIR_VARIABLE } from './tool-probes';
 
 const REQUIRED = process.env.CI === 'true';
 
+const answers = new Map<string, boolean>();
+
+/** Whether the command runs and exits 0; asked once per jest run (tool-probes.ts keeps the answers). */
 function works(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
+  const key = [command, ...args].join(' ');
+  if (!answers.has(key)) answers.set(key, probe(command, args));
+  return answers.get(key)!;
 }
 
-export const HAS_AWS_CLI = works('aws', ['--version']);
-export const HAS_BOTO3 = works('python3', ['-c', 'import boto3']);
-export const HAS_MOTO = HAS_BOTO3 && works('python3', ['-c', 'import moto.server']) && works('moto_server', ['--help']);
-export const HAS_CFN_LINT = works('cfn-lint', ['--version']);
-export const HAS_KUBECTL = works('kubectl', ['version', '--client']);
+function probe(command: string, args: string[]): boolean {
+  const dir = process.env[PROBES_DIR_VARIABLE];
+  const answer = dir ? join(dir, [command, ...args].join(' ').replace(/[^A-Za-z0-9.-]+/g, '_')) : undefined;
+  if (answer && existsSync(answer)) return readFileSync(answer, 'utf8') === 'yes';
+  const ok = spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
+  if (answer && existsSync(dir!)) {
+    // Written whole, then renamed: a suite in another worker never reads half an answer.
+    writeFileSync(`${answer}.${process.pid}`, ok ? 'yes' : 'no');
+    renameSync(`${answer}.${process.pid}`, answer);
+  }
+  return ok;
+}
+
+/** Which tools are installed, each asked only when a suite first needs it (moto and cfn-lint take seconds to answer). */
+export const tools = {
+  get awsCli(): boolean {
+    return works('aws', ['--version']);
+  },
+  get boto3(): boolean {
+    return works('python3', ['-c', 'import boto3']);
+  },
+  get moto(): boolean {
+    return this.boto3 && works('python3', ['-c', 'import moto.server']) && works('moto_server', ['--help']);
+  },
+  get cfnLint(): boolean {
+    return works('cfn-lint', ['--version']);
+  },
+  get kubectl(): boolean {
+    return works('kubectl', ['version', '--client']);
+  },
+};
 
 /**
  * `it` when the tool is there. Otherwise `it.skip` with the reason in the test's name, so the
