@@ -103,7 +103,7 @@ describe('changing a running cluster’s settings', () => {
     expect(tags).not.toHaveProperty('cost-center');
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')("aws ec2 describe-vpcs and aws iam list-role-tags show the new tags on the stack's resources (their own tags, not only the stack's)", async () => {
+  itWith(tools.awsCli, 'the AWS CLI')("aws ec2 describe-vpcs and aws iam list-role-tags show the new tags on the stack's resources (their own tags, not only the stack's)", async () => {
     const physicalId = async (logicalId: string) =>
       (await aws<{ StackResourceDetail: { PhysicalResourceId: string } }>(['cloudformation', 'describe-stack-resource', '--stack-name', `eksp-${NAME}-cluster`, '--logical-resource-id', logicalId])).StackResourceDetail.PhysicalResourceId;
     const asMap = (tags: Array<{ Key: string; Value: string }>) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
@@ -154,7 +154,7 @@ describe('changing a running nodegroup', () => {
     expect(events.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Nodegroup Config', 'Update Nodegroup AMI Release', 'Change Nodegroup']);
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-nodegroup shows the labels, taints, update config and release', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-nodegroup shows the labels, taints, update config and release', async () => {
     const { nodegroup } = await aws<{ nodegroup: { labels: Record<string, string>; taints: unknown[]; updateConfig: unknown; releaseVersion: string; status: string } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-b']);
 
     expect(nodegroup).toMatchObject({ status: 'ACTIVE', labels: NODEGROUP_CHANGE.labels, taints: [{ key: 'dedicated', value: 'batch', effect: 'NO_SCHEDULE' }], updateConfig: NODEGROUP_CHANGE.updateConfig, releaseVersion });
@@ -208,7 +208,7 @@ describe('an add-on’s life on the running cluster', () => {
     expect(events.at(-1)!.error).toMatchObject({ code: 'ChangeRefusedError', message: expect.stringContaining('EKS lists v1.44.0-eksbuild.1, v1.41.0-eksbuild.1') });
   }, 40_000);
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-addon shows the version and configuration values the PATCHes set', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-addon shows the version and configuration values the PATCHes set', async () => {
     const { addon } = await aws<Described>(['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', ADDON]);
 
     expect(addon).toMatchObject({ addonName: ADDON, status: 'ACTIVE', addonVersion: 'v1.44.0-eksbuild.1', configurationValues: '{"controller":{"replicaCount":1}}' });
@@ -221,7 +221,7 @@ describe('an add-on’s life on the running cluster', () => {
     expect(steps(events)).toEqual(['Delete Add-on SUCCEEDED', 'Change Addon SUCCEEDED']);
   }, 40_000);
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws eks describe-addon then answers ResourceNotFoundException', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-addon then answers ResourceNotFoundException', async () => {
     const run = await spawnCollect('aws', ['eks', 'describe-addon', '--cluster-name', NAME, '--addon-name', ADDON], localModeShell(local.awsUrl));
 
     expect(run.code).not.toBe(0);

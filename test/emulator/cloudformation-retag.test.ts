@@ -18,7 +18,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World } from '../../local/emulator/world';
 import { awsCli } from '../support/aws-tools';
 import { rejectionOf } from '../support/rejection';
-import { HAS_AWS_CLI, itWith } from '../support/third-party';
+import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
 
 const SCALE = 0.001;
@@ -145,7 +145,7 @@ describe('UpdateStack changing resources’ own tags', () => {
     expect(world.ec2.vpcs.get(await physicalId('retag-refused', 'VPC'))!.tags).toMatchObject({ team: 'blue' });
   });
 
-  itWith(HAS_AWS_CLI, 'the AWS CLI')('aws cloudformation update-stack with a retagged template; aws ec2 describe-vpcs and aws iam list-role-tags show the new tags', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack with a retagged template; aws ec2 describe-vpcs and aws iam list-role-tags show the new tags', async () => {
     await createStack('retag-cli', { team: 'blue', env: 'test' });
     const file = join(dir, 'retagged.json');
     writeFileSync(file, JSON.stringify(template({ team: 'green' })));
