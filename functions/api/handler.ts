@@ -1,6 +1,6 @@
 /**
  * The API's Lambda: REST requests from API Gateway (proxy integration, AWS_IAM auth), and
- * "EKS Cluster Operation Requested" events from the bus rule or a cluster's expiry schedule,
+ * "EKS Cluster Operation Requested" events from the bus rule or one of a cluster's schedules (expiry, unattended upgrade),
  * which take the same routes. Routing and error shape only; each route is its own module.
  */
 import middy from '@middy/core';

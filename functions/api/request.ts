@@ -16,7 +16,7 @@ export interface ApiRequest {
   /** IAM ARN API Gateway authenticated (AWS_IAM); never a header the client could set. */
   caller: string;
   account: string;
-  /** The service acting on its own behalf (a cluster's expiry): allowed on every cluster. */
+  /** The service acting on its own behalf (a cluster's expiry, its unattended upgrade): allowed on every cluster. */
   system?: boolean;
 }
 
