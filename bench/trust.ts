@@ -39,6 +39,8 @@ interface FaultCase {
   during?: { phase: string; emulatedMs: number };
   /** For update-cluster: the change to ask for (default: scale ng-general), so the faulted state runs. */
   change?: { method: string; path: string; body: unknown };
+  /** For delete-cluster: a cluster made with deletion protection, deleted with ?disableDeletionProtection=true. */
+  protectedCluster?: boolean;
 }
 
 const SCALE = { method: 'PATCH', path: '/nodegroups/ng-general', body: { desiredSize: 3, maxSize: 3 } };
@@ -47,7 +49,11 @@ const CHANGE_FOR_STATE: Record<string, FaultCase['change']> = {
   'Change Fargate Profile': { method: 'POST', path: '/fargate-profiles', body: { name: 'fp-extra', selectors: [{ namespace: 'extra' }] } },
   'Change Access': { method: 'POST', path: '/access-entries', body: { principalArn: 'arn:aws:iam::111122223333:role/extra', accessPolicies: [{ policy: 'AmazonEKSViewPolicy', scope: 'cluster' }] } },
   'Change Endpoint Access': { method: 'PUT', path: '/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] } },
+  'Change Settings': { method: 'PATCH', path: '', body: { logging: ['api', 'audit'], tags: { team: 'platform', 'cost-center': '5678' } } },
+  'Change Addon': { method: 'POST', path: '/addons', body: { name: 'aws-ebs-csi-driver' } },
 };
+/** delete-cluster states that run only for a protected cluster deleted with ?disableDeletionProtection=true. */
+const PROTECTED_DELETE_STATES = ['Disable Deletion Protection'];
 /** States that run only after a failure: each is faulted together with a failure that reaches it. */
 const FAILURE_FOR_WORKFLOW: Record<StateMachineName, unknown> = {
   'provision-cluster': { kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' },
@@ -181,9 +187,13 @@ class Driver {
 }
 
 /** Record = event = cluster: what the registry and the emulator must show after each terminal status. */
-function agreement(terminal: string, record: string, clusterRecord: string, cluster: string, workflow: StateMachineName): boolean {
+function agreement(terminal: string, record: string, clusterRecord: string, cluster: string, fault: FaultCase): boolean {
+  const { workflow } = fault;
   if (record !== terminal) return false;
-  if (workflow === 'delete-cluster') return terminal === 'SUCCEEDED' ? cluster === 'absent' && ['DELETED', 'absent'].includes(clusterRecord) : clusterRecord === 'FAILED';
+  if (workflow === 'delete-cluster' && terminal === 'SUCCEEDED') return cluster === 'absent' && ['DELETED', 'absent'].includes(clusterRecord);
+  // A delete that could not turn deletion protection off deleted nothing: the cluster works on.
+  if (workflow === 'delete-cluster' && fault.protectedCluster) return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
+  if (workflow === 'delete-cluster') return clusterRecord === 'FAILED';
   // A failed change or upgrade leaves the cluster as it was: working, and changeable again.
   if (workflow === 'update-cluster' || workflow === 'upgrade-cluster') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
   if (terminal === 'SUCCEEDED') return cluster === 'ACTIVE' && clusterRecord === 'ACTIVE';
@@ -200,7 +210,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
     if (fault.workflow !== 'provision-cluster') {
       // Changes and deletions need a ready cluster first, made without faults.
       // An upgrade needs a cluster one minor behind the reference's version.
-      const made = await driver.request('POST', '/clusters', { ...spec, name, ...(fault.workflow === 'upgrade-cluster' ? { version: UPGRADE.from } : {}) });
+      const made = await driver.request('POST', '/clusters', { ...spec, name, ...(fault.workflow === 'upgrade-cluster' ? { version: UPGRADE.from } : {}), ...(fault.protectedCluster ? { deletionProtection: true } : {}) });
       const madeEvents = await driver.untilTerminal(String(made.body.operationId));
       if (madeEvents.at(-1)?.status !== 'SUCCEEDED') throw new Error(`could not make the cluster to change: ${madeEvents.at(-1)?.status}`);
     }
@@ -209,7 +219,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
       fault.workflow === 'provision-cluster'
         ? await driver.request('POST', '/clusters', { ...spec, name })
         : fault.workflow === 'delete-cluster'
-          ? await driver.request('DELETE', `/clusters/${name}`)
+          ? await driver.request('DELETE', `/clusters/${name}${fault.protectedCluster ? '?disableDeletionProtection=true' : ''}`)
           : fault.workflow === 'upgrade-cluster'
             ? await driver.request('POST', `/clusters/${name}/upgrade`, { version: UPGRADE.to })
             : await driver.request((fault.change ?? SCALE).method, `/clusters/${name}${(fault.change ?? SCALE).path}`, (fault.change ?? SCALE).body);
@@ -235,7 +245,7 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
     const nameFree = terminal === 'ROLLED_BACK' || (fault.workflow === 'delete-cluster' && terminal === 'SUCCEEDED') || (fault.workflow === 'provision-cluster' && ['ROLLED_BACK', 'absent'].includes(clusterRecord));
     const orphans = nameFree ? await driver.leftovers(name) : [];
     const lockReleased = clusterReply.status === 404 || !clusterReply.body.runningOperation;
-    const agrees = agreement(terminal, String(record.status), clusterRecord, cluster, fault.workflow);
+    const agrees = agreement(terminal, String(record.status), clusterRecord, cluster, fault);
     const result: CaseResult = {
       ...base,
       terminal,
@@ -265,8 +275,9 @@ function faultCases(): FaultCase[] {
     for (const state of taskStates(workflow)) {
       const failure = FAILURE_PATH.includes(state) ? [FAILURE_FOR_WORKFLOW[workflow]] : [];
       const change = CHANGE_FOR_STATE[state];
+      const protectedCluster = workflow === 'delete-cluster' && PROTECTED_DELETE_STATES.includes(state);
       for (const [label, count] of [['once', 1], ['every try', 1_000]] as const) {
-        cases.push({ workflow, name: `${state} crashes ${label}${failure.length ? ' (after a failure)' : ''}`, rules: [{ kind: 'step-crash', state, count }, ...failure], ...(change ? { change } : {}) });
+        cases.push({ workflow, name: `${state} crashes ${label}${failure.length ? ' (after a failure)' : ''}`, rules: [{ kind: 'step-crash', state, count }, ...failure], ...(change ? { change } : {}), ...(protectedCluster ? { protectedCluster } : {}) });
       }
     }
   }
