@@ -359,7 +359,8 @@ function updateNodegroup(name: string, asked: NodegroupUpdate, live: LiveState):
     if (config && 'problem' in config) return refused(config.problem);
     if (config) return apply('nodegroupConfigUpdate', { call: 'updateNodegroupConfig', nodegroup: name, config });
   }
-  if (asked.instanceTypes !== undefined) {
+  // Once our instance type update succeeded it is done: a DescribeNodegroup read before it ended may still show the old version.
+  if (asked.instanceTypes !== undefined && tracked?.stage !== 'nodegroupInstanceTypeUpdate') {
     const next = instanceTypeChange(name, asked.instanceTypes, nodegroup, live);
     if (next) return next;
   }
