@@ -21,7 +21,10 @@ const BUDGETS_KB: Record<string, number> = {
   // The update-cluster steps carry UpdateInput's validator (about 50 KB), whose ClusterChange grows
   // about 3 KB of generated code per change action; the SDK clients are the other 90%.
   'change-access': 540,
-  'change-nodegroup': 515,
+  // Change Nodegroup also reads a launch template's latest version (EC2 DescribeLaunchTemplates, the
+  // query port: SigV4 signer, the default credential chain and an XML parser, about 72 KB) for an
+  // instance type change.
+  'change-nodegroup': 600,
   'change-fargate-profile': 510,
   // Every step's Operation names the change actions, and the EKS port gained DescribeUpdate for add-ons: 0.4 KB over.
   'map-identities': 505,

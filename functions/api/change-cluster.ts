@@ -58,7 +58,7 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
     body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, expects: 'a JSON managed nodegroup (as in managedNodeGroups[] of the cluster spec)',
   },
   UPDATE_NODEGROUP: {
-    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version",
+    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version, instance type (one, through its launch template)",
     ...partialBody([...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS], (field) => `#/components/schemas/ManagedNodeGroup/properties/${field}`, 'The settings to change, as in managedNodeGroups[] of the cluster spec; labels and taints given replace the whole set', 'on a running nodegroup'),
   },
   UPDATE_SETTINGS: {

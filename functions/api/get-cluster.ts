@@ -17,7 +17,7 @@ export async function getCluster(request: ApiRequest, deps: ApiDeps, name: strin
   const found = await ownedCluster(request, deps, name);
   if ('denied' in found) return found.denied;
   const { cluster } = found;
-  const live = await liveState(deps, name);
+  const live = await liveState(deps, name, cluster);
   return json(200, { ...clusterSummary(cluster), version: cluster.version, spec: cluster.spec, live, ...(await supportOf(deps, cluster, live?.kubernetesVersion)) });
 }
 
@@ -42,7 +42,10 @@ async function supportOf(deps: ApiDeps, cluster: ClusterRecord, liveVersion: str
 }
 
 /** What EKS says now; null before the control plane exists (early in provisioning, or after deletion). */
-async function liveState(deps: ApiDeps, name: string) {
+async function liveState(deps: ApiDeps, name: string, cluster: ClusterRecord) {
+  // EKS reports only CreateNodegroup's instanceTypes: a type the launch template carries is the spec's (a lone type lives there).
+  const specNodegroups = (cluster.spec as { managedNodeGroups?: Array<{ name: string; instanceTypes?: string[] }> } | undefined)?.managedNodeGroups ?? [];
+  const specTypes = (nodegroup: string | undefined) => specNodegroups.find((ng) => ng.name === nodegroup)?.instanceTypes;
   const eks = await deps.eks.describeCluster(name);
   if (!eks) return null;
   const [nodegroupNames, profileNames, accessEntries] = await Promise.all([deps.eks.listNodegroups(name), deps.eks.listFargateProfiles(name), deps.eks.listAccessEntries(name)]);
@@ -58,7 +61,7 @@ async function liveState(deps: ApiDeps, name: string) {
     endpoint: eks.endpoint,
     endpointAccess: { public: vpc?.endpointPublicAccess ?? false, private: vpc?.endpointPrivateAccess ?? false, publicAccessCidrs: vpc?.publicAccessCidrs ?? [] },
     authenticationMode: eks.accessConfig?.authenticationMode,
-    nodegroups: nodegroups.filter((n) => n !== undefined).map((n) => ({ name: n.nodegroupName, status: n.status, instanceTypes: n.instanceTypes, capacityType: n.capacityType, scaling: n.scalingConfig })),
+    nodegroups: nodegroups.filter((n) => n !== undefined).map((n) => ({ name: n.nodegroupName, status: n.status, instanceTypes: n.instanceTypes ?? specTypes(n.nodegroupName), capacityType: n.capacityType, scaling: n.scalingConfig })),
     fargateProfiles: profiles.filter((p) => p !== undefined).map((p) => ({ name: p.fargateProfileName, status: p.status, selectors: p.selectors })),
     accessEntries,
   };

@@ -30,6 +30,7 @@ import type { AddonCall } from './addon-change';
 import type { PolledKind } from './poll-schedule';
 import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
+import { hasLaunchTemplate, launchTemplateInstanceTypeIn, withLaunchTemplateInstanceType } from './template-instance-type';
 import { fargateProfileProgress, nodegroupProgress, stackCreateProgress, stackDeleteProgress, subresourceDeleteProgress, updateProgress } from './status';
 
 // ── Stages ───────────────────────────────────────────────────────────────────────────────────
@@ -40,6 +41,8 @@ export type Stage =
   | 'nodegroup'
   | 'nodegroupConfigUpdate'
   | 'nodegroupReleaseUpdate'
+  | 'nodegroupLaunchTemplate'
+  | 'nodegroupInstanceTypeUpdate'
   | 'nodegroupDelete'
   | 'nodegroupStackDelete'
   | 'fargateStack'
@@ -85,6 +88,8 @@ export const STAGES: Record<Stage, StageInfo> = {
   nodegroup: { stepName: 'Create Nodegroup', pollKind: 'nodegroup', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupConfigUpdate: { stepName: 'Update Nodegroup Config', pollKind: 'nodegroupUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupReleaseUpdate: { stepName: 'Update Nodegroup AMI Release', pollKind: 'nodegroupVersionUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
+  nodegroupLaunchTemplate: { stepName: 'Update Launch Template', pollKind: 'stackTagUpdate', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: (_, ng) => `launch template of nodegroup ${ng}` },
+  nodegroupInstanceTypeUpdate: { stepName: 'Update Nodegroup Instance Type', pollKind: 'nodegroupVersionUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupDelete: { stepName: 'Delete Nodegroup', pollKind: 'nodegroupDelete', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupStackDelete: { stepName: 'Delete Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
   fargateStack: { stepName: 'Create Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
@@ -157,6 +162,19 @@ export interface LiveStack {
   outputs: Record<string, string>;
 }
 
+/** The stack holding a nodegroup's launch template (its own stack, or the cluster stack for one made at provisioning). */
+export interface LiveLaunchTemplate {
+  stackName: string;
+  stackStatus: string;
+  stackTags: Record<string, string>;
+  /** The launch template's logical id in that stack. */
+  logicalId: string;
+  /** The stack's current template; undefined while the stack is updating. */
+  template?: Record<string, unknown>;
+  /** The launch template's latest version (EC2), once the template carries the wanted type. */
+  latestVersion?: number;
+}
+
 export interface LiveSubresource {
   status: string;
   /** Why it failed, in AWS's words (health issues). */
@@ -178,6 +196,10 @@ export interface LiveState {
   stack?: LiveStack;
   nodegroup?: LiveSubresource & LiveNodegroupSettings;
   fargateProfile?: LiveSubresource;
+  /** The nodegroup's launch template, read only for an instance type change of a nodegroup whose type it carries. */
+  launchTemplate?: LiveLaunchTemplate;
+  /** The stage the last look left the change in (Poll.stage). */
+  stage?: Stage;
   /** The update this change started (Poll.updateId), as DescribeUpdate reports it; `stage` is the one it was started for. */
   update?: { status: string; errors?: string; errorCodes?: string[]; stage?: Stage };
   endpointAccess?: LiveEndpointAccess;
@@ -201,6 +223,8 @@ export type NodegroupCall =
   | { call: 'createNodegroup'; nodegroup: NodegroupSpec; stackOutputs: Record<string, string> }
   | { call: 'updateNodegroupConfig'; nodegroup: string; config: NodegroupConfigChange }
   | { call: 'updateNodegroupRelease'; nodegroup: string; releaseVersion: string }
+  | { call: 'updateLaunchTemplateStack'; stackName: string; tags: Record<string, string>; template: Record<string, unknown>; parameterKeys: string[]; instanceType: string }
+  | { call: 'updateNodegroupLaunchTemplate'; nodegroup: string; launchTemplate: { id: string; version: string } }
   | { call: 'deleteNodegroup'; nodegroup: string }
   | DeleteOwnStack;
 export type FargateProfileCall =
@@ -306,9 +330,10 @@ function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | '
 }
 
 /**
- * One UpdateNodegroupConfig with what differs, followed until it ends; then, when the AMI release
- * differs, one UpdateNodegroupVersion (a rolling replacement of the nodes), followed likewise.
- * EKS runs one update per nodegroup at a time, so the second waits for the first.
+ * One UpdateNodegroupConfig with what differs, followed until it ends; then a new instance type
+ * (a new launch template version, then UpdateNodegroupVersion with it); then, when the AMI
+ * release differs, one UpdateNodegroupVersion (a rolling replacement of the nodes), each followed
+ * likewise. EKS runs one update per nodegroup at a time, so each waits for the one before.
  */
 function updateNodegroup(name: string, asked: NodegroupUpdate, live: LiveState): NextStep<NodegroupCall> {
   const tracked = live.update;
@@ -317,7 +342,7 @@ function updateNodegroup(name: string, asked: NodegroupUpdate, live: LiveState):
     const progress = updateProgress(tracked.status);
     if (progress === 'pending') return wait(stage, tracked.status);
     if (progress === 'failed') {
-      const advice = stage === 'nodegroupReleaseUpdate' ? podEvictionAdvice(tracked.errorCodes ?? [], 'then send the change again') : '';
+      const advice = stage === 'nodegroupConfigUpdate' ? '' : podEvictionAdvice(tracked.errorCodes ?? [], 'then send the change again');
       return failed(stage, `update ${tracked.status}: ${tracked.errors || 'EKS gave no reason'}${advice}`);
     }
     if (stage === 'nodegroupReleaseUpdate') return IN_SYNC;
@@ -326,18 +351,69 @@ function updateNodegroup(name: string, asked: NodegroupUpdate, live: LiveState):
   if (!nodegroup) return refused('does not exist on the cluster');
   if (nodegroup.status === 'DELETING' || nodegroup.status === 'DELETE_FAILED') return refused(`is being deleted (${nodegroup.status})`);
   // One update per nodegroup at a time: let the running one (or the create) finish first.
-  if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') return wait(tracked?.stage ?? 'nodegroupConfigUpdate', nodegroup.status);
+  if (nodegroup.status === 'CREATING' || nodegroup.status === 'UPDATING') return wait(tracked?.stage ?? live.stage ?? 'nodegroupConfigUpdate', nodegroup.status);
   // Once our config update succeeded it is not diffed again: the autoscaler may have moved desiredSize since.
-  if (!tracked) {
+  const pastConfig = tracked !== undefined || live.stage === 'nodegroupLaunchTemplate' || live.stage === 'nodegroupInstanceTypeUpdate';
+  if (!pastConfig) {
     const config = nodegroupConfigChange(asked, nodegroup);
     if (config && 'problem' in config) return refused(config.problem);
     if (config) return apply('nodegroupConfigUpdate', { call: 'updateNodegroupConfig', nodegroup: name, config });
+  }
+  // Once our instance type update succeeded it is done: a DescribeNodegroup read before it ended may still show the old version.
+  if (asked.instanceTypes !== undefined && tracked?.stage !== 'nodegroupInstanceTypeUpdate') {
+    const next = instanceTypeChange(name, asked.instanceTypes, nodegroup, live);
+    if (next) return next;
   }
   if (asked.releaseVersion !== undefined && asked.releaseVersion !== nodegroup.releaseVersion) {
     return apply('nodegroupReleaseUpdate', { call: 'updateNodegroupRelease', nodegroup: name, releaseVersion: asked.releaseVersion });
   }
   return IN_SYNC;
 }
+
+/** A stack CloudFormation can update: created or updated (or rolled back to) a stable state. */
+const UPDATABLE_STACK = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+
+/**
+ * A new instance type, the way EKS allows one: only a nodegroup whose type its launch template
+ * carries (CreateNodegroup had no instanceTypes, which DescribeNodegroup then reports none of) can
+ * change it, with a new launch template version (the stack's template with the new
+ * LaunchTemplateData.InstanceType) and UpdateNodegroupVersion to that version. CreateNodegroup's
+ * instanceTypes never change. Undefined when the nodegroup already runs the type asked for.
+ */
+function instanceTypeChange(name: string, asked: string[], nodegroup: LiveNodegroupSettings, live: LiveState): NextStep<NodegroupCall> | undefined {
+  const replace = (why: string) => refused(`${why}: add a nodegroup with instance type ${asked.join(', ')} and remove ${name}`);
+  if (asked.length !== 1) return replace(`can change to one instance type only (asked: ${asked.join(', ')}); several can only be given when a nodegroup is created`);
+  const [wanted] = asked as [string];
+  const created = nodegroup.instanceTypes ?? [];
+  if (created.length > 0) {
+    if (created.length === 1 && created[0] === wanted) return undefined;
+    return replace(`was created with instance types ${created.join(', ')} given to CreateNodegroup, which EKS never changes`);
+  }
+  const template = live.launchTemplate;
+  if (!template || !nodegroup.launchTemplate?.id) return replace('has no launch template of the service that carries its instance type');
+  if (/_IN_PROGRESS$/.test(template.stackStatus) || !template.template) return wait('nodegroupLaunchTemplate', `${template.stackName} ${template.stackStatus}`);
+  if (!hasLaunchTemplate(template.template, template.logicalId)) return replace(`has no launch template ${template.logicalId} in stack ${template.stackName}`);
+  if (launchTemplateInstanceTypeIn(template.template, template.logicalId) !== wanted) {
+    // Our own update rolled back: CloudFormation put the old template back.
+    if (live.stage === 'nodegroupLaunchTemplate' && template.stackStatus.startsWith('UPDATE_ROLLBACK')) return failed('nodegroupLaunchTemplate', `${template.stackName} ${template.stackStatus}`);
+    if (!UPDATABLE_STACK.has(template.stackStatus)) return refused(`has its launch template in stack ${template.stackName} in ${template.stackStatus}, which CloudFormation cannot update`);
+    const parameterKeys = Object.keys(isJsonObject(template.template.Parameters) ? template.template.Parameters : {});
+    return apply('nodegroupLaunchTemplate', {
+      call: 'updateLaunchTemplateStack',
+      stackName: template.stackName,
+      tags: template.stackTags,
+      template: withLaunchTemplateInstanceType(template.template, template.logicalId, wanted),
+      parameterKeys,
+      instanceType: wanted,
+    });
+  }
+  if (template.latestVersion === undefined) return failed('nodegroupLaunchTemplate', `EC2 does not know launch template ${nodegroup.launchTemplate.id}`);
+  const version = String(template.latestVersion);
+  if (nodegroup.launchTemplate.version === version) return undefined;
+  return apply('nodegroupInstanceTypeUpdate', { call: 'updateNodegroupLaunchTemplate', nodegroup: name, launchTemplate: { id: nodegroup.launchTemplate.id, version } });
+}
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The nodegroup, then its own stack if it has one (nodegroups made at provisioning live in the cluster stack). */
 function removeNodegroup(name: string, live: LiveState): NextStep<NodegroupCall> {

@@ -471,6 +471,14 @@ export function launchTemplateOutputName(nodegroup: Pick<NodegroupSpec, 'name'>)
   return `LaunchTemplate${logicalIdPart(nodegroup.name)}`;
 }
 
+/**
+ * The instance type a nodegroup's launch template carries: its only one. Several types can only be
+ * given to CreateNodegroup (a launch template holds one), and EKS refuses a type in both places.
+ */
+export function launchTemplateInstanceType(nodegroup: Pick<NodegroupSpec, 'instanceTypes'>): string | undefined {
+  return nodegroup.instanceTypes.length === 1 ? nodegroup.instanceTypes[0] : undefined;
+}
+
 /** Bottlerocket boots from a small OS volume and keeps data (images, pods) on the second device. */
 function dataDevice(amiType: string): string {
   return amiType.startsWith('BOTTLEROCKET') ? '/dev/xvdb' : '/dev/xvda';
@@ -518,6 +526,8 @@ function renderLaunchTemplate(template: TemplateBuilder, nodegroup: NodegroupSpe
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
         SecurityGroupIds: securityGroups,
         ...(nodegroup.ssh ? { KeyName: nodegroup.ssh.publicKeyName } : {}),
+        // One type lives here, not in CreateNodegroup: only then can a new template version change it (EKS takes one or the other).
+        ...(launchTemplateInstanceType(nodegroup) ? { InstanceType: launchTemplateInstanceType(nodegroup) } : {}),
         TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: tags })),
       },
       TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],

@@ -1,7 +1,8 @@
 /**
  * What an UPDATE_NODEGROUP asks of EKS, diffed against the live nodegroup: one
  * UpdateNodegroupConfig with only what differs (sizes, labels, taints, updateConfig), then, for
- * another AMI release, UpdateNodegroupVersion. EKS refuses an update that changes nothing, so
+ * another instance type, a new launch template version and UpdateNodegroupVersion with it
+ * (cluster-change.ts), then, for another AMI release, UpdateNodegroupVersion. EKS refuses an update that changes nothing, so
  * each part is sent only when it differs, and nothing at all when the nodegroup is already as
  * asked. Labels and taints given are the whole new set: live ones absent from it are removed.
  */
@@ -33,6 +34,9 @@ export interface LiveNodegroupSettings {
   taints?: EksTaint[];
   updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number };
   releaseVersion?: string;
+  /** CreateNodegroup's instanceTypes; none when the type comes from the launch template. */
+  instanceTypes?: string[];
+  launchTemplate?: { id?: string; name?: string; version?: string };
 }
 
 /** UpdateNodegroupConfig's body, less the names: at least one member. */

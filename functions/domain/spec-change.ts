@@ -47,10 +47,30 @@ export interface AppliedChange {
 }
 
 export const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
-/** What PATCH /clusters/{name}/nodegroups/{nodegroup} changes besides the sizes; instanceTypes and the rest need a new nodegroup. */
-export const NODEGROUP_SETTING_FIELDS = ['labels', 'taints', 'updateConfig', 'releaseVersion'] as const;
+/**
+ * What PATCH /clusters/{name}/nodegroups/{nodegroup} changes besides the sizes (instanceTypes: to
+ * one type, of a nodegroup made with one, nodegroupInstanceTypeProblems); the rest needs a new nodegroup.
+ */
+export const NODEGROUP_SETTING_FIELDS = ['labels', 'taints', 'updateConfig', 'releaseVersion', 'instanceTypes'] as const;
 /** What PATCH /clusters/{name}/addons/{addon} may change. */
 export const ADDON_FIELDS = ['version', 'configurationValues'] as const;
+
+/**
+ * EKS changes a nodegroup's instance type only through its launch template, which holds one type
+ * and only when CreateNodegroup was given none: so one type asked, of a nodegroup made with one
+ * (create-nodegroup.ts puts a lone type in the launch template). Several types are CreateNodegroup's
+ * for good. What only the live nodegroup shows (an older one made with CreateNodegroup's type) the
+ * step refuses.
+ */
+export function nodegroupInstanceTypeProblems(current: NodegroupSpec, asked: unknown, at: string): SpecProblem[] {
+  if (!Array.isArray(asked)) return [];
+  const replace = `add a nodegroup with the new instance types and remove ${current.name}`;
+  if (asked.length > 1) return [{ pointer: `${at}/instanceTypes`, message: `a running nodegroup can change to one instance type only, which its launch template carries; several can only be given to a new nodegroup: ${replace}` }];
+  if (current.instanceTypes.length > 1 && JSON.stringify(asked) !== JSON.stringify(current.instanceTypes)) {
+    return [{ pointer: `${at}/instanceTypes`, message: `nodegroup ${current.name} was created with several instance types (${current.instanceTypes.join(', ')}), which EKS never changes: ${replace}` }];
+  }
+  return [];
+}
 
 /** The spec after `request`. Targets must exist (UnknownTargetError); bodies are checked later, in place. */
 export function applyChange(current: Spec, request: ChangeRequest): AppliedChange {
@@ -83,9 +103,11 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
           ...(asked('taints') ? { taints: after.taints } : {}),
           ...(asked('updateConfig') && after.updateConfig ? { updateConfig: after.updateConfig } : {}),
           ...(asked('releaseVersion') && after.releaseVersion ? { releaseVersion: after.releaseVersion } : {}),
+          ...(asked('instanceTypes') ? { instanceTypes: after.instanceTypes } : {}),
         };
       };
-      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: (desired) => ({ action: 'UPDATE_NODEGROUP', target, update: update(desired) }) };
+      const problems = nodegroupInstanceTypeProblems(current.managedNodeGroups[index]!, body.instanceTypes, `/managedNodeGroups/${index}`);
+      return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: (desired) => ({ action: 'UPDATE_NODEGROUP', target, update: update(desired) }), ...(problems.length ? { problems } : {}) };
     }
     case 'REMOVE_NODEGROUP':
       spec.managedNodeGroups.splice(find(spec.managedNodeGroups, (n) => n.name === target), 1);

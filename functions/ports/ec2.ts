@@ -1,5 +1,5 @@
 /**
- * The one EC2 call the service makes (DescribeSubnets), as a SigV4-signed EC2 Query request.
+ * The EC2 calls the service makes (DescribeSubnets, DescribeLaunchTemplates), as SigV4-signed EC2 Query requests.
  * Why not @aws-sdk/client-ec2: its serializers for ~700 operations are one module that does not
  * tree-shake, 547 KB minified — more than the whole 500 KB budget of the Plan function — for a
  * read of four fields. The protocol is the documented ec2Query: form-encoded Action and
@@ -22,9 +22,17 @@ export interface SubnetDescription {
   cidrBlock: string;
 }
 
+export interface LaunchTemplateVersions {
+  launchTemplateId: string;
+  latestVersionNumber: number;
+  defaultVersionNumber: number;
+}
+
 export interface Ec2Port {
   /** Throws InvalidSpecError naming each subnet id EC2 does not know. */
   describeSubnets(subnetIds: string[]): Promise<SubnetDescription[]>;
+  /** A launch template's latest and default version numbers; undefined when EC2 does not know the id. */
+  describeLaunchTemplate(launchTemplateId: string): Promise<LaunchTemplateVersions | undefined>;
 }
 
 export const EC2_API_VERSION = '2016-11-15';
@@ -42,6 +50,7 @@ export interface QueryEc2Options {
 
 interface Ec2Xml {
   DescribeSubnetsResponse?: { subnetSet?: { item?: Array<Record<string, unknown>> } };
+  DescribeLaunchTemplatesResponse?: { launchTemplates?: { item?: Array<Record<string, unknown>> } };
   Response?: { Errors?: { Error?: Array<{ Code?: string; Message?: string }> } };
 }
 
@@ -72,9 +81,30 @@ export class QueryEc2 implements Ec2Port {
       const missing = subnetIds.filter((id) => error?.Message?.includes(id));
       throw new InvalidSpecError((missing.length ? missing : subnetIds).map((id) => ({ pointer: '/network/subnets', message: `${id} does not exist in this account and region` })));
     }
-    if (THROTTLING_CODES.has(code)) throw new ThrottlingError(message, { resource });
-    if (status >= 500) throw new AwsUnavailableError(message, { resource });
-    throw new AwsRequestError(message, { resource });
+    throw this.failure(status, code, message, resource);
+  }
+
+  async describeLaunchTemplate(launchTemplateId: string): Promise<LaunchTemplateVersions | undefined> {
+    const resource = `launch template ${launchTemplateId}`;
+    const form = new URLSearchParams({ Action: 'DescribeLaunchTemplates', Version: EC2_API_VERSION, 'LaunchTemplateId.1': launchTemplateId });
+    const { status, body } = await this.send(form, resource);
+    const xml = parser.parse(body) as Ec2Xml;
+    if (status >= 200 && status < 300) {
+      const found = xml.DescribeLaunchTemplatesResponse?.launchTemplates?.item?.[0];
+      if (!found) return undefined;
+      return { launchTemplateId: String(found.launchTemplateId ?? ''), latestVersionNumber: Number(found.latestVersionNumber), defaultVersionNumber: Number(found.defaultVersionNumber) };
+    }
+    const error = xml.Response?.Errors?.Error?.[0];
+    const code = error?.Code ?? `HTTP ${status}`;
+    // EC2 answers an unknown id with an error, not an empty list.
+    if (code === 'InvalidLaunchTemplateId.NotFound' || code === 'InvalidLaunchTemplateId.Malformed') return undefined;
+    throw this.failure(status, code, `${code}: ${error?.Message ?? body.slice(0, 200)}`, resource);
+  }
+
+  private failure(status: number, code: string, message: string, resource: string): Error {
+    if (THROTTLING_CODES.has(code)) return new ThrottlingError(message, { resource });
+    if (status >= 500) return new AwsUnavailableError(message, { resource });
+    return new AwsRequestError(message, { resource });
   }
 
   private async send(form: URLSearchParams, resource: string): Promise<{ status: number; body: string }> {

@@ -68,7 +68,12 @@ export type { AccessEntry, Addon, AddonInfo, AssociatedAccessPolicy, Cluster, Fa
 
 /** An upgrade insights refresh (StartInsightsRefresh / DescribeInsightsRefresh): IN_PROGRESS, FAILED or COMPLETED. */
 /** UpdateNodegroupVersion's target: the control plane's version, or an AMI release of the nodegroup's own version. */
-export type NodegroupVersionChange = ({ version: string; releaseVersion?: undefined } | { version?: undefined; releaseVersion: string }) & { force: boolean };
+/** What UpdateNodegroupVersion moves a nodegroup to: a Kubernetes version, an AMI release, or a version of its own launch template. */
+export type NodegroupVersionChange = (
+  | { version: string; releaseVersion?: undefined; launchTemplate?: undefined }
+  | { version?: undefined; releaseVersion: string; launchTemplate?: undefined }
+  | { version?: undefined; releaseVersion?: undefined; launchTemplate: { id: string; version: string } }
+) & { force: boolean };
 
 export interface InsightsRefresh {
   status?: string;
@@ -420,9 +425,12 @@ export class SdkEks implements EksPort {
   }
 
   async updateNodegroupVersion(cluster: string, nodegroup: string, options: NodegroupVersionChange, clientRequestToken: string) {
-    const { version, releaseVersion, force } = options;
+    const { version, releaseVersion, launchTemplate, force } = options;
     return this.startUpdate(
-      () => this.client().send(new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: nodegroup, ...(version ? { version } : {}), ...(releaseVersion ? { releaseVersion } : {}), force, clientRequestToken })),
+      () =>
+        this.client().send(
+          new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: nodegroup, ...(version ? { version } : {}), ...(releaseVersion ? { releaseVersion } : {}), ...(launchTemplate ? { launchTemplate } : {}), force, clientRequestToken }),
+        ),
       `nodegroup ${nodegroup}`,
     );
   }

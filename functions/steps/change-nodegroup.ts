@@ -3,8 +3,9 @@
  * each wait until the nodegroup is as asked. An added nodegroup gets its own stack first (node
  * role, launch template: `eksp-<cluster>-nodegroup-<ng>`), then CreateNodegroup with them; an
  * update is one UpdateNodegroupConfig with what differs from DescribeNodegroup (sizes, labels,
- * taints, updateConfig), then UpdateNodegroupVersion when the AMI release differs, each followed
- * until it ends (domain/nodegroup-update.ts); a removed nodegroup is deleted, then its stack if it
+ * taints, updateConfig), then a new instance type (the launch template's stack updated with it,
+ * then UpdateNodegroupVersion to the template's new version), then UpdateNodegroupVersion when the
+ * AMI release differs, each followed until it ends (domain/nodegroup-update.ts, cluster-change.ts); a removed nodegroup is deleted, then its stack if it
  * has one. Each look first waits out any update of the cluster, and of the nodegroup for an
  * update or removal, whoever started it (settled.ts): EKS creates no nodegroup in an UPDATING
  * cluster, and a diff against settings about to change could say "unchanged" wrongly.
@@ -12,8 +13,9 @@
 import { updateErrorsText } from '../domain/status';
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
-import { NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
-import { planNodegroupChange, STACK_STAGES, type NodegroupCall, type LiveState } from '../domain/cluster-change';
+import { launchTemplateOutputName, NODEGROUP_STACK_OUTPUTS, renderNodegroupTemplate } from '../domain/cluster-template';
+import { isStage, planNodegroupChange, STACK_STAGES, type LiveLaunchTemplate, type NodegroupCall, type LiveState } from '../domain/cluster-change';
+import { launchTemplateInstanceTypeIn } from '../domain/template-instance-type';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
 import { clusterStackName, idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { Spec } from '../domain/spec';
@@ -26,15 +28,17 @@ import { changeFor } from '../domain/change-actions';
 import { ChangeProgress } from '../step-support/update-change';
 import { settledCluster } from '../step-support/settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
-import { sdkEks } from '../ports/eks';
+import { sdkEks, type Nodegroup } from '../ports/eks';
+import { queryEc2 } from '../ports/ec2';
+import { parsedTemplate } from '../step-support/stack-template';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 
-type Deps = StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>;
+type Deps = StepDeps<'cloudFormation' | 'ec2' | 'eks' | 'events' | 'registry'>;
 
 /** The stages of an UPDATE_NODEGROUP that follow an EKS update by its id. */
-const NODEGROUP_UPDATE_STAGES = ['nodegroupConfigUpdate', 'nodegroupReleaseUpdate'] as const;
+const NODEGROUP_UPDATE_STAGES = ['nodegroupConfigUpdate', 'nodegroupInstanceTypeUpdate', 'nodegroupReleaseUpdate'] as const;
 
 export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
   const spec = input.spec;
@@ -59,8 +63,14 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
       taints: (nodegroup.taints ?? []).flatMap((t) => (t.key && t.effect ? [{ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }] : [])),
       ...(nodegroup.updateConfig ? { updateConfig: nodegroup.updateConfig } : {}),
       ...(nodegroup.releaseVersion ? { releaseVersion: nodegroup.releaseVersion } : {}),
+      ...(nodegroup.instanceTypes?.length ? { instanceTypes: nodegroup.instanceTypes } : {}),
+      ...(nodegroup.launchTemplate ? { launchTemplate: nodegroup.launchTemplate } : {}),
     };
   }
+  if (isStage(input.progress?.stage)) live.stage = input.progress.stage;
+  const wantedType = change.action === 'UPDATE_NODEGROUP' ? change.update.instanceTypes : undefined;
+  // Only a nodegroup whose type its launch template carries (DescribeNodegroup reports no instanceTypes) changes it there.
+  if (nodegroup && wantedType?.length === 1 && !nodegroup.instanceTypes?.length) live.launchTemplate = await liveLaunchTemplate(cluster, name, nodegroup, wantedType[0]!, deps);
   if (change.action !== 'UPDATE_NODEGROUP') {
     const stack = await deps.cloudFormation.describeStack(stackName);
     if (stack) live.stack = { status: stack.status, operationId: stack.tags[TAG_OPERATION], cluster: stack.tags[TAG_CLUSTER], outputs: stack.outputs };
@@ -74,8 +84,35 @@ export async function changeNodegroup(input: UpdateInput, deps: Deps): Promise<P
   return progress.follow(
     planNodegroupChange(change, spec, live, input.operation.id),
     (call) => makeCall(call, input, spec, stackName, deps),
-    async (stage) => (STACK_STAGES.includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
+    async (stage) => {
+      const failedStack = stage === 'nodegroupLaunchTemplate' ? live.launchTemplate?.stackName : STACK_STAGES.includes(stage) ? stackName : undefined;
+      return failedStack ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(failedStack))?.message : undefined;
+    },
   );
+}
+
+/**
+ * The stack holding the nodegroup's launch template: its own stack when it was added later, the
+ * cluster stack when it was made at provisioning (both of this cluster). Its template is read once
+ * the stack is not updating, and the template's latest version once it carries the wanted type.
+ */
+async function liveLaunchTemplate(cluster: string, name: string, nodegroup: Nodegroup, wanted: string, deps: Deps): Promise<LiveLaunchTemplate | undefined> {
+  const logicalId = launchTemplateOutputName({ name });
+  for (const stackName of [nodegroupStackName(cluster, name), clusterStackName(cluster)]) {
+    const stack = await deps.cloudFormation.describeStack(stackName);
+    if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) continue;
+    const found: LiveLaunchTemplate = { stackName, stackStatus: stack.status, stackTags: stack.tags, logicalId };
+    if (/_IN_PROGRESS$/.test(stack.status)) return found;
+    const template = parsedTemplate(await deps.cloudFormation.getTemplate(stackName));
+    if (!template || launchTemplateInstanceTypeIn(template, logicalId) === undefined) continue;
+    found.template = template;
+    if (launchTemplateInstanceTypeIn(template, logicalId) === wanted && nodegroup.launchTemplate?.id) {
+      const versions = await deps.ec2.describeLaunchTemplate(nodegroup.launchTemplate.id);
+      if (versions) found.latestVersion = versions.latestVersionNumber;
+    }
+    return found;
+  }
+  return undefined;
 }
 
 /** Returns the update id of an update it starts. */
@@ -105,6 +142,23 @@ async function makeCall(call: NodegroupCall, input: UpdateInput, spec: Spec, sta
       return deps.eks.updateNodegroupConfig(cluster, call.nodegroup, call.config, idempotencyToken(operation.id, 'update-nodegroup-config', call.nodegroup));
     case 'updateNodegroupRelease':
       return deps.eks.updateNodegroupVersion(cluster, call.nodegroup, { releaseVersion: call.releaseVersion, force: false }, idempotencyToken(operation.id, 'update-nodegroup-release', `${call.nodegroup}@${call.releaseVersion}`));
+    case 'updateLaunchTemplateStack':
+      // The stack's own tags as they are: only the launch template's data changes (a new version).
+      await deps.cloudFormation.updateStackTags({
+        stackName: call.stackName,
+        tags: call.tags,
+        template: { body: JSON.stringify(call.template), parameterKeys: call.parameterKeys },
+        clientRequestToken: idempotencyToken(operation.id, 'update-launch-template', `${call.stackName}@${call.instanceType}`),
+        roleArn: deps.settings.cloudFormationRoleArn(),
+      });
+      return undefined;
+    case 'updateNodegroupLaunchTemplate':
+      return deps.eks.updateNodegroupVersion(
+        cluster,
+        call.nodegroup,
+        { launchTemplate: call.launchTemplate, force: false },
+        idempotencyToken(operation.id, 'update-nodegroup-launch-template', `${call.nodegroup}@${call.launchTemplate.version}`),
+      );
     case 'deleteNodegroup':
       await deps.eks.deleteNodegroup(cluster, call.nodegroup);
       return undefined;
@@ -116,4 +170,4 @@ async function makeCall(call: NodegroupCall, input: UpdateInput, spec: Spec, sta
   }
 }
 
-export const handler = step(validateUpdateInput, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeNodegroup);
+export const handler = step(validateUpdateInput, { cloudFormation: sdkCloudFormation, ec2: queryEc2, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, changeNodegroup);

@@ -20,6 +20,7 @@ import type { StepDeps } from '../shared/deps';
 import { SettingsUpdateFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { ChangeProgress } from '../step-support/update-change';
+import { parsedTemplate } from '../step-support/stack-template';
 import { settledCluster } from '../step-support/settled';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
@@ -77,17 +78,6 @@ async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags
     stacks.push({ stackName: name, status: stack.status, tags: stack.tags, ...(template ? { template } : {}) });
   }
   return stacks;
-}
-
-/** The template as JSON, as the service renders every stack; anything else (YAML, gone) is left alone. */
-function parsedTemplate(body: string | undefined): Record<string, unknown> | undefined {
-  if (body === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Makes one call; answers the update id of an EKS update. */

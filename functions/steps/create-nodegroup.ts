@@ -2,7 +2,7 @@
 import type { CreateNodegroupCommandInput } from '@aws-sdk/client-eks';
 import { validateNodegroupItem } from '../generated/validators';
 import type { Operation, Poll, NodegroupItem, StackOutputs } from '../generated/types';
-import { launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
+import { launchTemplateInstanceType, launchTemplateOutputName, nodeRoleOutputName } from '../domain/cluster-template';
 import { idempotencyToken, ownershipTags } from '../domain/naming';
 import { eksTaints } from '../domain/nodegroup-update';
 import type { NodegroupSpec } from '../domain/spec';
@@ -36,7 +36,8 @@ export function nodegroupRequestFor(operation: Operation, ng: NodegroupSpec, res
     nodeRole: resources.nodeRole,
     subnets,
     scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
-    instanceTypes: ng.instanceTypes,
+    // One type is in the launch template (cluster-template.ts), where a new version can change it; several only here, for good.
+    ...(launchTemplateInstanceType(ng) ? {} : { instanceTypes: ng.instanceTypes }),
     amiType: ng.amiType,
     capacityType: ng.capacityType,
     // Volume size and type, IMDSv2, the SSH key and security groups live in the stack's launch template.

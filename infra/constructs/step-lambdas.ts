@@ -267,10 +267,12 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [],
   },
   'change-nodegroup': {
-    description: 'Change Nodegroup: adds (its own stack, then CreateNodegroup), updates (UpdateNodegroupConfig, then UpdateNodegroupVersion for another AMI release) or removes (DeleteNodegroup, then its stack) one nodegroup (update-cluster)',
+    description: 'Change Nodegroup: adds (own stack, CreateNodegroup), updates (UpdateNodegroupConfig; instance type: its launch template stack, UpdateNodegroupVersion; AMI release) or removes one nodegroup (update-cluster)',
     permissions: [
       // The cluster stack's outputs: the subnets of an added nodegroup.
       { actions: ['cloudformation:DescribeStacks'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
+      // Another instance type: the launch template's stack (the cluster's, or the nodegroup's own) updated with its current template rewritten, run by the CloudFormation execution role.
+      { actions: ['cloudformation:GetTemplate', 'cloudformation:UpdateStack', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks, patterns.nodegroupStacks], wildcardReason: NODEGROUP_STACKS_REASON },
       {
         actions: ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
         resources: [patterns.nodegroupStacks],
@@ -280,7 +282,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       { actions: ['eks:DescribeNodegroup', 'eks:UpdateNodegroupConfig', 'eks:UpdateNodegroupVersion', 'eks:DeleteNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
       // Updates of any origin of the cluster and the nodegroup are waited out before it diffs.
       { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters, patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST },
-      // The nodegroup uses the launch template of its stack; EKS reads it as the caller.
+      // The nodegroup uses the launch template of its stack; EKS reads it as the caller, and the step its new version.
       { actions: ['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
       passServiceRoles('eks.amazonaws.com', 'ec2.amazonaws.com'),
       ...serviceLinkedRole('eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup'),

@@ -168,6 +168,22 @@ describe('changing a running nodegroup', () => {
     expectOneTerminalLast(again, 'SUCCEEDED');
     expect(again.filter((e) => e.step?.name === 'Change Nodegroup').map((e) => e.step!.status)).toEqual(['SKIPPED']);
   });
+
+  itWith(tools.awsCli, 'the AWS CLI')('a PATCH of instanceTypes makes a new launch template version and rolls the nodes to it: aws eks describe-nodegroup and aws ec2 describe-instances show the new type', async () => {
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}/nodegroups/ng-b`, { body: { instanceTypes: ['m5.xlarge'] } });
+    expect(accepted.status).toBe(202);
+    const changed = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
+    expectOneTerminalLast(changed, 'SUCCEEDED');
+
+    const { nodegroup } = await aws<{ nodegroup: { instanceTypes?: string[]; launchTemplate: { id: string; version: string } } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-b']);
+    const instances = await aws<{ Reservations: Array<{ Instances: Array<{ InstanceType: string }> }> }>(['ec2', 'describe-instances', '--filters', 'Name=tag:eks:nodegroup-name,Values=ng-b', 'Name=instance-state-name,Values=running']);
+
+    expect(changed.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Launch Template', 'Update Nodegroup Instance Type', 'Change Nodegroup']);
+    // The type is the launch template's, so EKS reports no instanceTypes; the nodegroup runs the template's new version.
+    expect(nodegroup.instanceTypes).toBeUndefined();
+    expect(nodegroup.launchTemplate.version).toBe('2');
+    expect(instances.Reservations.flatMap((r) => r.Instances.map((i) => i.InstanceType))).toEqual(['m5.xlarge']);
+  }, 90_000);
 });
 
 describe('an add-on’s life on the running cluster', () => {

@@ -45,7 +45,7 @@ type Tags = Record<string, string>;
 const list = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** A VPC, a subnet with a load-balancer tag, a role and a launch template, each with the user's tags `user` in its own tags (as the service renders its stacks). */
-function template(user: Tags, changes: { cidr?: string; extra?: boolean } = {}) {
+function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanceType?: string; imageId?: string } = {}) {
   const tags = (name: string, extra: Tags = {}) => list({ Name: name, 'eks-provisioner:cluster': 'demo', ...user, ...extra });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -60,7 +60,7 @@ function template(user: Tags, changes: { cidr?: string; extra?: boolean } = {}) 
       Nodes: {
         Type: 'AWS::EC2::LaunchTemplate',
         Properties: {
-          LaunchTemplateData: { SecurityGroupIds: [{ Ref: 'Group' }], TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: tags('retag/Nodes') })) },
+          LaunchTemplateData: { SecurityGroupIds: [{ Ref: 'Group' }], InstanceType: changes.instanceType ?? 'm5.large', ...(changes.imageId ? { ImageId: changes.imageId } : {}), TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: tags('retag/Nodes') })) },
           TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags('retag/Nodes') }],
         },
       },
@@ -143,6 +143,42 @@ describe('UpdateStack changing resources’ own tags', () => {
     expect(outputs.message).toMatch(/Outputs section changes/);
     expect(await settled('retag-refused')).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });
     expect(world.ec2.vpcs.get(await physicalId('retag-refused', 'VPC'))!.tags).toMatchObject({ team: 'blue' });
+  });
+
+  it('changes a launch template’s InstanceType in place: a new version, latest and default, the resource UPDATE_IN_PROGRESS → UPDATE_COMPLETE; another LaunchTemplateData change is refused', async () => {
+    await createStack('retype-sdk', { team: 'blue' });
+    const stackTags = list({ 'eks-provisioner:cluster': 'demo', team: 'blue' });
+    const launchTemplateId = await physicalId('retype-sdk', 'Nodes');
+
+    await cfn.send(new UpdateStackCommand({ StackName: 'retype-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { instanceType: 'm5.xlarge' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags }));
+    const stack = await settled('retype-sdk');
+    const image = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'retype-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { instanceType: 'm5.xlarge', imageId: 'ami-0123456789abcdef0' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags })));
+
+    expect(stack).toMatchObject({ StackStatus: 'UPDATE_COMPLETE' });
+    const launchTemplate = world.ec2.other.get(launchTemplateId)!;
+    expect(launchTemplate.properties.LatestVersionNumber).toBe(2);
+    expect(launchTemplate.properties.LaunchTemplateData).toMatchObject({ InstanceType: 'm5.xlarge', SecurityGroupIds: [await physicalId('retype-sdk', 'Group')] });
+    const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'retype-sdk' }));
+    const update = StackEvents.reverse().slice(StackEvents.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'retype-sdk'));
+    expect(update.filter((e) => e.LogicalResourceId === 'Nodes').map((e) => e.ResourceStatus)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
+    expect(update.filter((e) => e.LogicalResourceId === 'VPC')).toEqual([]);
+    expect(image.message).toMatch(/resource Nodes \(AWS::EC2::LaunchTemplate\) changes more than its tags/);
+  });
+
+  itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack changing a launch template’s InstanceType; aws ec2 describe-launch-templates shows version 2 latest and default', async () => {
+    await createStack('retype-cli', { team: 'blue' });
+    const file = join(dir, 'retyped.json');
+    writeFileSync(file, JSON.stringify(template({ team: 'blue' }, { instanceType: 'c5.large' })));
+
+    const updated = await awsCli(emulator.url, 'cloudformation', 'update-stack', '--stack-name', 'retype-cli', '--template-body', `file://${file}`, '--capabilities', 'CAPABILITY_IAM', '--tags', 'Key=eks-provisioner:cluster,Value=demo', 'Key=team,Value=blue');
+    expect(updated).toMatchObject({ code: 0 });
+    await settled('retype-cli');
+    const id = await physicalId('retype-cli', 'Nodes');
+    const described = await awsCli(emulator.url, 'ec2', 'describe-launch-templates', '--launch-template-ids', id);
+    const versions = await awsCli(emulator.url, 'ec2', 'describe-launch-template-versions', '--launch-template-id', id, '--versions', '$Latest');
+
+    expect((described.json as { LaunchTemplates: unknown[] }).LaunchTemplates[0]).toMatchObject({ LaunchTemplateId: id, LatestVersionNumber: 2, DefaultVersionNumber: 2 });
+    expect((versions.json as { LaunchTemplateVersions: unknown[] }).LaunchTemplateVersions[0]).toMatchObject({ VersionNumber: 2, LaunchTemplateData: { InstanceType: 'c5.large' } });
   });
 
   itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack with a retagged template; aws ec2 describe-vpcs and aws iam list-role-tags show the new tags', async () => {

@@ -34,6 +34,9 @@ import { kubeFetch } from '../support/kube-fetch';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
 import { ACCOUNT, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
+import { createLaunchTemplate } from '../../local/emulator/services/ec2/state';
+import { awsCli } from '../support/aws-tools';
+import { itWith, tools } from '../support/third-party';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -230,6 +233,72 @@ describe('UpdateNodegroupVersion', () => {
     expect(listed.updateIds).toContain(update!.id);
     // Three nodes, one at a time: three batches and the finish.
     expect(world.durations.samples.filter((s) => s.kind === 'nodegroupUpgradeBatch' && s.resource === 'nodegroup/roll/ng-1:VersionUpdate')).toHaveLength(4);
+  });
+
+  describe('with a launch template version carrying a new instance type', () => {
+    /** A nodegroup whose type its launch template carries (CreateNodegroup without instanceTypes), then version 2 of that template with `next`. */
+    async function typedNodegroup(cluster: string, next: string): Promise<string> {
+      await activeCluster(cluster, '1.33');
+      const template = createLaunchTemplate(world, { name: `${cluster}-nodes`, data: { InstanceType: 'm5.large' }, createdBy: `arn:aws:iam::${ACCOUNT}:root` });
+      await eks.send(new CreateNodegroupCommand({ clusterName: cluster, nodegroupName: 'ng-1', nodeRole, subnets, launchTemplate: { id: template.id }, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
+      await until(() => nodegroupOf(cluster, 'ng-1'), (n) => n.status === 'ACTIVE', 'nodegroup ng-1 ACTIVE');
+      // What CloudFormation does for a changed LaunchTemplateData: a new version, latest and default.
+      const record = world.ec2.other.get(template.id)!;
+      record.properties = { ...record.properties, LaunchTemplateData: { InstanceType: next }, LatestVersionNumber: 2 };
+      return template.id;
+    }
+    const nodeTypes = (cluster: string) =>
+      instanceNodes(world, state.cluster(cluster)).map((n) => (n.object.metadata as { labels: Record<string, string> }).labels['node.kubernetes.io/instance-type']);
+
+    it('reports no instanceTypes, launches the template’s type, then rolls every node to the new version’s type; launchTemplate.version follows', async () => {
+      const id = await typedNodegroup('retype', 'm5.xlarge');
+      const created = await nodegroupOf('retype', 'ng-1');
+      const before = nodeTypes('retype');
+
+      const { update } = await eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'retype', nodegroupName: 'ng-1', launchTemplate: { id, version: '2' } }));
+      const done = await updateDone('retype', update!.id!, { nodegroupName: 'ng-1' });
+      const nodegroup = await nodegroupOf('retype', 'ng-1');
+      const instances = [...world.ec2.instances.values()].filter((i) => i.state !== 'terminated' && i.tags['eks:cluster-name'] === 'retype');
+
+      expect(created.instanceTypes).toBeUndefined();
+      expect(created.launchTemplate).toEqual({ id, version: '1' });
+      expect(before).toEqual(['m5.large', 'm5.large']);
+      expect(update!.params).toContainEqual({ type: 'LaunchTemplateVersion', value: '2' });
+      expect(done.status).toBe('Successful');
+      expect(nodegroup).toMatchObject({ status: 'ACTIVE', launchTemplate: { id, version: '2' } });
+      expect(nodeTypes('retype')).toEqual(['m5.xlarge', 'm5.xlarge']);
+      expect(instances.map((i) => i.instanceType)).toEqual(['m5.xlarge', 'm5.xlarge']);
+    });
+
+    it('refuses a version the template does not have, another template, both id and name, and instanceTypes beside a typed template', async () => {
+      const id = await typedNodegroup('retype-refused', 'c5.large');
+      const update = (launchTemplate: { id?: string; name?: string; version?: string }) => rejectionOf(eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'retype-refused', nodegroupName: 'ng-1', launchTemplate })));
+
+      const missing = await update({ id, version: '3' });
+      const other = await update({ id: 'lt-0000000000000000', version: '2' });
+      const both = await update({ id, name: 'retype-refused-nodes', version: '2' });
+      const typedTwice = await rejectionOf(eks.send(new CreateNodegroupCommand({ clusterName: 'retype-refused', nodegroupName: 'ng-2', nodeRole, subnets, launchTemplate: { id }, instanceTypes: ['m5.large'] })));
+
+      expect(missing).toMatchObject({ name: 'InvalidParameterException', message: `Launch template version 3 does not exist for launch template ${id}.` });
+      expect(other).toMatchObject({ name: 'InvalidParameterException' });
+      expect(both).toMatchObject({ name: 'InvalidParameterException', message: 'Either provide launch template ID or launch template name in the request.' });
+      expect(typedTwice).toMatchObject({ name: 'InvalidParameterException', message: expect.stringMatching(/Instance type specified in both launch template and nodegroup/) });
+      expect(await nodegroupOf('retype-refused', 'ng-1')).toMatchObject({ status: 'ACTIVE', launchTemplate: { id, version: '1' } });
+    });
+
+    itWith(tools.awsCli, 'the AWS CLI')('aws eks update-nodegroup-version --launch-template id=…,version=2, then aws eks describe-nodegroup shows version 2 and no instanceTypes; the nodes run the new type', async () => {
+      const id = await typedNodegroup('retype-cli', 't3.large');
+
+      const started = await awsCli(emulator.url, 'eks', 'update-nodegroup-version', '--cluster-name', 'retype-cli', '--nodegroup-name', 'ng-1', '--launch-template', `id=${id},version=2`);
+      const updateId = (started.json as { update: { id: string } }).update.id;
+      await updateDone('retype-cli', updateId, { nodegroupName: 'ng-1' });
+      const described = await awsCli(emulator.url, 'eks', 'describe-nodegroup', '--cluster-name', 'retype-cli', '--nodegroup-name', 'ng-1');
+
+      expect(started).toMatchObject({ code: 0 });
+      expect((described.json as { nodegroup: Record<string, unknown> }).nodegroup).toMatchObject({ launchTemplate: { id, version: '2' } });
+      expect((described.json as { nodegroup: Record<string, unknown> }).nodegroup).not.toHaveProperty('instanceTypes');
+      expect(nodeTypes('retype-cli')).toEqual(['t3.large', 't3.large']);
+    });
   });
 
   it('replaces maxUnavailablePercentage of the nodes per batch', async () => {

@@ -707,6 +707,7 @@ describe('IAM', () => {
     'cloudFormation.updateStackTags': ['cloudformation:UpdateStack', 'iam:PassRole'],
     'cloudFormation.getTemplate': ['cloudformation:GetTemplate'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
+    'ec2.describeLaunchTemplate': ['ec2:DescribeLaunchTemplates'],
     'eks.describeCluster': ['eks:DescribeCluster'],
     'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],
     'eks.describeNodegroup': ['eks:DescribeNodegroup'],
@@ -899,8 +900,14 @@ describe('update-cluster’s functions', () => {
   ] as const)('%s creates and deletes only its own stacks (%s) and only reads the cluster stack', (module, own) => {
     const grants = stackGrants(module);
 
-    for (const action of ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DescribeStackEvents']) expect({ action, on: grants[action] }).toEqual({ action, on: [stacks(own)] });
+    for (const action of ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection']) expect({ action, on: grants[action] }).toEqual({ action, on: [stacks(own)] });
     expect(grants['cloudformation:DescribeStacks']).toEqual(expect.arrayContaining([stacks('eksp-*-cluster'), stacks(own)]));
+    // An instance type change updates the stack holding the nodegroup's launch template: the cluster stack for a nodegroup made at provisioning.
+    const updated = (module === 'change-nodegroup' ? [stacks('eksp-*-cluster'), stacks(own)] : [stacks(own)]).map((s) => JSON.stringify(s)).sort();
+    const distinct = (action: string) => [...new Set((grants[action] ?? []).map((s) => JSON.stringify(s)))].sort();
+    expect(distinct('cloudformation:DescribeStackEvents')).toEqual(updated);
+    if (module === 'change-nodegroup') expect(distinct('cloudformation:UpdateStack')).toEqual(updated);
+    else expect(grants['cloudformation:UpdateStack']).toBeUndefined();
   });
 
   it('gives Change Access and Change Endpoint Access no CloudFormation at all', () => {

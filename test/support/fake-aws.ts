@@ -92,6 +92,8 @@ export class FakeAws {
   /** Cluster stacks whose delete meets a cluster with deletion protection: it ends DELETE_FAILED. */
   private readonly protectedStacks = new Set<string>();
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
+  /** Launch template id → its latest version: 1 until a stack update changes the template's data. */
+  readonly launchTemplateVersions = new Map<string, number>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
   /** Add-ons deleted with preserve (cluster/name): their Kubernetes resources stay on the cluster. */
@@ -244,6 +246,12 @@ export class FakeAws {
       const newTemplate = template ? (JSON.parse(template.body) as typeof stack.template) : stack.template;
       const sameTemplate = JSON.stringify(newTemplate) === JSON.stringify(stack.template);
       if (sameTemplate && JSON.stringify(Object.entries(stack.tags).sort()) === JSON.stringify(Object.entries(tags).sort())) return false;
+      // As CloudFormation: a launch template whose data changed gets a new version (latest and default).
+      for (const [logicalId, resource] of Object.entries(newTemplate.Resources)) {
+        if (resource.Type !== 'AWS::EC2::LaunchTemplate' || JSON.stringify(resource.Properties?.LaunchTemplateData) === JSON.stringify(stack.template.Resources[logicalId]?.Properties?.LaunchTemplateData)) continue;
+        const id = stack.outputs[logicalId] ?? stack.outputs.LaunchTemplateId;
+        if (id) this.launchTemplateVersions.set(id, (this.launchTemplateVersions.get(id) ?? 1) + 1);
+      }
       stack.tags = { ...tags };
       stack.template = newTemplate;
       stack.status = 'UPDATE_IN_PROGRESS';
@@ -338,7 +346,7 @@ export class FakeAws {
       this.record('eks', 'CreateNodegroup', input.nodegroupName, input.clientRequestToken);
       const key = `${input.clusterName}/${input.nodegroupName}`;
       if (this.nodegroups.has(key)) return;
-      this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, launchTemplate: input.launchTemplate, subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
+      this.nodegroups.set(key, { nodegroupName: input.nodegroupName, clusterName: input.clusterName, status: 'CREATING', createdAt: this.clock(), describesLeft: this.durations.nodegroup, nodeRole: input.nodeRole, launchTemplate: input.launchTemplate && { ...input.launchTemplate, version: input.launchTemplate.version ?? String(this.launchTemplateVersions.get(input.launchTemplate.id ?? '') ?? 1) }, ...(input.instanceTypes ? { instanceTypes: input.instanceTypes } : {}), subnets: input.subnets, labels: input.labels, taints: input.taints, scalingConfig: input.scalingConfig });
     },
     describeNodegroup: async (cluster, name) => {
       this.record('eks', 'DescribeNodegroup', name);
@@ -552,7 +560,8 @@ export class FakeAws {
       return id;
     },
     updateNodegroupVersion: async (cluster, nodegroup, options, token) => {
-      this.record('eks', 'UpdateNodegroupVersion', `${nodegroup} ${options.version ?? `release ${options.releaseVersion}`}${options.force ? ' force' : ''}`, token);
+      const target = options.launchTemplate ? `launch template ${options.launchTemplate.id} version ${options.launchTemplate.version}` : (options.version ?? `release ${options.releaseVersion}`);
+      this.record('eks', 'UpdateNodegroupVersion', `${nodegroup} ${target}${options.force ? ' force' : ''}`, token);
       const id = `update-${token.slice(-8)}`;
       if (this.updates.has(id)) return id;
       const ng = this.nodegroups.get(`${cluster}/${nodegroup}`);
@@ -562,8 +571,8 @@ export class FakeAws {
       if (running) throw new UpdateInProgressError(`Nodegroup has update ${running.id} in progress`, { resource: `nodegroup ${nodegroup}` });
       const eviction = this.faults.podEvictionFailure;
       this.updates.set(id, {
-        id, type: 'VersionUpdate', status: 'InProgress', params: [options.version !== undefined ? { type: 'Version', value: options.version } : { type: 'ReleaseVersion', value: options.releaseVersion }], createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {},
-        apply: () => (options.version !== undefined ? (ng.version = options.version) : (ng.releaseVersion = options.releaseVersion)),
+        id, type: 'VersionUpdate', status: 'InProgress', params: [options.launchTemplate ? { type: 'LaunchTemplateVersion', value: options.launchTemplate.version } : options.version !== undefined ? { type: 'Version', value: options.version } : { type: 'ReleaseVersion', value: options.releaseVersion }], createdAt: this.clock(), clusterName: cluster, nodegroupName: nodegroup, describesLeft: this.durations.update, config: {},
+        apply: () => (options.launchTemplate ? (ng.launchTemplate = { ...ng.launchTemplate, version: options.launchTemplate.version }) : options.version !== undefined ? (ng.version = options.version) : (ng.releaseVersion = options.releaseVersion)),
         fail: () => (eviction?.nodegroup === nodegroup && !options.force ? [{ errorCode: 'PodEvictionFailure' as never, errorMessage: eviction.message, resourceIds: [nodegroup] }] : undefined),
       });
       return id;
@@ -688,6 +697,11 @@ export class FakeAws {
       // As the real adapter does with EC2's InvalidSubnetID.NotFound.
       if (missing.length) throw new InvalidSpecError(missing.map((id) => ({ pointer: '/network/subnets', message: `${id} does not exist in this account and region` })));
       return ids.map((id) => this.subnets.get(id)!);
+    },
+    describeLaunchTemplate: async (id) => {
+      this.record('ec2', 'DescribeLaunchTemplates', id);
+      const version = this.launchTemplateVersions.get(id) ?? 1;
+      return { launchTemplateId: id, latestVersionNumber: version, defaultVersionNumber: version };
     },
   };
 

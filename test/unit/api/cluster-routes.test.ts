@@ -281,16 +281,43 @@ describe('update routes', () => {
     expect(body(release).errors).toEqual([expect.objectContaining({ pointer: '/releaseVersion' })]);
   });
 
-  it('answers 422 for fields a running nodegroup cannot change, instance types among them', async () => {
+  it('answers 422 for fields a running nodegroup cannot change', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
 
-    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { instanceTypes: ['m5.xlarge'] } }), aws.deps());
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { amiType: 'BOTTLEROCKET_x86_64' } }), aws.deps());
 
     expect(response.statusCode).toBe(422);
     expect(body(response).errors).toEqual([
-      { pointer: '/instanceTypes', message: 'is not changeable on a running nodegroup (minSize, maxSize, desiredSize, labels, taints, updateConfig, releaseVersion)' },
+      { pointer: '/amiType', message: 'is not changeable on a running nodegroup (minSize, maxSize, desiredSize, labels, taints, updateConfig, releaseVersion, instanceTypes)' },
     ]);
+  });
+
+  it('accepts one new instance type: the change carries it and the spec has it', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { instanceTypes: ['t3.large'] } }), aws.deps());
+
+    expect(response.statusCode).toBe(202);
+    const input = lastExecution(aws);
+    expect(input.change).toEqual({ action: 'UPDATE_NODEGROUP', target: 'ng-spot', update: { instanceTypes: ['t3.large'] } });
+    expect(input.spec.managedNodeGroups).toContainEqual(expect.objectContaining({ name: 'ng-spot', instanceTypes: ['t3.large'] }));
+  });
+
+  it('answers 422 for several instance types, and for a nodegroup made with several: EKS never changes those', async () => {
+    const aws = new FakeAws();
+    const spec = referenceSpec();
+    (spec.managedNodeGroups as Array<Record<string, unknown>>)[1]!.instanceTypes = ['t3.medium', 't3a.medium'];
+    await activeCluster(aws, spec);
+
+    const several = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-general`, { body: { instanceTypes: ['m5.large', 'm5.xlarge'] } }), aws.deps());
+    const madeWithSeveral = await routeRequest(event('PATCH', `/clusters/${NAME}/nodegroups/ng-spot`, { body: { instanceTypes: ['t3.large'] } }), aws.deps());
+
+    expect(several.statusCode).toBe(422);
+    expect(body(several).errors).toEqual([{ pointer: '/instanceTypes', message: expect.stringMatching(/one instance type only.*add a nodegroup with the new instance types and remove ng-general/) }]);
+    expect(madeWithSeveral.statusCode).toBe(422);
+    expect(body(madeWithSeveral).errors).toEqual([{ pointer: '/instanceTypes', message: expect.stringMatching(/ng-spot was created with several instance types \(t3.medium, t3a.medium\), which EKS never changes/) }]);
   });
 
   it('answers 404 for a nodegroup, profile or access entry the cluster does not have', async () => {

@@ -221,6 +221,73 @@ describe('UPDATE_NODEGROUP', () => {
   });
 });
 
+describe('UPDATE_NODEGROUP instanceTypes', () => {
+  const LT = 'lt-0123456789abcdef0';
+  const template = (instanceType?: string) => ({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { Env: { Type: 'String' } },
+    Resources: { LaunchTemplateNg1: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { ...(instanceType ? { InstanceType: instanceType } : {}), MetadataOptions: { HttpTokens: 'required' } } } } },
+  });
+  /** A nodegroup whose type its launch template (version `version`, latest `latest`) carries; DescribeNodegroup reports no instanceTypes. */
+  const typed = (instanceType: string, extra: Partial<LiveState> = {}, version = '1', latest?: number): LiveState => ({
+    nodegroup: { status: 'ACTIVE', launchTemplate: { id: LT, version } },
+    launchTemplate: { stackName: 'eksp-demo-cluster', stackStatus: 'CREATE_COMPLETE', stackTags: { 'eks-provisioner:cluster': 'demo' }, logicalId: 'LaunchTemplateNg1', template: template(instanceType), ...(latest !== undefined ? { latestVersion: latest } : {}) },
+    ...extra,
+  });
+  const retype = (instanceTypes: string[], live: LiveState) => decide({ action: 'UPDATE_NODEGROUP', target: 'ng-1', update: { instanceTypes } }, live);
+
+  it('updates the launch template’s stack with its current template, the new type in LaunchTemplateData, the stack’s tags and parameters as they are', () => {
+    const next = retype(['m5.xlarge'], typed('m5.large'));
+
+    expect(next).toEqual({
+      kind: 'apply',
+      stage: 'nodegroupLaunchTemplate',
+      calls: [{ call: 'updateLaunchTemplateStack', stackName: 'eksp-demo-cluster', tags: { 'eks-provisioner:cluster': 'demo' }, template: template('m5.xlarge'), parameterKeys: ['Env'], instanceType: 'm5.xlarge' }],
+    });
+  });
+
+  it('waits while that stack updates, then rolls the nodegroup to the template’s new latest version with UpdateNodegroupVersion', () => {
+    const updating = typed('m5.large', { stage: 'nodegroupLaunchTemplate' });
+    updating.launchTemplate = { ...updating.launchTemplate!, stackStatus: 'UPDATE_IN_PROGRESS' };
+    delete updating.launchTemplate.template;
+
+    expect(retype(['m5.xlarge'], updating)).toEqual({ kind: 'wait', stage: 'nodegroupLaunchTemplate', status: 'eksp-demo-cluster UPDATE_IN_PROGRESS' });
+    expect(retype(['m5.xlarge'], typed('m5.xlarge', { stage: 'nodegroupLaunchTemplate' }, '1', 2))).toEqual({
+      kind: 'apply',
+      stage: 'nodegroupInstanceTypeUpdate',
+      calls: [{ call: 'updateNodegroupLaunchTemplate', nodegroup: 'ng-1', launchTemplate: { id: LT, version: '2' } }],
+    });
+  });
+
+  it('follows that update to Successful, and fails on PodEvictionFailure with the advice', () => {
+    const following = (status: string, errorCodes: string[] = []) => typed('m5.xlarge', { update: { status, errors: status === 'Failed' ? 'PodEvictionFailure: pod default/web' : '', errorCodes, stage: 'nodegroupInstanceTypeUpdate' } }, '2', 2);
+
+    expect(retype(['m5.xlarge'], following('InProgress'))).toEqual({ kind: 'wait', stage: 'nodegroupInstanceTypeUpdate', status: 'InProgress' });
+    expect(retype(['m5.xlarge'], following('Successful'))).toEqual({ kind: 'inSync' });
+    expect(retype(['m5.xlarge'], following('Failed', ['PodEvictionFailure']))).toEqual({ kind: 'failed', stage: 'nodegroupInstanceTypeUpdate', reason: expect.stringContaining('a PodDisruptionBudget kept a pod from being evicted') });
+  });
+
+  it('is in sync when the template carries the type and the nodegroup runs its latest version, or CreateNodegroup gave that one type', () => {
+    expect(retype(['m5.xlarge'], typed('m5.xlarge', {}, '3', 3))).toEqual({ kind: 'inSync' });
+    expect(retype(['m5.large'], { nodegroup: { status: 'ACTIVE', instanceTypes: ['m5.large'], launchTemplate: { id: LT, version: '1' } } })).toEqual({ kind: 'inSync' });
+  });
+
+  it('fails with the stack’s status when our template update rolled back', () => {
+    const rolledBack = typed('m5.large', { stage: 'nodegroupLaunchTemplate' });
+    rolledBack.launchTemplate = { ...rolledBack.launchTemplate!, stackStatus: 'UPDATE_ROLLBACK_COMPLETE' };
+
+    expect(retype(['m5.xlarge'], rolledBack)).toEqual({ kind: 'failed', stage: 'nodegroupLaunchTemplate', reason: 'eksp-demo-cluster UPDATE_ROLLBACK_COMPLETE' });
+  });
+
+  it('refuses a nodegroup made with CreateNodegroup’s instanceTypes, and several types, saying to add a nodegroup and remove this one', () => {
+    const created = retype(['m5.xlarge'], { nodegroup: { status: 'ACTIVE', instanceTypes: ['m5.large'], launchTemplate: { id: LT, version: '1' } } });
+    const several = retype(['m5.xlarge', 'm5a.xlarge'], typed('m5.large'));
+
+    expect(created).toEqual({ kind: 'refused', reason: 'was created with instance types m5.large given to CreateNodegroup, which EKS never changes: add a nodegroup with instance type m5.xlarge and remove ng-1' });
+    expect(several).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/one instance type only .*: add a nodegroup with instance type m5.xlarge, m5a.xlarge and remove ng-1/) });
+  });
+});
+
 describe('wantedScaling', () => {
   it('takes what is asked over what is live', () => {
     expect(wantedScaling({ minSize: 2, desiredSize: 2, maxSize: 2 }, { minSize: 0, desiredSize: 0 })).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });

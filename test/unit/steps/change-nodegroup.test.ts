@@ -1,4 +1,5 @@
-import { NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
+import { launchTemplateOutputName, NODEGROUP_STACK_OUTPUTS } from '../../../functions/domain/cluster-template';
+import { launchTemplateInstanceTypeIn } from '../../../functions/domain/template-instance-type';
 import type { Scaling } from '../../../functions/domain/cluster-change';
 import type { NodegroupUpdate } from '../../../functions/domain/nodegroup-update';
 import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../../../functions/domain/naming';
@@ -65,13 +66,14 @@ describe('Change Nodegroup: ADD_NODEGROUP', () => {
     const poll = await changeNodegroup(updateInput(ADD, after, first), aws.deps());
 
     const outputs = aws.stacks.get(ADDED_STACK)!.outputs;
+    // Its one type is in the launch template, where a new version can change it: CreateNodegroup is given none.
+    expect(create.mock.calls[0]![0]).not.toHaveProperty('instanceTypes');
     expect(create).toHaveBeenCalledWith(
       expect.objectContaining({
         nodegroupName: ADDED,
         nodeRole: outputs[NODEGROUP_STACK_OUTPUTS.nodeRole],
         launchTemplate: { id: outputs[NODEGROUP_STACK_OUTPUTS.launchTemplate] },
         subnets: ['subnet-0aaa0000000000001', 'subnet-0aaa0000000000002'],
-        instanceTypes: ['m6i.large'],
         scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 2 },
         clientRequestToken: idempotencyToken(UPDATE_OPERATION.id, 'create-nodegroup', ADDED),
       }),
@@ -132,6 +134,72 @@ describe('Change Nodegroup: ADD_NODEGROUP', () => {
 
     expect(error.name).toBe('StackFailedError');
     expect(error.message).toBe(`stack ${ADDED_STACK}: ROLLBACK_COMPLETE: NodeInstanceRole (AWS::IAM::Role) CREATE_FAILED: Role limit exceeded`);
+  });
+});
+
+describe('Change Nodegroup: UPDATE_NODEGROUP instanceTypes', () => {
+  const CLUSTER_STACK = `eksp-${CLUSTER}-cluster`;
+  const retype = (instanceTypes: string[]): ClusterChange => ({ action: 'UPDATE_NODEGROUP', target: 'ng-1', update: { instanceTypes } });
+  const later = (poll: Poll): Poll => ({ ...poll, startedAt: new Date(0).toISOString() });
+  const launchTemplateId = (aws: FakeAws) => aws.stacks.get(CLUSTER_STACK)!.outputs[launchTemplateOutputName({ name: 'ng-1' })]!;
+  /** ng-1 as EKS reports a nodegroup whose type its launch template carries: no instanceTypes, the template at version 1. */
+  function typedNodegroup(aws: FakeAws): void {
+    activeNodegroup(aws, 'ng-1');
+    Object.assign(aws.nodegroups.get(`${CLUSTER}/ng-1`)!, { launchTemplate: { id: launchTemplateId(aws), version: '1' } });
+  }
+
+  it('updates the cluster stack with the launch template’s new InstanceType, waits for UPDATE_COMPLETE, then UpdateNodegroupVersion to the new version, followed to Successful', async () => {
+    const aws = provisionedAws(before);
+    typedNodegroup(aws);
+    const stackUpdate = jest.spyOn(aws.cloudFormation, 'updateStackTags');
+    const version = jest.spyOn(aws.eks, 'updateNodegroupVersion');
+    const tagsBefore = { ...aws.stacks.get(CLUSTER_STACK)!.tags };
+
+    const first = await changeNodegroup(updateInput(retype(['m5.xlarge']), before), aws.deps());
+    aws.stacks.get(CLUSTER_STACK)!.describesLeft = 0;
+    const second = await changeNodegroup(updateInput(retype(['m5.xlarge']), before, later(first)), aws.deps());
+    aws.updates.get(second.updateId!)!.describesLeft = 0;
+    const third = await changeNodegroup(updateInput(retype(['m5.xlarge']), before, later(second)), aws.deps());
+
+    const sent = stackUpdate.mock.calls[0]![0];
+    expect(sent).toMatchObject({ stackName: CLUSTER_STACK, tags: tagsBefore, roleArn: 'arn:aws:iam::111122223333:role/eksp-cloudformation' });
+    const template = JSON.parse(sent.template!.body) as { Resources: Record<string, { Properties: { LaunchTemplateData: { InstanceType?: string } } }> };
+    expect(template.Resources[launchTemplateOutputName({ name: 'ng-1' })]!.Properties.LaunchTemplateData.InstanceType).toBe('m5.xlarge');
+    expect(first).toMatchObject({ ready: false, stage: 'nodegroupLaunchTemplate' });
+    expect(version).toHaveBeenCalledWith(CLUSTER, 'ng-1', { launchTemplate: { id: launchTemplateId(aws), version: '2' }, force: false }, idempotencyToken(UPDATE_OPERATION.id, 'update-nodegroup-launch-template', 'ng-1@2'));
+    expect(second).toMatchObject({ ready: false, stage: 'nodegroupInstanceTypeUpdate', updateId: expect.any(String) });
+    expect(third).toMatchObject({ ready: true, stage: 'applied' });
+    expect(aws.nodegroups.get(`${CLUSTER}/ng-1`)!.launchTemplate).toEqual({ id: launchTemplateId(aws), version: '2' });
+    expect(stepEvents(aws)).toEqual([
+      'Change Nodegroup nodegroup ng-1 STARTED',
+      'Update Launch Template launch template of nodegroup ng-1 STARTED',
+      'Update Launch Template launch template of nodegroup ng-1 SUCCEEDED',
+      'Update Nodegroup Instance Type nodegroup ng-1 STARTED',
+      'Update Nodegroup Instance Type nodegroup ng-1 SUCCEEDED',
+      'Change Nodegroup nodegroup ng-1 SUCCEEDED',
+    ]);
+  });
+
+  it('is SKIPPED when the launch template already carries the type and the nodegroup runs its latest version', async () => {
+    const aws = provisionedAws(before);
+    typedNodegroup(aws);
+    const current = launchTemplateInstanceTypeIn(aws.stacks.get(CLUSTER_STACK)!.template as never, launchTemplateOutputName({ name: 'ng-1' }))!;
+
+    const poll = await changeNodegroup(updateInput(retype([current]), before), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true, stage: 'unchanged' });
+    expect(aws.callLog((c) => c.operation === 'UpdateStack' || c.operation === 'UpdateNodegroupVersion')).toEqual([]);
+  });
+
+  it('refuses a nodegroup made with CreateNodegroup’s instanceTypes, naming it and what to do instead', async () => {
+    const aws = provisionedAws(before);
+    activeNodegroup(aws, 'ng-1');
+    Object.assign(aws.nodegroups.get(`${CLUSTER}/ng-1`)!, { instanceTypes: ['m5.large'], launchTemplate: { id: launchTemplateId(aws), version: '1' } });
+
+    const error = await rejectionOf(changeNodegroup(updateInput(retype(['m5.xlarge']), before), aws.deps()));
+
+    expect(error).toMatchObject({ name: 'ChangeRefusedError', message: expect.stringMatching(/nodegroup ng-1.*was created with instance types m5.large given to CreateNodegroup, which EKS never changes: add a nodegroup with instance type m5.xlarge and remove ng-1/) });
+    expect(aws.callLog((c) => c.operation === 'UpdateStack')).toEqual([]);
   });
 });
 

@@ -78,19 +78,25 @@ describe('Create Nodegroup', () => {
     });
 
     it('carries the sizes, instance and AMI settings, labels, ownership tags and a per-nodegroup token', () => {
-      const { ng, input } = nodegroupOf({ instanceTypes: ['t3.medium'], capacityType: 'SPOT', minSize: 1, desiredSize: 2, maxSize: 3, labels: { workload: 'batch' } });
+      const { ng, input } = nodegroupOf({ instanceTypes: ['t3.medium', 't3a.medium'], capacityType: 'SPOT', minSize: 1, desiredSize: 2, maxSize: 3, labels: { workload: 'batch' } });
 
       expect(nodegroupRequest(input, ng)).toMatchObject({
         clusterName: CLUSTER,
         nodegroupName: 'ng-1',
         scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
-        instanceTypes: ['t3.medium'],
+        instanceTypes: ['t3.medium', 't3a.medium'],
         capacityType: 'SPOT',
         amiType: 'AL2023_x86_64_STANDARD',
         labels: { workload: 'batch' },
         tags: { [TAG_CLUSTER]: CLUSTER, [TAG_OWNER]: operation.requestedBy, [TAG_OPERATION]: operation.id, [TAG_MANAGED_BY]: 'eks-provisioner' },
         clientRequestToken: idempotencyToken(operation.id, 'create-nodegroup', 'ng-1'),
       });
+    });
+
+    it('gives one instance type to the launch template, not to CreateNodegroup (EKS takes one or the other; only the template’s can change)', () => {
+      const { ng, input } = nodegroupOf({ instanceTypes: ['m5.large'] });
+
+      expect(nodegroupRequest(input, ng)).not.toHaveProperty('instanceTypes');
     });
 
     it('fails with StackFailedError when the workflow state has no stack outputs', () => {

@@ -26,7 +26,7 @@ import type { World } from '../../world';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
 import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
-import { checkUpdateRequest, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, tagPaths, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
+import { checkUpdateRequest, inPlacePaths, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
 import {
   dependenciesOf,
   dependencyOrder,
@@ -781,7 +781,7 @@ export class CloudFormationEngine {
     return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
   }
 
-  // ── Updating (new stack tags, resources' own tags) ──────────────────────────────────────
+  // ── Updating (new stack tags, resources' own tags, a launch template's instance type) ──────────────────────────────────────
 
   updateStack(request: UpdateStackRequest): Stack {
     const stack = this.require(request.stackName, (name) => `Stack [${name}] does not exist`);
@@ -854,11 +854,11 @@ export class CloudFormationEngine {
     this.setStatus(stack, 'UPDATE_COMPLETE');
   }
 
-  /** The resource's properties with its own tags as the stack's (new) template declares them, evaluated. */
+  /** The resource's properties with its own tags (and a launch template's instance type) as the stack's (new) template declares them, evaluated. */
   private retaggedProperties(stack: Stack, record: StackResource): Json {
     const declared = stack.template.Resources[record.logicalId]?.Properties;
     let properties = record.properties;
-    for (const path of tagPaths(record.type)) {
+    for (const path of inPlacePaths(record.type)) {
       const value = valueAt(declared, path);
       const evaluated = value === undefined ? undefined : evaluate(value, this.evaluationContext(stack));
       properties = withValueAt(properties, path, evaluated === NO_VALUE ? undefined : evaluated);

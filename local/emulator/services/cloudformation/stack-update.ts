@@ -1,8 +1,8 @@
 /**
  * UpdateStack as far as the local emulator takes it: new stack tags, and a template whose only
  * differences from the current one are resources' own tags (a resource's `Tags`, a launch
- * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`), with the same
- * parameter values. CloudFormation then tags every resource that takes tags with the new stack
+ * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`) and a launch
+ * template's `LaunchTemplateData.InstanceType`, with the same parameter values. CloudFormation then tags every resource that takes tags with the new stack
  * tags (and takes the old ones off), a resource's own tags winning over stack tags; a launch
  * template whose data changed gets a new version. Each resource that changes goes
  * UPDATE_IN_PROGRESS → UPDATE_COMPLETE, the stack UPDATE_IN_PROGRESS →
@@ -64,6 +64,14 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * What the local emulator changes in place besides tags: a launch template's instance type (a new
+ * version, as CloudFormation makes for any change of LaunchTemplateData).
+ */
+export function inPlacePaths(type: string): string[][] {
+  return type === LAUNCH_TEMPLATE ? [...tagPaths(type), ['LaunchTemplateData', 'InstanceType']] : tagPaths(type);
+}
+
+/**
  * Where a resource declaration of `type` keeps its own tags, as property paths: every type's
  * `Tags`; a launch template's `TagSpecifications` (its own tags) and `LaunchTemplateData.TagSpecifications`
  * (its instances', volumes' and interfaces', a change of which is a new version).
@@ -102,20 +110,21 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 
-/** A resource declaration without its own tags. */
+/** A resource declaration without what may change in place (its own tags, a launch template's instance type). */
 function untagged(resource: unknown): string {
   if (!isObject(resource)) return canonical(resource);
   const type = String(resource.Type);
   let properties = isObject(resource.Properties) ? resource.Properties : undefined;
-  if (properties) for (const path of tagPaths(type)) properties = withValueAt(properties, path, undefined);
+  if (properties) for (const path of inPlacePaths(type)) properties = withValueAt(properties, path, undefined);
   return canonical({ ...resource, ...(properties ? { Properties: properties } : {}) });
 }
 
-const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications); delete and create the stack for other changes.`);
+const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications) and a launch template's InstanceType; delete and create the stack for other changes.`);
 
 /**
- * The logical ids of the resources whose own tags differ between the stack's template and `next`,
- * in `next`'s order; a ValidationError naming the resource (or section) for any other difference.
+ * The logical ids of the resources whose own tags (or a launch template's instance type) differ
+ * between the stack's template and `next`, in `next`'s order; a ValidationError naming the
+ * resource (or section) for any other difference.
  */
 export function templateTagChanges(current: Template, next: Template): string[] {
   for (const section of ['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Mappings', 'Conditions', 'Outputs'] as const) {
@@ -129,7 +138,7 @@ export function templateTagChanges(current: Template, next: Template): string[] 
     if (!before) throw cannotChange(`resource ${id} is added`);
     if (before.Type !== resource.Type) throw cannotChange(`resource ${id} changes type from ${before.Type} to ${resource.Type}`);
     if (untagged(before) !== untagged(resource)) throw cannotChange(`resource ${id} (${resource.Type}) changes more than its tags`);
-    if (tagPaths(resource.Type).some((path) => canonical(valueAt(before.Properties, path)) !== canonical(valueAt(resource.Properties, path)))) changed.push(id);
+    if (inPlacePaths(resource.Type).some((path) => canonical(valueAt(before.Properties, path)) !== canonical(valueAt(resource.Properties, path)))) changed.push(id);
   }
   return changed;
 }

@@ -212,9 +212,21 @@ export function upgradeImage(world: World, nodegroup: Nodegroup, version: string
 }
 
 /**
+ * The instance type a version update's replacements get: the one the nodegroup's own launch
+ * template carries when CreateNodegroup was given none (a new template version may change it),
+ * else the replaced node's own (CreateNodegroup's instanceTypes never change).
+ */
+export function upgradeInstanceType(world: World, nodegroup: Nodegroup, current: string): string {
+  if (nodegroup.instanceTypes.length > 0) return current;
+  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+  return typeof custom?.data.InstanceType === 'string' ? custom.data.InstanceType : current;
+}
+
+/**
  * One batch of a managed nodegroup's version update: for each old instance, a new one from
  * `imageId` in the same subnet (EKS launches replacements in the zone of the node they replace),
- * then the old one is terminated once drained. Returns the names of the nodes replaced.
+ * of the type upgradeInstanceType says, then the old one is terminated once drained. Returns the
+ * names of the nodes replaced.
  */
 export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegroup: Nodegroup, oldIds: string[], imageId: string): string[] {
   const group = groupOf(world, nodegroup);
@@ -224,7 +236,7 @@ export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegr
     const old = world.ec2.instances.get(id);
     const subnet = old ? world.ec2.subnets.get(old.subnetId) : undefined;
     if (!old || old.state === 'terminated' || !subnet) continue;
-    const instance = launchMember(world, cluster, nodegroup, group, subnet, old.instanceType, imageId);
+    const instance = launchMember(world, cluster, nodegroup, group, subnet, upgradeInstanceType(world, nodegroup, old.instanceType), imageId);
     group.instanceIds.push(instance.instanceId);
     terminateInstance(world, id, 'Service initiated');
     group.instanceIds = group.instanceIds.filter((member) => member !== id);
@@ -235,15 +247,17 @@ export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegr
 
 /**
  * When a version update succeeds: EKS's launch template gets a new version with the new image
- * and the group launches from it, so later scale-outs start the new AMI too.
+ * (and the instance type of the nodegroup's own template's new version) and the group launches
+ * from it, so later scale-outs start the new AMI and type too.
  */
 export function retargetNodegroupTemplate(world: World, nodegroup: Nodegroup, imageId: string): void {
   const group = groupOf(world, nodegroup);
   const record = group?.launchTemplate ? world.ec2.other.get(group.launchTemplate.id) : undefined;
   if (!group?.launchTemplate || !record) return;
   const data = (record.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
-  if (data.ImageId === imageId) return;
+  const instanceType = upgradeInstanceType(world, nodegroup, String(data.InstanceType ?? 't3.medium'));
+  if (data.ImageId === imageId && data.InstanceType === instanceType) return;
   const version = Number(record.properties.LatestVersionNumber ?? 1) + 1;
-  record.properties = { ...record.properties, LaunchTemplateData: { ...data, ImageId: imageId }, LatestVersionNumber: version };
+  record.properties = { ...record.properties, LaunchTemplateData: { ...data, ImageId: imageId, InstanceType: instanceType }, LatestVersionNumber: version };
   group.launchTemplate = { ...group.launchTemplate, version: String(version) };
 }

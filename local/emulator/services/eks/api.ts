@@ -75,7 +75,8 @@ export function renderNodegroup(n: Nodegroup) {
     status: n.status,
     capacityType: n.capacityType,
     scalingConfig: { ...n.scalingConfig },
-    instanceTypes: [...n.instanceTypes],
+    // A type the launch template carries is not reported here (EKS reports only CreateNodegroup's).
+    ...(n.instanceTypes.length > 0 ? { instanceTypes: [...n.instanceTypes] } : {}),
     subnets: [...n.subnets],
     ...(n.remoteAccess ? { remoteAccess: n.remoteAccess } : {}),
     amiType: n.amiType,

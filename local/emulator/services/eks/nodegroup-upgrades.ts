@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { UpdateNodegroupVersionRequest } from '@aws-sdk/client-eks';
-import { nodegroupInstanceIds, replaceNodegroupInstances, retargetNodegroupTemplate, upgradeImage } from '../ec2/nodegroup-capacity';
+import { nodegroupInstanceIds, replaceNodegroupInstances, retargetNodegroupTemplate, upgradeImage, upgradeInstanceType } from '../ec2/nodegroup-capacity';
+import { findLaunchTemplate } from '../ec2/state';
 import { KUBERNETES_VERSIONS, minor } from './catalog';
 import { EksPart } from './context';
 import type { Cluster, Nodegroup, NodegroupUpgradePlan, Update } from './model';
@@ -96,13 +97,23 @@ export class NodegroupUpgrades extends EksPart {
     return update;
   }
 
-  /** The launch template version asked for: only of the nodegroup's own template. */
+  /**
+   * The launch template version asked for: only of the nodegroup's own template (by id or by
+   * name, not both), a version it has. The emulated account keeps a template's latest data only
+   * (ec2/state.ts), so replacements take that version's.
+   */
   private launchTemplateVersion(nodegroup: Nodegroup, requested: UpdateNodegroupVersionRequest['launchTemplate']): string | undefined {
     if (!requested) return undefined;
     if (!nodegroup.launchTemplate) throw invalidParameter('A launch template can only be given for a node group that was created with one');
+    if (requested.id && requested.name) throw invalidParameter('Either provide launch template ID or launch template name in the request.');
+    if (!requested.id && !requested.name) throw invalidParameter('Launch template ID or name is required.');
     const same = (requested.id !== undefined && requested.id === nodegroup.launchTemplate.id) || (requested.name !== undefined && requested.name === nodegroup.launchTemplate.name);
     if (!same) throw invalidParameter(`The launch template ${requested.id ?? requested.name} is not the node group's launch template ${nodegroup.launchTemplate.id ?? nodegroup.launchTemplate.name}`);
-    const version = requested.version ?? nodegroup.launchTemplate.version;
+    const template = findLaunchTemplate(this.world, nodegroup.launchTemplate);
+    if (requested.version !== undefined && (!/^[1-9][0-9]*$/.test(requested.version) || (template && Number(requested.version) > template.version))) {
+      throw invalidParameter(`Launch template version ${requested.version} does not exist for launch template ${requested.id ?? requested.name}.`);
+    }
+    const version = requested.version ?? (template ? String(template.version) : nodegroup.launchTemplate.version);
     return version === nodegroup.launchTemplate.version ? undefined : version;
   }
 
@@ -146,7 +157,10 @@ export class NodegroupUpgrades extends EksPart {
       return;
     }
     // Nodes a scale-out launched from the old template meanwhile are rolled too before the update ends.
-    const stragglers = nodegroupInstanceIds(this.world, nodegroup).filter((id) => this.world.ec2.instances.get(id)?.imageId !== image);
+    const stragglers = nodegroupInstanceIds(this.world, nodegroup).filter((id) => {
+      const instance = this.world.ec2.instances.get(id);
+      return instance?.imageId !== image || (plan.launchTemplateVersion !== undefined && instance.instanceType !== upgradeInstanceType(this.world, nodegroup, instance.instanceType));
+    });
     if (stragglers.length > 0) {
       this.nextStep(cluster, update, { ...plan, remaining: stragglers });
       return;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateNodegroupRequest, UpdateNodegroupConfigRequest } from '@aws-sdk/client-eks';
 import { drainNodegroupCapacity } from '../ec2/nodegroup-capacity';
+import { findLaunchTemplate } from '../ec2/state';
 import { KUBERNETES_VERSIONS, minor } from './catalog';
 import { EksPart } from './context';
 import { checkReleaseVersion } from './nodegroup-upgrades';
@@ -105,6 +106,11 @@ export class Nodegroups extends EksPart {
       if (input.diskSize !== undefined) throw invalidParameter('Disk size must be specified within the launch template.');
       if (input.remoteAccess) throw invalidParameter('Remote access configuration cannot be specified with a launch template.');
     }
+    // A launch template may carry one instance type, or CreateNodegroup's instanceTypes may give them: not both.
+    const customTemplate = launchTemplate ? findLaunchTemplate(this.world, launchTemplate) : undefined;
+    if (customTemplate?.data.InstanceType !== undefined && (input.instanceTypes?.length ?? 0) > 0) {
+      throw invalidParameter('Instance type specified in both launch template and nodegroup. Specify the instance type in either the launch template or the nodegroup, not both.');
+    }
     const capacityType = input.capacityType ?? 'ON_DEMAND';
     if (!['ON_DEMAND', 'SPOT', 'CAPACITY_BLOCK'].includes(capacityType)) throw invalidParameter(`capacityType ${capacityType} must be ON_DEMAND, SPOT or CAPACITY_BLOCK`);
     const amiType = input.amiType ?? 'AL2023_x86_64_STANDARD';
@@ -135,7 +141,8 @@ export class Nodegroups extends EksPart {
       nodeRole,
       labels: { ...(input.labels ?? {}) },
       taints,
-      ...(launchTemplate ? { launchTemplate: { ...launchTemplate, version: launchTemplate.version ?? '1' } } : { diskSize: input.diskSize ?? 20 }),
+      // Without a version EKS takes the template's default (with CloudFormation's, its latest).
+      ...(launchTemplate ? { launchTemplate: { ...launchTemplate, version: launchTemplate.version ?? String(customTemplate?.version ?? 1) } } : { diskSize: input.diskSize ?? 20 }),
       updateConfig: this.checkUpdateConfig(input.updateConfig) ?? { maxUnavailable: 1 },
       tags: { ...(input.tags ?? {}) },
       healthIssues: [],
