@@ -1,14 +1,17 @@
 /**
- * A running cluster's settings end to end in local mode: PATCH /clusters/{name} turns on logging
- * and deletion protection, changes the upgrade policy and zonal shift and replaces the tags; the
- * AWS CLI sees them on the cluster, on its stack and on the stack's resources (VPC, node role). DELETE is then refused (409) until asked
- * with ?disableDeletionProtection=true, which turns protection off and deletes everything. Before
- * that, a nodegroup added at an older AMI release has its labels, taints, update config and release
- * changed with PATCH /clusters/{name}/nodegroups/{ng}, which the AWS CLI sees on the nodegroup; and
- * an add-on is installed, re-configured, moved to another version and removed through the add-on
- * routes, and `aws eks describe-addon` shows each result. The
- * AWS CLI checks show as skipped with their reason when it is absent (required under CI=true);
- * the API's own answers and the SDK's view are checked regardless.
+ * A running cluster's settings end to end in local mode, one cluster for all:
+ * - PATCH /clusters/{name} turns on logging and deletion protection, changes the upgrade policy
+ *   and zonal shift and replaces the tags; the AWS CLI sees them on the cluster, on its stack and
+ *   on the stack's resources (VPC, node role). A second PATCH moves authentication forward, turns
+ *   secrets encryption on and sets the maintenance window; moving back is refused by name.
+ * - PATCH /clusters/{name}/nodegroups/{ng} changes the labels, taints, update config, AMI release
+ *   and instance type of a nodegroup added at an older release; the AWS CLI sees them.
+ * - An add-on is installed, re-configured, moved to another version and removed through the
+ *   add-on routes, and `aws eks describe-addon` shows each result.
+ * - DELETE is then refused (409) until asked with ?disableDeletionProtection=true, which turns
+ *   protection off and deletes everything.
+ * The AWS CLI checks show as skipped with their reason when it is absent (required under
+ * CI=true); the API's own answers and the SDK's view are checked regardless.
  */
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -126,6 +129,38 @@ describe('changing a running cluster’s settings', () => {
 
     expectOneTerminalLast(again, 'SUCCEEDED');
     expect(again.filter((e) => e.step?.name === 'Change Settings').map((e) => e.step!.status)).toEqual(['SKIPPED']);
+  });
+});
+
+describe('the one-way settings and the service’s own, through the same PATCH', () => {
+  const keyArn = () => `arn:aws:kms:us-east-1:${local.world.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const MAINTENANCE = { autoUpgrade: true, window: 'sat 02:00-06:00 UTC' };
+  let events: StatusEvent[];
+
+  beforeAll(async () => {
+    const accepted = await cloud.call('PATCH', `/clusters/${NAME}`, { body: { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: keyArn() }, maintenance: MAINTENANCE } });
+    expect(accepted.status).toBe(202);
+    events = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
+  }, 90_000);
+
+  it('moves authentication forward and turns secrets encryption on, one EKS update each; maintenance needs no AWS call', async () => {
+    expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(events.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Authentication Mode', 'Associate Encryption Config', 'Change Settings']);
+    expect((await cloud.call('GET', `/clusters/${NAME}`)).body).toMatchObject({ spec: { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: keyArn() }, maintenance: MAINTENANCE } });
+  });
+
+  itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-cluster shows the authentication mode and the key secrets are encrypted with', async () => {
+    const { cluster } = await aws<{ cluster: { accessConfig: { authenticationMode: string }; encryptionConfig: Array<{ resources: string[]; provider: { keyArn: string } }> } }>(['eks', 'describe-cluster', '--name', NAME]);
+
+    expect(cluster.accessConfig.authenticationMode).toBe('API');
+    expect(cluster.encryptionConfig).toEqual([{ resources: ['secrets'], provider: { keyArn: keyArn() } }]);
+  });
+
+  it('refuses to move authentication back or to change the key, naming each field', async () => {
+    const refused = await cloud.call('PATCH', `/clusters/${NAME}`, { body: { authenticationMode: 'CONFIG_MAP', secretsEncryption: { kmsKeyArn: keyArn().replace('1234abcd', '9999abcd') } } });
+
+    expect(refused.status).toBe(422);
+    expect((refused.body.errors as Array<{ pointer: string }>).map((e) => e.pointer).sort()).toEqual(['/authenticationMode', '/secretsEncryption']);
   });
 });
 
