@@ -165,7 +165,7 @@ describe('UpdateStack changing resources’ own tags', () => {
     expect(image.message).toMatch(/resource Nodes \(AWS::EC2::LaunchTemplate\) changes more than its tags/);
   });
 
-  itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack changing a launch template’s InstanceType; aws ec2 describe-launch-templates shows version 2 latest and default', async () => {
+  itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack changing a launch template’s InstanceType; aws ec2 describe-launch-templates shows version 2 latest and default, describe-launch-template-versions both versions', async () => {
     await createStack('retype-cli', { team: 'blue' });
     const file = join(dir, 'retyped.json');
     writeFileSync(file, JSON.stringify(template({ team: 'blue' }, { instanceType: 'c5.large' })));
@@ -178,7 +178,19 @@ describe('UpdateStack changing resources’ own tags', () => {
     const versions = await awsCli(emulator.url, 'ec2', 'describe-launch-template-versions', '--launch-template-id', id, '--versions', '$Latest');
 
     expect((described.json as { LaunchTemplates: unknown[] }).LaunchTemplates[0]).toMatchObject({ LaunchTemplateId: id, LatestVersionNumber: 2, DefaultVersionNumber: 2 });
-    expect((versions.json as { LaunchTemplateVersions: unknown[] }).LaunchTemplateVersions[0]).toMatchObject({ VersionNumber: 2, LaunchTemplateData: { InstanceType: 'c5.large' } });
+    expect((versions.json as { LaunchTemplateVersions: unknown[] }).LaunchTemplateVersions).toEqual([expect.objectContaining({ VersionNumber: 2, DefaultVersion: true, LaunchTemplateData: expect.objectContaining({ InstanceType: 'c5.large' }) })]);
+
+    // Version 1 is kept, as EC2 keeps every version: a nodegroup still on it launches its type.
+    const [all, first, defaults] = await Promise.all([
+      awsCli(emulator.url, 'ec2', 'describe-launch-template-versions', '--launch-template-id', id),
+      awsCli(emulator.url, 'ec2', 'describe-launch-template-versions', '--launch-template-id', id, '--versions', '1'),
+      awsCli(emulator.url, 'ec2', 'describe-launch-template-versions', '--launch-template-id', id, '--filters', 'Name=is-default-version,Values=true'),
+    ]);
+    type Versions = { LaunchTemplateVersions: Array<{ VersionNumber: number; DefaultVersion: boolean; LaunchTemplateData: { InstanceType?: string } }> };
+    const summary = (json: unknown) => (json as Versions).LaunchTemplateVersions.map((v) => [v.VersionNumber, v.DefaultVersion, v.LaunchTemplateData.InstanceType]);
+    expect(summary(all.json)).toEqual([[2, true, 'c5.large'], [1, false, 'm5.large']]);
+    expect(summary(first.json)).toEqual([[1, false, 'm5.large']]);
+    expect(summary(defaults.json)).toEqual([[2, true, 'c5.large']]);
   });
 
   itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack with a retagged template; aws ec2 describe-vpcs and aws iam list-role-tags show the new tags', async () => {

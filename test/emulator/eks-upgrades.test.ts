@@ -34,7 +34,7 @@ import { kubeFetch } from '../support/kube-fetch';
 import { rejectionOf } from '../support/rejection';
 import { until } from '../support/until';
 import { ACCOUNT, NODE_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
-import { createLaunchTemplate } from '../../local/emulator/services/ec2/state';
+import { addLaunchTemplateVersion, createLaunchTemplate } from '../../local/emulator/services/ec2/state';
 import { awsCli } from '../support/aws-tools';
 import { itWith, tools } from '../support/third-party';
 
@@ -243,8 +243,7 @@ describe('UpdateNodegroupVersion', () => {
       await eks.send(new CreateNodegroupCommand({ clusterName: cluster, nodegroupName: 'ng-1', nodeRole, subnets, launchTemplate: { id: template.id }, scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }));
       await until(() => nodegroupOf(cluster, 'ng-1'), (n) => n.status === 'ACTIVE', 'nodegroup ng-1 ACTIVE');
       // What CloudFormation does for a changed LaunchTemplateData: a new version, latest and default.
-      const record = world.ec2.other.get(template.id)!;
-      record.properties = { ...record.properties, LaunchTemplateData: { InstanceType: next }, LatestVersionNumber: 2 };
+      addLaunchTemplateVersion(world.ec2.other.get(template.id)!, { InstanceType: next }, world.clock.now());
       return template.id;
     }
     const nodeTypes = (cluster: string) =>

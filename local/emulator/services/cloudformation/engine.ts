@@ -23,6 +23,7 @@ import type { SpecDatabase } from '@aws-cdk/service-spec-types';
 import { EmulatorError } from '../../protocol';
 import { trustAllows } from '../sts';
 import type { World } from '../../world';
+import { addLaunchTemplateVersion } from '../ec2/state';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
 import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
@@ -868,13 +869,12 @@ export class CloudFormationEngine {
 
   /**
    * A launch template whose data changed: CloudFormation creates a new version, which becomes the
-   * default and latest (the emulated account keeps the latest only, ec2/state.ts).
+   * default and latest; the earlier ones stay (ec2/state.ts).
    */
   private newLaunchTemplateVersion(record: StackResource, properties: Json): void {
     const template = this.world.ec2.other.get(record.physicalId ?? '');
     if (!template) return;
-    const version = Number(template.properties.LatestVersionNumber ?? 1) + 1;
-    template.properties = { ...template.properties, LaunchTemplateData: properties.LaunchTemplateData, LatestVersionNumber: version };
+    const version = addLaunchTemplateVersion(template, (properties.LaunchTemplateData ?? {}) as Record<string, unknown>, this.world.clock.now());
     record.attributes = { ...record.attributes, LatestVersionNumber: String(version), DefaultVersionNumber: String(version) };
   }
 

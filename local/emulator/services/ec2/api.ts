@@ -27,7 +27,7 @@ import {
   type Zone,
 } from './renderers';
 import { rulesOf } from './security-group-rules';
-import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion } from './state';
 
 /** Resources named by id, in the order asked; unknown ids fail the whole call, naming each. */
 function byIds<T>(ids: string[], map: Map<string, T>, prefix: string, notFoundCode: string, what: string): T[] {
@@ -296,17 +296,19 @@ export const OPERATIONS: Record<string, QueryOperation> = {
     const templates = id !== null || name !== null ? all.filter((t) => t.id === id || t.name === name) : all;
     if (id !== null && templates.length === 0) throw new EmulatorError(400, 'InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`);
     if (name !== null && templates.length === 0) throw new EmulatorError(400, 'InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`);
-    const versions = formList(form, 'LaunchTemplateVersion', false);
-    // One version each, the latest (a stack update or a nodegroup version update makes a new one): its number, $Latest and $Default all name it.
-    const unknown = versions.find((v) => !['$Latest', '$Default'].includes(v) && !templates.some((t) => String(t.version) === v));
+    // Every version is kept; the latest is also the default (each new version becomes both).
+    const asked = formList(form, 'LaunchTemplateVersion', false);
+    const named = (t: LaunchTemplate, v: LaunchTemplateVersion) => asked.length === 0 || asked.some((a) => a === String(v.number) || ((a === '$Latest' || a === '$Default') && v.number === t.version));
+    const unknown = asked.find((a) => !['$Latest', '$Default'].includes(a) && !templates.some((t) => t.versions.some((v) => String(v.number) === a)));
     if (unknown !== undefined) throw new EmulatorError(400, 'InvalidLaunchTemplateVersion.NotFound', `Could not find launch template version ${unknown}`);
-    const filtered = applyFilters(templates, parseFilters(form), {
-      'is-default-version': () => true,
-      'image-id': (t) => (typeof t.data.ImageId === 'string' ? t.data.ImageId : undefined),
-      'instance-type': (t) => (typeof t.data.InstanceType === 'string' ? t.data.InstanceType : undefined),
-    });
+    const pairs = templates.flatMap((t) => [...t.versions].reverse().filter((v) => named(t, v)).map((v) => ({ template: t, version: v })));
+    const filtered = applyFilters(pairs, parseFilters(form), {
+      'is-default-version': (p) => p.version.number === p.template.version,
+      'image-id': (p) => (typeof p.version.data.ImageId === 'string' ? p.version.data.ImageId : undefined),
+      'instance-type': (p) => (typeof p.version.data.InstanceType === 'string' ? p.version.data.InstanceType : undefined),
+    }, (p) => p.template.tags);
     const { items, nextToken } = pageOf(form, filtered, { min: 1, max: 200 });
-    return { launchTemplateVersionSet: items.map(launchTemplateVersionXml), nextToken };
+    return { launchTemplateVersionSet: items.map((p) => launchTemplateVersionXml(p.template, p.version)), nextToken };
   },
 };
 

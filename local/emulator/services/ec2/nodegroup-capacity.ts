@@ -13,7 +13,7 @@
 import type { AutoScalingGroup, Instance, Subnet, World } from '../../world';
 import type { Cluster, Nodegroup } from '../eks/model';
 import { amiFor, architectureOf, forgetOldTerminated, launchInstance, terminateInstance } from './instances';
-import { createLaunchTemplate, findLaunchTemplate, LAUNCH_TEMPLATE_TYPE, type LaunchTemplate } from './state';
+import { addLaunchTemplateVersion, createLaunchTemplate, findLaunchTemplate, LAUNCH_TEMPLATE_TYPE, type LaunchTemplate } from './state';
 
 /** The uuid EKS gave the nodegroup: the last part of its ARN, shared by its group and template names. */
 function nodegroupUuid(nodegroup: Nodegroup): string {
@@ -146,7 +146,7 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
   forgetOldTerminated(world);
   const subnets = group.subnetIds.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined);
   if (subnets.length === 0) return;
-  const template = group.launchTemplate ? findLaunchTemplate(world, { id: group.launchTemplate.id }) : undefined;
+  const template = group.launchTemplate ? findLaunchTemplate(world, group.launchTemplate) : undefined;
   const data = template?.data ?? {};
   const perZone = (members: Instance[]) => (zone: string) => members.filter((i) => i.availabilityZone === zone).length;
   let members = membersOf(world, group);
@@ -172,7 +172,7 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
 
 /** Launches one instance of the group into `subnet`, as the group's launch template describes it. */
 function launchMember(world: World, cluster: Cluster, nodegroup: Nodegroup, group: AutoScalingGroup, subnet: Subnet, instanceType: string, imageId: string): Instance {
-  const template = group.launchTemplate ? findLaunchTemplate(world, { id: group.launchTemplate.id }) : undefined;
+  const template = group.launchTemplate ? findLaunchTemplate(world, group.launchTemplate) : undefined;
   const data = template?.data ?? {};
   const securityGroupIds = Array.isArray(data.SecurityGroupIds) && data.SecurityGroupIds.length ? data.SecurityGroupIds.map(String) : [cluster.vpc.clusterSecurityGroupId];
   return launchInstance(world, {
@@ -206,8 +206,8 @@ export function nodegroupInstanceIds(world: World, nodegroup: Nodegroup): string
  * The image a version update moves the nodegroup to: EKS's optimized AMI of `version`, unless the
  * nodegroup's own launch template names its image (a custom AMI is the template's business).
  */
-export function upgradeImage(world: World, nodegroup: Nodegroup, version: string): string {
-  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+export function upgradeImage(world: World, nodegroup: Nodegroup, version: string, templateVersion = nodegroup.launchTemplate?.version): string {
+  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, { ...nodegroup.launchTemplate, version: templateVersion }) : undefined;
   return typeof custom?.data.ImageId === 'string' ? custom.data.ImageId : amiFor(world, nodegroup.amiType, version);
 }
 
@@ -216,9 +216,9 @@ export function upgradeImage(world: World, nodegroup: Nodegroup, version: string
  * template carries when CreateNodegroup was given none (a new template version may change it),
  * else the replaced node's own (CreateNodegroup's instanceTypes never change).
  */
-export function upgradeInstanceType(world: World, nodegroup: Nodegroup, current: string): string {
+export function upgradeInstanceType(world: World, nodegroup: Nodegroup, current: string, templateVersion = nodegroup.launchTemplate?.version): string {
   if (nodegroup.instanceTypes.length > 0) return current;
-  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, nodegroup.launchTemplate) : undefined;
+  const custom = nodegroup.launchTemplate ? findLaunchTemplate(world, { ...nodegroup.launchTemplate, version: templateVersion }) : undefined;
   return typeof custom?.data.InstanceType === 'string' ? custom.data.InstanceType : current;
 }
 
@@ -228,7 +228,7 @@ export function upgradeInstanceType(world: World, nodegroup: Nodegroup, current:
  * of the type upgradeInstanceType says, then the old one is terminated once drained. Returns the
  * names of the nodes replaced.
  */
-export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegroup: Nodegroup, oldIds: string[], imageId: string): string[] {
+export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegroup: Nodegroup, oldIds: string[], imageId: string, templateVersion = nodegroup.launchTemplate?.version): string[] {
   const group = groupOf(world, nodegroup);
   if (!group) return [];
   const replaced: string[] = [];
@@ -236,7 +236,7 @@ export function replaceNodegroupInstances(world: World, cluster: Cluster, nodegr
     const old = world.ec2.instances.get(id);
     const subnet = old ? world.ec2.subnets.get(old.subnetId) : undefined;
     if (!old || old.state === 'terminated' || !subnet) continue;
-    const instance = launchMember(world, cluster, nodegroup, group, subnet, upgradeInstanceType(world, nodegroup, old.instanceType), imageId);
+    const instance = launchMember(world, cluster, nodegroup, group, subnet, upgradeInstanceType(world, nodegroup, old.instanceType, templateVersion), imageId);
     group.instanceIds.push(instance.instanceId);
     terminateInstance(world, id, 'Service initiated');
     group.instanceIds = group.instanceIds.filter((member) => member !== id);
@@ -257,7 +257,6 @@ export function retargetNodegroupTemplate(world: World, nodegroup: Nodegroup, im
   const data = (record.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
   const instanceType = upgradeInstanceType(world, nodegroup, String(data.InstanceType ?? 't3.medium'));
   if (data.ImageId === imageId && data.InstanceType === instanceType) return;
-  const version = Number(record.properties.LatestVersionNumber ?? 1) + 1;
-  record.properties = { ...record.properties, LaunchTemplateData: { ...data, ImageId: imageId, InstanceType: instanceType }, LatestVersionNumber: version };
+  const version = addLaunchTemplateVersion(record, { ...data, ImageId: imageId, InstanceType: instanceType }, world.clock.now());
   group.launchTemplate = { ...group.launchTemplate, version: String(version) };
 }

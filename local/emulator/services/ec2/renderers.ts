@@ -6,7 +6,7 @@
 import type { XmlValue } from '../../protocol';
 import type { Instance, NetworkInterface, SecurityGroup, SecurityGroupRule, Subnet, Tagged, Vpc, World } from '../../world';
 import { ipPermissions, rulesOf } from './security-group-rules';
-import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type NatGateway } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion, type NatGateway } from './state';
 
 type Xml = Record<string, XmlValue>;
 
@@ -315,14 +315,14 @@ export function launchTemplateDataXml(value: unknown): XmlValue {
   return value as XmlValue;
 }
 
-export function launchTemplateVersionXml(template: LaunchTemplate): Xml {
+export function launchTemplateVersionXml(template: LaunchTemplate, version: LaunchTemplateVersion): Xml {
   return {
     launchTemplateId: template.id,
     launchTemplateName: template.name,
-    versionNumber: template.version,
-    createTime: template.createTime,
+    versionNumber: version.number,
+    createTime: version.createTime,
     createdBy: template.createdBy,
-    defaultVersion: true,
-    launchTemplateData: launchTemplateDataXml(template.data),
+    defaultVersion: version.number === template.version,
+    launchTemplateData: launchTemplateDataXml(version.data),
   };
 }

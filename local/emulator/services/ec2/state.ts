@@ -123,31 +123,69 @@ export const NAT_GATEWAY_TYPE = 'AWS::EC2::NatGateway';
 export interface LaunchTemplate {
   id: string;
   name: string;
-  /** LaunchTemplateData as CloudFormation or EKS gave it (PascalCase, the API's request shape). */
+  /** LaunchTemplateData as CloudFormation or EKS gave it (PascalCase, the API's request shape): the latest version's, or the version asked for. */
   data: Record<string, unknown>;
   createTime: Date;
   createdBy: string;
+  /** The latest version's number, which is also the default (a new version becomes both). */
   version: number;
+  /** Every version, oldest first: EC2 keeps them, and a nodegroup runs the one it names. */
+  versions: LaunchTemplateVersion[];
   tags: Record<string, string>;
 }
 
-/** The launch templates of the account, each as its latest version (a nodegroup version update bumps EKS's own; earlier versions are not kept). */
+export interface LaunchTemplateVersion {
+  number: number;
+  data: Record<string, unknown>;
+  createTime: Date;
+}
+
+/** The launch templates of the account, each with its latest version's data. */
 export function launchTemplates(world: World): LaunchTemplate[] {
   return [...world.ec2.other.values()].filter((o) => o.type === LAUNCH_TEMPLATE_TYPE).map((o) => launchTemplateOf(world, o));
 }
 
-function launchTemplateOf(world: World, record: GenericResource): LaunchTemplate {
+const asDate = (value: unknown) => (value instanceof Date ? value : new Date(typeof value === 'string' ? value : 0));
+const asData = (value: unknown) => (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+
+/**
+ * A record's versions (`Versions`, one `{VersionNumber, LaunchTemplateData, CreateTime}` each). A
+ * record saved before versions were kept has only its latest: it stands as the one version.
+ */
+function versionsOf(record: GenericResource): LaunchTemplateVersion[] {
   const p = record.properties;
-  const created = p.CreateTime;
+  const kept = Array.isArray(p.Versions) ? (p.Versions as Array<Record<string, unknown>>) : [];
+  if (kept.length > 0) return kept.map((v) => ({ number: Number(v.VersionNumber), data: asData(v.LaunchTemplateData), createTime: asDate(v.CreateTime) }));
+  return [{ number: Number(p.LatestVersionNumber ?? 1), data: asData(p.LaunchTemplateData), createTime: asDate(p.CreateTime) }];
+}
+
+function launchTemplateOf(world: World, record: GenericResource, versionNumber?: number): LaunchTemplate {
+  const p = record.properties;
+  const versions = versionsOf(record);
+  const latest = versions[versions.length - 1]!;
+  const chosen = versions.find((v) => v.number === versionNumber) ?? latest;
   return {
     id: record.id,
     name: String(p.LaunchTemplateName ?? record.id),
-    data: (p.LaunchTemplateData && typeof p.LaunchTemplateData === 'object' ? p.LaunchTemplateData : {}) as Record<string, unknown>,
-    createTime: created instanceof Date ? created : new Date(typeof created === 'string' ? created : 0),
+    data: chosen.data,
+    createTime: asDate(p.CreateTime),
     createdBy: String(p.CreatedBy ?? `arn:aws:iam::${world.account}:root`),
-    version: Number(p.LatestVersionNumber ?? 1),
+    version: latest.number,
+    versions,
     tags: record.tags,
   };
+}
+
+/**
+ * A new version with `data`, which becomes the latest and the default (as a CloudFormation update
+ * or EKS's own template update makes it); earlier versions stay. Returns its number.
+ */
+export function addLaunchTemplateVersion(record: GenericResource, data: Record<string, unknown>, now: Date): number {
+  const versions = versionsOf(record);
+  const number = versions[versions.length - 1]!.number + 1;
+  const kept = [...versions, { number, data, createTime: now }].map((v) => ({ VersionNumber: v.number, LaunchTemplateData: v.data, CreateTime: v.createTime.toISOString() }));
+  record.properties = { ...record.properties, LaunchTemplateData: data, LatestVersionNumber: number, Versions: kept };
+  return number;
 }
 
 export interface NewLaunchTemplate {
@@ -169,9 +207,15 @@ export function createLaunchTemplate(world: World, spec: NewLaunchTemplate): Lau
   return launchTemplateOf(world, record);
 }
 
-/** By id or name, as a nodegroup or instance names it. */
-export function findLaunchTemplate(world: World, ref: { id?: string; name?: string }): LaunchTemplate | undefined {
-  return launchTemplates(world).find((t) => (ref.id !== undefined && t.id === ref.id) || (ref.id === undefined && ref.name !== undefined && t.name === ref.name));
+/**
+ * By id or name, as a nodegroup or instance names it, with the data of the version it names
+ * (a number, `$Latest` or `$Default`; the latest when it names none or one that does not exist).
+ */
+export function findLaunchTemplate(world: World, ref: { id?: string; name?: string; version?: string }): LaunchTemplate | undefined {
+  const record = [...world.ec2.other.values()].find(
+    (o) => o.type === LAUNCH_TEMPLATE_TYPE && ((ref.id !== undefined && o.id === ref.id) || (ref.id === undefined && ref.name !== undefined && String(o.properties.LaunchTemplateName ?? o.id) === ref.name)),
+  );
+  return record ? launchTemplateOf(world, record, ref.version !== undefined && /^\d+$/.test(ref.version) ? Number(ref.version) : undefined) : undefined;
 }
 
 export interface NatGateway {

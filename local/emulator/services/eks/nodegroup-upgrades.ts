@@ -110,7 +110,7 @@ export class NodegroupUpgrades extends EksPart {
     const same = (requested.id !== undefined && requested.id === nodegroup.launchTemplate.id) || (requested.name !== undefined && requested.name === nodegroup.launchTemplate.name);
     if (!same) throw invalidParameter(`The launch template ${requested.id ?? requested.name} is not the node group's launch template ${nodegroup.launchTemplate.id ?? nodegroup.launchTemplate.name}`);
     const template = findLaunchTemplate(this.world, nodegroup.launchTemplate);
-    if (requested.version !== undefined && (!/^[1-9][0-9]*$/.test(requested.version) || (template && Number(requested.version) > template.version))) {
+    if (requested.version !== undefined && (!/^[1-9][0-9]*$/.test(requested.version) || (template && !template.versions.some((v) => String(v.number) === requested.version)))) {
       throw invalidParameter(`Launch template version ${requested.version} does not exist for launch template ${requested.id ?? requested.name}.`);
     }
     const version = requested.version ?? (template ? String(template.version) : nodegroup.launchTemplate.version);
@@ -133,7 +133,9 @@ export class NodegroupUpgrades extends EksPart {
       update.errors = [{ errorCode: 'NodeGroupNotFound', errorMessage: `No node group found for name: ${plan.nodegroup}.`, resourceIds: [plan.nodegroup] }];
       return;
     }
-    const image = upgradeImage(this.world, nodegroup, plan.version);
+    // The nodes go to the launch template version the update names (or stay on the nodegroup's).
+    const templateVersion = plan.launchTemplateVersion ?? nodegroup.launchTemplate?.version;
+    const image = upgradeImage(this.world, nodegroup, plan.version, templateVersion);
     const batch = plan.remaining.slice(0, plan.batchSize);
 
     if (plan.evictionBlocked) {
@@ -152,14 +154,14 @@ export class NodegroupUpgrades extends EksPart {
     }
 
     if (batch.length > 0) {
-      replaceNodegroupInstances(this.world, cluster, nodegroup, batch, image);
+      replaceNodegroupInstances(this.world, cluster, nodegroup, batch, image, templateVersion);
       this.nextStep(cluster, update, { ...plan, remaining: plan.remaining.slice(batch.length) });
       return;
     }
     // Nodes a scale-out launched from the old template meanwhile are rolled too before the update ends.
     const stragglers = nodegroupInstanceIds(this.world, nodegroup).filter((id) => {
       const instance = this.world.ec2.instances.get(id);
-      return instance?.imageId !== image || (plan.launchTemplateVersion !== undefined && instance.instanceType !== upgradeInstanceType(this.world, nodegroup, instance.instanceType));
+      return instance?.imageId !== image || (plan.launchTemplateVersion !== undefined && instance.instanceType !== upgradeInstanceType(this.world, nodegroup, instance.instanceType, templateVersion));
     });
     if (stragglers.length > 0) {
       this.nextStep(cluster, update, { ...plan, remaining: stragglers });
