@@ -63,8 +63,30 @@ const endpointAccess: Rule = (spec) => {
     const problem = cidrProblem(cidr);
     if (problem) problems.push({ pointer: `/endpointAccess/publicAccessCidrs/${i}`, message: problem });
   });
-  return problems;
+  return [...problems, ...unreachableFromNodes(spec)];
 };
+
+/**
+ * Nodes and Fargate pods reach a public-only endpoint from their egress addresses, which its
+ * CIDRs must admit (EKS: without private access, the public CIDRs must include the VPC's egress
+ * sources), or they never join. Refused where the service cannot know those addresses: existing
+ * subnets (their NAT, proxy or firewall are not the service's) and nodes in public subnets (each
+ * egresses from its own public IP). A new VPC's NAT gateways are known addresses: not refused here.
+ */
+function unreachableFromNodes(spec: Spec): SpecProblem[] {
+  const access = spec.endpointAccess;
+  if (!access.public || access.private || access.publicAccessCidrs.some((cidr) => cidr === '0.0.0.0/0')) return [];
+  const fix = 'turn private access on ("private": true) so they reach it inside the VPC, or admit 0.0.0.0/0';
+  if (spec.network.subnets) {
+    return [{ pointer: '/endpointAccess/publicAccessCidrs', message: `a public-only endpoint restricted to CIDRs must admit the egress addresses of the nodes in the existing subnets, which the service cannot know: ${fix}` }];
+  }
+  const problems: SpecProblem[] = [];
+  spec.managedNodeGroups.forEach((ng, i) => {
+    if (!ng.privateNetworking) problems.push({ pointer: `/managedNodeGroups/${i}/privateNetworking`, message: `nodes in public subnets reach a public-only endpoint from their own public IPs, which its CIDRs cannot list in advance: keep them private ("privateNetworking": true) or ${fix}` });
+  });
+  // Private nodes and Fargate pods without a NAT gateway are refused whatever the endpoint (nodegroups, fargateProfiles).
+  return problems;
+}
 
 const nodegroups: Rule = (spec) => {
   const problems: SpecProblem[] = [];

@@ -111,3 +111,32 @@ describe('endpointAccessAfter', () => {
     expect(endpointAccessAfter(LIVE, undefined)).toEqual(LIVE);
   });
 });
+
+describe('a public-only endpoint restricted to CIDRs must admit the nodes', () => {
+  const PUBLIC_ONLY = { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] };
+  const EXISTING = { subnets: { private: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'], public: ['subnet-0a1b2c3d4e5f60003', 'subnet-0a1b2c3d4e5f60004'] } };
+  const problemsOf = (request: Record<string, unknown>) => {
+    try {
+      spec(request);
+      return [];
+    } catch (error) {
+      return (error as { problems: Array<{ pointer: string }> }).problems.map((p) => p.pointer);
+    }
+  };
+
+  it('takes a new VPC whose nodes are private (their NAT gateways are known addresses)', () => {
+    expect(problemsOf({ endpointAccess: PUBLIC_ONLY })).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['private access on', { endpointAccess: { ...PUBLIC_ONLY, private: true }, network: EXISTING }],
+    ['0.0.0.0/0 admitted', { endpointAccess: { ...PUBLIC_ONLY, publicAccessCidrs: ['0.0.0.0/0'] }, network: EXISTING, managedNodeGroups: [{ name: 'ng', privateNetworking: false }] }],
+  ])('takes existing subnets and public nodes when the nodes can reach it: %s', (_case, request) => {
+    expect(problemsOf(request)).toEqual([]);
+  });
+
+  it('refuses existing subnets, whose egress addresses the service cannot know, and nodes in public subnets, naming each', () => {
+    expect(problemsOf({ endpointAccess: PUBLIC_ONLY, network: EXISTING })).toEqual(['/endpointAccess/publicAccessCidrs']);
+    expect(problemsOf({ endpointAccess: PUBLIC_ONLY, managedNodeGroups: [{ name: 'a' }, { name: 'b', privateNetworking: false }] })).toEqual(['/managedNodeGroups/1/privateNetworking']);
+  });
+});
