@@ -191,9 +191,7 @@ export class LocalExecutions implements ExecutionBackend {
   history(executionArn: string): HistoryEvent[] {
     const execution = this.executions.get(executionArn);
     if (!execution) return [];
-    return [...execution.events]
-      .sort((a, b) => a.at - b.at || a.seq - b.seq)
-      .map((e, i) => ({ id: i + 1, timestamp: new Date(e.at), type: e.type, ...(e.details ? { details: e.details } : {}) }));
+    return causalOrder(execution.events).map((e, i) => ({ id: i + 1, timestamp: new Date(e.at), type: e.type, ...(e.details ? { details: e.details } : {}) }));
   }
 
   /** Grows with every history event: what changed since a save. */
@@ -431,4 +429,44 @@ export class LocalExecutions implements ExecutionBackend {
   private emulated(realMs: number): Date {
     return this.world.clock.at(realMs);
   }
+}
+
+/**
+ * The history in the order things happened. Two streams feed it, each in order: the runner's
+ * events (read from its log, after the fact) and the Lambda invocations' (recorded as they run),
+ * both stamped to the real millisecond, which at a small time scale is a whole emulated second. So
+ * they are merged by time, and within one millisecond by cause: each Lambda call is scheduled after
+ * what makes it (its Task state entered, or the failed call it retries: the runner logs retries
+ * but the history has no event for them), and once scheduled it runs and ends before the runner
+ * does anything with its result.
+ */
+export function causalOrder<T extends { at: number; seq: number; type: string }>(events: readonly T[]): T[] {
+  const byTime = (a: T, b: T) => a.at - b.at || a.seq - b.seq;
+  const isLambda = (e: T) => e.type.startsWith('LambdaFunction');
+  const lambda = events.filter(isLambda).sort(byTime);
+  const runner = events.filter((e) => !isLambda(e)).sort(byTime);
+  const merged: T[] = [];
+  let calls = 0;
+  let scheduled = 0;
+  let retrying = false;
+  let [l, r] = [0, 0];
+  while (l < lambda.length || r < runner.length) {
+    const nextLambda = lambda[l];
+    const nextRunner = runner[r];
+    const tie = nextLambda !== undefined && nextRunner !== undefined && nextLambda.at === nextRunner.at;
+    const lambdaFirst = nextLambda !== undefined && (nextRunner === undefined || nextLambda.at < nextRunner.at || (tie && (nextLambda.type !== 'LambdaFunctionScheduled' || calls > scheduled || retrying)));
+    if (lambdaFirst) {
+      if (nextLambda.type === 'LambdaFunctionScheduled' && !retrying) scheduled++;
+      retrying = /(Failed|TimedOut)$/.test(nextLambda.type);
+      merged.push(nextLambda);
+      l++;
+    } else {
+      if (nextRunner!.type === 'TaskStateEntered') calls++;
+      // The runner's next move after a failed call is never a retry's: that is a call of its own.
+      if (retrying && nextRunner!.type !== 'TaskStateEntered') retrying = false;
+      merged.push(nextRunner!);
+      r++;
+    }
+  }
+  return merged;
 }
