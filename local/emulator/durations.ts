@@ -24,7 +24,8 @@ export type DurationKind =
   | 'nodegroupUpgradeBatch'
   | 'podEvictionRetries'
   | 'addonUpdate'
-  | 'insightsRefresh';
+  | 'insightsRefresh'
+  | 'lambdaVpcFunctionActive';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -50,6 +51,8 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   addonUpdate: [30, 60, 150],
   insightsRefresh: [15, 40, 90],
   clusterSettingUpdate: [5, 15, 40], // deletion protection, upgrade policy, zonal shift: a flag on the control plane
+  // A VPC function stays Pending while Lambda makes its Hyperplane ENIs (AWS: "can take several minutes" at worst; usually about a minute).
+  lambdaVpcFunctionActive: [30, 60, 90],
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
 };
 

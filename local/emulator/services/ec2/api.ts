@@ -250,7 +250,7 @@ export const OPERATIONS: Record<string, QueryOperation> = {
       'attachment.instance-id': (e) => e.instanceId,
       'attachment.instance-owner-id': (e) => (e.status === 'in-use' ? (e.requesterId ?? world.account) : undefined),
       'requester-id': (e) => e.requesterId,
-      'requester-managed': (e) => e.interfaceType === 'nat_gateway',
+      'requester-managed': (e) => e.interfaceType === 'nat_gateway' || e.interfaceType === 'lambda',
       'owner-id': () => world.account,
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
