@@ -36,7 +36,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, EventBridge, EventBridge Scheduler, Lambda (Invoke), Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
