@@ -745,11 +745,11 @@ describe('IAM', () => {
     'eks.listInsights': ['eks:ListInsights'],
     'eks.describeInsight': ['eks:DescribeInsight'],
     'eks.addonVersions': ['eks:DescribeAddonVersions'],
-    // The Kubernetes API is called as the role in KUBERNETES_ACCESS_ROLE_ARN.
-    'kubernetes.readConfigMap': ['sts:AssumeRole'],
+    // The Kubernetes API is reached through the cluster's kube agent, with a token signed as the role in KUBERNETES_ACCESS_ROLE_ARN.
+    'kubernetes.readAwsAuth': ['sts:AssumeRole', 'lambda:InvokeFunction'],
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
     'kubernetes.principal': [],
-    'kubernetes.writeConfigMap': ['sts:AssumeRole'],
+    'kubernetes.writeAwsAuth': ['sts:AssumeRole', 'lambda:InvokeFunction'],
     'events.publish': ['events:PutEvents'],
     'workflows.start': ['states:StartExecution'],
     'workflows.describe': ['states:DescribeExecution'],

@@ -1,8 +1,9 @@
 /** HttpKubernetes against a small Kubernetes-API stand-in on 127.0.0.1. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpKubernetes, type ClusterAccess } from '../../../functions/ports/kubernetes';
-import { rejectionOf } from './port-helpers';
+import { HttpKubernetes } from '../../../functions/kube-agent/http-kubernetes';
+import type { ClusterAccess } from '../../../functions/ports/kubernetes';
+import { rejectionOf } from '../ports/port-helpers';
 
 interface Seen {
   method: string;
@@ -47,7 +48,7 @@ beforeEach(() => {
   reply = { status: 200 };
 });
 
-const kubernetes = new HttpKubernetes(async (name) => `k8s-aws-v1.token-for-${name}`);
+const kubernetes = new HttpKubernetes(async (name: string) => `k8s-aws-v1.token-for-${name}`);
 const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
 
 describe('HttpKubernetes', () => {
