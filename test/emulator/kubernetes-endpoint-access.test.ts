@@ -14,6 +14,7 @@ import { createEc2Service } from '../../local/emulator/services/ec2';
 import { createIamService } from '../../local/emulator/services/iam';
 import { createKubernetesService } from '../../local/emulator/services/kubernetes';
 import { createLambdaService } from '../../local/emulator/services/lambda';
+import { createLocalControlService } from '../../local/emulator/services/local-control';
 import { installNetworkAgent } from '../../local/runtime/network-agent';
 import { NODE_ROLE_ARN, CLUSTER_ROLE_ARN, startEksWorld, type EksWorld } from '../support/eks-world';
 import { kubeFetch } from '../support/kube-fetch';
@@ -66,7 +67,7 @@ beforeAll(async () => {
     accessKeyId: 'local',
     more: (world, eks) => {
       cfn = createCloudFormationService(world);
-      return [cfn, createKubernetesService(world, { eks }), createEc2Service(world), createLambdaService(world), createIamService(world)];
+      return [cfn, createKubernetesService(world, { eks }), createEc2Service(world), createLambdaService(world), createIamService(world), createLocalControlService(world)];
     },
     ready: () => cfn.warmUp(),
   });
@@ -126,6 +127,8 @@ describe('a private-only endpoint', () => {
     expect(drops[0]!.source).toContain('function eksp-kube-agent-no-ingress');
     expect(drops[0]!.reason).toContain(`admits TCP 443`);
     expect(drops[0]!.reason).toContain(`add an ingress rule to ${clusters.privateOnly!.resourcesVpcConfig!.clusterSecurityGroupId}`);
+    const served = (await (await fetch(`${env.emulator.url}/_local/network-drops?after=${before}`)).json()) as { drops: unknown[] };
+    expect(served.drops).toEqual(JSON.parse(JSON.stringify(drops)));
   });
 });
 
