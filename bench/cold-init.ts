@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, functionEntries } from '../infra/bundling';
+import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, bundleEntries } from '../infra/bundling';
 
 export interface ColdInit {
   name: string;
@@ -70,6 +70,6 @@ async function buildBaseline(): Promise<string> {
 export async function measureColdInit(runs = 5): Promise<{ baseline: ColdInit; functions: ColdInit[] }> {
   execFileSync('npx', ['tsx', 'scripts/build.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const baseline = measure('bare-sdk-baseline', await buildBaseline(), runs);
-  const functions = functionEntries().map((e) => measure(e.name, join(DIST, e.name, BUNDLE_FILE), runs));
+  const functions = bundleEntries().map((e) => measure(e.name, join(DIST, e.name, BUNDLE_FILE), runs));
   return { baseline, functions };
 }

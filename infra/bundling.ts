@@ -123,6 +123,16 @@ export function versionSupportCheckEntry(): FunctionEntry {
   return { name: VERSION_SUPPORT_CHECK_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'listeners', 'version-support-check.ts') };
 }
 
+/**
+ * The kube agent: deployed not as one of the service's functions but as an asset every cluster
+ * stack makes its own function from (infra/constructs/kube-agent-code.ts).
+ */
+export const KUBE_AGENT_FUNCTION = 'kube-agent';
+
+export function kubeAgentEntry(): FunctionEntry {
+  return { name: KUBE_AGENT_FUNCTION, entry: join(PROJECT_ROOT, 'functions', 'kube-agent', 'handler.ts') };
+}
+
 export function stepEntry(module: StepModule): FunctionEntry {
   return { name: module, entry: join(PROJECT_ROOT, 'functions', 'steps', `${module}.ts`) };
 }
@@ -137,7 +147,12 @@ export function functionEntries(): FunctionEntry[] {
   return [apiEntry(), executionEndedEntry(), reconcilerEntry(), versionSupportCheckEntry(), operationMetricsEntry(), ...stepModules().map(stepEntry)];
 }
 
+/** Every bundle the service ships: its functions' and the kube agent's (the build measures them all). */
+export function bundleEntries(): FunctionEntry[] {
+  return [...functionEntries(), kubeAgentEntry()];
+}
+
 /** Entries whose source file is missing, so callers can fail with one clear message. */
-export function missingEntries(entries: FunctionEntry[] = functionEntries()): FunctionEntry[] {
+export function missingEntries(entries: FunctionEntry[] = bundleEntries()): FunctionEntry[] {
   return entries.filter((e) => !existsSync(e.entry));
 }

@@ -9,6 +9,7 @@ import { eventSourcesFrom } from '../functions/domain/operation-request';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
+import { KubeAgentCode } from './constructs/kube-agent-code';
 import { StatusEventBus } from './constructs/event-bus';
 import { RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
@@ -45,6 +46,7 @@ export class ProvisionerStack extends Stack {
   readonly registry: RegistryTable;
   readonly steps: StepLambdas;
   readonly clusterStackRole: ClusterStackRole;
+  readonly kubeAgentCode: KubeAgentCode;
   readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
   readonly api: ProvisionerApi;
   readonly schedules: ServiceSchedules;
@@ -64,6 +66,7 @@ export class ProvisionerStack extends Stack {
     if (eventSources) this.bus.restrictRequestSources(eventSources);
     this.registry = new RegistryTable(this, 'Registry');
     this.permissionsBoundary = new RolePermissionsBoundary(this, 'RoleBoundary');
+    this.kubeAgentCode = new KubeAgentCode(this, 'KubeAgentCode');
 
     // What functions/shared/config.ts reads; per-function extras are added where they are known.
     const environment: Record<string, string> = {
@@ -74,6 +77,8 @@ export class ProvisionerStack extends Stack {
       PERMISSIONS_BOUNDARY_ARN: this.permissionsBoundary.arn,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+      // The dry run and Create Cluster Stack render it into every cluster template.
+      ...this.kubeAgentCode.environment,
     };
 
     this.steps = new StepLambdas(this, 'Steps', { environment, bus: this.bus, table: this.registry.table });
@@ -81,6 +86,7 @@ export class ProvisionerStack extends Stack {
       kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole(),
       permissionsBoundaryArn: this.permissionsBoundary.arn,
       allowedNodePolicyArns: guardrails.guardrails.allowedNodePolicyArns ?? [],
+      kubeAgentCode: this.kubeAgentCode,
     });
     this.steps.useClusterStackRole(this.clusterStackRole.role);
 

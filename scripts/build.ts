@@ -6,7 +6,7 @@
 import { build, type Metafile } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, functionEntries, missingEntries } from '../infra/bundling';
+import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, bundleEntries, missingEntries } from '../infra/bundling';
 
 const BUDGET_KB = 500;
 /**
@@ -57,7 +57,7 @@ function report(name: string, output: Metafile['outputs'][string]): BundleReport
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 async function main(): Promise<void> {
-  const entries = functionEntries();
+  const entries = bundleEntries();
   const missing = missingEntries(entries);
   if (missing.length > 0) {
     console.error(`Missing handler entry points:\n${missing.map((m) => `  ${m.name}: ${relative(PROJECT_ROOT, m.entry)}`).join('\n')}`);

@@ -15,8 +15,6 @@ export const TASK_FUNCTIONS = {
   CreateAddonFunctionArn: 'create-addon',
   CheckAddonFunctionArn: 'check-addon',
   MapIdentitiesFunctionArn: 'map-identities',
-  SwitchEndpointAccessFunctionArn: 'switch-endpoint-access',
-  CheckEndpointUpdateFunctionArn: 'check-endpoint-update',
   CollectOutputsFunctionArn: 'collect-outputs',
   FinalizeFunctionArn: 'finalize',
   DiagnoseFailureFunctionArn: 'diagnose-failure',

@@ -4,7 +4,6 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { renderClusterTemplate } from '../domain/cluster-template';
-import { initialEndpointAccess } from '../domain/endpoint-access';
 import { clusterStackName, ownershipTags } from '../domain/naming';
 import { provisioningSteps } from '../domain/plan';
 import { normaliseSpec, type Spec } from '../domain/spec';
@@ -78,8 +77,7 @@ function dryRun(spec: Spec, request: ApiRequest, deps: ApiDeps) {
     spec,
     stackName,
     steps: provisioningSteps(spec, request.caller),
-    initialEndpointAccess: initialEndpointAccess(spec),
     // Existing subnets need their VPC id from EC2, which a dry run does not call.
-    template: canRender ? renderClusterTemplate({ spec, stackName, tags, initialEndpointAccess: initialEndpointAccess(spec), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() }) : null,
+    template: canRender ? renderClusterTemplate({ spec, stackName, tags, kubeAgentCode: deps.settings.kubeAgentCode(), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() }) : null,
   };
 }

@@ -23,7 +23,7 @@ import {
   type ErrorDetails,
 } from '../shared/errors';
 import type { AwsAuthData } from './aws-auth';
-import { endpointAccessChange, type LiveEndpointAccess } from './endpoint-access';
+import { endpointAccessChange, endpointAccessWithNodeEgress, type LiveEndpointAccess } from './endpoint-access';
 import { clusterStackName, fargateStackName, nodegroupStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
 import type { AddonCall } from './addon-change';
@@ -203,6 +203,8 @@ export interface LiveState {
   /** The update this change started (Poll.updateId), as DescribeUpdate reports it; `stage` is the one it was started for. */
   update?: { status: string; errors?: string; errorCodes?: string[]; stage?: Stage };
   endpointAccess?: LiveEndpointAccess;
+  /** The cluster VPC's NAT addresses (the cluster stack's NatPublicIps), which a public-only endpoint restricted to CIDRs must admit. */
+  natPublicIps?: string[];
   accessEntry?: LiveAccessEntry;
   /** aws-auth's data; undefined when there is no ConfigMap. */
   awsAuth?: AwsAuthData;
@@ -476,6 +478,6 @@ function setEndpointAccess(spec: Spec, live: LiveState): NextStep<EndpointAccess
     if (progress === 'failed') return failed('endpointUpdate', `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
     return IN_SYNC;
   }
-  const config = endpointAccessChange(live.endpointAccess ?? {}, spec.endpointAccess);
+  const config = endpointAccessChange(live.endpointAccess ?? {}, endpointAccessWithNodeEgress(spec.endpointAccess, live.natPublicIps ?? []));
   return config ? apply('endpointUpdate', { call: 'updateEndpointAccess', config }) : IN_SYNC;
 }

@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import { InvalidSpecError, InvalidStepInputError } from '../shared/errors';
 import { parseCidr } from './cidr';
-import { clusterStackName, exportName } from './naming';
-import type { NodegroupSpec, Spec } from './spec';
+import { publicEndpointNeedsNodeEgress } from './endpoint-access';
+import { clusterStackName, exportName, kubeAgentFunctionName } from './naming';
+import { natGatewayCount, type NodegroupSpec, type Spec } from './spec';
 
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
 export const ROLE_PATH = '/eks-provisioner/';
@@ -56,8 +57,8 @@ interface StackTemplateInput {
 export interface ClusterTemplateInput extends StackTemplateInput {
   spec: Spec;
   stackName: string; // eksp-<name>-cluster
-  /** Endpoint access the cluster is CREATED with (may differ from spec.endpointAccess; a later step switches it). */
-  initialEndpointAccess: { public: boolean; private: boolean; publicAccessCidrs: string[] };
+  /** Where the kube agent's code is (the service's deployment asset; config KUBE_AGENT_CODE_BUCKET/KEY). */
+  kubeAgentCode: KubeAgentCode;
   /** For network.subnets (existing VPC): the VPC id the plan step resolved with EC2. */
   existingVpcId?: string;
 }
@@ -75,11 +76,12 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   renderSecurityGroups(template, network);
   renderRoles(template, input.spec);
   renderControlPlane(template, input, network);
+  renderKubeAgent(template, input, network);
   renderLaunchTemplates(template, input.spec);
   renderOutputs(template, input.spec, network);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${input.spec.network.vpc ? 'a new VPC, ' : ''}security groups, IAM roles and the control plane. Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
+    Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${input.spec.network.vpc ? 'a new VPC, ' : ''}security groups, IAM roles, the control plane and the kube agent (the service's way to the Kubernetes API from inside the VPC). Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
     Resources: template.resources,
     Outputs: template.outputs,
   };
@@ -204,6 +206,8 @@ interface Network {
   vpc: unknown;
   publicSubnets: unknown[];
   privateSubnets: unknown[];
+  /** The NAT gateways' Elastic IPs (a new VPC's): the addresses nodes in private subnets reach a public endpoint from. */
+  natPublicIps: unknown[];
 }
 
 // ── Network ──────────────────────────────────────────────────────────────────────────────────
@@ -212,7 +216,7 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
   const { network } = input.spec;
   if (network.subnets) {
     if (!input.existingVpcId) throw new InvalidStepInputError('existingVpcId is required when the spec brings its own subnets (the plan step resolves it)');
-    return { vpc: input.existingVpcId, publicSubnets: [...network.subnets.public], privateSubnets: [...network.subnets.private] };
+    return { vpc: input.existingVpcId, publicSubnets: [...network.subnets.public], privateSubnets: [...network.subnets.private], natPublicIps: [] };
   }
   const { cidr, azCount, natGateway } = network.vpc;
   const prefix = parseCidr(cidr)?.prefix;
@@ -260,7 +264,7 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
     return ref(id);
   });
 
-  const natCount = natGateway === 'HighlyAvailable' ? azCount : natGateway === 'Single' ? 1 : 0;
+  const natCount = natGatewayCount(network.vpc);
   const natGateways = zones.slice(0, natCount).map((i) => {
     template.add(`NATIP${i}`, {
       Type: 'AWS::EC2::EIP',
@@ -300,7 +304,8 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
     return ref(id);
   });
 
-  return { vpc: ref('VPC'), publicSubnets, privateSubnets };
+  // An EIP's Ref is its public address.
+  return { vpc: ref('VPC'), publicSubnets, privateSubnets, natPublicIps: zones.slice(0, natCount).map((i) => ref(`NATIP${i}`)) };
 }
 
 // ── Security groups ──────────────────────────────────────────────────────────────────────────
@@ -340,13 +345,15 @@ function renderSecurityGroups(template: TemplateBuilder, network: Network): void
 const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController'];
 const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'];
 const FARGATE_POLICIES = ['AmazonEKSFargatePodExecutionRolePolicy'];
+// Its network interfaces in the VPC and its logs: nothing else.
+const KUBE_AGENT_POLICIES = ['service-role/AWSLambdaVPCAccessExecutionRole'];
 
 /**
  * The AWS managed policies (names under arn:<partition>:iam::aws:policy/) the templates attach on
  * their own, whatever the spec says: the CloudFormation execution role may attach these and the
  * allowedNodePolicyArns guardrail's, nothing else.
  */
-export const TEMPLATE_MANAGED_POLICIES: readonly string[] = [...CLUSTER_POLICIES, ...NODE_POLICIES, ...FARGATE_POLICIES];
+export const TEMPLATE_MANAGED_POLICIES: readonly string[] = [...CLUSTER_POLICIES, ...NODE_POLICIES, ...FARGATE_POLICIES, ...KUBE_AGENT_POLICIES];
 
 function hasOwnRole(nodegroup: NodegroupIam): boolean {
   return Boolean(nodegroup.iam?.externalDNS) || (nodegroup.iam?.additionalPolicyArns?.length ?? 0) > 0;
@@ -410,7 +417,12 @@ function externalDnsPolicy() {
 // ── Control plane ────────────────────────────────────────────────────────────────────────────
 
 function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInput, network: Network): void {
-  const { spec, initialEndpointAccess: access } = input;
+  const { spec } = input;
+  const access = spec.endpointAccess;
+  // A public-only endpoint restricted to CIDRs must admit the VPC's own NAT addresses, or nodes
+  // (and the kube agent) in the private subnets could never reach it (spec-rules.ts refuses the
+  // cases where the addresses cannot be known).
+  const natCidrs = publicEndpointNeedsNodeEgress(access) ? network.natPublicIps.map((ip) => ({ 'Fn::Join': ['', [ip, '/32']] })) : [];
   template.add('ControlPlane', {
     Type: 'AWS::EKS::Cluster',
     Properties: {
@@ -425,7 +437,7 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
         EndpointPublicAccess: access.public,
         EndpointPrivateAccess: access.private,
         // EKS rejects CIDRs for a public endpoint that is switched off.
-        ...(access.public && access.publicAccessCidrs.length > 0 ? { PublicAccessCidrs: [...access.publicAccessCidrs] } : {}),
+        ...(access.public && access.publicAccessCidrs.length > 0 ? { PublicAccessCidrs: [...access.publicAccessCidrs, ...natCidrs] } : {}),
       },
       AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrapsCreatorAdmin(spec.authenticationMode) },
       ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
@@ -460,7 +472,60 @@ export function bootstrapsCreatorAdmin(mode: Spec['authenticationMode']): boolea
   return mode === 'CONFIG_MAP';
 }
 
-// ── Outputs ──────────────────────────────────────────────────────────────────────────────────
+// ── Kube agent ───────────────────────────────────────────────────────────────────────────────
+// The cluster's own Lambda function (functions/kube-agent/handler.ts) through which the service
+// reaches the Kubernetes API from inside the VPC. It depends on nothing of the control plane, so
+// CloudFormation makes it while the control plane is being created: off the critical path.
+
+/** The kube agent's deployment package: an S3 object, as Lambda takes code. */
+export interface KubeAgentCode {
+  s3Bucket: string;
+  s3Key: string;
+}
+
+/** How long the agent's log group keeps its lines. */
+const KUBE_AGENT_LOG_RETENTION_DAYS = 30;
+
+function renderKubeAgent(template: TemplateBuilder, input: ClusterTemplateInput, network: Network): void {
+  const functionName = kubeAgentFunctionName(input.spec.name);
+  template.role('KubeAgentRole', {
+    AssumeRolePolicyDocument: trustPolicy('lambda.amazonaws.com', ['sts:AssumeRole']),
+    ManagedPolicyArns: KUBE_AGENT_POLICIES.map(awsManagedPolicy),
+  });
+  template.add('KubeAgentSecurityGroup', {
+    Type: 'AWS::EC2::SecurityGroup',
+    Properties: { GroupDescription: 'The kube agent: reaches the Kubernetes API on 443', VpcId: network.vpc, Tags: template.tagsFor('KubeAgentSecurityGroup') },
+  });
+  // The private endpoint's interfaces carry ControlPlaneSecurityGroup: admit the agent there, on 443 only.
+  template.add('ControlPlaneIngressFromKubeAgent', {
+    Type: 'AWS::EC2::SecurityGroupIngress',
+    Properties: { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'Allow the kube agent to reach the Kubernetes API', GroupId: ref('ControlPlaneSecurityGroup'), SourceSecurityGroupId: ref('KubeAgentSecurityGroup') },
+  });
+  // Made here rather than by Lambda on first use, so deleting the stack leaves no log group behind.
+  template.add('KubeAgentLogGroup', {
+    Type: 'AWS::Logs::LogGroup',
+    Properties: { LogGroupName: `/aws/lambda/${functionName}`, RetentionInDays: KUBE_AGENT_LOG_RETENTION_DAYS, Tags: template.tagsFor('KubeAgentLogGroup') },
+  });
+  template.add('KubeAgentFunction', {
+    Type: 'AWS::Lambda::Function',
+    DependsOn: 'KubeAgentLogGroup',
+    Properties: {
+      FunctionName: functionName,
+      Description: `eks-provisioner's way to the Kubernetes API of ${input.spec.name} from inside its VPC`,
+      Role: getAtt('KubeAgentRole', 'Arn'),
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 30,
+      Code: { S3Bucket: input.kubeAgentCode.s3Bucket, S3Key: input.kubeAgentCode.s3Key },
+      // The private subnets: they reach a private endpoint directly and a public one through the NAT gateways.
+      VpcConfig: { SubnetIds: [...network.privateSubnets], SecurityGroupIds: [ref('KubeAgentSecurityGroup')] },
+      LoggingConfig: { LogGroup: ref('KubeAgentLogGroup') },
+      Tags: template.tagsFor('KubeAgentFunction'),
+    },
+  });
+}
 
 // ── Launch templates ─────────────────────────────────────────────────────────────────────────
 // One per nodegroup, as eksctl makes: the only way to give managed nodes a gp3/io volume, IMDSv2
@@ -536,6 +601,8 @@ function renderLaunchTemplate(template: TemplateBuilder, nodegroup: NodegroupSpe
   return id;
 }
 
+// ── Outputs ──────────────────────────────────────────────────────────────────────────────────
+
 const joined = (items: unknown[]) => ({ 'Fn::Join': [',', items] });
 
 function renderOutputs(template: TemplateBuilder, spec: Spec, network: Network): void {
@@ -552,6 +619,8 @@ function renderOutputs(template: TemplateBuilder, spec: Spec, network: Network):
   // CloudFormation refuses to export an empty value, and existing VPCs may have no public subnets.
   if (network.publicSubnets.length > 0) template.output('SubnetsPublic', 'Public subnets, comma-separated', joined(network.publicSubnets));
   template.output('VPC', 'VPC of the cluster', network.vpc);
+  template.output('KubeAgentFunctionName', 'The kube agent: the Lambda function in the VPC the service reaches the Kubernetes API through', ref('KubeAgentFunction'));
+  if (network.natPublicIps.length > 0) template.output('NatPublicIps', "The NAT gateways' public addresses (what private subnets reach the internet from), comma-separated", joined(network.natPublicIps));
   if (spec.fargateProfiles.length > 0) {
     template.output('FargatePodExecutionRoleArn', 'Pod execution role for the Fargate profiles', getAtt('FargatePodExecutionRole', 'Arn'));
   }

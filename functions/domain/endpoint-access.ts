@@ -1,21 +1,29 @@
 /**
- * Endpoint access: what the cluster is created with, and whether a switch is needed at the end.
- * EKS rejects an update that changes nothing, so the live config is diffed first.
+ * Endpoint access: the CIDRs a cluster's own nodes need, and the update a switch asks for. Every
+ * cluster is created with the access its spec asks for (the service reaches the Kubernetes API
+ * from inside the VPC, through the kube agent); EKS rejects an update that changes nothing, so
+ * the live config is diffed first.
  */
-import { sameCidrSet } from './cidr';
+import { parseCidr, sameCidrSet } from './cidr';
 import type { ResolvedEndpointAccess, Spec } from './spec';
 
 /**
- * Steps that talk to the Kubernetes API (aws-auth edits) must reach it from outside the VPC, so
- * such clusters start with an unrestricted public endpoint and switch at the end. Clusters that
- * need no Kubernetes API call are created with their final access: no 5–7 minute update.
+ * Whether a cluster's own nodes need the endpoint's CIDRs to admit their egress addresses: a
+ * public-only endpoint restricted to CIDRs (with private access, nodes in the VPC use the private
+ * endpoint; 0.0.0.0/0 admits everyone). EKS documents it: otherwise nodes never join.
  */
-export function initialEndpointAccess(spec: Spec): ResolvedEndpointAccess {
-  if (!needsKubernetesApi(spec)) return spec.endpointAccess;
-  return { public: true, private: spec.endpointAccess.private, publicAccessCidrs: ['0.0.0.0/0'] };
+export function publicEndpointNeedsNodeEgress(access: ResolvedEndpointAccess): boolean {
+  return access.public && !access.private && !access.publicAccessCidrs.some((cidr) => parseCidr(cidr)?.prefix === 0);
 }
 
-/** aws-auth is written: the spec's mappings, or in CONFIG_MAP mode the owner's (owner-access.ts). */
+/** The endpoint access to ask EKS for: the spec's, plus the VPC's NAT addresses when its nodes need them. */
+export function endpointAccessWithNodeEgress(access: ResolvedEndpointAccess, natPublicIps: string[]): ResolvedEndpointAccess {
+  if (!publicEndpointNeedsNodeEgress(access)) return access;
+  const natCidrs = natPublicIps.map((ip) => `${ip}/32`).filter((cidr) => !access.publicAccessCidrs.includes(cidr));
+  return { ...access, publicAccessCidrs: [...access.publicAccessCidrs, ...natCidrs] };
+}
+
+/** The spec's Kubernetes API work: aws-auth mappings, or in CONFIG_MAP mode the owner's (owner-access.ts). */
 export function needsKubernetesApi(spec: Spec): boolean {
   if (spec.authenticationMode === 'API') return false;
   const ownerMapped = spec.authenticationMode === 'CONFIG_MAP' && (spec.ownerAccess ?? 'none') !== 'none';

@@ -78,3 +78,22 @@ export function eventId(...parts: string[]): string {
 export function accessPolicyArn(policy: string): string {
   return policy.startsWith('arn:') ? policy : `arn:aws:eks::aws:cluster-access-policy/${policy}`;
 }
+
+const KUBE_AGENT_PREFIX = 'eksp-kube-agent-';
+/** Lambda function names are at most 64 characters; cluster names up to 100. */
+const FUNCTION_NAME_MAX = 64;
+
+/**
+ * The cluster's kube agent (functions/kube-agent): `eksp-kube-agent-<cluster>`, or for a name too
+ * long for Lambda its first characters and a hash, so every cluster has its own and the steps'
+ * permission to invoke is one pattern (`eksp-kube-agent-*`).
+ */
+export function kubeAgentFunctionName(clusterName: string): string {
+  const name = `${KUBE_AGENT_PREFIX}${clusterName}`;
+  if (name.length <= FUNCTION_NAME_MAX) return name;
+  const hash = createHash('sha256').update(clusterName).digest('hex').slice(0, 8);
+  return `${name.slice(0, FUNCTION_NAME_MAX - hash.length - 1)}-${hash}`;
+}
+
+/** What every kube agent's function name starts with: the steps may invoke those and no other function. */
+export const KUBE_AGENT_NAME_PATTERN = `${KUBE_AGENT_PREFIX}*`;

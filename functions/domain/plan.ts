@@ -1,17 +1,15 @@
 /** The ordered steps a provisioning will take: shown by a dry run and recorded by the Plan step. */
-import { endpointAccessChange, initialEndpointAccess } from './endpoint-access';
+import { publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { clusterStackName } from './naming';
 import { ownerGrant } from './owner-access';
-import type { Spec } from './spec';
+import { natGatewayCount, type Spec } from './spec';
 
 /** `requester`: who asks (the operation's owner), whose own access is part of the plan. */
 export function provisioningSteps(spec: Spec, requester: string): string[] {
   const owner = ownerGrant(spec, requester);
   const stackName = clusterStackName(spec.name);
-  const initial = initialEndpointAccess(spec);
-  const live = { endpointPublicAccess: initial.public, endpointPrivateAccess: initial.private, publicAccessCidrs: initial.publicAccessCidrs };
   return [
-    `Create cluster stack ${stackName} (Kubernetes ${spec.version})`,
+    `Create cluster stack ${stackName} (Kubernetes ${spec.version}, endpoint ${describeAccess(spec)})`,
     ...spec.managedNodeGroups.map((ng) => `Create nodegroup ${ng.name} (${ng.instanceTypes.join(', ')} ${ng.capacityType}, ${ng.minSize}/${ng.desiredSize}/${ng.maxSize})`),
     ...spec.fargateProfiles.map((fp) => `Create Fargate profile ${fp.name} (${fp.selectors.map((s) => s.namespace).join(', ')})`),
     ...spec.addons.map((addon) => `Create add-on ${addon.name}${addon.version ? ` ${addon.version}` : ''}`),
@@ -19,7 +17,6 @@ export function provisioningSteps(spec: Spec, requester: string): string[] {
     ...spec.identityMappings.map((mapping) => `Map ${mapping.arn} in aws-auth`),
     ...(owner.accessEntry ? [`Create access entry ${owner.principalArn} for the owner (${owner.accessEntry.accessPolicies.map(describePolicy).join(', ')})`] : []),
     ...(owner.identityMapping ? [`Map ${owner.principalArn} in aws-auth for the owner (${owner.identityMapping.groups.join(', ')})`] : []),
-    ...(endpointAccessChange(live, spec.endpointAccess) ? [`Switch endpoint access to ${describeAccess(spec)}`] : []),
   ];
 }
 
@@ -29,7 +26,8 @@ function describePolicy(policy: { policy: string; scope?: string; namespaces?: s
 
 function describeAccess(spec: Spec): string {
   const a = spec.endpointAccess;
-  const parts = [a.public ? `public (${a.publicAccessCidrs.join(', ')})` : '', a.private ? 'private' : ''].filter(Boolean);
+  const natAdded = publicEndpointNeedsNodeEgress(a) && natGatewayCount(spec.network.vpc) > 0 ? ' + the NAT addresses' : '';
+  const parts = [a.public ? `public (${a.publicAccessCidrs.join(', ')}${natAdded})` : '', a.private ? 'private' : ''].filter(Boolean);
   return parts.join(' + ');
 }
 

@@ -6,8 +6,9 @@ import type { NormalisedFargateProfile } from '../generated/types';
 import type { SpecProblem } from '../shared/errors';
 import { cidrProblem, parseCidr } from './cidr';
 import { DEFAULT_OWNER_POLICY } from './eksctl-defaults';
+import { needsKubernetesApi, publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
-import type { Spec } from './spec';
+import { natGatewayCount, type Spec } from './spec';
 import { parseMaintenanceWindow } from './upgrade/maintenance-window';
 
 type Rule = (spec: Spec) => SpecProblem[];
@@ -63,7 +64,7 @@ const endpointAccess: Rule = (spec) => {
     const problem = cidrProblem(cidr);
     if (problem) problems.push({ pointer: `/endpointAccess/publicAccessCidrs/${i}`, message: problem });
   });
-  return [...problems, ...unreachableFromNodes(spec)];
+  return [...problems, ...unreachableFromNodes(spec), ...unreachableFromKubeAgent(spec)];
 };
 
 /**
@@ -75,7 +76,7 @@ const endpointAccess: Rule = (spec) => {
  */
 function unreachableFromNodes(spec: Spec): SpecProblem[] {
   const access = spec.endpointAccess;
-  if (!access.public || access.private || access.publicAccessCidrs.some((cidr) => cidr === '0.0.0.0/0')) return [];
+  if (!publicEndpointNeedsNodeEgress(access)) return [];
   const fix = 'turn private access on ("private": true) so they reach it inside the VPC, or admit 0.0.0.0/0';
   if (spec.network.subnets) {
     return [{ pointer: '/endpointAccess/publicAccessCidrs', message: `a public-only endpoint restricted to CIDRs must admit the egress addresses of the nodes in the existing subnets, which the service cannot know: ${fix}` }];
@@ -85,7 +86,23 @@ function unreachableFromNodes(spec: Spec): SpecProblem[] {
     if (!ng.privateNetworking) problems.push({ pointer: `/managedNodeGroups/${i}/privateNetworking`, message: `nodes in public subnets reach a public-only endpoint from their own public IPs, which its CIDRs cannot list in advance: keep them private ("privateNetworking": true) or ${fix}` });
   });
   // Private nodes and Fargate pods without a NAT gateway are refused whatever the endpoint (nodegroups, fargateProfiles).
+  const natCount = natGatewayCount(spec.network.vpc);
+  if (access.publicAccessCidrs.length + natCount > MAX_PUBLIC_ACCESS_CIDRS) {
+    problems.push({ pointer: '/endpointAccess/publicAccessCidrs', message: `the VPC's ${natCount} NAT address(es) are added to these CIDRs so nodes can reach the endpoint, and EKS takes at most ${MAX_PUBLIC_ACCESS_CIDRS}: list at most ${MAX_PUBLIC_ACCESS_CIDRS - natCount}` });
+  }
   return problems;
+}
+
+/** EKS's limit on publicAccessCidrs. */
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+
+/**
+ * The service edits aws-auth from inside the VPC, through the kube agent in the private subnets:
+ * it reaches a private endpoint directly and a public one only through a NAT gateway.
+ */
+function unreachableFromKubeAgent(spec: Spec): SpecProblem[] {
+  if (!needsKubernetesApi(spec) || spec.endpointAccess.private || spec.network.vpc?.natGateway !== 'Disable') return [];
+  return [{ pointer: '/endpointAccess/private', message: 'aws-auth is written from inside the VPC (its private subnets), which without a NAT gateway reach only a private endpoint: turn private access on ("private": true), or set network.vpc.natGateway to Single or HighlyAvailable' }];
 }
 
 const nodegroups: Rule = (spec) => {

@@ -18,6 +18,12 @@ export interface NewVpcNetwork {
   vpc: { cidr: string; azCount: number; natGateway: 'Single' | 'HighlyAvailable' | 'Disable' };
   subnets?: undefined;
 }
+/** How many NAT gateways a new VPC gets: one per zone (HighlyAvailable), one (Single) or none. */
+export function natGatewayCount(vpc: NewVpcNetwork['vpc'] | undefined): number {
+  if (!vpc) return 0;
+  return vpc.natGateway === 'HighlyAvailable' ? vpc.azCount : vpc.natGateway === 'Single' ? 1 : 0;
+}
+
 export interface ExistingSubnetsNetwork {
   vpc?: undefined;
   subnets: { private: string[]; public: string[] };

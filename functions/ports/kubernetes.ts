@@ -1,116 +1,105 @@
 /**
- * The few Kubernetes API calls the service makes (the aws-auth ConfigMap), over HTTPS with the
- * cluster's CA and an IAM token. No Kubernetes client library: two verbs on one resource.
+ * What the service does in a cluster's Kubernetes API, and how it gets there: through the
+ * cluster's kube agent (functions/kube-agent/handler.ts), the Lambda function in the cluster's
+ * VPC, invoked synchronously. The step signs the EKS token here, as its own role or as the
+ * cluster creator (KUBERNETES_ACCESS_ROLE_ARN), and the agent carries it to the API server
+ * from inside: the endpoint may be private, or public only to the VPC's NAT addresses.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { AwsUnavailableError, KubernetesApiError, KubernetesConflictError } from '../shared/errors';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { ClusterEndpoint, KubeAgentRequest, KubeAgentResponse } from '../generated/types';
+import { kubeAgentFunctionName } from '../domain/naming';
 import { config } from '../shared/config';
+import { AwsUnavailableError, classifyAwsError, isAwsError, KubernetesApiError, KubernetesConflictError } from '../shared/errors';
 import { once } from '../shared/once';
 import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from './kubernetes-token';
 
-export interface ClusterAccess {
-  name: string;
-  endpoint: string;
-  /** Base64 PEM, as DescribeCluster's certificateAuthority.data. */
-  certificateAuthority?: string;
-}
+/** A cluster as the agent needs it: name, endpoint and CA, as DescribeCluster (or the stack's outputs) give them. */
+export type ClusterAccess = ClusterEndpoint;
 
-export interface ConfigMap {
-  data: Record<string, string>;
-  resourceVersion: string;
-}
+/** The aws-auth ConfigMap's data and the resourceVersion a replace must name. */
+export type AwsAuth = NonNullable<KubeAgentResponse['awsAuth']>;
 
 export interface KubernetesPort {
-  /** The IAM principal this port reaches the Kubernetes API as (a role ARN for assumed roles): the one access entries must name. */
+  /** The IAM principal the Kubernetes API sees the service as (a role ARN for assumed roles): the one access entries must name. */
   principal(): Promise<string>;
-  readConfigMap(cluster: ClusterAccess, namespace: string, name: string): Promise<ConfigMap | undefined>;
-  /** Creates when resourceVersion is undefined, else replaces that version (409 → KubernetesConflictError). */
-  writeConfigMap(cluster: ClusterAccess, namespace: string, name: string, data: Record<string, string>, resourceVersion?: string): Promise<void>;
+  /** kube-system/aws-auth, or undefined when it does not exist. */
+  readAwsAuth(cluster: ClusterAccess): Promise<AwsAuth | undefined>;
+  /** Creates it when resourceVersion is undefined, else replaces that version (a newer one → KubernetesConflictError). */
+  writeAwsAuth(cluster: ClusterAccess, data: Record<string, string>, resourceVersion?: string): Promise<void>;
 }
 
-interface HttpResult {
-  status: number;
-  body: string;
-}
+const RESOURCE = 'aws-auth';
 
-export class HttpKubernetes implements KubernetesPort {
+export class KubeAgentKubernetes implements KubernetesPort {
   constructor(
+    private readonly lambda: () => LambdaClient,
     private readonly token: (clusterName: string) => Promise<string>,
-    /** Default: the default credentials' identity, the one `token` signs with unless told otherwise. */
-    readonly principal: () => Promise<string> = kubernetesPrincipal(once(() => new STSClient({})), undefined),
+    readonly principal: () => Promise<string>,
   ) {}
 
-  async readConfigMap(cluster: ClusterAccess, namespace: string, name: string): Promise<ConfigMap | undefined> {
-    const result = await this.call(cluster, 'GET', `/api/v1/namespaces/${namespace}/configmaps/${name}`);
-    if (result.status === 404) return undefined;
-    this.check(result, cluster, `read ConfigMap ${namespace}/${name}`);
-    const body = JSON.parse(result.body) as { data?: Record<string, string>; metadata?: { resourceVersion?: string } };
-    return { data: body.data ?? {}, resourceVersion: body.metadata?.resourceVersion ?? '' };
+  async readAwsAuth(cluster: ClusterAccess): Promise<AwsAuth | undefined> {
+    return (await this.ask(cluster, { action: 'readAwsAuth' })).awsAuth;
   }
 
-  async writeConfigMap(cluster: ClusterAccess, namespace: string, name: string, data: Record<string, string>, resourceVersion?: string): Promise<void> {
-    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) }, data };
-    const result = resourceVersion
-      ? await this.call(cluster, 'PUT', `/api/v1/namespaces/${namespace}/configmaps/${name}`, object)
-      : await this.call(cluster, 'POST', `/api/v1/namespaces/${namespace}/configmaps`, object);
-    // 409 on create means EKS (adding a node role) created it first; on replace, a newer version exists.
-    if (result.status === 409) throw new KubernetesConflictError(`ConfigMap ${namespace}/${name} changed while we wrote it; re-reading`, { resource: 'aws-auth' });
-    this.check(result, cluster, `write ConfigMap ${namespace}/${name}`);
+  async writeAwsAuth(cluster: ClusterAccess, data: Record<string, string>, resourceVersion?: string): Promise<void> {
+    await this.ask(cluster, { action: 'writeAwsAuth', data, ...(resourceVersion ? { resourceVersion } : {}) });
   }
 
-  private check(result: HttpResult, cluster: ClusterAccess, what: string): void {
-    if (result.status >= 200 && result.status < 300) return;
-    const reason = safeMessage(result.body);
-    if (result.status >= 500 || result.status === 429) throw new AwsUnavailableError(`Kubernetes API of ${cluster.name} answered ${result.status} to ${what}: ${reason}`, { resource: 'aws-auth' });
-    throw new KubernetesApiError(`Kubernetes API of ${cluster.name} refused to ${what} (${result.status}): ${reason}`, { resource: 'aws-auth', status: result.status });
-  }
-
-  private async call(cluster: ClusterAccess, method: string, path: string, body?: unknown): Promise<HttpResult> {
-    // Appended, not resolved: an endpoint with a path (a proxy, the local emulator's /k8s/<name>) keeps it.
-    const url = new URL(cluster.endpoint.replace(/\/+$/, '') + path);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const token = await this.token(cluster.name);
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(
-        url,
-        {
-          method,
-          timeout: 10_000,
-          ...(cluster.certificateAuthority && url.protocol === 'https:' ? { ca: Buffer.from(cluster.certificateAuthority, 'base64') } : {}),
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
-      req.on('error', (error) => reject(new AwsUnavailableError(`cannot reach the Kubernetes API of ${cluster.name} at ${url.origin}: ${error.message}`, { resource: 'aws-auth', cause: error })));
-      if (payload) req.write(payload);
-      req.end();
-    });
+  private async ask(cluster: ClusterAccess, request: Pick<KubeAgentRequest, 'action' | 'data' | 'resourceVersion'>): Promise<KubeAgentResponse> {
+    const agent = kubeAgentFunctionName(cluster.name);
+    const event: KubeAgentRequest = { ...request, cluster: { name: cluster.name, endpoint: cluster.endpoint, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) }, token: await this.token(cluster.name) };
+    let reply;
+    try {
+      reply = await this.lambda().send(new InvokeCommand({ FunctionName: agent, Payload: Buffer.from(JSON.stringify(event)) }));
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) {
+        throw new KubernetesApiError(`the kube agent ${agent} of cluster ${cluster.name} does not exist: its cluster stack was made without one, or it was removed from the stack`, { resource: RESOURCE, cause: error });
+      }
+      // Pending (Lambda still making its network interfaces) and throttling pass; the step's retry comes back.
+      if (isAwsError(error, 'ResourceConflictException')) throw new AwsUnavailableError(`the kube agent ${agent} is not ready yet: ${(error as Error).message}`, { resource: RESOURCE, cause: error });
+      throw classifyAwsError(error, `kube agent ${agent}`);
+    }
+    const body = reply.Payload ? Buffer.from(reply.Payload).toString('utf8') : '';
+    if (reply.FunctionError) {
+      // The agent's own failure (a crash, a timeout): not an answer of the Kubernetes API, so worth another try.
+      throw new AwsUnavailableError(`the kube agent ${agent} failed (${reply.FunctionError}): ${functionErrorMessage(body)}`, { resource: RESOURCE });
+    }
+    const response = JSON.parse(body || '{}') as KubeAgentResponse;
+    const failure = response.error;
+    if (!failure) return response;
+    // The agent's messages already lead with the resource.
+    switch (failure.name) {
+      case 'KubernetesConflictError':
+        throw new KubernetesConflictError(failure.message);
+      case 'AwsUnavailableError':
+        throw new AwsUnavailableError(failure.message);
+      case 'KubernetesApiError':
+        throw new KubernetesApiError(failure.message, { status: failure.status });
+      case 'KubeAgentContractError':
+        // The service sent what its own agent's contract refuses: a version mismatch or a bug, never fixed by retrying.
+        throw new KubernetesApiError(`${agent}: ${failure.message}`, { resource: RESOURCE });
+    }
   }
 }
 
-function safeMessage(body: string): string {
+function functionErrorMessage(body: string): string {
   try {
-    return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 200);
+    const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string };
+    return `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? ''}`;
   } catch {
     return body.slice(0, 200);
   }
 }
 
 /**
- * The port with IAM tokens: signed as the role in KUBERNETES_ACCESS_ROLE_ARN when set (the cluster's
- * creator), else as the function itself. Either way it has access only while a step grants it.
+ * The port as each step deploys with it: tokens signed as the role in KUBERNETES_ACCESS_ROLE_ARN
+ * when set (the cluster's creator), else as the function itself. Either way it has access only
+ * while a step grants it (step-support/temporary-admin.ts).
  */
-export const httpKubernetes = once((): KubernetesPort => {
+export const inVpcKubernetes = once((): KubernetesPort => {
   const sts = once(() => new STSClient({}));
   const roleArn = process.env.KUBERNETES_ACCESS_ROLE_ARN || undefined;
   const credentials = kubernetesCredentials(sts, roleArn);
-  return new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), credentials), kubernetesPrincipal(sts, roleArn));
+  return new KubeAgentKubernetes(once(() => new LambdaClient({})), (cluster) => kubernetesToken(cluster, config.region(), credentials), kubernetesPrincipal(sts, roleArn));
 });

@@ -65,6 +65,8 @@ export const config = {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(arn)) throw new ConfigError(`PERMISSIONS_BOUNDARY_ARN must be a managed policy ARN of the account, got ${arn}`);
     return arn;
   },
+  /** Where the kube agent's code is (the CDK stack's asset): every cluster stack's agent function is made from it. */
+  kubeAgentCode: () => ({ s3Bucket: required('KUBE_AGENT_CODE_BUCKET'), s3Key: required('KUBE_AGENT_CODE_KEY') }),
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
   deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),

@@ -13,6 +13,7 @@ import type { SchedulesPort } from '../ports/schedules';
 import type { StatusEventsPort } from '../ports/status-events';
 import type { WorkflowsPort } from '../ports/workflows';
 import type { ResolvedGuardrails } from '../domain/guardrails';
+import type { KubeAgentCode } from '../domain/cluster-template';
 import { config } from './config';
 
 export interface Ports {
@@ -32,6 +33,7 @@ export interface Settings {
   guardrails: () => ResolvedGuardrails;
   cloudFormationRoleArn: () => string | undefined;
   permissionsBoundaryArn: () => string;
+  kubeAgentCode: () => KubeAgentCode;
   provisionStateMachineArn: () => string;
   deleteStateMachineArn: () => string;
   updateStateMachineArn: () => string;
@@ -57,6 +59,7 @@ export const settings: Settings = {
   guardrails: config.guardrails,
   cloudFormationRoleArn: config.cloudFormationRoleArn,
   permissionsBoundaryArn: config.permissionsBoundaryArn,
+  kubeAgentCode: config.kubeAgentCode,
   provisionStateMachineArn: config.provisionStateMachineArn,
   deleteStateMachineArn: config.deleteStateMachineArn,
   updateStateMachineArn: config.updateStateMachineArn,

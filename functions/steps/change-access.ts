@@ -21,13 +21,11 @@ import { ChangeProgress } from '../step-support/update-change';
 import { settledCluster } from '../step-support/settled';
 import { withTemporaryAdmin } from '../step-support/temporary-admin';
 import { sdkEks } from '../ports/eks';
-import { httpKubernetes, type ClusterAccess, type ConfigMap } from '../ports/kubernetes';
+import { inVpcKubernetes, type AwsAuth, type ClusterAccess } from '../ports/kubernetes';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 type Deps = StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>;
-
-const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 
 export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll> {
   const spec = input.spec;
@@ -66,13 +64,13 @@ export async function changeAccess(input: UpdateInput, deps: Deps): Promise<Poll
   const access = { name: cluster, endpoint: described.endpoint, certificateAuthority: described.certificateAuthority?.data };
   const othersPrincipals = spec.accessEntries.map((e) => e.principalArn);
   return withTemporaryAdmin(deps, { operation: input.operation, mode: mode as Spec['authenticationMode'], othersPrincipals }, async () => {
-    const awsAuth = { access, current: await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name) };
+    const awsAuth = { access, current: await deps.kubernetes.readAwsAuth(access) };
     live.awsAuth = awsAuth.current?.data;
     return progress.follow(planAccessChange(change, spec, live, input.operation.id), (call) => makeCall(call, input, awsAuth, deps));
   });
 }
 
-async function makeCall(call: AccessCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: ConfigMap | undefined } | undefined, deps: Deps): Promise<void> {
+async function makeCall(call: AccessCall, input: UpdateInput, awsAuth: { access: ClusterAccess; current: AwsAuth | undefined } | undefined, deps: Deps): Promise<void> {
   const { operation } = input;
   const cluster = operation.cluster.name;
   switch (call.call) {
@@ -90,9 +88,9 @@ async function makeCall(call: AccessCall, input: UpdateInput, awsAuth: { access:
     case 'writeAwsAuth':
       // Written against the version read: a concurrent write (EKS adding a node role) conflicts and the ASL retries from a fresh read.
       if (!awsAuth) throw new KubernetesApiError('aws-auth was not read before writing it', { resource: 'aws-auth' });
-      await deps.kubernetes.writeConfigMap(awsAuth.access, AWS_AUTH.namespace, AWS_AUTH.name, call.data, awsAuth.current?.resourceVersion);
+      await deps.kubernetes.writeAwsAuth(awsAuth.access, call.data, awsAuth.current?.resourceVersion);
       return;
   }
 }
 
-export const handler = step(validateUpdateInput, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: httpKubernetes, registry: dynamoRegistry }, changeAccess);
+export const handler = step(validateUpdateInput, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: inVpcKubernetes, registry: dynamoRegistry }, changeAccess);

@@ -1,7 +1,7 @@
 /**
  * Task "Map Identities": access entries with their policy associations (API modes), and the
- * aws-auth ConfigMap (CONFIG_MAP modes) through the Kubernetes API — which is why this runs
- * before the endpoint switch: the public endpoint is still open to the service. The owner's
+ * aws-auth ConfigMap (CONFIG_MAP modes) through the Kubernetes API, reached from inside the
+ * cluster's VPC by its kube agent (ports/kubernetes.ts), whatever the endpoint access. The owner's
  * access (spec ownerAccess, owner-access.ts) is one more entry or mapping. For the aws-auth write
  * in API_AND_CONFIG_MAP mode the service holds cluster-admin only for that time (temporary-admin.ts).
  */
@@ -19,10 +19,8 @@ import { stackOutputs } from '../step-support/stack-outputs';
 import { withTemporaryAdmin } from '../step-support/temporary-admin';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
-import { httpKubernetes } from '../ports/kubernetes';
+import { inVpcKubernetes } from '../ports/kubernetes';
 import { dynamoRegistry } from '../ports/registry';
-
-const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 
 export async function mapIdentities(input: ProvisionState, deps: StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>): Promise<{ accessEntries: number; identityMappings: number }> {
   const spec = input.spec;
@@ -63,10 +61,10 @@ export async function mapIdentities(input: ProvisionState, deps: StepDeps<'eks' 
 async function updateAwsAuth(input: ProvisionState, identityMappings: IdentityMappingSpec[], deps: StepDeps<'eks' | 'events' | 'kubernetes' | 'registry'>): Promise<void> {
   const outputs = stackOutputs(input);
   const access = { name: input.operation.cluster.name, endpoint: outputs.Endpoint, certificateAuthority: outputs.CertificateAuthorityData };
-  const current = await deps.kubernetes.readConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name);
+  const current = await deps.kubernetes.readAwsAuth(access);
   const merged = mergeIdentityMappings(current?.data, identityMappings);
   if (!merged) return;
-  await deps.kubernetes.writeConfigMap(access, AWS_AUTH.namespace, AWS_AUTH.name, merged, current?.resourceVersion);
+  await deps.kubernetes.writeAwsAuth(access, merged, current?.resourceVersion);
 }
 
-export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: httpKubernetes, registry: dynamoRegistry }, mapIdentities);
+export const handler = step(validateProvisionState, { eks: sdkEks, events: eventBridgeStatusEvents, kubernetes: inVpcKubernetes, registry: dynamoRegistry }, mapIdentities);

@@ -18,6 +18,7 @@ import { ArnPrincipal, CompositePrincipal, Effect, PolicyStatement, Role, Servic
 import { Construct } from 'constructs';
 import { TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { ANY_RESOURCE, arns, allow, patterns } from './iam';
+import type { KubeAgentCode } from './kube-agent-code';
 
 export interface ClusterStackRoleProps {
   /** Roles allowed to assume this one besides CloudFormation (map-identities' role). */
@@ -26,6 +27,8 @@ export interface ClusterStackRoleProps {
   permissionsBoundaryArn: string;
   /** The allowedNodePolicyArns guardrail: what nodegroups may attach besides the templates' own policies. */
   allowedNodePolicyArns: readonly string[];
+  /** The kube agent's code, which each cluster stack's agent function is made from. */
+  kubeAgentCode: KubeAgentCode;
 }
 
 /** The policies the execution role may attach: the templates' own (in the stack's partition) and the guardrail's. */
@@ -177,6 +180,13 @@ export class ClusterStackRole extends Construct {
       wildcardReason: 'AWS::EKS::Cluster passes the stack\'s own cluster service role (generated name under /eks-provisioner/) to EKS, and only to EKS.',
     });
     allow(this.role, {
+      actions: ['iam:PassRole'],
+      resources: [patterns.serviceRoles],
+      conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      wildcardReason: "AWS::Lambda::Function passes the stack's own kube agent role (generated name under /eks-provisioner/) to Lambda, and only to Lambda.",
+    });
+    this.allowKubeAgent(props.kubeAgentCode);
+    allow(this.role, {
       actions: ['iam:CreateServiceLinkedRole'],
       resources: [arns.iam('role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS')],
       conditions: { StringEquals: { 'iam:AWSServiceName': 'eks.amazonaws.com' } },
@@ -196,5 +206,23 @@ export class ClusterStackRole extends Construct {
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       wildcardReason: `${kmsReason} Grants only for AWS services (kms:GrantIsForAWSResource), i.e. for EKS.`,
     });
+  }
+
+  /** The cluster stack's kube agent: its function (from the service's code asset) and its log group, nothing else of Lambda or Logs. */
+  private allowKubeAgent(code: KubeAgentCode): void {
+    const reason = 'Each cluster stack makes its own kube agent, eksp-kube-agent-<cluster> (functions/domain/naming.ts), and its log group /aws/lambda/eksp-kube-agent-<cluster>; no other function or log group.';
+    allow(this.role, {
+      actions: ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags'],
+      resources: [patterns.kubeAgents],
+      wildcardReason: reason,
+    });
+    allow(this.role, {
+      actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource', 'logs:TagLogGroup', 'logs:UntagLogGroup', 'logs:ListTagsForResource'],
+      resources: [patterns.kubeAgentLogGroups],
+      wildcardReason: reason,
+    });
+    allow(this.role, { actions: ['logs:DescribeLogGroups'], resources: [ANY_RESOURCE], wildcardReason: 'logs:DescribeLogGroups has no resource-level permissions; CloudFormation reads the log group it made.' });
+    // Lambda fetches the code with the credentials of whoever creates the function.
+    code.grantRead(this.role);
   }
 }

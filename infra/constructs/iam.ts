@@ -8,6 +8,7 @@ import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 // cdk-nag's own rendering of a resource in IAM5 finding ids, so acknowledgements match exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
+import { KUBE_AGENT_NAME_PATTERN } from '../../functions/domain/naming';
 
 /**
  * An ARN pattern in CloudFormation `Fn::Sub` syntax, e.g.
@@ -34,6 +35,8 @@ export const arns = {
   ec2: (resource: string) => new ArnPattern(`arn:${P}:ec2:${R}:${A}:${resource}`),
   iam: (resource: string) => new ArnPattern(`arn:${P}:iam::${A}:${resource}`),
   kms: (resource: string) => new ArnPattern(`arn:${P}:kms:${R}:${A}:${resource}`),
+  lambda: (resource: string) => new ArnPattern(`arn:${P}:lambda:${R}:${A}:${resource}`),
+  logs: (resource: string) => new ArnPattern(`arn:${P}:logs:${R}:${A}:${resource}`),
   scheduler: (resource: string) => new ArnPattern(`arn:${P}:scheduler:${R}:${A}:${resource}`),
 };
 
@@ -48,6 +51,8 @@ export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
 /** Clusters' unattended-upgrade schedules (ports/schedules.ts upgradeScheduleName), in the same group. */
 export const UPGRADE_SCHEDULE_PATTERN = 'eksp-*-upgrade';
 export const SCHEDULE_GROUP = 'default';
+/** The clusters' kube agents (naming.ts kubeAgentFunctionName) and their log groups. */
+export const KUBE_AGENT_FUNCTION_PATTERN = KUBE_AGENT_NAME_PATTERN;
 export const SERVICE_ROLE_PATH = '/eks-provisioner/';
 
 export const patterns = {
@@ -61,6 +66,8 @@ export const patterns = {
   fargateProfiles: arns.eks('fargateprofile/*/*/*'),
   addons: arns.eks('addon/*/*/*'),
   accessEntries: arns.eks('access-entry/*/*/*/*/*'),
+  kubeAgents: arns.lambda(`function:${KUBE_AGENT_FUNCTION_PATTERN}`),
+  kubeAgentLogGroups: arns.logs(`log-group:/aws/lambda/${KUBE_AGENT_FUNCTION_PATTERN}`),
   /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */
   serviceRoles: arns.iam(`role${SERVICE_ROLE_PATH}*`),
 };

@@ -14,6 +14,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -21,7 +22,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
 import { SdkEks } from '../../functions/ports/eks';
-import { HttpKubernetes } from '../../functions/ports/kubernetes';
+import { KubeAgentKubernetes } from '../../functions/ports/kubernetes';
 import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
@@ -54,7 +55,11 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     ec2: new QueryEc2({ region: config.region, credentials }),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
-    kubernetes: new HttpKubernetes((cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth), kubernetesPrincipal(sts, identity.kubernetesAccessRoleArn)),
+    kubernetes: new KubeAgentKubernetes(
+      once(() => new LambdaClient({ credentials })),
+      (cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth),
+      kubernetesPrincipal(sts, identity.kubernetesAccessRoleArn),
+    ),
     workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
     schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), scheduleSettingsFromConfig),
     clock,

@@ -8,7 +8,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateAddonCommand, CreateClusterCommand, CreateFargateProfileCommand, DescribeAddonCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateClusterConfigCommand, type CreateClusterCommandInput } from '@aws-sdk/client-eks';
 import { load } from 'js-yaml';
-import { HttpKubernetes, type ClusterAccess } from '../../functions/ports/kubernetes';
+import { HttpKubernetes } from '../../functions/kube-agent/http-kubernetes';
+import type { ClusterAccess } from '../../functions/ports/kubernetes';
 import { kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { mergeIdentityMappings } from '../../functions/domain/aws-auth';
 import { KubernetesConflictError } from '../../functions/shared/errors';
@@ -172,7 +173,7 @@ describe('the Kubernetes API of a cluster', () => {
   });
 
   it("lets the cluster creator read and write aws-auth with the service's HttpKubernetes and token", async () => {
-    const kubernetes = new HttpKubernetes((name) => tokenFor(name));
+    const kubernetes = new HttpKubernetes((name: string) => tokenFor(name));
 
     const before = await kubernetes.readConfigMap(endpoints.main!, 'kube-system', 'aws-auth');
     await kubernetes.writeConfigMap(endpoints.main!, 'kube-system', 'aws-auth', { mapUsers: `- userarn: ${ARNS.viewer}\n  username: viewer\n` });
@@ -284,7 +285,7 @@ describe('the Kubernetes API of a cluster', () => {
 });
 
 describe('aws-auth while EKS writes it too (CONFIG_MAP mode)', () => {
-  const kubernetes = new HttpKubernetes((name) => tokenFor(name));
+  const kubernetes = new HttpKubernetes((name: string) => tokenFor(name));
 
   it('answers a create that lost the race with 409, so HttpKubernetes raises KubernetesConflictError and a re-read keeps the node role', async () => {
     const read = await kubernetes.readConfigMap(endpoints.legacy!, 'kube-system', 'aws-auth');

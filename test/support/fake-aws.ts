@@ -7,7 +7,7 @@
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
 import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, Update } from '../../functions/ports/eks';
-import type { ClusterAccess, ConfigMap, KubernetesPort } from '../../functions/ports/kubernetes';
+import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
@@ -23,6 +23,9 @@ import { ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecE
 
 /** The permissions boundary the fake settings name (PERMISSIONS_BOUNDARY_ARN), also in the templates tests render. */
 export const PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/eksp-role-boundary';
+/** Where the fake settings say the kube agent's code is (KUBE_AGENT_CODE_BUCKET/KEY). */
+export const KUBE_AGENT_CODE = { s3Bucket: 'cdk-assets-111122223333-us-east-1', s3Key: 'kube-agent.zip' };
+const AWS_AUTH_CONFIG_MAP = 'kube-system/aws-auth';
 
 export interface Call {
   service: string;
@@ -112,7 +115,8 @@ export class FakeAws {
   readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; tags?: Record<string, string>; policies: Map<string, unknown> }>();
   /** The principal the Kubernetes port acts as (KubernetesPort.principal): the CloudFormation role, as deployed. */
   servicePrincipal = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
-  readonly configMaps = new Map<string, ConfigMap>();
+  /** aws-auth of each cluster, by `<cluster>/kube-system/aws-auth`. */
+  readonly configMaps = new Map<string, AwsAuth>();
   readonly subnets = new Map<string, SubnetDescription>();
   readonly operations = new Map<string, OperationRecord>();
   readonly clusterRecords = new Map<string, ClusterRecord>();
@@ -163,6 +167,7 @@ export class FakeAws {
         guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
         permissionsBoundaryArn: () => PERMISSIONS_BOUNDARY_ARN,
+        kubeAgentCode: () => KUBE_AGENT_CODE,
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
         deleteStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:delete-cluster',
         updateStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:update-cluster',
@@ -726,18 +731,18 @@ export class FakeAws {
 
   readonly kubernetes: KubernetesPort = {
     principal: async () => this.servicePrincipal,
-    readConfigMap: async (cluster: ClusterAccess, namespace, name) => {
-      this.record('kubernetes', 'GetConfigMap', `${namespace}/${name}`);
-      const map = this.configMaps.get(`${cluster.name}/${namespace}/${name}`);
+    readAwsAuth: async (cluster: ClusterAccess) => {
+      this.record('kubernetes', 'GetConfigMap', AWS_AUTH_CONFIG_MAP);
+      const map = this.configMaps.get(`${cluster.name}/${AWS_AUTH_CONFIG_MAP}`);
       return map && structuredClone(map);
     },
-    writeConfigMap: async (cluster, namespace, name, data, resourceVersion) => {
-      this.record('kubernetes', resourceVersion ? 'ReplaceConfigMap' : 'CreateConfigMap', `${namespace}/${name}`);
+    writeAwsAuth: async (cluster, data, resourceVersion) => {
+      this.record('kubernetes', resourceVersion ? 'ReplaceConfigMap' : 'CreateConfigMap', AWS_AUTH_CONFIG_MAP);
       if ((this.faults.awsAuthConflicts ?? 0) > 0) {
         this.faults.awsAuthConflicts!--;
         throw new KubernetesConflictError('ConfigMap changed', { resource: 'aws-auth' });
       }
-      const key = `${cluster.name}/${namespace}/${name}`;
+      const key = `${cluster.name}/${AWS_AUTH_CONFIG_MAP}`;
       const current = this.configMaps.get(key);
       if ((current?.resourceVersion ?? undefined) !== resourceVersion) throw new KubernetesConflictError('ConfigMap changed', { resource: 'aws-auth' });
       this.configMaps.set(key, { data: structuredClone(data), resourceVersion: String(Number(current?.resourceVersion ?? 0) + 1) });

@@ -2,7 +2,7 @@
 import { renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
 import { clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 import { normaliseSpec } from '../../../functions/domain/spec';
-import { PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 
 export const SPEC_DEFAULTS = { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
 
@@ -17,7 +17,7 @@ export function clusterTemplateInput(request: Record<string, unknown>, overrides
     spec,
     stackName: clusterStackName(spec.name),
     tags: ownershipTags(spec.tags, { clusterName: spec.name, owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0001' }),
-    initialEndpointAccess: { public: true, private: true, publicAccessCidrs: spec.endpointAccess.publicAccessCidrs },
+    kubeAgentCode: KUBE_AGENT_CODE,
     permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
     ...(spec.network.subnets ? { existingVpcId: EXISTING_VPC_ID } : {}),
     ...overrides,
@@ -50,13 +50,14 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
     }),
   ],
   ['new /24 VPC without NAT gateways (public nodes only)', clusterTemplateInput({ network: { vpc: { cidr: '10.0.0.0/24', natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'public', privateNetworking: false }] })],
+  [
+    'new VPC with a public-only endpoint restricted to CIDRs (NAT addresses added)',
+    clusterTemplateInput({ network: { vpc: { natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] } }),
+  ],
   ['existing VPC with public and private subnets', clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } })],
   [
     'existing VPC with private subnets only and a private endpoint',
-    clusterTemplateInput(
-      { network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: { public: false, private: true } },
-      { initialEndpointAccess: { public: false, private: true, publicAccessCidrs: [] } },
-    ),
+    clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: { public: false, private: true } }),
   ],
 ];
 

@@ -1,4 +1,4 @@
-import { endpointAccessAfter, endpointAccessChange, initialEndpointAccess, needsKubernetesApi, type LiveEndpointAccess } from '../../../functions/domain/endpoint-access';
+import { endpointAccessAfter, endpointAccessChange, endpointAccessWithNodeEgress, needsKubernetesApi, publicEndpointNeedsNodeEgress, type LiveEndpointAccess } from '../../../functions/domain/endpoint-access';
 import { normaliseSpec, type ResolvedEndpointAccess } from '../../../functions/domain/spec';
 
 const SPEC_DEFAULTS = { kubernetesVersions: ['1.33'], defaultKubernetesVersion: '1.33' };
@@ -20,24 +20,28 @@ describe('needsKubernetesApi', () => {
   });
 });
 
-describe('initialEndpointAccess', () => {
-  it.each<[string, Record<string, unknown>, ResolvedEndpointAccess]>([
-    ['a private-only cluster with aws-auth mappings starts public and unrestricted, keeping private', { endpointAccess: PRIVATE_ONLY, identityMappings: [MAPPING] }, { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] }],
-    ['a CIDR-restricted cluster with aws-auth mappings starts open to all', { endpointAccess: RESTRICTED, identityMappings: [MAPPING] }, { public: true, private: true, publicAccessCidrs: ['0.0.0.0/0'] }],
-    ['a private-only cluster with access entries only starts private (no switch later)', { endpointAccess: PRIVATE_ONLY, accessEntries: [ACCESS_ENTRY] }, { public: false, private: true, publicAccessCidrs: [] }],
-    ['a CIDR-restricted cluster without mappings starts restricted', { endpointAccess: RESTRICTED }, RESTRICTED],
-    ['the default endpoint starts as it ends', {}, { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] }],
-  ])('%s', (_, request, expected) => {
-    expect(initialEndpointAccess(spec(request))).toEqual(expected);
+describe('publicEndpointNeedsNodeEgress', () => {
+  it.each<[string, ResolvedEndpointAccess, boolean]>([
+    ['a public-only endpoint restricted to CIDRs', { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, true],
+    ['a public-only endpoint open to all', { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] }, false],
+    ['a restricted public endpoint with private access (nodes use the private one)', RESTRICTED, false],
+    ['a private-only endpoint', { public: false, private: true, publicAccessCidrs: [] }, false],
+  ])('%s: %s', (_, access, expected) => {
+    expect(publicEndpointNeedsNodeEgress(access)).toBe(expected);
+  });
+});
+
+describe('endpointAccessWithNodeEgress', () => {
+  const PUBLIC_ONLY = { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] };
+
+  it("adds each NAT address as a /32 to a public-only endpoint's CIDRs, once", () => {
+    expect(endpointAccessWithNodeEgress(PUBLIC_ONLY, ['198.51.100.7', '198.51.100.8'])).toEqual({ ...PUBLIC_ONLY, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32', '198.51.100.8/32'] });
+    expect(endpointAccessWithNodeEgress({ ...PUBLIC_ONLY, publicAccessCidrs: ['198.51.100.7/32'] }, ['198.51.100.7'])).toEqual({ ...PUBLIC_ONLY, publicAccessCidrs: ['198.51.100.7/32'] });
   });
 
-  it('needs no switch at the end when no Kubernetes API call is made', () => {
-    const cluster = spec({ endpointAccess: PRIVATE_ONLY });
-    const initial = initialEndpointAccess(cluster);
-
-    const change = endpointAccessChange({ endpointPublicAccess: initial.public, endpointPrivateAccess: initial.private, publicAccessCidrs: initial.publicAccessCidrs }, cluster.endpointAccess);
-
-    expect(change).toBeUndefined();
+  it('leaves an endpoint whose nodes need nothing as it is', () => {
+    expect(endpointAccessWithNodeEgress(RESTRICTED, ['198.51.100.7'])).toBe(RESTRICTED);
+    expect(endpointAccessWithNodeEgress({ ...PRIVATE_ONLY, publicAccessCidrs: [] }, ['198.51.100.7'])).toEqual({ ...PRIVATE_ONLY, publicAccessCidrs: [] });
   });
 });
 
@@ -138,5 +142,37 @@ describe('a public-only endpoint restricted to CIDRs must admit the nodes', () =
   it('refuses existing subnets, whose egress addresses the service cannot know, and nodes in public subnets, naming each', () => {
     expect(problemsOf({ endpointAccess: PUBLIC_ONLY, network: EXISTING })).toEqual(['/endpointAccess/publicAccessCidrs']);
     expect(problemsOf({ endpointAccess: PUBLIC_ONLY, managedNodeGroups: [{ name: 'a' }, { name: 'b', privateNetworking: false }] })).toEqual(['/managedNodeGroups/1/privateNetworking']);
+  });
+});
+
+describe('endpoint access the service itself must be able to use', () => {
+  const problemsOf = (request: Record<string, unknown>) => {
+    try {
+      spec(request);
+      return [];
+    } catch (error) {
+      return (error as { problems: Array<{ pointer: string; message: string }> }).problems;
+    }
+  };
+  const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `198.51.${i}.0/24`);
+
+  it("refuses more CIDRs than EKS takes once the VPC's NAT addresses are added, saying how many fit", () => {
+    const problems = problemsOf({ network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: cidrs(38) } });
+
+    expect(problems).toEqual([{ pointer: '/endpointAccess/publicAccessCidrs', message: expect.stringContaining('list at most 37') }]);
+    expect(problemsOf({ network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: cidrs(37) } })).toEqual([]);
+  });
+
+  it('refuses aws-auth mappings on a public-only endpoint of a VPC without NAT: the kube agent could not reach it', () => {
+    const problems = problemsOf({ network: { vpc: { natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }], identityMappings: [MAPPING] });
+
+    expect(problems).toEqual([{ pointer: '/endpointAccess/private', message: expect.stringContaining('turn private access on') }]);
+  });
+
+  it('takes the same cluster with private access on, or without aws-auth work', () => {
+    const noNat = { network: { vpc: { natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }] };
+
+    expect(problemsOf({ ...noNat, endpointAccess: { public: true, private: true }, identityMappings: [MAPPING] })).toEqual([]);
+    expect(problemsOf({ ...noNat, accessEntries: [ACCESS_ENTRY] })).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { isUserTemplateTag } from '../../../functions/domain/cluster-settings';
 import { renderClusterTemplate } from '../../../functions/domain/cluster-template';
 import { normaliseSpec } from '../../../functions/domain/spec';
 import { retagTemplate } from '../../../functions/domain/template-tags';
+import { KUBE_AGENT_CODE } from '../../support/fake-aws';
 
 const GUARDRAILS = { kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' };
 const OWNERSHIP = { 'eks-provisioner:cluster': 'demo', 'eks-provisioner:operation-id': 'op-1', 'eks-provisioner:managed-by': 'eks-provisioner' };
@@ -15,7 +16,7 @@ function clusterTemplate(): Record<string, unknown> {
     spec,
     stackName: 'eksp-demo-cluster',
     tags: { ...spec.tags, ...OWNERSHIP },
-    initialEndpointAccess: { public: true, private: true, publicAccessCidrs: [] },
+    kubeAgentCode: KUBE_AGENT_CODE,
     permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary',
   });
   return JSON.parse(JSON.stringify(template)) as Record<string, unknown>;

@@ -1,148 +1,94 @@
-/** HttpKubernetes against a small Kubernetes-API stand-in on 127.0.0.1. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HttpKubernetes, type ClusterAccess } from '../../../functions/ports/kubernetes';
-import { rejectionOf } from './port-helpers';
+/** KubeAgentKubernetes: the steps' way to a cluster's Kubernetes API, through its kube agent (Lambda Invoke mocked). */
+import { InvokeCommand, LambdaClient, ResourceConflictException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { KubeAgentRequest, KubeAgentResponse } from '../../../functions/generated/types';
+import { KubeAgentKubernetes } from '../../../functions/ports/kubernetes';
+import { metadata, rejectionOf } from './port-helpers';
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization?: string;
-  body?: Record<string, unknown>;
+const CLUSTER = { name: 'demo', endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: 'LS0tLS1CRUdJTg==' };
+const TOKEN = 'k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8';
+
+function agent() {
+  const client = new LambdaClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  const port = new KubeAgentKubernetes(() => client, async () => TOKEN, async () => 'arn:aws:iam::111122223333:role/step');
+  const answer = (response: KubeAgentResponse, functionError?: string) =>
+    mock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify(response)) as never, ...(functionError ? { FunctionError: functionError } : {}) });
+  const sent = () => mock.commandCalls(InvokeCommand).map((call) => ({ functionName: call.args[0].input.FunctionName, request: JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString('utf8')) as KubeAgentRequest }));
+  return { mock, port, answer, sent };
 }
-interface Reply {
-  status: number;
-  body?: unknown;
-}
 
-let server: Server;
-let cluster: ClusterAccess;
-let seen: Seen[] = [];
-let reply: Reply = { status: 200 };
+describe('KubeAgentKubernetes', () => {
+  it("invokes the cluster's own agent with the cluster, the action and a token it signed, and returns aws-auth", async () => {
+    const { port, answer, sent } = agent();
+    answer({ awsAuth: { data: { mapRoles: '[]' }, resourceVersion: '7' } });
 
-const readBody = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    await expect(port.readAwsAuth(CLUSTER)).resolves.toEqual({ data: { mapRoles: '[]' }, resourceVersion: '7' });
+    expect(sent()).toEqual([{ functionName: 'eksp-kube-agent-demo', request: { action: 'readAwsAuth', cluster: CLUSTER, token: TOKEN } }]);
   });
 
-beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, ...(body ? { body: JSON.parse(body) } : {}) });
-    res.writeHead(reply.status, { 'content-type': 'application/json' });
-    res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cluster = { name: 'demo', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-});
+  it('answers undefined when aws-auth does not exist', async () => {
+    const { port, answer } = agent();
+    answer({});
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-beforeEach(() => {
-  seen = [];
-  reply = { status: 200 };
-});
-
-const kubernetes = new HttpKubernetes(async (name) => `k8s-aws-v1.token-for-${name}`);
-const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
-
-describe('HttpKubernetes', () => {
-  it('reads a ConfigMap with its data and resourceVersion, sending the IAM bearer token', async () => {
-    reply = { status: 200, body: { kind: 'ConfigMap', metadata: { name: 'aws-auth', resourceVersion: '4711' }, data: { mapRoles: '- rolearn: x\n' } } };
-
-    const map = await kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth');
-
-    expect(map).toEqual({ data: { mapRoles: '- rolearn: x\n' }, resourceVersion: '4711' });
-    expect(seen).toEqual([{ method: 'GET', url: AWS_AUTH_PATH, authorization: 'Bearer k8s-aws-v1.token-for-demo' }]);
+    await expect(port.readAwsAuth(CLUSTER)).resolves.toBeUndefined();
   });
 
-  it('reads a missing ConfigMap (404) as undefined', async () => {
-    reply = { status: 404, body: { kind: 'Status', message: 'configmaps "aws-auth" not found', code: 404 } };
+  it('writes with the resourceVersion it read, or creates without one', async () => {
+    const { port, answer, sent } = agent();
+    answer({});
 
-    await expect(kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth')).resolves.toBeUndefined();
-  });
+    await port.writeAwsAuth(CLUSTER, { mapRoles: '[]' }, '7');
+    await port.writeAwsAuth(CLUSTER, { mapRoles: '[]' });
 
-  it('replaces a ConfigMap with PUT carrying the resourceVersion it read', async () => {
-    reply = { status: 200, body: {} };
-
-    await kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', { mapRoles: '[]\n' }, '4711');
-
-    expect(seen).toEqual([
-      {
-        method: 'PUT',
-        url: AWS_AUTH_PATH,
-        authorization: 'Bearer k8s-aws-v1.token-for-demo',
-        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '4711' }, data: { mapRoles: '[]\n' } },
-      },
+    expect(sent().map((s) => [s.request.action, s.request.data, s.request.resourceVersion])).toEqual([
+      ['writeAwsAuth', { mapRoles: '[]' }, '7'],
+      ['writeAwsAuth', { mapRoles: '[]' }, undefined],
     ]);
   });
 
-  it('creates a ConfigMap with POST when there was none', async () => {
-    reply = { status: 201, body: {} };
+  it.each([
+    ['KubernetesConflictError', { name: 'KubernetesConflictError', message: 'aws-auth: ConfigMap kube-system/aws-auth changed while we wrote it; re-reading' }, undefined],
+    ['AwsUnavailableError', { name: 'AwsUnavailableError', message: 'aws-auth: cannot reach the Kubernetes API of demo' }, undefined],
+    ['KubernetesApiError', { name: 'KubernetesApiError', message: 'aws-auth: Kubernetes API of demo refused to read ConfigMap kube-system/aws-auth (403): forbidden', status: 403 }, 403],
+  ] as const)('raises the %s the agent reports, with its message and status', async (name, error, status) => {
+    const { port, answer } = agent();
+    answer({ error });
 
-    await kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', { mapRoles: '[]\n' });
+    const raised = await rejectionOf(port.readAwsAuth(CLUSTER));
 
-    expect(seen).toEqual([expect.objectContaining({ method: 'POST', url: '/api/v1/namespaces/kube-system/configmaps', body: expect.objectContaining({ metadata: { name: 'aws-auth', namespace: 'kube-system' } }) })]);
+    expect({ name: raised.name, message: raised.message, status: (raised as { status?: number }).status }).toEqual({ name, message: error.message, status });
   });
 
-  it('throws the retryable KubernetesConflictError on 409 (someone wrote in between)', async () => {
-    reply = { status: 409, body: { kind: 'Status', message: 'the object has been modified', code: 409 } };
+  it('raises a terminal KubernetesApiError, naming the agent, for a request its contract refuses', async () => {
+    const { port, answer } = agent();
+    answer({ error: { name: 'KubeAgentContractError', message: 'the kube agent refuses the request: /action must be equal to one of the allowed values' } });
 
-    const error = await rejectionOf(kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', {}, '1'));
+    const raised = await rejectionOf(port.readAwsAuth(CLUSTER));
 
-    expect(error.name).toBe('KubernetesConflictError');
-    expect(error.message).toMatch(/^aws-auth: /);
+    expect(raised.name).toBe('KubernetesApiError');
+    expect(raised.message).toContain('eksp-kube-agent-demo');
   });
 
-  it("throws the terminal KubernetesApiError on 403, with the API server's reason", async () => {
-    reply = { status: 403, body: { kind: 'Status', message: 'configmaps "aws-auth" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot update resource', code: 403 } };
+  it("retries the agent's own failure (a crash or a timeout) as unavailability", async () => {
+    const { port, answer } = agent();
+    answer({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 30.00 seconds' } as never, 'Unhandled');
 
-    const error = await rejectionOf(kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', {}, '1'));
+    const raised = await rejectionOf(port.readAwsAuth(CLUSTER));
 
-    expect(error.name).toBe('KubernetesApiError');
-    expect(error.message).toBe('aws-auth: Kubernetes API of demo refused to write ConfigMap kube-system/aws-auth (403): configmaps "aws-auth" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot update resource');
+    expect(raised.name).toBe('AwsUnavailableError');
+    expect(raised.message).toContain('Task timed out after 30.00 seconds');
   });
 
-  it.each([500, 503, 429])('throws the retryable AwsUnavailableError when the API server answers %i', async (status) => {
-    reply = { status, body: 'upstream unavailable' };
+  it('retries while Lambda is still making the agent (Pending), and names a missing agent as not retryable', async () => {
+    const pending = agent();
+    pending.mock.on(InvokeCommand).rejects(new ResourceConflictException({ message: 'The operation cannot be performed at this time. The function is currently in the following state: Pending', $metadata: metadata }));
+    const missing = agent();
+    missing.mock.on(InvokeCommand).rejects(new ResourceNotFoundException({ message: 'Function not found: arn:aws:lambda:us-east-1:111122223333:function:eksp-kube-agent-demo', $metadata: metadata }));
 
-    const error = await rejectionOf(kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth'));
-
-    expect(error.name).toBe('AwsUnavailableError');
-    expect(error.message).toContain('upstream unavailable');
-  });
-
-  it('throws AwsUnavailableError when the API server cannot be reached', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-
-    const error = await rejectionOf(kubernetes.readConfigMap({ name: 'demo', endpoint: `http://127.0.0.1:${port}` }, 'kube-system', 'aws-auth'));
-
-    expect(error.name).toBe('AwsUnavailableError');
-    expect(error.message).toContain(`cannot reach the Kubernetes API of demo at http://127.0.0.1:${port}`);
-  });
-});
-
-describe('HttpKubernetes endpoints with a path', () => {
-  it('keeps the endpoint path in front of the API path, as kubectl does', async () => {
-    const seen: string[] = [];
-    const server = createServer((req, res) => {
-      seen.push(req.url ?? '');
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","message":"not found"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    const kubernetes = new HttpKubernetes(async () => 'k8s-aws-v1.token');
-
-    await kubernetes.readConfigMap({ name: 'demo', endpoint: `http://127.0.0.1:${port}/k8s/demo/` }, 'kube-system', 'aws-auth');
-    await new Promise((resolve) => server.close(resolve));
-
-    expect(seen).toEqual(['/k8s/demo/api/v1/namespaces/kube-system/configmaps/aws-auth']);
+    expect((await rejectionOf(pending.port.readAwsAuth(CLUSTER))).name).toBe('AwsUnavailableError');
+    const gone = await rejectionOf(missing.port.readAwsAuth(CLUSTER));
+    expect(gone.name).toBe('KubernetesApiError');
+    expect(gone.message).toContain('the kube agent eksp-kube-agent-demo of cluster demo does not exist');
   });
 });

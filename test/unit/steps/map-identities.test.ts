@@ -245,8 +245,8 @@ describe('Map Identities', () => {
 
     it('asks for a retry, keeping its entry, when the Kubernetes API does not honour the entry just made yet; the retry uses and removes it', async () => {
       const aws = fakeAws();
-      const read = aws.kubernetes.readConfigMap;
-      aws.kubernetes.readConfigMap = jest.fn().mockRejectedValueOnce(new KubernetesApiError('Unauthorized', { resource: 'aws-auth', status: 401 })).mockImplementation(read);
+      const read = aws.kubernetes.readAwsAuth;
+      aws.kubernetes.readAwsAuth = jest.fn().mockRejectedValueOnce(new KubernetesApiError('Unauthorized', { resource: 'aws-auth', status: 401 })).mockImplementation(read);
 
       const error = await rejectionOf(mapIdentities(stateWithStack(spec), aws.deps()));
 

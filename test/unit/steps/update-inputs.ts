@@ -1,11 +1,10 @@
 /** Inputs the update-cluster step tests share: an UPDATE operation on cluster "demo", provisioned in the fake. */
 import { renderClusterTemplate } from '../../../functions/domain/cluster-template';
-import { initialEndpointAccess } from '../../../functions/domain/endpoint-access';
 import { clusterStackName, ownershipTags } from '../../../functions/domain/naming';
 import type { ChangeRequest } from '../../../functions/domain/spec-change';
 import type { Spec } from '../../../functions/domain/spec';
 import type { ClusterChange, Operation, Poll, UpdateInput } from '../../../functions/generated/types';
-import { FakeAws, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { FakeAws, KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 import { operationFor } from '../../support/provision-run';
 import { CLUSTER, outputsFor } from './step-inputs';
 
@@ -33,7 +32,7 @@ export function provisionedAws(spec: Spec, options: { faults?: ConstructorParame
   const aws = new FakeAws(options.faults ?? {}, { ...new FakeAws().durations, ...options.durations });
   const stackName = clusterStackName(CLUSTER);
   aws.seedStack(stackName, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: UPDATE_OPERATION.requestedBy, operationId: 'op-create' }));
-  const template = renderClusterTemplate({ spec, stackName, tags: {}, initialEndpointAccess: initialEndpointAccess(spec), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+  const template = renderClusterTemplate({ spec, stackName, tags: {}, kubeAgentCode: KUBE_AGENT_CODE, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
   Object.assign(aws.stacks.get(stackName)!, { outputs: outputsFor(spec), template });
   aws.clusters.set(CLUSTER, {
     name: CLUSTER,

@@ -1,0 +1,149 @@
+/** HttpKubernetes against a small Kubernetes-API stand-in on 127.0.0.1. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpKubernetes } from '../../../functions/kube-agent/http-kubernetes';
+import type { ClusterAccess } from '../../../functions/ports/kubernetes';
+import { rejectionOf } from '../ports/port-helpers';
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization?: string;
+  body?: Record<string, unknown>;
+}
+interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+let server: Server;
+let cluster: ClusterAccess;
+let seen: Seen[] = [];
+let reply: Reply = { status: 200 };
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, ...(body ? { body: JSON.parse(body) } : {}) });
+    res.writeHead(reply.status, { 'content-type': 'application/json' });
+    res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cluster = { name: 'demo', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  seen = [];
+  reply = { status: 200 };
+});
+
+const kubernetes = new HttpKubernetes(async (name: string) => `k8s-aws-v1.token-for-${name}`);
+const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+
+describe('HttpKubernetes', () => {
+  it('reads a ConfigMap with its data and resourceVersion, sending the IAM bearer token', async () => {
+    reply = { status: 200, body: { kind: 'ConfigMap', metadata: { name: 'aws-auth', resourceVersion: '4711' }, data: { mapRoles: '- rolearn: x\n' } } };
+
+    const map = await kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth');
+
+    expect(map).toEqual({ data: { mapRoles: '- rolearn: x\n' }, resourceVersion: '4711' });
+    expect(seen).toEqual([{ method: 'GET', url: AWS_AUTH_PATH, authorization: 'Bearer k8s-aws-v1.token-for-demo' }]);
+  });
+
+  it('reads a missing ConfigMap (404) as undefined', async () => {
+    reply = { status: 404, body: { kind: 'Status', message: 'configmaps "aws-auth" not found', code: 404 } };
+
+    await expect(kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth')).resolves.toBeUndefined();
+  });
+
+  it('replaces a ConfigMap with PUT carrying the resourceVersion it read', async () => {
+    reply = { status: 200, body: {} };
+
+    await kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', { mapRoles: '[]\n' }, '4711');
+
+    expect(seen).toEqual([
+      {
+        method: 'PUT',
+        url: AWS_AUTH_PATH,
+        authorization: 'Bearer k8s-aws-v1.token-for-demo',
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '4711' }, data: { mapRoles: '[]\n' } },
+      },
+    ]);
+  });
+
+  it('creates a ConfigMap with POST when there was none', async () => {
+    reply = { status: 201, body: {} };
+
+    await kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', { mapRoles: '[]\n' });
+
+    expect(seen).toEqual([expect.objectContaining({ method: 'POST', url: '/api/v1/namespaces/kube-system/configmaps', body: expect.objectContaining({ metadata: { name: 'aws-auth', namespace: 'kube-system' } }) })]);
+  });
+
+  it('throws the retryable KubernetesConflictError on 409 (someone wrote in between)', async () => {
+    reply = { status: 409, body: { kind: 'Status', message: 'the object has been modified', code: 409 } };
+
+    const error = await rejectionOf(kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', {}, '1'));
+
+    expect(error.name).toBe('KubernetesConflictError');
+    expect(error.message).toMatch(/^aws-auth: /);
+  });
+
+  it("throws the terminal KubernetesApiError on 403, with the API server's reason", async () => {
+    reply = { status: 403, body: { kind: 'Status', message: 'configmaps "aws-auth" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot update resource', code: 403 } };
+
+    const error = await rejectionOf(kubernetes.writeConfigMap(cluster, 'kube-system', 'aws-auth', {}, '1'));
+
+    expect(error.name).toBe('KubernetesApiError');
+    expect(error.message).toBe('aws-auth: Kubernetes API of demo refused to write ConfigMap kube-system/aws-auth (403): configmaps "aws-auth" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot update resource');
+  });
+
+  it.each([500, 503, 429])('throws the retryable AwsUnavailableError when the API server answers %i', async (status) => {
+    reply = { status, body: 'upstream unavailable' };
+
+    const error = await rejectionOf(kubernetes.readConfigMap(cluster, 'kube-system', 'aws-auth'));
+
+    expect(error.name).toBe('AwsUnavailableError');
+    expect(error.message).toContain('upstream unavailable');
+  });
+
+  it('throws AwsUnavailableError when the API server cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const error = await rejectionOf(kubernetes.readConfigMap({ name: 'demo', endpoint: `http://127.0.0.1:${port}` }, 'kube-system', 'aws-auth'));
+
+    expect(error.name).toBe('AwsUnavailableError');
+    expect(error.message).toContain(`cannot reach the Kubernetes API of demo at http://127.0.0.1:${port}`);
+  });
+});
+
+describe('HttpKubernetes endpoints with a path', () => {
+  it('keeps the endpoint path in front of the API path, as kubectl does', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","message":"not found"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const kubernetes = new HttpKubernetes(async () => 'k8s-aws-v1.token');
+
+    await kubernetes.readConfigMap({ name: 'demo', endpoint: `http://127.0.0.1:${port}/k8s/demo/` }, 'kube-system', 'aws-auth');
+    await new Promise((resolve) => server.close(resolve));
+
+    expect(seen).toEqual(['/k8s/demo/api/v1/namespaces/kube-system/configmaps/aws-auth']);
+  });
+});
