@@ -6,7 +6,7 @@
  */
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { DockerImage, type ILocalBundling } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
@@ -36,8 +36,12 @@ export class KubeAgentCode extends Construct {
     return { KUBE_AGENT_CODE_BUCKET: this.asset.s3BucketName, KUBE_AGENT_CODE_KEY: this.asset.s3ObjectKey };
   }
 
-  /** Lambda reads the code with the credentials of whoever creates the function: the CloudFormation execution role. */
+  /**
+   * Lambda reads the code with the credentials of whoever creates the function (the
+   * CloudFormation execution role): this one object, not the assets bucket (Asset.grantRead
+   * would give every asset of the account).
+   */
   grantRead(grantee: IGrantable): void {
-    this.asset.grantRead(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)] }));
   }
 }

@@ -227,11 +227,11 @@ describe('the checks reject a broken copy', () => {
 
   it('flags a state whose failure would skip the terminal event', () => {
     const broken = brokenCopy((d) => {
-      delete state(d, 'Switch Endpoint Access').Catch;
+      delete state(d, 'Collect Outputs').Catch;
     });
 
     expect(failurePathProblems(broken, ['Report Failure', 'Finalize'], ['Diagnose Failure', 'Report Failure'])).toEqual([
-      'Switch Endpoint Access: a failure here is not caught, so no terminal event would be sent',
+      'Collect Outputs: a failure here is not caught, so no terminal event would be sent',
     ]);
   });
 });

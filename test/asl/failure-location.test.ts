@@ -39,8 +39,6 @@ describe('provision-cluster: a failure in each Task state', () => {
     ['Create Add-on', 'ComputeAndAccess', 'add-on coredns', 'coredns'],
     ['Check Add-on', 'ComputeAndAccess', 'add-on coredns', 'coredns'],
     ['Map Identities', 'ComputeAndAccess', THE_CLUSTER, ''],
-    ['Switch Endpoint Access', 'EndpointAccess', THE_CLUSTER, ''],
-    ['Check Endpoint Update', 'EndpointAccess', THE_CLUSTER, ''],
     ['Collect Outputs', 'Finalize', THE_CLUSTER, ''],
   ])('%s: the phase is %s and the error names the state and %s', async (state, phase, resource, item) => {
     const aws = new FakeAws();

@@ -8,13 +8,13 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken } from '../../functions/domain/naming';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
-import { crashOnceAfter, operationFor, referenceSpec, runProvision, type TaskHandler } from '../support/provision-run';
+import { crashOnceAfter, operationFor, referenceSpec, runProvision } from '../support/provision-run';
 
 const CLUSTER = 'reference';
 const STACK = 'eksp-reference-cluster';
 const OPERATION_ID = 'op-0001';
 const AWS_AUTH = `${CLUSTER}/kube-system/aws-auth`;
-const PHASE_ORDER = ['Plan', 'ClusterStack', 'ComputeAndAccess', 'EndpointAccess', 'Completed'];
+const PHASE_ORDER = ['Plan', 'ClusterStack', 'ComputeAndAccess', 'Completed'];
 const FINAL_ENDPOINT = { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] };
 const NAT_FAILURE: Faults['stackResourceFailure'] = { logicalId: 'NATGateway', type: 'AWS::EC2::NatGateway', reason: 'The maximum number of addresses has been reached' };
 const NODE_ROLE = { rolearn: 'arn:aws:iam::111122223333:role/eks-node-role', username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
@@ -73,15 +73,13 @@ describe('provisioning the reference cluster', () => {
     });
   });
 
-  it('reports the phases in order: Plan, ClusterStack, ComputeAndAccess, EndpointAccess, Completed', () => {
+  it('reports the phases in order: Plan, ClusterStack, ComputeAndAccess, Completed', () => {
     const phases = aws.events.map((e) => e.phase).filter((phase, i, all) => phase !== all[i - 1]);
 
     expect(phases).toEqual(PHASE_ORDER);
   });
 
   it('sends one STARTED and one SUCCEEDED event per resource, never one per poll', () => {
-    const [updateId] = [...aws.updates.keys()];
-
     expect(stepEvents(aws).sort()).toEqual(
       [
         'Plan SUCCEEDED',
@@ -92,8 +90,6 @@ describe('provisioning the reference cluster', () => {
         'Create Fargate Profile Fargate profile fp-default SUCCEEDED',
         ...['vpc-cni', 'coredns', 'kube-proxy'].flatMap((addon) => [`Create Add-on add-on ${addon} STARTED`, `Create Add-on add-on ${addon} SUCCEEDED`]),
         'Map Identities SUCCEEDED',
-        `Switch Endpoint Access update ${updateId} STARTED`,
-        `Switch Endpoint Access update ${updateId} SUCCEEDED`,
       ].sort(),
     );
     expect(new Set(aws.events.map((e) => e.eventId)).size).toBe(aws.events.length);
@@ -112,19 +108,11 @@ describe('provisioning the reference cluster', () => {
     expect(aws.calls.filter((c) => c.service === 'eks' && /^(Create(Nodegroup|FargateProfile|Addon)|UpdateClusterConfig)$/.test(c.operation)).every((c) => c.token?.startsWith('eksp-'))).toBe(true);
   });
 
-  it('adds compute and identities before switching the endpoint, while the API is still reachable', () => {
-    expectBefore(log, 'eks:CreateNodegroup', 'eks:UpdateClusterConfig');
-    expectBefore(log, 'eks:CreateFargateProfile', 'eks:UpdateClusterConfig');
-    expectBefore(log, 'eks:CreateAddon', 'eks:UpdateClusterConfig');
-    expectBefore(log, 'eks:CreateAccessEntry', 'eks:UpdateClusterConfig');
-    expectBefore(log, 'kubernetes:ReplaceConfigMap kube-system/aws-auth', 'eks:UpdateClusterConfig');
-    expectBefore(log, 'eks:UpdateClusterConfig', 'eks:DescribeUpdate');
-    expect(count(log, 'eks:UpdateClusterConfig')).toBe(1);
-  });
-
-  it('creates the cluster with an open public endpoint for aws-auth, then ends with the spec’s endpoint access', () => {
-    expect(controlPlaneAccess(aws)).toEqual({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] });
+  it("creates the cluster with the spec's endpoint access and never updates it, though it wrote aws-auth (from inside the VPC)", () => {
+    expect(controlPlaneAccess(aws)).toEqual(FINAL_ENDPOINT);
     expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
+    expect(count(log, 'eks:UpdateClusterConfig')).toBe(0);
+    expectBefore(log, 'cloudformation:CreateStack', 'kubernetes:ReplaceConfigMap kube-system/aws-auth');
   });
 
   it('leaves the access entries with their policies, and aws-auth with the mapping next to EKS’s node role', () => {
@@ -157,7 +145,8 @@ describe('provisioning the reference cluster', () => {
     const timeline = Object.values(record.steps).map((s) => `${s.name} ${s.status}`);
 
     expect(record).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', terminalEventSent: true, outputs: { clusterName: CLUSTER } });
-    expect(timeline).toEqual(expect.arrayContaining(['Plan SUCCEEDED', 'Create Cluster Stack SUCCEEDED', 'Create Nodegroup SUCCEEDED', 'Create Fargate Profile SUCCEEDED', 'Create Add-on SUCCEEDED', 'Map Identities SUCCEEDED', 'Switch Endpoint Access SUCCEEDED']));
+    expect(timeline).toEqual(expect.arrayContaining(['Plan SUCCEEDED', 'Create Cluster Stack SUCCEEDED', 'Create Nodegroup SUCCEEDED', 'Create Fargate Profile SUCCEEDED', 'Create Add-on SUCCEEDED', 'Map Identities SUCCEEDED']));
+    expect(timeline.filter((line) => line.includes('Endpoint'))).toEqual([]);
     expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ status: 'ACTIVE', owner: operationFor(CLUSTER).requestedBy });
     expect(aws.clusterRecords.get(CLUSTER)?.lockedBy).toBeUndefined();
   });
@@ -251,74 +240,8 @@ describe('when a nodegroup fails to create', () => {
   });
 });
 
-describe('switching endpoint access', () => {
-  it('waits out "update in progress" and succeeds, retrying the same idempotent request', async () => {
-    const aws = new FakeAws({ updateInProgressTimes: 2 });
-
-    const run = await runProvision(aws, referenceSpec());
-
-    expect(run.status).toBe('SUCCEEDED');
-    expect(run.retried.filter((state) => state === 'Switch Endpoint Access')).toHaveLength(2);
-    const updates = aws.calls.filter((c) => c.operation === 'UpdateClusterConfig');
-    expect(updates).toHaveLength(3);
-    expect(new Set(updates.map((c) => c.token)).size).toBe(1);
-    expectWellFormedEvents(aws);
-    expect(stepEvents(aws).filter((line) => line.startsWith('Switch Endpoint Access'))).toEqual([expect.stringMatching(/STARTED$/), expect.stringMatching(/SUCCEEDED$/)]);
-    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
-  });
-
-  it('reports EKS’s own error when the update fails, and rolls back', async () => {
-    const aws = new FakeAws({ updateFailure: { message: 'Subnet subnet-0bbb0000000000001 does not have enough free addresses' } });
-
-    const run = await runProvision(aws, referenceSpec());
-
-    expect(run).toMatchObject({ status: 'FAILED', error: 'EndpointUpdateFailedError' });
-    const terminal = expectWellFormedEvents(aws);
-    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'EndpointAccess', error: { code: 'EndpointUpdateFailedError' } });
-    expect(terminal.error!.message).toContain('Subnet subnet-0bbb0000000000001 does not have enough free addresses');
-    expectBefore(aws.callLog(), 'eks:DescribeUpdate', 'cloudformation:DeleteStack');
-    expect(aws.stacks.size + aws.nodegroups.size + aws.profiles.size).toBe(0);
-  });
-
-  it('follows its own update after an attempt’s answer was lost, instead of waiting it out or asking again', async () => {
-    const aws = new FakeAws();
-
-    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler: crashOnceAfter('Switch Endpoint Access') });
-
-    expect(run.status).toBe('SUCCEEDED');
-    expect(run.retried.filter((state) => state === 'Switch Endpoint Access')).toHaveLength(1);
-    expect(count(aws.callLog(), 'eks:UpdateClusterConfig')).toBe(1);
-    expectWellFormedEvents(aws);
-    const [updateId] = [...aws.updates.keys()];
-    // The lost attempt's STARTED is sent again with the same id; consumers dedupe on it.
-    const switchEvents = aws.events.filter((e) => e.step?.name === 'Switch Endpoint Access');
-    expect([...new Map(switchEvents.map((e) => [e.eventId, `${e.step!.resource} ${e.step!.status}`])).values()]).toEqual([`update ${updateId} STARTED`, `update ${updateId} SUCCEEDED`]);
-    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
-  });
-
-  it('waits out an endpoint update started outside the service before comparing, then makes the switch', async () => {
-    const aws = new FakeAws();
-    let elsewhere: string | undefined;
-    // Someone runs `aws eks update-cluster-config` just as the compute is added.
-    const wrapHandler = (state: string, handler: TaskHandler): TaskHandler =>
-      state !== 'Map Identities'
-        ? handler
-        : async (input) => {
-            const output = await handler(input);
-            elsewhere ??= aws.startUpdateElsewhere(CLUSTER, { endpointPublicAccess: false, endpointPrivateAccess: true });
-            return output;
-          };
-
-    const run = await runProvision(aws, referenceSpec(), operationFor(CLUSTER), { wrapHandler });
-
-    expect(run.status).toBe('SUCCEEDED');
-    expect(run.retried).toContain('Switch Endpoint Access');
-    expect(aws.updates.get(elsewhere!)!.status).toBe('Successful');
-    expectBefore(aws.callLog(), `eks:DescribeUpdate ${elsewhere}`, 'eks:UpdateClusterConfig');
-    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
-  });
-
-  it('is not needed without identity mappings: the cluster is created with its final access and no update is made', async () => {
+describe('endpoint access', () => {
+  it('is final from the start with or without identity mappings: no update is made either way', async () => {
     const aws = new FakeAws();
 
     const run = await runProvision(aws, withoutIdentityMappings());
@@ -326,11 +249,21 @@ describe('switching endpoint access', () => {
     expect(run.status).toBe('SUCCEEDED');
     expectWellFormedEvents(aws);
     expect(controlPlaneAccess(aws)).toEqual(FINAL_ENDPOINT);
-    expect(aws.clusters.get(CLUSTER)!.resourcesVpcConfig).toEqual(FINAL_ENDPOINT);
     const log = aws.callLog();
     expect(count(log, 'eks:UpdateClusterConfig') + count(log, 'eks:DescribeUpdate')).toBe(0);
     expect(log.filter((line) => line.startsWith('kubernetes:'))).toEqual([]);
-    expect(stepEvents(aws)).toContain('Switch Endpoint Access SKIPPED');
+  });
+
+  it('is private only from the start for a private-only cluster with aws-auth mappings, which are still written', async () => {
+    const aws = new FakeAws();
+    const privateOnly = { public: false, private: true };
+
+    const run = await runProvision(aws, { ...referenceSpec(), endpointAccess: privateOnly });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(controlPlaneAccess(aws)).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true });
+    expect(count(aws.callLog(), 'eks:UpdateClusterConfig')).toBe(0);
+    expect(parse(aws.configMaps.get(AWS_AUTH)!.data.mapRoles!)).toContainEqual(expect.objectContaining({ rolearn: 'arn:aws:iam::111122223333:role/legacy-ops' }));
   });
 });
 

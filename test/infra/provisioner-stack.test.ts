@@ -910,9 +910,55 @@ describe('update-cluster’s functions', () => {
     else expect(grants['cloudformation:UpdateStack']).toBeUndefined();
   });
 
-  it('gives Change Access and Change Endpoint Access no CloudFormation at all', () => {
+  it("gives Change Access no CloudFormation at all, and Change Endpoint Access only a read of the cluster stack (its NAT addresses)", () => {
     expect(stackGrants('change-access')).toEqual({});
-    expect(stackGrants('change-endpoint-access')).toEqual({});
+    expect(stackGrants('change-endpoint-access')).toEqual({ 'cloudformation:DescribeStacks': [stacks('eksp-*-cluster')] });
+  });
+});
+
+describe('the kube agents', () => {
+  const sub = (pattern: string) => ({ 'Fn::Sub': pattern });
+  const KUBE_AGENTS = sub('arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:eksp-kube-agent-*');
+  const KUBE_AGENT_LOGS = sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/eksp-kube-agent-*');
+  /** Every (action, resource) of a role on a service, e.g. lambda. */
+  const grantsOn = (roleLogicalId: string, service: string) =>
+    statementsOfRole(roleLogicalId)
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => asArray(st.Action as string | string[]).filter((a) => a.startsWith(`${service}:`)).map((action) => ({ action, resources: asArray(st.Resource), conditions: st.Condition })));
+
+  it('lets only Map Identities and Change Access invoke a function, and only the kube agents', () => {
+    const invokers = stepModules().filter((module) => grantsOn(logicalId(stack.steps.function(module).role), 'lambda').length > 0);
+
+    expect(invokers.sort()).toEqual(['change-access', 'map-identities']);
+    for (const module of invokers) expect(grantsOn(logicalId(stack.steps.function(module).role), 'lambda')).toEqual([{ action: 'lambda:InvokeFunction', resources: [KUBE_AGENTS], conditions: undefined }]);
+  });
+
+  it('lets CloudFormation make kube agents and their log groups and nothing else of Lambda or Logs', () => {
+    const role = logicalId(stack.clusterStackRole.role);
+
+    expect(new Set(grantsOn(role, 'lambda').flatMap((g) => g.resources))).toEqual(new Set([KUBE_AGENTS]));
+    const logs = grantsOn(role, 'logs');
+    expect(logs.filter((g) => g.action !== 'logs:DescribeLogGroups').flatMap((g) => g.resources).every((r) => JSON.stringify(r) === JSON.stringify(KUBE_AGENT_LOGS))).toBe(true);
+    expect(logs.map((g) => g.action)).toContain('logs:DeleteLogGroup');
+  });
+
+  it("passes roles to Lambda only from the service's path, and reads one code object, not the assets bucket", () => {
+    const role = logicalId(stack.clusterStackRole.role);
+    const passes = statementsOfRole(role).filter((st) => asArray(st.Action as string | string[]).includes('iam:PassRole'));
+    const toLambda = passes.filter((st) => JSON.stringify(st.Condition).includes('lambda.amazonaws.com'));
+    const reads = grantsOn(role, 's3');
+
+    expect(toLambda).toHaveLength(1);
+    expect(JSON.stringify(toLambda[0].Resource)).toContain(`role${ROLE_PATH}*`);
+    expect(reads.map((g) => g.action)).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(reads[0]!.resources)).not.toContain('/*');
+  });
+
+  it('hands the code location to the functions that render cluster templates', () => {
+    for (const fn of [stack.api.handler.function, stack.steps.function('create-cluster-stack').function]) {
+      const variables = (resources[logicalId(fn)]?.Properties as Json).Environment.Variables;
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining(['KUBE_AGENT_CODE_BUCKET', 'KUBE_AGENT_CODE_KEY']));
+    }
   });
 });
 

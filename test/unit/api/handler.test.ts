@@ -104,7 +104,8 @@ describe('POST /clusters', () => {
     expect(response.statusCode).toBe(200);
     const plan = body(response);
     expect(plan.stackName).toBe('eksp-reference-cluster');
-    expect(plan.steps).toEqual(expect.arrayContaining([expect.stringContaining('ng-spot'), expect.stringContaining('Switch endpoint access')]));
+    expect(plan.steps).toEqual(expect.arrayContaining([expect.stringContaining('ng-spot'), expect.stringContaining('endpoint public (203.0.113.0/24) + private')]));
+    expect(plan.template.Resources.KubeAgentFunction.Type).toBe('AWS::Lambda::Function');
     expect(plan.template.Resources.ControlPlane.Type).toBe('AWS::EKS::Cluster');
     expect(aws.calls).toEqual([]);
   });

@@ -11,7 +11,7 @@ import {
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
 import { InvalidStepInputError } from '../../../functions/shared/errors';
-import { PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 import { ADDED_STACK_TEMPLATES, clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor, TEMPLATE_VARIANTS } from './cluster-template-inputs';
 
 const render = (request: Record<string, unknown>, overrides = {}) => renderClusterTemplate(clusterTemplateInput(request, overrides));
@@ -182,7 +182,7 @@ describe('renderClusterTemplate', () => {
       const template = render(everything);
 
       const roles = ofType(template, 'AWS::IAM::Role');
-      expect(roles.length).toBe(5);
+      expect(roles.length).toBe(6);
       for (const [, role] of roles) {
         expect(role.Properties?.Path).toBe(ROLE_PATH);
         expect(role.Properties).not.toHaveProperty('RoleName');
@@ -315,20 +315,32 @@ describe('renderClusterTemplate', () => {
       expect(cluster.Properties.AccessConfig).toEqual({ AuthenticationMode: authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrap });
     });
 
-    it('is created with the initial endpoint access, not the final one', () => {
-      const cluster = resource(
-        render({ endpointAccess: { public: false, private: true } }, { initialEndpointAccess: { public: true, private: true, publicAccessCidrs: ['198.51.100.7/32'] } }),
-        'ControlPlane',
-      );
+    it.each([
+      ['private only', { public: false, private: true }, { EndpointPublicAccess: false, EndpointPrivateAccess: true }],
+      ['public and private, restricted', { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] }, { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['198.51.100.0/24'] }],
+    ])('is created with the endpoint access the spec asks for, aws-auth mappings or not: %s', (_, endpointAccess, expected) => {
+      const cluster = resource(render({ endpointAccess, identityMappings: [{ arn: 'arn:aws:iam::111122223333:role/ops', groups: ['ops'] }] }), 'ControlPlane');
 
-      expect(cluster.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['198.51.100.7/32'] });
+      expect(cluster.Properties.ResourcesVpcConfig).toMatchObject(expected);
+      if (!endpointAccess.public) expect(cluster.Properties.ResourcesVpcConfig).not.toHaveProperty('PublicAccessCidrs');
     });
 
-    it('sends no public CIDRs for a private-only endpoint', () => {
-      const cluster = resource(render({}, { initialEndpointAccess: { public: false, private: true, publicAccessCidrs: [] } }), 'ControlPlane');
+    it("adds each NAT gateway's address to a public-only endpoint restricted to CIDRs, so the nodes can reach it", () => {
+      const template = render({ network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] } });
 
-      expect(cluster.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: false, EndpointPrivateAccess: true });
-      expect(cluster.Properties.ResourcesVpcConfig).not.toHaveProperty('PublicAccessCidrs');
+      expect(resource(template, 'ControlPlane').Properties.ResourcesVpcConfig.PublicAccessCidrs).toEqual([
+        '198.51.100.0/24',
+        ...[1, 2, 3].map((i) => ({ 'Fn::Join': ['', [{ Ref: `NATIP${i}` }, '/32']] })),
+      ]);
+      expect(template.Outputs.NatPublicIps?.Value).toEqual({ 'Fn::Join': [',', [1, 2, 3].map((i) => ({ Ref: `NATIP${i}` }))] });
+    });
+
+    it('adds no NAT address where nodes do not need one: private access on, or open to all', () => {
+      const withPrivate = render({ endpointAccess: { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] } });
+      const open = render({ endpointAccess: { public: true, private: false } });
+
+      expect(resource(withPrivate, 'ControlPlane').Properties.ResourcesVpcConfig.PublicAccessCidrs).toEqual(['198.51.100.0/24']);
+      expect(resource(open, 'ControlPlane').Properties.ResourcesVpcConfig.PublicAccessCidrs).toEqual(['0.0.0.0/0']);
     });
 
     it('enables control-plane logging and secrets encryption only when asked', () => {
@@ -350,6 +362,63 @@ describe('renderClusterTemplate', () => {
       expect(asked.Properties).toMatchObject({ UpgradePolicy: { SupportType: 'STANDARD' }, ZonalShiftConfig: { Enabled: true }, DeletionProtection: true });
       expect(off.Properties.ZonalShiftConfig).toEqual({ Enabled: false });
       expect(off.Properties).not.toHaveProperty('DeletionProtection');
+    });
+  });
+
+  describe('the kube agent', () => {
+    const template = render({});
+
+    it("is a Lambda function in the cluster's private subnets, named after the cluster, made from the service's code", () => {
+      const agent = resource(template, 'KubeAgentFunction');
+
+      expect(agent.Properties).toMatchObject({
+        FunctionName: 'eksp-kube-agent-demo',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { S3Bucket: KUBE_AGENT_CODE.s3Bucket, S3Key: KUBE_AGENT_CODE.s3Key },
+        Role: { 'Fn::GetAtt': ['KubeAgentRole', 'Arn'] },
+        VpcConfig: { SubnetIds: subnetRefs(['SubnetPrivate1', 'SubnetPrivate2']), SecurityGroupIds: [{ Ref: 'KubeAgentSecurityGroup' }] },
+        LoggingConfig: { LogGroup: { Ref: 'KubeAgentLogGroup' } },
+      });
+      expect(template.Outputs.KubeAgentFunctionName?.Value).toEqual({ Ref: 'KubeAgentFunction' });
+    });
+
+    it('depends on nothing of the control plane, so it is made while the control plane is', () => {
+      const needs = JSON.stringify([resource(template, 'KubeAgentFunction'), resource(template, 'KubeAgentSecurityGroup'), resource(template, 'ControlPlaneIngressFromKubeAgent'), resource(template, 'KubeAgentRole')]);
+
+      expect(needs).not.toContain('ControlPlane"');
+    });
+
+    it('is admitted by the control plane security group on 443 only', () => {
+      expect(resource(template, 'ControlPlaneIngressFromKubeAgent').Properties).toMatchObject({
+        GroupId: { Ref: 'ControlPlaneSecurityGroup' },
+        SourceSecurityGroupId: { Ref: 'KubeAgentSecurityGroup' },
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+      });
+      expect(resource(template, 'ControlPlane').Properties.ResourcesVpcConfig.SecurityGroupIds).toEqual([{ Ref: 'ControlPlaneSecurityGroup' }]);
+    });
+
+    it('runs as a bounded role that may only manage its network interfaces and write its logs', () => {
+      const role = resource(template, 'KubeAgentRole');
+
+      expect(role.Properties.ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' }]);
+      expect(role.Properties).not.toHaveProperty('Policies');
+      expect(role.Properties.PermissionsBoundary).toBe(PERMISSIONS_BOUNDARY_ARN);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }]);
+    });
+
+    it('has its own log group in the stack, so deleting the stack leaves no log group behind', () => {
+      expect(resource(template, 'KubeAgentLogGroup').Properties).toMatchObject({ LogGroupName: '/aws/lambda/eksp-kube-agent-demo', RetentionInDays: 30 });
+      expect(template.Resources.KubeAgentFunction?.DependsOn).toBe('KubeAgentLogGroup');
+    });
+
+    it('goes into the private subnets of an existing VPC too', () => {
+      const existing = render({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } });
+
+      expect(resource(existing, 'KubeAgentFunction').Properties.VpcConfig.SubnetIds).toEqual(EXISTING_PRIVATE_SUBNETS);
+      expect(resource(existing, 'KubeAgentSecurityGroup').Properties.VpcId).toBe(EXISTING_VPC_ID);
     });
   });
 

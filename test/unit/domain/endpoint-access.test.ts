@@ -144,3 +144,35 @@ describe('a public-only endpoint restricted to CIDRs must admit the nodes', () =
     expect(problemsOf({ endpointAccess: PUBLIC_ONLY, managedNodeGroups: [{ name: 'a' }, { name: 'b', privateNetworking: false }] })).toEqual(['/managedNodeGroups/1/privateNetworking']);
   });
 });
+
+describe('endpoint access the service itself must be able to use', () => {
+  const problemsOf = (request: Record<string, unknown>) => {
+    try {
+      spec(request);
+      return [];
+    } catch (error) {
+      return (error as { problems: Array<{ pointer: string; message: string }> }).problems;
+    }
+  };
+  const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `198.51.${i}.0/24`);
+
+  it("refuses more CIDRs than EKS takes once the VPC's NAT addresses are added, saying how many fit", () => {
+    const problems = problemsOf({ network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: cidrs(38) } });
+
+    expect(problems).toEqual([{ pointer: '/endpointAccess/publicAccessCidrs', message: expect.stringContaining('list at most 37') }]);
+    expect(problemsOf({ network: { vpc: { azCount: 3, natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: cidrs(37) } })).toEqual([]);
+  });
+
+  it('refuses aws-auth mappings on a public-only endpoint of a VPC without NAT: the kube agent could not reach it', () => {
+    const problems = problemsOf({ network: { vpc: { natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }], identityMappings: [MAPPING] });
+
+    expect(problems).toEqual([{ pointer: '/endpointAccess/private', message: expect.stringContaining('turn private access on') }]);
+  });
+
+  it('takes the same cluster with private access on, or without aws-auth work', () => {
+    const noNat = { network: { vpc: { natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }] };
+
+    expect(problemsOf({ ...noNat, endpointAccess: { public: true, private: true }, identityMappings: [MAPPING] })).toEqual([]);
+    expect(problemsOf({ ...noNat, accessEntries: [ACCESS_ENTRY] })).toEqual([]);
+  });
+});

@@ -13,11 +13,11 @@ const OWNER = 'arn:aws:iam::111122223333:role/platform-portal';
 const steps = (request: Record<string, unknown>) => provisioningSteps(spec(request), REQUESTER);
 
 describe('provisioningSteps', () => {
-  it('lists every step of the reference cluster in order, ending with the endpoint switch', () => {
+  it('lists every step of the reference cluster in order; the stack makes the cluster with its final endpoint access, so no switch follows', () => {
     const planned = provisioningSteps(normaliseSpec(referenceSpec(), SPEC_DEFAULTS), REQUESTER);
 
     expect(planned).toEqual([
-      'Create cluster stack eksp-reference-cluster (Kubernetes 1.33)',
+      'Create cluster stack eksp-reference-cluster (Kubernetes 1.33, endpoint public (203.0.113.0/24) + private)',
       'Create nodegroup ng-general (m5.large ON_DEMAND, 2/2/2)',
       'Create nodegroup ng-spot (t3.medium SPOT, 1/1/3)',
       'Create Fargate profile fp-default (default, kube-system)',
@@ -29,13 +29,12 @@ describe('provisioningSteps', () => {
       'Create access entry arn:aws:iam::111122223333:role/deployer',
       'Map arn:aws:iam::111122223333:role/legacy-ops in aws-auth',
       `Create access entry ${OWNER} for the owner (AmazonEKSClusterAdminPolicy, cluster-wide)`,
-      'Switch endpoint access to public (203.0.113.0/24) + private',
     ]);
   });
 
   it("plans eksctl's defaults for a spec with just a name: one nodegroup, the default add-ons and the owner's access", () => {
     expect(steps({})).toEqual([
-      'Create cluster stack eksp-demo-cluster (Kubernetes 1.33)',
+      'Create cluster stack eksp-demo-cluster (Kubernetes 1.33, endpoint public (0.0.0.0/0))',
       'Create nodegroup ng-2a97516c (m5.large ON_DEMAND, 2/2/2)',
       'Create add-on vpc-cni',
       'Create add-on kube-proxy',
@@ -46,13 +45,13 @@ describe('provisioningSteps', () => {
   });
 
   it('plans only the cluster stack when the spec asks for no nodegroup, add-on or owner access', () => {
-    expect(steps({ managedNodeGroups: [], addons: [], ownerAccess: 'none' })).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.33)']);
+    expect(steps({ managedNodeGroups: [], addons: [], ownerAccess: 'none' })).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.33, endpoint public (0.0.0.0/0))']);
   });
 
   it('shows the add-on version when one is pinned', () => {
     const planned = steps({ version: '1.32', managedNodeGroups: [], ownerAccess: 'none', addons: [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }] });
 
-    expect(planned).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.32)', 'Create add-on coredns v1.11.4-eksbuild.2']);
+    expect(planned).toEqual(['Create cluster stack eksp-demo-cluster (Kubernetes 1.32, endpoint public (0.0.0.0/0))', 'Create add-on coredns v1.11.4-eksbuild.2']);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -68,19 +67,16 @@ describe('provisioningSteps', () => {
     expect(planned.filter((s) => s.includes(OWNER))).toEqual([`Create access entry ${OWNER}`]);
   });
 
-  it.each<[string, Record<string, unknown>, string | undefined]>([
-    ['restricted CIDRs and no aws-auth mappings (created with its final access)', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24'] } }, undefined],
-    ['a private-only endpoint and access entries only', { endpointAccess: { public: false, private: true }, accessEntries: [{ principalArn: 'arn:aws:iam::111122223333:role/admin' }] }, undefined],
-    ['the default endpoint and aws-auth mappings (already open to all)', { identityMappings: [MAPPING] }, undefined],
-    ['a private-only endpoint and aws-auth mappings', { endpointAccess: { public: false, private: true }, identityMappings: [MAPPING] }, 'Switch endpoint access to private'],
-    ['restricted CIDRs and aws-auth mappings', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24, 198.51.100.0/24)'],
-    ['a restricted public endpoint and aws-auth mappings in CONFIG_MAP mode', { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, identityMappings: [MAPPING] }, 'Switch endpoint access to public (203.0.113.0/24)'],
-    ["a private-only endpoint in CONFIG_MAP mode (the owner's aws-auth mapping)", { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: false, private: true } }, 'Switch endpoint access to private'],
-    ['a private-only endpoint in CONFIG_MAP mode with no owner access', { authenticationMode: 'CONFIG_MAP', ownerAccess: 'none', endpointAccess: { public: false, private: true } }, undefined],
-  ])('switches endpoint access for %s only when needed', (_, request, expected) => {
-    const switchSteps = steps(request).filter((s) => s.startsWith('Switch endpoint access'));
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a private-only endpoint with aws-auth mappings (written from inside the VPC)', { endpointAccess: { public: false, private: true }, identityMappings: [MAPPING] }, 'endpoint private'],
+    ['restricted CIDRs with private access', { endpointAccess: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.0/24'], private: true }, identityMappings: [MAPPING] }, 'endpoint public (203.0.113.0/24, 198.51.100.0/24) + private'],
+    ["a public-only endpoint restricted to CIDRs, which also admits the VPC's NAT addresses", { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] } }, 'endpoint public (203.0.113.0/24 + the NAT addresses)'],
+    ["a private-only endpoint in CONFIG_MAP mode (the owner's aws-auth mapping)", { authenticationMode: 'CONFIG_MAP', endpointAccess: { public: false, private: true } }, 'endpoint private'],
+  ])('creates the cluster with its final endpoint access and plans no switch: %s', (_, request, expected) => {
+    const planned = steps(request);
 
-    expect(switchSteps).toEqual(expected ? [expected] : []);
+    expect(planned[0]).toBe(`Create cluster stack eksp-demo-cluster (Kubernetes 1.33, ${expected})`);
+    expect(planned.filter((s) => /endpoint access/i.test(s))).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { idempotencyToken } from '../../../functions/domain/naming';
+import { clusterStackName, idempotencyToken } from '../../../functions/domain/naming';
 import type { ClusterChange } from '../../../functions/generated/types';
 import { changeEndpointAccess } from '../../../functions/steps/change-endpoint-access';
 import { CLUSTER, rejectionOf, specOf } from './step-inputs';
@@ -18,6 +18,17 @@ describe('Change Endpoint Access', () => {
     expect(update).toHaveBeenCalledWith(CLUSTER, { endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] }, idempotencyToken(UPDATE_OPERATION.id, 'set-endpoint-access'));
     expect(poll).toMatchObject({ ready: false, waitSeconds: 240, stage: 'endpointUpdate', updateId: expect.any(String) });
     expect(stepEvents(aws)).toEqual([`Change Endpoint Access cluster ${CLUSTER} STARTED`, `Switch Endpoint Access cluster ${CLUSTER} STARTED`]);
+  });
+
+  it("adds the VPC's NAT addresses (the cluster stack's NatPublicIps) to a public-only endpoint restricted to CIDRs", async () => {
+    const aws = provisionedAws(before);
+    aws.stacks.get(clusterStackName(CLUSTER))!.outputs.NatPublicIps = '198.51.100.7,198.51.100.8';
+    const update = jest.spyOn(aws.eks, 'updateEndpointAccess');
+    const publicOnly: ClusterChange = { action: 'SET_ENDPOINT_ACCESS', endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] } };
+
+    await changeEndpointAccess(updateInput(publicOnly, specOf({ endpointAccess: publicOnly.endpointAccess })), aws.deps());
+
+    expect(update).toHaveBeenCalledWith(CLUSTER, { endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32', '198.51.100.8/32'] }, expect.any(String));
   });
 
   it('skips an access the cluster already has: no UpdateClusterConfig, which EKS would reject', async () => {

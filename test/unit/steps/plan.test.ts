@@ -26,7 +26,7 @@ describe('Plan', () => {
 
     const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }], addons: [], ownerAccess: 'none' }), aws.deps());
 
-    expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33)`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)'] });
+    expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33, endpoint public (0.0.0.0/0))`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)'] });
     expect(aws.callLog((c) => c.service === 'ec2')).toEqual([]);
     expect(aws.events).toEqual([expect.objectContaining({ phase: 'Plan', step: expect.objectContaining({ name: 'Plan', status: 'SUCCEEDED' }) })]);
   });
