@@ -283,6 +283,12 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       callers: { [OTHER_DEVELOPER_KEY.accessKeyId]: OTHER_DEVELOPER },
       ...(data ? { dynamoPath: data.dynamoPath } : {}),
       ...(data?.saved ? { restore: savedWorld(data.saved) } : {}),
+      // The kube agent's code, where the cluster template's AWS::Lambda::Function finds it (the
+      // emulator has no S3): registered before a restored stack resumes creating that function.
+      wire: async (world: World) => {
+        environment.default(KUBE_AGENT_CODE_DEFAULTS);
+        cleanups.push(await registerKubeAgentCode(world));
+      },
     });
     cleanups.push(() => aws.close());
     const { world } = aws;
@@ -319,10 +325,6 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
     // as CDK wires it (CLOUDFORMATION_ROLE_ARN, KUBERNETES_ACCESS_ROLE_ARN per function).
     const restoreDeps = useDeps(functionScopedDeps(() => world.clock.now(), (functionName) => functionIdentity(world, functionName), (ms) => world.clock.sleep(ms / 1000)));
     cleanups.push(() => restoreDeps());
-
-    // The kube agent's code, where the cluster template's AWS::Lambda::Function finds it (the emulator has no S3).
-    environment.default(KUBE_AGENT_CODE_DEFAULTS);
-    cleanups.push(await registerKubeAgentCode(world));
 
     const { handler } = await import('../functions/api/handler');
     // The API function also takes the bus rule's events and the expiry schedules' invocations.

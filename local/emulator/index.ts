@@ -82,6 +82,11 @@ export interface LocalAwsOptions {
   restore?: WorldSnapshot;
   /** Where dynalite keeps its tables (LevelDB); in memory when absent. */
   dynamoPath?: string;
+  /**
+   * Runtime wiring the world needs before restored work resumes (the code of functions stacks
+   * deploy: a stack resumed mid-create deploys its function at once).
+   */
+  wire?: (world: World) => Promise<void> | void;
 }
 
 export interface LocalAws {
@@ -107,6 +112,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     // The resource specification takes ~0.6 s of busy event loop to load: at a time scale of 0.003
     // that would be minutes of emulated time stolen from the first stack's timeline.
     await cloudFormation.engine.warmUp();
+    await options.wire?.(world);
     if (options.restore) {
       restoreWorld(world, options.restore);
       // What was in progress goes on from where the clock stood: EKS first (stacks wait for its clusters).
