@@ -2,7 +2,7 @@
  * `npm run trust`: the service's promises measured in local mode, in one run.
  * - Fault matrix: every Task state of the three workflows crashing once after its side effect and
  *   on every try, plus the AWS faults a cluster meets (a failed stack resource, a nodegroup that
- *   cannot launch, a failed endpoint update, EventBridge and DynamoDB outages mid-run). For each
+ *   cannot launch, a Kubernetes API that fails every aws-auth call, EventBridge and DynamoDB outages mid-run). For each
  *   case: the terminal status, exactly one terminal event and nothing after it, registry record =
  *   event = cluster, the lock released, and what a rolled-back cluster left behind.
  * - Load: concurrent creations under 20% throttling of every AWS call, retried by the client as
@@ -284,8 +284,8 @@ function faultCases(): FaultCase[] {
   cases.push(
     { workflow: 'provision-cluster', name: 'NAT gateway fails', rules: [{ kind: 'stack-resource-failure', logicalId: 'NATGateway1', reason: 'The maximum number of addresses has been reached.' }] },
     { workflow: 'provision-cluster', name: 'nodegroup cannot launch', rules: [{ kind: 'nodegroup-failure', nodegroup: 'ng-spot', code: 'AsgInstanceLaunchFailures', message: 'Could not launch Spot Instances' }] },
-    { workflow: 'provision-cluster', name: 'endpoint update fails', rules: [{ kind: 'update-failure', updateType: 'EndpointAccessUpdate', message: 'Endpoint access could not be updated' }] },
-    { workflow: 'provision-cluster', name: 'EventBridge down during the endpoint switch', rules: [{ kind: 'server-error', service: 'events', rate: 1 }], during: { phase: 'EndpointAccess', emulatedMs: 600_000 } },
+    { workflow: 'provision-cluster', name: 'the Kubernetes API fails every aws-auth call', rules: [{ kind: 'server-error', service: 'kubernetes', rate: 1 }] },
+    { workflow: 'provision-cluster', name: 'EventBridge down during compute and identities', rules: [{ kind: 'server-error', service: 'events', rate: 1 }], during: { phase: 'ComputeAndAccess', emulatedMs: 600_000 } },
     { workflow: 'provision-cluster', name: 'DynamoDB down during compute', rules: [{ kind: 'server-error', service: 'dynamodb', rate: 1 }], during: { phase: 'ComputeAndAccess', emulatedMs: 600_000 } },
     { workflow: 'provision-cluster', name: '20% of AWS calls throttled', rules: [{ kind: 'throttle', service: '*', rate: 0.2 }] },
   );

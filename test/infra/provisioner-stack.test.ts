@@ -949,7 +949,7 @@ describe('the kube agents', () => {
     const reads = grantsOn(role, 's3');
 
     expect(toLambda).toHaveLength(1);
-    expect(JSON.stringify(toLambda[0].Resource)).toContain(`role${ROLE_PATH}*`);
+    expect(JSON.stringify(toLambda[0]!.Resource)).toContain(`role${ROLE_PATH}*`);
     expect(reads.map((g) => g.action)).toEqual(['s3:GetObject']);
     expect(JSON.stringify(reads[0]!.resources)).not.toContain('/*');
   });
