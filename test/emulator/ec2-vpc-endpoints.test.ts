@@ -20,7 +20,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World } from '../../local/emulator/world';
 import { awsCli } from '../support/aws-tools';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
-import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
 import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
@@ -52,6 +52,8 @@ beforeAll(async () => {
   world.eks = eksService.state;
   emulator = await startEmulator({ timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world)] }, world);
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  // The cluster stack deploys the kube agent: its code must be known, as the local runtime registers it.
+  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
   cloudFormation = new CloudFormationClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
 }, 60_000);
 
