@@ -317,7 +317,7 @@ Endpoint updates made: ${f.phases.endpointUpdate > 0 ? `${Math.round(f.phases.en
 | nodegroups, Fargate, add-ons, identities | ${Math.round(criticalPath({ ...f.phases, stack: 0, endpointUpdate: 0 }))} s | ${Math.round(f.observed.computeAndAccess)} s |
 
 The observed time of a phase is what the service adds on top: looks that land after AWS is
-done (near the expected finish a check looks every 2 s within its invocation, so ~1-2 s late on
+done (near the expected finish a check looks every 3 s within its invocation, so ~2 s late on
 average; functions/step-support/watch.ts), Lambda and Step Functions
 time, and — locally — emulator processing, which the time scale magnifies (1 ms of real time is
 ${Math.round(1 / f.timeScale)} ms emulated at scale ${f.timeScale}).

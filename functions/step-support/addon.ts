@@ -16,6 +16,8 @@ export const addonPolling = (name: string): PolledResource => ({
   classify: addonProgress,
   failedError: AddonFailedError,
   notReadyError: AddonNotReadyError,
+  // Add-ons finish with or before the nodes they run on: never the critical path, so not watched.
+  watch: false,
 });
 
 export function observeAddon(addon: Addon | undefined): Observed | undefined {

@@ -11,6 +11,7 @@ export const fargateProfilePolling = (name: string): PolledResource => ({
   classify: fargateProfileProgress,
   failedError: FargateProfileFailedError,
   notReadyError: FargateProfileNotReadyError,
+  watch: true,
 });
 
 export function observeFargateProfile(profile: FargateProfile | undefined): Observed | undefined {

@@ -11,6 +11,7 @@ export const nodegroupPolling = (name: string): PolledResource => ({
   classify: nodegroupProgress,
   failedError: NodegroupFailedError,
   notReadyError: NodegroupNotReadyError,
+  watch: true,
 });
 
 export function observeNodegroup(nodegroup: Nodegroup | undefined): Observed | undefined {

@@ -31,6 +31,8 @@ export interface PolledResource {
   classify: (status: string | undefined) => Progress;
   failedError: ErrorClass;
   notReadyError: ErrorClass;
+  /** Read again within the invocation while it is still being made (watch.ts): for what can be on the critical path. */
+  watch: boolean;
 }
 
 export async function startedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
@@ -39,9 +41,9 @@ export async function startedResource(deps: StepDeps<'events' | 'registry'>, ope
   return { ready: false, waitSeconds: firstWaitSeconds(polled.kind, elapsedSeconds(startedAt, deps.clock())), status: observed?.status, startedAt };
 }
 
-/** `observe` reads the resource; while it is still being made, it is read again within the invocation (watch.ts). */
+/** `observe` reads the resource; for a watched kind, again within the invocation while it is still being made (watch.ts). */
 export async function checkedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observe: () => Promise<Observed | undefined>): Promise<Poll> {
-  const observed = await watchWithin(deps, observe, (seen) => seen !== undefined && polled.classify(seen.status) === 'pending');
+  const observed = polled.watch ? await watchWithin(deps, observe, (seen) => seen !== undefined && polled.classify(seen.status) === 'pending') : await observe();
   if (!observed) throw new polled.failedError('disappeared while being created', { resource: polled.resource });
   const startedAt = (observed.createdAt ?? deps.clock()).toISOString();
   const progress = polled.classify(observed.status);
