@@ -24,7 +24,8 @@ export type DurationKind =
   | 'nodegroupUpgradeBatch'
   | 'podEvictionRetries'
   | 'addonUpdate'
-  | 'insightsRefresh';
+  | 'insightsRefresh'
+  | 'loadBalancerDelete';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -51,6 +52,7 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   insightsRefresh: [15, 40, 90],
   clusterSettingUpdate: [5, 15, 40], // deletion protection, upgrade policy, zonal shift: a flag on the control plane
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
+  loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
 };
 
 export interface Sample {

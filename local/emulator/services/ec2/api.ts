@@ -1,8 +1,10 @@
 /**
  * The EC2 operations (ec2Query, Version 2016-11-15) over the World's EC2 records: the network
  * CloudFormation built, the instances and interfaces nodegroups and NAT gateways hold, security
- * groups with their rules, launch templates. Reads only: resources are made by CloudFormation and
- * EKS. Any other action answers InvalidAction, as EC2 does (query/dispatch.ts).
+ * groups with their rules, launch templates. Resources are made by CloudFormation and EKS; the
+ * only writes are deleting a security group or an interface (what a cleanup of a cluster's VPC
+ * does, refused as EC2 refuses it: deletions.ts). Any other action answers InvalidAction, as EC2
+ * does (query/dispatch.ts).
  *
  * Wire shape (shared REFERENCE "Wire protocols"): form `Action=X&Version=...`, lists as
  * `SubnetId.N`, filters as `Filter.N.Name` / `Filter.N.Value.M` (query/filters.ts), paging with
@@ -11,6 +13,7 @@
 import { EmulatorError, formList } from '../../protocol';
 import { applyFilters, pageOf, parseFilters, type FieldReader, type QueryOperation } from '../../query';
 import type { Instance, SecurityGroup, SecurityGroupRule, Tagged, World } from '../../world';
+import { deleteNetworkInterface, deleteSecurityGroup } from './deletions';
 import { forgetOldTerminated } from './instances';
 import {
   instanceStatusXml,
@@ -250,11 +253,29 @@ export const OPERATIONS: Record<string, QueryOperation> = {
       'attachment.instance-id': (e) => e.instanceId,
       'attachment.instance-owner-id': (e) => (e.status === 'in-use' ? (e.requesterId ?? world.account) : undefined),
       'requester-id': (e) => e.requesterId,
-      'requester-managed': (e) => e.interfaceType === 'nat_gateway',
+      // NAT gateways', load balancers' and EKS's interfaces are managed by the service that made them.
+      'requester-managed': (e) => e.interfaceType === 'nat_gateway' || e.requesterId !== undefined,
       'owner-id': () => world.account,
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
     return { networkInterfaceSet: items.map((e) => networkInterfaceXml(world, e)), nextToken };
+  },
+
+  DeleteNetworkInterface(world, form) {
+    const id = form.get('NetworkInterfaceId');
+    if (!id) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter NetworkInterfaceId');
+    deleteNetworkInterface(world, id);
+    return { return: true };
+  },
+
+  DeleteSecurityGroup(world, form) {
+    const id = form.get('GroupId');
+    const name = form.get('GroupName');
+    if (!id && !name) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter GroupName or GroupId');
+    const groupId = id ?? [...world.ec2.securityGroups.values()].find((g) => groupNameOf(g) === name && isDefaultVpc(world, g.vpcId))?.groupId;
+    if (!groupId) throw new EmulatorError(400, 'InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC`);
+    deleteSecurityGroup(world, groupId);
+    return { return: true, groupId };
   },
 
   DescribeNatGateways(world, form) {
