@@ -30,6 +30,8 @@ import type { Context } from 'aws-lambda';
 import { LocalExecutions } from './runtime/executions';
 import { scheduleReconciler } from './runtime/reconciler-schedule';
 import { scheduleRate } from './runtime/rate-schedule';
+import { installNetworkAgent } from './runtime/network-agent';
+import { KUBE_AGENT_CODE_DEFAULTS, registerKubeAgentCode } from './runtime/kube-agent-code';
 import { VERSION_CHECK_INTERVAL_HOURS } from '../functions/domain/version-support';
 import { DataDirError, DEFAULT_DATA_DIR, openDataDir, savedWorld, StateSaver } from './runtime/durable-state';
 import { config } from '../functions/shared/config';
@@ -281,9 +283,18 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       callers: { [OTHER_DEVELOPER_KEY.accessKeyId]: OTHER_DEVELOPER },
       ...(data ? { dynamoPath: data.dynamoPath } : {}),
       ...(data?.saved ? { restore: savedWorld(data.saved) } : {}),
+      // The kube agent's code, where the cluster template's AWS::Lambda::Function finds it (the
+      // emulator has no S3): registered before a restored stack resumes creating that function.
+      wire: async (world: World) => {
+        environment.default(KUBE_AGENT_CODE_DEFAULTS);
+        cleanups.push(await registerKubeAgentCode(world));
+      },
     });
     cleanups.push(() => aws.close());
     const { world } = aws;
+    // Code the emulator runs attached to a VPC connects from its ENI (the Kubernetes API tells it from outside callers).
+    cleanups.push(installNetworkAgent());
+    world.network.warn = (message) => log(`[network] ${message}`);
     pointSdkAt(environment, aws.url, world.region);
     // The handlers' logger reads its level when first imported; their JSON lines drown the banner.
     environment.default({ POWERTOOLS_LOG_LEVEL: settings.quiet ? 'SILENT' : 'ERROR' });

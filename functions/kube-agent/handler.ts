@@ -1,6 +1,6 @@
 /**
  * The kube agent: a cluster's own Lambda function, in the cluster's private subnets with a
- * security group the control plane admits on 443 (functions/domain/kube-agent-template.ts). It is
+ * security group the control plane admits on 443 (functions/domain/cluster-template.ts). It is
  * how the service reaches a cluster's Kubernetes API from inside the VPC, so a private-only
  * endpoint needs no public window and a fully private VPC no internet path.
  *

@@ -25,6 +25,7 @@ export type DurationKind =
   | 'podEvictionRetries'
   | 'addonUpdate'
   | 'insightsRefresh'
+  | 'lambdaVpcFunctionActive'
   | 'loadBalancerDelete';
 
 /** Triangular distributions [min, mode, max] in seconds. */
@@ -51,6 +52,8 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   addonUpdate: [30, 60, 150],
   insightsRefresh: [15, 40, 90],
   clusterSettingUpdate: [5, 15, 40], // deletion protection, upgrade policy, zonal shift: a flag on the control plane
+  // A VPC function stays Pending while Lambda makes its Hyperplane ENIs (AWS: "can take several minutes" at worst; usually about a minute).
+  lambdaVpcFunctionActive: [30, 60, 90],
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
   loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
 };

@@ -37,7 +37,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, Elastic Load Balancing v2, EventBridge, EventBridge Scheduler, Lambda (Invoke), Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, Elastic Load Balancing v2, EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
@@ -84,6 +84,11 @@ export interface LocalAwsOptions {
   restore?: WorldSnapshot;
   /** Where dynalite keeps its tables (LevelDB); in memory when absent. */
   dynamoPath?: string;
+  /**
+   * Runtime wiring the world needs before restored work resumes (the code of functions stacks
+   * deploy: a stack resumed mid-create deploys its function at once).
+   */
+  wire?: (world: World) => Promise<void> | void;
 }
 
 export interface LocalAws {
@@ -109,6 +114,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     // The resource specification takes ~0.6 s of busy event loop to load: at a time scale of 0.003
     // that would be minutes of emulated time stolen from the first stack's timeline.
     await cloudFormation.engine.warmUp();
+    await options.wire?.(world);
     if (options.restore) {
       restoreWorld(world, options.restore);
       // What was in progress goes on from where the clock stood: EKS first (stacks wait for its clusters).

@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import type { CertificateMaterial } from './certificates';
 import type { FaultRule } from './faults';
 import type { Sample } from './durations';
-import type { Invocation } from './functions';
+import type { DeployedFunction, Invocation } from './functions';
+import type { NetworkDrop } from './network-scope';
 import { CloudFormationState, type Stack } from './services/cloudformation/engine';
 import { EventBridgeState } from './services/eventbridge';
 import { KubeStore } from './services/eks/kube-store';
@@ -93,6 +94,9 @@ export function snapshotWorld(world: World): WorldSnapshot {
       samples: world.durations.samples,
       faults: world.faults.list(),
       invocations: world.functions.invocations,
+      lambdaFunctions: world.functions.deployed,
+      logGroups: world.logs.groups,
+      networkDrops: world.network.drops,
       scheduler: world.scheduler,
       eventBridge: world.eventBridge ? { buses: world.eventBridge.buses, rules: world.eventBridge.rules, deliveries: world.eventBridge.deliveries } : undefined,
       cloudFormation: world.cloudFormation,
@@ -135,6 +139,10 @@ interface DecodedWorld {
   samples: Sample[];
   faults: FaultRule[];
   invocations: Invocation[];
+  /** Absent in worlds saved before functions were deployed by stacks. */
+  lambdaFunctions?: Map<string, DeployedFunction>;
+  logGroups?: World['logs']['groups'];
+  networkDrops?: NetworkDrop[];
   scheduler: { groups: World['scheduler']['groups']; schedules: World['scheduler']['schedules']; firings: World['scheduler']['firings']; lastFired: World['scheduler']['lastFired'] };
   eventBridge?: Pick<EventBridgeState, 'buses' | 'rules' | 'deliveries'>;
   cloudFormation?: { stacks: Stack[]; exports: CloudFormationState['exports']; imports: CloudFormationState['imports'] };
@@ -170,6 +178,10 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
     if (invocation.status !== 'RUNNING') continue;
     Object.assign(invocation, { status: 'FAILED', endTime: world.clock.now().toISOString(), error: { errorType: 'LocalRestart', errorMessage: 'local mode stopped during the invocation' } });
   }
+  // The functions' configuration comes back; their code is bound again by the local runtime (registerCode).
+  refill(world.functions.deployed, saved.lambdaFunctions);
+  refill(world.logs.groups, saved.logGroups);
+  replaceArray(world.network.drops, saved.networkDrops);
   for (const part of ['groups', 'schedules', 'lastFired'] as const) refill(world.scheduler[part] as Map<unknown, unknown>, saved.scheduler?.[part] as Map<unknown, unknown>);
   replaceArray(world.scheduler.firings, saved.scheduler?.firings);
   if (saved.eventBridge) {

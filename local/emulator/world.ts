@@ -9,6 +9,7 @@ import { EmulatedClock, seededRandom } from './clock';
 import { Durations } from './durations';
 import { Faults } from './faults';
 import { LocalFunctions } from './functions';
+import { WorldNetwork } from './network-scope';
 import type { CloudFormationState } from './services/cloudformation/engine';
 import type { EventBridgeState } from './services/eventbridge';
 import type { StsIdentities } from './services/sts';
@@ -213,6 +214,20 @@ export interface AutoScalingGroup extends Tagged {
   status?: string;
 }
 
+/** A CloudWatch Logs log group (AWS::Logs::LogGroup): a Lambda function's, named /aws/lambda/<function>. */
+export interface LogGroup extends Tagged {
+  name: string;
+  arn: string;
+  /** Absent: never expire. */
+  retentionInDays?: number;
+  creationTime: Date;
+}
+
+export class LogsState {
+  /** By name. */
+  readonly groups = new Map<string, LogGroup>();
+}
+
 export class AutoScalingState {
   /** By group name. */
   readonly groups = new Map<string, AutoScalingGroup>();
@@ -356,6 +371,9 @@ export class World {
   readonly autoScaling = new AutoScalingState();
   /** Elastic Load Balancing v2: load balancers, target groups, listeners (services/elbv2/). */
   readonly elbv2 = new Elbv2State();
+  readonly logs = new LogsState();
+  /** Which loopback connections come from inside a VPC, and the connections the emulated network dropped (network-scope.ts). */
+  readonly network: WorldNetwork;
   /** The CA and server certificate of the clusters' HTTPS endpoints. */
   readonly certificates: LocalCertificates;
   /** Every event put on any bus, in order (GET /_local/events). */
@@ -381,6 +399,7 @@ export class World {
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
     this.clock = new EmulatedClock(options.timeScale, options.emulatedStart);
+    this.network = new WorldNetwork(() => this.clock.now());
     this.calendarEpoch = this.clock.now().getTime();
     this.random = seededRandom(options.seed ?? 42);
     this.durations = new Durations(this.random);

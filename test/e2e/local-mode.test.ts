@@ -61,7 +61,10 @@ describe('local mode, end to end over HTTP', () => {
     expect(terminal.outputs).toMatchObject({ clusterName: 'reference', endpoint: expect.stringContaining('/k8s/reference') });
     const phases = [...new Set(events.map((e) => e.phase))];
     expect(phases.indexOf('ClusterStack')).toBeLessThan(phases.indexOf('ComputeAndAccess'));
-    expect(phases.indexOf('ComputeAndAccess')).toBeLessThan(phases.indexOf('EndpointAccess'));
+    expect(phases.indexOf('ComputeAndAccess')).toBeLessThan(phases.indexOf('Completed'));
+    // Created with its final endpoint access: no endpoint phase, no update.
+    expect(phases).not.toContain('EndpointAccess');
+    expect(local.world.calls.filter((c) => c.startsWith('eks:UpdateClusterConfig'))).toEqual([]);
     const operation = await call('GET', `/operations/${operationId}`, { caller: OWNER });
     expect(operation).toMatchObject({ status: 200, body: { status: 'SUCCEEDED', phase: 'Completed' } });
     const steps = operation.body.steps as Array<{ name: string; status: string; resource?: string }>;
@@ -96,15 +99,15 @@ describe('local mode, end to end over HTTP', () => {
     await expectNothingLeft('spot-fails');
   });
 
-  it('rolls back when the endpoint access update fails, naming the update', async () => {
-    await setFaults([{ kind: 'update-failure', updateType: 'EndpointAccessUpdate', message: 'Endpoint access could not be updated' }]);
+  it("rolls back when the cluster's Kubernetes API fails every aws-auth call, naming it, and leaves nothing behind", async () => {
+    await setFaults([{ kind: 'server-error', service: 'kubernetes', rate: 1 }]);
 
-    const { events } = await provision('endpoint-fails');
+    const { events } = await provision('kube-fails');
 
     const terminal = expectOneTerminalLast(events, 'ROLLED_BACK');
-    expect(terminal.error).toMatchObject({ code: 'EndpointUpdateFailedError', resource: expect.stringMatching(/^update /), message: expect.stringMatching(/Failed: .*Endpoint access could not be updated/) });
-    expect(terminal.phase).toBe('EndpointAccess');
-    await expectNothingLeft('endpoint-fails');
+    expect(terminal.error).toMatchObject({ code: 'AwsUnavailableError', message: expect.stringMatching(/Kubernetes API of kube-fails answered 500/) });
+    expect(terminal.phase).toBe('ComputeAndAccess');
+    await expectNothingLeft('kube-fails');
   });
 
   it('still succeeds when 20% of every AWS call is throttled', async () => {

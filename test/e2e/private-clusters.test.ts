@@ -29,7 +29,7 @@ const NODEGROUP = { name: 'ng', minSize: 1, desiredSize: 1, maxSize: 2 };
 
 let local: LocalMode;
 let cloud: LocalCloud;
-/** The endpoint access of each cluster every time the emulator answered DescribeCluster for it. */
+/** The endpoint access of each cluster every time the emulator answered a DescribeCluster. */
 const described = new Map<string, Array<Pick<Cluster['vpc'], 'endpointPublicAccess' | 'endpointPrivateAccess' | 'publicAccessCidrs'>>>();
 
 const eks = () => local.world.eks as EksState;
@@ -52,14 +52,15 @@ async function fromOutside(name: string, path: string): Promise<number> {
 beforeAll(async () => {
   local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: 0.002, seed: 11, quiet: true });
   cloud = new LocalCloud(local);
-  // Every DescribeCluster the emulator answers, whoever asks (the steps, CloudFormation), with the access it showed.
+  // At every DescribeCluster the emulator answers (whoever asks: the steps, CloudFormation; the
+  // call log names no cluster), the endpoint access of every cluster it holds.
   const calls = local.world.calls;
   const push = calls.push.bind(calls);
   calls.push = (...items: string[]) => {
-    for (const item of items) {
-      const match = /^eks:DescribeCluster (\S+)/.exec(item);
-      const cluster = match && eks().clusters.get(match[1]!);
-      if (cluster) described.set(cluster.name, [...(described.get(cluster.name) ?? []), { endpointPublicAccess: cluster.vpc.endpointPublicAccess, endpointPrivateAccess: cluster.vpc.endpointPrivateAccess, publicAccessCidrs: [...cluster.vpc.publicAccessCidrs] }]);
+    if (items.some((item) => item.startsWith('eks:DescribeCluster'))) {
+      for (const cluster of eks().clusters.values()) {
+        described.set(cluster.name, [...(described.get(cluster.name) ?? []), { endpointPublicAccess: cluster.vpc.endpointPublicAccess, endpointPrivateAccess: cluster.vpc.endpointPrivateAccess, publicAccessCidrs: [...cluster.vpc.publicAccessCidrs] }]);
+      }
     }
     return push(...items);
   };
@@ -123,7 +124,7 @@ describe('a public-only cluster restricted to CIDRs', () => {
     expect(cluster.vpc.publicAccessCidrs[0]).toBe('198.51.100.0/24');
     expect(cluster.vpc.publicAccessCidrs.slice(1)).toEqual([expect.stringMatching(/\/32$/)]);
     expect(natIps.map((ip) => `${ip}/32`)).toEqual(expect.arrayContaining(cluster.vpc.publicAccessCidrs.slice(1)));
-    expect(local.world.calls.filter((call) => call.startsWith(`eks:UpdateClusterConfig ${NARROW}`))).toEqual([]);
+    expect(local.world.calls.filter((call) => call.startsWith('eks:UpdateClusterConfig'))).toEqual([]);
   });
 
   it('has its nodes joined, and its aws-auth (CONFIG_MAP) written by its kube agent through the NAT gateway', () => {

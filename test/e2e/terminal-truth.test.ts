@@ -94,9 +94,9 @@ describe('terminal truth under faults', () => {
     expect(await cloud.call('GET', '/clusters/registry-outage')).toMatchObject({ status: 200, body: { status: 'FAILED', currentOperation: null } });
   });
 
-  it('finishes a cluster SUCCEEDED, announced once the bus is back, when PutEvents fails during Switch Endpoint Access', async () => {
+  it('finishes a cluster SUCCEEDED, announced once the bus is back, when PutEvents fails while compute and identities are added', async () => {
     const id = await accept('bus-outage');
-    await until(() => operation(id), (o) => o.phase === 'EndpointAccess', `${id} in EndpointAccess`, 15_000);
+    await until(() => operation(id), (o) => o.phase === 'ComputeAndAccess', `${id} in ComputeAndAccess`, 15_000);
     await setFaults([{ kind: 'server-error', service: 'events', operation: 'PutEvents', rate: 1 }]);
 
     await until(() => operation(id), (o) => TERMINAL.includes(o.status), `${id} ended`, 20_000);

@@ -33,7 +33,7 @@ import { World, type EksBackend } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
 import { clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID } from '../unit/domain/cluster-template-inputs';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
-import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -86,6 +86,8 @@ beforeAll(async () => {
   world.eks = eks;
   // The boundary the service deploys, which every role of the rendered templates names.
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  // The kube agent's code, where the rendered template's function finds it (as local mode registers it).
+  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
   service = createCloudFormationService(world);
   emulator = await startEmulator({ timeScale: 0.001, services: [service] }, world);
   await service.warmUp();

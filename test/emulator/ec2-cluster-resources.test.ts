@@ -22,7 +22,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World } from '../../local/emulator/world';
 import { queryPost, spawnCollect } from '../support/aws-tools';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
-import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
 import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
@@ -56,6 +56,8 @@ beforeAll(async () => {
   world.eks = eksService.state;
   emulator = await startEmulator({ timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), createAutoScalingService(world)] }, world);
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  // The kube agent's code, where the rendered template's function finds it (as local mode registers it).
+  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
   const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
   cloudFormation = new CloudFormationClient(client);
   eks = new EKSClient(client);
@@ -65,7 +67,11 @@ beforeAll(async () => {
   const stack: Stack = await until(() => stackOf(input.stackName), (s) => s.StackStatus !== 'CREATE_IN_PROGRESS', 'cluster stack created', 30_000);
   expect(stack.StackStatus).toBe('CREATE_COMPLETE');
   outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
-  privateSubnets = [...world.ec2.subnets.values()].filter((s) => !s.mapPublicIpOnLaunch && s.tags['aws:cloudformation:stack-name'] === input.stackName).map((s) => s.subnetId);
+  // In zone order: which subnet the stack finished first depends on the sampled durations, the zone balancing on the list's order.
+  privateSubnets = [...world.ec2.subnets.values()]
+    .filter((s) => !s.mapPublicIpOnLaunch && s.tags['aws:cloudformation:stack-name'] === input.stackName)
+    .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone))
+    .map((s) => s.subnetId);
 }, 60_000);
 
 afterAll(async () => {

@@ -132,7 +132,7 @@ describe('Invoke', () => {
   });
 
   it('answers other Lambda operations with a restJson1 UnknownOperationException', async () => {
-    const response = await fetch(`${emulator.url}/2015-03-31/functions/echo`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x' } });
+    const response = await fetch(`${emulator.url}/2015-03-31/functions/echo`, { method: 'DELETE', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x' } });
 
     expect(response.status).toBe(404);
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');

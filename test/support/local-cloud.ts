@@ -2,6 +2,7 @@
  * Driving local mode (startLocal) over HTTP from end-to-end tests: REST calls as any caller, the
  * status events on the local bus, and checks that nothing of a cluster is left in the emulator.
  */
+import { kubeAgentFunctionName } from '../../functions/domain/naming';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient, ListClustersCommand, ListFargateProfilesCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { localClientConfig, type LocalMode } from '../../local/start';
@@ -70,7 +71,7 @@ export class LocalCloud {
     }
   }
 
-  /** Nothing of the cluster left in the emulator: no stacks, no cluster (so no nodegroups or Fargate profiles). */
+  /** Nothing of the cluster left in the emulator: no stacks, no cluster (so no nodegroups or Fargate profiles), no kube agent or its log group. */
   async expectNothingLeft(name: string): Promise<void> {
     const stacks = await this.cloudFormation.send(new DescribeStacksCommand({})).then(
       (out) => out.Stacks ?? [],
@@ -80,6 +81,9 @@ export class LocalCloud {
     expect((await this.eks.send(new ListClustersCommand({}))).clusters).not.toContain(name);
     await expect(this.eks.send(new ListNodegroupsCommand({ clusterName: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(this.eks.send(new ListFargateProfilesCommand({ clusterName: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const agent = kubeAgentFunctionName(name);
+    expect(this.local.world.functions.get(agent)).toBeUndefined();
+    expect(this.local.world.logs.groups.has(`/aws/lambda/${agent}`)).toBe(false);
   }
 
   destroy(): void {

@@ -19,6 +19,10 @@
  *                                              → {"functions": [{name, arn}], "invocations": [...],
  *                                                "next": N} Lambda invocations in order (Invoke,
  *                                                EventBridge and Scheduler targets)
+ *   GET    /_local/network-drops[?after=N]   → {"drops": [{time, source, destination, reason}], "next": N}
+ *                                                connections the emulated network dropped (a
+ *                                                security group that does not admit the caller, no
+ *                                                route), which their callers saw only as a reset
  *   GET    /_local/samples                     → {"samples": [{kind, resource, seconds}]}
  *   POST   /_local/controller-leftovers {"cluster", "service"?, "type"?, "cniInterface"?}
  *                                              → {"vpcId", "loadBalancerArn", "targetGroupArn",
@@ -120,6 +124,13 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
         invocations: world.functions.invocations.slice(after).filter((i) => arn === undefined || i.functionArn === arn),
         next: world.functions.invocations.length,
       };
+    },
+  },
+  '/_local/network-drops': {
+    // Connections the emulated network dropped (a security group, no route): their callers only saw a reset.
+    GET: (world, ctx) => {
+      const after = nonNegative(ctx.url.searchParams.get('after'));
+      return { drops: world.network.drops.slice(after), next: world.network.drops.length };
     },
   },
   '/_local/samples': {

@@ -19,6 +19,7 @@ import { dependencyViolation, securityGroupDependents } from '../ec2/deletions';
 import { authorize, groupOfRule, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
 import { createNetworkInterface } from '../ec2/state';
 import { iamUniqueId, roleIdFor } from '../iam/state';
+import { createFunction, deleteFunction, type NewFunction } from '../lambda-deploy';
 import { isObject } from './intrinsics';
 
 export type Json = Record<string, unknown>;
@@ -630,6 +631,93 @@ const eksCluster: Provider = {
   },
 };
 
+// ── CloudWatch Logs and Lambda ──────────────────────────────────────────────────────────────
+
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const logGroup: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties, stackName, logicalId } = context;
+    const name = str(properties.LogGroupName) ?? generatedName(stackName, logicalId, 512);
+    if (!LOG_GROUP_NAME.test(name)) throw handlerFailure(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`, 'CloudWatchLogs', 400, 'InvalidRequest');
+    if (world.logs.groups.has(name)) throw new ResourceFailure(`Resource of type 'AWS::Logs::LogGroup' with identifier '{"/properties/LogGroupName":"${name}"}' already exists.`);
+    const retention = properties.RetentionInDays === undefined ? undefined : Number(properties.RetentionInDays);
+    if (retention !== undefined && !RETENTION_DAYS.includes(retention)) throw handlerFailure(`Invalid value for parameter retentionInDays: ${retention}`, 'CloudWatchLogs', 400, 'InvalidRequest');
+    const arn = world.arn('logs', `log-group:${name}:*`);
+    world.logs.groups.set(name, { name, arn, ...(retention !== undefined ? { retentionInDays: retention } : {}), creationTime: world.clock.now(), tags: resourceTags(context) });
+    return { physicalId: name, attributes: { Arn: arn } };
+  },
+  (context) => void context.world.logs.groups.delete(context.physicalId),
+);
+
+const lambdaFailure = (error: unknown): ResourceFailure => {
+  if (error instanceof EmulatorError) return handlerFailure(error.message, 'Lambda', error.status, error.status === 409 ? 'AlreadyExists' : error.status >= 500 ? 'ServiceInternalError' : 'InvalidRequest');
+  throw error;
+};
+
+function newFunction(context: ProviderContext): NewFunction {
+  const { properties, stackName, logicalId } = context;
+  const code = isObject(properties.Code) ? properties.Code : {};
+  if (code.ZipFile !== undefined || code.ImageUri !== undefined || str(code.S3Bucket) === undefined || str(code.S3Key) === undefined) {
+    throw new ResourceFailure('The local emulator deploys Lambda code from S3 only (Code.S3Bucket and Code.S3Key, registered by the local runtime); ZipFile and ImageUri are not emulated');
+  }
+  const vpc = isObject(properties.VpcConfig) ? properties.VpcConfig : undefined;
+  const logging = isObject(properties.LoggingConfig) ? properties.LoggingConfig : undefined;
+  const environment = isObject(properties.Environment) && isObject(properties.Environment.Variables) ? Object.fromEntries(Object.entries(properties.Environment.Variables).map(([k, v]) => [k, String(v)])) : undefined;
+  const name = str(properties.FunctionName) ?? generatedName(stackName, logicalId, 64);
+  const description = str(properties.Description);
+  return {
+    name,
+    role: String(properties.Role ?? ''),
+    runtime: String(properties.Runtime ?? ''),
+    handler: String(properties.Handler ?? ''),
+    architectures: Array.isArray(properties.Architectures) ? properties.Architectures.map(String) : [],
+    memorySize: Number(properties.MemorySize ?? 128),
+    timeout: Number(properties.Timeout ?? 3),
+    ...(description !== undefined ? { description } : {}),
+    ...(environment ? { environment } : {}),
+    code: { s3Bucket: String(code.S3Bucket), s3Key: String(code.S3Key) },
+    ...(vpc ? { vpc: { subnetIds: Array.isArray(vpc.SubnetIds) ? vpc.SubnetIds.map(String) : [], securityGroupIds: Array.isArray(vpc.SecurityGroupIds) ? vpc.SecurityGroupIds.map(String) : [] } } : {}),
+    ...(logging ? { loggingConfig: { logGroup: str(logging.LogGroup) ?? `/aws/lambda/${name}`, logFormat: str(logging.LogFormat) ?? 'Text' } } : {}),
+    tags: { ...resourceTags(context), 'lambda:createdBy': 'CloudFormation' },
+  };
+}
+
+/** CloudFormation waits for the function to be Active (a VPC function is Pending while Lambda makes its ENIs). */
+async function untilActive(world: World, name: string): Promise<Created> {
+  const arn = world.functions.arnOf(name)!;
+  const deployed = world.functions.deployed.get(arn);
+  if (!deployed) throw new ResourceFailure(`Resource handler returned message: "Function not found: ${arn}" (HandlerErrorCode: NotFound)`);
+  // Not abortable: like AWS, a cancelled function still becomes Active, and the rollback deletes it.
+  await world.clock.sleepUntil(deployed.activeAt);
+  return { physicalId: deployed.name, attributes: { Arn: deployed.arn, 'SnapStartResponse.ApplyOn': 'None', 'SnapStartResponse.OptimizationStatus': 'Off' } };
+}
+
+const lambdaFunction: Provider = {
+  async create(context) {
+    const input = newFunction(context);
+    await context.wait('networkResource');
+    try {
+      createFunction(context.world, input);
+    } catch (error) {
+      throw lambdaFailure(error);
+    }
+    return untilActive(context.world, input.name);
+  },
+  resume(context) {
+    // A function made before the restart is waited for; one not made yet is created again.
+    const name = str(context.properties.FunctionName);
+    const arn = name ? context.world.functions.arnOf(name) : undefined;
+    return arn && context.world.functions.deployed.has(arn) ? untilActive(context.world, name!) : undefined;
+  },
+  async delete(context) {
+    await context.wait('networkResource');
+    deleteFunction(context.world, context.physicalId);
+  },
+};
+
 // ── Everything else ──────────────────────────────────────────────────────────────────────────
 
 /** Any type the specification knows: an id after a short wait; Id/Name/Arn attributes derived from it. */
@@ -669,6 +757,8 @@ const PROVIDERS: Record<string, Provider> = {
   'AWS::IAM::ManagedPolicy': managedPolicy,
   'AWS::IAM::InstanceProfile': instanceProfile,
   'AWS::EKS::Cluster': eksCluster,
+  'AWS::Logs::LogGroup': logGroup,
+  'AWS::Lambda::Function': lambdaFunction,
   'AWS::CloudFormation::Stack': unsupported('Nested stacks (AWS::CloudFormation::Stack)'),
   'AWS::CloudFormation::CustomResource': unsupported('Custom resources'),
   'AWS::CloudFormation::Macro': unsupported('Macros'),

@@ -253,8 +253,8 @@ export const OPERATIONS: Record<string, QueryOperation> = {
       'attachment.instance-id': (e) => e.instanceId,
       'attachment.instance-owner-id': (e) => (e.status === 'in-use' ? (e.requesterId ?? world.account) : undefined),
       'requester-id': (e) => e.requesterId,
-      // NAT gateways', load balancers' and EKS's interfaces are managed by the service that made them.
-      'requester-managed': (e) => e.interfaceType === 'nat_gateway' || e.requesterId !== undefined,
+      // NAT gateways', Lambda's, load balancers' and EKS's interfaces are managed by the service that made them.
+      'requester-managed': (e) => e.interfaceType === 'nat_gateway' || e.interfaceType === 'lambda' || e.requesterId !== undefined,
       'owner-id': () => world.account,
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);

@@ -247,7 +247,8 @@ export function networkInterfaceXml(world: World, eni: NetworkInterface): Xml {
     privateIpAddress: eni.privateIpAddress,
     privateIpAddressesSet: [{ association, primary: true, privateDnsName, privateIpAddress: eni.privateIpAddress }],
     requesterId: eni.requesterId,
-    requesterManaged: nat,
+    // NAT gateways' and Lambda's Hyperplane interfaces are made and managed by the service.
+    requesterManaged: nat || eni.interfaceType === 'lambda',
     sourceDestCheck: !nat,
     status: eni.status,
     subnetId: eni.subnetId,

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DurationKind } from '../../durations';
 import { detachControlPlaneNetwork } from '../ec2/control-plane-network';
-import { launchNodegroupCapacity, releaseNodegroupCapacity } from '../ec2/nodegroup-capacity';
+import { launchNodegroupCapacity, nodegroupInstanceIds, releaseNodegroupCapacity } from '../ec2/nodegroup-capacity';
 import { EksPart, deferred } from './context';
 import type { PendingTransition, Transition } from './model';
+import { nodeJoinFailure } from './node-join';
 
 export class Transitions extends EksPart {
   private get transitions(): Map<string, PendingTransition> {
@@ -76,8 +77,16 @@ export class Transitions extends EksPart {
           nodegroup.healthIssues = [{ code: failure.code, message: failure.message, resourceIds: [nodegroup.autoScalingGroupName] }];
           return;
         }
-        nodegroup.status = 'ACTIVE';
         launchNodegroupCapacity(this.world, cluster, nodegroup);
+        // Instances that cannot reach the endpoint stay running but never register as nodes.
+        const instances = nodegroupInstanceIds(this.world, nodegroup).map((id) => this.world.ec2.instances.get(id)).filter((i) => i !== undefined);
+        const stranded = nodeJoinFailure(this.world, cluster, instances);
+        if (stranded) {
+          nodegroup.status = 'CREATE_FAILED';
+          nodegroup.healthIssues = [stranded];
+          return;
+        }
+        nodegroup.status = 'ACTIVE';
         this.parts.accessEntries.computeJoined(cluster, nodegroup.nodeRole, 'EC2_LINUX');
         this.parts.addons.refreshAddons(cluster);
         return;

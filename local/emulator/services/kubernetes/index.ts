@@ -3,9 +3,12 @@
  * endpoint), answering kubectl as an EKS API server does. This module is the service: it finds
  * the cluster, applies what EKS puts in front of the API server, and routes; each concern has
  * its own module:
- * - endpoint access (here): local callers are outside the cluster's VPC, so a private-only
- *   endpoint (endpointPublicAccess false) refuses them (403), and so does a public endpoint whose
- *   publicAccessCidrs do not contain the caller's IP (option `callerIp`, default 203.0.113.10);
+ * - endpoint-access.ts: who reaches the endpoint. Callers outside every VPC are refused by a
+ *   private-only endpoint (403) and by a public one whose publicAccessCidrs do not contain their
+ *   IP (option `callerIp`, default 203.0.113.10); code running attached to a VPC (a Lambda
+ *   function's ENI) reaches the private endpoint if the control plane's security groups admit
+ *   it, else the public one through its subnet's NAT gateway, and a connection with no path is
+ *   dropped (recorded in world.network.drops);
  * - authentication.ts: the `k8s-aws-v1.` token and EKS's mapping to a Kubernetes user (401);
  * - authorization.ts: one decision per request from access policies and system:masters (403);
  * - resources.ts (what is served), discovery.ts, openapi.ts: what kubectl learns first;
@@ -21,11 +24,12 @@ import { overTls, type RequestContext, type ServiceModule } from '../../server';
 import { EmulatorError, sendJson } from '../../protocol';
 import type { World } from '../../world';
 import type { ConfigMapObject } from '../eks/kube-store';
-import { cidrContains, type Cluster, type EksState } from '../eks/state';
+import type { Cluster, EksState } from '../eks/state';
 import { controlPlaneGitVersion } from '../eks/versions';
 import { stsIdentities, type KeySecret } from '../sts';
 import { authenticate, type KubeUser } from './authentication';
 import { authorize, forbidden, type RequestAttributes } from './authorization';
+import { endpointDecision, recordDrop } from './endpoint-access';
 import { createConfigMap, deleteConfigMap, patchConfigMap, replaceConfigMap, type WriteOptions } from './configmaps';
 import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, discoveryDocument, wantsAggregatedDiscovery } from './discovery';
 import { openApiDocument, openApiIndex } from './openapi';
@@ -275,12 +279,16 @@ export function createKubernetesService(world: World, options: KubernetesOptions
     if (!cluster?.endpoint) {
       throw new StatusError(503, 'ServiceUnavailable', `the API server of cluster ${clusterName} is not reachable: ${cluster ? `the cluster is ${cluster.status}` : 'no such cluster'}`);
     }
-    if (!cluster.vpc.endpointPublicAccess) {
-      throw new StatusError(403, 'Forbidden', `the API server endpoint of cluster ${clusterName} is private (endpointPublicAccess=false): callers outside VPC ${cluster.vpc.vpcId}, like this local one, cannot reach it`);
+    // Found by the connection, not by the request: a VPC function's socket was bound to its ENI when it connected.
+    const scope = world.network.scopeOfPort(ctx.req.socket.remotePort);
+    const decision = endpointDecision(world, cluster, scope, callerIp);
+    if (decision.kind === 'drop') {
+      // As a security group or a missing route drops a packet: no answer, the caller's connection fails.
+      recordDrop(world, cluster, scope, callerIp, decision.reason);
+      ctx.req.socket.destroy();
+      return;
     }
-    if (!cluster.vpc.publicAccessCidrs.some((cidr) => cidrContains(cidr, callerIp))) {
-      throw new StatusError(403, 'Forbidden', `the API server endpoint of cluster ${clusterName} does not accept ${callerIp}: it is not in publicAccessCidrs [${cluster.vpc.publicAccessCidrs.join(', ')}]`);
-    }
+    if (decision.kind === 'forbidden') throw new StatusError(403, 'Forbidden', decision.message);
 
     const route: Route = nonResourceRoute(ctx, cluster, path) ??
       resourceRoute(ctx, cluster, path) ?? {

@@ -60,9 +60,15 @@ function cordonedForUpdate(cluster: Cluster, nodegroup: Nodegroup, instance: Ins
   return update && instance.launchTime < update.createdAt ? update.createdAt : undefined;
 }
 
+/** Instances EKS reported as failing to join (NodeCreationFailure): running, but never nodes. */
+function strandedInstances(cluster: Cluster): Set<string> {
+  return new Set([...cluster.nodegroups.values()].flatMap((ng) => ng.healthIssues.filter((issue) => issue.code === 'NodeCreationFailure').flatMap((issue) => issue.resourceIds)));
+}
+
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
+  const stranded = strandedInstances(cluster);
   return [...world.ec2.instances.values()]
-    .filter((i) => i.state === 'running' && (i.tags['eks:cluster-name'] === cluster.name || i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned'))
+    .filter((i) => i.state === 'running' && !stranded.has(i.instanceId) && (i.tags['eks:cluster-name'] === cluster.name || i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned'))
     .sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime() || a.privateDnsName.localeCompare(b.privateDnsName));
 }
 
