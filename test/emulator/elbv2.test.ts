@@ -32,7 +32,7 @@ import { World } from '../../local/emulator/world';
 import type { Leftovers } from '../../local/emulator/services/elbv2/controller';
 import { awsCli, queryPost } from '../support/aws-tools';
 import { ec2Call, type Xml } from '../support/ec2-query';
-import { PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
 import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
@@ -63,6 +63,8 @@ beforeAll(async () => {
     world,
   );
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  // The cluster stack deploys its kube agent: its code location must stand for something.
+  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
   const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
   cloudFormation = new CloudFormationClient(client);
   elbv2 = new ElasticLoadBalancingV2Client(client);
