@@ -1,7 +1,8 @@
 /**
  * The EC2 calls the service makes (DescribeSubnets, DescribeLaunchTemplates; and, to clear a
  * cluster's VPC of what Kubernetes controllers left, DescribeNetworkInterfaces,
- * DeleteNetworkInterface, DescribeSecurityGroups, DeleteSecurityGroup), as SigV4-signed EC2 Query requests.
+ * DeleteNetworkInterface, DescribeSecurityGroups, DescribeSecurityGroupRules,
+ * RevokeSecurityGroupIngress/Egress, DeleteSecurityGroup), as SigV4-signed EC2 Query requests.
  * Why not @aws-sdk/client-ec2: its serializers for ~700 operations are one module that does not
  * tree-shake, 547 KB minified — more than the whole 500 KB budget of the Plan function — for a
  * read of four fields. The protocol is the documented ec2Query: form-encoded Action and
@@ -50,6 +51,15 @@ export interface SecurityGroupDescription {
   tags: Record<string, string>;
 }
 
+export interface SecurityGroupRuleDescription {
+  ruleId: string;
+  /** The group that holds the rule. */
+  groupId: string;
+  isEgress: boolean;
+  /** The group the rule names as its peer, if any. */
+  referencedGroupId?: string;
+}
+
 /** A delete EC2 refused because something still depends on the resource (DependencyViolation, InUse): try again later. */
 export type DeleteOutcome = { deleted: true } | { deleted: false; reason: string };
 
@@ -64,6 +74,10 @@ export interface Ec2Port {
   deleteNetworkInterface(networkInterfaceId: string): Promise<DeleteOutcome>;
   /** Every security group the filters match (all pages). */
   describeSecurityGroups(filters: Ec2Filters): Promise<SecurityGroupDescription[]>;
+  /** Every rule the filters match (all pages). */
+  describeSecurityGroupRules(filters: Ec2Filters): Promise<SecurityGroupRuleDescription[]>;
+  /** Revokes rules of one group by id (RevokeSecurityGroupIngress, or Egress); rules already gone are not an error. */
+  revokeSecurityGroupRules(groupId: string, ruleIds: string[], egress: boolean): Promise<void>;
   /** One already gone counts as deleted; one something depends on is refused (DependencyViolation, with EC2's reason). */
   deleteSecurityGroup(groupId: string): Promise<DeleteOutcome>;
 }
@@ -86,6 +100,7 @@ interface Ec2Xml {
   DescribeLaunchTemplatesResponse?: { launchTemplates?: { item?: Array<Record<string, unknown>> } };
   DescribeNetworkInterfacesResponse?: { networkInterfaceSet?: { item?: Array<Record<string, unknown>> }; nextToken?: string };
   DescribeSecurityGroupsResponse?: { securityGroupInfo?: { item?: Array<Record<string, unknown>> }; nextToken?: string };
+  DescribeSecurityGroupRulesResponse?: { securityGroupRuleSet?: { item?: Array<Record<string, unknown>> }; nextToken?: string };
   Response?: { Errors?: { Error?: Array<{ Code?: string; Message?: string }> } };
 }
 
@@ -170,6 +185,27 @@ export class QueryEc2 implements Ec2Port {
   async describeSecurityGroups(filters: Ec2Filters): Promise<SecurityGroupDescription[]> {
     const found = await this.describeAll('DescribeSecurityGroups', filters, 'security groups', (xml) => xml.DescribeSecurityGroupsResponse?.securityGroupInfo, (xml) => xml.DescribeSecurityGroupsResponse?.nextToken);
     return found.map((g) => ({ groupId: String(g.groupId ?? ''), groupName: String(g.groupName ?? ''), vpcId: String(g.vpcId ?? ''), tags: tagsOf(g) }));
+  }
+
+  async describeSecurityGroupRules(filters: Ec2Filters): Promise<SecurityGroupRuleDescription[]> {
+    const found = await this.describeAll('DescribeSecurityGroupRules', filters, 'security group rules', (xml) => xml.DescribeSecurityGroupRulesResponse?.securityGroupRuleSet, (xml) => xml.DescribeSecurityGroupRulesResponse?.nextToken);
+    return found.map((r) => {
+      const referenced = (r.referencedGroupInfo as XmlItem | undefined)?.groupId;
+      return { ruleId: String(r.securityGroupRuleId ?? ''), groupId: String(r.groupId ?? ''), isEgress: String(r.isEgress) === 'true', ...(referenced ? { referencedGroupId: String(referenced) } : {}) };
+    });
+  }
+
+  async revokeSecurityGroupRules(groupId: string, ruleIds: string[], egress: boolean): Promise<void> {
+    const form = new URLSearchParams({ Action: egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress', Version: EC2_API_VERSION, GroupId: groupId });
+    ruleIds.forEach((id, i) => form.set(`SecurityGroupRuleId.${i + 1}`, id));
+    const resource = `security group ${groupId}`;
+    const { status, body } = await this.send(form, resource);
+    if (status >= 200 && status < 300) return;
+    const xml = parser.parse(body) as Ec2Xml;
+    const code = xml.Response?.Errors?.Error?.[0]?.Code;
+    // Another look revoked them first, or the group went: nothing is left to revoke.
+    if (code === 'InvalidSecurityGroupRuleId.NotFound' || code === 'InvalidGroup.NotFound' || code === 'InvalidPermission.NotFound') return;
+    throw this.errorOf(status, xml, body, resource);
   }
 
   deleteSecurityGroup(groupId: string): Promise<DeleteOutcome> {

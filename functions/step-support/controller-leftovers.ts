@@ -83,6 +83,7 @@ export async function sweepControllerLeftovers(cluster: string, vpcId: string, d
     }
     for (const group of await controllerSecurityGroups(cluster, vpcId, deps)) {
       const deletion = { step: STEP_NAMES.securityGroup, resource: `security group ${group.groupId} (${group.groupName})` };
+      await revokeRulesNaming(group.groupId, vpcId, deps);
       const outcome = await deps.ec2.deleteSecurityGroup(group.groupId);
       if (outcome.deleted) sweep.deleted.push(deletion);
       else sweep.refused.push({ ...deletion, reason: outcome.reason });
@@ -96,6 +97,28 @@ export async function sweepControllerLeftovers(cluster: string, vpcId: string, d
     else sweep.refused.push({ ...deletion, reason: outcome.reason });
   }
   return sweep;
+}
+
+/**
+ * The controller lets its load balancers reach their targets with rules in the nodes' groups (the
+ * EKS cluster security group, the stack's node group) naming the load balancer's group: EC2 will
+ * not delete a group another group's rule names, and with the controller gone no one else removes
+ * them. Only rules naming this group, in groups of this VPC, are revoked.
+ */
+async function revokeRulesNaming(groupId: string, vpcId: string, deps: SweepDeps): Promise<void> {
+  const holders = new Set([
+    ...(await deps.ec2.describeSecurityGroups({ 'vpc-id': [vpcId], 'ip-permission.group-id': [groupId] })),
+    ...(await deps.ec2.describeSecurityGroups({ 'vpc-id': [vpcId], 'egress.ip-permission.group-id': [groupId] })),
+  ].map((g) => g.groupId));
+  holders.delete(groupId);
+  if (holders.size === 0) return;
+  const rules = (await deps.ec2.describeSecurityGroupRules({ 'group-id': [...holders] })).filter((r) => r.referencedGroupId === groupId && r.groupId !== groupId);
+  for (const holder of holders) {
+    for (const egress of [false, true]) {
+      const ids = rules.filter((r) => r.groupId === holder && r.isEgress === egress).map((r) => r.ruleId);
+      if (ids.length > 0) await deps.ec2.revokeSecurityGroupRules(holder, ids, egress);
+    }
+  }
 }
 
 /** Groups tagged for the cluster by a controller; never the stack's or EKS's own (they carry AWS's tags). */

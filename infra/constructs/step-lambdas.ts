@@ -8,6 +8,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StepModule } from '../../statemachines/task-functions';
+import { TAG_CLUSTER } from '../../functions/domain/naming';
 import { stepEntry, stepModules } from '../bundling';
 import { ANY_RESOURCE, arns, patterns, type Permission } from './iam';
 import type { StatusEventBus } from './event-bus';
@@ -85,13 +86,21 @@ const has = (tag: string) => ({ Null: { [`aws:ResourceTag/${tag}`]: 'false' } })
 /**
  * Clearing a cluster's VPC of what its Kubernetes controllers made (step-support/controller-leftovers.ts),
  * for Delete Controller Resources and Roll Back: the Describe calls have no resource-level
- * permissions; each delete is allowed only on resources carrying the tag their maker puts on them
+ * permissions; each delete (and each revoke of a rule naming a controller's group) is allowed only on resources carrying the tag their maker puts on them
  * (the AWS Load Balancer Controller's elbv2.k8s.aws/cluster, the in-tree service controller's
  * kubernetes.io/service-name, the VPC CNI's cluster.k8s.amazonaws.com/name). Which cluster's
  * tag it is, the step checks: a policy cannot name a tag value per request.
  */
 const CONTROLLER_RESOURCES: Permission[] = [
-  { actions: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
+  {
+    actions: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkInterfaces'],
+    resources: [ANY_RESOURCE],
+    wildcardReason: DESCRIBE_ANY,
+  },
+  // The rules naming a controller's group, in the groups the nodes use: EKS's cluster security group, the stack's, another of the controller's.
+  ...['aws:eks:cluster-name', TAG_CLUSTER, 'elbv2.k8s.aws/cluster'].map(
+    (tag): Permission => ({ actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'], resources: [arns.ec2('security-group/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON }),
+  ),
   ...['elbv2.k8s.aws/cluster', 'kubernetes.io/service-name'].flatMap((tag): Permission[] => [
     { actions: ['elasticloadbalancing:DeleteLoadBalancer'], resources: [arns.elasticloadbalancing('loadbalancer/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON },
     { actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [arns.elasticloadbalancing('targetgroup/*/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON },

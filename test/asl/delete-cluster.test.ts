@@ -273,7 +273,7 @@ describe('when CloudFormation cannot delete the cluster stack', () => {
 
 describe('deleting a cluster whose load balancer controller and VPC CNI left resources in its VPC', () => {
   const vpcOf = (aws: FakeAws) => aws.stacks.get(STACK)!.outputs.VPC!;
-  const leftoversIn = (aws: FakeAws) => ({ loadBalancers: aws.loadBalancers.size, targetGroups: aws.targetGroups.size, securityGroups: aws.securityGroups.size, interfaces: aws.networkInterfaces.size });
+  const leftoversIn = (aws: FakeAws) => aws.controllerLeftovers();
 
   it('deletes the load balancer (waiting until it is gone), then its target group and security group, and the CNI interface, all before the cluster stack; each as a step', async () => {
     const aws = new FakeAws();
@@ -292,6 +292,8 @@ describe('deleting a cluster whose load balancer controller and VPC CNI left res
     expectBefore(log, 'eks:DeleteNodegroup', 'elasticloadbalancing:DeleteLoadBalancer');
     expectBefore(log, 'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:DeleteTargetGroup');
     expectBefore(log, 'elasticloadbalancing:DeleteTargetGroup', 'ec2:DeleteSecurityGroup');
+    // The rule the controller put in EKS's cluster security group names the load balancer's group: revoked first.
+    expectBefore(log, `ec2:RevokeSecurityGroupIngress sg-0eks${CLUSTER}`, 'ec2:DeleteSecurityGroup');
     expectBefore(log, 'ec2:DeleteSecurityGroup', `cloudformation:DeleteStack ${STACK}`);
     expectBefore(log, 'ec2:DeleteNetworkInterface', `cloudformation:DeleteStack ${STACK}`);
     expect(run.statesEntered.filter((s) => s === 'Wait For Controller Resources').length).toBeGreaterThanOrEqual(2);

@@ -31,7 +31,7 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/server
 import { World } from '../../local/emulator/world';
 import type { Leftovers } from '../../local/emulator/services/elbv2/controller';
 import { awsCli, queryPost } from '../support/aws-tools';
-import { ec2Call, type Xml } from '../support/ec2-query';
+import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
 import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
@@ -47,6 +47,7 @@ let elbv2: ElasticLoadBalancingV2Client;
 let stackName: string;
 let left: Leftovers;
 
+const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
 const stackOf = (name: string) => cloudFormation.send(new DescribeStacksCommand({ StackName: name })).then((r) => r.Stacks![0]!);
 
 async function leftoversOf(cluster: string, body: Record<string, unknown> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -135,6 +136,21 @@ describe('ELBv2 through the SDK', () => {
   });
 });
 
+describe('the rule the controller put in the cluster security group', () => {
+  it('names the load balancer’s group (so EC2 would not delete it), and is revoked by its id as EC2 does', async () => {
+    const { xml } = await ec2Call(emulator.url, { Action: 'DescribeSecurityGroups', ...filters(['ip-permission.group-id', left.securityGroupId]) });
+    const [holder] = items(xml, 'DescribeSecurityGroups', 'securityGroupInfo');
+    expect(holder!.groupName).toMatch(/^eks-cluster-sg-leftovers-/);
+    const rulesOf = async () => items((await ec2Call(emulator.url, { Action: 'DescribeSecurityGroupRules', ...filters(['group-id', holder!.groupId]) })).xml, 'DescribeSecurityGroupRules', 'securityGroupRuleSet');
+    const naming = (await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId);
+    expect(naming).toHaveLength(1);
+    const revoke = (ruleId: string) => ec2Call(emulator.url, { Action: 'RevokeSecurityGroupIngress', GroupId: holder!.groupId, 'SecurityGroupRuleId.1': ruleId });
+    expect(errorOf(await revoke('sgr-0000000000000000'))).toMatchObject({ status: 400, Code: 'InvalidSecurityGroupRuleId.NotFound' });
+    expect((await revoke(naming[0]!.securityGroupRuleId)).status).toBe(200);
+    expect((await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId)).toEqual([]);
+  });
+});
+
 describe('deleting the cluster’s VPC', () => {
   it('fails while they remain: the stack ends DELETE_FAILED because EC2 refuses the subnets the interfaces are in', async () => {
     await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
@@ -149,7 +165,6 @@ describe('deleting the cluster’s VPC', () => {
 
   it('EC2 and ELBv2 refuse what AWS refuses until the load balancer is gone, which takes tens of emulated seconds', async () => {
     const deleteGroup = () => ec2Call(emulator.url, { Action: 'DeleteSecurityGroup', GroupId: left.securityGroupId });
-    const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
     expect(errorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
     expect(errorOf(await ec2Call(emulator.url, { Action: 'DeleteNetworkInterface', NetworkInterfaceId: left.networkInterfaceIds[0]! }))).toMatchObject({ status: 400, Code: 'InvalidNetworkInterface.InUse' });
     await expect(elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: left.targetGroupArn }))).rejects.toMatchObject({ name: 'ResourceInUseException' });

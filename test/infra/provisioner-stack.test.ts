@@ -712,6 +712,8 @@ describe('IAM', () => {
     'ec2.deleteNetworkInterface': ['ec2:DeleteNetworkInterface'],
     'ec2.describeSecurityGroups': ['ec2:DescribeSecurityGroups'],
     'ec2.deleteSecurityGroup': ['ec2:DeleteSecurityGroup'],
+    'ec2.describeSecurityGroupRules': ['ec2:DescribeSecurityGroupRules'],
+    'ec2.revokeSecurityGroupRules': ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
     'elbv2.describeLoadBalancers': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
     'elbv2.describeTargetGroups': ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags'],
     'elbv2.deleteLoadBalancer': ['elasticloadbalancing:DeleteLoadBalancer'],
@@ -876,15 +878,21 @@ describe('delete-cluster’s functions', () => {
       'elasticloadbalancing:DescribeTargetGroups': ['*'],
       'elasticloadbalancing:DescribeTags': ['*'],
       'ec2:DescribeSecurityGroups': ['*'],
+      'ec2:DescribeSecurityGroupRules': ['*'],
       'ec2:DescribeNetworkInterfaces': ['*'],
+      'ec2:RevokeSecurityGroupIngress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
+      'ec2:RevokeSecurityGroupEgress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
       // Two grants each: the AWS Load Balancer Controller's tag, or the in-tree service controller's.
       'elasticloadbalancing:DeleteLoadBalancer': [ELBV2('loadbalancer/*'), ELBV2('loadbalancer/*')],
       'elasticloadbalancing:DeleteTargetGroup': [ELBV2('targetgroup/*/*'), ELBV2('targetgroup/*/*')],
       'ec2:DeleteSecurityGroup': [EC2('security-group/*')],
       'ec2:DeleteNetworkInterface': [EC2('network-interface/*')],
     });
-    const deletes = statementsOfRole(logicalId(stack.steps.function('delete-controller-resources').role)).filter((s) => asArray(s.Action as string | string[]).some((a) => /:Delete/.test(a)));
-    expect(deletes.map((s) => s.Condition)).toEqual([
+    const writes = statementsOfRole(logicalId(stack.steps.function('delete-controller-resources').role)).filter((s) => asArray(s.Action as string | string[]).some((a) => /:(Delete|Revoke)/.test(a)));
+    expect(writes.map((s) => s.Condition)).toEqual([
+      { Null: { 'aws:ResourceTag/aws:eks:cluster-name': 'false' } },
+      { Null: { 'aws:ResourceTag/eks-provisioner:cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
       { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
       { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
       { Null: { 'aws:ResourceTag/kubernetes.io/service-name': 'false' } },

@@ -5,7 +5,7 @@
  * each poll were that far apart.
  */
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
-import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SubnetDescription } from '../../functions/ports/ec2';
+import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
 import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, Update } from '../../functions/ports/eks';
 import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
@@ -67,11 +67,11 @@ function pageOf<T>(items: T[], keyOf: (item: T) => string, scope: CursorScope, q
 }
 
 /** EC2 filters as the fake applies them: `vpc-id`, `status` and `tag:<key>`; any other name is a test's mistake. */
-function matchesFilters(filters: Ec2Filters, fields: Record<string, string>, tags: Record<string, string>): boolean {
+function matchesFilters(filters: Ec2Filters, fields: Record<string, string | string[]>, tags: Record<string, string>): boolean {
   return Object.entries(filters).every(([name, values]) => {
     if (name.startsWith('tag:')) return values.includes(tags[name.slice(4)] ?? '\u0000');
     if (!(name in fields)) throw new Error(`the fake EC2 does not filter by ${name}`);
-    return values.includes(fields[name]!);
+    return [fields[name]!].flat().some((value) => values.includes(value));
   });
 }
 
@@ -136,6 +136,8 @@ export class FakeAws {
   readonly targetGroups = new Map<string, TargetGroupDescription>();
   readonly securityGroups = new Map<string, SecurityGroupDescription>();
   readonly networkInterfaces = new Map<string, NetworkInterfaceDescription>();
+  /** Rules of the groups above; a group another group's rule names cannot be deleted. */
+  securityGroupRules: SecurityGroupRuleDescription[] = [];
   /** Groups EC2 refuses to delete whatever happens (another group's rule names them), with EC2's reason. */
   readonly pinnedSecurityGroups = new Map<string, string>();
   readonly operations = new Map<string, OperationRecord>();
@@ -742,12 +744,26 @@ export class FakeAws {
     },
     describeSecurityGroups: async (filters) => {
       this.record('ec2', 'DescribeSecurityGroups', filterLabel(filters));
-      return [...this.securityGroups.values()].filter((g) => matchesFilters(filters, { 'vpc-id': g.vpcId }, g.tags)).map((g) => structuredClone(g));
+      const peers = (g: SecurityGroupDescription, egress: boolean) => this.securityGroupRules.filter((r) => r.groupId === g.groupId && r.isEgress === egress).flatMap((r) => r.referencedGroupId ?? []);
+      return [...this.securityGroups.values()]
+        .filter((g) => matchesFilters(filters, { 'vpc-id': g.vpcId, 'ip-permission.group-id': peers(g, false), 'egress.ip-permission.group-id': peers(g, true) }, g.tags))
+        .map((g) => structuredClone(g));
+    },
+    describeSecurityGroupRules: async (filters) => {
+      this.record('ec2', 'DescribeSecurityGroupRules', filterLabel(filters));
+      return this.securityGroupRules.filter((r) => matchesFilters(filters, { 'group-id': r.groupId }, {})).map((r) => structuredClone(r));
+    },
+    revokeSecurityGroupRules: async (groupId, ruleIds, egress) => {
+      this.record('ec2', egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress', `${groupId} ${ruleIds.join(',')}`);
+      this.securityGroupRules = this.securityGroupRules.filter((r) => !(r.groupId === groupId && ruleIds.includes(r.ruleId)));
     },
     deleteSecurityGroup: async (groupId) => {
       this.record('ec2', 'DeleteSecurityGroup', groupId);
       const pinned = this.pinnedSecurityGroups.get(groupId);
-      const held = [...this.loadBalancers.values()].some((lb) => lb.securityGroupIds.includes(groupId)) || [...this.networkInterfaces.values()].some((e) => e.groupIds.includes(groupId));
+      const held =
+        [...this.loadBalancers.values()].some((lb) => lb.securityGroupIds.includes(groupId)) ||
+        [...this.networkInterfaces.values()].some((e) => e.groupIds.includes(groupId)) ||
+        this.securityGroupRules.some((r) => r.referencedGroupId === groupId && r.groupId !== groupId);
       if (pinned !== undefined || held) return { deleted: false, reason: pinned ?? `DependencyViolation: resource ${groupId} has a dependent object` };
       this.securityGroups.delete(groupId);
       return { deleted: true };
@@ -790,7 +806,8 @@ export class FakeAws {
   /**
    * What the AWS Load Balancer Controller leaves for a Service of type LoadBalancer on `cluster`
    * in `vpcId`: a load balancer (its interfaces hold its security group), a target group its
-   * listener uses, the group, and an interface the VPC CNI left available. Returns their ids.
+   * listener uses, the group with a rule naming it in EKS's cluster security group, and an
+   * interface the VPC CNI left available. Returns their ids.
    */
   addControllerLeftovers(cluster: string, vpcId: string, name = 'k8s-default-web-0123456789'): { loadBalancerArn: string; targetGroupArn: string; securityGroupId: string; networkInterfaceId: string } {
     const owned = { 'elbv2.k8s.aws/cluster': cluster, [`kubernetes.io/cluster/${cluster}`]: 'owned' };
@@ -802,8 +819,21 @@ export class FakeAws {
     this.securityGroups.set(securityGroupId, { groupId: securityGroupId, groupName: name, vpcId, tags: { 'elbv2.k8s.aws/cluster': cluster } });
     this.loadBalancers.set(loadBalancerArn, { arn: loadBalancerArn, name, vpcId, tags: owned, securityGroupIds: [securityGroupId] });
     this.targetGroups.set(targetGroupArn, { arn: targetGroupArn, name, vpcId, loadBalancerArns: [loadBalancerArn], tags: owned });
+    const clusterGroupId = `sg-0eks${cluster}`;
+    this.securityGroups.set(clusterGroupId, { groupId: clusterGroupId, groupName: `eks-cluster-sg-${cluster}-1`, vpcId, tags: { 'aws:eks:cluster-name': cluster, [`kubernetes.io/cluster/${cluster}`]: 'owned' } });
+    this.securityGroupRules.push({ ruleId: `sgr-0lbc00000000000${n}`, groupId: clusterGroupId, isEgress: false, referencedGroupId: securityGroupId });
     this.networkInterfaces.set(networkInterfaceId, { networkInterfaceId, vpcId, status: 'available', description: 'aws-K8S-i-0123456789abcdef0', groupIds: [], tags: { 'cluster.k8s.amazonaws.com/name': cluster } });
     return { loadBalancerArn, targetGroupArn, securityGroupId, networkInterfaceId };
+  }
+
+  /** How many of what controllers make are left: load balancers, target groups, groups the controller tagged, CNI interfaces. */
+  controllerLeftovers(): { loadBalancers: number; targetGroups: number; securityGroups: number; interfaces: number } {
+    return {
+      loadBalancers: this.loadBalancers.size,
+      targetGroups: this.targetGroups.size,
+      securityGroups: [...this.securityGroups.values()].filter((g) => 'elbv2.k8s.aws/cluster' in g.tags).length,
+      interfaces: [...this.networkInterfaces.values()].filter((e) => 'cluster.k8s.amazonaws.com/name' in e.tags).length,
+    };
   }
 
   readonly statusEvents: StatusEventsPort = {

@@ -190,6 +190,25 @@ describe('QueryEc2', () => {
       await expect(ec2[method]('x-1')).resolves.toEqual({ deleted: true });
     });
 
+    it('reads rules with the group they name, and revokes them by id (ingress or egress); rules already gone are not an error', async () => {
+      const xml = `<DescribeSecurityGroupRulesResponse><securityGroupRuleSet><item><securityGroupRuleId>sgr-1</securityGroupRuleId><groupId>sg-cluster</groupId><isEgress>false</isEgress><referencedGroupInfo><groupId>sg-lb</groupId></referencedGroupInfo></item><item><securityGroupRuleId>sgr-2</securityGroupRuleId><groupId>sg-cluster</groupId><isEgress>true</isEgress><cidrIpv4>0.0.0.0/0</cidrIpv4></item></securityGroupRuleSet></DescribeSecurityGroupRulesResponse>`;
+      const { ec2, seen } = await portReplying([
+        [200, xml],
+        [200, '<RevokeSecurityGroupEgressResponse><return>true</return></RevokeSecurityGroupEgressResponse>'],
+        [400, errorXml('InvalidSecurityGroupRuleId.NotFound', "The security group rule ID 'sgr-1' does not exist")],
+      ]);
+
+      await expect(ec2.describeSecurityGroupRules({ 'group-id': ['sg-cluster'] })).resolves.toEqual([
+        { ruleId: 'sgr-1', groupId: 'sg-cluster', isEgress: false, referencedGroupId: 'sg-lb' },
+        { ruleId: 'sgr-2', groupId: 'sg-cluster', isEgress: true },
+      ]);
+      await ec2.revokeSecurityGroupRules('sg-cluster', ['sgr-2', 'sgr-3'], true);
+      await ec2.revokeSecurityGroupRules('sg-cluster', ['sgr-1'], false);
+
+      expect(Object.fromEntries(seen[1]!.form)).toEqual({ Action: 'RevokeSecurityGroupEgress', Version: '2016-11-15', GroupId: 'sg-cluster', 'SecurityGroupRuleId.1': 'sgr-2', 'SecurityGroupRuleId.2': 'sgr-3' });
+      expect(seen[2]!.form.get('Action')).toBe('RevokeSecurityGroupIngress');
+    });
+
     it('fails by name on anything else, leading with the resource', async () => {
       const { ec2 } = await port(403, errorXml('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
 

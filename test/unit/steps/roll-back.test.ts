@@ -108,7 +108,7 @@ describe('Roll Back', () => {
     const done = await untilDone(aws);
 
     expect(done.ready).toBe(true);
-    expect([aws.loadBalancers.size, aws.targetGroups.size, aws.securityGroups.size, aws.networkInterfaces.size]).toEqual([0, 0, 0, 0]);
+    expect(aws.controllerLeftovers()).toEqual({ loadBalancers: 0, targetGroups: 0, securityGroups: 0, interfaces: 0 });
     const deletes = aws.callLog((c) => c.operation.startsWith('Delete') && c.service !== 'eks');
     expect(deletes.indexOf(`elasticloadbalancing:DeleteTargetGroup ${leftovers.targetGroupArn}`)).toBeGreaterThan(deletes.lastIndexOf(`elasticloadbalancing:DeleteLoadBalancer ${leftovers.loadBalancerArn}`));
     expect(deletes.slice(-1)).toEqual([`cloudformation:DeleteStack ${STACK}`]);

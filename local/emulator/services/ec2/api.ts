@@ -13,7 +13,7 @@
 import { EmulatorError, formList } from '../../protocol';
 import { applyFilters, pageOf, parseFilters, type FieldReader, type QueryOperation } from '../../query';
 import type { Instance, SecurityGroup, SecurityGroupRule, Tagged, World } from '../../world';
-import { deleteNetworkInterface, deleteSecurityGroup } from './deletions';
+import { deleteNetworkInterface, deleteSecurityGroup, revokeSecurityGroupRules } from './deletions';
 import { forgetOldTerminated } from './instances';
 import {
   instanceStatusXml,
@@ -92,6 +92,16 @@ function ruleRows(world: World): RuleRow[] {
     ...rulesOf(group, 'ingress').map((rule) => ({ group, rule, isEgress: false, ...tagless })),
     ...rulesOf(group, 'egress').map((rule) => ({ group, rule, isEgress: true, ...tagless })),
   ]);
+}
+
+/** Revoke by SecurityGroupRuleId.N only: rules given as IpPermissions are not taken here. */
+function revokeRules(world: World, form: URLSearchParams, direction: 'ingress' | 'egress') {
+  const groupId = form.get('GroupId');
+  const ruleIds = formList(form, 'SecurityGroupRuleId', false);
+  if (!groupId) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter groupId');
+  if (ruleIds.length === 0) throw new EmulatorError(400, 'InvalidParameterValue', 'The local emulator revokes rules by SecurityGroupRuleId only (IpPermissions are not supported)');
+  revokeSecurityGroupRules(world, groupId, direction, ruleIds);
+  return { return: true };
 }
 
 export const OPERATIONS: Record<string, QueryOperation> = {
@@ -266,6 +276,14 @@ export const OPERATIONS: Record<string, QueryOperation> = {
     if (!id) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter NetworkInterfaceId');
     deleteNetworkInterface(world, id);
     return { return: true };
+  },
+
+  RevokeSecurityGroupIngress(world, form) {
+    return revokeRules(world, form, 'ingress');
+  },
+
+  RevokeSecurityGroupEgress(world, form) {
+    return revokeRules(world, form, 'egress');
   },
 
   DeleteSecurityGroup(world, form) {

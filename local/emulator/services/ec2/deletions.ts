@@ -3,11 +3,12 @@
  * providers: a security group while an interface uses it or another group's rule names it
  * (DependencyViolation, "resource sg-… has a dependent object"), an interface while it is
  * attached or held by a service (InvalidNetworkInterface.InUse). These refusals are what make a
- * cluster's VPC undeletable while a load balancer controller's leftovers remain.
+ * cluster's VPC undeletable while a load balancer controller's leftovers remain. Revoking a
+ * group's rules by id (what a cleanup does to rules that name a group it is about to delete).
  */
 import { EmulatorError } from '../../protocol';
 import type { World } from '../../world';
-import { referencingGroups } from './security-group-rules';
+import { referencingGroups, revokeByIds, rulesOf, type Direction } from './security-group-rules';
 import { groupNameOf } from './state';
 
 /** What keeps a group from being deleted: interfaces using it, then groups whose rules name it. */
@@ -38,4 +39,14 @@ export function deleteNetworkInterface(world: World, networkInterfaceId: string)
   if (!eni) throw new EmulatorError(400, 'InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${networkInterfaceId}' does not exist`);
   if (eni.status !== 'available') throw new EmulatorError(400, 'InvalidNetworkInterface.InUse', `The network interface ${networkInterfaceId} is currently in use.`);
   world.ec2.networkInterfaces.delete(networkInterfaceId);
+}
+
+/** RevokeSecurityGroupIngress / Egress by SecurityGroupRuleId.N: every id must be a rule of that group and direction. */
+export function revokeSecurityGroupRules(world: World, groupId: string, direction: Direction, ruleIds: string[]): void {
+  const group = world.ec2.securityGroups.get(groupId);
+  if (!group) throw new EmulatorError(400, 'InvalidGroup.NotFound', `The security group '${groupId}' does not exist`);
+  const known = new Set(rulesOf(group, direction).map((r) => r.ruleId));
+  const unknown = ruleIds.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new EmulatorError(400, 'InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${unknown}' does not exist`);
+  revokeByIds(group, new Set(ruleIds));
 }

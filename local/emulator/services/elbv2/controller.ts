@@ -2,7 +2,8 @@
  * What a load balancer controller leaves in a cluster's VPC for a Service of type LoadBalancer
  * (the AWS Load Balancer Controller's naming and tags): a load balancer in the cluster's subnets
  * (one per zone) with its requester-managed interfaces, a listener forwarding to a target group,
- * the security group it manages for the load balancer, and optionally an interface the VPC CNI
+ * the security group it manages for the load balancer with the rule it adds to the cluster
+ * security group (the nodes' and pods' group) admitting traffic from it, and optionally an interface the VPC CNI
  * left `available` when a node went. These are what make a cluster's VPC undeletable
  * (DependencyViolation) unless the deletion cleans them up first. Made by POST
  * /_local/controller-leftovers (local-control.ts).
@@ -11,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
 import type { LoadBalancer, Subnet, World } from '../../world';
 import type { EksState } from '../eks/state';
+import { authorize } from '../ec2/security-group-rules';
 import { createNetworkInterface } from '../ec2/state';
 
 export interface LeftoversRequest {
@@ -70,6 +72,10 @@ export function createControllerLeftovers(world: World, request: LeftoversReques
     ingress: [{ ruleId: world.newId('sgr'), ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIp: '0.0.0.0/0' }],
   });
   world.ec2.groupNames.set(vpcId, new Map([...(world.ec2.groupNames.get(vpcId) ?? []), [name, groupId]]));
+  // The controller lets the load balancer reach its targets: a rule in the cluster security group
+  // naming the load balancer's, which keeps the latter from being deleted while it is there.
+  const clusterGroup = world.ec2.securityGroups.get(clusterSecurityGroupId);
+  if (clusterGroup) authorize(world, clusterGroup, 'ingress', [{ ipProtocol: 'tcp', fromPort: 80, toPort: 80, groupId, description: 'elbv2.k8s.aws/targetGroupBinding=shared' }]);
 
   const kind = type === 'application' ? 'app' : 'net';
   const arn = world.arn('elasticloadbalancing', `loadbalancer/${kind}/${name}/${id}`);
