@@ -8,7 +8,7 @@ import { createCloudFormationService, type CloudFormationService } from './servi
 import { createDynamoDbService, startDynalite, type RunningDynalite } from './services/dynamodb';
 import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './services/ec2';
 import { createEksService } from './services/eks';
-import { createElbv2Service } from './services/elbv2';
+import { createElbv2Service, resumeLoadBalancerDeletions } from './services/elbv2';
 import { createEventBridgeService } from './services/eventbridge';
 import { createIamService } from './services/iam';
 import { createKubernetesService } from './services/kubernetes';
@@ -121,6 +121,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       eks.resume();
       cloudFormation.engine.resume();
       scheduler.resume();
+      resumeLoadBalancerDeletions(world);
     }
     const defaultNetwork = seedDefaultNetwork(world);
     return {

@@ -22,7 +22,7 @@ import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permission
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { createEksService } from '../../local/emulator/services/eks';
-import { createElbv2Service } from '../../local/emulator/services/elbv2';
+import { createElbv2Service, resumeLoadBalancerDeletions } from '../../local/emulator/services/elbv2';
 import { createIamService } from '../../local/emulator/services/iam';
 import { createLocalControlService } from '../../local/emulator/services/local-control';
 import { createStsService } from '../../local/emulator/services/sts';
@@ -206,5 +206,23 @@ describe('a saved world', () => {
     expect(restored.elbv2.loadBalancers.get(lb.arn)).toEqual(lb);
     expect(restored.elbv2.targetGroups.get('arn:tg')).toEqual(world.elbv2.targetGroups.get('arn:tg'));
     expect(restored.elbv2.listeners.get('arn:l')).toEqual(world.elbv2.listeners.get('arn:l'));
+  });
+
+  it('ends a deletion that was due while it was stopped, with its listeners and interfaces', () => {
+    const subnet = [...world.ec2.subnets.values()][0];
+    const eniId = 'eni-0restored00000001';
+    world.ec2.networkInterfaces.set(eniId, { networkInterfaceId: eniId, subnetId: subnet?.subnetId ?? 'subnet-1', vpcId: 'vpc-1', availabilityZone: 'us-east-1a', privateIpAddress: '10.0.0.9', description: 'ELB net/k8s-lb/1', interfaceType: 'network_load_balancer', securityGroupIds: [], status: 'in-use', requesterId: 'amazon-elb', tags: {} });
+    world.elbv2.loadBalancers.set('arn:due', { ...world.elbv2.loadBalancers.get('arn:lb')!, arn: 'arn:due', networkInterfaceIds: [eniId], deleteDueAt: world.clock.now().getTime() - 1000 });
+    world.elbv2.listeners.set('arn:l2', { arn: 'arn:l2', loadBalancerArn: 'arn:due', protocol: 'TCP', port: 81, targetGroupArn: 'arn:tg' });
+    const snapshot = JSON.parse(JSON.stringify(snapshotWorld(world))) as ReturnType<typeof snapshotWorld>;
+    // As local mode restores: the clock goes on from where the saved world stood.
+    const restored = new World({ timeScale: SCALE, emulatedStart: snapshot.emulatedNow });
+    restoreWorld(restored, snapshot);
+
+    resumeLoadBalancerDeletions(restored);
+
+    expect(restored.elbv2.loadBalancers.has('arn:due')).toBe(false);
+    expect(restored.elbv2.listeners.has('arn:l2')).toBe(false);
+    expect(restored.ec2.networkInterfaces.has(eniId)).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import type { World } from '../../world';
 import { API_VERSION, NAMESPACE, operations } from './api';
 
 export { ACTIONS as ELBV2_ACTIONS } from './api';
+export { resumeDeletions as resumeLoadBalancerDeletions } from './state';
 
 export function createElbv2Service(world: World): ServiceModule {
   return createQueryService(world, {

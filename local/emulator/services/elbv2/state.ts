@@ -5,7 +5,7 @@
  * be deleted), and what a load balancer controller makes for a Service (controller.ts).
  *
  * A deletion's end is recorded as an instant (deleteDueAt), not only a timer: a restored world
- * settles it at the next ELBv2 call.
+ * starts the timers again (resumeDeletions), and any ELBv2 call settles what is due.
  */
 import { EmulatorError } from '../../protocol';
 import type { LoadBalancer, TargetGroup, World } from '../../world';
@@ -35,6 +35,14 @@ export function deleteLoadBalancer(world: World, arn: string): void {
   if (!lb || lb.deleteDueAt !== undefined) return;
   lb.deleteDueAt = world.clock.now().getTime() + world.durations.sample('loadBalancerDelete', lb.name) * 1000;
   void world.clock.sleepUntil(lb.deleteDueAt).then(() => settleDeletions(world));
+}
+
+/** After a restore: the deletions under way end when they were due (at once if that has passed). */
+export function resumeDeletions(world: World): void {
+  settleDeletions(world);
+  for (const lb of world.elbv2.loadBalancers.values()) {
+    if (lb.deleteDueAt !== undefined) void world.clock.sleepUntil(lb.deleteDueAt).then(() => settleDeletions(world));
+  }
 }
 
 /** Which load balancers forward to a target group (through their listeners). */
