@@ -1,8 +1,9 @@
 /**
  * The cluster stack's template, modelled on eksctl's `eksctl-<name>-cluster` stack: the network
- * (a new VPC, or nothing when the caller brings subnets), the security groups, the IAM roles and
- * the control plane. Nodegroups, Fargate profiles, access entries and add-ons are not here: later
- * steps make them with the EKS API so each is its own retryable, observable step (docs/architecture.md, The cluster stack).
+ * (a new VPC, with VPC endpoints when the cluster is fully private, or nothing when the caller
+ * brings subnets), the security groups, the IAM roles and the control plane. Nodegroups, Fargate
+ * profiles, access entries and add-ons are not here: later steps make them with the EKS API so
+ * each is its own retryable, observable step (docs/architecture.md, The cluster stack).
  *
  * Pure and deterministic: the same input renders byte-identical JSON, so a dry run shows exactly
  * what a real run submits and a retried step re-submits the same template.
@@ -13,6 +14,7 @@ import { parseCidr } from './cidr';
 import { publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { clusterStackName, exportName, kubeAgentFunctionName } from './naming';
 import { natGatewayCount, type NodegroupSpec, type Spec } from './spec';
+import { getsVpcEndpoints, renderVpcEndpoints } from './vpc-endpoints';
 
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
 export const ROLE_PATH = '/eks-provisioner/';
@@ -81,10 +83,15 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   renderOutputs(template, input.spec, network);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${input.spec.network.vpc ? 'a new VPC, ' : ''}security groups, IAM roles, the control plane and the kube agent (the service's way to the Kubernetes API from inside the VPC). Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
+    Description: `EKS cluster "${input.spec.name}" made by eks-provisioner: ${describeNetwork(input.spec)}security groups, IAM roles, the control plane and the kube agent (the service's way to the Kubernetes API from inside the VPC). Nodegroups, Fargate profiles and add-ons are made with the EKS API.`,
     Resources: template.resources,
     Outputs: template.outputs,
   };
+}
+
+function describeNetwork(spec: Spec): string {
+  if (!spec.network.vpc) return '';
+  return getsVpcEndpoints(spec) ? 'a new VPC with the VPC endpoints its private subnets reach AWS through, ' : 'a new VPC, ';
 }
 
 /** What a nodegroup added to a running cluster needs besides the cluster stack's exports. */
@@ -303,6 +310,11 @@ function renderNetwork(template: TemplateBuilder, input: ClusterTemplateInput): 
     });
     return ref(id);
   });
+
+  // A fully private cluster's nodes reach AWS through VPC endpoints instead of a NAT gateway (vpc-endpoints.ts).
+  if (getsVpcEndpoints(input.spec)) {
+    renderVpcEndpoints(template, { vpc: ref('VPC'), vpcCidr: getAtt('VPC', 'CidrBlock'), privateSubnets, privateRouteTables: zones.map((i) => ref(`PrivateRouteTable${i}`)) });
+  }
 
   // An EIP's Ref is its public address.
   return { vpc: ref('VPC'), publicSubnets, privateSubnets, natPublicIps: zones.slice(0, natCount).map((i) => ref(`NATIP${i}`)) };

@@ -3,13 +3,14 @@ import { publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { clusterStackName } from './naming';
 import { ownerGrant } from './owner-access';
 import { natGatewayCount, type Spec } from './spec';
+import { GATEWAY_ENDPOINT_SERVICE, getsVpcEndpoints, INTERFACE_ENDPOINT_SERVICES } from './vpc-endpoints';
 
 /** `requester`: who asks (the operation's owner), whose own access is part of the plan. */
 export function provisioningSteps(spec: Spec, requester: string): string[] {
   const owner = ownerGrant(spec, requester);
   const stackName = clusterStackName(spec.name);
   return [
-    `Create cluster stack ${stackName} (Kubernetes ${spec.version}, endpoint ${describeAccess(spec)})`,
+    `Create cluster stack ${stackName} (Kubernetes ${spec.version}, endpoint ${describeAccess(spec)}${describeVpcEndpoints(spec)})`,
     ...spec.managedNodeGroups.map((ng) => `Create nodegroup ${ng.name} (${ng.instanceTypes.join(', ')} ${ng.capacityType}, ${ng.minSize}/${ng.desiredSize}/${ng.maxSize})`),
     ...spec.fargateProfiles.map((fp) => `Create Fargate profile ${fp.name} (${fp.selectors.map((s) => s.namespace).join(', ')})`),
     ...spec.addons.map((addon) => `Create add-on ${addon.name}${addon.version ? ` ${addon.version}` : ''}`),
@@ -29,6 +30,12 @@ function describeAccess(spec: Spec): string {
   const natAdded = publicEndpointNeedsNodeEgress(a) && natGatewayCount(spec.network.vpc) > 0 ? ' + the NAT addresses' : '';
   const parts = [a.public ? `public (${a.publicAccessCidrs.join(', ')}${natAdded})` : '', a.private ? 'private' : ''].filter(Boolean);
   return parts.join(' + ');
+}
+
+/** A fully private cluster's VPC endpoints, which stand in for the NAT gateway it has not. */
+function describeVpcEndpoints(spec: Spec): string {
+  if (!getsVpcEndpoints(spec)) return '';
+  return `, VPC endpoints for ${INTERFACE_ENDPOINT_SERVICES.join(', ')} and ${GATEWAY_ENDPOINT_SERVICE} (gateway)`;
 }
 
 /** Private subnets must span at least two AZs (EKS requires it for the control plane). */

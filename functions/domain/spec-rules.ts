@@ -10,6 +10,7 @@ import { needsKubernetesApi, publicEndpointNeedsNodeEgress } from './endpoint-ac
 import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
 import { natGatewayCount, type Spec } from './spec';
 import { parseMaintenanceWindow } from './upgrade/maintenance-window';
+import { getsVpcEndpoints } from './vpc-endpoints';
 
 type Rule = (spec: Spec) => SpecProblem[];
 
@@ -85,7 +86,7 @@ function unreachableFromNodes(spec: Spec): SpecProblem[] {
   spec.managedNodeGroups.forEach((ng, i) => {
     if (!ng.privateNetworking) problems.push({ pointer: `/managedNodeGroups/${i}/privateNetworking`, message: `nodes in public subnets reach a public-only endpoint from their own public IPs, which its CIDRs cannot list in advance: keep them private ("privateNetworking": true) or ${fix}` });
   });
-  // Private nodes and Fargate pods without a NAT gateway are refused whatever the endpoint (nodegroups, fargateProfiles).
+  // Private nodes and Fargate pods without a NAT gateway are refused here, the endpoint being public (nodegroups, fargateProfiles).
   const natCount = natGatewayCount(spec.network.vpc);
   if (access.publicAccessCidrs.length + natCount > MAX_PUBLIC_ACCESS_CIDRS) {
     problems.push({ pointer: '/endpointAccess/publicAccessCidrs', message: `the VPC's ${natCount} NAT address(es) are added to these CIDRs so nodes can reach the endpoint, and EKS takes at most ${MAX_PUBLIC_ACCESS_CIDRS}: list at most ${MAX_PUBLIC_ACCESS_CIDRS - natCount}` });
@@ -104,6 +105,18 @@ function unreachableFromKubeAgent(spec: Spec): SpecProblem[] {
   if (!needsKubernetesApi(spec) || spec.endpointAccess.private || spec.network.vpc?.natGateway !== 'Disable') return [];
   return [{ pointer: '/endpointAccess/private', message: 'aws-auth is written from inside the VPC (its private subnets), which without a NAT gateway reach only a private endpoint: turn private access on ("private": true), or set network.vpc.natGateway to Single or HighlyAvailable' }];
 }
+
+/**
+ * Nodes and Fargate pods in a new VPC's private subnets reach EKS, EC2, ECR and STS through a NAT
+ * gateway, or, in a fully private cluster (no NAT, private-only endpoint), through the VPC
+ * endpoints its stack makes (vpc-endpoints.ts). With neither they never join. Existing subnets'
+ * egress is the caller's.
+ */
+function privateSubnetsCannotReachAws(spec: Spec): boolean {
+  return spec.network.vpc?.natGateway === 'Disable' && !getsVpcEndpoints(spec);
+}
+
+const REACH_AWS_FIX = 'set network.vpc.natGateway to Single or HighlyAvailable, or make the endpoint private-only ("endpointAccess": {"public": false, "private": true}), which gives the VPC the endpoints they need';
 
 const nodegroups: Rule = (spec) => {
   const problems: SpecProblem[] = [];
@@ -129,8 +142,8 @@ const nodegroups: Rule = (spec) => {
     if (ng.releaseVersion !== undefined && !ng.amiType.startsWith('BOTTLEROCKET') && !ng.releaseVersion.startsWith(`${spec.version}.`)) {
       problems.push({ pointer: `${at}/releaseVersion`, message: `must be an AMI release of the cluster's Kubernetes version ${spec.version} (${spec.version}.<patch>-<date>), got ${ng.releaseVersion}` });
     }
-    if (ng.privateNetworking && spec.network.vpc?.natGateway === 'Disable') {
-      problems.push({ pointer: `${at}/privateNetworking`, message: 'nodes in private subnets need a NAT gateway to join the cluster; set network.vpc.natGateway to Single or HighlyAvailable, or privateNetworking to false' });
+    if (ng.privateNetworking && privateSubnetsCannotReachAws(spec)) {
+      problems.push({ pointer: `${at}/privateNetworking`, message: `nodes in private subnets need a NAT gateway or VPC endpoints to join the cluster: ${REACH_AWS_FIX}, or set privateNetworking to false` });
     }
     if (!ng.privateNetworking && spec.network.subnets && spec.network.subnets.public.length === 0 && !ng.subnets) {
       problems.push({ pointer: `${at}/privateNetworking`, message: 'privateNetworking false places nodes in public subnets, but network.subnets.public is empty' });
@@ -160,8 +173,8 @@ const fargateProfiles: Rule = (spec) => {
       else if (!spec.network.subnets.private.includes(id)) problems.push({ pointer: `${at}/subnets/${s}`, message: `${id} must be one of the cluster's private subnets: Fargate pods run only in private subnets` });
     });
   });
-  if (spec.fargateProfiles.length > 0 && spec.network.vpc?.natGateway === 'Disable') {
-    problems.push({ pointer: '/network/vpc/natGateway', message: 'Fargate pods run in private subnets and need a NAT gateway to pull images and reach EKS; use Single or HighlyAvailable' });
+  if (spec.fargateProfiles.length > 0 && privateSubnetsCannotReachAws(spec)) {
+    problems.push({ pointer: '/network/vpc/natGateway', message: `Fargate pods run in private subnets and need a NAT gateway or VPC endpoints to pull images and reach EKS: ${REACH_AWS_FIX}` });
   }
   const names = spec.fargateProfiles.slice(offset).map((p) => p.name);
   return problems.concat(

@@ -7,6 +7,7 @@ export type DurationKind =
   | 'controlPlaneCreate'
   | 'controlPlaneDelete'
   | 'natGatewayCreate'
+  | 'vpcEndpointCreate'
   | 'networkResource'
   | 'iamRole'
   | 'nodegroupCreate'
@@ -33,6 +34,7 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   controlPlaneCreate: [510, 600, 720], // 8.5–12 min; eksctl's log in the seeds: ~11 min for the whole stack
   controlPlaneDelete: [180, 300, 480], // 3–8 min
   natGatewayCreate: [60, 90, 150],
+  vpcEndpointCreate: [40, 70, 120], // an interface endpoint: pending until its interfaces and private DNS are up
   networkResource: [1, 3, 10], // VPC, subnets, routes, security groups
   iamRole: [5, 10, 20],
   nodegroupCreate: [120, 200, 240], // 2–4 min; seeds: 3.5 min

@@ -7,7 +7,10 @@
  *   while an outside caller is refused;
  * - a mapping added to it later and removed again goes the same way;
  * - a public-only cluster restricted to CIDRs is created with its NAT gateway's address admitted,
- *   so its nodes join and its kube agent reaches the endpoint through the NAT gateway.
+ *   so its nodes join and its kube agent reaches the endpoint through the NAT gateway;
+ * - a fully private cluster (no NAT gateway, private-only endpoint) gets the VPC endpoints its
+ *   nodes need, so its private nodes join with no internet path, and its kube agent writes
+ *   aws-auth with none either.
  * The AWS CLI checks show as skipped with their reason when it is absent (required under CI=true).
  */
 import type { EksState } from '../../local/emulator/services/eks/state';
@@ -23,6 +26,7 @@ import { parse } from 'yaml';
 const ACCOUNT = '000000000000';
 const HIDDEN = 'hidden';
 const NARROW = 'narrow';
+const SEALED = 'sealed';
 const OPS = `arn:aws:iam::${ACCOUNT}:role/legacy-ops`;
 const AUDITOR = `arn:aws:iam::${ACCOUNT}:role/auditor`;
 const NODEGROUP = { name: 'ng', minSize: 1, desiredSize: 1, maxSize: 2 };
@@ -67,6 +71,7 @@ beforeAll(async () => {
   await Promise.all([
     operation('POST', '/clusters', { name: HIDDEN, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [] }),
     operation('POST', '/clusters', { name: NARROW, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] }, managedNodeGroups: [NODEGROUP], addons: [], authenticationMode: 'CONFIG_MAP' }),
+    operation('POST', '/clusters', { name: SEALED, network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [] }),
   ]);
 }, 120_000);
 
@@ -135,5 +140,23 @@ describe('a public-only cluster restricted to CIDRs', () => {
 
   it('refuses an outside caller whose address the CIDRs do not admit', async () => {
     expect(await fromOutside(NARROW, '/version')).toBe(403);
+  });
+});
+
+describe('a fully private cluster', () => {
+  it('has the VPC endpoints its nodes need and no internet path, and its private nodes joined', () => {
+    const cluster = eks().clusters.get(SEALED)!;
+    const endpoints = [...local.world.ec2.other.values()].filter((o) => o.type === 'AWS::EC2::VPCEndpoint' && o.properties.VpcId === cluster.vpc.vpcId);
+    const services = endpoints.map((o) => String(o.properties.ServiceName).split('.').slice(3).join('.')).sort();
+
+    expect(services).toEqual(expect.arrayContaining(['ec2', 'ecr.api', 'ecr.dkr', 's3', 'sts']));
+    expect([...local.world.ec2.other.values()].filter((o) => o.type === 'AWS::EC2::NatGateway' && o.properties.VpcId === cluster.vpc.vpcId)).toEqual([]);
+    expect([...cluster.nodegroups.values()].map((ng) => ng.status)).toEqual(['ACTIVE']);
+  });
+
+  it('has aws-auth written by its kube agent, which needs no internet path either', () => {
+    expect(mapRolesOf(SEALED)).toContainEqual(expect.objectContaining({ rolearn: OPS }));
+    expect(agentInvocations(SEALED).length).toBeGreaterThan(0);
+    expect(agentInvocations(SEALED).every((i) => i.status === 'SUCCEEDED')).toBe(true);
   });
 });

@@ -132,6 +132,30 @@ describe('POST /clusters', () => {
     expect(plan.template.Resources.ControlPlane.Properties.AccessConfig).toEqual({ AuthenticationMode: 'API_AND_CONFIG_MAP', BootstrapClusterCreatorAdminPermissions: false });
   });
 
+  it('plans a fully private cluster (no NAT gateway, private-only endpoint) with its VPC endpoints, in the steps and the template', async () => {
+    const aws = new FakeAws();
+    const spec = { name: 'sealed', network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, fargate: true };
+
+    const response = await routeRequest(event('POST', '/clusters', { body: spec, query: { dryRun: 'true' } }), aws.deps());
+
+    expect(response.statusCode).toBe(200);
+    const plan = body(response);
+    expect(plan.steps[0]).toMatch(/^Create cluster stack eksp-sealed-cluster \(Kubernetes [\d.]+, endpoint private, VPC endpoints for ec2, ecr\.api, .* and s3 \(gateway\)\)$/);
+    expect(plan.template.Resources.VPCEndpointECRDKR.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+    expect(plan.template.Resources.VPCEndpointS3.Properties.VpcEndpointType).toBe('Gateway');
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('refuses private nodes without a NAT gateway behind a public endpoint with a 422 naming both fixes', async () => {
+    const aws = new FakeAws();
+
+    const response = await routeRequest(event('POST', '/clusters', { body: { name: 'demo', network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: true, private: true } } }), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([{ pointer: '/managedNodeGroups/0/privateNetworking', message: expect.stringMatching(/need a NAT gateway or VPC endpoints.*Single or HighlyAvailable.*private-only/) }]);
+    expect(aws.calls).toEqual([]);
+  });
+
   it('refuses a narrower owner access in CONFIG_MAP mode with a 422 naming /ownerAccess', async () => {
     const aws = new FakeAws();
 

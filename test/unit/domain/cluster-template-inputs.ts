@@ -54,6 +54,10 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
     'new VPC with a public-only endpoint restricted to CIDRs (NAT addresses added)',
     clusterTemplateInput({ network: { vpc: { natGateway: 'HighlyAvailable' } }, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] } }),
   ],
+  [
+    'new VPC without NAT gateways and a private-only endpoint (fully private: VPC endpoints for private nodes and Fargate)',
+    clusterTemplateInput({ network: { vpc: { natGateway: 'Disable', azCount: 3 } }, endpointAccess: { public: false, private: true }, managedNodeGroups: [{ name: 'private' }], fargate: true }),
+  ],
   ['existing VPC with public and private subnets', clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } })],
   [
     'existing VPC with private subnets only and a private endpoint',

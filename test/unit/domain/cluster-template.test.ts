@@ -10,6 +10,7 @@ import {
   renderFargateTemplate,
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
+import { TAG_CLUSTER } from '../../../functions/domain/naming';
 import { InvalidStepInputError } from '../../../functions/shared/errors';
 import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 import { ADDED_STACK_TEMPLATES, clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor, TEMPLATE_VARIANTS } from './cluster-template-inputs';
@@ -119,6 +120,64 @@ describe('renderClusterTemplate', () => {
       expect(template.Outputs.SubnetsPrivate?.Value).toEqual({ 'Fn::Join': [',', subnetRefs(['SubnetPrivate1', 'SubnetPrivate2'])] });
       expect(template.Outputs.SubnetsPublic?.Value).toEqual({ 'Fn::Join': [',', subnetRefs(['SubnetPublic1', 'SubnetPublic2'])] });
       expect(template.Outputs.VPC?.Value).toEqual({ Ref: 'VPC' });
+    });
+  });
+
+  describe('VPC endpoints of a fully private cluster (no NAT gateway, private-only endpoint)', () => {
+    const PRIVATE_ONLY = { public: false, private: true };
+    const fullyPrivate = (azCount = 2) => render({ network: { vpc: { natGateway: 'Disable', azCount } }, endpointAccess: PRIVATE_ONLY, managedNodeGroups: [{ name: 'ng' }], fargate: true });
+    const endpoints = (template: CloudFormationTemplate) => ofType(template, 'AWS::EC2::VPCEndpoint').map(([id, r]) => [id, r.Properties as Json] as const);
+    const SERVICES = ['ec2', 'ecr.api', 'ecr.dkr', 'sts', 'logs', 'elasticloadbalancing', 'autoscaling', 'eks', 'eks-auth', 'ssm', 'ssmmessages', 'ec2messages'];
+
+    it('gets an interface endpoint with private DNS in every private subnet for each service nodes and Fargate pods call', () => {
+      const template = fullyPrivate(3);
+
+      const interfaces = endpoints(template).filter(([, p]) => p.VpcEndpointType === 'Interface');
+      expect(interfaces.map(([, p]) => p.ServiceName)).toEqual(SERVICES.map((service) => ({ 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` })));
+      for (const [, properties] of interfaces) {
+        expect(properties).toMatchObject({ VpcId: { Ref: 'VPC' }, PrivateDnsEnabled: true, SubnetIds: subnetRefs(['SubnetPrivate1', 'SubnetPrivate2', 'SubnetPrivate3']), SecurityGroupIds: [{ Ref: 'VPCEndpointSecurityGroup' }] });
+      }
+      expect(interfaces.map(([id]) => id)).toContain('VPCEndpointECRAPI');
+      expect(interfaces.map(([id]) => id)).toContain('VPCEndpointEKSAUTH');
+    });
+
+    it('admits HTTPS from the VPC CIDR, and nothing else, to the interface endpoints', () => {
+      const group = resource(fullyPrivate(), 'VPCEndpointSecurityGroup');
+
+      expect(group.Type).toBe('AWS::EC2::SecurityGroup');
+      expect(group.Properties.VpcId).toEqual({ Ref: 'VPC' });
+      expect(group.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { 'Fn::GetAtt': ['VPC', 'CidrBlock'] } })]);
+    });
+
+    it('gets an S3 gateway endpoint on the private route tables (where image layers come from)', () => {
+      const s3 = resource(fullyPrivate(3), 'VPCEndpointS3');
+
+      expect(s3.Properties).toMatchObject({
+        ServiceName: { 'Fn::Sub': 'com.amazonaws.${AWS::Region}.s3' },
+        VpcEndpointType: 'Gateway',
+        VpcId: { Ref: 'VPC' },
+        RouteTableIds: [{ Ref: 'PrivateRouteTable1' }, { Ref: 'PrivateRouteTable2' }, { Ref: 'PrivateRouteTable3' }],
+      });
+      expect(s3.Properties).not.toHaveProperty('SubnetIds');
+    });
+
+    it('tags the endpoints and their group like every other resource', () => {
+      const template = fullyPrivate();
+
+      for (const id of ['VPCEndpointSecurityGroup', 'VPCEndpointEC2', 'VPCEndpointS3']) {
+        expect(tagMap(resource(template, id))).toMatchObject({ Name: `eksp-demo-cluster/${id}`, [TAG_CLUSTER]: 'demo' });
+      }
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['a NAT gateway (nodes reach AWS through it)', { endpointAccess: PRIVATE_ONLY }],
+      ['no NAT gateway but a public endpoint too (public nodes only)', { network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: true, private: true }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }] }],
+      ['existing subnets with a private-only endpoint (the network is the caller\'s)', { network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: PRIVATE_ONLY }],
+    ])('makes none with %s', (_, request) => {
+      const template = render(request);
+
+      expect(endpoints(template)).toEqual([]);
+      expect(template.Resources).not.toHaveProperty('VPCEndpointSecurityGroup');
     });
   });
 

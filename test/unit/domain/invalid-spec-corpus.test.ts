@@ -80,6 +80,7 @@ describe('valid specs the corpus must not be confused with', () => {
     }],
     ['a private-only endpoint', { name: 'demo', endpointAccess: { public: false, private: true } }],
     ['public nodes without a NAT gateway', { name: 'demo', network: { vpc: { natGateway: 'Disable' } }, managedNodeGroups: [{ name: 'ng-1', privateNetworking: false }] }],
+    ['a fully private cluster (no NAT gateway, private-only endpoint: VPC endpoints) with private nodes and Fargate', { name: 'demo', network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, managedNodeGroups: [{ name: 'ng-1' }], fargate: true }],
     ['a label under a non-reserved domain', { name: 'demo', managedNodeGroups: [{ name: 'ng-1', labels: { 'example.com/team': 'platform' } }] }],
     ['the reference cluster (test/fixtures/reference-cluster.json)', reference],
   ])('normalises %s without error', (_, spec) => {

@@ -78,6 +78,21 @@ describe('provisioningSteps', () => {
     expect(planned[0]).toBe(`Create cluster stack eksp-demo-cluster (Kubernetes 1.33, ${expected})`);
     expect(planned.filter((s) => /endpoint access/i.test(s))).toEqual([]);
   });
+
+  it('names the VPC endpoints a fully private cluster (no NAT gateway, private-only endpoint) gets in the stack step', () => {
+    const planned = steps({ network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, fargate: true });
+
+    expect(planned[0]).toBe(
+      'Create cluster stack eksp-demo-cluster (Kubernetes 1.33, endpoint private, VPC endpoints for ec2, ecr.api, ecr.dkr, sts, logs, elasticloadbalancing, autoscaling, eks, eks-auth, ssm, ssmmessages, ec2messages and s3 (gateway))',
+    );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a private-only endpoint with a NAT gateway', { endpointAccess: { public: false, private: true } }],
+    ['no NAT gateway and a public endpoint too (public nodes)', { network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: true, private: true }, managedNodeGroups: [{ name: 'ng', privateNetworking: false }] }],
+  ])('names no VPC endpoints for %s', (_, request) => {
+    expect(steps(request)[0]).not.toContain('VPC endpoints');
+  });
 });
 
 describe('subnetAzProblems', () => {

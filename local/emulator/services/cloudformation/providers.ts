@@ -18,6 +18,7 @@ import { addDefaultSecurityGroup } from '../ec2/default-network';
 import { dependencyViolation, securityGroupDependents } from '../ec2/deletions';
 import { authorize, groupOfRule, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
 import { createNetworkInterface } from '../ec2/state';
+import { createVpcEndpoint, deleteVpcEndpoint, dnsEntriesOf } from '../ec2/vpc-endpoints';
 import { iamUniqueId, roleIdFor } from '../iam/state';
 import { createFunction, deleteFunction, type NewFunction } from '../lambda-deploy';
 import { isObject } from './intrinsics';
@@ -425,6 +426,48 @@ const natGateway: Provider = simple(
   },
 );
 
+/**
+ * AWS::EC2::VPCEndpoint: interface endpoints take a while (their interfaces and private DNS),
+ * gateway ones are a route target at once. GetAtt DnsEntries is `<hosted zone>:<name>` strings.
+ */
+const vpcEndpoint: Provider = {
+  async create(context) {
+    const { world, properties } = context;
+    await context.wait(properties.VpcEndpointType === 'Interface' ? 'vpcEndpointCreate' : 'networkResource');
+    const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined);
+    let endpoint;
+    try {
+      endpoint = createVpcEndpoint(world, {
+        vpcId: requireVpc(world, properties.VpcId),
+        serviceName: String(properties.ServiceName ?? ''),
+        ...(properties.VpcEndpointType !== undefined ? { type: String(properties.VpcEndpointType) } : {}),
+        ...(list(properties.SubnetIds) ? { subnetIds: list(properties.SubnetIds) } : {}),
+        ...(list(properties.RouteTableIds) ? { routeTableIds: list(properties.RouteTableIds) } : {}),
+        ...(list(properties.SecurityGroupIds) ? { securityGroupIds: list(properties.SecurityGroupIds) } : {}),
+        privateDnsEnabled: bool(properties.PrivateDnsEnabled),
+        ...(properties.PolicyDocument !== undefined ? { policyDocument: properties.PolicyDocument } : {}),
+        tags: resourceTags(context),
+      });
+    } catch (error) {
+      throw ec2Failure(error);
+    }
+    return {
+      physicalId: endpoint.id,
+      attributes: {
+        Id: endpoint.id,
+        CreationTimestamp: endpoint.createTime.toISOString(),
+        NetworkInterfaceIds: endpoint.networkInterfaceIds,
+        DnsEntries: dnsEntriesOf(world, endpoint).map((entry) => `${entry.hostedZoneId}:${entry.dnsName}`),
+      },
+    };
+  },
+  async delete(context) {
+    await context.wait('networkResource');
+    if (!context.world.ec2.other.has(context.physicalId)) return;
+    deleteVpcEndpoint(context.world, context.physicalId);
+  },
+};
+
 const launchTemplate: Provider = simple(
   'networkResource',
   (context) => {
@@ -751,6 +794,7 @@ const PROVIDERS: Record<string, Provider> = {
   'AWS::EC2::SubnetRouteTableAssociation': subnetRouteTableAssociation,
   'AWS::EC2::EIP': eip,
   'AWS::EC2::NatGateway': natGateway,
+  'AWS::EC2::VPCEndpoint': vpcEndpoint,
   'AWS::EC2::LaunchTemplate': launchTemplate,
   'AWS::IAM::Role': role,
   'AWS::IAM::Policy': inlinePolicy,

@@ -1,10 +1,10 @@
 /**
  * The EC2 operations (ec2Query, Version 2016-11-15) over the World's EC2 records: the network
- * CloudFormation built, the instances and interfaces nodegroups and NAT gateways hold, security
- * groups with their rules, launch templates. Resources are made by CloudFormation and EKS; the
- * only writes are deleting a security group or an interface (what a cleanup of a cluster's VPC
- * does, refused as EC2 refuses it: deletions.ts). Any other action answers InvalidAction, as EC2
- * does (query/dispatch.ts).
+ * CloudFormation built, the instances and interfaces nodegroups, NAT gateways and VPC endpoints
+ * hold, security groups with their rules, launch templates, VPC endpoints. Resources are made by
+ * CloudFormation and EKS; the only writes are what a cleanup of a cluster's VPC does: revoking
+ * rules by id, deleting a security group or an interface, refused as EC2 refuses them
+ * (deletions.ts). Any other action answers InvalidAction, as EC2 does (query/dispatch.ts).
  *
  * Wire shape (shared REFERENCE "Wire protocols"): form `Action=X&Version=...`, lists as
  * `SubnetId.N`, filters as `Filter.N.Name` / `Filter.N.Value.M` (query/filters.ts), paging with
@@ -25,12 +25,14 @@ import {
   securityGroupRuleXml,
   securityGroupXml,
   subnetXml,
+  vpcEndpointXml,
   vpcXml,
   zoneXml,
   type Zone,
 } from './renderers';
 import { rulesOf } from './security-group-rules';
-import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, isRequesterManaged, launchTemplates, natGateways, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion } from './state';
+import { vpcEndpoints } from './vpc-endpoints';
 
 /** Resources named by id, in the order asked; unknown ids fail the whole call, naming each. */
 function byIds<T>(ids: string[], map: Map<string, T>, prefix: string, notFoundCode: string, what: string): T[] {
@@ -263,8 +265,7 @@ export const OPERATIONS: Record<string, QueryOperation> = {
       'attachment.instance-id': (e) => e.instanceId,
       'attachment.instance-owner-id': (e) => (e.status === 'in-use' ? (e.requesterId ?? world.account) : undefined),
       'requester-id': (e) => e.requesterId,
-      // NAT gateways', Lambda's, load balancers' and EKS's interfaces are managed by the service that made them.
-      'requester-managed': (e) => e.interfaceType === 'nat_gateway' || e.interfaceType === 'lambda' || e.requesterId !== undefined,
+      'requester-managed': (e) => isRequesterManaged(e),
       'owner-id': () => world.account,
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
@@ -311,6 +312,25 @@ export const OPERATIONS: Record<string, QueryOperation> = {
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
     return { natGatewaySet: items.map(natGatewayXml), nextToken };
+  },
+
+  DescribeVpcEndpoints(world, form) {
+    const ids = formList(form, 'VpcEndpointId', false);
+    const all = vpcEndpoints(world);
+    const missing = ids.filter((id) => !all.some((e) => e.id === id));
+    if (missing.length > 0) throw new EmulatorError(400, 'InvalidVpcEndpointId.NotFound', `The VpcEndpoint ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist`);
+    const selected = ids.length ? all.filter((e) => ids.includes(e.id)) : all;
+    const filtered = applyFilters(selected, parseFilters(form), {
+      'vpc-endpoint-id': (e) => e.id,
+      'vpc-id': (e) => e.vpcId,
+      'service-name': (e) => e.serviceName,
+      'service-region': () => world.region,
+      'vpc-endpoint-type': (e) => e.type,
+      'vpc-endpoint-state': () => 'available',
+      'ip-address-type': () => 'ipv4',
+    });
+    const { items, nextToken } = pageUnlessIds(form, ids, filtered);
+    return { vpcEndpointSet: items.map((e) => vpcEndpointXml(world, e)), nextToken };
   },
 
   DescribeLaunchTemplates(world, form) {

@@ -6,7 +6,8 @@
 import type { XmlValue } from '../../protocol';
 import type { Instance, NetworkInterface, SecurityGroup, SecurityGroupRule, Subnet, Tagged, Vpc, World } from '../../world';
 import { ipPermissions, rulesOf } from './security-group-rules';
-import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion, type NatGateway } from './state';
+import { availableAddressCount, availabilityZoneId, derivedId, groupNameOf, isDefaultVpc, isRequesterManaged, macAddressOf, privateDnsNameOf, publicDnsNameOf, type LaunchTemplate, type LaunchTemplateVersion, type NatGateway } from './state';
+import { dnsEntriesOf, type VpcEndpoint } from './vpc-endpoints';
 
 type Xml = Record<string, XmlValue>;
 
@@ -229,12 +230,13 @@ export function instanceStatusXml(instance: Instance): Xml {
 export function networkInterfaceXml(world: World, eni: NetworkInterface): Xml {
   const instance = eni.instanceId ? world.ec2.instances.get(eni.instanceId) : undefined;
   const publicIp = instance?.publicIpAddress;
-  const nat = eni.interfaceType === 'nat_gateway';
+  // A NAT gateway's, VPC endpoint's or Lambda's (Hyperplane) interface: the service holds it, attached to no instance.
+  const managed = isRequesterManaged(eni);
   const association = publicIp ? { publicIp, publicDnsName: publicDnsNameOf(world, publicIp), ipOwnerId: 'amazon' } : undefined;
   const privateDnsName = privateDnsNameOf(world, eni.privateIpAddress);
   return {
     association,
-    attachment: eni.status === 'in-use' && !nat ? attachmentXml(world, eni, instance?.launchTime ?? new Date(0)) : undefined,
+    attachment: eni.status === 'in-use' && !managed ? attachmentXml(world, eni, instance?.launchTime ?? new Date(0)) : undefined,
     availabilityZone: eni.availabilityZone,
     description: eni.description,
     groupSet: groupSetXml(world, eni.securityGroupIds),
@@ -247,9 +249,8 @@ export function networkInterfaceXml(world: World, eni: NetworkInterface): Xml {
     privateIpAddress: eni.privateIpAddress,
     privateIpAddressesSet: [{ association, primary: true, privateDnsName, privateIpAddress: eni.privateIpAddress }],
     requesterId: eni.requesterId,
-    // NAT gateways' and Lambda's Hyperplane interfaces are made and managed by the service.
-    requesterManaged: nat || eni.interfaceType === 'lambda',
-    sourceDestCheck: !nat,
+    requesterManaged: managed,
+    sourceDestCheck: eni.interfaceType !== 'nat_gateway',
     status: eni.status,
     subnetId: eni.subnetId,
     tagSet: tagSet(eni),
@@ -279,6 +280,36 @@ export function natGatewayXml(nat: NatGateway): Xml {
     connectivityType: nat.connectivityType,
   };
 }
+
+export function vpcEndpointXml(world: World, endpoint: VpcEndpoint): Xml {
+  const isInterface = endpoint.type === 'Interface';
+  return {
+    vpcEndpointId: endpoint.id,
+    vpcEndpointType: endpoint.type,
+    vpcId: endpoint.vpcId,
+    serviceName: endpoint.serviceName,
+    state: 'available',
+    // EC2 answers a gateway endpoint made without a policy with the full-access one it applied.
+    policyDocument: endpoint.policyDocument !== undefined ? (typeof endpoint.policyDocument === 'string' ? endpoint.policyDocument : JSON.stringify(endpoint.policyDocument)) : isInterface ? undefined : FULL_ACCESS_POLICY,
+    routeTableIdSet: endpoint.routeTableIds,
+    subnetIdSet: endpoint.subnetIds,
+    groupSet: endpoint.securityGroupIds.map((groupId) => {
+      const group = world.ec2.securityGroups.get(groupId);
+      return { groupId, groupName: group ? groupNameOf(group) : groupId };
+    }),
+    ipAddressType: 'ipv4',
+    dnsOptions: isInterface ? { dnsRecordIpType: 'ipv4', privateDnsOnlyForInboundResolverEndpoint: false } : undefined,
+    privateDnsEnabled: endpoint.privateDnsEnabled,
+    requesterManaged: false,
+    networkInterfaceIdSet: endpoint.networkInterfaceIds,
+    dnsEntrySet: dnsEntriesOf(world, endpoint).map((entry) => ({ dnsName: entry.dnsName, hostedZoneId: entry.hostedZoneId })),
+    creationTimestamp: endpoint.createTime,
+    tagSet: tagSet(endpoint),
+    ownerId: world.account,
+  };
+}
+
+const FULL_ACCESS_POLICY = JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
 
 export function launchTemplateXml(template: LaunchTemplate): Xml {
   return {

@@ -79,10 +79,16 @@ export function availableAddressCount(world: World, subnet: Subnet): number {
   return Math.max(0, usableAddressCount(subnet.cidrBlock) - held);
 }
 
+/** An interface a service holds in the account's subnet (a NAT gateway's, a VPC endpoint's): EC2's RequesterManaged. */
+export function isRequesterManaged(eni: NetworkInterface): boolean {
+  // A load balancer's interfaces are Elastic Load Balancing's (requester amazon-elb).
+  return eni.interfaceType === 'nat_gateway' || eni.interfaceType === 'vpc_endpoint' || eni.interfaceType === 'lambda' || eni.requesterId === 'amazon-elb';
+}
+
 export interface NewNetworkInterface {
   subnet: Subnet;
   description: string;
-  /** `interface` for instances' and EKS's, `nat_gateway` for NAT gateways'. */
+  /** `interface` for instances' and EKS's, `nat_gateway` for NAT gateways', `vpc_endpoint` for interface endpoints'. */
   interfaceType: string;
   securityGroupIds: string[];
   instanceId?: string;
