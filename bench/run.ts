@@ -22,8 +22,12 @@ import { startLocal } from '../local/start';
 import { measureColdInit, type ColdInit } from './cold-init';
 import { criticalPath, eksctlSchedule, eksctlUpgradeSchedule, upgradeCriticalPath, type PhaseDurations, type UpgradeDurations } from './schedules';
 
-/** Large enough that handler and HTTP time (real ms) stay small in emulated seconds. */
-const DEFAULT_SCALE = 0.05;
+/**
+ * Large enough that handler and HTTP time (real ms) stay small in emulated seconds: at 0.1 a
+ * millisecond of local processing is 10 emulated ones, near what Lambda and Step Functions add in
+ * AWS, where the same work is spread over real hosts.
+ */
+const DEFAULT_SCALE = 0.1;
 
 interface StatusEvent {
   detail: { status: string; phase: string; time: string; operationId: string; step?: { name: string; status: string; resource?: string } };
@@ -312,8 +316,9 @@ Endpoint updates made: ${f.phases.endpointUpdate > 0 ? `${Math.round(f.phases.en
 | cluster stack | ${Math.round(f.phases.stack)} s | ${Math.round(f.observed.stack)} s |
 | nodegroups, Fargate, add-ons, identities | ${Math.round(criticalPath({ ...f.phases, stack: 0, endpointUpdate: 0 }))} s | ${Math.round(f.observed.computeAndAccess)} s |
 
-The observed time of a phase is what the service adds on top: polls that land after AWS is
-done (20 s apart near the expected finish, so ~10 s late on average), Lambda and Step Functions
+The observed time of a phase is what the service adds on top: looks that land after AWS is
+done (near the expected finish a check looks every 2 s within its invocation, so ~1-2 s late on
+average; functions/step-support/watch.ts), Lambda and Step Functions
 time, and — locally — emulator processing, which the time scale magnifies (1 ms of real time is
 ${Math.round(1 / f.timeScale)} ms emulated at scale ${f.timeScale}).
 

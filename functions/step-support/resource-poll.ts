@@ -11,6 +11,7 @@ import type { Progress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import type { ErrorDetails } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
+import { watchWithin } from './watch';
 
 type ErrorClass = new (message: string, details?: ErrorDetails) => Error;
 
@@ -38,7 +39,9 @@ export async function startedResource(deps: StepDeps<'events' | 'registry'>, ope
   return { ready: false, waitSeconds: firstWaitSeconds(polled.kind, elapsedSeconds(startedAt, deps.clock())), status: observed?.status, startedAt };
 }
 
-export async function checkedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observed: Observed | undefined): Promise<Poll> {
+/** `observe` reads the resource; while it is still being made, it is read again within the invocation (watch.ts). */
+export async function checkedResource(deps: StepDeps<'events' | 'registry'>, operation: Operation, polled: PolledResource, observe: () => Promise<Observed | undefined>): Promise<Poll> {
+  const observed = await watchWithin(deps, observe, (seen) => seen !== undefined && polled.classify(seen.status) === 'pending');
   if (!observed) throw new polled.failedError('disappeared while being created', { resource: polled.resource });
   const startedAt = (observed.createdAt ?? deps.clock()).toISOString();
   const progress = polled.classify(observed.status);

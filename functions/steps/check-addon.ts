@@ -11,8 +11,7 @@ import { dynamoRegistry } from '../ports/registry';
 
 export async function checkAddon(input: AddonItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const { name } = input.item;
-  const observed = observeAddon(await deps.eks.describeAddon(input.operation.cluster.name, name));
-  return checkedResource(deps, input.operation, addonPolling(name), observed);
+  return checkedResource(deps, input.operation, addonPolling(name), async () => observeAddon(await deps.eks.describeAddon(input.operation.cluster.name, name)));
 }
 
 export const handler = step(validateAddonItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkAddon);

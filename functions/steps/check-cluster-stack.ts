@@ -8,13 +8,16 @@ import type { StepDeps } from '../shared/deps';
 import { StackFailedError, StackNotReadyError } from '../shared/errors';
 import { reportProgress } from '../shared/progress';
 import { step } from '../shared/step';
-import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkCloudFormation, type StackDescription } from '../ports/cloudformation';
+import { watchWithin } from '../step-support/watch';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 
 export async function checkClusterStack(input: ProvisionState, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const stackName = input.plan.stackName;
-  const stack = await deps.cloudFormation.describeStack(stackName);
+  // Read again within the invocation only once coarse waits are over (watch.ts).
+  const inRetryRegime = (seen: StackDescription) => coarseWaitSeconds('stack', elapsedSeconds((seen.creationTime ?? deps.clock()).toISOString(), deps.clock())) === 0;
+  const stack = await watchWithin(deps, () => deps.cloudFormation.describeStack(stackName), (seen) => seen !== undefined && stackCreateProgress(seen.status) === 'pending' && inRetryRegime(seen));
   if (!stack) throw new StackFailedError('no longer exists: it was deleted while being created', { resource: `stack ${stackName}` });
   const startedAt = (stack.creationTime ?? deps.clock()).toISOString();
   const progress = stackCreateProgress(stack.status);

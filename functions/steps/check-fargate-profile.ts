@@ -11,8 +11,7 @@ import { dynamoRegistry } from '../ports/registry';
 
 export async function checkFargateProfile(input: FargateProfileItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const { name } = input.item;
-  const observed = observeFargateProfile(await deps.eks.describeFargateProfile(input.operation.cluster.name, name));
-  return checkedResource(deps, input.operation, fargateProfilePolling(name), observed);
+  return checkedResource(deps, input.operation, fargateProfilePolling(name), async () => observeFargateProfile(await deps.eks.describeFargateProfile(input.operation.cluster.name, name)));
 }
 
 export const handler = step(validateFargateProfileItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkFargateProfile);

@@ -11,8 +11,7 @@ import { dynamoRegistry } from '../ports/registry';
 
 export async function checkNodegroup(input: NodegroupItem, deps: StepDeps<'eks' | 'events' | 'registry'>): Promise<Poll> {
   const { name } = input.item;
-  const observed = observeNodegroup(await deps.eks.describeNodegroup(input.operation.cluster.name, name));
-  return checkedResource(deps, input.operation, nodegroupPolling(name), observed);
+  return checkedResource(deps, input.operation, nodegroupPolling(name), async () => observeNodegroup(await deps.eks.describeNodegroup(input.operation.cluster.name, name)));
 }
 
 export const handler = step(validateNodegroupItem, { eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkNodegroup);

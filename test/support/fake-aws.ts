@@ -186,6 +186,8 @@ export class FakeAws {
       workflows: this.workflows,
       schedules: this.schedules,
       clock: this.clock,
+      // Waits move the fake clock on: a check that watches within its invocation (watch.ts) takes no real time.
+      wait: async (ms: number) => this.advanceClock(ms),
       settings: {
         guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',

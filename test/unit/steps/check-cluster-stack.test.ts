@@ -1,3 +1,4 @@
+import { WATCH } from '../../../functions/step-support/watch';
 import { checkClusterStack } from '../../../functions/steps/check-cluster-stack';
 import { createClusterStack } from '../../../functions/steps/create-cluster-stack';
 import { at, depsAt, fakeAws, forgetCalls, provisionState, putStack, rejectionOf, specOf, STACK, T0 } from './step-inputs';
@@ -20,15 +21,29 @@ describe('Check Cluster Stack', () => {
     expect(result).toMatchObject({ stackName: STACK, ready: false, waitSeconds: 360, status: 'CREATE_IN_PROGRESS', startedAt: T0.toISOString() });
   });
 
-  it('hands over to the state machine Retry with StackNotReadyError near the expected finish', async () => {
-    const aws = fakeAws();
+  it('watches the stack within its invocation near the expected finish, then hands over to the state machine Retry with StackNotReadyError', async () => {
+    const aws = fakeAws({ durations: { stack: 20 } });
     const input = provisionState(specOf());
     await createClusterStack(input, aws.deps());
+    const before = aws.callLog((c) => c.operation === 'DescribeStacks').length;
 
     const error = await rejectionOf(checkClusterStack(input, depsAt(aws, at(9 * 60))));
 
     expect(error.name).toBe('StackNotReadyError');
     expect(error.message).toBe(`stack ${STACK}: CREATE_IN_PROGRESS`);
+    expect(aws.callLog((c) => c.operation === 'DescribeStacks').length - before).toBe(WATCH.looks);
+  });
+
+  it('returns as soon as the stack completes while it watches', async () => {
+    const aws = fakeAws({ durations: { stack: 4 } });
+    const input = provisionState(specOf());
+    await createClusterStack(input, aws.deps());
+    const before = aws.callLog((c) => c.operation === 'DescribeStacks').length;
+
+    const state = await checkClusterStack(input, depsAt(aws, at(9 * 60)));
+
+    expect(state.ready).toBe(true);
+    expect(aws.callLog((c) => c.operation === 'DescribeStacks').length - before).toBeLessThan(WATCH.looks);
   });
 
   it('returns the outputs and reports the stack SUCCEEDED once it is complete', async () => {

@@ -10,7 +10,7 @@ function input() {
 
 describe('Check Fargate Profile', () => {
   it('leaves all waiting to the state machine Retry, even checked the moment the profile started', async () => {
-    const aws = fakeAws();
+    const aws = fakeAws({ durations: { fargateProfile: 20 } });
     await createFargateProfile(input(), aws.deps());
 
     const error = await rejectionOf(checkFargateProfile(input(), depsAt(aws, T0)));
@@ -19,7 +19,7 @@ describe('Check Fargate Profile', () => {
   });
 
   it('throws FargateProfileNotReadyError for the state machine Retry once it could be ready', async () => {
-    const aws = fakeAws();
+    const aws = fakeAws({ durations: { fargateProfile: 20 } });
     await createFargateProfile(input(), aws.deps());
 
     const error = await rejectionOf(checkFargateProfile(input(), aws.deps()));

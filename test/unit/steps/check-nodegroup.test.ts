@@ -1,3 +1,4 @@
+import { WATCH } from '../../../functions/step-support/watch';
 import type { NodegroupSpec } from '../../../functions/domain/spec';
 import { checkNodegroup } from '../../../functions/steps/check-nodegroup';
 import { createNodegroup } from '../../../functions/steps/create-nodegroup';
@@ -10,16 +11,18 @@ function input() {
 
 describe('Check Nodegroup', () => {
   it('leaves all waiting to the state machine Retry, even early in the creation (Create Nodegroup already waited to the earliest finish)', async () => {
-    const aws = fakeAws({ tickSeconds: 10 });
+    const aws = fakeAws({ tickSeconds: 10, durations: { nodegroup: 20 } });
     await createNodegroup(input(), aws.deps());
 
     const error = await rejectionOf(checkNodegroup(input(), aws.deps()));
 
     expect(error.name).toBe('NodegroupNotReadyError');
+    // Create Nodegroup read it once; the check watched within its invocation (watch.ts), a DescribeNodegroup per look.
+    expect(aws.callLog((c) => c.operation === 'DescribeNodegroup')).toHaveLength(1 + WATCH.looks);
   });
 
   it('throws NodegroupNotReadyError for the state machine Retry near the expected finish', async () => {
-    const aws = fakeAws({ durations: { nodegroup: 10 } });
+    const aws = fakeAws({ durations: { nodegroup: 20 } });
     await createNodegroup(input(), aws.deps());
 
     const error = await rejectionOf(checkNodegroup(input(), depsAt(aws, at(150))));
