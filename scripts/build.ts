@@ -30,6 +30,10 @@ const BUDGETS_KB: Record<string, number> = {
   'change-nodegroup': 600,
   'change-fargate-profile': 510,
   'map-identities': 585,
+  // Roll Back clears the cluster's VPC of what Kubernetes controllers left before it deletes the
+  // stack: the ELBv2 client (about 80 KB) and the EC2 query port besides EKS, CloudFormation,
+  // DynamoDB and EventBridge. It runs only after a failed create, where cold start matters least.
+  'roll-back': 600,
   // The kube agent carries no SDK (it makes no AWS call) and one validator: kept small, as every cluster runs one.
   'kube-agent': 40,
 };

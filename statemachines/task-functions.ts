@@ -22,6 +22,7 @@ export const TASK_FUNCTIONS = {
   ReportFailureFunctionArn: 'report-failure',
   DeleteComputeFunctionArn: 'delete-compute',
   CheckComputeDeletionFunctionArn: 'check-compute-deletion',
+  DeleteControllerResourcesFunctionArn: 'delete-controller-resources',
   DeleteClusterStackFunctionArn: 'delete-cluster-stack',
   CheckClusterStackDeletionFunctionArn: 'check-cluster-stack-deletion',
   FinalizeDeletionFunctionArn: 'finalize-deletion',

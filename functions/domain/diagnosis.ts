@@ -157,6 +157,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Disable Deletion Protection': { phase: 'Teardown', resource: theCluster },
   'Delete Compute': { phase: 'Teardown', resource: theCluster },
   'Check Compute Deletion': { phase: 'Teardown', resource: theCluster },
+  'Delete Controller Resources': { phase: 'Teardown', resource: theCluster },
   'Delete Cluster Stack': { phase: 'Teardown', resource: theClusterStack },
   'Check Cluster Stack Deletion': { phase: 'Teardown', resource: theClusterStack },
 };

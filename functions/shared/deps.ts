@@ -6,6 +6,7 @@
  */
 import type { CloudFormationPort } from '../ports/cloudformation';
 import type { Ec2Port } from '../ports/ec2';
+import type { Elbv2Port } from '../ports/elbv2';
 import type { EksPort } from '../ports/eks';
 import type { KubernetesPort } from '../ports/kubernetes';
 import type { RegistryPort } from '../ports/registry';
@@ -20,6 +21,7 @@ export interface Ports {
   cloudFormation: CloudFormationPort;
   eks: EksPort;
   ec2: Ec2Port;
+  elbv2: Elbv2Port;
   events: StatusEventsPort;
   registry: RegistryPort;
   kubernetes: KubernetesPort;

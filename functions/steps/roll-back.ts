@@ -1,8 +1,9 @@
 /**
  * Task "Roll Back": deletes what the failed provisioning made, in the order EKS and
- * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), then the
- * stack (termination protection off first); the deleting itself is teardown.ts, shared with
- * delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
+ * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), what
+ * Kubernetes controllers made in the cluster's VPC (a workload may have got as far as a load
+ * balancer: controller-leftovers.ts), then the stack (termination protection off first), which
+ * deletes the VPC; the deleting itself is shared with delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
  * remains; the ASL's Retry is the wait. Safe to repeat. When nothing is left it says so once
  * ("Roll Back" SUCCEEDED): Report Failure goes by that, not by whether some attempt threw, since
  * an attempt can crash after its work is done.
@@ -17,16 +18,28 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
+import { queryEc2 } from '../ports/ec2';
+import { sdkElbv2 } from '../ports/elbv2';
+import { describeRemaining, reportSweep, sweepControllerLeftovers, sweepDone } from '../step-support/controller-leftovers';
 import { advanceStackDeletion } from '../step-support/stack-teardown';
 import { teardownCompute } from '../step-support/teardown';
 import { reportRolledBack } from '../step-support/rollback-outcome';
 
-export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'events' | 'registry'>): Promise<Poll> {
+export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'ec2' | 'elbv2' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
   const compute = await teardownCompute(cluster, deps);
   if (compute.failed) throw new RollbackFailedError(compute.failed.message, { resource: compute.failed.resource });
   if (compute.remaining.length > 0) throw new RollbackNotDoneError(`waiting for ${compute.remaining.join(', ')} to be deleted`, { resource: `cluster ${cluster}` });
+
+  // The VPC is an output only of a stack that completed; one that did not ran no workload.
+  const described = await deps.cloudFormation.describeStack(stackName);
+  const vpcId = described?.status === 'DELETE_IN_PROGRESS' ? undefined : described?.outputs.VPC;
+  if (vpcId) {
+    const sweep = await sweepControllerLeftovers(cluster, vpcId, deps);
+    await reportSweep(input.operation, 'Rollback', sweep, deps);
+    if (!sweepDone(sweep)) throw new RollbackNotDoneError(`waiting for ${describeRemaining(sweep)} to be deleted`, { resource: `cluster ${cluster}` });
+  }
 
   const stack = await advanceStackDeletion(stackName, idempotencyToken(input.operation.id, 'roll-back'), deps);
   if (stack.progress === 'gone') {
@@ -37,4 +50,4 @@ export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormati
   throw new RollbackNotDoneError(stack.status, { resource: `stack ${stackName}` });
 }
 
-export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, ec2: queryEc2, elbv2: sdkElbv2, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);

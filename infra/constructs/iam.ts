@@ -33,6 +33,7 @@ export const arns = {
   eks: (resource: string) => new ArnPattern(`arn:${P}:eks:${R}:${A}:${resource}`),
   cloudformation: (resource: string) => new ArnPattern(`arn:${P}:cloudformation:${R}:${A}:${resource}`),
   ec2: (resource: string) => new ArnPattern(`arn:${P}:ec2:${R}:${A}:${resource}`),
+  elasticloadbalancing: (resource: string) => new ArnPattern(`arn:${P}:elasticloadbalancing:${R}:${A}:${resource}`),
   iam: (resource: string) => new ArnPattern(`arn:${P}:iam::${A}:${resource}`),
   kms: (resource: string) => new ArnPattern(`arn:${P}:kms:${R}:${A}:${resource}`),
   lambda: (resource: string) => new ArnPattern(`arn:${P}:lambda:${R}:${A}:${resource}`),

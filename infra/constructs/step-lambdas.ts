@@ -8,6 +8,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StepModule } from '../../statemachines/task-functions';
+import { TAG_CLUSTER } from '../../functions/domain/naming';
 import { stepEntry, stepModules } from '../bundling';
 import { ANY_RESOURCE, arns, patterns, type Permission } from './iam';
 import type { StatusEventBus } from './event-bus';
@@ -76,6 +77,36 @@ const DELETE_COMPUTE: Permission[] = [
     wildcardReason: NODEGROUP_STACKS_REASON,
   },
   { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
+];
+
+const CONTROLLER_RESOURCES_REASON =
+  'What Kubernetes controllers made has names they generate (k8s-<namespace>-<service>-<hash>, sg-…, eni-…): the ARN is a pattern of the resource type in this account and region, and the delete is allowed only on resources carrying the controller\'s tag for a cluster (aws:ResourceTag condition).';
+const has = (tag: string) => ({ Null: { [`aws:ResourceTag/${tag}`]: 'false' } });
+
+/**
+ * Clearing a cluster's VPC of what its Kubernetes controllers made (step-support/controller-leftovers.ts),
+ * for Delete Controller Resources and Roll Back: the Describe calls have no resource-level
+ * permissions; each delete (and each revoke of a rule naming a controller's group) is allowed only on resources carrying the tag their maker puts on them
+ * (the AWS Load Balancer Controller's elbv2.k8s.aws/cluster, the in-tree service controller's
+ * kubernetes.io/service-name, the VPC CNI's cluster.k8s.amazonaws.com/name). Which cluster's
+ * tag it is, the step checks: a policy cannot name a tag value per request.
+ */
+const CONTROLLER_RESOURCES: Permission[] = [
+  {
+    actions: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkInterfaces'],
+    resources: [ANY_RESOURCE],
+    wildcardReason: DESCRIBE_ANY,
+  },
+  // The rules naming a controller's group, in the groups the nodes use: EKS's cluster security group, the stack's, another of the controller's.
+  ...['aws:eks:cluster-name', TAG_CLUSTER, 'elbv2.k8s.aws/cluster'].map(
+    (tag): Permission => ({ actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'], resources: [arns.ec2('security-group/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON }),
+  ),
+  ...['elbv2.k8s.aws/cluster', 'kubernetes.io/service-name'].flatMap((tag): Permission[] => [
+    { actions: ['elasticloadbalancing:DeleteLoadBalancer'], resources: [arns.elasticloadbalancing('loadbalancer/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON },
+    { actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [arns.elasticloadbalancing('targetgroup/*/*')], conditions: has(tag), wildcardReason: CONTROLLER_RESOURCES_REASON },
+  ]),
+  { actions: ['ec2:DeleteSecurityGroup'], resources: [arns.ec2('security-group/*')], conditions: has('elbv2.k8s.aws/cluster'), wildcardReason: CONTROLLER_RESOURCES_REASON },
+  { actions: ['ec2:DeleteNetworkInterface'], resources: [arns.ec2('network-interface/*')], conditions: has('cluster.k8s.amazonaws.com/name'), wildcardReason: CONTROLLER_RESOURCES_REASON },
 ];
 
 /**
@@ -196,7 +227,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     ],
   },
   'roll-back': {
-    description: 'Roll Back: deletes what the operation made (nodegroups, Fargate profiles, then the stack) so the name is reusable',
+    description: "Roll Back: deletes what the operation made (nodegroups, Fargate profiles, what controllers left in the cluster's VPC, then the stack) so the name is reusable",
     timeout: Duration.seconds(60),
     // Nodegroups and profiles go first (the stack cannot delete a cluster that still has them);
     // add-ons are deleted with the cluster by the stack.
@@ -209,6 +240,8 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         resources: [patterns.clusterStacks],
         wildcardReason: STACKS_REASON,
       },
+      // The stack deletes the VPC: what controllers left in it goes first.
+      ...CONTROLLER_RESOURCES,
     ],
     clusterStackRole: 'pass',
   },
@@ -228,6 +261,14 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     timeout: Duration.seconds(60),
     permissions: DELETE_COMPUTE,
     clusterStackRole: 'pass',
+  },
+  'delete-controller-resources': {
+    description: "Delete Controller Resources: deletes the load balancers, target groups, security groups and CNI interfaces Kubernetes controllers left in the cluster's VPC (delete-cluster)",
+    permissions: [
+      // The VPC is the cluster stack's output.
+      { actions: ['cloudformation:DescribeStacks'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
+      ...CONTROLLER_RESOURCES,
+    ],
   },
   'disable-deletion-protection': {
     description: 'Disable Deletion Protection: UpdateClusterConfig deletionProtection false, followed with DescribeUpdate, before a DELETE that asked for it (delete-cluster)',

@@ -26,7 +26,8 @@ export type DurationKind =
   | 'podEvictionRetries'
   | 'addonUpdate'
   | 'insightsRefresh'
-  | 'lambdaVpcFunctionActive';
+  | 'lambdaVpcFunctionActive'
+  | 'loadBalancerDelete';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -56,6 +57,7 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   // A VPC function stays Pending while Lambda makes its Hyperplane ENIs (AWS: "can take several minutes" at worst; usually about a minute).
   lambdaVpcFunctionActive: [30, 60, 90],
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
+  loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
 };
 
 export interface Sample {

@@ -8,6 +8,7 @@ import { createCloudFormationService, type CloudFormationService } from './servi
 import { createDynamoDbService, startDynalite, type RunningDynalite } from './services/dynamodb';
 import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './services/ec2';
 import { createEksService } from './services/eks';
+import { createElbv2Service, resumeLoadBalancerDeletions } from './services/elbv2';
 import { createEventBridgeService } from './services/eventbridge';
 import { createIamService } from './services/iam';
 import { createKubernetesService } from './services/kubernetes';
@@ -36,7 +37,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, Elastic Load Balancing v2, EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
@@ -61,6 +62,7 @@ function assemble(world: World, options: ServicesOptions): Assembled {
     createEc2Service(world),
     createIamService(world),
     createAutoScalingService(world),
+    createElbv2Service(world),
     createEventBridgeService(world),
     scheduler,
     createLambdaService(world),
@@ -119,6 +121,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       eks.resume();
       cloudFormation.engine.resume();
       scheduler.resume();
+      resumeLoadBalancerDeletions(world);
     }
     const defaultNetwork = seedDefaultNetwork(world);
     return {

@@ -85,6 +85,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       ec2: world.ec2,
       iam: world.iam,
       autoScaling: world.autoScaling,
+      elbv2: world.elbv2,
       certificates: world.certificates.saved(),
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
@@ -128,6 +129,7 @@ function replaceArray<T>(into: T[], from: T[] | undefined): void {
 interface DecodedWorld {
   ec2: Pick<World['ec2'], 'vpcs' | 'subnets' | 'securityGroups' | 'other' | 'groupNames' | 'instances' | 'networkInterfaces' | 'defaultVpcIds'>;
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
+  elbv2?: Pick<World['elbv2'], 'loadBalancers' | 'targetGroups' | 'listeners'>;
   certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
   iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles'] };
@@ -156,6 +158,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   if (typeof snapshot.calendarEpoch === 'number') world.calendarEpoch = snapshot.calendarEpoch;
   for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames', 'instances', 'networkInterfaces'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
   refill(world.autoScaling.groups, saved.autoScaling?.groups);
+  for (const part of ['loadBalancers', 'targetGroups', 'listeners'] as const) refill(world.elbv2[part] as Map<unknown, unknown>, saved.elbv2?.[part] as Map<unknown, unknown>);
   world.certificates.restore(saved.certificates);
   world.ec2.defaultVpcIds.clear();
   for (const id of saved.ec2?.defaultVpcIds ?? []) world.ec2.defaultVpcIds.add(id);

@@ -156,6 +156,47 @@ export class Ec2State {
   readonly networkInterfaces = new Map<string, NetworkInterface>();
 }
 
+/** An Application or Network Load Balancer (what a load balancer controller makes for a Service or an Ingress). */
+export interface LoadBalancer extends Tagged {
+  arn: string;
+  name: string;
+  type: 'application' | 'network';
+  scheme: 'internet-facing' | 'internal';
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  dnsName: string;
+  createdTime: Date;
+  /** The requester-managed interfaces it holds in its subnets: released once it is deleted. */
+  networkInterfaceIds: string[];
+  /** Set by DeleteLoadBalancer: the emulated instant (epoch ms) it is gone, its interfaces released. */
+  deleteDueAt?: number;
+}
+/** An Elastic Load Balancing v2 target group. */
+export interface TargetGroup extends Tagged {
+  arn: string;
+  name: string;
+  protocol: string;
+  port: number;
+  vpcId: string;
+  targetType: 'instance' | 'ip';
+}
+/** A listener: forwards to one target group, which is in use while it exists. */
+export interface Listener {
+  arn: string;
+  loadBalancerArn: string;
+  protocol: string;
+  port: number;
+  targetGroupArn: string;
+}
+
+export class Elbv2State {
+  /** By ARN. */
+  readonly loadBalancers = new Map<string, LoadBalancer>();
+  readonly targetGroups = new Map<string, TargetGroup>();
+  readonly listeners = new Map<string, Listener>();
+}
+
 /** An Auto Scaling group (a managed nodegroup's, named eks-<nodegroup>-<uuid>). */
 export interface AutoScalingGroup extends Tagged {
   name: string;
@@ -328,6 +369,8 @@ export class World {
   readonly ec2 = new Ec2State();
   readonly iam = new IamState();
   readonly autoScaling = new AutoScalingState();
+  /** Elastic Load Balancing v2: load balancers, target groups, listeners (services/elbv2/). */
+  readonly elbv2 = new Elbv2State();
   readonly logs = new LogsState();
   /** Which loopback connections come from inside a VPC, and the connections the emulated network dropped (network-scope.ts). */
   readonly network: WorldNetwork;

@@ -13,6 +13,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -21,6 +22,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
+import { SdkElbv2 } from '../../functions/ports/elbv2';
 import { SdkEks } from '../../functions/ports/eks';
 import { KubeAgentKubernetes } from '../../functions/ports/kubernetes';
 import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
@@ -53,6 +55,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     cloudFormation: new SdkCloudFormation(once(() => new CloudFormationClient({ credentials }))),
     eks: new SdkEks(once(() => new EKSClient({ credentials }))),
     ec2: new QueryEc2({ region: config.region, credentials }),
+    elbv2: new SdkElbv2(once(() => new ElasticLoadBalancingV2Client({ credentials }))),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
     kubernetes: new KubeAgentKubernetes(

@@ -119,7 +119,7 @@ describe('statemachines/*.asl.json', () => {
     expect(retried('Change Fargate Profile')).toContain('ResourceBusyError');
   });
 
-  it('delete-cluster turns deletion protection off (when asked) before anything, compute before the cluster stack, and the stack before the registry and the event', () => {
+  it('delete-cluster turns deletion protection off (when asked) before anything, compute before what controllers left in the VPC, those before the cluster stack, and the stack before the registry and the event', () => {
     const next = (name: string) => String(deletion.States[name]!.Next ?? (deletion.States[name]!.Choices as Array<{ Next: string }> | undefined)?.[0]?.Next);
 
     expect([deletion.StartAt, next('Protection To Disable?'), next('Disable Deletion Protection'), next('Protection Off?'), deletion.States['Protection To Disable?']!.Default]).toEqual([
@@ -129,10 +129,24 @@ describe('statemachines/*.asl.json', () => {
       'Delete Compute',
       'Delete Compute',
     ]);
-    expect([next('Delete Compute'), next('Compute Deleted?'), next('Check Compute Deletion'), next('Cluster Stack Deleted?'), next('Check Cluster Stack Deletion')]).toEqual([
+    expect([
+      next('Delete Compute'),
+      next('Compute Deleted?'),
+      next('Check Compute Deletion'),
+      next('Delete Controller Resources'),
+      next('Controller Resources Deleted?'),
+      deletion.States['Controller Resources Deleted?']!.Default,
+      next('Wait For Controller Resources'),
+      next('Cluster Stack Deleted?'),
+      next('Check Cluster Stack Deletion'),
+    ]).toEqual([
       'Compute Deleted?',
+      'Delete Controller Resources',
+      'Delete Controller Resources',
+      'Controller Resources Deleted?',
       'Delete Cluster Stack',
-      'Delete Cluster Stack',
+      'Wait For Controller Resources',
+      'Delete Controller Resources',
       'Finalize Deletion',
       'Finalize Deletion',
     ]);

@@ -271,6 +271,68 @@ describe('when CloudFormation cannot delete the cluster stack', () => {
   });
 });
 
+describe('deleting a cluster whose load balancer controller and VPC CNI left resources in its VPC', () => {
+  const vpcOf = (aws: FakeAws) => aws.stacks.get(STACK)!.outputs.VPC!;
+  const leftoversIn = (aws: FakeAws) => aws.controllerLeftovers();
+
+  it('deletes the load balancer (waiting until it is gone), then its target group and security group, and the CNI interface, all before the cluster stack; each as a step', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
+    aws.addControllerLeftovers(CLUSTER, vpcOf(aws));
+    // Another cluster's load balancer in the same VPC (a VPC brought by the spec): never touched.
+    aws.addControllerLeftovers('other', vpcOf(aws), 'k8s-other-web-9876543210');
+    forgetProvisioning(aws);
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(leftoversIn(aws)).toEqual({ loadBalancers: 1, targetGroups: 1, securityGroups: 1, interfaces: 1 });
+    expect([...aws.loadBalancers.values()][0]!.tags['elbv2.k8s.aws/cluster']).toBe('other');
+    const log = aws.callLog();
+    expectBefore(log, 'eks:DeleteNodegroup', 'elasticloadbalancing:DeleteLoadBalancer');
+    expectBefore(log, 'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:DeleteTargetGroup');
+    expectBefore(log, 'elasticloadbalancing:DeleteTargetGroup', 'ec2:DeleteSecurityGroup');
+    // The rule the controller put in EKS's cluster security group names the load balancer's group: revoked first.
+    expectBefore(log, `ec2:RevokeSecurityGroupIngress sg-0eks${CLUSTER}`, 'ec2:DeleteSecurityGroup');
+    expectBefore(log, 'ec2:DeleteSecurityGroup', `cloudformation:DeleteStack ${STACK}`);
+    expectBefore(log, 'ec2:DeleteNetworkInterface', `cloudformation:DeleteStack ${STACK}`);
+    expect(run.statesEntered.filter((s) => s === 'Wait For Controller Resources').length).toBeGreaterThanOrEqual(2);
+    expectDeleteEvents(aws);
+    const steps = aws.events.filter((e) => e.step && e.step.name !== 'Delete Cluster Stack').map((e) => `${e.phase} ${e.step!.name} ${e.step!.status} ${e.step!.resource}`);
+    expect(steps).toEqual([
+      'Teardown Delete Load Balancer STARTED load balancer k8s-default-web-0123456789',
+      'Teardown Delete Network Interface SUCCEEDED network interface eni-0cni000000000001',
+      'Teardown Delete Load Balancer SUCCEEDED load balancer k8s-default-web-0123456789',
+      'Teardown Delete Target Group SUCCEEDED target group k8s-default-web-0123456789',
+      'Teardown Delete Security Group SUCCEEDED security group sg-0lbc000000000001 (k8s-default-web-0123456789)',
+    ]);
+  });
+
+  it('fails naming a security group EC2 keeps refusing, with EC2’s reason, and the stack is not deleted; a new DELETE finishes once the dependency is gone', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
+    const { securityGroupId } = aws.addControllerLeftovers(CLUSTER, vpcOf(aws));
+    const reason = `DependencyViolation: resource ${securityGroupId} has a dependent object`;
+    aws.pinnedSecurityGroups.set(securityGroupId, reason);
+    forgetProvisioning(aws);
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
+    const terminal = expectDeleteEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'Teardown', error: { code: 'DeleteFailedError', resource: `cluster ${CLUSTER}` } });
+    expect(terminal.error!.message).toMatch(new RegExp(`^security group ${securityGroupId} \\(k8s-default-web-0123456789\\): still there after 20 minutes, so the VPC cannot be deleted: .*${reason}`));
+    expect(count(aws.callLog(), 'cloudformation:DeleteStack')).toBe(0);
+    expect(aws.stacks.get(STACK)!.status).toBe('CREATE_COMPLETE');
+
+    aws.pinnedSecurityGroups.clear();
+    const again = await runDelete(aws, specWith(referenceSpec()), { operation: { ...DELETE_OPERATION, id: 'op-delete-2' } });
+    expect(again.status).toBe('SUCCEEDED');
+    expect(leftoversIn(aws)).toEqual({ loadBalancers: 0, targetGroups: 0, securityGroups: 0, interfaces: 0 });
+    expect(leftInAws(aws)).toMatchObject({ stacks: 0, clusters: 0 });
+  });
+});
+
 describe('a stack the service did not make', () => {
   it('is never deleted: FAILED naming the stack, nothing deleted', async () => {
     const aws = new FakeAws();

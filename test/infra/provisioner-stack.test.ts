@@ -708,6 +708,16 @@ describe('IAM', () => {
     'cloudFormation.getTemplate': ['cloudformation:GetTemplate'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
     'ec2.describeLaunchTemplate': ['ec2:DescribeLaunchTemplates'],
+    'ec2.describeNetworkInterfaces': ['ec2:DescribeNetworkInterfaces'],
+    'ec2.deleteNetworkInterface': ['ec2:DeleteNetworkInterface'],
+    'ec2.describeSecurityGroups': ['ec2:DescribeSecurityGroups'],
+    'ec2.deleteSecurityGroup': ['ec2:DeleteSecurityGroup'],
+    'ec2.describeSecurityGroupRules': ['ec2:DescribeSecurityGroupRules'],
+    'ec2.revokeSecurityGroupRules': ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+    'elbv2.describeLoadBalancers': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
+    'elbv2.describeTargetGroups': ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags'],
+    'elbv2.deleteLoadBalancer': ['elasticloadbalancing:DeleteLoadBalancer'],
+    'elbv2.deleteTargetGroup': ['elasticloadbalancing:DeleteTargetGroup'],
     'eks.describeCluster': ['eks:DescribeCluster'],
     'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],
     'eks.describeNodegroup': ['eks:DescribeNodegroup'],
@@ -838,7 +848,7 @@ describe('delete-cluster’s functions', () => {
 
   it('are the Tasks of the delete-cluster state machine', () => {
     expect(stack.workflow('delete-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['check-cluster-stack-deletion', 'check-compute-deletion', 'delete-cluster-stack', 'delete-compute', 'disable-deletion-protection', 'finalize-deletion', 'report-operation-failure'].sort(),
+      ['check-cluster-stack-deletion', 'check-compute-deletion', 'delete-cluster-stack', 'delete-compute', 'delete-controller-resources', 'disable-deletion-protection', 'finalize-deletion', 'report-operation-failure'].sort(),
     );
   });
 
@@ -857,6 +867,39 @@ describe('delete-cluster’s functions', () => {
       // Finds nodegroup stacks a failed ADD_NODEGROUP left; ListStacks has no resource-level permissions.
       'cloudformation:ListStacks': ['*'],
     });
+  });
+
+  it('delete-controller-resources deletes only load balancers, target groups, security groups and interfaces carrying a controller’s tag, and reads only cluster stacks', () => {
+    const ELBV2 = (resource: string) => sub(`arn:\${AWS::Partition}:elasticloadbalancing:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+    const EC2 = (resource: string) => sub(`arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+    expect(grants('delete-controller-resources')).toEqual({
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS],
+      'elasticloadbalancing:DescribeLoadBalancers': ['*'],
+      'elasticloadbalancing:DescribeTargetGroups': ['*'],
+      'elasticloadbalancing:DescribeTags': ['*'],
+      'ec2:DescribeSecurityGroups': ['*'],
+      'ec2:DescribeSecurityGroupRules': ['*'],
+      'ec2:DescribeNetworkInterfaces': ['*'],
+      'ec2:RevokeSecurityGroupIngress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
+      'ec2:RevokeSecurityGroupEgress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
+      // Two grants each: the AWS Load Balancer Controller's tag, or the in-tree service controller's.
+      'elasticloadbalancing:DeleteLoadBalancer': [ELBV2('loadbalancer/*'), ELBV2('loadbalancer/*')],
+      'elasticloadbalancing:DeleteTargetGroup': [ELBV2('targetgroup/*/*'), ELBV2('targetgroup/*/*')],
+      'ec2:DeleteSecurityGroup': [EC2('security-group/*')],
+      'ec2:DeleteNetworkInterface': [EC2('network-interface/*')],
+    });
+    const writes = statementsOfRole(logicalId(stack.steps.function('delete-controller-resources').role)).filter((s) => asArray(s.Action as string | string[]).some((a) => /:(Delete|Revoke)/.test(a)));
+    expect(writes.map((s) => s.Condition)).toEqual([
+      { Null: { 'aws:ResourceTag/aws:eks:cluster-name': 'false' } },
+      { Null: { 'aws:ResourceTag/eks-provisioner:cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/kubernetes.io/service-name': 'false' } },
+      { Null: { 'aws:ResourceTag/kubernetes.io/service-name': 'false' } },
+      { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
+      { Null: { 'aws:ResourceTag/cluster.k8s.amazonaws.com/name': 'false' } },
+    ]);
   });
 
   it('delete-cluster-stack deletes only cluster stacks; check-cluster-stack-deletion only reads them', () => {

@@ -5,7 +5,8 @@
  * each poll were that far apart.
  */
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
-import type { Ec2Port, SubnetDescription } from '../../functions/ports/ec2';
+import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
+import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, Update } from '../../functions/ports/eks';
 import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
@@ -65,6 +66,17 @@ function pageOf<T>(items: T[], keyOf: (item: T) => string, scope: CursorScope, q
   return { items: page, ...(rest.length > query.limit ? { cursor: encodeCursor({ after: keyOf(page[page.length - 1]!) }, scope, key) } : {}) };
 }
 
+/** EC2 filters as the fake applies them: `vpc-id`, `status` and `tag:<key>`; any other name is a test's mistake. */
+function matchesFilters(filters: Ec2Filters, fields: Record<string, string | string[]>, tags: Record<string, string>): boolean {
+  return Object.entries(filters).every(([name, values]) => {
+    if (name.startsWith('tag:')) return values.includes(tags[name.slice(4)] ?? '\u0000');
+    if (!(name in fields)) throw new Error(`the fake EC2 does not filter by ${name}`);
+    return [fields[name]!].flat().some((value) => values.includes(value));
+  });
+}
+
+const filterLabel = (filters: Ec2Filters) => Object.entries(filters).map(([name, values]) => `${name}=${values.join('|')}`).join(',');
+
 const noticeKeyOf = (key: VersionNoticeKey) => `${key.cluster}#${key.clusterCreatedAt}#${key.version}#${key.ending}#${key.threshold}`;
 
 interface Tracked {
@@ -118,6 +130,16 @@ export class FakeAws {
   /** aws-auth of each cluster, by `<cluster>/kube-system/aws-auth`. */
   readonly configMaps = new Map<string, AwsAuth>();
   readonly subnets = new Map<string, SubnetDescription>();
+  /** ELBv2: a deleted load balancer is listed for `loadBalancerDeleteDescribes` more describes, then gone with its listeners (and the interfaces that held its group). */
+  readonly loadBalancers = new Map<string, LoadBalancerDescription & { securityGroupIds: string[]; describesLeft?: number }>();
+  loadBalancerDeleteDescribes = 2;
+  readonly targetGroups = new Map<string, TargetGroupDescription>();
+  readonly securityGroups = new Map<string, SecurityGroupDescription>();
+  readonly networkInterfaces = new Map<string, NetworkInterfaceDescription>();
+  /** Rules of the groups above; a group another group's rule names cannot be deleted. */
+  securityGroupRules: SecurityGroupRuleDescription[] = [];
+  /** Groups EC2 refuses to delete whatever happens (another group's rule names them), with EC2's reason. */
+  readonly pinnedSecurityGroups = new Map<string, string>();
   readonly operations = new Map<string, OperationRecord>();
   readonly clusterRecords = new Map<string, ClusterRecord>();
   /** Cluster name → when its expiry schedule fires. */
@@ -157,6 +179,7 @@ export class FakeAws {
       cloudFormation: this.cloudFormation,
       eks: this.eks,
       ec2: this.ec2,
+      elbv2: this.elbv2,
       events: this.statusEvents,
       registry: this.registry,
       kubernetes: this.kubernetes,
@@ -710,7 +733,110 @@ export class FakeAws {
       const version = this.launchTemplateVersions.get(id) ?? 1;
       return { launchTemplateId: id, latestVersionNumber: version, defaultVersionNumber: version };
     },
+    describeNetworkInterfaces: async (filters) => {
+      this.record('ec2', 'DescribeNetworkInterfaces', filterLabel(filters));
+      return [...this.networkInterfaces.values()].filter((e) => matchesFilters(filters, { 'vpc-id': e.vpcId, status: e.status }, e.tags)).map((e) => structuredClone(e));
+    },
+    deleteNetworkInterface: async (id) => {
+      this.record('ec2', 'DeleteNetworkInterface', id);
+      const eni = this.networkInterfaces.get(id);
+      if (eni && eni.status !== 'available') return { deleted: false, reason: `InvalidNetworkInterface.InUse: The network interface ${id} is currently in use.` };
+      this.networkInterfaces.delete(id);
+      return { deleted: true };
+    },
+    describeSecurityGroups: async (filters) => {
+      this.record('ec2', 'DescribeSecurityGroups', filterLabel(filters));
+      const peers = (g: SecurityGroupDescription, egress: boolean) => this.securityGroupRules.filter((r) => r.groupId === g.groupId && r.isEgress === egress).flatMap((r) => r.referencedGroupId ?? []);
+      return [...this.securityGroups.values()]
+        .filter((g) => matchesFilters(filters, { 'vpc-id': g.vpcId, 'ip-permission.group-id': peers(g, false), 'egress.ip-permission.group-id': peers(g, true) }, g.tags))
+        .map((g) => structuredClone(g));
+    },
+    describeSecurityGroupRules: async (filters) => {
+      this.record('ec2', 'DescribeSecurityGroupRules', filterLabel(filters));
+      return this.securityGroupRules.filter((r) => matchesFilters(filters, { 'group-id': r.groupId }, {})).map((r) => structuredClone(r));
+    },
+    revokeSecurityGroupRules: async (groupId, ruleIds, egress) => {
+      this.record('ec2', egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress', `${groupId} ${ruleIds.join(',')}`);
+      this.securityGroupRules = this.securityGroupRules.filter((r) => !(r.groupId === groupId && ruleIds.includes(r.ruleId)));
+    },
+    deleteSecurityGroup: async (groupId) => {
+      this.record('ec2', 'DeleteSecurityGroup', groupId);
+      const pinned = this.pinnedSecurityGroups.get(groupId);
+      const held =
+        [...this.loadBalancers.values()].some((lb) => lb.securityGroupIds.includes(groupId)) ||
+        [...this.networkInterfaces.values()].some((e) => e.groupIds.includes(groupId)) ||
+        this.securityGroupRules.some((r) => r.referencedGroupId === groupId && r.groupId !== groupId);
+      if (pinned !== undefined || held) return { deleted: false, reason: pinned ?? `DependencyViolation: resource ${groupId} has a dependent object` };
+      this.securityGroups.delete(groupId);
+      return { deleted: true };
+    },
   };
+
+  // ── Elastic Load Balancing v2 ──────────────────────────────────────────────────────────
+  readonly elbv2: Elbv2Port = {
+    describeLoadBalancers: async (vpcId) => {
+      this.record('elasticloadbalancing', 'DescribeLoadBalancers', vpcId);
+      this.tick();
+      for (const lb of [...this.loadBalancers.values()]) {
+        if (lb.describesLeft === undefined) continue;
+        if (lb.describesLeft > 0) lb.describesLeft -= 1;
+        else {
+          this.loadBalancers.delete(lb.arn);
+          for (const group of this.targetGroups.values()) group.loadBalancerArns = group.loadBalancerArns.filter((arn) => arn !== lb.arn);
+        }
+      }
+      return [...this.loadBalancers.values()].filter((lb) => lb.vpcId === vpcId).map(({ arn, name, tags }) => ({ arn, name, vpcId, tags: { ...tags } }));
+    },
+    describeTargetGroups: async (vpcId) => {
+      this.record('elasticloadbalancing', 'DescribeTargetGroups', vpcId);
+      return [...this.targetGroups.values()].filter((g) => g.vpcId === vpcId).map((g) => structuredClone(g));
+    },
+    deleteLoadBalancer: async (arn) => {
+      this.record('elasticloadbalancing', 'DeleteLoadBalancer', arn);
+      const lb = this.loadBalancers.get(arn);
+      if (lb && lb.describesLeft === undefined) lb.describesLeft = this.loadBalancerDeleteDescribes;
+    },
+    deleteTargetGroup: async (arn) => {
+      this.record('elasticloadbalancing', 'DeleteTargetGroup', arn);
+      const group = this.targetGroups.get(arn);
+      if (group && group.loadBalancerArns.length > 0) return 'in-use';
+      this.targetGroups.delete(arn);
+      return 'deleted';
+    },
+  };
+
+  /**
+   * What the AWS Load Balancer Controller leaves for a Service of type LoadBalancer on `cluster`
+   * in `vpcId`: a load balancer (its interfaces hold its security group), a target group its
+   * listener uses, the group with a rule naming it in EKS's cluster security group, and an
+   * interface the VPC CNI left available. Returns their ids.
+   */
+  addControllerLeftovers(cluster: string, vpcId: string, name = 'k8s-default-web-0123456789'): { loadBalancerArn: string; targetGroupArn: string; securityGroupId: string; networkInterfaceId: string } {
+    const owned = { 'elbv2.k8s.aws/cluster': cluster, [`kubernetes.io/cluster/${cluster}`]: 'owned' };
+    const n = this.loadBalancers.size + 1;
+    const securityGroupId = `sg-0lbc00000000000${n}`;
+    const loadBalancerArn = `arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/${name}/${n}`;
+    const targetGroupArn = `arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/${name}/${n}`;
+    const networkInterfaceId = `eni-0cni00000000000${n}`;
+    this.securityGroups.set(securityGroupId, { groupId: securityGroupId, groupName: name, vpcId, tags: { 'elbv2.k8s.aws/cluster': cluster } });
+    this.loadBalancers.set(loadBalancerArn, { arn: loadBalancerArn, name, vpcId, tags: owned, securityGroupIds: [securityGroupId] });
+    this.targetGroups.set(targetGroupArn, { arn: targetGroupArn, name, vpcId, loadBalancerArns: [loadBalancerArn], tags: owned });
+    const clusterGroupId = `sg-0eks${cluster}`;
+    this.securityGroups.set(clusterGroupId, { groupId: clusterGroupId, groupName: `eks-cluster-sg-${cluster}-1`, vpcId, tags: { 'aws:eks:cluster-name': cluster, [`kubernetes.io/cluster/${cluster}`]: 'owned' } });
+    this.securityGroupRules.push({ ruleId: `sgr-0lbc00000000000${n}`, groupId: clusterGroupId, isEgress: false, referencedGroupId: securityGroupId });
+    this.networkInterfaces.set(networkInterfaceId, { networkInterfaceId, vpcId, status: 'available', description: 'aws-K8S-i-0123456789abcdef0', groupIds: [], tags: { 'cluster.k8s.amazonaws.com/name': cluster } });
+    return { loadBalancerArn, targetGroupArn, securityGroupId, networkInterfaceId };
+  }
+
+  /** How many of what controllers make are left: load balancers, target groups, groups the controller tagged, CNI interfaces. */
+  controllerLeftovers(): { loadBalancers: number; targetGroups: number; securityGroups: number; interfaces: number } {
+    return {
+      loadBalancers: this.loadBalancers.size,
+      targetGroups: this.targetGroups.size,
+      securityGroups: [...this.securityGroups.values()].filter((g) => 'elbv2.k8s.aws/cluster' in g.tags).length,
+      interfaces: [...this.networkInterfaces.values()].filter((e) => 'cluster.k8s.amazonaws.com/name' in e.tags).length,
+    };
+  }
 
   readonly statusEvents: StatusEventsPort = {
     publish: async (event) => {

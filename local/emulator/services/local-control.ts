@@ -24,23 +24,31 @@
  *                                                security group that does not admit the caller, no
  *                                                route), which their callers saw only as a reset
  *   GET    /_local/samples                     → {"samples": [{kind, resource, seconds}]}
+ *   POST   /_local/controller-leftovers {"cluster", "service"?, "type"?, "cniInterface"?}
+ *                                              → {"vpcId", "loadBalancerArn", "targetGroupArn",
+ *                                                "listenerArn", "securityGroupId",
+ *                                                "networkInterfaceIds", "cniNetworkInterfaceId"?}
+ *                                                what a load balancer controller makes for a
+ *                                                Service of type LoadBalancer on the cluster (and
+ *                                                an interface the VPC CNI left): elbv2/controller.ts
  *   GET    /_local/health                      → {"status": "ok", "timeScale", "region", "account"}
  */
 import type { ServerResponse } from 'node:http';
 import { EmulatorError, sendJson } from '../protocol';
 import type { RequestContext, ServiceModule } from '../server';
 import type { World } from '../world';
+import { createControllerLeftovers, type LeftoversRequest } from './elbv2/controller';
 
 type Route = (world: World, ctx: RequestContext) => unknown;
 
-function parseJsonBody(body: string): Record<string, unknown> {
+function parseJsonBody(body: string, shape = '{"rules": [...]}'): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = body.trim() ? JSON.parse(body) : undefined;
   } catch (error) {
     throw new EmulatorError(400, 'ValidationError', `the body is not JSON: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EmulatorError(400, 'ValidationError', 'body must be {"rules": [...]}');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EmulatorError(400, 'ValidationError', `body must be ${shape}`);
   return parsed as Record<string, unknown>;
 }
 
@@ -48,6 +56,15 @@ function nonNegative(text: string | null): number {
   const value = text === null ? 0 : Number(text);
   if (!Number.isInteger(value) || value < 0) throw new EmulatorError(400, 'ValidationError', `after must be a non-negative integer, got "${text}"`);
   return value;
+}
+
+function leftoversRequest(body: Record<string, unknown>): LeftoversRequest {
+  const { cluster, service, type, cniInterface } = body;
+  if (typeof cluster !== 'string' || !cluster) throw new EmulatorError(400, 'ValidationError', 'cluster must name a cluster');
+  if (service !== undefined && (typeof service !== 'string' || !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(service))) throw new EmulatorError(400, 'ValidationError', 'service must be "<namespace>/<name>"');
+  if (type !== undefined && type !== 'application' && type !== 'network') throw new EmulatorError(400, 'ValidationError', 'type must be "application" or "network"');
+  if (cniInterface !== undefined && typeof cniInterface !== 'boolean') throw new EmulatorError(400, 'ValidationError', 'cniInterface must be a boolean');
+  return { cluster, ...(service ? { service } : {}), ...(type ? { type } : {}), ...(cniInterface !== undefined ? { cniInterface } : {}) };
 }
 
 const ROUTES: Record<string, Partial<Record<string, Route>>> = {
@@ -118,6 +135,9 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
   },
   '/_local/samples': {
     GET: (world) => ({ samples: world.durations.samples }),
+  },
+  '/_local/controller-leftovers': {
+    POST: (world, ctx) => createControllerLeftovers(world, leftoversRequest(parseJsonBody(ctx.body, '{"cluster": "<name>"}'))),
   },
   '/_local/health': {
     GET: (world) => ({ status: 'ok', timeScale: world.clock.scale, region: world.region, account: world.account }),

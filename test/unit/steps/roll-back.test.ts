@@ -96,7 +96,32 @@ describe('Roll Back', () => {
 
     await rejectionOf(rollBack(input, aws.deps()));
 
-    expect(aws.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
+    // The first look is for the VPC (what controllers left in it goes before the stack), the second the stack deletion's own.
+    expect(aws.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
+  });
+
+  it('deletes what a load balancer controller and the VPC CNI left in the cluster’s VPC before the stack, which deletes the VPC', async () => {
+    const aws = await halfBuilt();
+    aws.stacks.get(STACK)!.outputs.VPC = 'vpc-0demo';
+    const leftovers = aws.addControllerLeftovers(CLUSTER, 'vpc-0demo');
+
+    const done = await untilDone(aws);
+
+    expect(done.ready).toBe(true);
+    expect(aws.controllerLeftovers()).toEqual({ loadBalancers: 0, targetGroups: 0, securityGroups: 0, interfaces: 0 });
+    const deletes = aws.callLog((c) => c.operation.startsWith('Delete') && c.service !== 'eks');
+    expect(deletes.indexOf(`elasticloadbalancing:DeleteTargetGroup ${leftovers.targetGroupArn}`)).toBeGreaterThan(deletes.lastIndexOf(`elasticloadbalancing:DeleteLoadBalancer ${leftovers.loadBalancerArn}`));
+    expect(deletes.slice(-1)).toEqual([`cloudformation:DeleteStack ${STACK}`]);
+    expect(deletes).toContain(`ec2:DeleteSecurityGroup ${leftovers.securityGroupId}`);
+    expect(deletes).toContain(`ec2:DeleteNetworkInterface ${leftovers.networkInterfaceId}`);
+    const steps = aws.events.filter((e) => e.step?.name.startsWith('Delete ')).map((e) => `${e.phase} ${e.step!.name} ${e.step!.status}`);
+    expect(steps).toEqual([
+      'Rollback Delete Load Balancer STARTED',
+      'Rollback Delete Network Interface SUCCEEDED',
+      'Rollback Delete Load Balancer SUCCEEDED',
+      'Rollback Delete Target Group SUCCEEDED',
+      'Rollback Delete Security Group SUCCEEDED',
+    ]);
   });
 
   it("waits, without a DeleteStack, while CloudFormation's own rollback is in progress", async () => {

@@ -15,7 +15,8 @@ import { EmulatorError } from '../../protocol';
 import type { GenericResource, SecurityGroup, World } from '../../world';
 import { cidrsOverlap, formatIpv4, ipv4Range } from '../../ipv4';
 import { addDefaultSecurityGroup } from '../ec2/default-network';
-import { authorize, groupOfRule, referencingGroups, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
+import { dependencyViolation, securityGroupDependents } from '../ec2/deletions';
+import { authorize, groupOfRule, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
 import { createNetworkInterface } from '../ec2/state';
 import { createVpcEndpoint, deleteVpcEndpoint, dnsEntriesOf } from '../ec2/vpc-endpoints';
 import { iamUniqueId, roleIdFor } from '../iam/state';
@@ -264,8 +265,8 @@ const securityGroup: Provider = simple(
     const { world, physicalId } = context;
     const group = world.ec2.securityGroups.get(physicalId);
     if (!group) return;
-    const dependent = referencingGroups(world, physicalId)[0];
-    if (dependent) throw ec2(`resource ${physicalId} has a dependent object`, 'ResourceConflict');
+    // EC2 refuses while an interface (a load balancer's, one the VPC CNI left) uses it or another group's rule names it.
+    if (securityGroupDependents(world, physicalId).length > 0) throw ec2(dependencyViolation(physicalId).message, 'ResourceConflict');
     const names = world.ec2.groupNames.get(group.vpcId);
     for (const [name, id] of names ?? []) if (id === physicalId) names?.delete(name);
     world.ec2.securityGroups.delete(physicalId);

@@ -1,8 +1,10 @@
 /**
  * The EC2 operations (ec2Query, Version 2016-11-15) over the World's EC2 records: the network
  * CloudFormation built, the instances and interfaces nodegroups, NAT gateways and VPC endpoints
- * hold, security groups with their rules, launch templates, VPC endpoints. Reads only: resources
- * are made by CloudFormation and EKS. Any other action answers InvalidAction, as EC2 does (query/dispatch.ts).
+ * hold, security groups with their rules, launch templates, VPC endpoints. Resources are made by
+ * CloudFormation and EKS; the only writes are what a cleanup of a cluster's VPC does: revoking
+ * rules by id, deleting a security group or an interface, refused as EC2 refuses them
+ * (deletions.ts). Any other action answers InvalidAction, as EC2 does (query/dispatch.ts).
  *
  * Wire shape (shared REFERENCE "Wire protocols"): form `Action=X&Version=...`, lists as
  * `SubnetId.N`, filters as `Filter.N.Name` / `Filter.N.Value.M` (query/filters.ts), paging with
@@ -11,6 +13,7 @@
 import { EmulatorError, formList } from '../../protocol';
 import { applyFilters, pageOf, parseFilters, type FieldReader, type QueryOperation } from '../../query';
 import type { Instance, SecurityGroup, SecurityGroupRule, Tagged, World } from '../../world';
+import { deleteNetworkInterface, deleteSecurityGroup, revokeSecurityGroupRules } from './deletions';
 import { forgetOldTerminated } from './instances';
 import {
   instanceStatusXml,
@@ -91,6 +94,16 @@ function ruleRows(world: World): RuleRow[] {
     ...rulesOf(group, 'ingress').map((rule) => ({ group, rule, isEgress: false, ...tagless })),
     ...rulesOf(group, 'egress').map((rule) => ({ group, rule, isEgress: true, ...tagless })),
   ]);
+}
+
+/** Revoke by SecurityGroupRuleId.N only: rules given as IpPermissions are not taken here. */
+function revokeRules(world: World, form: URLSearchParams, direction: 'ingress' | 'egress') {
+  const groupId = form.get('GroupId');
+  const ruleIds = formList(form, 'SecurityGroupRuleId', false);
+  if (!groupId) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter groupId');
+  if (ruleIds.length === 0) throw new EmulatorError(400, 'InvalidParameterValue', 'The local emulator revokes rules by SecurityGroupRuleId only (IpPermissions are not supported)');
+  revokeSecurityGroupRules(world, groupId, direction, ruleIds);
+  return { return: true };
 }
 
 export const OPERATIONS: Record<string, QueryOperation> = {
@@ -257,6 +270,31 @@ export const OPERATIONS: Record<string, QueryOperation> = {
     });
     const { items, nextToken } = pageUnlessIds(form, ids, filtered);
     return { networkInterfaceSet: items.map((e) => networkInterfaceXml(world, e)), nextToken };
+  },
+
+  DeleteNetworkInterface(world, form) {
+    const id = form.get('NetworkInterfaceId');
+    if (!id) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter NetworkInterfaceId');
+    deleteNetworkInterface(world, id);
+    return { return: true };
+  },
+
+  RevokeSecurityGroupIngress(world, form) {
+    return revokeRules(world, form, 'ingress');
+  },
+
+  RevokeSecurityGroupEgress(world, form) {
+    return revokeRules(world, form, 'egress');
+  },
+
+  DeleteSecurityGroup(world, form) {
+    const id = form.get('GroupId');
+    const name = form.get('GroupName');
+    if (!id && !name) throw new EmulatorError(400, 'MissingParameter', 'The request must contain the parameter GroupName or GroupId');
+    const groupId = id ?? [...world.ec2.securityGroups.values()].find((g) => groupNameOf(g) === name && isDefaultVpc(world, g.vpcId))?.groupId;
+    if (!groupId) throw new EmulatorError(400, 'InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC`);
+    deleteSecurityGroup(world, groupId);
+    return { return: true, groupId };
   },
 
   DescribeNatGateways(world, form) {

@@ -81,7 +81,8 @@ export function availableAddressCount(world: World, subnet: Subnet): number {
 
 /** An interface a service holds in the account's subnet (a NAT gateway's, a VPC endpoint's): EC2's RequesterManaged. */
 export function isRequesterManaged(eni: NetworkInterface): boolean {
-  return eni.interfaceType === 'nat_gateway' || eni.interfaceType === 'vpc_endpoint' || eni.interfaceType === 'lambda';
+  // A load balancer's interfaces are Elastic Load Balancing's (requester amazon-elb).
+  return eni.interfaceType === 'nat_gateway' || eni.interfaceType === 'vpc_endpoint' || eni.interfaceType === 'lambda' || eni.requesterId === 'amazon-elb';
 }
 
 export interface NewNetworkInterface {
