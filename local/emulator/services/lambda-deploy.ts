@@ -24,21 +24,10 @@ export const LAMBDA_SERVICE = 'lambda.amazonaws.com';
 /** Policies that grant a VPC function's role the ENI permissions Lambda checks at create. */
 const ENI_POLICIES = ['AWSLambdaVPCAccessExecutionRole', 'AWSLambdaENIManagementAccess'];
 
-export interface NewFunction {
-  name: string;
-  role: string;
-  runtime: string;
-  handler: string;
-  architectures: string[];
-  memorySize: number;
-  timeout: number;
-  description?: string;
-  environment?: Record<string, string>;
-  code: { s3Bucket: string; s3Key: string };
+/** What CreateFunction is given: the deployed function's own settings, and the VPC as subnets and groups (Lambda finds the VPC and makes the ENIs). */
+export type NewFunction = Pick<DeployedFunction, 'name' | 'role' | 'runtime' | 'handler' | 'architectures' | 'memorySize' | 'timeout' | 'description' | 'environment' | 'code' | 'loggingConfig' | 'tags'> & {
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
-  loggingConfig?: { logGroup: string; logFormat: string };
-  tags: Record<string, string>;
-}
+};
 
 const invalid = (message: string) => new EmulatorError(400, 'InvalidParameterValueException', message);
 
