@@ -111,11 +111,11 @@ describe('durable local mode', () => {
     expect(afterFirst.status).toBe(200);
     expect(await afterFirst.json()).toMatchObject({ status: 'IN_PROGRESS' });
 
-    // Second kill: nodegroups and Fargate profiles are creating.
+    // Second kill: nodegroups and Fargate profiles are creating (killed the moment one is seen CREATING).
     await until(() => statusEvents(running, operationId), (events) => events.some((e) => e.phase === 'ComputeAndAccess'), 'the ComputeAndAccess phase', 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const midNodegroups = aws(running);
-    const creating = await Promise.all(['ng-general', 'ng-spot'].map((nodegroupName) => midNodegroups.eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName })).then((r) => r.nodegroup?.status, () => 'not yet')));
+    const nodegroupStatuses = () => Promise.all(['ng-general', 'ng-spot'].map((nodegroupName) => midNodegroups.eks.send(new DescribeNodegroupCommand({ clusterName: NAME, nodegroupName })).then((r) => r.nodegroup?.status, () => 'not yet')));
+    const creating = await until(nodegroupStatuses, (statuses) => statuses.includes('CREATING') || statuses.every((status) => status === 'ACTIVE'), 'a nodegroup CREATING', 10_000);
     expect(creating).toContain('CREATING');
     midNodegroups.eks.destroy();
     midNodegroups.cloudFormation.destroy();
