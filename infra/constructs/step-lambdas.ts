@@ -63,6 +63,17 @@ function passServiceRoles(...services: string[]): Permission {
 }
 
 /**
+ * delete-cluster's last stack (stack-teardown.ts advanceAutoModeStackDeletion): the Auto Mode
+ * node role stack of a cluster switched on by PATCH, deleted with the CloudFormation execution
+ * role once the cluster stack is gone.
+ */
+const AUTO_MODE_STACK_DELETION: Permission = {
+  actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
+  resources: [patterns.autoModeStacks],
+  wildcardReason: AUTO_MODE_STACKS_REASON,
+};
+
+/**
  * delete-cluster's teardown of what runs on the cluster (functions/step-support/teardown.ts): nodegroups
  * and Fargate profiles with EKS, then each nodegroup's own stack (found with ListStacks) with the
  * CloudFormation execution role. Add-ons and access entries go with the cluster, deleted by its stack.
@@ -235,7 +246,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [{ actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
   },
   'delete-cluster-stack': {
-    description: 'Delete Cluster Stack: termination protection off, then DeleteStack eksp-<cluster>-cluster with the CloudFormation execution role',
+    description: 'Delete Cluster Stack: termination protection off, then DeleteStack eksp-<cluster>-cluster with the CloudFormation execution role (the Auto Mode stack eksp-<cluster>-automode when the cluster stack is already gone)',
     // DescribeStackEvents: the shared stack deletion (stack-teardown.ts) reads why a delete failed.
     permissions: [
       {
@@ -243,12 +254,14 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         resources: [patterns.clusterStacks],
         wildcardReason: STACKS_REASON,
       },
+      AUTO_MODE_STACK_DELETION,
     ],
     clusterStackRole: 'pass',
   },
   'check-cluster-stack-deletion': {
-    description: 'Check Cluster Stack Deletion: stack status and, on DELETE_FAILED, its events',
-    permissions: [{ actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON }],
+    description: 'Check Cluster Stack Deletion: stack status and, on DELETE_FAILED, its events; once the cluster stack is gone, deletes the Auto Mode stack eksp-<cluster>-automode and follows it',
+    permissions: [{ actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON }, AUTO_MODE_STACK_DELETION],
+    clusterStackRole: 'pass',
   },
   'finalize-deletion': {
     description: 'Finalize Deletion: marks the cluster DELETED, sends the SUCCEEDED event and cancels its expiry and upgrade schedules',
