@@ -24,7 +24,7 @@ import {
 } from '../shared/errors';
 import type { AwsAuthData } from './aws-auth';
 import { endpointAccessChange, endpointAccessWithNodeEgress, type LiveEndpointAccess } from './endpoint-access';
-import { clusterStackName, fargateStackName, nodegroupStackName } from './naming';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
 import type { AddonCall } from './addon-change';
 import type { PolledKind } from './poll-schedule';
@@ -56,6 +56,8 @@ export type Stage =
   | 'zonalShiftUpdate'
   | 'authenticationModeUpdate'
   | 'encryptionUpdate'
+  | 'autoModeRoles'
+  | 'autoModeUpdate'
   | 'stackTags'
   | 'addonCreate'
   | 'addonUpdate'
@@ -103,6 +105,8 @@ export const STAGES: Record<Stage, StageInfo> = {
   zonalShiftUpdate: settingStage('Update Zonal Shift', 'settingUpdate'),
   authenticationModeUpdate: settingStage('Update Authentication Mode', 'settingUpdate'),
   encryptionUpdate: settingStage('Associate Encryption Config', 'encryptionUpdate'),
+  autoModeRoles: { stepName: 'Make Auto Mode Roles', pollKind: 'roleStack', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `Auto Mode roles of cluster ${cluster} (stacks ${clusterStackName(cluster)} and ${autoModeStackName(cluster)})` },
+  autoModeUpdate: settingStage('Update Auto Mode', 'settingUpdate'),
   addonCreate: { stepName: 'Create Add-on', pollKind: 'addon', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonUpdate: { stepName: 'Update Add-on', pollKind: 'addonUpdate', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonDelete: { stepName: 'Delete Add-on', pollKind: 'addonDelete', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },

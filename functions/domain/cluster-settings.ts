@@ -14,7 +14,7 @@
  * update puts the template's own resource tags back on the cluster.
  */
 import { apply, failed, IN_SYNC, refused, wait, type NextStep, type Stage } from './cluster-change';
-import { RESOURCE_TAGS } from './cluster-template';
+import { RESOURCE_TAGS, withAutoModeClusterPolicies } from './cluster-template';
 import { SERVICE_TAG_PREFIX } from './naming';
 import type { ClusterSettings, Spec } from './spec';
 import { stackCreateProgress, updateProgress } from './status';
@@ -62,6 +62,28 @@ export interface LiveSettings {
   authenticationMode?: string;
   /** The KMS key secrets are encrypted with, when they are. */
   encryptionKeyArn?: string;
+  /** EKS Auto Mode's compute as DescribeCluster reports it (absent: never had it, off). */
+  autoMode?: AutoModeSetting;
+}
+
+/** Auto Mode as UpdateClusterConfig sets it: compute, with block storage and load balancing following. */
+export interface AutoModeSetting {
+  enabled: boolean;
+  nodePools: string[];
+  nodeRoleArn?: string;
+}
+
+/**
+ * What switching Auto Mode on needs before the EKS update: the cluster stack (its cluster role
+ * gets the Auto Mode policies) and the node role, which is the cluster stack's when the cluster
+ * was made with Auto Mode, else the Auto Mode stack's.
+ */
+export interface LiveAutoModeRoles {
+  clusterStack: LiveStackTags & { parameterKeys: string[] };
+  /** The node role ARN from either stack's AutoModeNodeRoleArn output, once there is one. */
+  nodeRoleArn?: string;
+  /** The Auto Mode stack, when it exists. */
+  autoModeStack?: { stackName: string; status: string };
 }
 
 /** One of the service's stacks of the cluster (the cluster stack, nodegroup and Fargate stacks). */
@@ -80,6 +102,8 @@ export interface LiveSettingsState {
   update?: { status: string; errors?: string };
   /** The stage the change was waiting for at the last look. */
   stage?: Stage;
+  /** Read only when the change switches Auto Mode on. */
+  autoModeRoles?: LiveAutoModeRoles;
 }
 
 // ── Decisions ────────────────────────────────────────────────────────────────────────────────
@@ -90,11 +114,14 @@ export type ClusterConfigChange =
   | { deletionProtection: boolean }
   | { supportType: SupportType }
   | { zonalShift: boolean }
-  | { authenticationMode: AuthenticationMode };
+  | { authenticationMode: AuthenticationMode }
+  | { autoMode: AutoModeSetting };
 
 export type SettingsCall =
   | { call: 'updateClusterConfig'; config: ClusterConfigChange }
   | { call: 'associateEncryptionConfig'; kmsKeyArn: string }
+  /** The Auto Mode stack (the node role of a cluster made without Auto Mode). */
+  | { call: 'createAutoModeStack' }
   /** New stack tags; with `template`, also that template (the current one, its resources' user tags rewritten). */
   | { call: 'updateStackTags'; stackName: string; tags: Record<string, string>; template?: StackTemplateChange }
   | { call: 'untagCluster'; keys: string[] }
@@ -115,6 +142,7 @@ const UPDATE_STAGES = {
   supportType: 'upgradePolicyUpdate',
   zonalShift: 'zonalShiftUpdate',
   authenticationMode: 'authenticationModeUpdate',
+  autoMode: 'autoModeUpdate',
 } as const satisfies Record<string, Stage>;
 
 export const SETTINGS_UPDATE_STAGES: Stage[] = [...Object.values(UPDATE_STAGES), 'encryptionUpdate'];
@@ -129,7 +157,7 @@ export function planSettingsChange(settings: ClusterSettings, live: LiveSettings
     if (progress === 'pending') return wait(live.stage, live.update.status);
     if (progress === 'failed') return failed(live.stage, `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
   }
-  const update = nextClusterUpdate(settings, live.settings);
+  const update = nextClusterUpdate(settings, live.settings) ?? nextAutoModeStep(settings.autoMode, live);
   if (update) return update;
   if (settings.tags === undefined) return IN_SYNC;
   const stacks = nextStackTags(settings.tags, live);
@@ -166,6 +194,44 @@ function nextClusterUpdate(settings: ClusterSettings, live: LiveSettings): NextS
     if (live.encryptionKeyArn !== key) return refused(`encrypts secrets with ${live.encryptionKeyArn}, which cannot be changed to ${key} (EKS rule)`);
   }
   return undefined;
+}
+
+/**
+ * Auto Mode, after the authentication mode (it needs an API mode). Switching on: the cluster stack
+ * update that gives the cluster role its Auto Mode policies (CloudFormation attaches AWS managed
+ * policies only through the role's own declaration), the node role (the Auto Mode stack, unless
+ * the cluster stack has one), then one UpdateClusterConfig with compute, storage and load
+ * balancing together. Switching off, or changing the node pools: that update alone; the roles
+ * stay, unused, so switching on again needs no stack.
+ */
+function nextAutoModeStep(wanted: ClusterSettings['autoMode'], live: LiveSettingsState): NextStep<SettingsCall> | undefined {
+  if (!wanted) return undefined;
+  const current = live.settings.autoMode;
+  const config = (autoMode: AutoModeSetting) => apply(UPDATE_STAGES.autoMode, { call: 'updateClusterConfig', config: { autoMode } });
+  if (!wanted.enabled) return current?.enabled ? config({ enabled: false, nodePools: [] }) : undefined;
+  if (current?.enabled) {
+    const same = [...current.nodePools].sort().join() === [...wanted.nodePools].sort().join();
+    return same ? undefined : config({ enabled: true, nodePools: [...wanted.nodePools], ...(current.nodeRoleArn ? { nodeRoleArn: current.nodeRoleArn } : {}) });
+  }
+  const roles = live.autoModeRoles;
+  if (!roles) return refused('has no cluster stack the service can read, so the roles Auto Mode needs cannot be made');
+  const stack = roles.clusterStack;
+  if (/_IN_PROGRESS$/.test(stack.status)) return wait('autoModeRoles', `${stack.stackName} ${stack.status}`);
+  if (live.stage === 'autoModeRoles' && stack.status.startsWith('UPDATE_ROLLBACK')) return failed('autoModeRoles', `${stack.stackName} ${stack.status}`);
+  if (!stack.template) return refused(`has cluster stack ${stack.stackName} whose template is not one the service rendered, so its cluster role cannot be given the Auto Mode policies`);
+  const template = withAutoModeClusterPolicies(stack.template);
+  if (template) {
+    const usable = stackCreateProgress(stack.status) === 'ready' || ['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(stack.status);
+    if (!usable) return refused(`has stack ${stack.stackName} in ${stack.status}, which CloudFormation cannot update`);
+    return apply('autoModeRoles', { call: 'updateStackTags', stackName: stack.stackName, tags: stack.tags, template: { template, parameterKeys: stack.parameterKeys, resources: ['ServiceRole'] } });
+  }
+  if (!roles.nodeRoleArn) {
+    const own = roles.autoModeStack;
+    if (!own) return apply('autoModeRoles', { call: 'createAutoModeStack' });
+    if (/_IN_PROGRESS$/.test(own.status)) return wait('autoModeRoles', `${own.stackName} ${own.status}`);
+    return failed('autoModeRoles', `${own.stackName} ${own.status} without a node role`);
+  }
+  return config({ enabled: true, nodePools: [...wanted.nodePools], nodeRoleArn: roles.nodeRoleArn });
 }
 
 /** One step toward `wanted` (EKS moves one step at a time), undefined when there, 'backward' when past it. */

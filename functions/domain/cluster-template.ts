@@ -357,6 +357,10 @@ function renderSecurityGroups(template: TemplateBuilder, network: Network): void
 const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController'];
 const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKS_CNI_Policy'];
 const FARGATE_POLICIES = ['AmazonEKSFargatePodExecutionRolePolicy'];
+/** The AWS managed policies the cluster role needs besides its own for Auto Mode (EKS user guide, "Amazon EKS Auto Mode cluster IAM role"). */
+export const AUTO_MODE_CLUSTER_POLICIES: readonly string[] = ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'];
+/** Those of the role Auto Mode's nodes run as ("Amazon EKS Auto Mode node IAM role"). */
+export const AUTO_MODE_NODE_POLICIES: readonly string[] = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
 // Its network interfaces in the VPC and its logs: nothing else.
 const KUBE_AGENT_POLICIES = ['service-role/AWSLambdaVPCAccessExecutionRole'];
 
@@ -365,7 +369,7 @@ const KUBE_AGENT_POLICIES = ['service-role/AWSLambdaVPCAccessExecutionRole'];
  * their own, whatever the spec says: the CloudFormation execution role may attach these and the
  * allowedNodePolicyArns guardrail's, nothing else.
  */
-export const TEMPLATE_MANAGED_POLICIES: readonly string[] = [...CLUSTER_POLICIES, ...NODE_POLICIES, ...FARGATE_POLICIES, ...KUBE_AGENT_POLICIES];
+export const TEMPLATE_MANAGED_POLICIES: readonly string[] = [...CLUSTER_POLICIES, ...NODE_POLICIES, ...FARGATE_POLICIES, ...KUBE_AGENT_POLICIES, ...AUTO_MODE_CLUSTER_POLICIES, ...AUTO_MODE_NODE_POLICIES];
 
 function hasOwnRole(nodegroup: NodegroupIam): boolean {
   return Boolean(nodegroup.iam?.externalDNS) || (nodegroup.iam?.additionalPolicyArns?.length ?? 0) > 0;
@@ -382,8 +386,9 @@ function renderRoles(template: TemplateBuilder, spec: Spec): void {
   template.role('ServiceRole', {
     // sts:TagSession: EKS tags the sessions it opens with this role (required for EKS Auto Mode, harmless otherwise).
     AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
-    ManagedPolicyArns: CLUSTER_POLICIES.map(awsManagedPolicy),
+    ManagedPolicyArns: [...CLUSTER_POLICIES, ...(autoModeOn(spec) ? AUTO_MODE_CLUSTER_POLICIES : [])].map(awsManagedPolicy),
   });
+  if (autoModeOn(spec)) autoModeNodeRole(template);
   nodeRole(template, 'NodeInstanceRole', []);
   for (const nodegroup of spec.managedNodeGroups) {
     if (!hasOwnRole(nodegroup)) continue;
@@ -455,6 +460,7 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
       ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
       ...(spec.secretsEncryption ? { EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: spec.secretsEncryption.kmsKeyArn } }] } : {}),
       ...lifecycleSettings(spec),
+      ...autoModeSettings(spec),
       Tags: template.tagsFor('ControlPlane'),
     },
   });
@@ -471,6 +477,84 @@ function lifecycleSettings(spec: Spec): Record<string, unknown> {
     ...(spec.zonalShift ? { ZonalShiftConfig: { Enabled: spec.zonalShift.enabled } } : {}),
     ...(spec.deletionProtection ? { DeletionProtection: true } : {}),
   };
+}
+
+// ── EKS Auto Mode ────────────────────────────────────────────────────────────────────────────
+// Rendered only for a spec with Auto Mode on, so other clusters' templates stay as they were.
+
+/** The logical id of the node role and the name of the output holding its ARN, wherever it lives (cluster stack, or the Auto Mode stack of a cluster switched on later). */
+export const AUTO_MODE_NODE_ROLE = 'AutoModeNodeRole';
+export const AUTO_MODE_NODE_ROLE_OUTPUT = 'AutoModeNodeRoleArn';
+
+export function autoModeOn(spec: Pick<Spec, 'autoMode'>): boolean {
+  return spec.autoMode?.enabled === true;
+}
+
+/**
+ * Compute, block storage and load balancing together (EKS refuses them apart). EKS itself makes
+ * the node role's access entry (type EC2, AmazonEKSAutoNodePolicy). Its networking add-ons are
+ * built in, so EKS must not also install the self-managed vpc-cni, kube-proxy and coredns.
+ */
+function autoModeSettings(spec: Spec): Record<string, unknown> {
+  if (!spec.autoMode?.enabled) return {};
+  return {
+    ComputeConfig: { Enabled: true, NodePools: [...spec.autoMode.nodePools], NodeRoleArn: getAtt(AUTO_MODE_NODE_ROLE, 'Arn') },
+    StorageConfig: { BlockStorage: { Enabled: true } },
+    KubernetesNetworkConfig: { ElasticLoadBalancing: { Enabled: true } },
+    BootstrapSelfManagedAddons: false,
+  };
+}
+
+/** The role EKS launches Auto Mode nodes with (the default NodeClass's, so also custom NodePools'). */
+function autoModeNodeRole(template: TemplateBuilder): void {
+  template.role(AUTO_MODE_NODE_ROLE, {
+    AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
+    ManagedPolicyArns: AUTO_MODE_NODE_POLICIES.map(awsManagedPolicy),
+  });
+}
+
+export interface AutoModeTemplateInput extends StackTemplateInput {
+  clusterName: string;
+  stackName: string; // eksp-<cluster>-automode
+}
+
+/**
+ * The node role of a cluster whose Auto Mode is switched on after it was made: its own stack, as
+ * the Fargate stack holds the pod execution role of a cluster made without profiles. The cluster
+ * role's Auto Mode policies are not here: CloudFormation attaches AWS managed policies only
+ * through the role's own declaration, so they come with an update of the cluster stack
+ * (withAutoModeClusterPolicies).
+ */
+export function renderAutoModeTemplate(input: AutoModeTemplateInput): CloudFormationTemplate {
+  const template = new TemplateBuilder(input);
+  autoModeNodeRole(template);
+  template.output(AUTO_MODE_NODE_ROLE_OUTPUT, 'Role EKS Auto Mode launches nodes with', getAtt(AUTO_MODE_NODE_ROLE, 'Arn'));
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `EKS Auto Mode node role of EKS cluster "${input.clusterName}" made by eks-provisioner, for Auto Mode switched on after the cluster was made.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
+}
+
+/**
+ * The cluster stack's current template with the Auto Mode policies on its cluster role
+ * (ServiceRole), so the running cluster can be switched to Auto Mode; undefined when they are
+ * already there or the template has no such role (not one the service rendered). Only that one
+ * declaration changes: CloudFormation updates the role in place and touches nothing else.
+ */
+export function withAutoModeClusterPolicies(template: Record<string, unknown>): Record<string, unknown> | undefined {
+  const resources = template.Resources as Record<string, CloudFormationResource> | undefined;
+  const role = resources?.ServiceRole;
+  const attached = role?.Type === 'AWS::IAM::Role' ? role.Properties?.ManagedPolicyArns : undefined;
+  if (!resources || !role || !Array.isArray(attached)) return undefined;
+  const has = (name: string) => attached.some((arn) => JSON.stringify(arn) === JSON.stringify(awsManagedPolicy(name)));
+  const missing = AUTO_MODE_CLUSTER_POLICIES.filter((name) => !has(name));
+  if (missing.length === 0) return undefined;
+  const next = structuredClone(template) as { Resources: Record<string, CloudFormationResource> };
+  const properties = next.Resources.ServiceRole?.Properties ?? {};
+  properties.ManagedPolicyArns = [...attached, ...missing.map(awsManagedPolicy)];
+  return next;
 }
 
 /**
@@ -633,6 +717,7 @@ function renderOutputs(template: TemplateBuilder, spec: Spec, network: Network):
   template.output('VPC', 'VPC of the cluster', network.vpc);
   template.output('KubeAgentFunctionName', 'The kube agent: the Lambda function in the VPC the service reaches the Kubernetes API through', ref('KubeAgentFunction'));
   if (network.natPublicIps.length > 0) template.output('NatPublicIps', "The NAT gateways' public addresses (what private subnets reach the internet from), comma-separated", joined(network.natPublicIps));
+  if (autoModeOn(spec)) template.output(AUTO_MODE_NODE_ROLE_OUTPUT, 'Role EKS Auto Mode launches nodes with', getAtt(AUTO_MODE_NODE_ROLE, 'Arn'));
   if (spec.fargateProfiles.length > 0) {
     template.output('FargatePodExecutionRoleArn', 'Pod execution role for the Fargate profiles', getAtt('FargatePodExecutionRole', 'Arn'));
   }

@@ -21,6 +21,18 @@ export function defaultNodegroupName(clusterName: string): string {
  */
 export const DEFAULT_ADDON_NAMES = ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server'] as const;
 
+/**
+ * The networking add-ons EKS Auto Mode runs itself (pod networking, service proxying, cluster
+ * DNS): eksctl leaves them out of its defaults when autoModeConfig is enabled and installs the
+ * rest (metrics-server) as for any cluster.
+ */
+export const AUTO_MODE_BUILT_IN_ADDONS: readonly string[] = ['vpc-cni', 'kube-proxy', 'coredns'];
+
+/** The default add-ons of a cluster with Auto Mode on or off. */
+export function defaultAddonNames(autoMode: boolean): string[] {
+  return DEFAULT_ADDON_NAMES.filter((name) => !autoMode || !AUTO_MODE_BUILT_IN_ADDONS.includes(name));
+}
+
 /** The keys by which a request asks for compute itself: any one of them and no nodegroup is defaulted. */
 export const COMPUTE_KEYS = ['managedNodeGroups', 'fargate', 'fargateProfiles'] as const;
 

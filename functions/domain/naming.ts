@@ -38,6 +38,11 @@ export function fargateStackName(clusterName: string): string {
   return `eksp-${clusterName}-fargate`;
 }
 
+/** The stack of the Auto Mode node role of a cluster switched to Auto Mode after it was made, like eksctl's per-purpose stacks. */
+export function autoModeStackName(clusterName: string): string {
+  return `eksp-${clusterName}-automode`;
+}
+
 /** Export names of the cluster stack's outputs: `<stack>::<Output>`, as eksctl does. */
 export function exportName(stackName: string, output: string): string {
   return `${stackName}::${output}`;

@@ -269,7 +269,16 @@ const maintenance: Rule = (spec) => {
   return problems;
 };
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance];
+/**
+ * EKS Auto Mode maps its node role (and its own components) into the cluster with access entries,
+ * so EKS refuses it on a cluster whose authentication is the aws-auth ConfigMap alone.
+ */
+const autoMode: Rule = (spec) =>
+  spec.autoMode?.enabled && spec.authenticationMode === 'CONFIG_MAP'
+    ? [{ pointer: '/autoMode/enabled', message: 'EKS Auto Mode needs access entries: authenticationMode must be API or API_AND_CONFIG_MAP, not CONFIG_MAP (EKS rule)' }]
+    : [];
+
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, autoMode];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

@@ -9,7 +9,7 @@ import { validateClusterSpec } from '../generated/validators';
 import type { ClusterSpec, NormalisedAccessPolicy, NormalisedAddon, NormalisedClusterSpec, NormalisedFargateProfile, NormalisedManagedNodeGroup } from '../generated/types';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
 import { guardrailProblems, type ResolvedGuardrails } from './guardrails';
-import { COMPUTE_KEYS, DEFAULT_ADDON_NAMES, defaultNodegroupName } from './eksctl-defaults';
+import { COMPUTE_KEYS, defaultAddonNames, defaultNodegroupName } from './eksctl-defaults';
 import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
 
 export { DEFAULT_FARGATE_PROFILE };
@@ -60,7 +60,7 @@ export type AccessEntrySpec = Spec['accessEntries'][number];
 export type IdentityMappingSpec = Spec['identityMappings'][number];
 
 /** The running cluster's settings PATCH /clusters/{name} changes, each independently of the others. */
-export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance'] as const;
+export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance', 'autoMode'] as const;
 export type ClusterSettingField = (typeof CLUSTER_SETTING_FIELDS)[number];
 /** Some of those settings, as the normalised spec has them. */
 export type ClusterSettings = Partial<Pick<Spec, ClusterSettingField>>;
@@ -106,14 +106,22 @@ function acceptResolvedPrivateEndpoint(candidate: unknown): void {
  * there is no addons key. Added before the schema check so the schema's own ManagedNodeGroup
  * defaults (2 x m5.large, AL2023) shape the nodegroup and every guardrail sees it like any other.
  * An explicit empty list means none. A normalised spec carries both lists, so it normalises again
- * unchanged.
+ * unchanged. With Auto Mode on, EKS runs the nodes and the networking add-ons itself: eksctl then
+ * defaults no nodegroup and only the add-ons Auto Mode does not build in.
  */
 function applyEksctlDefaults(candidate: ClusterSpec): { nodegroupDefaulted: boolean } {
   if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) return { nodegroupDefaulted: false };
-  const nodegroupDefaulted = COMPUTE_KEYS.every((key) => !(key in candidate)) && typeof candidate.name === 'string';
+  const autoMode = autoModeAsked(candidate);
+  const nodegroupDefaulted = !autoMode && COMPUTE_KEYS.every((key) => !(key in candidate)) && typeof candidate.name === 'string';
   if (nodegroupDefaulted) candidate.managedNodeGroups = [{ name: defaultNodegroupName(candidate.name) }];
-  if (!('addons' in candidate)) candidate.addons = DEFAULT_ADDON_NAMES.map((name) => ({ name }));
+  if (!('addons' in candidate)) candidate.addons = defaultAddonNames(autoMode).map((name) => ({ name }));
   return { nodegroupDefaulted };
+}
+
+/** Whether the request turns Auto Mode on (read before the schema check: anything but `enabled: true` is off). */
+function autoModeAsked(candidate: ClusterSpec): boolean {
+  const autoMode = (candidate as { autoMode?: unknown }).autoMode;
+  return typeof autoMode === 'object' && autoMode !== null && (autoMode as { enabled?: unknown }).enabled === true;
 }
 
 function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: ResolvedGuardrails): Spec {

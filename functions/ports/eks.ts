@@ -535,6 +535,15 @@ function clusterConfigInput(change: ClusterConfigChange): Omit<UpdateClusterConf
   if ('deletionProtection' in change) return { deletionProtection: change.deletionProtection };
   if ('supportType' in change) return { upgradePolicy: { supportType: change.supportType } };
   if ('zonalShift' in change) return { zonalShiftConfig: { enabled: change.zonalShift } };
+  if ('autoMode' in change) {
+    // EKS takes Auto Mode's three parts together, all on or all off.
+    const { enabled, nodePools, nodeRoleArn } = change.autoMode;
+    return {
+      computeConfig: { enabled, ...(enabled ? { nodePools, ...(nodeRoleArn ? { nodeRoleArn } : {}) } : {}) },
+      storageConfig: { blockStorage: { enabled } },
+      kubernetesNetworkConfig: { elasticLoadBalancing: { enabled } },
+    };
+  }
   return { accessConfig: { authenticationMode: change.authenticationMode } };
 }
 

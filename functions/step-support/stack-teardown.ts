@@ -1,10 +1,11 @@
 /**
- * Deleting a stack, shared by "Roll Back", delete-cluster's cluster stack and nodegroup stacks:
+ * Deleting a stack, shared by "Roll Back", delete-cluster's cluster stack, nodegroup stacks and
+ * the Auto Mode stack:
  * one look, and DeleteStack (termination protection off first) when CloudFormation would accept
  * it. A stack already gone counts as deleted; one busy with another operation is waited for.
  */
 import type { StackDescription } from '../ports/cloudformation';
-import { TAG_CLUSTER, TAG_MANAGED_BY } from '../domain/naming';
+import { autoModeStackName, idempotencyToken, TAG_CLUSTER, TAG_MANAGED_BY } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { deleteFailureReason } from './stack-delete-failure';
@@ -46,4 +47,17 @@ export async function advanceStackDeletion(stackName: string, token: string, dep
   if (stack.terminationProtection) await deps.cloudFormation.setTerminationProtection(stackName, false);
   await deps.cloudFormation.deleteStack(stackName, token, deps.settings.cloudFormationRoleArn());
   return { progress: 'deleting', status: 'DELETE_IN_PROGRESS', stack, wasEmpty: stack.status === 'ROLLBACK_COMPLETE' };
+}
+
+/**
+ * One look at the Auto Mode stack (`eksp-<cluster>-automode`, the node role of a cluster switched
+ * to Auto Mode by PATCH), DeleteStack when it can be; delete-cluster calls it only once the
+ * cluster stack is gone. Not before: the cluster names that role as its Auto Mode node role until
+ * it is deleted, and EKS terminates the Auto Mode instances (which run with it) as it deletes the
+ * cluster. Nothing in the cluster stack refers to this stack, so no export holds it either way.
+ * A stack of that name another cluster owns is not ours: it counts as gone.
+ */
+export async function advanceAutoModeStackDeletion(cluster: string, operationId: string, deps: StepDeps<'cloudFormation'>, options: Omit<StackTeardownOptions, 'ownedBy'> = {}): Promise<StackTeardown> {
+  const stack = await advanceStackDeletion(autoModeStackName(cluster), idempotencyToken(operationId, 'delete-automode-stack'), deps, { ...options, ownedBy: cluster });
+  return stack.progress === 'refused' && stack.otherCluster !== undefined ? { progress: 'gone' } : stack;
 }

@@ -12,8 +12,11 @@ import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { changeFor } from '../domain/change-actions';
 import { isStage } from '../domain/cluster-change';
-import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
-import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
+import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveAutoModeRoles, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
+import { AUTO_MODE_NODE_ROLE_OUTPUT, renderAutoModeTemplate } from '../domain/cluster-template';
+import { autoModeStackName, clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
+import type { Spec } from '../domain/spec';
+import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 import { updateErrorsText } from '../domain/status';
 import type { Cluster } from '../ports/eks';
 import type { StepDeps } from '../shared/deps';
@@ -47,6 +50,11 @@ export async function changeSettings(input: UpdateInput, deps: Deps): Promise<Po
   if (!described) throw new SettingsUpdateFailedError('the cluster no longer exists', { resource: `cluster ${cluster}` });
   live.settings = liveSettings(described);
   live.stacks = settings.tags !== undefined ? await serviceStacks(cluster, deps) : [];
+  // Switching Auto Mode on needs its roles first; only then are the stacks read.
+  if (settings.autoMode?.enabled && !live.settings.autoMode?.enabled) {
+    const roles = await autoModeRoles(cluster, deps);
+    if (roles) live.autoModeRoles = roles;
+  }
 
   return progress.follow(planSettingsChange(settings, live as LiveSettingsState), (call) => make(call, described, input, deps));
 }
@@ -62,13 +70,34 @@ export function liveSettings(cluster: Cluster): LiveSettings {
     zonalShift: cluster.zonalShiftConfig?.enabled ?? false,
     ...(cluster.accessConfig?.authenticationMode ? { authenticationMode: cluster.accessConfig.authenticationMode } : {}),
     ...(encryption?.provider?.keyArn ? { encryptionKeyArn: encryption.provider.keyArn } : {}),
+    ...(cluster.computeConfig
+      ? { autoMode: { enabled: cluster.computeConfig.enabled ?? false, nodePools: cluster.computeConfig.nodePools ?? [], ...(cluster.computeConfig.nodeRoleArn ? { nodeRoleArn: cluster.computeConfig.nodeRoleArn } : {}) } }
+      : {}),
   };
+}
+
+/**
+ * The cluster stack (its template and tags: the cluster role's policies are changed through it)
+ * and the Auto Mode node role, from the cluster stack's output (made with Auto Mode) or the Auto
+ * Mode stack's; undefined when the cluster stack is gone or not this cluster's.
+ */
+async function autoModeRoles(cluster: string, deps: Deps): Promise<LiveAutoModeRoles | undefined> {
+  const stackName = clusterStackName(cluster);
+  const stack = await deps.cloudFormation.describeStack(stackName);
+  if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) return undefined;
+  const template = /_IN_PROGRESS$/.test(stack.status) ? undefined : parsedTemplate(await deps.cloudFormation.getTemplate(stackName));
+  const parameters = template?.Parameters;
+  const clusterStack = { stackName, status: stack.status, tags: stack.tags, parameterKeys: parameters && typeof parameters === 'object' ? Object.keys(parameters) : [], ...(template ? { template } : {}) };
+  const own = await deps.cloudFormation.describeStack(autoModeStackName(cluster));
+  const mine = own && own.tags[TAG_CLUSTER] === cluster && !own.status.startsWith('DELETE') ? own : undefined;
+  const nodeRoleArn = stack.outputs[AUTO_MODE_NODE_ROLE_OUTPUT] ?? mine?.outputs[AUTO_MODE_NODE_ROLE_OUTPUT];
+  return { clusterStack, ...(nodeRoleArn ? { nodeRoleArn } : {}), ...(mine ? { autoModeStack: { stackName: mine.stackName, status: mine.status } } : {}) };
 }
 
 /** The cluster stack, nodegroup stacks and the Fargate stack that this cluster owns (a stack of the same name another cluster owns is not ours). */
 async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags[]> {
   const nodegroupStacks = (await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster))).map((s) => s.stackName);
-  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster)];
+  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), autoModeStackName(cluster)];
   const stacks: LiveStackTags[] = [];
   for (const name of names) {
     const stack = await deps.cloudFormation.describeStack(name);
@@ -90,6 +119,14 @@ async function make(call: SettingsCall, cluster: Cluster, input: UpdateInput, de
       return deps.eks.updateClusterConfig(name, call.config, token(call.config));
     case 'associateEncryptionConfig':
       return deps.eks.associateEncryptionConfig(name, call.kmsKeyArn, token(call));
+    case 'createAutoModeStack': {
+      const stackName = autoModeStackName(name);
+      const spec = input.spec as Spec;
+      const tags = stackTags(input.operation, spec);
+      const template = renderAutoModeTemplate({ clusterName: name, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
+      await deps.cloudFormation.createStack(ownedStackRequest(input.operation, spec, { stackName, template, tags, step: 'create-automode-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
+      return undefined;
+    }
     case 'updateStackTags':
       await deps.cloudFormation.updateStackTags({
         stackName: call.stackName,

@@ -1,11 +1,13 @@
 /**
  * Task "Check Cluster Stack Deletion" (delete-cluster): done when CloudFormation no longer knows
- * the stack; DELETE_FAILED is terminal, with the failed resource's reason from the stack events;
- * anything else throws StackDeleteNotDoneError for the ASL's Retry to poll.
+ * the cluster stack, nor the Auto Mode stack, whose deletion it starts once the cluster stack is
+ * gone (stack-teardown.ts advanceAutoModeStackDeletion says why after). DELETE_FAILED is
+ * terminal, with the failed resource's reason from the stack events; anything else throws
+ * StackDeleteNotDoneError for the ASL's Retry to poll.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput, StackState } from '../generated/types';
-import { clusterStackName } from '../domain/naming';
+import { autoModeStackName, clusterStackName } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { DeleteFailedError, StackDeleteNotDoneError } from '../shared/errors';
@@ -15,9 +17,11 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { deleteFailureReason } from '../step-support/stack-delete-failure';
+import { advanceAutoModeStackDeletion } from '../step-support/stack-teardown';
 
 export async function checkClusterStackDeletion(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
-  const stackName = input.stack?.stackName ?? clusterStackName(input.operation.cluster.name);
+  const cluster = input.operation.cluster.name;
+  const stackName = clusterStackName(cluster);
   const resource = `stack ${stackName}`;
   const startedAt = input.stack?.startedAt ?? deps.clock().toISOString();
   const stack = await deps.cloudFormation.describeStack(stackName);
@@ -25,12 +29,18 @@ export async function checkClusterStackDeletion(input: DeleteInput, deps: StepDe
   if (progress === 'failed') throw new DeleteFailedError(`DELETE_FAILED: ${await deleteFailureReason(stack!, deps, input.stack?.startedAt)}`, { resource });
   // 'deletable' right after DeleteStack: DescribeStacks may not show the delete yet.
   if (progress !== 'gone') throw new StackDeleteNotDoneError(stack?.status ?? 'DELETE_IN_PROGRESS', { resource });
+
+  const autoMode = await advanceAutoModeStackDeletion(cluster, input.operation.id, deps, input.stack?.startedAt ? { since: input.stack.startedAt } : {});
+  const autoModeResource = `stack ${autoModeStackName(cluster)}`;
+  if (autoMode.progress === 'failed' || autoMode.progress === 'refused') throw new DeleteFailedError(autoMode.reason, { resource: autoModeResource });
+  if (autoMode.progress !== 'gone') throw new StackDeleteNotDoneError(autoMode.status, { resource: autoModeResource });
+
   await reportProgress(deps, input.operation, {
     status: 'IN_PROGRESS',
     phase: 'Teardown',
-    step: { name: 'Delete Cluster Stack', status: 'SUCCEEDED', resource, startedAt, endedAt: deps.clock().toISOString() },
+    step: { name: 'Delete Cluster Stack', status: 'SUCCEEDED', resource: input.stack?.stackName ? `stack ${input.stack.stackName}` : resource, startedAt, endedAt: deps.clock().toISOString() },
   });
-  return { stackName, ...(input.stack?.stackId ? { stackId: input.stack.stackId } : {}), ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE', startedAt };
+  return { stackName, ...(input.stack?.stackId && input.stack.stackName === stackName ? { stackId: input.stack.stackId } : {}), ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE', startedAt };
 }
 
 export const handler = step(validateDeleteInput, { cloudFormation: sdkCloudFormation, events: eventBridgeStatusEvents, registry: dynamoRegistry }, checkClusterStackDeletion);

@@ -47,6 +47,8 @@ export const CLUSTER_STACK_PATTERN = 'eksp-*-cluster';
 export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
 /** The Fargate stack (pod execution role) of a cluster made without profiles (naming.ts fargateStackName). */
 export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
+/** The Auto Mode stack (node role) of a cluster switched to Auto Mode after it was made (naming.ts autoModeStackName). */
+export const AUTO_MODE_STACK_PATTERN = 'eksp-*-automode';
 /** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
 export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
 /** Clusters' unattended-upgrade schedules (ports/schedules.ts upgradeScheduleName), in the same group. */
@@ -60,6 +62,7 @@ export const patterns = {
   clusterStacks: arns.cloudformation(`stack/${CLUSTER_STACK_PATTERN}/*`),
   nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
   fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
+  autoModeStacks: arns.cloudformation(`stack/${AUTO_MODE_STACK_PATTERN}/*`),
   expirySchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
   upgradeSchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${UPGRADE_SCHEDULE_PATTERN}`),
   clusters: arns.eks('cluster/*'),

@@ -6,7 +6,7 @@
  * registry, and the status events (schema-valid, exactly one terminal).
  */
 import type { Operation } from '../../functions/generated/types';
-import { clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags } from '../../functions/domain/naming';
+import { autoModeStackName, clusterStackName, idempotencyToken, nodegroupStackName, ownershipTags } from '../../functions/domain/naming';
 import { normaliseSpec, type Spec } from '../../functions/domain/spec';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws, type Faults } from '../support/fake-aws';
@@ -16,6 +16,7 @@ const CLUSTER = 'reference';
 const STACK = clusterStackName(CLUSTER);
 const ADDED = 'ng-added';
 const ADDED_STACK = nodegroupStackName(CLUSTER, ADDED);
+const AUTO_MODE_STACK = autoModeStackName(CLUSTER);
 const DELETE_OPERATION: Operation = { ...operationFor(CLUSTER, 'op-delete-1'), type: 'DELETE' };
 const NAT_FAILURE: Faults['stackResourceFailure'] = { logicalId: 'NATGateway', type: 'AWS::EC2::NatGateway', reason: 'The maximum number of addresses has been reached' };
 const VPC_DELETE_FAILURE: Faults['stackDeleteFailure'] = { logicalId: 'VPC', type: 'AWS::EC2::VPC', reason: 'The vpc has dependencies and cannot be deleted' };
@@ -198,6 +199,88 @@ describe('deleting a cluster whose create failed and was kept', () => {
     expect(aws.callLog().filter((line) => /Delete(Stack|Nodegroup|FargateProfile)/.test(line))).toEqual([]);
     expect(expectDeleteEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
     expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+});
+
+describe('deleting a cluster switched to Auto Mode by PATCH (its node role in the Auto Mode stack)', () => {
+  const ownAutoModeStack = (aws: FakeAws) => aws.seedStack(AUTO_MODE_STACK, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: DELETE_OPERATION.requestedBy, operationId: 'op-patch-automode' }));
+  /** Whether the cluster stack was still there at each DeleteStack of the Auto Mode stack. */
+  function watchAutoModeDeletes(aws: FakeAws): boolean[] {
+    const clusterStackThere: boolean[] = [];
+    const deleteStack = aws.cloudFormation.deleteStack;
+    aws.cloudFormation.deleteStack = async (name, ...rest) => {
+      if (name === AUTO_MODE_STACK) clusterStackThere.push(aws.stacks.has(STACK) && aws.stacks.get(STACK)!.status !== 'DELETE_COMPLETE');
+      return deleteStack(name, ...rest);
+    };
+    return clusterStackThere;
+  }
+
+  it('deletes the Auto Mode stack once, after the cluster stack is gone (the cluster uses its node role until then), and leaves nothing', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
+    ownAutoModeStack(aws);
+    forgetProvisioning(aws);
+    const clusterStackThere = watchAutoModeDeletes(aws);
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'SUCCEEDED' });
+    const log = aws.callLog();
+    expectBefore(log, `cloudformation:DeleteStack ${STACK}`, `cloudformation:DeleteStack ${AUTO_MODE_STACK}`);
+    expect(clusterStackThere).toEqual([false]);
+    expect(aws.calls.filter((c) => c.operation === 'DeleteStack' && c.target === AUTO_MODE_STACK).map((c) => c.token)).toEqual([idempotencyToken(DELETE_OPERATION.id, 'delete-automode-stack')]);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('DELETED');
+  });
+
+  it('a DELETE after an earlier one got past the cluster stack deletes the Auto Mode stack that is left', async () => {
+    const aws = new FakeAws();
+    ownAutoModeStack(aws);
+
+    const run = await runDelete(aws, undefined);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toContain('Check Cluster Stack Deletion');
+    expect(count(aws.callLog(), `cloudformation:DeleteStack ${AUTO_MODE_STACK}`)).toBe(1);
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+  });
+
+  it('fails naming the Auto Mode stack when CloudFormation cannot delete it, the cluster stack gone; DELETE again finishes it', async () => {
+    const aws = new FakeAws();
+    expect((await runProvision(aws, referenceSpec())).status).toBe('SUCCEEDED');
+    ownAutoModeStack(aws);
+    forgetProvisioning(aws);
+    const deleteStack = aws.cloudFormation.deleteStack;
+    aws.cloudFormation.deleteStack = async (name, ...rest) => {
+      aws.faults.stackDeleteFailure = name === AUTO_MODE_STACK ? { logicalId: 'AutoModeNodeRole', type: 'AWS::IAM::Role', reason: 'Cannot delete entity, must detach all policies first.' } : undefined;
+      return deleteStack(name, ...rest);
+    };
+
+    const run = await runDelete(aws, specWith(referenceSpec()));
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'DeleteFailedError' });
+    expect(expectDeleteEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'DeleteFailedError', resource: `stack ${AUTO_MODE_STACK}` } });
+    expect(run.cause).toContain('Cannot delete entity, must detach all policies first.');
+    expect(aws.stacks.has(STACK)).toBe(false);
+
+    aws.cloudFormation.deleteStack = deleteStack;
+    aws.faults.stackDeleteFailure = undefined;
+    const again: Operation = { ...DELETE_OPERATION, id: 'op-delete-2' };
+    const second = await runDelete(aws, undefined, { operation: again });
+
+    expect(second.status).toBe('SUCCEEDED');
+    expect(leftInAws(aws)).toEqual(NOTHING_LEFT);
+  });
+
+  it('leaves a stack of that name another cluster owns', async () => {
+    const aws = new FakeAws();
+    aws.seedStack(AUTO_MODE_STACK, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: 'someone-else', owner: DELETE_OPERATION.requestedBy, operationId: 'op-x' }));
+
+    const run = await runDelete(aws, undefined);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(aws.stacks.get(AUTO_MODE_STACK)?.status).toBe('CREATE_COMPLETE');
   });
 });
 

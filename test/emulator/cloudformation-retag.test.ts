@@ -3,7 +3,9 @@
  * template's TagSpecifications and LaunchTemplateData.TagSpecifications): the emulated account's
  * resources take them (own tags win over stack tags), a launch template gets a new version, each
  * changed resource UPDATE_IN_PROGRESS → UPDATE_COMPLETE, GetTemplate answers the new template; any
- * other change is refused naming the resource. Through @aws-sdk/client-cloudformation and the AWS
+ * other change is refused naming the resource. A role's ManagedPolicyArns changes in place too
+ * (policies detached and attached, the role kept), as CloudFormation updates it without
+ * replacement. Through @aws-sdk/client-cloudformation and the AWS
  * CLI (skipped with the reason when absent, required when CI=true).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +47,7 @@ type Tags = Record<string, string>;
 const list = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** A VPC, a subnet with a load-balancer tag, a role and a launch template, each with the user's tags `user` in its own tags (as the service renders its stacks). */
-function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanceType?: string; imageId?: string } = {}) {
+function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanceType?: string; imageId?: string; policies?: unknown[]; trustedService?: string } = {}) {
   const tags = (name: string, extra: Tags = {}) => list({ Name: name, 'eks-provisioner:cluster': 'demo', ...user, ...extra });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -55,7 +57,12 @@ function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanc
       Group: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'nodes', VpcId: { Ref: 'VPC' }, Tags: tags('retag/Group') } },
       NodeRole: {
         Type: 'AWS::IAM::Role',
-        Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] }, Path: '/eks-provisioner/', Tags: tags('retag/NodeRole') },
+        Properties: {
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: [changes.trustedService ?? 'ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] },
+          Path: '/eks-provisioner/',
+          ...(changes.policies ? { ManagedPolicyArns: changes.policies } : {}),
+          Tags: tags('retag/NodeRole'),
+        },
       },
       Nodes: {
         Type: 'AWS::EC2::LaunchTemplate',
@@ -74,8 +81,8 @@ const settled = async (name: string): Promise<Stack> =>
   (await until(async () => (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0], (s) => s !== undefined && !String(s.StackStatus).endsWith('_IN_PROGRESS'), `stack ${name} settled`, 20_000))!;
 const physicalId = async (stack: string, logicalId: string) => (await cfn.send(new DescribeStackResourceCommand({ StackName: stack, LogicalResourceId: logicalId }))).StackResourceDetail!.PhysicalResourceId!;
 
-async function createStack(name: string, user: Tags): Promise<void> {
-  await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template(user)), Capabilities: ['CAPABILITY_IAM'], Tags: list({ 'eks-provisioner:cluster': 'demo', ...user }) }));
+async function createStack(name: string, user: Tags, changes: Parameters<typeof template>[1] = {}): Promise<void> {
+  await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template(user, changes)), Capabilities: ['CAPABILITY_IAM'], Tags: list({ 'eks-provisioner:cluster': 'demo', ...user }) }));
   expect(await settled(name)).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });
 }
 
@@ -163,6 +170,57 @@ describe('UpdateStack changing resources’ own tags', () => {
     expect(update.filter((e) => e.LogicalResourceId === 'Nodes').map((e) => e.ResourceStatus)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
     expect(update.filter((e) => e.LogicalResourceId === 'VPC')).toEqual([]);
     expect(image.message).toMatch(/resource Nodes \(AWS::EC2::LaunchTemplate\) changes more than its tags/);
+  });
+
+  it('changes a role’s ManagedPolicyArns in place: the removed policy detached, the new ones attached (Fn::Sub evaluated), one attached elsewhere kept, the same role; a trust change is still refused', async () => {
+    const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+    const stackTags = list({ 'eks-provisioner:cluster': 'demo', team: 'blue' });
+    await createStack('repolicy-sdk', { team: 'blue' }, { policies: [policy('AmazonEKSClusterPolicy'), policy('AmazonEKSVPCResourceController')] });
+    const roleName = await physicalId('repolicy-sdk', 'NodeRole');
+    const elsewhere = policy('ReadOnlyAccess');
+    world.iam.roles.get(roleName)!.managedPolicyArns.push(elsewhere);
+    const next = [policy('AmazonEKSClusterPolicy'), { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonEKSComputePolicy' }, policy('AmazonEKSBlockStoragePolicy')];
+
+    await cfn.send(new UpdateStackCommand({ StackName: 'repolicy-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { policies: next })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags }));
+    const stack = await settled('repolicy-sdk');
+    const trust = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'repolicy-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { policies: next, trustedService: 'eks.amazonaws.com' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags })));
+
+    expect(stack).toMatchObject({ StackStatus: 'UPDATE_COMPLETE' });
+    expect(await physicalId('repolicy-sdk', 'NodeRole')).toBe(roleName);
+    expect(world.iam.roles.get(roleName)!.managedPolicyArns).toEqual([policy('AmazonEKSClusterPolicy'), elsewhere, policy('AmazonEKSComputePolicy'), policy('AmazonEKSBlockStoragePolicy')]);
+    const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'repolicy-sdk' }));
+    const update = StackEvents.reverse().slice(StackEvents.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'repolicy-sdk'));
+    expect(update.filter((e) => e.LogicalResourceId === 'NodeRole').map((e) => e.ResourceStatus)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
+    expect(update.filter((e) => e.LogicalResourceId === 'VPC')).toEqual([]);
+    expect(trust.message).toMatch(/resource NodeRole \(AWS::IAM::Role\) changes more than its tags/);
+  });
+
+  it('a role update IAM refuses (a customer managed policy that does not exist) is UPDATE_FAILED with IAM’s reason and leaves the role’s policies as they were', async () => {
+    const cluster = 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy';
+    await createStack('repolicy-missing', { team: 'blue' }, { policies: [cluster] });
+    const roleName = await physicalId('repolicy-missing', 'NodeRole');
+    const missing = `arn:aws:iam::${world.account}:policy/not-there`;
+
+    await cfn.send(new UpdateStackCommand({ StackName: 'repolicy-missing', TemplateBody: JSON.stringify(template({ team: 'blue' }, { policies: [missing] })), Capabilities: ['CAPABILITY_IAM'] }));
+    const stack = await settled('repolicy-missing');
+
+    expect(stack.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'repolicy-missing' }));
+    expect(StackEvents.find((e) => e.LogicalResourceId === 'NodeRole' && e.ResourceStatus === 'UPDATE_FAILED')?.ResourceStatusReason).toMatch(new RegExp(`Policy ${missing} does not exist or is not attachable. \\(Service: Iam, Status Code: 404`));
+    expect(world.iam.roles.get(roleName)!.managedPolicyArns).toEqual([cluster]);
+  });
+
+  itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack adding a managed policy to a role; aws iam list-attached-role-policies shows it', async () => {
+    await createStack('repolicy-cli', { team: 'blue' }, { policies: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'] });
+    const file = join(dir, 'repolicied.json');
+    writeFileSync(file, JSON.stringify(template({ team: 'blue' }, { policies: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy', 'arn:aws:iam::aws:policy/AmazonEKSNetworkingPolicy'] })));
+
+    const updated = await awsCli(emulator.url, 'cloudformation', 'update-stack', '--stack-name', 'repolicy-cli', '--template-body', `file://${file}`, '--capabilities', 'CAPABILITY_IAM');
+    expect(updated).toMatchObject({ code: 0 });
+    expect(await settled('repolicy-cli')).toMatchObject({ StackStatus: 'UPDATE_COMPLETE' });
+    const attached = await awsCli(emulator.url, 'iam', 'list-attached-role-policies', '--role-name', await physicalId('repolicy-cli', 'NodeRole'));
+
+    expect((attached.json as { AttachedPolicies: Array<{ PolicyName: string }> }).AttachedPolicies.map((p) => p.PolicyName)).toEqual(['AmazonEKSClusterPolicy', 'AmazonEKSNetworkingPolicy']);
   });
 
   itWith(tools.awsCli, 'the AWS CLI')('aws cloudformation update-stack changing a launch template’s InstanceType; aws ec2 describe-launch-templates shows version 2 latest and default, describe-launch-template-versions both versions', async () => {

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
-import { CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, UPGRADE_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { AUTO_MODE_STACK_PATTERN, CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, UPGRADE_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName, upgradeScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
 import { principalArnPatterns } from '../../infra/constructs/event-bus';
@@ -19,7 +19,7 @@ import { ProvisionerStack } from '../../infra/provisioner-stack';
 import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { resolveGuardrails } from '../../functions/domain/guardrails';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
-import { clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
 import { withDirectEsbuild } from '../support/direct-esbuild';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
 
@@ -573,6 +573,8 @@ describe('IAM', () => {
     expect(expiryScheduleName('team-a-dev')).not.toMatch(glob(UPGRADE_SCHEDULE_PATTERN));
     expect(fargateStackName('team-a-dev')).toMatch(glob(FARGATE_STACK_PATTERN));
     expect(fargateStackName('team-a-dev')).not.toMatch(stackPattern);
+    expect(autoModeStackName('team-a-dev')).toMatch(glob(AUTO_MODE_STACK_PATTERN));
+    expect(autoModeStackName('team-a-dev')).not.toMatch(stackPattern);
     expect(ROLE_PATH).toBe(SERVICE_ROLE_PATH);
   });
 
@@ -668,11 +670,11 @@ describe('IAM', () => {
     }
   });
 
-  it('passes the CloudFormation execution role only to CloudFormation, from the steps that create, update (tags) or delete stacks', () => {
+  it('passes the CloudFormation execution role only to CloudFormation, from the steps that create, update (tags) or delete stacks (check-cluster-stack-deletion: the Auto Mode stack, after the cluster stack)', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'change-nodegroup', 'change-fargate-profile', 'change-settings'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -830,6 +832,7 @@ describe('delete-cluster’s functions', () => {
   const CLUSTER_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-cluster/*');
   const NODEGROUP_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-nodegroup-*/*');
   const FARGATE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-fargate/*');
+  const AUTO_MODE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-automode/*');
   const NODEGROUPS = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:nodegroup/*/*/*');
   const PROFILES = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:fargateprofile/*/*/*');
   const SCHEDULES = sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/eksp-*-expiry');
@@ -902,14 +905,19 @@ describe('delete-cluster’s functions', () => {
     ]);
   });
 
-  it('delete-cluster-stack deletes only cluster stacks; check-cluster-stack-deletion only reads them', () => {
+  it('delete-cluster-stack deletes only cluster stacks and Auto Mode stacks; check-cluster-stack-deletion only reads cluster stacks and deletes Auto Mode stacks (after the cluster stack)', () => {
     expect(grants('delete-cluster-stack')).toEqual({
-      'cloudformation:DescribeStacks': [CLUSTER_STACKS],
-      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS],
-      'cloudformation:UpdateTerminationProtection': [CLUSTER_STACKS],
-      'cloudformation:DeleteStack': [CLUSTER_STACKS],
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:UpdateTerminationProtection': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:DeleteStack': [CLUSTER_STACKS, AUTO_MODE_STACKS],
     });
-    expect(grants('check-cluster-stack-deletion')).toEqual({ 'cloudformation:DescribeStacks': [CLUSTER_STACKS], 'cloudformation:DescribeStackEvents': [CLUSTER_STACKS] });
+    expect(grants('check-cluster-stack-deletion')).toEqual({
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:UpdateTerminationProtection': [AUTO_MODE_STACKS],
+      'cloudformation:DeleteStack': [AUTO_MODE_STACKS],
+    });
   });
 
   it('finalize-deletion may delete only clusters’ expiry and upgrade schedules; report-operation-failure calls no AWS service but the registry and the bus', () => {

@@ -552,6 +552,7 @@ export class FakeAws {
         } else if ('deletionProtection' in change) c.deletionProtection = change.deletionProtection;
         else if ('supportType' in change) c.upgradePolicy = { supportType: change.supportType };
         else if ('zonalShift' in change) c.zonalShiftConfig = { enabled: change.zonalShift };
+        else if ('autoMode' in change) c.computeConfig = { enabled: change.autoMode.enabled, nodePools: change.autoMode.nodePools, ...(change.autoMode.nodeRoleArn ? { nodeRoleArn: change.autoMode.nodeRoleArn } : {}) };
         else c.accessConfig = { ...c.accessConfig, authenticationMode: change.authenticationMode };
       };
       this.updates.set(id, { id, type: 'ConfigUpdate', status: 'InProgress', createdAt: this.clock(), clusterName: cluster, describesLeft: this.durations.update, config: {}, apply });

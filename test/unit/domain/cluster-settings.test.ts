@@ -1,3 +1,5 @@
+import { renderClusterTemplate, withAutoModeClusterPolicies } from '../../../functions/domain/cluster-template';
+import { clusterTemplateInput } from './cluster-template-inputs';
 import { isUserTemplateTag, nextAuthenticationMode, planSettingsChange, retaggedStack, settingsTransitionProblems, type LiveSettings, type LiveSettingsState } from '../../../functions/domain/cluster-settings';
 import { normaliseSpec, type ClusterSettings } from '../../../functions/domain/spec';
 
@@ -136,5 +138,52 @@ describe('what a PATCH may not do (EKS rules)', () => {
     expect(settingsTransitionProblems(current, { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' } })).toEqual([]);
     const plain = normaliseSpec({ name: 'demo' }, GUARDRAILS as never);
     expect(settingsTransitionProblems(plain, { authenticationMode: 'API', secretsEncryption: { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' } })).toEqual([]);
+  });
+});
+
+describe('Change Settings decisions for EKS Auto Mode', () => {
+  const ON = { autoMode: { enabled: true, nodePools: ['general-purpose' as const, 'system' as const] } };
+  const NODE_ROLE = 'arn:aws:iam::111122223333:role/eks-provisioner/auto-node';
+  const plainTemplate = renderClusterTemplate(clusterTemplateInput({ authenticationMode: 'API' })) as unknown as Record<string, unknown>;
+  const clusterStack = (status = 'CREATE_COMPLETE', template: Record<string, unknown> | undefined = plainTemplate) => ({ stackName: 'eksp-demo-cluster', status, tags: OWNERSHIP, parameterKeys: [], ...(template ? { template } : {}) });
+  const switching = (roles: Partial<NonNullable<LiveSettingsState['autoModeRoles']>> = {}, rest: Partial<LiveSettingsState> = {}) =>
+    live({ authenticationMode: 'API' }, { autoModeRoles: { clusterStack: clusterStack(), ...roles }, ...rest });
+
+  it('switching on: first gives the cluster role its Auto Mode policies through the cluster stack, changing only that role', () => {
+    const next = plan(ON, switching());
+
+    expect(next).toMatchObject({ kind: 'apply', stage: 'autoModeRoles', calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: OWNERSHIP, template: { resources: ['ServiceRole'] } }] });
+  });
+
+  it('then makes the node role in the Auto Mode stack, waits for it, and sends one update with compute, storage and load balancing', () => {
+    const updated = withAutoModeClusterPolicies(plainTemplate)!;
+    const rolesReady = { clusterStack: clusterStack('UPDATE_COMPLETE', updated) };
+
+    expect(plan(ON, switching(rolesReady))).toEqual({ kind: 'apply', stage: 'autoModeRoles', calls: [{ call: 'createAutoModeStack' }] });
+    expect(plan(ON, switching({ ...rolesReady, autoModeStack: { stackName: 'eksp-demo-automode', status: 'CREATE_IN_PROGRESS' } }))).toEqual({ kind: 'wait', stage: 'autoModeRoles', status: 'eksp-demo-automode CREATE_IN_PROGRESS' });
+    expect(plan(ON, switching({ ...rolesReady, autoModeStack: { stackName: 'eksp-demo-automode', status: 'ROLLBACK_COMPLETE' } }))).toMatchObject({ kind: 'failed', stage: 'autoModeRoles' });
+    expect(plan(ON, switching({ ...rolesReady, nodeRoleArn: NODE_ROLE }))).toEqual({
+      kind: 'apply',
+      stage: 'autoModeUpdate',
+      calls: [{ call: 'updateClusterConfig', config: { autoMode: { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: NODE_ROLE } } }],
+    });
+  });
+
+  it('waits out a cluster stack update and fails when its own rolled back', () => {
+    expect(plan(ON, switching({ clusterStack: clusterStack('UPDATE_IN_PROGRESS', undefined) }))).toEqual({ kind: 'wait', stage: 'autoModeRoles', status: 'eksp-demo-cluster UPDATE_IN_PROGRESS' });
+    expect(plan(ON, switching({ clusterStack: clusterStack('UPDATE_ROLLBACK_COMPLETE') }, { stage: 'autoModeRoles' }))).toMatchObject({ kind: 'failed', stage: 'autoModeRoles' });
+  });
+
+  it('comes after the authentication mode, which Auto Mode needs to be an API mode', () => {
+    expect(plan({ authenticationMode: 'API', ...ON }, switching({}, { settings: { ...LIVE, authenticationMode: 'API_AND_CONFIG_MAP' } }))).toMatchObject({ stage: 'authenticationModeUpdate' });
+  });
+
+  it('switches off with the one update, changes node pools in place, and is in sync when live', () => {
+    const on = { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: NODE_ROLE };
+
+    expect(plan({ autoMode: { enabled: false, nodePools: [] } }, live({ autoMode: on }))).toEqual({ kind: 'apply', stage: 'autoModeUpdate', calls: [{ call: 'updateClusterConfig', config: { autoMode: { enabled: false, nodePools: [] } } }] });
+    expect(plan({ autoMode: { enabled: true, nodePools: ['system'] } }, live({ autoMode: on }))).toMatchObject({ stage: 'autoModeUpdate', calls: [{ config: { autoMode: { enabled: true, nodePools: ['system'], nodeRoleArn: NODE_ROLE } } }] });
+    expect(plan(ON, live({ autoMode: on }))).toEqual({ kind: 'inSync' });
+    expect(plan({ autoMode: { enabled: false, nodePools: [] } })).toEqual({ kind: 'inSync' });
   });
 });

@@ -1,6 +1,6 @@
 /** Inputs for the cluster template's tests: real specs through normaliseSpec, so defaults are the service's. */
-import { renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
-import { clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
+import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 import { normaliseSpec } from '../../../functions/domain/spec';
 import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 
@@ -63,6 +63,7 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
     'existing VPC with private subnets only and a private endpoint',
     clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: { public: false, private: true } }),
   ],
+  ['EKS Auto Mode with both built-in node pools and no nodegroup', clusterTemplateInput({ name: 'auto', authenticationMode: 'API', autoMode: { enabled: true } })],
 ];
 
 /** A nodegroup added to cluster "demo" after provisioning, as update-cluster renders its stack. */
@@ -88,4 +89,5 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
     }),
   ],
   ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
+  ['Auto Mode stack', renderAutoModeTemplate({ clusterName: 'demo', stackName: autoModeStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
 ];

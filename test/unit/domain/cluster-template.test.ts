@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  AUTO_MODE_CLUSTER_POLICIES,
+  AUTO_MODE_NODE_POLICIES,
+  AUTO_MODE_NODE_ROLE,
+  AUTO_MODE_NODE_ROLE_OUTPUT,
+  renderAutoModeTemplate,
+  TEMPLATE_MANAGED_POLICIES,
+  withAutoModeClusterPolicies,
   type CloudFormationResource,
   type CloudFormationTemplate,
   nodeRoleOutputName,
@@ -630,5 +637,64 @@ describe('the Fargate stack of a cluster made without profiles (renderFargateTem
 
     expect(role).toEqual(inCluster);
     expect(fargate.Outputs.FargatePodExecutionRoleArn!.Value).toEqual({ 'Fn::GetAtt': ['FargatePodExecutionRole', 'Arn'] });
+  });
+});
+
+describe('EKS Auto Mode', () => {
+  const autoMode = () => render({ authenticationMode: 'API', autoMode: { enabled: true } });
+
+  it('turns on compute, block storage and load balancing together, with the built-in node pools and a bounded node role', () => {
+    const controlPlane = resource(autoMode(), 'ControlPlane').Properties;
+    expect(controlPlane.ComputeConfig).toEqual({ Enabled: true, NodePools: ['general-purpose', 'system'], NodeRoleArn: { 'Fn::GetAtt': [AUTO_MODE_NODE_ROLE, 'Arn'] } });
+    expect(controlPlane.StorageConfig).toEqual({ BlockStorage: { Enabled: true } });
+    expect(controlPlane.KubernetesNetworkConfig).toEqual({ ElasticLoadBalancing: { Enabled: true } });
+    // Auto Mode builds in vpc-cni, kube-proxy and coredns: EKS must not install them self-managed.
+    expect(controlPlane.BootstrapSelfManagedAddons).toBe(false);
+    const role = resource(autoMode(), AUTO_MODE_NODE_ROLE).Properties;
+    expect(role.PermissionsBoundary).toBe(PERMISSIONS_BOUNDARY_ARN);
+    expect(role.Path).toBe(ROLE_PATH);
+    expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['ec2.amazonaws.com'] });
+    expect(role.ManagedPolicyArns).toEqual(AUTO_MODE_NODE_POLICIES.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` })));
+    expect(autoMode().Outputs[AUTO_MODE_NODE_ROLE_OUTPUT]!.Value).toEqual({ 'Fn::GetAtt': [AUTO_MODE_NODE_ROLE, 'Arn'] });
+  });
+
+  it('gives the cluster role the four Auto Mode policies only when Auto Mode is on', () => {
+    const policies = (template: CloudFormationTemplate) => (resource(template, 'ServiceRole').Properties.ManagedPolicyArns as Json[]).map((p) => String(p['Fn::Sub']).split('/').pop());
+    expect(policies(autoMode())).toEqual(['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController', ...AUTO_MODE_CLUSTER_POLICIES]);
+    expect(policies(render({ authenticationMode: 'API' }))).toEqual(['AmazonEKSClusterPolicy', 'AmazonEKSVPCResourceController']);
+    expect(TEMPLATE_MANAGED_POLICIES).toEqual(expect.arrayContaining([...AUTO_MODE_CLUSTER_POLICIES, ...AUTO_MODE_NODE_POLICIES]));
+  });
+
+  it('passes an empty node pool list on (custom NodePools only)', () => {
+    const template = render({ authenticationMode: 'API', autoMode: { enabled: true, nodePools: [] } });
+    expect(resource(template, 'ControlPlane').Properties.ComputeConfig.NodePools).toEqual([]);
+  });
+
+  it('renders a cluster that did not ask, or asked for it off, exactly as before', () => {
+    const plain = render({ authenticationMode: 'API' });
+    expect(JSON.stringify(render({ authenticationMode: 'API', autoMode: { enabled: false } }))).toBe(JSON.stringify(plain));
+    expect(plain.Resources[AUTO_MODE_NODE_ROLE]).toBeUndefined();
+    expect(resource(plain, 'ControlPlane').Properties).not.toHaveProperty('ComputeConfig');
+  });
+
+  it('makes the node role of a cluster switched on later in its own stack, as the cluster stack would have', () => {
+    const stack = renderAutoModeTemplate({ clusterName: 'demo', stackName: 'eksp-demo-automode', tags: {}, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+    const { Tags: _a, ...role } = resource(stack, AUTO_MODE_NODE_ROLE).Properties;
+    const { Tags: _b, ...inCluster } = resource(autoMode(), AUTO_MODE_NODE_ROLE).Properties;
+    expect(role).toEqual(inCluster);
+    expect(stack.Outputs[AUTO_MODE_NODE_ROLE_OUTPUT]!.Value).toEqual({ 'Fn::GetAtt': [AUTO_MODE_NODE_ROLE, 'Arn'] });
+  });
+
+  it('adds the Auto Mode policies to a running cluster stack’s cluster role and changes nothing else', () => {
+    const plain = render({ authenticationMode: 'API' }) as unknown as Record<string, unknown>;
+    const updated = withAutoModeClusterPolicies(plain) as unknown as CloudFormationTemplate;
+    expect(resource(updated, 'ServiceRole').Properties.ManagedPolicyArns).toEqual(resource(autoMode(), 'ServiceRole').Properties.ManagedPolicyArns);
+    const { ServiceRole: _a, ...rest } = updated.Resources;
+    const { ServiceRole: _b, ...before } = (plain as unknown as CloudFormationTemplate).Resources;
+    expect(rest).toEqual(before);
+    expect(updated.Outputs).toEqual((plain as unknown as CloudFormationTemplate).Outputs);
+    // Already there (made with Auto Mode, or updated before): nothing to do.
+    expect(withAutoModeClusterPolicies(updated as unknown as Record<string, unknown>)).toBeUndefined();
+    expect(withAutoModeClusterPolicies({ Resources: {} })).toBeUndefined();
   });
 });

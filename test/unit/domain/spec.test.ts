@@ -321,3 +321,49 @@ describe('a nodegroup’s updateConfig and releaseVersion', () => {
     expect(ng).not.toHaveProperty('releaseVersion');
   });
 });
+
+describe('EKS Auto Mode (autoMode)', () => {
+  const problemsOf = (input: Record<string, unknown>) => {
+    try {
+      normaliseSpec(input, SPEC_DEFAULTS);
+    } catch (error) {
+      if (error instanceof InvalidSpecError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('defaults the built-in node pools, no nodegroup and of the default add-ons only metrics-server (eksctl with autoModeConfig)', () => {
+    const spec = normaliseSpec({ name: 'demo', autoMode: { enabled: true } }, SPEC_DEFAULTS);
+    expect(spec.autoMode).toEqual({ enabled: true, nodePools: ['general-purpose', 'system'] });
+    expect(spec.managedNodeGroups).toEqual([]);
+    expect(spec.addons).toEqual([{ name: 'metrics-server' }]);
+    // And it normalises again unchanged (the Plan step re-checks the normalised spec).
+    expect(normaliseSpec(spec, SPEC_DEFAULTS)).toEqual(spec);
+  });
+
+  it('keeps an empty node pool list (custom NodePools only) and explicit nodegroups and add-ons', () => {
+    const spec = normaliseSpec({ name: 'demo', autoMode: { enabled: true, nodePools: [] }, managedNodeGroups: [{ name: 'extra' }], addons: [{ name: 'coredns' }] }, SPEC_DEFAULTS);
+    expect(spec.autoMode?.nodePools).toEqual([]);
+    expect(spec.managedNodeGroups.map((ng) => ng.name)).toEqual(['extra']);
+    expect(spec.addons).toEqual([{ name: 'coredns' }]);
+  });
+
+  it('keeps eksctl’s usual defaults when Auto Mode is off', () => {
+    const spec = normaliseSpec({ name: 'demo', autoMode: { enabled: false } }, SPEC_DEFAULTS);
+    expect(spec.managedNodeGroups).toHaveLength(1);
+    expect(spec.addons.map((a) => a.name)).toEqual(['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server']);
+  });
+
+  it('refuses Auto Mode with authenticationMode CONFIG_MAP, naming the field and the rule', () => {
+    expect(problemsOf({ name: 'demo', authenticationMode: 'CONFIG_MAP', autoMode: { enabled: true } })).toEqual([
+      { pointer: '/autoMode/enabled', message: expect.stringMatching(/authenticationMode must be API or API_AND_CONFIG_MAP.*EKS rule/) },
+    ]);
+    expect(problemsOf({ name: 'demo', authenticationMode: 'API_AND_CONFIG_MAP', autoMode: { enabled: true } })).toEqual([]);
+    expect(problemsOf({ name: 'demo', authenticationMode: 'CONFIG_MAP', autoMode: { enabled: false } })).toEqual([]);
+  });
+
+  it('refuses node pools other than the built-in ones', () => {
+    expect(problemsOf({ name: 'demo', autoMode: { enabled: true, nodePools: ['gpu'] } })).toEqual([{ pointer: '/autoMode/nodePools/0', message: expect.stringContaining('general-purpose') }]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { DeleteInput } from '../../../functions/generated/types';
-import { idempotencyToken } from '../../../functions/domain/naming';
+import { autoModeStackName, idempotencyToken, ownershipTags } from '../../../functions/domain/naming';
 import { POLL_SCHEDULES } from '../../../functions/domain/poll-schedule';
 import { checkClusterStackDeletion } from '../../../functions/steps/check-cluster-stack-deletion';
 import { deleteClusterStack } from '../../../functions/steps/delete-cluster-stack';
@@ -16,6 +16,12 @@ function aws(): FakeAws {
   fake.seedOperation(DELETE);
   return fake;
 }
+
+const AUTO_MODE_STACK = autoModeStackName('demo');
+const AUTO_MODE_TOKEN = idempotencyToken(DELETE.id, 'delete-automode-stack');
+/** The Auto Mode stack a PATCH made (the node role of a cluster switched on after it was made). */
+const seedAutoModeStack = (fake: FakeAws, status: string, clusterName = 'demo') =>
+  fake.seedStack(AUTO_MODE_STACK, status, ownershipTags(undefined, { clusterName, owner: operation.requestedBy, operationId: 'op-patch' }));
 
 const stepEvents = (fake: FakeAws) => fake.events.map((e) => `${e.phase} ${e.step?.name} ${e.step?.resource} ${e.step?.status}`);
 
@@ -68,7 +74,28 @@ describe('Delete Cluster Stack', () => {
     const state = await deleteClusterStack(input(), fake.deps());
 
     expect(state).toEqual({ stackName: STACK, ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' });
-    expect(fake.callLog()).toEqual([`cloudformation:DescribeStacks ${STACK}`]);
+    expect(fake.callLog()).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${AUTO_MODE_STACK}`]);
+  });
+
+  it('with the cluster stack already gone, deletes the Auto Mode stack an earlier DELETE left, for Check Cluster Stack Deletion to follow', async () => {
+    const fake = aws();
+    seedAutoModeStack(fake, 'DELETE_FAILED');
+
+    const state = await deleteClusterStack(input(), fake.deps());
+
+    expect(state).toMatchObject({ stackName: AUTO_MODE_STACK, ready: false, status: 'DELETE_IN_PROGRESS' });
+    expect(fake.calls.filter((c) => c.operation === 'DeleteStack')).toEqual([{ service: 'cloudformation', operation: 'DeleteStack', target: AUTO_MODE_STACK, token: AUTO_MODE_TOKEN }]);
+    expect(stepEvents(fake)).toEqual([`Teardown Delete Cluster Stack stack ${AUTO_MODE_STACK} STARTED`]);
+  });
+
+  it('leaves the Auto Mode stack while the cluster stack is there', async () => {
+    const fake = aws();
+    await putStack(fake, { status: 'CREATE_COMPLETE' });
+    seedAutoModeStack(fake, 'CREATE_COMPLETE');
+
+    await deleteClusterStack(input(), fake.deps());
+
+    expect(fake.callLog((c) => c.target === AUTO_MODE_STACK)).toEqual([]);
   });
 
   it('does not ask twice when run again while the delete is under way', async () => {
@@ -115,6 +142,39 @@ describe('Check Cluster Stack Deletion', () => {
 
     expect(state).toMatchObject({ stackName: STACK, ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE', startedAt: T0.toISOString() });
     expect(stepEvents(fake)).toEqual([`Teardown Delete Cluster Stack stack ${STACK} SUCCEEDED`]);
+  });
+
+  it('once the cluster stack is gone, deletes the Auto Mode stack and polls it; done, with one SUCCEEDED, when it is gone', async () => {
+    const fake = aws();
+    seedAutoModeStack(fake, 'CREATE_COMPLETE');
+    const deleteStack = jest.spyOn(fake.cloudFormation, 'deleteStack');
+
+    const first = await rejectionOf(checkClusterStackDeletion(input({ stack: deleting }), fake.deps()));
+    fake.stacks.get(AUTO_MODE_STACK)!.status = 'DELETE_IN_PROGRESS';
+    const second = await rejectionOf(checkClusterStackDeletion(input({ stack: deleting }), fake.deps()));
+    fake.stacks.delete(AUTO_MODE_STACK);
+    const state = await checkClusterStackDeletion(input({ stack: deleting }), fake.deps());
+
+    expect([first, second].map((e) => `${e.name} ${e.message}`)).toEqual([`StackDeleteNotDoneError stack ${AUTO_MODE_STACK}: DELETE_IN_PROGRESS`, `StackDeleteNotDoneError stack ${AUTO_MODE_STACK}: DELETE_IN_PROGRESS`]);
+    expect(deleteStack.mock.calls).toEqual([[AUTO_MODE_STACK, AUTO_MODE_TOKEN, ROLE]]);
+    expect(state).toMatchObject({ stackName: STACK, ready: true, status: 'DELETE_COMPLETE' });
+    expect(stepEvents(fake)).toEqual([`Teardown Delete Cluster Stack stack ${STACK} SUCCEEDED`]);
+  });
+
+  it('fails naming the Auto Mode stack when its delete fails in this attempt; never deletes one another cluster owns', async () => {
+    const fake = aws();
+    seedAutoModeStack(fake, 'DELETE_FAILED');
+    fake.stacks.get(AUTO_MODE_STACK)!.events.push({ logicalResourceId: 'AutoModeNodeRole', resourceType: 'AWS::IAM::Role', resourceStatus: 'DELETE_FAILED', resourceStatusReason: 'Cannot delete entity', timestamp: at(60) });
+    const other = aws();
+    seedAutoModeStack(other, 'CREATE_COMPLETE', 'another-cluster');
+
+    const error = await rejectionOf(checkClusterStackDeletion(input({ stack: deleting }), fake.deps()));
+    const state = await checkClusterStackDeletion(input({ stack: deleting }), other.deps());
+
+    expect(error.name).toBe('DeleteFailedError');
+    expect(error.message).toBe(`stack ${AUTO_MODE_STACK}: DELETE_FAILED: AutoModeNodeRole (AWS::IAM::Role) DELETE_FAILED: Cannot delete entity`);
+    expect(state.ready).toBe(true);
+    expect(other.callLog((c) => c.operation === 'DeleteStack')).toEqual([]);
   });
 
   it('throws StackDeleteNotDoneError for the ASL to poll while the delete runs', async () => {

@@ -8,7 +8,8 @@
  *          ├─ OnFailure DO_NOTHING ──▶ CREATE_FAILED
  *          └─ OnFailure DELETE     ──▶ DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE | DELETE_FAILED
  *   DeleteStack: DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE (gone from DescribeStacks by name) | DELETE_FAILED
- *   UpdateStack (new stack tags, a template changing resources' own tags only, stack-update.ts):
+ *   UpdateStack (new stack tags, a template changing resources' own tags, a launch template's
+ *   instance type or a role's managed policies only, stack-update.ts):
  *          UPDATE_IN_PROGRESS ──▶ resources whose tags change UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
  *          UPDATE_COMPLETE_CLEANUP_IN_PROGRESS ──▶ UPDATE_COMPLETE
  *
@@ -25,9 +26,9 @@ import { trustAllows } from '../sts';
 import type { World } from '../../world';
 import { addLaunchTemplateVersion } from '../ec2/state';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
-import { providerFor, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
+import { providerFor, reattachRolePolicies, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
-import { checkUpdateRequest, inPlacePaths, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
+import { checkUpdateRequest, inPlacePaths, isRole, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
 import {
   dependenciesOf,
   dependencyOrder,
@@ -782,7 +783,7 @@ export class CloudFormationEngine {
     return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
   }
 
-  // ── Updating (new stack tags, resources' own tags, a launch template's instance type) ──────────────────────────────────────
+  // ── Updating (new stack tags, resources' own tags, a launch template's instance type, a role's managed policies) ──────────
 
   updateStack(request: UpdateStackRequest): Stack {
     const stack = this.require(request.stackName, (name) => `Stack [${name}] does not exist`);
@@ -818,7 +819,8 @@ export class CloudFormationEngine {
   /**
    * Updates each created resource whose tags change, one after another (each a short wait), then
    * completes the stack: the stack tags on those that take them, the template's own tags on those
-   * it changed (a launch template's new data a new version).
+   * it changed (a launch template's new data a new version, a role's managed policies attached
+   * and detached; a role IAM refuses is UPDATE_FAILED and ends the update).
    */
   private async runTagUpdate(stack: Stack): Promise<void> {
     const db = (this.db ??= await resourceSpec());
@@ -840,6 +842,14 @@ export class CloudFormationEngine {
           this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
         }
         await this.world.clock.sleepUntil(record.dueAt);
+        if (templateChanged && isRole(record.type)) {
+          try {
+            reattachRolePolicies(this.world, record.physicalId, record.properties.ManagedPolicyArns, properties.ManagedPolicyArns);
+          } catch (error) {
+            this.setResourceStatus(stack, record, 'UPDATE_FAILED', reasonOf(error));
+            throw error;
+          }
+        }
         if (holder && next) holder.tags = next;
         if (templateChanged) {
           if (launchTemplateDataChanged(record.type, record.properties, properties)) this.newLaunchTemplateVersion(record, properties);
@@ -855,7 +865,7 @@ export class CloudFormationEngine {
     this.setStatus(stack, 'UPDATE_COMPLETE');
   }
 
-  /** The resource's properties with its own tags (and a launch template's instance type) as the stack's (new) template declares them, evaluated. */
+  /** The resource's properties with its own tags (a launch template's instance type, a role's managed policies) as the stack's (new) template declares them, evaluated. */
   private retaggedProperties(stack: Stack, record: StackResource): Json {
     const declared = stack.template.Resources[record.logicalId]?.Properties;
     let properties = record.properties;

@@ -554,6 +554,28 @@ const role: Provider = simple(
   'iamRole',
 );
 
+/**
+ * An UpdateStack's change of a role's ManagedPolicyArns (`before` and `after` evaluated), made in
+ * place as CloudFormation makes it: the policies no longer declared are detached and the new ones
+ * attached, those attached some other way (an AWS::IAM::ManagedPolicy's `Roles`) left as they are.
+ * IAM's refusals first, so a refused change leaves the role as it was: an ARN that is not a policy
+ * ARN, one listed twice (as CreateRole), a customer managed policy that does not exist
+ * (AttachRolePolicy's NoSuchEntity).
+ */
+export function reattachRolePolicies(world: World, roleName: string, before: unknown, after: unknown): void {
+  const role = world.iam.roles.get(roleName);
+  if (!role) throw iam(`The role with name ${roleName} cannot be found.`, 'NotFound', 404);
+  const declaredBefore = Array.isArray(before) ? before.map(String) : [];
+  const declaredAfter = Array.isArray(after) ? after.map(String) : [];
+  const bad = declaredAfter.find((arn) => !POLICY_ARN.test(arn));
+  if (bad) throw iam(`ARN ${bad} is not valid.`);
+  if (new Set(declaredAfter).size !== declaredAfter.length) throw iam('The same managed policy is attached more than once.');
+  const missing = declaredAfter.find((arn) => !world.iam.policyExists(arn));
+  if (missing) throw iam(`Policy ${missing} does not exist or is not attachable.`, 'NotFound', 404);
+  const kept = role.managedPolicyArns.filter((arn) => declaredAfter.includes(arn) || !declaredBefore.includes(arn));
+  role.managedPolicyArns = [...kept, ...declaredAfter.filter((arn) => !kept.includes(arn))];
+}
+
 const inlinePolicy: Provider = simple(
   'iamRole',
   (context) => {

@@ -1,10 +1,12 @@
 /**
  * UpdateStack as far as the local emulator takes it: new stack tags, and a template whose only
  * differences from the current one are resources' own tags (a resource's `Tags`, a launch
- * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`) and a launch
- * template's `LaunchTemplateData.InstanceType`, with the same parameter values. CloudFormation then tags every resource that takes tags with the new stack
- * tags (and takes the old ones off), a resource's own tags winning over stack tags; a launch
- * template whose data changed gets a new version. Each resource that changes goes
+ * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`), a launch
+ * template's `LaunchTemplateData.InstanceType` and an IAM role's `ManagedPolicyArns` (each an
+ * update without replacement in CloudFormation), with the same parameter values. CloudFormation
+ * then tags every resource that takes tags with the new stack tags (and takes the old ones off), a
+ * resource's own tags winning over stack tags; a launch template whose data changed gets a new
+ * version; a role has the policies no longer listed detached and the new ones attached. Each resource that changes goes
  * UPDATE_IN_PROGRESS → UPDATE_COMPLETE, the stack UPDATE_IN_PROGRESS →
  * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS → UPDATE_COMPLETE; when nothing would change, the call
  * fails with "No updates are to be performed.". Any other template change (a resource added,
@@ -65,10 +67,14 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 
 /**
  * What the local emulator changes in place besides tags: a launch template's instance type (a new
- * version, as CloudFormation makes for any change of LaunchTemplateData).
+ * version, as CloudFormation makes for any change of LaunchTemplateData) and a role's managed
+ * policies (attached and detached, the role kept: CloudFormation updates ManagedPolicyArns without
+ * replacement).
  */
 export function inPlacePaths(type: string): string[][] {
-  return type === LAUNCH_TEMPLATE ? [...tagPaths(type), ['LaunchTemplateData', 'InstanceType']] : tagPaths(type);
+  if (type === LAUNCH_TEMPLATE) return [...tagPaths(type), ['LaunchTemplateData', 'InstanceType']];
+  if (type === IAM_ROLE) return [...tagPaths(type), ['ManagedPolicyArns']];
+  return tagPaths(type);
 }
 
 /**
@@ -81,6 +87,7 @@ export function tagPaths(type: string): string[][] {
 }
 
 const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+const IAM_ROLE = 'AWS::IAM::Role';
 
 /** The value at `path` under `properties`, undefined when absent. */
 export function valueAt(properties: unknown, path: string[]): unknown {
@@ -110,7 +117,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 
-/** A resource declaration without what may change in place (its own tags, a launch template's instance type). */
+/** A resource declaration without what may change in place (its own tags, a launch template's instance type, a role's managed policies). */
 function untagged(resource: unknown): string {
   if (!isObject(resource)) return canonical(resource);
   const type = String(resource.Type);
@@ -119,10 +126,10 @@ function untagged(resource: unknown): string {
   return canonical({ ...resource, ...(properties ? { Properties: properties } : {}) });
 }
 
-const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications) and a launch template's InstanceType; delete and create the stack for other changes.`);
+const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications), a launch template's InstanceType and a role's ManagedPolicyArns; delete and create the stack for other changes.`);
 
 /**
- * The logical ids of the resources whose own tags (or a launch template's instance type) differ
+ * The logical ids of the resources whose own tags (a launch template's instance type, a role's managed policies) differ
  * between the stack's template and `next`, in `next`'s order; a ValidationError naming the
  * resource (or section) for any other difference.
  */
@@ -166,6 +173,9 @@ export function tagList(value: unknown): Array<{ Key: string; Value: string }> {
 export function launchTemplateDataChanged(type: string, before: Json, after: Json): boolean {
   return type === LAUNCH_TEMPLATE && canonical(before.LaunchTemplateData) !== canonical(after.LaunchTemplateData);
 }
+
+/** Whether `type` is a role, whose managed policies an update attaches and detaches. */
+export const isRole = (type: string): boolean => type === IAM_ROLE;
 
 /**
  * A resource's tags after the stack tags change from `before` to `after` and its own tags (the

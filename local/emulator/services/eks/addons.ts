@@ -71,7 +71,9 @@ export class Addons extends EksPart {
     const fargate = [...cluster.fargateProfiles.values()].some(
       (p) => p.status === 'ACTIVE' && p.selectors.some((s) => s.namespace === 'kube-system' && Object.entries(s.labels ?? {}).every(([k, v]) => COREDNS_POD_LABELS[k] === v)),
     );
-    return nodes || fargate;
+    // Auto Mode's built-in node pools run the add-ons' pods (system's tolerate-only taint is CriticalAddonsOnly).
+    const autoMode = cluster.autoMode?.enabled === true && cluster.autoMode.nodePools.length > 0;
+    return nodes || fargate || autoMode;
   }
 
   /** Add-ons whose pods need capacity are DEGRADED without it and ACTIVE with it. */

@@ -9,6 +9,7 @@ import type { RequestContext } from '../../server';
 import { EmulatorError, sendJson, sendRestJsonError } from '../../protocol';
 import { stsIdentities } from '../sts';
 import { describeAddonConfiguration as addonConfiguration } from './addon-configuration';
+import { describeAutoMode } from './auto-mode';
 import { ACCESS_POLICIES, ACCESS_POLICY_PREFIX, ADDONS } from './catalog';
 import { LOG_TYPES } from './catalog';
 import { describeClusterVersions } from './versions';
@@ -42,7 +43,8 @@ export function renderCluster(c: Cluster) {
     ...(c.endpoint ? { endpoint: c.endpoint } : {}),
     roleArn: c.roleArn,
     resourcesVpcConfig: { ...c.vpc, subnetIds: [...c.vpc.subnetIds], securityGroupIds: [...c.vpc.securityGroupIds], publicAccessCidrs: [...c.vpc.publicAccessCidrs] },
-    kubernetesNetworkConfig: { serviceIpv4Cidr: c.serviceIpv4Cidr, ipFamily: c.ipFamily, elasticLoadBalancing: { enabled: false } },
+    kubernetesNetworkConfig: { serviceIpv4Cidr: c.serviceIpv4Cidr, ipFamily: c.ipFamily, elasticLoadBalancing: { enabled: c.autoMode?.enabled === true } },
+    ...describeAutoMode(c),
     logging: {
       clusterLogging: [
         ...(c.enabledLogTypes.length ? [{ types: [...c.enabledLogTypes], enabled: true }] : []),

@@ -40,7 +40,20 @@ export class StackClusters extends EksPart {
         ? { accessConfig: { authenticationMode: p.AccessConfig.AuthenticationMode as AuthenticationMode, bootstrapClusterCreatorAdminPermissions: asBoolean(p.AccessConfig.BootstrapClusterCreatorAdminPermissions, true) } }
         : {}),
       ...(p.Logging?.ClusterLogging?.EnabledTypes ? { logging: { clusterLogging: [{ types: p.Logging.ClusterLogging.EnabledTypes.map((t) => t.Type) as never[], enabled: true }] } } : {}),
-      ...(p.KubernetesNetworkConfig ? { kubernetesNetworkConfig: { serviceIpv4Cidr: p.KubernetesNetworkConfig.ServiceIpv4Cidr, ipFamily: p.KubernetesNetworkConfig.IpFamily as never } } : {}),
+      ...(p.KubernetesNetworkConfig
+        ? {
+            kubernetesNetworkConfig: {
+              serviceIpv4Cidr: p.KubernetesNetworkConfig.ServiceIpv4Cidr,
+              ipFamily: p.KubernetesNetworkConfig.IpFamily as never,
+              ...(p.KubernetesNetworkConfig.ElasticLoadBalancing ? { elasticLoadBalancing: { enabled: asBoolean(p.KubernetesNetworkConfig.ElasticLoadBalancing.Enabled, false) } } : {}),
+            },
+          }
+        : {}),
+      ...(p.ComputeConfig
+        ? { computeConfig: { enabled: asBoolean(p.ComputeConfig.Enabled, false), ...(p.ComputeConfig.NodePools ? { nodePools: p.ComputeConfig.NodePools } : {}), ...(p.ComputeConfig.NodeRoleArn ? { nodeRoleArn: p.ComputeConfig.NodeRoleArn } : {}) } }
+        : {}),
+      ...(p.StorageConfig?.BlockStorage ? { storageConfig: { blockStorage: { enabled: asBoolean(p.StorageConfig.BlockStorage.Enabled, false) } } } : {}),
+      ...(p.BootstrapSelfManagedAddons !== undefined ? { bootstrapSelfManagedAddons: asBoolean(p.BootstrapSelfManagedAddons, true) } : {}),
       ...(p.EncryptionConfig ? { encryptionConfig: p.EncryptionConfig.map((e) => ({ resources: e.Resources, provider: { keyArn: e.Provider?.KeyArn } })) } : {}),
       ...(p.DeletionProtection !== undefined ? { deletionProtection: asBoolean(p.DeletionProtection, false) } : {}),
       ...(p.UpgradePolicy?.SupportType !== undefined ? { upgradePolicy: { supportType: p.UpgradePolicy.SupportType as SupportType } } : {}),
@@ -78,7 +91,10 @@ interface CfnClusterProperties {
   ResourcesVpcConfig?: { SubnetIds?: string[]; SecurityGroupIds?: string[]; EndpointPublicAccess?: boolean | string; EndpointPrivateAccess?: boolean | string; PublicAccessCidrs?: string[] };
   AccessConfig?: { AuthenticationMode?: string; BootstrapClusterCreatorAdminPermissions?: boolean | string };
   Logging?: { ClusterLogging?: { EnabledTypes?: Array<{ Type: string }> } };
-  KubernetesNetworkConfig?: { ServiceIpv4Cidr?: string; IpFamily?: string };
+  KubernetesNetworkConfig?: { ServiceIpv4Cidr?: string; IpFamily?: string; ElasticLoadBalancing?: { Enabled?: boolean | string } };
+  ComputeConfig?: { Enabled?: boolean | string; NodePools?: string[]; NodeRoleArn?: string };
+  StorageConfig?: { BlockStorage?: { Enabled?: boolean | string } };
+  BootstrapSelfManagedAddons?: boolean | string;
   EncryptionConfig?: Array<{ Resources?: string[]; Provider?: { KeyArn?: string } }>;
   DeletionProtection?: boolean | string;
   UpgradePolicy?: { SupportType?: string };

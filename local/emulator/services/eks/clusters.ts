@@ -50,6 +50,7 @@ export class Clusters extends EksPart {
     if (!bootstrap && authenticationMode === 'CONFIG_MAP') throw invalidParameter('bootstrapClusterCreatorAdminPermissions must be true when authenticationMode is CONFIG_MAP');
 
     const settings = this.parts.settings.atCreate(input);
+    const autoMode = this.parts.autoMode.atCreate(input, authenticationMode);
 
     const clusterSecurityGroupId = this.world.newId('sg');
     this.world.ec2.securityGroups.set(clusterSecurityGroupId, {
@@ -89,6 +90,7 @@ export class Clusters extends EksPart {
       creatorArn: principalArnOf(creatorArn),
       tags: { ...(input.tags ?? {}) },
       ...settings,
+      ...(autoMode ? { autoMode } : {}),
       nodegroups: new Map(),
       fargateProfiles: new Map(),
       addons: new Map(),

@@ -18,6 +18,7 @@ import type { Cluster, PendingTransition, Transition } from './model';
 import type { NodegroupUpgrades } from './nodegroup-upgrades';
 import type { Nodegroups } from './nodegroups';
 import type { ClusterSettings } from './settings';
+import type { AutoMode } from './auto-mode';
 import type { Tags } from './tags';
 import type { Transitions } from './transitions';
 import type { Updates } from './updates';
@@ -57,6 +58,7 @@ export interface EksParts {
   readonly tags: Tags;
   readonly stacks: StackClusters;
   readonly settings: ClusterSettings;
+  readonly autoMode: AutoMode;
   readonly nodegroupUpgrades: NodegroupUpgrades;
   readonly addonUpdates: AddonUpdates;
   readonly insights: Insights;

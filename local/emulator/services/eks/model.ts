@@ -17,6 +17,15 @@ export interface EncryptionConfig {
 /** Forward only, one step at a time. */
 export const AUTHENTICATION_LADDER: AuthenticationMode[] = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'];
 
+/** EKS Auto Mode's compute (with block storage and load balancing, which follow it). */
+export interface AutoModeConfig {
+  enabled: boolean;
+  nodePools: string[];
+  nodeRoleArn?: string;
+  /** When it turned on (the cluster became ACTIVE, or its AutoModeUpdate finished): its nodes' age. */
+  since?: Date;
+}
+
 export interface Issue {
   code: string;
   message: string;
@@ -60,6 +69,8 @@ export interface Cluster {
   deletionProtection: boolean;
   supportType: SupportType;
   zonalShiftEnabled: boolean;
+  /** EKS Auto Mode (auto-mode.ts); absent on a cluster that never had it. */
+  autoMode?: AutoModeConfig;
   nodegroups: Map<string, Nodegroup>;
   fargateProfiles: Map<string, FargateProfile>;
   addons: Map<string, Addon>;
@@ -190,6 +201,7 @@ export type UpdateChange =
   | { kind: 'deletionProtection'; enabled: boolean }
   | { kind: 'upgradePolicy'; supportType: SupportType }
   | { kind: 'zonalShift'; enabled: boolean }
+  | { kind: 'autoMode'; config: AutoModeConfig }
   | { kind: 'encryption'; encryptionConfig: EncryptionConfig[] }
   | { kind: 'addon'; addon: string; version: string; configurationValues?: string; serviceAccountRoleArn?: string }
   | { kind: 'nodegroupConfig'; nodegroup: string; scalingConfig: ScalingConfig; labels: Record<string, string>; taints: Taint[]; updateConfig: Record<string, number> };

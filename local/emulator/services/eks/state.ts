@@ -41,6 +41,7 @@ import type { AccessEntry, Addon, Cluster, FargateProfile, Nodegroup, PendingTra
 import { NodegroupUpgrades } from './nodegroup-upgrades';
 import { Nodegroups } from './nodegroups';
 import { ClusterSettings } from './settings';
+import { AutoMode } from './auto-mode';
 import { Tags } from './tags';
 import { Transitions } from './transitions';
 import { Updates } from './updates';
@@ -74,6 +75,7 @@ export class EksState implements EksBackend {
       tags: new Tags(context),
       stacks: new StackClusters(context),
       settings: new ClusterSettings(context),
+      autoMode: new AutoMode(context),
       nodegroupUpgrades: new NodegroupUpgrades(context),
       addonUpdates: new AddonUpdates(context),
       insights: new Insights(context),

@@ -59,6 +59,8 @@ export class Transitions extends EksPart {
         cluster.status = 'ACTIVE';
         cluster.endpoint = this.endpointOf(cluster.name);
         if (cluster.bootstrapClusterCreatorAdminPermissions && cluster.authenticationMode !== 'CONFIG_MAP') this.parts.accessEntries.addCreatorEntry(cluster);
+        // Auto Mode's node pools come up with the cluster.
+        if (cluster.autoMode?.enabled) this.parts.autoMode.apply(cluster, cluster.autoMode);
         this.shared.signals.get(cluster)?.ready.resolve();
         return;
       case 'clusterDeleted':

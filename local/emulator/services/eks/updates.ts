@@ -12,6 +12,7 @@ import { KUBERNETES_VERSIONS, LOG_TYPES, PLATFORM_VERSION, minor } from './catal
 import { checkCidrs, nextLogTypes } from './clusters';
 import { EksPart } from './context';
 import { SETTING_MEMBERS } from './settings';
+import { asksAutoMode } from './auto-mode';
 import { AUTHENTICATION_LADDER, type AuthenticationMode, type Cluster, type Update, type UpdateChange } from './model';
 import { asBoolean, inUse, invalidParameter, invalidRequest, notFound } from './validation';
 
@@ -105,6 +106,9 @@ export class Updates extends EksPart {
       case 'version':
         cluster.version = change.version;
         return;
+      case 'autoMode':
+        this.parts.autoMode.apply(cluster, change.config);
+        return;
       case 'addon': {
         const addon = cluster.addons.get(change.addon);
         if (!addon) return;
@@ -132,15 +136,24 @@ export class Updates extends EksPart {
     const repeated = this.byToken(cluster, input.clientRequestToken, '');
     if (repeated) return repeated;
 
-    const unsupported = (['computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'controlPlaneScalingConfig'] as const).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined);
+    // Auto Mode's three members are one kind of update (auto-mode.ts); any other use of them the local emulator does not make.
+    const autoMode = asksAutoMode(input);
+    const network = input.kubernetesNetworkConfig;
+    const otherNetwork = network !== undefined && (!autoMode || Object.keys(network).some((key) => key !== 'elasticLoadBalancing' && (network as Record<string, unknown>)[key] !== undefined));
+    const unsupported = [...(otherNetwork ? ['kubernetesNetworkConfig'] : []), ...(['remoteNetworkConfig', 'controlPlaneScalingConfig'] as const).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined)];
     if (unsupported.length) throw invalidParameter(`The local emulator does not update ${unsupported.join(', ')}`);
-    const kinds = (['resourcesVpcConfig', 'logging', 'accessConfig', ...SETTING_MEMBERS] as const).filter((k) => input[k] !== undefined);
-    if (kinds.length === 0) throw invalidParameter(`UpdateClusterConfig needs one of resourcesVpcConfig, logging, accessConfig, ${SETTING_MEMBERS.join(', ')}`);
+    const kinds = [...(autoMode ? ['computeConfig'] : []), ...(['resourcesVpcConfig', 'logging', 'accessConfig', ...SETTING_MEMBERS] as const).filter((k) => input[k] !== undefined)];
+    if (kinds.length === 0) throw invalidParameter(`UpdateClusterConfig needs one of resourcesVpcConfig, logging, accessConfig, computeConfig, ${SETTING_MEMBERS.join(', ')}`);
     if (kinds.length > 1) throw invalidParameter('Only one type of update can be allowed.');
 
     if (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') throw inUse(`Cluster ${name} is in ${cluster.status} state`);
     const running = this.inProgressUpdate(cluster);
     if (running) throw inUse(`Cluster has update ${running.id} in progress`);
+
+    if (autoMode) {
+      const update = this.parts.autoMode.update(cluster, input);
+      return this.startUpdate(cluster, { type: update.type, params: update.params }, input.clientRequestToken, 'clusterSettingUpdate', update.change);
+    }
 
     if ((SETTING_MEMBERS as readonly string[]).includes(kinds[0]!)) {
       const setting = this.parts.settings.settingUpdate(cluster, input);

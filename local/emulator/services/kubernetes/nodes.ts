@@ -11,7 +11,7 @@ import { amiFor } from '../ec2/instances';
 import { KUBERNETES_VERSIONS } from '../eks/catalog';
 import type { Cluster, Nodegroup } from '../eks/state';
 import { kubeletGitVersion } from '../eks/versions';
-import { privateDnsName, timestamp, uid } from './names';
+import { addressIn, privateDnsName, timestamp, uid } from './names';
 import type { Json } from './status';
 
 export interface NodeInfo {
@@ -151,4 +151,72 @@ export function nodeConditions(since: Date): Json[] {
     condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
   ];
+}
+
+/** What an EKS Auto Mode node pool launches here: one node per built-in pool (system's only for critical add-ons, as EKS taints it). */
+const AUTO_MODE_POOLS: Record<string, { instanceType: string; taints: Array<{ key: string; value: string; effect: string }> }> = {
+  system: { instanceType: 'c6g.large', taints: [{ key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' }] },
+  'general-purpose': { instanceType: 'c6a.large', taints: [] },
+};
+
+/**
+ * EKS Auto Mode's nodes: EC2 managed instances EKS launches for its node pools, named by instance
+ * id and labelled with their pool. Real node pools scale with pending pods; here each built-in
+ * pool of an ACTIVE (or UPDATING) Auto Mode cluster has one Ready node from when Auto Mode came on,
+ * spread over the cluster's subnets.
+ */
+export function autoModeNodes(world: World, cluster: Cluster): NodeInfo[] {
+  const config = cluster.autoMode;
+  if (!config?.enabled || !config.since || (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING')) return [];
+  const since = config.since;
+  return config.nodePools.map((pool, index) => {
+    const shape = AUTO_MODE_POOLS[pool] ?? { instanceType: 'c6a.large', taints: [] };
+    const subnetId = cluster.vpc.subnetIds[index % cluster.vpc.subnetIds.length] ?? '';
+    const subnet = world.ec2.subnets.get(subnetId);
+    const zone = subnet?.availabilityZone ?? `${world.region}a`;
+    const seed = `${cluster.id}/auto-mode/${pool}/${since.toISOString()}`;
+    const ip = addressIn(subnet?.cidrBlock ?? '10.0.0.0/16', seed);
+    const name = `i-${uid(seed).replace(/-/g, '').slice(0, 17)}`;
+    const arch = shape.instanceType.includes('g.') ? 'arm64' : 'amd64';
+    const object: Json = {
+      metadata: {
+        name,
+        uid: uid(`node/${seed}`),
+        resourceVersion: cluster.kube.resourceVersion,
+        creationTimestamp: timestamp(since),
+        labels: {
+          'eks.amazonaws.com/compute-type': 'auto',
+          'eks.amazonaws.com/nodeclass': 'default',
+          'karpenter.sh/nodepool': pool,
+          'karpenter.sh/capacity-type': 'on-demand',
+          'karpenter.sh/initialized': 'true',
+          'karpenter.sh/registered': 'true',
+          'kubernetes.io/arch': arch,
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'node.kubernetes.io/instance-type': shape.instanceType,
+          'topology.kubernetes.io/region': world.region,
+          'topology.kubernetes.io/zone': zone,
+        },
+      },
+      spec: { providerID: `aws:///${zone}/${name}`, ...(shape.taints.length ? { taints: shape.taints.map((t) => ({ ...t })) } : {}) },
+      status: {
+        conditions: nodeConditions(since),
+        addresses: [
+          { type: 'InternalIP', address: ip },
+          { type: 'InternalDNS', address: privateDnsName(ip, world.region) },
+          { type: 'Hostname', address: name },
+        ],
+        nodeInfo: {
+          architecture: arch,
+          containerRuntimeVersion: 'containerd://1.7.27+bottlerocket',
+          kernelVersion: '6.1.141',
+          kubeletVersion: kubeletGitVersion(cluster.version),
+          operatingSystem: 'linux',
+          osImage: 'Bottlerocket (EKS Auto, Standard) 2025.9.12 (aws-k8s-' + cluster.version + '-standard)',
+        },
+      },
+    };
+    return { name, ip, subnetId, zone, taints: shape.taints, fargate: false, object };
+  });
 }

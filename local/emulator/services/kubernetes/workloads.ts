@@ -19,7 +19,7 @@ import { COREDNS_POD_LABELS } from '../eks/catalog';
 import type { Addon, Cluster } from '../eks/state';
 import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, nameSuffix, nthAddress, privateDnsName, templateHash, timestamp, uid } from './names';
-import { instanceNodes, nodeConditions, type NodeInfo } from './nodes';
+import { autoModeNodes, instanceNodes, nodeConditions, type NodeInfo } from './nodes';
 import type { Json } from './status';
 
 export interface ClusterObjects {
@@ -136,7 +136,7 @@ function tolerates(tolerations: Toleration[], taint: { key: string; effect: stri
 
 export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
   const resourceVersion = cluster.kube.resourceVersion;
-  const ec2Nodes = instanceNodes(world, cluster);
+  const ec2Nodes = [...instanceNodes(world, cluster), ...autoModeNodes(world, cluster)];
   const fargateNodes: NodeInfo[] = [];
   const objects: ClusterObjects = { namespaces: [], nodes: [], pods: [], services: [], daemonsets: [], deployments: [], replicasets: [], leases: [], events: [] };
   const later = (...dates: Date[]) => new Date(Math.max(...dates.map((d) => d.getTime())));
