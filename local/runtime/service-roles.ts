@@ -50,6 +50,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'delete-compute': 'pass',
   'check-compute-deletion': 'pass',
   'delete-cluster-stack': 'pass',
+  'check-cluster-stack-deletion': 'pass',
   'change-nodegroup': 'pass',
   'change-fargate-profile': 'pass',
   'change-settings': 'pass',

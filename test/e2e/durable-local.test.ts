@@ -18,7 +18,8 @@ import { until } from '../support/until';
 const ROOT = join(__dirname, '..', '..');
 const NAME = 'durable';
 /** ~1,700 emulated seconds per reference provisioning: about 8.5 s of real time. */
-const TIME_SCALE = '0.005';
+// Slow enough that a loaded machine still finds the nodegroups creating at the second kill (they take 2-4 emulated minutes).
+const TIME_SCALE = '0.01';
 
 interface Running {
   child: ChildProcess;
