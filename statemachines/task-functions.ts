@@ -15,6 +15,7 @@ export const TASK_FUNCTIONS = {
   CreateAddonFunctionArn: 'create-addon',
   CheckAddonFunctionArn: 'check-addon',
   MapIdentitiesFunctionArn: 'map-identities',
+  CreatePodIdentityAssociationsFunctionArn: 'create-pod-identity-associations',
   CollectOutputsFunctionArn: 'collect-outputs',
   FinalizeFunctionArn: 'finalize',
   DiagnoseFailureFunctionArn: 'diagnose-failure',

@@ -9,6 +9,7 @@ import { DEFAULT_OWNER_POLICY } from './eksctl-defaults';
 import { needsKubernetesApi, publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
 import { natGatewayCount, type Spec } from './spec';
+import { podIdentityProblems } from './pod-identity';
 import { parseMaintenanceWindow } from './upgrade/maintenance-window';
 import { getsVpcEndpoints } from './vpc-endpoints';
 
@@ -269,7 +270,7 @@ const maintenance: Rule = (spec) => {
   return problems;
 };
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance];
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, podIdentityProblems];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

@@ -46,6 +46,8 @@ export const CLUSTER_STACK_PATTERN = 'eksp-*-cluster';
 export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
 /** The Fargate stack (pod execution role) of a cluster made without profiles (naming.ts fargateStackName). */
 export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
+/** Stacks of Pod Identity roles for associations added after provisioning (domain/pod-identity.ts podIdentityStackName). */
+export const POD_IDENTITY_STACK_PATTERN = 'eksp-*-podidentity-*';
 /** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
 export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
 /** Clusters' unattended-upgrade schedules (ports/schedules.ts upgradeScheduleName), in the same group. */
@@ -59,6 +61,7 @@ export const patterns = {
   clusterStacks: arns.cloudformation(`stack/${CLUSTER_STACK_PATTERN}/*`),
   nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
   fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
+  podIdentityStacks: arns.cloudformation(`stack/${POD_IDENTITY_STACK_PATTERN}/*`),
   expirySchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
   upgradeSchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${UPGRADE_SCHEDULE_PATTERN}`),
   clusters: arns.eks('cluster/*'),
@@ -66,6 +69,7 @@ export const patterns = {
   fargateProfiles: arns.eks('fargateprofile/*/*/*'),
   addons: arns.eks('addon/*/*/*'),
   accessEntries: arns.eks('access-entry/*/*/*/*/*'),
+  podIdentityAssociations: arns.eks('podidentityassociation/*/*'),
   kubeAgents: arns.lambda(`function:${KUBE_AGENT_FUNCTION_PATTERN}`),
   kubeAgentLogGroups: arns.logs(`log-group:/aws/lambda/${KUBE_AGENT_FUNCTION_PATTERN}`),
   /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */

@@ -745,6 +745,10 @@ describe('IAM', () => {
     'eks.listInsights': ['eks:ListInsights'],
     'eks.describeInsight': ['eks:DescribeInsight'],
     'eks.addonVersions': ['eks:DescribeAddonVersions'],
+    'eks.createPodIdentityAssociation': ['eks:CreatePodIdentityAssociation', 'iam:PassRole'],
+    'eks.findPodIdentityAssociation': ['eks:ListPodIdentityAssociations'],
+    'eks.describePodIdentityAssociation': ['eks:DescribePodIdentityAssociation'],
+    'eks.deletePodIdentityAssociation': ['eks:DeletePodIdentityAssociation'],
     // The Kubernetes API is reached through the cluster's kube agent, with a token signed as the role in KUBERNETES_ACCESS_ROLE_ARN.
     'kubernetes.readAwsAuth': ['sts:AssumeRole', 'lambda:InvokeFunction'],
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
