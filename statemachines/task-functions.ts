@@ -33,6 +33,7 @@ export const TASK_FUNCTIONS = {
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',
   ChangeSettingsFunctionArn: 'change-settings',
   ChangeAddonFunctionArn: 'change-addon',
+  ChangePodIdentityFunctionArn: 'change-pod-identity',
   DisableDeletionProtectionFunctionArn: 'disable-deletion-protection',
   FinalizeUpdateFunctionArn: 'finalize-update',
   SettleUpgradeFunctionArn: 'settle-upgrade',

@@ -148,6 +148,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Change Endpoint Access': { phase: 'Update', resource: theChange },
   'Change Settings': { phase: 'Update', resource: theChange },
   'Change Addon': { phase: 'Update', resource: theChange },
+  'Change Pod Identity': { phase: 'Update', resource: theChange },
   // upgrade-cluster
   Preflight: { phase: 'Preflight', resource: theCluster },
   'Upgrade Control Plane': { phase: 'ControlPlane', resource: theCluster },

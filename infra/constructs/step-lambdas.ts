@@ -365,6 +365,19 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       { actions: ['eks:DescribeAddonVersions'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
     ],
   },
+  'change-pod-identity': {
+    description: "Change Pod Identity: adds a service account's Pod Identity association (with its own role stack when the service makes the role) or removes it and that stack (update-cluster)",
+    permissions: [
+      ...CREATE_POD_IDENTITY,
+      { actions: ['eks:DeletePodIdentityAssociation'], resources: [patterns.podIdentityAssociations], wildcardReason: POD_IDENTITY_REASON },
+      {
+        actions: ['cloudformation:CreateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection', 'cloudformation:TagResource'],
+        resources: [patterns.podIdentityStacks],
+        wildcardReason: NODEGROUP_STACKS_REASON,
+      },
+    ],
+    clusterStackRole: 'pass',
+  },
   'finalize-update': {
     description: 'Finalize Update: records the cluster\'s new spec and sends the SUCCEEDED event (update-cluster)',
     permissions: [],
