@@ -13,6 +13,7 @@ import type { Poll, UpdateInput } from '../generated/types';
 import { changeFor } from '../domain/change-actions';
 import { isStage } from '../domain/cluster-change';
 import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
+import { podIdentityStackPrefix } from '../domain/pod-identity';
 import { clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
 import { updateErrorsText } from '../domain/status';
 import type { Cluster } from '../ports/eks';
@@ -65,10 +66,11 @@ export function liveSettings(cluster: Cluster): LiveSettings {
   };
 }
 
-/** The cluster stack, nodegroup stacks and the Fargate stack that this cluster owns (a stack of the same name another cluster owns is not ours). */
+/** The cluster stack, nodegroup stacks, the Fargate stack and Pod Identity role stacks that this cluster owns (a stack of the same name another cluster owns is not ours). */
 async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags[]> {
   const nodegroupStacks = (await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster))).map((s) => s.stackName);
-  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster)];
+  const podIdentityStacks = (await deps.cloudFormation.listStacks(podIdentityStackPrefix(cluster))).map((s) => s.stackName);
+  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), ...podIdentityStacks];
   const stacks: LiveStackTags[] = [];
   for (const name of names) {
     const stack = await deps.cloudFormation.describeStack(name);

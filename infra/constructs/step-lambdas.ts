@@ -350,7 +350,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         wildcardReason: NAMED_BY_REQUEST,
       },
       // The stacks' tags: UpdateStack with the current template (GetTemplate), its resources' tags rewritten, run by the CloudFormation execution role.
-      { actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:UpdateStack'], resources: [patterns.clusterStacks, patterns.nodegroupStacks, patterns.fargateStacks], wildcardReason: NODEGROUP_STACKS_REASON },
+      { actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:UpdateStack'], resources: [patterns.clusterStacks, patterns.nodegroupStacks, patterns.fargateStacks, patterns.podIdentityStacks], wildcardReason: NODEGROUP_STACKS_REASON },
       { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
     ],
     clusterStackRole: 'pass',

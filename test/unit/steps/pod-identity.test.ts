@@ -9,10 +9,11 @@ import { planPodIdentityChange } from '../../../functions/domain/pod-identity-ch
 import { podIdentityStackName, POD_IDENTITY_AGENT_ADDON } from '../../../functions/domain/pod-identity';
 import { createPodIdentityAssociations } from '../../../functions/steps/create-pod-identity-associations';
 import { changePodIdentity } from '../../../functions/steps/change-pod-identity';
+import { changeSettings } from '../../../functions/steps/change-settings';
 import { advanceComputeTeardown } from '../../../functions/step-support/compute-teardown';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, completeStack, fakeAws, forgetCalls, operation, provisionState, rejectionOf, specOf } from './step-inputs';
-import { provisionedAws, requestedUpdate, stepEvents, UPDATE_OPERATION } from './update-inputs';
+import { provisionedAws, requestedUpdate, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';
 
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const OWN_ROLE = 'arn:aws:iam::111122223333:role/reporter';
@@ -156,5 +157,22 @@ describe('delete-cluster', () => {
     await advanceComputeTeardown({ operation: { ...UPDATE_OPERATION, type: 'DELETE' }, spec } as never, aws.deps(), { first: true, startedAt: aws.clock().toISOString() });
 
     expect(aws.calls.filter((c) => c.operation === 'DeleteStack').map((c) => c.target)).toEqual([podIdentityStackName(CLUSTER, BY_POLICIES)]);
+  });
+});
+
+describe('a change of the cluster’s tags', () => {
+  it('re-tags a later association’s role stack with the cluster’s other stacks', async () => {
+    const spec = specOf({ podIdentityAssociations: [BY_ROLE] });
+    const aws = provisionedAws(spec);
+    const add = await changePodIdentity(requestedUpdate(spec, { action: 'ADD_POD_IDENTITY_ASSOCIATION', body: BY_POLICIES }), aws.deps());
+    aws.stacks.get(podIdentityStackName(CLUSTER, BY_POLICIES))!.describesLeft = 0;
+    await changePodIdentity(requestedUpdate(spec, { action: 'ADD_POD_IDENTITY_ASSOCIATION', body: BY_POLICIES }, add), aws.deps());
+    const change = { action: 'UPDATE_SETTINGS', settings: { tags: { team: 'green' } } } as const;
+
+    let progress = await changeSettings(updateInput(change, spec), aws.deps());
+    for (let look = 0; !progress.ready && look < 10; look++) progress = await changeSettings(updateInput(change, spec, progress), aws.deps()).catch(() => progress);
+
+    expect(progress.ready).toBe(true);
+    expect(aws.stacks.get(podIdentityStackName(CLUSTER, BY_POLICIES))!.tags).toMatchObject({ team: 'green', 'eks-provisioner:cluster': CLUSTER });
   });
 });
