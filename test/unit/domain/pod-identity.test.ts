@@ -7,6 +7,7 @@
 import { podIdentityRoleOutputName, renderClusterTemplate, renderPodIdentityTemplate, ROLE_PATH } from '../../../functions/domain/cluster-template';
 import { guardrailProblems, resolveGuardrails, specRulesOnly, changeGuardrailProblems } from '../../../functions/domain/guardrails';
 import { associationKey, parseAssociationKey, podIdentityStackName, podIdentityStackPrefix, POD_IDENTITY_AGENT_ADDON } from '../../../functions/domain/pod-identity';
+import { provisioningSteps } from '../../../functions/domain/plan';
 import { applyChange } from '../../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 import { InvalidSpecError } from '../../../functions/shared/errors';
@@ -42,6 +43,15 @@ describe('podIdentityAssociations in the spec', () => {
     expect(spec({ podIdentityAssociations: [BY_ROLE], addons: [{ name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }] }).addons).toEqual([{ name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }]);
     expect(spec({}).addons.map((a) => a.name)).not.toContain(POD_IDENTITY_AGENT_ADDON);
     expect(spec({}).podIdentityAssociations).toEqual([]);
+  });
+
+  it('shows each association in the plan a dry run answers, after the cluster stack', () => {
+    const steps = provisioningSteps(spec({ podIdentityAssociations: [BY_ROLE, BY_POLICIES] }), 'arn:aws:iam::111122223333:role/platform');
+
+    expect(steps.slice(-2)).toEqual([
+      `Associate service account ops/reporter with ${OWN_ROLE} (EKS Pod Identity)`,
+      `Associate service account payments/api with a role of the cluster stack (${S3_READ}) (EKS Pod Identity)`,
+    ]);
   });
 
   it('normalises a normalised spec to itself (the Plan step checks it again)', () => {
