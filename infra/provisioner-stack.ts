@@ -86,6 +86,7 @@ export class ProvisionerStack extends Stack {
       kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole(),
       permissionsBoundaryArn: this.permissionsBoundary.arn,
       allowedNodePolicyArns: guardrails.guardrails.allowedNodePolicyArns ?? [],
+      allowedPodPolicyArns: guardrails.guardrails.allowedPodPolicyArns ?? [],
       kubeAgentCode: this.kubeAgentCode,
     });
     this.steps.useClusterStackRole(this.clusterStackRole.role);

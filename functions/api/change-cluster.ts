@@ -93,6 +93,13 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
         ? { detail: 'say which kind of mapping this is', errors: [{ pointer: '', message: 'must have either principalArn (an EKS access entry) or arn (an aws-auth identity mapping), not both' }] }
         : undefined,
   },
+  ADD_POD_IDENTITY_ASSOCIATION: {
+    method: 'POST', path: '/clusters/{name}/pod-identity-associations', operationId: 'addPodIdentityAssociation', summary: 'Give a service account an IAM role through EKS Pod Identity (an existing roleArn, or a role made with permissionPolicyArns)',
+    body: { description: 'The association, as in podIdentityAssociations[] of the cluster spec', schema: { definition: 'PodIdentityAssociation' } }, expects: 'a JSON Pod Identity association (as in podIdentityAssociations[] of the cluster spec)',
+  },
+  REMOVE_POD_IDENTITY_ASSOCIATION: {
+    method: 'DELETE', path: '/clusters/{name}/pod-identity-associations/{namespace}/{serviceAccount}', operationId: 'removePodIdentityAssociation', summary: "Remove a service account's Pod Identity association (and the role the service made for it after provisioning)",
+  },
   REMOVE_ACCESS_ENTRY: {
     method: 'DELETE', path: '/clusters/{name}/access-entries/{principalArn}', operationId: 'removeAccessEntry', summary: "Remove a principal's access entry or aws-auth mapping (the ARN percent-encoded)",
     greedyParam: 'principalArn',
@@ -106,7 +113,8 @@ export function changeRoutes(accepted: Route['success']): Route[] {
     operation: action,
     success: accepted,
     startsOperation: true,
-    handler: (request, deps, name, target) => changeCluster(request, deps, name!, () => buildRequest(request, action, target, { expects, check, options })),
+    // Several path parameters after the name (namespace, service account) make one target, `/`-joined as the spec keys it.
+    handler: (request, deps, name, ...targets) => changeCluster(request, deps, name!, () => buildRequest(request, action, targets.length > 0 ? targets.join('/') : undefined, { expects, check, options })),
   }));
 }
 

@@ -58,6 +58,8 @@ export const PATH_PARAMETERS: Record<string, { schema: ParameterSchema; descript
   profile: { schema: stringRule(definitions.FargateProfile.properties.name), description: 'The Fargate profile name' },
   addon: { schema: stringRule(definitions.Addon.properties.name), description: 'The add-on name' },
   principalArn: { schema: stringRule(definitions.IamArn), description: 'An IAM ARN, percent-encoded (/ as %2F)' },
+  namespace: { schema: stringRule(definitions.KubernetesName), description: 'The Kubernetes namespace of the service account' },
+  serviceAccount: { schema: stringRule(definitions.PodIdentityAssociation.properties.serviceAccountName), description: 'The Kubernetes service account name' },
   // Ids are op- and a UUID or a 32-digit hash (accept-operation.ts); the slack admits neither more nor odd characters.
   id: { schema: { type: 'string', minLength: 4, maxLength: 64, pattern: '^op-[A-Za-z0-9-]+$' }, description: 'The operation id' },
 };

@@ -18,9 +18,16 @@ import { ROUTES, type Route } from './routes';
 /** Each requested operation as its REST route (the route that names it in routes.ts). */
 const AS_ROUTE = Object.fromEntries(ROUTES.filter((route) => route.operation).map((route) => [route.operation, route])) as Record<RequestedOperation, Route>;
 
-/** The route's path for the event's cluster and target (every parameter after {name} is the target). */
+/**
+ * The route's path for the event's cluster and target (every parameter after {name} is the
+ * target). A route with several (a Pod Identity association's {namespace}/{serviceAccount}) takes
+ * the target's `/`-separated parts in order, each percent-encoded as one segment.
+ */
 function pathOf(route: Route, cluster: string, target: string): string {
-  return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'name' ? cluster : target));
+  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((name) => name !== 'name');
+  const parts = params.length > 1 ? target.split('/') : [target];
+  let next = 0;
+  return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(name === 'name' ? cluster : (parts[next++] ?? '')));
 }
 
 export class OperationRequestFailedError extends Error {
@@ -94,6 +101,8 @@ const DETAIL_POINTERS: Record<string, string> = {
   '/path/nodegroup': '/detail/target',
   '/path/profile': '/detail/target',
   '/path/principalArn': '/detail/target',
+  '/path/namespace': '/detail/target',
+  '/path/serviceAccount': '/detail/target',
   '/header/Idempotency-Key': '/detail/idempotencyKey',
 };
 
@@ -125,7 +134,7 @@ function toApiRequest(event: OperationRequestEvent, deps: ApiDeps): { request: A
   return {
     request: {
       method: route.method,
-      path: pathOf(route, encodeURIComponent(detail.cluster), encodeURIComponent(detail.target ?? '')),
+      path: pathOf(route, detail.cluster, detail.target ?? ''),
       body: detail.body === undefined ? null : JSON.stringify(detail.body),
       // The detail is already JSON: the router's media-type check holds by construction.
       contentType: 'application/json',

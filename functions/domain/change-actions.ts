@@ -8,12 +8,12 @@ import type { ChangeAction, ClusterChange } from '../generated/types';
 import { InvalidStepInputError } from '../shared/errors';
 
 /** The update-cluster Task states, one per kind of thing a change touches. */
-export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings' | 'Change Addon';
+export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings' | 'Change Addon' | 'Change Pod Identity';
 
 interface ChangeActionInfo {
   state: ChangeState;
   /** What the target is, in messages ("cluster demo has no nodegroup ng-9"). */
-  targetKind: 'nodegroup' | 'Fargate profile' | 'access entry' | 'cluster' | 'add-on';
+  targetKind: 'nodegroup' | 'Fargate profile' | 'access entry' | 'cluster' | 'add-on' | 'Pod Identity association';
 }
 
 export const CHANGE_ACTIONS = {
@@ -29,6 +29,8 @@ export const CHANGE_ACTIONS = {
   ADD_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
   UPDATE_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
   REMOVE_ADDON: { state: 'Change Addon', targetKind: 'add-on' },
+  ADD_POD_IDENTITY_ASSOCIATION: { state: 'Change Pod Identity', targetKind: 'Pod Identity association' },
+  REMOVE_POD_IDENTITY_ASSOCIATION: { state: 'Change Pod Identity', targetKind: 'Pod Identity association' },
 } as const satisfies Record<ChangeAction, ChangeActionInfo>;
 
 // The schema lists the actions twice (the ChangeAction enum and ClusterChange's branches): the compiler holds them equal.

@@ -27,6 +27,8 @@ import { endpointAccessChange, endpointAccessWithNodeEgress, type LiveEndpointAc
 import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
 import type { AddonCall } from './addon-change';
+import { parseAssociationKey, podIdentityStackName } from './pod-identity';
+import type { PodIdentityCall } from './pod-identity-change';
 import type { PolledKind } from './poll-schedule';
 import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
@@ -61,7 +63,9 @@ export type Stage =
   | 'stackTags'
   | 'addonCreate'
   | 'addonUpdate'
-  | 'addonDelete';
+  | 'addonDelete'
+  | 'podIdentityStack'
+  | 'podIdentityStackDelete';
 
 /** Poll.stage once a change is done: Finalize Update reports it as the result. */
 export type ChangeResult = 'applied' | 'unchanged';
@@ -84,6 +88,7 @@ function settingStage(stepName: string, pollKind: PolledKind): StageInfo {
   return { stepName, pollKind, notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `cluster ${cluster}` };
 }
 const fargateStack = (cluster: string) => `stack ${fargateStackName(cluster)}`;
+const podIdentityStack = (cluster: string, target: string) => `stack ${podIdentityStackName(cluster, parseAssociationKey(target))}`;
 
 export const STAGES: Record<Stage, StageInfo> = {
   nodegroupStack: { stepName: 'Create Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
@@ -110,6 +115,8 @@ export const STAGES: Record<Stage, StageInfo> = {
   addonCreate: { stepName: 'Create Add-on', pollKind: 'addon', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonUpdate: { stepName: 'Update Add-on', pollKind: 'addonUpdate', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonDelete: { stepName: 'Delete Add-on', pollKind: 'addonDelete', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
+  podIdentityStack: { stepName: 'Create Pod Identity Role Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: podIdentityStack },
+  podIdentityStackDelete: { stepName: 'Delete Pod Identity Role Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: podIdentityStack },
   stackTags: { stepName: 'Tag Stacks', pollKind: 'stackTagUpdate', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `stacks of cluster ${cluster} (${clusterStackName(cluster)} and its nodegroup and Fargate stacks)` },
 };
 
@@ -118,7 +125,7 @@ export function isStage(value: string | undefined): value is Stage {
 }
 
 /** Stages that wait on the change's own stack (its root cause is in the stack's events). */
-export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 'fargateStack', 'fargateStackDelete'];
+export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 'fargateStack', 'fargateStackDelete', 'podIdentityStack', 'podIdentityStackDelete'];
 
 // ── The change's target ──────────────────────────────────────────────────────────────────────
 
@@ -149,6 +156,9 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
     case 'UPDATE_ADDON':
     case 'REMOVE_ADDON':
       return `add-on ${target}`;
+    case 'ADD_POD_IDENTITY_ASSOCIATION':
+    case 'REMOVE_POD_IDENTITY_ASSOCIATION':
+      return `Pod Identity association ${target}`;
   }
 }
 
@@ -221,7 +231,7 @@ export interface LiveState {
 export type AccessScope = { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
 
 /** The change's own stack: a leftover of an earlier operation, or the removed nodegroup's. */
-type DeleteOwnStack = { call: 'deleteStack' };
+export type DeleteOwnStack = { call: 'deleteStack' };
 
 /** The calls each update-cluster state makes: its step handles every one of its own, and no other. */
 export type NodegroupCall =
@@ -245,7 +255,7 @@ export type AccessCall =
   | { call: 'deleteAccessEntry'; principalArn: string }
   | { call: 'writeAwsAuth'; data: AwsAuthData };
 
-export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall | AddonCall;
+export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall | AddonCall | PodIdentityCall;
 
 export type NextStep<C extends ChangeCall = ChangeCall> =
   /** The cluster is as the change asks. */
@@ -272,7 +282,7 @@ export type ChangePlanner<S extends ChangeState, C extends ChangeCall> = (change
  * A stack of this name that another cluster owns is never touched: `eksp-a-nodegroup-x-cluster`
  * is both cluster a's nodegroup x-cluster's stack and cluster a-nodegroup-x's own.
  */
-function foreignStack(live: LiveState, clusterName: string): NextStep<never> | undefined {
+export function foreignStack(live: Pick<LiveState, 'stack'>, clusterName: string): NextStep<never> | undefined {
   if (!live.stack || live.stack.cluster === clusterName) return undefined;
   return refused(`a stack of the same name belongs to ${live.stack.cluster ? `cluster ${live.stack.cluster}` : 'something else'}; choose another name`);
 }
@@ -328,7 +338,7 @@ function addNodegroup(nodegroup: NodegroupSpec, live: LiveState, operationId: st
   return apply('nodegroup', { call: 'createNodegroup', nodegroup, stackOutputs: stack.outputs });
 }
 
-function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | 'fargateStackDelete'): NextStep<DeleteOwnStack> {
+export function deleteLeftoverStack(stack: LiveStack, stage: 'nodegroupStackDelete' | 'fargateStackDelete' | 'podIdentityStackDelete'): NextStep<DeleteOwnStack> {
   const progress = stackDeleteProgress(stack.status);
   if (progress === 'pending') return wait(stage, stack.status);
   if (progress === 'failed') return failed(stage, `${stack.status}: a stack an earlier operation left could not be deleted`);

@@ -13,7 +13,8 @@ import { InvalidSpecError, InvalidStepInputError } from '../shared/errors';
 import { parseCidr } from './cidr';
 import { publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { clusterStackName, exportName, kubeAgentFunctionName } from './naming';
-import { natGatewayCount, type NodegroupSpec, type Spec } from './spec';
+import { hasServiceRole, POD_IDENTITY_PRINCIPAL } from './pod-identity';
+import { natGatewayCount, type NodegroupSpec, type PodIdentityAssociationSpec, type Spec } from './spec';
 import { getsVpcEndpoints, renderVpcEndpoints } from './vpc-endpoints';
 
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
@@ -80,6 +81,7 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   renderControlPlane(template, input, network);
   renderKubeAgent(template, input, network);
   renderLaunchTemplates(template, input.spec);
+  renderWorkloadIdentity(template, input.spec);
   renderOutputs(template, input.spec, network);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -695,6 +697,72 @@ function renderLaunchTemplate(template: TemplateBuilder, nodegroup: NodegroupSpe
     },
   });
   return id;
+}
+
+// ── Workload identity ────────────────────────────────────────────────────────────────────────
+// Roles for service accounts (EKS Pod Identity) that the spec asks the service to make, and the
+// IAM OIDC provider IRSA needs. The associations themselves are made with the EKS API after the
+// stack (create-pod-identity-associations.ts), like nodegroups.
+
+type PodIdentityRoleSpec = Pick<PodIdentityAssociationSpec, 'namespace' | 'serviceAccountName'>;
+
+/** The output holding the role made for an association: `PodIdentityRoleArn<ns/sa as a logical id part>`. */
+export function podIdentityRoleOutputName(association: PodIdentityRoleSpec): string {
+  return `PodIdentityRoleArn${logicalIdPart(`${association.namespace}/${association.serviceAccountName}`)}`;
+}
+
+/** The output holding the IAM OIDC provider's ARN (iam.withOIDC). */
+export const OIDC_PROVIDER_OUTPUT = 'OIDCProviderArn';
+
+function renderWorkloadIdentity(template: TemplateBuilder, spec: Spec): void {
+  for (const association of spec.podIdentityAssociations) {
+    if (hasServiceRole(association)) podIdentityRole(template, spec.name, association);
+  }
+  if (spec.iam?.withOIDC) {
+    template.add('OIDCProvider', {
+      Type: 'AWS::IAM::OIDCProvider',
+      // No ThumbprintList: IAM trusts the issuer's certificate through its own root CAs for EKS issuers.
+      Properties: { Url: getAtt('ControlPlane', 'OpenIdConnectIssuerUrl'), ClientIdList: ['sts.amazonaws.com'], Tags: template.tagsFor('OIDCProvider') },
+    });
+    // An OIDC provider's Ref is its ARN.
+    template.output(OIDC_PROVIDER_OUTPUT, 'IAM OIDC identity provider of the cluster (IAM roles for service accounts)', ref('OIDCProvider'));
+  }
+}
+
+/**
+ * A role pods of one service account assume through EKS Pod Identity, with the association's
+ * policies. Confused-deputy guard, as AWS recommends: only EKS acting for this account and this
+ * cluster may assume it.
+ */
+function podIdentityRole(template: TemplateBuilder, clusterName: string, association: PodIdentityAssociationSpec): void {
+  const output = podIdentityRoleOutputName(association);
+  const logicalId = output.replace(/^PodIdentityRoleArn/, 'PodIdentityRole');
+  template.role(logicalId, {
+    AssumeRolePolicyDocument: trustPolicy(POD_IDENTITY_PRINCIPAL, ['sts:AssumeRole', 'sts:TagSession'], {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:cluster/${clusterName}` } },
+    }),
+    ManagedPolicyArns: [...(association.permissionPolicyArns ?? [])],
+  });
+  template.output(output, `Role of service account ${association.namespace}/${association.serviceAccountName} (EKS Pod Identity)`, getAtt(logicalId, 'Arn'));
+}
+
+export interface PodIdentityTemplateInput extends StackTemplateInput {
+  clusterName: string;
+  association: PodIdentityAssociationSpec;
+  stackName: string; // eksp-<cluster>-podidentity-<ns>-<sa>-<hash>
+}
+
+/** The role of an association added after provisioning, in a stack of its own (the cluster stack is never updated for it). */
+export function renderPodIdentityTemplate(input: PodIdentityTemplateInput): CloudFormationTemplate {
+  const template = new TemplateBuilder(input);
+  podIdentityRole(template, input.clusterName, input.association);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Pod Identity role of service account ${input.association.namespace}/${input.association.serviceAccountName} in EKS cluster "${input.clusterName}" made by eks-provisioner. The association itself is made with the EKS API.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
 }
 
 // ── Outputs ──────────────────────────────────────────────────────────────────────────────────

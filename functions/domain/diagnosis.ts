@@ -135,6 +135,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Create Add-on': { phase: 'ComputeAndAccess', resource: theItem('add-on') },
   'Check Add-on': { phase: 'ComputeAndAccess', resource: theItem('add-on') },
   'Map Identities': { phase: 'ComputeAndAccess', resource: theCluster },
+  'Create Pod Identity Associations': { phase: 'ComputeAndAccess', resource: theCluster },
   'Switch Endpoint Access': { phase: 'EndpointAccess', resource: theCluster },
   'Check Endpoint Update': { phase: 'EndpointAccess', resource: theCluster },
   'Collect Outputs': { phase: 'Finalize', resource: theCluster },
@@ -147,6 +148,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Change Endpoint Access': { phase: 'Update', resource: theChange },
   'Change Settings': { phase: 'Update', resource: theChange },
   'Change Addon': { phase: 'Update', resource: theChange },
+  'Change Pod Identity': { phase: 'Update', resource: theChange },
   // upgrade-cluster
   Preflight: { phase: 'Preflight', resource: theCluster },
   'Upgrade Control Plane': { phase: 'ControlPlane', resource: theCluster },

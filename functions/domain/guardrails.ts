@@ -53,12 +53,16 @@ export function resolveGuardrails(input: unknown): GuardrailsResolution {
     const name = ADMINISTRATION_POLICIES.find((policy) => arn.endsWith(`:iam::aws:policy/${policy}`));
     if (name) problems.push({ pointer: `/allowedNodePolicyArns/${i}`, message: `${name} cannot be allowed on node roles: it administers IAM, the organization or the account, and every pod on the node could use it` });
   });
+  guardrails.allowedPodPolicyArns?.forEach((arn, i) => {
+    const name = ADMINISTRATION_POLICIES.find((policy) => arn.endsWith(`:iam::aws:policy/${policy}`));
+    if (name) problems.push({ pointer: `/allowedPodPolicyArns/${i}`, message: `${name} cannot be allowed on Pod Identity roles: it administers IAM, the organization or the account, and any pod of the service account could use it` });
+  });
   return problems.length > 0 ? { problems } : { guardrails: { ...guardrails, defaultKubernetesVersion } };
 }
 
 /** Every guardrail the spec breaks, one problem per violation, pointing at the offending field. */
 export function guardrailProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
-  return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails), ...nodePolicyProblems(spec, guardrails)];
+  return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails), ...nodePolicyProblems(spec, guardrails), ...podPolicyProblems(spec, guardrails)];
 }
 
 /** "m5.large" allows exactly that type; "m5.*" the m5 family; "t3*" every type starting with t3 (t3, t3a). */
@@ -127,6 +131,18 @@ function nodePolicyProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecPro
   return spec.managedNodeGroups.flatMap((ng, i) =>
     (ng.iam?.additionalPolicyArns ?? []).flatMap((arn, p) =>
       allowed.includes(arn) ? [] : [{ pointer: `/managedNodeGroups/${i}/iam/additionalPolicyArns/${p}`, message: `${arn} is not a policy nodes may have ${named}` }],
+    ),
+  );
+}
+
+/** Like nodePolicyProblems, for the roles the service makes for service accounts (resolved, the guardrail defaults to none allowed). */
+function podPolicyProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
+  const allowed = guardrails.allowedPodPolicyArns;
+  if (!allowed) return [];
+  const named = allowed.length > 0 ? `(guardrail allowedPodPolicyArns: ${allowed.join(', ')})` : '(guardrail allowedPodPolicyArns allows none: ask the platform team to list it, or give a roleArn made and vetted yourself)';
+  return spec.podIdentityAssociations.flatMap((association, i) =>
+    (association.permissionPolicyArns ?? []).flatMap((arn, p) =>
+      allowed.includes(arn) ? [] : [{ pointer: `/podIdentityAssociations/${i}/permissionPolicyArns/${p}`, message: `${arn} is not a policy pods may have ${named}` }],
     ),
   );
 }

@@ -18,6 +18,7 @@ export function provisioningSteps(spec: Spec, requester: string): string[] {
     ...spec.identityMappings.map((mapping) => `Map ${mapping.arn} in aws-auth`),
     ...(owner.accessEntry ? [`Create access entry ${owner.principalArn} for the owner (${owner.accessEntry.accessPolicies.map(describePolicy).join(', ')})`] : []),
     ...(owner.identityMapping ? [`Map ${owner.principalArn} in aws-auth for the owner (${owner.identityMapping.groups.join(', ')})`] : []),
+    ...spec.podIdentityAssociations.map((a) => `Associate service account ${a.namespace}/${a.serviceAccountName} with ${a.roleArn ?? `a role of the cluster stack (${(a.permissionPolicyArns ?? []).join(', ')})`} (EKS Pod Identity)`),
   ];
 }
 

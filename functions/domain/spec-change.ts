@@ -8,7 +8,8 @@ import { CHANGE_ACTIONS } from './change-actions';
 import type { SpecProblem } from '../shared/errors';
 import { settingsTransitionProblems } from './cluster-settings';
 import type { NodegroupUpdate } from './nodegroup-update';
-import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type AddonSpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type Spec } from './spec';
+import { associationKey, POD_IDENTITY_AGENT_ADDON } from './pod-identity';
+import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type AddonSpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type PodIdentityAssociationSpec, type Spec } from './spec';
 
 /** A change as a route asks for it: the action, the path's target, the request body as sent. */
 export interface ChangeRequest {
@@ -156,10 +157,28 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
       const changes = (desired: Spec) => Object.fromEntries(asked.map((f) => [f, desired.addons[index]![f]]));
       return { spec, bodyPointer: `/addons/${index}`, changed: asked.map((f) => `/addons/${index}/${f}`), change: (desired) => ({ action: 'UPDATE_ADDON', target, changes: changes(desired) }) };
     }
-    case 'REMOVE_ADDON':
+    case 'REMOVE_ADDON': {
       spec.addons.splice(find(spec.addons, (a) => a.name === target), 1);
-      return removed(spec, { action: 'REMOVE_ADDON', target, preserve: request.preserve === true });
+      const problems = target === POD_IDENTITY_AGENT_ADDON ? podIdentityAgentNeeded(current, 'remove it') : [];
+      return { ...removed(spec, { action: 'REMOVE_ADDON', target, preserve: request.preserve === true }), ...(problems.length ? { problems } : {}) };
+    }
+    case 'ADD_POD_IDENTITY_ASSOCIATION': {
+      const at = spec.podIdentityAssociations.push(body as unknown as PodIdentityAssociationSpec) - 1;
+      // Normalisation would list the agent add-on without anything installing it: ask for it first.
+      const problems = current.addons.some((a) => a.name === POD_IDENTITY_AGENT_ADDON) ? [] : [{ pointer: '/addons', message: `the cluster has no ${POD_IDENTITY_AGENT_ADDON} add-on, which serves pods their association's credentials: add it first (POST /clusters/${current.name}/addons {"name": "${POD_IDENTITY_AGENT_ADDON}"})` }];
+      const change: AppliedChange['change'] = (desired) => ({ action: 'ADD_POD_IDENTITY_ASSOCIATION', target: associationKey(desired.podIdentityAssociations[at]!), item: desired.podIdentityAssociations[at]! });
+      return { ...added(spec, `/podIdentityAssociations/${at}`, change), ...(problems.length ? { problems } : {}) };
+    }
+    case 'REMOVE_POD_IDENTITY_ASSOCIATION':
+      spec.podIdentityAssociations.splice(find(spec.podIdentityAssociations, (a) => associationKey(a) === target), 1);
+      return removed(spec, { action: 'REMOVE_POD_IDENTITY_ASSOCIATION', target });
   }
+}
+
+/** While the cluster has associations, the agent add-on stays (normalisation would put it back in the spec, uninstalled). */
+function podIdentityAgentNeeded(current: Spec, what: string): SpecProblem[] {
+  if (current.podIdentityAssociations.length === 0) return [];
+  return [{ pointer: '', message: `cannot ${what}: the cluster's Pod Identity associations (${current.podIdentityAssociations.map(associationKey).join(', ')}) need ${POD_IDENTITY_AGENT_ADDON}; remove them first` }];
 }
 
 const added = (spec: unknown, pointer: string, change: AppliedChange['change']): AppliedChange => ({ spec, bodyPointer: pointer, changed: [pointer], change });

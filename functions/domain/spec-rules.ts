@@ -9,6 +9,7 @@ import { DEFAULT_OWNER_POLICY } from './eksctl-defaults';
 import { needsKubernetesApi, publicEndpointNeedsNodeEgress } from './endpoint-access';
 import { accessPolicyArn, SERVICE_TAG_PREFIX } from './naming';
 import { natGatewayCount, type Spec } from './spec';
+import { podIdentityProblems } from './pod-identity';
 import { parseMaintenanceWindow } from './upgrade/maintenance-window';
 import { getsVpcEndpoints } from './vpc-endpoints';
 
@@ -278,7 +279,7 @@ const autoMode: Rule = (spec) =>
     ? [{ pointer: '/autoMode/enabled', message: 'EKS Auto Mode needs access entries: authenticationMode must be API or API_AND_CONFIG_MAP, not CONFIG_MAP (EKS rule)' }]
     : [];
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, autoMode];
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, autoMode, podIdentityProblems];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

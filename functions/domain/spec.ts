@@ -10,6 +10,7 @@ import type { ClusterSpec, NormalisedAccessPolicy, NormalisedAddon, NormalisedCl
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
 import { guardrailProblems, type ResolvedGuardrails } from './guardrails';
 import { COMPUTE_KEYS, defaultAddonNames, defaultNodegroupName } from './eksctl-defaults';
+import { withPodIdentityAgent } from './pod-identity';
 import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
 
 export { DEFAULT_FARGATE_PROFILE };
@@ -58,6 +59,7 @@ export type FargateProfileSpec = Spec['fargateProfiles'][number];
 export type AddonSpec = Spec['addons'][number];
 export type AccessEntrySpec = Spec['accessEntries'][number];
 export type IdentityMappingSpec = Spec['identityMappings'][number];
+export type PodIdentityAssociationSpec = Spec['podIdentityAssociations'][number];
 
 /** The running cluster's settings PATCH /clusters/{name} changes, each independently of the others. */
 export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance', 'autoMode'] as const;
@@ -146,7 +148,7 @@ function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: Resolved
     fargateProfiles,
     // Absent only when the spec asked for Fargate instead (no nodegroup is defaulted then).
     managedNodeGroups: input.managedNodeGroups ?? [],
-    addons: input.addons ?? [],
+    addons: withPodIdentityAgent(input.addons ?? [], input.podIdentityAssociations),
     ownerAccess: input.ownerAccess === 'none' ? 'none' : { ...input.ownerAccess, scope: input.ownerAccess.scope ?? 'cluster' },
   };
 }

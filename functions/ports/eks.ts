@@ -9,6 +9,12 @@ import {
   CreateAddonCommand,
   CreateFargateProfileCommand,
   CreateNodegroupCommand,
+  CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+  DescribePodIdentityAssociationCommand,
+  ListPodIdentityAssociationsCommand,
+  type PodIdentityAssociation,
+  type PodIdentityAssociationSummary,
   DeleteAccessEntryCommand,
   DeleteAddonCommand,
   DeleteFargateProfileCommand,
@@ -64,7 +70,7 @@ import type { AddonChange } from '../domain/addon-change';
 import { classifyAwsError, isAwsError, ResourceBusyError, UpdateInProgressError } from '../shared/errors';
 import { once } from '../shared/once';
 
-export type { AccessEntry, Addon, AddonInfo, AssociatedAccessPolicy, Cluster, FargateProfile, Insight, InsightSummary, Nodegroup, NodegroupScalingConfig, Update };
+export type { AccessEntry, Addon, AddonInfo, AssociatedAccessPolicy, Cluster, FargateProfile, Insight, InsightSummary, Nodegroup, NodegroupScalingConfig, PodIdentityAssociation, PodIdentityAssociationSummary, Update };
 
 /** An upgrade insights refresh (StartInsightsRefresh / DescribeInsightsRefresh): IN_PROGRESS, FAILED or COMPLETED. */
 /** UpdateNodegroupVersion's target: the control plane's version, or an AMI release of the nodegroup's own version. */
@@ -150,6 +156,24 @@ export interface EksPort {
   describeInsight(cluster: string, id: string): Promise<Insight | undefined>;
   /** Every version of an add-on EKS publishes, for every Kubernetes version (DescribeAddonVersions by name, every page). */
   addonVersions(addon: string): Promise<AddonInfo | undefined>;
+  /** CreatePodIdentityAssociation; answers the association (its id). */
+  createPodIdentityAssociation(input: PodIdentityAssociationRequest): Promise<PodIdentityAssociation>;
+  /** ListPodIdentityAssociations for one service account (EKS allows at most one): its summary, or undefined. */
+  findPodIdentityAssociation(cluster: string, namespace: string, serviceAccount: string): Promise<PodIdentityAssociationSummary | undefined>;
+  /** DescribePodIdentityAssociation; undefined when EKS does not know it. */
+  describePodIdentityAssociation(cluster: string, associationId: string): Promise<PodIdentityAssociation | undefined>;
+  /** DeletePodIdentityAssociation; one already gone counts as deleted. */
+  deletePodIdentityAssociation(cluster: string, associationId: string): Promise<void>;
+}
+
+/** What CreatePodIdentityAssociation is given. */
+export interface PodIdentityAssociationRequest {
+  clusterName: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  clientRequestToken: string;
+  tags?: Record<string, string>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -475,6 +499,34 @@ export class SdkEks implements EksPort {
 
   async describeInsight(cluster: string, id: string) {
     return (await orUndefined(this.client().send(new DescribeInsightCommand({ clusterName: cluster, id })), `insight ${id}`))?.insight;
+  }
+
+  async createPodIdentityAssociation(input: PodIdentityAssociationRequest) {
+    const resource = `Pod Identity association ${input.namespace}/${input.serviceAccount}`;
+    try {
+      const { association } = await this.client().send(new CreatePodIdentityAssociationCommand(input));
+      return association ?? {};
+    } catch (error) {
+      throw classifyAwsError(error, resource);
+    }
+  }
+
+  async findPodIdentityAssociation(cluster: string, namespace: string, serviceAccount: string) {
+    try {
+      const page = await this.client().send(new ListPodIdentityAssociationsCommand({ clusterName: cluster, namespace, serviceAccount }));
+      // EKS filters on both exactly; checking again keeps a looser filter from handing back another service account's association.
+      return page.associations?.find((a) => a.namespace === namespace && a.serviceAccount === serviceAccount);
+    } catch (error) {
+      throw classifyAwsError(error, `Pod Identity association ${namespace}/${serviceAccount}`);
+    }
+  }
+
+  async describePodIdentityAssociation(cluster: string, associationId: string) {
+    return (await orUndefined(this.client().send(new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId })), `Pod Identity association ${associationId}`))?.association;
+  }
+
+  async deletePodIdentityAssociation(cluster: string, associationId: string) {
+    await this.deleteIdempotently(this.client().send(new DeletePodIdentityAssociationCommand({ clusterName: cluster, associationId })), `Pod Identity association ${associationId}`);
   }
 
   async addonVersions(addon: string) {

@@ -14,6 +14,7 @@ import { changeFor } from '../domain/change-actions';
 import { isStage } from '../domain/cluster-change';
 import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveAutoModeRoles, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
 import { AUTO_MODE_NODE_ROLE_OUTPUT, renderAutoModeTemplate } from '../domain/cluster-template';
+import { podIdentityStackPrefix } from '../domain/pod-identity';
 import { autoModeStackName, clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
@@ -94,10 +95,11 @@ async function autoModeRoles(cluster: string, deps: Deps): Promise<LiveAutoModeR
   return { clusterStack, ...(nodeRoleArn ? { nodeRoleArn } : {}), ...(mine ? { autoModeStack: { stackName: mine.stackName, status: mine.status } } : {}) };
 }
 
-/** The cluster stack, nodegroup stacks and the Fargate stack that this cluster owns (a stack of the same name another cluster owns is not ours). */
+/** The cluster stack, nodegroup stacks, the Fargate stack, the Auto Mode stack and Pod Identity role stacks that this cluster owns (a stack of the same name another cluster owns is not ours). */
 async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags[]> {
   const nodegroupStacks = (await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster))).map((s) => s.stackName);
-  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), autoModeStackName(cluster)];
+  const podIdentityStacks = (await deps.cloudFormation.listStacks(podIdentityStackPrefix(cluster))).map((s) => s.stackName);
+  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), autoModeStackName(cluster), ...podIdentityStacks];
   const stacks: LiveStackTags[] = [];
   for (const name of names) {
     const stack = await deps.cloudFormation.describeStack(name);

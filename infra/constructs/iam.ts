@@ -49,6 +49,8 @@ export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
 export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
 /** The Auto Mode stack (node role) of a cluster switched to Auto Mode after it was made (naming.ts autoModeStackName). */
 export const AUTO_MODE_STACK_PATTERN = 'eksp-*-automode';
+/** Stacks of Pod Identity roles for associations added after provisioning (domain/pod-identity.ts podIdentityStackName). */
+export const POD_IDENTITY_STACK_PATTERN = 'eksp-*-podidentity-*';
 /** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
 export const EXPIRY_SCHEDULE_PATTERN = 'eksp-*-expiry';
 /** Clusters' unattended-upgrade schedules (ports/schedules.ts upgradeScheduleName), in the same group. */
@@ -63,6 +65,7 @@ export const patterns = {
   nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
   fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
   autoModeStacks: arns.cloudformation(`stack/${AUTO_MODE_STACK_PATTERN}/*`),
+  podIdentityStacks: arns.cloudformation(`stack/${POD_IDENTITY_STACK_PATTERN}/*`),
   expirySchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
   upgradeSchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${UPGRADE_SCHEDULE_PATTERN}`),
   clusters: arns.eks('cluster/*'),
@@ -70,6 +73,7 @@ export const patterns = {
   fargateProfiles: arns.eks('fargateprofile/*/*/*'),
   addons: arns.eks('addon/*/*/*'),
   accessEntries: arns.eks('access-entry/*/*/*/*/*'),
+  podIdentityAssociations: arns.eks('podidentityassociation/*/*'),
   kubeAgents: arns.lambda(`function:${KUBE_AGENT_FUNCTION_PATTERN}`),
   kubeAgentLogGroups: arns.logs(`log-group:/aws/lambda/${KUBE_AGENT_FUNCTION_PATTERN}`),
   /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */

@@ -132,7 +132,7 @@ interface DecodedWorld {
   elbv2?: Pick<World['elbv2'], 'loadBalancers' | 'targetGroups' | 'listeners'>;
   certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
-  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles'] };
+  iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles']; oidcProviders?: World['iam']['oidcProviders'] };
   busEvents: World['busEvents'];
   calls: string[];
   callPrincipals?: World['callPrincipals'];
@@ -166,6 +166,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   refill(world.iam.roles, saved.iam?.roles);
   refill(world.iam.policies, saved.iam?.policies);
   refill(world.iam.instanceProfiles, saved.iam?.instanceProfiles);
+  refill(world.iam.oidcProviders, saved.iam?.oidcProviders);
   replaceArray(world.busEvents, saved.busEvents);
   replaceArray(world.calls, saved.calls);
   replaceArray(world.callPrincipals, saved.callPrincipals);

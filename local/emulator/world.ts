@@ -136,6 +136,15 @@ export interface InstanceProfile extends Tagged {
   roleNames: string[];
   createDate: Date;
 }
+/** An IAM OIDC identity provider (AWS::IAM::OIDCProvider): an EKS cluster's issuer, for IAM roles for service accounts. */
+export interface OidcProvider extends Tagged {
+  arn: string;
+  /** As IAM keeps it: without https://. */
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createDate: Date;
+}
 /** Any other EC2 resource CloudFormation makes (gateways, routes, EIPs, launch templates...). */
 export interface GenericResource extends Tagged {
   id: string;
@@ -239,6 +248,8 @@ export class IamState {
   readonly policies = new Map<string, ManagedPolicy>();
   /** By name. */
   readonly instanceProfiles = new Map<string, InstanceProfile>();
+  /** By ARN. */
+  readonly oidcProviders = new Map<string, OidcProvider>();
 
   /** Whether a role may name `arn` as its permissions boundary: an AWS managed policy, or one of the account's. */
   policyExists(arn: string): boolean {

@@ -54,6 +54,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'change-nodegroup': 'pass',
   'change-fargate-profile': 'pass',
   'change-settings': 'pass',
+  'change-pod-identity': 'pass',
   'map-identities': 'assume',
   'change-access': 'assume',
 };

@@ -363,7 +363,7 @@ describe('add-ons', () => {
     const defaults = addons![0]!.addonVersions!.filter((v) => v.compatibilities!.some((c) => c.defaultVersion));
     expect(defaults.map((v) => v.addonVersion)).toEqual(['v1.11.4-eksbuild.14']);
     expect(addons![0]!.addonVersions!.every((v) => v.compatibilities!.every((c) => c.clusterVersion === '1.33'))).toBe(true);
-    expect(all.addons!.map((a) => a.addonName).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'metrics-server', 'vpc-cni']);
+    expect(all.addons!.map((a) => a.addonName).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
   });
 
   it('keeps coredns DEGRADED until a nodegroup is ACTIVE, while kube-proxy goes ACTIVE; rejects an unsupported version', async () => {

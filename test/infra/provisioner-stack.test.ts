@@ -193,6 +193,7 @@ describe('guardrails', () => {
         publicAccessCidrs: ['203.0.113.0/24'],
         requiredTags: ['team'],
         allowedNodePolicyArns: resolveGuardrails({}).guardrails!.allowedNodePolicyArns,
+        allowedPodPolicyArns: [],
       });
     }
   });
@@ -674,7 +675,7 @@ describe('IAM', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -757,6 +758,10 @@ describe('IAM', () => {
     'eks.listInsights': ['eks:ListInsights'],
     'eks.describeInsight': ['eks:DescribeInsight'],
     'eks.addonVersions': ['eks:DescribeAddonVersions'],
+    'eks.createPodIdentityAssociation': ['eks:CreatePodIdentityAssociation', 'iam:PassRole'],
+    'eks.findPodIdentityAssociation': ['eks:ListPodIdentityAssociations'],
+    'eks.describePodIdentityAssociation': ['eks:DescribePodIdentityAssociation'],
+    'eks.deletePodIdentityAssociation': ['eks:DeletePodIdentityAssociation'],
     // The Kubernetes API is reached through the cluster's kube agent, with a token signed as the role in KUBERNETES_ACCESS_ROLE_ARN.
     'kubernetes.readAwsAuth': ['sts:AssumeRole', 'lambda:InvokeFunction'],
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
@@ -833,6 +838,7 @@ describe('delete-cluster’s functions', () => {
   const NODEGROUP_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-nodegroup-*/*');
   const FARGATE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-fargate/*');
   const AUTO_MODE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-automode/*');
+  const POD_IDENTITY_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-podidentity-*/*');
   const NODEGROUPS = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:nodegroup/*/*/*');
   const PROFILES = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:fargateprofile/*/*/*');
   const SCHEDULES = sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/eksp-*-expiry');
@@ -855,7 +861,7 @@ describe('delete-cluster’s functions', () => {
     );
   });
 
-  it.each(['delete-compute', 'check-compute-deletion'] as const)('%s deletes nodegroups, Fargate profiles, nodegroup and Fargate role stacks, never the cluster stack', (module) => {
+  it.each(['delete-compute', 'check-compute-deletion'] as const)('%s deletes nodegroups, Fargate profiles, nodegroup, Fargate and Pod Identity role stacks, never the cluster stack', (module) => {
     expect(grants(module)).toEqual({
       'eks:ListNodegroups': [expect.anything()],
       'eks:ListFargateProfiles': [expect.anything()],
@@ -863,10 +869,10 @@ describe('delete-cluster’s functions', () => {
       'eks:DeleteNodegroup': [NODEGROUPS],
       'eks:DescribeFargateProfile': [PROFILES],
       'eks:DeleteFargateProfile': [PROFILES],
-      'cloudformation:DescribeStacks': [NODEGROUP_STACKS, FARGATE_STACKS],
-      'cloudformation:DescribeStackEvents': [NODEGROUP_STACKS, FARGATE_STACKS],
-      'cloudformation:DeleteStack': [NODEGROUP_STACKS, FARGATE_STACKS],
-      'cloudformation:UpdateTerminationProtection': [NODEGROUP_STACKS, FARGATE_STACKS],
+      'cloudformation:DescribeStacks': [NODEGROUP_STACKS, FARGATE_STACKS, POD_IDENTITY_STACKS],
+      'cloudformation:DescribeStackEvents': [NODEGROUP_STACKS, FARGATE_STACKS, POD_IDENTITY_STACKS],
+      'cloudformation:DeleteStack': [NODEGROUP_STACKS, FARGATE_STACKS, POD_IDENTITY_STACKS],
+      'cloudformation:UpdateTerminationProtection': [NODEGROUP_STACKS, FARGATE_STACKS, POD_IDENTITY_STACKS],
       // Finds nodegroup stacks a failed ADD_NODEGROUP left; ListStacks has no resource-level permissions.
       'cloudformation:ListStacks': ['*'],
     });
@@ -926,6 +932,30 @@ describe('delete-cluster’s functions', () => {
   });
 });
 
+describe('Pod Identity', () => {
+  const passRoleStatements = (module: StepModule) => statementsOfRole(logicalId(stack.steps.function(module).role)).filter((s) => asArray(s.Action as string | string[]).includes('iam:PassRole'));
+
+  it.each(['create-pod-identity-associations', 'change-pod-identity'] as const)('%s passes roles only to EKS Pod Identity besides the CloudFormation role', (module) => {
+    const toPods = passRoleStatements(module).filter((s) => JSON.stringify(s.Condition ?? {}).includes('pods.eks.amazonaws.com'));
+
+    expect(toPods).toHaveLength(1);
+    expect(toPods[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'pods.eks.amazonaws.com' } });
+  });
+
+  it("lets the execution role manage IAM OIDC providers of EKS issuers only, and attach the allowedPodPolicyArns guardrail's policies", () => {
+    const own = 'arn:aws:iam::111122223333:policy/payments-read';
+    const configured = new ProvisionerStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PodPolicies', { guardrails: { allowedPodPolicyArns: [own] } });
+    const template = Template.fromStack(configured).toJSON() as { Resources: Record<string, Json> };
+    const roleId = configured.getLogicalId(configured.clusterStackRole.role.node.defaultChild as CfnResource);
+    const statements = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((ref: Json) => ref.Ref === roleId)).flatMap((r) => asArray(r.Properties.PolicyDocument.Statement));
+    const oidc = statements.find((s) => asArray(s.Action).includes('iam:CreateOpenIDConnectProvider'));
+    const attach = statements.find((s) => asArray(s.Action).includes('iam:AttachRolePolicy'));
+
+    expect(JSON.stringify(oidc?.Resource)).toContain('oidc-provider/oidc.eks.*.amazonaws.com/id/*');
+    expect(JSON.stringify(attach?.Condition)).toContain(own);
+  });
+});
+
 describe('update-cluster’s functions', () => {
   const sub = (pattern: string) => ({ 'Fn::Sub': pattern });
   const stacks = (pattern: string) => sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${pattern}/*`);
@@ -941,7 +971,7 @@ describe('update-cluster’s functions', () => {
 
   it('are the Tasks of the update-cluster state machine', () => {
     expect(stack.workflow('update-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['change-access', 'change-addon', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
+      ['change-access', 'change-addon', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-pod-identity', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
     );
   });
 

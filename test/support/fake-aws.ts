@@ -7,7 +7,7 @@
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
 import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
 import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
-import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, Update } from '../../functions/ports/eks';
+import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, PodIdentityAssociation, Update } from '../../functions/ports/eks';
 import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
@@ -111,6 +111,8 @@ export class FakeAws {
   readonly launchTemplateVersions = new Map<string, number>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
+  /** Pod Identity associations by id; EKS makes them at once (no status to follow). */
+  readonly podIdentityAssociations = new Map<string, PodIdentityAssociation>();
   /** Add-ons deleted with preserve (cluster/name): their Kubernetes resources stay on the cluster. */
   readonly preservedAddons = new Set<string>();
   readonly updates = new Map<string, Update & { clusterName: string; nodegroupName?: string; addonName?: string; describesLeft: number; config: Record<string, unknown>; apply?: () => void; fail?: () => Update['errors'] }>();
@@ -652,6 +654,29 @@ export class FakeAws {
       this.record('eks', 'DescribeInsight', id);
       const insight = this.insights.find((i) => i.clusterName === cluster && i.id === id);
       return insight && (({ clusterName: _c, ...rest }) => structuredClone(rest))(insight);
+    },
+    createPodIdentityAssociation: async (input) => {
+      this.record('eks', 'CreatePodIdentityAssociation', `${input.namespace}/${input.serviceAccount}`, input.clientRequestToken);
+      const existing = [...this.podIdentityAssociations.values()].find((a) => a.clusterName === input.clusterName && a.namespace === input.namespace && a.serviceAccount === input.serviceAccount);
+      if (existing) throw Object.assign(new Error('Association already exists'), { name: 'ResourceInUseException' });
+      const associationId = `a-${String(this.podIdentityAssociations.size + 1).padStart(17, '0')}`;
+      const association = { clusterName: input.clusterName, namespace: input.namespace, serviceAccount: input.serviceAccount, roleArn: input.roleArn, associationId, associationArn: `arn:aws:eks:us-east-1:111122223333:podidentityassociation/${input.clusterName}/${associationId}`, tags: input.tags ?? {} };
+      this.podIdentityAssociations.set(associationId, association);
+      return structuredClone(association);
+    },
+    findPodIdentityAssociation: async (cluster, namespace, serviceAccount) => {
+      this.record('eks', 'ListPodIdentityAssociations', `${namespace}/${serviceAccount}`);
+      const found = [...this.podIdentityAssociations.values()].find((a) => a.clusterName === cluster && a.namespace === namespace && a.serviceAccount === serviceAccount);
+      return found && { clusterName: cluster, namespace, serviceAccount, associationId: found.associationId, associationArn: found.associationArn };
+    },
+    describePodIdentityAssociation: async (_cluster, id) => {
+      this.record('eks', 'DescribePodIdentityAssociation', id);
+      const found = this.podIdentityAssociations.get(id);
+      return found && structuredClone(found);
+    },
+    deletePodIdentityAssociation: async (_cluster, id) => {
+      this.record('eks', 'DeletePodIdentityAssociation', id);
+      this.podIdentityAssociations.delete(id);
     },
     addonVersions: async (name) => {
       this.record('eks', 'DescribeAddonVersions', name);

@@ -10,7 +10,7 @@ import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
 
 /** A value each path parameter may take, so that only the one under test is wrong. */
-const GOOD: Record<string, string> = { name: 'reference', nodegroup: 'ng-spot', profile: 'fp-default', addon: 'coredns', principalArn: encodeURIComponent('arn:aws:iam::111122223333:role/dev'), id: 'op-1' };
+const GOOD: Record<string, string> = { name: 'reference', nodegroup: 'ng-spot', profile: 'fp-default', addon: 'coredns', principalArn: encodeURIComponent('arn:aws:iam::111122223333:role/dev'), id: 'op-1', namespace: 'payments', serviceAccount: 'api' };
 /** A body each body route would take. */
 const GOOD_BODY: Record<string, unknown> = {
   createCluster: referenceSpec(),
@@ -23,6 +23,7 @@ const GOOD_BODY: Record<string, unknown> = {
   updateClusterSettings: { deletionProtection: true },
   addAddon: { name: 'metrics-server' },
   updateAddon: { configurationValues: '{}' },
+  addPodIdentityAssociation: { namespace: 'payments', serviceAccountName: 'api', roleArn: 'arn:aws:iam::111122223333:role/payments-api' },
 };
 
 const pathOf = (route: Route, override: Record<string, string> = {}) => route.path.replace(/\{(\w+)\}/g, (_m, name: string) => override[name] ?? GOOD[name]!);

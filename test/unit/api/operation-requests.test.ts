@@ -94,6 +94,20 @@ describe('operation requested by an event', () => {
     expect(aws.rejections.map((r) => (r.problem.errors as Array<{ pointer: string }>)[0]!.pointer)).toEqual(['/detail/target', '/detail/body/name']);
   });
 
+  it('removes a Pod Identity association named <namespace>/<serviceAccount> by the target, as the DELETE route’s two segments', async () => {
+    const aws = new FakeAws();
+    const spec = { ...referenceSpec(), podIdentityAssociations: [{ namespace: 'jobs', serviceAccountName: 'runner', roleArn: 'arn:aws:iam::111122223333:role/runner' }] };
+    await handleEvent(requested({ operation: 'CREATE_CLUSTER', cluster: 'reference', body: spec }), aws.deps());
+    Object.assign(aws.clusterRecords.get('reference')!, { lockedBy: undefined, status: 'ACTIVE' });
+
+    const outcome = await handleEvent(requested({ operation: 'REMOVE_POD_IDENTITY_ASSOCIATION', cluster: 'reference', target: 'jobs/runner' }, { id: 'evt-0002' }), aws.deps());
+    const unknown = await handleEvent(requested({ operation: 'REMOVE_POD_IDENTITY_ASSOCIATION', cluster: 'reference', target: 'jobs/other' }, { id: 'evt-0003' }), aws.deps());
+
+    expect(outcome.statusCode).toBe(202);
+    expect(aws.executions.at(-1)!.input).toMatchObject({ change: { action: 'REMOVE_POD_IDENTITY_ASSOCIATION', target: 'jobs/runner' } });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it("only touches the source principal's own clusters", async () => {
     const aws = new FakeAws();
     await handleEvent(create(), aws.deps());

@@ -35,6 +35,8 @@ const CLUSTER_REQUESTS: Array<{ operationId: string; method: string; path: strin
   { operationId: 'addAddon', method: 'POST', path: `/clusters/${NAME}/addons`, options: { body: { name: 'metrics-server' } } },
   { operationId: 'updateAddon', method: 'PATCH', path: `/clusters/${NAME}/addons/coredns`, options: { body: { configurationValues: '{}' } } },
   { operationId: 'removeAddon', method: 'DELETE', path: `/clusters/${NAME}/addons/coredns` },
+  { operationId: 'addPodIdentityAssociation', method: 'POST', path: `/clusters/${NAME}/pod-identity-associations`, options: { body: { namespace: 'payments', serviceAccountName: 'api', roleArn: 'arn:aws:iam::111122223333:role/payments-api' } } },
+  { operationId: 'removePodIdentityAssociation', method: 'DELETE', path: `/clusters/${NAME}/pod-identity-associations/payments/api` },
   { operationId: 'getKubeconfig', method: 'GET', path: `/clusters/${NAME}/kubeconfig` },
   { operationId: 'upgradeCluster', method: 'POST', path: `/clusters/${NAME}/upgrade`, options: { body: { version: '1.33' } } },
   { operationId: 'listOperations', method: 'GET', path: '/operations', options: { query: { cluster: NAME } } },

@@ -49,6 +49,9 @@ function decide(change: ClusterChange, live: LiveState = {}, spec: Spec = specOf
     case 'Change Addon':
       // Its planner reads the live add-on, not LiveState: test/unit/domain/addon-change.test.ts.
       throw new Error('Change Addon is planned by planAddonChange');
+    case 'Change Pod Identity':
+      // Its planner reads the live association, not LiveState: test/unit/domain/pod-identity-change.test.ts.
+      throw new Error('Change Pod Identity is planned by planPodIdentityChange');
   }
 }
 /** The change and desired spec the API makes of a request on `spec` (default: a cluster with no nodegroups, profiles or access entries of its own). */

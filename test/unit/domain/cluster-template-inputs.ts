@@ -1,6 +1,7 @@
 /** Inputs for the cluster template's tests: real specs through normaliseSpec, so defaults are the service's. */
-import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
+import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, renderPodIdentityTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
 import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
+import { podIdentityStackName } from '../../../functions/domain/pod-identity';
 import { normaliseSpec } from '../../../functions/domain/spec';
 import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 
@@ -60,6 +61,17 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
   ],
   ['existing VPC with public and private subnets', clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } })],
   [
+    'workload identities: Pod Identity roles the service makes, one association bringing its own role, and an IAM OIDC provider',
+    clusterTemplateInput({
+      iam: { withOIDC: true },
+      podIdentityAssociations: [
+        { namespace: 'payments', serviceAccountName: 'api', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/payments-queue'] },
+        { namespace: 'kube-system', serviceAccountName: 'ebs-csi-controller-sa', permissionPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'] },
+        { namespace: 'ops', serviceAccountName: 'reporter', roleArn: 'arn:aws:iam::111122223333:role/reporter' },
+      ],
+    }),
+  ],
+  [
     'existing VPC with private subnets only and a private endpoint',
     clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS } }, endpointAccess: { public: false, private: true } }),
   ],
@@ -86,6 +98,16 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
       volumeSize: 200,
       iam: { externalDNS: true, additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
       ssh: { publicKeyName: 'ops-key', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] },
+    }),
+  ],
+  [
+    'Pod Identity role stack (a dotted service account name)',
+    renderPodIdentityTemplate({
+      clusterName: 'demo',
+      association: { namespace: 'payments', serviceAccountName: 'api.v2', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
+      stackName: podIdentityStackName('demo', { namespace: 'payments', serviceAccountName: 'api.v2' }),
+      tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }),
+      permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
     }),
   ],
   ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],

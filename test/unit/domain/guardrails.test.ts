@@ -278,7 +278,7 @@ describe('resolveGuardrails', () => {
 
     const result = resolveGuardrails(input);
 
-    expect(result).toEqual({ guardrails: { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10, allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy']) } });
+    expect(result).toEqual({ guardrails: { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33', maxNodesPerCluster: 10, allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy']), allowedPodPolicyArns: [] } });
     expect(input).toEqual({ maxNodesPerCluster: 10 });
   });
 

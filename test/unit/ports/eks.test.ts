@@ -4,6 +4,10 @@ import {
   CreateAddonCommand,
   CreateFargateProfileCommand,
   CreateNodegroupCommand,
+  CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+  DescribePodIdentityAssociationCommand,
+  ListPodIdentityAssociationsCommand,
   DeleteAddonCommand,
   DeleteFargateProfileCommand,
   DeleteNodegroupCommand,
@@ -306,5 +310,44 @@ describe('SdkEks', () => {
     expect(unavailable.name).toBe('AwsUnavailableError');
     expect(throttled.name).toBe('ThrottlingError');
     expect(throttled.message).toBe('cluster demo: TooManyRequestsException: Rate exceeded');
+  });
+
+  describe('Pod Identity associations', () => {
+    const request = { clusterName: CLUSTER, namespace: 'payments', serviceAccount: 'api', roleArn: 'arn:aws:iam::111122223333:role/api', clientRequestToken: 'eksp-token' };
+
+    it('creates with the request as given and answers the association', async () => {
+      const { mock, port } = setup();
+      mock.on(CreatePodIdentityAssociationCommand).resolves({ association: { associationId: 'a-1', roleArn: request.roleArn } });
+
+      expect(await port.createPodIdentityAssociation(request)).toEqual({ associationId: 'a-1', roleArn: request.roleArn });
+      expect(mock).toHaveReceivedCommandWith(CreatePodIdentityAssociationCommand, request);
+    });
+
+    it('finds the service account’s association with both filters, ignoring any other the answer holds', async () => {
+      const { mock, port } = setup();
+      mock.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ namespace: 'payments', serviceAccount: 'api-old', associationId: 'a-0' }, { namespace: 'payments', serviceAccount: 'api', associationId: 'a-1' }] });
+
+      expect(await port.findPodIdentityAssociation(CLUSTER, 'payments', 'api')).toMatchObject({ associationId: 'a-1' });
+      expect(mock).toHaveReceivedCommandWith(ListPodIdentityAssociationsCommand, { clusterName: CLUSTER, namespace: 'payments', serviceAccount: 'api' });
+    });
+
+    it('answers undefined for an association EKS does not know, and counts one already gone as deleted', async () => {
+      const { mock, port } = setup();
+      mock.on(DescribePodIdentityAssociationCommand).rejects(notFound('association not found'));
+      mock.on(DeletePodIdentityAssociationCommand).rejects(notFound('association not found'));
+
+      expect(await port.describePodIdentityAssociation(CLUSTER, 'a-9')).toBeUndefined();
+      await expect(port.deletePodIdentityAssociation(CLUSTER, 'a-9')).resolves.toBeUndefined();
+    });
+
+    it('names a refused role terminal, with the service account', async () => {
+      const { mock, port } = setup();
+      mock.on(CreatePodIdentityAssociationCommand).rejects(new InvalidParameterException({ $metadata: { ...metadata, httpStatusCode: 400 }, message: 'Trust policy of the role provided is invalid.' }));
+
+      const error = await rejectionOf(port.createPodIdentityAssociation(request));
+
+      expect(error.name).toBe('AwsRequestError');
+      expect(error.message).toContain('Pod Identity association payments/api');
+    });
   });
 });

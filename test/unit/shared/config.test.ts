@@ -2,7 +2,8 @@ import { config } from '../../../functions/shared/config';
 
 const VARIABLES = ['GUARDRAILS', 'EVENT_BUS_NAME', 'TABLE_NAME', 'PROVISION_STATE_MACHINE_ARN', 'CLOUDFORMATION_ROLE_ARN', 'PERMISSIONS_BOUNDARY_ARN', 'SERVICE_NAME', 'ADMIN_PRINCIPAL_ARNS'];
 /** What allowedNodePolicyArns is when the configuration does not name it: the schema's default list. */
-const DEFAULT_NODE_POLICIES = { allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']) };
+// The policy guardrails' defaults: the node policies nodes commonly need, and no pod policy.
+const DEFAULT_NODE_POLICIES = { allowedNodePolicyArns: expect.arrayContaining(['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']), allowedPodPolicyArns: [] };
 
 describe('config', () => {
   const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
@@ -55,6 +56,7 @@ describe('config', () => {
         publicAccessCidrs: ['203.0.113.0/24', '10.0.0.0/8'],
         requiredTags: ['team', 'cost-center'],
         allowedNodePolicyArns: ['arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', 'arn:aws:iam::111122223333:policy/nodes-read-artifacts'],
+        allowedPodPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
       };
       process.env.GUARDRAILS = JSON.stringify(all);
 

@@ -1,3 +1,4 @@
+import { podIdentityStackPrefix } from '../../../functions/domain/pod-identity';
 import type { DeleteInput, Poll } from '../../../functions/generated/types';
 import { clusterStackName, idempotencyToken, fargateStackName, nodegroupStackName, nodegroupStackPrefix, ownershipTags } from '../../../functions/domain/naming';
 import { POLL_SCHEDULES } from '../../../functions/domain/poll-schedule';
@@ -78,7 +79,7 @@ describe('Delete Compute', () => {
     const poll = await deleteCompute(input(), fake.deps());
 
     expect(poll).toMatchObject({ ready: true, waitSeconds: 0 });
-    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
+    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:ListStacks ${podIdentityStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
   });
 
   it('leaves a live nodegroup’s own stack alone until the nodegroup is gone', async () => {
@@ -221,7 +222,7 @@ describe('Check Compute Deletion', () => {
 
     await rejectionOf(checkComputeDeletion(input({ teardown: { ready: false, waitSeconds: 180 } }), fake.deps()));
 
-    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${ADDED_STACK}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
+    expect(fake.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:ListStacks ${nodegroupStackPrefix(CLUSTER)}`, `cloudformation:ListStacks ${podIdentityStackPrefix(CLUSTER)}`, `cloudformation:DescribeStacks ${ADDED_STACK}`, `cloudformation:DescribeStacks ${fargateStackName(CLUSTER)}`]);
   });
 
   it('fails with DeleteFailedError naming a nodegroup EKS could not delete, with its health issue', async () => {

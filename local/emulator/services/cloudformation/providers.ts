@@ -639,6 +639,31 @@ const instanceProfile: Provider = simple(
   'iamRole',
 );
 
+/**
+ * An IAM OIDC identity provider. IAM keeps the URL without its scheme, names the provider by it
+ * (one per URL in an account) and refuses a URL that is not https; the thumbprint list may be
+ * empty since IAM trusts well-known issuers (EKS's among them) through its own root CAs.
+ */
+const oidcProvider: Provider = simple(
+  'iamRole',
+  (context) => {
+    const { world, properties } = context;
+    const url = str(properties.Url) ?? '';
+    if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(url) || url.length > 255) throw iam(`1 validation error detected: Value '${url}' at 'url' failed to satisfy constraint: Member must be an https URL of at most 255 characters`);
+    const hostAndPath = url.slice('https://'.length);
+    const arn = `arn:aws:iam::${world.account}:oidc-provider/${hostAndPath}`;
+    if (world.iam.oidcProviders.has(arn)) throw iam(`Provider with url ${url} already exists.`, 'AlreadyExists', 409);
+    const clientIds = Array.isArray(properties.ClientIdList) ? properties.ClientIdList.map(String) : [];
+    const thumbprints = Array.isArray(properties.ThumbprintList) ? properties.ThumbprintList.map(String) : [];
+    const bad = thumbprints.find((t) => !/^[0-9A-Fa-f]{40}$/.test(t));
+    if (bad !== undefined || thumbprints.length > 5) throw iam(`1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: at most 5 members, each 40 hexadecimal characters`);
+    world.iam.oidcProviders.set(arn, { arn, url: hostAndPath, clientIds, thumbprints, createDate: world.clock.now(), tags: resourceTags(context) });
+    return { physicalId: arn, attributes: { Arn: arn } };
+  },
+  (context) => void context.world.iam.oidcProviders.delete(context.physicalId),
+  'iamRole',
+);
+
 // ── EKS ──────────────────────────────────────────────────────────────────────────────────────
 
 function eksFailure(error: unknown): ResourceFailure {
@@ -822,6 +847,7 @@ const PROVIDERS: Record<string, Provider> = {
   'AWS::IAM::Policy': inlinePolicy,
   'AWS::IAM::ManagedPolicy': managedPolicy,
   'AWS::IAM::InstanceProfile': instanceProfile,
+  'AWS::IAM::OIDCProvider': oidcProvider,
   'AWS::EKS::Cluster': eksCluster,
   'AWS::Logs::LogGroup': logGroup,
   'AWS::Lambda::Function': lambdaFunction,

@@ -33,6 +33,7 @@ export const ADDON_CONFIGURATION_SCHEMAS: Record<string, Record<string, unknown>
   'vpc-cni': schema({ ...placement, env: { type: 'object', additionalProperties: { type: 'string' } }, enableNetworkPolicy: { type: 'string', enum: ['true', 'false'] }, init: { type: 'object' } }),
   'kube-proxy': schema({ ...placement, mode: { type: 'string', enum: ['iptables', 'ipvs', 'nftables'] }, ipvs: { type: 'object', properties: { scheduler: { type: 'string' } } } }),
   'metrics-server': schema({ ...placement, replicas: { type: 'integer', minimum: 1 }, args: { type: 'array', items: { type: 'string' } } }),
+  'eks-pod-identity-agent': schema({ ...placement, agent: { type: 'object', properties: { additionalArgs: { type: 'object', additionalProperties: { type: 'string' } } } } }),
   'aws-ebs-csi-driver': schema({ controller: { type: 'object', properties: { replicaCount: { type: 'integer', minimum: 1 }, ...placement } }, node: { type: 'object', properties: placement }, defaultStorageClass: { type: 'object', properties: { enabled: { type: 'boolean' } } } }),
 };
 

@@ -13,7 +13,7 @@ import { describeAutoMode } from './auto-mode';
 import { ACCESS_POLICIES, ACCESS_POLICY_PREFIX, ADDONS } from './catalog';
 import { LOG_TYPES } from './catalog';
 import { describeClusterVersions } from './versions';
-import type { AccessEntry, Addon, Cluster, EksState, FargateProfile, Nodegroup, PolicyAssociation, Update } from './state';
+import type { AccessEntry, Addon, Cluster, EksState, FargateProfile, Nodegroup, PodIdentityAssociation, PolicyAssociation, Update } from './state';
 
 type Body = Record<string, unknown>;
 interface Call {
@@ -123,6 +123,26 @@ export function renderAddon(a: Addon) {
     tags: { ...a.tags },
     ...(a.configurationValues !== undefined ? { configurationValues: a.configurationValues } : {}),
   };
+}
+
+export function renderPodIdentityAssociation(a: PodIdentityAssociation) {
+  return {
+    clusterName: a.clusterName,
+    namespace: a.namespace,
+    serviceAccount: a.serviceAccount,
+    roleArn: a.roleArn,
+    associationArn: a.associationArn,
+    associationId: a.associationId,
+    tags: { ...a.tags },
+    createdAt: seconds(a.createdAt),
+    modifiedAt: seconds(a.modifiedAt),
+    disableSessionTags: a.disableSessionTags,
+  };
+}
+
+/** ListPodIdentityAssociations' summaries: no role, tags or dates. */
+function podIdentitySummary(a: PodIdentityAssociation) {
+  return { clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, associationArn: a.associationArn, associationId: a.associationId };
 }
 
 export function renderAccessEntry(e: AccessEntry) {
@@ -282,6 +302,21 @@ function routes(state: EksState): Route[] {
       state.disassociateAccessPolicy(c.params.clusterName!, c.params.principalArn!, c.params.policyArn!);
       return {};
     }),
+    r('POST', '/clusters/{clusterName}/pod-identity-associations', 'CreatePodIdentityAssociation', (c) => ({
+      association: renderPodIdentityAssociation(state.createPodIdentityAssociation(c.params.clusterName!, withCluster(c))),
+    })),
+    r('GET', '/clusters/{clusterName}/pod-identity-associations', 'ListPodIdentityAssociations', (c) =>
+      listed('associations', state.listPodIdentityAssociations(c.params.clusterName!, { namespace: c.query.get('namespace') ?? undefined, serviceAccount: c.query.get('serviceAccount') ?? undefined }).map(podIdentitySummary), c.query),
+    ),
+    r('GET', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'DescribePodIdentityAssociation', (c) => ({
+      association: renderPodIdentityAssociation(state.podIdentityAssociation(c.params.clusterName!, c.params.associationId!)),
+    })),
+    r('POST', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'UpdatePodIdentityAssociation', (c) => ({
+      association: renderPodIdentityAssociation(state.updatePodIdentityAssociation(c.params.clusterName!, c.params.associationId!, c.body as never)),
+    })),
+    r('DELETE', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'DeletePodIdentityAssociation', (c) => ({
+      association: renderPodIdentityAssociation(state.deletePodIdentityAssociation(c.params.clusterName!, c.params.associationId!)),
+    })),
     r('GET', '/access-policies', 'ListAccessPolicies', (c) => listed('accessPolicies', ACCESS_POLICIES.map((name) => ({ name, arn: `${ACCESS_POLICY_PREFIX}${name}` })), c.query)),
 
     r('POST', '/tags/{resourceArn}', 'TagResource', (c) => {

@@ -78,6 +78,15 @@ export const ADDONS: AddonCatalogEntry[] = [
     ],
   },
   {
+    // EKS Pod Identity's agent: a DaemonSet on the host network serving pods their association's credentials.
+    name: 'eks-pod-identity-agent',
+    type: 'security',
+    versions: [
+      { version: 'v1.3.8-eksbuild.2', clusters: range('1.28', '1.34'), defaultFor: range('1.28', '1.34') },
+      { version: 'v1.3.4-eksbuild.1', clusters: range('1.28', '1.33'), defaultFor: [] },
+    ],
+  },
+  {
     name: 'aws-ebs-csi-driver',
     type: 'storage',
     versions: [

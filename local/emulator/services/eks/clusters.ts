@@ -95,6 +95,7 @@ export class Clusters extends EksPart {
       fargateProfiles: new Map(),
       addons: new Map(),
       accessEntries: new Map(),
+      podIdentityAssociations: new Map(),
       updates: new Map(),
       updateTokens: new Map(),
       kube: new KubeStore(() => this.now()),

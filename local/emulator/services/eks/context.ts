@@ -8,6 +8,7 @@ import type { DurationKind } from '../../durations';
 import type { Role, Subnet, World } from '../../world';
 import { samePrincipal } from '../sts';
 import type { AccessEntries } from './access-entries';
+import type { PodIdentityAssociations } from './pod-identity';
 import type { AddonUpdates } from './addon-updates';
 import type { Addons } from './addons';
 import type { StackClusters } from './cloudformation-provider';
@@ -55,6 +56,7 @@ export interface EksParts {
   readonly fargateProfiles: FargateProfiles;
   readonly addons: Addons;
   readonly accessEntries: AccessEntries;
+  readonly podIdentityAssociations: PodIdentityAssociations;
   readonly tags: Tags;
   readonly stacks: StackClusters;
   readonly settings: ClusterSettings;

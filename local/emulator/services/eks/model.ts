@@ -77,6 +77,8 @@ export interface Cluster {
   /** Add-ons deleted with preserve: EKS no longer knows them, their workloads still run (absent in worlds saved before). */
   preservedAddons?: Map<string, Addon>;
   accessEntries: Map<string, AccessEntry>;
+  /** EKS Pod Identity associations by id (pod-identity.ts); absent in worlds saved before them. */
+  podIdentityAssociations?: Map<string, PodIdentityAssociation>;
   updates: Map<string, Update>;
   updateTokens: Map<string, string>;
   /** Upgrade insights as the last refresh found them (insights.ts); absent until first asked for. */
@@ -165,6 +167,19 @@ export interface PolicyAssociation {
   accessScope: { type: 'cluster' | 'namespace'; namespaces: string[] };
   associatedAt: Date;
   modifiedAt: Date;
+}
+export interface PodIdentityAssociation {
+  clusterName: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  associationId: string;
+  associationArn: string;
+  tags: Record<string, string>;
+  createdAt: Date;
+  modifiedAt: Date;
+  disableSessionTags: boolean;
+  clientRequestToken?: string;
 }
 export type AccessEntryType = 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'EC2' | 'HYBRID_LINUX' | 'HYPERPOD_LINUX';
 export interface AccessEntry {

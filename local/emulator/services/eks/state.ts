@@ -9,7 +9,7 @@
  *
  * EksState is the one object callers see (world.eks, api.ts, kubernetes.ts, persistence.ts); it
  * owns the shared context (context.ts) and hands each call to the part with that job: clusters.ts,
- * updates.ts, nodegroups.ts, fargate-profiles.ts, addons.ts, access-entries.ts, tags.ts,
+ * updates.ts, nodegroups.ts, fargate-profiles.ts, addons.ts, access-entries.ts, pod-identity.ts, tags.ts,
  * cloudformation-provider.ts, and transitions.ts (pending transitions, their timers, resume).
  * The records are in model.ts; the errors and shared input checks in validation.ts.
  */
@@ -21,15 +21,18 @@ import type {
   CreateClusterRequest,
   CreateFargateProfileRequest,
   CreateNodegroupRequest,
+  CreatePodIdentityAssociationRequest,
   UpdateAccessEntryRequest,
   UpdateClusterConfigRequest,
   UpdateClusterVersionRequest,
   UpdateAddonRequest,
   UpdateNodegroupConfigRequest,
   UpdateNodegroupVersionRequest,
+  UpdatePodIdentityAssociationRequest,
 } from '@aws-sdk/client-eks';
 import type { EksBackend, World } from '../../world';
 import { AccessEntries } from './access-entries';
+import { PodIdentityAssociations } from './pod-identity';
 import { AddonUpdates } from './addon-updates';
 import { Addons } from './addons';
 import { StackClusters, type StackClusterContext, type clusterAttributes } from './cloudformation-provider';
@@ -37,7 +40,7 @@ import { Clusters } from './clusters';
 import { EksContext, type EksParts, type EksStateOptions } from './context';
 import { FargateProfiles } from './fargate-profiles';
 import { Insights } from './insights';
-import type { AccessEntry, Addon, Cluster, FargateProfile, Nodegroup, PendingTransition, PolicyAssociation, Update } from './model';
+import type { AccessEntry, Addon, Cluster, FargateProfile, Nodegroup, PendingTransition, PodIdentityAssociation, PolicyAssociation, Update } from './model';
 import { NodegroupUpgrades } from './nodegroup-upgrades';
 import { Nodegroups } from './nodegroups';
 import { ClusterSettings } from './settings';
@@ -72,6 +75,7 @@ export class EksState implements EksBackend {
       fargateProfiles: new FargateProfiles(context),
       addons: new Addons(context),
       accessEntries: new AccessEntries(context),
+      podIdentityAssociations: new PodIdentityAssociations(context),
       tags: new Tags(context),
       stacks: new StackClusters(context),
       settings: new ClusterSettings(context),
@@ -197,6 +201,26 @@ export class EksState implements EksBackend {
   }
 
   // ── Access entries ───────────────────────────────────────────────────────────────────────
+
+  createPodIdentityAssociation(clusterName: string, input: CreatePodIdentityAssociationRequest): PodIdentityAssociation {
+    return this.parts.podIdentityAssociations.createPodIdentityAssociation(clusterName, input);
+  }
+
+  podIdentityAssociation(clusterName: string, associationId: string): PodIdentityAssociation {
+    return this.parts.podIdentityAssociations.podIdentityAssociation(clusterName, associationId);
+  }
+
+  listPodIdentityAssociations(clusterName: string, filter: { namespace?: string; serviceAccount?: string }): PodIdentityAssociation[] {
+    return this.parts.podIdentityAssociations.listPodIdentityAssociations(clusterName, filter);
+  }
+
+  updatePodIdentityAssociation(clusterName: string, associationId: string, input: UpdatePodIdentityAssociationRequest): PodIdentityAssociation {
+    return this.parts.podIdentityAssociations.updatePodIdentityAssociation(clusterName, associationId, input);
+  }
+
+  deletePodIdentityAssociation(clusterName: string, associationId: string): PodIdentityAssociation {
+    return this.parts.podIdentityAssociations.deletePodIdentityAssociation(clusterName, associationId);
+  }
 
   accessEntry(clusterName: string, principalArn: string): AccessEntry {
     return this.parts.accessEntries.accessEntry(clusterName, principalArn);

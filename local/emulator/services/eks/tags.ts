@@ -1,4 +1,4 @@
-/** EKS resource tags: TagResource and UntagResource on clusters, nodegroups, Fargate profiles, add-ons and access entries. */
+/** EKS resource tags: TagResource and UntagResource on clusters, nodegroups, Fargate profiles, add-ons, access entries and Pod Identity associations. */
 import { EmulatorError } from '../../protocol';
 import { EksPart } from './context';
 
@@ -9,6 +9,7 @@ export class Tags extends EksPart {
       for (const collection of [cluster.nodegroups, cluster.fargateProfiles, cluster.addons, cluster.accessEntries] as Array<Map<string, { arn: string; tags: Record<string, string> }>>) {
         for (const item of collection.values()) if (item.arn === arn) return item;
       }
+      for (const association of cluster.podIdentityAssociations?.values() ?? []) if (association.associationArn === arn) return association;
     }
     throw new EmulatorError(404, 'NotFoundException', `Resource ${arn} was not found`);
   }

@@ -80,6 +80,16 @@ export const ACTIONS: Record<string, Action> = {
     return paged(form, reads.instanceProfilesOf(role), 'InstanceProfiles', (profile) => instanceProfileShape(profile, reads));
   },
 
+  GetOpenIDConnectProvider(form, reads) {
+    const provider = reads.oidcProvider(required(form, 'OpenIDConnectProviderArn'));
+    return { Url: provider.url, ClientIDList: provider.clientIds, ThumbprintList: provider.thumbprints, CreateDate: provider.createDate, Tags: Object.entries(provider.tags).map(([Key, Value]) => ({ Key, Value })) };
+  },
+
+  // Not paged: IAM answers the whole list (an account holds at most 100 providers).
+  ListOpenIDConnectProviders(_form, reads) {
+    return { OpenIDConnectProviderList: reads.oidcProviders().map((p) => ({ Arn: p.arn })) };
+  },
+
   GetPolicy(form, reads) {
     return { Policy: policyShape(reads.policy(required(form, 'PolicyArn')), reads) };
   },

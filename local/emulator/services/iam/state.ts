@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
-import type { InstanceProfile, ManagedPolicy, Role, World } from '../../world';
+import type { InstanceProfile, ManagedPolicy, OidcProvider, Role, World } from '../../world';
 
 /** IAM-style unique id (AROA…, AIPA…, ANPA…): deterministic, so every reader of one entity sees the same id. */
 export function iamUniqueId(prefix: string, seed: string): string {
@@ -46,6 +46,18 @@ export class IamReads {
 
   get account(): string {
     return this.world.account;
+  }
+
+  /** IAM answers NoSuchEntity for an ARN of no provider of the account, well formed or not. */
+  oidcProvider(arn: string): OidcProvider {
+    const provider = this.world.iam.oidcProviders.get(arn);
+    if (!provider) throw noSuchEntity(`OpenIdConnect Provider not found for arn ${arn}`);
+    return provider;
+  }
+
+  /** By ARN, as IAM lists them. */
+  oidcProviders(): OidcProvider[] {
+    return [...this.world.iam.oidcProviders.values()].sort((a, b) => byName(a.arn, b.arn));
   }
 
   role(name: string): Role {

@@ -77,6 +77,18 @@ const SYSTEM_WORKLOADS: SystemWorkload[] = [
     serviceAccountName: 'aws-node',
   },
   {
+    addon: 'eks-pod-identity-agent',
+    kind: 'DaemonSet',
+    name: 'eks-pod-identity-agent',
+    labels: { 'app.kubernetes.io/instance': 'eks-pod-identity-agent', 'app.kubernetes.io/name': 'eks-pod-identity-agent' },
+    // Listens on the link-local address pods' SDKs get credentials from (169.254.170.23:80).
+    containers: (addon, region) => [{ name: 'eks-pod-identity-agent', image: `${ECR(region)}/eks/eks-pod-identity-agent:${addon.version}`, ports: [{ containerPort: 80, name: 'proxy', protocol: 'TCP' }] }],
+    hostNetwork: true,
+    tolerations: TOLERATE_ALL,
+    priorityClassName: 'system-node-critical',
+    serviceAccountName: 'eks-pod-identity-agent-sa',
+  },
+  {
     addon: 'kube-proxy',
     kind: 'DaemonSet',
     name: 'kube-proxy',
