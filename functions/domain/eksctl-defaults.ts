@@ -22,7 +22,7 @@ export function defaultNodegroupName(clusterName: string): string {
 export const DEFAULT_ADDON_NAMES = ['vpc-cni', 'kube-proxy', 'coredns', 'metrics-server'] as const;
 
 /** The keys by which a request asks for compute itself: any one of them and no nodegroup is defaulted. */
-export const COMPUTE_KEYS = ['managedNodeGroups', 'fargate', 'fargateProfiles'] as const;
+export const COMPUTE_KEYS = ['managedNodeGroups', 'selfManagedNodeGroups', 'fargate', 'fargateProfiles'] as const;
 
 /** The owner's access when the spec does not say: cluster-admin, as eksctl's creator gets. */
 export const DEFAULT_OWNER_POLICY = 'AmazonEKSClusterAdminPolicy';

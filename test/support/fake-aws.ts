@@ -10,6 +10,7 @@ import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodeg
 import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
+import type { SsmPort } from '../../functions/ports/ssm';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
 import type { ExecutionStatus, WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
@@ -162,6 +163,7 @@ export class FakeAws {
       kubernetes: this.kubernetes,
       workflows: this.workflows,
       schedules: this.schedules,
+      ssm: this.ssm,
       clock: this.clock,
       // Waits move the fake clock on: a check that watches within its invocation (watch.ts) takes no real time.
       wait: async (ms: number) => this.advanceClock(ms),
@@ -181,6 +183,18 @@ export class FakeAws {
       },
     };
   }
+
+  /** SSM's parameters: the EKS optimized AL2023 AMI of every version in clusterVersions, per architecture, as AWS publishes them. */
+  readonly ssmParameters = new Map<string, string>(
+    CLUSTER_VERSIONS.flatMap((v) => (['x86_64', 'arm64'] as const).map((arch) => [`/aws/service/eks/optimized-ami/${v.version}/amazon-linux-2023/${arch}/standard/recommended/image_id`, `ami-0${arch === 'arm64' ? 'a' : 'b'}${v.version.replace('.', '')}0000000000`] as [string, string])),
+  );
+
+  readonly ssm: SsmPort = {
+    getParameter: async (name: string) => {
+      this.record('ssm', 'GetParameter', name);
+      return this.ssmParameters.get(name);
+    },
+  };
 
   // ── CloudFormation ─────────────────────────────────────────────────────────────────────
   readonly cloudFormation: CloudFormationPort = {
