@@ -156,7 +156,7 @@ export class Ec2State {
   readonly networkInterfaces = new Map<string, NetworkInterface>();
 }
 
-/** An Auto Scaling group (a managed nodegroup's, named eks-<nodegroup>-<uuid>). */
+/** An Auto Scaling group: a managed nodegroup's (named eks-<nodegroup>-<uuid>), or one a stack made (a self-managed nodegroup's). */
 export interface AutoScalingGroup extends Tagged {
   name: string;
   arn: string;
@@ -171,6 +171,12 @@ export interface AutoScalingGroup extends Tagged {
   createdTime: Date;
   /** 'Delete in progress' while it is being deleted. */
   status?: string;
+  /** The stack that made it (AWS::AutoScaling::AutoScalingGroup: a self-managed nodegroup's); absent for EKS's own groups. */
+  stackName?: string;
+  /** A MixedInstancesPolicy's InstancesDistribution (CloudFormation-made groups only). */
+  instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number; spotAllocationStrategy: string; onDemandAllocationStrategy: string };
+  /** The tags with PropagateAtLaunch, which every instance it launches carries; absent: every tag (EKS's groups). */
+  launchTags?: Record<string, string>;
 }
 
 /** A CloudWatch Logs log group (AWS::Logs::LogGroup): a Lambda function's, named /aws/lambda/<function>. */
