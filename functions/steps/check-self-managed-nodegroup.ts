@@ -12,7 +12,8 @@ import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { checkedResource } from '../step-support/resource-poll';
-import { admitNodeRole, selfManagedPolling } from '../step-support/self-managed-nodegroup';
+import { admitNodeRole } from '../step-support/node-role-admission';
+import { selfManagedPolling } from '../step-support/self-managed-nodegroup';
 import { stackOutputs } from '../step-support/stack-outputs';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
@@ -34,7 +35,7 @@ export async function checkSelfManagedNodegroup(input: SelfManagedNodegroupItem,
     const progress = polling.classify(stack.status);
     if (progress === 'failed') {
       const cause = rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName));
-      return { status: stack.status, createdAt: stack.creationTime, problems: cause ? `${cause.resource}: ${cause.message}` : stack.statusReason };
+      return { status: stack.status, createdAt: stack.creationTime, problems: cause?.message ?? stack.statusReason };
     }
     if (progress === 'ready' && roleArn === undefined) {
       roleArn = stack.outputs[SELF_MANAGED_STACK_OUTPUTS.nodeRole];

@@ -336,6 +336,8 @@ export class FakeAws {
       status: 'ACTIVE',
       version: String(stack.template.Resources.ControlPlane?.Properties?.Version ?? ''),
       endpoint: `https://${name}.gr7.us-east-1.eks.amazonaws.com`,
+      certificateAuthority: { data: this.fakeOutput('CertificateAuthorityData', name) },
+      kubernetesNetworkConfig: { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4' },
       resourcesVpcConfig: { endpointPublicAccess: vpc?.EndpointPublicAccess ?? true, endpointPrivateAccess: vpc?.EndpointPrivateAccess ?? false, publicAccessCidrs: vpc?.PublicAccessCidrs ?? ['0.0.0.0/0'] },
     });
     stack.outputs = Object.fromEntries(Object.keys(stack.template.Outputs ?? {}).map((key) => [key, this.fakeOutput(key, name)]));

@@ -96,7 +96,7 @@ describe('Roll Back', () => {
 
     await rejectionOf(rollBack(input, aws.deps()));
 
-    expect(aws.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
+    expect(aws.callLog((c) => c.service === 'cloudformation' && c.target === STACK)).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
   });
 
   it("waits, without a DeleteStack, while CloudFormation's own rollback is in progress", async () => {
