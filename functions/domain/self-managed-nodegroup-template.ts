@@ -144,7 +144,7 @@ export function renderSelfManagedNodegroupTemplate(input: SelfManagedNodegroupTe
         // With a MixedInstancesPolicy the overrides name the types; a launch template holds one.
         ...(mixed ? {} : { InstanceType: nodegroup.instanceTypes[0] }),
         IamInstanceProfile: { Arn: getAtt('NodeInstanceProfile', 'Arn') },
-        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: nodegroup.volumeSize, VolumeType: nodegroup.volumeType, Encrypted: true } }],
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: nodegroup.volumeSize, VolumeType: nodegroup.volumeType, ...provisionedIops(nodegroup.volumeType), Encrypted: true } }],
         // IMDSv2 only; hop limit 2 so pods on the node network can still reach it, as eksctl sets.
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
         SecurityGroupIds: securityGroups,
@@ -181,6 +181,11 @@ export function renderSelfManagedNodegroupTemplate(input: SelfManagedNodegroupTe
     Resources: template.resources,
     Outputs: template.outputs,
   };
+}
+
+/** io1 and io2 volumes must say their IOPS (EC2 and CloudFormation require it); 3000 is gp3's baseline, so a node's disk is no slower than the default's. */
+function provisionedIops(volumeType: SelfManagedNodegroupSpec['volumeType']): { Iops?: number } {
+  return volumeType === 'io1' || volumeType === 'io2' ? { Iops: 3000 } : {};
 }
 
 /**
