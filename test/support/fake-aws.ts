@@ -37,8 +37,8 @@ export interface Call {
 }
 
 export interface Faults {
-  /** The stack fails this resource with this reason and rolls back (or stays CREATE_FAILED under DO_NOTHING). */
-  stackResourceFailure?: { logicalId: string; type: string; reason: string };
+  /** The stack (every stack, or only `stackName`) fails this resource with this reason and rolls back (or stays CREATE_FAILED under DO_NOTHING). */
+  stackResourceFailure?: { logicalId: string; type: string; reason: string; stackName?: string };
   nodegroupFailure?: { nodegroup: string; code: string; message: string };
   /** UpdateClusterConfig answers "update in progress" this many times first. */
   updateInProgressTimes?: number;
@@ -311,7 +311,7 @@ export class FakeAws {
       stack.status = 'DELETE_COMPLETE';
       return;
     }
-    const failure = this.faults.stackResourceFailure;
+    const failure = this.faults.stackResourceFailure?.stackName === undefined || this.faults.stackResourceFailure.stackName === stack.stackName ? this.faults.stackResourceFailure : undefined;
     const at = this.clock();
     if (failure) {
       stack.events.push(
