@@ -15,17 +15,16 @@ function membersOf(world: World, group: AutoScalingGroup): Instance[] {
 }
 
 /**
- * Whether the group's next instance (the `index`-th, counting those it has) is On-Demand: the
- * first onDemandBaseCapacity are, then onDemandPercentageAboveBaseCapacity percent of the rest
- * (Auto Scaling rounds the On-Demand share up).
+ * Whether the group's next instance is On-Demand, given the instances it has: of DesiredCapacity,
+ * the first onDemandBaseCapacity are, then onDemandPercentageAboveBaseCapacity percent of the
+ * rest (Auto Scaling rounds the On-Demand share up); every other one is Spot.
  */
-export function nextIsOnDemand(group: Pick<AutoScalingGroup, 'instancesDistribution'>, members: Array<Pick<Instance, 'capacityType'>>): boolean {
+export function nextIsOnDemand(group: Pick<AutoScalingGroup, 'instancesDistribution' | 'desiredCapacity'>, members: Array<Pick<Instance, 'capacityType'>>): boolean {
   const distribution = group.instancesDistribution;
   if (!distribution) return true;
-  const onDemand = members.filter((m) => m.capacityType === 'ON_DEMAND').length;
-  if (onDemand < distribution.onDemandBaseCapacity) return true;
-  const aboveBase = members.length - distribution.onDemandBaseCapacity + 1;
-  return onDemand - distribution.onDemandBaseCapacity < Math.ceil((aboveBase * distribution.onDemandPercentageAboveBaseCapacity) / 100);
+  const base = Math.min(distribution.onDemandBaseCapacity, group.desiredCapacity);
+  const wanted = base + Math.ceil(((group.desiredCapacity - base) * distribution.onDemandPercentageAboveBaseCapacity) / 100);
+  return members.filter((m) => m.capacityType === 'ON_DEMAND').length < wanted;
 }
 
 /** Launches or terminates until the group has DesiredCapacity instances, balancing zones as Auto Scaling does. */
