@@ -5,7 +5,8 @@
  * carries the cluster tag and launched its instances from the EKS optimized AL2023 AMI SSM names;
  * every nodegroup's nodes are Ready in the Kubernetes API (the self-managed ones only because the
  * Check step admitted their roles with EC2_LINUX access entries); deleting the cluster deletes
- * their stacks and terminates their instances. The AWS CLI and kubectl views show as skipped with
+ * their stacks and terminates their instances. In a CONFIG_MAP cluster the role is mapped in aws-auth
+ * through the kube agent instead, and the node joins on that. The AWS CLI and kubectl views show as skipped with
  * their reason when the tools are absent (required under CI=true); the SDK's are checked regardless.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { load } from 'js-yaml';
 import { kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
@@ -45,11 +47,16 @@ let cloud: LocalCloud;
 let events: StatusEvent[];
 let home: string;
 
-async function nodes(): Promise<Node[]> {
-  const token = await kubernetesToken(NAME, 'us-east-1', async () => credentials);
-  const response = await kubeFetch(`${local.awsUrl.replace('http:', 'https:')}/k8s/${NAME}/api/v1/nodes`, local.world.certificates.get().caCertificate, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+async function kubernetes<T>(cluster: string, path: string): Promise<T> {
+  const token = await kubernetesToken(cluster, 'us-east-1', async () => credentials);
+  const response = await kubeFetch(`${local.awsUrl.replace('http:', 'https:')}/k8s/${cluster}${path}`, local.world.certificates.get().caCertificate, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   expect(response.status).toBe(200);
-  return response.json<{ items: Node[] }>().items.filter((node) => !node.metadata.labels['eks.amazonaws.com/compute-type']);
+  return response.json<T>();
+}
+
+/** The cluster's EC2 nodes (Fargate's left out). */
+async function nodes(cluster = NAME): Promise<Node[]> {
+  return (await kubernetes<{ items: Node[] }>(cluster, '/api/v1/nodes')).items.filter((node) => !node.metadata.labels['eks.amazonaws.com/compute-type']);
 }
 
 async function aws<T>(args: string[]): Promise<T> {
@@ -156,4 +163,25 @@ describe('a cluster with managed, self-managed and Spot self-managed nodegroups 
     expect([...local.world.autoScaling.groups.keys()]).toEqual([]);
     expect([...local.world.ec2.instances.values()].filter((i) => i.state !== 'terminated')).toEqual([]);
   }, 90_000);
+});
+
+describe('a CONFIG_MAP cluster with a self-managed nodegroup', () => {
+  const CONFIG_MAP_CLUSTER = 'mapped-nodes';
+  let mappedEvents: StatusEvent[];
+
+  beforeAll(async () => {
+    const accepted = await cloud.call('POST', '/clusters', { body: { name: CONFIG_MAP_CLUSTER, authenticationMode: 'CONFIG_MAP', selfManagedNodeGroups: [{ name: 'self', minSize: 1, desiredSize: 1, maxSize: 1 }], addons: [] } });
+    expect(accepted.status).toBe(202);
+    mappedEvents = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
+  }, 90_000);
+
+  it("maps the node role in aws-auth through the kube agent, and the node joins on that mapping alone", async () => {
+    expectOneTerminalLast(mappedEvents, 'SUCCEEDED');
+    const awsAuth = await kubernetes<{ data: { mapRoles: string } }>(CONFIG_MAP_CLUSTER, '/api/v1/namespaces/kube-system/configmaps/aws-auth');
+    const ready = await nodes(CONFIG_MAP_CLUSTER);
+
+    expect(load(awsAuth.data.mapRoles)).toEqual([{ rolearn: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/eks-provisioner\/eksp-mapped-nodes-nodegroup-self-NodeInstanceRole-/), username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }]);
+    expect(ready.map((n) => n.metadata.labels['eks-provisioner/nodegroup'])).toEqual(['self']);
+    expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+  });
 });
