@@ -175,8 +175,8 @@ export interface AutoScalingGroup extends Tagged {
   stackName?: string;
   /** A MixedInstancesPolicy's InstancesDistribution (CloudFormation-made groups only). */
   instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number; spotAllocationStrategy: string; onDemandAllocationStrategy: string };
-  /** The tags with PropagateAtLaunch, which every instance it launches carries; absent: every tag (EKS's groups). */
-  launchTags?: Record<string, string>;
+  /** Keys of the tags whose PropagateAtLaunch is false (a stack's group); every other tag goes on the instances it launches. */
+  notPropagatedAtLaunch?: string[];
 }
 
 /** A CloudWatch Logs log group (AWS::Logs::LogGroup): a Lambda function's, named /aws/lambda/<function>. */

@@ -184,4 +184,13 @@ describe('a CONFIG_MAP cluster with a self-managed nodegroup', () => {
     expect(ready.map((n) => n.metadata.labels['eks-provisioner/nodegroup'])).toEqual(['self']);
     expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
   });
+
+  it('re-tags the self-managed stack and its Auto Scaling group when the cluster\'s tags change', async () => {
+    const accepted = await cloud.call('PATCH', `/clusters/${CONFIG_MAP_CLUSTER}`, { body: { tags: { team: 'green' } } });
+    expect(accepted.status).toBe(202);
+    expectOneTerminalLast(await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000), 'SUCCEEDED');
+
+    const group = [...local.world.autoScaling.groups.values()].find((g) => g.stackName === `eksp-${CONFIG_MAP_CLUSTER}-nodegroup-self`)!;
+    expect(group.tags).toMatchObject({ team: 'green', [`kubernetes.io/cluster/${CONFIG_MAP_CLUSTER}`]: 'owned' });
+  }, 90_000);
 });

@@ -143,7 +143,7 @@ describe('AWS::AutoScaling::AutoScalingGroup from CloudFormation', () => {
     restoreWorld(restored, JSON.parse(JSON.stringify(snapshotWorld(world))));
 
     const group = restored.autoScaling.groups.get(groupsOf('mixed')[0]!.name)!;
-    expect(group).toMatchObject({ stackName: 'mixed', instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 33 }, launchTags: expect.objectContaining({ 'kubernetes.io/cluster/demo': 'owned' }) });
+    expect(group).toMatchObject({ stackName: 'mixed', instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 33 }, notPropagatedAtLaunch: ['team'], tags: expect.objectContaining({ 'kubernetes.io/cluster/demo': 'owned' }) });
   });
 
   it('terminates its instances and removes the group when the stack is deleted', async () => {

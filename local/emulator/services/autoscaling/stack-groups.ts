@@ -55,7 +55,7 @@ export function reconcileStackGroup(world: World, group: AutoScalingGroup): void
       ...(group.launchTemplate ? { launchTemplate: group.launchTemplate } : {}),
       autoScalingGroupName: group.name,
       tags: {
-        ...(group.launchTags ?? group.tags),
+        ...Object.fromEntries(Object.entries(group.tags).filter(([key]) => !group.notPropagatedAtLaunch?.includes(key))),
         'aws:autoscaling:groupName': group.name,
         ...(group.launchTemplate ? { 'aws:ec2launchtemplate:id': group.launchTemplate.id, 'aws:ec2launchtemplate:version': group.launchTemplate.version } : {}),
       },

@@ -667,7 +667,7 @@ const autoScalingGroup: Provider = simple(
     const overrides = Array.isArray(policy?.Overrides) ? policy.Overrides.filter(isObject).map((o) => str(o.InstanceType)).filter((t): t is string => t !== undefined) : [];
     const tagList = Array.isArray(properties.Tags) ? properties.Tags.filter(isObject) : [];
     const ownTags = Object.fromEntries(tagList.map((t) => [String(t.Key), String(t.Value)]));
-    const propagated = Object.fromEntries(tagList.filter((t) => bool(t.PropagateAtLaunch)).map((t) => [String(t.Key), String(t.Value)]));
+    const notPropagated = tagList.filter((t) => !bool(t.PropagateAtLaunch)).map((t) => String(t.Key));
     const group: AutoScalingGroup = {
       name,
       arn: world.arn('autoscaling', `autoScalingGroup:${randomUUID()}:autoScalingGroupName/${name}`),
@@ -683,7 +683,7 @@ const autoScalingGroup: Provider = simple(
       createdTime: world.clock.now(),
       // CloudFormation tags the group with the stack's tags, and they reach the instances too.
       tags: { ...context.stackTags, ...ownTags },
-      launchTags: { ...context.stackTags, ...propagated },
+      ...(notPropagated.length ? { notPropagatedAtLaunch: notPropagated } : {}),
       stackName: context.stackName,
     };
     world.autoScaling.groups.set(name, group);
