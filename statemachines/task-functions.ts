@@ -10,6 +10,8 @@ export const TASK_FUNCTIONS = {
   CheckClusterStackFunctionArn: 'check-cluster-stack',
   CreateNodegroupFunctionArn: 'create-nodegroup',
   CheckNodegroupFunctionArn: 'check-nodegroup',
+  CreateSelfManagedNodegroupFunctionArn: 'create-self-managed-nodegroup',
+  CheckSelfManagedNodegroupFunctionArn: 'check-self-managed-nodegroup',
   CreateFargateProfileFunctionArn: 'create-fargate-profile',
   CheckFargateProfileFunctionArn: 'check-fargate-profile',
   CreateAddonFunctionArn: 'create-addon',

@@ -258,7 +258,8 @@ export function isServiceTag(key: string): boolean {
  * A user tag with such a key is therefore never changed on resources, only on the stacks and cluster.
  */
 export function isUserTemplateTag(key: string): boolean {
-  return !isServiceTag(key) && !(Object.values(RESOURCE_TAGS) as string[]).includes(key);
+  // kubernetes.io/cluster/<name>: how the cloud provider and the autoscaler find a cluster's nodes and groups (self-managed nodegroups' stacks).
+  return !isServiceTag(key) && !(Object.values(RESOURCE_TAGS) as string[]).includes(key) && !key.startsWith('kubernetes.io/cluster/');
 }
 
 /** A stack's tags with the user's replaced by `userTags`; the service's ownership tags stay as they are. */

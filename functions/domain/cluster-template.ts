@@ -50,7 +50,7 @@ export interface CloudFormationTemplate {
 }
 
 /** What every stack the service renders needs. */
-interface StackTemplateInput {
+export interface StackTemplateInput {
   stackName: string;
   tags: Record<string, string>; // user tags + ownership tags, put on every taggable resource
   /** The managed policy every role of the stack is bounded by (permissions-boundary.ts; config PERMISSIONS_BOUNDARY_ARN). */
@@ -156,7 +156,7 @@ const ref = (logicalId: string) => ({ Ref: logicalId });
 const getAtt = (logicalId: string, attribute: string) => ({ 'Fn::GetAtt': [logicalId, attribute] });
 const awsManagedPolicy = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` });
 
-class TemplateBuilder {
+export class TemplateBuilder {
   readonly resources: Record<string, CloudFormationResource> = {};
   readonly outputs: Record<string, CloudFormationOutput> = {};
   readonly stackName: string;
@@ -409,7 +409,7 @@ function fargatePodExecutionRole(template: TemplateBuilder, clusterName: string)
   });
 }
 
-function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): void {
+export function nodeRole(template: TemplateBuilder, logicalId: string, additionalPolicyArns: string[], externalDNS = false): void {
   // IAM rejects a policy attached twice; the base policies win over a caller's copy of them.
   const extra = additionalPolicyArns.filter((arn) => !NODE_POLICIES.some((name) => arn.endsWith(`:iam::aws:policy/${name}`)));
   template.role(logicalId, {

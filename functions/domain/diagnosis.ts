@@ -130,6 +130,9 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Add Compute And Access': { phase: 'ComputeAndAccess', resource: theCluster },
   'Create Nodegroup': { phase: 'ComputeAndAccess', resource: theItem('nodegroup') },
   'Check Nodegroup': { phase: 'ComputeAndAccess', resource: theItem('nodegroup') },
+  // A self-managed nodegroup's failure is its stack's: the check names the first resource that failed and why.
+  'Create Self-managed Nodegroup': { phase: 'ComputeAndAccess', resource: theItem('nodegroup') },
+  'Check Self-managed Nodegroup': { phase: 'ComputeAndAccess', resource: theItem('nodegroup') },
   'Create Fargate Profile': { phase: 'ComputeAndAccess', resource: theItem('Fargate profile') },
   'Check Fargate Profile': { phase: 'ComputeAndAccess', resource: theItem('Fargate profile') },
   'Create Add-on': { phase: 'ComputeAndAccess', resource: theItem('add-on') },

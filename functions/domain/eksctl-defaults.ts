@@ -34,7 +34,7 @@ export function defaultAddonNames(autoMode: boolean): string[] {
 }
 
 /** The keys by which a request asks for compute itself: any one of them and no nodegroup is defaulted. */
-export const COMPUTE_KEYS = ['managedNodeGroups', 'fargate', 'fargateProfiles'] as const;
+export const COMPUTE_KEYS = ['managedNodeGroups', 'selfManagedNodeGroups', 'fargate', 'fargateProfiles'] as const;
 
 /** The owner's access when the spec does not say: cluster-admin, as eksctl's creator gets. */
 export const DEFAULT_OWNER_POLICY = 'AmazonEKSClusterAdminPolicy';

@@ -27,7 +27,9 @@ export function endpointAccessWithNodeEgress(access: ResolvedEndpointAccess, nat
 export function needsKubernetesApi(spec: Spec): boolean {
   if (spec.authenticationMode === 'API') return false;
   const ownerMapped = spec.authenticationMode === 'CONFIG_MAP' && (spec.ownerAccess ?? 'none') !== 'none';
-  return spec.identityMappings.length > 0 || ownerMapped;
+  // CONFIG_MAP admits a self-managed nodegroup's role with an aws-auth mapping (no access entries there).
+  const nodesMapped = spec.authenticationMode === 'CONFIG_MAP' && (spec.selfManagedNodeGroups ?? []).length > 0;
+  return spec.identityMappings.length > 0 || ownerMapped || nodesMapped;
 }
 
 export interface LiveEndpointAccess {

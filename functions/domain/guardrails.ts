@@ -65,6 +65,19 @@ export function guardrailProblems(spec: Spec, guardrails: ResolvedGuardrails): S
   return [...versionProblems(spec, guardrails), ...instanceTypeProblems(spec, guardrails), ...nodeCountProblems(spec, guardrails), ...publicAccessProblems(spec, guardrails), ...requiredTagProblems(spec, guardrails), ...nodePolicyProblems(spec, guardrails), ...podPolicyProblems(spec, guardrails)];
 }
 
+/** Both kinds of nodegroup, with the pointer of their list: the guardrails on nodes hold for each alike. */
+function nodegroupLists(spec: Spec): Array<{ at: string; nodegroups: Array<Pick<Spec['managedNodeGroups'][number], 'instanceTypes' | 'maxSize' | 'iam'>> }> {
+  return [
+    { at: '/managedNodeGroups', nodegroups: spec.managedNodeGroups },
+    { at: '/selfManagedNodeGroups', nodegroups: spec.selfManagedNodeGroups ?? [] },
+  ];
+}
+
+/** The most nodes the cluster's nodegroups of both kinds may grow to. */
+function nodeTotal(spec: Spec): number {
+  return nodegroupLists(spec).reduce((sum, { nodegroups }) => nodegroups.reduce((inner, ng) => inner + ng.maxSize, sum), 0);
+}
+
 /** "m5.large" allows exactly that type; "m5.*" the m5 family; "t3*" every type starting with t3 (t3, t3a). */
 export function instanceTypeAllowed(instanceType: string, allowed: readonly string[]): boolean {
   return allowed.some((pattern) => (pattern.endsWith('*') ? instanceType.startsWith(pattern.slice(0, -1)) : instanceType === pattern));
@@ -78,9 +91,11 @@ function versionProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProble
 function instanceTypeProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProblem[] {
   const allowed = guardrails.instanceTypes;
   if (!allowed) return [];
-  return spec.managedNodeGroups.flatMap((ng, i) =>
-    ng.instanceTypes.flatMap((type, t) =>
-      instanceTypeAllowed(type, allowed) ? [] : [{ pointer: `/managedNodeGroups/${i}/instanceTypes/${t}`, message: `${type} is not an allowed instance type (guardrail instanceTypes: ${allowed.join(', ')})` }],
+  return nodegroupLists(spec).flatMap(({ at, nodegroups }) =>
+    nodegroups.flatMap((ng, i) =>
+      ng.instanceTypes.flatMap((type, t) =>
+        instanceTypeAllowed(type, allowed) ? [] : [{ pointer: `${at}/${i}/instanceTypes/${t}`, message: `${type} is not an allowed instance type (guardrail instanceTypes: ${allowed.join(', ')})` }],
+      ),
     ),
   );
 }
@@ -89,15 +104,17 @@ function nodeCountProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecProb
   const problems: SpecProblem[] = [];
   const perNodegroup = guardrails.maxNodesPerNodegroup;
   if (perNodegroup !== undefined) {
-    spec.managedNodeGroups.forEach((ng, i) => {
-      if (ng.maxSize > perNodegroup) problems.push({ pointer: `/managedNodeGroups/${i}/maxSize`, message: `maxSize ${ng.maxSize} is above the nodegroup limit (guardrail maxNodesPerNodegroup: ${perNodegroup})` });
-    });
+    for (const { at, nodegroups } of nodegroupLists(spec)) {
+      nodegroups.forEach((ng, i) => {
+        if (ng.maxSize > perNodegroup) problems.push({ pointer: `${at}/${i}/maxSize`, message: `maxSize ${ng.maxSize} is above the nodegroup limit (guardrail maxNodesPerNodegroup: ${perNodegroup})` });
+      });
+    }
   }
   const perCluster = guardrails.maxNodesPerCluster;
   // maxSize, not desiredSize: the autoscaler may grow every nodegroup to its maximum.
-  const total = spec.managedNodeGroups.reduce((sum, ng) => sum + ng.maxSize, 0);
+  const total = nodeTotal(spec);
   if (perCluster !== undefined && total > perCluster) {
-    problems.push({ pointer: '/managedNodeGroups', message: `the nodegroups' maxSize adds up to ${total} nodes, above the cluster limit (guardrail maxNodesPerCluster: ${perCluster})` });
+    problems.push({ pointer: spec.managedNodeGroups.length > 0 ? '/managedNodeGroups' : '/selfManagedNodeGroups', message: `the nodegroups' maxSize adds up to ${total} nodes, above the cluster limit (guardrail maxNodesPerCluster: ${perCluster})` });
   }
   return problems;
 }
@@ -128,9 +145,11 @@ function nodePolicyProblems(spec: Spec, guardrails: ResolvedGuardrails): SpecPro
   const allowed = guardrails.allowedNodePolicyArns;
   if (!allowed) return [];
   const named = allowed.length > 0 ? `(guardrail allowedNodePolicyArns: ${allowed.join(', ')})` : '(guardrail allowedNodePolicyArns allows none)';
-  return spec.managedNodeGroups.flatMap((ng, i) =>
-    (ng.iam?.additionalPolicyArns ?? []).flatMap((arn, p) =>
-      allowed.includes(arn) ? [] : [{ pointer: `/managedNodeGroups/${i}/iam/additionalPolicyArns/${p}`, message: `${arn} is not a policy nodes may have ${named}` }],
+  return nodegroupLists(spec).flatMap(({ at, nodegroups }) =>
+    nodegroups.flatMap((ng, i) =>
+      (ng.iam?.additionalPolicyArns ?? []).flatMap((arn, p) =>
+        allowed.includes(arn) ? [] : [{ pointer: `${at}/${i}/iam/additionalPolicyArns/${p}`, message: `${arn} is not a policy nodes may have ${named}` }],
+      ),
     ),
   );
 }
@@ -173,8 +192,7 @@ export function specRulesOnly(spec: Pick<Spec, 'version'>): ResolvedGuardrails {
  * does not refuse a change that leaves it as it was: it can still be scaled down or trimmed.
  */
 export function changeGuardrailProblems(before: Spec, after: Spec, changed: readonly string[], guardrails: ResolvedGuardrails): SpecProblem[] {
-  const total = (spec: Spec) => spec.managedNodeGroups.reduce((sum, ng) => sum + ng.maxSize, 0);
   return guardrailProblems(after, guardrails).filter(
-    (problem) => changed.some((pointer) => problem.pointer === pointer || problem.pointer.startsWith(`${pointer}/`)) || (problem.pointer === '/managedNodeGroups' && total(after) > total(before)),
+    (problem) => changed.some((pointer) => problem.pointer === pointer || problem.pointer.startsWith(`${pointer}/`)) || (['/managedNodeGroups', '/selfManagedNodeGroups'].includes(problem.pointer) && nodeTotal(after) > nodeTotal(before)),
   );
 }

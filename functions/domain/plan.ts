@@ -1,8 +1,8 @@
 /** The ordered steps a provisioning will take: shown by a dry run and recorded by the Plan step. */
 import { publicEndpointNeedsNodeEgress } from './endpoint-access';
-import { clusterStackName } from './naming';
+import { clusterStackName, nodegroupStackName } from './naming';
 import { ownerGrant } from './owner-access';
-import { natGatewayCount, type Spec } from './spec';
+import { natGatewayCount, type SelfManagedNodegroupSpec, type Spec } from './spec';
 import { GATEWAY_ENDPOINT_SERVICE, getsVpcEndpoints, INTERFACE_ENDPOINT_SERVICES } from './vpc-endpoints';
 
 /** `requester`: who asks (the operation's owner), whose own access is part of the plan. */
@@ -12,6 +12,7 @@ export function provisioningSteps(spec: Spec, requester: string): string[] {
   return [
     `Create cluster stack ${stackName} (Kubernetes ${spec.version}, endpoint ${describeAccess(spec)}${describeVpcEndpoints(spec)})`,
     ...spec.managedNodeGroups.map((ng) => `Create nodegroup ${ng.name} (${ng.instanceTypes.join(', ')} ${ng.capacityType}, ${ng.minSize}/${ng.desiredSize}/${ng.maxSize})`),
+    ...(spec.selfManagedNodeGroups ?? []).map((ng) => `Create self-managed nodegroup ${ng.name}: stack ${nodegroupStackName(spec.name, ng.name)} (${ng.instanceTypes.join(', ')} ${describeCapacity(ng)}, ${ng.minSize}/${ng.desiredSize}/${ng.maxSize}, ${ng.ami ?? 'EKS optimized AL2023 AMI'}), its node role admitted ${spec.authenticationMode === 'CONFIG_MAP' ? 'in aws-auth' : 'as EC2_LINUX'}`),
     ...spec.fargateProfiles.map((fp) => `Create Fargate profile ${fp.name} (${fp.selectors.map((s) => s.namespace).join(', ')})`),
     ...spec.addons.map((addon) => `Create add-on ${addon.name}${addon.version ? ` ${addon.version}` : ''}`),
     ...spec.accessEntries.map((entry) => `Create access entry ${entry.principalArn}`),
@@ -20,6 +21,14 @@ export function provisioningSteps(spec: Spec, requester: string): string[] {
     ...(owner.identityMapping ? [`Map ${owner.principalArn} in aws-auth for the owner (${owner.identityMapping.groups.join(', ')})`] : []),
     ...spec.podIdentityAssociations.map((a) => `Associate service account ${a.namespace}/${a.serviceAccountName} with ${a.roleArn ?? `a role of the cluster stack (${(a.permissionPolicyArns ?? []).join(', ')})`} (EKS Pod Identity)`),
   ];
+}
+
+/** ON_DEMAND, SPOT, or the mix an instancesDistribution asks for. */
+function describeCapacity(ng: SelfManagedNodegroupSpec): string {
+  if (ng.spot) return 'SPOT';
+  const d = ng.instancesDistribution;
+  if (!d || (d.onDemandBaseCapacity === 0 && d.onDemandPercentageAboveBaseCapacity === 100)) return 'ON_DEMAND';
+  return `${d.onDemandBaseCapacity} ON_DEMAND + ${d.onDemandPercentageAboveBaseCapacity}% ON_DEMAND above, the rest SPOT ${d.spotAllocationStrategy}`;
 }
 
 function describePolicy(policy: { policy: string; scope?: string; namespaces?: string[] }): string {

@@ -6,13 +6,13 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'addonDelete' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'addonDelete' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate' | 'selfManagedNodegroup';
 
 /**
  * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
  * ASL), so their first look must not come before the earliest finish.
  */
-export const RETRY_ONLY_KINDS: PolledKind[] = ['nodegroup', 'fargateProfile', 'addon', 'addonOnNodes', 'nodegroupDelete', 'fargateProfileDelete', 'stackDelete', 'emptyStackDelete'];
+export const RETRY_ONLY_KINDS: PolledKind[] = ['nodegroup', 'fargateProfile', 'addon', 'addonOnNodes', 'nodegroupDelete', 'fargateProfileDelete', 'stackDelete', 'emptyStackDelete', 'selfManagedNodegroup'];
 
 interface Schedule {
   /** First look: early enough to catch fast failures (template errors, bad parameters). */
@@ -61,6 +61,9 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   encryptionUpdate: { firstCheckSeconds: 900, earliestReadySeconds: 900 },
   // UpdateStack with new tags only re-tags each resource: under a minute.
   stackTagUpdate: { firstCheckSeconds: 15, earliestReadySeconds: 15 },
+  // A self-managed nodegroup's stack: the role, then its instance profile (IAM takes about two
+  // minutes to make one usable), then the launch template and the Auto Scaling group.
+  selfManagedNodegroup: { firstCheckSeconds: 120, earliestReadySeconds: 120 },
 };
 
 export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {

@@ -279,7 +279,60 @@ const autoMode: Rule = (spec) =>
     ? [{ pointer: '/autoMode/enabled', message: 'EKS Auto Mode needs access entries: authenticationMode must be API or API_AND_CONFIG_MAP, not CONFIG_MAP (EKS rule)' }]
     : [];
 
-const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, autoMode, podIdentityProblems];
+// ── Self-managed nodegroups ─────────────────────────────────────────────────────────────────
+
+/**
+ * The managed nodegroups' rules where a self-managed nodegroup has the same field, plus its own:
+ * one architecture over its instance types (one AMI serves them all), spot or an
+ * instancesDistribution (not both), Spot capacity only with a type to buy it in, and names
+ * unique across both kinds (both get a stack eksp-<cluster>-nodegroup-<name>, and EKS names nodes'
+ * nodegroups by it).
+ */
+const selfManagedNodegroups: Rule = (spec) => {
+  const problems: SpecProblem[] = [];
+  const existingSubnets = new Set([...(spec.network.subnets?.private ?? []), ...(spec.network.subnets?.public ?? [])]);
+  const restrictedPublicEndpoint = publicEndpointNeedsNodeEgress(spec.endpointAccess) && !spec.network.subnets;
+  const managedNames = new Set(spec.managedNodeGroups.map((ng) => ng.name));
+  const list = spec.selfManagedNodeGroups ?? [];
+  list.forEach((ng, i) => {
+    const at = `/selfManagedNodeGroups/${i}`;
+    if (!(ng.minSize <= ng.desiredSize && ng.desiredSize <= ng.maxSize)) {
+      problems.push({ pointer: `${at}/desiredSize`, message: `sizes must satisfy minSize ≤ desiredSize ≤ maxSize (got ${ng.minSize} ≤ ${ng.desiredSize} ≤ ${ng.maxSize})` });
+    }
+    const arm = isGravitonType(ng.instanceTypes[0] ?? '');
+    ng.instanceTypes.forEach((type, t) => {
+      if (isGravitonType(type) !== arm) problems.push({ pointer: `${at}/instanceTypes/${t}`, message: `${type} is ${isGravitonType(type) ? 'an Arm (Graviton)' : 'an x86_64'} instance type but ${ng.instanceTypes[0]} is not: one AMI serves every type of a nodegroup, so they must share an architecture` });
+    });
+    if (ng.spot && ng.instancesDistribution) problems.push({ pointer: `${at}/spot`, message: 'give spot or instancesDistribution, not both (spot is instancesDistribution with onDemandPercentageAboveBaseCapacity 0)' });
+    const distribution = ng.instancesDistribution;
+    if (distribution && distribution.onDemandBaseCapacity > ng.maxSize) {
+      problems.push({ pointer: `${at}/instancesDistribution/onDemandBaseCapacity`, message: `the On-Demand base capacity ${distribution.onDemandBaseCapacity} is above maxSize ${ng.maxSize}` });
+    }
+    for (const key of Object.keys(ng.labels)) {
+      if (RESERVED_LABEL_DOMAIN.test(key)) problems.push({ pointer: `${at}/labels/${escapePointer(key)}`, message: 'labels must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
+    }
+    ng.taints.forEach((taint, t) => {
+      if (RESERVED_LABEL_DOMAIN.test(taint.key)) problems.push({ pointer: `${at}/taints/${t}/key`, message: 'taint keys must not use the kubernetes.io/ or k8s.io/ prefixes (reserved by Kubernetes)' });
+    });
+    if (ng.privateNetworking && privateSubnetsCannotReachAws(spec)) {
+      problems.push({ pointer: `${at}/privateNetworking`, message: `nodes in private subnets need a NAT gateway or VPC endpoints to join the cluster: ${REACH_AWS_FIX}, or set privateNetworking to false` });
+    }
+    if (!ng.privateNetworking && restrictedPublicEndpoint) {
+      problems.push({ pointer: `${at}/privateNetworking`, message: 'nodes in public subnets reach a public-only endpoint from their own public IPs, which its CIDRs cannot list in advance: keep them private ("privateNetworking": true), turn private access on ("private": true), or admit 0.0.0.0/0' });
+    }
+    if (!ng.privateNetworking && spec.network.subnets && spec.network.subnets.public.length === 0 && !ng.subnets) {
+      problems.push({ pointer: `${at}/privateNetworking`, message: 'privateNetworking false places nodes in public subnets, but network.subnets.public is empty' });
+    }
+    ng.subnets?.forEach((id, s) => {
+      if (spec.network.vpc) problems.push({ pointer: `${at}/subnets/${s}`, message: 'nodegroup subnets can only be chosen when the cluster uses existing subnets (network.subnets)' });
+      else if (!existingSubnets.has(id)) problems.push({ pointer: `${at}/subnets/${s}`, message: `${id} is not one of the cluster's subnets (network.subnets)` });
+    });
+    if (managedNames.has(ng.name)) problems.push({ pointer: `${at}/name`, message: `nodegroup name "${ng.name}" is already a managed nodegroup's (names are unique across managedNodeGroups and selfManagedNodeGroups)` });
+  });
+  return problems.concat(duplicates(list.map((ng) => ng.name), '/selfManagedNodeGroups', 'name', 'nodegroup name'));
+};
+
+const RULES: Rule[] = [tags, network, endpointAccess, nodegroups, selfManagedNodegroups, fargateProfiles, identities, ownerAccess, addons, maintenance, autoMode, podIdentityProblems];
 
 /** The EKS rules; the service's own limits are guardrails.ts's. */
 export function specRuleProblems(spec: Spec): SpecProblem[] {

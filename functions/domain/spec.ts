@@ -55,6 +55,7 @@ export type Spec = Omit<NormalisedClusterSpec, 'network' | 'endpointAccess' | 'v
 };
 
 export type NodegroupSpec = Spec['managedNodeGroups'][number];
+export type SelfManagedNodegroupSpec = Spec['selfManagedNodeGroups'][number];
 export type FargateProfileSpec = Spec['fargateProfiles'][number];
 export type AddonSpec = Spec['addons'][number];
 export type AccessEntrySpec = Spec['accessEntries'][number];

@@ -81,7 +81,10 @@ function retaggedList(tags: Json[], userTags: Record<string, string>, isUserKey:
     if (key === undefined || !isUserKey(key)) next.push(entry);
     else if (key in userTags) next.push({ ...(entry as JsonObject), Value: userTags[key] });
   }
-  for (const key of Object.keys(userTags).sort()) if (!present.has(key) && isUserKey(key)) next.push({ Key: key, Value: userTags[key] });
+  // An Auto Scaling group's tags each say whether instances get them (PropagateAtLaunch, required):
+  // a new user tag reaches the instances as the others do.
+  const propagating = tags.some((entry) => isObject(entry) && entry.PropagateAtLaunch === true);
+  for (const key of Object.keys(userTags).sort()) if (!present.has(key) && isUserKey(key)) next.push({ Key: key, Value: userTags[key], ...(propagating ? { PropagateAtLaunch: true } : {}) });
   return JSON.stringify(next) === JSON.stringify(tags) ? undefined : next;
 }
 

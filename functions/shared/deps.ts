@@ -11,6 +11,7 @@ import type { EksPort } from '../ports/eks';
 import type { KubernetesPort } from '../ports/kubernetes';
 import type { RegistryPort } from '../ports/registry';
 import type { SchedulesPort } from '../ports/schedules';
+import type { SsmPort } from '../ports/ssm';
 import type { StatusEventsPort } from '../ports/status-events';
 import type { WorkflowsPort } from '../ports/workflows';
 import type { ResolvedGuardrails } from '../domain/guardrails';
@@ -27,6 +28,7 @@ export interface Ports {
   kubernetes: KubernetesPort;
   workflows: WorkflowsPort;
   schedules: SchedulesPort;
+  ssm: SsmPort;
 }
 export type PortName = keyof Ports;
 

@@ -39,7 +39,7 @@ export interface NodegroupStacks {
 }
 
 export interface ComputeTeardownOptions {
-  /** Also delete nodegroups' own stacks (delete-cluster); provisioning makes none. */
+  /** Also delete nodegroups' own stacks: added ones (delete-cluster) and self-managed ones (also made at provisioning). */
   nodegroupStacks?: NodegroupStacks;
   /** A new attempt: what an earlier one left DELETE_FAILED is deleted again rather than reported. */
   deleteAgainIfFailed?: boolean;

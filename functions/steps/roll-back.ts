@@ -1,16 +1,16 @@
 /**
  * Task "Roll Back": deletes what the failed provisioning made, in the order EKS and
- * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), what
- * Kubernetes controllers made in the cluster's VPC (a workload may have got as far as a load
- * balancer: controller-leftovers.ts), then the stack (termination protection off first), which
- * deletes the VPC; the deleting itself is shared with delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
+ * CloudFormation require — nodegroups (all at once), Fargate profiles (one at a time), the
+ * self-managed nodegroups' stacks, what Kubernetes controllers made in the cluster's VPC (a
+ * workload may have got as far as a load balancer: controller-leftovers.ts), then the stack
+ * (termination protection off first), which deletes the VPC; the deleting itself is shared with delete-cluster. Each run advances what it can and throws RollbackNotDoneError while anything
  * remains; the ASL's Retry is the wait. Safe to repeat. When nothing is left it says so once
  * ("Roll Back" SUCCEEDED): Report Failure goes by that, not by whether some attempt threw, since
  * an attempt can crash after its work is done.
  */
 import { validateFailureState } from '../generated/validators';
 import type { FailureState, Poll } from '../generated/types';
-import { clusterStackName, idempotencyToken } from '../domain/naming';
+import { clusterStackName, idempotencyToken, nodegroupStackPrefix } from '../domain/naming';
 import type { StepDeps } from '../shared/deps';
 import { RollbackFailedError, RollbackNotDoneError } from '../shared/errors';
 import { step } from '../shared/step';
@@ -28,7 +28,9 @@ import { reportRolledBack } from '../step-support/rollback-outcome';
 export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'ec2' | 'elbv2' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
-  const compute = await teardownCompute(cluster, deps);
+  // Self-managed nodegroups' stacks (made at provisioning, each importing the cluster stack's exports) go before it.
+  const nodegroupStacks = await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster));
+  const compute = await teardownCompute(cluster, deps, { nodegroupStacks: { stackNames: nodegroupStacks.map((s) => s.stackName), token: (name) => idempotencyToken(input.operation.id, 'roll-back', name) } });
   if (compute.failed) throw new RollbackFailedError(compute.failed.message, { resource: compute.failed.resource });
   if (compute.remaining.length > 0) throw new RollbackNotDoneError(`waiting for ${compute.remaining.join(', ')} to be deleted`, { resource: `cluster ${cluster}` });
 

@@ -39,6 +39,9 @@ export const arns = {
   lambda: (resource: string) => new ArnPattern(`arn:${P}:lambda:${R}:${A}:${resource}`),
   logs: (resource: string) => new ArnPattern(`arn:${P}:logs:${R}:${A}:${resource}`),
   scheduler: (resource: string) => new ArnPattern(`arn:${P}:scheduler:${R}:${A}:${resource}`),
+  autoscaling: (resource: string) => new ArnPattern(`arn:${P}:autoscaling:${R}:${A}:${resource}`),
+  /** AWS's public parameters (no account in their ARN). */
+  ssmPublic: (resource: string) => new ArnPattern(`arn:${P}:ssm:${R}::${resource}`),
 };
 
 /** Naming contract with functions/domain (naming.ts, cluster-template.ts ROLE_PATH); test/infra checks it. */
@@ -75,9 +78,15 @@ export const patterns = {
   accessEntries: arns.eks('access-entry/*/*/*/*/*'),
   podIdentityAssociations: arns.eks('podidentityassociation/*/*'),
   kubeAgents: arns.lambda(`function:${KUBE_AGENT_FUNCTION_PATTERN}`),
+  /** The EKS optimized AMI ids EKS publishes in SSM (self-managed nodegroups' default AMI). */
+  eksOptimizedAmiParameters: arns.ssmPublic('parameter/aws/service/eks/optimized-ami/*'),
   kubeAgentLogGroups: arns.logs(`log-group:/aws/lambda/${KUBE_AGENT_FUNCTION_PATTERN}`),
   /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */
   serviceRoles: arns.iam(`role${SERVICE_ROLE_PATH}*`),
+  /** Instance profiles the self-managed nodegroup stacks create, under the same path. */
+  serviceInstanceProfiles: arns.iam(`instance-profile${SERVICE_ROLE_PATH}*`),
+  /** Auto Scaling groups of self-managed nodegroup stacks: CloudFormation names them <stack>-<logical id>-<suffix>. */
+  nodegroupAutoScalingGroups: arns.autoscaling(`autoScalingGroup:*:autoScalingGroupName/${NODEGROUP_STACK_PATTERN}`),
 };
 
 /** `*` for APIs that have no resource-level permissions (Describe*, X-Ray, log delivery). */

@@ -182,6 +182,26 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Check Nodegroup: nodegroup status and health',
     permissions: [{ actions: ['eks:DescribeNodegroup'], resources: [patterns.nodegroups], wildcardReason: NAMED_BY_REQUEST }],
   },
+  'create-self-managed-nodegroup': {
+    description: 'Create Self-managed Nodegroup: the AMI from SSM, the cluster from EKS, then CreateStack eksp-<cluster>-nodegroup-<ng> with the CloudFormation execution role',
+    permissions: [
+      { actions: ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStacks'], resources: [patterns.nodegroupStacks], wildcardReason: NODEGROUP_STACKS_REASON },
+      { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['ssm:GetParameter'], resources: [patterns.eksOptimizedAmiParameters], wildcardReason: 'The EKS optimized AMI parameters are named after the Kubernetes version and architecture (/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/<arch>/...): AWS public parameters, read-only.' },
+    ],
+    clusterStackRole: 'pass',
+  },
+  'check-self-managed-nodegroup': {
+    description: 'Check Self-managed Nodegroup: the stack\'s status (its events on failure), then the node role admitted (an EC2_LINUX access entry, or aws-auth in CONFIG_MAP mode)',
+    timeout: Duration.seconds(60),
+    permissions: [
+      { actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'], resources: [patterns.nodegroupStacks], wildcardReason: NODEGROUP_STACKS_REASON },
+      { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry'], resources: [patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['lambda:InvokeFunction'], resources: [patterns.kubeAgents], wildcardReason: KUBE_AGENTS_REASON },
+    ],
+    clusterStackRole: 'assume',
+  },
   'create-fargate-profile': {
     description: 'Create Fargate Profile: EKS CreateFargateProfile (one at a time per cluster)',
     permissions: [
@@ -269,6 +289,13 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         resources: [patterns.clusterStacks],
         wildcardReason: STACKS_REASON,
       },
+      // Self-managed nodegroups' stacks, made at provisioning: found by name prefix, deleted before the cluster stack whose exports they import.
+      {
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack', 'cloudformation:UpdateTerminationProtection'],
+        resources: [patterns.nodegroupStacks],
+        wildcardReason: NODEGROUP_STACKS_REASON,
+      },
+      { actions: ['cloudformation:ListStacks'], resources: [ANY_RESOURCE], wildcardReason: LIST_STACKS_ANY },
       // The stack deletes the VPC: what controllers left in it goes first.
       ...CONTROLLER_RESOURCES,
     ],

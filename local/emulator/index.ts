@@ -15,6 +15,7 @@ import { createKubernetesService } from './services/kubernetes';
 import { createLambdaService } from './services/lambda';
 import { createLocalControlService } from './services/local-control';
 import { createSchedulerService, type SchedulerService } from './services/scheduler';
+import { createSsmService } from './services/ssm';
 import { createStepFunctionsService } from './services/stepfunctions';
 import { createStsService } from './services/sts';
 import { startEmulator, type RunningEmulator, type ServiceModule } from './server';
@@ -63,6 +64,7 @@ function assemble(world: World, options: ServicesOptions): Assembled {
     createIamService(world),
     createAutoScalingService(world),
     createElbv2Service(world),
+    createSsmService(world),
     createEventBridgeService(world),
     scheduler,
     createLambdaService(world),

@@ -206,7 +206,7 @@ export class Elbv2State {
   readonly listeners = new Map<string, Listener>();
 }
 
-/** An Auto Scaling group (a managed nodegroup's, named eks-<nodegroup>-<uuid>). */
+/** An Auto Scaling group: a managed nodegroup's (named eks-<nodegroup>-<uuid>), or one a stack made (a self-managed nodegroup's). */
 export interface AutoScalingGroup extends Tagged {
   name: string;
   arn: string;
@@ -221,6 +221,12 @@ export interface AutoScalingGroup extends Tagged {
   createdTime: Date;
   /** 'Delete in progress' while it is being deleted. */
   status?: string;
+  /** The stack that made it (AWS::AutoScaling::AutoScalingGroup: a self-managed nodegroup's); absent for EKS's own groups. */
+  stackName?: string;
+  /** A MixedInstancesPolicy's InstancesDistribution (CloudFormation-made groups only). */
+  instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number; spotAllocationStrategy: string; onDemandAllocationStrategy: string };
+  /** Keys of the tags whose PropagateAtLaunch is false (a stack's group); every other tag goes on the instances it launches. */
+  notPropagatedAtLaunch?: string[];
 }
 
 /** A CloudWatch Logs log group (AWS::Logs::LogGroup): a Lambda function's, named /aws/lambda/<function>. */

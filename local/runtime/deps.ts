@@ -18,6 +18,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
@@ -29,6 +30,7 @@ import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
 import { scheduleSettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
+import { SdkSsm } from '../../functions/ports/ssm';
 import { SdkWorkflows } from '../../functions/ports/workflows';
 import { config } from '../../functions/shared/config';
 import { settings, type Deps } from '../../functions/shared/deps';
@@ -65,6 +67,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     ),
     workflows: new SdkWorkflows(once(() => new SFNClient({ credentials }))),
     schedules: new SdkSchedules(once(() => new SchedulerClient({ credentials })), scheduleSettingsFromConfig),
+    ssm: new SdkSsm(once(() => new SSMClient({ credentials }))),
     clock,
     wait,
     settings: { ...settings, cloudFormationRoleArn: () => identity.cloudFormationRoleArn },

@@ -46,6 +46,7 @@ export function functionRoleName(functionName: string): string {
  */
 export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume'>> = {
   'create-cluster-stack': 'pass',
+  'create-self-managed-nodegroup': 'pass',
   'roll-back': 'pass',
   'delete-compute': 'pass',
   'check-compute-deletion': 'pass',
@@ -57,6 +58,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'change-pod-identity': 'pass',
   'map-identities': 'assume',
   'change-access': 'assume',
+  'check-self-managed-nodegroup': 'assume',
 };
 
 /** Every Lambda function of the service that local mode runs. */

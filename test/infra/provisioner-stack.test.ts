@@ -675,7 +675,7 @@ describe('IAM', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'create-self-managed-nodegroup', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -689,9 +689,10 @@ describe('IAM', () => {
       expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
       return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
     });
-    expect(principals).toHaveLength(3);
+    expect(principals).toHaveLength(4);
     expect(principals).toEqual(
-      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }]),
+      // Check Self-managed Nodegroup writes aws-auth (CONFIG_MAP) as the creator, as Map Identities does.
+      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }]),
     );
   });
 
@@ -710,6 +711,7 @@ describe('IAM', () => {
     'cloudFormation.updateStackTags': ['cloudformation:UpdateStack', 'iam:PassRole'],
     'cloudFormation.getTemplate': ['cloudformation:GetTemplate'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
+    'ssm.getParameter': ['ssm:GetParameter'],
     'ec2.describeLaunchTemplate': ['ec2:DescribeLaunchTemplates'],
     'ec2.describeNetworkInterfaces': ['ec2:DescribeNetworkInterfaces'],
     'ec2.deleteNetworkInterface': ['ec2:DeleteNetworkInterface'],
@@ -1007,10 +1009,10 @@ describe('the kube agents', () => {
       .filter((st) => st.Effect === 'Allow')
       .flatMap((st) => asArray(st.Action as string | string[]).filter((a) => a.startsWith(`${service}:`)).map((action) => ({ action, resources: asArray(st.Resource), conditions: st.Condition })));
 
-  it('lets only Map Identities and Change Access invoke a function, and only the kube agents', () => {
+  it('lets only Map Identities, Change Access and Check Self-managed Nodegroup invoke a function, and only the kube agents', () => {
     const invokers = stepModules().filter((module) => grantsOn(logicalId(stack.steps.function(module).role), 'lambda').length > 0);
 
-    expect(invokers.sort()).toEqual(['change-access', 'map-identities']);
+    expect(invokers.sort()).toEqual(['change-access', 'check-self-managed-nodegroup', 'map-identities']);
     for (const module of invokers) expect(grantsOn(logicalId(stack.steps.function(module).role), 'lambda')).toEqual([{ action: 'lambda:InvokeFunction', resources: [KUBE_AGENTS], conditions: undefined }]);
   });
 
@@ -1021,6 +1023,20 @@ describe('the kube agents', () => {
     const logs = grantsOn(role, 'logs');
     expect(logs.filter((g) => g.action !== 'logs:DescribeLogGroups').flatMap((g) => g.resources).every((r) => JSON.stringify(r) === JSON.stringify(KUBE_AGENT_LOGS))).toBe(true);
     expect(logs.map((g) => g.action)).toContain('logs:DeleteLogGroup');
+  });
+
+  it("lets CloudFormation make self-managed nodegroups' Auto Scaling groups and instance profiles, scoped to the nodegroup stacks' names and the service's path, and pass node roles only to EC2", () => {
+    const role = logicalId(stack.clusterStackRole.role);
+    const statements = statementsOfRole(role);
+    const resourcesOf = (action: string) => statements.filter((st) => asArray(st.Action as string | string[]).includes(action)).flatMap((st) => asArray(st.Resource));
+
+    expect(resourcesOf('autoscaling:CreateAutoScalingGroup')).toEqual([sub('arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/eksp-*-nodegroup-*')]);
+    expect(resourcesOf('autoscaling:DeleteAutoScalingGroup')).toEqual(resourcesOf('autoscaling:CreateAutoScalingGroup'));
+    expect(resourcesOf('iam:CreateInstanceProfile')).toEqual([sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:instance-profile/eks-provisioner/*')]);
+    expect(resourcesOf('iam:AddRoleToInstanceProfile')).toEqual(resourcesOf('iam:CreateInstanceProfile'));
+    const toEc2 = statements.filter((st) => asArray(st.Action as string | string[]).includes('iam:PassRole') && JSON.stringify(st.Condition).includes('ec2.amazonaws.com'));
+    expect(toEc2.map((st) => st.Condition)).toEqual([{ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }]);
+    expect(toEc2.flatMap((st) => asArray(st.Resource))).toEqual([sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*')]);
   });
 
   it("passes roles to Lambda only from the service's path, and reads one code object, not the assets bucket", () => {

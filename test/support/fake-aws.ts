@@ -11,6 +11,7 @@ import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodeg
 import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
+import type { SsmPort } from '../../functions/ports/ssm';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
 import type { ExecutionStatus, WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
@@ -37,8 +38,8 @@ export interface Call {
 }
 
 export interface Faults {
-  /** The stack fails this resource with this reason and rolls back (or stays CREATE_FAILED under DO_NOTHING). */
-  stackResourceFailure?: { logicalId: string; type: string; reason: string };
+  /** The stack (every stack, or only `stackName`) fails this resource with this reason and rolls back (or stays CREATE_FAILED under DO_NOTHING). */
+  stackResourceFailure?: { logicalId: string; type: string; reason: string; stackName?: string };
   nodegroupFailure?: { nodegroup: string; code: string; message: string };
   /** UpdateClusterConfig answers "update in progress" this many times first. */
   updateInProgressTimes?: number;
@@ -187,6 +188,7 @@ export class FakeAws {
       kubernetes: this.kubernetes,
       workflows: this.workflows,
       schedules: this.schedules,
+      ssm: this.ssm,
       clock: this.clock,
       // Waits move the fake clock on: a check that watches within its invocation (watch.ts) takes no real time.
       wait: async (ms: number) => this.advanceClock(ms),
@@ -206,6 +208,18 @@ export class FakeAws {
       },
     };
   }
+
+  /** SSM's parameters: the EKS optimized AL2023 AMI of every version in clusterVersions, per architecture, as AWS publishes them. */
+  readonly ssmParameters = new Map<string, string>(
+    CLUSTER_VERSIONS.flatMap((v) => (['x86_64', 'arm64'] as const).map((arch) => [`/aws/service/eks/optimized-ami/${v.version}/amazon-linux-2023/${arch}/standard/recommended/image_id`, `ami-0${arch === 'arm64' ? 'a' : 'b'}${v.version.replace('.', '')}0000000000`] as [string, string])),
+  );
+
+  readonly ssm: SsmPort = {
+    getParameter: async (name: string) => {
+      this.record('ssm', 'GetParameter', name);
+      return this.ssmParameters.get(name);
+    },
+  };
 
   // ── CloudFormation ─────────────────────────────────────────────────────────────────────
   readonly cloudFormation: CloudFormationPort = {
@@ -322,7 +336,7 @@ export class FakeAws {
       stack.status = 'DELETE_COMPLETE';
       return;
     }
-    const failure = this.faults.stackResourceFailure;
+    const failure = this.faults.stackResourceFailure?.stackName === undefined || this.faults.stackResourceFailure.stackName === stack.stackName ? this.faults.stackResourceFailure : undefined;
     const at = this.clock();
     if (failure) {
       stack.events.push(
@@ -347,6 +361,8 @@ export class FakeAws {
       status: 'ACTIVE',
       version: String(stack.template.Resources.ControlPlane?.Properties?.Version ?? ''),
       endpoint: `https://${name}.gr7.us-east-1.eks.amazonaws.com`,
+      certificateAuthority: { data: this.fakeOutput('CertificateAuthorityData', name) },
+      kubernetesNetworkConfig: { serviceIpv4Cidr: '10.100.0.0/16', ipFamily: 'ipv4' },
       resourcesVpcConfig: { endpointPublicAccess: vpc?.EndpointPublicAccess ?? true, endpointPrivateAccess: vpc?.EndpointPrivateAccess ?? false, publicAccessCidrs: vpc?.PublicAccessCidrs ?? ['0.0.0.0/0'] },
     });
     stack.outputs = Object.fromEntries(Object.keys(stack.template.Outputs ?? {}).map((key) => [key, this.fakeOutput(key, name)]));

@@ -115,9 +115,9 @@ describe('Change Settings decisions', () => {
       });
     });
 
-    it('counts as the user’s neither the service’s, AWS’s or Name tags nor the load-balancer tags the template puts on subnets', () => {
-      expect(['team', 'kubernetes.io/cluster/demo'].every(isUserTemplateTag)).toBe(true);
-      expect(['Name', 'aws:cloudformation:stack-name', 'eks-provisioner:cluster', 'kubernetes.io/role/elb', 'kubernetes.io/role/internal-elb'].some(isUserTemplateTag)).toBe(false);
+    it('counts as the user’s neither the service’s, AWS’s or Name tags nor the load-balancer and cluster tags the templates put on subnets and self-managed nodegroups', () => {
+      expect(['team', 'kubernetes.io/role/other'].every(isUserTemplateTag)).toBe(true);
+      expect(['Name', 'aws:cloudformation:stack-name', 'eks-provisioner:cluster', 'kubernetes.io/role/elb', 'kubernetes.io/role/internal-elb', 'kubernetes.io/cluster/demo'].some(isUserTemplateTag)).toBe(false);
     });
   });
 

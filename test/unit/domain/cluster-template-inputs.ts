@@ -2,6 +2,7 @@
 import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, renderPodIdentityTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
 import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
 import { podIdentityStackName } from '../../../functions/domain/pod-identity';
+import { renderSelfManagedNodegroupTemplate } from '../../../functions/domain/self-managed-nodegroup-template';
 import { normaliseSpec } from '../../../functions/domain/spec';
 import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
 
@@ -86,7 +87,22 @@ export function nodegroupTemplateFor(nodegroup: Record<string, unknown>): CloudF
   return renderNodegroupTemplate({ clusterName: 'demo', nodegroup: added, stackName: nodegroupStackName('demo', added.name), tags, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
 }
 
-/** The stacks update-cluster adds to a running cluster, for the same whole-template checks. */
+/** A self-managed nodegroup of cluster "demo", as Create Self-managed Nodegroup renders its stack. */
+export function selfManagedTemplateFor(nodegroup: Record<string, unknown>, network: Record<string, unknown> = { vpc: {} }): CloudFormationTemplate {
+  const spec = normaliseSpec({ name: 'demo', network, managedNodeGroups: [], selfManagedNodeGroups: [nodegroup] }, SPEC_DEFAULTS);
+  const added = spec.selfManagedNodeGroups[0]!;
+  const tags = ownershipTags({ team: 'platform' }, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' });
+  return renderSelfManagedNodegroupTemplate({
+    nodegroup: added,
+    stackName: nodegroupStackName('demo', added.name),
+    cluster: { name: 'demo', apiServerEndpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t', cidr: '10.100.0.0/16' },
+    imageId: 'ami-0123456789abcdef0',
+    tags,
+    permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
+  });
+}
+
+/** The stacks update-cluster (or, for self-managed nodegroups, provisioning) adds to a running cluster, for the same whole-template checks. */
 export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
   ['nodegroup stack with the defaults', nodegroupTemplateFor({ name: 'ng-added' })],
   [
@@ -109,6 +125,28 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
       tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }),
       permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
     }),
+  ],
+  ['self-managed nodegroup stack with the defaults (one type, On-Demand, private subnets)', selfManagedTemplateFor({ name: 'self' })],
+  [
+    'self-managed nodegroup stack with Spot over several types, SSH, IAM extras, labels and taints',
+    selfManagedTemplateFor({
+      name: 'spot_workers',
+      instanceTypes: ['m5.large', 'm5a.large'],
+      spot: true,
+      volumeType: 'io1',
+      volumeSize: 100,
+      labels: { role: 'batch' },
+      taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }],
+      iam: { externalDNS: true, additionalPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
+      ssh: { publicKeyName: 'ops-key', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] },
+    }),
+  ],
+  [
+    'self-managed nodegroup stack with an instancesDistribution in chosen public subnets of an existing VPC',
+    selfManagedTemplateFor(
+      { name: 'mixed', instanceTypes: ['c5.large', 'c5a.large'], instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 25, spotAllocationStrategy: 'price-capacity-optimized' }, privateNetworking: false, subnets: [EXISTING_PUBLIC_SUBNETS[0]] },
+      { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } },
+    ),
   ],
   ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
   ['Auto Mode stack', renderAutoModeTemplate({ clusterName: 'demo', stackName: autoModeStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],

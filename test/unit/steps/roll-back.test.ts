@@ -97,7 +97,7 @@ describe('Roll Back', () => {
     await rejectionOf(rollBack(input, aws.deps()));
 
     // The first look is for the VPC (what controllers left in it goes before the stack), the second the stack deletion's own.
-    expect(aws.callLog((c) => c.service === 'cloudformation')).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
+    expect(aws.callLog((c) => c.service === 'cloudformation' && c.target === STACK)).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${STACK}`, `cloudformation:DeleteStack ${STACK}`]);
   });
 
   it('deletes what a load balancer controller and the VPC CNI left in the cluster’s VPC before the stack, which deletes the VPC', async () => {

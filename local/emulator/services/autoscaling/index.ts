@@ -1,7 +1,7 @@
 /**
  * The local Auto Scaling endpoint (awsQuery, Version 2011-01-01, signing name `autoscaling`):
- * read-only views of the managed nodegroups' groups in world.autoScaling and their instances in
- * world.ec2. See state.ts for the lookups, api.ts for the actions, shapes.ts for the answers; the
+ * read-only views of the groups in world.autoScaling (managed nodegroups' groups, which EKS makes,
+ * and the groups stacks make: stack-groups.ts) and their instances in world.ec2. See state.ts for the lookups, api.ts for the actions, shapes.ts for the answers; the
  * dispatch is query/dispatch.ts.
  */
 import { createQueryService } from '../../query';

@@ -1,6 +1,6 @@
 /**
- * Auto Scaling's answer shapes (members of the awsQuery results) for a managed nodegroup's group,
- * with the settings EKS gives the groups it makes: EC2 health checks with a 15 s grace period,
+ * Auto Scaling's answer shapes (members of the awsQuery results) for a managed nodegroup's group
+ * (or a self-managed nodegroup's, which a stack made), with the settings EKS gives the groups it makes: EC2 health checks with a 15 s grace period,
  * its termination policies, capacity rebalancing for Spot, every tag propagated at launch.
  */
 import type { XmlValue } from '../../protocol';
@@ -16,18 +16,20 @@ function launchTemplateSpecification(template: LaunchTemplate): Record<string, X
 /** A nodegroup with several instance types gets a MixedInstancesPolicy; with one, the launch template alone. */
 function launchSettings(group: AutoScalingGroup, spot: boolean): Record<string, XmlValue> {
   if (!group.launchTemplate) return {};
-  if (!group.mixedInstanceTypes?.length) return { LaunchTemplate: launchTemplateSpecification(group.launchTemplate) };
+  if (!group.mixedInstanceTypes?.length && !group.instancesDistribution) return { LaunchTemplate: launchTemplateSpecification(group.launchTemplate) };
+  // A stack's group has the distribution its template gave; EKS's own follow the nodegroup's capacity type.
+  const distribution = group.instancesDistribution;
   return {
     MixedInstancesPolicy: {
       LaunchTemplate: {
         LaunchTemplateSpecification: launchTemplateSpecification(group.launchTemplate),
-        Overrides: group.mixedInstanceTypes.map((InstanceType) => ({ InstanceType })),
+        Overrides: (group.mixedInstanceTypes ?? []).map((InstanceType) => ({ InstanceType })),
       },
       InstancesDistribution: {
-        OnDemandAllocationStrategy: 'prioritized',
-        OnDemandBaseCapacity: 0,
-        OnDemandPercentageAboveBaseCapacity: spot ? 0 : 100,
-        SpotAllocationStrategy: 'capacity-optimized',
+        OnDemandAllocationStrategy: distribution?.onDemandAllocationStrategy ?? 'prioritized',
+        OnDemandBaseCapacity: distribution?.onDemandBaseCapacity ?? 0,
+        OnDemandPercentageAboveBaseCapacity: distribution?.onDemandPercentageAboveBaseCapacity ?? (spot ? 0 : 100),
+        SpotAllocationStrategy: distribution?.spotAllocationStrategy ?? 'capacity-optimized',
       },
     },
   };

@@ -12,12 +12,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DurationKind } from '../../durations';
 import { EmulatorError } from '../../protocol';
-import type { GenericResource, SecurityGroup, World } from '../../world';
+import type { AutoScalingGroup, GenericResource, SecurityGroup, World } from '../../world';
 import { cidrsOverlap, formatIpv4, ipv4Range } from '../../ipv4';
 import { addDefaultSecurityGroup } from '../ec2/default-network';
 import { dependencyViolation, securityGroupDependents } from '../ec2/deletions';
 import { authorize, groupOfRule, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
-import { createNetworkInterface } from '../ec2/state';
+import { createNetworkInterface, findLaunchTemplate } from '../ec2/state';
+import { deleteStackGroup, reconcileStackGroup } from '../autoscaling/stack-groups';
 import { createVpcEndpoint, deleteVpcEndpoint, dnsEntriesOf } from '../ec2/vpc-endpoints';
 import { iamUniqueId, roleIdFor } from '../iam/state';
 import { createFunction, deleteFunction, type NewFunction } from '../lambda-deploy';
@@ -664,6 +665,82 @@ const oidcProvider: Provider = simple(
   'iamRole',
 );
 
+// ── Auto Scaling ─────────────────────────────────────────────────────────────────────────────
+
+const autoScaling = (message: string, handlerErrorCode = 'InvalidRequest', status = 400) => handlerFailure(message, 'AutoScaling', status, handlerErrorCode);
+
+/** The launch template a group launches from: LaunchTemplate, or a MixedInstancesPolicy's specification. */
+function groupLaunchTemplate(world: World, properties: Json): { id: string; name: string; version: string } {
+  const mixed = isObject(properties.MixedInstancesPolicy) && isObject(properties.MixedInstancesPolicy.LaunchTemplate) ? properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification : undefined;
+  const specification = isObject(properties.LaunchTemplate) ? properties.LaunchTemplate : isObject(mixed) ? mixed : undefined;
+  if (!specification) throw autoScaling('Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.', 'InvalidRequest');
+  const id = str(specification.LaunchTemplateId);
+  const name = str(specification.LaunchTemplateName);
+  const found = findLaunchTemplate(world, { ...(id ? { id } : {}), ...(name ? { name } : {}) });
+  if (!found) throw autoScaling(id ? `The specified launch template, with template ID ${id}, does not exist.` : `The specified launch template, with template name ${name ?? ''}, does not exist.`, 'NotFound');
+  const version = str(specification.Version) ?? '$Default';
+  return { id: found.id, name: found.name, version: /^\d+$/.test(version) ? version : String(found.version) };
+}
+
+function instancesDistribution(properties: Json): AutoScalingGroup['instancesDistribution'] {
+  const policy = isObject(properties.MixedInstancesPolicy) ? properties.MixedInstancesPolicy : undefined;
+  if (!policy) return undefined;
+  const distribution = isObject(policy.InstancesDistribution) ? policy.InstancesDistribution : {};
+  return {
+    onDemandBaseCapacity: Number(distribution.OnDemandBaseCapacity ?? 0),
+    onDemandPercentageAboveBaseCapacity: Number(distribution.OnDemandPercentageAboveBaseCapacity ?? 100),
+    spotAllocationStrategy: str(distribution.SpotAllocationStrategy) ?? 'lowest-price',
+    onDemandAllocationStrategy: str(distribution.OnDemandAllocationStrategy) ?? 'prioritized',
+  };
+}
+
+/** AWS::AutoScaling::AutoScalingGroup: the group in world.autoScaling, launching its instances at once (stack-groups.ts). */
+const autoScalingGroup: Provider = simple(
+  'networkResource',
+  (context) => {
+    const { world, properties } = context;
+    const name = str(properties.AutoScalingGroupName) ?? generatedName(context.stackName, context.logicalId, 255);
+    if (world.autoScaling.groups.has(name)) throw autoScaling(`AutoScalingGroup by this name already exists - A group with the name ${name} already exists`, 'AlreadyExists');
+    const [minSize, maxSize] = [Number(properties.MinSize), Number(properties.MaxSize)];
+    const desiredCapacity = properties.DesiredCapacity === undefined ? minSize : Number(properties.DesiredCapacity);
+    if (!(minSize <= desiredCapacity && desiredCapacity <= maxSize)) throw autoScaling(`Desired capacity:${desiredCapacity} must be between the specified min size:${minSize} and max size:${maxSize}`);
+    const subnetIds = (Array.isArray(properties.VPCZoneIdentifier) ? properties.VPCZoneIdentifier : String(properties.VPCZoneIdentifier ?? '').split(',')).map(String).filter(Boolean);
+    const subnets = subnetIds.map((id) => {
+      const subnet = world.ec2.subnets.get(id);
+      if (!subnet) throw autoScaling(`The subnet ID '${id}' does not exist`, 'NotFound');
+      return subnet;
+    });
+    const launchTemplate = groupLaunchTemplate(world, properties);
+    const policy = isObject(properties.MixedInstancesPolicy) && isObject(properties.MixedInstancesPolicy.LaunchTemplate) ? properties.MixedInstancesPolicy.LaunchTemplate : undefined;
+    const overrides = Array.isArray(policy?.Overrides) ? policy.Overrides.filter(isObject).map((o) => str(o.InstanceType)).filter((t): t is string => t !== undefined) : [];
+    const tagList = Array.isArray(properties.Tags) ? properties.Tags.filter(isObject) : [];
+    const ownTags = Object.fromEntries(tagList.map((t) => [String(t.Key), String(t.Value)]));
+    const notPropagated = tagList.filter((t) => !bool(t.PropagateAtLaunch)).map((t) => String(t.Key));
+    const group: AutoScalingGroup = {
+      name,
+      arn: world.arn('autoscaling', `autoScalingGroup:${randomUUID()}:autoScalingGroupName/${name}`),
+      minSize,
+      maxSize,
+      desiredCapacity,
+      subnetIds,
+      availabilityZones: [...new Set(subnets.map((s) => s.availabilityZone))],
+      launchTemplate,
+      ...(overrides.length ? { mixedInstanceTypes: overrides } : {}),
+      ...(instancesDistribution(properties) ? { instancesDistribution: instancesDistribution(properties) } : {}),
+      instanceIds: [],
+      createdTime: world.clock.now(),
+      // CloudFormation tags the group with the stack's tags, and they reach the instances too.
+      tags: { ...context.stackTags, ...ownTags },
+      ...(notPropagated.length ? { notPropagatedAtLaunch: notPropagated } : {}),
+      stackName: context.stackName,
+    };
+    world.autoScaling.groups.set(name, group);
+    reconcileStackGroup(world, group);
+    return { physicalId: name, attributes: {} };
+  },
+  (context) => deleteStackGroup(context.world, context.physicalId),
+);
+
 // ── EKS ──────────────────────────────────────────────────────────────────────────────────────
 
 function eksFailure(error: unknown): ResourceFailure {
@@ -848,6 +925,7 @@ const PROVIDERS: Record<string, Provider> = {
   'AWS::IAM::ManagedPolicy': managedPolicy,
   'AWS::IAM::InstanceProfile': instanceProfile,
   'AWS::IAM::OIDCProvider': oidcProvider,
+  'AWS::AutoScaling::AutoScalingGroup': autoScalingGroup,
   'AWS::EKS::Cluster': eksCluster,
   'AWS::Logs::LogGroup': logGroup,
   'AWS::Lambda::Function': lambdaFunction,

@@ -207,6 +207,9 @@ export function tagHolder(world: World, type: string, physicalId: string): { tag
       return world.iam.roles.get(physicalId);
     case 'AWS::EKS::Cluster':
       return world.eks?.clusterTagsForStack?.(physicalId);
+    // Instances it launches from then on carry the new tags; running ones keep theirs, as in Auto Scaling.
+    case 'AWS::AutoScaling::AutoScalingGroup':
+      return world.autoScaling.groups.get(physicalId);
     default: {
       const other = world.ec2.other.get(physicalId);
       return other?.type === type ? other : undefined;

@@ -10,6 +10,7 @@ import type { Instance, World } from '../../world';
 import { amiFor } from '../ec2/instances';
 import { KUBERNETES_VERSIONS } from '../eks/catalog';
 import type { Cluster, Nodegroup } from '../eks/state';
+import { instanceNodeConfig, selfManagedNodeJoins } from '../eks/self-managed-nodes';
 import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, privateDnsName, timestamp, uid } from './names';
 import type { Json } from './status';
@@ -47,7 +48,8 @@ const CAPACITY: Record<string, [cpu: number, memoryKi: number, pods: number]> = 
  * the old one); the nodegroup's version when the AMI is not EKS's (a launch template's own).
  */
 function nodeMinorVersion(world: World, instance: Instance, nodegroup: Nodegroup | undefined, cluster: Cluster): string {
-  if (!nodegroup) return cluster.version;
+  // A self-managed node: the version of the EKS optimized AL2023 AMI it booted, if it is one.
+  if (!nodegroup) return KUBERNETES_VERSIONS.find((v) => ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'].some((amiType) => amiFor(world, amiType, v) === instance.imageId)) ?? cluster.version;
   return KUBERNETES_VERSIONS.find((v) => amiFor(world, nodegroup.amiType, v) === instance.imageId) ?? nodegroup.version;
 }
 
@@ -68,16 +70,18 @@ function strandedInstances(cluster: Cluster): Set<string> {
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
   const stranded = strandedInstances(cluster);
   return [...world.ec2.instances.values()]
-    .filter((i) => i.state === 'running' && !stranded.has(i.instanceId) && (i.tags['eks:cluster-name'] === cluster.name || i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned'))
+    .filter((i) => i.state === 'running' && !stranded.has(i.instanceId) && (i.tags['eks:cluster-name'] === cluster.name || (i.tags['eks:cluster-name'] === undefined && i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned' && selfManagedNodeJoins(world, cluster, i))))
     .sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime() || a.privateDnsName.localeCompare(b.privateDnsName));
 }
 
 export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
   return clusterInstances(world, cluster).map((instance) => {
     const nodegroup: Nodegroup | undefined = cluster.nodegroups.get(instance.tags['eks:nodegroup-name'] ?? '');
+    // A self-managed node's labels and taints are what its kubelet registered with (the user data's NodeConfig).
+    const selfManaged = instance.tags['eks:cluster-name'] === undefined ? instanceNodeConfig(world, instance) : undefined;
     const arch = instance.architecture === 'arm64' ? 'arm64' : 'amd64';
     const name = instance.privateDnsName || privateDnsName(instance.privateIpAddress, world.region);
-    const taints = (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
+    const taints = selfManaged ? selfManaged.taints : (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
     const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
     const version = kubeletGitVersion(nodeMinorVersion(world, instance, nodegroup, cluster));
     const cordonedSince = nodegroup ? cordonedForUpdate(cluster, nodegroup, instance) : undefined;
@@ -91,10 +95,11 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
           'beta.kubernetes.io/arch': arch,
           'beta.kubernetes.io/instance-type': instance.instanceType,
           'beta.kubernetes.io/os': 'linux',
-          'eks.amazonaws.com/capacityType': instance.capacityType,
+          // EKS's labels are put on by managed nodegroups only.
+          ...(selfManaged ? {} : { 'eks.amazonaws.com/capacityType': instance.capacityType }),
           ...(nodegroup ? { 'eks.amazonaws.com/nodegroup': nodegroup.name } : {}),
-          'eks.amazonaws.com/nodegroup-image': instance.imageId,
-          ...(instance.launchTemplate ? { 'eks.amazonaws.com/sourceLaunchTemplateId': instance.launchTemplate.id, 'eks.amazonaws.com/sourceLaunchTemplateVersion': instance.launchTemplate.version } : {}),
+          ...(selfManaged ? {} : { 'eks.amazonaws.com/nodegroup-image': instance.imageId }),
+          ...(instance.launchTemplate && !selfManaged ? { 'eks.amazonaws.com/sourceLaunchTemplateId': instance.launchTemplate.id, 'eks.amazonaws.com/sourceLaunchTemplateVersion': instance.launchTemplate.version } : {}),
           'failure-domain.beta.kubernetes.io/region': world.region,
           'failure-domain.beta.kubernetes.io/zone': instance.availabilityZone,
           'k8s.io/cloud-provider-aws': uid(`cloud-provider/${cluster.name}`).replace(/-/g, ''),
@@ -105,6 +110,7 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
           'topology.kubernetes.io/region': world.region,
           'topology.kubernetes.io/zone': instance.availabilityZone,
           ...(nodegroup?.labels ?? {}),
+          ...(selfManaged?.labels ?? {}),
         },
         annotations: { 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
