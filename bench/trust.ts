@@ -51,7 +51,35 @@ const CHANGE_FOR_STATE: Record<string, FaultCase['change']> = {
   'Change Endpoint Access': { method: 'PUT', path: '/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] } },
   'Change Settings': { method: 'PATCH', path: '', body: { logging: ['api', 'audit'], tags: { team: 'platform', 'cost-center': '5678' } } },
   'Change Addon': { method: 'POST', path: '/addons', body: { name: 'aws-ebs-csi-driver' } },
+  'Change Pod Identity': { method: 'POST', path: '/pod-identity-associations', body: { namespace: 'extra', serviceAccountName: 'worker', roleArn: '' } },
 };
+
+/** A role a team brings for its pods (a Pod Identity association's roleArn): the emulated IAM holds it, trusting EKS Pod Identity. */
+const POD_ROLE = 'trust-workload';
+function bringPodRole(local: LocalMode): string {
+  const arn = `arn:aws:iam::${local.world.account}:role/${POD_ROLE}`;
+  local.world.iam.roles.set(POD_ROLE, {
+    arn,
+    roleName: POD_ROLE,
+    path: '/',
+    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] },
+    managedPolicyArns: [],
+    tags: {},
+  });
+  return arn;
+}
+
+/**
+ * The reference cluster with what makes every provision-cluster state run: a self-managed
+ * nodegroup (its Create and Check states) and a Pod Identity association (its branch).
+ */
+function trustSpec(reference: Record<string, unknown>, podRoleArn: string): Record<string, unknown> {
+  return {
+    ...reference,
+    selfManagedNodeGroups: [{ name: 'ng-self', instanceTypes: ['t3.medium'], minSize: 1, desiredSize: 1, maxSize: 1 }],
+    podIdentityAssociations: [{ namespace: 'apps', serviceAccountName: 'api', roleArn: podRoleArn }],
+  };
+}
 /** delete-cluster states that run only for a protected cluster deleted with ?disableDeletionProtection=true. */
 const PROTECTED_DELETE_STATES = ['Disable Deletion Protection'];
 /** States that run only after a failure: each is faulted together with a failure that reaches it. */
@@ -354,7 +382,7 @@ function matrixReport(results: CaseResult[], timeScale: number): string {
     '# Trust figures',
     '',
     `Written by \`npm run trust\` (local mode, time scale ${timeScale}). Each case provisions, changes or deletes a copy of`,
-    '[examples/reference-cluster.json](../examples/reference-cluster.json) with one fault injected; "holds" means exactly one terminal',
+    '[examples/reference-cluster.json](../examples/reference-cluster.json) plus a self-managed nodegroup and a Pod Identity association (so every state runs), with one fault injected; "holds" means exactly one terminal',
     'event and nothing after it, registry record = event = cluster, the lock released, and nothing left behind by a rollback.',
     '',
     `**${held} of ${results.length} cases hold**; every step crash fired in ${results.filter((r) => r.fired !== false).length} of them (a crash that did not fire means its state never ran).`,
@@ -386,12 +414,16 @@ async function main(): Promise<void> {
   // TRUST_ONLY: a substring of case names, to rerun a few (then no load and no docs/TRUST.md); TRUST_CREATIONS=0 skips the load.
   const only = process.env.TRUST_ONLY;
   const creations = Number(process.env.TRUST_CREATIONS ?? 200);
-  const spec = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8')) as Record<string, unknown>;
+  const reference = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8')) as Record<string, unknown>;
   const results: CaseResult[] = [];
   let loadResult: LoadResult | undefined;
   const cases = faultCases().filter((c) => !only || `${c.workflow} ${c.name}`.includes(only));
   const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed: 11, quiet: true });
   const driver = new Driver(local);
+  const podRoleArn = bringPodRole(local);
+  const spec = trustSpec(reference, podRoleArn);
+  const podIdentityChange = CHANGE_FOR_STATE['Change Pod Identity']!;
+  podIdentityChange.body = { ...(podIdentityChange.body as Record<string, unknown>), roleArn: podRoleArn };
   try {
     for (const [index, fault] of cases.entries()) {
       const result = await runCase(driver, spec, fault, index);
