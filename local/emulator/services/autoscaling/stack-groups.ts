@@ -8,6 +8,7 @@
  */
 import { forgetOldTerminated, launchInstance, architectureOf, terminateInstance } from '../ec2/instances';
 import { findLaunchTemplate } from '../ec2/state';
+import { perZone, scaleInToDesired } from './balance';
 import type { AutoScalingGroup, Instance, Subnet, World } from '../../world';
 
 function membersOf(world: World, group: AutoScalingGroup): Instance[] {
@@ -35,7 +36,6 @@ export function reconcileStackGroup(world: World, group: AutoScalingGroup): void
   const template = group.launchTemplate ? findLaunchTemplate(world, group.launchTemplate) : undefined;
   const data = template?.data ?? {};
   const types = group.mixedInstanceTypes?.length ? group.mixedInstanceTypes : [String(data.InstanceType ?? 't3.medium')];
-  const perZone = (members: Instance[]) => (zone: string) => members.filter((i) => i.availabilityZone === zone).length;
   let members = membersOf(world, group);
   while (members.length < group.desiredCapacity) {
     const count = perZone(members);
@@ -63,14 +63,7 @@ export function reconcileStackGroup(world: World, group: AutoScalingGroup): void
     group.instanceIds.push(instance.instanceId);
     members = [...members, instance];
   }
-  while (members.length > group.desiredCapacity) {
-    const count = perZone(members);
-    const crowded = members.reduce((best, i) => (count(i.availabilityZone) > count(best.availabilityZone) ? i : best)).availabilityZone;
-    const victim = members.filter((i) => i.availabilityZone === crowded).reduce((newest, i) => (i.launchTime >= newest.launchTime ? i : newest));
-    terminateInstance(world, victim.instanceId);
-    group.instanceIds = group.instanceIds.filter((id) => id !== victim.instanceId);
-    members = members.filter((i) => i !== victim);
-  }
+  scaleInToDesired(world, group, members);
 }
 
 /** The group is deleted: its instances terminated (ForceDelete, as CloudFormation deletes a group), the group gone. */

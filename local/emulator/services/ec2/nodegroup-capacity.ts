@@ -13,6 +13,7 @@
 import type { AutoScalingGroup, Instance, Subnet, World } from '../../world';
 import type { Cluster, Nodegroup } from '../eks/model';
 import { amiFor, architectureOf, forgetOldTerminated, launchInstance, terminateInstance } from './instances';
+import { perZone, scaleInToDesired } from '../autoscaling/balance';
 import { addLaunchTemplateVersion, createLaunchTemplate, findLaunchTemplate, LAUNCH_TEMPLATE_TYPE, type LaunchTemplate } from './state';
 
 /** The uuid EKS gave the nodegroup: the last part of its ARN, shared by its group and template names. */
@@ -148,7 +149,6 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
   if (subnets.length === 0) return;
   const template = group.launchTemplate ? findLaunchTemplate(world, group.launchTemplate) : undefined;
   const data = template?.data ?? {};
-  const perZone = (members: Instance[]) => (zone: string) => members.filter((i) => i.availabilityZone === zone).length;
   let members = membersOf(world, group);
   while (members.length < group.desiredCapacity) {
     const count = perZone(members);
@@ -160,14 +160,7 @@ function reconcile(world: World, cluster: Cluster, nodegroup: Nodegroup, group: 
     group.instanceIds.push(instance.instanceId);
     members = [...members, instance];
   }
-  while (members.length > group.desiredCapacity) {
-    const count = perZone(members);
-    const crowded = members.reduce((best, i) => (count(i.availabilityZone) > count(best.availabilityZone) ? i : best)).availabilityZone;
-    const victim = members.filter((i) => i.availabilityZone === crowded).reduce((newest, i) => (i.launchTime >= newest.launchTime ? i : newest));
-    terminateInstance(world, victim.instanceId);
-    group.instanceIds = group.instanceIds.filter((id) => id !== victim.instanceId);
-    members = members.filter((i) => i !== victim);
-  }
+  scaleInToDesired(world, group, members);
 }
 
 /** Launches one instance of the group into `subnet`, as the group's launch template describes it. */
