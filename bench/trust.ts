@@ -51,8 +51,10 @@ const CHANGE_FOR_STATE: Record<string, FaultCase['change']> = {
   'Change Endpoint Access': { method: 'PUT', path: '/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['198.51.100.0/24'] } },
   'Change Settings': { method: 'PATCH', path: '', body: { logging: ['api', 'audit'], tags: { team: 'platform', 'cost-center': '5678' } } },
   'Change Addon': { method: 'POST', path: '/addons', body: { name: 'aws-ebs-csi-driver' } },
-  'Change Pod Identity': { method: 'POST', path: '/pod-identity-associations', body: { namespace: 'extra', serviceAccountName: 'worker', roleArn: '' } },
 };
+
+/** Change Pod Identity's change: an association for the role the run brings (bringPodRole). */
+const podIdentityChange = (roleArn: string): FaultCase['change'] => ({ method: 'POST', path: '/pod-identity-associations', body: { namespace: 'extra', serviceAccountName: 'worker', roleArn } });
 
 /** A role a team brings for its pods (a Pod Identity association's roleArn): the emulated IAM holds it, trusting EKS Pod Identity. */
 const POD_ROLE = 'trust-workload';
@@ -297,12 +299,12 @@ async function runCase(driver: Driver, spec: Record<string, unknown>, fault: Fau
   }
 }
 
-function faultCases(): FaultCase[] {
+function faultCases(podRoleArn: string): FaultCase[] {
   const cases: FaultCase[] = [];
   for (const workflow of Object.keys(STATE_MACHINES) as StateMachineName[]) {
     for (const state of taskStates(workflow)) {
       const failure = FAILURE_PATH.includes(state) ? [FAILURE_FOR_WORKFLOW[workflow]] : [];
-      const change = CHANGE_FOR_STATE[state];
+      const change = state === 'Change Pod Identity' ? podIdentityChange(podRoleArn) : CHANGE_FOR_STATE[state];
       const protectedCluster = workflow === 'delete-cluster' && PROTECTED_DELETE_STATES.includes(state);
       for (const [label, count] of [['once', 1], ['every try', 1_000]] as const) {
         cases.push({ workflow, name: `${state} crashes ${label}${failure.length ? ' (after a failure)' : ''}`, rules: [{ kind: 'step-crash', state, count }, ...failure], ...(change ? { change } : {}), ...(protectedCluster ? { protectedCluster } : {}) });
@@ -417,13 +419,11 @@ async function main(): Promise<void> {
   const reference = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'reference-cluster.json'), 'utf8')) as Record<string, unknown>;
   const results: CaseResult[] = [];
   let loadResult: LoadResult | undefined;
-  const cases = faultCases().filter((c) => !only || `${c.workflow} ${c.name}`.includes(only));
   const local = await startLocal({ awsPort: 0, apiPort: 0, timeScale, seed: 11, quiet: true });
   const driver = new Driver(local);
   const podRoleArn = bringPodRole(local);
   const spec = trustSpec(reference, podRoleArn);
-  const podIdentityChange = CHANGE_FOR_STATE['Change Pod Identity']!;
-  podIdentityChange.body = { ...(podIdentityChange.body as Record<string, unknown>), roleArn: podRoleArn };
+  const cases = faultCases(podRoleArn).filter((c) => !only || `${c.workflow} ${c.name}`.includes(only));
   try {
     for (const [index, fault] of cases.entries()) {
       const result = await runCase(driver, spec, fault, index);
