@@ -18,6 +18,7 @@ export const TASK_FUNCTIONS = {
   CheckAddonFunctionArn: 'check-addon',
   MapIdentitiesFunctionArn: 'map-identities',
   CreatePodIdentityAssociationsFunctionArn: 'create-pod-identity-associations',
+  CheckNodesReadyFunctionArn: 'check-nodes-ready',
   CollectOutputsFunctionArn: 'collect-outputs',
   FinalizeFunctionArn: 'finalize',
   DiagnoseFailureFunctionArn: 'diagnose-failure',

@@ -21,6 +21,8 @@ export interface TimelineStep {
   status: string;
   startedAt: string;
   endedAt?: string;
+  /** Waits on a nodegroup's nodes: Ready of desired, as last reported. */
+  nodes?: { ready: number; desired: number };
 }
 
 /**
@@ -39,6 +41,7 @@ export function timeline(entries: StepEntry[]): TimelineStep[] {
       status: entry.status,
       startedAt: seen && seen.startedAt < entry.startedAt ? seen.startedAt : entry.startedAt,
       ...(entry.endedAt ? { endedAt: entry.endedAt } : {}),
+      ...(entry.nodes ? { nodes: entry.nodes } : {}),
     });
   }
   return [...steps.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));

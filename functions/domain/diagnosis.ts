@@ -32,7 +32,7 @@ export function rootCauseFromStackEvents(events: StackEventLike[]): { resource: 
 }
 
 /** Our errors put the resource first ("nodegroup ng-spot: ..."); the Lambda runtime keeps only name and message. */
-const RESOURCE_PREFIX = /^((?:stack|nodegroup|Fargate profile|add-on|update|cluster|subnet|access entry|identity mapping|aws-auth|endpoint access|event bus)\s[^:]*|aws-auth|endpoint access):\s/;
+const RESOURCE_PREFIX = /^((?:stack|nodes of nodegroup|nodegroup|node|pod|Fargate profile|add-on|update|cluster|subnet|access entry|identity mapping|aws-auth|endpoint access|event bus)\s[^:]*|aws-auth|endpoint access):\s/;
 
 export interface ParsedFailure {
   code: string;
@@ -139,6 +139,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Check Add-on': { phase: 'ComputeAndAccess', resource: theItem('add-on') },
   'Map Identities': { phase: 'ComputeAndAccess', resource: theCluster },
   'Create Pod Identity Associations': { phase: 'ComputeAndAccess', resource: theCluster },
+  'Check Nodes Ready': { phase: 'ComputeAndAccess', resource: theCluster },
   'Switch Endpoint Access': { phase: 'EndpointAccess', resource: theCluster },
   'Check Endpoint Update': { phase: 'EndpointAccess', resource: theCluster },
   'Collect Outputs': { phase: 'Finalize', resource: theCluster },
@@ -200,7 +201,7 @@ export function locateFailure(failure: Failure, context: FailureContext, fallbac
 export function phaseOfError(code: string): Phase {
   if (code === 'InvalidSpecError') return 'Plan';
   if (code.startsWith('Stack')) return 'ClusterStack';
-  if (/^(Nodegroup|FargateProfile|Addon|Kubernetes)/.test(code)) return 'ComputeAndAccess';
+  if (/^(Nodegroup|FargateProfile|Addon|Kubernetes|Nodes)/.test(code)) return 'ComputeAndAccess';
   if (code.startsWith('EndpointUpdate') || code.startsWith('Update')) return 'EndpointAccess';
   return 'Diagnose';
 }

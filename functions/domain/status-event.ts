@@ -12,7 +12,7 @@ export type StepStatus = NonNullable<OperationStatusEvent['step']>['status'];
 export interface StatusChange {
   status: OperationStatus;
   phase: Phase;
-  step?: { name: string; status: StepStatus; resource?: string; startedAt: string; endedAt?: string };
+  step?: NonNullable<OperationStatusEvent['step']>;
   error?: { code: string; message: string; resource?: string };
   outputs?: Record<string, string>;
   /** A terminal outcome the workflow did not report itself: who settled it. */

@@ -7,7 +7,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { ClusterEndpoint, KubeAgentRequest, KubeAgentResponse } from '../generated/types';
+import type { ClusterEndpoint, KubeAgentRequest, KubeAgentResponse, NodeStatus } from '../generated/types';
 import { kubeAgentFunctionName } from '../domain/naming';
 import { config } from '../shared/config';
 import { AwsUnavailableError, classifyAwsError, isAwsError, KubernetesApiError, KubernetesConflictError } from '../shared/errors';
@@ -20,6 +20,11 @@ export type ClusterAccess = ClusterEndpoint;
 /** The aws-auth ConfigMap's data and the resourceVersion a replace must name. */
 export type AwsAuth = NonNullable<KubeAgentResponse['awsAuth']>;
 
+/** One round of a drain: pods still on the nodes (leaving or not) and the evictions refused. */
+export type DrainRound = NonNullable<KubeAgentResponse['drain']>;
+
+export type { NodeStatus };
+
 export interface KubernetesPort {
   /** The IAM principal the Kubernetes API sees the service as (a role ARN for assumed roles): the one access entries must name. */
   principal(): Promise<string>;
@@ -27,6 +32,12 @@ export interface KubernetesPort {
   readAwsAuth(cluster: ClusterAccess): Promise<AwsAuth | undefined>;
   /** Creates it when resourceVersion is undefined, else replaces that version (a newer one → KubernetesConflictError). */
   writeAwsAuth(cluster: ClusterAccess, data: Record<string, string>, resourceVersion?: string): Promise<void>;
+  /** The nodes a label selector picks, with their Ready condition. */
+  listNodes(cluster: ClusterAccess, labelSelector: string): Promise<NodeStatus[]>;
+  /** Cordons (or, with false, uncordons) the nodes. */
+  cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable?: boolean): Promise<void>;
+  /** Evicts what a drain moves off the nodes; call again until nothing remains. */
+  drainNodes(cluster: ClusterAccess, nodeNames: string[]): Promise<DrainRound>;
 }
 
 const RESOURCE = 'aws-auth';
@@ -46,7 +57,20 @@ export class KubeAgentKubernetes implements KubernetesPort {
     await this.ask(cluster, { action: 'writeAwsAuth', data, ...(resourceVersion ? { resourceVersion } : {}) });
   }
 
-  private async ask(cluster: ClusterAccess, request: Pick<KubeAgentRequest, 'action' | 'data' | 'resourceVersion'>): Promise<KubeAgentResponse> {
+  async listNodes(cluster: ClusterAccess, labelSelector: string): Promise<NodeStatus[]> {
+    return (await this.ask(cluster, { action: 'listNodes', labelSelector }, 'nodes')).nodes ?? [];
+  }
+
+  async cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable = true): Promise<void> {
+    if (nodeNames.length > 0) await this.ask(cluster, { action: 'cordonNodes', nodeNames, unschedulable }, 'nodes');
+  }
+
+  async drainNodes(cluster: ClusterAccess, nodeNames: string[]): Promise<DrainRound> {
+    if (nodeNames.length === 0) return { evicted: 0, remaining: [], blocked: [] };
+    return (await this.ask(cluster, { action: 'drainNodes', nodeNames }, 'nodes')).drain ?? { evicted: 0, remaining: [], blocked: [] };
+  }
+
+  private async ask(cluster: ClusterAccess, request: Omit<KubeAgentRequest, 'cluster' | 'token'>, resource = RESOURCE): Promise<KubeAgentResponse> {
     const agent = kubeAgentFunctionName(cluster.name);
     const event: KubeAgentRequest = { ...request, cluster: { name: cluster.name, endpoint: cluster.endpoint, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) }, token: await this.token(cluster.name) };
     let reply;
@@ -54,16 +78,16 @@ export class KubeAgentKubernetes implements KubernetesPort {
       reply = await this.lambda().send(new InvokeCommand({ FunctionName: agent, Payload: Buffer.from(JSON.stringify(event)) }));
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException')) {
-        throw new KubernetesApiError(`the kube agent ${agent} of cluster ${cluster.name} does not exist: its cluster stack was made without one, or it was removed from the stack`, { resource: RESOURCE, cause: error });
+        throw new KubernetesApiError(`the kube agent ${agent} of cluster ${cluster.name} does not exist: its cluster stack was made without one, or it was removed from the stack`, { resource, cause: error });
       }
       // Pending (Lambda still making its network interfaces) and throttling pass; the step's retry comes back.
-      if (isAwsError(error, 'ResourceConflictException')) throw new AwsUnavailableError(`the kube agent ${agent} is not ready yet: ${(error as Error).message}`, { resource: RESOURCE, cause: error });
+      if (isAwsError(error, 'ResourceConflictException')) throw new AwsUnavailableError(`the kube agent ${agent} is not ready yet: ${(error as Error).message}`, { resource, cause: error });
       throw classifyAwsError(error, `kube agent ${agent}`);
     }
     const body = reply.Payload ? Buffer.from(reply.Payload).toString('utf8') : '';
     if (reply.FunctionError) {
       // The agent's own failure (a crash, a timeout): not an answer of the Kubernetes API, so worth another try.
-      throw new AwsUnavailableError(`the kube agent ${agent} failed (${reply.FunctionError}): ${functionErrorMessage(body)}`, { resource: RESOURCE });
+      throw new AwsUnavailableError(`the kube agent ${agent} failed (${reply.FunctionError}): ${functionErrorMessage(body)}`, { resource });
     }
     const response = JSON.parse(body || '{}') as KubeAgentResponse;
     const failure = response.error;
@@ -78,7 +102,7 @@ export class KubeAgentKubernetes implements KubernetesPort {
         throw new KubernetesApiError(failure.message, { status: failure.status });
       case 'KubeAgentContractError':
         // The service sent what its own agent's contract refuses: a version mismatch or a bug, never fixed by retrying.
-        throw new KubernetesApiError(`${agent}: ${failure.message}`, { resource: RESOURCE });
+        throw new KubernetesApiError(`${agent}: ${failure.message}`, { resource });
     }
   }
 }

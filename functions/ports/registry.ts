@@ -26,6 +26,8 @@ export interface StepEntry {
   name: string;
   status: string;
   resource?: string;
+  /** Steps that wait on nodes: ready of desired. */
+  nodes?: { ready: number; desired: number };
   startedAt: string;
   endedAt?: string;
   phase: string;

@@ -50,6 +50,8 @@ export class StackDeleteNotDoneError extends ProvisionerError {}
 export class InsightsRefreshNotDoneError extends ProvisionerError {}
 /** upgrade-cluster: the control plane's version update (one minor) is still running. */
 export class VersionUpdateNotReadyError extends ProvisionerError {}
+/** A nodegroup's nodes are not all Ready in Kubernetes yet, or a drain still has pods to move. */
+export class NodesNotReadyError extends ProvisionerError {}
 
 export const RETRYABLE_ERRORS = [
   'ThrottlingError',
@@ -68,6 +70,7 @@ export const RETRYABLE_ERRORS = [
   'StackDeleteNotDoneError',
   'InsightsRefreshNotDoneError',
   'VersionUpdateNotReadyError',
+  'NodesNotReadyError',
 ] as const;
 
 // ── Terminal: the ASL routes these to Diagnose ───────────────────────────────────────────────
@@ -104,6 +107,10 @@ export class KubernetesApiError extends ProvisionerError {
     this.status = details.status;
   }
 }
+/** A nodegroup's nodes did not all become Ready in time; the message names those that are not, and why. */
+export class NodesFailedError extends ProvisionerError {}
+/** A drain could not move pods off nodes in time: the message names the pods and the budgets that held them. */
+export class DrainFailedError extends ProvisionerError {}
 /** Rolling back could not delete a resource; a person must look. */
 export class RollbackFailedError extends ProvisionerError {}
 /** delete-cluster: AWS could not delete a resource (DELETE_FAILED); a person must look, then DELETE again. */
@@ -150,6 +157,8 @@ export const TERMINAL_ERRORS = [
   'UpgradeRefusedError',
   'ControlPlaneUpgradeFailedError',
   'NodegroupUpgradeFailedError',
+  'NodesFailedError',
+  'DrainFailedError',
 ] as const;
 
 /** Error names each SDK v3 client uses for throttling. */

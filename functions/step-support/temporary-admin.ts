@@ -30,8 +30,14 @@ export interface TemporaryAdminScope {
   othersPrincipals: string[];
 }
 
-/** Runs `work` (an aws-auth read and write) with the service holding cluster-admin for that time only. */
-export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminScope, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` (an aws-auth read and write, a look at nodes, a round of a drain) with the service
+ * holding cluster-admin for that time only. `heldWhile` names the errors that mean "come back
+ * soon" (a wait the ASL retries): the entry then stays for the next look instead of being made
+ * and put into effect again each time, and goes when the work ends either way. Should the
+ * execution stop between looks (aborted, timed out), the execution-ended listener removes it.
+ */
+export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminScope, work: () => Promise<T>, heldWhile: (error: unknown) => boolean = () => false): Promise<T> {
   if (scope.mode === 'CONFIG_MAP') return work();
   const principal = await deps.kubernetes.principal();
   const granted = scope.othersPrincipals.includes(principal) ? 'not ours' : await grant(deps, scope.operation, principal);
@@ -45,6 +51,7 @@ export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminSco
     if (granted === 'created' && error instanceof KubernetesApiError && (error.status === 401 || error.status === 403)) {
       throw new AwsUnavailableError(`the access entry of ${principal} is not in effect yet at the Kubernetes API; retrying`, { resource: 'aws-auth', cause: error });
     }
+    if (heldWhile(error)) throw error;
     await revoke(deps, scope.operation, principal).catch((cleanup: unknown) => {
       // The work's error is the one to report; the entry is found again by the step's retry.
       logger.warn('could not remove the temporary access entry after a failed write', { principal, error: String(cleanup) });

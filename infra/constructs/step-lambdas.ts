@@ -54,6 +54,21 @@ function serviceLinkedRole(service: string, roleName: string): Permission[] {
   ];
 }
 
+/**
+ * The Kubernetes API through the kube agent, with the service's temporary cluster-admin entry in
+ * API modes (functions/step-support/temporary-admin.ts): made, associated, found again by a retry
+ * and deleted by the step that made it.
+ */
+const KUBERNETES_THROUGH_AGENT: Permission[] = [
+  { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
+  {
+    actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies'],
+    resources: [patterns.accessEntries],
+    wildcardReason: NAMED_BY_REQUEST,
+  },
+  { actions: ['lambda:InvokeFunction'], resources: [patterns.kubeAgents], wildcardReason: KUBE_AGENTS_REASON },
+];
+
 function passServiceRoles(...services: string[]): Permission {
   return {
     actions: ['iam:PassRole'],
@@ -233,16 +248,14 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     description: 'Map Identities: EKS access entries and the aws-auth ConfigMap (cluster-admin held only for the write)',
     timeout: Duration.seconds(60),
     // The Kubernetes endpoint and CA come from the cluster stack's outputs in the state.
-    permissions: [
-      { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
-      {
-        // DeleteAccessEntry: the service's own temporary cluster-admin entry, removed after the aws-auth write (temporary-admin.ts).
-        actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies', 'eks:DeleteAccessEntry'],
-        resources: [patterns.accessEntries],
-        wildcardReason: NAMED_BY_REQUEST,
-      },
-      { actions: ['lambda:InvokeFunction'], resources: [patterns.kubeAgents], wildcardReason: KUBE_AGENTS_REASON },
-    ],
+    permissions: KUBERNETES_THROUGH_AGENT,
+    clusterStackRole: 'assume',
+  },
+  'check-nodes-ready': {
+    description: "Check Nodes Ready: each nodegroup's desired count of nodes Ready in Kubernetes, read through the kube agent (cluster-admin held only while it waits)",
+    timeout: Duration.seconds(60),
+    // The Kubernetes endpoint and CA come from the cluster stack's outputs in the state.
+    permissions: KUBERNETES_THROUGH_AGENT,
     clusterStackRole: 'assume',
   },
   'create-pod-identity-associations': {
@@ -405,13 +418,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [
       // The Kubernetes endpoint and CA for aws-auth, the cluster's authentication mode, and updates of any origin to wait out first.
       { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
-      { actions: ['eks:CreateAccessEntry', 'eks:TagResource'], resources: [patterns.clusters, patterns.accessEntries], wildcardReason: NAMED_BY_REQUEST },
-      {
-        actions: ['eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies'],
-        resources: [patterns.accessEntries],
-        wildcardReason: NAMED_BY_REQUEST,
-      },
-      { actions: ['lambda:InvokeFunction'], resources: [patterns.kubeAgents], wildcardReason: KUBE_AGENTS_REASON },
+      ...KUBERNETES_THROUGH_AGENT,
     ],
     clusterStackRole: 'assume',
   },

@@ -59,6 +59,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'map-identities': 'assume',
   'change-access': 'assume',
   'check-self-managed-nodegroup': 'assume',
+  'check-nodes-ready': 'assume',
 };
 
 /** Every Lambda function of the service that local mode runs. */

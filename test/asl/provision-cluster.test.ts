@@ -90,6 +90,8 @@ describe('provisioning the reference cluster', () => {
         'Create Fargate Profile Fargate profile fp-default SUCCEEDED',
         ...['vpc-cni', 'coredns', 'kube-proxy'].flatMap((addon) => [`Create Add-on add-on ${addon} STARTED`, `Create Add-on add-on ${addon} SUCCEEDED`]),
         'Map Identities SUCCEEDED',
+        // Each nodegroup's wait for Ready nodes is its own step, started and ended once however many looks it took.
+        ...['ng-general', 'ng-spot'].flatMap((ng) => [`Check Nodes Ready nodes of nodegroup ${ng} STARTED`, `Check Nodes Ready nodes of nodegroup ${ng} SUCCEEDED`]),
         // The reference cluster asks for no Pod Identity association.
         'Create Pod Identity Associations SKIPPED',
       ].sort(),
@@ -134,7 +136,9 @@ describe('provisioning the reference cluster', () => {
     expect(Object.fromEntries(aws.accessEntries.get(`${CLUSTER}/arn:aws:iam::111122223333:role/platform-portal`)!.policies)).toEqual({
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy': { type: 'cluster' },
     });
-    expect(aws.callLog((c) => c.operation === 'CreateAccessEntry' && c.target === aws.servicePrincipal)).toHaveLength(1);
+    // Held twice, each time only while it was needed: the aws-auth write, then the wait for Ready nodes.
+    expect(aws.callLog((c) => c.operation === 'CreateAccessEntry' && c.target === aws.servicePrincipal)).toHaveLength(2);
+    expect(aws.callLog((c) => c.operation === 'DeleteAccessEntry' && c.target === aws.servicePrincipal)).toHaveLength(2);
     expect(aws.accessEntries.has(`${CLUSTER}/${aws.servicePrincipal}`)).toBe(false);
   });
 
@@ -242,6 +246,43 @@ describe('when a nodegroup fails to create', () => {
   });
 });
 
+describe('when nodes do not become Ready', () => {
+  const NOT_READY: Faults['nodesNotReady'] = { nodegroup: 'ng-spot', status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' };
+
+  it('waits ten minutes, then rolls back naming each node that is not Ready and why, holding no access afterwards', async () => {
+    const aws = new FakeAws({ nodesNotReady: NOT_READY });
+
+    const run = await runProvision(aws, referenceSpec());
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'NodesFailedError' });
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'ROLLED_BACK', phase: 'ComputeAndAccess', error: { code: 'NodesFailedError', resource: 'nodes of nodegroup ng-spot' } });
+    expect(terminal.error!.message).toMatch(/^nodes of nodegroup ng-spot: not Ready 10 minutes after the nodegroup was up: nodes of nodegroup ng-spot: 0\/1 nodes Ready; not Ready: ip-10-0-2-10\.ec2\.internal \(Ready=False, KubeletNotReady: container runtime network not ready/);
+    // The healthy nodegroup's wait ended on its own; only the broken one failed the step.
+    expect(stepEvents(aws)).toEqual(expect.arrayContaining(['Check Nodes Ready nodes of nodegroup ng-general SUCCEEDED', 'Check Nodes Ready nodes of nodegroup ng-spot STARTED']));
+    expect(stepEvents(aws)).not.toContain('Check Nodes Ready nodes of nodegroup ng-spot SUCCEEDED');
+    // One grant for the whole wait, however many looks, removed when it failed.
+    expect(count(aws.callLog(), 'kubernetes:ListNodes eks.amazonaws.com/nodegroup=ng-spot')).toBeGreaterThan(10);
+    expect(aws.callLog((c) => c.operation === 'CreateAccessEntry' && c.target === aws.servicePrincipal)).toHaveLength(2);
+    expect(aws.accessEntries.has(`${CLUSTER}/${aws.servicePrincipal}`)).toBe(false);
+    expect(aws.clusterRecords.get(CLUSTER)?.status).toBe('ROLLED_BACK');
+  });
+
+  it('carries ready/desired on the wait’s events', async () => {
+    const aws = new FakeAws();
+
+    await runProvision(aws, referenceSpec());
+
+    const waits = aws.events.filter((e) => e.step?.name === 'Check Nodes Ready');
+    expect(waits.map((e) => [e.step!.resource, e.step!.status, e.step!.nodes])).toEqual(
+      expect.arrayContaining([
+        ['nodes of nodegroup ng-spot', 'SUCCEEDED', { ready: 1, desired: 1 }],
+        ['nodes of nodegroup ng-general', 'SUCCEEDED', { ready: 2, desired: 2 }],
+      ]),
+    );
+  });
+});
+
 describe('endpoint access', () => {
   it('is final from the start with or without identity mappings: no update is made either way', async () => {
     const aws = new FakeAws();
@@ -253,7 +294,8 @@ describe('endpoint access', () => {
     expect(controlPlaneAccess(aws)).toEqual(FINAL_ENDPOINT);
     const log = aws.callLog();
     expect(count(log, 'eks:UpdateClusterConfig') + count(log, 'eks:DescribeUpdate')).toBe(0);
-    expect(log.filter((line) => line.startsWith('kubernetes:'))).toEqual([]);
+    // No aws-auth work without mappings: the Kubernetes API is only read for the nodes' readiness.
+    expect(log.filter((line) => line.startsWith('kubernetes:') && !line.startsWith('kubernetes:ListNodes'))).toEqual([]);
   });
 
   it('is private only from the start for a private-only cluster with aws-auth mappings, which are still written', async () => {

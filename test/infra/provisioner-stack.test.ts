@@ -683,16 +683,16 @@ describe('IAM', () => {
     }
   });
 
-  it('lets CloudFormation and the map-identities and change-access functions, nobody else, assume the CloudFormation execution role', () => {
+  it('lets CloudFormation and the steps that reach the Kubernetes API (map-identities, change-access, check-self-managed-nodegroup, check-nodes-ready), nobody else, assume the CloudFormation execution role', () => {
     const trust = resources[logicalId(stack.clusterStackRole.role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
     const principals = trust.flatMap((s) => {
       expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
       return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
     });
-    expect(principals).toHaveLength(4);
+    expect(principals).toHaveLength(5);
     expect(principals).toEqual(
       // Check Self-managed Nodegroup writes aws-auth (CONFIG_MAP) as the creator, as Map Identities does.
-      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }]),
+      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('check-nodes-ready').role) }]),
     );
   });
 
@@ -769,6 +769,9 @@ describe('IAM', () => {
     // That role's ARN, known without a call (sts:GetCallerIdentity, without it, needs no permission).
     'kubernetes.principal': [],
     'kubernetes.writeAwsAuth': ['sts:AssumeRole', 'lambda:InvokeFunction'],
+    'kubernetes.listNodes': ['sts:AssumeRole', 'lambda:InvokeFunction'],
+    'kubernetes.cordonNodes': ['sts:AssumeRole', 'lambda:InvokeFunction'],
+    'kubernetes.drainNodes': ['sts:AssumeRole', 'lambda:InvokeFunction'],
     'events.publish': ['events:PutEvents'],
     'workflows.start': ['states:StartExecution'],
     'workflows.describe': ['states:DescribeExecution'],
@@ -1009,10 +1012,10 @@ describe('the kube agents', () => {
       .filter((st) => st.Effect === 'Allow')
       .flatMap((st) => asArray(st.Action as string | string[]).filter((a) => a.startsWith(`${service}:`)).map((action) => ({ action, resources: asArray(st.Resource), conditions: st.Condition })));
 
-  it('lets only Map Identities, Change Access and Check Self-managed Nodegroup invoke a function, and only the kube agents', () => {
+  it('lets only the steps that reach the Kubernetes API invoke a function, and only the kube agents', () => {
     const invokers = stepModules().filter((module) => grantsOn(logicalId(stack.steps.function(module).role), 'lambda').length > 0);
 
-    expect(invokers.sort()).toEqual(['change-access', 'check-self-managed-nodegroup', 'map-identities']);
+    expect(invokers.sort()).toEqual(['change-access', 'check-nodes-ready', 'check-self-managed-nodegroup', 'map-identities']);
     for (const module of invokers) expect(grantsOn(logicalId(stack.steps.function(module).role), 'lambda')).toEqual([{ action: 'lambda:InvokeFunction', resources: [KUBE_AGENTS], conditions: undefined }]);
   });
 

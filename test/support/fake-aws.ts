@@ -8,7 +8,8 @@ import type { CloudFormationPort, CreateStackRequest, StackDescription } from '.
 import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
 import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, PodIdentityAssociation, Update } from '../../functions/ports/eks';
-import type { AwsAuth, ClusterAccess, KubernetesPort } from '../../functions/ports/kubernetes';
+import type { AwsAuth, ClusterAccess, KubernetesPort, NodeStatus } from '../../functions/ports/kubernetes';
+import { SELF_MANAGED_NODEGROUP_LABEL } from '../../functions/domain/self-managed-nodegroup-template';
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
 import type { SsmPort } from '../../functions/ports/ssm';
@@ -56,6 +57,10 @@ export interface Faults {
   podEvictionFailure?: { nodegroup: string; message: string };
   /** UpdateAddon of this add-on ends UPDATE_FAILED with this health issue. */
   addonUpdateFailure?: { addon: string; message: string };
+  /** The nodes of this nodegroup never become Ready: their Ready condition, as the kubelet posts it. */
+  nodesNotReady?: { nodegroup: string; status: 'False' | 'Unknown'; reason: string; message: string };
+  /** Evictions of these pods (namespace/name) are refused as a PodDisruptionBudget refuses them. */
+  blockedEvictions?: Record<string, string>;
 }
 
 /** A page with the registry's cursors (bound to listing and caller), continuing after the named item. */
@@ -130,6 +135,10 @@ export class FakeAws {
   readonly accessEntries = new Map<string, { username?: string; kubernetesGroups?: string[]; type?: string; tags?: Record<string, string>; policies: Map<string, unknown> }>();
   /** The principal the Kubernetes port acts as (KubernetesPort.principal): the CloudFormation role, as deployed. */
   servicePrincipal = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
+  /** Pods running on nodes, by cluster (DaemonSet pods are not listed: drains leave them). */
+  readonly pods = new Map<string, Array<{ namespace: string; name: string; node: string; terminating?: boolean }>>();
+  /** Nodes cordoned, by `<cluster>/<node>`. */
+  readonly cordoned = new Set<string>();
   /** aws-auth of each cluster, by `<cluster>/kube-system/aws-auth`. */
   readonly configMaps = new Map<string, AwsAuth>();
   readonly subnets = new Map<string, SubnetDescription>();
@@ -917,7 +926,65 @@ export class FakeAws {
       if ((current?.resourceVersion ?? undefined) !== resourceVersion) throw new KubernetesConflictError('ConfigMap changed', { resource: 'aws-auth' });
       this.configMaps.set(key, { data: structuredClone(data), resourceVersion: String(Number(current?.resourceVersion ?? 0) + 1) });
     },
+    listNodes: async (cluster, labelSelector) => {
+      this.record('kubernetes', 'ListNodes', labelSelector);
+      const wanted = labelSelector.split(',').map((term) => term.split('=') as [string, string]);
+      return this.nodesOf(cluster.name).filter((node) => wanted.every(([key, value]) => node.labels[key] === value)).map(({ labels: _labels, ...status }) => status);
+    },
+    cordonNodes: async (cluster, nodeNames, unschedulable = true) => {
+      this.record('kubernetes', unschedulable ? 'CordonNodes' : 'UncordonNodes', nodeNames.join(','));
+      for (const node of nodeNames) (unschedulable ? this.cordoned.add(`${cluster.name}/${node}`) : this.cordoned.delete(`${cluster.name}/${node}`));
+    },
+    drainNodes: async (cluster, nodeNames) => {
+      this.record('kubernetes', 'DrainNodes', nodeNames.join(','));
+      const pods = this.pods.get(cluster.name) ?? [];
+      const round = { evicted: 0, remaining: [] as Array<{ namespace: string; name: string; node: string }>, blocked: [] as Array<{ namespace: string; name: string; node: string; message: string }> };
+      // Pods evicted in an earlier round have terminated since.
+      this.pods.set(cluster.name, pods.filter((pod) => !(pod.terminating && nodeNames.includes(pod.node))));
+      for (const pod of this.pods.get(cluster.name)!.filter((p) => nodeNames.includes(p.node))) {
+        const ref = { namespace: pod.namespace, name: pod.name, node: pod.node };
+        const refusal = this.faults.blockedEvictions?.[`${pod.namespace}/${pod.name}`];
+        if (refusal) round.blocked.push({ ...ref, message: refusal });
+        else {
+          pod.terminating = true;
+          round.evicted += 1;
+        }
+        round.remaining.push(ref);
+      }
+      return round;
+    },
   };
+
+  /**
+   * The cluster's nodes: desiredSize Ready nodes per ACTIVE managed nodegroup, DesiredCapacity per
+   * complete self-managed nodegroup stack, labelled as EKS and the launch template's kubelet flags label them.
+   */
+  nodesOf(cluster: string): Array<NodeStatus & { labels: Record<string, string> }> {
+    const groups: Array<{ nodegroup: string; label: Record<string, string>; count: number }> = [];
+    for (const ng of this.nodegroups.values()) {
+      if (ng.clusterName === cluster && ng.status === 'ACTIVE') groups.push({ nodegroup: ng.nodegroupName!, label: { 'eks.amazonaws.com/nodegroup': ng.nodegroupName! }, count: ng.scalingConfig?.desiredSize ?? 0 });
+    }
+    for (const [stackName, stack] of this.stacks) {
+      const prefix = `eksp-${cluster}-nodegroup-`;
+      const group = Object.values(stack.template.Resources).find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+      if (!stackName.startsWith(prefix) || !group || !/_COMPLETE$/.test(stack.status) || stack.status.startsWith('DELETE') || stack.status.includes('ROLLBACK')) continue;
+      const nodegroup = stackName.slice(prefix.length);
+      groups.push({ nodegroup, label: { [SELF_MANAGED_NODEGROUP_LABEL]: nodegroup }, count: Number(group.Properties?.DesiredCapacity ?? 0) });
+    }
+    return groups.flatMap(({ nodegroup, label, count }, g) =>
+      Array.from({ length: count }, (_, i) => {
+        const name = `ip-10-0-${g + 1}-${i + 10}.ec2.internal`;
+        const broken = this.faults.nodesNotReady?.nodegroup === nodegroup ? this.faults.nodesNotReady : undefined;
+        return {
+          name,
+          labels: label,
+          ready: broken ? broken.status : ('True' as const),
+          ...(broken ? { reason: broken.reason, message: broken.message } : { reason: 'KubeletReady', message: 'kubelet is posting ready status' }),
+          ...(this.cordoned.has(`${cluster}/${name}`) ? { unschedulable: true } : {}),
+        };
+      }),
+    );
+  }
 
   readonly registry: RegistryPort = {
     beginCreate: async (operation: Operation, spec) => {

@@ -21,7 +21,7 @@ describe('local service roles', () => {
     for (const fn of serviceFunctionNames()) {
       expect(world.iam.byArn(`arn:aws:iam::000000000000:role/${fn}-role`)?.assumeRolePolicyDocument).toEqual({ Version: '2012-10-17', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] });
     }
-    expect(world.iam.byArn(clusterStackRoleArn)?.assumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'cloudformation.amazonaws.com', AWS: ['arn:aws:iam::000000000000:role/eksp-check-self-managed-nodegroup-role', 'arn:aws:iam::000000000000:role/eksp-map-identities-role', 'arn:aws:iam::000000000000:role/eksp-change-access-role'] } }] });
+    expect(world.iam.byArn(clusterStackRoleArn)?.assumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'cloudformation.amazonaws.com', AWS: ['arn:aws:iam::000000000000:role/eksp-check-self-managed-nodegroup-role', 'arn:aws:iam::000000000000:role/eksp-map-identities-role', 'arn:aws:iam::000000000000:role/eksp-check-nodes-ready-role', 'arn:aws:iam::000000000000:role/eksp-change-access-role'] } }] });
     expect(functionWiring(world, 'eksp-create-cluster-stack')).toEqual({ functionName: 'eksp-create-cluster-stack', roleArn: 'arn:aws:iam::000000000000:role/eksp-create-cluster-stack-role', cloudFormationRoleArn: clusterStackRoleArn });
     expect(functionWiring(world, 'eksp-change-access')).toMatchObject({ cloudFormationRoleArn: clusterStackRoleArn, kubernetesAccessRoleArn: clusterStackRoleArn });
     expect(functionWiring(world, 'eksp-api')).toEqual({ functionName: 'eksp-api', roleArn: 'arn:aws:iam::000000000000:role/eksp-api-role' });
