@@ -1,6 +1,6 @@
 /** The console's shell: the header, skip link and the page the hash route names. */
 import { html } from 'htm/preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { apiBase } from './api/client';
 import { ClusterPage } from './pages/cluster-page';
 import { ClustersPage } from './pages/clusters-page';
@@ -28,8 +28,13 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
-  // A new page moves focus to its content, as a full page load would.
-  useEffect(() => document.getElementById('main')?.focus(), [route]);
+  // Going to another page moves focus to its content (screen readers announce it); the first
+  // page leaves focus at the top, so the first Tab reaches the skip link as on any page load.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [route]);
   return html`<a class="skip" href="#main" onClick=${(e: Event) => (e.preventDefault(), document.getElementById('main')?.focus())}>Skip to content</a>
     <header>
       <a class="brand" href=${href.clusters()}>eks-provisioner</a>

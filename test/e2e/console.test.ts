@@ -43,6 +43,8 @@ describe('web console', () => {
     await page.goto(`${local.apiUrl}/`);
     await page.getByRole('heading', { name: 'Clusters' }).waitFor();
     await page.getByText('No clusters yet').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
 
     // The form: a problem the API finds is shown at its field.
     await page.getByRole('link', { name: 'Create cluster' }).click();
@@ -51,6 +53,13 @@ describe('web console', () => {
     await name.fill('Bad_Name');
     await page.getByRole('button', { name: 'Preview (dry run)' }).click();
     await page.locator('.field[data-pointer="/name"] .field-errors').waitFor();
+    // Every control of the generated form has a label (or an aria-label), an added item's too.
+    await page.getByRole('button', { name: 'Add managedNodeGroup' }).click();
+    const unlabelled = await page.locator('form input, form select, form textarea, form button').evaluateAll((controls) =>
+      controls.filter((c) => !((c as HTMLInputElement).labels?.length || c.getAttribute('aria-label') || (c.tagName === 'BUTTON' && c.textContent?.trim()))).map((c) => c.outerHTML.slice(0, 120)),
+    );
+    expect(unlabelled).toEqual([]);
+    await page.getByRole('button', { name: 'Remove managedNodeGroup 1' }).click();
     expect(await page.locator('#f-name').getAttribute('aria-invalid')).toBe('true');
     await shot(page, '1-inline-error');
 

@@ -43,6 +43,20 @@ function LeafField({ field, draft, indexes, errors, onChange }: FieldProps) {
   };
   const common = { id, 'aria-describedby': describedBy, 'aria-invalid': messages.length ? 'true' : undefined };
   let control;
+  if (field.kind === 'list' && field.options) {
+    // A set of known values (logging's log types): one checkbox each.
+    const chosen = Array.isArray(value) ? value.map(String) : [];
+    const toggle = (option: string, on: boolean) => {
+      const next = field.options!.filter((o) => (o === option ? on : chosen.includes(o)));
+      onChange(pointer, next.length ? next : undefined);
+    };
+    return html`<fieldset class=${`field checks${messages.length ? ' has-error' : ''}`} data-pointer=${pointer} aria-describedby=${describedBy}>
+      <legend>${field.label}</legend>
+      ${field.options.map((o) => html`<label class="inline"><input type="checkbox" id=${`${id}-${o}`} checked=${chosen.includes(o)} onChange=${(e: Event) => toggle(o, (e.target as HTMLInputElement).checked)} /> ${o}</label>`)}
+      ${field.description || hint ? html`<small class="hint" id=${`${id}-hint`}>${field.description ?? ''}${hint !== undefined ? ` Default: ${hint}.` : ''}</small>` : null}
+      <${Messages} id=${`${id}-errors`} messages=${messages} />
+    </fieldset>`;
+  }
   if (field.kind === 'select' || field.kind === 'boolean') {
     const options = field.kind === 'boolean' ? ['true', 'false'] : field.options;
     control = html`<select ...${common} value=${value === undefined ? '' : String(value)}

@@ -218,6 +218,7 @@ export function formatValue(field: FieldModel, value: Json | undefined): string 
 /** The schema default as a hint: `2`, `m5.large`, `{"policy":…}`. */
 export function defaultHint(field: FieldModel): string | undefined {
   if (field.default === undefined) return undefined;
+  if (Array.isArray(field.default) && field.default.length === 0) return 'none';
   if (field.kind === 'list' && Array.isArray(field.default)) return field.default.join(', ');
   if (typeof field.default === 'object') return JSON.stringify(field.default);
   return String(field.default);
