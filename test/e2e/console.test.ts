@@ -65,10 +65,11 @@ describe('web console', () => {
 
     // Fixed: the dry run shows the plan, then the cluster is created.
     await name.fill('console-demo');
-    await page.locator('#f-version').waitFor();
+    // One minor behind the newest the guardrails allow, so it can be upgraded below.
+    await page.locator('#f-version').fill('1.32');
     await page.getByRole('button', { name: 'Preview (dry run)' }).click();
     const preview = page.locator('#dry-run-preview');
-    await preview.getByText('Create cluster stack eksp-console-demo-cluster').waitFor();
+    await preview.getByText('Create cluster stack eksp-console-demo-cluster (Kubernetes 1.32').waitFor();
     await shot(page, '2-dry-run');
     await preview.getByRole('button', { name: 'Create cluster' }).click();
 
@@ -103,12 +104,30 @@ describe('web console', () => {
     expect(await row.textContent()).toContain('ACTIVE');
     expect(await row.textContent()).toContain('local-developer');
 
-    // Delete, through the confirmation dialog (Cancel first: nothing happens).
+    // Upgrade: the dialog's dry run comes first; Upgrade is enabled only once it says it can proceed. Cancelled here.
     await row.getByRole('link', { name: 'console-demo' }).click();
+    await page.getByRole('button', { name: 'Upgrade…' }).click();
+    const upgrade = page.getByRole('dialog', { name: 'Upgrade cluster console-demo' });
+    expect(await upgrade.getByRole('button', { name: 'Upgrade', exact: true }).isDisabled()).toBe(true);
+    const target = upgrade.getByLabel('Target version');
+    // A version the guardrails do not allow: the API's error is shown at the field.
+    await target.fill('1.34');
+    await upgrade.getByRole('button', { name: 'Dry run' }).click();
+    await upgrade.locator('#upgrade-version-errors', { hasText: 'guardrail kubernetesVersions' }).waitFor();
+    expect(await target.getAttribute('aria-invalid')).toBe('true');
+    await target.fill('1.33');
+    await upgrade.getByRole('button', { name: 'Dry run' }).click();
+    await upgrade.getByText(/1\.32 → 1\.33 in passes 1\.33\. It can proceed\./).waitFor();
+    expect(await upgrade.getByRole('button', { name: 'Upgrade', exact: true }).isDisabled()).toBe(false);
+    await shot(page, '5-upgrade-dry-run');
+    await page.keyboard.press('Escape');
+    await upgrade.waitFor({ state: 'hidden' });
+
+    // Delete, through the confirmation dialog (Cancel first: nothing happens).
     await page.getByRole('button', { name: 'Delete cluster…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete cluster console-demo?' });
     await dialog.waitFor();
-    await shot(page, '5-delete-dialog');
+    await shot(page, '6-delete-dialog');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(page.url()).toMatch(/#\/clusters\/console-demo$/);
@@ -117,7 +136,7 @@ describe('web console', () => {
     await page.waitForURL(/#\/operations\/op-/);
     await page.locator('#operation-status .badge', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 60_000 });
     await page.locator('.gantt-phase[data-phase="Teardown"]').waitFor();
-    await shot(page, '6-delete-operation');
+    await shot(page, '7-delete-operation');
 
     expect((await fetch(`${local.apiUrl}/clusters/console-demo`)).status).toBe(404);
     expect(pageErrors).toEqual([]);

@@ -5,6 +5,7 @@ import { ApiProblem, call, enc } from '../api/client';
 import type { Accepted, ClusterDetail, UpgradePlan } from '../api/types';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ProblemBanner } from '../components/common';
+import { placeErrors, type PlacedErrors } from '../form/problems';
 import { href, navigate } from '../router';
 
 function asProblem(error: unknown): ApiProblem {
@@ -43,14 +44,19 @@ export function UpgradeAction({ cluster }: { cluster: ClusterDetail }) {
   const [plan, setPlan] = useState<UpgradePlan | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
+  const [inline, setInline] = useState<PlacedErrors>({ byField: {}, general: [] });
   const body = { version, ...(force ? { force } : {}) };
   const dryRun = async () => {
     setBusy(true);
     setError(undefined);
+    setInline({ byField: {}, general: [] });
     try {
       setPlan(await call<UpgradePlan>('POST', `/clusters/${enc(cluster.name)}/upgrade?dryRun=true`, body));
     } catch (e) {
-      setError(asProblem(e));
+      const problem = asProblem(e);
+      // A problem naming /version or /force is shown at that control; the rest above the buttons.
+      if (problem.problem.errors?.length) setInline(placeErrors(problem.problem, ['/version', '/force']));
+      else setError(problem);
     } finally {
       setBusy(false);
     }
@@ -71,12 +77,16 @@ export function UpgradeAction({ cluster }: { cluster: ClusterDetail }) {
   return html`<button type="button" onClick=${() => (setError(undefined), setPlan(undefined), setOpen(true))}>Upgrade…</button>
     <${ConfirmDialog} open=${open} title=${`Upgrade cluster ${cluster.name}`} confirmLabel="Upgrade" busy=${busy} confirmDisabled=${!plan || !plan.plan.canProceed} onConfirm=${confirm} onCancel=${() => setOpen(false)}>
       <p>Kubernetes ${cluster.live?.kubernetesVersion ?? cluster.kubernetesVersion}: the control plane one minor at a time, then add-ons and nodegroups. Review the dry run first.</p>
-      <div class="field">
+      <div class=${`field${inline.byField['/version'] ? ' has-error' : ''}`}>
         <label for="upgrade-version">Target version</label>
-        <input id="upgrade-version" value=${version} placeholder="1.34" onInput=${(e: Event) => changed(() => setVersion((e.target as HTMLInputElement).value.trim()))} />
+        <input id="upgrade-version" value=${version} placeholder="1.34" aria-invalid=${inline.byField['/version'] ? 'true' : undefined} aria-describedby=${inline.byField['/version'] ? 'upgrade-version-errors' : undefined}
+          onInput=${(e: Event) => changed(() => setVersion((e.target as HTMLInputElement).value.trim()))} />
+        ${inline.byField['/version'] ? html`<ul class="field-errors" id="upgrade-version-errors" role="alert">${inline.byField['/version'].map((m) => html`<li>${m}</li>`)}</ul>` : null}
       </div>
       <label class="inline"><input type="checkbox" checked=${force} onChange=${(e: Event) => changed(() => setForce((e.target as HTMLInputElement).checked))} /> Force past upgrade insights and PodDisruptionBudgets</label>
+      ${inline.byField['/force'] ? html`<ul class="field-errors" role="alert">${inline.byField['/force'].map((m) => html`<li>${m}</li>`)}</ul>` : null}
       <div class="actions"><button type="button" disabled=${busy || !version} onClick=${dryRun}>Dry run</button></div>
+      ${inline.general.length ? html`<div class="problem" role="alert">${inline.general.join('; ')}</div>` : null}
       <${ProblemBanner} error=${error} />
       ${plan
         ? html`<div class="preview" aria-live="polite">
