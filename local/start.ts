@@ -38,6 +38,7 @@ import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../functions/domain/permissions-boundary';
+import { buildConsole, type ConsoleFiles } from '../console/build';
 
 export const DEFAULTS = { awsPort: 4566, apiPort: 3000, timeScale: 0.01 } as const;
 export const EVENT_BUS_NAME = 'eks-provisioner';
@@ -74,6 +75,11 @@ export interface StartOptions {
   dataDir?: string;
   /** Empty the data dir first (EKSP_FRESH=1). */
   fresh?: boolean;
+  /**
+   * Serve the web console (console/) at the REST API's `/` (default true). It is bundled on the
+   * first request for it; `npm start` bundles it while starting, so a broken build shows at once.
+   */
+  console?: boolean;
 }
 
 export interface LocalMode {
@@ -87,7 +93,21 @@ export interface LocalMode {
   dataDir?: string;
   /** Executions a restart resumed, and those it ended because they could not resume. */
   restored: { resumed: string[]; ended: string[] };
+  /** The web console's files (built once, on first use); absent with `console: false`. */
+  consoleFiles?: () => Promise<ConsoleFiles>;
   stop(): Promise<void>;
+}
+
+/** One esbuild run per local mode, shared by every request; a failed build is tried again. */
+function memoisedConsoleBuild(): () => Promise<ConsoleFiles> {
+  let built: Promise<ConsoleFiles> | undefined;
+  return () => {
+    built ??= buildConsole().catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    });
+    return built;
+  };
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -237,6 +257,7 @@ function banner(mode: LocalMode, awsPort: number): string {
     '',
     'eks-provisioner local mode',
     `  REST API          ${api}   (caller ${LOCAL_CALLER}; another with -H 'x-eksp-caller: <IAM ARN>')`,
+    ...(mode.consoleFiles ? [`  web console       ${api}/   (docs/console.md)`] : []),
     `  local AWS         ${aws}   (AWS_ENDPOINT_URL for the AWS CLI and SDKs; credentials local/local = ${LOCAL_CALLER}; ${OTHER_DEVELOPER_KEY.accessKeyId}/local = ${OTHER_DEVELOPER})`,
     `  status events     ${aws}/_local/events`,
     `  faults            ${aws}/_local/faults`,
@@ -355,14 +376,16 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       // Runs before the executions are aborted (cleanups run in reverse): they are saved running.
       cleanups.push(() => saver.close());
     }
+    const consoleFiles = settings.console === false ? undefined : memoisedConsoleBuild();
     const api: RunningApi = await startApiServer({
       port: settings.apiPort ?? DEFAULTS.apiPort,
       handler: (event) => apiHandler(event),
+      ...(consoleFiles ? { consoleFiles } : {}),
       ...(settings.quiet ? {} : { log: (line: string) => log(`[api] ${line}`) }),
     });
     cleanups.push(() => api.close());
 
-    const mode: LocalMode = { apiUrl: api.url, awsUrl: aws.url, world, executions, stateMachineArn, timeScale, ...(data ? { dataDir: data.dir.path } : {}), restored, stop };
+    const mode: LocalMode = { apiUrl: api.url, awsUrl: aws.url, world, executions, stateMachineArn, timeScale, ...(data ? { dataDir: data.dir.path } : {}), restored, ...(consoleFiles ? { consoleFiles } : {}), stop };
     log(banner(mode, aws.port));
     return mode;
   } catch (error) {
@@ -380,6 +403,8 @@ export function durableOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd 
 
 async function main(): Promise<void> {
   const mode = await startLocal(durableOptionsFromEnv());
+  // Bundled now rather than on the first page load: a console that does not build says so at start.
+  await mode.consoleFiles?.().catch((error: unknown) => process.stderr.write(`web console: the bundle failed to build: ${(error as Error).message}\n`));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

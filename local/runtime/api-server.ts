@@ -14,6 +14,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { GATEWAY_LIMITS } from '../../functions/api/limits';
 import { lambdaContext } from './state-machine-runner';
 import { listenOnLoopback } from '../listen';
+import type { ConsoleFiles } from '../../console/build';
 
 export const LOCAL_CALLER = 'arn:aws:iam::000000000000:user/local-developer';
 export const CALLER_HEADER = 'x-eksp-caller';
@@ -31,6 +32,12 @@ export interface ApiServerOptions {
   stage?: string;
   /** One line per request (method, path, status, caller) when given. */
   log?: (line: string) => void;
+  /**
+   * The web console's files (console/build.ts), served for GET and HEAD of `/` and `/console/*`:
+   * paths no API route has, so every API route answers as before. Called on each such request
+   * (the caller memoises the build).
+   */
+  consoleFiles?: () => Promise<ConsoleFiles>;
 }
 
 export interface RunningApi {
@@ -179,6 +186,26 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult | void):
   res.end(body);
 }
 
+/** Whether the request is for the console (`/`, `/console/…`) rather than the API. */
+function isConsolePath(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  return path === '/' || path === '/console' || path.startsWith('/console/');
+}
+
+async function serveConsole(req: IncomingMessage, res: ServerResponse, files: () => Promise<ConsoleFiles>): Promise<number> {
+  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  const file = (await files()).get(path === '/console' || path === '/console/' ? '/' : path);
+  if (!file) {
+    problem(res, 404, 'Not found', `the console has no file ${path}`);
+    return 404;
+  }
+  // no-cache: a restarted local mode may serve a newer build under the same names.
+  res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length, 'cache-control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+  return 200;
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
   const defaultCaller = options.defaultCaller ?? LOCAL_CALLER;
   const stage = options.stage ?? 'local';
@@ -190,6 +217,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           // The rest of the request is not read: the connection closes after the answer.
           problem(res, refusal.status, refusal.title, refusal.detail, true);
           options.log?.(`${req.method} ${(req.url ?? '').slice(0, 80)}… → ${refusal.status}`);
+          return;
+        }
+        if (options.consoleFiles && isConsolePath(req)) {
+          const status = await serveConsole(req, res, options.consoleFiles);
+          options.log?.(`${req.method} ${req.url} → ${status} (console)`);
           return;
         }
         const override = req.headers[CALLER_HEADER];
