@@ -933,7 +933,10 @@ export class FakeAws {
     },
     cordonNodes: async (cluster, nodeNames, unschedulable = true) => {
       this.record('kubernetes', unschedulable ? 'CordonNodes' : 'UncordonNodes', nodeNames.join(','));
-      for (const node of nodeNames) (unschedulable ? this.cordoned.add(`${cluster.name}/${node}`) : this.cordoned.delete(`${cluster.name}/${node}`));
+      for (const node of nodeNames) {
+        if (unschedulable) this.cordoned.add(`${cluster.name}/${node}`);
+        else this.cordoned.delete(`${cluster.name}/${node}`);
+      }
     },
     drainNodes: async (cluster, nodeNames) => {
       this.record('kubernetes', 'DrainNodes', nodeNames.join(','));
