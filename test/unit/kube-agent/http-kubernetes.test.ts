@@ -147,3 +147,69 @@ describe('HttpKubernetes endpoints with a path', () => {
     expect(seen).toEqual(['/k8s/demo/api/v1/namespaces/kube-system/configmaps/aws-auth']);
   });
 });
+
+describe('HttpKubernetes nodes and pods', () => {
+  const kubernetes = new HttpKubernetes(async () => 'k8s-aws-v1.token');
+
+  it('lists nodes by label selector with their Ready condition; a node that never posted one is Unknown', async () => {
+    reply = {
+      status: 200,
+      body: {
+        items: [
+          { metadata: { name: 'a', creationTimestamp: '2026-12-04T00:00:00Z' }, status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }] } },
+          { metadata: { name: 'b' }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'cni plugin not initialized' }] } },
+          { metadata: { name: 'c' } },
+        ],
+      },
+    };
+
+    await expect(kubernetes.listNodes(cluster, 'eks.amazonaws.com/nodegroup=ng-1')).resolves.toEqual([
+      { name: 'a', ready: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', createdAt: '2026-12-04T00:00:00Z' },
+      { name: 'b', ready: 'False', reason: 'KubeletNotReady', message: 'cni plugin not initialized', unschedulable: true },
+      { name: 'c', ready: 'Unknown' },
+    ]);
+    expect(seen[0]!.url).toBe('/api/v1/nodes?labelSelector=eks.amazonaws.com%2Fnodegroup%3Dng-1');
+  });
+
+  it('cordons with a strategic merge patch of spec.unschedulable, as kubectl cordon does', async () => {
+    await kubernetes.setUnschedulable(cluster, 'ip-10-0-1-5.ec2.internal', true);
+
+    expect(seen[0]).toMatchObject({ method: 'PATCH', url: '/api/v1/nodes/ip-10-0-1-5.ec2.internal', body: { spec: { unschedulable: true } } });
+  });
+
+  it('lists the pods bound to a node and tells DaemonSet, mirror, finished and terminating pods apart', async () => {
+    reply = {
+      status: 200,
+      body: {
+        items: [
+          { metadata: { name: 'aws-node-x', namespace: 'kube-system', ownerReferences: [{ kind: 'DaemonSet', controller: true }] }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } },
+          { metadata: { name: 'coredns-a', namespace: 'kube-system', ownerReferences: [{ kind: 'ReplicaSet', controller: true }], deletionTimestamp: '2026-12-04T00:00:00Z' }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } },
+          { metadata: { name: 'job-x', namespace: 'default' }, spec: { nodeName: 'n1' }, status: { phase: 'Succeeded' } },
+        ],
+      },
+    };
+
+    await expect(kubernetes.podsOn(cluster, 'n1')).resolves.toEqual([
+      { namespace: 'kube-system', name: 'aws-node-x', node: 'n1', daemonSet: true, mirror: false, finished: false, terminating: false },
+      { namespace: 'kube-system', name: 'coredns-a', node: 'n1', daemonSet: false, mirror: false, finished: false, terminating: true },
+      { namespace: 'default', name: 'job-x', node: 'n1', daemonSet: false, mirror: false, finished: true, terminating: false },
+    ]);
+    expect(seen[0]!.url).toBe('/api/v1/pods?fieldSelector=spec.nodeName%3Dn1');
+  });
+
+  it('evicts through the Eviction API and answers a PodDisruptionBudget refusal with its causes', async () => {
+    const pod = { namespace: 'kube-system', name: 'coredns-a', node: 'n1' };
+    reply = { status: 201, body: { kind: 'Status', status: 'Success' } };
+    await expect(kubernetes.evict(cluster, pod)).resolves.toEqual({ evicted: true });
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/v1/namespaces/kube-system/pods/coredns-a/eviction', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'coredns-a', namespace: 'kube-system' } } });
+
+    reply = { status: 429, body: { kind: 'Status', message: "Cannot evict pod as it would violate the pod's disruption budget.", reason: 'TooManyRequests', details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget coredns needs 2 healthy pods and has 2 currently' }] }, code: 429 } };
+    await expect(kubernetes.evict(cluster, pod)).resolves.toEqual({
+      evicted: false,
+      blocked: { ...pod, message: "Cannot evict pod as it would violate the pod's disruption budget. The disruption budget coredns needs 2 healthy pods and has 2 currently" },
+    });
+
+    reply = { status: 404, body: { kind: 'Status', message: 'pods "coredns-a" not found' } };
+    await expect(kubernetes.evict(cluster, pod)).resolves.toEqual({ evicted: false, gone: true });
+  });
+});
