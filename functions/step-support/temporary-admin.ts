@@ -35,7 +35,8 @@ export interface TemporaryAdminScope {
  * holding cluster-admin for that time only. `heldWhile` names the errors that mean "come back
  * soon" (a wait the ASL retries): the entry then stays for the next look instead of being made
  * and put into effect again each time, and goes when the work ends either way. Should the
- * execution stop between looks (aborted, timed out), the execution-ended listener removes it.
+ * execution stop between looks (aborted, timed out), the entry stays until the next grant of any
+ * operation finds it by its tag and removes it, or the cluster is deleted.
  */
 export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminScope, work: () => Promise<T>, heldWhile: (error: unknown) => boolean = () => false): Promise<T> {
   if (scope.mode === 'CONFIG_MAP') return work();
