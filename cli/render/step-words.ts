@@ -1,0 +1,55 @@
+/**
+ * eksctl speaks of its work as `creating cluster stack "eksctl-demo-cluster"`. The service's
+ * steps are Title Case imperatives with a resource ("Create Cluster Stack", "stack
+ * eksp-demo-cluster"), so the same sentence is made from them: the verb in -ing (started) or
+ * past (done) form, the rest in lower case, and the resource's name quoted.
+ */
+import type { OperationStep } from '../client/types';
+
+const IRREGULAR_PAST: Record<string, string> = { make: 'made', set: 'set', run: 'ran', build: 'built', put: 'put', get: 'got', write: 'wrote', take: 'took' };
+
+export function stepStarted(step: Pick<OperationStep, 'name' | 'resource'>): string {
+  return sentence(step, gerund);
+}
+
+export function stepDone(step: Pick<OperationStep, 'name' | 'resource'>): string {
+  return sentence(step, past);
+}
+
+function sentence(step: Pick<OperationStep, 'name' | 'resource'>, inflect: (verb: string) => string): string {
+  const [verb = '', ...rest] = step.name.split(' ');
+  const words = [inflect(verb.toLowerCase()), ...rest.map(lowerUnlessAcronym)];
+  return `${words.join(' ')}${resourcePart(rest.at(-1), step.resource)}`;
+}
+
+/** "stack eksp-demo-cluster" after "… Cluster Stack" reads `… cluster stack "eksp-demo-cluster"`; any other resource follows a colon. */
+function resourcePart(lastWord: string | undefined, resource: string | undefined): string {
+  if (!resource) return '';
+  const [kind, ...name] = resource.split(' ');
+  if (lastWord && kind && name.length > 0 && kind.toLowerCase() === lastWord.toLowerCase()) return ` "${name.join(' ')}"`;
+  return `: ${resource}`;
+}
+
+function lowerUnlessAcronym(word: string): string {
+  return /^[A-Z0-9]{2,}s?$/.test(word) ? word : word.toLowerCase();
+}
+
+/** English -ing: drop a silent e (make → making), double a short word's last consonant (map → mapping). */
+function gerund(verb: string): string {
+  if (/[^aeiou]e$/.test(verb) && verb !== 'be') return `${verb.slice(0, -1)}ing`;
+  if (doublesConsonant(verb)) return `${verb}${verb.at(-1)}ing`;
+  return `${verb}ing`;
+}
+
+function past(verb: string): string {
+  if (IRREGULAR_PAST[verb]) return IRREGULAR_PAST[verb];
+  if (verb.endsWith('e')) return `${verb}d`;
+  if (/[^aeiou]y$/.test(verb)) return `${verb.slice(0, -1)}ied`;
+  if (doublesConsonant(verb)) return `${verb}${verb.at(-1)}ed`;
+  return `${verb}ed`;
+}
+
+/** One syllable ending consonant-vowel-consonant (not w, x, y): map, tag, plan, stop. */
+function doublesConsonant(verb: string): boolean {
+  return /^[^aeiou]*[aeiou][^aeiouwxy]$/.test(verb);
+}
