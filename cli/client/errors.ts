@@ -36,8 +36,10 @@ export function describeProblem(problem: Problem): string {
 }
 
 function causeText(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
+  // Duck-typed: errors from another realm (a test runner's sandbox) are not `instanceof Error`.
+  const message = (value: unknown) => (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' ? (value as Error).message : undefined);
   // fetch wraps the socket error: "fetch failed" says nothing, its cause says ECONNREFUSED.
-  const inner = (cause as Error & { cause?: unknown }).cause;
-  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message;
+  const inner = message((cause as { cause?: unknown } | undefined)?.cause);
+  const outer = message(cause) ?? String(cause);
+  return inner ? `${outer} (${inner})` : outer;
 }

@@ -34,7 +34,7 @@ export function registerClusterCommands(verbs: Verbs, ctx: CommandContext): void
         const client = await ctx.client(command);
         if (o.dryRun) {
           const plan = await client.planCluster(body);
-          printData(ctx.io.stdout, o.output, plan, () => `stack: ${plan.stackName}\nsteps:\n${plan.steps.map((s) => `  - ${s}`).join('\n')}\nspec:\n${indent(stringify(plan.spec))}`);
+          printData(ctx.io.stdout, o.output, plan, () => `stack: ${plan.stackName}\nsteps:\n${plan.steps.map((s) => `  - ${s}`).join('\n')}\nspec:\n${indent(stringify(plan.spec))}\n`);
           return 0;
         }
         const accepted = await client.createCluster(body);
