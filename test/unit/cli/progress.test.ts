@@ -148,7 +148,7 @@ describe('a live view on a terminal', () => {
     const frame = view.frame(SNAPSHOTS[2]!).split('\n');
 
     expect(frame[0]).toBe('create cluster "demo"  op-7  IN_PROGRESS  phase ClusterStack  1m 05s');
-    expect(frame[2]).toMatch(/^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Create Cluster Stack  stack eksp-demo-cluster  running {3}1m 05s$/);
+    expect(frame[2]).toMatch(/^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Create Cluster Stack {2}stack eksp-demo-cluster {2}running {3}1m 05s$/);
   });
 
   test('colours on a terminal unless NO_COLOR is set', async () => {
@@ -165,9 +165,9 @@ describe('a live view on a terminal', () => {
 
 describe('Ctrl-C while waiting', () => {
   test('detaches: the operation is left running, `eksp watch <id>` is printed, exit 130', async () => {
-    let io: FakeIo | undefined;
-    const api = await replaying([SNAPSHOTS[1]!], (count) => count === 2 && io!.interrupt());
-    io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const pressCtrlC: { io?: FakeIo } = {};
+    const api = await replaying([SNAPSHOTS[1]!], (count) => count === 2 && pressCtrlC.io!.interrupt());
+    const io = (pressCtrlC.io = fakeIo({ env: { EKSP_ENDPOINT: api.url } }));
 
     const code = await eksp(io, 'watch', 'op-7');
     await api.stop();
