@@ -19,14 +19,21 @@ export function stepDone(step: Pick<OperationStep, 'name' | 'resource'>): string
 function sentence(step: Pick<OperationStep, 'name' | 'resource'>, inflect: (verb: string) => string): string {
   const [verb = '', ...rest] = step.name.split(' ');
   const words = [inflect(verb.toLowerCase()), ...rest.map(lowerUnlessAcronym)];
-  return `${words.join(' ')}${resourcePart(rest.at(-1), step.resource)}`;
+  return `${words.join(' ')}${resourcePart(rest, step.resource)}`;
 }
 
-/** "stack eksp-demo-cluster" after "… Cluster Stack" reads `… cluster stack "eksp-demo-cluster"`; any other resource follows a colon. */
-function resourcePart(lastWord: string | undefined, resource: string | undefined): string {
+/**
+ * "stack eksp-demo-cluster" after "… Cluster Stack" reads `… cluster stack "eksp-demo-cluster"`
+ * (likewise "Fargate profile fp-apps" after "… Fargate Profile"); any other resource follows a colon.
+ */
+function resourcePart(words: string[], resource: string | undefined): string {
   if (!resource) return '';
-  const [kind, ...name] = resource.split(' ');
-  if (lastWord && kind && name.length > 0 && kind.toLowerCase() === lastWord.toLowerCase()) return ` "${name.join(' ')}"`;
+  for (let count = words.length; count > 0; count--) {
+    const kind = `${words.slice(-count).join(' ').toLowerCase()} `;
+    const name = resource.slice(kind.length);
+    // A name is one word: "stacks of cluster demo" is a description, not the stacks' name.
+    if (resource.toLowerCase().startsWith(kind) && /^\S+$/.test(name)) return ` "${name}"`;
+  }
   return `: ${resource}`;
 }
 

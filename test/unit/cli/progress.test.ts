@@ -6,6 +6,7 @@ import type { Operation } from '../../../cli/client/types';
 import { LiveView } from '../../../cli/render/live-view';
 import { changesBetween, logLine } from '../../../cli/render/log-lines';
 import { makeStyle } from '../../../cli/render/style';
+import { stepDone, stepStarted } from '../../../cli/render/step-words';
 import { eksp, FakeApi, fakeIo, type FakeIo } from '../../support/cli-harness';
 
 const base = { id: 'op-7', type: 'CREATE', cluster: 'demo' } as const;
@@ -175,5 +176,18 @@ describe('Ctrl-C while waiting', () => {
     expect(code).toBe(130);
     expect(io.stderr.text).toMatch(/\[ℹ\] {2}detached from operation op-7, which goes on; resume with: eksp watch op-7\n$/);
     expect(api.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+});
+
+describe('step sentences', () => {
+  test.each([
+    [{ name: 'Create Cluster Stack', resource: 'stack eksp-demo-cluster' }, 'creating cluster stack "eksp-demo-cluster"', 'created cluster stack "eksp-demo-cluster"'],
+    [{ name: 'Create Fargate Profile', resource: 'Fargate profile fp-apps' }, 'creating fargate profile "fp-apps"', 'created fargate profile "fp-apps"'],
+    [{ name: 'Update Nodegroup AMI Release', resource: 'nodegroup ng-1' }, 'updating nodegroup AMI release: nodegroup ng-1', 'updated nodegroup AMI release: nodegroup ng-1'],
+    [{ name: 'Map Identities' }, 'mapping identities', 'mapped identities'],
+    [{ name: 'Make Auto Mode Roles', resource: 'cluster demo' }, 'making auto mode roles: cluster demo', 'made auto mode roles: cluster demo'],
+    [{ name: 'Tag Stacks', resource: 'stacks of cluster demo' }, 'tagging stacks: stacks of cluster demo', 'tagged stacks: stacks of cluster demo'],
+  ])('%o', (step, started, done) => {
+    expect([stepStarted(step), stepDone(step)]).toEqual([started, done]);
   });
 });
