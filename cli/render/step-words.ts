@@ -6,6 +6,8 @@
  */
 import type { OperationStep } from '../client/types';
 
+/** The verbs step names start with; a name that starts otherwise ("Preflight", "Control Plane 1.33") is a noun phrase. */
+const VERBS = new Set(['add', 'admit', 'apply', 'associate', 'change', 'create', 'delete', 'disable', 'drain', 'enable', 'finalize', 'install', 'make', 'map', 'plan', 'refresh', 'remove', 'roll', 'set', 'switch', 'tag', 'untag', 'update', 'upgrade', 'wait', 'write']);
 const IRREGULAR_PAST: Record<string, string> = { make: 'made', set: 'set', run: 'ran', build: 'built', put: 'put', get: 'got', write: 'wrote', take: 'took' };
 
 export function stepStarted(step: Pick<OperationStep, 'name' | 'resource'>): string {
@@ -17,8 +19,12 @@ export function stepDone(step: Pick<OperationStep, 'name' | 'resource'>): string
 }
 
 function sentence(step: Pick<OperationStep, 'name' | 'resource'>, inflect: (verb: string) => string): string {
-  const [verb = '', ...rest] = step.name.split(' ');
-  const words = [inflect(verb.toLowerCase()), ...rest.map(lowerUnlessAcronym)];
+  const [first = '', ...rest] = step.name.split(' ');
+  if (!VERBS.has(first.toLowerCase())) {
+    const words = step.name.split(' ');
+    return `${inflect === past ? 'finished' : 'starting'} ${words.map(lowerUnlessAcronym).join(' ')}${resourcePart(words, step.resource)}`;
+  }
+  const words = [inflect(first.toLowerCase()), ...rest.map(lowerUnlessAcronym)];
   return `${words.join(' ')}${resourcePart(rest, step.resource)}`;
 }
 
