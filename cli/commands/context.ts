@@ -7,6 +7,7 @@ import type { FrameSink } from '../render/progress';
 export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
+  rows?: number;
 }
 
 export interface CliIo {

@@ -52,7 +52,8 @@ export async function watchOperation(io: CliIo, client: ApiClient, id: string, o
 }
 
 async function reporterFor(io: CliIo, stream: Stream): Promise<ProgressReporter> {
-  if (!stream.isTTY) return lineReporter(stream, () => io.now());
+  // A pseudo-terminal of no size (some CI runners allocate one) has no room for a live view.
+  if (!stream.isTTY || stream.rows === 0) return lineReporter(stream, () => io.now());
   const style = makeStyle(wantsColor(stream, io.env));
   return liveReporter(await io.frameSink(stream), stream, style, () => io.now().getTime());
 }

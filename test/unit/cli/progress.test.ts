@@ -192,3 +192,15 @@ describe('step sentences', () => {
     expect([stepStarted(step), stepDone(step)]).toEqual([started, done]);
   });
 });
+
+test('a terminal of no size (a CI runner’s pseudo-terminal) gets lines, not a live view it could not show', async () => {
+  const api = await replaying(SNAPSHOTS);
+  const io = fakeIo({ env: { EKSP_ENDPOINT: api.url }, tty: true });
+  Object.assign(io.stdout, { rows: 0 });
+
+  await eksp(io, 'watch', 'op-7');
+  await api.stop();
+
+  expect(io.frames).toEqual([]);
+  expect(io.stdout.lines.map((l) => l.slice(20))).toEqual(EXPECTED_LINES);
+});
