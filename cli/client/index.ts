@@ -1,0 +1,6 @@
+export { ApiClient, type AccessEntryRequest, type ApiClientOptions, type RawBody, type StartOptions, type UpgradePlan } from './api-client';
+export { ApiProblemError, ApiUnreachableError, describeProblem } from './errors';
+export { DEFAULT_ENDPOINT, isLocalEndpoint, resolveEndpoint, stackApiUrl, type ResolvedEndpoint } from './endpoint';
+export { regionOfApiUrl, sigV4Signer, type RequestSigner } from './signing';
+export * from './types';
+export { followOperation, type FollowOptions } from './follow';

@@ -1,0 +1,57 @@
+/** What every command is given: the process's streams and environment (fakes in tests), and the API client. */
+import type { Command, OptionValues } from 'commander';
+import { ApiClient } from '../client/api-client';
+import { resolveEndpoint } from '../client/endpoint';
+import type { FrameSink } from '../render/progress';
+
+export interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  rows?: number;
+}
+
+export interface CliIo {
+  stdout: Stream;
+  stderr: Stream;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt(handler: () => void): () => void;
+  /** How often an operation is polled while waiting. */
+  pollIntervalMs: number;
+  /** The live view's renderer on a terminal (log-update in the real CLI). */
+  frameSink(stream: Stream): Promise<FrameSink>;
+  lookUpStackUrl?: (stack: string, region: string | undefined) => Promise<string>;
+}
+
+export interface GlobalOptions {
+  endpoint?: string;
+  stack?: string;
+  region?: string;
+}
+
+export class CommandContext {
+  exitCode = 0;
+
+  constructor(readonly io: CliIo) {}
+
+  async client(command: Command): Promise<ApiClient> {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const resolved = await resolveEndpoint({ endpoint: globals.endpoint, stack: globals.stack, region: globals.region, env: this.io.env }, this.io.lookUpStackUrl);
+    return new ApiClient({ baseUrl: resolved.baseUrl, ...(resolved.signer ? { signer: resolved.signer } : {}) });
+  }
+}
+
+/** Registers an action whose result is the process's exit code. */
+export function act<O extends OptionValues>(ctx: CommandContext, run: (options: O, command: Command, args: string[]) => Promise<number>) {
+  return async function (this: Command, ...params: unknown[]): Promise<void> {
+    const command = params.at(-1) as Command;
+    const options = command.opts<O>();
+    ctx.exitCode = await run(options, command, command.args);
+  };
+}
+
+/** A command used wrongly (as commander's own errors): exit 1 with the message, nothing asked of the API. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
