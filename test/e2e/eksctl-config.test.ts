@@ -1,13 +1,15 @@
 /**
  * An eksctl ClusterConfig posted to the local service over HTTP, as a user would with curl:
  * examples/eksctl-cluster.yaml as YAML gets its plan from ?dryRun=true, and a ClusterConfig with a
- * field the service cannot honour gets a 422 naming it. Neither creates anything.
+ * field the service cannot honour gets a 422 naming it, creating nothing; and the example, posted
+ * for real, is created in full (its Pod Identity role made first, as its team would have).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListClustersCommand } from '@aws-sdk/client-eks';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeFargateProfileCommand, DescribeNodegroupCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { startLocal, type LocalMode } from '../../local/start';
-import { LocalCloud } from '../support/local-cloud';
+import { expectOneTerminalLast, LocalCloud } from '../support/local-cloud';
 
 const EXAMPLE = readFileSync(join(__dirname, '..', '..', 'examples', 'eksctl-cluster.yaml'), 'utf8');
 
@@ -59,3 +61,21 @@ it('answers a ClusterConfig with a field it cannot honour with a 422 naming the 
   expect(reply.body).toMatchObject({ title: 'Unsupported ClusterConfig fields', errors: [{ pointer: '/managedNodeGroups/0/efaEnabled', message: 'Elastic Fabric Adapter is not offered' }] });
   expect((await cloud.eks.send(new ListClustersCommand({}))).clusters).toEqual([]);
 });
+
+it('creates the example, sent as YAML, with every nodegroup, the Fargate profile and the add-ons it lists', async () => {
+  // The role the example's Pod Identity association names, made and vetted by its team.
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] });
+  local.world.iam.roles.set('payments-ledger', { arn: 'arn:aws:iam::111122223333:role/payments-ledger', roleName: 'payments-ledger', path: '/', assumeRolePolicyDocument: trust, managedPolicyArns: [], tags: {} });
+
+  const reply = await postClusters('', EXAMPLE, 'application/yaml');
+
+  expect(reply.status).toBe(202);
+  expectOneTerminalLast(await cloud.eventsUntilTerminal(String(reply.body.operationId), 90_000), 'SUCCEEDED');
+  const general = (await cloud.eks.send(new DescribeNodegroupCommand({ clusterName: 'payments-prod', nodegroupName: 'general' }))).nodegroup!;
+  expect(general).toMatchObject({ scalingConfig: { desiredSize: 3, minSize: 3, maxSize: 6 }, labels: { workload: 'general' } });
+  expect((await cloud.eks.send(new DescribeFargateProfileCommand({ clusterName: 'payments-prod', fargateProfileName: 'fp-jobs' }))).fargateProfile!.selectors).toEqual([{ namespace: 'jobs', labels: { runtime: 'fargate' } }]);
+  for (const nodegroup of ['batch', 'batch-spot']) {
+    const stack = (await cloud.cloudFormation.send(new DescribeStacksCommand({ StackName: `eksp-payments-prod-nodegroup-${nodegroup}` }))).Stacks![0]!;
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  }
+}, 120_000);
