@@ -7,7 +7,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { renderClusterTemplate } from '../domain/cluster-template';
 import { clusterStackName, ownershipTags } from '../domain/naming';
 import { provisioningSteps } from '../domain/plan';
-import { looksLikeClusterConfig, pointBack, translateClusterConfig } from '../domain/eksctl-config';
+import { looksLikeClusterConfig, pointBack, translateClusterConfig, type ClusterConfigTranslation } from '../domain/eksctl-config';
 import { normaliseSpec, type Spec } from '../domain/spec';
 import { ClusterBusyError, ClusterExistsError, InvalidSpecError } from '../shared/errors';
 import { acceptOperation, replayed } from './accept-operation';
@@ -68,7 +68,7 @@ export async function createCluster(request: ApiRequest, deps: ApiDeps): Promise
  * ClusterConfig, with where each of its fields came from. A ClusterConfig with fields the service
  * cannot honour is a 422 naming every one of them.
  */
-function specOf(body: unknown, deps: ApiDeps): { spec: unknown; origins?: ReadonlyMap<string, string> } | { rejected: APIGatewayProxyResult } {
+function specOf(body: unknown, deps: ApiDeps): { spec: unknown; origins?: ClusterConfigTranslation['origins'] } | { rejected: APIGatewayProxyResult } {
   if (!looksLikeClusterConfig(body)) return { spec: body };
   const translation = translateClusterConfig(body, { region: deps.settings.region() });
   if (translation.refusals.length > 0) {

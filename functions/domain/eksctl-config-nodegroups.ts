@@ -135,7 +135,7 @@ function readSsh(log: TranslationLog, ssh: unknown, at: string, out: Json, specA
       },
       sourceSecurityGroupIds: (value, fieldAt) => {
         read.sourceSecurityGroupIds = value;
-        log.cameFrom(`${specAt}/ssh/sourceSecurityGroupIds`, fieldAt);
+        log.cameFrom(`${specAt}/ssh/sourceSecurityGroupIds`, fieldAt, true);
       },
     },
     refuse: {
@@ -201,7 +201,7 @@ function readNodeIam(log: TranslationLog, iam: unknown, at: string, out: Json, s
 function readTaints(log: TranslationLog, value: unknown, at: string, out: Json, specAt: string): void {
   if (Array.isArray(value)) {
     out.taints = value;
-    log.cameFrom(`${specAt}/taints`, at);
+    log.cameFrom(`${specAt}/taints`, at, true);
     return;
   }
   if (!isMapping(value)) return log.refuse(at, 'must be a list of taints');

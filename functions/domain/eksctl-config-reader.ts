@@ -7,6 +7,12 @@
  */
 import type { SpecProblem } from '../shared/errors';
 
+/** Where a spec field came from: its ClusterConfig pointer, and whether its value is the ClusterConfig's as it is. */
+export interface Origin {
+  at: string;
+  verbatim: boolean;
+}
+
 /** A field read into the spec: its value and its JSON pointer in the ClusterConfig. */
 export type FieldReader = (value: unknown, at: string) => void;
 
@@ -24,15 +30,16 @@ export interface SectionRules {
 /** The translation's bookkeeping: the fields refused, and each spec field's origin in the ClusterConfig. */
 export class TranslationLog {
   readonly refusals: SpecProblem[] = [];
-  /** Spec JSON pointer → ClusterConfig JSON pointer. */
-  readonly origins = new Map<string, string>();
+  /** Spec JSON pointer → the ClusterConfig field it came from. */
+  readonly origins = new Map<string, Origin>();
 
   refuse(at: string, why: string): void {
     this.refusals.push({ pointer: at, message: why });
   }
 
-  cameFrom(specPointer: string, configPointer: string): void {
-    this.origins.set(specPointer, configPointer);
+  /** `verbatim`: the value was copied as it is, so what lies below it is at the same path in both. */
+  cameFrom(specPointer: string, configPointer: string, verbatim = false): void {
+    this.origins.set(specPointer, { at: configPointer, verbatim });
   }
 }
 
@@ -81,7 +88,7 @@ export function readList(log: TranslationLog, value: unknown, at: string, readIt
 export function copyTo(log: TranslationLog, target: Record<string, unknown>, specAt: string, specKey: string): FieldReader {
   return (value, at) => {
     target[specKey] = value;
-    log.cameFrom(`${specAt}/${segment(specKey)}`, at);
+    log.cameFrom(`${specAt}/${segment(specKey)}`, at, true);
   };
 }
 

@@ -9,7 +9,7 @@ import type { SpecProblem } from '../shared/errors';
 import { readAccessConfig, readClusterIam, readIdentityMappings } from './eksctl-config-access';
 import { readManagedNodeGroups, readSelfManagedNodeGroups } from './eksctl-config-nodegroups';
 import { EKSCTL_ZONE_COUNT, readPrivateCluster, readVpc } from './eksctl-config-network';
-import { copyTo, honouredWhenOff, isMapping, readList, readSection, TranslationLog } from './eksctl-config-reader';
+import { copyTo, honouredWhenOff, isMapping, readList, readSection, TranslationLog, type Origin } from './eksctl-config-reader';
 import { defaultAddonNames } from './eksctl-defaults';
 
 type Json = Record<string, unknown>;
@@ -28,7 +28,7 @@ export interface ClusterConfigTranslation {
   /** Fields that cannot be honoured: a non-empty list means no spec. */
   refusals: SpecProblem[];
   /** Spec JSON pointer → the ClusterConfig field it came from. */
-  origins: ReadonlyMap<string, string>;
+  origins: ReadonlyMap<string, Origin>;
 }
 
 /** Whether a body asks to be read as a ClusterConfig: ours has neither apiVersion nor kind. */
@@ -88,6 +88,8 @@ export function translateClusterConfig(config: Json, context: TranslationContext
       capabilities: honouredWhenOff('EKS capabilities are not offered'),
     },
   });
+  // A missing name is the ClusterConfig's metadata.name to give.
+  if (!('name' in spec)) log.cameFrom('/name', '/metadata/name');
   const { network, endpointAccess } = readVpc(log, sections.vpc, '/vpc', sections.fullyPrivate === true);
   spec.network = network;
   if (Object.keys(endpointAccess).length > 0) spec.endpointAccess = endpointAccess;
@@ -128,8 +130,9 @@ function readCloudWatch(log: TranslationLog, cloudWatch: unknown, at: string, sp
         readSection(log, logging, loggingAt, {
           read: {
             enableTypes: (types, typesAt) => {
-              spec.logging = Array.isArray(types) && types.some((t) => t === '*' || t === 'all') ? [...LOG_TYPES] : types;
-              log.cameFrom('/logging', typesAt);
+              const everything = Array.isArray(types) && types.some((t) => t === '*' || t === 'all');
+              spec.logging = everything ? [...LOG_TYPES] : types;
+              log.cameFrom('/logging', typesAt, !everything);
             },
           },
           refuse: {
@@ -248,17 +251,20 @@ function ordered(spec: Json): Json {
 
 /**
  * The ClusterConfig field a problem of the translated spec is about: the origin of the pointer,
- * or of its nearest ancestor (with the rest of the spec's path in the message), or — for what the
- * spec added itself (a default) — the spec's pointer, said to be the translated spec's.
+ * or of its nearest ancestor — below a value copied as it is, the same path; below one the
+ * translation built, the ancestor with the rest of the spec's path in the message — or, for what
+ * the spec added itself (a default) with no ancestor from the ClusterConfig, the spec's pointer,
+ * said to be the translated spec's.
  */
-export function pointBack(problem: SpecProblem, origins: ReadonlyMap<string, string>): SpecProblem {
+export function pointBack(problem: SpecProblem, origins: ReadonlyMap<string, Origin>): SpecProblem {
   const parts = problem.pointer.split('/');
   for (let length = parts.length; length > 0; length--) {
     const origin = origins.get(parts.slice(0, length).join('/'));
     if (origin === undefined) continue;
-    const rest = parts.slice(length).join('/');
-    return { pointer: origin, message: rest ? `${problem.message} (the translated spec's ${problem.pointer})` : problem.message };
+    const rest = parts.slice(length);
+    if (rest.length === 0) return { pointer: origin.at, message: problem.message };
+    if (origin.verbatim) return { pointer: [origin.at, ...rest].join('/'), message: problem.message };
+    return { pointer: origin.at, message: `${problem.message} (the translated spec's ${problem.pointer})` };
   }
   return { pointer: '', message: `the translated spec's ${problem.pointer || '/'} ${problem.message}` };
 }
-

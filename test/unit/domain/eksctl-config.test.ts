@@ -255,8 +255,38 @@ describe('pointing problems of the translated spec back at the ClusterConfig', (
     expect(problems.every((p) => p.pointer.startsWith('/managedNodeGroups/0'))).toBe(true);
   });
 
+  it('follows the path below a value copied as it is', () => {
+    expect(problemsOf({ metadata: { name: 'demo', tags: { 'aws:owner': 'x' } }, managedNodeGroups: [{ name: 'ng', privateNetworking: true, taints: [{ key: 'k', effect: 'Sometimes' }] }] })).toEqual(
+      expect.arrayContaining([
+        { pointer: '/metadata/tags', message: 'has an invalid key "aws:owner"' },
+        { pointer: '/managedNodeGroups/0/taints/0/effect', message: 'must be one of "NoSchedule", "NoExecute", "PreferNoSchedule"' },
+      ]),
+    );
+  });
+
   it("says which translated field a problem is about when nothing in the ClusterConfig made it", () => {
     expect(pointBack({ pointer: '/ownerAccess', message: 'is wrong' }, new Map())).toEqual({ pointer: '', message: "the translated spec's /ownerAccess is wrong" });
+  });
+});
+
+describe('values of the wrong shape', () => {
+  const SECTIONS = ['metadata', 'vpc', 'privateCluster', 'managedNodeGroups', 'nodeGroups', 'fargateProfiles', 'iam', 'accessConfig', 'iamIdentityMappings', 'addons', 'addonsConfig', 'cloudWatch', 'secretsEncryption', 'autoModeConfig', 'upgradePolicy', 'zonalShiftConfig', 'kubernetesNetworkConfig'];
+  const SHAPES: unknown[] = [5, 'text', true, [], {}, [5], ['text'], [{ bogus: 1 }], { bogus: [1] }];
+
+  it.each(SECTIONS)('in %s are refused or left to the validation, never thrown', (section) => {
+    for (const shape of SHAPES) {
+      const translation = translate({ [section]: shape });
+      const nested = translate({ managedNodeGroups: [{ name: 'ng', [section]: shape }], nodeGroups: [{ name: 'sm', ssh: shape, iam: shape, taints: shape, instancesDistribution: shape }] });
+      expect(Array.isArray(translation.refusals) && Array.isArray(nested.refusals)).toBe(true);
+      // An empty list or mapping asks for nothing; anything else there is refused somewhere.
+      const empty = (Array.isArray(shape) && shape.length === 0) || (typeof shape === 'object' && shape !== null && Object.keys(shape).length === 0);
+      if (!empty) expect(nested.refusals.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("points a missing name at metadata.name", () => {
+    const translation = translateClusterConfig({ apiVersion: 'eksctl.io/v1alpha5', kind: 'ClusterConfig' }, CONTEXT);
+    expect(pointBack({ pointer: '/name', message: 'is required' }, translation.origins)).toEqual({ pointer: '/metadata/name', message: 'is required' });
   });
 });
 
