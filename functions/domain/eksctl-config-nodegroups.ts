@@ -212,6 +212,26 @@ function readTaints(log: TranslationLog, value: unknown, at: string, out: Json, 
   Object.keys(value).forEach((key, index) => log.cameFrom(`${specAt}/taints/${index}`, `${at}/${segment(key)}`));
 }
 
+/**
+ * eksctl's sizes where the ClusterConfig gives only some: minSize from desiredCapacity (else 2),
+ * maxSize from desiredCapacity (else minSize; at least 1), desiredCapacity from minSize. The spec
+ * would default each to 2 on its own, so `desiredCapacity: 5` alone would be 5 nodes over 2/2.
+ */
+function applyEksctlSizes(log: TranslationLog, out: Json, ngAt: string, specAt: string): void {
+  const sizeOf = (key: string) => (out[key] === undefined ? undefined : typeof out[key] === 'number' ? out[key] : null);
+  const [desired, min, max] = [sizeOf('desiredSize'), sizeOf('minSize'), sizeOf('maxSize')];
+  // A size that is not a number is the validation's to name; nothing is derived from it.
+  if (desired === null || min === null || max === null) return;
+  const derived = (key: string, value: number, from: string | undefined) => {
+    out[key] = value;
+    if (from) log.cameFrom(`${specAt}/${key}`, `${ngAt}/${from}`);
+  };
+  const resolvedMin = min ?? desired ?? 2;
+  if (min === undefined) derived('minSize', resolvedMin, desired !== undefined ? 'desiredCapacity' : undefined);
+  if (max === undefined) derived('maxSize', Math.max(desired ?? resolvedMin, 1), desired !== undefined ? 'desiredCapacity' : min !== undefined ? 'minSize' : undefined);
+  if (desired === undefined) derived('desiredSize', resolvedMin, min !== undefined ? 'minSize' : undefined);
+}
+
 /** managedNodeGroups[i] → the spec's managedNodeGroups[i]. */
 export function readManagedNodeGroups(log: TranslationLog, value: unknown, at: string): Json[] {
   const groups: Json[] = [];
@@ -248,6 +268,7 @@ export function readManagedNodeGroups(log: TranslationLog, value: unknown, at: s
       // eksctl's default (AL2023, x86_64) is the spec's too: say it only when it differs.
       else if (ami.amiType !== 'AL2023_x86_64_STANDARD' || picked.amiFamily !== undefined) out.amiType = ami.amiType;
     }
+    applyEksctlSizes(log, out, ngAt, specAt);
     // eksctl puts nodes in public subnets unless told otherwise; the spec's default is private.
     if (out.privateNetworking === undefined) out.privateNetworking = false;
     log.cameFrom(specAt, ngAt);
@@ -283,6 +304,7 @@ export function readSelfManagedNodeGroups(log: TranslationLog, value: unknown, a
     }
     const gpu = Array.isArray(out.instanceTypes) ? out.instanceTypes.filter((t): t is string => typeof t === 'string' && isNvidiaGpu(t)) : [];
     if (gpu.length > 0 && out.ami === undefined) log.refuse(`${ngAt}/${picked.instanceType !== undefined ? 'instanceType' : 'instancesDistribution/instanceTypes'}`, `${gpu.join(', ')}: self-managed nodes boot the standard AL2023 AMI, not the NVIDIA one; use a managed nodegroup`);
+    applyEksctlSizes(log, out, ngAt, specAt);
     if (out.privateNetworking === undefined) out.privateNetworking = false;
     log.cameFrom(specAt, ngAt);
     groups.push(out);

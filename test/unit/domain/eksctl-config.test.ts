@@ -90,8 +90,8 @@ describe('managedNodeGroups', () => {
     expect(refusals).toEqual([]);
     expect(spec.managedNodeGroups).toEqual([
       { name: 'arm', instanceTypes: ['m7g.large'], desiredSize: 3, minSize: 1, maxSize: 5, capacityType: 'SPOT', privateNetworking: true, amiType: 'AL2023_ARM_64_STANDARD' },
-      { name: 'gpu', instanceTypes: ['g5.xlarge'], taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }], ssh: { publicKeyName: 'ops' }, amiType: 'AL2023_x86_64_NVIDIA', privateNetworking: false },
-      { name: 'br', amiType: 'BOTTLEROCKET_x86_64', iam: { additionalPolicyArns: ['arn:aws:iam::111122223333:policy/extra'], externalDNS: true }, privateNetworking: false },
+      { name: 'gpu', instanceTypes: ['g5.xlarge'], desiredSize: 2, minSize: 2, maxSize: 2, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }], ssh: { publicKeyName: 'ops' }, amiType: 'AL2023_x86_64_NVIDIA', privateNetworking: false },
+      { name: 'br', desiredSize: 2, minSize: 2, maxSize: 2, amiType: 'BOTTLEROCKET_x86_64', iam: { additionalPolicyArns: ['arn:aws:iam::111122223333:policy/extra'], externalDNS: true }, privateNetworking: false },
     ]);
   });
 
@@ -116,8 +116,19 @@ describe('managedNodeGroups', () => {
     expect(refusals.at(-1)!.message).toMatch(/mixes arm64 \(m7g.large\) and x86_64 instance types/);
   });
 
+  it.each([
+    [{ desiredCapacity: 5 }, { desiredSize: 5, minSize: 5, maxSize: 5 }],
+    [{ minSize: 3 }, { desiredSize: 3, minSize: 3, maxSize: 3 }],
+    [{ maxSize: 6 }, { desiredSize: 2, minSize: 2, maxSize: 6 }],
+    [{ minSize: 0 }, { desiredSize: 0, minSize: 0, maxSize: 1 }],
+    [{ desiredCapacity: 4, maxSize: 8 }, { desiredSize: 4, minSize: 4, maxSize: 8 }],
+  ])("sizes a nodegroup that gives %j as eksctl does: %j", (given, sizes) => {
+    expect((translate({ managedNodeGroups: [{ name: 'ng', ...given }] }).spec.managedNodeGroups as unknown[])[0]).toMatchObject(sizes);
+    expect((translate({ nodeGroups: [{ name: 'ng', ...given }] }).spec.selfManagedNodeGroups as unknown[])[0]).toMatchObject(sizes);
+  });
+
   it("gives nodes eksctl's default of public subnets when privateNetworking is not said", () => {
-    expect((translate({ managedNodeGroups: [{ name: 'ng' }] }).spec.managedNodeGroups as Array<Record<string, unknown>>)[0]).toEqual({ name: 'ng', privateNetworking: false });
+    expect((translate({ managedNodeGroups: [{ name: 'ng' }] }).spec.managedNodeGroups as Array<Record<string, unknown>>)[0]).toEqual({ name: 'ng', desiredSize: 2, minSize: 2, maxSize: 2, privateNetworking: false });
   });
 });
 
@@ -131,8 +142,8 @@ describe('nodeGroups', () => {
     });
     expect(refusals).toEqual([]);
     expect(spec.selfManagedNodeGroups).toEqual([
-      { name: 'plain', instanceTypes: ['c6i.xlarge'], amiFamily: 'AmazonLinux2023', taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }], ami: 'ami-0123456789abcdef0', privateNetworking: false },
-      { name: 'spot', instanceTypes: ['c6i.xlarge', 'c5.xlarge'], instancesDistribution: { onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: 'capacity-optimized' }, privateNetworking: false },
+      { name: 'plain', instanceTypes: ['c6i.xlarge'], desiredSize: 2, minSize: 2, maxSize: 2, amiFamily: 'AmazonLinux2023', taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }], ami: 'ami-0123456789abcdef0', privateNetworking: false },
+      { name: 'spot', instanceTypes: ['c6i.xlarge', 'c5.xlarge'], desiredSize: 2, minSize: 2, maxSize: 2, instancesDistribution: { onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: 'capacity-optimized' }, privateNetworking: false },
     ]);
   });
 
