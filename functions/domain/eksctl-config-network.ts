@@ -2,7 +2,7 @@
  * eksctl's vpc (and privateCluster) as the spec's network and endpointAccess: a new VPC (cidr,
  * nat) or an existing VPC's subnets, given by id per zone, and who reaches the API server.
  */
-import { copyTo, isMapping, readSection, type TranslationLog } from './eksctl-config-reader';
+import { copyTo, isMapping, readSection, segment, type TranslationLog } from './eksctl-config-reader';
 
 type Json = Record<string, unknown>;
 
@@ -95,7 +95,7 @@ function readSubnets(log: TranslationLog, value: unknown, at: string, into: { pr
         (mapping: unknown, kindAt: string) => {
           if (!isMapping(mapping)) return log.refuse(kindAt, 'must be a mapping of zone (or name) to subnet');
           for (const [key, subnet] of Object.entries(mapping)) {
-            const subnetAt = `${kindAt}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+            const subnetAt = `${kindAt}/${segment(key)}`;
             let id: unknown;
             readSection(log, subnet, subnetAt, {
               read: {
