@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { SpecProblem } from '../shared/errors';
-import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, mediaTypeProblem, nestsDeeperThan, parameterProblem, PATH_PARAMETERS } from './limits';
+import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, mediaTypeProblem, nestsDeeperThan, parameterProblem, PATH_PARAMETERS, YAML_MEDIA_TYPES, type BodyFormats } from './limits';
 import { problem } from './problem';
 import type { ApiRequest } from './request';
 import type { Route } from './routes';
@@ -49,21 +49,21 @@ export function admit(route: Route, rawParams: string[], request: ApiRequest): A
     return { rejected: problem({ status: 414, title: 'URI too long', detail: `the query string must be at most ${MAX_QUERY_CHARS} characters (got about ${queryChars})`, errors: [{ pointer: '/query', message: `must be at most ${MAX_QUERY_CHARS} characters` }] }) };
   }
   if (route.body) {
-    const rejected = bodyProblem(request);
+    const rejected = bodyProblem(request, route.body.formats ?? 'json');
     if (rejected) return { rejected };
   }
   return { params };
 }
 
-function bodyProblem(request: ApiRequest): APIGatewayProxyResult | undefined {
+function bodyProblem(request: ApiRequest, formats: BodyFormats): APIGatewayProxyResult | undefined {
   const body = request.body ?? '';
-  if (body.trim() === '') return problem({ status: 400, title: 'Malformed request', detail: `${request.method} ${request.path} takes a JSON body`, errors: [{ pointer: '', message: 'a JSON body is required' }] });
+  if (body.trim() === '') return problem({ status: 400, title: 'Malformed request', detail: `${request.method} ${request.path} takes a ${formats === 'json' ? 'JSON' : 'JSON or YAML'} body`, errors: [{ pointer: '', message: `a ${formats === 'json' ? 'JSON' : 'JSON or YAML'} body is required` }] });
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
     return problem({ status: 413, title: 'Payload too large', detail: `the body must be at most ${MAX_BODY_BYTES} bytes (got ${bytes})`, errors: [{ pointer: '', message: `must be at most ${MAX_BODY_BYTES} bytes` }] });
   }
-  const mediaType = mediaTypeProblem(request.contentType);
-  if (mediaType) return problem({ status: 415, title: 'Unsupported media type', detail: mediaType, errors: [{ pointer: '/header/Content-Type', message: 'must be application/json (or application/*+json), in UTF-8' }] });
+  const mediaType = mediaTypeProblem(request.contentType, formats);
+  if (mediaType) return problem({ status: 415, title: 'Unsupported media type', detail: mediaType, errors: [{ pointer: '/header/Content-Type', message: `must be application/json (or application/*+json)${formats === 'json' ? '' : ` or ${YAML_MEDIA_TYPES.join(', ')}`}, in UTF-8` }] });
   if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
     return problem({ status: 400, title: 'Malformed request', detail: `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep`, errors: [{ pointer: '', message: `must nest at most ${MAX_JSON_DEPTH} levels deep` }] });
   }

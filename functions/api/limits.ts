@@ -119,15 +119,32 @@ export function valueNestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/** The media types of a YAML body (RFC 9512's application/yaml, and the older names clients still send). */
+export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'] as const;
+
+/** Which bodies a route reads: JSON only, or JSON and YAML (POST /clusters: a spec or an eksctl ClusterConfig). */
+export type BodyFormats = 'json' | 'json-or-yaml';
+
+/** The media type of a Content-Type header, without parameters, lower case. */
+const mediaTypeOf = (contentType: string): string => contentType.split(';')[0]!.trim().toLowerCase();
+
+/** Whether a Content-Type names a YAML body. */
+export function isYamlContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && (YAML_MEDIA_TYPES as readonly string[]).includes(mediaTypeOf(contentType));
+}
+
 /**
- * Why a Content-Type is not one the API reads, or undefined: application/json or any
- * application/*+json, in UTF-8 (RFC 8259 allows no other charset between systems).
+ * Why a Content-Type is not one the route reads, or undefined: application/json or any
+ * application/*+json (and, where the route reads YAML, the YAML types), in UTF-8 (RFC 8259 allows
+ * no other charset between systems; YAML 1.2 streams here are UTF-8 too).
  */
-export function mediaTypeProblem(contentType: string | undefined): string | undefined {
-  if (!contentType) return 'a body must be sent with Content-Type: application/json';
+export function mediaTypeProblem(contentType: string | undefined, formats: BodyFormats = 'json'): string | undefined {
+  const yaml = formats === 'json-or-yaml';
+  if (!contentType) return `a body must be sent with Content-Type: application/json${yaml ? ' or application/yaml' : ''}`;
   const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
-  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) return `Content-Type ${type || '(empty)'} is not JSON: send application/json`;
+  const isYaml = yaml && isYamlContentType(type);
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type) && !isYaml) return `Content-Type ${type || '(empty)'} is not JSON${yaml ? ' or YAML' : ''}: send application/json${yaml ? ` or ${YAML_MEDIA_TYPES.join(', ')}` : ''}`;
   const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return `charset ${charset} is not accepted: JSON is UTF-8`;
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return `charset ${charset} is not accepted: ${isYaml ? 'YAML' : 'JSON'} is UTF-8`;
   return undefined;
 }

@@ -6,7 +6,8 @@
 import clusterSpecSchema from '../../schemas/cluster-spec.schema.json';
 import statusEventSchema from '../../schemas/events/operation-status.schema.json';
 import { pathParameterNames } from './admission';
-import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, PATH_PARAMETERS } from './limits';
+import { CLUSTER_CONFIG_API_VERSION, CLUSTER_CONFIG_KIND } from '../domain/eksctl-config';
+import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, PATH_PARAMETERS, YAML_MEDIA_TYPES, type BodyFormats } from './limits';
 import type { BodySchema, Route } from './routes';
 
 type Json = Record<string, unknown>;
@@ -37,6 +38,16 @@ function componentSchemas(): Json {
         runningOperationId: { type: 'string', description: '409 Cluster busy: the operation holding the cluster.' },
       },
     },
+    EksctlClusterConfig: {
+      type: 'object',
+      description: "An eksctl ClusterConfig, translated into a ClusterSpec: see docs/eksctl-config.md for each field's mapping. A field the service cannot honour is a 422 naming it (a JSON pointer into the ClusterConfig).",
+      required: ['apiVersion', 'kind', 'metadata'],
+      properties: {
+        apiVersion: { const: CLUSTER_CONFIG_API_VERSION },
+        kind: { const: CLUSTER_CONFIG_KIND },
+        metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, region: { type: 'string' }, version: { type: 'string' }, tags: { type: 'object', additionalProperties: { type: 'string' } } } },
+      },
+    },
     OperationAccepted: {
       type: 'object',
       required: ['operationId', 'cluster', 'status', 'links'],
@@ -45,10 +56,22 @@ function componentSchemas(): Json {
   };
 }
 
-function bodySchema(schema: BodySchema): unknown {
-  if ('clusterSpec' in schema) return { $ref: '#/components/schemas/ClusterSpec' };
+function bodySchema(schema: BodySchema, formats: BodyFormats): unknown {
+  if ('clusterSpec' in schema) return formats === 'json-or-yaml' ? { oneOf: [{ $ref: '#/components/schemas/ClusterSpec' }, { $ref: '#/components/schemas/EksctlClusterConfig' }] } : { $ref: '#/components/schemas/ClusterSpec' };
   if ('definition' in schema) return { $ref: `#/components/schemas/${schema.definition}` };
   return schema.inline;
+}
+
+/** A route's request body: JSON, and for routes that read it YAML (one document, UTF-8), under the same schema. */
+function requestBody(body: NonNullable<Route['body']>): Json {
+  const formats = body.formats ?? 'json';
+  const schema = bodySchema(body.schema, formats);
+  const yaml = formats === 'json-or-yaml';
+  return {
+    required: true,
+    description: `${body.description}. JSON (application/json or application/*+json, UTF-8)${yaml ? ` or YAML (${YAML_MEDIA_TYPES.join(', ')}: one YAML 1.2 document, UTF-8; a syntax error is a 400 naming its line and column)` : ''}, at most ${MAX_BODY_BYTES} bytes and ${MAX_JSON_DEPTH} levels of nesting.`,
+    content: { 'application/json': { schema }, ...(yaml ? Object.fromEntries(YAML_MEDIA_TYPES.map((type) => [type, { schema }])) : {}) },
+  };
 }
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
@@ -69,7 +92,7 @@ function operation(route: Route): Json {
     summary: route.summary,
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
-      ? { requestBody: { required: true, description: `${route.body.description}. JSON (application/json or application/*+json, UTF-8), at most ${MAX_BODY_BYTES} bytes and ${MAX_JSON_DEPTH} levels of nesting.`, content: { 'application/json': { schema: bodySchema(route.body.schema) } } } }
+      ? { requestBody: requestBody(route.body) }
       : {}),
     responses: {
       [String(route.success.status)]: success,
@@ -78,8 +101,8 @@ function operation(route: Route): Json {
       '403': problemResponse('The IAM signature was refused'),
       ...(pathParams.length || route.query?.some((q) => q.name === 'cluster') ? { '404': problemResponse("No such cluster, nodegroup, profile, access entry or operation. Another principal's cluster or operation is answered the same way: nobody learns what others have.") } : {}),
       ...(route.startsOperation ? { '409': problemResponse('Another operation runs on the cluster (runningOperationId), or it is in a state that does not allow this') } : {}),
-      ...(route.body || route.startsOperation ? { '422': problemResponse('Invalid spec or change, a guardrail, or an Idempotency-Key reused with another request: errors[] names each field') } : {}),
-      ...(route.body ? { '413': problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes`), '415': problemResponse('The body is not JSON in UTF-8 (Content-Type application/json or application/*+json)') } : {}),
+      ...(route.body || route.startsOperation ? { '422': problemResponse(`Invalid spec or change, a guardrail, ${route.body?.formats === 'json-or-yaml' ? 'ClusterConfig fields the service cannot honour (pointers into the ClusterConfig), ' : ''}or an Idempotency-Key reused with another request: errors[] names each field`) } : {}),
+      ...(route.body ? { '413': problemResponse(`The body is larger than ${MAX_BODY_BYTES} bytes`), '415': problemResponse(route.body.formats === 'json-or-yaml' ? `The body is not JSON or YAML in UTF-8 (Content-Type application/json, application/*+json, ${YAML_MEDIA_TYPES.join(', ')})` : 'The body is not JSON in UTF-8 (Content-Type application/json or application/*+json)') } : {}),
       '414': problemResponse(`The query string is longer than ${MAX_QUERY_CHARS} characters`),
       ...Object.fromEntries(Object.entries(route.problems ?? {}).map(([status, when]) => [status, problemResponse(when)])),
     },

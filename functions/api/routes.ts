@@ -14,7 +14,7 @@ import { getOpenApi } from './get-openapi';
 import { listClusters } from './list-clusters';
 import { listOperations } from './list-operations';
 import { UPGRADE_BODY_SCHEMA, upgradeCluster } from './upgrade-cluster';
-import { CLUSTER_NAME, CURSOR, PAGE_SIZE, type ParameterSchema } from './limits';
+import { CLUSTER_NAME, CURSOR, PAGE_SIZE, type BodyFormats, type ParameterSchema } from './limits';
 import type { ApiDeps, ApiRequest } from './request';
 import type { RequestedOperation } from '../domain/operation-request';
 
@@ -32,7 +32,8 @@ export interface Route {
   handler: RouteHandler;
   /** A parameter that may span segments (an IAM ARN with `/`, when API Gateway has decoded %2F). */
   greedyParam?: string;
-  body?: { description: string; schema: BodySchema };
+  /** formats: 'json-or-yaml' where the route also reads YAML bodies (default JSON only). */
+  body?: { description: string; schema: BodySchema; formats?: BodyFormats };
   /** Checked by the router (admission.ts) before the handler runs; path parameters are in limits.ts. */
   query?: Array<{ name: string; description: string; required?: boolean; schema: ParameterSchema }>;
   /** The success answer: 202 (an operation started), 200, … */
@@ -53,8 +54,8 @@ const ACCEPTED = { status: 202, description: 'Accepted: the operation started. F
 
 export const ROUTES: Route[] = [
   {
-    method: 'POST', path: '/clusters', operationId: 'createCluster', summary: 'Create a cluster from a cluster spec (or review its plan with ?dryRun=true)', handler: createCluster,
-    body: { description: 'The cluster spec', schema: { clusterSpec: true } },
+    method: 'POST', path: '/clusters', operationId: 'createCluster', summary: 'Create a cluster from a cluster spec or an eksctl ClusterConfig (or review its plan with ?dryRun=true)', handler: createCluster,
+    body: { description: 'The cluster spec, or an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5, kind ClusterConfig; docs/eksctl-config.md), as JSON or YAML', schema: { clusterSpec: true }, formats: 'json-or-yaml' },
     query: [{ name: 'dryRun', description: 'true: validate and answer the plan (normalised spec, steps, rendered template) without creating anything.', schema: { type: 'boolean' } }],
     success: ACCEPTED, startsOperation: true, operation: 'CREATE_CLUSTER',
   },
