@@ -12,12 +12,14 @@
  * - authentication.ts: the `k8s-aws-v1.` token and EKS's mapping to a Kubernetes user (401);
  * - authorization.ts: one decision per request from access policies and system:masters (403);
  * - resources.ts (what is served), discovery.ts, openapi.ts: what kubectl learns first;
- * - workloads.ts and nodes.ts: the read-only objects derived from the cluster and its EC2
- *   instances; configmaps.ts and patch.ts: the objects clients write;
+ * - workloads.ts and nodes.ts: the objects derived from the cluster and its EC2 instances
+ *   (node-readiness.ts: when a node registers and is Ready); configmaps.ts, budgets.ts
+ *   (PodDisruptionBudgets) and patch.ts: the objects clients write; node-writes.ts: cordons;
+ *   evictions.ts: pod evictions (disruption.ts: the budget arithmetic) and deletions;
  * - tables.ts: `kubectl get` output; selectors.ts: list filters; reviews.ts: `kubectl auth`.
  * Every answer is JSON; every error a `Status` (status.ts). Unknown paths and resources answer
  * 404 NotFound, a served resource asked for a verb it does not serve 405 MethodNotAllowed (watch
- * included: the state here changes only through other APIs, and `kubectl get` does not watch).
+ * included: `kubectl get` and `kubectl drain` poll rather than watch).
  */
 import type { ServerResponse } from 'node:http';
 import { overTls, type RequestContext, type ServiceModule } from '../../server';

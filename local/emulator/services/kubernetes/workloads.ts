@@ -6,13 +6,17 @@
  *   preserve left running; an add-on that is not installed has no objects): vpc-cni → DaemonSet aws-node, kube-proxy → DaemonSet kube-proxy (one pod
  *   per EC2 node, host network, pod IP = node IP); coredns → Deployment coredns (2 replicas,
  *   pod IPs from the VPC CNI inside the node's subnet) and Service kube-dns; metrics-server →
- *   Deployment metrics-server (2 replicas) and its Service. A Deployment's pods go to nodes
- *   whose taints they tolerate, one after another; coredns runs on Fargate instead when no node
+ *   Deployment metrics-server (2 replicas) and its Service. A Deployment's pods go to Ready
+ *   nodes whose taints they tolerate, one after another; coredns runs on Fargate instead when no node
  *   takes it and a Fargate profile selects its pods (one Fargate node per pod, pod IP = that
  *   node's); otherwise its pods are Pending, as EKS shows them while the add-on is DEGRADED.
  * - Services `kubernetes` (default) and `kube-dns` on the cluster's serviceIpv4Cidr (EKS's
  *   default: 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8) — ClusterIPs .1 and .10.
  * - Namespaces from the cluster's Kubernetes store.
+ * Pods evicted or deleted (the store's podRemovals: evictions.ts) are listed terminating for
+ * their grace period; the controllers' answer follows from the same record: a Deployment's
+ * replacement (a new name, on the node the scheduler chose then, starting for 5 s), a
+ * DaemonSet's next pod on the same node once the old one is gone.
  */
 import type { World } from '../../world';
 import { COREDNS_POD_LABELS } from '../eks/catalog';
