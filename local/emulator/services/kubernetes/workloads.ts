@@ -257,14 +257,14 @@ export function clusterObjects(world: World, cluster: Cluster): DerivedObjects {
     };
     /** Evicted or deleted pods of one slot, oldest first; those still terminating are listed as they were, with their deletionTimestamp. */
     const removalsOf = (slot: string) => removals.filter((r) => r.workload === workload.name && r.slot === slot);
-    const showTerminating = (slotRemovals: PodRemoval[]) => {
+    const showTerminating = (slotRemovals: PodRemoval[], scale: number) => {
       for (const removal of slotRemovals) {
         const goneAt = removal.at.getTime() + removal.graceSeconds * 1000;
         if (goneAt <= now.getTime()) continue;
         const object = structuredClone(removal.object) as Json;
         object.metadata = { ...(object.metadata as Json), deletionTimestamp: timestamp(new Date(goneAt)), deletionGracePeriodSeconds: removal.graceSeconds };
         objects.pods.push(object);
-        origins.set(`kube-system/${removal.name}`, { workload: workload.name, kind: workload.kind, slot: removal.slot, ready: false, pending: false, terminating: true, controller: { uid: ownerUid, scale: 0 }, schedulable: [] });
+        origins.set(`kube-system/${removal.name}`, { workload: workload.name, kind: workload.kind, slot: removal.slot, ready: false, pending: false, terminating: true, controller: { uid: ownerUid, scale }, schedulable: [] });
       }
     };
     const generationName = (base: string, seed: string, generation: number) => `${base}-${nameSuffix(generation === 0 ? seed : `${seed}/${generation}`)}`;
@@ -276,7 +276,7 @@ export function clusterObjects(world: World, cluster: Cluster): DerivedObjects {
       let running = 0;
       for (const node of nodes) {
         const slotRemovals = removalsOf(node.name);
-        showTerminating(slotRemovals);
+        showTerminating(slotRemovals, nodes.length);
         const last = slotRemovals[slotRemovals.length - 1];
         // The DaemonSet controller makes the node's next pod once the evicted one is gone.
         const recreatedAt = last ? new Date(last.at.getTime() + last.graceSeconds * 1000) : undefined;
@@ -316,7 +316,7 @@ export function clusterObjects(world: World, cluster: Cluster): DerivedObjects {
     };
     for (let i = 0; i < replicas; i++) {
       const slotRemovals = removalsOf(String(i));
-      showTerminating(slotRemovals);
+      showTerminating(slotRemovals, replicas);
       const last = slotRemovals[slotRemovals.length - 1];
       const name = generationName(replicaSetName, `${cluster.id}/${replicaSetName}/${i}`, slotRemovals.length);
       let node: NodeInfo | undefined;
