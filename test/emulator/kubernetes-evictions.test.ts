@@ -181,6 +181,12 @@ describe('evictions', () => {
 
     expect([...env.world.kubeNodes.cordons.keys()]).toEqual([node.metadata.name]);
     expect(env.world.kubeNodes.cordons.get(node.metadata.name)).toBeInstanceOf(Date);
+    // The cluster's budgets and pod removals come back with it.
+    const restored = env.state.clusters.get('ev')!;
+    expect(restored.kube.podRemovals.map((r) => r.name)).toEqual(cluster.kube.podRemovals.map((r) => r.name));
+    expect(restored.kube.podRemovals[0]!.at).toBeInstanceOf(Date);
+    expect(restored.kube.listPodDisruptionBudgets().map((b) => `${b.metadata.namespace}/${b.metadata.name}`)).toEqual(['kube-system/coredns']);
+    cluster = restored;
     // Only the cordon is a node's to change here.
     expect(failure(() => patchNode(env.world, cluster, node.metadata.name, MERGE, { metadata: { labels: { team: 'x' } } }, false))).toMatchObject({ status: 422, code: 'Invalid' });
   });
