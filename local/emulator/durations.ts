@@ -27,7 +27,9 @@ export type DurationKind =
   | 'addonUpdate'
   | 'insightsRefresh'
   | 'lambdaVpcFunctionActive'
-  | 'loadBalancerDelete';
+  | 'loadBalancerDelete'
+  | 'nodeRegistration'
+  | 'nodeNetworkReady';
 
 /** Triangular distributions [min, mode, max] in seconds. */
 export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
@@ -58,7 +60,19 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   lambdaVpcFunctionActive: [30, 60, 90],
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
   loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
+  // An EC2 node from running to its kubelet registering the Node (boot, nodeadm, kubelet start): 30–60 s.
+  nodeRegistration: [30, 40, 60],
+  // A registered node until Ready: the VPC CNI's aws-node pod starts on it and writes the CNI config.
+  nodeNetworkReady: [10, 14, 20],
 };
+
+/** The triangular distribution's value at quantile u (0 ≤ u < 1), to a tenth of a second. */
+export function triangular(kind: DurationKind, u: number): number {
+  const [min, mode, max] = DISTRIBUTIONS[kind];
+  const cut = (mode - min) / (max - min);
+  const seconds = u < cut ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode));
+  return Math.round(seconds * 10) / 10;
+}
 
 export interface Sample {
   kind: DurationKind;
@@ -73,11 +87,7 @@ export class Durations {
 
   /** Samples a duration for one resource and records it. */
   sample(kind: DurationKind, resource: string): number {
-    const [min, mode, max] = DISTRIBUTIONS[kind];
-    const u = this.random();
-    const cut = (mode - min) / (max - min);
-    const seconds = u < cut ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode));
-    const rounded = Math.round(seconds * 10) / 10;
+    const rounded = triangular(kind, this.random());
     this.samples.push({ kind, resource, seconds: rounded });
     return rounded;
   }

@@ -13,17 +13,24 @@ export type FaultRule =
   | { kind: 'step-crash'; state: string; count?: number }
   /** A PodDisruptionBudget keeps a pod on the nodegroup: a version update without force fails; `count` updates, else all. */
   | { kind: 'pod-eviction-failure'; nodegroup: string; pod: string; namespace?: string; podDisruptionBudget: string; count?: number }
+  /**
+   * The kubelets of a nodegroup's nodes (managed, or self-managed: see nodeNotReady) report them
+   * not Ready: by default Ready=Unknown, NodeStatusUnknown, as when a kubelet stops posting status.
+   */
+  | { kind: 'node-not-ready'; nodegroup: string; cluster?: string; status?: 'False' | 'Unknown'; reason?: string; message?: string }
   /** An UPGRADE_READINESS insight of that name and status for upgrades to kubernetesVersion (every cluster, or `cluster`). */
   | { kind: 'insight'; name: string; status: InsightFaultStatus; kubernetesVersion: string; cluster?: string; description?: string; recommendation?: string };
 
 export type InsightFaultStatus = 'PASSING' | 'WARNING' | 'ERROR' | 'UNKNOWN';
+export type NodeCondition = { status: 'False' | 'Unknown'; reason: string; message: string };
 export type PodEvictionBlock = { pod: string; namespace: string; podDisruptionBudget: string };
 
-const KINDS = ['throttle', 'server-error', 'stack-resource-failure', 'nodegroup-failure', 'update-failure', 'step-crash', 'pod-eviction-failure', 'insight'];
+const KINDS = ['throttle', 'server-error', 'stack-resource-failure', 'nodegroup-failure', 'update-failure', 'step-crash', 'pod-eviction-failure', 'insight', 'node-not-ready'];
 /** Fields each kind needs, as strings, so a misspelt rule is refused rather than never matching. */
 const REQUIRED: Record<string, string[]> = {
   'pod-eviction-failure': ['nodegroup', 'pod', 'podDisruptionBudget'],
   insight: ['name', 'status', 'kubernetesVersion'],
+  'node-not-ready': ['nodegroup'],
 };
 
 export class Faults {
@@ -45,6 +52,7 @@ export class Faults {
         if (typeof (rule as Record<string, unknown>)[field] !== 'string') throw new EmulatorError(400, 'ValidationError', `rules[${i}].${field} must be a string`);
       }
       const status = (rule as { status?: string }).status;
+      if (kind === 'node-not-ready' && !['False', 'Unknown', undefined].includes(status)) throw new EmulatorError(400, 'ValidationError', `rules[${i}].status must be False or Unknown`);
       if (kind === 'insight' && !['PASSING', 'WARNING', 'ERROR', 'UNKNOWN'].includes(status ?? '')) throw new EmulatorError(400, 'ValidationError', `rules[${i}].status must be PASSING, WARNING, ERROR or UNKNOWN`);
     });
     this.rules.push(...(rules as FaultRule[]));
@@ -95,6 +103,18 @@ export class Faults {
     if (!rule) return undefined;
     if (rule.count !== undefined) rule.count -= 1;
     return { pod: rule.pod, namespace: rule.namespace ?? 'default', podDisruptionBudget: rule.podDisruptionBudget };
+  }
+
+  /** The Ready condition a rule forces on the nodes of `nodegroups` (the names a node goes by), if any. */
+  nodeNotReady(cluster: string, nodegroups: string[]): NodeCondition | undefined {
+    const rule = this.rules.find((r): r is Extract<FaultRule, { kind: 'node-not-ready' }> => r.kind === 'node-not-ready' && nodegroups.includes(r.nodegroup) && (!r.cluster || r.cluster === cluster));
+    if (!rule) return undefined;
+    const status = rule.status ?? 'Unknown';
+    return {
+      status,
+      reason: rule.reason ?? (status === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady'),
+      message: rule.message ?? (status === 'Unknown' ? 'Kubelet stopped posting node status.' : 'container runtime is down'),
+    };
   }
 
   /** The insights rules add for a cluster's upgrade to `kubernetesVersion`. */

@@ -98,6 +98,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       logGroups: world.logs.groups,
       networkDrops: world.network.drops,
       scheduler: world.scheduler,
+      kubeNodes: world.kubeNodes,
       eventBridge: world.eventBridge ? { buses: world.eventBridge.buses, rules: world.eventBridge.rules, deliveries: world.eventBridge.deliveries } : undefined,
       cloudFormation: world.cloudFormation,
       eks: eks ? { clusters: eks.clusters, transitions: eks.transitions } : undefined,
@@ -147,6 +148,8 @@ interface DecodedWorld {
   eventBridge?: Pick<EventBridgeState, 'buses' | 'rules' | 'deliveries'>;
   cloudFormation?: { stacks: Stack[]; exports: CloudFormationState['exports']; imports: CloudFormationState['imports'] };
   eks?: { clusters: Map<string, Cluster>; transitions: Map<string, PendingTransition> };
+  /** Absent in worlds saved before nodes could be cordoned. */
+  kubeNodes?: { cordons: World['kubeNodes']['cordons'] };
 }
 
 /**
@@ -185,6 +188,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   replaceArray(world.network.drops, saved.networkDrops);
   for (const part of ['groups', 'schedules', 'lastFired'] as const) refill(world.scheduler[part] as Map<unknown, unknown>, saved.scheduler?.[part] as Map<unknown, unknown>);
   replaceArray(world.scheduler.firings, saved.scheduler?.firings);
+  refill(world.kubeNodes.cordons, saved.kubeNodes?.cordons);
   if (saved.eventBridge) {
     const events = (world.eventBridge ??= new EventBridgeState(world));
     refill(events.buses, saved.eventBridge.buses);

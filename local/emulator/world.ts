@@ -81,6 +81,12 @@ export interface Instance extends Tagged {
   iamInstanceProfileArn?: string;
   launchTemplate?: { id: string; name: string; version: string };
   autoScalingGroupName?: string;
+  /**
+   * When it began booting, where that is before launchTime: a managed nodegroup's first
+   * instances, launched when its creation ends, stand for those EKS booted while creating it
+   * (their kubelets registered before the nodegroup was ACTIVE: kubernetes/node-readiness.ts).
+   */
+  bootedAt?: Date;
   launchTime: Date;
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
   /** Why and when it last changed state, e.g. `User initiated (2026-01-02 10:00:00 GMT)` on termination. */
@@ -371,6 +377,16 @@ export class SchedulerState {
   }
 }
 
+/**
+ * What nodes' own API objects carry beyond what EC2 and EKS derive them from: who cordoned them
+ * (`kubectl cordon` sets spec.unschedulable), keyed by node name (private DNS names are unique
+ * in a region, and a node's name outlives no instance).
+ */
+export class KubeNodeState {
+  /** Node name → when it was cordoned (the unschedulable taint's timeAdded). */
+  readonly cordons = new Map<string, Date>();
+}
+
 export class World {
   readonly account: string;
   readonly region: string;
@@ -403,6 +419,8 @@ export class World {
   readonly functions = new LocalFunctions(this);
   /** EventBridge Scheduler's schedule groups, schedules and firings. */
   readonly scheduler = new SchedulerState();
+  /** Cordons of Kubernetes nodes (services/kubernetes/node-writes.ts). */
+  readonly kubeNodes = new KubeNodeState();
   /** CloudFormation's stacks, exports and imports (services/cloudformation/engine.ts makes it). */
   cloudFormation?: CloudFormationState;
   /** EventBridge's buses, rules and deliveries (services/eventbridge/state.ts makes it). */

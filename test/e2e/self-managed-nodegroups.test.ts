@@ -182,7 +182,8 @@ describe('a CONFIG_MAP cluster with a self-managed nodegroup', () => {
 
     expect(load(awsAuth.data.mapRoles)).toEqual([{ rolearn: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/eks-provisioner\/eksp-mapped-nodes-nodegroup-self-NodeInstanceRole-/), username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }]);
     expect(ready.map((n) => n.metadata.labels['eks-provisioner/nodegroup'])).toEqual(['self']);
-    expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+    // Joined (registered) on the mapping; NotReady, as this cluster has no add-ons: no VPC CNI sets up its network.
+    expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }));
   });
 
   it('re-tags the self-managed stack and its Auto Scaling group when the cluster\'s tags change', async () => {

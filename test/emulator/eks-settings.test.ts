@@ -245,7 +245,8 @@ describe('UpdateNodegroupConfig', () => {
     for (const node of nodes) {
       expect(node.metadata.labels).toMatchObject({ team: 'data', 'eks.amazonaws.com/nodegroup': 'ng' });
       expect(node.metadata.labels).not.toHaveProperty('tier');
-      expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
+      // The nodegroup's taints, then the node lifecycle controller's: no vpc-cni here, so the nodes stay NotReady.
+      expect(node.spec.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]);
     }
   });
 });

@@ -82,6 +82,20 @@ describe('authorization', () => {
     expect(forbidden(who, resource('list', 'deployments', undefined, 'apps')).message).toBe('deployments.apps is forbidden: User "arn:aws:iam::111122223333:user/someone" cannot list resource "deployments" in API group "apps" at the cluster scope');
     expect(forbidden(ANONYMOUS, { kind: 'path', verb: 'get', path: '/api' }).message).toBe('forbidden: User "system:anonymous" cannot get path "/api"');
   });
+
+  it('needs create on pods/eviction to evict (namespaced editors may, viewers not) and patch on nodes to cordon (cluster admins only)', () => {
+    const eviction: RequestAttributes = { kind: 'resource', verb: 'create', group: '', resource: 'pods', subresource: 'eviction', namespace: 'kube-system', name: 'coredns-abc' };
+    const cordon: RequestAttributes = { kind: 'resource', verb: 'patch', group: '', resource: 'nodes', name: 'ip-10-0-1-5.ec2.internal' };
+    const editor = user([{ policy: 'AmazonEKSEditPolicy', namespaces: ['kube-system'] }]);
+    const viewer = user([{ policy: 'AmazonEKSViewPolicy' }]);
+
+    expect(allowed(editor, eviction)).toBe(true);
+    expect(allowed(viewer, eviction)).toBe(false);
+    expect(allowed(user([{ policy: 'AmazonEKSClusterAdminPolicy' }]), cordon)).toBe(true);
+    expect(allowed(user([{ policy: 'AmazonEKSAdminPolicy' }]), cordon)).toBe(false);
+    expect(forbidden(viewer, eviction).message).toBe('pods "coredns-abc" is forbidden: User "arn:aws:iam::111122223333:user/someone" cannot create resource "pods/eviction" in API group "" in the namespace "kube-system"');
+    expect(forbidden(editor, cordon).message).toBe('nodes "ip-10-0-1-5.ec2.internal" is forbidden: User "arn:aws:iam::111122223333:user/someone" cannot patch resource "nodes" in API group "" at the cluster scope');
+  });
 });
 
 describe('self reviews', () => {

@@ -20,9 +20,12 @@ describe('discovery', () => {
     const apps = discoveryDocument('/apis/apps/v1', '127.0.0.1:4566') as any;
 
     expect(api).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    expect(apis.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io']);
+    expect(apis.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'policy']);
     expect(apis.groups[0]).toEqual({ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
-    expect(core.resources.map((r: { name: string }) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'nodes', 'pods', 'services']);
+    expect(core.resources.map((r: { name: string }) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'nodes', 'pods', 'pods/eviction', 'services']);
+    // kubectl drain finds the Eviction's group and version here (drain.CheckEvictionSupport).
+    expect(core.resources.find((r: { name: string }) => r.name === 'pods/eviction')).toEqual({ name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+    expect(discoveryDocument('/apis/policy/v1', '127.0.0.1:4566')).toMatchObject({ resources: [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'] }] });
     expect(core.resources.find((r: { name: string }) => r.name === 'configmaps')).toEqual({ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['cm'] });
     expect(apps.resources.map((r: { shortNames: string[] }) => r.shortNames[0])).toEqual(['ds', 'deploy', 'rs']);
   });
@@ -34,8 +37,9 @@ describe('discovery', () => {
     expect(wantsAggregatedDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json')).toBe(true);
     expect(wantsAggregatedDiscovery('application/json')).toBe(false);
     expect(core).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items: [{ metadata: {}, versions: [{ version: 'v1', freshness: 'Current' }] }] });
-    expect(core.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'nodes')).toEqual({ resource: 'nodes', responseKind: { group: '', version: 'v1', kind: 'Node' }, scope: 'Cluster', singularResource: 'node', verbs: ['get', 'list'], shortNames: ['no'] });
-    expect(named.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io']);
+    expect(core.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'nodes')).toEqual({ resource: 'nodes', responseKind: { group: '', version: 'v1', kind: 'Node' }, scope: 'Cluster', singularResource: 'node', verbs: ['get', 'list', 'patch'], shortNames: ['no'] });
+    expect(core.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'pods').subresources).toEqual([{ subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] }]);
+    expect(named.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'policy']);
   });
 
   it('has nothing for groups and versions it does not serve', () => {
@@ -50,7 +54,7 @@ describe('OpenAPI v3', () => {
   it('indexes one document per served group version, addressed under the cluster path', () => {
     const index = openApiIndex('/k8s/demo') as { paths: Record<string, { serverRelativeURL: string }> };
 
-    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1', 'apis/authorization.k8s.io/v1', 'apis/coordination.k8s.io/v1']);
+    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1', 'apis/authorization.k8s.io/v1', 'apis/coordination.k8s.io/v1', 'apis/policy/v1']);
     expect(index.paths['api/v1']!.serverRelativeURL).toMatch(/^\/k8s\/demo\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   });
 
@@ -63,8 +67,9 @@ describe('OpenAPI v3', () => {
     expect(patch.parameters).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query' }));
     expect(document.components.schemas['io.k8s.api.core.v1.ConfigMap']).toMatchObject({ 'x-kubernetes-group-version-kind': [{ group: '', kind: 'ConfigMap', version: 'v1' }], properties: { data: { type: 'object' } } });
     expect(document.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.ownerReferences['x-kubernetes-patch-merge-key']).toBe('uid');
-    // Read-only kinds have no write operations.
-    expect(document.paths['/api/v1/nodes/{name}']).toEqual({ get: expect.anything() });
+    // Read-only kinds have no write operations; nodes only the PATCH kubectl cordon sends.
+    expect(document.paths['/api/v1/namespaces/{namespace}/services/{name}']).toEqual({ get: expect.anything() });
+    expect(document.paths['/api/v1/nodes/{name}']).toEqual({ get: expect.anything(), patch: expect.anything() });
     expect(openApiDocument('apis/batch/v1')).toBeUndefined();
   });
 });

@@ -97,6 +97,10 @@ export function launchNodegroupCapacity(world: World, cluster: Cluster, nodegrou
   };
   world.autoScaling.groups.set(name, group);
   reconcile(world, cluster, nodegroup, group);
+  for (const id of group.instanceIds) {
+    const instance = world.ec2.instances.get(id);
+    if (instance) instance.bootedAt = nodegroup.createdAt;
+  }
   return group;
 }
 

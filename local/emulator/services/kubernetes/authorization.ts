@@ -102,7 +102,8 @@ export function forbidden(user: KubeUser, attributes: RequestAttributes): Status
     return new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${attributes.verb} path "${attributes.path}"`);
   }
   const { verb, group, resource, subresource, namespace, name } = attributes;
-  const subject = `${qualifiedResource(subresource ? `${resource}/${subresource}` : resource, group)}${name ? ` "${name}"` : ''}`;
+  // The object is named by its resource alone (`pods "x"`); the denied verb's resource carries the subresource.
+  const subject = `${qualifiedResource(resource, group)}${name ? ` "${name}"` : ''}`;
   const where = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
   return new StatusError(403, 'Forbidden', `${subject} is forbidden: User "${user.username}" cannot ${verb} resource "${subresource ? `${resource}/${subresource}` : resource}" in API group "${group}" ${where}`, {
     ...(name ? { name } : {}),

@@ -40,15 +40,19 @@ export function discoveryDocument(path: string, serverAddress: string): Json | u
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group ? `${group}/${version}` : version,
-    resources: resources.map((r) => ({
-      name: r.name,
-      singularName: r.singularName,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: r.verbs,
-      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-      ...(r.categories ? { categories: r.categories } : {}),
-    })),
+    resources: resources.flatMap((r) => [
+      {
+        name: r.name,
+        singularName: r.singularName,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: r.verbs,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+      },
+      // As kube-apiserver lists `pods/eviction`: kubectl drain reads its group and version here.
+      ...(r.subresources ?? []).map((sub) => ({ name: `${r.name}/${sub.name}`, singularName: '', namespaced: r.namespaced, group: sub.group, version: sub.version, kind: sub.kind, verbs: sub.verbs })),
+    ]),
   };
 }
 
@@ -83,6 +87,7 @@ export function aggregatedDiscovery(path: '/api' | '/apis'): Json {
             verbs: r.verbs,
             ...(r.shortNames ? { shortNames: r.shortNames } : {}),
             ...(r.categories ? { categories: r.categories } : {}),
+            ...(r.subresources ? { subresources: r.subresources.map((sub) => ({ subresource: sub.name, responseKind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: sub.verbs })) } : {}),
           })),
           freshness: 'Current',
         })),

@@ -12,12 +12,14 @@
  * - authentication.ts: the `k8s-aws-v1.` token and EKS's mapping to a Kubernetes user (401);
  * - authorization.ts: one decision per request from access policies and system:masters (403);
  * - resources.ts (what is served), discovery.ts, openapi.ts: what kubectl learns first;
- * - workloads.ts and nodes.ts: the read-only objects derived from the cluster and its EC2
- *   instances; configmaps.ts and patch.ts: the objects clients write;
+ * - workloads.ts and nodes.ts: the objects derived from the cluster and its EC2 instances
+ *   (node-readiness.ts: when a node registers and is Ready); configmaps.ts, budgets.ts
+ *   (PodDisruptionBudgets) and patch.ts: the objects clients write; node-writes.ts: cordons;
+ *   evictions.ts: pod evictions (disruption.ts: the budget arithmetic) and deletions;
  * - tables.ts: `kubectl get` output; selectors.ts: list filters; reviews.ts: `kubectl auth`.
  * Every answer is JSON; every error a `Status` (status.ts). Unknown paths and resources answer
  * 404 NotFound, a served resource asked for a verb it does not serve 405 MethodNotAllowed (watch
- * included: the state here changes only through other APIs, and `kubectl get` does not watch).
+ * included: `kubectl get` and `kubectl drain` poll rather than watch).
  */
 import type { ServerResponse } from 'node:http';
 import { overTls, type RequestContext, type ServiceModule } from '../../server';
@@ -40,6 +42,10 @@ import { fieldSelector, labelSelector } from './selectors';
 import { StatusError, badRequest, methodNotAllowed, noSuchResource, notFound, statusBody, type Json } from './status';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables';
 import { clusterObjects, type ClusterObjects } from './workloads';
+import { budgetsOf, createBudget, deleteBudget, patchBudget, reconcileAddonBudgets, replaceBudget, withStatus } from './budgets';
+import { deletePod, evictPod } from './evictions';
+import { patchNode } from './node-writes';
+import type { PodDisruptionBudgetObject } from '../eks/kube-store';
 
 export interface KubernetesOptions {
   /** The EKS emulator (its module or its state): clusters, their access config and Kubernetes objects. */
@@ -177,6 +183,11 @@ export function createKubernetesService(world: World, options: KubernetesOptions
       operation,
       attributes,
       run: (user) => {
+        // The one subresource served: a pod's eviction (what `kubectl drain` posts).
+        if (type?.name === 'pods' && subresource === 'eviction' && namespace !== undefined && !rest.length) {
+          if (verb !== 'create') throw methodNotAllowed('pods', name);
+          return { status: 201, body: evictPod(world, cluster, namespace, name!, parseObject(ctx, true), query.getAll('dryRun').includes('All')) };
+        }
         if (!type || subresource !== undefined || rest.length) throw noSuchResource();
         if (namespace !== undefined && !type.namespaced) throw noSuchResource();
         if (namespace === undefined && type.namespaced && !collection) throw noSuchResource();
@@ -221,6 +232,46 @@ export function createKubernetesService(world: World, options: KubernetesOptions
         return { status: 201, body: selfSubjectAccessReview(user, parseObject(ctx)) };
       case 'selfsubjectrulesreviews':
         return { status: 201, body: selfSubjectRulesReview(user, parseObject(ctx)) };
+      case 'nodes':
+        if (verb === 'patch') {
+          const contentType = String(ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim();
+          return { status: 200, body: patchNode(world, cluster, name!, contentType, parseBody(ctx), query.getAll('dryRun').includes('All')) };
+        }
+        break;
+      case 'pods':
+        if (verb === 'delete') return { status: 200, body: deletePod(world, cluster, namespace!, name!, parseObject(ctx, true), query.getAll('dryRun').includes('All')) };
+        break;
+      case 'poddisruptionbudgets': {
+        const dryRun = query.getAll('dryRun').includes('All');
+        const derived = () => clusterObjects(world, cluster);
+        const served = (budget: PodDisruptionBudgetObject) => withStatus(budget, derived(), now);
+        switch (verb) {
+          case 'list': {
+            const objects = derived();
+            return render(filter(budgetsOf(cluster, namespace).map((b) => withStatus(b, objects, now))), false);
+          }
+          case 'get': {
+            const found = budgetsOf(cluster, namespace).find((b) => b.metadata.name === name);
+            if (!found) throw notFound('poddisruptionbudgets', 'policy', name!);
+            return render([served(found)], true);
+          }
+          case 'create':
+            reconcileAddonBudgets(cluster);
+            return { status: 201, body: served(createBudget(kube, namespace!, parseObject(ctx), dryRun, now)) };
+          case 'update':
+            reconcileAddonBudgets(cluster);
+            return { status: 200, body: served(replaceBudget(kube, namespace!, name!, parseObject(ctx), dryRun, now)) };
+          case 'patch': {
+            reconcileAddonBudgets(cluster);
+            const contentType = String(ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim();
+            return { status: 200, body: served(patchBudget(kube, namespace!, name!, contentType, parseBody(ctx), dryRun, now)) };
+          }
+          case 'delete':
+            reconcileAddonBudgets(cluster);
+            return { status: 200, body: deleteBudget(kube, namespace!, name!, dryRun) };
+        }
+        throw methodNotAllowed(type.name, name);
+      }
       case 'configmaps': {
         const all = (): Json[] => kube.listConfigMaps(namespace) as unknown as Json[];
         switch (verb) {
@@ -250,18 +301,18 @@ export function createKubernetesService(world: World, options: KubernetesOptions
         }
         throw methodNotAllowed(type.name, name);
       }
-      default: {
-        const objects = clusterObjects(world, cluster)[type.name as keyof ClusterObjects];
-        if (!objects) throw noSuchResource();
-        if (verb === 'list') return render(filter(objects), false);
-        const found = objects.find((o) => {
-          const metadata = (o.metadata ?? {}) as Json;
-          return metadata.name === name && (namespace === undefined || metadata.namespace === namespace);
-        });
-        if (!found) throw notFound(type.name, type.group, name!);
-        return render([found], true);
-      }
     }
+    // The derived, read-only kinds (and the reads of nodes and pods).
+    const objects = clusterObjects(world, cluster)[type.name as keyof ClusterObjects];
+    if (!objects) throw noSuchResource();
+    if (verb === 'list') return render(filter(objects), false);
+    if (verb !== 'get') throw methodNotAllowed(type.name, name);
+    const found = objects.find((o) => {
+      const metadata = (o.metadata ?? {}) as Json;
+      return metadata.name === name && (namespace === undefined || metadata.namespace === namespace);
+    });
+    if (!found) throw notFound(type.name, type.group, name!);
+    return render([found], true);
   }
 
   async function handle(ctx: RequestContext): Promise<void> {

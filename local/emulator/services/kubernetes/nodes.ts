@@ -1,10 +1,15 @@
 /**
  * The cluster's nodes. A managed nodegroup's node is its EC2 instance (world.ec2.instances,
  * which the nodegroup's Auto Scaling group launched): every running instance tagged
- * `eks:cluster-name` = this cluster is a Ready node named after its private DNS name, with its
+ * `eks:cluster-name` = this cluster is a node once its kubelet registered, Ready once the VPC
+ * CNI runs on it (node-readiness.ts), named after its private DNS name, with its
  * private IP as InternalIP and the labels EKS's AMI and the nodegroup put on it (zone, region,
  * instance type, capacity type, nodegroup, the nodegroup's own labels and taints). Fargate nodes
  * (one per Fargate pod) are made by the workloads that run there (see workloads.ts).
+ * A cordoned node (world.kubeNodes.cordons, written by PATCH: node-writes.ts) is unschedulable
+ * and carries the `node.kubernetes.io/unschedulable:NoSchedule` taint, and a node that is not
+ * Ready the `node.kubernetes.io/not-ready` (or, status Unknown, `unreachable`) NoSchedule taint,
+ * as the node lifecycle controller adds them.
  */
 import type { Instance, World } from '../../world';
 import { amiFor } from '../ec2/instances';
@@ -13,6 +18,7 @@ import type { Cluster, Nodegroup } from '../eks/state';
 import { instanceNodeConfig, selfManagedNodeJoins } from '../eks/self-managed-nodes';
 import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, privateDnsName, timestamp, uid } from './names';
+import { nodeReadiness, type NodeReadiness } from './node-readiness';
 import type { Json } from './status';
 
 export interface NodeInfo {
@@ -23,7 +29,27 @@ export interface NodeInfo {
   /** Taints block the system pods that do not tolerate them (coredns tolerates CriticalAddonsOnly). */
   taints: Array<{ key: string; value?: string; effect: string }>;
   fargate: boolean;
+  /** Ready: new pods of Deployments may be placed on it (DaemonSets' pods tolerate NotReady). */
+  ready: boolean;
+  /** Cordoned (spec.unschedulable): no new pods, though those running stay. */
+  unschedulable: boolean;
   object: Json;
+}
+
+export const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
+
+/** The taints the node lifecycle controller keeps on a node: cordoned, not ready, unreachable. */
+function lifecycleTaints(cordonedSince: Date | undefined, readiness: Pick<NodeReadiness, 'ready' | 'condition'>): Array<{ key: string; effect: string; timeAdded?: string }> {
+  return [
+    ...(readiness.ready ? [] : [{ key: readiness.condition.status === 'Unknown' ? 'node.kubernetes.io/unreachable' : 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]),
+    ...(cordonedSince ? [{ key: UNSCHEDULABLE_TAINT, effect: 'NoSchedule', timeAdded: timestamp(cordonedSince) }] : []),
+  ];
+}
+
+/** The names a node's nodegroup goes by: a managed one's name; a self-managed one's kubelet label (eksctl's or this project's) or Auto Scaling group. */
+function nodegroupNames(instance: Instance, nodegroup: Nodegroup | undefined, labels: Record<string, string>): string[] {
+  if (nodegroup) return [nodegroup.name];
+  return [labels['alpha.eksctl.io/nodegroup-name'], labels['eks-provisioner/nodegroup'], instance.tags['aws:autoscaling:groupName']].filter((n): n is string => !!n);
 }
 
 const TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', NO_EXECUTE: 'NoExecute', PREFER_NO_SCHEDULE: 'PreferNoSchedule' };
@@ -75,7 +101,8 @@ export function clusterInstances(world: World, cluster: Cluster): Instance[] {
 }
 
 export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
-  return clusterInstances(world, cluster).map((instance) => {
+  const now = world.clock.now();
+  return clusterInstances(world, cluster).flatMap((instance) => {
     const nodegroup: Nodegroup | undefined = cluster.nodegroups.get(instance.tags['eks:nodegroup-name'] ?? '');
     // A self-managed node's labels and taints are what its kubelet registered with (the user data's NodeConfig).
     const selfManaged = instance.tags['eks:cluster-name'] === undefined ? instanceNodeConfig(world, instance) : undefined;
@@ -84,13 +111,17 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
     const taints = selfManaged ? selfManaged.taints : (nodegroup?.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] ?? t.effect }));
     const [cpu, memoryKi, pods] = CAPACITY[instance.instanceType] ?? [2, 3_943_416, 17];
     const version = kubeletGitVersion(nodeMinorVersion(world, instance, nodegroup, cluster));
-    const cordonedSince = nodegroup ? cordonedForUpdate(cluster, nodegroup, instance) : undefined;
+    const readiness = nodeReadiness(world, cluster, instance, nodegroupNames(instance, nodegroup, selfManaged?.labels ?? {}), now);
+    // Until its kubelet registers, the instance is no node.
+    if (readiness.registeredAt > now) return [];
+    const cordonedSince = world.kubeNodes.cordons.get(name) ?? (nodegroup ? cordonedForUpdate(cluster, nodegroup, instance) : undefined);
+    const nodeTaints = [...taints, ...lifecycleTaints(cordonedSince, readiness)];
     const object: Json = {
       metadata: {
         name,
         uid: uid(`node/${instance.instanceId}`),
         resourceVersion: cluster.kube.resourceVersion,
-        creationTimestamp: timestamp(instance.launchTime),
+        creationTimestamp: timestamp(readiness.registeredAt),
         labels: {
           'beta.kubernetes.io/arch': arch,
           'beta.kubernetes.io/instance-type': instance.instanceType,
@@ -117,12 +148,12 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
       spec: {
         providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`,
         ...(cordonedSince ? { unschedulable: true } : {}),
-        ...(taints.length || cordonedSince ? { taints: [...taints, ...(cordonedSince ? [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: timestamp(cordonedSince) }] : [])] } : {}),
+        ...(nodeTaints.length ? { taints: nodeTaints } : {}),
       },
       status: {
         capacity: { cpu: String(cpu), 'ephemeral-storage': '20893676Ki', 'hugepages-2Mi': '0', memory: `${memoryKi}Ki`, pods: String(pods) },
         allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18181869946', 'hugepages-2Mi': '0', memory: `${memoryKi - 560_000}Ki`, pods: String(pods) },
-        conditions: nodeConditions(instance.launchTime),
+        conditions: nodeConditions(readiness.registeredAt, readiness.condition),
         addresses: [
           { type: 'InternalIP', address: instance.privateIpAddress },
           ...(instance.publicIpAddress ? [{ type: 'ExternalIP', address: instance.publicIpAddress }] : []),
@@ -144,18 +175,27 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
         },
       },
     };
-    return { name, ip: instance.privateIpAddress, subnetId: instance.subnetId, zone: instance.availabilityZone, taints, fargate: false, object };
+    return [{ name, ip: instance.privateIpAddress, subnetId: instance.subnetId, zone: instance.availabilityZone, taints: nodeTaints, fargate: false, ready: readiness.ready, unschedulable: cordonedSince !== undefined, object }];
   });
 }
 
-export function nodeConditions(since: Date): Json[] {
+/**
+ * A node's conditions: no pressure, and Ready as `ready` says (Ready from `since` when absent).
+ * A kubelet that stopped posting leaves every condition Unknown, as the node lifecycle controller
+ * marks them.
+ */
+export function nodeConditions(since: Date, ready?: NodeReadiness['condition']): Json[] {
   const at = timestamp(since);
-  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: at, lastTransitionTime: at, reason, message });
+  const readyCondition = ready ?? { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', since };
+  const heartbeat = timestamp(readyCondition.status === 'Unknown' ? readyCondition.since : since);
+  const condition = (type: string, status: string, reason: string, message: string, transition = at) => ({ type, status, lastHeartbeatTime: heartbeat, lastTransitionTime: transition, reason, message });
+  const unknown = readyCondition.status === 'Unknown';
+  const pressure = (type: string, reason: string, message: string) => (unknown ? condition(type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', timestamp(readyCondition.since)) : condition(type, 'False', reason, message));
   return [
-    condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    pressure('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    pressure('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    pressure('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    condition('Ready', readyCondition.status, readyCondition.reason, readyCondition.message, timestamp(readyCondition.since)),
   ];
 }
 
@@ -223,6 +263,6 @@ export function autoModeNodes(world: World, cluster: Cluster): NodeInfo[] {
         },
       },
     };
-    return { name, ip, subnetId, zone, taints: shape.taints, fargate: false, object };
+    return { name, ip, subnetId, zone, taints: shape.taints, fargate: false, ready: true, unschedulable: false, object };
   });
 }

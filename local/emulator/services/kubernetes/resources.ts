@@ -18,6 +18,8 @@ export interface ResourceType {
   shortNames?: string[];
   /** `all` puts it into `kubectl get all`. */
   categories?: string[];
+  /** Subresources served (`pods/eviction`): discovery lists them, with the kind their POST takes. */
+  subresources?: Array<{ name: string; group: string; version: string; kind: string; verbs: Verb[] }>;
 }
 
 const READ: Verb[] = ['get', 'list'];
@@ -27,8 +29,9 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: '', version: 'v1', name: 'events', singularName: 'event', kind: 'Event', namespaced: true, verbs: READ, shortNames: ['ev'] },
   { group: '', version: 'v1', name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', namespaced: true, verbs: WRITE, shortNames: ['cm'] },
   { group: '', version: 'v1', name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, verbs: READ, shortNames: ['ns'] },
-  { group: '', version: 'v1', name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, verbs: READ, shortNames: ['no'] },
-  { group: '', version: 'v1', name: 'pods', singularName: 'pod', kind: 'Pod', namespaced: true, verbs: READ, shortNames: ['po'], categories: ['all'] },
+  // Nodes take a PATCH of spec.unschedulable (kubectl cordon); pods a DELETE and an eviction (kubectl drain).
+  { group: '', version: 'v1', name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, verbs: ['get', 'list', 'patch'], shortNames: ['no'] },
+  { group: '', version: 'v1', name: 'pods', singularName: 'pod', kind: 'Pod', namespaced: true, verbs: ['delete', 'get', 'list'], shortNames: ['po'], categories: ['all'], subresources: [{ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }] },
   { group: '', version: 'v1', name: 'services', singularName: 'service', kind: 'Service', namespaced: true, verbs: READ, shortNames: ['svc'], categories: ['all'] },
   { group: 'apps', version: 'v1', name: 'daemonsets', singularName: 'daemonset', kind: 'DaemonSet', namespaced: true, verbs: READ, shortNames: ['ds'], categories: ['all'] },
   { group: 'apps', version: 'v1', name: 'deployments', singularName: 'deployment', kind: 'Deployment', namespaced: true, verbs: READ, shortNames: ['deploy'], categories: ['all'] },
@@ -36,8 +39,9 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'authentication.k8s.io', version: 'v1', name: 'selfsubjectreviews', singularName: 'selfsubjectreview', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
   { group: 'authorization.k8s.io', version: 'v1', name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
   { group: 'authorization.k8s.io', version: 'v1', name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
-  // kube-apiserver lists coordination.k8s.io after the groups above.
+  // kube-apiserver lists coordination.k8s.io after the groups above, and policy after it.
   { group: 'coordination.k8s.io', version: 'v1', name: 'leases', singularName: 'lease', kind: 'Lease', namespaced: true, verbs: READ },
+  { group: 'policy', version: 'v1', name: 'poddisruptionbudgets', singularName: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, verbs: WRITE, shortNames: ['pdb'] },
 ];
 
 /** The group versions served, core first: `v1`, `apps/v1`, ... */

@@ -60,6 +60,14 @@ const WORKLOAD_WIDE: Column[] = [
 ];
 const address = (o: any, type: string) => o.status?.addresses?.find((a: { type: string }) => a.type === type)?.address ?? '<none>'; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** kubectl's pod STATUS: Terminating once deleted, a waiting container's reason (ContainerCreating), else the phase. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function podStatus(o: any): string {
+  if (o.metadata?.deletionTimestamp) return 'Terminating';
+  const waiting = (o.status?.containerStatuses ?? []).find((c: { state?: { waiting?: { reason?: string } } }) => c.state?.waiting?.reason)?.state.waiting.reason;
+  return waiting ?? o.status?.reason ?? o.status?.phase ?? 'Unknown';
+}
+
 const COLUMNS: Record<string, Column[]> = {
   nodes: [
     NAME,
@@ -100,7 +108,7 @@ const COLUMNS: Record<string, Column[]> = {
       description: 'The aggregate readiness state of this pod for accepting traffic.',
       cell: (o) => `${(o.status?.containerStatuses ?? []).filter((c: { ready: boolean }) => c.ready).length}/${o.spec.containers.length}`,
     },
-    { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.', cell: (o) => o.status?.reason ?? o.status?.phase ?? 'Unknown' },
+    { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.', cell: (o) => podStatus(o) },
     { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.', cell: (o) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: { restartCount: number }) => n + c.restartCount, 0)) },
     AGE,
     { name: 'IP', type: 'string', priority: 1, description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', cell: (o) => o.status?.podIP ?? '<none>' },
@@ -151,6 +159,13 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Reason', type: 'string', description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.', cell: (o) => o.reason ?? '' },
     { name: 'Object', type: 'string', description: 'The object that this event is about.', cell: (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}` },
     { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.', cell: (o) => o.message ?? '' },
+  ],
+  poddisruptionbudgets: [
+    NAME,
+    { name: 'Min Available', type: 'string', description: 'An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod.', cell: (o) => (o.spec?.minAvailable !== undefined ? String(o.spec.minAvailable) : 'N/A') },
+    { name: 'Max Unavailable', type: 'string', description: 'An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod.', cell: (o) => (o.spec?.maxUnavailable !== undefined ? String(o.spec.maxUnavailable) : 'N/A') },
+    { name: 'Allowed Disruptions', type: 'integer', description: 'Number of pod disruptions that are currently allowed.', cell: (o) => o.status?.disruptionsAllowed ?? 0 },
+    AGE,
   ],
   configmaps: [NAME, { name: 'Data', type: 'integer', description: 'Data contains the configuration data.', cell: (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length }, AGE],
   namespaces: [NAME, { name: 'Status', type: 'string', description: 'The status of the namespace', cell: (o) => o.status?.phase ?? 'Active' }, AGE],

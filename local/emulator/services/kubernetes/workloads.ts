@@ -6,20 +6,25 @@
  *   preserve left running; an add-on that is not installed has no objects): vpc-cni → DaemonSet aws-node, kube-proxy → DaemonSet kube-proxy (one pod
  *   per EC2 node, host network, pod IP = node IP); coredns → Deployment coredns (2 replicas,
  *   pod IPs from the VPC CNI inside the node's subnet) and Service kube-dns; metrics-server →
- *   Deployment metrics-server (2 replicas) and its Service. A Deployment's pods go to nodes
- *   whose taints they tolerate, one after another; coredns runs on Fargate instead when no node
+ *   Deployment metrics-server (2 replicas) and its Service. A Deployment's pods go to Ready
+ *   nodes whose taints they tolerate, one after another; coredns runs on Fargate instead when no node
  *   takes it and a Fargate profile selects its pods (one Fargate node per pod, pod IP = that
  *   node's); otherwise its pods are Pending, as EKS shows them while the add-on is DEGRADED.
  * - Services `kubernetes` (default) and `kube-dns` on the cluster's serviceIpv4Cidr (EKS's
  *   default: 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8) — ClusterIPs .1 and .10.
  * - Namespaces from the cluster's Kubernetes store.
+ * Pods evicted or deleted (the store's podRemovals: evictions.ts) are listed terminating for
+ * their grace period; the controllers' answer follows from the same record: a Deployment's
+ * replacement (a new name, on the node the scheduler chose then, starting for 5 s), a
+ * DaemonSet's next pod on the same node once the old one is gone.
  */
 import type { World } from '../../world';
 import { COREDNS_POD_LABELS } from '../eks/catalog';
 import type { Addon, Cluster } from '../eks/state';
 import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, nameSuffix, nthAddress, privateDnsName, templateHash, timestamp, uid } from './names';
-import { autoModeNodes, instanceNodes, nodeConditions, type NodeInfo } from './nodes';
+import type { PodRemoval } from '../eks/kube-store';
+import { autoModeNodes, instanceNodes, nodeConditions, UNSCHEDULABLE_TAINT, type NodeInfo } from './nodes';
 import type { Json } from './status';
 
 export interface ClusterObjects {
@@ -35,6 +40,23 @@ export interface ClusterObjects {
   /** No events are recorded: the emulator runs no controllers that would write them. */
   events: Json[];
 }
+
+/** Which workload and slot a derived pod fills, and its state as budgets count it. */
+export interface PodOrigin {
+  workload: string;
+  kind: 'DaemonSet' | 'Deployment';
+  /** A Deployment's replica index, a DaemonSet's node name. */
+  slot: string;
+  ready: boolean;
+  pending: boolean;
+  terminating: boolean;
+  controller: { uid: string; scale: number };
+  /** Nodes a new pod of the workload may go to now (not cordoned, Ready, taints tolerated). */
+  schedulable: string[];
+}
+
+/** How long a replacement pod is Pending (ContainerCreating) before it runs, in emulated seconds. */
+const CONTAINER_START_SECONDS = 5;
 
 interface Toleration {
   key?: string;
@@ -146,11 +168,17 @@ function tolerates(tolerations: Toleration[], taint: { key: string; effect: stri
 }
 
 
-export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
+/** The served lists, and what made each derived pod (by `namespace/name`), for evictions and budgets. */
+export type DerivedObjects = ClusterObjects & { origins: Map<string, PodOrigin> };
+
+export function clusterObjects(world: World, cluster: Cluster): DerivedObjects {
   const resourceVersion = cluster.kube.resourceVersion;
   const ec2Nodes = [...instanceNodes(world, cluster), ...autoModeNodes(world, cluster)];
   const fargateNodes: NodeInfo[] = [];
   const objects: ClusterObjects = { namespaces: [], nodes: [], pods: [], services: [], daemonsets: [], deployments: [], replicasets: [], leases: [], events: [] };
+  const origins = new Map<string, PodOrigin>();
+  const now = world.clock.now();
+  const removals = cluster.kube.podRemovals;
   const later = (...dates: Date[]) => new Date(Math.max(...dates.map((d) => d.getTime())));
 
   for (const workload of SYSTEM_WORKLOADS) {
@@ -178,58 +206,92 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
       tolerations: workload.tolerations,
     });
     const template = { metadata: { labels: workload.labels }, spec: podSpec() };
-    const pod = (name: string, generateName: string, extraLabels: Record<string, string>, owner: Json, node: NodeInfo | undefined, podIp: string | undefined): Json => {
-      const created = later(addon.createdAt, node ? new Date(String((node.object.metadata as Json).creationTimestamp)) : addon.createdAt);
+    /** A pod on `node` (Running, or `starting` its containers), or Pending unscheduled without one. */
+    const pod = (name: string, generateName: string, extraLabels: Record<string, string>, owner: Json, node: NodeInfo | undefined, podIp: string | undefined, options: { created?: Date; starting?: boolean } = {}): Json => {
+      const created = options.created ?? later(addon.createdAt, node ? new Date(String((node.object.metadata as Json).creationTimestamp)) : addon.createdAt);
       const started = timestamp(created);
-      const running = node !== undefined;
+      const conditions = (ready: boolean) =>
+        ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: ready || type === 'PodScheduled' || type === 'Initialized' ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: started, ...(ready || type === 'PodScheduled' || type === 'Initialized' ? {} : type === 'PodReadyToStartContainers' ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${containers.map((c) => c.name).join(' ')}]` }) }));
       return {
         kind: 'Pod',
         apiVersion: 'v1',
         metadata: { name, generateName, namespace: 'kube-system', uid: uid(`${cluster.id}/pod/${name}`), resourceVersion, creationTimestamp: started, labels: { ...workload.labels, ...extraLabels }, ownerReferences: [owner] },
         spec: podSpec(node),
-        status: running
+        status: !node
           ? {
-              phase: 'Running',
-              conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: started })),
-              hostIP: node.ip,
-              hostIPs: [{ ip: node.ip }],
-              podIP: podIp,
-              podIPs: [{ ip: podIp }],
-              startTime: started,
-              qosClass: 'Burstable',
-              containerStatuses: containers.map((c) => ({
-                name: c.name,
-                image: c.image,
-                imageID: `${c.image.split(':')[0]}@sha256:${uid(c.image).replace(/-/g, '')}${uid(`${c.image}/2`).replace(/-/g, '')}`,
-                containerID: `containerd://${uid(`${name}/${c.name}`).replace(/-/g, '')}${uid(`${name}/${c.name}/2`).replace(/-/g, '')}`,
-                ready: true,
-                started: true,
-                restartCount: 0,
-                state: { running: { startedAt: started } },
-              })),
-            }
-          : {
               phase: 'Pending',
               conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: started, reason: 'Unschedulable', message: `0/${ec2Nodes.length} nodes are available: no node the pod tolerates.` }],
               qosClass: 'Burstable',
-            },
+            }
+          : options.starting
+            ? {
+                phase: 'Pending',
+                conditions: conditions(false),
+                hostIP: node.ip,
+                hostIPs: [{ ip: node.ip }],
+                startTime: started,
+                qosClass: 'Burstable',
+                containerStatuses: containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
+              }
+            : {
+                phase: 'Running',
+                conditions: conditions(true),
+                hostIP: node.ip,
+                hostIPs: [{ ip: node.ip }],
+                podIP: podIp,
+                podIPs: [{ ip: podIp }],
+                startTime: started,
+                qosClass: 'Burstable',
+                containerStatuses: containers.map((c) => ({
+                  name: c.name,
+                  image: c.image,
+                  imageID: `${c.image.split(':')[0]}@sha256:${uid(c.image).replace(/-/g, '')}${uid(`${c.image}/2`).replace(/-/g, '')}`,
+                  containerID: `containerd://${uid(`${name}/${c.name}`).replace(/-/g, '')}${uid(`${name}/${c.name}/2`).replace(/-/g, '')}`,
+                  ready: true,
+                  started: true,
+                  restartCount: 0,
+                  state: { running: { startedAt: started } },
+                })),
+              },
       };
     };
+    /** Evicted or deleted pods of one slot, oldest first; those still terminating are listed as they were, with their deletionTimestamp. */
+    const removalsOf = (slot: string) => removals.filter((r) => r.workload === workload.name && r.slot === slot);
+    const showTerminating = (slotRemovals: PodRemoval[], scale: number) => {
+      for (const removal of slotRemovals) {
+        const goneAt = removal.at.getTime() + removal.graceSeconds * 1000;
+        if (goneAt <= now.getTime()) continue;
+        const object = structuredClone(removal.object) as Json;
+        object.metadata = { ...(object.metadata as Json), deletionTimestamp: timestamp(new Date(goneAt)), deletionGracePeriodSeconds: removal.graceSeconds };
+        objects.pods.push(object);
+        origins.set(`kube-system/${removal.name}`, { workload: workload.name, kind: workload.kind, slot: removal.slot, ready: false, pending: false, terminating: true, controller: { uid: ownerUid, scale }, schedulable: [] });
+      }
+    };
+    const generationName = (base: string, seed: string, generation: number) => `${base}-${nameSuffix(generation === 0 ? seed : `${seed}/${generation}`)}`;
 
     if (workload.kind === 'DaemonSet') {
       const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: workload.name, uid: ownerUid, controller: true, blockOwnerDeletion: true };
       const revision = templateHash(`${cluster.id}/${workload.name}/${addon.version}`);
       const nodes = ec2Nodes.filter((n) => n.taints.every((t) => tolerates(workload.tolerations, t)));
+      let running = 0;
       for (const node of nodes) {
-        const name = `${workload.name}-${nameSuffix(`${cluster.id}/${workload.name}/${node.name}`)}`;
-        objects.pods.push(pod(name, `${workload.name}-`, { 'controller-revision-hash': revision, 'pod-template-generation': '1' }, owner, node, node.ip));
+        const slotRemovals = removalsOf(node.name);
+        showTerminating(slotRemovals, nodes.length);
+        const last = slotRemovals[slotRemovals.length - 1];
+        // The DaemonSet controller makes the node's next pod once the evicted one is gone.
+        const recreatedAt = last ? new Date(last.at.getTime() + last.graceSeconds * 1000) : undefined;
+        if (recreatedAt && recreatedAt > now) continue;
+        const name = generationName(workload.name, `${cluster.id}/${workload.name}/${node.name}`, slotRemovals.length);
+        objects.pods.push(pod(name, `${workload.name}-`, { 'controller-revision-hash': revision, 'pod-template-generation': '1' }, owner, node, node.ip, recreatedAt ? { created: recreatedAt } : {}));
+        origins.set(`kube-system/${name}`, { workload: workload.name, kind: workload.kind, slot: node.name, ready: true, pending: false, terminating: false, controller: { uid: ownerUid, scale: nodes.length }, schedulable: [] });
+        running += 1;
       }
       objects.daemonsets.push({
         kind: 'DaemonSet',
         apiVersion: 'apps/v1',
         metadata: { name: workload.name, namespace: 'kube-system', uid: ownerUid, resourceVersion, generation: 1, creationTimestamp: timestamp(addon.createdAt), labels: { ...workload.labels, 'app.kubernetes.io/managed-by': 'EKS' }, annotations: { 'deprecated.daemonset.template.generation': '1' } },
         spec: { selector: { matchLabels: workload.labels }, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } }, revisionHistoryLimit: 10 },
-        status: { currentNumberScheduled: nodes.length, desiredNumberScheduled: nodes.length, numberAvailable: nodes.length, numberMisscheduled: 0, numberReady: nodes.length, observedGeneration: 1, updatedNumberScheduled: nodes.length },
+        status: { currentNumberScheduled: running, desiredNumberScheduled: nodes.length, numberAvailable: running, numberMisscheduled: 0, numberReady: running, observedGeneration: 1, updatedNumberScheduled: running, ...(running < nodes.length ? { numberUnavailable: nodes.length - running } : {}) },
       });
       continue;
     }
@@ -239,27 +301,44 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
     const replicaSetName = `${workload.name}-${hash}`;
     const replicaSetUid = uid(`${cluster.id}/ReplicaSet/${replicaSetName}`);
     const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSetName, uid: replicaSetUid, controller: true, blockOwnerDeletion: true };
-    const candidates = ec2Nodes.filter((n) => n.taints.every((t) => tolerates(workload.tolerations, t)));
+    // Where the first pods run: Ready nodes whose taints they tolerate. A cordon moves no running pod, so it is not asked here...
+    const candidates = ec2Nodes.filter((n) => n.taints.every((t) => t.key === UNSCHEDULABLE_TAINT || tolerates(workload.tolerations, t)));
+    // ...but the scheduler places no new pod (an evicted pod's replacement) on a cordoned node.
+    const schedulable = candidates.filter((n) => !n.unschedulable);
     const fargateProfile =
       workload.fargate && candidates.length === 0
         ? [...cluster.fargateProfiles.values()].find((p) => p.status === 'ACTIVE' && p.selectors.some((s) => s.namespace === 'kube-system' && Object.entries(s.labels ?? {}).every(([k, v]) => workload.labels[k] === v)))
         : undefined;
     let ready = 0;
+    const podIpOn = (node: NodeInfo, name: string) => {
+      const cidr = world.ec2.subnets.get(node.subnetId)?.cidrBlock ?? `${node.ip.split('.').slice(0, 3).join('.')}.0/24`;
+      return addressIn(cidr, `${cluster.id}/pod/${name}`, [...ec2Nodes.map((n) => n.ip), ...objects.pods.map((p) => String((p.status as Json).podIP))]);
+    };
     for (let i = 0; i < replicas; i++) {
-      const name = `${replicaSetName}-${nameSuffix(`${cluster.id}/${replicaSetName}/${i}`)}`;
+      const slotRemovals = removalsOf(String(i));
+      showTerminating(slotRemovals, replicas);
+      const last = slotRemovals[slotRemovals.length - 1];
+      const name = generationName(replicaSetName, `${cluster.id}/${replicaSetName}/${i}`, slotRemovals.length);
       let node: NodeInfo | undefined;
       let podIp: string | undefined;
-      if (candidates.length) {
+      let starting = false;
+      if (last) {
+        // The ReplicaSet made this pod when its predecessor was evicted; the scheduler placed it then.
+        node = ec2Nodes.find((n) => n.name === last.replacementNode) ?? (schedulable.length ? schedulable[i % schedulable.length] : undefined);
+        if (node) podIp = podIpOn(node, name);
+        starting = now.getTime() < last.at.getTime() + CONTAINER_START_SECONDS * 1000;
+      } else if (candidates.length) {
         node = candidates[i % candidates.length]!;
-        const cidr = world.ec2.subnets.get(node.subnetId)?.cidrBlock ?? `${node.ip.split('.').slice(0, 3).join('.')}.0/24`;
-        podIp = addressIn(cidr, `${cluster.id}/pod/${name}`, [...ec2Nodes.map((n) => n.ip), ...objects.pods.map((p) => String((p.status as Json).podIP))]);
+        podIp = podIpOn(node, name);
       } else if (fargateProfile) {
         node = fargateNode(world, cluster, fargateProfile.name, fargateProfile.subnets[i % Math.max(1, fargateProfile.subnets.length)] ?? '', `${fargateProfile.arn}/${name}`, later(fargateProfile.createdAt, addon.createdAt));
         fargateNodes.push(node);
         podIp = node.ip;
       }
-      if (node) ready += 1;
-      objects.pods.push(pod(name, `${replicaSetName}-`, { 'pod-template-hash': hash }, owner, node, podIp));
+      const running = node !== undefined && !starting;
+      if (running) ready += 1;
+      objects.pods.push(pod(name, `${replicaSetName}-`, { 'pod-template-hash': hash }, owner, node, podIp, { ...(last ? { created: last.at } : {}), starting }));
+      origins.set(`kube-system/${name}`, { workload: workload.name, kind: workload.kind, slot: String(i), ready: running, pending: !running, terminating: false, controller: { uid: ownerUid, scale: replicas }, schedulable: schedulable.map((n) => n.name) });
     }
     const replicaStatus = { replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 };
     const deploymentUid = ownerUid;
@@ -308,7 +387,7 @@ export function clusterObjects(world: World, cluster: Cluster): ClusterObjects {
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   }));
-  return objects;
+  return { ...objects, origins };
 }
 
 /** A Fargate node: one per pod, in the profile's subnet, named fargate-ip-… */
@@ -346,7 +425,7 @@ function fargateNode(world: World, cluster: Cluster, profile: string, subnetId: 
       nodeInfo: { architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7.27', kernelVersion: '5.10.240-238.955.amzn2.x86_64', kubeletVersion: kubeletGitVersion(cluster.version), operatingSystem: 'linux', osImage: 'Amazon Linux 2' },
     },
   };
-  return { name, ip, subnetId, zone, taints: [], fargate: true, object };
+  return { name, ip, subnetId, zone, taints: [], fargate: true, ready: true, unschedulable: false, object };
 }
 
 function services(world: World, cluster: Cluster): Json[] {
