@@ -45,7 +45,7 @@ afterAll(async () => {
 describe('eksp against local mode', () => {
   test('create cluster -f spec.json watches the operation to SUCCEEDED and exits 0', async () => {
     const spec = join(home, 'cluster.json');
-    writeFileSync(spec, JSON.stringify({ name: CLUSTER, managedNodeGroups: [{ name: 'ng-general', desiredSize: 2, minSize: 1, maxSize: 3 }], addons: [] }));
+    writeFileSync(spec, JSON.stringify({ name: CLUSTER, managedNodeGroups: [{ name: 'ng-general', desiredSize: 2, minSize: 1, maxSize: 3 }], addons: [{ name: 'vpc-cni' }] }));
     const run = io();
 
     const code = await eksp(run, 'create', 'cluster', '-f', spec);

@@ -69,9 +69,9 @@ beforeAll(async () => {
     return push(...items);
   };
   await Promise.all([
-    operation('POST', '/clusters', { name: HIDDEN, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [] }),
-    operation('POST', '/clusters', { name: NARROW, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] }, managedNodeGroups: [NODEGROUP], addons: [], authenticationMode: 'CONFIG_MAP' }),
-    operation('POST', '/clusters', { name: SEALED, network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [] }),
+    operation('POST', '/clusters', { name: HIDDEN, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [{ name: 'vpc-cni' }] }),
+    operation('POST', '/clusters', { name: NARROW, endpointAccess: { public: true, private: false, publicAccessCidrs: ['198.51.100.0/24'] }, managedNodeGroups: [NODEGROUP], addons: [{ name: 'vpc-cni' }], authenticationMode: 'CONFIG_MAP' }),
+    operation('POST', '/clusters', { name: SEALED, network: { vpc: { natGateway: 'Disable' } }, endpointAccess: { public: false, private: true }, identityMappings: [{ arn: OPS, username: 'legacy-ops', groups: ['ops'] }], managedNodeGroups: [NODEGROUP], addons: [{ name: 'vpc-cni' }] }),
   ]);
 }, 120_000);
 

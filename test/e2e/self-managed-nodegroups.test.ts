@@ -170,7 +170,7 @@ describe('a CONFIG_MAP cluster with a self-managed nodegroup', () => {
   let mappedEvents: StatusEvent[];
 
   beforeAll(async () => {
-    const accepted = await cloud.call('POST', '/clusters', { body: { name: CONFIG_MAP_CLUSTER, authenticationMode: 'CONFIG_MAP', selfManagedNodeGroups: [{ name: 'self', minSize: 1, desiredSize: 1, maxSize: 1 }], addons: [] } });
+    const accepted = await cloud.call('POST', '/clusters', { body: { name: CONFIG_MAP_CLUSTER, authenticationMode: 'CONFIG_MAP', selfManagedNodeGroups: [{ name: 'self', minSize: 1, desiredSize: 1, maxSize: 1 }], addons: [{ name: 'vpc-cni' }] } });
     expect(accepted.status).toBe(202);
     mappedEvents = await cloud.eventsUntilTerminal(String(accepted.body.operationId), 60_000);
   }, 90_000);
@@ -182,8 +182,8 @@ describe('a CONFIG_MAP cluster with a self-managed nodegroup', () => {
 
     expect(load(awsAuth.data.mapRoles)).toEqual([{ rolearn: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/eks-provisioner\/eksp-mapped-nodes-nodegroup-self-NodeInstanceRole-/), username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }]);
     expect(ready.map((n) => n.metadata.labels['eks-provisioner/nodegroup'])).toEqual(['self']);
-    // Joined (registered) on the mapping; NotReady, as this cluster has no add-ons: no VPC CNI sets up its network.
-    expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }));
+    // Joined on the mapping, and Ready once the VPC CNI ran on it: provisioning waited for that.
+    expect(ready[0]!.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True', reason: 'KubeletReady' }));
   });
 
   it('re-tags the self-managed stack and its Auto Scaling group when the cluster\'s tags change', async () => {
