@@ -4,7 +4,7 @@
  * operation itself.
  */
 import type { ApiClient } from './api-client';
-import { TERMINAL_STATUSES, type Operation } from './types';
+import { isTerminal, type Operation } from './types';
 
 export interface FollowOptions {
   intervalMs?: number;
@@ -20,7 +20,7 @@ export async function followOperation(client: Pick<ApiClient, 'getOperation'>, i
   while (!options.signal?.aborted) {
     latest = await client.getOperation(id);
     options.onSnapshot?.(latest);
-    if (TERMINAL_STATUSES.includes(latest.status)) return { ended: true, operation: latest };
+    if (isTerminal(latest.status)) return { ended: true, operation: latest };
     await pause(interval, options.signal);
   }
   return { ended: false, operation: latest };

@@ -14,17 +14,12 @@ export interface Problem {
   [field: string]: unknown;
 }
 
-export type OperationStatus = 'ACCEPTED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
-export const TERMINAL_STATUSES: readonly OperationStatus[] = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
+import type { OperationStatus } from '../../functions/domain/operation-status';
+import type { TimelineStep } from '../../functions/api/get-operation';
 
-export interface OperationStep {
-  name: string;
-  resource?: string;
-  phase: string;
-  status: 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | string;
-  startedAt: string;
-  endedAt?: string;
-}
+export { isTerminal, type OperationStatus } from '../../functions/domain/operation-status';
+/** One line of GET /operations/{id} `steps`, as the API declares it. */
+export type OperationStep = TimelineStep;
 
 export interface OperationError {
   code: string;
@@ -40,11 +35,13 @@ export interface Operation {
   status: OperationStatus;
   phase: string;
   requestedBy?: string;
-  requestedAt?: string;
-  updatedAt?: string;
+  requestedAt: string;
+  updatedAt: string;
   error?: OperationError;
   outputs?: Record<string, unknown>;
   steps?: OperationStep[];
+  /** A terminal outcome the workflow did not report itself: "reconciler" or "abort". */
+  settledBy?: string;
   [field: string]: unknown;
 }
 

@@ -1,12 +1,12 @@
 /** Builds the status events of docs/events.md (schemas/events/operation-status.schema.json). */
 import type { Operation, OperationStatusEvent, Phase } from '../generated/types';
 import { eventId } from './naming';
+import type { OperationStatus } from './operation-status';
+
+export { isTerminal, TERMINAL_STATUSES, type OperationStatus } from './operation-status';
 
 export const EVENT_SOURCE = 'eks-provisioner';
 export const STATUS_DETAIL_TYPE = 'EKS Cluster Operation Status Change';
-export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'] as const;
-
-export type OperationStatus = OperationStatusEvent['status'];
 export type StepStatus = NonNullable<OperationStatusEvent['step']>['status'];
 
 export interface StatusChange {
@@ -38,6 +38,3 @@ export function statusEvent(operation: Operation, change: StatusChange, now: Dat
   };
 }
 
-export function isTerminal(status: OperationStatus): boolean {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status);
-}

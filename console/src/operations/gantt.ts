@@ -7,43 +7,11 @@
  * so a step still running ends at the latest time the operation reports, never at the browser's
  * "now".
  */
+import type { Operation, OperationStep as TimelineStep } from '../../../cli/client/types';
+import { isTerminal } from '../../../functions/domain/operation-status';
 
-export interface TimelineStep {
-  name: string;
-  resource?: string;
-  phase: string;
-  status: string;
-  startedAt: string;
-  endedAt?: string;
-}
-
-export interface OperationError {
-  code: string;
-  message: string;
-  resource?: string;
-}
-
-export interface Operation {
-  id: string;
-  type: string;
-  action?: string;
-  cluster: string;
-  status: string;
-  phase: string;
-  requestedBy?: string;
-  requestedAt: string;
-  updatedAt: string;
-  error?: OperationError;
-  outputs?: Record<string, unknown>;
-  steps?: TimelineStep[];
-  settledBy?: string;
-}
-
-export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
-
-export function isTerminal(status: string): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
+export type { Operation, OperationError, OperationStep as TimelineStep } from '../../../cli/client/types';
+export { isTerminal };
 
 export interface GanttBar {
   label: string;

@@ -9,7 +9,7 @@ import { makeStyle } from '../../../cli/render/style';
 import { stepDone, stepStarted } from '../../../cli/render/step-words';
 import { eksp, FakeApi, fakeIo, type FakeIo } from '../../support/cli-harness';
 
-const base = { id: 'op-7', type: 'CREATE', cluster: 'demo' } as const;
+const base = { id: 'op-7', type: 'CREATE', cluster: 'demo', requestedAt: '2026-12-04T02:00:00.000Z', updatedAt: '2026-12-04T02:00:00.000Z' } as const;
 const at = (minute: number, second = 0) => `2026-12-04T02:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
 const plan = (status: string, endedAt?: string) => ({ name: 'Plan', phase: 'Plan', status, startedAt: at(0), ...(endedAt ? { endedAt } : {}) });
 const stack = (status: string, endedAt?: string) => ({ name: 'Create Cluster Stack', resource: 'stack eksp-demo-cluster', phase: 'ClusterStack', status, startedAt: at(1), ...(endedAt ? { endedAt } : {}) });
