@@ -12,23 +12,32 @@ function asProblem(error: unknown): ApiProblem {
   return error instanceof ApiProblem ? error : new ApiProblem({ title: 'Error', detail: String(error) });
 }
 
+interface DialogState {
+  setBusy: (busy: boolean) => void;
+  setOpen: (open: boolean) => void;
+  setError: (error: ApiProblem | undefined) => void;
+}
+
+/** Makes the request that starts an operation, then shows that operation's timeline; a refusal stays in the dialog. */
+async function startOperation(dialog: DialogState, method: 'DELETE' | 'POST', path: string, body?: unknown): Promise<void> {
+  dialog.setBusy(true);
+  try {
+    const accepted = await call<Accepted>(method, path, body);
+    dialog.setOpen(false);
+    navigate(href.operation(accepted.operationId));
+  } catch (e) {
+    dialog.setError(asProblem(e));
+  } finally {
+    dialog.setBusy(false);
+  }
+}
+
 export function DeleteAction({ cluster }: { cluster: ClusterDetail }) {
   const [open, setOpen] = useState(false);
   const [disableProtection, setDisableProtection] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      const accepted = await call<Accepted>('DELETE', `/clusters/${enc(cluster.name)}${disableProtection ? '?disableDeletionProtection=true' : ''}`);
-      setOpen(false);
-      navigate(href.operation(accepted.operationId));
-    } catch (e) {
-      setError(asProblem(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const confirm = () => startOperation({ setBusy, setOpen, setError }, 'DELETE', `/clusters/${enc(cluster.name)}${disableProtection ? '?disableDeletionProtection=true' : ''}`);
   return html`<button type="button" class="danger" onClick=${() => (setError(undefined), setOpen(true))}>Delete cluster…</button>
     <${ConfirmDialog} open=${open} title=${`Delete cluster ${cluster.name}?`} confirmLabel="Delete" danger busy=${busy} onConfirm=${confirm} onCancel=${() => setOpen(false)}>
       <p>This deletes the cluster, its nodegroups, Fargate profiles and every stack the service made for it. It cannot be undone.</p>
@@ -61,18 +70,7 @@ export function UpgradeAction({ cluster }: { cluster: ClusterDetail }) {
       setBusy(false);
     }
   };
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      const accepted = await call<Accepted>('POST', `/clusters/${enc(cluster.name)}/upgrade`, body);
-      setOpen(false);
-      navigate(href.operation(accepted.operationId));
-    } catch (e) {
-      setError(asProblem(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const confirm = () => startOperation({ setBusy, setOpen, setError }, 'POST', `/clusters/${enc(cluster.name)}/upgrade`, body);
   const changed = (apply: () => void) => (apply(), setPlan(undefined));
   return html`<button type="button" onClick=${() => (setError(undefined), setPlan(undefined), setOpen(true))}>Upgrade…</button>
     <${ConfirmDialog} open=${open} title=${`Upgrade cluster ${cluster.name}`} confirmLabel="Upgrade" busy=${busy} confirmDisabled=${!plan || !plan.plan.canProceed} onConfirm=${confirm} onCancel=${() => setOpen(false)}>
