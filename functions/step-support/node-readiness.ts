@@ -40,6 +40,8 @@ export async function waitForReadyNodes(deps: Deps, wait: NodeWait, groups: Node
   if (groups.length === 0) return [];
   const reported = await reportedSteps(deps, wait);
   const pending = groups.filter((group) => !reported.succeeded.has(resourceOf(group)));
+  // Every wait ended before a crash or a retry: nothing to look at, so no access to hold either.
+  if (pending.length === 0) return [];
   // Entries the spec or the owner's access made are theirs: never granted nor removed here.
   const owner = ownerGrant(wait.spec, wait.operation.requestedBy).accessEntry;
   const othersPrincipals = [...wait.spec.accessEntries, ...(owner ? [owner] : [])].map((entry) => entry.principalArn);
