@@ -28,21 +28,28 @@ const BUDGETS_KB: Record<string, number> = {
   'create-self-managed-nodegroup': 560,
   // It admits the node role too: the Lambda client for the kube agent (aws-auth) besides EKS and CloudFormation.
   'check-self-managed-nodegroup': 630,
-  'change-settings': 510,
-  'change-pod-identity': 505,
+  'change-settings': 525,
+  'change-pod-identity': 520,
   // The update-cluster steps carry UpdateInput's validator (about 50 KB), whose ClusterChange grows
   // about 3 KB of generated code per change action; the SDK clients are the other 90%.
   // Map Identities and Change Access reach the Kubernetes API through the cluster's kube agent:
   // the Lambda client (Invoke) is about 76 KB of their bundles.
-  'change-access': 630,
+  'change-access': 645,
   // Change Nodegroup also reads a launch template's latest version (EC2 DescribeLaunchTemplates, the
   // query port: SigV4 signer, the default credential chain and an XML parser, about 72 KB) for an
   // instance type change.
-  'change-nodegroup': 610,
-  'change-fargate-profile': 520,
+  'change-nodegroup': 625,
+  // Change Self-managed Nodegroup works on its stack (CloudFormation, SSM for the AMI), its Auto
+  // Scaling group (the Auto Scaling client, about 90 KB) and inside the cluster (the Lambda client
+  // for the kube agent, EKS for the temporary admin entry): the most clients of any step.
+  'change-self-managed-nodegroup': 820,
+  // The self-managed nodegroup actions' three ClusterChange branches put the plain update steps over the default too.
+  'change-endpoint-access': 515,
+  'change-fargate-profile': 535,
   'map-identities': 590,
-  // Check Nodes Ready reads nodes through the kube agent (the Lambda client) and holds the temporary admin entry (EKS).
-  'check-nodes-ready': 545,
+  // Check Nodes Ready reads nodes through the kube agent (the Lambda client) and holds the temporary admin entry (EKS);
+  // it takes provision-cluster's state or update-cluster's input, so it carries both validators.
+  'check-nodes-ready': 595,
   // Roll Back clears the cluster's VPC of what Kubernetes controllers left before it deletes the
   // stack: the ELBv2 client (about 80 KB) and the EC2 query port besides EKS, CloudFormation,
   // DynamoDB and EventBridge. It runs only after a failed create, where cold start matters least.

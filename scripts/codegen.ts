@@ -37,6 +37,7 @@ const validators: Record<string, string> = {
   validateAddonItem: `${workflowId}#/definitions/AddonItem`,
   validateFailureState: `${workflowId}#/definitions/FailureState`,
   validateUpdateInput: `${workflowId}#/definitions/UpdateInput`,
+  validateNodeReadinessInput: `${workflowId}#/definitions/NodeReadinessInput`,
   validateDeleteInput: `${workflowId}#/definitions/DeleteInput`,
   validateOperationFailureState: `${workflowId}#/definitions/OperationFailureState`,
   validateUpgradeInput: `${workflowId}#/definitions/UpgradeInput`,

@@ -32,6 +32,7 @@ export const TASK_FUNCTIONS = {
   FinalizeDeletionFunctionArn: 'finalize-deletion',
   ReportOperationFailureFunctionArn: 'report-operation-failure',
   ChangeNodegroupFunctionArn: 'change-nodegroup',
+  ChangeSelfManagedNodegroupFunctionArn: 'change-self-managed-nodegroup',
   ChangeFargateProfileFunctionArn: 'change-fargate-profile',
   ChangeAccessFunctionArn: 'change-access',
   ChangeEndpointAccessFunctionArn: 'change-endpoint-access',

@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ChangeAction, Operation } from '../generated/types';
+import type { Operation, RequestedChangeAction } from '../generated/types';
 import { principalOf } from '../domain/caller';
 import { statusEvent } from '../domain/status-event';
 import type { ClusterStatus } from '../ports/registry';
@@ -20,7 +20,7 @@ import type { ApiDeps, ApiRequest } from './request';
 
 export interface OperationToStart {
   type: Operation['type'];
-  action?: ChangeAction;
+  action?: RequestedChangeAction;
   clusterName: string;
   /** What makes two requests "the same" for an Idempotency-Key replay. */
   fingerprint: unknown;

@@ -6,8 +6,8 @@
  * live cluster (docs/architecture.md, Workflows).
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ChangeAction, ClusterChange } from '../generated/types';
-import { ADDON_FIELDS, applyChange, NODEGROUP_SETTING_FIELDS, pointerInBody, SCALING_FIELDS, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
+import type { ClusterChange, RequestedChangeAction } from '../generated/types';
+import { ADDON_FIELDS, applyChange, NODEGROUP_SETTING_FIELDS, pointerInBody, SCALING_FIELDS, SELF_MANAGED_SETTING_FIELDS, UnknownTargetError, type AppliedChange, type ChangeRequest } from '../domain/spec-change';
 import { changeGuardrailProblems, specRulesOnly } from '../domain/guardrails';
 import { CLUSTER_SETTING_FIELDS, normaliseSpec, type Spec } from '../domain/spec';
 import { InvalidSpecError, type SpecProblem } from '../shared/errors';
@@ -26,7 +26,7 @@ interface ChangeRoute extends Omit<Route, 'handler' | 'operation' | 'success' | 
   /** Checks beyond the body's schema that the spec cannot express once merged into it. */
   check?: (body: Record<string, unknown>) => { detail: string; errors: SpecProblem[] } | undefined;
   /** What the route's query parameters (`query`, checked by admission) add to the request. */
-  options?: (query: ApiRequest['query']) => Pick<ChangeRequest, 'preserve'>;
+  options?: (query: ApiRequest['query']) => Pick<ChangeRequest, 'preserve' | 'selfManaged'>;
 }
 
 /**
@@ -48,18 +48,29 @@ function partialBody(fields: readonly string[], schemaOf: (field: string) => str
   };
 }
 
-export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
+export const CHANGE_ROUTES: Record<RequestedChangeAction, ChangeRoute> = {
   SET_ENDPOINT_ACCESS: {
     method: 'PUT', path: '/clusters/{name}/endpoint-access', operationId: 'setEndpointAccess', summary: 'Switch the API endpoint: public, private, both, and the public CIDRs',
     body: { description: 'The endpoint access wanted', schema: { definition: 'EndpointAccess' } }, expects: 'a JSON endpointAccess object ({"public": …, "private": …, "publicAccessCidrs": […]})',
   },
   ADD_NODEGROUP: {
-    method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup',
-    body: { description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec', schema: { definition: 'ManagedNodeGroup' } }, expects: 'a JSON managed nodegroup (as in managedNodeGroups[] of the cluster spec)',
+    method: 'POST', path: '/clusters/{name}/nodegroups', operationId: 'addNodegroup', summary: 'Add a managed nodegroup, or with ?managed=false a self-managed one (its own stack: launch template, Auto Scaling group, node role admitted)',
+    body: {
+      description: 'The nodegroup, as in managedNodeGroups[] of the cluster spec; with ?managed=false, as in selfManagedNodeGroups[]',
+      schema: { inline: { oneOf: [{ $ref: '#/components/schemas/ManagedNodeGroup' }, { $ref: '#/components/schemas/SelfManagedNodeGroup' }] } },
+    },
+    expects: 'a JSON nodegroup (as in managedNodeGroups[] of the cluster spec, or selfManagedNodeGroups[] with ?managed=false)',
+    query: [{ name: 'managed', description: "false: a self-managed nodegroup (eksctl's --managed=false), the body as in selfManagedNodeGroups[]. Default true.", schema: { type: 'boolean' } }],
+    options: (query) => (query.managed === 'false' ? { selfManaged: true } : {}),
   },
   UPDATE_NODEGROUP: {
-    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version, instance type (one, through its launch template)",
-    ...partialBody([...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS], (field) => `#/components/schemas/ManagedNodeGroup/properties/${field}`, 'The settings to change, as in managedNodeGroups[] of the cluster spec; labels and taints given replace the whole set', 'on a running nodegroup'),
+    method: 'PATCH', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'updateNodegroup', summary: "Change a running nodegroup: sizes, labels, taints, update config, AMI release version, instance type (one, through its launch template); a self-managed one's sizes, AMI, labels and taints (its nodes then replaced one at a time, each drained first)",
+    ...partialBody(
+      [...SCALING_FIELDS, ...NODEGROUP_SETTING_FIELDS, ...SELF_MANAGED_SETTING_FIELDS.filter((field) => !(NODEGROUP_SETTING_FIELDS as readonly string[]).includes(field))],
+      (field) => `#/components/schemas/${field === 'ami' ? 'SelfManagedNodeGroup' : 'ManagedNodeGroup'}/properties/${field}`,
+      'The settings to change, as in managedNodeGroups[] (or selfManagedNodeGroups[]) of the cluster spec; labels and taints given replace the whole set',
+      'on a running nodegroup',
+    ),
   },
   UPDATE_SETTINGS: {
     method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance (unattended upgrades)",
@@ -78,7 +89,7 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
     query: [{ name: 'preserve', description: "true: EKS stops managing the add-on but leaves its Kubernetes resources on the cluster (DeleteAddon's preserve).", schema: { type: 'boolean' } }],
     options: (query) => (query.preserve === 'true' ? { preserve: true } : {}),
   },
-  REMOVE_NODEGROUP: { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: 'Remove a nodegroup' },
+  REMOVE_NODEGROUP: { method: 'DELETE', path: '/clusters/{name}/nodegroups/{nodegroup}', operationId: 'removeNodegroup', summary: "Remove a nodegroup (a self-managed one's nodes are cordoned and drained first, honouring PodDisruptionBudgets)" },
   ADD_FARGATE_PROFILE: {
     method: 'POST', path: '/clusters/{name}/fargate-profiles', operationId: 'addFargateProfile', summary: 'Add a Fargate profile',
     body: { description: 'The profile, as in fargateProfiles[] of the cluster spec', schema: { definition: 'FargateProfile' } }, expects: 'a JSON Fargate profile (as in fargateProfiles[] of the cluster spec)',
@@ -108,7 +119,7 @@ export const CHANGE_ROUTES: Record<ChangeAction, ChangeRoute> = {
 
 /** The change routes as the router and the OpenAPI document take them; `accepted` is every operation route's 202. */
 export function changeRoutes(accepted: Route['success']): Route[] {
-  return (Object.entries(CHANGE_ROUTES) as Array<[ChangeAction, ChangeRoute]>).map(([action, { expects, check, options, ...route }]) => ({
+  return (Object.entries(CHANGE_ROUTES) as Array<[RequestedChangeAction, ChangeRoute]>).map(([action, { expects, check, options, ...route }]) => ({
     ...route,
     operation: action,
     success: accepted,
@@ -118,7 +129,7 @@ export function changeRoutes(accepted: Route['success']): Route[] {
   }));
 }
 
-function buildRequest(request: ApiRequest, action: ChangeAction, target: string | undefined, { expects, check, options }: Pick<ChangeRoute, 'expects' | 'check' | 'options'>): Built {
+function buildRequest(request: ApiRequest, action: RequestedChangeAction, target: string | undefined, { expects, check, options }: Pick<ChangeRoute, 'expects' | 'check' | 'options'>): Built {
   const asked = { action, ...(target !== undefined ? { target } : {}), ...options?.(request.query) };
   if (expects === undefined) return { request: asked };
   const body = parseObjectBody(request, expects);

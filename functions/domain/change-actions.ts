@@ -8,7 +8,7 @@ import type { ChangeAction, ClusterChange } from '../generated/types';
 import { InvalidStepInputError } from '../shared/errors';
 
 /** The update-cluster Task states, one per kind of thing a change touches. */
-export type ChangeState = 'Change Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings' | 'Change Addon' | 'Change Pod Identity';
+export type ChangeState = 'Change Nodegroup' | 'Change Self-managed Nodegroup' | 'Change Fargate Profile' | 'Change Access' | 'Change Endpoint Access' | 'Change Settings' | 'Change Addon' | 'Change Pod Identity';
 
 interface ChangeActionInfo {
   state: ChangeState;
@@ -20,6 +20,9 @@ export const CHANGE_ACTIONS = {
   ADD_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
   UPDATE_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
   REMOVE_NODEGROUP: { state: 'Change Nodegroup', targetKind: 'nodegroup' },
+  ADD_SELF_MANAGED_NODEGROUP: { state: 'Change Self-managed Nodegroup', targetKind: 'nodegroup' },
+  UPDATE_SELF_MANAGED_NODEGROUP: { state: 'Change Self-managed Nodegroup', targetKind: 'nodegroup' },
+  REMOVE_SELF_MANAGED_NODEGROUP: { state: 'Change Self-managed Nodegroup', targetKind: 'nodegroup' },
   ADD_FARGATE_PROFILE: { state: 'Change Fargate Profile', targetKind: 'Fargate profile' },
   REMOVE_FARGATE_PROFILE: { state: 'Change Fargate Profile', targetKind: 'Fargate profile' },
   ADD_ACCESS_ENTRY: { state: 'Change Access', targetKind: 'access entry' },

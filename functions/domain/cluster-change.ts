@@ -16,8 +16,11 @@ import {
   AddonNotReadyError,
   FargateProfileFailedError,
   FargateProfileNotReadyError,
+  DrainFailedError,
   NodegroupFailedError,
   NodegroupNotReadyError,
+  NodesFailedError,
+  NodesNotReadyError,
   StackFailedError,
   StackNotReadyError,
   type ErrorDetails,
@@ -29,6 +32,7 @@ import type { SettingsCall } from './cluster-settings';
 import type { AddonCall } from './addon-change';
 import { parseAssociationKey, podIdentityStackName } from './pod-identity';
 import type { PodIdentityCall } from './pod-identity-change';
+import type { SelfManagedCall } from './self-managed-change';
 import type { PolledKind } from './poll-schedule';
 import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
@@ -47,6 +51,10 @@ export type Stage =
   | 'nodegroupInstanceTypeUpdate'
   | 'nodegroupDelete'
   | 'nodegroupStackDelete'
+  | 'selfManagedStack'
+  | 'selfManagedStackUpdate'
+  | 'selfManagedDrain'
+  | 'selfManagedNodeReplacement'
   | 'fargateStack'
   | 'fargateStackDelete'
   | 'fargateProfile'
@@ -84,6 +92,7 @@ interface StageInfo {
 }
 
 const nodegroupStack = (cluster: string, target: string) => `stack ${nodegroupStackName(cluster, target)}`;
+const nodesOf = (_cluster: string, nodegroup: string) => `nodes of nodegroup ${nodegroup}`;
 function settingStage(stepName: string, pollKind: PolledKind): StageInfo {
   return { stepName, pollKind, notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `cluster ${cluster}` };
 }
@@ -99,6 +108,10 @@ export const STAGES: Record<Stage, StageInfo> = {
   nodegroupInstanceTypeUpdate: { stepName: 'Update Nodegroup Instance Type', pollKind: 'nodegroupVersionUpdate', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupDelete: { stepName: 'Delete Nodegroup', pollKind: 'nodegroupDelete', notReadyError: NodegroupNotReadyError, failedError: NodegroupFailedError, resource: (_, ng) => `nodegroup ${ng}` },
   nodegroupStackDelete: { stepName: 'Delete Nodegroup Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
+  selfManagedStack: { stepName: 'Create Self-managed Nodegroup Stack', pollKind: 'selfManagedNodegroup', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
+  selfManagedStackUpdate: { stepName: 'Update Self-managed Nodegroup Stack', pollKind: 'selfManagedStackUpdate', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: nodegroupStack },
+  selfManagedDrain: { stepName: 'Drain Nodes', pollKind: 'drain', notReadyError: NodesNotReadyError, failedError: DrainFailedError, resource: nodesOf },
+  selfManagedNodeReplacement: { stepName: 'Replace Nodes', pollKind: 'nodeReplacement', notReadyError: NodesNotReadyError, failedError: NodesFailedError, resource: nodesOf },
   fargateStack: { stepName: 'Create Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
   fargateStackDelete: { stepName: 'Delete Fargate Stack', pollKind: 'roleStack', notReadyError: StackNotReadyError, failedError: StackFailedError, resource: fargateStack },
   fargateProfile: { stepName: 'Create Fargate Profile', pollKind: 'fargateProfile', notReadyError: FargateProfileNotReadyError, failedError: FargateProfileFailedError, resource: (_, fp) => `Fargate profile ${fp}` },
@@ -125,7 +138,7 @@ export function isStage(value: string | undefined): value is Stage {
 }
 
 /** Stages that wait on the change's own stack (its root cause is in the stack's events). */
-export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 'fargateStack', 'fargateStackDelete', 'podIdentityStack', 'podIdentityStackDelete'];
+export const STACK_STAGES: Stage[] = ['nodegroupStack', 'nodegroupStackDelete', 'selfManagedStack', 'selfManagedStackUpdate', 'fargateStack', 'fargateStackDelete', 'podIdentityStack', 'podIdentityStackDelete'];
 
 // ── The change's target ──────────────────────────────────────────────────────────────────────
 
@@ -141,6 +154,9 @@ export function changeResource(change: ClusterChange, clusterName: string): stri
     case 'ADD_NODEGROUP':
     case 'UPDATE_NODEGROUP':
     case 'REMOVE_NODEGROUP':
+    case 'ADD_SELF_MANAGED_NODEGROUP':
+    case 'UPDATE_SELF_MANAGED_NODEGROUP':
+    case 'REMOVE_SELF_MANAGED_NODEGROUP':
       return `nodegroup ${target}`;
     case 'ADD_FARGATE_PROFILE':
     case 'REMOVE_FARGATE_PROFILE':
@@ -255,7 +271,7 @@ export type AccessCall =
   | { call: 'deleteAccessEntry'; principalArn: string }
   | { call: 'writeAwsAuth'; data: AwsAuthData };
 
-export type ChangeCall = NodegroupCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall | AddonCall | PodIdentityCall;
+export type ChangeCall = NodegroupCall | SelfManagedCall | FargateProfileCall | EndpointAccessCall | AccessCall | SettingsCall | AddonCall | PodIdentityCall;
 
 export type NextStep<C extends ChangeCall = ChangeCall> =
   /** The cluster is as the change asks. */

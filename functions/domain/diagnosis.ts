@@ -147,6 +147,9 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   // update-cluster
   'Route Change': { phase: 'Update', resource: theChange },
   'Change Nodegroup': { phase: 'Update', resource: theChange },
+  'Change Self-managed Nodegroup': { phase: 'Update', resource: theChange },
+  // The same step as provisioning's Check Nodes Ready, for the nodegroup the change added or changed.
+  'Check Changed Nodes Ready': { phase: 'Update', resource: theChange },
   'Change Fargate Profile': { phase: 'Update', resource: theChange },
   'Change Access': { phase: 'Update', resource: theChange },
   'Change Endpoint Access': { phase: 'Update', resource: theChange },

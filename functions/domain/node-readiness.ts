@@ -6,7 +6,7 @@
  * self-managed one's. A node counts once its Ready condition is True; the others are named with
  * the condition's reason and message, as `kubectl describe node` shows them.
  */
-import type { NodeStatus } from '../generated/types';
+import type { ClusterChange, NodeStatus } from '../generated/types';
 import { SELF_MANAGED_NODEGROUP_LABEL } from './self-managed-nodegroup-template';
 import type { Spec } from './spec';
 
@@ -42,6 +42,24 @@ export function nodegroupNodes(nodegroup: { name: string; desiredSize: number },
 /** Every nodegroup of the spec that asks for nodes (Fargate and Auto Mode make theirs on demand). */
 export function expectedNodes(spec: Pick<Spec, 'managedNodeGroups' | 'selfManagedNodeGroups'>): NodegroupNodes[] {
   return [...spec.managedNodeGroups.map((ng) => nodegroupNodes(ng, true)), ...spec.selfManagedNodeGroups.map((ng) => nodegroupNodes(ng, false))].filter((group) => group.desired > 0);
+}
+
+/**
+ * The nodegroup an update-cluster change added or changed, whose nodes must be Ready before it
+ * is reported SUCCEEDED; none for the other changes (a removal's nodes are meant to go).
+ */
+export function changedNodes(change: ClusterChange, spec: Pick<Spec, 'managedNodeGroups' | 'selfManagedNodeGroups'>): NodegroupNodes[] {
+  const find = <T extends { name: string }>(nodegroups: T[], name: string) => nodegroups.filter((ng) => ng.name === name);
+  switch (change.action) {
+    case 'ADD_NODEGROUP':
+    case 'UPDATE_NODEGROUP':
+      return find(spec.managedNodeGroups, change.target).map((ng) => nodegroupNodes(ng, true)).filter((group) => group.desired > 0);
+    case 'ADD_SELF_MANAGED_NODEGROUP':
+    case 'UPDATE_SELF_MANAGED_NODEGROUP':
+      return find(spec.selfManagedNodeGroups, change.target).map((ng) => nodegroupNodes(ng, false)).filter((group) => group.desired > 0);
+    default:
+      return [];
+  }
 }
 
 export function readinessOf(group: NodegroupNodes, nodes: NodeStatus[]): Readiness {

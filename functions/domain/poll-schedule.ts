@@ -6,7 +6,7 @@
  * from durations seen in the field (shared REFERENCE) and are tuned by the benchmark.
  */
 
-export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'addonDelete' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate' | 'selfManagedNodegroup';
+export type PolledKind = 'stack' | 'nodegroup' | 'fargateProfile' | 'addon' | 'addonOnNodes' | 'endpointUpdate' | 'rollback' | 'nodegroupDelete' | 'fargateProfileDelete' | 'stackDelete' | 'emptyStackDelete' | 'roleStack' | 'nodegroupUpdate' | 'insightsRefresh' | 'versionUpdate' | 'nodegroupVersionUpdate' | 'addonUpdate' | 'addonDelete' | 'settingUpdate' | 'loggingUpdate' | 'encryptionUpdate' | 'stackTagUpdate' | 'selfManagedNodegroup' | 'selfManagedStackUpdate' | 'drain' | 'nodeReplacement';
 
 /**
  * Kinds whose check only retries (Map items, delete-cluster's checks: no coarse loop in the
@@ -64,6 +64,12 @@ export const POLL_SCHEDULES: Record<PolledKind, Schedule> = {
   // A self-managed nodegroup's stack: the role, then its instance profile (IAM takes about two
   // minutes to make one usable), then the launch template and the Auto Scaling group.
   selfManagedNodegroup: { firstCheckSeconds: 120, earliestReadySeconds: 120 },
+  // Its stack's update changes the group's sizes or makes a launch template version, in place: under a minute.
+  selfManagedStackUpdate: { firstCheckSeconds: 30, earliestReadySeconds: 30 },
+  // Evictions take seconds (the pods' grace period); a budget that blocks one is looked at again soon.
+  drain: { firstCheckSeconds: 10, earliestReadySeconds: 10 },
+  // A replaced node: drain, terminate, and its successor boots, registers and is Ready in one to two minutes.
+  nodeReplacement: { firstCheckSeconds: 60, earliestReadySeconds: 60 },
 };
 
 export function firstWaitSeconds(kind: PolledKind, elapsedSeconds = 0): number {

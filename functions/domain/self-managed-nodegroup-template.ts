@@ -36,6 +36,9 @@ export interface SelfManagedNodegroupTemplateInput extends StackTemplateInput {
 export const SELF_MANAGED_NODEGROUP_LABEL = 'eks-provisioner/nodegroup';
 
 /** Outputs of a self-managed nodegroup stack: the Check step admits the node role, kubectl users find the group. */
+/** The logical ids of the resources day-2 changes edit in the stack's template (self-managed-change.ts). */
+export const SELF_MANAGED_LOGICAL_IDS = { launchTemplate: 'NodeGroupLaunchTemplate', autoScalingGroup: 'NodeGroup' } as const;
+
 export const SELF_MANAGED_STACK_OUTPUTS = { nodeRole: 'NodeInstanceRoleArn', autoScalingGroup: 'AutoScalingGroupName', instanceProfile: 'InstanceProfileArn' } as const;
 
 /** Graviton families carry a "g" after the generation digit (m6g, c7gn, t4g): their AMI is arm64. */
@@ -136,7 +139,7 @@ export function renderSelfManagedNodegroupTemplate(input: SelfManagedNodegroupTe
 
   const mixed = usesMixedInstances(nodegroup);
   const instanceTags = template.tagsFor('NodeGroup', { Name: `${cluster.name}-${nodegroup.name}-Node`, [`kubernetes.io/cluster/${cluster.name}`]: 'owned', 'eks-provisioner:nodegroup': nodegroup.name });
-  template.add('NodeGroupLaunchTemplate', {
+  template.add(SELF_MANAGED_LOGICAL_IDS.launchTemplate, {
     Type: 'AWS::EC2::LaunchTemplate',
     Properties: {
       LaunchTemplateData: {
@@ -156,9 +159,9 @@ export function renderSelfManagedNodegroupTemplate(input: SelfManagedNodegroupTe
     },
   });
 
-  const launchTemplate = { LaunchTemplateId: ref('NodeGroupLaunchTemplate'), Version: getAtt('NodeGroupLaunchTemplate', 'LatestVersionNumber') };
+  const launchTemplate = { LaunchTemplateId: ref(SELF_MANAGED_LOGICAL_IDS.launchTemplate), Version: getAtt(SELF_MANAGED_LOGICAL_IDS.launchTemplate, 'LatestVersionNumber') };
   const subnets = nodegroup.subnets ?? { 'Fn::Split': [',', imported(nodegroup.privateNetworking ? 'SubnetsPrivate' : 'SubnetsPublic')] };
-  template.add('NodeGroup', {
+  template.add(SELF_MANAGED_LOGICAL_IDS.autoScalingGroup, {
     Type: 'AWS::AutoScaling::AutoScalingGroup',
     Properties: {
       MinSize: String(nodegroup.minSize),
@@ -174,7 +177,7 @@ export function renderSelfManagedNodegroupTemplate(input: SelfManagedNodegroupTe
 
   template.output(SELF_MANAGED_STACK_OUTPUTS.nodeRole, `Node role of nodegroup ${nodegroup.name}: admitted to the cluster as EC2_LINUX`, getAtt('NodeInstanceRole', 'Arn'));
   template.output(SELF_MANAGED_STACK_OUTPUTS.instanceProfile, `Instance profile of nodegroup ${nodegroup.name}`, getAtt('NodeInstanceProfile', 'Arn'));
-  template.output(SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup, `Auto Scaling group of nodegroup ${nodegroup.name}`, ref('NodeGroup'));
+  template.output(SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup, `Auto Scaling group of nodegroup ${nodegroup.name}`, ref(SELF_MANAGED_LOGICAL_IDS.autoScalingGroup));
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Self-managed nodegroup "${nodegroup.name}" of EKS cluster "${cluster.name}" made by eks-provisioner: node role, instance profile, security group, launch template (Amazon Linux 2023, nodeadm) and Auto Scaling group.`,

@@ -3,21 +3,23 @@
  * whole desired spec, which is validated again as a whole (schema, EKS rules, guardrails), so an
  * added nodegroup is held to exactly the rules of one given at creation.
  */
-import type { ChangeAction, ClusterChange } from '../generated/types';
+import type { ClusterChange, RequestedChangeAction } from '../generated/types';
 import { CHANGE_ACTIONS } from './change-actions';
 import type { SpecProblem } from '../shared/errors';
 import { settingsTransitionProblems } from './cluster-settings';
 import type { NodegroupUpdate } from './nodegroup-update';
 import { associationKey, POD_IDENTITY_AGENT_ADDON } from './pod-identity';
-import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type AddonSpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type PodIdentityAssociationSpec, type Spec } from './spec';
+import { CLUSTER_SETTING_FIELDS, type AccessEntrySpec, type AddonSpec, type ClusterSettings, type FargateProfileSpec, type IdentityMappingSpec, type NodegroupSpec, type PodIdentityAssociationSpec, type SelfManagedNodegroupSpec, type Spec } from './spec';
 
 /** A change as a route asks for it: the action, the path's target, the request body as sent. */
 export interface ChangeRequest {
-  action: ChangeAction;
+  action: RequestedChangeAction;
   target?: string;
   body?: Record<string, unknown>;
   /** DELETE …/addons/{addon}?preserve=true: keep the add-on's Kubernetes resources. */
   preserve?: boolean;
+  /** POST …/nodegroups?managed=false: the body is a self-managed nodegroup. */
+  selfManaged?: boolean;
 }
 
 export class UnknownTargetError extends Error {
@@ -53,6 +55,8 @@ export const SCALING_FIELDS = ['minSize', 'maxSize', 'desiredSize'] as const;
  * one type, of a nodegroup made with one, nodegroupInstanceTypeProblems); the rest needs a new nodegroup.
  */
 export const NODEGROUP_SETTING_FIELDS = ['labels', 'taints', 'updateConfig', 'releaseVersion', 'instanceTypes'] as const;
+/** What PATCH /clusters/{name}/nodegroups/{nodegroup} changes on a self-managed nodegroup besides the sizes: each a new launch template version its nodes are moved to. */
+export const SELF_MANAGED_SETTING_FIELDS = ['ami', 'labels', 'taints'] as const;
 /** What PATCH /clusters/{name}/addons/{addon} may change. */
 export const ADDON_FIELDS = ['version', 'configurationValues'] as const;
 
@@ -81,10 +85,16 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
   const find = <T>(items: T[], matches: (item: T) => boolean) => indexOf(items, matches, CHANGE_ACTIONS[request.action].targetKind, target, spec.name);
   switch (request.action) {
     case 'ADD_NODEGROUP': {
+      if (request.selfManaged) {
+        const at = spec.selfManagedNodeGroups.push(body as unknown as SelfManagedNodegroupSpec) - 1;
+        return added(spec, `/selfManagedNodeGroups/${at}`, (desired) => ({ action: 'ADD_SELF_MANAGED_NODEGROUP', target: desired.selfManagedNodeGroups[at]!.name, item: desired.selfManagedNodeGroups[at]! }));
+      }
       const at = spec.managedNodeGroups.push(body as unknown as NodegroupSpec) - 1;
       return added(spec, `/managedNodeGroups/${at}`, (desired) => ({ action: 'ADD_NODEGROUP', target: desired.managedNodeGroups[at]!.name, item: desired.managedNodeGroups[at]! }));
     }
     case 'UPDATE_NODEGROUP': {
+      const selfManaged = spec.selfManagedNodeGroups.findIndex((n) => n.name === target);
+      if (selfManaged >= 0) return updateSelfManagedNodegroup(spec, selfManaged, body);
       const index = find(spec.managedNodeGroups, (n) => n.name === target);
       const nodegroup = spec.managedNodeGroups[index]!;
       const scaling = Object.fromEntries(SCALING_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f] as number]));
@@ -107,12 +117,21 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
           ...(asked('instanceTypes') ? { instanceTypes: after.instanceTypes } : {}),
         };
       };
-      const problems = nodegroupInstanceTypeProblems(current.managedNodeGroups[index]!, body.instanceTypes, `/managedNodeGroups/${index}`);
+      const problems = [
+        ...nodegroupInstanceTypeProblems(current.managedNodeGroups[index]!, body.instanceTypes, `/managedNodeGroups/${index}`),
+        ...(body.ami !== undefined ? [{ pointer: `/managedNodeGroups/${index}/ami`, message: `nodegroup ${target} is managed: EKS picks its AMI, which changes with releaseVersion (or a version upgrade)` }] : []),
+      ];
       return { spec, bodyPointer: `/managedNodeGroups/${index}`, changed, change: (desired) => ({ action: 'UPDATE_NODEGROUP', target, update: update(desired) }), ...(problems.length ? { problems } : {}) };
     }
-    case 'REMOVE_NODEGROUP':
+    case 'REMOVE_NODEGROUP': {
+      const selfManaged = spec.selfManagedNodeGroups.findIndex((n) => n.name === target);
+      if (selfManaged >= 0) {
+        spec.selfManagedNodeGroups.splice(selfManaged, 1);
+        return removed(spec, { action: 'REMOVE_SELF_MANAGED_NODEGROUP', target });
+      }
       spec.managedNodeGroups.splice(find(spec.managedNodeGroups, (n) => n.name === target), 1);
       return removed(spec, { action: 'REMOVE_NODEGROUP', target });
+    }
     case 'ADD_FARGATE_PROFILE': {
       const at = spec.fargateProfiles.push(body as unknown as FargateProfileSpec) - 1;
       return added(spec, `/fargateProfiles/${at}`, (desired) => ({ action: 'ADD_FARGATE_PROFILE', target: desired.fargateProfiles[at]!.name, item: desired.fargateProfiles[at]! }));
@@ -173,6 +192,44 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
       spec.podIdentityAssociations.splice(find(spec.podIdentityAssociations, (a) => associationKey(a) === target), 1);
       return removed(spec, { action: 'REMOVE_POD_IDENTITY_ASSOCIATION', target });
   }
+}
+
+/**
+ * A self-managed nodegroup's sizes (its Auto Scaling group's, all three as the desired spec has
+ * them: the stack holds them, not a running update) and its AMI, labels and taints (a new launch
+ * template version). What only EKS does for managed nodegroups is refused by name.
+ */
+function updateSelfManagedNodegroup(spec: Spec, index: number, body: Record<string, unknown>): AppliedChange {
+  const at = `/selfManagedNodeGroups/${index}`;
+  const nodegroup = spec.selfManagedNodeGroups[index]!;
+  const managedOnly = NODEGROUP_SETTING_FIELDS.filter((field) => body[field] !== undefined && !(SELF_MANAGED_SETTING_FIELDS as readonly string[]).includes(field));
+  const problems: SpecProblem[] = managedOnly.map((field) => ({
+    pointer: `${at}/${field}`,
+    message:
+      field === 'instanceTypes'
+        ? `a self-managed nodegroup's instance types are its launch template's and Auto Scaling group's for good: add a nodegroup with the new types and remove ${nodegroup.name}`
+        : `is a managed nodegroup's setting; ${nodegroup.name} is self-managed (its AMI changes with ami)`,
+  }));
+  const scaling = SCALING_FIELDS.filter((f) => body[f] !== undefined);
+  for (const field of scaling) nodegroup[field] = body[field] as number;
+  if (!scaling.includes('desiredSize')) nodegroup.desiredSize = Math.min(Math.max(nodegroup.desiredSize, nodegroup.minSize), nodegroup.maxSize);
+  const settings = SELF_MANAGED_SETTING_FIELDS.filter((f) => body[f] !== undefined);
+  Object.assign(nodegroup, Object.fromEntries(settings.map((field) => [field, body[field]])));
+  const target = nodegroup.name;
+  const change = (desired: Spec): ClusterChange => {
+    const after = desired.selfManagedNodeGroups[index]!;
+    return {
+      action: 'UPDATE_SELF_MANAGED_NODEGROUP',
+      target,
+      update: {
+        ...(scaling.length ? { scaling: { minSize: after.minSize, maxSize: after.maxSize, desiredSize: after.desiredSize } } : {}),
+        ...(settings.includes('ami') && after.ami ? { ami: after.ami } : {}),
+        ...(settings.includes('labels') ? { labels: after.labels } : {}),
+        ...(settings.includes('taints') ? { taints: after.taints } : {}),
+      },
+    };
+  };
+  return { spec, bodyPointer: at, changed: [...scaling, ...settings].map((f) => `${at}/${f}`), change, ...(problems.length ? { problems } : {}) };
 }
 
 /** While the cluster has associations, the agent add-on stays (normalisation would put it back in the spec, uninstalled). */

@@ -23,6 +23,19 @@ export function stackCreateProgress(status: string | undefined): Progress {
   );
 }
 
+/** Stack being updated: an update that rolls back (or rolled back) has failed, its cause in the events. */
+export function stackUpdateProgress(status: string | undefined): Progress {
+  return classify(
+    {
+      UPDATE_IN_PROGRESS: 'pending',
+      UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'pending',
+      UPDATE_COMPLETE: 'ready',
+      CREATE_COMPLETE: 'ready',
+    },
+    status,
+  );
+}
+
 export type StackDeleteProgress = 'pending' | 'gone' | 'deletable' | 'failed';
 
 /** Stack being deleted (rollback or delete-cluster). Settled non-deleted stacks may be deleted now. */

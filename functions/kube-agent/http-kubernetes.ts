@@ -30,7 +30,7 @@ export type EvictionOutcome = { evicted: true } | { evicted: false; gone: true }
 
 interface KubeNode {
   metadata: { name: string; creationTimestamp?: string };
-  spec?: { unschedulable?: boolean };
+  spec?: { unschedulable?: boolean; providerID?: string };
   status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
 }
 
@@ -157,7 +157,13 @@ function nodeStatus(node: KubeNode): NodeStatus {
     ...(ready?.message ? { message: ready.message } : {}),
     ...(node.spec?.unschedulable ? { unschedulable: true } : {}),
     ...(node.metadata.creationTimestamp ? { createdAt: node.metadata.creationTimestamp } : {}),
+    ...(instanceOf(node.spec?.providerID) ? { instanceId: instanceOf(node.spec?.providerID) } : {}),
   };
+}
+
+/** The instance id of an EC2 node's providerID, `aws:///us-east-1a/i-0123…` (the cloud provider's form). */
+function instanceOf(providerId: string | undefined): string | undefined {
+  return /^aws:\/\/\/[^/]+\/(i-[0-9a-f]+)$/.exec(providerId ?? '')?.[1];
 }
 
 function podSummary(pod: KubePod, node: string): PodSummary {

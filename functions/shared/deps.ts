@@ -4,6 +4,7 @@
  * clients, and TypeScript holds `run` to them. Tests and the local runtime may install other
  * implementations of every port with `useDeps`; the handlers do not change.
  */
+import type { AutoScalingPort } from '../ports/autoscaling';
 import type { CloudFormationPort } from '../ports/cloudformation';
 import type { Ec2Port } from '../ports/ec2';
 import type { Elbv2Port } from '../ports/elbv2';
@@ -19,6 +20,7 @@ import type { KubeAgentCode } from '../domain/cluster-template';
 import { config } from './config';
 
 export interface Ports {
+  autoScaling: AutoScalingPort;
   cloudFormation: CloudFormationPort;
   eks: EksPort;
   ec2: Ec2Port;

@@ -20,7 +20,9 @@ type ClusterStackRoleUse =
   /** Passes it to CloudFormation (CreateStack/DeleteStack RoleARN): CLOUDFORMATION_ROLE_ARN. */
   | 'pass'
   /** Assumes it to reach the Kubernetes API as the service's principal (admin only while a step grants it): KUBERNETES_ACCESS_ROLE_ARN. */
-  | 'assume';
+  | 'assume'
+  /** Both: a step that changes a stack and works inside the cluster around it (a self-managed nodegroup's drains). */
+  | 'pass-and-assume';
 
 interface StepPolicy {
   description: string;
@@ -252,10 +254,10 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     clusterStackRole: 'assume',
   },
   'check-nodes-ready': {
-    description: "Check Nodes Ready: each nodegroup's desired count of nodes Ready in Kubernetes, read through the kube agent (cluster-admin held only while it waits)",
+    description: "Check Nodes Ready: each new or changed nodegroup's desired count of nodes Ready in Kubernetes, read through the kube agent (cluster-admin held only while it waits)",
     timeout: Duration.seconds(60),
-    // The Kubernetes endpoint and CA come from the cluster stack's outputs in the state.
-    permissions: KUBERNETES_THROUGH_AGENT,
+    // Provisioning: the Kubernetes endpoint and CA come from the cluster stack's outputs in the state; an update reads them from EKS.
+    permissions: [...KUBERNETES_THROUGH_AGENT, { actions: ['eks:DescribeCluster'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST }],
     clusterStackRole: 'assume',
   },
   'create-pod-identity-associations': {
@@ -392,6 +394,25 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       ...serviceLinkedRole('eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup'),
     ],
     clusterStackRole: 'pass',
+  },
+  'change-self-managed-nodegroup': {
+    description: 'Change Self-managed Nodegroup: its stack created, updated or deleted (CloudFormation execution role); its node role admitted or released; its nodes cordoned, drained and replaced through the kube agent (update-cluster)',
+    timeout: Duration.seconds(60),
+    permissions: [
+      {
+        actions: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
+        resources: [patterns.nodegroupStacks],
+        wildcardReason: NODEGROUP_STACKS_REASON,
+      },
+      // Waits out updates of the cluster; what nodeadm needs (endpoint, CA, service CIDR) for the launch template's user data.
+      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+      { actions: ['ssm:GetParameter'], resources: [patterns.eksOptimizedAmiParameters], wildcardReason: 'The EKS optimized AMI parameters are named after the Kubernetes version and architecture (/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/<arch>/...): AWS public parameters, read-only.' },
+      // Which instances run an older launch template version (no resource-level permissions), and the replacement of one drained instance of the nodegroup's own group.
+      { actions: ['autoscaling:DescribeAutoScalingGroups'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
+      { actions: ['autoscaling:TerminateInstanceInAutoScalingGroup'], resources: [patterns.nodegroupAutoScalingGroups], wildcardReason: 'Auto Scaling groups of self-managed nodegroup stacks: CloudFormation names them <stack>-<logical id>-<suffix>, the stack being eksp-<cluster>-nodegroup-<ng>.' },
+      ...KUBERNETES_THROUGH_AGENT,
+    ],
+    clusterStackRole: 'pass-and-assume',
   },
   'change-fargate-profile': {
     description: 'Change Fargate Profile: adds (with the Fargate stack first when the cluster has no pod execution role) or removes one Fargate profile (update-cluster)',
@@ -553,16 +574,16 @@ export class StepLambdas extends Construct {
 
   /** Roles that assume the CloudFormation execution role (they go into its trust policy). */
   rolesThatAssumeClusterStackRole(): IRole[] {
-    return this.using('assume').map((fn) => fn.role);
+    return [...this.using('assume'), ...this.using('pass-and-assume')].map((fn) => fn.role);
   }
 
   /** Gives the steps that pass or assume the CloudFormation execution role its ARN and the right to. */
   useClusterStackRole(role: IRole): void {
-    for (const fn of this.using('pass')) {
+    for (const fn of [...this.using('pass'), ...this.using('pass-and-assume')]) {
       fn.function.addEnvironment('CLOUDFORMATION_ROLE_ARN', role.roleArn);
       fn.allow({ actions: ['iam:PassRole'], resources: [role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } });
     }
-    for (const fn of this.using('assume')) {
+    for (const fn of [...this.using('assume'), ...this.using('pass-and-assume')]) {
       fn.function.addEnvironment('KUBERNETES_ACCESS_ROLE_ARN', role.roleArn);
       // The same role: the creator EKS bootstraps as admin in CONFIG_MAP clusters, whose access Change Access never removes.
       fn.function.addEnvironment('CLOUDFORMATION_ROLE_ARN', role.roleArn);

@@ -10,6 +10,7 @@
  * the life of the process (a Lambda container), and a process may start the local cloud more
  * than once (tests, the benchmark), each time on another port. Same adapters, same composition.
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -21,6 +22,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SdkAutoScaling } from '../../functions/ports/autoscaling';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
 import { SdkElbv2 } from '../../functions/ports/elbv2';
@@ -54,6 +56,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
   // Without an access role the Kubernetes API sees the function's own role, as in Lambda.
   const kubernetesAuth = identity.kubernetesAccessRoleArn ? kubernetesCredentials(sts, identity.kubernetesAccessRoleArn) : credentials;
   return {
+    autoScaling: new SdkAutoScaling(once(() => new AutoScalingClient({ credentials }))),
     cloudFormation: new SdkCloudFormation(once(() => new CloudFormationClient({ credentials }))),
     eks: new SdkEks(once(() => new EKSClient({ credentials }))),
     ec2: new QueryEc2({ region: config.region, credentials }),

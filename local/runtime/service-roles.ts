@@ -41,10 +41,10 @@ export function functionRoleName(functionName: string): string {
 /**
  * How a step uses the CloudFormation execution role, as infra/constructs/step-lambdas.ts declares
  * it (test/unit/local/service-roles.test.ts holds the two tables equal): `pass` steps get
- * CLOUDFORMATION_ROLE_ARN; `assume` steps get KUBERNETES_ACCESS_ROLE_ARN and CLOUDFORMATION_ROLE_ARN
- * and are trusted by the role.
+ * CLOUDFORMATION_ROLE_ARN; `assume` and `pass-and-assume` steps get KUBERNETES_ACCESS_ROLE_ARN and
+ * CLOUDFORMATION_ROLE_ARN and are trusted by the role.
  */
-export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume'>> = {
+export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume' | 'pass-and-assume'>> = {
   'create-cluster-stack': 'pass',
   'create-self-managed-nodegroup': 'pass',
   'roll-back': 'pass',
@@ -53,6 +53,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'delete-cluster-stack': 'pass',
   'check-cluster-stack-deletion': 'pass',
   'change-nodegroup': 'pass',
+  'change-self-managed-nodegroup': 'pass-and-assume',
   'change-fargate-profile': 'pass',
   'change-settings': 'pass',
   'change-pod-identity': 'pass',
@@ -92,7 +93,7 @@ export function functionWiring(world: World, functionName: string): FunctionWiri
     functionName,
     roleArn: roleArn(world, functionRoleName(functionName)),
     ...(use ? { cloudFormationRoleArn: clusterStackRole } : {}),
-    ...(use === 'assume' ? { kubernetesAccessRoleArn: clusterStackRole } : {}),
+    ...(use === 'assume' || use === 'pass-and-assume' ? { kubernetesAccessRoleArn: clusterStackRole } : {}),
   };
 }
 

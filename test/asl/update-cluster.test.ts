@@ -120,7 +120,7 @@ describe('adding a nodegroup', () => {
     expect(JSON.stringify(aws.stacks.get(ADDED_STACK)!.template)).toContain(`"Fn::ImportValue":"${STACK}::ClusterSharedNodeSecurityGroup"`);
   });
 
-  it('reports each stage once: the change, the stack, the nodegroup, never one event per poll', () => {
+  it('reports each stage once: the change, the stack, the nodegroup, its nodes Ready, never one event per poll', () => {
     expect(stepEvents(aws)).toEqual([
       `Change Nodegroup nodegroup ${ADDED} STARTED`,
       `Create Nodegroup Stack stack ${ADDED_STACK} STARTED`,
@@ -128,6 +128,8 @@ describe('adding a nodegroup', () => {
       `Create Nodegroup nodegroup ${ADDED} STARTED`,
       `Create Nodegroup nodegroup ${ADDED} SUCCEEDED`,
       `Change Nodegroup nodegroup ${ADDED} SUCCEEDED`,
+      `Check Nodes Ready nodes of nodegroup ${ADDED} STARTED`,
+      `Check Nodes Ready nodes of nodegroup ${ADDED} SUCCEEDED`,
     ]);
     expect(count(update.log, `eks:DescribeNodegroup ${ADDED}`)).toBeGreaterThan(2);
   });

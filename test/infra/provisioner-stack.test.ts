@@ -675,7 +675,7 @@ describe('IAM', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'create-self-managed-nodegroup', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'create-self-managed-nodegroup', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-self-managed-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -683,16 +683,16 @@ describe('IAM', () => {
     }
   });
 
-  it('lets CloudFormation and the steps that reach the Kubernetes API (map-identities, change-access, check-self-managed-nodegroup, check-nodes-ready), nobody else, assume the CloudFormation execution role', () => {
+  it('lets CloudFormation and the steps that reach the Kubernetes API (map-identities, change-access, check-self-managed-nodegroup, check-nodes-ready, change-self-managed-nodegroup), nobody else, assume the CloudFormation execution role', () => {
     const trust = resources[logicalId(stack.clusterStackRole.role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
     const principals = trust.flatMap((s) => {
       expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
       return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
     });
-    expect(principals).toHaveLength(5);
+    expect(principals).toHaveLength(6);
     expect(principals).toEqual(
       // Check Self-managed Nodegroup writes aws-auth (CONFIG_MAP) as the creator, as Map Identities does.
-      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('check-nodes-ready').role) }]),
+      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('check-nodes-ready').role) }, { AWS: getAtt(stack.steps.function('change-self-managed-nodegroup').role) }]),
     );
   });
 
@@ -712,6 +712,8 @@ describe('IAM', () => {
     'cloudFormation.getTemplate': ['cloudformation:GetTemplate'],
     'ec2.describeSubnets': ['ec2:DescribeSubnets'],
     'ssm.getParameter': ['ssm:GetParameter'],
+    'autoScaling.describeGroup': ['autoscaling:DescribeAutoScalingGroups'],
+    'autoScaling.replaceInstance': ['autoscaling:TerminateInstanceInAutoScalingGroup'],
     'ec2.describeLaunchTemplate': ['ec2:DescribeLaunchTemplates'],
     'ec2.describeNetworkInterfaces': ['ec2:DescribeNetworkInterfaces'],
     'ec2.deleteNetworkInterface': ['ec2:DeleteNetworkInterface'],
@@ -976,7 +978,7 @@ describe('update-cluster’s functions', () => {
 
   it('are the Tasks of the update-cluster state machine', () => {
     expect(stack.workflow('update-cluster').placeholders.map((p) => TASK_FUNCTIONS[p]).sort()).toEqual(
-      ['change-access', 'change-addon', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-pod-identity', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
+      ['change-access', 'change-addon', 'change-endpoint-access', 'change-fargate-profile', 'change-nodegroup', 'change-self-managed-nodegroup', 'check-nodes-ready', 'change-pod-identity', 'change-settings', 'finalize-update', 'report-operation-failure'].sort(),
     );
   });
 
@@ -1015,7 +1017,7 @@ describe('the kube agents', () => {
   it('lets only the steps that reach the Kubernetes API invoke a function, and only the kube agents', () => {
     const invokers = stepModules().filter((module) => grantsOn(logicalId(stack.steps.function(module).role), 'lambda').length > 0);
 
-    expect(invokers.sort()).toEqual(['change-access', 'check-nodes-ready', 'check-self-managed-nodegroup', 'map-identities']);
+    expect(invokers.sort()).toEqual(['change-access', 'change-self-managed-nodegroup', 'check-nodes-ready', 'check-self-managed-nodegroup', 'map-identities']);
     for (const module of invokers) expect(grantsOn(logicalId(stack.steps.function(module).role), 'lambda')).toEqual([{ action: 'lambda:InvokeFunction', resources: [KUBE_AGENTS], conditions: undefined }]);
   });
 

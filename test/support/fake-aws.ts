@@ -13,6 +13,7 @@ import { SELF_MANAGED_NODEGROUP_LABEL } from '../../functions/domain/self-manage
 import type { ClusterRecord, ClusterStatus, OperationRecord, RegistryPort, VersionNoticeKey } from '../../functions/ports/registry';
 import type { SchedulesPort } from '../../functions/ports/schedules';
 import type { SsmPort } from '../../functions/ports/ssm';
+import type { AutoScalingPort } from '../../functions/ports/autoscaling';
 import type { RequestRejection, StatusEventsPort } from '../../functions/ports/status-events';
 import type { ExecutionStatus, WorkflowsPort } from '../../functions/ports/workflows';
 import type { Deps } from '../../functions/shared/deps';
@@ -188,6 +189,7 @@ export class FakeAws {
 
   deps(overrides: Partial<Deps['settings']> = {}): Deps {
     return {
+      autoScaling: this.autoScaling,
       cloudFormation: this.cloudFormation,
       eks: this.eks,
       ec2: this.ec2,
@@ -222,6 +224,21 @@ export class FakeAws {
   readonly ssmParameters = new Map<string, string>(
     CLUSTER_VERSIONS.flatMap((v) => (['x86_64', 'arm64'] as const).map((arch) => [`/aws/service/eks/optimized-ami/${v.version}/amazon-linux-2023/${arch}/standard/recommended/image_id`, `ami-0${arch === 'arm64' ? 'a' : 'b'}${v.version.replace('.', '')}0000000000`] as [string, string])),
   );
+
+  /** A self-managed nodegroup stack's group: DesiredCapacity instances in service, on its launch template's first version. */
+  readonly autoScaling: AutoScalingPort = {
+    describeGroup: async (name: string) => {
+      this.record('autoscaling', 'DescribeAutoScalingGroups', name);
+      const stack = [...this.stacks.values()].find((s) => s.outputs?.AutoScalingGroupName === name);
+      const group = stack && Object.values(stack.template.Resources).find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+      if (!group) return undefined;
+      const count = Number(group.Properties?.DesiredCapacity ?? 0);
+      return { name, launchTemplateVersion: '1', desiredCapacity: count, instances: Array.from({ length: count }, (_, i) => ({ instanceId: `i-0${i}${name.length}`, lifecycleState: 'InService', launchTemplateVersion: '1' })) };
+    },
+    replaceInstance: async (instanceId: string) => {
+      this.record('autoscaling', 'TerminateInstanceInAutoScalingGroup', instanceId);
+    },
+  };
 
   readonly ssm: SsmPort = {
     getParameter: async (name: string) => {

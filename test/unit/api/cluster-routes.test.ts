@@ -289,7 +289,7 @@ describe('update routes', () => {
 
     expect(response.statusCode).toBe(422);
     expect(body(response).errors).toEqual([
-      { pointer: '/amiType', message: 'is not changeable on a running nodegroup (minSize, maxSize, desiredSize, labels, taints, updateConfig, releaseVersion, instanceTypes)' },
+      { pointer: '/amiType', message: 'is not changeable on a running nodegroup (minSize, maxSize, desiredSize, labels, taints, updateConfig, releaseVersion, instanceTypes, ami)' },
     ]);
   });
 
@@ -548,8 +548,9 @@ describe('GET /openapi.json', () => {
     const document = body(response);
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/clusters', '/clusters/{name}', '/clusters/{name}/nodegroups/{nodegroup}', '/clusters/{name}/access-entries/{principalArn}', '/operations', '/operations/{id}']));
-    expect(document.paths['/clusters/{name}/nodegroups'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ManagedNodeGroup' });
+    expect(document.paths['/clusters/{name}/nodegroups'].post.requestBody.content['application/json'].schema).toEqual({ oneOf: [{ $ref: '#/components/schemas/ManagedNodeGroup' }, { $ref: '#/components/schemas/SelfManagedNodeGroup' }] });
     expect(document.components.schemas.ManagedNodeGroup).toBeDefined();
+    expect(document.components.schemas.SelfManagedNodeGroup).toBeDefined();
     expect(JSON.stringify(document)).not.toMatch(/#\/definitions\//);
   });
 });

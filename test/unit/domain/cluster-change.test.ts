@@ -43,6 +43,9 @@ function decide(change: ClusterChange, live: LiveState = {}, spec: Spec = specOf
       return planAccessChange(changeFor(change, state), spec, live, OP);
     case 'Change Endpoint Access':
       return planEndpointAccessChange(changeFor(change, state), spec, live, OP);
+    case 'Change Self-managed Nodegroup':
+      // Its planner reads the stack, the group and the nodes, not LiveState: test/unit/domain/self-managed-change.test.ts.
+      throw new Error('Change Self-managed Nodegroup is planned by planSelfManagedChange');
     case 'Change Settings':
       // Its planner reads the cluster's settings and stacks, not LiveState: test/unit/domain/cluster-settings.test.ts.
       throw new Error('Change Settings is planned by planSettingsChange');
