@@ -269,6 +269,19 @@ describe('create nodegroup -f: the nodegroups of a ClusterConfig, translated as 
     });
   });
 
+  test('the first nodegroup that does not succeed stops the rest, which are named; exit 1', async () => {
+    const failed = { ...OPERATION, status: 'FAILED', phase: 'Update', error: { code: 'NodeCreationFailure', message: 'instances failed to join the cluster', resource: 'nodegroup general' } };
+    const failing = await new FakeApi((r) => (r.method === 'GET' ? { status: 200, body: failed } : respond(r))).start();
+    const io = fakeIo({ env: { EKSP_ENDPOINT: failing.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '-f', EXAMPLE);
+    await failing.stop();
+
+    expect(code).toBe(1);
+    expect(failing.calls.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /clusters/payments-prod/nodegroups']);
+    expect(io.stderr.lines.map((l) => l.slice(20))).toEqual(['[✖]  not created, after nodegroup "general" did not succeed: batch, batch-spot']);
+  });
+
   test('--include picks nodegroups by name; one alone may go --no-wait', async () => {
     const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
 
