@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { ApiProblemError, ApiUnreachableError } from './client/errors';
 import { registerAccessEntryCommands } from './commands/access-entry';
+import { registerAddonCommands } from './commands/addon';
 import { registerClusterCommands } from './commands/cluster';
 import { CommandContext, UsageError, type CliIo } from './commands/context';
 import { registerFargateProfileCommands } from './commands/fargate-profile';
 import { registerIdentityMappingCommands } from './commands/iam-identity-mapping';
 import { registerNodegroupCommands } from './commands/nodegroup';
 import { registerOperationCommands } from './commands/operations';
+import { registerPodIdentityCommands } from './commands/pod-identity';
 import { registerUtilsCommands } from './commands/utils';
 import type { Verbs } from './commands/verbs';
 import { logUpdateSink } from './render/log-update-sink';
@@ -26,9 +28,10 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
   const verb = (name: string, description: string) => program.command(name).description(description);
   const verbs: Verbs = {
-    create: verb('create', 'create a cluster, nodegroup, Fargate profile, identity mapping or access entry'),
-    get: verb('get', 'show clusters, identity mappings or operations'),
-    delete: verb('delete', 'delete a cluster, nodegroup, Fargate profile, identity mapping or access entry'),
+    create: verb('create', 'create a cluster, nodegroup, Fargate profile, add-on, Pod Identity association, identity mapping or access entry'),
+    get: verb('get', 'show clusters, add-ons, Pod Identity associations, identity mappings or operations'),
+    update: verb('update', 'update an add-on'),
+    delete: verb('delete', 'delete a cluster, nodegroup, Fargate profile, add-on, Pod Identity association, identity mapping or access entry'),
     upgrade: verb('upgrade', 'upgrade a cluster'),
     scale: verb('scale', 'scale a nodegroup'),
     utils: verb('utils', 'endpoint access and kubeconfig'),
@@ -38,6 +41,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerFargateProfileCommands(verbs, ctx);
   registerIdentityMappingCommands(verbs, ctx);
   registerAccessEntryCommands(verbs, ctx);
+  registerAddonCommands(verbs, ctx);
+  registerPodIdentityCommands(verbs, ctx);
   registerUtilsCommands(verbs, ctx);
   registerOperationCommands(program, verbs, ctx);
   // Subcommands print their errors and help through the same streams, and throw instead of exiting.
@@ -65,11 +70,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 function errorText(error: unknown): string {
+  const gaveUp = (attempts: number) => (attempts > 1 ? `\n  gave up after ${attempts} attempts` : '');
   if (error instanceof ApiProblemError) {
     const running = error.problem.runningOperationId;
-    return `${error.message}${typeof running === 'string' ? `\n  follow it with: eksp watch ${running}` : ''}`;
+    return `${error.message}${typeof running === 'string' ? `\n  follow it with: eksp watch ${running}` : ''}${gaveUp(error.attempts)}`;
   }
-  if (error instanceof ApiUnreachableError) return `${error.message}\n  (local mode: is \`npm start\` running? Elsewhere: --endpoint URL, EKSP_ENDPOINT or --stack NAME)`;
+  if (error instanceof ApiUnreachableError) return `${error.message}${gaveUp(error.attempts)}\n  (local mode: is \`npm start\` running? Elsewhere: --endpoint URL, EKSP_ENDPOINT or --stack NAME)`;
   if (error instanceof UsageError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -3,9 +3,10 @@
  * turned into ApiProblemError. No terminal code here: the CLI and other tools (a Backstage action)
  * share it.
  */
-import { ApiProblemError, ApiUnreachableError } from './errors';
+import { ApiProblemError, ApiUnreachableError, causeText } from './errors';
+import { DEFAULT_RETRY_POLICY, RETRIED_STATUSES, retryDelayMs, sleep, type RetryNotice, type RetryPolicy } from './retry';
 import type { RequestSigner } from './signing';
-import type { AcceptedOperation, ClusterDetail, ClusterSummary, EndpointAccess, IdentityMapping, Operation, Page, Problem } from './types';
+import type { AcceptedOperation, Addon, AddonChange, ClusterDetail, ClusterSummary, EndpointAccess, IdentityMapping, ManagedNodeGroup, Operation, Page, PodIdentityAssociation, Problem, SelfManagedNodeGroup } from './types';
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -14,6 +15,10 @@ export interface ApiClientOptions {
   /** Extra headers on every request (local mode's x-eksp-caller, say). */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** When to send a request again (429, 503, no answer); default DEFAULT_RETRY_POLICY. */
+  retry?: Partial<RetryPolicy>;
+  /** Told before each retry: the CLI says it on stderr. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** A request body as sent: JSON by default; a spec file goes as its own text and media type. */
@@ -23,6 +28,7 @@ export interface RawBody {
 }
 
 export interface StartOptions {
+  /** Same key, same request: the same operation. Default: a new key for this call, kept on its retries. */
   idempotencyKey?: string;
 }
 
@@ -45,8 +51,11 @@ const seg = encodeURIComponent;
 export class ApiClient {
   private readonly fetch: typeof fetch;
 
+  private readonly retry: RetryPolicy;
+
   constructor(private readonly options: ApiClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   }
 
   get baseUrl(): string {
@@ -56,7 +65,7 @@ export class ApiClient {
   // Clusters
 
   createCluster(spec: RawBody | Record<string, unknown>, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('POST', '/clusters', { body: spec, ...options });
+    return this.start('POST', '/clusters', spec, options);
   }
 
   /** The plan of a create: normalised spec, stack name, steps, template. Nothing is created. */
@@ -73,11 +82,11 @@ export class ApiClient {
   }
 
   deleteCluster(name: string, options: StartOptions & { disableDeletionProtection?: boolean } = {}): Promise<AcceptedOperation> {
-    return this.json('DELETE', `/clusters/${seg(name)}${options.disableDeletionProtection ? '?disableDeletionProtection=true' : ''}`, options);
+    return this.start('DELETE', `/clusters/${seg(name)}${options.disableDeletionProtection ? '?disableDeletionProtection=true' : ''}`, undefined, options);
   }
 
   upgradeCluster(name: string, body: { version: string; force?: boolean }, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('POST', `/clusters/${seg(name)}/upgrade`, { body, ...options });
+    return this.start('POST', `/clusters/${seg(name)}/upgrade`, body, options);
   }
 
   /** The upgrade plan Preflight would make from the cluster as it is; nothing starts. */
@@ -86,7 +95,7 @@ export class ApiClient {
   }
 
   setEndpointAccess(name: string, body: EndpointAccess, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('PUT', `/clusters/${seg(name)}/endpoint-access`, { body, ...options });
+    return this.start('PUT', `/clusters/${seg(name)}/endpoint-access`, body, options);
   }
 
   async kubeconfig(name: string): Promise<string> {
@@ -95,34 +104,64 @@ export class ApiClient {
 
   // Nodegroups, Fargate profiles, access
 
-  addNodegroup(cluster: string, body: Record<string, unknown>, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('POST', `/clusters/${seg(cluster)}/nodegroups`, { body, ...options });
+  /** A managed nodegroup (managedNodeGroups[] of the spec). */
+  addNodegroup(cluster: string, body: ManagedNodeGroup, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('POST', `/clusters/${seg(cluster)}/nodegroups`, body, options);
   }
 
-  updateNodegroup(cluster: string, nodegroup: string, body: Record<string, unknown>, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('PATCH', `/clusters/${seg(cluster)}/nodegroups/${seg(nodegroup)}`, { body, ...options });
+  /** A self-managed nodegroup (selfManagedNodeGroups[] of the spec): an Auto Scaling group of the service's own launch template. */
+  addSelfManagedNodegroup(cluster: string, body: SelfManagedNodeGroup, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('POST', `/clusters/${seg(cluster)}/nodegroups?managed=false`, body, options);
+  }
+
+  updateNodegroup(cluster: string, nodegroup: string, body: Partial<ManagedNodeGroup>, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('PATCH', `/clusters/${seg(cluster)}/nodegroups/${seg(nodegroup)}`, body, options);
   }
 
   deleteNodegroup(cluster: string, nodegroup: string, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('DELETE', `/clusters/${seg(cluster)}/nodegroups/${seg(nodegroup)}`, options);
+    return this.start('DELETE', `/clusters/${seg(cluster)}/nodegroups/${seg(nodegroup)}`, undefined, options);
   }
 
   addFargateProfile(cluster: string, body: { name: string; selectors: Array<{ namespace: string; labels?: Record<string, string> }>; subnets?: string[] }, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('POST', `/clusters/${seg(cluster)}/fargate-profiles`, { body, ...options });
+    return this.start('POST', `/clusters/${seg(cluster)}/fargate-profiles`, body, options);
   }
 
   deleteFargateProfile(cluster: string, profile: string, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('DELETE', `/clusters/${seg(cluster)}/fargate-profiles/${seg(profile)}`, options);
+    return this.start('DELETE', `/clusters/${seg(cluster)}/fargate-profiles/${seg(profile)}`, undefined, options);
   }
 
   /** An EKS access entry (`principalArn`) or an aws-auth identity mapping (`arn`). */
   addAccess(cluster: string, body: AccessEntryRequest | IdentityMapping, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('POST', `/clusters/${seg(cluster)}/access-entries`, { body, ...options });
+    return this.start('POST', `/clusters/${seg(cluster)}/access-entries`, body, options);
   }
 
   /** Removes the principal's access entry and its aws-auth mapping, whichever the spec has. */
   removeAccess(cluster: string, principalArn: string, options: StartOptions = {}): Promise<AcceptedOperation> {
-    return this.json('DELETE', `/clusters/${seg(cluster)}/access-entries/${seg(principalArn)}`, options);
+    return this.start('DELETE', `/clusters/${seg(cluster)}/access-entries/${seg(principalArn)}`, undefined, options);
+  }
+
+  // Add-ons and Pod Identity
+
+  /** Installs an add-on: at `version`, or EKS's default for the cluster's Kubernetes version. */
+  addAddon(cluster: string, body: Addon, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('POST', `/clusters/${seg(cluster)}/addons`, body, options);
+  }
+
+  updateAddon(cluster: string, addon: string, body: AddonChange, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('PATCH', `/clusters/${seg(cluster)}/addons/${seg(addon)}`, body, options);
+  }
+
+  /** `preserve`: EKS stops managing the add-on and leaves its Kubernetes resources on the cluster. */
+  removeAddon(cluster: string, addon: string, options: StartOptions & { preserve?: boolean } = {}): Promise<AcceptedOperation> {
+    return this.start('DELETE', `/clusters/${seg(cluster)}/addons/${seg(addon)}${options.preserve ? '?preserve=true' : ''}`, undefined, options);
+  }
+
+  addPodIdentityAssociation(cluster: string, body: PodIdentityAssociation, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('POST', `/clusters/${seg(cluster)}/pod-identity-associations`, body, options);
+  }
+
+  removePodIdentityAssociation(cluster: string, namespace: string, serviceAccount: string, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('DELETE', `/clusters/${seg(cluster)}/pod-identity-associations/${seg(namespace)}/${seg(serviceAccount)}`, undefined, options);
   }
 
   // Operations
@@ -149,33 +188,74 @@ export class ApiClient {
     return items;
   }
 
+  /**
+   * A request that starts an operation: it always carries an Idempotency-Key (the caller's, or one
+   * made for this call), so its retries, and a request the service got but could not answer,
+   * start the operation once.
+   */
+  private start(method: string, path: string, body: RawBody | object | undefined, options: StartOptions): Promise<AcceptedOperation> {
+    return this.json(method, path, { ...(body !== undefined ? { body } : {}), idempotencyKey: options.idempotencyKey ?? newIdempotencyKey() });
+  }
+
   private async json<T>(method: string, path: string, options: { body?: RawBody | unknown } & StartOptions = {}): Promise<T> {
     const response = await this.send(method, path, options);
     return JSON.parse(response.text) as T;
   }
 
-  /** One request; a non-2xx answer throws ApiProblemError with the service's problem. */
+  /**
+   * One request, sent again (the same Idempotency-Key, signed anew) while the answer is 429 or 503
+   * or there is none, as the retry policy allows; a non-2xx answer then throws ApiProblemError
+   * with the service's problem, no answer ApiUnreachableError.
+   */
   async send(method: string, path: string, options: { body?: RawBody | unknown } & StartOptions = {}): Promise<ApiResponse> {
     const url = new URL(`${this.options.baseUrl}${path}`);
     const body = options.body === undefined ? undefined : isRawBody(options.body) ? options.body : { text: JSON.stringify(options.body), contentType: 'application/json' };
-    let headers: Record<string, string> = {
+    const headers: Record<string, string> = {
       accept: 'application/json, application/problem+json, application/yaml',
       ...(this.options.headers ?? {}),
       ...(body ? { 'content-type': body.contentType } : {}),
       ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
     };
-    if (this.options.signer) headers = await this.options.signer({ method, url, headers, ...(body ? { body: body.text } : {}) });
-    let response: Response;
-    try {
-      response = await this.fetch(url, { method, headers, ...(body ? { body: body.text } : {}) });
-    } catch (cause) {
-      throw new ApiUnreachableError(this.options.baseUrl, { cause });
+    const { attempts } = this.retry;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(method, url, headers, body);
+      const last = attempt >= attempts;
+      if ('cause' in outcome) {
+        if (last) throw new ApiUnreachableError(this.options.baseUrl, { cause: outcome.cause }, attempt);
+        await this.pause({ method, path, reason: causeText(outcome.cause), attempt: attempt + 1, attempts, delayMs: retryDelayMs(this.retry, attempt, null) });
+        continue;
+      }
+      const { response, text } = outcome;
+      const contentType = response.headers.get('content-type');
+      if (response.ok) return { status: response.status, contentType, text };
+      const problem = problemOf(response.status, contentType, text);
+      if (last || !RETRIED_STATUSES.has(response.status)) throw new ApiProblemError(problem, { method, path }, attempt);
+      // API Gateway's own refusals have no title of their own: their message says what happened.
+      const said = problem.title === `HTTP ${response.status}` ? problem.detail : problem.title;
+      await this.pause({ method, path, reason: `HTTP ${response.status}${said ? ` ${said}` : ''}`, attempt: attempt + 1, attempts, delayMs: retryDelayMs(this.retry, attempt, response.headers.get('retry-after')) });
     }
-    const text = await response.text();
-    const contentType = response.headers.get('content-type');
-    if (!response.ok) throw new ApiProblemError(problemOf(response.status, contentType, text), { method, path });
-    return { status: response.status, contentType, text };
   }
+
+  private async attempt(method: string, url: URL, unsigned: Record<string, string>, body: RawBody | undefined): Promise<{ response: Response; text: string } | { cause: unknown }> {
+    // Signed on each attempt: a signature carries its time (x-amz-date) and expires.
+    const headers = this.options.signer ? await this.options.signer({ method, url, headers: unsigned, ...(body ? { body: body.text } : {}) }) : unsigned;
+    try {
+      const response = await this.fetch(url, { method, headers, ...(body ? { body: body.text } : {}) });
+      return { response, text: await response.text() };
+    } catch (cause) {
+      return { cause };
+    }
+  }
+
+  private async pause(notice: RetryNotice): Promise<void> {
+    this.options.onRetry?.(notice);
+    await (this.retry.sleep ?? sleep)(notice.delayMs);
+  }
+}
+
+/** One key per call: printable ASCII, as the API's Idempotency-Key rule asks. */
+export function newIdempotencyKey(): string {
+  return `eksp-${globalThis.crypto.randomUUID()}`;
 }
 
 export interface UpgradePlan {

@@ -7,6 +7,8 @@ export class ApiProblemError extends Error {
   constructor(
     readonly problem: Problem,
     readonly request: { method: string; path: string },
+    /** How many times the request was sent (more than 1: the client retried, then gave up). */
+    readonly attempts = 1,
   ) {
     super(describeProblem(problem));
   }
@@ -23,6 +25,8 @@ export class ApiUnreachableError extends Error {
   constructor(
     readonly endpoint: string,
     options: { cause: unknown },
+    /** How many times the request was sent (more than 1: the client retried, then gave up). */
+    readonly attempts = 1,
   ) {
     super(`cannot reach the eks-provisioner API at ${endpoint}: ${causeText(options.cause)}`, options);
   }
@@ -35,7 +39,7 @@ export function describeProblem(problem: Problem): string {
   return `${head}${fields.join('')}`;
 }
 
-function causeText(cause: unknown): string {
+export function causeText(cause: unknown): string {
   // Duck-typed: errors from another realm (a test runner's sandbox) are not `instanceof Error`.
   const message = (value: unknown) => (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' ? (value as Error).message : undefined);
   // fetch wraps the socket error: "fetch failed" says nothing, its cause says ECONNREFUSED.

@@ -16,6 +16,13 @@ export interface Problem {
 
 import type { OperationStatus } from '../../functions/domain/operation-status';
 import type { TimelineStep } from '../../functions/api/get-operation';
+import type { Addon, PodIdentityAssociation } from '../../functions/generated/types';
+import type { ADDON_FIELDS } from '../../functions/domain/spec-change';
+
+/** The spec's own shapes (schemas/cluster-spec.schema.json), as the routes that add them take them. */
+export type { Addon, ManagedNodeGroup, PodIdentityAssociation, SelfManagedNodeGroup } from '../../functions/generated/types';
+/** PATCH /clusters/{name}/addons/{addon}: some of the add-on's changeable fields. */
+export type AddonChange = Partial<Pick<Addon, (typeof ADDON_FIELDS)[number]>>;
 
 export { isTerminal, type OperationStatus } from '../../functions/domain/operation-status';
 /** One line of GET /operations/{id} `steps`, as the API declares it. */
@@ -77,7 +84,15 @@ export interface EndpointAccess {
 }
 
 export interface ClusterDetail extends ClusterSummary {
-  spec: { name: string; identityMappings?: IdentityMapping[]; endpointAccess?: EndpointAccess; accessEntries?: Array<{ principalArn: string; [field: string]: unknown }>; [field: string]: unknown };
+  spec: {
+    name: string;
+    identityMappings?: IdentityMapping[];
+    endpointAccess?: EndpointAccess;
+    accessEntries?: Array<{ principalArn: string; [field: string]: unknown }>;
+    addons?: Addon[];
+    podIdentityAssociations?: PodIdentityAssociation[];
+    [field: string]: unknown;
+  };
   live: { endpointAccess?: EndpointAccess; [field: string]: unknown } | null;
 }
 

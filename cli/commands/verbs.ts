@@ -5,6 +5,7 @@ export interface Verbs {
   create: Command;
   get: Command;
   delete: Command;
+  update: Command;
   upgrade: Command;
   scale: Command;
   utils: Command;

@@ -7,7 +7,7 @@
 import type { OperationStep } from '../client/types';
 
 /** The verbs step names start with; a name that starts otherwise ("Preflight", "Control Plane 1.33") is a noun phrase. */
-const VERBS = new Set(['add', 'admit', 'apply', 'associate', 'change', 'create', 'delete', 'disable', 'drain', 'enable', 'finalize', 'install', 'make', 'map', 'plan', 'refresh', 'remove', 'roll', 'set', 'switch', 'tag', 'untag', 'update', 'upgrade', 'wait', 'write']);
+const VERBS = new Set(['add', 'admit', 'apply', 'associate', 'change', 'check', 'create', 'delete', 'disable', 'drain', 'enable', 'finalize', 'install', 'make', 'map', 'plan', 'refresh', 'remove', 'roll', 'set', 'switch', 'tag', 'untag', 'update', 'upgrade', 'wait', 'write']);
 const IRREGULAR_PAST: Record<string, string> = { make: 'made', set: 'set', run: 'ran', build: 'built', put: 'put', get: 'got', write: 'wrote', take: 'took' };
 
 export function stepStarted(step: Pick<OperationStep, 'name' | 'resource'>): string {

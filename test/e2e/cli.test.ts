@@ -1,10 +1,12 @@
 /**
- * The eksp CLI against local mode, as a user runs it: create a cluster from a JSON spec and watch
- * it to SUCCEEDED, write a kubeconfig kubectl uses (through `aws eks get-token`: skipped, with the
- * reason, without kubectl and the AWS CLI; required under CI=true), map an IAM role in aws-auth
- * and read it back, then delete the cluster and wait.
+ * The eksp CLI against local mode, as a user runs it (issue 13's "done when"): create the cluster
+ * of examples/eksctl-cluster.yaml and watch it to SUCCEEDED, write a kubeconfig kubectl uses to
+ * list the nodes Ready (through `aws eks get-token`: skipped, with the reason, without kubectl and
+ * the AWS CLI; required under CI=true), map an IAM role in aws-auth and read it back, take an
+ * add-on and a Pod Identity association through their lifecycle, see a ClusterConfig field the
+ * service cannot honour refused by name, then delete the cluster and wait.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
@@ -13,9 +15,13 @@ import { eksp, fakeIo, type FakeIo } from '../support/cli-harness';
 import { LocalCloud } from '../support/local-cloud';
 import { itWith, tools } from '../support/third-party';
 
-/** A cluster with one nodegroup takes ~20 emulated minutes: ~1.2 s here. */
+/** The example cluster (three nodegroups, a Fargate profile, six add-ons) takes ~25 emulated minutes: a few seconds here. */
 const TIME_SCALE = 0.001;
-const CLUSTER = 'cli-demo';
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'eksctl-cluster.yaml');
+const CLUSTER = 'payments-prod';
+/** The example's nodes: managedNodeGroups general (3) and nodeGroups batch (2) and batch-spot (2). */
+const NODES = 7;
+const LEDGER_ROLE = 'arn:aws:iam::111122223333:role/payments-ledger';
 const DEPLOYER = 'arn:aws:iam::000000000000:role/deployer';
 const itWithTools = itWith(tools.kubectl && tools.awsCli, 'kubectl and the AWS CLI');
 
@@ -30,10 +36,20 @@ function io(): FakeIo {
   return made;
 }
 
+/** Runs eksp; its exit code, stdout's messages without their time stamps, and stderr. */
+async function run(...argv: string[]): Promise<{ code: number; messages: string[]; stdout: string; stderr: string }> {
+  const streams = io();
+  const code = await eksp(streams, ...argv);
+  return { code, messages: streams.stdout.lines.map((line) => line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /, '')), stdout: streams.stdout.text, stderr: streams.stderr.text };
+}
+
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'eksp-cli-e2e-'));
   local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 11, quiet: true });
   cloud = new LocalCloud(local);
+  // The role the example's Pod Identity association names, made and vetted by its team.
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] });
+  local.world.iam.roles.set('payments-ledger', { arn: LEDGER_ROLE, roleName: 'payments-ledger', path: '/', assumeRolePolicyDocument: trust, managedPolicyArns: [], tags: {} });
 }, 60_000);
 
 afterAll(async () => {
@@ -43,69 +59,110 @@ afterAll(async () => {
 });
 
 describe('eksp against local mode', () => {
-  test('create cluster -f spec.json watches the operation to SUCCEEDED and exits 0', async () => {
-    const spec = join(home, 'cluster.json');
-    writeFileSync(spec, JSON.stringify({ name: CLUSTER, managedNodeGroups: [{ name: 'ng-general', desiredSize: 2, minSize: 1, maxSize: 3 }], addons: [{ name: 'vpc-cni' }] }));
-    const run = io();
+  test('create cluster -f with a field the service cannot honour is refused by name, exit 1, nothing created', async () => {
+    const config = join(home, 'efa.yaml');
+    writeFileSync(config, readFileSync(EXAMPLE, 'utf8').replace('    volumeSize: 100\n', '    volumeSize: 100\n    efaEnabled: true\n'));
 
-    const code = await eksp(run, 'create', 'cluster', '-f', spec);
+    const refused = await run('create', 'cluster', '-f', config);
+    const clusters = await run('get', 'clusters');
 
-    expect({ code, stderr: run.stderr.text }).toEqual({ code: 0, stderr: '' });
-    const messages = run.stdout.lines.map((line) => line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /, ''));
-    expect(messages[0]).toMatch(/^\[ℹ\] {2}create cluster "cli-demo": operation op-/);
-    expect(messages).toEqual(expect.arrayContaining(['[ℹ]  creating cluster stack "eksp-cli-demo-cluster"', '[✔]  created cluster stack "eksp-cli-demo-cluster"', '[✔]  created nodegroup "ng-general"', '[✔]  create cluster "cli-demo" SUCCEEDED']));
-    expect(messages.indexOf('[ℹ]  creating cluster stack "eksp-cli-demo-cluster"')).toBeLessThan(messages.indexOf('[✔]  created cluster stack "eksp-cli-demo-cluster"'));
-  }, 60_000);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: Unsupported ClusterConfig fields: .*\n {2}\/managedNodeGroups\/0\/efaEnabled: Elastic Fabric Adapter is not offered\n$/);
+    expect(clusters.stdout).toBe('No clusters found\n');
+  });
 
-  itWithTools('utils write-kubeconfig --kubeconfig FILE, then kubectl --kubeconfig FILE get nodes lists the nodes', async () => {
+  test('create cluster -f examples/eksctl-cluster.yaml shows its progress to SUCCEEDED and exits 0', async () => {
+    const created = await run('create', 'cluster', '-f', EXAMPLE);
+
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    const { messages } = created;
+    expect(messages[0]).toMatch(/^\[ℹ\] {2}create cluster "payments-prod": operation op-/);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        '[ℹ]  creating cluster stack "eksp-payments-prod-cluster"',
+        '[✔]  created cluster stack "eksp-payments-prod-cluster"',
+        '[✔]  created nodegroup "general"',
+        '[✔]  created add-on "vpc-cni"',
+        '[✔]  create cluster "payments-prod" SUCCEEDED',
+      ]),
+    );
+    expect(messages.filter((m) => /^\[✔\] {2}created .*"batch(-spot)?"/.test(m))).toHaveLength(2);
+    expect(messages.indexOf('[ℹ]  creating cluster stack "eksp-payments-prod-cluster"')).toBeLessThan(messages.indexOf('[✔]  created cluster stack "eksp-payments-prod-cluster"'));
+  }, 120_000);
+
+  itWithTools('utils write-kubeconfig --kubeconfig FILE, then kubectl --kubeconfig FILE get nodes lists every node Ready', async () => {
     const kubeconfig = join(home, 'kubeconfig');
-    const run = io();
 
-    const code = await eksp(run, 'utils', 'write-kubeconfig', '--cluster', CLUSTER, '--kubeconfig', kubeconfig);
-    const nodes = await spawnCollect('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes'], localModeShell(local.awsUrl, { HOME: home }));
+    const written = await run('utils', 'write-kubeconfig', '--cluster', CLUSTER, '--kubeconfig', kubeconfig);
+    const nodes = await spawnCollect('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '--no-headers'], localModeShell(local.awsUrl, { HOME: home }));
 
-    expect(code).toBe(0);
-    expect(run.stdout.text).toContain(`[✔]  saved kubeconfig as "${kubeconfig}"`);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toContain(`[✔]  saved kubeconfig as "${kubeconfig}"`);
     expect(nodes).toMatchObject({ code: 0 });
-    expect(nodes.stdout.split('\n').filter((line) => /\sReady\s/.test(line))).toHaveLength(2);
+    const lines = nodes.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(NODES);
+    expect(lines.filter((line) => /^\S+\s+Ready\s/.test(line))).toHaveLength(NODES);
   }, 60_000);
 
-  test('create iamidentitymapping, then get iamidentitymapping shows it', async () => {
-    const create = io();
-    const get = io();
+  test('create iamidentitymapping, then get iamidentitymapping shows it beside the example’s own', async () => {
+    const created = await run('create', 'iamidentitymapping', '--cluster', CLUSTER, '--arn', DEPLOYER, '--username', 'deployer', '--group', 'deployers');
+    const got = await run('get', 'iamidentitymapping', '--cluster', CLUSTER);
 
-    const created = await eksp(create, 'create', 'iamidentitymapping', '--cluster', CLUSTER, '--arn', DEPLOYER, '--username', 'deployer', '--group', 'deployers');
-    const got = await eksp(get, 'get', 'iamidentitymapping', '--cluster', CLUSTER, '-o', 'json');
-
-    expect({ created, stderr: create.stderr.text }).toEqual({ created: 0, stderr: '' });
-    expect(create.stdout.text).toContain('[✔]  ADD_ACCESS_ENTRY on cluster "cli-demo" SUCCEEDED');
-    expect(got).toBe(0);
-    expect(JSON.parse(get.stdout.text)).toContainEqual({ arn: DEPLOYER, username: 'deployer', groups: ['deployers'] });
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(created.messages).toContain('[✔]  ADD_ACCESS_ENTRY on cluster "payments-prod" SUCCEEDED');
+    expect(got.code).toBe(0);
+    expect(got.stdout.split('\n').map((line) => line.split(/\s+/).filter(Boolean))).toEqual(
+      expect.arrayContaining([
+        ['arn:aws:iam::111122223333:role/payments-ci', 'payments-ci', 'payments-deployers'],
+        [DEPLOYER, 'deployer', 'deployers'],
+      ]),
+    );
   }, 60_000);
 
   test('create iamidentitymapping --no-duplicate-arns refuses an ARN already mapped, and starts nothing', async () => {
-    const run = io();
+    const refused = await run('create', 'iamidentitymapping', '--cluster', CLUSTER, '--arn', DEPLOYER, '--no-duplicate-arns');
+    const operations = await run('get', 'operations', '--cluster', CLUSTER, '-o', 'json');
 
-    const code = await eksp(run, 'create', 'iamidentitymapping', '--cluster', CLUSTER, '--arn', DEPLOYER, '--no-duplicate-arns');
-    const operations = io();
-    await eksp(operations, 'get', 'operations', '--cluster', CLUSTER, '-o', 'json');
-
-    expect(code).toBe(1);
-    expect(run.stderr.text).toBe(`Error: cluster ${CLUSTER} already maps ${DEPLOYER} (--no-duplicate-arns)\n`);
-    expect((JSON.parse(operations.stdout.text) as Array<{ type: string; action?: string }>).map((o) => o.action ?? o.type)).toEqual(['ADD_ACCESS_ENTRY', 'CREATE']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`Error: cluster ${CLUSTER} already maps ${DEPLOYER} (--no-duplicate-arns)\n`);
+    expect((JSON.parse(operations.stdout) as Array<{ type: string; action?: string }>).map((o) => o.action ?? o.type)).toEqual(['ADD_ACCESS_ENTRY', 'CREATE']);
   });
 
-  test('delete cluster --wait waits until everything is gone and exits 0', async () => {
-    const run = io();
+  test('an add-on: delete addon, create addon at an older version with configuration values, update addon, as get addon shows', async () => {
+    const removed = await run('delete', 'addon', '--cluster', CLUSTER, '--name', 'metrics-server', '--wait');
+    const afterRemoval = await run('get', 'addons', '--cluster', CLUSTER, '-o', 'json');
+    const created = await run('create', 'addon', '--cluster', CLUSTER, '--name', 'metrics-server', '--version', 'v0.7.2-eksbuild.3', '--configuration-values', '{"replicas": 2}', '--wait');
+    const updated = await run('update', 'addon', '--cluster', CLUSTER, '--name', 'metrics-server', '--version', 'v0.8.0-eksbuild.1', '--wait');
+    const got = await run('get', 'addon', '--cluster', CLUSTER, '--name', 'metrics-server', '-o', 'json');
 
-    const code = await eksp(run, 'delete', 'cluster', '--name', CLUSTER, '--wait');
-    const after = io();
-    const gone = await eksp(after, 'get', 'cluster', '--name', CLUSTER);
-
-    expect({ code, stderr: run.stderr.text }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout.text).toContain('[✔]  delete cluster "cli-demo" SUCCEEDED');
-    expect(gone).toBe(1);
-    expect(after.stderr.text).toBe('Error: Cluster not found: no cluster cli-demo\n');
-    await cloud.expectNothingLeft(CLUSTER);
+    for (const step of [removed, created, updated]) expect({ code: step.code, stderr: step.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(removed.messages).toContain('[✔]  REMOVE_ADDON on cluster "payments-prod" SUCCEEDED');
+    expect((JSON.parse(afterRemoval.stdout) as Array<{ name: string }>).map((a) => a.name)).not.toContain('metrics-server');
+    expect(created.messages).toContain('[✔]  ADD_ADDON on cluster "payments-prod" SUCCEEDED');
+    expect(updated.messages).toContain('[✔]  UPDATE_ADDON on cluster "payments-prod" SUCCEEDED');
+    expect(JSON.parse(got.stdout)).toEqual([{ name: 'metrics-server', version: 'v0.8.0-eksbuild.1', configurationValues: '{"replicas": 2}' }]);
   }, 60_000);
+
+  test('a Pod Identity association: create podidentityassociation, get shows it, delete podidentityassociation removes it', async () => {
+    const created = await run('create', 'podidentityassociation', '--cluster', CLUSTER, '--namespace', 'payments', '--service-account-name', 'reports', '--role-arn', LEDGER_ROLE);
+    const got = await run('get', 'podidentityassociation', '--cluster', CLUSTER, '--namespace', 'payments');
+    const removed = await run('delete', 'podidentityassociation', '--cluster', CLUSTER, '--namespace', 'payments', '--service-account-name', 'reports', '--wait');
+    const after = await run('get', 'podidentityassociation', '--cluster', CLUSTER, '-o', 'json');
+
+    for (const step of [created, removed]) expect({ code: step.code, stderr: step.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(created.messages).toContain('[✔]  ADD_POD_IDENTITY_ASSOCIATION on cluster "payments-prod" SUCCEEDED');
+    expect(got.stdout.split('\n').map((line) => line.split(/\s+/).filter(Boolean))).toEqual(expect.arrayContaining([['payments', 'ledger', LEDGER_ROLE], ['payments', 'reports', LEDGER_ROLE]]));
+    expect(JSON.parse(after.stdout)).toEqual([{ namespace: 'payments', serviceAccountName: 'ledger', roleArn: LEDGER_ROLE }]);
+  }, 60_000);
+
+  test('delete cluster --wait waits until everything is gone and exits 0', async () => {
+    const deleted = await run('delete', 'cluster', '--name', CLUSTER, '--wait');
+    const gone = await run('get', 'cluster', '--name', CLUSTER);
+
+    expect({ code: deleted.code, stderr: deleted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(deleted.messages).toContain('[✔]  delete cluster "payments-prod" SUCCEEDED');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`Error: Cluster not found: no cluster ${CLUSTER}\n`);
+    await cloud.expectNothingLeft(CLUSTER);
+  }, 120_000);
 });

@@ -26,6 +26,8 @@ export interface FakeIo extends CliIo {
   frames: string[];
   sinkDone: boolean;
   interrupt(): void;
+  /** The waits the client asked for before its retries (none is really waited). */
+  sleeps: number[];
 }
 
 export function fakeIo(options: { env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): FakeIo {
@@ -44,6 +46,8 @@ export function fakeIo(options: { env?: NodeJS.ProcessEnv; tty?: boolean; now?: 
     sinkDone: false,
     frameSink: async (): Promise<FrameSink> => ({ render: (frame) => io.frames.push(frame), done: () => (io.sinkDone = true) }),
     interrupt: () => [...handlers].forEach((h) => h()),
+    sleeps: [],
+    retry: { sleep: async (ms) => void io.sleeps.push(ms) },
   };
   return io;
 }
@@ -59,7 +63,8 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Answer = { status: number; body?: unknown; contentType?: string };
+/** An answer, or `hangUp`: the connection is closed with no answer (as a reset or a crash would). */
+export type Answer = { status: number; body?: unknown; contentType?: string; headers?: Record<string, string> } | { hangUp: true };
 export type Responder = (request: RecordedRequest) => Answer | undefined;
 
 /** An HTTP server on 127.0.0.1:0 that records every request and answers from the test's responder. */
@@ -89,8 +94,12 @@ export class FakeApi {
       const recorded = { method: req.method!, path: req.url!, headers: req.headers, body };
       this.requests.push(recorded);
       const answer = this.respond(recorded) ?? { status: 404, body: { title: 'Not found', status: 404, detail: `no route ${req.method} ${req.url}` }, contentType: 'application/problem+json' };
+      if ('hangUp' in answer) {
+        req.socket.destroy();
+        return;
+      }
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
-      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', ...answer.headers });
       res.end(text);
     });
   }

@@ -24,7 +24,16 @@ const CLUSTER = {
   createdAt: '2026-12-04T01:00:00.000Z',
   updatedAt: '2026-12-04T01:20:00.000Z',
   currentOperation: null,
-  spec: { name: 'demo', identityMappings: [{ arn: 'arn:aws:iam::000000000000:role/dev', username: 'dev', groups: ['devs'] }], endpointAccess: { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] } },
+  spec: {
+    name: 'demo',
+    identityMappings: [{ arn: 'arn:aws:iam::000000000000:role/dev', username: 'dev', groups: ['devs'] }],
+    endpointAccess: { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] },
+    podIdentityAssociations: [
+      { namespace: 'payments', serviceAccountName: 'ledger', roleArn: 'arn:aws:iam::000000000000:role/payments-ledger' },
+      { namespace: 'jobs', serviceAccountName: 'runner', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
+    ],
+    addons: [{ name: 'vpc-cni', version: 'v1.19.5-eksbuild.3', configurationValues: '{\n  "env": {"ENABLE_PREFIX_DELEGATION": "true"}\n}' }, { name: 'coredns' }, { name: 'eks-pod-identity-agent' }],
+  },
   live: { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] } },
 };
 const KUBECONFIG = `apiVersion: v1
@@ -91,7 +100,29 @@ describe('each verb makes the request of its route', () => {
     [
       'create nodegroup',
       ['create', 'nodegroup', '--cluster', 'demo', '--name', 'ng-2', '--node-type', 't3.large', '--nodes', '3', '--nodes-min', '1', '--nodes-max', '5', '--node-volume-size', '40', '--node-labels', 'team=data,tier=batch', '--spot'],
-      [{ method: 'POST', path: '/clusters/demo/nodegroups', body: { name: 'ng-2', instanceTypes: ['t3.large'], desiredSize: 3, minSize: 1, maxSize: 5, volumeSize: 40, labels: { team: 'data', tier: 'batch' }, capacityType: 'SPOT' } }],
+      // Unset flags are eksctl's: public subnets without -P.
+      [{ method: 'POST', path: '/clusters/demo/nodegroups', body: { name: 'ng-2', instanceTypes: ['t3.large'], desiredSize: 3, minSize: 1, maxSize: 5, volumeSize: 40, labels: { team: 'data', tier: 'batch' }, capacityType: 'SPOT', privateNetworking: false } }],
+    ],
+    [
+      'create nodegroup: sizes and AMI family as eksctl derives them',
+      ['create', 'nodegroup', '--cluster', 'demo', '--name', 'ng-arm', '--node-type', 'm7g.large', '--nodes', '4', '--node-ami-family', 'AmazonLinux2023', '-P'],
+      [{ method: 'POST', path: '/clusters/demo/nodegroups', body: { name: 'ng-arm', instanceTypes: ['m7g.large'], amiType: 'AL2023_ARM_64_STANDARD', desiredSize: 4, minSize: 4, maxSize: 4, privateNetworking: true } }],
+    ],
+    [
+      'create nodegroup --managed=false: a self-managed nodegroup',
+      ['create', 'nodegroup', '--cluster', 'demo', '--name', 'ng-self', '--managed=false', '--node-type', 'c6i.xlarge', '--nodes', '2', '--nodes-max', '4', '--node-labels', 'workload=batch', '-P'],
+      [{ method: 'POST', path: '/clusters/demo/nodegroups?managed=false', body: { name: 'ng-self', instanceTypes: ['c6i.xlarge'], desiredSize: 2, minSize: 2, maxSize: 4, labels: { workload: 'batch' }, privateNetworking: true } }],
+    ],
+    [
+      'create nodegroup --managed false --spot: Spot through the instances distribution',
+      ['create', 'nodegroup', '--cluster', 'demo', '--name', 'ng-spot', '--managed', 'false', '--instance-types', 'c6i.large,c5.large', '--spot'],
+      [
+        {
+          method: 'POST',
+          path: '/clusters/demo/nodegroups?managed=false',
+          body: { name: 'ng-spot', instanceTypes: ['c6i.large', 'c5.large'], instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: 'capacity-optimized' }, minSize: 2, maxSize: 2, desiredSize: 2, privateNetworking: false },
+        },
+      ],
     ],
     ['scale nodegroup', ['scale', 'nodegroup', '--cluster', 'demo', '--name', 'ng-1', '--nodes', '3', '--nodes-max', '4'], [{ method: 'PATCH', path: '/clusters/demo/nodegroups/ng-1', body: { desiredSize: 3, maxSize: 4 } }]],
     ['delete nodegroup', ['delete', 'nodegroup', '--cluster', 'demo', '--name', 'ng-1'], [{ method: 'DELETE', path: '/clusters/demo/nodegroups/ng-1' }]],
@@ -117,6 +148,27 @@ describe('each verb makes the request of its route', () => {
       [{ method: 'GET', path: '/clusters/demo' }, { method: 'PUT', path: '/clusters/demo/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] } }],
     ],
     ['utils update-cluster-endpoints without --approve changes nothing', ['utils', 'update-cluster-endpoints', '--cluster', 'demo', '--public-access', 'false', '--private-access'], [{ method: 'GET', path: '/clusters/demo' }]],
+    [
+      'create addon',
+      ['create', 'addon', '--cluster', 'demo', '--name', 'vpc-cni', '--version', 'v1.19.5-eksbuild.3', '--configuration-values', '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}'],
+      [{ method: 'POST', path: '/clusters/demo/addons', body: { name: 'vpc-cni', version: 'v1.19.5-eksbuild.3', configurationValues: '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}' } }],
+    ],
+    ['get addons', ['get', 'addons', '--cluster', 'demo'], [{ method: 'GET', path: '/clusters/demo' }]],
+    ['update addon', ['update', 'addon', '--cluster', 'demo', '--name', 'coredns', '--version', 'v1.12.1-eksbuild.2'], [{ method: 'PATCH', path: '/clusters/demo/addons/coredns', body: { version: 'v1.12.1-eksbuild.2' } }]],
+    ['delete addon', ['delete', 'addon', '--cluster', 'demo', '--name', 'coredns'], [{ method: 'DELETE', path: '/clusters/demo/addons/coredns' }]],
+    ['delete addon --preserve', ['delete', 'addon', '--cluster', 'demo', '--name', 'vpc-cni', '--preserve'], [{ method: 'DELETE', path: '/clusters/demo/addons/vpc-cni?preserve=true' }]],
+    [
+      'create podidentityassociation --role-arn',
+      ['create', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'payments', '--service-account-name', 'ledger', '--role-arn', 'arn:aws:iam::000000000000:role/payments-ledger'],
+      [{ method: 'POST', path: '/clusters/demo/pod-identity-associations', body: { namespace: 'payments', serviceAccountName: 'ledger', roleArn: 'arn:aws:iam::000000000000:role/payments-ledger' } }],
+    ],
+    [
+      'create podidentityassociation --permission-policy-arns',
+      ['create', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'jobs', '--service-account-name', 'runner', '--permission-policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess,arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess'],
+      [{ method: 'POST', path: '/clusters/demo/pod-identity-associations', body: { namespace: 'jobs', serviceAccountName: 'runner', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess'] } }],
+    ],
+    ['get podidentityassociation', ['get', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'payments'], [{ method: 'GET', path: '/clusters/demo' }]],
+    ['delete podidentityassociation', ['delete', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'payments', '--service-account-name', 'ledger'], [{ method: 'DELETE', path: '/clusters/demo/pod-identity-associations/payments/ledger' }]],
     ['get clusters', ['get', 'clusters'], [{ method: 'GET', path: '/clusters' }]],
     ['get cluster --name', ['get', 'cluster', '--name', 'demo', '-o', 'json'], [{ method: 'GET', path: '/clusters/demo' }]],
     ['get operations', ['get', 'operations', '--cluster', 'demo'], [{ method: 'GET', path: '/operations?cluster=demo' }]],
@@ -128,6 +180,16 @@ describe('each verb makes the request of its route', () => {
     await requestsOf('scale', 'nodegroup', '--cluster', 'demo', '--name', 'ng-1', '--nodes', '2');
 
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /clusters/demo/nodegroups/ng-1', 'GET /operations/op-1']);
+  });
+
+  test('create addon --configuration-values @FILE sends the file’s text; --wait follows the operation', async () => {
+    const values = join(dir, 'values.yaml');
+    writeFileSync(values, 'env:\n  WARM_IP_TARGET: "2"\n');
+
+    await requestsOf('create', 'addon', '--cluster', 'demo', '--name', 'vpc-cni', '--configuration-values', `@${values}`, '--wait');
+
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /clusters/demo/addons', 'GET /operations/op-1']);
+    expect(JSON.parse(api.requests[0]!.body)).toEqual({ name: 'vpc-cni', configurationValues: 'env:\n  WARM_IP_TARGET: "2"\n' });
   });
 
   test('delete waits only with --wait, as eksctl', async () => {
@@ -173,6 +235,95 @@ describe('create cluster -f sends the file as it is, with its media type', () =>
   });
 });
 
+describe('create nodegroup -f: the nodegroups of a ClusterConfig, translated as the service translates it', () => {
+  const EXAMPLE = join(__dirname, '../../../examples/eksctl-cluster.yaml');
+
+  test('managedNodeGroups go to the managed route, nodeGroups to ?managed=false, one after another, each waited for', async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '-f', EXAMPLE);
+
+    expect({ code, stderr: io.stderr.text }).toEqual({ code: 0, stderr: '' });
+    expect(api.requests.map((r) => `${r.method} ${r.path}${r.body ? ` ${(JSON.parse(r.body) as { name: string }).name}` : ''}`)).toEqual([
+      'POST /clusters/payments-prod/nodegroups general',
+      'GET /operations/op-1',
+      'POST /clusters/payments-prod/nodegroups?managed=false batch',
+      'GET /operations/op-1',
+      'POST /clusters/payments-prod/nodegroups?managed=false batch-spot',
+      'GET /operations/op-1',
+    ]);
+    expect(JSON.parse(api.requests[2]!.body)).toEqual({
+      name: 'batch',
+      instanceTypes: ['c6i.xlarge'],
+      desiredSize: 2,
+      minSize: 1,
+      maxSize: 4,
+      privateNetworking: true,
+      labels: { workload: 'batch' },
+      taints: [{ key: 'workload', value: 'batch', effect: 'NoSchedule' }],
+    });
+    expect(JSON.parse(api.requests[4]!.body)).toMatchObject({
+      name: 'batch-spot',
+      instanceTypes: ['c6i.xlarge', 'c5.xlarge', 'm6i.xlarge'],
+      instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: 'price-capacity-optimized' },
+    });
+  });
+
+  test('the first nodegroup that does not succeed stops the rest, which are named; exit 1', async () => {
+    const failed = { ...OPERATION, status: 'FAILED', phase: 'Update', error: { code: 'NodeCreationFailure', message: 'instances failed to join the cluster', resource: 'nodegroup general' } };
+    const failing = await new FakeApi((r) => (r.method === 'GET' ? { status: 200, body: failed } : respond(r))).start();
+    const io = fakeIo({ env: { EKSP_ENDPOINT: failing.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '-f', EXAMPLE);
+    await failing.stop();
+
+    expect(code).toBe(1);
+    expect(failing.calls.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /clusters/payments-prod/nodegroups']);
+    expect(io.stderr.lines.map((l) => l.slice(20))).toEqual(['[✖]  not created, after nodegroup "general" did not succeed: batch, batch-spot']);
+  });
+
+  test('--include picks nodegroups by name; one alone may go --no-wait', async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '-f', EXAMPLE, '--include', 'batch-spot', '--no-wait');
+
+    expect(code).toBe(0);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /clusters/payments-prod/nodegroups?managed=false']);
+  });
+
+  test.each<[string, string, string[], string]>([
+    [
+      'a field the service cannot honour is named by its place in the file',
+      'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: { name: demo }\nnodeGroups:\n  - name: ng-1\n    maxPodsPerNode: 50\n',
+      [],
+      "Error: the service cannot honour this field:\n  /nodeGroups/0/maxPodsPerNode: the nodes use the AMI's max-pods (from the VPC CNI's limits); overriding it is not offered\n",
+    ],
+    ['several nodegroups cannot go --no-wait', 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: { name: demo }\nnodeGroups: [{ name: a }, { name: b }]\n', ['--no-wait'], 'Error: --no-wait takes one nodegroup: a cluster runs one operation at a time, so several are created one after another, each waited for\n'],
+    ['--cluster must be the file’s', 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: { name: demo }\nnodeGroups: [{ name: a }]\n', ['--cluster', 'other'], "Error: --cluster other is not FILE's cluster (demo)\n"],
+    ['--include names a nodegroup of the file', 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: { name: demo }\nnodeGroups: [{ name: a }]\n', ['--include', 'b'], 'Error: FILE has no nodegroup b\n'],
+  ])('%s; nothing is sent', async (_name, text, flags, stderr) => {
+    const path = join(dir, 'nodegroups.yaml');
+    writeFileSync(path, text);
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '-f', path, ...flags);
+
+    expect(code).toBe(1);
+    expect(io.stderr.text.replaceAll(path, 'FILE')).toBe(stderr);
+    expect(api.requests).toEqual([]);
+  });
+
+  test('a flag asking what the service cannot honour is named by the flag', async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    const code = await eksp(io, 'create', 'nodegroup', '--cluster', 'demo', '--name', 'ng-u', '--managed=false', '--node-ami-family', 'Ubuntu2204');
+
+    expect(code).toBe(1);
+    expect(io.stderr.text).toBe('Error: the service cannot honour this field:\n  --node-ami-family: self-managed nodes run Amazon Linux 2023 only (they join with nodeadm)\n');
+    expect(api.requests).toEqual([]);
+  });
+});
+
 describe('output', () => {
   test('get clusters prints a table; -o json the API’s items; -o yaml the same as YAML', async () => {
     const table = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
@@ -194,6 +345,34 @@ describe('output', () => {
     await eksp(io, 'get', 'iamidentitymapping', '--cluster', 'demo');
 
     expect(io.stdout.lines).toEqual(['ARN                                  USERNAME   GROUPS', 'arn:aws:iam::000000000000:role/dev   dev        devs']);
+  });
+
+  test('get addons prints name, version (EKS’s default when the spec names none) and configuration values on one line', async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    await eksp(io, 'get', 'addons', '--cluster', 'demo');
+
+    expect(io.stdout.lines).toEqual([
+      'NAME                     VERSION              CONFIGURATION VALUES',
+      'vpc-cni                  v1.19.5-eksbuild.3   { "env": {"ENABLE_PREFIX_DELEGATION": "true"} }',
+      'coredns                  (EKS default)',
+      'eks-pod-identity-agent   (EKS default)',
+    ]);
+  });
+
+  test('get podidentityassociation prints each association’s role, or the policies of the role the service makes', async () => {
+    const all = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const none = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    await eksp(all, 'get', 'podidentityassociation', '--cluster', 'demo');
+    await eksp(none, 'get', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'web');
+
+    expect(all.stdout.lines).toEqual([
+      'NAMESPACE   SERVICE ACCOUNT NAME   IAM ROLE ARN                                     PERMISSION POLICY ARNS',
+      'payments    ledger                 arn:aws:iam::000000000000:role/payments-ledger',
+      'jobs        runner                 (made by the service)                            arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ]);
+    expect(none.stdout.text).toBe('No Pod Identity associations on cluster demo in namespace web\n');
   });
 
   test('-o json on an operation route prints the ended operation alone on stdout; progress goes to stderr', async () => {
@@ -267,7 +446,21 @@ describe('errors', () => {
     const code = await eksp(io, 'get', 'clusters');
 
     expect(code).toBe(1);
-    expect(io.stderr.text).toMatch(/^Error: cannot reach the eks-provisioner API at http:\/\/127\.0\.0\.1:9: fetch failed .*\n {2}\(local mode: is `npm start` running\?/);
+    expect(io.stderr.text).toMatch(/\nError: cannot reach the eks-provisioner API at http:\/\/127\.0\.0\.1:9: fetch failed .*\n {2}gave up after 5 attempts\n {2}\(local mode: is `npm start` running\?/);
+  });
+
+  test.each([
+    ['create podidentityassociation with both roles', ['create', 'podidentityassociation', '-c', 'demo', '--namespace', 'a', '--service-account-name', 'b', '--role-arn', 'arn:aws:iam::000000000000:role/r', '--permission-policy-arns', 'arn:aws:iam::aws:policy/P'], 'Error: give either --role-arn or --permission-policy-arns\n'],
+    ['create podidentityassociation with no role', ['create', 'podidentityassociation', '-c', 'demo', '--namespace', 'a', '--service-account-name', 'b'], 'Error: give either --role-arn or --permission-policy-arns\n'],
+    ['update addon with nothing to change', ['update', 'addon', '-c', 'demo', '-n', 'coredns'], 'Error: update addon needs --version or --configuration-values\n'],
+    ['create addon --configuration-values @ a missing file', ['create', 'addon', '-c', 'demo', '-n', 'vpc-cni', '--configuration-values', '@/nonexistent/values.json'], "Error: --configuration-values @/nonexistent/values.json: ENOENT: no such file or directory, open '/nonexistent/values.json'\n"],
+  ])('%s is a usage error, and nothing is sent', async (_name, argv, stderr) => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    const code = await eksp(io, ...argv);
+
+    expect({ code, stderr: io.stderr.text }).toEqual({ code: 1, stderr });
+    expect(api.requests).toEqual([]);
   });
 
   test('a missing required flag is a usage error, and nothing is sent', async () => {

@@ -185,6 +185,7 @@ describe('step sentences', () => {
     [{ name: 'Create Fargate Profile', resource: 'Fargate profile fp-apps' }, 'creating fargate profile "fp-apps"', 'created fargate profile "fp-apps"'],
     [{ name: 'Update Nodegroup AMI Release', resource: 'nodegroup ng-1' }, 'updating nodegroup AMI release: nodegroup ng-1', 'updated nodegroup AMI release: nodegroup ng-1'],
     [{ name: 'Map Identities' }, 'mapping identities', 'mapped identities'],
+    [{ name: 'Check Nodes Ready', resource: 'nodes of nodegroup general' }, 'checking nodes ready: nodes of nodegroup general', 'checked nodes ready: nodes of nodegroup general'],
     [{ name: 'Make Auto Mode Roles', resource: 'cluster demo' }, 'making auto mode roles: cluster demo', 'made auto mode roles: cluster demo'],
     [{ name: 'Control Plane 1.33', resource: 'cluster demo' }, 'starting control plane 1.33: cluster demo', 'finished control plane 1.33: cluster demo'],
     [{ name: 'Tag Stacks', resource: 'stacks of cluster demo' }, 'tagging stacks: stacks of cluster demo', 'tagged stacks: stacks of cluster demo'],
