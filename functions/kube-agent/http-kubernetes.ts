@@ -98,6 +98,9 @@ export class HttpKubernetes {
     const result = await this.call(cluster, 'POST', `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/eviction`, eviction);
     if (result.status === 404) return { evicted: false, gone: true };
     if (result.status === 429) return { evicted: false, blocked: { ...pod, message: evictionRefusal(result.body) } };
+    // Two budgets over one pod: the API server cannot judge the eviction and says so with a 500 until
+    // someone removes one; kubectl drain keeps retrying it, and so is it a refusal to report, not an outage.
+    if (result.status === 500 && MULTIPLE_BUDGETS.test(safeMessage(result.body))) return { evicted: false, blocked: { ...pod, message: safeMessage(result.body) } };
     this.check(result, cluster, `evict pod ${pod.namespace}/${pod.name}`, `pod ${pod.namespace}/${pod.name}`);
     return { evicted: true };
   }
@@ -137,6 +140,8 @@ export class HttpKubernetes {
     });
   }
 }
+
+const MULTIPLE_BUDGETS = /more than one PodDisruptionBudget/;
 
 function safeMessage(body: string): string {
   try {

@@ -19,7 +19,7 @@ import { nodesToDrain, planSelfManagedChange, readsNodes, type SelfManagedCall, 
 import { renderSelfManagedNodegroupTemplate, SELF_MANAGED_STACK_OUTPUTS } from '../domain/self-managed-nodegroup-template';
 import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { StepDeps } from '../shared/deps';
-import { KubernetesApiError } from '../shared/errors';
+import { KubernetesApiError, NodesNotReadyError } from '../shared/errors';
 import { step } from '../shared/step';
 import { admitNodeRole, type ClusterEndpoint } from '../step-support/node-role-admission';
 import { releaseNodeRole } from '../step-support/node-role-release';
@@ -81,10 +81,16 @@ export async function changeSelfManagedNodegroup(input: UpdateInput, deps: Deps)
   const access: ClusterEndpoint = { name: cluster, endpoint: described.endpoint, ...(described.certificateAuthority?.data ? { certificateAuthority: described.certificateAuthority.data } : {}) };
   const owner = ownerGrant(spec, operation.requestedBy).accessEntry;
   const othersPrincipals = [...spec.accessEntries, ...(owner ? [owner] : [])].map((entry) => entry.principalArn);
-  return withTemporaryAdmin(deps, { operation, mode: spec.authenticationMode, othersPrincipals }, async () => {
-    if (readsNodes(change, live)) await lookInside(change, live, stackName, access, deps);
-    return look(access);
-  });
+  return withTemporaryAdmin(
+    deps,
+    { operation, mode: spec.authenticationMode, othersPrincipals },
+    async () => {
+      if (readsNodes(change, live)) await lookInside(change, live, stackName, access, deps);
+      return look(access);
+    },
+    // A drain or a replacement looked at again soon (the ASL's Retry) keeps the entry for that look.
+    (error) => error instanceof NodesNotReadyError,
+  );
 }
 
 /** The nodes, the group while nodes are replaced, and a round of the drain under way. */

@@ -385,6 +385,12 @@ export class SchedulerState {
 export class KubeNodeState {
   /** Node name → when it was cordoned (the unschedulable taint's timeAdded). */
   readonly cordons = new Map<string, Date>();
+  /**
+   * Whether a cluster has a Ready node a Deployment's pods may go to (no NoSchedule taint they do
+   * not tolerate), self-managed nodes included: set by the Kubernetes service, read by EKS for an
+   * add-on's health (coredns is DEGRADED until its pods have somewhere to run).
+   */
+  hasSchedulableNode?: (clusterName: string) => boolean;
 }
 
 export class World {

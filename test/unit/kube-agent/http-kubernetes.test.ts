@@ -209,6 +209,9 @@ describe('HttpKubernetes nodes and pods', () => {
       blocked: { ...pod, message: "Cannot evict pod as it would violate the pod's disruption budget. The disruption budget coredns needs 2 healthy pods and has 2 currently" },
     });
 
+    reply = { status: 500, body: { kind: 'Status', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 } };
+    await expect(kubernetes.evict(cluster, pod)).resolves.toEqual({ evicted: false, blocked: { ...pod, message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' } });
+
     reply = { status: 404, body: { kind: 'Status', message: 'pods "coredns-a" not found' } };
     await expect(kubernetes.evict(cluster, pod)).resolves.toEqual({ evicted: false, gone: true });
   });

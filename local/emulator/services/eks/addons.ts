@@ -14,8 +14,11 @@ import { inUse, invalidParameter, notFound } from './validation';
 
 export class Addons extends EksPart {
   addon(clusterName: string, name: string): Addon {
-    const addon = this.cluster(clusterName).addons.get(name);
+    const cluster = this.cluster(clusterName);
+    const addon = cluster.addons.get(name);
     if (!addon) throw notFound(`No addon: ${name} found in cluster: ${clusterName}`);
+    // Self-managed nodes join with no EKS event to say so: health is looked at again as it is read.
+    this.refreshAddons(cluster);
     return addon;
   }
 
@@ -63,7 +66,7 @@ export class Addons extends EksPart {
     return addon;
   }
 
-  /** Where coredns can run: a nodegroup with untainted nodes, or a Fargate profile selecting its pods. */
+  /** Where coredns can run: a nodegroup with untainted nodes, a Fargate profile selecting its pods, Auto Mode, or a Ready self-managed node. */
   hasCapacityForCoreDns(cluster: Cluster): boolean {
     const nodes = [...cluster.nodegroups.values()].some(
       (n) => (n.status === 'ACTIVE' || n.status === 'UPDATING') && n.scalingConfig.desiredSize > 0 && !n.taints.some((t) => t.effect !== 'PREFER_NO_SCHEDULE' && t.key !== 'CriticalAddonsOnly'),
@@ -73,7 +76,8 @@ export class Addons extends EksPart {
     );
     // Auto Mode's built-in node pools run the add-ons' pods (system's tolerate-only taint is CriticalAddonsOnly).
     const autoMode = cluster.autoMode?.enabled === true && cluster.autoMode.nodePools.length > 0;
-    return nodes || fargate || autoMode;
+    // Nodes EKS does not manage (a self-managed nodegroup's) count once they are Ready in Kubernetes.
+    return nodes || fargate || autoMode || this.world.kubeNodes.hasSchedulableNode?.(cluster.name) === true;
   }
 
   /** Add-ons whose pods need capacity are DEGRADED without it and ACTIVE with it. */

@@ -45,6 +45,7 @@ import { clusterObjects, type ClusterObjects } from './workloads';
 import { budgetsOf, createBudget, deleteBudget, patchBudget, reconcileAddonBudgets, replaceBudget, withStatus } from './budgets';
 import { deletePod, evictPod } from './evictions';
 import { patchNode } from './node-writes';
+import { instanceNodes } from './nodes';
 import type { PodDisruptionBudgetObject } from '../eks/kube-store';
 
 export interface KubernetesOptions {
@@ -102,6 +103,11 @@ export function createKubernetesService(world: World, options: KubernetesOptions
   const state = 'state' in options.eks ? options.eks.state : options.eks;
   const identities = stsIdentities(world);
   const callerIp = options.callerIp ?? '203.0.113.10';
+  // Where a Deployment's pods could go: a Ready node with no NoSchedule taint but the one coredns tolerates.
+  world.kubeNodes.hasSchedulableNode = (clusterName) => {
+    const cluster = state.clusters.get(clusterName);
+    return cluster !== undefined && instanceNodes(world, cluster).some((node) => node.ready && !node.unschedulable && !node.taints.some((t) => t.effect !== 'PreferNoSchedule' && t.key !== 'CriticalAddonsOnly'));
+  };
   const lookup = (accessKeyId: string): KeySecret | undefined => {
     const secret = options.credentials?.[accessKeyId];
     return secret !== undefined ? { secretAccessKey: secret } : identities.secretOf(accessKeyId);
