@@ -15,6 +15,7 @@ export interface Problem {
 }
 
 import type { OperationStatus } from '../../functions/domain/operation-status';
+import type { ReadyNodes } from '../../functions/generated/types';
 import type { TimelineStep } from '../../functions/api/get-operation';
 
 export { isTerminal, type OperationStatus } from '../../functions/domain/operation-status';
@@ -79,6 +80,8 @@ export interface EndpointAccess {
 export interface ClusterDetail extends ClusterSummary {
   spec: { name: string; identityMappings?: IdentityMapping[]; endpointAccess?: EndpointAccess; accessEntries?: Array<{ principalArn: string; [field: string]: unknown }>; [field: string]: unknown };
   live: { endpointAccess?: EndpointAccess; [field: string]: unknown } | null;
+  /** Each nodegroup's Ready nodes at the workflow's last look (not live), by nodegroup name. */
+  readyNodes?: ReadyNodes;
 }
 
 export interface Page<T> {

@@ -1,6 +1,7 @@
-/** create | scale | delete nodegroup: the managed nodegroup routes. */
+/** create | get | scale | delete nodegroup: the managed nodegroup routes, and the nodegroups of a cluster with their Ready nodes. */
+import { nodegroupRows, nodegroupTable } from '../render/nodegroups';
 import { act, UsageError, type CommandContext } from './context';
-import { outputOption, type Format } from './output';
+import { outputOption, printData, type Format } from './output';
 import { integer, keyValues, list } from './parse';
 import type { Verbs } from './verbs';
 import { startedOperation } from './wait';
@@ -65,6 +66,27 @@ export function registerNodegroupCommands(verbs: Verbs, ctx: CommandContext): vo
       act<CreateOptions>(ctx, async (o, command) => {
         const client = await ctx.client(command);
         return startedOperation(ctx.io, client, await client.addNodegroup(o.cluster, nodegroupBody(o)), { wait: o.wait, output: o.output });
+      }),
+    );
+
+  verbs.get
+    .command('nodegroup')
+    .alias('nodegroups')
+    .alias('ng')
+    .description('the cluster’s nodegroups, with their Ready nodes when the workflow last waited for them')
+    .requiredOption('-c, --cluster <name>', 'the cluster')
+    .option('-n, --name <name>', 'only this nodegroup')
+    .addOption(outputOption())
+    .action(
+      act<{ cluster: string; name?: string; output: Format }>(ctx, async (o, command) => {
+        const client = await ctx.client(command);
+        const rows = nodegroupRows(await client.getCluster(o.cluster)).filter((r) => !o.name || r.name === o.name);
+        if (o.name && rows.length === 0) {
+          ctx.io.stderr.write(`Error: no nodegroup "${o.name}" in cluster "${o.cluster}"\n`);
+          return 1;
+        }
+        printData(ctx.io.stdout, o.output, rows, () => (rows.length === 0 ? `No nodegroups found for cluster "${o.cluster}"\n` : nodegroupTable(rows)));
+        return 0;
       }),
     );
 

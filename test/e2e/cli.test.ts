@@ -1,8 +1,8 @@
 /**
  * The eksp CLI against local mode, as a user runs it: create a cluster from a JSON spec and watch
  * it to SUCCEEDED, write a kubeconfig kubectl uses (through `aws eks get-token`: skipped, with the
- * reason, without kubectl and the AWS CLI; required under CI=true), map an IAM role in aws-auth
- * and read it back, then delete the cluster and wait.
+ * reason, without kubectl and the AWS CLI; required under CI=true), read its nodegroup's Ready
+ * nodes, map an IAM role in aws-auth and read it back, then delete the cluster and wait.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,16 @@ describe('eksp against local mode', () => {
     expect(messages[0]).toMatch(/^\[ℹ\] {2}create cluster "cli-demo": operation op-/);
     expect(messages).toEqual(expect.arrayContaining(['[ℹ]  creating cluster stack "eksp-cli-demo-cluster"', '[✔]  created cluster stack "eksp-cli-demo-cluster"', '[✔]  created nodegroup "ng-general"', '[✔]  create cluster "cli-demo" SUCCEEDED']));
     expect(messages.indexOf('[ℹ]  creating cluster stack "eksp-cli-demo-cluster"')).toBeLessThan(messages.indexOf('[✔]  created cluster stack "eksp-cli-demo-cluster"'));
+  }, 60_000);
+
+  test('get nodegroup shows the nodegroup with its nodes Ready when the workflow last looked', async () => {
+    const run = io();
+
+    const code = await eksp(run, 'get', 'nodegroup', '--cluster', CLUSTER);
+
+    expect({ code, stderr: run.stderr.text }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout.lines[0]).toMatch(/^CLUSTER\s+NODEGROUP\s+TYPE\s+STATUS\s+MIN SIZE\s+MAX SIZE\s+DESIRED CAPACITY\s+READY\s+INSTANCE TYPE$/);
+    expect(run.stdout.lines[1]).toMatch(/^cli-demo\s+ng-general\s+managed\s+ACTIVE\s+1\s+3\s+2\s+2\/2 \(as of \d{4}-\d\d-\d\dT[\d:.]+Z\)\s+m5\.large$/);
   }, 60_000);
 
   itWithTools('utils write-kubeconfig --kubeconfig FILE, then kubectl --kubeconfig FILE get nodes lists the nodes', async () => {

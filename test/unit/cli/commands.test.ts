@@ -24,8 +24,15 @@ const CLUSTER = {
   createdAt: '2026-12-04T01:00:00.000Z',
   updatedAt: '2026-12-04T01:20:00.000Z',
   currentOperation: null,
-  spec: { name: 'demo', identityMappings: [{ arn: 'arn:aws:iam::000000000000:role/dev', username: 'dev', groups: ['devs'] }], endpointAccess: { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] } },
-  live: { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] } },
+  spec: {
+    name: 'demo',
+    identityMappings: [{ arn: 'arn:aws:iam::000000000000:role/dev', username: 'dev', groups: ['devs'] }],
+    endpointAccess: { public: true, private: false, publicAccessCidrs: ['0.0.0.0/0'] },
+    managedNodeGroups: [{ name: 'ng-1', minSize: 2, maxSize: 3, desiredSize: 2, instanceTypes: ['m5.large'] }],
+    selfManagedNodeGroups: [{ name: 'batch', minSize: 0, maxSize: 4, desiredSize: 1, instanceTypes: ['c6i.xlarge', 'c5.xlarge'] }],
+  },
+  live: { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, nodegroups: [{ name: 'ng-1', status: 'ACTIVE' }] },
+  readyNodes: { 'ng-1': { ready: 1, desired: 2, observedAt: '2026-12-04T01:18:00.000Z' } },
 };
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -119,6 +126,7 @@ describe('each verb makes the request of its route', () => {
     ['utils update-cluster-endpoints without --approve changes nothing', ['utils', 'update-cluster-endpoints', '--cluster', 'demo', '--public-access', 'false', '--private-access'], [{ method: 'GET', path: '/clusters/demo' }]],
     ['get clusters', ['get', 'clusters'], [{ method: 'GET', path: '/clusters' }]],
     ['get cluster --name', ['get', 'cluster', '--name', 'demo', '-o', 'json'], [{ method: 'GET', path: '/clusters/demo' }]],
+    ['get nodegroup', ['get', 'nodegroup', '--cluster', 'demo'], [{ method: 'GET', path: '/clusters/demo' }]],
     ['get operations', ['get', 'operations', '--cluster', 'demo'], [{ method: 'GET', path: '/operations?cluster=demo' }]],
   ])('%s', async (_name, argv, expected) => {
     expect(await requestsOf(...argv)).toEqual(expected);
@@ -186,6 +194,27 @@ describe('output', () => {
     expect(table.stdout.lines).toEqual(['NAME   VERSION   STATUS   CREATED                    OPERATION', 'demo   1.32      ACTIVE   2026-12-04T01:00:00.000Z']);
     expect(JSON.parse(json.stdout.text)).toEqual([CLUSTER]);
     expect(yaml.stdout.text).toMatch(/^- name: demo\n {2}status: ACTIVE\n/);
+  });
+
+  test("get nodegroup prints each nodegroup of the spec with its Ready nodes at the workflow's last look; -o json the rows", async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const json = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const missing = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    await eksp(io, 'get', 'nodegroup', '--cluster', 'demo');
+    await eksp(json, 'get', 'nodegroup', '--cluster', 'demo', '--name', 'ng-1', '-o', 'json');
+    const code = await eksp(missing, 'get', 'nodegroup', '--cluster', 'demo', '--name', 'ng-9');
+
+    expect(io.stdout.lines).toEqual([
+      'CLUSTER   NODEGROUP   TYPE           STATUS   MIN SIZE   MAX SIZE   DESIRED CAPACITY   READY                                  INSTANCE TYPE',
+      'demo      ng-1        managed        ACTIVE   2          3          2                  1/2 (as of 2026-12-04T01:18:00.000Z)   m5.large',
+      'demo      batch       self-managed   -        0          4          1                  -                                      c6i.xlarge,c5.xlarge',
+    ]);
+    expect(JSON.parse(json.stdout.text)).toEqual([
+      { cluster: 'demo', name: 'ng-1', type: 'managed', status: 'ACTIVE', minSize: 2, maxSize: 3, desiredSize: 2, instanceTypes: ['m5.large'], readyNodes: { ready: 1, desired: 2, observedAt: '2026-12-04T01:18:00.000Z' } },
+    ]);
+    expect(code).toBe(1);
+    expect(missing.stderr.text).toBe('Error: no nodegroup "ng-9" in cluster "demo"\n');
   });
 
   test('get iamidentitymapping prints ARN, username and groups', async () => {
