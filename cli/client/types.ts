@@ -15,6 +15,7 @@ export interface Problem {
 }
 
 import type { OperationStatus } from '../../functions/domain/operation-status';
+import type { ReadyNodes } from '../../functions/generated/types';
 import type { TimelineStep } from '../../functions/api/get-operation';
 import type { Addon, PodIdentityAssociation } from '../../functions/generated/types';
 import type { ADDON_FIELDS } from '../../functions/domain/spec-change';
@@ -94,6 +95,8 @@ export interface ClusterDetail extends ClusterSummary {
     [field: string]: unknown;
   };
   live: { endpointAccess?: EndpointAccess; [field: string]: unknown } | null;
+  /** Each nodegroup's Ready nodes at the workflow's last look (not live), by nodegroup name. */
+  readyNodes?: ReadyNodes;
 }
 
 export interface Page<T> {

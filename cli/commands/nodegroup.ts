@@ -1,9 +1,10 @@
-/** create | scale | delete nodegroup: managed and self-managed nodegroups. */
+/** create | get | scale | delete nodegroup: managed and self-managed nodegroups, and the nodegroups of a cluster with their Ready nodes. */
 import type { ApiClient } from '../client/api-client';
+import { nodegroupRows, nodegroupTable } from '../render/nodegroups';
 import type { CliIo } from './context';
 import { act, UsageError, type CommandContext } from './context';
 import { nodegroupOfFlags, nodegroupsOfFile, type NodegroupFlags, type NodegroupToAdd } from './nodegroup-config';
-import { outputOption, say, type Format } from './output';
+import { outputOption, printData, say, type Format } from './output';
 import { boolean, integer, keyValues, list } from './parse';
 import type { Verbs } from './verbs';
 import { startedOperation } from './wait';
@@ -47,6 +48,27 @@ export function registerNodegroupCommands(verbs: Verbs, ctx: CommandContext): vo
         const wanted = nodegroupsWanted(o);
         const client = await ctx.client(command);
         return addNodegroups(ctx.io, client, wanted.cluster, wanted.nodegroups, o);
+      }),
+    );
+
+  verbs.get
+    .command('nodegroup')
+    .alias('nodegroups')
+    .alias('ng')
+    .description('the cluster’s nodegroups, with their Ready nodes when the workflow last waited for them')
+    .requiredOption('-c, --cluster <name>', 'the cluster')
+    .option('-n, --name <name>', 'only this nodegroup')
+    .addOption(outputOption())
+    .action(
+      act<{ cluster: string; name?: string; output: Format }>(ctx, async (o, command) => {
+        const client = await ctx.client(command);
+        const rows = nodegroupRows(await client.getCluster(o.cluster)).filter((r) => !o.name || r.name === o.name);
+        if (o.name && rows.length === 0) {
+          ctx.io.stderr.write(`Error: no nodegroup "${o.name}" in cluster "${o.cluster}"\n`);
+          return 1;
+        }
+        printData(ctx.io.stdout, o.output, rows, () => (rows.length === 0 ? `No nodegroups found for cluster "${o.cluster}"\n` : nodegroupTable(rows)));
+        return 0;
       }),
     );
 

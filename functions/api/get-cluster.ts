@@ -1,9 +1,12 @@
 /**
  * GET /clusters/{name}: the registered spec with the live state from EKS (status, endpoint and
- * its access, nodegroups, Fargate profiles, access entries), the support of an ACTIVE cluster's
- * Kubernetes version, and the operation running, if any.
+ * its access, nodegroups, Fargate profiles, access entries), each nodegroup's Ready nodes as the
+ * workflow last saw them, the support of an ACTIVE cluster's Kubernetes version, and the
+ * operation running, if any.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ReadyNodes } from '../generated/types';
+import type { Spec } from '../domain/spec';
 import { supportTypeOf, versionSupport, type VersionSupport } from '../domain/version-support';
 import type { ClusterRecord } from '../ports/registry';
 import { logger } from '../shared/logger';
@@ -18,7 +21,19 @@ export async function getCluster(request: ApiRequest, deps: ApiDeps, name: strin
   if ('denied' in found) return found.denied;
   const { cluster } = found;
   const live = await liveState(deps, name, cluster);
-  return json(200, { ...clusterSummary(cluster), version: cluster.version, spec: cluster.spec, live, ...(await supportOf(deps, cluster, live?.kubernetesVersion)) });
+  return json(200, { ...clusterSummary(cluster), version: cluster.version, spec: cluster.spec, live, readyNodes: readyNodesOf(cluster), ...(await supportOf(deps, cluster, live?.kubernetesVersion)) });
+}
+
+/**
+ * The nodes each nodegroup of the spec had Ready when the workflow last waited for them (the
+ * registry's, not a live count): a nodegroup since removed is left out, and one not waited for yet
+ * is absent.
+ */
+function readyNodesOf(cluster: ClusterRecord): ReadyNodes {
+  const spec = cluster.spec as Partial<Pick<Spec, 'managedNodeGroups' | 'selfManagedNodeGroups'>> | undefined;
+  const names = [...(spec?.managedNodeGroups ?? []), ...(spec?.selfManagedNodeGroups ?? [])].map((ng) => ng.name);
+  const observed = cluster.readyNodes ?? {};
+  return Object.fromEntries(names.flatMap((name) => (observed[name] ? [[name, observed[name]]] : [])));
 }
 
 /**

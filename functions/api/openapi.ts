@@ -5,6 +5,7 @@
  */
 import clusterSpecSchema from '../../schemas/cluster-spec.schema.json';
 import statusEventSchema from '../../schemas/events/operation-status.schema.json';
+import readyNodesSchema from '../../schemas/api/ready-nodes.schema.json';
 import { pathParameterNames } from './admission';
 import { CLUSTER_CONFIG_API_VERSION, CLUSTER_CONFIG_KIND } from '../domain/eksctl-config';
 import { IDEMPOTENCY_KEY, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, PATH_PARAMETERS, YAML_MEDIA_TYPES, type BodyFormats } from './limits';
@@ -20,8 +21,25 @@ function asComponent(schema: unknown): unknown {
 function componentSchemas(): Json {
   const { definitions, $schema: _s, $id: _i, ...clusterSpec } = clusterSpecSchema as Json & { definitions: Json };
   const { $schema: _s2, $id: _i2, ...statusEvent } = statusEventSchema as Json;
+  const { definitions: readyNodesDefinitions, $schema: _s3, $id: _i3, ...readyNodes } = readyNodesSchema as Json & { definitions: Json };
   return {
     ...(asComponent(definitions) as Json),
+    ...(asComponent(readyNodesDefinitions) as Json),
+    ReadyNodes: asComponent(readyNodes),
+    ClusterDetail: {
+      type: 'object',
+      description: 'GET /clusters/{name}: the registered cluster (docs/api.md). The properties below are the ones described here; the answer has others (live, versionSupport…).',
+      required: ['name', 'status', 'owner', 'spec', 'live', 'readyNodes'],
+      properties: {
+        name: { type: 'string' },
+        status: { type: 'string' },
+        owner: { type: 'string' },
+        kubernetesVersion: { type: 'string' },
+        spec: { $ref: '#/components/schemas/ClusterSpec' },
+        live: { type: ['object', 'null'], description: 'What EKS says now; null before the control plane exists.' },
+        readyNodes: { $ref: '#/components/schemas/ReadyNodes' },
+      },
+    },
     ClusterSpec: asComponent(clusterSpec),
     // The status event's enums live in the workflow schema; here they are plain strings.
     OperationStatusEvent: JSON.parse(JSON.stringify(asComponent(statusEvent)).replace(/\{"\$ref":"#\/components\/schemas\/Enum"\}/g, '{"type":"string"}').replace(/"description":"For UPDATE operations: what changes.","\$ref":"#\/components\/schemas\/Enum"/g, '"description":"For UPDATE operations: what changes.","type":"string"')),
@@ -86,7 +104,7 @@ function operation(route: Route): Json {
   const checked = pathParams.length > 0 || route.query !== undefined || route.startsOperation === true || route.body !== undefined;
   const success = route.startsOperation
     ? { description: route.success.description, headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/OperationAccepted' } } } }
-    : { description: route.success.description, content: { [route.success.contentType ?? 'application/json']: { schema: { type: route.success.contentType === 'application/yaml' ? 'string' : 'object' } } } };
+    : { description: route.success.description, content: { [route.success.contentType ?? 'application/json']: { schema: route.success.schema ? { $ref: `#/components/schemas/${route.success.schema}` } : { type: route.success.contentType === 'application/yaml' ? 'string' : 'object' } } } };
   return {
     operationId: route.operationId,
     summary: route.summary,

@@ -36,8 +36,8 @@ export interface Route {
   body?: { description: string; schema: BodySchema; formats?: BodyFormats };
   /** Checked by the router (admission.ts) before the handler runs; path parameters are in limits.ts. */
   query?: Array<{ name: string; description: string; required?: boolean; schema: ParameterSchema }>;
-  /** The success answer: 202 (an operation started), 200, … */
-  success: { status: number; description: string; contentType?: string };
+  /** The success answer: 202 (an operation started), 200, …; `schema` names its OpenAPI component where one describes it. */
+  success: { status: number; description: string; contentType?: string; schema?: 'ClusterDetail' };
   /** Starts an operation: takes Idempotency-Key, answers 409 while another runs. */
   startsOperation?: boolean;
   /** The operation an "Operation Requested" event names to ask for this route (operation-requests.ts). */
@@ -60,7 +60,7 @@ export const ROUTES: Route[] = [
     success: ACCEPTED, startsOperation: true, operation: 'CREATE_CLUSTER',
   },
   { method: 'GET', path: '/clusters', operationId: 'listClusters', summary: 'List your clusters (every cluster for an admin)', handler: listClusters, query: PAGING, success: { status: 200, description: 'A page of clusters' } },
-  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)' } },
+  { method: 'GET', path: '/clusters/{name}', operationId: 'getCluster', summary: 'A cluster: its spec, live state, version support and running operation', handler: getCluster, success: { status: 200, description: 'The cluster; an ACTIVE one with versionSupport (or versionSupportUnavailable saying why not)', schema: 'ClusterDetail' } },
   {
     method: 'DELETE', path: '/clusters/{name}', operationId: 'deleteCluster', summary: 'Delete a cluster and everything the service made for it', handler: deleteCluster,
     query: [{ name: 'disableDeletionProtection', description: "true: a cluster with deletion protection has it turned off, then is deleted (without it such a cluster is refused with 409).", schema: { type: 'boolean' } }],

@@ -195,6 +195,8 @@ function readAddons(log: TranslationLog, addons: unknown, addonsConfig: unknown,
       refuse: { autoApplyPodIdentityAssociations: honouredWhenOff("add-ons' recommended Pod Identity associations are not made: list them in iam.podIdentityAssociations") },
     });
   }
+  // A problem with the list as a whole (a nodegroup without vpc-cni) is the flag's that emptied eksctl's defaults, or the list's.
+  log.cameFrom('/addons', disableDefaults ? '/addonsConfig/disableDefaultAddons' : '/addons');
   if (addons === undefined && !disableDefaults) return; // the spec's own default: eksctl's default add-ons
   const listed: Array<{ addon: Json; at: string }> = [];
   if (addons !== undefined) readList(log, addons, '/addons', (item, itemAt) => listed.push({ addon: readAddon(log, item, itemAt), at: itemAt }));

@@ -245,7 +245,25 @@ const ownerAccess: Rule = (spec) => {
   return problems;
 };
 
-const addons: Rule = (spec) => duplicates(spec.addons.map((a) => a.name), '/addons', 'name', 'add-on name');
+/** The EKS add-on that gives EC2 nodes their pod networking (its aws-node DaemonSet). */
+const VPC_CNI_ADDON = 'vpc-cni';
+
+const addons: Rule = (spec) => [...duplicates(spec.addons.map((a) => a.name), '/addons', 'name', 'add-on name'), ...nodesWithoutCni(spec)];
+
+/**
+ * EC2 nodes, managed or self-managed, stay NotReady ("cni plugin not initialized") until the VPC
+ * CNI's aws-node pod runs on them. The service gives them one only as the vpc-cni EKS add-on and
+ * counts on no self-managed copy EKS may bootstrap (an Auto Mode cluster is created without them,
+ * and local mode has none): without the add-on the workflow would wait out Check Nodes Ready's
+ * ten minutes and fail. Fargate pods and Auto Mode's own nodes bring their networking, so a
+ * cluster with neither kind of nodegroup needs none; Auto Mode's does not reach a nodegroup's nodes.
+ */
+function nodesWithoutCni(spec: Spec): SpecProblem[] {
+  const nodegroupCount = spec.managedNodeGroups.length + (spec.selfManagedNodeGroups?.length ?? 0);
+  if (nodegroupCount === 0 || spec.addons.some((addon) => addon.name === VPC_CNI_ADDON)) return [];
+  const autoModeNote = spec.autoMode?.enabled ? " (Auto Mode's built-in networking serves only its own nodes)" : '';
+  return [{ pointer: '/addons', message: `nodegroups' nodes never become Ready without the VPC CNI${autoModeNote}: add {"name": "${VPC_CNI_ADDON}"} to addons, or remove the nodegroups` }];
+}
 
 /** Ownership tags are the service's proof of who owns what: callers may not set them. */
 const tags: Rule = (spec) =>

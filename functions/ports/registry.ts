@@ -11,7 +11,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Operation, OperationStatusEvent } from '../generated/types';
+import type { Operation, OperationStatusEvent, ReadyNodes } from '../generated/types';
 import { principalOf } from '../domain/caller';
 import { isTerminal } from '../domain/status-event';
 import { ClusterBusyError, ClusterChangedError, ClusterExistsError, OperationNotFoundError, classifyAwsError, isAwsError } from '../shared/errors';
@@ -81,8 +81,13 @@ export interface ClusterRecord {
   lastOperationId?: string;
   createdAt: string;
   updatedAt: string;
-  /** Optimistic version: every write of the record adds one; writers state the version they read. */
+  /**
+   * Optimistic version: every write of the record adds one (but recordReadyNodes', an observation
+   * that changes nothing a writer checks); writers state the version they read.
+   */
   version: number;
+  /** Each nodegroup's nodes as the workflow last saw them, by nodegroup name (recordReadyNodes). */
+  readyNodes?: ReadyNodes;
 }
 
 /**
@@ -134,6 +139,12 @@ export interface RegistryPort {
    */
   recordProgress(event: OperationStatusEvent): Promise<boolean>;
   getCluster(name: string): Promise<ClusterRecord | undefined>;
+  /**
+   * Records what a wait saw of these nodegroups' nodes, replacing each one's earlier observation
+   * and leaving other nodegroups' alone; idempotent. Nothing is recorded for a cluster the
+   * registry does not have.
+   */
+  recordReadyNodes(clusterName: string, observed: ReadyNodes): Promise<void>;
   /** An owner's clusters (by principal), or every cluster when no owner is given; by name. */
   listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>>;
   /** A cluster's operations, newest first. */
@@ -310,6 +321,29 @@ export class DynamoRegistry implements RegistryPort {
   async getCluster(name: string): Promise<ClusterRecord | undefined> {
     const { Item } = await this.call((c) => c.send(new GetCommand({ TableName: this.tableName(), Key: clusterKey(name), ConsistentRead: true })));
     return Item ? withoutKeys<ClusterRecord>(Item) : undefined;
+  }
+
+  async recordReadyNodes(clusterName: string, observed: ReadyNodes): Promise<void> {
+    const entries = Object.entries(observed);
+    if (entries.length === 0) return;
+    const key = clusterKey(clusterName);
+    const names: Record<string, string> = { '#ready': 'readyNodes' };
+    const values: Record<string, unknown> = {};
+    entries.forEach(([nodegroup, nodes], i) => {
+      names[`#ng${i}`] = nodegroup;
+      values[`:ng${i}`] = nodes;
+    });
+    const each = entries.map((_, i) => `#ready.#ng${i} = :ng${i}`).join(', ');
+    // A nested SET needs the map: the cluster's first observation makes it, and a racing first
+    // observation that made it meanwhile sends this one back to the nested SET.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.conditionally(new UpdateCommand({ TableName: this.tableName(), Key: key, UpdateExpression: `SET ${each}`, ConditionExpression: 'attribute_exists(#ready)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }))) return;
+      const first = await this.conditionally(
+        new UpdateCommand({ TableName: this.tableName(), Key: key, UpdateExpression: 'SET #ready = :all', ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#ready)', ExpressionAttributeNames: { '#ready': 'readyNodes' }, ExpressionAttributeValues: { ':all': observed } }),
+      );
+      if (first) return;
+      if (!(await this.getCluster(clusterName))) return;
+    }
   }
 
   async listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>> {

@@ -6,7 +6,8 @@
  * NodesNotReadyError. Each nodegroup's wait is a step of its own in the timeline: STARTED at the
  * first look, SUCCEEDED once its desired count is Ready, both with ready/desired; a nodegroup that
  * runs out of time fails the step with NodesFailedError naming the nodes that are not Ready and
- * their Ready condition.
+ * their Ready condition. The count each wait ended with is kept on the cluster's record in the
+ * registry (readyNodes), which GET /clusters/{name} answers.
  *
  * In API modes the service reads nodes with a temporary admin entry (temporary-admin.ts), kept
  * across the looks of one wait and removed when it ends.
@@ -52,22 +53,37 @@ export async function waitForReadyNodes(deps: Deps, wait: NodeWait, groups: Node
     async () => {
       const seen = await watchWithin(deps, look, (readiness) => !readiness.every(isReady));
       const now = deps.clock();
+      const late = seen.filter((readiness) => !isReady(readiness));
+      const outOfTime = late.some((readiness) => (now.getTime() - Date.parse(reported.startedAt.get(resourceOf(readiness)) ?? now.toISOString())) / 1000 >= NODE_READY_TIMEOUT_SECONDS);
+      // Before the timeline says a wait ended: a retry after a failed write looks again, where one after the SUCCEEDED entry would not.
+      await recordEndedWaits(deps, wait, outOfTime ? seen : seen.filter(isReady), now);
       for (const readiness of seen) {
         const resource = resourceOf(readiness);
         const startedAt = reported.startedAt.get(resource) ?? now.toISOString();
-        const nodes = { ready: Math.min(readiness.ready, readiness.desired), desired: readiness.desired };
+        const nodes = nodeCount(readiness);
         if (!reported.startedAt.has(resource)) await reportProgress(deps, wait.operation, { status: 'IN_PROGRESS', phase: wait.phase, step: { name: wait.stepName, status: 'STARTED', resource, nodes, startedAt } });
         if (isReady(readiness)) await reportProgress(deps, wait.operation, { status: 'IN_PROGRESS', phase: wait.phase, step: { name: wait.stepName, status: 'SUCCEEDED', resource, nodes, startedAt, endedAt: now.toISOString() } });
       }
-      const late = seen.filter((readiness) => !isReady(readiness));
       if (late.length === 0) return seen;
       const text = late.map((readiness) => `${resourceOf(readiness)}: ${readinessText(readiness)}`).join(' | ');
-      const outOfTime = late.some((readiness) => (now.getTime() - Date.parse(reported.startedAt.get(resourceOf(readiness)) ?? now.toISOString())) / 1000 >= NODE_READY_TIMEOUT_SECONDS);
       if (outOfTime) throw new NodesFailedError(`not Ready ${NODE_READY_TIMEOUT_SECONDS / 60} minutes after the nodegroup was up: ${text}`, { resource: late.map(resourceOf).join(', ') });
       throw new NodesNotReadyError(text, { resource: late.map(resourceOf).join(', ') });
     },
     (error) => error instanceof NodesNotReadyError,
   );
+}
+
+/** What the timeline and the registry show of a nodegroup's nodes: Ready ones beyond the desired count (a rollout's surge) are not counted. */
+const nodeCount = (readiness: Readiness) => ({ ready: Math.min(readiness.ready, readiness.desired), desired: readiness.desired });
+
+/**
+ * The registry keeps each nodegroup's last observed count for GET /clusters/{name}: written once
+ * when its wait ends (Ready, or out of time), not on every look, so a wait of many looks costs
+ * one write.
+ */
+async function recordEndedWaits(deps: Deps, wait: NodeWait, ended: Readiness[], now: Date): Promise<void> {
+  const observedAt = now.toISOString();
+  await deps.registry.recordReadyNodes(wait.operation.cluster.name, Object.fromEntries(ended.map((readiness) => [readiness.nodegroup, { ...nodeCount(readiness), observedAt }])));
 }
 
 /** When each nodegroup's wait began and which ended, from the operation's timeline (the registry): the retries carry no state of their own. */

@@ -281,6 +281,35 @@ describe('when nodes do not become Ready', () => {
       ]),
     );
   });
+
+  it("keeps each nodegroup's count at the end of its wait on the cluster's record, one write per nodegroup however many looks", async () => {
+    const aws = new FakeAws();
+
+    await runProvision(aws, referenceSpec());
+
+    const ended = (nodegroup: string) => aws.events.find((e) => e.step?.name === 'Check Nodes Ready' && e.step.status === 'SUCCEEDED' && e.step.resource === `nodes of nodegroup ${nodegroup}`)!.step!.endedAt;
+    expect(aws.clusterRecords.get(CLUSTER)?.readyNodes).toEqual({
+      'ng-general': { ready: 2, desired: 2, observedAt: ended('ng-general') },
+      'ng-spot': { ready: 1, desired: 1, observedAt: ended('ng-spot') },
+    });
+    const looks = aws.callLog().filter((line) => line.startsWith('kubernetes:ListNodes')).length;
+    const writes = aws.callLog().filter((line) => line.endsWith('readyNodes')).length;
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(2);
+    expect(looks).toBeGreaterThan(writes);
+  });
+
+  it('keeps the count a wait ended with when it ran out of time', async () => {
+    const aws = new FakeAws({ nodesNotReady: NOT_READY });
+
+    await runProvision(aws, referenceSpec());
+
+    expect(aws.clusterRecords.get(CLUSTER)?.readyNodes).toEqual({
+      'ng-general': { ready: 2, desired: 2, observedAt: expect.any(String) },
+      'ng-spot': { ready: 0, desired: 1, observedAt: expect.any(String) },
+    });
+    expect(aws.callLog().filter((line) => line.endsWith('readyNodes')).length).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('endpoint access', () => {

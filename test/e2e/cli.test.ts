@@ -3,7 +3,8 @@
  * of examples/eksctl-cluster.yaml and watch it to SUCCEEDED, write a kubeconfig kubectl uses to
  * list the nodes Ready (through `aws eks get-token`: skipped, with the reason, without kubectl and
  * the AWS CLI; required under CI=true), map an IAM role in aws-auth and read it back, take an
- * add-on and a Pod Identity association through their lifecycle, see a ClusterConfig field the
+ * add-on and a Pod Identity association through their lifecycle, read the nodegroups' Ready nodes
+ * as the workflow last saw them, see a ClusterConfig field the
  * service cannot honour refused by name, then delete the cluster and wait.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,16 @@ describe('eksp against local mode', () => {
     expect(messages.filter((m) => /^\[✔\] {2}created .*"batch(-spot)?"/.test(m))).toHaveLength(2);
     expect(messages.indexOf('[ℹ]  creating cluster stack "eksp-payments-prod-cluster"')).toBeLessThan(messages.indexOf('[✔]  created cluster stack "eksp-payments-prod-cluster"'));
   }, 120_000);
+
+  test('get nodegroup shows each nodegroup, managed and self-managed, with its nodes Ready when the workflow last looked', async () => {
+    const got = await run('get', 'nodegroup', '--cluster', CLUSTER);
+
+    expect({ code: got.code, stderr: got.stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = got.stdout.split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^CLUSTER\s+NODEGROUP\s+TYPE\s+STATUS\s+MIN SIZE\s+MAX SIZE\s+DESIRED CAPACITY\s+READY\s+INSTANCE TYPE$/);
+    expect(lines.find((line) => /^payments-prod\s+general\s/.test(line))).toMatch(/\smanaged\s+ACTIVE\s+3\s+6\s+3\s+3\/3 \(as of \d{4}-\d\d-\d\dT[\d:.]+Z\)\s/);
+    expect(lines.find((line) => /^payments-prod\s+batch\s/.test(line))).toMatch(/\sself-managed\s.*\s2\/2 \(as of /);
+  }, 60_000);
 
   itWithTools('utils write-kubeconfig --kubeconfig FILE, then kubectl --kubeconfig FILE get nodes lists every node Ready', async () => {
     const kubeconfig = join(home, 'kubeconfig');

@@ -2,7 +2,7 @@
  * The web console (console/, docs/console.md) in a real browser: Debian's Chromium, headless,
  * driven by playwright-core against local mode in this process. A user opens `/`, creates a
  * cluster from the form (the dry run first), watches the operation's Gantt until SUCCEEDED, opens
- * the cluster and sees its nodegroup, then deletes it through the confirmation dialog.
+ * the cluster and sees its nodegroup with its Ready nodes, then deletes it through the confirmation dialog.
  * Screenshots of each page go to test-artifacts/console/. Without Chromium the test shows as
  * skipped with the reason (required when CI=true).
  */
@@ -94,6 +94,11 @@ describe('web console', () => {
     await nodegroup.waitFor();
     expect(await nodegroup.locator('th').textContent()).toMatch(/^ng-[0-9a-f]{8}$/);
     expect(await nodegroup.textContent()).toContain('ACTIVE');
+    // Its Ready nodes as Check Nodes Ready last saw them, dated: the default nodegroup's 2 of 2.
+    const ready = await nodegroup.locator('td').nth(1).textContent();
+    expect(ready).toMatch(/^Ready 2\/2 \(as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\)$/);
+    const { readyNodes } = (await (await fetch(`${local.apiUrl}/clusters/console-demo`)).json()) as { readyNodes: Record<string, { observedAt: string }> };
+    expect(ready).toContain(Object.values(readyNodes)[0]!.observedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
     await page.getByRole('region', { name: 'Event log' }).getByText('Create Cluster Stack').first().waitFor();
     await shot(page, '4-cluster');
 

@@ -1020,6 +1020,13 @@ export class FakeAws {
       const record = this.clusterRecords.get(name);
       return record && structuredClone(record);
     },
+    // As DynamoRegistry: each nodegroup's observation replaces its own only; no version added.
+    recordReadyNodes: async (name, observed) => {
+      if (Object.keys(observed).length === 0) return;
+      this.record('dynamodb', 'UpdateItem', `cluster ${name} readyNodes`);
+      const record = this.clusterRecords.get(name);
+      if (record) record.readyNodes = { ...record.readyNodes, ...structuredClone(observed) };
+    },
     listClusters: async ({ owner, limit, cursor, caller }) =>
       pageOf(
         [...this.clusterRecords.values()].filter((c) => (!owner || principalOf(c.owner) === principalOf(owner)) && !['ROLLED_BACK', 'DELETED'].includes(c.status)).sort((a, b) => a.name.localeCompare(b.name)),

@@ -1,5 +1,7 @@
 /** The shapes the console reads from the API (docs/api.md), only the fields it shows. */
+import type { NodegroupReadyNodes, ReadyNodes } from '../../../functions/generated/types';
 export type { Operation, TimelineStep, OperationError } from '../operations/gantt';
+export type { NodegroupReadyNodes, ReadyNodes };
 
 export interface ClusterSummary {
   name: string;
@@ -34,7 +36,10 @@ export interface LiveNodegroup {
 
 export interface ClusterDetail extends ClusterSummary {
   version: number;
-  spec: Record<string, unknown> & { addons?: Array<{ name: string; version?: string }> };
+  spec: Record<string, unknown> & {
+    addons?: Array<{ name: string; version?: string }>;
+    selfManagedNodeGroups?: Array<{ name: string; desiredSize?: number; minSize?: number; maxSize?: number; instanceTypes?: string[] }>;
+  };
   live: null | {
     status: string;
     arn: string;
@@ -46,6 +51,8 @@ export interface ClusterDetail extends ClusterSummary {
     fargateProfiles: Array<{ name: string; status: string; selectors?: Array<{ namespace: string; labels?: Record<string, string> }> }>;
     accessEntries: string[];
   };
+  /** Each nodegroup's Ready nodes at the workflow's last look (not live), by nodegroup name. */
+  readyNodes?: ReadyNodes;
   versionSupport?: VersionSupport;
   versionSupportUnavailable?: string;
 }

@@ -1,7 +1,7 @@
-/** One cluster: its state and version support, endpoint access, nodegroups, Fargate profiles, add-ons, access entries, its event log, and delete and upgrade. */
+/** One cluster: its state and version support, endpoint access, nodegroups (with their Ready nodes at the workflow's last look), Fargate profiles, add-ons, access entries, its event log, and delete and upgrade. */
 import { html } from 'htm/preact';
 import { call, enc } from '../api/client';
-import type { ClusterDetail } from '../api/types';
+import type { ClusterDetail, NodegroupReadyNodes } from '../api/types';
 import { useResource } from '../api/use-resource';
 import { Loading, ProblemBanner, StatusBadge, Time } from '../components/common';
 import { EventLogView } from '../components/event-log-view';
@@ -27,6 +27,8 @@ export function ClusterPage({ name }: { name: string }) {
 function ClusterDetails({ cluster }: { cluster: ClusterDetail }) {
   const live = cluster.live;
   const addons = cluster.spec.addons ?? [];
+  // EKS lists only managed nodegroups; the spec has the rest.
+  const selfManaged = cluster.spec.selfManagedNodeGroups ?? [];
   return html`<dl class="facts">
       <dt>Status</dt><dd><${StatusBadge} status=${cluster.status} />${cluster.currentOperation ? html` <a href=${href.operation(cluster.currentOperation.id)}>operation running</a>` : null}</dd>
       <dt>Kubernetes</dt><dd>${live?.kubernetesVersion ?? cluster.kubernetesVersion} — <${VersionSupportNote} cluster=${cluster} /></dd>
@@ -42,11 +44,12 @@ function ClusterDetails({ cluster }: { cluster: ClusterDetail }) {
       ? html`<h2>Nodegroups</h2>
           ${live.nodegroups.length
             ? html`<table class="list" id="nodegroups">
-                <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Nodes (desired)</th><th scope="col">Min–max</th><th scope="col">Instance types</th><th scope="col">Capacity</th></tr></thead>
+                <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Ready</th><th scope="col">Nodes (desired)</th><th scope="col">Min–max</th><th scope="col">Instance types</th><th scope="col">Capacity</th></tr></thead>
                 <tbody>${live.nodegroups.map(
                   (ng) => html`<tr>
                     <th scope="row">${ng.name}</th>
                     <td><${StatusBadge} status=${ng.status} /></td>
+                    <td><${ReadyCount} nodes=${cluster.readyNodes?.[ng.name]} /></td>
                     <td>${ng.scaling?.desiredSize ?? '—'}</td>
                     <td>${ng.scaling?.minSize ?? '—'}–${ng.scaling?.maxSize ?? '—'}</td>
                     <td>${(ng.instanceTypes ?? []).join(', ')}</td>
@@ -54,8 +57,23 @@ function ClusterDetails({ cluster }: { cluster: ClusterDetail }) {
                   </tr>`,
                 )}</tbody>
               </table>
-              <p class="muted">The API reports each nodegroup's desired size, not how many nodes are Ready.</p>`
+              <p class="muted">Ready is the count when the workflow last waited for the nodegroup's nodes, not a live one.</p>`
             : html`<p>None.</p>`}
+          ${selfManaged.length
+            ? html`<h2>Self-managed nodegroups</h2>
+                <table class="list" id="self-managed-nodegroups">
+                  <thead><tr><th scope="col">Name</th><th scope="col">Ready</th><th scope="col">Nodes (desired)</th><th scope="col">Min–max</th><th scope="col">Instance types</th></tr></thead>
+                  <tbody>${selfManaged.map(
+                    (ng) => html`<tr>
+                      <th scope="row">${ng.name}</th>
+                      <td><${ReadyCount} nodes=${cluster.readyNodes?.[ng.name]} /></td>
+                      <td>${ng.desiredSize ?? '—'}</td>
+                      <td>${ng.minSize ?? '—'}–${ng.maxSize ?? '—'}</td>
+                      <td>${(ng.instanceTypes ?? []).join(', ')}</td>
+                    </tr>`,
+                  )}</tbody>
+                </table>`
+            : null}
           <h2>Fargate profiles</h2>
           ${live.fargateProfiles.length
             ? html`<ul>${live.fargateProfiles.map((p) => html`<li><strong>${p.name}</strong> <${StatusBadge} status=${p.status} /> namespaces ${(p.selectors ?? []).map((s) => s.namespace).join(', ')}</li>`)}</ul>`
@@ -65,4 +83,10 @@ function ClusterDetails({ cluster }: { cluster: ClusterDetail }) {
           <h2>Access entries</h2>
           ${live.accessEntries.length ? html`<ul>${live.accessEntries.map((arn) => html`<li><code>${arn}</code></li>`)}</ul>` : html`<p>None.</p>`}`
       : null}`;
+}
+
+/** "Ready 2/2 (as of …)": the count at the workflow's last look, dated so nobody takes it for a live one. */
+function ReadyCount({ nodes }: { nodes: NodegroupReadyNodes | undefined }) {
+  if (!nodes) return html`<span class="muted">not looked at yet</span>`;
+  return html`<span class=${nodes.ready < nodes.desired ? 'ready-short' : 'ready-full'}>Ready ${nodes.ready}/${nodes.desired}</span> <span class="muted">(as of <${Time} iso=${nodes.observedAt} />)</span>`;
 }

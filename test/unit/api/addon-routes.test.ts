@@ -106,3 +106,33 @@ describe('DELETE /clusters/{name}/addons/{addon}', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('the VPC CNI that nodegroups need, after creation', () => {
+  const cniProblem = { pointer: '/addons', message: expect.stringContaining('add {"name": "vpc-cni"} to addons') };
+
+  it('answers 422 at /addons to removing vpc-cni while the cluster has nodegroups, and starts nothing', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const response = await routeRequest(event('DELETE', `/clusters/${NAME}/addons/vpc-cni`), aws.deps());
+
+    expect(response.statusCode).toBe(422);
+    expect(body(response).errors).toEqual([cniProblem]);
+    expect(aws.executions).toHaveLength(1);
+  });
+
+  it('answers 422 at /addons to a nodegroup added to a cluster without vpc-cni, and takes it once vpc-cni is there', async () => {
+    const aws = new FakeAws();
+    const created = await routeRequest(event('POST', '/clusters', { body: { name: 'serverless', fargate: true, addons: [] } }), aws.deps());
+    expect(created.statusCode).toBe(202);
+    Object.assign(aws.clusterRecords.get('serverless')!, { status: 'ACTIVE', lockedBy: undefined });
+
+    const refused = await routeRequest(event('POST', '/clusters/serverless/nodegroups', { body: { name: 'ng-1' } }), aws.deps());
+    Object.assign(aws.clusterRecords.get('serverless')!.spec as object, { addons: [{ name: 'vpc-cni' }] });
+    const accepted = await routeRequest(event('POST', '/clusters/serverless/nodegroups', { body: { name: 'ng-1' } }), aws.deps());
+
+    expect(refused.statusCode).toBe(422);
+    expect(body(refused).errors).toEqual([cniProblem]);
+    expect(accepted.statusCode).toBe(202);
+  });
+});

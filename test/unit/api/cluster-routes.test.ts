@@ -76,6 +76,25 @@ describe('GET /clusters/{name}', () => {
     });
   });
 
+  it("shows each nodegroup's Ready nodes as the workflow last saw them, only for nodegroups the spec still has", async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const general = { ready: 2, desired: 2, observedAt: '2026-11-21T10:20:00.000Z' };
+    await aws.deps().registry.recordReadyNodes(NAME, { 'ng-general': general, 'ng-removed': { ready: 1, desired: 1, observedAt: '2026-11-20T09:00:00.000Z' } });
+
+    const cluster = body(await routeRequest(event('GET', `/clusters/${NAME}`), aws.deps()));
+
+    // ng-spot is in the spec but was not waited for yet: absent, not 0.
+    expect(cluster.readyNodes).toEqual({ 'ng-general': general });
+  });
+
+  it('answers an empty readyNodes before any wait for nodes', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    expect(body(await routeRequest(event('GET', `/clusters/${NAME}`), aws.deps())).readyNodes).toEqual({});
+  });
+
   it('shows the running operation while one holds the cluster', async () => {
     const aws = new FakeAws();
     const operationId = body(await routeRequest(event('POST', '/clusters', { body: referenceSpec() }), aws.deps())).operationId;

@@ -33,8 +33,11 @@ const CLUSTER = {
       { namespace: 'jobs', serviceAccountName: 'runner', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
     ],
     addons: [{ name: 'vpc-cni', version: 'v1.19.5-eksbuild.3', configurationValues: '{\n  "env": {"ENABLE_PREFIX_DELEGATION": "true"}\n}' }, { name: 'coredns' }, { name: 'eks-pod-identity-agent' }],
+    managedNodeGroups: [{ name: 'ng-1', minSize: 2, maxSize: 3, desiredSize: 2, instanceTypes: ['m5.large'] }],
+    selfManagedNodeGroups: [{ name: 'batch', minSize: 0, maxSize: 4, desiredSize: 1, instanceTypes: ['c6i.xlarge', 'c5.xlarge'] }],
   },
-  live: { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] } },
+  live: { endpointAccess: { public: true, private: false, publicAccessCidrs: ['203.0.113.0/24'] }, nodegroups: [{ name: 'ng-1', status: 'ACTIVE' }] },
+  readyNodes: { 'ng-1': { ready: 1, desired: 2, observedAt: '2026-12-04T01:18:00.000Z' } },
 };
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -171,6 +174,7 @@ describe('each verb makes the request of its route', () => {
     ['delete podidentityassociation', ['delete', 'podidentityassociation', '--cluster', 'demo', '--namespace', 'payments', '--service-account-name', 'ledger'], [{ method: 'DELETE', path: '/clusters/demo/pod-identity-associations/payments/ledger' }]],
     ['get clusters', ['get', 'clusters'], [{ method: 'GET', path: '/clusters' }]],
     ['get cluster --name', ['get', 'cluster', '--name', 'demo', '-o', 'json'], [{ method: 'GET', path: '/clusters/demo' }]],
+    ['get nodegroup', ['get', 'nodegroup', '--cluster', 'demo'], [{ method: 'GET', path: '/clusters/demo' }]],
     ['get operations', ['get', 'operations', '--cluster', 'demo'], [{ method: 'GET', path: '/operations?cluster=demo' }]],
   ])('%s', async (_name, argv, expected) => {
     expect(await requestsOf(...argv)).toEqual(expected);
@@ -337,6 +341,27 @@ describe('output', () => {
     expect(table.stdout.lines).toEqual(['NAME   VERSION   STATUS   CREATED                    OPERATION', 'demo   1.32      ACTIVE   2026-12-04T01:00:00.000Z']);
     expect(JSON.parse(json.stdout.text)).toEqual([CLUSTER]);
     expect(yaml.stdout.text).toMatch(/^- name: demo\n {2}status: ACTIVE\n/);
+  });
+
+  test("get nodegroup prints each nodegroup of the spec with its Ready nodes at the workflow's last look; -o json the rows", async () => {
+    const io = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const json = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+    const missing = fakeIo({ env: { EKSP_ENDPOINT: api.url } });
+
+    await eksp(io, 'get', 'nodegroup', '--cluster', 'demo');
+    await eksp(json, 'get', 'nodegroup', '--cluster', 'demo', '--name', 'ng-1', '-o', 'json');
+    const code = await eksp(missing, 'get', 'nodegroup', '--cluster', 'demo', '--name', 'ng-9');
+
+    expect(io.stdout.lines).toEqual([
+      'CLUSTER   NODEGROUP   TYPE           STATUS   MIN SIZE   MAX SIZE   DESIRED CAPACITY   READY                                  INSTANCE TYPE',
+      'demo      ng-1        managed        ACTIVE   2          3          2                  1/2 (as of 2026-12-04T01:18:00.000Z)   m5.large',
+      'demo      batch       self-managed   -        0          4          1                  -                                      c6i.xlarge,c5.xlarge',
+    ]);
+    expect(JSON.parse(json.stdout.text)).toEqual([
+      { cluster: 'demo', name: 'ng-1', type: 'managed', status: 'ACTIVE', minSize: 2, maxSize: 3, desiredSize: 2, instanceTypes: ['m5.large'], readyNodes: { ready: 1, desired: 2, observedAt: '2026-12-04T01:18:00.000Z' } },
+    ]);
+    expect(code).toBe(1);
+    expect(missing.stderr.text).toBe('Error: no nodegroup "ng-9" in cluster "demo"\n');
   });
 
   test('get iamidentitymapping prints ARN, username and groups', async () => {

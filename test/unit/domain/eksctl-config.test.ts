@@ -275,6 +275,18 @@ describe('pointing problems of the translated spec back at the ClusterConfig', (
     );
   });
 
+  it('points a nodegroup without the VPC CNI at the flag that left out eksctl\'s default add-ons, or at addons', () => {
+    const nodegroups = { managedNodeGroups: [{ name: 'ng', privateNetworking: true }] };
+    const cniProblem = (pointer: string) => [{ pointer, message: expect.stringContaining('add {"name": "vpc-cni"} to addons') }];
+
+    expect(problemsOf({ ...nodegroups, addonsConfig: { disableDefaultAddons: true } })).toEqual(cniProblem('/addonsConfig/disableDefaultAddons'));
+    expect(problemsOf({ ...nodegroups, addons: [{ name: 'coredns' }], addonsConfig: { disableDefaultAddons: true } })).toEqual(cniProblem('/addonsConfig/disableDefaultAddons'));
+    expect(problemsOf({ ...nodegroups, autoModeConfig: { enabled: true } })).toEqual(cniProblem('/addons'));
+    expect(problemsOf({ ...nodegroups, addons: [{ name: 'vpc-cni' }], addonsConfig: { disableDefaultAddons: true } })).toEqual([]);
+    expect(problemsOf(nodegroups)).toEqual([]);
+    expect(problemsOf({ ...nodegroups, addons: [{ name: 'coredns' }] })).toEqual([]);
+  });
+
   it("says which translated field a problem is about when nothing in the ClusterConfig made it", () => {
     expect(pointBack({ pointer: '/ownerAccess', message: 'is wrong' }, new Map())).toEqual({ pointer: '', message: "the translated spec's /ownerAccess is wrong" });
   });

@@ -55,12 +55,12 @@ describe('provisioningSteps', () => {
       { name: 'mixed', instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 50 } },
     ];
 
-    expect(steps({ selfManagedNodeGroups: selfManaged, addons: [], ownerAccess: 'none' }).slice(1)).toEqual([
+    expect(steps({ selfManagedNodeGroups: selfManaged, addons: [{ name: 'vpc-cni' }], ownerAccess: 'none' }).slice(1, -1)).toEqual([
       'Create self-managed nodegroup batch: stack eksp-demo-nodegroup-batch (t3.large ON_DEMAND, 1/1/2, ami-0123456789abcdef0), its node role admitted as EC2_LINUX',
       'Create self-managed nodegroup spot: stack eksp-demo-nodegroup-spot (m5.large, m5a.large SPOT, 2/2/2, EKS optimized AL2023 AMI), its node role admitted as EC2_LINUX',
       'Create self-managed nodegroup mixed: stack eksp-demo-nodegroup-mixed (m5.large 1 ON_DEMAND + 50% ON_DEMAND above, the rest SPOT capacity-optimized, 2/2/2, EKS optimized AL2023 AMI), its node role admitted as EC2_LINUX',
     ]);
-    expect(steps({ authenticationMode: 'CONFIG_MAP', selfManagedNodeGroups: [{ name: 'batch' }], addons: [], ownerAccess: 'none' })[1]).toMatch(/its node role admitted in aws-auth$/);
+    expect(steps({ authenticationMode: 'CONFIG_MAP', selfManagedNodeGroups: [{ name: 'batch' }], addons: [{ name: 'vpc-cni' }], ownerAccess: 'none' })[1]).toMatch(/its node role admitted in aws-auth$/);
   });
 
   it('shows the add-on version when one is pinned', () => {

@@ -40,7 +40,7 @@ describe('podIdentityAssociations in the spec', () => {
   });
 
   it('keeps an agent add-on the spec lists itself, and adds none without associations', () => {
-    expect(spec({ podIdentityAssociations: [BY_ROLE], addons: [{ name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }] }).addons).toEqual([{ name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }]);
+    expect(spec({ podIdentityAssociations: [BY_ROLE], addons: [{ name: 'vpc-cni' }, { name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }] }).addons).toEqual([{ name: 'vpc-cni' }, { name: POD_IDENTITY_AGENT_ADDON, version: 'v1.3.4-eksbuild.1' }]);
     expect(spec({}).addons.map((a) => a.name)).not.toContain(POD_IDENTITY_AGENT_ADDON);
     expect(spec({}).podIdentityAssociations).toEqual([]);
   });
@@ -94,7 +94,7 @@ describe('the allowedPodPolicyArns guardrail', () => {
   });
 
   it('judges an added association by what it adds, not by associations the cluster already had', () => {
-    const before = spec({ podIdentityAssociations: [BY_POLICIES], addons: [{ name: POD_IDENTITY_AGENT_ADDON }] });
+    const before = spec({ podIdentityAssociations: [BY_POLICIES], addons: [{ name: 'vpc-cni' }, { name: POD_IDENTITY_AGENT_ADDON }] });
     const { spec: after } = apiChange(before, { action: 'ADD_POD_IDENTITY_ASSOCIATION', body: { namespace: 'jobs', serviceAccountName: 'runner', permissionPolicyArns: ['arn:aws:iam::aws:policy/AmazonSQSFullAccess'] } });
 
     expect(changeGuardrailProblems(before, after, ['/podIdentityAssociations/1'], resolved({ allowedPodPolicyArns: [S3_READ] })).map((p) => p.pointer)).toEqual(['/podIdentityAssociations/1/permissionPolicyArns/0']);
@@ -195,7 +195,7 @@ describe('the routes’ changes', () => {
 
   it('refuses to remove the agent add-on while associations need it', () => {
     expect(applyChange(withAgent, { action: 'REMOVE_ADDON', target: POD_IDENTITY_AGENT_ADDON }).problems).toEqual([{ pointer: '', message: expect.stringContaining('ops/reporter') }]);
-    expect(applyChange(spec({ addons: [{ name: POD_IDENTITY_AGENT_ADDON }] }), { action: 'REMOVE_ADDON', target: POD_IDENTITY_AGENT_ADDON }).problems).toBeUndefined();
+    expect(applyChange(spec({ addons: [{ name: 'vpc-cni' }, { name: POD_IDENTITY_AGENT_ADDON }] }), { action: 'REMOVE_ADDON', target: POD_IDENTITY_AGENT_ADDON }).problems).toBeUndefined();
   });
 
   it('normalises the running cluster’s spec without guardrails (judged by the change alone)', () => {

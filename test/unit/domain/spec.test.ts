@@ -100,8 +100,8 @@ describe('normaliseSpec defaults (eksctl-like)', () => {
   });
 
   it('gives no add-on for an explicit empty list, and only the listed ones for a list', () => {
-    expect(normaliseSpec({ name: 'demo', addons: [] }, SPEC_DEFAULTS).addons).toEqual([]);
-    expect(normaliseSpec({ name: 'demo', addons: [{ name: 'coredns' }] }, SPEC_DEFAULTS).addons).toEqual([{ name: 'coredns' }]);
+    expect(normaliseSpec({ name: 'demo', fargate: true, addons: [] }, SPEC_DEFAULTS).addons).toEqual([]);
+    expect(normaliseSpec({ name: 'demo', addons: [{ name: 'coredns' }, { name: 'vpc-cni' }] }, SPEC_DEFAULTS).addons).toEqual([{ name: 'coredns' }, { name: 'vpc-cni' }]);
   });
 
   it('normalises a normalised spec to itself, defaults included (the Plan step re-checks it)', () => {
@@ -343,10 +343,10 @@ describe('EKS Auto Mode (autoMode)', () => {
   });
 
   it('keeps an empty node pool list (custom NodePools only) and explicit nodegroups and add-ons', () => {
-    const spec = normaliseSpec({ name: 'demo', autoMode: { enabled: true, nodePools: [] }, managedNodeGroups: [{ name: 'extra' }], addons: [{ name: 'coredns' }] }, SPEC_DEFAULTS);
+    const spec = normaliseSpec({ name: 'demo', autoMode: { enabled: true, nodePools: [] }, managedNodeGroups: [{ name: 'extra' }], addons: [{ name: 'vpc-cni' }, { name: 'coredns' }] }, SPEC_DEFAULTS);
     expect(spec.autoMode?.nodePools).toEqual([]);
     expect(spec.managedNodeGroups.map((ng) => ng.name)).toEqual(['extra']);
-    expect(spec.addons).toEqual([{ name: 'coredns' }]);
+    expect(spec.addons).toEqual([{ name: 'vpc-cni' }, { name: 'coredns' }]);
   });
 
   it('keeps eksctl’s usual defaults when Auto Mode is off', () => {
@@ -365,5 +365,45 @@ describe('EKS Auto Mode (autoMode)', () => {
 
   it('refuses node pools other than the built-in ones', () => {
     expect(problemsOf({ name: 'demo', autoMode: { enabled: true, nodePools: ['gpu'] } })).toEqual([{ pointer: '/autoMode/nodePools/0', message: expect.stringContaining('general-purpose') }]);
+  });
+});
+
+describe('nodegroups need the VPC CNI add-on', () => {
+  const problemsOf = (input: Record<string, unknown>) => {
+    try {
+      normaliseSpec(input, SPEC_DEFAULTS);
+    } catch (error) {
+      if (error instanceof InvalidSpecError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+  const cniProblem = { pointer: '/addons', message: expect.stringContaining('add {"name": "vpc-cni"} to addons') };
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a managed nodegroup and no add-on', { managedNodeGroups: [{ name: 'ng-1' }], addons: [] }],
+    ['the default nodegroup and add-ons without vpc-cni', { addons: [{ name: 'coredns' }, { name: 'kube-proxy' }] }],
+    ['a self-managed nodegroup and no add-on', { selfManagedNodeGroups: [{ name: 'batch' }], addons: [] }],
+    ['Auto Mode with a managed nodegroup and its default add-ons', { autoMode: { enabled: true }, managedNodeGroups: [{ name: 'extra' }] }],
+  ])('refuses %s at /addons, saying what to add', (_, request) => {
+    expect(problemsOf({ name: 'demo', ...request })).toEqual([cniProblem]);
+  });
+
+  it("says Auto Mode's networking does not reach a nodegroup's nodes", () => {
+    const [problem] = problemsOf({ name: 'demo', autoMode: { enabled: true }, managedNodeGroups: [{ name: 'extra' }] });
+
+    expect(problem?.message).toContain("Auto Mode's built-in networking serves only its own nodes");
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['just a name (eksctl defaults)', {}],
+    ['nodegroups with vpc-cni among other add-ons', { managedNodeGroups: [{ name: 'ng-1' }], selfManagedNodeGroups: [{ name: 'batch' }], addons: [{ name: 'coredns' }, { name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' }] }],
+    ['Auto Mode alone', { autoMode: { enabled: true } }],
+    ['Auto Mode and no add-on', { autoMode: { enabled: true }, addons: [] }],
+    ['Fargate only and no add-on', { fargate: true, addons: [] }],
+    ['Fargate profiles and no add-on', { fargateProfiles: [{ name: 'fp-1', selectors: [{ namespace: 'apps' }] }], addons: [] }],
+    ['no compute at all', { managedNodeGroups: [], addons: [] }],
+  ])('accepts %s', (_, request) => {
+    expect(problemsOf({ name: 'demo', ...request })).toEqual([]);
   });
 });

@@ -594,3 +594,37 @@ describe('DynamoRegistry', () => {
     expect(error.message).toMatch(/^registry no-such-table: ResourceNotFoundException/);
   });
 });
+
+describe('DynamoRegistry readyNodes', () => {
+  const twoOfTwo = { ready: 2, desired: 2, observedAt: '2026-11-21T10:20:00.000Z' };
+
+  it("records each nodegroup's observation on the cluster record, replacing its own and keeping the others, without adding a version", async () => {
+    const operation = await accepted();
+    const name = operation.cluster.name;
+
+    await registry.recordReadyNodes(name, { 'ng-a': { ready: 1, desired: 2, observedAt: '2026-11-21T10:15:00.000Z' } });
+    await registry.recordReadyNodes(name, { 'ng-b': { ready: 3, desired: 3, observedAt: '2026-11-21T10:16:00.000Z' }, 'ng.dotted': twoOfTwo });
+    await registry.recordReadyNodes(name, { 'ng-a': twoOfTwo });
+    await registry.recordReadyNodes(name, { 'ng-a': twoOfTwo });
+
+    const cluster = await registry.getCluster(name);
+    expect(cluster?.readyNodes).toEqual({ 'ng-a': twoOfTwo, 'ng-b': { ready: 3, desired: 3, observedAt: '2026-11-21T10:16:00.000Z' }, 'ng.dotted': twoOfTwo });
+    expect(cluster?.version).toBe(1);
+  });
+
+  it('keeps the observations across the lock release and the status the outcome sets', async () => {
+    const operation = await accepted();
+    await registry.recordReadyNodes(operation.cluster.name, { 'ng-a': twoOfTwo });
+
+    await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+    expect(await registry.getCluster(operation.cluster.name)).toMatchObject({ status: 'ACTIVE', readyNodes: { 'ng-a': twoOfTwo } });
+  });
+
+  it('makes no record for a cluster the registry does not have, and no call for nothing observed', async () => {
+    await registry.recordReadyNodes('never-created', { 'ng-a': twoOfTwo });
+    await registry.recordReadyNodes('never-created', {});
+
+    expect(await clusterItem('never-created')).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@ import { createAddon } from '../../../functions/steps/create-addon';
 import { CLUSTER, depsAt, fakeAws, forgetCalls, rejectionOf, resourceItem, specOf, T0 } from './step-inputs';
 
 function input() {
-  const spec = specOf({ addons: [{ name: 'coredns' }] });
+  const spec = specOf({ addons: [{ name: 'coredns' }, { name: 'vpc-cni' }] });
   return resourceItem(spec, spec.addons[0] as AddonSpec);
 }
 

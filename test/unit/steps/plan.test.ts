@@ -24,9 +24,9 @@ describe('Plan', () => {
   it('plans a new-VPC cluster without asking EC2 anything and reports Plan SUCCEEDED', async () => {
     const aws = fakeAws();
 
-    const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }], addons: [], ownerAccess: 'none' }), aws.deps());
+    const result = await plan(input({ network: { vpc: {} }, managedNodeGroups: [{ name: 'ng-1' }], addons: [{ name: 'vpc-cni' }], ownerAccess: 'none' }), aws.deps());
 
-    expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33, endpoint public (0.0.0.0/0))`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)'] });
+    expect(result).toEqual({ stackName: STACK, steps: [`Create cluster stack ${STACK} (Kubernetes 1.33, endpoint public (0.0.0.0/0))`, 'Create nodegroup ng-1 (m5.large ON_DEMAND, 2/2/2)', 'Create add-on vpc-cni'] });
     expect(aws.callLog((c) => c.service === 'ec2')).toEqual([]);
     expect(aws.events).toEqual([expect.objectContaining({ phase: 'Plan', step: expect.objectContaining({ name: 'Plan', status: 'SUCCEEDED' }) })]);
   });

@@ -148,7 +148,7 @@ describe('Change Pod Identity', () => {
 
 describe('delete-cluster', () => {
   it('deletes the role stacks of associations added after provisioning with the compute', async () => {
-    const spec = specOf({ podIdentityAssociations: [BY_ROLE], addons: [{ name: POD_IDENTITY_AGENT_ADDON }] });
+    const spec = specOf({ podIdentityAssociations: [BY_ROLE], addons: [{ name: 'vpc-cni' }, { name: POD_IDENTITY_AGENT_ADDON }] });
     const aws = provisionedAws(spec);
     const add = await changePodIdentity(requestedUpdate(spec, { action: 'ADD_POD_IDENTITY_ASSOCIATION', body: BY_POLICIES }), aws.deps());
     aws.stacks.get(podIdentityStackName(CLUSTER, BY_POLICIES))!.describesLeft = 0;

@@ -239,7 +239,7 @@ describe('Finalize Upgrade', () => {
   it('sends one SUCCEEDED event with every version before and after, and records the spec at the new version', async () => {
     const aws = runningAws({ version: '1.33', nodegroups: [{ name: 'ng-1' }], addons: [{ name: 'coredns' }] });
     const before = { version: '1.31', addons: { coredns: addonVersionFor('1.31') }, nodegroups: { 'ng-1': '1.31' } };
-    const spec = specAt('1.31', { addons: [{ name: 'coredns', version: addonVersionFor('1.31') }, { name: 'kube-proxy' }] });
+    const spec = specAt('1.31', { addons: [{ name: 'vpc-cni' }, { name: 'coredns', version: addonVersionFor('1.31') }, { name: 'kube-proxy' }] });
 
     const outputs = await finalizeUpgrade(upgradeInput(spec, TO_133, { preflight: { ready: true, waitSeconds: 0, before } }), aws.deps());
 
@@ -250,7 +250,7 @@ describe('Finalize Upgrade', () => {
     const record = aws.clusterRecords.get(CLUSTER)!;
     expect(record.status).toBe('ACTIVE');
     expect(record.lockedBy).toBeUndefined();
-    expect(record.spec).toMatchObject({ version: '1.33', addons: [{ name: 'coredns', version: addonVersionFor('1.33') }, { name: 'kube-proxy' }] });
+    expect(record.spec).toMatchObject({ version: '1.33', addons: [{ name: 'vpc-cni' }, { name: 'coredns', version: addonVersionFor('1.33') }, { name: 'kube-proxy' }] });
   });
 });
 
