@@ -459,6 +459,10 @@ function renderControlPlane(template: TemplateBuilder, input: ClusterTemplateInp
         ...(access.public && access.publicAccessCidrs.length > 0 ? { PublicAccessCidrs: [...access.publicAccessCidrs, ...natCidrs] } : {}),
       },
       AccessConfig: { AuthenticationMode: spec.authenticationMode, BootstrapClusterCreatorAdminPermissions: bootstrapsCreatorAdmin(spec.authenticationMode) },
+      // The cluster's networking is the spec's add-ons alone, as eksctl makes its clusters: EKS does
+      // not also install self-managed vpc-cni, kube-proxy and coredns (so nodes need the vpc-cni
+      // add-on, which spec-rules.ts asks for). Set at creation only: changing it replaces a cluster.
+      BootstrapSelfManagedAddons: false,
       ...(spec.logging.length > 0 ? { Logging: { ClusterLogging: { EnabledTypes: spec.logging.map((Type) => ({ Type })) } } } : {}),
       ...(spec.secretsEncryption ? { EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: spec.secretsEncryption.kmsKeyArn } }] } : {}),
       ...lifecycleSettings(spec),
@@ -495,7 +499,7 @@ export function autoModeOn(spec: Pick<Spec, 'autoMode'>): boolean {
 /**
  * Compute, block storage and load balancing together (EKS refuses them apart). EKS itself makes
  * the node role's access entry (type EC2, AmazonEKSAutoNodePolicy). Its networking add-ons are
- * built in, so EKS must not also install the self-managed vpc-cni, kube-proxy and coredns.
+ * built in (no cluster installs the self-managed ones: BootstrapSelfManagedAddons is false).
  */
 function autoModeSettings(spec: Spec): Record<string, unknown> {
   if (!spec.autoMode?.enabled) return {};
@@ -503,7 +507,6 @@ function autoModeSettings(spec: Spec): Record<string, unknown> {
     ComputeConfig: { Enabled: true, NodePools: [...spec.autoMode.nodePools], NodeRoleArn: getAtt(AUTO_MODE_NODE_ROLE, 'Arn') },
     StorageConfig: { BlockStorage: { Enabled: true } },
     KubernetesNetworkConfig: { ElasticLoadBalancing: { Enabled: true } },
-    BootstrapSelfManagedAddons: false,
   };
 }
 

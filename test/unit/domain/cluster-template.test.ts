@@ -640,6 +640,12 @@ describe('the Fargate stack of a cluster made without profiles (renderFargateTem
   });
 });
 
+describe('networking add-ons', () => {
+  it("makes every cluster without EKS's self-managed vpc-cni, kube-proxy and coredns: its networking is the spec's add-ons, as eksctl's clusters", () => {
+    expect(resource(render({}), 'ControlPlane').Properties.BootstrapSelfManagedAddons).toBe(false);
+  });
+});
+
 describe('EKS Auto Mode', () => {
   const autoMode = () => render({ authenticationMode: 'API', autoMode: { enabled: true } });
 
