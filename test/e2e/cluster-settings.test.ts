@@ -186,7 +186,7 @@ describe('changing a running nodegroup', () => {
   it('succeeds with one UpdateNodegroupConfig, then the rolling AMI release update, each reported', () => {
     expectOneTerminalLast(events, 'SUCCEEDED');
 
-    expect(events.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Nodegroup Config', 'Update Nodegroup AMI Release', 'Change Nodegroup']);
+    expect(events.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Nodegroup Config', 'Update Nodegroup AMI Release', 'Change Nodegroup', 'Check Nodes Ready']);
   });
 
   itWith(tools.awsCli, 'the AWS CLI')('aws eks describe-nodegroup shows the labels, taints, update config and release', async () => {
@@ -213,7 +213,7 @@ describe('changing a running nodegroup', () => {
     const { nodegroup } = await aws<{ nodegroup: { instanceTypes?: string[]; launchTemplate: { id: string; version: string } } }>(['eks', 'describe-nodegroup', '--cluster-name', NAME, '--nodegroup-name', 'ng-b']);
     const instances = await aws<{ Reservations: Array<{ Instances: Array<{ InstanceType: string }> }> }>(['ec2', 'describe-instances', '--filters', 'Name=tag:eks:nodegroup-name,Values=ng-b', 'Name=instance-state-name,Values=running']);
 
-    expect(changed.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Launch Template', 'Update Nodegroup Instance Type', 'Change Nodegroup']);
+    expect(changed.filter((e) => e.step?.status === 'SUCCEEDED').map((e) => e.step!.name)).toEqual(['Update Launch Template', 'Update Nodegroup Instance Type', 'Change Nodegroup', 'Check Nodes Ready']);
     // The type is the launch template's, so EKS reports no instanceTypes; the nodegroup runs the template's new version.
     expect(nodegroup.instanceTypes).toBeUndefined();
     expect(nodegroup.launchTemplate.version).toBe('2');

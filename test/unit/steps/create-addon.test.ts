@@ -4,8 +4,9 @@ import { createAddon } from '../../../functions/steps/create-addon';
 import type { FakeAws } from '../../support/fake-aws';
 import { at, CLUSTER, fakeAws, operation, resourceItem, specOf } from './step-inputs';
 
+/** The add-on under test, first in a spec whose default nodegroup has the VPC CNI it needs. */
 function addonOf(addon: Record<string, unknown>) {
-  const spec = specOf({ addons: [addon] });
+  const spec = specOf({ addons: [addon, ...(addon.name === 'vpc-cni' ? [] : [{ name: 'vpc-cni' }])] });
   return resourceItem(spec, spec.addons[0] as AddonSpec);
 }
 
