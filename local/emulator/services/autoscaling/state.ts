@@ -93,7 +93,8 @@ export class AutoScalingReads {
     const activities = groups.flatMap((group): Activity[] => {
       if (group.activities) {
         settleTerminations(this.world, group);
-        return group.activities.map(({ instanceId: _instance, dueAt: _due, ...activity }) => ({ ...activity, groupName: group.name, groupArn: group.arn }));
+        // Newest first, those of one instant too.
+        return [...group.activities].reverse().map(({ instanceId: _instance, dueAt: _due, ...activity }) => ({ ...activity, groupName: group.name, groupArn: group.arn }));
       }
       const launched = group.instanceIds
         .map((id) => this.world.ec2.instances.get(id))
