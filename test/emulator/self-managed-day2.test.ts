@@ -6,18 +6,19 @@
  * rolls back when Auto Scaling refuses the sizes; a new image or user data is a new launch
  * template version the group re-resolves to while running instances keep theirs;
  * TerminateInstanceInAutoScalingGroup replaces an instance from the current version, or shrinks
- * the group; UpdateAutoScalingGroup and SetDesiredCapacity apply Auto Scaling's rules; every
- * launch and termination is a scaling activity.
+ * the group, and a termination under way finishes in a restored World; UpdateAutoScalingGroup and
+ * SetDesiredCapacity apply Auto Scaling's rules; every launch and termination is a scaling activity.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { createAutoScalingService } from '../../local/emulator/services/autoscaling';
+import { createAutoScalingService, resumeTerminations } from '../../local/emulator/services/autoscaling';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { parseNodeConfig } from '../../local/emulator/services/eks/self-managed-nodes';
+import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type Instance } from '../../local/emulator/world';
 import { awsCli, queryPost } from '../support/aws-tools';
@@ -28,6 +29,8 @@ import { until } from '../support/until';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const OLD_IMAGE = 'ami-0aaaaaaaaaaaaaaa1';
 const NEW_IMAGE = 'ami-0bbbbbbbbbbbbbbb2';
+/** Generous: the machine's cores are shared, and a busy moment must not read as a stuck stack. */
+const SETTLE_MS = 20_000;
 
 let world: World;
 let emulator: RunningEmulator;
@@ -83,6 +86,7 @@ async function settled(name: string): Promise<string> {
       async () => (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.StackStatus,
       (status) => status !== undefined && !status.endsWith('_IN_PROGRESS'),
       `stack ${name} settled`,
+      SETTLE_MS,
     )) ?? ''
   );
 }
@@ -114,7 +118,7 @@ const labelsOf = (instance: Instance) => {
   const version = (template.properties.Versions as Array<{ VersionNumber: number; LaunchTemplateData: { UserData: string } }>).find((v) => String(v.VersionNumber) === instance.launchTemplate!.version)!;
   return parseNodeConfig(Buffer.from(version.LaunchTemplateData.UserData, 'base64').toString('utf8'))?.labels;
 };
-const allTerminated = (stack: string, ids: string[]) => until(async () => ids.map((id) => world.ec2.instances.get(id)?.state), (states) => states.every((s) => s === 'terminated'), `${stack}: ${ids.join(', ')} terminated`);
+const allTerminated = (stack: string, ids: string[]) => until(async () => ids.map((id) => world.ec2.instances.get(id)?.state), (states) => states.every((s) => s === 'terminated'), `${stack}: ${ids.join(', ')} terminated`, SETTLE_MS);
 
 beforeAll(async () => {
   // 0.01: an instance is Terminating for 0.2–0.9 s, long enough to be seen so.
@@ -284,6 +288,24 @@ describe('TerminateInstanceInAutoScalingGroup', () => {
     await allTerminated('reimage', [first!.instanceId]);
     const { Activities = [] } = await autoScaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 1 }));
     expect(Activities[0]?.Cause).toMatch(/in response to a user request, shrinking the capacity from 2 to 1\.$/);
+  });
+});
+
+describe('a termination under way across a save and restore of the World', () => {
+  it('finishes when due in the restored World: the instance terminated, out of the group, the activity Successful', async () => {
+    const [victim] = running('scale');
+    const name = groupOf('scale').name;
+    await autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim!.instanceId, ShouldDecrementDesiredCapacity: false }));
+    const restored = new World({ timeScale: 0.01, emulatedStart: world.clock.now().getTime() });
+
+    restoreWorld(restored, JSON.parse(JSON.stringify(snapshotWorld(world))));
+    resumeTerminations(restored);
+
+    expect(restored.ec2.instances.get(victim!.instanceId)!.state).toBe('shutting-down');
+    await until(async () => restored.ec2.instances.get(victim!.instanceId)!.state, (state) => state === 'terminated', 'the restored termination finished', SETTLE_MS);
+    const group = restored.autoScaling.groups.get(name)!;
+    expect(group.instanceIds).not.toContain(victim!.instanceId);
+    expect(group.activities!.find((a) => a.instanceId === victim!.instanceId && a.description.startsWith('Terminating'))).toMatchObject({ statusCode: 'Successful', progress: 100 });
   });
 });
 

@@ -3,8 +3,8 @@
  * shows them, newest first), and the termination of one of its instances as Auto Scaling runs it:
  * the instance goes Terminating (EC2 `shutting-down`, its kubelet stopped) and no longer counts
  * toward the group's capacity, so a replacement can launch at once; some 20–90 s later
- * (durations.ts `instanceShutdown`) EC2 has it `terminated` and it leaves the group. A termination
- * due while nothing was running (a restored World) finishes at the next look at the group.
+ * (durations.ts `instanceShutdown`) EC2 has it `terminated` and it leaves the group. A restored
+ * World's terminations finish when due (resumeTerminations).
  */
 import { randomUUID } from 'node:crypto';
 import type { AutoScalingGroup, Instance, ScalingActivity, World } from '../../world';
@@ -55,8 +55,20 @@ export function beginTermination(world: World, group: AutoScalingGroup, instance
     availabilityZone: instance.availabilityZone,
     dueAt,
   });
-  void world.clock.sleepUntil(dueAt.getTime()).then(() => settleTerminations(world, group));
+  settleWhenDue(world, group, dueAt);
   return activity;
+}
+
+function settleWhenDue(world: World, group: AutoScalingGroup, dueAt: Date): void {
+  void world.clock.sleepUntil(dueAt.getTime()).then(() => settleTerminations(world, group));
+}
+
+/** After a restore: the terminations that were under way finish when due (those overdue at once). */
+export function resumeTerminations(world: World): void {
+  for (const group of world.autoScaling.groups.values()) {
+    settleTerminations(world, group);
+    for (const activity of group.activities ?? []) if (activity.statusCode === 'InProgress' && activity.dueAt) settleWhenDue(world, group, activity.dueAt);
+  }
 }
 
 /** Finishes the group's terminations that are due: the instance terminated (at its due time), out of the group, the activity Successful. */
