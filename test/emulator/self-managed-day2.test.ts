@@ -121,10 +121,10 @@ const labelsOf = (instance: Instance) => {
 const allTerminated = (stack: string, ids: string[]) => until(async () => ids.map((id) => world.ec2.instances.get(id)?.state), (states) => states.every((s) => s === 'terminated'), `${stack}: ${ids.join(', ')} terminated`, SETTLE_MS);
 
 beforeAll(async () => {
-  // 0.01: an instance is Terminating for 0.2–0.9 s, long enough to be seen so.
-  world = new World({ timeScale: 0.01, seed: 5 });
+  // 0.05: an instance is Terminating for 1–4.5 s, long enough to be seen so on a busy machine.
+  world = new World({ timeScale: 0.05, seed: 5 });
   const cloudFormation = createCloudFormationService(world);
-  emulator = await startEmulator({ timeScale: 0.01, services: [cloudFormation, createAutoScalingService(world), createEc2Service(world)] }, world);
+  emulator = await startEmulator({ timeScale: 0.05, services: [cloudFormation, createAutoScalingService(world), createEc2Service(world)] }, world);
   await cloudFormation.warmUp();
   cfn = new CloudFormationClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
   autoScaling = new AutoScalingClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
@@ -296,7 +296,7 @@ describe('a termination under way across a save and restore of the World', () =>
     const [victim] = running('scale');
     const name = groupOf('scale').name;
     await autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim!.instanceId, ShouldDecrementDesiredCapacity: false }));
-    const restored = new World({ timeScale: 0.01, emulatedStart: world.clock.now().getTime() });
+    const restored = new World({ timeScale: 0.05, emulatedStart: world.clock.now().getTime() });
 
     restoreWorld(restored, JSON.parse(JSON.stringify(snapshotWorld(world))));
     resumeTerminations(restored);

@@ -40,6 +40,11 @@ function integer(form: URLSearchParams, name: string): number | undefined {
   return Number(value);
 }
 
+function requiredInteger(form: URLSearchParams, name: string): number {
+  required(form, name);
+  return integer(form, name) as number;
+}
+
 function boolean(form: URLSearchParams, name: string): boolean {
   const value = required(form, name);
   if (value !== 'true' && value !== 'false') throw new EmulatorError(400, 'ValidationError', `Invalid value '${value}' for ${name}: true or false is expected`);
@@ -72,15 +77,13 @@ export const ACTIONS: Record<string, Action> = {
   },
 
   TerminateInstanceInAutoScalingGroup(form, _reads, world) {
-    const activity = terminateStackGroupInstance(world, required(form, 'InstanceId'), boolean(form, 'ShouldDecrementDesiredCapacity'));
-    const group = [...world.autoScaling.groups.values()].find((g) => g.activities?.includes(activity));
-    return { Activity: activityShape({ ...activity, groupName: group?.name ?? '', groupArn: group?.arn ?? '' }) };
+    const { group, activity } = terminateStackGroupInstance(world, required(form, 'InstanceId'), boolean(form, 'ShouldDecrementDesiredCapacity'));
+    return { Activity: activityShape({ ...activity, groupName: group.name, groupArn: group.arn }) };
   },
 
   SetDesiredCapacity(form, _reads, world) {
     const group = requireStackGroup(world, required(form, 'AutoScalingGroupName'));
-    required(form, 'DesiredCapacity');
-    setStackGroupDesiredCapacity(world, group, integer(form, 'DesiredCapacity') as number);
+    setStackGroupDesiredCapacity(world, group, requiredInteger(form, 'DesiredCapacity'));
     return {};
   },
 

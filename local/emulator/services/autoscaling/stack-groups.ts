@@ -143,11 +143,12 @@ export function setStackGroupDesiredCapacity(world: World, group: AutoScalingGro
   reconcileStackGroup(world, group, why);
 }
 
-/** The group of a stack whose member `instanceId` is (running, or already Terminating). */
-export function groupOfInstance(world: World, instanceId: string): AutoScalingGroup | undefined {
+/** The group whose member `instanceId` is (running, or already Terminating), with its terminations that are due finished. */
+function groupOfInstance(world: World, instanceId: string): AutoScalingGroup | undefined {
+  const group = [...world.autoScaling.groups.values()].find((g) => g.instanceIds.includes(instanceId));
+  if (group) settleTerminations(world, group);
   const instance = world.ec2.instances.get(instanceId);
-  if (!instance || instance.state === 'terminated') return undefined;
-  return [...world.autoScaling.groups.values()].find((g) => g.instanceIds.includes(instanceId));
+  return instance && instance.state !== 'terminated' && group?.instanceIds.includes(instanceId) ? group : undefined;
 }
 
 /**
@@ -156,15 +157,13 @@ export function groupOfInstance(world: World, instanceId: string): AutoScalingGr
  * group launches a replacement from its current launch template version at once. Asking again
  * for an instance already Terminating answers its termination activity.
  */
-export function terminateStackGroupInstance(world: World, instanceId: string, decrement: boolean): ScalingActivity {
+export function terminateStackGroupInstance(world: World, instanceId: string, decrement: boolean): { group: AutoScalingGroup; activity: ScalingActivity } {
   const owner = groupOfInstance(world, instanceId);
   if (!owner) throw validation(`Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
   const group = requireStackGroup(world, owner.name);
-  settleTerminations(world, group);
   const running = terminationInProgress(group, instanceId);
-  if (running) return running;
+  if (running) return { group, activity: running };
   const instance = world.ec2.instances.get(instanceId) as Instance;
-  if (instance.state === 'terminated') throw validation(`Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
   const before = group.desiredCapacity;
   if (decrement && before <= group.minSize) {
     throw validation(`Currently, desiredSize equals minSize (${group.minSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
@@ -174,7 +173,7 @@ export function terminateStackGroupInstance(world: World, instanceId: string, de
   const cause = `At ${at} instance ${instanceId} was taken out of service in response to a user request${decrement ? `, shrinking the capacity from ${before} to ${before - 1}` : ''}.`;
   const activity = beginTermination(world, group, instance, cause);
   reconcileStackGroup(world, group);
-  return activity;
+  return { group, activity };
 }
 
 /** The group is deleted: its instances terminated (ForceDelete, as CloudFormation deletes a group), the group gone. */
