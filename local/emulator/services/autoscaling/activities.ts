@@ -55,32 +55,36 @@ export function beginTermination(world: World, group: AutoScalingGroup, instance
     availabilityZone: instance.availabilityZone,
     dueAt,
   });
-  settleWhenDue(world, group, dueAt);
+  finishWhenDue(world, group, activity);
   return activity;
 }
 
-function settleWhenDue(world: World, group: AutoScalingGroup, dueAt: Date): void {
-  void world.clock.sleepUntil(dueAt.getTime()).then(() => settleTerminations(world, group));
+/** The termination finishes when its timer fires (a timer a millisecond early still finishes it: it is the one that was due). */
+function finishWhenDue(world: World, group: AutoScalingGroup, activity: ScalingActivity): void {
+  if (activity.dueAt) void world.clock.sleepUntil(activity.dueAt.getTime()).then(() => finishTermination(world, group, activity));
+}
+
+/** The instance terminated (at its due time), out of the group, the activity Successful. */
+function finishTermination(world: World, group: AutoScalingGroup, activity: ScalingActivity): void {
+  if (activity.statusCode !== 'InProgress' || !activity.dueAt) return;
+  terminateInstance(world, activity.instanceId, 'Service initiated', activity.dueAt);
+  group.instanceIds = group.instanceIds.filter((id) => id !== activity.instanceId);
+  Object.assign(activity, { statusCode: 'Successful', progress: 100, endTime: activity.dueAt });
+  delete activity.dueAt;
 }
 
 /** After a restore: the terminations that were under way finish when due (those overdue at once). */
 export function resumeTerminations(world: World): void {
   for (const group of world.autoScaling.groups.values()) {
     settleTerminations(world, group);
-    for (const activity of group.activities ?? []) if (activity.statusCode === 'InProgress' && activity.dueAt) settleWhenDue(world, group, activity.dueAt);
+    for (const activity of group.activities ?? []) finishWhenDue(world, group, activity);
   }
 }
 
-/** Finishes the group's terminations that are due: the instance terminated (at its due time), out of the group, the activity Successful. */
+/** Finishes the group's terminations that are due by now. */
 export function settleTerminations(world: World, group: AutoScalingGroup): void {
   const now = world.clock.now().getTime();
-  for (const activity of group.activities ?? []) {
-    if (activity.statusCode !== 'InProgress' || !activity.dueAt || activity.dueAt.getTime() > now) continue;
-    terminateInstance(world, activity.instanceId, 'Service initiated', activity.dueAt);
-    group.instanceIds = group.instanceIds.filter((id) => id !== activity.instanceId);
-    Object.assign(activity, { statusCode: 'Successful', progress: 100, endTime: activity.dueAt });
-    delete activity.dueAt;
-  }
+  for (const activity of group.activities ?? []) if (activity.dueAt && activity.dueAt.getTime() <= now) finishTermination(world, group, activity);
 }
 
 /** The termination of `instanceId` still in progress, if there is one. */
