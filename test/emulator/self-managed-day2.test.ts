@@ -7,7 +7,8 @@
  * template version the group re-resolves to while running instances keep theirs;
  * TerminateInstanceInAutoScalingGroup replaces an instance from the current version, or shrinks
  * the group, and a termination under way finishes in a restored World; UpdateAutoScalingGroup and
- * SetDesiredCapacity apply Auto Scaling's rules; every launch and termination is a scaling activity.
+ * SetDesiredCapacity apply Auto Scaling's rules; every launch and termination is a scaling activity;
+ * a terminated instance's Node is deleted when the cloud node lifecycle controller would.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { createAutoScalingService, resumeTerminations } from '../../local/emulat
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEc2Service } from '../../local/emulator/services/ec2';
 import { parseNodeConfig } from '../../local/emulator/services/eks/self-managed-nodes';
+import { hasNode, nodeDeletedAt } from '../../local/emulator/services/kubernetes/node-readiness';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
 import { World, type Instance } from '../../local/emulator/world';
@@ -325,6 +327,24 @@ describe('SetDesiredCapacity and UpdateAutoScalingGroup', () => {
     // MaxSize 2 below the desired 3 brings the desired capacity down to it.
     expect(await describeGroup('reimage')).toMatchObject({ MinSize: 0, MaxSize: 2, DesiredCapacity: 2 });
     expect(running('reimage')).toHaveLength(2);
+  });
+});
+
+describe('the Node of an instance its group terminated', () => {
+  const at = (seconds: number) => new Date(Date.UTC(2026, 0, 2, 10, 0, seconds));
+  const instance = (state: Instance['state'], terminatedSecond?: number): Instance =>
+    ({ state, shutdownAt: at(0), ...(terminatedSecond !== undefined ? { stateTransitionReason: `Service initiated (${at(terminatedSecond).toISOString().replace('T', ' ').replace('.000Z', '')} GMT)` } : {}) }) as Instance;
+
+  it('stays while the instance shuts down, and is deleted at the cloud node lifecycle controller’s first look after the 50 s grace period and the termination', () => {
+    expect(hasNode(instance('shutting-down'), at(59))).toBe(true);
+    expect(nodeDeletedAt(instance('shutting-down'))).toBeUndefined();
+    // Terminated before the grace period ran out: deleted at the look after it, 55 s.
+    expect(nodeDeletedAt(instance('terminated', 30))).toEqual(at(55));
+    expect([hasNode(instance('terminated', 30), at(54)), hasNode(instance('terminated', 30), at(55))]).toEqual([true, false]);
+    // Terminated later: at the first 5-second look after that (looks at 55, 60, …).
+    expect(nodeDeletedAt(instance('terminated', 57))).toEqual(at(60));
+    expect(nodeDeletedAt(instance('terminated', 60))).toEqual(at(60));
+    expect(hasNode({ state: 'terminated' } as Instance, at(1))).toBe(false);
   });
 });
 

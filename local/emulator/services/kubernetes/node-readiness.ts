@@ -57,8 +57,9 @@ export function nodeDeletedAt(instance: Instance): Date | undefined {
   const terminated = terminatedAt(instance);
   if (!instance.shutdownAt || !terminated) return undefined;
   const unreachable = unreachableAt(instance.shutdownAt).getTime();
-  const noticed = Math.max(terminated.getTime(), unreachable);
-  return new Date(unreachable + Math.ceil((noticed - unreachable) / CLOUD_NODE_MONITOR_PERIOD_MS) * CLOUD_NODE_MONITOR_PERIOD_MS + CLOUD_NODE_MONITOR_PERIOD_MS);
+  // Its looks come every period after the node went Unknown; the first one at or after the termination deletes it.
+  const looks = Math.max(1, Math.ceil((terminated.getTime() - unreachable) / CLOUD_NODE_MONITOR_PERIOD_MS));
+  return new Date(unreachable + looks * CLOUD_NODE_MONITOR_PERIOD_MS);
 }
 
 /** Whether the instance still has a Node: running, or terminated by its group and not yet deleted by the cloud node lifecycle controller. */
