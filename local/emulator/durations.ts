@@ -29,6 +29,7 @@ export type DurationKind =
   | 'lambdaVpcFunctionActive'
   | 'loadBalancerDelete'
   | 'nodeRegistration'
+  | 'instanceShutdown'
   | 'nodeNetworkReady';
 
 /** Triangular distributions [min, mode, max] in seconds. */
@@ -62,6 +63,8 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
   // An EC2 node from running to its kubelet registering the Node (boot, nodeadm, kubelet start): 30–60 s.
   nodeRegistration: [30, 40, 60],
+  // An Auto Scaling group's instance from Terminating (shutting-down) to terminated: the OS shuts down, EC2 releases it.
+  instanceShutdown: [20, 35, 90],
   // A registered node until Ready: the VPC CNI's aws-node pod starts on it and writes the CNI config.
   nodeNetworkReady: [10, 14, 20],
 };

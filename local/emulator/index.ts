@@ -3,7 +3,7 @@
  * DynamoDB from dynalite. `npm start` (local/start.ts) runs this and attaches the local runtime
  * (world.executions) so Step Functions executions run the real handlers.
  */
-import { createAutoScalingService } from './services/autoscaling';
+import { createAutoScalingService, resumeTerminations } from './services/autoscaling';
 import { createCloudFormationService, type CloudFormationService } from './services/cloudformation';
 import { createDynamoDbService, startDynalite, type RunningDynalite } from './services/dynamodb';
 import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './services/ec2';
@@ -124,6 +124,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       cloudFormation.engine.resume();
       scheduler.resume();
       resumeLoadBalancerDeletions(world);
+      resumeTerminations(world);
     }
     const defaultNetwork = seedDefaultNetwork(world);
     return {

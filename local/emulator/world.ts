@@ -91,6 +91,11 @@ export interface Instance extends Tagged {
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
   /** Why and when it last changed state, e.g. `User initiated (2026-01-02 10:00:00 GMT)` on termination. */
   stateTransitionReason?: string;
+  /**
+   * When its Auto Scaling group began terminating it (shutting-down): its kubelet stopped then,
+   * and its Node stays until the cloud node lifecycle controller sees it gone (kubernetes/nodes.ts).
+   */
+  shutdownAt?: Date;
   architecture: 'x86_64' | 'arm64';
   capacityType: 'ON_DEMAND' | 'SPOT';
 }
@@ -233,6 +238,24 @@ export interface AutoScalingGroup extends Tagged {
   instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number; spotAllocationStrategy: string; onDemandAllocationStrategy: string };
   /** Keys of the tags whose PropagateAtLaunch is false (a stack's group); every other tag goes on the instances it launches. */
   notPropagatedAtLaunch?: string[];
+  /** What the group did since it kept a log (a stack's group: autoscaling/activities.ts); EKS's own groups show activities derived from their instances. */
+  activities?: ScalingActivity[];
+}
+
+/** One scaling activity of a group: a launch or a termination of one instance. */
+export interface ScalingActivity {
+  activityId: string;
+  instanceId: string;
+  description: string;
+  cause: string;
+  startTime: Date;
+  endTime?: Date;
+  statusCode: 'InProgress' | 'Successful';
+  progress: number;
+  subnetId: string;
+  availabilityZone: string;
+  /** A termination in progress: when EC2 finishes it (the instance is `terminated`). */
+  dueAt?: Date;
 }
 
 /** A CloudWatch Logs log group (AWS::Logs::LogGroup): a Lambda function's, named /aws/lambda/<function>. */

@@ -179,9 +179,9 @@ describe('Auto Scaling over awsQuery', () => {
   });
 
   it('an action it does not emulate is InvalidAction, 400, in the protocol’s error shape', async () => {
-    const answer = await autoscaling('SetDesiredCapacity', { AutoScalingGroupName: standard.name, DesiredCapacity: '3' });
+    const answer = await autoscaling('SetInstanceProtection', { AutoScalingGroupName: standard.name, 'InstanceIds.member.1': standard.instanceIds[0]!, ProtectedFromScaleIn: 'true' });
 
-    expect([answer.status, answer.text('Type'), answer.text('Code'), answer.text('Message')]).toEqual([400, 'Sender', 'InvalidAction', 'Could not find operation SetDesiredCapacity for version 2011-01-01']);
+    expect([answer.status, answer.text('Type'), answer.text('Code'), answer.text('Message')]).toEqual([400, 'Sender', 'InvalidAction', 'Could not find operation SetInstanceProtection for version 2011-01-01']);
   });
 });
 
@@ -189,7 +189,7 @@ describe('the AWS CLI against the local Auto Scaling endpoint', () => {
   itWith(tools.awsCli, 'the AWS CLI')('describe-auto-scaling-groups by nodegroup tag, and an unknown operation, print as AWS’s', async () => {
     const [groups, unknown] = await Promise.all([
       awsCli(emulator.url, 'autoscaling', 'describe-auto-scaling-groups', '--filters', 'Name=tag:eks:nodegroup-name,Values=standard'),
-      awsCli(emulator.url, 'autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', standard.name, '--desired-capacity', '3'),
+      awsCli(emulator.url, 'autoscaling', 'set-instance-protection', '--auto-scaling-group-name', standard.name, '--instance-ids', standard.instanceIds[0]!, '--protected-from-scale-in'),
     ]);
 
     expect(groups).toMatchObject({ code: 0 });
@@ -215,7 +215,7 @@ describe('the AWS CLI against the local Auto Scaling endpoint', () => {
     });
     expect(new Date((groups.json as { AutoScalingGroups: Array<{ CreatedTime: string }> }).AutoScalingGroups[0]?.CreatedTime ?? '')).toEqual(standard.createdTime);
     expect(unknown.code).not.toBe(0);
-    expect(unknown.stderr.trim()).toBe('An error occurred (InvalidAction) when calling the SetDesiredCapacity operation: Could not find operation SetDesiredCapacity for version 2011-01-01');
+    expect(unknown.stderr.trim()).toBe('An error occurred (InvalidAction) when calling the SetInstanceProtection operation: Could not find operation SetInstanceProtection for version 2011-01-01');
   }, 60_000);
 });
 

@@ -47,7 +47,7 @@ type Tags = Record<string, string>;
 const list = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** A VPC, a subnet with a load-balancer tag, a role and a launch template, each with the user's tags `user` in its own tags (as the service renders its stacks). */
-function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanceType?: string; imageId?: string; policies?: unknown[]; trustedService?: string } = {}) {
+function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanceType?: string; keyName?: string; policies?: unknown[]; trustedService?: string } = {}) {
   const tags = (name: string, extra: Tags = {}) => list({ Name: name, 'eks-provisioner:cluster': 'demo', ...user, ...extra });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -67,7 +67,7 @@ function template(user: Tags, changes: { cidr?: string; extra?: boolean; instanc
       Nodes: {
         Type: 'AWS::EC2::LaunchTemplate',
         Properties: {
-          LaunchTemplateData: { SecurityGroupIds: [{ Ref: 'Group' }], InstanceType: changes.instanceType ?? 'm5.large', ...(changes.imageId ? { ImageId: changes.imageId } : {}), TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: tags('retag/Nodes') })) },
+          LaunchTemplateData: { SecurityGroupIds: [{ Ref: 'Group' }], InstanceType: changes.instanceType ?? 'm5.large', ...(changes.keyName ? { KeyName: changes.keyName } : {}), TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: tags('retag/Nodes') })) },
           TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags('retag/Nodes') }],
         },
       },
@@ -144,7 +144,7 @@ describe('UpdateStack changing resources’ own tags', () => {
     const gone = await update(removed);
     const outputs = await update({ ...template({ team: 'blue' }), Outputs: {} });
 
-    expect(otherProperty).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/cannot make that change in place: resource VPC \(AWS::EC2::VPC\) changes more than its tags/) });
+    expect(otherProperty).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/cannot make that change in place: resource VPC \(AWS::EC2::VPC\) changes more than the local emulator changes in place/) });
     expect(added.message).toMatch(/resource Extra is added/);
     expect(gone.message).toMatch(/resource Subnet is removed/);
     expect(outputs.message).toMatch(/Outputs section changes/);
@@ -159,7 +159,7 @@ describe('UpdateStack changing resources’ own tags', () => {
 
     await cfn.send(new UpdateStackCommand({ StackName: 'retype-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { instanceType: 'm5.xlarge' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags }));
     const stack = await settled('retype-sdk');
-    const image = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'retype-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { instanceType: 'm5.xlarge', imageId: 'ami-0123456789abcdef0' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags })));
+    const keyPair = await rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'retype-sdk', TemplateBody: JSON.stringify(template({ team: 'blue' }, { instanceType: 'm5.xlarge', keyName: 'ops' })), Capabilities: ['CAPABILITY_IAM'], Tags: stackTags })));
 
     expect(stack).toMatchObject({ StackStatus: 'UPDATE_COMPLETE' });
     const launchTemplate = world.ec2.other.get(launchTemplateId)!;
@@ -169,7 +169,7 @@ describe('UpdateStack changing resources’ own tags', () => {
     const update = StackEvents.reverse().slice(StackEvents.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'retype-sdk'));
     expect(update.filter((e) => e.LogicalResourceId === 'Nodes').map((e) => e.ResourceStatus)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
     expect(update.filter((e) => e.LogicalResourceId === 'VPC')).toEqual([]);
-    expect(image.message).toMatch(/resource Nodes \(AWS::EC2::LaunchTemplate\) changes more than its tags/);
+    expect(keyPair.message).toMatch(/resource Nodes \(AWS::EC2::LaunchTemplate\) changes more than the local emulator changes in place/);
   });
 
   it('changes a role’s ManagedPolicyArns in place: the removed policy detached, the new ones attached (Fn::Sub evaluated), one attached elsewhere kept, the same role; a trust change is still refused', async () => {
@@ -192,7 +192,7 @@ describe('UpdateStack changing resources’ own tags', () => {
     const update = StackEvents.reverse().slice(StackEvents.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'repolicy-sdk'));
     expect(update.filter((e) => e.LogicalResourceId === 'NodeRole').map((e) => e.ResourceStatus)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
     expect(update.filter((e) => e.LogicalResourceId === 'VPC')).toEqual([]);
-    expect(trust.message).toMatch(/resource NodeRole \(AWS::IAM::Role\) changes more than its tags/);
+    expect(trust.message).toMatch(/resource NodeRole \(AWS::IAM::Role\) changes more than the local emulator changes in place/);
   });
 
   it('a role update IAM refuses (a customer managed policy that does not exist) is UPDATE_FAILED with IAM’s reason and leaves the role’s policies as they were', async () => {

@@ -1,13 +1,14 @@
 /**
  * What Auto Scaling reads of the emulated account: the groups in world.autoScaling (a managed
  * nodegroup's, made by the EKS emulator) and their instances in world.ec2.instances, with the
- * lifecycle each instance is in and the scaling activities that brought it there. Read-only:
- * EKS owns its nodegroups' groups, as in AWS.
+ * lifecycle each instance is in and the scaling activities that brought it there. Reads change
+ * nothing but finish the terminations that are due (activities.ts); the writes are stack-groups.ts's.
  */
 import { createHash } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
 import { matchesTagFilter, type QueryFilter } from '../../query/member-lists';
-import type { AutoScalingGroup, Instance, World } from '../../world';
+import type { AutoScalingGroup, Instance, ScalingActivity, World } from '../../world';
+import { settleTerminations } from './activities';
 
 export type LifecycleState = 'Pending' | 'InService' | 'Terminating';
 
@@ -18,21 +19,8 @@ export interface Member {
   lifecycleState: LifecycleState;
 }
 
-/** A scaling activity: one launch of an instance. */
-export interface Activity {
-  activityId: string;
-  groupName: string;
-  groupArn: string;
-  description: string;
-  cause: string;
-  startTime: Date;
-  endTime?: Date;
-  statusCode: 'InProgress' | 'Successful';
-  progress: number;
-  /** Where the instance was launched (the activity's Details). */
-  subnetId: string;
-  availabilityZone: string;
-}
+/** A scaling activity as DescribeScalingActivities answers it: one launch or termination of an instance. */
+export type Activity = Omit<ScalingActivity, 'instanceId' | 'dueAt'> & { groupName: string; groupArn: string };
 
 /** EC2's state as the group's lifecycle: a terminated instance has left its group. */
 const LIFECYCLE: Record<Instance['state'], LifecycleState | undefined> = {
@@ -73,6 +61,7 @@ export class AutoScalingReads {
 
   /** The group's instances EC2 still has and that have not left it (terminated). */
   members(group: AutoScalingGroup): Member[] {
+    settleTerminations(this.world, group);
     return group.instanceIds.flatMap((id) => {
       const instance = this.world.ec2.instances.get(id);
       const lifecycleState = instance && LIFECYCLE[instance.state];
@@ -95,13 +84,18 @@ export class AutoScalingReads {
   }
 
   /**
-   * The launches that made the group what it is, newest first, derived from its instances'
-   * launch times and states. The emulator keeps no activity log and instances no termination
-   * time, so terminations are not shown.
+   * What the groups did, newest first: a stack's group's log of launches and terminations
+   * (activities.ts); for EKS's own groups, which keep none, the launches derived from their
+   * instances' launch times and states.
    */
   activities(groupName: string | undefined): Activity[] {
     const groups = this.groups(groupName ? [groupName] : [], []);
-    const activities = groups.flatMap((group) => {
+    const activities = groups.flatMap((group): Activity[] => {
+      if (group.activities) {
+        settleTerminations(this.world, group);
+        // Newest first, those of one instant too.
+        return [...group.activities].reverse().map(({ instanceId: _instance, dueAt: _due, ...activity }) => ({ ...activity, groupName: group.name, groupArn: group.arn }));
+      }
       const launched = group.instanceIds
         .map((id) => this.world.ec2.instances.get(id))
         .filter((instance): instance is Instance => instance !== undefined)

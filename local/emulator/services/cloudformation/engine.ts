@@ -8,10 +8,13 @@
  *          ├─ OnFailure DO_NOTHING ──▶ CREATE_FAILED
  *          └─ OnFailure DELETE     ──▶ DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE | DELETE_FAILED
  *   DeleteStack: DELETE_IN_PROGRESS ──▶ DELETE_COMPLETE (gone from DescribeStacks by name) | DELETE_FAILED
- *   UpdateStack (new stack tags, a template changing resources' own tags, a launch template's
- *   instance type or a role's managed policies only, stack-update.ts):
- *          UPDATE_IN_PROGRESS ──▶ resources whose tags change UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
+ *   UpdateStack (new stack tags, a template changing only what the emulator changes in place:
+ *   stack-update.ts):
+ *          UPDATE_IN_PROGRESS ──▶ resources that change UPDATE_IN_PROGRESS ──▶ UPDATE_COMPLETE ──▶
  *          UPDATE_COMPLETE_CLEANUP_IN_PROGRESS ──▶ UPDATE_COMPLETE
+ *          │ a resource UPDATE_FAILED (its service refused the change)
+ *          └─▶ UPDATE_ROLLBACK_IN_PROGRESS ──▶ the changed resources updated back ──▶
+ *              UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS ──▶ UPDATE_ROLLBACK_COMPLETE | UPDATE_ROLLBACK_FAILED
  *
  * Resources are created in dependency order (DependsOn, Ref, Fn::GetAtt, Fn::Sub), independent
  * ones in parallel, each taking its sampled emulated duration; deletion runs in reverse order.
@@ -26,9 +29,9 @@ import { trustAllows } from '../sts';
 import type { World } from '../../world';
 import { addLaunchTemplateVersion } from '../ec2/state';
 import { evaluate, NO_VALUE, TemplateError, type EvaluationContext } from './intrinsics';
-import { providerFor, reattachRolePolicies, ResourceFailure, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
+import { providerFor, reattachRolePolicies, ResourceFailure, updateAutoScalingGroup, type Created, type DeleteContext, type Json, type ProviderContext } from './providers';
 import { resourceAttributes, resourceSpec, resourceValidation, takesTags } from './resource-spec';
-import { checkUpdateRequest, inPlacePaths, isRole, launchTemplateDataChanged, ownTags, retagged, tagHolder, tagMap, templateTagChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
+import { canonical, checkUpdateRequest, inPlacePaths, isAutoScalingGroup, isRole, launchTemplateDataChanged, ownTags, retagged, ROLLING_BACK, tagHolder, tagMap, templateChanges, UPDATABLE, UPDATING, valueAt, withValueAt, type UpdateStackRequest } from './stack-update';
 import {
   dependenciesOf,
   dependencyOrder,
@@ -96,8 +99,10 @@ export interface Stack {
   tags: Array<{ Key: string; Value: string }>;
   /** While UpdateStack changes the tags: the stack tags before it, which come off the resources. */
   previousTags?: Array<{ Key: string; Value: string }>;
-  /** While UpdateStack changes the tags: the resources whose own tags the new template changes and that are not yet updated. */
+  /** While UpdateStack runs: the resources whose declarations the new template changes in place. */
   retagging?: string[];
+  /** While UpdateStack runs: the template before it, which a rollback goes back to. */
+  previousTemplate?: { body: string; template: Template };
   capabilities: string[];
   notificationArns: string[];
   roleArn?: string;
@@ -150,6 +155,8 @@ const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 const TOKEN = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 const DONE_DELETING = new Set(['DELETE_COMPLETE', 'DELETE_SKIPPED']);
+/** Statuses of a resource that exists, whose Ref and Fn::GetAtt resolve (a later update re-evaluates against them). */
+const EXISTING = new Set(['CREATE_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_FAILED']);
 
 const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
 
@@ -332,7 +339,7 @@ export class CloudFormationEngine {
       setMaxListeners(0, stack.abort.signal);
       for (const record of stack.resources.values()) record.settled = Promise.resolve();
       if (UPDATING.has(stack.status)) {
-        stack.work = loaded.then(() => this.runTagUpdate(stack)).catch(() => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE'));
+        stack.work = loaded.then(() => this.runUpdate(stack)).catch(() => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE'));
         continue;
       }
       if (!IN_PROGRESS.has(stack.status)) continue;
@@ -783,7 +790,7 @@ export class CloudFormationEngine {
     return [...stack.resources.keys()].map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, resources: [] as string[] });
   }
 
-  // ── Updating (new stack tags, resources' own tags, a launch template's instance type, a role's managed policies) ──────────
+  // ── Updating (new stack tags, and what changes in place: stack-update.ts) ──────────────────
 
   updateStack(request: UpdateStackRequest): Stack {
     const stack = this.require(request.stackName, (name) => `Stack [${name}] does not exist`);
@@ -792,7 +799,7 @@ export class CloudFormationEngine {
     const body = request.usePreviousTemplate ? undefined : request.templateBody;
     if (body !== undefined && Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY) throw validation(`1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
     const template = body === undefined ? stack.template : this.asValidation(() => parseTemplateBody(body));
-    const retagging = templateTagChanges(stack.template, template);
+    const retagging = templateChanges(stack.template, template);
     this.checkCapabilities(template, request.capabilities);
     const tags = request.tags ?? stack.tags;
     if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
@@ -802,6 +809,7 @@ export class CloudFormationEngine {
     if (same && retagging.length === 0) throw validation('No updates are to be performed.');
     stack.previousTags = stack.tags;
     stack.tags = tags.map((t) => ({ ...t }));
+    stack.previousTemplate = { body: stack.templateBody, template: stack.template };
     if (body !== undefined) {
       stack.templateBody = body;
       stack.template = template;
@@ -812,61 +820,107 @@ export class CloudFormationEngine {
     else stack.currentToken = request.clientRequestToken;
     stack.lastUpdatedTime = this.world.clock.now();
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
-    stack.work = this.runTagUpdate(stack).catch((error: unknown) => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE', reasonOf(error)));
+    stack.work = this.runUpdate(stack).catch((error: unknown) => this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE', reasonOf(error)));
     return stack;
   }
 
   /**
-   * Updates each created resource whose tags change, one after another (each a short wait), then
-   * completes the stack: the stack tags on those that take them, the template's own tags on those
-   * it changed (a launch template's new data a new version, a role's managed policies attached
-   * and detached; a role IAM refuses is UPDATE_FAILED and ends the update).
+   * Runs an update (or its rollback) to its end: the resources changed one after another, then the
+   * stack complete; a resource that fails turns the update into a rollback to the previous
+   * template and tags, and a rollback that fails ends UPDATE_ROLLBACK_FAILED.
    */
-  private async runTagUpdate(stack: Stack): Promise<void> {
-    const db = (this.db ??= await resourceSpec());
-    const before = tagMap(stack.previousTags ?? []);
-    const after = tagMap(stack.tags);
-    if (stack.status === 'UPDATE_IN_PROGRESS') {
-      for (const record of stack.resources.values()) {
-        if (!record.created || record.physicalId === undefined) continue;
-        const templateChanged = stack.retagging?.includes(record.logicalId) ?? false;
-        const stackTagged = takesTags(db, record.type);
-        if (!stackTagged && !templateChanged) continue;
-        const properties = templateChanged ? this.retaggedProperties(stack, record) : record.properties;
-        const holder = tagHolder(this.world, record.type, record.physicalId);
-        const next = holder ? retagged(holder.tags, stackTagged ? before : {}, stackTagged ? after : {}, ownTags(record.type, record.properties), ownTags(record.type, properties)) : undefined;
-        if (!templateChanged && (!holder || JSON.stringify(next) === JSON.stringify(holder.tags))) continue;
-        // A resource restored mid-update waits out the rest of its wait; its event was already sent.
-        if (record.status !== 'UPDATE_IN_PROGRESS' || record.dueAt === undefined) {
-          record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (tags)`) * 1000;
-          this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
-        }
-        await this.world.clock.sleepUntil(record.dueAt);
-        if (templateChanged && isRole(record.type)) {
-          try {
-            reattachRolePolicies(this.world, record.physicalId, record.properties.ManagedPolicyArns, properties.ManagedPolicyArns);
-          } catch (error) {
-            this.setResourceStatus(stack, record, 'UPDATE_FAILED', reasonOf(error));
-            throw error;
-          }
-        }
-        if (holder && next) holder.tags = next;
-        if (templateChanged) {
-          if (launchTemplateDataChanged(record.type, record.properties, properties)) this.newLaunchTemplateVersion(record, properties);
-          record.properties = properties;
-          stack.retagging = stack.retagging?.filter((id) => id !== record.logicalId);
-        }
-        this.setResourceStatus(stack, record, 'UPDATE_COMPLETE');
+  private async runUpdate(stack: Stack): Promise<void> {
+    const rollingBack = ROLLING_BACK.has(stack.status);
+    if (stack.status === 'UPDATE_IN_PROGRESS' || stack.status === 'UPDATE_ROLLBACK_IN_PROGRESS') {
+      const failed = await this.updateResources(stack);
+      if (failed !== undefined && rollingBack) {
+        this.setStatus(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failed}]. `);
+        return;
       }
-      this.setStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      if (failed !== undefined) {
+        this.startRollback(stack);
+        this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to update: [${failed}]. `);
+        return this.runUpdate(stack);
+      }
+      this.setStatus(stack, rollingBack ? 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' : 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     }
     delete stack.previousTags;
     delete stack.retagging;
-    this.setStatus(stack, 'UPDATE_COMPLETE');
+    delete stack.previousTemplate;
+    this.setStatus(stack, rollingBack ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_COMPLETE');
   }
 
-  /** The resource's properties with its own tags (a launch template's instance type, a role's managed policies) as the stack's (new) template declares them, evaluated. */
-  private retaggedProperties(stack: Stack, record: StackResource): Json {
+  /** The rollback is an update back to the previous template and tags; the resource that failed is updated back too, as CloudFormation does. */
+  private startRollback(stack: Stack): void {
+    const [tags, previousTags] = [stack.previousTags ?? stack.tags, stack.tags];
+    stack.tags = tags;
+    stack.previousTags = previousTags;
+    const previous = stack.previousTemplate;
+    if (previous) {
+      stack.previousTemplate = { body: stack.templateBody, template: stack.template };
+      [stack.templateBody, stack.template] = [previous.body, previous.template];
+    }
+  }
+
+  /**
+   * Updates each created resource that changes, one after another in the order they were made
+   * (so a launch template's new version is there before the group that names it re-resolves it),
+   * each a short wait: the stack tags on those that take them, the in-place changes the template
+   * makes (a launch template's new data a new version, a group resized or pointed at a new
+   * version, a role's managed policies attached and detached). Returns the logical id of a
+   * resource whose service refused its change (UPDATE_FAILED), which ends the pass.
+   */
+  private async updateResources(stack: Stack): Promise<string | undefined> {
+    const db = (this.db ??= await resourceSpec());
+    const before = tagMap(stack.previousTags ?? []);
+    const after = tagMap(stack.tags);
+    const rollingBack = ROLLING_BACK.has(stack.status);
+    for (const record of stack.resources.values()) {
+      if (!record.created || record.physicalId === undefined) continue;
+      let properties: Json;
+      try {
+        properties = this.inPlaceProperties(stack, record);
+      } catch (error) {
+        this.setResourceStatus(stack, record, 'UPDATE_FAILED', reasonOf(error));
+        return record.logicalId;
+      }
+      // A rollback updates the resource that failed back as well, even when nothing of it changed.
+      const templateChanged = canonical(properties) !== canonical(record.properties) || (rollingBack && record.status === 'UPDATE_FAILED');
+      const stackTagged = takesTags(db, record.type);
+      if (!stackTagged && !templateChanged) continue;
+      const holder = tagHolder(this.world, record.type, record.physicalId);
+      const next = holder ? retagged(holder.tags, stackTagged ? before : {}, stackTagged ? after : {}, ownTags(record.type, record.properties), ownTags(record.type, properties)) : undefined;
+      if (!templateChanged && (!holder || JSON.stringify(next) === JSON.stringify(holder.tags))) continue;
+      // A resource restored mid-update waits out the rest of its wait; its event was already sent.
+      if (record.status !== 'UPDATE_IN_PROGRESS' || record.dueAt === undefined) {
+        record.dueAt = this.world.clock.now().getTime() + this.world.durations.sample('networkResource', `${stack.stackName}/${record.logicalId} (update)`) * 1000;
+        this.setResourceStatus(stack, record, 'UPDATE_IN_PROGRESS');
+      }
+      await this.world.clock.sleepUntil(record.dueAt);
+      try {
+        if (templateChanged) this.changeInPlace(record, properties);
+      } catch (error) {
+        this.setResourceStatus(stack, record, 'UPDATE_FAILED', reasonOf(error));
+        return record.logicalId;
+      }
+      if (holder && next) holder.tags = next;
+      record.properties = properties;
+      stack.retagging = stack.retagging?.filter((id) => id !== record.logicalId);
+      this.setResourceStatus(stack, record, 'UPDATE_COMPLETE');
+    }
+    return undefined;
+  }
+
+  /** What the resource's service does for an in-place change of its properties (tags aside, which the caller sets). */
+  private changeInPlace(record: StackResource, properties: Json): void {
+    const physicalId = record.physicalId as string;
+    if (isRole(record.type)) reattachRolePolicies(this.world, physicalId, record.properties.ManagedPolicyArns, properties.ManagedPolicyArns);
+    if (launchTemplateDataChanged(record.type, record.properties, properties)) this.newLaunchTemplateVersion(record, properties);
+    if (isAutoScalingGroup(record.type)) updateAutoScalingGroup(this.world, physicalId, properties);
+  }
+
+  /** The resource's properties with what may change in place (stack-update.ts inPlacePaths) as the stack's template declares it now, evaluated. */
+  private inPlaceProperties(stack: Stack, record: StackResource): Json {
     const declared = stack.template.Resources[record.logicalId]?.Properties;
     let properties = record.properties;
     for (const path of inPlacePaths(record.type)) {
@@ -925,14 +979,14 @@ export class CloudFormationEngine {
             return stack.notificationArns;
         }
         const resource = stack.resources.get(name);
-        if (resource?.physicalId !== undefined && resource.status === 'CREATE_COMPLETE') return resource.physicalId;
+        if (resource?.physicalId !== undefined && EXISTING.has(resource.status)) return resource.physicalId;
         throw unresolved(name);
       },
       getAtt: (logicalId, attribute) => {
         const resource = stack.resources.get(logicalId);
         const declared = template.Resources[logicalId];
         if (!declared) throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${logicalId}`);
-        if (!resource || resource.status !== 'CREATE_COMPLETE') throw unresolved(logicalId);
+        if (!resource || !EXISTING.has(resource.status)) throw unresolved(logicalId);
         const value = resource.attributes[attribute];
         if (value !== undefined) return value;
         const known = this.db ? resourceAttributes(this.db, resource.type) : undefined;

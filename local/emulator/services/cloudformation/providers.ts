@@ -18,7 +18,7 @@ import { addDefaultSecurityGroup } from '../ec2/default-network';
 import { dependencyViolation, securityGroupDependents } from '../ec2/deletions';
 import { authorize, groupOfRule, revokeByIds, ruleSpecFromProperties, type Direction } from '../ec2/security-group-rules';
 import { createNetworkInterface, findLaunchTemplate } from '../ec2/state';
-import { deleteStackGroup, reconcileStackGroup } from '../autoscaling/stack-groups';
+import { checkGroupSizes, deleteStackGroup, reconcileStackGroup, resizeStackGroup } from '../autoscaling/stack-groups';
 import { createVpcEndpoint, deleteVpcEndpoint, dnsEntriesOf } from '../ec2/vpc-endpoints';
 import { iamUniqueId, roleIdFor } from '../iam/state';
 import { createFunction, deleteFunction, type NewFunction } from '../lambda-deploy';
@@ -703,7 +703,7 @@ const autoScalingGroup: Provider = simple(
     if (world.autoScaling.groups.has(name)) throw autoScaling(`AutoScalingGroup by this name already exists - A group with the name ${name} already exists`, 'AlreadyExists');
     const [minSize, maxSize] = [Number(properties.MinSize), Number(properties.MaxSize)];
     const desiredCapacity = properties.DesiredCapacity === undefined ? minSize : Number(properties.DesiredCapacity);
-    if (!(minSize <= desiredCapacity && desiredCapacity <= maxSize)) throw autoScaling(`Desired capacity:${desiredCapacity} must be between the specified min size:${minSize} and max size:${maxSize}`);
+    asAutoScalingFailure(() => checkGroupSizes(minSize, maxSize, desiredCapacity));
     const subnetIds = (Array.isArray(properties.VPCZoneIdentifier) ? properties.VPCZoneIdentifier : String(properties.VPCZoneIdentifier ?? '').split(',')).map(String).filter(Boolean);
     const subnets = subnetIds.map((id) => {
       const subnet = world.ec2.subnets.get(id);
@@ -740,6 +740,35 @@ const autoScalingGroup: Provider = simple(
   },
   (context) => deleteStackGroup(context.world, context.physicalId),
 );
+
+/** Auto Scaling's refusal (an EmulatorError) as the resource handler reports it. */
+function asAutoScalingFailure(change: () => void): void {
+  try {
+    change();
+  } catch (error) {
+    if (error instanceof EmulatorError) throw autoScaling(error.message);
+    throw error;
+  }
+}
+
+/**
+ * An update of a stack's group in place, as CloudFormation makes it with UpdateAutoScalingGroup:
+ * new sizes (DesiredCapacity left out keeps the current one within the new bounds) and the launch
+ * template version its properties name now; Auto Scaling's refusal fails the resource.
+ */
+export function updateAutoScalingGroup(world: World, name: string, properties: Json): void {
+  const group = world.autoScaling.groups.get(name);
+  if (!group) throw autoScaling(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`, 'NotFound');
+  const { version } = groupLaunchTemplate(world, properties);
+  asAutoScalingFailure(() =>
+    resizeStackGroup(world, group, {
+      minSize: Number(properties.MinSize),
+      maxSize: Number(properties.MaxSize),
+      ...(properties.DesiredCapacity === undefined ? {} : { desiredCapacity: Number(properties.DesiredCapacity) }),
+      launchTemplateVersion: version,
+    }),
+  );
+}
 
 // ── EKS ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -1,18 +1,26 @@
 /**
  * UpdateStack as far as the local emulator takes it: new stack tags, and a template whose only
- * differences from the current one are resources' own tags (a resource's `Tags`, a launch
- * template's `TagSpecifications` and its `LaunchTemplateData.TagSpecifications`), a launch
- * template's `LaunchTemplateData.InstanceType` and an IAM role's `ManagedPolicyArns` (each an
- * update without replacement in CloudFormation), with the same parameter values. CloudFormation
- * then tags every resource that takes tags with the new stack tags (and takes the old ones off), a
- * resource's own tags winning over stack tags; a launch template whose data changed gets a new
- * version; a role has the policies no longer listed detached and the new ones attached. Each resource that changes goes
- * UPDATE_IN_PROGRESS → UPDATE_COMPLETE, the stack UPDATE_IN_PROGRESS →
- * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS → UPDATE_COMPLETE; when nothing would change, the call
- * fails with "No updates are to be performed.". Any other template change (a resource added,
- * removed or otherwise changed, another section) is refused: the local emulator does not replace
- * or modify resources. This module has the rules and where each resource type keeps its tags;
- * engine.ts runs the update.
+ * differences from the current one are changes CloudFormation makes without replacing anything,
+ * with the same parameter values:
+ * - any resource's own tags (a resource's `Tags`, a launch template's `TagSpecifications` and its
+ *   `LaunchTemplateData.TagSpecifications`);
+ * - a launch template's `LaunchTemplateData` InstanceType, ImageId and UserData: a new version;
+ * - an Auto Scaling group's MinSize, MaxSize and DesiredCapacity (the group launches or scales
+ *   in), and its launch template Version, which a `Fn::GetAtt [Template, LatestVersionNumber]`
+ *   re-resolves to when the template got a new version in the same update (running instances
+ *   keep theirs, as without an UpdatePolicy);
+ * - an IAM role's `ManagedPolicyArns` (detached and attached).
+ * CloudFormation then tags every resource that takes tags with the new stack tags (and takes the
+ * old ones off), a resource's own tags winning over stack tags. Each resource that changes goes
+ * UPDATE_IN_PROGRESS → UPDATE_COMPLETE, in dependency order, the stack UPDATE_IN_PROGRESS →
+ * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS → UPDATE_COMPLETE. A resource whose service refuses the
+ * change is UPDATE_FAILED with the service's reason, and the stack rolls back: the stack
+ * UPDATE_ROLLBACK_IN_PROGRESS, the resources already changed (and the failed one) updated back
+ * to the previous template, UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS →
+ * UPDATE_ROLLBACK_COMPLETE. When nothing would change, the call fails with "No updates are to be
+ * performed.". Any other template change (a resource added, removed or otherwise changed, another
+ * section) is refused: the local emulator does not replace resources. This module has the rules
+ * and where each resource type keeps its tags; engine.ts runs the update.
  */
 import { EmulatorError } from '../../protocol';
 import type { World } from '../../world';
@@ -32,8 +40,10 @@ export interface UpdateStackRequest {
 
 /** Stack statuses UpdateStack starts from (AWS lists these as the stable, updatable ones). */
 export const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
-/** A stack saved in one of these resumes its tag update after a restart. */
-export const UPDATING = new Set(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+/** A stack saved in one of these resumes its update (or its rollback) after a restart. */
+export const UPDATING = new Set(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS']);
+/** Of UPDATING, those rolling back. */
+export const ROLLING_BACK = new Set(['UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS']);
 
 const validation = (message: string) => new EmulatorError(400, 'ValidationError', message);
 
@@ -44,7 +54,7 @@ export function tagMap(tags: ReadonlyArray<{ Key: string; Value: string }>): Rec
 
 /**
  * The request's own rules (template given one way, parameters kept): the local emulator changes
- * no parameter value, since that could change more than tags.
+ * no parameter value, since that could change more than it changes in place.
  */
 export function checkUpdateRequest(request: UpdateStackRequest, stack: { parameters: Array<{ key: string; raw: string }> }): void {
   if (request.usePreviousTemplate && (request.templateBody !== undefined || request.templateUrl !== undefined)) {
@@ -66,13 +76,15 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * What the local emulator changes in place besides tags: a launch template's instance type (a new
- * version, as CloudFormation makes for any change of LaunchTemplateData) and a role's managed
- * policies (attached and detached, the role kept: CloudFormation updates ManagedPolicyArns without
- * replacement).
+ * What the local emulator changes in place besides tags: a launch template's instance type, image
+ * and user data (a new version, as CloudFormation makes for any change of LaunchTemplateData), an
+ * Auto Scaling group's sizes and launch template version (UpdateAutoScalingGroup, the group kept),
+ * a role's managed policies (attached and detached, the role kept: CloudFormation updates
+ * ManagedPolicyArns without replacement).
  */
 export function inPlacePaths(type: string): string[][] {
-  if (type === LAUNCH_TEMPLATE) return [...tagPaths(type), ['LaunchTemplateData', 'InstanceType']];
+  if (type === LAUNCH_TEMPLATE) return [...tagPaths(type), ...['InstanceType', 'ImageId', 'UserData'].map((p) => ['LaunchTemplateData', p])];
+  if (type === AUTO_SCALING_GROUP) return [...tagPaths(type), ['MinSize'], ['MaxSize'], ['DesiredCapacity'], ['LaunchTemplate', 'Version'], ['MixedInstancesPolicy', 'LaunchTemplate', 'LaunchTemplateSpecification', 'Version']];
   if (type === IAM_ROLE) return [...tagPaths(type), ['ManagedPolicyArns']];
   return tagPaths(type);
 }
@@ -88,6 +100,7 @@ export function tagPaths(type: string): string[][] {
 
 const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
 const IAM_ROLE = 'AWS::IAM::Role';
+const AUTO_SCALING_GROUP = 'AWS::AutoScaling::AutoScalingGroup';
 
 /** The value at `path` under `properties`, undefined when absent. */
 export function valueAt(properties: unknown, path: string[]): unknown {
@@ -113,11 +126,11 @@ export function withValueAt(properties: Json, path: string[], value: unknown): J
 }
 
 /** JSON with object keys sorted, so two declarations compare by content, not key order. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 
-/** A resource declaration without what may change in place (its own tags, a launch template's instance type, a role's managed policies). */
+/** A resource declaration without what may change in place (inPlacePaths). */
 function untagged(resource: unknown): string {
   if (!isObject(resource)) return canonical(resource);
   const type = String(resource.Type);
@@ -126,14 +139,17 @@ function untagged(resource: unknown): string {
   return canonical({ ...resource, ...(properties ? { Properties: properties } : {}) });
 }
 
-const cannotChange = (what: string) => validation(`The local emulator cannot make that change in place: ${what}. It updates resources' tags only (Tags, and a launch template's TagSpecifications), a launch template's InstanceType and a role's ManagedPolicyArns; delete and create the stack for other changes.`);
+const cannotChange = (what: string) =>
+  validation(
+    `The local emulator cannot make that change in place: ${what}. It updates resources' tags (Tags, and a launch template's TagSpecifications), a launch template's InstanceType, ImageId and UserData, an Auto Scaling group's MinSize, MaxSize, DesiredCapacity and launch template Version, and a role's ManagedPolicyArns; delete and create the stack for other changes.`,
+  );
 
 /**
- * The logical ids of the resources whose own tags (a launch template's instance type, a role's managed policies) differ
- * between the stack's template and `next`, in `next`'s order; a ValidationError naming the
+ * The logical ids of the resources whose declarations differ between the stack's template and
+ * `next` in what changes in place (inPlacePaths), in `next`'s order; a ValidationError naming the
  * resource (or section) for any other difference.
  */
-export function templateTagChanges(current: Template, next: Template): string[] {
+export function templateChanges(current: Template, next: Template): string[] {
   for (const section of ['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Mappings', 'Conditions', 'Outputs'] as const) {
     if (canonical(current[section]) !== canonical(next[section])) throw cannotChange(`the template's ${section} section changes`);
   }
@@ -144,7 +160,7 @@ export function templateTagChanges(current: Template, next: Template): string[] 
     const before = current.Resources[id];
     if (!before) throw cannotChange(`resource ${id} is added`);
     if (before.Type !== resource.Type) throw cannotChange(`resource ${id} changes type from ${before.Type} to ${resource.Type}`);
-    if (untagged(before) !== untagged(resource)) throw cannotChange(`resource ${id} (${resource.Type}) changes more than its tags`);
+    if (untagged(before) !== untagged(resource)) throw cannotChange(`resource ${id} (${resource.Type}) changes more than the local emulator changes in place`);
     if (inPlacePaths(resource.Type).some((path) => canonical(valueAt(before.Properties, path)) !== canonical(valueAt(resource.Properties, path)))) changed.push(id);
   }
   return changed;
@@ -176,6 +192,9 @@ export function launchTemplateDataChanged(type: string, before: Json, after: Jso
 
 /** Whether `type` is a role, whose managed policies an update attaches and detaches. */
 export const isRole = (type: string): boolean => type === IAM_ROLE;
+
+/** Whether `type` is an Auto Scaling group, which an update resizes (stack-groups.ts). */
+export const isAutoScalingGroup = (type: string): boolean => type === AUTO_SCALING_GROUP;
 
 /**
  * A resource's tags after the stack tags change from `before` to `after` and its own tags (the

@@ -61,26 +61,32 @@ function transitionReason(why: string, at: Date): string {
   return `${why} (${at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT')})`;
 }
 
-/** Terminates an instance: its primary interface goes with it (DeleteOnTermination), its record stays, `terminated`. */
-export function terminateInstance(world: World, instanceId: string, why = 'User initiated'): void {
+/** Terminates an instance (at `at`, when it finished shutting down earlier): its primary interface goes with it (DeleteOnTermination), its record stays, `terminated`. */
+export function terminateInstance(world: World, instanceId: string, why = 'User initiated', at = world.clock.now()): void {
   const instance = world.ec2.instances.get(instanceId);
   if (!instance || instance.state === 'terminated') return;
   world.ec2.networkInterfaces.delete(instance.networkInterfaceId);
   instance.state = 'terminated';
-  instance.stateTransitionReason = transitionReason(why, world.clock.now());
+  instance.stateTransitionReason = transitionReason(why, at);
   delete instance.publicIpAddress;
 }
 
 /** How long EC2 keeps listing a terminated instance; after that it is forgotten. */
 export const TERMINATED_VISIBLE_MS = 60 * 60 * 1000;
 
+/** When a terminated instance was terminated, read back from its StateTransitionReason (to the second). */
+export function terminatedAt(instance: Instance): Date | undefined {
+  if (instance.state !== 'terminated') return undefined;
+  const at = /\((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) GMT\)$/.exec(instance.stateTransitionReason ?? '')?.[1];
+  return at ? new Date(`${at.replace(' ', 'T')}Z`) : undefined;
+}
+
 /** Drops instances terminated more than an hour (emulated) ago, as DescribeInstances stops showing them. */
 export function forgetOldTerminated(world: World): void {
   const now = world.clock.now().getTime();
   for (const [id, instance] of world.ec2.instances) {
-    if (instance.state !== 'terminated') continue;
-    const at = /\((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) GMT\)$/.exec(instance.stateTransitionReason ?? '')?.[1];
-    if (at && now - Date.parse(`${at.replace(' ', 'T')}Z`) > TERMINATED_VISIBLE_MS) world.ec2.instances.delete(id);
+    const at = terminatedAt(instance);
+    if (at && now - at.getTime() > TERMINATED_VISIBLE_MS) world.ec2.instances.delete(id);
   }
 }
 

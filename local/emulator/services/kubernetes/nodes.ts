@@ -9,7 +9,9 @@
  * A cordoned node (world.kubeNodes.cordons, written by PATCH: node-writes.ts) is unschedulable
  * and carries the `node.kubernetes.io/unschedulable:NoSchedule` taint, and a node that is not
  * Ready the `node.kubernetes.io/not-ready` (or, status Unknown, `unreachable`) NoSchedule taint,
- * as the node lifecycle controller adds them.
+ * as the node lifecycle controller adds them. An instance its Auto Scaling group terminates stays
+ * a node, Unknown once its kubelet is overdue, until the cloud node lifecycle controller deletes
+ * it (node-readiness.ts).
  */
 import type { Instance, World } from '../../world';
 import { amiFor } from '../ec2/instances';
@@ -18,7 +20,7 @@ import type { Cluster, Nodegroup } from '../eks/state';
 import { instanceNodeConfig, selfManagedNodeJoins } from '../eks/self-managed-nodes';
 import { kubeletGitVersion } from '../eks/versions';
 import { addressIn, privateDnsName, timestamp, uid } from './names';
-import { nodeReadiness, type NodeReadiness } from './node-readiness';
+import { hasNode, nodeReadiness, type NodeReadiness } from './node-readiness';
 import type { Json } from './status';
 
 export interface NodeInfo {
@@ -95,8 +97,9 @@ function strandedInstances(cluster: Cluster): Set<string> {
 
 export function clusterInstances(world: World, cluster: Cluster): Instance[] {
   const stranded = strandedInstances(cluster);
+  const now = world.clock.now();
   return [...world.ec2.instances.values()]
-    .filter((i) => i.state === 'running' && !stranded.has(i.instanceId) && (i.tags['eks:cluster-name'] === cluster.name || (i.tags['eks:cluster-name'] === undefined && i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned' && selfManagedNodeJoins(world, cluster, i))))
+    .filter((i) => hasNode(i, now) && !stranded.has(i.instanceId) && (i.tags['eks:cluster-name'] === cluster.name || (i.tags['eks:cluster-name'] === undefined && i.tags[`kubernetes.io/cluster/${cluster.name}`] === 'owned' && selfManagedNodeJoins(world, cluster, i))))
     .sort((a, b) => a.launchTime.getTime() - b.launchTime.getTime() || a.privateDnsName.localeCompare(b.privateDnsName));
 }
 
