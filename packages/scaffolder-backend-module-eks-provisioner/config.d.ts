@@ -9,5 +9,7 @@ export interface Config {
     region?: string;
     /** Where the web console is, for the links the actions output. Default: the endpoint itself in local mode. */
     consoleUrl?: string;
+    /** How often eks-provisioner:cluster:wait reads the operation, in seconds (default 5). */
+    pollIntervalSeconds?: number;
   };
 }

@@ -21,7 +21,8 @@ export const eksProvisionerScaffolderModule = createBackendModule({
           region: settings?.getOptionalString('region'),
           consoleUrl: settings?.getOptionalString('consoleUrl'),
         });
-        scaffolder.addActions(...eksProvisionerActions(api));
+        const pollIntervalSeconds = settings?.getOptionalNumber('pollIntervalSeconds');
+        scaffolder.addActions(...eksProvisionerActions(api, pollIntervalSeconds === undefined ? {} : { pollIntervalMs: pollIntervalSeconds * 1000 }));
       },
     });
   },

@@ -45,7 +45,8 @@ export function createClusterAction(api: ApiSource) {
 
       if (ctx.isDryRun) {
         const plan = await client.planCluster(body);
-        ctx.logger.info(`dry run: cluster "${name}" would be created as stack ${plan.stackName}, in ${plan.steps.length} steps: ${plan.steps.join(', ')}`);
+        ctx.logger.info(`dry run: nothing created; cluster "${name}" would be stack ${plan.stackName}, made in ${plan.steps.length} steps:`);
+        for (const step of plan.steps) ctx.logger.info(`  ${step}`);
         ctx.output('stackName', plan.stackName);
         ctx.output('steps', plan.steps);
         return;
