@@ -3,7 +3,10 @@
  * what the scaffolder refuses before a handler runs, what each handler asks of the API, what it
  * logs and outputs, and how the backend module registers them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
+import { parseAllDocuments } from 'yaml';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { ApiClient, type Operation } from '../../../cli/client';
 import eksProvisionerModule, { apiFromClient, eksProvisionerActions, OperationFailedError, StoppedFollowingError } from '../../../packages/scaffolder-backend-module-eks-provisioner/src';
@@ -194,5 +197,29 @@ describe('the backend module', () => {
     ]);
     // Nothing listens on port 1: the configured endpoint is the one the actions reach.
     await expect(runStep(added[2]!, { name: 'payments-dev' })).rejects.toThrow('cannot reach the eks-provisioner API at http://127.0.0.1:1');
+  });
+});
+
+describe('the example template (packages/…/examples/template.yaml)', () => {
+  const templates = parseAllDocuments(readFileSync(join(__dirname, '../../../packages/scaffolder-backend-module-eks-provisioner/examples/template.yaml'), 'utf8')).map(
+    (doc) => doc.toJS() as { metadata: { name: string }; spec: { steps: Array<{ id: string; action: string; input: Record<string, unknown> }> } },
+  );
+  const { create, wait, remove } = recordedApi([]);
+  const byId = new Map([create, wait, remove].map((a) => [a.id, a]));
+  const schemaOf = (action: RegisteredAction, side: 'input' | 'output') => action.schema?.[side] as { properties: Record<string, unknown>; required?: string[] };
+
+  it.each(templates.map((t) => [t.metadata.name, t] as const))('%s uses only the actions’ inputs, gives the required ones, and reads only outputs they declare', (_name, template) => {
+    const text = JSON.stringify(template);
+    for (const step of template.spec.steps) {
+      const action = byId.get(step.action);
+      expect(action).toBeDefined();
+      const input = schemaOf(action!, 'input');
+      expect(Object.keys(step.input).filter((key) => !(key in input.properties))).toEqual([]);
+      expect((input.required ?? []).filter((key) => !(key in step.input))).toEqual([]);
+    }
+    for (const [, stepId, output] of text.matchAll(/steps\.(\w+)\.output\.(\w+)/g)) {
+      const action = byId.get(template.spec.steps.find((s) => s.id === stepId)!.action)!;
+      expect(Object.keys(schemaOf(action, 'output').properties)).toContain(output);
+    }
   });
 });
