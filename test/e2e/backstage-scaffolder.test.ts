@@ -5,12 +5,11 @@
  * leaves nothing behind; a wait on an operation that rolled back fails with its root cause.
  */
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { ConfigReader } from '@backstage/config';
 import eksProvisionerModule from '../../packages/scaffolder-backend-module-eks-provisioner/src';
 import { startLocal, type LocalMode } from '../../local/start';
 import { LocalCloud } from '../support/local-cloud';
 import { until } from '../support/until';
-import { runStep, type RegisteredAction, type StepRun } from '../support/scaffolder-task';
+import { actionsOfModule, runStep, type RegisteredAction, type StepRun } from '../support/scaffolder-task';
 
 /** A cluster with one nodegroup takes ~20 emulated minutes: ~1.2 s here. */
 const TIME_SCALE = 0.001;
@@ -20,21 +19,13 @@ let local: LocalMode;
 let cloud: LocalCloud;
 let actions: Map<string, RegisteredAction>;
 
-/** The module's init, given what a Backstage backend gives it: the scaffolder's extension point and app-config. */
-async function registeredActions(config: ConstructorParameters<typeof ConfigReader>[0]): Promise<Map<string, RegisteredAction>> {
-  const [registration] = (eksProvisionerModule as unknown as { getRegistrations(): Array<{ init: { func(deps: Record<string, unknown>): Promise<void> } }> }).getRegistrations();
-  const added = new Map<string, RegisteredAction>();
-  await registration!.init.func({ scaffolder: { addActions: (...list: RegisteredAction[]) => list.forEach((a) => added.set(a.id, a)) }, config: new ConfigReader(config) });
-  return added;
-}
-
 const action = (id: string) => actions.get(id)!;
 const messages = (step: StepRun) => step.logs.map((l) => l.message);
 
 beforeAll(async () => {
   local = await startLocal({ apiPort: 0, awsPort: 0, timeScale: TIME_SCALE, seed: 13, quiet: true });
   cloud = new LocalCloud(local);
-  actions = await registeredActions({ eksProvisioner: { endpoint: local.apiUrl, pollIntervalSeconds: 0.05 } });
+  actions = await actionsOfModule(eksProvisionerModule, { eksProvisioner: { endpoint: local.apiUrl, pollIntervalSeconds: 0.05 } });
 }, 60_000);
 
 afterAll(async () => {

@@ -10,13 +10,26 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { BackendFeature, LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
 import type { ActionContext, ScaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import type { JsonObject, JsonValue } from '@backstage/types';
 import Ajv from 'ajv';
 
 /** An action as the scaffolder holds it once a module added it: its input is known only at run time. */
 export type RegisteredAction = Parameters<ScaffolderActionsExtensionPoint['addActions']>[number];
+
+/**
+ * The actions a scaffolder backend module adds, from its init given what a backend gives it: the
+ * scaffolder's extension point and app-config. (getRegistrations is the feature's internal shape,
+ * which Backstage's own startTestBackend reads.)
+ */
+export async function actionsOfModule(feature: BackendFeature, config: ConstructorParameters<typeof ConfigReader>[0]): Promise<Map<string, RegisteredAction>> {
+  const [registration] = (feature as unknown as { getRegistrations(): Array<{ init: { func(deps: Record<string, unknown>): Promise<void> } }> }).getRegistrations();
+  const actions = new Map<string, RegisteredAction>();
+  await registration!.init.func({ scaffolder: { addActions: (...list: RegisteredAction[]) => list.forEach((a) => actions.set(a.id, a)) }, config: new ConfigReader(config) });
+  return actions;
+}
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -5,12 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigReader } from '@backstage/config';
 import { parseAllDocuments } from 'yaml';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { ApiClient, type Operation } from '../../../cli/client';
 import eksProvisionerModule, { apiFromClient, eksProvisionerActions, OperationFailedError, StoppedFollowingError } from '../../../packages/scaffolder-backend-module-eks-provisioner/src';
-import { runStep, validateInput, type RegisteredAction } from '../../support/scaffolder-task';
+import { actionsOfModule, runStep, validateInput, type RegisteredAction } from '../../support/scaffolder-task';
 
 interface Sent {
   method: string;
@@ -182,14 +181,12 @@ describe('eks-provisioner:cluster:delete', () => {
 
 describe('the backend module', () => {
   it('adds the three actions to the scaffolder, reaching the endpoint app-config names', async () => {
-    const registrations = (eksProvisionerModule as unknown as { getRegistrations(): Array<{ pluginId: string; moduleId: string; init: { deps: Record<string, unknown>; func(deps: Record<string, unknown>): Promise<void> } }> }).getRegistrations();
-    const added: Array<RegisteredAction> = [];
-    const registration = registrations[0]!;
+    const [registration] = (eksProvisionerModule as unknown as { getRegistrations(): Array<{ pluginId: string; moduleId: string; init: { deps: Record<string, unknown> } }> }).getRegistrations();
 
-    await registration.init.func({ scaffolder: { addActions: (...actions: Array<RegisteredAction>) => added.push(...actions) }, config: new ConfigReader({ eksProvisioner: { endpoint: 'http://127.0.0.1:1' } }) });
+    const added = [...(await actionsOfModule(eksProvisionerModule, { eksProvisioner: { endpoint: 'http://127.0.0.1:1' } })).values()];
 
     expect(registration).toMatchObject({ pluginId: 'scaffolder', moduleId: 'eks-provisioner' });
-    expect(registration.init.deps.scaffolder).toBe(scaffolderActionsExtensionPoint);
+    expect(registration!.init.deps.scaffolder).toBe(scaffolderActionsExtensionPoint);
     expect(added.map((a) => [a.id, Boolean(a.supportsDryRun)])).toEqual([
       ['eks-provisioner:cluster:create', true],
       ['eks-provisioner:cluster:wait', false],
