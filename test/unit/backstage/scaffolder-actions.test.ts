@@ -53,6 +53,7 @@ describe('input the scaffolder refuses before a handler runs', () => {
     ['a version that is not a Kubernetes minor', { name: 'payments-dev', version: '1.33.2' }, '/version must match pattern'],
     ['a nodegroup with a negative minimum', { name: 'payments-dev', managedNodeGroups: [{ name: 'general', minSize: -1 }] }, '/managedNodeGroups/0/minSize must be >= 0'],
     ['a nodegroup size that is not a whole number', { name: 'payments-dev', managedNodeGroups: [{ name: 'general', desiredSize: 1.5 }] }, '/managedNodeGroups/0/desiredSize must be integer'],
+    ['an instance type that is not one', { name: 'payments-dev', managedNodeGroups: [{ name: 'general', instanceTypes: ['large'] }] }, '/managedNodeGroups/0/instanceTypes/0 must match pattern'],
     ['no name at all', { version: '1.33' }, "(input) must have required property 'name'"],
   ])('create refuses %s, naming the field', (_case, input, message) => {
     expect(() => validateInput(create, input)).toThrow(message);

@@ -21,7 +21,7 @@ interface IntegerRule {
 
 const nodegroup = clusterSpecSchema.definitions.ManagedNodeGroup.properties;
 
-export function specString(z: typeof zod, rule: StringRule) {
+function specString(z: typeof zod, rule: StringRule) {
   let field = z.string().regex(new RegExp(rule.pattern), `must match ${rule.pattern}`);
   if (rule.minLength !== undefined) field = field.min(rule.minLength);
   if (rule.maxLength !== undefined) field = field.max(rule.maxLength);
@@ -41,7 +41,7 @@ export const managedNodeGroups = (z: typeof zod) =>
     .array(
       z.object({
         name: specString(z, nodegroup.name),
-        instanceTypes: z.array(z.string()).optional(),
+        instanceTypes: z.array(specString(z, nodegroup.instanceTypes.items)).min(nodegroup.instanceTypes.minItems).max(nodegroup.instanceTypes.maxItems).optional(),
         desiredSize: specInteger(z, nodegroup.desiredSize).optional(),
         minSize: specInteger(z, nodegroup.minSize).optional(),
         maxSize: specInteger(z, nodegroup.maxSize).optional(),
