@@ -7,10 +7,12 @@
  * back to the scheduler and the nodegroup left whole — then takes the role's access entry back
  * and deletes the stack, the coredns pods it ran now on the other nodegroup's nodes.
  */
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand } from '@aws-sdk/client-eks';
 import { kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { startLocal, type LocalMode } from '../../local/start';
+import { ec2Call, filters, items } from '../support/ec2-query';
 import { kubeFetch } from '../support/kube-fetch';
 import { expectOneTerminalLast, LocalCloud, type StatusEvent } from '../support/local-cloud';
 
@@ -35,6 +37,7 @@ let local: LocalMode;
 let cloud: LocalCloud;
 let cloudFormation: CloudFormationClient;
 let eks: EKSClient;
+let autoScaling: AutoScalingClient;
 
 /** The stack's status and outputs, as DescribeStacks gives them; undefined once it is gone. */
 async function stack(name: string): Promise<{ status: string; outputs: Record<string, string> } | undefined> {
@@ -75,6 +78,7 @@ beforeAll(async () => {
   cloud = new LocalCloud(local);
   cloudFormation = new CloudFormationClient({ endpoint: local.awsUrl, region: 'us-east-1', credentials });
   eks = new EKSClient({ endpoint: local.awsUrl, region: 'us-east-1', credentials });
+  autoScaling = new AutoScalingClient({ endpoint: local.awsUrl, region: 'us-east-1', credentials });
   // Only self-managed nodes at first: coredns runs on them, so removing them is a real drain.
   expectOneTerminalLast(await run('POST', '/clusters', { name: NAME, selfManagedNodeGroups: [{ name: 'first', minSize: 2, desiredSize: 2, maxSize: 3 }] }), 'SUCCEEDED');
 }, 90_000);
@@ -82,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   cloudFormation?.destroy();
   eks?.destroy();
+  autoScaling?.destroy();
   cloud?.destroy();
   await local?.stop();
 });
@@ -114,6 +119,43 @@ describe('adding a self-managed nodegroup with POST …/nodegroups?managed=false
     const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: NAME, principalArn: role }));
     expect(accessEntry).toMatchObject({ type: 'EC2_LINUX' });
   });
+});
+
+/** The nodegroup's Auto Scaling group and its running instances, as the SDK shows them. */
+async function group(nodegroup: string) {
+  const name = (await stack(`eksp-${NAME}-nodegroup-${nodegroup}`))!.outputs.AutoScalingGroupName!;
+  const found = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups![0]!;
+  const { xml } = await ec2Call(local.awsUrl, { Action: 'DescribeInstances', ...filters(['tag:aws:autoscaling:groupName', name], ['instance-state-name', 'running']) });
+  const instances = items(xml, 'DescribeInstances', 'reservationSet').flatMap((reservation) => reservation.instancesSet?.item ?? []) as Array<{ imageId: string }>;
+  return { group: found, instances };
+}
+
+describe('changing a self-managed nodegroup with PATCH …/nodegroups/{nodegroup}', () => {
+  it("scales its Auto Scaling group through its stack, and waits for the new node to be Ready", async () => {
+    const events = await run('PATCH', `/clusters/${NAME}/nodegroups/second`, { desiredSize: 3, maxSize: 4 });
+
+    expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(steps(events, 'Update Self-managed Nodegroup Stack')).toEqual([`STARTED stack eksp-${NAME}-nodegroup-second`, `SUCCEEDED stack eksp-${NAME}-nodegroup-second`]);
+    expect((events.find((e) => e.step?.name === 'Check Nodes Ready' && e.step.status === 'SUCCEEDED')?.step as { nodes?: unknown }).nodes).toEqual({ ready: 3, desired: 3 });
+    const { group: scaled } = await group('second');
+    expect([scaled.MinSize, scaled.DesiredCapacity, scaled.MaxSize]).toEqual([1, 3, 4]);
+    expect((await nodesOf('second')).filter(isReady)).toHaveLength(3);
+  }, 90_000);
+
+  it('moves every node to a new AMI and labels one at a time: each replaced by one of the new launch template version, Ready before the next goes', async () => {
+    const before = (await nodesOf('second')).map((node) => node.metadata.name);
+    const events = await run('PATCH', `/clusters/${NAME}/nodegroups/second`, { ami: 'ami-0fedcba9876543210', labels: { tier: 'gold' } });
+
+    expectOneTerminalLast(events, 'SUCCEEDED');
+    expect(steps(events, 'Replace Nodes')).toEqual(['STARTED nodes of nodegroup second', 'SUCCEEDED nodes of nodegroup second']);
+    const { group: updated, instances } = await group('second');
+    expect(instances.map((i) => i.imageId)).toEqual(['ami-0fedcba9876543210', 'ami-0fedcba9876543210', 'ami-0fedcba9876543210']);
+    const version = (updated.LaunchTemplate ?? updated.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification)?.Version;
+    expect((updated.Instances ?? []).map((i) => i.LaunchTemplate?.Version)).toEqual([version, version, version]);
+    const after = (await nodesOf('second')).filter(isReady);
+    expect(after.map((node) => node.metadata.labels.tier)).toEqual(['gold', 'gold', 'gold']);
+    expect(after.filter((node) => before.includes(node.metadata.name))).toEqual([]);
+  }, 120_000);
 });
 
 describe('removing a self-managed nodegroup', () => {
