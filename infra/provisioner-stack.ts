@@ -122,7 +122,7 @@ export class ProvisionerStack extends Stack {
     // An expiry that finds its cluster busy is postponed by the API function (operation-requests.ts).
     this.schedules.configure(this.api.handler, { use: 'create', kinds: ['expiry'] });
 
-    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
+    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', { environment, clusterStackRole: this.clusterStackRole.role, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
     this.reconciler = new Reconciler(this, 'Reconciler', { environment, bus: this.bus, table: this.registry.table, stateMachines: [...workflows.values()].map((w) => w.stateMachine) });
     this.versionSupportCheck = new VersionSupportCheck(this, 'VersionSupportCheck', { environment, bus: this.bus, table: this.registry.table });
     // The daily check schedules each unattended upgrade for its cluster's maintenance window.

@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 
 export const SERVICE_TAG_PREFIX = 'eks-provisioner:';
+/** On the access entry the service grants itself for one step's work in a cluster, naming the operation (step-support/temporary-admin.ts). */
+export const TEMPORARY_ADMIN_TAG = `${SERVICE_TAG_PREFIX}temporary-admin`;
 export const TAG_CLUSTER = `${SERVICE_TAG_PREFIX}cluster`;
 export const TAG_OWNER = `${SERVICE_TAG_PREFIX}owner`;
 export const TAG_OPERATION = `${SERVICE_TAG_PREFIX}operation-id`;

@@ -11,13 +11,12 @@
  * is the service's way in, and nothing is granted. API mode reads no aws-auth, so never asks.
  */
 import type { Operation } from '../generated/types';
-import { accessPolicyArn, idempotencyToken, ownershipTags, SERVICE_TAG_PREFIX } from '../domain/naming';
+import { accessPolicyArn, idempotencyToken, ownershipTags, TEMPORARY_ADMIN_TAG } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import type { StepDeps } from '../shared/deps';
 import { AwsUnavailableError, KubernetesApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 
-export const TEMPORARY_ADMIN_TAG = `${SERVICE_TAG_PREFIX}temporary-admin`;
 const CLUSTER_ADMIN = accessPolicyArn('AmazonEKSClusterAdminPolicy');
 
 type Deps = StepDeps<'eks' | 'kubernetes'>;
@@ -35,8 +34,9 @@ export interface TemporaryAdminScope {
  * holding cluster-admin for that time only. `heldWhile` names the errors that mean "come back
  * soon" (a wait the ASL retries): the entry then stays for the next look instead of being made
  * and put into effect again each time, and goes when the work ends either way. Should the
- * execution stop between looks (aborted, timed out), the entry stays until the next grant of any
- * operation finds it by its tag and removes it, or the cluster is deleted.
+ * execution stop between looks (aborted, timed out), the execution-ended listener removes it
+ * (listeners/leftover-admin.ts); failing that, the next grant of any operation finds it by its tag and
+ * removes it, or the cluster's deletion does.
  */
 export async function withTemporaryAdmin<T>(deps: Deps, scope: TemporaryAdminScope, work: () => Promise<T>, heldWhile: (error: unknown) => boolean = () => false): Promise<T> {
   if (scope.mode === 'CONFIG_MAP') return work();

@@ -9,6 +9,7 @@ import { Duration } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,9 +20,14 @@ import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, UNREPORTED_ENDIN
 import type { StatusEventBus } from './event-bus';
 import { ServiceFunction } from './service-function';
 import { grantRegistry } from './step-lambdas';
+import { patterns } from './iam';
+
+const ACCESS_ENTRIES_REASON = 'The clusters are named by requests: the access entries of the service principal in any of them, scoped to this account and region.';
 
 export interface ExecutionEndedProps {
   environment: Record<string, string>;
+  /** The service's principal in clusters, whose temporary admin entry a stopped execution may leave. */
+  clusterStackRole: IRole;
   bus: StatusEventBus;
   table: ITable;
   stateMachines: StateMachine[];
@@ -43,9 +49,11 @@ export class ExecutionEnded extends Construct {
       description: 'eks-provisioner: settles an operation whose execution ended without its outcome (stopped, timed out, failed)',
       timeout: Duration.seconds(30),
       memorySize: 256,
-      environment: props.environment,
+      environment: { ...props.environment, CLOUDFORMATION_ROLE_ARN: props.clusterStackRole.roleArn },
     });
     props.bus.grantPublish(this.handler.role);
+    // The temporary admin entry a stopped execution left (functions/step-support/temporary-admin.ts): read, and deleted when its tag names that operation.
+    this.handler.allow({ actions: ['eks:DescribeAccessEntry', 'eks:DeleteAccessEntry'], resources: [patterns.accessEntries], wildcardReason: ACCESS_ENTRIES_REASON });
     grantRegistry(this.handler, props.table);
     this.deadLetters = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the execution-ended listener.' });

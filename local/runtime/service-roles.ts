@@ -89,10 +89,12 @@ export function functionWiring(world: World, functionName: string): FunctionWiri
   const module = stepModuleOf(functionName);
   const use = module && CLUSTER_STACK_ROLE_USE[module];
   const clusterStackRole = roleArn(world, CLUSTER_STACK_ROLE);
+  // The execution-ended listener knows the role as the service's principal in clusters (a stopped execution's temporary admin entry), without using it.
+  const knowsRole = use || functionName === EXECUTION_ENDED_FUNCTION;
   return {
     functionName,
     roleArn: roleArn(world, functionRoleName(functionName)),
-    ...(use ? { cloudFormationRoleArn: clusterStackRole } : {}),
+    ...(knowsRole ? { cloudFormationRoleArn: clusterStackRole } : {}),
     ...(use === 'assume' || use === 'pass-and-assume' ? { kubernetesAccessRoleArn: clusterStackRole } : {}),
   };
 }

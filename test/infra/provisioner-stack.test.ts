@@ -314,9 +314,11 @@ describe('the execution-ended backstop', () => {
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: getAtt(stack.executionEnded.handler.function) })]);
   });
 
-  it('may only read and write the registry and put events on the service bus (and hand what fails to its dead-letter queue)', () => {
-    const actions = statementsOfRole(logicalId(stack.executionEnded.handler.role)).flatMap((s) => asArray(s.Action as string | string[]));
-    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray|sqs):/.test(a))).toEqual([]);
+  it('may only read and write the registry, put events on the service bus (and hand what fails to its dead-letter queue), and remove the temporary admin entry a stopped execution left', () => {
+    const statements = statementsOfRole(logicalId(stack.executionEnded.handler.role));
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => !/^(dynamodb|events|logs|xray|sqs):/.test(a))).toEqual(['eks:DescribeAccessEntry', 'eks:DeleteAccessEntry']);
+    expect(statements.find((s) => asArray(s.Action).includes('eks:DeleteAccessEntry'))!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:access-entry/*/*/*/*/*' });
   });
 
   it('is retried by EventBridge and by Lambda, and what still fails is kept in an encrypted dead-letter queue', () => {

@@ -117,3 +117,33 @@ describe('Execution Ended', () => {
     expect(aws.events).toEqual([]);
   });
 });
+
+describe('the temporary admin entry a stopped execution left', () => {
+  const SERVICE = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
+  const entry = (operationId: string) => ({ type: 'STANDARD', tags: { 'eks-provisioner:temporary-admin': operationId }, policies: new Map() });
+
+  it('is removed when its tag names the stopped operation, before the cluster is freed', async () => {
+    const aws = new FakeAws();
+    const op = operation('UPDATE');
+    aws.seedOperation(op);
+    aws.accessEntries.set(`demo/${SERVICE}`, entry(op.id));
+
+    await executionEnded(ended(op, 'ABORTED', 'Stopped'), aws.deps());
+
+    expect(aws.accessEntries.has(`demo/${SERVICE}`)).toBe(false);
+    expect(aws.callLog((c) => c.service === 'eks')).toEqual([`eks:DescribeAccessEntry ${SERVICE}`, `eks:DeleteAccessEntry ${SERVICE}`]);
+  });
+
+  it("is left when another operation's tag is on it, or it is not the service's", async () => {
+    for (const existing of [entry('op-later-1'), { type: 'STANDARD', tags: {}, policies: new Map() }]) {
+      const aws = new FakeAws();
+      const op = operation('UPDATE');
+      aws.seedOperation(op);
+      aws.accessEntries.set(`demo/${SERVICE}`, existing);
+
+      await executionEnded(ended(op, 'TIMED_OUT'), aws.deps());
+
+      expect(aws.accessEntries.get(`demo/${SERVICE}`)).toBe(existing);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken } from '../../../functions/domain/naming';
 import type { ClusterChange } from '../../../functions/generated/types';
 import { changeAccess } from '../../../functions/steps/change-access';
-import { TEMPORARY_ADMIN_TAG } from '../../../functions/step-support/temporary-admin';
+import { TEMPORARY_ADMIN_TAG } from '../../../functions/domain/naming';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, rejectionOf, specOf } from './step-inputs';
 import { provisionedAws, requestedUpdate, stepEvents, UPDATE_OPERATION, updateInput } from './update-inputs';

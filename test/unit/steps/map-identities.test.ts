@@ -2,7 +2,7 @@ import { parse, stringify } from 'yaml';
 import { idempotencyToken, TAG_CLUSTER, TAG_OPERATION } from '../../../functions/domain/naming';
 import type { Spec } from '../../../functions/domain/spec';
 import { mapIdentities } from '../../../functions/steps/map-identities';
-import { TEMPORARY_ADMIN_TAG } from '../../../functions/step-support/temporary-admin';
+import { TEMPORARY_ADMIN_TAG } from '../../../functions/domain/naming';
 import { KubernetesApiError } from '../../../functions/shared/errors';
 import type { FakeAws } from '../../support/fake-aws';
 import { CLUSTER, completeStack, fakeAws, operation, provisionState, rejectionOf, specOf } from './step-inputs';
