@@ -9,6 +9,7 @@ import type { ChangeFor } from './change-actions';
 import { apply, failed, IN_SYNC, refused, wait, type NextStep } from './cluster-change';
 import type { AddonSpec } from './spec';
 import { subresourceDeleteProgress, updateProgress } from './status';
+import { canonicalJson } from './json';
 
 /** What one UpdateAddon changes: only the fields given are sent. */
 export interface AddonChange {
@@ -148,15 +149,4 @@ export function sameConfiguration(asked: string, live: string | undefined): bool
   } catch {
     return false;
   }
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -33,6 +33,7 @@ import type { AddonCall } from './addon-change';
 import { parseAssociationKey, podIdentityStackName } from './pod-identity';
 import type { PodIdentityCall } from './pod-identity-change';
 import type { SelfManagedCall } from './self-managed-change';
+import { isJsonObject } from './json';
 import type { PolledKind } from './poll-schedule';
 import { nodegroupConfigChange, podEvictionAdvice, type LiveNodegroupSettings, type NodegroupConfigChange, type NodegroupUpdate } from './nodegroup-update';
 import type { AccessEntrySpec, FargateProfileSpec, NodegroupSpec, Spec } from './spec';
@@ -445,7 +446,6 @@ function instanceTypeChange(name: string, asked: string[], nodegroup: LiveNodegr
   return apply('nodegroupInstanceTypeUpdate', { call: 'updateNodegroupLaunchTemplate', nodegroup: name, launchTemplate: { id: nodegroup.launchTemplate.id, version } });
 }
 
-const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The nodegroup, then its own stack if it has one (nodegroups made at provisioning live in the cluster stack). */
 function removeNodegroup(name: string, live: LiveState): NextStep<NodegroupCall> {

@@ -16,11 +16,12 @@
  */
 import type { ChangeFor } from './change-actions';
 import { apply, deleteLeftoverStack, failed, foreignStack, IN_SYNC, refused, wait, type DeleteOwnStack, type LiveStack, type NextStep, type Stage } from './cluster-change';
-import type { NodeStatus } from '../generated/types';
+import type { KubeAgentResponse, NodeStatus } from '../generated/types';
 import { NODE_READY_TIMEOUT_SECONDS } from './node-readiness';
 import { nodeadmUserData, SELF_MANAGED_LOGICAL_IDS, SELF_MANAGED_STACK_OUTPUTS, type NodeadmCluster } from './self-managed-nodegroup-template';
 import type { SelfManagedNodegroupSpec, Spec } from './spec';
 import { stackCreateProgress, stackDeleteProgress, stackUpdateProgress } from './status';
+import { canonicalJson, isJsonObject } from './json';
 
 /** A drain that has not emptied its nodes in this long is held by something a person must look at (a PodDisruptionBudget, a stuck finalizer). */
 export const DRAIN_TIMEOUT_SECONDS = 900;
@@ -34,10 +35,13 @@ export type SelfManagedCall =
   | { call: 'replaceInstance'; instanceId: string }
   | DeleteOwnStack;
 
-/** One round of a drain, as the kube agent answers it. */
-export interface DrainLook {
-  remaining: Array<{ namespace: string; name: string; node: string }>;
-  blocked: Array<{ namespace: string; name: string; node: string; message: string }>;
+/** One round of a drain, as the kube agent answers it: the pods still on the nodes, and the evictions refused. */
+export type DrainLook = Pick<NonNullable<KubeAgentResponse['drain']>, 'remaining' | 'blocked'>;
+
+/** An Auto Scaling group as node replacement reads it: the launch template version it launches now, and which each instance runs. */
+export interface LiveGroup {
+  launchTemplateVersion?: string;
+  instances: Array<{ instanceId: string; lifecycleState: string; launchTemplateVersion?: string }>;
 }
 
 export interface SelfManagedLive {
@@ -54,7 +58,7 @@ export interface SelfManagedLive {
   /** This look's drain round over the nodes nodesToDrain named. */
   drain?: DrainLook;
   /** The nodegroup's Auto Scaling group, read while nodes are replaced. */
-  group?: { launchTemplateVersion?: string; instances: Array<{ instanceId: string; lifecycleState: string; launchTemplateVersion?: string }> };
+  group?: LiveGroup;
 }
 
 type Change = ChangeFor<'Change Self-managed Nodegroup'>;
@@ -127,8 +131,8 @@ function updateNodegroup(nodegroup: SelfManagedNodegroupSpec, update: Update, li
   if (live.stage === 'selfManagedStackUpdate' && stack.status.startsWith('UPDATE_ROLLBACK')) return failed('selfManagedStackUpdate', stack.status);
   if (!UPDATABLE_STACK.has(stack.status) || !live.template) return refused(`has its stack in ${stack.status}, which CloudFormation cannot update`);
   const wanted = withSelfManagedUpdate(live.template, nodegroup, update, live.nodeadm);
-  if (canonical(wanted) !== canonical(live.template)) {
-    const parameterKeys = Object.keys(isObject(live.template.Parameters) ? live.template.Parameters : {});
+  if (canonicalJson(wanted) !== canonicalJson(live.template)) {
+    const parameterKeys = Object.keys(isJsonObject(live.template.Parameters) ? live.template.Parameters : {});
     return apply('selfManagedStackUpdate', { call: 'updateSelfManagedStack', template: wanted, parameterKeys, tags: stack.tags });
   }
   return replacesNodes(update) ? replaceNodes(live) : IN_SYNC;
@@ -150,10 +154,9 @@ export function withSelfManagedUpdate(template: Record<string, unknown>, nodegro
   return next as Record<string, unknown>;
 }
 
-type Group = NonNullable<SelfManagedLive['group']>;
 
 /** The first instance still on an older launch template version. */
-function nextToReplace(group: Group): Group['instances'][number] | undefined {
+function nextToReplace(group: LiveGroup): LiveGroup['instances'][number] | undefined {
   return group.instances.find((instance) => instance.lifecycleState === 'InService' && instance.launchTemplateVersion !== group.launchTemplateVersion);
 }
 
@@ -220,11 +223,4 @@ export function drainText(drain: DrainLook): string {
   const parts = [`${drain.remaining.length} pod(s) left on ${nodes}: ${drain.remaining.map((pod) => `${pod.namespace}/${pod.name}`).join(', ')}`];
   if (drain.blocked.length > 0) parts.push(`evictions refused: ${drain.blocked.map((pod) => `${pod.namespace}/${pod.name} (${pod.message})`).join('; ')}`);
   return parts.join('; ');
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** JSON with object keys sorted, so two templates compare by content, not key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }

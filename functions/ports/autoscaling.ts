@@ -6,21 +6,11 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand, type Instance, type LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { once } from '../shared/once';
+import type { LiveGroup } from '../domain/self-managed-change';
 
-export interface GroupInstance {
-  instanceId: string;
-  /** Pending, InService, Terminating, … as Auto Scaling reports it. */
-  lifecycleState: string;
-  /** The launch template version it was launched from. */
-  launchTemplateVersion?: string;
-}
-
-export interface LiveAutoScalingGroup {
+export interface LiveAutoScalingGroup extends LiveGroup {
   name: string;
-  /** The launch template version the group launches now. */
-  launchTemplateVersion?: string;
   desiredCapacity: number;
-  instances: GroupInstance[];
 }
 
 export interface AutoScalingPort {
@@ -60,7 +50,7 @@ function versionOf(template: LaunchTemplateSpecification | undefined): { launchT
   return template?.Version ? { launchTemplateVersion: template.Version } : {};
 }
 
-function groupInstance(instance: Instance): GroupInstance {
+function groupInstance(instance: Instance): LiveGroup['instances'][number] {
   return { instanceId: instance.InstanceId ?? '', lifecycleState: instance.LifecycleState ?? 'Unknown', ...versionOf(instance.LaunchTemplate) };
 }
 
