@@ -166,6 +166,20 @@ describe('eksp against local mode', () => {
     expect(JSON.parse(after.stdout)).toEqual([{ namespace: 'payments', serviceAccountName: 'ledger', roleArn: LEDGER_ROLE }]);
   }, 60_000);
 
+  test('a self-managed nodegroup: create nodegroup --managed=false waits for its nodes Ready, scale nodegroup resizes it, delete nodegroup --wait drains and removes it', async () => {
+    const created = await run('create', 'nodegroup', '--cluster', CLUSTER, '--name', 'ng-self', '--managed=false', '--node-type', 'm5.large', '--nodes', '1', '--nodes-max', '2', '-P');
+    const scaled = await run('scale', 'nodegroup', '--cluster', CLUSTER, '--name', 'ng-self', '--nodes', '2');
+    const listed = await run('get', 'nodegroup', '--cluster', CLUSTER, '--name', 'ng-self');
+    const removed = await run('delete', 'nodegroup', '--cluster', CLUSTER, '--name', 'ng-self', '--wait');
+    const after = await run('get', 'nodegroup', '--cluster', CLUSTER, '-o', 'json');
+
+    for (const step of [created, scaled, removed]) expect({ code: step.code, stderr: step.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(created.messages).toContain('[✔]  ADD_NODEGROUP on cluster "payments-prod" SUCCEEDED');
+    expect(listed.stdout).toMatch(/ng-self\s+self-managed\s.*\s2\/2 \(as of /);
+    expect(removed.messages).toContain('[✔]  REMOVE_NODEGROUP on cluster "payments-prod" SUCCEEDED');
+    expect((JSON.parse(after.stdout) as Array<{ name: string }>).map((ng) => ng.name)).not.toContain('ng-self');
+  }, 90_000);
+
   test('delete cluster --wait waits until everything is gone and exits 0', async () => {
     const deleted = await run('delete', 'cluster', '--name', CLUSTER, '--wait');
     const gone = await run('get', 'cluster', '--name', CLUSTER);
