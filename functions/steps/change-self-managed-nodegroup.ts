@@ -68,7 +68,7 @@ export async function changeSelfManagedNodegroup(input: UpdateInput, deps: Deps)
     }
     return progress.follow(
       next,
-      (call) => makeCall(call, input, access, deps),
+      (call) => makeCall(call, input, stackName, access, deps),
       async (stage) => (['selfManagedStack', 'selfManagedStackUpdate', 'nodegroupStackDelete'].includes(stage) ? rootCauseFromStackEvents(await deps.cloudFormation.stackEvents(stackName))?.message : undefined),
     );
   };
@@ -106,10 +106,9 @@ async function lookInside(change: Change, live: SelfManagedLive, stackName: stri
   if (draining.length > 0) live.drain = await deps.kubernetes.drainNodes(access, draining);
 }
 
-async function makeCall(call: SelfManagedCall, input: UpdateInput, access: ClusterEndpoint | undefined, deps: Deps): Promise<void> {
+async function makeCall(call: SelfManagedCall, input: UpdateInput, stackName: string, access: ClusterEndpoint | undefined, deps: Deps): Promise<void> {
   const { operation, spec } = input;
   const cluster = operation.cluster.name;
-  const stackName = nodegroupStackName(cluster, changeFor(input.change, 'Change Self-managed Nodegroup').target);
   const inside = (): ClusterEndpoint => {
     if (!access) throw new KubernetesApiError('a call inside the cluster was planned without the cluster reached (a wiring bug)', { resource: `cluster ${cluster}` });
     return access;
