@@ -43,7 +43,7 @@ function controllerName(service: string, salt: string): string {
 }
 
 /** One subnet per zone, as a load balancer takes them. */
-function onePerZone(subnets: Subnet[]): Subnet[] {
+export function onePerZone(subnets: Subnet[]): Subnet[] {
   const byZone = new Map<string, Subnet>();
   for (const subnet of subnets) if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
   return [...byZone.values()];
