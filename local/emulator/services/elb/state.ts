@@ -17,8 +17,13 @@ export const CLASSIC_HOSTED_ZONE = 'Z35SXDOTRQ7X7K';
 /** At most 50 tags on a load balancer. */
 const MAX_TAGS = 50;
 
+/**
+ * The wire codes are the Classic API's awsQuery error codes, not its shape names: the SDK reads
+ * LoadBalancerNotFound as AccessPointNotFoundException and DuplicateLoadBalancerName as
+ * DuplicateAccessPointNameException.
+ */
 export function accessPointNotFound(name: string): EmulatorError {
-  return new EmulatorError(400, 'AccessPointNotFound', `There is no ACTIVE Load Balancer named '${name}'`);
+  return new EmulatorError(400, 'LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${name}'`);
 }
 
 export interface NewClassicLoadBalancer {
@@ -81,7 +86,7 @@ export function createClassicLoadBalancer(world: World, request: NewClassicLoadB
   const existing = world.elb.loadBalancers.get(request.name);
   if (existing) {
     if (sameConfiguration(existing, request, scheme)) return existing;
-    throw new EmulatorError(400, 'DuplicateAccessPointName', `Load Balancer named '${request.name}' already exists and it is configured with different parameters.`);
+    throw new EmulatorError(400, 'DuplicateLoadBalancerName', `Load Balancer named '${request.name}' already exists and it is configured with different parameters.`);
   }
   if (Object.keys(request.tags).length > MAX_TAGS) throw new EmulatorError(400, 'TooManyTags', `Too many tags: at most ${MAX_TAGS} for a load balancer`);
   const subnets = subnetsOf(world, request.subnetIds);
