@@ -6,25 +6,13 @@
  */
 import { EmulatorError, formList, formStructList, type XmlValue } from '../../protocol';
 import type { QueryOperation } from '../../query';
-import { pageOf, type PageRules } from '../../query/member-lists';
+import { pageOf } from '../../query/member-lists';
 import type { ClassicListener, ClassicLoadBalancer, World } from '../../world';
+import { PAGES, required } from '../elbv2/api';
 import { accessPointNotFound, addClassicTags, CLASSIC_HOSTED_ZONE, createClassicLoadBalancer, deleteClassicLoadBalancer, settleReleases } from './state';
 
 export const NAMESPACE = 'http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/';
 export const API_VERSION = '2012-06-01';
-
-const PAGES: PageRules = {
-  limitName: 'pageSize',
-  defaultLimit: 400,
-  maxLimit: 400,
-  invalidToken: (token) => new EmulatorError(400, 'ValidationError', `Invalid Marker '${token}'`),
-};
-
-function required(form: URLSearchParams, name: string): string {
-  const value = form.get(name);
-  if (!value) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
-  return value;
-}
 
 /** `Tags.member.N.Key/Value`, a key given twice refused as ELB does. */
 function tagsOf(form: URLSearchParams): Record<string, string> {

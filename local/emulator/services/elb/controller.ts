@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { EmulatorError } from '../../protocol';
 import type { Subnet, World } from '../../world';
 import { authorize } from '../ec2/security-group-rules';
+import { createNamedSecurityGroup } from '../ec2/state';
 import type { EksState } from '../eks/state';
 import { onePerZone } from '../elbv2/controller';
 import { createClassicLoadBalancer } from './state';
@@ -52,11 +53,8 @@ export function createClassicLeftovers(world: World, request: ClassicLeftoversRe
   const owned = { [`kubernetes.io/cluster/${request.cluster}`]: 'owned' };
   const nodePort = 30000 + Math.floor(world.random() * 2768);
 
-  const groupName = `k8s-elb-${name}`;
-  const groupId = world.newId('sg');
-  world.ec2.securityGroups.set(groupId, { groupId, vpcId, groupName, description: `Security group for Kubernetes ELB ${name} (${service})`, tags: owned, ingress: [] });
-  world.ec2.groupNames.set(vpcId, new Map([...(world.ec2.groupNames.get(vpcId) ?? []), [groupName, groupId]]));
-  const group = world.ec2.securityGroups.get(groupId)!;
+  const group = createNamedSecurityGroup(world, { vpcId, groupName: `k8s-elb-${name}`, description: `Security group for Kubernetes ELB ${name} (${service})`, tags: owned });
+  const { groupId } = group;
   authorize(world, group, 'ingress', [
     { ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIp: '0.0.0.0/0' },
     // Path MTU discovery, which the controller always opens.
