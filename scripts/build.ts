@@ -51,9 +51,13 @@ const BUDGETS_KB: Record<string, number> = {
   // it takes provision-cluster's state or update-cluster's input, so it carries both validators.
   'check-nodes-ready': 595,
   // Roll Back clears the cluster's VPC of what Kubernetes controllers left before it deletes the
-  // stack: the ELBv2 client (about 80 KB) and the EC2 query port besides EKS, CloudFormation,
-  // DynamoDB and EventBridge. It runs only after a failed create, where cold start matters least.
-  'roll-back': 600,
+  // stack: the ELBv2 and Classic load balancing clients (about 80 KB and 20 KB) and the EC2 query
+  // port besides EKS, CloudFormation, DynamoDB and EventBridge. It runs only after a failed
+  // create, where cold start matters least.
+  'roll-back': 640,
+  // Delete Controller Resources carries both load balancing clients too (the in-tree service
+  // controller's Classic Load Balancers: about 20 KB), which put it over the default.
+  'delete-controller-resources': 535,
   // The kube agent carries no SDK (it makes no AWS call) and one validator: kept small, as every cluster runs one.
   'kube-agent': 40,
 };

@@ -7,6 +7,7 @@
 import type { AutoScalingPort } from '../ports/autoscaling';
 import type { CloudFormationPort } from '../ports/cloudformation';
 import type { Ec2Port } from '../ports/ec2';
+import type { ElbPort } from '../ports/elb';
 import type { Elbv2Port } from '../ports/elbv2';
 import type { EksPort } from '../ports/eks';
 import type { KubernetesPort } from '../ports/kubernetes';
@@ -25,6 +26,8 @@ export interface Ports {
   eks: EksPort;
   ec2: Ec2Port;
   elbv2: Elbv2Port;
+  /** Elastic Load Balancing (Classic): the in-tree service controller's load balancers. */
+  elb: ElbPort;
   events: StatusEventsPort;
   registry: RegistryPort;
   kubernetes: KubernetesPort;

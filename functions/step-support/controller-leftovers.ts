@@ -1,14 +1,16 @@
 /**
  * Clearing a cluster's VPC of what its Kubernetes controllers made there, before the stack that
- * holds the VPC is deleted: the load balancers, target groups and security groups the AWS Load
- * Balancer Controller (or the in-tree service controller) created for Services and Ingresses, and
- * the interfaces the VPC CNI left `available`. CloudFormation knows none of them, so without this
+ * holds the VPC is deleted: the load balancers (ELBv2 and Classic), target groups and security
+ * groups the AWS Load Balancer Controller or the in-tree service controller (a Classic Load
+ * Balancer and its `k8s-elb-<name>` group for every Service of type LoadBalancer without
+ * annotations) created for Services and Ingresses, and the interfaces the VPC CNI left `available`. CloudFormation knows none of them, so without this
  * the VPC's subnets and groups cannot be deleted (DependencyViolation), the most reported way an
  * EKS cluster deletion fails. Shared by delete-cluster (Delete Controller Resources) and Roll Back.
  *
- * Each call is one look, in the order AWS requires: load balancers (deleting takes tens of
- * seconds, and their interfaces, which hold their security groups, go after), then, once none
- * is left, their target groups and the security groups; interfaces the CNI left at any time.
+ * Each call is one look, in the order AWS requires: load balancers (deleting an ELBv2 one takes
+ * tens of seconds; a Classic one is gone at once, its interfaces some seconds later; their
+ * interfaces hold their security groups), then, once none is left, their target groups and the
+ * security groups (refused, and looked at again, while a deleted load balancer's interfaces remain); interfaces the CNI left at any time.
  * What is already gone counts as deleted, so a retry finds what is left. Only what carries the
  * cluster's tags is touched, never what a stack or EKS made (their tags say so).
  */
@@ -32,7 +34,7 @@ export const STEP_NAMES = {
   networkInterface: 'Delete Network Interface',
 } as const;
 
-export type SweepDeps = StepDeps<'ec2' | 'elbv2'>;
+export type SweepDeps = StepDeps<'ec2' | 'elb' | 'elbv2'>;
 
 export interface Deletion {
   /** The step name its events carry (STEP_NAMES). */
@@ -73,8 +75,16 @@ export async function sweepControllerLeftovers(cluster: string, vpcId: string, d
     await deps.elbv2.deleteLoadBalancer(lb.arn);
     sweep.deleting.push({ step: STEP_NAMES.loadBalancer, resource: `load balancer ${lb.name}` });
   }
+  // The in-tree service controller's (Classic Load Balancers carry only Kubernetes' own tag): gone when the delete answers.
+  const classic = (await deps.elb.describeLoadBalancers(vpcId)).filter((lb) => taggedForCluster(lb.tags, cluster));
+  for (const lb of classic) {
+    await deps.elb.deleteLoadBalancer(lb.name);
+    sweep.deleted.push({ step: STEP_NAMES.loadBalancer, resource: `load balancer ${lb.name}` });
+  }
   // Target groups are in use while a listener of a load balancer forwards to them, and a load
-  // balancer's interfaces hold its security groups: both wait for the load balancers to be gone.
+  // balancer's interfaces hold its security groups: both wait for the ELBv2 load balancers to be
+  // gone. A Classic one is gone already, but EC2 releases its interfaces some seconds later: its
+  // group is refused (DependencyViolation) until then, which keeps the sweep looking.
   if (loadBalancers.length === 0) {
     for (const group of (await deps.elbv2.describeTargetGroups(vpcId)).filter((g) => taggedForCluster(g.tags, cluster))) {
       const deletion = { step: STEP_NAMES.targetGroup, resource: `target group ${group.name}` };

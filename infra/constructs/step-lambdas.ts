@@ -115,10 +115,14 @@ const has = (tag: string) => ({ Null: { [`aws:ResourceTag/${tag}`]: 'false' } })
 /**
  * Clearing a cluster's VPC of what its Kubernetes controllers made (step-support/controller-leftovers.ts),
  * for Delete Controller Resources and Roll Back: the Describe calls have no resource-level
- * permissions; each delete (and each revoke of a rule naming a controller's group) is allowed only on resources carrying the tag their maker puts on them
- * (the AWS Load Balancer Controller's elbv2.k8s.aws/cluster, the in-tree service controller's
- * kubernetes.io/service-name, the VPC CNI's cluster.k8s.amazonaws.com/name). Which cluster's
- * tag it is, the step checks: a policy cannot name a tag value per request.
+ * permissions (Classic's DescribeLoadBalancers and DescribeTags, the same IAM actions as ELBv2's,
+ * have none either); each delete (and each revoke of a rule naming a controller's group) is
+ * allowed only on resources carrying the tag their maker puts on them (the AWS Load Balancer
+ * Controller's elbv2.k8s.aws/cluster, the in-tree service controller's kubernetes.io/service-name,
+ * the VPC CNI's cluster.k8s.amazonaws.com/name). `loadbalancer/*` is both ELBv2's
+ * `loadbalancer/<app|net>/<name>/<id>` and Classic's `loadbalancer/<name>`: one DeleteLoadBalancer
+ * grant per tag covers the in-tree controller's Classic Load Balancers. Which cluster's tag it
+ * is, the step checks: a policy cannot name a tag value per request.
  */
 const CONTROLLER_RESOURCES: Permission[] = [
   {

@@ -28,6 +28,7 @@ export type DurationKind =
   | 'insightsRefresh'
   | 'lambdaVpcFunctionActive'
   | 'loadBalancerDelete'
+  | 'classicInterfaceRelease'
   | 'nodeRegistration'
   | 'instanceShutdown'
   | 'nodeNetworkReady';
@@ -61,6 +62,8 @@ export const DISTRIBUTIONS: Record<DurationKind, [number, number, number]> = {
   lambdaVpcFunctionActive: [30, 60, 90],
   encryptionAssociate: [900, 1500, 2700], // 15–45 min: every secret is re-encrypted; a Terraform log shows 24 min
   loadBalancerDelete: [15, 30, 90], // DeleteLoadBalancer until it and its interfaces are gone: tens of seconds
+  // A Classic Load Balancer is gone when DeleteLoadBalancer answers; EC2 releases its interfaces some seconds later.
+  classicInterfaceRelease: [5, 10, 30],
   // An EC2 node from running to its kubelet registering the Node (boot, nodeadm, kubelet start): 30–60 s.
   nodeRegistration: [30, 40, 60],
   // An Auto Scaling group's instance from Terminating (shutting-down) to terminated: the OS shuts down, EC2 releases it.

@@ -8,7 +8,8 @@ import { createCloudFormationService, type CloudFormationService } from './servi
 import { createDynamoDbService, startDynalite, type RunningDynalite } from './services/dynamodb';
 import { createEc2Service, seedDefaultNetwork, type DefaultNetwork } from './services/ec2';
 import { createEksService } from './services/eks';
-import { createElbv2Service, resumeLoadBalancerDeletions } from './services/elbv2';
+import { createElasticLoadBalancingService, resumeClassicInterfaceReleases } from './services/elb';
+import { resumeLoadBalancerDeletions } from './services/elbv2';
 import { createEventBridgeService } from './services/eventbridge';
 import { createIamService } from './services/iam';
 import { createKubernetesService } from './services/kubernetes';
@@ -38,7 +39,7 @@ export interface ServicesOptions {
   callers?: Record<string, string>;
 }
 
-/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, Elastic Load Balancing v2, EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
+/** Every service module over one World: CloudFormation, EKS, Kubernetes, STS, EC2, IAM, Auto Scaling, Elastic Load Balancing (v2 and Classic), EventBridge, EventBridge Scheduler, Lambda (Invoke, GetFunction, ListFunctions), Step Functions, DynamoDB, /_local. */
 export function createServices(world: World, options: ServicesOptions): ServiceModule[] {
   return assemble(world, options).services;
 }
@@ -63,7 +64,7 @@ function assemble(world: World, options: ServicesOptions): Assembled {
     createEc2Service(world),
     createIamService(world),
     createAutoScalingService(world),
-    createElbv2Service(world),
+    createElasticLoadBalancingService(world),
     createSsmService(world),
     createEventBridgeService(world),
     scheduler,
@@ -124,6 +125,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       cloudFormation.engine.resume();
       scheduler.resume();
       resumeLoadBalancerDeletions(world);
+      resumeClassicInterfaceReleases(world);
       resumeTerminations(world);
     }
     const defaultNetwork = seedDefaultNetwork(world);

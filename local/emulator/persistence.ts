@@ -86,6 +86,7 @@ export function snapshotWorld(world: World): WorldSnapshot {
       iam: world.iam,
       autoScaling: world.autoScaling,
       elbv2: world.elbv2,
+      elb: world.elb,
       certificates: world.certificates.saved(),
       stsIssued: world.sts?.issued,
       busEvents: world.busEvents,
@@ -131,6 +132,8 @@ interface DecodedWorld {
   ec2: Pick<World['ec2'], 'vpcs' | 'subnets' | 'securityGroups' | 'other' | 'groupNames' | 'instances' | 'networkInterfaces' | 'defaultVpcIds'>;
   autoScaling?: Pick<World['autoScaling'], 'groups'>;
   elbv2?: Pick<World['elbv2'], 'loadBalancers' | 'targetGroups' | 'listeners'>;
+  /** Absent in worlds saved before Classic Load Balancers. */
+  elb?: Pick<World['elb'], 'loadBalancers' | 'releasing'>;
   certificates?: CertificateMaterial;
   stsIssued?: StsIdentities['issued'];
   iam: { roles: World['iam']['roles']; policies?: World['iam']['policies']; instanceProfiles?: World['iam']['instanceProfiles']; oidcProviders?: World['iam']['oidcProviders'] };
@@ -162,6 +165,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   for (const part of ['vpcs', 'subnets', 'securityGroups', 'other', 'groupNames', 'instances', 'networkInterfaces'] as const) refill(world.ec2[part] as Map<unknown, unknown>, saved.ec2?.[part] as Map<unknown, unknown>);
   refill(world.autoScaling.groups, saved.autoScaling?.groups);
   for (const part of ['loadBalancers', 'targetGroups', 'listeners'] as const) refill(world.elbv2[part] as Map<unknown, unknown>, saved.elbv2?.[part] as Map<unknown, unknown>);
+  for (const part of ['loadBalancers', 'releasing'] as const) refill(world.elb[part] as Map<unknown, unknown>, saved.elb?.[part] as Map<unknown, unknown>);
   world.certificates.restore(saved.certificates);
   world.ec2.defaultVpcIds.clear();
   for (const id of saved.ec2?.defaultVpcIds ?? []) world.ec2.defaultVpcIds.add(id);

@@ -217,6 +217,38 @@ export class Elbv2State {
   readonly listeners = new Map<string, Listener>();
 }
 
+/** A Classic Load Balancer's listener: a port on the load balancer forwarded to a port on the instances. */
+export interface ClassicListener {
+  protocol: string;
+  loadBalancerPort: number;
+  instanceProtocol: string;
+  instancePort: number;
+}
+
+/** A Classic Load Balancer (ELB v1): what the in-tree Kubernetes service controller makes for a Service of type LoadBalancer. */
+export interface ClassicLoadBalancer extends Tagged {
+  name: string;
+  scheme: 'internet-facing' | 'internal';
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  dnsName: string;
+  createdTime: Date;
+  listeners: ClassicListener[];
+  /** The requester-managed interfaces it holds, one per subnet ("ELB <name>"). */
+  networkInterfaceIds: string[];
+}
+
+export class ElbState {
+  /** By name: Classic Load Balancers are named, not ARN'd, in their API. */
+  readonly loadBalancers = new Map<string, ClassicLoadBalancer>();
+  /**
+   * Interfaces of deleted Classic Load Balancers → the emulated instant (epoch ms) EC2 releases
+   * them: the load balancer is gone at once, its interfaces (and so its group and subnets) not yet.
+   */
+  readonly releasing = new Map<string, number>();
+}
+
 /** An Auto Scaling group: a managed nodegroup's (named eks-<nodegroup>-<uuid>), or one a stack made (a self-managed nodegroup's). */
 export interface AutoScalingGroup extends Tagged {
   name: string;
@@ -433,6 +465,8 @@ export class World {
   readonly autoScaling = new AutoScalingState();
   /** Elastic Load Balancing v2: load balancers, target groups, listeners (services/elbv2/). */
   readonly elbv2 = new Elbv2State();
+  /** Elastic Load Balancing (Classic): load balancers and the interfaces they leave for a while (services/elb/). */
+  readonly elb = new ElbState();
   readonly logs = new LogsState();
   /** Which loopback connections come from inside a VPC, and the connections the emulated network dropped (network-scope.ts). */
   readonly network: WorldNetwork;

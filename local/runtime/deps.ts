@@ -14,6 +14,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -25,6 +26,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SdkAutoScaling } from '../../functions/ports/autoscaling';
 import { SdkCloudFormation } from '../../functions/ports/cloudformation';
 import { QueryEc2 } from '../../functions/ports/ec2';
+import { SdkElb } from '../../functions/ports/elb';
 import { SdkElbv2 } from '../../functions/ports/elbv2';
 import { SdkEks } from '../../functions/ports/eks';
 import { KubeAgentKubernetes } from '../../functions/ports/kubernetes';
@@ -61,6 +63,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     eks: new SdkEks(once(() => new EKSClient({ credentials }))),
     ec2: new QueryEc2({ region: config.region, credentials }),
     elbv2: new SdkElbv2(once(() => new ElasticLoadBalancingV2Client({ credentials }))),
+    elb: new SdkElb(once(() => new ElasticLoadBalancingClient({ credentials }))),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
     kubernetes: new KubeAgentKubernetes(

@@ -727,6 +727,9 @@ describe('IAM', () => {
     'elbv2.describeTargetGroups': ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTags'],
     'elbv2.deleteLoadBalancer': ['elasticloadbalancing:DeleteLoadBalancer'],
     'elbv2.deleteTargetGroup': ['elasticloadbalancing:DeleteTargetGroup'],
+    // Classic's actions have the same IAM names as ELBv2's.
+    'elb.describeLoadBalancers': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
+    'elb.deleteLoadBalancer': ['elasticloadbalancing:DeleteLoadBalancer'],
     'eks.describeCluster': ['eks:DescribeCluster'],
     'eks.createNodegroup': ['eks:CreateNodegroup', 'iam:PassRole'],
     'eks.describeNodegroup': ['eks:DescribeNodegroup'],
@@ -900,7 +903,8 @@ describe('delete-cluster’s functions', () => {
       'ec2:DescribeNetworkInterfaces': ['*'],
       'ec2:RevokeSecurityGroupIngress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
       'ec2:RevokeSecurityGroupEgress': [EC2('security-group/*'), EC2('security-group/*'), EC2('security-group/*')],
-      // Two grants each: the AWS Load Balancer Controller's tag, or the in-tree service controller's.
+      // Two grants each: the AWS Load Balancer Controller's tag, or the in-tree service controller's
+      // (loadbalancer/* is Classic's loadbalancer/<name> too: the in-tree controller's Classic Load Balancers).
       'elasticloadbalancing:DeleteLoadBalancer': [ELBV2('loadbalancer/*'), ELBV2('loadbalancer/*')],
       'elasticloadbalancing:DeleteTargetGroup': [ELBV2('targetgroup/*/*'), ELBV2('targetgroup/*/*')],
       'ec2:DeleteSecurityGroup': [EC2('security-group/*')],

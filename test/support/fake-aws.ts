@@ -6,6 +6,7 @@
  */
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
 import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
+import type { ClassicLoadBalancerDescription, ElbPort } from '../../functions/ports/elb';
 import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, PodIdentityAssociation, Update } from '../../functions/ports/eks';
 import type { AwsAuth, ClusterAccess, KubernetesPort, NodeStatus } from '../../functions/ports/kubernetes';
@@ -146,6 +147,10 @@ export class FakeAws {
   /** ELBv2: a deleted load balancer is listed for `loadBalancerDeleteDescribes` more describes, then gone with its listeners (and the interfaces that held its group). */
   readonly loadBalancers = new Map<string, LoadBalancerDescription & { securityGroupIds: string[]; describesLeft?: number }>();
   loadBalancerDeleteDescribes = 2;
+  /** Classic: a deleted load balancer is gone at once; its interfaces (which hold its group) are released after `classicReleaseDescribes` more describes. */
+  readonly classicLoadBalancers = new Map<string, ClassicLoadBalancerDescription & { networkInterfaceIds: string[] }>();
+  classicReleaseDescribes = 1;
+  private readonly releasingInterfaces = new Map<string, number>();
   readonly targetGroups = new Map<string, TargetGroupDescription>();
   readonly securityGroups = new Map<string, SecurityGroupDescription>();
   readonly networkInterfaces = new Map<string, NetworkInterfaceDescription>();
@@ -194,6 +199,7 @@ export class FakeAws {
       eks: this.eks,
       ec2: this.ec2,
       elbv2: this.elbv2,
+      elb: this.elb,
       events: this.statusEvents,
       registry: this.registry,
       kubernetes: this.kubernetes,
@@ -872,6 +878,49 @@ export class FakeAws {
       return 'deleted';
     },
   };
+
+  // ── Elastic Load Balancing (Classic) ───────────────────────────────────────────────────
+  readonly elb: ElbPort = {
+    describeLoadBalancers: async (vpcId) => {
+      this.record('elasticloadbalancing', 'DescribeLoadBalancers (classic)', vpcId);
+      for (const [id, left] of [...this.releasingInterfaces]) {
+        if (left > 0) this.releasingInterfaces.set(id, left - 1);
+        else {
+          this.releasingInterfaces.delete(id);
+          this.networkInterfaces.delete(id);
+        }
+      }
+      return [...this.classicLoadBalancers.values()].filter((lb) => lb.vpcId === vpcId).map(({ name, tags }) => ({ name, vpcId, tags: { ...tags } }));
+    },
+    deleteLoadBalancer: async (name) => {
+      this.record('elasticloadbalancing', 'DeleteLoadBalancer (classic)', name);
+      const lb = this.classicLoadBalancers.get(name);
+      if (!lb) return;
+      this.classicLoadBalancers.delete(name);
+      for (const id of lb.networkInterfaceIds) this.releasingInterfaces.set(id, this.classicReleaseDescribes);
+    },
+  };
+
+  /**
+   * What the in-tree service controller leaves for a Service of type LoadBalancer on `cluster`
+   * in `vpcId`: a Classic Load Balancer tagged `kubernetes.io/cluster/<cluster>` (`owned` unless
+   * told) and `kubernetes.io/service-name`, its interface holding the `k8s-elb-<name>` group it
+   * made (tagged with the cluster's tag only, as the controller does), and the
+   * rule in EKS's cluster security group naming that group. Returns their ids.
+   */
+  addClassicLeftovers(cluster: string, vpcId: string, name = 'a0123456789abcdef0123456789abcde', ownership: 'owned' | 'shared' = 'owned'): { securityGroupId: string; networkInterfaceId: string } {
+    const clusterTag = { [`kubernetes.io/cluster/${cluster}`]: ownership };
+    const n = this.classicLoadBalancers.size + 1;
+    const securityGroupId = `sg-0elb00000000000${n}`;
+    const networkInterfaceId = `eni-0elb00000000000${n}`;
+    this.securityGroups.set(securityGroupId, { groupId: securityGroupId, groupName: `k8s-elb-${name}`, vpcId, tags: clusterTag });
+    this.networkInterfaces.set(networkInterfaceId, { networkInterfaceId, vpcId, status: 'in-use', description: `ELB ${name}`, groupIds: [securityGroupId], tags: {} });
+    this.classicLoadBalancers.set(name, { name, vpcId, tags: { ...clusterTag, 'kubernetes.io/service-name': 'default/web' }, networkInterfaceIds: [networkInterfaceId] });
+    const clusterGroupId = `sg-0eks${cluster}`;
+    this.securityGroups.set(clusterGroupId, { groupId: clusterGroupId, groupName: `eks-cluster-sg-${cluster}-1`, vpcId, tags: { 'aws:eks:cluster-name': cluster, [`kubernetes.io/cluster/${cluster}`]: 'owned' } });
+    this.securityGroupRules.push({ ruleId: `sgr-0elb00000000000${n}`, groupId: clusterGroupId, isEgress: false, referencedGroupId: securityGroupId });
+    return { securityGroupId, networkInterfaceId };
+  }
 
   /**
    * What the AWS Load Balancer Controller leaves for a Service of type LoadBalancer on `cluster`

@@ -31,12 +31,21 @@
  *                                                what a load balancer controller makes for a
  *                                                Service of type LoadBalancer on the cluster (and
  *                                                an interface the VPC CNI left): elbv2/controller.ts
+ *   POST   /_local/classic-leftovers {"cluster", "service"?}
+ *                                              → {"vpcId", "loadBalancerName", "dnsName",
+ *                                                "securityGroupId", "nodeSecurityGroupId",
+ *                                                "networkInterfaceIds"} what the in-tree service
+ *                                                controller makes for a Service of type
+ *                                                LoadBalancer: a Classic Load Balancer, its
+ *                                                k8s-elb-<name> group and the nodes' rule naming
+ *                                                it (elb/controller.ts)
  *   GET    /_local/health                      → {"status": "ok", "timeScale", "region", "account"}
  */
 import type { ServerResponse } from 'node:http';
 import { EmulatorError, sendJson } from '../protocol';
 import type { RequestContext, ServiceModule } from '../server';
 import type { World } from '../world';
+import { createClassicLeftovers, type ClassicLeftoversRequest } from './elb/controller';
 import { createControllerLeftovers, type LeftoversRequest } from './elbv2/controller';
 
 type Route = (world: World, ctx: RequestContext) => unknown;
@@ -65,6 +74,13 @@ function leftoversRequest(body: Record<string, unknown>): LeftoversRequest {
   if (type !== undefined && type !== 'application' && type !== 'network') throw new EmulatorError(400, 'ValidationError', 'type must be "application" or "network"');
   if (cniInterface !== undefined && typeof cniInterface !== 'boolean') throw new EmulatorError(400, 'ValidationError', 'cniInterface must be a boolean');
   return { cluster, ...(service ? { service } : {}), ...(type ? { type } : {}), ...(cniInterface !== undefined ? { cniInterface } : {}) };
+}
+
+function classicLeftoversRequest(body: Record<string, unknown>): ClassicLeftoversRequest {
+  const { cluster, service } = body;
+  if (typeof cluster !== 'string' || !cluster) throw new EmulatorError(400, 'ValidationError', 'cluster must name a cluster');
+  if (service !== undefined && (typeof service !== 'string' || !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(service))) throw new EmulatorError(400, 'ValidationError', 'service must be "<namespace>/<name>"');
+  return { cluster, ...(service ? { service } : {}) };
 }
 
 const ROUTES: Record<string, Partial<Record<string, Route>>> = {
@@ -138,6 +154,9 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
   },
   '/_local/controller-leftovers': {
     POST: (world, ctx) => createControllerLeftovers(world, leftoversRequest(parseJsonBody(ctx.body, '{"cluster": "<name>"}'))),
+  },
+  '/_local/classic-leftovers': {
+    POST: (world, ctx) => createClassicLeftovers(world, classicLeftoversRequest(parseJsonBody(ctx.body, '{"cluster": "<name>"}'))),
   },
   '/_local/health': {
     GET: (world) => ({ status: 'ok', timeScale: world.clock.scale, region: world.region, account: world.account }),

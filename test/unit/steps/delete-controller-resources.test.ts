@@ -123,4 +123,72 @@ describe('Delete Controller Resources', () => {
     }
     throw new Error('expected the step to give up');
   });
+
+  describe('Classic Load Balancers the in-tree service controller left', () => {
+    it('deletes the cluster’s first, then finds its k8s-elb group held by the interfaces EC2 has not released yet: not done', async () => {
+      const aws = await withStack();
+      const left = aws.addClassicLeftovers(CLUSTER, VPC);
+
+      const first = await deleteControllerResources(input(), aws.deps());
+
+      expect(first).toMatchObject({ ready: false, waitSeconds: 15, vpcId: VPC });
+      expect(aws.callLog((c) => c.operation.startsWith('Delete') || c.operation.startsWith('Revoke'))).toEqual([
+        'elasticloadbalancing:DeleteLoadBalancer (classic) a0123456789abcdef0123456789abcde',
+        `ec2:RevokeSecurityGroupIngress sg-0eks${CLUSTER} sgr-0elb000000000001`,
+        `ec2:DeleteSecurityGroup ${left.securityGroupId}`,
+      ]);
+      expect(aws.securityGroups.has(left.securityGroupId)).toBe(true);
+    });
+
+    it('keeps looking while the deleted load balancer’s interface holds its group, then deletes the group; each a step', async () => {
+      const aws = await withStack();
+      aws.classicReleaseDescribes = 2;
+      const left = aws.addClassicLeftovers(CLUSTER, VPC);
+
+      const { looks } = await untilReady(aws);
+
+      expect(looks).toBe(4);
+      expect(aws.classicLoadBalancers.size).toBe(0);
+      expect(aws.securityGroups.has(left.securityGroupId)).toBe(false);
+      expect(aws.networkInterfaces.has(left.networkInterfaceId)).toBe(false);
+      expect(aws.securityGroupRules.filter((r) => r.referencedGroupId === left.securityGroupId)).toEqual([]);
+      expect(aws.securityGroups.has(`sg-0eks${CLUSTER}`)).toBe(true);
+      expect(aws.callLog((c) => c.operation.startsWith('Delete') || c.operation.startsWith('Revoke'))).toEqual([
+        'elasticloadbalancing:DeleteLoadBalancer (classic) a0123456789abcdef0123456789abcde',
+        `ec2:RevokeSecurityGroupIngress sg-0eks${CLUSTER} sgr-0elb000000000001`,
+        // Refused while the interface is there (the delete's look and two more), deleted once it is released.
+        ...Array<string>(4).fill(`ec2:DeleteSecurityGroup ${left.securityGroupId}`),
+      ]);
+      expect(stepLines(aws)).toEqual([
+        'Delete Load Balancer SUCCEEDED load balancer a0123456789abcdef0123456789abcde',
+        `Delete Security Group SUCCEEDED security group ${left.securityGroupId} (k8s-elb-a0123456789abcdef0123456789abcde)`,
+      ]);
+    });
+
+    it('deletes one tagged shared with the cluster too, and leaves another cluster’s', async () => {
+      const aws = await withStack();
+      aws.addClassicLeftovers(CLUSTER, VPC, 'ashared0000000000000000000000000', 'shared');
+      const foreign = aws.addClassicLeftovers('other', VPC, 'aforeign000000000000000000000000');
+
+      await untilReady(aws);
+
+      expect([...aws.classicLoadBalancers.keys()]).toEqual(['aforeign000000000000000000000000']);
+      expect(aws.securityGroups.has(foreign.securityGroupId)).toBe(true);
+      expect(aws.callLog((c) => c.operation.startsWith('DeleteLoadBalancer'))).toEqual(['elasticloadbalancing:DeleteLoadBalancer (classic) ashared0000000000000000000000000']);
+    });
+
+    it('deletes them in the same look as the ELBv2 ones, and the groups only once both kinds are gone', async () => {
+      const aws = await withStack();
+      const v2 = aws.addControllerLeftovers(CLUSTER, VPC);
+      const classic = aws.addClassicLeftovers(CLUSTER, VPC);
+
+      await deleteControllerResources(input(), aws.deps());
+      expect(aws.callLog((c) => c.operation.startsWith('DeleteLoadBalancer'))).toEqual([`elasticloadbalancing:DeleteLoadBalancer ${v2.loadBalancerArn}`, 'elasticloadbalancing:DeleteLoadBalancer (classic) a0123456789abcdef0123456789abcde']);
+      expect(aws.callLog((c) => c.operation === 'DeleteSecurityGroup')).toEqual([]);
+
+      await untilReady(aws);
+      expect(aws.controllerLeftovers()).toEqual({ loadBalancers: 0, targetGroups: 0, securityGroups: 0, interfaces: 0 });
+      expect(aws.securityGroups.has(classic.securityGroupId)).toBe(false);
+    });
+  });
 });

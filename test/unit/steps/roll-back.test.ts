@@ -124,6 +124,25 @@ describe('Roll Back', () => {
     ]);
   });
 
+  it('deletes a Classic Load Balancer the in-tree service controller left, and its k8s-elb group once its interface is released, before the stack', async () => {
+    const aws = await halfBuilt();
+    aws.stacks.get(STACK)!.outputs.VPC = 'vpc-0demo';
+    const classic = aws.addClassicLeftovers(CLUSTER, 'vpc-0demo');
+
+    const done = await untilDone(aws);
+
+    expect(done.ready).toBe(true);
+    expect(aws.classicLoadBalancers.size).toBe(0);
+    const deletes = aws.callLog((c) => (c.operation.startsWith('Delete') || c.operation.startsWith('Revoke')) && c.service !== 'eks');
+    expect(deletes[0]).toBe('elasticloadbalancing:DeleteLoadBalancer (classic) a0123456789abcdef0123456789abcde');
+    expect(deletes.slice(-2)).toEqual([`ec2:DeleteSecurityGroup ${classic.securityGroupId}`, `cloudformation:DeleteStack ${STACK}`]);
+    const steps = aws.events.filter((e) => e.step?.name.startsWith('Delete ')).map((e) => `${e.phase} ${e.step!.name} ${e.step!.status} ${e.step!.resource}`);
+    expect(steps).toEqual([
+      'Rollback Delete Load Balancer SUCCEEDED load balancer a0123456789abcdef0123456789abcde',
+      `Rollback Delete Security Group SUCCEEDED security group ${classic.securityGroupId} (k8s-elb-a0123456789abcdef0123456789abcde)`,
+    ]);
+  });
+
   it("waits, without a DeleteStack, while CloudFormation's own rollback is in progress", async () => {
     const aws = fakeAws();
     await putStack(aws, { status: 'ROLLBACK_IN_PROGRESS' });

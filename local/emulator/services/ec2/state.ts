@@ -99,6 +99,14 @@ export interface NewNetworkInterface {
   tags?: Record<string, string>;
 }
 
+/** A group a service (a Kubernetes controller) makes in a VPC, known by its name there as CloudFormation's are; no rules yet. */
+export function createNamedSecurityGroup(world: World, spec: { vpcId: string; groupName: string; description: string; tags: Record<string, string> }): SecurityGroup {
+  const group: SecurityGroup = { groupId: world.newId('sg'), ...spec, tags: { ...spec.tags }, ingress: [] };
+  world.ec2.securityGroups.set(group.groupId, group);
+  world.ec2.groupNames.set(spec.vpcId, new Map([...(world.ec2.groupNames.get(spec.vpcId) ?? []), [spec.groupName, group.groupId]]));
+  return group;
+}
+
 /** An ENI with a free private address of its subnet; InsufficientFreeAddressesInSubnet when it is full, as EC2 answers. */
 export function createNetworkInterface(world: World, spec: NewNetworkInterface): NetworkInterface {
   const privateIpAddress = allocateAddress(spec.subnet.cidrBlock, addressesInUse(world, spec.subnet.subnetId), world.random);

@@ -16,7 +16,8 @@ export const API_VERSION = '2015-12-01';
 /** Route 53 hosted zones of the load balancers' DNS names in us-east-1 (ALB, NLB). */
 const HOSTED_ZONES = { application: 'Z35SXDOTRQ7X7K', network: 'Z26RNL4JYFTOTI' };
 
-const PAGES: PageRules = {
+/** Marker/PageSize paging, as both Elastic Load Balancing APIs (v2 and Classic) page. */
+export const PAGES: PageRules = {
   limitName: 'pageSize',
   defaultLimit: 400,
   maxLimit: 400,
@@ -66,7 +67,8 @@ function targetGroupShape(world: World, group: TargetGroup): XmlValue {
   };
 }
 
-function required(form: URLSearchParams, name: string): string {
+/** A required parameter, refused by its lowerCamel name as Elastic Load Balancing does. */
+export function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);
   if (!value) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
   return value;

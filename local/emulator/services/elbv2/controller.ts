@@ -13,7 +13,7 @@ import { EmulatorError } from '../../protocol';
 import type { LoadBalancer, Subnet, World } from '../../world';
 import type { EksState } from '../eks/state';
 import { authorize } from '../ec2/security-group-rules';
-import { createNetworkInterface } from '../ec2/state';
+import { createNamedSecurityGroup, createNetworkInterface } from '../ec2/state';
 
 export interface LeftoversRequest {
   cluster: string;
@@ -43,7 +43,7 @@ function controllerName(service: string, salt: string): string {
 }
 
 /** One subnet per zone, as a load balancer takes them. */
-function onePerZone(subnets: Subnet[]): Subnet[] {
+export function onePerZone(subnets: Subnet[]): Subnet[] {
   const byZone = new Map<string, Subnet>();
   for (const subnet of subnets) if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
   return [...byZone.values()];
@@ -62,16 +62,14 @@ export function createControllerLeftovers(world: World, request: LeftoversReques
   const id = randomBytes(8).toString('hex');
   const owned = { 'elbv2.k8s.aws/cluster': request.cluster, [`kubernetes.io/cluster/${request.cluster}`]: 'owned', 'service.k8s.aws/stack': service };
 
-  const groupId = world.newId('sg');
-  world.ec2.securityGroups.set(groupId, {
-    groupId,
+  const group = createNamedSecurityGroup(world, {
     vpcId,
     groupName: name,
     description: '[k8s] Managed SecurityGroup for LoadBalancer',
     tags: { 'elbv2.k8s.aws/cluster': request.cluster, 'elbv2.k8s.aws/resource': 'ManagedLBSecurityGroup', 'service.k8s.aws/stack': service },
-    ingress: [{ ruleId: world.newId('sgr'), ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIp: '0.0.0.0/0' }],
   });
-  world.ec2.groupNames.set(vpcId, new Map([...(world.ec2.groupNames.get(vpcId) ?? []), [name, groupId]]));
+  const { groupId } = group;
+  authorize(world, group, 'ingress', [{ ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIp: '0.0.0.0/0' }]);
   // The controller lets the load balancer reach its targets: a rule in the cluster security group
   // naming the load balancer's, which keeps the latter from being deleted while it is there.
   const clusterGroup = world.ec2.securityGroups.get(clusterSecurityGroupId);

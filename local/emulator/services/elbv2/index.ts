@@ -18,7 +18,7 @@ export function createElbv2Service(world: World): ServiceModule {
     protocol: 'awsQuery',
     namespace: NAMESPACE,
     version: API_VERSION,
-    // Classic load balancers sign as `elasticloadbalancing` too (Version 2012-06-01): refused by name, not misread.
+    // Classic load balancers sign as `elasticloadbalancing` too (Version 2012-06-01): ../elb serves them; here they are refused, not misread.
     checkVersion: true,
     throttleCode: 'Throttling',
     operations: operations(),
