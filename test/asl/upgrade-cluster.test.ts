@@ -213,8 +213,8 @@ describe('upgrade-cluster', () => {
 
     expect(run.status).toBe('FAILED');
     const terminal = expectWellFormedEvents(aws);
-    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'DataPlane' });
-    expect(terminal.error!.message).toContain('payments/api-0');
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'DataPlane', error: { code: 'NodesFailedError', resource: 'nodes of nodegroup sm-batch' } });
+    expect(terminal.error!.message).toContain("evictions refused: payments/api-0 (Cannot evict pod as it would violate the pod's disruption budget.)");
     expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
     expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
     expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
