@@ -31,7 +31,6 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 type Deps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'ssm' | 'events' | 'registry'>;
 
 export async function changeSelfManagedNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
-  changeFor(input.change, 'Change Self-managed Nodegroup');
   const progress = new ChangeProgress(input, deps, 'Change Self-managed Nodegroup');
   return lookAtSelfManagedChange(input, deps, progress, (call, access) => makeCall(call, input, access, deps));
 }
