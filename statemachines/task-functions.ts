@@ -46,6 +46,7 @@ export const TASK_FUNCTIONS = {
   UpgradeControlPlaneFunctionArn: 'upgrade-control-plane',
   UpgradeAddonFunctionArn: 'upgrade-addon',
   UpgradeNodegroupFunctionArn: 'upgrade-nodegroup',
+  UpgradeSelfManagedNodegroupFunctionArn: 'upgrade-self-managed-nodegroup',
   FinalizeUpgradeFunctionArn: 'finalize-upgrade',
 } as const;
 

@@ -268,6 +268,8 @@ export interface UpgradePlan {
     passes: string[];
     addons: Array<{ name: string; from: string; to: string; choice?: string }>;
     nodegroups: Array<{ name: string; from: string; to: string }>;
+    /** Absent from servers older than the upgrade of self-managed nodegroups. */
+    selfManagedNodegroups?: Array<{ name: string; from: string; to: string; pinnedAmi?: string; skipped?: string }>;
     problems: Array<{ code: string; severity: string; resource: string; message: string; recommendation?: string }>;
     canProceed: boolean;
   };

@@ -106,6 +106,10 @@ function printUpgradePlan(ctx: CommandContext, plan: import('../client/api-clien
   say(out, 'info', `(plan) would upgrade cluster "${plan.cluster}" control plane from current version "${plan.from}" to "${plan.to}"${plan.passes.length > 1 ? ` (through ${plan.passes.join(', ')})` : ''}`, now);
   for (const addon of plan.addons.filter((a) => a.from !== a.to)) say(out, 'info', `(plan) would update add-on "${addon.name}" from ${addon.from} to ${addon.to}`, now);
   for (const nodegroup of plan.nodegroups) say(out, 'info', `(plan) would upgrade nodegroup "${nodegroup.name}" from ${nodegroup.from} to ${nodegroup.to}`, now);
+  for (const nodegroup of plan.selfManagedNodegroups ?? []) {
+    if (nodegroup.skipped) say(out, 'info', `(plan) would leave self-managed nodegroup "${nodegroup.name}" as it is: ${nodegroup.skipped}`, now);
+    else say(out, 'info', `(plan) would replace the nodes of self-managed nodegroup "${nodegroup.name}" with ${nodegroup.to} nodes, one at a time`, now);
+  }
   for (const problem of plan.problems) say(out, problem.severity === 'error' ? 'error' : 'warning', `${problem.resource}: ${problem.message}${problem.recommendation ? ` (${problem.recommendation})` : ''}`, now);
   if (!plan.canProceed) say(out, 'error', 'the upgrade cannot proceed as planned: fix the problems above (or, for upgrade insights, use --force)', now);
   say(out, 'warning', "no changes were applied, run again with '--approve' to apply the changes", now);

@@ -162,6 +162,7 @@ export const FAILED_STATES: Record<string, StateFacts> = {
   'Upgrade Data Plane': { phase: 'DataPlane', resource: theCluster },
   'Upgrade Add-on': { phase: 'DataPlane', resource: theItem('add-on') },
   'Upgrade Nodegroup': { phase: 'DataPlane', resource: theItem('nodegroup') },
+  'Upgrade Self-managed Nodegroup': { phase: 'DataPlane', resource: theItem('nodegroup') },
   // delete-cluster
   'Disable Deletion Protection': { phase: 'Teardown', resource: theCluster },
   'Delete Compute': { phase: 'Teardown', resource: theCluster },

@@ -9,7 +9,7 @@
  * remaining wait goes back to the ASL's Wait state, a short one throws the stage's
  * *NotReadyError for the ASL's Retry to poll (one state transition per look instead of three).
  */
-import type { Poll, UpdateInput } from '../generated/types';
+import type { Phase, Poll, UpdateInput } from '../generated/types';
 import { changeResource, changeTarget, isStage, STAGES, type ChangeCall, type ChangeResult, type NextStep, type Stage } from '../domain/cluster-change';
 import { coarseWaitSeconds, elapsedSeconds, firstWaitSeconds } from '../domain/poll-schedule';
 import type { StatusChange } from '../domain/status-event';
@@ -27,6 +27,8 @@ export class ChangeProgress {
     private readonly deps: StepDeps<'events' | 'registry'>,
     /** The Task state's name: the step of the phase's first and last events. */
     private readonly stateName: string,
+    /** The events' phase: update-cluster's, or another workflow's that drives a change the same way (upgrade-cluster's DataPlane). */
+    private readonly phase: Phase = 'Update',
   ) {
     this.cluster = input.operation.cluster.name;
     this.target = changeTarget(input.change, this.cluster);
@@ -133,7 +135,7 @@ export class ChangeProgress {
   }
 
   private async report(step: NonNullable<StatusChange['step']>): Promise<void> {
-    await reportProgress(this.deps, this.input.operation, { status: 'IN_PROGRESS', phase: 'Update', step });
+    await reportProgress(this.deps, this.input.operation, { status: 'IN_PROGRESS', phase: this.phase, step });
   }
 }
 

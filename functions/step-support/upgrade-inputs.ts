@@ -51,6 +51,7 @@ export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Set
     addonVersions,
     pinnedAddons: spec.addons.map((a) => ({ name: a.name, ...(a.version ? { version: a.version } : {}) })),
     nodegroups,
+    selfManagedNodegroups: spec.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ...(ng.ami ? { ami: ng.ami } : {}) })),
   };
   return { input, before: versionSnapshot(currentVersion, addons, nodegroups) };
 }

@@ -8,13 +8,13 @@
 import { validateSelfManagedNodegroupItem } from '../generated/validators';
 import type { Poll, SelfManagedNodegroupItem } from '../generated/types';
 import { nodegroupStackName, TAG_OPERATION } from '../domain/naming';
-import { eksOptimizedAmiParameter, renderSelfManagedNodegroupTemplate, selfManagedArchitecture, type NodeadmCluster } from '../domain/self-managed-nodegroup-template';
-import type { SelfManagedNodegroupSpec, Spec } from '../domain/spec';
+import { renderSelfManagedNodegroupTemplate } from '../domain/self-managed-nodegroup-template';
 import type { StepDeps } from '../shared/deps';
 import { StackFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 import { startedResource } from '../step-support/resource-poll';
+import { nodeadmCluster, resolveImageId } from '../step-support/self-managed-launch';
 import { selfManagedPolling } from '../step-support/self-managed-nodegroup';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { sdkEks } from '../ports/eks';
@@ -23,25 +23,6 @@ import { sdkSsm } from '../ports/ssm';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 
 type Deps = StepDeps<'cloudFormation' | 'eks' | 'ssm' | 'events' | 'registry'>;
-
-/** The spec's AMI, else the recommended EKS optimized AL2023 AMI for the version and the types' architecture. */
-export async function resolveImageId(deps: Pick<Deps, 'ssm'>, spec: Pick<Spec, 'version'>, nodegroup: SelfManagedNodegroupSpec): Promise<string> {
-  if (nodegroup.ami) return nodegroup.ami;
-  const parameter = eksOptimizedAmiParameter(spec.version, selfManagedArchitecture(nodegroup));
-  const imageId = await deps.ssm.getParameter(parameter);
-  if (!imageId) throw new StackFailedError(`no EKS optimized Amazon Linux 2023 AMI for Kubernetes ${spec.version}: SSM has no parameter ${parameter}`, { resource: `nodegroup ${nodegroup.name}` });
-  return imageId;
-}
-
-/** What nodeadm needs, as EKS describes the cluster now (the cluster stack is complete before this step). */
-export async function nodeadmCluster(deps: Pick<Deps, 'eks'>, clusterName: string): Promise<NodeadmCluster> {
-  const cluster = await deps.eks.describeCluster(clusterName);
-  const endpoint = cluster?.endpoint;
-  const certificateAuthority = cluster?.certificateAuthority?.data;
-  const cidr = cluster?.kubernetesNetworkConfig?.serviceIpv4Cidr;
-  if (!endpoint || !certificateAuthority || !cidr) throw new StackFailedError('has no endpoint, certificate authority or service CIDR yet: nodes could not join it', { resource: `cluster ${clusterName}` });
-  return { name: clusterName, apiServerEndpoint: endpoint, certificateAuthority, cidr };
-}
 
 export async function createSelfManagedNodegroup(input: SelfManagedNodegroupItem, deps: Deps): Promise<Poll> {
   const { operation, spec, item: nodegroup } = input;

@@ -54,6 +54,7 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'check-cluster-stack-deletion': 'pass',
   'change-nodegroup': 'pass',
   'change-self-managed-nodegroup': 'pass-and-assume',
+  'upgrade-self-managed-nodegroup': 'pass-and-assume',
   'change-fargate-profile': 'pass',
   'change-settings': 'pass',
   'change-pod-identity': 'pass',

@@ -13,6 +13,10 @@ import { FakeAws } from '../support/fake-aws';
 import { operationFor, runWorkflow } from '../support/provision-run';
 import { expectWellFormedEvents } from '../support/status-events';
 import { readDefinition } from '../../local/runtime/state-machine-runner';
+import { nodegroupStackName } from '../../functions/domain/naming';
+import { eksOptimizedAmiParameter } from '../../functions/domain/self-managed-nodegroup-template';
+import type { SelfManagedNodegroupItem } from '../../functions/generated/types';
+import { createSelfManagedNodegroup } from '../../functions/steps/create-self-managed-nodegroup';
 
 const CLUSTER = 'reference';
 const UPGRADE: Operation = { ...operationFor(CLUSTER, 'op-upgrade-1'), type: 'UPGRADE' };
@@ -31,6 +35,26 @@ function running(version: string, faults: ConstructorParameters<typeof FakeAws>[
   aws.seedOperation(UPGRADE, { status: 'UPDATING', spec });
   return { aws, spec };
 }
+
+/** `running`, with self-managed nodegroups (their stacks complete, their nodes Ready) and what their nodes need of the cluster. */
+async function runningWithSelfManaged(version: string, nodegroups: Array<{ name: string; desiredSize: number; ami?: string }>, faults: ConstructorParameters<typeof FakeAws>[0] = {}) {
+  const { aws, spec: managedOnly } = running(version, faults);
+  Object.assign(aws.clusters.get(CLUSTER)!, { endpoint: 'https://reference.eks.example', certificateAuthority: { data: 'Q0E=' }, kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16' } });
+  const spec = { ...normaliseSpec({ name: CLUSTER, network: { vpc: {} }, ownerAccess: 'none', addons: [{ name: 'vpc-cni' }, { name: 'coredns' }], selfManagedNodeGroups: nodegroups.map(({ name, desiredSize, ami }) => ({ name, instanceTypes: ['m6i.large'], minSize: 0, maxSize: 4, desiredSize, ...(ami ? { ami } : {}) })) }, aws.deps().settings.guardrails()), version };
+  expect(managedOnly.selfManagedNodeGroups).toEqual([]);
+  for (const item of spec.selfManagedNodeGroups) {
+    await createSelfManagedNodegroup({ operation: operationFor(CLUSTER, 'op-create'), spec, item } as unknown as SelfManagedNodegroupItem, aws.deps());
+    aws.stacks.get(nodegroupStackName(CLUSTER, item.name))!.describesLeft = 0;
+    await aws.cloudFormation.describeStack(nodegroupStackName(CLUSTER, item.name));
+  }
+  aws.seedOperation(UPGRADE, { status: 'UPDATING', spec });
+  aws.calls.length = 0;
+  aws.events.length = 0;
+  return { aws, spec };
+}
+
+const imageIdOf = (aws: FakeAws, nodegroup: string) => (aws.stacks.get(nodegroupStackName(CLUSTER, nodegroup))!.template.Resources.NodeGroupLaunchTemplate!.Properties!.LaunchTemplateData as { ImageId: string }).ImageId;
+const instancesOf = (aws: FakeAws, nodegroup: string) => aws.selfManagedGroup(aws.stacks.get(nodegroupStackName(CLUSTER, nodegroup))!.outputs.AutoScalingGroupName!)!.instances;
 
 async function runUpgrade(aws: FakeAws, spec: Spec, upgrade: { version: string; force: boolean }) {
   const run = await runWorkflow(aws, 'upgrade-cluster', { operation: UPGRADE, spec, upgrade });
@@ -145,6 +169,57 @@ describe('upgrade-cluster', () => {
     expect(aws.callLog((c) => c.operation === 'UpdateNodegroupVersion' || c.operation === 'UpdateAddon')).toEqual([]);
   });
 
+  it("self-managed nodegroups: the new version's EKS optimized AMI in the launch template, then each node cordoned, drained and replaced in turn; a pinned AMI is SKIPPED", async () => {
+    const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 2 }, { name: 'sm-pinned', desiredSize: 1, ami: 'ami-0123456789abcdef0' }]);
+    const newAmi = aws.ssmParameters.get(eksOptimizedAmiParameter('1.33', 'x86_64'))!;
+    expect(imageIdOf(aws, 'sm-batch')).toBe(aws.ssmParameters.get(eksOptimizedAmiParameter('1.32', 'x86_64')));
+    const [first, second] = instancesOf(aws, 'sm-batch').map((i) => i.instanceId);
+
+    const { run } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect(imageIdOf(aws, 'sm-batch')).toBe(newAmi);
+    expect(instancesOf(aws, 'sm-batch').map((i) => ({ imageId: i.imageId, replaced: i.instanceId !== first && i.instanceId !== second }))).toEqual([{ imageId: newAmi, replaced: true }, { imageId: newAmi, replaced: true }]);
+    // One node at a time, after the control plane's last pass: cordoned, drained, its instance terminated, the successor Ready before the next.
+    const log = aws.callLog((c) => ['UpdateClusterVersion', 'UpdateStack', 'CordonNodes', 'DrainNodes', 'TerminateInstanceInAutoScalingGroup'].includes(c.operation));
+    const smLog = log.filter((line) => !line.startsWith('eks:'));
+    expect(log.indexOf(`eks:UpdateClusterVersion ${CLUSTER} 1.33`)).toBeLessThan(log.indexOf(`cloudformation:UpdateStack ${nodegroupStackName(CLUSTER, 'sm-batch')}`));
+    expect(smLog.filter((line) => !line.startsWith('kubernetes:DrainNodes'))).toEqual([
+      `cloudformation:UpdateStack ${nodegroupStackName(CLUSTER, 'sm-batch')}`,
+      expect.stringMatching(/^kubernetes:CordonNodes ip-/),
+      `autoscaling:TerminateInstanceInAutoScalingGroup ${first}`,
+      expect.stringMatching(/^kubernetes:CordonNodes ip-/),
+      `autoscaling:TerminateInstanceInAutoScalingGroup ${second}`,
+    ]);
+    expect(smLog.filter((line) => line.startsWith('kubernetes:DrainNodes')).length).toBeGreaterThanOrEqual(2);
+    // The pinned nodegroup is left as it is.
+    expect(imageIdOf(aws, 'sm-pinned')).toBe('ami-0123456789abcdef0');
+    expect(aws.callLog((c) => c.operation === 'UpdateStack' && c.target === nodegroupStackName(CLUSTER, 'sm-pinned'))).toEqual([]);
+    const steps = aws.events.filter((e) => e.step?.name === 'Upgrade Self-managed Nodegroup').map((e) => `${e.phase} ${e.step!.resource} ${e.step!.status}`);
+    expect(steps).toEqual(expect.arrayContaining(['DataPlane nodegroup sm-batch STARTED', 'DataPlane nodegroup sm-batch SUCCEEDED', 'DataPlane nodegroup sm-pinned SKIPPED']));
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed' });
+    // The registry's spec keeps following the default AMI: no pin the request did not ask for.
+    const recorded = aws.clusterRecords.get(CLUSTER)!.spec as Spec;
+    expect(recorded.version).toBe('1.33');
+    expect(recorded.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ami: ng.ami }))).toEqual([{ name: 'sm-batch', ami: undefined }, { name: 'sm-pinned', ami: 'ami-0123456789abcdef0' }]);
+  });
+
+  it('a self-managed node whose drain a PodDisruptionBudget holds fails the data plane in DataPlane, naming the nodegroup and the pod; its node is uncordoned', async () => {
+    const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 1 }], { blockedEvictions: { 'payments/api-0': 'Cannot evict pod as it would violate the pod\'s disruption budget.' } });
+    const [node] = aws.nodesOf(CLUSTER).filter((n) => n.instanceId);
+    aws.pods.set(CLUSTER, [{ namespace: 'payments', name: 'api-0', node: node!.name }]);
+
+    const { run } = await runUpgrade(aws, spec, { version: '1.33', force: false });
+
+    expect(run.status).toBe('FAILED');
+    const terminal = expectWellFormedEvents(aws);
+    expect(terminal).toMatchObject({ status: 'FAILED', phase: 'DataPlane', error: { code: 'NodesFailedError', resource: 'nodes of nodegroup sm-batch' } });
+    expect(terminal.error!.message).toContain("evictions refused: payments/api-0 (Cannot evict pod as it would violate the pod's disruption budget.)");
+    expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+    expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
+    expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
+  });
+
   it('every state a Catch leaves is in FAILED_STATES with its phase', () => {
     const definition = readDefinition('upgrade-cluster') as { States: Record<string, unknown> };
     const recorded: string[] = [];
@@ -157,7 +232,7 @@ describe('upgrade-cluster', () => {
       }
     };
     visit(definition.States as never);
-    expect(recorded.sort()).toEqual(['Preflight', 'Upgrade Add-on', 'Upgrade Control Plane', 'Upgrade Data Plane', 'Upgrade Nodegroup']);
+    expect(recorded.sort()).toEqual(['Preflight', 'Upgrade Add-on', 'Upgrade Control Plane', 'Upgrade Data Plane', 'Upgrade Nodegroup', 'Upgrade Self-managed Nodegroup']);
     for (const state of recorded) expect(FAILED_STATES[state]).toBeDefined();
   });
 });

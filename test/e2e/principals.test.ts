@@ -70,7 +70,7 @@ describe('principals in local mode', () => {
     const role = [...local.world.iam.roles.values()].find((r) => r.arn === EXECUTION_ROLE)!;
     expect(role.assumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com', AWS: [`arn:aws:iam::${ACCOUNT}:role/eksp-check-self-managed-nodegroup-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-map-identities-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-check-nodes-ready-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-change-self-managed-nodegroup-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-change-access-role`] } }],
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com', AWS: [`arn:aws:iam::${ACCOUNT}:role/eksp-check-self-managed-nodegroup-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-map-identities-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-check-nodes-ready-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-change-self-managed-nodegroup-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-change-access-role`, `arn:aws:iam::${ACCOUNT}:role/eksp-upgrade-self-managed-nodegroup-role`] } }],
     });
   });
 

@@ -277,6 +277,14 @@ describe('REST API', () => {
     expect(eksActions('upgrade-addon')).toEqual(new Set(['eks:DescribeAddon', 'eks:UpdateAddon']));
     expect(eksActions('upgrade-nodegroup')).toEqual(new Set(['eks:DescribeNodegroup', 'eks:UpdateNodegroupVersion', 'eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate']));
     expect(eksActions('finalize-upgrade')).toEqual(new Set(['eks:DescribeCluster', 'eks:ListAddons', 'eks:ListNodegroups', 'eks:DescribeAddon', 'eks:DescribeNodegroup']));
+    // The temporary cluster-admin entry its drains need, besides waiting out updates.
+    expect(eksActions('upgrade-self-managed-nodegroup')).toEqual(new Set(['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'eks:CreateAccessEntry', 'eks:TagResource', 'eks:DescribeAccessEntry', 'eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:ListAssociatedAccessPolicies']));
+  });
+
+  it("lets the upgrade's self-managed step update its nodegroup's stack and replace its instances, never create or delete a stack", () => {
+    const actions = new Set(statementsOfRole(logicalId(stack.steps.function('upgrade-self-managed-nodegroup').role)).flatMap((s) => asArray(s.Action as string | string[])));
+    expect([...actions].filter((a) => a.startsWith('cloudformation:')).sort()).toEqual(['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:UpdateStack']);
+    expect([...actions].filter((a) => a.startsWith('autoscaling:') || a.startsWith('ssm:')).sort()).toEqual(['autoscaling:DescribeAutoScalingGroups', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ssm:GetParameter']);
   });
 
   it('hands "Operation Requested" events from the allowed sources to the API function', () => {
@@ -677,7 +685,7 @@ describe('IAM', () => {
     const cfnRole = getAtt(stack.clusterStackRole.role);
     const passers = lambdaRoles().filter(([id]) => statementsOfRole(id).some((s) => asArray(s.Action).includes('iam:PassRole') && asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole))));
     expect(passers.map(([id]) => id).sort()).toEqual(
-      (['create-cluster-stack', 'create-self-managed-nodegroup', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-self-managed-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
+      (['create-cluster-stack', 'create-self-managed-nodegroup', 'roll-back', 'delete-compute', 'check-compute-deletion', 'delete-cluster-stack', 'check-cluster-stack-deletion', 'change-nodegroup', 'change-self-managed-nodegroup', 'change-fargate-profile', 'change-settings', 'change-pod-identity', 'upgrade-self-managed-nodegroup'] as const).map((m) => logicalId(stack.steps.function(m).role)).sort(),
     );
     for (const [id] of passers) {
       const statement = statementsOfRole(id).find((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(cfnRole)))!;
@@ -685,16 +693,16 @@ describe('IAM', () => {
     }
   });
 
-  it('lets CloudFormation and the steps that reach the Kubernetes API (map-identities, change-access, check-self-managed-nodegroup, check-nodes-ready, change-self-managed-nodegroup), nobody else, assume the CloudFormation execution role', () => {
+  it('lets CloudFormation and the steps that reach the Kubernetes API (map-identities, change-access, check-self-managed-nodegroup, check-nodes-ready, change- and upgrade-self-managed-nodegroup), nobody else, assume the CloudFormation execution role', () => {
     const trust = resources[logicalId(stack.clusterStackRole.role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
     const principals = trust.flatMap((s) => {
       expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
       return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
     });
-    expect(principals).toHaveLength(6);
+    expect(principals).toHaveLength(7);
     expect(principals).toEqual(
       // Check Self-managed Nodegroup writes aws-auth (CONFIG_MAP) as the creator, as Map Identities does.
-      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('check-nodes-ready').role) }, { AWS: getAtt(stack.steps.function('change-self-managed-nodegroup').role) }]),
+      expect.arrayContaining([{ Service: 'cloudformation.amazonaws.com' }, { AWS: getAtt(stack.steps.function('map-identities').role) }, { AWS: getAtt(stack.steps.function('change-access').role) }, { AWS: getAtt(stack.steps.function('check-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('check-nodes-ready').role) }, { AWS: getAtt(stack.steps.function('change-self-managed-nodegroup').role) }, { AWS: getAtt(stack.steps.function('upgrade-self-managed-nodegroup').role) }]),
     );
   });
 
@@ -1023,7 +1031,7 @@ describe('the kube agents', () => {
   it('lets only the steps that reach the Kubernetes API invoke a function, and only the kube agents', () => {
     const invokers = stepModules().filter((module) => grantsOn(logicalId(stack.steps.function(module).role), 'lambda').length > 0);
 
-    expect(invokers.sort()).toEqual(['change-access', 'change-self-managed-nodegroup', 'check-nodes-ready', 'check-self-managed-nodegroup', 'map-identities']);
+    expect(invokers.sort()).toEqual(['change-access', 'change-self-managed-nodegroup', 'check-nodes-ready', 'check-self-managed-nodegroup', 'map-identities', 'upgrade-self-managed-nodegroup']);
     for (const module of invokers) expect(grantsOn(logicalId(stack.steps.function(module).role), 'lambda')).toEqual([{ action: 'lambda:InvokeFunction', resources: [KUBE_AGENTS], conditions: undefined }]);
   });
 

@@ -117,6 +117,12 @@ export class FakeAws {
   readonly nodegroups = new Map<string, Nodegroup & Tracked>();
   /** Launch template id → its latest version: 1 until a stack update changes the template's data. */
   readonly launchTemplateVersions = new Map<string, number>();
+  /**
+   * Self-managed nodegroups' Auto Scaling groups by name, made at their first look: the launch
+   * template's version (CloudFormation makes a new one when its data changes) and the instances,
+   * each launched from a version with that version's AMI. Serials name their nodes.
+   */
+  readonly selfManagedGroups = new Map<string, { launchTemplateData: string; version: number; instances: Array<{ instanceId: string; launchTemplateVersion: string; imageId: string; serial: number }>; nextSerial: number }>();
   readonly profiles = new Map<string, FargateProfile & Tracked>();
   readonly addons = new Map<string, Addon & Tracked>();
   /** Pod Identity associations by id; EKS makes them at once (no status to follow). */
@@ -235,16 +241,49 @@ export class FakeAws {
   readonly autoScaling: AutoScalingPort = {
     describeGroup: async (name: string) => {
       this.record('autoscaling', 'DescribeAutoScalingGroups', name);
-      const stack = [...this.stacks.values()].find((s) => s.outputs?.AutoScalingGroupName === name);
-      const group = stack && Object.values(stack.template.Resources).find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+      const group = this.selfManagedGroup(name);
       if (!group) return undefined;
-      const count = Number(group.Properties?.DesiredCapacity ?? 0);
-      return { name, launchTemplateVersion: '1', desiredCapacity: count, instances: Array.from({ length: count }, (_, i) => ({ instanceId: `i-0${i}${name.length}`, lifecycleState: 'InService', launchTemplateVersion: '1' })) };
+      return { name, launchTemplateVersion: String(group.version), desiredCapacity: group.instances.length, instances: group.instances.map(({ instanceId, launchTemplateVersion }) => ({ instanceId, lifecycleState: 'InService', launchTemplateVersion })) };
     },
+    // The group launches the successor at once, from its launch template's current version (InService straight away).
     replaceInstance: async (instanceId: string) => {
       this.record('autoscaling', 'TerminateInstanceInAutoScalingGroup', instanceId);
+      for (const [name, group] of this.selfManagedGroups) {
+        const index = group.instances.findIndex((instance) => instance.instanceId === instanceId);
+        if (index < 0) continue;
+        const current = this.selfManagedGroup(name)!;
+        group.instances.splice(index, 1, this.launchInstance(name, current));
+        return;
+      }
+      throw Object.assign(new Error(`Instance Id not found - No managed instance found for instance ID: ${instanceId}`), { name: 'ValidationError' });
     },
   };
+
+  /** The self-managed group of its stack now: a changed launch template's data is a new version. */
+  selfManagedGroup(name: string) {
+    const stack = [...this.stacks.values()].find((s) => s.outputs?.AutoScalingGroupName === name);
+    const resources = stack ? Object.values(stack.template.Resources) : [];
+    const asg = resources.find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+    if (!asg) return undefined;
+    const data = JSON.stringify(resources.find((r) => r.Type === 'AWS::EC2::LaunchTemplate')?.Properties?.LaunchTemplateData ?? {});
+    let group = this.selfManagedGroups.get(name);
+    if (!group) {
+      group = { launchTemplateData: data, version: 1, instances: [], nextSerial: 0 };
+      this.selfManagedGroups.set(name, group);
+    } else if (group.launchTemplateData !== data) {
+      Object.assign(group, { launchTemplateData: data, version: group.version + 1 });
+    }
+    // The group keeps DesiredCapacity instances: launching the missing ones, ending the newest first.
+    const desired = Number(asg.Properties?.DesiredCapacity ?? 0);
+    while (group.instances.length < desired) group.instances.push(this.launchInstance(name, group));
+    group.instances.splice(desired);
+    return group;
+  }
+
+  private launchInstance(name: string, group: { launchTemplateData: string; version: number; nextSerial: number }) {
+    const serial = group.nextSerial++;
+    return { instanceId: `i-0${serial}${name.length}`, launchTemplateVersion: String(group.version), imageId: String((JSON.parse(group.launchTemplateData) as { ImageId?: string }).ImageId), serial };
+  }
 
   readonly ssm: SsmPort = {
     getParameter: async (name: string) => {
@@ -1029,7 +1068,7 @@ export class FakeAws {
    * complete self-managed nodegroup stack, labelled as EKS and the launch template's kubelet flags label them.
    */
   nodesOf(cluster: string): Array<NodeStatus & { labels: Record<string, string> }> {
-    const groups: Array<{ nodegroup: string; label: Record<string, string>; count: number }> = [];
+    const groups: Array<{ nodegroup: string; label: Record<string, string>; count: number; instances?: Array<{ instanceId: string; serial: number }> }> = [];
     for (const ng of this.nodegroups.values()) {
       if (ng.clusterName === cluster && ng.status === 'ACTIVE') groups.push({ nodegroup: ng.nodegroupName!, label: { 'eks.amazonaws.com/nodegroup': ng.nodegroupName! }, count: ng.scalingConfig?.desiredSize ?? 0 });
     }
@@ -1038,11 +1077,13 @@ export class FakeAws {
       const group = Object.values(stack.template.Resources).find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
       if (!stackName.startsWith(prefix) || !group || !/_COMPLETE$/.test(stack.status) || stack.status.startsWith('DELETE') || stack.status.includes('ROLLBACK')) continue;
       const nodegroup = stackName.slice(prefix.length);
-      groups.push({ nodegroup, label: { [SELF_MANAGED_NODEGROUP_LABEL]: nodegroup }, count: Number(group.Properties?.DesiredCapacity ?? 0) });
+      const instances = stack.outputs.AutoScalingGroupName ? this.selfManagedGroup(stack.outputs.AutoScalingGroupName)?.instances : undefined;
+      groups.push({ nodegroup, label: { [SELF_MANAGED_NODEGROUP_LABEL]: nodegroup }, count: Number(group.Properties?.DesiredCapacity ?? 0), ...(instances ? { instances } : {}) });
     }
-    return groups.flatMap(({ nodegroup, label, count }, g) =>
-      Array.from({ length: count }, (_, i) => {
-        const name = `ip-10-0-${g + 1}-${i + 10}.ec2.internal`;
+    return groups.flatMap(({ nodegroup, label, count, instances }, g) =>
+      Array.from({ length: instances?.length ?? count }, (_, i) => {
+        const instance = instances?.[i];
+        const name = `ip-10-0-${g + 1}-${(instance?.serial ?? i) + 10}.ec2.internal`;
         const broken = this.faults.nodesNotReady?.nodegroup === nodegroup ? this.faults.nodesNotReady : undefined;
         return {
           name,
@@ -1050,6 +1091,7 @@ export class FakeAws {
           ready: broken ? broken.status : ('True' as const),
           ...(broken ? { reason: broken.reason, message: broken.message } : { reason: 'KubeletReady', message: 'kubelet is posting ready status' }),
           ...(this.cordoned.has(`${cluster}/${name}`) ? { unschedulable: true } : {}),
+          ...(instance ? { instanceId: instance.instanceId } : {}),
         };
       }),
     );

@@ -6,7 +6,7 @@
  */
 import type { Addon, Nodegroup } from '@aws-sdk/client-eks';
 import { addonTarget, type AddonTargetChoice } from './addon-targets';
-import { dataPlaneBehind, preflightProblems, type PreflightInput } from './preflight';
+import { dataPlaneBehind, preflightProblems, type PreflightInput, type SelfManagedInput } from './preflight';
 import { blockingProblems, type UpgradeProblem } from './problem';
 import { upgradePasses, upgradeRefusal } from './versions';
 
@@ -27,6 +27,23 @@ export interface PlannedNodegroup {
   updateConfig: { maxUnavailable?: number; maxUnavailablePercentage?: number };
 }
 
+/**
+ * A self-managed nodegroup (its own stack): the launch template takes the EKS optimized AMI of the
+ * target and its nodes are replaced one at a time, unless its spec pins an AMI, which is kept.
+ * EKS reports no version for it: its kubelets are taken to run the control plane's version, the
+ * one its AMI was chosen for when the stack was made or last upgraded.
+ */
+export interface PlannedSelfManagedNodegroup {
+  name: string;
+  from: string;
+  /** The version its nodes run after: the target, or `from` when it stays on a pinned AMI. */
+  to: string;
+  /** The AMI the spec pins: the nodegroup is left as it is. */
+  pinnedAmi?: string;
+  /** Why the upgrade leaves it as it is. */
+  skipped?: string;
+}
+
 export interface UpgradePlan {
   cluster: string;
   from: string;
@@ -36,6 +53,7 @@ export interface UpgradePlan {
   passes: string[];
   addons: PlannedAddon[];
   nodegroups: PlannedNodegroup[];
+  selfManagedNodegroups: PlannedSelfManagedNodegroup[];
   problems: UpgradeProblem[];
   /** False when a problem stops the upgrade (`force` taken into account). */
   canProceed: boolean;
@@ -57,10 +75,24 @@ export function planUpgrade(input: PreflightInput & { force?: boolean }): Upgrad
   const base = { cluster: input.clusterName, from: input.currentVersion, to: input.targetVersion, force, problems, canProceed: blockingProblems(problems, force).length === 0 };
   const refusal = upgradeRefusal(input.currentVersion, input.targetVersion);
   const catchUp = refusal?.code === 'SameVersion' && dataPlaneBehind(input);
-  if (refusal && !catchUp) return { ...base, passes: [], addons: [], nodegroups: [] };
+  if (refusal && !catchUp) return { ...base, passes: [], addons: [], nodegroups: [], selfManagedNodegroups: [] };
   // Catching up (preflight.ts, dataPlaneBehind): no pass, the add-ons and nodegroups to the version the control plane runs.
   const passes = catchUp ? [] : upgradePasses(input.currentVersion, input.targetVersion);
-  return { ...base, passes, addons: plannedAddons(input), nodegroups: plannedNodegroups(input.nodegroups, input.targetVersion) };
+  return {
+    ...base,
+    passes,
+    addons: plannedAddons(input),
+    nodegroups: plannedNodegroups(input.nodegroups, input.targetVersion),
+    selfManagedNodegroups: plannedSelfManagedNodegroups(input.selfManagedNodegroups ?? [], input.currentVersion, input.targetVersion),
+  };
+}
+
+function plannedSelfManagedNodegroups(nodegroups: readonly SelfManagedInput[], current: string, target: string): PlannedSelfManagedNodegroup[] {
+  return nodegroups.map((ng) =>
+    ng.ami
+      ? { name: ng.name, from: current, to: current, pinnedAmi: ng.ami, skipped: `its spec pins AMI ${ng.ami}, which the upgrade keeps: remove the pin to follow the EKS optimized AMI of Kubernetes ${target}, or set an AMI for it` }
+      : { name: ng.name, from: current, to: target },
+  );
 }
 
 /** Each installed add-on's target; those without one are left out (preflight names them). */

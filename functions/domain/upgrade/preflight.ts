@@ -8,7 +8,7 @@ import type { Addon, AddonInfo, ClusterVersionInformation, Insight, InsightSumma
 import type { ResolvedGuardrails } from '../guardrails';
 import { addonTarget, compatibleAddonVersions, defaultAddonVersion } from './addon-targets';
 import type { UpgradeProblem } from './problem';
-import { nodegroupSkewProblems } from './skew';
+import { nodegroupSkewProblems, selfManagedSkewProblems } from './skew';
 import { compareMinors, parseMinor, upgradePasses, upgradeRefusal } from './versions';
 
 export interface PreflightInput {
@@ -30,6 +30,13 @@ export interface PreflightInput {
   pinnedAddons?: readonly { name: string; version?: string }[];
   /** The cluster's managed nodegroups (DescribeNodegroup). */
   nodegroups: readonly Nodegroup[];
+  /** The spec's self-managed nodegroups, with the AMI each pins, if any. */
+  selfManagedNodegroups?: readonly SelfManagedInput[];
+}
+
+export interface SelfManagedInput {
+  name: string;
+  ami?: string;
 }
 
 /** Every problem preflight finds; `blockingProblems(problems, force)` says which stop the upgrade. */
@@ -48,6 +55,7 @@ export function preflightProblems(input: PreflightInput): UpgradeProblem[] {
     ...addonProblems(input, catchUp ? [input.targetVersion] : passes),
     ...nodegroupStatusProblems(input.nodegroups),
     ...nodegroupSkewProblems(input.nodegroups, input.currentVersion, passes),
+    ...selfManagedSkewProblems(input.selfManagedNodegroups ?? [], input.currentVersion, passes),
   ];
 }
 

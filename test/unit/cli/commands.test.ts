@@ -54,7 +54,7 @@ users:
 `;
 const UPGRADE_PLAN = {
   dryRun: true,
-  plan: { cluster: 'demo', from: '1.32', to: '1.33', force: false, passes: ['1.33'], addons: [{ name: 'coredns', from: 'v1.11.4-eksbuild.2', to: 'v1.12.1-eksbuild.2' }], nodegroups: [{ name: 'ng-1', from: '1.32', to: '1.33' }], problems: [], canProceed: true },
+  plan: { cluster: 'demo', from: '1.32', to: '1.33', force: false, passes: ['1.33'], addons: [{ name: 'coredns', from: 'v1.11.4-eksbuild.2', to: 'v1.12.1-eksbuild.2' }], nodegroups: [{ name: 'ng-1', from: '1.32', to: '1.33' }], selfManagedNodegroups: [{ name: 'batch', from: '1.32', to: '1.33' }, { name: 'gpu', from: '1.32', to: '1.32', pinnedAmi: 'ami-0123456789abcdef0', skipped: 'its spec pins AMI ami-0123456789abcdef0, which the upgrade keeps' }], problems: [], canProceed: true },
   blocking: [],
 };
 
@@ -420,6 +420,8 @@ describe('output', () => {
       '[ℹ]  (plan) would upgrade cluster "demo" control plane from current version "1.32" to "1.33"',
       '[ℹ]  (plan) would update add-on "coredns" from v1.11.4-eksbuild.2 to v1.12.1-eksbuild.2',
       '[ℹ]  (plan) would upgrade nodegroup "ng-1" from 1.32 to 1.33',
+      '[ℹ]  (plan) would replace the nodes of self-managed nodegroup "batch" with 1.33 nodes, one at a time',
+      '[ℹ]  (plan) would leave self-managed nodegroup "gpu" as it is: its spec pins AMI ami-0123456789abcdef0, which the upgrade keeps',
       "[!]  no changes were applied, run again with '--approve' to apply the changes",
     ]);
   });

@@ -24,10 +24,21 @@ describe('planUpgrade', () => {
         // EKS's own default when the nodegroup was made without one.
         { name: 'ng-3', from: '1.31', to: '1.33', updateConfig: { maxUnavailable: 1 } },
       ],
+      selfManagedNodegroups: [],
       problems: [],
       canProceed: true,
     });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  test("moves each self-managed nodegroup to the target's default AMI; one that pins an AMI is left as it is, with the reason and a warning", () => {
+    const plan = planUpgrade(healthyUpgrade({ selfManagedNodegroups: [{ name: 'sm-1' }, { name: 'sm-pinned', ami: 'ami-0abc' }] }));
+    expect(plan.selfManagedNodegroups).toEqual([
+      { name: 'sm-1', from: '1.31', to: '1.33' },
+      { name: 'sm-pinned', from: '1.31', to: '1.31', pinnedAmi: 'ami-0abc', skipped: expect.stringContaining('pins AMI ami-0abc') },
+    ]);
+    expect(plan.problems).toEqual([expect.objectContaining({ code: 'SelfManagedAmiPinned', severity: 'warning', resource: 'self-managed nodegroup sm-pinned', pass: '1.33' })]);
+    expect(plan.canProceed).toBe(true);
   });
 
   test('an ERROR insight stops the plan unless forced', () => {
@@ -38,7 +49,7 @@ describe('planUpgrade', () => {
   });
 
   test('a refused version plans nothing and says why', () => {
-    expect(planUpgrade(healthyUpgrade({ targetVersion: '1.30' }))).toMatchObject({ passes: [], addons: [], nodegroups: [], canProceed: false, problems: [expect.objectContaining({ code: 'Downgrade' })] });
+    expect(planUpgrade(healthyUpgrade({ targetVersion: '1.30' }))).toMatchObject({ passes: [], addons: [], nodegroups: [], selfManagedNodegroups: [], canProceed: false, problems: [expect.objectContaining({ code: 'Downgrade' })] });
   });
 
   test('an add-on without a compatible version is left out of the targets; its problem stops the plan', () => {

@@ -1,4 +1,4 @@
-import { maxKubeletLag, nodegroupSkewProblems } from '../../../../functions/domain/upgrade/skew';
+import { maxKubeletLag, nodegroupSkewProblems, selfManagedSkewProblems } from '../../../../functions/domain/upgrade/skew';
 import { nodegroup } from './fixtures';
 
 describe('kubelet skew during an upgrade', () => {
@@ -38,5 +38,26 @@ describe('kubelet skew during an upgrade', () => {
 
   test('a nodegroup without a version is a warning, since its skew cannot be checked', () => {
     expect(nodegroupSkewProblems([{ nodegroupName: 'custom' }], '1.31', ['1.32'])[0]).toMatchObject({ code: 'NodegroupVersionUnknown', severity: 'warning' });
+  });
+
+  describe('self-managed nodegroups (taken to run the control plane\'s version)', () => {
+    test('one that follows the default AMI is checked as a managed nodegroup is, and raises nothing within the skew', () => {
+      expect(selfManagedSkewProblems([{ name: 'sm' }], '1.31', ['1.32', '1.33'])).toEqual([]);
+    });
+
+    test('one that pins its AMI is left behind: a warning saying how far, never blocking', () => {
+      expect(selfManagedSkewProblems([{ name: 'sm', ami: 'ami-0abc' }], '1.31', ['1.32'])).toEqual([
+        expect.objectContaining({ code: 'SelfManagedAmiPinned', severity: 'warning', resource: 'self-managed nodegroup sm', pass: '1.32', message: expect.stringContaining('1 minor(s) behind 1.32'), forceOverrides: false }),
+      ]);
+    });
+
+    test('lagging beyond the skew refuses the upgrade, never forced, as for a managed nodegroup; a pinned one is told to move its pin between upgrades', () => {
+      const passes = ['1.29', '1.30', '1.31', '1.32'];
+      const [following, pinned, ...rest] = selfManagedSkewProblems([{ name: 'sm' }, { name: 'pinned', ami: 'ami-0abc' }], '1.28', passes);
+      expect(rest).toEqual([]);
+      expect(following).toMatchObject({ code: 'NodegroupSkew', severity: 'error', resource: 'self-managed nodegroup sm', pass: '1.32', forceOverrides: false });
+      expect(pinned).toMatchObject({ code: 'NodegroupSkew', severity: 'error', resource: 'self-managed nodegroup pinned', pass: '1.32', forceOverrides: false, recommendation: expect.stringContaining("move nodegroup pinned's pinned AMI on between upgrades") });
+      expect(nodegroupSkewProblems([nodegroup('managed', '1.28')], '1.28', passes)).toEqual([expect.objectContaining({ code: 'NodegroupSkew', pass: '1.32' })]);
+    });
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * Task "Upgrade Self-managed Nodegroup" (upgrade-cluster, one Map iteration per self-managed
+ * nodegroup of the plan): what a PATCH of the nodegroup's `ami` does, with the EKS optimized AL2023
+ * AMI of the version the control plane now runs (SSM's public parameter) — the launch template of
+ * its stack takes the AMI, then each node of the older launch template version is cordoned,
+ * drained (evictions honour PodDisruptionBudgets), its instance terminated and its successor
+ * waited for until Ready, one at a time (domain/self-managed-change.ts, the same planner and look
+ * as update-cluster's Change Self-managed Nodegroup). A nodegroup whose spec pins an AMI is
+ * SKIPPED, with the plan's reason. The spec is not changed: the nodegroup keeps following the
+ * default AMI, now of the new version (Finalize Upgrade records it).
+ */
+import { validateUpgradeItem } from '../generated/validators';
+import type { Poll, UpdateInput, UpgradeItem } from '../generated/types';
+import type { StepDeps } from '../shared/deps';
+import { InvalidStepInputError, NodegroupUpgradeFailedError } from '../shared/errors';
+import { step } from '../shared/step';
+import { lookAtSelfManagedChange } from '../step-support/self-managed-change';
+import { resolveImageId } from '../step-support/self-managed-launch';
+import { ChangeProgress } from '../step-support/update-change';
+import { DONE, reportUpgradeStep } from '../step-support/upgrade-progress';
+import { sdkAutoScaling } from '../ports/autoscaling';
+import { sdkCloudFormation } from '../ports/cloudformation';
+import { sdkEks } from '../ports/eks';
+import { inVpcKubernetes } from '../ports/kubernetes';
+import { dynamoRegistry } from '../ports/registry';
+import { sdkSsm } from '../ports/ssm';
+import { eventBridgeStatusEvents } from '../ports/status-events';
+
+type Deps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'ssm' | 'events' | 'registry'>;
+
+const STEP = 'Upgrade Self-managed Nodegroup';
+
+export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps): Promise<Poll> {
+  const { operation, item, spec, poll } = input;
+  const resource = `nodegroup ${item.name}`;
+  if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
+  if (item.skipped) {
+    const now = deps.clock().toISOString();
+    await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now, endedAt: now });
+    return DONE;
+  }
+  const nodegroup = spec.selfManagedNodeGroups.find((ng) => ng.name === item.name);
+  if (!nodegroup) throw new NodegroupUpgradeFailedError('is no longer a self-managed nodegroup of the cluster (removed while the cluster was upgraded)', { resource });
+  // The spec's own nodegroup, so a pin made since the plan is still honoured; else the target's default AMI.
+  const ami = await resolveImageId(deps, { version: item.to }, nodegroup);
+  const change: UpdateInput = { operation, spec, change: { action: 'UPDATE_SELF_MANAGED_NODEGROUP', target: item.name, update: { ami } }, ...(poll ? { progress: poll } : {}) };
+  return lookAtSelfManagedChange(change, deps, new ChangeProgress(change, deps, STEP, 'DataPlane'), async (call) => {
+    throw new InvalidStepInputError(`${STEP} planned ${call.call}, which only adding or removing a nodegroup makes (a wiring bug)`);
+  });
+}
+
+export const handler = step(
+  validateUpgradeItem,
+  { autoScaling: sdkAutoScaling, cloudFormation: sdkCloudFormation, eks: sdkEks, kubernetes: inVpcKubernetes, ssm: sdkSsm, events: eventBridgeStatusEvents, registry: dynamoRegistry },
+  upgradeSelfManagedNodegroup,
+);

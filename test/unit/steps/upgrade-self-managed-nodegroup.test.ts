@@ -1,0 +1,69 @@
+import { nodegroupStackName } from '../../../functions/domain/naming';
+import { eksOptimizedAmiParameter } from '../../../functions/domain/self-managed-nodegroup-template';
+import type { SelfManagedNodegroupItem } from '../../../functions/generated/types';
+import { createSelfManagedNodegroup } from '../../../functions/steps/create-self-managed-nodegroup';
+import { upgradeSelfManagedNodegroup } from '../../../functions/steps/upgrade-self-managed-nodegroup';
+import { CLUSTER } from './step-inputs';
+import { stepEvents } from './update-inputs';
+import { runningAws, specAt, UPGRADE_OPERATION, upgradeItem } from './upgrade-fixtures';
+
+const spec = specAt('1.33', { selfManagedNodeGroups: [{ name: 'batch', minSize: 1, desiredSize: 1 }, { name: 'pinned', ami: 'ami-0123456789abcdef0' }] });
+const item = (name: string, extra: Record<string, unknown> = {}) => ({ ...upgradeItem({ name, from: '1.32', to: '1.33', ...extra }), spec });
+
+/** A cluster at 1.33 whose nodegroup `batch` was made with `imageVersion`'s EKS optimized AMI. */
+async function withStack(imageVersion: string) {
+  const aws = runningAws({ version: '1.33' });
+  Object.assign(aws.clusters.get(CLUSTER)!, { endpoint: 'https://demo.eks.example', certificateAuthority: { data: 'Q0E=' }, kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16' } });
+  const madeWith = specAt(imageVersion, { selfManagedNodeGroups: spec.selfManagedNodeGroups });
+  await createSelfManagedNodegroup({ operation: UPGRADE_OPERATION, spec: madeWith, item: madeWith.selfManagedNodeGroups[0] } as unknown as SelfManagedNodegroupItem, aws.deps());
+  aws.stacks.get(nodegroupStackName(CLUSTER, 'batch'))!.describesLeft = 0;
+  await aws.cloudFormation.describeStack(nodegroupStackName(CLUSTER, 'batch'));
+  aws.calls.length = 0;
+  aws.events.length = 0;
+  return aws;
+}
+
+describe('Upgrade Self-managed Nodegroup', () => {
+  it('leaves a nodegroup whose spec pins an AMI alone: SKIPPED, no call to AWS', async () => {
+    const aws = runningAws({ version: '1.33' });
+
+    const poll = await upgradeSelfManagedNodegroup(item('pinned', { skipped: 'its spec pins AMI ami-0123456789abcdef0' }), aws.deps());
+
+    expect(poll).toEqual({ ready: true, waitSeconds: 0 });
+    expect(aws.callLog((c) => c.service !== 'dynamodb' && c.service !== 'events')).toEqual([]);
+    expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup pinned SKIPPED']);
+  });
+
+  it("puts the target's EKS optimized AMI in the stack's launch template, keeping the rest of the template", async () => {
+    const aws = await withStack('1.32');
+    const before = aws.stacks.get(nodegroupStackName(CLUSTER, 'batch'))!.template;
+
+    const poll = await upgradeSelfManagedNodegroup(item('batch'), aws.deps());
+
+    expect(poll).toMatchObject({ ready: false, stage: 'selfManagedStackUpdate' });
+    expect(aws.callLog((c) => c.operation === 'GetParameter' || c.operation === 'UpdateStack')).toEqual([`ssm:GetParameter ${eksOptimizedAmiParameter('1.33', 'x86_64')}`, `cloudformation:UpdateStack ${nodegroupStackName(CLUSTER, 'batch')}`]);
+    const after = aws.stacks.get(nodegroupStackName(CLUSTER, 'batch'))!.template;
+    const imageOf = (t: typeof after) => (t.Resources.NodeGroupLaunchTemplate!.Properties!.LaunchTemplateData as { ImageId: string }).ImageId;
+    expect(imageOf(after)).toBe(aws.ssmParameters.get(eksOptimizedAmiParameter('1.33', 'x86_64')));
+    (before.Resources.NodeGroupLaunchTemplate!.Properties!.LaunchTemplateData as { ImageId: string }).ImageId = imageOf(after);
+    expect(after).toEqual(before);
+    expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup batch STARTED', `Update Self-managed Nodegroup Stack stack ${nodegroupStackName(CLUSTER, 'batch')} STARTED`]);
+    expect(aws.events.every((e) => e.phase === 'DataPlane')).toBe(true);
+  });
+
+  it("reports a nodegroup already on the target's AMI SKIPPED, without updating its stack", async () => {
+    const aws = await withStack('1.33');
+
+    const poll = await upgradeSelfManagedNodegroup(item('batch'), aws.deps());
+
+    expect(poll).toMatchObject({ ready: true });
+    expect(aws.callLog((c) => c.operation === 'UpdateStack' || c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+    expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup batch SKIPPED']);
+  });
+
+  it('fails naming the nodegroup when it left the spec while the cluster was upgraded', async () => {
+    const aws = runningAws({ version: '1.33' });
+
+    await expect(upgradeSelfManagedNodegroup(item('gone'), aws.deps())).rejects.toMatchObject({ name: 'NodegroupUpgradeFailedError', message: expect.stringContaining('nodegroup gone') });
+  });
+});
