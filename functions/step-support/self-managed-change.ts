@@ -20,7 +20,7 @@ import { nodesToDrain, planSelfManagedChange, readsNodes, type SelfManagedCall, 
 import { SELF_MANAGED_STACK_OUTPUTS } from '../domain/self-managed-nodegroup-template';
 import { idempotencyToken, nodegroupStackName, TAG_CLUSTER, TAG_OPERATION } from '../domain/naming';
 import type { StepDeps } from '../shared/deps';
-import { KubernetesApiError, NodesNotReadyError } from '../shared/errors';
+import { KubernetesApiError, NodesNotReadyError, StackFailedError } from '../shared/errors';
 import type { ClusterEndpoint } from './node-role-admission';
 import { settledCluster } from './settled';
 import { parsedTemplate } from './stack-template';
@@ -99,7 +99,7 @@ async function lookInside(change: Change, live: SelfManagedLive, stackName: stri
     const groupName = live.stack?.outputs[SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup];
     const group = groupName ? await deps.autoScaling.describeGroup(groupName) : undefined;
     if (group) live.group = group;
-    else if (!groupName) throw new KubernetesApiError(`has no ${SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup} output`, { resource: `stack ${stackName}` });
+    else if (!groupName) throw new StackFailedError(`has no ${SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup} output`, { resource: `stack ${stackName}` });
   }
   const draining = nodesToDrain(change, live);
   if (draining.length > 0) live.drain = await deps.kubernetes.drainNodes(access, draining);
