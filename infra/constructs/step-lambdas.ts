@@ -83,6 +83,20 @@ const KUBERNETES_THROUGH_AGENT: Permission[] = [
   { actions: ['lambda:InvokeFunction'], resources: [patterns.kubeAgents], wildcardReason: KUBE_AGENTS_REASON },
 ];
 
+/**
+ * A self-managed nodegroup's update around its stack (step-support/self-managed-change.ts), for
+ * Change and Upgrade Self-managed Nodegroup alike: cluster updates waited out and what nodeadm
+ * needs (EKS), the default AMI (SSM), which instances run an older launch template version and the
+ * replacement of one drained instance (Auto Scaling), the nodes through the kube agent.
+ */
+const SELF_MANAGED_NODE_WORK: Permission[] = [
+  { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
+  READ_EKS_OPTIMIZED_AMI,
+  { actions: ['autoscaling:DescribeAutoScalingGroups'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
+  REPLACE_SELF_MANAGED_INSTANCE,
+  ...KUBERNETES_THROUGH_AGENT,
+];
+
 function passServiceRoles(...services: string[]): Permission {
   return {
     actions: ['iam:PassRole'],
@@ -420,13 +434,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
         resources: [patterns.nodegroupStacks],
         wildcardReason: NODEGROUP_STACKS_REASON,
       },
-      // Waits out updates of the cluster; what nodeadm needs (endpoint, CA, service CIDR) for the launch template's user data.
-      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
-      READ_EKS_OPTIMIZED_AMI,
-      // Which instances run an older launch template version (no resource-level permissions), and the replacement of one drained instance of the nodegroup's own group.
-      { actions: ['autoscaling:DescribeAutoScalingGroups'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
-      REPLACE_SELF_MANAGED_INSTANCE,
-      ...KUBERNETES_THROUGH_AGENT,
+      ...SELF_MANAGED_NODE_WORK,
     ],
     clusterStackRole: 'pass-and-assume',
   },
@@ -547,13 +555,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
     permissions: [
       // Only an update of the nodegroup's own stack: never created or deleted here.
       { actions: ['cloudformation:UpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate'], resources: [patterns.nodegroupStacks], wildcardReason: NODEGROUP_STACKS_REASON },
-      // Waits out updates of the cluster; what nodeadm needs, should the template's user data be rendered again.
-      { actions: ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate'], resources: [patterns.clusters], wildcardReason: NAMED_BY_REQUEST },
-      READ_EKS_OPTIMIZED_AMI,
-      // Which instances run an older launch template version (no resource-level permissions), and the replacement of one drained instance of the nodegroup's own group.
-      { actions: ['autoscaling:DescribeAutoScalingGroups'], resources: [ANY_RESOURCE], wildcardReason: DESCRIBE_ANY },
-      REPLACE_SELF_MANAGED_INSTANCE,
-      ...KUBERNETES_THROUGH_AGENT,
+      ...SELF_MANAGED_NODE_WORK,
     ],
     clusterStackRole: 'pass-and-assume',
   },
