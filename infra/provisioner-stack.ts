@@ -9,6 +9,7 @@ import { eventSourcesFrom } from '../functions/domain/operation-request';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName } from '../statemachines/task-functions';
 import { ProvisionerApi } from './constructs/api';
 import { ClusterStackRole } from './constructs/cluster-stack-role';
+import { KubernetesGroupsRole } from './constructs/kubernetes-groups-role';
 import { KubeAgentCode } from './constructs/kube-agent-code';
 import { StatusEventBus } from './constructs/event-bus';
 import { RolePermissionsBoundary } from './constructs/permissions-boundary';
@@ -46,6 +47,7 @@ export class ProvisionerStack extends Stack {
   readonly registry: RegistryTable;
   readonly steps: StepLambdas;
   readonly clusterStackRole: ClusterStackRole;
+  readonly kubernetesGroupsRole: KubernetesGroupsRole;
   readonly kubeAgentCode: KubeAgentCode;
   readonly workflows: ReadonlyMap<StateMachineName, Workflow>;
   readonly api: ProvisionerApi;
@@ -90,6 +92,8 @@ export class ProvisionerStack extends Stack {
       kubeAgentCode: this.kubeAgentCode,
     });
     this.steps.useClusterStackRole(this.clusterStackRole.role);
+    this.kubernetesGroupsRole = new KubernetesGroupsRole(this, 'KubernetesGroupsRole', { sweepers: this.steps.rolesThatSweepKubernetesGroups() });
+    this.steps.useKubernetesGroupsRole(this.kubernetesGroupsRole.role);
 
     // One Standard state machine per ASL file, its Tasks bound to the step functions.
     const workflows = new Map<StateMachineName, Workflow>();

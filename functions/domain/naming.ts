@@ -8,6 +8,8 @@ export const TAG_CLUSTER = `${SERVICE_TAG_PREFIX}cluster`;
 export const TAG_OWNER = `${SERVICE_TAG_PREFIX}owner`;
 export const TAG_OPERATION = `${SERVICE_TAG_PREFIX}operation-id`;
 export const TAG_MANAGED_BY = `${SERVICE_TAG_PREFIX}managed-by`;
+/** Tags AWS itself puts on what a stack or EKS made (such resources go with their stack or cluster). */
+export const MADE_BY_AWS_TAGS = ['aws:cloudformation:stack-name', 'aws:eks:cluster-name'] as const;
 
 /** Like eksctl's `eksctl-<name>-cluster`. */
 export function clusterStackName(clusterName: string): string {

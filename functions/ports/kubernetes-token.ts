@@ -4,17 +4,16 @@
  * valid 60 seconds. The Kubernetes API authenticates the caller by replaying the URL.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import { principalOf } from '../domain/caller';
 import { classifyAwsError } from '../shared/errors';
+import { assumedRoleCredentials, type CredentialSource } from './assumed-role';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
 
-export type CredentialSource = () => Promise<AwsCredentialIdentity>;
 
 /** The STS endpoint the SDK would use: AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL first (local mode). */
 export function stsEndpoint(region: string): URL {
@@ -47,21 +46,10 @@ export async function kubernetesToken(clusterName: string, region: string, crede
 /**
  * Credentials to talk to the Kubernetes API as: an assumed role when configured (the identity
  * the cluster was created by, which EKS makes cluster-admin), otherwise the function's own.
- * Assumed credentials are cached until five minutes before they expire.
  */
 export function kubernetesCredentials(sts: () => STSClient, roleArn: string | undefined): CredentialSource {
   if (!roleArn) return defaultProvider();
-  let cached: AwsCredentialIdentity | undefined;
-  return async () => {
-    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
-    try {
-      const { Credentials } = await sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'eks-provisioner-identities', DurationSeconds: 900 }));
-      cached = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken, expiration: Credentials!.Expiration };
-      return cached;
-    } catch (error) {
-      throw classifyAwsError(error, `role ${roleArn}`);
-    }
-  };
+  return assumedRoleCredentials(sts, { roleArn, sessionName: 'eks-provisioner-identities' });
 }
 
 /**

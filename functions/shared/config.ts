@@ -69,6 +69,8 @@ export const config = {
   kubeAgentCode: () => ({ s3Bucket: required('KUBE_AGENT_CODE_BUCKET'), s3Key: required('KUBE_AGENT_CODE_KEY') }),
   /** The service's own name, used in ownership tags. */
   serviceName: () => optional('SERVICE_NAME', 'eks-provisioner'),
+  /** The role the VPC sweep assumes, one cluster at a time, to delete Kubernetes' own security groups (ports/kubernetes-groups.ts). */
+  kubernetesGroupsRoleArn: () => required('KUBERNETES_GROUPS_ROLE_ARN'),
   deleteStateMachineArn: () => required('DELETE_STATE_MACHINE_ARN'),
   updateStateMachineArn: () => required('UPDATE_STATE_MACHINE_ARN'),
   upgradeStateMachineArn: () => required('UPGRADE_STATE_MACHINE_ARN'),

@@ -11,6 +11,7 @@ import type { ElbPort } from '../ports/elb';
 import type { Elbv2Port } from '../ports/elbv2';
 import type { EksPort } from '../ports/eks';
 import type { KubernetesPort } from '../ports/kubernetes';
+import type { KubernetesGroupsPort } from '../ports/kubernetes-groups';
 import type { RegistryPort } from '../ports/registry';
 import type { SchedulesPort } from '../ports/schedules';
 import type { SsmPort } from '../ports/ssm';
@@ -31,6 +32,8 @@ export interface Ports {
   events: StatusEventsPort;
   registry: RegistryPort;
   kubernetes: KubernetesPort;
+  /** Kubernetes' own security groups of one cluster, deleted through a session scoped to it. */
+  kubernetesGroups: KubernetesGroupsPort;
   workflows: WorkflowsPort;
   schedules: SchedulesPort;
   ssm: SsmPort;

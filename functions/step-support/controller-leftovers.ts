@@ -14,7 +14,9 @@
  * What is already gone counts as deleted, so a retry finds what is left. Only what carries the
  * cluster's tags is touched, never what a stack or EKS made (their tags say so).
  */
+import { MADE_BY_AWS_TAGS } from '../domain/naming';
 import type { Operation, Phase } from '../generated/types';
+import type { DeleteOutcome, SecurityGroupDescription } from '../ports/ec2';
 import type { Deps, StepDeps } from '../shared/deps';
 import { reportProgress } from '../shared/progress';
 
@@ -24,8 +26,6 @@ export const LOAD_BALANCER_CONTROLLER_TAG = 'elbv2.k8s.aws/cluster';
 export const VPC_CNI_TAG = 'cluster.k8s.amazonaws.com/name';
 /** Kubernetes' own ownership tag (the in-tree service controller's, and EKS's on its cluster security group). */
 export const clusterOwnershipTag = (cluster: string) => `kubernetes.io/cluster/${cluster}`;
-/** Tags AWS itself puts on what a stack or EKS made: such groups go with their stack or cluster. */
-const MADE_BY_AWS = ['aws:cloudformation:stack-name', 'aws:eks:cluster-name'];
 
 export const STEP_NAMES = {
   loadBalancer: 'Delete Load Balancer',
@@ -34,7 +34,7 @@ export const STEP_NAMES = {
   networkInterface: 'Delete Network Interface',
 } as const;
 
-export type SweepDeps = StepDeps<'ec2' | 'elb' | 'elbv2'>;
+export type SweepDeps = StepDeps<'ec2' | 'elb' | 'elbv2' | 'kubernetesGroups'>;
 
 export interface Deletion {
   /** The step name its events carry (STEP_NAMES). */
@@ -94,7 +94,7 @@ export async function sweepControllerLeftovers(cluster: string, vpcId: string, d
     for (const group of await controllerSecurityGroups(cluster, vpcId, deps)) {
       const deletion = { step: STEP_NAMES.securityGroup, resource: `security group ${group.groupId} (${group.groupName})` };
       await revokeRulesNaming(group.groupId, vpcId, deps);
-      const outcome = await deps.ec2.deleteSecurityGroup(group.groupId);
+      const outcome = await deleteControllerGroup(cluster, group, deps);
       if (outcome.deleted) sweep.deleted.push(deletion);
       else sweep.refused.push({ ...deletion, reason: outcome.reason });
     }
@@ -131,12 +131,22 @@ async function revokeRulesNaming(groupId: string, vpcId: string, deps: SweepDeps
   }
 }
 
+/**
+ * The AWS Load Balancer Controller's groups carry its tag, which the function's own role may
+ * delete; the in-tree controller's carry only Kubernetes' ownership tag, whose key names the
+ * cluster: those go through a session scoped to this cluster (ports/kubernetes-groups.ts).
+ */
+function deleteControllerGroup(cluster: string, group: SecurityGroupDescription, deps: SweepDeps): Promise<DeleteOutcome> {
+  if (group.tags[LOAD_BALANCER_CONTROLLER_TAG] === cluster) return deps.ec2.deleteSecurityGroup(group.groupId);
+  return deps.kubernetesGroups.deleteOwnedSecurityGroup(cluster, group.groupId);
+}
+
 /** Groups tagged for the cluster by a controller; never the stack's or EKS's own (they carry AWS's tags). */
 async function controllerSecurityGroups(cluster: string, vpcId: string, deps: SweepDeps) {
   const byController = await deps.ec2.describeSecurityGroups({ 'vpc-id': [vpcId], [`tag:${LOAD_BALANCER_CONTROLLER_TAG}`]: [cluster] });
   const byKubernetes = await deps.ec2.describeSecurityGroups({ 'vpc-id': [vpcId], [`tag:${clusterOwnershipTag(cluster)}`]: ['owned'] });
   const groups = new Map([...byController, ...byKubernetes].map((g) => [g.groupId, g]));
-  return [...groups.values()].filter((g) => !MADE_BY_AWS.some((tag) => tag in g.tags));
+  return [...groups.values()].filter((g) => !MADE_BY_AWS_TAGS.some((tag) => tag in g.tags));
 }
 
 /**

@@ -14,6 +14,7 @@ import { DeleteFailedError } from '../shared/errors';
 import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { queryEc2 } from '../ports/ec2';
+import { assumedKubernetesGroups } from '../ports/kubernetes-groups';
 import { sdkElb } from '../ports/elb';
 import { sdkElbv2 } from '../ports/elbv2';
 import { eventBridgeStatusEvents } from '../ports/status-events';
@@ -26,7 +27,7 @@ export const PATIENCE_SECONDS = 20 * 60;
 const WAIT_FOR_LOAD_BALANCERS_SECONDS = 20;
 const WAIT_FOR_DEPENDENCIES_SECONDS = 15;
 
-export async function deleteControllerResources(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'ec2' | 'elb' | 'elbv2' | 'events' | 'registry'>): Promise<ControllerResourcesState> {
+export async function deleteControllerResources(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'ec2' | 'elb' | 'elbv2' | 'kubernetesGroups' | 'events' | 'registry'>): Promise<ControllerResourcesState> {
   const { operation } = input;
   const cluster = operation.cluster.name;
   const startedAt = input.controllerResources?.startedAt ?? deps.clock().toISOString();
@@ -47,6 +48,6 @@ export async function deleteControllerResources(input: DeleteInput, deps: StepDe
 
 export const handler = step(
   validateDeleteInput,
-  { cloudFormation: sdkCloudFormation, ec2: queryEc2, elb: sdkElb, elbv2: sdkElbv2, events: eventBridgeStatusEvents, registry: dynamoRegistry },
+  { cloudFormation: sdkCloudFormation, ec2: queryEc2, elb: sdkElb, elbv2: sdkElbv2, kubernetesGroups: assumedKubernetesGroups, events: eventBridgeStatusEvents, registry: dynamoRegistry },
   deleteControllerResources,
 );

@@ -19,6 +19,7 @@ import { sdkEks } from '../ports/eks';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { queryEc2 } from '../ports/ec2';
+import { assumedKubernetesGroups } from '../ports/kubernetes-groups';
 import { sdkElb } from '../ports/elb';
 import { sdkElbv2 } from '../ports/elbv2';
 import { describeRemaining, reportSweep, sweepControllerLeftovers, sweepDone } from '../step-support/controller-leftovers';
@@ -26,7 +27,7 @@ import { advanceStackDeletion } from '../step-support/stack-teardown';
 import { teardownCompute } from '../step-support/teardown';
 import { reportRolledBack } from '../step-support/rollback-outcome';
 
-export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'ec2' | 'elb' | 'elbv2' | 'events' | 'registry'>): Promise<Poll> {
+export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormation' | 'eks' | 'ec2' | 'elb' | 'elbv2' | 'kubernetesGroups' | 'events' | 'registry'>): Promise<Poll> {
   const cluster = input.operation.cluster.name;
   const stackName = clusterStackName(cluster);
   // Self-managed nodegroups' stacks (made at provisioning, each importing the cluster stack's exports) go before it.
@@ -53,4 +54,4 @@ export async function rollBack(input: FailureState, deps: StepDeps<'cloudFormati
   throw new RollbackNotDoneError(stack.status, { resource: `stack ${stackName}` });
 }
 
-export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, ec2: queryEc2, elb: sdkElb, elbv2: sdkElbv2, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);
+export const handler = step(validateFailureState, { cloudFormation: sdkCloudFormation, eks: sdkEks, ec2: queryEc2, elb: sdkElb, elbv2: sdkElbv2, kubernetesGroups: assumedKubernetesGroups, events: eventBridgeStatusEvents, registry: dynamoRegistry }, rollBack);

@@ -30,6 +30,8 @@ interface StepPolicy {
   timeout?: Duration;
   permissions: Permission[];
   clusterStackRole?: ClusterStackRoleUse;
+  /** Deletes Kubernetes' own security groups of a cluster through a session of kubernetes-groups-role.ts scoped to it: KUBERNETES_GROUPS_ROLE_ARN. */
+  sweepsKubernetesGroups?: true;
   /** Creates (and replaces) or cancels the cluster's schedules (infra/constructs/schedules.ts). */
   schedules?: ScheduleGrant;
 }
@@ -323,6 +325,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   'roll-back': {
     description: "Roll Back: deletes what the operation made (nodegroups, Fargate profiles, what controllers left in the cluster's VPC, then the stack) so the name is reusable",
     timeout: Duration.seconds(60),
+    sweepsKubernetesGroups: true,
     // Nodegroups and profiles go first (the stack cannot delete a cluster that still has them);
     // add-ons are deleted with the cluster by the stack.
     permissions: [
@@ -365,6 +368,7 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
   },
   'delete-controller-resources': {
     description: "Delete Controller Resources: deletes the load balancers, target groups, security groups and CNI interfaces Kubernetes controllers left in the cluster's VPC (delete-cluster)",
+    sweepsKubernetesGroups: true,
     permissions: [
       // The VPC is the cluster stack's output.
       { actions: ['cloudformation:DescribeStacks'], resources: [patterns.clusterStacks], wildcardReason: STACKS_REASON },
@@ -625,12 +629,29 @@ export class StepLambdas extends Construct {
     }
   }
 
+  /** The roles of the steps that sweep a cluster's VPC, which the Kubernetes groups role trusts. */
+  rolesThatSweepKubernetesGroups(): IRole[] {
+    return this.sweepers().map((fn) => fn.role);
+  }
+
+  /** Gives the sweeping steps the Kubernetes groups role's ARN and the right to assume it. */
+  useKubernetesGroupsRole(role: IRole): void {
+    for (const fn of this.sweepers()) {
+      fn.function.addEnvironment('KUBERNETES_GROUPS_ROLE_ARN', role.roleArn);
+      fn.allow({ actions: ['sts:AssumeRole'], resources: [role.roleArn] });
+    }
+  }
+
   /** Gives the steps that create or cancel the cluster's schedules their settings (and the role to pass). */
   useSchedules(schedules: ServiceSchedules): void {
     for (const [module, fn] of this.functions) {
       const grant = STEP_POLICIES[module].schedules;
       if (grant) schedules.configure(fn, grant);
     }
+  }
+
+  private sweepers(): ServiceFunction[] {
+    return [...this.functions].filter(([module]) => STEP_POLICIES[module].sweepsKubernetesGroups).map(([, fn]) => fn);
   }
 
   private using(use: ClusterStackRoleUse): ServiceFunction[] {

@@ -30,13 +30,14 @@ import { SdkElb } from '../../functions/ports/elb';
 import { SdkElbv2 } from '../../functions/ports/elbv2';
 import { SdkEks } from '../../functions/ports/eks';
 import { KubeAgentKubernetes } from '../../functions/ports/kubernetes';
+import { AssumedKubernetesGroups } from '../../functions/ports/kubernetes-groups';
 import { kubernetesCredentials, kubernetesPrincipal, kubernetesToken } from '../../functions/ports/kubernetes-token';
 import { DynamoRegistry } from '../../functions/ports/registry';
 import { EventBridgeStatusEvents } from '../../functions/ports/status-events';
 import { scheduleSettingsFromConfig, SdkSchedules } from '../../functions/ports/schedules';
 import { SdkSsm } from '../../functions/ports/ssm';
 import { SdkWorkflows } from '../../functions/ports/workflows';
-import { config } from '../../functions/shared/config';
+import { config, ConfigError } from '../../functions/shared/config';
 import { settings, type Deps } from '../../functions/shared/deps';
 import { once } from '../../functions/shared/once';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -49,6 +50,8 @@ export interface FunctionIdentity {
   cloudFormationRoleArn?: string;
   /** KUBERNETES_ACCESS_ROLE_ARN as CDK sets it for this function. */
   kubernetesAccessRoleArn?: string;
+  /** KUBERNETES_GROUPS_ROLE_ARN as CDK sets it for the functions that sweep a cluster's VPC. */
+  kubernetesGroupsRoleArn?: string;
 }
 
 /** Every port over the SDK for one function, read from the environment start.ts sets (AWS_ENDPOINT_URL, TABLE_NAME...). */
@@ -66,6 +69,7 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     elb: new SdkElb(once(() => new ElasticLoadBalancingClient({ credentials }))),
     events: new EventBridgeStatusEvents(once(() => new EventBridgeClient({ credentials })), config.eventBusName),
     registry: new DynamoRegistry(once(() => DynamoDBDocumentClient.from(new DynamoDBClient({ credentials }), { marshallOptions: { removeUndefinedValues: true } })), config.tableName),
+    kubernetesGroups: new AssumedKubernetesGroups({ region: config.region, sts, roleArn: () => wired(identity.kubernetesGroupsRoleArn, 'KUBERNETES_GROUPS_ROLE_ARN') }),
     kubernetes: new KubeAgentKubernetes(
       once(() => new LambdaClient({ credentials })),
       (cluster) => kubernetesToken(cluster, config.region(), kubernetesAuth),
@@ -78,6 +82,12 @@ export function localDeps(clock: () => Date, identity: FunctionIdentity, wait: (
     wait,
     settings: { ...settings, cloudFormationRoleArn: () => identity.cloudFormationRoleArn },
   };
+}
+
+/** A role ARN the function's wiring holds, or the ConfigError its Lambda would fail with. */
+function wired(roleArn: string | undefined, variable: string): string {
+  if (!roleArn) throw new ConfigError(`environment variable ${variable} is required`);
+  return roleArn;
 }
 
 /**

@@ -3,7 +3,8 @@
  * as AWS would: every Lambda function runs as its own execution role (trusting
  * lambda.amazonaws.com, infra/constructs/service-function.ts), and cluster stacks run under the
  * CloudFormation execution role (infra/constructs/cluster-stack-role.ts), which CloudFormation
- * and the steps that reach the Kubernetes API as the cluster creator may assume; and the role
+ * and the steps that reach the Kubernetes API as the cluster creator may assume; the Kubernetes
+ * groups role the VPC sweepers assume (infra/constructs/kubernetes-groups-role.ts); and the role
  * EventBridge Scheduler invokes the API function with (infra/constructs/schedules.ts).
  *
  * CDK generates role names; locally they are deterministic: `<function name>-role` and
@@ -27,6 +28,8 @@ export const VERSION_SUPPORT_CHECK_FUNCTION = 'eksp-version-support-check';
 export const SCHEDULER_ROLE = 'eksp-scheduler';
 /** The CloudFormation execution role of cluster stacks. */
 export const CLUSTER_STACK_ROLE = 'eksp-cluster-stack-role';
+/** The role the VPC sweep assumes, scoped to one cluster per session, for Kubernetes' own security groups (infra/constructs/kubernetes-groups-role.ts). */
+export const KUBERNETES_GROUPS_ROLE = 'eksp-kubernetes-groups-role';
 
 /** The local Lambda function serving a step module's Task states. */
 export function stepFunctionName(module: StepModule): string {
@@ -64,6 +67,9 @@ export const CLUSTER_STACK_ROLE_USE: Partial<Record<StepModule, 'pass' | 'assume
   'check-nodes-ready': 'assume',
 };
 
+/** The steps infra/constructs/step-lambdas.ts declares `sweepsKubernetesGroups` (the same test holds them equal). */
+export const SWEEPS_KUBERNETES_GROUPS: readonly StepModule[] = ['delete-controller-resources', 'roll-back'];
+
 /** Every Lambda function of the service that local mode runs. */
 export function serviceFunctionNames(): string[] {
   const steps = [...new Set(Object.values(TASK_FUNCTIONS))].map(stepFunctionName);
@@ -78,6 +84,8 @@ export interface FunctionWiring {
   cloudFormationRoleArn?: string;
   /** KUBERNETES_ACCESS_ROLE_ARN, for the steps that assume it. */
   kubernetesAccessRoleArn?: string;
+  /** KUBERNETES_GROUPS_ROLE_ARN, for the steps that sweep a cluster's VPC. */
+  kubernetesGroupsRoleArn?: string;
 }
 
 const roleArn = (world: World, name: string) => `arn:aws:iam::${world.account}:role/${name}`;
@@ -97,6 +105,7 @@ export function functionWiring(world: World, functionName: string): FunctionWiri
     roleArn: roleArn(world, functionRoleName(functionName)),
     ...(knowsRole ? { cloudFormationRoleArn: clusterStackRole } : {}),
     ...(use === 'assume' || use === 'pass-and-assume' ? { kubernetesAccessRoleArn: clusterStackRole } : {}),
+    ...(module && SWEEPS_KUBERNETES_GROUPS.includes(module) ? { kubernetesGroupsRoleArn: roleArn(world, KUBERNETES_GROUPS_ROLE) } : {}),
   };
 }
 
@@ -124,6 +133,8 @@ export function createServiceRoles(world: World): { clusterStackRoleArn: string;
     CLUSTER_STACK_ROLE,
     role(world, CLUSTER_STACK_ROLE, { Service: 'cloudformation.amazonaws.com', AWS: assumers }),
   );
+  const sweepers = functions.map((fn) => functionWiring(world, fn)).filter((w) => w.kubernetesGroupsRoleArn).map((w) => w.roleArn);
+  world.iam.roles.set(KUBERNETES_GROUPS_ROLE, role(world, KUBERNETES_GROUPS_ROLE, { AWS: sweepers }));
   world.iam.roles.set(SCHEDULER_ROLE, role(world, SCHEDULER_ROLE, { Service: 'scheduler.amazonaws.com' }));
   return { clusterStackRoleArn: roleArn(world, CLUSTER_STACK_ROLE), schedulerRoleArn: roleArn(world, SCHEDULER_ROLE) };
 }
@@ -150,5 +161,6 @@ export function functionIdentity(world: World, functionName: string): FunctionId
     credentials,
     ...(wiring.cloudFormationRoleArn ? { cloudFormationRoleArn: wiring.cloudFormationRoleArn } : {}),
     ...(wiring.kubernetesAccessRoleArn ? { kubernetesAccessRoleArn: wiring.kubernetesAccessRoleArn } : {}),
+    ...(wiring.kubernetesGroupsRoleArn ? { kubernetesGroupsRoleArn: wiring.kubernetesGroupsRoleArn } : {}),
   };
 }

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocal, type LocalMode } from '../../local/start';
 import type { ClassicLeftovers } from '../../local/emulator/services/elb/controller';
+import { stsIdentities } from '../../local/emulator/services/sts';
 import type { Leftovers } from '../../local/emulator/services/elbv2/controller';
 import { expectOneTerminalLast, LocalCloud, type Reply, type StatusEvent } from '../support/local-cloud';
 
@@ -94,6 +95,12 @@ describe('a cluster whose load balancer controller and VPC CNI left resources in
     expect([...world.ec2.subnets.values()].filter((s) => s.vpcId === left.vpcId)).toEqual([]);
     expect([...world.ec2.securityGroups.values()].filter((g) => g.vpcId === left.vpcId)).toEqual([]);
     expect([...world.ec2.networkInterfaces.values()].filter((e) => e.vpcId === left.vpcId)).toEqual([]);
+    // The load balancer controller's group goes as the step's own role; the k8s-elb group (Kubernetes' tag only) as a session of the Kubernetes groups role scoped to this cluster.
+    const deleters = new Set(world.callPrincipals.filter((c) => c.call === 'ec2:DeleteSecurityGroup' && !c.invokedBy).map((c) => c.principal));
+    const scoped = `arn:aws:sts::${world.account}:assumed-role/eksp-kubernetes-groups-role/eksp-groups-${NAME}`;
+    expect([...deleters].sort()).toEqual([`arn:aws:sts::${world.account}:assumed-role/eksp-delete-controller-resources-role/eksp-delete-controller-resources`, scoped].sort());
+    const session = [...stsIdentities(world).issued.values()].find((key) => key.arn === scoped);
+    expect(session?.sessionPolicy).toMatchObject({ Statement: [{ Action: 'ec2:DeleteSecurityGroup', Condition: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${NAME}`]: 'owned' } } }] });
     await cloud.expectNothingLeft(NAME);
   });
 });

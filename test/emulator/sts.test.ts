@@ -138,6 +138,23 @@ describe('STS', () => {
     expect(short).toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
   });
 
+  it('keeps an inline session policy with the session, and refuses one that is not a JSON policy document or is over 2,048 characters', async () => {
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DeleteSecurityGroup', Resource: '*' }] };
+    const withPolicy = (Policy: string) => client(DEVELOPER).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/account-role`, RoleSessionName: 'scoped', Policy }));
+
+    const { Credentials } = await withPolicy(JSON.stringify(policy));
+    // The SDK names STS's MalformedPolicyDocument code by its modelled exception.
+    const notJson = await rejectionOf(withPolicy('{"Version":'));
+    const noStatement = await rejectionOf(withPolicy('{"Version":"2012-10-17"}'));
+    const tooLong = await rejectionOf(withPolicy(JSON.stringify({ ...policy, Padding: 'x'.repeat(2048) })));
+
+    expect(stsIdentities(world).issued.get(Credentials!.AccessKeyId!)?.sessionPolicy).toEqual(policy);
+    expect(notJson).toMatchObject({ name: 'MalformedPolicyDocumentException', message: 'The policy is not in the valid JSON format.', $metadata: { httpStatusCode: 400 } });
+    expect(noStatement).toMatchObject({ name: 'MalformedPolicyDocumentException', $metadata: { httpStatusCode: 400 } });
+    expect(tooLong).toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
+    expect(tooLong.message).toMatch(/'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/);
+  });
+
   it('issues a service its role only when the role trusts that service', () => {
     const identities = stsIdentities(world);
     const cloudFormation = identities.issueForService('cloudformation.amazonaws.com', `arn:aws:iam::${ACCOUNT}:role/eksp/cluster-stack-role`, 'AWSCloudFormation', 900);

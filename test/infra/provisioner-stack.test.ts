@@ -706,6 +706,30 @@ describe('IAM', () => {
     );
   });
 
+  it("lets only the VPC sweepers (delete-controller-resources, roll-back) assume the Kubernetes groups role, which may delete security groups and nothing a stack or EKS made", () => {
+    const role = stack.kubernetesGroupsRole.role;
+    const trust = resources[logicalId(role)]!.Properties.AssumeRolePolicyDocument.Statement as Json[];
+    const principals = trust.flatMap((s) => {
+      expect(s).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+      return Object.entries(s.Principal as Json).flatMap(([kind, value]) => asArray(value).map((v) => ({ [kind]: v })));
+    });
+    expect(principals).toEqual(expect.arrayContaining([{ AWS: getAtt(stack.steps.function('delete-controller-resources').role) }, { AWS: getAtt(stack.steps.function('roll-back').role) }]));
+    expect(principals).toHaveLength(2);
+    expect(statementsOfRole(logicalId(role))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ec2:DeleteSecurityGroup',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*' },
+        Condition: { Null: { 'aws:ResourceTag/aws:cloudformation:stack-name': 'true', 'aws:ResourceTag/aws:eks:cluster-name': 'true' } },
+      },
+    ]);
+    // Both sweepers know its ARN.
+    for (const module of ['delete-controller-resources', 'roll-back'] as const) {
+      const variables = resources[logicalId(stack.steps.function(module).function)]!.Properties.Environment.Variables as Json;
+      expect(variables.KUBERNETES_GROUPS_ROLE_ARN).toEqual(getAtt(role));
+    }
+  });
+
   /**
    * What each port method calls in AWS. A step whose code starts calling something new fails
    * here until its IAM (infra/constructs/step-lambdas.ts) and this map say what that needs:
@@ -729,6 +753,8 @@ describe('IAM', () => {
     'ec2.deleteNetworkInterface': ['ec2:DeleteNetworkInterface'],
     'ec2.describeSecurityGroups': ['ec2:DescribeSecurityGroups'],
     'ec2.deleteSecurityGroup': ['ec2:DeleteSecurityGroup'],
+    // The call is the Kubernetes groups role's (its own test below); the step may only assume it.
+    'kubernetesGroups.deleteOwnedSecurityGroup': ['sts:AssumeRole'],
     'ec2.describeSecurityGroupRules': ['ec2:DescribeSecurityGroupRules'],
     'ec2.revokeSecurityGroupRules': ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
     'elbv2.describeLoadBalancers': ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
@@ -917,6 +943,8 @@ describe('delete-cluster’s functions', () => {
       'elasticloadbalancing:DeleteTargetGroup': [ELBV2('targetgroup/*/*'), ELBV2('targetgroup/*/*')],
       'ec2:DeleteSecurityGroup': [EC2('security-group/*')],
       'ec2:DeleteNetworkInterface': [EC2('network-interface/*')],
+      // The in-tree controller's groups: through the Kubernetes groups role, one cluster per session.
+      'sts:AssumeRole': [{ 'Fn::GetAtt': [logicalId(stack.kubernetesGroupsRole.role), 'Arn'] }],
     });
     const writes = statementsOfRole(logicalId(stack.steps.function('delete-controller-resources').role)).filter((s) => asArray(s.Action as string | string[]).some((a) => /:(Delete|Revoke)/.test(a)));
     expect(writes.map((s) => s.Condition)).toEqual([

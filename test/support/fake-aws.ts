@@ -6,6 +6,7 @@
  */
 import type { CloudFormationPort, CreateStackRequest, StackDescription } from '../../functions/ports/cloudformation';
 import type { Ec2Filters, Ec2Port, NetworkInterfaceDescription, SecurityGroupDescription, SecurityGroupRuleDescription, SubnetDescription } from '../../functions/ports/ec2';
+import type { KubernetesGroupsPort } from '../../functions/ports/kubernetes-groups';
 import type { ClassicLoadBalancerDescription, ElbPort } from '../../functions/ports/elb';
 import type { Elbv2Port, LoadBalancerDescription, TargetGroupDescription } from '../../functions/ports/elbv2';
 import type { Addon, AddonInfo, Cluster, EksPort, FargateProfile, Insight, Nodegroup, PodIdentityAssociation, Update } from '../../functions/ports/eks';
@@ -24,7 +25,7 @@ import { CLUSTER_VERSIONS } from './cluster-versions';
 import type { StackEventLike } from '../../functions/domain/diagnosis';
 import { principalOf } from '../../functions/domain/caller';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../functions/ports/page-cursor';
-import { ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
+import { AwsRequestError, ClusterBusyError, ClusterChangedError, ClusterExistsError, InvalidSpecError, KubernetesConflictError, ResourceBusyError, UpdateInProgressError } from '../../functions/shared/errors';
 
 /** The permissions boundary the fake settings name (PERMISSIONS_BOUNDARY_ARN), also in the templates tests render. */
 export const PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/eksp-role-boundary';
@@ -209,6 +210,7 @@ export class FakeAws {
       events: this.statusEvents,
       registry: this.registry,
       kubernetes: this.kubernetes,
+      kubernetesGroups: this.kubernetesGroups,
       workflows: this.workflows,
       schedules: this.schedules,
       ssm: this.ssm,
@@ -882,6 +884,18 @@ export class FakeAws {
       if (pinned !== undefined || held) return { deleted: false, reason: pinned ?? `DependencyViolation: resource ${groupId} has a dependent object` };
       this.securityGroups.delete(groupId);
       return { deleted: true };
+    },
+  };
+
+  /** As the scoped session does: AWS refuses a group not owned by the session's cluster (its policy), else EC2 answers. */
+  readonly kubernetesGroups: KubernetesGroupsPort = {
+    deleteOwnedSecurityGroup: async (cluster, groupId) => {
+      const group = this.securityGroups.get(groupId);
+      if (group && group.tags[`kubernetes.io/cluster/${cluster}`] !== 'owned') {
+        this.record('ec2', 'DeleteSecurityGroup', groupId);
+        throw new AwsRequestError(`UnauthorizedOperation: You are not authorized to perform this operation. (session eksp-groups-${cluster} on ${groupId})`, { resource: `security group ${groupId}` });
+      }
+      return this.ec2.deleteSecurityGroup(groupId);
     },
   };
 

@@ -5,13 +5,27 @@
  */
 import { STEP_POLICIES } from '../../../infra/constructs/step-lambdas';
 import { World } from '../../../local/emulator/world';
-import { CLUSTER_STACK_ROLE_USE, createServiceRoles, functionWiring, serviceFunctionNames } from '../../../local/runtime/service-roles';
+import { CLUSTER_STACK_ROLE_USE, SWEEPS_KUBERNETES_GROUPS, createServiceRoles, functionWiring, serviceFunctionNames } from '../../../local/runtime/service-roles';
 
 describe('local service roles', () => {
   it('use the CloudFormation execution role in the steps CDK gives it to, the same way', () => {
     const declared = Object.fromEntries(Object.entries(STEP_POLICIES).flatMap(([module, policy]) => (policy.clusterStackRole ? [[module, policy.clusterStackRole]] : [])));
 
     expect(CLUSTER_STACK_ROLE_USE).toEqual(declared);
+  });
+
+  it('let the steps CDK declares as VPC sweepers, and only them, assume the Kubernetes groups role', () => {
+    const declared = Object.entries(STEP_POLICIES).flatMap(([module, policy]) => (policy.sweepsKubernetesGroups ? [module] : []));
+    expect([...SWEEPS_KUBERNETES_GROUPS].sort()).toEqual(declared.sort());
+
+    const world = new World({ timeScale: 1 });
+    createServiceRoles(world);
+    const groupsRoleArn = 'arn:aws:iam::000000000000:role/eksp-kubernetes-groups-role';
+    expect(world.iam.byArn(groupsRoleArn)?.assumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Principal: { AWS: ['arn:aws:iam::000000000000:role/eksp-roll-back-role', 'arn:aws:iam::000000000000:role/eksp-delete-controller-resources-role'] } }],
+    });
+    expect(functionWiring(world, 'eksp-delete-controller-resources')).toMatchObject({ kubernetesGroupsRoleArn: groupsRoleArn });
+    expect(functionWiring(world, 'eksp-create-cluster-stack')).not.toHaveProperty('kubernetesGroupsRoleArn');
   });
 
   it('put a Lambda-trusted role per function and the execution role CloudFormation and the assuming steps trust', () => {

@@ -38,6 +38,35 @@ function durationSeconds(raw: string | null): number {
   return value;
 }
 
+/** STS's limit on an inline session policy's plain text. */
+const SESSION_POLICY_MAX_CHARS = 2048;
+
+/**
+ * An inline session policy as STS checks it: at most 2,048 characters of a JSON policy document
+ * (Version and a Statement). Kept with the session; like every permission policy here it is not
+ * evaluated (docs/local-mode.md).
+ */
+function sessionPolicy(raw: string | null): Record<string, unknown> | undefined {
+  if (raw === null) return undefined;
+  if (raw.length > SESSION_POLICY_MAX_CHARS) {
+    throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${SESSION_POLICY_MAX_CHARS}`);
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(raw);
+  } catch {
+    throw new EmulatorError(400, 'MalformedPolicyDocument', 'The policy is not in the valid JSON format.');
+  }
+  const document = policy as { Version?: unknown; Statement?: unknown };
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy) || document.Statement === undefined) {
+    throw new EmulatorError(400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
+  }
+  if (document.Version !== undefined && document.Version !== '2012-10-17' && document.Version !== '2008-10-17') {
+    throw new EmulatorError(400, 'MalformedPolicyDocument', 'The policy must contain a valid version string');
+  }
+  return policy as Record<string, unknown>;
+}
+
 /** The operations for query/dispatch.ts over the World's identity registry. */
 export function operationsOver(identities: StsIdentities): Record<string, QueryOperation> {
   return {
@@ -55,7 +84,7 @@ export function operationsOver(identities: StsIdentities): Record<string, QueryO
       if (!session || !/^[\w+=,.@-]{2,64}$/.test(session)) {
         throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value '${session ?? 'null'}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}`);
       }
-      return identities.assumeRole(caller.arn, roleArn, session, durationSeconds(form.get('DurationSeconds')));
+      return identities.assumeRole(caller.arn, roleArn, session, durationSeconds(form.get('DurationSeconds')), sessionPolicy(form.get('Policy')));
     },
   };
 }

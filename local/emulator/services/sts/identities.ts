@@ -38,6 +38,8 @@ interface IssuedKey {
   userId: string;
   /** Wall-clock ms after which the key is refused. */
   expiresAtMs: number;
+  /** The inline session policy AssumeRole was given, if any (kept, not evaluated). */
+  sessionPolicy?: Record<string, unknown>;
 }
 
 export interface KeySecret {
@@ -109,11 +111,11 @@ export class StsIdentities {
   }
 
   /** AssumeRole by a caller: allowed only when the role's trust policy lets the caller's principal in. */
-  assumeRole(callerArn: string, roleArn: string, sessionName: string, durationSeconds: number) {
+  assumeRole(callerArn: string, roleArn: string, sessionName: string, durationSeconds: number, sessionPolicy?: Record<string, unknown>) {
     const role = this.roleOf(roleArn);
     const denied = new EmulatorError(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     if (!role || !trustAllows(role.assumeRolePolicyDocument, { callerArn })) throw denied;
-    return this.issue(roleArn, sessionName, durationSeconds);
+    return this.issue(roleArn, sessionName, durationSeconds, sessionPolicy);
   }
 
   /**
@@ -144,7 +146,7 @@ export class StsIdentities {
     return this.world.iam.byArn(roleArn) ?? [...this.world.iam.roles.values()].find((r) => r.roleName === match[2]);
   }
 
-  private issue(roleArn: string, sessionName: string, durationSeconds: number) {
+  private issue(roleArn: string, sessionName: string, durationSeconds: number, sessionPolicy?: Record<string, unknown>) {
     const [, account, roleName] = ROLE_ARN.exec(roleArn) as unknown as [string, string, string];
     const accessKeyId = randomKey('ASIA', 16);
     const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
@@ -155,6 +157,7 @@ export class StsIdentities {
       arn,
       userId: `${roleId}:${sessionName}`,
       expiresAtMs: Date.now() + durationSeconds * 1000,
+      ...(sessionPolicy ? { sessionPolicy } : {}),
     };
     this.issued.set(accessKeyId, key);
     return {
