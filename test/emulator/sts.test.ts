@@ -10,6 +10,8 @@ import { startEmulator, type RunningEmulator, type ServiceModule } from '../../l
 import { EmulatorError } from '../../local/emulator/protocol';
 import { World } from '../../local/emulator/world';
 import { rejectionOf } from '../support/rejection';
+import { awsCli } from '../support/aws-tools';
+import { itWith, tools } from '../support/third-party';
 
 const ACCOUNT = '000000000000';
 const DEVELOPER = { accessKeyId: 'AKIDSTSTEST', secretAccessKey: 'sts-test-secret' };
@@ -153,6 +155,20 @@ describe('STS', () => {
     expect(noStatement).toMatchObject({ name: 'MalformedPolicyDocumentException', $metadata: { httpStatusCode: 400 } });
     expect(tooLong).toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
     expect(tooLong.message).toMatch(/'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/);
+  });
+
+  itWith(tools.awsCli, 'aws')('takes `aws sts assume-role --policy` as STS does: a valid document is kept, a malformed one is MalformedPolicyDocument', async () => {
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/account-role`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DeleteSecurityGroup', Resource: '*' }] });
+
+    const kept = await awsCli(emulator.url, 'sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-scoped', '--policy', policy);
+    const malformed = await awsCli(emulator.url, 'sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-scoped', '--policy', '{"Statement":');
+
+    expect(kept.code).toBe(0);
+    const { Credentials } = kept.json as { Credentials: { AccessKeyId: string } };
+    expect(stsIdentities(world).issued.get(Credentials.AccessKeyId)?.sessionPolicy).toEqual(JSON.parse(policy));
+    expect(malformed.code).not.toBe(0);
+    expect(malformed.stderr).toContain('(MalformedPolicyDocument) when calling the AssumeRole operation: The policy is not in the valid JSON format.');
   });
 
   it('issues a service its role only when the role trusts that service', () => {
