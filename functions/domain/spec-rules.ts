@@ -109,15 +109,15 @@ function unreachableFromKubeAgent(spec: Spec): SpecProblem[] {
 
 /**
  * Nodes and Fargate pods in a new VPC's private subnets reach EKS, EC2, ECR and STS through a NAT
- * gateway, or, in a fully private cluster (no NAT, private-only endpoint), through the VPC
- * endpoints its stack makes (vpc-endpoints.ts). With neither they never join. Existing subnets'
- * egress is the caller's.
+ * gateway, or through the VPC endpoints its stack makes (vpc-endpoints.ts; by default in a fully
+ * private cluster). With neither they never join. Existing subnets' egress is the caller's.
  */
 function privateSubnetsCannotReachAws(spec: Spec): boolean {
   return spec.network.vpc?.natGateway === 'Disable' && !getsVpcEndpoints(spec);
 }
 
-const REACH_AWS_FIX = 'set network.vpc.natGateway to Single or HighlyAvailable, or make the endpoint private-only ("endpointAccess": {"public": false, "private": true}), which gives the VPC the endpoints they need';
+const REACH_AWS_FIX =
+  'set network.vpc.natGateway to Single or HighlyAvailable, or network.vpc.endpoints to true (its default with a private-only endpoint, "endpointAccess": {"public": false, "private": true}), both fixed once the cluster is made';
 
 const nodegroups: Rule = (spec) => {
   const problems: SpecProblem[] = [];

@@ -16,7 +16,7 @@ import { DEFAULT_FARGATE_PROFILE, specRuleProblems } from './spec-rules';
 export { DEFAULT_FARGATE_PROFILE };
 
 export interface NewVpcNetwork {
-  vpc: { cidr: string; azCount: number; natGateway: 'Single' | 'HighlyAvailable' | 'Disable' };
+  vpc: { cidr: string; azCount: number; natGateway: 'Single' | 'HighlyAvailable' | 'Disable'; endpoints: boolean };
   subnets?: undefined;
 }
 /** How many NAT gateways a new VPC gets: one per zone (HighlyAvailable), one (Single) or none. */
@@ -128,11 +128,9 @@ function autoModeAsked(candidate: ClusterSpec): boolean {
 }
 
 function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: ResolvedGuardrails): Spec {
-  const network = input.network?.subnets
-    ? { subnets: { private: input.network.subnets.private, public: input.network.subnets.public ?? [] } }
-    : { vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single' as const, ...(input.network?.vpc ?? {}) } };
   const endpoint: Partial<ResolvedEndpointAccess> = input.endpointAccess ?? {};
   const isPublic = endpoint.public ?? true;
+  const network = input.network?.subnets ? { subnets: { private: input.network.subnets.private, public: input.network.subnets.public ?? [] } } : { vpc: newVpc(input.network?.vpc, isPublic, endpoint.private ?? false) };
   const fargateProfiles = [...input.fargateProfiles];
   if (input.fargate && !fargateProfiles.some((p) => p.name === DEFAULT_FARGATE_PROFILE.name)) fargateProfiles.unshift(structuredClone(DEFAULT_FARGATE_PROFILE));
   return {
@@ -152,6 +150,16 @@ function applyDerivedDefaults(input: NormalisedClusterSpec, guardrails: Resolved
     addons: withPodIdentityAgent(input.addons ?? [], input.podIdentityAssociations),
     ownerAccess: input.ownerAccess === 'none' ? 'none' : { ...input.ownerAccess, scope: input.ownerAccess.scope ?? 'cluster' },
   };
+}
+
+/**
+ * A new VPC with eksctl's defaults; its endpoints default on for a fully private cluster (no NAT
+ * gateway, private-only endpoint: eksctl's privateCluster), whose private subnets reach AWS only
+ * through them. Recorded with the spec, so a later endpointAccess change does not move them.
+ */
+function newVpc(vpc: NonNullable<NormalisedClusterSpec['network']>['vpc'], isPublic: boolean, isPrivate: boolean): NewVpcNetwork['vpc'] {
+  const natGateway = vpc?.natGateway ?? 'Single';
+  return { cidr: '192.168.0.0/16', azCount: 2, ...vpc, natGateway, endpoints: vpc?.endpoints ?? (natGateway === 'Disable' && !isPublic && isPrivate) };
 }
 
 /** Ajv's errors as JSON pointers and rules a person can act on. */

@@ -1,7 +1,8 @@
 /**
  * Fully private clusters, as eksctl's `privateCluster`: a new VPC with no NAT gateway and a
  * private-only endpoint. Nothing in its private subnets can reach AWS's public service endpoints,
- * so the cluster stack gives the VPC the endpoints its nodes and Fargate pods need to join and
+ * so the cluster stack gives the VPC (`network.vpc.endpoints`, on by default for such a cluster,
+ * or asked for) the endpoints its nodes and Fargate pods need to join and
  * run: interface endpoints (private DNS on, so the usual service names resolve to them) and an S3
  * gateway endpoint, through which ECR's image layers come.
  */
@@ -20,14 +21,12 @@ export const INTERFACE_ENDPOINT_SERVICES = ['ec2', 'ecr.api', 'ecr.dkr', 'sts', 
 export const GATEWAY_ENDPOINT_SERVICE = 's3';
 
 /**
- * Whether the cluster stack gives the VPC its endpoints: a VPC the service makes, without NAT
- * gateways, behind a private-only endpoint. Existing subnets are the caller's network (its
- * egress, and any endpoints, are theirs); a cluster with a NAT gateway or a public endpoint
- * reaches AWS through them.
+ * Whether the cluster stack gives the VPC its endpoints: `network.vpc.endpoints`, which defaults
+ * on for a fully private cluster (spec.ts). Existing subnets are the caller's network (its egress,
+ * and any endpoints, are theirs).
  */
 export function getsVpcEndpoints(spec: Spec): boolean {
-  const access = spec.endpointAccess;
-  return spec.network.vpc?.natGateway === 'Disable' && !access.public && access.private;
+  return spec.network.vpc?.endpoints === true;
 }
 
 /** eksctl's logical ids: VPCEndpointECRAPI for ecr.api, VPCEndpointS3... */

@@ -60,6 +60,10 @@ export const TEMPLATE_VARIANTS: Array<[string, ClusterTemplateInput]> = [
     'new VPC without NAT gateways and a private-only endpoint (fully private: VPC endpoints for private nodes and Fargate)',
     clusterTemplateInput({ network: { vpc: { natGateway: 'Disable', azCount: 3 } }, endpointAccess: { public: false, private: true }, managedNodeGroups: [{ name: 'private' }], fargate: true }),
   ],
+  [
+    'new VPC with a NAT gateway and VPC endpoints asked for (traffic to AWS kept in the VPC)',
+    clusterTemplateInput({ network: { vpc: { endpoints: true } }, endpointAccess: { public: true, private: true }, managedNodeGroups: [{ name: 'private' }] }),
+  ],
   ['existing VPC with public and private subnets', clusterTemplateInput({ network: { subnets: { private: EXISTING_PRIVATE_SUBNETS, public: EXISTING_PUBLIC_SUBNETS } } })],
   [
     'workload identities: Pod Identity roles the service makes, one association bringing its own role, and an IAM OIDC provider',

@@ -92,7 +92,7 @@ describe('valid specs the corpus must not be confused with', () => {
   it('keeps what the reference cluster asks for', () => {
     const spec = normaliseSpec(reference, SPEC_DEFAULTS);
 
-    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single' } });
+    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single', endpoints: false } });
     expect(spec.managedNodeGroups.map((ng) => [ng.name, ng.instanceTypes, ng.capacityType, ng.minSize, ng.desiredSize, ng.maxSize])).toEqual([
       ['ng-general', ['m5.large'], 'ON_DEMAND', 2, 2, 2],
       ['ng-spot', ['t3.medium'], 'SPOT', 1, 1, 3],

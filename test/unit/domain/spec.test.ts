@@ -29,13 +29,13 @@ describe('normaliseSpec defaults (eksctl-like)', () => {
   it('gives a cluster without a network a new 192.168.0.0/16 VPC over 2 AZs with a single NAT gateway', () => {
     const spec = normaliseSpec({ name: 'demo' }, SPEC_DEFAULTS);
 
-    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single' } });
+    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 2, natGateway: 'Single', endpoints: false } });
   });
 
   it('fills the fields a partial new-VPC network leaves out', () => {
     const spec = normaliseSpec({ name: 'demo', network: { vpc: { azCount: 3 } } }, SPEC_DEFAULTS);
 
-    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 3, natGateway: 'Single' } });
+    expect(spec.network).toEqual({ vpc: { cidr: '192.168.0.0/16', azCount: 3, natGateway: 'Single', endpoints: false } });
   });
 
   it('gives existing subnets an empty public list when only private ones are named', () => {
