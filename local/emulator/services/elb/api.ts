@@ -5,7 +5,7 @@
  * `aws elb describe-load-balancers` shows. Any other action answers InvalidAction.
  */
 import { EmulatorError, formList, formStructList, type XmlValue } from '../../protocol';
-import type { QueryOperation } from '../../query';
+import { settlingFirst, type QueryOperation } from '../../query';
 import { pageOf } from '../../query/member-lists';
 import type { ClassicListener, ClassicLoadBalancer, World } from '../../world';
 import { PAGES, required } from '../elbv2/api';
@@ -113,13 +113,5 @@ export const ACTIONS: Record<string, Action> = {
 
 /** The operations for query/dispatch.ts: each first settles the interface releases that are due. */
 export function operations(): Record<string, QueryOperation> {
-  return Object.fromEntries(
-    Object.entries(ACTIONS).map(([name, action]) => [
-      name,
-      (world: World, form: URLSearchParams) => {
-        settleReleases(world);
-        return action(world, form);
-      },
-    ]),
-  );
+  return settlingFirst(settleReleases, ACTIONS);
 }

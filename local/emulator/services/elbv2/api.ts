@@ -5,7 +5,7 @@
  * InvalidAction (query/dispatch.ts).
  */
 import { EmulatorError, formList, type XmlValue } from '../../protocol';
-import type { QueryOperation } from '../../query';
+import { settlingFirst, type QueryOperation } from '../../query';
 import { pageOf, type PageRules } from '../../query/member-lists';
 import type { LoadBalancer, TargetGroup, World } from '../../world';
 import { deleteLoadBalancer, deleteTargetGroup, loadBalancerNotFound, loadBalancersOf, settleDeletions, targetGroupNotFound, taggedResource } from './state';
@@ -121,13 +121,5 @@ export const ACTIONS: Record<string, Action> = {
 
 /** The operations for query/dispatch.ts: each first settles the deletions that are due. */
 export function operations(): Record<string, QueryOperation> {
-  return Object.fromEntries(
-    Object.entries(ACTIONS).map(([name, action]) => [
-      name,
-      (world: World, form: URLSearchParams) => {
-        settleDeletions(world);
-        return action(world, form);
-      },
-    ]),
-  );
+  return settlingFirst(settleDeletions, ACTIONS);
 }
