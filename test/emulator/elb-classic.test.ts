@@ -28,7 +28,7 @@ import { createLocalControlService } from '../../local/emulator/services/local-c
 import { World } from '../../local/emulator/world';
 import { awsCli } from '../support/aws-tools';
 import { startClusterStackEmulator, type ClusterStackEmulator } from '../support/cluster-stack-emulator';
-import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
+import { ec2Call, ec2ErrorOf, filters, items } from '../support/ec2-query';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
 
@@ -42,7 +42,6 @@ let elb: ElasticLoadBalancingClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let left: ClassicLeftovers;
 
-const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
 const subnetsOfVpc = (vpcId: string) => [...world.ec2.subnets.values()].filter((s) => s.vpcId === vpcId);
 const classicLeftovers = (name: string, body: Record<string, unknown> = {}) => cluster.control('/_local/classic-leftovers', { cluster: name, ...body });
 
@@ -179,12 +178,12 @@ describe('deleting the cluster’s VPC', () => {
 
   it('a deleted Classic Load Balancer is gone at once, its group in use (DependencyViolation) until EC2 releases its interfaces seconds later', async () => {
     const deleteGroup = () => ec2Call(emulator.url, { Action: 'DeleteSecurityGroup', GroupId: left.securityGroupId });
-    expect(errorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
+    expect(ec2ErrorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
 
     const asked = world.clock.now().getTime();
     await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerName: left.loadBalancerName }));
     expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions).toEqual([]);
-    expect(errorOf(await deleteGroup())).toMatchObject({ status: 400, Code: 'DependencyViolation' });
+    expect(ec2ErrorOf(await deleteGroup())).toMatchObject({ status: 400, Code: 'DependencyViolation' });
     await until(async () => left.networkInterfaceIds.some((id) => world.ec2.networkInterfaces.has(id)), (held) => !held, 'interfaces released', 10_000);
     expect((world.clock.now().getTime() - asked) / 1000).toBeGreaterThanOrEqual(5);
     expect(world.durations.samples.filter((s) => s.kind === 'classicInterfaceRelease').map((s) => s.resource)).toContain(left.loadBalancerName);

@@ -25,7 +25,7 @@ import { createLocalControlService } from '../../local/emulator/services/local-c
 import { World } from '../../local/emulator/world';
 import { awsCli, queryPost } from '../support/aws-tools';
 import { startClusterStackEmulator, type ClusterStackEmulator } from '../support/cluster-stack-emulator';
-import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
+import { ec2Call, ec2ErrorOf, filters, items } from '../support/ec2-query';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
 
@@ -38,7 +38,6 @@ let emulator: RunningEmulator;
 let elbv2: ElasticLoadBalancingV2Client;
 let left: Leftovers;
 
-const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
 const leftoversOf = (name: string, body: Record<string, unknown> = {}) => cluster.control('/_local/controller-leftovers', { cluster: name, ...body });
 
 beforeAll(async () => {
@@ -110,7 +109,7 @@ describe('the rule the controller put in the cluster security group', () => {
     const naming = (await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId);
     expect(naming).toHaveLength(1);
     const revoke = (ruleId: string) => ec2Call(emulator.url, { Action: 'RevokeSecurityGroupIngress', GroupId: holder!.groupId, 'SecurityGroupRuleId.1': ruleId });
-    expect(errorOf(await revoke('sgr-0000000000000000'))).toMatchObject({ status: 400, Code: 'InvalidSecurityGroupRuleId.NotFound' });
+    expect(ec2ErrorOf(await revoke('sgr-0000000000000000'))).toMatchObject({ status: 400, Code: 'InvalidSecurityGroupRuleId.NotFound' });
     expect((await revoke(naming[0]!.securityGroupRuleId)).status).toBe(200);
     expect((await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId)).toEqual([]);
   });
@@ -129,8 +128,8 @@ describe('deleting the cluster’s VPC', () => {
 
   it('EC2 and ELBv2 refuse what AWS refuses until the load balancer is gone, which takes tens of emulated seconds', async () => {
     const deleteGroup = () => ec2Call(emulator.url, { Action: 'DeleteSecurityGroup', GroupId: left.securityGroupId });
-    expect(errorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
-    expect(errorOf(await ec2Call(emulator.url, { Action: 'DeleteNetworkInterface', NetworkInterfaceId: left.networkInterfaceIds[0]! }))).toMatchObject({ status: 400, Code: 'InvalidNetworkInterface.InUse' });
+    expect(ec2ErrorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
+    expect(ec2ErrorOf(await ec2Call(emulator.url, { Action: 'DeleteNetworkInterface', NetworkInterfaceId: left.networkInterfaceIds[0]! }))).toMatchObject({ status: 400, Code: 'InvalidNetworkInterface.InUse' });
     await expect(elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: left.targetGroupArn }))).rejects.toMatchObject({ name: 'ResourceInUseException' });
 
     const asked = world.clock.now().getTime();
