@@ -176,19 +176,23 @@ export class Ec2State {
   readonly networkInterfaces = new Map<string, NetworkInterface>();
 }
 
-/** An Application or Network Load Balancer (what a load balancer controller makes for a Service or an Ingress). */
-export interface LoadBalancer extends Tagged {
-  arn: string;
+/** What every load balancer in a VPC has, Classic or v2: where it is, its name and DNS name, the interfaces it holds. */
+export interface LoadBalancerBase extends Tagged {
   name: string;
-  type: 'application' | 'network';
   scheme: 'internet-facing' | 'internal';
   vpcId: string;
   subnetIds: string[];
   securityGroupIds: string[];
   dnsName: string;
   createdTime: Date;
-  /** The requester-managed interfaces it holds in its subnets: released once it is deleted. */
+  /** The requester-managed interfaces it holds, one per subnet: released some time after it is deleted. */
   networkInterfaceIds: string[];
+}
+
+/** An Application or Network Load Balancer (what a load balancer controller makes for a Service or an Ingress). */
+export interface LoadBalancer extends LoadBalancerBase {
+  arn: string;
+  type: 'application' | 'network';
   /** Set by DeleteLoadBalancer: the emulated instant (epoch ms) it is gone, its interfaces released. */
   deleteDueAt?: number;
 }
@@ -225,18 +229,9 @@ export interface ClassicListener {
   instancePort: number;
 }
 
-/** A Classic Load Balancer (ELB v1): what the in-tree Kubernetes service controller makes for a Service of type LoadBalancer. */
-export interface ClassicLoadBalancer extends Tagged {
-  name: string;
-  scheme: 'internet-facing' | 'internal';
-  vpcId: string;
-  subnetIds: string[];
-  securityGroupIds: string[];
-  dnsName: string;
-  createdTime: Date;
+/** A Classic Load Balancer (ELB v1): what the in-tree Kubernetes service controller makes for a Service of type LoadBalancer. Its interfaces are described "ELB <name>". */
+export interface ClassicLoadBalancer extends LoadBalancerBase {
   listeners: ClassicListener[];
-  /** The requester-managed interfaces it holds, one per subnet ("ELB <name>"). */
-  networkInterfaceIds: string[];
 }
 
 export class ElbState {

@@ -10,7 +10,7 @@
  *   EC2 releases its interfaces some emulated seconds later; then the VPC can go.
  * The CLI test shows as skipped, with its reason, without the AWS CLI; required under CI=true.
  */
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import {
   AddTagsCommand,
   CreateLoadBalancerCommand,
@@ -20,75 +20,39 @@ import {
   ElasticLoadBalancingClient,
 } from '@aws-sdk/client-elastic-load-balancing';
 import { DescribeLoadBalancersCommand as DescribeV2LoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { renderClusterTemplate } from '../../functions/domain/cluster-template';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
-import { createEc2Service } from '../../local/emulator/services/ec2';
-import { createEksService } from '../../local/emulator/services/eks';
+import type { RunningEmulator } from '../../local/emulator/server';
 import { createElasticLoadBalancingService, resumeClassicInterfaceReleases } from '../../local/emulator/services/elb';
 import type { ClassicLeftovers } from '../../local/emulator/services/elb/controller';
-import { createIamService } from '../../local/emulator/services/iam';
 import { createLocalControlService } from '../../local/emulator/services/local-control';
-import { createStsService } from '../../local/emulator/services/sts';
 import { World } from '../../local/emulator/world';
 import { awsCli } from '../support/aws-tools';
-import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { startClusterStackEmulator, type ClusterStackEmulator } from '../support/cluster-stack-emulator';
+import { ec2Call, ec2ErrorOf, filters, items } from '../support/ec2-query';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
-import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
 
 const SCALE = 0.001;
 const CLUSTER = 'intree';
 
-let emulator: RunningEmulator;
+let cluster: ClusterStackEmulator;
 let world: World;
-let cloudFormation: CloudFormationClient;
+let emulator: RunningEmulator;
 let elb: ElasticLoadBalancingClient;
 let elbv2: ElasticLoadBalancingV2Client;
-let stackName: string;
 let left: ClassicLeftovers;
 
-const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
-const stackOf = (name: string) => cloudFormation.send(new DescribeStacksCommand({ StackName: name })).then((r) => r.Stacks![0]!);
 const subnetsOfVpc = (vpcId: string) => [...world.ec2.subnets.values()].filter((s) => s.vpcId === vpcId);
-
-async function classicLeftovers(cluster: string, body: Record<string, unknown> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${emulator.url}/_local/classic-leftovers`, { method: 'POST', body: JSON.stringify({ cluster, ...body }) });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const classicLeftovers = (name: string, body: Record<string, unknown> = {}) => cluster.control('/_local/classic-leftovers', { cluster: name, ...body });
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE, seed: 17 });
-  const eksService = createEksService(world, { baseUrl: () => emulator.url });
-  world.eks = eksService.state;
-  emulator = await startEmulator(
-    { timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), createElasticLoadBalancingService(world), createLocalControlService(world)] },
-    world,
-  );
-  world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
-  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
-  const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
-  cloudFormation = new CloudFormationClient(client);
-  elb = new ElasticLoadBalancingClient(client);
-  elbv2 = new ElasticLoadBalancingV2Client(client);
-
-  const input = clusterTemplateInput({ name: CLUSTER, network: { vpc: { cidr: '10.31.0.0/16', azCount: 2, natGateway: 'Single' } } });
-  stackName = input.stackName;
-  await cloudFormation.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(renderClusterTemplate(input)), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-  const stack: Stack = await until(() => stackOf(stackName), (s) => s.StackStatus !== 'CREATE_IN_PROGRESS', 'cluster stack created', 30_000);
-  expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  cluster = await startClusterStackEmulator({ scale: SCALE, seed: 17, cluster: CLUSTER, cidr: '10.31.0.0/16', more: (world) => [createElasticLoadBalancingService(world), createLocalControlService(world)] });
+  ({ world, emulator } = cluster);
+  elb = cluster.client(ElasticLoadBalancingClient);
+  elbv2 = cluster.client(ElasticLoadBalancingV2Client);
 }, 60_000);
 
-afterAll(async () => {
-  cloudFormation?.destroy();
-  elb?.destroy();
-  elbv2?.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => cluster?.stop());
 
 describe('POST /_local/classic-leftovers', () => {
   it('refuses an unknown cluster and a malformed service, as the other controls do', async () => {
@@ -100,7 +64,7 @@ describe('POST /_local/classic-leftovers', () => {
     const { status, json } = await classicLeftovers(CLUSTER, { service: 'shop/web' });
     expect(status).toBe(200);
     left = json as unknown as ClassicLeftovers;
-    const vpc = [...world.ec2.vpcs.values()].find((v) => v.tags['aws:cloudformation:stack-name'] === stackName)!;
+    const vpc = [...world.ec2.vpcs.values()].find((v) => v.tags['aws:cloudformation:stack-name'] === cluster.stackName)!;
     expect(left.vpcId).toBe(vpc.vpcId);
     expect(left.loadBalancerName).toMatch(/^a[0-9a-f]{31}$/);
     expect(left.networkInterfaceIds).toHaveLength(2);
@@ -204,10 +168,9 @@ describe('the rule the controller put in the nodes’ group', () => {
 
 describe('deleting the cluster’s VPC', () => {
   it('fails while the load balancer is there: the stack ends DELETE_FAILED because EC2 refuses the subnets its interfaces are in', async () => {
-    await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-    const stack = await until(() => stackOf(stackName), (s) => s.StackStatus !== 'DELETE_IN_PROGRESS', 'stack delete settled', 30_000);
-    expect(stack.StackStatus).toBe('DELETE_FAILED');
-    const { StackEvents } = await cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    const stack = await cluster.deleteStack();
+    expect(stack?.StackStatus).toBe('DELETE_FAILED');
+    const { StackEvents } = await cluster.cloudFormation.send(new DescribeStackEventsCommand({ StackName: cluster.stackName }));
     const failed = StackEvents!.filter((e) => e.ResourceStatus === 'DELETE_FAILED' && e.ResourceType === 'AWS::EC2::Subnet');
     expect(failed[0]!.ResourceStatusReason).toMatch(/The subnet 'subnet-[0-9a-f]+' has dependencies and cannot be deleted/);
     expect(world.ec2.vpcs.has(left.vpcId)).toBe(true);
@@ -215,12 +178,12 @@ describe('deleting the cluster’s VPC', () => {
 
   it('a deleted Classic Load Balancer is gone at once, its group in use (DependencyViolation) until EC2 releases its interfaces seconds later', async () => {
     const deleteGroup = () => ec2Call(emulator.url, { Action: 'DeleteSecurityGroup', GroupId: left.securityGroupId });
-    expect(errorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
+    expect(ec2ErrorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
 
     const asked = world.clock.now().getTime();
     await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerName: left.loadBalancerName }));
     expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancerDescriptions).toEqual([]);
-    expect(errorOf(await deleteGroup())).toMatchObject({ status: 400, Code: 'DependencyViolation' });
+    expect(ec2ErrorOf(await deleteGroup())).toMatchObject({ status: 400, Code: 'DependencyViolation' });
     await until(async () => left.networkInterfaceIds.some((id) => world.ec2.networkInterfaces.has(id)), (held) => !held, 'interfaces released', 10_000);
     expect((world.clock.now().getTime() - asked) / 1000).toBeGreaterThanOrEqual(5);
     expect(world.durations.samples.filter((s) => s.kind === 'classicInterfaceRelease').map((s) => s.resource)).toContain(left.loadBalancerName);
@@ -228,8 +191,7 @@ describe('deleting the cluster’s VPC', () => {
   }, 30_000);
 
   it('succeeds once nothing of it is left: the VPC is gone', async () => {
-    await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-    await until(() => cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).then(() => true, () => false), (exists) => !exists, 'stack deleted', 30_000);
+    expect(await cluster.deleteStack()).toBeUndefined();
     expect(world.ec2.vpcs.has(left.vpcId)).toBe(false);
     expect([...world.ec2.networkInterfaces.values()].filter((e) => e.vpcId === left.vpcId)).toEqual([]);
   }, 40_000);

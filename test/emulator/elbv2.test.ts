@@ -8,7 +8,7 @@
  *   DependencyViolation, InUse) until the load balancer is gone, after tens of emulated seconds;
  * - once they are deleted, deleting the stack again removes the VPC.
  */
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import {
   DeleteLoadBalancerCommand,
   DeleteTargetGroupCommand,
@@ -17,72 +17,36 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { renderClusterTemplate } from '../../functions/domain/cluster-template';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
-import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
-import { createEc2Service } from '../../local/emulator/services/ec2';
-import { createEksService } from '../../local/emulator/services/eks';
-import { createElbv2Service, resumeLoadBalancerDeletions } from '../../local/emulator/services/elbv2';
-import { createIamService } from '../../local/emulator/services/iam';
-import { createLocalControlService } from '../../local/emulator/services/local-control';
-import { createStsService } from '../../local/emulator/services/sts';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
-import { World } from '../../local/emulator/world';
+import type { RunningEmulator } from '../../local/emulator/server';
+import { createElbv2Service, resumeLoadBalancerDeletions } from '../../local/emulator/services/elbv2';
 import type { Leftovers } from '../../local/emulator/services/elbv2/controller';
+import { createLocalControlService } from '../../local/emulator/services/local-control';
+import { World } from '../../local/emulator/world';
 import { awsCli, queryPost } from '../support/aws-tools';
-import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
+import { startClusterStackEmulator, type ClusterStackEmulator } from '../support/cluster-stack-emulator';
+import { ec2Call, ec2ErrorOf, filters, items } from '../support/ec2-query';
 import { itWith, tools } from '../support/third-party';
 import { until } from '../support/until';
-import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
 
 const SCALE = 0.001;
 const CLUSTER = 'leftovers';
 
-let emulator: RunningEmulator;
+let cluster: ClusterStackEmulator;
 let world: World;
-let cloudFormation: CloudFormationClient;
+let emulator: RunningEmulator;
 let elbv2: ElasticLoadBalancingV2Client;
-let stackName: string;
 let left: Leftovers;
 
-const errorOf = (answer: { status: number; xml: Xml }) => ({ status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] });
-const stackOf = (name: string) => cloudFormation.send(new DescribeStacksCommand({ StackName: name })).then((r) => r.Stacks![0]!);
-
-async function leftoversOf(cluster: string, body: Record<string, unknown> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${emulator.url}/_local/controller-leftovers`, { method: 'POST', body: JSON.stringify({ cluster, ...body }) });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const leftoversOf = (name: string, body: Record<string, unknown> = {}) => cluster.control('/_local/controller-leftovers', { cluster: name, ...body });
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE, seed: 11 });
-  const eksService = createEksService(world, { baseUrl: () => emulator.url });
-  world.eks = eksService.state;
-  emulator = await startEmulator(
-    { timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), createElbv2Service(world), createLocalControlService(world)] },
-    world,
-  );
-  world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
-  // The cluster stack deploys its kube agent: its code location must stand for something.
-  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
-  const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
-  cloudFormation = new CloudFormationClient(client);
-  elbv2 = new ElasticLoadBalancingV2Client(client);
-
-  const input = clusterTemplateInput({ name: CLUSTER, network: { vpc: { cidr: '10.30.0.0/16', azCount: 2, natGateway: 'Single' } } });
-  stackName = input.stackName;
-  await cloudFormation.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(renderClusterTemplate(input)), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-  const stack: Stack = await until(() => stackOf(stackName), (s) => s.StackStatus !== 'CREATE_IN_PROGRESS', 'cluster stack created', 30_000);
-  expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  cluster = await startClusterStackEmulator({ scale: SCALE, seed: 11, cluster: CLUSTER, cidr: '10.30.0.0/16', more: (world) => [createElbv2Service(world), createLocalControlService(world)] });
+  ({ world, emulator } = cluster);
+  elbv2 = cluster.client(ElasticLoadBalancingV2Client);
 }, 60_000);
 
-afterAll(async () => {
-  cloudFormation?.destroy();
-  elbv2?.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => cluster?.stop());
 
 describe('POST /_local/controller-leftovers', () => {
   it('refuses an unknown cluster and a malformed body, as the other controls do', async () => {
@@ -94,7 +58,7 @@ describe('POST /_local/controller-leftovers', () => {
     const { status, json } = await leftoversOf(CLUSTER, { service: 'shop/web', cniInterface: true });
     expect(status).toBe(200);
     left = json as unknown as Leftovers;
-    const vpc = [...world.ec2.vpcs.values()].find((v) => v.tags['aws:cloudformation:stack-name'] === stackName)!;
+    const vpc = [...world.ec2.vpcs.values()].find((v) => v.tags['aws:cloudformation:stack-name'] === cluster.stackName)!;
     expect(left.vpcId).toBe(vpc.vpcId);
     expect(left.networkInterfaceIds).toHaveLength(2);
     for (const id of left.networkInterfaceIds) expect(world.ec2.networkInterfaces.get(id)).toMatchObject({ status: 'in-use', requesterId: 'amazon-elb', securityGroupIds: [left.securityGroupId], vpcId: vpc.vpcId });
@@ -145,7 +109,7 @@ describe('the rule the controller put in the cluster security group', () => {
     const naming = (await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId);
     expect(naming).toHaveLength(1);
     const revoke = (ruleId: string) => ec2Call(emulator.url, { Action: 'RevokeSecurityGroupIngress', GroupId: holder!.groupId, 'SecurityGroupRuleId.1': ruleId });
-    expect(errorOf(await revoke('sgr-0000000000000000'))).toMatchObject({ status: 400, Code: 'InvalidSecurityGroupRuleId.NotFound' });
+    expect(ec2ErrorOf(await revoke('sgr-0000000000000000'))).toMatchObject({ status: 400, Code: 'InvalidSecurityGroupRuleId.NotFound' });
     expect((await revoke(naming[0]!.securityGroupRuleId)).status).toBe(200);
     expect((await rulesOf()).filter((r) => r.referencedGroupInfo?.groupId === left.securityGroupId)).toEqual([]);
   });
@@ -153,10 +117,9 @@ describe('the rule the controller put in the cluster security group', () => {
 
 describe('deleting the cluster’s VPC', () => {
   it('fails while they remain: the stack ends DELETE_FAILED because EC2 refuses the subnets the interfaces are in', async () => {
-    await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-    const stack = await until(() => stackOf(stackName), (s) => s.StackStatus !== 'DELETE_IN_PROGRESS', 'stack delete settled', 30_000);
-    expect(stack.StackStatus).toBe('DELETE_FAILED');
-    const { StackEvents } = await cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    const stack = await cluster.deleteStack();
+    expect(stack?.StackStatus).toBe('DELETE_FAILED');
+    const { StackEvents } = await cluster.cloudFormation.send(new DescribeStackEventsCommand({ StackName: cluster.stackName }));
     const failed = StackEvents!.filter((e) => e.ResourceStatus === 'DELETE_FAILED' && e.ResourceType === 'AWS::EC2::Subnet');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0]!.ResourceStatusReason).toMatch(/The subnet 'subnet-[0-9a-f]+' has dependencies and cannot be deleted/);
@@ -165,8 +128,8 @@ describe('deleting the cluster’s VPC', () => {
 
   it('EC2 and ELBv2 refuse what AWS refuses until the load balancer is gone, which takes tens of emulated seconds', async () => {
     const deleteGroup = () => ec2Call(emulator.url, { Action: 'DeleteSecurityGroup', GroupId: left.securityGroupId });
-    expect(errorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
-    expect(errorOf(await ec2Call(emulator.url, { Action: 'DeleteNetworkInterface', NetworkInterfaceId: left.networkInterfaceIds[0]! }))).toMatchObject({ status: 400, Code: 'InvalidNetworkInterface.InUse' });
+    expect(ec2ErrorOf(await deleteGroup())).toEqual({ status: 400, Code: 'DependencyViolation', Message: `resource ${left.securityGroupId} has a dependent object` });
+    expect(ec2ErrorOf(await ec2Call(emulator.url, { Action: 'DeleteNetworkInterface', NetworkInterfaceId: left.networkInterfaceIds[0]! }))).toMatchObject({ status: 400, Code: 'InvalidNetworkInterface.InUse' });
     await expect(elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: left.targetGroupArn }))).rejects.toMatchObject({ name: 'ResourceInUseException' });
 
     const asked = world.clock.now().getTime();
@@ -186,8 +149,7 @@ describe('deleting the cluster’s VPC', () => {
   }, 30_000);
 
   it('succeeds once nothing of them is left: the VPC is gone', async () => {
-    await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-    await until(() => cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).then(() => true, () => false), (exists) => !exists, 'stack deleted', 30_000);
+    expect(await cluster.deleteStack()).toBeUndefined();
     expect(world.ec2.vpcs.has(left.vpcId)).toBe(false);
     expect([...world.ec2.networkInterfaces.values()].filter((e) => e.vpcId === left.vpcId)).toEqual([]);
   }, 40_000);

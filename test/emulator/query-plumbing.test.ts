@@ -5,7 +5,7 @@
  */
 import { allocateAddress, canonicalCidr, carveCidr, cidrContains, cidrsOverlap, formatIpv4, ipv4Range, parseCidr, parseIpv4, usableAddressCount } from '../../local/emulator/ipv4';
 import { EmulatorError } from '../../local/emulator/protocol';
-import { applyFilters, createQueryService, globMatches, pageOf, parseFilters, resolveOperation } from '../../local/emulator/query';
+import { applyFilters, createQueryService, globMatches, pageOf, parseFilters, resolveOperation, settlingFirst, type QueryOperation, type QueryResult } from '../../local/emulator/query';
 import { startEmulator } from '../../local/emulator/server';
 import { seededRandom } from '../../local/emulator/clock';
 import { World } from '../../local/emulator/world';
@@ -170,5 +170,21 @@ describe('query dispatch', () => {
     } finally {
       await emulator.close();
     }
+  });
+
+  it('settles what fell due before every operation, so none answers from state that has already ended', async () => {
+    const order: string[] = [];
+    const ran = (name: string, answer: QueryResult) => () => {
+      order.push(name);
+      return answer;
+    };
+    const wrapped = settlingFirst(() => order.push('settle'), { Ping: ran('Ping', { pong: 'yes' }), Pong: ran('Pong', {}) });
+    const ctx = {} as Parameters<QueryOperation>[2];
+
+    const answer = await wrapped.Ping!(world, new URLSearchParams(), ctx);
+    await wrapped.Pong!(world, new URLSearchParams(), ctx);
+
+    expect(answer).toEqual({ pong: 'yes' });
+    expect(order).toEqual(['settle', 'Ping', 'settle', 'Pong']);
   });
 });

@@ -22,6 +22,11 @@ export async function ec2Call(endpoint: string, params: Record<string, string>):
   return { status: response.status, xml: parser.parse(await response.text()) };
 }
 
+/** An answer's status with its first error's Code and Message (none when it succeeded), to assert a refusal in one line. */
+export function ec2ErrorOf(answer: { status: number; xml: Xml }): Xml {
+  return { status: answer.status, ...answer.xml.Response?.Errors?.Error?.[0] };
+}
+
 /** The `<item>` list of a response's set, [] when the set is empty. */
 export function items(xml: Xml, action: string, set: string): Xml[] {
   const value = xml[`${action}Response`]?.[set];

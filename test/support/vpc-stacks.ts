@@ -4,7 +4,7 @@
  * declares them (role, security group, the control plane's 443 ingress from it, log group, the
  * VPC function), deployed through the local CloudFormation API.
  */
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Capability, type Stack } from '@aws-sdk/client-cloudformation';
 import { until } from './until';
 
 /** The bucket and key the tests register stand-in code for. */
@@ -90,9 +90,9 @@ export function agentTemplate(options: AgentStackOptions): Record<string, unknow
   };
 }
 
-/** Creates the stack and waits for it to leave CREATE_IN_PROGRESS. */
-export async function deployStack(client: CloudFormationClient, stackName: string, template: Record<string, unknown>, timeoutMs = 20_000): Promise<Stack> {
-  await client.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_IAM'] }));
+/** Creates the stack and waits for it to leave CREATE_IN_PROGRESS (a template naming its IAM resources needs CAPABILITY_NAMED_IAM). */
+export async function deployStack(client: CloudFormationClient, stackName: string, template: object, timeoutMs = 20_000, capabilities: Capability[] = ['CAPABILITY_IAM']): Promise<Stack> {
+  await client.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template), Capabilities: capabilities }));
   return until(
     async () => (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!,
     (stack) => stack.StackStatus !== 'CREATE_IN_PROGRESS',

@@ -44,6 +44,24 @@ export interface AwsQueryDefinition extends CommonDefinition {
 
 export type QueryServiceDefinition = Ec2QueryDefinition | AwsQueryDefinition;
 
+/**
+ * The operations, each run after `settle` has brought the world's clock-driven state up to now:
+ * what fell due between calls (a load balancer's deletion, an interface's release) is over before
+ * the call reads or changes anything. Timers settle it too, but a call can land before its timer
+ * runs, and a restored world has none until it resumes them.
+ */
+export function settlingFirst(settle: (world: World) => void, operations: Record<string, QueryOperation>): Record<string, QueryOperation> {
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, operation]): [string, QueryOperation] => [
+      name,
+      (world, form, ctx) => {
+        settle(world);
+        return operation(world, form, ctx);
+      },
+    ]),
+  );
+}
+
 /** The SDKs POST a form; a GET carries the same parameters in its query string. */
 export function queryForm(ctx: Pick<RequestContext, 'body' | 'url'>): URLSearchParams {
   return new URLSearchParams(ctx.body || ctx.url.search.slice(1));

@@ -5,10 +5,9 @@
  * `aws elb describe-load-balancers` shows. Any other action answers InvalidAction.
  */
 import { EmulatorError, formList, formStructList, type XmlValue } from '../../protocol';
-import type { QueryOperation } from '../../query';
-import { pageOf } from '../../query/member-lists';
+import { settlingFirst, type QueryOperation } from '../../query';
 import type { ClassicListener, ClassicLoadBalancer, World } from '../../world';
-import { PAGES, required } from '../elbv2/api';
+import { paged, required, tagsAskedFor } from '../elbv2/api';
 import { accessPointNotFound, addClassicTags, CLASSIC_HOSTED_ZONE, createClassicLoadBalancer, deleteClassicLoadBalancer, settleReleases } from './state';
 
 export const NAMESPACE = 'http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/';
@@ -85,14 +84,11 @@ export const ACTIONS: Record<string, Action> = {
   DescribeLoadBalancers(world, form) {
     const names = formList(form, 'LoadBalancerNames');
     const selected = names.length ? named(world, names) : [...world.elb.loadBalancers.values()];
-    const page = pageOf(selected, { token: form.get('Marker') ?? undefined, limit: form.get('PageSize') ?? undefined }, PAGES);
-    return { LoadBalancerDescriptions: page.items.map((lb) => descriptionOf(world, lb)), NextMarker: page.next };
+    return paged(form, selected, 'LoadBalancerDescriptions', (lb) => descriptionOf(world, lb));
   },
 
   DescribeTags(world, form) {
-    const names = formList(form, 'LoadBalancerNames');
-    if (names.length === 0) throw new EmulatorError(400, 'ValidationError', "1 validation error detected: Value null at 'loadBalancerNames' failed to satisfy constraint: Member must not be null");
-    if (names.length > 20) throw new EmulatorError(400, 'ValidationError', "1 validation error detected: Value at 'loadBalancerNames' failed to satisfy constraint: Member must have length less than or equal to 20");
+    const names = tagsAskedFor(form, 'LoadBalancerNames');
     return { TagDescriptions: named(world, names).map((lb) => ({ LoadBalancerName: lb.name, Tags: Object.entries(lb.tags).map(([Key, Value]) => ({ Key, Value })) })) };
   },
 
@@ -113,13 +109,5 @@ export const ACTIONS: Record<string, Action> = {
 
 /** The operations for query/dispatch.ts: each first settles the interface releases that are due. */
 export function operations(): Record<string, QueryOperation> {
-  return Object.fromEntries(
-    Object.entries(ACTIONS).map(([name, action]) => [
-      name,
-      (world: World, form: URLSearchParams) => {
-        settleReleases(world);
-        return action(world, form);
-      },
-    ]),
-  );
+  return settlingFirst(settleReleases, ACTIONS);
 }

@@ -10,19 +10,13 @@
  * POST /_local/classic-leftovers (local-control.ts), through the same rules CreateLoadBalancer uses.
  */
 import { randomBytes } from 'node:crypto';
-import { EmulatorError } from '../../protocol';
 import type { Subnet, World } from '../../world';
 import { authorize } from '../ec2/security-group-rules';
 import { createNamedSecurityGroup } from '../ec2/state';
-import type { EksState } from '../eks/state';
-import { onePerZone } from '../elbv2/controller';
+import { clusterNetwork, type ServiceRequest } from '../elbv2/controller';
 import { createClassicLoadBalancer } from './state';
 
-export interface ClassicLeftoversRequest {
-  cluster: string;
-  /** `namespace/name` of the Service (default `default/web`). */
-  service?: string;
-}
+export type ClassicLeftoversRequest = ServiceRequest;
 
 export interface ClassicLeftovers {
   vpcId: string;
@@ -37,17 +31,13 @@ export interface ClassicLeftovers {
 }
 
 /** Subnets for the role the load balancer has (`kubernetes.io/role/elb` public, `…/internal-elb` private) when tagged so, any of the cluster's otherwise. */
-function subnetsFor(subnets: Subnet[]): Subnet[] {
+function forItsRole(subnets: Subnet[]): Subnet[] {
   const tagged = subnets.filter((s) => s.tags['kubernetes.io/role/elb'] === '1');
-  return onePerZone(tagged.length > 0 ? tagged : subnets);
+  return tagged.length > 0 ? tagged : subnets;
 }
 
 export function createClassicLeftovers(world: World, request: ClassicLeftoversRequest): ClassicLeftovers {
-  const cluster = (world.eks as EksState | undefined)?.clusters.get(request.cluster);
-  if (!cluster) throw new EmulatorError(404, 'ResourceNotFoundException', `No cluster found for name: ${request.cluster}.`);
-  const { vpcId, clusterSecurityGroupId } = cluster.vpc;
-  const subnets = subnetsFor(cluster.vpc.subnetIds.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined));
-  if (subnets.length === 0) throw new EmulatorError(400, 'InvalidSubnet', `cluster ${request.cluster} has no subnets left for a load balancer`);
+  const { vpcId, clusterSecurityGroupId, subnets } = clusterNetwork(world, request.cluster, forItsRole);
   const service = request.service ?? 'default/web';
   const name = `a${randomBytes(16).toString('hex').slice(0, 31)}`;
   const owned = { [`kubernetes.io/cluster/${request.cluster}`]: 'owned' };

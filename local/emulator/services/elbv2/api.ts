@@ -5,7 +5,7 @@
  * InvalidAction (query/dispatch.ts).
  */
 import { EmulatorError, formList, type XmlValue } from '../../protocol';
-import type { QueryOperation } from '../../query';
+import { settlingFirst, type QueryOperation } from '../../query';
 import { pageOf, type PageRules } from '../../query/member-lists';
 import type { LoadBalancer, TargetGroup, World } from '../../world';
 import { deleteLoadBalancer, deleteTargetGroup, loadBalancerNotFound, loadBalancersOf, settleDeletions, targetGroupNotFound, taggedResource } from './state';
@@ -17,14 +17,15 @@ export const API_VERSION = '2015-12-01';
 const HOSTED_ZONES = { application: 'Z35SXDOTRQ7X7K', network: 'Z26RNL4JYFTOTI' };
 
 /** Marker/PageSize paging, as both Elastic Load Balancing APIs (v2 and Classic) page. */
-export const PAGES: PageRules = {
+const PAGES: PageRules = {
   limitName: 'pageSize',
   defaultLimit: 400,
   maxLimit: 400,
   invalidToken: (token) => new EmulatorError(400, 'ValidationError', `Invalid Marker '${token}'`),
 };
 
-function paged<T>(form: URLSearchParams, items: T[], key: string, shape: (item: T) => XmlValue): Record<string, XmlValue> {
+/** One page of `items` under `key`, with the NextMarker that asks for the next (both APIs). */
+export function paged<T>(form: URLSearchParams, items: T[], key: string, shape: (item: T) => XmlValue): Record<string, XmlValue> {
   const page = pageOf(items, { token: form.get('Marker') ?? undefined, limit: form.get('PageSize') ?? undefined }, PAGES);
   return { [key]: page.items.map(shape), NextMarker: page.next };
 }
@@ -67,11 +68,24 @@ function targetGroupShape(world: World, group: TargetGroup): XmlValue {
   };
 }
 
+/** Elastic Load Balancing names a parameter in its validation errors as its model does: lowerCamel. */
+function lowerCamel(name: string): string {
+  return `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+}
+
 /** A required parameter, refused by its lowerCamel name as Elastic Load Balancing does. */
 export function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);
-  if (!value) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (!value) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value null at '${lowerCamel(name)}' failed to satisfy constraint: Member must not be null`);
   return value;
+}
+
+/** What DescribeTags is asked about (both APIs): one to twenty of them. */
+export function tagsAskedFor(form: URLSearchParams, name: string): string[] {
+  const asked = formList(form, name);
+  if (asked.length === 0) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value null at '${lowerCamel(name)}' failed to satisfy constraint: Member must not be null`);
+  if (asked.length > 20) throw new EmulatorError(400, 'ValidationError', `1 validation error detected: Value at '${lowerCamel(name)}' failed to satisfy constraint: Member must have length less than or equal to 20`);
+  return asked;
 }
 
 type Action = (world: World, form: URLSearchParams) => Record<string, XmlValue>;
@@ -99,9 +113,7 @@ export const ACTIONS: Record<string, Action> = {
   },
 
   DescribeTags(world, form) {
-    const arns = formList(form, 'ResourceArns');
-    if (arns.length === 0) throw new EmulatorError(400, 'ValidationError', "1 validation error detected: Value null at 'resourceArns' failed to satisfy constraint: Member must not be null");
-    if (arns.length > 20) throw new EmulatorError(400, 'ValidationError', "1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length less than or equal to 20");
+    const arns = tagsAskedFor(form, 'ResourceArns');
     const resources = arns.map((arn) => ({ arn, resource: taggedResource(world, arn) }));
     const missing = resources.find((r) => !r.resource);
     if (missing) throw missing.arn.includes(':targetgroup/') ? targetGroupNotFound() : loadBalancerNotFound();
@@ -121,13 +133,5 @@ export const ACTIONS: Record<string, Action> = {
 
 /** The operations for query/dispatch.ts: each first settles the deletions that are due. */
 export function operations(): Record<string, QueryOperation> {
-  return Object.fromEntries(
-    Object.entries(ACTIONS).map(([name, action]) => [
-      name,
-      (world: World, form: URLSearchParams) => {
-        settleDeletions(world);
-        return action(world, form);
-      },
-    ]),
-  );
+  return settlingFirst(settleDeletions, ACTIONS);
 }

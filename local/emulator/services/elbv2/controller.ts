@@ -15,10 +15,14 @@ import type { EksState } from '../eks/state';
 import { authorize } from '../ec2/security-group-rules';
 import { createNamedSecurityGroup, createNetworkInterface } from '../ec2/state';
 
-export interface LeftoversRequest {
+/** What a controller made its load balancer for: a Service of type LoadBalancer in a cluster. */
+export interface ServiceRequest {
   cluster: string;
   /** `namespace/name` of the Service (default `default/web`). */
   service?: string;
+}
+
+export interface LeftoversRequest extends ServiceRequest {
   type?: 'application' | 'network';
   /** Also an interface the VPC CNI left behind (status available). */
   cniInterface?: boolean;
@@ -43,18 +47,31 @@ function controllerName(service: string, salt: string): string {
 }
 
 /** One subnet per zone, as a load balancer takes them. */
-export function onePerZone(subnets: Subnet[]): Subnet[] {
+function onePerZone(subnets: Subnet[]): Subnet[] {
   const byZone = new Map<string, Subnet>();
   for (const subnet of subnets) if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
   return [...byZone.values()];
 }
 
+export interface ClusterNetwork {
+  vpcId: string;
+  /** The EKS cluster security group: the nodes' and pods' group, where a controller admits its load balancer. */
+  clusterSecurityGroupId: string;
+  /** One per zone, of those `prefer` chose among the cluster's subnets. */
+  subnets: Subnet[];
+}
+
+/** The cluster's VPC as a controller finds it for a load balancer; `prefer` narrows the cluster's subnets to the ones for its role. */
+export function clusterNetwork(world: World, clusterName: string, prefer: (subnets: Subnet[]) => Subnet[] = (subnets) => subnets): ClusterNetwork {
+  const cluster = (world.eks as EksState | undefined)?.clusters.get(clusterName);
+  if (!cluster) throw new EmulatorError(404, 'ResourceNotFoundException', `No cluster found for name: ${clusterName}.`);
+  const subnets = onePerZone(prefer(cluster.vpc.subnetIds.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined)));
+  if (subnets.length === 0) throw new EmulatorError(400, 'InvalidSubnet', `cluster ${clusterName} has no subnets left for a load balancer`);
+  return { vpcId: cluster.vpc.vpcId, clusterSecurityGroupId: cluster.vpc.clusterSecurityGroupId, subnets };
+}
+
 export function createControllerLeftovers(world: World, request: LeftoversRequest): Leftovers {
-  const cluster = (world.eks as EksState | undefined)?.clusters.get(request.cluster);
-  if (!cluster) throw new EmulatorError(404, 'ResourceNotFoundException', `No cluster found for name: ${request.cluster}.`);
-  const { vpcId, clusterSecurityGroupId } = cluster.vpc;
-  const subnets = onePerZone(cluster.vpc.subnetIds.map((id) => world.ec2.subnets.get(id)).filter((s): s is Subnet => s !== undefined));
-  if (subnets.length === 0) throw new EmulatorError(400, 'InvalidSubnet', `cluster ${request.cluster} has no subnets left for a load balancer`);
+  const { vpcId, clusterSecurityGroupId, subnets } = clusterNetwork(world, request.cluster);
   const service = request.service ?? 'default/web';
   const type = request.type ?? 'application';
   const salt = randomBytes(4).toString('hex');
