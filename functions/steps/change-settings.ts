@@ -19,6 +19,7 @@ import { podIdentityStackPrefix } from '../domain/pod-identity';
 import { autoModeStackName, clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, oidcStackName, TAG_CLUSTER } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
+import { advanceStackDeletion } from '../step-support/stack-teardown';
 import { updateErrorsText } from '../domain/status';
 import type { Cluster } from '../ports/eks';
 import type { StackDescription } from '../ports/cloudformation';
@@ -174,9 +175,13 @@ async function make(call: SettingsCall, cluster: Cluster, input: UpdateInput, de
       await deps.cloudFormation.createStack(ownedStackRequest(input.operation, spec, { stackName, template, tags, step: 'create-oidc-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
       return undefined;
     }
-    case 'deleteOidcStack':
-      await deps.cloudFormation.deleteStack(oidcStackName(name), token(call), deps.settings.cloudFormationRoleArn());
+    case 'deleteOidcStack': {
+      // Termination protection off first, as every stack of the service is made with it on.
+      const stackName = oidcStackName(name);
+      const teardown = await advanceStackDeletion(stackName, token(call), deps, { ownedBy: name, deleteAgainIfFailed: true });
+      if (teardown.progress === 'refused' || teardown.progress === 'failed') throw new SettingsUpdateFailedError(teardown.reason, { resource: `stack ${stackName}` });
       return undefined;
+    }
     case 'updateStackTags':
       await deps.cloudFormation.updateStackTags({
         stackName: call.stackName,

@@ -497,7 +497,11 @@ export const STEP_POLICIES: Record<StepModule, StepPolicy> = {
       // Switching Auto Mode on: the Auto Mode stack (its node role), and the node role passed to EKS in UpdateClusterConfig.
       { actions: ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStackEvents'], resources: [patterns.autoModeStacks], wildcardReason: AUTO_MODE_STACKS_REASON },
       // iam.withOIDC: the OIDC stack made (on) or deleted (off); a provider made with the cluster goes with an UpdateStack of the cluster stack (above).
-      { actions: ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'], resources: [patterns.oidcStacks], wildcardReason: OIDC_STACKS_REASON },
+      {
+        actions: ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
+        resources: [patterns.oidcStacks],
+        wildcardReason: OIDC_STACKS_REASON,
+      },
       passServiceRoles('eks.amazonaws.com'),
     ],
     clusterStackRole: 'pass',

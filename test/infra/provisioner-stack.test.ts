@@ -955,6 +955,7 @@ describe('delete-cluster’s functions', () => {
 
     expect(settings['cloudformation:CreateStack']).toEqual([AUTO_MODE_STACKS, OIDC_STACKS]);
     expect(settings['cloudformation:DeleteStack']).toEqual([OIDC_STACKS]);
+    expect(settings['cloudformation:UpdateTerminationProtection']).toEqual([OIDC_STACKS]);
     expect(settings['cloudformation:UpdateStack']).toContainEqual(OIDC_STACKS);
   });
 

@@ -233,7 +233,8 @@ describe('Change Settings decisions for the IAM OIDC provider (iam.withOIDC)', (
     const next = plan(OFF, oidc({ clusterStack: clusterStack(withProvider), inClusterStack: true }));
 
     expect(next).toMatchObject({ kind: 'apply', stage: 'oidcProviderDelete', calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: OWNERSHIP, template: { parameterKeys: ['KubeAgentCodeKey'], resources: ['OIDCProvider'] } }] });
-    const change = (next as { calls: Array<{ template: { template: { Resources: Record<string, unknown>; Outputs: Record<string, unknown> } } }> }).calls[0]!.template.template;
+    const call = next.kind === 'apply' ? next.calls[0] : undefined;
+    const change = (call?.call === 'updateStackTags' ? call.template?.template : undefined) as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
     expect(change.Resources).not.toHaveProperty('OIDCProvider');
     expect(change.Outputs).not.toHaveProperty('OIDCProviderArn');
     const { OIDCProvider: _provider, ...otherResources } = withProvider.Resources as Record<string, unknown>;
