@@ -76,6 +76,16 @@ describe('PATCH /clusters/{name}', () => {
     expect(body(other).errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/iam/serviceAccounts']);
   });
 
+  it('keeps withOIDC as it is when iam is given without it', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws, { ...referenceSpec(), iam: { withOIDC: true } });
+
+    const response = await patch(aws, { iam: {} });
+
+    expect(response.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toEqual({ action: 'UPDATE_SETTINGS', settings: { iam: { withOIDC: true } } });
+  });
+
   it('answers 422 for authentication moving back, and for secrets encryption changed or removed (EKS rules)', async () => {
     const aws = new FakeAws();
     await activeCluster(aws, { ...referenceSpec(), secretsEncryption: { kmsKeyArn: KEY } });
