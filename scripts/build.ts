@@ -29,7 +29,8 @@ const BUDGETS_KB: Record<string, number> = {
   'create-self-managed-nodegroup': 560,
   // It admits the node role too: the Lambda client for the kube agent (aws-auth) besides EKS and CloudFormation.
   'check-self-managed-nodegroup': 630,
-  'change-settings': 525,
+  // Change Settings also switches iam.withOIDC: the OIDC stack's template and the shared stack deletion (with its failure reasons).
+  'change-settings': 535,
   'change-pod-identity': 520,
   // The update-cluster steps carry UpdateInput's validator (about 50 KB), whose ClusterChange grows
   // about 3 KB of generated code per change action; the SDK clients are the other 90%.

@@ -6,7 +6,7 @@
 import { ApiProblemError, ApiUnreachableError, causeText } from './errors';
 import { DEFAULT_RETRY_POLICY, RETRIED_STATUSES, retryDelayMs, sleep, type RetryNotice, type RetryPolicy } from './retry';
 import type { RequestSigner } from './signing';
-import type { AcceptedOperation, Addon, AddonChange, ClusterDetail, ClusterSummary, EndpointAccess, IdentityMapping, ManagedNodeGroup, Operation, Page, PodIdentityAssociation, Problem, SelfManagedNodeGroup } from './types';
+import type { AcceptedOperation, Addon, AddonChange, ClusterDetail, ClusterSettingsChange, ClusterSummary, EndpointAccess, IdentityMapping, ManagedNodeGroup, Operation, Page, PodIdentityAssociation, Problem, SelfManagedNodeGroup } from './types';
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -92,6 +92,10 @@ export class ApiClient {
   /** The upgrade plan Preflight would make from the cluster as it is; nothing starts. */
   planUpgrade(name: string, body: { version: string; force?: boolean }): Promise<UpgradePlan> {
     return this.json('POST', `/clusters/${seg(name)}/upgrade?dryRun=true`, { body });
+  }
+
+  updateClusterSettings(name: string, body: ClusterSettingsChange, options: StartOptions = {}): Promise<AcceptedOperation> {
+    return this.start('PATCH', `/clusters/${seg(name)}`, body, options);
   }
 
   setEndpointAccess(name: string, body: EndpointAccess, options: StartOptions = {}): Promise<AcceptedOperation> {

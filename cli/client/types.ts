@@ -19,9 +19,13 @@ import type { ReadyNodes } from '../../functions/generated/types';
 import type { TimelineStep } from '../../functions/api/get-operation';
 import type { Addon, PodIdentityAssociation } from '../../functions/generated/types';
 import type { ADDON_FIELDS } from '../../functions/domain/spec-change';
+import type { CLUSTER_SETTING_FIELDS } from '../../functions/domain/spec';
+import type { ClusterSpec } from '../../functions/generated/types';
 
 /** The spec's own shapes (schemas/cluster-spec.schema.json), as the routes that add them take them. */
 export type { Addon, ManagedNodeGroup, PodIdentityAssociation, SelfManagedNodeGroup } from '../../functions/generated/types';
+/** PATCH /clusters/{name}: some of the running cluster's settings, as the spec has them. */
+export type ClusterSettingsChange = Partial<Pick<ClusterSpec, (typeof CLUSTER_SETTING_FIELDS)[number]>>;
 /** PATCH /clusters/{name}/addons/{addon}: some of the add-on's changeable fields. */
 export type AddonChange = Partial<Pick<Addon, (typeof ADDON_FIELDS)[number]>>;
 
@@ -92,6 +96,7 @@ export interface ClusterDetail extends ClusterSummary {
     accessEntries?: Array<{ principalArn: string; [field: string]: unknown }>;
     addons?: Addon[];
     podIdentityAssociations?: PodIdentityAssociation[];
+    iam?: { withOIDC?: boolean };
     [field: string]: unknown;
   };
   live: { endpointAccess?: EndpointAccess; [field: string]: unknown } | null;

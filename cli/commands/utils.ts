@@ -1,4 +1,4 @@
-/** utils update-cluster-endpoints | write-kubeconfig. */
+/** utils update-cluster-endpoints | associate-iam-oidc-provider | write-kubeconfig. */
 import { kubeconfigPath, writeMergedKubeconfig } from '../kubeconfig/merge';
 import type { EndpointAccess } from '../client/types';
 import { act, UsageError, type CommandContext } from './context';
@@ -44,6 +44,27 @@ export function registerUtilsCommands(verbs: Verbs, ctx: CommandContext): void {
           return 0;
         }
         return startedOperation(ctx.io, client, await client.setEndpointAccess(o.cluster, body), { wait: o.wait, output: o.output });
+      }),
+    );
+
+  verbs.utils
+    .command('associate-iam-oidc-provider')
+    .description('give the cluster an IAM OIDC identity provider for IAM roles for service accounts (without --approve: show the change only)')
+    .requiredOption('-c, --cluster <name>', 'the cluster')
+    .option('--approve', 'apply the change')
+    .option('--no-wait', 'return once the operation is accepted')
+    .addOption(outputOption())
+    .action(
+      act<{ cluster: string; approve?: boolean; wait: boolean; output: Format }>(ctx, async (o, command) => {
+        const client = await ctx.client(command);
+        if (!o.approve) {
+          const cluster = await client.getCluster(o.cluster);
+          const has = cluster.spec.iam?.withOIDC === true;
+          say(ctx.io.stdout, 'info', has ? `cluster "${o.cluster}" already has an IAM OIDC provider` : `(plan) would create IAM Open ID Connect provider for cluster "${o.cluster}"`, ctx.io.now());
+          if (!has) say(ctx.io.stdout, 'warning', "no changes were applied, run again with '--approve' to apply the changes", ctx.io.now());
+          return 0;
+        }
+        return startedOperation(ctx.io, client, await client.updateClusterSettings(o.cluster, { iam: { withOIDC: true } }), { wait: o.wait, output: o.output });
       }),
     );
 

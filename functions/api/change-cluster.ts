@@ -73,7 +73,7 @@ export const CHANGE_ROUTES: Record<RequestedChangeAction, ChangeRoute> = {
     ),
   },
   UPDATE_SETTINGS: {
-    method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance (unattended upgrades)",
+    method: 'PATCH', path: '/clusters/{name}', operationId: 'updateClusterSettings', summary: "Change the running cluster's settings: logging, tags, deletion protection, upgrade policy, zonal shift, authentication mode, secrets encryption, maintenance (unattended upgrades), Auto Mode, the IAM OIDC provider (iam.withOIDC)",
     ...partialBody(CLUSTER_SETTING_FIELDS, (field) => `#/components/schemas/ClusterSpec/properties/${field}`, 'The settings to change, as in the cluster spec; tags given replace the whole set of your tags', 'with PATCH /clusters/{name}'),
   },
   ADD_ADDON: {

@@ -27,7 +27,7 @@ import {
 } from '../shared/errors';
 import type { AwsAuthData } from './aws-auth';
 import { endpointAccessChange, endpointAccessWithNodeEgress, type LiveEndpointAccess } from './endpoint-access';
-import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName } from './naming';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, oidcStackName } from './naming';
 import type { SettingsCall } from './cluster-settings';
 import type { AddonCall } from './addon-change';
 import { parseAssociationKey, podIdentityStackName } from './pod-identity';
@@ -69,6 +69,8 @@ export type Stage =
   | 'encryptionUpdate'
   | 'autoModeRoles'
   | 'autoModeUpdate'
+  | 'oidcProvider'
+  | 'oidcProviderDelete'
   | 'stackTags'
   | 'addonCreate'
   | 'addonUpdate'
@@ -126,6 +128,8 @@ export const STAGES: Record<Stage, StageInfo> = {
   encryptionUpdate: settingStage('Associate Encryption Config', 'encryptionUpdate'),
   autoModeRoles: { stepName: 'Make Auto Mode Roles', pollKind: 'roleStack', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `Auto Mode roles of cluster ${cluster} (stacks ${clusterStackName(cluster)} and ${autoModeStackName(cluster)})` },
   autoModeUpdate: settingStage('Update Auto Mode', 'settingUpdate'),
+  oidcProvider: { stepName: 'Create OIDC Provider', pollKind: 'roleStack', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `IAM OIDC provider of cluster ${cluster} (stack ${oidcStackName(cluster)})` },
+  oidcProviderDelete: { stepName: 'Delete OIDC Provider', pollKind: 'roleStack', notReadyError: SettingsUpdateNotReadyError, failedError: SettingsUpdateFailedError, resource: (cluster) => `IAM OIDC provider of cluster ${cluster} (stack ${oidcStackName(cluster)} or ${clusterStackName(cluster)})` },
   addonCreate: { stepName: 'Create Add-on', pollKind: 'addon', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonUpdate: { stepName: 'Update Add-on', pollKind: 'addonUpdate', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },
   addonDelete: { stepName: 'Delete Add-on', pollKind: 'addonDelete', notReadyError: AddonNotReadyError, failedError: AddonFailedError, resource: (_, addon) => `add-on ${addon}` },

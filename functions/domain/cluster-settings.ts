@@ -12,9 +12,14 @@
  * user's tags rewritten in its resources' own Tags, template-tags.ts: a resource's own tags win
  * over stack tags), then the cluster itself (TagResource/UntagResource), last because a stack
  * update puts the template's own resource tags back on the cluster.
+ *
+ * iam.withOIDC (the IAM OIDC provider IRSA needs) is not EKS's either: switched on, the provider
+ * gets a stack of its own (`eksp-<cluster>-oidc`, the cluster's issuer from DescribeCluster);
+ * switched off, that stack is deleted, or, for a provider made with the cluster, the cluster stack
+ * is updated without it (CloudFormation deletes a resource an update removes).
  */
 import { apply, failed, IN_SYNC, refused, wait, type NextStep, type Stage } from './cluster-change';
-import { RESOURCE_TAGS, withAutoModeClusterPolicies } from './cluster-template';
+import { OIDC_PROVIDER, RESOURCE_TAGS, withAutoModeClusterPolicies, withoutOidcProvider } from './cluster-template';
 import { SERVICE_TAG_PREFIX } from './naming';
 import type { ClusterSettings, Spec } from './spec';
 import { stackCreateProgress, updateProgress } from './status';
@@ -95,6 +100,20 @@ export interface LiveStackTags {
   template?: Record<string, unknown>;
 }
 
+/**
+ * Where the cluster's IAM OIDC provider is: the cluster stack (made with iam.withOIDC), whose
+ * template is changed to remove it, or the OIDC stack (switched on later).
+ */
+export interface LiveOidcProvider {
+  clusterStack: LiveStackTags & { parameterKeys: string[] };
+  /** The cluster stack has the provider's output: the provider was made with the cluster. */
+  inClusterStack: boolean;
+  /** The OIDC stack, when it exists (DELETE_IN_PROGRESS included: it is waited out). */
+  oidcStack?: { stackName: string; status: string };
+  /** The cluster's OIDC issuer (DescribeCluster identity.oidc.issuer), the provider's URL. */
+  issuerUrl?: string;
+}
+
 export interface LiveSettingsState {
   settings: LiveSettings;
   stacks: LiveStackTags[];
@@ -104,6 +123,8 @@ export interface LiveSettingsState {
   stage?: Stage;
   /** Read only when the change switches Auto Mode on. */
   autoModeRoles?: LiveAutoModeRoles;
+  /** Read only when the change sets iam.withOIDC; absent then when the cluster stack is gone or not this cluster's. */
+  oidc?: LiveOidcProvider;
 }
 
 // ── Decisions ────────────────────────────────────────────────────────────────────────────────
@@ -122,6 +143,9 @@ export type SettingsCall =
   | { call: 'associateEncryptionConfig'; kmsKeyArn: string }
   /** The Auto Mode stack (the node role of a cluster made without Auto Mode). */
   | { call: 'createAutoModeStack' }
+  /** The OIDC stack: the cluster's IAM OIDC provider for `issuerUrl`. */
+  | { call: 'createOidcStack'; issuerUrl: string }
+  | { call: 'deleteOidcStack' }
   /** New stack tags; with `template`, also that template (the current one, its resources' user tags rewritten). */
   | { call: 'updateStackTags'; stackName: string; tags: Record<string, string>; template?: StackTemplateChange }
   | { call: 'untagCluster'; keys: string[] }
@@ -131,7 +155,7 @@ export type SettingsCall =
 export interface StackTemplateChange {
   template: Record<string, unknown>;
   parameterKeys: string[];
-  /** The resources whose tags change, for the reader of a plan. */
+  /** The resources whose tags change (or whose declaration changes or goes), for the reader of a plan. */
   resources: string[];
 }
 
@@ -157,7 +181,7 @@ export function planSettingsChange(settings: ClusterSettings, live: LiveSettings
     if (progress === 'pending') return wait(live.stage, live.update.status);
     if (progress === 'failed') return failed(live.stage, `update ${live.update.status}: ${live.update.errors || 'EKS gave no reason'}`);
   }
-  const update = nextClusterUpdate(settings, live.settings) ?? nextAutoModeStep(settings.autoMode, live);
+  const update = nextClusterUpdate(settings, live.settings) ?? nextAutoModeStep(settings.autoMode, live) ?? nextOidcStep(settings.iam, live);
   if (update) return update;
   if (settings.tags === undefined) return IN_SYNC;
   const stacks = nextStackTags(settings.tags, live);
@@ -232,6 +256,43 @@ function nextAutoModeStep(wanted: ClusterSettings['autoMode'], live: LiveSetting
     return failed('autoModeRoles', `${own.stackName} ${own.status} without a node role`);
   }
   return config({ enabled: true, nodePools: [...wanted.nodePools], nodeRoleArn: roles.nodeRoleArn });
+}
+
+/**
+ * The IAM OIDC provider, after EKS's own settings. On: in sync when the cluster stack holds it or
+ * the OIDC stack is complete; otherwise the OIDC stack is made (one left rolled back by an earlier
+ * attempt is deleted first: CloudFormation does not create over it). Off: the OIDC stack is
+ * deleted, and a provider the cluster stack holds goes with an update of that stack.
+ */
+function nextOidcStep(wanted: ClusterSettings['iam'], live: LiveSettingsState): NextStep<SettingsCall> | undefined {
+  if (wanted?.withOIDC === undefined) return undefined;
+  const oidc = live.oidc;
+  if (!oidc) return refused('has no cluster stack the service can read, so where its IAM OIDC provider is cannot be known');
+  const own = oidc.oidcStack;
+  const busy = (stack: { stackName: string; status: string }) => /_IN_PROGRESS$/.test(stack.status);
+  if (own && live.stage === 'oidcProviderDelete' && own.status === 'DELETE_FAILED') return failed('oidcProviderDelete', `${own.stackName} ${own.status}`);
+  if (wanted.withOIDC) {
+    if (oidc.inClusterStack) return undefined;
+    if (own && busy(own)) return wait(own.status.startsWith('DELETE') ? 'oidcProviderDelete' : 'oidcProvider', `${own.stackName} ${own.status}`);
+    if (own && stackCreateProgress(own.status) === 'ready') return undefined;
+    if (own && live.stage === 'oidcProvider') return failed('oidcProvider', `${own.stackName} ${own.status}`);
+    if (own) return apply('oidcProviderDelete', { call: 'deleteOidcStack' });
+    if (!oidc.issuerUrl) return refused('reports no OIDC issuer, which its IAM OIDC provider would be for');
+    return apply('oidcProvider', { call: 'createOidcStack', issuerUrl: oidc.issuerUrl });
+  }
+  if (own) {
+    if (busy(own)) return wait('oidcProviderDelete', `${own.stackName} ${own.status}`);
+    return apply('oidcProviderDelete', { call: 'deleteOidcStack' });
+  }
+  if (!oidc.inClusterStack) return undefined;
+  const stack = oidc.clusterStack;
+  if (busy(stack)) return wait('oidcProviderDelete', `${stack.stackName} ${stack.status}`);
+  if (live.stage === 'oidcProviderDelete' && stack.status.startsWith('UPDATE_ROLLBACK')) return failed('oidcProviderDelete', `${stack.stackName} ${stack.status}`);
+  const template = stack.template ? withoutOidcProvider(stack.template) : undefined;
+  if (!template) return refused(`has cluster stack ${stack.stackName} whose template is not one the service rendered, so its IAM OIDC provider cannot be removed from it`);
+  const usable = stackCreateProgress(stack.status) === 'ready' || stack.status === 'UPDATE_ROLLBACK_COMPLETE';
+  if (!usable) return refused(`has stack ${stack.stackName} in ${stack.status}, which CloudFormation cannot update`);
+  return apply('oidcProviderDelete', { call: 'updateStackTags', stackName: stack.stackName, tags: stack.tags, template: { template, parameterKeys: stack.parameterKeys, resources: [OIDC_PROVIDER] } });
 }
 
 /** One step toward `wanted` (EKS moves one step at a time), undefined when there, 'backward' when past it. */

@@ -714,22 +714,62 @@ export function podIdentityRoleOutputName(association: PodIdentityRoleSpec): str
   return `PodIdentityRoleArn${logicalIdPart(`${association.namespace}/${association.serviceAccountName}`)}`;
 }
 
-/** The output holding the IAM OIDC provider's ARN (iam.withOIDC). */
+/** The output holding the IAM OIDC provider's ARN (iam.withOIDC), and the provider's logical id, in the cluster stack or the OIDC stack. */
 export const OIDC_PROVIDER_OUTPUT = 'OIDCProviderArn';
+export const OIDC_PROVIDER = 'OIDCProvider';
 
 function renderWorkloadIdentity(template: TemplateBuilder, spec: Spec): void {
   for (const association of spec.podIdentityAssociations) {
     if (hasServiceRole(association)) podIdentityRole(template, spec.name, association);
   }
-  if (spec.iam?.withOIDC) {
-    template.add('OIDCProvider', {
-      Type: 'AWS::IAM::OIDCProvider',
-      // No ThumbprintList: IAM trusts the issuer's certificate through its own root CAs for EKS issuers.
-      Properties: { Url: getAtt('ControlPlane', 'OpenIdConnectIssuerUrl'), ClientIdList: ['sts.amazonaws.com'], Tags: template.tagsFor('OIDCProvider') },
-    });
-    // An OIDC provider's Ref is its ARN.
-    template.output(OIDC_PROVIDER_OUTPUT, 'IAM OIDC identity provider of the cluster (IAM roles for service accounts)', ref('OIDCProvider'));
-  }
+  if (spec.iam?.withOIDC) oidcProvider(template, getAtt('ControlPlane', 'OpenIdConnectIssuerUrl'));
+}
+
+/** The IAM OIDC provider IRSA needs, for the cluster's issuer `url`, and the output of its ARN: the one declaration of both stacks that hold it. */
+function oidcProvider(template: TemplateBuilder, url: unknown): void {
+  template.add(OIDC_PROVIDER, {
+    Type: 'AWS::IAM::OIDCProvider',
+    // No ThumbprintList: IAM trusts the issuer's certificate through its own root CAs for EKS issuers.
+    Properties: { Url: url, ClientIdList: ['sts.amazonaws.com'], Tags: template.tagsFor(OIDC_PROVIDER) },
+  });
+  // An OIDC provider's Ref is its ARN.
+  template.output(OIDC_PROVIDER_OUTPUT, 'IAM OIDC identity provider of the cluster (IAM roles for service accounts)', ref(OIDC_PROVIDER));
+}
+
+export interface OidcTemplateInput extends StackTemplateInput {
+  clusterName: string;
+  stackName: string; // eksp-<cluster>-oidc
+  /** The cluster's OIDC issuer as DescribeCluster reports it (identity.oidc.issuer). */
+  issuerUrl: string;
+}
+
+/**
+ * The IAM OIDC provider of a cluster whose iam.withOIDC is switched on after it was made, in a
+ * stack of its own like eksctl's `associate-iam-oidc-provider`: the cluster stack is not touched.
+ */
+export function renderOidcTemplate(input: OidcTemplateInput): CloudFormationTemplate {
+  const template = new TemplateBuilder(input);
+  oidcProvider(template, input.issuerUrl);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `IAM OIDC identity provider of EKS cluster "${input.clusterName}" made by eks-provisioner, for IAM roles for service accounts switched on after the cluster was made.`,
+    Resources: template.resources,
+    Outputs: template.outputs,
+  };
+}
+
+/**
+ * The cluster stack's current template without its IAM OIDC provider and that provider's output,
+ * so switching withOIDC off deletes it (CloudFormation deletes a resource removed by an update);
+ * undefined when the template holds none. Nothing else in the template refers to the provider.
+ */
+export function withoutOidcProvider(template: Record<string, unknown>): Record<string, unknown> | undefined {
+  const resources = template.Resources as Record<string, CloudFormationResource> | undefined;
+  if (resources?.[OIDC_PROVIDER]?.Type !== 'AWS::IAM::OIDCProvider') return undefined;
+  const next = structuredClone(template) as { Resources: Record<string, CloudFormationResource>; Outputs?: Record<string, unknown> };
+  delete next.Resources[OIDC_PROVIDER];
+  if (next.Outputs) delete next.Outputs[OIDC_PROVIDER_OUTPUT];
+  return next;
 }
 
 /**

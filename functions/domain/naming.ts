@@ -47,6 +47,11 @@ export function autoModeStackName(clusterName: string): string {
   return `eksp-${clusterName}-automode`;
 }
 
+/** The IAM OIDC provider (IRSA) of a cluster whose iam.withOIDC is switched on after it was made. */
+export function oidcStackName(clusterName: string): string {
+  return `eksp-${clusterName}-oidc`;
+}
+
 /** Export names of the cluster stack's outputs: `<stack>::<Output>`, as eksctl does. */
 export function exportName(stackName: string, output: string): string {
   return `${stackName}::${output}`;

@@ -161,7 +161,8 @@ export function applyChange(current: Spec, request: ChangeRequest): AppliedChang
       // Each field given replaces the spec's (tags too: the map given is the whole new set of the user's tags).
       const asked = CLUSTER_SETTING_FIELDS.filter((field) => body[field] !== undefined);
       const merged: Record<string, unknown> = { ...spec };
-      for (const field of asked) merged[field] = body[field];
+      // iam merges into the spec's (absent withOIDC: as it is), as PATCH reads; the other fields replace.
+      for (const field of asked) merged[field] = field === 'iam' ? { ...spec.iam, ...(body.iam as object) } : body[field];
       const settings = (desired: Spec): ClusterSettings => Object.fromEntries(asked.map((field) => [field, desired[field]]));
       return { spec: merged, changed: asked.map((field) => `/${field}`), change: (desired) => ({ action: 'UPDATE_SETTINGS', settings: settings(desired) }), problems: settingsTransitionProblems(current, body) };
     }

@@ -63,7 +63,7 @@ export type IdentityMappingSpec = Spec['identityMappings'][number];
 export type PodIdentityAssociationSpec = Spec['podIdentityAssociations'][number];
 
 /** The running cluster's settings PATCH /clusters/{name} changes, each independently of the others. */
-export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance', 'autoMode'] as const;
+export const CLUSTER_SETTING_FIELDS = ['logging', 'tags', 'deletionProtection', 'upgradePolicy', 'zonalShift', 'authenticationMode', 'secretsEncryption', 'maintenance', 'autoMode', 'iam'] as const;
 export type ClusterSettingField = (typeof CLUSTER_SETTING_FIELDS)[number];
 /** Some of those settings, as the normalised spec has them. */
 export type ClusterSettings = Partial<Pick<Spec, ClusterSettingField>>;

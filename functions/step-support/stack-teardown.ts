@@ -1,11 +1,11 @@
 /**
  * Deleting a stack, shared by "Roll Back", delete-cluster's cluster stack, nodegroup stacks and
- * the Auto Mode stack:
+ * the stacks a PATCH made beside the cluster stack (Auto Mode, OIDC):
  * one look, and DeleteStack (termination protection off first) when CloudFormation would accept
  * it. A stack already gone counts as deleted; one busy with another operation is waited for.
  */
 import type { StackDescription } from '../ports/cloudformation';
-import { autoModeStackName, idempotencyToken, TAG_CLUSTER, TAG_MANAGED_BY } from '../domain/naming';
+import { autoModeStackName, idempotencyToken, oidcStackName, TAG_CLUSTER, TAG_MANAGED_BY } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { deleteFailureReason } from './stack-delete-failure';
@@ -50,14 +50,38 @@ export async function advanceStackDeletion(stackName: string, token: string, dep
 }
 
 /**
- * One look at the Auto Mode stack (`eksp-<cluster>-automode`, the node role of a cluster switched
- * to Auto Mode by PATCH), DeleteStack when it can be; delete-cluster calls it only once the
- * cluster stack is gone. Not before: the cluster names that role as its Auto Mode node role until
- * it is deleted, and EKS terminates the Auto Mode instances (which run with it) as it deletes the
- * cluster. Nothing in the cluster stack refers to this stack, so no export holds it either way.
- * A stack of that name another cluster owns is not ours: it counts as gone.
+ * The stacks a PATCH makes beside the cluster stack, with the token of each one's deletion: the
+ * Auto Mode stack (`eksp-<cluster>-automode`, the node role of a cluster switched to Auto Mode)
+ * and the OIDC stack (`eksp-<cluster>-oidc`, the IAM OIDC provider of a cluster switched to
+ * withOIDC). delete-cluster deletes them only once the cluster stack is gone. Not before: the
+ * cluster names the Auto Mode node role until it is deleted, and EKS terminates the Auto Mode
+ * instances (which run with it) as it deletes the cluster; the OIDC provider goes with the rest
+ * so IRSA keeps working until the cluster does. Nothing in the cluster stack refers to either,
+ * so no export holds them either way.
  */
-export async function advanceAutoModeStackDeletion(cluster: string, operationId: string, deps: StepDeps<'cloudFormation'>, options: Omit<StackTeardownOptions, 'ownedBy'> = {}): Promise<StackTeardown> {
-  const stack = await advanceStackDeletion(autoModeStackName(cluster), idempotencyToken(operationId, 'delete-automode-stack'), deps, { ...options, ownedBy: cluster });
-  return stack.progress === 'refused' && stack.otherCluster !== undefined ? { progress: 'gone' } : stack;
+export function sideStacks(cluster: string): Array<{ stackName: string; step: string }> {
+  return [
+    { stackName: autoModeStackName(cluster), step: 'delete-automode-stack' },
+    { stackName: oidcStackName(cluster), step: 'delete-oidc-stack' },
+  ];
+}
+
+/**
+ * One look at each side stack (sideStacks), DeleteStack for each that can be deleted, so they go
+ * together; the first not yet gone with its state, or undefined when all are gone. A stack of
+ * such a name another cluster owns is not ours: it counts as gone.
+ */
+export async function advanceSideStacksDeletion(
+  cluster: string,
+  operationId: string,
+  deps: StepDeps<'cloudFormation'>,
+  options: Omit<StackTeardownOptions, 'ownedBy'> = {},
+): Promise<{ stackName: string; teardown: Exclude<StackTeardown, { progress: 'gone' }> } | undefined> {
+  let first: { stackName: string; teardown: Exclude<StackTeardown, { progress: 'gone' }> } | undefined;
+  for (const { stackName, step } of sideStacks(cluster)) {
+    const teardown = await advanceStackDeletion(stackName, idempotencyToken(operationId, step), deps, { ...options, ownedBy: cluster });
+    if (teardown.progress === 'gone' || (teardown.progress === 'refused' && teardown.otherCluster !== undefined)) continue;
+    first ??= { stackName, teardown };
+  }
+  return first;
 }

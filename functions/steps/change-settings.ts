@@ -6,20 +6,23 @@
  * never sent (EKS refuses a no-op). Tags: the service's stacks are re-tagged with UpdateStack
  * (the user's new tags and the service's ownership tags as they are, and the stack's current
  * template with the user's tags rewritten in its resources' own Tags), then the cluster with
- * TagResource/UntagResource.
+ * TagResource/UntagResource. iam.withOIDC: the IAM OIDC provider's own stack is made or deleted,
+ * or the cluster stack updated without the provider it was made with.
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
 import { changeFor } from '../domain/change-actions';
 import { isStage } from '../domain/cluster-change';
-import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveAutoModeRoles, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
-import { AUTO_MODE_NODE_ROLE_OUTPUT, renderAutoModeTemplate } from '../domain/cluster-template';
+import { planSettingsChange, SETTINGS_UPDATE_STAGES, type LiveAutoModeRoles, type LiveOidcProvider, type LiveSettings, type LiveSettingsState, type LiveStackTags, type SettingsCall } from '../domain/cluster-settings';
+import { AUTO_MODE_NODE_ROLE_OUTPUT, OIDC_PROVIDER_OUTPUT, renderAutoModeTemplate, renderOidcTemplate } from '../domain/cluster-template';
 import { podIdentityStackPrefix } from '../domain/pod-identity';
-import { autoModeStackName, clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, TAG_CLUSTER } from '../domain/naming';
+import { autoModeStackName, clusterStackName, fargateStackName, idempotencyToken, nodegroupStackPrefix, oidcStackName, TAG_CLUSTER } from '../domain/naming';
 import type { Spec } from '../domain/spec';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
+import { advanceStackDeletion } from '../step-support/stack-teardown';
 import { updateErrorsText } from '../domain/status';
 import type { Cluster } from '../ports/eks';
+import type { StackDescription } from '../ports/cloudformation';
 import type { StepDeps } from '../shared/deps';
 import { SettingsUpdateFailedError } from '../shared/errors';
 import { step } from '../shared/step';
@@ -56,6 +59,10 @@ export async function changeSettings(input: UpdateInput, deps: Deps): Promise<Po
     const roles = await autoModeRoles(cluster, deps);
     if (roles) live.autoModeRoles = roles;
   }
+  if (settings.iam?.withOIDC !== undefined) {
+    const oidc = await oidcProvider(cluster, described, deps);
+    if (oidc) live.oidc = oidc;
+  }
 
   return progress.follow(planSettingsChange(settings, live as LiveSettingsState), (call) => make(call, described, input, deps));
 }
@@ -83,23 +90,54 @@ export function liveSettings(cluster: Cluster): LiveSettings {
  * Mode stack's; undefined when the cluster stack is gone or not this cluster's.
  */
 async function autoModeRoles(cluster: string, deps: Deps): Promise<LiveAutoModeRoles | undefined> {
+  const read = await clusterStackOf(cluster, deps);
+  if (!read) return undefined;
+  const { stack, clusterStack } = read;
+  const mine = await ownStack(autoModeStackName(cluster), cluster, deps);
+  const nodeRoleArn = stack.outputs[AUTO_MODE_NODE_ROLE_OUTPUT] ?? mine?.outputs[AUTO_MODE_NODE_ROLE_OUTPUT];
+  return { clusterStack, ...(nodeRoleArn ? { nodeRoleArn } : {}), ...(mine ? { autoModeStack: { stackName: mine.stackName, status: mine.status } } : {}) };
+}
+
+/** The cluster stack as its template changes go (its template, tags and parameter keys); undefined when it is gone or not this cluster's. */
+async function clusterStackOf(cluster: string, deps: Deps): Promise<{ stack: StackDescription; clusterStack: LiveAutoModeRoles['clusterStack'] } | undefined> {
   const stackName = clusterStackName(cluster);
   const stack = await deps.cloudFormation.describeStack(stackName);
   if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) return undefined;
   const template = /_IN_PROGRESS$/.test(stack.status) ? undefined : parsedTemplate(await deps.cloudFormation.getTemplate(stackName));
   const parameters = template?.Parameters;
-  const clusterStack = { stackName, status: stack.status, tags: stack.tags, parameterKeys: parameters && typeof parameters === 'object' ? Object.keys(parameters) : [], ...(template ? { template } : {}) };
-  const own = await deps.cloudFormation.describeStack(autoModeStackName(cluster));
-  const mine = own && own.tags[TAG_CLUSTER] === cluster && !own.status.startsWith('DELETE') ? own : undefined;
-  const nodeRoleArn = stack.outputs[AUTO_MODE_NODE_ROLE_OUTPUT] ?? mine?.outputs[AUTO_MODE_NODE_ROLE_OUTPUT];
-  return { clusterStack, ...(nodeRoleArn ? { nodeRoleArn } : {}), ...(mine ? { autoModeStack: { stackName: mine.stackName, status: mine.status } } : {}) };
+  return { stack, clusterStack: { stackName, status: stack.status, tags: stack.tags, parameterKeys: parameters && typeof parameters === 'object' ? Object.keys(parameters) : [], ...(template ? { template } : {}) } };
 }
 
-/** The cluster stack, nodegroup stacks, the Fargate stack, the Auto Mode stack and Pod Identity role stacks that this cluster owns (a stack of the same name another cluster owns is not ours). */
+/** A stack of the service's for this cluster, deleted ones not counted; a stack of that name another cluster owns is not ours. */
+async function ownStack(stackName: string, cluster: string, deps: Deps, { deleting = false } = {}): Promise<StackDescription | undefined> {
+  const stack = await deps.cloudFormation.describeStack(stackName);
+  if (!stack || stack.tags[TAG_CLUSTER] !== cluster) return undefined;
+  const gone = deleting ? stack.status === 'DELETE_COMPLETE' : stack.status.startsWith('DELETE');
+  return gone ? undefined : stack;
+}
+
+/**
+ * Where the cluster's IAM OIDC provider is: the cluster stack's output (made with iam.withOIDC) or
+ * the OIDC stack (one being deleted included, to be waited out), and the issuer it is for.
+ */
+async function oidcProvider(cluster: string, described: Cluster, deps: Deps): Promise<LiveOidcProvider | undefined> {
+  const read = await clusterStackOf(cluster, deps);
+  if (!read) return undefined;
+  const own = await ownStack(oidcStackName(cluster), cluster, deps, { deleting: true });
+  const issuerUrl = described.identity?.oidc?.issuer;
+  return {
+    clusterStack: read.clusterStack,
+    inClusterStack: read.stack.outputs[OIDC_PROVIDER_OUTPUT] !== undefined,
+    ...(own ? { oidcStack: { stackName: own.stackName, status: own.status } } : {}),
+    ...(issuerUrl ? { issuerUrl } : {}),
+  };
+}
+
+/** The cluster stack, nodegroup stacks, the Fargate stack, the Auto Mode stack, the OIDC stack and Pod Identity role stacks that this cluster owns (a stack of the same name another cluster owns is not ours). */
 async function serviceStacks(cluster: string, deps: Deps): Promise<LiveStackTags[]> {
   const nodegroupStacks = (await deps.cloudFormation.listStacks(nodegroupStackPrefix(cluster))).map((s) => s.stackName);
   const podIdentityStacks = (await deps.cloudFormation.listStacks(podIdentityStackPrefix(cluster))).map((s) => s.stackName);
-  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), autoModeStackName(cluster), ...podIdentityStacks];
+  const names = [clusterStackName(cluster), ...nodegroupStacks, fargateStackName(cluster), autoModeStackName(cluster), oidcStackName(cluster), ...podIdentityStacks];
   const stacks: LiveStackTags[] = [];
   for (const name of names) {
     const stack = await deps.cloudFormation.describeStack(name);
@@ -127,6 +165,21 @@ async function make(call: SettingsCall, cluster: Cluster, input: UpdateInput, de
       const tags = stackTags(input.operation, spec);
       const template = renderAutoModeTemplate({ clusterName: name, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
       await deps.cloudFormation.createStack(ownedStackRequest(input.operation, spec, { stackName, template, tags, step: 'create-automode-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
+      return undefined;
+    }
+    case 'createOidcStack': {
+      const stackName = oidcStackName(name);
+      const spec = input.spec as Spec;
+      const tags = stackTags(input.operation, spec);
+      const template = renderOidcTemplate({ clusterName: name, stackName, issuerUrl: call.issuerUrl, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
+      await deps.cloudFormation.createStack(ownedStackRequest(input.operation, spec, { stackName, template, tags, step: 'create-oidc-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
+      return undefined;
+    }
+    case 'deleteOidcStack': {
+      // Termination protection off first, as every stack of the service is made with it on.
+      const stackName = oidcStackName(name);
+      const teardown = await advanceStackDeletion(stackName, token(call), deps, { ownedBy: name, deleteAgainIfFailed: true });
+      if (teardown.progress === 'refused' || teardown.progress === 'failed') throw new SettingsUpdateFailedError(teardown.reason, { resource: `stack ${stackName}` });
       return undefined;
     }
     case 'updateStackTags':

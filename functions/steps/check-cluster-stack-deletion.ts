@@ -1,13 +1,13 @@
 /**
  * Task "Check Cluster Stack Deletion" (delete-cluster): done when CloudFormation no longer knows
- * the cluster stack, nor the Auto Mode stack, whose deletion it starts once the cluster stack is
- * gone (stack-teardown.ts advanceAutoModeStackDeletion says why after). DELETE_FAILED is
+ * the cluster stack, nor the stacks a PATCH made beside it (Auto Mode, OIDC), whose deletion it
+ * starts once the cluster stack is gone (stack-teardown.ts sideStacks says why after). DELETE_FAILED is
  * terminal, with the failed resource's reason from the stack events; anything else throws
  * StackDeleteNotDoneError for the ASL's Retry to poll.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput, StackState } from '../generated/types';
-import { autoModeStackName, clusterStackName } from '../domain/naming';
+import { clusterStackName } from '../domain/naming';
 import { stackDeleteProgress } from '../domain/status';
 import type { StepDeps } from '../shared/deps';
 import { DeleteFailedError, StackDeleteNotDoneError } from '../shared/errors';
@@ -17,7 +17,7 @@ import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
 import { deleteFailureReason } from '../step-support/stack-delete-failure';
-import { advanceAutoModeStackDeletion } from '../step-support/stack-teardown';
+import { advanceSideStacksDeletion } from '../step-support/stack-teardown';
 
 export async function checkClusterStackDeletion(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const cluster = input.operation.cluster.name;
@@ -30,10 +30,12 @@ export async function checkClusterStackDeletion(input: DeleteInput, deps: StepDe
   // 'deletable' right after DeleteStack: DescribeStacks may not show the delete yet.
   if (progress !== 'gone') throw new StackDeleteNotDoneError(stack?.status ?? 'DELETE_IN_PROGRESS', { resource });
 
-  const autoMode = await advanceAutoModeStackDeletion(cluster, input.operation.id, deps, input.stack?.startedAt ? { since: input.stack.startedAt } : {});
-  const autoModeResource = `stack ${autoModeStackName(cluster)}`;
-  if (autoMode.progress === 'failed' || autoMode.progress === 'refused') throw new DeleteFailedError(autoMode.reason, { resource: autoModeResource });
-  if (autoMode.progress !== 'gone') throw new StackDeleteNotDoneError(autoMode.status, { resource: autoModeResource });
+  const side = await advanceSideStacksDeletion(cluster, input.operation.id, deps, input.stack?.startedAt ? { since: input.stack.startedAt } : {});
+  if (side) {
+    const sideResource = `stack ${side.stackName}`;
+    if (side.teardown.progress === 'failed' || side.teardown.progress === 'refused') throw new DeleteFailedError(side.teardown.reason, { resource: sideResource });
+    throw new StackDeleteNotDoneError(side.teardown.status, { resource: sideResource });
+  }
 
   await reportProgress(deps, input.operation, {
     status: 'IN_PROGRESS',

@@ -3,12 +3,13 @@
  * stacks gone, deletes eksp-<cluster>-cluster (termination protection off first), which deletes
  * the control plane, its roles and the VPC. A stack that is already gone is done; one in
  * DELETE_FAILED from an earlier DELETE is deleted again; one still rolling back is waited for.
- * With the cluster stack gone (an earlier DELETE got that far), the Auto Mode stack is deleted
- * here instead, and "Check Cluster Stack Deletion" follows it.
+ * With the cluster stack gone (an earlier DELETE got that far), the stacks a PATCH made beside it
+ * (Auto Mode, OIDC: stack-teardown.ts sideStacks) are deleted here instead, and "Check Cluster
+ * Stack Deletion" follows them.
  */
 import { validateDeleteInput } from '../generated/validators';
 import type { DeleteInput, StackState } from '../generated/types';
-import { autoModeStackName, clusterStackName, idempotencyToken } from '../domain/naming';
+import { clusterStackName, idempotencyToken } from '../domain/naming';
 import { firstWaitSeconds } from '../domain/poll-schedule';
 import type { StepDeps } from '../shared/deps';
 import { DeleteFailedError, StackDeleteNotDoneError } from '../shared/errors';
@@ -17,7 +18,7 @@ import { step } from '../shared/step';
 import { sdkCloudFormation } from '../ports/cloudformation';
 import { eventBridgeStatusEvents } from '../ports/status-events';
 import { dynamoRegistry } from '../ports/registry';
-import { advanceAutoModeStackDeletion, advanceStackDeletion, type StackTeardown } from '../step-support/stack-teardown';
+import { advanceSideStacksDeletion, advanceStackDeletion, type StackTeardown } from '../step-support/stack-teardown';
 
 export async function deleteClusterStack(input: DeleteInput, deps: StepDeps<'cloudFormation' | 'events' | 'registry'>): Promise<StackState> {
   const { operation } = input;
@@ -25,9 +26,9 @@ export async function deleteClusterStack(input: DeleteInput, deps: StepDeps<'clo
   const stackName = clusterStackName(cluster);
   const stack = await advanceStackDeletion(stackName, idempotencyToken(operation.id, 'delete-cluster-stack'), deps, { ownedBy: cluster, deleteAgainIfFailed: true });
   if (stack.progress === 'gone') {
-    const autoMode = await advanceAutoModeStackDeletion(cluster, operation.id, deps, { deleteAgainIfFailed: true });
-    if (autoMode.progress === 'gone') return { stackName, ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
-    return started(autoModeStackName(cluster), autoMode, input, deps);
+    const side = await advanceSideStacksDeletion(cluster, operation.id, deps, { deleteAgainIfFailed: true });
+    if (!side) return { stackName, ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' };
+    return started(side.stackName, side.teardown, input, deps);
   }
   return started(stackName, stack, input, deps);
 }

@@ -52,6 +52,8 @@ export const NODEGROUP_STACK_PATTERN = 'eksp-*-nodegroup-*';
 export const FARGATE_STACK_PATTERN = 'eksp-*-fargate';
 /** The Auto Mode stack (node role) of a cluster switched to Auto Mode after it was made (naming.ts autoModeStackName). */
 export const AUTO_MODE_STACK_PATTERN = 'eksp-*-automode';
+/** The OIDC stack (IAM OIDC provider) of a cluster switched to iam.withOIDC after it was made (naming.ts oidcStackName). */
+export const OIDC_STACK_PATTERN = 'eksp-*-oidc';
 /** Stacks of Pod Identity roles for associations added after provisioning (domain/pod-identity.ts podIdentityStackName). */
 export const POD_IDENTITY_STACK_PATTERN = 'eksp-*-podidentity-*';
 /** Clusters' expiry schedules (ports/schedules.ts expiryScheduleName), in the group SCHEDULE_GROUP_NAME names (default `default`). */
@@ -68,6 +70,7 @@ export const patterns = {
   nodegroupStacks: arns.cloudformation(`stack/${NODEGROUP_STACK_PATTERN}/*`),
   fargateStacks: arns.cloudformation(`stack/${FARGATE_STACK_PATTERN}/*`),
   autoModeStacks: arns.cloudformation(`stack/${AUTO_MODE_STACK_PATTERN}/*`),
+  oidcStacks: arns.cloudformation(`stack/${OIDC_STACK_PATTERN}/*`),
   podIdentityStacks: arns.cloudformation(`stack/${POD_IDENTITY_STACK_PATTERN}/*`),
   expirySchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${EXPIRY_SCHEDULE_PATTERN}`),
   upgradeSchedules: arns.scheduler(`schedule/${SCHEDULE_GROUP}/${UPGRADE_SCHEDULE_PATTERN}`),

@@ -3,7 +3,8 @@
  * template's TagSpecifications and LaunchTemplateData.TagSpecifications): the emulated account's
  * resources take them (own tags win over stack tags), a launch template gets a new version, each
  * changed resource UPDATE_IN_PROGRESS → UPDATE_COMPLETE, GetTemplate answers the new template; any
- * other change is refused naming the resource. A role's ManagedPolicyArns changes in place too
+ * other change is refused naming the resource, but a resource dropped from the template, which is
+ * deleted in the cleanup with its output. A role's ManagedPolicyArns changes in place too
  * (policies detached and attached, the role kept), as CloudFormation updates it without
  * replacement. Through @aws-sdk/client-cloudformation and the AWS
  * CLI (skipped with the reason when absent, required when CI=true).
@@ -136,20 +137,40 @@ describe('UpdateStack changing resources’ own tags', () => {
   it('refuses any other change, naming the resource or section, and leaves the stack as it was', async () => {
     await createStack('retag-refused', { team: 'blue' });
     const update = (changed: unknown) => rejectionOf(cfn.send(new UpdateStackCommand({ StackName: 'retag-refused', TemplateBody: JSON.stringify(changed), Capabilities: ['CAPABILITY_IAM'] })));
-    const removed = template({ team: 'green' }) as { Resources: Record<string, unknown> };
-    delete removed.Resources.Subnet;
-
     const otherProperty = await update(template({ team: 'green' }, { cidr: '10.8.0.0/16' }));
     const added = await update(template({ team: 'green' }, { extra: true }));
-    const gone = await update(removed);
-    const outputs = await update({ ...template({ team: 'blue' }), Outputs: {} });
+    const outputs = await update({ ...template({ team: 'blue' }), Outputs: { VpcId: { Value: { Ref: 'VPC' } }, GroupId: { Value: { Ref: 'Group' } } } });
 
     expect(otherProperty).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/cannot make that change in place: resource VPC \(AWS::EC2::VPC\) changes more than the local emulator changes in place/) });
     expect(added.message).toMatch(/resource Extra is added/);
-    expect(gone.message).toMatch(/resource Subnet is removed/);
-    expect(outputs.message).toMatch(/Outputs section changes/);
+    expect(outputs.message).toMatch(/Outputs section changes \(output GroupId is added or changed\)/);
     expect(await settled('retag-refused')).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });
     expect(world.ec2.vpcs.get(await physicalId('retag-refused', 'VPC'))!.tags).toMatchObject({ team: 'blue' });
+  });
+
+  it('deletes a resource the new template drops, and its output, in the cleanup; the rest stays as it was', async () => {
+    await createStack('drop-resource', { team: 'blue' });
+    const subnet = await physicalId('drop-resource', 'Subnet');
+    const dropped = template({ team: 'blue' }) as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
+    delete dropped.Resources.Subnet;
+    dropped.Outputs = {};
+
+    await cfn.send(new UpdateStackCommand({ StackName: 'drop-resource', TemplateBody: JSON.stringify(dropped), Capabilities: ['CAPABILITY_IAM'] }));
+    const stack = await settled('drop-resource');
+
+    expect(stack).toMatchObject({ StackStatus: 'UPDATE_COMPLETE' });
+    expect(stack.Outputs ?? []).toEqual([]);
+    expect(world.ec2.subnets.has(subnet)).toBe(false);
+    expect(world.ec2.vpcs.has(await physicalId('drop-resource', 'VPC'))).toBe(true);
+    const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'drop-resource' }));
+    const update = StackEvents.reverse().slice(StackEvents.findIndex((e) => e.ResourceStatus === 'UPDATE_IN_PROGRESS' && e.LogicalResourceId === 'drop-resource'));
+    expect(update.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)).toEqual([
+      'drop-resource UPDATE_IN_PROGRESS',
+      'drop-resource UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      'Subnet DELETE_IN_PROGRESS',
+      'Subnet DELETE_COMPLETE',
+      'drop-resource UPDATE_COMPLETE',
+    ]);
   });
 
   it('changes a launch template’s InstanceType in place: a new version, latest and default, the resource UPDATE_IN_PROGRESS → UPDATE_COMPLETE; another LaunchTemplateData change is refused', async () => {

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { API_FUNCTION, EXECUTION_ENDED_FUNCTION, OPERATION_METRICS_FUNCTION, RECONCILER_FUNCTION, VERSION_SUPPORT_CHECK_FUNCTION, functionEntries, stepModules, type FunctionEntry } from '../../infra/bundling';
-import { AUTO_MODE_STACK_PATTERN, CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, UPGRADE_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
+import { AUTO_MODE_STACK_PATTERN, OIDC_STACK_PATTERN, CLUSTER_STACK_PATTERN, EXPIRY_SCHEDULE_PATTERN, UPGRADE_SCHEDULE_PATTERN, FARGATE_STACK_PATTERN, NODEGROUP_STACK_PATTERN, SERVICE_ROLE_PATH } from '../../infra/constructs/iam';
 import { expiryScheduleName, upgradeScheduleName } from '../../functions/ports/schedules';
 import { aslPath } from '../../infra/constructs/workflow';
 import { principalArnPatterns } from '../../infra/constructs/event-bus';
@@ -19,7 +19,7 @@ import { ProvisionerStack } from '../../infra/provisioner-stack';
 import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { resolveGuardrails } from '../../functions/domain/guardrails';
 import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
-import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName } from '../../functions/domain/naming';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, oidcStackName } from '../../functions/domain/naming';
 import { withDirectEsbuild } from '../support/direct-esbuild';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
 
@@ -586,6 +586,8 @@ describe('IAM', () => {
     expect(fargateStackName('team-a-dev')).not.toMatch(stackPattern);
     expect(autoModeStackName('team-a-dev')).toMatch(glob(AUTO_MODE_STACK_PATTERN));
     expect(autoModeStackName('team-a-dev')).not.toMatch(stackPattern);
+    expect(oidcStackName('team-a-dev')).toMatch(glob(OIDC_STACK_PATTERN));
+    expect(oidcStackName('team-a-dev')).not.toMatch(stackPattern);
     expect(ROLE_PATH).toBe(SERVICE_ROLE_PATH);
   });
 
@@ -884,6 +886,7 @@ describe('delete-cluster’s functions', () => {
   const NODEGROUP_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-nodegroup-*/*');
   const FARGATE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-fargate/*');
   const AUTO_MODE_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-automode/*');
+  const OIDC_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-oidc/*');
   const POD_IDENTITY_STACKS = sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/eksp-*-podidentity-*/*');
   const NODEGROUPS = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:nodegroup/*/*/*');
   const PROFILES = sub('arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:fargateprofile/*/*/*');
@@ -960,19 +963,28 @@ describe('delete-cluster’s functions', () => {
     ]);
   });
 
-  it('delete-cluster-stack deletes only cluster stacks and Auto Mode stacks; check-cluster-stack-deletion only reads cluster stacks and deletes Auto Mode stacks (after the cluster stack)', () => {
+  it('delete-cluster-stack deletes only cluster stacks and the Auto Mode and OIDC stacks; check-cluster-stack-deletion only reads cluster stacks and deletes Auto Mode and OIDC stacks (after the cluster stack)', () => {
     expect(grants('delete-cluster-stack')).toEqual({
-      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS],
-      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS],
-      'cloudformation:UpdateTerminationProtection': [CLUSTER_STACKS, AUTO_MODE_STACKS],
-      'cloudformation:DeleteStack': [CLUSTER_STACKS, AUTO_MODE_STACKS],
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:UpdateTerminationProtection': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:DeleteStack': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
     });
     expect(grants('check-cluster-stack-deletion')).toEqual({
-      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS],
-      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS],
-      'cloudformation:UpdateTerminationProtection': [AUTO_MODE_STACKS],
-      'cloudformation:DeleteStack': [AUTO_MODE_STACKS],
+      'cloudformation:DescribeStacks': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:DescribeStackEvents': [CLUSTER_STACKS, AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:UpdateTerminationProtection': [AUTO_MODE_STACKS, OIDC_STACKS],
+      'cloudformation:DeleteStack': [AUTO_MODE_STACKS, OIDC_STACKS],
     });
+  });
+
+  it('change-settings creates and deletes only OIDC stacks, besides creating Auto Mode stacks', () => {
+    const settings = grants('change-settings');
+
+    expect(settings['cloudformation:CreateStack']).toEqual([AUTO_MODE_STACKS, OIDC_STACKS]);
+    expect(settings['cloudformation:DeleteStack']).toEqual([OIDC_STACKS]);
+    expect(settings['cloudformation:UpdateTerminationProtection']).toEqual([OIDC_STACKS]);
+    expect(settings['cloudformation:UpdateStack']).toContainEqual(OIDC_STACKS);
   });
 
   it('finalize-deletion may delete only clusters’ expiry and upgrade schedules; report-operation-failure calls no AWS service but the registry and the bus', () => {

@@ -58,6 +58,34 @@ describe('PATCH /clusters/{name}', () => {
     expect(body(response).errors.map((e: { pointer: string }) => e.pointer)).toEqual(expect.arrayContaining(['/logging/0', '/upgradePolicy/supportType']));
   });
 
+  it('switches iam.withOIDC; a value not a boolean is 422 at /iam/withOIDC, another iam field at its own pointer', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+
+    const on = await patch(aws, { iam: { withOIDC: true } });
+    const onInput = lastExecution(aws);
+    const bad = await patch(aws, { iam: { withOIDC: 'yes' } });
+    const other = await patch(aws, { iam: { withOIDC: true, serviceAccounts: [] } });
+
+    expect(on.statusCode).toBe(202);
+    expect(onInput.change).toEqual({ action: 'UPDATE_SETTINGS', settings: { iam: { withOIDC: true } } });
+    expect(onInput.spec).toMatchObject({ iam: { withOIDC: true } });
+    expect(bad.statusCode).toBe(422);
+    expect(body(bad).errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/iam/withOIDC']);
+    expect(other.statusCode).toBe(422);
+    expect(body(other).errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/iam/serviceAccounts']);
+  });
+
+  it('keeps withOIDC as it is when iam is given without it', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws, { ...referenceSpec(), iam: { withOIDC: true } });
+
+    const response = await patch(aws, { iam: {} });
+
+    expect(response.statusCode).toBe(202);
+    expect(lastExecution(aws).change).toEqual({ action: 'UPDATE_SETTINGS', settings: { iam: { withOIDC: true } } });
+  });
+
   it('answers 422 for authentication moving back, and for secrets encryption changed or removed (EKS rules)', async () => {
     const aws = new FakeAws();
     await activeCluster(aws, { ...referenceSpec(), secretsEncryption: { kmsKeyArn: KEY } });

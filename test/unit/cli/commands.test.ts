@@ -150,6 +150,8 @@ describe('each verb makes the request of its route', () => {
       ['utils', 'update-cluster-endpoints', '--cluster', 'demo', '--private-access=true', '--approve'],
       [{ method: 'GET', path: '/clusters/demo' }, { method: 'PUT', path: '/clusters/demo/endpoint-access', body: { public: true, private: true, publicAccessCidrs: ['203.0.113.0/24'] } }],
     ],
+    ['utils associate-iam-oidc-provider --approve', ['utils', 'associate-iam-oidc-provider', '--cluster', 'demo', '--approve'], [{ method: 'PATCH', path: '/clusters/demo', body: { iam: { withOIDC: true } } }]],
+    ['utils associate-iam-oidc-provider without --approve changes nothing', ['utils', 'associate-iam-oidc-provider', '--cluster', 'demo'], [{ method: 'GET', path: '/clusters/demo' }]],
     ['utils update-cluster-endpoints without --approve changes nothing', ['utils', 'update-cluster-endpoints', '--cluster', 'demo', '--public-access', 'false', '--private-access'], [{ method: 'GET', path: '/clusters/demo' }]],
     [
       'create addon',

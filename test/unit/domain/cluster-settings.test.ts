@@ -187,3 +187,65 @@ describe('Change Settings decisions for EKS Auto Mode', () => {
     expect(plan({ autoMode: { enabled: false, nodePools: [] } })).toEqual({ kind: 'inSync' });
   });
 });
+
+describe('Change Settings decisions for the IAM OIDC provider (iam.withOIDC)', () => {
+  const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const ON = { iam: { withOIDC: true } };
+  const OFF = { iam: { withOIDC: false } };
+  const plainTemplate = renderClusterTemplate(clusterTemplateInput({})) as unknown as Record<string, unknown>;
+  const withProvider = renderClusterTemplate(clusterTemplateInput({ iam: { withOIDC: true } })) as unknown as Record<string, unknown>;
+  const clusterStack = (template: Record<string, unknown> | undefined, status = 'CREATE_COMPLETE') => ({ stackName: 'eksp-demo-cluster', status, tags: OWNERSHIP, parameterKeys: ['KubeAgentCodeKey'], ...(template ? { template } : {}) });
+  const oidc = (provider: Partial<NonNullable<LiveSettingsState['oidc']>> = {}, rest: Partial<LiveSettingsState> = {}) =>
+    live({}, { oidc: { clusterStack: clusterStack(plainTemplate), inClusterStack: false, issuerUrl: ISSUER, ...provider }, ...rest });
+  const ownStack = (status: string) => ({ oidcStack: { stackName: 'eksp-demo-oidc', status } });
+
+  it('switching on: makes the OIDC stack for the issuer DescribeCluster reports, waits for it, and is then in sync', () => {
+    expect(plan(ON, oidc())).toEqual({ kind: 'apply', stage: 'oidcProvider', calls: [{ call: 'createOidcStack', issuerUrl: ISSUER }] });
+    expect(plan(ON, oidc(ownStack('CREATE_IN_PROGRESS'), { stage: 'oidcProvider' }))).toEqual({ kind: 'wait', stage: 'oidcProvider', status: 'eksp-demo-oidc CREATE_IN_PROGRESS' });
+    expect(plan(ON, oidc(ownStack('CREATE_COMPLETE'), { stage: 'oidcProvider' }))).toEqual({ kind: 'inSync' });
+  });
+
+  it('is in sync with no call when the cluster stack holds the provider (made with withOIDC)', () => {
+    expect(plan(ON, oidc({ clusterStack: clusterStack(withProvider), inClusterStack: true }))).toEqual({ kind: 'inSync' });
+  });
+
+  it('fails when its own OIDC stack rolled back, and clears one an earlier attempt left before making it again', () => {
+    expect(plan(ON, oidc(ownStack('ROLLBACK_COMPLETE'), { stage: 'oidcProvider' }))).toEqual({ kind: 'failed', stage: 'oidcProvider', reason: 'eksp-demo-oidc ROLLBACK_COMPLETE' });
+    expect(plan(ON, oidc(ownStack('ROLLBACK_COMPLETE')))).toEqual({ kind: 'apply', stage: 'oidcProviderDelete', calls: [{ call: 'deleteOidcStack' }] });
+    expect(plan(ON, oidc(ownStack('DELETE_IN_PROGRESS'), { stage: 'oidcProviderDelete' }))).toEqual({ kind: 'wait', stage: 'oidcProviderDelete', status: 'eksp-demo-oidc DELETE_IN_PROGRESS' });
+  });
+
+  it('refuses a cluster that reports no issuer, or whose cluster stack it cannot read', () => {
+    const { issuerUrl: _, ...noIssuer } = oidc().oidc!;
+
+    expect(plan(ON, live({}, { oidc: noIssuer }))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('no OIDC issuer') });
+    expect(plan(ON, live())).toMatchObject({ kind: 'refused' });
+  });
+
+  it('switching off: deletes the OIDC stack, waits for it to go, and fails when the delete did', () => {
+    expect(plan(OFF, oidc(ownStack('CREATE_COMPLETE')))).toEqual({ kind: 'apply', stage: 'oidcProviderDelete', calls: [{ call: 'deleteOidcStack' }] });
+    expect(plan(OFF, oidc(ownStack('DELETE_IN_PROGRESS'), { stage: 'oidcProviderDelete' }))).toEqual({ kind: 'wait', stage: 'oidcProviderDelete', status: 'eksp-demo-oidc DELETE_IN_PROGRESS' });
+    expect(plan(OFF, oidc(ownStack('DELETE_FAILED'), { stage: 'oidcProviderDelete' }))).toMatchObject({ kind: 'failed', stage: 'oidcProviderDelete' });
+    expect(plan(OFF, oidc())).toEqual({ kind: 'inSync' });
+  });
+
+  it('switching off a provider made with the cluster: updates the cluster stack without it and its output, the rest of the template and the parameters as they are', () => {
+    const next = plan(OFF, oidc({ clusterStack: clusterStack(withProvider), inClusterStack: true }));
+
+    expect(next).toMatchObject({ kind: 'apply', stage: 'oidcProviderDelete', calls: [{ call: 'updateStackTags', stackName: 'eksp-demo-cluster', tags: OWNERSHIP, template: { parameterKeys: ['KubeAgentCodeKey'], resources: ['OIDCProvider'] } }] });
+    const call = next.kind === 'apply' ? next.calls[0] : undefined;
+    const change = (call?.call === 'updateStackTags' ? call.template?.template : undefined) as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
+    expect(change.Resources).not.toHaveProperty('OIDCProvider');
+    expect(change.Outputs).not.toHaveProperty('OIDCProviderArn');
+    const { OIDCProvider: _provider, ...otherResources } = withProvider.Resources as Record<string, unknown>;
+    expect(change.Resources).toEqual(otherResources);
+  });
+
+  it('waits out a cluster stack update, fails when its own rolled back, and refuses a template it did not render', () => {
+    const inCluster = (template: Record<string, unknown> | undefined, status: string) => ({ clusterStack: clusterStack(template, status), inClusterStack: true });
+
+    expect(plan(OFF, oidc(inCluster(undefined, 'UPDATE_IN_PROGRESS')))).toEqual({ kind: 'wait', stage: 'oidcProviderDelete', status: 'eksp-demo-cluster UPDATE_IN_PROGRESS' });
+    expect(plan(OFF, oidc(inCluster(withProvider, 'UPDATE_ROLLBACK_COMPLETE'), { stage: 'oidcProviderDelete' }))).toMatchObject({ kind: 'failed', stage: 'oidcProviderDelete' });
+    expect(plan(OFF, oidc(inCluster(undefined, 'CREATE_COMPLETE')))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('not one the service rendered') });
+  });
+});

@@ -1,6 +1,6 @@
 /** Inputs for the cluster template's tests: real specs through normaliseSpec, so defaults are the service's. */
-import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, renderPodIdentityTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
-import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, ownershipTags } from '../../../functions/domain/naming';
+import { renderAutoModeTemplate, renderFargateTemplate, renderNodegroupTemplate, renderOidcTemplate, renderPodIdentityTemplate, type CloudFormationTemplate, type ClusterTemplateInput } from '../../../functions/domain/cluster-template';
+import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, oidcStackName, ownershipTags } from '../../../functions/domain/naming';
 import { podIdentityStackName } from '../../../functions/domain/pod-identity';
 import { renderSelfManagedNodegroupTemplate } from '../../../functions/domain/self-managed-nodegroup-template';
 import { normaliseSpec } from '../../../functions/domain/spec';
@@ -154,4 +154,14 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
   ],
   ['Fargate stack', renderFargateTemplate({ clusterName: 'demo', stackName: fargateStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0003' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
   ['Auto Mode stack', renderAutoModeTemplate({ clusterName: 'demo', stackName: autoModeStackName('demo'), tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }), permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN })],
+  [
+    'OIDC stack',
+    renderOidcTemplate({
+      clusterName: 'demo',
+      stackName: oidcStackName('demo'),
+      issuerUrl: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+      tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0005' }),
+      permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
+    }),
+  ],
 ];

@@ -4,7 +4,7 @@
  * the allowedPodPolicyArns guardrail, the bounded roles trusted by EKS Pod Identity for this
  * cluster only, iam.withOIDC's provider, and the changes the routes make of them.
  */
-import { podIdentityRoleOutputName, renderClusterTemplate, renderPodIdentityTemplate, ROLE_PATH } from '../../../functions/domain/cluster-template';
+import { podIdentityRoleOutputName, renderClusterTemplate, renderOidcTemplate, renderPodIdentityTemplate, ROLE_PATH } from '../../../functions/domain/cluster-template';
 import { guardrailProblems, resolveGuardrails, specRulesOnly, changeGuardrailProblems } from '../../../functions/domain/guardrails';
 import { associationKey, parseAssociationKey, podIdentityStackName, podIdentityStackPrefix, POD_IDENTITY_AGENT_ADDON } from '../../../functions/domain/pod-identity';
 import { provisioningSteps } from '../../../functions/domain/plan';
@@ -138,6 +138,15 @@ describe('the cluster template', () => {
     expect(template.Resources.OIDCProvider).toMatchObject({ Type: 'AWS::IAM::OIDCProvider', Properties: { Url: { 'Fn::GetAtt': ['ControlPlane', 'OpenIdConnectIssuerUrl'] }, ClientIdList: ['sts.amazonaws.com'] } });
     expect(template.Outputs.OIDCProviderArn).toMatchObject({ Value: { Ref: 'OIDCProvider' } });
     expect(renderClusterTemplate(clusterTemplateInput({})).Resources.OIDCProvider).toBeUndefined();
+  });
+
+  it('renders the provider of a cluster switched to withOIDC later in a stack of its own: the same declaration and output, for the issuer given', () => {
+    const issuerUrl = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+    const stack = renderOidcTemplate({ clusterName: 'demo', stackName: 'eksp-demo-oidc', issuerUrl, tags: { team: 'blue' }, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+
+    expect(Object.keys(stack.Resources)).toEqual(['OIDCProvider']);
+    expect(stack.Resources.OIDCProvider).toEqual({ ...template.Resources.OIDCProvider, Properties: { ...template.Resources.OIDCProvider!.Properties, Url: issuerUrl, Tags: [{ Key: 'Name', Value: 'eksp-demo-oidc/OIDCProvider' }, { Key: 'team', Value: 'blue' }] } });
+    expect(stack.Outputs).toEqual({ OIDCProviderArn: { ...template.Outputs.OIDCProviderArn, Export: { Name: 'eksp-demo-oidc::OIDCProviderArn' } } });
   });
 
   it('keeps role ids of namespace/service account pairs apart that would read alike', () => {

@@ -88,6 +88,29 @@ describe('Change Settings', () => {
     expect(aws.callLog((c) => c.operation === 'UpdateStack')).toHaveLength(1);
   });
 
+  it('switches iam.withOIDC on with the OIDC stack for the issuer DescribeCluster reports, made by the CloudFormation role; off deletes it', async () => {
+    const aws = provisionedAws(before);
+    const issuer = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+    aws.clusters.get(CLUSTER)!.identity = { oidc: { issuer } };
+    const createStack = jest.spyOn(aws.cloudFormation, 'createStack');
+    const deleteStack = jest.spyOn(aws.cloudFormation, 'deleteStack');
+
+    const on = await runToEnd({ action: 'UPDATE_SETTINGS', settings: { iam: { withOIDC: true } } }, aws);
+    const off = await runToEnd({ action: 'UPDATE_SETTINGS', settings: { iam: { withOIDC: false } } }, aws);
+
+    expect(on).toMatchObject({ ready: true, stage: 'applied' });
+    expect(createStack.mock.calls.map(([request]) => [request.stackName, request.roleArn, JSON.parse(request.templateBody).Resources.OIDCProvider.Properties.Url])).toEqual([[`eksp-${CLUSTER}-oidc`, 'arn:aws:iam::111122223333:role/eksp-cloudformation', issuer]]);
+    expect(off).toMatchObject({ ready: true, stage: 'applied' });
+    expect(deleteStack.mock.calls.map(([stackName]) => stackName)).toEqual([`eksp-${CLUSTER}-oidc`]);
+    expect(aws.stacks.has(`eksp-${CLUSTER}-oidc`)).toBe(false);
+    expect(stepEvents(aws).filter((e) => e.endsWith('SUCCEEDED'))).toEqual([
+      `Create OIDC Provider IAM OIDC provider of cluster ${CLUSTER} (stack eksp-${CLUSTER}-oidc) SUCCEEDED`,
+      `Change Settings cluster ${CLUSTER} SUCCEEDED`,
+      `Delete OIDC Provider IAM OIDC provider of cluster ${CLUSTER} (stack eksp-${CLUSTER}-oidc or eksp-${CLUSTER}-cluster) SUCCEEDED`,
+      `Change Settings cluster ${CLUSTER} SUCCEEDED`,
+    ]);
+  });
+
   it('fails with EKS’s errors when an update fails', async () => {
     const aws = provisionedAws(before, { faults: { updateFailure: { message: 'KMS key is disabled' } } });
 

@@ -1,5 +1,5 @@
 import type { DeleteInput } from '../../../functions/generated/types';
-import { autoModeStackName, idempotencyToken, ownershipTags } from '../../../functions/domain/naming';
+import { autoModeStackName, idempotencyToken, oidcStackName, ownershipTags } from '../../../functions/domain/naming';
 import { POLL_SCHEDULES } from '../../../functions/domain/poll-schedule';
 import { checkClusterStackDeletion } from '../../../functions/steps/check-cluster-stack-deletion';
 import { deleteClusterStack } from '../../../functions/steps/delete-cluster-stack';
@@ -22,6 +22,11 @@ const AUTO_MODE_TOKEN = idempotencyToken(DELETE.id, 'delete-automode-stack');
 /** The Auto Mode stack a PATCH made (the node role of a cluster switched on after it was made). */
 const seedAutoModeStack = (fake: FakeAws, status: string, clusterName = 'demo') =>
   fake.seedStack(AUTO_MODE_STACK, status, ownershipTags(undefined, { clusterName, owner: operation.requestedBy, operationId: 'op-patch' }));
+
+const OIDC_STACK = oidcStackName('demo');
+const OIDC_TOKEN = idempotencyToken(DELETE.id, 'delete-oidc-stack');
+/** The OIDC stack a PATCH made (the IAM OIDC provider of a cluster switched to withOIDC after it was made). */
+const seedOidcStack = (fake: FakeAws, status: string) => fake.seedStack(OIDC_STACK, status, ownershipTags(undefined, { clusterName: 'demo', owner: operation.requestedBy, operationId: 'op-patch-oidc' }));
 
 const stepEvents = (fake: FakeAws) => fake.events.map((e) => `${e.phase} ${e.step?.name} ${e.step?.resource} ${e.step?.status}`);
 
@@ -74,7 +79,7 @@ describe('Delete Cluster Stack', () => {
     const state = await deleteClusterStack(input(), fake.deps());
 
     expect(state).toEqual({ stackName: STACK, ready: true, waitSeconds: 0, status: 'DELETE_COMPLETE' });
-    expect(fake.callLog()).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${AUTO_MODE_STACK}`]);
+    expect(fake.callLog()).toEqual([`cloudformation:DescribeStacks ${STACK}`, `cloudformation:DescribeStacks ${AUTO_MODE_STACK}`, `cloudformation:DescribeStacks ${OIDC_STACK}`]);
   });
 
   it('with the cluster stack already gone, deletes the Auto Mode stack an earlier DELETE left, for Check Cluster Stack Deletion to follow', async () => {
@@ -159,6 +164,27 @@ describe('Check Cluster Stack Deletion', () => {
     expect(deleteStack.mock.calls).toEqual([[AUTO_MODE_STACK, AUTO_MODE_TOKEN, ROLE]]);
     expect(state).toMatchObject({ stackName: STACK, ready: true, status: 'DELETE_COMPLETE' });
     expect(stepEvents(fake)).toEqual([`Teardown Delete Cluster Stack stack ${STACK} SUCCEEDED`]);
+  });
+
+  it('once the cluster stack is gone, deletes the Auto Mode and OIDC stacks together and polls them until both are gone', async () => {
+    const fake = aws();
+    seedAutoModeStack(fake, 'CREATE_COMPLETE');
+    seedOidcStack(fake, 'CREATE_COMPLETE');
+    const deleteStack = jest.spyOn(fake.cloudFormation, 'deleteStack');
+
+    const first = await rejectionOf(checkClusterStackDeletion(input({ stack: deleting }), fake.deps()));
+    fake.stacks.delete(AUTO_MODE_STACK);
+    fake.stacks.get(OIDC_STACK)!.status = 'DELETE_IN_PROGRESS';
+    const second = await rejectionOf(checkClusterStackDeletion(input({ stack: deleting }), fake.deps()));
+    fake.stacks.delete(OIDC_STACK);
+    const state = await checkClusterStackDeletion(input({ stack: deleting }), fake.deps());
+
+    expect(deleteStack.mock.calls).toEqual([
+      [AUTO_MODE_STACK, AUTO_MODE_TOKEN, ROLE],
+      [OIDC_STACK, OIDC_TOKEN, ROLE],
+    ]);
+    expect([first, second].map((e) => e.message)).toEqual([`stack ${AUTO_MODE_STACK}: DELETE_IN_PROGRESS`, `stack ${OIDC_STACK}: DELETE_IN_PROGRESS`]);
+    expect(state).toMatchObject({ ready: true, status: 'DELETE_COMPLETE' });
   });
 
   it('fails naming the Auto Mode stack when its delete fails in this attempt; never deletes one another cluster owns', async () => {

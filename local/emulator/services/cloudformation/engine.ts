@@ -703,9 +703,9 @@ export class CloudFormationEngine {
     this.setStatus(stack, 'DELETE_COMPLETE');
   }
 
-  /** Deletes what the stack made, dependents first, independent ones in parallel; returns the ids that failed. */
-  private async deleteResources(stack: Stack): Promise<string[]> {
-    const targets = [...stack.resources.values()].filter((r) => !DONE_DELETING.has(r.status));
+  /** Deletes what the stack made (or the resources `only` names), dependents first, independent ones in parallel; returns the ids that failed. */
+  private async deleteResources(stack: Stack, only?: Set<string>): Promise<string[]> {
+    const targets = [...stack.resources.values()].filter((r) => !DONE_DELETING.has(r.status) && (!only || only.has(r.logicalId)));
     await Promise.all(targets.map((r) => r.settled));
     const remaining = new Set(targets.map((r) => r.logicalId));
     const started = new Set<string>();
@@ -799,14 +799,15 @@ export class CloudFormationEngine {
     const body = request.usePreviousTemplate ? undefined : request.templateBody;
     if (body !== undefined && Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY) throw validation(`1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
     const template = body === undefined ? stack.template : this.asValidation(() => parseTemplateBody(body));
-    const retagging = templateChanges(stack.template, template);
+    const { changed: retagging, removed, removedOutputs } = templateChanges(stack.template, template);
+    this.checkExportsUnused(stack, removedOutputs);
     this.checkCapabilities(template, request.capabilities);
     const tags = request.tags ?? stack.tags;
     if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
     const before = tagMap(stack.tags);
     const after = tagMap(tags);
     const same = Object.keys(before).length === Object.keys(after).length && Object.entries(after).every(([k, v]) => before[k] === v);
-    if (same && retagging.length === 0) throw validation('No updates are to be performed.');
+    if (same && retagging.length === 0 && removed.length === 0 && removedOutputs.length === 0) throw validation('No updates are to be performed.');
     stack.previousTags = stack.tags;
     stack.tags = tags.map((t) => ({ ...t }));
     stack.previousTemplate = { body: stack.templateBody, template: stack.template };
@@ -844,10 +845,36 @@ export class CloudFormationEngine {
       }
       this.setStatus(stack, rollingBack ? 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' : 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     }
+    if (!rollingBack) await this.cleanUp(stack);
     delete stack.previousTags;
     delete stack.retagging;
     delete stack.previousTemplate;
     this.setStatus(stack, rollingBack ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_COMPLETE');
+  }
+
+  /**
+   * An update's cleanup: the resources the new template dropped are deleted (dependents first; one
+   * whose delete fails is left behind, DELETE_FAILED, and the update still completes, as in
+   * CloudFormation), and the outputs it dropped go with their exports.
+   */
+  private async cleanUp(stack: Stack): Promise<void> {
+    const dropped = new Set([...stack.resources.keys()].filter((id) => !(id in stack.template.Resources)));
+    if (dropped.size > 0) await this.deleteResources(stack, dropped);
+    for (const id of dropped) stack.resources.delete(id);
+    const kept = stack.outputs.filter((output) => output.OutputKey in stack.template.Outputs);
+    for (const output of stack.outputs) if (!kept.includes(output) && output.ExportName) this.exports.delete(output.ExportName);
+    stack.outputs = kept;
+  }
+
+  /** CloudFormation refuses to drop an export another stack imports. */
+  private checkExportsUnused(stack: Stack, removedOutputs: string[]): void {
+    for (const output of stack.outputs) {
+      if (!removedOutputs.includes(output.OutputKey) || !output.ExportName) continue;
+      const importers = [...(this.imports.get(output.ExportName) ?? [])]
+        .map((id) => this.stacks.find((s) => s.stackId === id))
+        .filter((s): s is Stack => s !== undefined && s !== stack && !['DELETE_COMPLETE', 'ROLLBACK_COMPLETE'].includes(s.status));
+      if (importers.length > 0) throw validation(`Export ${output.ExportName} cannot be deleted as it is in use by ${importers.map((s) => s.stackName).join(', ')}`);
+    }
   }
 
   /** The rollback is an update back to the previous template and tags; the resource that failed is updated back too, as CloudFormation does. */
@@ -876,7 +903,8 @@ export class CloudFormationEngine {
     const after = tagMap(stack.tags);
     const rollingBack = ROLLING_BACK.has(stack.status);
     for (const record of stack.resources.values()) {
-      if (!record.created || record.physicalId === undefined) continue;
+      // A resource the new template dropped is left as it is until the cleanup deletes it.
+      if (!record.created || record.physicalId === undefined || !(record.logicalId in stack.template.Resources)) continue;
       let properties: Json;
       try {
         properties = this.inPlaceProperties(stack, record);

@@ -18,8 +18,11 @@
  * UPDATE_ROLLBACK_IN_PROGRESS, the resources already changed (and the failed one) updated back
  * to the previous template, UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS →
  * UPDATE_ROLLBACK_COMPLETE. When nothing would change, the call fails with "No updates are to be
- * performed.". Any other template change (a resource added, removed or otherwise changed, another
- * section) is refused: the local emulator does not replace resources. This module has the rules
+ * performed.". A resource removed from the template (with outputs removed, none changed or added)
+ * is deleted once the rest is updated, while the stack is UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, as
+ * CloudFormation deletes it (a rollback before then leaves it as it was); a removed output's export
+ * that another stack imports refuses the update. Any other template change (a resource added or
+ * otherwise changed, another section) is refused: the local emulator does not replace resources. This module has the rules
  * and where each resource type keeps its tags; engine.ts runs the update.
  */
 import { EmulatorError } from '../../protocol';
@@ -144,17 +147,30 @@ const cannotChange = (what: string) =>
     `The local emulator cannot make that change in place: ${what}. It updates resources' tags (Tags, and a launch template's TagSpecifications), a launch template's InstanceType, ImageId and UserData, an Auto Scaling group's MinSize, MaxSize, DesiredCapacity and launch template Version, and a role's ManagedPolicyArns; delete and create the stack for other changes.`,
   );
 
+/** What an update does to the stack's resources and outputs. */
+export interface TemplateChanges {
+  /** The resources changed in place (inPlacePaths), in the new template's order. */
+  changed: string[];
+  /** The resources the new template no longer declares: deleted in the cleanup. */
+  removed: string[];
+  /** The outputs it no longer declares. */
+  removedOutputs: string[];
+}
+
 /**
- * The logical ids of the resources whose declarations differ between the stack's template and
- * `next` in what changes in place (inPlacePaths), in `next`'s order; a ValidationError naming the
- * resource (or section) for any other difference.
+ * The resources whose declarations differ between the stack's template and `next` in what
+ * changes in place (inPlacePaths), and the resources and outputs `next` drops; a ValidationError
+ * naming the resource (or section) for any other difference.
  */
-export function templateChanges(current: Template, next: Template): string[] {
-  for (const section of ['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Mappings', 'Conditions', 'Outputs'] as const) {
+export function templateChanges(current: Template, next: Template): TemplateChanges {
+  for (const section of ['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Mappings', 'Conditions'] as const) {
     if (canonical(current[section]) !== canonical(next[section])) throw cannotChange(`the template's ${section} section changes`);
   }
-  const removed = Object.keys(current.Resources).find((id) => !(id in next.Resources));
-  if (removed) throw cannotChange(`resource ${removed} is removed`);
+  for (const [name, output] of Object.entries(next.Outputs)) {
+    if (canonical(current.Outputs[name]) !== canonical(output)) throw cannotChange(`the template's Outputs section changes (output ${name} is added or changed)`);
+  }
+  const removed = Object.keys(current.Resources).filter((id) => !(id in next.Resources));
+  const removedOutputs = Object.keys(current.Outputs).filter((name) => !(name in next.Outputs));
   const changed: string[] = [];
   for (const [id, resource] of Object.entries(next.Resources)) {
     const before = current.Resources[id];
@@ -163,7 +179,7 @@ export function templateChanges(current: Template, next: Template): string[] {
     if (untagged(before) !== untagged(resource)) throw cannotChange(`resource ${id} (${resource.Type}) changes more than the local emulator changes in place`);
     if (inPlacePaths(resource.Type).some((path) => canonical(valueAt(before.Properties, path)) !== canonical(valueAt(resource.Properties, path)))) changed.push(id);
   }
-  return changed;
+  return { changed, removed, removedOutputs };
 }
 
 /**
