@@ -7,15 +7,23 @@
  * waited for until Ready, one at a time (domain/self-managed-change.ts, the same planner and look
  * as update-cluster's Change Self-managed Nodegroup). A nodegroup whose spec pins an AMI is
  * SKIPPED, with the plan's reason. The spec is not changed: the nodegroup keeps following the
- * default AMI, now of the new version (Finalize Upgrade records it).
+ * default AMI, now of the new version (Finalize Upgrade records it). Every look that reads the
+ * nodes records the version they run (the lowest kubelet minor), a skipped nodegroup's too: the
+ * terminal event and the next upgrade's plan read it.
+ *
+ * On the upgrade's failure path (`release`, state "Uncordon Self-managed Nodes") it only uncordons
+ * the nodes this operation cordoned: a Parallel whose other branch failed stops this one between
+ * two looks, and a node cordoned for its replacement would stay unschedulable.
  */
 import { validateUpgradeItem } from '../generated/validators';
 import type { Poll, UpdateInput, UpgradeItem } from '../generated/types';
 import type { StepDeps } from '../shared/deps';
 import { InvalidStepInputError, NodegroupUpgradeFailedError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import { step } from '../shared/step';
 import { lookAtSelfManagedChange } from '../step-support/self-managed-change';
 import { resolveImageId } from '../step-support/self-managed-launch';
+import { listSelfManagedNodes, recordNodeVersion, releaseCordons, withClusterNodes } from '../step-support/self-managed-nodes';
 import { ChangeProgress } from '../step-support/update-change';
 import { DONE, reportUpgradeStep } from '../step-support/upgrade-progress';
 import { sdkAutoScaling } from '../ports/autoscaling';
@@ -34,7 +42,14 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   const { operation, item, spec, poll } = input;
   const resource = `nodegroup ${item.name}`;
   if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
+  if (input.release) {
+    const released = await withClusterNodes(deps, { operation, spec }, async (access) => releaseCordons(deps, access, operation, await listSelfManagedNodes(deps, access, item.name)));
+    if (released.length > 0) logger.info('uncordoned the nodes the failed upgrade had cordoned', { cluster: operation.cluster.name, nodegroup: item.name, nodes: released });
+    return DONE;
+  }
   if (item.skipped) {
+    // Left on its AMI: what its nodes run is read, not assumed, for the terminal event.
+    await withClusterNodes(deps, { operation, spec }, async (access) => recordNodeVersion(deps, operation.cluster.name, item.name, await listSelfManagedNodes(deps, access, item.name)));
     const now = deps.clock().toISOString();
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now, endedAt: now });
     return DONE;
