@@ -66,6 +66,6 @@ export function cordonForOperation(deps: Pick<Deps, 'kubernetes'>, access: Clust
 /** Uncordons the nodes the operation cordoned that are still cordoned; the names, for the log. */
 export async function releaseCordons(deps: Pick<Deps, 'kubernetes'>, access: ClusterEndpoint, operation: Operation, nodes: readonly NodeStatus[]): Promise<string[]> {
   const ours = nodes.filter((node) => node.unschedulable && node.cordonedBy === operation.id).map((node) => node.name);
-  await deps.kubernetes.cordonNodes(access, ours, false);
+  if (ours.length > 0) await deps.kubernetes.cordonNodes(access, ours, false);
   return ours;
 }

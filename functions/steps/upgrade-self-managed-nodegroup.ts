@@ -13,7 +13,11 @@
  *
  * On the upgrade's failure path (`release`, state "Uncordon Self-managed Nodes") it only uncordons
  * the nodes this operation cordoned: a Parallel whose other branch failed stops this one between
- * two looks, and a node cordoned for its replacement would stay unschedulable.
+ * two looks, and a node cordoned for its replacement would stay unschedulable. That step is put on
+ * the timeline first, and a look that finds it there changes nothing: a look of the stopped branch
+ * (an invocation under way, which Step Functions cannot stop) never cordons or replaces a node
+ * after the failure path has begun; the failure path uncordons twice, the second time after any
+ * such invocation has ended.
  */
 import { validateUpgradeItem } from '../generated/validators';
 import type { Poll, UpdateInput, UpgradeItem } from '../generated/types';
@@ -37,15 +41,23 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 type Deps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'ssm' | 'events' | 'registry'>;
 
 const STEP = 'Upgrade Self-managed Nodegroup';
+const RELEASE_STEP = 'Uncordon Self-managed Nodes';
 
 export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps): Promise<Poll> {
   const { operation, item, spec, poll } = input;
   const resource = `nodegroup ${item.name}`;
   if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
   if (input.release) {
+    const startedAt = deps.clock().toISOString();
+    // On the timeline before anything else: from here on no look of this operation changes the nodegroup.
+    await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });
     const released = await withClusterNodes(deps, { operation, spec }, async (access) => releaseCordons(deps, access, operation, await listSelfManagedNodes(deps, access, item.name)));
     if (released.length > 0) logger.info('uncordoned the nodes the failed upgrade had cordoned', { cluster: operation.cluster.name, nodegroup: item.name, nodes: released });
+    await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'SUCCEEDED', resource, startedAt, endedAt: deps.clock().toISOString() });
     return DONE;
+  }
+  if (await failurePathBegun(deps, operation.id, resource)) {
+    throw new NodegroupUpgradeFailedError('was left where it was: another part of the upgrade failed', { resource });
   }
   if (item.skipped) {
     // Left on its AMI: what its nodes run is read, not assumed, for the terminal event.
@@ -62,6 +74,12 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   return lookAtSelfManagedChange(change, deps, new ChangeProgress(change, deps, STEP, 'DataPlane'), async (call) => {
     throw new InvalidStepInputError(`${STEP} planned ${call.call}, which only adding or removing a nodegroup makes (a wiring bug)`);
   });
+}
+
+/** Whether the upgrade's failure path has begun uncordoning this nodegroup (its step is on the operation's timeline). */
+async function failurePathBegun(deps: Pick<Deps, 'registry'>, operationId: string, resource: string): Promise<boolean> {
+  const record = await deps.registry.getOperation(operationId);
+  return Object.values(record?.steps ?? {}).some((entry) => entry.name === RELEASE_STEP && entry.resource === resource);
 }
 
 export const handler = step(

@@ -145,6 +145,8 @@ export class FakeAws {
   servicePrincipal = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
   /** Pods running on nodes, by cluster (DaemonSet pods are not listed: drains leave them). */
   readonly pods = new Map<string, Array<{ namespace: string; name: string; node: string; terminating?: boolean }>>();
+  /** The Kubernetes version of AMIs no EKS optimized AMI parameter names (a spec's pinned AMI), by image id. */
+  readonly customAmiKubelets = new Map<string, string>();
   /** Nodes cordoned, by `<cluster>/<node>`, with the operation the cordon names (its eks-provisioner/cordoned-by annotation), if any. */
   readonly cordoned = new Map<string, string | undefined>();
   /** aws-auth of each cluster, by `<cluster>/kube-system/aws-auth`. */
@@ -1081,7 +1083,7 @@ export class FakeAws {
       groups.push({ nodegroup, label: { [SELF_MANAGED_NODEGROUP_LABEL]: nodegroup }, count: Number(group.Properties?.DesiredCapacity ?? 0), ...(instances ? { instances } : {}) });
     }
     // A self-managed node's kubelet is the one of the EKS optimized AMI it booted (the Kubernetes version in the AMI's SSM parameter).
-    const amiVersion = (imageId: string) => [...this.ssmParameters].find(([, value]) => value === imageId)?.[0].split('/')[5];
+    const amiVersion = (imageId: string) => [...this.ssmParameters].find(([, value]) => value === imageId)?.[0].split('/')[5] ?? this.customAmiKubelets.get(imageId);
     return groups.flatMap(({ nodegroup, label, count, version, instances }, g) =>
       Array.from({ length: instances?.length ?? count }, (_, i) => {
         const instance = instances?.[i];
@@ -1321,6 +1323,9 @@ export class FakeAws {
       createdAt: previous?.createdAt ?? operation.requestedAt,
       updatedAt: operation.requestedAt,
       version: (previous?.version ?? 0) + 1,
+      // Observations stay with the cluster, whichever operation runs.
+      ...(previous?.readyNodes ? { readyNodes: previous.readyNodes } : {}),
+      ...(previous?.nodeVersions ? { nodeVersions: previous.nodeVersions } : {}),
     });
     this.operations.set(operation.id, { id: operation.id, type: operation.type, clusterName: operation.cluster.name, status: 'ACCEPTED', phase: 'Accepted', requestedBy: operation.requestedBy, requestedAt: operation.requestedAt, updatedAt: operation.requestedAt, steps: {} });
   }
