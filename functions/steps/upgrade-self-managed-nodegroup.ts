@@ -60,8 +60,11 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
     throw new NodegroupUpgradeFailedError('was left where it was: another part of the upgrade failed', { resource });
   }
   if (item.skipped) {
-    // Left on its AMI: what its nodes run is read, not assumed, for the terminal event.
-    await withClusterNodes(deps, { operation, spec }, async (access) => recordNodeVersion(deps, operation.cluster.name, item.name, await listSelfManagedNodes(deps, access, item.name)));
+    // Left on its AMI: what its nodes run is read, not assumed, for the terminal event; a reading
+    // that fails leaves the last one recorded, and never fails the upgrade of the rest.
+    await withClusterNodes(deps, { operation, spec }, async (access) => recordNodeVersion(deps, operation.cluster.name, item.name, await listSelfManagedNodes(deps, access, item.name))).catch((error: unknown) => {
+      logger.warn("could not read a skipped self-managed nodegroup's nodes; its last recorded version stands", { cluster: operation.cluster.name, nodegroup: item.name, error: String(error) });
+    });
     const now = deps.clock().toISOString();
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now, endedAt: now });
     return DONE;

@@ -118,6 +118,11 @@ describe('upgrading a cluster with self-managed nodegroups from 1.32 to 1.33', (
       expect(steps).toEqual(expect.arrayContaining(['DataPlane STARTED nodegroup follows', 'DataPlane SUCCEEDED nodegroup follows', 'DataPlane SKIPPED nodegroup pinned']));
     });
 
+    it("lists each self-managed nodegroup's version in the terminal event, as its nodes' kubelets report it", () => {
+      const terminal = events[events.length - 1]!;
+      expect(terminal.outputs).toMatchObject({ 'selfManagedNodegroup/follows': '1.32 → 1.33', 'selfManagedNodegroup/pinned': expect.stringMatching(/^1\.32 → 1\.\d+$/) });
+    });
+
     it("replaces every instance of the nodegroup that follows the default AMI with one of 1.33's EKS optimized AMI, its nodes Ready on a 1.33 kubelet", async () => {
       const newAmi = await recommendedAmi('1.33');
       const { group: upgraded, instances } = await group('follows');
