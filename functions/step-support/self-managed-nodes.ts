@@ -20,6 +20,7 @@ import type { Cluster } from '../ports/eks';
 import type { NodeStatus } from '../ports/kubernetes';
 import type { StepDeps } from '../shared/deps';
 import { KubernetesApiError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import type { ClusterEndpoint } from './node-role-admission';
 import { withTemporaryAdmin } from './temporary-admin';
 
@@ -61,6 +62,17 @@ export async function recordNodeVersion(deps: Pick<Deps, 'registry' | 'clock'>, 
 /** Cordons the nodes in the operation's name (NodeStatus.cordonedBy). */
 export function cordonForOperation(deps: Pick<Deps, 'kubernetes'>, access: ClusterEndpoint, operation: Operation, nodes: string[]): Promise<void> {
   return deps.kubernetes.cordonNodes(access, nodes, true, operation.id);
+}
+
+/**
+ * The failure path of an operation that drove a self-managed nodegroup (upgrade-cluster's and
+ * update-cluster's Uncordon Self-managed Nodes): its nodes this operation cordoned, and still
+ * cordoned, are uncordoned; the names, for the log.
+ */
+export async function releaseNodegroupCordons(deps: Deps, scope: { operation: Operation; spec: Spec }, nodegroup: string): Promise<string[]> {
+  const released = await withClusterNodes(deps, scope, async (access) => releaseCordons(deps, access, scope.operation, await listSelfManagedNodes(deps, access, nodegroup)));
+  if (released.length > 0) logger.info('uncordoned the nodes the failed operation had cordoned', { cluster: scope.operation.cluster.name, nodegroup, nodes: released });
+  return released;
 }
 
 /** Uncordons the nodes the operation cordoned that are still cordoned; the names, for the log. */

@@ -27,7 +27,7 @@ import { logger } from '../shared/logger';
 import { step } from '../shared/step';
 import { lookAtSelfManagedChange } from '../step-support/self-managed-change';
 import { resolveImageId } from '../step-support/self-managed-launch';
-import { listSelfManagedNodes, recordNodeVersion, releaseCordons, withClusterNodes } from '../step-support/self-managed-nodes';
+import { listSelfManagedNodes, recordNodeVersion, releaseNodegroupCordons, withClusterNodes } from '../step-support/self-managed-nodes';
 import { ChangeProgress } from '../step-support/update-change';
 import { DONE, reportUpgradeStep } from '../step-support/upgrade-progress';
 import { sdkAutoScaling } from '../ports/autoscaling';
@@ -51,8 +51,7 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
     const startedAt = deps.clock().toISOString();
     // On the timeline before anything else: from here on no look of this operation changes the nodegroup.
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });
-    const released = await withClusterNodes(deps, { operation, spec }, async (access) => releaseCordons(deps, access, operation, await listSelfManagedNodes(deps, access, item.name)));
-    if (released.length > 0) logger.info('uncordoned the nodes the failed upgrade had cordoned', { cluster: operation.cluster.name, nodegroup: item.name, nodes: released });
+    await releaseNodegroupCordons(deps, { operation, spec }, item.name);
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'SUCCEEDED', resource, startedAt, endedAt: deps.clock().toISOString() });
     return DONE;
   }
