@@ -100,7 +100,9 @@ describe('statemachines/*.asl.json', () => {
   });
 
   it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
-    expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Report Operation Failure'])).toEqual([]);
+    expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Uncordon Self-managed Nodes', 'Report Operation Failure'])).toEqual([]);
+    // A failed self-managed nodegroup change uncordons what it cordoned, then is reported whatever that does.
+    expect(update.States['Uncordon Self-managed Nodes']).toMatchObject({ Type: 'Task', Next: 'Report Operation Failure', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Report Operation Failure' }] });
     expect(update.States['Route Change']!.Default).toBe('Unknown Change');
     expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Result: { Where: { State: 'Route Change' } }, Next: 'Report Operation Failure' });
     expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });

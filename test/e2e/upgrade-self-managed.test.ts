@@ -149,5 +149,12 @@ describe('upgrading a cluster with self-managed nodegroups from 1.32 to 1.33', (
       expect(spec.version).toBe('1.33');
       expect(spec.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ami: ng.ami }))).toEqual([{ name: 'follows', ami: undefined }, { name: 'pinned', ami: PINNED_AMI }]);
     });
+
+    it('refuses 1.33 asked again, every part (the self-managed nodes as read on their kubelets) running it', async () => {
+      const again = await cloud.call('POST', `/clusters/${NAME}/upgrade`, { body: { version: '1.33' } });
+
+      expect(again.status).toBe(422);
+      expect(again.body.errors).toContainEqual({ pointer: '/version', message: 'the cluster already runs Kubernetes 1.33' });
+    });
   });
 });
