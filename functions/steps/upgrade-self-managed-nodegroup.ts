@@ -48,6 +48,11 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   const resource = `nodegroup ${item.name}`;
   if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
   if (input.release) {
+    // The second pass (after looks still under way have ended) only uncordons: the timeline has the step.
+    if (await failurePathBegun(deps, operation.id, resource)) {
+      await releaseNodegroupCordons(deps, { operation, spec }, item.name);
+      return DONE;
+    }
     const startedAt = deps.clock().toISOString();
     // On the timeline before anything else: from here on no look of this operation changes the nodegroup.
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });

@@ -273,7 +273,7 @@ describe('upgrade-cluster', () => {
     expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
     expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)).toMatchObject({ ready: 'True' });
     expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
-    expect(aws.events.filter((e) => e.step?.name === 'Uncordon Self-managed Nodes').map((e) => `${e.step!.resource} ${e.step!.status}`)).toContain('nodegroup sm-batch SUCCEEDED');
+    expect(aws.events.filter((e) => e.step?.name === 'Uncordon Self-managed Nodes').map((e) => `${e.step!.resource} ${e.step!.status}`)).toEqual(['nodegroup sm-batch STARTED', 'nodegroup sm-batch SUCCEEDED']);
   });
 
   it('on the failure path, a node cordoned by someone else (or another operation) stays cordoned', async () => {
