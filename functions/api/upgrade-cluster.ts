@@ -3,12 +3,15 @@
  * version upgrade (upgrade-cluster, docs/upgrades.md). The body, the version step (never down,
  * never the same) and the guardrails are checked before anything starts (422 naming each field);
  * `?dryRun=true` answers the plan the Preflight step would make, from the same reading code
- * (step-support/upgrade-inputs.ts) with EKS's upgrade insights as they are now (no refresh).
+ * (step-support/upgrade-inputs.ts) with EKS's upgrade insights as they are now (no refresh). The
+ * version the cluster already runs is accepted only to catch up parts an earlier upgrade left
+ * behind (a nodegroup, an add-on, a self-managed nodegroup's nodes), which that reading decides.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { UpgradeRequest } from '../generated/types';
 import type { Spec } from '../domain/spec';
 import { plannedSnapshots } from '../domain/upgrade/plan';
+import { dataPlaneBehind } from '../domain/upgrade/preflight';
 import { blockingProblems } from '../domain/upgrade/problem';
 import { upgradeRefusal } from '../domain/upgrade/versions';
 import { ChangeRefusedError, type SpecProblem } from '../shared/errors';
@@ -55,17 +58,23 @@ export async function upgradeCluster(request: ApiRequest, deps: ApiDeps, name: s
 
   const spec = cluster.spec as Spec;
   const refused = versionProblems(spec.version, upgrade.version, deps);
-  if (refused.length > 0) return problem({ status: 422, title: 'Invalid upgrade', detail: `Kubernetes ${spec.version} cannot be upgraded to ${upgrade.version}`, errors: refused });
+  const invalid = () => problem({ status: 422, title: 'Invalid upgrade', detail: `Kubernetes ${spec.version} cannot be upgraded to ${upgrade.version}`, errors: refused });
+  // The version the cluster runs is asked again to catch up what an earlier upgrade left behind (preflight.ts, dataPlaneBehind).
+  const sameVersion = upgradeRefusal(spec.version, upgrade.version)?.code === 'SameVersion';
+  if (refused.length > (sameVersion ? 1 : 0)) return invalid();
 
-  if (dryRun) {
-    let reading: UpgradeReading;
+  let reading: UpgradeReading | undefined;
+  if (dryRun || sameVersion) {
     try {
-      reading = await readUpgradeInputs(deps, name, spec, upgrade.version);
+      reading = await readUpgradeInputs(deps, name, spec, upgrade.version, cluster.nodeVersions);
     } catch (error) {
       // The registry says ACTIVE but EKS has no such cluster: nothing to plan from.
-      if (error instanceof ChangeRefusedError) return problem({ status: 409, title: 'Cluster not changeable', detail: error.message });
+      if (error instanceof ChangeRefusedError) return sameVersion ? invalid() : problem({ status: 409, title: 'Cluster not changeable', detail: error.message });
       throw error;
     }
+    if (sameVersion && !(reading.input.currentVersion === upgrade.version && dataPlaneBehind(reading.input))) return invalid();
+  }
+  if (dryRun && reading) {
     const plan = planFrom(reading, upgrade.force);
     return json(200, { dryRun: true, plan, blocking: blockingProblems(plan.problems, upgrade.force), expected: plannedSnapshots(plan) });
   }

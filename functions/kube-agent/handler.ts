@@ -38,7 +38,7 @@ export async function handleKubeAgentRequest(event: unknown): Promise<KubeAgentR
       case 'listNodes':
         return { nodes: await kubernetes.listNodes(request.cluster, request.labelSelector!) };
       case 'cordonNodes':
-        for (const node of request.nodeNames!) await kubernetes.setUnschedulable(request.cluster, node, request.unschedulable ?? true);
+        for (const node of request.nodeNames!) await kubernetes.setUnschedulable(request.cluster, node, request.unschedulable ?? true, request.cordonedBy);
         return {};
       case 'drainNodes':
         return { drain: await drainRound(kubernetes, request.cluster, request.nodeNames!) };

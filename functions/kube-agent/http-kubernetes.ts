@@ -29,10 +29,13 @@ export interface PodSummary extends PodRef {
 export type EvictionOutcome = { evicted: true } | { evicted: false; gone: true } | { evicted: false; blocked: BlockedEviction };
 
 interface KubeNode {
-  metadata: { name: string; creationTimestamp?: string };
+  metadata: { name: string; creationTimestamp?: string; annotations?: Record<string, string> };
   spec?: { unschedulable?: boolean; providerID?: string };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>; nodeInfo?: { kubeletVersion?: string } };
 }
+
+/** Names the operation of the service that cordoned a node, so its failure handling uncordons only what it cordoned. */
+export const CORDONED_BY_ANNOTATION = 'eks-provisioner/cordoned-by';
 
 interface KubePod {
   metadata: { name: string; namespace: string; deletionTimestamp?: string; annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; controller?: boolean }> };
@@ -74,9 +77,15 @@ export class HttpKubernetes {
     return items.map(nodeStatus);
   }
 
-  /** Sets spec.unschedulable, as `kubectl cordon` (true) and `uncordon` (false) do; a node already gone is left alone. */
-  async setUnschedulable(cluster: ClusterAccess, node: string, unschedulable: boolean): Promise<void> {
-    const result = await this.call(cluster, 'PATCH', `/api/v1/nodes/${encodeURIComponent(node)}`, { spec: { unschedulable } }, 'application/strategic-merge-patch+json');
+  /**
+   * Sets spec.unschedulable, as `kubectl cordon` (true) and `uncordon` (false) do, in the same patch
+   * as the annotation naming the operation that cordons (an uncordon takes it off); a node already
+   * gone is left alone.
+   */
+  async setUnschedulable(cluster: ClusterAccess, node: string, unschedulable: boolean, cordonedBy?: string): Promise<void> {
+    const annotation = unschedulable ? cordonedBy : null;
+    const patch = { ...(annotation !== undefined ? { metadata: { annotations: { [CORDONED_BY_ANNOTATION]: annotation } } } : {}), spec: { unschedulable } };
+    const result = await this.call(cluster, 'PATCH', `/api/v1/nodes/${encodeURIComponent(node)}`, patch, 'application/strategic-merge-patch+json');
     if (result.status === 404) return;
     this.check(result, cluster, `${unschedulable ? 'cordon' : 'uncordon'} node ${node}`, `node ${node}`);
   }
@@ -162,6 +171,8 @@ function nodeStatus(node: KubeNode): NodeStatus {
     ...(ready?.message ? { message: ready.message } : {}),
     ...(node.spec?.unschedulable ? { unschedulable: true } : {}),
     ...(node.metadata.creationTimestamp ? { createdAt: node.metadata.creationTimestamp } : {}),
+    ...(node.status?.nodeInfo?.kubeletVersion ? { kubeletVersion: node.status.nodeInfo.kubeletVersion } : {}),
+    ...(node.metadata.annotations?.[CORDONED_BY_ANNOTATION] ? { cordonedBy: node.metadata.annotations[CORDONED_BY_ANNOTATION] } : {}),
     ...(instanceOf(node.spec?.providerID) ? { instanceId: instanceOf(node.spec?.providerID) } : {}),
   };
 }

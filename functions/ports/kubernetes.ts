@@ -34,8 +34,8 @@ export interface KubernetesPort {
   writeAwsAuth(cluster: ClusterAccess, data: Record<string, string>, resourceVersion?: string): Promise<void>;
   /** The nodes a label selector picks, with their Ready condition. */
   listNodes(cluster: ClusterAccess, labelSelector: string): Promise<NodeStatus[]>;
-  /** Cordons (or, with false, uncordons) the nodes. */
-  cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable?: boolean): Promise<void>;
+  /** Cordons (or, with false, uncordons) the nodes; a cordon names the operation that made it (NodeStatus.cordonedBy). */
+  cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable?: boolean, cordonedBy?: string): Promise<void>;
   /** Evicts what a drain moves off the nodes; call again until nothing remains. */
   drainNodes(cluster: ClusterAccess, nodeNames: string[]): Promise<DrainRound>;
 }
@@ -61,8 +61,8 @@ export class KubeAgentKubernetes implements KubernetesPort {
     return (await this.ask(cluster, { action: 'listNodes', labelSelector }, 'nodes')).nodes ?? [];
   }
 
-  async cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable = true): Promise<void> {
-    if (nodeNames.length > 0) await this.ask(cluster, { action: 'cordonNodes', nodeNames, unschedulable }, 'nodes');
+  async cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable = true, cordonedBy?: string): Promise<void> {
+    if (nodeNames.length > 0) await this.ask(cluster, { action: 'cordonNodes', nodeNames, unschedulable, ...(unschedulable && cordonedBy ? { cordonedBy } : {}) }, 'nodes');
   }
 
   async drainNodes(cluster: ClusterAccess, nodeNames: string[]): Promise<DrainRound> {

@@ -82,13 +82,22 @@ export interface ClusterRecord {
   createdAt: string;
   updatedAt: string;
   /**
-   * Optimistic version: every write of the record adds one (but recordReadyNodes', an observation
-   * that changes nothing a writer checks); writers state the version they read.
+   * Optimistic version: every write of the record adds one (but recordReadyNodes' and
+   * recordNodeVersions', observations that change nothing a writer checks); writers state the
+   * version they read.
    */
   version: number;
   /** Each nodegroup's nodes as the workflow last saw them, by nodegroup name (recordReadyNodes). */
   readyNodes?: ReadyNodes;
+  /** The Kubernetes version each self-managed nodegroup's nodes ran when the service last read them, by nodegroup name (recordNodeVersions). */
+  nodeVersions?: NodeVersions;
 }
+
+/**
+ * A self-managed nodegroup's version as its nodes show it: the lowest kubelet minor among them
+ * (EKS reports no version for a nodegroup it does not manage), and when the service read it.
+ */
+export type NodeVersions = Record<string, { version: string; observedAt: string }>;
 
 /**
  * One version support notice: per cluster (its incarnation, since a deleted cluster's name may be
@@ -145,6 +154,8 @@ export interface RegistryPort {
    * registry does not have.
    */
   recordReadyNodes(clusterName: string, observed: ReadyNodes): Promise<void>;
+  /** The same for the versions self-managed nodegroups' nodes run (an observation: no version added). */
+  recordNodeVersions(clusterName: string, observed: NodeVersions): Promise<void>;
   /** An owner's clusters (by principal), or every cluster when no owner is given; by name. */
   listClusters(query: PageQuery & { owner?: string }): Promise<Page<ClusterRecord>>;
   /** A cluster's operations, newest first. */
@@ -324,10 +335,19 @@ export class DynamoRegistry implements RegistryPort {
   }
 
   async recordReadyNodes(clusterName: string, observed: ReadyNodes): Promise<void> {
+    await this.recordObservations(clusterName, 'readyNodes', observed);
+  }
+
+  async recordNodeVersions(clusterName: string, observed: NodeVersions): Promise<void> {
+    await this.recordObservations(clusterName, 'nodeVersions', observed);
+  }
+
+  /** Sets each nodegroup's entry of an observation map on the cluster's record, leaving the others'. */
+  private async recordObservations(clusterName: string, attribute: 'readyNodes' | 'nodeVersions', observed: Record<string, unknown>): Promise<void> {
     const entries = Object.entries(observed);
     if (entries.length === 0) return;
     const key = clusterKey(clusterName);
-    const names: Record<string, string> = { '#ready': 'readyNodes' };
+    const names: Record<string, string> = { '#ready': attribute };
     const values: Record<string, unknown> = {};
     entries.forEach(([nodegroup, nodes], i) => {
       names[`#ng${i}`] = nodegroup;
@@ -339,7 +359,7 @@ export class DynamoRegistry implements RegistryPort {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.conditionally(new UpdateCommand({ TableName: this.tableName(), Key: key, UpdateExpression: `SET ${each}`, ConditionExpression: 'attribute_exists(#ready)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }))) return;
       const first = await this.conditionally(
-        new UpdateCommand({ TableName: this.tableName(), Key: key, UpdateExpression: 'SET #ready = :all', ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#ready)', ExpressionAttributeNames: { '#ready': 'readyNodes' }, ExpressionAttributeValues: { ':all': observed } }),
+        new UpdateCommand({ TableName: this.tableName(), Key: key, UpdateExpression: 'SET #ready = :all', ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#ready)', ExpressionAttributeNames: { '#ready': attribute }, ExpressionAttributeValues: { ':all': observed } }),
       );
       if (first) return;
       if (!(await this.getCluster(clusterName))) return;

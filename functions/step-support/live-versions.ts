@@ -5,6 +5,7 @@
  * the modules it imports).
  */
 import { versionSnapshot, type VersionSnapshot } from '../domain/upgrade/plan';
+import type { SelfManagedInput } from '../domain/upgrade/preflight';
 import type { Addon, EksPort, Nodegroup } from '../ports/eks';
 
 export async function readAddons(deps: { eks: EksPort }, name: string): Promise<Addon[]> {
@@ -19,8 +20,8 @@ export async function readNodegroups(deps: { eks: EksPort }, name: string): Prom
   return nodegroups.filter((n): n is Nodegroup => n !== undefined);
 }
 
-/** The cluster's versions as they are now (Finalize Upgrade's "after"). */
-export async function readVersions(deps: { eks: EksPort }, name: string): Promise<VersionSnapshot> {
+/** The cluster's versions as they are now (Finalize Upgrade's "after"), the self-managed nodegroups' as last read on their nodes. */
+export async function readVersions(deps: { eks: EksPort }, name: string, selfManaged: readonly SelfManagedInput[] = []): Promise<VersionSnapshot> {
   const [cluster, addons, nodegroups] = await Promise.all([deps.eks.describeCluster(name), readAddons(deps, name), readNodegroups(deps, name)]);
-  return versionSnapshot(cluster?.version ?? '(unknown)', addons, nodegroups);
+  return versionSnapshot(cluster?.version ?? '(unknown)', addons, nodegroups, selfManaged);
 }

@@ -6,15 +6,15 @@
  * agent, holding cluster-admin only for the look that needs it: temporary-admin.ts), plans, and
  * makes the calls of an update: the stack's template, cordons, instance replacements. The calls
  * only adding or removing a nodegroup makes are the caller's (`otherCalls`), so a step that only
- * updates is granted only these. A drain that fails leaves the nodes uncordoned, so they take pods
- * again. Each look first waits out any update of the cluster (settled.ts).
+ * updates is granted only these. Each cordon names the operation, and a drain that fails leaves
+ * the nodes it cordoned uncordoned, so they take pods again (self-managed-nodes.ts, which the
+ * upgrade's failure path shares). Each update's look records the version its nodes run. Each look
+ * first waits out any update of the cluster (settled.ts).
  */
 import type { Poll, UpdateInput } from '../generated/types';
 import { changeFor } from '../domain/change-actions';
 import { isStage } from '../domain/cluster-change';
 import { rootCauseFromStackEvents } from '../domain/diagnosis';
-import { nodegroupNodes } from '../domain/node-readiness';
-import { ownerGrant } from '../domain/owner-access';
 import { elapsedSeconds } from '../domain/poll-schedule';
 import { nodesToDrain, planSelfManagedChange, readsNodes, type SelfManagedCall, type SelfManagedLive } from '../domain/self-managed-change';
 import { SELF_MANAGED_STACK_OUTPUTS } from '../domain/self-managed-nodegroup-template';
@@ -24,8 +24,8 @@ import { KubernetesApiError, NodesNotReadyError, StackFailedError } from '../sha
 import type { ClusterEndpoint } from './node-role-admission';
 import { settledCluster } from './settled';
 import { parsedTemplate } from './stack-template';
-import { withTemporaryAdmin } from './temporary-admin';
 import { nodeadmCluster } from './self-managed-launch';
+import { cordonForOperation, listSelfManagedNodes, recordNodeVersion, releaseCordons, withClusterNodes } from './self-managed-nodes';
 import type { ChangeProgress } from './update-change';
 
 export type SelfManagedChangeDeps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'events' | 'registry'>;
@@ -61,9 +61,9 @@ export async function lookAtSelfManagedChange(
   const makeCall = (call: SelfManagedCall, access: ClusterEndpoint | undefined) => (isUpdateCall(call) ? makeUpdateCall(call, input, stackName, access, deps) : otherCalls(call, access));
   const look = async (access?: ClusterEndpoint) => {
     const next = planSelfManagedChange(change, spec, live, operation.id);
-    // A drain that gives up hands the nodes back to the scheduler before the failure is reported.
+    // A drain that gives up hands the nodes it cordoned back to the scheduler before the failure is reported.
     if (access && next.kind === 'failed' && (next.stage === 'selfManagedDrain' || next.stage === 'selfManagedNodeReplacement')) {
-      await deps.kubernetes.cordonNodes(access, (live.nodes ?? []).filter((node) => node.unschedulable).map((node) => node.name), false);
+      await releaseCordons(deps, access, operation, live.nodes ?? []);
     }
     return progress.follow(
       next,
@@ -75,16 +75,11 @@ export async function lookAtSelfManagedChange(
   const needsKubernetes = readsNodes(change, live) || (spec.authenticationMode === 'CONFIG_MAP' && change.action !== 'UPDATE_SELF_MANAGED_NODEGROUP');
   if (!needsKubernetes) return look();
 
-  const described = settled?.cluster ?? (await deps.eks.describeCluster(cluster));
-  if (!described?.endpoint) throw new KubernetesApiError('the cluster or its endpoint is gone: its nodes cannot be reached', { resource: `cluster ${cluster}` });
-  const access: ClusterEndpoint = { name: cluster, endpoint: described.endpoint, ...(described.certificateAuthority?.data ? { certificateAuthority: described.certificateAuthority.data } : {}) };
-  const owner = ownerGrant(spec, operation.requestedBy).accessEntry;
-  const othersPrincipals = [...spec.accessEntries, ...(owner ? [owner] : [])].map((entry) => entry.principalArn);
-  return withTemporaryAdmin(
+  return withClusterNodes(
     deps,
-    { operation, mode: spec.authenticationMode, othersPrincipals },
-    async () => {
-      if (readsNodes(change, live)) await lookInside(change, live, stackName, access, deps);
+    { operation, spec, ...(settled?.cluster ? { described: settled.cluster } : {}) },
+    async (access) => {
+      if (readsNodes(change, live)) await lookInside(change, live, stackName, access, input, deps);
       return look(access);
     },
     // A drain or a replacement looked at again soon (the ASL's Retry) keeps the entry for that look.
@@ -93,9 +88,11 @@ export async function lookAtSelfManagedChange(
 }
 
 /** The nodes, the group while nodes are replaced, and a round of the drain under way. */
-async function lookInside(change: Change, live: SelfManagedLive, stackName: string, access: ClusterEndpoint, deps: SelfManagedChangeDeps): Promise<void> {
-  live.nodes = await deps.kubernetes.listNodes(access, nodegroupNodes({ name: change.target, desiredSize: 0 }, false).labelSelector);
+async function lookInside(change: Change, live: SelfManagedLive, stackName: string, access: ClusterEndpoint, input: UpdateInput, deps: SelfManagedChangeDeps): Promise<void> {
+  live.nodes = await listSelfManagedNodes(deps, access, change.target);
   if (change.action === 'UPDATE_SELF_MANAGED_NODEGROUP') {
+    // Each look: an update stopped half-way (failed, or its branch stopped) leaves the oldest kubelet recorded.
+    await recordNodeVersion(deps, input.operation.cluster.name, change.target, live.nodes);
     const groupName = live.stack?.outputs[SELF_MANAGED_STACK_OUTPUTS.autoScalingGroup];
     const group = groupName ? await deps.autoScaling.describeGroup(groupName) : undefined;
     if (group) live.group = group;
@@ -122,7 +119,7 @@ async function makeUpdateCall(call: UpdateCall, input: UpdateInput, stackName: s
       return;
     case 'cordonNodes':
       if (!access) throw new KubernetesApiError('a call inside the cluster was planned without the cluster reached (a wiring bug)', { resource: `cluster ${input.operation.cluster.name}` });
-      await deps.kubernetes.cordonNodes(access, call.nodes);
+      await cordonForOperation(deps, access, input.operation, call.nodes);
       return;
     case 'replaceInstance':
       await deps.autoScaling.replaceInstance(call.instanceId);

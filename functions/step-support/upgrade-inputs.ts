@@ -1,14 +1,17 @@
 /**
  * What an upgrade's preflight reads from EKS, in one place: the Preflight step (after an insights
  * refresh) and `POST /clusters/{name}/upgrade?dryRun=true` (with the insights as they are) plan
- * from the same answers, so a dry run shows what the workflow would decide.
+ * from the same answers, so a dry run shows what the workflow would decide. Self-managed
+ * nodegroups, of which EKS knows nothing, come from the spec, with the version the service last
+ * read on their nodes (the registry's nodeVersions, which both have at hand).
  */
 import type { ClusterVersionInformation } from '@aws-sdk/client-eks';
 import { planUpgrade, versionSnapshot, type UpgradePlan, type VersionSnapshot } from '../domain/upgrade/plan';
-import type { PreflightInput } from '../domain/upgrade/preflight';
+import { selfManagedInputs, selfManagedVersion, type PreflightInput } from '../domain/upgrade/preflight';
 import { upgradePasses, upgradeRefusal } from '../domain/upgrade/versions';
 import type { Spec } from '../domain/spec';
 import type { EksPort, Insight, InsightSummary } from '../ports/eks';
+import type { NodeVersions } from '../ports/registry';
 import { readAddons, readNodegroups } from './live-versions';
 import type { Settings } from '../shared/deps';
 import { ChangeRefusedError } from '../shared/errors';
@@ -27,7 +30,7 @@ const UPGRADE_READINESS = 'UPGRADE_READINESS';
  * (an insight's kubernetesVersion is the version it checks readiness for); an ERROR is described
  * too, for its recommendation, since that is what the person reading a refusal needs.
  */
-export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Settings, 'guardrails'> }, name: string, spec: Spec, targetVersion: string): Promise<UpgradeReading> {
+export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Settings, 'guardrails'> }, name: string, spec: Spec, targetVersion: string, nodeVersions: NodeVersions = {}): Promise<UpgradeReading> {
   const cluster = await deps.eks.describeCluster(name);
   if (!cluster?.version) throw new ChangeRefusedError('EKS does not know this cluster (DescribeCluster found none)', { resource: `cluster ${name}` });
   const currentVersion = cluster.version;
@@ -39,6 +42,7 @@ export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Set
     readNodegroups(deps, name),
   ]);
   const addonVersions = (await Promise.all(addons.map((a) => deps.eks.addonVersions(a.addonName!)))).filter((info) => info !== undefined);
+  const selfManaged = selfManagedInputs(spec, nodeVersions);
   const input: PreflightInput = {
     clusterName: name,
     ...(cluster.status ? { clusterStatus: cluster.status } : {}),
@@ -51,9 +55,10 @@ export async function readUpgradeInputs(deps: { eks: EksPort; settings: Pick<Set
     addonVersions,
     pinnedAddons: spec.addons.map((a) => ({ name: a.name, ...(a.version ? { version: a.version } : {}) })),
     nodegroups,
-    selfManagedNodegroups: spec.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ...(ng.ami ? { ami: ng.ami } : {}) })),
+    selfManagedNodegroups: selfManaged,
   };
-  return { input, before: versionSnapshot(currentVersion, addons, nodegroups) };
+  // A nodegroup never read is taken to run the control plane's version, as the plan takes it.
+  return { input, before: versionSnapshot(currentVersion, addons, nodegroups, selfManaged.map((ng) => ({ ...ng, version: selfManagedVersion(ng, currentVersion) }))) };
 }
 
 /** The plan from a reading: what the dry run answers and the Preflight step judges. */

@@ -6,6 +6,11 @@
  * caller, passing it the execution role, and inside the cluster through the kube agent (nodes,
  * cordons, drains, aws-auth). This module makes what only adding or removing a nodegroup calls:
  * the stack created or deleted, the node role admitted or released.
+ *
+ * On update-cluster's failure path (`release`, state "Uncordon Self-managed Nodes") it only
+ * uncordons the nodes this operation cordoned, as the upgrade's failure path does
+ * (self-managed-nodes.ts): a replacement or drain that failed on any other ground than its own
+ * time limit (its retries run out, the kube agent gone) would otherwise leave them unschedulable.
  */
 import { validateUpdateInput } from '../generated/validators';
 import type { Poll, UpdateInput } from '../generated/types';
@@ -19,6 +24,7 @@ import { releaseNodeRole } from '../step-support/node-role-release';
 import { ownedStackRequest, stackTags } from '../step-support/owned-stack';
 import { lookAtSelfManagedChange, type OtherSelfManagedCall } from '../step-support/self-managed-change';
 import { nodeadmCluster, resolveImageId } from '../step-support/self-managed-launch';
+import { releaseNodegroupCordons } from '../step-support/self-managed-nodes';
 import { ChangeProgress } from '../step-support/update-change';
 import { sdkAutoScaling } from '../ports/autoscaling';
 import { sdkCloudFormation } from '../ports/cloudformation';
@@ -31,6 +37,10 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 type Deps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'ssm' | 'events' | 'registry'>;
 
 export async function changeSelfManagedNodegroup(input: UpdateInput, deps: Deps): Promise<Poll> {
+  if (input.release) {
+    await releaseNodegroupCordons(deps, input, changeFor(input.change, 'Change Self-managed Nodegroup').target);
+    return { ready: true, waitSeconds: 0 };
+  }
   const progress = new ChangeProgress(input, deps, 'Change Self-managed Nodegroup');
   return lookAtSelfManagedChange(input, deps, progress, (call, access) => makeCall(call, input, access, deps));
 }

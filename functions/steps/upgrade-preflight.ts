@@ -45,7 +45,8 @@ export async function upgradePreflight(input: UpgradeInput, deps: StepDeps<'eks'
 
   // An update in progress (any origin) changes versions and status under the plan: wait it out (UpdateInProgressError).
   await settledCluster(deps, cluster);
-  const reading = await readUpgradeInputs(deps, cluster, input.spec, upgrade.version);
+  const nodeVersions = (await deps.registry.getCluster(cluster))?.nodeVersions ?? {};
+  const reading = await readUpgradeInputs(deps, cluster, input.spec, upgrade.version, nodeVersions);
   const plan = planFrom(reading, upgrade.force);
   const blocking = blockingProblems(plan.problems, upgrade.force);
   if (blocking.length > 0) {

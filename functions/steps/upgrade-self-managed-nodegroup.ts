@@ -7,15 +7,27 @@
  * waited for until Ready, one at a time (domain/self-managed-change.ts, the same planner and look
  * as update-cluster's Change Self-managed Nodegroup). A nodegroup whose spec pins an AMI is
  * SKIPPED, with the plan's reason. The spec is not changed: the nodegroup keeps following the
- * default AMI, now of the new version (Finalize Upgrade records it).
+ * default AMI, now of the new version (Finalize Upgrade records it). Every look that reads the
+ * nodes records the version they run (the lowest kubelet minor), a skipped nodegroup's too: the
+ * terminal event and the next upgrade's plan read it.
+ *
+ * On the upgrade's failure path (`release`, state "Uncordon Self-managed Nodes") it only uncordons
+ * the nodes this operation cordoned: a Parallel whose other branch failed stops this one between
+ * two looks, and a node cordoned for its replacement would stay unschedulable. That step is put on
+ * the timeline first, and a look that finds it there changes nothing: a look of the stopped branch
+ * (an invocation under way, which Step Functions cannot stop) never cordons or replaces a node
+ * after the failure path has begun; the failure path uncordons twice, the second time after any
+ * such invocation has ended.
  */
 import { validateUpgradeItem } from '../generated/validators';
 import type { Poll, UpdateInput, UpgradeItem } from '../generated/types';
 import type { StepDeps } from '../shared/deps';
 import { InvalidStepInputError, NodegroupUpgradeFailedError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import { step } from '../shared/step';
 import { lookAtSelfManagedChange } from '../step-support/self-managed-change';
 import { resolveImageId } from '../step-support/self-managed-launch';
+import { listSelfManagedNodes, recordNodeVersion, releaseNodegroupCordons, withClusterNodes } from '../step-support/self-managed-nodes';
 import { ChangeProgress } from '../step-support/update-change';
 import { DONE, reportUpgradeStep } from '../step-support/upgrade-progress';
 import { sdkAutoScaling } from '../ports/autoscaling';
@@ -29,12 +41,34 @@ import { eventBridgeStatusEvents } from '../ports/status-events';
 type Deps = StepDeps<'autoScaling' | 'cloudFormation' | 'eks' | 'kubernetes' | 'ssm' | 'events' | 'registry'>;
 
 const STEP = 'Upgrade Self-managed Nodegroup';
+const RELEASE_STEP = 'Uncordon Self-managed Nodes';
 
 export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps): Promise<Poll> {
   const { operation, item, spec, poll } = input;
   const resource = `nodegroup ${item.name}`;
   if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
+  if (input.release) {
+    // The second pass (after looks still under way have ended) only uncordons: the timeline has the step.
+    if (await failurePathBegun(deps, operation.id, resource)) {
+      await releaseNodegroupCordons(deps, { operation, spec }, item.name);
+      return DONE;
+    }
+    const startedAt = deps.clock().toISOString();
+    // On the timeline before anything else: from here on no look of this operation changes the nodegroup.
+    await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });
+    await releaseNodegroupCordons(deps, { operation, spec }, item.name);
+    await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'SUCCEEDED', resource, startedAt, endedAt: deps.clock().toISOString() });
+    return DONE;
+  }
+  if (await failurePathBegun(deps, operation.id, resource)) {
+    throw new NodegroupUpgradeFailedError('was left where it was: another part of the upgrade failed', { resource });
+  }
   if (item.skipped) {
+    // Left on its AMI: what its nodes run is read, not assumed, for the terminal event; a reading
+    // that fails leaves the last one recorded, and never fails the upgrade of the rest.
+    await withClusterNodes(deps, { operation, spec }, async (access) => recordNodeVersion(deps, operation.cluster.name, item.name, await listSelfManagedNodes(deps, access, item.name))).catch((error: unknown) => {
+      logger.warn("could not read a skipped self-managed nodegroup's nodes; its last recorded version stands", { cluster: operation.cluster.name, nodegroup: item.name, error: String(error) });
+    });
     const now = deps.clock().toISOString();
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: STEP, status: 'SKIPPED', resource, startedAt: now, endedAt: now });
     return DONE;
@@ -47,6 +81,12 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   return lookAtSelfManagedChange(change, deps, new ChangeProgress(change, deps, STEP, 'DataPlane'), async (call) => {
     throw new InvalidStepInputError(`${STEP} planned ${call.call}, which only adding or removing a nodegroup makes (a wiring bug)`);
   });
+}
+
+/** Whether the upgrade's failure path has begun uncordoning this nodegroup (its step is on the operation's timeline). */
+async function failurePathBegun(deps: Pick<Deps, 'registry'>, operationId: string, resource: string): Promise<boolean> {
+  const record = await deps.registry.getOperation(operationId);
+  return Object.values(record?.steps ?? {}).some((entry) => entry.name === RELEASE_STEP && entry.resource === resource);
 }
 
 export const handler = step(

@@ -152,7 +152,7 @@ interface DecodedWorld {
   cloudFormation?: { stacks: Stack[]; exports: CloudFormationState['exports']; imports: CloudFormationState['imports'] };
   eks?: { clusters: Map<string, Cluster>; transitions: Map<string, PendingTransition> };
   /** Absent in worlds saved before nodes could be cordoned. */
-  kubeNodes?: { cordons: World['kubeNodes']['cordons'] };
+  kubeNodes?: { cordons: World['kubeNodes']['cordons']; annotations?: World['kubeNodes']['annotations'] };
 }
 
 /**
@@ -193,6 +193,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   for (const part of ['groups', 'schedules', 'lastFired'] as const) refill(world.scheduler[part] as Map<unknown, unknown>, saved.scheduler?.[part] as Map<unknown, unknown>);
   replaceArray(world.scheduler.firings, saved.scheduler?.firings);
   refill(world.kubeNodes.cordons, saved.kubeNodes?.cordons);
+  refill(world.kubeNodes.annotations, saved.kubeNodes?.annotations);
   if (saved.eventBridge) {
     const events = (world.eventBridge ??= new EventBridgeState(world));
     refill(events.buses, saved.eventBridge.buses);

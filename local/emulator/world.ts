@@ -435,6 +435,8 @@ export class SchedulerState {
 export class KubeNodeState {
   /** Node name → when it was cordoned (the unschedulable taint's timeAdded). */
   readonly cordons = new Map<string, Date>();
+  /** Node name → the annotations clients wrote on it (a cordoning operation's name, say), beyond those its kubelet sets. */
+  readonly annotations = new Map<string, Record<string, string>>();
   /**
    * Whether a cluster has a Ready node a Deployment's pods may go to (no NoSchedule taint they do
    * not tolerate), self-managed nodes included: set by the Kubernetes service, read by EKS for an

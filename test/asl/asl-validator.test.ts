@@ -100,7 +100,9 @@ describe('statemachines/*.asl.json', () => {
   });
 
   it('update-cluster routes every failure, an unknown action included, to Report Operation Failure, which ends in a Fail state with its error and cause', () => {
-    expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Report Operation Failure'])).toEqual([]);
+    expect(failurePathProblems(update, ['Report Operation Failure', 'Finalize Update'], ['Uncordon Self-managed Nodes', 'Report Operation Failure'])).toEqual([]);
+    // A failed self-managed nodegroup change uncordons what it cordoned, then is reported whatever that does.
+    expect(update.States['Uncordon Self-managed Nodes']).toMatchObject({ Type: 'Task', Next: 'Report Operation Failure', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Report Operation Failure' }] });
     expect(update.States['Route Change']!.Default).toBe('Unknown Change');
     expect(update.States['Unknown Change']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Result: { Where: { State: 'Route Change' } }, Next: 'Report Operation Failure' });
     expect(update.States['Report Operation Failure']).toMatchObject({ Type: 'Task', Next: 'Update Failed' });
@@ -108,7 +110,7 @@ describe('statemachines/*.asl.json', () => {
   });
 
   it.each(files.map((f) => [f.file, f.definition] as const))('%s records the state that failed, with its item in a Map, and each such state has a phase', (_file, definition) => {
-    expect(failedStateProblems(definition, ['Diagnose Failure', 'Roll Back', 'Settle Upgrade', 'Report Failure', 'Report Operation Failure'], Object.keys(FAILED_STATES))).toEqual([]);
+    expect(failedStateProblems(definition, ['Diagnose Failure', 'Roll Back', 'Uncordon Self-managed Nodes', 'Settle Upgrade', 'Report Failure', 'Report Operation Failure'], Object.keys(FAILED_STATES))).toEqual([]);
   });
 
   it('update-cluster waits out EKS’s one-update-at-a-time and one-Fargate-profile-at-a-time rules instead of failing', () => {

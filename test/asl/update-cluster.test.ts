@@ -15,6 +15,7 @@ import { normaliseSpec, type Spec } from '../../functions/domain/spec';
 import { apiChange } from '../support/change-request';
 import { expectWellFormedEvents } from '../support/status-events';
 import { FakeAws } from '../support/fake-aws';
+import { KubernetesApiError } from '../../functions/shared/errors';
 import { crashOnceAfter, operationFor, referenceSpec, runProvision, runWorkflow, type TaskHandler } from '../support/provision-run';
 
 const CLUSTER = 'reference';
@@ -564,5 +565,29 @@ describe('changing an add-on', () => {
     expectApplied(aws, update, { action: 'REMOVE_ADDON', target: 'kube-proxy', result: 'applied' });
     expect(update.log.filter((line) => EKS_WRITES.test(line))).toEqual(['eks:DeleteAddon kube-proxy preserve']);
     expect(aws.addons.has(`${CLUSTER}/kube-proxy`)).toBe(false);
+  });
+});
+
+describe('update-cluster: a self-managed nodegroup whose node replacement fails', () => {
+  it('uncordons the node it cordoned before the failure is reported, whatever failed (here the Kubernetes API refusing the drain)', async () => {
+    const aws = new FakeAws();
+    const spec = await provisioned(aws, { ...referenceSpec(), selfManagedNodeGroups: [{ name: 'sm-batch', instanceTypes: ['m6i.large'], minSize: 1, maxSize: 2, desiredSize: 1 }] });
+    const [node] = aws.nodesOf(CLUSTER).filter((n) => n.instanceId);
+    // A node someone else cordoned is theirs: left as it is.
+    const [other] = aws.nodesOf(CLUSTER).filter((n) => !n.instanceId);
+    await aws.kubernetes.cordonNodes({ name: CLUSTER, endpoint: 'https://reference.example' }, [other!.name]);
+    aws.calls.length = 0;
+    aws.kubernetes.drainNodes = async () => {
+      throw new KubernetesApiError('Kubernetes API of reference refused to list the pods of the node (400): bad request', { status: 400 });
+    };
+
+    const { run } = await runUpdate(aws, spec, { action: 'UPDATE_NODEGROUP', target: 'sm-batch', body: { ami: 'ami-0fedcba9876543210' } });
+
+    expect(run.status).toBe('FAILED');
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', error: { code: 'KubernetesApiError' } });
+    expect(aws.callLog((c) => c.service === 'kubernetes' && /^(Cordon|Uncordon)Nodes$/.test(c.operation))).toEqual([`kubernetes:CordonNodes ${node!.name}`, `kubernetes:UncordonNodes ${node!.name}`]);
+    expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+    expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
+    expect(aws.nodesOf(CLUSTER).find((n) => n.name === other!.name)?.unschedulable).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { nodegroupStackName } from '../../functions/domain/naming';
 import { eksOptimizedAmiParameter } from '../../functions/domain/self-managed-nodegroup-template';
 import type { SelfManagedNodegroupItem } from '../../functions/generated/types';
 import { createSelfManagedNodegroup } from '../../functions/steps/create-self-managed-nodegroup';
+import { upgradeSelfManagedNodegroup } from '../../functions/steps/upgrade-self-managed-nodegroup';
 
 const CLUSTER = 'reference';
 const UPGRADE: Operation = { ...operationFor(CLUSTER, 'op-upgrade-1'), type: 'UPGRADE' };
@@ -171,6 +172,7 @@ describe('upgrade-cluster', () => {
 
   it("self-managed nodegroups: the new version's EKS optimized AMI in the launch template, then each node cordoned, drained and replaced in turn; a pinned AMI is SKIPPED", async () => {
     const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 2 }, { name: 'sm-pinned', desiredSize: 1, ami: 'ami-0123456789abcdef0' }]);
+    aws.customAmiKubelets.set('ami-0123456789abcdef0', '1.32');
     const newAmi = aws.ssmParameters.get(eksOptimizedAmiParameter('1.33', 'x86_64'))!;
     expect(imageIdOf(aws, 'sm-batch')).toBe(aws.ssmParameters.get(eksOptimizedAmiParameter('1.32', 'x86_64')));
     const [first, second] = instancesOf(aws, 'sm-batch').map((i) => i.instanceId);
@@ -197,7 +199,8 @@ describe('upgrade-cluster', () => {
     expect(aws.callLog((c) => c.operation === 'UpdateStack' && c.target === nodegroupStackName(CLUSTER, 'sm-pinned'))).toEqual([]);
     const steps = aws.events.filter((e) => e.step?.name === 'Upgrade Self-managed Nodegroup').map((e) => `${e.phase} ${e.step!.resource} ${e.step!.status}`);
     expect(steps).toEqual(expect.arrayContaining(['DataPlane nodegroup sm-batch STARTED', 'DataPlane nodegroup sm-batch SUCCEEDED', 'DataPlane nodegroup sm-pinned SKIPPED']));
-    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed' });
+    // Their versions as their nodes' kubelets report them, the pinned one's read too.
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'SUCCEEDED', phase: 'Completed', outputs: { 'selfManagedNodegroup/sm-batch': '1.32 → 1.33', 'selfManagedNodegroup/sm-pinned': '1.32 → 1.32' } });
     // The registry's spec keeps following the default AMI: no pin the request did not ask for.
     const recorded = aws.clusterRecords.get(CLUSTER)!.spec as Spec;
     expect(recorded.version).toBe('1.33');
@@ -218,6 +221,75 @@ describe('upgrade-cluster', () => {
     expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
     expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
     expect(aws.clusters.get(CLUSTER)!.version).toBe('1.33');
+  });
+
+  it('asked again after a self-managed nodegroup was left on the old kubelet, it catches that nodegroup up, the control plane and every other part already at the target', async () => {
+    const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 1 }], { blockedEvictions: { 'payments/api-0': "Cannot evict pod as it would violate the pod's disruption budget." } });
+    const [node] = aws.nodesOf(CLUSTER).filter((n) => n.instanceId);
+    aws.pods.set(CLUSTER, [{ namespace: 'payments', name: 'api-0', node: node!.name }]);
+    expect((await runUpgrade(aws, spec, { version: '1.33', force: false })).run.status).toBe('FAILED');
+    expect(aws.clusterRecords.get(CLUSTER)).toMatchObject({ spec: { version: '1.33' }, nodeVersions: { 'sm-batch': { version: '1.32' } } });
+    delete aws.faults.blockedEvictions;
+    aws.calls.length = 0;
+    aws.events.length = 0;
+    const retry: Operation = { ...UPGRADE, id: 'op-upgrade-2' };
+    const registered = aws.clusterRecords.get(CLUSTER)!.spec as Spec;
+    aws.seedOperation(retry, { status: 'UPDATING', spec: registered });
+
+    const run = await runWorkflow(aws, 'upgrade-cluster', { operation: retry, spec: registered, upgrade: { version: '1.33', force: false } });
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect(aws.callLog((c) => c.service === 'eks' && c.operation.startsWith('Update'))).toEqual([]);
+    expect(instancesOf(aws, 'sm-batch').map((i) => i.imageId)).toEqual([aws.ssmParameters.get(eksOptimizedAmiParameter('1.33', 'x86_64'))]);
+    expect(expectWellFormedEvents(aws, retry.id)).toMatchObject({ status: 'SUCCEEDED', outputs: { version: '1.33 → 1.33', 'nodegroup/ng-spot': '1.33 → 1.33', 'selfManagedNodegroup/sm-batch': '1.32 → 1.33' } });
+    expect(aws.clusterRecords.get(CLUSTER)!.nodeVersions).toMatchObject({ 'sm-batch': { version: '1.33' } });
+  });
+
+  it('a managed nodegroup that fails while a self-managed node is cordoned for its replacement: that branch is stopped, and the node is uncordoned before the failure is reported', async () => {
+    // The control plane already at 1.33: the managed nodegroups and the self-managed one (read on 1.32 kubelets) catch up.
+    const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 1 }], { blockedEvictions: { 'payments/api-0': "Cannot evict pod as it would violate the pod's disruption budget." } });
+    aws.clusters.get(CLUSTER)!.version = '1.33';
+    await aws.deps().registry.recordNodeVersions(CLUSTER, { 'sm-batch': { version: '1.32', observedAt: aws.clock().toISOString() } });
+    const [node] = aws.nodesOf(CLUSTER).filter((n) => n.instanceId);
+    aws.pods.set(CLUSTER, [{ namespace: 'payments', name: 'api-0', node: node!.name }]);
+    // The managed nodegroups' updates run until the node is cordoned, then one fails.
+    aws.durations.update = 1_000;
+    const cordon = aws.kubernetes.cordonNodes;
+    aws.kubernetes.cordonNodes = async (...args) => {
+      await cordon(...args);
+      if (args[2] === false) return;
+      for (const update of [...aws.updates.values()].filter((u) => u.status === 'InProgress')) {
+        update.describesLeft = 0;
+        if (update.nodegroupName === 'ng-spot') update.fail = () => [{ errorCode: 'PodEvictionFailure', errorMessage: 'pod payments/web-1 blocked by PodDisruptionBudget payments/web', resourceIds: ['ng-spot'] }];
+      }
+    };
+
+    const { run } = await runUpgrade(aws, { ...spec, version: '1.33' }, { version: '1.33', force: false });
+
+    expect(run.status).toBe('FAILED');
+    expect(expectWellFormedEvents(aws)).toMatchObject({ status: 'FAILED', phase: 'DataPlane', error: { code: 'NodegroupUpgradeFailedError', resource: 'nodegroup ng-spot' } });
+    // Cordoned in the operation's name, never replaced, then uncordoned on the failure path.
+    expect(aws.callLog((c) => c.service === 'kubernetes' && /^(Cordon|Uncordon)Nodes$/.test(c.operation))).toEqual([`kubernetes:CordonNodes ${node!.name}`, `kubernetes:UncordonNodes ${node!.name}`]);
+    expect(aws.callLog((c) => c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+    expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)).toMatchObject({ ready: 'True' });
+    expect(aws.nodesOf(CLUSTER).find((n) => n.name === node!.name)?.unschedulable).toBeUndefined();
+    expect(aws.events.filter((e) => e.step?.name === 'Uncordon Self-managed Nodes').map((e) => `${e.step!.resource} ${e.step!.status}`)).toEqual(['nodegroup sm-batch STARTED', 'nodegroup sm-batch SUCCEEDED']);
+  });
+
+  it('on the failure path, a node cordoned by someone else (or another operation) stays cordoned', async () => {
+    const { aws, spec } = await runningWithSelfManaged('1.32', [{ name: 'sm-batch', desiredSize: 2 }]);
+    const [mine, theirs] = aws.nodesOf(CLUSTER).filter((n) => n.instanceId);
+    const access = { name: CLUSTER, endpoint: 'https://reference.eks.example' };
+    await aws.kubernetes.cordonNodes(access, [mine!.name], true, UPGRADE.id);
+    await aws.kubernetes.cordonNodes(access, [theirs!.name], true);
+    const item = { name: 'sm-batch', from: '1.32', to: '1.33' };
+
+    await upgradeSelfManagedNodegroup({ operation: UPGRADE, force: false, spec, item, release: true }, aws.deps());
+
+    const after = aws.nodesOf(CLUSTER);
+    expect(after.find((n) => n.name === mine!.name)?.unschedulable).toBeUndefined();
+    expect(after.find((n) => n.name === theirs!.name)?.unschedulable).toBe(true);
+    expect(aws.callLog((c) => c.operation === 'UpdateStack' || c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
   });
 
   it('every state a Catch leaves is in FAILED_STATES with its phase', () => {

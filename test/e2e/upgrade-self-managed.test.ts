@@ -118,6 +118,11 @@ describe('upgrading a cluster with self-managed nodegroups from 1.32 to 1.33', (
       expect(steps).toEqual(expect.arrayContaining(['DataPlane STARTED nodegroup follows', 'DataPlane SUCCEEDED nodegroup follows', 'DataPlane SKIPPED nodegroup pinned']));
     });
 
+    it("lists each self-managed nodegroup's version in the terminal event, as its nodes' kubelets report it", () => {
+      const terminal = events[events.length - 1]!;
+      expect(terminal.outputs).toMatchObject({ 'selfManagedNodegroup/follows': '1.32 → 1.33', 'selfManagedNodegroup/pinned': expect.stringMatching(/^1\.32 → 1\.\d+$/) });
+    });
+
     it("replaces every instance of the nodegroup that follows the default AMI with one of 1.33's EKS optimized AMI, its nodes Ready on a 1.33 kubelet", async () => {
       const newAmi = await recommendedAmi('1.33');
       const { group: upgraded, instances } = await group('follows');
@@ -143,6 +148,13 @@ describe('upgrading a cluster with self-managed nodegroups from 1.32 to 1.33', (
       const spec = cluster.body.spec as { version: string; selfManagedNodeGroups: Array<{ name: string; ami?: string }> };
       expect(spec.version).toBe('1.33');
       expect(spec.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ami: ng.ami }))).toEqual([{ name: 'follows', ami: undefined }, { name: 'pinned', ami: PINNED_AMI }]);
+    });
+
+    it('refuses 1.33 asked again, every part (the self-managed nodes as read on their kubelets) running it', async () => {
+      const again = await cloud.call('POST', `/clusters/${NAME}/upgrade`, { body: { version: '1.33' } });
+
+      expect(again.status).toBe(422);
+      expect(again.body.errors).toContainEqual({ pointer: '/version', message: 'the cluster already runs Kubernetes 1.33' });
     });
   });
 });

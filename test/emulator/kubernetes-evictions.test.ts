@@ -171,6 +171,23 @@ describe('evictions', () => {
     expect(live('kube-dns').map((p) => p.metadata.name)).not.toContain(pod.metadata.name);
   });
 
+  it("keeps the annotations a client writes on a node (the service's cordoning operation), never those its kubelet sets", () => {
+    const [node] = nodes();
+    const annotationsOf = () => nodes().find((n) => n.metadata.name === node.metadata.name)!.metadata.annotations as Record<string, string>;
+
+    patchNode(env.world, cluster, node.metadata.name, 'application/strategic-merge-patch+json', { metadata: { annotations: { 'eks-provisioner/cordoned-by': 'op-1' } }, spec: { unschedulable: true } }, false);
+    expect(annotationsOf()).toMatchObject({ 'eks-provisioner/cordoned-by': 'op-1', 'node.alpha.kubernetes.io/ttl': '0' });
+    const snapshot = JSON.parse(JSON.stringify(snapshotWorld(env.world)));
+    env.world.kubeNodes.annotations.clear();
+    restoreWorld(env.world, snapshot);
+    cluster = env.state.clusters.get('ev')!;
+    expect(annotationsOf()['eks-provisioner/cordoned-by']).toBe('op-1');
+
+    patchNode(env.world, cluster, node.metadata.name, 'application/strategic-merge-patch+json', { metadata: { annotations: { 'eks-provisioner/cordoned-by': null } }, spec: { unschedulable: false } }, false);
+    expect(annotationsOf()['eks-provisioner/cordoned-by']).toBeUndefined();
+    expect(failure(() => patchNode(env.world, cluster, node.metadata.name, MERGE, { metadata: { annotations: { 'node.alpha.kubernetes.io/ttl': '5' } } }, false))).toMatchObject({ status: 422, code: 'Invalid' });
+  });
+
   it('keeps cordons across a save and restore of the world', async () => {
     const [node] = nodes();
     patchNode(env.world, cluster, node.metadata.name, MERGE, { spec: { unschedulable: true } }, false);

@@ -146,8 +146,10 @@ export class FakeAws {
   servicePrincipal = 'arn:aws:iam::111122223333:role/eksp-cloudformation';
   /** Pods running on nodes, by cluster (DaemonSet pods are not listed: drains leave them). */
   readonly pods = new Map<string, Array<{ namespace: string; name: string; node: string; terminating?: boolean }>>();
-  /** Nodes cordoned, by `<cluster>/<node>`. */
-  readonly cordoned = new Set<string>();
+  /** The Kubernetes version of AMIs no EKS optimized AMI parameter names (a spec's pinned AMI), by image id. */
+  readonly customAmiKubelets = new Map<string, string>();
+  /** Nodes cordoned, by `<cluster>/<node>`, with the operation the cordon names (its eks-provisioner/cordoned-by annotation), if any. */
+  readonly cordoned = new Map<string, string | undefined>();
   /** aws-auth of each cluster, by `<cluster>/kube-system/aws-auth`. */
   readonly configMaps = new Map<string, AwsAuth>();
   readonly subnets = new Map<string, SubnetDescription>();
@@ -1050,10 +1052,10 @@ export class FakeAws {
       const wanted = labelSelector.split(',').map((term) => term.split('=') as [string, string]);
       return this.nodesOf(cluster.name).filter((node) => wanted.every(([key, value]) => node.labels[key] === value)).map(({ labels: _labels, ...status }) => status);
     },
-    cordonNodes: async (cluster, nodeNames, unschedulable = true) => {
+    cordonNodes: async (cluster, nodeNames, unschedulable = true, cordonedBy) => {
       this.record('kubernetes', unschedulable ? 'CordonNodes' : 'UncordonNodes', nodeNames.join(','));
       for (const node of nodeNames) {
-        if (unschedulable) this.cordoned.add(`${cluster.name}/${node}`);
+        if (unschedulable) this.cordoned.set(`${cluster.name}/${node}`, cordonedBy);
         else this.cordoned.delete(`${cluster.name}/${node}`);
       }
     },
@@ -1082,9 +1084,9 @@ export class FakeAws {
    * complete self-managed nodegroup stack, labelled as EKS and the launch template's kubelet flags label them.
    */
   nodesOf(cluster: string): Array<NodeStatus & { labels: Record<string, string> }> {
-    const groups: Array<{ nodegroup: string; label: Record<string, string>; count: number; instances?: Array<{ instanceId: string; serial: number }> }> = [];
+    const groups: Array<{ nodegroup: string; label: Record<string, string>; count: number; version?: string; instances?: Array<{ instanceId: string; serial: number; imageId: string }> }> = [];
     for (const ng of this.nodegroups.values()) {
-      if (ng.clusterName === cluster && ng.status === 'ACTIVE') groups.push({ nodegroup: ng.nodegroupName!, label: { 'eks.amazonaws.com/nodegroup': ng.nodegroupName! }, count: ng.scalingConfig?.desiredSize ?? 0 });
+      if (ng.clusterName === cluster && ng.status === 'ACTIVE') groups.push({ nodegroup: ng.nodegroupName!, label: { 'eks.amazonaws.com/nodegroup': ng.nodegroupName! }, count: ng.scalingConfig?.desiredSize ?? 0, ...(ng.version ? { version: ng.version } : {}) });
     }
     for (const [stackName, stack] of this.stacks) {
       const prefix = `eksp-${cluster}-nodegroup-`;
@@ -1094,9 +1096,12 @@ export class FakeAws {
       const instances = stack.outputs.AutoScalingGroupName ? this.selfManagedGroup(stack.outputs.AutoScalingGroupName)?.instances : undefined;
       groups.push({ nodegroup, label: { [SELF_MANAGED_NODEGROUP_LABEL]: nodegroup }, count: Number(group.Properties?.DesiredCapacity ?? 0), ...(instances ? { instances } : {}) });
     }
-    return groups.flatMap(({ nodegroup, label, count, instances }, g) =>
+    // A self-managed node's kubelet is the one of the EKS optimized AMI it booted (the Kubernetes version in the AMI's SSM parameter).
+    const amiVersion = (imageId: string) => [...this.ssmParameters].find(([, value]) => value === imageId)?.[0].split('/')[5] ?? this.customAmiKubelets.get(imageId);
+    return groups.flatMap(({ nodegroup, label, count, version, instances }, g) =>
       Array.from({ length: instances?.length ?? count }, (_, i) => {
         const instance = instances?.[i];
+        const kubelet = instance ? amiVersion(instance.imageId) : version;
         const name = `ip-10-0-${g + 1}-${(instance?.serial ?? i) + 10}.ec2.internal`;
         const broken = this.faults.nodesNotReady?.nodegroup === nodegroup ? this.faults.nodesNotReady : undefined;
         return {
@@ -1105,6 +1110,8 @@ export class FakeAws {
           ready: broken ? broken.status : ('True' as const),
           ...(broken ? { reason: broken.reason, message: broken.message } : { reason: 'KubeletReady', message: 'kubelet is posting ready status' }),
           ...(this.cordoned.has(`${cluster}/${name}`) ? { unschedulable: true } : {}),
+          ...(this.cordoned.get(`${cluster}/${name}`) ? { cordonedBy: this.cordoned.get(`${cluster}/${name}`) } : {}),
+          ...(kubelet ? { kubeletVersion: `v${kubelet}.4-eks-1a2b3c4` } : {}),
           ...(instance ? { instanceId: instance.instanceId } : {}),
         };
       }),
@@ -1131,6 +1138,12 @@ export class FakeAws {
       this.record('dynamodb', 'UpdateItem', `cluster ${name} readyNodes`);
       const record = this.clusterRecords.get(name);
       if (record) record.readyNodes = { ...record.readyNodes, ...structuredClone(observed) };
+    },
+    recordNodeVersions: async (name, observed) => {
+      if (Object.keys(observed).length === 0) return;
+      this.record('dynamodb', 'UpdateItem', `cluster ${name} nodeVersions`);
+      const record = this.clusterRecords.get(name);
+      if (record) record.nodeVersions = { ...record.nodeVersions, ...structuredClone(observed) };
     },
     listClusters: async ({ owner, limit, cursor, caller }) =>
       pageOf(
@@ -1324,6 +1337,9 @@ export class FakeAws {
       createdAt: previous?.createdAt ?? operation.requestedAt,
       updatedAt: operation.requestedAt,
       version: (previous?.version ?? 0) + 1,
+      // Observations stay with the cluster, whichever operation runs.
+      ...(previous?.readyNodes ? { readyNodes: previous.readyNodes } : {}),
+      ...(previous?.nodeVersions ? { nodeVersions: previous.nodeVersions } : {}),
     });
     this.operations.set(operation.id, { id: operation.id, type: operation.type, clusterName: operation.cluster.name, status: 'ACCEPTED', phase: 'Accepted', requestedBy: operation.requestedBy, requestedAt: operation.requestedAt, updatedAt: operation.requestedAt, steps: {} });
   }

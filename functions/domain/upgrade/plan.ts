@@ -6,7 +6,7 @@
  */
 import type { Addon, Nodegroup } from '@aws-sdk/client-eks';
 import { addonTarget, type AddonTargetChoice } from './addon-targets';
-import { dataPlaneBehind, preflightProblems, type PreflightInput, type SelfManagedInput } from './preflight';
+import { dataPlaneBehind, preflightProblems, selfManagedVersion, type PreflightInput, type SelfManagedInput } from './preflight';
 import { blockingProblems, type UpgradeProblem } from './problem';
 import { upgradePasses, upgradeRefusal } from './versions';
 
@@ -30,8 +30,8 @@ export interface PlannedNodegroup {
 /**
  * A self-managed nodegroup (its own stack): the launch template takes the EKS optimized AMI of the
  * target and its nodes are replaced one at a time, unless its spec pins an AMI, which is kept.
- * EKS reports no version for it: its kubelets are taken to run the control plane's version, the
- * one its AMI was chosen for when the stack was made or last upgraded.
+ * EKS reports no version for it: `from` is the lowest kubelet minor the service last read on its
+ * nodes, else (never read) the control plane's version, the one its AMI was chosen for.
  */
 export interface PlannedSelfManagedNodegroup {
   name: string;
@@ -63,7 +63,13 @@ export interface UpgradePlan {
 export interface VersionSnapshot {
   version: string;
   addons: Record<string, string>;
+  /** Managed nodegroups, as EKS reports them. */
   nodegroups: Record<string, string>;
+  /**
+   * Self-managed nodegroups: the lowest kubelet minor the service read on each one's nodes (the
+   * registry's nodeVersions). Absent in a snapshot taken before the service recorded them.
+   */
+  selfManagedNodegroups?: Record<string, string>;
 }
 
 /** EKS's own default when a nodegroup was made without updateConfig: one node at a time. */
@@ -87,12 +93,13 @@ export function planUpgrade(input: PreflightInput & { force?: boolean }): Upgrad
   };
 }
 
-function plannedSelfManagedNodegroups(nodegroups: readonly SelfManagedInput[], current: string, target: string): PlannedSelfManagedNodegroup[] {
-  return nodegroups.map((ng) =>
-    ng.ami
-      ? { name: ng.name, from: current, to: current, pinnedAmi: ng.ami, skipped: `its spec pins AMI ${ng.ami}, which the upgrade keeps: remove the pin to follow the EKS optimized AMI of Kubernetes ${target}, or set an AMI for it` }
-      : { name: ng.name, from: current, to: target },
-  );
+function plannedSelfManagedNodegroups(nodegroups: readonly SelfManagedInput[], controlPlane: string, target: string): PlannedSelfManagedNodegroup[] {
+  return nodegroups.map((ng) => {
+    const from = selfManagedVersion(ng, controlPlane);
+    return ng.ami
+      ? { name: ng.name, from, to: from, pinnedAmi: ng.ami, skipped: `its spec pins AMI ${ng.ami}, which the upgrade keeps: remove the pin to follow the EKS optimized AMI of Kubernetes ${target}, or set an AMI for it` }
+      : { name: ng.name, from, to: target };
+  });
 }
 
 /** Each installed add-on's target; those without one are left out (preflight names them). */
@@ -119,18 +126,25 @@ function plannedNodegroups(nodegroups: readonly Nodegroup[], target: string): Pl
 /** What the plan expects before and after: for a dry run's outputs, and to compare with what the workflow finds. */
 export function plannedSnapshots(plan: UpgradePlan): { before: VersionSnapshot; after: VersionSnapshot } {
   const addonsBefore = Object.fromEntries(plan.addons.flatMap((a) => (a.from !== undefined ? [[a.name, a.from]] : [])));
+  const selfManaged = (side: 'from' | 'to') => Object.fromEntries(plan.selfManagedNodegroups.map((n) => [n.name, n[side]]));
   return {
-    before: { version: plan.from, addons: addonsBefore, nodegroups: Object.fromEntries(plan.nodegroups.map((n) => [n.name, n.from])) },
-    after: { version: plan.passes.length > 0 ? plan.to : plan.from, addons: Object.fromEntries(plan.addons.map((a) => [a.name, a.to])), nodegroups: Object.fromEntries(plan.nodegroups.map((n) => [n.name, n.to])) },
+    before: { version: plan.from, addons: addonsBefore, nodegroups: Object.fromEntries(plan.nodegroups.map((n) => [n.name, n.from])), selfManagedNodegroups: selfManaged('from') },
+    after: { version: plan.passes.length > 0 ? plan.to : plan.from, addons: Object.fromEntries(plan.addons.map((a) => [a.name, a.to])), nodegroups: Object.fromEntries(plan.nodegroups.map((n) => [n.name, n.to])), selfManagedNodegroups: selfManaged('to') },
   };
 }
 
-/** The versions EKS reports now, as a snapshot (the workflow reads them at its start and its end). */
-export function versionSnapshot(clusterVersion: string, addons: readonly Addon[], nodegroups: readonly Nodegroup[]): VersionSnapshot {
+/**
+ * The versions the cluster's parts run now, as a snapshot (the workflow reads them at its start
+ * and its end): EKS's for the control plane, add-ons and managed nodegroups; the versions read on
+ * the nodes of the spec's self-managed nodegroups (those never read are left out: nothing true can
+ * be said of them).
+ */
+export function versionSnapshot(clusterVersion: string, addons: readonly Addon[], nodegroups: readonly Nodegroup[], selfManaged: readonly SelfManagedInput[] = []): VersionSnapshot {
   return {
     version: clusterVersion,
     addons: Object.fromEntries(addons.flatMap((a) => (a.addonName && a.addonVersion ? [[a.addonName, a.addonVersion]] : []))),
     nodegroups: Object.fromEntries(nodegroups.flatMap((n) => (n.nodegroupName && n.version ? [[n.nodegroupName, n.version]] : []))),
+    selfManagedNodegroups: Object.fromEntries(selfManaged.flatMap((n) => (n.version ? [[n.name, n.version]] : []))),
   };
 }
 
@@ -140,8 +154,8 @@ const ABSENT = '(none)';
 /**
  * Flattens before and after into a status event's outputs (Record<string, string>):
  * {"version": "1.31 → 1.33", "addon/coredns": "v1.11.3-eksbuild.1 → v1.11.4-eksbuild.2",
- * "nodegroup/ng-1": "1.31 → 1.33"}. Every part appears, changed or not, so the event alone says
- * what the cluster runs.
+ * "nodegroup/ng-1": "1.31 → 1.33", "selfManagedNodegroup/batch": "1.31 → 1.33"}. Every part
+ * appears, changed or not, so the event alone says what the cluster runs.
  */
 export function upgradeOutputs(before: VersionSnapshot, after: VersionSnapshot): Record<string, string> {
   const outputs: Record<string, string> = { version: `${before.version} → ${after.version}` };
@@ -150,5 +164,6 @@ export function upgradeOutputs(before: VersionSnapshot, after: VersionSnapshot):
   };
   pairs('addon', before.addons, after.addons);
   pairs('nodegroup', before.nodegroups, after.nodegroups);
+  pairs('selfManagedNodegroup', before.selfManagedNodegroups ?? {}, after.selfManagedNodegroups ?? {});
   return outputs;
 }

@@ -37,6 +37,22 @@ export interface PreflightInput {
 export interface SelfManagedInput {
   name: string;
   ami?: string;
+  /**
+   * The version its nodes ran when the service last read them (the lowest kubelet minor: the
+   * registry's nodeVersions). Absent when never read: taken to be the control plane's version, the
+   * one its AMI was chosen for.
+   */
+  version?: string;
+}
+
+/** The spec's self-managed nodegroups, each with the AMI it pins and the version last read on its nodes (the registry's nodeVersions). */
+export function selfManagedInputs(spec: { selfManagedNodeGroups: readonly { name: string; ami?: string }[] }, nodeVersions: Readonly<Record<string, { version: string }>>): SelfManagedInput[] {
+  return spec.selfManagedNodeGroups.map((ng) => ({ name: ng.name, ...(ng.ami ? { ami: ng.ami } : {}), ...(nodeVersions[ng.name] ? { version: nodeVersions[ng.name]!.version } : {}) }));
+}
+
+/** The version a self-managed nodegroup's kubelets run: as read, else the control plane's. */
+export function selfManagedVersion(nodegroup: SelfManagedInput, controlPlane: string): string {
+  return nodegroup.version !== undefined && parseMinor(nodegroup.version) ? nodegroup.version : controlPlane;
 }
 
 /** Every problem preflight finds; `blockingProblems(problems, force)` says which stop the upgrade. */
@@ -55,7 +71,7 @@ export function preflightProblems(input: PreflightInput): UpgradeProblem[] {
     ...addonProblems(input, catchUp ? [input.targetVersion] : passes),
     ...nodegroupStatusProblems(input.nodegroups),
     ...nodegroupSkewProblems(input.nodegroups, input.currentVersion, passes),
-    ...selfManagedSkewProblems(input.selfManagedNodegroups ?? [], input.currentVersion, passes),
+    ...selfManagedSkewProblems((input.selfManagedNodegroups ?? []).map((ng) => ({ ...ng, version: selfManagedVersion(ng, input.currentVersion) })), input.currentVersion, passes),
   ];
 }
 
@@ -63,7 +79,9 @@ export function preflightProblems(input: PreflightInput): UpgradeProblem[] {
  * The control plane already runs the target but its data plane does not: an upgrade that failed
  * after its last pass (a PodDisruptionBudget blocked a nodegroup, an add-on update failed). Asked
  * again, the upgrade catches the nodegroups and add-ons up instead of being refused as "the same
- * version", so that retrying (with `force`, say) is the remedy a failure can name.
+ * version", so that retrying (with `force`, say) is the remedy a failure can name. A self-managed
+ * nodegroup that follows the default AMI is behind when its nodes were last read on an older
+ * kubelet (a replacement that failed, or was stopped by another part's failure).
  */
 export function dataPlaneBehind(input: PreflightInput): boolean {
   const target = input.targetVersion;
@@ -74,7 +92,8 @@ export function dataPlaneBehind(input: PreflightInput): boolean {
     const { target: chosen } = addonTarget({ name: addon.addonName ?? '', kubernetesVersion: target, installedVersion: addon.addonVersion, pinnedVersion: pinned, info: input.addonVersions.find((a) => a.addonName === addon.addonName) });
     return chosen !== undefined && chosen.to !== addon.addonVersion;
   });
-  return nodegroupBehind || addonBehind;
+  const selfManagedBehind = (input.selfManagedNodegroups ?? []).some((ng) => !ng.ami && compareMinors(selfManagedVersion(ng, input.currentVersion), target) < 0);
+  return nodegroupBehind || addonBehind || selfManagedBehind;
 }
 
 /** EKS takes one update at a time and refuses UpdateClusterVersion unless the cluster is ACTIVE. */

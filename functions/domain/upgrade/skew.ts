@@ -51,17 +51,19 @@ export function nodegroupSkewProblems(nodegroups: readonly Nodegroup[], current:
 }
 
 /**
- * Skew of the spec's self-managed nodegroups. EKS reports no version for them: their kubelets are
- * taken to run the control plane's current version (the one their AMI was chosen for). One that
+ * Skew of the spec's self-managed nodegroups. EKS reports no version for them: their kubelets run
+ * the version the service last read on their nodes (`version`), else are taken to run the control
+ * plane's current version (the one their AMI was chosen for). One that
  * follows the default AMI lags through the passes as a managed nodegroup does, and is checked the
  * same way. One that pins its AMI is never moved by the upgrade, so it is checked the same way
  * too (it lags at least as much during the passes as after them) and, when it passes, is named in
  * a warning: its kubelets stay behind until someone moves the pin.
  */
-export function selfManagedSkewProblems(nodegroups: readonly { name: string; ami?: string }[], current: string, passes: readonly string[]): UpgradeProblem[] {
+export function selfManagedSkewProblems(nodegroups: readonly { name: string; ami?: string; version?: string }[], controlPlane: string, passes: readonly string[]): UpgradeProblem[] {
   const last = passes[passes.length - 1];
   return nodegroups.flatMap((ng): UpgradeProblem[] => {
-    const skew = nodegroupSkewProblems([{ nodegroupName: ng.name, version: current }], current, passes).map((problem) => ({ ...problem, resource: `self-managed nodegroup ${ng.name}` }));
+    const current = ng.version ?? controlPlane;
+    const skew = nodegroupSkewProblems([{ nodegroupName: ng.name, version: current }], controlPlane, passes).map((problem) => ({ ...problem, resource: `self-managed nodegroup ${ng.name}` }));
     if (!ng.ami || last === undefined) return skew;
     if (skew.length > 0) {
       return skew.map((problem) => ({ ...problem, recommendation: `upgrade the cluster at most ${maxKubeletLag(last)} minors at a time and move nodegroup ${ng.name}'s pinned AMI on between upgrades, or remove its pin so the upgrade moves it` }));
@@ -71,7 +73,7 @@ export function selfManagedSkewProblems(nodegroups: readonly { name: string; ami
       severity: 'warning',
       resource: `self-managed nodegroup ${ng.name}`,
       pass: last,
-      message: `nodegroup ${ng.name} pins AMI ${ng.ami}, so the upgrade leaves its nodes on it: their kubelets stay on the version that AMI carries (taken to be ${current}), ${minorsBetween(current, last)} minor(s) behind ${last}, which Kubernetes supports up to ${maxKubeletLag(last)}`,
+      message: `nodegroup ${ng.name} pins AMI ${ng.ami}, so the upgrade leaves its nodes on it: their kubelets stay on the version that AMI carries (${current}), ${minorsBetween(current, last)} minor(s) behind ${last}, which Kubernetes supports up to ${maxKubeletLag(last)}`,
       recommendation: `after the upgrade, set an AMI built for Kubernetes ${last} (PATCH /clusters/{name}/nodegroups/${ng.name} {"ami": …}), or remove the pin to follow the EKS optimized AMI`,
       forceOverrides: false,
     }];

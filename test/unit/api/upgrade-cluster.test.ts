@@ -3,6 +3,7 @@ import { handleEvent, routeRequest } from '../../../functions/api/handler';
 import { apiEvent as event, responseBody as body, STRANGER } from '../../support/api-event';
 import { FakeAws } from '../../support/fake-aws';
 import { referenceSpec } from '../../support/provision-run';
+import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 
 const NAME = 'reference';
 const PATH = `/clusters/${NAME}/upgrade`;
@@ -69,6 +70,23 @@ describe('POST /clusters/{name}/upgrade', () => {
     expect(aws.executions).toEqual([]);
   });
 
+  it('takes the version the cluster runs to catch up a self-managed nodegroup whose nodes were last read on an older kubelet: the dry run lists it, and the upgrade starts', async () => {
+    const aws = new FakeAws();
+    await activeCluster(aws);
+    const record = aws.clusterRecords.get(NAME)!;
+    const spec = record.spec as Spec;
+    record.spec = { ...spec, selfManagedNodeGroups: normaliseSpec({ ...referenceSpec(), selfManagedNodeGroups: [{ name: 'sm-batch', instanceTypes: ['m6i.large'], minSize: 0, maxSize: 2, desiredSize: 1 }] }, aws.deps().settings.guardrails()).selfManagedNodeGroups };
+    record.nodeVersions = { 'sm-batch': { version: '1.31', observedAt: '2026-11-20T09:00:00.000Z' } };
+
+    const dryRun = await upgrade(aws, { version: '1.32' }, { query: { dryRun: 'true' } });
+
+    expect(dryRun.statusCode).toBe(200);
+    expect(body(dryRun).plan).toMatchObject({ from: '1.32', to: '1.32', passes: [], canProceed: true, selfManagedNodegroups: [{ name: 'sm-batch', from: '1.31', to: '1.32' }] });
+    const started = await upgrade(aws, { version: '1.32' });
+    expect(started.statusCode).toBe(202);
+    expect(aws.executions[0]!.input).toMatchObject({ upgrade: { version: '1.32' } });
+  });
+
   it('answers 409 while another operation holds the cluster, naming it', async () => {
     const aws = new FakeAws();
     await activeCluster(aws);
@@ -116,7 +134,7 @@ describe('POST /clusters/{name}/upgrade', () => {
       nodegroups: [{ name: 'ng-general', from: '1.32', to: '1.33' }],
     });
     expect(answer.blocking).toEqual([expect.objectContaining({ code: 'UpgradeInsightError', resource: 'insight Deprecated APIs removed in Kubernetes v1.33', recommendation: 'Update manifests and clients before upgrading.' })]);
-    expect(answer.expected.after).toEqual({ version: '1.33', addons: { coredns: 'v1.0.0-eksbuild.133' }, nodegroups: { 'ng-general': '1.33' } });
+    expect(answer.expected.after).toEqual({ version: '1.33', addons: { coredns: 'v1.0.0-eksbuild.133' }, nodegroups: { 'ng-general': '1.33' }, selfManagedNodegroups: {} });
     expect(aws.callLog((c) => c.operation === 'StartInsightsRefresh' || c.operation.startsWith('Update'))).toEqual([]);
     expect(aws.executions).toEqual([]);
     expect(aws.clusterRecords.get(NAME)!.lockedBy).toBeUndefined();

@@ -177,6 +177,25 @@ describe('HttpKubernetes nodes and pods', () => {
     expect(seen[0]).toMatchObject({ method: 'PATCH', url: '/api/v1/nodes/ip-10-0-1-5.ec2.internal', body: { spec: { unschedulable: true } } });
   });
 
+  it("names the operation that cordons in the node's eks-provisioner/cordoned-by annotation, and takes it off with the cordon", async () => {
+    await kubernetes.setUnschedulable(cluster, 'ip-10-0-1-5.ec2.internal', true, 'op-upgrade-1');
+    await kubernetes.setUnschedulable(cluster, 'ip-10-0-1-5.ec2.internal', false);
+
+    expect(seen.map((request) => request.body)).toEqual([
+      { metadata: { annotations: { 'eks-provisioner/cordoned-by': 'op-upgrade-1' } }, spec: { unschedulable: true } },
+      { metadata: { annotations: { 'eks-provisioner/cordoned-by': null } }, spec: { unschedulable: false } },
+    ]);
+  });
+
+  it("reports each node's kubelet version and the operation that cordoned it", async () => {
+    reply = {
+      status: 200,
+      body: { items: [{ metadata: { name: 'a', annotations: { 'eks-provisioner/cordoned-by': 'op-upgrade-1', 'node.alpha.kubernetes.io/ttl': '0' } }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.32.9-eks-8d3f2a1' } } }] },
+    };
+
+    await expect(kubernetes.listNodes(cluster, 'eks-provisioner/nodegroup=batch')).resolves.toEqual([{ name: 'a', ready: 'True', unschedulable: true, kubeletVersion: 'v1.32.9-eks-8d3f2a1', cordonedBy: 'op-upgrade-1' }]);
+  });
+
   it('lists the pods bound to a node and tells DaemonSet, mirror, finished and terminating pods apart', async () => {
     reply = {
       status: 200,

@@ -621,6 +621,22 @@ describe('DynamoRegistry readyNodes', () => {
     expect(await registry.getCluster(operation.cluster.name)).toMatchObject({ status: 'ACTIVE', readyNodes: { 'ng-a': twoOfTwo } });
   });
 
+  it("records self-managed nodegroups' versions the same way, kept by the next operation's lock and outcome", async () => {
+    const operation = await accepted();
+    const name = operation.cluster.name;
+    await registry.finish(event(operation, succeeded), 'ACTIVE');
+
+    await registry.recordNodeVersions(name, { batch: { version: '1.32', observedAt: '2026-11-21T10:15:00.000Z' } });
+    await registry.recordNodeVersions(name, { other: { version: '1.33', observedAt: '2026-11-21T10:16:00.000Z' } });
+    const upgrade = { ...newOperation(), cluster: operation.cluster, type: 'UPGRADE' as const };
+    await registry.beginOperation(upgrade, { expectedVersion: (await registry.getCluster(name))!.version, from: ['ACTIVE'], to: 'UPDATING' });
+    await registry.recordNodeVersions(name, { batch: { version: '1.33', observedAt: '2026-11-21T10:30:00.000Z' } });
+    await registry.putOperation(recordOf(upgrade));
+    await registry.finish(event(upgrade, succeeded), 'ACTIVE');
+
+    expect((await registry.getCluster(name))?.nodeVersions).toEqual({ batch: { version: '1.33', observedAt: '2026-11-21T10:30:00.000Z' }, other: { version: '1.33', observedAt: '2026-11-21T10:16:00.000Z' } });
+  });
+
   it('makes no record for a cluster the registry does not have, and no call for nothing observed', async () => {
     await registry.recordReadyNodes('never-created', { 'ng-a': twoOfTwo });
     await registry.recordReadyNodes('never-created', {});

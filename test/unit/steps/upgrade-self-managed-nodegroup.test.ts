@@ -24,13 +24,25 @@ async function withStack(imageVersion: string) {
 }
 
 describe('Upgrade Self-managed Nodegroup', () => {
-  it('leaves a nodegroup whose spec pins an AMI alone: SKIPPED, no call to AWS', async () => {
+  it('leaves a nodegroup whose spec pins an AMI alone: SKIPPED, nothing changed, only what its nodes run read and recorded', async () => {
+    const aws = await withStack('1.32');
+    aws.selfManagedGroups.clear();
+    const pinned = { ...spec, selfManagedNodeGroups: [{ ...spec.selfManagedNodeGroups[0]!, name: 'batch', ami: 'ami-0123456789abcdef0' }] };
+
+    const poll = await upgradeSelfManagedNodegroup({ ...item('batch', { skipped: 'its spec pins AMI ami-0123456789abcdef0' }), spec: pinned }, aws.deps());
+
+    expect(poll).toEqual({ ready: true, waitSeconds: 0 });
+    expect(aws.callLog((c) => !['dynamodb', 'events', 'sts'].includes(c.service) && !/^(Describe|List|Get)|AccessEntry|AccessPolicy/.test(c.operation))).toEqual([]);
+    expect(aws.clusterRecords.get(CLUSTER)?.nodeVersions).toMatchObject({ batch: { version: '1.32' } });
+    expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup batch SKIPPED']);
+  });
+
+  it('is SKIPPED for a pinned AMI even when its nodes cannot be read', async () => {
     const aws = runningAws({ version: '1.33' });
 
     const poll = await upgradeSelfManagedNodegroup(item('pinned', { skipped: 'its spec pins AMI ami-0123456789abcdef0' }), aws.deps());
 
     expect(poll).toEqual({ ready: true, waitSeconds: 0 });
-    expect(aws.callLog((c) => c.service !== 'dynamodb' && c.service !== 'events')).toEqual([]);
     expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup pinned SKIPPED']);
   });
 

@@ -146,7 +146,7 @@ export function instanceNodes(world: World, cluster: Cluster): NodeInfo[] {
           ...(nodegroup?.labels ?? {}),
           ...(selfManaged?.labels ?? {}),
         },
-        annotations: { 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+        annotations: { ...(world.kubeNodes.annotations.get(name) ?? {}), 'alpha.kubernetes.io/provided-node-ip': instance.privateIpAddress, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
       spec: {
         providerID: `aws:///${instance.availabilityZone}/${instance.instanceId}`,
