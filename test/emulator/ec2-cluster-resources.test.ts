@@ -6,39 +6,29 @@
  * Scaling group, launch template and instances (inside their subnets), through scaling and
  * deletion. The AWS CLI reads the same answers.
  */
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CreateNodegroupCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
-import { renderClusterTemplate } from '../../functions/domain/cluster-template';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { cidrContains, ipv4Range, parseIpv4 } from '../../local/emulator/ipv4';
 import { createAutoScalingService } from '../../local/emulator/services/autoscaling';
-import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
-import { createEc2Service } from '../../local/emulator/services/ec2';
-import { createEksService } from '../../local/emulator/services/eks';
-import { createIamService } from '../../local/emulator/services/iam';
-import { createStsService } from '../../local/emulator/services/sts';
 import { restoreWorld, snapshotWorld } from '../../local/emulator/persistence';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/server';
+import type { RunningEmulator } from '../../local/emulator/server';
 import { World } from '../../local/emulator/world';
 import { queryPost, spawnCollect } from '../support/aws-tools';
+import { startClusterStackEmulator, type ClusterStackEmulator } from '../support/cluster-stack-emulator';
 import { ec2Call, filters, items, type Xml } from '../support/ec2-query';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../support/fake-aws';
 import { emulatorOnlyEnvironment, tools, itWith } from '../support/third-party';
 import { until } from '../support/until';
-import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
 
 const SCALE = 0.001;
 const CLUSTER = 'journey';
 
+let cluster: ClusterStackEmulator;
 let emulator: RunningEmulator;
 let world: World;
-let cloudFormation: CloudFormationClient;
 let eks: EKSClient;
 let outputs: Record<string, string>;
 let privateSubnets: string[];
 
 const call = (params: Record<string, string>) => ec2Call(emulator.url, params);
-const stackOf = (name: string) => cloudFormation.send(new DescribeStacksCommand({ StackName: name })).then((r) => r.Stacks![0]!);
 const nodegroupOf = (name: string) => eks.send(new DescribeNodegroupCommand({ clusterName: CLUSTER, nodegroupName: name })).then((r) => r.nodegroup!);
 
 async function instancesOf(nodegroup: string): Promise<Xml[]> {
@@ -51,35 +41,19 @@ function runAws(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 beforeAll(async () => {
-  world = new World({ timeScale: SCALE, seed: 7 });
-  const eksService = createEksService(world, { baseUrl: () => emulator.url });
-  world.eks = eksService.state;
-  emulator = await startEmulator({ timeScale: SCALE, services: [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), createAutoScalingService(world)] }, world);
-  world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
-  // The kube agent's code, where the rendered template's function finds it (as local mode registers it).
-  world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
-  const client = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
-  cloudFormation = new CloudFormationClient(client);
-  eks = new EKSClient(client);
-
-  const input = clusterTemplateInput({ name: CLUSTER, network: { vpc: { cidr: '10.20.0.0/16', azCount: 2, natGateway: 'Single' } } });
-  await cloudFormation.send(new CreateStackCommand({ StackName: input.stackName, TemplateBody: JSON.stringify(renderClusterTemplate(input)), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
-  const stack: Stack = await until(() => stackOf(input.stackName), (s) => s.StackStatus !== 'CREATE_IN_PROGRESS', 'cluster stack created', 30_000);
-  expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  cluster = await startClusterStackEmulator({ scale: SCALE, seed: 7, cluster: CLUSTER, cidr: '10.20.0.0/16', more: (w) => [createAutoScalingService(w)] });
+  ({ world, emulator } = cluster);
+  eks = cluster.client(EKSClient);
+  const stack = await cluster.stack();
   outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
   // In zone order: which subnet the stack finished first depends on the sampled durations, the zone balancing on the list's order.
   privateSubnets = [...world.ec2.subnets.values()]
-    .filter((s) => !s.mapPublicIpOnLaunch && s.tags['aws:cloudformation:stack-name'] === input.stackName)
+    .filter((s) => !s.mapPublicIpOnLaunch && s.tags['aws:cloudformation:stack-name'] === cluster.stackName)
     .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone))
     .map((s) => s.subnetId);
 }, 60_000);
 
-afterAll(async () => {
-  cloudFormation?.destroy();
-  eks?.destroy();
-  emulator.server.closeAllConnections();
-  await emulator.close();
-});
+afterAll(() => cluster?.stop());
 
 describe('the cluster stack’s network, as EC2 describes it', () => {
   it('the cluster security group carries EKS’s self-referencing rule and the stack’s rule from the shared node group', async () => {
@@ -268,9 +242,7 @@ describe('a managed nodegroup’s instances', () => {
 
 describe('deleting the stack', () => {
   it('removes the rules, the NAT gateway’s interface and the control plane’s', async () => {
-    const stackName = clusterTemplateInput({ name: CLUSTER }).stackName;
-    await cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-    await until(() => stackOf(stackName).then((s) => s.StackStatus, () => 'gone'), (s) => s === 'gone' || s === 'DELETE_COMPLETE' || s === 'DELETE_FAILED', 'stack deleted', 30_000);
+    await cluster.deleteStack();
 
     expect(world.ec2.networkInterfaces.size).toBe(0);
     expect([...world.ec2.securityGroups.values()].flatMap((g) => g.ingress ?? [])).toEqual([]);
