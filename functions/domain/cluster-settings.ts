@@ -274,7 +274,8 @@ function nextOidcStep(wanted: ClusterSettings['iam'], live: LiveSettingsState): 
   if (wanted.withOIDC) {
     if (oidc.inClusterStack) return undefined;
     if (own && busy(own)) return wait(own.status.startsWith('DELETE') ? 'oidcProviderDelete' : 'oidcProvider', `${own.stackName} ${own.status}`);
-    if (own && stackCreateProgress(own.status) === 'ready') return undefined;
+    // A stack whose last update rolled back still holds its provider: nothing to do.
+    if (own && (stackCreateProgress(own.status) === 'ready' || own.status === 'UPDATE_ROLLBACK_COMPLETE')) return undefined;
     if (own && live.stage === 'oidcProvider') return failed('oidcProvider', `${own.stackName} ${own.status}`);
     if (own) return apply('oidcProviderDelete', { call: 'deleteOidcStack' });
     if (!oidc.issuerUrl) return refused('reports no OIDC issuer, which its IAM OIDC provider would be for');

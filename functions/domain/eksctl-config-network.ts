@@ -129,7 +129,7 @@ export function readPrivateCluster(log: TranslationLog, value: unknown, at: stri
       },
     },
     refuse: {
-      skipEndpointCreation: { why: 'the service always gives a fully private VPC the endpoints its nodes need', honoured: (flag) => flag === false },
+      skipEndpointCreation: { why: 'a fully private VPC gets the endpoints its nodes need (network.vpc.endpoints, on for such a cluster): without them and without a NAT gateway its nodes could not join', honoured: (flag) => flag === false },
       additionalEndpointServices: 'the service gives a fully private VPC a fixed set of endpoints (see docs/architecture.md); more are not offered',
     },
   });

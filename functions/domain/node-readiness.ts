@@ -7,6 +7,7 @@
  * the condition's reason and message, as `kubectl describe node` shows them.
  */
 import type { ClusterChange, NodeStatus } from '../generated/types';
+import { lowestKubeletMinor } from './kubelet-version';
 import { SELF_MANAGED_NODEGROUP_LABEL } from './self-managed-nodegroup-template';
 import type { Spec } from './spec';
 
@@ -32,6 +33,8 @@ export interface Readiness extends NodegroupNodes {
   ready: number;
   /** Registered nodes that are not Ready, with why. */
   notReady: NodeStatus[];
+  /** The lowest kubelet minor among the registered nodes (kubelet-version.ts), when one reports it. */
+  version?: string;
 }
 
 export function nodegroupNodes(nodegroup: { name: string; desiredSize: number }, managed: boolean): NodegroupNodes {
@@ -63,7 +66,8 @@ export function changedNodes(change: ClusterChange, spec: Pick<Spec, 'managedNod
 }
 
 export function readinessOf(group: NodegroupNodes, nodes: NodeStatus[]): Readiness {
-  return { ...group, ready: nodes.filter((node) => node.ready === 'True').length, notReady: nodes.filter((node) => node.ready !== 'True') };
+  const version = lowestKubeletMinor(nodes);
+  return { ...group, ready: nodes.filter((node) => node.ready === 'True').length, notReady: nodes.filter((node) => node.ready !== 'True'), ...(version ? { version } : {}) };
 }
 
 export function isReady(readiness: Readiness): boolean {

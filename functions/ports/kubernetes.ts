@@ -62,7 +62,19 @@ export class KubeAgentKubernetes implements KubernetesPort {
   }
 
   async cordonNodes(cluster: ClusterAccess, nodeNames: string[], unschedulable = true, cordonedBy?: string): Promise<void> {
-    if (nodeNames.length > 0) await this.ask(cluster, { action: 'cordonNodes', nodeNames, unschedulable, ...(unschedulable && cordonedBy ? { cordonedBy } : {}) }, 'nodes');
+    if (nodeNames.length === 0) return;
+    const request = { action: 'cordonNodes' as const, nodeNames, unschedulable };
+    if (!(unschedulable && cordonedBy)) {
+      await this.ask(cluster, request, 'nodes');
+      return;
+    }
+    const named = await this.invoke(cluster, { ...request, cordonedBy }, 'nodes');
+    // A cluster's agent keeps the code it was made with: one made before cordons named their
+    // operation refuses the field (Ajv's "must NOT have additional properties"). Its nodes are
+    // cordoned without the name (a failure path then leaves them cordoned, as before); a refusal
+    // for another reason comes back from that request.
+    if (named.error?.name === 'KubeAgentContractError') await this.ask(cluster, request, 'nodes');
+    else this.answer(cluster, named, 'nodes');
   }
 
   async drainNodes(cluster: ClusterAccess, nodeNames: string[]): Promise<DrainRound> {
@@ -71,6 +83,11 @@ export class KubeAgentKubernetes implements KubernetesPort {
   }
 
   private async ask(cluster: ClusterAccess, request: Omit<KubeAgentRequest, 'cluster' | 'token'>, resource = RESOURCE): Promise<KubeAgentResponse> {
+    return this.answer(cluster, await this.invoke(cluster, request, resource), resource);
+  }
+
+  /** The agent's response as it came, its refusals and Kubernetes' answers included. */
+  private async invoke(cluster: ClusterAccess, request: Omit<KubeAgentRequest, 'cluster' | 'token'>, resource: string): Promise<KubeAgentResponse> {
     const agent = kubeAgentFunctionName(cluster.name);
     const event: KubeAgentRequest = { ...request, cluster: { name: cluster.name, endpoint: cluster.endpoint, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) }, token: await this.token(cluster.name) };
     let reply;
@@ -89,7 +106,12 @@ export class KubeAgentKubernetes implements KubernetesPort {
       // The agent's own failure (a crash, a timeout): not an answer of the Kubernetes API, so worth another try.
       throw new AwsUnavailableError(`the kube agent ${agent} failed (${reply.FunctionError}): ${functionErrorMessage(body)}`, { resource });
     }
-    const response = JSON.parse(body || '{}') as KubeAgentResponse;
+    return JSON.parse(body || '{}') as KubeAgentResponse;
+  }
+
+  /** The response, or its failure as the error a step handles. */
+  private answer(cluster: ClusterAccess, response: KubeAgentResponse, resource: string): KubeAgentResponse {
+    const agent = kubeAgentFunctionName(cluster.name);
     const failure = response.error;
     if (!failure) return response;
     // The agent's messages already lead with the resource.

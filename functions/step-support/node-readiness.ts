@@ -79,11 +79,15 @@ const nodeCount = (readiness: Readiness) => ({ ready: Math.min(readiness.ready, 
 /**
  * The registry keeps each nodegroup's last observed count for GET /clusters/{name}: written once
  * when its wait ends (Ready, or out of time), not on every look, so a wait of many looks costs
- * one write.
+ * one write. A self-managed nodegroup's version is read then too (EKS reports none): a nodegroup
+ * made, or made again under an old name, starts with what its own nodes run.
  */
 async function recordEndedWaits(deps: Deps, wait: NodeWait, ended: Readiness[], now: Date): Promise<void> {
   const observedAt = now.toISOString();
-  await deps.registry.recordReadyNodes(wait.operation.cluster.name, Object.fromEntries(ended.map((readiness) => [readiness.nodegroup, { ...nodeCount(readiness), observedAt }])));
+  const cluster = wait.operation.cluster.name;
+  await deps.registry.recordReadyNodes(cluster, Object.fromEntries(ended.map((readiness) => [readiness.nodegroup, { ...nodeCount(readiness), observedAt }])));
+  const versions = ended.flatMap((readiness) => (!readiness.managed && readiness.version ? [[readiness.nodegroup, { version: readiness.version, observedAt }] as const] : []));
+  await deps.registry.recordNodeVersions(cluster, Object.fromEntries(versions));
 }
 
 /** When each nodegroup's wait began and which ended, from the operation's timeline (the registry): the retries carry no state of their own. */

@@ -48,19 +48,21 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   const resource = `nodegroup ${item.name}`;
   if (!spec) throw new InvalidStepInputError(`${STEP} needs the cluster's spec (the Map's ItemSelector passes it)`);
   if (input.release) {
-    // The second pass (after looks still under way have ended) only uncordons: the timeline has the step.
-    if (await failurePathBegun(deps, operation.id, resource)) {
+    const begun = await releaseStep(deps, operation.id, resource);
+    // The second pass (after looks still under way have ended) only uncordons: the step has ended on the timeline.
+    if (begun?.ended) {
       await releaseNodegroupCordons(deps, { operation, spec }, item.name);
       return DONE;
     }
-    const startedAt = deps.clock().toISOString();
+    // The first pass, or its retry (the step STARTED and has not ended): it ends the step either way.
+    const startedAt = begun?.startedAt ?? deps.clock().toISOString();
     // On the timeline before anything else: from here on no look of this operation changes the nodegroup.
-    await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });
+    if (!begun) await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'STARTED', resource, startedAt });
     await releaseNodegroupCordons(deps, { operation, spec }, item.name);
     await reportUpgradeStep(deps, operation, 'DataPlane', { name: RELEASE_STEP, status: 'SUCCEEDED', resource, startedAt, endedAt: deps.clock().toISOString() });
     return DONE;
   }
-  if (await failurePathBegun(deps, operation.id, resource)) {
+  if (await releaseStep(deps, operation.id, resource)) {
     throw new NodegroupUpgradeFailedError('was left where it was: another part of the upgrade failed', { resource });
   }
   if (item.skipped) {
@@ -83,10 +85,13 @@ export async function upgradeSelfManagedNodegroup(input: UpgradeItem, deps: Deps
   });
 }
 
-/** Whether the upgrade's failure path has begun uncordoning this nodegroup (its step is on the operation's timeline). */
-async function failurePathBegun(deps: Pick<Deps, 'registry'>, operationId: string, resource: string): Promise<boolean> {
+/** The upgrade's failure path for this nodegroup as the operation's timeline has it (one entry per event): undefined until it has begun. */
+async function releaseStep(deps: Pick<Deps, 'registry'>, operationId: string, resource: string): Promise<{ startedAt: string; ended: boolean } | undefined> {
   const record = await deps.registry.getOperation(operationId);
-  return Object.values(record?.steps ?? {}).some((entry) => entry.name === RELEASE_STEP && entry.resource === resource);
+  const entries = Object.values(record?.steps ?? {}).filter((entry) => entry.name === RELEASE_STEP && entry.resource === resource);
+  const started = entries.find((entry) => entry.status === 'STARTED');
+  if (!started) return undefined;
+  return { startedAt: started.startedAt ?? started.at, ended: entries.some((entry) => entry.status === 'SUCCEEDED') };
 }
 
 export const handler = step(

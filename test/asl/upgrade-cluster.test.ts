@@ -13,6 +13,7 @@ import { FakeAws } from '../support/fake-aws';
 import { operationFor, runWorkflow } from '../support/provision-run';
 import { expectWellFormedEvents } from '../support/status-events';
 import { readDefinition } from '../../local/runtime/state-machine-runner';
+import { STEP_POLICIES } from '../../infra/constructs/step-lambdas';
 import { nodegroupStackName } from '../../functions/domain/naming';
 import { eksOptimizedAmiParameter } from '../../functions/domain/self-managed-nodegroup-template';
 import type { SelfManagedNodegroupItem } from '../../functions/generated/types';
@@ -290,6 +291,13 @@ describe('upgrade-cluster', () => {
     expect(after.find((n) => n.name === mine!.name)?.unschedulable).toBeUndefined();
     expect(after.find((n) => n.name === theirs!.name)?.unschedulable).toBe(true);
     expect(aws.callLog((c) => c.operation === 'UpdateStack' || c.operation === 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+  });
+
+  it("waits out any look still under way before the second uncordon pass: longer than the function's timeout", () => {
+    const definition = readDefinition('upgrade-cluster') as unknown as { States: Record<string, { ItemProcessor?: { States: Record<string, { Seconds?: number }> } }> };
+    const wait = definition.States['Uncordon Self-managed Nodes']?.ItemProcessor?.States['Wait For Stopped Looks'];
+
+    expect(wait?.Seconds).toBeGreaterThan(STEP_POLICIES['upgrade-self-managed-nodegroup'].timeout!.toSeconds());
   });
 
   it('every state a Catch leaves is in FAILED_STATES with its phase', () => {

@@ -205,6 +205,11 @@ describe('Change Settings decisions for the IAM OIDC provider (iam.withOIDC)', (
     expect(plan(ON, oidc(ownStack('CREATE_COMPLETE'), { stage: 'oidcProvider' }))).toEqual({ kind: 'inSync' });
   });
 
+  it('keeps a provider whose stack\'s last update (a re-tag) rolled back: it is there, so switching on again is in sync', () => {
+    expect(plan(ON, oidc(ownStack('UPDATE_ROLLBACK_COMPLETE')))).toEqual({ kind: 'inSync' });
+    expect(plan(ON, oidc(ownStack('UPDATE_COMPLETE')))).toEqual({ kind: 'inSync' });
+  });
+
   it('is in sync with no call when the cluster stack holds the provider (made with withOIDC)', () => {
     expect(plan(ON, oidc({ clusterStack: clusterStack(withProvider), inClusterStack: true }))).toEqual({ kind: 'inSync' });
   });

@@ -70,6 +70,50 @@ describe('KubeAgentKubernetes', () => {
     expect(raised.message).toContain('eksp-kube-agent-demo');
   });
 
+  describe('cordonNodes naming the operation', () => {
+    /** An agent as one made before cordons named their operation answers: its contract has no cordonedBy. */
+    function olderAgent() {
+      const made = agent();
+      made.mock.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
+        const request = JSON.parse(Buffer.from(input.Payload).toString('utf8')) as Record<string, unknown>;
+        const response: KubeAgentResponse = 'cordonedBy' in request ? { error: { name: 'KubeAgentContractError', message: 'the kube agent refuses the request: / must NOT have additional properties' } } : { nodes: [] };
+        return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(response)) };
+      });
+      return made;
+    }
+
+    it('sends the operation with the cordon, and not with an uncordon', async () => {
+      const { port, answer, sent } = agent();
+      answer({ nodes: [] });
+
+      await port.cordonNodes(CLUSTER, ['ip-10-0-1-10'], true, 'op-1');
+      await port.cordonNodes(CLUSTER, ['ip-10-0-1-10'], false, 'op-1');
+
+      expect(sent().map((s) => [s.request.unschedulable, s.request.cordonedBy])).toEqual([
+        [true, 'op-1'],
+        [false, undefined],
+      ]);
+    });
+
+    it('cordons without the name when the cluster\'s agent predates it, instead of failing the change', async () => {
+      const { port, sent } = olderAgent();
+
+      await port.cordonNodes(CLUSTER, ['ip-10-0-1-10'], true, 'op-1');
+
+      expect(sent().map((s) => s.request.cordonedBy)).toEqual(['op-1', undefined]);
+    });
+
+    it('still raises a refusal the request without the name gets too', async () => {
+      const { port, answer, sent } = agent();
+      answer({ error: { name: 'KubeAgentContractError', message: 'the kube agent refuses the request: /nodeNames/0 must match pattern' } });
+
+      const raised = await rejectionOf(port.cordonNodes(CLUSTER, ['Not A Node'], true, 'op-1'));
+
+      expect(raised.name).toBe('KubernetesApiError');
+      expect(sent()).toHaveLength(2);
+    });
+  });
+
   it("retries the agent's own failure (a crash or a timeout) as unavailability", async () => {
     const { port, answer } = agent();
     answer({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 30.00 seconds' } as never, 'Unhandled');

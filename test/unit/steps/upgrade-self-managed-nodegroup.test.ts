@@ -1,5 +1,8 @@
 import { nodegroupStackName } from '../../../functions/domain/naming';
-import { eksOptimizedAmiParameter } from '../../../functions/domain/self-managed-nodegroup-template';
+import { eksOptimizedAmiParameter, SELF_MANAGED_NODEGROUP_LABEL } from '../../../functions/domain/self-managed-nodegroup-template';
+import { AwsUnavailableError } from '../../../functions/shared/errors';
+import { nodegroupNodes } from '../../../functions/domain/node-readiness';
+import { waitForReadyNodes } from '../../../functions/step-support/node-readiness';
 import type { SelfManagedNodegroupItem } from '../../../functions/generated/types';
 import { createSelfManagedNodegroup } from '../../../functions/steps/create-self-managed-nodegroup';
 import { upgradeSelfManagedNodegroup } from '../../../functions/steps/upgrade-self-managed-nodegroup';
@@ -35,6 +38,52 @@ describe('Upgrade Self-managed Nodegroup', () => {
     expect(aws.callLog((c) => !['dynamodb', 'events', 'sts'].includes(c.service) && !/^(Describe|List|Get)|AccessEntry|AccessPolicy/.test(c.operation))).toEqual([]);
     expect(aws.clusterRecords.get(CLUSTER)?.nodeVersions).toMatchObject({ batch: { version: '1.32' } });
     expect(stepEvents(aws)).toEqual(['Upgrade Self-managed Nodegroup nodegroup batch SKIPPED']);
+  });
+
+  it("starts a nodegroup's recorded version from its own nodes when a wait for them ends (a nodegroup made again under an old name included)", async () => {
+    const aws = await withStack('1.33');
+    await aws.registry.recordNodeVersions(CLUSTER, { batch: { version: '1.31', observedAt: '2026-01-01T00:00:00.000Z' } });
+
+    await waitForReadyNodes(aws.deps(), { operation: UPGRADE_OPERATION, spec, cluster: { name: CLUSTER, endpoint: 'https://demo.eks.example' }, stepName: 'Check Nodes Ready', phase: 'ComputeAndAccess' }, [nodegroupNodes({ name: 'batch', desiredSize: 1 }, false)]);
+
+    expect(aws.clusterRecords.get(CLUSTER)?.nodeVersions?.batch?.version).toBe('1.33');
+  });
+
+  describe('on the failure path (release)', () => {
+    const ACCESS = { name: CLUSTER, endpoint: 'https://demo.eks.example' };
+    async function cordoned() {
+      const aws = await withStack('1.33');
+      const nodes = (await aws.kubernetes.listNodes(ACCESS, `${SELF_MANAGED_NODEGROUP_LABEL}=batch`)).map((n) => n.name);
+      expect(nodes.length).toBeGreaterThan(0);
+      await aws.kubernetes.cordonNodes(ACCESS, nodes, true, UPGRADE_OPERATION.id);
+      aws.calls.length = 0;
+      aws.events.length = 0;
+      return { aws, nodes };
+    }
+    const stillCordoned = async (aws: Awaited<ReturnType<typeof withStack>>) => (await aws.kubernetes.listNodes(ACCESS, `${SELF_MANAGED_NODEGROUP_LABEL}=batch`)).filter((n) => n.unschedulable).map((n) => n.name);
+
+    it("uncordons the nodes this operation cordoned, the step STARTED then SUCCEEDED; the second pass only uncordons", async () => {
+      const { aws } = await cordoned();
+
+      await upgradeSelfManagedNodegroup({ ...item('batch'), release: true }, aws.deps());
+      await upgradeSelfManagedNodegroup({ ...item('batch'), release: true }, aws.deps());
+
+      expect(await stillCordoned(aws)).toEqual([]);
+      expect(stepEvents(aws)).toEqual(['Uncordon Self-managed Nodes nodegroup batch STARTED', 'Uncordon Self-managed Nodes nodegroup batch SUCCEEDED']);
+    });
+
+    it('ends the step when the first pass is retried after the uncordon failed: no STARTED step is left open', async () => {
+      const { aws, nodes } = await cordoned();
+      const uncordon = jest.spyOn(aws.kubernetes, 'cordonNodes').mockRejectedValueOnce(new AwsUnavailableError('cannot reach the Kubernetes API of demo'));
+
+      await expect(upgradeSelfManagedNodegroup({ ...item('batch'), release: true }, aws.deps())).rejects.toThrow(AwsUnavailableError);
+      expect(await stillCordoned(aws)).toEqual(nodes);
+      uncordon.mockRestore();
+      await upgradeSelfManagedNodegroup({ ...item('batch'), release: true }, aws.deps());
+
+      expect(await stillCordoned(aws)).toEqual([]);
+      expect(stepEvents(aws)).toEqual(['Uncordon Self-managed Nodes nodegroup batch STARTED', 'Uncordon Self-managed Nodes nodegroup batch SUCCEEDED']);
+    });
   });
 
   it('is SKIPPED for a pinned AMI even when its nodes cannot be read', async () => {
