@@ -12,7 +12,7 @@ import { ClusterStackRole } from './constructs/cluster-stack-role';
 import { KubernetesGroupsRole } from './constructs/kubernetes-groups-role';
 import { KubeAgentCode } from './constructs/kube-agent-code';
 import { StatusEventBus } from './constructs/event-bus';
-import { RolePermissionsBoundary } from './constructs/permissions-boundary';
+import { PodRolePermissionsBoundary, RolePermissionsBoundary } from './constructs/permissions-boundary';
 import { ExecutionEnded } from './constructs/execution-ended';
 import { Reconciler } from './constructs/reconciler';
 import { VersionSupportCheck } from './constructs/version-support-check';
@@ -44,6 +44,7 @@ export interface ProvisionerStackProps extends StackProps {
 export class ProvisionerStack extends Stack {
   readonly bus: StatusEventBus;
   readonly permissionsBoundary: RolePermissionsBoundary;
+  readonly podRoleBoundary: PodRolePermissionsBoundary;
   readonly registry: RegistryTable;
   readonly steps: StepLambdas;
   readonly clusterStackRole: ClusterStackRole;
@@ -68,6 +69,7 @@ export class ProvisionerStack extends Stack {
     if (eventSources) this.bus.restrictRequestSources(eventSources);
     this.registry = new RegistryTable(this, 'Registry');
     this.permissionsBoundary = new RolePermissionsBoundary(this, 'RoleBoundary');
+    this.podRoleBoundary = new PodRolePermissionsBoundary(this, 'PodRoleBoundary');
     this.kubeAgentCode = new KubeAgentCode(this, 'KubeAgentCode');
 
     // What functions/shared/config.ts reads; per-function extras are added where they are known.
@@ -77,6 +79,7 @@ export class ProvisionerStack extends Stack {
       SERVICE_NAME,
       GUARDRAILS: JSON.stringify(guardrails.guardrails),
       PERMISSIONS_BOUNDARY_ARN: this.permissionsBoundary.arn,
+      POD_ROLE_BOUNDARY_ARN: this.podRoleBoundary.arn,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
       // The dry run and Create Cluster Stack render it into every cluster template.
@@ -87,6 +90,7 @@ export class ProvisionerStack extends Stack {
     this.clusterStackRole = new ClusterStackRole(this, 'ClusterStackRole', {
       kubernetesAdmins: this.steps.rolesThatAssumeClusterStackRole(),
       permissionsBoundaryArn: this.permissionsBoundary.arn,
+      podRoleBoundaryArn: this.podRoleBoundary.arn,
       allowedNodePolicyArns: guardrails.guardrails.allowedNodePolicyArns ?? [],
       allowedPodPolicyArns: guardrails.guardrails.allowedPodPolicyArns ?? [],
       kubeAgentCode: this.kubeAgentCode,

@@ -37,7 +37,7 @@ import { DataDirError, DEFAULT_DATA_DIR, openDataDir, savedWorld, StateSaver } f
 import { config } from '../functions/shared/config';
 import { useDeps } from '../functions/shared/deps';
 import { registryTableInput } from '../functions/ports/registry-table';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../functions/domain/permissions-boundary';
+import { PERMISSIONS_BOUNDARY_DOCUMENT, POD_ROLE_BOUNDARY_DOCUMENT } from '../functions/domain/permissions-boundary';
 import { buildConsole, type ConsoleFiles } from '../console/build';
 
 export const DEFAULTS = { awsPort: 4566, apiPort: 3000, timeScale: 0.01 } as const;
@@ -240,13 +240,13 @@ async function provisionServiceResources(): Promise<void> {
 }
 
 /**
- * The managed policy the CDK stack deploys as every role's permissions boundary. The emulator's
+ * A managed policy the CDK stack deploys as a permissions boundary (the roles', the pod roles'). The emulator's
  * IAM is read-only (no CreatePolicy), so it goes straight into the world, as a deploy would have
  * left it; roles that name another boundary fail as in IAM.
  */
-function createPermissionsBoundary(world: World): string {
-  const arn = world.arn('iam', 'policy/eks-provisioner/eksp-role-boundary', '');
-  world.iam.policies.set(arn, { arn, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+function createPermissionsBoundary(world: World, name: string, document: Record<string, unknown>): string {
+  const arn = world.arn('iam', `policy/eks-provisioner/${name}`, '');
+  world.iam.policies.set(arn, { arn, document });
   return arn;
 }
 
@@ -337,7 +337,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalMode>
       UPGRADE_STATE_MACHINE_ARN: machines['upgrade-cluster'],
       EXPIRY_TARGET_ARN: world.arn('lambda', `function:${API_FUNCTION}`),
       SCHEDULER_ROLE_ARN: schedulerRoleArn,
-      PERMISSIONS_BOUNDARY_ARN: createPermissionsBoundary(world),
+      PERMISSIONS_BOUNDARY_ARN: createPermissionsBoundary(world, 'eksp-role-boundary', PERMISSIONS_BOUNDARY_DOCUMENT),
+      POD_ROLE_BOUNDARY_ARN: createPermissionsBoundary(world, 'eksp-pod-role-boundary', POD_ROLE_BOUNDARY_DOCUMENT),
     });
     // Event-requested operations: a local source acting as the local developer, unless configured.
     environment.default({ EVENT_SOURCES: JSON.stringify({ [LOCAL_EVENT_SOURCE]: LOCAL_CALLER }) });

@@ -108,6 +108,6 @@ function dryRun(spec: Spec, request: ApiRequest, deps: ApiDeps) {
     stackName,
     steps: provisioningSteps(spec, request.caller),
     // Existing subnets need their VPC id from EC2, which a dry run does not call.
-    template: canRender ? renderClusterTemplate({ spec, stackName, tags, kubeAgentCode: deps.settings.kubeAgentCode(), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() }) : null,
+    template: canRender ? renderClusterTemplate({ spec, stackName, tags, kubeAgentCode: deps.settings.kubeAgentCode(), permissionsBoundaryArn: deps.settings.permissionsBoundaryArn(), podRoleBoundaryArn: deps.settings.podRoleBoundaryArn() }) : null,
   };
 }

@@ -19,6 +19,13 @@ import { getsVpcEndpoints, renderVpcEndpoints } from './vpc-endpoints';
 
 /** IAM path of every role the stack makes, so the service's iam:PassRole can be scoped to role/eks-provisioner/*. */
 export const ROLE_PATH = '/eks-provisioner/';
+/** IAM path of the roles made for Pod Identity associations, which carry the pod role boundary (permissions-boundary.ts) instead. */
+export const POD_ROLE_PATH = `${ROLE_PATH}pod-identity/`;
+
+/** Where roles made for service accounts go, and what bounds them (config POD_ROLE_BOUNDARY_ARN). */
+export interface PodRoleInput {
+  podRoleBoundaryArn: string;
+}
 
 /**
  * Tags the template puts on particular resources for their own sake (where the AWS Load Balancer
@@ -57,7 +64,7 @@ export interface StackTemplateInput {
   permissionsBoundaryArn: string;
 }
 
-export interface ClusterTemplateInput extends StackTemplateInput {
+export interface ClusterTemplateInput extends StackTemplateInput, PodRoleInput {
   spec: Spec;
   stackName: string; // eksp-<name>-cluster
   /** Where the kube agent's code is (the service's deployment asset; config KUBE_AGENT_CODE_BUCKET/KEY). */
@@ -81,7 +88,7 @@ export function renderClusterTemplate(input: ClusterTemplateInput): CloudFormati
   renderControlPlane(template, input, network);
   renderKubeAgent(template, input, network);
   renderLaunchTemplates(template, input.spec);
-  renderWorkloadIdentity(template, input.spec);
+  renderWorkloadIdentity(template, input.spec, input.podRoleBoundaryArn);
   renderOutputs(template, input.spec, network);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -177,12 +184,13 @@ export class TemplateBuilder {
 
   /**
    * The one way a template gets an IAM role: under ROLE_PATH, tagged, and bounded by the service's
-   * permissions boundary, which the CloudFormation execution role requires of every role it creates.
+   * permissions boundary, which the CloudFormation execution role requires of every role it creates
+   * (a Pod Identity role: under POD_ROLE_PATH with the pod role boundary, which it requires there).
    */
-  role(logicalId: string, properties: { AssumeRolePolicyDocument: unknown; ManagedPolicyArns: unknown[]; Policies?: unknown[] }): string {
+  role(logicalId: string, properties: { AssumeRolePolicyDocument: unknown; ManagedPolicyArns: unknown[]; Policies?: unknown[] }, bounds = { path: ROLE_PATH, boundaryArn: this.permissionsBoundaryArn }): string {
     return this.put(logicalId, {
       Type: 'AWS::IAM::Role',
-      Properties: { ...properties, Path: ROLE_PATH, PermissionsBoundary: this.permissionsBoundaryArn, Tags: this.tagsFor(logicalId) },
+      Properties: { ...properties, Path: bounds.path, PermissionsBoundary: bounds.boundaryArn, Tags: this.tagsFor(logicalId) },
     });
   }
 
@@ -718,9 +726,9 @@ export function podIdentityRoleOutputName(association: PodIdentityRoleSpec): str
 export const OIDC_PROVIDER_OUTPUT = 'OIDCProviderArn';
 export const OIDC_PROVIDER = 'OIDCProvider';
 
-function renderWorkloadIdentity(template: TemplateBuilder, spec: Spec): void {
+function renderWorkloadIdentity(template: TemplateBuilder, spec: Spec, podRoleBoundaryArn: string): void {
   for (const association of spec.podIdentityAssociations) {
-    if (hasServiceRole(association)) podIdentityRole(template, spec.name, association);
+    if (hasServiceRole(association)) podIdentityRole(template, spec.name, association, podRoleBoundaryArn);
   }
   if (spec.iam?.withOIDC) oidcProvider(template, getAtt('ControlPlane', 'OpenIdConnectIssuerUrl'));
 }
@@ -775,9 +783,10 @@ export function withoutOidcProvider(template: Record<string, unknown>): Record<s
 /**
  * A role pods of one service account assume through EKS Pod Identity, with the association's
  * policies. Confused-deputy guard, as AWS recommends: only EKS acting for this account and this
- * cluster may assume it.
+ * cluster may assume it. Bounded by the pod role boundary, so what the allowedPodPolicyArns
+ * guardrail lets it attach works (the node boundary would cap it to the nodes' services).
  */
-function podIdentityRole(template: TemplateBuilder, clusterName: string, association: PodIdentityAssociationSpec): void {
+function podIdentityRole(template: TemplateBuilder, clusterName: string, association: PodIdentityAssociationSpec, podRoleBoundaryArn: string): void {
   const output = podIdentityRoleOutputName(association);
   const logicalId = output.replace(/^PodIdentityRoleArn/, 'PodIdentityRole');
   template.role(logicalId, {
@@ -786,11 +795,11 @@ function podIdentityRole(template: TemplateBuilder, clusterName: string, associa
       ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:cluster/${clusterName}` } },
     }),
     ManagedPolicyArns: [...(association.permissionPolicyArns ?? [])],
-  });
+  }, { path: POD_ROLE_PATH, boundaryArn: podRoleBoundaryArn });
   template.output(output, `Role of service account ${association.namespace}/${association.serviceAccountName} (EKS Pod Identity)`, getAtt(logicalId, 'Arn'));
 }
 
-export interface PodIdentityTemplateInput extends StackTemplateInput {
+export interface PodIdentityTemplateInput extends StackTemplateInput, PodRoleInput {
   clusterName: string;
   association: PodIdentityAssociationSpec;
   stackName: string; // eksp-<cluster>-podidentity-<ns>-<sa>-<hash>
@@ -799,7 +808,7 @@ export interface PodIdentityTemplateInput extends StackTemplateInput {
 /** The role of an association added after provisioning, in a stack of its own (the cluster stack is never updated for it). */
 export function renderPodIdentityTemplate(input: PodIdentityTemplateInput): CloudFormationTemplate {
   const template = new TemplateBuilder(input);
-  podIdentityRole(template, input.clusterName, input.association);
+  podIdentityRole(template, input.clusterName, input.association, input.podRoleBoundaryArn);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Pod Identity role of service account ${input.association.namespace}/${input.association.serviceAccountName} in EKS cluster "${input.clusterName}" made by eks-provisioner. The association itself is made with the EKS API.`,

@@ -1,6 +1,7 @@
 /**
  * The permissions boundary on every IAM role the service's stacks create (the EKS cluster role,
- * node roles, Fargate pod execution roles; cluster-template.ts puts it on each). The CDK stack
+ * node roles, Fargate pod execution roles; cluster-template.ts puts it on each), but the roles made
+ * for Pod Identity associations, which carry POD_ROLE_BOUNDARY_DOCUMENT (below). The CDK stack
  * deploys it as a managed policy (infra/constructs/permissions-boundary.ts) and local mode creates
  * the same document in the emulator (local/start.ts); its ARN reaches the steps as
  * PERMISSIONS_BOUNDARY_ARN.
@@ -105,5 +106,24 @@ export const PERMISSIONS_BOUNDARY_DOCUMENT = {
       Action: ['organizations:*', 'account:*'],
       Resource: '*',
     },
+  ],
+} as const;
+
+/**
+ * The boundary of the roles made for Pod Identity associations (cluster-template.ts puts it on
+ * them, under /eks-provisioner/pod-identity/). Their policies are exactly what the
+ * allowedPodPolicyArns guardrail lets a spec attach, policy by policy: that list is the decision,
+ * and this boundary lets it work (the nodes' boundary would cap pods to the nodes' services, so a
+ * listed S3 policy would give them nothing). It still takes away what no workload of a cluster
+ * should have whatever is attached: IAM (no role, user, policy or boundary changes, no PassRole),
+ * role chaining into other roles, and Organizations and account administration.
+ */
+export const POD_ROLE_BOUNDARY_DOCUMENT = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'WhatTheAttachedPoliciesAllow', Effect: 'Allow', Action: '*', Resource: '*' },
+    { Sid: 'NoIamAdministration', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+    { Sid: 'NoRoleChaining', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'], Resource: '*' },
+    { Sid: 'NoOrganizationOrAccountAdministration', Effect: 'Deny', Action: ['organizations:*', 'account:*'], Resource: '*' },
   ],
 } as const;

@@ -9,6 +9,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A required variable holding a managed policy ARN of the account. */
+function managedPolicyArn(name: string): string {
+  const arn = required(name);
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(arn)) throw new ConfigError(`${name} must be a managed policy ARN of the account, got ${arn}`);
+  return arn;
+}
+
 function required(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new ConfigError(`environment variable ${name} is required`);
@@ -60,11 +67,9 @@ export const config = {
    * The managed policy every role the stacks create is bounded by (functions/domain/permissions-boundary.ts):
    * the CloudFormation execution role creates no role without it, so a stack rendered without it fails.
    */
-  permissionsBoundaryArn: (): string => {
-    const arn = required('PERMISSIONS_BOUNDARY_ARN');
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(arn)) throw new ConfigError(`PERMISSIONS_BOUNDARY_ARN must be a managed policy ARN of the account, got ${arn}`);
-    return arn;
-  },
+  permissionsBoundaryArn: (): string => managedPolicyArn('PERMISSIONS_BOUNDARY_ARN'),
+  /** The managed policy the roles made for Pod Identity associations are bounded by (POD_ROLE_BOUNDARY_DOCUMENT). */
+  podRoleBoundaryArn: (): string => managedPolicyArn('POD_ROLE_BOUNDARY_ARN'),
   /** Where the kube agent's code is (the CDK stack's asset): every cluster stack's agent function is made from it. */
   kubeAgentCode: () => ({ s3Bucket: required('KUBE_AGENT_CODE_BUCKET'), s3Key: required('KUBE_AGENT_CODE_KEY') }),
   /** The service's own name, used in ownership tags. */

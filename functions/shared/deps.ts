@@ -45,6 +45,7 @@ export interface Settings {
   guardrails: () => ResolvedGuardrails;
   cloudFormationRoleArn: () => string | undefined;
   permissionsBoundaryArn: () => string;
+  podRoleBoundaryArn: () => string;
   kubeAgentCode: () => KubeAgentCode;
   provisionStateMachineArn: () => string;
   deleteStateMachineArn: () => string;
@@ -71,6 +72,7 @@ export const settings: Settings = {
   guardrails: config.guardrails,
   cloudFormationRoleArn: config.cloudFormationRoleArn,
   permissionsBoundaryArn: config.permissionsBoundaryArn,
+  podRoleBoundaryArn: config.podRoleBoundaryArn,
   kubeAgentCode: config.kubeAgentCode,
   provisionStateMachineArn: config.provisionStateMachineArn,
   deleteStateMachineArn: config.deleteStateMachineArn,

@@ -56,7 +56,7 @@ async function makeCall(call: PodIdentityCall, input: UpdateInput, stackName: st
   switch (call.call) {
     case 'createPodIdentityStack': {
       const tags = stackTags(operation, spec);
-      const template = renderPodIdentityTemplate({ clusterName: cluster, association: call.association, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
+      const template = renderPodIdentityTemplate({ clusterName: cluster, association: call.association, stackName, tags, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn(), podRoleBoundaryArn: deps.settings.podRoleBoundaryArn() });
       await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-pod-identity-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
       return;
     }

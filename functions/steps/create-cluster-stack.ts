@@ -18,7 +18,7 @@ export async function createClusterStack(input: ProvisionState, deps: StepDeps<'
   const { operation } = input;
   const stackName = input.plan.stackName;
   const tags = stackTags(operation, spec);
-  const template = renderClusterTemplate({ spec, stackName, tags, kubeAgentCode: deps.settings.kubeAgentCode(), existingVpcId: input.plan.vpcId, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn() });
+  const template = renderClusterTemplate({ spec, stackName, tags, kubeAgentCode: deps.settings.kubeAgentCode(), existingVpcId: input.plan.vpcId, permissionsBoundaryArn: deps.settings.permissionsBoundaryArn(), podRoleBoundaryArn: deps.settings.podRoleBoundaryArn() });
   const created = await deps.cloudFormation.createStack(ownedStackRequest(operation, spec, { stackName, template, tags, step: 'create-cluster-stack', roleArn: deps.settings.cloudFormationRoleArn() }));
   const stack = await deps.cloudFormation.describeStack(stackName);
   if (!created && stack?.tags[TAG_OPERATION] !== operation.id) {

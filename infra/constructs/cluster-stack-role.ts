@@ -9,9 +9,12 @@
  *
  * The roles it makes are bounded: it may create a role, or give one a policy, only with the
  * service's permissions boundary on it, may attach only the policies the templates attach and the
- * allowedNodePolicyArns guardrail allows, and may never take a boundary off or change it. A template
- * that asked for more (a bug, or a spec that slipped past the guardrail) fails in CloudFormation
- * instead of putting an administrator role on EC2 instances.
+ * allowedNodePolicyArns guardrail allows, and may never take a boundary off or change it. A role
+ * for a Pod Identity association goes under /eks-provisioner/pod-identity/ with the pod role
+ * boundary (and nothing else there), gets only the allowedPodPolicyArns guardrail's policies, and
+ * is never passed on by a stack. A template that asked for more (a bug, or a spec that slipped
+ * past the guardrail) fails in CloudFormation instead of putting an administrator role on EC2
+ * instances.
  */
 import { Fn } from 'aws-cdk-lib';
 import { ArnPrincipal, CompositePrincipal, Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
@@ -25,6 +28,8 @@ export interface ClusterStackRoleProps {
   kubernetesAdmins: IRole[];
   /** The managed policy every role it creates must carry as its permissions boundary. */
   permissionsBoundaryArn: string;
+  /** The boundary the roles made for Pod Identity associations carry instead, and only they (under /eks-provisioner/pod-identity/). */
+  podRoleBoundaryArn: string;
   /** The allowedNodePolicyArns guardrail: what nodegroups may attach besides the templates' own policies. */
   allowedNodePolicyArns: readonly string[];
   /** The allowedPodPolicyArns guardrail: what roles made for service accounts (EKS Pod Identity) may attach. */
@@ -134,6 +139,7 @@ export class ClusterStackRole extends Construct {
 
     const rolesReason = 'Cluster stacks create their roles (cluster service role, node roles, Fargate pod execution role) with generated names under the /eks-provisioner/ path; no other role can be created or changed.';
     const bounded = { 'iam:PermissionsBoundary': props.permissionsBoundaryArn };
+    const podBounded = { 'iam:PermissionsBoundary': props.podRoleBoundaryArn };
     // What can add permissions to a role: only to a role that carries the boundary (CreateRole: is created with it).
     allow(this.role, {
       actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary'],
@@ -144,9 +150,40 @@ export class ClusterStackRole extends Construct {
     allow(this.role, {
       actions: ['iam:AttachRolePolicy'],
       resources: [patterns.serviceRoles],
-      conditions: { StringEquals: bounded, ArnEquals: { 'iam:PolicyARN': attachablePolicyArns([...new Set([...props.allowedNodePolicyArns, ...(props.allowedPodPolicyArns ?? [])])]) } },
-      wildcardReason: `${rolesReason} Only the templates' own policies and the allowedNodePolicyArns and allowedPodPolicyArns guardrails', only to a role with the service's permissions boundary.`,
+      conditions: { StringEquals: bounded, ArnEquals: { 'iam:PolicyARN': attachablePolicyArns(props.allowedNodePolicyArns) } },
+      wildcardReason: `${rolesReason} Only the templates' own policies and the allowedNodePolicyArns guardrail's, only to a role with the service's permissions boundary.`,
     });
+    // Roles for Pod Identity associations: the pod role boundary, only under their path, and only the allowedPodPolicyArns guardrail's policies.
+    const podRolesReason = 'Roles made for Pod Identity associations have generated names under /eks-provisioner/pod-identity/.';
+    allow(this.role, {
+      actions: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+      resources: [patterns.podIdentityRoles],
+      conditions: { StringEquals: podBounded },
+      wildcardReason: `${podRolesReason} Only with the pod role boundary.`,
+    });
+    const podPolicies = props.allowedPodPolicyArns ?? [];
+    if (podPolicies.length > 0) {
+      allow(this.role, {
+        actions: ['iam:AttachRolePolicy'],
+        resources: [patterns.podIdentityRoles],
+        conditions: { StringEquals: podBounded, ArnEquals: { 'iam:PolicyARN': [...podPolicies] } },
+        wildcardReason: `${podRolesReason} Only the allowedPodPolicyArns guardrail's policies, only to a role with the pod role boundary.`,
+      });
+    }
+    // The node-boundary grants above cover role/eks-provisioner/* and so this path too: explicit, so under it nothing adds permissions to a role but with the pod role boundary.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'PodRolesOnlyUnderThePodBoundary',
+        effect: Effect.DENY,
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+        resources: [patterns.podIdentityRoles.toPolicyResource()],
+        conditions: { StringNotEquals: podBounded },
+      }),
+    );
+    // A pod's role is for EKS Pod Identity, which the steps pass it to: never to an instance or another service by a stack.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'PodRolesStayWithPods', effect: Effect.DENY, actions: ['iam:PassRole', 'iam:AddRoleToInstanceProfile'], resources: [patterns.podIdentityRoles.toPolicyResource()] }),
+    );
     this.allowOidcProviders();
     // Taking permissions away is never an escalation, and roles made before the boundary existed must still be deletable.
     allow(this.role, {
@@ -176,7 +213,7 @@ export class ClusterStackRole extends Construct {
         effect: Effect.DENY,
         actions: ['iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary'],
         resources: [ANY_RESOURCE],
-        conditions: { StringNotEquals: bounded },
+        conditions: { StringNotEquals: { 'iam:PermissionsBoundary': [props.permissionsBoundaryArn, props.podRoleBoundaryArn] } },
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -184,7 +221,7 @@ export class ClusterStackRole extends Construct {
         sid: 'NeverEditTheBoundary',
         effect: Effect.DENY,
         actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-        resources: [props.permissionsBoundaryArn],
+        resources: [props.permissionsBoundaryArn, props.podRoleBoundaryArn],
       }),
     );
     allow(this.role, {

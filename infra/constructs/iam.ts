@@ -8,6 +8,7 @@ import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 // cdk-nag's own rendering of a resource in IAM5 finding ids, so acknowledgements match exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
+import { POD_ROLE_PATH } from '../../functions/domain/cluster-template';
 import { KUBE_AGENT_NAME_PATTERN } from '../../functions/domain/naming';
 
 /**
@@ -86,6 +87,8 @@ export const patterns = {
   kubeAgentLogGroups: arns.logs(`log-group:/aws/lambda/${KUBE_AGENT_FUNCTION_PATTERN}`),
   /** Roles the cluster stacks create (cluster service role, node role, pod execution role). */
   serviceRoles: arns.iam(`role${SERVICE_ROLE_PATH}*`),
+  /** The roles made for Pod Identity associations (cluster-template.ts POD_ROLE_PATH). */
+  podIdentityRoles: arns.iam(`role${POD_ROLE_PATH}*`),
   /** Instance profiles the self-managed nodegroup stacks create, under the same path. */
   serviceInstanceProfiles: arns.iam(`instance-profile${SERVICE_ROLE_PATH}*`),
   /** Auto Scaling groups of self-managed nodegroup stacks: CloudFormation names them <stack>-<logical id>-<suffix>. */

@@ -12,6 +12,8 @@
  */
 import { DescribeAddonCommand, EKSClient, ListPodIdentityAssociationsCommand, DescribePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { POD_ROLE_PATH, ROLE_PATH } from '../../functions/domain/cluster-template';
+import { POD_ROLE_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { podIdentityStackName, POD_IDENTITY_AGENT_ADDON } from '../../functions/domain/pod-identity';
 import { startLocal, type LocalMode } from '../../local/start';
 import { localModeShell, spawnCollect } from '../support/aws-tools';
@@ -54,6 +56,14 @@ async function associations(): Promise<Record<string, string>> {
   return Object.fromEntries(entries);
 }
 
+/** A role the service made for an association: under the pod roles' path, bounded by the pod role boundary local mode deployed (not the node roles'). */
+function expectPodRoleBounds(role: { path: string; permissionsBoundary?: string }): void {
+  expect(role.path).toBe(POD_ROLE_PATH);
+  expect(role.permissionsBoundary).toBe(process.env.POD_ROLE_BOUNDARY_ARN);
+  expect(role.permissionsBoundary).not.toBe(process.env.PERMISSIONS_BOUNDARY_ARN);
+  expect(local.world.iam.policies.get(role.permissionsBoundary ?? '')?.document).toEqual(POD_ROLE_BOUNDARY_DOCUMENT);
+}
+
 const stackStatus = (stackName: string) =>
   cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).then(
     (r) => r.Stacks?.[0]?.StackStatus,
@@ -91,10 +101,10 @@ describe('a cluster made with workload identities', () => {
     const held = await associations();
 
     expect(held['ops/reporter']).toBe(reporterRole);
-    expect(held['payments/api']).toMatch(/^arn:aws:iam::\d{12}:role\/eks-provisioner\//);
+    expect(held['payments/api']).toMatch(/^arn:aws:iam::\d{12}:role\/eks-provisioner\/pod-identity\//);
     const made = [...local.world.iam.roles.values()].find((r) => r.arn === held['payments/api'])!;
     expect(made.managedPolicyArns).toEqual([S3_READ]);
-    expect(made.permissionsBoundary).toBeDefined();
+    expectPodRoleBounds(made);
   });
 
   it('runs the eks-pod-identity-agent add-on, which the registry’s spec lists', async () => {
@@ -117,6 +127,14 @@ describe('a cluster made with workload identities', () => {
 
     expect(listed.associations.map((a) => `${a.namespace}/${a.serviceAccount}`).sort()).toEqual(['ops/reporter', 'payments/api']);
   });
+
+  itWith(tools.awsCli, 'the AWS CLI')('aws iam get-role shows the role made for payments/api under the pod roles\' path, with the pod role boundary', async () => {
+    const roleName = (await associations())['payments/api']!.split('/').pop()!;
+    const { Role: role } = await aws<{ Role: { Path: string; PermissionsBoundary?: { PermissionsBoundaryArn: string } } }>(['iam', 'get-role', '--role-name', roleName]);
+
+    expect(role.Path).toBe(POD_ROLE_PATH);
+    expect(role.PermissionsBoundary?.PermissionsBoundaryArn).toBe(process.env.POD_ROLE_BOUNDARY_ARN);
+  });
 });
 
 describe('adding and removing an association through the routes', () => {
@@ -136,7 +154,8 @@ describe('adding and removing an association through the routes', () => {
 
     const held = await associations();
     expect(await stackStatus(laterStack)).toBe('CREATE_COMPLETE');
-    expect(held['jobs/runner']).toMatch(/^arn:aws:iam::\d{12}:role\/eks-provisioner\//);
+    expect(held['jobs/runner']).toMatch(/^arn:aws:iam::\d{12}:role\/eks-provisioner\/pod-identity\//);
+    expectPodRoleBounds([...local.world.iam.roles.values()].find((r) => r.arn === held['jobs/runner'])!);
   }, 90_000);
 
   itWith(tools.awsCli, 'the AWS CLI')('aws eks list-pod-identity-associations finds it by namespace and service account', async () => {
@@ -168,6 +187,6 @@ describe('deleting the cluster', () => {
 
     expect(await stackStatus(podIdentityStackName(NAME, LATER))).toBe('gone');
     expect(local.world.iam.oidcProviders.size).toBe(0);
-    expect([...local.world.iam.roles.values()].filter((r) => r.path === '/eks-provisioner/' && r.managedPolicyArns.includes(S3_READ))).toEqual([]);
+    expect([...local.world.iam.roles.values()].filter((r) => r.path.startsWith(ROLE_PATH) && r.managedPolicyArns.includes(S3_READ))).toEqual([]);
   }, 180_000);
 });

@@ -16,9 +16,9 @@ import { expiryScheduleName, upgradeScheduleName } from '../../functions/ports/s
 import { aslPath } from '../../infra/constructs/workflow';
 import { principalArnPatterns } from '../../infra/constructs/event-bus';
 import { ProvisionerStack } from '../../infra/provisioner-stack';
-import { ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
+import { POD_ROLE_PATH, ROLE_PATH, TEMPLATE_MANAGED_POLICIES } from '../../functions/domain/cluster-template';
 import { resolveGuardrails } from '../../functions/domain/guardrails';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
+import { PERMISSIONS_BOUNDARY_DOCUMENT, POD_ROLE_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackName, oidcStackName } from '../../functions/domain/naming';
 import { withDirectEsbuild } from '../support/direct-esbuild';
 import { STATE_MACHINES, TASK_FUNCTIONS, type StateMachineName, type StepModule, type TaskPlaceholder } from '../../statemachines/task-functions';
@@ -172,6 +172,16 @@ describe('functions', () => {
       PERMISSIONS_BOUNDARY_ARN: boundary,
     });
   });
+
+  it('hands the pod role boundary to the functions that render Pod Identity roles: Create Cluster Stack, Change Pod Identity, and the API (dry run)', () => {
+    const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties.Environment.Variables ?? {}) as Json;
+    const podBoundary = { Ref: logicalId(stack.podRoleBoundary.policy) };
+
+    for (const fn of [stack.steps.function('create-cluster-stack').function, stack.steps.function('change-pod-identity').function, stack.api.handler.function]) {
+      expect(env(fn)).toMatchObject({ POD_ROLE_BOUNDARY_ARN: podBoundary, PERMISSIONS_BOUNDARY_ARN: { Ref: logicalId(stack.permissionsBoundary.policy) } });
+    }
+    expect(podBoundary).not.toEqual({ Ref: logicalId(stack.permissionsBoundary.policy) });
+  });
 });
 
 describe('guardrails', () => {
@@ -207,7 +217,7 @@ describe('guardrails', () => {
     const attach = Object.values(json)
       .filter((r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((ref: Json) => ref.Ref === roleId))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
-      .filter((st) => asArray(st.Action).includes('iam:AttachRolePolicy'));
+      .filter((st) => st.Effect === 'Allow' && asArray(st.Action).includes('iam:AttachRolePolicy'));
 
     expect(attach).toHaveLength(1);
     expect(attach[0]!.Condition.ArnEquals['iam:PolicyARN']).toEqual([...TEMPLATE_MANAGED_POLICIES.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` })), own]);
@@ -603,15 +613,22 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the CloudFormation execution role create roles, and only under /eks-provisioner/', () => {
-    const creators = allStatements().filter((s) => asArray(s.Action).includes('iam:CreateRole'));
-    expect(creators).toHaveLength(1);
-    expect(statementsOfRole(logicalId(stack.clusterStackRole.role))).toContainEqual(creators[0]);
-    expect(creators[0]!.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*' });
+  it('lets only the CloudFormation execution role create roles, and only under /eks-provisioner/ (Pod Identity roles under /eks-provisioner/pod-identity/)', () => {
+    const creators = allStatements().filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes('iam:CreateRole'));
+    const executionRole = statementsOfRole(logicalId(stack.clusterStackRole.role));
+
+    for (const creator of creators) expect(executionRole).toContainEqual(creator);
+    expect(creators.map((creator) => creator.Resource)).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*' },
+      { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${POD_ROLE_PATH}*` },
+    ]);
   });
 
   describe('roles the stacks create', () => {
     const boundary = () => ({ Ref: logicalId(stack.permissionsBoundary.policy) });
+    const podBoundary = () => ({ Ref: logicalId(stack.podRoleBoundary.policy) });
+    const serviceRoles = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*' };
+    const podRoles = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${POD_ROLE_PATH}*` };
     const executionRoleStatements = () => statementsOfRole(logicalId(stack.clusterStackRole.role));
     const granting = (action: string) => executionRoleStatements().filter((st) => st.Effect === 'Allow' && asArray(st.Action).includes(action));
 
@@ -635,11 +652,49 @@ describe('IAM', () => {
       expect(allowed.filter((action) => /^(iam|sts|organizations|account):/.test(action) || action === '*')).toEqual(['iam:CreateServiceLinkedRole']);
     });
 
-    it.each(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy'])('lets the execution role %s only under the boundary', (action) => {
+    it.each(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy'])('lets the execution role %s only under a boundary: the service\'s on its roles, the pod role boundary on Pod Identity roles', (action) => {
       const statements = granting(action);
 
       expect(statements.length).toBeGreaterThan(0);
-      for (const statement of statements) expect(statement.Condition?.StringEquals?.['iam:PermissionsBoundary']).toEqual(boundary());
+      for (const statement of statements) {
+        expect([serviceRoles, podRoles]).toContainEqual(statement.Resource);
+        expect(statement.Condition?.StringEquals?.['iam:PermissionsBoundary']).toEqual(statement.Resource['Fn::Sub'] === podRoles['Fn::Sub'] ? podBoundary() : boundary());
+      }
+    });
+
+    it('deploys the pod role boundary as a managed policy under the service path, the document local mode uses too', () => {
+      const policy = resources[logicalId(stack.podRoleBoundary.policy)]!;
+
+      expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+      expect(policy.Properties.Path).toBe(SERVICE_ROLE_PATH);
+      expect(policy.Properties.PolicyDocument).toEqual(POD_ROLE_BOUNDARY_DOCUMENT);
+      expect(policy.Properties.Roles ?? []).toEqual([]);
+    });
+
+    it('pod role boundary: lets the attached policies work, but takes away IAM, role chaining, Organizations and the account', () => {
+      const denied = POD_ROLE_BOUNDARY_DOCUMENT.Statement.filter((st) => st.Effect === 'Deny');
+
+      expect(denied.every((st) => st.Resource === '*' && !('Condition' in st))).toBe(true);
+      expect(denied.flatMap((st) => asArray<string>(st.Action as string | string[])).sort()).toEqual(['account:*', 'iam:*', 'organizations:*', 'sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity']);
+    });
+
+    it('lets the execution role create or rebound a role under /eks-provisioner/pod-identity/ only with the pod role boundary, and put no inline policy there', () => {
+      const onPodRoles = (action: string) => granting(action).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(podRoles));
+      const fence = executionRoleStatements().find((st) => st.Sid === 'PodRolesOnlyUnderThePodBoundary');
+
+      for (const action of ['iam:CreateRole', 'iam:PutRolePermissionsBoundary']) {
+        expect(onPodRoles(action).map((st) => st.Condition)).toEqual([{ StringEquals: { 'iam:PermissionsBoundary': podBoundary() } }]);
+      }
+      expect(onPodRoles('iam:PutRolePolicy')).toEqual([]);
+      // The grants on role/eks-provisioner/* cover the pod path too: the Deny is what makes "only with the pod role boundary" hold there.
+      expect(fence).toMatchObject({ Effect: 'Deny', Resource: podRoles, Condition: { StringNotEquals: { 'iam:PermissionsBoundary': podBoundary() } } });
+      expect([...fence!.Action].sort()).toEqual(['iam:AttachRolePolicy', 'iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy']);
+    });
+
+    it('denies the execution role passing a Pod Identity role to any service or putting it in an instance profile (the steps pass it to EKS Pod Identity)', () => {
+      const denies = executionRoleStatements().filter((st) => st.Effect === 'Deny' && JSON.stringify(st.Resource) === JSON.stringify(podRoles) && st.Condition === undefined);
+
+      expect(denies.flatMap((st) => asArray<string>(st.Action)).sort()).toEqual(['iam:AddRoleToInstanceProfile', 'iam:PassRole']);
     });
 
     it('lets the execution role attach only the templates\' policies and the allowedNodePolicyArns guardrail\'s, never AdministratorAccess', () => {
@@ -653,14 +708,14 @@ describe('IAM', () => {
       expect(JSON.stringify(arns)).not.toContain('AdministratorAccess');
     });
 
-    it('denies the execution role removing a boundary, changing one away, or editing the service boundary', () => {
+    it('denies the execution role removing a boundary, changing one to anything but the two boundaries, or editing either', () => {
       const denies = executionRoleStatements().filter((st) => st.Effect === 'Deny');
 
       expect(denies).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Action: expect.arrayContaining(['iam:DeleteRolePermissionsBoundary']), Resource: '*' }),
-          expect.objectContaining({ Action: expect.arrayContaining(['iam:PutRolePermissionsBoundary']), Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary() } } }),
-          expect.objectContaining({ Action: expect.arrayContaining(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']), Resource: boundary() }),
+          expect.objectContaining({ Sid: 'NeverChangeABoundaryAway', Action: expect.arrayContaining(['iam:PutRolePermissionsBoundary']), Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': [boundary(), podBoundary()] } } }),
+          expect.objectContaining({ Action: expect.arrayContaining(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']), Resource: [boundary(), podBoundary()] }),
         ]),
       );
       expect(denies.every((st) => st.Condition === undefined || !('StringEquals' in st.Condition))).toBe(true);
@@ -674,8 +729,9 @@ describe('IAM', () => {
     });
   });
 
-  it('conditions every iam:PassRole on the service the role is passed to', () => {
-    const passRoles = allStatements().filter((s) => asArray(s.Action).includes('iam:PassRole'));
+  it('conditions every iam:PassRole it allows on the service the role is passed to', () => {
+    // A Deny (Pod Identity roles: to no service from a stack) needs no condition to be narrow.
+    const passRoles = allStatements().filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes('iam:PassRole'));
     expect(passRoles.length).toBeGreaterThan(0);
     for (const statement of passRoles) {
       expect(statement.Condition?.StringEquals?.['iam:PassedToService']).toBeDefined();
@@ -1010,10 +1066,22 @@ describe('Pod Identity', () => {
     const roleId = configured.getLogicalId(configured.clusterStackRole.role.node.defaultChild as CfnResource);
     const statements = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((ref: Json) => ref.Ref === roleId)).flatMap((r) => asArray(r.Properties.PolicyDocument.Statement));
     const oidc = statements.find((s) => asArray(s.Action).includes('iam:CreateOpenIDConnectProvider'));
-    const attach = statements.find((s) => asArray(s.Action).includes('iam:AttachRolePolicy'));
+    const attaches = statements.filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes('iam:AttachRolePolicy'));
+    const podBoundary = { Ref: configured.getLogicalId(configured.podRoleBoundary.policy.node.defaultChild as CfnResource) };
+    const toPodRoles = attaches.filter((s) => JSON.stringify(s.Resource).includes(`role${POD_ROLE_PATH}*`));
+    const elsewhere = attaches.filter((s) => !toPodRoles.includes(s));
 
     expect(JSON.stringify(oidc?.Resource)).toContain('oidc-provider/oidc.eks.*.amazonaws.com/id/*');
-    expect(JSON.stringify(attach?.Condition)).toContain(own);
+    // Pod Identity roles get exactly the guardrail's policies, and only with the pod role boundary; node roles never get them.
+    expect(toPodRoles.map((s) => s.Condition)).toEqual([{ StringEquals: { 'iam:PermissionsBoundary': podBoundary }, ArnEquals: { 'iam:PolicyARN': [own] } }]);
+    expect(elsewhere.length).toBeGreaterThan(0);
+    expect(JSON.stringify(elsewhere)).not.toContain(own);
+  });
+
+  it('lets the execution role attach nothing to Pod Identity roles when the allowedPodPolicyArns guardrail lists nothing', () => {
+    const attaches = statementsOfRole(logicalId(stack.clusterStackRole.role)).filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes('iam:AttachRolePolicy'));
+
+    expect(attaches.filter((s) => JSON.stringify(s.Resource).includes(`role${POD_ROLE_PATH}*`))).toEqual([]);
   });
 });
 
@@ -1087,20 +1155,20 @@ describe('the kube agents', () => {
   it("lets CloudFormation make self-managed nodegroups' Auto Scaling groups and instance profiles, scoped to the nodegroup stacks' names and the service's path, and pass node roles only to EC2", () => {
     const role = logicalId(stack.clusterStackRole.role);
     const statements = statementsOfRole(role);
-    const resourcesOf = (action: string) => statements.filter((st) => asArray(st.Action as string | string[]).includes(action)).flatMap((st) => asArray(st.Resource));
+    const resourcesOf = (action: string) => statements.filter((st) => st.Effect === 'Allow' && asArray(st.Action as string | string[]).includes(action)).flatMap((st) => asArray(st.Resource));
 
     expect(resourcesOf('autoscaling:CreateAutoScalingGroup')).toEqual([sub('arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/eksp-*-nodegroup-*')]);
     expect(resourcesOf('autoscaling:DeleteAutoScalingGroup')).toEqual(resourcesOf('autoscaling:CreateAutoScalingGroup'));
     expect(resourcesOf('iam:CreateInstanceProfile')).toEqual([sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:instance-profile/eks-provisioner/*')]);
     expect(resourcesOf('iam:AddRoleToInstanceProfile')).toEqual(resourcesOf('iam:CreateInstanceProfile'));
-    const toEc2 = statements.filter((st) => asArray(st.Action as string | string[]).includes('iam:PassRole') && JSON.stringify(st.Condition).includes('ec2.amazonaws.com'));
+    const toEc2 = statements.filter((st) => st.Effect === 'Allow' && asArray(st.Action as string | string[]).includes('iam:PassRole') && JSON.stringify(st.Condition ?? {}).includes('ec2.amazonaws.com'));
     expect(toEc2.map((st) => st.Condition)).toEqual([{ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }]);
     expect(toEc2.flatMap((st) => asArray(st.Resource))).toEqual([sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-provisioner/*')]);
   });
 
   it("passes roles to Lambda only from the service's path, and reads one code object, not the assets bucket", () => {
     const role = logicalId(stack.clusterStackRole.role);
-    const passes = statementsOfRole(role).filter((st) => asArray(st.Action as string | string[]).includes('iam:PassRole'));
+    const passes = statementsOfRole(role).filter((st) => st.Effect === 'Allow' && asArray(st.Action as string | string[]).includes('iam:PassRole'));
     const toLambda = passes.filter((st) => JSON.stringify(st.Condition).includes('lambda.amazonaws.com'));
     const reads = grantsOn(role, 's3');
 

@@ -7,7 +7,7 @@
  */
 import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { renderClusterTemplate } from '../../functions/domain/cluster-template';
-import { PERMISSIONS_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
+import { PERMISSIONS_BOUNDARY_DOCUMENT, POD_ROLE_BOUNDARY_DOCUMENT } from '../../functions/domain/permissions-boundary';
 import { startEmulator, type RunningEmulator, type ServiceModule } from '../../local/emulator/server';
 import { createCloudFormationService } from '../../local/emulator/services/cloudformation';
 import { createEc2Service } from '../../local/emulator/services/ec2';
@@ -17,7 +17,7 @@ import { createStsService } from '../../local/emulator/services/sts';
 import { World } from '../../local/emulator/world';
 import { localClientConfig } from '../../local/start';
 import { clusterTemplateInput } from '../unit/domain/cluster-template-inputs';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from './fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from './fake-aws';
 import { until } from './until';
 import { deployStack } from './vpc-stacks';
 
@@ -64,6 +64,8 @@ export async function startClusterStackEmulator(options: ClusterStackEmulatorOpt
   const services = [createCloudFormationService(world), eksService, createEc2Service(world), createStsService(world), createIamService(world), ...(options.more?.(world) ?? [])];
   const emulator = await startEmulator({ timeScale: options.scale, services }, world);
   world.iam.policies.set(PERMISSIONS_BOUNDARY_ARN, { arn: PERMISSIONS_BOUNDARY_ARN, document: PERMISSIONS_BOUNDARY_DOCUMENT });
+  // Both boundaries, as local mode deploys them: a spec with Pod Identity roles renders the pod role boundary on them.
+  world.iam.policies.set(POD_ROLE_BOUNDARY_ARN, { arn: POD_ROLE_BOUNDARY_ARN, document: POD_ROLE_BOUNDARY_DOCUMENT });
   // The cluster stack deploys the kube agent: its code location must stand for something.
   world.functions.registerCode(KUBE_AGENT_CODE, () => ({}));
 

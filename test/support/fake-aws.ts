@@ -29,6 +29,8 @@ import { AwsRequestError, ClusterBusyError, ClusterChangedError, ClusterExistsEr
 
 /** The permissions boundary the fake settings name (PERMISSIONS_BOUNDARY_ARN), also in the templates tests render. */
 export const PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/eksp-role-boundary';
+/** The boundary of the roles made for Pod Identity associations the fake settings name (POD_ROLE_BOUNDARY_ARN). */
+export const POD_ROLE_BOUNDARY_ARN = 'arn:aws:iam::111122223333:policy/eks-provisioner/eksp-pod-role-boundary';
 /** Where the fake settings say the kube agent's code is (KUBE_AGENT_CODE_BUCKET/KEY). */
 export const KUBE_AGENT_CODE = { s3Bucket: 'cdk-assets-111122223333-us-east-1', s3Key: 'kube-agent.zip' };
 const AWS_AUTH_CONFIG_MAP = 'kube-system/aws-auth';
@@ -223,6 +225,7 @@ export class FakeAws {
         guardrails: () => ({ kubernetesVersions: ['1.32', '1.33'], defaultKubernetesVersion: '1.33' }),
         cloudFormationRoleArn: () => 'arn:aws:iam::111122223333:role/eksp-cloudformation',
         permissionsBoundaryArn: () => PERMISSIONS_BOUNDARY_ARN,
+        podRoleBoundaryArn: () => POD_ROLE_BOUNDARY_ARN,
         kubeAgentCode: () => KUBE_AGENT_CODE,
         provisionStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:provision-cluster',
         deleteStateMachineArn: () => 'arn:aws:states:us-east-1:111122223333:stateMachine:delete-cluster',

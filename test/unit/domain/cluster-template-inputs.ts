@@ -4,7 +4,7 @@ import { autoModeStackName, clusterStackName, fargateStackName, nodegroupStackNa
 import { podIdentityStackName } from '../../../functions/domain/pod-identity';
 import { renderSelfManagedNodegroupTemplate } from '../../../functions/domain/self-managed-nodegroup-template';
 import { normaliseSpec } from '../../../functions/domain/spec';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from '../../support/fake-aws';
 
 export const SPEC_DEFAULTS = { kubernetesVersions: ['1.31', '1.32', '1.33'], defaultKubernetesVersion: '1.33' };
 
@@ -21,6 +21,7 @@ export function clusterTemplateInput(request: Record<string, unknown>, overrides
     tags: ownershipTags(spec.tags, { clusterName: spec.name, owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0001' }),
     kubeAgentCode: KUBE_AGENT_CODE,
     permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
+    podRoleBoundaryArn: POD_ROLE_BOUNDARY_ARN,
     ...(spec.network.subnets ? { existingVpcId: EXISTING_VPC_ID } : {}),
     ...overrides,
   };
@@ -128,6 +129,7 @@ export const ADDED_STACK_TEMPLATES: Array<[string, CloudFormationTemplate]> = [
       stackName: podIdentityStackName('demo', { namespace: 'payments', serviceAccountName: 'api.v2' }),
       tags: ownershipTags(undefined, { clusterName: 'demo', owner: 'arn:aws:iam::111122223333:role/platform', operationId: 'op-0004' }),
       permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
+      podRoleBoundaryArn: POD_ROLE_BOUNDARY_ARN,
     }),
   ],
   ['self-managed nodegroup stack with the defaults (one type, On-Demand, private subnets)', selfManagedTemplateFor({ name: 'self' })],

@@ -15,11 +15,12 @@ import {
   NODEGROUP_STACK_OUTPUTS,
   renderClusterTemplate,
   renderFargateTemplate,
+  POD_ROLE_PATH,
   ROLE_PATH,
 } from '../../../functions/domain/cluster-template';
 import { TAG_CLUSTER } from '../../../functions/domain/naming';
 import { InvalidStepInputError } from '../../../functions/shared/errors';
-import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from '../../support/fake-aws';
 import { ADDED_STACK_TEMPLATES, clusterTemplateInput, EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, nodegroupTemplateFor, TEMPLATE_VARIANTS } from './cluster-template-inputs';
 
 const render = (request: Record<string, unknown>, overrides = {}) => renderClusterTemplate(clusterTemplateInput(request, overrides));
@@ -263,11 +264,14 @@ describe('renderClusterTemplate', () => {
         ...ADDED_STACK_TEMPLATES.filter(([name]) => name !== 'OIDC stack'),
       ];
 
-      it.each(rendered)('%s: bounds every role by the service boundary', (_, template) => {
+      it.each(rendered)('%s: bounds every role by the service boundary, a Pod Identity role by the pod role boundary under its own path', (_, template) => {
         const roles = ofType(template, 'AWS::IAM::Role');
 
         expect(roles.length).toBeGreaterThan(0);
-        for (const [logicalId, role] of roles) expect([logicalId, role.Properties?.PermissionsBoundary]).toEqual([logicalId, PERMISSIONS_BOUNDARY_ARN]);
+        for (const [logicalId, role] of roles) {
+          const forPods = logicalId.startsWith('PodIdentityRole');
+          expect([logicalId, role.Properties?.PermissionsBoundary, role.Properties?.Path]).toEqual([logicalId, forPods ? POD_ROLE_BOUNDARY_ARN : PERMISSIONS_BOUNDARY_ARN, forPods ? POD_ROLE_PATH : ROLE_PATH]);
+        }
       });
 
       it('bounds them by whichever boundary the stack is given', () => {

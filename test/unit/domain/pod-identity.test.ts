@@ -4,14 +4,14 @@
  * the allowedPodPolicyArns guardrail, the bounded roles trusted by EKS Pod Identity for this
  * cluster only, iam.withOIDC's provider, and the changes the routes make of them.
  */
-import { podIdentityRoleOutputName, renderClusterTemplate, renderOidcTemplate, renderPodIdentityTemplate, ROLE_PATH } from '../../../functions/domain/cluster-template';
+import { podIdentityRoleOutputName, POD_ROLE_PATH, renderClusterTemplate, renderOidcTemplate, renderPodIdentityTemplate } from '../../../functions/domain/cluster-template';
 import { guardrailProblems, resolveGuardrails, specRulesOnly, changeGuardrailProblems } from '../../../functions/domain/guardrails';
 import { associationKey, parseAssociationKey, podIdentityStackName, podIdentityStackPrefix, POD_IDENTITY_AGENT_ADDON } from '../../../functions/domain/pod-identity';
 import { provisioningSteps } from '../../../functions/domain/plan';
 import { applyChange } from '../../../functions/domain/spec-change';
 import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 import { InvalidSpecError } from '../../../functions/shared/errors';
-import { PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from '../../support/fake-aws';
 import { apiChange } from '../../support/change-request';
 import { clusterTemplateInput, SPEC_DEFAULTS } from './cluster-template-inputs';
 
@@ -106,11 +106,11 @@ describe('the cluster template', () => {
   const roleOutput = podIdentityRoleOutputName(BY_POLICIES);
   const roleId = roleOutput.replace('PodIdentityRoleArn', 'PodIdentityRole');
 
-  it('makes a bounded role for an association with permissionPolicyArns, trusted by EKS Pod Identity for this account and cluster only', () => {
+  it('makes a role for an association with permissionPolicyArns, bounded by the pod role boundary under its own path, trusted by EKS Pod Identity for this account and cluster only', () => {
     const role = template.Resources[roleId]!;
 
     expect(role.Type).toBe('AWS::IAM::Role');
-    expect(role.Properties).toMatchObject({ Path: ROLE_PATH, PermissionsBoundary: PERMISSIONS_BOUNDARY_ARN, ManagedPolicyArns: [S3_READ] });
+    expect(role.Properties).toMatchObject({ Path: POD_ROLE_PATH, PermissionsBoundary: POD_ROLE_BOUNDARY_ARN, ManagedPolicyArns: [S3_READ] });
     expect(role.Properties!.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -154,7 +154,7 @@ describe('the cluster template', () => {
   });
 
   it('renders a later association’s role in a stack of its own with the same role and output', () => {
-    const stack = renderPodIdentityTemplate({ clusterName: 'demo', association: BY_POLICIES, stackName: podIdentityStackName('demo', BY_POLICIES), tags: {}, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+    const stack = renderPodIdentityTemplate({ clusterName: 'demo', association: BY_POLICIES, stackName: podIdentityStackName('demo', BY_POLICIES), tags: {}, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN, podRoleBoundaryArn: POD_ROLE_BOUNDARY_ARN });
 
     expect(stack.Resources[roleId]).toEqual({ ...template.Resources[roleId], Properties: { ...template.Resources[roleId]!.Properties, Tags: expect.any(Array) } });
     expect(Object.keys(stack.Outputs)).toEqual([roleOutput]);

@@ -18,6 +18,7 @@ function clusterTemplate(): Record<string, unknown> {
     tags: { ...spec.tags, ...OWNERSHIP },
     kubeAgentCode: KUBE_AGENT_CODE,
     permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary',
+    podRoleBoundaryArn: 'arn:aws:iam::111122223333:policy/pod-role-boundary',
   });
   return JSON.parse(JSON.stringify(template)) as Record<string, unknown>;
 }

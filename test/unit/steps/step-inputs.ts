@@ -5,7 +5,7 @@ import { normaliseSpec, type Spec } from '../../../functions/domain/spec';
 import type { StackEventLike } from '../../../functions/domain/diagnosis';
 import type { Failure, FailureState, ProvisionState, ResourceItem, StackOutputs, StackState } from '../../../functions/generated/types';
 import type { Deps } from '../../../functions/shared/deps';
-import { FakeAws, KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { FakeAws, KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from '../../support/fake-aws';
 import { operationFor } from '../../support/provision-run';
 
 export const CLUSTER = 'demo';
@@ -45,7 +45,7 @@ export function forgetCalls(aws: FakeAws): void {
 
 /** Outputs named exactly as the rendered cluster template names them, with recognisable values. */
 export function outputsFor(spec: Spec): StackOutputs {
-  const template = renderClusterTemplate({ spec, stackName: STACK, tags: {}, kubeAgentCode: KUBE_AGENT_CODE, existingVpcId: 'vpc-0ccc0000000000001', permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+  const template = renderClusterTemplate({ spec, stackName: STACK, tags: {}, kubeAgentCode: KUBE_AGENT_CODE, existingVpcId: 'vpc-0ccc0000000000001', permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN, podRoleBoundaryArn: POD_ROLE_BOUNDARY_ARN });
   const value = (key: string): string => {
     if (key === 'SubnetsPrivate') return 'subnet-0aaa0000000000001,subnet-0aaa0000000000002';
     if (key === 'SubnetsPublic') return 'subnet-0bbb0000000000001,subnet-0bbb0000000000002';

@@ -4,7 +4,7 @@ import { clusterStackName, ownershipTags } from '../../../functions/domain/namin
 import type { ChangeRequest } from '../../../functions/domain/spec-change';
 import type { Spec } from '../../../functions/domain/spec';
 import type { ClusterChange, Operation, Poll, UpdateInput } from '../../../functions/generated/types';
-import { FakeAws, KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN } from '../../support/fake-aws';
+import { FakeAws, KUBE_AGENT_CODE, PERMISSIONS_BOUNDARY_ARN, POD_ROLE_BOUNDARY_ARN } from '../../support/fake-aws';
 import { operationFor } from '../../support/provision-run';
 import { CLUSTER, outputsFor } from './step-inputs';
 
@@ -32,7 +32,7 @@ export function provisionedAws(spec: Spec, options: { faults?: ConstructorParame
   const aws = new FakeAws(options.faults ?? {}, { ...new FakeAws().durations, ...options.durations });
   const stackName = clusterStackName(CLUSTER);
   aws.seedStack(stackName, 'CREATE_COMPLETE', ownershipTags(undefined, { clusterName: CLUSTER, owner: UPDATE_OPERATION.requestedBy, operationId: 'op-create' }));
-  const template = renderClusterTemplate({ spec, stackName, tags: {}, kubeAgentCode: KUBE_AGENT_CODE, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN });
+  const template = renderClusterTemplate({ spec, stackName, tags: {}, kubeAgentCode: KUBE_AGENT_CODE, permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN, podRoleBoundaryArn: POD_ROLE_BOUNDARY_ARN });
   Object.assign(aws.stacks.get(stackName)!, { outputs: outputsFor(spec), template });
   aws.clusters.set(CLUSTER, {
     name: CLUSTER,
