@@ -7,7 +7,7 @@
 import { EmulatorError, formList, formStructList, type XmlValue } from '../../protocol';
 import { settlingFirst, type QueryOperation } from '../../query';
 import type { ClassicListener, ClassicLoadBalancer, World } from '../../world';
-import { paged, required, tagsAskedFor } from '../elbv2/api';
+import { paged, required, tagsAskedFor } from '../load-balancing-query';
 import { accessPointNotFound, addClassicTags, CLASSIC_HOSTED_ZONE, createClassicLoadBalancer, deleteClassicLoadBalancer, settleReleases } from './state';
 
 export const NAMESPACE = 'http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/';
