@@ -55,14 +55,12 @@ export async function changeSettings(input: UpdateInput, deps: Deps): Promise<Po
   live.settings = liveSettings(described);
   live.stacks = settings.tags !== undefined ? await serviceStacks(cluster, deps) : [];
   // Switching Auto Mode on needs its roles first; only then are the stacks read.
-  if (settings.autoMode?.enabled && !live.settings.autoMode?.enabled) {
-    const roles = await autoModeRoles(cluster, deps);
-    if (roles) live.autoModeRoles = roles;
-  }
-  if (settings.iam?.withOIDC !== undefined) {
-    const oidc = await oidcProvider(cluster, described, deps);
-    if (oidc) live.oidc = oidc;
-  }
+  const switchingAutoModeOn = settings.autoMode?.enabled === true && !live.settings.autoMode?.enabled;
+  const settingOidc = settings.iam?.withOIDC !== undefined;
+  // Both read the cluster stack (its template, outputs and parameters): once for the two.
+  const read = switchingAutoModeOn || settingOidc ? await clusterStackOf(cluster, deps) : undefined;
+  if (switchingAutoModeOn && read) live.autoModeRoles = await autoModeRoles(cluster, read, deps);
+  if (settingOidc && read) live.oidc = await oidcProvider(cluster, read, described, deps);
 
   return progress.follow(planSettingsChange(settings, live as LiveSettingsState), (call) => make(call, described, input, deps));
 }
@@ -87,11 +85,9 @@ export function liveSettings(cluster: Cluster): LiveSettings {
 /**
  * The cluster stack (its template and tags: the cluster role's policies are changed through it)
  * and the Auto Mode node role, from the cluster stack's output (made with Auto Mode) or the Auto
- * Mode stack's; undefined when the cluster stack is gone or not this cluster's.
+ * Mode stack's (left unread when the cluster stack is gone or not this cluster's).
  */
-async function autoModeRoles(cluster: string, deps: Deps): Promise<LiveAutoModeRoles | undefined> {
-  const read = await clusterStackOf(cluster, deps);
-  if (!read) return undefined;
+async function autoModeRoles(cluster: string, read: ClusterStackRead, deps: Deps): Promise<LiveAutoModeRoles> {
   const { stack, clusterStack } = read;
   const mine = await ownStack(autoModeStackName(cluster), cluster, deps);
   const nodeRoleArn = stack.outputs[AUTO_MODE_NODE_ROLE_OUTPUT] ?? mine?.outputs[AUTO_MODE_NODE_ROLE_OUTPUT];
@@ -99,7 +95,12 @@ async function autoModeRoles(cluster: string, deps: Deps): Promise<LiveAutoModeR
 }
 
 /** The cluster stack as its template changes go (its template, tags and parameter keys); undefined when it is gone or not this cluster's. */
-async function clusterStackOf(cluster: string, deps: Deps): Promise<{ stack: StackDescription; clusterStack: LiveAutoModeRoles['clusterStack'] } | undefined> {
+interface ClusterStackRead {
+  stack: StackDescription;
+  clusterStack: LiveAutoModeRoles['clusterStack'];
+}
+
+async function clusterStackOf(cluster: string, deps: Deps): Promise<ClusterStackRead | undefined> {
   const stackName = clusterStackName(cluster);
   const stack = await deps.cloudFormation.describeStack(stackName);
   if (!stack || stack.tags[TAG_CLUSTER] !== cluster || stack.status.startsWith('DELETE')) return undefined;
@@ -120,9 +121,7 @@ async function ownStack(stackName: string, cluster: string, deps: Deps, { deleti
  * Where the cluster's IAM OIDC provider is: the cluster stack's output (made with iam.withOIDC) or
  * the OIDC stack (one being deleted included, to be waited out), and the issuer it is for.
  */
-async function oidcProvider(cluster: string, described: Cluster, deps: Deps): Promise<LiveOidcProvider | undefined> {
-  const read = await clusterStackOf(cluster, deps);
-  if (!read) return undefined;
+async function oidcProvider(cluster: string, read: ClusterStackRead, described: Cluster, deps: Deps): Promise<LiveOidcProvider> {
   const own = await ownStack(oidcStackName(cluster), cluster, deps, { deleting: true });
   const issuerUrl = described.identity?.oidc?.issuer;
   return {
