@@ -114,18 +114,16 @@ function passServiceRoles(...services: string[]): Permission {
  * the OIDC provider stack of a cluster switched on by PATCH, deleted with the CloudFormation
  * execution role once the cluster stack is gone.
  */
-const SIDE_STACK_DELETION: Permission[] = [
-  {
-    actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
-    resources: [patterns.autoModeStacks],
-    wildcardReason: AUTO_MODE_STACKS_REASON,
-  },
-  {
-    actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
-    resources: [patterns.oidcStacks],
-    wildcardReason: OIDC_STACKS_REASON,
-  },
-];
+const SIDE_STACK_DELETION: Permission[] = (
+  [
+    [patterns.autoModeStacks, AUTO_MODE_STACKS_REASON],
+    [patterns.oidcStacks, OIDC_STACKS_REASON],
+  ] as const
+).map(([stacks, reason]) => ({
+  actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateTerminationProtection', 'cloudformation:DeleteStack'],
+  resources: [stacks],
+  wildcardReason: reason,
+}));
 
 /**
  * delete-cluster's teardown of what runs on the cluster (functions/step-support/teardown.ts): nodegroups
